@@ -1,0 +1,77 @@
+# Mimir: one binary, bin/mimir, built from wire/, semantic/, planner/ and proxy/.
+#
+#   make            build bin/mimir
+#   make deps       install the Debian packages the build, demo and tests need
+#   make demo       build, generate the demo database and serve it on 127.0.0.1:3306
+#   make test       unit tests (cmocka) + integration tests (pytest, real PostgreSQL)
+#   make test-asan  the same suite against an AddressSanitizer/UBSan build
+#   make format     format the C sources with .clang-format
+
+CC      ?= cc
+PKGS    := libevent libevent_openssl libpq libmariadb yaml-0.1 sqlite3 openssl
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. $(shell pkg-config --cflags $(PKGS))
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
+
+BUILD   ?= build/release
+BIN     ?= bin/mimir
+PYTHON  := /usr/bin/python3
+PYTEST_ARGS ?=
+
+LIB_SRCS  := $(sort $(wildcard wire/*.c semantic/*.c planner/*.c)) \
+             $(filter-out proxy/main.c,$(sort $(wildcard proxy/*.c)))
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ  := $(BUILD)/proxy/main.o
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps demo demo-data test test-unit test-integration test-asan format clean
+all: $(BIN)
+
+deps:
+	@./scripts/deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BIN): $(LIB_OBJS) $(MAIN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+
+configs/demo/demo.db: configs/demo/demo-data.sql
+	rm -f $@.tmp && sqlite3 $@.tmp < $< && mv $@.tmp $@
+
+demo-data: configs/demo/demo.db
+
+demo: deps
+	@$(MAKE) --no-print-directory all demo-data
+	./$(BIN) serve
+
+test-unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+
+test-integration: $(BIN) demo-data
+	MIMIR_BIN=$(abspath $(BIN)) $(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
+
+test: deps
+	@$(MAKE) --no-print-directory all demo-data
+	@$(MAKE) --no-print-directory test-unit test-integration
+
+ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+test-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/mimir \
+	    CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
+	    build/asan/mimir demo-data test-unit test-integration
+
+format:
+	clang-format -i $(wildcard */*.h */*.c tests/unit/*.c)
+
+clean:
+	rm -rf build bin
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

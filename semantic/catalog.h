@@ -1,0 +1,142 @@
+/*
+ * The semantic layer in memory: connections, sources, dimensions and metrics,
+ * loaded from a project directory in the prototype's format (sources/,
+ * metrics/, dimensions/ with .yaml/.yml files, and a secrets directory with
+ * <connection_name>.json files). Read-only once loaded; a reload builds a new
+ * catalog and swaps it in.
+ */
+#ifndef MIMIR_SEMANTIC_CATALOG_H
+#define MIMIR_SEMANTIC_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum {
+    CONN_POSTGRES, /* connection_class: sqldb, flavour: postgresql */
+    CONN_MYSQL,    /* connection_class: sqldb, flavour: mysql */
+    CONN_SQLITE,   /* connection_class: sqlite, path: ... */
+} conn_kind;
+
+typedef struct connection {
+    char *name; /* file name without .json */
+    conn_kind kind;
+    char *host, *port, *user, *password, *database; /* sqldb; port as text */
+    char *path;  /* sqlite: absolute path (relative paths resolve against the secrets dir) */
+    char *file;  /* the secrets file it came from */
+} connection;
+
+/* Where a definition was written, for error messages. */
+typedef struct origin {
+    char *file;
+    int line; /* 1-based; 0 when unknown */
+} origin;
+
+typedef struct dimension {
+    char *name;
+    char *source_name;
+    char *expr; /* the SQL expression only: "COALESCE(category.name, 'Uncategorized')" */
+    char *description;
+    origin at;
+} dimension;
+
+typedef struct metric {
+    char *name;
+    char *source_name;
+    char *expr; /* the aggregate expression only: "COUNT(rental_id)" */
+    char *description;
+    char **required_dimensions;
+    size_t n_required_dimensions;
+    origin at;
+} metric;
+
+/* Byte offsets into a source's SQL found by scanning its top level. */
+typedef struct source_sql_shape {
+    size_t select_list_begin; /* just after SELECT [DISTINCT|ALL] */
+    size_t select_list_end;   /* at the top-level FROM (or end of SQL) */
+    bool has_where;
+    size_t where_begin;       /* just after WHERE (when has_where) */
+    size_t where_end;         /* where the WHERE clause ends: GROUP/HAVING/ORDER/LIMIT/... or end */
+    size_t sql_end;           /* end of SQL without trailing whitespace and ';' */
+} source_sql_shape;
+
+typedef struct source {
+    char *name;
+    char *time_col;       /* expression inside the source SQL: "rental.rental_date" */
+    char *time_col_alias; /* its output name: given, or the last part of time_col */
+    char *connection_name;
+    char *sql;
+    char *description;
+    char **dimension_names; /* the 'dimensions' list: extra definitions attachable here */
+    size_t n_dimension_names;
+    char **local_columns; /* output column names of sql, in order */
+    size_t n_local_columns;
+    source_sql_shape shape;
+    const connection *conn; /* resolved when secrets were loaded; NULL otherwise */
+    origin at;
+} source;
+
+typedef struct catalog {
+    source *sources;
+    size_t n_sources;
+    metric *metrics;
+    size_t n_metrics;
+    dimension *dimensions;
+    size_t n_dimensions;
+    connection *connections;
+    size_t n_connections;
+    char *configs_dir;
+    char *secrets_dir;
+} catalog;
+
+/*
+ * Loads configs_dir (and secrets_dir, when not NULL: every connection a source
+ * names must then exist there). On failure returns NULL and writes a message
+ * naming the file (and line, when known) and what is wrong into err.
+ */
+catalog *catalog_load(const char *configs_dir, const char *secrets_dir, char *err,
+                      size_t errlen);
+void catalog_free(catalog *c);
+
+const source *catalog_source(const catalog *c, const char *name);
+const metric *catalog_metric(const catalog *c, const char *name);
+const dimension *catalog_dimension(const catalog *c, const char *name);
+const connection *catalog_connection(const catalog *c, const char *name);
+
+/*
+ * How a dimension name is available on a source: as one of its output columns
+ * (LOCAL), as a dimension definition to splice into its select list (SPLICED:
+ * the definition's source_name is this source, or the source lists it under
+ * 'dimensions'), or not at all. A local column wins over a definition of the
+ * same name.
+ */
+typedef enum { DIM_NOT_ON_SOURCE, DIM_LOCAL, DIM_SPLICED } dim_availability;
+dim_availability catalog_dim_on_source(const catalog *c, const source *s, const char *dim,
+                                       const dimension **def);
+
+/* True when name is a dimension anywhere: a definition or some source's local column. */
+bool catalog_is_dimension(const catalog *c, const char *name);
+
+/*
+ * Scans a SQL SELECT written in a backend's dialect at its top level (outside
+ * parentheses, quotes and comments). Used for source SQL and for metric and
+ * dimension definitions written as SELECTs. Returns false when sql is not a
+ * SELECT.
+ */
+bool sql_shape_scan(const char *sql, source_sql_shape *shape);
+
+/*
+ * Splits a select list into its items; for each gives the expression (without
+ * "AS alias") and the output name (the alias, or the last identifier of a
+ * plain column reference, or NULL). Returns the number of items; the caller
+ * frees exprs[i], names[i] and the arrays.
+ */
+size_t sql_select_items(const char *sql, size_t begin, size_t end, char ***exprs, char ***names);
+
+/*
+ * A definition's sql may be a bare expression ("SUM(amount) as revenue") or a
+ * SELECT with one item ("SELECT COUNT(rental_id) as n FROM rentals"). Returns
+ * the expression alone (malloc'd), or NULL if it is not exactly one item.
+ */
+char *sql_definition_expr(const char *sql);
+
+#endif
