@@ -123,7 +123,10 @@ typedef enum {
  * front of data[0..avail). On WIRE_PACKET, *consumed bytes were used, the
  * payload is appended to payload (which the caller resets), and *seq is the
  * sequence id of the last physical packet. max_payload bounds the logical size
- * (exceeding it is WIRE_ERROR); expect_seq < 0 skips the sequence check.
+ * (exceeding it is WIRE_ERROR, as soon as a header announces it); expect_seq < 0
+ * skips the check of the first sequence id, but the physical packets of one
+ * logical payload must still be numbered consecutively. On WIRE_NEED_MORE and
+ * WIRE_ERROR, payload is left untouched.
  */
 wire_read_status wire_read_packet(const uint8_t *data, size_t avail, size_t max_payload,
                                   int expect_seq, size_t *consumed, buf *payload, uint8_t *seq);
@@ -134,7 +137,11 @@ void wire_put_lenenc_int(buf *out, uint64_t v);
 void wire_put_lenenc_str(buf *out, const void *s, size_t len);
 void wire_put_lenenc_cstr(buf *out, const char *s); /* NULL encodes as "" */
 
-/* A read cursor over a payload; every getter fails (returns false) past the end. */
+/*
+ * A read cursor over a payload; every getter fails (returns false) past the
+ * end and then leaves the cursor where it was. wire_get_lenenc_int accepts
+ * 0xFB (NULL) only when is_null is non-NULL; 0xFF is never an integer.
+ */
 typedef struct wire_cursor {
     const uint8_t *p;
     const uint8_t *end;
@@ -163,6 +170,11 @@ typedef struct wire_handshake {
     const char *auth_plugin; /* "mysql_native_password" */
 } wire_handshake;
 
+/*
+ * Appends the HandshakeV10 payload only: the caller frames it (sequence id 0).
+ * The auth plugin name and its data length (21) are sent when capabilities has
+ * CLIENT_PLUGIN_AUTH; auth_plugin NULL means "mysql_native_password".
+ */
 void wire_write_handshake_v10(buf *out, const wire_handshake *hs);
 
 /* What the client answered (pointers into the payload, valid while it lives). */
@@ -184,15 +196,30 @@ typedef struct wire_handshake_response {
  * filler) rather than a full response. The caller upgrades the socket to TLS.
  */
 bool wire_is_ssl_request(const uint8_t *payload, size_t len, uint32_t *capabilities);
+/*
+ * HandshakeResponse41 only (false without CLIENT_PROTOCOL_41). Strict: every
+ * field the client's capabilities announce must be present, else false and
+ * *out is untouched. Bytes after the last announced field are ignored.
+ */
 bool wire_parse_handshake_response(const uint8_t *payload, size_t len,
                                    wire_handshake_response *out);
 
-/* AuthSwitchRequest: 0xFE, plugin name NUL, scramble (20 bytes) NUL. */
+/*
+ * AuthSwitchRequest: 0xFE, plugin name NUL, scramble (20 bytes) NUL. Payload
+ * only, like the handshake: the caller frames it with the next sequence id.
+ */
 void wire_write_auth_switch(buf *out, const char *plugin, const uint8_t scramble[20]);
 
 /*
  * mysql_native_password: the client sends SHA1(pw) XOR SHA1(scramble +
  * SHA1(SHA1(pw))). The server stores stage2 = SHA1(SHA1(pw)) only.
+ *
+ * Empty password convention: clients send an empty auth-response (not a
+ * scramble) when the password is empty, so wire_native_password_check accepts
+ * response_len == 0 exactly when stage2 is wire_native_password_stage2(""),
+ * and rejects it for any other stage2. A 20-byte response is checked the normal
+ * way for every password (including a scrambled empty one); any other length
+ * fails. The comparison is constant-time.
  */
 void wire_native_password_stage2(const char *password, uint8_t stage2[20]);
 bool wire_native_password_check(const uint8_t scramble[20], const uint8_t stage2[20],
@@ -203,7 +230,13 @@ void wire_native_password_scramble(const char *password, const uint8_t scramble[
 
 /* --- Responses -------------------------------------------------------- */
 
-/* Each writer frames a whole packet and advances *seq. */
+/*
+ * Each writer frames a whole packet and advances *seq. caps are the negotiated
+ * capabilities (client's & ours): they decide the OK layout (status/warnings
+ * under CLIENT_PROTOCOL_41, info as lenenc under CLIENT_SESSION_TRACK). An
+ * empty or NULL info is omitted; a sqlstate that is not 5 characters becomes
+ * "HY000".
+ */
 void wire_write_ok(buf *out, uint8_t *seq, uint32_t caps, uint64_t affected_rows,
                    uint64_t last_insert_id, uint16_t status, uint16_t warnings,
                    const char *info);
@@ -234,14 +267,17 @@ void wire_write_column_def(buf *out, uint8_t *seq, const wire_column *col);
 
 /*
  * A text-protocol row: each value as a length-encoded string, NULL as 0xFB.
- * values[i] == NULL means SQL NULL.
+ * values[i] == NULL means SQL NULL. lengths may be NULL for NUL-terminated
+ * values; otherwise lengths[i] is used and values may hold any bytes.
  */
 void wire_write_text_row(buf *out, uint8_t *seq, size_t n, const char *const *values,
                          const size_t *lengths);
 
 /*
  * The whole header of a result set: column count, definitions and (unless the
- * client set CLIENT_DEPRECATE_EOF) the EOF that ends them.
+ * client set CLIENT_DEPRECATE_EOF) the EOF that ends them. That EOF reports
+ * SERVER_STATUS_AUTOCOMMIT: Mimir never holds a transaction open, and the
+ * status that matters is the one given to wire_write_result_end.
  */
 void wire_write_result_header(buf *out, uint8_t *seq, uint32_t caps, size_t n,
                               const wire_column *cols);

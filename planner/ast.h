@@ -1,0 +1,141 @@
+/*
+ * The syntax tree of one statement in the MySQL dialect. Every node lives in
+ * the statement's arena. Positions are byte offsets into the statement text,
+ * so errors can point at what the user wrote.
+ */
+#ifndef MIMIR_PLANNER_AST_H
+#define MIMIR_PLANNER_AST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    EX_LITERAL,
+    EX_COLUMN,   /* [db.][table.]name */
+    EX_FUNC,     /* name(args), name(DISTINCT args), COUNT(*) */
+    EX_UNARY,    /* op left */
+    EX_BINARY,   /* left op right */
+    EX_IN,       /* left [NOT] IN (args) */
+    EX_BETWEEN,  /* left [NOT] BETWEEN args[0] AND args[1] */
+    EX_LIKE,     /* left [NOT] LIKE right [ESCAPE args[0]] */
+    EX_IS,       /* left IS [NOT] NULL|TRUE|FALSE (lit says which) */
+    EX_CASE,     /* CASE [left] WHEN args[2i] THEN args[2i+1] ... [ELSE right] END */
+    EX_VARIABLE, /* @@[scope.]name or @name */
+    EX_STAR,     /* * or t.* in a select list or COUNT(*) */
+    EX_PARAM,    /* ? */
+} expr_kind;
+
+typedef enum { LIT_NULL, LIT_INT, LIT_NUMBER, LIT_STRING, LIT_TRUE, LIT_FALSE } literal_kind;
+
+typedef enum {
+    OP_OR,
+    OP_XOR,
+    OP_AND,
+    OP_NOT,
+    OP_EQ,
+    OP_NULL_SAFE_EQ,
+    OP_NE,
+    OP_LT,
+    OP_LE,
+    OP_GT,
+    OP_GE,
+    OP_BIT_OR,
+    OP_BIT_AND,
+    OP_SHL,
+    OP_SHR,
+    OP_ADD,
+    OP_SUB,
+    OP_MUL,
+    OP_DIV,
+    OP_INT_DIV,
+    OP_MOD,
+    OP_BIT_XOR,
+    OP_NEG,
+    OP_PLUS,
+    OP_BIT_NOT,
+} expr_op;
+
+typedef struct expr expr;
+struct expr {
+    expr_kind kind;
+    size_t pos, end; /* byte span in the statement */
+    /* EX_LITERAL; EX_IS uses lit for NULL/TRUE/FALSE */
+    literal_kind lit;
+    const char *text; /* literal text (strings decoded), function or variable name */
+    size_t text_len;
+    /* EX_COLUMN: parts[0..nparts) as written, e.g. {"mimir","metrics","x"} */
+    const char *parts[3];
+    int nparts;
+    /* EX_FUNC */
+    bool distinct;
+    /* EX_VARIABLE: true for @@; scope "", "global", "session", "local" */
+    bool system;
+    const char *scope;
+    /* operators */
+    expr_op op;
+    bool negated; /* NOT IN, NOT BETWEEN, NOT LIKE, IS NOT */
+    expr *left, *right;
+    expr **args;
+    size_t nargs;
+};
+
+typedef struct select_item {
+    expr *e;
+    const char *alias; /* NULL when none */
+    const char *text;  /* the item as written, for naming an unaliased column */
+} select_item;
+
+typedef struct table_ref {
+    const char *db; /* NULL when not qualified */
+    const char *name;
+    const char *alias;
+    size_t pos;
+} table_ref;
+
+typedef struct order_item {
+    expr *e;
+    bool desc;
+} order_item;
+
+typedef struct select_stmt {
+    bool distinct;
+    select_item *items;
+    size_t nitems;
+    table_ref *from; /* NULL when there is no FROM */
+    size_t nfrom;
+    expr *where;
+    expr **group_by;
+    size_t ngroup_by;
+    expr *having;
+    order_item *order_by;
+    size_t norder_by;
+    bool has_limit;
+    int64_t limit, offset;
+} select_stmt;
+
+typedef enum {
+    STMT_EMPTY,
+    STMT_SELECT,
+    STMT_USE,         /* name */
+    STMT_SET,         /* SET ...: session settings, accepted */
+    STMT_TRANSACTION, /* BEGIN/START TRANSACTION/COMMIT/ROLLBACK: accepted, read-only */
+    STMT_UNSUPPORTED, /* a statement Mimir does not run; name says which */
+} stmt_kind;
+
+typedef struct set_assignment {
+    const char *name; /* variable name, lower-case; "names" for SET NAMES */
+    bool system;
+    expr *value; /* NULL for SET NAMES/CHARACTER SET (value in text) */
+    const char *text;
+} set_assignment;
+
+typedef struct statement {
+    stmt_kind kind;
+    select_stmt *select;
+    const char *name; /* USE db; the unsupported statement's keyword(s) */
+    set_assignment *sets;
+    size_t nsets;
+} statement;
+
+#endif

@@ -1,0 +1,329 @@
+#include "planner/lexer.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct lexer {
+    arena *a;
+    const char *sql;
+    size_t len;
+    size_t pos;
+    int line;
+    bool in_exec_comment; /* inside an executable comment: its closing marker is whitespace */
+    ptr_vec toks;
+} lexer;
+
+static bool is_ident_start(unsigned char c)
+{
+    /* Bytes >= 0x80 are UTF-8 letters in identifiers, as in MySQL. */
+    return isalpha(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+static bool is_ident_char(unsigned char c)
+{
+    return is_ident_start(c) || isdigit(c);
+}
+
+static void advance(lexer *lx, size_t n)
+{
+    for (size_t i = 0; i < n && lx->pos < lx->len; i++, lx->pos++)
+        if (lx->sql[lx->pos] == '\n')
+            lx->line++;
+}
+
+static char peek(const lexer *lx, size_t ahead)
+{
+    size_t p = lx->pos + ahead;
+    return p < lx->len ? lx->sql[p] : '\0';
+}
+
+static token *emit(lexer *lx, token_kind kind, const char *text, size_t len, size_t offset,
+                   int line)
+{
+    token *t = arena_alloc(lx->a, sizeof(*t));
+    t->kind = kind;
+    t->text = arena_strndup(lx->a, text, len);
+    t->len = len;
+    t->offset = offset;
+    t->end = lx->pos;
+    t->line = line;
+    ptr_vec_push(lx->a, &lx->toks, t);
+    return t;
+}
+
+static void emit_error(lexer *lx, const char *msg, size_t offset, int line)
+{
+    emit(lx, TK_ERROR, msg, strlen(msg), offset, line);
+}
+
+/* Skips whitespace and comments. Returns false after emitting an error. */
+static bool skip_blank(lexer *lx)
+{
+    for (;;) {
+        char c = peek(lx, 0);
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            advance(lx, 1);
+        } else if (c == '#' || (c == '-' && peek(lx, 1) == '-' &&
+                                (peek(lx, 2) == '\0' || isspace((unsigned char)peek(lx, 2)) ||
+                                 iscntrl((unsigned char)peek(lx, 2))))) {
+            while (lx->pos < lx->len && lx->sql[lx->pos] != '\n')
+                advance(lx, 1);
+        } else if (c == '/' && peek(lx, 1) == '*' && peek(lx, 2) == '!') {
+            /* Executable comment: skip the marker and an optional version number. */
+            advance(lx, 3);
+            while (isdigit((unsigned char)peek(lx, 0)))
+                advance(lx, 1);
+            lx->in_exec_comment = true;
+        } else if (c == '/' && peek(lx, 1) == '*') {
+            size_t start = lx->pos;
+            int line = lx->line;
+            advance(lx, 2);
+            while (lx->pos < lx->len && !(peek(lx, 0) == '*' && peek(lx, 1) == '/'))
+                advance(lx, 1);
+            if (lx->pos >= lx->len) {
+                emit_error(lx, "unterminated comment", start, line);
+                return false;
+            }
+            advance(lx, 2);
+        } else if (c == '*' && peek(lx, 1) == '/' && lx->in_exec_comment) {
+            lx->in_exec_comment = false;
+            advance(lx, 2);
+        } else {
+            return true;
+        }
+    }
+}
+
+static char decode_escape(char c)
+{
+    switch (c) {
+    case '0':
+        return '\0';
+    case 'b':
+        return '\b';
+    case 'n':
+        return '\n';
+    case 'r':
+        return '\r';
+    case 't':
+        return '\t';
+    case 'Z':
+        return '\032';
+    default:
+        return c;
+    }
+}
+
+/* 'text' or "text": a doubled quote or a backslash escape stands for one char. */
+static void lex_string(lexer *lx)
+{
+    char quote = peek(lx, 0);
+    size_t start = lx->pos;
+    int line = lx->line;
+    char *out = arena_alloc(lx->a, lx->len - lx->pos + 1);
+    size_t n = 0;
+    advance(lx, 1);
+    for (;;) {
+        if (lx->pos >= lx->len) {
+            emit_error(lx, "unterminated string", start, line);
+            return;
+        }
+        char c = peek(lx, 0);
+        if (c == quote) {
+            if (peek(lx, 1) == quote) {
+                out[n++] = quote;
+                advance(lx, 2);
+                continue;
+            }
+            advance(lx, 1);
+            break;
+        }
+        if (c == '\\' && lx->pos + 1 < lx->len) {
+            char e = peek(lx, 1);
+            /* \% and \_ keep their backslash so LIKE patterns stay literal. */
+            if (e == '%' || e == '_')
+                out[n++] = '\\';
+            out[n++] = decode_escape(e);
+            advance(lx, 2);
+            continue;
+        }
+        out[n++] = c;
+        advance(lx, 1);
+    }
+    token *t = emit(lx, TK_STRING, "", 0, start, line);
+    t->text = out;
+    t->len = n;
+    out[n] = '\0';
+}
+
+static void lex_quoted_ident(lexer *lx)
+{
+    size_t start = lx->pos;
+    int line = lx->line;
+    char *out = arena_alloc(lx->a, lx->len - lx->pos + 1);
+    size_t n = 0;
+    advance(lx, 1);
+    for (;;) {
+        if (lx->pos >= lx->len) {
+            emit_error(lx, "unterminated quoted identifier", start, line);
+            return;
+        }
+        char c = peek(lx, 0);
+        if (c == '`') {
+            if (peek(lx, 1) == '`') {
+                out[n++] = '`';
+                advance(lx, 2);
+                continue;
+            }
+            advance(lx, 1);
+            break;
+        }
+        out[n++] = c;
+        advance(lx, 1);
+    }
+    token *t = emit(lx, TK_QIDENT, "", 0, start, line);
+    t->text = out;
+    t->len = n;
+    out[n] = '\0';
+}
+
+static void lex_number(lexer *lx)
+{
+    size_t start = lx->pos;
+    int line = lx->line;
+    token_kind kind = TK_INTEGER;
+    if (peek(lx, 0) == '0' && (peek(lx, 1) == 'x' || peek(lx, 1) == 'X') &&
+        isxdigit((unsigned char)peek(lx, 2))) {
+        advance(lx, 2);
+        while (isxdigit((unsigned char)peek(lx, 0)))
+            advance(lx, 1);
+    } else {
+        while (isdigit((unsigned char)peek(lx, 0)))
+            advance(lx, 1);
+        if (peek(lx, 0) == '.') {
+            kind = TK_NUMBER;
+            advance(lx, 1);
+            while (isdigit((unsigned char)peek(lx, 0)))
+                advance(lx, 1);
+        }
+        char e = peek(lx, 0);
+        if ((e == 'e' || e == 'E') &&
+            (isdigit((unsigned char)peek(lx, 1)) ||
+             ((peek(lx, 1) == '+' || peek(lx, 1) == '-') && isdigit((unsigned char)peek(lx, 2))))) {
+            kind = TK_NUMBER;
+            advance(lx, 2);
+            while (isdigit((unsigned char)peek(lx, 0)))
+                advance(lx, 1);
+        }
+    }
+    /* 123abc is an identifier in MySQL; we only need to not split it oddly. */
+    if (is_ident_char((unsigned char)peek(lx, 0)) && kind == TK_INTEGER) {
+        while (is_ident_char((unsigned char)peek(lx, 0)))
+            advance(lx, 1);
+        kind = TK_IDENT;
+    }
+    emit(lx, kind, lx->sql + start, lx->pos - start, start, line);
+}
+
+static void lex_variable(lexer *lx)
+{
+    size_t start = lx->pos;
+    int line = lx->line;
+    bool sys = peek(lx, 1) == '@';
+    advance(lx, sys ? 2 : 1);
+    if (peek(lx, 0) == '`' || peek(lx, 0) == '\'' || peek(lx, 0) == '"') {
+        /* @`name` / @'name': reuse the quoted lexers and retag. */
+        size_t before = lx->toks.len;
+        if (peek(lx, 0) == '`')
+            lex_quoted_ident(lx);
+        else
+            lex_string(lx);
+        if (lx->toks.len > before) {
+            token *t = lx->toks.items[lx->toks.len - 1];
+            if (t->kind != TK_ERROR) {
+                t->kind = sys ? TK_SYSVAR : TK_USERVAR;
+                t->offset = start;
+            }
+        }
+        return;
+    }
+    size_t name = lx->pos;
+    while (is_ident_char((unsigned char)peek(lx, 0)) || peek(lx, 0) == '.')
+        advance(lx, 1);
+    emit(lx, sys ? TK_SYSVAR : TK_USERVAR, lx->sql + name, lx->pos - name, start, line);
+}
+
+static const char *const multi_char_ops[] = {"<=>", "<=", ">=", "<>", "!=", "||", "&&",
+                                             ":=",  "<<", ">>", NULL};
+
+static void lex_operator(lexer *lx)
+{
+    size_t start = lx->pos;
+    int line = lx->line;
+    for (const char *const *op = multi_char_ops; *op; op++) {
+        size_t n = strlen(*op);
+        if (lx->len - lx->pos >= n && memcmp(lx->sql + lx->pos, *op, n) == 0) {
+            advance(lx, n);
+            emit(lx, TK_OP, *op, n, start, line);
+            return;
+        }
+    }
+    advance(lx, 1);
+    emit(lx, TK_OP, lx->sql + start, 1, start, line);
+}
+
+void lex_sql(arena *a, const char *sql, size_t len, token_list *out)
+{
+    lexer lx = {.a = a, .sql = sql, .len = len, .line = 1};
+    for (;;) {
+        if (!skip_blank(&lx))
+            break;
+        if (lx.pos >= lx.len) {
+            emit(&lx, TK_EOF, "", 0, lx.pos, lx.line);
+            break;
+        }
+        unsigned char c = (unsigned char)lx.sql[lx.pos];
+        size_t before = lx.toks.len;
+        if (c == '\'' || c == '"') {
+            lex_string(&lx);
+        } else if (c == '`') {
+            lex_quoted_ident(&lx);
+        } else if (isdigit(c) || (c == '.' && isdigit((unsigned char)peek(&lx, 1)))) {
+            lex_number(&lx);
+        } else if (is_ident_start(c)) {
+            size_t start = lx.pos;
+            int line = lx.line;
+            while (is_ident_char((unsigned char)peek(&lx, 0)))
+                advance(&lx, 1);
+            emit(&lx, TK_IDENT, lx.sql + start, lx.pos - start, start, line);
+        } else if (c == '@') {
+            lex_variable(&lx);
+        } else if (c == '?') {
+            advance(&lx, 1);
+            emit(&lx, TK_PARAM, "?", 1, lx.pos - 1, lx.line);
+        } else if (c == '\0') {
+            emit_error(&lx, "unexpected NUL byte", lx.pos, lx.line);
+        } else {
+            lex_operator(&lx);
+        }
+        if (lx.toks.len > before &&
+            ((token *)lx.toks.items[lx.toks.len - 1])->kind == TK_ERROR)
+            break;
+    }
+    out->len = lx.toks.len;
+    out->items = arena_alloc(a, lx.toks.len * sizeof(token));
+    for (size_t i = 0; i < lx.toks.len; i++)
+        out->items[i] = *(token *)lx.toks.items[i];
+}
+
+bool token_is_word(const token *t, const char *word)
+{
+    return t->kind == TK_IDENT && strcasecmp(t->text, word) == 0;
+}
+
+bool token_is_op(const token *t, const char *op)
+{
+    return t->kind == TK_OP && strcmp(t->text, op) == 0;
+}

@@ -1,0 +1,50 @@
+/*
+ * Lexer for the MySQL dialect that clients send (ANSI_QUOTES off: "..." is a
+ * string, `...` an identifier). Comments are skipped, except that the body of
+ * an executable comment (slash-star-bang, optionally with a version number) is read
+ * as SQL, as MySQL itself does.
+ */
+#ifndef MIMIR_PLANNER_LEXER_H
+#define MIMIR_PLANNER_LEXER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "planner/arena.h"
+
+typedef enum {
+    TK_EOF,
+    TK_IDENT,   /* bare word: keyword or identifier; text as written */
+    TK_QIDENT,  /* `quoted identifier`, text unquoted */
+    TK_STRING,  /* 'string' or "string", text with escapes decoded */
+    TK_INTEGER, /* 123, 0x1F (text as written) */
+    TK_NUMBER,  /* 1.5, .5, 1e3 */
+    TK_SYSVAR,  /* @@name, @@session.name; text without the @@ */
+    TK_USERVAR, /* @name; text without the @ */
+    TK_PARAM,   /* ? */
+    TK_OP,      /* punctuation and operators; text as written */
+    TK_ERROR,   /* unterminated string/comment/identifier; text is the message */
+} token_kind;
+
+typedef struct token {
+    token_kind kind;
+    const char *text; /* NUL-terminated, in the arena */
+    size_t len;       /* length of text (strings may hold NUL bytes) */
+    size_t offset;    /* byte offset of the token in the statement */
+    size_t end;       /* byte offset just past the token as written */
+    int line;         /* 1-based line of the token */
+} token;
+
+/* Tokenizes the whole statement; the last token is TK_EOF (or TK_ERROR). */
+typedef struct token_list {
+    token *items;
+    size_t len;
+} token_list;
+
+void lex_sql(arena *a, const char *sql, size_t len, token_list *out);
+
+/* Case-insensitive match of a bare word. */
+bool token_is_word(const token *t, const char *word);
+bool token_is_op(const token *t, const char *op);
+
+#endif

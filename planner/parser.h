@@ -1,0 +1,28 @@
+/*
+ * Recursive-descent parser for the statements Mimir answers, in the MySQL
+ * dialect: SELECT (with WHERE, GROUP BY, HAVING, ORDER BY, LIMIT), USE, SET,
+ * transaction statements, and recognition (not execution) of everything else.
+ */
+#ifndef MIMIR_PLANNER_PARSER_H
+#define MIMIR_PLANNER_PARSER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "planner/arena.h"
+#include "planner/ast.h"
+
+typedef struct parse_error {
+    bool unsupported;   /* valid SQL that Mimir does not run (1235), not a syntax error */
+    size_t pos;         /* byte offset of the offending token */
+    int line;           /* its line, 1-based */
+    const char *near;   /* the statement text from that token on */
+    const char *detail; /* what was expected, or what is unsupported */
+} parse_error;
+
+/* Deepest nesting of expressions the parser accepts (protects the C stack). */
+#define PARSER_MAX_DEPTH 200
+
+bool parse_statement(arena *a, const char *sql, size_t len, statement *out, parse_error *err);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * What the planner hands to the executor for a metrics query: one atomic
+ * query per source (SQL in the backend's dialect plus its parameters), how the
+ * client's columns map onto them, and, when more than one source is involved,
+ * the SQL that combines the partial results in SQLite.
+ */
+#ifndef MIMIR_PLANNER_PLAN_H
+#define MIMIR_PLANNER_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "semantic/catalog.h"
+
+typedef enum {
+    DIALECT_POSTGRES, /* "ident", $1 placeholders */
+    DIALECT_MYSQL,    /* `ident`, ? placeholders */
+    DIALECT_SQLITE,   /* "ident", ?NNN placeholders */
+} sql_dialect;
+
+/* A literal from the client's query, sent to the backend as a parameter. */
+typedef enum { PARAM_TEXT, PARAM_INT, PARAM_NUMBER } param_kind;
+typedef struct query_param {
+    param_kind kind;
+    const char *text; /* NUL-terminated; strings may not contain NUL (rejected earlier) */
+} query_param;
+
+typedef struct atomic_query {
+    const source *src;
+    const connection *conn;
+    sql_dialect dialect;
+    const char *sql;
+    query_param *params;
+    size_t nparams;
+    size_t ncols;
+    const char **col_names; /* names of its result columns (the combine's table columns) */
+} atomic_query;
+
+/* One column the client sees. */
+typedef struct plan_column {
+    const char *name;     /* as the client sees it (alias or default name) */
+    const char *org_name; /* the dimension or metric name */
+    bool is_metric;
+    size_t query;     /* the atomic query that provides it (for a dimension: the first) */
+    size_t query_col; /* its column there */
+} plan_column;
+
+typedef struct plan {
+    atomic_query *queries;
+    size_t nqueries;
+    plan_column *cols;
+    size_t ncols;
+    /*
+     * NULL when there is one atomic query: its columns are the client's
+     * columns in order, with ORDER BY and LIMIT pushed down, so rows stream
+     * straight through. Otherwise a SQLite SELECT over tables s0, s1, ...
+     * (atomic query i loaded into si with columns named col_names).
+     */
+    const char *combine_sql;
+} plan;
+
+#endif

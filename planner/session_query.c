@@ -1,0 +1,247 @@
+#include "planner/session_query.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+typedef struct variable {
+    const char *name;
+    const char *value; /* NULL: computed from the session below */
+    value_type type;
+} variable;
+
+/* The variables drivers read on connect, with the values of a UTF-8 MySQL 8.0. */
+static const variable variables[] = {
+    {"version_comment", "Mimir metrics store (MySQL protocol)", VT_TEXT},
+    {"version", MIMIR_SERVER_VERSION, VT_TEXT},
+    {"version_compile_os", "Linux", VT_TEXT},
+    {"version_compile_machine", "x86_64", VT_TEXT},
+    {"max_allowed_packet", "67108864", VT_INT64},
+    {"net_buffer_length", "16384", VT_INT64},
+    {"auto_increment_increment", "1", VT_INT64},
+    {"character_set_client", "utf8mb4", VT_TEXT},
+    {"character_set_connection", "utf8mb4", VT_TEXT},
+    {"character_set_results", "utf8mb4", VT_TEXT},
+    {"character_set_server", "utf8mb4", VT_TEXT},
+    {"character_set_database", "utf8mb4", VT_TEXT},
+    {"character_set_system", "utf8mb3", VT_TEXT},
+    {"collation_connection", "utf8mb4_general_ci", VT_TEXT},
+    {"collation_server", "utf8mb4_general_ci", VT_TEXT},
+    {"collation_database", "utf8mb4_general_ci", VT_TEXT},
+    {"init_connect", "", VT_TEXT},
+    {"interactive_timeout", "28800", VT_INT64},
+    {"wait_timeout", "28800", VT_INT64},
+    {"net_write_timeout", "60", VT_INT64},
+    {"net_read_timeout", "30", VT_INT64},
+    {"license", "Apache-2.0", VT_TEXT},
+    {"lower_case_table_names", "0", VT_INT64},
+    {"performance_schema", "0", VT_INT64},
+    {"query_cache_size", "0", VT_INT64},
+    {"query_cache_type", "OFF", VT_TEXT},
+    {"sql_mode", "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", VT_TEXT},
+    {"system_time_zone", "UTC", VT_TEXT},
+    {"time_zone", "+00:00", VT_TEXT},
+    {"transaction_isolation", "REPEATABLE-READ", VT_TEXT},
+    {"tx_isolation", "REPEATABLE-READ", VT_TEXT},
+    {"transaction_read_only", "1", VT_INT64},
+    {"tx_read_only", "1", VT_INT64},
+    {"read_only", "1", VT_INT64},
+    {"sql_select_limit", "18446744073709551615", VT_INT64},
+    {"max_execution_time", "0", VT_INT64},
+    {"protocol_version", "10", VT_INT64},
+    {"have_ssl", "DISABLED", VT_TEXT},
+    {"autocommit", NULL, VT_INT64},
+    {"hostname", "localhost", VT_TEXT},
+    {"port", "3306", VT_INT64},
+    {"default_storage_engine", "InnoDB", VT_TEXT},
+    {"last_insert_id", "0", VT_INT64},
+    {"identity", "0", VT_INT64},
+    {"warning_count", "0", VT_INT64},
+    {"error_count", "0", VT_INT64},
+    {NULL, NULL, VT_NULL},
+};
+
+const char *server_variable(const session_info *s, const char *name, value_type *type)
+{
+    for (const variable *v = variables; v->name; v++) {
+        if (strcasecmp(v->name, name) != 0)
+            continue;
+        *type = v->type;
+        if (v->value)
+            return v->value;
+        if (strcmp(v->name, "autocommit") == 0)
+            return s->autocommit ? "1" : "0";
+    }
+    return NULL;
+}
+
+typedef struct value {
+    const char *text; /* NULL is SQL NULL */
+    value_type type;
+} value;
+
+static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql_error *err);
+
+static bool eval_function(arena *a, const session_info *s, const expr *e, value *out,
+                          sql_error *err)
+{
+    const char *f = e->text;
+    out->type = VT_TEXT;
+    if (!strcasecmp(f, "database") || !strcasecmp(f, "schema")) {
+        out->text = s->db;
+    } else if (!strcasecmp(f, "version")) {
+        out->text = MIMIR_SERVER_VERSION;
+    } else if (!strcasecmp(f, "user") || !strcasecmp(f, "session_user") ||
+               !strcasecmp(f, "system_user") || !strcasecmp(f, "current_user")) {
+        out->text = arena_printf(a, "%s@%s", s->user ? s->user : "",
+                                 s->client_host ? s->client_host : "localhost");
+    } else if (!strcasecmp(f, "connection_id")) {
+        out->text = arena_printf(a, "%u", s->connection_id);
+        out->type = VT_INT64;
+    } else if (!strcasecmp(f, "last_insert_id") || !strcasecmp(f, "row_count") ||
+               !strcasecmp(f, "found_rows")) {
+        out->text = "0";
+        out->type = VT_INT64;
+    } else if (!strcasecmp(f, "now") || !strcasecmp(f, "current_timestamp") ||
+               !strcasecmp(f, "localtimestamp") || !strcasecmp(f, "localtime") ||
+               !strcasecmp(f, "utc_timestamp") || !strcasecmp(f, "sysdate") ||
+               !strcasecmp(f, "curdate") || !strcasecmp(f, "current_date") ||
+               !strcasecmp(f, "utc_date")) {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        char text[32];
+        bool date_only = strcasestr(f, "date") != NULL;
+        strftime(text, sizeof(text), date_only ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", &tm);
+        out->text = arena_strdup(a, text);
+        out->type = date_only ? VT_DATE : VT_DATETIME;
+    } else if (!strcasecmp(f, "coalesce") || !strcasecmp(f, "ifnull")) {
+        out->text = NULL;
+        for (size_t i = 0; i < e->nargs; i++) {
+            value v;
+            if (!eval(a, s, e->args[i], &v, err))
+                return false;
+            if (v.text) {
+                *out = v;
+                break;
+            }
+        }
+    } else {
+        sql_error_set(err, ER_SP_DOES_NOT_EXIST, "42000", "FUNCTION %s does not exist", f);
+        return false;
+    }
+    return true;
+}
+
+static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql_error *err)
+{
+    switch (e->kind) {
+    case EX_LITERAL:
+        out->text = e->text;
+        out->type = e->lit == LIT_INT      ? VT_INT64
+                    : e->lit == LIT_NUMBER ? VT_DECIMAL
+                    : e->lit == LIT_NULL   ? VT_NULL
+                    : e->lit == LIT_STRING ? VT_TEXT
+                                           : VT_INT64;
+        if (e->lit == LIT_NULL)
+            out->text = NULL;
+        else if (e->lit == LIT_TRUE)
+            out->text = "1";
+        else if (e->lit == LIT_FALSE)
+            out->text = "0";
+        return true;
+    case EX_VARIABLE:
+        if (!e->system) {
+            out->text = NULL; /* user variables are never set in Mimir */
+            out->type = VT_NULL;
+            return true;
+        }
+        out->text = server_variable(s, e->text, &out->type);
+        if (!out->text) {
+            sql_error_set(err, ER_UNKNOWN_SYSTEM_VAR, "HY000", "Unknown system variable '%s'",
+                          e->text);
+            return false;
+        }
+        return true;
+    case EX_FUNC:
+        return eval_function(a, s, e, out, err);
+    case EX_UNARY:
+        if (e->op == OP_NEG && e->left->kind == EX_LITERAL &&
+            (e->left->lit == LIT_INT || e->left->lit == LIT_NUMBER)) {
+            out->text = arena_printf(a, "-%s", e->left->text);
+            out->type = e->left->lit == LIT_INT ? VT_INT64 : VT_DECIMAL;
+            return true;
+        }
+        break;
+    case EX_COLUMN:
+        sql_error_set(err, ER_BAD_FIELD, "42S22", "Unknown column '%s' in 'field list'",
+                      e->parts[e->nparts - 1]);
+        return false;
+    default:
+        break;
+    }
+    sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                  "This version of Mimir doesn't yet support this expression without FROM");
+    return false;
+}
+
+void session_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
+{
+    const_result *r = &out->rows;
+    r->ncols = sel->nitems;
+    r->cols = arena_alloc(a, (sel->nitems + 1) * sizeof(result_column));
+    const char **row = arena_alloc(a, (sel->nitems + 1) * sizeof(char *));
+    for (size_t i = 0; i < sel->nitems; i++) {
+        value v;
+        if (sel->items[i].e->kind == EX_STAR) {
+            sql_error_set(&out->error, ER_NO_TABLE_USED, "HY000", "No tables used");
+            out->kind = ACTION_ERROR;
+            return;
+        }
+        if (!eval(a, s, sel->items[i].e, &v, &out->error)) {
+            out->kind = ACTION_ERROR;
+            return;
+        }
+        r->cols[i].name = sel->items[i].alias ? sel->items[i].alias : sel->items[i].text;
+        r->cols[i].type = v.type;
+        r->cols[i].decimals = v.type == VT_DECIMAL && v.text && strchr(v.text, '.')
+                                  ? (int)strlen(strchr(v.text, '.') + 1)
+                                  : 0;
+        row[i] = v.text;
+    }
+    if (sel->where) {
+        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support WHERE without FROM");
+        out->kind = ACTION_ERROR;
+        return;
+    }
+    r->values = row;
+    r->nrows = sel->has_limit && (sel->limit == 0 || sel->offset > 0) ? 0 : 1;
+    out->kind = ACTION_ROWS;
+}
+
+static bool truthy(const value *v)
+{
+    return v->text && strcmp(v->text, "0") != 0 && strcasecmp(v->text, "off") != 0 &&
+           strcasecmp(v->text, "false") != 0;
+}
+
+void session_set(arena *a, const session_info *s, const statement *st, action *out)
+{
+    out->kind = ACTION_OK;
+    for (size_t i = 0; i < st->nsets; i++) {
+        const set_assignment *set = &st->sets[i];
+        if (strcmp(set->name, "autocommit") != 0 || !set->value)
+            continue; /* other settings do not change what Mimir computes */
+        value v;
+        const expr *e = set->value;
+        if (e->kind == EX_COLUMN && e->nparts == 1) {
+            v.text = e->parts[0]; /* SET autocommit = ON */
+        } else if (!eval(a, s, e, &v, &out->error)) {
+            out->kind = ACTION_ERROR;
+            return;
+        }
+        out->set_autocommit = truthy(&v) ? 1 : 0;
+    }
+}

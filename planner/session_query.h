@@ -1,0 +1,19 @@
+/*
+ * Statements answered from the session alone, with no backend: SELECT of
+ * constants, server variables and session functions (what clients send on
+ * connect: select @@version_comment limit 1, SELECT DATABASE(), ...), USE, SET
+ * and the transaction statements a read-only store accepts as no-ops.
+ */
+#ifndef MIMIR_PLANNER_SESSION_QUERY_H
+#define MIMIR_PLANNER_SESSION_QUERY_H
+
+#include "planner/ast.h"
+#include "planner/planner.h"
+
+void session_select(arena *a, const session_info *s, const select_stmt *sel, action *out);
+void session_set(arena *a, const session_info *s, const statement *st, action *out);
+
+/* A server variable's value as text and its type; NULL when there is no such variable. */
+const char *server_variable(const session_info *s, const char *name, value_type *type);
+
+#endif

@@ -1,0 +1,281 @@
+#include "planner/sql_builder.h"
+
+#include <string.h>
+
+void sb_init(sql_builder *b, arena *a, sql_dialect d)
+{
+    b->a = a;
+    b->dialect = d;
+    buf_init(&b->out);
+    b->params = (ptr_vec){0};
+}
+
+void sb_str(sql_builder *b, const char *s)
+{
+    buf_append_str(&b->out, s);
+}
+
+void sb_ident(sql_builder *b, const char *name)
+{
+    char q = b->dialect == DIALECT_MYSQL ? '`' : '"';
+    buf_append_byte(&b->out, (uint8_t)q);
+    for (const char *c = name; *c; c++) {
+        if (*c == q)
+            buf_append_byte(&b->out, (uint8_t)q);
+        buf_append_byte(&b->out, (uint8_t)*c);
+    }
+    buf_append_byte(&b->out, (uint8_t)q);
+}
+
+void sb_param(sql_builder *b, param_kind kind, const char *text)
+{
+    query_param *p = arena_alloc(b->a, sizeof(*p));
+    p->kind = kind;
+    p->text = text;
+    ptr_vec_push(b->a, &b->params, p);
+    switch (b->dialect) {
+    case DIALECT_POSTGRES:
+        buf_printf(&b->out, "$%zu", b->params.len);
+        break;
+    case DIALECT_SQLITE:
+        buf_printf(&b->out, "?%zu", b->params.len);
+        break;
+    case DIALECT_MYSQL:
+        buf_append_str(&b->out, "?");
+        break;
+    }
+}
+
+const char *sb_finish(sql_builder *b, query_param **params, size_t *nparams)
+{
+    const char *sql = arena_strndup(b->a, (const char *)b->out.data, b->out.len);
+    *nparams = b->params.len;
+    *params = arena_alloc(b->a, (b->params.len ? b->params.len : 1) * sizeof(query_param));
+    for (size_t i = 0; i < b->params.len; i++)
+        (*params)[i] = *(query_param *)b->params.items[i];
+    buf_free(&b->out);
+    return sql;
+}
+
+void sb_discard(sql_builder *b)
+{
+    buf_free(&b->out);
+}
+
+static const char *binary_op_sql(const sql_builder *b, expr_op op)
+{
+    switch (op) {
+    case OP_OR:
+        return " OR ";
+    case OP_AND:
+        return " AND ";
+    case OP_EQ:
+        return " = ";
+    case OP_NE:
+        return " <> ";
+    case OP_LT:
+        return " < ";
+    case OP_LE:
+        return " <= ";
+    case OP_GT:
+        return " > ";
+    case OP_GE:
+        return " >= ";
+    case OP_NULL_SAFE_EQ:
+        return b->dialect == DIALECT_POSTGRES ? " IS NOT DISTINCT FROM "
+               : b->dialect == DIALECT_SQLITE ? " IS "
+                                              : " <=> ";
+    case OP_ADD:
+        return " + ";
+    case OP_SUB:
+        return " - ";
+    case OP_MUL:
+        return " * ";
+    case OP_DIV:
+        return " / ";
+    case OP_MOD:
+        return " % ";
+    default:
+        return NULL;
+    }
+}
+
+static bool print_literal(sql_builder *b, const expr *e, sql_error *err)
+{
+    switch (e->lit) {
+    case LIT_NULL:
+        sb_str(b, "NULL");
+        return true;
+    case LIT_TRUE:
+        sb_str(b, b->dialect == DIALECT_POSTGRES ? "TRUE" : "1");
+        return true;
+    case LIT_FALSE:
+        sb_str(b, b->dialect == DIALECT_POSTGRES ? "FALSE" : "0");
+        return true;
+    case LIT_INT:
+        sb_param(b, PARAM_INT, e->text);
+        return true;
+    case LIT_NUMBER:
+        sb_param(b, PARAM_NUMBER, e->text);
+        return true;
+    case LIT_STRING:
+        if (memchr(e->text, '\0', e->text_len)) {
+            sql_error_set(err, ER_WRONG_ARGUMENTS, "HY000",
+                          "string literals containing NUL bytes are not supported");
+            return false;
+        }
+        sb_param(b, PARAM_TEXT, e->text);
+        return true;
+    }
+    return false;
+}
+
+static bool print_list(sql_builder *b, expr **items, size_t n, sb_column_resolver resolve,
+                       void *ctx, sql_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_str(b, ", ");
+        if (!sb_expr(b, items[i], resolve, ctx, err))
+            return false;
+    }
+    return true;
+}
+
+bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+             sql_error *err)
+{
+    switch (e->kind) {
+    case EX_LITERAL:
+        return print_literal(b, e, err);
+    case EX_COLUMN: {
+        const char *ref = resolve(ctx, e, err);
+        if (!ref)
+            return false;
+        sb_str(b, ref);
+        return true;
+    }
+    case EX_UNARY:
+        sb_str(b, e->op == OP_NOT ? "(NOT " : e->op == OP_NEG ? "(- " : "(");
+        if (e->op == OP_BIT_NOT) {
+            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                          "This version of Mimir doesn't yet support '~' in filters");
+            return false;
+        }
+        if (!sb_expr(b, e->left, resolve, ctx, err))
+            return false;
+        sb_str(b, ")");
+        return true;
+    case EX_BINARY: {
+        const char *op = binary_op_sql(b, e->op);
+        if (!op) {
+            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                          "This version of Mimir doesn't yet support this operator in filters");
+            return false;
+        }
+        sb_str(b, "(");
+        if (!sb_expr(b, e->left, resolve, ctx, err))
+            return false;
+        sb_str(b, op);
+        if (!sb_expr(b, e->right, resolve, ctx, err))
+            return false;
+        sb_str(b, ")");
+        return true;
+    }
+    case EX_IN:
+        sb_str(b, "(");
+        if (!sb_expr(b, e->left, resolve, ctx, err))
+            return false;
+        sb_str(b, e->negated ? " NOT IN (" : " IN (");
+        if (!print_list(b, e->args, e->nargs, resolve, ctx, err))
+            return false;
+        sb_str(b, "))");
+        return true;
+    case EX_BETWEEN:
+        sb_str(b, "(");
+        if (!sb_expr(b, e->left, resolve, ctx, err))
+            return false;
+        sb_str(b, e->negated ? " NOT BETWEEN " : " BETWEEN ");
+        if (!sb_expr(b, e->args[0], resolve, ctx, err))
+            return false;
+        sb_str(b, " AND ");
+        if (!sb_expr(b, e->args[1], resolve, ctx, err))
+            return false;
+        sb_str(b, ")");
+        return true;
+    case EX_LIKE:
+        sb_str(b, "(");
+        if (!sb_expr(b, e->left, resolve, ctx, err))
+            return false;
+        sb_str(b, e->negated ? " NOT LIKE " : " LIKE ");
+        if (!sb_expr(b, e->right, resolve, ctx, err))
+            return false;
+        if (e->nargs) {
+            sb_str(b, " ESCAPE ");
+            if (!sb_expr(b, e->args[0], resolve, ctx, err))
+                return false;
+        } else if (b->dialect == DIALECT_SQLITE) {
+            /* MySQL and PostgreSQL escape with backslash by default; SQLite has no default. */
+            sb_str(b, " ESCAPE '\\'");
+        }
+        sb_str(b, ")");
+        return true;
+    case EX_IS:
+        sb_str(b, "(");
+        if (!sb_expr(b, e->left, resolve, ctx, err))
+            return false;
+        sb_str(b, e->negated ? " IS NOT " : " IS ");
+        sb_str(b, e->lit == LIT_NULL   ? "NULL"
+                  : e->lit == LIT_TRUE ? (b->dialect == DIALECT_SQLITE ? "1" : "TRUE")
+                                       : (b->dialect == DIALECT_SQLITE ? "0" : "FALSE"));
+        sb_str(b, ")");
+        return true;
+    case EX_CASE:
+        sb_str(b, "(CASE");
+        if (e->left) {
+            sb_str(b, " ");
+            if (!sb_expr(b, e->left, resolve, ctx, err))
+                return false;
+        }
+        for (size_t i = 0; i + 1 < e->nargs; i += 2) {
+            sb_str(b, " WHEN ");
+            if (!sb_expr(b, e->args[i], resolve, ctx, err))
+                return false;
+            sb_str(b, " THEN ");
+            if (!sb_expr(b, e->args[i + 1], resolve, ctx, err))
+                return false;
+        }
+        if (e->right) {
+            sb_str(b, " ELSE ");
+            if (!sb_expr(b, e->right, resolve, ctx, err))
+                return false;
+        }
+        sb_str(b, " END)");
+        return true;
+    case EX_FUNC:
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support the function '%s' in filters",
+                      e->text);
+        return false;
+    case EX_VARIABLE:
+    case EX_STAR:
+    case EX_PARAM:
+        break;
+    }
+    sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                  "This version of Mimir doesn't yet support this expression in filters");
+    return false;
+}
+
+void sb_time_grain(sql_builder *b, time_grain g, const char *t)
+{
+    static const char *const fmt[3][4] = {
+        [DIALECT_POSTGRES] = {"%s", "CAST(%s AS DATE)", "CAST(date_trunc('month', %s) AS DATE)",
+                              "CAST(EXTRACT(YEAR FROM %s) AS INTEGER)"},
+        [DIALECT_MYSQL] = {"%s", "DATE(%s)", "CAST(DATE_FORMAT(%s, '%%Y-%%m-01') AS DATE)",
+                           "YEAR(%s)"},
+        [DIALECT_SQLITE] = {"%s", "date(%s)", "date(%s, 'start of month')",
+                            "CAST(strftime('%%Y', %s) AS INTEGER)"},
+    };
+    buf_printf(&b->out, fmt[b->dialect][g], t);
+}

@@ -1,0 +1,45 @@
+/*
+ * Builds SQL text for a backend dialect. Identifiers come only from the
+ * semantic layer and are quoted here; every literal from a client becomes a
+ * parameter, so nothing a client typed is ever spliced into backend SQL.
+ */
+#ifndef MIMIR_PLANNER_SQL_BUILDER_H
+#define MIMIR_PLANNER_SQL_BUILDER_H
+
+#include "planner/arena.h"
+#include "planner/ast.h"
+#include "planner/plan.h"
+#include "planner/sql_error.h"
+#include "wire/buf.h"
+
+typedef struct sql_builder {
+    arena *a;
+    sql_dialect dialect;
+    buf out;
+    ptr_vec params; /* query_param * */
+} sql_builder;
+
+void sb_init(sql_builder *b, arena *a, sql_dialect d);
+void sb_str(sql_builder *b, const char *s);
+void sb_ident(sql_builder *b, const char *name);
+void sb_param(sql_builder *b, param_kind kind, const char *text);
+/* Moves the text into the arena and releases the builder's buffer. */
+const char *sb_finish(sql_builder *b, query_param **params, size_t *nparams);
+void sb_discard(sql_builder *b);
+
+/*
+ * Resolves a column reference of a filter to the SQL that names it on this
+ * backend query (e.g. "dim_store_id" quoted). Returns NULL with err set when
+ * the name is not usable.
+ */
+typedef const char *(*sb_column_resolver)(void *ctx, const expr *column, sql_error *err);
+
+/* Prints a filter expression; false with err set when it cannot be translated. */
+bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+             sql_error *err);
+
+/* The granularity column for a time expression in this dialect. */
+typedef enum { GRAIN_TIME, GRAIN_DATE, GRAIN_MONTH, GRAIN_YEAR } time_grain;
+void sb_time_grain(sql_builder *b, time_grain g, const char *time_col);
+
+#endif
