@@ -1,0 +1,203 @@
+#include "proxy/combine.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "proxy/backend.h"
+#include "wire/buf.h"
+
+typedef struct combine_table {
+    sqlite3_stmt *insert;
+    size_t ncols;
+    value_type *types;
+    int *scales;
+} combine_table;
+
+struct combine {
+    sqlite3 *db;
+    size_t ntables;
+    combine_table *tables;
+    bool in_transaction;
+};
+
+static bool sqlite_fail(sqlite3 *db, char *err, size_t errlen, const char *what)
+{
+    snprintf(err, errlen, "combine: %s: %s", what, sqlite3_errmsg(db));
+    return false;
+}
+
+combine *combine_new(size_t ntables, char *err, size_t errlen)
+{
+    combine *c = calloc(1, sizeof(*c));
+    if (!c)
+        abort();
+    c->ntables = ntables;
+    c->tables = calloc(ntables, sizeof(*c->tables));
+    if (!c->tables)
+        abort();
+    if (sqlite3_open_v2(":memory:", &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, errlen, "combine: cannot open an in-memory SQLite database");
+        combine_free(c);
+        return NULL;
+    }
+    /* One transaction around all loads: bulk inserts are fast inside one. */
+    sqlite3_exec(c->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN", NULL, NULL,
+                 NULL);
+    c->in_transaction = true;
+    return c;
+}
+
+void combine_free(combine *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->ntables; i++) {
+        sqlite3_finalize(c->tables[i].insert);
+        free(c->tables[i].types);
+        free(c->tables[i].scales);
+    }
+    free(c->tables);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+/* Affinity that keeps each type comparable and sortable the way the backend had it. */
+static const char *affinity(value_type t)
+{
+    switch (t) {
+    case VT_BOOL:
+    case VT_INT16:
+    case VT_INT32:
+    case VT_INT64:
+        return "INTEGER";
+    case VT_DECIMAL:
+        return "NUMERIC";
+    case VT_FLOAT:
+    case VT_DOUBLE:
+        return "REAL";
+    case VT_BLOB:
+        return "BLOB";
+    default:
+        return "TEXT";
+    }
+}
+
+static void append_ident(buf *b, const char *name)
+{
+    buf_append_byte(b, '"');
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            buf_append_byte(b, '"');
+        buf_append_byte(b, (uint8_t)*p);
+    }
+    buf_append_byte(b, '"');
+}
+
+bool combine_create(combine *c, size_t i, const char *const *names, const result_column *cols,
+                    size_t n, char *err, size_t errlen)
+{
+    combine_table *t = &c->tables[i];
+    t->ncols = n;
+    t->types = calloc(n + 1, sizeof(*t->types));
+    t->scales = calloc(n + 1, sizeof(*t->scales));
+    if (!t->types || !t->scales)
+        abort();
+    buf create, insert;
+    buf_init(&create);
+    buf_init(&insert);
+    buf_printf(&create, "CREATE TABLE \"s%zu\" (", i);
+    buf_printf(&insert, "INSERT INTO \"s%zu\" VALUES (", i);
+    for (size_t k = 0; k < n; k++) {
+        t->types[k] = cols[k].type;
+        buf_append_str(&create, k ? ", " : "");
+        append_ident(&create, names[k]);
+        buf_printf(&create, " %s", affinity(cols[k].type));
+        buf_printf(&insert, "%s?", k ? ", " : "");
+    }
+    buf_append_str(&create, ")");
+    buf_append_str(&insert, ")");
+    bool ok = sqlite3_exec(c->db, buf_cstr(&create), NULL, NULL, NULL) == SQLITE_OK &&
+              sqlite3_prepare_v2(c->db, buf_cstr(&insert), -1, &t->insert, NULL) == SQLITE_OK;
+    buf_free(&create);
+    buf_free(&insert);
+    return ok || sqlite_fail(c->db, err, errlen, "cannot create a table");
+}
+
+bool combine_insert(combine *c, size_t i, const char *const *values, const size_t *lengths,
+                    char *err, size_t errlen)
+{
+    combine_table *t = &c->tables[i];
+    sqlite3_reset(t->insert);
+    for (size_t k = 0; k < t->ncols; k++) {
+        int idx = (int)k + 1;
+        if (!values[k]) {
+            sqlite3_bind_null(t->insert, idx);
+        } else if (t->types[k] == VT_BLOB) {
+            sqlite3_bind_blob(t->insert, idx, values[k], (int)lengths[k], SQLITE_STATIC);
+        } else {
+            if (t->types[k] == VT_DECIMAL) {
+                int s = decimal_scale(values[k], lengths[k]);
+                if (s > t->scales[k])
+                    t->scales[k] = s;
+            }
+            /* Column affinity turns numeric text into INTEGER/REAL. */
+            sqlite3_bind_text(t->insert, idx, values[k], (int)lengths[k], SQLITE_STATIC);
+        }
+    }
+    if (sqlite3_step(t->insert) != SQLITE_DONE)
+        return sqlite_fail(c->db, err, errlen, "cannot load a partial result");
+    return true;
+}
+
+int combine_scale(const combine *c, size_t i, size_t col)
+{
+    return c->tables[i].scales[col];
+}
+
+bool combine_run(combine *c, const char *sql, const result_column *out_cols, size_t ncols,
+                 combine_row_cb cb, void *ctx, char *err, size_t errlen)
+{
+    if (c->in_transaction) {
+        sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
+        c->in_transaction = false;
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sqlite_fail(c->db, err, errlen, "cannot prepare the combine");
+    const char **values = calloc(ncols + 1, sizeof(char *));
+    size_t *lengths = calloc(ncols + 1, sizeof(size_t));
+    char (*numbers)[64] = calloc(ncols + 1, 64);
+    if (!values || !lengths || !numbers)
+        abort();
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (size_t k = 0; k < ncols; k++) {
+            int kind = sqlite3_column_type(st, (int)k);
+            if (kind == SQLITE_NULL) {
+                values[k] = NULL;
+                lengths[k] = 0;
+            } else if (kind == SQLITE_FLOAT && out_cols[k].type == VT_DECIMAL &&
+                       out_cols[k].decimals >= 0) {
+                /* Exact decimals were stored as REAL: print them back at their scale. */
+                int n = snprintf(numbers[k], 64, "%.*f", out_cols[k].decimals,
+                                 sqlite3_column_double(st, (int)k));
+                values[k] = numbers[k];
+                lengths[k] = (size_t)n;
+            } else {
+                values[k] = (const char *)sqlite3_column_text(st, (int)k);
+                lengths[k] = (size_t)sqlite3_column_bytes(st, (int)k);
+            }
+        }
+        cb(ctx, values, lengths);
+    }
+    free(values);
+    free(lengths);
+    free(numbers);
+    bool ok = rc == SQLITE_DONE || sqlite_fail(c->db, err, errlen, "the combine failed");
+    sqlite3_finalize(st);
+    return ok;
+}

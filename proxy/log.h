@@ -1,0 +1,9 @@
+/* One-line log records to stderr: "2026-11-21T10:00:00Z mimir[pid]: LEVEL message". */
+#ifndef MIMIR_PROXY_LOG_H
+#define MIMIR_PROXY_LOG_H
+
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
