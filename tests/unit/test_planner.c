@@ -1,0 +1,404 @@
+/*
+ * Unit tests of the planner: lexer, parser, and planning against the Pagila
+ * example's semantic layer (loaded without secrets, so PostgreSQL dialect).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "planner/lexer.h"
+#include "planner/parser.h"
+#include "planner/planner.h"
+
+/* ---- Lexer --------------------------------------------------------------- */
+
+typedef struct lex_case {
+    const char *sql;
+    token_kind kind; /* of the first token */
+    const char *text;
+    size_t len;
+} lex_case;
+
+static const lex_case lex_cases[] = {
+    {"'it''s'", TK_STRING, "it's", 4},
+    {"'a\\nb'", TK_STRING, "a\nb", 3},
+    {"\"dq\"", TK_STRING, "dq", 2},
+    {"'x\\_y'", TK_STRING, "x\\_y", 4}, /* LIKE escapes keep their backslash */
+    {"`we``ird`", TK_QIDENT, "we`ird", 6},
+    {"-- comment\n 42", TK_INTEGER, "42", 2},
+    {"# comment\n1.5", TK_NUMBER, "1.5", 3},
+    {"/* c */ .5e3", TK_NUMBER, ".5e3", 4},
+    {"/*!40101 SELECT */", TK_IDENT, "SELECT", 6},
+    {"@@session.autocommit", TK_SYSVAR, "session.autocommit", 18},
+    {"@x", TK_USERVAR, "x", 1},
+    {"<=>", TK_OP, "<=>", 3},
+    {"'unterminated", TK_ERROR, "unterminated string", 19},
+    {"/* open", TK_ERROR, "unterminated comment", 20},
+};
+
+static void test_lexer_table(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(lex_cases) / sizeof(lex_cases[0]); i++) {
+        const lex_case *c = &lex_cases[i];
+        arena a;
+        arena_init(&a);
+        token_list toks;
+        lex_sql(&a, c->sql, strlen(c->sql), &toks);
+        assert_true(toks.len >= 1);
+        if (toks.items[0].kind != c->kind)
+            fail_msg("case %zu (%s): kind %d, want %d", i, c->sql, toks.items[0].kind, c->kind);
+        assert_int_equal(toks.items[0].len, c->len);
+        assert_memory_equal(toks.items[0].text, c->text, c->len);
+        arena_free(&a);
+    }
+}
+
+static void test_lexer_exec_comment_close_is_blank(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    token_list toks;
+    const char *sql = "/*!40101 SET NAMES utf8 */;";
+    lex_sql(&a, sql, strlen(sql), &toks);
+    assert_int_equal(toks.len, 5); /* SET NAMES utf8 ; EOF */
+    assert_true(token_is_op(&toks.items[3], ";"));
+    arena_free(&a);
+}
+
+/* ---- Parser -------------------------------------------------------------- */
+
+static void test_parse_readme_query(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    const char *sql = "SELECT\n  dim_rental_category,\n  AGG(movies_rented),\n"
+                      "  AGG(rentals_revenue) AS rev\nFROM\n  mimir.metrics\nWHERE\n"
+                      "  dim_rental_category = 'Action'\nGROUP BY\n  dim_rental_category;";
+    statement st;
+    parse_error pe;
+    assert_true(parse_statement(&a, sql, strlen(sql), &st, &pe));
+    assert_int_equal(st.kind, STMT_SELECT);
+    select_stmt *s = st.select;
+    assert_int_equal(s->nitems, 3);
+    assert_string_equal(s->items[1].text, "AGG(movies_rented)");
+    assert_string_equal(s->items[2].alias, "rev");
+    assert_string_equal(s->from[0].db, "mimir");
+    assert_string_equal(s->from[0].name, "metrics");
+    assert_int_equal(s->where->kind, EX_BINARY);
+    assert_int_equal(s->where->op, OP_EQ);
+    assert_int_equal(s->ngroup_by, 1);
+    arena_free(&a);
+}
+
+static void test_parse_limits_and_order(void **state)
+{
+    (void)state;
+    struct {
+        const char *sql;
+        int64_t limit, offset;
+    } cases[] = {
+        {"SELECT a FROM t LIMIT 5", 5, 0},
+        {"SELECT a FROM t LIMIT 10, 5", 5, 10},
+        {"SELECT a FROM t ORDER BY 1 DESC, a LIMIT 5 OFFSET 2", 5, 2},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        arena a;
+        arena_init(&a);
+        statement st;
+        parse_error pe;
+        assert_true(parse_statement(&a, cases[i].sql, strlen(cases[i].sql), &st, &pe));
+        assert_true(st.select->has_limit);
+        assert_int_equal(st.select->limit, cases[i].limit);
+        assert_int_equal(st.select->offset, cases[i].offset);
+        arena_free(&a);
+    }
+}
+
+static void test_parse_precedence(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    const char *sql = "SELECT 1 FROM t WHERE a = 1 OR b = 2 AND NOT c IN (1, 2)";
+    statement st;
+    parse_error pe;
+    assert_true(parse_statement(&a, sql, strlen(sql), &st, &pe));
+    expr *w = st.select->where;
+    assert_int_equal(w->op, OP_OR);
+    assert_int_equal(w->right->op, OP_AND);
+    assert_int_equal(w->right->right->kind, EX_UNARY);
+    assert_int_equal(w->right->right->left->kind, EX_IN);
+    arena_free(&a);
+}
+
+typedef struct error_case {
+    const char *sql;
+    bool unsupported;
+    const char *near;
+    int line;
+} error_case;
+
+static const error_case error_cases[] = {
+    {"SELECT a FROM t GROUP BY BY a", false, "BY a", 1},
+    {"SELECT a,\nFROM t", false, "FROM t", 2},
+    {"SELECT (a FROM t", false, "FROM t", 1},
+    {"SELEKT 1", false, "SELEKT 1", 1},
+    {"SELECT a FROM t UNION SELECT b FROM u", true, "UNION SELECT b FROM u", 1},
+    {"SELECT a FROM (SELECT 1) x", true, "(SELECT 1) x", 1},
+    {"SELECT a FROM t JOIN u", true, "JOIN u", 1},
+    {"SELECT 'open", false, "'open", 1},
+    {"SELECT 1; SELECT 2", false, "SELECT 2", 1},
+};
+
+static void test_parse_errors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(error_cases) / sizeof(error_cases[0]); i++) {
+        const error_case *c = &error_cases[i];
+        arena a;
+        arena_init(&a);
+        statement st;
+        parse_error pe;
+        if (parse_statement(&a, c->sql, strlen(c->sql), &st, &pe))
+            fail_msg("case %zu (%s) parsed", i, c->sql);
+        assert_int_equal(pe.unsupported, c->unsupported);
+        assert_string_equal(pe.near, c->near);
+        assert_int_equal(pe.line, c->line);
+        arena_free(&a);
+    }
+}
+
+static void test_parse_depth_limit(void **state)
+{
+    (void)state;
+    char sql[4096] = "SELECT ";
+    for (int i = 0; i < 1000; i++)
+        strcat(sql, "(");
+    strcat(sql, "1");
+    arena a;
+    arena_init(&a);
+    statement st;
+    parse_error pe;
+    assert_false(parse_statement(&a, sql, strlen(sql), &st, &pe));
+    assert_string_equal(pe.detail, "expression nested too deeply");
+    arena_free(&a);
+}
+
+/* ---- Planning against configs/pagila -------------------------------------- */
+
+static catalog *pagila;
+
+static int load_pagila(void **state)
+{
+    (void)state;
+    char err[1024];
+    pagila = catalog_load("configs/pagila", NULL, err, sizeof(err));
+    if (!pagila)
+        fail_msg("cannot load configs/pagila: %s", err);
+    return 0;
+}
+
+static int free_pagila(void **state)
+{
+    (void)state;
+    catalog_free(pagila);
+    return 0;
+}
+
+static void plan_sql(arena *a, const char *sql, action *act)
+{
+    session_info s = {.cat = pagila, .db = "mimir", .user = "u", .connection_id = 7,
+                      .autocommit = true};
+    planner_plan(a, &s, sql, strlen(sql), act);
+}
+
+static void test_plan_readme_query(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_sql(&a,
+             "SELECT dim_rental_category, AGG(movies_rented), AGG(rentals_revenue) FROM "
+             "mimir.metrics WHERE dim_rental_category = 'Action' GROUP BY dim_rental_category",
+             &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    const plan *p = act.plan;
+    assert_int_equal(p->nqueries, 1);
+    assert_null(p->combine_sql);
+    assert_int_equal(p->ncols, 3);
+    assert_string_equal(p->cols[1].name, "movies_rented"); /* unaliased AGG(m) is named m */
+    const atomic_query *q = &p->queries[0];
+    /* The dimension is spliced inside the source, the literal is a parameter. */
+    assert_non_null(strstr(q->sql, "COALESCE(category.name, 'Uncategorized') AS "
+                                   "\"dim_rental_category\""));
+    assert_non_null(strstr(q->sql, "WHERE (\"dim_rental_category\" = $1)"));
+    assert_non_null(strstr(q->sql, "GROUP BY 1"));
+    assert_null(strstr(q->sql, "Action"));
+    assert_int_equal(q->nparams, 1);
+    assert_string_equal(q->params[0].text, "Action");
+    arena_free(&a);
+}
+
+static void test_plan_literals_never_reach_sql(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_sql(&a,
+             "SELECT AGG(movies_rented) FROM mimir.metrics WHERE dim_rental_category IN "
+             "('x'' OR 1=1 --', 'y\\'); DROP TABLE rental; --') OR customer_id > 5",
+             &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    const atomic_query *q = &act.plan->queries[0];
+    assert_null(strstr(q->sql, "DROP"));
+    assert_null(strstr(q->sql, "1=1"));
+    assert_int_equal(q->nparams, 3);
+    assert_string_equal(q->params[0].text, "x' OR 1=1 --");
+    assert_int_equal(q->params[2].kind, PARAM_INT);
+    arena_free(&a);
+}
+
+static void test_plan_two_sources_full_join(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_sql(&a,
+             "SELECT dim_store_id, AGG(movies_rented), AGG(payments_revenue) AS pay FROM "
+             "mimir.metrics GROUP BY 1 ORDER BY 3 DESC LIMIT 10",
+             &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    const plan *p = act.plan;
+    assert_int_equal(p->nqueries, 2);
+    assert_non_null(p->combine_sql);
+    assert_non_null(strstr(p->combine_sql, "FULL OUTER JOIN \"s1\" USING (\"dim_store_id\")"));
+    assert_non_null(strstr(p->combine_sql, "ORDER BY 3 DESC LIMIT 10 OFFSET 0"));
+    /* dim_store_id is a definition on rentals that payments lists: spliced into both. */
+    for (size_t i = 0; i < 2; i++)
+        assert_non_null(strstr(p->queries[i].sql, "inventory.store_id AS \"dim_store_id\""));
+    assert_int_equal(p->cols[2].query, 1);
+    arena_free(&a);
+}
+
+static void test_plan_time_filter_pushdown(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_sql(&a,
+             "SELECT ds, AGG(movies_rented) FROM mimir.metrics WHERE ds BETWEEN '2022-05-01' "
+             "AND '2022-05-31' GROUP BY ds ORDER BY ds",
+             &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    const atomic_query *q = &act.plan->queries[0];
+    /* Inclusive by day, on the raw time column inside the source's SQL. */
+    assert_non_null(strstr(q->sql, "rental.rental_date >= $1 AND rental.rental_date < $2"));
+    assert_string_equal(q->params[0].text, "2022-05-01");
+    assert_string_equal(q->params[1].text, "2022-06-01");
+    assert_non_null(strstr(q->sql, "ORDER BY 1 NULLS FIRST"));
+    arena_free(&a);
+}
+
+typedef struct plan_error_case {
+    const char *sql;
+    uint16_t code;
+    const char *text;
+} plan_error_case;
+
+static const plan_error_case plan_errors[] = {
+    {"SELECT AGG(nope) FROM mimir.metrics", ER_BAD_FIELD, "no metric named 'nope'"},
+    {"SELECT nope, AGG(movies_rented) FROM mimir.metrics", ER_BAD_FIELD, "Unknown column 'nope'"},
+    {"SELECT AGG(movies_rented) FROM mimir.metrics WHERE nope = 1", ER_BAD_FIELD,
+     "'where clause'"},
+    {"SELECT dim_rental_category, AGG(payments_count) FROM mimir.metrics", ER_BAD_FIELD,
+     "not available on source 'payments'"},
+    {"SELECT COUNT(movies_rented) FROM mimir.metrics", ER_NOT_SUPPORTED_YET, "already aggregated"},
+    {"SELECT AGG(movies_rented) FROM mimir.rentals", ER_NO_SUCH_TABLE, "mimir.rentals"},
+    {"SELECT AGG(movies_rented) FROM nodb.metrics", ER_BAD_DB, "nodb"},
+    {"SELECT @@no_such_var", ER_UNKNOWN_SYSTEM_VAR, "no_such_var"},
+    {"USE nodb", ER_BAD_DB, "nodb"},
+    {"DROP TABLE x", ER_NOT_SUPPORTED_YET, "DROP TABLE"},
+    {"", ER_EMPTY_QUERY, "Query was empty"},
+    {"SELECT AGG(movies_rented) FROM mimir.metrics ORDER BY 5", ER_BAD_FIELD, "order clause"},
+};
+
+static void test_plan_errors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(plan_errors) / sizeof(plan_errors[0]); i++) {
+        arena a;
+        arena_init(&a);
+        action act;
+        plan_sql(&a, plan_errors[i].sql, &act);
+        if (act.kind != ACTION_ERROR)
+            fail_msg("case %zu (%s): no error", i, plan_errors[i].sql);
+        if (act.error.code != plan_errors[i].code || !strstr(act.error.message, plan_errors[i].text))
+            fail_msg("case %zu (%s): %u %s", i, plan_errors[i].sql, act.error.code,
+                     act.error.message);
+        arena_free(&a);
+    }
+}
+
+static void test_session_statements(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_sql(&a, "select @@version_comment limit 1", &act);
+    assert_int_equal(act.kind, ACTION_ROWS);
+    assert_string_equal(act.rows.cols[0].name, "@@version_comment");
+    assert_int_equal(act.rows.nrows, 1);
+    plan_sql(&a, "SELECT DATABASE(), 1 AS one, CONNECTION_ID()", &act);
+    assert_int_equal(act.kind, ACTION_ROWS);
+    assert_string_equal(act.rows.values[0], "mimir");
+    assert_string_equal(act.rows.cols[1].name, "one");
+    assert_string_equal(act.rows.values[2], "7");
+    plan_sql(&a, "SET autocommit = 1, NAMES utf8mb4", &act);
+    assert_int_equal(act.kind, ACTION_OK);
+    assert_int_equal(act.set_autocommit, 1);
+    plan_sql(&a, "SET NAMES utf8mb4 COLLATE utf8mb4_general_ci", &act);
+    assert_int_equal(act.kind, ACTION_OK);
+    plan_sql(&a, "SET autocommit = 0", &act);
+    assert_int_equal(act.kind, ACTION_OK);
+    assert_int_equal(act.set_autocommit, 0);
+    plan_sql(&a, "use MIMIR", &act);
+    assert_int_equal(act.kind, ACTION_OK);
+    assert_string_equal(act.new_db, "mimir");
+    arena_free(&a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest lexer_parser[] = {
+        cmocka_unit_test(test_lexer_table),
+        cmocka_unit_test(test_lexer_exec_comment_close_is_blank),
+        cmocka_unit_test(test_parse_readme_query),
+        cmocka_unit_test(test_parse_limits_and_order),
+        cmocka_unit_test(test_parse_precedence),
+        cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_parse_depth_limit),
+    };
+    const struct CMUnitTest planning[] = {
+        cmocka_unit_test(test_plan_readme_query),
+        cmocka_unit_test(test_plan_literals_never_reach_sql),
+        cmocka_unit_test(test_plan_two_sources_full_join),
+        cmocka_unit_test(test_plan_time_filter_pushdown),
+        cmocka_unit_test(test_plan_errors),
+        cmocka_unit_test(test_session_statements),
+    };
+    int failed = cmocka_run_group_tests_name("lexer and parser", lexer_parser, NULL, NULL);
+    failed += cmocka_run_group_tests_name("planning", planning, load_pagila, free_pagila);
+    return failed ? 1 : 0;
+}
