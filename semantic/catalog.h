@@ -20,9 +20,9 @@ typedef enum {
 typedef struct connection {
     char *name; /* file name without .json */
     conn_kind kind;
-    char *host, *port, *user, *password, *database; /* sqldb; port as text */
-    char *path;  /* sqlite: absolute path (relative paths resolve against the secrets dir) */
-    char *file;  /* the secrets file it came from */
+    char *host, *port, *user, *password, *database; /* sqldb; port as text; NULL if absent */
+    char *path; /* sqlite: absolute path (relative paths resolve against the secrets dir) */
+    char *file; /* the secrets file it came from */
 } connection;
 
 /* Where a definition was written, for error messages. */
@@ -49,14 +49,20 @@ typedef struct metric {
     origin at;
 } metric;
 
-/* Byte offsets into a source's SQL found by scanning its top level. */
+/*
+ * Byte offsets into a source's SQL found by scanning its top level. Ends are
+ * just after the last token of their part, before any whitespace or comment
+ * that follows, so text inserted there is never swallowed by a "-- comment".
+ * Without a WHERE, where_begin == where_end == where one would go (the end of
+ * the FROM clause, before GROUP BY/HAVING/ORDER BY/LIMIT/...).
+ */
 typedef struct source_sql_shape {
-    size_t select_list_begin; /* just after SELECT [DISTINCT|ALL] */
-    size_t select_list_end;   /* at the top-level FROM (or end of SQL) */
+    size_t select_list_begin; /* just after SELECT [DISTINCT [ON (...)]|ALL] */
+    size_t select_list_end;   /* end of the last select item, before the top-level FROM */
     bool has_where;
-    size_t where_begin;       /* just after WHERE (when has_where) */
-    size_t where_end;         /* where the WHERE clause ends: GROUP/HAVING/ORDER/LIMIT/... or end */
-    size_t sql_end;           /* end of SQL without trailing whitespace and ';' */
+    size_t where_begin; /* just after WHERE */
+    size_t where_end;   /* end of the condition, before GROUP BY/HAVING/ORDER BY/LIMIT/... */
+    size_t sql_end;     /* end of SQL less trailing whitespace, comments and ';' */
 } source_sql_shape;
 
 typedef struct source {
@@ -64,11 +70,11 @@ typedef struct source {
     char *time_col;       /* expression inside the source SQL: "rental.rental_date" */
     char *time_col_alias; /* its output name: given, or the last part of time_col */
     char *connection_name;
-    char *sql;
+    char *sql; /* as written, less surrounding whitespace and trailing ';' */
     char *description;
     char **dimension_names; /* the 'dimensions' list: extra definitions attachable here */
     size_t n_dimension_names;
-    char **local_columns; /* output column names of sql, in order */
+    char **local_columns; /* output column names of sql, in order (time_col_alias included) */
     size_t n_local_columns;
     source_sql_shape shape;
     const connection *conn; /* resolved when secrets were loaded; NULL otherwise */
@@ -93,10 +99,10 @@ typedef struct catalog {
  * names must then exist there). On failure returns NULL and writes a message
  * naming the file (and line, when known) and what is wrong into err.
  */
-catalog *catalog_load(const char *configs_dir, const char *secrets_dir, char *err,
-                      size_t errlen);
+catalog *catalog_load(const char *configs_dir, const char *secrets_dir, char *err, size_t errlen);
 void catalog_free(catalog *c);
 
+/* Names compare ASCII case-insensitively, as MySQL compares column names. */
 const source *catalog_source(const catalog *c, const char *name);
 const metric *catalog_metric(const catalog *c, const char *name);
 const dimension *catalog_dimension(const catalog *c, const char *name);

@@ -1,0 +1,137 @@
+/*
+ * The loaded catalog: lookups, dimension availability and freeing. Loading
+ * lives in loader.c. Lookups are linear: a semantic layer holds tens to
+ * hundreds of definitions, and a scan of that size costs less than keeping a
+ * hash table in step with it. Names compare case-insensitively, as MySQL
+ * compares column names, so `AGG(Movies_Rented)` finds movies_rented.
+ */
+#include <stdlib.h>
+
+#include "semantic/catalog.h"
+#include "semantic/catalog_internal.h"
+#include "semantic/util.h"
+
+void catalog_connection_clear(connection *c)
+{
+    free(c->name);
+    free(c->host);
+    free(c->port);
+    free(c->user);
+    free(c->password);
+    free(c->database);
+    free(c->path);
+    free(c->file);
+}
+
+void catalog_source_clear(source *s)
+{
+    free(s->name);
+    free(s->time_col);
+    free(s->time_col_alias);
+    free(s->connection_name);
+    free(s->sql);
+    free(s->description);
+    sem_strv_free(s->dimension_names, s->n_dimension_names);
+    sem_strv_free(s->local_columns, s->n_local_columns);
+    free(s->at.file);
+}
+
+void catalog_metric_clear(metric *m)
+{
+    free(m->name);
+    free(m->source_name);
+    free(m->expr);
+    free(m->description);
+    sem_strv_free(m->required_dimensions, m->n_required_dimensions);
+    free(m->at.file);
+}
+
+void catalog_dimension_clear(dimension *d)
+{
+    free(d->name);
+    free(d->source_name);
+    free(d->expr);
+    free(d->description);
+    free(d->at.file);
+}
+
+void catalog_free(catalog *c)
+{
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->n_sources; i++)
+        catalog_source_clear(&c->sources[i]);
+    for (size_t i = 0; i < c->n_metrics; i++)
+        catalog_metric_clear(&c->metrics[i]);
+    for (size_t i = 0; i < c->n_dimensions; i++)
+        catalog_dimension_clear(&c->dimensions[i]);
+    for (size_t i = 0; i < c->n_connections; i++)
+        catalog_connection_clear(&c->connections[i]);
+    free(c->sources);
+    free(c->metrics);
+    free(c->dimensions);
+    free(c->connections);
+    free(c->configs_dir);
+    free(c->secrets_dir);
+    free(c);
+}
+
+const source *catalog_source(const catalog *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_sources; i++)
+        if (sem_name_eq(c->sources[i].name, name))
+            return &c->sources[i];
+    return NULL;
+}
+
+const metric *catalog_metric(const catalog *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_metrics; i++)
+        if (sem_name_eq(c->metrics[i].name, name))
+            return &c->metrics[i];
+    return NULL;
+}
+
+const dimension *catalog_dimension(const catalog *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_dimensions; i++)
+        if (sem_name_eq(c->dimensions[i].name, name))
+            return &c->dimensions[i];
+    return NULL;
+}
+
+const connection *catalog_connection(const catalog *c, const char *name)
+{
+    for (size_t i = 0; i < c->n_connections; i++)
+        if (sem_name_eq(c->connections[i].name, name))
+            return &c->connections[i];
+    return NULL;
+}
+
+dim_availability catalog_dim_on_source(const catalog *c, const source *s, const char *dim,
+                                       const dimension **def)
+{
+    if (def)
+        *def = NULL;
+    if (sem_strv_find(s->local_columns, s->n_local_columns, dim) >= 0)
+        return DIM_LOCAL;
+    const dimension *d = catalog_dimension(c, dim);
+    if (!d)
+        return DIM_NOT_ON_SOURCE;
+    if (!sem_name_eq(d->source_name, s->name) &&
+        sem_strv_find(s->dimension_names, s->n_dimension_names, dim) < 0)
+        return DIM_NOT_ON_SOURCE;
+    if (def)
+        *def = d;
+    return DIM_SPLICED;
+}
+
+bool catalog_is_dimension(const catalog *c, const char *name)
+{
+    if (catalog_dimension(c, name))
+        return true;
+    for (size_t i = 0; i < c->n_sources; i++)
+        if (sem_strv_find(c->sources[i].local_columns, c->sources[i].n_local_columns, name) >= 0)
+            return true;
+    return false;
+}

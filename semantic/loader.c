@@ -1,0 +1,728 @@
+/*
+ * catalog_load: reads a project directory in the prototype's format and
+ * checks it, so that everything after loading can trust the catalog.
+ *
+ *   sources/NAME.yaml     a mapping of source name -> {name, time_col,
+ *                         connection_name, sql, dimensions?, time_col_alias?,
+ *                         description?} (or a list of such mappings)
+ *   dimensions/NAME.yaml  one {name, source_name, sql, description?} per
+ *                         document (or a list of them)
+ *   metrics/NAME.yaml     one {name, source_name, sql, description?,
+ *                         required_dimensions?, ...} per document (or a
+ *                         list); other keys (team, collection, ...) are
+ *                         accepted and ignored
+ *
+ * Files are read in sorted order (subdirectories included) so that the
+ * catalog, and every error, is the same on every machine. Loading stops at the
+ * first error: it is reported as "FILE:LINE: what is wrong", which is what a
+ * CI job running `mimir validate` should print.
+ *
+ * The YAML trees of all files stay alive until validation ends, so that the
+ * cross-reference checks (unknown source_name, undefined dimensions, ...) can
+ * point at the line of the offending key.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "semantic/catalog.h"
+#include "semantic/catalog_internal.h"
+#include "semantic/secrets.h"
+#include "semantic/sql_scan.h"
+#include "semantic/util.h"
+#include "semantic/yaml_doc.h"
+
+/* Subdirectories of sources/, metrics/ and dimensions/ are walked this deep;
+ * the limit also stops symlink loops. */
+#define MAX_DIR_DEPTH 8
+
+typedef enum { DEF_SOURCE, DEF_METRIC, DEF_DIMENSION } def_kind;
+
+static const char *const def_kind_names[] = {"source", "metric", "dimension"};
+
+typedef struct loader {
+    catalog *c;
+    char *err;
+    size_t errlen;
+    ystream **streams; /* every file read, kept for the line numbers */
+    size_t n_streams;
+    /* The mapping each definition was read from, parallel to the catalog's arrays. */
+    const ynode **source_maps, **metric_maps, **dimension_maps;
+    size_t cap_sources, cap_metrics, cap_dimensions;
+} loader;
+
+/* The definition being read, for messages: "metric 'foo': ..." */
+typedef struct defctx {
+    loader *L;
+    def_kind kind;
+    const char *file;
+    const ynode *map;
+    const char *name; /* NULL until the name is known */
+} defctx;
+
+static bool def_fail(const defctx *d, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool def_fail(const defctx *d, int line, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (d->name)
+        return sem_errf(d->L->err, d->L->errlen, d->file, line, "%s '%s': %s",
+                        def_kind_names[d->kind], d->name, msg);
+    return sem_errf(d->L->err, d->L->errlen, d->file, line, "%s: %s", def_kind_names[d->kind], msg);
+}
+
+/* Appends name to a ", "-separated list in buf; when it does not fit, ends
+ * the list with "..." and ignores later names. */
+static void join_add(char *buf, size_t len, const char *name)
+{
+    size_t used = strlen(buf);
+    if (used >= 3 && strcmp(buf + used - 3, "...") == 0)
+        return;
+    const char *sep = used ? ", " : "";
+    size_t need = strlen(sep) + strlen(name);
+    if (used + need + sizeof ", ..." <= len)
+        snprintf(buf + used, len - used, "%s%s", sep, name);
+    else
+        snprintf(buf + used, len - used, "%s...", sep);
+}
+
+/* ---- reading keys ---- */
+
+/* An optional string key: *out is NULL when absent or null. */
+static bool get_text(const defctx *d, const char *key, char **out)
+{
+    *out = NULL;
+    const ynode *v = ymap_get(d->map, key);
+    if (ynode_is_null(v))
+        return true;
+    const char *text = ynode_text(v);
+    if (!text)
+        return def_fail(d, v->line, "'%s' must be a string, not %s", key, ynode_kind_name(v));
+    *out = sem_xstrdup(text);
+    return true;
+}
+
+static bool get_required(const defctx *d, const char *key, char **out)
+{
+    if (!get_text(d, key, out))
+        return false;
+    if (!*out)
+        return def_fail(d, d->map->line, "missing required key '%s'", key);
+    if (**out == '\0')
+        return def_fail(d, ymap_get(d->map, key)->line, "'%s' is empty", key);
+    return true;
+}
+
+/* An optional list of names ("dimensions", "required_dimensions"). */
+static bool get_name_list(const defctx *d, const char *key, char ***v, size_t *n)
+{
+    const ynode *list = ymap_get(d->map, key);
+    if (ynode_is_null(list))
+        return true;
+    if (list->kind != YNODE_SEQUENCE)
+        return def_fail(d, list->line, "'%s' must be a list of names, not %s", key,
+                        ynode_kind_name(list));
+    for (size_t i = 0; i < list->n_items; i++) {
+        const char *text = ynode_text(list->items[i]);
+        if (!text || !*text)
+            return def_fail(d, list->items[i]->line, "'%s' must be a list of names", key);
+        sem_strv_push(v, n, sem_xstrdup(text));
+    }
+    return true;
+}
+
+/* The line of an item of a list-valued key, for cross-reference errors. */
+static int list_item_line(const ynode *map, const char *key, size_t i)
+{
+    const ynode *list = ymap_get(map, key);
+    return list && i < list->n_items ? list->items[i]->line : map->line;
+}
+
+static int key_line(const ynode *map, const char *key)
+{
+    const ynode *v = ymap_get(map, key);
+    return v ? v->line : map->line;
+}
+
+/* Source SQL without surrounding blanks and trailing ';': block scalars end in
+ * a newline, and the planner embeds the SQL in larger statements. */
+static char *trim_sql(const char *sql)
+{
+    const char *b = sql;
+    while (*b == ' ' || *b == '\t' || *b == '\n' || *b == '\r')
+        b++;
+    size_t n = strlen(b);
+    while (n > 0 && strchr(" \t\r\n;", b[n - 1]))
+        n--;
+    return sem_xstrndup(b, n);
+}
+
+/* ---- sources ---- */
+
+static bool check_local_columns(const defctx *d, char **exprs, char **names, size_t n)
+{
+    int line = key_line(d->map, "sql");
+    for (size_t i = 0; i < n; i++) {
+        size_t el = strlen(exprs[i]);
+        if (!names[i] && el > 0 && exprs[i][el - 1] == '*')
+            return def_fail(d, line,
+                            "sql selects '%s': list the columns instead, so that Mimir knows "
+                            "the source's dimensions",
+                            exprs[i]);
+        if (!names[i])
+            return def_fail(d, line, "sql column %zu ('%s') has no name: give it an alias with AS",
+                            i + 1, exprs[i]);
+        for (size_t j = 0; j < i; j++)
+            if (sem_name_eq(names[i], names[j]))
+                return def_fail(d, line, "sql has two output columns named '%s'", names[i]);
+    }
+    return true;
+}
+
+/* Scans the source SQL: its shape and its output columns. */
+static bool analyse_source_sql(const defctx *d, source *s)
+{
+    const char *why = NULL;
+    if (!sql_shape_scan_why(s->sql, &s->shape, &why))
+        return def_fail(d, key_line(d->map, "sql"), "sql %s", why);
+    char **exprs, **names;
+    size_t n = sql_select_items(s->sql, s->shape.select_list_begin, s->shape.select_list_end,
+                                &exprs, &names);
+    bool ok = check_local_columns(d, exprs, names, n);
+    if (ok) {
+        s->local_columns = names;
+        s->n_local_columns = n;
+        names = NULL;
+    }
+    sem_strv_free(exprs, n);
+    if (names)
+        sem_strv_free(names, n);
+    return ok;
+}
+
+/* time_col_alias defaults to the column name of time_col and must be an
+ * output column of the SQL: the planner selects and groups by that name. */
+static bool check_time_column(const defctx *d, source *s)
+{
+    bool given = s->time_col_alias != NULL;
+    if (!given) {
+        s->time_col_alias = sql_plain_column_name(s->time_col);
+        if (!s->time_col_alias)
+            return def_fail(d, key_line(d->map, "time_col"),
+                            "time_col '%s' is an expression, not a column: add time_col_alias "
+                            "with its output name in sql",
+                            s->time_col);
+    }
+    if (sem_strv_find(s->local_columns, s->n_local_columns, s->time_col_alias) >= 0)
+        return true;
+    char cols[512] = "";
+    for (size_t i = 0; i < s->n_local_columns; i++)
+        join_add(cols, sizeof cols, s->local_columns[i]);
+    if (given)
+        return def_fail(d, key_line(d->map, "time_col_alias"),
+                        "time_col_alias '%s' is not a column of sql (columns: %s): select %s "
+                        "AS %s",
+                        s->time_col_alias, cols, s->time_col, s->time_col_alias);
+    return def_fail(d, key_line(d->map, "time_col"),
+                    "the time column '%s' is not a column of sql (columns: %s): set "
+                    "time_col_alias to its output name",
+                    s->time_col_alias, cols);
+}
+
+static bool check_connection_name(const defctx *d, const char *name)
+{
+    if (strchr(name, '/') || name[0] == '.')
+        return def_fail(d, key_line(d->map, "connection_name"),
+                        "connection_name '%s' must be a plain file name (without .json) in the "
+                        "secrets directory",
+                        name);
+    return true;
+}
+
+static bool read_source_fields(defctx *d, const ynode *key, source *s)
+{
+    if (!get_required(d, "name", &s->name))
+        return false;
+    if (key && !sem_name_eq(ynode_text(key), s->name))
+        return def_fail(d, key->line,
+                        "it is listed under the key '%s' but named '%s': they must "
+                        "match",
+                        ynode_text(key), s->name);
+    d->name = s->name;
+    char *raw_sql = NULL;
+    bool ok = get_required(d, "time_col", &s->time_col) &&
+              get_required(d, "connection_name", &s->connection_name) &&
+              check_connection_name(d, s->connection_name) && get_required(d, "sql", &raw_sql) &&
+              get_text(d, "time_col_alias", &s->time_col_alias) &&
+              get_text(d, "description", &s->description) &&
+              get_name_list(d, "dimensions", &s->dimension_names, &s->n_dimension_names);
+    if (ok) {
+        s->sql = trim_sql(raw_sql);
+        ok = analyse_source_sql(d, s) && check_time_column(d, s);
+    }
+    free(raw_sql);
+    return ok;
+}
+
+static void push_source(loader *L, source *s, const ynode *map)
+{
+    catalog *c = L->c;
+    if (c->n_sources == L->cap_sources) {
+        L->cap_sources = L->cap_sources ? L->cap_sources * 2 : 8;
+        c->sources = sem_xrealloc(c->sources, L->cap_sources * sizeof *c->sources);
+        L->source_maps = sem_xrealloc(L->source_maps, L->cap_sources * sizeof *L->source_maps);
+    }
+    L->source_maps[c->n_sources] = map;
+    c->sources[c->n_sources++] = *s;
+}
+
+/* key is the mapping key the source was listed under, or NULL in a list. */
+static bool read_source(loader *L, const char *file, const ynode *key, const ynode *map)
+{
+    defctx d = {
+        .L = L, .kind = DEF_SOURCE, .file = file, .map = map, .name = key ? ynode_text(key) : NULL};
+    if (map->kind != YNODE_MAPPING)
+        return def_fail(&d, key ? key->line : map->line,
+                        "expected a mapping with name, time_col, connection_name and sql, "
+                        "found %s",
+                        ynode_kind_name(map));
+    source s = {0};
+    if (!read_source_fields(&d, key, &s)) {
+        catalog_source_clear(&s);
+        return false;
+    }
+    s.at.file = sem_xstrdup(file);
+    s.at.line = key ? key->line : map->line;
+    push_source(L, &s, map);
+    return true;
+}
+
+/* A sources document maps names to definitions; a lone definition at the top
+ * level is a likely mistake, worth a message of its own. */
+static bool read_sources_mapping(loader *L, const char *file, const ynode *doc)
+{
+    const ynode *sql = ymap_get(doc, "sql");
+    if (ymap_get(doc, "name") && sql && sql->kind == YNODE_SCALAR)
+        return sem_errf(L->err, L->errlen, file, doc->line,
+                        "a sources file maps each source's name to its definition: put this "
+                        "definition under its name (e.g. \"%s:\")",
+                        ynode_text(ymap_get(doc, "name")) ? ynode_text(ymap_get(doc, "name"))
+                                                          : "my_source");
+    for (size_t i = 0; i < ymap_size(doc); i++) {
+        const ynode *key = ymap_key(doc, i);
+        if (!ynode_text(key) || !*ynode_text(key))
+            return sem_errf(L->err, L->errlen, file, key->line,
+                            "source names must be non-empty strings");
+        if (!read_source(L, file, key, ymap_value(doc, i)))
+            return false;
+    }
+    return true;
+}
+
+/* ---- metrics and dimensions ---- */
+
+/* The expression of a definition's sql, or an error at the sql line. */
+static bool definition_expr(const defctx *d, const char *sql, char **expr)
+{
+    const char *why = NULL;
+    *expr = sql_definition_expr_why(sql, &why);
+    if (!*expr)
+        return def_fail(d, key_line(d->map, "sql"), "sql %s", why ? why : "is not valid");
+    return true;
+}
+
+static bool read_metric_fields(defctx *d, metric *m)
+{
+    if (!get_required(d, "name", &m->name))
+        return false;
+    d->name = m->name;
+    char *sql = NULL;
+    /* Keys other than these (team, collection, truncate_incomplete_granularity,
+     * ...) are accepted and ignored, as in the prototype. */
+    bool ok =
+        get_required(d, "source_name", &m->source_name) && get_required(d, "sql", &sql) &&
+        definition_expr(d, sql, &m->expr) && get_text(d, "description", &m->description) &&
+        get_name_list(d, "required_dimensions", &m->required_dimensions, &m->n_required_dimensions);
+    free(sql);
+    return ok;
+}
+
+static bool read_dimension_fields(defctx *d, dimension *dim)
+{
+    if (!get_required(d, "name", &dim->name))
+        return false;
+    d->name = dim->name;
+    char *sql = NULL;
+    bool ok = get_required(d, "source_name", &dim->source_name) && get_required(d, "sql", &sql) &&
+              definition_expr(d, sql, &dim->expr) && get_text(d, "description", &dim->description);
+    free(sql);
+    return ok;
+}
+
+static bool read_metric(loader *L, const char *file, const ynode *map)
+{
+    defctx d = {.L = L, .kind = DEF_METRIC, .file = file, .map = map};
+    if (map->kind != YNODE_MAPPING)
+        return def_fail(&d, map->line,
+                        "expected a mapping with name, source_name and sql, found %s",
+                        ynode_kind_name(map));
+    metric m = {0};
+    if (!read_metric_fields(&d, &m)) {
+        catalog_metric_clear(&m);
+        return false;
+    }
+    m.at.file = sem_xstrdup(file);
+    m.at.line = map->line;
+    catalog *c = L->c;
+    if (c->n_metrics == L->cap_metrics) {
+        L->cap_metrics = L->cap_metrics ? L->cap_metrics * 2 : 8;
+        c->metrics = sem_xrealloc(c->metrics, L->cap_metrics * sizeof *c->metrics);
+        L->metric_maps = sem_xrealloc(L->metric_maps, L->cap_metrics * sizeof *L->metric_maps);
+    }
+    L->metric_maps[c->n_metrics] = map;
+    c->metrics[c->n_metrics++] = m;
+    return true;
+}
+
+static bool read_dimension(loader *L, const char *file, const ynode *map)
+{
+    defctx d = {.L = L, .kind = DEF_DIMENSION, .file = file, .map = map};
+    if (map->kind != YNODE_MAPPING)
+        return def_fail(&d, map->line,
+                        "expected a mapping with name, source_name and sql, found %s",
+                        ynode_kind_name(map));
+    dimension dim = {0};
+    if (!read_dimension_fields(&d, &dim)) {
+        catalog_dimension_clear(&dim);
+        return false;
+    }
+    dim.at.file = sem_xstrdup(file);
+    dim.at.line = map->line;
+    catalog *c = L->c;
+    if (c->n_dimensions == L->cap_dimensions) {
+        L->cap_dimensions = L->cap_dimensions ? L->cap_dimensions * 2 : 8;
+        c->dimensions = sem_xrealloc(c->dimensions, L->cap_dimensions * sizeof *c->dimensions);
+        L->dimension_maps =
+            sem_xrealloc(L->dimension_maps, L->cap_dimensions * sizeof *L->dimension_maps);
+    }
+    L->dimension_maps[c->n_dimensions] = map;
+    c->dimensions[c->n_dimensions++] = dim;
+    return true;
+}
+
+/* ---- files and directories ---- */
+
+static bool read_definition(loader *L, def_kind kind, const char *file, const ynode *node)
+{
+    switch (kind) {
+    case DEF_SOURCE:
+        return read_source(L, file, NULL, node);
+    case DEF_METRIC:
+        return read_metric(L, file, node);
+    default:
+        return read_dimension(L, file, node);
+    }
+}
+
+static bool read_document(loader *L, def_kind kind, const char *file, const ynode *doc)
+{
+    if (ynode_is_null(doc))
+        return true; /* an empty document, e.g. after a final "---" */
+    if (doc->kind == YNODE_SEQUENCE) {
+        for (size_t i = 0; i < doc->n_items; i++)
+            if (!read_definition(L, kind, file, doc->items[i]))
+                return false;
+        return true;
+    }
+    if (kind == DEF_SOURCE && doc->kind == YNODE_MAPPING)
+        return read_sources_mapping(L, file, doc);
+    return read_definition(L, kind, file, doc);
+}
+
+static bool read_file(loader *L, def_kind kind, const char *path)
+{
+    ystream *ys = sem_xcalloc(1, sizeof *ys);
+    L->streams = sem_xrealloc(L->streams, (L->n_streams + 1) * sizeof *L->streams);
+    L->streams[L->n_streams++] = ys;
+    if (!ystream_load_file(ys, path, YSTREAM_MAX_NODES, L->err, L->errlen))
+        return false;
+    for (size_t i = 0; i < ys->n_docs; i++)
+        if (!read_document(L, kind, ys->file, ys->docs[i]))
+            return false;
+    return true;
+}
+
+static bool has_yaml_suffix(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 5 && strcmp(name + n - 5, ".yaml") == 0) ||
+           (n > 4 && strcmp(name + n - 4, ".yml") == 0);
+}
+
+static int name_order(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The visible entries of dir, sorted bytewise (not by locale) for a stable order. */
+static bool list_dir(loader *L, const char *dir, char ***names, size_t *n)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return sem_errf(L->err, L->errlen, dir, 0, "cannot read directory: %s", strerror(errno));
+    struct dirent *e;
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.')
+            sem_strv_push(names, n, sem_xstrdup(e->d_name));
+    closedir(d);
+    if (*n > 1)
+        qsort(*names, *n, sizeof **names, name_order);
+    return true;
+}
+
+static bool walk_dir(loader *L, def_kind kind, const char *dir, int depth)
+{
+    char **names = NULL;
+    size_t n = 0;
+    bool ok = list_dir(L, dir, &names, &n);
+    for (size_t i = 0; ok && i < n; i++) {
+        char *path = sem_path_join(dir, names[i]);
+        struct stat st;
+        if (stat(path, &st) != 0)
+            ok = sem_errf(L->err, L->errlen, path, 0, "cannot read: %s", strerror(errno));
+        else if (S_ISDIR(st.st_mode) && depth >= MAX_DIR_DEPTH)
+            ok = sem_errf(L->err, L->errlen, path, 0,
+                          "directories nested more than %d deep (a symlink loop?)", MAX_DIR_DEPTH);
+        else if (S_ISDIR(st.st_mode))
+            ok = walk_dir(L, kind, path, depth + 1);
+        else if (S_ISREG(st.st_mode) && has_yaml_suffix(names[i]))
+            ok = read_file(L, kind, path);
+        free(path);
+    }
+    sem_strv_free(names, n);
+    return ok;
+}
+
+/* sources/ must exist (a project without it is most likely a wrong path);
+ * metrics/ and dimensions/ may be absent. */
+static bool walk_project_dir(loader *L, def_kind kind, const char *sub)
+{
+    char *dir = sem_path_join(L->c->configs_dir, sub);
+    struct stat st;
+    bool ok;
+    if (stat(dir, &st) != 0 && errno == ENOENT && kind != DEF_SOURCE)
+        ok = true;
+    else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        ok = sem_errf(L->err, L->errlen, L->c->configs_dir, 0,
+                      "no %s/ directory: a Mimir project holds sources/, metrics/ and "
+                      "dimensions/",
+                      sub);
+    else
+        ok = walk_dir(L, kind, dir, 0);
+    free(dir);
+    return ok;
+}
+
+/* ---- cross-reference checks ---- */
+
+static bool check_duplicates(loader *L)
+{
+    catalog *c = L->c;
+    for (size_t i = 0; i < c->n_sources; i++)
+        for (size_t j = 0; j < i; j++)
+            if (sem_name_eq(c->sources[i].name, c->sources[j].name))
+                return sem_errf(L->err, L->errlen, c->sources[i].at.file, c->sources[i].at.line,
+                                "duplicate source '%s' (first defined at %s:%d)",
+                                c->sources[i].name, c->sources[j].at.file, c->sources[j].at.line);
+    for (size_t i = 0; i < c->n_dimensions; i++)
+        for (size_t j = 0; j < i; j++)
+            if (sem_name_eq(c->dimensions[i].name, c->dimensions[j].name))
+                return sem_errf(
+                    L->err, L->errlen, c->dimensions[i].at.file, c->dimensions[i].at.line,
+                    "duplicate dimension '%s' (first defined at %s:%d)", c->dimensions[i].name,
+                    c->dimensions[j].at.file, c->dimensions[j].at.line);
+    for (size_t i = 0; i < c->n_metrics; i++) {
+        const metric *m = &c->metrics[i];
+        for (size_t j = 0; j < i; j++)
+            if (sem_name_eq(m->name, c->metrics[j].name))
+                return sem_errf(L->err, L->errlen, m->at.file, m->at.line,
+                                "duplicate metric '%s' (first defined at %s:%d)", m->name,
+                                c->metrics[j].at.file, c->metrics[j].at.line);
+        /* A query names metrics and dimensions in the same way (as columns). */
+        const dimension *d = catalog_dimension(c, m->name);
+        if (d)
+            return sem_errf(L->err, L->errlen, m->at.file, m->at.line,
+                            "metric '%s' has the name of the dimension defined at %s:%d", m->name,
+                            d->at.file, d->at.line);
+    }
+    return true;
+}
+
+static bool check_source_name(loader *L, def_kind kind, const origin *at, const char *name,
+                              const char *source_name, const ynode *map)
+{
+    if (catalog_source(L->c, source_name))
+        return true;
+    char known[512] = "";
+    for (size_t i = 0; i < L->c->n_sources; i++)
+        join_add(known, sizeof known, L->c->sources[i].name);
+    return sem_errf(L->err, L->errlen, at->file, key_line(map, "source_name"),
+                    "%s '%s': unknown source_name '%s' (known sources: %s)", def_kind_names[kind],
+                    name, source_name, *known ? known : "none");
+}
+
+static bool check_source_dimensions(loader *L, size_t si)
+{
+    const source *s = &L->c->sources[si];
+    for (size_t i = 0; i < s->n_dimension_names; i++) {
+        if (catalog_dimension(L->c, s->dimension_names[i]))
+            continue;
+        char known[512] = "";
+        for (size_t j = 0; j < L->c->n_dimensions; j++)
+            join_add(known, sizeof known, L->c->dimensions[j].name);
+        return sem_errf(L->err, L->errlen, s->at.file,
+                        list_item_line(L->source_maps[si], "dimensions", i),
+                        "source '%s': 'dimensions' lists '%s', which is not a defined dimension "
+                        "(defined: %s)",
+                        s->name, s->dimension_names[i], *known ? known : "none");
+    }
+    return true;
+}
+
+static bool check_required_dimensions(loader *L, size_t mi)
+{
+    const metric *m = &L->c->metrics[mi];
+    const source *s = catalog_source(L->c, m->source_name);
+    for (size_t i = 0; i < m->n_required_dimensions; i++) {
+        if (catalog_dim_on_source(L->c, s, m->required_dimensions[i], NULL) != DIM_NOT_ON_SOURCE)
+            continue;
+        return sem_errf(L->err, L->errlen, m->at.file,
+                        list_item_line(L->metric_maps[mi], "required_dimensions", i),
+                        "metric '%s': required dimension '%s' is not available on source '%s' "
+                        "(not a column of its sql, nor a dimension defined on it or listed under "
+                        "its 'dimensions')",
+                        m->name, m->required_dimensions[i], s->name);
+    }
+    return true;
+}
+
+static bool check_references(loader *L)
+{
+    catalog *c = L->c;
+    for (size_t i = 0; i < c->n_dimensions; i++) {
+        const dimension *d = &c->dimensions[i];
+        if (!check_source_name(L, DEF_DIMENSION, &d->at, d->name, d->source_name,
+                               L->dimension_maps[i]))
+            return false;
+    }
+    for (size_t i = 0; i < c->n_sources; i++)
+        if (!check_source_dimensions(L, i))
+            return false;
+    for (size_t i = 0; i < c->n_metrics; i++) {
+        const metric *m = &c->metrics[i];
+        if (!check_source_name(L, DEF_METRIC, &m->at, m->name, m->source_name, L->metric_maps[i]) ||
+            !check_required_dimensions(L, i))
+            return false;
+    }
+    return true;
+}
+
+/* ---- secrets ---- */
+
+static bool load_connection_of(loader *L, size_t si)
+{
+    catalog *c = L->c;
+    const source *s = &c->sources[si];
+    if (catalog_connection(c, s->connection_name))
+        return true;
+    char *path = secrets_file_path(c->secrets_dir, s->connection_name);
+    struct stat st;
+    bool exists = stat(path, &st) == 0;
+    if (!exists) {
+        sem_errf(L->err, L->errlen, s->at.file, key_line(L->source_maps[si], "connection_name"),
+                 "source '%s': no secrets file for connection '%s' (expected %s)", s->name,
+                 s->connection_name, path);
+        free(path);
+        return false;
+    }
+    free(path);
+    c->connections = sem_xrealloc(c->connections, (c->n_connections + 1) * sizeof *c->connections);
+    connection *conn = &c->connections[c->n_connections++];
+    return secrets_load_connection(c->secrets_dir, s->connection_name, conn, L->err, L->errlen);
+}
+
+/* Only the connections that sources use are read: a secrets directory may
+ * well hold files for other projects or environments. */
+static bool load_connections(loader *L)
+{
+    catalog *c = L->c;
+    if (!c->secrets_dir)
+        return true;
+    struct stat st;
+    if (stat(c->secrets_dir, &st) != 0)
+        return sem_errf(L->err, L->errlen, c->secrets_dir, 0, "cannot open secrets directory: %s",
+                        strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return sem_errf(L->err, L->errlen, c->secrets_dir, 0, "secrets path is not a directory");
+    for (size_t i = 0; i < c->n_sources; i++)
+        if (!load_connection_of(L, i))
+            return false;
+    /* Pointers into c->connections are taken only now that it stops growing. */
+    for (size_t i = 0; i < c->n_sources; i++)
+        c->sources[i].conn = catalog_connection(c, c->sources[i].connection_name);
+    return true;
+}
+
+/* ---- entry point ---- */
+
+static bool load_all(loader *L)
+{
+    struct stat st;
+    if (stat(L->c->configs_dir, &st) != 0)
+        return sem_errf(L->err, L->errlen, L->c->configs_dir, 0, "cannot open: %s",
+                        strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return sem_errf(L->err, L->errlen, L->c->configs_dir, 0, "not a directory");
+    return walk_project_dir(L, DEF_SOURCE, "sources") &&
+           walk_project_dir(L, DEF_DIMENSION, "dimensions") &&
+           walk_project_dir(L, DEF_METRIC, "metrics") && check_duplicates(L) &&
+           check_references(L) && load_connections(L);
+}
+
+static void loader_release(loader *L)
+{
+    for (size_t i = 0; i < L->n_streams; i++) {
+        ystream_free(L->streams[i]);
+        free(L->streams[i]);
+    }
+    free(L->streams);
+    free(L->source_maps);
+    free(L->metric_maps);
+    free(L->dimension_maps);
+}
+
+catalog *catalog_load(const char *configs_dir, const char *secrets_dir, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = '\0';
+    loader L = {.err = err, .errlen = errlen};
+    L.c = sem_xcalloc(1, sizeof *L.c);
+    L.c->configs_dir = sem_xstrdup(configs_dir);
+    L.c->secrets_dir = sem_strdup_or_null(secrets_dir);
+    bool ok = load_all(&L);
+    loader_release(&L);
+    if (!ok) {
+        catalog_free(L.c);
+        return NULL;
+    }
+    return L.c;
+}

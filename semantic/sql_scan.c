@@ -1,0 +1,653 @@
+/*
+ * A top-level scanner for SELECT statements written in a backend's dialect
+ * (PostgreSQL, MySQL, SQLite). It is not a parser: it tokenises just enough
+ * to know, for every byte, whether it is inside a string, a quoted
+ * identifier, a comment or parentheses, and then finds the clause keywords
+ * and commas at the top level. That is all the planner needs to splice
+ * dimension expressions into a source's select list and filters into its
+ * WHERE clause without understanding the backend's whole grammar.
+ *
+ * Quoting rules: '...' strings with '' escapes (E'...' also takes backslash
+ * escapes), "..." and `...` identifiers with doubled-quote escapes,
+ * PostgreSQL $tag$...$tag$ strings, -- line and slash-star block comments.
+ */
+#include "semantic/sql_scan.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "semantic/util.h"
+
+typedef enum {
+    TK_WORD,   /* unquoted identifier or keyword */
+    TK_QIDENT, /* "..." or `...` */
+    TK_STRING, /* '...', E'...', $tag$...$tag$ */
+    TK_NUMBER, /* also $1-style parameters: operands that are never names */
+    TK_LPAREN,
+    TK_RPAREN,
+    TK_COMMA,
+    TK_SEMI,
+    TK_DOT,
+    TK_OP, /* any other punctuation, one byte per token */
+} tk_kind;
+
+typedef struct token {
+    tk_kind kind;
+    size_t begin, end; /* byte offsets into the SQL */
+    int depth;         /* parenthesis depth; a paren has the depth outside it */
+} token;
+
+typedef struct tokens {
+    token *v;
+    size_t n, cap;
+    bool unterminated; /* a quote or comment runs to the end */
+    bool unbalanced;   /* parentheses do not pair up */
+} tokens;
+
+/* ---- lexing ---- */
+
+static bool is_word_start(unsigned char c)
+{
+    return isalpha(c) || c == '_' || c >= 0x80;
+}
+
+static bool is_word_char(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
+}
+
+/* Past the closing quote q of a quoted run that starts at i (on the opening
+ * quote); doubled quotes are escapes. Returns end when unterminated. */
+static size_t skip_quoted(const char *s, size_t i, size_t end, char q, bool backslash,
+                          bool *unterminated)
+{
+    for (size_t j = i + 1; j < end; j++) {
+        if (backslash && s[j] == '\\' && j + 1 < end) {
+            j++;
+        } else if (s[j] == q) {
+            if (j + 1 < end && s[j + 1] == q)
+                j++;
+            else
+                return j + 1;
+        }
+    }
+    *unterminated = true;
+    return end;
+}
+
+/* A PostgreSQL dollar-quoted string at i, or 0 when s[i] does not open one. */
+static size_t skip_dollar_quoted(const char *s, size_t i, size_t end, bool *unterminated)
+{
+    size_t j = i + 1;
+    if (j < end && is_word_start((unsigned char)s[j]))
+        while (j < end && is_word_char((unsigned char)s[j]) && s[j] != '$')
+            j++;
+    if (j >= end || s[j] != '$')
+        return 0;
+    size_t taglen = j + 1 - i; /* "$tag$" */
+    for (size_t k = j + 1; k + taglen <= end; k++)
+        if (s[k] == '$' && memcmp(s + k, s + i, taglen) == 0)
+            return k + taglen;
+    *unterminated = true;
+    return end;
+}
+
+/* Past whitespace and comments from i. */
+static size_t skip_blank(const char *s, size_t i, size_t end, bool *unterminated)
+{
+    while (i < end) {
+        if (isspace((unsigned char)s[i])) {
+            i++;
+        } else if (s[i] == '-' && i + 1 < end && s[i + 1] == '-') {
+            while (i < end && s[i] != '\n')
+                i++;
+        } else if (s[i] == '/' && i + 1 < end && s[i + 1] == '*') {
+            const char *close = NULL;
+            for (size_t j = i + 2; j + 1 < end; j++)
+                if (s[j] == '*' && s[j + 1] == '/') {
+                    close = s + j;
+                    break;
+                }
+            if (!close) {
+                *unterminated = true;
+                return end;
+            }
+            i = (size_t)(close - s) + 2;
+        } else {
+            break;
+        }
+    }
+    return i;
+}
+
+static size_t lex_word(const char *s, size_t i, size_t end, tk_kind *kind, bool *unterminated)
+{
+    size_t j = i + 1;
+    while (j < end && is_word_char((unsigned char)s[j]))
+        j++;
+    /* E'...', N'...', B'...', X'...': a one-letter prefix glued to a string. */
+    if (j == i + 1 && j < end && s[j] == '\'' && strchr("EeNnBbXx", s[i])) {
+        *kind = TK_STRING;
+        return skip_quoted(s, j, end, '\'', s[i] == 'E' || s[i] == 'e', unterminated);
+    }
+    *kind = TK_WORD;
+    return j;
+}
+
+static size_t lex_number(const char *s, size_t i, size_t end)
+{
+    size_t j = i + 1;
+    while (j < end) {
+        unsigned char c = (unsigned char)s[j];
+        if (isalnum(c) || c == '_' || c == '.')
+            j++;
+        else if ((c == '+' || c == '-') && (s[j - 1] == 'e' || s[j - 1] == 'E') && j + 1 < end &&
+                 isdigit((unsigned char)s[j + 1]))
+            j++;
+        else
+            break;
+    }
+    return j;
+}
+
+/* Reads one token at i (after blanks); returns its end. */
+static size_t lex_one(const char *s, size_t i, size_t end, tk_kind *kind, bool *unterminated)
+{
+    unsigned char c = (unsigned char)s[i];
+    if (is_word_start(c))
+        return lex_word(s, i, end, kind, unterminated);
+    if (isdigit(c)) {
+        *kind = TK_NUMBER;
+        return lex_number(s, i, end);
+    }
+    switch (c) {
+    case '\'':
+        *kind = TK_STRING;
+        return skip_quoted(s, i, end, '\'', false, unterminated);
+    case '"':
+    case '`':
+        *kind = TK_QIDENT;
+        return skip_quoted(s, i, end, (char)c, false, unterminated);
+    case '$': {
+        size_t j = skip_dollar_quoted(s, i, end, unterminated);
+        if (j) {
+            *kind = TK_STRING;
+            return j;
+        }
+        *kind = TK_NUMBER; /* $1: a parameter */
+        for (j = i + 1; j < end && isdigit((unsigned char)s[j]);)
+            j++;
+        return j;
+    }
+    case '(':
+        *kind = TK_LPAREN;
+        return i + 1;
+    case ')':
+        *kind = TK_RPAREN;
+        return i + 1;
+    case ',':
+        *kind = TK_COMMA;
+        return i + 1;
+    case ';':
+        *kind = TK_SEMI;
+        return i + 1;
+    case '.':
+        *kind = TK_DOT;
+        return i + 1;
+    default:
+        *kind = TK_OP;
+        return i + 1;
+    }
+}
+
+static void tokens_push(tokens *t, tk_kind kind, size_t begin, size_t end, int depth)
+{
+    if (t->n == t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->v = sem_xrealloc(t->v, t->cap * sizeof *t->v);
+    }
+    t->v[t->n++] = (token){.kind = kind, .begin = begin, .end = end, .depth = depth};
+}
+
+/* Tokenises s[begin, end). */
+static void lex(const char *s, size_t begin, size_t end, tokens *t)
+{
+    memset(t, 0, sizeof *t);
+    int depth = 0;
+    size_t i = begin;
+    for (;;) {
+        i = skip_blank(s, i, end, &t->unterminated);
+        if (i >= end)
+            break;
+        tk_kind kind;
+        size_t j = lex_one(s, i, end, &kind, &t->unterminated);
+        if (kind == TK_RPAREN && --depth < 0) {
+            t->unbalanced = true;
+            depth = 0;
+        }
+        tokens_push(t, kind, i, j, depth);
+        if (kind == TK_LPAREN)
+            depth++;
+        i = j;
+    }
+    if (depth != 0)
+        t->unbalanced = true;
+}
+
+/* ---- token predicates ---- */
+
+static bool kw(const char *s, const token *t, const char *word)
+{
+    size_t n = strlen(word);
+    return t->kind == TK_WORD && t->end - t->begin == n && strncasecmp(s + t->begin, word, n) == 0;
+}
+
+static bool kw_any(const char *s, const token *t, const char *const *words)
+{
+    for (; *words; words++)
+        if (kw(s, t, *words))
+            return true;
+    return false;
+}
+
+/*
+ * Words that cannot be a bare alias ("expr alias"), because they are part of
+ * an expression's syntax. Not every SQL keyword: type names and function-like
+ * words are fine as aliases in practice, and being too eager here would turn
+ * "a::int b" into something other than an alias.
+ */
+static const char *const syntax_words[] = {
+    "ALL",     "AND",     "ANY",     "AS",       "ASC",       "AT",        "BETWEEN",   "BY",
+    "CASE",    "COLLATE", "DESC",    "DISTINCT", "DIV",       "ELSE",      "END",       "ESCAPE",
+    "EXCEPT",  "EXISTS",  "FALSE",   "FETCH",    "FILTER",    "FOR",       "FROM",      "GLOB",
+    "GROUP",   "HAVING",  "ILIKE",   "IN",       "INTERSECT", "INTERVAL",  "INTO",      "IS",
+    "ISNULL",  "LIKE",    "LIMIT",   "MATCH",    "MOD",       "NOT",       "NOTNULL",   "NULL",
+    "OFFSET",  "ON",      "OR",      "ORDER",    "OVER",      "PARTITION", "PRECISION", "REGEXP",
+    "RLIKE",   "SELECT",  "SIMILAR", "SOME",     "THEN",      "TO",        "TRUE",      "UNION",
+    "UNKNOWN", "USING",   "VARYING", "WHEN",     "WHERE",     "WINDOW",    "WITH",      "WITHIN",
+    "XOR",     "ZONE",    NULL,
+};
+
+/* Syntax words after which an operand has just ended ("CASE ... END x"). */
+static const char *const operand_words[] = {"END", "NULL", "TRUE", "FALSE", "UNKNOWN", NULL};
+
+static bool is_syntax_word(const char *s, const token *t)
+{
+    return kw_any(s, t, syntax_words);
+}
+
+static bool can_be_bare_alias(const char *s, const token *t)
+{
+    return t->kind == TK_QIDENT || (t->kind == TK_WORD && !is_syntax_word(s, t));
+}
+
+static bool ends_operand(const char *s, const token *t)
+{
+    switch (t->kind) {
+    case TK_WORD:
+        return !is_syntax_word(s, t) || kw_any(s, t, operand_words);
+    case TK_QIDENT:
+    case TK_STRING:
+    case TK_NUMBER:
+    case TK_RPAREN:
+        return true;
+    case TK_OP:
+        return s[t->begin] == ']';
+    default:
+        return false;
+    }
+}
+
+/* ---- clauses ---- */
+
+enum {
+    CL_FROM = 1,  /* FROM (but not IS [NOT] DISTINCT FROM) */
+    CL_INTO = 2,  /* SELECT ... INTO */
+    CL_WHERE = 4, /* WHERE */
+    CL_TAIL = 8,  /* GROUP BY, HAVING, WINDOW, ORDER BY, LIMIT, ... */
+    CL_SETOP = 16 /* UNION, INTERSECT, EXCEPT */
+};
+
+static bool is_clause(const char *s, const token *v, size_t i, size_t n, int mask)
+{
+    const token *t = &v[i];
+    if (t->kind != TK_WORD || t->depth != 0)
+        return false;
+    if ((mask & CL_FROM) && kw(s, t, "FROM")) {
+        /* "a IS DISTINCT FROM b" and "IS NOT DISTINCT FROM" are operators. */
+        bool distinct_op = i >= 2 && kw(s, &v[i - 1], "DISTINCT") &&
+                           (kw(s, &v[i - 2], "IS") || kw(s, &v[i - 2], "NOT"));
+        return !distinct_op;
+    }
+    if ((mask & CL_INTO) && kw(s, t, "INTO"))
+        return true;
+    if ((mask & CL_WHERE) && kw(s, t, "WHERE"))
+        return true;
+    if (mask & CL_TAIL) {
+        static const char *const tail[] = {"HAVING", "WINDOW",  "LIMIT", "OFFSET",
+                                           "FETCH",  "QUALIFY", NULL};
+        if (kw_any(s, t, tail))
+            return true;
+        /* GROUP and ORDER need BY: "WITHIN GROUP (ORDER BY x)" is not a clause. */
+        if ((kw(s, t, "GROUP") || kw(s, t, "ORDER")) && i + 1 < n && kw(s, &v[i + 1], "BY"))
+            return true;
+        if (kw(s, t, "FOR") && i + 1 < n &&
+            (kw(s, &v[i + 1], "UPDATE") || kw(s, &v[i + 1], "SHARE") || kw(s, &v[i + 1], "NO") ||
+             kw(s, &v[i + 1], "KEY")))
+            return true;
+    }
+    if (mask & CL_SETOP) {
+        static const char *const setops[] = {"UNION", "INTERSECT", "EXCEPT", NULL};
+        return kw_any(s, t, setops);
+    }
+    return false;
+}
+
+/* Index of the first top-level clause in mask at or after i, or n. */
+static size_t find_clause(const char *s, const token *v, size_t i, size_t n, int mask)
+{
+    for (; i < n; i++)
+        if (is_clause(s, v, i, n, mask))
+            return i;
+    return n;
+}
+
+/* Index of the ')' that closes the '(' at i, or n. */
+static size_t matching_paren(const token *v, size_t i, size_t n)
+{
+    for (size_t j = i + 1; j < n; j++)
+        if (v[j].kind == TK_RPAREN && v[j].depth == v[i].depth)
+            return j;
+    return n;
+}
+
+static bool fail(const char **why, const char *msg)
+{
+    if (why)
+        *why = msg;
+    return false;
+}
+
+/* Token count without trailing ';'s; false (with why) on malformed input. */
+static bool statement_tokens(const tokens *t, size_t *n_out, const char **why)
+{
+    if (t->unterminated)
+        return fail(why, "has an unterminated quote or comment");
+    if (t->unbalanced)
+        return fail(why, "has unbalanced parentheses");
+    size_t n = t->n;
+    while (n > 0 && t->v[n - 1].kind == TK_SEMI)
+        n--;
+    if (n == 0)
+        return fail(why, "is empty");
+    for (size_t i = 0; i < n; i++)
+        if (t->v[i].kind == TK_SEMI)
+            return fail(why, "holds more than one statement");
+    *n_out = n;
+    return true;
+}
+
+/* Index of the SELECT keyword of the statement, skipping a WITH clause. */
+static bool find_select(const char *s, const token *v, size_t n, size_t *sel, const char **why)
+{
+    size_t i = 0;
+    if (kw(s, &v[0], "WITH")) {
+        /* CTE bodies are parenthesised: the first top-level SELECT is the main one. */
+        for (i = 1; i < n && !(v[i].depth == 0 && kw(s, &v[i], "SELECT")); i++)
+            ;
+    }
+    if (i >= n || !kw(s, &v[i], "SELECT"))
+        return fail(why, "is not a SELECT");
+    if (find_clause(s, v, i + 1, n, CL_SETOP) < n)
+        return fail(why, "combines SELECTs with UNION, INTERSECT or EXCEPT at its top level; "
+                         "select from them in a subquery instead");
+    *sel = i;
+    return true;
+}
+
+/* Index of the first select item (after SELECT [DISTINCT [ON (...)] | ALL]). */
+static size_t skip_select_modifiers(const char *s, const token *v, size_t i, size_t n,
+                                    size_t *begin)
+{
+    *begin = v[i].end;
+    i++;
+    if (i < n && kw(s, &v[i], "DISTINCT")) {
+        *begin = v[i].end;
+        i++;
+        if (i + 1 < n && kw(s, &v[i], "ON") && v[i + 1].kind == TK_LPAREN) {
+            size_t close = matching_paren(v, i + 1, n);
+            if (close < n) {
+                *begin = v[close].end;
+                i = close + 1;
+            }
+        }
+    } else if (i < n && kw(s, &v[i], "ALL")) {
+        *begin = v[i].end;
+        i++;
+    }
+    return i;
+}
+
+static bool shape_from_tokens(const char *s, const tokens *t, source_sql_shape *sh,
+                              const char **why)
+{
+    size_t n, sel;
+    if (!statement_tokens(t, &n, why) || !find_select(s, t->v, n, &sel, why))
+        return false;
+    const token *v = t->v;
+    sh->sql_end = v[n - 1].end;
+    size_t first = skip_select_modifiers(s, v, sel, n, &sh->select_list_begin);
+    size_t c = find_clause(s, v, first, n, CL_FROM | CL_INTO | CL_WHERE | CL_TAIL);
+    if (c == first)
+        return fail(why, "has an empty select list");
+    /* The end of the list's last token, not the FROM keyword: text spliced
+     * there cannot land inside a comment that ends the list. */
+    sh->select_list_end = v[c - 1].end;
+
+    size_t k = c;
+    if (k < n && (kw(s, &v[k], "FROM") || kw(s, &v[k], "INTO")))
+        k = find_clause(s, v, k + 1, n, CL_WHERE | CL_TAIL);
+    if (k < n && kw(s, &v[k], "WHERE")) {
+        size_t w = find_clause(s, v, k + 1, n, CL_TAIL);
+        if (w == k + 1)
+            return fail(why, "has an empty WHERE clause");
+        sh->has_where = true;
+        sh->where_begin = v[k].end;
+        sh->where_end = v[w - 1].end;
+    } else {
+        /* No WHERE: both point where one would go, after the FROM clause. */
+        sh->where_begin = sh->where_end = v[k - 1].end;
+    }
+    return true;
+}
+
+bool sql_shape_scan_why(const char *sql, source_sql_shape *shape, const char **why)
+{
+    memset(shape, 0, sizeof *shape);
+    tokens t;
+    lex(sql, 0, strlen(sql), &t);
+    bool ok = shape_from_tokens(sql, &t, shape, why);
+    free(t.v);
+    if (!ok)
+        memset(shape, 0, sizeof *shape);
+    return ok;
+}
+
+bool sql_shape_scan(const char *sql, source_sql_shape *shape)
+{
+    return sql_shape_scan_why(sql, shape, NULL);
+}
+
+/* ---- select items ---- */
+
+/* The name a quoted identifier or string stands for: quotes removed and
+ * doubled quotes collapsed. Other tokens are returned as written. */
+static char *token_name(const char *s, const token *t)
+{
+    char q = s[t->begin];
+    size_t len = t->end - t->begin;
+    bool quoted = (t->kind == TK_QIDENT || (t->kind == TK_STRING && q == '\'')) && len >= 2 &&
+                  s[t->end - 1] == q;
+    if (!quoted)
+        return sem_xstrndup(s + t->begin, len);
+    char *out = sem_xmalloc(len);
+    size_t o = 0;
+    for (size_t i = t->begin + 1; i + 1 < t->end; i++) {
+        out[o++] = s[i];
+        if (s[i] == q && s[i + 1] == q)
+            i++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* ident ( . ident )*: a column reference, possibly qualified. */
+static bool is_plain_ref(const char *s, const token *v, size_t a, size_t b)
+{
+    if (a >= b || (b - a) % 2 == 0)
+        return false;
+    for (size_t i = a; i < b; i++) {
+        bool want_ident = (i - a) % 2 == 0;
+        if (want_ident && !can_be_bare_alias(s, &v[i]))
+            return false;
+        if (!want_ident && v[i].kind != TK_DOT)
+            return false;
+    }
+    return true;
+}
+
+/* Splits item tokens v[a, b) into expression text and output name. */
+static void parse_item(const char *s, const token *v, size_t a, size_t b, char **expr, char **name)
+{
+    *name = NULL;
+    if (a == b) {
+        *expr = sem_xstrdup("");
+        return;
+    }
+    size_t m = b - a, last = b - 1;
+    const token *alias = NULL;
+    if (m >= 3 && kw(s, &v[b - 2], "AS") &&
+        (v[b - 1].kind == TK_WORD || v[b - 1].kind == TK_QIDENT || v[b - 1].kind == TK_STRING)) {
+        alias = &v[b - 1];
+        last = b - 3;
+    } else if (m >= 2 && can_be_bare_alias(s, &v[b - 1]) && ends_operand(s, &v[b - 2]) &&
+               !(m >= 3 && kw(s, &v[b - 3], "INTERVAL"))) {
+        /* "INTERVAL 1 DAY" ends in a unit, not an alias. */
+        alias = &v[b - 1];
+        last = b - 2;
+    }
+    *expr = sem_xstrndup(s + v[a].begin, v[last].end - v[a].begin);
+    if (alias)
+        *name = token_name(s, alias);
+    else if (is_plain_ref(s, v, a, b))
+        *name = token_name(s, &v[b - 1]);
+}
+
+size_t sql_select_items(const char *sql, size_t begin, size_t end, char ***exprs, char ***names)
+{
+    *exprs = NULL;
+    *names = NULL;
+    size_t len = strlen(sql);
+    if (end > len)
+        end = len;
+    if (begin >= end)
+        return 0;
+    tokens t;
+    lex(sql, begin, end, &t);
+    size_t count = 0;
+    if (t.n > 0) {
+        size_t a = 0;
+        for (size_t i = 0; i <= t.n; i++) {
+            if (i < t.n && !(t.v[i].kind == TK_COMMA && t.v[i].depth == 0))
+                continue;
+            *exprs = sem_xrealloc(*exprs, (count + 1) * sizeof **exprs);
+            *names = sem_xrealloc(*names, (count + 1) * sizeof **names);
+            parse_item(sql, t.v, a, i, &(*exprs)[count], &(*names)[count]);
+            count++;
+            a = i + 1;
+        }
+    }
+    free(t.v);
+    return count;
+}
+
+/* ---- definitions ---- */
+
+/* Range of the select list of a definition written as a SELECT. */
+static bool definition_select_range(const char *sql, const tokens *t, size_t *begin, size_t *end,
+                                    const char **why)
+{
+    source_sql_shape sh = {0};
+    if (!shape_from_tokens(sql, t, &sh, why))
+        return false;
+    if (sh.has_where)
+        return fail(why, "has a WHERE clause, which a definition cannot use (only its select "
+                         "list counts): filter inside the expression, e.g. "
+                         "SUM(CASE WHEN ... THEN x END)");
+    if (sh.where_end != sh.sql_end)
+        return fail(why, "has GROUP BY, HAVING, ORDER BY or LIMIT, which a definition cannot "
+                         "use (only its select list counts)");
+    *begin = sh.select_list_begin;
+    *end = sh.select_list_end;
+    return true;
+}
+
+/* Range of a definition written as a bare expression. */
+static bool definition_bare_range(const char *sql, const tokens *t, size_t *begin, size_t *end,
+                                  const char **why)
+{
+    size_t n;
+    if (!statement_tokens(t, &n, why))
+        return false;
+    if (find_clause(sql, t->v, 0, n, CL_FROM | CL_WHERE | CL_TAIL | CL_SETOP) < n)
+        return fail(why, "has a FROM, WHERE or other clause but does not start with SELECT");
+    *begin = t->v[0].begin;
+    *end = t->v[n - 1].end;
+    return true;
+}
+
+char *sql_definition_expr_why(const char *sql, const char **why)
+{
+    tokens t;
+    lex(sql, 0, strlen(sql), &t);
+    size_t begin = 0, end = 0;
+    bool is_select = t.n > 0 && (kw(sql, &t.v[0], "SELECT") || kw(sql, &t.v[0], "WITH"));
+    bool ok = is_select ? definition_select_range(sql, &t, &begin, &end, why)
+                        : definition_bare_range(sql, &t, &begin, &end, why);
+    free(t.v);
+    if (!ok)
+        return NULL;
+    char **exprs, **names;
+    size_t n = sql_select_items(sql, begin, end, &exprs, &names);
+    char *result = NULL;
+    if (n != 1)
+        fail(why, "is not exactly one expression (it has several comma-separated items)");
+    else if (exprs[0][0] == '\0')
+        fail(why, "is empty");
+    else
+        result = sem_xstrdup(exprs[0]);
+    sem_strv_free(exprs, n);
+    sem_strv_free(names, n);
+    return result;
+}
+
+char *sql_definition_expr(const char *sql)
+{
+    return sql_definition_expr_why(sql, NULL);
+}
+
+char *sql_plain_column_name(const char *sql)
+{
+    tokens t;
+    lex(sql, 0, strlen(sql), &t);
+    size_t n = t.n;
+    while (n > 0 && t.v[n - 1].kind == TK_SEMI)
+        n--;
+    char *name = NULL;
+    if (!t.unterminated && is_plain_ref(sql, t.v, 0, n))
+        name = token_name(sql, &t.v[n - 1]);
+    free(t.v);
+    return name;
+}

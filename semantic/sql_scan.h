@@ -1,0 +1,29 @@
+/*
+ * Internal companions of the scanner functions declared in catalog.h
+ * (sql_shape_scan, sql_select_items, sql_definition_expr): the same scans,
+ * but saying why an input was refused, so the loader can tell the user what
+ * to fix.
+ */
+#ifndef MIMIR_SEMANTIC_SQL_SCAN_H
+#define MIMIR_SEMANTIC_SQL_SCAN_H
+
+#include "semantic/catalog.h"
+
+/* sql_shape_scan; on false *why (when why is not NULL) says what is wrong. */
+bool sql_shape_scan_why(const char *sql, source_sql_shape *shape, const char **why);
+
+/*
+ * sql_definition_expr; on NULL *why says what is wrong. A definition written
+ * as a SELECT may only have a FROM after its select list: a WHERE, GROUP BY
+ * or the like would be silently dropped, since only the expression is used.
+ */
+char *sql_definition_expr_why(const char *sql, const char **why);
+
+/*
+ * The output name of sql when it is a plain column reference
+ * ("rental.rental_date" -> "rental_date", "\"Order Date\"" -> "Order Date"),
+ * malloc'd; NULL for anything else.
+ */
+char *sql_plain_column_name(const char *sql);
+
+#endif

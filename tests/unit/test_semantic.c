@@ -1,0 +1,833 @@
+/*
+ * Unit tests for semantic/: the SQL scanner, the YAML tree, secrets files and
+ * catalog loading (the example projects in configs/ and broken fixtures in
+ * tests/unit/fixtures/semantic/). Paths are relative to the repository root,
+ * where `make test-unit` runs the binaries.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "semantic/catalog.h"
+#include "semantic/catalog_internal.h"
+#include "semantic/secrets.h"
+#include "semantic/sql_scan.h"
+#include "semantic/util.h"
+#include "semantic/yaml_doc.h"
+
+#define FIXTURES "tests/unit/fixtures/semantic"
+
+/* sql[a, b) without surrounding whitespace, malloc'd. */
+static char *slice(const char *sql, size_t a, size_t b)
+{
+    while (a < b && strchr(" \t\r\n", sql[a]))
+        a++;
+    while (b > a && strchr(" \t\r\n", sql[b - 1]))
+        b--;
+    return sem_xstrndup(sql + a, b - a);
+}
+
+static void assert_slice(const char *sql, size_t a, size_t b, const char *want)
+{
+    char *got = slice(sql, a, b);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void assert_ends_with(const char *sql, size_t end, const char *want)
+{
+    size_t n = strlen(want);
+    assert_true(end >= n);
+    char *got = sem_xstrndup(sql + end - n, n);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+/* ---- sql_shape_scan ---- */
+
+typedef struct shape_case {
+    const char *sql;
+    const char *list;     /* the select list, trimmed */
+    const char *where;    /* the WHERE condition, trimmed; NULL when there is none */
+    const char *rest;     /* from where_end to sql_end, trimmed */
+    const char *where_at; /* what sql[0, where_end) ends with */
+    const char *last;     /* what sql[0, sql_end) ends with */
+} shape_case;
+
+static const shape_case shape_cases[] = {
+    {"SELECT a, b FROM t", "a, b", NULL, "", "FROM t", "FROM t"},
+    /* Keywords inside strings, quoted identifiers and comments do not count. */
+    {"SELECT 'FROM x' AS s, b FROM t WHERE b = 'WHERE ''GROUP BY''' GROUP BY b", "'FROM x' AS s, b",
+     "b = 'WHERE ''GROUP BY'''", "GROUP BY b", "'''", "GROUP BY b"},
+    {"select a -- from x\n, b /* from y */ from t where a = 1 order by a", "a -- from x\n, b",
+     "a = 1", "order by a", "= 1", "by a"},
+    {"SELECT \"from\", `where` FROM t WHERE x HAVING y", "\"from\", `where`", "x", "HAVING y",
+     "WHERE x", "HAVING y"},
+    {"SELECT E'it\\'s FROM', 'it''s' FROM t", "E'it\\'s FROM', 'it''s'", NULL, "", "FROM t",
+     "FROM t"},
+    {"SELECT $$ FROM $$ AS s, $q$ WHERE $q$ FROM t", "$$ FROM $$ AS s, $q$ WHERE $q$", NULL, "",
+     "FROM t", "FROM t"},
+    /* Nested parentheses: subqueries keep their clauses to themselves. */
+    {"SELECT (SELECT max(x) FROM u WHERE u.id = t.id) AS m FROM t LIMIT 5;",
+     "(SELECT max(x) FROM u WHERE u.id = t.id) AS m", NULL, "LIMIT 5", "FROM t", "LIMIT 5"},
+    {"SELECT a FROM t WHERE a IN (SELECT b FROM u ORDER BY b LIMIT 1) ORDER BY a", "a",
+     "a IN (SELECT b FROM u ORDER BY b LIMIT 1)", "ORDER BY a", "LIMIT 1)", "ORDER BY a"},
+    {"SELECT a FROM t WHERE a > 1 LIMIT 10", "a", "a > 1", "LIMIT 10", "> 1", "LIMIT 10"},
+    {"SELECT a FROM t WHERE a > 1", "a", "a > 1", "", "> 1", "> 1"},
+    /* Modifiers are not part of the list. */
+    {"SELECT DISTINCT a FROM t", "a", NULL, "", "FROM t", "FROM t"},
+    {"SELECT DISTINCT ON (a, b) a, b, c FROM t ORDER BY a", "a, b, c", NULL, "ORDER BY a", "FROM t",
+     "ORDER BY a"},
+    {"select all a from t", "a", NULL, "", "from t", "from t"},
+    /* Ends stop before comments, so that text spliced there is not commented out. */
+    {"SELECT a, b -- the last column\nFROM t", "a, b", NULL, "", "FROM t", "FROM t"},
+    /* Trailing ';', blanks and comments are not part of the statement. */
+    {"  SELECT a FROM t ;  ; \n", "a", NULL, "", "FROM t", "FROM t"},
+    {"SELECT a FROM t -- the end", "a", NULL, "", "FROM t", "FROM t"},
+    /* where_end stops before a trailing comment, so text added there is not commented out. */
+    {"SELECT a FROM t WHERE a = 1 -- only ones\nGROUP BY a", "a", "a = 1",
+     "-- only ones\nGROUP BY a", "= 1", "GROUP BY a"},
+    /* Operators and clauses that look like clause keywords. */
+    {"SELECT a IS DISTINCT FROM b AS changed FROM t", "a IS DISTINCT FROM b AS changed", NULL, "",
+     "FROM t", "FROM t"},
+    {"SELECT a IS NOT DISTINCT FROM b FROM t", "a IS NOT DISTINCT FROM b", NULL, "", "FROM t",
+     "FROM t"},
+    {"SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS p FROM t GROUP BY y",
+     "percentile_cont(0.5) WITHIN GROUP (ORDER BY x) AS p", NULL, "GROUP BY y", "FROM t",
+     "GROUP BY y"},
+    {"SELECT count(*) FILTER (WHERE x > 0) AS n FROM t", "count(*) FILTER (WHERE x > 0) AS n", NULL,
+     "", "FROM t", "FROM t"},
+    /* A WITH clause before the main SELECT. */
+    {"WITH c AS (SELECT 1 AS a FROM x WHERE y) SELECT a FROM c WHERE a > 0", "a", "a > 0", "",
+     "> 0", "> 0"},
+    /* No FROM at all. */
+    {"SELECT 1 AS one", "1 AS one", NULL, "", "one", "one"},
+    /* The Pagila rentals source. */
+    {"SELECT rental.rental_id, rental.rental_date as ts FROM rental JOIN inventory on "
+     "rental.inventory_id = inventory.inventory_id LEFT JOIN payment payment on "
+     "payment.rental_id = rental.rental_id",
+     "rental.rental_id, rental.rental_date as ts", NULL, "", "rental.rental_id",
+     "rental.rental_id"},
+};
+
+static void test_shape_scan(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof shape_cases / sizeof *shape_cases; i++) {
+        const shape_case *c = &shape_cases[i];
+        source_sql_shape sh;
+        print_message("case %zu: %s\n", i, c->sql);
+        assert_true(sql_shape_scan(c->sql, &sh));
+        assert_slice(c->sql, sh.select_list_begin, sh.select_list_end, c->list);
+        assert_int_equal(sh.has_where, c->where != NULL);
+        if (c->where)
+            assert_slice(c->sql, sh.where_begin, sh.where_end, c->where);
+        else
+            assert_int_equal(sh.where_begin, sh.where_end);
+        assert_true(sh.where_end <= sh.sql_end);
+        assert_slice(c->sql, sh.where_end, sh.sql_end, c->rest);
+        assert_ends_with(c->sql, sh.where_end, c->where_at);
+        assert_ends_with(c->sql, sh.sql_end, c->last);
+    }
+}
+
+typedef struct reject_case {
+    const char *sql;
+    const char *why;
+} reject_case;
+
+static const reject_case reject_cases[] = {
+    {"", "is empty"},
+    {"  ;  -- nothing\n", "is empty"},
+    {"UPDATE t SET a = 1", "is not a SELECT"},
+    {"rental", "is not a SELECT"},
+    {"WITH c AS (SELECT 1) DELETE FROM t", "is not a SELECT"},
+    {"SELECT a FROM t UNION SELECT b FROM u",
+     "combines SELECTs with UNION, INTERSECT or EXCEPT at its top level; select from them in a "
+     "subquery instead"},
+    {"SELECT 'unterminated FROM t", "has an unterminated quote or comment"},
+    {"SELECT a /* FROM t", "has an unterminated quote or comment"},
+    {"SELECT (a FROM t", "has unbalanced parentheses"},
+    {"SELECT a) FROM t", "has unbalanced parentheses"},
+    {"SELECT a FROM t; DROP TABLE t", "holds more than one statement"},
+    {"SELECT FROM t", "has an empty select list"},
+    {"SELECT a FROM t WHERE GROUP BY a", "has an empty WHERE clause"},
+};
+
+static void test_shape_rejects(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof reject_cases / sizeof *reject_cases; i++) {
+        source_sql_shape sh;
+        const char *why = NULL;
+        print_message("case %zu: %s\n", i, reject_cases[i].sql);
+        assert_false(sql_shape_scan(reject_cases[i].sql, &sh));
+        assert_false(sql_shape_scan_why(reject_cases[i].sql, &sh, &why));
+        assert_non_null(why);
+        assert_string_equal(why, reject_cases[i].why);
+    }
+}
+
+/* ---- sql_select_items ---- */
+
+typedef struct items_case {
+    const char *list;
+    size_t n;
+    const char *exprs[4];
+    const char *names[4]; /* NULL: no output name */
+} items_case;
+
+static const items_case items_cases[] = {
+    {"a, b.c, d AS e", 3, {"a", "b.c", "d"}, {"a", "c", "e"}},
+    {"rental.rental_id, rental.rental_date as ts",
+     2,
+     {"rental.rental_id", "rental.rental_date"},
+     {"rental_id", "ts"}},
+    /* Bare aliases, and things that only look like them. */
+    {"COUNT(x) n, a::int b, CASE WHEN a THEN 1 END flag",
+     3,
+     {"COUNT(x)", "a::int", "CASE WHEN a THEN 1 END"},
+     {"n", "b", "flag"}},
+    {"CASE WHEN a THEN 1 END, x IS NULL, now() + INTERVAL 1 DAY, x COLLATE \"C\"",
+     4,
+     {"CASE WHEN a THEN 1 END", "x IS NULL", "now() + INTERVAL 1 DAY", "x COLLATE \"C\""},
+     {NULL, NULL, NULL, NULL}},
+    {"price * 2 AS 'doubled', f(a, b) AS c, 'x,y' d",
+     3,
+     {"price * 2", "f(a, b)", "'x,y'"},
+     {"doubled", "c", "d"}},
+    /* Quoted identifiers are unquoted, doubled quotes collapsed. */
+    {"\"Order Date\", t.\"a\"\"b\" AS \"x\"\"y\", `col`, s.`c``d`",
+     4,
+     {"\"Order Date\"", "t.\"a\"\"b\"", "`col`", "s.`c``d`"},
+     {"Order Date", "x\"y", "col", "c`d"}},
+    {"t.*, *, 1, -x", 4, {"t.*", "*", "1", "-x"}, {NULL, NULL, NULL, NULL}},
+    /* Comments around an item are not part of its expression. */
+    {"a -- first\n, /* second */ b AS c /* trailing */", 2, {"a", "b"}, {"a", "c"}},
+    {"SUM(CASE WHEN x = 'a, b' THEN (1) ELSE 0 END) AS s",
+     1,
+     {"SUM(CASE WHEN x = 'a, b' THEN (1) ELSE 0 END)"},
+     {"s"}},
+    {"a,", 2, {"a", ""}, {"a", NULL}},
+};
+
+static void test_select_items(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof items_cases / sizeof *items_cases; i++) {
+        const items_case *c = &items_cases[i];
+        char **exprs, **names;
+        print_message("case %zu: %s\n", i, c->list);
+        size_t n = sql_select_items(c->list, 0, strlen(c->list), &exprs, &names);
+        assert_int_equal(n, c->n);
+        for (size_t j = 0; j < n; j++) {
+            assert_string_equal(exprs[j], c->exprs[j]);
+            if (c->names[j])
+                assert_string_equal(names[j], c->names[j]);
+            else
+                assert_null(names[j]);
+        }
+        sem_strv_free(exprs, n);
+        sem_strv_free(names, n);
+    }
+}
+
+static void test_select_items_range(void **state)
+{
+    (void)state;
+    /* Only the given range is split: here the list of a full statement. */
+    const char *sql = "SELECT a, b AS c FROM t";
+    source_sql_shape sh;
+    assert_true(sql_shape_scan(sql, &sh));
+    char **exprs, **names;
+    size_t n = sql_select_items(sql, sh.select_list_begin, sh.select_list_end, &exprs, &names);
+    assert_int_equal(n, 2);
+    assert_string_equal(exprs[1], "b");
+    assert_string_equal(names[1], "c");
+    sem_strv_free(exprs, n);
+    sem_strv_free(names, n);
+    /* An empty range has no items. */
+    assert_int_equal(sql_select_items(sql, 3, 3, &exprs, &names), 0);
+    assert_null(exprs);
+    assert_null(names);
+}
+
+/* ---- sql_definition_expr ---- */
+
+typedef struct definition_case {
+    const char *sql;
+    const char *expr; /* NULL: refused */
+    const char *why;  /* for refusals */
+} definition_case;
+
+static const definition_case definition_cases[] = {
+    {"SUM(amount) as rentals_revenue", "SUM(amount)", NULL},
+    {"SELECT COUNT(rental_id) as movies_rented FROM rentals", "COUNT(rental_id)", NULL},
+    {"SELECT inventory.store_id as dim_store_id FROM rentals;", "inventory.store_id", NULL},
+    {"COALESCE(category.name, 'Uncategorized') as dim_rental_category",
+     "COALESCE(category.name, 'Uncategorized')", NULL},
+    {"SUM(CASE WHEN dim_rental_category = 'Action' THEN 1 ELSE 0 END) as action_movies_rented",
+     "SUM(CASE WHEN dim_rental_category = 'Action' THEN 1 ELSE 0 END)", NULL},
+    {"COUNT(DISTINCT customer_id)", "COUNT(DISTINCT customer_id)", NULL},
+    {"  stores.region  \n", "stores.region", NULL},
+    {"SUM(CASE WHEN a = 'x,y' THEN 1 END) total", "SUM(CASE WHEN a = 'x,y' THEN 1 END)", NULL},
+    {"select sum(x) /* FROM nowhere */ total", "sum(x)", NULL},
+    {"SELECT COUNT(*) AS n", "COUNT(*)", NULL},
+    {"", NULL, "is empty"},
+    {"SUM(a), SUM(b)", NULL,
+     "is not exactly one expression (it has several comma-separated items)"},
+    {"SELECT a, b FROM t", NULL,
+     "is not exactly one expression (it has several comma-separated items)"},
+    {"SUM(x) FROM t", NULL, "has a FROM, WHERE or other clause but does not start with SELECT"},
+    {"SELECT SUM(x) FROM t WHERE y > 0", NULL,
+     "has a WHERE clause, which a definition cannot use (only its select list counts): filter "
+     "inside the expression, e.g. SUM(CASE WHEN ... THEN x END)"},
+    {"SELECT SUM(x) FROM t GROUP BY y", NULL,
+     "has GROUP BY, HAVING, ORDER BY or LIMIT, which a definition cannot use (only its select "
+     "list counts)"},
+    {"SUM((x)", NULL, "has unbalanced parentheses"},
+    {"SUM(x) AS a; SUM(y)", NULL, "holds more than one statement"},
+};
+
+static void test_definition_expr(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof definition_cases / sizeof *definition_cases; i++) {
+        const definition_case *c = &definition_cases[i];
+        print_message("case %zu: %s\n", i, c->sql);
+        char *expr = sql_definition_expr(c->sql);
+        const char *why = NULL;
+        char *expr2 = sql_definition_expr_why(c->sql, &why);
+        if (c->expr) {
+            assert_non_null(expr);
+            assert_string_equal(expr, c->expr);
+            assert_string_equal(expr2, c->expr);
+        } else {
+            assert_null(expr);
+            assert_null(expr2);
+            assert_non_null(why);
+            assert_string_equal(why, c->why);
+        }
+        free(expr);
+        free(expr2);
+    }
+}
+
+static void test_plain_column_name(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"rental.rental_date", "rental_date"},
+        {"payment_date", "payment_date"},
+        {"public.rental.rental_date", "rental_date"},
+        {"\"Sales\".\"Order Date\"", "Order Date"},
+        {"DATE(rental.rental_date)", NULL},
+        {"a + b", NULL},
+        {"", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *name = sql_plain_column_name(cases[i][0]);
+        if (cases[i][1]) {
+            assert_non_null(name);
+            assert_string_equal(name, cases[i][1]);
+        } else {
+            assert_null(name);
+        }
+        free(name);
+    }
+}
+
+/* ---- YAML trees ---- */
+
+static bool load_yaml(ystream *ys, const char *text, char *err, size_t errlen)
+{
+    return ystream_load_string(ys, "t.yaml", text, strlen(text), YSTREAM_MAX_NODES, err, errlen);
+}
+
+static void test_yaml_documents(void **state)
+{
+    (void)state;
+    const char *text = "# comment\n"
+                       "name: a\n"
+                       "sql: |\n"
+                       "  SELECT 1\n"
+                       "---\n"
+                       "- x\n"
+                       "- 'null'\n"
+                       "- ~\n"
+                       "...\n"
+                       "---\n"
+                       "---\n"
+                       "{\"k\": 5432, \"e\": \"\"}\n";
+    ystream ys;
+    char err[256];
+    assert_true(load_yaml(&ys, text, err, sizeof err));
+    assert_int_equal(ys.n_docs, 4);
+    const ynode *d0 = ys.docs[0];
+    assert_int_equal(d0->kind, YNODE_MAPPING);
+    assert_int_equal(d0->line, 2);
+    assert_int_equal(ymap_size(d0), 2);
+    assert_string_equal(ynode_text(ymap_get(d0, "name")), "a");
+    assert_string_equal(ynode_text(ymap_get(d0, "sql")), "SELECT 1\n");
+    assert_int_equal(ymap_get(d0, "sql")->line, 3);
+    assert_null(ymap_get(d0, "missing"));
+    const ynode *d1 = ys.docs[1];
+    assert_int_equal(d1->kind, YNODE_SEQUENCE);
+    assert_int_equal(d1->n_items, 3);
+    assert_int_equal(d1->items[1]->line, 7);
+    assert_false(ynode_is_null(d1->items[1])); /* quoted: the string "null" */
+    assert_true(ynode_is_null(d1->items[2]));
+    assert_true(ynode_is_null(ys.docs[2])); /* empty document */
+    const ynode *d3 = ys.docs[3];
+    assert_string_equal(ynode_text(ymap_get(d3, "k")), "5432");
+    assert_false(ynode_is_null(ymap_get(d3, "e")));
+    ystream_free(&ys);
+}
+
+static void test_yaml_aliases_and_merge(void **state)
+{
+    (void)state;
+    const char *text = "base: &base {source_name: rentals, team: growth}\n"
+                       "m:\n"
+                       "  <<: *base\n"
+                       "  team: ops\n"
+                       "list: [*base, *base]\n";
+    ystream ys;
+    char err[256];
+    assert_true(load_yaml(&ys, text, err, sizeof err));
+    const ynode *m = ymap_get(ys.docs[0], "m");
+    assert_string_equal(ynode_text(ymap_get(m, "source_name")), "rentals");
+    assert_string_equal(ynode_text(ymap_get(m, "team")), "ops");
+    assert_int_equal(ymap_get_key(m, "source_name")->line, 1);
+    const ynode *list = ymap_get(ys.docs[0], "list");
+    assert_ptr_equal(list->items[0], list->items[1]); /* shared, not copied */
+    ystream_free(&ys);
+}
+
+typedef struct yaml_error_case {
+    const char *text;
+    const char *err;
+} yaml_error_case;
+
+static const yaml_error_case yaml_error_cases[] = {
+    {"a: *nope\n", "t.yaml:1: unknown alias '*nope'"},
+    {"a: &x\n  - 1\n  - *x\n",
+     "t.yaml:3: recursive alias '*x' (it refers to a node that contains it)"},
+    {"a: 1\nb: 2\na: 3\n", "t.yaml:3: duplicate key 'a' (first at line 1)"},
+    {"a: [1, 2\nb: 3\n", "t.yaml:"},
+    {"a: b: c\n", "t.yaml:1: YAML syntax error: mapping values are not allowed in this context"},
+};
+
+static void test_yaml_errors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof yaml_error_cases / sizeof *yaml_error_cases; i++) {
+        ystream ys;
+        char err[256];
+        print_message("case %zu\n", i);
+        assert_false(load_yaml(&ys, yaml_error_cases[i].text, err, sizeof err));
+        assert_int_equal(ys.n_docs, 0);
+        size_t n = strlen(yaml_error_cases[i].err);
+        assert_true(strncmp(err, yaml_error_cases[i].err, n) == 0);
+        if (yaml_error_cases[i].err[n - 1] != ':')
+            assert_string_equal(err, yaml_error_cases[i].err);
+        ystream_free(&ys);
+    }
+}
+
+static void test_yaml_bomb_limit(void **state)
+{
+    (void)state;
+    /* 10 * 10^4 expanded nodes from a few lines: over a limit of 1000. */
+    const char *text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+                       "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                       "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                       "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+    ystream ys;
+    char err[256];
+    assert_false(ystream_load_string(&ys, "t.yaml", text, strlen(text), 1000, err, sizeof err));
+    assert_string_equal(err, "t.yaml:3: document too large: more than 1000 nodes once aliases "
+                             "are expanded (a YAML bomb?)");
+    ystream_free(&ys);
+    /* The same under the default limit is fine: about 12,000 nodes. */
+    assert_true(load_yaml(&ys, text, err, sizeof err));
+    assert_true(ys.expanded > 10000);
+    ystream_free(&ys);
+}
+
+/* ---- secrets ---- */
+
+static void test_secrets_ok(void **state)
+{
+    (void)state;
+    connection c;
+    char err[512];
+    assert_true(
+        secrets_load_connection(FIXTURES "/secrets", "mysql_numeric_port", &c, err, sizeof err));
+    assert_int_equal(c.kind, CONN_MYSQL);
+    assert_string_equal(c.name, "mysql_numeric_port");
+    assert_string_equal(c.host, "db.example");
+    assert_string_equal(c.port, "3306");
+    assert_string_equal(c.user, "mimir");
+    assert_null(c.password);
+    assert_string_equal(c.database, "shop");
+    assert_string_equal(c.file, FIXTURES "/secrets/mysql_numeric_port.json");
+    catalog_connection_clear(&c);
+
+    assert_true(
+        secrets_load_connection(FIXTURES "/secrets/", "sqlite_relative", &c, err, sizeof err));
+    assert_int_equal(c.kind, CONN_SQLITE);
+    assert_true(c.path[0] == '/');
+    const char *tail = "/tests/unit/fixtures/semantic/secrets/shop.db";
+    assert_true(strlen(c.path) > strlen(tail));
+    assert_string_equal(c.path + strlen(c.path) - strlen(tail), tail);
+    catalog_connection_clear(&c);
+
+    assert_true(
+        secrets_load_connection(FIXTURES "/secrets", "sqlite_absolute", &c, err, sizeof err));
+    assert_string_equal(c.path, "/var/lib/mimir/shop.db");
+    catalog_connection_clear(&c);
+}
+
+typedef struct secrets_error_case {
+    const char *name;
+    const char *err; /* after FIXTURES "/secrets/" */
+} secrets_error_case;
+
+static const secrets_error_case secrets_error_cases[] = {
+    {"bad_flavour", "bad_flavour.json:3: flavour 'oracle' is not supported for connection_class "
+                    "sqldb (supported: postgresql, mysql)"},
+    {"bad_port", "bad_port.json:2: port '54x2' is not a TCP port number (1-65535)"},
+    {"no_class", "no_class.json:1: missing required key 'connection_class'"},
+    {"not_object",
+     "not_object.json:1: expected one JSON object with connection_class and its settings"},
+    {"duplicate_key", "duplicate_key.json:1: duplicate key 'host' (first at line 1)"},
+    {"absent", "absent.json: cannot open: No such file or directory"},
+};
+
+static void test_secrets_errors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof secrets_error_cases / sizeof *secrets_error_cases; i++) {
+        connection c;
+        char err[512], want[512];
+        print_message("case %s\n", secrets_error_cases[i].name);
+        assert_false(secrets_load_connection(FIXTURES "/secrets", secrets_error_cases[i].name, &c,
+                                             err, sizeof err));
+        snprintf(want, sizeof want, "%s/secrets/%s", FIXTURES, secrets_error_cases[i].err);
+        assert_string_equal(err, want);
+        catalog_connection_clear(&c);
+    }
+}
+
+/* ---- loading the example projects ---- */
+
+static void assert_strv(char *const *v, size_t n, const char *const *want, size_t n_want)
+{
+    assert_int_equal(n, n_want);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(v[i], want[i]);
+}
+
+static catalog *load_ok(const char *dir, const char *secrets)
+{
+    char err[1024] = "";
+    catalog *c = catalog_load(dir, secrets, err, sizeof err);
+    if (!c)
+        print_error("%s\n", err);
+    assert_non_null(c);
+    assert_string_equal(err, "");
+    return c;
+}
+
+static void test_load_pagila(void **state)
+{
+    (void)state;
+    catalog *c = load_ok("configs/pagila", "configs/pagila/secrets.example");
+    assert_int_equal(c->n_sources, 2);
+    assert_int_equal(c->n_metrics, 6);
+    assert_int_equal(c->n_dimensions, 2);
+    assert_int_equal(c->n_connections, 1);
+
+    const source *rentals = catalog_source(c, "rentals");
+    const source *payments = catalog_source(c, "payments");
+    assert_non_null(rentals);
+    assert_non_null(payments);
+    static const char *const rental_cols[] = {"rental_id",     "ts",        "inventory_id",
+                                              "customer_id",   "return_ts", "staff_id",
+                                              "category_name", "amount"};
+    assert_strv(rentals->local_columns, rentals->n_local_columns, rental_cols, 8);
+    static const char *const payment_cols[] = {"payment_id", "ts", "customer_id", "staff_id",
+                                               "amount"};
+    assert_strv(payments->local_columns, payments->n_local_columns, payment_cols, 5);
+    assert_string_equal(rentals->time_col, "rental.rental_date");
+    assert_string_equal(rentals->time_col_alias, "ts");
+    assert_string_equal(payments->time_col_alias, "ts");
+    assert_string_equal(rentals->connection_name, "pagila_postgres");
+    assert_non_null(rentals->description);
+    static const char *const rental_dims[] = {"dim_store_id"};
+    assert_strv(rentals->dimension_names, rentals->n_dimension_names, rental_dims, 1);
+    assert_false(rentals->shape.has_where);
+    assert_int_equal(rentals->shape.sql_end, strlen(rentals->sql));
+    assert_non_null(strstr(rentals->sql, "JOIN film_category ON inventory.inventory_id = "
+                                         "film_category.category_id"));
+    assert_string_equal(rentals->at.file, "configs/pagila/sources/sources.yaml");
+    assert_true(rentals->at.line > 0);
+
+    /* The connection, resolved from secrets.example. */
+    assert_ptr_equal(rentals->conn, payments->conn);
+    assert_ptr_equal(rentals->conn, catalog_connection(c, "pagila_postgres"));
+    assert_int_equal(rentals->conn->kind, CONN_POSTGRES);
+    assert_string_equal(rentals->conn->host, "127.0.0.1");
+    assert_string_equal(rentals->conn->port, "5432");
+    assert_string_equal(rentals->conn->user, "postgres");
+    assert_string_equal(rentals->conn->password, "");
+    assert_string_equal(rentals->conn->database, "pagila");
+
+    /* Metrics: the expression alone, whichever form the sql was written in. */
+    assert_string_equal(catalog_metric(c, "movies_rented")->expr, "COUNT(rental_id)");
+    assert_string_equal(catalog_metric(c, "rentals_revenue")->expr, "SUM(amount)");
+    assert_string_equal(catalog_metric(c, "payments_count")->expr, "COUNT(payment_id)");
+    assert_string_equal(catalog_metric(c, "payments_revenue")->source_name, "payments");
+    assert_string_equal(catalog_metric(c, "paying_customers")->expr, "COUNT(DISTINCT customer_id)");
+    const metric *action = catalog_metric(c, "action_movies_rented");
+    assert_non_null(action);
+    assert_string_equal(action->expr,
+                        "SUM(CASE WHEN dim_rental_category = 'Action' THEN 1 ELSE 0 END)");
+    static const char *const action_dims[] = {"dim_rental_category"};
+    assert_strv(action->required_dimensions, action->n_required_dimensions, action_dims, 1);
+    for (size_t i = 0; i < c->n_metrics; i++)
+        assert_non_null(c->metrics[i].description);
+
+    const dimension *store = catalog_dimension(c, "dim_store_id");
+    assert_string_equal(store->expr, "inventory.store_id");
+    assert_string_equal(catalog_dimension(c, "dim_rental_category")->expr,
+                        "COALESCE(category.name, 'Uncategorized')");
+
+    /* Where each dimension is available. */
+    const dimension *def = NULL;
+    assert_int_equal(catalog_dim_on_source(c, payments, "dim_store_id", &def), DIM_SPLICED);
+    assert_ptr_equal(def, store);
+    assert_int_equal(catalog_dim_on_source(c, rentals, "dim_store_id", &def), DIM_SPLICED);
+    assert_int_equal(catalog_dim_on_source(c, rentals, "customer_id", &def), DIM_LOCAL);
+    assert_null(def);
+    assert_int_equal(catalog_dim_on_source(c, payments, "customer_id", NULL), DIM_LOCAL);
+    assert_int_equal(catalog_dim_on_source(c, rentals, "dim_rental_category", &def), DIM_SPLICED);
+    assert_int_equal(catalog_dim_on_source(c, payments, "dim_rental_category", &def),
+                     DIM_NOT_ON_SOURCE);
+    assert_null(def);
+    assert_int_equal(catalog_dim_on_source(c, payments, "category_name", NULL), DIM_NOT_ON_SOURCE);
+    assert_int_equal(catalog_dim_on_source(c, payments, "nonexistent", NULL), DIM_NOT_ON_SOURCE);
+
+    assert_true(catalog_is_dimension(c, "dim_rental_category"));
+    assert_true(catalog_is_dimension(c, "category_name"));
+    assert_false(catalog_is_dimension(c, "movies_rented"));
+    assert_false(catalog_is_dimension(c, "nonexistent"));
+
+    /* Names match as MySQL column names do, without regard to case. */
+    assert_ptr_equal(catalog_metric(c, "Movies_Rented"), catalog_metric(c, "movies_rented"));
+    assert_null(catalog_metric(c, "dim_store_id"));
+    assert_null(catalog_source(c, "nonexistent"));
+    catalog_free(c);
+}
+
+static void test_load_pagila_without_secrets(void **state)
+{
+    (void)state;
+    catalog *c = load_ok("configs/pagila/", NULL);
+    assert_int_equal(c->n_connections, 0);
+    assert_null(c->sources[0].conn);
+    assert_null(c->secrets_dir);
+    assert_null(catalog_connection(c, "pagila_postgres"));
+    catalog_free(c);
+}
+
+static void test_load_demo(void **state)
+{
+    (void)state;
+    catalog *c = load_ok("configs/demo", "configs/demo/secrets");
+    assert_int_equal(c->n_sources, 2);
+    assert_int_equal(c->n_metrics, 5);
+    assert_int_equal(c->n_dimensions, 2);
+    assert_int_equal(c->n_connections, 1);
+    const source *orders = catalog_source(c, "orders");
+    const source *visits = catalog_source(c, "visits");
+    assert_non_null(orders);
+    assert_non_null(visits);
+    assert_string_equal(orders->time_col, "orders.ordered_at");
+    assert_string_equal(orders->time_col_alias, "ts");
+    assert_string_equal(visits->time_col, "visits.visited_at");
+    assert_string_equal(visits->time_col_alias, "ts");
+
+    assert_int_equal(catalog_dim_on_source(c, orders, "city", NULL), DIM_LOCAL);
+    assert_int_equal(catalog_dim_on_source(c, visits, "city", NULL), DIM_LOCAL);
+    const dimension *def = NULL;
+    assert_int_equal(catalog_dim_on_source(c, orders, "dim_region", &def), DIM_SPLICED);
+    assert_int_equal(catalog_dim_on_source(c, visits, "dim_region", &def), DIM_SPLICED);
+    assert_string_equal(def->source_name, "orders");
+    assert_string_equal(def->expr, "stores.region");
+    assert_int_equal(catalog_dim_on_source(c, orders, "dim_product_category", NULL), DIM_SPLICED);
+    assert_int_equal(catalog_dim_on_source(c, visits, "dim_product_category", NULL),
+                     DIM_NOT_ON_SOURCE);
+
+    static const char *const names[] = {"orders_count", "revenue", "units_sold", "visits_count",
+                                        "unique_channels"};
+    for (size_t i = 0; i < 5; i++)
+        assert_non_null(catalog_metric(c, names[i]));
+    assert_string_equal(catalog_metric(c, "unique_channels")->expr, "COUNT(DISTINCT channel)");
+    assert_string_equal(catalog_metric(c, "visits_count")->expr, "COUNT(visit_id)");
+
+    /* The SQLite path is relative to the secrets directory, made absolute. */
+    const connection *conn = orders->conn;
+    assert_non_null(conn);
+    assert_ptr_equal(conn, visits->conn);
+    assert_int_equal(conn->kind, CONN_SQLITE);
+    assert_true(conn->path[0] == '/');
+    const char *tail = "/configs/demo/demo.db";
+    assert_true(strlen(conn->path) > strlen(tail));
+    assert_string_equal(conn->path + strlen(conn->path) - strlen(tail), tail);
+    catalog_free(c);
+}
+
+/* ---- broken projects ---- */
+
+typedef struct broken_case {
+    const char *dir; /* under FIXTURES */
+    bool secrets;    /* load <dir>/secrets too */
+    const char *err; /* after FIXTURES "/<dir>/"; a prefix when it ends in ':' */
+} broken_case;
+
+static const broken_case broken_cases[] = {
+    {"missing_key", false,
+     "metrics/m.yaml:1: metric 'revenue': missing required key 'source_name'"},
+    {"unknown_source", false,
+     "metrics/m.yaml:3: metric 'foo': unknown source_name 'bar' (known sources: rentals, "
+     "payments)"},
+    {"duplicate_metric", false,
+     "metrics/b.yaml:6: duplicate metric 'rentals_count' (first defined at " FIXTURES
+     "/duplicate_metric/metrics/a.yaml:1)"},
+    {"yaml_syntax", false,
+     "sources/sources.yaml:4: YAML syntax error: mapping values are not allowed in this context"},
+    {"bad_connection_class", true,
+     "secrets/pagila_postgres.json:2: connection_class 'bigquery' is not supported (supported: "
+     "sqldb with flavour postgresql or mysql, sqlite)"},
+    {"yaml_bomb", false,
+     "metrics/lol.yaml:9: document too large: more than 100000 nodes once aliases are expanded "
+     "(a YAML bomb?)"},
+    {"missing_secrets", true,
+     "sources/sources.yaml:5: source 'rentals': no secrets file for connection 'pagila_postgres' "
+     "(expected " FIXTURES "/missing_secrets/secrets/pagila_postgres.json)"},
+    {"required_dimension", false,
+     "metrics/m.yaml:6: metric 'payments_revenue': required dimension 'dim_rental_month' is not "
+     "available on source 'payments' (not a column of its sql, nor a dimension defined on it or "
+     "listed under its 'dimensions')"},
+    {"source_not_select", false, "sources/s.yaml:5: source 'rentals': sql is not a SELECT"},
+    {"time_col_alias", false,
+     "sources/s.yaml:4: source 'rentals': time_col_alias 'ts' is not a column of sql (columns: "
+     "rental_id, rental_date): select rental.rental_date AS ts"},
+    {"metric_two_exprs", false,
+     "metrics/m.yml:6: metric 'amounts': sql is not exactly one expression (it has several "
+     "comma-separated items)"},
+    {"undefined_dimension", false,
+     "sources/s.yaml:7: source 'rentals': 'dimensions' lists 'dim_store_id', which is not a "
+     "defined dimension (defined: none)"},
+    {"duplicate_key", false, "sources/s.yaml:6: duplicate key 'rentals' (first at line 1)"},
+    {"select_star", false,
+     "sources/s.yaml:5: source 'rentals': sql selects '*': list the columns instead, so that "
+     "Mimir knows the source's dimensions"},
+    {"definition_where", false,
+     "metrics/m.yaml:3: metric 'big_payments': sql has a WHERE clause, which a definition cannot "
+     "use (only its select list counts): filter inside the expression, e.g. SUM(CASE WHEN ... "
+     "THEN x END)"},
+    {"source_not_under_name", false,
+     "sources/sources.yaml:1: a sources file maps each source's name to its definition: put "
+     "this definition under its name (e.g. \"rentals:\")"},
+    {"dimension_source", false,
+     "dimensions/d.yaml:8: dimension 'dim_city': unknown source_name 'stores' (known sources: "
+     "rentals, payments)"},
+};
+
+static void test_broken_projects(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof broken_cases / sizeof *broken_cases; i++) {
+        const broken_case *b = &broken_cases[i];
+        char dir[256], secrets[300], err[1024], want[1400];
+        snprintf(dir, sizeof dir, "%s/%s", FIXTURES, b->dir);
+        snprintf(secrets, sizeof secrets, "%s/secrets", dir);
+        snprintf(want, sizeof want, "%s/%s", dir, b->err);
+        print_message("case %s\n", b->dir);
+        catalog *c = catalog_load(dir, b->secrets ? secrets : NULL, err, sizeof err);
+        assert_null(c);
+        assert_string_equal(err, want);
+    }
+}
+
+static void test_project_dir_errors(void **state)
+{
+    (void)state;
+    char err[512];
+    assert_null(catalog_load(FIXTURES "/no_sources_dir", NULL, err, sizeof err));
+    assert_string_equal(err, FIXTURES "/no_sources_dir: no sources/ directory: a Mimir project "
+                                      "holds sources/, metrics/ and dimensions/");
+    assert_null(catalog_load(FIXTURES "/absent", NULL, err, sizeof err));
+    assert_string_equal(err, FIXTURES "/absent: cannot open: No such file or directory");
+    assert_null(catalog_load("configs/demo/demo-data.sql", NULL, err, sizeof err));
+    assert_string_equal(err, "configs/demo/demo-data.sql: not a directory");
+    assert_null(catalog_load("configs/pagila", FIXTURES "/absent", err, sizeof err));
+    assert_string_equal(err, FIXTURES
+                        "/absent: cannot open secrets directory: No such file or directory");
+    /* A tiny error buffer truncates without overflowing. */
+    char small[8];
+    assert_null(catalog_load(FIXTURES "/absent", NULL, small, sizeof small));
+    assert_int_equal(strlen(small), sizeof small - 1);
+}
+
+static void test_path_absolute(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"/a/b/../c", "/a/c"},
+        {"/a/./b//c/", "/a/b/c"},
+        {"/../..", "/"},
+        {"/a/b/../../..", "/"},
+        {"/", "/"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *p = sem_path_absolute(cases[i][0]);
+        assert_string_equal(p, cases[i][1]);
+        free(p);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shape_scan),
+        cmocka_unit_test(test_shape_rejects),
+        cmocka_unit_test(test_select_items),
+        cmocka_unit_test(test_select_items_range),
+        cmocka_unit_test(test_definition_expr),
+        cmocka_unit_test(test_plain_column_name),
+        cmocka_unit_test(test_yaml_documents),
+        cmocka_unit_test(test_yaml_aliases_and_merge),
+        cmocka_unit_test(test_yaml_errors),
+        cmocka_unit_test(test_yaml_bomb_limit),
+        cmocka_unit_test(test_secrets_ok),
+        cmocka_unit_test(test_secrets_errors),
+        cmocka_unit_test(test_load_pagila),
+        cmocka_unit_test(test_load_pagila_without_secrets),
+        cmocka_unit_test(test_load_demo),
+        cmocka_unit_test(test_broken_projects),
+        cmocka_unit_test(test_project_dir_errors),
+        cmocka_unit_test(test_path_absolute),
+    };
+    return cmocka_run_group_tests_name("semantic", tests, NULL, NULL);
+}
