@@ -9,9 +9,12 @@
 
 CC      ?= cc
 PKGS    := libevent libevent_openssl libpq libmariadb yaml-0.1 sqlite3 openssl
-CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. $(shell pkg-config --cflags $(PKGS))
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -lm
+OPTFLAGS ?= -O2 -g
+SANFLAGS ?=
+CFLAGS  := $(OPTFLAGS) $(SANFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS := $(SANFLAGS)
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 BUILD   ?= build/release
 BIN     ?= bin/mimir
@@ -62,11 +65,12 @@ test: deps
 	@$(MAKE) --no-print-directory all demo-data
 	@$(MAKE) --no-print-directory test-unit test-integration
 
-ASAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/mimir \
+	OPTFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 test-asan: deps
-	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/mimir \
-	    CFLAGS="$(ASAN_FLAGS)" LDFLAGS="-fsanitize=address,undefined" \
-	    build/asan/mimir demo-data test-unit test-integration
+	@$(ASAN_MAKE) build/asan/mimir demo-data
+	@ASAN_OPTIONS=detect_leaks=1 $(ASAN_MAKE) test-unit test-integration
 
 format:
 	clang-format -i $(wildcard */*.h */*.c tests/unit/*.c)
