@@ -58,8 +58,11 @@ static const char *known_dimensions(arena *a, const catalog *cat)
     for (size_t i = 0; i < cat->n_sources; i++) {
         const source *s = &cat->sources[i];
         for (size_t j = 0; j < s->n_local_columns; j++) {
+            /* canonical_dimension returns the first spelling: list each name once. */
             const char *c = s->local_columns[j];
-            if (canonical_dimension(cat, c) == c && !strstr(buf_cstr(&b), c))
+            time_grain g;
+            const char *grain;
+            if (canonical_dimension(cat, c) == c && !time_grain_of(c, &g, &grain))
                 buf_printf(&b, ", %s", c);
         }
     }
