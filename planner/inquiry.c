@@ -10,10 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const grain_names[] = {[GRAIN_TIME] = "ts",
-                                          [GRAIN_DATE] = "ds",
-                                          [GRAIN_MONTH] = "year_month",
-                                          [GRAIN_YEAR] = "year"};
+static const char *const grain_names[] = {
+    [GRAIN_TIME] = "ts", [GRAIN_DATE] = "ds", [GRAIN_MONTH] = "year_month", [GRAIN_YEAR] = "year"};
 
 bool time_grain_of(const char *name, time_grain *g, const char **canonical)
 {
@@ -136,8 +134,8 @@ static bool unknown_column(resolver *r, const expr *col, const char *clause)
     const metric *m = col->nparts ? canonical_metric(r->cat, col->parts[col->nparts - 1]) : NULL;
     if (m && qualifier_ok(r, col)) {
         sql_error_set(r->err, ER_BAD_FIELD, "42S22",
-                      "Unknown column '%s' in '%s': '%s' is a metric; write AGG(%s)", name,
-                      clause, m->name, m->name);
+                      "Unknown column '%s' in '%s': '%s' is a metric; write AGG(%s)", name, clause,
+                      m->name, m->name);
         return false;
     }
     sql_error_set(r->err, ER_BAD_FIELD, "42S22",
@@ -270,8 +268,8 @@ static bool find_column(resolver *r, const expr *e, const char *clause, size_t *
         if (lookup_dim(r, name, &d)) {
             for (size_t i = 0; i < n; i++) {
                 inquiry_column *c = r->columns.items[i];
-                if (!c->is_metric && strcmp(((inquiry_dim *)r->dims.items[c->index])->name,
-                                            d.name) == 0) {
+                if (!c->is_metric &&
+                    strcmp(((inquiry_dim *)r->dims.items[c->index])->name, d.name) == 0) {
                     *out = i;
                     return true;
                 }
@@ -293,8 +291,8 @@ static bool find_column(resolver *r, const expr *e, const char *clause, size_t *
                 return true;
             }
         }
-        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                      "'%s' in '%s' must also be selected", m->name, clause);
+        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000", "'%s' in '%s' must also be selected",
+                      m->name, clause);
         return false;
     }
     sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",

@@ -39,7 +39,7 @@ typedef struct inquiry {
     size_t ndims;
     const metric **metrics; /* each appears once */
     size_t nmetrics;
-    expr *where; /* column references resolved by name at split time; NULL when none */
+    expr *where;              /* column references resolved by name at split time; NULL when none */
     inquiry_dim *filter_dims; /* dimensions the filter names (may overlap dims) */
     size_t nfilter_dims;
     inquiry_order *order;

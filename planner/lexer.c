@@ -255,8 +255,8 @@ static void lex_variable(lexer *lx)
     emit(lx, sys ? TK_SYSVAR : TK_USERVAR, lx->sql + name, lx->pos - name, start, line);
 }
 
-static const char *const multi_char_ops[] = {"<=>", "<=", ">=", "<>", "!=", "||", "&&",
-                                             ":=",  "<<", ">>", NULL};
+static const char *const multi_char_ops[] = {"<=>", "<=", ">=", "<>", "!=", "||",
+                                             "&&",  ":=", "<<", ">>", NULL};
 
 static void lex_operator(lexer *lx)
 {
@@ -308,8 +308,7 @@ void lex_sql(arena *a, const char *sql, size_t len, token_list *out)
         } else {
             lex_operator(&lx);
         }
-        if (lx.toks.len > before &&
-            ((token *)lx.toks.items[lx.toks.len - 1])->kind == TK_ERROR)
+        if (lx.toks.len > before && ((token *)lx.toks.items[lx.toks.len - 1])->kind == TK_ERROR)
             break;
     }
     out->len = lx.toks.len;

@@ -22,13 +22,17 @@ typedef struct parser {
 /* Words that end an expression or a select item; they never name a column
  * and are never taken as an implicit alias. */
 static const char *const reserved_words[] = {
-    "select", "from",   "where",   "group", "by",      "having", "order",   "limit",  "offset",
-    "and",    "or",     "xor",     "not",   "as",      "on",     "in",      "is",     "like",
-    "between", "case",  "when",    "then",  "else",    "end",    "join",    "inner",  "left",
-    "right",  "cross",  "outer",   "natural", "union", "asc",    "desc",    "distinct", "using",
-    "into",   "for",    "lock",    "with",  "div",     "mod",    "regexp",  "rlike",  "escape",
-    "null",   "true",   "false",   "exists", "interval", "all",  "window",  "straight_join",
-    NULL};
+    "select",  "from",   "where",         "group",   "by",
+    "having",  "order",  "limit",         "offset",  "and",
+    "or",      "xor",    "not",           "as",      "on",
+    "in",      "is",     "like",          "between", "case",
+    "when",    "then",   "else",          "end",     "join",
+    "inner",   "left",   "right",         "cross",   "outer",
+    "natural", "union",  "asc",           "desc",    "distinct",
+    "using",   "into",   "for",           "lock",    "with",
+    "div",     "mod",    "regexp",        "rlike",   "escape",
+    "null",    "true",   "false",         "exists",  "interval",
+    "all",     "window", "straight_join", NULL};
 
 static bool is_reserved(const token *t)
 {
@@ -265,10 +269,9 @@ static expr *literal(parser *p, token *t, literal_kind kind)
 }
 
 /* Niladic functions MySQL accepts without parentheses. */
-static const char *const bare_functions[] = {"current_date", "current_time", "current_timestamp",
-                                             "current_user", "localtime",    "localtimestamp",
-                                             "utc_date",     "utc_time",     "utc_timestamp",
-                                             NULL};
+static const char *const bare_functions[] = {
+    "current_date",   "current_time", "current_timestamp", "current_user",  "localtime",
+    "localtimestamp", "utc_date",     "utc_time",          "utc_timestamp", NULL};
 
 static expr *parse_column_or_function(parser *p)
 {
@@ -447,9 +450,9 @@ typedef struct binop {
 } binop;
 
 static const binop ops_xor[] = {{"^", false, OP_BIT_XOR}, {NULL, 0, 0}};
-static const binop ops_mul[] = {{"*", false, OP_MUL},    {"/", false, OP_DIV},
-                                {"%", false, OP_MOD},    {"div", true, OP_INT_DIV},
-                                {"mod", true, OP_MOD},   {NULL, 0, 0}};
+static const binop ops_mul[] = {{"*", false, OP_MUL},  {"/", false, OP_DIV},
+                                {"%", false, OP_MOD},  {"div", true, OP_INT_DIV},
+                                {"mod", true, OP_MOD}, {NULL, 0, 0}};
 static const binop ops_add[] = {{"+", false, OP_ADD}, {"-", false, OP_SUB}, {NULL, 0, 0}};
 static const binop ops_shift[] = {{"<<", false, OP_SHL}, {">>", false, OP_SHR}, {NULL, 0, 0}};
 static const binop ops_bitand[] = {{"&", false, OP_BIT_AND}, {NULL, 0, 0}};
@@ -793,9 +796,9 @@ static bool parse_order_by(parser *p, select_stmt *s)
 
 /* Modifiers MySQL allows after SELECT that change nothing for a read-only store. */
 static const char *const select_modifiers[] = {
-    "sql_no_cache",  "sql_cache",      "sql_calc_found_rows", "high_priority",
-    "straight_join", "sql_small_result", "sql_big_result",    "sql_buffer_result",
-    NULL};
+    "sql_no_cache",   "sql_cache",         "sql_calc_found_rows",
+    "high_priority",  "straight_join",     "sql_small_result",
+    "sql_big_result", "sql_buffer_result", NULL};
 
 static select_stmt *parse_select(parser *p)
 {
@@ -934,14 +937,14 @@ static bool parse_transaction(parser *p, statement *st)
 
 /* First words of MySQL statements Mimir recognises but does not run (1235, not 1064). */
 static const char *const statement_keywords[] = {
-    "alter",   "analyze",  "call",     "check",   "checksum", "create",  "deallocate",
-    "delete",  "describe", "desc",     "do",      "drop",     "execute", "explain",
-    "flush",   "grant",    "handler",  "help",    "install",  "insert",  "kill",
-    "load",    "lock",     "optimize", "prepare", "purge",    "rename",  "repair",
-    "replace", "reset",    "revoke",   "savepoint", "show",   "shutdown", "table",
-    "truncate", "uninstall", "unlock", "update",  "values",   "with",    "xa",
-    "release", "signal",   "resignal", "get",     "cache",    "change",  "clone",
-    "import",  "restart",  NULL};
+    "alter",    "analyze",   "call",     "check",     "checksum", "create",   "deallocate",
+    "delete",   "describe",  "desc",     "do",        "drop",     "execute",  "explain",
+    "flush",    "grant",     "handler",  "help",      "install",  "insert",   "kill",
+    "load",     "lock",      "optimize", "prepare",   "purge",    "rename",   "repair",
+    "replace",  "reset",     "revoke",   "savepoint", "show",     "shutdown", "table",
+    "truncate", "uninstall", "unlock",   "update",    "values",   "with",     "xa",
+    "release",  "signal",    "resignal", "get",       "cache",    "change",   "clone",
+    "import",   "restart",   NULL};
 
 static bool is_statement_keyword(const token *t)
 {
@@ -993,10 +996,9 @@ bool parse_statement(arena *a, const char *sql, size_t len, statement *out, pars
     } else if (is_statement_keyword(t)) {
         out->kind = STMT_UNSUPPORTED;
         token *second = ahead(&p, 1);
-        out->name = second->kind == TK_IDENT
-                        ? arena_printf(a, "%s %s", upper_word(a, t->text),
-                                       upper_word(a, second->text))
-                        : upper_word(a, t->text);
+        out->name = second->kind == TK_IDENT ? arena_printf(a, "%s %s", upper_word(a, t->text),
+                                                            upper_word(a, second->text))
+                                             : upper_word(a, t->text);
         ok = skip_to_end(&p);
         return ok;
     } else {

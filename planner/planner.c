@@ -36,8 +36,7 @@ static void syntax_error(const parse_error *pe, action *out)
                   pe->detail ? pe->detail : "");
 }
 
-static void plan_metrics_query(arena *a, const session_info *s, const select_stmt *sel,
-                               action *out)
+static void plan_metrics_query(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
     inquiry q;
     plan *p = arena_alloc(a, sizeof(*p));
@@ -108,8 +107,8 @@ void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, 
             return;
         }
         out->kind = ACTION_OK;
-        out->new_db = strcasecmp(st.name, MIMIR_DATABASE) == 0 ? MIMIR_DATABASE
-                                                                : "information_schema";
+        out->new_db =
+            strcasecmp(st.name, MIMIR_DATABASE) == 0 ? MIMIR_DATABASE : "information_schema";
         return;
     case STMT_SET:
         session_set(a, s, &st, out);

@@ -152,8 +152,7 @@ static const char *next_day(arena *a, const char *text)
         return NULL;
     t += 86400;
     gmtime_r(&t, &check);
-    return arena_printf(a, "%04d-%02d-%02d", check.tm_year + 1900, check.tm_mon + 1,
-                        check.tm_mday);
+    return arena_printf(a, "%04d-%02d-%02d", check.tm_year + 1900, check.tm_mon + 1, check.tm_mday);
 }
 
 typedef struct time_bound {
@@ -195,8 +194,8 @@ static bool time_bounds(arena *a, const expr *e, time_bound out[2], size_t *n)
     if (!grain_column_ref(col, &g)) {
         col = e->right;
         lit = e->left;
-        static const expr_op flipped[] = {[OP_LT] = OP_GT, [OP_LE] = OP_GE, [OP_GT] = OP_LT,
-                                          [OP_GE] = OP_LE, [OP_EQ] = OP_EQ};
+        static const expr_op flipped[] = {
+            [OP_LT] = OP_GT, [OP_LE] = OP_GE, [OP_GT] = OP_LT, [OP_GE] = OP_LE, [OP_EQ] = OP_EQ};
         if (op != OP_LT && op != OP_LE && op != OP_GT && op != OP_GE && op != OP_EQ)
             return false;
         op = flipped[op];
@@ -206,8 +205,8 @@ static bool time_bounds(arena *a, const expr *e, time_bound out[2], size_t *n)
     if (!is_string(lit))
         return false;
     if (g == GRAIN_TIME) {
-        const char *ops[] = {[OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
-                             [OP_EQ] = "="};
+        const char *ops[] = {
+            [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=", [OP_EQ] = "="};
         if (op != OP_LT && op != OP_LE && op != OP_GT && op != OP_GE && op != OP_EQ)
             return false;
         out[(*n)++] = (time_bound){ops[op], lit->text};
@@ -252,8 +251,8 @@ static void collect_conjuncts(arena *a, expr *e, ptr_vec *out)
 
 static size_t trim_end(const char *s, size_t end)
 {
-    while (end > 0 && (s[end - 1] == ' ' || s[end - 1] == '\n' || s[end - 1] == '\t' ||
-                       s[end - 1] == '\r'))
+    while (end > 0 &&
+           (s[end - 1] == ' ' || s[end - 1] == '\n' || s[end - 1] == '\t' || s[end - 1] == '\r'))
         end--;
     return end;
 }
@@ -324,8 +323,7 @@ static void order_and_limit(sql_builder *b, const inquiry *q, bool nulls_explici
             sb_str(b, q->order[i].desc ? " NULLS LAST" : " NULLS FIRST");
     }
     if (q->has_limit)
-        buf_printf(&b->out, " LIMIT %lld OFFSET %lld", (long long)q->limit,
-                   (long long)q->offset);
+        buf_printf(&b->out, " LIMIT %lld OFFSET %lld", (long long)q->limit, (long long)q->offset);
 }
 
 /*
@@ -468,10 +466,9 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
     }
     for (size_t j = 0; j < jobs->len; j++) {
         source_job *job = jobs->items[j];
-        const char *why = arena_printf(x->a, "source of %s",
-                                       job->metrics.len
-                                           ? ((const metric *)job->metrics.items[0])->name
-                                           : "the query");
+        const char *why = arena_printf(
+            x->a, "source of %s",
+            job->metrics.len ? ((const metric *)job->metrics.items[0])->name : "the query");
         for (size_t i = 0; i < q->ndims; i++)
             if (!need_dim(x, job, &q->dims[i], why))
                 return false;

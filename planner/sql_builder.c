@@ -142,8 +142,7 @@ static bool print_list(sql_builder *b, expr **items, size_t n, sb_column_resolve
     return true;
 }
 
-bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
-             sql_error *err)
+bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx, sql_error *err)
 {
     switch (e->kind) {
     case EX_LITERAL:

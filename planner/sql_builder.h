@@ -35,8 +35,7 @@ void sb_discard(sql_builder *b);
 typedef const char *(*sb_column_resolver)(void *ctx, const expr *column, sql_error *err);
 
 /* Prints a filter expression; false with err set when it cannot be translated. */
-bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
-             sql_error *err);
+bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx, sql_error *err);
 
 /* The granularity column for a time expression in this dialect. */
 typedef enum { GRAIN_TIME, GRAIN_DATE, GRAIN_MONTH, GRAIN_YEAR } time_grain;

@@ -9,22 +9,22 @@
 #include <stdint.h>
 
 /* MySQL error codes Mimir uses. */
-#define ER_DBACCESS_DENIED       1044
-#define ER_ACCESS_DENIED         1045
-#define ER_NO_DB                 1046
-#define ER_BAD_DB                1049
-#define ER_BAD_FIELD             1054
-#define ER_PARSE                 1064
-#define ER_EMPTY_QUERY           1065
-#define ER_UNKNOWN_ERROR         1105
-#define ER_NO_SUCH_TABLE         1146
-#define ER_NO_TABLE_USED         1096
-#define ER_UNKNOWN_COM           1047
-#define ER_UNKNOWN_SYSTEM_VAR    1193
-#define ER_NOT_SUPPORTED_YET     1235
-#define ER_SP_DOES_NOT_EXIST     1305
-#define ER_WRONG_ARGUMENTS       1210
-#define ER_NET_PACKET_TOO_LARGE  1153
+#define ER_DBACCESS_DENIED      1044
+#define ER_ACCESS_DENIED        1045
+#define ER_NO_DB                1046
+#define ER_BAD_DB               1049
+#define ER_BAD_FIELD            1054
+#define ER_PARSE                1064
+#define ER_EMPTY_QUERY          1065
+#define ER_UNKNOWN_ERROR        1105
+#define ER_NO_SUCH_TABLE        1146
+#define ER_NO_TABLE_USED        1096
+#define ER_UNKNOWN_COM          1047
+#define ER_UNKNOWN_SYSTEM_VAR   1193
+#define ER_NOT_SUPPORTED_YET    1235
+#define ER_SP_DOES_NOT_EXIST    1305
+#define ER_WRONG_ARGUMENTS      1210
+#define ER_NET_PACKET_TOO_LARGE 1153
 
 typedef struct sql_error {
     uint16_t code;

@@ -8,12 +8,12 @@
 #define MIMIR_PLANNER_VALUE_TYPE_H
 
 typedef enum {
-    VT_NULL,     /* only NULLs (e.g. SELECT NULL) */
-    VT_BOOL,     /* rendered 0/1 */
+    VT_NULL, /* only NULLs (e.g. SELECT NULL) */
+    VT_BOOL, /* rendered 0/1 */
     VT_INT16,
     VT_INT32,
     VT_INT64,
-    VT_DECIMAL,  /* exact; decimals = scale */
+    VT_DECIMAL, /* exact; decimals = scale */
     VT_FLOAT,
     VT_DOUBLE,
     VT_TEXT,

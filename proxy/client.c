@@ -30,12 +30,12 @@
 /* Encoded rows are handed to the socket in chunks of about this size. */
 #define OUT_CHUNK (64u << 10)
 
-#define SERVER_CAPABILITIES                                                                    \
-    (CLIENT_LONG_PASSWORD | CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG | CLIENT_CONNECT_WITH_DB |     \
-     CLIENT_NO_SCHEMA | CLIENT_ODBC | CLIENT_IGNORE_SPACE | CLIENT_PROTOCOL_41 |               \
-     CLIENT_INTERACTIVE | CLIENT_IGNORE_SIGPIPE | CLIENT_TRANSACTIONS | CLIENT_RESERVED |      \
-     CLIENT_SECURE_CONNECTION | CLIENT_MULTI_RESULTS | CLIENT_PLUGIN_AUTH |                     \
-     CLIENT_CONNECT_ATTRS | CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | CLIENT_DEPRECATE_EOF)
+#define SERVER_CAPABILITIES                                                                        \
+    (CLIENT_LONG_PASSWORD | CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG | CLIENT_CONNECT_WITH_DB |        \
+     CLIENT_NO_SCHEMA | CLIENT_ODBC | CLIENT_IGNORE_SPACE | CLIENT_PROTOCOL_41 |                   \
+     CLIENT_INTERACTIVE | CLIENT_IGNORE_SIGPIPE | CLIENT_TRANSACTIONS | CLIENT_RESERVED |          \
+     CLIENT_SECURE_CONNECTION | CLIENT_MULTI_RESULTS | CLIENT_PLUGIN_AUTH | CLIENT_CONNECT_ATTRS | \
+     CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | CLIENT_DEPRECATE_EOF)
 
 static void read_cb(struct bufferevent *bev, void *arg);
 static void write_cb(struct bufferevent *bev, void *arg);
@@ -359,8 +359,8 @@ static void handle_command(client *cl)
         return;
     case COM_STATISTICS: {
         char stats[128];
-        int n = snprintf(stats, sizeof(stats), "Threads: %u  Questions: 0  Uptime: 0",
-                         srv.nclients);
+        int n =
+            snprintf(stats, sizeof(stats), "Threads: %u  Questions: 0  Uptime: 0", srv.nclients);
         size_t begin = wire_packet_begin(&cl->out);
         buf_append(&cl->out, stats, (size_t)n);
         wire_packet_end(&cl->out, begin, &cl->seq);

@@ -45,7 +45,7 @@ struct client {
     arena stmt; /* everything of the current statement */
     exec *running;
     struct event *next_command; /* deferred: take the next command after a query */
-    client *prev, *next; /* in srv.clients */
+    client *prev, *next;        /* in srv.clients */
 };
 
 void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen);

@@ -45,8 +45,7 @@ combine *combine_new(size_t ntables, char *err, size_t errlen)
         return NULL;
     }
     /* One transaction around all loads: bulk inserts are fast inside one. */
-    sqlite3_exec(c->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN", NULL, NULL,
-                 NULL);
+    sqlite3_exec(c->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN", NULL, NULL, NULL);
     c->in_transaction = true;
     return c;
 }
@@ -170,7 +169,7 @@ bool combine_run(combine *c, const char *sql, const result_column *out_cols, siz
         return sqlite_fail(c->db, err, errlen, "cannot prepare the combine");
     const char **values = calloc(ncols + 1, sizeof(char *));
     size_t *lengths = calloc(ncols + 1, sizeof(size_t));
-    char (*numbers)[64] = calloc(ncols + 1, 64);
+    char(*numbers)[64] = calloc(ncols + 1, 64);
     if (!values || !lengths || !numbers)
         abort();
     int rc;

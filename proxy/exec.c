@@ -85,8 +85,7 @@ static void fail(exec *ex, exec_part *current, const char *message)
 static const char *part_label(const exec_part *part, char *out, size_t n)
 {
     const atomic_query *q = &part->ex->plan->queries[part->index];
-    snprintf(out, n, "backend '%s' (source '%s')", q->conn ? q->conn->name : "?",
-             q->src->name);
+    snprintf(out, n, "backend '%s' (source '%s')", q->conn ? q->conn->name : "?", q->src->name);
     return out;
 }
 

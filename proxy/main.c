@@ -69,7 +69,8 @@ static bool is_loopback(const char *host)
             uint32_t a = ntohl(((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr);
             loopback = loopback && (a >> 24) == 127;
         } else if (ai->ai_family == AF_INET6) {
-            loopback = loopback && IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr);
+            loopback =
+                loopback && IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr);
         } else {
             loopback = false;
         }

@@ -186,10 +186,18 @@ void pg_backend_connect(const connection *conn, pool *owner, backend_connected_c
     c->connected_ctx = ctx;
     c->state = PG_CONNECTING;
     /* UTC makes timestamptz render the same for every client, as DATETIME in UTC. */
-    const char *keys[] = {"host",     "port",   "user",      "password", "dbname",
-                          "options",  "application_name",   "client_encoding", NULL};
-    const char *vals[] = {conn->host,  conn->port, conn->user, conn->password, conn->database,
-                          "-c TimeZone=UTC", "mimir", "UTF8", NULL};
+    const char *keys[] = {"host",
+                          "port",
+                          "user",
+                          "password",
+                          "dbname",
+                          "options",
+                          "application_name",
+                          "client_encoding",
+                          NULL};
+    const char *vals[] = {conn->host,     conn->port,     conn->user,
+                          conn->password, conn->database, "-c TimeZone=UTC",
+                          "mimir",        "UTF8",         NULL};
     c->pg = PQconnectStartParams(keys, vals, 0);
     c->timeout = evtimer_new(srv.base, connect_timeout_cb, c);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
@@ -265,8 +273,8 @@ static void describe_columns(pg_conn *c, const PGresult *res)
             col->decimals = (mod - 4) & 0xffff;
             col->length = (unsigned)(((mod - 4) >> 16) & 0xffff);
         } else if (oid == OID_NUMERIC && PQntuples(res) > 0 && !PQgetisnull(res, 0, (int)i)) {
-            col->decimals = decimal_scale(PQgetvalue(res, 0, (int)i),
-                                          (size_t)PQgetlength(res, 0, (int)i));
+            col->decimals =
+                decimal_scale(PQgetvalue(res, 0, (int)i), (size_t)PQgetlength(res, 0, (int)i));
         } else if ((oid == OID_TIMESTAMP || oid == OID_TIMESTAMPTZ || oid == OID_TIME) &&
                    mod >= 0) {
             col->decimals = mod;

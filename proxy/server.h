@@ -22,8 +22,8 @@ typedef struct server_config {
     int port;
     const char *configs_dir;
     const char *secrets_dir;
-    int pool_size;              /* backend connections per connection name */
-    int connect_timeout_s;      /* backend connect timeout */
+    int pool_size;               /* backend connections per connection name */
+    int connect_timeout_s;       /* backend connect timeout */
     uint32_t max_allowed_packet; /* largest client packet accepted */
 } server_config;
 

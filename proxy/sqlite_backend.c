@@ -211,8 +211,7 @@ static const backend_ops sqlite_ops = {
     .close = sqlite_close,
 };
 
-void sqlite_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb,
-                            void *ctx)
+void sqlite_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb, void *ctx)
 {
     sqlite_conn *c = calloc(1, sizeof(*c));
     if (!c)
@@ -223,8 +222,8 @@ void sqlite_backend_connect(const connection *conn, pool *owner, backend_connect
     int rc = sqlite3_open_v2(conn->path, &c->db, SQLITE_OPEN_READONLY, NULL);
     if (rc != SQLITE_OK) {
         char why[1024];
-        snprintf(why, sizeof(why), "could not open SQLite database '%s' for '%s': %s",
-                 conn->path, conn->name, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        snprintf(why, sizeof(why), "could not open SQLite database '%s' for '%s': %s", conn->path,
+                 conn->name, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
         sqlite3_close(c->db);
         free(c);
         cb(ctx, NULL, why);

@@ -88,11 +88,11 @@ enum {
 };
 
 /* Column definition flags. */
-#define NOT_NULL_FLAG       0x0001
-#define PRI_KEY_FLAG        0x0002
-#define BINARY_FLAG         0x0080
-#define UNSIGNED_FLAG       0x0020
-#define NUM_FLAG            0x8000
+#define NOT_NULL_FLAG 0x0001
+#define PRI_KEY_FLAG  0x0002
+#define BINARY_FLAG   0x0080
+#define UNSIGNED_FLAG 0x0020
+#define NUM_FLAG      0x8000
 
 /* Character sets (collation ids). */
 #define CHARSET_UTF8MB4_GENERAL_CI 45
@@ -185,9 +185,9 @@ typedef struct wire_handshake_response {
     const char *user;
     const uint8_t *auth;
     size_t auth_len;
-    const char *database; /* NULL unless CLIENT_CONNECT_WITH_DB */
+    const char *database;    /* NULL unless CLIENT_CONNECT_WITH_DB */
     const char *auth_plugin; /* NULL unless CLIENT_PLUGIN_AUTH */
-    const uint8_t *attrs; /* raw CLIENT_CONNECT_ATTRS block, or NULL */
+    const uint8_t *attrs;    /* raw CLIENT_CONNECT_ATTRS block, or NULL */
     size_t attrs_len;
 } wire_handshake_response;
 
@@ -238,11 +238,9 @@ void wire_native_password_scramble(const char *password, const uint8_t scramble[
  * "HY000".
  */
 void wire_write_ok(buf *out, uint8_t *seq, uint32_t caps, uint64_t affected_rows,
-                   uint64_t last_insert_id, uint16_t status, uint16_t warnings,
-                   const char *info);
+                   uint64_t last_insert_id, uint16_t status, uint16_t warnings, const char *info);
 /* The OK packet that ends a result set under CLIENT_DEPRECATE_EOF (header 0xFE). */
-void wire_write_eof_ok(buf *out, uint8_t *seq, uint32_t caps, uint16_t status,
-                       uint16_t warnings);
+void wire_write_eof_ok(buf *out, uint8_t *seq, uint32_t caps, uint16_t status, uint16_t warnings);
 void wire_write_eof(buf *out, uint8_t *seq, uint16_t status, uint16_t warnings);
 void wire_write_err(buf *out, uint8_t *seq, uint16_t code, const char *sqlstate,
                     const char *message);

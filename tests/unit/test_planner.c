@@ -214,8 +214,8 @@ static int free_pagila(void **state)
 
 static void plan_sql(arena *a, const char *sql, action *act)
 {
-    session_info s = {.cat = pagila, .db = "mimir", .user = "u", .connection_id = 7,
-                      .autocommit = true};
+    session_info s = {
+        .cat = pagila, .db = "mimir", .user = "u", .connection_id = 7, .autocommit = true};
     planner_plan(a, &s, sql, strlen(sql), act);
 }
 
@@ -319,8 +319,7 @@ typedef struct plan_error_case {
 static const plan_error_case plan_errors[] = {
     {"SELECT AGG(nope) FROM mimir.metrics", ER_BAD_FIELD, "no metric named 'nope'"},
     {"SELECT nope, AGG(movies_rented) FROM mimir.metrics", ER_BAD_FIELD, "Unknown column 'nope'"},
-    {"SELECT AGG(movies_rented) FROM mimir.metrics WHERE nope = 1", ER_BAD_FIELD,
-     "'where clause'"},
+    {"SELECT AGG(movies_rented) FROM mimir.metrics WHERE nope = 1", ER_BAD_FIELD, "'where clause'"},
     {"SELECT dim_rental_category, AGG(payments_count) FROM mimir.metrics", ER_BAD_FIELD,
      "not available on source 'payments'"},
     {"SELECT COUNT(movies_rented) FROM mimir.metrics", ER_NOT_SUPPORTED_YET, "already aggregated"},
@@ -343,7 +342,8 @@ static void test_plan_errors(void **state)
         plan_sql(&a, plan_errors[i].sql, &act);
         if (act.kind != ACTION_ERROR)
             fail_msg("case %zu (%s): no error", i, plan_errors[i].sql);
-        if (act.error.code != plan_errors[i].code || !strstr(act.error.message, plan_errors[i].text))
+        if (act.error.code != plan_errors[i].code ||
+            !strstr(act.error.message, plan_errors[i].text))
             fail_msg("case %zu (%s): %u %s", i, plan_errors[i].sql, act.error.code,
                      act.error.message);
         arena_free(&a);
