@@ -116,10 +116,14 @@ static char decode_escape(char c)
     }
 }
 
-/* 'text' or "text": a doubled quote or a backslash escape stands for one char. */
-static void lex_string(lexer *lx)
+/*
+ * A quoted token: 'string', "string" or `identifier`. A doubled quote stands
+ * for one; in strings a backslash escape does too.
+ */
+static void lex_quoted(lexer *lx, token_kind kind)
 {
     char quote = peek(lx, 0);
+    bool escapes = kind == TK_STRING;
     size_t start = lx->pos;
     int line = lx->line;
     char *out = arena_alloc(lx->a, lx->len - lx->pos + 1);
@@ -127,7 +131,8 @@ static void lex_string(lexer *lx)
     advance(lx, 1);
     for (;;) {
         if (lx->pos >= lx->len) {
-            emit_error(lx, "unterminated string", start, line);
+            emit_error(lx, escapes ? "unterminated string" : "unterminated quoted identifier",
+                       start, line);
             return;
         }
         char c = peek(lx, 0);
@@ -140,7 +145,7 @@ static void lex_string(lexer *lx)
             advance(lx, 1);
             break;
         }
-        if (c == '\\' && lx->pos + 1 < lx->len) {
+        if (escapes && c == '\\' && lx->pos + 1 < lx->len) {
             char e = peek(lx, 1);
             /* \% and \_ keep their backslash so LIKE patterns stay literal. */
             if (e == '%' || e == '_')
@@ -152,38 +157,7 @@ static void lex_string(lexer *lx)
         out[n++] = c;
         advance(lx, 1);
     }
-    token *t = emit(lx, TK_STRING, "", 0, start, line);
-    t->text = out;
-    t->len = n;
-    out[n] = '\0';
-}
-
-static void lex_quoted_ident(lexer *lx)
-{
-    size_t start = lx->pos;
-    int line = lx->line;
-    char *out = arena_alloc(lx->a, lx->len - lx->pos + 1);
-    size_t n = 0;
-    advance(lx, 1);
-    for (;;) {
-        if (lx->pos >= lx->len) {
-            emit_error(lx, "unterminated quoted identifier", start, line);
-            return;
-        }
-        char c = peek(lx, 0);
-        if (c == '`') {
-            if (peek(lx, 1) == '`') {
-                out[n++] = '`';
-                advance(lx, 2);
-                continue;
-            }
-            advance(lx, 1);
-            break;
-        }
-        out[n++] = c;
-        advance(lx, 1);
-    }
-    token *t = emit(lx, TK_QIDENT, "", 0, start, line);
+    token *t = emit(lx, kind, "", 0, start, line);
     t->text = out;
     t->len = n;
     out[n] = '\0';
@@ -236,10 +210,7 @@ static void lex_variable(lexer *lx)
     if (peek(lx, 0) == '`' || peek(lx, 0) == '\'' || peek(lx, 0) == '"') {
         /* @`name` / @'name': reuse the quoted lexers and retag. */
         size_t before = lx->toks.len;
-        if (peek(lx, 0) == '`')
-            lex_quoted_ident(lx);
-        else
-            lex_string(lx);
+        lex_quoted(lx, peek(lx, 0) == '`' ? TK_QIDENT : TK_STRING);
         if (lx->toks.len > before) {
             token *t = lx->toks.items[lx->toks.len - 1];
             if (t->kind != TK_ERROR) {
@@ -287,9 +258,9 @@ void lex_sql(arena *a, const char *sql, size_t len, token_list *out)
         unsigned char c = (unsigned char)lx.sql[lx.pos];
         size_t before = lx.toks.len;
         if (c == '\'' || c == '"') {
-            lex_string(&lx);
+            lex_quoted(&lx, TK_STRING);
         } else if (c == '`') {
-            lex_quoted_ident(&lx);
+            lex_quoted(&lx, TK_QIDENT);
         } else if (isdigit(c) || (c == '.' && isdigit((unsigned char)peek(&lx, 1)))) {
             lex_number(&lx);
         } else if (is_ident_start(c)) {
