@@ -120,6 +120,7 @@ typedef enum {
     STMT_USE,         /* name */
     STMT_SET,         /* SET ...: session settings, accepted */
     STMT_TRANSACTION, /* BEGIN/START TRANSACTION/COMMIT/ROLLBACK: accepted, read-only */
+    STMT_SHOW,        /* SHOW ..., DESCRIBE/DESC t: see planner/show.h */
     STMT_UNSUPPORTED, /* a statement Mimir does not run; name says which */
 } stmt_kind;
 
@@ -130,9 +131,12 @@ typedef struct set_assignment {
     const char *text;
 } set_assignment;
 
+typedef struct show_stmt show_stmt; /* planner/show.h */
+
 typedef struct statement {
     stmt_kind kind;
     select_stmt *select;
+    show_stmt *show;
     const char *name; /* USE db; the unsupported statement's keyword(s) */
     set_assignment *sets;
     size_t nsets;

@@ -11,6 +11,7 @@
 #include "planner/inquiry.h"
 #include "planner/parser.h"
 #include "planner/session_query.h"
+#include "planner/show.h"
 
 bool planner_database_exists(const char *name)
 {
@@ -73,6 +74,10 @@ static void plan_select(arena *a, const session_info *s, const select_stmt *sel,
         sql_error_set(&out->error, ER_BAD_DB, "42000", "Unknown database '%s'", db);
         return;
     }
+    if (strcasecmp(db, "information_schema") == 0) {
+        plan_information_schema(a, s, sel, out);
+        return;
+    }
     if (strcasecmp(db, MIMIR_DATABASE) != 0 || strcasecmp(t->name, "metrics") != 0) {
         out->kind = ACTION_ERROR;
         sql_error_set(&out->error, ER_NO_SUCH_TABLE, "42S02", "Table '%s.%s' doesn't exist", db,
@@ -115,6 +120,9 @@ void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, 
         return;
     case STMT_TRANSACTION:
         out->kind = ACTION_OK;
+        return;
+    case STMT_SHOW:
+        plan_show(a, s, st.show, out);
         return;
     case STMT_UNSUPPORTED:
         out->kind = ACTION_ERROR;

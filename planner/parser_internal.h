@@ -1,0 +1,50 @@
+/*
+ * The parser's state and token helpers, shared by the files that parse one
+ * family of statements each (parser.c: SELECT, SET, USE; parse_show.c: SHOW,
+ * DESCRIBE). Not for use outside planner/.
+ */
+#ifndef MIMIR_PLANNER_PARSER_INTERNAL_H
+#define MIMIR_PLANNER_PARSER_INTERNAL_H
+
+#include "planner/lexer.h"
+#include "planner/parser.h"
+
+typedef struct parser {
+    arena *a;
+    const char *sql;
+    size_t sql_len;
+    token_list toks;
+    size_t i;
+    int depth;
+    parse_error *err;
+    bool failed;
+} parser;
+
+token *ps_cur(parser *p);
+token *ps_ahead(parser *p, size_t n);
+void ps_next(parser *p);
+size_t ps_prev_end(parser *p); /* where the previous token ended in the text */
+bool ps_is_reserved(const token *t);
+
+/* Failing records the first error only and returns false. */
+bool ps_fail_at(parser *p, const token *t, bool unsupported, const char *detail);
+bool ps_fail(parser *p, const char *detail);
+bool ps_unsupported(parser *p, const char *what);
+
+bool ps_accept_word(parser *p, const char *w);
+bool ps_accept_op(parser *p, const char *op);
+bool ps_expect_word(parser *p, const char *w);
+bool ps_expect_op(parser *p, const char *op);
+const char *ps_ident(parser *p);
+bool ps_int64(parser *p, int64_t *out);
+
+expr *ps_new_expr(parser *p, expr_kind kind, const token *at);
+expr *ps_expr(parser *p);
+bool ps_expr_list(parser *p, ptr_vec *out);
+select_stmt *ps_select(parser *p);
+bool ps_skip_to_end(parser *p);
+
+/* SHOW ... and DESCRIBE/DESC t (planner/parse_show.c); the first token is current. */
+bool ps_show(parser *p, statement *out);
+
+#endif
