@@ -24,6 +24,7 @@ typedef enum {
     EX_VARIABLE, /* @@[scope.]name or @name */
     EX_STAR,     /* * or t.* in a select list or COUNT(*) */
     EX_PARAM,    /* ? */
+    EX_INTERVAL, /* INTERVAL left unit; text is the unit, upper-cased (DAY, MONTH, ...) */
 } expr_kind;
 
 typedef enum { LIT_NULL, LIT_INT, LIT_NUMBER, LIT_STRING, LIT_TRUE, LIT_FALSE } literal_kind;

@@ -174,6 +174,25 @@ static expr *parse_cast_type(parser *p)
     return t;
 }
 
+/* Units of INTERVAL and EXTRACT that every dialect can express. */
+static const char *const time_units[] = {"MICROSECOND", "SECOND", "MINUTE", "HOUR", "DAY",
+                                         "WEEK",        "MONTH",  "QUARTER", "YEAR", NULL};
+
+static const char *parse_time_unit(parser *p)
+{
+    token *t = ps_cur(p);
+    if (t->kind == TK_IDENT) {
+        for (const char *const *u = time_units; *u; u++) {
+            if (strcasecmp(t->text, *u) == 0) {
+                ps_next(p);
+                return *u;
+            }
+        }
+    }
+    ps_fail(p, "expected a time unit (SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR)");
+    return NULL;
+}
+
 static expr *parse_function(parser *p, token *name)
 {
     expr *f = ps_new_expr(p, EX_FUNC, name);
@@ -181,7 +200,22 @@ static expr *parse_function(parser *p, token *name)
     ps_next(p); /* name */
     ps_next(p); /* ( */
     ptr_vec args = {0};
-    if (token_is_word(name, "cast") || token_is_word(name, "convert")) {
+    if (token_is_word(name, "extract")) {
+        /* EXTRACT(unit FROM e): the unit becomes a string literal in args[0]. */
+        token *at = ps_cur(p);
+        const char *unit = parse_time_unit(p);
+        if (!unit || !ps_expect_word(p, "from"))
+            return NULL;
+        expr *u = ps_new_expr(p, EX_LITERAL, at);
+        u->lit = LIT_STRING;
+        u->text = unit;
+        u->text_len = strlen(unit);
+        ptr_vec_push(p->a, &args, u);
+        expr *e = ps_expr(p);
+        if (!e)
+            return NULL;
+        ptr_vec_push(p->a, &args, e);
+    } else if (token_is_word(name, "cast") || token_is_word(name, "convert")) {
         expr *e = ps_expr(p);
         if (!e)
             return NULL;
@@ -301,6 +335,20 @@ static expr *parse_column_or_function(parser *p)
     return col;
 }
 
+/* INTERVAL n unit, as in DATE_ADD(d, INTERVAL 1 DAY) or d + INTERVAL 1 DAY. */
+static expr *parse_interval(parser *p, token *start)
+{
+    ps_next(p);
+    expr *e = ps_new_expr(p, EX_INTERVAL, start);
+    if (!(e->left = ps_expr(p)))
+        return NULL;
+    if (!(e->text = parse_time_unit(p)))
+        return NULL;
+    e->text_len = strlen(e->text);
+    e->end = ps_prev_end(p);
+    return e;
+}
+
 static expr *parse_primary(parser *p)
 {
     token *t = ps_cur(p);
@@ -374,7 +422,7 @@ static expr *parse_primary(parser *p)
         if (token_is_word(t, "exists"))
             return ps_unsupported(p, "EXISTS subqueries"), NULL;
         if (token_is_word(t, "interval"))
-            return ps_unsupported(p, "INTERVAL expressions"), NULL;
+            return parse_interval(p, t);
         if ((token_is_word(t, "date") || token_is_word(t, "time") ||
              token_is_word(t, "timestamp")) &&
             ps_ahead(p, 1)->kind == TK_STRING) {

@@ -1,5 +1,7 @@
 #include "planner/sql_builder.h"
 
+#include "planner/functions.h"
+
 #include <string.h>
 
 void sb_init(sql_builder *b, arena *a, sql_dialect d)
@@ -93,6 +95,8 @@ static const char *binary_op_sql(const sql_builder *b, expr_op op)
         return " * ";
     case OP_DIV:
         return " / ";
+    case OP_INT_DIV:
+        return b->dialect == DIALECT_MYSQL ? " DIV " : NULL;
     case OP_MOD:
         return " % ";
     default:
@@ -128,6 +132,23 @@ static bool print_literal(sql_builder *b, const expr *e, sql_error *err)
         return true;
     }
     return false;
+}
+
+/*
+ * MySQL's / always divides exactly and gives NULL for a zero divisor; PostgreSQL
+ * and SQLite divide integers as integers and (PostgreSQL) fail on zero.
+ */
+static bool print_division(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                           sql_error *err)
+{
+    sb_str(b, b->dialect == DIALECT_POSTGRES ? "(CAST(" : "(CAST(");
+    if (!sb_expr(b, e->left, resolve, ctx, err))
+        return false;
+    sb_str(b, b->dialect == DIALECT_POSTGRES ? " AS NUMERIC) / NULLIF(" : " AS REAL) / NULLIF(");
+    if (!sb_expr(b, e->right, resolve, ctx, err))
+        return false;
+    sb_str(b, ", 0))");
+    return true;
 }
 
 static bool print_list(sql_builder *b, expr **items, size_t n, sb_column_resolver resolve,
@@ -166,6 +187,12 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
         sb_str(b, ")");
         return true;
     case EX_BINARY: {
+        if ((e->op == OP_ADD || e->op == OP_SUB) && e->right->kind == EX_INTERVAL)
+            return sb_date_add(b, e->left, e->right, e->op == OP_SUB, resolve, ctx, err);
+        if (e->op == OP_ADD && e->left->kind == EX_INTERVAL)
+            return sb_date_add(b, e->right, e->left, false, resolve, ctx, err);
+        if (e->op == OP_DIV && b->dialect != DIALECT_MYSQL)
+            return print_division(b, e, resolve, ctx, err);
         const char *op = binary_op_sql(b, e->op);
         if (!op) {
             sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
@@ -252,9 +279,11 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
         sb_str(b, " END)");
         return true;
     case EX_FUNC:
-        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
-                      "This version of Mimir doesn't yet support the function '%s' in filters",
-                      e->text);
+        return sb_function(b, e, resolve, ctx, err);
+    case EX_INTERVAL:
+        sql_error_set(err, ER_PARSE, "42000",
+                      "INTERVAL is only allowed in date arithmetic (d + INTERVAL n unit, "
+                      "DATE_ADD, DATE_SUB)");
         return false;
     case EX_VARIABLE:
     case EX_STAR:

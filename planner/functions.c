@@ -1,0 +1,665 @@
+#include "planner/functions.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+typedef struct print_ctx {
+    sql_builder *b;
+    const expr *call;
+    sb_column_resolver resolve;
+    void *ctx;
+    sql_error *err;
+} print_ctx;
+
+/*
+ * Expands a template: $1..$9 print that argument, $* all of them separated
+ * by commas; everything else is copied.
+ */
+static bool expand(print_ctx *pc, const char *tmpl)
+{
+    for (const char *t = tmpl; *t; t++) {
+        if (*t != '$') {
+            buf_append_byte(&pc->b->out, (uint8_t)*t);
+            continue;
+        }
+        t++;
+        if (*t == '*') {
+            for (size_t i = 0; i < pc->call->nargs; i++) {
+                if (i)
+                    sb_str(pc->b, ", ");
+                if (!sb_expr(pc->b, pc->call->args[i], pc->resolve, pc->ctx, pc->err))
+                    return false;
+            }
+        } else {
+            size_t i = (size_t)(*t - '1');
+            if (!sb_expr(pc->b, pc->call->args[i], pc->resolve, pc->ctx, pc->err))
+                return false;
+        }
+    }
+    return true;
+}
+
+typedef bool (*special_printer)(print_ctx *pc);
+
+typedef struct function_map {
+    const char *name;
+    int min_args, max_args; /* max -1: any */
+    const char *tmpl[3];    /* by dialect; NULL: use special, or unsupported there */
+    special_printer special;
+} function_map;
+
+static bool unsupported_here(print_ctx *pc, const char *why)
+{
+    sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
+                  "This version of Mimir doesn't yet support %s()%s%s", pc->call->text,
+                  why ? ": " : "", why ? why : "");
+    return false;
+}
+
+static const char *dialect_name(sql_dialect d)
+{
+    return d == DIALECT_POSTGRES ? "PostgreSQL" : d == DIALECT_SQLITE ? "SQLite" : "MySQL";
+}
+
+/* ---- Arguments that must be fixed words ----------------------------------- */
+
+static const expr *string_arg(print_ctx *pc, size_t i, const char *what)
+{
+    const expr *a = pc->call->args[i];
+    if (a->kind != EX_LITERAL || a->lit != LIT_STRING) {
+        sql_error_set(pc->err, ER_WRONG_ARGUMENTS, "HY000", "%s(): the %s must be a string literal",
+                      pc->call->text, what);
+        return NULL;
+    }
+    return a;
+}
+
+/* A unit keyword (parsed from a fixed list, or a plain identifier argument). */
+static const char *unit_arg(print_ctx *pc, const expr *a)
+{
+    static const char *const units[] = {"MICROSECOND", "SECOND", "MINUTE", "HOUR", "DAY",
+                                        "WEEK", "MONTH", "QUARTER", "YEAR", NULL};
+    const char *text = a->kind == EX_COLUMN && a->nparts == 1 ? a->parts[0]
+                       : a->kind == EX_LITERAL                 ? a->text
+                                                               : NULL;
+    for (const char *const *u = units; text && *u; u++)
+        if (strcasecmp(text, *u) == 0)
+            return *u;
+    sql_error_set(pc->err, ER_WRONG_ARGUMENTS, "HY000", "%s(): unknown time unit", pc->call->text);
+    return NULL;
+}
+
+/* ---- DATE_FORMAT ------------------------------------------------------------ */
+
+/* MySQL format codes in PostgreSQL's to_char and SQLite's strftime. */
+typedef struct format_code {
+    char code;
+    const char *pg;
+    const char *sqlite;
+} format_code;
+
+static const format_code format_codes[] = {
+    {'Y', "YYYY", "%Y"},   {'y', "YY", NULL},      {'m', "MM", "%m"},     {'c', "FMMM", NULL},
+    {'d', "DD", "%d"},     {'e', "FMDD", NULL},    {'H', "HH24", "%H"},   {'k', "FMHH24", NULL},
+    {'h', "HH12", NULL},   {'I', "HH12", NULL},    {'i', "MI", "%M"},     {'s', "SS", "%S"},
+    {'S', "SS", "%S"},     {'f', "US", NULL},      {'p', "AM", NULL},     {'M', "FMMonth", NULL},
+    {'b', "Mon", NULL},    {'W', "FMDay", NULL},   {'a', "Dy", NULL},     {'j', "DDD", "%j"},
+    {'T', "HH24:MI:SS", "%H:%M:%S"},               {'%', "%", "%%"},      {0, NULL, NULL}};
+
+/* Translates a MySQL date format into the dialect's; NULL when a code has no equivalent. */
+static char *translate_format(arena *a, const char *fmt, sql_dialect d, char *bad)
+{
+    buf out;
+    buf_init(&out);
+    bool pg_quoted = false; /* inside a "..." literal run of a to_char pattern */
+    for (const char *f = fmt; *f; f++) {
+        if (*f == '%' && f[1]) {
+            f++;
+            const format_code *c = format_codes;
+            while (c->code && c->code != *f)
+                c++;
+            const char *rep = !c->code ? NULL : d == DIALECT_POSTGRES ? c->pg : c->sqlite;
+            if (!rep) {
+                *bad = *f;
+                buf_free(&out);
+                return NULL;
+            }
+            if (pg_quoted) {
+                buf_append_byte(&out, '"');
+                pg_quoted = false;
+            }
+            buf_append_str(&out, rep);
+            continue;
+        }
+        if (d == DIALECT_POSTGRES) {
+            /* Literal text is quoted so to_char does not read it as a pattern. */
+            if (!pg_quoted) {
+                buf_append_byte(&out, '"');
+                pg_quoted = true;
+            }
+            if (*f == '"' || *f == '\\')
+                buf_append_byte(&out, '\\');
+            buf_append_byte(&out, (uint8_t)*f);
+        } else {
+            if (*f == '%')
+                buf_append_byte(&out, '%');
+            buf_append_byte(&out, (uint8_t)*f);
+        }
+    }
+    if (pg_quoted)
+        buf_append_byte(&out, '"');
+    char *s = arena_strdup(a, buf_cstr(&out));
+    buf_free(&out);
+    return s;
+}
+
+static bool print_date_format(print_ctx *pc)
+{
+    const expr *fmt = string_arg(pc, 1, "format");
+    if (!fmt)
+        return false;
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return expand(pc, "DATE_FORMAT($1, $2)");
+    char bad = 0;
+    char *translated = translate_format(pc->b->a, fmt->text, pc->b->dialect, &bad);
+    if (!translated) {
+        sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
+                      "DATE_FORMAT(): the format code '%%%c' has no %s equivalent yet", bad,
+                      dialect_name(pc->b->dialect));
+        return false;
+    }
+    if (pc->b->dialect == DIALECT_POSTGRES) {
+        sb_str(pc->b, "to_char(CAST(");
+        if (!sb_expr(pc->b, pc->call->args[0], pc->resolve, pc->ctx, pc->err))
+            return false;
+        sb_str(pc->b, " AS TIMESTAMP), ");
+    } else {
+        sb_str(pc->b, "strftime(");
+    }
+    sb_param(pc->b, PARAM_TEXT, translated);
+    if (pc->b->dialect == DIALECT_SQLITE) {
+        sb_str(pc->b, ", ");
+        if (!sb_expr(pc->b, pc->call->args[0], pc->resolve, pc->ctx, pc->err))
+            return false;
+    }
+    sb_str(pc->b, ")");
+    return true;
+}
+
+/* ---- Date arithmetic ---------------------------------------------------------- */
+
+/* SQLite date modifiers per unit, and how many of them one unit is. */
+static bool sqlite_unit(const char *unit, const char **modifier, int *factor)
+{
+    static const struct {
+        const char *unit, *modifier;
+        int factor;
+    } map[] = {{"SECOND", "seconds", 1}, {"MINUTE", "minutes", 1}, {"HOUR", "hours", 1},
+               {"DAY", "days", 1},       {"WEEK", "days", 7},       {"MONTH", "months", 1},
+               {"QUARTER", "months", 3}, {"YEAR", "years", 1},      {NULL, NULL, 0}};
+    for (size_t i = 0; map[i].unit; i++) {
+        if (strcmp(map[i].unit, unit) == 0) {
+            *modifier = map[i].modifier;
+            *factor = map[i].factor;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool subtract,
+                 sb_column_resolver resolve, void *ctx, sql_error *err)
+{
+    const char *unit = interval->text;
+    switch (b->dialect) {
+    case DIALECT_POSTGRES:
+        sb_str(b, "(CAST(");
+        if (!sb_expr(b, date, resolve, ctx, err))
+            return false;
+        sb_str(b, subtract ? " AS TIMESTAMP) - (" : " AS TIMESTAMP) + (");
+        if (!sb_expr(b, interval->left, resolve, ctx, err))
+            return false;
+        if (strcmp(unit, "QUARTER") == 0)
+            sb_str(b, ") * INTERVAL '3 months')");
+        else
+            buf_printf(&b->out, ") * INTERVAL '1 %s')", unit);
+        return true;
+    case DIALECT_SQLITE: {
+        const char *modifier;
+        int factor;
+        if (!sqlite_unit(unit, &modifier, &factor)) {
+            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                          "date arithmetic in %s on SQLite is not supported", unit);
+            return false;
+        }
+        sb_str(b, "datetime(");
+        if (!sb_expr(b, date, resolve, ctx, err))
+            return false;
+        buf_printf(&b->out, ", printf('%%+d %s', %s(", modifier, subtract ? "-" : "");
+        if (!sb_expr(b, interval->left, resolve, ctx, err))
+            return false;
+        buf_printf(&b->out, ") * %d))", factor);
+        return true;
+    }
+    case DIALECT_MYSQL:
+        sb_str(b, subtract ? "DATE_SUB(" : "DATE_ADD(");
+        if (!sb_expr(b, date, resolve, ctx, err))
+            return false;
+        sb_str(b, ", INTERVAL (");
+        if (!sb_expr(b, interval->left, resolve, ctx, err))
+            return false;
+        buf_printf(&b->out, ") %s)", unit);
+        return true;
+    }
+    return false;
+}
+
+/* DATE_ADD(d, INTERVAL ...), DATE_SUB, ADDDATE(d, INTERVAL ... | days), SUBDATE. */
+static bool print_date_add(print_ctx *pc)
+{
+    bool subtract = strcasecmp(pc->call->text, "date_sub") == 0 ||
+                    strcasecmp(pc->call->text, "subdate") == 0;
+    const expr *iv = pc->call->args[1];
+    if (iv->kind != EX_INTERVAL) {
+        /* ADDDATE(d, n) adds days. */
+        expr *days = arena_alloc(pc->b->a, sizeof(*days));
+        days->kind = EX_INTERVAL;
+        days->left = (expr *)iv;
+        days->text = "DAY";
+        iv = days;
+    }
+    return sb_date_add(pc->b, pc->call->args[0], iv, subtract, pc->resolve, pc->ctx, pc->err);
+}
+
+/* TIMESTAMPADD(unit, n, d). */
+static bool print_timestampadd(print_ctx *pc)
+{
+    const char *unit = unit_arg(pc, pc->call->args[0]);
+    if (!unit)
+        return false;
+    expr *iv = arena_alloc(pc->b->a, sizeof(*iv));
+    iv->kind = EX_INTERVAL;
+    iv->left = pc->call->args[1];
+    iv->text = unit;
+    return sb_date_add(pc->b, pc->call->args[2], iv, false, pc->resolve, pc->ctx, pc->err);
+}
+
+/* TIMESTAMPDIFF(unit, a, b): whole units from a to b, truncated toward zero. */
+static bool print_timestampdiff(print_ctx *pc)
+{
+    const char *unit = unit_arg(pc, pc->call->args[0]);
+    if (!unit)
+        return false;
+    static const struct {
+        const char *unit;
+        int seconds;
+    } fixed[] = {{"SECOND", 1}, {"MINUTE", 60}, {"HOUR", 3600}, {"DAY", 86400}, {"WEEK", 604800},
+                 {NULL, 0}};
+    int seconds = 0;
+    for (size_t i = 0; fixed[i].unit; i++)
+        if (strcmp(fixed[i].unit, unit) == 0)
+            seconds = fixed[i].seconds;
+    sql_dialect d = pc->b->dialect;
+    if (d == DIALECT_MYSQL) {
+        buf_printf(&pc->b->out, "TIMESTAMPDIFF(%s, ", unit);
+        return expand(pc, "$2, $3)");
+    }
+    if (seconds && d == DIALECT_POSTGRES) {
+        buf_printf(&pc->b->out, "CAST(TRUNC(EXTRACT(EPOCH FROM (CAST(");
+        if (!expand(pc, "$3 AS TIMESTAMP) - CAST($2 AS TIMESTAMP)))"))
+            return false;
+        buf_printf(&pc->b->out, " / %d) AS BIGINT)", seconds);
+        return true;
+    }
+    if (seconds && d == DIALECT_SQLITE) {
+        sb_str(pc->b, "CAST((julianday(");
+        if (!expand(pc, "$3) - julianday($2))"))
+            return false;
+        buf_printf(&pc->b->out, " * 86400.0 / %d AS INTEGER)", seconds);
+        return true;
+    }
+    if (d == DIALECT_POSTGRES) {
+        int months = strcmp(unit, "YEAR") == 0 ? 12 : strcmp(unit, "QUARTER") == 0 ? 3 : 1;
+        if (strcmp(unit, "MICROSECOND") == 0)
+            return unsupported_here(pc, "MICROSECOND");
+        sb_str(pc->b, "CAST(TRUNC((EXTRACT(YEAR FROM age(CAST(");
+        if (!expand(pc, "$3 AS TIMESTAMP), CAST($2 AS TIMESTAMP))) * 12 + EXTRACT(MONTH FROM "
+                        "age(CAST($3 AS TIMESTAMP), CAST($2 AS TIMESTAMP))))"))
+            return false;
+        buf_printf(&pc->b->out, " / %d) AS BIGINT)", months);
+        return true;
+    }
+    return unsupported_here(pc, "this unit is not available on SQLite sources");
+}
+
+/* EXTRACT(unit FROM d) and YEAR(d), MONTH(d), ...: one integer part of a date. */
+static bool print_date_part(print_ctx *pc, const char *unit, const expr *arg)
+{
+    static const struct {
+        const char *unit, *strftime;
+    } sqlite_parts[] = {{"YEAR", "%Y"},   {"MONTH", "%m"},  {"DAY", "%d"},
+                        {"HOUR", "%H"},   {"MINUTE", "%M"}, {"SECOND", "%S"},
+                        {NULL, NULL}};
+    sql_builder *b = pc->b;
+    if (b->dialect == DIALECT_POSTGRES) {
+        buf_printf(&b->out, "CAST(EXTRACT(%s FROM CAST(",
+                   strcmp(unit, "WEEK") == 0 ? "WEEK" : unit);
+        if (!sb_expr(b, arg, pc->resolve, pc->ctx, pc->err))
+            return false;
+        sb_str(b, " AS TIMESTAMP)) AS INTEGER)");
+        return true;
+    }
+    if (b->dialect == DIALECT_MYSQL) {
+        buf_printf(&b->out, "EXTRACT(%s FROM ", unit);
+        if (!sb_expr(b, arg, pc->resolve, pc->ctx, pc->err))
+            return false;
+        sb_str(b, ")");
+        return true;
+    }
+    if (strcmp(unit, "QUARTER") == 0) {
+        sb_str(b, "((CAST(strftime('%m', ");
+        if (!sb_expr(b, arg, pc->resolve, pc->ctx, pc->err))
+            return false;
+        sb_str(b, ") AS INTEGER) + 2) / 3)");
+        return true;
+    }
+    for (size_t i = 0; sqlite_parts[i].unit; i++) {
+        if (strcmp(sqlite_parts[i].unit, unit) == 0) {
+            buf_printf(&b->out, "CAST(strftime('%s', ", sqlite_parts[i].strftime);
+            if (!sb_expr(b, arg, pc->resolve, pc->ctx, pc->err))
+                return false;
+            sb_str(b, ") AS INTEGER)");
+            return true;
+        }
+    }
+    return unsupported_here(pc, "this part is not available on SQLite sources");
+}
+
+static bool print_extract(print_ctx *pc)
+{
+    const char *unit = unit_arg(pc, pc->call->args[0]);
+    return unit && print_date_part(pc, unit, pc->call->args[1]);
+}
+
+/* YEAR(d), QUARTER(d), MONTH(d), DAY(d), HOUR(d), MINUTE(d), SECOND(d). */
+static bool print_part_function(print_ctx *pc)
+{
+    const char *name = pc->call->text;
+    const char *unit = strcasecmp(name, "dayofmonth") == 0 ? "DAY" : NULL;
+    static const char *const units[] = {"YEAR", "QUARTER", "MONTH", "DAY", "HOUR", "MINUTE",
+                                        "SECOND", NULL};
+    for (const char *const *u = units; !unit && *u; u++)
+        if (strcasecmp(name, *u) == 0)
+            unit = *u;
+    return print_date_part(pc, unit, pc->call->args[0]);
+}
+
+/* WEEK(d): MySQL's default mode 0, weeks starting on Sunday, 0 before the first Sunday. */
+static bool print_week(print_ctx *pc)
+{
+    if (pc->call->nargs == 2) {
+        const expr *mode = pc->call->args[1];
+        if (mode->kind != EX_LITERAL || mode->lit != LIT_INT || strcmp(mode->text, "0") != 0)
+            return unsupported_here(pc, "only mode 0 (weeks starting on Sunday)");
+    }
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return expand(pc, "WEEK($1)");
+    if (pc->b->dialect == DIALECT_POSTGRES)
+        return expand(pc, "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - "
+                          "(7 - EXTRACT(DOW FROM date_trunc('year', CAST($1 AS TIMESTAMP))))"
+                          " % 7) / 7) AS INTEGER)");
+    return expand(pc, "((CAST(strftime('%j', $1) AS INTEGER) + 6 - "
+                      "(7 - CAST(strftime('%w', date($1, 'start of year')) AS INTEGER)) % 7)"
+                      " / 7)");
+}
+
+/* CAST(x AS type) / CONVERT(x, type): the type from a fixed list, never the client's text. */
+static bool print_cast(print_ctx *pc)
+{
+    const char *type = pc->call->args[1]->text;
+    static const struct {
+        const char *prefix;
+        const char *pg, *sqlite, *mysql;
+    } types[] = {
+        {"SIGNED", "BIGINT", "INTEGER", "SIGNED"},
+        {"UNSIGNED", "BIGINT", "INTEGER", "UNSIGNED"},
+        {"INTEGER", "BIGINT", "INTEGER", "SIGNED"},
+        {"INT", "BIGINT", "INTEGER", "SIGNED"},
+        {"DECIMAL", "NUMERIC", "NUMERIC", "DECIMAL"},
+        {"NUMERIC", "NUMERIC", "NUMERIC", "DECIMAL"},
+        {"DOUBLE", "DOUBLE PRECISION", "REAL", "DOUBLE"},
+        {"FLOAT", "DOUBLE PRECISION", "REAL", "FLOAT"},
+        {"REAL", "DOUBLE PRECISION", "REAL", "DOUBLE"},
+        {"CHAR", "TEXT", "TEXT", "CHAR"},
+        {"VARCHAR", "TEXT", "TEXT", "CHAR"},
+        {"DATETIME", "TIMESTAMP", NULL, "DATETIME"},
+        {"TIMESTAMP", "TIMESTAMP", NULL, "DATETIME"},
+        {"DATE", "DATE", NULL, "DATE"},
+        {"TIME", "TIME", NULL, "TIME"},
+        {NULL, NULL, NULL, NULL},
+    };
+    for (size_t i = 0; types[i].prefix; i++) {
+        size_t n = strlen(types[i].prefix);
+        if (strncasecmp(type, types[i].prefix, n) != 0 || isalpha((unsigned char)type[n]))
+            continue;
+        /* DECIMAL(p,s): keep only digits and a comma from the parenthesised part. */
+        char precision[32] = "";
+        const char *open = strchr(type, '(');
+        if (open && (strcmp(types[i].prefix, "DECIMAL") == 0 ||
+                     strcmp(types[i].prefix, "NUMERIC") == 0)) {
+            size_t k = 0;
+            precision[k++] = '(';
+            for (const char *c = open + 1; *c && *c != ')' && k < sizeof(precision) - 2; c++)
+                if (isdigit((unsigned char)*c) || *c == ',')
+                    precision[k++] = *c;
+            precision[k++] = ')';
+            precision[k] = '\0';
+        }
+        sql_dialect d = pc->b->dialect;
+        const char *target = d == DIALECT_POSTGRES ? types[i].pg
+                             : d == DIALECT_SQLITE ? types[i].sqlite
+                                                   : types[i].mysql;
+        if (!target) { /* SQLite has no date types: normalise the text instead */
+            const char *fn = strcmp(types[i].prefix, "DATE") == 0   ? "date"
+                             : strcmp(types[i].prefix, "TIME") == 0 ? "time"
+                                                                    : "datetime";
+            buf_printf(&pc->b->out, "%s(", fn);
+            if (!sb_expr(pc->b, pc->call->args[0], pc->resolve, pc->ctx, pc->err))
+                return false;
+            sb_str(pc->b, ")");
+            return true;
+        }
+        sb_str(pc->b, "CAST(");
+        if (!sb_expr(pc->b, pc->call->args[0], pc->resolve, pc->ctx, pc->err))
+            return false;
+        buf_printf(&pc->b->out, " AS %s%s)", target, d == DIALECT_SQLITE ? "" : precision);
+        return true;
+    }
+    sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
+                  "This version of Mimir doesn't yet support CAST to '%s'", type);
+    return false;
+}
+
+/* CONCAT(a, b, ...): NULL if any argument is NULL, as in MySQL. */
+static bool print_concat(print_ctx *pc)
+{
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return expand(pc, "CONCAT($*)");
+    sb_str(pc->b, "(");
+    for (size_t i = 0; i < pc->call->nargs; i++) {
+        sb_str(pc->b, i ? " || CAST(" : "CAST(");
+        if (!sb_expr(pc->b, pc->call->args[i], pc->resolve, pc->ctx, pc->err))
+            return false;
+        sb_str(pc->b, " AS TEXT)");
+    }
+    sb_str(pc->b, ")");
+    return true;
+}
+
+static bool print_substring(print_ctx *pc)
+{
+    if (pc->b->dialect == DIALECT_POSTGRES)
+        return expand(pc, pc->call->nargs == 2 ? "SUBSTRING(CAST($1 AS TEXT) FROM $2)"
+                                               : "SUBSTRING(CAST($1 AS TEXT) FROM $2 FOR $3)");
+    return expand(pc, pc->call->nargs == 2 ? "SUBSTR($1, $2)" : "SUBSTR($1, $2, $3)");
+}
+
+static bool print_str_to_date(print_ctx *pc)
+{
+    const expr *fmt = string_arg(pc, 1, "format");
+    if (!fmt)
+        return false;
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return expand(pc, "STR_TO_DATE($1, $2)");
+    char bad = 0;
+    char *translated = translate_format(pc->b->a, fmt->text, DIALECT_POSTGRES, &bad);
+    if (!translated) {
+        sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
+                      "STR_TO_DATE(): the format code '%%%c' is not supported yet", bad);
+        return false;
+    }
+    if (pc->b->dialect == DIALECT_SQLITE) {
+        /* SQLite stores dates as ISO text: only ISO formats can be read back. */
+        if (strcmp(fmt->text, "%Y-%m-%d") == 0)
+            return expand(pc, "date($1)");
+        if (strcmp(fmt->text, "%Y-%m-%d %H:%i:%s") == 0 || strcmp(fmt->text, "%Y-%m-%d %T") == 0)
+            return expand(pc, "datetime($1)");
+        return unsupported_here(pc, "on SQLite sources only ISO formats are supported");
+    }
+    sb_str(pc->b, "CAST(to_timestamp(");
+    if (!sb_expr(pc->b, pc->call->args[0], pc->resolve, pc->ctx, pc->err))
+        return false;
+    sb_str(pc->b, ", ");
+    sb_param(pc->b, PARAM_TEXT, translated);
+    sb_str(pc->b, ") AS TIMESTAMP)");
+    return true;
+}
+
+/* Index by dialect: [DIALECT_POSTGRES], [DIALECT_MYSQL], [DIALECT_SQLITE]. */
+#define T(pg, sqlite, mysql) {[DIALECT_POSTGRES] = pg, [DIALECT_SQLITE] = sqlite, [DIALECT_MYSQL] = mysql}
+#define SAME(t) T(t, t, t)
+
+static const function_map functions[] = {
+    {"ifnull", 2, 2, T("COALESCE($1, $2)", "IFNULL($1, $2)", "IFNULL($1, $2)"), NULL},
+    {"coalesce", 1, -1, SAME("COALESCE($*)"), NULL},
+    {"nullif", 2, 2, SAME("NULLIF($1, $2)"), NULL},
+    {"if", 3, 3, SAME("(CASE WHEN $1 THEN $2 ELSE $3 END)"), NULL},
+    {"greatest", 1, -1, T("GREATEST($*)", "MAX($*)", "GREATEST($*)"), NULL},
+    {"least", 1, -1, T("LEAST($*)", "MIN($*)", "LEAST($*)"), NULL},
+    {"concat", 1, -1, T(NULL, NULL, NULL), print_concat},
+    {"substring", 2, 3, T(NULL, NULL, NULL), print_substring},
+    {"substr", 2, 3, T(NULL, NULL, NULL), print_substring},
+    {"lower", 1, 1, SAME("LOWER($1)"), NULL},
+    {"lcase", 1, 1, SAME("LOWER($1)"), NULL},
+    {"upper", 1, 1, SAME("UPPER($1)"), NULL},
+    {"ucase", 1, 1, SAME("UPPER($1)"), NULL},
+    {"trim", 1, 1, SAME("TRIM($1)"), NULL},
+    {"ltrim", 1, 1, SAME("LTRIM($1)"), NULL},
+    {"rtrim", 1, 1, SAME("RTRIM($1)"), NULL},
+    {"length", 1, 1, T("OCTET_LENGTH($1)", "LENGTH(CAST($1 AS BLOB))", "LENGTH($1)"), NULL},
+    {"char_length", 1, 1, T("CHAR_LENGTH($1)", "LENGTH($1)", "CHAR_LENGTH($1)"), NULL},
+    {"round", 1, 2, T(NULL, NULL, NULL), NULL},
+    {"truncate", 2, 2, T("TRUNC(CAST($1 AS NUMERIC), $2)",
+                         "(CAST($1 * power(10, $2) AS INTEGER) / power(10, $2))",
+                         "TRUNCATE($1, $2)"), NULL},
+    {"floor", 1, 1, SAME("FLOOR($1)"), NULL},
+    {"ceil", 1, 1, T("CEIL($1)", "ceil($1)", "CEIL($1)"), NULL},
+    {"ceiling", 1, 1, T("CEIL($1)", "ceil($1)", "CEIL($1)"), NULL},
+    {"abs", 1, 1, SAME("ABS($1)"), NULL},
+    {"date", 1, 1, T("CAST(CAST($1 AS TIMESTAMP) AS DATE)", "date($1)", "DATE($1)"), NULL},
+    {"timestamp", 1, 1, T("CAST($1 AS TIMESTAMP)", "datetime($1)", "TIMESTAMP($1)"), NULL},
+    {"year", 1, 1, T(NULL, NULL, NULL), print_part_function},
+    {"quarter", 1, 1, T(NULL, NULL, NULL), print_part_function},
+    {"month", 1, 1, T(NULL, NULL, NULL), print_part_function},
+    {"day", 1, 1, T(NULL, NULL, NULL), print_part_function},
+    {"dayofmonth", 1, 1, T(NULL, NULL, NULL), print_part_function},
+    {"hour", 1, 1, T(NULL, NULL, NULL), print_part_function},
+    {"minute", 1, 1, T(NULL, NULL, NULL), print_part_function},
+    {"second", 1, 1, T(NULL, NULL, NULL), print_part_function},
+    {"week", 1, 2, T(NULL, NULL, NULL), print_week},
+    {"dayofweek", 1, 1, T("CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",
+                          "(CAST(strftime('%w', $1) AS INTEGER) + 1)", "DAYOFWEEK($1)"), NULL},
+    {"extract", 2, 2, T(NULL, NULL, NULL), print_extract},
+    {"date_format", 2, 2, T(NULL, NULL, NULL), print_date_format},
+    {"str_to_date", 2, 2, T(NULL, NULL, NULL), print_str_to_date},
+    {"date_add", 2, 2, T(NULL, NULL, NULL), print_date_add},
+    {"date_sub", 2, 2, T(NULL, NULL, NULL), print_date_add},
+    {"adddate", 2, 2, T(NULL, NULL, NULL), print_date_add},
+    {"subdate", 2, 2, T(NULL, NULL, NULL), print_date_add},
+    {"timestampadd", 3, 3, T(NULL, NULL, NULL), print_timestampadd},
+    {"timestampdiff", 3, 3, T(NULL, NULL, NULL), print_timestampdiff},
+    {"datediff", 2, 2, T("(CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(CAST($2 AS TIMESTAMP) AS DATE))",
+                         "CAST(julianday(date($1)) - julianday(date($2)) AS INTEGER)",
+                         "DATEDIFF($1, $2)"), NULL},
+    {"cast", 2, 2, T(NULL, NULL, NULL), print_cast},
+    {"convert", 2, 2, T(NULL, NULL, NULL), print_cast},
+    {"now", 0, 1, T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "NOW()"), NULL},
+    {"current_timestamp", 0, 1, T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "NOW()"), NULL},
+    {"localtimestamp", 0, 1, T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "NOW()"), NULL},
+    {"sysdate", 0, 1, T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "NOW()"), NULL},
+    {"utc_timestamp", 0, 1, T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "UTC_TIMESTAMP()"), NULL},
+    {"curdate", 0, 0, T("CURRENT_DATE", "date('now')", "CURDATE()"), NULL},
+    {"current_date", 0, 0, T("CURRENT_DATE", "date('now')", "CURDATE()"), NULL},
+    {"utc_date", 0, 0, T("CURRENT_DATE", "date('now')", "UTC_DATE()"), NULL},
+    {NULL, 0, 0, {NULL, NULL, NULL}, NULL},
+};
+
+static const char *const aggregates[] = {"sum", "count", "min", "max", "avg", "agg", "measure",
+                                         "group_concat", "std", "stddev", "variance", NULL};
+
+bool function_is_aggregate(const char *name)
+{
+    for (const char *const *a = aggregates; *a; a++)
+        if (strcasecmp(name, *a) == 0)
+            return true;
+    return false;
+}
+
+static bool print_round(print_ctx *pc)
+{
+    if (pc->b->dialect == DIALECT_POSTGRES)
+        return expand(pc, pc->call->nargs == 1 ? "ROUND(CAST($1 AS NUMERIC))"
+                                               : "ROUND(CAST($1 AS NUMERIC), $2)");
+    return expand(pc, pc->call->nargs == 1 ? "ROUND($1)" : "ROUND($1, $2)");
+}
+
+bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, void *ctx,
+                 sql_error *err)
+{
+    print_ctx pc = {b, call, resolve, ctx, err};
+    for (const function_map *f = functions; f->name; f++) {
+        if (strcasecmp(f->name, call->text) != 0)
+            continue;
+        if ((int)call->nargs < f->min_args || (f->max_args >= 0 && (int)call->nargs > f->max_args)) {
+            sql_error_set(err, ER_WRONG_ARGUMENTS, "42000",
+                          "Incorrect parameter count in the call to native function '%s'",
+                          call->text);
+            return false;
+        }
+        if (call->distinct) {
+            sql_error_set(err, ER_PARSE, "42000", "DISTINCT is only allowed in aggregates, not in %s()",
+                          call->text);
+            return false;
+        }
+        if (strcmp(f->name, "round") == 0)
+            return print_round(&pc);
+        if (f->special)
+            return f->special(&pc);
+        const char *tmpl = f->tmpl[b->dialect];
+        if (!tmpl)
+            return unsupported_here(&pc, NULL);
+        return expand(&pc, tmpl);
+    }
+    if (function_is_aggregate(call->text)) {
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                      "%s() is not allowed here: aggregates apply to metrics, written AGG(metric)",
+                      call->text);
+        return false;
+    }
+    sql_error_set(err, ER_SP_DOES_NOT_EXIST, "42000",
+                  "FUNCTION %s does not exist in Mimir (no mapping to the backend's SQL)",
+                  call->text);
+    return false;
+}

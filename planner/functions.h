@@ -1,0 +1,21 @@
+/*
+ * MySQL functions in the SQL of each backend dialect. A function without a
+ * mapping is an error naming it: nothing the client wrote is passed through
+ * as text. Function arguments are printed with sb_expr (so literals stay
+ * parameters); arguments that must be keywords (units, formats, types) are
+ * checked against fixed lists before anything is printed.
+ */
+#ifndef MIMIR_PLANNER_FUNCTIONS_H
+#define MIMIR_PLANNER_FUNCTIONS_H
+
+#include "planner/sql_builder.h"
+
+bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, void *ctx,
+                 sql_error *err);
+/* left + INTERVAL n unit (or - when subtract). */
+bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool subtract,
+                 sb_column_resolver resolve, void *ctx, sql_error *err);
+/* True when name is an aggregate function (SUM, COUNT, ...). */
+bool function_is_aggregate(const char *name);
+
+#endif
