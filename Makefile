@@ -28,7 +28,7 @@ MAIN_OBJ  := $(BUILD)/proxy/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo demo-data test test-unit test-integration test-asan format clean
+.PHONY: all deps demo demo-data test test-unit test-integration test-clients test-asan format clean
 all: $(BIN)
 
 deps:
@@ -58,8 +58,37 @@ demo: deps
 test-unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
 
-test-integration: $(BIN) demo-data
-	MIMIR_BIN=$(abspath $(BIN)) $(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
+# The real clients' helpers (tests/clients), built per build directory so that
+# concurrent builds do not share them: the Java probe compiled against Debian's
+# MariaDB Connector/J, and Node's mysql2 installed from the committed lockfile.
+CLIENTS      := $(BUILD)/clients
+JAVA_PROBE   := $(CLIENTS)/java/MimirProbe.class
+NODE_MODULES := $(CLIENTS)/node/node_modules/.package-lock.json
+
+$(JAVA_PROBE): tests/clients/java/MimirProbe.java
+	@mkdir -p $(dir $@)
+	javac -Xlint:all -Werror -d $(dir $@) $<
+
+$(NODE_MODULES): tests/clients/node/package.json tests/clients/node/package-lock.json
+	@mkdir -p $(CLIENTS)/node
+	cp tests/clients/node/package.json tests/clients/node/package-lock.json $(CLIENTS)/node/
+	cd $(CLIENTS)/node && npm ci --no-audit --no-fund --loglevel=error >/dev/null
+	@touch $@
+
+# A libmariadb prepared-statement client (tests/integration/test_protocol.py).
+# Built without the sanitizers: it is a test tool, not the code under test.
+STMT_CLIENT  := $(CLIENTS)/c/stmt_client
+
+$(STMT_CLIENT): tests/clients/stmt_client.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	    $(shell pkg-config --cflags libmariadb) -o $@ $< $(shell pkg-config --libs libmariadb)
+
+test-clients: $(JAVA_PROBE) $(NODE_MODULES) $(STMT_CLIENT)
+
+test-integration: $(BIN) demo-data test-clients
+	MIMIR_BIN=$(abspath $(BIN)) MIMIR_CLIENTS=$(abspath $(CLIENTS)) \
+	$(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
 
 test: deps
 	@$(MAKE) --no-print-directory all demo-data

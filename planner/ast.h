@@ -25,6 +25,8 @@ typedef enum {
     EX_STAR,     /* * or t.* in a select list or COUNT(*) */
     EX_PARAM,    /* ? */
     EX_INTERVAL, /* INTERVAL left unit; text is the unit, upper-cased (DAY, MONTH, ...) */
+    EX_SUBQUERY, /* (SELECT ...) as a value; subquery holds it */
+    EX_EXISTS,   /* [NOT] EXISTS (SELECT ...); subquery holds it */
 } expr_kind;
 
 typedef enum { LIT_NULL, LIT_INT, LIT_NUMBER, LIT_STRING, LIT_TRUE, LIT_FALSE } literal_kind;
@@ -79,6 +81,9 @@ struct expr {
     expr *left, *right;
     expr **args;
     size_t nargs;
+    /* EX_SUBQUERY, EX_EXISTS, and EX_IN over (SELECT ...) (then nargs is 0). Only
+     * information_schema queries run them; elsewhere they are 1235. */
+    struct select_stmt *subquery;
 };
 
 typedef struct select_item {
@@ -87,11 +92,26 @@ typedef struct select_item {
     const char *text;  /* the item as written, for naming an unaliased column */
 } select_item;
 
+typedef struct select_stmt select_stmt;
+
+/* How a table of FROM joins the ones before it. */
+typedef enum {
+    JOIN_FIRST, /* the first table of FROM */
+    JOIN_COMMA, /* , t: a cross join whose conditions are in WHERE */
+    JOIN_INNER, /* [INNER] JOIN t [ON expr], STRAIGHT_JOIN */
+    JOIN_LEFT,  /* LEFT [OUTER] JOIN t ON expr */
+    JOIN_RIGHT, /* RIGHT [OUTER] JOIN t ON expr */
+    JOIN_CROSS, /* CROSS JOIN t [ON expr] */
+} join_kind;
+
 typedef struct table_ref {
     const char *db; /* NULL when not qualified */
     const char *name;
     const char *alias;
     size_t pos;
+    select_stmt *subquery; /* FROM (SELECT ...) alias: a derived table; name is NULL */
+    join_kind join;
+    expr *on; /* the join's ON condition; NULL when none */
 } table_ref;
 
 typedef struct order_item {
@@ -99,7 +119,7 @@ typedef struct order_item {
     bool desc;
 } order_item;
 
-typedef struct select_stmt {
+struct select_stmt {
     bool distinct;
     select_item *items;
     size_t nitems;
@@ -113,7 +133,7 @@ typedef struct select_stmt {
     size_t norder_by;
     bool has_limit;
     int64_t limit, offset;
-} select_stmt;
+};
 
 typedef enum {
     STMT_EMPTY,
@@ -122,6 +142,7 @@ typedef enum {
     STMT_SET,         /* SET ...: session settings, accepted */
     STMT_TRANSACTION, /* BEGIN/START TRANSACTION/COMMIT/ROLLBACK: accepted, read-only */
     STMT_SHOW,        /* SHOW ..., DESCRIBE/DESC t: see planner/show.h */
+    STMT_EXPLAIN,     /* EXPLAIN SELECT ...: select holds the query */
     STMT_UNSUPPORTED, /* a statement Mimir does not run; name says which */
 } stmt_kind;
 
@@ -141,6 +162,10 @@ typedef struct statement {
     const char *name; /* USE db; the unsupported statement's keyword(s) */
     set_assignment *sets;
     size_t nsets;
+    /* Every `?` placeholder (EX_PARAM node) the parser built, in the order it
+     * built them; planner_plan_params numbers them by position in the text. */
+    expr **params;
+    size_t nparams;
 } statement;
 
 #endif

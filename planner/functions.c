@@ -79,11 +79,11 @@ static const expr *string_arg(print_ctx *pc, size_t i, const char *what)
 /* A unit keyword (parsed from a fixed list, or a plain identifier argument). */
 static const char *unit_arg(print_ctx *pc, const expr *a)
 {
-    static const char *const units[] = {"MICROSECOND", "SECOND", "MINUTE", "HOUR", "DAY",
-                                        "WEEK", "MONTH", "QUARTER", "YEAR", NULL};
+    static const char *const units[] = {"MICROSECOND", "SECOND", "MINUTE",  "HOUR", "DAY",
+                                        "WEEK",        "MONTH",  "QUARTER", "YEAR", NULL};
     const char *text = a->kind == EX_COLUMN && a->nparts == 1 ? a->parts[0]
-                       : a->kind == EX_LITERAL                 ? a->text
-                                                               : NULL;
+                       : a->kind == EX_LITERAL                ? a->text
+                                                              : NULL;
     for (const char *const *u = units; text && *u; u++)
         if (strcasecmp(text, *u) == 0)
             return *u;
@@ -101,12 +101,14 @@ typedef struct format_code {
 } format_code;
 
 static const format_code format_codes[] = {
-    {'Y', "YYYY", "%Y"},   {'y', "YY", NULL},      {'m', "MM", "%m"},     {'c', "FMMM", NULL},
-    {'d', "DD", "%d"},     {'e', "FMDD", NULL},    {'H', "HH24", "%H"},   {'k', "FMHH24", NULL},
-    {'h', "HH12", NULL},   {'I', "HH12", NULL},    {'i', "MI", "%M"},     {'s', "SS", "%S"},
-    {'S', "SS", "%S"},     {'f', "US", NULL},      {'p', "AM", NULL},     {'M', "FMMonth", NULL},
-    {'b', "Mon", NULL},    {'W', "FMDay", NULL},   {'a', "Dy", NULL},     {'j', "DDD", "%j"},
-    {'T', "HH24:MI:SS", "%H:%M:%S"},               {'%', "%", "%%"},      {0, NULL, NULL}};
+    {'Y', "YYYY", "%Y"},    {'y', "YY", NULL},     {'m', "MM", "%m"},
+    {'c', "FMMM", NULL},    {'d', "DD", "%d"},     {'e', "FMDD", NULL},
+    {'H', "HH24", "%H"},    {'k', "FMHH24", NULL}, {'h', "HH12", NULL},
+    {'I', "HH12", NULL},    {'i', "MI", "%M"},     {'s', "SS", "%S"},
+    {'S', "SS", "%S"},      {'f', "US", NULL},     {'p', "AM", NULL},
+    {'M', "FMMonth", NULL}, {'b', "Mon", NULL},    {'W', "FMDay", NULL},
+    {'a', "Dy", NULL},      {'j', "DDD", "%j"},    {'T', "HH24:MI:SS", "%H:%M:%S"},
+    {'%', "%", "%%"},       {0, NULL, NULL}};
 
 /* Translates a MySQL date format into the dialect's; NULL when a code has no equivalent. */
 static char *translate_format(arena *a, const char *fmt, sql_dialect d, char *bad)
@@ -197,8 +199,8 @@ static bool sqlite_unit(const char *unit, const char **modifier, int *factor)
         const char *unit, *modifier;
         int factor;
     } map[] = {{"SECOND", "seconds", 1}, {"MINUTE", "minutes", 1}, {"HOUR", "hours", 1},
-               {"DAY", "days", 1},       {"WEEK", "days", 7},       {"MONTH", "months", 1},
-               {"QUARTER", "months", 3}, {"YEAR", "years", 1},      {NULL, NULL, 0}};
+               {"DAY", "days", 1},       {"WEEK", "days", 7},      {"MONTH", "months", 1},
+               {"QUARTER", "months", 3}, {"YEAR", "years", 1},     {NULL, NULL, 0}};
     for (size_t i = 0; map[i].unit; i++) {
         if (strcmp(map[i].unit, unit) == 0) {
             *modifier = map[i].modifier;
@@ -259,8 +261,8 @@ bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool su
 /* DATE_ADD(d, INTERVAL ...), DATE_SUB, ADDDATE(d, INTERVAL ... | days), SUBDATE. */
 static bool print_date_add(print_ctx *pc)
 {
-    bool subtract = strcasecmp(pc->call->text, "date_sub") == 0 ||
-                    strcasecmp(pc->call->text, "subdate") == 0;
+    bool subtract =
+        strcasecmp(pc->call->text, "date_sub") == 0 || strcasecmp(pc->call->text, "subdate") == 0;
     const expr *iv = pc->call->args[1];
     if (iv->kind != EX_INTERVAL) {
         /* ADDDATE(d, n) adds days. */
@@ -295,8 +297,8 @@ static bool print_timestampdiff(print_ctx *pc)
     static const struct {
         const char *unit;
         int seconds;
-    } fixed[] = {{"SECOND", 1}, {"MINUTE", 60}, {"HOUR", 3600}, {"DAY", 86400}, {"WEEK", 604800},
-                 {NULL, 0}};
+    } fixed[] = {{"SECOND", 1},  {"MINUTE", 60},   {"HOUR", 3600},
+                 {"DAY", 86400}, {"WEEK", 604800}, {NULL, 0}};
     int seconds = 0;
     for (size_t i = 0; fixed[i].unit; i++)
         if (strcmp(fixed[i].unit, unit) == 0)
@@ -314,10 +316,12 @@ static bool print_timestampdiff(print_ctx *pc)
         return true;
     }
     if (seconds && d == DIALECT_SQLITE) {
-        sb_str(pc->b, "CAST((julianday(");
-        if (!expand(pc, "$3) - julianday($2))"))
+        /* Whole epoch seconds, not julianday(): its floating point loses single seconds.
+         * SQLite's integer division truncates toward zero, as MySQL does here. */
+        if (!expand(pc, "((CAST(strftime('%s', $3) AS INTEGER) - "
+                        "CAST(strftime('%s', $2) AS INTEGER))"))
             return false;
-        buf_printf(&pc->b->out, " * 86400.0 / %d AS INTEGER)", seconds);
+        buf_printf(&pc->b->out, " / %d)", seconds);
         return true;
     }
     if (d == DIALECT_POSTGRES) {
@@ -339,9 +343,8 @@ static bool print_date_part(print_ctx *pc, const char *unit, const expr *arg)
 {
     static const struct {
         const char *unit, *strftime;
-    } sqlite_parts[] = {{"YEAR", "%Y"},   {"MONTH", "%m"},  {"DAY", "%d"},
-                        {"HOUR", "%H"},   {"MINUTE", "%M"}, {"SECOND", "%S"},
-                        {NULL, NULL}};
+    } sqlite_parts[] = {{"YEAR", "%Y"},   {"MONTH", "%m"},  {"DAY", "%d"}, {"HOUR", "%H"},
+                        {"MINUTE", "%M"}, {"SECOND", "%S"}, {NULL, NULL}};
     sql_builder *b = pc->b;
     if (b->dialect == DIALECT_POSTGRES) {
         buf_printf(&b->out, "CAST(EXTRACT(%s FROM CAST(",
@@ -377,9 +380,20 @@ static bool print_date_part(print_ctx *pc, const char *unit, const expr *arg)
     return unsupported_here(pc, "this part is not available on SQLite sources");
 }
 
+static bool print_week(print_ctx *pc);
+
 static bool print_extract(print_ctx *pc)
 {
     const char *unit = unit_arg(pc, pc->call->args[0]);
+    if (unit && strcmp(unit, "WEEK") == 0) {
+        /* MySQL's EXTRACT(WEEK ...) is WEEK(d) in mode 0, not PostgreSQL's ISO week. */
+        expr week = *pc->call;
+        week.args = pc->call->args + 1;
+        week.nargs = 1;
+        print_ctx sub = *pc;
+        sub.call = &week;
+        return print_week(&sub);
+    }
     return unit && print_date_part(pc, unit, pc->call->args[1]);
 }
 
@@ -388,8 +402,8 @@ static bool print_part_function(print_ctx *pc)
 {
     const char *name = pc->call->text;
     const char *unit = strcasecmp(name, "dayofmonth") == 0 ? "DAY" : NULL;
-    static const char *const units[] = {"YEAR", "QUARTER", "MONTH", "DAY", "HOUR", "MINUTE",
-                                        "SECOND", NULL};
+    static const char *const units[] = {"YEAR", "QUARTER", "MONTH",  "DAY",
+                                        "HOUR", "MINUTE",  "SECOND", NULL};
     for (const char *const *u = units; !unit && *u; u++)
         if (strcasecmp(name, *u) == 0)
             unit = *u;
@@ -447,8 +461,8 @@ static bool print_cast(print_ctx *pc)
         /* DECIMAL(p,s): keep only digits and a comma from the parenthesised part. */
         char precision[32] = "";
         const char *open = strchr(type, '(');
-        if (open && (strcmp(types[i].prefix, "DECIMAL") == 0 ||
-                     strcmp(types[i].prefix, "NUMERIC") == 0)) {
+        if (open &&
+            (strcmp(types[i].prefix, "DECIMAL") == 0 || strcmp(types[i].prefix, "NUMERIC") == 0)) {
             size_t k = 0;
             precision[k++] = '(';
             for (const char *c = open + 1; *c && *c != ')' && k < sizeof(precision) - 2; c++)
@@ -538,13 +552,17 @@ static bool print_str_to_date(print_ctx *pc)
 }
 
 /* Index by dialect: [DIALECT_POSTGRES], [DIALECT_MYSQL], [DIALECT_SQLITE]. */
-#define T(pg, sqlite, mysql) {[DIALECT_POSTGRES] = pg, [DIALECT_SQLITE] = sqlite, [DIALECT_MYSQL] = mysql}
+#define T(pg, sqlite, mysql)                                                                       \
+    {                                                                                              \
+        [DIALECT_POSTGRES] = pg, [DIALECT_SQLITE] = sqlite, [DIALECT_MYSQL] = mysql                \
+    }
 #define SAME(t) T(t, t, t)
 
 static const function_map functions[] = {
     {"ifnull", 2, 2, T("COALESCE($1, $2)", "IFNULL($1, $2)", "IFNULL($1, $2)"), NULL},
     {"coalesce", 1, -1, SAME("COALESCE($*)"), NULL},
     {"nullif", 2, 2, SAME("NULLIF($1, $2)"), NULL},
+    {"isnull", 1, 1, SAME("($1 IS NULL)"), NULL},
     {"if", 3, 3, SAME("(CASE WHEN $1 THEN $2 ELSE $3 END)"), NULL},
     {"greatest", 1, -1, T("GREATEST($*)", "MAX($*)", "GREATEST($*)"), NULL},
     {"least", 1, -1, T("LEAST($*)", "MIN($*)", "LEAST($*)"), NULL},
@@ -560,10 +578,13 @@ static const function_map functions[] = {
     {"rtrim", 1, 1, SAME("RTRIM($1)"), NULL},
     {"length", 1, 1, T("OCTET_LENGTH($1)", "LENGTH(CAST($1 AS BLOB))", "LENGTH($1)"), NULL},
     {"char_length", 1, 1, T("CHAR_LENGTH($1)", "LENGTH($1)", "CHAR_LENGTH($1)"), NULL},
+    /* LOCATE(substr, str): Connector/J's DatabaseMetaData.getColumns uses it. */
+    {"locate", 2, 2, T("STRPOS($2, $1)", "INSTR($2, $1)", "LOCATE($1, $2)"), NULL},
     {"round", 1, 2, T(NULL, NULL, NULL), NULL},
-    {"truncate", 2, 2, T("TRUNC(CAST($1 AS NUMERIC), $2)",
-                         "(CAST($1 * power(10, $2) AS INTEGER) / power(10, $2))",
-                         "TRUNCATE($1, $2)"), NULL},
+    {"truncate", 2, 2,
+     T("TRUNC(CAST($1 AS NUMERIC), $2)", "(CAST($1 * power(10, $2) AS INTEGER) / power(10, $2))",
+       "TRUNCATE($1, $2)"),
+     NULL},
     {"floor", 1, 1, SAME("FLOOR($1)"), NULL},
     {"ceil", 1, 1, T("CEIL($1)", "ceil($1)", "CEIL($1)"), NULL},
     {"ceiling", 1, 1, T("CEIL($1)", "ceil($1)", "CEIL($1)"), NULL},
@@ -579,8 +600,10 @@ static const function_map functions[] = {
     {"minute", 1, 1, T(NULL, NULL, NULL), print_part_function},
     {"second", 1, 1, T(NULL, NULL, NULL), print_part_function},
     {"week", 1, 2, T(NULL, NULL, NULL), print_week},
-    {"dayofweek", 1, 1, T("CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",
-                          "(CAST(strftime('%w', $1) AS INTEGER) + 1)", "DAYOFWEEK($1)"), NULL},
+    {"dayofweek", 1, 1,
+     T("CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",
+       "(CAST(strftime('%w', $1) AS INTEGER) + 1)", "DAYOFWEEK($1)"),
+     NULL},
     {"extract", 2, 2, T(NULL, NULL, NULL), print_extract},
     {"date_format", 2, 2, T(NULL, NULL, NULL), print_date_format},
     {"str_to_date", 2, 2, T(NULL, NULL, NULL), print_str_to_date},
@@ -590,24 +613,29 @@ static const function_map functions[] = {
     {"subdate", 2, 2, T(NULL, NULL, NULL), print_date_add},
     {"timestampadd", 3, 3, T(NULL, NULL, NULL), print_timestampadd},
     {"timestampdiff", 3, 3, T(NULL, NULL, NULL), print_timestampdiff},
-    {"datediff", 2, 2, T("(CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(CAST($2 AS TIMESTAMP) AS DATE))",
-                         "CAST(julianday(date($1)) - julianday(date($2)) AS INTEGER)",
-                         "DATEDIFF($1, $2)"), NULL},
+    {"datediff", 2, 2,
+     T("(CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(CAST($2 AS TIMESTAMP) AS DATE))",
+       "CAST(julianday(date($1)) - julianday(date($2)) AS INTEGER)", "DATEDIFF($1, $2)"),
+     NULL},
     {"cast", 2, 2, T(NULL, NULL, NULL), print_cast},
     {"convert", 2, 2, T(NULL, NULL, NULL), print_cast},
     {"now", 0, 1, T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "NOW()"), NULL},
-    {"current_timestamp", 0, 1, T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "NOW()"), NULL},
-    {"localtimestamp", 0, 1, T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "NOW()"), NULL},
+    {"current_timestamp", 0, 1,
+     T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "NOW()"), NULL},
+    {"localtimestamp", 0, 1, T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "NOW()"),
+     NULL},
     {"sysdate", 0, 1, T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "NOW()"), NULL},
-    {"utc_timestamp", 0, 1, T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "UTC_TIMESTAMP()"), NULL},
+    {"utc_timestamp", 0, 1,
+     T("CAST(LOCALTIMESTAMP(0) AS TIMESTAMP)", "datetime('now')", "UTC_TIMESTAMP()"), NULL},
     {"curdate", 0, 0, T("CURRENT_DATE", "date('now')", "CURDATE()"), NULL},
     {"current_date", 0, 0, T("CURRENT_DATE", "date('now')", "CURDATE()"), NULL},
     {"utc_date", 0, 0, T("CURRENT_DATE", "date('now')", "UTC_DATE()"), NULL},
     {NULL, 0, 0, {NULL, NULL, NULL}, NULL},
 };
 
-static const char *const aggregates[] = {"sum", "count", "min", "max", "avg", "agg", "measure",
-                                         "group_concat", "std", "stddev", "variance", NULL};
+static const char *const aggregates[] = {"sum", "count",  "min",      "max",
+                                         "avg", "agg",    "measure",  "group_concat",
+                                         "std", "stddev", "variance", NULL};
 
 bool function_is_aggregate(const char *name)
 {
@@ -625,6 +653,34 @@ static bool print_round(print_ctx *pc)
     return expand(pc, pc->call->nargs == 1 ? "ROUND($1)" : "ROUND($1, $2)");
 }
 
+/* Aggregates SQLite computes the way MySQL does, for SQL over a result Mimir holds. */
+static bool sqlite_aggregate(const char *name)
+{
+    static const char *const names[] = {"sum", "count", "min", "max", "avg", "group_concat", NULL};
+    for (const char *const *n = names; *n; n++)
+        if (strcasecmp(name, *n) == 0)
+            return true;
+    return false;
+}
+
+static bool print_aggregate(print_ctx *pc)
+{
+    const expr *call = pc->call;
+    char name[16];
+    size_t i = 0;
+    for (; call->text[i] && i < sizeof(name) - 1; i++)
+        name[i] = (char)toupper((unsigned char)call->text[i]);
+    name[i] = '\0';
+    buf_printf(&pc->b->out, "%s(%s", name, call->distinct ? "DISTINCT " : "");
+    if (call->nargs == 1 && call->args[0]->kind == EX_STAR && strcmp(name, "COUNT") == 0) {
+        sb_str(pc->b, "*)");
+        return true;
+    }
+    if (!expand(pc, "$*)"))
+        return false;
+    return true;
+}
+
 bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, void *ctx,
                  sql_error *err)
 {
@@ -632,15 +688,16 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
     for (const function_map *f = functions; f->name; f++) {
         if (strcasecmp(f->name, call->text) != 0)
             continue;
-        if ((int)call->nargs < f->min_args || (f->max_args >= 0 && (int)call->nargs > f->max_args)) {
+        if ((int)call->nargs < f->min_args ||
+            (f->max_args >= 0 && (int)call->nargs > f->max_args)) {
             sql_error_set(err, ER_WRONG_ARGUMENTS, "42000",
                           "Incorrect parameter count in the call to native function '%s'",
                           call->text);
             return false;
         }
         if (call->distinct) {
-            sql_error_set(err, ER_PARSE, "42000", "DISTINCT is only allowed in aggregates, not in %s()",
-                          call->text);
+            sql_error_set(err, ER_PARSE, "42000",
+                          "DISTINCT is only allowed in aggregates, not in %s()", call->text);
             return false;
         }
         if (strcmp(f->name, "round") == 0)
@@ -652,6 +709,8 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
             return unsupported_here(&pc, NULL);
         return expand(&pc, tmpl);
     }
+    if (b->allow_aggregates && sqlite_aggregate(call->text))
+        return print_aggregate(&pc);
     if (function_is_aggregate(call->text)) {
         sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
                       "%s() is not allowed here: aggregates apply to metrics, written AGG(metric)",

@@ -10,8 +10,12 @@
 #include <string.h>
 #include <strings.h>
 
-static const char *const grain_names[] = {
-    [GRAIN_TIME] = "ts", [GRAIN_DATE] = "ds", [GRAIN_MONTH] = "year_month", [GRAIN_YEAR] = "year"};
+#include "planner/functions.h"
+
+static const char *const grain_names[] = {[GRAIN_TIME] = "ts",
+                                          [GRAIN_DATE] = "ds",
+                                          [GRAIN_MONTH] = "year_month",
+                                          [GRAIN_YEAR] = "year"};
 
 bool time_grain_of(const char *name, time_grain *g, const char **canonical)
 {
@@ -44,6 +48,87 @@ const metric *canonical_metric(const catalog *cat, const char *name)
             return &cat->metrics[i];
     return NULL;
 }
+
+const metric *measure_of(const catalog *cat, const expr *e)
+{
+    if (e->kind != EX_FUNC || e->nargs != 1 || e->distinct)
+        return NULL;
+    static const char *const names[] = {"agg", "measure", "sum", "min", "max", "avg", NULL};
+    bool measure = false;
+    for (const char *const *n = names; *n; n++)
+        if (strcasecmp(e->text, *n) == 0)
+            measure = true;
+    const expr *arg = e->args[0];
+    if (!measure || arg->kind != EX_COLUMN)
+        return NULL;
+    return canonical_metric(cat, arg->parts[arg->nparts - 1]);
+}
+
+/* ---- Normalised text ------------------------------------------------------ */
+
+static void norm_into(buf *b, const catalog *cat, const expr *e)
+{
+    switch (e->kind) {
+    case EX_LITERAL:
+        buf_printf(b, "lit%d:%zu:", (int)e->lit, e->text_len);
+        if (e->text)
+            buf_append(b, e->text, e->text_len);
+        return;
+    case EX_COLUMN: {
+        const char *name = e->parts[e->nparts - 1];
+        time_grain g;
+        const char *canon;
+        if (time_grain_of(name, &g, &canon))
+            buf_printf(b, "col:%s", canon);
+        else if ((canon = canonical_dimension(cat, name)))
+            buf_printf(b, "col:%s", canon);
+        else if (canonical_metric(cat, name))
+            buf_printf(b, "metric:%s", canonical_metric(cat, name)->name);
+        else
+            buf_printf(b, "col?:%s", name);
+        return;
+    }
+    case EX_FUNC: {
+        const metric *m = measure_of(cat, e);
+        if (m) {
+            buf_printf(b, "metric:%s", m->name);
+            return;
+        }
+        buf_append_str(b, "fn:");
+        for (const char *c = e->text; *c; c++)
+            buf_append_byte(b, (uint8_t)((*c >= 'A' && *c <= 'Z') ? *c - 'A' + 'a' : *c));
+        break;
+    }
+    default:
+        buf_printf(b, "k%d/o%d/n%d/", (int)e->kind, (int)e->op, (int)e->negated);
+        if (e->text)
+            buf_append_str(b, e->text);
+        break;
+    }
+    buf_append_str(b, e->distinct ? "(distinct " : "(");
+    if (e->left)
+        norm_into(b, cat, e->left);
+    buf_append_str(b, ";");
+    if (e->right)
+        norm_into(b, cat, e->right);
+    for (size_t i = 0; i < e->nargs; i++) {
+        buf_append_str(b, ",");
+        norm_into(b, cat, e->args[i]);
+    }
+    buf_append_str(b, ")");
+}
+
+const char *expr_norm(arena *a, const catalog *cat, const expr *e)
+{
+    buf b;
+    buf_init(&b);
+    norm_into(&b, cat, e);
+    const char *out = arena_strndup(a, (const char *)b.data, b.len);
+    buf_free(&b);
+    return out;
+}
+
+/* ---- Messages ------------------------------------------------------------- */
 
 /* "a, b, c" of every dimension name, for error messages. */
 static const char *known_dimensions(arena *a, const catalog *cat)
@@ -80,14 +165,26 @@ static const char *known_metrics(arena *a, const catalog *cat)
     return out;
 }
 
+/* ---- Resolution ------------------------------------------------------------ */
+
 typedef struct resolver {
     arena *a;
     const catalog *cat;
     const select_stmt *s;
+    const source *table; /* FROM mimir.<source>, or NULL */
     inquiry *q;
-    ptr_vec dims, metrics, columns, filter_dims;
+    ptr_vec dims, metrics, columns, filters, having, order;
+    bool aliases_ok; /* HAVING and ORDER BY may name select-list aliases */
     sql_error *err;
 } resolver;
+
+static bool is_alias(const resolver *r, const char *name)
+{
+    for (size_t i = 0; i < r->columns.len; i++)
+        if (strcasecmp(((inquiry_column *)r->columns.items[i])->name, name) == 0)
+            return true;
+    return false;
+}
 
 static const char *column_text(arena *a, const expr *col)
 {
@@ -112,257 +209,406 @@ static bool qualifier_ok(const resolver *r, const expr *col)
     return strcasecmp(table, t->name) == 0;
 }
 
-/* Resolves a dimension or time grain name; NULL (err unset) when it is neither. */
-static bool lookup_dim(const resolver *r, const char *name, inquiry_dim *out)
+/* Is name a dimension of the table queried (any source for mimir.metrics)? */
+static bool is_dimension(const resolver *r, const char *name)
 {
     time_grain g;
     const char *canon;
-    if (time_grain_of(name, &g, &canon)) {
-        *out = (inquiry_dim){.name = canon, .is_grain = true, .grain = g};
+    if (time_grain_of(name, &g, &canon))
         return true;
-    }
     canon = canonical_dimension(r->cat, name);
     if (!canon)
         return false;
-    *out = (inquiry_dim){.name = canon};
-    return true;
+    if (!r->table)
+        return true;
+    const dimension *def;
+    return catalog_dim_on_source(r->cat, r->table, canon, &def) != DIM_NOT_ON_SOURCE;
+}
+
+static const metric *table_metric(const resolver *r, const char *name)
+{
+    const metric *m = canonical_metric(r->cat, name);
+    if (m && r->table && strcmp(m->source_name, r->table->name) != 0)
+        return NULL;
+    return m;
 }
 
 static bool unknown_column(resolver *r, const expr *col, const char *clause)
 {
     const char *name = column_text(r->a, col);
-    const metric *m = col->nparts ? canonical_metric(r->cat, col->parts[col->nparts - 1]) : NULL;
+    const metric *m = table_metric(r, col->parts[col->nparts - 1]);
     if (m && qualifier_ok(r, col)) {
         sql_error_set(r->err, ER_BAD_FIELD, "42S22",
-                      "Unknown column '%s' in '%s': '%s' is a metric; write AGG(%s)", name, clause,
-                      m->name, m->name);
+                      "Unknown column '%s' in '%s': '%s' is a metric; write AGG(%s)", name,
+                      clause, m->name, m->name);
         return false;
     }
     sql_error_set(r->err, ER_BAD_FIELD, "42S22",
-                  "Unknown column '%s' in '%s': not a dimension of mimir.metrics "
+                  "Unknown column '%s' in '%s': not a dimension of %s.%s "
                   "(dimensions: %s; metrics, as AGG(name): %s)",
-                  name, clause, known_dimensions(r->a, r->cat), known_metrics(r->a, r->cat));
+                  name, clause, "mimir", r->table ? r->table->name : "metrics",
+                  known_dimensions(r->a, r->cat), known_metrics(r->a, r->cat));
     return false;
-}
-
-static size_t add_dim(resolver *r, ptr_vec *v, const inquiry_dim *d)
-{
-    for (size_t i = 0; i < v->len; i++)
-        if (strcmp(((inquiry_dim *)v->items[i])->name, d->name) == 0)
-            return i;
-    inquiry_dim *copy = arena_alloc(r->a, sizeof(*copy));
-    *copy = *d;
-    ptr_vec_push(r->a, v, copy);
-    return v->len - 1;
 }
 
 static size_t add_metric(resolver *r, const metric *m)
 {
     for (size_t i = 0; i < r->metrics.len; i++)
-        if (r->metrics.items[i] == m)
+        if (((inquiry_metric *)r->metrics.items[i])->m == m)
             return i;
-    ptr_vec_push(r->a, &r->metrics, (void *)m);
+    inquiry_metric *im = arena_alloc(r->a, sizeof(*im));
+    im->m = m;
+    im->key = arena_printf(r->a, "m%zu", r->metrics.len);
+    ptr_vec_push(r->a, &r->metrics, im);
     return r->metrics.len - 1;
 }
 
-/* AGG(m), MEASURE(m), and the aggregates BI tools wrap around a measure. */
-static bool is_measure_call(const expr *e)
+static size_t find_dim(resolver *r, const char *norm)
 {
-    if (e->kind != EX_FUNC || e->nargs != 1 || e->distinct)
+    for (size_t i = 0; i < r->dims.len; i++)
+        if (strcmp(((inquiry_dim *)r->dims.items[i])->norm, norm) == 0)
+            return i;
+    return (size_t)-1;
+}
+
+static size_t add_dim(resolver *r, const expr *e, bool hidden)
+{
+    const char *norm = expr_norm(r->a, r->cat, e);
+    size_t i = find_dim(r, norm);
+    if (i != (size_t)-1) {
+        if (!hidden)
+            ((inquiry_dim *)r->dims.items[i])->hidden = false;
+        return i;
+    }
+    inquiry_dim *d = arena_alloc(r->a, sizeof(*d));
+    d->key = arena_printf(r->a, "d%zu", r->dims.len);
+    d->norm = norm;
+    d->e = e;
+    d->hidden = hidden;
+    ptr_vec_push(r->a, &r->dims, d);
+    return r->dims.len - 1;
+}
+
+typedef enum {
+    CTX_DIMENSION, /* grouping expressions and WHERE filters: dimensions only */
+    CTX_FINAL,     /* select expressions, HAVING, ORDER BY: metrics and dimensions */
+} expr_context;
+
+/*
+ * Checks every name in e: columns must be dimensions (or, in the final
+ * context, metrics by bare name); AGG(...) must name metrics (collected);
+ * other aggregates are refused. Sets *has_metric when e computes on metrics.
+ */
+static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char *clause,
+                       bool *has_metric)
+{
+    if (!e)
+        return true;
+    switch (e->kind) {
+    case EX_COLUMN: {
+        const char *name = e->parts[e->nparts - 1];
+        if (qualifier_ok(r, e) && is_dimension(r, name))
+            return true;
+        if (r->aliases_ok && e->nparts == 1 && is_alias(r, name))
+            return true;
+        const metric *m = table_metric(r, name);
+        if (m && ctx == CTX_FINAL && qualifier_ok(r, e)) {
+            add_metric(r, m);
+            *has_metric = true;
+            return true;
+        }
+        return unknown_column(r, e, clause);
+    }
+    case EX_FUNC: {
+        if (function_is_aggregate(e->text)) {
+            const metric *m = measure_of(r->cat, e);
+            if (m && r->table && strcmp(m->source_name, r->table->name) != 0)
+                m = NULL;
+            if (!m) {
+                const expr *arg = e->nargs == 1 ? e->args[0] : NULL;
+                const char *argname = arg && arg->kind == EX_COLUMN ? arg->parts[arg->nparts - 1]
+                                                                    : NULL;
+                if (argname && table_metric(r, argname))
+                    sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                                  "%s%s(%s) is not supported: a metric is already aggregated at "
+                                  "the query's grain; use AGG(%s)",
+                                  e->text, e->distinct ? "(DISTINCT" : "", argname, argname);
+                else if (argname && (!strcasecmp(e->text, "agg") || !strcasecmp(e->text, "measure")))
+                    sql_error_set(r->err, ER_BAD_FIELD, "42S22",
+                                  "Unknown column '%s' in '%s': no metric named '%s' (metrics: %s)",
+                                  column_text(r->a, arg), clause, argname,
+                                  known_metrics(r->a, r->cat));
+                else
+                    sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                                  "This version of Mimir doesn't yet support %s() over '%s': "
+                                  "aggregates apply to metrics, written AGG(metric_name)",
+                                  e->text, arg && arg->kind == EX_COLUMN ? column_text(r->a, arg)
+                                                                         : "an expression");
+                return false;
+            }
+            if (ctx != CTX_FINAL) {
+                sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                              "AGG(%s) is not allowed in '%s'", m->name, clause);
+                return false;
+            }
+            add_metric(r, m);
+            *has_metric = true;
+            return true;
+        }
+        break;
+    }
+    case EX_VARIABLE:
+    case EX_PARAM:
+        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support variables or parameters in "
+                      "'%s'",
+                      clause);
         return false;
-    static const char *const names[] = {"agg", "measure", "sum", "min", "max", "avg", NULL};
-    for (const char *const *n = names; *n; n++)
-        if (strcasecmp(e->text, *n) == 0)
+    case EX_STAR:
+        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000", "'*' is not allowed in '%s'",
+                      clause);
+        return false;
+    default:
+        break;
+    }
+    if (!check_expr(r, e->left, ctx, clause, has_metric) ||
+        !check_expr(r, e->right, ctx, clause, has_metric))
+        return false;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (!check_expr(r, e->args[i], ctx, clause, has_metric))
+            return false;
+    return true;
+}
+
+static bool has_columns(const expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == EX_COLUMN)
+        return true;
+    if (has_columns(e->left) || has_columns(e->right))
+        return true;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (has_columns(e->args[i]))
             return true;
     return false;
 }
 
-/* Resolves AGG(name) to the metric; false with err set when it is not one. */
-static const metric *resolve_measure(resolver *r, const expr *call)
+static const char *item_name(const resolver *r, const select_item *it)
 {
-    const expr *arg = call->args[0];
-    if (arg->kind != EX_COLUMN || !qualifier_ok(r, arg)) {
-        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                      "This version of Mimir doesn't yet support %s() over an expression: "
-                      "write %s(metric_name)",
-                      call->text, call->text);
-        return NULL;
-    }
-    const char *name = arg->parts[arg->nparts - 1];
-    const metric *m = canonical_metric(r->cat, name);
-    if (!m) {
-        sql_error_set(r->err, ER_BAD_FIELD, "42S22",
-                      "Unknown column '%s' in 'field list': no metric named '%s' "
-                      "(metrics: %s)",
-                      column_text(r->a, arg), name, known_metrics(r->a, r->cat));
-        return NULL;
-    }
-    return m;
+    if (it->alias)
+        return it->alias;
+    const metric *m = measure_of(r->cat, it->e);
+    if (m) /* An unaliased AGG(m) is named m, not "AGG(m)". */
+        return m->name;
+    if (it->e->kind == EX_COLUMN)
+        return it->e->parts[it->e->nparts - 1];
+    return it->text;
 }
 
 static bool resolve_select_item(resolver *r, const select_item *it)
 {
     const expr *e = it->e;
     inquiry_column *col = arena_alloc(r->a, sizeof(*col));
-    if (is_measure_call(e)) {
-        const metric *m = resolve_measure(r, e);
-        if (!m)
-            return false;
-        col->is_metric = true;
+    col->name = item_name(r, it);
+    col->e = e;
+    if (e->kind == EX_STAR) {
+        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support SELECT * on mimir tables "
+                      "except with LIMIT 0: name the dimensions and AGG(metric) columns you want");
+        return false;
+    }
+    bool has_metric = false;
+    if (!check_expr(r, e, CTX_FINAL, "field list", &has_metric))
+        return false;
+    const metric *m = measure_of(r->cat, e);
+    if (m) {
+        col->kind = COL_METRIC;
         col->index = add_metric(r, m);
-        /* An unaliased AGG(m) is named m, not "AGG(m)". */
-        col->name = it->alias ? it->alias : m->name;
-    } else if (e->kind == EX_COLUMN) {
-        inquiry_dim d;
-        if (!qualifier_ok(r, e) || !lookup_dim(r, e->parts[e->nparts - 1], &d))
-            return unknown_column(r, e, "field list");
-        col->index = add_dim(r, &r->dims, &d);
-        col->name = it->alias ? it->alias : e->parts[e->nparts - 1];
-    } else if (e->kind == EX_FUNC && e->nargs == 1 && e->args[0]->kind == EX_COLUMN &&
-               canonical_metric(r->cat, e->args[0]->parts[e->args[0]->nparts - 1])) {
-        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                      "%s%s(%s) is not supported: a metric is already aggregated at the query's "
-                      "grain; use AGG(%s)",
-                      e->text, e->distinct ? " DISTINCT" : "", column_text(r->a, e->args[0]),
-                      column_text(r->a, e->args[0]));
-        return false;
-    } else if (e->kind == EX_STAR) {
-        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                      "This version of Mimir doesn't yet support SELECT * on mimir.metrics: "
-                      "name the dimensions and AGG(metric) columns you want");
-        return false;
+    } else if (has_metric || !has_columns(e)) {
+        col->kind = COL_EXPR; /* over metrics, or a constant: computed after the combine */
     } else {
-        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                      "This version of Mimir doesn't yet support the select item '%s': select "
-                      "dimensions and AGG(metric)",
-                      it->text);
-        return false;
+        col->kind = COL_DIM;
+        col->index = add_dim(r, e, false);
     }
     ptr_vec_push(r->a, &r->columns, col);
     return true;
 }
 
-/* Finds the select-list column an ORDER BY / GROUP BY item refers to. */
-static bool find_column(resolver *r, const expr *e, const char *clause, size_t *out)
+static inquiry_column *column_at(resolver *r, size_t i)
 {
-    size_t n = r->columns.len;
-    if (e->kind == EX_LITERAL && e->lit == LIT_INT) {
-        long v = strtol(e->text, NULL, 10);
-        if (v < 1 || (size_t)v > n) {
-            sql_error_set(r->err, ER_BAD_FIELD, "42S22", "Unknown column '%s' in '%s'", e->text,
-                          clause);
-            return false;
-        }
-        *out = (size_t)v - 1;
-        return true;
-    }
-    if (e->kind == EX_COLUMN && qualifier_ok(r, e)) {
-        const char *name = e->parts[e->nparts - 1];
-        for (size_t i = 0; i < n; i++) {
-            if (strcasecmp(((inquiry_column *)r->columns.items[i])->name, name) == 0) {
-                *out = i;
-                return true;
-            }
-        }
-        inquiry_dim d;
-        if (lookup_dim(r, name, &d)) {
-            for (size_t i = 0; i < n; i++) {
-                inquiry_column *c = r->columns.items[i];
-                if (!c->is_metric &&
-                    strcmp(((inquiry_dim *)r->dims.items[c->index])->name, d.name) == 0) {
-                    *out = i;
-                    return true;
-                }
-            }
-            sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                          "'%s' in '%s' must also be selected", name, clause);
-            return false;
-        }
-        return unknown_column(r, e, clause);
-    }
-    if (is_measure_call(e)) {
-        const metric *m = resolve_measure(r, e);
-        if (!m)
-            return false;
-        for (size_t i = 0; i < n; i++) {
-            inquiry_column *c = r->columns.items[i];
-            if (c->is_metric && r->metrics.items[c->index] == m) {
-                *out = i;
-                return true;
-            }
-        }
-        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000", "'%s' in '%s' must also be selected",
-                      m->name, clause);
-        return false;
-    }
-    sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                  "This version of Mimir doesn't yet support this expression in '%s'", clause);
-    return false;
+    return r->columns.items[i];
 }
 
-static bool resolve_filter(resolver *r, const expr *e)
+/* An ordinal or a select-list alias: the column it names, or -1. */
+static long column_reference(resolver *r, const expr *e, const char *clause, bool *failed)
 {
-    if (!e)
-        return true;
-    if (e->kind == EX_COLUMN) {
-        inquiry_dim d;
-        if (!qualifier_ok(r, e) || !lookup_dim(r, e->parts[e->nparts - 1], &d)) {
-            const metric *m = canonical_metric(r->cat, e->parts[e->nparts - 1]);
-            if (m) {
-                sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                              "This version of Mimir doesn't yet support filtering on the "
-                              "metric '%s' in WHERE",
-                              m->name);
-                return false;
-            }
-            return unknown_column(r, e, "where clause");
+    *failed = false;
+    if (e->kind == EX_LITERAL && e->lit == LIT_INT) {
+        long v = strtol(e->text, NULL, 10);
+        if (v < 1 || (size_t)v > r->columns.len) {
+            sql_error_set(r->err, ER_BAD_FIELD, "42S22", "Unknown column '%s' in '%s'", e->text,
+                          clause);
+            *failed = true;
+            return -1;
         }
-        add_dim(r, &r->filter_dims, &d);
-        return true;
+        return v - 1;
     }
-    if (e->kind == EX_FUNC && is_measure_call(e)) {
-        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                      "This version of Mimir doesn't yet support conditions on metrics");
-        return false;
+    if (e->kind == EX_COLUMN && e->nparts == 1) {
+        for (size_t i = 0; i < r->columns.len; i++)
+            if (strcasecmp(column_at(r, i)->name, e->parts[0]) == 0 &&
+                !(column_at(r, i)->kind == COL_DIM && is_dimension(r, e->parts[0]) &&
+                  column_at(r, i)->e->kind != EX_COLUMN))
+                return (long)i;
     }
-    if (e->kind == EX_VARIABLE || e->kind == EX_PARAM || e->kind == EX_STAR) {
-        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                      "This version of Mimir doesn't yet support variables or parameters in "
-                      "filters");
-        return false;
-    }
-    if (!resolve_filter(r, e->left) || !resolve_filter(r, e->right))
-        return false;
-    for (size_t i = 0; i < e->nargs; i++)
-        if (!resolve_filter(r, e->args[i]))
-            return false;
-    return true;
+    return -1;
 }
 
 static bool resolve_group_by(resolver *r)
 {
     for (size_t i = 0; i < r->s->ngroup_by; i++) {
-        size_t col;
-        if (!find_column(r, r->s->group_by[i], "group statement", &col))
+        const expr *e = r->s->group_by[i];
+        bool failed;
+        long c = column_reference(r, e, "group statement", &failed);
+        if (failed)
             return false;
-        if (((inquiry_column *)r->columns.items[col])->is_metric) {
-            sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                          "Can't group on '%s': it is a metric",
-                          ((inquiry_column *)r->columns.items[col])->name);
-            return false;
+        if (c >= 0) {
+            inquiry_column *col = column_at(r, (size_t)c);
+            if (col->kind != COL_DIM) {
+                sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                              "Can't group on '%s': it is computed from metrics", col->name);
+                return false;
+            }
+            continue;
         }
+        bool has_metric = false;
+        if (!check_expr(r, e, CTX_DIMENSION, "group statement", &has_metric))
+            return false;
+        add_dim(r, e, true); /* already selected: found by its text; else a hidden key */
+    }
+    return true;
+}
+
+static bool contains_metric_name(const resolver *r, const expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == EX_COLUMN && !is_dimension(r, e->parts[e->nparts - 1]) &&
+        table_metric(r, e->parts[e->nparts - 1]))
+        return true;
+    if (e->kind == EX_FUNC && function_is_aggregate(e->text))
+        return true;
+    if (contains_metric_name(r, e->left) || contains_metric_name(r, e->right))
+        return true;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (contains_metric_name(r, e->args[i]))
+            return true;
+    return false;
+}
+
+static void collect_conjuncts(arena *a, const expr *e, ptr_vec *out)
+{
+    if (e->kind == EX_BINARY && e->op == OP_AND) {
+        collect_conjuncts(a, e->left, out);
+        collect_conjuncts(a, e->right, out);
+    } else {
+        ptr_vec_push(a, out, (void *)e);
+    }
+}
+
+/* WHERE: conditions on dimensions go to the sources; conditions on metrics act as HAVING. */
+static bool resolve_where(resolver *r)
+{
+    if (!r->s->where)
+        return true;
+    ptr_vec conj = {0};
+    collect_conjuncts(r->a, r->s->where, &conj);
+    for (size_t i = 0; i < conj.len; i++) {
+        const expr *c = conj.items[i];
+        bool has_metric = false;
+        if (contains_metric_name(r, c)) {
+            if (!check_expr(r, c, CTX_FINAL, "where clause", &has_metric))
+                return false;
+            ptr_vec_push(r->a, &r->having, (void *)c);
+        } else {
+            if (!check_expr(r, c, CTX_DIMENSION, "where clause", &has_metric))
+                return false;
+            ptr_vec_push(r->a, &r->filters, (void *)c);
+        }
+    }
+    return true;
+}
+
+/* Columns a final-stage expression names must be grouped keys. */
+static bool check_grouped(resolver *r, const expr *e, const char *clause)
+{
+    if (!e)
+        return true;
+    if (measure_of(r->cat, e))
+        return true;
+    if (find_dim(r, expr_norm(r->a, r->cat, e)) != (size_t)-1)
+        return true;
+    if (e->kind == EX_COLUMN) {
+        const char *name = e->parts[e->nparts - 1];
+        if (!is_dimension(r, name))
+            return true; /* a metric by bare name, or an alias (checked by its user) */
+        sql_error_set(r->err, 1055, "42000",
+                      "'%s' in '%s' isn't in GROUP BY: select or group by it", name, clause);
+        return false;
+    }
+    if (!check_grouped(r, e->left, clause) || !check_grouped(r, e->right, clause))
+        return false;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (!check_grouped(r, e->args[i], clause))
+            return false;
+    return true;
+}
+
+static bool resolve_having(resolver *r)
+{
+    if (!r->s->having)
+        return true;
+    ptr_vec conj = {0};
+    collect_conjuncts(r->a, r->s->having, &conj);
+    for (size_t i = 0; i < conj.len; i++) {
+        const expr *c = conj.items[i];
+        bool has_metric = false;
+        if (!check_expr(r, c, CTX_FINAL, "having clause", &has_metric) ||
+            !check_grouped(r, c, "having clause"))
+            return false;
+        ptr_vec_push(r->a, &r->having, (void *)c);
     }
     return true;
 }
 
 static bool resolve_order_by(resolver *r)
 {
-    r->q->norder = r->s->norder_by;
-    r->q->order = arena_alloc(r->a, (r->s->norder_by + 1) * sizeof(inquiry_order));
     for (size_t i = 0; i < r->s->norder_by; i++) {
-        if (!find_column(r, r->s->order_by[i].e, "order clause", &r->q->order[i].column))
+        const order_item *item = &r->s->order_by[i];
+        inquiry_order *o = arena_alloc(r->a, sizeof(*o));
+        o->desc = item->desc;
+        o->e = item->e;
+        bool failed;
+        long c = column_reference(r, item->e, "order clause", &failed);
+        if (failed)
             return false;
-        r->q->order[i].desc = r->s->order_by[i].desc;
+        if (c < 0) {
+            /* The same expression as a selected column sorts by that column. */
+            const char *norm = expr_norm(r->a, r->cat, item->e);
+            for (size_t k = 0; k < r->columns.len && c < 0; k++)
+                if (strcmp(expr_norm(r->a, r->cat, column_at(r, k)->e), norm) == 0)
+                    c = (long)k;
+        }
+        if (c >= 0) {
+            o->by_column = true;
+            o->column = (size_t)c;
+        } else {
+            bool has_metric = false;
+            if (!check_expr(r, item->e, CTX_FINAL, "order clause", &has_metric) ||
+                !check_grouped(r, item->e, "order clause"))
+                return false;
+        }
+        ptr_vec_push(r->a, &r->order, o);
     }
     return true;
 }
@@ -376,31 +622,55 @@ static void *vec_to_array(arena *a, ptr_vec *v, size_t elem, size_t *n)
     return out;
 }
 
-bool inquiry_from_select(arena *a, const catalog *cat, const select_stmt *s, inquiry *out,
-                         sql_error *err)
+static bool needs_final_stage(const inquiry *q)
+{
+    if (q->nhaving)
+        return true;
+    for (size_t i = 0; i < q->ncolumns; i++)
+        if (q->columns[i].kind == COL_EXPR)
+            return true;
+    for (size_t i = 0; i < q->ndims; i++)
+        if (q->dims[i].hidden)
+            return true;
+    for (size_t i = 0; i < q->norder; i++)
+        if (!q->order[i].by_column)
+            return true;
+    return false;
+}
+
+bool inquiry_from_select(arena *a, const catalog *cat, const select_stmt *s, const source *table,
+                         inquiry *out, sql_error *err)
 {
     memset(out, 0, sizeof(*out));
-    resolver r = {.a = a, .cat = cat, .s = s, .q = out, .err = err};
+    resolver r = {.a = a, .cat = cat, .s = s, .table = table, .q = out, .err = err};
     for (size_t i = 0; i < s->nitems; i++)
         if (!resolve_select_item(&r, &s->items[i]))
             return false;
-    if (s->having) {
-        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
-                      "This version of Mimir doesn't yet support HAVING");
+    if (!resolve_group_by(&r) || !resolve_where(&r))
         return false;
+    for (size_t i = 0; i < r.columns.len; i++) {
+        inquiry_column *c = column_at(&r, i);
+        if (c->kind == COL_EXPR && !check_grouped(&r, c->e, "field list"))
+            return false;
     }
-    if (!resolve_filter(&r, s->where) || !resolve_group_by(&r) || !resolve_order_by(&r))
+    r.aliases_ok = true;
+    if (!resolve_having(&r) || !resolve_order_by(&r))
         return false;
-    out->where = s->where;
+    for (size_t i = 0; i < r.having.len; i++)
+        if (!check_grouped(&r, r.having.items[i], "where clause"))
+            return false;
+    out->only_source = table;
     out->columns = vec_to_array(a, &r.columns, sizeof(inquiry_column), &out->ncolumns);
     out->dims = vec_to_array(a, &r.dims, sizeof(inquiry_dim), &out->ndims);
-    out->filter_dims = vec_to_array(a, &r.filter_dims, sizeof(inquiry_dim), &out->nfilter_dims);
-    out->nmetrics = r.metrics.len;
-    out->metrics = arena_alloc(a, (r.metrics.len + 1) * sizeof(metric *));
-    for (size_t i = 0; i < r.metrics.len; i++)
-        out->metrics[i] = r.metrics.items[i];
+    out->metrics = vec_to_array(a, &r.metrics, sizeof(inquiry_metric), &out->nmetrics);
+    out->order = vec_to_array(a, &r.order, sizeof(inquiry_order), &out->norder);
+    out->nfilters = r.filters.len;
+    out->filters = (const expr **)r.filters.items;
+    out->nhaving = r.having.len;
+    out->having = (const expr **)r.having.items;
     out->has_limit = s->has_limit;
     out->limit = s->limit;
     out->offset = s->offset;
+    out->needs_final = needs_final_stage(out);
     return true;
 }

@@ -1,8 +1,10 @@
 /*
  * An inquiry is what a metrics query asks for, resolved against the semantic
- * layer: which metrics, by which dimensions (or time grains), under which
- * filters, in which order, how many rows. It knows nothing of backends yet;
- * inquiry_split turns it into a plan.
+ * layer: grouping expressions over dimensions (plain dimensions, time grains,
+ * DATE(ts), DATE_FORMAT(ts, '%Y-%m'), ...), metrics, filters on dimensions
+ * (pushed into every atomic query), conditions on metrics (applied after the
+ * combine), the client's columns (each a dimension, a metric, or an expression
+ * over them), order and limit. inquiry_split turns it into a plan.
  */
 #ifndef MIMIR_PLANNER_INQUIRY_H
 #define MIMIR_PLANNER_INQUIRY_H
@@ -14,50 +16,70 @@
 #include "planner/sql_error.h"
 #include "semantic/catalog.h"
 
-/* A dimension of the inquiry: a catalog dimension / local column, or a time grain. */
+/* A grouping key: an expression over dimensions, computed by every source's backend. */
 typedef struct inquiry_dim {
-    const char *name; /* canonical name: dimension name, or ts/ds/year_month/year */
-    bool is_grain;
-    time_grain grain;
+    const char *key;  /* its column in atomic results and the combine: "d0", "d1", ... */
+    const char *norm; /* normalised text, to recognise the same expression twice */
+    const expr *e;
+    bool hidden; /* grouped by but not selected */
 } inquiry_dim;
+
+typedef struct inquiry_metric {
+    const metric *m;
+    const char *key; /* "m0", "m1", ... */
+} inquiry_metric;
+
+typedef enum { COL_DIM, COL_METRIC, COL_EXPR } column_kind;
 
 typedef struct inquiry_column {
     const char *name; /* what the client sees */
-    bool is_metric;
-    size_t index; /* into dims or metrics */
+    column_kind kind;
+    size_t index; /* COL_DIM: into dims; COL_METRIC: into metrics */
+    const expr *e; /* as written */
 } inquiry_column;
 
 typedef struct inquiry_order {
-    size_t column; /* into columns */
+    bool by_column; /* true: column; false: an expression of the final stage */
+    size_t column;
+    const expr *e;
     bool desc;
 } inquiry_order;
 
 typedef struct inquiry {
+    const source *only_source; /* FROM mimir.<source>: NULL for mimir.metrics */
     inquiry_column *columns;
     size_t ncolumns;
-    inquiry_dim *dims; /* grouped by; each appears once */
+    inquiry_dim *dims;
     size_t ndims;
-    const metric **metrics; /* each appears once */
+    inquiry_metric *metrics;
     size_t nmetrics;
-    expr *where;              /* column references resolved by name at split time; NULL when none */
-    inquiry_dim *filter_dims; /* dimensions the filter names (may overlap dims) */
-    size_t nfilter_dims;
+    const expr **filters; /* conjuncts on dimensions: into every atomic query */
+    size_t nfilters;
+    const expr **having; /* conjuncts on metrics: after the combine */
+    size_t nhaving;
     inquiry_order *order;
     size_t norder;
     bool has_limit;
     int64_t limit, offset;
+    bool needs_final; /* expressions, HAVING, hidden keys: a SQLite stage computes the result */
 } inquiry;
 
-/* Builds the inquiry of a SELECT ... FROM mimir.metrics. */
-bool inquiry_from_select(arena *a, const catalog *cat, const select_stmt *s, inquiry *out,
-                         sql_error *err);
+/* Builds the inquiry of a SELECT on mimir.metrics (table NULL) or mimir.<source>. */
+bool inquiry_from_select(arena *a, const catalog *cat, const select_stmt *s, const source *table,
+                         inquiry *out, sql_error *err);
 
-/* Splits an inquiry into one atomic query per source and the combine. */
+/* Splits an inquiry into one atomic query per source and the final stage. */
 bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sql_error *err);
 
 /* Name lookups that ignore case, as MySQL column names do. */
 const char *canonical_dimension(const catalog *cat, const char *name);
 const metric *canonical_metric(const catalog *cat, const char *name);
 bool time_grain_of(const char *name, time_grain *g, const char **canonical);
+
+/* AGG(m), MEASURE(m), SUM/MIN/MAX/AVG(m): the metric it names, or NULL. */
+const metric *measure_of(const catalog *cat, const expr *e);
+
+/* Normalised text of an expression (names resolved, case folded), to compare two. */
+const char *expr_norm(arena *a, const catalog *cat, const expr *e);
 
 #endif

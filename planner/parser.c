@@ -175,7 +175,7 @@ static expr *parse_cast_type(parser *p)
 }
 
 /* Units of INTERVAL and EXTRACT that every dialect can express. */
-static const char *const time_units[] = {"MICROSECOND", "SECOND", "MINUTE", "HOUR", "DAY",
+static const char *const time_units[] = {"MICROSECOND", "SECOND", "MINUTE",  "HOUR", "DAY",
                                          "WEEK",        "MONTH",  "QUARTER", "YEAR", NULL};
 
 static const char *parse_time_unit(parser *p)
@@ -335,6 +335,16 @@ static expr *parse_column_or_function(parser *p)
     return col;
 }
 
+/* SELECT ...) after its '(' (current: SELECT), as kind (EX_SUBQUERY, EX_EXISTS, EX_IN). */
+static expr *parse_subquery(parser *p, expr_kind kind, token *start)
+{
+    expr *e = ps_new_expr(p, kind, start);
+    if (!(e->subquery = ps_select(p)) || !ps_expect_op(p, ")"))
+        return NULL;
+    e->end = ps_prev_end(p);
+    return e;
+}
+
 /* INTERVAL n unit, as in DATE_ADD(d, INTERVAL 1 DAY) or d + INTERVAL 1 DAY. */
 static expr *parse_interval(parser *p, token *start)
 {
@@ -373,7 +383,9 @@ static expr *parse_primary(parser *p)
         return literal(p, t, LIT_NUMBER);
     case TK_PARAM: {
         ps_next(p);
-        return ps_new_expr(p, EX_PARAM, t);
+        expr *e = ps_new_expr(p, EX_PARAM, t);
+        ptr_vec_push(p->a, &p->params, e);
+        return e;
     }
     case TK_SYSVAR:
     case TK_USERVAR: {
@@ -395,7 +407,7 @@ static expr *parse_primary(parser *p)
         if (token_is_op(t, "(")) {
             ps_next(p);
             if (token_is_word(ps_cur(p), "select"))
-                return ps_unsupported(p, "subqueries"), NULL;
+                return parse_subquery(p, EX_SUBQUERY, t);
             expr *e = ps_expr(p);
             if (!e)
                 return NULL;
@@ -419,8 +431,14 @@ static expr *parse_primary(parser *p)
             return literal(p, t, LIT_FALSE);
         if (token_is_word(t, "case"))
             return parse_case(p, t);
-        if (token_is_word(t, "exists"))
-            return ps_unsupported(p, "EXISTS subqueries"), NULL;
+        if (token_is_word(t, "exists")) {
+            ps_next(p);
+            if (!ps_expect_op(p, "("))
+                return NULL;
+            if (!token_is_word(ps_cur(p), "select"))
+                return ps_fail(p, "expected SELECT"), NULL;
+            return parse_subquery(p, EX_EXISTS, t);
+        }
         if (token_is_word(t, "interval"))
             return parse_interval(p, t);
         if ((token_is_word(t, "date") || token_is_word(t, "time") ||
@@ -442,6 +460,18 @@ static expr *parse_primary(parser *p)
     return ps_fail(p, "expected an expression"), NULL;
 }
 
+/*
+ * An operator that joins its left operand iteratively (a OR b OR c, a = b = c,
+ * a IS NULL IS NULL): such chains grow the tree without nesting the parser, so
+ * they are counted, to keep every recursive walk of the tree within the C stack.
+ */
+static expr *chained(parser *p, expr *e)
+{
+    if (++p->noperators > PARSER_MAX_OPERATORS)
+        return ps_fail(p, "too many operators in one statement"), NULL;
+    return e;
+}
+
 static expr *make_binary(parser *p, token *at, expr_op op, expr *l, expr *r)
 {
     expr *e = ps_new_expr(p, EX_BINARY, at);
@@ -449,7 +479,7 @@ static expr *make_binary(parser *p, token *at, expr_op op, expr *l, expr *r)
     e->left = l;
     e->right = r;
     e->pos = l->pos;
-    return e;
+    return chained(p, e);
 }
 
 static expr *parse_unary(parser *p)
@@ -563,7 +593,7 @@ static expr *parse_predicate(parser *p)
                 e->lit = LIT_FALSE;
             else
                 return ps_fail(p, "expected NULL, TRUE or FALSE"), NULL;
-            left = e;
+            left = chained(p, e);
             continue;
         }
         bool negated = false;
@@ -577,8 +607,16 @@ static expr *parse_predicate(parser *p)
             ps_next(p);
             if (!ps_expect_op(p, "("))
                 return NULL;
-            if (token_is_word(ps_cur(p), "select"))
-                return ps_unsupported(p, "subqueries"), NULL;
+            if (token_is_word(ps_cur(p), "select")) {
+                expr *e = parse_subquery(p, EX_IN, kw);
+                if (!e)
+                    return NULL;
+                e->pos = left->pos;
+                e->left = left;
+                e->negated = negated;
+                left = chained(p, e);
+                continue;
+            }
             ptr_vec items = {0};
             if (!ps_expr_list(p, &items) || !ps_expect_op(p, ")"))
                 return NULL;
@@ -587,7 +625,7 @@ static expr *parse_predicate(parser *p)
             e->left = left;
             e->negated = negated;
             set_args(e, &items);
-            left = e;
+            left = chained(p, e);
         } else if (token_is_word(kw, "between")) {
             ps_next(p);
             expr *lo = parse_level(p, 0);
@@ -604,7 +642,7 @@ static expr *parse_predicate(parser *p)
             e->args[0] = lo;
             e->args[1] = hi;
             e->nargs = 2;
-            left = e;
+            left = chained(p, e);
         } else if (token_is_word(kw, "like")) {
             ps_next(p);
             expr *pattern = parse_level(p, 0);
@@ -623,7 +661,7 @@ static expr *parse_predicate(parser *p)
                 e->args[0] = esc;
                 e->nargs = 1;
             }
-            left = e;
+            left = chained(p, e);
         } else if (token_is_word(kw, "regexp") || token_is_word(kw, "rlike")) {
             return ps_unsupported(p, "REGEXP"), NULL;
         } else {
@@ -737,42 +775,107 @@ static bool parse_select_items(parser *p, select_stmt *s)
     return true;
 }
 
+/* One table of FROM: [db.]name [[AS] alias] or (SELECT ...) [AS] alias. */
+static table_ref *parse_table_ref(parser *p)
+{
+    if (token_is_op(ps_cur(p), "(") && token_is_word(ps_ahead(p, 1), "select")) {
+        /* A derived table: (SELECT ...) AS alias, as Tableau wraps custom SQL. */
+        table_ref *r = arena_alloc(p->a, sizeof(*r));
+        r->pos = ps_cur(p)->offset;
+        /* Derived tables nest statements, not expressions: they count as nesting too. */
+        if (++p->depth > PARSER_MAX_DEPTH)
+            return ps_fail(p, "expression nested too deeply"), NULL;
+        ps_next(p);
+        if (!(r->subquery = ps_select(p)) || !ps_expect_op(p, ")"))
+            return NULL;
+        p->depth--;
+        ps_accept_word(p, "as");
+        token *alias = ps_cur(p);
+        if (alias->kind != TK_QIDENT && (alias->kind != TK_IDENT || ps_is_reserved(alias)))
+            return ps_fail(p, "every derived table needs an alias"), NULL;
+        r->alias = ps_ident(p);
+        return r;
+    }
+    if (token_is_op(ps_cur(p), "("))
+        return ps_unsupported(p, "derived tables other than (SELECT ...) alias"), NULL;
+    table_ref *r = arena_alloc(p->a, sizeof(*r));
+    r->pos = ps_cur(p)->offset;
+    const char *first = ps_ident(p);
+    if (!first)
+        return NULL;
+    if (ps_accept_op(p, ".")) {
+        token *t = ps_cur(p);
+        if (t->kind != TK_IDENT && t->kind != TK_QIDENT)
+            return ps_fail(p, "expected a table name"), NULL;
+        r->db = first;
+        r->name = t->text;
+        ps_next(p);
+    } else {
+        r->name = first;
+    }
+    if (ps_accept_word(p, "as")) {
+        if (!(r->alias = ps_ident(p)))
+            return NULL;
+    } else if (ps_cur(p)->kind == TK_QIDENT ||
+               (ps_cur(p)->kind == TK_IDENT && !ps_is_reserved(ps_cur(p)))) {
+        r->alias = ps_cur(p)->text;
+        ps_next(p);
+    }
+    return r;
+}
+
+/* [INNER | CROSS] JOIN, LEFT [OUTER] JOIN, RIGHT [OUTER] JOIN, STRAIGHT_JOIN; false when none. */
+static bool accept_join(parser *p, join_kind *kind)
+{
+    if (ps_accept_word(p, "join") || ps_accept_word(p, "straight_join")) {
+        *kind = JOIN_INNER;
+        return true;
+    }
+    token *t = ps_cur(p);
+    if (token_is_word(t, "inner") || token_is_word(t, "cross")) {
+        ps_next(p);
+        *kind = token_is_word(t, "inner") ? JOIN_INNER : JOIN_CROSS;
+        return ps_expect_word(p, "join");
+    }
+    if (token_is_word(t, "left") || token_is_word(t, "right")) {
+        ps_next(p);
+        *kind = token_is_word(t, "left") ? JOIN_LEFT : JOIN_RIGHT;
+        ps_accept_word(p, "outer");
+        return ps_expect_word(p, "join");
+    }
+    return false;
+}
+
+/* table_ref {, table_ref | join table_ref [ON expr]}: the AST keeps how each joins. */
 static bool parse_from(parser *p, select_stmt *s)
 {
     ptr_vec refs = {0};
-    do {
-        if (token_is_op(ps_cur(p), "("))
-            return ps_unsupported(p, "derived tables");
-        table_ref *r = arena_alloc(p->a, sizeof(*r));
-        r->pos = ps_cur(p)->offset;
-        const char *first = ps_ident(p);
-        if (!first)
-            return false;
-        if (ps_accept_op(p, ".")) {
-            token *t = ps_cur(p);
-            if (t->kind != TK_IDENT && t->kind != TK_QIDENT)
-                return ps_fail(p, "expected a table name");
-            r->db = first;
-            r->name = t->text;
-            ps_next(p);
-        } else {
-            r->name = first;
-        }
-        if (ps_accept_word(p, "as")) {
-            if (!(r->alias = ps_ident(p)))
+    table_ref *r = parse_table_ref(p);
+    if (!r)
+        return false;
+    r->join = JOIN_FIRST;
+    ptr_vec_push(p->a, &refs, r);
+    for (;;) {
+        join_kind kind = JOIN_COMMA;
+        if (token_is_word(ps_cur(p), "natural"))
+            return ps_unsupported(p, "NATURAL JOIN");
+        if (!ps_accept_op(p, ",") && !accept_join(p, &kind)) {
+            if (p->failed)
                 return false;
-        } else if (ps_cur(p)->kind == TK_QIDENT ||
-                   (ps_cur(p)->kind == TK_IDENT && !ps_is_reserved(ps_cur(p)))) {
-            r->alias = ps_cur(p)->text;
-            ps_next(p);
+            break;
         }
+        if (p->failed || !(r = parse_table_ref(p)))
+            return false;
+        r->join = kind;
+        if (kind != JOIN_COMMA && ps_accept_word(p, "on") && !(r->on = ps_expr(p)))
+            return false;
+        if ((kind == JOIN_LEFT || kind == JOIN_RIGHT) && !r->on)
+            return token_is_word(ps_cur(p), "using") ? ps_unsupported(p, "JOIN ... USING")
+                                                     : ps_fail(p, "expected ON");
+        if (token_is_word(ps_cur(p), "using"))
+            return ps_unsupported(p, "JOIN ... USING");
         ptr_vec_push(p->a, &refs, r);
-    } while (ps_accept_op(p, ","));
-    token *t = ps_cur(p);
-    if (token_is_word(t, "join") || token_is_word(t, "inner") || token_is_word(t, "left") ||
-        token_is_word(t, "right") || token_is_word(t, "cross") || token_is_word(t, "natural") ||
-        token_is_word(t, "straight_join"))
-        return ps_unsupported(p, "joins");
+    }
     s->nfrom = refs.len;
     s->from = arena_alloc(p->a, refs.len * sizeof(table_ref));
     for (size_t i = 0; i < refs.len; i++)
@@ -785,9 +888,12 @@ bool ps_int64(parser *p, int64_t *out)
     token *t = ps_cur(p);
     if (t->kind != TK_INTEGER)
         return ps_fail(p, "expected a number");
+    /* Decimal only, as in MySQL: LIMIT 010 is 10, and 0x10 is not a row count. */
+    if (t->text[strspn(t->text, "0123456789")] != '\0')
+        return ps_fail(p, "expected a number");
     errno = 0;
     char *end;
-    long long v = strtoll(t->text, &end, 0);
+    long long v = strtoll(t->text, &end, 10);
     if (errno || *end || v < 0)
         return ps_fail(p, "number out of range");
     *out = v;
@@ -940,9 +1046,15 @@ static bool parse_set(parser *p, statement *st)
             a->system = sys;
             if (!ps_accept_op(p, "=") && !ps_expect_op(p, ":="))
                 return false;
-            if (ps_accept_word(p, "default"))
+            if (ps_accept_word(p, "default")) {
                 a->value = NULL;
-            else if (!(a->value = ps_expr(p)))
+            } else if (sys && token_is_word(ps_cur(p), "on")) {
+                /* ON is reserved, yet a system variable's value, taken as a bare
+                 * word: MariaDB Connector/ODBC sends SET session_track_schema= ON. */
+                a->value = ps_new_expr(p, EX_COLUMN, ps_cur(p));
+                a->value->parts[a->value->nparts++] = ps_cur(p)->text;
+                ps_next(p);
+            } else if (!(a->value = ps_expr(p)))
                 return false;
         }
         a->text = arena_strndup(p->a, p->sql + start, ps_prev_end(p) - start);
@@ -1019,6 +1131,20 @@ bool parse_statement(arena *a, const char *sql, size_t len, statement *out, pars
     if (token_is_word(t, "select")) {
         out->kind = STMT_SELECT;
         ok = (out->select = ps_select(&p)) != NULL;
+    } else if ((token_is_word(t, "explain") || token_is_word(t, "describe") ||
+                token_is_word(t, "desc")) &&
+               (token_is_word(ps_ahead(&p, 1), "select") ||
+                token_is_word(ps_ahead(&p, 1), "format"))) {
+        /* EXPLAIN [FORMAT = name] SELECT ...: the plan Mimir would run. */
+        ps_next(&p);
+        if (ps_accept_word(&p, "format")) {
+            if (!ps_expect_op(&p, "=") || !ps_ident(&p))
+                return false;
+        }
+        if (!token_is_word(ps_cur(&p), "select"))
+            return ps_fail(&p, "expected SELECT");
+        out->kind = STMT_EXPLAIN;
+        ok = (out->select = ps_select(&p)) != NULL;
     } else if (token_is_word(t, "show") ||
                ((token_is_word(t, "describe") || token_is_word(t, "desc")) &&
                 !token_is_word(ps_ahead(&p, 1), "select"))) {
@@ -1052,5 +1178,7 @@ bool parse_statement(arena *a, const char *sql, size_t len, statement *out, pars
     if (ps_cur(&p)->kind != TK_EOF)
         return ps_fail(&p, ps_cur(&p)->kind == TK_ERROR ? NULL
                                                         : "unexpected input after the statement");
+    out->params = (expr **)p.params.items;
+    out->nparams = p.params.len;
     return true;
 }

@@ -22,6 +22,9 @@ typedef struct parse_error {
 
 /* Deepest nesting of expressions the parser accepts (protects the C stack). */
 #define PARSER_MAX_DEPTH 200
+/* Most operators one statement may chain (a OR b OR ...): a chain is a tree as deep
+ * as it is long, and the planner walks trees recursively. */
+#define PARSER_MAX_OPERATORS 10000
 
 bool parse_statement(arena *a, const char *sql, size_t len, statement *out, parse_error *err);
 

@@ -16,8 +16,10 @@ typedef struct parser {
     token_list toks;
     size_t i;
     int depth;
+    int noperators; /* operators chained iteratively so far (PARSER_MAX_OPERATORS) */
     parse_error *err;
     bool failed;
+    ptr_vec params; /* EX_PARAM nodes, for statement.params */
 } parser;
 
 token *ps_cur(parser *p);

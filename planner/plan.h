@@ -41,6 +41,7 @@ typedef struct plan_column {
     const char *name;     /* as the client sees it (alias or default name) */
     const char *org_name; /* the dimension or metric name */
     bool is_metric;
+    bool computed;    /* an expression of the final stage: its type comes from its values */
     size_t query;     /* the atomic query that provides it (for a dimension: the first) */
     size_t query_col; /* its column there */
 } plan_column;
@@ -51,12 +52,15 @@ typedef struct plan {
     plan_column *cols;
     size_t ncols;
     /*
-     * NULL when there is one atomic query: its columns are the client's
-     * columns in order, with ORDER BY and LIMIT pushed down, so rows stream
-     * straight through. Otherwise a SQLite SELECT over tables s0, s1, ...
-     * (atomic query i loaded into si with columns named col_names).
+     * NULL when one atomic query answers everything: its columns are the
+     * client's columns in order, with ORDER BY and LIMIT pushed down, so rows
+     * stream straight through. Otherwise a SQLite SELECT over tables s0, s1,
+     * ... (atomic query i loaded into si with columns named col_names): the
+     * combine of several sources, expressions over metrics, HAVING.
      */
-    const char *combine_sql;
+    const char *final_sql;
+    query_param *final_params;
+    size_t nfinal_params;
 } plan;
 
 #endif

@@ -5,10 +5,13 @@
  */
 #include "planner/planner.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "planner/derived.h"
 #include "planner/inquiry.h"
+#include "planner/probe.h"
 #include "planner/parser.h"
 #include "planner/session_query.h"
 #include "planner/show.h"
@@ -37,11 +40,12 @@ static void syntax_error(const parse_error *pe, action *out)
                   pe->detail ? pe->detail : "");
 }
 
-static void plan_metrics_query(arena *a, const session_info *s, const select_stmt *sel, action *out)
+static void plan_metrics_query(arena *a, const session_info *s, const select_stmt *sel,
+                               const source *table, action *out)
 {
     inquiry q;
     plan *p = arena_alloc(a, sizeof(*p));
-    if (!inquiry_from_select(a, s->cat, sel, &q, &out->error) ||
+    if (!inquiry_from_select(a, s->cat, sel, table, &q, &out->error) ||
         !inquiry_split(a, s->cat, &q, p, &out->error)) {
         out->kind = ACTION_ERROR;
         return;
@@ -50,10 +54,22 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
     out->plan = p;
 }
 
-static void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
+void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
     if (!sel->from) {
         session_select(a, s, sel, out);
+        return;
+    }
+    /* information_schema answers joins; mimir tables and unknown databases do not get there. */
+    const table_ref *first = &sel->from[0];
+    const char *first_db = first->subquery ? NULL : first->db ? first->db : s->db;
+    if (first_db && strcasecmp(first_db, "information_schema") == 0) {
+        plan_information_schema(a, s, sel, out);
+        return;
+    }
+    if (first_db && !planner_database_exists(first_db)) {
+        out->kind = ACTION_ERROR;
+        sql_error_set(&out->error, ER_BAD_DB, "42000", "Unknown database '%s'", first_db);
         return;
     }
     if (sel->nfrom > 1) {
@@ -63,6 +79,10 @@ static void plan_select(arena *a, const session_info *s, const select_stmt *sel,
         return;
     }
     const table_ref *t = &sel->from[0];
+    if (t->subquery) {
+        plan_derived(a, s, sel, out);
+        return;
+    }
     const char *db = t->db ? t->db : s->db;
     if (!db) {
         out->kind = ACTION_ERROR;
@@ -78,25 +98,148 @@ static void plan_select(arena *a, const session_info *s, const select_stmt *sel,
         plan_information_schema(a, s, sel, out);
         return;
     }
-    if (strcasecmp(db, MIMIR_DATABASE) != 0 || strcasecmp(t->name, "metrics") != 0) {
-        out->kind = ACTION_ERROR;
-        sql_error_set(&out->error, ER_NO_SUCH_TABLE, "42S02", "Table '%s.%s' doesn't exist", db,
-                      t->name);
+    /* mimir.metrics holds everything; mimir.<source> one source's metrics and dimensions. */
+    const source *table = NULL;
+    if (strcasecmp(t->name, "metrics") != 0) {
+        for (size_t i = 0; i < s->cat->n_sources && !table; i++)
+            if (strcasecmp(s->cat->sources[i].name, t->name) == 0)
+                table = &s->cat->sources[i];
+        if (!table) {
+            out->kind = ACTION_ERROR;
+            sql_error_set(&out->error, ER_NO_SUCH_TABLE, "42S02", "Table '%s.%s' doesn't exist",
+                          MIMIR_DATABASE, t->name);
+            return;
+        }
+    }
+    if (select_is_probe(sel)) {
+        plan_probe(a, s, sel, table, out);
         return;
     }
-    plan_metrics_query(a, s, sel, out);
+    plan_metrics_query(a, s, sel, table, out);
 }
 
-void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, action *out)
+/* Text of a query's parameters for EXPLAIN: ['Action', 5]. */
+static const char *params_text(arena *a, const query_param *params, size_t n)
 {
-    memset(out, 0, sizeof(*out));
-    out->set_autocommit = -1;
-    statement st;
-    parse_error pe;
-    if (!parse_statement(a, sql, len, &st, &pe)) {
-        syntax_error(&pe, out);
+    buf b;
+    buf_init(&b);
+    buf_append_byte(&b, '[');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_append_str(&b, ", ");
+        if (params[i].kind != PARAM_TEXT) {
+            buf_append_str(&b, params[i].text);
+            continue;
+        }
+        buf_append_byte(&b, '\'');
+        for (const char *c = params[i].text; *c; c++) {
+            if (*c == '\'')
+                buf_append_byte(&b, '\'');
+            buf_append_byte(&b, (uint8_t)*c);
+        }
+        buf_append_byte(&b, '\'');
+    }
+    buf_append_byte(&b, ']');
+    const char *out = arena_strdup(a, buf_cstr(&b));
+    buf_free(&b);
+    return out;
+}
+
+/*
+ * EXPLAIN SELECT ...: one row per atomic query (its source, connection,
+ * dialect, SQL and parameters) and one for the final stage, if any.
+ */
+static void plan_explain(arena *a, const session_info *s, const select_stmt *sel, action *out)
+{
+    plan_select(a, s, sel, out);
+    if (out->kind != ACTION_QUERY) {
+        if (out->kind != ACTION_ERROR) {
+            out->kind = ACTION_ERROR;
+            sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                          "EXPLAIN applies to queries on mimir tables");
+        }
         return;
     }
+    static const char *const names[] = {"step", "source", "connection", "dialect", "sql",
+                                        "parameters"};
+    const plan *p = out->plan;
+    const_result *r = &out->rows;
+    r->ncols = 6;
+    r->cols = arena_alloc(a, 6 * sizeof(result_column));
+    for (size_t i = 0; i < 6; i++) {
+        r->cols[i].name = names[i];
+        r->cols[i].type = i == 0 ? VT_INT64 : VT_TEXT;
+    }
+    r->nrows = p->nqueries + (p->final_sql ? 1 : 0);
+    const char **v = arena_alloc(a, r->nrows * 6 * sizeof(char *));
+    static const char *const dialects[] = {[DIALECT_POSTGRES] = "postgresql",
+                                           [DIALECT_MYSQL] = "mysql",
+                                           [DIALECT_SQLITE] = "sqlite"};
+    for (size_t i = 0; i < p->nqueries; i++) {
+        const atomic_query *q = &p->queries[i];
+        const char **row = v + i * 6;
+        row[0] = arena_printf(a, "%zu", i + 1);
+        row[1] = q->src->name;
+        row[2] = q->conn ? q->conn->name : NULL;
+        row[3] = dialects[q->dialect];
+        row[4] = q->sql;
+        row[5] = params_text(a, q->params, q->nparams);
+    }
+    if (p->final_sql) {
+        const char **row = v + p->nqueries * 6;
+        row[0] = arena_printf(a, "%zu", p->nqueries + 1);
+        row[1] = NULL;
+        row[2] = "combine (in-memory SQLite)";
+        row[3] = "sqlite";
+        row[4] = p->final_sql;
+        row[5] = params_text(a, p->final_params, p->nfinal_params);
+    }
+    r->values = v;
+    out->plan = NULL;
+    out->kind = ACTION_ROWS;
+}
+
+/* Statements that would change data or schema: MySQL's answer on a --read-only server. */
+static const char *const write_statements[] = {"INSERT", "UPDATE", "DELETE",   "REPLACE", "CREATE",
+                                               "DROP",   "ALTER",  "TRUNCATE", "RENAME",  "GRANT",
+                                               "REVOKE", "LOAD",   NULL};
+
+static bool first_word_is(const char *name, const char *word)
+{
+    size_t n = strlen(word);
+    return strncasecmp(name, word, n) == 0 && (name[n] == '\0' || name[n] == ' ');
+}
+
+/* name is the statement's first keyword(s), upper-cased: "DROP TABLE", "LOCK TABLES". */
+static void plan_unsupported(const char *name, action *out)
+{
+    /* mariadb-dump locks what it dumps; with nothing to write, locks are no-ops. */
+    if (first_word_is(name, "LOCK TABLES") || first_word_is(name, "UNLOCK TABLES") ||
+        first_word_is(name, "LOCK TABLE") || first_word_is(name, "UNLOCK TABLE")) {
+        out->kind = ACTION_OK;
+        return;
+    }
+    out->kind = ACTION_ERROR;
+    for (const char *const *w = write_statements; *w; w++) {
+        if (first_word_is(name, *w)) {
+            sql_error_set(&out->error, ER_OPTION_PREVENTS_STATEMENT, "HY000",
+                          "The MySQL server is running with the --read-only option so it cannot "
+                          "execute this statement (%s): Mimir serves metrics read-only; change "
+                          "the semantic layer's YAML files to change what it serves",
+                          name);
+            return;
+        }
+    }
+    sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                  "This version of Mimir doesn't yet support '%s': Mimir is a read-only "
+                  "metrics store; query mimir.metrics with SELECT",
+                  name);
+}
+
+/* Routes a parsed statement to its action. */
+static void plan_statement(arena *a, const session_info *s, const statement *stp, action *out)
+{
+    const statement st = *stp;
     switch (st.kind) {
     case STMT_EMPTY:
         out->kind = ACTION_ERROR;
@@ -121,15 +264,113 @@ void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, 
     case STMT_TRANSACTION:
         out->kind = ACTION_OK;
         return;
+    case STMT_EXPLAIN:
+        plan_explain(a, s, st.select, out);
+        return;
     case STMT_SHOW:
         plan_show(a, s, st.show, out);
         return;
     case STMT_UNSUPPORTED:
-        out->kind = ACTION_ERROR;
-        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
-                      "This version of Mimir doesn't yet support '%s': Mimir is a read-only "
-                      "metrics store; query mimir.metrics with SELECT",
-                      st.name);
+        plan_unsupported(st.name, out);
         return;
     }
+}
+
+void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, action *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->set_autocommit = -1;
+    statement st;
+    parse_error pe;
+    if (!parse_statement(a, sql, len, &st, &pe)) {
+        syntax_error(&pe, out);
+        return;
+    }
+    plan_statement(a, s, &st, out);
+}
+
+/* ---- Prepared statements ---------------------------------------------------- */
+
+static int compare_offsets(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/*
+ * The distinct text positions of the statement's placeholders, sorted: the
+ * i-th `?` of the text is parameter i. Counted from the nodes rather than the
+ * tokens so that a `?` the grammar never reads cannot shift the numbering.
+ */
+static size_t param_positions(arena *a, const statement *st, size_t **out)
+{
+    size_t *pos = arena_alloc(a, (st->nparams + 1) * sizeof(*pos));
+    for (size_t i = 0; i < st->nparams; i++)
+        pos[i] = st->params[i]->pos;
+    qsort(pos, st->nparams, sizeof(*pos), compare_offsets);
+    size_t n = 0;
+    for (size_t i = 0; i < st->nparams; i++)
+        if (n == 0 || pos[n - 1] != pos[i])
+            pos[n++] = pos[i];
+    *out = pos;
+    return n;
+}
+
+static bool parse_prepared(arena *a, const char *sql, size_t len, statement *st, size_t **pos,
+                           size_t *npos, action *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->set_autocommit = -1;
+    parse_error pe;
+    if (!parse_statement(a, sql, len, st, &pe)) {
+        syntax_error(&pe, out);
+        return false;
+    }
+    *npos = param_positions(a, st, pos);
+    return true;
+}
+
+bool planner_prepare(arena *a, const session_info *s, const char *sql, size_t len,
+                     size_t *nparams, action *out)
+{
+    statement st;
+    size_t *pos;
+    if (!parse_prepared(a, sql, len, &st, &pos, nparams, out))
+        return false;
+    if (*nparams > 0) {
+        out->kind = ACTION_OK;
+        return true;
+    }
+    /* Without placeholders, planning now tells the columns of answers the
+     * planner computes itself, and reports the errors MySQL reports at prepare
+     * time (unknown columns, read-only statements). Nothing is applied or run. */
+    plan_statement(a, s, &st, out);
+    return out->kind != ACTION_ERROR;
+}
+
+void planner_plan_params(arena *a, const session_info *s, const char *sql, size_t len,
+                         const param_value *params, size_t nparams, action *out)
+{
+    statement st;
+    size_t *pos, npos;
+    if (!parse_prepared(a, sql, len, &st, &pos, &npos, out))
+        return;
+    if (npos != nparams) {
+        out->kind = ACTION_ERROR;
+        sql_error_set(&out->error, ER_WRONG_ARGUMENTS, "HY000",
+                      "Incorrect arguments to mysqld_stmt_execute: the statement has %zu "
+                      "placeholders and %zu values were bound",
+                      npos, nparams);
+        return;
+    }
+    for (size_t i = 0; i < st.nparams; i++) {
+        expr *e = st.params[i];
+        const size_t *at = bsearch(&e->pos, pos, npos, sizeof(*pos), compare_offsets);
+        const param_value *v = &params[at - pos];
+        e->kind = EX_LITERAL;
+        e->lit = v->kind;
+        e->text = v->kind == LIT_NULL ? NULL : v->text;
+        e->text_len = v->kind == LIT_NULL ? 0 : v->len;
+    }
+    plan_statement(a, s, &st, out);
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "planner/arena.h"
+#include "planner/ast.h"
 #include "planner/plan.h"
 #include "planner/sql_error.h"
 #include "planner/value_type.h"
@@ -20,10 +21,14 @@
 #define MIMIR_SERVER_VERSION "8.0.34-mimir-" MIMIR_VERSION
 #define MIMIR_DATABASE       "mimir"
 
+/* information_schema of one catalog: planner/info_schema.h (info_schema_build). */
+typedef struct info_schema info_schema;
+
 /* What the planner needs to know about the session. */
 typedef struct session_info {
     const catalog *cat;
-    const char *db; /* current database, NULL when none */
+    info_schema *info_schema; /* built from cat; answers SHOW and information_schema */
+    const char *db;           /* current database, NULL when none */
     const char *user;
     const char *client_host;
     uint32_t connection_id;
@@ -58,7 +63,43 @@ typedef struct action {
 /* Plans one statement; everything in the action lives in arena a. */
 void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, action *out);
 
+/*
+ * Prepared statements. planner_prepare parses sql and counts its `?`
+ * placeholders; without placeholders it also plans the statement, so that out
+ * tells the columns when the planner answers by itself (ACTION_ROWS) and
+ * holds the error MySQL would give at prepare time. False, with out an
+ * ACTION_ERROR, when the statement cannot be prepared. Nothing is applied.
+ */
+bool planner_prepare(arena *a, const session_info *s, const char *sql, size_t len,
+                     size_t *nparams, action *out);
+
+/* A value bound to a placeholder: kind is LIT_NULL, LIT_INT, LIT_NUMBER or
+ * LIT_STRING; text is NUL-terminated (a string may also hold NULs: len counts). */
+typedef struct param_value {
+    literal_kind kind;
+    const char *text;
+    size_t len;
+} param_value;
+
+/*
+ * Plans a prepared statement with its parameters: every `?` becomes a literal
+ * of its bound value before planning, so a parameter is exactly a literal
+ * written in its place (and, like every literal, reaches a backend as a
+ * parameter, never as text). A count that does not match the statement's
+ * placeholders is error 1210.
+ */
+void planner_plan_params(arena *a, const session_info *s, const char *sql, size_t len,
+                         const param_value *params, size_t nparams, action *out);
+
 /* Checks a database name for USE / COM_INIT_DB / connect-with-db. */
 bool planner_database_exists(const char *name);
+
+/*
+ * COM_FIELD_LIST: the columns of table (in the session's database) whose names
+ * match wild (a LIKE pattern; NULL or "" for all), as result columns (out has
+ * no rows). False with err set (1046, 1146) when there is no such table.
+ */
+bool planner_field_list(arena *a, const session_info *s, const char *table, const char *wild,
+                        const_result *out, sql_error *err);
 
 #endif

@@ -14,6 +14,7 @@ typedef struct variable {
 /* The variables drivers read on connect, with the values of a UTF-8 MySQL 8.0. */
 static const variable variables[] = {
     {"version_comment", "Mimir metrics store (MySQL protocol)", VT_TEXT},
+    {"innodb_version", "8.0.34", VT_TEXT},
     {"version", MIMIR_SERVER_VERSION, VT_TEXT},
     {"version_compile_os", "Linux", VT_TEXT},
     {"version_compile_machine", "x86_64", VT_TEXT},
@@ -54,11 +55,62 @@ static const variable variables[] = {
     {"autocommit", NULL, VT_INT64},
     {"hostname", "localhost", VT_TEXT},
     {"port", "3306", VT_INT64},
-    {"default_storage_engine", "InnoDB", VT_TEXT},
+    {"default_storage_engine", "Mimir", VT_TEXT},
+    {"default_tmp_storage_engine", "Mimir", VT_TEXT},
+    {"storage_engine", "Mimir", VT_TEXT},
     {"last_insert_id", "0", VT_INT64},
     {"identity", "0", VT_INT64},
     {"warning_count", "0", VT_INT64},
     {"error_count", "0", VT_INT64},
+    /* The rest of what drivers, BI tools and dump programs read. */
+    {"character_set_filesystem", "binary", VT_TEXT},
+    {"character_sets_dir", "/usr/share/mysql/charsets/", VT_TEXT},
+    {"default_week_format", "0", VT_INT64},
+    {"div_precision_increment", "4", VT_INT64},
+    {"explicit_defaults_for_timestamp", "1", VT_INT64},
+    {"foreign_key_checks", "1", VT_INT64},
+    {"group_concat_max_len", "1024", VT_INT64},
+    {"gtid_mode", "OFF", VT_TEXT},
+    {"have_query_cache", "NO", VT_TEXT},
+    {"information_schema_stats_expiry", "86400", VT_INT64},
+    {"init_command", "", VT_TEXT},
+    {"local_infile", "0", VT_INT64},
+    {"log_bin", "0", VT_INT64},
+    {"long_query_time", "10.000000", VT_DECIMAL},
+    {"lower_case_file_system", "0", VT_INT64},
+    {"max_connections", "151", VT_INT64},
+    {"max_join_size", "18446744073709551615", VT_INT64},
+    {"max_sort_length", "1024", VT_INT64},
+    {"net_retry_count", "10", VT_INT64},
+    {"offline_mode", "0", VT_INT64},
+    {"old_passwords", "0", VT_INT64},
+    {"query_cache_limit", "1048576", VT_INT64},
+    {"query_cache_min_res_unit", "4096", VT_INT64},
+    {"query_cache_wlock_invalidate", "0", VT_INT64},
+    {"server_id", "1", VT_INT64},
+    {"session_track_schema", "1", VT_INT64},
+    {"session_track_state_change", "0", VT_INT64},
+    {"session_track_system_variables",
+     "time_zone,autocommit,character_set_client,"
+     "character_set_results,character_set_connection",
+     VT_TEXT},
+    {"session_track_transaction_info", "OFF", VT_TEXT},
+    {"skip_name_resolve", "1", VT_INT64},
+    {"skip_networking", "0", VT_INT64},
+    {"sql_auto_is_null", "0", VT_INT64},
+    {"sql_big_selects", "1", VT_INT64},
+    {"sql_notes", "1", VT_INT64},
+    {"sql_quote_show_create", "1", VT_INT64},
+    {"sql_safe_updates", "0", VT_INT64},
+    {"sql_warnings", "0", VT_INT64},
+    {"super_read_only", "0", VT_INT64},
+    {"thread_handling", "one-thread", VT_TEXT},
+    {"time_format", "%H:%i:%s", VT_TEXT},
+    {"date_format", "%Y-%m-%d", VT_TEXT},
+    {"datetime_format", "%Y-%m-%d %H:%i:%s", VT_TEXT},
+    {"unique_checks", "1", VT_INT64},
+    {"updatable_views_with_limit", "YES", VT_TEXT},
+    {"version_compile_zlib", "", VT_TEXT},
     {NULL, NULL, VT_NULL},
 };
 
@@ -74,6 +126,56 @@ const char *server_variable(const session_info *s, const char *name, value_type 
             return s->autocommit ? "1" : "0";
     }
     return NULL;
+}
+
+/* Booleans: @@name reads 0 or 1, SHOW VARIABLES prints OFF or ON. */
+static const char *const on_off_variables[] = {"performance_schema",
+                                               "transaction_read_only",
+                                               "tx_read_only",
+                                               "read_only",
+                                               "autocommit",
+                                               "explicit_defaults_for_timestamp",
+                                               "foreign_key_checks",
+                                               "local_infile",
+                                               "log_bin",
+                                               "lower_case_file_system",
+                                               "offline_mode",
+                                               "query_cache_wlock_invalidate",
+                                               "session_track_schema",
+                                               "session_track_state_change",
+                                               "skip_name_resolve",
+                                               "skip_networking",
+                                               "sql_auto_is_null",
+                                               "sql_big_selects",
+                                               "sql_notes",
+                                               "sql_quote_show_create",
+                                               "sql_safe_updates",
+                                               "sql_warnings",
+                                               "super_read_only",
+                                               "unique_checks",
+                                               NULL};
+
+static bool is_on_off(const char *name)
+{
+    for (const char *const *v = on_off_variables; *v; v++)
+        if (strcmp(*v, name) == 0)
+            return true;
+    return false;
+}
+
+bool server_variable_at(const session_info *s, size_t i, const char **name, const char **value)
+{
+    static const size_t count = sizeof(variables) / sizeof(variables[0]) - 1;
+    if (i >= count)
+        return false;
+    const variable *v = &variables[i];
+    value_type type;
+    const char *text = server_variable(s, v->name, &type);
+    if (!text)
+        text = "";
+    *name = v->name;
+    *value = is_on_off(v->name) ? (strcmp(text, "0") == 0 ? "OFF" : "ON") : text;
+    return true;
 }
 
 typedef struct value {

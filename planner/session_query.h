@@ -16,4 +16,8 @@ void session_set(arena *a, const session_info *s, const statement *st, action *o
 /* A server variable's value as text and its type; NULL when there is no such variable. */
 const char *server_variable(const session_info *s, const char *name, value_type *type);
 
+/* The i-th server variable as SHOW VARIABLES prints it (booleans as ON/OFF);
+ * false past the last one. */
+bool server_variable_at(const session_info *s, size_t i, const char **name, const char **value);
+
 #endif

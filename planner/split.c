@@ -23,8 +23,8 @@
 typedef struct source_job {
     const source *src;
     sql_dialect dialect;
-    ptr_vec metrics; /* const metric * of this source, in inquiry order */
-    ptr_vec splices; /* inquiry_dim * to splice into the source's select list */
+    ptr_vec metrics; /* inquiry_metric * of this source, in inquiry order */
+    ptr_vec splices; /* const char * names to splice: dimensions and grains */
     size_t query;    /* index of its atomic query */
 } source_job;
 
@@ -52,9 +52,9 @@ static sql_dialect dialect_of(const connection *c)
 }
 
 /* The inner column a spliced time grain gets, so it can't clash with the source's own. */
-static const char *grain_column(arena *a, const inquiry_dim *d)
+static const char *grain_column(arena *a, const char *grain)
 {
-    return arena_printf(a, "mimir_%s", d->name);
+    return arena_printf(a, "mimir_%s", grain);
 }
 
 /*
@@ -77,62 +77,84 @@ static const char *local_column_name(arena *a, sql_dialect d, const char *name)
     return lower;
 }
 
-/* Checks a dimension is available on the job's source and records a splice if needed. */
-static bool need_dim(split_ctx *x, source_job *job, const inquiry_dim *d, const char *why)
+/* Canonical name of a dimension or grain column reference. */
+static const char *dim_name(const catalog *cat, const char *name, bool *is_grain, time_grain *g)
 {
-    if (!d->is_grain) {
+    const char *canon;
+    *is_grain = time_grain_of(name, g, &canon);
+    return *is_grain ? canon : canonical_dimension(cat, name);
+}
+
+/* Checks a dimension is available on the job's source and records a splice if needed. */
+static bool need_dim(split_ctx *x, source_job *job, const char *name, const char *why)
+{
+    bool grain;
+    time_grain g;
+    const char *canon = dim_name(x->cat, name, &grain, &g);
+    if (!canon) {
+        sql_error_set(x->err, ER_BAD_FIELD, "42S22", "Unknown column '%s'", name);
+        return false;
+    }
+    if (!grain) {
         const dimension *def;
-        dim_availability av = catalog_dim_on_source(x->cat, job->src, d->name, &def);
+        dim_availability av = catalog_dim_on_source(x->cat, job->src, canon, &def);
         if (av == DIM_NOT_ON_SOURCE) {
             sql_error_set(x->err, ER_BAD_FIELD, "42S22",
                           "Unknown column '%s': dimension '%s' is not available on source '%s' "
                           "(%s)",
-                          d->name, d->name, job->src->name, why);
+                          canon, canon, job->src->name, why);
             return false;
         }
         if (av == DIM_LOCAL)
             return true;
     }
     for (size_t i = 0; i < job->splices.len; i++)
-        if (strcmp(((inquiry_dim *)job->splices.items[i])->name, d->name) == 0)
+        if (strcmp(job->splices.items[i], canon) == 0)
             return true;
-    ptr_vec_push(x->a, &job->splices, (void *)d);
+    ptr_vec_push(x->a, &job->splices, (void *)canon);
     return true;
 }
 
-/* How the outer atomic query names a dimension. */
-static const char *dim_ref(split_ctx *x, const source_job *job, const inquiry_dim *d)
+/* Every dimension or grain an expression names, checked and spliced on the job's source. */
+static bool need_dims_of(split_ctx *x, source_job *job, const expr *e, const char *why)
 {
+    if (!e)
+        return true;
+    if (e->kind == EX_COLUMN)
+        return need_dim(x, job, e->parts[e->nparts - 1], why);
+    if (!need_dims_of(x, job, e->left, why) || !need_dims_of(x, job, e->right, why))
+        return false;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (!need_dims_of(x, job, e->args[i], why))
+            return false;
+    return true;
+}
+
+/* How an atomic query names a dimension or grain column (an output of the wrapped source). */
+static const char *resolve_column(void *ctx, const expr *col, sql_error *err)
+{
+    split_ctx *x = ctx;
+    const source_job *job = x->job;
+    bool grain;
+    time_grain g;
+    const char *canon = dim_name(x->cat, col->parts[col->nparts - 1], &grain, &g);
+    if (!canon) {
+        sql_error_set(err, ER_BAD_FIELD, "42S22", "Unknown column '%s'",
+                      col->parts[col->nparts - 1]);
+        return NULL;
+    }
     sql_builder b;
     sb_init(&b, x->a, job->dialect);
-    if (d->is_grain) {
-        sb_ident(&b, grain_column(x->a, d));
-    } else {
-        const dimension *def;
-        if (catalog_dim_on_source(x->cat, job->src, d->name, &def) == DIM_LOCAL)
-            sb_ident(&b, local_column_name(x->a, job->dialect, d->name));
-        else
-            sb_ident(&b, d->name);
-    }
+    const dimension *def;
+    if (grain)
+        sb_ident(&b, grain_column(x->a, canon));
+    else if (catalog_dim_on_source(x->cat, job->src, canon, &def) == DIM_LOCAL)
+        sb_ident(&b, local_column_name(x->a, job->dialect, canon));
+    else
+        sb_ident(&b, canon);
     query_param *unused;
     size_t n;
     return sb_finish(&b, &unused, &n);
-}
-
-static const char *resolve_filter_column(void *ctx, const expr *col, sql_error *err)
-{
-    split_ctx *x = ctx;
-    const char *name = col->parts[col->nparts - 1];
-    for (size_t i = 0; i < x->q->nfilter_dims; i++) {
-        const inquiry_dim *d = &x->q->filter_dims[i];
-        time_grain g;
-        const char *canon;
-        if ((time_grain_of(name, &g, &canon) && d->is_grain && d->grain == g) ||
-            (!d->is_grain && canonical_dimension(x->cat, name) == d->name))
-            return dim_ref(x, x->job, d);
-    }
-    sql_error_set(err, ER_BAD_FIELD, "42S22", "Unknown column '%s' in 'where clause'", name);
-    return NULL;
 }
 
 /* ---- Time filter pushdown ------------------------------------------------ */
@@ -160,30 +182,49 @@ typedef struct time_bound {
     const char *value;
 } time_bound;
 
-static bool grain_column_ref(const expr *e, time_grain *g)
+/* ts, ds and DATE(ts): the grains whose bounds translate to bounds on the time column. */
+static bool grain_column_ref(const catalog *cat, const expr *e, time_grain *g)
 {
-    const char *canon;
-    return e->kind == EX_COLUMN && time_grain_of(e->parts[e->nparts - 1], g, &canon) &&
+    if (e->kind == EX_FUNC && strcasecmp(e->text, "date") == 0 && e->nargs == 1 &&
+        grain_column_ref(cat, e->args[0], g) && *g == GRAIN_TIME) {
+        *g = GRAIN_DATE;
+        return true;
+    }
+    bool grain;
+    return e->kind == EX_COLUMN && dim_name(cat, e->parts[e->nparts - 1], &grain, g) && grain &&
            (*g == GRAIN_TIME || *g == GRAIN_DATE);
 }
 
-static bool is_string(const expr *e)
+/* '2022-03-01', TIMESTAMP('2022-03-01 00:00:00'), DATE('...'), CAST('...' AS DATE). */
+static const char *time_literal(const expr *e)
 {
-    return e->kind == EX_LITERAL && e->lit == LIT_STRING && !memchr(e->text, 0, e->text_len);
+    if (e->kind == EX_LITERAL && e->lit == LIT_STRING && !memchr(e->text, 0, e->text_len))
+        return e->text;
+    if (e->kind == EX_FUNC && e->nargs >= 1 &&
+        (strcasecmp(e->text, "timestamp") == 0 || strcasecmp(e->text, "date") == 0 ||
+         strcasecmp(e->text, "cast") == 0) &&
+        (strcasecmp(e->text, "cast") != 0 ||
+         (e->nargs == 2 && (strncasecmp(e->args[1]->text, "date", 4) == 0 ||
+                            strncasecmp(e->args[1]->text, "timestamp", 9) == 0))))
+        return time_literal(e->args[0]);
+    return NULL;
 }
 
 /* Turns "ds >= '2022-05-01'" etc. into bounds on the raw time column; false if it can't. */
-static bool time_bounds(arena *a, const expr *e, time_bound out[2], size_t *n)
+static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *n)
 {
+    arena *a = x->a;
     time_grain g;
     *n = 0;
-    if (e->kind == EX_BETWEEN && !e->negated && grain_column_ref(e->left, &g) &&
-        is_string(e->args[0]) && is_string(e->args[1])) {
-        const char *hi = g == GRAIN_DATE ? next_day(a, e->args[1]->text) : e->args[1]->text;
-        if (!hi || (g == GRAIN_DATE && !next_day(a, e->args[0]->text)))
+    if (e->kind == EX_BETWEEN && !e->negated && grain_column_ref(x->cat, e->left, &g)) {
+        const char *lo = time_literal(e->args[0]), *hi = time_literal(e->args[1]);
+        if (!lo || !hi)
             return false;
-        out[0] = (time_bound){">=", e->args[0]->text};
-        out[1] = (time_bound){g == GRAIN_DATE ? "<" : "<=", hi};
+        const char *end = g == GRAIN_DATE ? next_day(a, hi) : hi;
+        if (!end || (g == GRAIN_DATE && !next_day(a, lo)))
+            return false;
+        out[0] = (time_bound){">=", lo};
+        out[1] = (time_bound){g == GRAIN_DATE ? "<" : "<=", end};
         *n = 2;
         return true;
     }
@@ -191,37 +232,36 @@ static bool time_bounds(arena *a, const expr *e, time_bound out[2], size_t *n)
         return false;
     const expr *col = e->left, *lit = e->right;
     expr_op op = e->op;
-    if (!grain_column_ref(col, &g)) {
+    if (op != OP_LT && op != OP_LE && op != OP_GT && op != OP_GE && op != OP_EQ)
+        return false;
+    if (!grain_column_ref(x->cat, col, &g)) {
+        static const expr_op flipped[] = {[OP_LT] = OP_GT, [OP_LE] = OP_GE, [OP_GT] = OP_LT,
+                                          [OP_GE] = OP_LE, [OP_EQ] = OP_EQ};
         col = e->right;
         lit = e->left;
-        static const expr_op flipped[] = {
-            [OP_LT] = OP_GT, [OP_LE] = OP_GE, [OP_GT] = OP_LT, [OP_GE] = OP_LE, [OP_EQ] = OP_EQ};
-        if (op != OP_LT && op != OP_LE && op != OP_GT && op != OP_GE && op != OP_EQ)
-            return false;
         op = flipped[op];
-        if (!grain_column_ref(col, &g))
+        if (!grain_column_ref(x->cat, col, &g))
             return false;
     }
-    if (!is_string(lit))
+    const char *value = time_literal(lit);
+    if (!value)
         return false;
     if (g == GRAIN_TIME) {
-        const char *ops[] = {
-            [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=", [OP_EQ] = "="};
-        if (op != OP_LT && op != OP_LE && op != OP_GT && op != OP_GE && op != OP_EQ)
-            return false;
-        out[(*n)++] = (time_bound){ops[op], lit->text};
+        static const char *const ops[] = {[OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">",
+                                          [OP_GE] = ">=", [OP_EQ] = "="};
+        out[(*n)++] = (time_bound){ops[op], value};
         return true;
     }
-    const char *next = next_day(a, lit->text);
+    const char *next = next_day(a, value);
     if (!next)
         return false;
     switch (op) {
     case OP_EQ:
-        out[(*n)++] = (time_bound){">=", lit->text};
+        out[(*n)++] = (time_bound){">=", value};
         out[(*n)++] = (time_bound){"<", next};
         return true;
     case OP_GE:
-        out[(*n)++] = (time_bound){">=", lit->text};
+        out[(*n)++] = (time_bound){">=", value};
         return true;
     case OP_GT:
         out[(*n)++] = (time_bound){">=", next};
@@ -230,20 +270,10 @@ static bool time_bounds(arena *a, const expr *e, time_bound out[2], size_t *n)
         out[(*n)++] = (time_bound){"<", next};
         return true;
     case OP_LT:
-        out[(*n)++] = (time_bound){"<", lit->text};
+        out[(*n)++] = (time_bound){"<", value};
         return true;
     default:
         return false;
-    }
-}
-
-static void collect_conjuncts(arena *a, expr *e, ptr_vec *out)
-{
-    if (e->kind == EX_BINARY && e->op == OP_AND) {
-        collect_conjuncts(a, e->left, out);
-        collect_conjuncts(a, e->right, out);
-    } else {
-        ptr_vec_push(a, out, e);
     }
 }
 
@@ -269,18 +299,21 @@ static void build_inner(split_ctx *x, sql_builder *b, const source_job *job, ptr
     const source_sql_shape *sh = &s->shape;
     append_range(b, s->sql, 0, trim_end(s->sql, sh->select_list_end));
     for (size_t i = 0; i < job->splices.len; i++) {
-        const inquiry_dim *d = job->splices.items[i];
+        const char *name = job->splices.items[i];
+        bool grain;
+        time_grain g;
+        dim_name(x->cat, name, &grain, &g);
         sb_str(b, ", ");
-        if (d->is_grain) {
-            sb_time_grain(b, d->grain, s->time_col);
+        if (grain) {
+            sb_time_grain(b, g, s->time_col);
             sb_str(b, " AS ");
-            sb_ident(b, grain_column(x->a, d));
+            sb_ident(b, grain_column(x->a, name));
         } else {
             const dimension *def;
-            catalog_dim_on_source(x->cat, s, d->name, &def);
+            catalog_dim_on_source(x->cat, s, name, &def);
             sb_str(b, def->expr);
             sb_str(b, " AS ");
-            sb_ident(b, d->name);
+            sb_ident(b, name);
         }
     }
     sb_str(b, " ");
@@ -312,24 +345,18 @@ static void build_inner(split_ctx *x, sql_builder *b, const source_job *job, ptr
     append_range(b, s->sql, sh->where_end, sh->sql_end);
 }
 
-static void order_and_limit(sql_builder *b, const inquiry *q, bool nulls_explicit)
+static void limit_clause(sql_builder *b, const inquiry *q)
 {
-    for (size_t i = 0; i < q->norder; i++) {
-        buf_printf(&b->out, "%s%zu", i ? ", " : " ORDER BY ", q->order[i].column + 1);
-        if (q->order[i].desc)
-            sb_str(b, " DESC");
-        /* MySQL sorts NULLs first ascending and last descending; PostgreSQL the opposite. */
-        if (nulls_explicit)
-            sb_str(b, q->order[i].desc ? " NULLS LAST" : " NULLS FIRST");
-    }
     if (q->has_limit)
-        buf_printf(&b->out, " LIMIT %lld OFFSET %lld", (long long)q->limit, (long long)q->offset);
+        buf_printf(&b->out, " LIMIT %lld OFFSET %lld", (long long)q->limit,
+                   (long long)q->offset);
 }
 
 /*
- * Builds job's atomic query. With streaming (single source), its columns are
- * the client's columns in order with ORDER BY/LIMIT pushed down; otherwise the
- * inquiry's dimensions followed by this source's metrics.
+ * Builds job's atomic query. Streaming (one source, nothing computed after):
+ * its columns are the client's columns in order, with ORDER BY and LIMIT
+ * pushed down. Otherwise: the inquiry's keys d0..dn, then this source's
+ * metrics m<i>, for the final stage.
  */
 static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_query *aq)
 {
@@ -340,21 +367,17 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     aq->dialect = job->dialect;
 
     ptr_vec names = {0}, bounds = {0}, outer = {0};
-    if (q->where) {
-        ptr_vec conj = {0};
-        collect_conjuncts(x->a, q->where, &conj);
-        for (size_t i = 0; i < conj.len; i++) {
-            time_bound tb[2];
-            size_t n;
-            if (time_bounds(x->a, conj.items[i], tb, &n)) {
-                for (size_t k = 0; k < n; k++) {
-                    time_bound *copy = arena_alloc(x->a, sizeof(*copy));
-                    *copy = tb[k];
-                    ptr_vec_push(x->a, &bounds, copy);
-                }
-            } else {
-                ptr_vec_push(x->a, &outer, conj.items[i]);
+    for (size_t i = 0; i < q->nfilters; i++) {
+        time_bound tb[2];
+        size_t n;
+        if (time_bounds(x, q->filters[i], tb, &n)) {
+            for (size_t k = 0; k < n; k++) {
+                time_bound *copy = arena_alloc(x->a, sizeof(*copy));
+                *copy = tb[k];
+                ptr_vec_push(x->a, &bounds, copy);
             }
+        } else {
+            ptr_vec_push(x->a, &outer, (void *)q->filters[i]);
         }
     }
 
@@ -364,25 +387,33 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     ptr_vec group = {0};
     size_t ncols = streaming ? q->ncolumns : q->ndims + job->metrics.len;
     for (size_t i = 0; i < ncols; i++) {
-        bool is_metric;
-        const void *item;
+        const expr *dim = NULL;
+        const metric *m = NULL;
         const char *name;
         if (streaming) {
-            is_metric = q->columns[i].is_metric;
-            item = is_metric ? (const void *)q->metrics[q->columns[i].index]
-                             : (const void *)&q->dims[q->columns[i].index];
-            name = q->columns[i].name;
+            const inquiry_column *c = &q->columns[i];
+            if (c->kind == COL_DIM)
+                dim = q->dims[c->index].e;
+            else
+                m = q->metrics[c->index].m;
+            name = c->name;
+        } else if (i < q->ndims) {
+            dim = q->dims[i].e;
+            name = q->dims[i].key;
         } else {
-            is_metric = i >= q->ndims;
-            item = is_metric ? job->metrics.items[i - q->ndims] : (const void *)&q->dims[i];
-            name = is_metric ? ((const metric *)item)->name : q->dims[i].name;
+            const inquiry_metric *im = job->metrics.items[i - q->ndims];
+            m = im->m;
+            name = im->key;
         }
         if (i)
             sb_str(&b, ", ");
-        if (is_metric) {
-            sb_str(&b, ((const metric *)item)->expr);
+        if (m) {
+            sb_str(&b, m->expr);
         } else {
-            sb_str(&b, dim_ref(x, job, item));
+            if (!sb_expr(&b, dim, resolve_column, x, x->err)) {
+                sb_discard(&b);
+                return false;
+            }
             ptr_vec_push(x->a, &group, (void *)(uintptr_t)(i + 1));
         }
         sb_str(&b, " AS ");
@@ -395,15 +426,24 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     sb_ident(&b, "mimir_source");
     for (size_t i = 0; i < outer.len; i++) {
         sb_str(&b, i ? " AND " : " WHERE ");
-        if (!sb_expr(&b, outer.items[i], resolve_filter_column, x, x->err)) {
+        if (!sb_expr(&b, outer.items[i], resolve_column, x, x->err)) {
             sb_discard(&b);
             return false;
         }
     }
     for (size_t i = 0; i < group.len; i++)
         buf_printf(&b.out, "%s%zu", i ? ", " : " GROUP BY ", (size_t)(uintptr_t)group.items[i]);
-    if (streaming)
-        order_and_limit(&b, q, job->dialect == DIALECT_POSTGRES);
+    if (streaming) {
+        for (size_t i = 0; i < q->norder; i++) {
+            buf_printf(&b.out, "%s%zu", i ? ", " : " ORDER BY ", q->order[i].column + 1);
+            if (q->order[i].desc)
+                sb_str(&b, " DESC");
+            /* MySQL sorts NULLs first ascending and last descending; PostgreSQL the opposite. */
+            if (job->dialect == DIALECT_POSTGRES)
+                sb_str(&b, q->order[i].desc ? " NULLS LAST" : " NULLS FIRST");
+        }
+        limit_clause(&b, q);
+    }
     aq->sql = sb_finish(&b, &aq->params, &aq->nparams);
     aq->ncols = names.len;
     aq->col_names = (const char **)names.items;
@@ -425,84 +465,187 @@ static source_job *job_for(split_ctx *x, ptr_vec *jobs, const source *s)
     return j;
 }
 
-/* With no metric, a dimension's own source answers "which values exist". */
-static const source *home_source(const catalog *cat, const inquiry *q)
+/* Does source s have every dimension e names? */
+static bool source_has_dims(const catalog *cat, const source *s, const expr *e)
 {
-    for (size_t i = 0; i < q->ndims; i++) {
-        if (q->dims[i].is_grain)
-            continue;
-        const dimension *d = catalog_dimension(cat, q->dims[i].name);
-        if (d)
-            return catalog_source(cat, d->source_name);
-        for (size_t s = 0; s < cat->n_sources; s++)
-            for (size_t c = 0; c < cat->sources[s].n_local_columns; c++)
-                if (strcmp(cat->sources[s].local_columns[c], q->dims[i].name) == 0)
-                    return &cat->sources[s];
+    if (!e)
+        return true;
+    if (e->kind == EX_COLUMN) {
+        bool grain;
+        time_grain g;
+        const char *canon = dim_name(cat, e->parts[e->nparts - 1], &grain, &g);
+        const dimension *def;
+        return canon && (grain || catalog_dim_on_source(cat, s, canon, &def) != DIM_NOT_ON_SOURCE);
     }
-    return NULL;
+    if (!source_has_dims(cat, s, e->left) || !source_has_dims(cat, s, e->right))
+        return false;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (!source_has_dims(cat, s, e->args[i]))
+            return false;
+    return true;
+}
+
+/* With no metric, every source that has all the dimensions says which values exist. */
+static bool dimension_only_jobs(split_ctx *x, ptr_vec *jobs)
+{
+    const inquiry *q = x->q;
+    if (q->ndims == 0) {
+        sql_error_set(x->err, ER_NOT_SUPPORTED_YET, "42000",
+                      "select at least one AGG(metric) or dimension from mimir.metrics");
+        return false;
+    }
+    for (size_t s = 0; s < x->cat->n_sources; s++) {
+        const source *src = &x->cat->sources[s];
+        if (q->only_source && src != q->only_source)
+            continue;
+        bool all = true;
+        for (size_t i = 0; i < q->ndims && all; i++)
+            all = source_has_dims(x->cat, src, q->dims[i].e);
+        for (size_t i = 0; i < q->nfilters && all; i++)
+            all = source_has_dims(x->cat, src, q->filters[i]);
+        if (all)
+            job_for(x, jobs, src);
+    }
+    if (jobs->len == 0) {
+        sql_error_set(x->err, ER_BAD_FIELD, "42S22",
+                      "no source has all of these dimensions together");
+        return false;
+    }
+    return true;
 }
 
 static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
 {
     const inquiry *q = x->q;
     for (size_t i = 0; i < q->nmetrics; i++) {
-        const metric *m = q->metrics[i];
+        const metric *m = q->metrics[i].m;
         const source *s = catalog_source(x->cat, m->source_name);
         if (!s) {
             sql_error_set(x->err, ER_UNKNOWN_ERROR, "HY000",
                           "metric '%s' names unknown source '%s'", m->name, m->source_name);
             return false;
         }
-        ptr_vec_push(x->a, &job_for(x, jobs, s)->metrics, (void *)m);
+        ptr_vec_push(x->a, &job_for(x, jobs, s)->metrics, (void *)&q->metrics[i]);
     }
-    if (q->nmetrics == 0) {
-        const source *s = home_source(x->cat, q);
-        if (!s) {
-            sql_error_set(x->err, ER_NOT_SUPPORTED_YET, "42000",
-                          "select at least one AGG(metric) or dimension from mimir.metrics");
-            return false;
-        }
-        job_for(x, jobs, s);
-    }
+    if (q->nmetrics == 0 && !dimension_only_jobs(x, jobs))
+        return false;
     for (size_t j = 0; j < jobs->len; j++) {
         source_job *job = jobs->items[j];
         const char *why = arena_printf(
             x->a, "source of %s",
-            job->metrics.len ? ((const metric *)job->metrics.items[0])->name : "the query");
+            job->metrics.len ? ((const inquiry_metric *)job->metrics.items[0])->m->name
+                             : "the query");
         for (size_t i = 0; i < q->ndims; i++)
-            if (!need_dim(x, job, &q->dims[i], why))
+            if (!need_dims_of(x, job, q->dims[i].e, why))
                 return false;
-        for (size_t i = 0; i < q->nfilter_dims; i++)
-            if (!need_dim(x, job, &q->filter_dims[i], "used in WHERE"))
+        for (size_t i = 0; i < q->nfilters; i++)
+            if (!need_dims_of(x, job, q->filters[i], "used in WHERE"))
                 return false;
         for (size_t i = 0; i < job->metrics.len; i++) {
-            const metric *m = job->metrics.items[i];
-            for (size_t r = 0; r < m->n_required_dimensions; r++) {
-                inquiry_dim *d = arena_alloc(x->a, sizeof(*d));
-                d->name = m->required_dimensions[r];
-                const char *w = arena_printf(x->a, "required by %s", m->name);
-                if (!need_dim(x, job, d, w))
+            const metric *m = ((const inquiry_metric *)job->metrics.items[i])->m;
+            const char *w = arena_printf(x->a, "required by %s", m->name);
+            for (size_t r = 0; r < m->n_required_dimensions; r++)
+                if (!need_dim(x, job, m->required_dimensions[r], w))
                     return false;
+        }
+    }
+    return true;
+}
+
+/* ---- The final stage, in SQLite ------------------------------------------- */
+
+typedef struct final_ctx {
+    split_ctx *x;
+    int depth; /* alias expansion depth, to stop self-reference */
+} final_ctx;
+
+static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_column *c,
+                               sql_error *err);
+
+/* Keys and metrics are columns of the combined tables; aliases stand for their columns. */
+static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled, sql_error *err)
+{
+    final_ctx *f = ctx;
+    const inquiry *q = f->x->q;
+    const char *norm = expr_norm(f->x->a, f->x->cat, e);
+    for (size_t i = 0; i < q->ndims; i++) {
+        if (strcmp(q->dims[i].norm, norm) == 0) {
+            sb_ident(b, q->dims[i].key);
+            *handled = true;
+            return true;
+        }
+    }
+    const metric *m = measure_of(f->x->cat, e);
+    if (!m && e->kind == EX_COLUMN) {
+        bool grain;
+        time_grain g;
+        if (!dim_name(f->x->cat, e->parts[e->nparts - 1], &grain, &g))
+            m = canonical_metric(f->x->cat, e->parts[e->nparts - 1]);
+    }
+    if (m) {
+        for (size_t i = 0; i < q->nmetrics; i++) {
+            if (q->metrics[i].m == m) {
+                sb_ident(b, q->metrics[i].key);
+                *handled = true;
+                return true;
+            }
+        }
+    }
+    if (e->kind == EX_COLUMN && e->nparts == 1) {
+        for (size_t i = 0; i < q->ncolumns; i++) {
+            if (strcasecmp(q->columns[i].name, e->parts[0]) == 0 && f->depth < 8) {
+                f->depth++;
+                bool ok = print_column_final(f, b, &q->columns[i], err);
+                f->depth--;
+                *handled = true;
+                return ok;
             }
         }
     }
     return true;
 }
 
-/* SQLite SELECT joining s0, s1, ... on the inquiry's dimensions. */
-static const char *combine_sql(split_ctx *x, size_t nqueries)
+static const char *no_backend_column(void *ctx, const expr *col, sql_error *err)
+{
+    (void)ctx;
+    sql_error_set(err, ER_BAD_FIELD, "42S22", "Unknown column '%s'", col->parts[col->nparts - 1]);
+    return NULL;
+}
+
+static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_column *c,
+                               sql_error *err)
+{
+    const inquiry *q = f->x->q;
+    switch (c->kind) {
+    case COL_DIM:
+        sb_ident(b, q->dims[c->index].key);
+        return true;
+    case COL_METRIC:
+        sb_ident(b, q->metrics[c->index].key);
+        return true;
+    case COL_EXPR:
+        break;
+    }
+    return sb_expr(b, c->e, no_backend_column, NULL, err);
+}
+
+static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params,
+                             size_t *nparams)
 {
     const inquiry *q = x->q;
+    final_ctx f = {.x = x};
     sql_builder b;
     sb_init(&b, x->a, DIALECT_SQLITE);
+    b.subst = final_subst;
+    b.subst_ctx = &f;
     sb_str(&b, "SELECT ");
     for (size_t i = 0; i < q->ncolumns; i++) {
-        const inquiry_column *c = &q->columns[i];
         if (i)
             sb_str(&b, ", ");
-        sb_ident(&b, c->is_metric ? q->metrics[c->index]->name : q->dims[c->index].name);
+        if (!print_column_final(&f, &b, &q->columns[i], x->err))
+            goto fail;
         sb_str(&b, " AS ");
-        sb_ident(&b, c->name);
+        sb_ident(&b, q->columns[i].name);
     }
     sb_str(&b, " FROM \"s0\"");
     for (size_t i = 1; i < nqueries; i++) {
@@ -511,15 +654,30 @@ static const char *combine_sql(split_ctx *x, size_t nqueries)
         for (size_t d = 0; d < q->ndims; d++) {
             if (d)
                 sb_str(&b, ", ");
-            sb_ident(&b, q->dims[d].name);
+            sb_ident(&b, q->dims[d].key);
         }
         if (q->ndims)
             sb_str(&b, ")");
     }
-    order_and_limit(&b, q, false);
-    query_param *unused;
-    size_t n;
-    return sb_finish(&b, &unused, &n);
+    for (size_t i = 0; i < q->nhaving; i++) {
+        sb_str(&b, i ? " AND " : " WHERE ");
+        if (!sb_expr(&b, q->having[i], no_backend_column, NULL, x->err))
+            goto fail;
+    }
+    for (size_t i = 0; i < q->norder; i++) {
+        sb_str(&b, i ? ", " : " ORDER BY ");
+        if (q->order[i].by_column)
+            buf_printf(&b.out, "%zu", q->order[i].column + 1);
+        else if (!sb_expr(&b, q->order[i].e, no_backend_column, NULL, x->err))
+            goto fail;
+        if (q->order[i].desc)
+            sb_str(&b, " DESC");
+    }
+    limit_clause(&b, q);
+    return sb_finish(&b, params, nparams);
+fail:
+    sb_discard(&b);
+    return NULL;
 }
 
 bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sql_error *err)
@@ -529,7 +687,7 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
     ptr_vec jobs = {0};
     if (!plan_jobs(&x, &jobs))
         return false;
-    bool streaming = jobs.len == 1;
+    bool streaming = jobs.len == 1 && !q->needs_final;
     out->nqueries = jobs.len;
     out->queries = arena_alloc(a, jobs.len * sizeof(atomic_query));
     for (size_t i = 0; i < jobs.len; i++)
@@ -542,26 +700,33 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
         const inquiry_column *c = &q->columns[i];
         plan_column *pc = &out->cols[i];
         pc->name = c->name;
-        pc->is_metric = c->is_metric;
-        pc->org_name = c->is_metric ? q->metrics[c->index]->name : q->dims[c->index].name;
+        pc->is_metric = c->kind == COL_METRIC;
+        pc->org_name = c->kind == COL_METRIC ? q->metrics[c->index].m->name
+                       : c->kind == COL_DIM && c->e->kind == EX_COLUMN
+                           ? c->e->parts[c->e->nparts - 1]
+                           : c->name;
         if (streaming) {
             pc->query_col = i;
-            continue;
-        }
-        if (!c->is_metric) {
+        } else if (c->kind == COL_DIM) {
             pc->query_col = c->index;
-            continue;
-        }
-        for (size_t j = 0; j < jobs.len; j++) {
-            source_job *job = jobs.items[j];
-            for (size_t m = 0; m < job->metrics.len; m++) {
-                if (job->metrics.items[m] == q->metrics[c->index]) {
-                    pc->query = j;
-                    pc->query_col = q->ndims + m;
+        } else if (c->kind == COL_EXPR) {
+            pc->computed = true;
+        } else {
+            for (size_t j = 0; j < jobs.len; j++) {
+                source_job *job = jobs.items[j];
+                for (size_t m = 0; m < job->metrics.len; m++) {
+                    if (job->metrics.items[m] == &q->metrics[c->index]) {
+                        pc->query = j;
+                        pc->query_col = q->ndims + m;
+                    }
                 }
             }
         }
     }
-    out->combine_sql = streaming ? NULL : combine_sql(&x, jobs.len);
+    if (!streaming) {
+        out->final_sql = final_sql(&x, jobs.len, &out->final_params, &out->nfinal_params);
+        if (!out->final_sql)
+            return false;
+    }
     return true;
 }

@@ -10,6 +10,9 @@ void sb_init(sql_builder *b, arena *a, sql_dialect d)
     b->dialect = d;
     buf_init(&b->out);
     b->params = (ptr_vec){0};
+    b->subst = NULL;
+    b->subst_ctx = NULL;
+    b->allow_aggregates = false;
 }
 
 void sb_str(sql_builder *b, const char *s)
@@ -37,7 +40,12 @@ void sb_param(sql_builder *b, param_kind kind, const char *text)
     ptr_vec_push(b->a, &b->params, p);
     switch (b->dialect) {
     case DIALECT_POSTGRES:
-        buf_printf(&b->out, "$%zu", b->params.len);
+        /* Numbers carry their type: a parameter in a select list or CASE has no context. */
+        buf_printf(&b->out,
+                   kind == PARAM_INT      ? "CAST($%zu AS BIGINT)"
+                   : kind == PARAM_NUMBER ? "CAST($%zu AS NUMERIC)"
+                                          : "$%zu",
+                   b->params.len);
         break;
     case DIALECT_SQLITE:
         buf_printf(&b->out, "?%zu", b->params.len);
@@ -163,8 +171,24 @@ static bool print_list(sql_builder *b, expr **items, size_t n, sb_column_resolve
     return true;
 }
 
+/* Subqueries are printed by the information_schema printer's substitution hook only. */
+static bool no_subqueries(sql_error *err)
+{
+    sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                  "This version of Mimir doesn't yet support subqueries outside "
+                  "information_schema");
+    return false;
+}
+
 bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx, sql_error *err)
 {
+    if (b->subst) {
+        bool handled = false;
+        if (!b->subst(b->subst_ctx, b, e, &handled, err))
+            return false;
+        if (handled)
+            return true;
+    }
     switch (e->kind) {
     case EX_LITERAL:
         return print_literal(b, e, err);
@@ -193,6 +217,17 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
             return sb_date_add(b, e->right, e->left, false, resolve, ctx, err);
         if (e->op == OP_DIV && b->dialect != DIALECT_MYSQL)
             return print_division(b, e, resolve, ctx, err);
+        if (e->op == OP_MOD && b->dialect == DIALECT_POSTGRES) {
+            /* MySQL's x % 0 is NULL; PostgreSQL fails on it. */
+            sb_str(b, "(");
+            if (!sb_expr(b, e->left, resolve, ctx, err))
+                return false;
+            sb_str(b, " % NULLIF(");
+            if (!sb_expr(b, e->right, resolve, ctx, err))
+                return false;
+            sb_str(b, ", 0))");
+            return true;
+        }
         const char *op = binary_op_sql(b, e->op);
         if (!op) {
             sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
@@ -209,6 +244,8 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
         return true;
     }
     case EX_IN:
+        if (e->subquery)
+            return no_subqueries(err);
         sb_str(b, "(");
         if (!sb_expr(b, e->left, resolve, ctx, err))
             return false;
@@ -251,9 +288,8 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
         if (!sb_expr(b, e->left, resolve, ctx, err))
             return false;
         sb_str(b, e->negated ? " IS NOT " : " IS ");
-        sb_str(b, e->lit == LIT_NULL   ? "NULL"
-                  : e->lit == LIT_TRUE ? (b->dialect == DIALECT_SQLITE ? "1" : "TRUE")
-                                       : (b->dialect == DIALECT_SQLITE ? "0" : "FALSE"));
+        /* IS TRUE, not IS 1: 7 IS TRUE holds in MySQL and in SQLite (3.23+), 7 IS 1 does not. */
+        sb_str(b, e->lit == LIT_NULL ? "NULL" : e->lit == LIT_TRUE ? "TRUE" : "FALSE");
         sb_str(b, ")");
         return true;
     case EX_CASE:
@@ -285,6 +321,9 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
                       "INTERVAL is only allowed in date arithmetic (d + INTERVAL n unit, "
                       "DATE_ADD, DATE_SUB)");
         return false;
+    case EX_SUBQUERY:
+    case EX_EXISTS:
+        return no_subqueries(err);
     case EX_VARIABLE:
     case EX_STAR:
     case EX_PARAM:

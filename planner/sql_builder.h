@@ -12,12 +12,25 @@
 #include "planner/sql_error.h"
 #include "wire/buf.h"
 
-typedef struct sql_builder {
+typedef struct sql_builder sql_builder;
+
+/*
+ * Optional hook consulted for every node before it is printed: it may print
+ * a replacement itself (a computed column instead of the expression it
+ * stands for) and set *handled.
+ */
+typedef bool (*sb_substitute)(void *ctx, sql_builder *b, const expr *e, bool *handled,
+                              sql_error *err);
+
+struct sql_builder {
     arena *a;
     sql_dialect dialect;
     buf out;
     ptr_vec params; /* query_param * */
-} sql_builder;
+    sb_substitute subst;
+    void *subst_ctx;
+    bool allow_aggregates; /* SQL over a result Mimir holds (derived tables): SUM, COUNT, ... */
+};
 
 void sb_init(sql_builder *b, arena *a, sql_dialect d);
 void sb_str(sql_builder *b, const char *s);

@@ -26,6 +26,17 @@
 #define ER_WRONG_ARGUMENTS      1210
 #define ER_NET_PACKET_TOO_LARGE 1153
 
+/* The catalog's (information_schema, SHOW, read-only statements). */
+#define ER_NON_UNIQ_ERROR            1052 /* column ambiguous in a join */
+#define ER_UNKNOWN_TABLE             1109 /* unknown information_schema table */
+#define ER_OPTION_PREVENTS_STATEMENT 1290 /* --read-only: writes and DDL */
+/* Protocol and session errors (proxy/). */
+#define ER_HANDSHAKE_ERROR                 1043
+#define ER_UNKNOWN_STMT_HANDLER            1243
+#define ER_MAX_PREPARED_STMT_COUNT_REACHED 1461
+#define ER_MALFORMED_PACKET                1835
+#define ER_SECURE_TRANSPORT_REQUIRED       3159
+
 typedef struct sql_error {
     uint16_t code;
     char sqlstate[6];

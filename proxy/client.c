@@ -2,56 +2,75 @@
  * Client sessions. Every socket event of a client arrives here: read_cb takes
  * whole logical packets off the input and dispatches them by state;
  * write_cb resumes a paused stream or finishes a close once the output
- * drained; event_cb handles the peer going away.
+ * drained; event_cb handles the peer going away. The connection phase is in
+ * client_auth.c and prepared statements in client_stmt.c.
  */
 #include "proxy/client.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <event2/buffer.h>
-#include <openssl/rand.h>
 
 #include "planner/planner.h"
+#include "proxy/client_internal.h"
 #include "proxy/columns.h"
 #include "proxy/exec.h"
 #include "proxy/log.h"
 #include "proxy/server.h"
+#include "proxy/tls.h"
+#include "wire/binary.h"
 
 /* Output beyond this pauses the backend until the client reads (backpressure). */
 #define OUTPUT_HIGH_WATER (1u << 20)
 #define OUTPUT_LOW_WATER  (256u << 10)
 /* Encoded rows are handed to the socket in chunks of about this size. */
 #define OUT_CHUNK (64u << 10)
+/*
+ * Closing a TLS session: the TLS layer's own socket buffer may still hold the
+ * last (encrypted) packet after ours drained, and nothing tells us when it is
+ * written, so look again every 10 ms, for at most 5 s.
+ */
+#define TLS_CLOSE_POLL_US 10000
+#define TLS_CLOSE_POLLS   500
 
-#define SERVER_CAPABILITIES                                                                        \
-    (CLIENT_LONG_PASSWORD | CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG | CLIENT_CONNECT_WITH_DB |        \
-     CLIENT_NO_SCHEMA | CLIENT_ODBC | CLIENT_IGNORE_SPACE | CLIENT_PROTOCOL_41 |                   \
-     CLIENT_INTERACTIVE | CLIENT_IGNORE_SIGPIPE | CLIENT_TRANSACTIONS | CLIENT_RESERVED |          \
-     CLIENT_SECURE_CONNECTION | CLIENT_MULTI_RESULTS | CLIENT_PLUGIN_AUTH | CLIENT_CONNECT_ATTRS | \
-     CLIENT_PLUGIN_AUTH_LENENC_CLIENT_DATA | CLIENT_DEPRECATE_EOF)
+/* COM_SET_OPTION values. */
+#define MYSQL_OPTION_MULTI_STATEMENTS_ON  0
+#define MYSQL_OPTION_MULTI_STATEMENTS_OFF 1
 
 static void read_cb(struct bufferevent *bev, void *arg);
 static void write_cb(struct bufferevent *bev, void *arg);
 static void event_cb(struct bufferevent *bev, short what, void *arg);
+static void run_batch(client *cl);
 
-static uint16_t status_flags(const client *cl)
+uint16_t client_status(const client *cl)
 {
-    return cl->autocommit ? SERVER_STATUS_AUTOCOMMIT : 0;
+    return (uint16_t)((cl->autocommit ? SERVER_STATUS_AUTOCOMMIT : 0) |
+                      (cl->more_results ? SERVER_MORE_RESULTS : 0));
 }
 
-static void flush_out(client *cl)
+void client_flush(client *cl)
 {
     if (cl->out.len) {
         bufferevent_write(cl->bev, cl->out.data, cl->out.len);
         buf_reset(&cl->out);
     }
+}
+
+static void end_batch(client *cl)
+{
+    free(cl->batch.sql);
+    free(cl->batch.spans);
+    memset(&cl->batch, 0, sizeof(cl->batch));
+    cl->more_results = false;
 }
 
 static void free_client(client *cl)
@@ -70,6 +89,10 @@ static void free_client(client *cl)
     if (cl->next_command)
         event_free(cl->next_command);
     bufferevent_free(cl->bev);
+    client_auth_free(cl);
+    client_stmt_free_all(cl);
+    end_batch(cl);
+    free(cl->result_cols);
     buf_free(&cl->packet);
     buf_free(&cl->out);
     arena_free(&cl->stmt);
@@ -83,6 +106,29 @@ void client_free_now(client *cl)
     free_client(cl);
 }
 
+/* Nothing left to write, in our buffer nor (under TLS) in the socket's below it. */
+static bool output_drained(client *cl)
+{
+    if (evbuffer_get_length(bufferevent_get_output(cl->bev)) > 0)
+        return false;
+    struct bufferevent *under = bufferevent_get_underlying(cl->bev);
+    return under == NULL || evbuffer_get_length(bufferevent_get_output(under)) == 0;
+}
+
+/* A closing session frees itself once its output is written. */
+static void finish_close(client *cl)
+{
+    if (cl->gone || output_drained(cl) || cl->tls_close_polls <= 0) {
+        free_client(cl);
+        return;
+    }
+    if (evbuffer_get_length(bufferevent_get_output(cl->bev)) > 0)
+        return; /* write_cb comes back when our own buffer drained */
+    cl->tls_close_polls--;
+    struct timeval tv = {0, TLS_CLOSE_POLL_US};
+    event_add(cl->next_command, &tv);
+}
+
 /* Closes after what was already queued has been written. */
 void client_close(client *cl)
 {
@@ -92,52 +138,73 @@ void client_close(client *cl)
         exec_abort(cl->running);
         cl->running = NULL;
     }
-    flush_out(cl);
+    client_flush(cl);
     cl->state = CLIENT_CLOSING;
+    cl->tls_close_polls = TLS_CLOSE_POLLS;
     bufferevent_disable(cl->bev, EV_READ);
     bufferevent_setwatermark(cl->bev, EV_WRITE, 0, 0);
     /* Freed from the loop (here we may be deep in this client's own callbacks). */
     event_active(cl->next_command, 0, 0);
 }
 
-static void send_error(client *cl, uint16_t code, const char *state, const char *msg)
+void client_send_err(client *cl, uint16_t code, const char *sqlstate, const char *fmt, ...)
 {
-    wire_write_err(&cl->out, &cl->seq, code, state, msg);
-    flush_out(cl);
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cl->statement_failed = true;
+    wire_write_err(&cl->out, &cl->seq, code, sqlstate, msg);
+    client_flush(cl);
 }
 
 void client_send_error(client *cl, const sql_error *e)
 {
-    send_error(cl, e->code, e->sqlstate, e->message);
+    client_send_err(cl, e->code, e->sqlstate, "%s", e->message);
 }
 
-static void send_ok(client *cl)
+void client_send_ok(client *cl)
 {
-    wire_write_ok(&cl->out, &cl->seq, cl->caps, 0, 0, status_flags(cl), 0, NULL);
-    flush_out(cl);
+    wire_write_ok(&cl->out, &cl->seq, cl->caps, 0, 0, client_status(cl), 0, NULL);
+    client_flush(cl);
 }
 
 void client_send_header(client *cl, const wire_column *cols, size_t n)
 {
+    /* Binary rows are encoded by column type: keep the types (not the names,
+     * which the caller owns) for client_send_row. */
+    free(cl->result_cols);
+    cl->result_cols = calloc(n + 1, sizeof(*cl->result_cols));
+    if (!cl->result_cols)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        cl->result_cols[i].type = cols[i].type;
+        cl->result_cols[i].flags = cols[i].flags;
+    }
+    cl->result_ncols = n;
     wire_write_result_header(&cl->out, &cl->seq, cl->caps, n, cols);
 }
 
 void client_send_row(client *cl, const char *const *values, const size_t *lengths, size_t n)
 {
-    wire_write_text_row(&cl->out, &cl->seq, n, values, lengths);
+    if (cl->binary_rows && n == cl->result_ncols)
+        wire_write_binary_row(&cl->out, &cl->seq, n, cl->result_cols, values, lengths);
+    else
+        wire_write_text_row(&cl->out, &cl->seq, n, values, lengths);
     if (cl->out.len >= OUT_CHUNK)
-        flush_out(cl);
+        client_flush(cl);
 }
 
 void client_send_end(client *cl)
 {
-    wire_write_result_end(&cl->out, &cl->seq, cl->caps, status_flags(cl));
-    flush_out(cl);
+    wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl));
+    client_flush(cl);
 }
 
 bool client_output_full(client *cl)
 {
-    flush_out(cl);
+    client_flush(cl);
     return evbuffer_get_length(bufferevent_get_output(cl->bev)) > OUTPUT_HIGH_WATER;
 }
 
@@ -147,115 +214,59 @@ static void next_command_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     client *cl = arg;
     if (cl->state == CLIENT_CLOSING) {
-        if (evbuffer_get_length(bufferevent_get_output(cl->bev)) == 0)
-            free_client(cl);
+        finish_close(cl);
         return;
+    }
+    if (cl->batch.sql) {
+        run_batch(cl);
+        if (cl->state != CLIENT_READY)
+            return;
     }
     read_cb(cl->bev, cl);
 }
 
 void client_query_done(client *cl)
 {
-    flush_out(cl);
+    client_flush(cl);
     cl->running = NULL;
     if (cl->state != CLIENT_BUSY)
         return;
     cl->state = CLIENT_READY;
-    /* Pipelined commands may already be buffered; take them from the loop, not from here. */
+    /* The rest of a batch, or pipelined commands already buffered: take them
+     * from the loop, not from here (we are inside the executor). */
     event_active(cl->next_command, 0, 0);
 }
 
-/* ---- Connection phase ------------------------------------------------------ */
-
-static void send_greeting(client *cl)
+void client_ready(client *cl)
 {
-    /* The scramble must not contain NUL bytes: clients read it as a C string. */
-    RAND_bytes(cl->scramble, sizeof(cl->scramble));
-    for (size_t i = 0; i < sizeof(cl->scramble); i++)
-        cl->scramble[i] = (uint8_t)(cl->scramble[i] % 94 + 33);
-    wire_handshake hs = {
-        .connection_id = cl->id,
-        .server_version = MIMIR_SERVER_VERSION,
-        .capabilities = SERVER_CAPABILITIES,
-        .charset = CHARSET_UTF8MB4_GENERAL_CI,
-        .status = SERVER_STATUS_AUTOCOMMIT,
-        .auth_plugin = "mysql_native_password",
-    };
-    memcpy(hs.scramble, cl->scramble, sizeof(hs.scramble));
-    size_t begin = wire_packet_begin(&cl->out);
-    wire_write_handshake_v10(&cl->out, &hs);
-    cl->seq = 0;
-    wire_packet_end(&cl->out, begin, &cl->seq);
-    flush_out(cl);
-}
-
-/* With no users configured, any user name with an empty password, from loopback. */
-static bool password_ok(const client *cl, const uint8_t *auth, size_t len)
-{
-    if (len == 0)
-        return true;
-    uint8_t empty_stage2[20];
-    wire_native_password_stage2("", empty_stage2);
-    return wire_native_password_check(cl->scramble, empty_stage2, auth, len);
-}
-
-static void authenticated(client *cl, const uint8_t *auth, size_t len)
-{
-    if (!password_ok(cl, auth, len)) {
-        char msg[256];
-        snprintf(msg, sizeof(msg), "Access denied for user '%s'@'%s' (using password: YES)",
-                 cl->user, cl->peer);
-        log_info("client %u: access denied for '%s' from %s", cl->id, cl->user, cl->peer);
-        send_error(cl, ER_ACCESS_DENIED, "28000", msg);
-        client_close(cl);
-        return;
-    }
-    if (cl->db && !planner_database_exists(cl->db)) {
-        char msg[256];
-        snprintf(msg, sizeof(msg), "Unknown database '%s'", cl->db);
-        send_error(cl, ER_BAD_DB, "42000", msg);
-        client_close(cl);
-        return;
-    }
     cl->state = CLIENT_READY;
-    send_ok(cl);
+    client_send_ok(cl);
 }
 
-static void handle_handshake(client *cl)
+void client_reset_session(client *cl)
 {
-    wire_handshake_response r;
-    uint32_t caps;
-    if (wire_is_ssl_request(cl->packet.data, cl->packet.len, &caps)) {
-        /* We never offered CLIENT_SSL; a client that asks anyway gets no session. */
-        log_info("client %u: TLS requested but not offered; closing", cl->id);
-        client_close(cl);
-        return;
-    }
-    if (!wire_parse_handshake_response(cl->packet.data, cl->packet.len, &r) || !r.user) {
-        log_info("client %u: malformed handshake response; closing", cl->id);
-        client_close(cl);
-        return;
-    }
-    cl->caps = r.capabilities & SERVER_CAPABILITIES;
-    cl->user = strdup(r.user);
-    if (r.database && r.database[0])
-        cl->db = strdup(r.database);
-    if (r.auth_len > 0 && r.auth_plugin && strcmp(r.auth_plugin, "mysql_native_password") != 0 &&
-        (cl->caps & CLIENT_PLUGIN_AUTH)) {
-        /* e.g. caching_sha2_password from a MySQL 8 client: ask for native instead. */
-        size_t begin = wire_packet_begin(&cl->out);
-        wire_write_auth_switch(&cl->out, "mysql_native_password", cl->scramble);
-        wire_packet_end(&cl->out, begin, &cl->seq);
-        flush_out(cl);
-        cl->state = CLIENT_AWAIT_AUTH_SWITCH;
-        return;
-    }
-    authenticated(cl, r.auth, r.auth_len);
+    client_stmt_free_all(cl);
+    end_batch(cl);
+    cl->autocommit = true;
 }
 
 /* ---- Commands -------------------------------------------------------------- */
 
-static void send_const_result(client *cl, const const_result *r)
+session_info client_session_info(const client *cl)
+{
+    session_info s = {
+        .cat = srv.cat,
+        .info_schema = srv.info_schema,
+        .db = cl->db,
+        .user = cl->user,
+        .client_host = cl->peer,
+        .connection_id = cl->id,
+        .autocommit = cl->autocommit,
+    };
+    return s;
+}
+
+wire_column *client_const_columns(const const_result *r)
 {
     wire_column *defs = calloc(r->ncols + 1, sizeof(*defs));
     if (!defs)
@@ -264,6 +275,12 @@ static void send_const_result(client *cl, const const_result *r)
         column_definition(&r->cols[i], r->cols[i].name, r->cols[i].name, &defs[i]);
     for (size_t i = 0; i < r->ncols; i++)
         defs[i].schema = defs[i].table = defs[i].org_table = "";
+    return defs;
+}
+
+static void send_const_result(client *cl, const const_result *r)
+{
+    wire_column *defs = client_const_columns(r);
     client_send_header(cl, defs, r->ncols);
     free(defs);
     for (size_t row = 0; row < r->nrows; row++)
@@ -271,41 +288,117 @@ static void send_const_result(client *cl, const const_result *r)
     client_send_end(cl);
 }
 
-static void handle_query(client *cl, const char *sql, size_t len)
+void client_run_action(client *cl, const action *act)
 {
-    session_info s = {
-        .cat = srv.cat,
-        .db = cl->db,
-        .user = cl->user,
-        .client_host = cl->peer,
-        .connection_id = cl->id,
-        .autocommit = cl->autocommit,
-    };
+    switch (act->kind) {
+    case ACTION_OK:
+        if (act->new_db) {
+            free(cl->db);
+            cl->db = strdup(act->new_db);
+        }
+        if (act->set_autocommit >= 0)
+            cl->autocommit = act->set_autocommit == 1;
+        client_send_ok(cl);
+        return;
+    case ACTION_ROWS:
+        send_const_result(cl, &act->rows);
+        return;
+    case ACTION_ERROR:
+        client_send_error(cl, &act->error);
+        return;
+    case ACTION_QUERY:
+        cl->state = CLIENT_BUSY;
+        cl->running = exec_start(cl, act->plan);
+        return;
+    }
+}
+
+/*
+ * COM_FIELD_LIST: table NUL [wildcard]. The columns of a table of the current
+ * database, each a column definition plus its default, then EOF; the mariadb
+ * CLI asks this for every table after USE, to complete column names.
+ */
+static void handle_field_list(client *cl, const char *arg, size_t len)
+{
+    const char *nul = memchr(arg, '\0', len);
+    char *table = strndup(arg, nul ? (size_t)(nul - arg) : len);
+    char *wild = nul ? strndup(nul + 1, len - (size_t)(nul - arg) - 1) : NULL;
+    if (!table || (nul && !wild))
+        abort();
+    session_info s = client_session_info(cl);
+    arena_free(&cl->stmt);
+    arena_init(&cl->stmt);
+    const_result cols;
+    sql_error err;
+    if (!planner_field_list(&cl->stmt, &s, table, wild, &cols, &err)) {
+        client_send_error(cl, &err);
+    } else {
+        for (size_t i = 0; i < cols.ncols; i++) {
+            wire_column def;
+            column_definition(&cols.cols[i], cols.cols[i].name, cols.cols[i].name, &def);
+            def.schema = s.db;
+            def.table = def.org_table = table;
+            wire_write_field_list_column(&cl->out, &cl->seq, &def, NULL);
+        }
+        wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl));
+        client_flush(cl);
+    }
+    free(table);
+    free(wild);
+}
+
+static void run_statement(client *cl, const char *sql, size_t len)
+{
+    session_info s = client_session_info(cl);
     arena_free(&cl->stmt);
     arena_init(&cl->stmt);
     action act;
     planner_plan(&cl->stmt, &s, sql, len, &act);
-    switch (act.kind) {
-    case ACTION_OK:
-        if (act.new_db) {
-            free(cl->db);
-            cl->db = strdup(act.new_db);
+    client_run_action(cl, &act);
+}
+
+/*
+ * Runs the statements of a batch one after the other, each with its own
+ * result; all but the last carry SERVER_MORE_RESULTS_EXISTS. A statement that
+ * runs on a backend makes the session busy: the batch goes on from
+ * next_command_cb once it is done. The first error ends the batch, as in
+ * MySQL: its ERR packet is the last packet of the answer.
+ */
+static void run_batch(client *cl)
+{
+    while (cl->batch.sql && cl->state == CLIENT_READY) {
+        if (cl->statement_failed || cl->batch.next >= cl->batch.nspans) {
+            end_batch(cl);
+            return;
         }
-        if (act.set_autocommit >= 0)
-            cl->autocommit = act.set_autocommit == 1;
-        send_ok(cl);
-        return;
-    case ACTION_ROWS:
-        send_const_result(cl, &act.rows);
-        return;
-    case ACTION_ERROR:
-        client_send_error(cl, &act.error);
-        return;
-    case ACTION_QUERY:
-        cl->state = CLIENT_BUSY;
-        cl->running = exec_start(cl, act.plan);
-        return;
+        const stmt_span *sp = &cl->batch.spans[cl->batch.next++];
+        cl->more_results = cl->batch.next < cl->batch.nspans;
+        cl->statement_failed = false;
+        run_statement(cl, cl->batch.sql + sp->start, sp->len);
     }
+}
+
+static void handle_query(client *cl, const char *sql, size_t len)
+{
+    srv.questions++;
+    if (cl->caps & CLIENT_MULTI_STATEMENTS) {
+        stmt_span *spans;
+        size_t n = multi_statement_split(sql, len, &spans);
+        if (n > 1) {
+            cl->batch.sql = malloc(len + 1);
+            if (!cl->batch.sql)
+                abort();
+            memcpy(cl->batch.sql, sql, len);
+            cl->batch.sql[len] = '\0';
+            cl->batch.spans = spans;
+            cl->batch.nspans = n;
+            cl->batch.next = 0;
+            run_batch(cl);
+            return;
+        }
+        free(spans);
+    }
+    run_statement(cl, sql, len);
 }
 
 static void handle_init_db(client *cl, const char *name, size_t len)
@@ -314,15 +407,51 @@ static void handle_init_db(client *cl, const char *name, size_t len)
     if (!db)
         abort();
     if (!planner_database_exists(db)) {
-        char msg[256];
-        snprintf(msg, sizeof(msg), "Unknown database '%.200s'", db);
-        send_error(cl, ER_BAD_DB, "42000", msg);
+        client_send_err(cl, ER_BAD_DB, "42000", "Unknown database '%.200s'", db);
         free(db);
         return;
     }
     free(cl->db);
     cl->db = db;
-    send_ok(cl);
+    client_send_ok(cl);
+}
+
+static void handle_set_option(client *cl)
+{
+    wire_cursor c;
+    uint8_t cmd;
+    uint16_t option;
+    wire_cursor_init(&c, cl->packet.data, cl->packet.len);
+    if (!wire_get_u8(&c, &cmd) || !wire_get_u16(&c, &option) ||
+        (option != MYSQL_OPTION_MULTI_STATEMENTS_ON &&
+         option != MYSQL_OPTION_MULTI_STATEMENTS_OFF)) {
+        client_send_err(cl, ER_UNKNOWN_COM, "08S01",
+                        "Unknown command: COM_SET_OPTION takes 0 (multi-statements on) or 1 "
+                        "(off)");
+        return;
+    }
+    if (option == MYSQL_OPTION_MULTI_STATEMENTS_ON)
+        cl->caps |= CLIENT_MULTI_STATEMENTS;
+    else
+        cl->caps &= ~CLIENT_MULTI_STATEMENTS;
+    /* MySQL answers with EOF (an OK under CLIENT_DEPRECATE_EOF). */
+    wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl));
+    client_flush(cl);
+}
+
+static void handle_statistics(client *cl)
+{
+    char stats[256];
+    long uptime = (long)(time(NULL) - srv.started);
+    double qps = uptime > 0 ? (double)srv.questions / (double)uptime : 0.0;
+    int n = snprintf(stats, sizeof(stats),
+                     "Uptime: %ld  Threads: %u  Questions: %llu  Slow queries: 0  Opens: 0  "
+                     "Flush tables: 0  Open tables: 0  Queries per second avg: %.3f",
+                     uptime, srv.nclients, (unsigned long long)srv.questions, qps);
+    size_t begin = wire_packet_begin(&cl->out);
+    buf_append(&cl->out, stats, (size_t)n);
+    wire_packet_end(&cl->out, begin, &cl->seq);
+    client_flush(cl);
 }
 
 static void handle_command(client *cl)
@@ -334,13 +463,23 @@ static void handle_command(client *cl)
     uint8_t cmd = cl->packet.data[0];
     const char *arg = (const char *)cl->packet.data + 1;
     size_t arg_len = cl->packet.len - 1;
+    /* Reset per command: only COM_STMT_EXECUTE answers with binary rows. */
+    cl->binary_rows = false;
+    cl->more_results = false;
+    cl->statement_failed = false;
     switch (cmd) {
     case COM_QUIT:
         client_close(cl);
         return;
     case COM_PING:
+        client_send_ok(cl);
+        return;
     case COM_RESET_CONNECTION:
-        send_ok(cl);
+        client_reset_session(cl);
+        client_send_ok(cl);
+        return;
+    case COM_CHANGE_USER:
+        client_auth_change_user(cl);
         return;
     case COM_QUERY:
         handle_query(cl, arg, arg_len);
@@ -349,30 +488,34 @@ static void handle_command(client *cl)
         handle_init_db(cl, arg, arg_len);
         return;
     case COM_FIELD_LIST:
-        /* Column listing for completion; the catalog work is a later issue: none. */
-        wire_write_result_end(&cl->out, &cl->seq, cl->caps, status_flags(cl));
-        flush_out(cl);
+        handle_field_list(cl, arg, arg_len);
         return;
     case COM_SET_OPTION:
-        wire_write_eof(&cl->out, &cl->seq, status_flags(cl), 0);
-        flush_out(cl);
+        handle_set_option(cl);
         return;
-    case COM_STATISTICS: {
-        char stats[128];
-        int n =
-            snprintf(stats, sizeof(stats), "Threads: %u  Questions: 0  Uptime: 0", srv.nclients);
-        size_t begin = wire_packet_begin(&cl->out);
-        buf_append(&cl->out, stats, (size_t)n);
-        wire_packet_end(&cl->out, begin, &cl->seq);
-        flush_out(cl);
+    case COM_STATISTICS:
+        handle_statistics(cl);
         return;
-    }
-    default: {
-        char msg[64];
-        snprintf(msg, sizeof(msg), "Unknown command %u", cmd);
-        send_error(cl, ER_UNKNOWN_COM, "08S01", msg);
+    case COM_STMT_PREPARE:
+        srv.questions++;
+        client_stmt_prepare(cl);
         return;
-    }
+    case COM_STMT_EXECUTE:
+        srv.questions++;
+        client_stmt_execute(cl);
+        return;
+    case COM_STMT_CLOSE:
+        client_stmt_close(cl);
+        return;
+    case COM_STMT_RESET:
+        client_stmt_reset(cl);
+        return;
+    case COM_STMT_SEND_LONG_DATA:
+        client_stmt_send_long_data(cl);
+        return;
+    default:
+        client_send_err(cl, ER_UNKNOWN_COM, "08S01", "Unknown command %u", cmd);
+        return;
     }
 }
 
@@ -391,8 +534,14 @@ static bool packet_buffered(struct evbuffer *in)
 static void read_cb(struct bufferevent *bev, void *arg)
 {
     client *cl = arg;
-    struct evbuffer *in = bufferevent_get_input(bev);
-    while (cl->state != CLIENT_BUSY && cl->state != CLIENT_CLOSING) {
+    /* After a TLS upgrade the plaintext arrives on the new bufferevent. */
+    while (bev == cl->bev && (cl->state != CLIENT_BUSY && cl->state != CLIENT_CLOSING)) {
+        /* The rest of a batch goes before any command sent after it. */
+        if (cl->batch.sql && cl->state == CLIENT_READY) {
+            run_batch(cl);
+            continue;
+        }
+        struct evbuffer *in = bufferevent_get_input(bev);
         if (!packet_buffered(in))
             return;
         size_t avail = evbuffer_get_length(in);
@@ -410,8 +559,8 @@ static void read_cb(struct bufferevent *bev, void *arg)
                      "closing",
                      cl->id);
             cl->seq = (uint8_t)(seq + 1);
-            send_error(cl, ER_NET_PACKET_TOO_LARGE, "08S01",
-                       "Got a packet bigger than 'max_allowed_packet' bytes or out of order");
+            client_send_err(cl, ER_NET_PACKET_TOO_LARGE, "08S01",
+                            "Got a packet bigger than 'max_allowed_packet' bytes or out of order");
             client_close(cl);
             return;
         }
@@ -419,10 +568,10 @@ static void read_cb(struct bufferevent *bev, void *arg)
         cl->seq = (uint8_t)(seq + 1);
         switch (cl->state) {
         case CLIENT_AWAIT_HANDSHAKE:
-            handle_handshake(cl);
+            client_auth_handshake(cl);
             break;
-        case CLIENT_AWAIT_AUTH_SWITCH:
-            authenticated(cl, cl->packet.data, cl->packet.len);
+        case CLIENT_AWAIT_AUTH:
+            client_auth_continue(cl);
             break;
         case CLIENT_READY:
             handle_command(cl);
@@ -435,25 +584,49 @@ static void read_cb(struct bufferevent *bev, void *arg)
 
 static void write_cb(struct bufferevent *bev, void *arg)
 {
+    (void)bev;
     client *cl = arg;
     if (cl->state == CLIENT_CLOSING) {
-        if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-            free_client(cl);
+        finish_close(cl);
         return;
     }
     if (cl->running)
         exec_resume(cl->running);
 }
 
+/*
+ * The peer went away or the socket (or its TLS layer) failed. The session is
+ * freed from the loop, not here: libevent may still be inside this client's
+ * callbacks (a TLS handshake fails within the read that started it).
+ */
 static void event_cb(struct bufferevent *bev, short what, void *arg)
 {
-    (void)bev;
     client *cl = arg;
-    if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-        if (cl->running)
-            log_info("client %u disconnected during a query; cancelling it", cl->id);
-        free_client(cl);
+    if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) || cl->gone)
+        return;
+    if (cl->running) {
+        log_info("client %u disconnected during a query; cancelling it", cl->id);
+        exec_abort(cl->running);
+        cl->running = NULL;
     }
+    if (cl->tls && (what & BEV_EVENT_ERROR)) {
+        char why[256];
+        if (tls_bufferevent_error(bev, why, sizeof why))
+            log_info("client %u: TLS error: %s", cl->id, why);
+    }
+    cl->gone = true;
+    cl->state = CLIENT_CLOSING;
+    bufferevent_disable(cl->bev, EV_READ | EV_WRITE);
+    event_active(cl->next_command, 0, 0);
+}
+
+/* Takes over a new bufferevent (the TLS layer over the old one). */
+void client_set_bufferevent(client *cl, struct bufferevent *bev)
+{
+    cl->bev = bev;
+    bufferevent_setcb(cl->bev, read_cb, write_cb, event_cb, cl);
+    bufferevent_setwatermark(cl->bev, EV_WRITE, OUTPUT_LOW_WATER, 0);
+    bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
 }
 
 static void describe_peer(const struct sockaddr *addr, char *out, size_t n)
@@ -474,10 +647,10 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
         abort();
     cl->id = ++srv.next_client_id;
     cl->autocommit = true;
+    cl->next_stmt_id = 1;
     describe_peer(addr, cl->peer, sizeof(cl->peer));
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    cl->bev = bufferevent_socket_new(srv.base, fd, BEV_OPT_CLOSE_ON_FREE);
     cl->next_command = event_new(srv.base, -1, 0, next_command_cb, cl);
     buf_init(&cl->packet);
     buf_init(&cl->out);
@@ -487,9 +660,7 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
         srv.clients->prev = cl;
     srv.clients = cl;
     srv.nclients++;
-    bufferevent_setcb(cl->bev, read_cb, write_cb, event_cb, cl);
-    bufferevent_setwatermark(cl->bev, EV_WRITE, OUTPUT_LOW_WATER, 0);
-    bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
+    client_set_bufferevent(cl, bufferevent_socket_new(srv.base, fd, BEV_OPT_CLOSE_ON_FREE));
     cl->state = CLIENT_AWAIT_HANDSHAKE;
-    send_greeting(cl);
+    client_auth_greet(cl);
 }

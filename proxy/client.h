@@ -1,7 +1,12 @@
 /*
  * A client session: the MySQL connection phase, then one command at a time.
- * The session owns its socket (a bufferevent) and the statement being run;
- * the executor streams a result through the client_send_* calls.
+ * The session owns its socket (a bufferevent, upgraded to TLS on request),
+ * its prepared statements and the statement being run; the executor streams
+ * a result through the client_send_* calls.
+ *
+ * The session's code is split by concern: client.c (socket events, commands,
+ * results, multi-statements), client_auth.c (connection phase, TLS upgrade,
+ * auth plugins, COM_CHANGE_USER), client_stmt.c (prepared statements).
  */
 #ifndef MIMIR_PROXY_CLIENT_H
 #define MIMIR_PROXY_CLIENT_H
@@ -14,29 +19,44 @@
 #include <event2/util.h>
 
 #include "planner/arena.h"
+#include "planner/multi_statement.h"
 #include "planner/sql_error.h"
 #include "wire/buf.h"
 #include "wire/protocol.h"
 
 typedef struct exec exec;
 typedef struct client client;
+typedef struct prepared_stmt prepared_stmt; /* proxy/client_stmt.c */
+typedef struct auth_exchange auth_exchange; /* proxy/client_auth.c */
 
 typedef enum {
     CLIENT_AWAIT_HANDSHAKE, /* greeting sent, waiting for the handshake response */
-    CLIENT_AWAIT_AUTH_SWITCH,
-    CLIENT_READY,   /* waiting for a command */
-    CLIENT_BUSY,    /* a query is running; further commands wait in the input buffer */
-    CLIENT_CLOSING, /* flushing the last bytes, then freed */
+    CLIENT_AWAIT_AUTH,      /* in an auth exchange: switch response, sha2 full auth */
+    CLIENT_READY,           /* waiting for a command */
+    CLIENT_BUSY,            /* a query is running; further commands wait in the input buffer */
+    CLIENT_CLOSING,         /* flushing the last bytes, then freed */
 } client_state;
+
+/* A COM_QUERY with several statements (CLIENT_MULTI_STATEMENTS), being run. */
+typedef struct statement_batch {
+    char *sql; /* a copy of the query text */
+    stmt_span *spans;
+    size_t nspans;
+    size_t next; /* the next span to run */
+} statement_batch;
 
 struct client {
     uint32_t id;
     struct bufferevent *bev;
     client_state state;
     char peer[64];
-    uint32_t caps; /* negotiated capabilities */
+    uint32_t caps; /* negotiated capabilities (CLIENT_MULTI_STATEMENTS follows COM_SET_OPTION) */
     uint8_t seq;   /* next sequence id to send */
     uint8_t scramble[20];
+    bool tls;            /* the socket was upgraded to TLS */
+    bool gone;           /* the peer left or the socket failed: free without flushing */
+    int tls_close_polls; /* closing: checks left for the TLS layer to drain */
+    auth_exchange *auth; /* while authenticating (handshake or COM_CHANGE_USER) */
     char *user;
     char *db;
     bool autocommit;
@@ -45,7 +65,18 @@ struct client {
     arena stmt; /* everything of the current statement */
     exec *running;
     struct event *next_command; /* deferred: take the next command after a query */
-    client *prev, *next;        /* in srv.clients */
+    /* The result being sent. */
+    bool binary_rows;         /* COM_STMT_EXECUTE: rows in the binary protocol */
+    wire_column *result_cols; /* types of the current result's columns (binary rows) */
+    size_t result_ncols;
+    bool more_results;     /* more statements of the batch follow this one */
+    bool statement_failed; /* the current statement ended with an error */
+    statement_batch batch; /* sql == NULL when none */
+    /* Prepared statements. */
+    prepared_stmt *stmts;
+    size_t nstmts;
+    uint32_t next_stmt_id;
+    client *prev, *next; /* in srv.clients */
 };
 
 void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen);

@@ -157,8 +157,37 @@ int combine_scale(const combine *c, size_t i, size_t col)
     return c->tables[i].scales[col];
 }
 
-bool combine_run(combine *c, const char *sql, const result_column *out_cols, size_t ncols,
-                 combine_row_cb cb, void *ctx, char *err, size_t errlen)
+/* The type of a computed column, from the storage class of its first value. */
+static value_type computed_type(sqlite3_stmt *st, int i)
+{
+    switch (sqlite3_column_type(st, i)) {
+    case SQLITE_INTEGER:
+        return VT_INT64;
+    case SQLITE_TEXT:
+        return VT_TEXT;
+    case SQLITE_BLOB:
+        return VT_BLOB;
+    default: /* REAL, or NULL where most computed columns are ratios */
+        return VT_DOUBLE;
+    }
+}
+
+static void bind_params(sqlite3_stmt *st, const query_param *params, size_t nparams)
+{
+    for (size_t i = 0; i < nparams; i++) {
+        int idx = (int)i + 1;
+        if (params[i].kind == PARAM_INT)
+            sqlite3_bind_int64(st, idx, strtoll(params[i].text, NULL, 0));
+        else if (params[i].kind == PARAM_NUMBER)
+            sqlite3_bind_double(st, idx, strtod(params[i].text, NULL));
+        else
+            sqlite3_bind_text(st, idx, params[i].text, -1, SQLITE_STATIC);
+    }
+}
+
+bool combine_run(combine *c, const char *sql, const query_param *params, size_t nparams,
+                 result_column *cols, size_t ncols, combine_header_cb header, combine_row_cb row,
+                 void *ctx, char *err, size_t errlen)
 {
     if (c->in_transaction) {
         sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
@@ -167,23 +196,39 @@ bool combine_run(combine *c, const char *sql, const result_column *out_cols, siz
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
         return sqlite_fail(c->db, err, errlen, "cannot prepare the combine");
+    bind_params(st, params, nparams);
     const char **values = calloc(ncols + 1, sizeof(char *));
     size_t *lengths = calloc(ncols + 1, sizeof(size_t));
-    char(*numbers)[64] = calloc(ncols + 1, 64);
+    char (*numbers)[64] = calloc(ncols + 1, 64);
     if (!values || !lengths || !numbers)
         abort();
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int rc = sqlite3_step(st);
+    for (size_t k = 0; k < ncols; k++) {
+        if (cols[k].type == VT_NULL) {
+            cols[k].type = rc == SQLITE_ROW ? computed_type(st, (int)k) : VT_DOUBLE;
+            cols[k].decimals = -1;
+        }
+    }
+    header(ctx, cols);
+    for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
         for (size_t k = 0; k < ncols; k++) {
             int kind = sqlite3_column_type(st, (int)k);
             if (kind == SQLITE_NULL) {
                 values[k] = NULL;
                 lengths[k] = 0;
-            } else if (kind == SQLITE_FLOAT && out_cols[k].type == VT_DECIMAL &&
-                       out_cols[k].decimals >= 0) {
+            } else if (kind == SQLITE_FLOAT && cols[k].type == VT_DECIMAL &&
+                       cols[k].decimals >= 0) {
                 /* Exact decimals were stored as REAL: print them back at their scale. */
-                int n = snprintf(numbers[k], 64, "%.*f", out_cols[k].decimals,
+                int n = snprintf(numbers[k], 64, "%.*f", cols[k].decimals,
                                  sqlite3_column_double(st, (int)k));
+                values[k] = numbers[k];
+                lengths[k] = (size_t)n;
+            } else if (kind == SQLITE_FLOAT) {
+                /* Shortest text that reads back as the same double. */
+                double v = sqlite3_column_double(st, (int)k);
+                int n = snprintf(numbers[k], 64, "%.15g", v);
+                if (strtod(numbers[k], NULL) != v)
+                    n = snprintf(numbers[k], 64, "%.17g", v);
                 values[k] = numbers[k];
                 lengths[k] = (size_t)n;
             } else {
@@ -191,7 +236,7 @@ bool combine_run(combine *c, const char *sql, const result_column *out_cols, siz
                 lengths[k] = (size_t)sqlite3_column_bytes(st, (int)k);
             }
         }
-        cb(ctx, values, lengths);
+        row(ctx, values, lengths);
     }
     free(values);
     free(lengths);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "planner/plan.h"
 #include "planner/value_type.h"
 
 typedef struct combine combine;
@@ -24,9 +25,15 @@ bool combine_insert(combine *c, size_t i, const char *const *values, const size_
 /* The largest DECIMAL scale seen in column col of table i (for the output metadata). */
 int combine_scale(const combine *c, size_t i, size_t col);
 
-/* Runs the combine query; each row's values are rendered as MySQL text. */
+/*
+ * Runs the final query. Columns whose type is VT_NULL on entry are computed:
+ * their type is taken from the first row's values before header is called.
+ * Each row's values are rendered as MySQL text.
+ */
+typedef void (*combine_header_cb)(void *ctx, const result_column *cols);
 typedef void (*combine_row_cb)(void *ctx, const char *const *values, const size_t *lengths);
-bool combine_run(combine *c, const char *sql, const result_column *out_cols, size_t ncols,
-                 combine_row_cb cb, void *ctx, char *err, size_t errlen);
+bool combine_run(combine *c, const char *sql, const query_param *params, size_t nparams,
+                 result_column *cols, size_t ncols, combine_header_cb header, combine_row_cb row,
+                 void *ctx, char *err, size_t errlen);
 
 #endif

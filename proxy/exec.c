@@ -159,6 +159,11 @@ static void combined_row(void *ctx, const char *const *values, const size_t *len
     client_send_row(ex->cl, values, lengths, ex->plan->ncols);
 }
 
+static void combined_header(void *ctx, const result_column *cols)
+{
+    send_header(ctx, cols);
+}
+
 /* Every part is in: join them in SQLite and send the result. */
 static void run_combine(exec *ex)
 {
@@ -168,13 +173,17 @@ static void run_combine(exec *ex)
         abort();
     for (size_t i = 0; i < p->ncols; i++) {
         const plan_column *pc = &p->cols[i];
+        if (pc->computed) {
+            out[i].type = VT_NULL; /* known from the first row */
+            continue;
+        }
         out[i] = ex->parts[pc->query].cols[pc->query_col];
         if (out[i].type == VT_DECIMAL)
             out[i].decimals = combine_scale(ex->comb, pc->query, pc->query_col);
     }
-    send_header(ex, out);
     char err[512];
-    if (combine_run(ex->comb, p->combine_sql, out, p->ncols, combined_row, ex, err, sizeof(err)))
+    if (combine_run(ex->comb, p->final_sql, p->final_params, p->nfinal_params, out, p->ncols,
+                    combined_header, combined_row, ex, err, sizeof(err)))
         client_send_end(ex->cl);
     else
         fail(ex, NULL, err);
@@ -235,7 +244,7 @@ exec *exec_start(client *cl, const plan *p)
         abort();
     ex->cl = cl;
     ex->plan = p;
-    ex->streaming = p->combine_sql == NULL;
+    ex->streaming = p->final_sql == NULL;
     ex->parts = calloc(p->nqueries, sizeof(*ex->parts));
     if (!ex->parts)
         abort();

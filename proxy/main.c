@@ -16,23 +16,34 @@
 
 #include <event2/event.h>
 
+#include "planner/info_schema.h"
 #include "planner/planner.h"
 #include "proxy/log.h"
+#include "proxy/passwd.h"
 #include "proxy/server.h"
+#include "proxy/server_config.h"
+#include "proxy/tls.h"
 #include "semantic/catalog.h"
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: mimir serve [--configs DIR] [--secrets DIR] [--host ADDR] [--port N]\n"
+            "usage: mimir serve [--configs DIR] [--secrets DIR] [--server-config FILE]\n"
+            "                   [--host ADDR] [--port N]\n"
+            "       mimir passwd [--user NAME] < password\n"
             "       mimir --version\n"
             "\n"
             "serve   run the MySQL-protocol server on the semantic layer in DIR\n"
-            "  --configs DIR   project with sources/, metrics/, dimensions/ (default: the\n"
-            "                  embedded demo, configs/demo next to the binary's folder)\n"
-            "  --secrets DIR   one <connection_name>.json per connection (default: DIR/secrets)\n"
-            "  --host ADDR     address to listen on (default 127.0.0.1)\n"
-            "  --port N        port to listen on (default 3306)\n");
+            "  --configs DIR         project with sources/, metrics/, dimensions/ (default: the\n"
+            "                        embedded demo, configs/demo next to the binary's folder)\n"
+            "  --secrets DIR         one <connection_name>.json per connection (default:\n"
+            "                        DIR/secrets)\n"
+            "  --server-config FILE  listen address, users and TLS (YAML; see\n"
+            "                        docs/operations.md); the options below override it\n"
+            "  --host ADDR           address to listen on (default 127.0.0.1)\n"
+            "  --port N              port to listen on (default 3306)\n"
+            "passwd  read a password from stdin and print the hashes to store for a user in\n"
+            "        the server configuration (the password itself is never stored)\n");
 }
 
 /* configs/demo next to the folder of the binary (bin/mimir -> configs/demo). */
@@ -79,18 +90,84 @@ static bool is_loopback(const char *host)
     return loopback;
 }
 
+/*
+ * Users, TLS and the RSA key from the server configuration file. Fails (with a
+ * log line) when a file it names cannot be used: a server told to use TLS
+ * must not start without it.
+ */
+static bool setup_security(server_file *f)
+{
+    char err[1024];
+    srv.users = f->users;
+    srv.nusers = f->nusers;
+    srv.require_tls = f->require_tls;
+    if (f->tls_cert) {
+        srv.tls = tls_server_context(f->tls_cert, f->tls_key, err, sizeof(err));
+        if (!srv.tls) {
+            log_error("%s: %s", f->path, err);
+            return false;
+        }
+    }
+    if (f->rsa_key || srv.nusers) {
+        srv.rsa_key = rsa_key_load_or_generate(f->rsa_key, err, sizeof(err));
+        if (!srv.rsa_key) {
+            log_error("%s: %s", f->path, err);
+            return false;
+        }
+        srv.rsa_public_pem = rsa_public_key_pem(srv.rsa_key);
+        if (!srv.rsa_public_pem) {
+            log_error("cannot encode the RSA public key");
+            return false;
+        }
+    }
+    return true;
+}
+
+static void free_security(server_file *f)
+{
+    if (srv.tls)
+        SSL_CTX_free(srv.tls);
+    EVP_PKEY_free(srv.rsa_key);
+    free(srv.rsa_public_pem);
+    srv.tls = NULL;
+    srv.rsa_key = NULL;
+    srv.rsa_public_pem = NULL;
+    srv.users = NULL;
+    srv.nusers = 0;
+    server_file_free(f);
+}
+
+/* How clients get in, for the startup line. */
+static void describe_access(char *out, size_t n)
+{
+    const char *tls = srv.require_tls ? "TLS required" : srv.tls ? "TLS offered" : "no TLS";
+    if (srv.nusers == 0)
+        snprintf(out, n,
+                 "%s; no users configured: any user name with an empty password is accepted, "
+                 "on loopback only",
+                 tls);
+    else
+        snprintf(out, n, "%s; %zu user%s configured (caching_sha2_password, mysql_native_password)",
+                 tls, srv.nusers, srv.nusers == 1 ? "" : "s");
+}
+
 static int serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"configs", required_argument, NULL, 'c'}, {"secrets", required_argument, NULL, 's'},
-        {"host", required_argument, NULL, 'h'},    {"port", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'H'},          {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"configs", required_argument, NULL, 'c'},
+                                         {"secrets", required_argument, NULL, 's'},
+                                         {"server-config", required_argument, NULL, 'f'},
+                                         {"host", required_argument, NULL, 'h'},
+                                         {"port", required_argument, NULL, 'p'},
+                                         {"help", no_argument, NULL, 'H'},
+                                         {NULL, 0, NULL, 0}};
     server_config cfg = {.host = "127.0.0.1",
                          .port = 3306,
                          .pool_size = 8,
                          .connect_timeout_s = 10,
                          .max_allowed_packet = 64u << 20};
     char *configs = NULL, *secrets = NULL;
+    const char *server_config_file = NULL, *host_option = NULL;
+    int port_option = -1;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -101,8 +178,11 @@ static int serve(int argc, char **argv)
         case 's':
             secrets = strdup(optarg);
             break;
+        case 'f':
+            server_config_file = optarg;
+            break;
         case 'h':
-            cfg.host = optarg;
+            host_option = optarg;
             break;
         case 'p': {
             char *end;
@@ -112,7 +192,7 @@ static int serve(int argc, char **argv)
                 fprintf(stderr, "mimir: --port: '%s' is not a port number\n", optarg);
                 return 2;
             }
-            cfg.port = (int)port;
+            port_option = (int)port;
             break;
         }
         case 'H':
@@ -139,34 +219,78 @@ static int serve(int argc, char **argv)
     cfg.configs_dir = configs;
     cfg.secrets_dir = secrets;
 
-    if (!is_loopback(cfg.host)) {
-        log_error("no users are configured, so Mimir accepts any user with an empty password; "
-                  "it refuses to listen on the non-loopback address '%s'. Listen on 127.0.0.1.",
-                  cfg.host);
+    char err[2048];
+    server_file file = {.port = -1};
+    if (server_config_file && !server_file_load(server_config_file, &file, err, sizeof(err))) {
+        log_error("cannot load the server configuration: %s", err);
+        free(configs);
+        free(secrets);
         return 1;
     }
-    char err[2048];
+    /* The command line overrides the file, which overrides the defaults. */
+    if (file.host)
+        cfg.host = file.host;
+    if (file.port >= 0)
+        cfg.port = file.port;
+    if (host_option)
+        cfg.host = host_option;
+    if (port_option >= 0)
+        cfg.port = port_option;
+    if (file.nusers == 0 && !is_loopback(cfg.host)) {
+        log_error("no users are configured, so Mimir accepts any user with an empty password; "
+                  "it refuses to listen on the non-loopback address '%s'. Listen on 127.0.0.1, "
+                  "or configure users in a --server-config file.",
+                  cfg.host);
+        server_file_free(&file);
+        free(configs);
+        free(secrets);
+        return 1;
+    }
+    if (!setup_security(&file)) {
+        free_security(&file);
+        free(configs);
+        free(secrets);
+        return 1;
+    }
     catalog *cat = catalog_load(configs, secrets, err, sizeof(err));
     if (!cat) {
         log_error("cannot load the semantic layer: %s", err);
+        free_security(&file);
+        free(configs);
+        free(secrets);
+        return 1;
+    }
+    srv.info_schema = info_schema_build(cat, err, sizeof(err));
+    if (!srv.info_schema) {
+        log_error("cannot build information_schema: %s", err);
+        catalog_free(cat);
+        free_security(&file);
+        free(configs);
+        free(secrets);
         return 1;
     }
     signal(SIGPIPE, SIG_IGN);
     srv.cfg = cfg;
     srv.cat = cat;
     srv.base = event_base_new();
+    srv.started = time(NULL);
     if (!srv.base || !server_listen()) {
+        info_schema_free(srv.info_schema);
         catalog_free(cat);
+        free_security(&file);
         return 1;
     }
-    log_info("listening on %s:%d (%s%s: %zu sources, %zu metrics, %zu dimensions); no users "
-             "configured: any user name with an empty password is accepted, on loopback only",
-             cfg.host, cfg.port, demo ? "embedded demo " : "", configs, cat->n_sources,
-             cat->n_metrics, cat->n_dimensions);
+    char access[256];
+    describe_access(access, sizeof(access));
+    log_info("listening on %s:%d (%s%s: %zu sources, %zu metrics, %zu dimensions); %s", cfg.host,
+             cfg.port, demo ? "embedded demo " : "", configs, cat->n_sources, cat->n_metrics,
+             cat->n_dimensions, access);
     server_run();
     server_shutdown();
     event_base_free(srv.base);
+    info_schema_free(srv.info_schema);
     catalog_free(cat);
+    free_security(&file);
     free(configs);
     free(secrets);
     log_info("stopped");
@@ -181,6 +305,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(argv[1], "serve") == 0)
         return serve(argc - 1, argv + 1);
+    if (strcmp(argv[1], "passwd") == 0)
+        return passwd_command(argc - 1, argv + 1);
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
         printf("mimir %s (MySQL protocol %s)\n", MIMIR_VERSION, MIMIR_SERVER_VERSION);
         return 0;

@@ -8,10 +8,14 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
 
+#include "proxy/server_config.h"
 #include "semantic/catalog.h"
 
 typedef struct pool pool;
@@ -33,10 +37,20 @@ typedef struct server {
     struct event *sigint, *sigterm;
     server_config cfg;
     catalog *cat;
-    pool **pools; /* one per catalog connection, same order */
+    struct info_schema *info_schema; /* information_schema of cat (planner/info_schema.h) */
+    pool **pools;                    /* one per catalog connection, same order */
     uint32_t next_client_id;
     client *clients; /* all sessions, for shutdown */
     unsigned nclients;
+    /* Who may log in and how (--server-config; see server_config.h). */
+    server_user *users; /* none: any user name with an empty password, loopback only */
+    size_t nusers;
+    SSL_CTX *tls;      /* NULL: TLS is not offered */
+    bool require_tls;  /* refuse sessions that did not start TLS */
+    EVP_PKEY *rsa_key; /* caching_sha2_password's key exchange (NULL without users) */
+    char *rsa_public_pem;
+    time_t started;     /* for COM_STATISTICS */
+    uint64_t questions; /* statements received, for COM_STATISTICS */
 } server;
 
 extern server srv;

@@ -7,6 +7,21 @@ PACKAGES="gcc make pkg-config libevent-dev libpq-dev libmariadb-dev libyaml-dev
 libsqlite3-dev libssl-dev libcmocka-dev sqlite3 postgresql mariadb-client
 python3-pytest python3-pymysql python3-psycopg2"
 
+# TLS and caching_sha2_password in tests/integration/test_protocol.py: the
+# openssl CLI makes the test certificates, and PyMySQL needs python3-cryptography
+# for caching_sha2_password's RSA key exchange.
+PACKAGES="$PACKAGES openssl python3-cryptography"
+
+# The real clients of tests/clients and tests/integration/test_client_*.py:
+# MariaDB Connector/J with a JDK to compile the Java probe, MariaDB ODBC with
+# unixODBC and pyodbc, SQLAlchemy, mysqlclient (MySQLdb), Node for mysql2, and
+# the openssl tool that makes their TLS test certificates.
+PACKAGES="$PACKAGES default-jdk-headless libmariadb-java odbc-mariadb unixodbc
+python3-pyodbc python3-sqlalchemy python3-mysqldb python3-yaml nodejs openssl"
+# Debian's nodejs needs its separate npm package; NodeSource's nodejs ships npm
+# itself and conflicts with Debian's, so ask for npm only when there is none.
+command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"
+
 missing=""
 for p in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)

@@ -42,6 +42,7 @@ void catalog_metric_clear(metric *m)
     free(m->source_name);
     free(m->expr);
     free(m->description);
+    free(m->type);
     sem_strv_free(m->required_dimensions, m->n_required_dimensions);
     free(m->at.file);
 }
@@ -52,6 +53,7 @@ void catalog_dimension_clear(dimension *d)
     free(d->source_name);
     free(d->expr);
     free(d->description);
+    free(d->type);
     free(d->at.file);
 }
 

@@ -36,6 +36,7 @@ typedef struct dimension {
     char *source_name;
     char *expr; /* the SQL expression only: "COALESCE(category.name, 'Uncategorized')" */
     char *description;
+    char *type; /* declared MySQL column type, canonical ("varchar(64)"); NULL when none */
     origin at;
 } dimension;
 
@@ -44,6 +45,7 @@ typedef struct metric {
     char *source_name;
     char *expr; /* the aggregate expression only: "COUNT(rental_id)" */
     char *description;
+    char *type; /* declared MySQL column type, canonical ("decimal(12,2)"); NULL when none */
     char **required_dimensions;
     size_t n_required_dimensions;
     origin at;

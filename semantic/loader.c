@@ -5,9 +5,9 @@
  *   sources/NAME.yaml     a mapping of source name -> {name, time_col,
  *                         connection_name, sql, dimensions?, time_col_alias?,
  *                         description?} (or a list of such mappings)
- *   dimensions/NAME.yaml  one {name, source_name, sql, description?} per
+ *   dimensions/NAME.yaml  one {name, source_name, sql, description?, type?} per
  *                         document (or a list of them)
- *   metrics/NAME.yaml     one {name, source_name, sql, description?,
+ *   metrics/NAME.yaml     one {name, source_name, sql, description?, type?,
  *                         required_dimensions?, ...} per document (or a
  *                         list); other keys (team, collection, ...) are
  *                         accepted and ignored
@@ -31,6 +31,7 @@
 
 #include "semantic/catalog.h"
 #include "semantic/catalog_internal.h"
+#include "semantic/column_type.h"
 #include "semantic/secrets.h"
 #include "semantic/sql_scan.h"
 #include "semantic/util.h"
@@ -330,6 +331,23 @@ static bool read_sources_mapping(loader *L, const char *file, const ynode *doc)
 
 /* ---- metrics and dimensions ---- */
 
+/* The optional `type:` key: a MySQL column type, kept in its canonical spelling. */
+static bool get_column_type(const defctx *d, char **out)
+{
+    if (!get_text(d, "type", out) || !*out)
+        return true;
+    column_type t;
+    char why[128];
+    if (!column_type_parse(*out, &t, why, sizeof(why)))
+        return def_fail(d, key_line(d->map, "type"),
+                        "type '%s' %s; write a MySQL column type such as BIGINT, INT, "
+                        "DECIMAL(12,2), DOUBLE, VARCHAR(64), DATE or DATETIME",
+                        *out, why);
+    free(*out);
+    *out = sem_xstrdup(t.text);
+    return true;
+}
+
 /* The expression of a definition's sql, or an error at the sql line. */
 static bool definition_expr(const defctx *d, const char *sql, char **expr)
 {
@@ -348,10 +366,11 @@ static bool read_metric_fields(defctx *d, metric *m)
     char *sql = NULL;
     /* Keys other than these (team, collection, truncate_incomplete_granularity,
      * ...) are accepted and ignored, as in the prototype. */
-    bool ok =
-        get_required(d, "source_name", &m->source_name) && get_required(d, "sql", &sql) &&
-        definition_expr(d, sql, &m->expr) && get_text(d, "description", &m->description) &&
-        get_name_list(d, "required_dimensions", &m->required_dimensions, &m->n_required_dimensions);
+    bool ok = get_required(d, "source_name", &m->source_name) && get_required(d, "sql", &sql) &&
+              definition_expr(d, sql, &m->expr) && get_text(d, "description", &m->description) &&
+              get_name_list(d, "required_dimensions", &m->required_dimensions,
+                            &m->n_required_dimensions) &&
+              get_column_type(d, &m->type);
     free(sql);
     return ok;
 }
@@ -363,7 +382,8 @@ static bool read_dimension_fields(defctx *d, dimension *dim)
     d->name = dim->name;
     char *sql = NULL;
     bool ok = get_required(d, "source_name", &dim->source_name) && get_required(d, "sql", &sql) &&
-              definition_expr(d, sql, &dim->expr) && get_text(d, "description", &dim->description);
+              definition_expr(d, sql, &dim->expr) &&
+              get_text(d, "description", &dim->description) && get_column_type(d, &dim->type);
     free(sql);
     return ok;
 }

@@ -128,3 +128,42 @@ void wire_write_auth_switch(buf *out, const char *plugin, const uint8_t scramble
     buf_append(out, scramble, SCRAMBLE_LEN);
     buf_append_byte(out, 0);
 }
+
+void wire_write_auth_more_data(buf *out, const void *data, size_t len)
+{
+    buf_append_byte(out, 0x01);
+    buf_append(out, data, len);
+}
+
+bool wire_parse_change_user(const uint8_t *payload, size_t len, uint32_t caps,
+                            wire_change_user *out)
+{
+    wire_cursor c;
+    uint8_t cmd;
+    size_t slen;
+    wire_change_user r = {0};
+    wire_cursor_init(&c, payload, len);
+    if (!wire_get_u8(&c, &cmd) || !wire_get_cstr(&c, &r.user, &slen))
+        return false;
+    if (caps & CLIENT_SECURE_CONNECTION) {
+        uint8_t n;
+        if (!wire_get_u8(&c, &n) || !wire_get_bytes(&c, n, &r.auth))
+            return false;
+        r.auth_len = n;
+    } else {
+        const char *s;
+        if (!wire_get_cstr(&c, &s, &r.auth_len))
+            return false;
+        r.auth = (const uint8_t *)s;
+    }
+    if (!wire_get_cstr(&c, &r.database, &slen))
+        return false;
+    /* Optional tail: character set, then the plugin name (the attributes
+     * that may follow are not needed). */
+    uint16_t charset;
+    if (wire_cursor_left(&c) >= 2 && wire_get_u16(&c, &charset) && (caps & CLIENT_PLUGIN_AUTH) &&
+        wire_cursor_left(&c) > 0 && !wire_get_cstr(&c, &r.auth_plugin, &slen))
+        return false;
+    *out = r;
+    return true;
+}

@@ -56,6 +56,7 @@ enum {
     COM_CHANGE_USER = 0x11,
     COM_STMT_PREPARE = 0x16,
     COM_STMT_EXECUTE = 0x17,
+    COM_STMT_SEND_LONG_DATA = 0x18,
     COM_STMT_CLOSE = 0x19,
     COM_STMT_RESET = 0x1a,
     COM_SET_OPTION = 0x1b,
@@ -210,6 +211,27 @@ bool wire_parse_handshake_response(const uint8_t *payload, size_t len,
  */
 void wire_write_auth_switch(buf *out, const char *plugin, const uint8_t scramble[20]);
 
+/* AuthMoreData: 0x01 then plugin-specific data. Payload only, like the above. */
+void wire_write_auth_more_data(buf *out, const void *data, size_t len);
+
+/* COM_CHANGE_USER (pointers into the payload, valid while it lives). */
+typedef struct wire_change_user {
+    const char *user;
+    const uint8_t *auth;
+    size_t auth_len;
+    const char *database;    /* "" when none */
+    const char *auth_plugin; /* NULL when the client did not send one */
+} wire_change_user;
+
+/*
+ * Payload including the command byte; caps are the session's negotiated
+ * capabilities (they decide how auth-response is encoded). The fields after
+ * the database (character set, plugin name, connection attributes) are
+ * optional, as in MySQL. False when a required field is missing.
+ */
+bool wire_parse_change_user(const uint8_t *payload, size_t len, uint32_t caps,
+                            wire_change_user *out);
+
 /*
  * mysql_native_password: the client sends SHA1(pw) XOR SHA1(scramble +
  * SHA1(SHA1(pw))). The server stores stage2 = SHA1(SHA1(pw)) only.
@@ -262,6 +284,10 @@ typedef struct wire_column {
 
 void wire_write_column_count(buf *out, uint8_t *seq, uint64_t count);
 void wire_write_column_def(buf *out, uint8_t *seq, const wire_column *col);
+/* One column of a COM_FIELD_LIST answer: a definition followed by the column's
+ * default value (NULL: none). The list ends with wire_write_result_end. */
+void wire_write_field_list_column(buf *out, uint8_t *seq, const wire_column *col,
+                                  const char *default_value);
 
 /*
  * A text-protocol row: each value as a length-encoded string, NULL as 0xFB.

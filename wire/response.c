@@ -84,9 +84,8 @@ void wire_write_column_count(buf *out, uint8_t *seq, uint64_t count)
     wire_packet_end(out, begin, seq);
 }
 
-void wire_write_column_def(buf *out, uint8_t *seq, const wire_column *col)
+static void put_column_def(buf *out, const wire_column *col)
 {
-    size_t begin = wire_packet_begin(out);
     wire_put_lenenc_cstr(out, "def"); /* catalog: always "def" since 4.1 */
     wire_put_lenenc_cstr(out, col->schema);
     wire_put_lenenc_cstr(out, col->table);
@@ -100,6 +99,24 @@ void wire_write_column_def(buf *out, uint8_t *seq, const wire_column *col)
     buf_put_u16(out, col->flags);
     buf_append_byte(out, col->decimals);
     buf_put_u16(out, 0); /* filler */
+}
+
+void wire_write_column_def(buf *out, uint8_t *seq, const wire_column *col)
+{
+    size_t begin = wire_packet_begin(out);
+    put_column_def(out, col);
+    wire_packet_end(out, begin, seq);
+}
+
+void wire_write_field_list_column(buf *out, uint8_t *seq, const wire_column *col,
+                                  const char *default_value)
+{
+    size_t begin = wire_packet_begin(out);
+    put_column_def(out, col);
+    if (default_value)
+        wire_put_lenenc_cstr(out, default_value);
+    else
+        buf_append_byte(out, 0xFB);
     wire_packet_end(out, begin, seq);
 }
 

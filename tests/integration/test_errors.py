@@ -44,8 +44,9 @@ STATEMENT_ERRORS = [
     ("syntax_error_unclosed_paren", "SELECT AGG(movies_rented FROM mimir.metrics",
      1064, "42000", ["near 'FROM mimir.metrics'"]),
     ("syntax_error_first_word", "SELEKT 1", 1064, "42000", ["near 'SELEKT 1'"]),
-    ("unsupported_insert", "INSERT INTO t VALUES (1)", 1235, "42000", []),
-    ("unsupported_drop", "DROP TABLE x", 1235, "42000", []),
+    ("read_only_insert", "INSERT INTO t VALUES (1)", 1290, "HY000", ["--read-only option"]),
+    ("read_only_drop", "DROP TABLE x", 1290, "HY000", ["--read-only option"]),
+    ("unsupported_call", "CALL p()", 1235, "42000", ["CALL"]),
 ]
 
 

@@ -151,8 +151,11 @@ static const error_case error_cases[] = {
     {"SELECT (a FROM t", false, "FROM t", 1},
     {"SELEKT 1", false, "SELEKT 1", 1},
     {"SELECT a FROM t UNION SELECT b FROM u", true, "UNION SELECT b FROM u", 1},
-    {"SELECT a FROM (SELECT 1) x", true, "(SELECT 1) x", 1},
-    {"SELECT a FROM t JOIN u", true, "JOIN u", 1},
+    {"SELECT a FROM t GROUP BY a WITH ROLLUP", true, "WITH ROLLUP", 1},
+    {"SELECT a FROM (SELECT 1)", false, "", 1},
+    {"SELECT a FROM t NATURAL JOIN u", true, "NATURAL JOIN u", 1},
+    {"SELECT a FROM t LEFT JOIN u USING (a)", true, "USING (a)", 1},
+    {"SELECT a FROM t LEFT JOIN u", false, "", 1},
     {"SELECT 'open", false, "'open", 1},
     {"SELECT 1; SELECT 2", false, "SELECT 2", 1},
 };
@@ -232,7 +235,7 @@ static void test_plan_readme_query(void **state)
     assert_int_equal(act.kind, ACTION_QUERY);
     const plan *p = act.plan;
     assert_int_equal(p->nqueries, 1);
-    assert_null(p->combine_sql);
+    assert_null(p->final_sql);
     assert_int_equal(p->ncols, 3);
     assert_string_equal(p->cols[1].name, "movies_rented"); /* unaliased AGG(m) is named m */
     const atomic_query *q = &p->queries[0];
@@ -280,9 +283,9 @@ static void test_plan_two_sources_full_join(void **state)
     assert_int_equal(act.kind, ACTION_QUERY);
     const plan *p = act.plan;
     assert_int_equal(p->nqueries, 2);
-    assert_non_null(p->combine_sql);
-    assert_non_null(strstr(p->combine_sql, "FULL OUTER JOIN \"s1\" USING (\"dim_store_id\")"));
-    assert_non_null(strstr(p->combine_sql, "ORDER BY 3 DESC LIMIT 10 OFFSET 0"));
+    assert_non_null(p->final_sql);
+    assert_non_null(strstr(p->final_sql, "FULL OUTER JOIN \"s1\" USING (\"d0\")"));
+    assert_non_null(strstr(p->final_sql, "ORDER BY 3 DESC LIMIT 10 OFFSET 0"));
     /* dim_store_id is a definition on rentals that payments lists: spliced into both. */
     for (size_t i = 0; i < 2; i++)
         assert_non_null(strstr(p->queries[i].sql, "inventory.store_id AS \"dim_store_id\""));
@@ -323,11 +326,15 @@ static const plan_error_case plan_errors[] = {
     {"SELECT dim_rental_category, AGG(payments_count) FROM mimir.metrics", ER_BAD_FIELD,
      "not available on source 'payments'"},
     {"SELECT COUNT(movies_rented) FROM mimir.metrics", ER_NOT_SUPPORTED_YET, "already aggregated"},
-    {"SELECT AGG(movies_rented) FROM mimir.rentals", ER_NO_SUCH_TABLE, "mimir.rentals"},
+    {"SELECT AGG(movies_rented) FROM mimir.rental", ER_NO_SUCH_TABLE, "mimir.rental"},
     {"SELECT AGG(movies_rented) FROM nodb.metrics", ER_BAD_DB, "nodb"},
     {"SELECT @@no_such_var", ER_UNKNOWN_SYSTEM_VAR, "no_such_var"},
     {"USE nodb", ER_BAD_DB, "nodb"},
-    {"DROP TABLE x", ER_NOT_SUPPORTED_YET, "DROP TABLE"},
+    {"DROP TABLE x", ER_OPTION_PREVENTS_STATEMENT, "--read-only option"},
+    {"INSERT INTO metrics VALUES (1)", ER_OPTION_PREVENTS_STATEMENT, "(INSERT INTO)"},
+    {"SELECT AGG(movies_rented) FROM mimir.metrics JOIN mimir.rentals ON 1", ER_NOT_SUPPORTED_YET,
+     "joins"},
+    {"HANDLER t OPEN", ER_NOT_SUPPORTED_YET, "HANDLER"},
     {"", ER_EMPTY_QUERY, "Query was empty"},
     {"SELECT AGG(movies_rented) FROM mimir.metrics ORDER BY 5", ER_BAD_FIELD, "order clause"},
 };
@@ -379,6 +386,133 @@ static void test_session_statements(void **state)
     arena_free(&a);
 }
 
+
+static void test_plan_time_functions_are_grains(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_sql(&a,
+             "SELECT DATE_FORMAT(ts, '%Y-%m') AS month, QUARTER(ts) q, AGG(movies_rented) FROM "
+             "mimir.metrics WHERE ts >= TIMESTAMP('2022-03-01 00:00:00') AND ts < "
+             "'2022-06-01' GROUP BY 1, 2 ORDER BY 1",
+             &act);
+    if (act.kind != ACTION_QUERY)
+        fail_msg("%s", act.error.message);
+    const atomic_query *q = &act.plan->queries[0];
+    assert_null(act.plan->final_sql);
+    /* Computed on the backend from the spliced raw time column, with the format a parameter. */
+    assert_non_null(strstr(q->sql, "to_char(CAST(\"mimir_ts\" AS TIMESTAMP), $"));
+    assert_non_null(strstr(q->sql, "EXTRACT(QUARTER FROM CAST(\"mimir_ts\" AS TIMESTAMP))"));
+    assert_non_null(strstr(q->sql, "rental.rental_date AS \"mimir_ts\""));
+    assert_non_null(strstr(q->sql, "rental.rental_date >= $2 AND rental.rental_date < $3"));
+    assert_string_equal(q->params[1].text, "2022-03-01 00:00:00");
+    bool found = false;
+    for (size_t i = 0; i < q->nparams; i++)
+        found = found || strcmp(q->params[i].text, "YYYY\"-\"MM") == 0;
+    assert_true(found);
+    assert_non_null(strstr(q->sql, "GROUP BY 1, 2"));
+    arena_free(&a);
+}
+
+static void test_plan_metric_expressions_and_having(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_sql(&a,
+             "SELECT `dim_rental_category`, AGG(rentals_revenue) / NULLIF(AGG(movies_rented), 0) "
+             "AS per_rental FROM mimir.metrics WHERE movies_rented > 10 GROUP BY 1 "
+             "HAVING AGG(rentals_revenue) > 100 ORDER BY per_rental DESC",
+             &act);
+    if (act.kind != ACTION_QUERY)
+        fail_msg("%s", act.error.message);
+    const plan *p = act.plan;
+    assert_int_equal(p->nqueries, 1);
+    assert_non_null(p->final_sql);
+    /* The ratio, the metric filter and HAVING run after the backend, in SQLite. */
+    assert_non_null(strstr(p->final_sql, "(CAST(\"m0\" AS REAL) / NULLIF(NULLIF(\"m1\", ?"));
+    assert_non_null(strstr(p->final_sql, "WHERE (\"m1\" > ?"));
+    assert_non_null(strstr(p->final_sql, "ORDER BY 2 DESC"));
+    assert_true(p->cols[1].computed);
+    assert_null(strstr(p->queries[0].sql, "HAVING"));
+    arena_free(&a);
+}
+
+static void test_plan_source_table_and_dimension_only(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_sql(&a, "SELECT customer_id FROM mimir.metrics GROUP BY 1", &act);
+    if (act.kind != ACTION_QUERY)
+        fail_msg("%s", act.error.message);
+    assert_int_equal(act.plan->nqueries, 2); /* both sources have customer_id: union */
+    plan_sql(&a, "SELECT DISTINCT customer_id FROM mimir.payments", &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    assert_int_equal(act.plan->nqueries, 1);
+    assert_string_equal(act.plan->queries[0].src->name, "payments");
+    plan_sql(&a, "SELECT AGG(movies_rented) FROM mimir.payments", &act);
+    assert_int_equal(act.kind, ACTION_ERROR);
+    assert_int_equal(act.error.code, ER_BAD_FIELD);
+    arena_free(&a);
+}
+
+static void test_plan_explain(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_sql(&a,
+             "EXPLAIN SELECT dim_store_id, AGG(movies_rented), AGG(payments_count) FROM "
+             "mimir.metrics WHERE dim_store_id = 1 GROUP BY 1",
+             &act);
+    if (act.kind != ACTION_ROWS)
+        fail_msg("%s", act.error.message);
+    assert_int_equal(act.rows.nrows, 3);
+    assert_string_equal(act.rows.values[1], "rentals");
+    assert_string_equal(act.rows.values[5], "[1]");
+    assert_string_equal(act.rows.values[2 * 6 + 3], "sqlite");
+    arena_free(&a);
+}
+
+static const plan_error_case function_errors[] = {
+    {"SELECT NO_SUCH_FN(ts), AGG(movies_rented) FROM mimir.metrics", ER_SP_DOES_NOT_EXIST,
+     "NO_SUCH_FN"},
+    {"SELECT SUM(amount) FROM mimir.metrics", ER_NOT_SUPPORTED_YET, "aggregates apply to metrics"},
+    {"SELECT DATE_FORMAT(ts, dim_rental_category), AGG(movies_rented) FROM mimir.metrics",
+     ER_WRONG_ARGUMENTS, "string literal"},
+    {"SELECT CAST(ts AS pg_catalog.text), AGG(movies_rented) FROM mimir.metrics", ER_PARSE,
+     ".text)"},
+    {"SELECT CAST(ts AS BINARY), AGG(movies_rented) FROM mimir.metrics", ER_NOT_SUPPORTED_YET,
+     "CAST to 'BINARY'"},
+    {"SELECT rental.rental_id FROM mimir.metrics", ER_BAD_FIELD, "rental.rental_id"},
+    {"SELECT customer_id, AGG(movies_rented) FROM mimir.metrics HAVING staff_id > 1",
+     1055, "staff_id"},
+};
+
+static void test_plan_function_errors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(function_errors) / sizeof(function_errors[0]); i++) {
+        arena a;
+        arena_init(&a);
+        action act;
+        plan_sql(&a, function_errors[i].sql, &act);
+        if (act.kind != ACTION_ERROR)
+            fail_msg("case %zu (%s): no error", i, function_errors[i].sql);
+        if (act.error.code != function_errors[i].code ||
+            !strstr(act.error.message, function_errors[i].text))
+            fail_msg("case %zu (%s): %u %s", i, function_errors[i].sql, act.error.code,
+                     act.error.message);
+        arena_free(&a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest lexer_parser[] = {
@@ -397,6 +531,11 @@ int main(void)
         cmocka_unit_test(test_plan_time_filter_pushdown),
         cmocka_unit_test(test_plan_errors),
         cmocka_unit_test(test_session_statements),
+        cmocka_unit_test(test_plan_time_functions_are_grains),
+        cmocka_unit_test(test_plan_metric_expressions_and_having),
+        cmocka_unit_test(test_plan_source_table_and_dimension_only),
+        cmocka_unit_test(test_plan_explain),
+        cmocka_unit_test(test_plan_function_errors),
     };
     int failed = cmocka_run_group_tests_name("lexer and parser", lexer_parser, NULL, NULL);
     failed += cmocka_run_group_tests_name("planning", planning, load_pagila, free_pagila);

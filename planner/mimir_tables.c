@@ -1,0 +1,174 @@
+#include "planner/mimir_tables.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "planner/inquiry.h"
+
+typedef struct table_builder {
+    arena *a;
+    ptr_vec cols; /* mimir_column * */
+} table_builder;
+
+static void parse_type(const char *text, column_type *out)
+{
+    char why[96];
+    /* Declared types were checked when the catalog loaded; the defaults are ours. */
+    if (!column_type_parse(text, out, why, sizeof(why)))
+        column_type_parse("varchar(255)", out, why, sizeof(why));
+}
+
+static bool has_column(const table_builder *b, const char *name)
+{
+    for (size_t i = 0; i < b->cols.len; i++)
+        if (strcasecmp(((const mimir_column *)b->cols.items[i])->name, name) == 0)
+            return true;
+    return false;
+}
+
+static void add_column(table_builder *b, const char *name, const char *type, const char *comment,
+                       mimir_column_role role)
+{
+    if (has_column(b, name))
+        return;
+    mimir_column *c = arena_alloc(b->a, sizeof(*c));
+    c->name = name;
+    parse_type(type, &c->type);
+    c->comment = comment ? comment : "";
+    c->role = role;
+    ptr_vec_push(b->a, &b->cols, c);
+}
+
+static void add_grains(table_builder *b)
+{
+    add_column(b, "ts", "datetime", "Time of the row: the source's time column", MCOL_GRAIN);
+    add_column(b, "ds", "date", "Day of ts", MCOL_GRAIN);
+    add_column(b, "year_month", "date", "First day of the month of ts", MCOL_GRAIN);
+    add_column(b, "year", "int", "Year of ts", MCOL_GRAIN);
+}
+
+/* True when expr starts with the aggregate call fn( (case-insensitively). */
+static bool starts_with_call(const char *expr, const char *fn)
+{
+    while (isspace((unsigned char)*expr))
+        expr++;
+    size_t n = strlen(fn);
+    if (strncasecmp(expr, fn, n) != 0)
+        return false;
+    expr += n;
+    while (isspace((unsigned char)*expr))
+        expr++;
+    return *expr == '(';
+}
+
+/* The best guess for an undeclared metric: counts are integers, averages are
+ * approximate, anything else (SUM of amounts, mostly) exact with cents. */
+static const char *metric_type(const metric *m)
+{
+    if (m->type)
+        return m->type;
+    if (starts_with_call(m->expr, "count"))
+        return "bigint";
+    if (starts_with_call(m->expr, "avg"))
+        return "double";
+    return "decimal(65,2)";
+}
+
+static void add_metric(table_builder *b, const metric *m)
+{
+    add_column(b, m->name, metric_type(m), m->description, MCOL_METRIC);
+}
+
+static bool is_grain(const char *name)
+{
+    time_grain g;
+    const char *canonical;
+    return time_grain_of(name, &g, &canonical);
+}
+
+/* "Column of source orders" / "Column of sources orders, visits". */
+static const char *local_column_comment(arena *a, const catalog *cat, const char *name)
+{
+    buf text;
+    buf_init(&text);
+    size_t n = 0;
+    for (size_t i = 0; i < cat->n_sources; i++) {
+        const source *s = &cat->sources[i];
+        for (size_t j = 0; j < s->n_local_columns; j++) {
+            if (strcasecmp(s->local_columns[j], name) == 0) {
+                buf_printf(&text, "%s%s", n++ ? ", " : "", s->name);
+                break;
+            }
+        }
+    }
+    const char *out = arena_printf(a, "Column of source%s %s", n > 1 ? "s" : "", buf_cstr(&text));
+    buf_free(&text);
+    return out;
+}
+
+static void finish(table_builder *b, mimir_table *t, const char *name, const char *comment)
+{
+    t->name = name;
+    t->comment = comment ? comment : "";
+    t->ncols = b->cols.len;
+    t->cols = arena_alloc(b->a, (b->cols.len + 1) * sizeof(mimir_column));
+    for (size_t i = 0; i < b->cols.len; i++)
+        t->cols[i] = *(mimir_column *)b->cols.items[i];
+}
+
+static void build_metrics_table(arena *a, const catalog *cat, mimir_table *t)
+{
+    table_builder b = {.a = a};
+    add_grains(&b);
+    for (size_t i = 0; i < cat->n_dimensions; i++) {
+        const dimension *d = &cat->dimensions[i];
+        add_column(&b, d->name, d->type ? d->type : "varchar(255)", d->description, MCOL_DIMENSION);
+    }
+    for (size_t i = 0; i < cat->n_sources; i++) {
+        const source *s = &cat->sources[i];
+        for (size_t j = 0; j < s->n_local_columns; j++) {
+            const char *c = s->local_columns[j];
+            if (!is_grain(c) && !has_column(&b, c))
+                add_column(&b, c, "varchar(255)", local_column_comment(a, cat, c), MCOL_DIMENSION);
+        }
+    }
+    for (size_t i = 0; i < cat->n_metrics; i++)
+        add_metric(&b, &cat->metrics[i]);
+    finish(&b, t, MIMIR_METRICS_TABLE,
+           "Every metric and dimension of the semantic layer: select dimensions and AGG(metric)");
+}
+
+static void build_source_table(arena *a, const catalog *cat, const source *s, mimir_table *t)
+{
+    table_builder b = {.a = a};
+    add_grains(&b);
+    for (size_t j = 0; j < s->n_local_columns; j++) {
+        const char *c = s->local_columns[j];
+        if (!is_grain(c))
+            add_column(&b, c, "varchar(255)", arena_printf(a, "Column of source %s", s->name),
+                       MCOL_DIMENSION);
+    }
+    for (size_t i = 0; i < cat->n_dimensions; i++) {
+        const dimension *d = &cat->dimensions[i];
+        if (catalog_dim_on_source(cat, s, d->name, NULL) == DIM_SPLICED)
+            add_column(&b, d->name, d->type ? d->type : "varchar(255)", d->description,
+                       MCOL_DIMENSION);
+    }
+    for (size_t i = 0; i < cat->n_metrics; i++)
+        if (strcasecmp(cat->metrics[i].source_name, s->name) == 0)
+            add_metric(&b, &cat->metrics[i]);
+    finish(&b, t, s->name, s->description);
+}
+
+size_t mimir_tables(arena *a, const catalog *cat, mimir_table **out)
+{
+    mimir_table *tables = arena_alloc(a, (cat->n_sources + 1) * sizeof(*tables));
+    size_t n = 0;
+    build_metrics_table(a, cat, &tables[n++]);
+    for (size_t i = 0; i < cat->n_sources; i++)
+        if (strcasecmp(cat->sources[i].name, MIMIR_METRICS_TABLE) != 0)
+            build_source_table(a, cat, &cat->sources[i], &tables[n++]);
+    *out = tables;
+    return n;
+}

@@ -1,0 +1,44 @@
+/*
+ * The tables clients see in database `mimir`, derived from the semantic
+ * layer: `metrics` (every time grain, every dimension and every metric) and
+ * one table per source (its time grains, the dimensions available on it and
+ * its metrics). information_schema, SHOW and COM_FIELD_LIST all describe
+ * these, so they agree with each other and with what a query accepts.
+ */
+#ifndef MIMIR_PLANNER_MIMIR_TABLES_H
+#define MIMIR_PLANNER_MIMIR_TABLES_H
+
+#include <stddef.h>
+
+#include "planner/arena.h"
+#include "semantic/catalog.h"
+#include "semantic/column_type.h"
+
+#define MIMIR_METRICS_TABLE "metrics"
+
+typedef enum { MCOL_GRAIN, MCOL_DIMENSION, MCOL_METRIC } mimir_column_role;
+
+typedef struct mimir_column {
+    const char *name;
+    column_type type;    /* declared with `type:`, else the defaults below */
+    const char *comment; /* the definition's description; never NULL */
+    mimir_column_role role;
+} mimir_column;
+
+typedef struct mimir_table {
+    const char *name;
+    const char *comment; /* the source's description; never NULL */
+    mimir_column *cols;
+    size_t ncols;
+} mimir_table;
+
+/*
+ * Builds the tables in arena a: `metrics` first, then one per source in
+ * catalog order (a source named `metrics` has no table of its own). Types:
+ * ts DATETIME, ds and year_month DATE, year INT; dimensions VARCHAR(255)
+ * unless declared; metrics BIGINT for COUNT(...), DOUBLE for AVG(...),
+ * otherwise DECIMAL(65,2), unless declared.
+ */
+size_t mimir_tables(arena *a, const catalog *cat, mimir_table **out);
+
+#endif

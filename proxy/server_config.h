@@ -1,0 +1,67 @@
+/*
+ * The server configuration file (`mimir serve --server-config FILE`): where
+ * to listen, who may log in, and TLS. YAML, read with semantic/yaml_doc.h:
+ *
+ *   listen:
+ *     host: 0.0.0.0            # default 127.0.0.1
+ *     port: 3306               # default 3306
+ *   tls:
+ *     cert: server.crt         # PEM certificate (chain); relative to this file
+ *     key: server.key          # PEM private key
+ *     require_tls: true        # refuse logins that did not start TLS (default false)
+ *   rsa_key: rsa.pem           # caching_sha2_password key exchange (default: generated)
+ *   users:
+ *     - name: analyst
+ *       mysql_native_password: "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19"
+ *       caching_sha2_password: "3c7f...(64 hex digits)"
+ *
+ * Passwords are never stored: `mimir passwd` prints both hashes for a
+ * password read from stdin. A user needs at least one of them.
+ */
+#ifndef MIMIR_PROXY_SERVER_CONFIG_H
+#define MIMIR_PROXY_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire/auth_sha2.h"
+
+typedef struct server_user {
+    char *name;
+    bool has_native;
+    uint8_t native_stage2[20]; /* SHA1(SHA1(password)) */
+    bool has_sha2;
+    uint8_t sha2_verifier[WIRE_SHA2_LEN]; /* SHA256(SHA256(password)) */
+    /*
+     * caching_sha2_password's cache, as in MySQL: the fast path is taken only
+     * for a user who passed full authentication (the password itself, over
+     * TLS or RSA) since the server started; until then the server asks for
+     * full authentication.
+     */
+    bool sha2_cached;
+} server_user;
+
+typedef struct server_file {
+    char *path;
+    char *host; /* NULL when not set */
+    int port;   /* -1 when not set */
+    char *tls_cert;
+    char *tls_key;
+    bool require_tls;
+    char *rsa_key;
+    server_user *users;
+    size_t nusers;
+} server_file;
+
+/* Loads and validates FILE; on failure "FILE:LINE: message" in err. */
+bool server_file_load(const char *path, server_file *out, char *err, size_t errlen);
+void server_file_free(server_file *f);
+
+/* The text forms of the hashes, as written in the file and printed by `mimir passwd`. */
+void server_native_hash_text(const uint8_t stage2[20], char out[42]);
+void server_sha2_hash_text(const uint8_t verifier[WIRE_SHA2_LEN], char out[65]);
+bool server_parse_native_hash(const char *text, uint8_t stage2[20]);
+bool server_parse_sha2_hash(const char *text, uint8_t verifier[WIRE_SHA2_LEN]);
+
+#endif
