@@ -4,7 +4,9 @@
 #   make deps       install the Debian packages the build, demo and tests need
 #   make demo       build, generate the demo database and serve it on 127.0.0.1:3306
 #   make test       unit tests (cmocka) + integration tests (pytest, real PostgreSQL)
-#   make test-asan  the same suite against an AddressSanitizer/UBSan build
+#   make test-asan  the same suite against an AddressSanitizer/UBSan build (+ a short fuzz run)
+#   make fuzz       run each fuzz target (tests/fuzz) for FUZZ_SECONDS (libFuzzer, clang)
+#   make fuzz-replay  replay the fuzz corpora (tests/fuzz/corpus) through every target
 #   make format     format the C sources with .clang-format
 
 CC      ?= cc
@@ -14,7 +16,7 @@ SANFLAGS ?=
 CFLAGS  := $(OPTFLAGS) $(SANFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS := $(SANFLAGS)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 
 BUILD   ?= build/release
 BIN     ?= bin/mimir
@@ -28,7 +30,8 @@ MAIN_OBJ  := $(BUILD)/proxy/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo demo-data test test-unit test-integration test-clients test-asan format clean
+.PHONY: all deps demo demo-data test test-unit test-integration test-clients test-asan format clean \
+        fuzz fuzz-build fuzz-replay fuzz-coverage
 all: $(BIN)
 
 deps:
@@ -92,19 +95,121 @@ test-integration: $(BIN) demo-data test-clients
 
 test: deps
 	@$(MAKE) --no-print-directory all demo-data
-	@$(MAKE) --no-print-directory test-unit test-integration
+	@$(MAKE) --no-print-directory test-unit fuzz-replay test-integration
 
 ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/mimir \
 	OPTFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 test-asan: deps
 	@$(ASAN_MAKE) build/asan/mimir demo-data
-	@ASAN_OPTIONS=detect_leaks=1 $(ASAN_MAKE) test-unit test-integration
+	@ASAN_OPTIONS=detect_leaks=1 $(ASAN_MAKE) test-unit fuzz-replay test-integration
+	@$(ASAN_MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+# ---- Fuzzing (tests/fuzz; docs/reliability.md) ----------------------------------
+#
+# Each tests/fuzz/fuzz_NAME.c is a target. `make fuzz` builds it with clang and
+# libFuzzer (plus ASan and UBSan) into $(FUZZ_DIR) and runs it for FUZZ_SECONDS
+# on its seed corpus tests/fuzz/corpus/NAME; new inputs go to
+# $(FUZZ_DIR)/corpus/NAME, crashes to $(FUZZ_DIR)/crashes/ (the run then fails).
+# `make fuzz-replay` builds the same targets with $(CC) and a plain main()
+# (tests/fuzz/replay_main.c) and runs them once over the committed corpora.
+FUZZ_TARGETS  := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_SECONDS  ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_TIMEOUT  ?= 10
+FUZZ_CC       ?= clang
+FUZZ_DIR      := $(BUILD)/fuzz
+FUZZ_CFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+                 -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
+                 $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_REPO     := -DFUZZ_REPO_DIR='"$(CURDIR)"'
+# The targets exercise wire/, semantic/ and planner/ only: proxy/ is not linked.
+FUZZ_OBJS     := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(filter wire/% semantic/% planner/%,$(LIB_SRCS))) \
+                 $(FUZZ_DIR)/obj/tests/fuzz/support.o
+FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+REPLAY_DIR    := $(BUILD)/fuzz-replay
+REPLAY_BINS   := $(FUZZ_TARGETS:%=$(REPLAY_DIR)/fuzz_%)
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_REPO) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+$(REPLAY_DIR)/%.o: tests/fuzz/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(FUZZ_REPO) -MMD -MP -c $< -o $@
+
+$(REPLAY_DIR)/fuzz_%: $(REPLAY_DIR)/fuzz_%.o $(REPLAY_DIR)/support.o $(REPLAY_DIR)/replay_main.o \
+                      $(filter-out $(BUILD)/proxy/%,$(LIB_OBJS))
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Objects are kept between runs (not intermediate files that make would delete).
+.SECONDARY: $(FUZZ_OBJS) $(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o) \
+            $(REPLAY_DIR)/support.o $(REPLAY_DIR)/replay_main.o $(FUZZ_TARGETS:%=$(REPLAY_DIR)/fuzz_%.o)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(FUZZ_DIR)/corpus/$$t $(FUZZ_DIR)/crashes $(FUZZ_DIR)/logs; \
+	    dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
+	    echo "== fuzz $$t: $(FUZZ_SECONDS) s (log: $(FUZZ_DIR)/logs/$$t.log)"; \
+	    if ! $(FUZZ_DIR)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) \
+	        -rss_limit_mb=2048 -print_final_stats=1 $$dict \
+	        -artifact_prefix=$(FUZZ_DIR)/crashes/$$t- \
+	        $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t > $(FUZZ_DIR)/logs/$$t.log 2>&1; then \
+	        tail -n 60 $(FUZZ_DIR)/logs/$$t.log; \
+	        echo "fuzz $$t FAILED: the input is in $(FUZZ_DIR)/crashes/"; exit 1; \
+	    fi; \
+	    grep -E '^#[0-9]+' $(FUZZ_DIR)/logs/$$t.log | tail -n 1; \
+	    grep -E 'stat::(number_of_executed_units|average_exec_per_sec)' $(FUZZ_DIR)/logs/$$t.log; \
+	done
+
+fuzz-replay: $(REPLAY_BINS)
+	@for t in $(FUZZ_TARGETS); do $(REPLAY_DIR)/fuzz_$$t tests/fuzz/corpus/$$t || exit 1; done
+
+# Line coverage of each target's own code over its corpus (the committed one,
+# plus what `make fuzz` found), with clang's source-based coverage. Not in CI:
+# docs/reliability.md records the figures.
+COV_DIR       := $(BUILD)/fuzz-coverage
+COV_CFLAGS    := -O0 -g -fprofile-instr-generate -fcoverage-mapping -std=c11 -D_GNU_SOURCE \
+                 -Wall -Wextra -Werror -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+COV_OBJS      := $(patsubst %.c,$(COV_DIR)/obj/%.o,$(filter wire/% semantic/% planner/%,$(LIB_SRCS))) \
+                 $(COV_DIR)/obj/tests/fuzz/support.o $(COV_DIR)/obj/tests/fuzz/replay_main.o
+COV_FILES_handshake := wire/framing.c wire/handshake.c wire/codec.c wire/auth.c wire/auth_sha2.c
+COV_FILES_command   := wire/framing.c wire/codec.c wire/command.c wire/binary.c \
+                       wire/handshake.c planner/multi_statement.c
+COV_FILES_sql       := $(filter planner/%,$(LIB_SRCS))
+COV_FILES_yaml      := $(filter semantic/%,$(LIB_SRCS))
+COV_FILES_secrets   := semantic/secrets.c semantic/yaml_doc.c
+
+$(COV_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(COV_CFLAGS) $(FUZZ_REPO) -MMD -MP -c $< -o $@
+
+$(COV_DIR)/fuzz_%: $(COV_DIR)/obj/tests/fuzz/fuzz_%.o $(COV_OBJS)
+	$(FUZZ_CC) $(COV_CFLAGS) -o $@ $^ $(LDLIBS)
+
+.SECONDARY: $(COV_OBJS) $(FUZZ_TARGETS:%=$(COV_DIR)/obj/tests/fuzz/fuzz_%.o)
+
+fuzz-coverage: $(FUZZ_TARGETS:%=$(COV_DIR)/fuzz_%)
+	@$(foreach t,$(FUZZ_TARGETS), \
+	    rm -f $(COV_DIR)/$(t).profraw && \
+	    LLVM_PROFILE_FILE=$(COV_DIR)/$(t).profraw $(COV_DIR)/fuzz_$(t) tests/fuzz/corpus/$(t) \
+	        $(wildcard $(FUZZ_DIR)/corpus/$(t)) >/dev/null && \
+	    llvm-profdata merge -sparse -o $(COV_DIR)/$(t).profdata $(COV_DIR)/$(t).profraw && \
+	    echo "== $(t): $(COV_FILES_$(t))" && \
+	    llvm-cov report $(COV_DIR)/fuzz_$(t) -instr-profile=$(COV_DIR)/$(t).profdata \
+	        $(COV_FILES_$(t)) | sed -n '1p;$$p' &&) true
 
 format:
-	clang-format -i $(wildcard */*.h */*.c tests/unit/*.c)
+	clang-format -i $(wildcard */*.h */*.c tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h)
 
 clean:
 	rm -rf build bin
 
--include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d) $(wildcard $(FUZZ_DIR)/obj/*/*.d \
+         $(FUZZ_DIR)/obj/tests/fuzz/*.d $(REPLAY_DIR)/*.d $(COV_DIR)/obj/*/*.d \
+         $(COV_DIR)/obj/tests/fuzz/*.d)

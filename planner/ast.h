@@ -27,6 +27,8 @@ typedef enum {
     EX_INTERVAL, /* INTERVAL left unit; text is the unit, upper-cased (DAY, MONTH, ...) */
     EX_SUBQUERY, /* (SELECT ...) as a value; subquery holds it */
     EX_EXISTS,   /* [NOT] EXISTS (SELECT ...); subquery holds it */
+    EX_ASSIGN,   /* @name := left: text is the user variable's name. Only information_schema
+                  * queries run it; elsewhere it is 1235. */
 } expr_kind;
 
 typedef enum { LIT_NULL, LIT_INT, LIT_NUMBER, LIT_STRING, LIT_TRUE, LIT_FALSE } literal_kind;
@@ -143,6 +145,7 @@ typedef enum {
     STMT_TRANSACTION, /* BEGIN/START TRANSACTION/COMMIT/ROLLBACK: accepted, read-only */
     STMT_SHOW,        /* SHOW ..., DESCRIBE/DESC t: see planner/show.h */
     STMT_EXPLAIN,     /* EXPLAIN SELECT ...: select holds the query */
+    STMT_KILL,        /* KILL [QUERY|CONNECTION] id */
     STMT_UNSUPPORTED, /* a statement Mimir does not run; name says which */
 } stmt_kind;
 
@@ -158,6 +161,8 @@ typedef struct show_stmt show_stmt; /* planner/show.h */
 typedef struct statement {
     stmt_kind kind;
     select_stmt *select;
+    int64_t kill_id;
+    bool kill_query_only;
     show_stmt *show;
     const char *name; /* USE db; the unsupported statement's keyword(s) */
     set_assignment *sets;

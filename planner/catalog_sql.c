@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "planner/info_schema.h"
+#include "planner/info_schema_functions.h"
 #include "planner/session_query.h"
 
 /* Session functions whose value the planner knows; anything else goes to sb_function. */
@@ -39,11 +40,79 @@ static void print_value(sql_builder *b, param_kind kind, const char *value)
         sb_str(b, "NULL");
 }
 
+/* Prints the arguments of a call of one of info_schema_functions.h's functions. */
+static bool print_arguments(sql_builder *b, expr *const *args, size_t n, sql_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_str(b, ", ");
+        if (!sb_expr(b, args[i], b->resolve, b->resolve_ctx, err))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * @name := value and @name: the statement's user variables, held by the
+ * information_schema connection's functions. SQLite evaluates a row's select
+ * items left to right, so a later item reads what an earlier one assigned,
+ * as in MySQL. The name travels as a parameter, like every client literal.
+ */
+static bool print_user_variable(sql_builder *b, const expr *e, sql_error *err)
+{
+    buf_printf(&b->out, "%s(", e->kind == EX_ASSIGN ? IS_FN_SET_VARIABLE : IS_FN_GET_VARIABLE);
+    sb_param(b, PARAM_TEXT, e->text);
+    if (e->kind == EX_ASSIGN) {
+        sb_str(b, ", ");
+        if (!sb_expr(b, e->left, b->resolve, b->resolve_ctx, err))
+            return false;
+    }
+    sb_str(b, ")");
+    return true;
+}
+
+/* x [NOT] LIKE p with BINARY on either side: SQLite's LIKE always ignores ASCII case. */
+static bool print_like_binary(sql_builder *b, const expr *e, sql_error *err)
+{
+    expr *args[3] = {e->left, e->right, e->nargs ? e->args[0] : NULL};
+    const expr *escape = args[2];
+    if (escape && escape->kind == EX_LITERAL && escape->lit == LIT_STRING && escape->text_len > 1) {
+        sql_error_set(err, ER_WRONG_ARGUMENTS, "HY000", "Incorrect arguments to ESCAPE");
+        return false;
+    }
+    buf_printf(&b->out, "(%s%s(", e->negated ? "NOT " : "", IS_FN_LIKE_BINARY);
+    if (!print_arguments(b, args, e->nargs ? 3 : 2, err))
+        return false;
+    sb_str(b, "))");
+    return true;
+}
+
+/* Forms only the information_schema connection runs; *handled when e is one. */
+static bool catalog_only_form(sql_builder *b, const expr *e, bool *handled, sql_error *err)
+{
+    *handled = true;
+    if (e->kind == EX_ASSIGN || (e->kind == EX_VARIABLE && !e->system))
+        return print_user_variable(b, e, err);
+    if (e->kind == EX_LIKE && (sb_is_binary_cast(e->left) || sb_is_binary_cast(e->right)))
+        return print_like_binary(b, e, err);
+    if (e->kind == EX_FUNC && !strcasecmp(e->text, "char") && e->nargs && !e->distinct) {
+        buf_printf(&b->out, "%s(", IS_FN_CHAR);
+        if (!print_arguments(b, e->args, e->nargs, err))
+            return false;
+        sb_str(b, ")");
+        return true;
+    }
+    *handled = false;
+    return true;
+}
+
 bool catalog_session_value(void *session, sql_builder *b, const expr *e, bool *handled,
                            sql_error *err)
 {
     const session_info *s = session;
-    *handled = false;
+    bool ok = catalog_only_form(b, e, handled, err);
+    if (!ok || *handled)
+        return ok;
     if (e->kind == EX_FUNC) {
         param_kind kind;
         const char *v = session_function(s, b->a, e, &kind, handled);
@@ -54,10 +123,6 @@ bool catalog_session_value(void *session, sql_builder *b, const expr *e, bool *h
     if (e->kind != EX_VARIABLE)
         return true;
     *handled = true;
-    if (!e->system) {
-        sb_str(b, "NULL"); /* user variables are never set in Mimir */
-        return true;
-    }
     value_type type;
     const char *v = server_variable(s, e->text, &type);
     if (!v) {

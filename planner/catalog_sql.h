@@ -12,8 +12,10 @@
 
 /*
  * sb_substitute hook (subst_ctx: the const session_info *): DATABASE(),
- * USER(), VERSION(), CONNECTION_ID(), @@variables and @user_variables become
- * parameters holding their value in this session.
+ * USER(), VERSION(), CONNECTION_ID() and @@variables become parameters
+ * holding their value in this session; @user_variables (read and assigned
+ * with :=), CHAR() and LIKE BINARY become calls of the information_schema
+ * connection's own functions (info_schema_functions.h).
  */
 bool catalog_session_value(void *session, sql_builder *b, const expr *e, bool *handled,
                            sql_error *err);

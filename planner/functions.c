@@ -418,8 +418,9 @@ static bool print_week(print_ctx *pc)
         if (mode->kind != EX_LITERAL || mode->lit != LIT_INT || strcmp(mode->text, "0") != 0)
             return unsupported_here(pc, "only mode 0 (weeks starting on Sunday)");
     }
+    /* Mode 0 spelled out: the backend's default_week_format may be another one. */
     if (pc->b->dialect == DIALECT_MYSQL)
-        return expand(pc, "WEEK($1)");
+        return expand(pc, "WEEK($1, 0)");
     if (pc->b->dialect == DIALECT_POSTGRES)
         return expand(pc, "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - "
                           "(7 - EXTRACT(DOW FROM date_trunc('year', CAST($1 AS TIMESTAMP))))"
@@ -429,10 +430,36 @@ static bool print_week(print_ctx *pc)
                       " / 7)");
 }
 
+/*
+ * BINARY x / CAST(x AS BINARY): what matters is that comparisons become
+ * case-sensitive. In SQLite that is the BINARY collation (an explicit COLLATE
+ * wins over a column's NOCASE on either side of a comparison); a real cast to
+ * BLOB would make 'a' = BINARY 'a' false, since SQLite never finds text equal
+ * to a blob.
+ */
+static bool print_binary_cast(print_ctx *pc)
+{
+    switch (pc->b->dialect) {
+    case DIALECT_SQLITE:
+        return expand(pc, "($1 COLLATE BINARY)");
+    case DIALECT_MYSQL:
+        return expand(pc, "CAST($1 AS BINARY)");
+    case DIALECT_POSTGRES:
+        break;
+    }
+    sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
+                  "This version of Mimir doesn't yet support CAST to 'BINARY' (BINARY x) on %s "
+                  "sources",
+                  dialect_name(pc->b->dialect));
+    return false;
+}
+
 /* CAST(x AS type) / CONVERT(x, type): the type from a fixed list, never the client's text. */
 static bool print_cast(print_ctx *pc)
 {
     const char *type = pc->call->args[1]->text;
+    if (sb_is_binary_cast(pc->call))
+        return print_binary_cast(pc);
     static const struct {
         const char *prefix;
         const char *pg, *sqlite, *mysql;
@@ -580,6 +607,8 @@ static const function_map functions[] = {
     {"char_length", 1, 1, T("CHAR_LENGTH($1)", "LENGTH($1)", "CHAR_LENGTH($1)"), NULL},
     /* LOCATE(substr, str): Connector/J's DatabaseMetaData.getColumns uses it. */
     {"locate", 2, 2, T("STRPOS($2, $1)", "INSTR($2, $1)", "LOCATE($1, $2)"), NULL},
+    /* CHAR(n, ...): MySQL's bytes; information_schema queries run it (catalog_sql.c). */
+    {"char", 1, -1, T(NULL, NULL, "CHAR($*)"), NULL},
     {"round", 1, 2, T(NULL, NULL, NULL), NULL},
     {"truncate", 2, 2,
      T("TRUNC(CAST($1 AS NUMERIC), $2)", "(CAST($1 * power(10, $2) AS INTEGER) / power(10, $2))",

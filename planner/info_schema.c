@@ -16,6 +16,7 @@
 
 #include <sqlite3.h>
 
+#include "planner/info_schema_functions.h"
 #include "planner/info_schema_tables.h"
 #include "planner/session_query.h"
 #include "wire/buf.h"
@@ -32,6 +33,7 @@ struct info_schema {
     mimir_table *tables;
     size_t ntables;
     long steps_left; /* of the running query, counted down by the progress handler */
+    user_vars *vars; /* @variables the running query assigns (info_schema_functions.h) */
 };
 
 /* Tables the planner reads for SHOW but clients cannot name. */
@@ -365,14 +367,26 @@ static bool describe_databases(info_schema *is)
 
 info_schema *info_schema_build(const catalog *cat, char *err, size_t errlen)
 {
+    return info_schema_build_typed(cat, NULL, err, errlen);
+}
+
+info_schema *info_schema_build_typed(const catalog *cat, const discovered_types *types, char *err,
+                                     size_t errlen)
+{
     info_schema *is = calloc(1, sizeof(*is));
     if (!is)
         abort();
     arena_init(&is->mem);
-    is->ntables = mimir_tables(&is->mem, cat, &is->tables);
+    is->ntables = mimir_tables_typed(&is->mem, cat, types, &is->tables);
     if (sqlite3_open_v2(":memory:", &is->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         snprintf(err, errlen, "information_schema: cannot open an in-memory SQLite database");
+        info_schema_free(is);
+        return NULL;
+    }
+    is->vars = user_vars_new();
+    if (!info_schema_functions_register(is->db, is->vars)) {
+        snprintf(err, errlen, "information_schema: %s", sqlite3_errmsg(is->db));
         info_schema_free(is);
         return NULL;
     }
@@ -393,6 +407,7 @@ void info_schema_free(info_schema *is)
     if (!is)
         return;
     sqlite3_close(is->db);
+    user_vars_free(is->vars);
     arena_free(&is->mem);
     free(is);
 }
@@ -421,15 +436,37 @@ static void refresh_session_tables(info_schema *is, const session_info *s, const
                  NULL, NULL, NULL);
     inserter ins;
     if (inserter_open(is->db, "PROCESSLIST", 8, &ins)) {
-        put_int(&ins, s->connection_id);
-        put_text(&ins, s->user ? s->user : "");
-        put_text(&ins, s->client_host ? s->client_host : "localhost");
-        put_text(&ins, s->db);
-        put_text(&ins, "Query");
-        put_int(&ins, 0);
-        put_text(&ins, "executing");
-        put_text(&ins, info);
-        inserter_row(&ins);
+        /* Every live session when the proxy lists them; the asking one runs this statement. */
+        session_process *procs = NULL;
+        size_t n = 0;
+        arena a;
+        arena_init(&a);
+        if (s->list_sessions)
+            n = s->list_sessions(&a, &procs);
+        for (size_t i = 0; i < n; i++) {
+            bool self = procs[i].id == s->connection_id;
+            put_int(&ins, procs[i].id);
+            put_text(&ins, procs[i].user ? procs[i].user : "");
+            put_text(&ins, procs[i].host ? procs[i].host : "localhost");
+            put_text(&ins, procs[i].db);
+            put_text(&ins, self ? "Query" : procs[i].command);
+            put_int(&ins, self ? 0 : procs[i].time_s);
+            put_text(&ins, self ? "executing" : procs[i].state);
+            put_text(&ins, self ? info : procs[i].info);
+            inserter_row(&ins);
+        }
+        if (!s->list_sessions) {
+            put_int(&ins, s->connection_id);
+            put_text(&ins, s->user ? s->user : "");
+            put_text(&ins, s->client_host ? s->client_host : "localhost");
+            put_text(&ins, s->db);
+            put_text(&ins, "Query");
+            put_int(&ins, 0);
+            put_text(&ins, "executing");
+            put_text(&ins, info);
+            inserter_row(&ins);
+        }
+        arena_free(&a);
         inserter_close(&ins);
     }
     if (inserter_open(is->db, "USER_PRIVILEGES", 4, &ins)) {
@@ -628,6 +665,7 @@ bool info_schema_run(info_schema *is, arena *a, const char *sql, const query_par
         storage[i] = SQLITE_NULL;
     ptr_vec rows = {0};
     is->steps_left = QUERY_STEP_BUDGET;
+    user_vars_clear(is->vars); /* user variables live for one statement */
     sqlite3_progress_handler(is->db, PROGRESS_EVERY, progress, is);
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW && rows.len < QUERY_MAX_ROWS) {
@@ -642,6 +680,7 @@ bool info_schema_run(info_schema *is, arena *a, const char *sql, const query_par
         ptr_vec_push(a, &rows, row);
     }
     sqlite3_progress_handler(is->db, 0, NULL, NULL);
+    user_vars_clear(is->vars);
     bool ok = rc == SQLITE_DONE;
     if (rc == SQLITE_INTERRUPT || rc == SQLITE_ROW) {
         sql_error_set(err, ER_UNKNOWN_ERROR, "HY000",

@@ -26,6 +26,14 @@
 
 /* Builds the database for cat (which must outlive it). NULL with err set on failure. */
 info_schema *info_schema_build(const catalog *cat, char *err, size_t errlen);
+/*
+ * The same with the column types discovered from the backends (NULL: none;
+ * see planner/discovered_types.h), which it copies: types may be freed
+ * afterwards. The server rebuilds information_schema this way each time
+ * discovery learns something, and swaps it in between two statements.
+ */
+info_schema *info_schema_build_typed(const catalog *cat, const discovered_types *types, char *err,
+                                     size_t errlen);
 void info_schema_free(info_schema *is);
 
 /* The tables of database `mimir`, as information_schema describes them. */

@@ -357,6 +357,9 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
         }
         break;
     }
+    case EX_ASSIGN:
+        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000", "%s", SB_ASSIGN_UNSUPPORTED);
+        return false;
     case EX_VARIABLE:
     case EX_PARAM:
         sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",

@@ -126,7 +126,20 @@ static void lex_quoted(lexer *lx, token_kind kind)
     bool escapes = kind == TK_STRING;
     size_t start = lx->pos;
     int line = lx->line;
-    char *out = arena_alloc(lx->a, lx->len - lx->pos + 1);
+    /* The decoded text is never longer than the quoted text: find where that
+     * ends first, so that a statement of many strings does not allocate the
+     * rest of the statement for each one (quadratic memory, found with a
+     * 100,000-value IN list). */
+    size_t end = start + 1;
+    while (end < lx->len) {
+        char c = lx->sql[end];
+        bool pair =
+            end + 1 < lx->len && (c == quote ? lx->sql[end + 1] == quote : escapes && c == '\\');
+        if (c == quote && !pair)
+            break;
+        end += pair ? 2 : 1;
+    }
+    char *out = arena_alloc(lx->a, end - start + 1);
     size_t n = 0;
     advance(lx, 1);
     for (;;) {
@@ -156,6 +169,11 @@ static void lex_quoted(lexer *lx, token_kind kind)
         }
         out[n++] = c;
         advance(lx, 1);
+    }
+    /* Names travel as C strings: `a\0b` would silently become `a`. */
+    if (kind == TK_QIDENT && memchr(out, '\0', n)) {
+        emit_error(lx, "NUL byte in a quoted identifier", start, line);
+        return;
     }
     token *t = emit(lx, kind, "", 0, start, line);
     t->text = out;
@@ -253,6 +271,12 @@ void lex_sql(arena *a, const char *sql, size_t len, token_list *out)
             break;
         if (lx.pos >= lx.len) {
             emit(&lx, TK_EOF, "", 0, lx.pos, lx.line);
+            break;
+        }
+        if (lx.toks.len >= LEXER_MAX_TOKENS) {
+            emit_error(&lx,
+                       arena_printf(a, "statement too long: more than %d tokens", LEXER_MAX_TOKENS),
+                       lx.pos, lx.line);
             break;
         }
         unsigned char c = (unsigned char)lx.sql[lx.pos];

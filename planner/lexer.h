@@ -35,6 +35,14 @@ typedef struct token {
     int line;         /* 1-based line of the token */
 } token;
 
+/*
+ * Most tokens one statement may have. Tokens are kept in memory all at once
+ * (about 100 bytes each, and the tree built from them more), so without a
+ * bound a 64 MiB statement of "1,1,1,..." would take tens of GiB. Real
+ * statements, even with IN lists at the parser's limit, stay far below.
+ */
+#define LEXER_MAX_TOKENS 500000
+
 /* Tokenizes the whole statement; the last token is TK_EOF (or TK_ERROR). */
 typedef struct token_list {
     token *items;

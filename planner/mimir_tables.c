@@ -8,7 +8,9 @@
 
 typedef struct table_builder {
     arena *a;
-    ptr_vec cols; /* mimir_column * */
+    ptr_vec cols;                  /* mimir_column * */
+    const discovered_types *types; /* NULL: declared types and defaults only */
+    const char *source;            /* the source of a source's table; NULL for metrics */
 } table_builder;
 
 static void parse_type(const char *text, column_type *out)
@@ -19,6 +21,31 @@ static void parse_type(const char *text, column_type *out)
         column_type_parse("varchar(255)", out, why, sizeof(why));
 }
 
+/*
+ * A declared type wins; then what the backend said about the column: on the
+ * table's source (on its own source, for a metric), or for mimir.metrics the
+ * union over every source that has the column; then the default.
+ */
+static void resolve_type(const table_builder *b, const char *declared, const char *name,
+                         const char *source, const char *fallback, column_type *out)
+{
+    if (declared) {
+        parse_type(declared, out);
+        return;
+    }
+    if (b->types) {
+        const char *of = source ? source : b->source;
+        const column_type *t = of ? discovered_types_get(b->types, of, name) : NULL;
+        if (t) {
+            *out = *t;
+            return;
+        }
+        if (!of && discovered_types_merged(b->types, name, out))
+            return;
+    }
+    parse_type(fallback, out);
+}
+
 static bool has_column(const table_builder *b, const char *name)
 {
     for (size_t i = 0; i < b->cols.len; i++)
@@ -27,25 +54,46 @@ static bool has_column(const table_builder *b, const char *name)
     return false;
 }
 
-static void add_column(table_builder *b, const char *name, const char *type, const char *comment,
-                       mimir_column_role role)
+static mimir_column *new_column(table_builder *b, const char *name, const char *comment,
+                                mimir_column_role role)
 {
     if (has_column(b, name))
-        return;
+        return NULL;
     mimir_column *c = arena_alloc(b->a, sizeof(*c));
     c->name = name;
-    parse_type(type, &c->type);
     c->comment = comment ? comment : "";
     c->role = role;
     ptr_vec_push(b->a, &b->cols, c);
+    return c;
+}
+
+/* A column whose type is fixed by Mimir (the grains computed from ts). */
+static void add_fixed_column(table_builder *b, const char *name, const char *type,
+                             const char *comment)
+{
+    mimir_column *c = new_column(b, name, comment, MCOL_GRAIN);
+    if (c)
+        parse_type(type, &c->type);
+}
+
+/* A column typed by its declaration, else by discovery on source (NULL: the table's
+ * source, or every source for mimir.metrics), else by fallback. */
+static void add_column(table_builder *b, const char *name, const char *declared, const char *source,
+                       const char *fallback, const char *comment, mimir_column_role role)
+{
+    mimir_column *c = new_column(b, name, comment, role);
+    if (c)
+        resolve_type(b, declared, name, source, fallback, &c->type);
 }
 
 static void add_grains(table_builder *b)
 {
-    add_column(b, "ts", "datetime", "Time of the row: the source's time column", MCOL_GRAIN);
-    add_column(b, "ds", "date", "Day of ts", MCOL_GRAIN);
-    add_column(b, "year_month", "date", "First day of the month of ts", MCOL_GRAIN);
-    add_column(b, "year", "int", "Year of ts", MCOL_GRAIN);
+    /* ts is the source's time column: DATETIME, or DATE when the backend says so. */
+    add_column(b, "ts", NULL, NULL, "datetime", "Time of the row: the source's time column",
+               MCOL_GRAIN);
+    add_fixed_column(b, "ds", "date", "Day of ts");
+    add_fixed_column(b, "year_month", "date", "First day of the month of ts");
+    add_fixed_column(b, "year", "int", "Year of ts");
 }
 
 /* True when expr starts with the aggregate call fn( (case-insensitively). */
@@ -64,10 +112,8 @@ static bool starts_with_call(const char *expr, const char *fn)
 
 /* The best guess for an undeclared metric: counts are integers, averages are
  * approximate, anything else (SUM of amounts, mostly) exact with cents. */
-static const char *metric_type(const metric *m)
+static const char *default_metric_type(const metric *m)
 {
-    if (m->type)
-        return m->type;
     if (starts_with_call(m->expr, "count"))
         return "bigint";
     if (starts_with_call(m->expr, "avg"))
@@ -77,7 +123,8 @@ static const char *metric_type(const metric *m)
 
 static void add_metric(table_builder *b, const metric *m)
 {
-    add_column(b, m->name, metric_type(m), m->description, MCOL_METRIC);
+    add_column(b, m->name, m->type, m->source_name, default_metric_type(m), m->description,
+               MCOL_METRIC);
 }
 
 static bool is_grain(const char *name)
@@ -117,20 +164,22 @@ static void finish(table_builder *b, mimir_table *t, const char *name, const cha
         t->cols[i] = *(mimir_column *)b->cols.items[i];
 }
 
-static void build_metrics_table(arena *a, const catalog *cat, mimir_table *t)
+static void build_metrics_table(arena *a, const catalog *cat, const discovered_types *types,
+                                mimir_table *t)
 {
-    table_builder b = {.a = a};
+    table_builder b = {.a = a, .types = types};
     add_grains(&b);
     for (size_t i = 0; i < cat->n_dimensions; i++) {
         const dimension *d = &cat->dimensions[i];
-        add_column(&b, d->name, d->type ? d->type : "varchar(255)", d->description, MCOL_DIMENSION);
+        add_column(&b, d->name, d->type, NULL, "varchar(255)", d->description, MCOL_DIMENSION);
     }
     for (size_t i = 0; i < cat->n_sources; i++) {
         const source *s = &cat->sources[i];
         for (size_t j = 0; j < s->n_local_columns; j++) {
             const char *c = s->local_columns[j];
             if (!is_grain(c) && !has_column(&b, c))
-                add_column(&b, c, "varchar(255)", local_column_comment(a, cat, c), MCOL_DIMENSION);
+                add_column(&b, c, NULL, NULL, "varchar(255)", local_column_comment(a, cat, c),
+                           MCOL_DIMENSION);
         }
     }
     for (size_t i = 0; i < cat->n_metrics; i++)
@@ -139,21 +188,21 @@ static void build_metrics_table(arena *a, const catalog *cat, mimir_table *t)
            "Every metric and dimension of the semantic layer: select dimensions and AGG(metric)");
 }
 
-static void build_source_table(arena *a, const catalog *cat, const source *s, mimir_table *t)
+static void build_source_table(arena *a, const catalog *cat, const discovered_types *types,
+                               const source *s, mimir_table *t)
 {
-    table_builder b = {.a = a};
+    table_builder b = {.a = a, .types = types, .source = s->name};
     add_grains(&b);
     for (size_t j = 0; j < s->n_local_columns; j++) {
         const char *c = s->local_columns[j];
         if (!is_grain(c))
-            add_column(&b, c, "varchar(255)", arena_printf(a, "Column of source %s", s->name),
-                       MCOL_DIMENSION);
+            add_column(&b, c, NULL, NULL, "varchar(255)",
+                       arena_printf(a, "Column of source %s", s->name), MCOL_DIMENSION);
     }
     for (size_t i = 0; i < cat->n_dimensions; i++) {
         const dimension *d = &cat->dimensions[i];
         if (catalog_dim_on_source(cat, s, d->name, NULL) == DIM_SPLICED)
-            add_column(&b, d->name, d->type ? d->type : "varchar(255)", d->description,
-                       MCOL_DIMENSION);
+            add_column(&b, d->name, d->type, NULL, "varchar(255)", d->description, MCOL_DIMENSION);
     }
     for (size_t i = 0; i < cat->n_metrics; i++)
         if (strcasecmp(cat->metrics[i].source_name, s->name) == 0)
@@ -161,14 +210,20 @@ static void build_source_table(arena *a, const catalog *cat, const source *s, mi
     finish(&b, t, s->name, s->description);
 }
 
-size_t mimir_tables(arena *a, const catalog *cat, mimir_table **out)
+size_t mimir_tables_typed(arena *a, const catalog *cat, const discovered_types *types,
+                          mimir_table **out)
 {
     mimir_table *tables = arena_alloc(a, (cat->n_sources + 1) * sizeof(*tables));
     size_t n = 0;
-    build_metrics_table(a, cat, &tables[n++]);
+    build_metrics_table(a, cat, types, &tables[n++]);
     for (size_t i = 0; i < cat->n_sources; i++)
         if (strcasecmp(cat->sources[i].name, MIMIR_METRICS_TABLE) != 0)
-            build_source_table(a, cat, &cat->sources[i], &tables[n++]);
+            build_source_table(a, cat, types, &cat->sources[i], &tables[n++]);
     *out = tables;
     return n;
+}
+
+size_t mimir_tables(arena *a, const catalog *cat, mimir_table **out)
+{
+    return mimir_tables_typed(a, cat, NULL, out);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "planner/arena.h"
+#include "planner/discovered_types.h"
 #include "semantic/catalog.h"
 #include "semantic/column_type.h"
 
@@ -20,7 +21,7 @@ typedef enum { MCOL_GRAIN, MCOL_DIMENSION, MCOL_METRIC } mimir_column_role;
 
 typedef struct mimir_column {
     const char *name;
-    column_type type;    /* declared with `type:`, else the defaults below */
+    column_type type;    /* declared with `type:`, else discovered, else the defaults below */
     const char *comment; /* the definition's description; never NULL */
     mimir_column_role role;
 } mimir_column;
@@ -40,5 +41,14 @@ typedef struct mimir_table {
  * otherwise DECIMAL(65,2), unless declared.
  */
 size_t mimir_tables(arena *a, const catalog *cat, mimir_table **out);
+
+/*
+ * The same, with the types discovered from the backends (NULL: none) for
+ * every column that declares no `type:`, ts included. In mimir.metrics a
+ * column several sources have takes the union of their types (see
+ * planner/discovered_types.h). A declared type always wins.
+ */
+size_t mimir_tables_typed(arena *a, const catalog *cat, const discovered_types *types,
+                          mimir_table **out);
 
 #endif

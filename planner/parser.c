@@ -162,7 +162,9 @@ static expr *parse_cast_type(parser *p)
            !token_is_op(ps_cur(p), ")"))
         ps_next(p); /* SIGNED INTEGER, UNSIGNED, CHAR CHARACTER SET x ... */
     if (ps_accept_op(p, "(")) {
-        while (!token_is_op(ps_cur(p), ")") && ps_cur(p)->kind != TK_EOF)
+        /* The token list ends at EOF or at a lexer error: ps_next stops there. */
+        while (!token_is_op(ps_cur(p), ")") && ps_cur(p)->kind != TK_EOF &&
+               ps_cur(p)->kind != TK_ERROR)
             ps_next(p);
         if (!ps_expect_op(p, ")"))
             return NULL;
@@ -178,6 +180,14 @@ static expr *parse_cast_type(parser *p)
 static const char *const time_units[] = {"MICROSECOND", "SECOND", "MINUTE",  "HOUR", "DAY",
                                          "WEEK",        "MONTH",  "QUARTER", "YEAR", NULL};
 
+static bool is_time_unit(const token *t)
+{
+    for (const char *const *u = time_units; t->kind == TK_IDENT && *u; u++)
+        if (strcasecmp(t->text, *u) == 0)
+            return true;
+    return false;
+}
+
 static const char *parse_time_unit(parser *p)
 {
     token *t = ps_cur(p);
@@ -191,6 +201,25 @@ static const char *parse_time_unit(parser *p)
     }
     ps_fail(p, "expected a time unit (SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR)");
     return NULL;
+}
+
+/*
+ * CHAR(n, ... USING charset): CHAR's bytes are taken as they are, which is
+ * right for the character sets whose bytes Mimir sends unchanged.
+ */
+static bool parse_char_using(parser *p)
+{
+    static const char *const as_is[] = {"utf8mb4", "utf8mb3", "utf8", "binary", NULL};
+    token *cs = ps_cur(p);
+    if (cs->kind != TK_IDENT && cs->kind != TK_QIDENT && cs->kind != TK_STRING)
+        return ps_fail(p, "expected a character set name");
+    for (const char *const *c = as_is; *c; c++) {
+        if (strcasecmp(cs->text, *c) == 0) {
+            ps_next(p);
+            return true;
+        }
+    }
+    return ps_unsupported(p, "CHAR(... USING a character set other than utf8mb4 or binary)");
 }
 
 static expr *parse_function(parser *p, token *name)
@@ -215,6 +244,21 @@ static expr *parse_function(parser *p, token *name)
         if (!e)
             return NULL;
         ptr_vec_push(p->a, &args, e);
+    } else if ((token_is_word(name, "timestampdiff") || token_is_word(name, "timestampadd")) &&
+               is_time_unit(ps_cur(p)) && token_is_op(ps_ahead(p, 1), ",")) {
+        /* TIMESTAMPDIFF(unit, a, b), TIMESTAMPADD(unit, n, d): the unit is a keyword, not a
+         * column; it becomes a string literal in args[0], as for EXTRACT. (Anything else
+         * there is left to the function's printer, which names the unit it does not know.) */
+        token *at = ps_cur(p);
+        const char *unit = parse_time_unit(p);
+        ps_next(p); /* , */
+        expr *u = ps_new_expr(p, EX_LITERAL, at);
+        u->lit = LIT_STRING;
+        u->text = unit;
+        u->text_len = strlen(unit);
+        ptr_vec_push(p->a, &args, u);
+        if (!ps_expr_list(p, &args))
+            return NULL;
     } else if (token_is_word(name, "cast") || token_is_word(name, "convert")) {
         expr *e = ps_expr(p);
         if (!e)
@@ -239,6 +283,8 @@ static expr *parse_function(parser *p, token *name)
         else
             ps_accept_word(p, "all");
         if (!ps_expr_list(p, &args))
+            return NULL;
+        if (token_is_word(name, "char") && ps_accept_word(p, "using") && !parse_char_using(p))
             return NULL;
     }
     if (!ps_expect_op(p, ")"))
@@ -401,6 +447,14 @@ static expr *parse_primary(parser *p)
         e->text = name;
         e->text_len = strlen(name);
         ps_next(p);
+        if (!e->system && ps_accept_op(p, ":=")) {
+            /* @name := expr assigns and yields the value; as in MySQL the value is a
+             * whole expression (@a := 1 OR 0 assigns 1 OR 0). */
+            e->kind = EX_ASSIGN;
+            if (!(e->left = ps_expr(p)))
+                return NULL;
+            e->end = ps_prev_end(p);
+        }
         return e;
     }
     case TK_OP:
@@ -482,9 +536,50 @@ static expr *make_binary(parser *p, token *at, expr_op op, expr *l, expr *r)
     return chained(p, e);
 }
 
+static expr *parse_unary(parser *p);
+
+/* Whether t can start the operand of a prefix operator (BINARY x, not a column named binary). */
+static bool starts_operand(const token *t)
+{
+    if (t->kind == TK_EOF || t->kind == TK_ERROR)
+        return false;
+    if (t->kind != TK_OP)
+        return true;
+    return token_is_op(t, "(") || token_is_op(t, "-") || token_is_op(t, "+") ||
+           token_is_op(t, "~") || token_is_op(t, "!");
+}
+
+/*
+ * BINARY x is MySQL's shorthand for CAST(x AS BINARY): comparisons with it
+ * are case-sensitive. It binds tighter than any other operator.
+ */
+static expr *parse_binary_cast(parser *p, token *t)
+{
+    if (++p->depth > PARSER_MAX_DEPTH)
+        return ps_fail(p, "expression nested too deeply"), NULL;
+    ps_next(p);
+    expr *operand = parse_unary(p);
+    p->depth--;
+    if (!operand)
+        return NULL;
+    expr *cast = ps_new_expr(p, EX_FUNC, t);
+    cast->text = "CAST";
+    cast->args = arena_alloc(p->a, 2 * sizeof(expr *));
+    cast->args[0] = operand;
+    cast->args[1] = ps_new_expr(p, EX_LITERAL, t);
+    cast->args[1]->lit = LIT_STRING;
+    cast->args[1]->text = "BINARY";
+    cast->args[1]->text_len = strlen("BINARY");
+    cast->nargs = 2;
+    cast->end = ps_prev_end(p);
+    return cast;
+}
+
 static expr *parse_unary(parser *p)
 {
     token *t = ps_cur(p);
+    if (token_is_word(t, "binary") && starts_operand(ps_ahead(p, 1)))
+        return parse_binary_cast(p, t);
     expr_op op;
     if (token_is_op(t, "-"))
         op = OP_NEG;
@@ -620,6 +715,12 @@ static expr *parse_predicate(parser *p)
             ptr_vec items = {0};
             if (!ps_expr_list(p, &items) || !ps_expect_op(p, ")"))
                 return NULL;
+            /* Each value becomes a backend parameter: PostgreSQL takes at most 65535. */
+            if (items.len > PARSER_MAX_IN_LIST)
+                return ps_fail_at(p, kw, true,
+                                  "IN lists of more than 10000 values (use a dimension "
+                                  "filter that selects fewer values)"),
+                       NULL;
             expr *e = ps_new_expr(p, EX_IN, kw);
             e->pos = left->pos;
             e->left = left;
@@ -767,6 +868,8 @@ static bool parse_select_items(parser *p, select_stmt *s)
             ps_next(p);
         }
         ptr_vec_push(p->a, &items, it);
+        if (items.len > PARSER_MAX_COLUMNS)
+            return ps_unsupported(p, "select lists of more than 4096 columns");
     } while (ps_accept_op(p, ","));
     s->nitems = items.len;
     s->items = arena_alloc(p->a, items.len * sizeof(select_item));
@@ -1023,8 +1126,8 @@ static bool parse_set(parser *p, statement *st)
                    ((token_is_word(t, "session") || token_is_word(t, "global")) &&
                     token_is_word(ps_ahead(p, 1), "transaction"))) {
             a->name = "transaction";
-            while (ps_cur(p)->kind != TK_EOF && !token_is_op(ps_cur(p), ";"))
-                ps_next(p);
+            if (!ps_skip_to_end(p)) /* a lexer error ends the list: report it */
+                return false;
         } else {
             bool sys = false;
             if (t->kind == TK_SYSVAR) {
@@ -1145,6 +1248,15 @@ bool parse_statement(arena *a, const char *sql, size_t len, statement *out, pars
             return ps_fail(&p, "expected SELECT");
         out->kind = STMT_EXPLAIN;
         ok = (out->select = ps_select(&p)) != NULL;
+    } else if (token_is_word(t, "kill")) {
+        /* KILL [QUERY | CONNECTION] id: the proxy finds the session. */
+        ps_next(&p);
+        if (ps_accept_word(&p, "query"))
+            out->kill_query_only = true;
+        else
+            ps_accept_word(&p, "connection");
+        out->kind = STMT_KILL;
+        ok = ps_int64(&p, &out->kill_id);
     } else if (token_is_word(t, "show") ||
                ((token_is_word(t, "describe") || token_is_word(t, "desc")) &&
                 !token_is_word(ps_ahead(&p, 1), "select"))) {

@@ -22,6 +22,11 @@ typedef struct parse_error {
 
 /* Deepest nesting of expressions the parser accepts (protects the C stack). */
 #define PARSER_MAX_DEPTH 200
+/* Most values in one IN (...) list. */
+#define PARSER_MAX_IN_LIST 10000
+/* Most items of one select list: MySQL's limit on the columns of a table (the
+ * backends' own are lower: PostgreSQL 1664, SQLite 2000). */
+#define PARSER_MAX_COLUMNS 4096
 /* Most operators one statement may chain (a OR b OR ...): a chain is a tree as deep
  * as it is long, and the planner walks trees recursively. */
 #define PARSER_MAX_OPERATORS 10000

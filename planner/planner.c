@@ -5,6 +5,7 @@
  */
 #include "planner/planner.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +16,7 @@
 #include "planner/parser.h"
 #include "planner/session_query.h"
 #include "planner/show.h"
+#include "wire/utf8.h"
 
 bool planner_database_exists(const char *name)
 {
@@ -160,8 +162,8 @@ static void plan_explain(arena *a, const session_info *s, const select_stmt *sel
         }
         return;
     }
-    static const char *const names[] = {"step", "source", "connection", "dialect", "sql",
-                                        "parameters"};
+    static const char *const names[] = {"step",    "source", "connection",
+                                        "dialect", "sql",    "parameters"};
     const plan *p = out->plan;
     const_result *r = &out->rows;
     r->ncols = 6;
@@ -172,9 +174,8 @@ static void plan_explain(arena *a, const session_info *s, const select_stmt *sel
     }
     r->nrows = p->nqueries + (p->final_sql ? 1 : 0);
     const char **v = arena_alloc(a, r->nrows * 6 * sizeof(char *));
-    static const char *const dialects[] = {[DIALECT_POSTGRES] = "postgresql",
-                                           [DIALECT_MYSQL] = "mysql",
-                                           [DIALECT_SQLITE] = "sqlite"};
+    static const char *const dialects[] = {
+        [DIALECT_POSTGRES] = "postgresql", [DIALECT_MYSQL] = "mysql", [DIALECT_SQLITE] = "sqlite"};
     for (size_t i = 0; i < p->nqueries; i++) {
         const atomic_query *q = &p->queries[i];
         const char **row = v + i * 6;
@@ -264,6 +265,17 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
     case STMT_TRANSACTION:
         out->kind = ACTION_OK;
         return;
+    case STMT_KILL:
+        if (st.kill_id > UINT32_MAX) {
+            out->kind = ACTION_ERROR;
+            sql_error_set(&out->error, ER_NO_SUCH_THREAD, "HY000", "Unknown thread id: %lld",
+                          (long long)st.kill_id);
+            return;
+        }
+        out->kind = ACTION_KILL;
+        out->kill_id = (uint32_t)st.kill_id;
+        out->kill_query_only = st.kill_query_only;
+        return;
     case STMT_EXPLAIN:
         plan_explain(a, s, st.select, out);
         return;
@@ -276,10 +288,35 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
     }
 }
 
+/*
+ * Statements and string parameters must be UTF-8, the character set Mimir
+ * announces (wire/utf8.h): MySQL's error 1300, with the offending bytes in hex
+ * as MySQL shows them, rather than a confusing error later (an unknown column
+ * of garbled name, PostgreSQL refusing the value) or none at all (SQLite).
+ */
+static bool check_utf8(const char *text, size_t len, const char *what, action *out)
+{
+    size_t ok = utf8_valid_prefix((const uint8_t *)text, len);
+    if (ok == len)
+        return true;
+    char hex[17] = "";
+    for (size_t i = 0; i < 8 && ok + i < len; i++)
+        snprintf(hex + 2 * i, 3, "%02X", (unsigned char)text[ok + i]);
+    out->kind = ACTION_ERROR;
+    sql_error_set(&out->error, ER_INVALID_CHARACTER_STRING, "HY000",
+                  "Invalid utf8mb4 character string: '%s' (at byte %zu of the %s; Mimir reads "
+                  "statements and their values as UTF-8)",
+                  hex, ok, what);
+    return false;
+}
+
 void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, action *out)
 {
     memset(out, 0, sizeof(*out));
     out->set_autocommit = -1;
+    out->set_max_execution_time = -1;
+    if (!check_utf8(sql, len, "statement", out))
+        return;
     statement st;
     parse_error pe;
     if (!parse_statement(a, sql, len, &st, &pe)) {
@@ -321,6 +358,9 @@ static bool parse_prepared(arena *a, const char *sql, size_t len, statement *st,
 {
     memset(out, 0, sizeof(*out));
     out->set_autocommit = -1;
+    out->set_max_execution_time = -1;
+    if (!check_utf8(sql, len, "statement", out))
+        return false;
     parse_error pe;
     if (!parse_statement(a, sql, len, st, &pe)) {
         syntax_error(&pe, out);
@@ -330,8 +370,8 @@ static bool parse_prepared(arena *a, const char *sql, size_t len, statement *st,
     return true;
 }
 
-bool planner_prepare(arena *a, const session_info *s, const char *sql, size_t len,
-                     size_t *nparams, action *out)
+bool planner_prepare(arena *a, const session_info *s, const char *sql, size_t len, size_t *nparams,
+                     action *out)
 {
     statement st;
     size_t *pos;
@@ -367,6 +407,8 @@ void planner_plan_params(arena *a, const session_info *s, const char *sql, size_
         expr *e = st.params[i];
         const size_t *at = bsearch(&e->pos, pos, npos, sizeof(*pos), compare_offsets);
         const param_value *v = &params[at - pos];
+        if (v->kind == LIT_STRING && !check_utf8(v->text, v->len, "parameter", out))
+            return;
         e->kind = EX_LITERAL;
         e->lit = v->kind;
         e->text = v->kind == LIT_NULL ? NULL : v->text;

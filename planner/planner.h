@@ -25,6 +25,16 @@
 typedef struct info_schema info_schema;
 
 /* What the planner needs to know about the session. */
+/* One live session, as SHOW PROCESSLIST lists it. */
+typedef struct session_process {
+    uint32_t id;
+    const char *user, *host, *db;
+    const char *command; /* "Sleep", "Query", "Connect" */
+    int64_t time_s;      /* in the current command/state */
+    const char *state;   /* "executing", "cancelling", "" */
+    const char *info;    /* the running statement, NULL when none */
+} session_process;
+
 typedef struct session_info {
     const catalog *cat;
     info_schema *info_schema; /* built from cat; answers SHOW and information_schema */
@@ -33,6 +43,9 @@ typedef struct session_info {
     const char *client_host;
     uint32_t connection_id;
     bool autocommit;
+    uint64_t max_execution_time_ms; /* the session's max_execution_time; 0: none */
+    /* Every live session (the proxy knows them); NULL: only this one is known. */
+    size_t (*list_sessions)(arena *a, session_process **out);
 } session_info;
 
 typedef enum {
@@ -40,6 +53,7 @@ typedef enum {
     ACTION_ROWS,  /* send a result set computed by the planner */
     ACTION_QUERY, /* run plan against the backends */
     ACTION_ERROR, /* send error */
+    ACTION_KILL,  /* KILL [QUERY|CONNECTION] kill_id: the proxy acts on that session */
 } action_kind;
 
 /* A small result set the planner computed itself (variables, DATABASE(), ...). */
@@ -58,6 +72,10 @@ typedef struct action {
     /* Session changes for ACTION_OK. */
     const char *new_db; /* USE: the database to switch to */
     int set_autocommit; /* -1 unchanged, 0 or 1 */
+    int64_t set_max_execution_time; /* -1 unchanged, else milliseconds */
+    /* ACTION_KILL */
+    uint32_t kill_id;
+    bool kill_query_only;
 } action;
 
 /* Plans one statement; everything in the action lives in arena a. */

@@ -70,8 +70,17 @@ static void inquiry_column_type(const inquiry *q, const inquiry_column *c, const
 void plan_probe(arena *a, const session_info *s, const select_stmt *sel, const source *table,
                 action *out)
 {
-    mimir_table *tables;
-    size_t ntables = mimir_tables(a, s->cat, &tables);
+    /* The tables information_schema describes, so a probe reports the same types
+     * (discovered from the backends, when they were). */
+    const mimir_table *tables;
+    size_t ntables;
+    if (s->info_schema) {
+        ntables = info_schema_mimir_tables(s->info_schema, &tables);
+    } else {
+        mimir_table *built;
+        ntables = mimir_tables(a, s->cat, &built);
+        tables = built;
+    }
     const char *want = table ? table->name : MIMIR_METRICS_TABLE;
     const mimir_table *t = NULL;
     for (size_t i = 0; i < ntables && !t; i++)

@@ -1,9 +1,12 @@
 #include "planner/session_query.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include "planner/sql_builder.h"
 
 typedef struct variable {
     const char *name;
@@ -49,7 +52,7 @@ static const variable variables[] = {
     {"tx_read_only", "1", VT_INT64},
     {"read_only", "1", VT_INT64},
     {"sql_select_limit", "18446744073709551615", VT_INT64},
-    {"max_execution_time", "0", VT_INT64},
+    {"max_execution_time", NULL, VT_INT64},
     {"protocol_version", "10", VT_INT64},
     {"have_ssl", "DISABLED", VT_TEXT},
     {"autocommit", NULL, VT_INT64},
@@ -124,6 +127,11 @@ const char *server_variable(const session_info *s, const char *name, value_type 
             return v->value;
         if (strcmp(v->name, "autocommit") == 0)
             return s->autocommit ? "1" : "0";
+        if (strcmp(v->name, "max_execution_time") == 0) {
+            static char text[24];
+            snprintf(text, sizeof(text), "%llu", (unsigned long long)s->max_execution_time_ms);
+            return text;
+        }
     }
     return NULL;
 }
@@ -280,6 +288,9 @@ static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql
         sql_error_set(err, ER_BAD_FIELD, "42S22", "Unknown column '%s' in 'field list'",
                       e->parts[e->nparts - 1]);
         return false;
+    case EX_ASSIGN:
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000", "%s", SB_ASSIGN_UNSUPPORTED);
+        return false;
     default:
         break;
     }
@@ -334,8 +345,14 @@ void session_set(arena *a, const session_info *s, const statement *st, action *o
     out->kind = ACTION_OK;
     for (size_t i = 0; i < st->nsets; i++) {
         const set_assignment *set = &st->sets[i];
-        if (strcmp(set->name, "autocommit") != 0 || !set->value)
+        bool autocommit = strcmp(set->name, "autocommit") == 0;
+        bool timeout = strcmp(set->name, "max_execution_time") == 0;
+        if ((!autocommit && !timeout) || (!set->value && autocommit))
             continue; /* other settings do not change what Mimir computes */
+        if (timeout && !set->value) {
+            out->set_max_execution_time = 0; /* SET max_execution_time = DEFAULT */
+            continue;
+        }
         value v;
         const expr *e = set->value;
         if (e->kind == EX_COLUMN && e->nparts == 1) {
@@ -344,6 +361,19 @@ void session_set(arena *a, const session_info *s, const statement *st, action *o
             out->kind = ACTION_ERROR;
             return;
         }
-        out->set_autocommit = truthy(&v) ? 1 : 0;
+        if (autocommit) {
+            out->set_autocommit = truthy(&v) ? 1 : 0;
+            continue;
+        }
+        char *end;
+        long long ms = v.text ? strtoll(v.text, &end, 10) : -1;
+        if (!v.text || *end || ms < 0) {
+            sql_error_set(&out->error, ER_WRONG_ARGUMENTS, "42000",
+                          "Variable 'max_execution_time' can't be set to the value of '%s'",
+                          v.text ? v.text : "NULL");
+            out->kind = ACTION_ERROR;
+            return;
+        }
+        out->set_max_execution_time = ms;
     }
 }

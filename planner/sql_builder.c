@@ -3,6 +3,7 @@
 #include "planner/functions.h"
 
 #include <string.h>
+#include <strings.h>
 
 void sb_init(sql_builder *b, arena *a, sql_dialect d)
 {
@@ -13,6 +14,15 @@ void sb_init(sql_builder *b, arena *a, sql_dialect d)
     b->subst = NULL;
     b->subst_ctx = NULL;
     b->allow_aggregates = false;
+    b->resolve = NULL;
+    b->resolve_ctx = NULL;
+}
+
+bool sb_is_binary_cast(const expr *e)
+{
+    return e->kind == EX_FUNC && e->nargs == 2 &&
+           (strcasecmp(e->text, "cast") == 0 || strcasecmp(e->text, "convert") == 0) &&
+           e->args[1]->kind == EX_LITERAL && strcasecmp(e->args[1]->text, "binary") == 0;
 }
 
 void sb_str(sql_builder *b, const char *s)
@@ -171,6 +181,14 @@ static bool print_list(sql_builder *b, expr **items, size_t n, sb_column_resolve
     return true;
 }
 
+static bool any_binary_cast(expr *const *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sb_is_binary_cast(items[i]))
+            return true;
+    return false;
+}
+
 /* Subqueries are printed by the information_schema printer's substitution hook only. */
 static bool no_subqueries(sql_error *err)
 {
@@ -184,7 +202,14 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
 {
     if (b->subst) {
         bool handled = false;
-        if (!b->subst(b->subst_ctx, b, e, &handled, err))
+        sb_column_resolver outer_resolve = b->resolve;
+        void *outer_ctx = b->resolve_ctx;
+        b->resolve = resolve;
+        b->resolve_ctx = ctx;
+        bool ok = b->subst(b->subst_ctx, b, e, &handled, err);
+        b->resolve = outer_resolve;
+        b->resolve_ctx = outer_ctx;
+        if (!ok)
             return false;
         if (handled)
             return true;
@@ -249,6 +274,10 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
         sb_str(b, "(");
         if (!sb_expr(b, e->left, resolve, ctx, err))
             return false;
+        /* SQLite compares an IN list of several values with the left operand's collation
+         * only; MySQL compares all of them as binary strings when one is. */
+        if (b->dialect == DIALECT_SQLITE && any_binary_cast(e->args, e->nargs))
+            sb_str(b, " COLLATE BINARY");
         sb_str(b, e->negated ? " NOT IN (" : " IN (");
         if (!print_list(b, e->args, e->nargs, resolve, ctx, err))
             return false;
@@ -267,6 +296,14 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
         sb_str(b, ")");
         return true;
     case EX_LIKE:
+        if (b->dialect == DIALECT_SQLITE &&
+            (sb_is_binary_cast(e->left) || sb_is_binary_cast(e->right))) {
+            /* SQLite's LIKE ignores collations: it would match case-insensitively. */
+            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                          "This version of Mimir doesn't yet support LIKE BINARY (a case-sensitive "
+                          "LIKE) outside information_schema queries");
+            return false;
+        }
         sb_str(b, "(");
         if (!sb_expr(b, e->left, resolve, ctx, err))
             return false;
@@ -324,6 +361,9 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
     case EX_SUBQUERY:
     case EX_EXISTS:
         return no_subqueries(err);
+    case EX_ASSIGN:
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000", "%s", SB_ASSIGN_UNSUPPORTED);
+        return false;
     case EX_VARIABLE:
     case EX_STAR:
     case EX_PARAM:

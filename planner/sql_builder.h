@@ -15,9 +15,18 @@
 typedef struct sql_builder sql_builder;
 
 /*
+ * Resolves a column reference of a filter to the SQL that names it on this
+ * backend query (e.g. "dim_store_id" quoted). Returns NULL with err set when
+ * the name is not usable.
+ */
+typedef const char *(*sb_column_resolver)(void *ctx, const expr *column, sql_error *err);
+
+/*
  * Optional hook consulted for every node before it is printed: it may print
  * a replacement itself (a computed column instead of the expression it
- * stands for) and set *handled.
+ * stands for) and set *handled. While it runs, b->resolve and b->resolve_ctx
+ * are those of the sb_expr call that consulted it, so it can print the
+ * node's operands with sb_expr(b, operand, b->resolve, b->resolve_ctx, err).
  */
 typedef bool (*sb_substitute)(void *ctx, sql_builder *b, const expr *e, bool *handled,
                               sql_error *err);
@@ -30,6 +39,9 @@ struct sql_builder {
     sb_substitute subst;
     void *subst_ctx;
     bool allow_aggregates; /* SQL over a result Mimir holds (derived tables): SUM, COUNT, ... */
+    /* The column resolver of the node the hook is looking at (see sb_substitute). */
+    sb_column_resolver resolve;
+    void *resolve_ctx;
 };
 
 void sb_init(sql_builder *b, arena *a, sql_dialect d);
@@ -40,12 +52,14 @@ void sb_param(sql_builder *b, param_kind kind, const char *text);
 const char *sb_finish(sql_builder *b, query_param **params, size_t *nparams);
 void sb_discard(sql_builder *b);
 
-/*
- * Resolves a column reference of a filter to the SQL that names it on this
- * backend query (e.g. "dim_store_id" quoted). Returns NULL with err set when
- * the name is not usable.
- */
-typedef const char *(*sb_column_resolver)(void *ctx, const expr *column, sql_error *err);
+/* BINARY x, CAST(x AS BINARY) or CONVERT(x, BINARY): MySQL's binary string, compared
+ * case-sensitively. */
+bool sb_is_binary_cast(const expr *e);
+
+/* The error for @name := expr where only information_schema queries run it. */
+#define SB_ASSIGN_UNSUPPORTED                                                                      \
+    "This version of Mimir doesn't yet support assignments to user variables (@name := ...) "      \
+    "outside information_schema queries"
 
 /* Prints a filter expression; false with err set when it cannot be translated. */
 bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx, sql_error *err);

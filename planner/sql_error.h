@@ -9,22 +9,23 @@
 #include <stdint.h>
 
 /* MySQL error codes Mimir uses. */
-#define ER_DBACCESS_DENIED      1044
-#define ER_ACCESS_DENIED        1045
-#define ER_NO_DB                1046
-#define ER_BAD_DB               1049
-#define ER_BAD_FIELD            1054
-#define ER_PARSE                1064
-#define ER_EMPTY_QUERY          1065
-#define ER_UNKNOWN_ERROR        1105
-#define ER_NO_SUCH_TABLE        1146
-#define ER_NO_TABLE_USED        1096
-#define ER_UNKNOWN_COM          1047
-#define ER_UNKNOWN_SYSTEM_VAR   1193
-#define ER_NOT_SUPPORTED_YET    1235
-#define ER_SP_DOES_NOT_EXIST    1305
-#define ER_WRONG_ARGUMENTS      1210
-#define ER_NET_PACKET_TOO_LARGE 1153
+#define ER_DBACCESS_DENIED          1044
+#define ER_ACCESS_DENIED            1045
+#define ER_NO_DB                    1046
+#define ER_BAD_DB                   1049
+#define ER_BAD_FIELD                1054
+#define ER_PARSE                    1064
+#define ER_EMPTY_QUERY              1065
+#define ER_UNKNOWN_ERROR            1105
+#define ER_NO_SUCH_TABLE            1146
+#define ER_NO_TABLE_USED            1096
+#define ER_UNKNOWN_COM              1047
+#define ER_UNKNOWN_SYSTEM_VAR       1193
+#define ER_NOT_SUPPORTED_YET        1235
+#define ER_SP_DOES_NOT_EXIST        1305
+#define ER_WRONG_ARGUMENTS          1210
+#define ER_NET_PACKET_TOO_LARGE     1153
+#define ER_INVALID_CHARACTER_STRING 1300
 
 /* The catalog's (information_schema, SHOW, read-only statements). */
 #define ER_NON_UNIQ_ERROR            1052 /* column ambiguous in a join */
@@ -36,6 +37,12 @@
 #define ER_MAX_PREPARED_STMT_COUNT_REACHED 1461
 #define ER_MALFORMED_PACKET                1835
 #define ER_SECURE_TRANSPORT_REQUIRED       3159
+
+#define ER_CON_COUNT         1040
+#define ER_SERVER_SHUTDOWN   1053
+#define ER_NO_SUCH_THREAD    1094
+#define ER_QUERY_INTERRUPTED 1317
+#define ER_QUERY_TIMEOUT     3024
 
 typedef struct sql_error {
     uint16_t code;

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "planner/plan.h"
 #include "planner/value_type.h"
@@ -38,6 +39,13 @@ typedef struct backend_ops {
     /* Starts watching an idle connection so a dead one leaves the pool early. */
     void (*idle)(backend_conn *c);
     void (*close)(backend_conn *c);
+    /*
+     * Asks the database to stop the running query (PQcancel, KILL QUERY, ...)
+     * without blocking the loop. The query still ends through on_done, with
+     * an error, and the connection is reusable afterwards. NULL when the
+     * backend cannot cancel: the executor then closes the connection.
+     */
+    void (*cancel)(backend_conn *c);
 } backend_ops;
 
 /* Common head of every backend connection. */
@@ -45,17 +53,26 @@ struct backend_conn {
     const backend_ops *ops;
     pool *owner;
     backend_conn *next_idle;
-    bool broken; /* failed in a way that makes it unusable: close instead of reuse */
+    bool broken;       /* failed in a way that makes it unusable: close instead of reuse */
+    time_t idle_since; /* when it was last handed back to its pool */
 };
 
 /* Called when an asynchronous connect finishes: conn, or NULL and an error. */
 typedef void (*backend_connected_cb)(void *ctx, backend_conn *conn, const char *error);
 
+/*
+ * Start opening a connection; cb runs once it is open or has failed, possibly
+ * before the call returns. They return the connection while it is still being
+ * opened, so that its pool can close it if the server stops first (close works
+ * in any state), and NULL when cb already ran.
+ */
 struct connection;
-void pg_backend_connect(const struct connection *c, pool *owner, backend_connected_cb cb,
-                        void *ctx);
-void sqlite_backend_connect(const struct connection *c, pool *owner, backend_connected_cb cb,
-                            void *ctx);
+backend_conn *pg_backend_connect(const struct connection *c, pool *owner, backend_connected_cb cb,
+                                 void *ctx);
+backend_conn *sqlite_backend_connect(const struct connection *c, pool *owner,
+                                     backend_connected_cb cb, void *ctx);
+backend_conn *mysql_backend_connect(const struct connection *c, pool *owner,
+                                    backend_connected_cb cb, void *ctx);
 
 /* Renders into text the way MySQL's text protocol would, for numeric DECIMAL scale. */
 int decimal_scale(const char *text, size_t len);

@@ -32,6 +32,8 @@
 /* Output beyond this pauses the backend until the client reads (backpressure). */
 #define OUTPUT_HIGH_WATER (1u << 20)
 #define OUTPUT_LOW_WATER  (256u << 10)
+/* A packet buffer larger than this is freed once its command is answered. */
+#define PACKET_KEEP_BYTES (1u << 20)
 /* Encoded rows are handed to the socket in chunks of about this size. */
 #define OUT_CHUNK (64u << 10)
 /*
@@ -76,9 +78,12 @@ static void end_batch(client *cl)
 static void free_client(client *cl)
 {
     if (cl->running) {
-        exec_abort(cl->running);
+        exec_detach(cl->running);
         cl->running = NULL;
     }
+    if (cl->timer)
+        event_free(cl->timer);
+    free(cl->running_sql);
     if (cl->prev)
         cl->prev->next = cl->next;
     else
@@ -135,9 +140,11 @@ void client_close(client *cl)
     if (cl->state == CLIENT_CLOSING)
         return;
     if (cl->running) {
-        exec_abort(cl->running);
+        exec_detach(cl->running);
         cl->running = NULL;
     }
+    if (cl->timer)
+        event_del(cl->timer);
     client_flush(cl);
     cl->state = CLIENT_CLOSING;
     cl->tls_close_polls = TLS_CLOSE_POLLS;
@@ -225,13 +232,42 @@ static void next_command_cb(evutil_socket_t fd, short what, void *arg)
     read_cb(cl->bev, cl);
 }
 
+/* Idle sessions are closed after wait_timeout; logins must finish within handshake_timeout. */
+static void timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    client *cl = arg;
+    if (cl->state == CLIENT_READY) {
+        log_info("client %u: idle for %d s (wait_timeout); closing", cl->id,
+                 srv.cfg.wait_timeout_s);
+        client_close(cl);
+    } else if (cl->state == CLIENT_AWAIT_HANDSHAKE || cl->state == CLIENT_AWAIT_AUTH) {
+        log_info("client %u from %s: no login within %d s (handshake_timeout); closing", cl->id,
+                 cl->peer, srv.cfg.handshake_timeout_s);
+        client_close(cl);
+    }
+}
+
+void client_arm_timer(client *cl)
+{
+    int seconds = cl->state == CLIENT_READY ? srv.cfg.wait_timeout_s : srv.cfg.handshake_timeout_s;
+    struct timeval tv = {seconds, 0};
+    event_add(cl->timer, &tv);
+}
+
 void client_query_done(client *cl)
 {
     client_flush(cl);
     cl->running = NULL;
+    free(cl->running_sql);
+    cl->running_sql = NULL;
     if (cl->state != CLIENT_BUSY)
         return;
     cl->state = CLIENT_READY;
+    cl->state_since = time(NULL);
+    client_arm_timer(cl);
+    server_session_idle(cl);
     /* The rest of a batch, or pipelined commands already buffered: take them
      * from the loop, not from here (we are inside the executor). */
     event_active(cl->next_command, 0, 0);
@@ -240,6 +276,8 @@ void client_query_done(client *cl)
 void client_ready(client *cl)
 {
     cl->state = CLIENT_READY;
+    cl->state_since = time(NULL);
+    client_arm_timer(cl);
     client_send_ok(cl);
 }
 
@@ -262,6 +300,8 @@ session_info client_session_info(const client *cl)
         .client_host = cl->peer,
         .connection_id = cl->id,
         .autocommit = cl->autocommit,
+        .max_execution_time_ms = cl->max_execution_time_ms,
+        .list_sessions = server_list_sessions,
     };
     return s;
 }
@@ -298,7 +338,12 @@ void client_run_action(client *cl, const action *act)
         }
         if (act->set_autocommit >= 0)
             cl->autocommit = act->set_autocommit == 1;
+        if (act->set_max_execution_time >= 0)
+            cl->max_execution_time_ms = (uint64_t)act->set_max_execution_time;
         client_send_ok(cl);
+        return;
+    case ACTION_KILL:
+        server_kill(cl, act->kill_id, act->kill_query_only);
         return;
     case ACTION_ROWS:
         send_const_result(cl, &act->rows);
@@ -306,10 +351,17 @@ void client_run_action(client *cl, const action *act)
     case ACTION_ERROR:
         client_send_error(cl, &act->error);
         return;
-    case ACTION_QUERY:
+    case ACTION_QUERY: {
+        /* The session's max_execution_time may only tighten the server's query_timeout. */
+        uint64_t timeout = srv.cfg.query_timeout_ms;
+        if (cl->max_execution_time_ms && (!timeout || cl->max_execution_time_ms < timeout))
+            timeout = cl->max_execution_time_ms;
         cl->state = CLIENT_BUSY;
-        cl->running = exec_start(cl, act->plan);
+        cl->state_since = time(NULL);
+        event_del(cl->timer);
+        cl->running = exec_start(cl, act->plan, timeout);
         return;
+    }
     }
 }
 
@@ -318,12 +370,14 @@ void client_run_action(client *cl, const action *act)
  * database, each a column definition plus its default, then EOF; the mariadb
  * CLI asks this for every table after USE, to complete column names.
  */
-static void handle_field_list(client *cl, const char *arg, size_t len)
+static void handle_field_list(client *cl)
 {
-    const char *nul = memchr(arg, '\0', len);
-    char *table = strndup(arg, nul ? (size_t)(nul - arg) : len);
-    char *wild = nul ? strndup(nul + 1, len - (size_t)(nul - arg) - 1) : NULL;
-    if (!table || (nul && !wild))
+    const uint8_t *tp, *wp;
+    size_t tlen, wlen;
+    wire_parse_field_list(cl->packet.data, cl->packet.len, &tp, &tlen, &wp, &wlen);
+    char *table = strndup((const char *)tp, tlen);
+    char *wild = wp ? strndup((const char *)wp, wlen) : NULL;
+    if (!table || (wp && !wild))
         abort();
     session_info s = client_session_info(cl);
     arena_free(&cl->stmt);
@@ -354,6 +408,10 @@ static void run_statement(client *cl, const char *sql, size_t len)
     arena_init(&cl->stmt);
     action act;
     planner_plan(&cl->stmt, &s, sql, len, &act);
+    if (act.kind == ACTION_QUERY) {
+        free(cl->running_sql);
+        cl->running_sql = strndup(sql, len < 4096 ? len : 4096);
+    }
     client_run_action(cl, &act);
 }
 
@@ -406,7 +464,8 @@ static void handle_init_db(client *cl, const char *name, size_t len)
     char *db = strndup(name, len);
     if (!db)
         abort();
-    if (!planner_database_exists(db)) {
+    /* strndup stops at a NUL: "mimir\0x" is not the database mimir. */
+    if (strlen(db) != len || !planner_database_exists(db)) {
         client_send_err(cl, ER_BAD_DB, "42000", "Unknown database '%.200s'", db);
         free(db);
         return;
@@ -418,11 +477,8 @@ static void handle_init_db(client *cl, const char *name, size_t len)
 
 static void handle_set_option(client *cl)
 {
-    wire_cursor c;
-    uint8_t cmd;
     uint16_t option;
-    wire_cursor_init(&c, cl->packet.data, cl->packet.len);
-    if (!wire_get_u8(&c, &cmd) || !wire_get_u16(&c, &option) ||
+    if (!wire_parse_set_option(cl->packet.data, cl->packet.len, &option) ||
         (option != MYSQL_OPTION_MULTI_STATEMENTS_ON &&
          option != MYSQL_OPTION_MULTI_STATEMENTS_OFF)) {
         client_send_err(cl, ER_UNKNOWN_COM, "08S01",
@@ -474,6 +530,19 @@ static void handle_command(client *cl)
     case COM_PING:
         client_send_ok(cl);
         return;
+    case COM_PROCESS_KILL: {
+        /* The old form of KILL CONNECTION: a 4-byte connection id. */
+        if (arg_len < 4) {
+            client_send_err(cl, ER_NO_SUCH_THREAD, "HY000", "Unknown thread id: (malformed)");
+            return;
+        }
+        const uint8_t *id = (const uint8_t *)arg;
+        server_kill(cl,
+                    (uint32_t)id[0] | (uint32_t)id[1] << 8 | (uint32_t)id[2] << 16 |
+                        (uint32_t)id[3] << 24,
+                    false);
+        return;
+    }
     case COM_RESET_CONNECTION:
         client_reset_session(cl);
         client_send_ok(cl);
@@ -488,7 +557,7 @@ static void handle_command(client *cl)
         handle_init_db(cl, arg, arg_len);
         return;
     case COM_FIELD_LIST:
-        handle_field_list(cl, arg, arg_len);
+        handle_field_list(cl);
         return;
     case COM_SET_OPTION:
         handle_set_option(cl);
@@ -521,6 +590,19 @@ static void handle_command(client *cl)
 
 /* ---- Socket events --------------------------------------------------------- */
 
+/*
+ * After a command answered at once, nothing refers to its statement: an idle
+ * session keeps neither the parse of a huge statement nor a huge packet
+ * buffer (hundreds of idle sessions that each sent one would add up).
+ */
+static void release_statement(client *cl)
+{
+    arena_free(&cl->stmt);
+    arena_init(&cl->stmt);
+    if (cl->packet.cap > PACKET_KEEP_BYTES)
+        buf_free(&cl->packet);
+}
+
 /* True when a whole physical packet is buffered (cheap check before a pullup). */
 static bool packet_buffered(struct evbuffer *in)
 {
@@ -535,7 +617,8 @@ static void read_cb(struct bufferevent *bev, void *arg)
 {
     client *cl = arg;
     /* After a TLS upgrade the plaintext arrives on the new bufferevent. */
-    while (bev == cl->bev && (cl->state != CLIENT_BUSY && cl->state != CLIENT_CLOSING)) {
+    while (bev == cl->bev && (cl->state != CLIENT_BUSY && cl->state != CLIENT_CLOSING) &&
+           !client_auth_waiting(cl)) {
         /* The rest of a batch goes before any command sent after it. */
         if (cl->batch.sql && cl->state == CLIENT_READY) {
             run_batch(cl);
@@ -575,6 +658,10 @@ static void read_cb(struct bufferevent *bev, void *arg)
             break;
         case CLIENT_READY:
             handle_command(cl);
+            if (cl->state == CLIENT_READY) {
+                client_arm_timer(cl); /* answered at once: idle again */
+                release_statement(cl);
+            }
             break;
         default:
             return;
@@ -606,7 +693,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
         return;
     if (cl->running) {
         log_info("client %u disconnected during a query; cancelling it", cl->id);
-        exec_abort(cl->running);
+        exec_detach(cl->running);
         cl->running = NULL;
     }
     if (cl->tls && (what & BEV_EVENT_ERROR)) {
@@ -652,6 +739,8 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     cl->next_command = event_new(srv.base, -1, 0, next_command_cb, cl);
+    cl->timer = evtimer_new(srv.base, timer_cb, cl);
+    cl->state_since = time(NULL);
     buf_init(&cl->packet);
     buf_init(&cl->out);
     arena_init(&cl->stmt);
@@ -662,5 +751,18 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
     srv.nclients++;
     client_set_bufferevent(cl, bufferevent_socket_new(srv.base, fd, BEV_OPT_CLOSE_ON_FREE));
     cl->state = CLIENT_AWAIT_HANDSHAKE;
+    if (srv.nclients > srv.cfg.max_connections || srv.shutting_down) {
+        /* MySQL's answer instead of a greeting: the client reports it and gives up. */
+        log_warn("client %u from %s refused: %s", cl->id, cl->peer,
+                 srv.shutting_down ? "shutting down" : "max_connections reached");
+        cl->seq = 0;
+        if (srv.shutting_down)
+            client_send_err(cl, ER_SERVER_SHUTDOWN, "08S01", "Server shutdown in progress");
+        else
+            client_send_err(cl, ER_CON_COUNT, "08004", "Too many connections");
+        client_close(cl);
+        return;
+    }
+    client_arm_timer(cl);
     client_auth_greet(cl);
 }

@@ -64,7 +64,11 @@ struct client {
     buf out;    /* encoded bytes not yet handed to the bufferevent */
     arena stmt; /* everything of the current statement */
     exec *running;
-    struct event *next_command; /* deferred: take the next command after a query */
+    char *running_sql;              /* the statement running, for SHOW PROCESSLIST */
+    time_t state_since;             /* when the session became idle or busy */
+    uint64_t max_execution_time_ms; /* SET max_execution_time; 0: none */
+    struct event *timer;            /* handshake_timeout while logging in, wait_timeout when idle */
+    struct event *next_command;     /* deferred: take the next command after a query */
     /* The result being sent. */
     bool binary_rows;         /* COM_STMT_EXECUTE: rows in the binary protocol */
     wire_column *result_cols; /* types of the current result's columns (binary rows) */
@@ -81,6 +85,8 @@ struct client {
 
 void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen);
 void client_close(client *cl);
+/* (Re)starts the session's timer for its state: handshake_timeout or wait_timeout. */
+void client_arm_timer(client *cl);
 /* Frees at once, without flushing (shutdown, when the loop no longer runs). */
 void client_free_now(client *cl);
 

@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -55,6 +58,10 @@ struct auth_exchange {
     bool switched;      /* an AuthSwitchRequest was sent */
     const char *how;    /* how the password was checked, for the log */
     uint32_t caps;      /* negotiated in the handshake response */
+    /* Waiting its turn after failed logins from the address (see below). */
+    struct event *wait;
+    buf waiting_packet;         /* the packet to handle when the wait ends */
+    void (*resume)(client *cl); /* what handles it */
 };
 
 static uint32_t server_capabilities(void)
@@ -66,6 +73,9 @@ void client_auth_free(client *cl)
 {
     if (!cl->auth)
         return;
+    if (cl->auth->wait)
+        event_free(cl->auth->wait);
+    buf_free(&cl->auth->waiting_packet);
     free(cl->auth->user);
     free(cl->auth->db);
     free(cl->auth);
@@ -100,6 +110,160 @@ void client_auth_greet(client *cl)
     client_flush(cl);
 }
 
+/* ---- Failed logins: a growing delay per address ------------------------------ */
+
+/*
+ * Guessing passwords is slowed down per client address. After
+ * AUTH_FREE_FAILURES failed logins in a row from an address, each further
+ * login from it (the handshake response or COM_CHANGE_USER) is handled only
+ * after a delay that doubles with every failure, from AUTH_FIRST_DELAY_MS up
+ * to AUTH_MAX_DELAY_MS. Right and wrong passwords wait alike, so the timing
+ * of the answer tells nothing; attempts made in parallel wait their turns one
+ * after the other, so more connections do not guess faster, and one that
+ * would wait more than AUTH_MAX_QUEUE_MS is refused at once (1045, nothing
+ * checked). A successful login clears the address, and so does an hour
+ * without failures. The table has a fixed size: when it is full, the address
+ * that failed least recently makes room, so many addresses cannot grow it.
+ */
+#define AUTH_FREE_FAILURES     3
+#define AUTH_FIRST_DELAY_MS    250
+#define AUTH_MAX_DELAY_MS      5000
+#define AUTH_MAX_QUEUE_MS      8000
+#define AUTH_FORGET_MS         (3600 * 1000)
+#define AUTH_TRACKED_ADDRESSES 1024
+
+typedef struct failed_logins {
+    char peer[64];
+    unsigned failures;     /* in a row; 0: the slot is free */
+    uint64_t last_ms;      /* of the last failure */
+    uint64_t next_turn_ms; /* when the last attempt that waits is handled */
+} failed_logins;
+
+static failed_logins failed[AUTH_TRACKED_ADDRESSES];
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The entry of peer; with make, a new one (or the stalest) when there is none. */
+static failed_logins *failures_of(const char *peer, bool make)
+{
+    uint64_t now = now_ms();
+    failed_logins *free_slot = NULL, *stalest = &failed[0];
+    for (size_t i = 0; i < AUTH_TRACKED_ADDRESSES; i++) {
+        failed_logins *f = &failed[i];
+        if (f->failures && now - f->last_ms > AUTH_FORGET_MS)
+            f->failures = 0;
+        if (!f->failures) {
+            if (!free_slot)
+                free_slot = f;
+            continue;
+        }
+        if (strcmp(f->peer, peer) == 0)
+            return f;
+        if (f->last_ms < stalest->last_ms)
+            stalest = f;
+    }
+    if (!make)
+        return NULL;
+    failed_logins *f = free_slot ? free_slot : stalest;
+    memset(f, 0, sizeof *f);
+    snprintf(f->peer, sizeof f->peer, "%s", peer);
+    return f;
+}
+
+static uint64_t delay_ms(unsigned failures)
+{
+    if (failures < AUTH_FREE_FAILURES)
+        return 0;
+    unsigned doublings = failures - AUTH_FREE_FAILURES;
+    if (doublings >= 16)
+        return AUTH_MAX_DELAY_MS;
+    uint64_t d = (uint64_t)AUTH_FIRST_DELAY_MS << doublings;
+    return d < AUTH_MAX_DELAY_MS ? d : AUTH_MAX_DELAY_MS;
+}
+
+static void login_failed(client *cl)
+{
+    failed_logins *f = failures_of(cl->peer, true);
+    f->failures++;
+    f->last_ms = now_ms();
+    if (f->failures == AUTH_FREE_FAILURES)
+        log_warn("%u failed logins in a row from %s: its further logins are throttled (a delay "
+                 "from %d ms to %d s each, until one succeeds)",
+                 f->failures, cl->peer, AUTH_FIRST_DELAY_MS, AUTH_MAX_DELAY_MS / 1000);
+}
+
+static void login_succeeded(client *cl)
+{
+    failed_logins *f = failures_of(cl->peer, false);
+    if (f)
+        f->failures = 0;
+}
+
+bool client_auth_waiting(const client *cl)
+{
+    return cl->auth && cl->auth->wait;
+}
+
+static void wait_over(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    client *cl = arg;
+    auth_exchange *ax = cl->auth;
+    void (*resume)(client *) = ax->resume;
+    buf_reset(&cl->packet);
+    buf_append(&cl->packet, ax->waiting_packet.data, ax->waiting_packet.len);
+    client_auth_free(cl);
+    resume(cl);
+    /* Packets that arrived meanwhile are taken from the loop, as after a query. */
+    if (cl->state != CLIENT_CLOSING)
+        event_active(cl->next_command, 0, 0);
+}
+
+/*
+ * True when the login in cl->packet must wait its turn: it is then handled
+ * by resume later (the session reads nothing else meanwhile), or refused now
+ * when the queue of its address is too long.
+ */
+static bool login_must_wait(client *cl, void (*resume)(client *cl))
+{
+    failed_logins *f = failures_of(cl->peer, false);
+    uint64_t delay = f ? delay_ms(f->failures) : 0;
+    if (!delay)
+        return false;
+    uint64_t now = now_ms();
+    uint64_t turn = (f->next_turn_ms > now ? f->next_turn_ms : now) + delay;
+    if (turn - now > AUTH_MAX_QUEUE_MS) {
+        log_info("client %u: login from %s refused: too many failed logins from it", cl->id,
+                 cl->peer);
+        bool logged_in = cl->state == CLIENT_READY; /* COM_CHANGE_USER: the session stays */
+        client_send_err(cl, ER_ACCESS_DENIED, "28000",
+                        "Access denied: too many failed logins from '%s'; try again in a few "
+                        "seconds",
+                        cl->peer);
+        if (!logged_in)
+            client_close(cl);
+        return true;
+    }
+    f->next_turn_ms = turn;
+    client_auth_free(cl);
+    cl->auth = calloc(1, sizeof(*cl->auth));
+    if (!cl->auth)
+        abort();
+    buf_init(&cl->auth->waiting_packet);
+    buf_append(&cl->auth->waiting_packet, cl->packet.data, cl->packet.len);
+    cl->auth->resume = resume;
+    cl->auth->wait = evtimer_new(srv.base, wait_over, cl);
+    struct timeval tv = {(time_t)((turn - now) / 1000), (suseconds_t)((turn - now) % 1000 * 1000)};
+    evtimer_add(cl->auth->wait, &tv);
+    return true;
+}
+
 /* ---- Outcomes ---------------------------------------------------------------- */
 
 /* Ends the exchange with an error: closes a new session, keeps a changed one. */
@@ -122,12 +286,14 @@ static void access_denied(client *cl)
              ax->user, cl->peer, ax->password_used ? "YES" : "NO");
     log_info("client %u: access denied for '%s' from %s%s", cl->id, ax->user, cl->peer,
              ax->change_user ? " (COM_CHANGE_USER)" : "");
+    login_failed(cl);
     auth_fail(cl, ER_ACCESS_DENIED, "28000", msg);
 }
 
 static void auth_succeed(client *cl)
 {
     auth_exchange *ax = cl->auth;
+    login_succeeded(cl);
     if (ax->db && !planner_database_exists(ax->db)) {
         char msg[300];
         snprintf(msg, sizeof(msg), "Unknown database '%.200s'", ax->db);
@@ -385,14 +551,9 @@ static void start_tls(client *cl)
     client_set_bufferevent(cl, bev);
 }
 
-void client_auth_handshake(client *cl)
+static void handshake_response(client *cl)
 {
     wire_handshake_response r;
-    uint32_t caps;
-    if (!cl->tls && wire_is_ssl_request(cl->packet.data, cl->packet.len, &caps)) {
-        start_tls(cl);
-        return;
-    }
     if (!wire_parse_handshake_response(cl->packet.data, cl->packet.len, &r) || !r.user) {
         log_info("client %u: malformed handshake response; closing", cl->id);
         client_close(cl);
@@ -416,6 +577,17 @@ void client_auth_handshake(client *cl)
     authenticate(cl, plugin, r.auth, r.auth_len, may_switch);
 }
 
+void client_auth_handshake(client *cl)
+{
+    uint32_t caps;
+    if (!cl->tls && wire_is_ssl_request(cl->packet.data, cl->packet.len, &caps)) {
+        start_tls(cl);
+        return;
+    }
+    if (!login_must_wait(cl, handshake_response))
+        handshake_response(cl);
+}
+
 void client_auth_continue(client *cl)
 {
     auth_exchange *ax = cl->auth;
@@ -429,7 +601,7 @@ void client_auth_continue(client *cl)
         authenticate(cl, ax->plugin, cl->packet.data, cl->packet.len, false);
 }
 
-void client_auth_change_user(client *cl)
+static void change_user(client *cl)
 {
     wire_change_user r;
     if (!wire_parse_change_user(cl->packet.data, cl->packet.len, cl->caps, &r)) {
@@ -441,4 +613,10 @@ void client_auth_change_user(client *cl)
     begin_exchange(cl, true, r.user, r.database, cl->caps);
     const char *plugin = r.auth_plugin && r.auth_plugin[0] ? r.auth_plugin : native_plugin;
     authenticate(cl, plugin, r.auth, r.auth_len, (cl->caps & CLIENT_PLUGIN_AUTH) != 0);
+}
+
+void client_auth_change_user(client *cl)
+{
+    if (!login_must_wait(cl, change_user))
+        change_user(cl);
 }

@@ -39,6 +39,8 @@ void client_auth_handshake(client *cl);   /* SSLRequest or handshake response in
 void client_auth_continue(client *cl);    /* the next packet of an auth exchange */
 void client_auth_change_user(client *cl); /* COM_CHANGE_USER in cl->packet */
 void client_auth_free(client *cl);
+/* A login waits its turn after failed logins from its address: read nothing meanwhile. */
+bool client_auth_waiting(const client *cl);
 
 /* Prepared statements (client_stmt.c); the command is in cl->packet. */
 void client_stmt_prepare(client *cl);

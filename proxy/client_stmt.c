@@ -77,10 +77,7 @@ static void reset_long_data(prepared_stmt *st)
 /* The statement id of a COM_STMT_* packet, or false when it is too short. */
 static bool packet_stmt_id(const client *cl, uint32_t *id)
 {
-    wire_cursor c;
-    uint8_t cmd;
-    wire_cursor_init(&c, cl->packet.data, cl->packet.len);
-    return wire_get_u8(&c, &cmd) && wire_get_u32(&c, id);
+    return wire_parse_stmt_id(cl->packet.data, cl->packet.len, id);
 }
 
 static void unknown_stmt(client *cl, uint32_t id, const char *command)
@@ -324,21 +321,17 @@ void client_stmt_reset(client *cl)
 void client_stmt_send_long_data(client *cl)
 {
     /* No answer either: a problem is remembered and reported by the next execute. */
-    wire_cursor c;
-    uint8_t cmd;
-    uint32_t id;
-    uint16_t param;
-    wire_cursor_init(&c, cl->packet.data, cl->packet.len);
-    if (!wire_get_u8(&c, &cmd) || !wire_get_u32(&c, &id) || !wire_get_u16(&c, &param))
+    wire_stmt_long_data ld;
+    if (!wire_parse_stmt_long_data(cl->packet.data, cl->packet.len, &ld))
         return;
-    prepared_stmt *st = find_stmt(cl, id);
+    prepared_stmt *st = find_stmt(cl, ld.stmt_id);
     if (!st)
         return;
-    size_t n = wire_cursor_left(&c);
-    if (param >= st->nparams || st->long_data[param].len + n > srv.cfg.max_allowed_packet) {
+    if (ld.param >= st->nparams ||
+        st->long_data[ld.param].len + ld.data_len > srv.cfg.max_allowed_packet) {
         st->long_data_failed = true;
         return;
     }
-    buf_append(&st->long_data[param], c.p, n);
-    st->long_data_used[param] = true;
+    buf_append(&st->long_data[ld.param], ld.data, ld.data_len);
+    st->long_data_used[ld.param] = true;
 }

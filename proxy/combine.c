@@ -157,21 +157,6 @@ int combine_scale(const combine *c, size_t i, size_t col)
     return c->tables[i].scales[col];
 }
 
-/* The type of a computed column, from the storage class of its first value. */
-static value_type computed_type(sqlite3_stmt *st, int i)
-{
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER:
-        return VT_INT64;
-    case SQLITE_TEXT:
-        return VT_TEXT;
-    case SQLITE_BLOB:
-        return VT_BLOB;
-    default: /* REAL, or NULL where most computed columns are ratios */
-        return VT_DOUBLE;
-    }
-}
-
 static void bind_params(sqlite3_stmt *st, const query_param *params, size_t nparams)
 {
     for (size_t i = 0; i < nparams; i++) {
@@ -185,63 +170,33 @@ static void bind_params(sqlite3_stmt *st, const query_param *params, size_t npar
     }
 }
 
-bool combine_run(combine *c, const char *sql, const query_param *params, size_t nparams,
-                 result_column *cols, size_t ncols, combine_header_cb header, combine_row_cb row,
-                 void *ctx, char *err, size_t errlen)
+sqlite3_stmt *combine_prepare(combine *c, const char *sql, const query_param *params,
+                              size_t nparams, char *err, size_t errlen)
 {
     if (c->in_transaction) {
         sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
         c->in_transaction = false;
     }
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sqlite_fail(c->db, err, errlen, "cannot prepare the combine");
+    if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        sqlite_fail(c->db, err, errlen, "cannot prepare the combine");
+        return NULL;
+    }
     bind_params(st, params, nparams);
-    const char **values = calloc(ncols + 1, sizeof(char *));
-    size_t *lengths = calloc(ncols + 1, sizeof(size_t));
-    char (*numbers)[64] = calloc(ncols + 1, 64);
-    if (!values || !lengths || !numbers)
-        abort();
-    int rc = sqlite3_step(st);
-    for (size_t k = 0; k < ncols; k++) {
-        if (cols[k].type == VT_NULL) {
-            cols[k].type = rc == SQLITE_ROW ? computed_type(st, (int)k) : VT_DOUBLE;
-            cols[k].decimals = -1;
-        }
-    }
-    header(ctx, cols);
-    for (; rc == SQLITE_ROW; rc = sqlite3_step(st)) {
-        for (size_t k = 0; k < ncols; k++) {
-            int kind = sqlite3_column_type(st, (int)k);
-            if (kind == SQLITE_NULL) {
-                values[k] = NULL;
-                lengths[k] = 0;
-            } else if (kind == SQLITE_FLOAT && cols[k].type == VT_DECIMAL &&
-                       cols[k].decimals >= 0) {
-                /* Exact decimals were stored as REAL: print them back at their scale. */
-                int n = snprintf(numbers[k], 64, "%.*f", cols[k].decimals,
-                                 sqlite3_column_double(st, (int)k));
-                values[k] = numbers[k];
-                lengths[k] = (size_t)n;
-            } else if (kind == SQLITE_FLOAT) {
-                /* Shortest text that reads back as the same double. */
-                double v = sqlite3_column_double(st, (int)k);
-                int n = snprintf(numbers[k], 64, "%.15g", v);
-                if (strtod(numbers[k], NULL) != v)
-                    n = snprintf(numbers[k], 64, "%.17g", v);
-                values[k] = numbers[k];
-                lengths[k] = (size_t)n;
-            } else {
-                values[k] = (const char *)sqlite3_column_text(st, (int)k);
-                lengths[k] = (size_t)sqlite3_column_bytes(st, (int)k);
-            }
-        }
-        row(ctx, values, lengths);
-    }
-    free(values);
-    free(lengths);
-    free(numbers);
-    bool ok = rc == SQLITE_DONE || sqlite_fail(c->db, err, errlen, "the combine failed");
-    sqlite3_finalize(st);
-    return ok;
+    return st;
+}
+
+sqlite3 *combine_db(combine *c)
+{
+    return c->db;
+}
+
+size_t combine_decimal_text(const char *value, size_t len, int scale, char *out)
+{
+    char text[64];
+    size_t n = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
+    memcpy(text, value, n);
+    text[n] = '\0';
+    int written = snprintf(out, 64, "%.*f", scale, strtod(text, NULL));
+    return written > 0 ? (size_t)written : 0;
 }

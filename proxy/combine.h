@@ -26,14 +26,17 @@ bool combine_insert(combine *c, size_t i, const char *const *values, const size_
 int combine_scale(const combine *c, size_t i, size_t col);
 
 /*
- * Runs the final query. Columns whose type is VT_NULL on entry are computed:
- * their type is taken from the first row's values before header is called.
- * Each row's values are rendered as MySQL text.
+ * Prepares the final query over the loaded tables (ending the load). The
+ * caller steps it, on a worker, with row_batch_step(combine_db(c), stmt, ...),
+ * and finalizes it with sqlite3_finalize before combine_free.
  */
-typedef void (*combine_header_cb)(void *ctx, const result_column *cols);
-typedef void (*combine_row_cb)(void *ctx, const char *const *values, const size_t *lengths);
-bool combine_run(combine *c, const char *sql, const query_param *params, size_t nparams,
-                 result_column *cols, size_t ncols, combine_header_cb header, combine_row_cb row,
-                 void *ctx, char *err, size_t errlen);
+struct sqlite3;
+struct sqlite3_stmt;
+struct sqlite3_stmt *combine_prepare(combine *c, const char *sql, const query_param *params,
+                                     size_t nparams, char *err, size_t errlen);
+struct sqlite3 *combine_db(combine *c);
+
+/* Text of a DECIMAL value stored as REAL, printed back at its scale (into out, 64 bytes). */
+size_t combine_decimal_text(const char *value, size_t len, int scale, char *out);
 
 #endif

@@ -4,89 +4,190 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+
 #include "proxy/backend.h"
 #include "proxy/columns.h"
 #include "proxy/combine.h"
 #include "proxy/log.h"
 #include "proxy/pool.h"
+#include "proxy/row_batch.h"
 #include "proxy/server.h"
+#include "proxy/workers.h"
 
 typedef struct exec_part {
     exec *ex;
     size_t index;
+    char *label; /* "backend 'x' (source 'y')", kept for messages after the plan is gone */
     pool_request *request;
     backend_conn *conn;
-    bool finished; /* on_done ran, or it was abandoned */
+    bool finished; /* its query ended (or never started) */
     result_column *cols;
     size_t ncols;
 } exec_part;
 
 struct exec {
-    client *cl;
-    const plan *plan;
+    client *cl;        /* NULL once the client has its answer or is gone */
+    const plan *plan;  /* owned by the client's statement: only while cl is set */
+    size_t nparts;
     exec_part *parts;
     size_t unfinished;
-    bool streaming; /* one source: rows go straight to the client */
-    bool failed;
+    bool streaming;    /* one source: rows go straight to the client */
     exec_part *paused; /* the part held back by a full client socket */
     combine *comb;
+    struct event *deadline;
+    uint64_t rows, bytes; /* delivered or staged, against the limits */
+    catalog_gen *gen;     /* the semantic layer the plan was made on */
+    /* The final query, stepped on a worker in batches (the loop never waits for SQLite). */
+    sqlite3_stmt *final;
+    row_batch batch;
+    bool combining;        /* a batch is being stepped on a worker */
+    bool combine_paused;   /* the client's socket is full: step again when it drains */
+    result_column *out;    /* the final columns' types */
+    const char **values;
+    size_t *lengths;
+    char (*numbers)[64]; /* reformatted decimals of the row being sent */
 };
+
+static unsigned live_execs;
+
+unsigned exec_count(void)
+{
+    return live_execs;
+}
 
 static void exec_free(exec *ex)
 {
-    for (size_t i = 0; i < ex->plan->nqueries; i++)
+    for (size_t i = 0; i < ex->nparts; i++) {
         free(ex->parts[i].cols);
+        free(ex->parts[i].label);
+    }
+    if (ex->deadline)
+        event_free(ex->deadline);
+    if (ex->final)
+        sqlite3_finalize(ex->final);
+    row_batch_free(&ex->batch);
+    free(ex->out);
+    free(ex->values);
+    free(ex->lengths);
+    free(ex->numbers);
     combine_free(ex->comb);
     free(ex->parts);
+    server_catalog_release(ex->gen);
     free(ex);
+    live_execs--;
 }
 
-/* Stops a part that has not finished: its connection is closed, not reused. */
-static void abandon(exec_part *part)
+static void free_if_done(exec *ex)
 {
-    if (part->finished)
-        return;
-    part->finished = true;
-    part->ex->unfinished--;
-    if (part->request) {
-        pool_cancel(part->request);
-        part->request = NULL;
-    }
-    if (part->conn) {
-        part->conn->broken = true;
-        pool_release(part->conn);
-        part->conn = NULL;
-    }
+    if (ex->unfinished == 0 && ex->cl == NULL && !ex->combining)
+        exec_free(ex);
 }
 
-static void finish_if_done(exec *ex)
+/* The client has its answer (or is gone): from now on nothing is sent to it. */
+static void release_client(exec *ex)
 {
-    if (ex->unfinished > 0)
-        return;
     client *cl = ex->cl;
-    exec_free(ex);
+    if (!cl)
+        return;
+    ex->cl = NULL;
+    ex->plan = NULL;
+    ex->paused = NULL;
+    if (ex->deadline)
+        event_del(ex->deadline);
     client_query_done(cl);
 }
 
-/* Reports the first error to the client and stops every other part. */
-static void fail(exec *ex, exec_part *current, const char *message)
+/* Stops the parts still running: waiting ones give their place up, running ones are
+ * cancelled on their database and end through on_done. */
+static void stop_parts(exec *ex)
 {
-    if (ex->failed)
-        return;
-    ex->failed = true;
-    sql_error e;
-    sql_error_set(&e, ER_UNKNOWN_ERROR, "HY000", "%s", message);
-    client_send_error(ex->cl, &e);
-    for (size_t i = 0; i < ex->plan->nqueries; i++)
-        if (&ex->parts[i] != current)
-            abandon(&ex->parts[i]);
+    for (size_t i = 0; i < ex->nparts; i++) {
+        exec_part *part = &ex->parts[i];
+        if (part->finished)
+            continue;
+        if (part->request) {
+            pool_cancel(part->request);
+            part->request = NULL;
+            part->finished = true;
+            ex->unfinished--;
+        } else if (part->conn) {
+            if (part->conn->ops->cancel) {
+                part->conn->ops->cancel(part->conn);
+            } else {
+                /* A backend that cannot cancel: drop the connection instead. */
+                part->conn->broken = true;
+                pool_release(part->conn);
+                part->conn = NULL;
+                part->finished = true;
+                ex->unfinished--;
+            }
+        }
+    }
 }
 
-static const char *part_label(const exec_part *part, char *out, size_t n)
+/* Answers the client with an error and stops everything else. */
+static void fail(exec *ex, uint16_t code, const char *sqlstate, const char *message)
 {
-    const atomic_query *q = &part->ex->plan->queries[part->index];
-    snprintf(out, n, "backend '%s' (source '%s')", q->conn ? q->conn->name : "?", q->src->name);
-    return out;
+    if (!ex->cl)
+        return;
+    sql_error e;
+    sql_error_set(&e, code, sqlstate, "%s", message);
+    client_send_error(ex->cl, &e);
+    release_client(ex);
+    stop_parts(ex);
+}
+
+void exec_cancel(exec *ex, uint16_t code, const char *sqlstate, const char *message)
+{
+    fail(ex, code, sqlstate, message);
+    free_if_done(ex);
+}
+
+void exec_detach(exec *ex)
+{
+    ex->cl = NULL; /* gone: no answer, no client_query_done */
+    ex->plan = NULL;
+    ex->paused = NULL;
+    if (ex->deadline)
+        event_del(ex->deadline);
+    stop_parts(ex);
+    free_if_done(ex);
+}
+
+static void deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    exec *ex = arg;
+    log_info("query timed out; cancelling its backend queries");
+    exec_cancel(ex, ER_QUERY_TIMEOUT, "HY000",
+                "Query execution was interrupted, maximum statement execution time exceeded");
+}
+
+/* Counts a row against max_result_rows / max_result_bytes; false (and fails) past them. */
+static bool within_limits(exec *ex, const size_t *lengths, size_t n)
+{
+    ex->rows++;
+    for (size_t i = 0; i < n; i++)
+        ex->bytes += lengths[i];
+    const server_config *c = &srv.cfg;
+    char msg[256];
+    if (c->max_result_rows && ex->rows > c->max_result_rows) {
+        snprintf(msg, sizeof(msg),
+                 "result too large: more than %llu rows (max_result_rows); narrow the query "
+                 "or add a LIMIT",
+                 (unsigned long long)c->max_result_rows);
+    } else if (c->max_result_bytes && ex->bytes > c->max_result_bytes) {
+        snprintf(msg, sizeof(msg),
+                 "result too large: more than %llu bytes (max_result_bytes); narrow the query "
+                 "or add a LIMIT",
+                 (unsigned long long)c->max_result_bytes);
+    } else {
+        return true;
+    }
+    fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
+    return false;
 }
 
 static void send_header(exec *ex, const result_column *cols)
@@ -107,15 +208,14 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
 {
     exec_part *part = ctx;
     exec *ex = part->ex;
-    if (ex->failed)
+    if (!ex->cl)
         return;
     const atomic_query *q = &ex->plan->queries[part->index];
-    char label[256];
     if (n != q->ncols) {
         char msg[512];
-        snprintf(msg, sizeof(msg), "%s returned %zu columns, expected %zu",
-                 part_label(part, label, sizeof(label)), n, q->ncols);
-        fail(ex, part, msg);
+        snprintf(msg, sizeof(msg), "%s returned %zu columns, expected %zu", part->label, n,
+                 q->ncols);
+        fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
         return;
     }
     part->ncols = n;
@@ -131,14 +231,14 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
     }
     char err[512];
     if (!combine_create(ex->comb, part->index, q->col_names, cols, n, err, sizeof(err)))
-        fail(ex, part, err);
+        fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
 }
 
 static void on_row(void *ctx, const char *const *values, const size_t *lengths)
 {
     exec_part *part = ctx;
     exec *ex = part->ex;
-    if (ex->failed)
+    if (!ex->cl || !within_limits(ex, lengths, part->ncols))
         return;
     if (ex->streaming) {
         client_send_row(ex->cl, values, lengths, part->ncols);
@@ -150,44 +250,115 @@ static void on_row(void *ctx, const char *const *values, const size_t *lengths)
     }
     char err[512];
     if (!combine_insert(ex->comb, part->index, values, lengths, err, sizeof(err)))
-        fail(ex, part, err);
+        fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
 }
 
-static void combined_row(void *ctx, const char *const *values, const size_t *lengths)
+static void combine_next(exec *ex);
+
+/* On a worker: the next batch of final rows. */
+static void combine_step(void *arg)
 {
-    exec *ex = ctx;
-    client_send_row(ex->cl, values, lengths, ex->plan->ncols);
+    exec *ex = arg;
+    row_batch_step(&ex->batch, combine_db(ex->comb), ex->final, 1024, 256u << 10);
 }
 
-static void combined_header(void *ctx, const result_column *cols)
+/* The first batch tells the types of computed columns: then the header goes out. */
+static void send_final_header(exec *ex)
 {
-    send_header(ctx, cols);
+    const plan *p = ex->plan;
+    for (size_t i = 0; i < p->ncols; i++) {
+        if (ex->out[i].type != VT_NULL)
+            continue;
+        int kind = ex->batch.first_types ? ex->batch.first_types[i] : SQLITE_NULL;
+        ex->out[i].type = kind == SQLITE_INTEGER ? VT_INT64
+                          : kind == SQLITE_TEXT  ? VT_TEXT
+                          : kind == SQLITE_BLOB  ? VT_BLOB
+                                                 : VT_DOUBLE; /* REAL, or NULL: mostly ratios */
+        ex->out[i].decimals = -1;
+    }
+    send_header(ex, ex->out);
 }
 
-/* Every part is in: join them in SQLite and send the result. */
+/* Back on the loop: send the batch, then step on unless done, failed or held back. */
+static void combine_stepped(void *arg)
+{
+    exec *ex = arg;
+    ex->combining = false;
+    if (!ex->cl) {
+        free_if_done(ex);
+        return;
+    }
+    const plan *p = ex->plan;
+    if (ex->batch.first || (ex->batch.rc == SQLITE_DONE && !ex->batch.first_types &&
+                            !ex->values)) {
+        ex->values = calloc(p->ncols + 1, sizeof(char *));
+        ex->lengths = calloc(p->ncols + 1, sizeof(size_t));
+        ex->numbers = calloc(p->ncols + 1, 64);
+        if (!ex->values || !ex->lengths || !ex->numbers)
+            abort();
+        send_final_header(ex);
+    }
+    size_t offset = 0;
+    for (size_t r = 0; r < ex->batch.nrows; r++) {
+        offset = row_batch_row(&ex->batch, r, offset, ex->values, ex->lengths);
+        for (size_t k = 0; k < p->ncols; k++) {
+            /* Exact decimals were stored as REAL: print them back at their scale. */
+            if (ex->values[k] && ex->out[k].type == VT_DECIMAL && ex->out[k].decimals >= 0) {
+                ex->lengths[k] = combine_decimal_text(ex->values[k], ex->lengths[k],
+                                                      ex->out[k].decimals, ex->numbers[k]);
+                ex->values[k] = ex->numbers[k];
+            }
+        }
+        client_send_row(ex->cl, ex->values, ex->lengths, p->ncols);
+    }
+    if (ex->batch.rc == SQLITE_DONE) {
+        client_send_end(ex->cl);
+        release_client(ex);
+        free_if_done(ex);
+    } else if (ex->batch.rc != SQLITE_ROW) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "combine: the final query failed: %s",
+                 ex->batch.error ? ex->batch.error : "SQLite error");
+        exec_cancel(ex, ER_UNKNOWN_ERROR, "HY000", msg);
+    } else if (client_output_full(ex->cl)) {
+        ex->combine_paused = true; /* exec_resume steps on when the client has read */
+    } else {
+        combine_next(ex);
+    }
+}
+
+static void combine_next(exec *ex)
+{
+    ex->combining = true;
+    workers_submit(combine_step, combine_stepped, ex);
+}
+
+/* Every part is in: join them in SQLite, on a worker, and send the result. */
 static void run_combine(exec *ex)
 {
     const plan *p = ex->plan;
-    result_column *out = calloc(p->ncols + 1, sizeof(*out));
-    if (!out)
+    ex->out = calloc(p->ncols + 1, sizeof(*ex->out));
+    if (!ex->out)
         abort();
     for (size_t i = 0; i < p->ncols; i++) {
         const plan_column *pc = &p->cols[i];
         if (pc->computed) {
-            out[i].type = VT_NULL; /* known from the first row */
+            ex->out[i].type = VT_NULL; /* known from the first row */
             continue;
         }
-        out[i] = ex->parts[pc->query].cols[pc->query_col];
-        if (out[i].type == VT_DECIMAL)
-            out[i].decimals = combine_scale(ex->comb, pc->query, pc->query_col);
+        ex->out[i] = ex->parts[pc->query].cols[pc->query_col];
+        if (ex->out[i].type == VT_DECIMAL)
+            ex->out[i].decimals = combine_scale(ex->comb, pc->query, pc->query_col);
     }
     char err[512];
-    if (combine_run(ex->comb, p->final_sql, p->final_params, p->nfinal_params, out, p->ncols,
-                    combined_header, combined_row, ex, err, sizeof(err)))
-        client_send_end(ex->cl);
-    else
-        fail(ex, NULL, err);
-    free(out);
+    ex->final = combine_prepare(ex->comb, p->final_sql, p->final_params, p->nfinal_params, err,
+                                sizeof(err));
+    if (!ex->final) {
+        fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
+        return;
+    }
+    row_batch_init(&ex->batch);
+    combine_next(ex);
 }
 
 static void on_done(void *ctx, const char *error)
@@ -200,21 +371,21 @@ static void on_done(void *ctx, const char *error)
         ex->paused = NULL;
     if (conn)
         pool_release(conn);
-    if (part->finished)
-        return; /* abandoned meanwhile */
     part->finished = true;
     ex->unfinished--;
-    if (error) {
-        char label[256], msg[1024];
-        snprintf(msg, sizeof(msg), "%s: %s", part_label(part, label, sizeof(label)), error);
-        fail(ex, part, msg);
-    } else if (!ex->failed) {
-        if (ex->streaming)
+    if (ex->cl) {
+        if (error) {
+            char msg[1024];
+            snprintf(msg, sizeof(msg), "%s: %s", part->label, error);
+            fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
+        } else if (ex->streaming) {
             client_send_end(ex->cl);
-        else if (ex->unfinished == 0)
+            release_client(ex);
+        } else if (ex->unfinished == 0) {
             run_combine(ex);
+        }
     }
-    finish_if_done(ex);
+    free_if_done(ex);
 }
 
 static void on_acquired(void *ctx, backend_conn *conn, const char *error)
@@ -225,10 +396,10 @@ static void on_acquired(void *ctx, backend_conn *conn, const char *error)
     if (!conn) {
         part->finished = true;
         ex->unfinished--;
-        char label[256], msg[1024];
-        snprintf(msg, sizeof(msg), "%s: %s", part_label(part, label, sizeof(label)), error);
-        fail(ex, part, msg);
-        finish_if_done(ex);
+        char msg[1024];
+        snprintf(msg, sizeof(msg), "%s: %s", part->label, error);
+        fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
+        free_if_done(ex);
         return;
     }
     part->conn = conn;
@@ -237,53 +408,63 @@ static void on_acquired(void *ctx, backend_conn *conn, const char *error)
     conn->ops->run(conn, &ex->plan->queries[part->index], &sink);
 }
 
-exec *exec_start(client *cl, const plan *p)
+exec *exec_start(client *cl, const plan *p, uint64_t timeout_ms)
 {
     exec *ex = calloc(1, sizeof(*ex));
     if (!ex)
         abort();
+    live_execs++;
+    ex->gen = server_catalog_hold();
     ex->cl = cl;
     ex->plan = p;
+    ex->nparts = p->nqueries;
     ex->streaming = p->final_sql == NULL;
-    ex->parts = calloc(p->nqueries, sizeof(*ex->parts));
+    ex->parts = calloc(p->nqueries + 1, sizeof(*ex->parts));
     if (!ex->parts)
         abort();
+    for (size_t i = 0; i < p->nqueries; i++) {
+        const atomic_query *q = &p->queries[i];
+        char label[512];
+        snprintf(label, sizeof(label), "backend '%s' (source '%s')",
+                 q->conn ? q->conn->name : "?", q->src->name);
+        ex->parts[i].label = strdup(label);
+        ex->parts[i].ex = ex;
+        ex->parts[i].index = i;
+    }
     ex->unfinished = p->nqueries;
     if (!ex->streaming) {
         char err[256];
         ex->comb = combine_new(p->nqueries, err, sizeof(err));
         if (!ex->comb) {
-            sql_error e;
-            sql_error_set(&e, ER_UNKNOWN_ERROR, "HY000", "%s", err);
-            client_send_error(cl, &e);
             ex->unfinished = 0;
-            finish_if_done(ex);
+            exec_cancel(ex, ER_UNKNOWN_ERROR, "HY000", err);
             return NULL;
         }
     }
-    for (size_t i = 0; i < p->nqueries; i++) {
+    if (timeout_ms) {
+        ex->deadline = evtimer_new(srv.base, deadline_cb, ex);
+        struct timeval tv = {(time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000};
+        event_add(ex->deadline, &tv);
+    }
+    for (size_t i = 0; i < p->nqueries && ex->cl; i++) {
         exec_part *part = &ex->parts[i];
-        part->ex = ex;
-        part->index = i;
         pool *pl = server_pool_for(p->queries[i].conn);
         part->request = pool_acquire(pl, on_acquired, part);
     }
-    return ex;
+    return ex->cl ? ex : NULL;
 }
 
 void exec_resume(exec *ex)
 {
-    if (!ex->paused || client_output_full(ex->cl))
+    if (ex->cl && ex->combine_paused && !client_output_full(ex->cl)) {
+        ex->combine_paused = false;
+        combine_next(ex);
+        return;
+    }
+    if (!ex->cl || !ex->paused || client_output_full(ex->cl))
         return;
     exec_part *part = ex->paused;
     ex->paused = NULL;
     if (part->conn)
         part->conn->ops->resume(part->conn);
-}
-
-void exec_abort(exec *ex)
-{
-    for (size_t i = 0; i < ex->plan->nqueries; i++)
-        abandon(&ex->parts[i]);
-    exec_free(ex);
 }

@@ -5,6 +5,13 @@
 #include <time.h>
 #include <unistd.h>
 
+static log_level min_level = LOG_LEVEL_INFO;
+
+void log_set_min_level(log_level level)
+{
+    min_level = level;
+}
+
 static void log_line(const char *level, const char *fmt, va_list ap)
 {
     char when[32];
@@ -24,6 +31,8 @@ static void log_line(const char *level, const char *fmt, va_list ap)
 
 void log_info(const char *fmt, ...)
 {
+    if (min_level > LOG_LEVEL_INFO)
+        return;
     va_list ap;
     va_start(ap, fmt);
     log_line("INFO", fmt, ap);
@@ -32,6 +41,8 @@ void log_info(const char *fmt, ...)
 
 void log_warn(const char *fmt, ...)
 {
+    if (min_level > LOG_LEVEL_WARN)
+        return;
     va_list ap;
     va_start(ap, fmt);
     log_line("WARN", fmt, ap);
@@ -40,6 +51,8 @@ void log_warn(const char *fmt, ...)
 
 void log_error(const char *fmt, ...)
 {
+    if (min_level > LOG_LEVEL_ERROR)
+        return;
     va_list ap;
     va_start(ap, fmt);
     log_line("ERROR", fmt, ap);

@@ -1,6 +1,8 @@
 /*
  * bin/mimir: the command line. `serve` runs the MySQL-protocol server on the
- * semantic layer in --configs (the embedded demo when omitted).
+ * semantic layer in --configs (the embedded demo when omitted); `passwd`
+ * hashes a password; validate, list, describe, query and init are in
+ * proxy/cli_*.c (see proxy/cli.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,9 +20,11 @@
 
 #include "planner/info_schema.h"
 #include "planner/planner.h"
+#include "proxy/cli.h"
 #include "proxy/log.h"
 #include "proxy/passwd.h"
 #include "proxy/server.h"
+#include "proxy/workers.h"
 #include "proxy/server_config.h"
 #include "proxy/tls.h"
 #include "semantic/catalog.h"
@@ -31,6 +35,7 @@ static void usage(FILE *out)
             "usage: mimir serve [--configs DIR] [--secrets DIR] [--server-config FILE]\n"
             "                   [--host ADDR] [--port N]\n"
             "       mimir passwd [--user NAME] < password\n"
+            "       mimir validate|list|describe|query|init ... (see 'mimir COMMAND --help')\n"
             "       mimir --version\n"
             "\n"
             "serve   run the MySQL-protocol server on the semantic layer in DIR\n"
@@ -43,7 +48,14 @@ static void usage(FILE *out)
             "  --host ADDR           address to listen on (default 127.0.0.1)\n"
             "  --port N              port to listen on (default 3306)\n"
             "passwd  read a password from stdin and print the hashes to store for a user in\n"
-            "        the server configuration (the password itself is never stored)\n");
+            "        the server configuration (the password itself is never stored)\n"
+            "validate  check a project and print every problem as FILE:LINE:COLUMN: message\n"
+            "list      list the sources, metrics or dimensions of a project\n"
+            "describe  show one definition: description, source, SQL, type\n"
+            "query     run an inquiry locally or on a server (--host), or --dry-run it\n"
+            "init      scaffold a new project\n"
+            "Exit status: 0 ok, 1 a finding (problems, a failed query), 2 a wrong command "
+            "line.\n");
 }
 
 /* configs/demo next to the folder of the binary (bin/mimir -> configs/demo). */
@@ -160,11 +172,8 @@ static int serve(int argc, char **argv)
                                          {"port", required_argument, NULL, 'p'},
                                          {"help", no_argument, NULL, 'H'},
                                          {NULL, 0, NULL, 0}};
-    server_config cfg = {.host = "127.0.0.1",
-                         .port = 3306,
-                         .pool_size = 8,
-                         .connect_timeout_s = 10,
-                         .max_allowed_packet = 64u << 20};
+    server_config cfg;
+    server_config_defaults(&cfg);
     char *configs = NULL, *secrets = NULL;
     const char *server_config_file = NULL, *host_option = NULL;
     int port_option = -1;
@@ -228,6 +237,9 @@ static int serve(int argc, char **argv)
         return 1;
     }
     /* The command line overrides the file, which overrides the defaults. */
+    cfg.server_config_file = server_config_file;
+    if (server_config_file)
+        server_config_apply(&cfg, &file.limits);
     if (file.host)
         cfg.host = file.host;
     if (file.port >= 0)
@@ -260,8 +272,8 @@ static int serve(int argc, char **argv)
         free(secrets);
         return 1;
     }
-    srv.info_schema = info_schema_build(cat, err, sizeof(err));
-    if (!srv.info_schema) {
+    struct info_schema *is = info_schema_build(cat, err, sizeof(err));
+    if (!is) {
         log_error("cannot build information_schema: %s", err);
         catalog_free(cat);
         free_security(&file);
@@ -271,12 +283,14 @@ static int serve(int argc, char **argv)
     }
     signal(SIGPIPE, SIG_IGN);
     srv.cfg = cfg;
-    srv.cat = cat;
     srv.base = event_base_new();
+    if (srv.base)
+        server_install_catalog(cat, is);
     srv.started = time(NULL);
-    if (!srv.base || !server_listen()) {
-        info_schema_free(srv.info_schema);
-        catalog_free(cat);
+    /* `mimir query` starts its private server the same way
+     * (proxy/cli_local_server.c): keep the two in step. */
+    if (!srv.base || !workers_start(srv.base, 2) || !server_listen()) {
+        server_free_catalogs();
         free_security(&file);
         return 1;
     }
@@ -287,9 +301,9 @@ static int serve(int argc, char **argv)
              cat->n_dimensions, access);
     server_run();
     server_shutdown();
+    workers_stop();
     event_base_free(srv.base);
-    info_schema_free(srv.info_schema);
-    catalog_free(cat);
+    server_free_catalogs();
     free_security(&file);
     free(configs);
     free(secrets);
@@ -307,6 +321,17 @@ int main(int argc, char **argv)
         return serve(argc - 1, argv + 1);
     if (strcmp(argv[1], "passwd") == 0)
         return passwd_command(argc - 1, argv + 1);
+    static const struct {
+        const char *name;
+        int (*run)(int argc, char **argv);
+    } commands[] = {{"validate", cli_validate},
+                    {"list", cli_list},
+                    {"describe", cli_describe},
+                    {"query", cli_query},
+                    {"init", cli_init}};
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
     if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
         printf("mimir %s (MySQL protocol %s)\n", MIMIR_VERSION, MIMIR_SERVER_VERSION);
         return 0;

@@ -13,8 +13,10 @@
 
 #include "proxy/backend.h"
 #include "proxy/log.h"
+#include "proxy/pg_conninfo.h"
 #include "proxy/pool.h"
 #include "proxy/server.h"
+#include "proxy/workers.h"
 
 /* PostgreSQL type OIDs (pg_type.h is not part of libpq's public headers). */
 enum {
@@ -52,6 +54,8 @@ typedef struct pg_conn {
     /* running a query */
     backend_sink sink;
     bool paused;
+    bool cancel_sent; /* a cancel request is on its way: do not send another */
+    bool discard;     /* cancelled: rows are dropped instead of delivered */
     bool columns_sent;
     bool failed;
     char *error;
@@ -174,7 +178,8 @@ static void connect_timeout_cb(evutil_socket_t fd, short what, void *arg)
 
 static const backend_ops pg_ops;
 
-void pg_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb, void *ctx)
+backend_conn *pg_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb,
+                                 void *ctx)
 {
     pg_conn *c = calloc(1, sizeof(*c));
     if (!c)
@@ -185,20 +190,11 @@ void pg_backend_connect(const connection *conn, pool *owner, backend_connected_c
     c->connected = cb;
     c->connected_ctx = ctx;
     c->state = PG_CONNECTING;
-    /* UTC makes timestamptz render the same for every client, as DATETIME in UTC. */
-    const char *keys[] = {"host",
-                          "port",
-                          "user",
-                          "password",
-                          "dbname",
-                          "options",
-                          "application_name",
-                          "client_encoding",
-                          NULL};
-    const char *vals[] = {conn->host,     conn->port,     conn->user,
-                          conn->password, conn->database, "-c TimeZone=UTC",
-                          "mimir",        "UTF8",         NULL};
-    c->pg = PQconnectStartParams(keys, vals, 0);
+    /* The secrets' settings, sslmode and conninfo included, and the session's
+     * TimeZone=UTC (timestamptz renders as DATETIME in UTC): proxy/pg_conninfo.c. */
+    pg_conninfo params;
+    pg_conninfo_build(&params, conn, 0);
+    c->pg = PQconnectStartParams(params.keys, params.values, params.expand_dbname);
     c->timeout = evtimer_new(srv.base, connect_timeout_cb, c);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
         char why[1024];
@@ -207,12 +203,13 @@ void pg_backend_connect(const connection *conn, pool *owner, backend_connected_c
         free(msg);
         /* Report from the loop, as the pool expects, by failing on the first poll. */
         connect_failed(c, why);
-        return;
+        return NULL;
     }
     PQsetnonblocking(c->pg, 1);
     struct timeval tv = {srv.cfg.connect_timeout_s, 0};
     event_add(c->timeout, &tv);
     watch(c, EV_WRITE);
+    return &c->base;
 }
 
 /* ---- Rows ------------------------------------------------------------------ */
@@ -335,7 +332,8 @@ static void query_finished(pg_conn *c)
     char *error = c->failed ? c->error : NULL;
     c->error = NULL;
     backend_sink sink = c->sink;
-    if (PQstatus(c->pg) != CONNECTION_OK)
+    /* Only a connection back at rest (no transaction left open) is reused. */
+    if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         c->base.broken = true;
     free_query_state(c);
     /* Last: the sink may hand this connection to someone else right away. */
@@ -370,12 +368,16 @@ static void process_results(pg_conn *c)
                 c->columns_sent = true;
                 c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
             }
-            if (!c->failed)
+            if (!c->failed && !c->discard)
                 deliver_row(c, res);
             break;
         case PGRES_TUPLES_OK:
-            if (!c->cols)
+            if (!c->cols) {
                 describe_columns(c, res);
+                /* The names live in res, cleared below: a zero-row result carries none. */
+                for (size_t i = 0; i < c->ncols; i++)
+                    c->cols[i].name = NULL;
+            }
             break;
         case PGRES_FATAL_ERROR:
         case PGRES_BAD_RESPONSE:
@@ -445,6 +447,8 @@ static void pg_run(backend_conn *bc, const atomic_query *q, const backend_sink *
     c->sink = *sink;
     c->state = PG_QUERY;
     c->paused = false;
+    c->cancel_sent = false;
+    c->discard = false;
     c->columns_sent = false;
     c->failed = false;
     const char **values = calloc(q->nparams + 1, sizeof(char *));
@@ -503,12 +507,41 @@ static void pg_idle(backend_conn *bc)
     watch(c, EV_READ | EV_PERSIST);
 }
 
+/* PQcancel connects to the server and waits for it: it runs on a worker thread. */
+static void send_cancel(void *arg)
+{
+    PGcancel *cancel = arg;
+    char err[256];
+    if (!PQcancel(cancel, err, sizeof(err)))
+        log_warn("backend cancel request failed: %s", err);
+}
+
+static void free_cancel(void *arg)
+{
+    PQfreeCancel(arg);
+}
+
+static void pg_cancel(backend_conn *bc)
+{
+    pg_conn *c = (pg_conn *)bc;
+    if (c->state != PG_QUERY || c->cancel_sent)
+        return;
+    c->cancel_sent = true;
+    PGcancel *cancel = PQgetCancel(c->pg);
+    if (cancel)
+        workers_submit(send_cancel, free_cancel, cancel);
+    /* Its rows are unwanted now: read on, so the error that ends the query arrives. */
+    c->discard = true;
+    pg_resume(bc);
+}
+
 static const backend_ops pg_ops = {
     .run = pg_run,
     .pause = pg_pause,
     .resume = pg_resume,
     .idle = pg_idle,
     .close = pg_close,
+    .cancel = pg_cancel,
 };
 
 int decimal_scale(const char *text, size_t len)

@@ -1,7 +1,9 @@
 #include "proxy/pool.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "proxy/log.h"
 #include "proxy/server.h"
@@ -18,33 +20,76 @@ struct pool_request {
     struct event *deliver;
     backend_conn *conn;
     char *error;
+    time_t queued_at;
+    backend_conn *opening;               /* REQ_CONNECTING: the connection being opened for it */
+    pool_request *live_prev, *live_next; /* every request of the pool not yet freed */
 };
 
+/* After a failed connect, new attempts wait this long, doubling up to the maximum. */
+#define BACKOFF_FIRST_MS 250
+#define BACKOFF_MAX_MS 4000
+
 struct pool {
+    connection copy; /* owned: the catalog the pool was made for may be reloaded away */
+    int backoff_ms;          /* 0 while connecting works */
+    struct timeval retry_at; /* no new connection before this (monotonic) */
+    struct event *retry;     /* serves the queue when the backoff ends */
     const connection *conn;
     int max_size;
     int size; /* open or opening */
     backend_conn *idle;
     pool_request *wait_head, *wait_tail;
+    pool_request *live; /* requests not yet freed, whatever their state, for pool_free */
 };
+
+bool pool_matches(const pool *p, const connection *c)
+{
+    return catalog_connection_same(&p->copy, c);
+}
+
+static void serve_waiters(pool *p);
+
+static void retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    serve_waiters(arg);
+}
 
 pool *pool_new(const connection *c, int max_size)
 {
     pool *p = calloc(1, sizeof(*p));
     if (!p)
         abort();
-    p->conn = c;
+    catalog_connection_copy(&p->copy, c);
+    p->conn = &p->copy;
+    p->retry = evtimer_new(srv.base, retry_cb, p);
     p->max_size = max_size > 0 ? max_size : 1;
     return p;
 }
 
+static void request_free(pool_request *r);
+
 void pool_free(pool *p)
 {
+    /* At exit, requests still under way (a connect in progress, a delivery not yet
+     * made) go with their connections: their requesters are gone already. */
+    while (p->live) {
+        pool_request *r = p->live;
+        if (r->opening)
+            r->opening->ops->close(r->opening);
+        if (r->state == REQ_DELIVERING && r->conn)
+            r->conn->ops->close(r->conn);
+        request_free(r);
+    }
     while (p->idle) {
         backend_conn *c = p->idle;
         p->idle = c->next_idle;
         c->ops->close(c);
     }
+    if (p->retry)
+        event_free(p->retry);
+    catalog_connection_free_copy(&p->copy);
     free(p);
 }
 
@@ -55,6 +100,12 @@ const connection *pool_connection(const pool *p)
 
 static void request_free(pool_request *r)
 {
+    if (r->live_prev)
+        r->live_prev->live_next = r->live_next;
+    else
+        r->p->live = r->live_next;
+    if (r->live_next)
+        r->live_next->live_prev = r->live_prev;
     if (r->deliver)
         event_free(r->deliver);
     free(r->error);
@@ -89,9 +140,23 @@ static void deliver(pool_request *r, backend_conn *conn, const char *error)
 static void start_connect(pool *p, pool_request *r);
 
 /* A slot opened or a connection came back: serve the queue. */
+/* True while a failed connect's backoff runs; then the retry event is armed. */
+static bool backing_off(pool *p)
+{
+    if (!p->backoff_ms)
+        return false;
+    struct timeval now, left;
+    event_base_gettimeofday_cached(srv.base, &now);
+    if (!evutil_timercmp(&now, &p->retry_at, <))
+        return false;
+    evutil_timersub(&p->retry_at, &now, &left);
+    event_add(p->retry, &left);
+    return true;
+}
+
 static void serve_waiters(pool *p)
 {
-    while (p->wait_head && (p->idle || p->size < p->max_size)) {
+    while (p->wait_head && (p->idle || (p->size < p->max_size && !backing_off(p)))) {
         pool_request *r = p->wait_head;
         p->wait_head = r->next;
         if (!p->wait_head)
@@ -110,16 +175,31 @@ static void connected_cb(void *ctx, backend_conn *conn, const char *error)
 {
     pool_request *r = ctx;
     pool *p = r->p;
+    r->opening = NULL;
     if (!conn) {
         p->size--;
-        log_warn("backend '%s': %s", p->conn->name, error);
+        p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : BACKOFF_FIRST_MS;
+        if (p->backoff_ms > BACKOFF_MAX_MS)
+            p->backoff_ms = BACKOFF_MAX_MS;
+        struct timeval now, wait = {0, p->backoff_ms * 1000};
+        event_base_gettimeofday_cached(srv.base, &now);
+        evutil_timeradd(&now, &wait, &p->retry_at);
+        log_warn("backend '%s': %s (next attempt in %d ms at the earliest)", p->conn->name, error,
+                 p->backoff_ms);
         if (r->cancelled)
             request_free(r);
         else
             deliver(r, NULL, error);
-        serve_waiters(p);
+        /* Those already waiting would only fail the same way: tell them now. */
+        while (p->wait_head) {
+            pool_request *w = p->wait_head;
+            p->wait_head = w->next;
+            deliver(w, NULL, error);
+        }
+        p->wait_tail = NULL;
         return;
     }
+    p->backoff_ms = 0;
     conn->owner = p;
     if (r->cancelled) {
         request_free(r);
@@ -133,10 +213,21 @@ static void start_connect(pool *p, pool_request *r)
 {
     p->size++;
     r->state = REQ_CONNECTING;
-    if (p->conn->kind == CONN_SQLITE)
-        sqlite_backend_connect(p->conn, p, connected_cb, r);
-    else
-        pg_backend_connect(p->conn, p, connected_cb, r);
+    backend_conn *opening = NULL;
+    switch (p->conn->kind) {
+    case CONN_SQLITE:
+        opening = sqlite_backend_connect(p->conn, p, connected_cb, r);
+        break;
+    case CONN_MYSQL:
+        opening = mysql_backend_connect(p->conn, p, connected_cb, r);
+        break;
+    case CONN_POSTGRES:
+        opening = pg_backend_connect(p->conn, p, connected_cb, r);
+        break;
+    }
+    /* r is never cancelled yet here, so a connector that reported at once left it alive. */
+    if (r->state == REQ_CONNECTING)
+        r->opening = opening;
 }
 
 pool_request *pool_acquire(pool *p, backend_connected_cb cb, void *ctx)
@@ -147,14 +238,19 @@ pool_request *pool_acquire(pool *p, backend_connected_cb cb, void *ctx)
     r->p = p;
     r->cb = cb;
     r->ctx = ctx;
+    r->live_next = p->live;
+    if (p->live)
+        p->live->live_prev = r;
+    p->live = r;
     if (p->idle) {
         backend_conn *c = p->idle;
         p->idle = c->next_idle;
         deliver(r, c, NULL);
-    } else if (p->size < p->max_size) {
+    } else if (p->size < p->max_size && !backing_off(p)) {
         start_connect(p, r);
     } else {
         r->state = REQ_WAITING;
+        r->queued_at = time(NULL);
         if (p->wait_tail)
             p->wait_tail->next = r;
         else
@@ -217,6 +313,37 @@ void pool_release(backend_conn *c)
         return;
     }
     c->next_idle = p->idle;
+    c->idle_since = time(NULL);
     p->idle = c;
     c->ops->idle(c);
+}
+
+void pool_maintain(pool *p, time_t now, int idle_timeout_s, int queue_timeout_s)
+{
+    for (backend_conn **link = &p->idle; *link;) {
+        backend_conn *c = *link;
+        if (now - c->idle_since < idle_timeout_s) {
+            link = &c->next_idle;
+            continue;
+        }
+        *link = c->next_idle;
+        p->size--;
+        c->ops->close(c);
+    }
+    while (p->wait_head && now - p->wait_head->queued_at >= queue_timeout_s) {
+        pool_request *r = p->wait_head;
+        p->wait_head = r->next;
+        if (!p->wait_head)
+            p->wait_tail = NULL;
+        char why[256];
+        snprintf(why, sizeof(why),
+                 "timed out after %d s waiting for a connection (all %d of the pool in use)",
+                 queue_timeout_s, p->max_size);
+        deliver(r, NULL, why);
+    }
+}
+
+int pool_size_now(const pool *p)
+{
+    return p->size;
 }

@@ -11,8 +11,18 @@
 
 typedef struct pool_request pool_request;
 
+/* The pool keeps its own copy of c, so it outlives the catalog c came from (reloads). */
 pool *pool_new(const connection *c, int max_size);
 void pool_free(pool *p);
+/* True when c connects exactly as the pool does (same name, kind and parameters). */
+bool pool_matches(const pool *p, const connection *c);
+/*
+ * Housekeeping, called about once a second: closes connections idle for more
+ * than idle_timeout_s, fails requests queued for more than queue_timeout_s.
+ */
+void pool_maintain(pool *p, time_t now, int idle_timeout_s, int queue_timeout_s);
+/* Connections open or opening, and requests waiting (for SHOW STATUS and tests). */
+int pool_size_now(const pool *p);
 
 /*
  * Asks for a connection; cb runs later from the loop (never from inside this

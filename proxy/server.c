@@ -8,9 +8,14 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "planner/info_schema.h"
+#include "planner/planner.h"
 #include "proxy/client.h"
+#include "proxy/client_internal.h"
+#include "proxy/exec.h"
 #include "proxy/log.h"
 #include "proxy/pool.h"
+#include "proxy/type_discovery.h"
 
 server srv;
 
@@ -30,20 +35,283 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
     log_warn("accept failed: %s", evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 }
 
-static void signal_cb(evutil_socket_t sig, short what, void *arg)
+/* ---- Semantic layer generations and pools ---------------------------------- */
+
+static void free_gen(catalog_gen *g)
 {
-    (void)what;
-    (void)arg;
-    log_info("received %s, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
-    event_base_loopexit(srv.base, NULL);
+    info_schema_free(g->info_schema);
+    catalog_free(g->cat);
+    free(g);
+}
+
+/* Pools are matched by what they connect to, so an unchanged connection keeps its pool
+ * (and its warm connections) across reloads. */
+static void ensure_pools(const catalog *cat)
+{
+    for (size_t i = 0; i < cat->n_connections; i++) {
+        const connection *c = &cat->connections[i];
+        bool found = false;
+        for (size_t k = 0; k < srv.npools && !found; k++)
+            found = pool_matches(srv.pools[k], c);
+        if (found)
+            continue;
+        pool **grown = realloc(srv.pools, (srv.npools + 1) * sizeof(pool *));
+        if (!grown)
+            abort();
+        srv.pools = grown;
+        srv.pools[srv.npools++] = pool_new(c, srv.cfg.pool_size);
+    }
+}
+
+void server_install_catalog(catalog *cat, struct info_schema *is)
+{
+    type_discovery_stop(); /* it runs on the catalog about to be replaced */
+    catalog_gen *g = calloc(1, sizeof(*g));
+    if (!g)
+        abort();
+    g->cat = cat;
+    g->info_schema = is;
+    if (srv.gen) {
+        if (srv.gen->refs == 0) {
+            free_gen(srv.gen);
+        } else {
+            srv.gen->next_retired = srv.retired;
+            srv.retired = srv.gen;
+        }
+    }
+    srv.gen = g;
+    srv.cat = cat;
+    srv.info_schema = is;
+    ensure_pools(cat);
+}
+
+void server_replace_info_schema(struct info_schema *is)
+{
+    info_schema_free(srv.gen->info_schema);
+    srv.gen->info_schema = is;
+    srv.info_schema = is;
+}
+
+catalog_gen *server_catalog_hold(void)
+{
+    srv.gen->refs++;
+    return srv.gen;
+}
+
+void server_catalog_release(catalog_gen *g)
+{
+    if (--g->refs > 0 || g == srv.gen)
+        return;
+    for (catalog_gen **link = &srv.retired; *link; link = &(*link)->next_retired) {
+        if (*link == g) {
+            *link = g->next_retired;
+            break;
+        }
+    }
+    free_gen(g);
 }
 
 pool *server_pool_for(const connection *c)
 {
-    for (size_t i = 0; i < srv.cat->n_connections; i++)
-        if (&srv.cat->connections[i] == c)
+    for (size_t i = 0; i < srv.npools; i++)
+        if (pool_matches(srv.pools[i], c))
             return srv.pools[i];
     return NULL;
+}
+
+static void janitor_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    time_t now = time(NULL);
+    for (size_t i = 0; i < srv.npools; i++)
+        pool_maintain(srv.pools[i], now, srv.cfg.idle_timeout_s, srv.cfg.queue_timeout_s);
+}
+
+/* ---- Sessions ------------------------------------------------------------------ */
+
+static client *find_client(uint32_t id)
+{
+    for (client *cl = srv.clients; cl; cl = cl->next)
+        if (cl->id == id && cl->state != CLIENT_CLOSING)
+            return cl;
+    return NULL;
+}
+
+void server_kill(client *killer, uint32_t id, bool query_only)
+{
+    client *target = find_client(id);
+    if (!target) {
+        sql_error e;
+        sql_error_set(&e, ER_NO_SUCH_THREAD, "HY000", "Unknown thread id: %u", id);
+        client_send_error(killer, &e);
+        return;
+    }
+    log_info("client %u: KILL %s %u", killer->id, query_only ? "QUERY" : "CONNECTION", id);
+    if (query_only) {
+        if (target->running)
+            exec_cancel(target->running, ER_QUERY_INTERRUPTED, "70100",
+                        "Query execution was interrupted");
+        client_send_ok(killer);
+        return;
+    }
+    if (target != killer)
+        client_send_ok(killer);
+    client_close(target);
+}
+
+size_t server_list_sessions(arena *a, session_process **out)
+{
+    session_process *rows = arena_alloc(a, (srv.nclients + 1) * sizeof(*rows));
+    size_t n = 0;
+    time_t now = time(NULL);
+    for (client *cl = srv.clients; cl && n < srv.nclients; cl = cl->next) {
+        if (cl->state == CLIENT_CLOSING)
+            continue;
+        session_process *r = &rows[n++];
+        r->id = cl->id;
+        r->user = cl->user ? arena_strdup(a, cl->user) : "unauthenticated user";
+        r->host = arena_strdup(a, cl->peer);
+        r->db = cl->db ? arena_strdup(a, cl->db) : NULL;
+        r->command = cl->state == CLIENT_BUSY    ? "Query"
+                     : cl->state == CLIENT_READY ? "Sleep"
+                                                 : "Connect";
+        r->time_s = (int64_t)(now - cl->state_since);
+        r->state = cl->state == CLIENT_BUSY ? "executing" : "";
+        r->info = cl->running_sql ? arena_strdup(a, cl->running_sql) : NULL;
+    }
+    *out = rows;
+    return n;
+}
+
+/* ---- Shutdown -------------------------------------------------------------------- */
+
+/* Everything answered and closed: the loop may end. */
+static void shutdown_poll(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    time_t now = time(NULL);
+    if (now >= srv.shutdown_deadline) {
+        /* Out of time: cancel what still runs, on its database too. */
+        for (client *cl = srv.clients; cl; cl = cl->next) {
+            if (cl->running)
+                exec_cancel(cl->running, ER_SERVER_SHUTDOWN, "08S01",
+                            "Server shutdown in progress");
+            client_close(cl);
+        }
+    }
+    if ((srv.nclients == 0 && exec_count() == 0) || now >= srv.shutdown_deadline + 5) {
+        event_base_loopexit(srv.base, NULL);
+        return;
+    }
+    struct timeval tv = {0, 50 * 1000};
+    event_add(srv.shutdown, &tv);
+}
+
+static void begin_shutdown(int sig)
+{
+    if (srv.shutting_down) {
+        log_info("received %s again: stopping now", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        event_base_loopexit(srv.base, NULL);
+        return;
+    }
+    srv.shutting_down = true;
+    type_discovery_stop();
+    unsigned busy = 0;
+    for (client *cl = srv.clients; cl; cl = cl->next)
+        busy += cl->state == CLIENT_BUSY;
+    log_info("received %s: no new connections; %u quer%s in flight get up to %d s to finish",
+             sig == SIGINT ? "SIGINT" : "SIGTERM", busy, busy == 1 ? "y" : "ies",
+             srv.cfg.shutdown_timeout_s);
+    if (srv.listener) {
+        evconnlistener_free(srv.listener);
+        srv.listener = NULL;
+    }
+    for (client *cl = srv.clients; cl; cl = cl->next)
+        if (cl->state != CLIENT_BUSY)
+            client_close(cl);
+    srv.shutdown_deadline = time(NULL) + srv.cfg.shutdown_timeout_s;
+    srv.shutdown = evtimer_new(srv.base, shutdown_poll, NULL);
+    shutdown_poll(-1, 0, NULL);
+}
+
+void server_session_idle(client *cl)
+{
+    if (srv.shutting_down)
+        client_close(cl);
+}
+
+static void signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+    (void)what;
+    (void)arg;
+    if (sig == SIGHUP) {
+        server_reload();
+        return;
+    }
+    begin_shutdown((int)sig);
+}
+
+/* ---- Reload -------------------------------------------------------------------------- */
+
+bool server_reload(void)
+{
+    char err[2048];
+    log_info("received SIGHUP: reloading %s%s%s", srv.cfg.configs_dir,
+             srv.cfg.server_config_file ? " and " : "",
+             srv.cfg.server_config_file ? srv.cfg.server_config_file : "");
+    server_file *file = NULL;
+    if (srv.cfg.server_config_file) {
+        file = calloc(1, sizeof(*file));
+        if (!file)
+            abort();
+        if (!server_file_load(srv.cfg.server_config_file, file, err, sizeof(err))) {
+            log_error("reload rejected, the previous configuration stays in force: %s", err);
+            free(file);
+            return false;
+        }
+    }
+    catalog *cat = catalog_load(srv.cfg.configs_dir, srv.cfg.secrets_dir, err, sizeof(err));
+    if (!cat) {
+        log_error("reload rejected, the previous semantic layer stays in force: %s", err);
+        if (file) {
+            server_file_free(file);
+            free(file);
+        }
+        return false;
+    }
+    struct info_schema *is = info_schema_build(cat, err, sizeof(err));
+    if (!is) {
+        log_error("reload rejected: cannot build information_schema: %s", err);
+        catalog_free(cat);
+        if (file) {
+            server_file_free(file);
+            free(file);
+        }
+        return false;
+    }
+    if (file) {
+        /* Limits and users take effect now; where to listen and TLS need a restart. */
+        server_config_apply(&srv.cfg, &file->limits);
+        if (file->nusers || srv.nusers) {
+            srv.users = file->users;
+            srv.nusers = file->nusers;
+        }
+        server_file *kept = realloc(srv.retired_files, (srv.nretired_files + 1) * sizeof(*kept));
+        if (!kept)
+            abort();
+        srv.retired_files = kept;
+        srv.retired_files[srv.nretired_files++] = *file;
+        free(file);
+    }
+    server_install_catalog(cat, is);
+    log_info("reloaded: %zu sources, %zu metrics, %zu dimensions", cat->n_sources, cat->n_metrics,
+             cat->n_dimensions);
+    type_discovery_start();
+    return true;
 }
 
 bool server_listen(void)
@@ -69,15 +337,16 @@ bool server_listen(void)
         return false;
     }
     evconnlistener_set_error_cb(srv.listener, accept_error_cb);
-    srv.pools = calloc(srv.cat->n_connections + 1, sizeof(pool *));
-    if (!srv.pools)
-        abort();
-    for (size_t i = 0; i < srv.cat->n_connections; i++)
-        srv.pools[i] = pool_new(&srv.cat->connections[i], srv.cfg.pool_size);
     srv.sigint = evsignal_new(srv.base, SIGINT, signal_cb, NULL);
     srv.sigterm = evsignal_new(srv.base, SIGTERM, signal_cb, NULL);
+    srv.sighup = evsignal_new(srv.base, SIGHUP, signal_cb, NULL);
     event_add(srv.sigint, NULL);
     event_add(srv.sigterm, NULL);
+    event_add(srv.sighup, NULL);
+    srv.janitor = event_new(srv.base, -1, EV_PERSIST, janitor_cb, NULL);
+    struct timeval second = {1, 0};
+    event_add(srv.janitor, &second);
+    type_discovery_start();
     return true;
 }
 
@@ -93,14 +362,82 @@ void server_shutdown(void)
     srv.listener = NULL;
     while (srv.clients)
         client_free_now(srv.clients);
-    if (srv.pools) {
-        for (size_t i = 0; i < srv.cat->n_connections; i++)
-            pool_free(srv.pools[i]);
-        free(srv.pools);
-        srv.pools = NULL;
+    type_discovery_stop();
+    for (size_t i = 0; i < srv.npools; i++)
+        pool_free(srv.pools[i]);
+    free(srv.pools);
+    srv.pools = NULL;
+    srv.npools = 0;
+    struct event **events[] = {&srv.sigint, &srv.sigterm, &srv.sighup, &srv.janitor,
+                               &srv.shutdown};
+    for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+        if (*events[i])
+            event_free(*events[i]);
+        *events[i] = NULL;
     }
-    if (srv.sigint)
-        event_free(srv.sigint);
-    if (srv.sigterm)
-        event_free(srv.sigterm);
+}
+
+void server_config_defaults(server_config *cfg)
+{
+    cfg->host = "127.0.0.1";
+    cfg->port = 3306;
+    cfg->pool_size = 8;
+    cfg->connect_timeout_s = 10;
+    cfg->queue_timeout_s = 10;
+    cfg->idle_timeout_s = 300;
+    cfg->max_allowed_packet = 64u << 20;
+    cfg->max_connections = 151;
+    cfg->handshake_timeout_s = 10;
+    cfg->wait_timeout_s = 28800;
+    cfg->query_timeout_ms = 0;
+    cfg->max_result_rows = 0;
+    cfg->max_result_bytes = 0;
+    cfg->shutdown_timeout_s = 30;
+}
+
+void server_config_apply(server_config *cfg, const server_limits *lim)
+{
+    if (lim->max_connections >= 0)
+        cfg->max_connections = (unsigned)lim->max_connections;
+    if (lim->handshake_timeout >= 0)
+        cfg->handshake_timeout_s = (int)lim->handshake_timeout;
+    if (lim->wait_timeout >= 0)
+        cfg->wait_timeout_s = (int)lim->wait_timeout;
+    if (lim->query_timeout >= 0)
+        cfg->query_timeout_ms = (uint64_t)lim->query_timeout;
+    if (lim->max_result_rows >= 0)
+        cfg->max_result_rows = (uint64_t)lim->max_result_rows;
+    if (lim->max_result_bytes >= 0)
+        cfg->max_result_bytes = (uint64_t)lim->max_result_bytes;
+    if (lim->max_allowed_packet >= 0)
+        cfg->max_allowed_packet = (uint32_t)lim->max_allowed_packet;
+    if (lim->pool_size >= 0)
+        cfg->pool_size = (int)lim->pool_size;
+    if (lim->connect_timeout >= 0)
+        cfg->connect_timeout_s = (int)lim->connect_timeout;
+    if (lim->queue_timeout >= 0)
+        cfg->queue_timeout_s = (int)lim->queue_timeout;
+    if (lim->idle_timeout >= 0)
+        cfg->idle_timeout_s = (int)lim->idle_timeout;
+    if (lim->shutdown_timeout >= 0)
+        cfg->shutdown_timeout_s = (int)lim->shutdown_timeout;
+}
+
+void server_free_catalogs(void)
+{
+    while (srv.retired) {
+        catalog_gen *g = srv.retired;
+        srv.retired = g->next_retired;
+        free_gen(g);
+    }
+    if (srv.gen)
+        free_gen(srv.gen);
+    srv.gen = NULL;
+    srv.cat = NULL;
+    srv.info_schema = NULL;
+    for (size_t i = 0; i < srv.nretired_files; i++)
+        server_file_free(&srv.retired_files[i]);
+    free(srv.retired_files);
+    srv.retired_files = NULL;
+    srv.nretired_files = 0;
 }

@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 
+#include "planner/arena.h"
 #include "proxy/server_config.h"
 #include "semantic/catalog.h"
 
@@ -26,19 +27,54 @@ typedef struct server_config {
     int port;
     const char *configs_dir;
     const char *secrets_dir;
-    int pool_size;               /* backend connections per connection name */
-    int connect_timeout_s;       /* backend connect timeout */
-    uint32_t max_allowed_packet; /* largest client packet accepted */
+    const char *server_config_file; /* --server-config, re-read on SIGHUP; NULL when none */
+    int pool_size;                  /* backend connections per connection name */
+    int connect_timeout_s;          /* backend connect timeout */
+    int queue_timeout_s;            /* wait for a pooled connection at most this long */
+    int idle_timeout_s;             /* close backend connections unused this long */
+    uint32_t max_allowed_packet;    /* largest client packet accepted */
+    unsigned max_connections;       /* sessions at once; more get 1040 */
+    int handshake_timeout_s;        /* a client must log in within this */
+    int wait_timeout_s;             /* an idle session is closed after this */
+    uint64_t query_timeout_ms;      /* 0: no limit; a session's max_execution_time may lower it */
+    uint64_t max_result_rows;       /* per query, returned or staged; 0: no limit */
+    uint64_t max_result_bytes;      /* per query, returned or staged; 0: no limit */
+    int shutdown_timeout_s;         /* queries in flight get this long on SIGTERM */
 } server_config;
+
+/* The defaults, and the settings of a server configuration file applied on top. */
+void server_config_defaults(server_config *cfg);
+void server_config_apply(server_config *cfg, const server_limits *lim);
+
+/*
+ * A semantic layer in force, or in use by queries that started under it: a
+ * reload makes a new one current, and the old one is freed when the last
+ * execution that holds it ends.
+ */
+typedef struct catalog_gen {
+    catalog *cat;
+    struct info_schema *info_schema;
+    unsigned refs; /* executions holding it */
+    struct catalog_gen *next_retired;
+} catalog_gen;
 
 typedef struct server {
     struct event_base *base;
     struct evconnlistener *listener;
-    struct event *sigint, *sigterm;
+    struct event *sigint, *sigterm, *sighup;
+    struct event *janitor;  /* once a second: pools' idle connections and queues */
+    struct event *shutdown; /* after SIGTERM: deadline, then polls until all is closed */
+    bool shutting_down;
+    time_t shutdown_deadline;
     server_config cfg;
-    catalog *cat;
+    catalog *cat;                    /* of gen: the current semantic layer */
     struct info_schema *info_schema; /* information_schema of cat (planner/info_schema.h) */
-    pool **pools;                    /* one per catalog connection, same order */
+    catalog_gen *gen;
+    catalog_gen *retired;            /* reloaded away, still held by executions */
+    server_file *retired_files;      /* users of earlier configurations (logins may hold them) */
+    size_t nretired_files;
+    pool **pools; /* every pool ever needed; reused across reloads when a connection is unchanged */
+    size_t npools;
     uint32_t next_client_id;
     client *clients; /* all sessions, for shutdown */
     unsigned nclients;
@@ -51,6 +87,8 @@ typedef struct server {
     char *rsa_public_pem;
     time_t started;     /* for COM_STATISTICS */
     uint64_t questions; /* statements received, for COM_STATISTICS */
+    /* Column types being learnt from the backends (proxy/type_discovery.h). */
+    struct type_discovery *discovery;
 } server;
 
 extern server srv;
@@ -62,5 +100,29 @@ void server_shutdown(void);
 
 /* The pool of a connection of the current catalog. */
 pool *server_pool_for(const connection *c);
+
+/* Makes cat (with its information_schema) the semantic layer in force. */
+void server_install_catalog(catalog *cat, struct info_schema *is);
+/*
+ * Swaps the current semantic layer's information_schema for is (rebuilt with
+ * discovered column types) and frees the old one: sessions read it only while
+ * planning a statement, so between two loop callbacks nobody holds it.
+ */
+void server_replace_info_schema(struct info_schema *is);
+/* An execution holds the current semantic layer while it runs. */
+catalog_gen *server_catalog_hold(void);
+void server_catalog_release(catalog_gen *g);
+/* Re-reads the semantic layer and the server configuration (SIGHUP). */
+bool server_reload(void);
+/* At exit: frees every semantic layer and the configurations kept for reloads. */
+void server_free_catalogs(void);
+
+/* KILL [QUERY|CONNECTION] id from killer: answers killer. */
+void server_kill(client *killer, uint32_t id, bool query_only);
+/* Every live session, for SHOW PROCESSLIST (planner/planner.h session_process). */
+struct session_process;
+size_t server_list_sessions(arena *a, struct session_process **out);
+/* A session finished its query: during shutdown it is closed now. */
+void server_session_idle(client *cl);
 
 #endif

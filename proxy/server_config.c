@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -226,11 +227,59 @@ static bool load_users(loader *l, const ynode *seq, server_file *f)
     return true;
 }
 
+typedef struct limit_key {
+    const char *name;
+    size_t offset;
+    int64_t min, max;
+} limit_key;
+
+static const limit_key limit_keys[] = {
+    {"max_connections", offsetof(server_limits, max_connections), 1, 1000000},
+    {"handshake_timeout", offsetof(server_limits, handshake_timeout), 1, 86400},
+    {"wait_timeout", offsetof(server_limits, wait_timeout), 1, 31536000},
+    {"query_timeout", offsetof(server_limits, query_timeout), 0, INT32_MAX},
+    {"max_result_rows", offsetof(server_limits, max_result_rows), 0, INT64_MAX},
+    {"max_result_bytes", offsetof(server_limits, max_result_bytes), 0, INT64_MAX},
+    {"max_allowed_packet", offsetof(server_limits, max_allowed_packet), 1024, 1073741824},
+    {"pool_size", offsetof(server_limits, pool_size), 1, 10000},
+    {"connect_timeout", offsetof(server_limits, connect_timeout), 1, 3600},
+    {"queue_timeout", offsetof(server_limits, queue_timeout), 1, 3600},
+    {"idle_timeout", offsetof(server_limits, idle_timeout), 1, 31536000},
+    {"shutdown_timeout", offsetof(server_limits, shutdown_timeout), 0, 86400},
+    {NULL, 0, 0, 0},
+};
+
+static bool load_limits(loader *l, const ynode *map, server_limits *lim)
+{
+    const char *keys[sizeof(limit_keys) / sizeof(limit_keys[0])];
+    for (size_t i = 0; i < sizeof(limit_keys) / sizeof(limit_keys[0]); i++)
+        keys[i] = limit_keys[i].name;
+    if (!get_mapping(l, map, "'limits'") || !check_keys(l, map, "'limits'", keys))
+        return false;
+    for (const limit_key *k = limit_keys; k->name; k++) {
+        const char *t;
+        if (!get_text(l, map, k->name, &t))
+            return false;
+        if (!t)
+            continue;
+        char *end;
+        errno = 0;
+        long long v = strtoll(t, &end, 10);
+        if (errno || *end || end == t || v < k->min || v > k->max)
+            return fail(l, ymap_get(map, k->name), "'%s' must be a whole number from %lld to %lld",
+                        k->name, (long long)k->min, (long long)k->max);
+        *(int64_t *)((char *)lim + k->offset) = v;
+    }
+    return true;
+}
+
 bool server_file_load(const char *path, server_file *out, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"listen", "tls", "rsa_key", "users", NULL};
+    static const char *const keys[] = {"listen", "tls", "rsa_key", "users", "limits", NULL};
     memset(out, 0, sizeof(*out));
     out->port = -1;
+    for (const limit_key *k = limit_keys; k->name; k++)
+        *(int64_t *)((char *)&out->limits + k->offset) = -1;
     out->path = xstrdup(path);
     loader l = {.file = path, .err = err, .errlen = errlen};
     ystream ys;
@@ -255,6 +304,8 @@ bool server_file_load(const char *path, server_file *out, char *err, size_t errl
             out->rsa_key = resolve_path(path, rsa);
         if (ok && !ynode_is_null(v = ymap_get(root, "users")))
             ok = load_users(&l, v, out);
+        if (ok && !ynode_is_null(v = ymap_get(root, "limits")))
+            ok = load_limits(&l, v, &out->limits);
     }
     ystream_free(&ys);
     if (!ok)

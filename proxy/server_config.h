@@ -42,6 +42,25 @@ typedef struct server_user {
     bool sha2_cached;
 } server_user;
 
+/*
+ * Runtime limits and timeouts (section `limits:`). Each is -1 when the file
+ * does not set it; the defaults live in proxy/main.c and docs/operations.md.
+ */
+typedef struct server_limits {
+    int64_t max_connections;    /* sessions at once; more get 1040 */
+    int64_t handshake_timeout;  /* seconds to complete the login */
+    int64_t wait_timeout;       /* seconds a session may sit idle */
+    int64_t query_timeout;      /* milliseconds a query may run (0: no limit) */
+    int64_t max_result_rows;    /* rows one query may return or stage (0: no limit) */
+    int64_t max_result_bytes;   /* bytes one query may return or stage (0: no limit) */
+    int64_t max_allowed_packet; /* largest client packet */
+    int64_t pool_size;          /* backend connections per connection name */
+    int64_t connect_timeout;    /* seconds to open a backend connection */
+    int64_t queue_timeout;      /* seconds a query waits for a pooled connection */
+    int64_t idle_timeout;       /* seconds an unused backend connection is kept */
+    int64_t shutdown_timeout;   /* seconds queries in flight get on SIGTERM */
+} server_limits;
+
 typedef struct server_file {
     char *path;
     char *host; /* NULL when not set */
@@ -52,6 +71,7 @@ typedef struct server_file {
     char *rsa_key;
     server_user *users;
     size_t nusers;
+    server_limits limits;
 } server_file;
 
 /* Loads and validates FILE; on failure "FILE:LINE: message" in err. */

@@ -1,12 +1,9 @@
 /*
  * SQLite sources (the embedded demo, small local data sets). SQLite has no
- * socket to wait on, so a query is stepped in slices of rows from the event
- * loop, yielding between slices: other clients keep being served, and a
- * paused delivery simply stops scheduling slices.
- *
- * A slice is short for scans but the first step of an aggregate computes the
- * whole aggregate; for the small files SQLite sources hold that is a few
- * milliseconds. Moving it to a worker thread is part of the runtime issue.
+ * socket to wait on and its calls block, so a query is stepped on a worker
+ * thread in batches of rows; each batch is handed to the loop, which delivers
+ * it and, unless the client asked to pause, queues the next. The loop never
+ * waits for SQLite, however long an aggregate takes to compute.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +14,24 @@
 
 #include "proxy/backend.h"
 #include "proxy/pool.h"
+#include "proxy/row_batch.h"
 #include "proxy/server.h"
+#include "proxy/workers.h"
 
-#define ROWS_PER_SLICE 512
+#define ROWS_PER_BATCH 1024
+#define BYTES_PER_BATCH (256u << 10)
 
 typedef struct sqlite_conn {
     backend_conn base;
     sqlite3 *db;
     sqlite3_stmt *stmt;
-    struct event *slice;
     backend_sink sink;
+    row_batch batch;
+    bool stepping; /* a batch is being stepped on a worker: the handle is the worker's */
+    bool closing;  /* close requested while stepping: freed when the worker is done */
     bool paused;
     bool running;
+    bool cancelled;
     bool columns_sent;
     size_t ncols;
     result_column *cols;
@@ -41,6 +44,8 @@ static void free_query_state(sqlite_conn *c)
     if (c->stmt)
         sqlite3_finalize(c->stmt);
     c->stmt = NULL;
+    row_batch_free(&c->batch);
+    row_batch_init(&c->batch);
     free(c->cols);
     free(c->values);
     free(c->lengths);
@@ -53,15 +58,18 @@ static void free_query_state(sqlite_conn *c)
 static void sqlite_close(backend_conn *bc)
 {
     sqlite_conn *c = (sqlite_conn *)bc;
+    if (c->stepping) {
+        c->closing = true; /* the worker still uses the handle */
+        return;
+    }
     free_query_state(c);
-    if (c->slice)
-        event_free(c->slice);
+    row_batch_free(&c->batch);
     sqlite3_close(c->db);
     free(c);
 }
 
 /* Declared type first (table columns), else the storage class of the first row. */
-static value_type column_type(sqlite3_stmt *st, int i, bool have_row)
+static value_type column_type(sqlite3_stmt *st, int i, int first_type)
 {
     const char *decl = sqlite3_column_decltype(st, i);
     if (decl) {
@@ -79,9 +87,7 @@ static value_type column_type(sqlite3_stmt *st, int i, bool have_row)
             return VT_DECIMAL;
         return VT_TEXT;
     }
-    if (!have_row)
-        return VT_TEXT;
-    switch (sqlite3_column_type(st, i)) {
+    switch (first_type) {
     case SQLITE_INTEGER:
         return VT_INT64;
     case SQLITE_FLOAT:
@@ -93,7 +99,7 @@ static value_type column_type(sqlite3_stmt *st, int i, bool have_row)
     }
 }
 
-static void send_columns(sqlite_conn *c, bool have_row)
+static void send_columns(sqlite_conn *c)
 {
     c->ncols = (size_t)sqlite3_column_count(c->stmt);
     c->cols = calloc(c->ncols + 1, sizeof(*c->cols));
@@ -103,25 +109,12 @@ static void send_columns(sqlite_conn *c, bool have_row)
         abort();
     for (size_t i = 0; i < c->ncols; i++) {
         c->cols[i].name = sqlite3_column_name(c->stmt, (int)i);
-        c->cols[i].type = column_type(c->stmt, (int)i, have_row);
+        c->cols[i].type = column_type(c->stmt, (int)i,
+                                      c->batch.first_types ? c->batch.first_types[i] : 0);
         c->cols[i].decimals = -1;
     }
     c->columns_sent = true;
     c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
-}
-
-static void deliver_row(sqlite_conn *c)
-{
-    for (size_t i = 0; i < c->ncols; i++) {
-        if (sqlite3_column_type(c->stmt, (int)i) == SQLITE_NULL) {
-            c->values[i] = NULL;
-            c->lengths[i] = 0;
-            continue;
-        }
-        c->values[i] = (const char *)sqlite3_column_text(c->stmt, (int)i);
-        c->lengths[i] = (size_t)sqlite3_column_bytes(c->stmt, (int)i);
-    }
-    c->sink.on_row(c->sink.ctx, c->values, c->lengths);
 }
 
 static void finish(sqlite_conn *c, const char *error)
@@ -134,29 +127,55 @@ static void finish(sqlite_conn *c, const char *error)
     free(msg);
 }
 
-static void slice_cb(evutil_socket_t fd, short what, void *arg)
+static void step_next(sqlite_conn *c);
+
+/* On a worker: the next batch of rows. */
+static void step_batch(void *arg)
 {
-    (void)fd;
-    (void)what;
     sqlite_conn *c = arg;
-    for (int n = 0; n < ROWS_PER_SLICE && !c->paused && c->running; n++) {
-        int rc = sqlite3_step(c->stmt);
-        if (rc == SQLITE_ROW) {
-            if (!c->columns_sent)
-                send_columns(c, true);
-            deliver_row(c);
-        } else if (rc == SQLITE_DONE) {
-            if (!c->columns_sent)
-                send_columns(c, false);
-            finish(c, NULL);
-            return;
-        } else {
-            finish(c, sqlite3_errmsg(c->db));
-            return;
-        }
+    row_batch_step(&c->batch, c->db, c->stmt, ROWS_PER_BATCH, BYTES_PER_BATCH);
+}
+
+/* Back on the loop: deliver the batch, then go on unless paused, cancelled or done. */
+static void batch_stepped(void *arg)
+{
+    sqlite_conn *c = arg;
+    c->stepping = false;
+    if (c->closing) {
+        c->closing = false;
+        sqlite_close(&c->base);
+        return;
     }
-    if (c->running && !c->paused)
-        event_active(c->slice, 0, 0);
+    if (c->cancelled) {
+        finish(c, "canceling statement due to user request");
+        return;
+    }
+    if (!c->columns_sent && (c->batch.nrows > 0 || c->batch.rc == SQLITE_DONE))
+        send_columns(c);
+    size_t offset = 0;
+    for (size_t i = 0; i < c->batch.nrows && c->running && !c->cancelled; i++) {
+        offset = row_batch_row(&c->batch, i, offset, c->values, c->lengths);
+        c->sink.on_row(c->sink.ctx, c->values, c->lengths);
+    }
+    if (!c->running)
+        return;
+    if (c->cancelled) {
+        finish(c, "canceling statement due to user request");
+    } else if (c->batch.rc == SQLITE_DONE) {
+        finish(c, NULL);
+    } else if (c->batch.rc != SQLITE_ROW) {
+        char *msg = strdup(c->batch.error ? c->batch.error : "SQLite error");
+        finish(c, msg);
+        free(msg);
+    } else if (!c->paused) {
+        step_next(c);
+    }
+}
+
+static void step_next(sqlite_conn *c)
+{
+    c->stepping = true;
+    workers_submit(step_batch, batch_stepped, c);
 }
 
 static void sqlite_run(backend_conn *bc, const atomic_query *q, const backend_sink *sink)
@@ -165,6 +184,7 @@ static void sqlite_run(backend_conn *bc, const atomic_query *q, const backend_si
     c->sink = *sink;
     c->paused = false;
     c->running = true;
+    c->cancelled = false;
     c->columns_sent = false;
     if (sqlite3_prepare_v2(c->db, q->sql, -1, &c->stmt, NULL) != SQLITE_OK) {
         finish(c, sqlite3_errmsg(c->db));
@@ -180,7 +200,7 @@ static void sqlite_run(backend_conn *bc, const atomic_query *q, const backend_si
         else
             sqlite3_bind_text(c->stmt, idx, p->text, -1, SQLITE_TRANSIENT);
     }
-    event_active(c->slice, 0, 0);
+    step_next(c);
 }
 
 static void sqlite_pause(backend_conn *bc)
@@ -191,16 +211,29 @@ static void sqlite_pause(backend_conn *bc)
 static void sqlite_resume(backend_conn *bc)
 {
     sqlite_conn *c = (sqlite_conn *)bc;
-    if (c->paused && c->running) {
-        c->paused = false;
-        event_active(c->slice, 0, 0);
-    }
+    bool was_paused = c->paused;
     c->paused = false;
+    if (was_paused && c->running && !c->stepping)
+        step_next(c);
 }
 
 static void sqlite_idle(backend_conn *bc)
 {
     (void)bc; /* a local file cannot go away under an idle handle */
+}
+
+/* Stops after the batch being stepped; the query ends with an error, the handle stays usable. */
+static void sqlite_cancel(backend_conn *bc)
+{
+    sqlite_conn *c = (sqlite_conn *)bc;
+    if (!c->running)
+        return;
+    c->cancelled = true;
+    if (c->stepping) {
+        sqlite3_interrupt(c->db); /* cuts a long step short; safe from any thread */
+        return;
+    }
+    finish(c, "canceling statement due to user request");
 }
 
 static const backend_ops sqlite_ops = {
@@ -209,9 +242,12 @@ static const backend_ops sqlite_ops = {
     .resume = sqlite_resume,
     .idle = sqlite_idle,
     .close = sqlite_close,
+    .cancel = sqlite_cancel,
 };
 
-void sqlite_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb, void *ctx)
+/* Opening a file is immediate: cb always runs before this returns. */
+backend_conn *sqlite_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb,
+                                     void *ctx)
 {
     sqlite_conn *c = calloc(1, sizeof(*c));
     if (!c)
@@ -227,8 +263,9 @@ void sqlite_backend_connect(const connection *conn, pool *owner, backend_connect
         sqlite3_close(c->db);
         free(c);
         cb(ctx, NULL, why);
-        return;
+        return NULL;
     }
-    c->slice = event_new(srv.base, -1, 0, slice_cb, c);
+    row_batch_init(&c->batch);
     cb(ctx, &c->base, NULL);
+    return NULL;
 }

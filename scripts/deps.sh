@@ -18,6 +18,12 @@ PACKAGES="$PACKAGES openssl python3-cryptography"
 # the openssl tool that makes their TLS test certificates.
 PACKAGES="$PACKAGES default-jdk-headless libmariadb-java odbc-mariadb unixodbc
 python3-pyodbc python3-sqlalchemy python3-mysqldb python3-yaml nodejs openssl"
+# MySQL/MariaDB sources (tests/integration/test_mysql_source.py): the fixture
+# starts its own MariaDB server from Debian's package in a temporary directory.
+PACKAGES="$PACKAGES mariadb-server"
+# Fuzzing (make fuzz, and the smoke run of make test-asan): libFuzzer comes
+# with clang's runtime libraries; llvm has llvm-cov for make fuzz-coverage.
+PACKAGES="$PACKAGES clang libclang-rt-14-dev llvm"
 # Debian's nodejs needs its separate npm package; NodeSource's nodejs ships npm
 # itself and conflicts with Debian's, so ask for npm only when there is none.
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"

@@ -6,6 +6,7 @@
  * compares column names, so `AGG(Movies_Rented)` finds movies_rented.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "semantic/catalog.h"
 #include "semantic/catalog_internal.h"
@@ -19,8 +20,47 @@ void catalog_connection_clear(connection *c)
     free(c->user);
     free(c->password);
     free(c->database);
+    free(c->sslmode);
+    free(c->conninfo);
     free(c->path);
     free(c->file);
+}
+
+void catalog_connection_copy(connection *dst, const connection *src)
+{
+    *dst = (connection){
+        .name = sem_strdup_or_null(src->name),
+        .kind = src->kind,
+        .host = sem_strdup_or_null(src->host),
+        .port = sem_strdup_or_null(src->port),
+        .user = sem_strdup_or_null(src->user),
+        .password = sem_strdup_or_null(src->password),
+        .database = sem_strdup_or_null(src->database),
+        .sslmode = sem_strdup_or_null(src->sslmode),
+        .conninfo = sem_strdup_or_null(src->conninfo),
+        .path = sem_strdup_or_null(src->path),
+        .file = sem_strdup_or_null(src->file),
+    };
+}
+
+void catalog_connection_free_copy(connection *c)
+{
+    catalog_connection_clear(c);
+    memset(c, 0, sizeof *c);
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) || (a && b && strcmp(a, b) == 0);
+}
+
+bool catalog_connection_same(const connection *a, const connection *b)
+{
+    return a->kind == b->kind && same_text(a->name, b->name) && same_text(a->host, b->host) &&
+           same_text(a->port, b->port) && same_text(a->user, b->user) &&
+           same_text(a->password, b->password) && same_text(a->database, b->database) &&
+           same_text(a->sslmode, b->sslmode) && same_text(a->conninfo, b->conninfo) &&
+           same_text(a->path, b->path);
 }
 
 void catalog_source_clear(source *s)

@@ -21,14 +21,17 @@ typedef struct connection {
     char *name; /* file name without .json */
     conn_kind kind;
     char *host, *port, *user, *password, *database; /* sqldb; port as text; NULL if absent */
-    char *path; /* sqlite: absolute path (relative paths resolve against the secrets dir) */
-    char *file; /* the secrets file it came from */
+    char *sslmode;  /* postgresql: libpq's sslmode (disable ... verify-full); NULL if absent */
+    char *conninfo; /* postgresql: a libpq connection string or URI; the keys above override it */
+    char *path;     /* sqlite: absolute path (relative paths resolve against the secrets dir) */
+    char *file;     /* the secrets file it came from */
 } connection;
 
 /* Where a definition was written, for error messages. */
 typedef struct origin {
     char *file;
-    int line; /* 1-based; 0 when unknown */
+    int line;   /* 1-based; 0 when unknown */
+    int column; /* 1-based; 0 when unknown */
 } origin;
 
 typedef struct dimension {
@@ -103,6 +106,30 @@ typedef struct catalog {
  */
 catalog *catalog_load(const char *configs_dir, const char *secrets_dir, char *err, size_t errlen);
 void catalog_free(catalog *c);
+
+/*
+ * Every problem of a project at once, for `mimir validate`: the same checks
+ * as catalog_load, but it goes on after a problem and collects each one as
+ * "FILE:LINE:COLUMN: message" (FILE alone when the problem is the file or
+ * directory itself) into *problems (a malloc'd vector of malloc'd strings,
+ * in the order of the files; the caller frees them). Returns the catalog of
+ * what did load: definitions with problems are left out, and references to
+ * them are not reported a second time. catalog_load reports the first of
+ * these problems.
+ */
+catalog *catalog_validate(const char *configs_dir, const char *secrets_dir, char ***problems,
+                          size_t *n_problems);
+
+/*
+ * A deep copy of a connection (for what must outlive the catalog, such as a
+ * pool across reloads), released with catalog_connection_free_copy; and
+ * whether two connections connect exactly alike (every setting equal).
+ * Kept here so that a setting added to connection is copied and compared
+ * everywhere.
+ */
+void catalog_connection_copy(connection *dst, const connection *src);
+void catalog_connection_free_copy(connection *c);
+bool catalog_connection_same(const connection *a, const connection *b);
 
 /* Names compare ASCII case-insensitively, as MySQL compares column names. */
 const source *catalog_source(const catalog *c, const char *name);

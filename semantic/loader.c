@@ -13,13 +13,19 @@
  *                         accepted and ignored
  *
  * Files are read in sorted order (subdirectories included) so that the
- * catalog, and every error, is the same on every machine. Loading stops at the
- * first error: it is reported as "FILE:LINE: what is wrong", which is what a
- * CI job running `mimir validate` should print.
+ * catalog, and every problem, is the same on every machine. Each problem is
+ * "FILE:LINE:COLUMN: what is wrong", the form compilers use, so editors and
+ * CI annotations can jump to it.
+ *
+ * Loading never stops at a problem: a definition with one is left out of the
+ * catalog (its name remembered, so that references to it are not reported
+ * again as unknown) and loading goes on, so `mimir validate` reports every
+ * problem in one pass. catalog_load reports the first one and fails;
+ * catalog_validate returns them all with the catalog of what did load.
  *
  * The YAML trees of all files stay alive until validation ends, so that the
  * cross-reference checks (unknown source_name, undefined dimensions, ...) can
- * point at the line of the offending key.
+ * point at the line and column of the offending key.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -47,13 +53,21 @@ static const char *const def_kind_names[] = {"source", "metric", "dimension"};
 
 typedef struct loader {
     catalog *c;
-    char *err;
-    size_t errlen;
+    char **problems; /* "FILE:LINE:COLUMN: message", in the order found */
+    size_t n_problems;
+    /* Names of definitions (per def_kind) and connections that did not load. */
+    char **failed[3];
+    size_t n_failed[3];
+    char **failed_connections;
+    size_t n_failed_connections;
     ystream **streams; /* every file read, kept for the line numbers */
     size_t n_streams;
     /* The mapping each definition was read from, parallel to the catalog's arrays. */
     const ynode **source_maps, **metric_maps, **dimension_maps;
     size_t cap_sources, cap_metrics, cap_dimensions;
+    /* Directories walked so far (device, inode): each is read once. */
+    struct stat *walked;
+    size_t n_walked;
 } loader;
 
 /* The definition being read, for messages: "metric 'foo': ..." */
@@ -65,20 +79,61 @@ typedef struct defctx {
     const char *name; /* NULL until the name is known */
 } defctx;
 
-static bool def_fail(const defctx *d, int line, const char *fmt, ...)
+/* Records a problem at (line, column) of file; returns false. */
+static bool problem(loader *L, const char *file, int line, int column, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static bool problem(loader *L, const char *file, int line, int column, const char *fmt, ...)
+{
+    char msg[1024], text[1400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sem_errf_at(text, sizeof text, file, line, column, "%s", msg);
+    sem_strv_push(&L->problems, &L->n_problems, sem_xstrdup(text));
+    return false;
+}
+
+/* A problem at a node of the YAML tree (NULL: the file itself). */
+static bool problem_at(loader *L, const char *file, const ynode *at, const char *msg)
+{
+    return problem(L, file, at ? at->line : 0, at ? at->column : 0, "%s", msg);
+}
+
+/* A problem already formatted by yaml_doc.c or secrets.c. */
+static bool problem_text(loader *L, const char *text)
+{
+    sem_strv_push(&L->problems, &L->n_problems, sem_xstrdup(text));
+    return false;
+}
+
+static void remember_failed(loader *L, def_kind kind, const char *name)
+{
+    if (name && *name)
+        sem_strv_push(&L->failed[kind], &L->n_failed[kind], sem_xstrdup(name));
+}
+
+static bool has_failed(const loader *L, def_kind kind, const char *name)
+{
+    return sem_strv_find(L->failed[kind], L->n_failed[kind], name) >= 0;
+}
+
+static bool def_fail(const defctx *d, const ynode *at, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static bool def_fail(const defctx *d, int line, const char *fmt, ...)
+static bool def_fail(const defctx *d, const ynode *at, const char *fmt, ...)
 {
-    char msg[768];
+    char msg[768], text[1024];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     if (d->name)
-        return sem_errf(d->L->err, d->L->errlen, d->file, line, "%s '%s': %s",
-                        def_kind_names[d->kind], d->name, msg);
-    return sem_errf(d->L->err, d->L->errlen, d->file, line, "%s: %s", def_kind_names[d->kind], msg);
+        snprintf(text, sizeof text, "%s '%s': %s", def_kind_names[d->kind], d->name, msg);
+    else
+        snprintf(text, sizeof text, "%s: %s", def_kind_names[d->kind], msg);
+    return problem_at(d->L, d->file, at ? at : d->map, text);
 }
 
 /* Appends name to a ", "-separated list in buf; when it does not fit, ends
@@ -107,7 +162,7 @@ static bool get_text(const defctx *d, const char *key, char **out)
         return true;
     const char *text = ynode_text(v);
     if (!text)
-        return def_fail(d, v->line, "'%s' must be a string, not %s", key, ynode_kind_name(v));
+        return def_fail(d, v, "'%s' must be a string, not %s", key, ynode_kind_name(v));
     *out = sem_xstrdup(text);
     return true;
 }
@@ -117,9 +172,12 @@ static bool get_required(const defctx *d, const char *key, char **out)
     if (!get_text(d, key, out))
         return false;
     if (!*out)
-        return def_fail(d, d->map->line, "missing required key '%s'", key);
-    if (**out == '\0')
-        return def_fail(d, ymap_get(d->map, key)->line, "'%s' is empty", key);
+        return def_fail(d, d->map, "missing required key '%s'", key);
+    if (**out == '\0') {
+        free(*out);
+        *out = NULL;
+        return def_fail(d, ymap_get(d->map, key), "'%s' is empty", key);
+    }
     return true;
 }
 
@@ -130,28 +188,29 @@ static bool get_name_list(const defctx *d, const char *key, char ***v, size_t *n
     if (ynode_is_null(list))
         return true;
     if (list->kind != YNODE_SEQUENCE)
-        return def_fail(d, list->line, "'%s' must be a list of names, not %s", key,
+        return def_fail(d, list, "'%s' must be a list of names, not %s", key,
                         ynode_kind_name(list));
     for (size_t i = 0; i < list->n_items; i++) {
         const char *text = ynode_text(list->items[i]);
         if (!text || !*text)
-            return def_fail(d, list->items[i]->line, "'%s' must be a list of names", key);
+            return def_fail(d, list->items[i], "'%s' must be a list of names", key);
         sem_strv_push(v, n, sem_xstrdup(text));
     }
     return true;
 }
 
-/* The line of an item of a list-valued key, for cross-reference errors. */
-static int list_item_line(const ynode *map, const char *key, size_t i)
+/* An item of a list-valued key, for cross-reference errors. */
+static const ynode *list_item(const ynode *map, const char *key, size_t i)
 {
     const ynode *list = ymap_get(map, key);
-    return list && i < list->n_items ? list->items[i]->line : map->line;
+    return list && list->kind == YNODE_SEQUENCE && i < list->n_items ? list->items[i] : map;
 }
 
-static int key_line(const ynode *map, const char *key)
+/* The value of a key, or the mapping when the key is absent. */
+static const ynode *key_value(const ynode *map, const char *key)
 {
     const ynode *v = ymap_get(map, key);
-    return v ? v->line : map->line;
+    return v ? v : map;
 }
 
 /* Source SQL without surrounding blanks and trailing ';': block scalars end in
@@ -171,20 +230,20 @@ static char *trim_sql(const char *sql)
 
 static bool check_local_columns(const defctx *d, char **exprs, char **names, size_t n)
 {
-    int line = key_line(d->map, "sql");
+    const ynode *at = key_value(d->map, "sql");
     for (size_t i = 0; i < n; i++) {
         size_t el = strlen(exprs[i]);
         if (!names[i] && el > 0 && exprs[i][el - 1] == '*')
-            return def_fail(d, line,
+            return def_fail(d, at,
                             "sql selects '%s': list the columns instead, so that Mimir knows "
                             "the source's dimensions",
                             exprs[i]);
         if (!names[i])
-            return def_fail(d, line, "sql column %zu ('%s') has no name: give it an alias with AS",
+            return def_fail(d, at, "sql column %zu ('%s') has no name: give it an alias with AS",
                             i + 1, exprs[i]);
         for (size_t j = 0; j < i; j++)
             if (sem_name_eq(names[i], names[j]))
-                return def_fail(d, line, "sql has two output columns named '%s'", names[i]);
+                return def_fail(d, at, "sql has two output columns named '%s'", names[i]);
     }
     return true;
 }
@@ -194,7 +253,7 @@ static bool analyse_source_sql(const defctx *d, source *s)
 {
     const char *why = NULL;
     if (!sql_shape_scan_why(s->sql, &s->shape, &why))
-        return def_fail(d, key_line(d->map, "sql"), "sql %s", why);
+        return def_fail(d, key_value(d->map, "sql"), "sql %s", why);
     char **exprs, **names;
     size_t n = sql_select_items(s->sql, s->shape.select_list_begin, s->shape.select_list_end,
                                 &exprs, &names);
@@ -210,15 +269,28 @@ static bool analyse_source_sql(const defctx *d, source *s)
     return ok;
 }
 
-/* time_col_alias defaults to the column name of time_col and must be an
- * output column of the SQL: the planner selects and groups by that name. */
+/*
+ * time_col is an expression inside the source SQL, where date filters are
+ * applied: every table and column it names must occur in that SQL. Its output
+ * name, time_col_alias, defaults to the column name of time_col and must be an
+ * output column of the SQL: the planner selects and groups by that name.
+ */
 static bool check_time_column(const defctx *d, source *s)
 {
+    char *missing = sql_first_name_missing(s->time_col, s->sql);
+    if (missing) {
+        def_fail(d, key_value(d->map, "time_col"),
+                 "time_col '%s' names '%s', which does not occur in sql: time_col is the "
+                 "expression of the time column inside sql (e.g. rental.rental_date)",
+                 s->time_col, missing);
+        free(missing);
+        return false;
+    }
     bool given = s->time_col_alias != NULL;
     if (!given) {
         s->time_col_alias = sql_plain_column_name(s->time_col);
         if (!s->time_col_alias)
-            return def_fail(d, key_line(d->map, "time_col"),
+            return def_fail(d, key_value(d->map, "time_col"),
                             "time_col '%s' is an expression, not a column: add time_col_alias "
                             "with its output name in sql",
                             s->time_col);
@@ -229,11 +301,11 @@ static bool check_time_column(const defctx *d, source *s)
     for (size_t i = 0; i < s->n_local_columns; i++)
         join_add(cols, sizeof cols, s->local_columns[i]);
     if (given)
-        return def_fail(d, key_line(d->map, "time_col_alias"),
+        return def_fail(d, key_value(d->map, "time_col_alias"),
                         "time_col_alias '%s' is not a column of sql (columns: %s): select %s "
                         "AS %s",
                         s->time_col_alias, cols, s->time_col, s->time_col_alias);
-    return def_fail(d, key_line(d->map, "time_col"),
+    return def_fail(d, key_value(d->map, "time_col"),
                     "the time column '%s' is not a column of sql (columns: %s): set "
                     "time_col_alias to its output name",
                     s->time_col_alias, cols);
@@ -242,33 +314,39 @@ static bool check_time_column(const defctx *d, source *s)
 static bool check_connection_name(const defctx *d, const char *name)
 {
     if (strchr(name, '/') || name[0] == '.')
-        return def_fail(d, key_line(d->map, "connection_name"),
+        return def_fail(d, key_value(d->map, "connection_name"),
                         "connection_name '%s' must be a plain file name (without .json) in the "
                         "secrets directory",
                         name);
     return true;
 }
 
+/* Every key is checked, so that one pass reports every missing one. */
 static bool read_source_fields(defctx *d, const ynode *key, source *s)
 {
-    if (!get_required(d, "name", &s->name))
-        return false;
-    if (key && !sem_name_eq(ynode_text(key), s->name))
-        return def_fail(d, key->line,
-                        "it is listed under the key '%s' but named '%s': they must "
-                        "match",
-                        ynode_text(key), s->name);
-    d->name = s->name;
+    bool ok = get_required(d, "name", &s->name);
+    if (s->name && key && !sem_name_eq(ynode_text(key), s->name))
+        ok = def_fail(d, key,
+                      "it is listed under the key '%s' but named '%s': they must "
+                      "match",
+                      ynode_text(key), s->name);
+    if (s->name)
+        d->name = s->name;
     char *raw_sql = NULL;
-    bool ok = get_required(d, "time_col", &s->time_col) &&
-              get_required(d, "connection_name", &s->connection_name) &&
-              check_connection_name(d, s->connection_name) && get_required(d, "sql", &raw_sql) &&
-              get_text(d, "time_col_alias", &s->time_col_alias) &&
-              get_text(d, "description", &s->description) &&
-              get_name_list(d, "dimensions", &s->dimension_names, &s->n_dimension_names);
-    if (ok) {
+    ok = get_required(d, "time_col", &s->time_col) && ok;
+    ok = get_required(d, "connection_name", &s->connection_name) && ok;
+    if (s->connection_name)
+        ok = check_connection_name(d, s->connection_name) && ok;
+    ok = get_required(d, "sql", &raw_sql) && ok;
+    ok = get_text(d, "time_col_alias", &s->time_col_alias) && ok;
+    ok = get_text(d, "description", &s->description) && ok;
+    ok = get_name_list(d, "dimensions", &s->dimension_names, &s->n_dimension_names) && ok;
+    if (raw_sql) {
         s->sql = trim_sql(raw_sql);
-        ok = analyse_source_sql(d, s) && check_time_column(d, s);
+        if (!analyse_source_sql(d, s))
+            ok = false;
+        else if (s->time_col)
+            ok = check_time_column(d, s) && ok;
     }
     free(raw_sql);
     return ok;
@@ -291,18 +369,23 @@ static bool read_source(loader *L, const char *file, const ynode *key, const yno
 {
     defctx d = {
         .L = L, .kind = DEF_SOURCE, .file = file, .map = map, .name = key ? ynode_text(key) : NULL};
-    if (map->kind != YNODE_MAPPING)
-        return def_fail(&d, key ? key->line : map->line,
+    if (map->kind != YNODE_MAPPING) {
+        remember_failed(L, DEF_SOURCE, d.name);
+        return def_fail(&d, key ? key : map,
                         "expected a mapping with name, time_col, connection_name and sql, "
                         "found %s",
                         ynode_kind_name(map));
+    }
     source s = {0};
     if (!read_source_fields(&d, key, &s)) {
+        remember_failed(L, DEF_SOURCE, d.name);
         catalog_source_clear(&s);
         return false;
     }
+    const ynode *at = key ? key : map;
     s.at.file = sem_xstrdup(file);
-    s.at.line = key ? key->line : map->line;
+    s.at.line = at->line;
+    s.at.column = at->column;
     push_source(L, &s, map);
     return true;
 }
@@ -312,21 +395,23 @@ static bool read_source(loader *L, const char *file, const ynode *key, const yno
 static bool read_sources_mapping(loader *L, const char *file, const ynode *doc)
 {
     const ynode *sql = ymap_get(doc, "sql");
-    if (ymap_get(doc, "name") && sql && sql->kind == YNODE_SCALAR)
-        return sem_errf(L->err, L->errlen, file, doc->line,
-                        "a sources file maps each source's name to its definition: put this "
-                        "definition under its name (e.g. \"%s:\")",
-                        ynode_text(ymap_get(doc, "name")) ? ynode_text(ymap_get(doc, "name"))
-                                                          : "my_source");
+    if (ymap_get(doc, "name") && sql && sql->kind == YNODE_SCALAR) {
+        const char *name = ynode_text(ymap_get(doc, "name"));
+        remember_failed(L, DEF_SOURCE, name);
+        return problem(L, file, doc->line, doc->column,
+                       "a sources file maps each source's name to its definition: put this "
+                       "definition under its name (e.g. \"%s:\")",
+                       name ? name : "my_source");
+    }
+    bool ok = true;
     for (size_t i = 0; i < ymap_size(doc); i++) {
         const ynode *key = ymap_key(doc, i);
         if (!ynode_text(key) || !*ynode_text(key))
-            return sem_errf(L->err, L->errlen, file, key->line,
-                            "source names must be non-empty strings");
-        if (!read_source(L, file, key, ymap_value(doc, i)))
-            return false;
+            ok = problem_at(L, file, key, "source names must be non-empty strings");
+        else
+            ok = read_source(L, file, key, ymap_value(doc, i)) && ok;
     }
-    return true;
+    return ok;
 }
 
 /* ---- metrics and dimensions ---- */
@@ -334,74 +419,116 @@ static bool read_sources_mapping(loader *L, const char *file, const ynode *doc)
 /* The optional `type:` key: a MySQL column type, kept in its canonical spelling. */
 static bool get_column_type(const defctx *d, char **out)
 {
-    if (!get_text(d, "type", out) || !*out)
+    if (!get_text(d, "type", out))
+        return false;
+    if (!*out)
         return true;
     column_type t;
     char why[128];
-    if (!column_type_parse(*out, &t, why, sizeof(why)))
-        return def_fail(d, key_line(d->map, "type"),
-                        "type '%s' %s; write a MySQL column type such as BIGINT, INT, "
-                        "DECIMAL(12,2), DOUBLE, VARCHAR(64), DATE or DATETIME",
-                        *out, why);
+    if (!column_type_parse(*out, &t, why, sizeof(why))) {
+        def_fail(d, key_value(d->map, "type"),
+                 "type '%s' %s; write a MySQL column type such as BIGINT, INT, "
+                 "DECIMAL(12,2), DOUBLE, VARCHAR(64), DATE or DATETIME",
+                 *out, why);
+        free(*out);
+        *out = NULL;
+        return false;
+    }
     free(*out);
     *out = sem_xstrdup(t.text);
     return true;
 }
 
-/* The expression of a definition's sql, or an error at the sql line. */
+/* The expression of a definition's sql, or a problem at the sql key. */
 static bool definition_expr(const defctx *d, const char *sql, char **expr)
 {
     const char *why = NULL;
     *expr = sql_definition_expr_why(sql, &why);
     if (!*expr)
-        return def_fail(d, key_line(d->map, "sql"), "sql %s", why ? why : "is not valid");
+        return def_fail(d, key_value(d->map, "sql"), "sql %s", why ? why : "is not valid");
     return true;
+}
+
+/* A metric is one aggregate expression over its source's rows. */
+static bool check_aggregate(const defctx *d, const char *expr)
+{
+    const char *why = NULL;
+    char *culprit = NULL;
+    if (sql_aggregate_check(expr, &why, &culprit))
+        return true;
+    const ynode *at = key_value(d->map, "sql");
+    if (culprit)
+        def_fail(d, at,
+                 "sql '%s' %s ('%s'): a metric is one aggregate expression over its source's "
+                 "rows, e.g. SUM(amount) or COUNT(DISTINCT customer_id)",
+                 expr, why, culprit);
+    else
+        def_fail(d, at,
+                 "sql '%s' %s: a metric is one aggregate expression over its source's rows, "
+                 "e.g. SUM(amount) or COUNT(DISTINCT customer_id)",
+                 expr, why);
+    free(culprit);
+    return false;
 }
 
 static bool read_metric_fields(defctx *d, metric *m)
 {
-    if (!get_required(d, "name", &m->name))
-        return false;
-    d->name = m->name;
+    bool ok = get_required(d, "name", &m->name);
+    if (m->name)
+        d->name = m->name;
     char *sql = NULL;
     /* Keys other than these (team, collection, truncate_incomplete_granularity,
      * ...) are accepted and ignored, as in the prototype. */
-    bool ok = get_required(d, "source_name", &m->source_name) && get_required(d, "sql", &sql) &&
-              definition_expr(d, sql, &m->expr) && get_text(d, "description", &m->description) &&
-              get_name_list(d, "required_dimensions", &m->required_dimensions,
-                            &m->n_required_dimensions) &&
-              get_column_type(d, &m->type);
+    ok = get_required(d, "source_name", &m->source_name) && ok;
+    ok = get_required(d, "sql", &sql) && ok;
+    if (sql)
+        ok = definition_expr(d, sql, &m->expr) && check_aggregate(d, m->expr) && ok;
+    ok = get_text(d, "description", &m->description) && ok;
+    ok = get_name_list(d, "required_dimensions", &m->required_dimensions,
+                       &m->n_required_dimensions) &&
+         ok;
+    ok = get_column_type(d, &m->type) && ok;
     free(sql);
     return ok;
 }
 
 static bool read_dimension_fields(defctx *d, dimension *dim)
 {
-    if (!get_required(d, "name", &dim->name))
-        return false;
-    d->name = dim->name;
+    bool ok = get_required(d, "name", &dim->name);
+    if (dim->name)
+        d->name = dim->name;
     char *sql = NULL;
-    bool ok = get_required(d, "source_name", &dim->source_name) && get_required(d, "sql", &sql) &&
-              definition_expr(d, sql, &dim->expr) &&
-              get_text(d, "description", &dim->description) && get_column_type(d, &dim->type);
+    ok = get_required(d, "source_name", &dim->source_name) && ok;
+    ok = get_required(d, "sql", &sql) && ok;
+    if (sql)
+        ok = definition_expr(d, sql, &dim->expr) && ok;
+    ok = get_text(d, "description", &dim->description) && ok;
+    ok = get_column_type(d, &dim->type) && ok;
     free(sql);
     return ok;
+}
+
+/* The name of a definition that failed, for remember_failed. */
+static const char *name_of(const ynode *map)
+{
+    return map->kind == YNODE_MAPPING ? ynode_text(ymap_get(map, "name")) : NULL;
 }
 
 static bool read_metric(loader *L, const char *file, const ynode *map)
 {
     defctx d = {.L = L, .kind = DEF_METRIC, .file = file, .map = map};
     if (map->kind != YNODE_MAPPING)
-        return def_fail(&d, map->line,
-                        "expected a mapping with name, source_name and sql, found %s",
+        return def_fail(&d, map, "expected a mapping with name, source_name and sql, found %s",
                         ynode_kind_name(map));
     metric m = {0};
     if (!read_metric_fields(&d, &m)) {
+        remember_failed(L, DEF_METRIC, name_of(map));
         catalog_metric_clear(&m);
         return false;
     }
     m.at.file = sem_xstrdup(file);
     m.at.line = map->line;
+    m.at.column = map->column;
     catalog *c = L->c;
     if (c->n_metrics == L->cap_metrics) {
         L->cap_metrics = L->cap_metrics ? L->cap_metrics * 2 : 8;
@@ -417,16 +544,17 @@ static bool read_dimension(loader *L, const char *file, const ynode *map)
 {
     defctx d = {.L = L, .kind = DEF_DIMENSION, .file = file, .map = map};
     if (map->kind != YNODE_MAPPING)
-        return def_fail(&d, map->line,
-                        "expected a mapping with name, source_name and sql, found %s",
+        return def_fail(&d, map, "expected a mapping with name, source_name and sql, found %s",
                         ynode_kind_name(map));
     dimension dim = {0};
     if (!read_dimension_fields(&d, &dim)) {
+        remember_failed(L, DEF_DIMENSION, name_of(map));
         catalog_dimension_clear(&dim);
         return false;
     }
     dim.at.file = sem_xstrdup(file);
     dim.at.line = map->line;
+    dim.at.column = map->column;
     catalog *c = L->c;
     if (c->n_dimensions == L->cap_dimensions) {
         L->cap_dimensions = L->cap_dimensions ? L->cap_dimensions * 2 : 8;
@@ -458,10 +586,10 @@ static bool read_document(loader *L, def_kind kind, const char *file, const ynod
     if (ynode_is_null(doc))
         return true; /* an empty document, e.g. after a final "---" */
     if (doc->kind == YNODE_SEQUENCE) {
+        bool ok = true;
         for (size_t i = 0; i < doc->n_items; i++)
-            if (!read_definition(L, kind, file, doc->items[i]))
-                return false;
-        return true;
+            ok = read_definition(L, kind, file, doc->items[i]) && ok;
+        return ok;
     }
     if (kind == DEF_SOURCE && doc->kind == YNODE_MAPPING)
         return read_sources_mapping(L, file, doc);
@@ -473,12 +601,13 @@ static bool read_file(loader *L, def_kind kind, const char *path)
     ystream *ys = sem_xcalloc(1, sizeof *ys);
     L->streams = sem_xrealloc(L->streams, (L->n_streams + 1) * sizeof *L->streams);
     L->streams[L->n_streams++] = ys;
-    if (!ystream_load_file(ys, path, YSTREAM_MAX_NODES, L->err, L->errlen))
-        return false;
+    char err[1024];
+    if (!ystream_load_file(ys, path, YSTREAM_MAX_NODES, err, sizeof err))
+        return problem_text(L, err);
+    bool ok = true;
     for (size_t i = 0; i < ys->n_docs; i++)
-        if (!read_document(L, kind, ys->file, ys->docs[i]))
-            return false;
-    return true;
+        ok = read_document(L, kind, ys->file, ys->docs[i]) && ok;
+    return ok;
 }
 
 static bool has_yaml_suffix(const char *name)
@@ -498,7 +627,7 @@ static bool list_dir(loader *L, const char *dir, char ***names, size_t *n)
 {
     DIR *d = opendir(dir);
     if (!d)
-        return sem_errf(L->err, L->errlen, dir, 0, "cannot read directory: %s", strerror(errno));
+        return problem(L, dir, 0, 0, "cannot read directory: %s", strerror(errno));
     struct dirent *e;
     while ((e = readdir(d)))
         if (e->d_name[0] != '.')
@@ -509,23 +638,45 @@ static bool list_dir(loader *L, const char *dir, char ***names, size_t *n)
     return true;
 }
 
+/*
+ * Each directory is read once: a symlink back to a directory being walked
+ * would otherwise be followed until MAX_DIR_DEPTH, and a few such links in
+ * one directory multiply (ten of them: 10^8 directories to read).
+ */
+static bool first_visit(loader *L, const char *dir)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0)
+        return problem(L, dir, 0, 0, "cannot read: %s", strerror(errno));
+    for (size_t i = 0; i < L->n_walked; i++)
+        if (L->walked[i].st_dev == st.st_dev && L->walked[i].st_ino == st.st_ino)
+            return problem(L, dir, 0, 0,
+                           "this directory was already read through another path (a symlink "
+                           "loop?)");
+    L->walked = sem_xrealloc(L->walked, (L->n_walked + 1) * sizeof *L->walked);
+    L->walked[L->n_walked++] = st;
+    return true;
+}
+
 static bool walk_dir(loader *L, def_kind kind, const char *dir, int depth)
 {
+    if (!first_visit(L, dir))
+        return false;
     char **names = NULL;
     size_t n = 0;
     bool ok = list_dir(L, dir, &names, &n);
-    for (size_t i = 0; ok && i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         char *path = sem_path_join(dir, names[i]);
         struct stat st;
         if (stat(path, &st) != 0)
-            ok = sem_errf(L->err, L->errlen, path, 0, "cannot read: %s", strerror(errno));
+            ok = problem(L, path, 0, 0, "cannot read: %s", strerror(errno));
         else if (S_ISDIR(st.st_mode) && depth >= MAX_DIR_DEPTH)
-            ok = sem_errf(L->err, L->errlen, path, 0,
-                          "directories nested more than %d deep (a symlink loop?)", MAX_DIR_DEPTH);
+            ok = problem(L, path, 0, 0, "directories nested more than %d deep (a symlink loop?)",
+                         MAX_DIR_DEPTH);
         else if (S_ISDIR(st.st_mode))
-            ok = walk_dir(L, kind, path, depth + 1);
+            ok = walk_dir(L, kind, path, depth + 1) && ok;
         else if (S_ISREG(st.st_mode) && has_yaml_suffix(names[i]))
-            ok = read_file(L, kind, path);
+            ok = read_file(L, kind, path) && ok;
         free(path);
     }
     sem_strv_free(names, n);
@@ -542,10 +693,10 @@ static bool walk_project_dir(loader *L, def_kind kind, const char *sub)
     if (stat(dir, &st) != 0 && errno == ENOENT && kind != DEF_SOURCE)
         ok = true;
     else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-        ok = sem_errf(L->err, L->errlen, L->c->configs_dir, 0,
-                      "no %s/ directory: a Mimir project holds sources/, metrics/ and "
-                      "dimensions/",
-                      sub);
+        ok = problem(L, L->c->configs_dir, 0, 0,
+                     "no %s/ directory: a Mimir project holds sources/, metrics/ and "
+                     "dimensions/",
+                     sub);
     else
         ok = walk_dir(L, kind, dir, 0);
     free(dir);
@@ -554,106 +705,125 @@ static bool walk_project_dir(loader *L, def_kind kind, const char *sub)
 
 /* ---- cross-reference checks ---- */
 
+static bool duplicate(loader *L, const char *kind, const origin *at, const char *name,
+                      const origin *first)
+{
+    return problem(L, at->file, at->line, at->column, "duplicate %s '%s' (first defined at %s:%d)",
+                   kind, name, first->file, first->line);
+}
+
 static bool check_duplicates(loader *L)
 {
     catalog *c = L->c;
+    bool ok = true;
     for (size_t i = 0; i < c->n_sources; i++)
         for (size_t j = 0; j < i; j++)
-            if (sem_name_eq(c->sources[i].name, c->sources[j].name))
-                return sem_errf(L->err, L->errlen, c->sources[i].at.file, c->sources[i].at.line,
-                                "duplicate source '%s' (first defined at %s:%d)",
-                                c->sources[i].name, c->sources[j].at.file, c->sources[j].at.line);
+            if (sem_name_eq(c->sources[i].name, c->sources[j].name)) {
+                ok = duplicate(L, "source", &c->sources[i].at, c->sources[i].name,
+                               &c->sources[j].at);
+                break;
+            }
     for (size_t i = 0; i < c->n_dimensions; i++)
         for (size_t j = 0; j < i; j++)
-            if (sem_name_eq(c->dimensions[i].name, c->dimensions[j].name))
-                return sem_errf(
-                    L->err, L->errlen, c->dimensions[i].at.file, c->dimensions[i].at.line,
-                    "duplicate dimension '%s' (first defined at %s:%d)", c->dimensions[i].name,
-                    c->dimensions[j].at.file, c->dimensions[j].at.line);
+            if (sem_name_eq(c->dimensions[i].name, c->dimensions[j].name)) {
+                ok = duplicate(L, "dimension", &c->dimensions[i].at, c->dimensions[i].name,
+                               &c->dimensions[j].at);
+                break;
+            }
     for (size_t i = 0; i < c->n_metrics; i++) {
         const metric *m = &c->metrics[i];
         for (size_t j = 0; j < i; j++)
-            if (sem_name_eq(m->name, c->metrics[j].name))
-                return sem_errf(L->err, L->errlen, m->at.file, m->at.line,
-                                "duplicate metric '%s' (first defined at %s:%d)", m->name,
-                                c->metrics[j].at.file, c->metrics[j].at.line);
+            if (sem_name_eq(m->name, c->metrics[j].name)) {
+                ok = duplicate(L, "metric", &m->at, m->name, &c->metrics[j].at);
+                break;
+            }
         /* A query names metrics and dimensions in the same way (as columns). */
         const dimension *d = catalog_dimension(c, m->name);
         if (d)
-            return sem_errf(L->err, L->errlen, m->at.file, m->at.line,
-                            "metric '%s' has the name of the dimension defined at %s:%d", m->name,
-                            d->at.file, d->at.line);
+            ok = problem(L, m->at.file, m->at.line, m->at.column,
+                         "metric '%s' has the name of the dimension defined at %s:%d", m->name,
+                         d->at.file, d->at.line);
     }
-    return true;
+    return ok;
 }
 
+/* A definition's source_name must name a source; one that failed to load
+ * was reported already. */
 static bool check_source_name(loader *L, def_kind kind, const origin *at, const char *name,
                               const char *source_name, const ynode *map)
 {
-    if (catalog_source(L->c, source_name))
+    if (catalog_source(L->c, source_name) || has_failed(L, DEF_SOURCE, source_name))
         return true;
     char known[512] = "";
     for (size_t i = 0; i < L->c->n_sources; i++)
         join_add(known, sizeof known, L->c->sources[i].name);
-    return sem_errf(L->err, L->errlen, at->file, key_line(map, "source_name"),
-                    "%s '%s': unknown source_name '%s' (known sources: %s)", def_kind_names[kind],
-                    name, source_name, *known ? known : "none");
+    const ynode *v = key_value(map, "source_name");
+    return problem(L, at->file, v->line, v->column,
+                   "%s '%s': unknown source_name '%s' (known sources: %s)", def_kind_names[kind],
+                   name, source_name, *known ? known : "none");
 }
 
 static bool check_source_dimensions(loader *L, size_t si)
 {
     const source *s = &L->c->sources[si];
+    bool ok = true;
     for (size_t i = 0; i < s->n_dimension_names; i++) {
-        if (catalog_dimension(L->c, s->dimension_names[i]))
+        if (catalog_dimension(L->c, s->dimension_names[i]) ||
+            has_failed(L, DEF_DIMENSION, s->dimension_names[i]))
             continue;
         char known[512] = "";
         for (size_t j = 0; j < L->c->n_dimensions; j++)
             join_add(known, sizeof known, L->c->dimensions[j].name);
-        return sem_errf(L->err, L->errlen, s->at.file,
-                        list_item_line(L->source_maps[si], "dimensions", i),
-                        "source '%s': 'dimensions' lists '%s', which is not a defined dimension "
-                        "(defined: %s)",
-                        s->name, s->dimension_names[i], *known ? known : "none");
+        const ynode *item = list_item(L->source_maps[si], "dimensions", i);
+        ok = problem(L, s->at.file, item->line, item->column,
+                     "source '%s': 'dimensions' lists '%s', which is not a defined dimension "
+                     "(defined: %s)",
+                     s->name, s->dimension_names[i], *known ? known : "none");
     }
-    return true;
+    return ok;
 }
 
 static bool check_required_dimensions(loader *L, size_t mi)
 {
     const metric *m = &L->c->metrics[mi];
     const source *s = catalog_source(L->c, m->source_name);
+    if (!s)
+        return true; /* reported as an unknown source_name */
+    bool ok = true;
     for (size_t i = 0; i < m->n_required_dimensions; i++) {
-        if (catalog_dim_on_source(L->c, s, m->required_dimensions[i], NULL) != DIM_NOT_ON_SOURCE)
+        const char *dim = m->required_dimensions[i];
+        if (catalog_dim_on_source(L->c, s, dim, NULL) != DIM_NOT_ON_SOURCE ||
+            has_failed(L, DEF_DIMENSION, dim))
             continue;
-        return sem_errf(L->err, L->errlen, m->at.file,
-                        list_item_line(L->metric_maps[mi], "required_dimensions", i),
-                        "metric '%s': required dimension '%s' is not available on source '%s' "
-                        "(not a column of its sql, nor a dimension defined on it or listed under "
-                        "its 'dimensions')",
-                        m->name, m->required_dimensions[i], s->name);
+        const ynode *item = list_item(L->metric_maps[mi], "required_dimensions", i);
+        ok = problem(L, m->at.file, item->line, item->column,
+                     "metric '%s': required dimension '%s' is not available on source '%s' "
+                     "(not a column of its sql, nor a dimension defined on it or listed under "
+                     "its 'dimensions')",
+                     m->name, dim, s->name);
     }
-    return true;
+    return ok;
 }
 
 static bool check_references(loader *L)
 {
     catalog *c = L->c;
+    bool ok = true;
     for (size_t i = 0; i < c->n_dimensions; i++) {
         const dimension *d = &c->dimensions[i];
-        if (!check_source_name(L, DEF_DIMENSION, &d->at, d->name, d->source_name,
-                               L->dimension_maps[i]))
-            return false;
+        ok = check_source_name(L, DEF_DIMENSION, &d->at, d->name, d->source_name,
+                               L->dimension_maps[i]) &&
+             ok;
     }
     for (size_t i = 0; i < c->n_sources; i++)
-        if (!check_source_dimensions(L, i))
-            return false;
+        ok = check_source_dimensions(L, i) && ok;
     for (size_t i = 0; i < c->n_metrics; i++) {
         const metric *m = &c->metrics[i];
-        if (!check_source_name(L, DEF_METRIC, &m->at, m->name, m->source_name, L->metric_maps[i]) ||
-            !check_required_dimensions(L, i))
-            return false;
+        ok = check_source_name(L, DEF_METRIC, &m->at, m->name, m->source_name, L->metric_maps[i]) &&
+             ok;
+        ok = check_required_dimensions(L, i) && ok;
     }
-    return true;
+    return ok;
 }
 
 /* ---- secrets ---- */
@@ -662,22 +832,34 @@ static bool load_connection_of(loader *L, size_t si)
 {
     catalog *c = L->c;
     const source *s = &c->sources[si];
-    if (catalog_connection(c, s->connection_name))
+    if (catalog_connection(c, s->connection_name) ||
+        sem_strv_find(L->failed_connections, L->n_failed_connections, s->connection_name) >= 0)
         return true;
     char *path = secrets_file_path(c->secrets_dir, s->connection_name);
     struct stat st;
     bool exists = stat(path, &st) == 0;
     if (!exists) {
-        sem_errf(L->err, L->errlen, s->at.file, key_line(L->source_maps[si], "connection_name"),
-                 "source '%s': no secrets file for connection '%s' (expected %s)", s->name,
-                 s->connection_name, path);
+        const ynode *v = key_value(L->source_maps[si], "connection_name");
+        problem(L, s->at.file, v->line, v->column,
+                "source '%s': no secrets file for connection '%s' (expected %s)", s->name,
+                s->connection_name, path);
         free(path);
+        sem_strv_push(&L->failed_connections, &L->n_failed_connections,
+                      sem_xstrdup(s->connection_name));
         return false;
     }
     free(path);
+    connection conn;
+    char err[1024];
+    if (!secrets_load_connection(c->secrets_dir, s->connection_name, &conn, err, sizeof err)) {
+        catalog_connection_clear(&conn);
+        sem_strv_push(&L->failed_connections, &L->n_failed_connections,
+                      sem_xstrdup(s->connection_name));
+        return problem_text(L, err);
+    }
     c->connections = sem_xrealloc(c->connections, (c->n_connections + 1) * sizeof *c->connections);
-    connection *conn = &c->connections[c->n_connections++];
-    return secrets_load_connection(c->secrets_dir, s->connection_name, conn, L->err, L->errlen);
+    c->connections[c->n_connections++] = conn;
+    return true;
 }
 
 /* Only the connections that sources use are read: a secrets directory may
@@ -689,33 +871,40 @@ static bool load_connections(loader *L)
         return true;
     struct stat st;
     if (stat(c->secrets_dir, &st) != 0)
-        return sem_errf(L->err, L->errlen, c->secrets_dir, 0, "cannot open secrets directory: %s",
-                        strerror(errno));
+        return problem(L, c->secrets_dir, 0, 0, "cannot open secrets directory: %s",
+                       strerror(errno));
     if (!S_ISDIR(st.st_mode))
-        return sem_errf(L->err, L->errlen, c->secrets_dir, 0, "secrets path is not a directory");
+        return problem(L, c->secrets_dir, 0, 0, "secrets path is not a directory");
+    bool ok = true;
     for (size_t i = 0; i < c->n_sources; i++)
-        if (!load_connection_of(L, i))
-            return false;
+        ok = load_connection_of(L, i) && ok;
     /* Pointers into c->connections are taken only now that it stops growing. */
     for (size_t i = 0; i < c->n_sources; i++)
         c->sources[i].conn = catalog_connection(c, c->sources[i].connection_name);
-    return true;
+    return ok;
 }
 
-/* ---- entry point ---- */
+/* ---- entry points ---- */
 
-static bool load_all(loader *L)
+static void load_all(loader *L)
 {
     struct stat st;
-    if (stat(L->c->configs_dir, &st) != 0)
-        return sem_errf(L->err, L->errlen, L->c->configs_dir, 0, "cannot open: %s",
-                        strerror(errno));
-    if (!S_ISDIR(st.st_mode))
-        return sem_errf(L->err, L->errlen, L->c->configs_dir, 0, "not a directory");
-    return walk_project_dir(L, DEF_SOURCE, "sources") &&
-           walk_project_dir(L, DEF_DIMENSION, "dimensions") &&
-           walk_project_dir(L, DEF_METRIC, "metrics") && check_duplicates(L) &&
-           check_references(L) && load_connections(L);
+    if (stat(L->c->configs_dir, &st) != 0) {
+        problem(L, L->c->configs_dir, 0, 0, "cannot open: %s", strerror(errno));
+        return;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        problem(L, L->c->configs_dir, 0, 0, "not a directory");
+        return;
+    }
+    if (!walk_project_dir(L, DEF_SOURCE, "sources") && L->c->n_sources == 0 &&
+        L->n_failed[DEF_SOURCE] == 0)
+        return; /* no sources/ at all: everything else would be noise */
+    walk_project_dir(L, DEF_DIMENSION, "dimensions");
+    walk_project_dir(L, DEF_METRIC, "metrics");
+    check_duplicates(L);
+    check_references(L);
+    load_connections(L);
 }
 
 static void loader_release(loader *L)
@@ -728,21 +917,39 @@ static void loader_release(loader *L)
     free(L->source_maps);
     free(L->metric_maps);
     free(L->dimension_maps);
+    free(L->walked);
+    for (size_t k = 0; k < 3; k++)
+        sem_strv_free(L->failed[k], L->n_failed[k]);
+    sem_strv_free(L->failed_connections, L->n_failed_connections);
+}
+
+catalog *catalog_validate(const char *configs_dir, const char *secrets_dir, char ***problems,
+                          size_t *n_problems)
+{
+    loader L = {0};
+    L.c = sem_xcalloc(1, sizeof *L.c);
+    L.c->configs_dir = sem_xstrdup(configs_dir);
+    L.c->secrets_dir = sem_strdup_or_null(secrets_dir);
+    load_all(&L);
+    loader_release(&L);
+    *problems = L.problems;
+    *n_problems = L.n_problems;
+    return L.c;
 }
 
 catalog *catalog_load(const char *configs_dir, const char *secrets_dir, char *err, size_t errlen)
 {
     if (err && errlen)
         err[0] = '\0';
-    loader L = {.err = err, .errlen = errlen};
-    L.c = sem_xcalloc(1, sizeof *L.c);
-    L.c->configs_dir = sem_xstrdup(configs_dir);
-    L.c->secrets_dir = sem_strdup_or_null(secrets_dir);
-    bool ok = load_all(&L);
-    loader_release(&L);
-    if (!ok) {
-        catalog_free(L.c);
-        return NULL;
+    char **problems;
+    size_t n;
+    catalog *c = catalog_validate(configs_dir, secrets_dir, &problems, &n);
+    if (n > 0) {
+        if (err && errlen)
+            snprintf(err, errlen, "%s", problems[0]);
+        catalog_free(c);
+        c = NULL;
     }
-    return L.c;
+    sem_strv_free(problems, n);
+    return c;
 }

@@ -1,6 +1,9 @@
 /* Connection secrets files: see secrets.h. */
 #include "semantic/secrets.h"
 
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,10 +32,86 @@ typedef struct reader {
     size_t errlen;
 } reader;
 
+static bool fail_at(reader *r, const ynode *at, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static bool fail_at(reader *r, const ynode *at, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return sem_errf_at(r->err, r->errlen, r->file, at ? at->line : 0, at ? at->column : 0, "%s",
+                       msg);
+}
+
+static bool is_env_name_char(char c, bool first)
+{
+    return c == '_' || isalpha((unsigned char)c) || (!first && isdigit((unsigned char)c));
+}
+
 /*
- * Reads an optional key as text into *out (NULL when absent or null).
- * Numbers and booleans are scalars too, so "port": 5432 and "port": "5432"
- * both come out as "5432", as the prototype allows.
+ * Expands ${NAME} from the environment anywhere in a value, so that no
+ * password has to be written in a file ("password": "${PAGILA_PASSWORD}").
+ * "$${" stands for a literal "${". A variable that is not set is an error
+ * naming it: an empty password sent by mistake would only fail later, and
+ * less clearly.
+ */
+static bool expand_env(reader *r, const ynode *v, const char *key, const char *text, char **out)
+{
+    size_t cap = strlen(text) + 1, n = 0;
+    char *buf = sem_xmalloc(cap);
+    for (const char *p = text; *p;) {
+        const char *piece = p;
+        size_t len = 1;
+        if (p[0] == '$' && p[1] == '$' && p[2] == '{') {
+            piece = "${";
+            len = 2;
+            p += 3;
+        } else if (p[0] == '$' && p[1] == '{') {
+            const char *name = p + 2, *end = name;
+            while (is_env_name_char(*end, end == name))
+                end++;
+            if (*end != '}' || end == name) {
+                free(buf);
+                return fail_at(r, v,
+                               "'%s': '${' must be followed by an environment variable name and "
+                               "'}' (write $${ for a literal ${)",
+                               key);
+            }
+            char *var = sem_xstrndup(name, (size_t)(end - name));
+            piece = getenv(var);
+            if (!piece) {
+                fail_at(r, v, "'%s' reads the environment variable '%s', which is not set", key,
+                        var);
+                free(var);
+                free(buf);
+                return false;
+            }
+            free(var);
+            len = strlen(piece);
+            p = end + 1;
+        } else {
+            p++;
+        }
+        if (n + len + 1 > cap) {
+            cap = (n + len + 1) * 2;
+            buf = sem_xrealloc(buf, cap);
+        }
+        memcpy(buf + n, piece, len);
+        n += len;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    return true;
+}
+
+/*
+ * Reads an optional key as text into *out (NULL when absent or null), with
+ * ${NAME} expanded from the environment. Numbers and booleans are scalars
+ * too, so "port": 5432 and "port": "5432" both come out as "5432", as the
+ * prototype allows.
  */
 static bool read_text(reader *r, const char *key, char **out)
 {
@@ -42,18 +121,24 @@ static bool read_text(reader *r, const char *key, char **out)
         return true;
     const char *text = ynode_text(v);
     if (!text)
-        return sem_errf(r->err, r->errlen, r->file, v->line, "'%s' must be a string, not %s", key,
-                        ynode_kind_name(v));
-    *out = sem_xstrdup(text);
-    return true;
+        return fail_at(r, v, "'%s' must be a string, not %s", key, ynode_kind_name(v));
+    return expand_env(r, v, key, text, out);
 }
 
 static bool read_required(reader *r, const char *key, char **out)
 {
     if (!read_text(r, key, out))
         return false;
-    if (!*out || !**out)
-        return sem_errf(r->err, r->errlen, r->file, r->map->line, "missing required key '%s'", key);
+    if (!*out || !**out) {
+        const ynode *v = ymap_get(r->map, key);
+        if (*out) {
+            /* Callers free *out only on success: an empty value must not leak. */
+            free(*out);
+            *out = NULL;
+            return fail_at(r, v, "'%s' is empty", key);
+        }
+        return fail_at(r, r->map, "missing required key '%s'", key);
+    }
     return true;
 }
 
@@ -62,8 +147,38 @@ static bool check_port(reader *r, const char *port)
     char *end;
     long v = strtol(port, &end, 10);
     if (*port == '\0' || *end != '\0' || v < 1 || v > 65535)
-        return sem_errf(r->err, r->errlen, r->file, ymap_get(r->map, "port")->line,
-                        "port '%s' is not a TCP port number (1-65535)", port);
+        return fail_at(r, ymap_get(r->map, "port"), "port '%s' is not a TCP port number (1-65535)",
+                       port);
+    return true;
+}
+
+/* libpq's sslmode values. */
+static const char *const pg_sslmodes[] = {"disable",   "allow",       "prefer", "require",
+                                          "verify-ca", "verify-full", NULL};
+
+/* sslmode and conninfo are libpq's: PostgreSQL connections only. */
+static bool read_pg_settings(reader *r, connection *c)
+{
+    if (!read_text(r, "sslmode", &c->sslmode) || !read_text(r, "conninfo", &c->conninfo))
+        return false;
+    if (c->kind != CONN_POSTGRES) {
+        const char *key = c->sslmode ? "sslmode" : c->conninfo ? "conninfo" : NULL;
+        if (key)
+            return fail_at(r, ymap_get(r->map, key),
+                           "'%s' is a PostgreSQL (libpq) setting: it applies to flavour "
+                           "postgresql only",
+                           key);
+        return true;
+    }
+    if (c->sslmode) {
+        for (const char *const *m = pg_sslmodes; *m; m++)
+            if (strcmp(c->sslmode, *m) == 0)
+                return true;
+        return fail_at(r, ymap_get(r->map, "sslmode"),
+                       "sslmode '%s' is not one of disable, allow, prefer, require, verify-ca, "
+                       "verify-full",
+                       c->sslmode);
+    }
     return true;
 }
 
@@ -80,10 +195,10 @@ static bool read_sqldb(reader *r, connection *c)
     else
         known = false;
     if (!known) {
-        sem_errf(r->err, r->errlen, r->file, ymap_get(r->map, "flavour")->line,
-                 "flavour '%s' is not supported for connection_class sqldb "
-                 "(supported: postgresql, mysql)",
-                 flavour);
+        fail_at(r, ymap_get(r->map, "flavour"),
+                "flavour '%s' is not supported for connection_class sqldb "
+                "(supported: postgresql, mysql)",
+                flavour);
         free(flavour);
         return false;
     }
@@ -91,7 +206,8 @@ static bool read_sqldb(reader *r, connection *c)
     /* Everything else may be left out: libpq and libmariadb have defaults. */
     return read_text(r, "host", &c->host) && read_text(r, "port", &c->port) &&
            (!c->port || check_port(r, c->port)) && read_text(r, "user", &c->user) &&
-           read_text(r, "password", &c->password) && read_text(r, "schema", &c->database);
+           read_text(r, "password", &c->password) && read_text(r, "schema", &c->database) &&
+           read_pg_settings(r, c);
 }
 
 /* A relative path names a file next to the secrets, wherever mimir runs. */
@@ -106,8 +222,7 @@ static bool read_sqlite(reader *r, const char *secrets_dir, connection *c)
     free(joined);
     free(path);
     if (!c->path)
-        return sem_errf(r->err, r->errlen, r->file, 0,
-                        "cannot resolve the sqlite path: the current directory is unknown");
+        return fail_at(r, NULL, "cannot resolve the sqlite path: the current directory is unknown");
     return true;
 }
 
@@ -122,10 +237,10 @@ static bool read_connection(reader *r, const char *secrets_dir, connection *c)
     } else if (sem_name_eq(cls, "sqlite")) {
         ok = read_sqlite(r, secrets_dir, c);
     } else {
-        ok = sem_errf(r->err, r->errlen, r->file, ymap_get(r->map, "connection_class")->line,
-                      "connection_class '%s' is not supported (supported: sqldb with flavour "
-                      "postgresql or mysql, sqlite)",
-                      cls);
+        ok = fail_at(r, ymap_get(r->map, "connection_class"),
+                     "connection_class '%s' is not supported (supported: sqldb with flavour "
+                     "postgresql or mysql, sqlite)",
+                     cls);
     }
     free(cls);
     return ok;
@@ -145,8 +260,8 @@ bool secrets_load_connection(const char *secrets_dir, const char *name, connecti
     bool ok;
     const ynode *root = ys.n_docs == 1 ? ys.docs[0] : NULL;
     if (!root || root->kind != YNODE_MAPPING) {
-        ok = sem_errf(err, errlen, out->file, root ? root->line : 0,
-                      "expected one JSON object with connection_class and its settings");
+        ok = sem_errf_at(err, errlen, out->file, root ? root->line : 0, root ? root->column : 0,
+                         "expected one JSON object with connection_class and its settings");
     } else {
         reader r = {.file = out->file, .map = root, .err = err, .errlen = errlen};
         ok = read_connection(&r, secrets_dir, out);

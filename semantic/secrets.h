@@ -5,9 +5,13 @@
  *   {"connection_class": "sqldb", "flavour": "postgresql", "host": "...",
  *    "port": "5432", "user": "...", "password": "...", "schema": "pagila"}
  *
- * plus our {"connection_class": "sqlite", "path": "..."}. JSON is YAML's flow
- * style, so the files are read with the YAML tree of yaml_doc.h, which also
- * gives line numbers for errors.
+ * plus our {"connection_class": "sqlite", "path": "..."}, and for PostgreSQL
+ * libpq's "sslmode" and a libpq connection string "conninfo" (the keys above
+ * override what it says). Any value may read the environment with ${NAME}
+ * ("password": "${PAGILA_PASSWORD}"), so no password has to be written in a
+ * file; a variable that is not set is an error naming the file and the
+ * variable. JSON is YAML's flow style, so the files are read with the YAML
+ * tree of yaml_doc.h, which also gives line numbers for errors.
  */
 #ifndef MIMIR_SEMANTIC_SECRETS_H
 #define MIMIR_SEMANTIC_SECRETS_H
@@ -23,7 +27,7 @@ char *secrets_file_path(const char *secrets_dir, const char *name);
 /*
  * Reads the connection called name from secrets_dir into *out (which the
  * caller releases with catalog_connection_clear, also after a failure). On
- * failure writes "FILE:LINE: message" into err.
+ * failure writes "FILE:LINE:COLUMN: message" into err.
  */
 bool secrets_load_connection(const char *secrets_dir, const char *name, connection *out, char *err,
                              size_t errlen);

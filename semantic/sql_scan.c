@@ -651,3 +651,213 @@ char *sql_plain_column_name(const char *sql)
     free(t.v);
     return name;
 }
+
+/* ---- metric expressions ---- */
+
+/* Aggregate functions of PostgreSQL, MySQL/MariaDB and SQLite. */
+static const char *const aggregate_functions[] = {
+    "ANY_VALUE",
+    "APPROX_COUNT_DISTINCT",
+    "ARRAY_AGG",
+    "AVG",
+    "BIT_AND",
+    "BIT_OR",
+    "BIT_XOR",
+    "BOOL_AND",
+    "BOOL_OR",
+    "CORR",
+    "COUNT",
+    "COUNT_BIG",
+    "COVAR_POP",
+    "COVAR_SAMP",
+    "EVERY",
+    "GROUP_CONCAT",
+    "JSON_AGG",
+    "JSON_ARRAYAGG",
+    "JSON_OBJECTAGG",
+    "JSON_OBJECT_AGG",
+    "JSONB_AGG",
+    "JSONB_OBJECT_AGG",
+    "LISTAGG",
+    "MAX",
+    "MEDIAN",
+    "MIN",
+    "MODE",
+    "PERCENTILE_CONT",
+    "PERCENTILE_DISC",
+    "REGR_AVGX",
+    "REGR_AVGY",
+    "REGR_COUNT",
+    "REGR_INTERCEPT",
+    "REGR_R2",
+    "REGR_SLOPE",
+    "REGR_SXX",
+    "REGR_SXY",
+    "REGR_SYY",
+    "STD",
+    "STDDEV",
+    "STDDEV_POP",
+    "STDDEV_SAMP",
+    "STRING_AGG",
+    "SUM",
+    "TOTAL",
+    "VAR_POP",
+    "VAR_SAMP",
+    "VARIANCE",
+    "XMLAGG",
+    NULL,
+};
+
+/* Words that stand for a value on their own, never for a column. */
+static const char *const value_words[] = {
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "UNKNOWN",
+    "CURRENT_DATE",
+    "CURRENT_TIME",
+    "CURRENT_TIMESTAMP",
+    "LOCALTIME",
+    "LOCALTIMESTAMP",
+    "CURRENT_USER",
+    "SESSION_USER",
+    "USER",
+    NULL,
+};
+
+/* Words after which an operand starts: a word there is a value or a column. */
+static const char *const operand_start_words[] = {
+    "AND",  "OR",    "NOT",     "XOR", "WHEN", "THEN", "ELSE",  "CASE",   "IN",
+    "LIKE", "ILIKE", "BETWEEN", "IS",  "DIV",  "MOD",  "RLIKE", "REGEXP", NULL,
+};
+
+static bool starts_operand_after(const char *s, const token *v, size_t i)
+{
+    if (i == 0)
+        return true;
+    const token *p = &v[i - 1];
+    switch (p->kind) {
+    case TK_LPAREN:
+    case TK_COMMA:
+        return true;
+    case TK_OP:
+        /* "x::type": the word after "::" is a type name. */
+        return s[p->begin] != ':';
+    case TK_WORD:
+        return kw_any(s, p, operand_start_words);
+    default:
+        return false;
+    }
+}
+
+/* Index just past an aggregate call starting at the word v[i] (followed by
+ * "("), including FILTER (...), WITHIN GROUP (...) and OVER (...). */
+static size_t aggregate_call_end(const char *s, const token *v, size_t i, size_t n)
+{
+    size_t j = matching_paren(v, i + 1, n) + 1;
+    for (;;) {
+        if (j + 1 < n && (kw(s, &v[j], "FILTER") || kw(s, &v[j], "OVER")) &&
+            v[j + 1].kind == TK_LPAREN)
+            j = matching_paren(v, j + 1, n) + 1;
+        else if (j + 2 < n && kw(s, &v[j], "WITHIN") && kw(s, &v[j + 1], "GROUP") &&
+                 v[j + 2].kind == TK_LPAREN)
+            j = matching_paren(v, j + 2, n) + 1;
+        else
+            return j > n ? n : j;
+    }
+}
+
+static bool is_aggregate_call(const char *s, const token *v, size_t i, size_t n)
+{
+    return v[i].kind == TK_WORD && i + 1 < n && v[i + 1].kind == TK_LPAREN &&
+           kw_any(s, &v[i], aggregate_functions);
+}
+
+/* A column reference at v[i], outside any aggregate call. */
+static bool is_column_outside(const char *s, const token *v, size_t i, size_t n)
+{
+    const token *t = &v[i];
+    if (t->kind != TK_WORD && t->kind != TK_QIDENT)
+        return false;
+    if (!starts_operand_after(s, v, i))
+        return false;
+    if (i + 1 < n && (v[i + 1].kind == TK_LPAREN || v[i + 1].kind == TK_STRING))
+        return false; /* a function call, or a typed literal (DATE '2024-01-01') */
+    if (t->kind == TK_WORD && (kw_any(s, t, value_words) || is_syntax_word(s, t)))
+        return false;
+    return true;
+}
+
+bool sql_aggregate_check(const char *expr, const char **why, char **offending)
+{
+    if (offending)
+        *offending = NULL;
+    tokens t;
+    lex(expr, 0, strlen(expr), &t);
+    size_t n = t.n, aggregates = 0;
+    for (size_t i = 0; i < n; i++)
+        if (is_aggregate_call(expr, t.v, i, n))
+            aggregates++;
+    bool ok = aggregates > 0 || fail(why, "is not an aggregate");
+    for (size_t i = 0; i < n && ok;) {
+        const token *culprit = NULL;
+        if (is_aggregate_call(expr, t.v, i, n)) {
+            size_t end = aggregate_call_end(expr, t.v, i, n);
+            for (size_t j = i + 2; j < end && !culprit; j++)
+                if (is_aggregate_call(expr, t.v, j, n)) {
+                    ok = fail(why, "nests an aggregate inside another");
+                    culprit = &t.v[j];
+                }
+            i = end;
+        } else if (is_column_outside(expr, t.v, i, n)) {
+            ok = fail(why, "names a column outside an aggregate");
+            culprit = &t.v[i];
+        } else {
+            i++;
+        }
+        if (culprit && offending)
+            *offending = sem_xstrndup(expr + culprit->begin, culprit->end - culprit->begin);
+    }
+    free(t.v);
+    return ok;
+}
+
+/* Whether the name token want (of a) occurs among the name tokens of sql. */
+static bool name_occurs(const char *a, const token *want, const char *sql, const tokens *in)
+{
+    size_t wl = want->end - want->begin;
+    for (size_t i = 0; i < in->n; i++) {
+        const token *t = &in->v[i];
+        if (t->kind != want->kind || t->end - t->begin != wl)
+            continue;
+        if (want->kind == TK_WORD ? strncasecmp(sql + t->begin, a + want->begin, wl) == 0
+                                  : memcmp(sql + t->begin, a + want->begin, wl) == 0)
+            return true;
+    }
+    return false;
+}
+
+char *sql_first_name_missing(const char *expr, const char *sql)
+{
+    tokens te, ts;
+    lex(expr, 0, strlen(expr), &te);
+    lex(sql, 0, strlen(sql), &ts);
+    char *missing = NULL;
+    for (size_t i = 0; i < te.n && !missing; i++) {
+        const token *t = &te.v[i];
+        /* Function names and type names ("x::date", "CAST(x AS date)") are not
+         * names of the source's tables or columns. */
+        const token *prev = i > 0 ? &te.v[i - 1] : NULL;
+        bool type_name =
+            prev && ((prev->kind == TK_OP && expr[prev->begin] == ':') || kw(expr, prev, "AS"));
+        bool name = !type_name &&
+                    (t->kind == TK_QIDENT || (t->kind == TK_WORD && !is_syntax_word(expr, t) &&
+                                              !kw_any(expr, t, value_words) &&
+                                              !(i + 1 < te.n && te.v[i + 1].kind == TK_LPAREN)));
+        if (name && !name_occurs(expr, t, sql, &ts))
+            missing = token_name(expr, t);
+    }
+    free(te.v);
+    free(ts.v);
+    return missing;
+}

@@ -26,4 +26,20 @@ char *sql_definition_expr_why(const char *sql, const char **why);
  */
 char *sql_plain_column_name(const char *sql);
 
+/*
+ * Checks that a metric's expression aggregates its rows: it calls an
+ * aggregate function (SUM, COUNT, AVG, MIN, MAX, ...), nests none inside
+ * another, and names no column outside one ("SUM(amount) + fee" cannot be
+ * computed per group). False with *why naming what is wrong; *offending (when
+ * not NULL) is then set to a malloc'd copy of the culprit token, or NULL.
+ */
+bool sql_aggregate_check(const char *expr, const char **why, char **offending);
+
+/*
+ * The first identifier of expr (a time_col such as "rental.rental_date") that
+ * does not occur as a name anywhere in sql, malloc'd; NULL when every one
+ * does. Names compare case-insensitively, quoted ones exactly.
+ */
+char *sql_first_name_missing(const char *expr, const char *sql);
+
 #endif

@@ -83,20 +83,39 @@ long sem_strv_find(char *const *v, size_t n, const char *name)
     return -1;
 }
 
-bool sem_errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+static bool vsem_errf(char *err, size_t errlen, const char *file, int line, int column,
+                      const char *fmt, va_list ap)
 {
     if (!err || errlen == 0)
         return false;
     int n = 0;
-    if (file && line > 0)
+    if (file && line > 0 && column > 0)
+        n = snprintf(err, errlen, "%s:%d:%d: ", file, line, column);
+    else if (file && line > 0)
         n = snprintf(err, errlen, "%s:%d: ", file, line);
     else if (file)
         n = snprintf(err, errlen, "%s: ", file);
     if (n < 0 || (size_t)n >= errlen)
         return false;
+    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    return false;
+}
+
+bool sem_errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+    vsem_errf(err, errlen, file, line, 0, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+bool sem_errf_at(char *err, size_t errlen, const char *file, int line, int column, const char *fmt,
+                 ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsem_errf(err, errlen, file, line, column, fmt, ap);
     va_end(ap);
     return false;
 }

@@ -39,6 +39,13 @@ long sem_strv_find(char *const *v, size_t n, const char *name);
  */
 bool sem_errf(char *err, size_t errlen, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+/*
+ * The same with a column: "file:line:column: message" (the form compilers
+ * use, which editors and CI annotations understand); a column of 0 leaves
+ * it out, a line of 0 both.
+ */
+bool sem_errf_at(char *err, size_t errlen, const char *file, int line, int column, const char *fmt,
+                 ...) __attribute__((format(printf, 6, 7)));
 
 /* "dir/name" without doubling a trailing slash of dir. */
 char *sem_path_join(const char *dir, const char *name);

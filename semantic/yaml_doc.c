@@ -5,9 +5,12 @@
 #include "semantic/yaml_doc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "semantic/util.h"
@@ -56,13 +59,13 @@ static void node_push_item(ynode *parent, ynode *child)
  * every alias expansion, so it bounds the work of anyone walking the tree,
  * even though the nodes themselves are shared.
  */
-static bool budget_take(builder *b, size_t weight, int line)
+static bool budget_take(builder *b, size_t weight, int line, int column)
 {
     if (weight > b->max_nodes || b->ys->expanded > b->max_nodes - weight)
-        return sem_errf(b->err, b->errlen, b->ys->file, line,
-                        "document too large: more than %zu nodes once aliases are expanded "
-                        "(a YAML bomb?)",
-                        b->max_nodes);
+        return sem_errf_at(b->err, b->errlen, b->ys->file, line, column,
+                           "document too large: more than %zu nodes once aliases are expanded "
+                           "(a YAML bomb?)",
+                           b->max_nodes);
     b->ys->expanded += weight;
     return true;
 }
@@ -112,7 +115,7 @@ static bool on_scalar(builder *b, const yaml_event_t *ev)
     n->text = sem_xstrndup((const char *)ev->data.scalar.value, n->len);
     n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     anchor_define(b, ev->data.scalar.anchor, n);
-    if (!budget_take(b, 1, n->line))
+    if (!budget_take(b, 1, n->line, n->column))
         return false;
     attach(b, n);
     return true;
@@ -125,8 +128,11 @@ static bool on_container_start(builder *b, const yaml_event_t *ev, ynode_kind ki
     anchor_define(
         b, kind == YNODE_MAPPING ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor,
         n);
-    if (!budget_take(b, 1, n->line))
+    if (!budget_take(b, 1, n->line, n->column))
         return false;
+    if (b->depth >= YSTREAM_MAX_DEPTH)
+        return sem_errf_at(b->err, b->errlen, b->ys->file, n->line, n->column,
+                           "mappings and lists nested more than %d deep", YSTREAM_MAX_DEPTH);
     attach(b, n);
     if (b->depth == b->cap_stack) {
         b->cap_stack = b->cap_stack ? b->cap_stack * 2 : 16;
@@ -167,9 +173,9 @@ static bool check_duplicate_keys(builder *b, const ynode *map)
     for (size_t i = 1; i < n && ok; i++) {
         if (keys[i]->len == keys[i - 1]->len &&
             memcmp(keys[i]->text, keys[i - 1]->text, keys[i]->len) == 0)
-            ok =
-                sem_errf(b->err, b->errlen, b->ys->file, keys[i]->line,
-                         "duplicate key '%s' (first at line %d)", keys[i]->text, keys[i - 1]->line);
+            ok = sem_errf_at(b->err, b->errlen, b->ys->file, keys[i]->line, keys[i]->column,
+                             "duplicate key '%s' (first at line %d)", keys[i]->text,
+                             keys[i - 1]->line);
     }
     free(keys);
     return ok;
@@ -188,15 +194,16 @@ static bool on_container_end(builder *b)
 
 static bool on_alias(builder *b, const yaml_event_t *ev)
 {
-    int line = (int)ev->start_mark.line + 1;
+    int line = (int)ev->start_mark.line + 1, column = (int)ev->start_mark.column + 1;
     const char *name = (const char *)ev->data.alias.anchor;
     ynode *target = anchor_find(b, name);
     if (!target)
-        return sem_errf(b->err, b->errlen, b->ys->file, line, "unknown alias '*%s'", name);
+        return sem_errf_at(b->err, b->errlen, b->ys->file, line, column, "unknown alias '*%s'",
+                           name);
     if (target->open)
-        return sem_errf(b->err, b->errlen, b->ys->file, line,
-                        "recursive alias '*%s' (it refers to a node that contains it)", name);
-    if (!budget_take(b, target->weight, line))
+        return sem_errf_at(b->err, b->errlen, b->ys->file, line, column,
+                           "recursive alias '*%s' (it refers to a node that contains it)", name);
+    if (!budget_take(b, target->weight, line, column))
         return false;
     attach(b, target);
     return true;
@@ -214,13 +221,13 @@ static void on_document_end(builder *b)
 static bool syntax_error(builder *b, const yaml_parser_t *p)
 {
     const char *what = p->error == YAML_READER_ERROR ? "invalid input" : "YAML syntax error";
-    int line = (int)p->problem_mark.line + 1;
+    int line = (int)p->problem_mark.line + 1, column = (int)p->problem_mark.column + 1;
     if (p->context)
-        return sem_errf(b->err, b->errlen, b->ys->file, line, "%s: %s (%s at line %d)", what,
-                        p->problem ? p->problem : "unknown problem", p->context,
-                        (int)p->context_mark.line + 1);
-    return sem_errf(b->err, b->errlen, b->ys->file, line, "%s: %s", what,
-                    p->problem ? p->problem : "unknown problem");
+        return sem_errf_at(b->err, b->errlen, b->ys->file, line, column, "%s: %s (%s at line %d)",
+                           what, p->problem ? p->problem : "unknown problem", p->context,
+                           (int)p->context_mark.line + 1);
+    return sem_errf_at(b->err, b->errlen, b->ys->file, line, column, "%s: %s", what,
+                       p->problem ? p->problem : "unknown problem");
 }
 
 static bool handle_event(builder *b, const yaml_event_t *ev)
@@ -294,9 +301,25 @@ bool ystream_load_file(ystream *ys, const char *path, size_t max_nodes, char *er
 {
     memset(ys, 0, sizeof *ys);
     ys->file = sem_xstrdup(path);
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* Non-blocking open: a FIFO must be refused, not waited on for a writer. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return sem_errf(err, errlen, path, 0, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return sem_errf(err, errlen, path, 0, "not a regular file");
+    }
+    if (st.st_size > (off_t)YSTREAM_MAX_FILE_BYTES) {
+        close(fd);
+        return sem_errf(err, errlen, path, 0, "file too large: %lld bytes (at most %u MiB)",
+                        (long long)st.st_size, YSTREAM_MAX_FILE_BYTES >> 20);
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return sem_errf(err, errlen, path, 0, "cannot open: %s", strerror(errno));
+    }
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
         fclose(f);

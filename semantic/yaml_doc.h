@@ -55,8 +55,21 @@ typedef struct ystream {
 #define YSTREAM_MAX_NODES 100000
 
 /*
+ * The largest file ystream_load_file reads. A whole semantic layer is well
+ * below it; the node limit does not bound one long scalar, this does.
+ */
+#define YSTREAM_MAX_FILE_BYTES (16u << 20)
+
+/*
+ * The deepest nesting of mappings and sequences. Configuration files nest a
+ * few levels; libyaml's scanner spends time in the square of the nesting
+ * depth (a million '[' take minutes), so the load stops well before.
+ */
+#define YSTREAM_MAX_DEPTH 256
+
+/*
  * Parses a file (or a string: name is then used in messages) into ys. On
- * failure returns false with "FILE:LINE: message" in err; ys is then empty but
+ * failure returns false with "FILE:LINE:COLUMN: message" in err; ys is then empty but
  * must still be freed.
  */
 bool ystream_load_file(ystream *ys, const char *path, size_t max_nodes, char *err, size_t errlen);

@@ -45,6 +45,27 @@ bool wire_parse_stmt_execute(const uint8_t *payload, size_t len, wire_stmt_execu
     return true;
 }
 
+bool wire_parse_stmt_id(const uint8_t *payload, size_t len, uint32_t *stmt_id)
+{
+    wire_cursor c;
+    uint8_t cmd;
+    wire_cursor_init(&c, payload, len);
+    return wire_get_u8(&c, &cmd) && wire_get_u32(&c, stmt_id);
+}
+
+bool wire_parse_stmt_long_data(const uint8_t *payload, size_t len, wire_stmt_long_data *out)
+{
+    wire_cursor c;
+    uint8_t cmd;
+    wire_cursor_init(&c, payload, len);
+    if (!wire_get_u8(&c, &cmd) || !wire_get_u32(&c, &out->stmt_id) ||
+        !wire_get_u16(&c, &out->param))
+        return false;
+    out->data = c.p;
+    out->data_len = wire_cursor_left(&c);
+    return true;
+}
+
 /* ---- Parameters ----------------------------------------------------------- */
 
 static uint64_t load_le(const uint8_t *p, size_t n)

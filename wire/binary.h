@@ -44,6 +44,23 @@ typedef struct wire_stmt_execute {
 /* Payload including the command byte; false when shorter than the header. */
 bool wire_parse_stmt_execute(const uint8_t *payload, size_t len, wire_stmt_execute *out);
 
+/*
+ * The statement id of COM_STMT_CLOSE, COM_STMT_RESET (payload including the
+ * command byte); false when the payload is shorter than command and id.
+ */
+bool wire_parse_stmt_id(const uint8_t *payload, size_t len, uint32_t *stmt_id);
+
+/* COM_STMT_SEND_LONG_DATA: statement id, parameter number, then the data. */
+typedef struct wire_stmt_long_data {
+    uint32_t stmt_id;
+    uint16_t param;
+    const uint8_t *data; /* the rest of the payload */
+    size_t data_len;
+} wire_stmt_long_data;
+
+/* Payload including the command byte; false when shorter than the header. */
+bool wire_parse_stmt_long_data(const uint8_t *payload, size_t len, wire_stmt_long_data *out);
+
 /* How a bound parameter's value reads as SQL (the session maps it to a literal). */
 typedef enum {
     WIRE_VALUE_NULL,

@@ -233,6 +233,18 @@ bool wire_parse_change_user(const uint8_t *payload, size_t len, uint32_t caps,
                             wire_change_user *out);
 
 /*
+ * COM_FIELD_LIST: table name, then (after a NUL) an optional wildcard. The
+ * table runs to the NUL or the end; *wild is NULL when there is no NUL. Both
+ * point into the payload (not NUL-terminated: use the lengths). False when
+ * the payload is not a COM_FIELD_LIST.
+ */
+bool wire_parse_field_list(const uint8_t *payload, size_t len, const uint8_t **table,
+                           size_t *table_len, const uint8_t **wild, size_t *wild_len);
+
+/* COM_SET_OPTION: the two-byte option. False when the payload is too short. */
+bool wire_parse_set_option(const uint8_t *payload, size_t len, uint16_t *option);
+
+/*
  * mysql_native_password: the client sends SHA1(pw) XOR SHA1(scramble +
  * SHA1(SHA1(pw))). The server stores stage2 = SHA1(SHA1(pw)) only.
  *

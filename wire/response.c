@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "wire/utf8.h"
+
 #define OK_HEADER  0x00
 #define EOF_HEADER 0xFE
 #define ERR_HEADER 0xFF
@@ -73,7 +75,10 @@ void wire_write_err(buf *out, uint8_t *seq, uint16_t code, const char *sqlstate,
     buf_put_u16(out, code);
     buf_append_byte(out, '#');
     buf_append(out, sqlstate, 5);
-    buf_append_str(out, message ? message : "");
+    /* Messages may quote what a client sent (a user or database name): keep
+     * them UTF-8, or a client library fails decoding the error itself. */
+    if (message)
+        utf8_append_sanitized(out, (const uint8_t *)message, strlen(message));
     wire_packet_end(out, begin, seq);
 }
 

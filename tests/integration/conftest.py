@@ -67,6 +67,9 @@ SERVER_READY_TIMEOUT = 10.0
 SERVER_STOP_TIMEOUT = 5.0
 CLIENT_TIMEOUT = 60
 
+# The line a server logs once its sources' column types came from the backends.
+TYPES_DISCOVERED = r"column types discovered for (\d+) of (\d+) sources"
+
 # Markers that a sanitizer build (make test-asan) wrote a report to stderr.
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
@@ -402,6 +405,25 @@ class MimirServer:
                                      f"{self.port} within {timeout} s\n--- stderr:\n{self.stderr()}")
             time.sleep(0.05)
 
+    def wait_for_log(self, pattern, timeout=SERVER_READY_TIMEOUT, count=1):
+        """Wait until the server's stderr has `count` lines matching the regex
+        `pattern`; returns the matches. Fails with the log on timeout."""
+        import re
+
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [m for m in map(regex.search, self.stderr().splitlines()) if m]
+            if len(found) >= count:
+                return found
+            if self.proc is not None and self.proc.poll() is not None:
+                raise ServerExited(f"{self.name} exited while waiting for {pattern!r}\n"
+                                   f"--- stderr:\n{self.stderr()}")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.name} did not log {pattern!r} ({count}x) within "
+                                     f"{timeout} s\n--- stderr:\n{_tail(self.stderr())}")
+            time.sleep(0.05)
+
     def run_until_exit(self, timeout=SERVER_READY_TIMEOUT):
         """For servers expected to fail at startup: returns (status, stderr)."""
         self._spawn()
@@ -554,6 +576,33 @@ def pg_factory(request, session_dir):
 
 
 @pytest.fixture(scope="session")
+def mariadb(request, session_dir):
+    """The session's MariaDB server (mariadb_server.py), empty: tests create
+    their own databases and users in it."""
+    from mariadb_server import MariaDbServer
+
+    server = MariaDbServer(session_dir, name="mariadb")
+    request.addfinalizer(server.destroy)
+    server.init()
+    return server.start()
+
+
+@pytest.fixture
+def mariadb_factory(request, session_dir):
+    """Start extra MariaDB servers, destroyed at the end of the test:
+    mariadb_factory() -> started MariaDbServer."""
+    from mariadb_server import MariaDbServer
+
+    def make(name="mariadb-extra"):
+        server = MariaDbServer(session_dir, name=name)
+        request.addfinalizer(server.destroy)
+        server.init()
+        return server.start()
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def pagila_secrets(pg, session_dir):
     """A secrets directory with pagila_postgres.json pointing at `pg`."""
     return write_secrets(_make_dir(session_dir, "secrets-"), pg.port)
@@ -577,7 +626,10 @@ def mimir(request, session_dir, pg, pagila_secrets):
     """bin/mimir serving configs/pagila against the session's cluster."""
     if not PAGILA_CONFIGS.is_dir():
         pytest.fail(f"{PAGILA_CONFIGS} is missing", pytrace=False)
-    return _session_server(request, session_dir, "mimir-pagila", PAGILA_CONFIGS, pagila_secrets)
+    server = _session_server(request, session_dir, "mimir-pagila", PAGILA_CONFIGS, pagila_secrets)
+    # Column types come from PostgreSQL a moment after startup: let tests see them.
+    server.wait_for_log(TYPES_DISCOVERED)
+    return server
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,11 @@ configs/pagila, through PyMySQL and the mariadb CLI.
 What the catalog must contain is derived here from configs/pagila's YAML
 files (the semantic layer itself), not copied from an earlier run: every
 source is a table, every dimension, local column and metric a column, every
-description a comment. Numbers (the README query after errors, completion in
-the interactive CLI) are computed on PostgreSQL in the same run.
+description a comment. Column types are the declared ones, else those the
+server discovered from PostgreSQL (computed here from PostgreSQL's own
+description of the sources, see backend_types.py). Numbers (the README query
+after errors, completion in the interactive CLI) are computed on PostgreSQL in
+the same run.
 """
 
 import os
@@ -21,6 +24,7 @@ import yaml
 from pymysql.constants import COMMAND, FIELD_TYPE
 from pymysql.protocol import FieldDescriptorPacket
 
+from backend_types import expected_source_types, expected_table, field_type
 from conftest import PAGILA_CONFIGS
 from support import (
     README_EXPECTED_SQL,
@@ -73,6 +77,7 @@ class Layer:
         self.local = {name: [c for c in _output_columns(src["sql"])
                              if c not in dict(GRAINS)]
                       for name, src in self.sources.items()}
+        self.discovered = None  # {table: {column: type}} from PostgreSQL (layer_types)
 
     @staticmethod
     def metric_type(m):
@@ -111,7 +116,12 @@ class Layer:
             metrics = [m for m in self.metrics if m["source_name"] == table]
         for m in metrics:
             add(m["name"], self.metric_type(m), m.get("description", ""))
-        return cols
+        if self.discovered is None:
+            return cols
+        # What PostgreSQL says replaces the defaults: declared types win.
+        declared = {d["name"] for d in self.dimensions + self.metrics if d.get("type")}
+        found = self.discovered[table]
+        return [(n, t if n in declared or n not in found else found[n], c) for n, t, c in cols]
 
     def tables(self):
         return ["metrics"] + sorted(self.sources)
@@ -130,6 +140,15 @@ def fetch(conn, sql, args=None):
         cur.execute(sql, args)
         names = [d[0] for d in cur.description] if cur.description else []
         return names, [tuple(r) for r in cur.fetchall()], cur.description
+
+
+@pytest.fixture(scope="module", autouse=True)
+def layer_types(pg):
+    """The session server typed its columns from PostgreSQL: so does LAYER.
+    Modules that import LAYER import this fixture with it."""
+    if LAYER.discovered is None:
+        types = expected_source_types(pg)
+        LAYER.discovered = {t: expected_table(types, t) for t in LAYER.tables()}
 
 
 @pytest.fixture
@@ -259,7 +278,8 @@ def test_show_forms(conn, mimir, sql, columns):
     cli = mimir.mariadb_cli(sql, "--database=mimir")
     if rows:
         assert cli.columns == names
-    if not any("\n" in str(v) for r in rows for v in r):  # --raw prints newlines as they are
+    # --raw prints newlines as they are; the process list differs between two sessions.
+    if "PROCESSLIST" not in sql and not any("\n" in str(v) for r in rows for v in r):
         assert len(cli) == len(rows)
 
 
@@ -273,8 +293,10 @@ def test_show_answers(conn):
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
     _, rows, _ = fetch(conn, "SHOW PROCESSLIST")
     connection_id = fetch(conn, "SELECT CONNECTION_ID()")[1][0][0]
-    assert rows == [(connection_id, "anyone", "127.0.0.1", "mimir", "Query", 0, "executing",
-                     "SHOW PROCESSLIST")]
+    # Every live session is listed; this one is running the SHOW.
+    assert [r for r in rows if r[0] == connection_id] == [
+        (connection_id, "anyone", "127.0.0.1", "mimir", "Query", 0, "executing",
+         "SHOW PROCESSLIST")]
     rows = fetch(conn, "SHOW COLUMNS FROM rentals WHERE Field IN ('ts', 'DIM_STORE_ID')")[1]
     assert [r[0] for r in rows] == ["ts", "dim_store_id"]
     assert fetch(conn, "SHOW CHARSET WHERE Charset = 'utf8mb4'")[1] == [
@@ -389,7 +411,12 @@ TOOL_QUERIES = [
      "SELECT COLUMN_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = "
      "'mimir' AND TABLE_NAME = 'metrics' AND DATA_TYPE IN ('bigint', 'decimal', 'double') "
      "ORDER BY ORDINAL_POSITION LIMIT 100 OFFSET 0",
-     lambda rows: rows == [(m["name"], m.get("description", "")) for m in LAYER.metrics]),
+     # The metrics, and the dimensions PostgreSQL types as numbers (amount, ...).
+     lambda rows: [r[0] for r in rows] == [
+         n for n, t, _ in LAYER.columns("metrics") if t.split("(")[0] in ("bigint", "decimal",
+                                                                           "double")]
+     and rows[-len(LAYER.metrics):] == [(m["name"], m.get("description", ""))
+                                         for m in LAYER.metrics]),
 ]
 
 
@@ -409,6 +436,86 @@ def test_information_schema_result_metadata(conn):
     types = [d[1] for d in desc]
     assert types == [FIELD_TYPE.VAR_STRING, FIELD_TYPE.LONGLONG, FIELD_TYPE.LONGLONG,
                      FIELD_TYPE.VAR_STRING, FIELD_TYPE.LONGLONG]
+
+
+# --------------------------------------------------------------------------
+# user variables, BINARY and CHAR() in information_schema SELECTs
+# --------------------------------------------------------------------------
+
+
+def test_user_variables_read_later_in_the_same_row(conn, mimir):
+    """@pos := ... in one select item and @pos in the next ones, for every row,
+    through PyMySQL and the mariadb CLI."""
+    sql = ("SELECT COLUMN_NAME, @pos := ORDINAL_POSITION AS pos, @pos * 10 AS tens, "
+           "CONCAT(@pos, ':', COLUMN_NAME) AS label FROM information_schema.COLUMNS "
+           "WHERE TABLE_SCHEMA = 'mimir' AND TABLE_NAME = 'rentals' ORDER BY ORDINAL_POSITION")
+    names, rows, _ = fetch(conn, sql)
+    assert names == ["COLUMN_NAME", "pos", "tens", "label"]
+    want = [(c[0], i, i * 10, f"{i}:{c[0]}") for i, c in enumerate(LAYER.columns("rentals"), 1)]
+    assert rows == want
+    cli = mimir.mariadb_cli(sql)
+    assert [tuple(r) for r in cli] == [tuple(str(v) for v in r) for r in want]
+
+
+def test_user_variables_decide_later_items(conn):
+    """The pattern of Connector/ODBC's SQLColumns: a CASE assigns a code and a
+    size, later items branch on them. Compared with the plain columns read in
+    a separate query."""
+    _, plain, _ = fetch(conn, "SELECT COLUMN_NAME, DATA_TYPE, CHARACTER_MAXIMUM_LENGTH, "
+                              "NUMERIC_PRECISION FROM information_schema.COLUMNS WHERE "
+                              "TABLE_SCHEMA = 'mimir' AND TABLE_NAME = 'metrics' "
+                              "ORDER BY ORDINAL_POSITION")
+    _, rows, _ = fetch(
+        conn,
+        "SELECT COLUMN_NAME, CASE DATA_TYPE WHEN 'varchar' THEN @kind := 'text' "
+        "WHEN 'date' THEN @kind := 'time' WHEN 'datetime' THEN @kind := 'time' "
+        "ELSE @kind := 'number' END AS kind, CAST(CASE WHEN @kind = 'text' "
+        "THEN @size := CHARACTER_MAXIMUM_LENGTH ELSE @size := NUMERIC_PRECISION END "
+        "AS UNSIGNED) AS size, @octets := CASE @kind WHEN 'text' THEN @size * 4 "
+        "WHEN 'time' THEN 16 ELSE @size + 2 END AS octets, "
+        "IF(@kind = 'text', @octets, NULL) AS char_octets "
+        "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = BINARY 'mimir' "
+        "AND TABLE_NAME LIKE 'metrics' ORDER BY ORDINAL_POSITION")
+    want = []
+    for name, data_type, chars, digits in plain:
+        kind = ("text" if data_type == "varchar" else
+                "time" if data_type in ("date", "datetime") else "number")
+        size = chars if kind == "text" else digits
+        octets = (size * 4 if kind == "text" else 16 if kind == "time" else
+                  None if size is None else size + 2)
+        want.append((name, kind, size, octets, octets if kind == "text" else None))
+    assert rows == want
+    assert [r[0] for r in rows] == [c[0] for c in LAYER.columns("metrics")]
+
+
+def test_user_variables_live_for_one_statement(conn):
+    """Assigned in one statement, NULL in the next; SET @x is accepted, not kept."""
+    assert fetch(conn, "SELECT @once := 'set' FROM information_schema.ENGINES")[1] == [("set",)]
+    assert fetch(conn, "SELECT @once FROM information_schema.ENGINES")[1] == [(None,)]
+    fetch(conn, "SET @kept = 5")
+    assert fetch(conn, "SELECT @kept, @kept := 6, @kept FROM information_schema.ENGINES")[1] == [
+        (None, 6, 6)]
+
+
+def test_binary_compares_case_sensitively(conn):
+    tables = [(t,) for t in LAYER.tables()]
+    query = ("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA {} "
+             "ORDER BY TABLE_NAME")
+    assert fetch(conn, query.format("= BINARY 'mimir'"))[1] == tables
+    assert fetch(conn, query.format("= 'MIMIR'"))[1] == tables
+    assert fetch(conn, query.format("= BINARY 'MIMIR'"))[1] == []
+    assert fetch(conn, query.format("IN ('x', CAST('Mimir' AS BINARY))"))[1] == []
+    assert fetch(conn, query.format("LIKE BINARY 'mim%'"))[1] == tables
+    assert fetch(conn, query.format("LIKE BINARY 'MIM%'"))[1] == []
+    assert fetch(conn, query.format("LIKE 'MIM%'"))[1] == tables
+
+
+def test_char_function(conn):
+    _, rows, _ = fetch(conn, "SELECT CONCAT(CHAR(39), TABLE_NAME, CHAR(39)), CHAR(77, 105, NULL, "
+                             "109, 105, 114), CHAR(50089 USING utf8mb4) FROM "
+                             "information_schema.TABLES WHERE TABLE_SCHEMA = 'mimir' "
+                             "ORDER BY TABLE_NAME LIMIT 1")
+    assert rows == [(f"'{LAYER.tables()[0]}'", "Mimir", "é")]
 
 
 # --------------------------------------------------------------------------
@@ -445,6 +552,23 @@ CATALOG_ERRORS = [
     ("revoke", "REVOKE SELECT ON *.* FROM someone", 1290, "HY000", "--read-only option"),
     ("load", "LOAD DATA INFILE '/etc/passwd' INTO TABLE metrics", 1290, "HY000",
      "--read-only option"),
+    ("assign_without_from", "SELECT @a := 1", 1235, "42000",
+     "assignments to user variables (@name := ...) outside information_schema queries"),
+    ("assign_in_metrics_query", "SELECT @a := AGG(movies_rented) FROM metrics", 1235, "42000",
+     "assignments to user variables (@name := ...) outside information_schema queries"),
+    ("binary_on_postgresql",
+     "SELECT AGG(movies_rented) FROM metrics WHERE dim_rental_category = BINARY 'Action'", 1235,
+     "42000", "CAST to 'BINARY' (BINARY x) on PostgreSQL sources"),
+    ("char_on_postgresql",
+     "SELECT AGG(movies_rented) FROM metrics WHERE dim_rental_category = CHAR(65)", 1235,
+     "42000", "CHAR()"),
+    ("char_using_latin1", "SELECT CHAR(65 USING latin1) FROM information_schema.ENGINES", 1235,
+     "42000", "USING a character set other than utf8mb4 or binary"),
+    ("like_binary_escape",
+     "SELECT 'a' LIKE BINARY 'a' ESCAPE 'xy' FROM information_schema.ENGINES", 1210, "HY000",
+     "Incorrect arguments to ESCAPE"),
+    ("assign_unknown_column", "SELECT @a := nope FROM information_schema.ENGINES", 1054,
+     "42S22", "Unknown column 'nope' in 'field list'"),
 ]
 
 
@@ -511,15 +635,12 @@ def test_com_field_list(conn, pg):
     fields = field_list(conn, "rentals")
     want = LAYER.columns("rentals")
     assert [f.name for f in fields] == [c[0] for c in want]
-    expect_type = {"datetime": FIELD_TYPE.DATETIME, "date": FIELD_TYPE.DATE,
-                   "int": FIELD_TYPE.LONG, "bigint": FIELD_TYPE.LONGLONG,
-                   "decimal(65,2)": FIELD_TYPE.NEWDECIMAL, "varchar(255)": FIELD_TYPE.VAR_STRING}
     for f, (name, type_, _) in zip(fields, want):
-        assert f.type_code == expect_type[type_], name
+        assert f.type_code == field_type(type_), name
         assert (f.db, f.table_name, f.org_table) == (b"mimir", "rentals", "rentals")
         assert f.charsetnr == (UTF8MB4_GENERAL_CI if type_.startswith("varchar") else BINARY)
         if type_.startswith("decimal"):
-            assert f.scale == 2
+            assert f.scale == int(type_.rstrip(")").split(",")[1]), name
     assert [f.name for f in field_list(conn, "metrics", b"dim%")] == [
         d["name"] for d in LAYER.dimensions]
     with pytest.raises(pymysql.err.MySQLError) as excinfo:

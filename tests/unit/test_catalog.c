@@ -505,6 +505,242 @@ static void test_show_and_information_schema_rows(void **state)
     }
 }
 
+/*
+ * What information_schema SELECTs evaluate beyond plain SQL: user variables
+ * assigned with := and read later in the same row (MariaDB Connector/ODBC's
+ * SQLColumns query), BINARY (case-sensitive comparisons), LIKE BINARY and
+ * CHAR(). Rows of information_schema's own tables, which the semantic layer
+ * does not change.
+ */
+static const rows_case expression_cases[] = {
+    /* a later item reads what an earlier one assigned, row by row */
+    {NULL,
+     "SELECT @n := ORDINAL_POSITION * 2 AS a, @n + 1 AS b FROM information_schema.COLUMNS WHERE "
+     "TABLE_SCHEMA = 'information_schema' AND TABLE_NAME = 'ENGINES' ORDER BY ORDINAL_POSITION "
+     "LIMIT 3",
+     "a,b", "2|3;4|5;6|7"},
+    /* the value carries over to the next row: a running total */
+    {NULL,
+     "SELECT ORDINAL_POSITION, @total := IFNULL(@total, 0) + ORDINAL_POSITION AS total FROM "
+     "information_schema.COLUMNS WHERE TABLE_NAME = 'ENGINES' ORDER BY ORDINAL_POSITION",
+     "ORDINAL_POSITION,total", "1|1;2|3;3|6;4|10;5|15;6|21"},
+    /* unassigned is NULL; names ignore case; the value keeps its type */
+    {NULL, "SELECT @x, @x := 'a', @X, @Dt := 5, @DT + 1 FROM information_schema.ENGINES",
+     "@x,@x := 'a',@X,@Dt := 5,@DT + 1", "\\N|a|a|5|6"},
+    {NULL, "SELECT @s := CONCAT(ENGINE, '!') AS s, LENGTH(@s) FROM information_schema.ENGINES",
+     "s,LENGTH(@s)", "Mimir!|6"},
+    /* only the branch taken assigns */
+    {NULL,
+     "SELECT CASE WHEN ENGINE = 'nope' THEN @v := 1 ELSE 0 END AS c, @v, IF(1, @w := 2, @w := "
+     "3) AS i, @w FROM information_schema.ENGINES",
+     "c,@v,i,@w", "0|\\N|2|2"},
+    /* := takes a whole expression: @b := (2 = 3) */
+    {NULL, "SELECT @b := 2 = 3 AS b, @b FROM information_schema.ENGINES", "b,@b", "0|0"},
+    /* Connector/ODBC's pattern: a code chosen in one item decides a later one */
+    {NULL,
+     "SELECT DATA_TYPE, CASE DATA_TYPE WHEN 'bigint' THEN @dt:=(-5) WHEN 'varchar' THEN "
+     "@dt:=(-9) ELSE @dt:=0 END AS t, CAST(CASE WHEN DATA_TYPE = 'varchar' THEN "
+     "@ColSize:=CHARACTER_MAXIMUM_LENGTH ELSE @ColSize:=NUMERIC_PRECISION END AS UNSIGNED) AS "
+     "size, @tol:=CAST(CASE @dt WHEN (-5) THEN 20 ELSE @ColSize*4 END AS SIGNED) AS len, @tol "
+     "FROM information_schema.COLUMNS WHERE TABLE_NAME = 'TABLES' AND COLUMN_NAME IN "
+     "('TABLE_NAME', 'TABLE_ROWS') ORDER BY 1",
+     "DATA_TYPE,t,size,len,@tol", "bigint|-5|20|20|20;varchar|-9|64|256|256"},
+    /* in WHERE, and in SHOW ... WHERE */
+    {NULL, "SELECT ENGINE, @e FROM information_schema.ENGINES WHERE (@e := SUPPORT) = 'DEFAULT'",
+     "ENGINE,@e", "Mimir|DEFAULT"},
+    {"mimir", "SHOW TABLES WHERE (@t := Tables_in_mimir) LIKE 'pay%' AND @t IS NOT NULL",
+     "Tables_in_mimir", "payments"},
+    /* BINARY and CAST(... AS BINARY) compare case-sensitively; plain comparisons do not */
+    {NULL, "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = BINARY 'mimir'",
+     "SCHEMA_NAME", "mimir"},
+    {NULL,
+     "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = BINARY 'MIMIR' OR "
+     "BINARY SCHEMA_NAME = 'Information_Schema' OR SCHEMA_NAME = CAST('Mimir' AS BINARY) OR "
+     "CONVERT(SCHEMA_NAME, BINARY) = 'MIMIR'",
+     "SCHEMA_NAME", ""},
+    {NULL,
+     "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME IN ('x', BINARY "
+     "'MIMIR') OR SCHEMA_NAME IN (BINARY 'information_schema', 'y')",
+     "SCHEMA_NAME", "information_schema"},
+    {NULL,
+     "SELECT 'a' = BINARY 'A' AS a, ENGINE = 'MIMIR' AS b, BINARY 'a' < 'B' AS c, 'a' BETWEEN "
+     "BINARY 'A' AND 'Z' AS d, CASE 'a' WHEN BINARY 'A' THEN 1 ELSE 0 END AS e FROM "
+     "information_schema.ENGINES",
+     "a,b,c,d,e", "0|1|0|0|0"},
+    {NULL,
+     "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME IN ('metrics', "
+     "'PARTITIONS') ORDER BY BINARY TABLE_NAME",
+     "TABLE_NAME", "PARTITIONS;metrics"},
+    {NULL,
+     "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME IN ('metrics', "
+     "'PARTITIONS') ORDER BY TABLE_NAME",
+     "TABLE_NAME", "metrics;PARTITIONS"},
+    /* LIKE BINARY: % any bytes, _ one byte, escapes, NULL */
+    {NULL,
+     "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME LIKE BINARY 'ENGIN_S' "
+     "OR TABLE_NAME LIKE BINARY 'schemata'",
+     "TABLE_NAME", "ENGINES"},
+    {NULL,
+     "SELECT 'a_b' LIKE BINARY 'a\\_b' AS a, 'aXb' LIKE BINARY 'a\\_b' AS b, 'A%' LIKE BINARY "
+     "'a%' AS c, 'abcbc' LIKE BINARY 'a%bc' AS d, '' LIKE BINARY '%%' AS e, NULL LIKE BINARY "
+     "'a' AS f, 'ab' NOT LIKE BINARY 'A_' AS g, 'a|b' LIKE BINARY 'a||b' ESCAPE '|' AS h, "
+     "BINARY 'x%' LIKE 'x|%' ESCAPE '|' AS i, 'X' LIKE BINARY 'x' AS j FROM "
+     "information_schema.ENGINES",
+     "a,b,c,d,e,f,g,h,i,j", "1|0|0|1|1|\\N|1|1|1|0"},
+    /* CHAR(): MySQL's bytes, NULLs skipped */
+    {NULL,
+     "SELECT CHAR(39) AS q, CHAR(77, 105, 109, NULL, 105, 114) AS m, CONCAT(CHAR(39), ENGINE, "
+     "CHAR(39)) AS quoted, CHAR(50089) AS e, CHAR(0x4D) = 'M' AS hex, CHAR(65.6) AS r, "
+     "CHAR('77') AS s, CHAR(77 USING utf8mb4) AS u, LENGTH(CHAR(256)) AS n, CHAR(NULL) AS z "
+     "FROM information_schema.ENGINES",
+     "q,m,quoted,e,hex,r,s,u,n,z", "'|Mimir|'Mimir'|\xc3\xa9|1|B|M|M|2|"},
+};
+
+static void test_information_schema_expressions(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < N(expression_cases); i++) {
+        const rows_case *c = &expression_cases[i];
+        arena a;
+        arena_init(&a);
+        action act;
+        plan_query(&a, c->db, c->sql, &act);
+        if (act.kind != ACTION_ROWS)
+            fail_msg("case %zu (%s): kind %d: %s", i, c->sql, act.kind, act.error.message);
+        buf names;
+        buf_init(&names);
+        for (size_t k = 0; k < act.rows.ncols; k++)
+            buf_printf(&names, "%s%s", k ? "," : "", act.rows.cols[k].name);
+        if (strcmp(buf_cstr(&names), c->columns) != 0)
+            fail_msg("case %zu (%s): columns\n  %s\nwant\n  %s", i, c->sql, buf_cstr(&names),
+                     c->columns);
+        buf_free(&names);
+        const char *rows = rows_text(&a, &act);
+        if (strcmp(rows, c->rows) != 0)
+            fail_msg("case %zu (%s): rows\n  %s\nwant\n  %s", i, c->sql, rows, c->rows);
+        arena_free(&a);
+    }
+}
+
+/* User variables live for one statement: the next one reads NULL again. */
+static void test_user_variables_per_statement(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_query(&a, NULL, "SELECT @kept := 'x' FROM information_schema.ENGINES", &act);
+    assert_int_equal(act.kind, ACTION_ROWS);
+    assert_string_equal(cell(&act, 0, 0), "x");
+    plan_query(&a, NULL, "SELECT @kept FROM information_schema.ENGINES", &act);
+    assert_int_equal(act.kind, ACTION_ROWS);
+    assert_null(cell(&act, 0, 0));
+    arena_free(&a);
+}
+
+/* MariaDB Connector/ODBC 3.1.15's SQLColumns query for mimir.metrics, as it sends it. */
+static const char *const odbc_sqlcolumns_query =
+    "SELECT TABLE_SCHEMA AS TABLE_CAT, NULL AS TABLE_SCHEM, TABLE_NAME, COLUMN_NAME, CASE "
+    "DATA_TYPE  WHEN 'bit' THEN @dt:= IF(NUMERIC_PRECISION=1,(-7), (-2))  WHEN 'tinyint' "
+    "THEN @dt:=(-6)  WHEN 'smallint' THEN @dt:=5  WHEN 'year' THEN @dt:= 5  WHEN "
+    "'mediumint' THEN @dt:=4  WHEN 'int' THEN @dt:=4  WHEN 'bigint' THEN @dt:=(-5)  WHEN "
+    "'blob' THEN @dt:=(-4)  WHEN 'tinyblob' THEN @dt:=(-4)  WHEN 'mediumblob' THEN "
+    "@dt:=(-4)  WHEN 'longblob' THEN @dt:=(-4)  WHEN 'decimal' THEN @dt:=3  WHEN 'float' "
+    "THEN @dt:=IF(NUMERIC_SCALE IS NULL,7, 3)  WHEN 'double' THEN @dt:=IF(NUMERIC_SCALE IS "
+    "NULL,8, 3)  WHEN 'binary' THEN @dt:=(-2)  WHEN 'varbinary' THEN @dt:=(-3)  WHEN "
+    "'text' THEN @dt:=(-10)  WHEN 'tinytext' THEN @dt:=(-10)  WHEN 'mediumtext' THEN "
+    "@dt:=(-10)  WHEN 'longtext' THEN @dt:=(-10)  WHEN 'char' THEN @dt:=(-8)  WHEN 'enum' "
+    "THEN @dt:=(-8)  WHEN 'set' THEN @dt:=(-8)  WHEN 'varchar' THEN @dt:=(-9)  WHEN 'date' "
+    "THEN @dt:=91  WHEN 'time' THEN @dt:=92  WHEN 'datetime' THEN @dt:=93  WHEN "
+    "'timestamp' THEN @dt:=93  ELSE @dt:=(-4)END AS DATA_TYPE, UCASE(IF(COLUMN_TYPE LIKE "
+    "'%(%)%',  CONCAT(SUBSTRING(COLUMN_TYPE,1, LOCATE('(',COLUMN_TYPE) - 1 ), "
+    "SUBSTRING(COLUMN_TYPE,1+locate(')',COLUMN_TYPE))), COLUMN_TYPE )) AS TYPE_NAME, "
+    "CAST(CASE  WHEN DATA_TYPE = 'bit' THEN @ColSize:=((NUMERIC_PRECISION + 7) / 8)   WHEN "
+    "DATA_TYPE in ('tinyint', 'smallint', 'mediumint', 'int','bigint', 'decimal') THEN "
+    "@ColSize:=NUMERIC_PRECISION   WHEN DATA_TYPE = 'float' THEN if(NUMERIC_SCALE IS NULL, "
+    "@ColSize:=7, @ColSize:=NUMERIC_PRECISION)  WHEN DATA_TYPE = 'double' THEN "
+    "if(NUMERIC_SCALE IS NULL, @ColSize:=15, @ColSize:=NUMERIC_PRECISION)  WHEN DATA_TYPE "
+    "= 'date' THEN @ColSize:=10  WHEN DATA_TYPE = 'time' THEN @ColSize:=8  WHEN DATA_TYPE "
+    "= 'year' THEN @ColSize:=4  WHEN DATA_TYPE in ('timestamp', 'datetime') THEN "
+    "@ColSize:=19   ELSE @ColSize:=CHARACTER_MAXIMUM_LENGTH END AS UNSIGNED) AS "
+    "COLUMN_SIZE,@tol:=CAST(CASE @dt  WHEN (-7) THEN 1   WHEN (-6) THEN 1   WHEN 5 THEN 2  "
+    " WHEN 4 THEN IF(DATA_TYPE='mediumint',3,4)   WHEN (-5) THEN 20   WHEN 7 THEN 4   WHEN "
+    "6 THEN 8   WHEN 8 THEN 8   WHEN 9 THEN 6   WHEN 91 THEN 6   WHEN 10 THEN 6   WHEN 92 "
+    "THEN 6   WHEN 11 THEN 16   WHEN 93 THEN 16   WHEN (-11) THEN 16   WHEN 3 THEN "
+    "@ColSize + IF(COLUMN_TYPE LIKE '%unsigned',1,2)   WHEN (-2) THEN IF(DATA_TYPE='bit', "
+    "CAST(((NUMERIC_PRECISION + 7) / 8) AS SIGNED), CHARACTER_OCTET_LENGTH)   WHEN (-3) "
+    "THEN CHARACTER_OCTET_LENGTH   WHEN (-4) THEN CHARACTER_OCTET_LENGTH   ELSE "
+    "CHARACTER_MAXIMUM_LENGTH*4 END AS SIGNED) AS BUFFER_LENGTH, NUMERIC_SCALE "
+    "DECIMAL_DIGITS, IF(CHARACTER_OCTET_LENGTH IS NOT NULL, NULL, 10) AS "
+    "NUM_PREC_RADIX,IF(DATA_TYPE='timestamp', 1, "
+    "IF(IS_NULLABLE='YES',1,IF(EXTRA='auto_increment', 1, 0))) AS NULLABLE, COLUMN_COMMENT "
+    "AS REMARKS,IF(COLLATION_NAME IS NOT NULL AND COLUMN_DEFAULT IS NOT NULL, "
+    "CONCAT(CHAR(39), COLUMN_DEFAULT, CHAR(39)), COLUMN_DEFAULT) AS COLUMN_DEF,CAST(CASE  "
+    "WHEN DATA_TYPE = 'date' THEN 9  WHEN DATA_TYPE = 'time' THEN 9  WHEN DATA_TYPE = "
+    "'datetime' THEN 9  WHEN DATA_TYPE = 'timestamp' THEN 9 ELSE @dt END AS SIGNED) "
+    "SQL_DATA_TYPE,CAST(CASE  WHEN DATA_TYPE = 'date' THEN 1  WHEN DATA_TYPE = 'time' THEN "
+    "2  WHEN DATA_TYPE = 'datetime' THEN 3  WHEN DATA_TYPE = 'timestamp' THEN 3 ELSE NULL "
+    "END AS SIGNED) SQL_DATETIME_SUB,IF(CHARACTER_OCTET_LENGTH IS NOT NULL, @tol, "
+    "IF(DATA_TYPE='bit' AND NUMERIC_PRECISION =1, NULL, CAST((NUMERIC_PRECISION + 7)/8 AS "
+    "SIGNED))) AS CHAR_OCTET_LENGTH, ORDINAL_POSITION,IF(DATA_TYPE='timestamp', 'YES', "
+    "IF(IS_NULLABLE='YES','YES',IF(EXTRA='auto_increment', 'YES', 'NO'))) AS IS_NULLABLE "
+    "FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_SCHEMA = BINARY 'mimir' AND TABLE_NAME "
+    "LIKE 'metrics'  ORDER BY TABLE_SCHEMA, TABLE_NAME, ORDINAL_POSITION";
+
+/* Its rows for a few columns: COLUMN_NAME, DATA_TYPE, TYPE_NAME, COLUMN_SIZE,
+ * BUFFER_LENGTH, DECIMAL_DIGITS, NUM_PREC_RADIX, NULLABLE, COLUMN_DEF, SQL_DATA_TYPE,
+ * SQL_DATETIME_SUB, CHAR_OCTET_LENGTH, ORDINAL_POSITION, IS_NULLABLE. */
+static const char *const odbc_sqlcolumns_rows[] = {
+    "ts|93|DATETIME|19|16|\\N|10|1|\\N|9|3|\\N|1|YES",
+    "ds|91|DATE|10|6|\\N|10|1|\\N|9|1|\\N|2|YES",
+    "year|4|INT|10|4|0|10|1|\\N|4|\\N|2|4|YES",
+    "dim_rental_category|-9|VARCHAR|255|1020|\\N|\\N|1|\\N|-9|\\N|1020|5|YES",
+    "movies_rented|-5|BIGINT|19|20|0|10|1|\\N|-5|\\N|3|18|YES",
+    "rentals_revenue|3|DECIMAL|65|67|2|10|1|\\N|3|\\N|9|19|YES",
+};
+
+static void test_connector_odbc_sqlcolumns_query(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_query(&a, "mimir", odbc_sqlcolumns_query, &act);
+    if (act.kind != ACTION_ROWS)
+        fail_msg("kind %d: %s", act.kind, act.error.message);
+    static const char *const names[] = {"TABLE_CAT",         "TABLE_SCHEM",      "TABLE_NAME",
+                                        "COLUMN_NAME",       "DATA_TYPE",        "TYPE_NAME",
+                                        "COLUMN_SIZE",       "BUFFER_LENGTH",    "DECIMAL_DIGITS",
+                                        "NUM_PREC_RADIX",    "NULLABLE",         "REMARKS",
+                                        "COLUMN_DEF",        "SQL_DATA_TYPE",    "SQL_DATETIME_SUB",
+                                        "CHAR_OCTET_LENGTH", "ORDINAL_POSITION", "IS_NULLABLE"};
+    assert_int_equal(act.rows.ncols, N(names));
+    for (size_t c = 0; c < N(names); c++)
+        assert_string_equal(act.rows.cols[c].name, names[c]);
+    assert_int_equal(act.rows.nrows, 20); /* every column of metrics */
+    size_t found = 0;
+    for (size_t r = 0; r < act.rows.nrows; r++) {
+        buf row;
+        buf_init(&row);
+        for (size_t c = 3; c < N(names); c++) {
+            if (c == 11)
+                continue; /* REMARKS: the descriptions, checked elsewhere */
+            const char *v = cell(&act, r, c);
+            buf_printf(&row, "%s%s", c > 3 ? "|" : "", v ? v : "\\N");
+        }
+        for (size_t k = 0; k < N(odbc_sqlcolumns_rows); k++) {
+            size_t n = strcspn(odbc_sqlcolumns_rows[k], "|");
+            if (strncmp(buf_cstr(&row), odbc_sqlcolumns_rows[k], n + 1) == 0) {
+                assert_string_equal(buf_cstr(&row), odbc_sqlcolumns_rows[k]);
+                found++;
+            }
+        }
+        buf_free(&row);
+    }
+    assert_int_equal(found, N(odbc_sqlcolumns_rows));
+    arena_free(&a);
+}
+
 typedef struct error_case {
     const char *db;
     const char *sql;
@@ -584,6 +820,25 @@ static const error_case error_cases[] = {
      "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME IN (SELECT nope FROM "
      "information_schema.COLUMNS)",
      ER_BAD_FIELD, "42S22", "Unknown column 'nope'"},
+    /* user variables, BINARY, LIKE BINARY and CHAR() outside information_schema */
+    {NULL, "SELECT @a := 1", ER_NOT_SUPPORTED_YET, "42000",
+     "assignments to user variables (@name := ...) outside information_schema queries"},
+    {"mimir", "SELECT @a := AGG(movies_rented) FROM metrics", ER_NOT_SUPPORTED_YET, "42000",
+     "assignments to user variables (@name := ...) outside information_schema queries"},
+    {"mimir", "SELECT AGG(movies_rented) FROM metrics WHERE dim_store_id = (@s := '1')",
+     ER_NOT_SUPPORTED_YET, "42000", "assignments to user variables"},
+    {"mimir", "SELECT AGG(movies_rented) FROM metrics WHERE dim_rental_category = BINARY 'Action'",
+     ER_NOT_SUPPORTED_YET, "42000", "CAST to 'BINARY' (BINARY x) on PostgreSQL sources"},
+    {"mimir", "SELECT AGG(movies_rented) FROM metrics WHERE dim_rental_category = CHAR(65)",
+     ER_NOT_SUPPORTED_YET, "42000", "CHAR()"},
+    {NULL, "SELECT CHAR(65 USING latin1) FROM information_schema.ENGINES", ER_NOT_SUPPORTED_YET,
+     "42000", "USING a character set other than utf8mb4"},
+    {NULL, "SELECT 'a' LIKE BINARY 'a' ESCAPE 'xy' FROM information_schema.ENGINES",
+     ER_WRONG_ARGUMENTS, "HY000", "Incorrect arguments to ESCAPE"},
+    {NULL, "SELECT 'a' LIKE BINARY 'a' ESCAPE ENGINE FROM information_schema.ENGINES",
+     ER_UNKNOWN_ERROR, "HY000", "Incorrect arguments to ESCAPE"},
+    {NULL, "SELECT @a := nope FROM information_schema.ENGINES", ER_BAD_FIELD, "42S22",
+     "Unknown column 'nope' in 'field list'"},
 };
 
 static void test_catalog_errors(void **state)
@@ -768,6 +1023,9 @@ int main(void)
         cmocka_unit_test(test_lock_tables_is_accepted),
         cmocka_unit_test(test_result_types),
         cmocka_unit_test(test_case_insensitive),
+        cmocka_unit_test(test_information_schema_expressions),
+        cmocka_unit_test(test_user_variables_per_statement),
+        cmocka_unit_test(test_connector_odbc_sqlcolumns_query),
         cmocka_unit_test(test_declared_types),
         cmocka_unit_test(test_show_create_table),
         cmocka_unit_test(test_field_list),

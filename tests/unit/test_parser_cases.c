@@ -183,6 +183,11 @@ static void print_expr(buf *o, const expr *e)
     case EX_VARIABLE:
         buf_printf(o, "%s%s%s%s", e->system ? "@@" : "@", e->scope, *e->scope ? "." : "", e->text);
         return;
+    case EX_ASSIGN:
+        buf_printf(o, "(:= @%s ", e->text);
+        print_expr(o, e->left);
+        buf_append_byte(o, ')');
+        return;
     case EX_PARAM:
         buf_append_byte(o, '?');
         return;
@@ -355,6 +360,10 @@ static void print_statement(buf *o, const statement *st)
         return;
     case STMT_USE:
         buf_printf(o, "(use %s)", st->name);
+        return;
+    case STMT_KILL:
+        buf_printf(o, "(kill%s %lld)", st->kill_query_only ? " query" : "",
+                   (long long)st->kill_id);
         return;
     case STMT_SET:
         buf_append_str(o, "(set");
@@ -759,6 +768,31 @@ static const parse_case expression_cases[] = {
     {"SELECT CONVERT(a, CHAR) FROM t", SEL("(fn CONVERT (col a) 'CHAR')", FROM_T)},
     {"SELECT CAST(CAST(a AS CHAR) AS SIGNED) FROM t",
      SEL("(fn CAST (fn CAST (col a) 'CHAR') 'SIGNED')", FROM_T)},
+    /* BINARY x is CAST(x AS BINARY), binding tighter than any operator */
+    {"SELECT a FROM t WHERE a = BINARY 'x'",
+     SEL("(col a)", FROM_T " (where (= (col a) (fn CAST 'x' 'BINARY')))")},
+    {"SELECT BINARY a = b FROM t", SEL("(= (fn CAST (col a) 'BINARY') (col b))", FROM_T)},
+    {"SELECT binary a + 1 FROM t", SEL("(+ (fn CAST (col a) 'BINARY') 1)", FROM_T)},
+    {"SELECT BINARY -a, BINARY(a) FROM t",
+     SEL("(fn CAST (- (col a)) 'BINARY') (fn CAST (col a) 'BINARY')", FROM_T)},
+    {"SELECT a FROM t WHERE a LIKE BINARY 'x%'",
+     SEL("(col a)", FROM_T " (where (like (col a) (fn CAST 'x%' 'BINARY')))")},
+    {"SELECT CAST(a AS BINARY) FROM t", SEL("(fn CAST (col a) 'BINARY')", FROM_T)},
+    {"SELECT `binary` FROM t", SEL("(col binary)", FROM_T)},
+    /* CHAR(n, ... [USING charset]) */
+    {"SELECT CHAR(39)", SEL("(fn CHAR 39)", "")},
+    {"SELECT CHAR(77, 121 USING utf8mb4)", SEL("(fn CHAR 77 121)", "")},
+    {"SELECT char(65 using BINARY)", SEL("(fn char 65)", "")},
+    /* @name := expr: the value is a whole expression */
+    {"SELECT @a := 1", SEL("(:= @a 1)", "")},
+    {"SELECT @dt:=(-6), @dt FROM t", SEL("(:= @dt (- 6)) @dt", FROM_T)},
+    {"SELECT @a := b + 1 OR c FROM t", SEL("(:= @a (OR (+ (col b) 1) (col c)))", FROM_T)},
+    {"SELECT CASE a WHEN 'x' THEN @v := 1 ELSE @v := 2 END FROM t",
+     SEL("(case (col a) (when 'x' (:= @v 1)) (else (:= @v 2)))", FROM_T)},
+    {"SELECT IF(a, @c := 7, @c := b) FROM t",
+     SEL("(fn IF (col a) (:= @c 7) (:= @c (col b)))", FROM_T)},
+    {"SELECT @`my var` := 1", SEL("(:= @my var 1)", "")},
+    {"SELECT 1 + @a := 2 + 3", SEL("(+ 1 (:= @a (+ 2 3)))", "")},
     /* EXTRACT */
     {"SELECT EXTRACT(YEAR FROM d) FROM t", SEL("(fn EXTRACT 'YEAR' (col d))", FROM_T)},
     {"SELECT EXTRACT(month FROM d) FROM t", SEL("(fn EXTRACT 'MONTH' (col d))", FROM_T)},
@@ -1015,7 +1049,9 @@ static const parse_case statement_cases[] = {
     {"CALL p()", "(unsupported CALL P)"},
     {"LOCK TABLES t READ", "(unsupported LOCK TABLES)"},
     {"UNLOCK TABLES", "(unsupported UNLOCK TABLES)"},
-    {"KILL 5", "(unsupported KILL)"},
+    {"KILL 5", "(kill 5)"},
+    {"KILL QUERY 12", "(kill query 12)"},
+    {"kill connection 7;", "(kill 7)"},
     {"GRANT ALL ON *.* TO u", "(unsupported GRANT ALL)"},
     {"WITH x AS (SELECT 1) SELECT * FROM x", "(unsupported WITH X)"},
     {"FLUSH PRIVILEGES", "(unsupported FLUSH PRIVILEGES)"},
@@ -1268,6 +1304,10 @@ static const error_case error_cases[] = {
     {"SELECT a FROM t WHERE (a, b) = (1, 2)", 1235, 24, 1, ", b) = (1, 2)", "row constructors"},
     {"SELECT a FROM t WHERE (a, b) IN ((1, 2))", 1235, 24, 1, ", b) IN ((1, 2))",
      "row constructors"},
+    {"SELECT CHAR(65 USING latin1)", 1235, 21, 1, "latin1)", "USING a character set"},
+    {"SELECT CHAR(65 USING)", 1064, 20, 1, ")", "expected a character set name"},
+    {"SELECT @a :=", 1064, 12, 1, "", "unexpected end of statement"},
+    {"SELECT @@a := 1", 1064, 11, 1, ":= 1", NULL},
     /* statements */
     {"SELEKT 1", 1064, 0, 1, "SELEKT 1", NULL},
     {"FOO", 1064, 0, 1, "FOO", NULL},

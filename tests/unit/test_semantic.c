@@ -344,6 +344,87 @@ static void test_plain_column_name(void **state)
     }
 }
 
+/* ---- metric expressions and time columns ---- */
+
+typedef struct aggregate_case {
+    const char *expr;
+    const char *why;     /* NULL: an aggregate expression */
+    const char *culprit; /* the offending token, when there is one */
+} aggregate_case;
+
+static const aggregate_case aggregate_cases[] = {
+    {"COUNT(rental_id)", NULL, NULL},
+    {"COUNT(*)", NULL, NULL},
+    {"SUM(CASE WHEN dim_rental_category = 'Action' THEN 1 ELSE 0 END)", NULL, NULL},
+    {"COUNT(DISTINCT customer_id)", NULL, NULL},
+    {"SUM(amount) / NULLIF(COUNT(rental_id), 0)", NULL, NULL},
+    {"COALESCE(SUM(amount), 0)", NULL, NULL},
+    {"ROUND(AVG(amount)::numeric, 2)", NULL, NULL},
+    {"CAST(SUM(amount) AS DOUBLE PRECISION)", NULL, NULL},
+    {"SUM(amount) FILTER (WHERE staff_id = 1)", NULL, NULL},
+    {"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY amount)", NULL, NULL},
+    {"CASE WHEN COUNT(*) > 0 THEN SUM(amount) ELSE NULL END", NULL, NULL},
+    {"max(ts) - min(ts)", NULL, NULL},
+    {"SUM(amount) * 100", NULL, NULL},
+    {"amount", "is not an aggregate", NULL},
+    {"1", "is not an aggregate", NULL},
+    {"UPPER(name)", "is not an aggregate", NULL},
+    {"rental_id + 1", "is not an aggregate", NULL},
+    {"SUM(amount) + fee", "names a column outside an aggregate", "fee"},
+    {"SUM(amount) / t.n", "names a column outside an aggregate", "t"},
+    {"SUM(COUNT(x))", "nests an aggregate inside another", "COUNT"},
+};
+
+static void test_aggregate_check(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof aggregate_cases / sizeof *aggregate_cases; i++) {
+        const aggregate_case *c = &aggregate_cases[i];
+        const char *why = NULL;
+        char *culprit = NULL;
+        print_message("case %s\n", c->expr);
+        bool ok = sql_aggregate_check(c->expr, &why, &culprit);
+        if (!c->why) {
+            assert_true(ok);
+            assert_null(culprit);
+            continue;
+        }
+        assert_false(ok);
+        assert_string_equal(why, c->why);
+        if (c->culprit)
+            assert_string_equal(culprit, c->culprit);
+        else
+            assert_null(culprit);
+        free(culprit);
+    }
+}
+
+static void test_first_name_missing(void **state)
+{
+    (void)state;
+    static const char *const sql =
+        "SELECT rental.rental_id, rental.rental_date AS ts, \"Odd Name\" FROM rental";
+    static const char *const cases[][2] = {
+        {"rental.rental_date", NULL},
+        {"RENTAL.Rental_Date", NULL},
+        {"date_trunc('day', rental.rental_date)", NULL},
+        {"rental.rental_date::date", NULL},
+        {"\"Odd Name\"", NULL},
+        {"rental.return_date", "return_date"},
+        {"payment.payment_date", "payment"},
+        {"\"odd name\"", "odd name"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        print_message("case %s\n", cases[i][0]);
+        char *missing = sql_first_name_missing(cases[i][0], sql);
+        if (cases[i][1])
+            assert_string_equal(missing, cases[i][1]);
+        else
+            assert_null(missing);
+        free(missing);
+    }
+}
+
 /* ---- YAML trees ---- */
 
 static bool load_yaml(ystream *ys, const char *text, char *err, size_t errlen)
@@ -417,12 +498,12 @@ typedef struct yaml_error_case {
 } yaml_error_case;
 
 static const yaml_error_case yaml_error_cases[] = {
-    {"a: *nope\n", "t.yaml:1: unknown alias '*nope'"},
+    {"a: *nope\n", "t.yaml:1:4: unknown alias '*nope'"},
     {"a: &x\n  - 1\n  - *x\n",
-     "t.yaml:3: recursive alias '*x' (it refers to a node that contains it)"},
-    {"a: 1\nb: 2\na: 3\n", "t.yaml:3: duplicate key 'a' (first at line 1)"},
-    {"a: [1, 2\nb: 3\n", "t.yaml:"},
-    {"a: b: c\n", "t.yaml:1: YAML syntax error: mapping values are not allowed in this context"},
+     "t.yaml:3:5: recursive alias '*x' (it refers to a node that contains it)"},
+    {"a: 1\nb: 2\na: 3\n", "t.yaml:3:1: duplicate key 'a' (first at line 1)"},
+    {"a: [1, 2\nb: 3\n", "t.yaml:2:2:"},
+    {"a: b: c\n", "t.yaml:1:5: YAML syntax error: mapping values are not allowed in this context"},
 };
 
 static void test_yaml_errors(void **state)
@@ -453,7 +534,7 @@ static void test_yaml_bomb_limit(void **state)
     ystream ys;
     char err[256];
     assert_false(ystream_load_string(&ys, "t.yaml", text, strlen(text), 1000, err, sizeof err));
-    assert_string_equal(err, "t.yaml:3: document too large: more than 1000 nodes once aliases "
+    assert_string_equal(err, "t.yaml:3:36: document too large: more than 1000 nodes once aliases "
                              "are expanded (a YAML bomb?)");
     ystream_free(&ys);
     /* The same under the default limit is fine: about 12,000 nodes. */
@@ -502,13 +583,13 @@ typedef struct secrets_error_case {
 } secrets_error_case;
 
 static const secrets_error_case secrets_error_cases[] = {
-    {"bad_flavour", "bad_flavour.json:3: flavour 'oracle' is not supported for connection_class "
+    {"bad_flavour", "bad_flavour.json:3:14: flavour 'oracle' is not supported for connection_class "
                     "sqldb (supported: postgresql, mysql)"},
-    {"bad_port", "bad_port.json:2: port '54x2' is not a TCP port number (1-65535)"},
-    {"no_class", "no_class.json:1: missing required key 'connection_class'"},
+    {"bad_port", "bad_port.json:2:10: port '54x2' is not a TCP port number (1-65535)"},
+    {"no_class", "no_class.json:1:1: missing required key 'connection_class'"},
     {"not_object",
-     "not_object.json:1: expected one JSON object with connection_class and its settings"},
-    {"duplicate_key", "duplicate_key.json:1: duplicate key 'host' (first at line 1)"},
+     "not_object.json:1:1: expected one JSON object with connection_class and its settings"},
+    {"duplicate_key", "duplicate_key.json:1:69: duplicate key 'host' (first at line 1)"},
     {"absent", "absent.json: cannot open: No such file or directory"},
 };
 
@@ -522,6 +603,55 @@ static void test_secrets_errors(void **state)
         assert_false(secrets_load_connection(FIXTURES "/secrets", secrets_error_cases[i].name, &c,
                                              err, sizeof err));
         snprintf(want, sizeof want, "%s/secrets/%s", FIXTURES, secrets_error_cases[i].err);
+        assert_string_equal(err, want);
+        catalog_connection_clear(&c);
+    }
+}
+
+static void test_secrets_environment(void **state)
+{
+    (void)state;
+    connection c;
+    char err[512];
+    setenv("MIMIR_TEST_HOST", "db.internal", 1);
+    setenv("MIMIR_TEST_PORT", "6432", 1);
+    setenv("MIMIR_TEST_PASSWORD", "s3cr$t \"quoted\"", 1);
+    assert_true(secrets_load_connection(FIXTURES "/secrets", "env_values", &c, err, sizeof err));
+    assert_string_equal(c.host, "db.internal");
+    assert_string_equal(c.port, "6432");
+    assert_string_equal(c.user, "u_db.internal");
+    assert_string_equal(c.password, "s3cr$t \"quoted\"");
+    assert_string_equal(c.sslmode, "require");
+    assert_string_equal(c.conninfo, "options='-c x=${literal}' connect_timeout=3");
+    catalog_connection_clear(&c);
+    /* An empty variable is a value like any other. */
+    setenv("MIMIR_TEST_PASSWORD", "", 1);
+    assert_true(secrets_load_connection(FIXTURES "/secrets", "env_values", &c, err, sizeof err));
+    assert_string_equal(c.password, "");
+    catalog_connection_clear(&c);
+    unsetenv("MIMIR_TEST_HOST");
+    unsetenv("MIMIR_TEST_PORT");
+    unsetenv("MIMIR_TEST_PASSWORD");
+    unsetenv("MIMIR_TEST_UNSET");
+
+    static const char *const cases[][2] = {
+        {"env_values", "env_values.json:2:10: 'host' reads the environment variable "
+                       "'MIMIR_TEST_HOST', which is not set"},
+        {"env_unset", "env_unset.json:2:14: 'password' reads the environment variable "
+                      "'MIMIR_TEST_UNSET', which is not set"},
+        {"env_bad_name", "env_bad_name.json:1:68: 'password': '${' must be followed by an "
+                         "environment variable name and '}' (write $${ for a literal ${)"},
+        {"bad_sslmode", "bad_sslmode.json:2:13: sslmode 'sometimes' is not one of disable, "
+                        "allow, prefer, require, verify-ca, verify-full"},
+        {"mysql_conninfo", "mysql_conninfo.json:2:14: 'conninfo' is a PostgreSQL (libpq) "
+                           "setting: it applies to flavour postgresql only"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char want[512];
+        print_message("case %s\n", cases[i][0]);
+        assert_false(
+            secrets_load_connection(FIXTURES "/secrets", cases[i][0], &c, err, sizeof err));
+        snprintf(want, sizeof want, "%s/secrets/%s", FIXTURES, cases[i][1]);
         assert_string_equal(err, want);
         catalog_connection_clear(&c);
     }
@@ -706,51 +836,53 @@ typedef struct broken_case {
 
 static const broken_case broken_cases[] = {
     {"missing_key", false,
-     "metrics/m.yaml:1: metric 'revenue': missing required key 'source_name'"},
+     "metrics/m.yaml:1:1: metric 'revenue': missing required key 'source_name'"},
     {"unknown_source", false,
-     "metrics/m.yaml:3: metric 'foo': unknown source_name 'bar' (known sources: rentals, "
+     "metrics/m.yaml:3:14: metric 'foo': unknown source_name 'bar' (known sources: rentals, "
      "payments)"},
     {"duplicate_metric", false,
-     "metrics/b.yaml:6: duplicate metric 'rentals_count' (first defined at " FIXTURES
+     "metrics/b.yaml:6:1: duplicate metric 'rentals_count' (first defined at " FIXTURES
      "/duplicate_metric/metrics/a.yaml:1)"},
     {"yaml_syntax", false,
-     "sources/sources.yaml:4: YAML syntax error: mapping values are not allowed in this context"},
+     "sources/sources.yaml:4:19: YAML syntax error: mapping values are not allowed in this "
+     "context"},
     {"bad_connection_class", true,
-     "secrets/pagila_postgres.json:2: connection_class 'bigquery' is not supported (supported: "
+     "secrets/pagila_postgres.json:2:23: connection_class 'bigquery' is not supported (supported: "
      "sqldb with flavour postgresql or mysql, sqlite)"},
     {"yaml_bomb", false,
-     "metrics/lol.yaml:9: document too large: more than 100000 nodes once aliases are expanded "
+     "metrics/lol.yaml:9:8: document too large: more than 100000 nodes once aliases are expanded "
      "(a YAML bomb?)"},
     {"missing_secrets", true,
-     "sources/sources.yaml:5: source 'rentals': no secrets file for connection 'pagila_postgres' "
+     "sources/sources.yaml:5:20: source 'rentals': no secrets file for connection "
+     "'pagila_postgres' "
      "(expected " FIXTURES "/missing_secrets/secrets/pagila_postgres.json)"},
     {"required_dimension", false,
-     "metrics/m.yaml:6: metric 'payments_revenue': required dimension 'dim_rental_month' is not "
+     "metrics/m.yaml:6:5: metric 'payments_revenue': required dimension 'dim_rental_month' is not "
      "available on source 'payments' (not a column of its sql, nor a dimension defined on it or "
      "listed under its 'dimensions')"},
-    {"source_not_select", false, "sources/s.yaml:5: source 'rentals': sql is not a SELECT"},
+    {"source_not_select", false, "sources/s.yaml:5:8: source 'rentals': sql is not a SELECT"},
     {"time_col_alias", false,
-     "sources/s.yaml:4: source 'rentals': time_col_alias 'ts' is not a column of sql (columns: "
+     "sources/s.yaml:4:19: source 'rentals': time_col_alias 'ts' is not a column of sql (columns: "
      "rental_id, rental_date): select rental.rental_date AS ts"},
     {"metric_two_exprs", false,
-     "metrics/m.yml:6: metric 'amounts': sql is not exactly one expression (it has several "
+     "metrics/m.yml:6:8: metric 'amounts': sql is not exactly one expression (it has several "
      "comma-separated items)"},
     {"undefined_dimension", false,
-     "sources/s.yaml:7: source 'rentals': 'dimensions' lists 'dim_store_id', which is not a "
+     "sources/s.yaml:7:7: source 'rentals': 'dimensions' lists 'dim_store_id', which is not a "
      "defined dimension (defined: none)"},
-    {"duplicate_key", false, "sources/s.yaml:6: duplicate key 'rentals' (first at line 1)"},
+    {"duplicate_key", false, "sources/s.yaml:6:1: duplicate key 'rentals' (first at line 1)"},
     {"select_star", false,
-     "sources/s.yaml:5: source 'rentals': sql selects '*': list the columns instead, so that "
+     "sources/s.yaml:5:8: source 'rentals': sql selects '*': list the columns instead, so that "
      "Mimir knows the source's dimensions"},
     {"definition_where", false,
-     "metrics/m.yaml:3: metric 'big_payments': sql has a WHERE clause, which a definition cannot "
+     "metrics/m.yaml:3:6: metric 'big_payments': sql has a WHERE clause, which a definition cannot "
      "use (only its select list counts): filter inside the expression, e.g. SUM(CASE WHEN ... "
      "THEN x END)"},
     {"source_not_under_name", false,
-     "sources/sources.yaml:1: a sources file maps each source's name to its definition: put "
+     "sources/sources.yaml:1:1: a sources file maps each source's name to its definition: put "
      "this definition under its name (e.g. \"rentals:\")"},
     {"dimension_source", false,
-     "dimensions/d.yaml:8: dimension 'dim_city': unknown source_name 'stores' (known sources: "
+     "dimensions/d.yaml:8:14: dimension 'dim_city': unknown source_name 'stores' (known sources: "
      "rentals, payments)"},
 };
 
@@ -768,6 +900,60 @@ static void test_broken_projects(void **state)
         assert_null(c);
         assert_string_equal(err, want);
     }
+}
+
+/* Every problem of a project, in one pass, without cascades from definitions that failed. */
+static void test_validate_collects_every_problem(void **state)
+{
+    (void)state;
+    char **problems;
+    size_t n;
+    catalog *c = catalog_validate(FIXTURES "/many_problems", NULL, &problems, &n);
+    static const char *const want[] = {
+        "sources/sources.yaml:8:3: source 'broken': missing required key 'time_col'",
+        "sources/sources.yaml:14:13: source 'late': time_col 'rental.return_date' names "
+        "'return_date', which does not occur in sql: time_col is the expression of the time "
+        "column inside sql (e.g. rental.rental_date)",
+        "metrics/m.yaml:12:6: metric 'plain_amount': sql 'rental_id + 1' is not an aggregate: a "
+        "metric is one aggregate expression over its source's rows, e.g. SUM(amount) or "
+        "COUNT(DISTINCT customer_id)",
+        "metrics/syntax.yaml:4:1: YAML syntax error: did not find expected ',' or ']' (while "
+        "parsing a flow sequence at line 3)",
+        "dimensions/d.yaml:2:14: dimension 'dim_customer': unknown source_name 'customers' "
+        "(known sources: rentals)",
+        "metrics/m.yaml:7:14: metric 'rentals_count': unknown source_name 'rentalz' (known "
+        "sources: rentals)",
+        "metrics/m.yaml:18:5: metric 'customers': required dimension 'dim_region' is not "
+        "available on source 'rentals' (not a column of its sql, nor a dimension defined on it "
+        "or listed under its 'dimensions')",
+    };
+    for (size_t i = 0; i < n; i++)
+        print_message("%s\n", problems[i]);
+    assert_int_equal(n, sizeof want / sizeof *want);
+    for (size_t i = 0; i < n; i++) {
+        char full[1024];
+        snprintf(full, sizeof full, "%s/many_problems/%s", FIXTURES, want[i]);
+        assert_string_equal(problems[i], full);
+    }
+    /* What did load is there: the good source and the metrics and dimensions on it. */
+    assert_int_equal(c->n_sources, 1);
+    assert_non_null(catalog_source(c, "rentals"));
+    assert_non_null(catalog_metric(c, "customers"));
+    assert_null(catalog_metric(c, "plain_amount"));
+    sem_strv_free(problems, n);
+    catalog_free(c);
+
+    /* catalog_load reports the first of them. */
+    char err[1024], first[1024];
+    assert_null(catalog_load(FIXTURES "/many_problems", NULL, err, sizeof err));
+    snprintf(first, sizeof first, "%s/many_problems/%s", FIXTURES, want[0]);
+    assert_string_equal(err, first);
+
+    /* A clean project has none. */
+    c = catalog_validate("configs/pagila", NULL, &problems, &n);
+    assert_int_equal(n, 0);
+    assert_null(problems);
+    catalog_free(c);
 }
 
 static void test_project_dir_errors(void **state)
@@ -815,6 +1001,8 @@ int main(void)
         cmocka_unit_test(test_select_items),
         cmocka_unit_test(test_select_items_range),
         cmocka_unit_test(test_definition_expr),
+        cmocka_unit_test(test_aggregate_check),
+        cmocka_unit_test(test_first_name_missing),
         cmocka_unit_test(test_plain_column_name),
         cmocka_unit_test(test_yaml_documents),
         cmocka_unit_test(test_yaml_aliases_and_merge),
@@ -822,10 +1010,12 @@ int main(void)
         cmocka_unit_test(test_yaml_bomb_limit),
         cmocka_unit_test(test_secrets_ok),
         cmocka_unit_test(test_secrets_errors),
+        cmocka_unit_test(test_secrets_environment),
         cmocka_unit_test(test_load_pagila),
         cmocka_unit_test(test_load_pagila_without_secrets),
         cmocka_unit_test(test_load_demo),
         cmocka_unit_test(test_broken_projects),
+        cmocka_unit_test(test_validate_collects_every_problem),
         cmocka_unit_test(test_project_dir_errors),
         cmocka_unit_test(test_path_absolute),
     };
