@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "proxy/cli_output.h"
 #include "semantic/catalog.h"
 
 enum { CLI_OK = 0, CLI_FINDING = 1, CLI_USAGE = 2 };
@@ -46,6 +47,14 @@ catalog *cli_load_catalog(const char *cmd, const cli_project *p, bool with_secre
 
 /* "mimir CMD: message" and "Try 'mimir CMD --help'." on stderr; returns CLI_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * The options `list` and `describe` share (--configs, --format, --help). Returns
+ * -1 when the command goes on (optind at its first argument), else the exit status
+ * to return (help printed, or a usage error).
+ */
+int cli_parse_catalog_options(const char *cmd, void (*usage)(FILE *), int argc, char **argv,
+                              cli_project *p, out_format *format);
 
 /* "mimir CMD: message" on stderr; returns CLI_FINDING. */
 int cli_fail(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

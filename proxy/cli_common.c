@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "proxy/cli.h"
+
+#include <getopt.h>
 #include "semantic/util.h"
 
 void cli_project_resolve(cli_project *p)
@@ -63,4 +65,32 @@ int cli_fail(const char *cmd, const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     return CLI_FINDING;
+}
+
+int cli_parse_catalog_options(const char *cmd, void (*usage)(FILE *), int argc, char **argv,
+                              cli_project *p, out_format *format)
+{
+    static const struct option opts[] = {{"configs", required_argument, NULL, 'c'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {"help", no_argument, NULL, 'H'},
+                                         {NULL, 0, NULL, 0}};
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            p->configs = optarg;
+            break;
+        case 'f':
+            if (!out_format_parse(optarg, format))
+                return cli_usage_error(cmd, "--format: '%s' is not table, csv or json", optarg);
+            break;
+        case 'H':
+            usage(stdout);
+            return CLI_OK;
+        default:
+            return cli_usage_error(cmd, "unknown option");
+        }
+    }
+    return -1;
 }

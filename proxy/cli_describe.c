@@ -234,30 +234,11 @@ static size_t find(const catalog *c, arena *a, const char *name, const char *kin
 
 int cli_describe(int argc, char **argv)
 {
-    static const struct option opts[] = {{"configs", required_argument, NULL, 'c'},
-                                         {"format", required_argument, NULL, 'f'},
-                                         {"help", no_argument, NULL, 'H'},
-                                         {NULL, 0, NULL, 0}};
     cli_project p = {.no_secrets = true};
     out_format format = OUT_TABLE;
-    int opt;
-    optind = 1;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            p.configs = optarg;
-            break;
-        case 'f':
-            if (!out_format_parse(optarg, &format))
-                return cli_usage_error(cmd, "--format: '%s' is not table, csv or json", optarg);
-            break;
-        case 'H':
-            usage(stdout);
-            return CLI_OK;
-        default:
-            return cli_usage_error(cmd, "unknown option");
-        }
-    }
+    int parsed = cli_parse_catalog_options(cmd, usage, argc, argv, &p, &format);
+    if (parsed >= 0)
+        return parsed;
     if (optind == argc)
         return cli_usage_error(cmd, "which definition? give its name");
     if (argc - optind > 2)
