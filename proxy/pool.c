@@ -25,15 +25,8 @@ struct pool_request {
     pool_request *live_prev, *live_next; /* every request of the pool not yet freed */
 };
 
-/* After a failed connect, new attempts wait this long, doubling up to the maximum. */
-#define BACKOFF_FIRST_MS 250
-#define BACKOFF_MAX_MS 4000
-
 struct pool {
     connection copy; /* owned: the catalog the pool was made for may be reloaded away */
-    int backoff_ms;          /* 0 while connecting works */
-    struct timeval retry_at; /* no new connection before this (monotonic) */
-    struct event *retry;     /* serves the queue when the backoff ends */
     const connection *conn;
     int max_size;
     int size; /* open or opening */
@@ -47,14 +40,6 @@ bool pool_matches(const pool *p, const connection *c)
     return catalog_connection_same(&p->copy, c);
 }
 
-static void serve_waiters(pool *p);
-
-static void retry_cb(evutil_socket_t fd, short what, void *arg)
-{
-    (void)fd;
-    (void)what;
-    serve_waiters(arg);
-}
 
 pool *pool_new(const connection *c, int max_size)
 {
@@ -63,7 +48,6 @@ pool *pool_new(const connection *c, int max_size)
         abort();
     catalog_connection_copy(&p->copy, c);
     p->conn = &p->copy;
-    p->retry = evtimer_new(srv.base, retry_cb, p);
     p->max_size = max_size > 0 ? max_size : 1;
     return p;
 }
@@ -87,8 +71,6 @@ void pool_free(pool *p)
         p->idle = c->next_idle;
         c->ops->close(c);
     }
-    if (p->retry)
-        event_free(p->retry);
     catalog_connection_free_copy(&p->copy);
     free(p);
 }
@@ -140,23 +122,9 @@ static void deliver(pool_request *r, backend_conn *conn, const char *error)
 static void start_connect(pool *p, pool_request *r);
 
 /* A slot opened or a connection came back: serve the queue. */
-/* True while a failed connect's backoff runs; then the retry event is armed. */
-static bool backing_off(pool *p)
-{
-    if (!p->backoff_ms)
-        return false;
-    struct timeval now, left;
-    event_base_gettimeofday_cached(srv.base, &now);
-    if (!evutil_timercmp(&now, &p->retry_at, <))
-        return false;
-    evutil_timersub(&p->retry_at, &now, &left);
-    event_add(p->retry, &left);
-    return true;
-}
-
 static void serve_waiters(pool *p)
 {
-    while (p->wait_head && (p->idle || (p->size < p->max_size && !backing_off(p)))) {
+    while (p->wait_head && (p->idle || p->size < p->max_size)) {
         pool_request *r = p->wait_head;
         p->wait_head = r->next;
         if (!p->wait_head)
@@ -178,14 +146,7 @@ static void connected_cb(void *ctx, backend_conn *conn, const char *error)
     r->opening = NULL;
     if (!conn) {
         p->size--;
-        p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : BACKOFF_FIRST_MS;
-        if (p->backoff_ms > BACKOFF_MAX_MS)
-            p->backoff_ms = BACKOFF_MAX_MS;
-        struct timeval now, wait = {0, p->backoff_ms * 1000};
-        event_base_gettimeofday_cached(srv.base, &now);
-        evutil_timeradd(&now, &wait, &p->retry_at);
-        log_warn("backend '%s': %s (next attempt in %d ms at the earliest)", p->conn->name, error,
-                 p->backoff_ms);
+        log_warn("backend '%s': %s", p->conn->name, error);
         if (r->cancelled)
             request_free(r);
         else
@@ -199,7 +160,6 @@ static void connected_cb(void *ctx, backend_conn *conn, const char *error)
         p->wait_tail = NULL;
         return;
     }
-    p->backoff_ms = 0;
     conn->owner = p;
     if (r->cancelled) {
         request_free(r);
@@ -246,7 +206,7 @@ pool_request *pool_acquire(pool *p, backend_connected_cb cb, void *ctx)
         backend_conn *c = p->idle;
         p->idle = c->next_idle;
         deliver(r, c, NULL);
-    } else if (p->size < p->max_size && !backing_off(p)) {
+    } else if (p->size < p->max_size) {
         start_connect(p, r);
     } else {
         r->state = REQ_WAITING;
