@@ -15,6 +15,10 @@ import hashlib
 import os
 import re
 import sys
+import warnings
+
+# C escapes such as \? are not Python's: decoded as they are, without a warning.
+warnings.filterwarnings("ignore", category=DeprecationWarning)
 
 MARKER = b"\n#@@\n"
 SQL_START = re.compile(rb"^\s*(SELECT|SHOW|DESCRIBE|DESC|EXPLAIN|SET|USE|WITH|KILL|BEGIN|COMMIT|"
