@@ -25,6 +25,7 @@
 #define ER_SP_DOES_NOT_EXIST        1305
 #define ER_WRONG_ARGUMENTS          1210
 #define ER_NET_PACKET_TOO_LARGE     1153
+#define ER_NET_PACKETS_OUT_OF_ORDER 1156
 #define ER_INVALID_CHARACTER_STRING 1300
 
 /* The catalog's (information_schema, SHOW, read-only statements). */

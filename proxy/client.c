@@ -637,13 +637,19 @@ static void read_cb(struct bufferevent *bev, void *arg)
                                                &consumed, &cl->packet, &seq);
         if (st == WIRE_NEED_MORE)
             return;
-        if (st == WIRE_ERROR) {
-            log_info("client %u: malformed packet (bad sequence or over max_allowed_packet); "
-                     "closing",
-                     cl->id);
+        if (st != WIRE_PACKET) {
+            /* As MySQL: the error names what broke, then the connection closes
+             * (the stream can no longer be trusted to be in step). */
+            bool too_large = st == WIRE_TOO_LARGE;
+            log_info("client %u: %s; closing", cl->id,
+                     too_large ? "packet over max_allowed_packet" : "packets out of order");
             cl->seq = (uint8_t)(seq + 1);
-            client_send_err(cl, ER_NET_PACKET_TOO_LARGE, "08S01",
-                            "Got a packet bigger than 'max_allowed_packet' bytes or out of order");
+            if (too_large)
+                client_send_err(cl, ER_NET_PACKET_TOO_LARGE, "08S01",
+                                "Got a packet bigger than 'max_allowed_packet' bytes");
+            else
+                client_send_err(cl, ER_NET_PACKETS_OUT_OF_ORDER, "08S01",
+                                "Got packets out of order");
             client_close(cl);
             return;
         }

@@ -78,11 +78,11 @@ wire_read_status wire_read_packet(const uint8_t *data, size_t avail, size_t max_
         const uint8_t *h = data + pos;
         part_len = (size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16;
         if (want >= 0 && h[3] != (uint8_t)want)
-            return WIRE_ERROR;
+            return WIRE_OUT_OF_ORDER;
         want = (uint8_t)(h[3] + 1);
         total += part_len;
         if (total > max_payload)
-            return WIRE_ERROR;
+            return WIRE_TOO_LARGE;
         if (avail - pos - WIRE_HEADER_LEN < part_len)
             return WIRE_NEED_MORE;
         pos += WIRE_HEADER_LEN + part_len;

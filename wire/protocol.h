@@ -116,7 +116,8 @@ void wire_packet_end(buf *out, size_t begin, uint8_t *seq);
 typedef enum {
     WIRE_NEED_MORE = 0, /* not enough bytes yet for a whole logical packet */
     WIRE_PACKET = 1,    /* *payload holds one logical packet */
-    WIRE_ERROR = -1,    /* malformed framing (e.g. sequence id out of order) */
+    WIRE_TOO_LARGE = -1,    /* the logical payload would exceed max_payload */
+    WIRE_OUT_OF_ORDER = -2, /* a sequence id is not the one expected */
 } wire_read_status;
 
 /*
@@ -124,10 +125,10 @@ typedef enum {
  * front of data[0..avail). On WIRE_PACKET, *consumed bytes were used, the
  * payload is appended to payload (which the caller resets), and *seq is the
  * sequence id of the last physical packet. max_payload bounds the logical size
- * (exceeding it is WIRE_ERROR, as soon as a header announces it); expect_seq < 0
+ * (exceeding it is WIRE_TOO_LARGE, as soon as a header announces it); expect_seq < 0
  * skips the check of the first sequence id, but the physical packets of one
- * logical payload must still be numbered consecutively. On WIRE_NEED_MORE and
- * WIRE_ERROR, payload is left untouched.
+ * logical payload must still be numbered consecutively (else WIRE_OUT_OF_ORDER).
+ * On anything but WIRE_PACKET, payload is left untouched.
  */
 wire_read_status wire_read_packet(const uint8_t *data, size_t avail, size_t max_payload,
                                   int expect_seq, size_t *consumed, buf *payload, uint8_t *seq);

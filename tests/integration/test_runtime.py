@@ -341,6 +341,27 @@ def rss_kib(pid):
     return 0
 
 
+def test_packet_over_max_allowed_packet(runtime_server):
+    """A command longer than max_allowed_packet gets 1153 and the connection
+    closes, as in MySQL; a query of exactly the limit runs; other sessions go on."""
+    server = runtime_server(max_allowed_packet=4096)
+    other = server.connect()
+    client = RawClient(server.port).login()
+    client.send(bytes([COM_QUERY]) + b"SELECT 1 -- " + b"x" * 4096)
+    with pytest.raises(ServerError) as e:
+        client.read_result()
+    assert (e.value.code, e.value.sqlstate) == (1153, "08S01")
+    assert e.value.message == "Got a packet bigger than 'max_allowed_packet' bytes"
+    client.sock.settimeout(5)
+    assert client.sock.recv(1) == b""  # closed after the error
+    fits = RawClient(server.port).login()
+    sql = b"SELECT 1 -- "
+    fits.send(bytes([COM_QUERY]) + sql + b"x" * (4096 - 1 - len(sql)))
+    assert fits.read_result() is not None
+    assert_answers_select_1(other)
+    other.close()
+
+
 def test_streaming_to_a_slow_reader_stays_small(runtime_server):
     server = runtime_server()
     client = RawClient(server.port).login()

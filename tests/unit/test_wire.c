@@ -383,9 +383,9 @@ static void test_framing_sequence_errors(void **state)
     buf_append_str(&out, "abc");
     wire_packet_end(&out, begin, &seq);
     assert_int_equal(wire_read_packet(out.data, out.len, 100, 4, &consumed, &payload, &last),
-                     WIRE_ERROR);
+                     WIRE_OUT_OF_ORDER);
     /* Detected from the header alone, before the payload arrives. */
-    assert_int_equal(wire_read_packet(out.data, 4, 100, 4, &consumed, &payload, &last), WIRE_ERROR);
+    assert_int_equal(wire_read_packet(out.data, 4, 100, 4, &consumed, &payload, &last), WIRE_OUT_OF_ORDER);
     assert_int_equal(wire_read_packet(out.data, out.len, 100, -1, &consumed, &payload, &last),
                      WIRE_PACKET);
     assert_int_equal(last, 3);
@@ -402,7 +402,7 @@ static void test_framing_sequence_errors(void **state)
         buf_reset(&payload);
         assert_int_equal(
             wire_read_packet(data, avail, 2 * WIRE_MAX_PACKET, expect, &consumed, &payload, &last),
-            WIRE_ERROR);
+            WIRE_OUT_OF_ORDER);
         assert_int_equal(payload.len, 0);
     }
     buf_free(&out);
@@ -423,9 +423,9 @@ static void test_framing_max_payload(void **state)
         buf_append_byte(&out, 'x');
     wire_packet_end(&out, begin, &seq);
     assert_int_equal(wire_read_packet(out.data, out.len, 99, 0, &consumed, &payload, &last),
-                     WIRE_ERROR);
+                     WIRE_TOO_LARGE);
     /* Rejected on the header: no need to buffer what will be refused. */
-    assert_int_equal(wire_read_packet(out.data, 4, 99, 0, &consumed, &payload, &last), WIRE_ERROR);
+    assert_int_equal(wire_read_packet(out.data, 4, 99, 0, &consumed, &payload, &last), WIRE_TOO_LARGE);
     assert_int_equal(payload.len, 0);
     assert_int_equal(wire_read_packet(out.data, out.len, 100, 0, &consumed, &payload, &last),
                      WIRE_PACKET);
@@ -438,7 +438,7 @@ static void test_framing_max_payload(void **state)
     frame_payload(&out, WIRE_MAX_PACKET + 1, &seq);
     assert_int_equal(
         wire_read_packet(out.data + 3, out.len - 3, WIRE_MAX_PACKET, 0, &consumed, &payload, &last),
-        WIRE_ERROR);
+        WIRE_TOO_LARGE);
     assert_int_equal(payload.len, 0);
     assert_int_equal(wire_read_packet(out.data + 3, out.len - 3, WIRE_MAX_PACKET + 1, 0, &consumed,
                                       &payload, &last),
