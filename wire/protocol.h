@@ -114,8 +114,8 @@ size_t wire_packet_begin(buf *out);
 void wire_packet_end(buf *out, size_t begin, uint8_t *seq);
 
 typedef enum {
-    WIRE_NEED_MORE = 0, /* not enough bytes yet for a whole logical packet */
-    WIRE_PACKET = 1,    /* *payload holds one logical packet */
+    WIRE_NEED_MORE = 0,     /* not enough bytes yet for a whole logical packet */
+    WIRE_PACKET = 1,        /* *payload holds one logical packet */
     WIRE_TOO_LARGE = -1,    /* the logical payload would exceed max_payload */
     WIRE_OUT_OF_ORDER = -2, /* a sequence id is not the one expected */
 } wire_read_status;
