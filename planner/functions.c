@@ -578,6 +578,31 @@ static bool print_str_to_date(print_ctx *pc)
     return true;
 }
 
+/*
+ * MySQL's GREATEST and LEAST are NULL when any argument is NULL. SQLite's
+ * many-argument MAX/MIN agree; PostgreSQL's GREATEST/LEAST skip NULLs, so the
+ * NULL case is spelled out there (each argument is printed twice: the backend
+ * evaluates deterministic expressions, and literals are parameters anyway).
+ */
+static bool print_greatest_least(print_ctx *pc)
+{
+    bool greatest = strcasecmp(pc->call->text, "greatest") == 0;
+    if (pc->b->dialect == DIALECT_SQLITE)
+        return expand(pc, greatest ? "MAX($*)" : "MIN($*)");
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return expand(pc, greatest ? "GREATEST($*)" : "LEAST($*)");
+    sb_str(pc->b, "(CASE WHEN ");
+    for (size_t i = 0; i < pc->call->nargs; i++) {
+        if (i)
+            sb_str(pc->b, " OR ");
+        if (!sb_expr(pc->b, pc->call->args[i], pc->resolve, pc->ctx, pc->err))
+            return false;
+        sb_str(pc->b, " IS NULL");
+    }
+    sb_str(pc->b, greatest ? " THEN NULL ELSE GREATEST(" : " THEN NULL ELSE LEAST(");
+    return expand(pc, "$*) END)");
+}
+
 /* Index by dialect: [DIALECT_POSTGRES], [DIALECT_MYSQL], [DIALECT_SQLITE]. */
 #define T(pg, sqlite, mysql)                                                                       \
     {                                                                                              \
@@ -591,8 +616,9 @@ static const function_map functions[] = {
     {"nullif", 2, 2, SAME("NULLIF($1, $2)"), NULL},
     {"isnull", 1, 1, SAME("($1 IS NULL)"), NULL},
     {"if", 3, 3, SAME("(CASE WHEN $1 THEN $2 ELSE $3 END)"), NULL},
-    {"greatest", 1, -1, T("GREATEST($*)", "MAX($*)", "GREATEST($*)"), NULL},
-    {"least", 1, -1, T("LEAST($*)", "MIN($*)", "LEAST($*)"), NULL},
+    /* Two arguments at least: MAX(x) alone would be SQLite's aggregate. */
+    {"greatest", 2, -1, T(NULL, NULL, NULL), print_greatest_least},
+    {"least", 2, -1, T(NULL, NULL, NULL), print_greatest_least},
     {"concat", 1, -1, T(NULL, NULL, NULL), print_concat},
     {"substring", 2, 3, T(NULL, NULL, NULL), print_substring},
     {"substr", 2, 3, T(NULL, NULL, NULL), print_substring},

@@ -173,6 +173,19 @@ def test_dimension_only_queries(mimir, pg):
     assert unordered(got) == unordered(want)
 
 
+def test_greatest_and_least_follow_mysql_on_postgresql(mimir, pg):
+    """MySQL's GREATEST/LEAST are NULL when an argument is NULL; PostgreSQL's
+    skip NULLs, so Mimir spells the NULL case out."""
+    want = pg_rows(pg, rentals("LEAST(customer_id, 10), COUNT(rental_id)"))
+    _, got = mimir.query("SELECT LEAST(customer_id, 10), AGG(movies_rented) FROM mimir.metrics "
+                         "GROUP BY 1")
+    assert unordered(got) == unordered(want) and len(want) > 1
+    want = pg_rows(pg, rentals("CAST(NULL AS INTEGER), COUNT(rental_id)", group=""))
+    _, got = mimir.query("SELECT GREATEST(customer_id, NULL) AS g, AGG(movies_rented) "
+                         "FROM mimir.metrics GROUP BY g")
+    assert got == want and want[0][0] is None
+
+
 def test_source_tables(mimir, pg):
     want = pg_rows(pg, f"SELECT staff_id, COUNT(payment_id) FROM ({PAYMENTS_SQL}) p GROUP BY 1")
     _, got = mimir.query("SELECT staff_id, AGG(payments_count) FROM mimir.payments GROUP BY 1")

@@ -205,12 +205,26 @@ static const golden goldens[] = {
     {"IF(nul, 1, 2)", "(CASE WHEN \"nul\" THEN CAST($1 AS BIGINT) ELSE CAST($2 AS BIGINT) END)",
      "I:1, I:2", "(CASE WHEN \"nul\" THEN ?1 ELSE ?2 END)", "I:1, I:2",
      "(CASE WHEN `nul` THEN ? ELSE ? END)", "I:1, I:2", "2"},
-    {"GREATEST(1, n, 3)", "GREATEST(CAST($1 AS BIGINT), \"n\", CAST($2 AS BIGINT))", "I:1, I:3",
-     "MAX(?1, \"n\", ?2)", "I:1, I:3", "GREATEST(?, `n`, ?)", "I:1, I:3", "7"},
-    {"LEAST(4, n, 3)", "LEAST(CAST($1 AS BIGINT), \"n\", CAST($2 AS BIGINT))", "I:4, I:3",
-     "MIN(?1, \"n\", ?2)", "I:4, I:3", "LEAST(?, `n`, ?)", "I:4, I:3", "3"},
-    {"GREATEST(1, nul)", "GREATEST(CAST($1 AS BIGINT), \"nul\")", "I:1", "MAX(?1, \"nul\")", "I:1",
-     "GREATEST(?, `nul`)", "I:1", "NULL"},
+    {"GREATEST(1, n, 3)",
+     "(CASE WHEN CAST($1 AS BIGINT) IS NULL OR \"n\" IS NULL OR CAST($2 AS BIGINT) IS NULL THEN "
+     "NULL "
+     "ELSE GREATEST(CAST($3 AS BIGINT), \"n\", CAST($4 AS BIGINT)) END)",
+     "I:1, I:3, I:1, I:3", "MAX(?1, \"n\", ?2)", "I:1, I:3", "GREATEST(?, `n`, ?)", "I:1, I:3",
+     "7"},
+    {"LEAST(4, n, 3)",
+     "(CASE WHEN CAST($1 AS BIGINT) IS NULL OR \"n\" IS NULL OR CAST($2 AS BIGINT) IS NULL THEN "
+     "NULL "
+     "ELSE LEAST(CAST($3 AS BIGINT), \"n\", CAST($4 AS BIGINT)) END)",
+     "I:4, I:3, I:4, I:3", "MIN(?1, \"n\", ?2)", "I:4, I:3", "LEAST(?, `n`, ?)", "I:4, I:3", "3"},
+    /* MySQL: NULL when any argument is NULL (PostgreSQL alone would skip it). */
+    {"GREATEST(1, nul)",
+     "(CASE WHEN CAST($1 AS BIGINT) IS NULL OR \"nul\" IS NULL THEN NULL "
+     "ELSE GREATEST(CAST($2 AS BIGINT), \"nul\") END)",
+     "I:1, I:1", "MAX(?1, \"nul\")", "I:1", "GREATEST(?, `nul`)", "I:1", "NULL"},
+    {"LEAST(nul, 2)",
+     "(CASE WHEN \"nul\" IS NULL OR CAST($1 AS BIGINT) IS NULL THEN NULL "
+     "ELSE LEAST(\"nul\", CAST($2 AS BIGINT)) END)",
+     "I:2, I:2", "MIN(\"nul\", ?1)", "I:2", "LEAST(`nul`, ?)", "I:2", "NULL"},
     {"CONCAT('a', s, n)", "(CAST($1 AS TEXT) || CAST(\"s\" AS TEXT) || CAST(\"n\" AS TEXT))", "T:a",
      "(CAST(?1 AS TEXT) || CAST(\"s\" AS TEXT) || CAST(\"n\" AS TEXT))", "T:a",
      "CONCAT(?, `s`, `n`)", "T:a", "aHello7"},
@@ -833,6 +847,8 @@ static const error_golden error_goldens[] = {
     /* argument counts */
     {"IFNULL(s)", -1, ER_WRONG_ARGUMENTS,
      "Incorrect parameter count in the call to native function 'IFNULL'"},
+    {"GREATEST(n)", -1, ER_WRONG_ARGUMENTS,
+     "Incorrect parameter count in the call to native function 'GREATEST'"},
     {"IFNULL(s, 1, 2)", -1, ER_WRONG_ARGUMENTS, "native function 'IFNULL'"},
     {"NULLIF(s)", -1, ER_WRONG_ARGUMENTS, "native function 'NULLIF'"},
     {"IF(n, 1)", -1, ER_WRONG_ARGUMENTS, "native function 'IF'"},
