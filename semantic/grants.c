@@ -6,6 +6,7 @@
  */
 #include "semantic/grants.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,13 +39,13 @@ static bool load_names(grants_loader *l, const ynode *seq, const char *key, gran
                        size_t *n)
 {
     if (seq->kind != YNODE_SEQUENCE)
-        return fail(l, seq, "grants '%s' must be a list of names, not a %s", key,
+        return fail(l, seq, "grants '%s' must be a list of names, not %s", key,
                     ynode_kind_name(seq));
     *out = sem_xcalloc(seq->n_items + 1, sizeof(**out));
     for (size_t i = 0; i < seq->n_items; i++) {
         const char *name = ynode_text(seq->items[i]);
         if (!name || !name[0])
-            return fail(l, seq->items[i], "grants '%s' must list names, not a %s", key,
+            return fail(l, seq->items[i], "grants '%s' must list names, not %s", key,
                         ynode_kind_name(seq->items[i]));
         if (grants_lists(*out, *n, name))
             return fail(l, seq->items[i], "grants '%s' lists '%s' twice", key, name);
@@ -58,7 +59,7 @@ static bool load_row_filters(grants_loader *l, const ynode *map, grants *g)
 {
     if (map->kind != YNODE_MAPPING)
         return fail(l, map,
-                    "grants 'row_filters' must map source names to SQL conditions, not a %s",
+                    "grants 'row_filters' must map source names to SQL conditions, not %s",
                     ynode_kind_name(map));
     g->row_filters = sem_xcalloc(ymap_size(map) + 1, sizeof(*g->row_filters));
     for (size_t i = 0; i < ymap_size(map); i++) {
@@ -69,7 +70,7 @@ static bool load_row_filters(grants_loader *l, const ynode *map, grants *g)
         if (grants_row_filter(g, source))
             return fail(l, k, "grants 'row_filters' has two filters for source '%s'", source);
         if (!sql)
-            return fail(l, v, "the row filter of source '%s' must be a SQL condition, not a %s",
+            return fail(l, v, "the row filter of source '%s' must be a SQL condition, not %s",
                         source, ynode_kind_name(v));
         const char *why = NULL;
         if (!sql_row_filter_check(sql, &why))
@@ -84,7 +85,7 @@ grants *grants_load(const char *file, const char *user, const ynode *map, char *
 {
     grants_loader l = {.file = file, .user = user, .err = err, .errlen = errlen};
     if (map->kind != YNODE_MAPPING) {
-        fail(&l, map, "'grants' must be a mapping (sources, metrics, row_filters), not a %s",
+        fail(&l, map, "'grants' must be a mapping (sources, metrics, row_filters), not %s",
              ynode_kind_name(map));
         return NULL;
     }
@@ -155,15 +156,22 @@ const row_filter *grants_row_filter(const grants *g, const char *source)
 char *grants_filtered_sql(const source *s, const char *filter, const char **why)
 {
     const source_sql_shape *sh = &s->shape;
-    size_t n = strlen(s->sql) + strlen(filter) + 32;
+    const char *sql = s->sql;
+    /* What follows the WHERE condition (GROUP BY ..., a comment) starts with a blank,
+     * since the condition ends at its last token; add one only when it does not. */
+    const char *rest = sql + sh->where_end;
+    const char *gap = rest[0] && !isspace((unsigned char)rest[0]) ? " " : "";
+    size_t n = strlen(sql) + strlen(filter) + 32;
     char *out = sem_xmalloc(n);
-    if (sh->has_where)
-        snprintf(out, n, "%.*s (%s) AND (%.*s) %s", (int)sh->where_begin, s->sql, filter,
-                 (int)(sh->where_end - sh->where_begin), s->sql + sh->where_begin,
-                 s->sql + sh->where_end);
-    else
-        snprintf(out, n, "%.*s WHERE (%s) %s", (int)sh->where_begin, s->sql, filter,
-                 s->sql + sh->where_begin);
+    if (sh->has_where) {
+        size_t cond = sh->where_begin;
+        while (cond < sh->where_end && isspace((unsigned char)sql[cond]))
+            cond++;
+        snprintf(out, n, "%.*s (%s) AND (%.*s)%s%s", (int)sh->where_begin, sql, filter,
+                 (int)(sh->where_end - cond), sql + cond, gap, rest);
+    } else {
+        snprintf(out, n, "%.*s WHERE (%s)%s%s", (int)sh->where_begin, sql, filter, gap, rest);
+    }
     source_sql_shape check;
     if (!sql_shape_scan_why(out, &check, why)) {
         free(out);
