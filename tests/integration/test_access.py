@@ -82,7 +82,14 @@ def server(request, session_dir, pagila_secrets):
     srv = MimirServer(session_dir, configs=PAGILA_CONFIGS, secrets=pagila_secrets,
                       name="mimir-access",
                       extra_args=["--server-config", str(workdir / "server.yaml")])
-    request.addfinalizer(srv.stop)
+
+    def finish():
+        srv.stop()
+        problem = srv.exit_problem()
+        if problem:
+            pytest.fail(problem, pytrace=False)
+
+    request.addfinalizer(finish)
     srv.start()
     srv.wait_for_log(TYPES_DISCOVERED)
     return srv
