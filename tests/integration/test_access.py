@@ -589,3 +589,27 @@ def test_filter_with_a_subquery_is_accepted(mimir_factory, pagila_secrets, workd
         assert len(rows(conn, "SELECT DISTINCT dim_store_id FROM mimir.payments")) == 2
     finally:
         conn.close()
+
+
+def test_validate_checks_grants_and_runs_row_filters(pagila_secrets, workdir):
+    path = workdir / "server.yaml"
+    h = native_hash()
+    path.write_text(f"users:\n  - name: ann\n    mysql_native_password: \"{h}\"\n"
+                    "    grants:\n      metrics: [movies_rented, nope]\n"
+                    "      row_filters:\n        rentals: \"inventory.store_idd = 1\"\n"
+                    "        payments: \"payment.staff_id = 1\"\n")
+    cmd = [str(MIMIR_BIN), "validate", "--configs", str(PAGILA_CONFIGS), "--secrets",
+           str(pagila_secrets), "--server-config", str(path)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == f"{path}:5: user 'ann': grants name unknown metric 'nope'"
+    assert lines[1].startswith(f"{path}:7: user 'ann': the row filter of source 'rentals': "
+                               "the database says: ")
+    assert "store_idd" in lines[1]
+    assert len(lines) == 2
+    # Fixed, the same file validates.
+    path.write_text(path.read_text().replace(", nope", "").replace("store_idd", "store_id"))
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.endswith(": valid\n")
