@@ -58,8 +58,7 @@ static bool load_names(grants_loader *l, const ynode *seq, const char *key, gran
 static bool load_row_filters(grants_loader *l, const ynode *map, grants *g)
 {
     if (map->kind != YNODE_MAPPING)
-        return fail(l, map,
-                    "grants 'row_filters' must map source names to SQL conditions, not %s",
+        return fail(l, map, "grants 'row_filters' must map source names to SQL conditions, not %s",
                     ynode_kind_name(map));
     g->row_filters = sem_xcalloc(ymap_size(map) + 1, sizeof(*g->row_filters));
     for (size_t i = 0; i < ymap_size(map); i++) {
