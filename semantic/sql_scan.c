@@ -864,6 +864,29 @@ char *sql_first_name_missing(const char *expr, const char *sql)
 
 /* ---- row filters ---- */
 
+/*
+ * A parameter placeholder: $1 (PostgreSQL), ? and ?1 (MySQL, SQLite), :name and
+ * @name (SQLite's named parameters; "::" is PostgreSQL's cast). Queries bind
+ * the client's literals to parameters, so a placeholder in a filter would let
+ * a client's value into it.
+ */
+static bool is_placeholder(const char *s, const tokens *t, size_t i)
+{
+    const token *k = &t->v[i];
+    const token *next = i + 1 < t->n ? &t->v[i + 1] : NULL;
+    bool glued = next && next->begin == k->end;
+    if (k->kind == TK_NUMBER && s[k->begin] == '$')
+        return true;
+    if (k->kind != TK_OP)
+        return false;
+    char c = s[k->begin];
+    if (c == '?')
+        return true;
+    bool after_colon = i > 0 && t->v[i - 1].kind == TK_OP && s[t->v[i - 1].begin] == ':' &&
+                       t->v[i - 1].end == k->begin;
+    return (c == ':' || c == '@') && glued && next->kind == TK_WORD && !after_colon;
+}
+
 /* True when s[a, b) holds anything but whitespace: a comment between tokens. */
 static bool has_text_between(const char *s, size_t a, size_t b)
 {
@@ -898,6 +921,8 @@ bool sql_row_filter_check(const char *expr, const char **why)
             ok = fail(why, "holds a ';'");
         else if (k->kind == TK_OP && expr[k->begin] == '#')
             ok = fail(why, "holds '#' (a comment in MySQL)");
+        else if (is_placeholder(expr, &t, i))
+            ok = fail(why, "holds a parameter placeholder ($1, ?, :name or @name)");
         else if (is_clause(expr, t.v, i, t.n, CL_FROM | CL_INTO | CL_WHERE | CL_TAIL | CL_SETOP) ||
                  (k->depth == 0 && k->kind == TK_WORD && kw(expr, k, "SELECT")))
             ok = fail(why, "is not a single boolean expression (it holds a clause keyword at its "

@@ -554,6 +554,7 @@ BAD_FILTERS = [
     ("(store_id = 1", "has unbalanced parentheses"),
     ("store_id = 1 GROUP BY store_id", "is not a single boolean expression"),
     ("store_id = 1 UNION SELECT 1", "is not a single boolean expression"),
+    ("store_id = $1", "holds a parameter placeholder ($1, ?, :name or @name)"),
     ("'unterminated", "has an unterminated quote or comment"),
     ("", "is empty"),
 ]

@@ -170,6 +170,16 @@ static const broken_case broken[] = {
     {"      row_filters:\n        rentals: \"a = 1 LIMIT 1\"\n", 6,
      "the row filter of source 'rentals' is not a single boolean expression (it holds a clause "
      "keyword at its top level; a subquery must be in parentheses)"},
+    {"      row_filters:\n        rentals: \"store_id = $1\"\n", 6,
+     "the row filter of source 'rentals' holds a parameter placeholder ($1, ?, :name or @name)"},
+    {"      row_filters:\n        rentals: \"store_id = ?\"\n", 6,
+     "the row filter of source 'rentals' holds a parameter placeholder ($1, ?, :name or @name)"},
+    {"      row_filters:\n        rentals: \"store_id = ?1\"\n", 6,
+     "the row filter of source 'rentals' holds a parameter placeholder ($1, ?, :name or @name)"},
+    {"      row_filters:\n        rentals: \"store_id = :store\"\n", 6,
+     "the row filter of source 'rentals' holds a parameter placeholder ($1, ?, :name or @name)"},
+    {"      row_filters:\n        rentals: \"store_id = @store\"\n", 6,
+     "the row filter of source 'rentals' holds a parameter placeholder ($1, ?, :name or @name)"},
     {"      row_filters:\n        rentals: \"SELECT 1\"\n", 6,
      "the row filter of source 'rentals' is not a single boolean expression (it holds a clause "
      "keyword at its top level; a subquery must be in parentheses)"},
@@ -220,6 +230,9 @@ static void test_good_row_filters(void **state)
         "\"Weird -- name\" = 1",
         "EXISTS (SELECT 1 FROM x UNION SELECT 2)",
         "(a = 1) AND (b = 2)",
+        "store_id::int = 1",
+        "note = '$1 ? :x @y'",
+        "$$literal$$ <> note",
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         const char *why = NULL;
