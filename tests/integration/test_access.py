@@ -6,6 +6,7 @@ The server configuration gives three users over configs/pagila:
   store1  sources [rentals], metrics [movies_rented, rentals_revenue], and the
           row filter `inventory.store_id = 1` on rentals
   payer   sources [payments]: dim_store_id follows, since payments lists it
+  split   every source, with a different row filter on each
 
 A restricted user must not be able to see, query or infer a hidden metric,
 source or dimension through any path (catalog, SHOW, DESCRIBE, EXPLAIN,
@@ -66,6 +67,9 @@ def users_yaml(store1_filter="inventory.store_id = 1", store1_metrics=None, drop
                    "      row_filters:\n"
                    f"        rentals: \"{store1_filter}\"\n"),
         "payer": "    grants:\n      sources: [payments]\n",
+        "split": ("    grants:\n      row_filters:\n"
+                  "        rentals: \"inventory.store_id = 1\"\n"
+                  "        payments: \"inventory.store_id = 2\"\n"),
     }
     text = "users:\n"
     for name, grants in users.items():
@@ -393,6 +397,27 @@ def test_explain_shows_the_filter_inside_the_source_sql(server):
         assert "payments" not in plan[0]["sql"]
     finally:
         store1.close()
+
+
+def test_each_source_of_a_multi_source_query_keeps_its_own_filter(server, pg):
+    split = connect(server, "split")
+    try:
+        got = rows(split, "SELECT dim_store_id, AGG(movies_rented), AGG(payments_count) "
+                          "FROM mimir.metrics GROUP BY dim_store_id")
+        rentals = source_query("rentals", ["dim_store_id"], ["movies_rented"], "dim_store_id = 1")
+        payments = source_query("payments", ["dim_store_id"], ["payments_count"],
+                                "dim_store_id = 2")
+        want = [tuple(r) for r in pg.query(
+            f"SELECT dim_store_id, movies_rented, payments_count FROM ({rentals}) AS r "
+            f"FULL OUTER JOIN ({payments}) AS p USING (dim_store_id)")]
+        assert_same_values(unordered(got), unordered(want))
+        assert len(got) == 2  # store 1 from rentals only, store 2 from payments only
+        # Dimension-only: each source contributes its own filtered values.
+        assert sorted(rows(split, "SELECT DISTINCT dim_store_id FROM mimir.metrics")) == \
+            [(1,), (2,)]
+        assert rows(split, "SELECT DISTINCT dim_store_id FROM mimir.payments") == [(2,)]
+    finally:
+        split.close()
 
 
 # --------------------------------------------------------------------------
