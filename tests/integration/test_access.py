@@ -168,6 +168,11 @@ def test_catalog_paths_show_only_granted_names(server):
                                   "WHERE TABLE_SCHEMA = 'mimir'"))
         assert every == set(want)
         assert field_list(store1, "metrics") == metrics_cols
+        for table, cols in (("metrics", metrics_cols), ("rentals", want)):
+            with store1.cursor() as cur:  # what BI tools send to learn a table's columns
+                cur.execute(f"SELECT * FROM mimir.{table} LIMIT 0")
+                assert [d[0] for d in cur.description] == cols
+                assert cur.fetchall() == ()
         assert field_list(store1, "rentals") == want
         create = rows(store1, "SHOW CREATE TABLE mimir.metrics")[0][1]
         for hidden in HIDDEN_METRICS + [HIDDEN_DIMENSION, "payments"]:
