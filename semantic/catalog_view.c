@@ -24,10 +24,11 @@ bool grants_source_visible(const grants *g, const source *s)
     return g->all_sources || grants_lists(g->sources, g->n_sources, s->name);
 }
 
-bool grants_metric_visible(const catalog *base, const grants *g, const metric *m)
+bool grants_metric_visible(const catalog *base, const catalog *view, const grants *g,
+                           const metric *m)
 {
-    const source *s = catalog_source(base, m->source_name);
-    if (!s || !grants_source_visible(g, s))
+    (void)base; /* for the rule on derived metrics: their bases are metrics of base */
+    if (!catalog_source(view, m->source_name))
         return false;
     return g->all_metrics || grants_lists(g->metrics, g->n_metrics, m->name);
 }
@@ -44,7 +45,11 @@ static view *view_new(const catalog *base)
     return v;
 }
 
-/* Adds s (with its row filter, if any) to the view; false when the filter does not splice. */
+/*
+ * Adds s (with its row filter, if any) to the view. A filter that does not
+ * splice into the SQL leaves the source out (fail closed); grants_check has
+ * reported it.
+ */
 static bool add_source(view *v, const source *s, const grants *g)
 {
     source copy = *s;
@@ -97,8 +102,7 @@ catalog *catalog_view_build(const catalog *base, const grants *g)
             add_source(v, &base->sources[i], g);
     for (size_t i = 0; i < base->n_metrics; i++) {
         const metric *m = &base->metrics[i];
-        /* Visible, and its source made it in (its filter spliced). */
-        if (grants_metric_visible(base, g, m) && catalog_source(&v->cat, m->source_name))
+        if (grants_metric_visible(base, &v->cat, g, m))
             v->cat.metrics[v->cat.n_metrics++] = *m;
     }
     for (size_t i = 0; i < base->n_dimensions; i++) {

@@ -27,14 +27,19 @@ catalog *catalog_view_build(const catalog *base, const grants *g);
 catalog *catalog_view_empty(const catalog *base);
 void catalog_view_free(catalog *view);
 
-/* Is source s of base visible under g? */
+/* Is source s of base visible under g (before its row filter is spliced)? */
 bool grants_source_visible(const grants *g, const source *s);
 /*
- * Is metric m of base visible under g? The one place that decides it: a
- * metric is visible when its source is and, with a 'metrics' list, when it
- * is listed. (Derived metrics, computed from other metrics, must also be
- * hidden when any metric they are computed from is: add that rule here.)
+ * Is metric m of base visible under g? The one place that decides it, while
+ * the view is built (view holds the visible sources, each with its filter
+ * spliced; metrics are added after them): a metric is visible when its source
+ * is in the view and, with a 'metrics' list, when it is listed.
+ *
+ * Derived metrics (computed from other metrics) must also be hidden when any
+ * metric they are computed from is not visible: add that rule here, calling
+ * this function on each base metric of base.
  */
-bool grants_metric_visible(const catalog *base, const grants *g, const metric *m);
+bool grants_metric_visible(const catalog *base, const catalog *view, const grants *g,
+                           const metric *m);
 
 #endif
