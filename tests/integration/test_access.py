@@ -174,6 +174,12 @@ def test_catalog_paths_show_only_granted_names(server):
                 assert [d[0] for d in cur.description] == cols
                 assert cur.fetchall() == ()
         assert field_list(store1, "rentals") == want
+        assert rows(store1, "SHOW TABLES LIKE 'pay%'") == []
+        assert set(names(store1, "SHOW FULL TABLES FROM mimir")) == {"metrics", "rentals"}
+        assert set(names(store1, "SHOW TABLE STATUS FROM mimir")) == {"metrics", "rentals"}
+        assert rows(store1, "SHOW COLUMNS FROM mimir.metrics LIKE 'pay%'") == []
+        assert rows(store1, "SELECT COUNT(*) FROM information_schema.COLUMNS "
+                            "WHERE COLUMN_NAME LIKE 'pay%' OR TABLE_NAME = 'payments'") == [(0,)]
         create = rows(store1, "SHOW CREATE TABLE mimir.metrics")[0][1]
         for hidden in HIDDEN_METRICS + [HIDDEN_DIMENSION, "payments"]:
             assert hidden not in create
