@@ -24,6 +24,7 @@
 #include "planner/planner.h"
 #include "proxy/cli.h"
 #include "proxy/cli_check.h"
+#include "proxy/cli_validate_grants.h"
 #include "semantic/util.h"
 
 static const char cmd[] = "validate";
@@ -31,6 +32,7 @@ static const char cmd[] = "validate";
 static void usage(FILE *out)
 {
     fprintf(out, "usage: mimir validate [--configs DIR] [--secrets DIR | --no-secrets]\n"
+                 "                      [--server-config FILE]\n"
                  "\n"
                  "Checks the semantic layer in DIR and prints every problem as\n"
                  "FILE:LINE:COLUMN: message. With secrets (the default), also connects to every\n"
@@ -42,6 +44,8 @@ static void usage(FILE *out)
                  "  --secrets DIR   one <connection_name>.json per connection (default:\n"
                  "                  $MIMIR_SECRETS, else DIR/secrets)\n"
                  "  --no-secrets    check the definitions only: no secrets, no databases\n"
+                 "  --server-config FILE  also check the users' grants in FILE against the\n"
+                 "                  layer (and, with databases, run each row filter)\n"
                  "\n"
                  "Exit status: 0 valid, 1 problems found, 2 wrong command line.\n");
 }
@@ -213,12 +217,12 @@ static void check_databases(validation *v)
 
 int cli_validate(int argc, char **argv)
 {
-    static const struct option opts[] = {{"configs", required_argument, NULL, 'c'},
-                                         {"secrets", required_argument, NULL, 's'},
-                                         {"no-secrets", no_argument, NULL, 'n'},
-                                         {"help", no_argument, NULL, 'H'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"configs", required_argument, NULL, 'c'}, {"secrets", required_argument, NULL, 's'},
+        {"no-secrets", no_argument, NULL, 'n'},    {"server-config", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'H'},          {NULL, 0, NULL, 0}};
     cli_project p = {0};
+    const char *server_config = NULL;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -231,6 +235,9 @@ int cli_validate(int argc, char **argv)
             break;
         case 'n':
             p.no_secrets = true;
+            break;
+        case 'f':
+            server_config = optarg;
             break;
         case 'H':
             usage(stdout);
@@ -259,8 +266,12 @@ int cli_validate(int argc, char **argv)
                     "definitions without connecting to the databases");
     }
     v.offline_problems = v.n_problems;
-    if (p.secrets && !no_default_secrets && v.cat->n_connections > 0)
+    bool databases = p.secrets && !no_default_secrets && v.cat->n_connections > 0;
+    if (databases)
         check_databases(&v);
+    if (server_config)
+        validate_grants(server_config, v.cat, databases && v.n_problems == 0, &v.problems,
+                        &v.n_problems);
 
     for (size_t i = 0; i < v.n_problems; i++)
         printf("%s\n", v.problems[i]);

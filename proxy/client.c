@@ -21,6 +21,7 @@
 #include <event2/buffer.h>
 
 #include "planner/planner.h"
+#include "proxy/access.h"
 #include "proxy/client_internal.h"
 #include "proxy/columns.h"
 #include "proxy/exec.h"
@@ -292,16 +293,21 @@ void client_reset_session(client *cl)
 
 session_info client_session_info(const client *cl)
 {
+    /* The user's view of the semantic layer: hidden names do not exist for the session. */
+    const catalog *cat;
+    struct info_schema *is;
+    access_session_catalog(cl->user, &cat, &is);
     session_info s = {
-        .cat = srv.cat,
-        .info_schema = srv.info_schema,
+        .cat = cat,
+        .info_schema = is,
         .db = cl->db,
         .user = cl->user,
         .client_host = cl->peer,
         .connection_id = cl->id,
         .autocommit = cl->autocommit,
         .max_execution_time_ms = cl->max_execution_time_ms,
-        .list_sessions = server_list_sessions,
+        /* Like MySQL without the PROCESS privilege: a restricted user sees its own sessions. */
+        .list_sessions = access_restricted(cl->user) ? NULL : server_list_sessions,
     };
     return s;
 }

@@ -20,6 +20,7 @@
 
 #include "planner/info_schema.h"
 #include "planner/planner.h"
+#include "proxy/access.h"
 #include "proxy/cli.h"
 #include "proxy/log.h"
 #include "proxy/passwd.h"
@@ -267,6 +268,14 @@ static int serve(int argc, char **argv)
     catalog *cat = catalog_load(configs, secrets, err, sizeof(err));
     if (!cat) {
         log_error("cannot load the semantic layer: %s", err);
+        free_security(&file);
+        free(configs);
+        free(secrets);
+        return 1;
+    }
+    if (!access_check_grants(srv.users, srv.nusers, cat, true)) {
+        log_error("the grants of the server configuration name what the semantic layer lacks");
+        catalog_free(cat);
         free_security(&file);
         free(configs);
         free(secrets);

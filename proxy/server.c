@@ -10,6 +10,7 @@
 
 #include "planner/info_schema.h"
 #include "planner/planner.h"
+#include "proxy/access.h"
 #include "proxy/client.h"
 #include "proxy/client_internal.h"
 #include "proxy/exec.h"
@@ -39,6 +40,7 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
 
 static void free_gen(catalog_gen *g)
 {
+    access_views_free(g->views);
     info_schema_free(g->info_schema);
     catalog_free(g->cat);
     free(g);
@@ -90,6 +92,7 @@ void server_replace_info_schema(struct info_schema *is)
     info_schema_free(srv.gen->info_schema);
     srv.gen->info_schema = is;
     srv.info_schema = is;
+    access_views_retype();
 }
 
 catalog_gen *server_catalog_hold(void)
@@ -145,6 +148,13 @@ void server_kill(client *killer, uint32_t id, bool query_only)
     if (!target) {
         sql_error e;
         sql_error_set(&e, ER_NO_SUCH_THREAD, "HY000", "Unknown thread id: %u", id);
+        client_send_error(killer, &e);
+        return;
+    }
+    if (target != killer && access_restricted(killer->user) &&
+        !(killer->user && target->user && strcmp(killer->user, target->user) == 0)) {
+        sql_error e;
+        sql_error_set(&e, ER_KILL_DENIED_ERROR, "HY000", "You are not owner of thread %u", id);
         client_send_error(killer, &e);
         return;
     }
@@ -293,6 +303,10 @@ bool server_reload(void)
         }
         return false;
     }
+    if (file)
+        access_check_grants(file->users, file->nusers, cat, false);
+    else
+        access_check_grants(srv.users, srv.nusers, cat, false);
     if (file) {
         /* Limits and users take effect now; where to listen and TLS need a restart. */
         server_config_apply(&srv.cfg, &file->limits);

@@ -54,7 +54,8 @@ void server_config_apply(server_config *cfg, const server_limits *lim);
 typedef struct catalog_gen {
     catalog *cat;
     struct info_schema *info_schema;
-    unsigned refs; /* executions holding it */
+    unsigned refs;             /* executions holding it */
+    struct access_view *views; /* users' restricted views of cat (proxy/access.h) */
     struct catalog_gen *next_retired;
 } catalog_gen;
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "semantic/grants.h"
 #include "semantic/yaml_doc.h"
 
 /* A few dozen users at most: a tight node limit costs nothing. */
@@ -173,7 +174,7 @@ static bool load_tls(loader *l, const ynode *map, server_file *f)
 static bool load_user(loader *l, const ynode *map, server_user *u)
 {
     static const char *const keys[] = {"name", "mysql_native_password", "caching_sha2_password",
-                                       NULL};
+                                       "grants", NULL};
     if (!get_mapping(l, map, "a user") || !check_keys(l, map, "a user", keys))
         return false;
     const char *name, *native, *sha2;
@@ -206,6 +207,10 @@ static bool load_user(loader *l, const ynode *map, server_user *u)
                         name);
         u->has_sha2 = true;
     }
+    const ynode *grants = ymap_get(map, "grants");
+    if (!ynode_is_null(grants) &&
+        !(u->grants = grants_load(l->file, name, grants, l->err, l->errlen)))
+        return false;
     return true;
 }
 
@@ -317,6 +322,7 @@ void server_file_free(server_file *f)
 {
     for (size_t i = 0; i < f->nusers; i++) {
         free(f->users[i].name);
+        grants_free(f->users[i].grants);
         memset(&f->users[i], 0, sizeof(f->users[i]));
     }
     free(f->users);

@@ -14,6 +14,8 @@
  *     - name: analyst
  *       mysql_native_password: "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19"
  *       caching_sha2_password: "3c7f...(64 hex digits)"
+ *       grants:                  # optional; see semantic/grants.h
+ *         sources: [rentals]
  *
  * Passwords are never stored: `mimir passwd` prints both hashes for a
  * password read from stdin. A user needs at least one of them.
@@ -27,8 +29,11 @@
 
 #include "wire/auth_sha2.h"
 
+struct grants;
+
 typedef struct server_user {
     char *name;
+    struct grants *grants; /* what the user may see (semantic/grants.h); NULL: everything */
     bool has_native;
     uint8_t native_stage2[20]; /* SHA1(SHA1(password)) */
     bool has_sha2;

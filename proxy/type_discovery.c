@@ -566,3 +566,9 @@ void type_discovery_stop(void)
     discovered_types_free(d->types);
     free(d);
 }
+
+const discovered_types *type_discovery_types(void)
+{
+    type_discovery *d = srv.discovery;
+    return d && d->cat == srv.cat ? d->types : NULL;
+}

@@ -32,4 +32,8 @@ void type_discovery_start(void);
  */
 void type_discovery_stop(void);
 
+/* The column types learnt so far for the current semantic layer (NULL: none yet). */
+struct discovered_types;
+const struct discovered_types *type_discovery_types(void);
+
 #endif

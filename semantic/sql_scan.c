@@ -861,3 +861,76 @@ char *sql_first_name_missing(const char *expr, const char *sql)
     free(ts.v);
     return missing;
 }
+
+/* ---- row filters ---- */
+
+/*
+ * A parameter placeholder: $1 (PostgreSQL), ? and ?1 (MySQL, SQLite), :name and
+ * @name (SQLite's named parameters; "::" is PostgreSQL's cast). Queries bind
+ * the client's literals to parameters, so a placeholder in a filter would let
+ * a client's value into it.
+ */
+static bool is_placeholder(const char *s, const tokens *t, size_t i)
+{
+    const token *k = &t->v[i];
+    const token *next = i + 1 < t->n ? &t->v[i + 1] : NULL;
+    bool glued = next && next->begin == k->end;
+    if (k->kind == TK_NUMBER && s[k->begin] == '$')
+        return true;
+    if (k->kind != TK_OP)
+        return false;
+    char c = s[k->begin];
+    if (c == '?')
+        return true;
+    bool after_colon = i > 0 && t->v[i - 1].kind == TK_OP && s[t->v[i - 1].begin] == ':' &&
+                       t->v[i - 1].end == k->begin;
+    return (c == ':' || c == '@') && glued && next->kind == TK_WORD && !after_colon;
+}
+
+/* True when s[a, b) holds anything but whitespace: a comment between tokens. */
+static bool has_text_between(const char *s, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        if (!isspace((unsigned char)s[i]))
+            return true;
+    return false;
+}
+
+bool sql_row_filter_check(const char *expr, const char **why)
+{
+    tokens t;
+    size_t len = strlen(expr);
+    lex(expr, 0, len, &t);
+    bool ok = false;
+    if (t.unterminated)
+        fail(why, "has an unterminated quote or comment");
+    else if (t.unbalanced)
+        fail(why, "has unbalanced parentheses");
+    else if (t.n == 0)
+        fail(why, "is empty");
+    else
+        ok = true;
+    size_t prev = 0;
+    for (size_t i = 0; ok && i < t.n; i++) {
+        const token *k = &t.v[i];
+        /* Comments are skipped by the lexer: whatever it skipped that is not
+         * blank was one. A comment could swallow what follows the filter. */
+        if (has_text_between(expr, prev, k->begin))
+            ok = fail(why, "holds a comment");
+        else if (k->kind == TK_SEMI)
+            ok = fail(why, "holds a ';'");
+        else if (k->kind == TK_OP && expr[k->begin] == '#')
+            ok = fail(why, "holds '#' (a comment in MySQL)");
+        else if (is_placeholder(expr, &t, i))
+            ok = fail(why, "holds a parameter placeholder ($1, ?, :name or @name)");
+        else if (is_clause(expr, t.v, i, t.n, CL_FROM | CL_INTO | CL_WHERE | CL_TAIL | CL_SETOP) ||
+                 (k->depth == 0 && k->kind == TK_WORD && kw(expr, k, "SELECT")))
+            ok = fail(why, "is not a single boolean expression (it holds a clause keyword at its "
+                           "top level; a subquery must be in parentheses)");
+        prev = k->end;
+    }
+    if (ok && has_text_between(expr, prev, len))
+        ok = fail(why, "holds a comment");
+    free(t.v);
+    return ok;
+}

@@ -42,4 +42,13 @@ bool sql_aggregate_check(const char *expr, const char **why, char **offending);
  */
 char *sql_first_name_missing(const char *expr, const char *sql);
 
+/*
+ * Checks a row filter (operator-written SQL ANDed into a source's WHERE): it
+ * must be one expression that cannot end the clause it is put in: no ';',
+ * no comment, balanced parentheses, and no clause keyword (FROM, WHERE,
+ * GROUP BY, UNION, ...) outside parentheses; and no parameter placeholder,
+ * which a client's value would fill. False with *why on failure.
+ */
+bool sql_row_filter_check(const char *expr, const char **why);
+
 #endif

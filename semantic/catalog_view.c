@@ -1,0 +1,137 @@
+/*
+ * Building a user's restricted catalog (see catalog_view.h). The view is a
+ * shallow copy: struct values copied from the base catalog, pointing at its
+ * strings, so building one is cheap; a filtered source gets its own SQL and
+ * a fresh scan of that SQL's shape (the planner splices dimensions and time
+ * bounds by those offsets).
+ */
+#include "semantic/catalog_view.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "semantic/util.h"
+
+/* The catalog handed out, and what the view owns beyond its arrays. */
+typedef struct view {
+    catalog cat;  /* first: a view is freed from its catalog pointer */
+    char **owned; /* the filtered SQL of its sources */
+    size_t n_owned;
+} view;
+
+bool grants_source_visible(const grants *g, const source *s)
+{
+    return g->all_sources || grants_lists(g->sources, g->n_sources, s->name);
+}
+
+bool grants_metric_visible(const catalog *base, const catalog *view, const grants *g,
+                           const metric *m)
+{
+    (void)base; /* for the rule on derived metrics: their bases are metrics of base */
+    if (!catalog_source(view, m->source_name))
+        return false;
+    return g->all_metrics || grants_lists(g->metrics, g->n_metrics, m->name);
+}
+
+static view *view_new(const catalog *base)
+{
+    view *v = sem_xcalloc(1, sizeof(*v));
+    v->cat.configs_dir = base->configs_dir;
+    v->cat.secrets_dir = base->secrets_dir;
+    v->cat.sources = sem_xcalloc(base->n_sources + 1, sizeof(source));
+    v->cat.metrics = sem_xcalloc(base->n_metrics + 1, sizeof(metric));
+    v->cat.dimensions = sem_xcalloc(base->n_dimensions + 1, sizeof(dimension));
+    v->cat.connections = sem_xcalloc(base->n_connections + 1, sizeof(connection));
+    return v;
+}
+
+/*
+ * Adds s (with its row filter, if any) to the view. A filter that does not
+ * splice into the SQL leaves the source out (fail closed); grants_check has
+ * reported it.
+ */
+static bool add_source(view *v, const source *s, const grants *g)
+{
+    source copy = *s;
+    const row_filter *f = grants_row_filter(g, s->name);
+    if (f) {
+        const char *why;
+        char *sql = grants_filtered_sql(s, f->sql, &why);
+        if (!sql)
+            return false;
+        sem_strv_push(&v->owned, &v->n_owned, sql);
+        copy.sql = sql;
+        sql_shape_scan(sql, &copy.shape);
+    }
+    v->cat.sources[v->cat.n_sources++] = copy;
+    return true;
+}
+
+/* The visible source a dimension definition is available on, or NULL (hidden). */
+static const source *dimension_home(const catalog *view_cat, const dimension *d)
+{
+    const source *s = catalog_source(view_cat, d->source_name);
+    if (s)
+        return s;
+    for (size_t i = 0; i < view_cat->n_sources; i++) {
+        const source *o = &view_cat->sources[i];
+        if (sem_strv_find(o->dimension_names, o->n_dimension_names, d->name) >= 0)
+            return o;
+    }
+    return NULL;
+}
+
+static void add_connections(view *v, const catalog *base)
+{
+    for (size_t i = 0; i < base->n_connections; i++) {
+        const connection *c = &base->connections[i];
+        bool used = false;
+        for (size_t k = 0; k < v->cat.n_sources && !used; k++)
+            used = v->cat.sources[k].conn == c ||
+                   sem_name_eq(v->cat.sources[k].connection_name, c->name);
+        if (used)
+            v->cat.connections[v->cat.n_connections++] = *c;
+    }
+}
+
+catalog *catalog_view_build(const catalog *base, const grants *g)
+{
+    view *v = view_new(base);
+    for (size_t i = 0; i < base->n_sources; i++)
+        if (grants_source_visible(g, &base->sources[i]))
+            add_source(v, &base->sources[i], g);
+    for (size_t i = 0; i < base->n_metrics; i++) {
+        const metric *m = &base->metrics[i];
+        if (grants_metric_visible(base, &v->cat, g, m))
+            v->cat.metrics[v->cat.n_metrics++] = *m;
+    }
+    for (size_t i = 0; i < base->n_dimensions; i++) {
+        const dimension *d = &base->dimensions[i];
+        const source *home = dimension_home(&v->cat, d);
+        if (!home)
+            continue;
+        dimension copy = *d;
+        copy.source_name = home->name; /* never the name of a hidden source */
+        v->cat.dimensions[v->cat.n_dimensions++] = copy;
+    }
+    add_connections(v, base);
+    return &v->cat;
+}
+
+catalog *catalog_view_empty(const catalog *base)
+{
+    return &view_new(base)->cat;
+}
+
+void catalog_view_free(catalog *c)
+{
+    if (!c)
+        return;
+    view *v = (view *)c;
+    sem_strv_free(v->owned, v->n_owned);
+    free(c->sources);
+    free(c->metrics);
+    free(c->dimensions);
+    free(c->connections);
+    free(v);
+}
