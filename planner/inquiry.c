@@ -12,14 +12,19 @@
 
 #include "planner/functions.h"
 
-static const char *const grain_names[] = {[GRAIN_TIME] = "ts",
-                                          [GRAIN_DATE] = "ds",
-                                          [GRAIN_MONTH] = "year_month",
-                                          [GRAIN_YEAR] = "year"};
+static const char *const grain_names[GRAIN_COUNT] = {
+    [GRAIN_TIME] = "ts",      [GRAIN_DATE] = "ds",          [GRAIN_MONTH] = "year_month",
+    [GRAIN_YEAR] = "year",    [GRAIN_SECOND] = "ts_second", [GRAIN_MINUTE] = "ts_minute",
+    [GRAIN_HOUR] = "ts_hour", [GRAIN_WEEK] = "week",        [GRAIN_QUARTER] = "quarter"};
+
+const char *time_grain_name(time_grain g)
+{
+    return grain_names[g];
+}
 
 bool time_grain_of(const char *name, time_grain *g, const char **canonical)
 {
-    for (int i = GRAIN_TIME; i <= GRAIN_YEAR; i++) {
+    for (int i = 0; i < GRAIN_COUNT; i++) {
         if (strcasecmp(name, grain_names[i]) == 0) {
             *g = (time_grain)i;
             *canonical = grain_names[i];
@@ -135,7 +140,8 @@ static const char *known_dimensions(arena *a, const catalog *cat)
 {
     buf b;
     buf_init(&b);
-    buf_append_str(&b, "ts, ds, year_month, year");
+    for (int g = 0; g < GRAIN_COUNT; g++)
+        buf_printf(&b, "%s%s", g ? ", " : "", grain_names[g]);
     for (size_t i = 0; i < cat->n_dimensions; i++)
         buf_printf(&b, ", %s", cat->dimensions[i].name);
     for (size_t i = 0; i < cat->n_sources; i++) {
@@ -239,8 +245,8 @@ static bool unknown_column(resolver *r, const expr *col, const char *clause)
     const metric *m = table_metric(r, col->parts[col->nparts - 1]);
     if (m && qualifier_ok(r, col)) {
         sql_error_set(r->err, ER_BAD_FIELD, "42S22",
-                      "Unknown column '%s' in '%s': '%s' is a metric; write AGG(%s)", name,
-                      clause, m->name, m->name);
+                      "Unknown column '%s' in '%s': '%s' is a metric; write AGG(%s)", name, clause,
+                      m->name, m->name);
         return false;
     }
     sql_error_set(r->err, ER_BAD_FIELD, "42S22",
@@ -326,14 +332,15 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
                 m = NULL;
             if (!m) {
                 const expr *arg = e->nargs == 1 ? e->args[0] : NULL;
-                const char *argname = arg && arg->kind == EX_COLUMN ? arg->parts[arg->nparts - 1]
-                                                                    : NULL;
+                const char *argname =
+                    arg && arg->kind == EX_COLUMN ? arg->parts[arg->nparts - 1] : NULL;
                 if (argname && table_metric(r, argname))
                     sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
                                   "%s%s(%s) is not supported: a metric is already aggregated at "
                                   "the query's grain; use AGG(%s)",
                                   e->text, e->distinct ? "(DISTINCT" : "", argname, argname);
-                else if (argname && (!strcasecmp(e->text, "agg") || !strcasecmp(e->text, "measure")))
+                else if (argname &&
+                         (!strcasecmp(e->text, "agg") || !strcasecmp(e->text, "measure")))
                     sql_error_set(r->err, ER_BAD_FIELD, "42S22",
                                   "Unknown column '%s' in '%s': no metric named '%s' (metrics: %s)",
                                   column_text(r->a, arg), clause, argname,
@@ -342,8 +349,9 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
                     sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
                                   "This version of Mimir doesn't yet support %s() over '%s': "
                                   "aggregates apply to metrics, written AGG(metric_name)",
-                                  e->text, arg && arg->kind == EX_COLUMN ? column_text(r->a, arg)
-                                                                         : "an expression");
+                                  e->text,
+                                  arg && arg->kind == EX_COLUMN ? column_text(r->a, arg)
+                                                                : "an expression");
                 return false;
             }
             if (ctx != CTX_FINAL) {
@@ -368,8 +376,7 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
                       clause);
         return false;
     case EX_STAR:
-        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000", "'*' is not allowed in '%s'",
-                      clause);
+        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000", "'*' is not allowed in '%s'", clause);
         return false;
     default:
         break;

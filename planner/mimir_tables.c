@@ -94,6 +94,11 @@ static void add_grains(table_builder *b)
     add_fixed_column(b, "ds", "date", "Day of ts");
     add_fixed_column(b, "year_month", "date", "First day of the month of ts");
     add_fixed_column(b, "year", "int", "Year of ts");
+    add_fixed_column(b, "ts_second", "datetime", "ts truncated to the second (UTC)");
+    add_fixed_column(b, "ts_minute", "datetime", "ts truncated to the minute (UTC)");
+    add_fixed_column(b, "ts_hour", "datetime", "ts truncated to the hour (UTC)");
+    add_fixed_column(b, "week", "date", "Monday of the ISO week of ts");
+    add_fixed_column(b, "quarter", "date", "First day of the quarter of ts");
 }
 
 /* True when expr starts with the aggregate call fn( (case-insensitively). */

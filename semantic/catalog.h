@@ -51,6 +51,9 @@ typedef struct metric {
     char *type; /* declared MySQL column type, canonical ("decimal(12,2)"); NULL when none */
     char **required_dimensions;
     size_t n_required_dimensions;
+    /* truncate_incomplete_granularity: when a query groups by a time grain, the
+     * still-incomplete current period is left out of this metric. */
+    bool truncate_incomplete;
     origin at;
 } metric;
 

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "semantic/catalog.h"
@@ -179,6 +180,28 @@ static bool get_required(const defctx *d, const char *key, char **out)
         return def_fail(d, ymap_get(d->map, key), "'%s' is empty", key);
     }
     return true;
+}
+
+/* An optional boolean key, false when absent. The prototype read YAML with
+ * PyYAML (YAML 1.1), so yes/no and on/off are booleans too. */
+static bool get_bool(const defctx *d, const char *key, bool *out)
+{
+    *out = false;
+    const ynode *v = ymap_get(d->map, key);
+    if (ynode_is_null(v))
+        return true;
+    static const char *const yes[] = {"true", "yes", "on", NULL};
+    static const char *const no[] = {"false", "no", "off", NULL};
+    const char *text = v->kind == YNODE_SCALAR && v->plain ? ynode_text(v) : NULL;
+    for (size_t i = 0; text && yes[i]; i++) {
+        if (strcasecmp(text, yes[i]) == 0) {
+            *out = true;
+            return true;
+        }
+        if (strcasecmp(text, no[i]) == 0)
+            return true;
+    }
+    return def_fail(d, v, "'%s' must be true or false", key);
 }
 
 /* An optional list of names ("dimensions", "required_dimensions"). */
@@ -477,8 +500,8 @@ static bool read_metric_fields(defctx *d, metric *m)
     if (m->name)
         d->name = m->name;
     char *sql = NULL;
-    /* Keys other than these (team, collection, truncate_incomplete_granularity,
-     * ...) are accepted and ignored, as in the prototype. */
+    /* Keys other than these (team, collection, ...) are accepted and ignored,
+     * as in the prototype. */
     ok = get_required(d, "source_name", &m->source_name) && ok;
     ok = get_required(d, "sql", &sql) && ok;
     if (sql)
@@ -488,6 +511,7 @@ static bool read_metric_fields(defctx *d, metric *m)
                        &m->n_required_dimensions) &&
          ok;
     ok = get_column_type(d, &m->type) && ok;
+    ok = get_bool(d, "truncate_incomplete_granularity", &m->truncate_incomplete) && ok;
     free(sql);
     return ok;
 }
