@@ -606,6 +606,13 @@ def test_query_granularity_dates_filters_order_limit(pg, pagila_secrets):
     ("DATE", "ds", "ts::date"),
     ("YEAR", "year", "EXTRACT(YEAR FROM ts)::int"),
     ("TIME", "ts", "ts"),
+    ("SECOND", "ts_second", "date_trunc('second', ts)"),
+    ("MINUTE", "ts_minute", "date_trunc('minute', ts)"),
+    ("HOUR", "ts_hour", "date_trunc('hour', ts)"),
+    ("DAY", "ds", "ts::date"),
+    ("WEEK", "week", "date_trunc('week', ts)::date"),
+    ("MONTH", "year_month", "date_trunc('month', ts)::date"),
+    ("QUARTER", "quarter", "date_trunc('quarter', ts)::date"),
 ])
 def test_query_prototype_granularities(pg, pagila_secrets, grain, column, pg_expr):
     proc = query("-m", "payments_count", "-g", grain, "--start-date", "2022-02-14",
@@ -617,7 +624,7 @@ def test_query_prototype_granularities(pg, pagila_secrets, grain, column, pg_exp
         SELECT {pg_expr} AS g, COUNT(payment_id) FROM ({SOURCES['payments']}) AS p
         WHERE ts >= '2022-02-14' AND ts < '2022-02-16' GROUP BY 1 ORDER BY 1""")
     assert want
-    fmt = _datetime_text if grain == "TIME" else str
+    fmt = _datetime_text if grain in ("TIME", "SECOND", "MINUTE", "HOUR") else str
     assert rows == [(fmt(g), str(n)) for g, n in want]
 
 
