@@ -34,6 +34,8 @@ typedef struct split_ctx {
     const catalog *cat;
     const inquiry *q;
     source_job *job; /* while building its atomic query */
+    /* truncate_incomplete_granularity's bound for this query; NULL without a grain */
+    const char *incomplete_start;
     sql_error *err;
 } split_ctx;
 
@@ -465,10 +467,9 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
             ptr_vec_push(x->a, &outer, (void *)q->filters[i]);
         }
     }
-    const char *incomplete = job->truncate ? incomplete_period_start(x) : NULL;
-    if (incomplete) {
+    if (job->truncate) {
         time_bound *tb = arena_alloc(x->a, sizeof(*tb));
-        *tb = (time_bound){"<", incomplete};
+        *tb = (time_bound){"<", x->incomplete_start};
         ptr_vec_push(x->a, &bounds, tb);
     }
 
@@ -625,8 +626,9 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
                           "metric '%s' names unknown source '%s'", m->name, m->source_name);
             return false;
         }
-        ptr_vec_push(x->a, &job_for(x, jobs, s, m->truncate_incomplete)->metrics,
-                     (void *)&q->metrics[i]);
+        /* Without a grain there is nothing to truncate: one query per source. */
+        bool truncate = m->truncate_incomplete && x->incomplete_start;
+        ptr_vec_push(x->a, &job_for(x, jobs, s, truncate)->metrics, (void *)&q->metrics[i]);
     }
     if (q->nmetrics == 0 && !dimension_only_jobs(x, jobs))
         return false;
@@ -784,6 +786,7 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
 {
     memset(out, 0, sizeof(*out));
     split_ctx x = {.a = a, .cat = cat, .q = q, .err = err};
+    x.incomplete_start = incomplete_period_start(&x);
     ptr_vec jobs = {0};
     if (!plan_jobs(&x, &jobs))
         return false;
