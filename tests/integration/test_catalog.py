@@ -35,7 +35,9 @@ from support import (
     mysql_error,
 )
 
-GRAINS = [("ts", "datetime"), ("ds", "date"), ("year_month", "date"), ("year", "int")]
+GRAINS = [("ts", "datetime"), ("ds", "date"), ("year_month", "date"), ("year", "int"),
+          ("ts_second", "datetime"), ("ts_minute", "datetime"), ("ts_hour", "datetime"),
+          ("week", "date"), ("quarter", "date")]
 UTF8MB4_GENERAL_CI = 45
 BINARY = 63
 
