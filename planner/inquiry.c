@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/derived_metrics.h"
 #include "planner/functions.h"
 
 static const char *const grain_names[GRAIN_COUNT] = {
@@ -180,7 +181,8 @@ typedef struct resolver {
     const source *table; /* FROM mimir.<source>, or NULL */
     inquiry *q;
     ptr_vec dims, metrics, columns, filters, having, order;
-    bool aliases_ok; /* HAVING and ORDER BY may name select-list aliases */
+    bool aliases_ok;   /* HAVING and ORDER BY may name select-list aliases */
+    int derived_depth; /* derived metrics being expanded, one inside the other */
     sql_error *err;
 } resolver;
 
@@ -231,12 +233,17 @@ static bool is_dimension(const resolver *r, const char *name)
     return catalog_dim_on_source(r->cat, r->table, canon, &def) != DIM_NOT_ON_SOURCE;
 }
 
+/* A metric of the table queried: any for mimir.metrics; for mimir.<source>, the
+ * source's own (derived metrics, which may span sources, are only in metrics). */
+static bool metric_on_table(const resolver *r, const metric *m)
+{
+    return !r->table || (!m->derived && strcmp(m->source_name, r->table->name) == 0);
+}
+
 static const metric *table_metric(const resolver *r, const char *name)
 {
     const metric *m = canonical_metric(r->cat, name);
-    if (m && r->table && strcmp(m->source_name, r->table->name) != 0)
-        return NULL;
-    return m;
+    return m && metric_on_table(r, m) ? m : NULL;
 }
 
 static bool unknown_column(resolver *r, const expr *col, const char *clause)
@@ -300,6 +307,35 @@ typedef enum {
     CTX_FINAL,     /* select expressions, HAVING, ORDER BY: metrics and dimensions */
 } expr_context;
 
+static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char *clause,
+                       bool *has_metric);
+
+/*
+ * A derived metric stands for its expression, computed after the combine: its
+ * names are checked (and its base metrics collected) as if the client had
+ * written the expression. Names in it are metrics, never select-list aliases.
+ */
+static bool check_derived(resolver *r, const metric *m, const char *clause, bool *has_metric)
+{
+    if (r->derived_depth >= DERIVED_MAX_DEPTH) {
+        sql_error_set(r->err, ER_UNKNOWN_ERROR, "HY000",
+                      "derived metric '%s' nests more than %d derived metrics deep", m->name,
+                      DERIVED_MAX_DEPTH);
+        return false;
+    }
+    const expr *e = derived_metric_expr(r->a, m, r->err);
+    if (!e)
+        return false;
+    bool aliases_ok = r->aliases_ok;
+    r->aliases_ok = false;
+    r->derived_depth++;
+    bool ok = check_expr(r, e, CTX_FINAL, clause, has_metric);
+    r->derived_depth--;
+    r->aliases_ok = aliases_ok;
+    *has_metric = true;
+    return ok;
+}
+
 /*
  * Checks every name in e: columns must be dimensions (or, in the final
  * context, metrics by bare name); AGG(...) must name metrics (collected);
@@ -319,6 +355,8 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
             return true;
         const metric *m = table_metric(r, name);
         if (m && ctx == CTX_FINAL && qualifier_ok(r, e)) {
+            if (m->derived)
+                return check_derived(r, m, clause, has_metric);
             add_metric(r, m);
             *has_metric = true;
             return true;
@@ -328,7 +366,7 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
     case EX_FUNC: {
         if (function_is_aggregate(e->text)) {
             const metric *m = measure_of(r->cat, e);
-            if (m && r->table && strcmp(m->source_name, r->table->name) != 0)
+            if (m && !metric_on_table(r, m))
                 m = NULL;
             if (!m) {
                 const expr *arg = e->nargs == 1 ? e->args[0] : NULL;
@@ -359,6 +397,8 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
                               "AGG(%s) is not allowed in '%s'", m->name, clause);
                 return false;
             }
+            if (m->derived)
+                return check_derived(r, m, clause, has_metric);
             add_metric(r, m);
             *has_metric = true;
             return true;
@@ -432,7 +472,7 @@ static bool resolve_select_item(resolver *r, const select_item *it)
     if (!check_expr(r, e, CTX_FINAL, "field list", &has_metric))
         return false;
     const metric *m = measure_of(r->cat, e);
-    if (m) {
+    if (m && !m->derived) {
         col->kind = COL_METRIC;
         col->index = add_metric(r, m);
     } else if (has_metric || !has_columns(e)) {

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "planner/derived_metrics.h"
 #include "planner/inquiry.h"
 #include "planner/planner.h"
 
@@ -659,7 +660,8 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
 
 typedef struct final_ctx {
     split_ctx *x;
-    int depth; /* alias expansion depth, to stop self-reference */
+    int depth;         /* alias expansion depth, to stop self-reference */
+    int derived_depth; /* derived metrics being expanded */
 } final_ctx;
 
 static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_column *c,
@@ -684,6 +686,24 @@ static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled,
         time_grain g;
         if (!dim_name(f->x->cat, e->parts[e->nparts - 1], &grain, &g))
             m = canonical_metric(f->x->cat, e->parts[e->nparts - 1]);
+    }
+    if (m && m->derived) {
+        /* Its expression over the combined metrics, as a DOUBLE (its catalog type). */
+        const expr *d =
+            f->derived_depth < DERIVED_MAX_DEPTH ? derived_metric_expr(f->x->a, m, err) : NULL;
+        if (!d) {
+            if (f->derived_depth >= DERIVED_MAX_DEPTH)
+                sql_error_set(err, ER_UNKNOWN_ERROR, "HY000", "derived metric '%s' nests too deep",
+                              m->name);
+            return false;
+        }
+        f->derived_depth++;
+        sb_str(b, "CAST((");
+        bool ok = sb_expr(b, d, b->resolve, b->resolve_ctx, err);
+        sb_str(b, ") AS REAL)");
+        f->derived_depth--;
+        *handled = true;
+        return ok;
     }
     if (m) {
         for (size_t i = 0; i < q->nmetrics; i++) {

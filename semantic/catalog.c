@@ -84,6 +84,7 @@ void catalog_metric_clear(metric *m)
     free(m->description);
     free(m->type);
     sem_strv_free(m->required_dimensions, m->n_required_dimensions);
+    sem_strv_free(m->depends_on, m->n_depends_on);
     free(m->at.file);
 }
 
@@ -132,6 +133,34 @@ const metric *catalog_metric(const catalog *c, const char *name)
         if (sem_name_eq(c->metrics[i].name, name))
             return &c->metrics[i];
     return NULL;
+}
+
+static void collect_bases(const catalog *c, const metric *m, const metric **out, size_t max,
+                          size_t *n, int depth)
+{
+    if (!m->derived) {
+        for (size_t i = 0; i < *n && i < max; i++)
+            if (out[i] == m)
+                return;
+        if (*n < max)
+            out[*n] = m;
+        (*n)++;
+        return;
+    }
+    if (depth > 64) /* a cycle: the loader reported it */
+        return;
+    for (size_t i = 0; i < m->n_depends_on; i++) {
+        const metric *d = catalog_metric(c, m->depends_on[i]);
+        if (d)
+            collect_bases(c, d, out, max, n, depth + 1);
+    }
+}
+
+size_t catalog_metric_bases(const catalog *c, const metric *m, const metric **out, size_t max)
+{
+    size_t n = 0;
+    collect_bases(c, m, out, max, &n, 0);
+    return n;
 }
 
 const dimension *catalog_dimension(const catalog *c, const char *name)

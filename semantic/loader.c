@@ -8,9 +8,11 @@
  *   dimensions/NAME.yaml  one {name, source_name, sql, description?, type?} per
  *                         document (or a list of them)
  *   metrics/NAME.yaml     one {name, source_name, sql, description?, type?,
- *                         required_dimensions?, ...} per document (or a
- *                         list); other keys (team, collection, ...) are
- *                         accepted and ignored
+ *                         required_dimensions?, truncate_incomplete_granularity?,
+ *                         ...} per document (or a list); other keys (team,
+ *                         collection, ...) are accepted and ignored. With
+ *                         `type: derived`: {name, sql, description?}, sql an
+ *                         expression over other metrics
  *
  * Files are read in sorted order (subdirectories included) so that the
  * catalog, and every problem, is the same on every machine. Each problem is
@@ -494,11 +496,56 @@ static bool check_aggregate(const defctx *d, const char *expr)
     return false;
 }
 
+/*
+ * type: derived. The sql is an expression over other metrics; which names it
+ * uses is found here with the semantic layer's own scanner (so this layer does
+ * not depend on the planner), and whether they are metrics, and free of
+ * cycles, once every file is read (check_derived_metrics). The planner parses
+ * the expression itself when a query uses the metric.
+ */
+static bool read_derived_fields(defctx *d, metric *m, bool ok)
+{
+    m->derived = true;
+    char *sql = NULL;
+    if (ymap_get(d->map, "source_name"))
+        ok = def_fail(d, ymap_get(d->map, "source_name"),
+                      "a derived metric has no source_name: it is computed from the metrics its "
+                      "sql names") &&
+             ok;
+    ok = get_required(d, "sql", &sql) && ok;
+    if (sql && definition_expr(d, sql, &m->expr)) {
+        const char *why = NULL;
+        size_t *offsets = NULL;
+        if (!sql_expression_names(m->expr, &m->depends_on, &offsets, &m->n_depends_on, &why))
+            ok = def_fail(d, key_value(d->map, "sql"), "sql '%s' %s", m->expr, why);
+        else if (m->n_depends_on == 0)
+            ok = def_fail(d, key_value(d->map, "sql"),
+                          "sql '%s' names no metric: a derived metric is an expression over "
+                          "other metrics, e.g. rentals_revenue / NULLIF(movies_rented, 0)",
+                          m->expr);
+        free(offsets);
+    } else {
+        ok = false;
+    }
+    ok = get_text(d, "description", &m->description) && ok;
+    free(sql);
+    return ok;
+}
+
+static bool is_derived_type(const defctx *d)
+{
+    const ynode *v = ymap_get(d->map, "type");
+    const char *text = ynode_is_null(v) ? NULL : ynode_text(v);
+    return text && strcasecmp(text, "derived") == 0;
+}
+
 static bool read_metric_fields(defctx *d, metric *m)
 {
     bool ok = get_required(d, "name", &m->name);
     if (m->name)
         d->name = m->name;
+    if (is_derived_type(d))
+        return read_derived_fields(d, m, ok);
     char *sql = NULL;
     /* Keys other than these (team, collection, ...) are accepted and ignored,
      * as in the prototype. */
@@ -829,6 +876,67 @@ static bool check_required_dimensions(loader *L, size_t mi)
     return ok;
 }
 
+/* Each name a derived metric's sql uses must be a metric; it is then spelled as
+ * the catalog spells it, so that depends_on can be looked up exactly. */
+static bool check_derived_names(loader *L, size_t mi)
+{
+    metric *m = &L->c->metrics[mi];
+    bool ok = true;
+    for (size_t i = 0; i < m->n_depends_on; i++) {
+        const metric *dep = catalog_metric(L->c, m->depends_on[i]);
+        if (dep) {
+            free(m->depends_on[i]);
+            m->depends_on[i] = sem_xstrdup(dep->name);
+            continue;
+        }
+        if (has_failed(L, DEF_METRIC, m->depends_on[i]))
+            continue;
+        char known[512] = "";
+        for (size_t j = 0; j < L->c->n_metrics; j++)
+            if (j != mi)
+                join_add(known, sizeof known, L->c->metrics[j].name);
+        const ynode *v = key_value(L->metric_maps[mi], "sql");
+        ok = problem(L, m->at.file, v->line, v->column,
+                     "derived metric '%s': sql names '%s', which is not a metric (a derived "
+                     "metric computes on metrics only; metrics: %s)",
+                     m->name, m->depends_on[i], *known ? known : "none");
+    }
+    return ok;
+}
+
+/* Depth-first from m along depends_on; true when target is reached, with the
+ * path (names, "a -> b -> a") in path. */
+static bool reaches(const catalog *c, const metric *m, const metric *target, char *path, size_t len,
+                    int depth)
+{
+    if (depth > 64)
+        return false;
+    for (size_t i = 0; i < m->n_depends_on; i++) {
+        const metric *dep = catalog_metric(c, m->depends_on[i]);
+        if (!dep || !dep->derived)
+            continue;
+        size_t used = strlen(path);
+        snprintf(path + used, len - used, " -> %s", dep->name);
+        if (dep == target || reaches(c, dep, target, path, len, depth + 1))
+            return true;
+        path[used] = '\0';
+    }
+    return false;
+}
+
+/* A derived metric may use derived metrics, but never itself, even through others. */
+static bool check_derived_cycle(loader *L, size_t mi)
+{
+    const metric *m = &L->c->metrics[mi];
+    char path[512];
+    snprintf(path, sizeof path, "%s", m->name);
+    if (!reaches(L->c, m, m, path, sizeof path, 0))
+        return true;
+    const ynode *v = key_value(L->metric_maps[mi], "sql");
+    return problem(L, m->at.file, v->line, v->column, "derived metric '%s' depends on itself: %s",
+                   m->name, path);
+}
+
 static bool check_references(loader *L)
 {
     catalog *c = L->c;
@@ -843,10 +951,18 @@ static bool check_references(loader *L)
         ok = check_source_dimensions(L, i) && ok;
     for (size_t i = 0; i < c->n_metrics; i++) {
         const metric *m = &c->metrics[i];
+        if (m->derived) {
+            ok = check_derived_names(L, i) && ok;
+            continue;
+        }
         ok = check_source_name(L, DEF_METRIC, &m->at, m->name, m->source_name, L->metric_maps[i]) &&
              ok;
         ok = check_required_dimensions(L, i) && ok;
     }
+    /* After every name is canonical: cycles are found by exact lookups. */
+    for (size_t i = 0; i < c->n_metrics; i++)
+        if (c->metrics[i].derived)
+            ok = check_derived_cycle(L, i) && ok;
     return ok;
 }
 

@@ -418,7 +418,7 @@ static const rows_case rows_cases[] = {
      "information_schema.TABLES t JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = "
      "t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME WHERE t.TABLE_SCHEMA = 'mimir' GROUP BY "
      "t.TABLE_NAME HAVING n > 19 ORDER BY n DESC, 1",
-     "TABLE_NAME,n,last", "metrics|25|25;rentals|21|21"},
+     "TABLE_NAME,n,last", "metrics|27|27;rentals|21|21"},
     {NULL,
      "SELECT s.SCHEMA_NAME, COUNT(t.TABLE_NAME) FROM information_schema.SCHEMATA s LEFT JOIN "
      "information_schema.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_TYPE = 'VIEW' "
@@ -479,7 +479,7 @@ static const rows_case rows_cases[] = {
      "SELECT TABLE_NAME, (SELECT COUNT(*) FROM information_schema.COLUMNS c WHERE "
      "c.TABLE_NAME = t.TABLE_NAME AND c.TABLE_SCHEMA = 'mimir') AS n FROM "
      "information_schema.TABLES t WHERE TABLE_SCHEMA = 'mimir' ORDER BY n",
-     "TABLE_NAME,n", "payments|17;rentals|21;metrics|25"},
+     "TABLE_NAME,n", "payments|17;rentals|21;metrics|27"},
 };
 
 static void test_show_and_information_schema_rows(void **state)
@@ -700,8 +700,9 @@ static const char *const odbc_sqlcolumns_rows[] = {
     "ts_hour|93|DATETIME|19|16|\\N|10|1|\\N|9|3|\\N|7|YES",
     "week|91|DATE|10|6|\\N|10|1|\\N|9|1|\\N|8|YES",
     "dim_rental_category|-9|VARCHAR|255|1020|\\N|\\N|1|\\N|-9|\\N|1020|10|YES",
-    "movies_rented|-5|BIGINT|19|20|0|10|1|\\N|-5|\\N|3|23|YES",
-    "rentals_revenue|3|DECIMAL|65|67|2|10|1|\\N|3|\\N|9|24|YES",
+    "movies_rented|-5|BIGINT|19|20|0|10|1|\\N|-5|\\N|3|25|YES",
+    "rentals_revenue|3|DECIMAL|65|67|2|10|1|\\N|3|\\N|9|26|YES",
+    "revenue_per_rental|8|DOUBLE|15|8|\\N|10|1|\\N|8|\\N|3|20|YES",
 };
 
 static void test_connector_odbc_sqlcolumns_query(void **state)
@@ -722,7 +723,7 @@ static void test_connector_odbc_sqlcolumns_query(void **state)
     assert_int_equal(act.rows.ncols, N(names));
     for (size_t c = 0; c < N(names); c++)
         assert_string_equal(act.rows.cols[c].name, names[c]);
-    assert_int_equal(act.rows.nrows, 25); /* every column of metrics */
+    assert_int_equal(act.rows.nrows, 27); /* every column of metrics */
     size_t found = 0;
     for (size_t r = 0; r < act.rows.nrows; r++) {
         buf row;
