@@ -21,7 +21,7 @@ import pytest
 
 from conftest import (DEMO_CONFIGS, MIMIR_BIN, PAGILA_CONFIGS, SANITIZER_MARKERS,
                       write_secrets)
-from support import METRICS, SOURCES, expected, unordered
+from support import DERIVED_METRICS, METRICS, SOURCES, expected, unordered
 
 CLI_TIMEOUT = 120
 
@@ -87,12 +87,12 @@ def test_top_level_help_lists_the_commands():
 def test_validate_pagila_against_postgresql(pagila_secrets):
     proc = cli("validate", "--configs", PAGILA_CONFIGS, "--secrets", pagila_secrets,
                  check_status=0)
-    assert proc.stdout == "2 sources, 6 metrics, 2 dimensions: valid\n"
+    assert proc.stdout == "2 sources, 8 metrics, 2 dimensions: valid\n"
 
 
 def test_validate_pagila_without_secrets():
     proc = cli("validate", "--configs", PAGILA_CONFIGS, "--no-secrets", check_status=0)
-    assert proc.stdout == "2 sources, 6 metrics, 2 dimensions: valid\n"
+    assert proc.stdout == "2 sources, 8 metrics, 2 dimensions: valid\n"
 
 
 def test_validate_demo_against_sqlite():
@@ -436,7 +436,8 @@ def test_list_metrics_matches_the_configuration():
     proc = cli("list", "metrics", "--configs", PAGILA_CONFIGS, "--format", "json",
                  check_status=0)
     rows = json.loads(proc.stdout)
-    assert {(r["name"], r["source"]) for r in rows} == {(m, s) for m, (s, _) in METRICS.items()}
+    assert {(r["name"], r["source"]) for r in rows} == (
+        {(m, s) for m, (s, _) in METRICS.items()} | {(m, "(derived)") for m in DERIVED_METRICS})
     assert all(r["description"] for r in rows)
 
 
@@ -462,10 +463,10 @@ def test_list_table_format():
     proc = cli("list", "metrics", "--configs", PAGILA_CONFIGS, check_status=0)
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("+-")
-    assert lines[1].split("|")[1:4] == [" name                 ", " source   ",
+    assert lines[1].split("|")[1:4] == [" name                 ", " source    ",
                                         lines[1].split("|")[3]]
     assert "| movies_rented " in proc.stdout
-    assert lines[-1] == "6 rows"
+    assert f"{len(METRICS) + len(DERIVED_METRICS)} rows" == lines[-1]
 
 
 def test_list_usage_errors():
