@@ -259,6 +259,26 @@ MISTAKES = {
                                                                        '"schema"')},
         ["secrets/pagila_postgres.json:2:65: sslmode 'always' is not one of disable, allow, "
          "prefer, require, verify-ca, verify-full"]),
+    "derived_cycle": (
+        {"metrics/d.yaml": "---\nname: a\ntype: derived\nsql: b * 2\n---\nname: b\n"
+                           "type: derived\nsql: a / NULLIF(rentals_count, 0)\n"},
+        ["metrics/d.yaml:4:6: derived metric 'a' depends on itself: a -> b -> a",
+         "metrics/d.yaml:8:6: derived metric 'b' depends on itself: b -> a -> b"]),
+    "derived_self_reference": (
+        {"metrics/d.yaml": "name: growth\ntype: derived\nsql: growth + rentals_count\n"},
+        ["metrics/d.yaml:3:6: derived metric 'growth' depends on itself: growth -> growth"]),
+    "derived_unknown_metric": (
+        {"metrics/d.yaml": "name: per_store\ntype: derived\nsql: rentals_count / dim_store\n"},
+        ["metrics/d.yaml:3:6: derived metric 'per_store': sql names 'dim_store', which is not a "
+         "metric (a derived metric computes on metrics only; metrics: rentals_count)"]),
+    "derived_syntax": (
+        {"metrics/d.yaml": "name: twice\ntype: derived\nsql: NULLIF(rentals_count,, 0)\n"},
+        ["metrics/d.yaml:1:1: derived metric 'twice': sql 'NULLIF(rentals_count,, 0)' is not an "
+         "expression: syntax error near ', 0)': expected an expression"]),
+    "truncate_not_boolean": (
+        {"metrics/m.yaml": METRICS_YAML + "truncate_incomplete_granularity: sometimes\n"},
+        ["metrics/m.yaml:4:34: metric 'rentals_count': 'truncate_incomplete_granularity' must be "
+         "true or false"]),
 }
 
 
