@@ -97,7 +97,7 @@ def test_validate_pagila_without_secrets():
 
 def test_validate_demo_against_sqlite():
     proc = cli("validate", "--configs", DEMO_CONFIGS, check_status=0)
-    assert proc.stdout == "2 sources, 5 metrics, 2 dimensions: valid\n"
+    assert proc.stdout == "2 sources, 6 metrics, 2 dimensions: valid\n"
 
 
 def test_validate_from_the_project_directory_and_environment(pagila_secrets):

@@ -252,3 +252,24 @@ def test_cli_list_and_describe():
     rows = {r["name"]: r["source"] for r in csv.DictReader(io.StringIO(proc.stdout))}
     assert rows["revenue_per_rental"] == "(derived)"
     assert rows["movies_rented"] == "rentals"
+
+
+def test_demo_orders_per_visit_on_sqlite(mimir_demo):
+    """The embedded demo's derived metric, against SQLite's own answer."""
+    import sqlite3
+
+    from conftest import DEMO_DB
+    db = sqlite3.connect(str(DEMO_DB))
+    try:
+        want = db.execute("""
+            SELECT s.city, CAST(o.n AS REAL) / v.n FROM stores s
+            LEFT JOIN (SELECT store_id, COUNT(order_id) AS n FROM orders GROUP BY 1) o
+                   ON o.store_id = s.store_id
+            LEFT JOIN (SELECT store_id, COUNT(visit_id) AS n FROM visits GROUP BY 1) v
+                   ON v.store_id = s.store_id
+            WHERE o.n IS NOT NULL OR v.n IS NOT NULL ORDER BY 1""").fetchall()
+    finally:
+        db.close()
+    _, got = mimir_demo.query("SELECT city, AGG(orders_per_visit) FROM mimir.metrics "
+                              "GROUP BY 1 ORDER BY 1")
+    assert_rows_close(got, want)

@@ -784,7 +784,7 @@ static void test_load_demo(void **state)
     (void)state;
     catalog *c = load_ok("configs/demo", "configs/demo/secrets");
     assert_int_equal(c->n_sources, 2);
-    assert_int_equal(c->n_metrics, 5);
+    assert_int_equal(c->n_metrics, 6); /* orders_per_visit is derived */
     assert_int_equal(c->n_dimensions, 2);
     assert_int_equal(c->n_connections, 1);
     const source *orders = catalog_source(c, "orders");
