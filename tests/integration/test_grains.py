@@ -210,16 +210,17 @@ UNIT_COLUMNS = {"hour": "ts_hour", "day": "ds", "week": "week", "month": "year_m
                 "quarter": "quarter", "year": "year"}
 
 
-def period_boundary_near(unit):
-    """Seconds to the next hour when that could change the answer mid-test."""
-    now = time.time()
-    return unit == "hour" and 3600 - now % 3600 < 5
+def wait_past_period_boundary():
+    """Every period starts on the hour (UTC): a test that compares Mimir's answer with
+    PostgreSQL's must not straddle one, so within 10 s of it, wait until it has passed."""
+    left = 3600 - time.time() % 3600
+    if left < 10:
+        time.sleep(left + 1)
 
 
 @pytest.mark.parametrize("unit", list(UNIT_COLUMNS))
 def test_truncate_incomplete_granularity(mimir_recent, recent_pg, unit):
-    if period_boundary_near(unit):
-        time.sleep(6)
+    wait_past_period_boundary()
     column = UNIT_COLUMNS[unit]
     _, got = mimir_recent.query(f"SELECT {column}, AGG(events_done), AGG(amount_done) "
                                 f"FROM mimir.metrics GROUP BY 1")
@@ -236,6 +237,7 @@ def test_truncate_incomplete_granularity(mimir_recent, recent_pg, unit):
 
 def test_truncate_applies_per_metric(mimir_recent, recent_pg):
     """events_all does not ask: its current week stays, the others' is NULL there."""
+    wait_past_period_boundary()
     _, got = mimir_recent.query("SELECT week, AGG(events_done), AGG(events_all) "
                                 "FROM mimir.metrics GROUP BY 1 ORDER BY 1")
     done = {g: n for g, n, _ in recent_expected(recent_pg, "week", truncated=True)}
@@ -254,6 +256,7 @@ def test_truncate_without_grain_or_by_ts(mimir_recent, recent_pg):
 
 
 def test_truncate_is_a_bound_in_the_source_query(mimir_recent):
+    wait_past_period_boundary()
     _, rows = mimir_recent.query("EXPLAIN SELECT ds, AGG(events_done) FROM mimir.metrics "
                                  "GROUP BY 1")
     text = "\n".join(str(c) for r in rows for c in r)

@@ -956,6 +956,51 @@ static void test_validate_collects_every_problem(void **state)
     catalog_free(c);
 }
 
+typedef struct names_case {
+    const char *expr;
+    const char *names; /* ","-joined, in order of first appearance */
+} names_case;
+
+/* The names a derived metric's expression uses: not functions, keywords, literals or types. */
+static void test_expression_names(void **state)
+{
+    (void)state;
+    static const names_case cases[] = {
+        {"a / NULLIF(b, 0)", "a,b"},
+        {"CAST(a AS DOUBLE) + b::float", "a,b"},
+        {"CASE WHEN a > 0 THEN b ELSE NULL END", "a,b"},
+        {"AGG(a) * 2 + a", "a"},
+        {"'a' || DATE '2024-01-01' || c", "c"},
+        {"\"odd name\" + `x` - TRUE", "odd name,x"},
+        {"A + a", "A"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char **names;
+        size_t *offsets, n;
+        const char *why = NULL;
+        assert_true(sql_expression_names(cases[i].expr, &names, &offsets, &n, &why));
+        char joined[128] = "";
+        for (size_t k = 0; k < n; k++)
+            snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%s", k ? "," : "",
+                     names[k]);
+        if (strcmp(joined, cases[i].names) != 0)
+            fail_msg("%s: got %s, want %s", cases[i].expr, joined, cases[i].names);
+        sem_strv_free(names, n);
+        free(offsets);
+    }
+    char **names;
+    size_t *offsets, n;
+    const char *why = NULL;
+    assert_false(sql_expression_names("(a + b", &names, &offsets, &n, &why));
+    assert_string_equal(why, "has unbalanced parentheses");
+    sem_strv_free(names, n);
+    free(offsets);
+    assert_false(sql_expression_names("a + 'b", &names, &offsets, &n, &why));
+    assert_string_equal(why, "has an unterminated quote or comment");
+    sem_strv_free(names, n);
+    free(offsets);
+}
+
 /* type: derived: the names it uses, canonical; the base metrics it reaches. */
 static void test_derived_metrics(void **state)
 {
@@ -1079,6 +1124,7 @@ int main(void)
         cmocka_unit_test(test_load_demo),
         cmocka_unit_test(test_broken_projects),
         cmocka_unit_test(test_validate_collects_every_problem),
+        cmocka_unit_test(test_expression_names),
         cmocka_unit_test(test_derived_metrics),
         cmocka_unit_test(test_derived_metric_problems),
         cmocka_unit_test(test_project_dir_errors),
