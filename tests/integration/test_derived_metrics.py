@@ -273,3 +273,55 @@ def test_demo_orders_per_visit_on_sqlite(mimir_demo):
     _, got = mimir_demo.query("SELECT city, AGG(orders_per_visit) FROM mimir.metrics "
                               "GROUP BY 1 ORDER BY 1")
     assert_rows_close(got, want)
+
+
+def test_serve_refuses_a_derived_metric_that_does_not_parse(mimir_factory, workdir,
+                                                            pagila_secrets):
+    configs = workdir / "configs"
+    shutil.copytree(PAGILA_CONFIGS, configs)
+    (configs / "metrics" / "broken.yaml").write_text(
+        "name: broken_ratio\ntype: derived\nsql: NULLIF(movies_rented,, 0)\n")
+    server = mimir_factory(configs=configs, secrets=pagila_secrets, name="mimir-bad-derived")
+    status, stderr = server.run_until_exit()
+    assert status == 1, stderr
+    assert ("broken.yaml:1:1: derived metric 'broken_ratio': sql 'NULLIF(movies_rented,, 0)' is "
+            "not an expression: syntax error near ', 0)'") in stderr
+
+
+def test_sighup_adds_a_derived_metric_and_rejects_a_cycle(mimir_factory, workdir, pagila_secrets,
+                                                          pg):
+    import signal
+    import time
+
+    configs = workdir / "configs"
+    shutil.copytree(PAGILA_CONFIGS, configs)
+    server = mimir_factory(configs=configs, secrets=pagila_secrets, name="mimir-reload").start()
+
+    def wait_for_log(text, count):
+        deadline = time.monotonic() + 10
+        while server.stderr().count(text) < count:
+            assert time.monotonic() < deadline, server.stderr()
+            time.sleep(0.05)
+
+    conn = server.connect()
+    try:
+        (configs / "metrics" / "new.yaml").write_text(
+            "name: avg_payment\ntype: derived\nsql: payments_revenue / payments_count\n")
+        server.proc.send_signal(signal.SIGHUP)
+        wait_for_log("reloaded", 1)
+        (want,), = pg_rows(pg, f"SELECT SUM(amount) / COUNT(payment_id) FROM ({PAYMENTS_SQL}) p")
+        with conn.cursor() as cur:  # the same session sees it
+            cur.execute("SELECT AGG(avg_payment) FROM mimir.metrics")
+            (got,), = cur.fetchall()
+        assert close(got, want)
+        (configs / "metrics" / "new.yaml").write_text(
+            "name: avg_payment\ntype: derived\nsql: payments_revenue / avg_payment\n")
+        server.proc.send_signal(signal.SIGHUP)
+        wait_for_log("reload rejected", 1)
+        assert "derived metric 'avg_payment' depends on itself: avg_payment -> avg_payment" \
+            in server.stderr()
+        with conn.cursor() as cur:  # the layer in force stays
+            cur.execute("SELECT AGG(avg_payment) FROM mimir.metrics")
+            assert close(cur.fetchall()[0][0], want)
+    finally:
+        conn.close()
