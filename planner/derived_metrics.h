@@ -19,9 +19,14 @@
 #include "planner/sql_error.h"
 #include "semantic/catalog.h"
 
-/* How deep derived metrics may nest (a -> b -> ...): far beyond real layers,
- * and a stop for a cycle in a catalog that was not validated. */
-#define DERIVED_MAX_DEPTH 32
+/* How deep derived metrics may nest (a -> b -> ...): the loader's limit, and a
+ * stop for a cycle in a catalog that was not validated. */
+#define DERIVED_MAX_DEPTH CATALOG_DERIVED_MAX_DEPTH
+
+/* How many derived metrics one query may expand in all. A layer where each
+ * derived metric uses the next one twice doubles at every level: nesting
+ * alone does not bound the size of the expression. */
+#define DERIVED_MAX_EXPANSIONS 1000
 
 /* m's expression parsed into a (one expression, nothing after it); NULL with err set. */
 const expr *derived_metric_expr(arena *a, const metric *m, sql_error *err);

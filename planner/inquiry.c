@@ -183,6 +183,7 @@ typedef struct resolver {
     ptr_vec dims, metrics, columns, filters, having, order;
     bool aliases_ok;   /* HAVING and ORDER BY may name select-list aliases */
     int derived_depth; /* derived metrics being expanded, one inside the other */
+    int derived_count; /* derived metrics expanded so far */
     sql_error *err;
 } resolver;
 
@@ -317,10 +318,11 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
  */
 static bool check_derived(resolver *r, const metric *m, const char *clause, bool *has_metric)
 {
-    if (r->derived_depth >= DERIVED_MAX_DEPTH) {
-        sql_error_set(r->err, ER_UNKNOWN_ERROR, "HY000",
-                      "derived metric '%s' nests more than %d derived metrics deep", m->name,
-                      DERIVED_MAX_DEPTH);
+    if (r->derived_depth >= DERIVED_MAX_DEPTH || ++r->derived_count > DERIVED_MAX_EXPANSIONS) {
+        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                      "too many derived metrics to expand: more than %d in one query, or more "
+                      "than %d nested (at '%s')",
+                      DERIVED_MAX_EXPANSIONS, DERIVED_MAX_DEPTH, m->name);
         return false;
     }
     const expr *e = derived_metric_expr(r->a, m, r->err);

@@ -662,6 +662,7 @@ typedef struct final_ctx {
     split_ctx *x;
     int depth;         /* alias expansion depth, to stop self-reference */
     int derived_depth; /* derived metrics being expanded */
+    int derived_count; /* expanded so far in this statement */
 } final_ctx;
 
 static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_column *c,
@@ -689,12 +690,13 @@ static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled,
     }
     if (m && m->derived) {
         /* Its expression over the combined metrics, as a DOUBLE (its catalog type). */
-        const expr *d =
-            f->derived_depth < DERIVED_MAX_DEPTH ? derived_metric_expr(f->x->a, m, err) : NULL;
+        bool within = f->derived_depth < DERIVED_MAX_DEPTH &&
+                      ++f->derived_count <= 4 * DERIVED_MAX_EXPANSIONS;
+        const expr *d = within ? derived_metric_expr(f->x->a, m, err) : NULL;
         if (!d) {
-            if (f->derived_depth >= DERIVED_MAX_DEPTH)
-                sql_error_set(err, ER_UNKNOWN_ERROR, "HY000", "derived metric '%s' nests too deep",
-                              m->name);
+            if (!within) /* the inquiry allowed it: only HAVING and ORDER BY repeat it */
+                sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                              "derived metric '%s' expands to too many derived metrics", m->name);
             return false;
         }
         f->derived_depth++;

@@ -135,31 +135,34 @@ const metric *catalog_metric(const catalog *c, const char *name)
     return NULL;
 }
 
-static void collect_bases(const catalog *c, const metric *m, const metric **out, size_t max,
-                          size_t *n, int depth)
+/* Each metric is entered once (seen, by catalog index), and the walk stops at
+ * the nesting limit: linear in the size of the layer, whatever its shape. */
+static void collect_bases(const catalog *c, const metric *m, bool *seen, const metric **out,
+                          size_t max, size_t *n, int depth)
 {
+    size_t k = (size_t)(m - c->metrics);
+    if (seen[k] || depth > CATALOG_DERIVED_MAX_DEPTH)
+        return;
+    seen[k] = true;
     if (!m->derived) {
-        for (size_t i = 0; i < *n && i < max; i++)
-            if (out[i] == m)
-                return;
         if (*n < max)
             out[*n] = m;
         (*n)++;
         return;
     }
-    if (depth > 64) /* a cycle: the loader reported it */
-        return;
     for (size_t i = 0; i < m->n_depends_on; i++) {
         const metric *d = catalog_metric(c, m->depends_on[i]);
         if (d)
-            collect_bases(c, d, out, max, n, depth + 1);
+            collect_bases(c, d, seen, out, max, n, depth + 1);
     }
 }
 
 size_t catalog_metric_bases(const catalog *c, const metric *m, const metric **out, size_t max)
 {
+    bool *seen = sem_xcalloc(c->n_metrics + 1, sizeof(bool));
     size_t n = 0;
-    collect_bases(c, m, out, max, &n, 0);
+    collect_bases(c, m, seen, out, max, &n, 0);
+    free(seen);
     return n;
 }
 

@@ -159,6 +159,10 @@ typedef enum { DIM_NOT_ON_SOURCE, DIM_LOCAL, DIM_SPLICED } dim_availability;
 dim_availability catalog_dim_on_source(const catalog *c, const source *s, const char *dim,
                                        const dimension **def);
 
+/* How deep derived metrics may nest (a uses b uses c ...): far beyond real
+ * layers; deeper, or in a cycle, is a load error. */
+#define CATALOG_DERIVED_MAX_DEPTH 32
+
 /*
  * The base (non-derived) metrics a metric is computed from: itself when it is
  * not derived, else those its derived expression reaches, each once. Fills

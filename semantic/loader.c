@@ -904,12 +904,54 @@ static bool check_derived_names(loader *L, size_t mi)
     return ok;
 }
 
-/* Depth-first from m along depends_on; true when target is reached, with the
- * path (names, "a -> b -> a") in path. */
-static bool reaches(const catalog *c, const metric *m, const metric *target, char *path, size_t len,
-                    int depth)
+/*
+ * Derived metrics form a graph through depends_on. Each walk below visits a
+ * metric once (memoised or marked), and stops descending at
+ * CATALOG_DERIVED_MAX_DEPTH, so a hostile project (thousands of metrics, each
+ * naming the next two) costs time in proportion to its size, not to the
+ * number of paths through it, and bounded stack.
+ */
+#define DEPTH_CYCLE (CATALOG_DERIVED_MAX_DEPTH + 1) /* on or behind a cycle, or too deep */
+
+typedef struct derived_walk {
+    const catalog *c;
+    unsigned char *state; /* by metric index: 0 new, 1 being walked, 2 done */
+    int *depth;           /* by metric index, once done: 1 + the deepest derived dependency */
+} derived_walk;
+
+static size_t metric_index(const catalog *c, const metric *m)
 {
-    if (depth > 64)
+    return (size_t)(m - c->metrics);
+}
+
+/* How many derived metrics deep m nests (1: only base metrics), DEPTH_CYCLE at most. */
+static int derived_depth(derived_walk *w, const metric *m, int level)
+{
+    size_t k = metric_index(w->c, m);
+    if (w->state[k] == 1 || level > CATALOG_DERIVED_MAX_DEPTH)
+        return DEPTH_CYCLE;
+    if (w->state[k] == 2)
+        return w->depth[k];
+    w->state[k] = 1;
+    int d = 1;
+    for (size_t i = 0; i < m->n_depends_on && d < DEPTH_CYCLE; i++) {
+        const metric *dep = catalog_metric(w->c, m->depends_on[i]);
+        if (dep && dep->derived) {
+            int dd = derived_depth(w, dep, level + 1);
+            d = dd + 1 > d ? (dd + 1 > DEPTH_CYCLE ? DEPTH_CYCLE : dd + 1) : d;
+        }
+    }
+    w->state[k] = 2;
+    w->depth[k] = d;
+    return d;
+}
+
+/* Depth-first from m, each metric entered once (seen): true when target is
+ * reached, with the names on the way ("a -> b -> a") in path. */
+static bool reaches(const catalog *c, const metric *m, const metric *target, bool *seen, char *path,
+                    size_t len, int level)
+{
+    if (level > CATALOG_DERIVED_MAX_DEPTH)
         return false;
     for (size_t i = 0; i < m->n_depends_on; i++) {
         const metric *dep = catalog_metric(c, m->depends_on[i]);
@@ -917,24 +959,50 @@ static bool reaches(const catalog *c, const metric *m, const metric *target, cha
             continue;
         size_t used = strlen(path);
         snprintf(path + used, len - used, " -> %s", dep->name);
-        if (dep == target || reaches(c, dep, target, path, len, depth + 1))
+        if (dep == target)
             return true;
+        size_t k = metric_index(c, dep);
+        if (!seen[k]) {
+            seen[k] = true;
+            if (reaches(c, dep, target, seen, path, len, level + 1))
+                return true;
+        }
         path[used] = '\0';
     }
     return false;
 }
 
-/* A derived metric may use derived metrics, but never itself, even through others. */
-static bool check_derived_cycle(loader *L, size_t mi)
+/* A derived metric may use derived metrics, but never itself, even through
+ * others, and may not nest deeper than CATALOG_DERIVED_MAX_DEPTH. */
+static bool check_derived_depths(loader *L)
 {
-    const metric *m = &L->c->metrics[mi];
-    char path[512];
-    snprintf(path, sizeof path, "%s", m->name);
-    if (!reaches(L->c, m, m, path, sizeof path, 0))
-        return true;
-    const ynode *v = key_value(L->metric_maps[mi], "sql");
-    return problem(L, m->at.file, v->line, v->column, "derived metric '%s' depends on itself: %s",
-                   m->name, path);
+    const catalog *c = L->c;
+    derived_walk w = {.c = c,
+                      .state = sem_xcalloc(c->n_metrics + 1, 1),
+                      .depth = sem_xcalloc(c->n_metrics + 1, sizeof(int))};
+    bool *seen = sem_xcalloc(c->n_metrics + 1, sizeof(bool));
+    bool ok = true;
+    for (size_t i = 0; i < c->n_metrics; i++) {
+        const metric *m = &c->metrics[i];
+        if (!m->derived || derived_depth(&w, m, 0) < DEPTH_CYCLE)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s", m->name);
+        memset(seen, 0, c->n_metrics * sizeof(bool));
+        const ynode *v = key_value(L->metric_maps[i], "sql");
+        if (reaches(c, m, m, seen, path, sizeof path, 0))
+            ok = problem(L, m->at.file, v->line, v->column,
+                         "derived metric '%s' depends on itself: %s", m->name, path);
+        else
+            ok = problem(L, m->at.file, v->line, v->column,
+                         "derived metric '%s' depends on a cycle of derived metrics, or nests more "
+                         "than %d derived metrics deep",
+                         m->name, CATALOG_DERIVED_MAX_DEPTH);
+    }
+    free(seen);
+    free(w.state);
+    free(w.depth);
+    return ok;
 }
 
 static bool check_references(loader *L)
@@ -960,9 +1028,7 @@ static bool check_references(loader *L)
         ok = check_required_dimensions(L, i) && ok;
     }
     /* After every name is canonical: cycles are found by exact lookups. */
-    for (size_t i = 0; i < c->n_metrics; i++)
-        if (c->metrics[i].derived)
-            ok = check_derived_cycle(L, i) && ok;
+    ok = check_derived_depths(L) && ok;
     return ok;
 }
 
