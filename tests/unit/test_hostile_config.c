@@ -184,10 +184,10 @@ static void test_many_aliases_to_a_large_node(void **state)
     char *text = malloc(cap);
     n += (size_t)snprintf(text + n, cap - n,
                           "name: wide\nsource_name: orders\nsql: COUNT(*)\nbig: &big [");
-    for (int i = 0; i < 5000; i++)
+    for (int i = 0; i < 1000; i++)
         n += (size_t)snprintf(text + n, cap - n, "%sx", i ? ", " : "");
     n += (size_t)snprintf(text + n, cap - n, "]\nmany: [");
-    for (int i = 0; i < 5000; i++)
+    for (int i = 0; i < 1000; i++)
         n += (size_t)snprintf(text + n, cap - n, "%s*big", i ? ", " : "");
     n += (size_t)snprintf(text + n, cap - n, "]\n");
     source_and_metric(text);
@@ -433,8 +433,8 @@ static void test_derived_ring(void **state)
     write_text("sources/s.yaml", valid_source);
     FILE *f = fopen(path_of("metrics/m.yaml"), "w");
     assert_non_null(f);
-    for (int i = 0; i < 5000; i++)
-        fprintf(f, "---\nname: r%d\ntype: derived\nsql: r%d * 2\n", i, (i + 1) % 5000);
+    for (int i = 0; i < 1000; i++)
+        fprintf(f, "---\nname: r%d\ntype: derived\nsql: r%d * 2\n", i, (i + 1) % 1000);
     assert_int_equal(fclose(f), 0);
     expect_refused(false, "derived metric 'r0' depends on a cycle of derived metrics");
 }
