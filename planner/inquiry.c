@@ -10,16 +10,22 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/derived_metrics.h"
 #include "planner/functions.h"
 
-static const char *const grain_names[] = {[GRAIN_TIME] = "ts",
-                                          [GRAIN_DATE] = "ds",
-                                          [GRAIN_MONTH] = "year_month",
-                                          [GRAIN_YEAR] = "year"};
+static const char *const grain_names[GRAIN_COUNT] = {
+    [GRAIN_TIME] = "ts",      [GRAIN_DATE] = "ds",          [GRAIN_MONTH] = "year_month",
+    [GRAIN_YEAR] = "year",    [GRAIN_SECOND] = "ts_second", [GRAIN_MINUTE] = "ts_minute",
+    [GRAIN_HOUR] = "ts_hour", [GRAIN_WEEK] = "week",        [GRAIN_QUARTER] = "quarter"};
+
+const char *time_grain_name(time_grain g)
+{
+    return grain_names[g];
+}
 
 bool time_grain_of(const char *name, time_grain *g, const char **canonical)
 {
-    for (int i = GRAIN_TIME; i <= GRAIN_YEAR; i++) {
+    for (int i = 0; i < GRAIN_COUNT; i++) {
         if (strcasecmp(name, grain_names[i]) == 0) {
             *g = (time_grain)i;
             *canonical = grain_names[i];
@@ -135,7 +141,8 @@ static const char *known_dimensions(arena *a, const catalog *cat)
 {
     buf b;
     buf_init(&b);
-    buf_append_str(&b, "ts, ds, year_month, year");
+    for (int g = 0; g < GRAIN_COUNT; g++)
+        buf_printf(&b, "%s%s", g ? ", " : "", grain_names[g]);
     for (size_t i = 0; i < cat->n_dimensions; i++)
         buf_printf(&b, ", %s", cat->dimensions[i].name);
     for (size_t i = 0; i < cat->n_sources; i++) {
@@ -174,7 +181,9 @@ typedef struct resolver {
     const source *table; /* FROM mimir.<source>, or NULL */
     inquiry *q;
     ptr_vec dims, metrics, columns, filters, having, order;
-    bool aliases_ok; /* HAVING and ORDER BY may name select-list aliases */
+    bool aliases_ok;   /* HAVING and ORDER BY may name select-list aliases */
+    int derived_depth; /* derived metrics being expanded, one inside the other */
+    int derived_count; /* derived metrics expanded so far */
     sql_error *err;
 } resolver;
 
@@ -225,12 +234,17 @@ static bool is_dimension(const resolver *r, const char *name)
     return catalog_dim_on_source(r->cat, r->table, canon, &def) != DIM_NOT_ON_SOURCE;
 }
 
+/* A metric of the table queried: any for mimir.metrics; for mimir.<source>, the
+ * source's own (derived metrics, which may span sources, are only in metrics). */
+static bool metric_on_table(const resolver *r, const metric *m)
+{
+    return !r->table || (!m->derived && strcmp(m->source_name, r->table->name) == 0);
+}
+
 static const metric *table_metric(const resolver *r, const char *name)
 {
     const metric *m = canonical_metric(r->cat, name);
-    if (m && r->table && strcmp(m->source_name, r->table->name) != 0)
-        return NULL;
-    return m;
+    return m && metric_on_table(r, m) ? m : NULL;
 }
 
 static bool unknown_column(resolver *r, const expr *col, const char *clause)
@@ -239,8 +253,8 @@ static bool unknown_column(resolver *r, const expr *col, const char *clause)
     const metric *m = table_metric(r, col->parts[col->nparts - 1]);
     if (m && qualifier_ok(r, col)) {
         sql_error_set(r->err, ER_BAD_FIELD, "42S22",
-                      "Unknown column '%s' in '%s': '%s' is a metric; write AGG(%s)", name,
-                      clause, m->name, m->name);
+                      "Unknown column '%s' in '%s': '%s' is a metric; write AGG(%s)", name, clause,
+                      m->name, m->name);
         return false;
     }
     sql_error_set(r->err, ER_BAD_FIELD, "42S22",
@@ -294,6 +308,36 @@ typedef enum {
     CTX_FINAL,     /* select expressions, HAVING, ORDER BY: metrics and dimensions */
 } expr_context;
 
+static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char *clause,
+                       bool *has_metric);
+
+/*
+ * A derived metric stands for its expression, computed after the combine: its
+ * names are checked (and its base metrics collected) as if the client had
+ * written the expression. Names in it are metrics, never select-list aliases.
+ */
+static bool check_derived(resolver *r, const metric *m, const char *clause, bool *has_metric)
+{
+    if (r->derived_depth >= DERIVED_MAX_DEPTH || ++r->derived_count > DERIVED_MAX_EXPANSIONS) {
+        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                      "too many derived metrics to expand: more than %d in one query, or more "
+                      "than %d nested (at '%s')",
+                      DERIVED_MAX_EXPANSIONS, DERIVED_MAX_DEPTH, m->name);
+        return false;
+    }
+    const expr *e = derived_metric_expr(r->a, m, r->err);
+    if (!e)
+        return false;
+    bool aliases_ok = r->aliases_ok;
+    r->aliases_ok = false;
+    r->derived_depth++;
+    bool ok = check_expr(r, e, CTX_FINAL, clause, has_metric);
+    r->derived_depth--;
+    r->aliases_ok = aliases_ok;
+    *has_metric = true;
+    return ok;
+}
+
 /*
  * Checks every name in e: columns must be dimensions (or, in the final
  * context, metrics by bare name); AGG(...) must name metrics (collected);
@@ -313,6 +357,8 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
             return true;
         const metric *m = table_metric(r, name);
         if (m && ctx == CTX_FINAL && qualifier_ok(r, e)) {
+            if (m->derived)
+                return check_derived(r, m, clause, has_metric);
             add_metric(r, m);
             *has_metric = true;
             return true;
@@ -322,18 +368,19 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
     case EX_FUNC: {
         if (function_is_aggregate(e->text)) {
             const metric *m = measure_of(r->cat, e);
-            if (m && r->table && strcmp(m->source_name, r->table->name) != 0)
+            if (m && !metric_on_table(r, m))
                 m = NULL;
             if (!m) {
                 const expr *arg = e->nargs == 1 ? e->args[0] : NULL;
-                const char *argname = arg && arg->kind == EX_COLUMN ? arg->parts[arg->nparts - 1]
-                                                                    : NULL;
+                const char *argname =
+                    arg && arg->kind == EX_COLUMN ? arg->parts[arg->nparts - 1] : NULL;
                 if (argname && table_metric(r, argname))
                     sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
                                   "%s%s(%s) is not supported: a metric is already aggregated at "
                                   "the query's grain; use AGG(%s)",
                                   e->text, e->distinct ? "(DISTINCT" : "", argname, argname);
-                else if (argname && (!strcasecmp(e->text, "agg") || !strcasecmp(e->text, "measure")))
+                else if (argname &&
+                         (!strcasecmp(e->text, "agg") || !strcasecmp(e->text, "measure")))
                     sql_error_set(r->err, ER_BAD_FIELD, "42S22",
                                   "Unknown column '%s' in '%s': no metric named '%s' (metrics: %s)",
                                   column_text(r->a, arg), clause, argname,
@@ -342,8 +389,9 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
                     sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
                                   "This version of Mimir doesn't yet support %s() over '%s': "
                                   "aggregates apply to metrics, written AGG(metric_name)",
-                                  e->text, arg && arg->kind == EX_COLUMN ? column_text(r->a, arg)
-                                                                         : "an expression");
+                                  e->text,
+                                  arg && arg->kind == EX_COLUMN ? column_text(r->a, arg)
+                                                                : "an expression");
                 return false;
             }
             if (ctx != CTX_FINAL) {
@@ -351,6 +399,8 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
                               "AGG(%s) is not allowed in '%s'", m->name, clause);
                 return false;
             }
+            if (m->derived)
+                return check_derived(r, m, clause, has_metric);
             add_metric(r, m);
             *has_metric = true;
             return true;
@@ -368,8 +418,7 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
                       clause);
         return false;
     case EX_STAR:
-        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000", "'*' is not allowed in '%s'",
-                      clause);
+        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000", "'*' is not allowed in '%s'", clause);
         return false;
     default:
         break;
@@ -425,7 +474,7 @@ static bool resolve_select_item(resolver *r, const select_item *it)
     if (!check_expr(r, e, CTX_FINAL, "field list", &has_metric))
         return false;
     const metric *m = measure_of(r->cat, e);
-    if (m) {
+    if (m && !m->derived) {
         col->kind = COL_METRIC;
         col->index = add_metric(r, m);
     } else if (has_metric || !has_columns(e)) {

@@ -75,6 +75,8 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
 const char *canonical_dimension(const catalog *cat, const char *name);
 const metric *canonical_metric(const catalog *cat, const char *name);
 bool time_grain_of(const char *name, time_grain *g, const char **canonical);
+/* The column name of a grain: "ts", "ds", "year_month", "week", ... */
+const char *time_grain_name(time_grain g);
 
 /* AGG(m), MEASURE(m), SUM/MIN/MAX/AVG(m): the metric it names, or NULL. */
 const metric *measure_of(const catalog *cat, const expr *e);

@@ -94,6 +94,11 @@ static void add_grains(table_builder *b)
     add_fixed_column(b, "ds", "date", "Day of ts");
     add_fixed_column(b, "year_month", "date", "First day of the month of ts");
     add_fixed_column(b, "year", "int", "Year of ts");
+    add_fixed_column(b, "ts_second", "datetime", "ts truncated to the second (UTC)");
+    add_fixed_column(b, "ts_minute", "datetime", "ts truncated to the minute (UTC)");
+    add_fixed_column(b, "ts_hour", "datetime", "ts truncated to the hour (UTC)");
+    add_fixed_column(b, "week", "date", "Monday of the ISO week of ts");
+    add_fixed_column(b, "quarter", "date", "First day of the quarter of ts");
 }
 
 /* True when expr starts with the aggregate call fn( (case-insensitively). */
@@ -123,6 +128,12 @@ static const char *default_metric_type(const metric *m)
 
 static void add_metric(table_builder *b, const metric *m)
 {
+    if (m->derived) { /* computed after the combine: always a DOUBLE */
+        mimir_column *c = new_column(b, m->name, m->description, MCOL_METRIC);
+        if (c)
+            parse_type("double", &c->type);
+        return;
+    }
     add_column(b, m->name, m->type, m->source_name, default_metric_type(m), m->description,
                MCOL_METRIC);
 }
@@ -205,7 +216,7 @@ static void build_source_table(arena *a, const catalog *cat, const discovered_ty
             add_column(&b, d->name, d->type, NULL, "varchar(255)", d->description, MCOL_DIMENSION);
     }
     for (size_t i = 0; i < cat->n_metrics; i++)
-        if (strcasecmp(cat->metrics[i].source_name, s->name) == 0)
+        if (!cat->metrics[i].derived && strcasecmp(cat->metrics[i].source_name, s->name) == 0)
             add_metric(&b, &cat->metrics[i]);
     finish(&b, t, s->name, s->description);
 }

@@ -36,7 +36,8 @@ typedef struct mimir_table {
 /*
  * Builds the tables in arena a: `metrics` first, then one per source in
  * catalog order (a source named `metrics` has no table of its own). Types:
- * ts DATETIME, ds and year_month DATE, year INT; dimensions VARCHAR(255)
+ * ts DATETIME, ts_second/ts_minute/ts_hour DATETIME, ds, week, year_month and
+ * quarter DATE, year INT; dimensions VARCHAR(255)
  * unless declared; metrics BIGINT for COUNT(...), DOUBLE for AVG(...),
  * otherwise DECIMAL(65,2), unless declared.
  */

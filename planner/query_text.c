@@ -38,9 +38,13 @@ static void append_ident(buf *b, const char *name)
     buf_append_byte(b, '`');
 }
 
-/* The prototype's granularities and the time grain columns they select. */
-static const char *const prototype_grains[][2] = {
-    {"TIME", "ts"}, {"DATE", "ds"}, {"MONTH", "year_month"}, {"YEAR", "year"}};
+/* The granularities (the prototype's TIME, DATE, MONTH and YEAR, and those
+ * added since) and the time grain columns they select. */
+static const char *const prototype_grains[][2] = {{"TIME", "ts"},          {"SECOND", "ts_second"},
+                                                  {"MINUTE", "ts_minute"}, {"HOUR", "ts_hour"},
+                                                  {"DATE", "ds"},          {"DAY", "ds"},
+                                                  {"WEEK", "week"},        {"MONTH", "year_month"},
+                                                  {"QUARTER", "quarter"},  {"YEAR", "year"}};
 
 static const char *grain_column(const char *granularity)
 {
@@ -108,8 +112,9 @@ static bool check_request(arena *a, const query_request *r, char *err, size_t er
             return fail(err, errlen, "-d: empty dimension name");
     if (r->granularity && !grain_column(r->granularity))
         return fail(err, errlen,
-                    "-g: unknown granularity '%s' (TIME, DATE, MONTH or YEAR, or a time grain "
-                    "column such as ts, ds, year_month or year)",
+                    "-g: unknown granularity '%s' (TIME, SECOND, MINUTE, HOUR, DAY or DATE, "
+                    "WEEK, MONTH, QUARTER or YEAR, or a time grain column such as ts, ds, "
+                    "week, year_month or year)",
                     r->granularity);
     if (r->start_date && !is_date(r->start_date))
         return fail(err, errlen, "--start-date: '%s' is not a date (YYYY-MM-DD)", r->start_date);

@@ -18,8 +18,8 @@ typedef struct query_request {
     size_t nmetrics;
     const char *const *dimensions; /* names */
     size_t ndimensions;
-    /* The prototype's TIME, DATE, MONTH or YEAR (ts, ds, year_month, year), or
-     * the name of a time grain column; NULL for none. */
+    /* TIME, SECOND, MINUTE, HOUR, DAY/DATE, WEEK, MONTH, QUARTER or YEAR, or
+     * the name of a time grain column (ts, ds, week, ...); NULL for none. */
     const char *granularity;
     const char *start_date, *end_date; /* YYYY-MM-DD, inclusive; NULL when open */
     const char *const *filters;        /* MySQL conditions, ANDed together */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "planner/derived_metrics.h"
 #include "planner/inquiry.h"
 #include "planner/planner.h"
 
@@ -26,6 +27,7 @@ typedef struct source_job {
     ptr_vec metrics; /* inquiry_metric * of this source, in inquiry order */
     ptr_vec splices; /* const char * names to splice: dimensions and grains */
     size_t query;    /* index of its atomic query */
+    bool truncate;   /* its metrics ask for truncate_incomplete_granularity */
 } source_job;
 
 typedef struct split_ctx {
@@ -33,6 +35,8 @@ typedef struct split_ctx {
     const catalog *cat;
     const inquiry *q;
     source_job *job; /* while building its atomic query */
+    /* truncate_incomplete_granularity's bound for this query; NULL without a grain */
+    const char *incomplete_start;
     sql_error *err;
 } split_ctx;
 
@@ -235,8 +239,8 @@ static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *
     if (op != OP_LT && op != OP_LE && op != OP_GT && op != OP_GE && op != OP_EQ)
         return false;
     if (!grain_column_ref(x->cat, col, &g)) {
-        static const expr_op flipped[] = {[OP_LT] = OP_GT, [OP_LE] = OP_GE, [OP_GT] = OP_LT,
-                                          [OP_GE] = OP_LE, [OP_EQ] = OP_EQ};
+        static const expr_op flipped[] = {
+            [OP_LT] = OP_GT, [OP_LE] = OP_GE, [OP_GT] = OP_LT, [OP_GE] = OP_LE, [OP_EQ] = OP_EQ};
         col = e->right;
         lit = e->left;
         op = flipped[op];
@@ -247,8 +251,8 @@ static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *
     if (!value)
         return false;
     if (g == GRAIN_TIME) {
-        static const char *const ops[] = {[OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">",
-                                          [OP_GE] = ">=", [OP_EQ] = "="};
+        static const char *const ops[] = {
+            [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=", [OP_EQ] = "="};
         out[(*n)++] = (time_bound){ops[op], value};
         return true;
     }
@@ -275,6 +279,91 @@ static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *
     default:
         return false;
     }
+}
+
+/* ---- truncate_incomplete_granularity -------------------------------------- */
+
+/* The grains an expression names (bit 1 << g for each). */
+static unsigned grains_named(const catalog *cat, const expr *e)
+{
+    if (!e)
+        return 0;
+    if (e->kind == EX_COLUMN) {
+        bool grain;
+        time_grain g;
+        return dim_name(cat, e->parts[e->nparts - 1], &grain, &g) && grain ? 1u << g : 0;
+    }
+    unsigned out = grains_named(cat, e->left) | grains_named(cat, e->right);
+    for (size_t i = 0; i < e->nargs; i++)
+        out |= grains_named(cat, e->args[i]);
+    return out;
+}
+
+/* The start of the period of grain g that contains now, both UTC. */
+static void period_start(time_grain g, struct tm *t)
+{
+    switch (g) {
+    case GRAIN_YEAR:
+        t->tm_mon = 0;
+        /* fall through */
+    case GRAIN_QUARTER:
+        t->tm_mon -= t->tm_mon % 3;
+        /* fall through */
+    case GRAIN_MONTH:
+        t->tm_mday = 1;
+        /* fall through */
+    case GRAIN_DATE:
+        t->tm_hour = 0;
+        /* fall through */
+    case GRAIN_HOUR:
+        t->tm_min = 0;
+        /* fall through */
+    case GRAIN_MINUTE:
+        t->tm_sec = 0;
+        /* fall through */
+    case GRAIN_SECOND:
+    case GRAIN_TIME:
+    case GRAIN_COUNT:
+        break;
+    case GRAIN_WEEK: /* back to Monday (tm_wday 1), then to its midnight */
+        t->tm_mday -= (t->tm_wday + 6) % 7;
+        t->tm_hour = t->tm_min = t->tm_sec = 0;
+        break;
+    }
+    time_t norm = timegm(t); /* renormalises a day count that went below 1 */
+    gmtime_r(&norm, t);
+}
+
+/*
+ * The bound that leaves out the still-incomplete period, as 'YYYY-MM-DD
+ * HH:MM:SS' (UTC, Mimir's clock), or NULL when the query groups by no grain
+ * (ts itself is never incomplete). With several grains a row is complete only
+ * when all its periods are, so the latest of their current starts wins.
+ */
+static const char *incomplete_period_start(split_ctx *x)
+{
+    unsigned grains = 0;
+    for (size_t i = 0; i < x->q->ndims; i++)
+        grains |= grains_named(x->cat, x->q->dims[i].e);
+    grains &= ~(1u << GRAIN_TIME);
+    if (!grains)
+        return NULL;
+    time_t now = time(NULL);
+    time_t latest = 0;
+    for (int g = 0; g < GRAIN_COUNT; g++) {
+        if (!(grains & (1u << g)))
+            continue;
+        struct tm t;
+        gmtime_r(&now, &t);
+        period_start((time_grain)g, &t);
+        time_t start = timegm(&t);
+        if (start > latest)
+            latest = start;
+    }
+    struct tm t;
+    gmtime_r(&latest, &t);
+    return arena_printf(x->a, "%04d-%02d-%02d %02d:%02d:%02d", t.tm_year + 1900, t.tm_mon + 1,
+                        t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
 }
 
 /* ---- Building one atomic query ------------------------------------------ */
@@ -348,8 +437,7 @@ static void build_inner(split_ctx *x, sql_builder *b, const source_job *job, ptr
 static void limit_clause(sql_builder *b, const inquiry *q)
 {
     if (q->has_limit)
-        buf_printf(&b->out, " LIMIT %lld OFFSET %lld", (long long)q->limit,
-                   (long long)q->offset);
+        buf_printf(&b->out, " LIMIT %lld OFFSET %lld", (long long)q->limit, (long long)q->offset);
 }
 
 /*
@@ -379,6 +467,11 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         } else {
             ptr_vec_push(x->a, &outer, (void *)q->filters[i]);
         }
+    }
+    if (job->truncate) {
+        time_bound *tb = arena_alloc(x->a, sizeof(*tb));
+        *tb = (time_bound){"<", x->incomplete_start};
+        ptr_vec_push(x->a, &bounds, tb);
     }
 
     sql_builder b;
@@ -452,13 +545,22 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
 
 /* ---- Choosing sources ----------------------------------------------------- */
 
-static source_job *job_for(split_ctx *x, ptr_vec *jobs, const source *s)
+/*
+ * The job of source s for metrics that do (truncate) or don't ask for
+ * truncate_incomplete_granularity. When metrics of one source disagree, the
+ * source gets two atomic queries, so that each metric is computed as its
+ * definition asks; the combine joins them like queries of two sources.
+ */
+static source_job *job_for(split_ctx *x, ptr_vec *jobs, const source *s, bool truncate)
 {
-    for (size_t i = 0; i < jobs->len; i++)
-        if (((source_job *)jobs->items[i])->src == s)
-            return jobs->items[i];
+    for (size_t i = 0; i < jobs->len; i++) {
+        source_job *j = jobs->items[i];
+        if (j->src == s && j->truncate == truncate)
+            return j;
+    }
     source_job *j = arena_alloc(x->a, sizeof(*j));
     j->src = s;
+    j->truncate = truncate;
     j->dialect = dialect_of(s->conn);
     j->query = jobs->len;
     ptr_vec_push(x->a, jobs, j);
@@ -504,7 +606,7 @@ static bool dimension_only_jobs(split_ctx *x, ptr_vec *jobs)
         for (size_t i = 0; i < q->nfilters && all; i++)
             all = source_has_dims(x->cat, src, q->filters[i]);
         if (all)
-            job_for(x, jobs, src);
+            job_for(x, jobs, src, false);
     }
     if (jobs->len == 0) {
         sql_error_set(x->err, ER_BAD_FIELD, "42S22",
@@ -525,16 +627,18 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
                           "metric '%s' names unknown source '%s'", m->name, m->source_name);
             return false;
         }
-        ptr_vec_push(x->a, &job_for(x, jobs, s)->metrics, (void *)&q->metrics[i]);
+        /* Without a grain there is nothing to truncate: one query per source. */
+        bool truncate = m->truncate_incomplete && x->incomplete_start;
+        ptr_vec_push(x->a, &job_for(x, jobs, s, truncate)->metrics, (void *)&q->metrics[i]);
     }
     if (q->nmetrics == 0 && !dimension_only_jobs(x, jobs))
         return false;
     for (size_t j = 0; j < jobs->len; j++) {
         source_job *job = jobs->items[j];
-        const char *why = arena_printf(
-            x->a, "source of %s",
-            job->metrics.len ? ((const inquiry_metric *)job->metrics.items[0])->m->name
-                             : "the query");
+        const char *why =
+            arena_printf(x->a, "source of %s",
+                         job->metrics.len ? ((const inquiry_metric *)job->metrics.items[0])->m->name
+                                          : "the query");
         for (size_t i = 0; i < q->ndims; i++)
             if (!need_dims_of(x, job, q->dims[i].e, why))
                 return false;
@@ -556,7 +660,9 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
 
 typedef struct final_ctx {
     split_ctx *x;
-    int depth; /* alias expansion depth, to stop self-reference */
+    int depth;         /* alias expansion depth, to stop self-reference */
+    int derived_depth; /* derived metrics being expanded */
+    int derived_count; /* expanded so far in this statement */
 } final_ctx;
 
 static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_column *c,
@@ -581,6 +687,25 @@ static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled,
         time_grain g;
         if (!dim_name(f->x->cat, e->parts[e->nparts - 1], &grain, &g))
             m = canonical_metric(f->x->cat, e->parts[e->nparts - 1]);
+    }
+    if (m && m->derived) {
+        /* Its expression over the combined metrics, as a DOUBLE (its catalog type). */
+        bool within = f->derived_depth < DERIVED_MAX_DEPTH &&
+                      ++f->derived_count <= 4 * DERIVED_MAX_EXPANSIONS;
+        const expr *d = within ? derived_metric_expr(f->x->a, m, err) : NULL;
+        if (!d) {
+            if (!within) /* the inquiry allowed it: only HAVING and ORDER BY repeat it */
+                sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                              "derived metric '%s' expands to too many derived metrics", m->name);
+            return false;
+        }
+        f->derived_depth++;
+        sb_str(b, "CAST((");
+        bool ok = sb_expr(b, d, b->resolve, b->resolve_ctx, err);
+        sb_str(b, ") AS REAL)");
+        f->derived_depth--;
+        *handled = true;
+        return ok;
     }
     if (m) {
         for (size_t i = 0; i < q->nmetrics; i++) {
@@ -629,8 +754,7 @@ static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_colum
     return sb_expr(b, c->e, no_backend_column, NULL, err);
 }
 
-static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params,
-                             size_t *nparams)
+static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params, size_t *nparams)
 {
     const inquiry *q = x->q;
     final_ctx f = {.x = x};
@@ -684,6 +808,7 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
 {
     memset(out, 0, sizeof(*out));
     split_ctx x = {.a = a, .cat = cat, .q = q, .err = err};
+    x.incomplete_start = incomplete_period_start(&x);
     ptr_vec jobs = {0};
     if (!plan_jobs(&x, &jobs))
         return false;

@@ -374,15 +374,56 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
     return false;
 }
 
+/*
+ * Every %s is the time column. PostgreSQL: date_trunc, in the session's UTC;
+ * the casts to TIMESTAMP make a timestamptz column print as a DATETIME and
+ * keep a DATE column's hours at midnight. MySQL: DATE_FORMAT keeps what is
+ * wanted (the session's time_zone is +00:00), WEEKDAY counts from Monday.
+ * SQLite: date modifiers ('weekday 0' moves to the next Sunday unless it is
+ * one; six days back is that ISO week's Monday).
+ */
+static const char *const grain_sql[3][GRAIN_COUNT] = {
+    [DIALECT_POSTGRES] =
+        {
+            [GRAIN_TIME] = "%s",
+            [GRAIN_DATE] = "CAST(%s AS DATE)",
+            [GRAIN_MONTH] = "CAST(date_trunc('month', %s) AS DATE)",
+            [GRAIN_YEAR] = "CAST(EXTRACT(YEAR FROM %s) AS INTEGER)",
+            [GRAIN_SECOND] = "CAST(date_trunc('second', %s) AS TIMESTAMP)",
+            [GRAIN_MINUTE] = "CAST(date_trunc('minute', %s) AS TIMESTAMP)",
+            [GRAIN_HOUR] = "CAST(date_trunc('hour', %s) AS TIMESTAMP)",
+            [GRAIN_WEEK] = "CAST(date_trunc('week', %s) AS DATE)",
+            [GRAIN_QUARTER] = "CAST(date_trunc('quarter', %s) AS DATE)",
+        },
+    [DIALECT_MYSQL] =
+        {
+            [GRAIN_TIME] = "%s",
+            [GRAIN_DATE] = "DATE(%s)",
+            [GRAIN_MONTH] = "CAST(DATE_FORMAT(%s, '%%Y-%%m-01') AS DATE)",
+            [GRAIN_YEAR] = "YEAR(%s)",
+            [GRAIN_SECOND] = "CAST(DATE_FORMAT(%s, '%%Y-%%m-%%d %%H:%%i:%%s') AS DATETIME)",
+            [GRAIN_MINUTE] = "CAST(DATE_FORMAT(%s, '%%Y-%%m-%%d %%H:%%i:00') AS DATETIME)",
+            [GRAIN_HOUR] = "CAST(DATE_FORMAT(%s, '%%Y-%%m-%%d %%H:00:00') AS DATETIME)",
+            [GRAIN_WEEK] = "DATE_SUB(DATE(%s), INTERVAL WEEKDAY(%s) DAY)",
+            [GRAIN_QUARTER] = "DATE_ADD(MAKEDATE(YEAR(%s), 1), INTERVAL QUARTER(%s) - 1 QUARTER)",
+        },
+    [DIALECT_SQLITE] =
+        {
+            [GRAIN_TIME] = "%s",
+            [GRAIN_DATE] = "date(%s)",
+            [GRAIN_MONTH] = "date(%s, 'start of month')",
+            [GRAIN_YEAR] = "CAST(strftime('%%Y', %s) AS INTEGER)",
+            [GRAIN_SECOND] = "strftime('%%Y-%%m-%%d %%H:%%M:%%S', %s)",
+            [GRAIN_MINUTE] = "strftime('%%Y-%%m-%%d %%H:%%M:00', %s)",
+            [GRAIN_HOUR] = "strftime('%%Y-%%m-%%d %%H:00:00', %s)",
+            [GRAIN_WEEK] = "date(%s, 'weekday 0', '-6 days')",
+            [GRAIN_QUARTER] = "date(%s, 'start of month', '-' || ((CAST(strftime('%%m', %s) AS "
+                              "INTEGER) - 1) %% 3) || ' months')",
+        },
+};
+
 void sb_time_grain(sql_builder *b, time_grain g, const char *t)
 {
-    static const char *const fmt[3][4] = {
-        [DIALECT_POSTGRES] = {"%s", "CAST(%s AS DATE)", "CAST(date_trunc('month', %s) AS DATE)",
-                              "CAST(EXTRACT(YEAR FROM %s) AS INTEGER)"},
-        [DIALECT_MYSQL] = {"%s", "DATE(%s)", "CAST(DATE_FORMAT(%s, '%%Y-%%m-01') AS DATE)",
-                           "YEAR(%s)"},
-        [DIALECT_SQLITE] = {"%s", "date(%s)", "date(%s, 'start of month')",
-                            "CAST(strftime('%%Y', %s) AS INTEGER)"},
-    };
-    buf_printf(&b->out, fmt[b->dialect][g], t);
+    /* Formats name the time column once or twice; an extra argument is ignored. */
+    buf_printf(&b->out, grain_sql[b->dialect][g], t, t);
 }

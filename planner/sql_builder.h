@@ -64,8 +64,25 @@ bool sb_is_binary_cast(const expr *e);
 /* Prints a filter expression; false with err set when it cannot be translated. */
 bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx, sql_error *err);
 
+/*
+ * The time grains: the prototype's four first (their values are used as
+ * indexes), then the finer and the calendar ones added since. Each truncates
+ * the time column in UTC (backend sessions run in UTC).
+ */
+typedef enum {
+    GRAIN_TIME,    /* ts: the time column itself */
+    GRAIN_DATE,    /* ds: its day */
+    GRAIN_MONTH,   /* year_month: first day of its month */
+    GRAIN_YEAR,    /* year: its year, an integer */
+    GRAIN_SECOND,  /* ts_second: truncated to the second */
+    GRAIN_MINUTE,  /* ts_minute */
+    GRAIN_HOUR,    /* ts_hour */
+    GRAIN_WEEK,    /* week: the Monday of its ISO week */
+    GRAIN_QUARTER, /* quarter: first day of its quarter */
+    GRAIN_COUNT
+} time_grain;
+
 /* The granularity column for a time expression in this dialect. */
-typedef enum { GRAIN_TIME, GRAIN_DATE, GRAIN_MONTH, GRAIN_YEAR } time_grain;
 void sb_time_grain(sql_builder *b, time_grain g, const char *time_col);
 
 #endif

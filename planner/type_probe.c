@@ -69,7 +69,7 @@ static void probe_columns(arena *a, const catalog *cat, const source *src, ptr_v
 {
     probe_dimensions(a, cat, src, dims);
     for (size_t i = 0; i < cat->n_metrics; i++)
-        if (strcasecmp(cat->metrics[i].source_name, src->name) == 0 &&
+        if (!cat->metrics[i].derived && strcasecmp(cat->metrics[i].source_name, src->name) == 0 &&
             !listed(dims, cat->metrics[i].name))
             ptr_vec_push(a, metrics, cat->metrics[i].name);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "planner/derived_metrics.h"
 #include "proxy/cli.h"
 
 #include <getopt.h>
@@ -33,6 +34,10 @@ catalog *cli_load_catalog(const char *cmd, const cli_project *p, bool with_secre
 {
     char err[2048];
     catalog *c = catalog_load(p->configs, with_secrets ? p->secrets : NULL, err, sizeof err);
+    if (c && !derived_metrics_valid(c, err, sizeof err)) {
+        catalog_free(c);
+        c = NULL;
+    }
     if (!c) {
         fprintf(stderr, "mimir %s: %s\n", cmd, err);
         fprintf(stderr, "mimir %s: run 'mimir validate --configs %s%s%s' to see every problem\n",

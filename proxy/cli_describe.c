@@ -94,8 +94,29 @@ static void sources_of(buf *b, const catalog *c, const char *dim)
             buf_printf(b, "%s%s", b->len ? ", " : "", c->sources[i].name);
 }
 
+/* A derived metric: its expression and the metrics it is computed from. */
+static void describe_derived_metric(fields *f, const metric *m)
+{
+    field(f, "kind", "metric");
+    field(f, "name", m->name);
+    field(f, "description", m->description);
+    field(f, "type", "derived (computed after the combine; DOUBLE)");
+    field(f, "sql", m->expr);
+    buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < m->n_depends_on; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", m->depends_on[i]);
+    field(f, "derived_from", buf_cstr(&b));
+    buf_free(&b);
+    field_origin(f, &m->at);
+}
+
 static void describe_metric(fields *f, arena *a, const catalog *c, const metric *m)
 {
+    if (m->derived) {
+        describe_derived_metric(f, m);
+        return;
+    }
     field(f, "kind", "metric");
     field(f, "name", m->name);
     field(f, "description", m->description);
@@ -161,7 +182,7 @@ static void describe_source(fields *f, const catalog *c, const source *s)
     field(f, "dimensions", buf_cstr(&b));
     buf_reset(&b);
     for (size_t i = 0; i < c->n_metrics; i++)
-        if (sem_name_eq(c->metrics[i].source_name, s->name))
+        if (!c->metrics[i].derived && sem_name_eq(c->metrics[i].source_name, s->name))
             buf_printf(&b, "%s%s", b.len ? ", " : "", c->metrics[i].name);
     field(f, "metrics", buf_cstr(&b));
     buf_free(&b);

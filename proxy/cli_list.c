@@ -49,7 +49,9 @@ static void list_metrics(const catalog *c, out_writer *w, out_format f)
     out_begin(w, f, stdout, 3, names, NULL);
     for (size_t i = 0; i < c->n_metrics; i++) {
         const metric *m = &c->metrics[i];
-        const char *row[] = {m->name, m->source_name, text(m->description)};
+        /* A derived metric has no source of its own: it combines other metrics. */
+        const char *row[] = {m->name, m->derived ? "(derived)" : m->source_name,
+                             text(m->description)};
         out_row(w, row, NULL);
     }
 }

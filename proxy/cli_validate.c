@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "planner/derived_metrics.h"
 #include "planner/info_schema.h"
 #include "planner/planner.h"
 #include "proxy/cli.h"
@@ -153,7 +154,7 @@ static void check_source(validation *v, check_conn *cc, const source *src)
     }
     for (size_t i = 0; i < v->cat->n_metrics; i++) {
         const metric *m = &v->cat->metrics[i];
-        if (!sem_name_eq(m->source_name, src->name))
+        if (m->derived || !sem_name_eq(m->source_name, src->name))
             continue;
         arena a;
         arena_init(&a);
@@ -265,6 +266,8 @@ int cli_validate(int argc, char **argv)
                     "no secrets directory: give --secrets DIR, or --no-secrets to check the "
                     "definitions without connecting to the databases");
     }
+    /* Derived metrics' expressions, parsed as the planner will parse them. */
+    derived_metrics_check(v.cat, &v.problems, &v.n_problems);
     v.offline_problems = v.n_problems;
     bool databases = p.secrets && !no_default_secrets && v.cat->n_connections > 0;
     if (databases)

@@ -18,6 +18,7 @@
 
 #include <event2/event.h>
 
+#include "planner/derived_metrics.h"
 #include "planner/info_schema.h"
 #include "planner/planner.h"
 #include "proxy/access.h"
@@ -266,6 +267,10 @@ static int serve(int argc, char **argv)
         return 1;
     }
     catalog *cat = catalog_load(configs, secrets, err, sizeof(err));
+    if (cat && !derived_metrics_valid(cat, err, sizeof(err))) {
+        catalog_free(cat);
+        cat = NULL;
+    }
     if (!cat) {
         log_error("cannot load the semantic layer: %s", err);
         free_security(&file);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "planner/derived_metrics.h"
 #include "planner/info_schema.h"
 #include "planner/planner.h"
 #include "proxy/access.h"
@@ -285,6 +286,10 @@ bool server_reload(void)
         }
     }
     catalog *cat = catalog_load(srv.cfg.configs_dir, srv.cfg.secrets_dir, err, sizeof(err));
+    if (cat && !derived_metrics_valid(cat, err, sizeof(err))) {
+        catalog_free(cat);
+        cat = NULL;
+    }
     if (!cat) {
         log_error("reload rejected, the previous semantic layer stays in force: %s", err);
         if (file) {

@@ -84,6 +84,7 @@ void catalog_metric_clear(metric *m)
     free(m->description);
     free(m->type);
     sem_strv_free(m->required_dimensions, m->n_required_dimensions);
+    sem_strv_free(m->depends_on, m->n_depends_on);
     free(m->at.file);
 }
 
@@ -132,6 +133,37 @@ const metric *catalog_metric(const catalog *c, const char *name)
         if (sem_name_eq(c->metrics[i].name, name))
             return &c->metrics[i];
     return NULL;
+}
+
+/* Each metric is entered once (seen, by catalog index), and the walk stops at
+ * the nesting limit: linear in the size of the layer, whatever its shape. */
+static void collect_bases(const catalog *c, const metric *m, bool *seen, const metric **out,
+                          size_t max, size_t *n, int depth)
+{
+    size_t k = (size_t)(m - c->metrics);
+    if (seen[k] || depth > CATALOG_DERIVED_MAX_DEPTH)
+        return;
+    seen[k] = true;
+    if (!m->derived) {
+        if (*n < max)
+            out[*n] = m;
+        (*n)++;
+        return;
+    }
+    for (size_t i = 0; i < m->n_depends_on; i++) {
+        const metric *d = catalog_metric(c, m->depends_on[i]);
+        if (d)
+            collect_bases(c, d, seen, out, max, n, depth + 1);
+    }
+}
+
+size_t catalog_metric_bases(const catalog *c, const metric *m, const metric **out, size_t max)
+{
+    bool *seen = sem_xcalloc(c->n_metrics + 1, sizeof(bool));
+    size_t n = 0;
+    collect_bases(c, m, seen, out, max, &n, 0);
+    free(seen);
+    return n;
 }
 
 const dimension *catalog_dimension(const catalog *c, const char *name)

@@ -45,12 +45,23 @@ typedef struct dimension {
 
 typedef struct metric {
     char *name;
-    char *source_name;
-    char *expr; /* the aggregate expression only: "COUNT(rental_id)" */
+    char *source_name; /* NULL for a derived metric */
+    /* The aggregate expression only: "COUNT(rental_id)". For a derived metric,
+     * the expression over other metrics: "rentals_revenue / NULLIF(movies_rented, 0)". */
+    char *expr;
     char *description;
     char *type; /* declared MySQL column type, canonical ("decimal(12,2)"); NULL when none */
     char **required_dimensions;
     size_t n_required_dimensions;
+    /* truncate_incomplete_granularity: when a query groups by a time grain, the
+     * still-incomplete current period is left out of this metric. */
+    bool truncate_incomplete;
+    /* type: derived: computed after the combine from other metrics. depends_on
+     * lists the metrics its expression names (directly; they may be derived
+     * too), each once, as they appear in the catalog. */
+    bool derived;
+    char **depends_on;
+    size_t n_depends_on;
     origin at;
 } metric;
 
@@ -147,6 +158,18 @@ const connection *catalog_connection(const catalog *c, const char *name);
 typedef enum { DIM_NOT_ON_SOURCE, DIM_LOCAL, DIM_SPLICED } dim_availability;
 dim_availability catalog_dim_on_source(const catalog *c, const source *s, const char *dim,
                                        const dimension **def);
+
+/* How deep derived metrics may nest (a uses b uses c ...): far beyond real
+ * layers; deeper, or in a cycle, is a load error. */
+#define CATALOG_DERIVED_MAX_DEPTH 32
+
+/*
+ * The base (non-derived) metrics a metric is computed from: itself when it is
+ * not derived, else those its derived expression reaches, each once. Fills
+ * out (up to max) and returns how many there are. A grant check can require
+ * all of them; a cycle (refused by the loader) does not loop.
+ */
+size_t catalog_metric_bases(const catalog *c, const metric *m, const metric **out, size_t max);
 
 /* True when name is a dimension anywhere: a definition or some source's local column. */
 bool catalog_is_dimension(const catalog *c, const char *name);

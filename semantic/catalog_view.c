@@ -27,10 +27,23 @@ bool grants_source_visible(const grants *g, const source *s)
 bool grants_metric_visible(const catalog *base, const catalog *view, const grants *g,
                            const metric *m)
 {
-    (void)base; /* for the rule on derived metrics: their bases are metrics of base */
-    if (!catalog_source(view, m->source_name))
+    if (!g->all_metrics && !grants_lists(g->metrics, g->n_metrics, m->name))
         return false;
-    return g->all_metrics || grants_lists(g->metrics, g->n_metrics, m->name);
+    if (!m->derived)
+        return catalog_source(view, m->source_name) != NULL;
+    /*
+     * A derived metric is computed from its base metrics: it is visible only
+     * when every one of them is, else its values would reveal a hidden metric
+     * (and its plan would need metrics the view does not hold).
+     */
+    size_t cap = base->n_metrics ? base->n_metrics : 1;
+    const metric **bases = sem_xcalloc(cap, sizeof(*bases));
+    size_t n = catalog_metric_bases(base, m, bases, cap);
+    bool visible = n > 0;
+    for (size_t i = 0; visible && i < n; i++)
+        visible = !bases[i]->derived && grants_metric_visible(base, view, g, bases[i]);
+    free(bases);
+    return visible;
 }
 
 static view *view_new(const catalog *base)

@@ -193,6 +193,33 @@ static void add_problem(char ***problems, size_t *n, const grants *g, int line, 
     sem_strv_push(problems, n, sem_xstrdup(full));
 }
 
+/*
+ * A derived metric is visible only with all its base metrics (see
+ * grants_metric_visible): granting it alone would silently grant nothing.
+ */
+static void check_derived_grant(const grants *g, const char *user, const catalog *cat,
+                                const metric *m, int line, char ***problems, size_t *n_problems)
+{
+    size_t cap = cat->n_metrics ? cat->n_metrics : 1;
+    const metric **bases = sem_xcalloc(cap, sizeof(*bases));
+    size_t n = catalog_metric_bases(cat, m, bases, cap);
+    for (size_t i = 0; i < n; i++) {
+        const metric *b = bases[i];
+        if (!g->all_metrics && !grants_lists(g->metrics, g->n_metrics, b->name))
+            add_problem(problems, n_problems, g, line, user,
+                        "grants derived metric '%s', but not its base metric '%s' (add it to "
+                        "'metrics')",
+                        m->name, b->name);
+        else if (!g->all_sources && b->source_name &&
+                 !grants_lists(g->sources, g->n_sources, b->source_name))
+            add_problem(problems, n_problems, g, line, user,
+                        "grants derived metric '%s', but not the source '%s' of its base metric "
+                        "'%s' (add it to 'sources')",
+                        m->name, b->source_name, b->name);
+    }
+    free(bases);
+}
+
 size_t grants_check(const grants *g, const char *user, const catalog *cat, char ***problems,
                     size_t *n_problems)
 {
@@ -206,6 +233,8 @@ size_t grants_check(const grants *g, const char *user, const catalog *cat, char 
         if (!m)
             add_problem(problems, n_problems, g, g->metrics[i].line, user,
                         "grants name unknown metric '%s'", g->metrics[i].name);
+        else if (m->derived)
+            check_derived_grant(g, user, cat, m, g->metrics[i].line, problems, n_problems);
         else if (!g->all_sources && !grants_lists(g->sources, g->n_sources, m->source_name))
             add_problem(problems, n_problems, g, g->metrics[i].line, user,
                         "grants metric '%s', but not its source '%s' (add it to 'sources')",

@@ -8,9 +8,11 @@
  *   dimensions/NAME.yaml  one {name, source_name, sql, description?, type?} per
  *                         document (or a list of them)
  *   metrics/NAME.yaml     one {name, source_name, sql, description?, type?,
- *                         required_dimensions?, ...} per document (or a
- *                         list); other keys (team, collection, ...) are
- *                         accepted and ignored
+ *                         required_dimensions?, truncate_incomplete_granularity?,
+ *                         ...} per document (or a list); other keys (team,
+ *                         collection, ...) are accepted and ignored. With
+ *                         `type: derived`: {name, sql, description?}, sql an
+ *                         expression over other metrics
  *
  * Files are read in sorted order (subdirectories included) so that the
  * catalog, and every problem, is the same on every machine. Each problem is
@@ -33,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "semantic/catalog.h"
@@ -179,6 +182,28 @@ static bool get_required(const defctx *d, const char *key, char **out)
         return def_fail(d, ymap_get(d->map, key), "'%s' is empty", key);
     }
     return true;
+}
+
+/* An optional boolean key, false when absent. The prototype read YAML with
+ * PyYAML (YAML 1.1), so yes/no and on/off are booleans too. */
+static bool get_bool(const defctx *d, const char *key, bool *out)
+{
+    *out = false;
+    const ynode *v = ymap_get(d->map, key);
+    if (ynode_is_null(v))
+        return true;
+    static const char *const yes[] = {"true", "yes", "on", NULL};
+    static const char *const no[] = {"false", "no", "off", NULL};
+    const char *text = v->kind == YNODE_SCALAR && v->plain ? ynode_text(v) : NULL;
+    for (size_t i = 0; text && yes[i]; i++) {
+        if (strcasecmp(text, yes[i]) == 0) {
+            *out = true;
+            return true;
+        }
+        if (strcasecmp(text, no[i]) == 0)
+            return true;
+    }
+    return def_fail(d, v, "'%s' must be true or false", key);
 }
 
 /* An optional list of names ("dimensions", "required_dimensions"). */
@@ -471,14 +496,59 @@ static bool check_aggregate(const defctx *d, const char *expr)
     return false;
 }
 
+/*
+ * type: derived. The sql is an expression over other metrics; which names it
+ * uses is found here with the semantic layer's own scanner (so this layer does
+ * not depend on the planner), and whether they are metrics, and free of
+ * cycles, once every file is read (check_derived_metrics). The planner parses
+ * the expression itself when a query uses the metric.
+ */
+static bool read_derived_fields(defctx *d, metric *m, bool ok)
+{
+    m->derived = true;
+    char *sql = NULL;
+    if (ymap_get(d->map, "source_name"))
+        ok = def_fail(d, ymap_get(d->map, "source_name"),
+                      "a derived metric has no source_name: it is computed from the metrics its "
+                      "sql names") &&
+             ok;
+    ok = get_required(d, "sql", &sql) && ok;
+    if (sql && definition_expr(d, sql, &m->expr)) {
+        const char *why = NULL;
+        size_t *offsets = NULL;
+        if (!sql_expression_names(m->expr, &m->depends_on, &offsets, &m->n_depends_on, &why))
+            ok = def_fail(d, key_value(d->map, "sql"), "sql '%s' %s", m->expr, why);
+        else if (m->n_depends_on == 0)
+            ok = def_fail(d, key_value(d->map, "sql"),
+                          "sql '%s' names no metric: a derived metric is an expression over "
+                          "other metrics, e.g. rentals_revenue / NULLIF(movies_rented, 0)",
+                          m->expr);
+        free(offsets);
+    } else {
+        ok = false;
+    }
+    ok = get_text(d, "description", &m->description) && ok;
+    free(sql);
+    return ok;
+}
+
+static bool is_derived_type(const defctx *d)
+{
+    const ynode *v = ymap_get(d->map, "type");
+    const char *text = ynode_is_null(v) ? NULL : ynode_text(v);
+    return text && strcasecmp(text, "derived") == 0;
+}
+
 static bool read_metric_fields(defctx *d, metric *m)
 {
     bool ok = get_required(d, "name", &m->name);
     if (m->name)
         d->name = m->name;
+    if (is_derived_type(d))
+        return read_derived_fields(d, m, ok);
     char *sql = NULL;
-    /* Keys other than these (team, collection, truncate_incomplete_granularity,
-     * ...) are accepted and ignored, as in the prototype. */
+    /* Keys other than these (team, collection, ...) are accepted and ignored,
+     * as in the prototype. */
     ok = get_required(d, "source_name", &m->source_name) && ok;
     ok = get_required(d, "sql", &sql) && ok;
     if (sql)
@@ -488,6 +558,7 @@ static bool read_metric_fields(defctx *d, metric *m)
                        &m->n_required_dimensions) &&
          ok;
     ok = get_column_type(d, &m->type) && ok;
+    ok = get_bool(d, "truncate_incomplete_granularity", &m->truncate_incomplete) && ok;
     free(sql);
     return ok;
 }
@@ -805,6 +876,135 @@ static bool check_required_dimensions(loader *L, size_t mi)
     return ok;
 }
 
+/* Each name a derived metric's sql uses must be a metric; it is then spelled as
+ * the catalog spells it, so that depends_on can be looked up exactly. */
+static bool check_derived_names(loader *L, size_t mi)
+{
+    metric *m = &L->c->metrics[mi];
+    bool ok = true;
+    for (size_t i = 0; i < m->n_depends_on; i++) {
+        const metric *dep = catalog_metric(L->c, m->depends_on[i]);
+        if (dep) {
+            free(m->depends_on[i]);
+            m->depends_on[i] = sem_xstrdup(dep->name);
+            continue;
+        }
+        if (has_failed(L, DEF_METRIC, m->depends_on[i]))
+            continue;
+        char known[512] = "";
+        for (size_t j = 0; j < L->c->n_metrics; j++)
+            if (j != mi)
+                join_add(known, sizeof known, L->c->metrics[j].name);
+        const ynode *v = key_value(L->metric_maps[mi], "sql");
+        ok = problem(L, m->at.file, v->line, v->column,
+                     "derived metric '%s': sql names '%s', which is not a metric (a derived "
+                     "metric computes on metrics only; metrics: %s)",
+                     m->name, m->depends_on[i], *known ? known : "none");
+    }
+    return ok;
+}
+
+/*
+ * Derived metrics form a graph through depends_on. Each walk below visits a
+ * metric once (memoised or marked), and stops descending at
+ * CATALOG_DERIVED_MAX_DEPTH, so a hostile project (thousands of metrics, each
+ * naming the next two) costs time in proportion to its size, not to the
+ * number of paths through it, and bounded stack.
+ */
+#define DEPTH_CYCLE (CATALOG_DERIVED_MAX_DEPTH + 1) /* on or behind a cycle, or too deep */
+
+typedef struct derived_walk {
+    const catalog *c;
+    unsigned char *state; /* by metric index: 0 new, 1 being walked, 2 done */
+    int *depth;           /* by metric index, once done: 1 + the deepest derived dependency */
+} derived_walk;
+
+static size_t metric_index(const catalog *c, const metric *m)
+{
+    return (size_t)(m - c->metrics);
+}
+
+/* How many derived metrics deep m nests (1: only base metrics), DEPTH_CYCLE at most. */
+static int derived_depth(derived_walk *w, const metric *m, int level)
+{
+    size_t k = metric_index(w->c, m);
+    if (w->state[k] == 1 || level > CATALOG_DERIVED_MAX_DEPTH)
+        return DEPTH_CYCLE;
+    if (w->state[k] == 2)
+        return w->depth[k];
+    w->state[k] = 1;
+    int d = 1;
+    for (size_t i = 0; i < m->n_depends_on && d < DEPTH_CYCLE; i++) {
+        const metric *dep = catalog_metric(w->c, m->depends_on[i]);
+        if (dep && dep->derived) {
+            int dd = derived_depth(w, dep, level + 1);
+            d = dd + 1 > d ? (dd + 1 > DEPTH_CYCLE ? DEPTH_CYCLE : dd + 1) : d;
+        }
+    }
+    w->state[k] = 2;
+    w->depth[k] = d;
+    return d;
+}
+
+/* Depth-first from m, each metric entered once (seen): true when target is
+ * reached, with the names on the way ("a -> b -> a") in path. */
+static bool reaches(const catalog *c, const metric *m, const metric *target, bool *seen, char *path,
+                    size_t len, int level)
+{
+    if (level > CATALOG_DERIVED_MAX_DEPTH)
+        return false;
+    for (size_t i = 0; i < m->n_depends_on; i++) {
+        const metric *dep = catalog_metric(c, m->depends_on[i]);
+        if (!dep || !dep->derived)
+            continue;
+        size_t used = strlen(path);
+        snprintf(path + used, len - used, " -> %s", dep->name);
+        if (dep == target)
+            return true;
+        size_t k = metric_index(c, dep);
+        if (!seen[k]) {
+            seen[k] = true;
+            if (reaches(c, dep, target, seen, path, len, level + 1))
+                return true;
+        }
+        path[used] = '\0';
+    }
+    return false;
+}
+
+/* A derived metric may use derived metrics, but never itself, even through
+ * others, and may not nest deeper than CATALOG_DERIVED_MAX_DEPTH. */
+static bool check_derived_depths(loader *L)
+{
+    const catalog *c = L->c;
+    derived_walk w = {.c = c,
+                      .state = sem_xcalloc(c->n_metrics + 1, 1),
+                      .depth = sem_xcalloc(c->n_metrics + 1, sizeof(int))};
+    bool *seen = sem_xcalloc(c->n_metrics + 1, sizeof(bool));
+    bool ok = true;
+    for (size_t i = 0; i < c->n_metrics; i++) {
+        const metric *m = &c->metrics[i];
+        if (!m->derived || derived_depth(&w, m, 0) < DEPTH_CYCLE)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s", m->name);
+        memset(seen, 0, c->n_metrics * sizeof(bool));
+        const ynode *v = key_value(L->metric_maps[i], "sql");
+        if (reaches(c, m, m, seen, path, sizeof path, 0))
+            ok = problem(L, m->at.file, v->line, v->column,
+                         "derived metric '%s' depends on itself: %s", m->name, path);
+        else
+            ok = problem(L, m->at.file, v->line, v->column,
+                         "derived metric '%s' depends on a cycle of derived metrics, or nests more "
+                         "than %d derived metrics deep",
+                         m->name, CATALOG_DERIVED_MAX_DEPTH);
+    }
+    free(seen);
+    free(w.state);
+    free(w.depth);
+    return ok;
+}
+
 static bool check_references(loader *L)
 {
     catalog *c = L->c;
@@ -819,10 +1019,16 @@ static bool check_references(loader *L)
         ok = check_source_dimensions(L, i) && ok;
     for (size_t i = 0; i < c->n_metrics; i++) {
         const metric *m = &c->metrics[i];
+        if (m->derived) {
+            ok = check_derived_names(L, i) && ok;
+            continue;
+        }
         ok = check_source_name(L, DEF_METRIC, &m->at, m->name, m->source_name, L->metric_maps[i]) &&
              ok;
         ok = check_required_dimensions(L, i) && ok;
     }
+    /* After every name is canonical: cycles are found by exact lookups. */
+    ok = check_derived_depths(L) && ok;
     return ok;
 }
 

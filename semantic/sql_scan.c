@@ -934,3 +934,51 @@ bool sql_row_filter_check(const char *expr, const char **why)
     free(t.v);
     return ok;
 }
+
+bool sql_expression_names(const char *expr, char ***names, size_t **offsets, size_t *n,
+                          const char **why)
+{
+    *names = NULL;
+    *offsets = NULL;
+    *n = 0;
+    tokens t;
+    lex(expr, 0, strlen(expr), &t);
+    bool ok = true;
+    if (t.unterminated)
+        ok = fail(why, "has an unterminated quote or comment");
+    else if (t.unbalanced)
+        ok = fail(why, "has unbalanced parentheses");
+    else if (t.n == 0)
+        ok = fail(why, "is empty");
+    for (size_t i = 0; i < t.n && ok; i++) {
+        const token *tk = &t.v[i];
+        const token *prev = i > 0 ? &t.v[i - 1] : NULL;
+        /* Type names ("x::float", "CAST(x AS DOUBLE)") and the parts after a dot
+         * are not names of their own; a word before "(" is a function. */
+        bool type_name =
+            prev && ((prev->kind == TK_OP && expr[prev->begin] == ':') || kw(expr, prev, "AS"));
+        bool after_dot = prev && prev->kind == TK_DOT;
+        bool name =
+            !type_name && !after_dot &&
+            (tk->kind == TK_QIDENT ||
+             (tk->kind == TK_WORD && !is_syntax_word(expr, tk) && !kw_any(expr, tk, value_words) &&
+              !(i + 1 < t.n && (t.v[i + 1].kind == TK_LPAREN || t.v[i + 1].kind == TK_STRING))));
+        if (!name)
+            continue;
+        char *text = token_name(expr, tk);
+        bool seen = false;
+        for (size_t k = 0; k < *n && !seen; k++)
+            seen = sem_name_eq((*names)[k], text);
+        if (seen) {
+            free(text);
+            continue;
+        }
+        *names = sem_xrealloc(*names, (*n + 1) * sizeof **names);
+        *offsets = sem_xrealloc(*offsets, (*n + 1) * sizeof **offsets);
+        (*names)[*n] = text;
+        (*offsets)[*n] = tk->begin;
+        (*n)++;
+    }
+    free(t.v);
+    return ok;
+}

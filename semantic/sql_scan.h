@@ -51,4 +51,15 @@ char *sql_first_name_missing(const char *expr, const char *sql);
  */
 bool sql_row_filter_check(const char *expr, const char **why);
 
+/*
+ * The names an expression refers to as columns (not function names, keywords,
+ * literal words or type names), each once in order of first appearance, with
+ * the byte offset of its first occurrence. For derived metrics, whose names
+ * are metrics. Returns false with *why when the expression does not scan
+ * (unterminated quote, unbalanced parentheses, empty). The caller frees
+ * (*names)[i], *names and *offsets.
+ */
+bool sql_expression_names(const char *expr, char ***names, size_t **offsets, size_t *n,
+                          const char **why);
+
 #endif

@@ -7,9 +7,10 @@ import re
 
 from pymysql.constants import FIELD_TYPE
 
-from support import METRICS, SOURCES
+from support import DERIVED_METRICS, METRICS, SOURCES
 
-GRAINS = {"ds": "date", "year_month": "date", "year": "int"}
+GRAINS = {"ds": "date", "year_month": "date", "year": "int", "ts_second": "datetime",
+          "ts_minute": "datetime", "ts_hour": "datetime", "week": "date", "quarter": "date"}
 
 _view_seq = [0]
 
@@ -80,7 +81,8 @@ def expected_table(expected, table):
     source's (the Pagila sources agree wherever they share a column)."""
     if table != "metrics":
         return {**expected[table], **GRAINS}
-    merged = dict(GRAINS)
+    # Derived metrics are computed after the combine, always as DOUBLE.
+    merged = {**GRAINS, **{m: "double" for m in DERIVED_METRICS}}
     for types in expected.values():
         for column, t in types.items():
             assert merged.get(column, t) == t or column in GRAINS, \

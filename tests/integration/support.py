@@ -53,6 +53,12 @@ METRICS = {
     "paying_customers": ("payments", "COUNT(DISTINCT customer_id)"),
 }
 
+# configs/pagila's derived metrics: name -> their expression over the metrics above.
+DERIVED_METRICS = {
+    "revenue_per_rental": "rentals_revenue / NULLIF(movies_rented, 0)",
+    "payments_per_rental": "payments_count / NULLIF(movies_rented, 0)",
+}
+
 README_QUERY = """SELECT
   dim_rental_category,
   AGG(movies_rented),

@@ -238,7 +238,10 @@ PATHS = [
     ("SHOW CREATE TABLE mimir.{t}", "t"),
     ("EXPLAIN SELECT AGG(movies_rented) FROM mimir.{t}", "t"),
 ]
-HIDDEN = {"m": ["payments_revenue", "action_movies_rented"], "d": [HIDDEN_DIMENSION],
+HIDDEN = {"m": ["payments_revenue", "action_movies_rented",
+                # derived: not granted to store1 / over a base store1 cannot see
+                "revenue_per_rental", "payments_per_rental"],
+          "d": [HIDDEN_DIMENSION],
           "t": ["payments"]}
 UNKNOWN = {"m": "no_such_metric", "d": "no_such_column", "t": "no_such_table"}
 
@@ -390,6 +393,30 @@ def test_dimension_only_queries_are_filtered(server, pg):
         assert sorted(got) == sorted(tuple(r) for r in want)
     finally:
         store1.close()
+
+
+def test_derived_metrics_follow_their_base_metrics(server, pg):
+    """A derived metric is visible only with every base metric; when visible,
+    it is computed from the user's filtered rows."""
+    split, payer = connect(server, "split"), connect(server, "payer")
+    try:
+        got = rows(split, "SELECT dim_rental_category, AGG(revenue_per_rental) "
+                          "FROM mimir.metrics GROUP BY 1")
+        want = pg_rows(pg, ["dim_rental_category"], ["rentals_revenue", "movies_rented"])
+        expected = {cat: (float(rev) / n if n else None) for cat, rev, n in want}
+        assert len(got) == len(expected) > 1
+        for cat, value in got:
+            assert value == pytest.approx(expected[cat], rel=1e-12), cat
+        # payer sees payments only: payments_per_rental needs movies_rented (rentals).
+        assert not {"payments_per_rental", "revenue_per_rental"} & set(
+            names(payer, "SHOW COLUMNS FROM mimir.metrics"))
+        unknown = error_of(payer, "SELECT AGG(no_such_metric) FROM mimir.metrics")
+        hidden = error_of(payer, "SELECT AGG(payments_per_rental) FROM mimir.metrics")
+        assert hidden == (unknown[0], unknown[1].replace("no_such_metric", "payments_per_rental"))
+        assert_answers_select_1(payer)
+    finally:
+        split.close()
+        payer.close()
 
 
 def test_explain_shows_the_filter_inside_the_source_sql(server):
@@ -566,6 +593,13 @@ BAD_GRANTS = [
      "(add it to 'sources')"),
     ("      row_filters:\n        nope: \"a = 1\"\n", 6,
      "user 'store1': row filter for unknown source 'nope'"),
+    ("      metrics: [revenue_per_rental, movies_rented]\n", 5,
+     "user 'store1': grants derived metric 'revenue_per_rental', but not its base metric "
+     "'rentals_revenue' (add it to 'metrics')"),
+    ("      sources: [rentals]\n      metrics: [payments_per_rental, payments_count, "
+     "movies_rented]\n", 6,
+     "user 'store1': grants derived metric 'payments_per_rental', but not the source "
+     "'payments' of its base metric 'payments_count' (add it to 'sources')"),
 ]
 
 

@@ -35,7 +35,9 @@ from support import (
     mysql_error,
 )
 
-GRAINS = [("ts", "datetime"), ("ds", "date"), ("year_month", "date"), ("year", "int")]
+GRAINS = [("ts", "datetime"), ("ds", "date"), ("year_month", "date"), ("year", "int"),
+          ("ts_second", "datetime"), ("ts_minute", "datetime"), ("ts_hour", "datetime"),
+          ("week", "date"), ("quarter", "date")]
 UTF8MB4_GENERAL_CI = 45
 BINARY = 63
 
@@ -81,6 +83,8 @@ class Layer:
 
     @staticmethod
     def metric_type(m):
+        if str(m.get("type", "")).lower() == "derived":
+            return "double"  # computed after the combine
         if m.get("type"):
             return m["type"].lower()
         sql = re.sub(r"^\s*select\s+", "", m["sql"], flags=re.I).lower()
@@ -113,7 +117,8 @@ class Layer:
                 if d["source_name"] == table or d["name"] in src.get("dimensions", []):
                     add(d["name"], dims[d["name"]].get("type", "varchar(255)"),
                         d.get("description", ""))
-            metrics = [m for m in self.metrics if m["source_name"] == table]
+            # Derived metrics, which may span sources, are only in mimir.metrics.
+            metrics = [m for m in self.metrics if m.get("source_name") == table]
         for m in metrics:
             add(m["name"], self.metric_type(m), m.get("description", ""))
         if self.discovered is None:

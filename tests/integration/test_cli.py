@@ -21,7 +21,7 @@ import pytest
 
 from conftest import (DEMO_CONFIGS, MIMIR_BIN, PAGILA_CONFIGS, SANITIZER_MARKERS,
                       write_secrets)
-from support import METRICS, SOURCES, expected, unordered
+from support import DERIVED_METRICS, METRICS, SOURCES, expected, unordered
 
 CLI_TIMEOUT = 120
 
@@ -87,17 +87,17 @@ def test_top_level_help_lists_the_commands():
 def test_validate_pagila_against_postgresql(pagila_secrets):
     proc = cli("validate", "--configs", PAGILA_CONFIGS, "--secrets", pagila_secrets,
                  check_status=0)
-    assert proc.stdout == "2 sources, 6 metrics, 2 dimensions: valid\n"
+    assert proc.stdout == "2 sources, 8 metrics, 2 dimensions: valid\n"
 
 
 def test_validate_pagila_without_secrets():
     proc = cli("validate", "--configs", PAGILA_CONFIGS, "--no-secrets", check_status=0)
-    assert proc.stdout == "2 sources, 6 metrics, 2 dimensions: valid\n"
+    assert proc.stdout == "2 sources, 8 metrics, 2 dimensions: valid\n"
 
 
 def test_validate_demo_against_sqlite():
     proc = cli("validate", "--configs", DEMO_CONFIGS, check_status=0)
-    assert proc.stdout == "2 sources, 5 metrics, 2 dimensions: valid\n"
+    assert proc.stdout == "2 sources, 6 metrics, 2 dimensions: valid\n"
 
 
 def test_validate_from_the_project_directory_and_environment(pagila_secrets):
@@ -259,6 +259,26 @@ MISTAKES = {
                                                                        '"schema"')},
         ["secrets/pagila_postgres.json:2:65: sslmode 'always' is not one of disable, allow, "
          "prefer, require, verify-ca, verify-full"]),
+    "derived_cycle": (
+        {"metrics/d.yaml": "---\nname: a\ntype: derived\nsql: b * 2\n---\nname: b\n"
+                           "type: derived\nsql: a / NULLIF(rentals_count, 0)\n"},
+        ["metrics/d.yaml:4:6: derived metric 'a' depends on itself: a -> b -> a",
+         "metrics/d.yaml:8:6: derived metric 'b' depends on itself: b -> a -> b"]),
+    "derived_self_reference": (
+        {"metrics/d.yaml": "name: growth\ntype: derived\nsql: growth + rentals_count\n"},
+        ["metrics/d.yaml:3:6: derived metric 'growth' depends on itself: growth -> growth"]),
+    "derived_unknown_metric": (
+        {"metrics/d.yaml": "name: per_store\ntype: derived\nsql: rentals_count / dim_store\n"},
+        ["metrics/d.yaml:3:6: derived metric 'per_store': sql names 'dim_store', which is not a "
+         "metric (a derived metric computes on metrics only; metrics: rentals_count)"]),
+    "derived_syntax": (
+        {"metrics/d.yaml": "name: twice\ntype: derived\nsql: NULLIF(rentals_count,, 0)\n"},
+        ["metrics/d.yaml:1:1: derived metric 'twice': sql 'NULLIF(rentals_count,, 0)' is not an "
+         "expression: syntax error near ', 0)': expected an expression"]),
+    "truncate_not_boolean": (
+        {"metrics/m.yaml": METRICS_YAML + "truncate_incomplete_granularity: sometimes\n"},
+        ["metrics/m.yaml:4:34: metric 'rentals_count': 'truncate_incomplete_granularity' must be "
+         "true or false"]),
 }
 
 
@@ -436,7 +456,8 @@ def test_list_metrics_matches_the_configuration():
     proc = cli("list", "metrics", "--configs", PAGILA_CONFIGS, "--format", "json",
                  check_status=0)
     rows = json.loads(proc.stdout)
-    assert {(r["name"], r["source"]) for r in rows} == {(m, s) for m, (s, _) in METRICS.items()}
+    assert {(r["name"], r["source"]) for r in rows} == (
+        {(m, s) for m, (s, _) in METRICS.items()} | {(m, "(derived)") for m in DERIVED_METRICS})
     assert all(r["description"] for r in rows)
 
 
@@ -462,10 +483,10 @@ def test_list_table_format():
     proc = cli("list", "metrics", "--configs", PAGILA_CONFIGS, check_status=0)
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("+-")
-    assert lines[1].split("|")[1:4] == [" name                 ", " source   ",
+    assert lines[1].split("|")[1:4] == [" name                 ", " source    ",
                                         lines[1].split("|")[3]]
     assert "| movies_rented " in proc.stdout
-    assert lines[-1] == "6 rows"
+    assert f"{len(METRICS) + len(DERIVED_METRICS)} rows" == lines[-1]
 
 
 def test_list_usage_errors():
@@ -606,6 +627,13 @@ def test_query_granularity_dates_filters_order_limit(pg, pagila_secrets):
     ("DATE", "ds", "ts::date"),
     ("YEAR", "year", "EXTRACT(YEAR FROM ts)::int"),
     ("TIME", "ts", "ts"),
+    ("SECOND", "ts_second", "date_trunc('second', ts)"),
+    ("MINUTE", "ts_minute", "date_trunc('minute', ts)"),
+    ("HOUR", "ts_hour", "date_trunc('hour', ts)"),
+    ("DAY", "ds", "ts::date"),
+    ("WEEK", "week", "date_trunc('week', ts)::date"),
+    ("MONTH", "year_month", "date_trunc('month', ts)::date"),
+    ("QUARTER", "quarter", "date_trunc('quarter', ts)::date"),
 ])
 def test_query_prototype_granularities(pg, pagila_secrets, grain, column, pg_expr):
     proc = query("-m", "payments_count", "-g", grain, "--start-date", "2022-02-14",
@@ -617,7 +645,7 @@ def test_query_prototype_granularities(pg, pagila_secrets, grain, column, pg_exp
         SELECT {pg_expr} AS g, COUNT(payment_id) FROM ({SOURCES['payments']}) AS p
         WHERE ts >= '2022-02-14' AND ts < '2022-02-16' GROUP BY 1 ORDER BY 1""")
     assert want
-    fmt = _datetime_text if grain == "TIME" else str
+    fmt = _datetime_text if grain in ("TIME", "SECOND", "MINUTE", "HOUR") else str
     assert rows == [(fmt(g), str(n)) for g, n in want]
 
 

@@ -555,6 +555,23 @@ def test_month_grain_matches_postgresql(mimir_shop, pg):
     assert_same_values(got, want)
 
 
+@pytest.mark.parametrize("grain, pg_expr", [
+    ("ts_second", "CAST(date_trunc('second', payment_date) AS TIMESTAMP)"),
+    ("ts_minute", "CAST(date_trunc('minute', payment_date) AS TIMESTAMP)"),
+    ("ts_hour", "CAST(date_trunc('hour', payment_date) AS TIMESTAMP)"),
+    ("week", "CAST(date_trunc('week', payment_date) AS DATE)"),
+    ("quarter", "CAST(date_trunc('quarter', payment_date) AS DATE)"),
+])
+def test_new_grains_match_postgresql(mimir_shop, pg, grain, pg_expr):
+    """The grains MariaDB computes with DATE_FORMAT, WEEKDAY and MAKEDATE give
+    PostgreSQL's date_trunc periods (the same payments are on both)."""
+    _, got = run(mimir_shop, f"SELECT {grain}, AGG(shop_payments_count), AGG(shop_revenue) "
+                             f"FROM mimir.metrics GROUP BY 1 ORDER BY 1")
+    want = pg.query(f"SELECT {pg_expr}, count(*), sum(amount) FROM payment GROUP BY 1 ORDER BY 1")
+    assert want
+    assert_same_values(got, want)
+
+
 @pytest.mark.parametrize("grain, expr", [
     ("ds", "DATE(ts)"),
     ("year", "YEAR(ts)"),

@@ -98,5 +98,5 @@ def test_startup_line_says_what_was_loaded_and_how_users_are_accepted(mimir):
     text = mimir.stderr()
     line = next(l for l in text.splitlines() if "listening on" in l)
     assert f"127.0.0.1:{mimir.port}" in line
-    assert "2 sources, 6 metrics, 2 dimensions" in line
+    assert "2 sources, 8 metrics, 2 dimensions" in line
     assert "empty password" in line and "loopback" in line

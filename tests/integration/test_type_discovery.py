@@ -244,7 +244,8 @@ def test_one_bad_column_keeps_the_others_typed(mimir_factory, pagila_secrets, wo
     try:
         assert catalog_types(conn, "notes") == {
             "ts": "datetime", "ds": "date", "year_month": "date", "year": "int",
-            "rental_id": "int", "payload": "varchar(255)", "notes_count": "bigint"}
+            "ts_second": "datetime", "ts_minute": "datetime", "ts_hour": "datetime",
+            "week": "date", "quarter": "date", "rental_id": "int", "payload": "varchar(255)", "notes_count": "bigint"}
         assert_answers_select_1(conn)
     finally:
         conn.close()

@@ -402,20 +402,23 @@ static const rows_case rows_cases[] = {
     {"information_schema",
      "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, NUMERIC_PRECISION, NUMERIC_SCALE, "
      "CHARACTER_MAXIMUM_LENGTH, DATETIME_PRECISION, COLUMN_COMMENT FROM columns WHERE "
-     "table_schema = 'mimir' AND table_name = 'payments' AND ordinal_position IN (1, 3, 4, 10) "
+     "table_schema = 'mimir' AND table_name = 'payments' AND ordinal_position IN (1, 3, 4, 7, 8, "
+     "15) "
      "ORDER BY ordinal_position",
      "COLUMN_NAME,DATA_TYPE,COLUMN_TYPE,NUMERIC_PRECISION,NUMERIC_SCALE,CHARACTER_MAXIMUM_"
      "LENGTH,DATETIME_PRECISION,COLUMN_COMMENT",
      "ts|datetime|datetime|\\N|\\N|\\N|0|Time of the row: the source's time column;"
      "year_month|date|date|\\N|\\N|\\N|\\N|First day of the month of ts;"
      "year|int|int|10|0|\\N|\\N|Year of ts;"
+     "ts_hour|datetime|datetime|\\N|\\N|\\N|0|ts truncated to the hour (UTC);"
+     "week|date|date|\\N|\\N|\\N|\\N|Monday of the ISO week of ts;"
      "payments_count|bigint|bigint|19|0|\\N|\\N|Number of payments."},
     {NULL,
      "SELECT t.TABLE_NAME, COUNT(*) AS n, MAX(c.ORDINAL_POSITION) last FROM "
      "information_schema.TABLES t JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = "
      "t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME WHERE t.TABLE_SCHEMA = 'mimir' GROUP BY "
-     "t.TABLE_NAME HAVING n > 14 ORDER BY n DESC, 1",
-     "TABLE_NAME,n,last", "metrics|20|20;rentals|16|16"},
+     "t.TABLE_NAME HAVING n > 19 ORDER BY n DESC, 1",
+     "TABLE_NAME,n,last", "metrics|27|27;rentals|21|21"},
     {NULL,
      "SELECT s.SCHEMA_NAME, COUNT(t.TABLE_NAME) FROM information_schema.SCHEMATA s LEFT JOIN "
      "information_schema.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME AND t.TABLE_TYPE = 'VIEW' "
@@ -476,7 +479,7 @@ static const rows_case rows_cases[] = {
      "SELECT TABLE_NAME, (SELECT COUNT(*) FROM information_schema.COLUMNS c WHERE "
      "c.TABLE_NAME = t.TABLE_NAME AND c.TABLE_SCHEMA = 'mimir') AS n FROM "
      "information_schema.TABLES t WHERE TABLE_SCHEMA = 'mimir' ORDER BY n",
-     "TABLE_NAME,n", "payments|12;rentals|16;metrics|20"},
+     "TABLE_NAME,n", "payments|17;rentals|21;metrics|27"},
 };
 
 static void test_show_and_information_schema_rows(void **state)
@@ -694,9 +697,12 @@ static const char *const odbc_sqlcolumns_rows[] = {
     "ts|93|DATETIME|19|16|\\N|10|1|\\N|9|3|\\N|1|YES",
     "ds|91|DATE|10|6|\\N|10|1|\\N|9|1|\\N|2|YES",
     "year|4|INT|10|4|0|10|1|\\N|4|\\N|2|4|YES",
-    "dim_rental_category|-9|VARCHAR|255|1020|\\N|\\N|1|\\N|-9|\\N|1020|5|YES",
-    "movies_rented|-5|BIGINT|19|20|0|10|1|\\N|-5|\\N|3|18|YES",
-    "rentals_revenue|3|DECIMAL|65|67|2|10|1|\\N|3|\\N|9|19|YES",
+    "ts_hour|93|DATETIME|19|16|\\N|10|1|\\N|9|3|\\N|7|YES",
+    "week|91|DATE|10|6|\\N|10|1|\\N|9|1|\\N|8|YES",
+    "dim_rental_category|-9|VARCHAR|255|1020|\\N|\\N|1|\\N|-9|\\N|1020|10|YES",
+    "movies_rented|-5|BIGINT|19|20|0|10|1|\\N|-5|\\N|3|25|YES",
+    "rentals_revenue|3|DECIMAL|65|67|2|10|1|\\N|3|\\N|9|26|YES",
+    "revenue_per_rental|8|DOUBLE|15|8|\\N|10|1|\\N|8|\\N|3|20|YES",
 };
 
 static void test_connector_odbc_sqlcolumns_query(void **state)
@@ -717,7 +723,7 @@ static void test_connector_odbc_sqlcolumns_query(void **state)
     assert_int_equal(act.rows.ncols, N(names));
     for (size_t c = 0; c < N(names); c++)
         assert_string_equal(act.rows.cols[c].name, names[c]);
-    assert_int_equal(act.rows.nrows, 20); /* every column of metrics */
+    assert_int_equal(act.rows.nrows, 27); /* every column of metrics */
     size_t found = 0;
     for (size_t r = 0; r < act.rows.nrows; r++) {
         buf row;
@@ -941,11 +947,13 @@ static void test_declared_types(void **state)
                "TABLE_SCHEMA = 'mimir' AND TABLE_NAME = 'sales' ORDER BY ORDINAL_POSITION",
                &act);
     assert_int_equal(act.kind, ACTION_ROWS);
-    assert_string_equal(rows_text(&a, &act),
-                        "ts|datetime;ds|date;year_month|date;year|int;id|varchar(255);"
-                        "region|varchar(255);amount|varchar(255);units|varchar(255);"
-                        "region_code|char(2);sale_day|date;revenue|decimal(12,2);lines|bigint;"
-                        "average_units|double;units_sold|bigint unsigned;top_amount|decimal(65,2)");
+    assert_string_equal(
+        rows_text(&a, &act),
+        "ts|datetime;ds|date;year_month|date;year|int;ts_second|datetime;"
+        "ts_minute|datetime;ts_hour|datetime;week|date;quarter|date;id|varchar(255);"
+        "region|varchar(255);amount|varchar(255);units|varchar(255);"
+        "region_code|char(2);sale_day|date;revenue|decimal(12,2);lines|bigint;"
+        "average_units|double;units_sold|bigint unsigned;top_amount|decimal(65,2)");
     arena_free(&a);
 }
 
@@ -982,20 +990,26 @@ static void test_field_list(void **state)
     const_result cols;
     sql_error err;
     assert_true(planner_field_list(&a, &s, "SALES", NULL, &cols, &err));
-    assert_int_equal(cols.ncols, 15);
+    assert_int_equal(cols.ncols, 20);
     assert_int_equal(cols.nrows, 0);
     assert_string_equal(cols.cols[0].name, "ts");
     assert_int_equal(cols.cols[0].type, VT_DATETIME);
     assert_int_equal(cols.cols[1].type, VT_DATE);
     assert_int_equal(cols.cols[3].type, VT_INT32);
-    assert_int_equal(cols.cols[4].type, VT_TEXT);
-    assert_int_equal(cols.cols[4].length, 255);
-    assert_int_equal(cols.cols[10].type, VT_DECIMAL);
-    assert_int_equal(cols.cols[10].decimals, 2);
-    assert_int_equal(cols.cols[10].length, 12);
-    assert_int_equal(cols.cols[11].type, VT_INT64);
-    assert_int_equal(cols.cols[12].type, VT_DOUBLE);
-    assert_int_equal(cols.cols[13].type, VT_INT64); /* units: bigint unsigned */
+    for (size_t i = 4; i <= 6; i++) /* ts_second, ts_minute, ts_hour */
+        assert_int_equal(cols.cols[i].type, VT_DATETIME);
+    assert_string_equal(cols.cols[7].name, "week");
+    assert_int_equal(cols.cols[7].type, VT_DATE);
+    assert_string_equal(cols.cols[8].name, "quarter");
+    assert_int_equal(cols.cols[8].type, VT_DATE);
+    assert_int_equal(cols.cols[9].type, VT_TEXT);
+    assert_int_equal(cols.cols[9].length, 255);
+    assert_int_equal(cols.cols[15].type, VT_DECIMAL);
+    assert_int_equal(cols.cols[15].decimals, 2);
+    assert_int_equal(cols.cols[15].length, 12);
+    assert_int_equal(cols.cols[16].type, VT_INT64);
+    assert_int_equal(cols.cols[17].type, VT_DOUBLE);
+    assert_int_equal(cols.cols[18].type, VT_INT64); /* units: bigint unsigned */
     assert_true(planner_field_list(&a, &s, "sales", "re%", &cols, &err));
     assert_int_equal(cols.ncols, 3); /* region, region_code, revenue */
     assert_false(planner_field_list(&a, &s, "nope", NULL, &cols, &err));

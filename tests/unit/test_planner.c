@@ -386,7 +386,6 @@ static void test_session_statements(void **state)
     arena_free(&a);
 }
 
-
 static void test_plan_time_functions_are_grains(void **state)
 {
     (void)state;
@@ -441,6 +440,55 @@ static void test_plan_metric_expressions_and_having(void **state)
     arena_free(&a);
 }
 
+/* configs/pagila's derived metrics: revenue_per_rental (rentals) and payments_per_rental
+ * (payments over rentals). A derived metric is its expression, computed after the combine. */
+static void test_plan_derived_metrics(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_sql(&a,
+             "SELECT dim_store_id, AGG(payments_per_rental), revenue_per_rental FROM mimir.metrics "
+             "GROUP BY 1 HAVING MEASURE(payments_per_rental) > 0.5 ORDER BY revenue_per_rental",
+             &act);
+    if (act.kind != ACTION_QUERY)
+        fail_msg("%s", act.error.message);
+    const plan *p = act.plan;
+    /* The base metrics are fetched from their sources, as for any metric. */
+    assert_int_equal(p->nqueries, 2);
+    assert_non_null(strstr(p->queries[0].sql, "COUNT(payment_id) AS \"m0\""));
+    assert_non_null(strstr(p->queries[1].sql, "COUNT(rental_id) AS \"m1\""));
+    assert_non_null(strstr(p->queries[1].sql, "SUM(amount) AS \"m2\""));
+    assert_string_equal(
+        p->final_sql,
+        "SELECT \"d0\" AS \"dim_store_id\", CAST(((CAST(\"m0\" AS REAL) / NULLIF(NULLIF(\"m1\", "
+        "?1), 0))) AS REAL) AS \"payments_per_rental\", CAST(((CAST(\"m2\" AS REAL) / "
+        "NULLIF(NULLIF(\"m1\", ?2), 0))) AS REAL) AS \"revenue_per_rental\" FROM \"s0\" FULL "
+        "OUTER JOIN \"s1\" USING (\"d0\") WHERE (CAST(((CAST(\"m0\" AS REAL) / "
+        "NULLIF(NULLIF(\"m1\", ?3), 0))) AS REAL) > ?4) ORDER BY 3");
+    assert_true(p->cols[1].computed);
+    assert_string_equal(p->cols[1].name, "payments_per_rental");
+
+    /* Misuse: COUNT of a derived metric, and a derived metric in WHERE on a dimension slot. */
+    plan_sql(&a, "SELECT COUNT(revenue_per_rental) FROM mimir.metrics", &act);
+    assert_int_equal(act.kind, ACTION_ERROR);
+    assert_int_equal(act.error.code, ER_NOT_SUPPORTED_YET);
+    assert_string_equal(act.error.message,
+                        "COUNT(revenue_per_rental) is not supported: a metric is already "
+                        "aggregated at the query's grain; use AGG(revenue_per_rental)");
+    plan_sql(&a, "SELECT revenue_per_rental, AGG(movies_rented) FROM mimir.metrics GROUP BY 1",
+             &act);
+    assert_int_equal(act.kind, ACTION_ERROR);
+    assert_string_equal(act.error.message,
+                        "Can't group on 'revenue_per_rental': it is computed from metrics");
+    /* Only mimir.metrics has derived metrics: they may span sources. */
+    plan_sql(&a, "SELECT AGG(revenue_per_rental) FROM mimir.rentals", &act);
+    assert_int_equal(act.kind, ACTION_ERROR);
+    assert_int_equal(act.error.code, ER_BAD_FIELD);
+    arena_free(&a);
+}
+
 static void test_plan_source_table_and_dimension_only(void **state)
 {
     (void)state;
@@ -491,8 +539,8 @@ static const plan_error_case function_errors[] = {
     {"SELECT CAST(ts AS BINARY), AGG(movies_rented) FROM mimir.metrics", ER_NOT_SUPPORTED_YET,
      "CAST to 'BINARY'"},
     {"SELECT rental.rental_id FROM mimir.metrics", ER_BAD_FIELD, "rental.rental_id"},
-    {"SELECT customer_id, AGG(movies_rented) FROM mimir.metrics HAVING staff_id > 1",
-     1055, "staff_id"},
+    {"SELECT customer_id, AGG(movies_rented) FROM mimir.metrics HAVING staff_id > 1", 1055,
+     "staff_id"},
 };
 
 static void test_plan_function_errors(void **state)
@@ -533,6 +581,7 @@ int main(void)
         cmocka_unit_test(test_session_statements),
         cmocka_unit_test(test_plan_time_functions_are_grains),
         cmocka_unit_test(test_plan_metric_expressions_and_having),
+        cmocka_unit_test(test_plan_derived_metrics),
         cmocka_unit_test(test_plan_source_table_and_dimension_only),
         cmocka_unit_test(test_plan_explain),
         cmocka_unit_test(test_plan_function_errors),

@@ -82,8 +82,8 @@ static const bad_case bad_cases[] = {
     {{.metrics = revenue, .nmetrics = 1, .dimensions = empty_name, .ndimensions = 1, .limit = -1},
      "-d: empty dimension name"},
     {{.metrics = revenue, .nmetrics = 1, .granularity = "FORTNIGHT", .limit = -1},
-     "-g: unknown granularity 'FORTNIGHT' (TIME, DATE, MONTH or YEAR, or a time grain column "
-     "such as ts, ds, year_month or year)"},
+     "-g: unknown granularity 'FORTNIGHT' (TIME, SECOND, MINUTE, HOUR, DAY or DATE, WEEK, "
+     "MONTH, QUARTER or YEAR, or a time grain column such as ts, ds, week, year_month or year)"},
     {{.metrics = revenue, .nmetrics = 1, .start_date = "2022-13-01", .limit = -1},
      "--start-date: '2022-13-01' is not a date (YYYY-MM-DD)"},
     {{.metrics = revenue, .nmetrics = 1, .end_date = "May 1st", .limit = -1},

@@ -682,7 +682,7 @@ static void test_load_pagila(void **state)
     (void)state;
     catalog *c = load_ok("configs/pagila", "configs/pagila/secrets.example");
     assert_int_equal(c->n_sources, 2);
-    assert_int_equal(c->n_metrics, 6);
+    assert_int_equal(c->n_metrics, 8); /* 2 of them derived */
     assert_int_equal(c->n_dimensions, 2);
     assert_int_equal(c->n_connections, 1);
 
@@ -784,7 +784,7 @@ static void test_load_demo(void **state)
     (void)state;
     catalog *c = load_ok("configs/demo", "configs/demo/secrets");
     assert_int_equal(c->n_sources, 2);
-    assert_int_equal(c->n_metrics, 5);
+    assert_int_equal(c->n_metrics, 6); /* orders_per_visit is derived */
     assert_int_equal(c->n_dimensions, 2);
     assert_int_equal(c->n_connections, 1);
     const source *orders = catalog_source(c, "orders");
@@ -956,6 +956,114 @@ static void test_validate_collects_every_problem(void **state)
     catalog_free(c);
 }
 
+typedef struct names_case {
+    const char *expr;
+    const char *names; /* ","-joined, in order of first appearance */
+} names_case;
+
+/* The names a derived metric's expression uses: not functions, keywords, literals or types. */
+static void test_expression_names(void **state)
+{
+    (void)state;
+    static const names_case cases[] = {
+        {"a / NULLIF(b, 0)", "a,b"},
+        {"CAST(a AS DOUBLE) + b::float", "a,b"},
+        {"CASE WHEN a > 0 THEN b ELSE NULL END", "a,b"},
+        {"AGG(a) * 2 + a", "a"},
+        {"'a' || DATE '2024-01-01' || c", "c"},
+        {"\"odd name\" + `x` - TRUE", "odd name,x"},
+        {"A + a", "A"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char **names;
+        size_t *offsets, n;
+        const char *why = NULL;
+        assert_true(sql_expression_names(cases[i].expr, &names, &offsets, &n, &why));
+        char joined[128] = "";
+        for (size_t k = 0; k < n; k++)
+            snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%s", k ? "," : "",
+                     names[k]);
+        if (strcmp(joined, cases[i].names) != 0)
+            fail_msg("%s: got %s, want %s", cases[i].expr, joined, cases[i].names);
+        sem_strv_free(names, n);
+        free(offsets);
+    }
+    char **names;
+    size_t *offsets, n;
+    const char *why = NULL;
+    assert_false(sql_expression_names("(a + b", &names, &offsets, &n, &why));
+    assert_string_equal(why, "has unbalanced parentheses");
+    sem_strv_free(names, n);
+    free(offsets);
+    assert_false(sql_expression_names("a + 'b", &names, &offsets, &n, &why));
+    assert_string_equal(why, "has an unterminated quote or comment");
+    sem_strv_free(names, n);
+    free(offsets);
+}
+
+/* type: derived: the names it uses, canonical; the base metrics it reaches. */
+static void test_derived_metrics(void **state)
+{
+    (void)state;
+    catalog *c = load_ok(FIXTURES "/derived_metrics", NULL);
+    assert_int_equal(c->n_metrics, 4);
+    const metric *per = catalog_metric(c, "per_rental");
+    assert_true(per->derived);
+    assert_null(per->source_name);
+    assert_string_equal(per->expr, "revenue / NULLIF(rentals_count, 0)");
+    static const char *const per_deps[] = {"revenue", "rentals_count"};
+    assert_strv(per->depends_on, per->n_depends_on, per_deps, 2);
+    const metric *doubled = catalog_metric(c, "doubled");
+    assert_true(doubled->derived); /* "type: Derived": any case */
+    assert_string_equal(doubled->expr, "2 * per_rental + \"revenue\"");
+    static const char *const doubled_deps[] = {"per_rental", "revenue"};
+    assert_strv(doubled->depends_on, doubled->n_depends_on, doubled_deps, 2);
+    assert_false(catalog_metric(c, "revenue")->derived);
+    /* The base metrics behind a derived one, each once, for grant checks. */
+    const metric *bases[4];
+    assert_int_equal(catalog_metric_bases(c, doubled, bases, 4), 2);
+    assert_ptr_equal(bases[0], catalog_metric(c, "revenue"));
+    assert_ptr_equal(bases[1], catalog_metric(c, "rentals_count"));
+    assert_int_equal(catalog_metric_bases(c, catalog_metric(c, "revenue"), bases, 4), 1);
+    assert_ptr_equal(bases[0], catalog_metric(c, "revenue"));
+    catalog_free(c);
+}
+
+/* Cycles (through another metric or itself), unknown names and misuse: each reported. */
+static void test_derived_metric_problems(void **state)
+{
+    (void)state;
+    char **problems;
+    size_t n;
+    catalog *c = catalog_validate(FIXTURES "/derived_broken", NULL, &problems, &n);
+    static const char *const want[] = {
+        "metrics/m.yaml:24:14: metric 'with_source': a derived metric has no source_name: it is "
+        "computed from the metrics its sql names",
+        "metrics/m.yaml:29:6: metric 'unbalanced': sql has unbalanced parentheses",
+        "metrics/m.yaml:33:6: metric 'constant': sql '1 + 2' names no metric: a derived metric is "
+        "an expression over other metrics, e.g. rentals_revenue / NULLIF(movies_rented, 0)",
+        "metrics/m.yaml:20:6: derived metric 'unknown': sql names 'customer_id', which is not a "
+        "metric (a derived metric computes on metrics only; metrics: rentals_count, a, b, self)",
+        "metrics/m.yaml:8:6: derived metric 'a' depends on itself: a -> b -> a",
+        "metrics/m.yaml:12:6: derived metric 'b' depends on itself: b -> a -> b",
+        "metrics/m.yaml:16:6: derived metric 'self' depends on itself: self -> self",
+    };
+    for (size_t i = 0; i < n; i++)
+        print_message("%s\n", problems[i]);
+    assert_int_equal(n, sizeof want / sizeof *want);
+    for (size_t i = 0; i < n; i++) {
+        char full[1024];
+        snprintf(full, sizeof full, "%s/derived_broken/%s", FIXTURES, want[i]);
+        assert_string_equal(problems[i], full);
+    }
+    /* A cycle does not hang the walk to the bases. */
+    const metric *bases[4];
+    assert_int_equal(catalog_metric_bases(c, catalog_metric(c, "a"), bases, 4), 1);
+    assert_ptr_equal(bases[0], catalog_metric(c, "rentals_count"));
+    sem_strv_free(problems, n);
+    catalog_free(c);
+}
+
 static void test_project_dir_errors(void **state)
 {
     (void)state;
@@ -1016,6 +1124,9 @@ int main(void)
         cmocka_unit_test(test_load_demo),
         cmocka_unit_test(test_broken_projects),
         cmocka_unit_test(test_validate_collects_every_problem),
+        cmocka_unit_test(test_expression_names),
+        cmocka_unit_test(test_derived_metrics),
+        cmocka_unit_test(test_derived_metric_problems),
         cmocka_unit_test(test_project_dir_errors),
         cmocka_unit_test(test_path_absolute),
     };

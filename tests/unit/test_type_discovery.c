@@ -361,7 +361,8 @@ static void test_info_schema_typed(void **state)
     assert_non_null(is);
     discovered_types_free(d); /* copied */
     assert_string_equal(column_types(&a, is, pagila, "rentals"),
-                        "ts datetime;ds date;year_month date;year int;rental_id int;"
+                        "ts datetime;ds date;year_month date;year int;ts_second datetime;ts_minute "
+                        "datetime;ts_hour datetime;week date;quarter date;rental_id int;"
                         "inventory_id int;customer_id int;return_ts datetime;staff_id int;"
                         "category_name varchar(255);amount decimal(5,2);"
                         "dim_rental_category varchar(255);dim_store_id smallint;"
@@ -369,7 +370,8 @@ static void test_info_schema_typed(void **state)
                         "action_movies_rented bigint");
     /* Undiscovered columns keep the defaults; a column of both sources takes the union. */
     assert_string_equal(column_types(&a, is, pagila, "payments"),
-                        "ts date;ds date;year_month date;year int;payment_id varchar(255);"
+                        "ts date;ds date;year_month date;year int;ts_second datetime;ts_minute "
+                        "datetime;ts_hour datetime;week date;quarter date;payment_id varchar(255);"
                         "customer_id bigint;staff_id varchar(255);amount varchar(255);"
                         "dim_store_id int;payments_count bigint;payments_revenue decimal(65,2);"
                         "paying_customers bigint");
@@ -392,9 +394,9 @@ static void test_info_schema_typed(void **state)
     action act;
     planner_plan(&a, &s, probe, strlen(probe), &act);
     assert_int_equal(act.kind, ACTION_ROWS);
-    assert_int_equal(act.rows.cols[12].type, VT_INT16); /* dim_store_id */
-    assert_int_equal(act.rows.cols[14].type, VT_DECIMAL);
-    assert_int_equal(act.rows.cols[14].decimals, 2);
+    assert_int_equal(act.rows.cols[17].type, VT_INT16); /* dim_store_id */
+    assert_int_equal(act.rows.cols[19].type, VT_DECIMAL);
+    assert_int_equal(act.rows.cols[19].decimals, 2);
     info_schema_free(is);
     arena_free(&a);
 }
@@ -414,7 +416,8 @@ static void test_declared_type_wins(void **state)
     info_schema *is = info_schema_build_typed(typed, d, err, sizeof(err));
     assert_non_null(is);
     assert_string_equal(column_types(&a, is, typed, "sales"),
-                        "ts datetime;ds date;year_month date;year int;id varchar(255);"
+                        "ts datetime;ds date;year_month date;year int;ts_second datetime;ts_minute "
+                        "datetime;ts_hour datetime;week date;quarter date;id varchar(255);"
                         "region int;amount varchar(255);units varchar(255);"
                         "region_code char(2);sale_day date;revenue decimal(12,2);lines int;"
                         "average_units double;units_sold bigint unsigned;top_amount int");
