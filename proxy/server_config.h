@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proxy/obs_config.h"
 #include "wire/auth_sha2.h"
 
 typedef struct server_user {
@@ -72,6 +73,8 @@ typedef struct server_file {
     server_user *users;
     size_t nusers;
     server_limits limits;
+    log_settings log;     /* `log:` (proxy/obs_config.h) */
+    admin_settings admin; /* `admin:` */
 } server_file;
 
 /* Loads and validates FILE; on failure "FILE:LINE: message" in err. */
