@@ -82,8 +82,8 @@ struct client {
     prepared_stmt *stmts;
     size_t nstmts;
     uint32_t next_stmt_id;
-    uint64_t bytes_out; /* handed to the socket since the session began */
-    query_log qlog;     /* the statement being answered (proxy/query_log.h) */
+    uint64_t bytes_out;  /* handed to the socket since the session began */
+    query_log qlog;      /* the statement being answered (proxy/query_log.h) */
     client *prev, *next; /* in srv.clients */
 };
 

@@ -367,7 +367,6 @@ static int serve(int argc, char **argv)
     free_security(&file);
     free(configs);
     free(secrets);
-    stats_free(&srv.stats);
     log_info("stopped");
     return 0;
 }

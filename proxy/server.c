@@ -401,6 +401,7 @@ void server_shutdown(void)
             event_free(*events[i]);
         *events[i] = NULL;
     }
+    stats_free(&srv.stats); /* the loop has ended: nothing counts any more */
 }
 
 void server_config_defaults(server_config *cfg)

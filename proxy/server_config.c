@@ -275,7 +275,7 @@ static bool load_limits(loader *l, const ynode *map, server_limits *lim)
 
 bool server_file_load(const char *path, server_file *out, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"listen", "tls",   "rsa_key", "users",
+    static const char *const keys[] = {"listen", "tls", "rsa_key", "users",
                                        "limits", "log", "admin",   NULL};
     memset(out, 0, sizeof(*out));
     out->port = -1;
