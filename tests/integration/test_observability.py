@@ -358,7 +358,7 @@ def test_killed_timeout_and_disconnected_records(obs, pg):
         assert code == 3024
         [rec] = wait_record(obs.log, conn.thread_id())
         assert (rec["status"], rec["error_code"], rec["error"]) == ("timeout", 3024, message)
-        assert rec["total_ms"] >= 500
+        assert rec["total_ms"] >= 400  # libevent times the limit from its cached clock
         assert_answers_select_1(conn)
     finally:
         conn.close()
