@@ -379,8 +379,10 @@ static void run_action(client *cl, const action *act)
 void client_run_action(client *cl, const action *act)
 {
     run_action(cl, act);
-    /* An execution is logged when it ends (client_query_done); the rest now. */
-    if (act->kind != ACTION_QUERY)
+    /* An execution still running is logged when it ends (client_query_done); a
+     * statement answered already (by the planner, or an execution that failed
+     * at once) now. */
+    if (cl->qlog.active && !cl->running)
         query_log_finish(cl, QUERY_OK);
 }
 

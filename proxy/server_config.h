@@ -17,6 +17,8 @@
  *
  * Passwords are never stored: `mimir passwd` prints both hashes for a
  * password read from stdin. A user needs at least one of them.
+ *
+ * The `log:` and `admin:` sections are read by proxy/obs_config.c.
  */
 #ifndef MIMIR_PROXY_SERVER_CONFIG_H
 #define MIMIR_PROXY_SERVER_CONFIG_H
