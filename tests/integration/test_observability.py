@@ -18,6 +18,7 @@ import urllib.request
 
 import pymysql
 import pytest
+from pymysql.constants import CLIENT
 
 from conftest import MimirServer, free_port
 from mysql_wire import COM_QUERY, RawClient, ServerError
@@ -376,6 +377,37 @@ def test_killed_timeout_and_disconnected_records(obs, pg):
     conn.close()
 
 
+def test_prepared_statement_and_batch_records(obs, pg):
+    """COM_STMT_EXECUTE gets a record like COM_QUERY; each statement of a
+    multi-statement batch gets its own."""
+    want = pg.query(README_EXPECTED_SQL)
+    client = RawClient(obs.server.port).login()
+    try:
+        stmt_id, _, nparams = client.prepare(README_QUERY.rstrip(";"))
+        assert nparams == 0
+        result = client.execute(stmt_id)
+        assert len(result.rows) == len(want)
+        [rec] = wait_record(obs.log, client.connection_id)
+        assert rec["statement"] == "select" and rec["status"] == "ok"
+        assert rec["rows"] == len(want) and rec["sources"][0]["rows"] == len(want)
+    finally:
+        client.close()
+
+    conn = obs.server.connect(client_flag=CLIENT.MULTI_STATEMENTS)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(README_QUERY.rstrip(";") + "; SELECT 1; "
+                        + mimir_sql(["dim_store_id"], ["payments_count"]))
+            while cur.nextset():
+                pass
+        recs = wait_record(obs.log, conn.thread_id(), count=2)
+        assert [r["metrics"] for r in recs] == [["movies_rented", "rentals_revenue"],
+                                                ["payments_count"]]
+        assert all(r["status"] == "ok" for r in recs)
+    finally:
+        conn.close()
+
+
 # --------------------------------------------------------------------------
 # /metrics and /healthz
 # --------------------------------------------------------------------------
@@ -472,6 +504,30 @@ def test_unknown_paths_and_methods(obs):
     # Still serving after all that, on both ports.
     assert http(obs.admin, "/healthz")[0] == 200
     assert_answers_select_1(obs.server.connect())
+
+
+def test_hostile_admin_requests(obs):
+    """Garbage, oversized headers and a client that sends nothing: the admin
+    listener answers or drops them, and both ports keep serving."""
+    for payload in (b"\x00\xff garbage\r\n\r\n",
+                    b"GET /metrics HTTP/1.1\r\nX: " + b"a" * 20000 + b"\r\n\r\n",
+                    b"GET /metrics HTTP/1.1\r\nContent-Length: 99999\r\n\r\n" + b"x" * 4096):
+        with socket.create_connection(("127.0.0.1", obs.admin), timeout=10) as s:
+            try:
+                s.sendall(payload)
+                reply = s.recv(4096)
+            except ConnectionResetError:
+                reply = b""
+            assert not reply.startswith(b"HTTP/1.1 200")
+    idle = socket.create_connection(("127.0.0.1", obs.admin), timeout=10)
+    try:
+        assert http(obs.admin, "/healthz")[0] == 200
+        scrape(obs.admin)
+        conn = obs.server.connect()
+        assert_answers_select_1(conn)
+        conn.close()
+    finally:
+        idle.close()
 
 
 # --------------------------------------------------------------------------
