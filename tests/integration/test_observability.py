@@ -643,3 +643,35 @@ def test_remote_admin_host_allowed_when_said(mimir_factory, pagila_secrets, work
     server.start()
     assert http(admin, "/healthz")[0] == 200
     assert admin in listening_ports(server.proc.pid)
+
+
+def test_pool_gauges_with_a_waiting_query(session_dir, pagila_secrets, workdir, pg):
+    """pool_size 1: a second slow query waits for the first one's connection."""
+    admin = free_port()
+    server = start_server(session_dir, make_configs(workdir), pagila_secrets, workdir,
+                          admin_port=admin, limits={"pool_size": 1})
+    try:
+        first = start_slow_query(server)
+        wait_for(lambda: sleeping_backends(pg) == 1)
+        second = start_slow_query(server)
+        wait_for(lambda: metric(scrape(admin), "mimir_pool_waiting",
+                                connection="pagila_postgres") == 1)
+        now = scrape(admin)
+        assert metric(now, "mimir_pool_connections", connection="pagila_postgres",
+                      state="busy") == 1
+        assert metric(now, "mimir_pool_connections", connection="pagila_postgres",
+                      state="idle") == 0
+        assert metric(now, "mimir_queries_running") == 2
+        assert metric(now, "mimir_connections") == 2
+        second.sock.close()
+        first.sock.close()
+        wait_for(lambda: sleeping_backends(pg) == 0)
+        wait_for(lambda: metric(scrape(admin), "mimir_queries_running") == 0)
+        after = scrape(admin)
+        assert metric(after, "mimir_pool_waiting", connection="pagila_postgres") == 0
+        assert metric(after, "mimir_queries_total", status="disconnected") == 2
+        conn = server.connect()
+        assert_answers_select_1(conn)
+        conn.close()
+    finally:
+        stop_checked(server)
