@@ -13,6 +13,32 @@
 
 /* The statement text kept for debug records, at most this long. */
 #define SQL_KEEP_BYTES 4096
+/* The buffer lines are built in is kept at this size (see write_record). */
+#define LINE_KEEP_BYTES (64u << 10)
+
+/* Sources per query the record has room for before any query is planned. */
+#define SOURCES_FIRST_CAP 8
+
+/*
+ * Memory: whatever the record needs is allocated when a statement arrives,
+ * before the planner allocates, and kept: the per-source array by the session,
+ * the line buffer by the process. A block malloc()ed after the planner's
+ * arena blocks (which can be hundreds of MB for a hostile statement) would
+ * sit above them at the top of the heap and keep glibc from giving the heap
+ * back once they are freed; test_hostile.py measures exactly that.
+ */
+static buf line; /* loop thread only */
+
+/* Back to an empty record; the per-source array keeps its allocation. */
+static void reset(query_log *q)
+{
+    query_log_source *sources = q->sources;
+    size_t cap = q->sources_cap;
+    free(q->sql);
+    memset(q, 0, sizeof(*q));
+    q->sources = sources;
+    q->sources_cap = cap;
+}
 
 /* Skips blanks and comments (C style, "-- ...", "# ..."): JDBC drivers prefix theirs. */
 static size_t skip_blanks(const char *s, size_t len)
@@ -45,7 +71,15 @@ static void statement_keyword(const char *sql, size_t len, char *out, size_t out
 void query_log_begin(client *cl, const char *sql, size_t len)
 {
     query_log *q = &cl->qlog;
-    query_log_free(q);
+    reset(q);
+    if (!line.data)
+        buf_reserve(&line, LINE_KEEP_BYTES);
+    if (!q->sources) {
+        q->sources = calloc(SOURCES_FIRST_CAP, sizeof(*q->sources));
+        if (!q->sources)
+            abort();
+        q->sources_cap = SOURCES_FIRST_CAP;
+    }
     q->active = true;
     q->session_stmt = true; /* until it becomes an execution */
     q->start_ns = stats_now_ns();
@@ -67,13 +101,18 @@ void query_log_plan(client *cl, const plan *p)
         return;
     q->session_stmt = false;
     q->plan = p;
-    free(q->sources);
+    if (p->nqueries > q->sources_cap) {
+        query_log_source *grown = realloc(q->sources, p->nqueries * sizeof(*grown));
+        if (!grown)
+            abort();
+        q->sources = grown;
+        q->sources_cap = p->nqueries;
+    }
     q->nsources = p->nqueries;
-    q->sources = calloc(p->nqueries + 1, sizeof(*q->sources));
-    if (!q->sources)
-        abort();
-    for (size_t i = 0; i < p->nqueries; i++)
+    for (size_t i = 0; i < p->nqueries; i++) {
+        q->sources[i].rows = 0;
         q->sources[i].backend_ms = -1;
+    }
 }
 
 void query_log_source_done(client *cl, size_t i, double ms, uint64_t rows)
@@ -96,9 +135,10 @@ void query_log_error(client *cl, uint16_t code, const char *message)
 
 void query_log_free(query_log *q)
 {
-    free(q->sql);
+    reset(q);
     free(q->sources);
-    memset(q, 0, sizeof(*q));
+    q->sources = NULL;
+    q->sources_cap = 0;
 }
 
 /* ---- The record ------------------------------------------------------------ */
@@ -239,13 +279,13 @@ void query_log_finish(client *cl, query_status told)
                              .client = peer,
                              .level = log_level_name(level),
                              .ts = ts};
-        buf line;
-        buf_init(&line);
         query_log_render(&line, q, &who, status, total_s * 1000.0,
                          cl->bytes_out - q->bytes_at_start, log_enabled(LOG_LEVEL_DEBUG));
         buf_append_byte(&line, '\n');
         log_write_line((const char *)line.data, line.len);
-        buf_free(&line);
+        if (line.cap > LINE_KEEP_BYTES)
+            buf_free(&line); /* a huge record (thousands of metrics): do not keep its size */
+        buf_reset(&line);
     }
-    query_log_free(q);
+    reset(q);
 }

@@ -45,11 +45,12 @@ typedef struct query_log {
     bool session_stmt; /* answered by the planner: debug level */
     uint64_t start_ns; /* stats_now_ns() when the statement arrived */
     uint64_t bytes_at_start;
-    char statement[24]; /* its first keyword, lower case ("select", "show") */
-    char *sql;          /* the text, kept only when debug records are written */
-    const plan *plan;   /* while it runs: metrics, dimensions, sources */
-    query_log_source *sources;
+    char statement[24];        /* its first keyword, lower case ("select", "show") */
+    char *sql;                 /* the text, kept only when debug records are written */
+    const plan *plan;          /* while it runs: metrics, dimensions, sources */
+    query_log_source *sources; /* kept from statement to statement (see query_log.c) */
     size_t nsources;
+    size_t sources_cap;
     double combine_ms; /* < 0: no combine (one source streamed) */
     uint64_t rows;     /* rows sent to the client */
     /* "off" until a result cache sets "hit", "miss" or "bypass". */
@@ -73,6 +74,7 @@ void query_log_error(client *cl, uint16_t code, const char *message);
  * 1317 and 3024 make it killed and timeout.
  */
 void query_log_finish(client *cl, query_status status);
+/* Frees what the record holds (when the session ends). */
 void query_log_free(query_log *q);
 /* Whether records are written at all (`log: queries:`); they are counted either way. */
 void query_log_set_enabled(bool on);
