@@ -63,6 +63,8 @@ uint16_t client_status(const client *cl)
 void client_flush(client *cl)
 {
     if (cl->out.len) {
+        cl->bytes_out += cl->out.len;
+        srv.stats.bytes_out += cl->out.len;
         bufferevent_write(cl->bev, cl->out.data, cl->out.len);
         buf_reset(&cl->out);
     }
@@ -78,6 +80,9 @@ static void end_batch(client *cl)
 
 static void free_client(client *cl)
 {
+    if (cl->running)
+        query_log_finish(cl, QUERY_DISCONNECTED);
+    query_log_free(&cl->qlog);
     if (cl->running) {
         exec_detach(cl->running);
         cl->running = NULL;
@@ -141,6 +146,8 @@ void client_close(client *cl)
     if (cl->state == CLIENT_CLOSING)
         return;
     if (cl->running) {
+        /* Only KILL CONNECTION closes a session in the middle of its query. */
+        query_log_finish(cl, QUERY_KILLED);
         exec_detach(cl->running);
         cl->running = NULL;
     }
@@ -163,6 +170,7 @@ void client_send_err(client *cl, uint16_t code, const char *sqlstate, const char
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     cl->statement_failed = true;
+    query_log_error(cl, code, msg);
     wire_write_err(&cl->out, &cl->seq, code, sqlstate, msg);
     client_flush(cl);
 }
@@ -196,6 +204,7 @@ void client_send_header(client *cl, const wire_column *cols, size_t n)
 
 void client_send_row(client *cl, const char *const *values, const size_t *lengths, size_t n)
 {
+    cl->qlog.rows++;
     if (cl->binary_rows && n == cl->result_ncols)
         wire_write_binary_row(&cl->out, &cl->seq, n, cl->result_cols, values, lengths);
     else
@@ -260,6 +269,7 @@ void client_arm_timer(client *cl)
 void client_query_done(client *cl)
 {
     client_flush(cl);
+    query_log_finish(cl, QUERY_OK);
     cl->running = NULL;
     free(cl->running_sql);
     cl->running_sql = NULL;
@@ -334,7 +344,7 @@ static void send_const_result(client *cl, const const_result *r)
     client_send_end(cl);
 }
 
-void client_run_action(client *cl, const action *act)
+static void run_action(client *cl, const action *act)
 {
     switch (act->kind) {
     case ACTION_OK:
@@ -365,10 +375,21 @@ void client_run_action(client *cl, const action *act)
         cl->state = CLIENT_BUSY;
         cl->state_since = time(NULL);
         event_del(cl->timer);
+        query_log_plan(cl, act->plan);
         cl->running = exec_start(cl, act->plan, timeout);
         return;
     }
     }
+}
+
+void client_run_action(client *cl, const action *act)
+{
+    run_action(cl, act);
+    /* An execution still running is logged when it ends (client_query_done); a
+     * statement answered already (by the planner, or an execution that failed
+     * at once) now. */
+    if (cl->qlog.active && !cl->running)
+        query_log_finish(cl, QUERY_OK);
 }
 
 /*
@@ -412,6 +433,7 @@ static void run_statement(client *cl, const char *sql, size_t len)
     session_info s = client_session_info(cl);
     arena_free(&cl->stmt);
     arena_init(&cl->stmt);
+    query_log_begin(cl, sql, len);
     action act;
     planner_plan(&cl->stmt, &s, sql, len, &act);
     if (act.kind == ACTION_QUERY) {
@@ -705,6 +727,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
         return;
     if (cl->running) {
         log_info("client %u disconnected during a query; cancelling it", cl->id);
+        query_log_finish(cl, QUERY_DISCONNECTED);
         exec_detach(cl->running);
         cl->running = NULL;
     }
@@ -728,13 +751,19 @@ void client_set_bufferevent(client *cl, struct bufferevent *bev)
     bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
 }
 
-static void describe_peer(const struct sockaddr *addr, char *out, size_t n)
+static void describe_peer(const struct sockaddr *addr, char *out, size_t n, uint16_t *port)
 {
     char host[INET6_ADDRSTRLEN] = "?";
-    if (addr->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, host, sizeof(host));
-    else if (addr->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr, host, sizeof(host));
+    *port = 0;
+    if (addr->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        *port = ntohs(in->sin_port);
+    } else if (addr->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        *port = ntohs(in6->sin6_port);
+    }
     snprintf(out, n, "%s", host);
 }
 
@@ -747,7 +776,7 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
     cl->id = ++srv.next_client_id;
     cl->autocommit = true;
     cl->next_stmt_id = 1;
-    describe_peer(addr, cl->peer, sizeof(cl->peer));
+    describe_peer(addr, cl->peer, sizeof(cl->peer), &cl->peer_port);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     cl->next_command = event_new(srv.base, -1, 0, next_command_cb, cl);
@@ -765,6 +794,7 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
     cl->state = CLIENT_AWAIT_HANDSHAKE;
     if (srv.nclients > srv.cfg.max_connections || srv.shutting_down) {
         /* MySQL's answer instead of a greeting: the client reports it and gives up. */
+        srv.stats.connections_rejected++;
         log_warn("client %u from %s refused: %s", cl->id, cl->peer,
                  srv.shutting_down ? "shutting down" : "max_connections reached");
         cl->seq = 0;
@@ -775,6 +805,7 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
         client_close(cl);
         return;
     }
+    srv.stats.connections_total++;
     client_arm_timer(cl);
     client_auth_greet(cl);
 }

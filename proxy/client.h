@@ -21,6 +21,7 @@
 #include "planner/arena.h"
 #include "planner/multi_statement.h"
 #include "planner/sql_error.h"
+#include "proxy/query_log.h"
 #include "wire/buf.h"
 #include "wire/protocol.h"
 
@@ -50,6 +51,7 @@ struct client {
     struct bufferevent *bev;
     client_state state;
     char peer[64];
+    uint16_t peer_port;
     uint32_t caps; /* negotiated capabilities (CLIENT_MULTI_STATEMENTS follows COM_SET_OPTION) */
     uint8_t seq;   /* next sequence id to send */
     uint8_t scramble[20];
@@ -80,6 +82,8 @@ struct client {
     prepared_stmt *stmts;
     size_t nstmts;
     uint32_t next_stmt_id;
+    uint64_t bytes_out;  /* handed to the socket since the session began */
+    query_log qlog;      /* the statement being answered (proxy/query_log.h) */
     client *prev, *next; /* in srv.clients */
 };
 

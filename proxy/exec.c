@@ -24,6 +24,9 @@ typedef struct exec_part {
     bool finished; /* its query ended (or never started) */
     result_column *cols;
     size_t ncols;
+    uint64_t started_ns; /* when its query went to the backend; 0 before */
+    uint64_t rows;       /* rows its backend returned */
+    source_stats *stats; /* its source's counters (srv.stats) */
 } exec_part;
 
 struct exec {
@@ -47,6 +50,7 @@ struct exec {
     const char **values;
     size_t *lengths;
     char (*numbers)[64]; /* reformatted decimals of the row being sent */
+    uint64_t combine_started_ns;
 };
 
 static unsigned live_execs;
@@ -238,6 +242,7 @@ static void on_row(void *ctx, const char *const *values, const size_t *lengths)
 {
     exec_part *part = ctx;
     exec *ex = part->ex;
+    part->rows++;
     if (!ex->cl || !within_limits(ex, lengths, part->ncols))
         return;
     if (ex->streaming) {
@@ -312,6 +317,7 @@ static void combine_stepped(void *arg)
         client_send_row(ex->cl, ex->values, ex->lengths, p->ncols);
     }
     if (ex->batch.rc == SQLITE_DONE) {
+        ex->cl->qlog.combine_ms = (double)(stats_now_ns() - ex->combine_started_ns) / 1e6;
         client_send_end(ex->cl);
         release_client(ex);
         free_if_done(ex);
@@ -350,6 +356,7 @@ static void run_combine(exec *ex)
         if (ex->out[i].type == VT_DECIMAL)
             ex->out[i].decimals = combine_scale(ex->comb, pc->query, pc->query_col);
     }
+    ex->combine_started_ns = stats_now_ns();
     char err[512];
     ex->final = combine_prepare(ex->comb, p->final_sql, p->final_params, p->nfinal_params, err,
                                 sizeof(err));
@@ -361,10 +368,24 @@ static void run_combine(exec *ex)
     combine_next(ex);
 }
 
+/* A part's query ended: its source's counters, and the client's query record. */
+static void count_part(exec_part *part, bool ok)
+{
+    if (!part->started_ns)
+        return;
+    uint64_t ns = stats_now_ns() - part->started_ns;
+    if (ok)
+        histogram_observe(&part->stats->backend, (double)ns / 1e9);
+    part->stats->rows += part->rows;
+    if (part->ex->cl)
+        query_log_source_done(part->ex->cl, part->index, (double)ns / 1e6, part->rows);
+}
+
 static void on_done(void *ctx, const char *error)
 {
     exec_part *part = ctx;
     exec *ex = part->ex;
+    count_part(part, error == NULL);
     backend_conn *conn = part->conn;
     part->conn = NULL;
     if (ex->paused == part)
@@ -403,6 +424,7 @@ static void on_acquired(void *ctx, backend_conn *conn, const char *error)
         return;
     }
     part->conn = conn;
+    part->started_ns = stats_now_ns();
     backend_sink sink = {
         .ctx = part, .on_columns = on_columns, .on_row = on_row, .on_done = on_done};
     conn->ops->run(conn, &ex->plan->queries[part->index], &sink);
@@ -430,6 +452,7 @@ exec *exec_start(client *cl, const plan *p, uint64_t timeout_ms)
         ex->parts[i].label = strdup(label);
         ex->parts[i].ex = ex;
         ex->parts[i].index = i;
+        ex->parts[i].stats = stats_source(&srv.stats, q->src->name);
     }
     ex->unfinished = p->nqueries;
     if (!ex->streaming) {

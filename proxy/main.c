@@ -22,6 +22,7 @@
 #include "planner/info_schema.h"
 #include "planner/planner.h"
 #include "proxy/access.h"
+#include "proxy/admin_http.h"
 #include "proxy/cli.h"
 #include "proxy/log.h"
 #include "proxy/passwd.h"
@@ -35,7 +36,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: mimir serve [--configs DIR] [--secrets DIR] [--server-config FILE]\n"
-            "                   [--host ADDR] [--port N]\n"
+            "                   [--host ADDR] [--port N] [--log-level LEVEL] [--admin-port N]\n"
             "       mimir passwd [--user NAME] < password\n"
             "       mimir validate|list|describe|query|init ... (see 'mimir COMMAND --help')\n"
             "       mimir --version\n"
@@ -49,6 +50,10 @@ static void usage(FILE *out)
             "                        docs/operations.md); the options below override it\n"
             "  --host ADDR           address to listen on (default 127.0.0.1)\n"
             "  --port N              port to listen on (default 3306)\n"
+            "  --log-level LEVEL     debug, info, warn or error (default info; overrides\n"
+            "                        the file's log: level)\n"
+            "  --admin-port N        serve /healthz and /metrics over HTTP on port N of\n"
+            "                        admin: host (default 127.0.0.1); 0: off (the default)\n"
             "passwd  read a password from stdin and print the hashes to store for a user in\n"
             "        the server configuration (the password itself is never stored)\n"
             "validate  check a project and print every problem as FILE:LINE:COLUMN: message\n"
@@ -102,6 +107,27 @@ static bool is_loopback(const char *host)
     }
     freeaddrinfo(res);
     return loopback;
+}
+
+/*
+ * Where the admin listener goes: --admin-port over the file's admin: port;
+ * loopback unless the file says allow_remote (the endpoint has no
+ * authentication, and its metrics name sources, connections and activity).
+ */
+static bool admin_settings_check(const admin_settings *a, int port_option, server_config *cfg,
+                                 char *err, size_t errlen)
+{
+    cfg->admin_port = port_option >= 0 ? port_option : a->port > 0 ? a->port : 0;
+    if (a->host)
+        cfg->admin_host = a->host;
+    if (cfg->admin_port && !a->allow_remote && !is_loopback(cfg->admin_host)) {
+        snprintf(err, errlen,
+                 "the admin HTTP listener has no authentication; it refuses the non-loopback "
+                 "address '%s' unless the server configuration says admin: allow_remote: true",
+                 cfg->admin_host);
+        return false;
+    }
+    return true;
 }
 
 /*
@@ -172,13 +198,15 @@ static int serve(int argc, char **argv)
                                          {"server-config", required_argument, NULL, 'f'},
                                          {"host", required_argument, NULL, 'h'},
                                          {"port", required_argument, NULL, 'p'},
+                                         {"log-level", required_argument, NULL, 'l'},
+                                         {"admin-port", required_argument, NULL, 'a'},
                                          {"help", no_argument, NULL, 'H'},
                                          {NULL, 0, NULL, 0}};
     server_config cfg;
     server_config_defaults(&cfg);
     char *configs = NULL, *secrets = NULL;
     const char *server_config_file = NULL, *host_option = NULL;
-    int port_option = -1;
+    int port_option = -1, admin_port_option = -1;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -204,6 +232,27 @@ static int serve(int argc, char **argv)
                 return 2;
             }
             port_option = (int)port;
+            break;
+        }
+        case 'l': {
+            log_level level;
+            if (!log_level_parse(optarg, &level)) {
+                fprintf(stderr, "mimir: --log-level: '%s' is not debug, info, warn or error\n",
+                        optarg);
+                return 2;
+            }
+            cfg.log_level_option = (int)level;
+            break;
+        }
+        case 'a': {
+            char *end;
+            errno = 0;
+            long port = strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || port < 0 || port > 65535) {
+                fprintf(stderr, "mimir: --admin-port: '%s' is not a port number\n", optarg);
+                return 2;
+            }
+            admin_port_option = (int)port;
             break;
         }
         case 'H':
@@ -232,8 +281,17 @@ static int serve(int argc, char **argv)
 
     char err[2048];
     server_file file = {.port = -1};
+    obs_config_init(&file.log, &file.admin);
     if (server_config_file && !server_file_load(server_config_file, &file, err, sizeof(err))) {
         log_error("cannot load the server configuration: %s", err);
+        free(configs);
+        free(secrets);
+        return 1;
+    }
+    if (!obs_log_apply(&file.log, cfg.log_level_option, err, sizeof(err)) ||
+        !admin_settings_check(&file.admin, admin_port_option, &cfg, err, sizeof(err))) {
+        log_error("%s", err);
+        server_file_free(&file);
         free(configs);
         free(secrets);
         return 1;
@@ -303,7 +361,8 @@ static int serve(int argc, char **argv)
     srv.started = time(NULL);
     /* `mimir query` starts its private server the same way
      * (proxy/cli_local_server.c): keep the two in step. */
-    if (!srv.base || !workers_start(srv.base, 2) || !server_listen()) {
+    if (!srv.base || !workers_start(srv.base, 2) || !server_listen() ||
+        (cfg.admin_port && !admin_http_start(srv.base, cfg.admin_host, cfg.admin_port))) {
         server_free_catalogs();
         free_security(&file);
         return 1;
@@ -314,6 +373,7 @@ static int serve(int argc, char **argv)
              cfg.port, demo ? "embedded demo " : "", configs, cat->n_sources, cat->n_metrics,
              cat->n_dimensions, access);
     server_run();
+    admin_http_stop();
     server_shutdown();
     workers_stop();
     event_base_free(srv.base);

@@ -307,3 +307,15 @@ int pool_size_now(const pool *p)
 {
     return p->size;
 }
+
+void pool_counts(const pool *p, int *idle, int *busy, int *waiting)
+{
+    int n = 0, w = 0;
+    for (const backend_conn *c = p->idle; c; c = c->next_idle)
+        n++;
+    for (const pool_request *r = p->wait_head; r; r = r->next)
+        w++;
+    *idle = n;
+    *busy = p->size - n;
+    *waiting = w;
+}

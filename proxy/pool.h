@@ -23,6 +23,8 @@ bool pool_matches(const pool *p, const connection *c);
 void pool_maintain(pool *p, time_t now, int idle_timeout_s, int queue_timeout_s);
 /* Connections open or opening, and requests waiting (for SHOW STATUS and tests). */
 int pool_size_now(const pool *p);
+/* For /metrics: idle connections, busy ones (running a query or being opened), waiters. */
+void pool_counts(const pool *p, int *idle, int *busy, int *waiting);
 
 /*
  * Asks for a connection; cb runs later from the loop (never from inside this

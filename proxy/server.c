@@ -16,6 +16,7 @@
 #include "proxy/client_internal.h"
 #include "proxy/exec.h"
 #include "proxy/log.h"
+#include "proxy/obs_config.h"
 #include "proxy/pool.h"
 #include "proxy/type_discovery.h"
 
@@ -83,6 +84,7 @@ void server_install_catalog(catalog *cat, struct info_schema *is)
         }
     }
     srv.gen = g;
+    srv.stats.catalog_generation++;
     srv.cat = cat;
     srv.info_schema = is;
     ensure_pools(cat);
@@ -255,11 +257,14 @@ void server_session_idle(client *cl)
         client_close(cl);
 }
 
+static void reopen_log(void);
+
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
 {
     (void)what;
     (void)arg;
     if (sig == SIGHUP) {
+        reopen_log(); /* first: logrotate's new file gets the reload's lines */
         server_reload();
         return;
     }
@@ -268,7 +273,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 
 /* ---- Reload -------------------------------------------------------------------------- */
 
-bool server_reload(void)
+static bool reload(void)
 {
     char err[2048];
     log_info("received SIGHUP: reloading %s%s%s", srv.cfg.configs_dir,
@@ -313,8 +318,11 @@ bool server_reload(void)
     else
         access_check_grants(srv.users, srv.nusers, cat, false);
     if (file) {
-        /* Limits and users take effect now; where to listen and TLS need a restart. */
+        /* Limits, users and the log take effect now; where to listen (also the admin
+         * listener) and TLS need a restart. */
         server_config_apply(&srv.cfg, &file->limits);
+        if (!obs_log_apply(&file->log, srv.cfg.log_level_option, err, sizeof(err)))
+            log_error("reload: %s; the log stays where it was", err);
         if (file->nusers || srv.nusers) {
             srv.users = file->users;
             srv.nusers = file->nusers;
@@ -331,6 +339,24 @@ bool server_reload(void)
              cat->n_dimensions);
     type_discovery_start();
     return true;
+}
+
+bool server_reload(void)
+{
+    bool ok = reload();
+    if (ok)
+        srv.stats.reloads_ok++;
+    else
+        srv.stats.reloads_failed++;
+    return ok;
+}
+
+/* SIGHUP without a server configuration file: still reopen the log for logrotate. */
+static void reopen_log(void)
+{
+    char err[512];
+    if (!log_reopen(err, sizeof(err)))
+        log_error("cannot reopen the log: %s", err);
 }
 
 bool server_listen(void)
@@ -394,6 +420,7 @@ void server_shutdown(void)
             event_free(*events[i]);
         *events[i] = NULL;
     }
+    stats_free(&srv.stats); /* the loop has ended: nothing counts any more */
 }
 
 void server_config_defaults(server_config *cfg)
@@ -412,6 +439,9 @@ void server_config_defaults(server_config *cfg)
     cfg->max_result_rows = 0;
     cfg->max_result_bytes = 0;
     cfg->shutdown_timeout_s = 30;
+    cfg->log_level_option = -1;
+    cfg->admin_host = "127.0.0.1";
+    cfg->admin_port = 0;
 }
 
 void server_config_apply(server_config *cfg, const server_limits *lim)

@@ -17,6 +17,7 @@
 
 #include "planner/arena.h"
 #include "proxy/server_config.h"
+#include "proxy/stats.h"
 #include "semantic/catalog.h"
 
 typedef struct pool pool;
@@ -40,6 +41,9 @@ typedef struct server_config {
     uint64_t max_result_rows;       /* per query, returned or staged; 0: no limit */
     uint64_t max_result_bytes;      /* per query, returned or staged; 0: no limit */
     int shutdown_timeout_s;         /* queries in flight get this long on SIGTERM */
+    int log_level_option;           /* --log-level (a log_level); -1: the file's or info */
+    const char *admin_host;         /* the admin HTTP listener (proxy/admin_http.h) */
+    int admin_port;                 /* 0: none */
 } server_config;
 
 /* The defaults, and the settings of a server configuration file applied on top. */
@@ -88,6 +92,8 @@ typedef struct server {
     char *rsa_public_pem;
     time_t started;     /* for COM_STATISTICS */
     uint64_t questions; /* statements received, for COM_STATISTICS */
+    /* Counters for /metrics (proxy/stats.h); loop thread only. */
+    server_stats stats;
     /* Column types being learnt from the backends (proxy/type_discovery.h). */
     struct type_discovery *discovery;
 } server;

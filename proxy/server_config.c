@@ -280,9 +280,11 @@ static bool load_limits(loader *l, const ynode *map, server_limits *lim)
 
 bool server_file_load(const char *path, server_file *out, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"listen", "tls", "rsa_key", "users", "limits", NULL};
+    static const char *const keys[] = {"listen", "tls", "rsa_key", "users",
+                                       "limits", "log", "admin",   NULL};
     memset(out, 0, sizeof(*out));
     out->port = -1;
+    obs_config_init(&out->log, &out->admin);
     for (const limit_key *k = limit_keys; k->name; k++)
         *(int64_t *)((char *)&out->limits + k->offset) = -1;
     out->path = xstrdup(path);
@@ -311,6 +313,10 @@ bool server_file_load(const char *path, server_file *out, char *err, size_t errl
             ok = load_users(&l, v, out);
         if (ok && !ynode_is_null(v = ymap_get(root, "limits")))
             ok = load_limits(&l, v, &out->limits);
+        if (ok && !ynode_is_null(v = ymap_get(root, "log")))
+            ok = obs_config_load_log(path, v, &out->log, err, errlen);
+        if (ok && !ynode_is_null(v = ymap_get(root, "admin")))
+            ok = obs_config_load_admin(path, v, &out->admin, err, errlen);
     }
     ystream_free(&ys);
     if (!ok)
@@ -331,8 +337,10 @@ void server_file_free(server_file *f)
     free(f->tls_cert);
     free(f->tls_key);
     free(f->rsa_key);
+    obs_config_free(&f->log, &f->admin);
     memset(f, 0, sizeof(*f));
     f->port = -1;
+    obs_config_init(&f->log, &f->admin);
 }
 
 /* ---- Hash text forms --------------------------------------------------------- */

@@ -19,6 +19,8 @@
  *
  * Passwords are never stored: `mimir passwd` prints both hashes for a
  * password read from stdin. A user needs at least one of them.
+ *
+ * The `log:` and `admin:` sections are read by proxy/obs_config.c.
  */
 #ifndef MIMIR_PROXY_SERVER_CONFIG_H
 #define MIMIR_PROXY_SERVER_CONFIG_H
@@ -27,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proxy/obs_config.h"
 #include "wire/auth_sha2.h"
 
 struct grants;
@@ -77,6 +80,8 @@ typedef struct server_file {
     server_user *users;
     size_t nusers;
     server_limits limits;
+    log_settings log;     /* `log:` (proxy/obs_config.h) */
+    admin_settings admin; /* `admin:` */
 } server_file;
 
 /* Loads and validates FILE; on failure "FILE:LINE: message" in err. */
