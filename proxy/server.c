@@ -15,6 +15,7 @@
 #include "proxy/exec.h"
 #include "proxy/log.h"
 #include "proxy/pool.h"
+#include "proxy/result_cache.h"
 #include "proxy/type_discovery.h"
 
 server srv;
@@ -63,6 +64,28 @@ static void ensure_pools(const catalog *cat)
     }
 }
 
+/*
+ * A new semantic layer (or server configuration: both are installed together)
+ * empties the result cache: a cached answer may come from SQL the new layer no
+ * longer has, or from a connection now pointing elsewhere. The cache is made,
+ * resized or dropped to match the configuration in force.
+ */
+static void configure_cache(void)
+{
+    uint64_t max = srv.cfg.cache_max_bytes, entry = srv.cfg.cache_max_entry_bytes;
+    if (max == 0) {
+        result_cache_free(srv.cache);
+        srv.cache = NULL;
+        return;
+    }
+    if (!srv.cache) {
+        srv.cache = result_cache_new(max, entry, NULL);
+        return;
+    }
+    result_cache_clear(srv.cache);
+    result_cache_set_limits(srv.cache, max, entry);
+}
+
 void server_install_catalog(catalog *cat, struct info_schema *is)
 {
     type_discovery_stop(); /* it runs on the catalog about to be replaced */
@@ -83,6 +106,7 @@ void server_install_catalog(catalog *cat, struct info_schema *is)
     srv.cat = cat;
     srv.info_schema = is;
     ensure_pools(cat);
+    configure_cache();
 }
 
 void server_replace_info_schema(struct info_schema *is)
@@ -127,6 +151,8 @@ static void janitor_cb(evutil_socket_t fd, short what, void *arg)
     time_t now = time(NULL);
     for (size_t i = 0; i < srv.npools; i++)
         pool_maintain(srv.pools[i], now, srv.cfg.idle_timeout_s, srv.cfg.queue_timeout_s);
+    if (srv.cache)
+        result_cache_expire(srv.cache); /* expired answers do not sit in memory */
 }
 
 /* ---- Sessions ------------------------------------------------------------------ */
@@ -296,6 +322,7 @@ bool server_reload(void)
     if (file) {
         /* Limits and users take effect now; where to listen and TLS need a restart. */
         server_config_apply(&srv.cfg, &file->limits);
+        server_config_apply_cache(&srv.cfg, &file->cache);
         if (file->nusers || srv.nusers) {
             srv.users = file->users;
             srv.nusers = file->nusers;
@@ -368,8 +395,7 @@ void server_shutdown(void)
     free(srv.pools);
     srv.pools = NULL;
     srv.npools = 0;
-    struct event **events[] = {&srv.sigint, &srv.sigterm, &srv.sighup, &srv.janitor,
-                               &srv.shutdown};
+    struct event **events[] = {&srv.sigint, &srv.sigterm, &srv.sighup, &srv.janitor, &srv.shutdown};
     for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
         if (*events[i])
             event_free(*events[i]);
@@ -393,6 +419,17 @@ void server_config_defaults(server_config *cfg)
     cfg->max_result_rows = 0;
     cfg->max_result_bytes = 0;
     cfg->shutdown_timeout_s = 30;
+    cfg->cache_max_bytes = CACHE_DEFAULT_MAX_BYTES;
+    cfg->cache_max_entry_bytes = CACHE_DEFAULT_MAX_ENTRY_BYTES;
+}
+
+void server_config_apply_cache(server_config *cfg, const cache_settings *cache)
+{
+    /* A file without the section means the defaults, also after a reload removed it. */
+    cfg->cache_max_bytes =
+        cache->max_bytes >= 0 ? (uint64_t)cache->max_bytes : CACHE_DEFAULT_MAX_BYTES;
+    cfg->cache_max_entry_bytes = cache->max_entry_bytes >= 0 ? (uint64_t)cache->max_entry_bytes
+                                                             : CACHE_DEFAULT_MAX_ENTRY_BYTES;
 }
 
 void server_config_apply(server_config *cfg, const server_limits *lim)
@@ -435,6 +472,8 @@ void server_free_catalogs(void)
     srv.gen = NULL;
     srv.cat = NULL;
     srv.info_schema = NULL;
+    result_cache_free(srv.cache);
+    srv.cache = NULL;
     for (size_t i = 0; i < srv.nretired_files; i++)
         server_file_free(&srv.retired_files[i]);
     free(srv.retired_files);

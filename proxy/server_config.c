@@ -275,9 +275,11 @@ static bool load_limits(loader *l, const ynode *map, server_limits *lim)
 
 bool server_file_load(const char *path, server_file *out, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"listen", "tls", "rsa_key", "users", "limits", NULL};
+    static const char *const keys[] = {"listen", "tls",   "rsa_key", "users",
+                                       "limits", "cache", NULL};
     memset(out, 0, sizeof(*out));
     out->port = -1;
+    cache_settings_unset(&out->cache);
     for (const limit_key *k = limit_keys; k->name; k++)
         *(int64_t *)((char *)&out->limits + k->offset) = -1;
     out->path = xstrdup(path);
@@ -306,6 +308,8 @@ bool server_file_load(const char *path, server_file *out, char *err, size_t errl
             ok = load_users(&l, v, out);
         if (ok && !ynode_is_null(v = ymap_get(root, "limits")))
             ok = load_limits(&l, v, &out->limits);
+        if (ok && !ynode_is_null(v = ymap_get(root, "cache")))
+            ok = cache_settings_load(path, v, &out->cache, err, errlen);
     }
     ystream_free(&ys);
     if (!ok)
@@ -327,6 +331,7 @@ void server_file_free(server_file *f)
     free(f->rsa_key);
     memset(f, 0, sizeof(*f));
     f->port = -1;
+    cache_settings_unset(&f->cache);
 }
 
 /* ---- Hash text forms --------------------------------------------------------- */

@@ -15,6 +15,8 @@
  *       mysql_native_password: "*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19"
  *       caching_sha2_password: "3c7f...(64 hex digits)"
  *
+ *   cache: {max_bytes: 64MiB, max_entry_bytes: 8MiB}   # proxy/cache_config.h
+ *
  * Passwords are never stored: `mimir passwd` prints both hashes for a
  * password read from stdin. A user needs at least one of them.
  */
@@ -25,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proxy/cache_config.h"
 #include "wire/auth_sha2.h"
 
 typedef struct server_user {
@@ -72,6 +75,7 @@ typedef struct server_file {
     server_user *users;
     size_t nusers;
     server_limits limits;
+    cache_settings cache; /* section `cache:` (proxy/cache_config.h) */
 } server_file;
 
 /* Loads and validates FILE; on failure "FILE:LINE: message" in err. */
