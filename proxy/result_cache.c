@@ -321,13 +321,19 @@ static void fill_free(cache_fill *f)
     free(f);
 }
 
-/* Room for this fill: within the entry bound, and open fills within max_bytes together. */
+/* What the fill will cost once stored (its buffer shrunk to what it holds). */
+static uint64_t fill_stored_size(const cache_fill *f)
+{
+    return ENTRY_OVERHEAD + f->ncols * sizeof(result_column) + f->data.len;
+}
+
+/* Room for this fill: within the entry bound, and open fills (their allocations, which
+ * grow by doubling) within max_bytes together. */
 static bool fill_fits(const cache_fill *f)
 {
     const result_cache *c = f->c;
-    uint64_t size = fill_size(f);
-    return c && size <= c->max_entry_bytes &&
-           c->stats.fill_bytes - f->counted + size <= c->max_bytes;
+    return c && fill_stored_size(f) <= c->max_entry_bytes &&
+           c->stats.fill_bytes - f->counted + fill_size(f) <= c->max_bytes;
 }
 
 cache_fill *cache_fill_begin(result_cache *c, const cache_key *key, uint64_t ttl_ms)
@@ -372,8 +378,7 @@ bool cache_fill_row(cache_fill *f, const char *const *values, const size_t *leng
     for (size_t i = 0; i < f->ncols; i++)
         need += sizeof(uint32_t) + (values[i] ? lengths[i] + 1 : 0);
     /* Check before growing: an oversized row must not be copied first. */
-    if (f->c == NULL || ENTRY_OVERHEAD + f->ncols * sizeof(result_column) + f->data.len + need >
-                            f->c->max_entry_bytes) {
+    if (f->c == NULL || fill_stored_size(f) + need > f->c->max_entry_bytes) {
         fill_abandon(f);
         return false;
     }
@@ -444,7 +449,7 @@ void cache_fill_commit(cache_fill *f)
         fill_free(f);
         return;
     }
-    if (ENTRY_OVERHEAD + f->ncols * sizeof(result_column) + f->data.len > c->max_entry_bytes) {
+    if (fill_stored_size(f) > c->max_entry_bytes) {
         c->stats.refused++;
         fill_free(f);
         return;
