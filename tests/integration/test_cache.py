@@ -1,0 +1,485 @@
+"""The result cache (issue 7): answers of sources with a cache_ttl are kept in
+memory, keyed by the normalised plan, and served without touching PostgreSQL.
+
+The proof that an answer came from the cache: after the first query, the
+underlying rows are changed directly in PostgreSQL; an answer that still shows
+the old numbers was not computed again. Fresh numbers must come back with
+SQL_NO_CACHE, after the TTL, after a SIGHUP reload, for another statement, and
+for sources without cache_ttl. Every expected number is computed on PostgreSQL
+in the same run, before or after the change as the case needs.
+
+The tests own a small table, mimir_cache_probe, in the session's Pagila
+database (created here, dropped at the end) so that changing it cannot affect
+other tests.
+"""
+
+import shutil
+import signal
+import statistics
+import time
+
+import pymysql
+import pytest
+
+from conftest import REPO
+from support import assert_answers_select_1, mysql_error
+from test_protocol import run_stmt, stmt_client_bin  # noqa: F401 (fixtures)
+
+PROBE_SOURCES = """
+probe:
+  name: probe
+  description: The probe table, cached for five minutes.
+  connection_name: pagila_postgres
+  time_col: t.ts
+  time_col_alias: ts
+  cache_ttl: 300
+  sql: SELECT t.id, t.grp, t.n, t.ts FROM mimir_cache_probe t
+probe_b:
+  name: probe_b
+  description: The same table as a second source, to combine with probe.
+  connection_name: pagila_postgres
+  time_col: t.ts
+  time_col_alias: ts
+  cache_ttl: 600
+  sql: SELECT t.id AS b_id, t.grp, t.n AS b_n, t.ts FROM mimir_cache_probe t
+probe_short:
+  name: probe_short
+  description: Cached for two seconds.
+  connection_name: pagila_postgres
+  time_col: t.ts
+  time_col_alias: ts
+  cache_ttl: 2
+  sql: SELECT t.id AS s_id, t.grp, t.n AS s_n, t.ts FROM mimir_cache_probe t
+probe_uncached:
+  name: probe_uncached
+  description: No cache_ttl, never cached.
+  connection_name: pagila_postgres
+  time_col: t.ts
+  time_col_alias: ts
+  sql: SELECT t.id AS u_id, t.grp, t.n AS u_n, t.ts FROM mimir_cache_probe t
+probe_slow:
+  name: probe_slow
+  description: The table behind a one-second pg_sleep, cached.
+  connection_name: pagila_postgres
+  time_col: t.ts
+  time_col_alias: ts
+  cache_ttl: 300
+  sql: >
+    SELECT t.id AS w_id, t.grp, t.n AS w_n, t.ts, p.pause
+    FROM mimir_cache_probe t CROSS JOIN (SELECT pg_sleep(1) AS pause) AS p
+"""
+
+PROBE_METRICS = """
+name: probe_total
+source_name: probe
+sql: SUM(n)
+---
+name: probe_rows
+source_name: probe
+sql: COUNT(id)
+---
+name: b_total
+source_name: probe_b
+sql: SUM(b_n)
+---
+name: short_total
+source_name: probe_short
+sql: SUM(s_n)
+---
+name: uncached_total
+source_name: probe_uncached
+sql: SUM(u_n)
+---
+name: slow_total
+source_name: probe_slow
+sql: SUM(w_n)
+"""
+
+ROWS = 1000  # ids 1..ROWS, groups a, b, c
+
+
+@pytest.fixture(scope="module")
+def probe_table(pg):
+    pg.query("DROP TABLE IF EXISTS mimir_cache_probe")
+    pg.query("CREATE TABLE mimir_cache_probe (id int PRIMARY KEY, grp text, n int, ts timestamp)")
+    yield
+    pg.query("DROP TABLE IF EXISTS mimir_cache_probe")
+
+
+@pytest.fixture
+def probe(pg, probe_table):
+    """Fresh rows for each test."""
+    pg.query("TRUNCATE mimir_cache_probe")
+    pg.query("INSERT INTO mimir_cache_probe SELECT i, chr(97 + i % 3), i % 17, "
+             f"TIMESTAMP '2022-05-01' + i * INTERVAL '1 hour' FROM generate_series(1, {ROWS}) i")
+    return pg
+
+
+def bump(pg, delta=100):
+    pg.query("UPDATE mimir_cache_probe SET n = n + %s", (delta,))
+
+
+def make_configs(workdir, rentals_ttl=300):
+    configs = workdir / "configs"
+    shutil.copytree(REPO / "configs" / "pagila", configs)
+    sources = configs / "sources" / "sources.yaml"
+    sources.write_text(sources.read_text().replace(
+        "  time_col_alias: ts\n", f"  time_col_alias: ts\n  cache_ttl: {rentals_ttl}\n"))
+    (configs / "sources" / "probe.yaml").write_text(PROBE_SOURCES)
+    (configs / "metrics" / "probe.yaml").write_text(PROBE_METRICS)
+    return configs
+
+
+@pytest.fixture
+def cache_server(mimir_factory, pagila_secrets, workdir, probe):
+    def make(server_yaml=None):
+        args = []
+        if server_yaml is not None:
+            path = workdir / "server.yaml"
+            path.write_text(server_yaml)
+            args = ["--server-config", str(path)]
+        server = mimir_factory(configs=make_configs(workdir), secrets=pagila_secrets,
+                               name="mimir-cache", extra_args=args)
+        return server.start()
+    return make
+
+
+def rows(conn, sql):
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        return [tuple(r) for r in cur.fetchall()]
+
+
+def pg_totals(pg, where="TRUE"):
+    return [tuple(r) for r in pg.query(
+        f"SELECT grp, SUM(n) FROM mimir_cache_probe WHERE {where} GROUP BY grp ORDER BY grp")]
+
+
+BY_GROUP = "SELECT grp, AGG(probe_total) FROM mimir.metrics GROUP BY grp ORDER BY grp"
+
+
+def test_repeat_is_served_from_cache_until_reload(cache_server, probe):
+    server = cache_server()
+    conn = server.connect()
+    try:
+        before = pg_totals(probe)
+        assert rows(conn, BY_GROUP) == before
+        bump(probe)
+        after = pg_totals(probe)
+        assert after != before
+        # Not computed again: the old numbers.
+        assert rows(conn, BY_GROUP) == before
+        # Written differently (spacing, keyword case), planned the same: the same entry.
+        assert rows(conn, "select grp, AGG(probe_total)\n  FROM   MIMIR.metrics  group BY grp "
+                          "order  by grp") == before
+        # From another connection too: the cache is the server's.
+        other = server.connect()
+        try:
+            assert rows(other, BY_GROUP) == before
+        finally:
+            other.close()
+        # SQL_NO_CACHE asks PostgreSQL, and does not replace the entry.
+        assert rows(conn, BY_GROUP.replace("SELECT", "SELECT SQL_NO_CACHE")) == after
+        assert rows(conn, BY_GROUP) == before
+        # SQL_CACHE is accepted and changes nothing.
+        assert rows(conn, BY_GROUP.replace("SELECT", "SELECT SQL_CACHE")) == before
+        # A reload of the semantic layer empties the cache.
+        server.proc.send_signal(signal.SIGHUP)
+        server.wait_for_log("reloaded")
+        assert rows(conn, BY_GROUP) == after
+    finally:
+        conn.close()
+
+
+def test_entries_expire_after_the_ttl(cache_server, probe):
+    server = cache_server()
+    conn = server.connect()
+    sql = "SELECT grp, AGG(short_total) FROM mimir.metrics GROUP BY grp ORDER BY grp"
+    try:
+        before = pg_totals(probe)
+        assert rows(conn, sql) == before
+        stored = time.monotonic()
+        bump(probe)
+        after = pg_totals(probe)
+        got = rows(conn, sql)
+        if time.monotonic() - stored < 1.8:  # still within the 2 s TTL
+            assert got == before
+        while time.monotonic() - stored < 2.2:
+            time.sleep(0.1)
+        assert rows(conn, sql) == after
+    finally:
+        conn.close()
+
+
+def test_other_literals_filters_and_aliases_miss(cache_server, probe):
+    server = cache_server()
+    conn = server.connect()
+    filtered = ("SELECT grp, AGG(probe_total) FROM mimir.metrics WHERE grp = '{}' "
+                "GROUP BY grp")
+    try:
+        a_before = pg_totals(probe, "grp = 'a'")
+        assert rows(conn, filtered.format("a")) == a_before
+        assert rows(conn, BY_GROUP) == pg_totals(probe)
+        bump(probe)
+        # Another literal: another plan, asked of PostgreSQL.
+        assert rows(conn, filtered.format("b")) == pg_totals(probe, "grp = 'b'")
+        assert rows(conn, filtered.format("a")) == a_before
+        # Another filter.
+        assert rows(conn, BY_GROUP.replace("GROUP BY", "WHERE n > 3 GROUP BY")) == \
+            pg_totals(probe, "n > 3")
+        # An alias names the column differently: not the same answer on the wire.
+        with conn.cursor() as cur:
+            cur.execute("SELECT grp, AGG(probe_total) AS total FROM mimir.metrics "
+                        "GROUP BY grp ORDER BY grp")
+            assert [d[0] for d in cur.description] == ["grp", "total"]
+            assert [tuple(r) for r in cur.fetchall()] == pg_totals(probe)
+        # Another LIMIT is another answer.
+        assert rows(conn, BY_GROUP + " LIMIT 2") == pg_totals(probe)[:2]
+    finally:
+        conn.close()
+
+
+def test_sources_without_cache_ttl_are_never_cached(cache_server, probe):
+    server = cache_server()
+    conn = server.connect()
+    alone = "SELECT grp, AGG(uncached_total) FROM mimir.metrics GROUP BY grp ORDER BY grp"
+    mixed = ("SELECT grp, AGG(probe_total), AGG(uncached_total) FROM mimir.metrics "
+             "GROUP BY grp ORDER BY grp")
+    try:
+        assert rows(conn, alone) == pg_totals(probe)
+        assert [r[:2] for r in rows(conn, mixed)] == pg_totals(probe)
+        bump(probe)
+        after = pg_totals(probe)
+        assert rows(conn, alone) == after
+        # One source without cache_ttl is enough to never cache the query.
+        assert rows(conn, mixed) == [(g, t, t) for g, t in after]
+    finally:
+        conn.close()
+
+
+def test_answers_that_change_by_themselves_are_not_cached(cache_server, probe):
+    server = cache_server()
+    conn = server.connect()
+    sql = ("SELECT grp, AGG(probe_total) FROM mimir.metrics WHERE ts < NOW() "
+           "GROUP BY grp ORDER BY grp")
+    try:
+        assert rows(conn, sql) == pg_totals(probe)
+        bump(probe)
+        assert rows(conn, sql) == pg_totals(probe)
+    finally:
+        conn.close()
+
+
+def test_multi_source_results_are_cached(cache_server, probe):
+    server = cache_server()
+    conn = server.connect()
+    sql = ("SELECT grp, AGG(probe_total), AGG(b_total), AGG(probe_total) / AGG(probe_rows) "
+           "AS avg_n FROM mimir.metrics GROUP BY grp ORDER BY grp")
+
+    def want():
+        return [(g, t, t, pytest.approx(float(t) / float(c))) for g, t, c in probe.query(
+            "SELECT grp, SUM(n), COUNT(id) FROM mimir_cache_probe GROUP BY grp ORDER BY grp")]
+    try:
+        before = want()
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            first_types = [d[1] for d in cur.description]
+            assert [tuple(r) for r in cur.fetchall()] == before
+        bump(probe)
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            # The same column definitions as the computed answer, then the old numbers.
+            assert [d[1] for d in cur.description] == first_types
+            assert [tuple(r) for r in cur.fetchall()] == before
+        assert rows(conn, sql.replace("SELECT", "SELECT SQL_NO_CACHE")) == want()
+    finally:
+        conn.close()
+
+
+def test_prepared_statements_share_entries_with_text_queries(cache_server, probe, run_stmt):
+    server = cache_server()
+    sql = "SELECT grp, AGG(probe_total) FROM mimir.metrics WHERE grp = ? GROUP BY grp"
+    before = pg_totals(probe, "grp = 'a'")
+    got = run_stmt(server, sql, "s:a")
+    assert got.rows == [[(g, int(t)) for g, t in before]]
+    bump(probe)
+    # The binary protocol, from the entry the first execute stored.
+    got = run_stmt(server, sql, "s:a", repeat=2)
+    assert got.rows == [[(g, int(t)) for g, t in before]] * 2
+    # A literal written in place of the parameter plans the same: the same entry.
+    conn = server.connect()
+    try:
+        assert rows(conn, sql.replace("?", "'a'")) == before
+        assert rows(conn, sql.replace("?", "'b'")) == pg_totals(probe, "grp = 'b'")
+    finally:
+        conn.close()
+    # And the other way round: a text query's entry answers a prepared execute.
+    assert run_stmt(server, sql, "s:b").rows == [[(g, int(t)) for g, t in
+                                                 pg_totals(probe, "grp = 'b'")]]
+
+
+def test_timed_out_queries_are_not_cached(cache_server, probe):
+    server = cache_server()
+    conn = server.connect()
+    sql = "SELECT grp, AGG(slow_total) FROM mimir.metrics GROUP BY grp ORDER BY grp"
+    try:
+        rows(conn, "SET SESSION max_execution_time = 300")
+        with pytest.raises(pymysql.err.OperationalError) as excinfo:
+            rows(conn, sql)
+        code, message = mysql_error(excinfo)
+        assert code == 3024
+        assert "maximum statement execution time exceeded" in message
+        assert_answers_select_1(conn)
+        rows(conn, "SET SESSION max_execution_time = 0")
+        bump(probe)
+        # Nothing was kept of the interrupted query: the answer is computed, complete.
+        assert rows(conn, sql) == pg_totals(probe)
+    finally:
+        conn.close()
+
+
+def test_results_over_a_limit_are_refused_from_the_cache_too(cache_server, probe):
+    server = cache_server("limits:\n  max_result_rows: 2\n")
+    conn = server.connect()
+    try:
+        assert rows(conn, BY_GROUP + " LIMIT 2") == pg_totals(probe)[:2]
+        for _ in range(2):
+            with pytest.raises(pymysql.err.MySQLError) as excinfo:
+                rows(conn, BY_GROUP)
+            code, message = mysql_error(excinfo)
+            assert code == 1105
+            assert "max_result_rows" in message
+            assert_answers_select_1(conn)
+    finally:
+        conn.close()
+
+
+def rss_kb(server):
+    with open(f"/proc/{server.proc.pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_the_bound_in_bytes_evicts_and_refuses(cache_server, probe):
+    server = cache_server("cache:\n  max_bytes: 64KiB\n  max_entry_bytes: 12KiB\n")
+    conn = server.connect()
+    by_id = "SELECT id, AGG(probe_total) FROM mimir.metrics WHERE id <= {} GROUP BY id ORDER BY id"
+
+    def pg_by_id(limit):
+        return [tuple(r) for r in probe.query(
+            "SELECT id, SUM(n) FROM mimir_cache_probe WHERE id <= %s GROUP BY id ORDER BY id",
+            (limit,))]
+    try:
+        # About 250 rows of two small numbers: a few KiB, cached; 1000 rows: over 12 KiB.
+        first = pg_by_id(250)
+        assert rows(conn, by_id.format(250)) == first
+        whole = pg_by_id(ROWS)
+        assert rows(conn, by_id.format(ROWS)) == whole
+        start_rss = rss_kb(server)
+        # Many distinct answers: far more than 64 KiB together.
+        for k in range(251, 551):
+            rows(conn, by_id.format(k))
+        last = pg_by_id(550)
+        bump(probe)
+        # The oldest entries were evicted, the newest kept; the oversized one was never stored.
+        assert rows(conn, by_id.format(250)) == pg_by_id(250)
+        assert rows(conn, by_id.format(550)) == last
+        assert rows(conn, by_id.format(ROWS)) == pg_by_id(ROWS)
+        # Memory stays bounded (the 300 answers were ~2 MB together).
+        for k in range(551, 851):
+            rows(conn, by_id.format(k))
+        assert rss_kb(server) - start_rss < 8 * 1024
+    finally:
+        conn.close()
+
+
+def test_cache_off_with_max_bytes_zero(cache_server, probe):
+    server = cache_server("cache:\n  max_bytes: 0\n")
+    conn = server.connect()
+    try:
+        assert rows(conn, BY_GROUP) == pg_totals(probe)
+        bump(probe)
+        assert rows(conn, BY_GROUP) == pg_totals(probe)
+    finally:
+        conn.close()
+
+
+def test_reloading_the_server_config_resizes_and_empties(cache_server, probe, workdir):
+    server = cache_server("cache:\n  max_bytes: 1MiB\n")
+    conn = server.connect()
+    try:
+        before = pg_totals(probe)
+        assert rows(conn, BY_GROUP) == before
+        bump(probe)
+        assert rows(conn, BY_GROUP) == before
+        (workdir / "server.yaml").write_text("cache:\n  max_bytes: 0\n")
+        server.proc.send_signal(signal.SIGHUP)
+        server.wait_for_log("reloaded")
+        assert rows(conn, BY_GROUP) == pg_totals(probe)
+        bump(probe)
+        assert rows(conn, BY_GROUP) == pg_totals(probe)  # off now
+    finally:
+        conn.close()
+
+
+DASHBOARD = ("SELECT dim_rental_category, year_month, AGG(movies_rented), "
+             "AGG(rentals_revenue), AGG(action_movies_rented) FROM mimir.metrics "
+             "GROUP BY dim_rental_category, year_month ORDER BY dim_rental_category, year_month")
+
+
+def timed(conn, sql, times):
+    spent = []
+    for _ in range(times):
+        t0 = time.perf_counter()
+        rows(conn, sql)
+        spent.append(time.perf_counter() - t0)
+    return statistics.median(spent)
+
+
+def test_a_cached_dashboard_query_is_20_times_faster(cache_server, pg):
+    server = cache_server()
+    conn = server.connect()
+    try:
+        uncached = DASHBOARD.replace("SELECT", "SELECT SQL_NO_CACHE", 1)
+        want = rows(conn, uncached)
+        assert want and rows(conn, DASHBOARD) == want  # stored
+        slow = timed(conn, uncached, 7)
+        fast = timed(conn, DASHBOARD, 31)
+        assert rows(conn, DASHBOARD) == want
+        assert slow / fast >= 20, f"uncached {slow * 1000:.2f} ms, cached {fast * 1000:.2f} ms"
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("value", ["-5", "5m", "1.5", "86401"])
+def test_bad_cache_ttl_is_refused_with_file_and_line(mimir_factory, pagila_secrets, workdir,
+                                                     value):
+    configs = make_configs(workdir)
+    (configs / "sources" / "probe.yaml").write_text(
+        PROBE_SOURCES.replace("cache_ttl: 300", f"cache_ttl: {value}", 1))
+    server = mimir_factory(configs=configs, secrets=pagila_secrets, name="mimir-bad-ttl")
+    rc, stderr = server.run_until_exit()
+    assert rc != 0
+    assert "probe.yaml:8:" in stderr
+    assert "cache_ttl must be a whole number of seconds from 0 (not cached) to 86400" in stderr
+
+
+def test_bad_cache_section_is_refused_with_file_and_line(mimir_factory, pagila_secrets,
+                                                         workdir):
+    path = workdir / "server.yaml"
+    path.write_text("cache:\n  max_bytes: 64MB\n")
+    server = mimir_factory(configs=make_configs(workdir), secrets=pagila_secrets,
+                           name="mimir-bad-cache", extra_args=["--server-config", str(path)])
+    rc, stderr = server.run_until_exit()
+    assert rc != 0
+    assert "server.yaml:2: 'max_bytes' must be a size" in stderr
+
+
+def test_sql_no_cache_in_session_queries(mimir):
+    conn = mimir.connect()
+    try:
+        assert rows(conn, "SELECT SQL_NO_CACHE 1") == [(1,)]
+    finally:
+        conn.close()
