@@ -223,6 +223,28 @@ def test_repeat_is_served_from_cache_until_reload(cache_server, probe):
         conn.close()
 
 
+def test_hits_within_a_multi_statement_batch(cache_server, probe):
+    from pymysql.constants import CLIENT
+
+    server = cache_server()
+    conn = server.connect(client_flag=CLIENT.MULTI_STATEMENTS)
+    try:
+        before = pg_totals(probe)
+        assert rows(conn, BY_GROUP) == before
+        bump(probe)
+        with conn.cursor() as cur:
+            # A hit, a miss (SQL_NO_CACHE), a hit, and a session query after them.
+            cur.execute(f"{BY_GROUP}; {BY_GROUP.replace('SELECT', 'SELECT SQL_NO_CACHE')}; "
+                        f"{BY_GROUP}; SELECT 1")
+            results = [[tuple(r) for r in cur.fetchall()]]
+            while cur.nextset():
+                results.append([tuple(r) for r in cur.fetchall()])
+        assert results == [before, pg_totals(probe), before, [(1,)]]
+        assert_answers_select_1(conn)
+    finally:
+        conn.close()
+
+
 def test_entries_expire_after_the_ttl(cache_server, probe):
     server = cache_server()
     conn = server.connect()
