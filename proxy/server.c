@@ -73,6 +73,18 @@ static void ensure_pools(const catalog *cat)
 static void configure_cache(void)
 {
     uint64_t max = srv.cfg.cache_max_bytes, entry = srv.cfg.cache_max_entry_bytes;
+    size_t cached = 0;
+    for (size_t i = 0; i < srv.cat->n_sources; i++)
+        cached += srv.cat->sources[i].cache_ttl_s > 0;
+    if (cached && max)
+        log_info("result cache: %zu of %zu sources have a cache_ttl; up to %llu bytes, %llu per "
+                 "answer",
+                 cached, srv.cat->n_sources, (unsigned long long)max,
+                 (unsigned long long)(entry < max ? entry : max));
+    else if (cached)
+        log_info("result cache: off (cache: max_bytes is 0), although %zu sources have a "
+                 "cache_ttl",
+                 cached);
     if (max == 0) {
         result_cache_free(srv.cache);
         srv.cache = NULL;

@@ -192,6 +192,9 @@ BY_GROUP = "SELECT grp, AGG(probe_total) FROM mimir.metrics GROUP BY grp ORDER B
 
 def test_repeat_is_served_from_cache_until_reload(cache_server, probe):
     server = cache_server()
+    # The operator is told what is cached: all sources but probe_uncached, default bounds.
+    server.wait_for_log(r"result cache: 8 of 9 sources have a cache_ttl; up to 67108864 "
+                        r"bytes, 8388608 per answer")
     conn = server.connect()
     try:
         before = pg_totals(probe)
@@ -502,6 +505,7 @@ def test_a_large_cached_answer_waits_for_a_slow_reader(cache_server, probe):
 
 def test_cache_off_with_max_bytes_zero(cache_server, probe):
     server = cache_server("cache:\n  max_bytes: 0\n")
+    server.wait_for_log(r"result cache: off \(cache: max_bytes is 0\), although 8 sources have")
     conn = server.connect()
     try:
         assert rows(conn, BY_GROUP) == pg_totals(probe)
