@@ -593,6 +593,22 @@ def test_bad_cache_section_is_refused_with_file_and_line(mimir_factory, pagila_s
     assert "server.yaml:2: 'max_bytes' must be a size" in stderr
 
 
+def test_describe_shows_cache_ttl(workdir):
+    import json
+    import subprocess
+
+    from conftest import MIMIR_BIN
+
+    configs = make_configs(workdir)
+    for name, ttl in (("probe", "300"), ("probe_short", "2"), ("probe_uncached", None)):
+        proc = subprocess.run([str(MIMIR_BIN), "describe", name, "source", "--configs",
+                               str(configs), "--format", "json"], capture_output=True,
+                              text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        (src,) = json.loads(proc.stdout)
+        assert src.get("cache_ttl") == ttl
+
+
 def test_sql_no_cache_in_session_queries(mimir):
     conn = mimir.connect()
     try:
