@@ -353,6 +353,26 @@ def test_multi_source_results_are_cached(cache_server, probe):
         conn.close()
 
 
+def test_derived_tables_are_cached(cache_server, probe):
+    server = cache_server()
+    conn = server.connect()
+    sql = ("SELECT t.grp, t.total FROM (SELECT grp, AGG(probe_total) AS total FROM mimir.metrics "
+           "GROUP BY grp) AS t WHERE t.total > 0 ORDER BY t.grp")
+    try:
+        before = pg_totals(probe)
+        assert rows(conn, sql) == before
+        bump(probe)
+        assert rows(conn, sql) == before
+        # The inner query alone is another answer (other columns, no outer stage).
+        assert rows(conn, "SELECT grp, AGG(probe_total) AS total FROM mimir.metrics "
+                          "GROUP BY grp ORDER BY grp") == pg_totals(probe)
+        # EXPLAIN runs nothing and is never cached.
+        explained = rows(conn, "EXPLAIN " + sql)
+        assert explained and "mimir_cache_probe" in explained[0][4]
+    finally:
+        conn.close()
+
+
 def test_prepared_statements_share_entries_with_text_queries(cache_server, probe, run_stmt):
     server = cache_server()
     sql = "SELECT grp, AGG(probe_total) FROM mimir.metrics WHERE grp = ? GROUP BY grp"
