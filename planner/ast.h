@@ -123,6 +123,7 @@ typedef struct order_item {
 
 struct select_stmt {
     bool distinct;
+    bool no_cache; /* SQL_NO_CACHE: the result cache must not answer it */
     select_item *items;
     size_t nitems;
     table_ref *from; /* NULL when there is no FROM */

@@ -1040,11 +1040,11 @@ static bool parse_order_by(parser *p, select_stmt *s)
     return true;
 }
 
-/* Modifiers MySQL allows after SELECT that change nothing for a read-only store. */
+/* Modifiers MySQL allows after SELECT that change nothing for a read-only store
+ * (SQL_NO_CACHE, which bypasses the result cache, is read apart). */
 static const char *const select_modifiers[] = {
-    "sql_no_cache",   "sql_cache",         "sql_calc_found_rows",
-    "high_priority",  "straight_join",     "sql_small_result",
-    "sql_big_result", "sql_buffer_result", NULL};
+    "sql_cache",        "sql_calc_found_rows", "high_priority",     "straight_join",
+    "sql_small_result", "sql_big_result",      "sql_buffer_result", NULL};
 
 select_stmt *ps_select(parser *p)
 {
@@ -1057,6 +1057,10 @@ select_stmt *ps_select(parser *p)
         }
         if (ps_accept_word(p, "all"))
             continue;
+        if (ps_accept_word(p, "sql_no_cache")) {
+            s->no_cache = true;
+            continue;
+        }
         bool modifier = false;
         for (const char *const *m = select_modifiers; *m; m++)
             if (ps_accept_word(p, *m))

@@ -61,6 +61,9 @@ typedef struct plan {
     const char *final_sql;
     query_param *final_params;
     size_t nfinal_params;
+    /* What the statement says about caching its result (proxy/cache_policy.h). */
+    bool no_cache;         /* SELECT SQL_NO_CACHE */
+    bool nondeterministic; /* NOW(), CURRENT_DATE, RAND(), ...: the answer changes by itself */
 } plan;
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/cache_hints.h"
 #include "planner/derived.h"
 #include "planner/inquiry.h"
 #include "planner/probe.h"
@@ -248,6 +249,12 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
         return;
     case STMT_SELECT:
         plan_select(a, s, st.select, out);
+        if (out->kind == ACTION_QUERY) {
+            cache_hints h;
+            select_cache_hints(st.select, &h);
+            out->plan->no_cache = h.no_cache;
+            out->plan->nondeterministic = h.nondeterministic;
+        }
         return;
     case STMT_USE:
         if (!planner_database_exists(st.name)) {

@@ -85,6 +85,15 @@ bool access_restricted(const char *user)
     return !known || (u && u->grants);
 }
 
+const char *access_grants_fingerprint(const char *user)
+{
+    bool known;
+    const server_user *u = current_user(user, &known);
+    if (!known)
+        return "(no such user)"; /* sees the empty view */
+    return u && u->grants ? u->grants->fingerprint : "";
+}
+
 bool access_check_grants(const server_user *users, size_t n, const catalog *cat, bool strict)
 {
     char **problems = NULL;

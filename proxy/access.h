@@ -41,6 +41,12 @@ bool access_restricted(const char *user);
  * startup): problems are errors and the result is false. Otherwise (a
  * reload) they are warnings, the names are ignored, and the result is true.
  */
+/*
+ * What the user's grants allow, as a string ("" for a user without grants):
+ * part of the result cache's key. Valid until the next reload.
+ */
+const char *access_grants_fingerprint(const char *user);
+
 bool access_check_grants(const server_user *users, size_t n, const catalog *cat, bool strict);
 
 /* Frees the views of a generation (with it). */

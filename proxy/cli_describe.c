@@ -170,6 +170,11 @@ static void describe_source(fields *f, const catalog *c, const source *s)
     field(f, "connection", s->connection_name);
     field(f, "time_col", s->time_col);
     field(f, "time_col_alias", s->time_col_alias);
+    if (s->cache_ttl_s > 0) { /* only when set: sources are not cached by default */
+        char ttl[32];
+        snprintf(ttl, sizeof ttl, "%u", s->cache_ttl_s);
+        field(f, "cache_ttl", ttl);
+    }
     field(f, "sql", s->sql);
     buf b;
     buf_init(&b);

@@ -7,6 +7,8 @@
 #include <sqlite3.h>
 
 #include "proxy/backend.h"
+#include "proxy/cache_key.h"
+#include "proxy/cache_policy.h"
 #include "proxy/columns.h"
 #include "proxy/combine.h"
 #include "proxy/log.h"
@@ -30,8 +32,8 @@ typedef struct exec_part {
 } exec_part;
 
 struct exec {
-    client *cl;        /* NULL once the client has its answer or is gone */
-    const plan *plan;  /* owned by the client's statement: only while cl is set */
+    client *cl;       /* NULL once the client has its answer or is gone */
+    const plan *plan; /* owned by the client's statement: only while cl is set */
     size_t nparts;
     exec_part *parts;
     size_t unfinished;
@@ -44,13 +46,19 @@ struct exec {
     /* The final query, stepped on a worker in batches (the loop never waits for SQLite). */
     sqlite3_stmt *final;
     row_batch batch;
-    bool combining;        /* a batch is being stepped on a worker */
-    bool combine_paused;   /* the client's socket is full: step again when it drains */
-    result_column *out;    /* the final columns' types */
+    bool combining;      /* a batch is being stepped on a worker */
+    bool combine_paused; /* the client's socket is full: step again when it drains */
+    result_column *out;  /* the final columns' types */
     const char **values;
     size_t *lengths;
     char (*numbers)[64]; /* reformatted decimals of the row being sent */
     uint64_t combine_started_ns;
+    /* The result cache (proxy/cache_policy.h). */
+    cache_outcome cache; /* what the cache did for this execution */
+    cache_fill *fill;    /* a miss: the result recorded as it goes out; NULL once abandoned */
+    cache_entry *hit;    /* a hit: the stored result being sent */
+    size_t hit_offset;   /* its next row */
+    bool hit_paused;     /* the client's socket is full: send on when it drains */
 };
 
 static unsigned live_execs;
@@ -60,8 +68,22 @@ unsigned exec_count(void)
     return live_execs;
 }
 
+cache_outcome exec_cache_outcome(const exec *ex)
+{
+    return ex->cache;
+}
+
+/* The recording of a result that will not complete (or was not wanted) goes. */
+static void drop_fill(exec *ex)
+{
+    cache_fill_abort(ex->fill);
+    ex->fill = NULL;
+}
+
 static void exec_free(exec *ex)
 {
+    drop_fill(ex);
+    cache_entry_release(ex->hit);
     for (size_t i = 0; i < ex->nparts; i++) {
         free(ex->parts[i].cols);
         free(ex->parts[i].label);
@@ -99,6 +121,12 @@ static void release_client(exec *ex)
     ex->paused = NULL;
     if (ex->deadline)
         event_del(ex->deadline);
+    /* What the cache did, for the query record and /metrics. */
+    cl->qlog.cache = cache_outcome_name(ex->cache);
+    if (ex->cache == CACHE_HIT)
+        srv.stats.cache_hits++;
+    else if (ex->cache == CACHE_MISS)
+        srv.stats.cache_misses++;
     client_query_done(cl);
 }
 
@@ -133,6 +161,7 @@ static void stop_parts(exec *ex)
 /* Answers the client with an error and stops everything else. */
 static void fail(exec *ex, uint16_t code, const char *sqlstate, const char *message)
 {
+    drop_fill(ex); /* killed, timed out, failed or over a limit: never cached */
     if (!ex->cl)
         return;
     sql_error e;
@@ -150,6 +179,7 @@ void exec_cancel(exec *ex, uint16_t code, const char *sqlstate, const char *mess
 
 void exec_detach(exec *ex)
 {
+    drop_fill(ex);
     ex->cl = NULL; /* gone: no answer, no client_query_done */
     ex->plan = NULL;
     ex->paused = NULL;
@@ -206,6 +236,92 @@ static void send_header(exec *ex, const result_column *cols)
     free(defs);
 }
 
+/* ---- The result cache ------------------------------------------------------ */
+
+static void tee_columns(exec *ex, const result_column *cols)
+{
+    if (ex->fill)
+        cache_fill_columns(ex->fill, cols, ex->plan->ncols);
+}
+
+/* A row on its way to the client is recorded too, until the result is too large to keep. */
+static void tee_row(exec *ex, const char *const *values, const size_t *lengths)
+{
+    if (ex->fill && !cache_fill_row(ex->fill, values, lengths))
+        drop_fill(ex);
+}
+
+/* The client has the whole result: keep it for the next one who asks. */
+static void store_result(exec *ex)
+{
+    if (ex->fill)
+        cache_fill_commit(ex->fill);
+    ex->fill = NULL;
+}
+
+/* Rows of a hit are sent in slices, so that a large result waits for a slow client. */
+#define HIT_SLICE_ROWS  256
+#define HIT_SLICE_BYTES (256u << 10)
+
+/* Sends the stored rows until done, over a limit, or the client's socket is full.
+ * True when the execution ended (and is freed). */
+static bool serve_hit(exec *ex)
+{
+    size_t n = cache_entry_ncols(ex->hit), end = cache_entry_end(ex->hit);
+    const char **values = calloc(n + 1, sizeof(*values));
+    size_t *lengths = calloc(n + 1, sizeof(*lengths));
+    if (!values || !lengths)
+        abort();
+    size_t rows = 0, bytes = 0;
+    while (ex->cl && ex->hit_offset < end) {
+        ex->hit_offset = cache_entry_row(ex->hit, ex->hit_offset, values, lengths);
+        if (!within_limits(ex, lengths, n))
+            break;
+        client_send_row(ex->cl, values, lengths, n);
+        for (size_t i = 0; i < n; i++)
+            bytes += lengths[i];
+        if (++rows < HIT_SLICE_ROWS && bytes < HIT_SLICE_BYTES)
+            continue;
+        rows = bytes = 0;
+        if (client_output_full(ex->cl)) {
+            ex->hit_paused = true; /* exec_resume goes on when the client has read */
+            break;
+        }
+    }
+    free(values);
+    free(lengths);
+    if (ex->cl && ex->hit_offset >= end) {
+        client_send_end(ex->cl);
+        release_client(ex);
+    }
+    if (ex->cl)
+        return false;
+    free_if_done(ex);
+    return true;
+}
+
+/*
+ * Before running a plan: answer it from the cache (true), or get ready to
+ * record its result (a miss) when the plan may be cached.
+ */
+static bool answer_from_cache(exec *ex, const plan *p)
+{
+    uint64_t ttl_ms;
+    ex->cache = cache_policy_for(srv.cache, p, &ttl_ms);
+    if (ex->cache != CACHE_MISS)
+        return false;
+    cache_key key;
+    cache_key_of_plan(p, session_grants_fingerprint(ex->cl), &key);
+    ex->hit = result_cache_lookup(srv.cache, &key);
+    if (!ex->hit) {
+        ex->fill = cache_fill_begin(srv.cache, &key, ttl_ms);
+        return false;
+    }
+    ex->cache = CACHE_HIT;
+    send_header(ex, cache_entry_cols(ex->hit));
+    return true;
+}
+
 /* ---- Sink callbacks ------------------------------------------------------- */
 
 static void on_columns(void *ctx, const result_column *cols, size_t n)
@@ -230,6 +346,7 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
     for (size_t i = 0; i < n; i++)
         part->cols[i].name = NULL; /* owned by the backend; not needed past this call */
     if (ex->streaming) {
+        tee_columns(ex, part->cols);
         send_header(ex, part->cols);
         return;
     }
@@ -246,6 +363,7 @@ static void on_row(void *ctx, const char *const *values, const size_t *lengths)
     if (!ex->cl || !within_limits(ex, lengths, part->ncols))
         return;
     if (ex->streaming) {
+        tee_row(ex, values, lengths);
         client_send_row(ex->cl, values, lengths, part->ncols);
         if (client_output_full(ex->cl) && !ex->paused) {
             ex->paused = part;
@@ -281,6 +399,7 @@ static void send_final_header(exec *ex)
                                                  : VT_DOUBLE; /* REAL, or NULL: mostly ratios */
         ex->out[i].decimals = -1;
     }
+    tee_columns(ex, ex->out);
     send_header(ex, ex->out);
 }
 
@@ -294,8 +413,7 @@ static void combine_stepped(void *arg)
         return;
     }
     const plan *p = ex->plan;
-    if (ex->batch.first || (ex->batch.rc == SQLITE_DONE && !ex->batch.first_types &&
-                            !ex->values)) {
+    if (ex->batch.first || (ex->batch.rc == SQLITE_DONE && !ex->batch.first_types && !ex->values)) {
         ex->values = calloc(p->ncols + 1, sizeof(char *));
         ex->lengths = calloc(p->ncols + 1, sizeof(size_t));
         ex->numbers = calloc(p->ncols + 1, 64);
@@ -314,11 +432,13 @@ static void combine_stepped(void *arg)
                 ex->values[k] = ex->numbers[k];
             }
         }
+        tee_row(ex, ex->values, ex->lengths);
         client_send_row(ex->cl, ex->values, ex->lengths, p->ncols);
     }
     if (ex->batch.rc == SQLITE_DONE) {
         ex->cl->qlog.combine_ms = (double)(stats_now_ns() - ex->combine_started_ns) / 1e6;
         client_send_end(ex->cl);
+        store_result(ex);
         release_client(ex);
         free_if_done(ex);
     } else if (ex->batch.rc != SQLITE_ROW) {
@@ -401,6 +521,7 @@ static void on_done(void *ctx, const char *error)
             fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
         } else if (ex->streaming) {
             client_send_end(ex->cl);
+            store_result(ex);
             release_client(ex);
         } else if (ex->unfinished == 0) {
             run_combine(ex);
@@ -447,14 +568,26 @@ exec *exec_start(client *cl, const plan *p, uint64_t timeout_ms)
     for (size_t i = 0; i < p->nqueries; i++) {
         const atomic_query *q = &p->queries[i];
         char label[512];
-        snprintf(label, sizeof(label), "backend '%s' (source '%s')",
-                 q->conn ? q->conn->name : "?", q->src->name);
+        snprintf(label, sizeof(label), "backend '%s' (source '%s')", q->conn ? q->conn->name : "?",
+                 q->src->name);
         ex->parts[i].label = strdup(label);
         ex->parts[i].ex = ex;
         ex->parts[i].index = i;
         ex->parts[i].stats = stats_source(&srv.stats, q->src->name);
     }
     ex->unfinished = p->nqueries;
+    if (timeout_ms) {
+        ex->deadline = evtimer_new(srv.base, deadline_cb, ex);
+        struct timeval tv = {(time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000};
+        event_add(ex->deadline, &tv);
+    }
+    if (answer_from_cache(ex, p)) {
+        for (size_t i = 0; i < p->nqueries; i++)
+            ex->parts[i].finished = true; /* no backend is asked */
+        ex->unfinished = 0;
+        ex->streaming = true;
+        return serve_hit(ex) ? NULL : ex;
+    }
     if (!ex->streaming) {
         char err[256];
         ex->comb = combine_new(p->nqueries, err, sizeof(err));
@@ -463,11 +596,6 @@ exec *exec_start(client *cl, const plan *p, uint64_t timeout_ms)
             exec_cancel(ex, ER_UNKNOWN_ERROR, "HY000", err);
             return NULL;
         }
-    }
-    if (timeout_ms) {
-        ex->deadline = evtimer_new(srv.base, deadline_cb, ex);
-        struct timeval tv = {(time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000};
-        event_add(ex->deadline, &tv);
     }
     for (size_t i = 0; i < p->nqueries && ex->cl; i++) {
         exec_part *part = &ex->parts[i];
@@ -479,6 +607,13 @@ exec *exec_start(client *cl, const plan *p, uint64_t timeout_ms)
 
 void exec_resume(exec *ex)
 {
+    if (ex->hit) {
+        if (ex->cl && ex->hit_paused && !client_output_full(ex->cl)) {
+            ex->hit_paused = false;
+            serve_hit(ex);
+        }
+        return;
+    }
     if (ex->cl && ex->combine_paused && !client_output_full(ex->cl)) {
         ex->combine_paused = false;
         combine_next(ex);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "planner/plan.h"
+#include "proxy/cache_policy.h"
 #include "proxy/client.h"
 
 /* Starts the plan; the client hears back through client_send_* and client_query_done.
@@ -27,6 +28,8 @@ void exec_resume(exec *ex);
 void exec_cancel(exec *ex, uint16_t code, const char *sqlstate, const char *message);
 /* The client went away: stop without talking to it. */
 void exec_detach(exec *ex);
+/* What the result cache did for this execution (for the query log and /metrics). */
+cache_outcome exec_cache_outcome(const exec *ex);
 /* Executions not yet freed (still answering or still cancelling). */
 unsigned exec_count(void);
 

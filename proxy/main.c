@@ -298,8 +298,10 @@ static int serve(int argc, char **argv)
     }
     /* The command line overrides the file, which overrides the defaults. */
     cfg.server_config_file = server_config_file;
-    if (server_config_file)
+    if (server_config_file) {
         server_config_apply(&cfg, &file.limits);
+        server_config_apply_cache(&cfg, &file.cache);
+    }
     if (file.host)
         cfg.host = file.host;
     if (file.port >= 0)

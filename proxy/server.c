@@ -18,6 +18,7 @@
 #include "proxy/log.h"
 #include "proxy/obs_config.h"
 #include "proxy/pool.h"
+#include "proxy/result_cache.h"
 #include "proxy/type_discovery.h"
 
 server srv;
@@ -67,6 +68,40 @@ static void ensure_pools(const catalog *cat)
     }
 }
 
+/*
+ * A new semantic layer (or server configuration: both are installed together)
+ * empties the result cache: a cached answer may come from SQL the new layer no
+ * longer has, or from a connection now pointing elsewhere. The cache is made,
+ * resized or dropped to match the configuration in force.
+ */
+static void configure_cache(void)
+{
+    uint64_t max = srv.cfg.cache_max_bytes, entry = srv.cfg.cache_max_entry_bytes;
+    size_t cached = 0;
+    for (size_t i = 0; i < srv.cat->n_sources; i++)
+        cached += srv.cat->sources[i].cache_ttl_s > 0;
+    if (cached && max)
+        log_info("result cache: %zu of %zu sources have a cache_ttl; up to %llu bytes, %llu per "
+                 "answer",
+                 cached, srv.cat->n_sources, (unsigned long long)max,
+                 (unsigned long long)(entry < max ? entry : max));
+    else if (cached)
+        log_info("result cache: off (cache: max_bytes is 0), although %zu sources have a "
+                 "cache_ttl",
+                 cached);
+    if (max == 0) {
+        result_cache_free(srv.cache);
+        srv.cache = NULL;
+        return;
+    }
+    if (!srv.cache) {
+        srv.cache = result_cache_new(max, entry, NULL);
+        return;
+    }
+    result_cache_clear(srv.cache);
+    result_cache_set_limits(srv.cache, max, entry);
+}
+
 void server_install_catalog(catalog *cat, struct info_schema *is)
 {
     type_discovery_stop(); /* it runs on the catalog about to be replaced */
@@ -88,6 +123,7 @@ void server_install_catalog(catalog *cat, struct info_schema *is)
     srv.cat = cat;
     srv.info_schema = is;
     ensure_pools(cat);
+    configure_cache();
 }
 
 void server_replace_info_schema(struct info_schema *is)
@@ -133,6 +169,8 @@ static void janitor_cb(evutil_socket_t fd, short what, void *arg)
     time_t now = time(NULL);
     for (size_t i = 0; i < srv.npools; i++)
         pool_maintain(srv.pools[i], now, srv.cfg.idle_timeout_s, srv.cfg.queue_timeout_s);
+    if (srv.cache)
+        result_cache_expire(srv.cache); /* expired answers do not sit in memory */
 }
 
 /* ---- Sessions ------------------------------------------------------------------ */
@@ -323,6 +361,7 @@ static bool reload(void)
         server_config_apply(&srv.cfg, &file->limits);
         if (!obs_log_apply(&file->log, srv.cfg.log_level_option, err, sizeof(err)))
             log_error("reload: %s; the log stays where it was", err);
+        server_config_apply_cache(&srv.cfg, &file->cache);
         if (file->nusers || srv.nusers) {
             srv.users = file->users;
             srv.nusers = file->nusers;
@@ -413,8 +452,7 @@ void server_shutdown(void)
     free(srv.pools);
     srv.pools = NULL;
     srv.npools = 0;
-    struct event **events[] = {&srv.sigint, &srv.sigterm, &srv.sighup, &srv.janitor,
-                               &srv.shutdown};
+    struct event **events[] = {&srv.sigint, &srv.sigterm, &srv.sighup, &srv.janitor, &srv.shutdown};
     for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
         if (*events[i])
             event_free(*events[i]);
@@ -442,6 +480,17 @@ void server_config_defaults(server_config *cfg)
     cfg->log_level_option = -1;
     cfg->admin_host = "127.0.0.1";
     cfg->admin_port = 0;
+    cfg->cache_max_bytes = CACHE_DEFAULT_MAX_BYTES;
+    cfg->cache_max_entry_bytes = CACHE_DEFAULT_MAX_ENTRY_BYTES;
+}
+
+void server_config_apply_cache(server_config *cfg, const cache_settings *cache)
+{
+    /* A file without the section means the defaults, also after a reload removed it. */
+    cfg->cache_max_bytes =
+        cache->max_bytes >= 0 ? (uint64_t)cache->max_bytes : CACHE_DEFAULT_MAX_BYTES;
+    cfg->cache_max_entry_bytes = cache->max_entry_bytes >= 0 ? (uint64_t)cache->max_entry_bytes
+                                                             : CACHE_DEFAULT_MAX_ENTRY_BYTES;
 }
 
 void server_config_apply(server_config *cfg, const server_limits *lim)
@@ -484,6 +533,8 @@ void server_free_catalogs(void)
     srv.gen = NULL;
     srv.cat = NULL;
     srv.info_schema = NULL;
+    result_cache_free(srv.cache);
+    srv.cache = NULL;
     for (size_t i = 0; i < srv.nretired_files; i++)
         server_file_free(&srv.retired_files[i]);
     free(srv.retired_files);

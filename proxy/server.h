@@ -44,11 +44,14 @@ typedef struct server_config {
     int log_level_option;           /* --log-level (a log_level); -1: the file's or info */
     const char *admin_host;         /* the admin HTTP listener (proxy/admin_http.h) */
     int admin_port;                 /* 0: none */
+    uint64_t cache_max_bytes;       /* the result cache's bound; 0: no cache */
+    uint64_t cache_max_entry_bytes; /* results larger than this are not cached */
 } server_config;
 
 /* The defaults, and the settings of a server configuration file applied on top. */
 void server_config_defaults(server_config *cfg);
 void server_config_apply(server_config *cfg, const server_limits *lim);
+void server_config_apply_cache(server_config *cfg, const cache_settings *cache);
 
 /*
  * A semantic layer in force, or in use by queries that started under it: a
@@ -75,8 +78,8 @@ typedef struct server {
     catalog *cat;                    /* of gen: the current semantic layer */
     struct info_schema *info_schema; /* information_schema of cat (planner/info_schema.h) */
     catalog_gen *gen;
-    catalog_gen *retired;            /* reloaded away, still held by executions */
-    server_file *retired_files;      /* users of earlier configurations (logins may hold them) */
+    catalog_gen *retired;       /* reloaded away, still held by executions */
+    server_file *retired_files; /* users of earlier configurations (logins may hold them) */
     size_t nretired_files;
     pool **pools; /* every pool ever needed; reused across reloads when a connection is unchanged */
     size_t npools;
@@ -96,6 +99,9 @@ typedef struct server {
     server_stats stats;
     /* Column types being learnt from the backends (proxy/type_discovery.h). */
     struct type_discovery *discovery;
+    /* Results of metrics queries (proxy/result_cache.h); NULL when cache_max_bytes is 0.
+     * Emptied whenever the semantic layer or the server configuration is (re)loaded. */
+    struct result_cache *cache;
 } server;
 
 extern server srv;

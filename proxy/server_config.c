@@ -280,11 +280,12 @@ static bool load_limits(loader *l, const ynode *map, server_limits *lim)
 
 bool server_file_load(const char *path, server_file *out, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"listen", "tls", "rsa_key", "users",
-                                       "limits", "log", "admin",   NULL};
+    static const char *const keys[] = {"listen", "tls", "rsa_key", "users", "limits",
+                                       "log",    "admin", "cache",  NULL};
     memset(out, 0, sizeof(*out));
     out->port = -1;
     obs_config_init(&out->log, &out->admin);
+    cache_settings_unset(&out->cache);
     for (const limit_key *k = limit_keys; k->name; k++)
         *(int64_t *)((char *)&out->limits + k->offset) = -1;
     out->path = xstrdup(path);
@@ -317,6 +318,8 @@ bool server_file_load(const char *path, server_file *out, char *err, size_t errl
             ok = obs_config_load_log(path, v, &out->log, err, errlen);
         if (ok && !ynode_is_null(v = ymap_get(root, "admin")))
             ok = obs_config_load_admin(path, v, &out->admin, err, errlen);
+        if (ok && !ynode_is_null(v = ymap_get(root, "cache")))
+            ok = cache_settings_load(path, v, &out->cache, err, errlen);
     }
     ystream_free(&ys);
     if (!ok)
@@ -341,6 +344,7 @@ void server_file_free(server_file *f)
     memset(f, 0, sizeof(*f));
     f->port = -1;
     obs_config_init(&f->log, &f->admin);
+    cache_settings_unset(&f->cache);
 }
 
 /* ---- Hash text forms --------------------------------------------------------- */

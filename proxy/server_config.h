@@ -17,6 +17,8 @@
  *       grants:                  # optional; see semantic/grants.h
  *         sources: [rentals]
  *
+ *   cache: {max_bytes: 64MiB, max_entry_bytes: 8MiB}   # proxy/cache_config.h
+ *
  * Passwords are never stored: `mimir passwd` prints both hashes for a
  * password read from stdin. A user needs at least one of them.
  *
@@ -30,6 +32,7 @@
 #include <stdint.h>
 
 #include "proxy/obs_config.h"
+#include "proxy/cache_config.h"
 #include "wire/auth_sha2.h"
 
 struct grants;
@@ -82,6 +85,7 @@ typedef struct server_file {
     server_limits limits;
     log_settings log;     /* `log:` (proxy/obs_config.h) */
     admin_settings admin; /* `admin:` */
+    cache_settings cache; /* section `cache:` (proxy/cache_config.h) */
 } server_file;
 
 /* Loads and validates FILE; on failure "FILE:LINE: message" in err. */

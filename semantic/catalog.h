@@ -93,6 +93,9 @@ typedef struct source {
     char **local_columns; /* output column names of sql, in order (time_col_alias included) */
     size_t n_local_columns;
     source_sql_shape shape;
+    /* cache_ttl: seconds the result cache may keep answers that read this source;
+     * 0 (the default): never cached. */
+    unsigned cache_ttl_s;
     const connection *conn; /* resolved when secrets were loaded; NULL otherwise */
     origin at;
 } source;

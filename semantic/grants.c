@@ -80,6 +80,41 @@ static bool load_row_filters(grants_loader *l, const ynode *map, grants *g)
     return true;
 }
 
+/* Appends "<length>:<text>" so that no two lists of names print alike. */
+static void fp_append(char **fp, size_t *len, const char *text)
+{
+    size_t n = strlen(text);
+    char head[32];
+    int h = snprintf(head, sizeof head, "%zu:", n);
+    *fp = sem_xrealloc(*fp, *len + (size_t)h + n + 1);
+    memcpy(*fp + *len, head, (size_t)h);
+    memcpy(*fp + *len + h, text, n + 1);
+    *len += (size_t)h + n;
+}
+
+/*
+ * Everything that decides what the user sees, as one string: the result cache
+ * keys answers with it (row filters also end up in the plan's SQL, hidden
+ * metrics fail planning; this keeps two users apart even so).
+ */
+static char *fingerprint_of(const grants *g)
+{
+    char *fp = sem_xstrdup("");
+    size_t len = 0;
+    fp_append(&fp, &len, g->all_sources ? "sources:*" : "sources:");
+    for (size_t i = 0; i < g->n_sources; i++)
+        fp_append(&fp, &len, g->sources[i].name);
+    fp_append(&fp, &len, g->all_metrics ? "metrics:*" : "metrics:");
+    for (size_t i = 0; i < g->n_metrics; i++)
+        fp_append(&fp, &len, g->metrics[i].name);
+    fp_append(&fp, &len, "row_filters:");
+    for (size_t i = 0; i < g->n_row_filters; i++) {
+        fp_append(&fp, &len, g->row_filters[i].source);
+        fp_append(&fp, &len, g->row_filters[i].sql);
+    }
+    return fp;
+}
+
 grants *grants_load(const char *file, const char *user, const ynode *map, char *err, size_t errlen)
 {
     grants_loader l = {.file = file, .user = user, .err = err, .errlen = errlen};
@@ -114,6 +149,7 @@ grants *grants_load(const char *file, const char *user, const ynode *map, char *
         grants_free(g);
         return NULL;
     }
+    g->fingerprint = fingerprint_of(g);
     return g;
 }
 
@@ -132,6 +168,7 @@ void grants_free(grants *g)
     free(g->sources);
     free(g->metrics);
     free(g->row_filters);
+    free(g->fingerprint);
     free(g->file);
     free(g);
 }

@@ -45,6 +45,7 @@ typedef struct grants {
     size_t n_metrics;
     row_filter *row_filters;
     size_t n_row_filters;
+    char *fingerprint; /* all of the above as one string (result cache keys) */
 } grants;
 
 /*

@@ -4,7 +4,7 @@
  *
  *   sources/NAME.yaml     a mapping of source name -> {name, time_col,
  *                         connection_name, sql, dimensions?, time_col_alias?,
- *                         description?} (or a list of such mappings)
+ *                         description?, cache_ttl?} (or a list of such mappings)
  *   dimensions/NAME.yaml  one {name, source_name, sql, description?, type?} per
  *                         document (or a list of them)
  *   metrics/NAME.yaml     one {name, source_name, sql, description?, type?,
@@ -346,6 +346,34 @@ static bool check_connection_name(const defctx *d, const char *name)
     return true;
 }
 
+/* The most a result may be cached: a day; longer belongs to a materialised table. */
+#define MAX_CACHE_TTL_S 86400
+
+/* cache_ttl: an optional whole number of seconds, 0 (not cached) to a day. */
+static bool get_cache_ttl(const defctx *d, unsigned *out)
+{
+    char *text;
+    *out = 0;
+    if (!get_text(d, "cache_ttl", &text))
+        return false;
+    if (!text)
+        return true;
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    bool ok = !errno && end != text && *end == '\0' && text[0] != '-' && text[0] != '+' && v >= 0 &&
+              v <= MAX_CACHE_TTL_S;
+    if (ok)
+        *out = (unsigned)v;
+    else
+        def_fail(d, key_value(d->map, "cache_ttl"),
+                 "cache_ttl must be a whole number of seconds from 0 (not cached) to %d, not "
+                 "'%s'",
+                 MAX_CACHE_TTL_S, text);
+    free(text);
+    return ok;
+}
+
 /* Every key is checked, so that one pass reports every missing one. */
 static bool read_source_fields(defctx *d, const ynode *key, source *s)
 {
@@ -366,6 +394,7 @@ static bool read_source_fields(defctx *d, const ynode *key, source *s)
     ok = get_text(d, "time_col_alias", &s->time_col_alias) && ok;
     ok = get_text(d, "description", &s->description) && ok;
     ok = get_name_list(d, "dimensions", &s->dimension_names, &s->n_dimension_names) && ok;
+    ok = get_cache_ttl(d, &s->cache_ttl_s) && ok;
     if (raw_sql) {
         s->sql = trim_sql(raw_sql);
         if (!analyse_source_sql(d, s))
