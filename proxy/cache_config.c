@@ -69,16 +69,14 @@ bool cache_settings_load(const char *file, const ynode *map, cache_settings *out
     cache_settings_unset(out);
     if (map->kind != YNODE_MAPPING)
         return fail(file, map, err, errlen, "'cache' must be a mapping");
-    for (size_t i = 0; i < ymap_size(map); i++) {
-        const ynode *k = ymap_key(map, i);
+    static const char *const keys[] = {"max_bytes", "max_entry_bytes", NULL};
+    char list[64], msg[256];
+    const ynode *k = ymap_unknown_key(map, keys, list, sizeof list);
+    if (k) {
         const char *name = ynode_text(k);
-        if (!name || (strcmp(name, "max_bytes") != 0 && strcmp(name, "max_entry_bytes") != 0)) {
-            char msg[256];
-            snprintf(msg, sizeof msg,
-                     "unknown key '%s' in 'cache' (expected one of: max_bytes, max_entry_bytes)",
-                     name ? name : "?");
-            return fail(file, k, err, errlen, msg);
-        }
+        snprintf(msg, sizeof msg, "unknown key '%s' in 'cache' (expected one of: %s)",
+                 name ? name : "?", list);
+        return fail(file, k, err, errlen, msg);
     }
     return load_size(file, map, "max_bytes", &out->max_bytes, err, errlen) &&
            load_size(file, map, "max_entry_bytes", &out->max_entry_bytes, err, errlen);

@@ -48,20 +48,12 @@ static bool known_keys(const char *file, const ynode *map, const char *section,
     if (map->kind != YNODE_MAPPING)
         return fail(file, map, err, errlen, "'%s' must be a mapping, not a %s", section,
                     ynode_kind_name(map));
-    for (size_t i = 0; i < ymap_size(map); i++) {
-        const ynode *k = ymap_key(map, i);
+    char list[128];
+    const ynode *k = ymap_unknown_key(map, allowed, list, sizeof list);
+    if (k) {
         const char *name = ynode_text(k);
-        bool known = false;
-        for (const char *const *a = allowed; name && *a; a++)
-            known = known || strcmp(name, *a) == 0;
-        if (!known) {
-            char list[128] = "";
-            for (const char *const *a = allowed; *a; a++)
-                snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-                         a == allowed ? "" : ", ", *a);
-            return fail(file, k, err, errlen, "unknown key '%s' in '%s' (expected one of: %s)",
-                        name ? name : "?", section, list);
-        }
+        return fail(file, k, err, errlen, "unknown key '%s' in '%s' (expected one of: %s)",
+                    name ? name : "?", section, list);
     }
     return true;
 }

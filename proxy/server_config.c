@@ -54,27 +54,18 @@ static char *xstrdup(const char *s)
 /* Every key of map must be one of allowed (NULL-terminated). */
 static bool check_keys(loader *l, const ynode *map, const char *what, const char *const *allowed)
 {
-    for (size_t i = 0; i < ymap_size(map); i++) {
-        const ynode *k = ymap_key(map, i);
-        const char *name = ynode_text(k);
-        bool known = false;
-        for (const char *const *a = allowed; name && *a; a++)
-            known = known || strcmp(name, *a) == 0;
-        if (known)
-            continue;
-        if (name && (strcmp(name, "password") == 0 || strcmp(name, "pass") == 0))
-            return fail(l, k,
-                        "clear-text passwords are not accepted in %s: run `mimir passwd` and store "
-                        "the hashes it prints (mysql_native_password, caching_sha2_password)",
-                        what);
-        char list[256] = "";
-        for (const char *const *a = allowed; *a; a++)
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-                     a == allowed ? "" : ", ", *a);
-        return fail(l, k, "unknown key '%s' in %s (expected one of: %s)", name ? name : "?", what,
-                    list);
-    }
-    return true;
+    char list[256];
+    const ynode *k = ymap_unknown_key(map, allowed, list, sizeof list);
+    if (!k)
+        return true;
+    const char *name = ynode_text(k);
+    if (name && (strcmp(name, "password") == 0 || strcmp(name, "pass") == 0))
+        return fail(l, k,
+                    "clear-text passwords are not accepted in %s: run `mimir passwd` and store "
+                    "the hashes it prints (mysql_native_password, caching_sha2_password)",
+                    what);
+    return fail(l, k, "unknown key '%s' in %s (expected one of: %s)", name ? name : "?", what,
+                list);
 }
 
 static bool get_mapping(loader *l, const ynode *n, const char *what)
@@ -280,8 +271,8 @@ static bool load_limits(loader *l, const ynode *map, server_limits *lim)
 
 bool server_file_load(const char *path, server_file *out, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"listen", "tls", "rsa_key", "users", "limits",
-                                       "log",    "admin", "cache",  NULL};
+    static const char *const keys[] = {"listen", "tls",   "rsa_key", "users", "limits",
+                                       "log",    "admin", "cache",   NULL};
     memset(out, 0, sizeof(*out));
     out->port = -1;
     obs_config_init(&out->log, &out->admin);

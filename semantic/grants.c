@@ -124,17 +124,13 @@ grants *grants_load(const char *file, const char *user, const ynode *map, char *
         return NULL;
     }
     static const char *const keys[] = {"sources", "metrics", "row_filters", NULL};
-    for (size_t i = 0; i < ymap_size(map); i++) {
-        const char *name = ynode_text(ymap_key(map, i));
-        bool known = false;
-        for (const char *const *k = keys; name && *k; k++)
-            known = known || strcmp(name, *k) == 0;
-        if (!known) {
-            fail(&l, ymap_key(map, i),
-                 "unknown key '%s' in grants (expected one of: sources, metrics, row_filters)",
-                 name ? name : "?");
-            return NULL;
-        }
+    char list[128];
+    const ynode *unknown = ymap_unknown_key(map, keys, list, sizeof list);
+    if (unknown) {
+        const char *name = ynode_text(unknown);
+        fail(&l, unknown, "unknown key '%s' in grants (expected one of: %s)", name ? name : "?",
+             list);
+        return NULL;
     }
     grants *g = sem_xcalloc(1, sizeof(*g));
     g->file = sem_xstrdup(file);

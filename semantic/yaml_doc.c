@@ -443,3 +443,24 @@ const ynode *ymap_get_key(const ynode *map, const char *key)
     const ynode *k, *v;
     return find_pair(map, key, &k, &v) ? k : NULL;
 }
+
+const ynode *ymap_unknown_key(const ynode *map, const char *const *allowed, char *list,
+                              size_t listlen)
+{
+    if (listlen)
+        list[0] = '\0';
+    for (const char *const *a = allowed; *a && listlen; a++) {
+        size_t used = strlen(list);
+        snprintf(list + used, listlen - used, "%s%s", a == allowed ? "" : ", ", *a);
+    }
+    for (size_t i = 0; i < ymap_size(map); i++) {
+        const ynode *k = ymap_key(map, i);
+        const char *name = ynode_text(k);
+        bool known = false;
+        for (const char *const *a = allowed; name && *a && !known; a++)
+            known = strcmp(name, *a) == 0;
+        if (!known)
+            return k;
+    }
+    return NULL;
+}

@@ -97,4 +97,12 @@ const ynode *ymap_get(const ynode *map, const char *key);
 /* The key node itself (for its line), or NULL; merge keys included. */
 const ynode *ymap_get_key(const ynode *map, const char *key);
 
+/*
+ * For files whose keys are a closed set (a typo must not pass silently): the
+ * first key of map that is not in allowed (NULL-terminated), or NULL when all
+ * are known. The allowed keys are written to list as "a, b, c" for the message.
+ */
+const ynode *ymap_unknown_key(const ynode *map, const char *const *allowed, char *list,
+                              size_t listlen);
+
 #endif
