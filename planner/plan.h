@@ -61,6 +61,9 @@ typedef struct plan {
     const char *final_sql;
     query_param *final_params;
     size_t nfinal_params;
+    /* The combine joins on the first njoin_cols columns of every table (the
+     * dimensions; 0 for a single table or a CROSS JOIN). */
+    size_t njoin_cols;
 } plan;
 
 #endif

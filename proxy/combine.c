@@ -96,8 +96,30 @@ static void append_ident(buf *b, const char *name)
     buf_append_byte(b, '"');
 }
 
+/*
+ * Without an index SQLite runs FULL OUTER JOIN ... USING as a nested loop
+ * over the right-hand table (no automatic index for the RIGHT JOIN half):
+ * 200,000 groups per source took minutes (docs/performance.md, scenario 4).
+ * The index is declared before the load, so that it grows row by row as the
+ * rows arrive on the event loop instead of being built in one blocking step.
+ */
+static bool create_key_index(combine *c, size_t i, const char *const *names, size_t nkeys)
+{
+    buf sql;
+    buf_init(&sql);
+    buf_printf(&sql, "CREATE INDEX \"s%zu_keys\" ON \"s%zu\" (", i, i);
+    for (size_t k = 0; k < nkeys; k++) {
+        buf_append_str(&sql, k ? ", " : "");
+        append_ident(&sql, names[k]);
+    }
+    buf_append_str(&sql, ")");
+    bool ok = sqlite3_exec(c->db, buf_cstr(&sql), NULL, NULL, NULL) == SQLITE_OK;
+    buf_free(&sql);
+    return ok;
+}
+
 bool combine_create(combine *c, size_t i, const char *const *names, const result_column *cols,
-                    size_t n, char *err, size_t errlen)
+                    size_t n, size_t nkeys, char *err, size_t errlen)
 {
     combine_table *t = &c->tables[i];
     t->ncols = n;
@@ -119,7 +141,9 @@ bool combine_create(combine *c, size_t i, const char *const *names, const result
     }
     buf_append_str(&create, ")");
     buf_append_str(&insert, ")");
+    /* s0 is the left side of every join: only s1, s2, ... are looked up. */
     bool ok = sqlite3_exec(c->db, buf_cstr(&create), NULL, NULL, NULL) == SQLITE_OK &&
+              (i == 0 || nkeys == 0 || nkeys > n || create_key_index(c, i, names, nkeys)) &&
               sqlite3_prepare_v2(c->db, buf_cstr(&insert), -1, &t->insert, NULL) == SQLITE_OK;
     buf_free(&create);
     buf_free(&insert);

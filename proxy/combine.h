@@ -17,9 +17,12 @@ typedef struct combine combine;
 combine *combine_new(size_t ntables, char *err, size_t errlen);
 void combine_free(combine *c);
 
-/* Creates table s<i> with the given column names and types. */
+/*
+ * Creates table s<i> with the given column names and types, indexed on its
+ * first nkeys columns (the join's keys) when nkeys > 0.
+ */
 bool combine_create(combine *c, size_t i, const char *const *names, const result_column *cols,
-                    size_t n, char *err, size_t errlen);
+                    size_t n, size_t nkeys, char *err, size_t errlen);
 bool combine_insert(combine *c, size_t i, const char *const *values, const size_t *lengths,
                     char *err, size_t errlen);
 /* The largest DECIMAL scale seen in column col of table i (for the output metadata). */

@@ -230,7 +230,8 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
         return;
     }
     char err[512];
-    if (!combine_create(ex->comb, part->index, q->col_names, cols, n, err, sizeof(err)))
+    if (!combine_create(ex->comb, part->index, q->col_names, cols, n, ex->plan->njoin_cols, err,
+                        sizeof(err)))
         fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
 }
 
