@@ -256,6 +256,14 @@ static void on_row(void *ctx, const char *const *values, const size_t *lengths)
 
 static void combine_next(exec *ex);
 
+/* The backend waits: the streamed rows staged so far go to the client. */
+static void on_flush(void *ctx)
+{
+    exec_part *part = ctx;
+    if (part->ex->streaming && part->ex->cl)
+        client_flush(part->ex->cl);
+}
+
 /* On a worker: the next batch of final rows. */
 static void combine_step(void *arg)
 {
@@ -321,10 +329,12 @@ static void combine_stepped(void *arg)
         snprintf(msg, sizeof(msg), "combine: the final query failed: %s",
                  ex->batch.error ? ex->batch.error : "SQLite error");
         exec_cancel(ex, ER_UNKNOWN_ERROR, "HY000", msg);
-    } else if (client_output_full(ex->cl)) {
-        ex->combine_paused = true; /* exec_resume steps on when the client has read */
     } else {
-        combine_next(ex);
+        client_flush(ex->cl); /* the next batch takes a worker's time */
+        if (client_output_full(ex->cl))
+            ex->combine_paused = true; /* exec_resume steps on when the client has read */
+        else
+            combine_next(ex);
     }
 }
 
@@ -404,8 +414,11 @@ static void on_acquired(void *ctx, backend_conn *conn, const char *error)
         return;
     }
     part->conn = conn;
-    backend_sink sink = {
-        .ctx = part, .on_columns = on_columns, .on_row = on_row, .on_done = on_done};
+    backend_sink sink = {.ctx = part,
+                         .on_columns = on_columns,
+                         .on_row = on_row,
+                         .on_flush = on_flush,
+                         .on_done = on_done};
     conn->ops->run(conn, &ex->plan->queries[part->index], &sink);
 }
 
