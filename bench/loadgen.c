@@ -4,7 +4,8 @@
  * queries in turn (thread i starts at query i % Q) for a number of queries or
  * a duration; every query is timed from send to its last row, rows are
  * streamed (mysql_use_result) and counted with their bytes. Prints one JSON
- * object: totals, errors, and per query count and latency percentiles.
+ * object: totals, errors, and per query count, latency percentiles and the
+ * median time to the first row.
  *
  *   loadgen -P PORT [-h HOST] [-u USER] [-p PASSWORD] [-D DB] [-c THREADS]
  *           (-n QUERIES_PER_THREAD | -t SECONDS) -q SQL [-q SQL ...]
@@ -45,6 +46,7 @@ typedef struct worker {
     pthread_t tid;
     MYSQL *conn;
     lat_vec lat[MAX_QUERIES];
+    lat_vec first_row[MAX_QUERIES]; /* time to the first row (queries with rows) */
     uint64_t rows, bytes, errors;
     char first_error[256];
 } worker;
@@ -80,8 +82,9 @@ static void note_error(worker *w, const char *what)
 }
 
 /* One query: send, stream every row, count rows and bytes. 0 on success. */
-static int run_query(worker *w, const char *sql)
+static int run_query(worker *w, int q, double t0)
 {
+    const char *sql = w->opt->queries[q];
     if (mysql_real_query(w->conn, sql, strlen(sql)) != 0) {
         note_error(w, mysql_error(w->conn));
         return -1;
@@ -95,7 +98,12 @@ static int run_query(worker *w, const char *sql)
     }
     unsigned nf = mysql_num_fields(res);
     MYSQL_ROW row;
+    int first = 1;
     while ((row = mysql_fetch_row(res)) != NULL) {
+        if (first) {
+            lat_push(&w->first_row[q], (now() - t0) * 1e3);
+            first = 0;
+        }
         unsigned long *len = mysql_fetch_lengths(res);
         for (unsigned i = 0; i < nf; i++)
             w->bytes += len[i];
@@ -127,7 +135,7 @@ static void *worker_main(void *arg)
         int q = w->index % o->nqueries;
         for (long i = 0; o->count ? i < o->count : now() < t_end; i++) {
             double t0 = now();
-            if (run_query(w, o->queries[q]) == 0)
+            if (run_query(w, q, t0) == 0)
                 lat_push(&w->lat[q], (now() - t0) * 1e3);
             q = (q + 1) % o->nqueries;
         }
@@ -179,11 +187,15 @@ static void report(const options *o, worker *ws, double elapsed)
     }
     printf("{\"threads\":%d,\"elapsed_s\":%.6f,\"per_query\":[", o->threads, elapsed);
     for (int q = 0; q < o->nqueries; q++) {
-        lat_vec all = {0};
-        for (int i = 0; i < o->threads; i++)
+        lat_vec all = {0}, first = {0};
+        for (int i = 0; i < o->threads; i++) {
             for (size_t k = 0; k < ws[i].lat[q].n; k++)
                 lat_push(&all, ws[i].lat[q].v[k]);
+            for (size_t k = 0; k < ws[i].first_row[q].n; k++)
+                lat_push(&first, ws[i].first_row[q].v[k]);
+        }
         qsort(all.v, all.n, sizeof(double), cmp_double);
+        qsort(first.v, first.n, sizeof(double), cmp_double);
         double sum = 0;
         for (size_t k = 0; k < all.n; k++)
             sum += all.v[k];
@@ -191,11 +203,12 @@ static void report(const options *o, worker *ws, double elapsed)
         printf("%s{\"query\":", q ? "," : "");
         json_string(o->queries[q]);
         printf(",\"count\":%zu,\"mean_ms\":%.4f,\"p50_ms\":%.4f,\"p90_ms\":%.4f,\"p99_ms\":%.4f,"
-               "\"max_ms\":%.4f}",
+               "\"max_ms\":%.4f,\"first_row_p50_ms\":%.4f}",
                all.n, all.n ? sum / (double)all.n : 0, percentile(all.v, all.n, 0.50),
                percentile(all.v, all.n, 0.90), percentile(all.v, all.n, 0.99),
-               percentile(all.v, all.n, 1.0));
+               percentile(all.v, all.n, 1.0), percentile(first.v, first.n, 0.50));
         free(all.v);
+        free(first.v);
     }
     printf("],\"queries\":%llu,\"qps\":%.2f,\"rows\":%llu,\"bytes\":%llu,\"errors\":%llu,"
            "\"first_error\":",

@@ -77,6 +77,20 @@ def median(xs):
 # --------------------------------------------------------------------------
 
 
+class WrappedMimir(conftest.MimirServer):
+    """bin/mimir, optionally run under a profiler (--mimir-prefix, e.g.
+    "valgrind --tool=callgrind"): docs/performance.md, "Profiling"."""
+
+    def __init__(self, prefix, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefix = prefix.split() if prefix else []
+        if self.prefix:
+            conftest.SERVER_STOP_TIMEOUT = 120  # the profiler writes its output at exit
+
+    def command(self):
+        return self.prefix + super().command()
+
+
 class Environment:
     def __init__(self, args):
         self.args = args
@@ -101,10 +115,11 @@ class Environment:
         log(f"PostgreSQL loaded at SF {self.args.sf} in {time.monotonic() - t0:.1f} s")
         secrets = conftest.write_secrets(self.dir / "secrets", self.pg.port, schema="bench",
                                          connection_name="bench_postgres")
-        self.mimir = conftest.MimirServer(self.dir, configs=CONFIGS, secrets=secrets,
-                                          name="mimir-bench")
-        self.mimir.start()
-        self.mimir.wait_for_log(conftest.TYPES_DISCOVERED, timeout=60)
+        self.mimir = WrappedMimir(self.args.mimir_prefix, self.dir, configs=CONFIGS,
+                                  secrets=secrets, name="mimir-bench",
+                                  extra_args=self.args.mimir_args.split())
+        self.mimir.start(timeout=120 if self.args.mimir_prefix else conftest.SERVER_READY_TIMEOUT)
+        self.mimir.wait_for_log(conftest.TYPES_DISCOVERED, timeout=120)
         if self.args.with_mariadb:
             self.maria = MariaDbServer(self.dir, name="mariadb-bench")
             self.maria.init()
@@ -141,6 +156,9 @@ class Environment:
         gen = self.datagen("--post-load")
         self.psql(None, stdin=gen.stdout)
         gen.wait()
+        # Hash aggregates of a million groups stay in memory, as on a warehouse.
+        self.psql("ALTER SYSTEM SET work_mem = '256MB'")
+        self.psql("SELECT pg_reload_conf()")
 
     @property
     def pg_conninfo(self):
@@ -356,9 +374,14 @@ def scenario_streaming(env, args):
     pid = env.mimir.proc.pid
     rss_reset = reset_peak_rss(pid)
 
+    def rates(r):
+        # (rows/s end to end, rows, rows/s from the first row to the last)
+        first = r["per_query"][0]["first_row_p50_ms"] / 1e3
+        return (r["rows"] / r["elapsed_s"], r["rows"],
+                r["rows"] / max(r["elapsed_s"] - first, 1e-9))
+
     def mimir():
-        r = env.mimir_query([STREAM_QUERY], count=1)
-        return r["rows"] / r["elapsed_s"], r["rows"]
+        return rates(env.mimir_query([STREAM_QUERY], count=1))
 
     def pg():
         r = env.pgclient([qfile])
@@ -380,17 +403,27 @@ def scenario_streaming(env, args):
         load_stream_rows_into_mariadb(env, compiled, params)
 
         def maria():
-            r = env.maria_query(["SELECT * FROM stream_rows"], count=1)
-            return r["rows"] / r["elapsed_s"], r["rows"]
+            return rates(env.maria_query(["SELECT * FROM stream_rows"], count=1))
 
         m2_runs, d_runs = alternate(args.rounds, args.warmup, mimir, maria)
         if any(r[1] != rows for r in d_runs):
             raise BenchError(f"streaming: MariaDB returned {d_runs[0][1]} rows, Mimir {rows}")
         m2, d = median([r[0] for r in m2_runs]), median([r[0] for r in d_runs])
+        s2, sd = median([r[2] for r in m2_runs]), median([r[2] for r in d_runs])
         out.update({"mimir_rows_per_s_vs_mariadb": [r[0] for r in m2_runs],
                     "mariadb_rows_per_s": [r[0] for r in d_runs],
-                    "mariadb_median_rows_per_s": d, "ratio_vs_mariadb": m2 / d})
-        out["checks"].append(check("2 throughput Mimir/MariaDB", m2 / d, 1.0, ">="))
+                    "mariadb_median_rows_per_s": d, "ratio_vs_mariadb": m2 / d,
+                    "mimir_streaming_rows_per_s": [r[2] for r in m2_runs],
+                    "mariadb_streaming_rows_per_s": [r[2] for r in d_runs],
+                    "mimir_median_streaming_rows_per_s": s2,
+                    "mariadb_median_streaming_rows_per_s": sd,
+                    "streaming_ratio_vs_mariadb": s2 / sd})
+        # End to end, Mimir's figure includes PostgreSQL computing the rows
+        # (a GROUP BY over the fact table) while MariaDB reads a stored
+        # table; from the first row on, both only move rows to the client.
+        out["checks"].append(check("2 rows/s after first row Mimir/MariaDB", s2 / sd, 1.0, ">="))
+        c = check("2 rows/s end to end Mimir/MariaDB (incl. PG GROUP BY)", m2 / d, 1.0, ">=")
+        out["checks"].append(c)
         rss = peak_rss_mib(pid)
         out["mimir_peak_rss_mib"] = rss if rss_reset else None
     out["checks"].append(check("2 Mimir peak RSS MiB", out["mimir_peak_rss_mib"], 64, "<=",
@@ -403,10 +436,12 @@ def scenario_protocol(env, args):
     second, Mimir vs MariaDB."""
     out = {"scenario": 3, "name": "protocol throughput", "query": VERSION_QUERY,
            "clients": args.clients}
-    if env.maria is None:
-        out["checks"] = [check("3 qps Mimir/MariaDB", None, 1.0, ">=")]
-        return out
     kw = dict(threads=args.clients, seconds=args.qps_seconds)
+    if env.maria is None:  # Mimir alone (e.g. under a profiler)
+        m = [env.mimir_query([VERSION_QUERY], **kw)["qps"] for _ in range(args.rounds)]
+        out.update({"mimir_qps": m, "mimir_median_qps": median(m), "mariadb_median_qps": None,
+                    "checks": [check("3 qps Mimir/MariaDB", None, 1.0, ">=")]})
+        return out
     m, d = alternate(args.rounds, args.warmup,
                      lambda: env.mimir_query([VERSION_QUERY], **kw)["qps"],
                      lambda: env.maria_query([VERSION_QUERY], **kw)["qps"])
@@ -562,11 +597,13 @@ def print_table(result):
             line = (f"2: {s['rows']} rows; Mimir {s['mimir_median_rows_per_s']:,.0f} rows/s, "
                     f"libpq {s['libpq_median_rows_per_s']:,.0f} rows/s")
             if "mariadb_median_rows_per_s" in s:
-                line += f", MariaDB {s['mariadb_median_rows_per_s']:,.0f} rows/s"
+                line += (f", MariaDB {s['mariadb_median_rows_per_s']:,.0f} rows/s; after the "
+                         f"first row Mimir {s['mimir_median_streaming_rows_per_s']:,.0f}, "
+                         f"MariaDB {s['mariadb_median_streaming_rows_per_s']:,.0f} rows/s")
             details.append(line + f"; peak RSS {fmt(s['mimir_peak_rss_mib'])} MiB")
-        elif s["scenario"] == 3 and "mimir_median_qps" in s:
+        elif s["scenario"] == 3:
             details.append(f"3: {s['clients']} clients; Mimir {s['mimir_median_qps']:,.0f} q/s, "
-                           f"MariaDB {s['mariadb_median_qps']:,.0f} q/s")
+                           f"MariaDB {fmt(s['mariadb_median_qps'])} q/s")
         elif s["scenario"] == 4:
             details.append(f"4: Mimir total {s['mimir_median_total_ms']:.1f} ms (combine "
                            f"{fmt(median(s['mimir_combine_ms'] or []))} ms), both atomic "
@@ -602,6 +639,10 @@ def main():
                     help="scenario 1 one-day queries per round")
     ap.add_argument("--no-mariadb", dest="with_mariadb", action="store_false")
     ap.add_argument("--keep-logs", action="store_true")
+    ap.add_argument("--mimir-prefix", default="",
+                    help="run bin/mimir under this command (a profiler)")
+    ap.add_argument("--mimir-args", default="",
+                    help="extra arguments for `mimir serve` (e.g. --server-config FILE)")
     args = ap.parse_args()
 
     wanted = [int(x) for x in args.scenarios.split(",") if x]
