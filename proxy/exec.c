@@ -264,10 +264,11 @@ static void on_flush(void *ctx)
         client_flush(part->ex->cl);
 }
 
-/* On a worker: the next batch of final rows. */
+/* On a worker: the next batch of final rows (the first also indexes the join keys). */
 static void combine_step(void *arg)
 {
     exec *ex = arg;
+    combine_index(ex->comb);
     row_batch_step(&ex->batch, combine_db(ex->comb), ex->final, 1024, 256u << 10);
 }
 
