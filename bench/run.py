@@ -98,6 +98,7 @@ class Environment:
         self.dir = Path(tempfile.mkdtemp(prefix="mimir-bench-", dir=conftest._session_tmp_base()))
         os.chmod(self.dir, 0o711)  # the `postgres` and `mysql` users traverse it as root
         self.pg = self.maria = self.mimir = None
+        self.mimir_problem = None  # a crash or sanitizer report, found at stop()
 
     def tool(self, name):
         path = self.tools / name
@@ -169,7 +170,11 @@ class Environment:
         for what in (self.mimir, self.maria):
             if what is not None:
                 try:
-                    what.stop() if what is self.mimir else what.destroy()
+                    if what is self.mimir:
+                        what.stop()
+                        self.mimir_problem = what.exit_problem()
+                    else:
+                        what.destroy()
                 except Exception as exc:  # keep tearing down the rest
                     log(f"stopping {what}: {exc}")
         if self.pg is not None:
@@ -667,6 +672,8 @@ def main():
         failed = exc
     finally:
         env.stop()
+    if failed is None and env.mimir_problem:
+        failed = BenchError(env.mimir_problem)
     if result["scenarios"]:
         print_table(result)
     if args.results and result["scenarios"]:
