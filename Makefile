@@ -8,6 +8,7 @@
 #   make fuzz       run each fuzz target (tests/fuzz) for FUZZ_SECONDS (libFuzzer, clang)
 #   make fuzz-replay  replay the fuzz corpora (tests/fuzz/corpus) through every target
 #   make format     format the C sources with .clang-format
+#   make bench      benchmarks against PostgreSQL and MariaDB (SF=1 ROUNDS=5; docs/performance.md)
 
 CC      ?= cc
 PKGS    := libevent libevent_openssl libpq libmariadb yaml-0.1 sqlite3 openssl
@@ -31,7 +32,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
 .PHONY: all deps demo demo-data test test-unit test-integration test-clients test-asan format clean \
-        fuzz fuzz-build fuzz-replay fuzz-coverage
+        fuzz fuzz-build fuzz-replay fuzz-coverage bench bench-tools
 all: $(BIN)
 
 deps:
@@ -92,6 +93,38 @@ test-clients: $(JAVA_PROBE) $(NODE_MODULES) $(STMT_CLIENT)
 test-integration: $(BIN) demo-data test-clients
 	MIMIR_BIN=$(abspath $(BIN)) MIMIR_CLIENTS=$(abspath $(CLIENTS)) \
 	$(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
+
+# ---- Benchmarks (bench/; docs/performance.md) --------------------------------
+#
+# `make bench` builds the harness's C tools and runs bench/run.py at scale
+# factor SF (SF1: 1 million rentals) with ROUNDS alternating rounds; extra
+# options for run.py go in BENCH_ARGS. Not part of `make test`.
+SF         ?= 1
+ROUNDS     ?= 5
+BENCH_ARGS ?=
+BENCH_DIR  := build/bench
+BENCH_CFLAGS := -O2 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror
+BENCH_TOOLS  := $(BENCH_DIR)/datagen $(BENCH_DIR)/loadgen $(BENCH_DIR)/pgclient
+
+$(BENCH_DIR)/datagen: bench/datagen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $< -lm
+
+$(BENCH_DIR)/loadgen: bench/loadgen.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libmariadb) -o $@ $< \
+	    $(shell pkg-config --libs libmariadb) -pthread
+
+$(BENCH_DIR)/pgclient: bench/pgclient.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(shell pkg-config --cflags libpq) -o $@ $< \
+	    $(shell pkg-config --libs libpq) -pthread
+
+bench-tools: $(BENCH_TOOLS)
+
+bench: $(BIN) $(BENCH_TOOLS)
+	MIMIR_BIN=$(abspath $(BIN)) $(PYTHON) bench/run.py --sf $(SF) --rounds $(ROUNDS) \
+	    --tools $(BENCH_DIR) $(BENCH_ARGS)
 
 test: deps
 	@$(MAKE) --no-print-directory all demo-data

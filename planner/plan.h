@@ -64,6 +64,9 @@ typedef struct plan {
     /* What the statement says about caching its result (proxy/cache_policy.h). */
     bool no_cache;         /* SELECT SQL_NO_CACHE */
     bool nondeterministic; /* NOW(), CURRENT_DATE, RAND(), ...: the answer changes by itself */
+    /* The combine joins on the first njoin_cols columns of every table (the
+     * dimensions; 0 for a single table or a CROSS JOIN). */
+    size_t njoin_cols;
 } plan;
 
 #endif

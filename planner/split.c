@@ -852,6 +852,7 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
         out->final_sql = final_sql(&x, jobs.len, &out->final_params, &out->nfinal_params);
         if (!out->final_sql)
             return false;
+        out->njoin_cols = jobs.len > 1 ? q->ndims : 0;
     }
     return true;
 }

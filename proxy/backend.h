@@ -22,6 +22,12 @@ typedef struct backend_sink {
     /* values[i] NULL is SQL NULL; valid only during the call. */
     void (*on_row)(void *ctx, const char *const *values, const size_t *lengths);
     /*
+     * Optional: the backend has delivered every row it holds and now waits
+     * (for the network, a worker, its next turn). Rows the sink staged should
+     * go out now rather than wait for more.
+     */
+    void (*on_flush)(void *ctx);
+    /*
      * Last call for the query; error NULL on success. After it the sink must
      * hand the connection back (pool_release) or close it; the backend does
      * not touch it again.

@@ -99,7 +99,10 @@ void client_send_header(client *cl, const wire_column *cols, size_t n);
 void client_send_row(client *cl, const char *const *values, const size_t *lengths, size_t n);
 void client_send_end(client *cl);
 void client_send_error(client *cl, const sql_error *e);
-/* True when the socket's output holds more than we allow; the executor then pauses. */
+/* Rows are staged and written in chunks: this sends what is staged now. */
+void client_flush(client *cl);
+/* True when the staged rows and the socket's output hold more than we allow;
+ * the executor then pauses. Does not flush. */
 bool client_output_full(client *cl);
 /* The running query ended (its last packet was sent): take the next command. */
 void client_query_done(client *cl);

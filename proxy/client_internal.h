@@ -8,8 +8,6 @@
 #include "planner/planner.h"
 #include "proxy/client.h"
 
-/* Hands the encoded bytes to the socket. */
-void client_flush(client *cl);
 /* Status flags for OK/EOF: autocommit, and more results within a batch. */
 uint16_t client_status(const client *cl);
 void client_send_ok(client *cl);

@@ -17,9 +17,12 @@ typedef struct combine combine;
 combine *combine_new(size_t ntables, char *err, size_t errlen);
 void combine_free(combine *c);
 
-/* Creates table s<i> with the given column names and types. */
+/*
+ * Creates table s<i> with the given column names and types; combine_index
+ * will index its first nkeys columns (the join's keys) when nkeys > 0.
+ */
 bool combine_create(combine *c, size_t i, const char *const *names, const result_column *cols,
-                    size_t n, char *err, size_t errlen);
+                    size_t n, size_t nkeys, char *err, size_t errlen);
 bool combine_insert(combine *c, size_t i, const char *const *values, const size_t *lengths,
                     char *err, size_t errlen);
 /* The largest DECIMAL scale seen in column col of table i (for the output metadata). */
@@ -35,6 +38,13 @@ struct sqlite3_stmt;
 struct sqlite3_stmt *combine_prepare(combine *c, const char *sql, const query_param *params,
                                      size_t nparams, char *err, size_t errlen);
 struct sqlite3 *combine_db(combine *c);
+/*
+ * Indexes the join keys of s1, s2, ... (once; after combine_prepare, before
+ * the first step). It takes a while for large results: call it on a worker.
+ * The prepared statement is recompiled by SQLite at its next step and then
+ * uses the indexes.
+ */
+void combine_index(combine *c);
 
 /* Text of a DECIMAL value stored as REAL, printed back at its scale (into out, 64 bytes). */
 size_t combine_decimal_text(const char *value, size_t len, int scale, char *out);

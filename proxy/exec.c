@@ -351,7 +351,8 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
         return;
     }
     char err[512];
-    if (!combine_create(ex->comb, part->index, q->col_names, cols, n, err, sizeof(err)))
+    if (!combine_create(ex->comb, part->index, q->col_names, cols, n, ex->plan->njoin_cols, err,
+                        sizeof(err)))
         fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
 }
 
@@ -378,10 +379,19 @@ static void on_row(void *ctx, const char *const *values, const size_t *lengths)
 
 static void combine_next(exec *ex);
 
-/* On a worker: the next batch of final rows. */
+/* The backend waits: the streamed rows staged so far go to the client. */
+static void on_flush(void *ctx)
+{
+    exec_part *part = ctx;
+    if (part->ex->streaming && part->ex->cl)
+        client_flush(part->ex->cl);
+}
+
+/* On a worker: the next batch of final rows (the first also indexes the join keys). */
 static void combine_step(void *arg)
 {
     exec *ex = arg;
+    combine_index(ex->comb);
     row_batch_step(&ex->batch, combine_db(ex->comb), ex->final, 1024, 256u << 10);
 }
 
@@ -446,10 +456,12 @@ static void combine_stepped(void *arg)
         snprintf(msg, sizeof(msg), "combine: the final query failed: %s",
                  ex->batch.error ? ex->batch.error : "SQLite error");
         exec_cancel(ex, ER_UNKNOWN_ERROR, "HY000", msg);
-    } else if (client_output_full(ex->cl)) {
-        ex->combine_paused = true; /* exec_resume steps on when the client has read */
     } else {
-        combine_next(ex);
+        client_flush(ex->cl); /* the next batch takes a worker's time */
+        if (client_output_full(ex->cl))
+            ex->combine_paused = true; /* exec_resume steps on when the client has read */
+        else
+            combine_next(ex);
     }
 }
 
@@ -546,8 +558,11 @@ static void on_acquired(void *ctx, backend_conn *conn, const char *error)
     }
     part->conn = conn;
     part->started_ns = stats_now_ns();
-    backend_sink sink = {
-        .ctx = part, .on_columns = on_columns, .on_row = on_row, .on_done = on_done};
+    backend_sink sink = {.ctx = part,
+                         .on_columns = on_columns,
+                         .on_row = on_row,
+                         .on_flush = on_flush,
+                         .on_done = on_done};
     conn->ops->run(conn, &ex->plan->queries[part->index], &sink);
 }
 

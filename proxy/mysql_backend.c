@@ -759,6 +759,12 @@ static bool fetched(my_conn *c, int ret)
     return true;
 }
 
+static void flush_sink(my_conn *c)
+{
+    if (c->sink.on_flush && !c->failed && !c->discard)
+        c->sink.on_flush(c->sink.ctx);
+}
+
 /* Fetches rows until paused, blocked on the socket, finished, or a turn's worth. */
 static void fetch_rows(my_conn *c)
 {
@@ -768,6 +774,7 @@ static void fetch_rows(my_conn *c)
         int ret = 0;
         int status = mysql_stmt_fetch_start(&ret, c->stmt);
         if (status) {
+            flush_sink(c);
             wait_for(c, status);
             return;
         }
@@ -775,6 +782,7 @@ static void fetch_rows(my_conn *c)
             return;
     }
     /* Rows keep coming: let the loop serve others, then go on. */
+    flush_sink(c);
     event_active(c->next_turn, 0, 0);
 }
 

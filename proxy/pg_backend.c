@@ -353,8 +353,11 @@ static void fail_query(pg_conn *c, const char *msg)
 static void process_results(pg_conn *c)
 {
     while (!c->paused && c->state == PG_QUERY) {
-        if (PQisBusy(c->pg))
+        if (PQisBusy(c->pg)) {
+            if (c->sink.on_flush)
+                c->sink.on_flush(c->sink.ctx);
             return;
+        }
         PGresult *res = PQgetResult(c->pg);
         if (!res) {
             query_finished(c);

@@ -168,6 +168,8 @@ static void batch_stepped(void *arg)
         finish(c, msg);
         free(msg);
     } else if (!c->paused) {
+        if (c->sink.on_flush)
+            c->sink.on_flush(c->sink.ctx); /* the next batch takes a worker's time */
         step_next(c);
     }
 }

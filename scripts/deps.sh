@@ -24,6 +24,8 @@ PACKAGES="$PACKAGES mariadb-server"
 # Fuzzing (make fuzz, and the smoke run of make test-asan): libFuzzer comes
 # with clang's runtime libraries; llvm has llvm-cov for make fuzz-coverage.
 PACKAGES="$PACKAGES clang libclang-rt-14-dev llvm"
+# Profiling for make bench (docs/performance.md): valgrind's callgrind.
+PACKAGES="$PACKAGES valgrind"
 # Debian's nodejs needs its separate npm package; NodeSource's nodejs ships npm
 # itself and conflicts with Debian's, so ask for npm only when there is none.
 command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES npm"

@@ -1065,6 +1065,41 @@ static void test_text_row(void **state)
     buf_free(&out);
 }
 
+/*
+ * wire_write_text_row sizes the packet up front and writes the length
+ * prefixes itself: it must match the field-by-field encoding at every
+ * length-prefix boundary, and across the 16 MiB packet split.
+ */
+static void test_text_row_length_boundaries(void **state)
+{
+    (void)state;
+    static const size_t lens[] = {0, 250, 251, 0xFFFF, 0x10000, 0xFFFFFF, 0x1000000};
+    char *big = malloc(0x1000000);
+    assert_non_null(big);
+    for (size_t i = 0; i < 0x1000000; i++)
+        big[i] = (char)('a' + i % 26);
+    for (size_t t = 0; t < ARRAY_LEN(lens); t++) {
+        const char *const values[] = {big, NULL, "x"};
+        const size_t lengths[] = {lens[t], 0, 1};
+        buf got, want;
+        buf_init(&got);
+        buf_init(&want);
+        uint8_t seq_got = 7, seq_want = 7;
+        wire_write_text_row(&got, &seq_got, 3, values, lengths);
+        size_t begin = wire_packet_begin(&want);
+        wire_put_lenenc_str(&want, big, lens[t]);
+        buf_append_byte(&want, 0xFB);
+        wire_put_lenenc_str(&want, "x", 1);
+        wire_packet_end(&want, begin, &seq_want);
+        assert_int_equal(got.len, want.len);
+        assert_memory_equal(got.data, want.data, want.len);
+        assert_int_equal(seq_got, seq_want);
+        buf_free(&got);
+        buf_free(&want);
+    }
+    free(big);
+}
+
 /* Splits out into packets by reading headers directly. */
 static size_t split_packets(const buf *out, const uint8_t **payloads, size_t *lens, uint8_t *seqs,
                             size_t max)
@@ -1160,6 +1195,7 @@ int main(void)
         cmocka_unit_test(test_eof_err_packets),
         cmocka_unit_test(test_column_def_bytes),
         cmocka_unit_test(test_text_row),
+        cmocka_unit_test(test_text_row_length_boundaries),
         cmocka_unit_test(test_result_set_framing),
     };
     return cmocka_run_group_tests_name("wire", tests, NULL, NULL);

@@ -1,0 +1,169 @@
+/*
+ * pgclient: the direct reference of the benchmark (docs/performance.md): the
+ * SQL Mimir compiled, with its parameters, sent straight to PostgreSQL with
+ * libpq, every row fetched.
+ *
+ *   pgclient [-n COUNT] CONNINFO QUERYFILE [QUERYFILE ...]
+ *
+ * A QUERYFILE holds the SQL text and then each parameter, NUL-separated
+ * ("sql\0p1\0p2\0"), exactly as EXPLAIN printed them. Several files run
+ * concurrently, one connection and thread each, as Mimir runs a multi-source
+ * query's atomic queries. Connections (with TimeZone UTC in CONNINFO's
+ * options, as Mimir's) are made before the clock starts; the
+ * time is from sending to the last row of the last query. With -n the whole
+ * set runs COUNT times in a row on the same connections. Prints one JSON
+ * object {"ms": median, "ms_all": [...], "rows":..., "bytes":...} (rows and
+ * bytes of one run); exit status 1 on any error.
+ */
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_PARAMS 64
+
+typedef struct job {
+    const char *path;
+    PGconn *conn;
+    char *text; /* the file: SQL then parameters */
+    const char *sql;
+    const char *params[MAX_PARAMS];
+    int nparams;
+    pthread_t tid;
+    uint64_t rows, bytes;
+    int failed;
+} job;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int load(job *j)
+{
+    FILE *f = fopen(j->path, "rb");
+    if (!f)
+        return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    j->text = malloc((size_t)n + 1);
+    if (!j->text || fread(j->text, 1, (size_t)n, f) != (size_t)n) {
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    j->text[n] = '\0';
+    j->sql = j->text;
+    for (char *p = j->text + strlen(j->text) + 1; p < j->text + n; p += strlen(p) + 1) {
+        if (j->nparams == MAX_PARAMS)
+            return -1;
+        j->params[j->nparams++] = p;
+    }
+    return 0;
+}
+
+static void run_once(job *j)
+{
+    if (j->failed)
+        return;
+    j->rows = j->bytes = 0;
+    PGresult *res = PQexecParams(j->conn, j->sql, j->nparams, NULL, j->params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "pgclient: %s: %s", j->path, PQresultErrorMessage(res));
+        j->failed = 1;
+    } else {
+        int nr = PQntuples(res), nf = PQnfields(res);
+        for (int r = 0; r < nr; r++)
+            for (int c = 0; c < nf; c++)
+                j->bytes += (uint64_t)PQgetlength(res, r, c);
+        j->rows = (uint64_t)nr;
+    }
+    PQclear(res);
+}
+
+static void *run_thread(void *arg)
+{
+    run_once(arg);
+    return NULL;
+}
+
+/* One run of every job: in this thread for one query (no thread start in the
+ * timing of a sub-millisecond query), else one thread per query. */
+static double run_all(job *jobs, int n)
+{
+    double t0 = now();
+    if (n == 1) {
+        run_once(&jobs[0]);
+    } else {
+        for (int i = 0; i < n; i++)
+            pthread_create(&jobs[i].tid, NULL, run_thread, &jobs[i]);
+        for (int i = 0; i < n; i++)
+            pthread_join(jobs[i].tid, NULL);
+    }
+    return (now() - t0) * 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    int count = 1, first = 1;
+    if (argc > 2 && !strcmp(argv[1], "-n")) {
+        count = atoi(argv[2]);
+        first = 3;
+    }
+    if (argc - first < 2 || count < 1) {
+        fprintf(stderr, "usage: pgclient [-n COUNT] CONNINFO QUERYFILE [QUERYFILE ...]\n");
+        return 2;
+    }
+    int n = argc - first - 1;
+    job *jobs = calloc((size_t)n, sizeof(job));
+    int failed = 0;
+    for (int i = 0; i < n; i++) {
+        job *j = &jobs[i];
+        j->path = argv[first + 1 + i];
+        if (load(j) != 0) {
+            fprintf(stderr, "pgclient: cannot read %s\n", j->path);
+            return 2;
+        }
+        j->conn = PQconnectdb(argv[first]);
+        if (PQstatus(j->conn) != CONNECTION_OK) {
+            fprintf(stderr, "pgclient: %s", PQerrorMessage(j->conn));
+            failed = j->failed = 1;
+        }
+    }
+    double *ms = calloc((size_t)count, sizeof(double));
+    for (int k = 0; k < count && !failed; k++) {
+        ms[k] = run_all(jobs, n);
+        for (int i = 0; i < n; i++)
+            failed |= jobs[i].failed;
+    }
+    uint64_t rows = 0, bytes = 0;
+    for (int i = 0; i < n; i++) {
+        rows += jobs[i].rows;
+        bytes += jobs[i].bytes;
+    }
+    printf("{\"ms_all\":[");
+    for (int k = 0; k < count; k++)
+        printf("%s%.4f", k ? "," : "", ms[k]);
+    qsort(ms, (size_t)count, sizeof(double), cmp_double);
+    printf("],\"ms\":%.4f,\"rows\":%llu,\"bytes\":%llu}\n", ms[count / 2], (unsigned long long)rows,
+           (unsigned long long)bytes);
+    for (int i = 0; i < n; i++) {
+        PQfinish(jobs[i].conn);
+        free(jobs[i].text);
+    }
+    free(jobs);
+    free(ms);
+    return failed ? 1 : 0;
+}

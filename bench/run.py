@@ -1,0 +1,693 @@
+#!/usr/bin/python3
+"""Mimir's benchmark harness (issue 7; docs/performance.md explains every part).
+
+    make bench                      SF=1, 5 rounds
+    make bench SF=0.1 ROUNDS=3      a quick run
+
+It starts a throwaway PostgreSQL cluster and a MariaDB server (the integration
+fixtures' own classes, tests/integration/conftest.py and mariadb_server.py),
+loads the deterministic data of bench/datagen.c with COPY, serves the semantic
+layer of bench/configs with bin/mimir, and runs five scenarios. Each scenario
+alternates Mimir and its reference (A B A B ...) for ROUNDS rounds after a
+warm-up and compares the medians. The timing-critical clients are C programs:
+bench/loadgen.c (libmariadb) for everything that talks MySQL, bench/pgclient.c
+(libpq) for the direct reference, which runs the exact SQL and parameters that
+Mimir's EXPLAIN prints.
+
+Results: a table on stdout (target and PASS/MISS per check) and
+bench/results/<date>-SF<sf>.json. A missed target is reported, not fatal;
+an error (a failed query, a tool that exits non-zero) fails the run.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "integration"))
+os.environ.setdefault("MIMIR_BIN", str(REPO / "bin" / "mimir"))
+
+import conftest  # noqa: E402  (the fixtures' PgCluster and MimirServer)
+from mariadb_server import MariaDbServer  # noqa: E402
+
+CONFIGS = REPO / "bench" / "configs"
+MYSQL_USER, MYSQL_PASSWORD, MYSQL_DB = "bench", "bench", "bench"
+VERSION_QUERY = "SELECT @@version_comment LIMIT 1"
+
+# The queries of the scenarios, in Mimir's SQL (docs/performance.md).
+README_QUERY = ("SELECT dim_category, AGG(rentals_count), AGG(rentals_revenue_due) "
+                "FROM mimir.metrics WHERE dim_category = 'Action' GROUP BY dim_category")
+SMALL_QUERY = ("SELECT dim_category, AGG(rentals_count), AGG(rentals_revenue_due) "
+               "FROM mimir.metrics WHERE dim_category = 'Action' "
+               "AND ds BETWEEN '2025-06-01' AND '2025-06-01' GROUP BY dim_category")
+STREAM_QUERY = ("SELECT rental_id, dim_store_id, dim_category, AGG(rentals_revenue_due) "
+                "FROM mimir.metrics GROUP BY rental_id, dim_store_id, dim_category")
+# The same rows in MariaDB: a MEMORY table with the columns' MySQL types.
+STREAM_TABLE_DDL = ("CREATE TABLE stream_rows (rental_id BIGINT NOT NULL, dim_store_id INT, "
+                    "dim_category VARCHAR(32), rentals_revenue_due DECIMAL(12,2)) ENGINE=MEMORY")
+COMBINE_QUERY = ("SELECT dim_customer_id, AGG(rentals_count), AGG(payments_revenue) "
+                 "FROM mimir.metrics GROUP BY dim_customer_id")
+
+
+class BenchError(RuntimeError):
+    pass
+
+
+def log(msg):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+def median(xs):
+    return statistics.median(xs) if xs else None
+
+
+# --------------------------------------------------------------------------
+# the environment: PostgreSQL with the generated data, MariaDB, Mimir
+# --------------------------------------------------------------------------
+
+
+class WrappedMimir(conftest.MimirServer):
+    """bin/mimir, optionally run under a profiler (--mimir-prefix, e.g.
+    "valgrind --tool=callgrind"): docs/performance.md, "Profiling"."""
+
+    def __init__(self, prefix, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prefix = prefix.split() if prefix else []
+        if self.prefix:
+            conftest.SERVER_STOP_TIMEOUT = 120  # the profiler writes its output at exit
+
+    def command(self):
+        return self.prefix + super().command()
+
+
+class Environment:
+    def __init__(self, args):
+        self.args = args
+        self.tools = Path(args.tools)
+        self.dir = Path(tempfile.mkdtemp(prefix="mimir-bench-", dir=conftest._session_tmp_base()))
+        os.chmod(self.dir, 0o711)  # the `postgres` and `mysql` users traverse it as root
+        self.pg = self.maria = self.mimir = None
+        self.mimir_problem = None  # a crash or sanitizer report, found at stop()
+
+    def tool(self, name):
+        path = self.tools / name
+        if not path.is_file():
+            raise BenchError(f"{path} not found (make bench builds it)")
+        return str(path)
+
+    def start(self):
+        t0 = time.monotonic()
+        self.pg = conftest.PgCluster(self.dir, name="pg-bench")
+        self.pg.init()
+        self.pg.start()
+        self.pg.create_database("bench")
+        self.load_data()
+        log(f"PostgreSQL loaded at SF {self.args.sf} in {time.monotonic() - t0:.1f} s")
+        secrets = conftest.write_secrets(self.dir / "secrets", self.pg.port, schema="bench",
+                                         connection_name="bench_postgres")
+        self.mimir = WrappedMimir(self.args.mimir_prefix, self.dir, configs=CONFIGS,
+                                  secrets=secrets, name="mimir-bench",
+                                  extra_args=self.args.mimir_args.split())
+        self.mimir.start(timeout=120 if self.args.mimir_prefix else conftest.SERVER_READY_TIMEOUT)
+        self.mimir.wait_for_log(conftest.TYPES_DISCOVERED, timeout=120)
+        if self.args.with_mariadb:
+            self.maria = MariaDbServer(self.dir, name="mariadb-bench")
+            self.maria.init()
+            self.maria.start()
+            self.maria.query(f"CREATE DATABASE {MYSQL_DB}")
+            self.maria.create_user(MYSQL_USER, MYSQL_PASSWORD, MYSQL_DB)
+
+    def psql(self, sql_or_file, stdin=None):
+        cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.pg.host, "-p",
+               str(self.pg.port), "-U", "postgres", "-d", "bench"]
+        cmd += ["-f", "-"] if stdin is not None else ["-c", sql_or_file]
+        proc = subprocess.run(cmd, env=conftest._clean_env(), stdin=stdin,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if proc.returncode != 0:
+            raise BenchError(f"psql failed: {proc.stdout}")
+
+    def datagen(self, what):
+        return subprocess.Popen([self.tool("datagen"), str(self.args.sf), what],
+                                stdout=subprocess.PIPE)
+
+    def load_data(self):
+        gen = self.datagen("--schema")
+        self.psql(None, stdin=gen.stdout)
+        gen.wait()
+        for table in ("stores", "categories", "films", "customers", "rentals", "payments"):
+            gen = self.datagen(table)
+            cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.pg.host, "-p",
+                   str(self.pg.port), "-U", "postgres", "-d", "bench", "-c",
+                   f"COPY {table} FROM STDIN"]
+            proc = subprocess.run(cmd, env=conftest._clean_env(), stdin=gen.stdout,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            if gen.wait() != 0 or proc.returncode != 0:
+                raise BenchError(f"loading {table} failed: {proc.stdout}")
+        gen = self.datagen("--post-load")
+        self.psql(None, stdin=gen.stdout)
+        gen.wait()
+        # Hash aggregates of a million groups stay in memory, as on a warehouse.
+        self.psql("ALTER SYSTEM SET work_mem = '256MB'")
+        self.psql("SELECT pg_reload_conf()")
+
+    @property
+    def pg_conninfo(self):
+        return (f"host={self.pg.host} port={self.pg.port} user=postgres dbname=bench "
+                f"options='-c TimeZone=UTC'")
+
+    def stop(self):
+        for what in (self.mimir, self.maria):
+            if what is not None:
+                try:
+                    if what is self.mimir:
+                        what.stop()
+                        self.mimir_problem = what.exit_problem()
+                    else:
+                        what.destroy()
+                except Exception as exc:  # keep tearing down the rest
+                    log(f"stopping {what}: {exc}")
+        if self.pg is not None:
+            self.pg.destroy()
+        if self.mimir is not None and self.args.keep_logs:
+            log(f"Mimir's log: {self.mimir.stderr_path}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    # -- clients
+
+    def loadgen(self, port, queries, threads=1, count=None, seconds=None, user=MYSQL_USER,
+                password=MYSQL_PASSWORD, db=None):
+        cmd = [self.tool("loadgen"), "-P", str(port), "-u", user, "-p", password,
+               "-c", str(threads)]
+        if db:
+            cmd += ["-D", db]
+        cmd += ["-n", str(count)] if count else ["-t", str(seconds)]
+        for q in queries:
+            cmd += ["-q", q]
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            raise BenchError(f"loadgen failed ({proc.returncode}): {proc.stderr}")
+        out = json.loads(proc.stdout)
+        if out["errors"]:
+            raise BenchError(f"{out['errors']} errors from {queries} on port {port}: "
+                             f"{out['first_error']}")
+        return out
+
+    def mimir_query(self, queries, **kw):
+        # Without a server config Mimir takes any user with an empty password.
+        return self.loadgen(self.mimir.port, queries, password="", **kw)
+
+    def maria_query(self, queries, **kw):
+        return self.loadgen(self.maria.port, queries, db=MYSQL_DB, **kw)
+
+    def pgclient(self, files, count=1):
+        cmd = [self.tool("pgclient"), "-n", str(count), self.pg_conninfo, *map(str, files)]
+        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if proc.returncode != 0:
+            raise BenchError(f"pgclient failed ({proc.returncode}): {proc.stderr}")
+        return json.loads(proc.stdout)
+
+    def explain(self, sql):
+        """Mimir's plan: [(source, dialect, sql, [params])], the combine last."""
+        _, rows = self.mimir.query("EXPLAIN " + sql)
+        return [(r[1], r[3], r[4], parse_params(r[5])) for r in rows]
+
+    def query_file(self, name, sql, params):
+        path = self.dir / f"{name}.query"
+        path.write_bytes(b"\0".join(x.encode() for x in [sql, *params]) + b"\0")
+        return path
+
+    def mimir_query_logs(self):
+        """The per-query JSON log lines Mimir wrote so far (docs/operations.md);
+        empty until the server logs them."""
+        out = []
+        for line in self.mimir.stderr().splitlines():
+            line = line.strip()
+            if line.startswith("{") and '"event":"query"' in line.replace(" ", ""):
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    pass
+        return out
+
+
+def parse_params(text):
+    """EXPLAIN's parameter list, e.g. ['Action', 5] -> ['Action', '5'] (the
+    text each is sent as)."""
+    text = (text or "[]").strip()
+    assert text[0] == "[" and text[-1] == "]", text
+    body, out, i = text[1:-1], [], 0
+    while i < len(body):
+        if body[i] in ", ":
+            i += 1
+        elif body[i] == "'":
+            j, val = i + 1, []
+            while True:
+                if body[j] == "'" and body[j + 1:j + 2] == "'":
+                    val.append("'")
+                    j += 2
+                elif body[j] == "'":
+                    break
+                else:
+                    val.append(body[j])
+                    j += 1
+            out.append("".join(val))
+            i = j + 1
+        else:
+            j = body.find(",", i)
+            j = len(body) if j < 0 else j
+            out.append(body[i:j].strip())
+            i = j
+    return out
+
+
+# --------------------------------------------------------------------------
+# scenarios
+# --------------------------------------------------------------------------
+
+
+def alternate(rounds, warmup, a, b):
+    """Run a() and b() warm-up times each, then A B A B ... for `rounds`;
+    returns the lists of their results."""
+    for _ in range(warmup):
+        a()
+        b()
+    ra, rb = [], []
+    for _ in range(rounds):
+        ra.append(a())
+        rb.append(b())
+    return ra, rb
+
+
+def check(name, value, target, op, unit=""):
+    ok = None if value is None else (value <= target if op == "<=" else value >= target)
+    return {"check": name, "value": value, "target": f"{op} {target}{unit}",
+            "result": "n/a" if ok is None else ("PASS" if ok else "MISS")}
+
+
+def single_atomic_query(env, name, sql):
+    plan = env.explain(sql)
+    if len(plan) != 1:
+        raise BenchError(f"{name}: expected one atomic query, EXPLAIN gave {plan}")
+    _, _, compiled, params = plan[0]
+    return env.query_file(name, compiled, params), compiled, params
+
+
+def scenario_aggregate(env, args):
+    """1. The README-style query (few groups) over the whole fact table, and the
+    same query narrowed to one day (returns in a few ms): Mimir end to end vs
+    the compiled SQL sent by libpq."""
+    out = {"scenario": 1, "name": "aggregate latency", "checks": []}
+    for key, sql, count in (("full", README_QUERY, args.agg_count),
+                            ("small", SMALL_QUERY, args.small_count)):
+        qfile, compiled, params = single_atomic_query(env, f"agg_{key}", sql)
+        mimir, pg = alternate(
+            args.rounds, args.warmup,
+            lambda: env.mimir_query([sql], count=count)["per_query"][0]["p50_ms"],
+            lambda: env.pgclient([qfile], count=count)["ms"])
+        m, p = median(mimir), median(pg)
+        out[key] = {"query": sql, "compiled_sql": compiled, "parameters": params,
+                    "queries_per_round": count, "mimir_ms": mimir, "reference_ms": pg,
+                    "mimir_median_ms": m, "reference_median_ms": p, "ratio": m / p,
+                    "added_ms": m - p}
+        if key == "full":
+            out["checks"].append(check("1 full scan: Mimir/libpq latency", m / p, 1.05, "<="))
+        else:
+            note = "" if p < 5 else " (reference not under 5 ms: not applicable)"
+            c = check("1 one day: added latency ms" + note, m - p, 0.3, "<=", " ms")
+            if p >= 5:
+                c["result"] = "n/a"
+            out["checks"].append(c)
+    return out
+
+
+def load_stream_rows_into_mariadb(env, qfile_sql, params):
+    """The rows of the streaming query, copied from PostgreSQL into a MariaDB
+    MEMORY table with LOAD DATA (the same rows Mimir streams)."""
+    tsv = env.dir / "stream_rows.tsv"
+    conn = conftest.psycopg2.connect(host=env.pg.host, port=env.pg.port, user="postgres",
+                                     dbname="bench", options="-c TimeZone=UTC")
+    try:
+        with conn.cursor() as cur, open(tsv, "w") as f:
+            query = cur.mogrify(re.sub(r"\$(\d+)", r"%(p\1)s", qfile_sql),
+                                {f"p{i + 1}": v for i, v in enumerate(params)}).decode()
+            cur.copy_expert(f"COPY ({query}) TO STDOUT", f)
+    finally:
+        conn.close()
+    os.chmod(tsv, 0o644)
+    sql = (f"SET SESSION max_heap_table_size = 1073741824; {STREAM_TABLE_DDL}; "
+           f"LOAD DATA LOCAL INFILE '{tsv}' INTO TABLE stream_rows")
+    proc = subprocess.run(["mariadb", "--no-defaults", f"--socket={env.maria.socket}", "-u",
+                           "root", "--local-infile=1", MYSQL_DB, "-e", sql],
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if proc.returncode != 0:
+        raise BenchError(f"loading MariaDB failed: {proc.stdout}")
+
+
+def reset_peak_rss(pid):
+    # Writing 5 to clear_refs resets VmHWM to the current RSS (proc(5)).
+    try:
+        Path(f"/proc/{pid}/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_rss_mib(pid):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return None
+
+
+def scenario_streaming(env, args):
+    """2. A dimension-level query returning SF x 1M rows: Mimir to a MySQL client
+    vs libpq fetching the compiled SQL, and vs MariaDB serving the same rows
+    from a MEMORY table to the same client."""
+    qfile, compiled, params = single_atomic_query(env, "stream", STREAM_QUERY)
+    pid = env.mimir.proc.pid
+    rss_reset = reset_peak_rss(pid)
+
+    def rates(r):
+        # (rows/s end to end, rows, rows/s from the first row to the last)
+        first = r["per_query"][0]["first_row_p50_ms"] / 1e3
+        return (r["rows"] / r["elapsed_s"], r["rows"],
+                r["rows"] / max(r["elapsed_s"] - first, 1e-9))
+
+    def mimir():
+        return rates(env.mimir_query([STREAM_QUERY], count=1))
+
+    def pg():
+        r = env.pgclient([qfile])
+        return r["rows"] / (r["ms"] / 1e3), r["rows"]
+
+    m_runs, p_runs = alternate(args.rounds, args.warmup, mimir, pg)
+    rss = peak_rss_mib(pid)
+    rows = m_runs[0][1]
+    if any(r[1] != rows for r in m_runs + p_runs):
+        raise BenchError(f"streaming: row counts differ: {m_runs} {p_runs}")
+    m, p = median([r[0] for r in m_runs]), median([r[0] for r in p_runs])
+    out = {"scenario": 2, "name": "large result streaming", "query": STREAM_QUERY,
+           "compiled_sql": compiled, "rows": rows,
+           "mimir_rows_per_s": [r[0] for r in m_runs], "libpq_rows_per_s": [r[0] for r in p_runs],
+           "mimir_median_rows_per_s": m, "libpq_median_rows_per_s": p,
+           "ratio_vs_libpq": m / p, "mimir_peak_rss_mib": rss if rss_reset else None,
+           "checks": [check("2 throughput Mimir/libpq", m / p, 0.9, ">=")]}
+    if env.maria is not None:
+        load_stream_rows_into_mariadb(env, compiled, params)
+
+        def maria():
+            return rates(env.maria_query(["SELECT * FROM stream_rows"], count=1))
+
+        m2_runs, d_runs = alternate(args.rounds, args.warmup, mimir, maria)
+        if any(r[1] != rows for r in d_runs):
+            raise BenchError(f"streaming: MariaDB returned {d_runs[0][1]} rows, Mimir {rows}")
+        m2, d = median([r[0] for r in m2_runs]), median([r[0] for r in d_runs])
+        s2, sd = median([r[2] for r in m2_runs]), median([r[2] for r in d_runs])
+        out.update({"mimir_rows_per_s_vs_mariadb": [r[0] for r in m2_runs],
+                    "mariadb_rows_per_s": [r[0] for r in d_runs],
+                    "mariadb_median_rows_per_s": d, "ratio_vs_mariadb": m2 / d,
+                    "mimir_streaming_rows_per_s": [r[2] for r in m2_runs],
+                    "mariadb_streaming_rows_per_s": [r[2] for r in d_runs],
+                    "mimir_median_streaming_rows_per_s": s2,
+                    "mariadb_median_streaming_rows_per_s": sd,
+                    "streaming_ratio_vs_mariadb": s2 / sd})
+        # End to end, Mimir's figure includes PostgreSQL computing the rows
+        # (a GROUP BY over the fact table) while MariaDB reads a stored
+        # table; from the first row on, both only move rows to the client.
+        out["checks"].append(check("2 rows/s after first row Mimir/MariaDB", s2 / sd, 1.0, ">="))
+        c = check("2 rows/s end to end Mimir/MariaDB (incl. PG GROUP BY)", m2 / d, 1.0, ">=")
+        out["checks"].append(c)
+        rss = peak_rss_mib(pid)
+        out["mimir_peak_rss_mib"] = rss if rss_reset else None
+    out["checks"].append(check("2 Mimir peak RSS MiB", out["mimir_peak_rss_mib"], 64, "<=",
+                               " MiB"))
+    return out
+
+
+def scenario_protocol(env, args):
+    """3. 32 clients running a query answered without a backend: queries per
+    second, Mimir vs MariaDB."""
+    out = {"scenario": 3, "name": "protocol throughput", "query": VERSION_QUERY,
+           "clients": args.clients}
+    kw = dict(threads=args.clients, seconds=args.qps_seconds)
+    if env.maria is None:  # Mimir alone (e.g. under a profiler)
+        m = [env.mimir_query([VERSION_QUERY], **kw)["qps"] for _ in range(args.rounds)]
+        out.update({"mimir_qps": m, "mimir_median_qps": median(m), "mariadb_median_qps": None,
+                    "checks": [check("3 qps Mimir/MariaDB", None, 1.0, ">=")]})
+        return out
+    m, d = alternate(args.rounds, args.warmup,
+                     lambda: env.mimir_query([VERSION_QUERY], **kw)["qps"],
+                     lambda: env.maria_query([VERSION_QUERY], **kw)["qps"])
+    out.update({"mimir_qps": m, "mariadb_qps": d, "mimir_median_qps": median(m),
+                "mariadb_median_qps": median(d), "ratio": median(m) / median(d),
+                "checks": [check("3 qps Mimir/MariaDB", median(m) / median(d), 1.0, ">=")]})
+    return out
+
+
+def sqlite_join_ms(env, plan, count):
+    """The combine in the Python sqlite3 module (the same SQLite library Mimir
+    links): both atomic results loaded into an in-memory database first, as
+    Mimir loads them; then timed, as Mimir's combine: indexing the join keys
+    of s1, s2, ... and the final query (every row stepped)."""
+    combine_sql, combine_params = plan[-1][2], plan[-1][3]
+    tables = re.findall(r'(?:FROM|JOIN)\s+"?([A-Za-z_][A-Za-z0-9_]*)"?', combine_sql)
+    using = re.search(r"USING \(([^)]*)\)", combine_sql)
+    keys = using.group(1) if using else ""
+    db = sqlite3.connect(":memory:")
+    indexes = []
+    conn = conftest.psycopg2.connect(host=env.pg.host, port=env.pg.port, user="postgres",
+                                     dbname="bench", options="-c TimeZone=UTC")
+    try:
+        for i, (source, _, sql, params) in enumerate(plan[:-1]):
+            with conn.cursor() as cur:
+                cur.execute(re.sub(r"\$(\d+)", r"%(p\1)s", sql),
+                            {f"p{k + 1}": v for k, v in enumerate(params)})
+                names = [d.name for d in cur.description]
+                rows = [tuple(float(v) if hasattr(v, "as_tuple") else v for v in r)
+                        for r in cur.fetchall()]
+            table = tables[i] if i < len(tables) else source
+            cols = ", ".join(f'"{n}"' for n in names)
+            db.execute(f'CREATE TABLE "{table}" ({cols})')
+            if i > 0 and keys:  # as Mimir indexes s1, s2, ... (proxy/combine.c)
+                indexes.append(f'CREATE INDEX "{table}_keys" ON "{table}" ({keys})')
+            with db:
+                db.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(names))})',
+                               rows)
+    finally:
+        conn.close()
+    times = []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        for sql in indexes:
+            db.execute(sql)
+        for _row in db.execute(combine_sql, [p for p in combine_params]):
+            pass
+        times.append((time.perf_counter() - t0) * 1e3)
+        for sql in indexes:
+            db.execute("DROP INDEX " + sql.split()[2])
+    db.close()
+    return times
+
+
+def scenario_combine(env, args):
+    """4. Two sources each returning SF x 200,000 groups, combined by FULL JOIN."""
+    plan = env.explain(COMBINE_QUERY)
+    if len(plan) != 3:
+        raise BenchError(f"combine: expected two atomic queries and a combine, got {plan}")
+    files = [env.query_file(f"combine_{i}", sql, params)
+             for i, (_, _, sql, params) in enumerate(plan[:-1])]
+    logs_before = len(env.mimir_query_logs())
+    m, p = alternate(args.rounds, args.warmup,
+                     lambda: env.mimir_query([COMBINE_QUERY], count=1)["per_query"][0]["p50_ms"],
+                     lambda: env.pgclient(files)["ms"])
+    combine_ms = [e.get("combine_ms") for e in env.mimir_query_logs()[logs_before:]
+                  if e.get("combine_ms") is not None][-args.rounds:]
+    sqlite_ms = sqlite_join_ms(env, plan, max(args.rounds, 3))
+    mc, sq = median(combine_ms), median(sqlite_ms)
+    out = {"scenario": 4, "name": "multi-source combine", "query": COMBINE_QUERY,
+           "combine_sql": plan[-1][2], "mimir_total_ms": m, "direct_both_ms": p,
+           "mimir_median_total_ms": median(m), "direct_median_ms": median(p),
+           "total_ratio": median(m) / median(p), "mimir_combine_ms": combine_ms or None,
+           "sqlite3_join_ms": sqlite_ms, "sqlite3_median_join_ms": sq,
+           "combine_ratio": mc / sq if mc is not None else None}
+    out["checks"] = [
+        check("4 combine Mimir/sqlite3" + ("" if mc is not None else
+                                           " (combine_ms not in Mimir's log)"),
+              out["combine_ratio"], 1.2, "<="),
+        check("4 total Mimir/both atomic direct", out["total_ratio"], 1.3, "<="),
+    ]
+    return out
+
+
+def scenario_concurrency(env, args):
+    """5. 64 clients mixing scenario 1 (the one-day query) and scenario 3."""
+    r = env.mimir_query([SMALL_QUERY, VERSION_QUERY], threads=args.mix_clients,
+                        seconds=args.mix_seconds)
+    per = {q["query"]: q for q in r["per_query"]}
+    out = {"scenario": 5, "name": "concurrency", "clients": args.mix_clients,
+           "seconds": args.mix_seconds, "queries": r["queries"], "qps": r["qps"],
+           "errors": r["errors"], "per_query": r["per_query"],
+           "checks": [check("5 errors", r["errors"], 0, "<=")]}
+    for label, q in (("aggregate", SMALL_QUERY), ("catalog", VERSION_QUERY)):
+        out[f"{label}_p50_ms"] = per[q]["p50_ms"]
+        out[f"{label}_p99_ms"] = per[q]["p99_ms"]
+    return out
+
+
+SCENARIOS = {1: scenario_aggregate, 2: scenario_streaming, 3: scenario_protocol,
+             4: scenario_combine, 5: scenario_concurrency}
+
+
+# --------------------------------------------------------------------------
+# report
+# --------------------------------------------------------------------------
+
+
+def machine():
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True).stdout.strip()
+    except OSError:
+        commit = ""
+    return {"nproc": os.cpu_count(), "cpu": cpu, "kernel": platform.release(),
+            "loadavg": os.getloadavg()[0], "commit": commit,
+            "sqlite": sqlite3.sqlite_version}
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.3f}" if abs(v) < 100 else f"{v:,.0f}"
+    return str(v)
+
+
+def print_table(result):
+    m = result["machine"]
+    print(f"\nMimir benchmark {result['date']}  SF {result['sf']}  rounds {result['rounds']}  "
+          f"nproc {m['nproc']}  {m['cpu']}  kernel {m['kernel']}  load {m['loadavg']:.2f}")
+    rows = [("check", "value", "target", "result")]
+    for s in result["scenarios"]:
+        for c in s.get("checks", []):
+            rows.append((c["check"], fmt(c["value"]), c["target"], c["result"]))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for i, r in enumerate(rows):
+        print("  ".join(x.ljust(w) for x, w in zip(r, widths)))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+    details = []
+    for s in result["scenarios"]:
+        if s["scenario"] == 1:
+            for k in ("full", "small"):
+                d = s[k]
+                details.append(f"1 {k}: Mimir {d['mimir_median_ms']:.3f} ms, libpq "
+                               f"{d['reference_median_ms']:.3f} ms")
+        elif s["scenario"] == 2:
+            line = (f"2: {s['rows']} rows; Mimir {s['mimir_median_rows_per_s']:,.0f} rows/s, "
+                    f"libpq {s['libpq_median_rows_per_s']:,.0f} rows/s")
+            if "mariadb_median_rows_per_s" in s:
+                line += (f", MariaDB {s['mariadb_median_rows_per_s']:,.0f} rows/s; after the "
+                         f"first row Mimir {s['mimir_median_streaming_rows_per_s']:,.0f}, "
+                         f"MariaDB {s['mariadb_median_streaming_rows_per_s']:,.0f} rows/s")
+            details.append(line + f"; peak RSS {fmt(s['mimir_peak_rss_mib'])} MiB")
+        elif s["scenario"] == 3:
+            details.append(f"3: {s['clients']} clients; Mimir {s['mimir_median_qps']:,.0f} q/s, "
+                           f"MariaDB {fmt(s['mariadb_median_qps'])} q/s")
+        elif s["scenario"] == 4:
+            details.append(f"4: Mimir total {s['mimir_median_total_ms']:.1f} ms (combine "
+                           f"{fmt(median(s['mimir_combine_ms'] or []))} ms), both atomic "
+                           f"direct {s['direct_median_ms']:.1f} ms, sqlite3 join "
+                           f"{s['sqlite3_median_join_ms']:.1f} ms")
+        elif s["scenario"] == 5:
+            details.append(f"5: {s['clients']} clients {s['seconds']} s, {s['queries']} queries "
+                           f"({s['qps']:,.0f} q/s), {s['errors']} errors; aggregate p50/p99 "
+                           f"{s['aggregate_p50_ms']:.2f}/{s['aggregate_p99_ms']:.2f} ms, "
+                           f"catalog p50/p99 {s['catalog_p50_ms']:.2f}/"
+                           f"{s['catalog_p99_ms']:.2f} ms")
+    print()
+    for d in details:
+        print(d)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sf", type=float, default=1.0, help="scale factor (SF1: 1M rentals)")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--warmup", type=int, default=1)
+    ap.add_argument("--scenarios", default="1,2,3,4,5")
+    ap.add_argument("--tools", default=str(REPO / "build" / "bench"),
+                    help="where datagen, loadgen and pgclient are")
+    ap.add_argument("--results", default=str(REPO / "bench" / "results"),
+                    help="directory for the JSON file ('' for none)")
+    ap.add_argument("--clients", type=int, default=32, help="scenario 3's clients")
+    ap.add_argument("--qps-seconds", type=float, default=5.0, help="scenario 3's run per round")
+    ap.add_argument("--mix-clients", type=int, default=64)
+    ap.add_argument("--mix-seconds", type=float, default=30.0)
+    ap.add_argument("--agg-count", type=int, default=5, help="scenario 1 full queries per round")
+    ap.add_argument("--small-count", type=int, default=200,
+                    help="scenario 1 one-day queries per round")
+    ap.add_argument("--no-mariadb", dest="with_mariadb", action="store_false")
+    ap.add_argument("--keep-logs", action="store_true")
+    ap.add_argument("--mimir-prefix", default="",
+                    help="run bin/mimir under this command (a profiler)")
+    ap.add_argument("--mimir-args", default="",
+                    help="extra arguments for `mimir serve` (e.g. --server-config FILE)")
+    args = ap.parse_args()
+
+    wanted = [int(x) for x in args.scenarios.split(",") if x]
+    env = Environment(args)
+    result = {"date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+              "sf": args.sf, "rounds": args.rounds, "warmup": args.warmup,
+              "machine": machine(), "scenarios": []}
+    failed = None
+    try:
+        env.start()
+        for n in wanted:
+            log(f"scenario {n}: {SCENARIOS[n].__doc__.strip().splitlines()[0]}")
+            result["scenarios"].append(SCENARIOS[n](env, args))
+        if not env.mimir.alive():
+            raise BenchError(f"Mimir exited:\n{conftest._tail(env.mimir.stderr())}")
+    except (BenchError, RuntimeError, AssertionError) as exc:
+        failed = exc
+    finally:
+        env.stop()
+    if failed is None and env.mimir_problem:
+        failed = BenchError(env.mimir_problem)
+    if result["scenarios"]:
+        print_table(result)
+    if args.results and result["scenarios"]:
+        out = Path(args.results)
+        out.mkdir(parents=True, exist_ok=True)
+        sf = f"{args.sf:g}"
+        path = out / f"{result['date'][:10]}-SF{sf}.json"
+        path.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"\nresults: {path}")
+    if failed is not None:
+        print(f"\nbench FAILED: {failed}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
