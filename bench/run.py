@@ -7,7 +7,7 @@
 It starts a throwaway PostgreSQL cluster and a MariaDB server (the integration
 fixtures' own classes, tests/integration/conftest.py and mariadb_server.py),
 loads the deterministic data of bench/datagen.c with COPY, serves the semantic
-layer of bench/configs with bin/mimir, and runs five scenarios. Each scenario
+layer of bench/configs with bin/mimir, and runs six scenarios. Each scenario
 alternates Mimir and its reference (A B A B ...) for ROUNDS rounds after a
 warm-up and compares the medians. The timing-critical clients are C programs:
 bench/loadgen.c (libmariadb) for everything that talks MySQL, bench/pgclient.c
@@ -58,6 +58,11 @@ STREAM_TABLE_DDL = ("CREATE TABLE stream_rows (rental_id BIGINT NOT NULL, dim_st
                     "dim_category VARCHAR(32), rentals_revenue_due DECIMAL(12,2)) ENGINE=MEMORY")
 COMBINE_QUERY = ("SELECT dim_customer_id, AGG(rentals_count), AGG(payments_revenue) "
                  "FROM mimir.metrics GROUP BY dim_customer_id")
+# A dashboard tile: two metrics by category and month (a few hundred rows).
+DASHBOARD_QUERY = ("SELECT dim_category, year_month, AGG(rentals_count), "
+                   "AGG(rentals_revenue_due) FROM mimir.metrics GROUP BY dim_category, "
+                   "year_month ORDER BY dim_category, year_month")
+CACHE_TTL = 3600  # scenario 6's sources: longer than any run
 
 
 class BenchError(RuntimeError):
@@ -97,7 +102,7 @@ class Environment:
         self.tools = Path(args.tools)
         self.dir = Path(tempfile.mkdtemp(prefix="mimir-bench-", dir=conftest._session_tmp_base()))
         os.chmod(self.dir, 0o711)  # the `postgres` and `mysql` users traverse it as root
-        self.pg = self.maria = self.mimir = None
+        self.pg = self.maria = self.mimir = self.cached = None
         self.mimir_problem = None  # a crash or sanitizer report, found at stop()
 
     def tool(self, name):
@@ -127,6 +132,22 @@ class Environment:
             self.maria.start()
             self.maria.query(f"CREATE DATABASE {MYSQL_DB}")
             self.maria.create_user(MYSQL_USER, MYSQL_PASSWORD, MYSQL_DB)
+
+    def start_cached_mimir(self):
+        """A second server over a copy of the semantic layer whose sources have a
+        cache_ttl (scenario 6); the main server caches nothing."""
+        configs = self.dir / "configs-cached"
+        shutil.copytree(CONFIGS, configs)
+        sources = configs / "sources" / "sources.yaml"
+        sources.write_text(sources.read_text().replace(
+            "  time_col_alias: ts\n", f"  time_col_alias: ts\n  cache_ttl: {CACHE_TTL}\n"))
+        self.cached = WrappedMimir(self.args.mimir_prefix, self.dir, configs=configs,
+                                   secrets=self.dir / "secrets", name="mimir-bench-cached",
+                                   extra_args=self.args.mimir_args.split())
+        self.cached.start(timeout=120 if self.args.mimir_prefix else
+                          conftest.SERVER_READY_TIMEOUT)
+        self.cached.wait_for_log(conftest.TYPES_DISCOVERED, timeout=120)
+        return self.cached
 
     def psql(self, sql_or_file, stdin=None):
         cmd = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.pg.host, "-p",
@@ -167,12 +188,12 @@ class Environment:
                 f"options='-c TimeZone=UTC'")
 
     def stop(self):
-        for what in (self.mimir, self.maria):
+        for what in (self.mimir, self.cached, self.maria):
             if what is not None:
                 try:
-                    if what is self.mimir:
+                    if what in (self.mimir, self.cached):
                         what.stop()
-                        self.mimir_problem = what.exit_problem()
+                        self.mimir_problem = self.mimir_problem or what.exit_problem()
                     else:
                         what.destroy()
                 except Exception as exc:  # keep tearing down the rest
@@ -546,8 +567,34 @@ def scenario_concurrency(env, args):
     return out
 
 
+def scenario_cache(env, args):
+    """6. A repeated dashboard query answered from the result cache vs computed."""
+    server = env.cached or env.start_cached_mimir()
+    uncached = DASHBOARD_QUERY.replace("SELECT", "SELECT SQL_NO_CACHE", 1)
+
+    def run(sql, count):
+        return env.loadgen(server.port, [sql], password="", count=count)
+
+    first = run(DASHBOARD_QUERY, 1)  # computed once and stored
+    slow, fast = alternate(args.rounds, args.warmup,
+                           lambda: run(uncached, args.agg_count)["per_query"][0]["p50_ms"],
+                           lambda: run(DASHBOARD_QUERY, args.small_count)["per_query"][0]["p50_ms"])
+    hits = sum(1 for line in server.stderr().splitlines()
+               if line.startswith("{") and '"cache":"hit"' in line)
+    expected_hits = (args.rounds + args.warmup) * args.small_count
+    if hits < expected_hits:
+        raise BenchError(f"cache: {hits} hits in Mimir's log, expected {expected_hits}")
+    s, f = median(slow), median(fast)
+    return {"scenario": 6, "name": "result cache", "query": DASHBOARD_QUERY,
+            "rows": first.get("rows"), "cache_ttl": CACHE_TTL, "uncached_ms": slow,
+            "cached_ms": fast, "uncached_median_ms": s, "cached_median_ms": f,
+            "speedup": s / f, "hits": hits,
+            "checks": [check("6 cached dashboard query: uncached/cached latency", s / f, 20,
+                             ">=")]}
+
+
 SCENARIOS = {1: scenario_aggregate, 2: scenario_streaming, 3: scenario_protocol,
-             4: scenario_combine, 5: scenario_concurrency}
+             4: scenario_combine, 5: scenario_concurrency, 6: scenario_cache}
 
 
 # --------------------------------------------------------------------------
@@ -619,6 +666,10 @@ def print_table(result):
                            f"{fmt(median(s['mimir_combine_ms'] or []))} ms), both atomic "
                            f"direct {s['direct_median_ms']:.1f} ms, sqlite3 join "
                            f"{s['sqlite3_median_join_ms']:.1f} ms")
+        elif s["scenario"] == 6:
+            details.append(f"6: dashboard query ({s['rows']} rows) uncached "
+                           f"{s['uncached_median_ms']:.3f} ms, from the cache "
+                           f"{s['cached_median_ms']:.3f} ms ({s['hits']} hits)")
         elif s["scenario"] == 5:
             details.append(f"5: {s['clients']} clients {s['seconds']} s, {s['queries']} queries "
                            f"({s['qps']:,.0f} q/s), {s['errors']} errors; aggregate p50/p99 "
@@ -635,7 +686,7 @@ def main():
     ap.add_argument("--sf", type=float, default=1.0, help="scale factor (SF1: 1M rentals)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--scenarios", default="1,2,3,4,5")
+    ap.add_argument("--scenarios", default="1,2,3,4,5,6")
     ap.add_argument("--tools", default=str(REPO / "build" / "bench"),
                     help="where datagen, loadgen and pgclient are")
     ap.add_argument("--results", default=str(REPO / "bench" / "results"),
