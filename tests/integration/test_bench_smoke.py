@@ -26,7 +26,7 @@ def test_bench_harness_runs_every_scenario(tmp_path):
     assert "PASS" in proc.stdout or "MISS" in proc.stdout, proc.stdout
     (path,) = tmp_path.glob("*-SF0.001.json")
     result = json.loads(path.read_text())
-    assert [s["scenario"] for s in result["scenarios"]] == [1, 2, 3, 4, 5]
+    assert [s["scenario"] for s in result["scenarios"]] == [1, 2, 3, 4, 5, 6]
     assert result["machine"]["nproc"] >= 1
     by_number = {s["scenario"]: s for s in result["scenarios"]}
     # The streaming query returns one row per rental: SF x 1,000,000 of them,
@@ -34,6 +34,10 @@ def test_bench_harness_runs_every_scenario(tmp_path):
     assert by_number[2]["rows"] == round(sf * 1_000_000)
     assert by_number[2]["mimir_peak_rss_mib"] > 0
     assert by_number[5]["errors"] == 0
+    # Every cached answer was a hit in that server's log (run.py checks it), and the
+    # combine's time came from the query records.
+    assert by_number[6]["hits"] >= 5 and by_number[6]["rows"] > 0
+    assert by_number[4]["mimir_combine_ms"]
     for s in result["scenarios"]:
         for c in s["checks"]:
             assert c["result"] in ("PASS", "MISS", "n/a"), c
