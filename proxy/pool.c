@@ -247,12 +247,15 @@ void pool_discard_idle(backend_conn *c)
     for (backend_conn **link = &p->idle; *link; link = &(*link)->next_idle) {
         if (*link == c) {
             *link = c->next_idle;
-            break;
+            p->size--;
+            c->ops->close(c);
+            serve_waiters(p);
+            return;
         }
     }
-    p->size--;
-    c->ops->close(c);
-    serve_waiters(p);
+    /* Already taken from the idle list, its delivery under way: whoever gets it
+     * hands it back broken, and pool_release closes it then. */
+    c->broken = true;
 }
 
 void pool_release(backend_conn *c)
