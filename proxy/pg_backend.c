@@ -55,6 +55,7 @@ typedef struct pg_conn {
     backend_sink sink;
     bool paused;
     bool cancel_sent; /* a cancel request is on its way: do not send another */
+    bool cancel_seen; /* the query ended cancelled (SQLSTATE 57014): no cancel in flight */
     bool discard;     /* cancelled: rows are dropped instead of delivered */
     bool columns_sent;
     bool failed;
@@ -335,6 +336,10 @@ static void query_finished(pg_conn *c)
     /* Only a connection back at rest (no transaction left open) is reused. */
     if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         c->base.broken = true;
+    /* A cancel request that did not end this query (it finished first) may still reach
+     * the server and would cancel whatever runs next on the connection: drop it. */
+    if (c->cancel_sent && !c->cancel_seen)
+        c->base.broken = true;
     free_query_state(c);
     /* Last: the sink may hand this connection to someone else right away. */
     sink.on_done(sink.ctx, error);
@@ -384,9 +389,13 @@ static void process_results(pg_conn *c)
             break;
         case PGRES_FATAL_ERROR:
         case PGRES_BAD_RESPONSE:
-        case PGRES_NONFATAL_ERROR:
+        case PGRES_NONFATAL_ERROR: {
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            if (state && strcmp(state, "57014") == 0)
+                c->cancel_seen = true;
             fail_query(c, PQresultErrorMessage(res));
             break;
+        }
         default:
             break;
         }
@@ -451,6 +460,7 @@ static void pg_run(backend_conn *bc, const atomic_query *q, const backend_sink *
     c->state = PG_QUERY;
     c->paused = false;
     c->cancel_sent = false;
+    c->cancel_seen = false;
     c->discard = false;
     c->columns_sent = false;
     c->failed = false;
