@@ -46,9 +46,13 @@ $(BIN): $(LIB_OBJS) $(MAIN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+$(BUILD)/tests/unit_support.o: tests/unit/unit_support.c tests/unit/unit_support.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS) $(BUILD)/tests/unit_support.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/tests/unit_support.o $(LIB_OBJS) $(LDLIBS) -lcmocka
 
 configs/demo/demo.db: configs/demo/demo-data.sql
 	rm -f $@.tmp && sqlite3 $@.tmp < $< && mv $@.tmp $@

@@ -27,6 +27,7 @@
 #include "planner/planner.h"
 #include "semantic/catalog.h"
 #include "semantic/yaml_doc.h"
+#include "tests/unit/unit_support.h"
 
 /* Far above what these loads need, far below what an unbounded one takes. */
 #define MAX_SECONDS   5.0
@@ -40,29 +41,17 @@ static const char valid_source[] = "orders:\n"
 
 static char project[4096];
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 static int make_project(void **state)
 {
     (void)state;
-    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(project, sizeof project, "%s/mimir-hostile-XXXXXX", tmp);
-    if (!mkdtemp(project))
-        fail_msg("mkdtemp: %s", strerror(errno));
+    unit_tmpdir_make(project, sizeof project, "mimir-hostile");
     return 0;
 }
 
 static int remove_project(void **state)
 {
     (void)state;
-    nftw(project, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    unit_tmpdir_remove(project);
     return 0;
 }
 

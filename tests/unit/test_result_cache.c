@@ -24,6 +24,7 @@
 #include "proxy/result_cache.h"
 #include "proxy/server_config.h"
 #include "semantic/catalog.h"
+#include "tests/unit/unit_support.h"
 
 static uint64_t fake_now;
 
@@ -407,29 +408,17 @@ static void test_hints(void **state)
 
 static char dir[4096];
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 static int make_dir(void **state)
 {
     (void)state;
-    const char *tmp = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-    snprintf(dir, sizeof dir, "%s/mimir-cache-XXXXXX", tmp);
-    if (!mkdtemp(dir))
-        fail_msg("mkdtemp: %s", strerror(errno));
+    unit_tmpdir_make(dir, sizeof dir, "mimir-cache");
     return 0;
 }
 
 static int remove_dir(void **state)
 {
     (void)state;
-    nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    unit_tmpdir_remove(dir);
     return 0;
 }
 

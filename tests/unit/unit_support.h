@@ -1,0 +1,17 @@
+/*
+ * Helpers shared by the unit test programs (tests/unit/test_*.c); linked into
+ * each of them by the Makefile.
+ */
+#ifndef MIMIR_TESTS_UNIT_SUPPORT_H
+#define MIMIR_TESTS_UNIT_SUPPORT_H
+
+#include <stddef.h>
+
+/* Creates a fresh directory $TMPDIR/<prefix>-XXXXXX (TMPDIR defaults to /tmp)
+ * and writes its path to out; fails the running test when it cannot. */
+void unit_tmpdir_make(char *out, size_t outlen, const char *prefix);
+
+/* Removes the directory and everything below it (links are not followed). */
+void unit_tmpdir_remove(const char *dir);
+
+#endif
