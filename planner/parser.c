@@ -549,17 +549,24 @@ static bool starts_operand(const token *t)
            token_is_op(t, "~") || token_is_op(t, "!");
 }
 
-/*
- * BINARY x is MySQL's shorthand for CAST(x AS BINARY): comparisons with it
- * are case-sensitive. It binds tighter than any other operator.
- */
-static expr *parse_binary_cast(parser *p, token *t)
+/* The operand after a prefix operator (-, +, ~, !, BINARY): one level deeper. */
+static expr *parse_prefixed_operand(parser *p)
 {
     if (++p->depth > PARSER_MAX_DEPTH)
         return ps_fail(p, "expression nested too deeply"), NULL;
     ps_next(p);
     expr *operand = parse_unary(p);
     p->depth--;
+    return operand;
+}
+
+/*
+ * BINARY x is MySQL's shorthand for CAST(x AS BINARY): comparisons with it
+ * are case-sensitive. It binds tighter than any other operator.
+ */
+static expr *parse_binary_cast(parser *p, token *t)
+{
+    expr *operand = parse_prefixed_operand(p);
     if (!operand)
         return NULL;
     expr *cast = ps_new_expr(p, EX_FUNC, t);
@@ -591,11 +598,7 @@ static expr *parse_unary(parser *p)
         op = OP_NOT;
     else
         return parse_primary(p);
-    if (++p->depth > PARSER_MAX_DEPTH)
-        return ps_fail(p, "expression nested too deeply"), NULL;
-    ps_next(p);
-    expr *operand = parse_unary(p);
-    p->depth--;
+    expr *operand = parse_prefixed_operand(p);
     if (!operand)
         return NULL;
     expr *e = ps_new_expr(p, EX_UNARY, t);
