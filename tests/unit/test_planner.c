@@ -13,6 +13,7 @@
 #include "planner/lexer.h"
 #include "planner/parser.h"
 #include "planner/planner.h"
+#include "tests/unit/unit_support.h"
 
 /* ---- Lexer --------------------------------------------------------------- */
 
@@ -196,24 +197,7 @@ static void test_parse_depth_limit(void **state)
 
 /* ---- Planning against configs/pagila -------------------------------------- */
 
-static catalog *pagila;
-
-static int load_pagila(void **state)
-{
-    (void)state;
-    char err[1024];
-    pagila = catalog_load("configs/pagila", NULL, err, sizeof(err));
-    if (!pagila)
-        fail_msg("cannot load configs/pagila: %s", err);
-    return 0;
-}
-
-static int free_pagila(void **state)
-{
-    (void)state;
-    catalog_free(pagila);
-    return 0;
-}
+/* pagila, load_pagila and free_pagila: tests/unit/unit_support.h */
 
 static void plan_sql(arena *a, const char *sql, action *act)
 {

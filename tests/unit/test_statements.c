@@ -16,6 +16,7 @@
 #include "planner/multi_statement.h"
 #include "planner/planner.h"
 #include "semantic/catalog.h"
+#include "tests/unit/unit_support.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -60,24 +61,7 @@ static void test_split(void **state)
 
 /* ---- prepared statements ------------------------------------------------------- */
 
-static catalog *pagila;
-
-static int load_pagila(void **state)
-{
-    (void)state;
-    char err[1024];
-    pagila = catalog_load("configs/pagila", NULL, err, sizeof(err));
-    if (!pagila)
-        fail_msg("cannot load configs/pagila: %s", err);
-    return 0;
-}
-
-static int free_pagila(void **state)
-{
-    (void)state;
-    catalog_free(pagila);
-    return 0;
-}
+/* pagila, load_pagila and free_pagila: tests/unit/unit_support.h */
 
 static session_info session(void)
 {

@@ -20,6 +20,7 @@
 #include "planner/inquiry.h"
 #include "planner/planner.h"
 #include "planner/sql_builder.h"
+#include "tests/unit/unit_support.h"
 
 static const char *grain_sql(arena *a, sql_dialect d, time_grain g, const char *col)
 {
@@ -141,24 +142,7 @@ static void test_sqlite_grains_compute(void **state)
 
 /* ---- truncate_incomplete_granularity in plans ----------------------------------- */
 
-static catalog *pagila;
-
-static int load_pagila(void **state)
-{
-    (void)state;
-    char err[1024];
-    pagila = catalog_load("configs/pagila", NULL, err, sizeof(err));
-    if (!pagila)
-        fail_msg("cannot load configs/pagila: %s", err);
-    return 0;
-}
-
-static int free_pagila(void **state)
-{
-    (void)state;
-    catalog_free(pagila);
-    return 0;
-}
+/* pagila, load_pagila and free_pagila: tests/unit/unit_support.h */
 
 static const plan *plan_of(arena *a, const char *sql)
 {

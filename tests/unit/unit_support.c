@@ -33,3 +33,23 @@ void unit_tmpdir_remove(const char *dir)
 {
     nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
+
+catalog *pagila;
+
+int load_pagila(void **state)
+{
+    (void)state;
+    char err[1024];
+    pagila = catalog_load("configs/pagila", NULL, err, sizeof(err));
+    if (!pagila)
+        fail_msg("cannot load configs/pagila: %s", err);
+    return 0;
+}
+
+int free_pagila(void **state)
+{
+    (void)state;
+    catalog_free(pagila);
+    pagila = NULL;
+    return 0;
+}

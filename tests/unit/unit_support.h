@@ -7,11 +7,19 @@
 
 #include <stddef.h>
 
+#include "semantic/catalog.h"
+
 /* Creates a fresh directory $TMPDIR/<prefix>-XXXXXX (TMPDIR defaults to /tmp)
  * and writes its path to out; fails the running test when it cannot. */
 void unit_tmpdir_make(char *out, size_t outlen, const char *prefix);
 
 /* Removes the directory and everything below it (links are not followed). */
 void unit_tmpdir_remove(const char *dir);
+
+/* configs/pagila, loaded by load_pagila (a cmocka setup) and freed by
+ * free_pagila, for the suites that plan against the Pagila example. */
+extern catalog *pagila;
+int load_pagila(void **state);
+int free_pagila(void **state);
 
 #endif
