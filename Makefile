@@ -25,7 +25,7 @@ PYTHON  := /usr/bin/python3
 PYTEST_ARGS ?=
 
 LIB_SRCS  := $(sort $(wildcard wire/*.c semantic/*.c planner/*.c)) \
-             $(filter-out proxy/main.c,$(sort $(wildcard proxy/*.c)))
+             $(filter-out proxy/main.c,$(sort $(wildcard proxy/*.c proxy/*/*.c)))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/proxy/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -242,7 +242,7 @@ fuzz-coverage: $(FUZZ_TARGETS:%=$(COV_DIR)/fuzz_%)
 	        $(COV_FILES_$(t)) | sed -n '1p;$$p' &&) true
 
 format:
-	clang-format -i $(wildcard */*.h */*.c tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h)
+	clang-format -i $(wildcard */*.h */*.c proxy/*/*.h proxy/*/*.c tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h)
 
 clean:
 	rm -rf build bin

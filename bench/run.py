@@ -501,7 +501,7 @@ def sqlite_join_ms(env, plan, count):
             table = tables[i] if i < len(tables) else source
             cols = ", ".join(f'"{n}"' for n in names)
             db.execute(f'CREATE TABLE "{table}" ({cols})')
-            if i > 0 and keys:  # as Mimir indexes s1, s2, ... (proxy/combine.c)
+            if i > 0 and keys:  # as Mimir indexes s1, s2, ... (proxy/exec/combine.c)
                 indexes.append(f'CREATE INDEX "{table}_keys" ON "{table}" ({keys})')
             with db:
                 db.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(names))})',

@@ -2,7 +2,7 @@
  * What a SELECT says about caching its result: SQL_NO_CACHE anywhere in it,
  * and whether its answer can change with nothing changing in the data (it
  * calls NOW(), CURRENT_DATE, RAND(), reads a variable, ...). The result cache
- * (proxy/cache_policy.h) answers neither kind.
+ * (proxy/cache/cache_policy.h) answers neither kind.
  */
 #ifndef MIMIR_PLANNER_CACHE_HINTS_H
 #define MIMIR_PLANNER_CACHE_HINTS_H

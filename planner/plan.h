@@ -61,7 +61,7 @@ typedef struct plan {
     const char *final_sql;
     query_param *final_params;
     size_t nfinal_params;
-    /* What the statement says about caching its result (proxy/cache_policy.h). */
+    /* What the statement says about caching its result (proxy/cache/cache_policy.h). */
     bool no_cache;         /* SELECT SQL_NO_CACHE */
     bool nondeterministic; /* NOW(), CURRENT_DATE, RAND(), ...: the answer changes by itself */
     /* The combine joins on the first njoin_cols columns of every table (the

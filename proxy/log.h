@@ -2,7 +2,7 @@
  * The server's log: one line per record, to stderr or to a file (server
  * configuration `log:`). Text records look like
  *   "2026-11-21T10:00:00Z mimir[pid]: LEVEL message";
- * the per-query records of proxy/query_log.c are JSON objects on their own
+ * the per-query records of proxy/obs/query_log.c are JSON objects on their own
  * lines (a line starting with '{' is one).
  *
  * Each line goes out in one write(2) on a descriptor opened with O_APPEND,

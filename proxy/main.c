@@ -2,7 +2,7 @@
  * bin/mimir: the command line. `serve` runs the MySQL-protocol server on the
  * semantic layer in --configs (the embedded demo when omitted); `passwd`
  * hashes a password; validate, list, describe, query and init are in
- * proxy/cli_*.c (see proxy/cli.h).
+ * proxy/cli_*.c (see proxy/cli/cli.h).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,14 +21,14 @@
 #include "planner/derived_metrics.h"
 #include "planner/info_schema.h"
 #include "planner/planner.h"
-#include "proxy/access.h"
-#include "proxy/admin_http.h"
-#include "proxy/cli.h"
+#include "proxy/session/access.h"
+#include "proxy/obs/admin_http.h"
+#include "proxy/cli/cli.h"
 #include "proxy/log.h"
-#include "proxy/passwd.h"
+#include "proxy/cli/passwd.h"
 #include "proxy/server.h"
 #include "proxy/workers.h"
-#include "proxy/server_config.h"
+#include "proxy/config/server_config.h"
 #include "proxy/tls.h"
 #include "semantic/catalog.h"
 
@@ -362,7 +362,7 @@ static int serve(int argc, char **argv)
         server_install_catalog(cat, is);
     srv.started = time(NULL);
     /* `mimir query` starts its private server the same way
-     * (proxy/cli_local_server.c): keep the two in step. */
+     * (proxy/cli/local_server.c): keep the two in step. */
     if (!srv.base || !workers_start(srv.base, 2) || !server_listen() ||
         (cfg.admin_port && !admin_http_start(srv.base, cfg.admin_host, cfg.admin_port))) {
         server_free_catalogs();

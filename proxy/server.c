@@ -11,15 +11,15 @@
 #include "planner/derived_metrics.h"
 #include "planner/info_schema.h"
 #include "planner/planner.h"
-#include "proxy/access.h"
-#include "proxy/client.h"
-#include "proxy/client_internal.h"
-#include "proxy/exec.h"
+#include "proxy/session/access.h"
+#include "proxy/session/client.h"
+#include "proxy/session/client_internal.h"
+#include "proxy/exec/exec.h"
 #include "proxy/log.h"
-#include "proxy/obs_config.h"
-#include "proxy/pool.h"
-#include "proxy/result_cache.h"
-#include "proxy/type_discovery.h"
+#include "proxy/config/obs_config.h"
+#include "proxy/backend/pool.h"
+#include "proxy/cache/result_cache.h"
+#include "proxy/backend/type_discovery.h"
 
 server srv;
 

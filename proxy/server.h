@@ -16,8 +16,8 @@
 #include <openssl/ssl.h>
 
 #include "planner/arena.h"
-#include "proxy/server_config.h"
-#include "proxy/stats.h"
+#include "proxy/config/server_config.h"
+#include "proxy/obs/stats.h"
 #include "semantic/catalog.h"
 
 typedef struct pool pool;
@@ -42,7 +42,7 @@ typedef struct server_config {
     uint64_t max_result_bytes;      /* per query, returned or staged; 0: no limit */
     int shutdown_timeout_s;         /* queries in flight get this long on SIGTERM */
     int log_level_option;           /* --log-level (a log_level); -1: the file's or info */
-    const char *admin_host;         /* the admin HTTP listener (proxy/admin_http.h) */
+    const char *admin_host;         /* the admin HTTP listener (proxy/obs/admin_http.h) */
     int admin_port;                 /* 0: none */
     uint64_t cache_max_bytes;       /* the result cache's bound; 0: no cache */
     uint64_t cache_max_entry_bytes; /* results larger than this are not cached */
@@ -62,7 +62,7 @@ typedef struct catalog_gen {
     catalog *cat;
     struct info_schema *info_schema;
     unsigned refs;             /* executions holding it */
-    struct access_view *views; /* users' restricted views of cat (proxy/access.h) */
+    struct access_view *views; /* users' restricted views of cat (proxy/session/access.h) */
     struct catalog_gen *next_retired;
 } catalog_gen;
 
@@ -95,11 +95,11 @@ typedef struct server {
     char *rsa_public_pem;
     time_t started;     /* for COM_STATISTICS */
     uint64_t questions; /* statements received, for COM_STATISTICS */
-    /* Counters for /metrics (proxy/stats.h); loop thread only. */
+    /* Counters for /metrics (proxy/obs/stats.h); loop thread only. */
     server_stats stats;
-    /* Column types being learnt from the backends (proxy/type_discovery.h). */
+    /* Column types being learnt from the backends (proxy/backend/type_discovery.h). */
     struct type_discovery *discovery;
-    /* Results of metrics queries (proxy/result_cache.h); NULL when cache_max_bytes is 0.
+    /* Results of metrics queries (proxy/cache/result_cache.h); NULL when cache_max_bytes is 0.
      * Emptied whenever the semantic layer or the server configuration is (re)loaded. */
     struct result_cache *cache;
 } server;

@@ -1,6 +1,6 @@
 /*
  * Grants: what one user of the server may see of the semantic layer. Written
- * under a user in the server configuration file (proxy/server_config.h):
+ * under a user in the server configuration file (proxy/config/server_config.h):
  *
  *   grants:
  *     sources: [rentals]          # visible sources (default: all)

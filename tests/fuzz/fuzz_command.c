@@ -1,6 +1,6 @@
 /*
  * Fuzz target: the command phase, as bytes on the socket. The input is a
- * stream of framed packets, each read like proxy/client.c reads a command
+ * stream of framed packets, each read like proxy/session/client.c reads a command
  * (wire_read_packet, sequence id 0) and decoded by the wire/ function the
  * session calls for its command byte:
  *

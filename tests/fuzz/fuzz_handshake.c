@@ -1,7 +1,7 @@
 /*
  * Fuzz target: what a client sends during the connection phase, as bytes on
  * the socket. The input is a stream of framed packets, read the way
- * proxy/client.c reads them (wire_read_packet, the first with sequence id 1):
+ * proxy/session/client.c reads them (wire_read_packet, the first with sequence id 1):
  *
  *   - the first packet is an SSLRequest or a HandshakeResponse41 (if it was
  *     an SSLRequest, the next one is the response, as after the TLS upgrade);

@@ -1,5 +1,5 @@
 /*
- * proxy/combine.c: the in-memory SQLite tables of a multi-source combine.
+ * proxy/exec/combine.c: the in-memory SQLite tables of a multi-source combine.
  * The tables that the FULL OUTER JOIN looks up (s1, s2, ...) get an index
  * on the join keys after the load; without it SQLite scans the whole
  * right-hand table for every left row (docs/performance.md, scenario 4).
@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "proxy/combine.h"
+#include "proxy/exec/combine.h"
 
 static const char *const names0[] = {"d0", "m0"};
 static const char *const names1[] = {"d0", "m1"};

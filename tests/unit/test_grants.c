@@ -1,6 +1,6 @@
 /*
  * Grants in the server configuration (semantic/grants.c via
- * proxy/server_config.c): good files, every kind of broken one with its
+ * proxy/config/server_config.c): good files, every kind of broken one with its
  * FILE:LINE message, row filter checks, the names checked against
  * configs/pagila, and the restricted catalog built from them
  * (semantic/catalog_view.c).
@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "proxy/server_config.h"
+#include "proxy/config/server_config.h"
 #include "semantic/catalog.h"
 #include "semantic/catalog_view.h"
 #include "semantic/grants.h"

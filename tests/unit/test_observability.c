@@ -1,6 +1,6 @@
 /*
- * proxy/json_out.c (JSON strings from any bytes), proxy/stats.c (histograms
- * and the Prometheus text format) and proxy/query_log.c's record.
+ * proxy/obs/json_out.c (JSON strings from any bytes), proxy/obs/stats.c (histograms
+ * and the Prometheus text format) and proxy/obs/query_log.c's record.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proxy/json_out.h"
-#include "proxy/query_log.h"
-#include "proxy/stats.h"
+#include "proxy/obs/json_out.h"
+#include "proxy/obs/query_log.h"
+#include "proxy/obs/stats.h"
 
 typedef struct escape_case {
     const char *in;

@@ -1,8 +1,8 @@
 /*
- * The result cache: proxy/result_cache.c (LRU by bytes, TTL with an injected
- * clock, oversized results refused, clears), proxy/cache_key.c (what
+ * The result cache: proxy/cache/result_cache.c (LRU by bytes, TTL with an injected
+ * clock, oversized results refused, clears), proxy/cache/cache_key.c (what
  * separates two plans), planner/cache_hints.c (SQL_NO_CACHE, functions that
- * make an answer change by itself), proxy/cache_config.c (the `cache:`
+ * make an answer change by itself), proxy/config/cache_config.c (the `cache:`
  * section) and semantic/loader.c's cache_ttl.
  */
 #include <setjmp.h>
@@ -20,9 +20,9 @@
 
 #include "planner/cache_hints.h"
 #include "planner/parser.h"
-#include "proxy/cache_key.h"
-#include "proxy/result_cache.h"
-#include "proxy/server_config.h"
+#include "proxy/cache/cache_key.h"
+#include "proxy/cache/result_cache.h"
+#include "proxy/config/server_config.h"
 #include "semantic/catalog.h"
 #include "tests/unit/unit_support.h"
 

@@ -1,0 +1,86 @@
+/*
+ * What the executor sees of a backend connection, whatever the database
+ * behind it (PostgreSQL, SQLite, later MySQL): run one atomic query and
+ * deliver its columns, its rows (as MySQL text-protocol values) and its end
+ * to a sink, with pause/resume so a slow client slows the backend down instead
+ * of making Mimir buffer the result.
+ */
+#ifndef MIMIR_PROXY_BACKEND_BACKEND_H
+#define MIMIR_PROXY_BACKEND_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "planner/plan.h"
+#include "planner/value_type.h"
+
+typedef struct backend_sink {
+    void *ctx;
+    /* Once, before the first row. */
+    void (*on_columns)(void *ctx, const result_column *cols, size_t n);
+    /* values[i] NULL is SQL NULL; valid only during the call. */
+    void (*on_row)(void *ctx, const char *const *values, const size_t *lengths);
+    /*
+     * Optional: the backend has delivered every row it holds and now waits
+     * (for the network, a worker, its next turn). Rows the sink staged should
+     * go out now rather than wait for more.
+     */
+    void (*on_flush)(void *ctx);
+    /*
+     * Last call for the query; error NULL on success. After it the sink must
+     * hand the connection back (pool_release) or close it; the backend does
+     * not touch it again.
+     */
+    void (*on_done)(void *ctx, const char *error);
+} backend_sink;
+
+typedef struct backend_conn backend_conn;
+typedef struct pool pool;
+
+typedef struct backend_ops {
+    void (*run)(backend_conn *c, const atomic_query *q, const backend_sink *sink);
+    void (*pause)(backend_conn *c);
+    void (*resume)(backend_conn *c);
+    /* Starts watching an idle connection so a dead one leaves the pool early. */
+    void (*idle)(backend_conn *c);
+    void (*close)(backend_conn *c);
+    /*
+     * Asks the database to stop the running query (PQcancel, KILL QUERY, ...)
+     * without blocking the loop. The query still ends through on_done, with
+     * an error, and the connection is reusable afterwards. NULL when the
+     * backend cannot cancel: the executor then closes the connection.
+     */
+    void (*cancel)(backend_conn *c);
+} backend_ops;
+
+/* Common head of every backend connection. */
+struct backend_conn {
+    const backend_ops *ops;
+    pool *owner;
+    backend_conn *next_idle;
+    bool broken;       /* failed in a way that makes it unusable: close instead of reuse */
+    time_t idle_since; /* when it was last handed back to its pool */
+};
+
+/* Called when an asynchronous connect finishes: conn, or NULL and an error. */
+typedef void (*backend_connected_cb)(void *ctx, backend_conn *conn, const char *error);
+
+/*
+ * Start opening a connection; cb runs once it is open or has failed, possibly
+ * before the call returns. They return the connection while it is still being
+ * opened, so that its pool can close it if the server stops first (close works
+ * in any state), and NULL when cb already ran.
+ */
+struct connection;
+backend_conn *pg_backend_connect(const struct connection *c, pool *owner, backend_connected_cb cb,
+                                 void *ctx);
+backend_conn *sqlite_backend_connect(const struct connection *c, pool *owner,
+                                     backend_connected_cb cb, void *ctx);
+backend_conn *mysql_backend_connect(const struct connection *c, pool *owner,
+                                    backend_connected_cb cb, void *ctx);
+
+/* Renders into text the way MySQL's text protocol would, for numeric DECIMAL scale. */
+int decimal_scale(const char *text, size_t len);
+
+#endif

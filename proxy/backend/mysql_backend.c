@@ -1,0 +1,976 @@
+/*
+ * MySQL and MariaDB (and engines that speak their protocol) through
+ * libmariadb's non-blocking API on the event loop.
+ *
+ * Every libmariadb call that may wait on the network is made as a _start /
+ * _cont pair: when it would block, it returns what it waits for
+ * (MYSQL_WAIT_READ, _WRITE, _TIMEOUT), we wait for that on the loop, and call
+ * _cont when it happened. Nothing here blocks the loop, except the host name
+ * lookup inside the connect, as with libpq.
+ *
+ * A query is a server-side prepared statement: the planner prints `?`
+ * placeholders and client literals are bound as parameters, never spliced
+ * into the text. Rows are fetched one by one without buffering the result
+ * (an unbuffered mysql_stmt_fetch reads one row packet off the socket), so a
+ * paused delivery stops reading and MySQL waits on its full socket:
+ * backpressure all the way to the server, as with PostgreSQL.
+ *
+ * Values reach the sink in MySQL's text rendering: every result column is
+ * bound as a string and libmariadb converts binary-protocol integers,
+ * decimals, doubles and dates exactly as the text protocol would print them.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+
+#include "proxy/backend/backend.h"
+#include "proxy/log.h"
+#include "proxy/backend/pool.h"
+#include "proxy/server.h"
+#include "proxy/workers.h"
+
+/*
+ * Every session starts the same way whatever the server's defaults: UTC, so
+ * TIMESTAMP columns render as DATETIME in UTC like PostgreSQL's timestamptz;
+ * utf8mb4 both ways; and a fixed sql_mode without ANSI_QUOTES (so "..." is a
+ * string in source SQL and identifiers are `quoted`), PIPES_AS_CONCAT or
+ * NO_BACKSLASH_ESCAPES. The modes listed exist on MySQL 5.7/8 and MariaDB.
+ */
+#define SESSION_NAMES "SET NAMES utf8mb4"
+#define SESSION_SETUP                                                                              \
+    "SET time_zone = '+00:00', "                                                                   \
+    "sql_mode = 'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'"
+
+/* libmariadb runs each non-blocking call on a stack of its own; TLS needs room. */
+#define ASYNC_STACK_SIZE (256 * 1024)
+
+/* Rows fetched per loop turn before other clients get their turn. */
+#define ROWS_PER_TURN 256
+
+/* First size of a column's value buffer; it grows to the longest value seen. */
+#define MIN_VALUE_BUFFER       128
+#define MAX_FIRST_VALUE_BUFFER 4096
+
+typedef enum {
+    MY_CONNECTING,
+    MY_IDLE,
+    MY_PREPARING,
+    MY_EXECUTING,
+    MY_FETCHING,
+    MY_CLOSING_STMT, /* COM_STMT_CLOSE on its way */
+    MY_AWAIT_KILL,   /* the query ended; a KILL QUERY for it has not returned yet */
+} my_state;
+
+/* Where to reach the server, for the connection and for KILL QUERY. */
+typedef struct my_target {
+    char *name; /* connection name, for messages */
+    char *host, *user, *password, *database;
+    unsigned port;
+} my_target;
+
+typedef struct value_buffer {
+    char *data;
+    unsigned long cap;
+    unsigned long len;
+    my_bool is_null;
+    my_bool truncated;
+} value_buffer;
+
+typedef struct kill_job kill_job;
+
+typedef struct my_conn {
+    backend_conn base;
+    MYSQL *mysql;
+    MYSQL_STMT *stmt;
+    my_target target;
+    struct event *ev;        /* what the suspended libmariadb call waits for */
+    struct event *deadline;  /* connect deadline */
+    struct event *next_turn; /* more rows on the next loop turn, or after resume */
+    my_state state;
+    bool suspended; /* a libmariadb call waits for ev: only its _cont may follow */
+    kill_job *kill; /* KILL QUERY in flight on a worker */
+    /* connecting */
+    backend_connected_cb connected;
+    void *connected_ctx;
+    /* running a query */
+    backend_sink sink;
+    char *sql;
+    size_t nparams;
+    MYSQL_BIND *params;
+    char **param_text;
+    int32_t *param_int32;
+    long long *param_int;
+    double *param_double;
+    bool paused;
+    bool discard; /* cancelled: rows are read and dropped until the query ends */
+    bool columns_sent;
+    bool failed;
+    char *error;
+    size_t ncols;
+    result_column *cols;
+    MYSQL_BIND *binds;
+    value_buffer *values;
+    const char **row;
+    size_t *lengths;
+} my_conn;
+
+struct kill_job {
+    my_conn *conn; /* NULL once the connection is gone */
+    my_target target;
+    unsigned long thread_id;
+    char error[MYSQL_ERRMSG_SIZE + 64];
+};
+
+static const backend_ops mysql_ops;
+static void socket_cb(evutil_socket_t fd, short what, void *arg);
+static void next_turn_cb(evutil_socket_t fd, short what, void *arg);
+static void fetch_rows(my_conn *c);
+
+static char *dup_or_null(const char *s)
+{
+    if (!s)
+        return NULL;
+    char *d = strdup(s);
+    if (!d)
+        abort();
+    return d;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size);
+    if (!p)
+        abort();
+    return p;
+}
+
+static void target_copy(my_target *t, const my_target *from)
+{
+    t->name = dup_or_null(from->name);
+    t->host = dup_or_null(from->host);
+    t->user = dup_or_null(from->user);
+    t->password = dup_or_null(from->password);
+    t->database = dup_or_null(from->database);
+    t->port = from->port;
+}
+
+static void target_free(my_target *t)
+{
+    free(t->name);
+    free(t->host);
+    free(t->user);
+    free(t->password);
+    free(t->database);
+}
+
+/* ---- Waiting for libmariadb ---------------------------------------------- */
+
+/* Arms ev for what a suspended call returned (MYSQL_WAIT_*); socket_cb resumes it. */
+static void wait_for(my_conn *c, int status)
+{
+    short what = 0;
+    if (status & (MYSQL_WAIT_READ | MYSQL_WAIT_EXCEPT))
+        what |= EV_READ;
+    if (status & MYSQL_WAIT_WRITE)
+        what |= EV_WRITE;
+    struct timeval tv, *tvp = NULL;
+    if (status & MYSQL_WAIT_TIMEOUT) {
+        unsigned ms = mysql_get_timeout_value_ms(c->mysql);
+        tv.tv_sec = ms / 1000;
+        tv.tv_usec = (ms % 1000) * 1000;
+        tvp = &tv;
+    }
+    evutil_socket_t fd = what ? (evutil_socket_t)mysql_get_socket(c->mysql) : -1;
+    event_del(c->ev);
+    event_assign(c->ev, srv.base, fd, what, socket_cb, c);
+    event_add(c->ev, tvp);
+    c->suspended = true;
+}
+
+/* libmariadb's messages are one line already; prefix the code as the mariadb CLI does. */
+static char *format_error(unsigned code, const char *sqlstate, const char *message)
+{
+    char buf[MYSQL_ERRMSG_SIZE + 64];
+    if (code)
+        snprintf(buf, sizeof(buf), "ERROR %u (%s): %s", code, sqlstate ? sqlstate : "HY000",
+                 message && *message ? message : "unknown error");
+    else
+        snprintf(buf, sizeof(buf), "%s", message && *message ? message : "unknown error");
+    return dup_or_null(buf);
+}
+
+/*
+ * Errors after which the session is gone or unusable: every client-library
+ * error (lost connection, commands out of sync, out of memory: 2000-2999), and
+ * the server errors sent just before it closes a connection.
+ */
+static bool connection_unusable(unsigned code)
+{
+    return (code >= CR_MIN_ERROR && code <= 2999) || code == 1053 /* ER_SERVER_SHUTDOWN */ ||
+           code == 1927 /* ER_CONNECTION_KILLED */ || code == 4031 /* idle timeout (MySQL) */;
+}
+
+/*
+ * A connection closed in the middle of something (a connect, a query) may not
+ * be able to take COM_QUIT without waiting: shut the socket so mysql_close's
+ * write fails at once instead of blocking the loop. The server sees the
+ * disconnect and drops whatever was running.
+ */
+static void shut_socket(my_conn *c)
+{
+    my_socket fd = mysql_get_socket(c->mysql);
+    if ((int)fd >= 0)
+        shutdown(fd, SHUT_RDWR);
+}
+
+static void free_query_state(my_conn *c)
+{
+    for (size_t i = 0; i < c->ncols; i++)
+        free(c->values[i].data);
+    for (size_t i = 0; i < c->nparams; i++)
+        free(c->param_text[i]);
+    free(c->sql);
+    free(c->params);
+    free(c->param_text);
+    free(c->param_int32);
+    free(c->param_int);
+    free(c->param_double);
+    free(c->cols);
+    free(c->binds);
+    free(c->values);
+    free(c->row);
+    free(c->lengths);
+    free(c->error);
+    c->sql = NULL;
+    c->params = NULL;
+    c->param_text = NULL;
+    c->param_int32 = NULL;
+    c->param_int = NULL;
+    c->param_double = NULL;
+    c->nparams = 0;
+    c->cols = NULL;
+    c->binds = NULL;
+    c->values = NULL;
+    c->row = NULL;
+    c->lengths = NULL;
+    c->error = NULL;
+    c->ncols = 0;
+}
+
+static void my_close(backend_conn *bc)
+{
+    my_conn *c = (my_conn *)bc;
+    if (c->kill)
+        c->kill->conn = NULL;
+    if (c->ev)
+        event_free(c->ev);
+    if (c->deadline)
+        event_free(c->deadline);
+    if (c->next_turn)
+        event_free(c->next_turn);
+    if (c->mysql) {
+        if (c->state != MY_IDLE || c->base.broken)
+            shut_socket(c);
+        /* Before the statement: mysql_close detaches it, so closing it sends nothing. */
+        mysql_close(c->mysql);
+    }
+    if (c->stmt)
+        mysql_stmt_close(c->stmt);
+    free_query_state(c);
+    target_free(&c->target);
+    free(c);
+}
+
+/* ---- Connecting ------------------------------------------------------------ */
+
+static void connect_failed(my_conn *c, const char *why)
+{
+    char msg[MYSQL_ERRMSG_SIZE + 256];
+    snprintf(msg, sizeof(msg), "could not connect to '%s': %s", c->target.name, why);
+    backend_connected_cb cb = c->connected;
+    void *ctx = c->connected_ctx;
+    my_close(&c->base);
+    cb(ctx, NULL, msg);
+}
+
+static void connect_done(my_conn *c, MYSQL *ret)
+{
+    event_del(c->deadline);
+    if (!ret) {
+        char *why =
+            format_error(mysql_errno(c->mysql), mysql_sqlstate(c->mysql), mysql_error(c->mysql));
+        connect_failed(c, why);
+        free(why);
+        return;
+    }
+    c->state = MY_IDLE;
+    event_del(c->ev);
+    c->connected(c->connected_ctx, &c->base, NULL);
+}
+
+static void connect_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    my_conn *c = arg;
+    char why[128];
+    snprintf(why, sizeof(why), "timed out after %d s", srv.cfg.connect_timeout_s);
+    connect_failed(c, why);
+}
+
+/* Options every connection gets; false when libmariadb refused one. */
+static bool configure(MYSQL *m)
+{
+    size_t stack = ASYNC_STACK_SIZE;
+    unsigned timeout = (unsigned)(srv.cfg.connect_timeout_s > 0 ? srv.cfg.connect_timeout_s : 10);
+    unsigned no_local_infile = 0; /* a server must not be able to read Mimir's files */
+    my_bool report_truncation = 1;
+    return mysql_optionsv(m, MYSQL_OPT_NONBLOCK, &stack) == 0 &&
+           mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4") == 0 &&
+           mysql_optionsv(m, MYSQL_INIT_COMMAND, SESSION_NAMES) == 0 &&
+           mysql_optionsv(m, MYSQL_INIT_COMMAND, SESSION_SETUP) == 0 &&
+           mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout) == 0 &&
+           mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &no_local_infile) == 0 &&
+           mysql_optionsv(m, MYSQL_REPORT_DATA_TRUNCATION, &report_truncation) == 0 &&
+           mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "mimir") == 0;
+}
+
+backend_conn *mysql_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb,
+                                    void *ctx)
+{
+    my_conn *c = xcalloc(1, sizeof(*c));
+    c->base.ops = &mysql_ops;
+    c->base.owner = owner;
+    my_target t = {.name = conn->name,
+                   .host = conn->host,
+                   .user = conn->user,
+                   .password = conn->password,
+                   .database = conn->database,
+                   .port = conn->port ? (unsigned)strtoul(conn->port, NULL, 10) : 0};
+    target_copy(&c->target, &t);
+    c->connected = cb;
+    c->connected_ctx = ctx;
+    c->state = MY_CONNECTING;
+    c->ev = event_new(srv.base, -1, 0, socket_cb, c);
+    c->deadline = evtimer_new(srv.base, connect_timeout_cb, c);
+    c->next_turn = event_new(srv.base, -1, 0, next_turn_cb, c);
+    c->mysql = mysql_init(NULL);
+    if (!c->ev || !c->deadline || !c->next_turn || !c->mysql || !configure(c->mysql)) {
+        connect_failed(c, c->mysql ? mysql_error(c->mysql) : "out of memory");
+        return NULL;
+    }
+    struct timeval tv = {srv.cfg.connect_timeout_s > 0 ? srv.cfg.connect_timeout_s : 10, 0};
+    event_add(c->deadline, &tv);
+    MYSQL *ret = NULL;
+    const my_target *tg = &c->target;
+    int status = mysql_real_connect_start(&ret, c->mysql, tg->host, tg->user, tg->password,
+                                          tg->database, tg->port, NULL, 0);
+    if (!status) {
+        connect_done(c, ret); /* reports at once */
+        return NULL;
+    }
+    wait_for(c, status);
+    return &c->base;
+}
+
+/* ---- Result metadata --------------------------------------------------------- */
+
+/*
+ * Characters, from a length MySQL gives in bytes of the column's character
+ * set; at most what still fits in 32 bits as utf8mb4 bytes (LONGTEXT's).
+ */
+static unsigned length_in_chars(const MYSQL_FIELD *f)
+{
+    MARIADB_CHARSET_INFO *cs = mariadb_get_charset_by_nr(f->charsetnr);
+    unsigned maxlen = cs && cs->char_maxlen ? cs->char_maxlen : 4;
+    unsigned long chars = f->length / maxlen;
+    return chars > 0x3FFFFFFF ? 0x3FFFFFFF : (unsigned)chars;
+}
+
+static void describe_field(const MYSQL_FIELD *f, result_column *col)
+{
+    bool is_unsigned = (f->flags & UNSIGNED_FLAG) != 0;
+    bool binary = f->charsetnr == 63;
+    /* libmariadb prints fractional seconds only for 1 to 6 decimals: say what it prints. */
+    int fraction = f->decimals <= 6 ? (int)f->decimals : 0;
+    col->name = f->name;
+    col->decimals = -1;
+    col->length = 0;
+    switch (f->type) {
+    case MYSQL_TYPE_TINY:
+        /* TINYINT(1) is MySQL's BOOLEAN; drivers read TINY(1) as a boolean too. */
+        col->type = f->length == 1 ? VT_BOOL : VT_INT16;
+        break;
+    case MYSQL_TYPE_SHORT:
+        col->type = is_unsigned ? VT_INT32 : VT_INT16;
+        break;
+    case MYSQL_TYPE_YEAR:
+        col->type = VT_INT16;
+        break;
+    case MYSQL_TYPE_INT24:
+        col->type = VT_INT32;
+        break;
+    case MYSQL_TYPE_LONG:
+        col->type = is_unsigned ? VT_INT64 : VT_INT32;
+        break;
+    case MYSQL_TYPE_LONGLONG:
+        /* BIGINT UNSIGNED goes beyond a signed 64-bit integer: keep it exact. */
+        col->type = is_unsigned ? VT_DECIMAL : VT_INT64;
+        if (is_unsigned) {
+            col->decimals = 0;
+            col->length = 20;
+        }
+        break;
+    case MYSQL_TYPE_DECIMAL:
+    case MYSQL_TYPE_NEWDECIMAL: {
+        /* MySQL's length counts the sign and the point; ours is the precision. */
+        unsigned long precision = f->length;
+        if (f->decimals && precision)
+            precision--;
+        if (!is_unsigned && precision)
+            precision--;
+        col->type = VT_DECIMAL;
+        col->decimals = (int)f->decimals;
+        col->length = (unsigned)precision;
+        break;
+    }
+    case MYSQL_TYPE_FLOAT:
+        col->type = VT_FLOAT;
+        break;
+    case MYSQL_TYPE_DOUBLE:
+        col->type = VT_DOUBLE;
+        break;
+    case MYSQL_TYPE_DATE:
+    case MYSQL_TYPE_NEWDATE:
+        col->type = VT_DATE;
+        break;
+    case MYSQL_TYPE_TIME:
+        col->type = VT_TIME;
+        col->decimals = fraction;
+        break;
+    case MYSQL_TYPE_DATETIME:
+    case MYSQL_TYPE_TIMESTAMP:
+        col->type = VT_DATETIME;
+        col->decimals = fraction;
+        break;
+    case MYSQL_TYPE_NULL:
+        col->type = VT_NULL;
+        break;
+    case MYSQL_TYPE_BIT:
+    case MYSQL_TYPE_GEOMETRY:
+        col->type = VT_BLOB;
+        break;
+    case MYSQL_TYPE_JSON:
+        /* MySQL 8's JSON says "binary" but is utf8mb4 text (MariaDB's is LONGTEXT). */
+        col->type = VT_TEXT;
+        break;
+    default: /* CHAR, VARCHAR, TEXT and BLOB types, ENUM, SET, JSON */
+        col->type = binary ? VT_BLOB : VT_TEXT;
+        if (!binary)
+            col->length = length_in_chars(f);
+        break;
+    }
+}
+
+/* Result columns described and bound as strings; false when libmariadb refused. */
+static bool bind_results(my_conn *c)
+{
+    MYSQL_RES *meta = mysql_stmt_result_metadata(c->stmt);
+    c->ncols = meta ? mysql_num_fields(meta) : 0;
+    c->cols = xcalloc(c->ncols + 1, sizeof(*c->cols));
+    c->binds = xcalloc(c->ncols + 1, sizeof(*c->binds));
+    c->values = xcalloc(c->ncols + 1, sizeof(*c->values));
+    c->row = xcalloc(c->ncols + 1, sizeof(*c->row));
+    c->lengths = xcalloc(c->ncols + 1, sizeof(*c->lengths));
+    if (!meta)
+        return true;
+    MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+    for (size_t i = 0; i < c->ncols; i++) {
+        /* Names live with the statement's own field list, not with meta. */
+        describe_field(&fields[i], &c->cols[i]);
+        unsigned long cap = fields[i].length + 1;
+        if (cap < MIN_VALUE_BUFFER)
+            cap = MIN_VALUE_BUFFER;
+        if (cap > MAX_FIRST_VALUE_BUFFER)
+            cap = MAX_FIRST_VALUE_BUFFER;
+        value_buffer *v = &c->values[i];
+        v->data = xcalloc(cap, 1);
+        v->cap = cap;
+        MYSQL_BIND *b = &c->binds[i];
+        b->buffer_type = MYSQL_TYPE_STRING;
+        b->buffer = v->data;
+        b->buffer_length = v->cap;
+        b->length = &v->len;
+        b->is_null = &v->is_null;
+        b->error = &v->truncated;
+    }
+    mysql_free_result(meta);
+    return mysql_stmt_bind_result(c->stmt, c->binds) == 0;
+}
+
+/* ---- Parameters ---------------------------------------------------------------- */
+
+/*
+ * Client literals as typed parameters, the way MySQL types the same literals
+ * (so expressions over them get the types they would have in MySQL): integers
+ * as INT, BIGINT beyond 32 bits, DECIMAL beyond 64; exact numbers as DECIMAL,
+ * numbers with an exponent as DOUBLE; strings as strings.
+ */
+static void copy_params(my_conn *c, const atomic_query *q)
+{
+    c->nparams = q->nparams;
+    c->params = xcalloc(q->nparams + 1, sizeof(*c->params));
+    c->param_text = xcalloc(q->nparams + 1, sizeof(*c->param_text));
+    c->param_int32 = xcalloc(q->nparams + 1, sizeof(*c->param_int32));
+    c->param_int = xcalloc(q->nparams + 1, sizeof(*c->param_int));
+    c->param_double = xcalloc(q->nparams + 1, sizeof(*c->param_double));
+    for (size_t i = 0; i < q->nparams; i++) {
+        const query_param *p = &q->params[i];
+        MYSQL_BIND *b = &c->params[i];
+        c->param_text[i] = dup_or_null(p->text ? p->text : "");
+        b->buffer_type = MYSQL_TYPE_STRING;
+        b->buffer = c->param_text[i];
+        b->buffer_length = strlen(c->param_text[i]);
+        if (p->kind == PARAM_INT) {
+            char *end;
+            errno = 0;
+            long long v = strtoll(c->param_text[i], &end, 10);
+            if (errno == 0 && *end == '\0' && v >= INT32_MIN && v <= INT32_MAX) {
+                c->param_int32[i] = (int32_t)v;
+                b->buffer_type = MYSQL_TYPE_LONG;
+                b->buffer = &c->param_int32[i];
+                b->buffer_length = sizeof(int32_t);
+            } else if (errno == 0 && *end == '\0') {
+                c->param_int[i] = v;
+                b->buffer_type = MYSQL_TYPE_LONGLONG;
+                b->buffer = &c->param_int[i];
+                b->buffer_length = sizeof(long long);
+            } else {
+                b->buffer_type = MYSQL_TYPE_NEWDECIMAL;
+            }
+        } else if (p->kind == PARAM_NUMBER) {
+            if (strpbrk(c->param_text[i], "eE")) {
+                c->param_double[i] = strtod(c->param_text[i], NULL);
+                b->buffer_type = MYSQL_TYPE_DOUBLE;
+                b->buffer = &c->param_double[i];
+                b->buffer_length = sizeof(double);
+            } else {
+                b->buffer_type = MYSQL_TYPE_NEWDECIMAL;
+            }
+        }
+    }
+}
+
+/* ---- Ending a query ------------------------------------------------------------- */
+
+static void fail_query(my_conn *c, unsigned code, const char *sqlstate, const char *message)
+{
+    if (c->failed)
+        return;
+    c->failed = true;
+    c->error = format_error(code, sqlstate, message);
+}
+
+/* Hands the outcome to the sink; the connection may be reused or closed inside. */
+static void report_done(my_conn *c)
+{
+    if (c->kill) {
+        /* A late KILL QUERY must not hit the next query on this connection. */
+        c->state = MY_AWAIT_KILL;
+        return;
+    }
+    c->state = MY_IDLE;
+    c->suspended = false;
+    event_del(c->ev);
+    event_del(c->next_turn);
+    if (!c->failed && !c->columns_sent) {
+        c->columns_sent = true;
+        c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
+    }
+    char *error = c->failed ? c->error : NULL;
+    c->error = NULL;
+    backend_sink sink = c->sink;
+    free_query_state(c);
+    /* Last: the sink may hand this connection to someone else right away. */
+    sink.on_done(sink.ctx, error);
+    free(error);
+}
+
+static void stmt_closed(my_conn *c)
+{
+    c->stmt = NULL;
+    report_done(c);
+}
+
+/* Closes the statement on the server (COM_STMT_CLOSE), then reports. */
+static void finish_statement(my_conn *c)
+{
+    if (c->base.broken || !c->stmt) {
+        report_done(c); /* a dead connection: the statement goes with it in my_close */
+        return;
+    }
+    c->state = MY_CLOSING_STMT;
+    my_bool ret;
+    int status = mysql_stmt_close_start(&ret, c->stmt);
+    if (status) {
+        wait_for(c, status);
+        return;
+    }
+    stmt_closed(c);
+}
+
+/* The statement failed: its error becomes the query's. */
+static void statement_failed(my_conn *c)
+{
+    unsigned code = mysql_stmt_errno(c->stmt);
+    fail_query(c, code, mysql_stmt_sqlstate(c->stmt), mysql_stmt_error(c->stmt));
+    if (connection_unusable(code))
+        c->base.broken = true;
+    finish_statement(c);
+}
+
+/* ---- Running a query ------------------------------------------------------------ */
+
+static void executed(my_conn *c, int ret)
+{
+    if (ret) {
+        statement_failed(c);
+        return;
+    }
+    if (!bind_results(c)) {
+        statement_failed(c);
+        return;
+    }
+    if (!c->failed) {
+        c->columns_sent = true;
+        c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
+    }
+    c->state = MY_FETCHING;
+    fetch_rows(c);
+}
+
+static void start_execute(my_conn *c)
+{
+    c->state = MY_EXECUTING;
+    int ret = 0;
+    int status = mysql_stmt_execute_start(&ret, c->stmt);
+    if (status) {
+        wait_for(c, status);
+        return;
+    }
+    executed(c, ret);
+}
+
+static void prepared(my_conn *c, int ret)
+{
+    if (ret) {
+        statement_failed(c);
+        return;
+    }
+    unsigned long expected = mysql_stmt_param_count(c->stmt);
+    if (expected != c->nparams) {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "the statement has %lu placeholders for %zu parameters",
+                 expected, c->nparams);
+        fail_query(c, 0, NULL, msg);
+        finish_statement(c);
+        return;
+    }
+    if (c->nparams && mysql_stmt_bind_param(c->stmt, c->params)) {
+        statement_failed(c);
+        return;
+    }
+    start_execute(c);
+}
+
+static void start_prepare(my_conn *c)
+{
+    c->state = MY_PREPARING;
+    int ret = 0;
+    int status = mysql_stmt_prepare_start(&ret, c->stmt, c->sql, (unsigned long)strlen(c->sql));
+    if (status) {
+        wait_for(c, status);
+        return;
+    }
+    prepared(c, ret);
+}
+
+/*
+ * A value longer than its buffer was cut: grow the buffer, read the whole
+ * value again from the row libmariadb holds (no network), and keep the larger
+ * buffer for the rows that follow.
+ */
+static bool refetch_long_values(my_conn *c)
+{
+    bool rebind = false;
+    for (size_t i = 0; i < c->ncols; i++) {
+        value_buffer *v = &c->values[i];
+        if (v->is_null || v->len <= v->cap)
+            continue;
+        unsigned long cap = v->len + 1;
+        char *data = realloc(v->data, cap);
+        if (!data)
+            abort();
+        v->data = data;
+        v->cap = cap;
+        MYSQL_BIND *b = &c->binds[i];
+        b->buffer = v->data;
+        b->buffer_length = v->cap;
+        if (mysql_stmt_fetch_column(c->stmt, b, (unsigned)i, 0))
+            return false;
+        rebind = true;
+    }
+    return !rebind || mysql_stmt_bind_result(c->stmt, c->binds) == 0;
+}
+
+static void deliver_row(my_conn *c)
+{
+    for (size_t i = 0; i < c->ncols; i++) {
+        const value_buffer *v = &c->values[i];
+        c->row[i] = v->is_null ? NULL : v->data;
+        c->lengths[i] = v->is_null ? 0 : v->len;
+    }
+    c->sink.on_row(c->sink.ctx, c->row, c->lengths);
+}
+
+/* One mysql_stmt_fetch finished with ret: true while more rows may follow. */
+static bool fetched(my_conn *c, int ret)
+{
+    if (ret == MYSQL_NO_DATA) {
+        finish_statement(c);
+        return false;
+    }
+    if (ret != 0 && ret != MYSQL_DATA_TRUNCATED) {
+        statement_failed(c);
+        return false;
+    }
+    if (!refetch_long_values(c)) {
+        statement_failed(c);
+        return false;
+    }
+    if (!c->failed && !c->discard)
+        deliver_row(c);
+    return true;
+}
+
+static void flush_sink(my_conn *c)
+{
+    if (c->sink.on_flush && !c->failed && !c->discard)
+        c->sink.on_flush(c->sink.ctx);
+}
+
+/* Fetches rows until paused, blocked on the socket, finished, or a turn's worth. */
+static void fetch_rows(my_conn *c)
+{
+    for (int n = 0; n < ROWS_PER_TURN; n++) {
+        if (c->paused)
+            return;
+        int ret = 0;
+        int status = mysql_stmt_fetch_start(&ret, c->stmt);
+        if (status) {
+            flush_sink(c);
+            wait_for(c, status);
+            return;
+        }
+        if (!fetched(c, ret))
+            return;
+    }
+    /* Rows keep coming: let the loop serve others, then go on. */
+    flush_sink(c);
+    event_active(c->next_turn, 0, 0);
+}
+
+static void next_turn_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    my_conn *c = arg;
+    if (c->state == MY_FETCHING && !c->suspended && !c->paused)
+        fetch_rows(c);
+}
+
+/* The socket is ready for the suspended call (or its timeout passed): continue it. */
+static void socket_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    my_conn *c = arg;
+    int ready = 0;
+    if (what & EV_READ)
+        ready |= MYSQL_WAIT_READ;
+    if (what & EV_WRITE)
+        ready |= MYSQL_WAIT_WRITE;
+    if (what & EV_TIMEOUT)
+        ready |= MYSQL_WAIT_TIMEOUT;
+    c->suspended = false;
+    int status = 0;
+    switch (c->state) {
+    case MY_CONNECTING: {
+        MYSQL *ret = NULL;
+        status = mysql_real_connect_cont(&ret, c->mysql, ready);
+        if (!status)
+            connect_done(c, ret);
+        break;
+    }
+    case MY_IDLE:
+        /* Readable while idle: the server closed us (restart, wait_timeout, KILL). */
+        log_warn("backend '%s': idle connection closed by the server", c->target.name);
+        c->base.broken = true;
+        pool_discard_idle(&c->base);
+        return;
+    case MY_PREPARING: {
+        int ret = 0;
+        status = mysql_stmt_prepare_cont(&ret, c->stmt, ready);
+        if (!status)
+            prepared(c, ret);
+        break;
+    }
+    case MY_EXECUTING: {
+        int ret = 0;
+        status = mysql_stmt_execute_cont(&ret, c->stmt, ready);
+        if (!status)
+            executed(c, ret);
+        break;
+    }
+    case MY_FETCHING: {
+        int ret = 0;
+        status = mysql_stmt_fetch_cont(&ret, c->stmt, ready);
+        if (!status && fetched(c, ret))
+            fetch_rows(c);
+        break;
+    }
+    case MY_CLOSING_STMT: {
+        my_bool ret;
+        status = mysql_stmt_close_cont(&ret, c->stmt, ready);
+        if (!status)
+            stmt_closed(c);
+        break;
+    }
+    case MY_AWAIT_KILL:
+        break;
+    }
+    /* c may be gone once a step completed: only a still-suspended call touches it. */
+    if (status)
+        wait_for(c, status);
+}
+
+static void my_run(backend_conn *bc, const atomic_query *q, const backend_sink *sink)
+{
+    my_conn *c = (my_conn *)bc;
+    event_del(c->ev); /* no longer watched as idle */
+    c->sink = *sink;
+    c->paused = false;
+    c->discard = false;
+    c->columns_sent = false;
+    c->failed = false;
+    /* Own copies: the plan may go away (client gone) while the query is on its way. */
+    c->sql = dup_or_null(q->sql);
+    copy_params(c, q);
+    c->stmt = mysql_stmt_init(c->mysql);
+    if (!c->stmt) {
+        fail_query(c, mysql_errno(c->mysql), mysql_sqlstate(c->mysql), mysql_error(c->mysql));
+        c->base.broken = true;
+        report_done(c);
+        return;
+    }
+    start_prepare(c);
+}
+
+static void my_pause(backend_conn *bc)
+{
+    my_conn *c = (my_conn *)bc;
+    c->paused = true;
+}
+
+static void my_resume(backend_conn *bc)
+{
+    my_conn *c = (my_conn *)bc;
+    if (!c->paused)
+        return;
+    c->paused = false;
+    event_active(c->next_turn, 0, 0);
+}
+
+static void my_idle(backend_conn *bc)
+{
+    my_conn *c = (my_conn *)bc;
+    event_del(c->ev);
+    event_assign(c->ev, srv.base, (evutil_socket_t)mysql_get_socket(c->mysql), EV_READ, socket_cb,
+                 c);
+    event_add(c->ev, NULL);
+}
+
+/* ---- Cancelling ------------------------------------------------------------------ */
+
+/*
+ * MySQL cancels a query with KILL QUERY <thread id> sent on another
+ * connection. Connecting is a blocking call here, so it runs on a worker.
+ */
+static void kill_query(void *arg)
+{
+    kill_job *k = arg;
+    MYSQL *m = mysql_init(NULL);
+    if (!m) {
+        snprintf(k->error, sizeof(k->error), "out of memory");
+        return;
+    }
+    unsigned timeout = 5;
+    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
+    mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+    const my_target *t = &k->target;
+    char sql[64];
+    snprintf(sql, sizeof(sql), "KILL QUERY %lu", k->thread_id);
+    if (!mysql_real_connect(m, t->host, t->user, t->password, t->database, t->port, NULL, 0) ||
+        mysql_query(m, sql))
+        snprintf(k->error, sizeof(k->error), "ERROR %u: %s", mysql_errno(m), mysql_error(m));
+    mysql_close(m);
+}
+
+static void kill_done(void *arg)
+{
+    kill_job *k = arg;
+    if (k->error[0])
+        log_warn("backend '%s': cancelling a query failed: %s", k->target.name, k->error);
+    my_conn *c = k->conn;
+    target_free(&k->target);
+    free(k);
+    if (!c)
+        return;
+    c->kill = NULL;
+    if (c->state == MY_AWAIT_KILL)
+        report_done(c);
+}
+
+static void my_cancel(backend_conn *bc)
+{
+    my_conn *c = (my_conn *)bc;
+    if (c->discard)
+        return;
+    if (c->state != MY_PREPARING && c->state != MY_EXECUTING && c->state != MY_FETCHING)
+        return;
+    c->discard = true;
+    kill_job *k = xcalloc(1, sizeof(*k));
+    k->conn = c;
+    target_copy(&k->target, &c->target);
+    k->thread_id = mysql_thread_id(c->mysql);
+    c->kill = k;
+    workers_submit(kill_query, kill_done, k);
+    /* Its rows are unwanted now: read on, so the error or the end arrives. */
+    c->paused = false;
+    event_active(c->next_turn, 0, 0);
+}
+
+static const backend_ops mysql_ops = {
+    .run = my_run,
+    .pause = my_pause,
+    .resume = my_resume,
+    .idle = my_idle,
+    .close = my_close,
+    .cancel = my_cancel,
+};

@@ -1,0 +1,569 @@
+/*
+ * PostgreSQL through libpq's asynchronous API on the event loop: connect with
+ * PQconnectStartParams/PQconnectPoll, run with PQsendQueryParams (client
+ * literals travel as parameters) in single-row mode, so rows reach the client
+ * as PostgreSQL produces them and a paused delivery stops reading the socket,
+ * which in turn makes PostgreSQL wait: backpressure all the way to the server.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libpq-fe.h>
+
+#include "proxy/backend/backend.h"
+#include "proxy/log.h"
+#include "proxy/backend/pg_conninfo.h"
+#include "proxy/backend/pool.h"
+#include "proxy/server.h"
+#include "proxy/workers.h"
+
+/* PostgreSQL type OIDs (pg_type.h is not part of libpq's public headers). */
+enum {
+    OID_BOOL = 16,
+    OID_BYTEA = 17,
+    OID_INT8 = 20,
+    OID_INT2 = 21,
+    OID_INT4 = 23,
+    OID_OID = 26,
+    OID_FLOAT4 = 700,
+    OID_FLOAT8 = 701,
+    OID_BPCHAR = 1042,
+    OID_VARCHAR = 1043,
+    OID_DATE = 1082,
+    OID_TIME = 1083,
+    OID_TIMESTAMP = 1114,
+    OID_TIMESTAMPTZ = 1184,
+    OID_TIMETZ = 1266,
+    OID_NUMERIC = 1700,
+};
+
+typedef enum { PG_CONNECTING, PG_IDLE, PG_QUERY } pg_state;
+
+typedef struct pg_conn {
+    backend_conn base;
+    PGconn *pg;
+    struct event *ev;      /* socket readiness; re-created when the socket changes */
+    struct event *timeout; /* connect deadline */
+    struct event *resume;  /* deferred processing after resume */
+    pg_state state;
+    char *name; /* connection name, for messages */
+    /* connecting */
+    backend_connected_cb connected;
+    void *connected_ctx;
+    /* running a query */
+    backend_sink sink;
+    bool paused;
+    bool cancel_sent; /* a cancel request is on its way: do not send another */
+    bool cancel_seen; /* the query ended cancelled (SQLSTATE 57014): no cancel in flight */
+    bool discard;     /* cancelled: rows are dropped instead of delivered */
+    bool columns_sent;
+    bool failed;
+    char *error;
+    size_t ncols;
+    result_column *cols;
+    Oid *types;
+    const char **values;
+    size_t *lengths;
+    char *scratch; /* rewritten values (timestamps, booleans) */
+    size_t scratch_cap;
+} pg_conn;
+
+static void pg_socket_cb(evutil_socket_t fd, short what, void *arg);
+
+/* libpq's messages end with a newline and may span lines; make them one line. */
+static char *one_line(const char *msg)
+{
+    char *s = strdup(msg ? msg : "unknown error");
+    if (!s)
+        abort();
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+        s[--n] = '\0';
+    for (char *c = s; *c; c++)
+        if (*c == '\n' || *c == '\t')
+            *c = ' ';
+    return s;
+}
+
+static void watch(pg_conn *c, short what)
+{
+    if (c->ev) {
+        event_del(c->ev);
+        event_free(c->ev);
+    }
+    c->ev = event_new(srv.base, PQsocket(c->pg), what, pg_socket_cb, c);
+    event_add(c->ev, NULL);
+}
+
+static void free_query_state(pg_conn *c)
+{
+    free(c->cols);
+    free(c->types);
+    free(c->values);
+    free(c->lengths);
+    free(c->error);
+    c->cols = NULL;
+    c->types = NULL;
+    c->values = NULL;
+    c->lengths = NULL;
+    c->error = NULL;
+    c->ncols = 0;
+}
+
+static void pg_close(backend_conn *bc)
+{
+    pg_conn *c = (pg_conn *)bc;
+    if (c->ev)
+        event_free(c->ev);
+    if (c->timeout)
+        event_free(c->timeout);
+    if (c->resume)
+        event_free(c->resume);
+    PQfinish(c->pg);
+    free_query_state(c);
+    free(c->scratch);
+    free(c->name);
+    free(c);
+}
+
+/* ---- Connecting ------------------------------------------------------------ */
+
+static void connect_failed(pg_conn *c, const char *why)
+{
+    char *msg = one_line(why);
+    backend_connected_cb cb = c->connected;
+    void *ctx = c->connected_ctx;
+    pg_close(&c->base);
+    cb(ctx, NULL, msg);
+    free(msg);
+}
+
+static void connect_step(pg_conn *c)
+{
+    switch (PQconnectPoll(c->pg)) {
+    case PGRES_POLLING_READING:
+        watch(c, EV_READ);
+        return;
+    case PGRES_POLLING_WRITING:
+        watch(c, EV_WRITE);
+        return;
+    case PGRES_POLLING_OK:
+        event_del(c->timeout);
+        c->state = PG_IDLE;
+        if (c->ev)
+            event_del(c->ev);
+        c->connected(c->connected_ctx, &c->base, NULL);
+        return;
+    default: {
+        char *msg = one_line(PQerrorMessage(c->pg));
+        char why[1024];
+        snprintf(why, sizeof(why), "could not connect to '%s': %s", c->name, msg);
+        free(msg);
+        connect_failed(c, why);
+        return;
+    }
+    }
+}
+
+static void connect_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    pg_conn *c = arg;
+    char why[512];
+    snprintf(why, sizeof(why), "could not connect to '%s': timed out after %d s", c->name,
+             srv.cfg.connect_timeout_s);
+    connect_failed(c, why);
+}
+
+static const backend_ops pg_ops;
+
+backend_conn *pg_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb,
+                                 void *ctx)
+{
+    pg_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        abort();
+    c->base.ops = &pg_ops;
+    c->base.owner = owner;
+    c->name = strdup(conn->name);
+    c->connected = cb;
+    c->connected_ctx = ctx;
+    c->state = PG_CONNECTING;
+    /* The secrets' settings, sslmode and conninfo included, and the session's
+     * TimeZone=UTC (timestamptz renders as DATETIME in UTC): proxy/backend/pg_conninfo.c. */
+    pg_conninfo params;
+    pg_conninfo_build(&params, conn, 0);
+    c->pg = PQconnectStartParams(params.keys, params.values, params.expand_dbname);
+    c->timeout = evtimer_new(srv.base, connect_timeout_cb, c);
+    if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
+        char why[1024];
+        char *msg = one_line(c->pg ? PQerrorMessage(c->pg) : "out of memory");
+        snprintf(why, sizeof(why), "could not connect to '%s': %s", conn->name, msg);
+        free(msg);
+        /* Report from the loop, as the pool expects, by failing on the first poll. */
+        connect_failed(c, why);
+        return NULL;
+    }
+    PQsetnonblocking(c->pg, 1);
+    struct timeval tv = {srv.cfg.connect_timeout_s, 0};
+    event_add(c->timeout, &tv);
+    watch(c, EV_WRITE);
+    return &c->base;
+}
+
+/* ---- Rows ------------------------------------------------------------------ */
+
+static value_type type_of(Oid oid)
+{
+    switch (oid) {
+    case OID_BOOL:
+        return VT_BOOL;
+    case OID_INT2:
+        return VT_INT16;
+    case OID_INT4:
+    case OID_OID:
+        return VT_INT32;
+    case OID_INT8:
+        return VT_INT64;
+    case OID_NUMERIC:
+        return VT_DECIMAL;
+    case OID_FLOAT4:
+        return VT_FLOAT;
+    case OID_FLOAT8:
+        return VT_DOUBLE;
+    case OID_DATE:
+        return VT_DATE;
+    case OID_TIME:
+    case OID_TIMETZ:
+        return VT_TIME;
+    case OID_TIMESTAMP:
+    case OID_TIMESTAMPTZ:
+        return VT_DATETIME;
+    case OID_BYTEA:
+        return VT_BLOB;
+    default:
+        return VT_TEXT;
+    }
+}
+
+/* Column metadata from the first result; NUMERIC without a declared scale takes the
+ * scale of the first value, which is what SUM/AVG over a typed column keep. */
+static void describe_columns(pg_conn *c, const PGresult *res)
+{
+    c->ncols = (size_t)PQnfields(res);
+    c->cols = calloc(c->ncols + 1, sizeof(*c->cols));
+    c->types = calloc(c->ncols + 1, sizeof(*c->types));
+    c->values = calloc(c->ncols + 1, sizeof(*c->values));
+    c->lengths = calloc(c->ncols + 1, sizeof(*c->lengths));
+    if (!c->cols || !c->types || !c->values || !c->lengths)
+        abort();
+    for (size_t i = 0; i < c->ncols; i++) {
+        Oid oid = PQftype(res, (int)i);
+        int mod = PQfmod(res, (int)i);
+        result_column *col = &c->cols[i];
+        c->types[i] = oid;
+        col->name = PQfname(res, (int)i);
+        col->type = type_of(oid);
+        col->decimals = -1;
+        if (oid == OID_NUMERIC && mod >= 4) {
+            col->decimals = (mod - 4) & 0xffff;
+            col->length = (unsigned)(((mod - 4) >> 16) & 0xffff);
+        } else if (oid == OID_NUMERIC && PQntuples(res) > 0 && !PQgetisnull(res, 0, (int)i)) {
+            col->decimals =
+                decimal_scale(PQgetvalue(res, 0, (int)i), (size_t)PQgetlength(res, 0, (int)i));
+        } else if ((oid == OID_TIMESTAMP || oid == OID_TIMESTAMPTZ || oid == OID_TIME) &&
+                   mod >= 0) {
+            col->decimals = mod;
+        } else if ((oid == OID_VARCHAR || oid == OID_BPCHAR) && mod >= 4) {
+            col->length = (unsigned)(mod - 4);
+        }
+    }
+}
+
+/* "2022-02-14 15:16:03.5+00" -> "2022-02-14 15:16:03.5": the session is in UTC. */
+static size_t strip_zone(const char *v, size_t len)
+{
+    for (size_t i = len; i > 10; i--) {
+        char ch = v[i - 1];
+        if (ch == '+' || ch == '-')
+            return i - 1;
+        if (ch != ':' && (ch < '0' || ch > '9'))
+            break;
+    }
+    return len;
+}
+
+static void deliver_row(pg_conn *c, const PGresult *res)
+{
+    for (size_t i = 0; i < c->ncols; i++) {
+        if (PQgetisnull(res, 0, (int)i)) {
+            c->values[i] = NULL;
+            c->lengths[i] = 0;
+            continue;
+        }
+        const char *v = PQgetvalue(res, 0, (int)i);
+        size_t len = (size_t)PQgetlength(res, 0, (int)i);
+        switch (c->types[i]) {
+        case OID_BOOL:
+            v = v[0] == 't' ? "1" : "0";
+            len = 1;
+            break;
+        case OID_TIMESTAMPTZ:
+        case OID_TIMETZ:
+            len = strip_zone(v, len);
+            break;
+        default:
+            break;
+        }
+        c->values[i] = v;
+        c->lengths[i] = len;
+    }
+    c->sink.on_row(c->sink.ctx, c->values, c->lengths);
+}
+
+static void query_finished(pg_conn *c)
+{
+    c->state = PG_IDLE;
+    if (c->ev)
+        event_del(c->ev);
+    if (!c->failed && !c->columns_sent)
+        c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
+    char *error = c->failed ? c->error : NULL;
+    c->error = NULL;
+    backend_sink sink = c->sink;
+    /* Only a connection back at rest (no transaction left open) is reused. */
+    if (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        c->base.broken = true;
+    /* A cancel request that did not end this query (it finished first) may still reach
+     * the server and would cancel whatever runs next on the connection: drop it. */
+    if (c->cancel_sent && !c->cancel_seen)
+        c->base.broken = true;
+    free_query_state(c);
+    /* Last: the sink may hand this connection to someone else right away. */
+    sink.on_done(sink.ctx, error);
+    free(error);
+}
+
+static void fail_query(pg_conn *c, const char *msg)
+{
+    if (!c->failed) {
+        c->failed = true;
+        c->error = one_line(msg);
+    }
+}
+
+/* Consumes whatever results libpq has complete; stops when paused or blocked. */
+static void process_results(pg_conn *c)
+{
+    while (!c->paused && c->state == PG_QUERY) {
+        if (PQisBusy(c->pg)) {
+            if (c->sink.on_flush)
+                c->sink.on_flush(c->sink.ctx);
+            return;
+        }
+        PGresult *res = PQgetResult(c->pg);
+        if (!res) {
+            query_finished(c);
+            return;
+        }
+        switch (PQresultStatus(res)) {
+        case PGRES_SINGLE_TUPLE:
+            if (!c->cols)
+                describe_columns(c, res);
+            if (!c->columns_sent && !c->failed) {
+                c->columns_sent = true;
+                c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
+            }
+            if (!c->failed && !c->discard)
+                deliver_row(c, res);
+            break;
+        case PGRES_TUPLES_OK:
+            if (!c->cols) {
+                describe_columns(c, res);
+                /* The names live in res, cleared below: a zero-row result carries none. */
+                for (size_t i = 0; i < c->ncols; i++)
+                    c->cols[i].name = NULL;
+            }
+            break;
+        case PGRES_FATAL_ERROR:
+        case PGRES_BAD_RESPONSE:
+        case PGRES_NONFATAL_ERROR: {
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            if (state && strcmp(state, "57014") == 0)
+                c->cancel_seen = true;
+            fail_query(c, PQresultErrorMessage(res));
+            break;
+        }
+        default:
+            break;
+        }
+        PQclear(res);
+    }
+}
+
+static void lost_connection(pg_conn *c)
+{
+    c->base.broken = true;
+    fail_query(c, PQerrorMessage(c->pg));
+    /* Drain what libpq still holds, then report. */
+    PGresult *res;
+    while ((res = PQgetResult(c->pg)) != NULL)
+        PQclear(res);
+    query_finished(c);
+}
+
+static void pg_socket_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    pg_conn *c = arg;
+    if (c->state == PG_CONNECTING) {
+        connect_step(c);
+        return;
+    }
+    if (c->state == PG_IDLE) {
+        /* Readable while idle: the server is closing us (restart, terminate). */
+        if (!PQconsumeInput(c->pg) || PQstatus(c->pg) != CONNECTION_OK) {
+            log_warn("backend '%s': idle connection closed by the server", c->name);
+            c->base.broken = true;
+            if (c->ev)
+                event_del(c->ev);
+            pool_discard_idle(&c->base);
+        }
+        return;
+    }
+    if (what & EV_WRITE) {
+        int r = PQflush(c->pg);
+        if (r < 0) {
+            lost_connection(c);
+            return;
+        }
+        if (r == 0)
+            watch(c, EV_READ | EV_PERSIST);
+        if (r == 1)
+            return;
+    }
+    if (what & EV_READ) {
+        if (!PQconsumeInput(c->pg)) {
+            lost_connection(c);
+            return;
+        }
+    }
+    process_results(c);
+}
+
+static void pg_run(backend_conn *bc, const atomic_query *q, const backend_sink *sink)
+{
+    pg_conn *c = (pg_conn *)bc;
+    c->sink = *sink;
+    c->state = PG_QUERY;
+    c->paused = false;
+    c->cancel_sent = false;
+    c->cancel_seen = false;
+    c->discard = false;
+    c->columns_sent = false;
+    c->failed = false;
+    const char **values = calloc(q->nparams + 1, sizeof(char *));
+    if (!values)
+        abort();
+    for (size_t i = 0; i < q->nparams; i++)
+        values[i] = q->params[i].text;
+    int ok = PQsendQueryParams(c->pg, q->sql, (int)q->nparams, NULL, values, NULL, NULL, 0);
+    free(values);
+    if (!ok || !PQsetSingleRowMode(c->pg)) {
+        lost_connection(c);
+        return;
+    }
+    int r = PQflush(c->pg);
+    if (r < 0) {
+        lost_connection(c);
+        return;
+    }
+    watch(c, (short)((r == 1 ? EV_WRITE : EV_READ) | EV_PERSIST));
+}
+
+static void pg_pause(backend_conn *bc)
+{
+    pg_conn *c = (pg_conn *)bc;
+    c->paused = true;
+    if (c->ev)
+        event_del(c->ev);
+}
+
+static void resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    pg_conn *c = arg;
+    if (c->paused || c->state != PG_QUERY)
+        return;
+    event_add(c->ev, NULL);
+    /* Rows libpq already buffered will not make the socket readable again. */
+    process_results(c);
+}
+
+static void pg_resume(backend_conn *bc)
+{
+    pg_conn *c = (pg_conn *)bc;
+    if (!c->paused)
+        return;
+    c->paused = false;
+    if (!c->resume)
+        c->resume = event_new(srv.base, -1, 0, resume_cb, c);
+    event_active(c->resume, 0, 0);
+}
+
+static void pg_idle(backend_conn *bc)
+{
+    pg_conn *c = (pg_conn *)bc;
+    watch(c, EV_READ | EV_PERSIST);
+}
+
+/* PQcancel connects to the server and waits for it: it runs on a worker thread. */
+static void send_cancel(void *arg)
+{
+    PGcancel *cancel = arg;
+    char err[256];
+    if (!PQcancel(cancel, err, sizeof(err)))
+        log_warn("backend cancel request failed: %s", err);
+}
+
+static void free_cancel(void *arg)
+{
+    PQfreeCancel(arg);
+}
+
+static void pg_cancel(backend_conn *bc)
+{
+    pg_conn *c = (pg_conn *)bc;
+    if (c->state != PG_QUERY || c->cancel_sent)
+        return;
+    c->cancel_sent = true;
+    PGcancel *cancel = PQgetCancel(c->pg);
+    if (cancel)
+        workers_submit(send_cancel, free_cancel, cancel);
+    /* Its rows are unwanted now: read on, so the error that ends the query arrives. */
+    c->discard = true;
+    pg_resume(bc);
+}
+
+static const backend_ops pg_ops = {
+    .run = pg_run,
+    .pause = pg_pause,
+    .resume = pg_resume,
+    .idle = pg_idle,
+    .close = pg_close,
+    .cancel = pg_cancel,
+};
+
+int decimal_scale(const char *text, size_t len)
+{
+    const char *dot = memchr(text, '.', len);
+    if (!dot)
+        return 0;
+    int scale = 0;
+    for (const char *p = dot + 1; p < text + len && *p >= '0' && *p <= '9'; p++)
+        scale++;
+    return scale;
+}

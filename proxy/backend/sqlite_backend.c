@@ -1,0 +1,273 @@
+/*
+ * SQLite sources (the embedded demo, small local data sets). SQLite has no
+ * socket to wait on and its calls block, so a query is stepped on a worker
+ * thread in batches of rows; each batch is handed to the loop, which delivers
+ * it and, unless the client asked to pause, queues the next. The loop never
+ * waits for SQLite, however long an aggregate takes to compute.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sqlite3.h>
+
+#include "proxy/backend/backend.h"
+#include "proxy/backend/pool.h"
+#include "proxy/exec/row_batch.h"
+#include "proxy/server.h"
+#include "proxy/workers.h"
+
+#define ROWS_PER_BATCH 1024
+#define BYTES_PER_BATCH (256u << 10)
+
+typedef struct sqlite_conn {
+    backend_conn base;
+    sqlite3 *db;
+    sqlite3_stmt *stmt;
+    backend_sink sink;
+    row_batch batch;
+    bool stepping; /* a batch is being stepped on a worker: the handle is the worker's */
+    bool closing;  /* close requested while stepping: freed when the worker is done */
+    bool paused;
+    bool running;
+    bool cancelled;
+    bool columns_sent;
+    size_t ncols;
+    result_column *cols;
+    const char **values;
+    size_t *lengths;
+} sqlite_conn;
+
+static void free_query_state(sqlite_conn *c)
+{
+    if (c->stmt)
+        sqlite3_finalize(c->stmt);
+    c->stmt = NULL;
+    row_batch_free(&c->batch);
+    row_batch_init(&c->batch);
+    free(c->cols);
+    free(c->values);
+    free(c->lengths);
+    c->cols = NULL;
+    c->values = NULL;
+    c->lengths = NULL;
+    c->ncols = 0;
+}
+
+static void sqlite_close(backend_conn *bc)
+{
+    sqlite_conn *c = (sqlite_conn *)bc;
+    if (c->stepping) {
+        c->closing = true; /* the worker still uses the handle */
+        return;
+    }
+    free_query_state(c);
+    row_batch_free(&c->batch);
+    sqlite3_close(c->db);
+    free(c);
+}
+
+/* Declared type first (table columns), else the storage class of the first row. */
+static value_type column_type(sqlite3_stmt *st, int i, int first_type)
+{
+    const char *decl = sqlite3_column_decltype(st, i);
+    if (decl) {
+        if (strcasestr(decl, "INT"))
+            return VT_INT64;
+        if (strcasestr(decl, "REAL") || strcasestr(decl, "FLOA") || strcasestr(decl, "DOUB"))
+            return VT_DOUBLE;
+        if (strcasestr(decl, "DATETIME") || strcasestr(decl, "TIMESTAMP"))
+            return VT_DATETIME;
+        if (strcasestr(decl, "DATE"))
+            return VT_DATE;
+        if (strcasestr(decl, "BLOB"))
+            return VT_BLOB;
+        if (strcasestr(decl, "NUMERIC") || strcasestr(decl, "DECIMAL"))
+            return VT_DECIMAL;
+        return VT_TEXT;
+    }
+    switch (first_type) {
+    case SQLITE_INTEGER:
+        return VT_INT64;
+    case SQLITE_FLOAT:
+        return VT_DOUBLE;
+    case SQLITE_BLOB:
+        return VT_BLOB;
+    default:
+        return VT_TEXT;
+    }
+}
+
+static void send_columns(sqlite_conn *c)
+{
+    c->ncols = (size_t)sqlite3_column_count(c->stmt);
+    c->cols = calloc(c->ncols + 1, sizeof(*c->cols));
+    c->values = calloc(c->ncols + 1, sizeof(*c->values));
+    c->lengths = calloc(c->ncols + 1, sizeof(*c->lengths));
+    if (!c->cols || !c->values || !c->lengths)
+        abort();
+    for (size_t i = 0; i < c->ncols; i++) {
+        c->cols[i].name = sqlite3_column_name(c->stmt, (int)i);
+        c->cols[i].type = column_type(c->stmt, (int)i,
+                                      c->batch.first_types ? c->batch.first_types[i] : 0);
+        c->cols[i].decimals = -1;
+    }
+    c->columns_sent = true;
+    c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
+}
+
+static void finish(sqlite_conn *c, const char *error)
+{
+    char *msg = error ? strdup(error) : NULL;
+    backend_sink sink = c->sink;
+    c->running = false;
+    free_query_state(c);
+    sink.on_done(sink.ctx, msg);
+    free(msg);
+}
+
+static void step_next(sqlite_conn *c);
+
+/* On a worker: the next batch of rows. */
+static void step_batch(void *arg)
+{
+    sqlite_conn *c = arg;
+    row_batch_step(&c->batch, c->db, c->stmt, ROWS_PER_BATCH, BYTES_PER_BATCH);
+}
+
+/* Back on the loop: deliver the batch, then go on unless paused, cancelled or done. */
+static void batch_stepped(void *arg)
+{
+    sqlite_conn *c = arg;
+    c->stepping = false;
+    if (c->closing) {
+        c->closing = false;
+        sqlite_close(&c->base);
+        return;
+    }
+    if (c->cancelled) {
+        finish(c, "canceling statement due to user request");
+        return;
+    }
+    if (!c->columns_sent && (c->batch.nrows > 0 || c->batch.rc == SQLITE_DONE))
+        send_columns(c);
+    size_t offset = 0;
+    for (size_t i = 0; i < c->batch.nrows && c->running && !c->cancelled; i++) {
+        offset = row_batch_row(&c->batch, i, offset, c->values, c->lengths);
+        c->sink.on_row(c->sink.ctx, c->values, c->lengths);
+    }
+    if (!c->running)
+        return;
+    if (c->cancelled) {
+        finish(c, "canceling statement due to user request");
+    } else if (c->batch.rc == SQLITE_DONE) {
+        finish(c, NULL);
+    } else if (c->batch.rc != SQLITE_ROW) {
+        char *msg = strdup(c->batch.error ? c->batch.error : "SQLite error");
+        finish(c, msg);
+        free(msg);
+    } else if (!c->paused) {
+        if (c->sink.on_flush)
+            c->sink.on_flush(c->sink.ctx); /* the next batch takes a worker's time */
+        step_next(c);
+    }
+}
+
+static void step_next(sqlite_conn *c)
+{
+    c->stepping = true;
+    workers_submit(step_batch, batch_stepped, c);
+}
+
+static void sqlite_run(backend_conn *bc, const atomic_query *q, const backend_sink *sink)
+{
+    sqlite_conn *c = (sqlite_conn *)bc;
+    c->sink = *sink;
+    c->paused = false;
+    c->running = true;
+    c->cancelled = false;
+    c->columns_sent = false;
+    if (sqlite3_prepare_v2(c->db, q->sql, -1, &c->stmt, NULL) != SQLITE_OK) {
+        finish(c, sqlite3_errmsg(c->db));
+        return;
+    }
+    for (size_t i = 0; i < q->nparams; i++) {
+        const query_param *p = &q->params[i];
+        int idx = (int)i + 1;
+        if (p->kind == PARAM_INT)
+            sqlite3_bind_int64(c->stmt, idx, strtoll(p->text, NULL, 0));
+        else if (p->kind == PARAM_NUMBER)
+            sqlite3_bind_double(c->stmt, idx, strtod(p->text, NULL));
+        else
+            sqlite3_bind_text(c->stmt, idx, p->text, -1, SQLITE_TRANSIENT);
+    }
+    step_next(c);
+}
+
+static void sqlite_pause(backend_conn *bc)
+{
+    ((sqlite_conn *)bc)->paused = true;
+}
+
+static void sqlite_resume(backend_conn *bc)
+{
+    sqlite_conn *c = (sqlite_conn *)bc;
+    bool was_paused = c->paused;
+    c->paused = false;
+    if (was_paused && c->running && !c->stepping)
+        step_next(c);
+}
+
+static void sqlite_idle(backend_conn *bc)
+{
+    (void)bc; /* a local file cannot go away under an idle handle */
+}
+
+/* Stops after the batch being stepped; the query ends with an error, the handle stays usable. */
+static void sqlite_cancel(backend_conn *bc)
+{
+    sqlite_conn *c = (sqlite_conn *)bc;
+    if (!c->running)
+        return;
+    c->cancelled = true;
+    if (c->stepping) {
+        sqlite3_interrupt(c->db); /* cuts a long step short; safe from any thread */
+        return;
+    }
+    finish(c, "canceling statement due to user request");
+}
+
+static const backend_ops sqlite_ops = {
+    .run = sqlite_run,
+    .pause = sqlite_pause,
+    .resume = sqlite_resume,
+    .idle = sqlite_idle,
+    .close = sqlite_close,
+    .cancel = sqlite_cancel,
+};
+
+/* Opening a file is immediate: cb always runs before this returns. */
+backend_conn *sqlite_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb,
+                                     void *ctx)
+{
+    sqlite_conn *c = calloc(1, sizeof(*c));
+    if (!c)
+        abort();
+    c->base.ops = &sqlite_ops;
+    c->base.owner = owner;
+    /* Read-only: a metrics store never writes to its sources. */
+    int rc = sqlite3_open_v2(conn->path, &c->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc != SQLITE_OK) {
+        char why[1024];
+        snprintf(why, sizeof(why), "could not open SQLite database '%s' for '%s': %s", conn->path,
+                 conn->name, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        sqlite3_close(c->db);
+        free(c);
+        cb(ctx, NULL, why);
+        return NULL;
+    }
+    row_batch_init(&c->batch);
+    cb(ctx, &c->base, NULL);
+    return NULL;
+}

@@ -1,0 +1,12 @@
+/* Column definitions for the wire from Mimir's value types. */
+#ifndef MIMIR_PROXY_EXEC_COLUMNS_H
+#define MIMIR_PROXY_EXEC_COLUMNS_H
+
+#include "planner/value_type.h"
+#include "wire/protocol.h"
+
+/* Fills out for a column of the virtual table mimir.metrics (strings are borrowed). */
+void column_definition(const result_column *rc, const char *name, const char *org_name,
+                       wire_column *out);
+
+#endif

@@ -1,0 +1,643 @@
+#include "proxy/exec/exec.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "proxy/backend/backend.h"
+#include "proxy/cache/cache_key.h"
+#include "proxy/cache/cache_policy.h"
+#include "proxy/exec/columns.h"
+#include "proxy/exec/combine.h"
+#include "proxy/log.h"
+#include "proxy/backend/pool.h"
+#include "proxy/exec/row_batch.h"
+#include "proxy/server.h"
+#include "proxy/workers.h"
+
+typedef struct exec_part {
+    exec *ex;
+    size_t index;
+    char *label; /* "backend 'x' (source 'y')", kept for messages after the plan is gone */
+    pool_request *request;
+    backend_conn *conn;
+    bool finished; /* its query ended (or never started) */
+    result_column *cols;
+    size_t ncols;
+    uint64_t started_ns; /* when its query went to the backend; 0 before */
+    uint64_t rows;       /* rows its backend returned */
+    source_stats *stats; /* its source's counters (srv.stats) */
+} exec_part;
+
+struct exec {
+    client *cl;       /* NULL once the client has its answer or is gone */
+    const plan *plan; /* owned by the client's statement: only while cl is set */
+    size_t nparts;
+    exec_part *parts;
+    size_t unfinished;
+    bool streaming;    /* one source: rows go straight to the client */
+    exec_part *paused; /* the part held back by a full client socket */
+    combine *comb;
+    struct event *deadline;
+    uint64_t rows, bytes; /* delivered or staged, against the limits */
+    catalog_gen *gen;     /* the semantic layer the plan was made on */
+    /* The final query, stepped on a worker in batches (the loop never waits for SQLite). */
+    sqlite3_stmt *final;
+    row_batch batch;
+    bool combining;      /* a batch is being stepped on a worker */
+    bool combine_paused; /* the client's socket is full: step again when it drains */
+    result_column *out;  /* the final columns' types */
+    const char **values;
+    size_t *lengths;
+    char (*numbers)[64]; /* reformatted decimals of the row being sent */
+    uint64_t combine_started_ns;
+    /* The result cache (proxy/cache/cache_policy.h). */
+    cache_outcome cache; /* what the cache did for this execution */
+    cache_fill *fill;    /* a miss: the result recorded as it goes out; NULL once abandoned */
+    cache_entry *hit;    /* a hit: the stored result being sent */
+    size_t hit_offset;   /* its next row */
+    bool hit_paused;     /* the client's socket is full: send on when it drains */
+};
+
+static unsigned live_execs;
+
+unsigned exec_count(void)
+{
+    return live_execs;
+}
+
+cache_outcome exec_cache_outcome(const exec *ex)
+{
+    return ex->cache;
+}
+
+/* The recording of a result that will not complete (or was not wanted) goes. */
+static void drop_fill(exec *ex)
+{
+    cache_fill_abort(ex->fill);
+    ex->fill = NULL;
+}
+
+static void exec_free(exec *ex)
+{
+    drop_fill(ex);
+    cache_entry_release(ex->hit);
+    for (size_t i = 0; i < ex->nparts; i++) {
+        free(ex->parts[i].cols);
+        free(ex->parts[i].label);
+    }
+    if (ex->deadline)
+        event_free(ex->deadline);
+    if (ex->final)
+        sqlite3_finalize(ex->final);
+    row_batch_free(&ex->batch);
+    free(ex->out);
+    free(ex->values);
+    free(ex->lengths);
+    free(ex->numbers);
+    combine_free(ex->comb);
+    free(ex->parts);
+    server_catalog_release(ex->gen);
+    free(ex);
+    live_execs--;
+}
+
+static void free_if_done(exec *ex)
+{
+    if (ex->unfinished == 0 && ex->cl == NULL && !ex->combining)
+        exec_free(ex);
+}
+
+/* The client has its answer (or is gone): from now on nothing is sent to it. */
+static void release_client(exec *ex)
+{
+    client *cl = ex->cl;
+    if (!cl)
+        return;
+    ex->cl = NULL;
+    ex->plan = NULL;
+    ex->paused = NULL;
+    if (ex->deadline)
+        event_del(ex->deadline);
+    /* What the cache did, for the query record and /metrics. */
+    cl->qlog.cache = cache_outcome_name(ex->cache);
+    if (ex->cache == CACHE_HIT)
+        srv.stats.cache_hits++;
+    else if (ex->cache == CACHE_MISS)
+        srv.stats.cache_misses++;
+    client_query_done(cl);
+}
+
+/* Stops the parts still running: waiting ones give their place up, running ones are
+ * cancelled on their database and end through on_done. */
+static void stop_parts(exec *ex)
+{
+    for (size_t i = 0; i < ex->nparts; i++) {
+        exec_part *part = &ex->parts[i];
+        if (part->finished)
+            continue;
+        if (part->request) {
+            pool_cancel(part->request);
+            part->request = NULL;
+            part->finished = true;
+            ex->unfinished--;
+        } else if (part->conn) {
+            if (part->conn->ops->cancel) {
+                part->conn->ops->cancel(part->conn);
+            } else {
+                /* A backend that cannot cancel: drop the connection instead. */
+                part->conn->broken = true;
+                pool_release(part->conn);
+                part->conn = NULL;
+                part->finished = true;
+                ex->unfinished--;
+            }
+        }
+    }
+}
+
+/* Answers the client with an error and stops everything else. */
+static void fail(exec *ex, uint16_t code, const char *sqlstate, const char *message)
+{
+    drop_fill(ex); /* killed, timed out, failed or over a limit: never cached */
+    if (!ex->cl)
+        return;
+    sql_error e;
+    sql_error_set(&e, code, sqlstate, "%s", message);
+    client_send_error(ex->cl, &e);
+    release_client(ex);
+    stop_parts(ex);
+}
+
+void exec_cancel(exec *ex, uint16_t code, const char *sqlstate, const char *message)
+{
+    fail(ex, code, sqlstate, message);
+    free_if_done(ex);
+}
+
+void exec_detach(exec *ex)
+{
+    drop_fill(ex);
+    ex->cl = NULL; /* gone: no answer, no client_query_done */
+    ex->plan = NULL;
+    ex->paused = NULL;
+    if (ex->deadline)
+        event_del(ex->deadline);
+    stop_parts(ex);
+    free_if_done(ex);
+}
+
+static void deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    exec *ex = arg;
+    log_info("query timed out; cancelling its backend queries");
+    exec_cancel(ex, ER_QUERY_TIMEOUT, "HY000",
+                "Query execution was interrupted, maximum statement execution time exceeded");
+}
+
+/* Counts a row against max_result_rows / max_result_bytes; false (and fails) past them. */
+static bool within_limits(exec *ex, const size_t *lengths, size_t n)
+{
+    ex->rows++;
+    for (size_t i = 0; i < n; i++)
+        ex->bytes += lengths[i];
+    const server_config *c = &srv.cfg;
+    char msg[256];
+    if (c->max_result_rows && ex->rows > c->max_result_rows) {
+        snprintf(msg, sizeof(msg),
+                 "result too large: more than %llu rows (max_result_rows); narrow the query "
+                 "or add a LIMIT",
+                 (unsigned long long)c->max_result_rows);
+    } else if (c->max_result_bytes && ex->bytes > c->max_result_bytes) {
+        snprintf(msg, sizeof(msg),
+                 "result too large: more than %llu bytes (max_result_bytes); narrow the query "
+                 "or add a LIMIT",
+                 (unsigned long long)c->max_result_bytes);
+    } else {
+        return true;
+    }
+    fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
+    return false;
+}
+
+static void send_header(exec *ex, const result_column *cols)
+{
+    const plan *p = ex->plan;
+    wire_column *defs = calloc(p->ncols + 1, sizeof(*defs));
+    if (!defs)
+        abort();
+    for (size_t i = 0; i < p->ncols; i++)
+        column_definition(&cols[i], p->cols[i].name, p->cols[i].org_name, &defs[i]);
+    client_send_header(ex->cl, defs, p->ncols);
+    free(defs);
+}
+
+/* ---- The result cache ------------------------------------------------------ */
+
+static void tee_columns(exec *ex, const result_column *cols)
+{
+    if (ex->fill)
+        cache_fill_columns(ex->fill, cols, ex->plan->ncols);
+}
+
+/* A row on its way to the client is recorded too, until the result is too large to keep. */
+static void tee_row(exec *ex, const char *const *values, const size_t *lengths)
+{
+    if (ex->fill && !cache_fill_row(ex->fill, values, lengths))
+        drop_fill(ex);
+}
+
+/* The client has the whole result: keep it for the next one who asks. */
+static void store_result(exec *ex)
+{
+    if (ex->fill)
+        cache_fill_commit(ex->fill);
+    ex->fill = NULL;
+}
+
+/* Rows of a hit are sent in slices, so that a large result waits for a slow client. */
+#define HIT_SLICE_ROWS  256
+#define HIT_SLICE_BYTES (256u << 10)
+
+/* Sends the stored rows until done, over a limit, or the client's socket is full.
+ * True when the execution ended (and is freed). */
+static bool serve_hit(exec *ex)
+{
+    size_t n = cache_entry_ncols(ex->hit), end = cache_entry_end(ex->hit);
+    const char **values = calloc(n + 1, sizeof(*values));
+    size_t *lengths = calloc(n + 1, sizeof(*lengths));
+    if (!values || !lengths)
+        abort();
+    size_t rows = 0, bytes = 0;
+    while (ex->cl && ex->hit_offset < end) {
+        ex->hit_offset = cache_entry_row(ex->hit, ex->hit_offset, values, lengths);
+        if (!within_limits(ex, lengths, n))
+            break;
+        client_send_row(ex->cl, values, lengths, n);
+        for (size_t i = 0; i < n; i++)
+            bytes += lengths[i];
+        if (++rows < HIT_SLICE_ROWS && bytes < HIT_SLICE_BYTES)
+            continue;
+        rows = bytes = 0;
+        if (client_output_full(ex->cl)) {
+            ex->hit_paused = true; /* exec_resume goes on when the client has read */
+            break;
+        }
+    }
+    free(values);
+    free(lengths);
+    if (ex->cl && ex->hit_offset >= end) {
+        client_send_end(ex->cl);
+        release_client(ex);
+    }
+    if (ex->cl)
+        return false;
+    free_if_done(ex);
+    return true;
+}
+
+/*
+ * Before running a plan: answer it from the cache (true), or get ready to
+ * record its result (a miss) when the plan may be cached.
+ */
+static bool answer_from_cache(exec *ex, const plan *p)
+{
+    uint64_t ttl_ms;
+    ex->cache = cache_policy_for(srv.cache, p, &ttl_ms);
+    if (ex->cache != CACHE_MISS)
+        return false;
+    cache_key key;
+    cache_key_of_plan(p, session_grants_fingerprint(ex->cl), &key);
+    ex->hit = result_cache_lookup(srv.cache, &key);
+    if (!ex->hit) {
+        ex->fill = cache_fill_begin(srv.cache, &key, ttl_ms);
+        return false;
+    }
+    ex->cache = CACHE_HIT;
+    send_header(ex, cache_entry_cols(ex->hit));
+    return true;
+}
+
+/* ---- Sink callbacks ------------------------------------------------------- */
+
+static void on_columns(void *ctx, const result_column *cols, size_t n)
+{
+    exec_part *part = ctx;
+    exec *ex = part->ex;
+    if (!ex->cl)
+        return;
+    const atomic_query *q = &ex->plan->queries[part->index];
+    if (n != q->ncols) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s returned %zu columns, expected %zu", part->label, n,
+                 q->ncols);
+        fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
+        return;
+    }
+    part->ncols = n;
+    part->cols = calloc(n + 1, sizeof(*part->cols));
+    if (!part->cols)
+        abort();
+    memcpy(part->cols, cols, n * sizeof(*cols));
+    for (size_t i = 0; i < n; i++)
+        part->cols[i].name = NULL; /* owned by the backend; not needed past this call */
+    if (ex->streaming) {
+        tee_columns(ex, part->cols);
+        send_header(ex, part->cols);
+        return;
+    }
+    char err[512];
+    if (!combine_create(ex->comb, part->index, q->col_names, cols, n, ex->plan->njoin_cols, err,
+                        sizeof(err)))
+        fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
+}
+
+static void on_row(void *ctx, const char *const *values, const size_t *lengths)
+{
+    exec_part *part = ctx;
+    exec *ex = part->ex;
+    part->rows++;
+    if (!ex->cl || !within_limits(ex, lengths, part->ncols))
+        return;
+    if (ex->streaming) {
+        tee_row(ex, values, lengths);
+        client_send_row(ex->cl, values, lengths, part->ncols);
+        if (client_output_full(ex->cl) && !ex->paused) {
+            ex->paused = part;
+            part->conn->ops->pause(part->conn);
+        }
+        return;
+    }
+    char err[512];
+    if (!combine_insert(ex->comb, part->index, values, lengths, err, sizeof(err)))
+        fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
+}
+
+static void combine_next(exec *ex);
+
+/* The backend waits: the streamed rows staged so far go to the client. */
+static void on_flush(void *ctx)
+{
+    exec_part *part = ctx;
+    if (part->ex->streaming && part->ex->cl)
+        client_flush(part->ex->cl);
+}
+
+/* On a worker: the next batch of final rows (the first also indexes the join keys). */
+static void combine_step(void *arg)
+{
+    exec *ex = arg;
+    combine_index(ex->comb);
+    row_batch_step(&ex->batch, combine_db(ex->comb), ex->final, 1024, 256u << 10);
+}
+
+/* The first batch tells the types of computed columns: then the header goes out. */
+static void send_final_header(exec *ex)
+{
+    const plan *p = ex->plan;
+    for (size_t i = 0; i < p->ncols; i++) {
+        if (ex->out[i].type != VT_NULL)
+            continue;
+        int kind = ex->batch.first_types ? ex->batch.first_types[i] : SQLITE_NULL;
+        ex->out[i].type = kind == SQLITE_INTEGER ? VT_INT64
+                          : kind == SQLITE_TEXT  ? VT_TEXT
+                          : kind == SQLITE_BLOB  ? VT_BLOB
+                                                 : VT_DOUBLE; /* REAL, or NULL: mostly ratios */
+        ex->out[i].decimals = -1;
+    }
+    tee_columns(ex, ex->out);
+    send_header(ex, ex->out);
+}
+
+/* Back on the loop: send the batch, then step on unless done, failed or held back. */
+static void combine_stepped(void *arg)
+{
+    exec *ex = arg;
+    ex->combining = false;
+    if (!ex->cl) {
+        free_if_done(ex);
+        return;
+    }
+    const plan *p = ex->plan;
+    if (ex->batch.first || (ex->batch.rc == SQLITE_DONE && !ex->batch.first_types && !ex->values)) {
+        ex->values = calloc(p->ncols + 1, sizeof(char *));
+        ex->lengths = calloc(p->ncols + 1, sizeof(size_t));
+        ex->numbers = calloc(p->ncols + 1, 64);
+        if (!ex->values || !ex->lengths || !ex->numbers)
+            abort();
+        send_final_header(ex);
+    }
+    size_t offset = 0;
+    for (size_t r = 0; r < ex->batch.nrows; r++) {
+        offset = row_batch_row(&ex->batch, r, offset, ex->values, ex->lengths);
+        for (size_t k = 0; k < p->ncols; k++) {
+            /* Exact decimals were stored as REAL: print them back at their scale. */
+            if (ex->values[k] && ex->out[k].type == VT_DECIMAL && ex->out[k].decimals >= 0) {
+                ex->lengths[k] = combine_decimal_text(ex->values[k], ex->lengths[k],
+                                                      ex->out[k].decimals, ex->numbers[k]);
+                ex->values[k] = ex->numbers[k];
+            }
+        }
+        tee_row(ex, ex->values, ex->lengths);
+        client_send_row(ex->cl, ex->values, ex->lengths, p->ncols);
+    }
+    if (ex->batch.rc == SQLITE_DONE) {
+        ex->cl->qlog.combine_ms = (double)(stats_now_ns() - ex->combine_started_ns) / 1e6;
+        client_send_end(ex->cl);
+        store_result(ex);
+        release_client(ex);
+        free_if_done(ex);
+    } else if (ex->batch.rc != SQLITE_ROW) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "combine: the final query failed: %s",
+                 ex->batch.error ? ex->batch.error : "SQLite error");
+        exec_cancel(ex, ER_UNKNOWN_ERROR, "HY000", msg);
+    } else {
+        client_flush(ex->cl); /* the next batch takes a worker's time */
+        if (client_output_full(ex->cl))
+            ex->combine_paused = true; /* exec_resume steps on when the client has read */
+        else
+            combine_next(ex);
+    }
+}
+
+static void combine_next(exec *ex)
+{
+    ex->combining = true;
+    workers_submit(combine_step, combine_stepped, ex);
+}
+
+/* Every part is in: join them in SQLite, on a worker, and send the result. */
+static void run_combine(exec *ex)
+{
+    const plan *p = ex->plan;
+    ex->out = calloc(p->ncols + 1, sizeof(*ex->out));
+    if (!ex->out)
+        abort();
+    for (size_t i = 0; i < p->ncols; i++) {
+        const plan_column *pc = &p->cols[i];
+        if (pc->computed) {
+            ex->out[i].type = VT_NULL; /* known from the first row */
+            continue;
+        }
+        ex->out[i] = ex->parts[pc->query].cols[pc->query_col];
+        if (ex->out[i].type == VT_DECIMAL)
+            ex->out[i].decimals = combine_scale(ex->comb, pc->query, pc->query_col);
+    }
+    ex->combine_started_ns = stats_now_ns();
+    char err[512];
+    ex->final = combine_prepare(ex->comb, p->final_sql, p->final_params, p->nfinal_params, err,
+                                sizeof(err));
+    if (!ex->final) {
+        fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
+        return;
+    }
+    row_batch_init(&ex->batch);
+    combine_next(ex);
+}
+
+/* A part's query ended: its source's counters, and the client's query record. */
+static void count_part(exec_part *part, bool ok)
+{
+    if (!part->started_ns)
+        return;
+    uint64_t ns = stats_now_ns() - part->started_ns;
+    if (ok)
+        histogram_observe(&part->stats->backend, (double)ns / 1e9);
+    part->stats->rows += part->rows;
+    if (part->ex->cl)
+        query_log_source_done(part->ex->cl, part->index, (double)ns / 1e6, part->rows);
+}
+
+static void on_done(void *ctx, const char *error)
+{
+    exec_part *part = ctx;
+    exec *ex = part->ex;
+    count_part(part, error == NULL);
+    backend_conn *conn = part->conn;
+    part->conn = NULL;
+    if (ex->paused == part)
+        ex->paused = NULL;
+    if (conn)
+        pool_release(conn);
+    part->finished = true;
+    ex->unfinished--;
+    if (ex->cl) {
+        if (error) {
+            char msg[1024];
+            snprintf(msg, sizeof(msg), "%s: %s", part->label, error);
+            fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
+        } else if (ex->streaming) {
+            client_send_end(ex->cl);
+            store_result(ex);
+            release_client(ex);
+        } else if (ex->unfinished == 0) {
+            run_combine(ex);
+        }
+    }
+    free_if_done(ex);
+}
+
+static void on_acquired(void *ctx, backend_conn *conn, const char *error)
+{
+    exec_part *part = ctx;
+    exec *ex = part->ex;
+    part->request = NULL;
+    if (!conn) {
+        part->finished = true;
+        ex->unfinished--;
+        char msg[1024];
+        snprintf(msg, sizeof(msg), "%s: %s", part->label, error);
+        fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
+        free_if_done(ex);
+        return;
+    }
+    part->conn = conn;
+    part->started_ns = stats_now_ns();
+    backend_sink sink = {.ctx = part,
+                         .on_columns = on_columns,
+                         .on_row = on_row,
+                         .on_flush = on_flush,
+                         .on_done = on_done};
+    conn->ops->run(conn, &ex->plan->queries[part->index], &sink);
+}
+
+exec *exec_start(client *cl, const plan *p, uint64_t timeout_ms)
+{
+    exec *ex = calloc(1, sizeof(*ex));
+    if (!ex)
+        abort();
+    live_execs++;
+    ex->gen = server_catalog_hold();
+    ex->cl = cl;
+    ex->plan = p;
+    ex->nparts = p->nqueries;
+    ex->streaming = p->final_sql == NULL;
+    ex->parts = calloc(p->nqueries + 1, sizeof(*ex->parts));
+    if (!ex->parts)
+        abort();
+    for (size_t i = 0; i < p->nqueries; i++) {
+        const atomic_query *q = &p->queries[i];
+        char label[512];
+        snprintf(label, sizeof(label), "backend '%s' (source '%s')", q->conn ? q->conn->name : "?",
+                 q->src->name);
+        ex->parts[i].label = strdup(label);
+        ex->parts[i].ex = ex;
+        ex->parts[i].index = i;
+        ex->parts[i].stats = stats_source(&srv.stats, q->src->name);
+    }
+    ex->unfinished = p->nqueries;
+    if (timeout_ms) {
+        ex->deadline = evtimer_new(srv.base, deadline_cb, ex);
+        struct timeval tv = {(time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000};
+        event_add(ex->deadline, &tv);
+    }
+    if (answer_from_cache(ex, p)) {
+        for (size_t i = 0; i < p->nqueries; i++)
+            ex->parts[i].finished = true; /* no backend is asked */
+        ex->unfinished = 0;
+        ex->streaming = true;
+        return serve_hit(ex) ? NULL : ex;
+    }
+    if (!ex->streaming) {
+        char err[256];
+        ex->comb = combine_new(p->nqueries, err, sizeof(err));
+        if (!ex->comb) {
+            ex->unfinished = 0;
+            exec_cancel(ex, ER_UNKNOWN_ERROR, "HY000", err);
+            return NULL;
+        }
+    }
+    for (size_t i = 0; i < p->nqueries && ex->cl; i++) {
+        exec_part *part = &ex->parts[i];
+        pool *pl = server_pool_for(p->queries[i].conn);
+        part->request = pool_acquire(pl, on_acquired, part);
+    }
+    return ex->cl ? ex : NULL;
+}
+
+void exec_resume(exec *ex)
+{
+    if (ex->hit) {
+        if (ex->cl && ex->hit_paused && !client_output_full(ex->cl)) {
+            ex->hit_paused = false;
+            serve_hit(ex);
+        }
+        return;
+    }
+    if (ex->cl && ex->combine_paused && !client_output_full(ex->cl)) {
+        ex->combine_paused = false;
+        combine_next(ex);
+        return;
+    }
+    if (!ex->cl || !ex->paused || client_output_full(ex->cl))
+        return;
+    exec_part *part = ex->paused;
+    ex->paused = NULL;
+    if (part->conn)
+        part->conn->ops->resume(part->conn);
+}

@@ -1,0 +1,84 @@
+#include "proxy/exec/row_batch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void row_batch_init(row_batch *b)
+{
+    memset(b, 0, sizeof(*b));
+    buf_init(&b->data);
+}
+
+void row_batch_free(row_batch *b)
+{
+    free(b->lengths);
+    free(b->error);
+    free(b->first_types);
+    buf_free(&b->data);
+    memset(b, 0, sizeof(*b));
+}
+
+void row_batch_step(row_batch *b, sqlite3 *db, sqlite3_stmt *st, size_t max_rows,
+                    size_t max_bytes)
+{
+    b->ncols = (size_t)sqlite3_column_count(st);
+    b->nrows = 0;
+    b->first = false;
+    buf_reset(&b->data);
+    free(b->error);
+    b->error = NULL;
+    if (b->cap < max_rows * b->ncols) {
+        b->cap = max_rows * b->ncols;
+        free(b->lengths);
+        b->lengths = malloc((b->cap + 1) * sizeof(size_t));
+        if (!b->lengths)
+            abort();
+    }
+    while (b->nrows < max_rows && b->data.len < max_bytes) {
+        b->rc = sqlite3_step(st);
+        if (b->rc != SQLITE_ROW)
+            break;
+        if (!b->first_types) {
+            /* The very first row of the statement tells the types of computed columns. */
+            b->first = true;
+            b->first_types = calloc(b->ncols + 1, sizeof(int));
+            if (!b->first_types)
+                abort();
+            for (size_t k = 0; k < b->ncols; k++)
+                b->first_types[k] = sqlite3_column_type(st, (int)k);
+        }
+        size_t *len = &b->lengths[b->nrows * b->ncols];
+        for (size_t k = 0; k < b->ncols; k++) {
+            if (sqlite3_column_type(st, (int)k) == SQLITE_NULL) {
+                len[k] = ROW_BATCH_NULL;
+                continue;
+            }
+            const void *v = sqlite3_column_text(st, (int)k);
+            len[k] = (size_t)sqlite3_column_bytes(st, (int)k);
+            buf_append(&b->data, v, len[k]);
+        }
+        b->nrows++;
+    }
+    if (b->rc != SQLITE_ROW && b->rc != SQLITE_DONE) {
+        b->error = strdup(sqlite3_errmsg(db));
+        if (!b->error)
+            abort();
+    }
+}
+
+size_t row_batch_row(const row_batch *b, size_t i, size_t offset, const char **values,
+                     size_t *lengths)
+{
+    for (size_t k = 0; k < b->ncols; k++) {
+        size_t n = b->lengths[i * b->ncols + k];
+        if (n == ROW_BATCH_NULL) {
+            values[k] = NULL;
+            lengths[k] = 0;
+            continue;
+        }
+        values[k] = (const char *)b->data.data + offset;
+        lengths[k] = n;
+        offset += n;
+    }
+    return offset;
+}

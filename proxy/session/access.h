@@ -1,0 +1,58 @@
+/*
+ * Access control for sessions: which catalog a session's statements see.
+ *
+ * A user with grants (server configuration, semantic/grants.h) sees a
+ * restricted view of the semantic layer (semantic/catalog_view.h) with its
+ * own information_schema. Views are built on first use and cached in the
+ * catalog generation they were built from, keyed by the user's grants (a
+ * reload of either the semantic layer or the server configuration makes a
+ * new key, so views are rebuilt), and freed with the generation: plans and
+ * executions point into them for as long as they hold it.
+ *
+ * The user is looked up by name at every statement, so a reload of the
+ * grants takes effect on the next statement of an open session, and
+ * COM_CHANGE_USER switches views. A session whose user a reload removed
+ * sees an empty semantic layer (it cannot log in again).
+ */
+#ifndef MIMIR_PROXY_SESSION_ACCESS_H
+#define MIMIR_PROXY_SESSION_ACCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "proxy/config/server_config.h"
+#include "semantic/catalog.h"
+
+struct info_schema;
+struct access_view;
+
+/* The catalog and information_schema the statements of user see now. */
+void access_session_catalog(const char *user, const catalog **cat, struct info_schema **is);
+
+/*
+ * True when user is restricted (has grants, or is no longer configured):
+ * such a user, like a MySQL user without the PROCESS privilege, sees and
+ * kills only its own sessions.
+ */
+bool access_restricted(const char *user);
+
+/*
+ * Checks every user's grants against cat and logs each problem. strict (at
+ * startup): problems are errors and the result is false. Otherwise (a
+ * reload) they are warnings, the names are ignored, and the result is true.
+ */
+/*
+ * What the user's grants allow, as a string ("" for a user without grants):
+ * part of the result cache's key. Valid until the next reload.
+ */
+const char *access_grants_fingerprint(const char *user);
+
+bool access_check_grants(const server_user *users, size_t n, const catalog *cat, bool strict);
+
+/* Frees the views of a generation (with it). */
+void access_views_free(struct access_view *views);
+/* The current generation's information_schema was rebuilt with new column
+ * types: rebuild its views' information_schemas on next use too. */
+void access_views_retype(void);
+
+#endif

@@ -1,0 +1,833 @@
+/*
+ * Client sessions. Every socket event of a client arrives here: read_cb takes
+ * whole logical packets off the input and dispatches them by state;
+ * write_cb resumes a paused stream or finishes a close once the output
+ * drained; event_cb handles the peer going away. The connection phase is in
+ * client_auth.c and prepared statements in client_stmt.c.
+ */
+#include "proxy/session/client.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+
+#include "planner/planner.h"
+#include "proxy/session/access.h"
+#include "proxy/session/client_internal.h"
+#include "proxy/exec/columns.h"
+#include "proxy/exec/exec.h"
+#include "proxy/log.h"
+#include "proxy/server.h"
+#include "proxy/tls.h"
+#include "wire/binary.h"
+
+/* Output beyond this pauses the backend until the client reads (backpressure). */
+#define OUTPUT_HIGH_WATER (1u << 20)
+#define OUTPUT_LOW_WATER  (256u << 10)
+/* A packet buffer larger than this is freed once its command is answered. */
+#define PACKET_KEEP_BYTES (1u << 20)
+/* Encoded rows are handed to the socket in chunks of about this size. */
+#define OUT_CHUNK (64u << 10)
+/*
+ * Closing a TLS session: the TLS layer's own socket buffer may still hold the
+ * last (encrypted) packet after ours drained, and nothing tells us when it is
+ * written, so look again every 10 ms, for at most 5 s.
+ */
+#define TLS_CLOSE_POLL_US 10000
+#define TLS_CLOSE_POLLS   500
+
+/* COM_SET_OPTION values. */
+#define MYSQL_OPTION_MULTI_STATEMENTS_ON  0
+#define MYSQL_OPTION_MULTI_STATEMENTS_OFF 1
+
+static void read_cb(struct bufferevent *bev, void *arg);
+static void write_cb(struct bufferevent *bev, void *arg);
+static void event_cb(struct bufferevent *bev, short what, void *arg);
+static void run_batch(client *cl);
+
+uint16_t client_status(const client *cl)
+{
+    return (uint16_t)((cl->autocommit ? SERVER_STATUS_AUTOCOMMIT : 0) |
+                      (cl->more_results ? SERVER_MORE_RESULTS : 0));
+}
+
+/*
+ * When nothing is queued, the bytes are sent at once, past the bufferevent:
+ * handing them to it would add write interest to epoll and remove it again
+ * after the write, two epoll_ctl calls for every reply to a short query
+ * (docs/performance.md, scenario 3). What the socket does not take (or an
+ * error, which the bufferevent then reports through event_cb) goes the usual
+ * way. Plain TCP only: under TLS the bytes must go through OpenSSL.
+ */
+void client_flush(client *cl)
+{
+    if (!cl->out.len)
+        return;
+    cl->bytes_out += cl->out.len;
+    srv.stats.bytes_out += cl->out.len;
+    size_t sent = 0;
+    if (!cl->tls && evbuffer_get_length(bufferevent_get_output(cl->bev)) == 0) {
+        ssize_t n = send(bufferevent_getfd(cl->bev), cl->out.data, cl->out.len,
+                         MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n > 0)
+            sent = (size_t)n;
+    }
+    if (sent < cl->out.len)
+        bufferevent_write(cl->bev, cl->out.data + sent, cl->out.len - sent);
+    buf_reset(&cl->out);
+}
+
+static void end_batch(client *cl)
+{
+    free(cl->batch.sql);
+    free(cl->batch.spans);
+    memset(&cl->batch, 0, sizeof(cl->batch));
+    cl->more_results = false;
+}
+
+static void free_client(client *cl)
+{
+    if (cl->running)
+        query_log_finish(cl, QUERY_DISCONNECTED);
+    query_log_free(&cl->qlog);
+    if (cl->running) {
+        exec_detach(cl->running);
+        cl->running = NULL;
+    }
+    if (cl->timer)
+        event_free(cl->timer);
+    free(cl->running_sql);
+    if (cl->prev)
+        cl->prev->next = cl->next;
+    else
+        srv.clients = cl->next;
+    if (cl->next)
+        cl->next->prev = cl->prev;
+    srv.nclients--;
+    if (cl->next_command)
+        event_free(cl->next_command);
+    bufferevent_free(cl->bev);
+    client_auth_free(cl);
+    client_stmt_free_all(cl);
+    end_batch(cl);
+    free(cl->result_cols);
+    buf_free(&cl->packet);
+    buf_free(&cl->out);
+    arena_free(&cl->stmt);
+    free(cl->user);
+    free(cl->db);
+    free(cl);
+}
+
+void client_free_now(client *cl)
+{
+    free_client(cl);
+}
+
+/* Nothing left to write, in our buffer nor (under TLS) in the socket's below it. */
+static bool output_drained(client *cl)
+{
+    if (evbuffer_get_length(bufferevent_get_output(cl->bev)) > 0)
+        return false;
+    struct bufferevent *under = bufferevent_get_underlying(cl->bev);
+    return under == NULL || evbuffer_get_length(bufferevent_get_output(under)) == 0;
+}
+
+/* A closing session frees itself once its output is written. */
+static void finish_close(client *cl)
+{
+    if (cl->gone || output_drained(cl) || cl->tls_close_polls <= 0) {
+        free_client(cl);
+        return;
+    }
+    if (evbuffer_get_length(bufferevent_get_output(cl->bev)) > 0)
+        return; /* write_cb comes back when our own buffer drained */
+    cl->tls_close_polls--;
+    struct timeval tv = {0, TLS_CLOSE_POLL_US};
+    event_add(cl->next_command, &tv);
+}
+
+/* Closes after what was already queued has been written. */
+void client_close(client *cl)
+{
+    if (cl->state == CLIENT_CLOSING)
+        return;
+    if (cl->running) {
+        /* Only KILL CONNECTION closes a session in the middle of its query. */
+        query_log_finish(cl, QUERY_KILLED);
+        exec_detach(cl->running);
+        cl->running = NULL;
+    }
+    if (cl->timer)
+        event_del(cl->timer);
+    client_flush(cl);
+    cl->state = CLIENT_CLOSING;
+    cl->tls_close_polls = TLS_CLOSE_POLLS;
+    bufferevent_disable(cl->bev, EV_READ);
+    bufferevent_setwatermark(cl->bev, EV_WRITE, 0, 0);
+    /* Freed from the loop (here we may be deep in this client's own callbacks). */
+    event_active(cl->next_command, 0, 0);
+}
+
+void client_send_err(client *cl, uint16_t code, const char *sqlstate, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    cl->statement_failed = true;
+    query_log_error(cl, code, msg);
+    wire_write_err(&cl->out, &cl->seq, code, sqlstate, msg);
+    client_flush(cl);
+}
+
+void client_send_error(client *cl, const sql_error *e)
+{
+    client_send_err(cl, e->code, e->sqlstate, "%s", e->message);
+}
+
+void client_send_ok(client *cl)
+{
+    wire_write_ok(&cl->out, &cl->seq, cl->caps, 0, 0, client_status(cl), 0, NULL);
+    client_flush(cl);
+}
+
+void client_send_header(client *cl, const wire_column *cols, size_t n)
+{
+    /* Binary rows are encoded by column type: keep the types (not the names,
+     * which the caller owns) for client_send_row. */
+    free(cl->result_cols);
+    cl->result_cols = calloc(n + 1, sizeof(*cl->result_cols));
+    if (!cl->result_cols)
+        abort();
+    for (size_t i = 0; i < n; i++) {
+        cl->result_cols[i].type = cols[i].type;
+        cl->result_cols[i].flags = cols[i].flags;
+    }
+    cl->result_ncols = n;
+    wire_write_result_header(&cl->out, &cl->seq, cl->caps, n, cols);
+}
+
+void client_send_row(client *cl, const char *const *values, const size_t *lengths, size_t n)
+{
+    cl->qlog.rows++;
+    if (cl->binary_rows && n == cl->result_ncols)
+        wire_write_binary_row(&cl->out, &cl->seq, n, cl->result_cols, values, lengths);
+    else
+        wire_write_text_row(&cl->out, &cl->seq, n, values, lengths);
+    if (cl->out.len >= OUT_CHUNK)
+        client_flush(cl);
+}
+
+void client_send_end(client *cl)
+{
+    wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl));
+    client_flush(cl);
+}
+
+/*
+ * Rows staged in cl->out count too; nothing is flushed here. (Flushing on
+ * every check made one bufferevent_write per streamed row: 240 instructions
+ * a row, docs/performance.md.) Staged rows go out at OUT_CHUNK, at the end of
+ * the result, or when the backend waits for more (client_flush via the
+ * sink's on_flush).
+ */
+bool client_output_full(client *cl)
+{
+    return cl->out.len + evbuffer_get_length(bufferevent_get_output(cl->bev)) > OUTPUT_HIGH_WATER;
+}
+
+static void next_command_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    client *cl = arg;
+    if (cl->state == CLIENT_CLOSING) {
+        finish_close(cl);
+        return;
+    }
+    if (cl->batch.sql) {
+        run_batch(cl);
+        if (cl->state != CLIENT_READY)
+            return;
+    }
+    read_cb(cl->bev, cl);
+}
+
+/* Idle sessions are closed after wait_timeout; logins must finish within handshake_timeout. */
+static void timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    client *cl = arg;
+    if (cl->state == CLIENT_READY) {
+        log_info("client %u: idle for %d s (wait_timeout); closing", cl->id,
+                 srv.cfg.wait_timeout_s);
+        client_close(cl);
+    } else if (cl->state == CLIENT_AWAIT_HANDSHAKE || cl->state == CLIENT_AWAIT_AUTH) {
+        log_info("client %u from %s: no login within %d s (handshake_timeout); closing", cl->id,
+                 cl->peer, srv.cfg.handshake_timeout_s);
+        client_close(cl);
+    }
+}
+
+void client_arm_timer(client *cl)
+{
+    int seconds = cl->state == CLIENT_READY ? srv.cfg.wait_timeout_s : srv.cfg.handshake_timeout_s;
+    struct timeval tv = {seconds, 0};
+    event_add(cl->timer, &tv);
+}
+
+void client_query_done(client *cl)
+{
+    client_flush(cl);
+    query_log_finish(cl, QUERY_OK);
+    cl->running = NULL;
+    free(cl->running_sql);
+    cl->running_sql = NULL;
+    if (cl->state != CLIENT_BUSY)
+        return;
+    cl->state = CLIENT_READY;
+    cl->state_since = time(NULL);
+    client_arm_timer(cl);
+    server_session_idle(cl);
+    /* The rest of a batch, or pipelined commands already buffered: take them
+     * from the loop, not from here (we are inside the executor). */
+    event_active(cl->next_command, 0, 0);
+}
+
+void client_ready(client *cl)
+{
+    cl->state = CLIENT_READY;
+    cl->state_since = time(NULL);
+    client_arm_timer(cl);
+    client_send_ok(cl);
+}
+
+void client_reset_session(client *cl)
+{
+    client_stmt_free_all(cl);
+    end_batch(cl);
+    cl->autocommit = true;
+}
+
+/* ---- Commands -------------------------------------------------------------- */
+
+session_info client_session_info(const client *cl)
+{
+    /* The user's view of the semantic layer: hidden names do not exist for the session. */
+    const catalog *cat;
+    struct info_schema *is;
+    access_session_catalog(cl->user, &cat, &is);
+    session_info s = {
+        .cat = cat,
+        .info_schema = is,
+        .db = cl->db,
+        .user = cl->user,
+        .client_host = cl->peer,
+        .connection_id = cl->id,
+        .autocommit = cl->autocommit,
+        .max_execution_time_ms = cl->max_execution_time_ms,
+        /* Like MySQL without the PROCESS privilege: a restricted user sees its own sessions. */
+        .list_sessions = access_restricted(cl->user) ? NULL : server_list_sessions,
+    };
+    return s;
+}
+
+wire_column *client_const_columns(const const_result *r)
+{
+    wire_column *defs = calloc(r->ncols + 1, sizeof(*defs));
+    if (!defs)
+        abort();
+    for (size_t i = 0; i < r->ncols; i++)
+        column_definition(&r->cols[i], r->cols[i].name, r->cols[i].name, &defs[i]);
+    for (size_t i = 0; i < r->ncols; i++)
+        defs[i].schema = defs[i].table = defs[i].org_table = "";
+    return defs;
+}
+
+static void send_const_result(client *cl, const const_result *r)
+{
+    wire_column *defs = client_const_columns(r);
+    client_send_header(cl, defs, r->ncols);
+    free(defs);
+    for (size_t row = 0; row < r->nrows; row++)
+        client_send_row(cl, r->values + row * r->ncols, NULL, r->ncols);
+    client_send_end(cl);
+}
+
+static void run_action(client *cl, const action *act)
+{
+    switch (act->kind) {
+    case ACTION_OK:
+        if (act->new_db) {
+            free(cl->db);
+            cl->db = strdup(act->new_db);
+        }
+        if (act->set_autocommit >= 0)
+            cl->autocommit = act->set_autocommit == 1;
+        if (act->set_max_execution_time >= 0)
+            cl->max_execution_time_ms = (uint64_t)act->set_max_execution_time;
+        client_send_ok(cl);
+        return;
+    case ACTION_KILL:
+        server_kill(cl, act->kill_id, act->kill_query_only);
+        return;
+    case ACTION_ROWS:
+        send_const_result(cl, &act->rows);
+        return;
+    case ACTION_ERROR:
+        client_send_error(cl, &act->error);
+        return;
+    case ACTION_QUERY: {
+        /* The session's max_execution_time may only tighten the server's query_timeout. */
+        uint64_t timeout = srv.cfg.query_timeout_ms;
+        if (cl->max_execution_time_ms && (!timeout || cl->max_execution_time_ms < timeout))
+            timeout = cl->max_execution_time_ms;
+        cl->state = CLIENT_BUSY;
+        cl->state_since = time(NULL);
+        event_del(cl->timer);
+        query_log_plan(cl, act->plan);
+        cl->running = exec_start(cl, act->plan, timeout);
+        return;
+    }
+    }
+}
+
+void client_run_action(client *cl, const action *act)
+{
+    run_action(cl, act);
+    /* An execution still running is logged when it ends (client_query_done); a
+     * statement answered already (by the planner, or an execution that failed
+     * at once) now. */
+    if (cl->qlog.active && !cl->running)
+        query_log_finish(cl, QUERY_OK);
+}
+
+/*
+ * COM_FIELD_LIST: table NUL [wildcard]. The columns of a table of the current
+ * database, each a column definition plus its default, then EOF; the mariadb
+ * CLI asks this for every table after USE, to complete column names.
+ */
+static void handle_field_list(client *cl)
+{
+    const uint8_t *tp, *wp;
+    size_t tlen, wlen;
+    wire_parse_field_list(cl->packet.data, cl->packet.len, &tp, &tlen, &wp, &wlen);
+    char *table = strndup((const char *)tp, tlen);
+    char *wild = wp ? strndup((const char *)wp, wlen) : NULL;
+    if (!table || (wp && !wild))
+        abort();
+    session_info s = client_session_info(cl);
+    arena_free(&cl->stmt);
+    arena_init(&cl->stmt);
+    const_result cols;
+    sql_error err;
+    if (!planner_field_list(&cl->stmt, &s, table, wild, &cols, &err)) {
+        client_send_error(cl, &err);
+    } else {
+        for (size_t i = 0; i < cols.ncols; i++) {
+            wire_column def;
+            column_definition(&cols.cols[i], cols.cols[i].name, cols.cols[i].name, &def);
+            def.schema = s.db;
+            def.table = def.org_table = table;
+            wire_write_field_list_column(&cl->out, &cl->seq, &def, NULL);
+        }
+        wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl));
+        client_flush(cl);
+    }
+    free(table);
+    free(wild);
+}
+
+static void run_statement(client *cl, const char *sql, size_t len)
+{
+    session_info s = client_session_info(cl);
+    arena_free(&cl->stmt);
+    arena_init(&cl->stmt);
+    query_log_begin(cl, sql, len);
+    action act;
+    planner_plan(&cl->stmt, &s, sql, len, &act);
+    if (act.kind == ACTION_QUERY) {
+        free(cl->running_sql);
+        cl->running_sql = strndup(sql, len < 4096 ? len : 4096);
+    }
+    client_run_action(cl, &act);
+}
+
+/*
+ * Runs the statements of a batch one after the other, each with its own
+ * result; all but the last carry SERVER_MORE_RESULTS_EXISTS. A statement that
+ * runs on a backend makes the session busy: the batch goes on from
+ * next_command_cb once it is done. The first error ends the batch, as in
+ * MySQL: its ERR packet is the last packet of the answer.
+ */
+static void run_batch(client *cl)
+{
+    while (cl->batch.sql && cl->state == CLIENT_READY) {
+        if (cl->statement_failed || cl->batch.next >= cl->batch.nspans) {
+            end_batch(cl);
+            return;
+        }
+        const stmt_span *sp = &cl->batch.spans[cl->batch.next++];
+        cl->more_results = cl->batch.next < cl->batch.nspans;
+        cl->statement_failed = false;
+        run_statement(cl, cl->batch.sql + sp->start, sp->len);
+    }
+}
+
+static void handle_query(client *cl, const char *sql, size_t len)
+{
+    srv.questions++;
+    if (cl->caps & CLIENT_MULTI_STATEMENTS) {
+        stmt_span *spans;
+        size_t n = multi_statement_split(sql, len, &spans);
+        if (n > 1) {
+            cl->batch.sql = malloc(len + 1);
+            if (!cl->batch.sql)
+                abort();
+            memcpy(cl->batch.sql, sql, len);
+            cl->batch.sql[len] = '\0';
+            cl->batch.spans = spans;
+            cl->batch.nspans = n;
+            cl->batch.next = 0;
+            run_batch(cl);
+            return;
+        }
+        free(spans);
+    }
+    run_statement(cl, sql, len);
+}
+
+static void handle_init_db(client *cl, const char *name, size_t len)
+{
+    char *db = strndup(name, len);
+    if (!db)
+        abort();
+    /* strndup stops at a NUL: "mimir\0x" is not the database mimir. */
+    if (strlen(db) != len || !planner_database_exists(db)) {
+        client_send_err(cl, ER_BAD_DB, "42000", "Unknown database '%.200s'", db);
+        free(db);
+        return;
+    }
+    free(cl->db);
+    cl->db = db;
+    client_send_ok(cl);
+}
+
+static void handle_set_option(client *cl)
+{
+    uint16_t option;
+    if (!wire_parse_set_option(cl->packet.data, cl->packet.len, &option) ||
+        (option != MYSQL_OPTION_MULTI_STATEMENTS_ON &&
+         option != MYSQL_OPTION_MULTI_STATEMENTS_OFF)) {
+        client_send_err(cl, ER_UNKNOWN_COM, "08S01",
+                        "Unknown command: COM_SET_OPTION takes 0 (multi-statements on) or 1 "
+                        "(off)");
+        return;
+    }
+    if (option == MYSQL_OPTION_MULTI_STATEMENTS_ON)
+        cl->caps |= CLIENT_MULTI_STATEMENTS;
+    else
+        cl->caps &= ~CLIENT_MULTI_STATEMENTS;
+    /* MySQL answers with EOF (an OK under CLIENT_DEPRECATE_EOF). */
+    wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl));
+    client_flush(cl);
+}
+
+static void handle_statistics(client *cl)
+{
+    char stats[256];
+    long uptime = (long)(time(NULL) - srv.started);
+    double qps = uptime > 0 ? (double)srv.questions / (double)uptime : 0.0;
+    int n = snprintf(stats, sizeof(stats),
+                     "Uptime: %ld  Threads: %u  Questions: %llu  Slow queries: 0  Opens: 0  "
+                     "Flush tables: 0  Open tables: 0  Queries per second avg: %.3f",
+                     uptime, srv.nclients, (unsigned long long)srv.questions, qps);
+    size_t begin = wire_packet_begin(&cl->out);
+    buf_append(&cl->out, stats, (size_t)n);
+    wire_packet_end(&cl->out, begin, &cl->seq);
+    client_flush(cl);
+}
+
+static void handle_command(client *cl)
+{
+    if (cl->packet.len == 0) {
+        client_close(cl);
+        return;
+    }
+    uint8_t cmd = cl->packet.data[0];
+    const char *arg = (const char *)cl->packet.data + 1;
+    size_t arg_len = cl->packet.len - 1;
+    /* Reset per command: only COM_STMT_EXECUTE answers with binary rows. */
+    cl->binary_rows = false;
+    cl->more_results = false;
+    cl->statement_failed = false;
+    switch (cmd) {
+    case COM_QUIT:
+        client_close(cl);
+        return;
+    case COM_PING:
+        client_send_ok(cl);
+        return;
+    case COM_PROCESS_KILL: {
+        /* The old form of KILL CONNECTION: a 4-byte connection id. */
+        if (arg_len < 4) {
+            client_send_err(cl, ER_NO_SUCH_THREAD, "HY000", "Unknown thread id: (malformed)");
+            return;
+        }
+        const uint8_t *id = (const uint8_t *)arg;
+        server_kill(cl,
+                    (uint32_t)id[0] | (uint32_t)id[1] << 8 | (uint32_t)id[2] << 16 |
+                        (uint32_t)id[3] << 24,
+                    false);
+        return;
+    }
+    case COM_RESET_CONNECTION:
+        client_reset_session(cl);
+        client_send_ok(cl);
+        return;
+    case COM_CHANGE_USER:
+        client_auth_change_user(cl);
+        return;
+    case COM_QUERY:
+        handle_query(cl, arg, arg_len);
+        return;
+    case COM_INIT_DB:
+        handle_init_db(cl, arg, arg_len);
+        return;
+    case COM_FIELD_LIST:
+        handle_field_list(cl);
+        return;
+    case COM_SET_OPTION:
+        handle_set_option(cl);
+        return;
+    case COM_STATISTICS:
+        handle_statistics(cl);
+        return;
+    case COM_STMT_PREPARE:
+        srv.questions++;
+        client_stmt_prepare(cl);
+        return;
+    case COM_STMT_EXECUTE:
+        srv.questions++;
+        client_stmt_execute(cl);
+        return;
+    case COM_STMT_CLOSE:
+        client_stmt_close(cl);
+        return;
+    case COM_STMT_RESET:
+        client_stmt_reset(cl);
+        return;
+    case COM_STMT_SEND_LONG_DATA:
+        client_stmt_send_long_data(cl);
+        return;
+    default:
+        client_send_err(cl, ER_UNKNOWN_COM, "08S01", "Unknown command %u", cmd);
+        return;
+    }
+}
+
+/* ---- Socket events --------------------------------------------------------- */
+
+/*
+ * After a command answered at once, nothing refers to its statement: an idle
+ * session keeps neither the parse of a huge statement nor a huge packet
+ * buffer (hundreds of idle sessions that each sent one would add up).
+ */
+static void release_statement(client *cl)
+{
+    arena_free(&cl->stmt);
+    arena_init(&cl->stmt);
+    if (cl->packet.cap > PACKET_KEEP_BYTES)
+        buf_free(&cl->packet);
+}
+
+/* True when a whole physical packet is buffered (cheap check before a pullup). */
+static bool packet_buffered(struct evbuffer *in)
+{
+    uint8_t header[4];
+    if (evbuffer_copyout(in, header, 4) < 4)
+        return false;
+    size_t len = header[0] | (size_t)header[1] << 8 | (size_t)header[2] << 16;
+    return evbuffer_get_length(in) >= len + 4;
+}
+
+static void read_cb(struct bufferevent *bev, void *arg)
+{
+    client *cl = arg;
+    /* After a TLS upgrade the plaintext arrives on the new bufferevent. */
+    while (bev == cl->bev && (cl->state != CLIENT_BUSY && cl->state != CLIENT_CLOSING) &&
+           !client_auth_waiting(cl)) {
+        /* The rest of a batch goes before any command sent after it. */
+        if (cl->batch.sql && cl->state == CLIENT_READY) {
+            run_batch(cl);
+            continue;
+        }
+        struct evbuffer *in = bufferevent_get_input(bev);
+        if (!packet_buffered(in))
+            return;
+        size_t avail = evbuffer_get_length(in);
+        const uint8_t *data = evbuffer_pullup(in, -1);
+        size_t consumed = 0;
+        uint8_t seq = 0;
+        buf_reset(&cl->packet);
+        int expect = cl->state == CLIENT_READY ? 0 : cl->seq;
+        wire_read_status st = wire_read_packet(data, avail, srv.cfg.max_allowed_packet, expect,
+                                               &consumed, &cl->packet, &seq);
+        if (st == WIRE_NEED_MORE)
+            return;
+        if (st != WIRE_PACKET) {
+            /* As MySQL: the error names what broke, then the connection closes
+             * (the stream can no longer be trusted to be in step). */
+            bool too_large = st == WIRE_TOO_LARGE;
+            log_info("client %u: %s; closing", cl->id,
+                     too_large ? "packet over max_allowed_packet" : "packets out of order");
+            cl->seq = (uint8_t)(seq + 1);
+            if (too_large)
+                client_send_err(cl, ER_NET_PACKET_TOO_LARGE, "08S01",
+                                "Got a packet bigger than 'max_allowed_packet' bytes");
+            else
+                client_send_err(cl, ER_NET_PACKETS_OUT_OF_ORDER, "08S01",
+                                "Got packets out of order");
+            client_close(cl);
+            return;
+        }
+        evbuffer_drain(in, consumed);
+        cl->seq = (uint8_t)(seq + 1);
+        switch (cl->state) {
+        case CLIENT_AWAIT_HANDSHAKE:
+            client_auth_handshake(cl);
+            break;
+        case CLIENT_AWAIT_AUTH:
+            client_auth_continue(cl);
+            break;
+        case CLIENT_READY:
+            handle_command(cl);
+            if (cl->state == CLIENT_READY) {
+                client_arm_timer(cl); /* answered at once: idle again */
+                release_statement(cl);
+            }
+            break;
+        default:
+            return;
+        }
+    }
+}
+
+static void write_cb(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    client *cl = arg;
+    if (cl->state == CLIENT_CLOSING) {
+        finish_close(cl);
+        return;
+    }
+    if (cl->running)
+        exec_resume(cl->running);
+}
+
+/*
+ * The peer went away or the socket (or its TLS layer) failed. The session is
+ * freed from the loop, not here: libevent may still be inside this client's
+ * callbacks (a TLS handshake fails within the read that started it).
+ */
+static void event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    client *cl = arg;
+    if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) || cl->gone)
+        return;
+    if (cl->running) {
+        log_info("client %u disconnected during a query; cancelling it", cl->id);
+        query_log_finish(cl, QUERY_DISCONNECTED);
+        exec_detach(cl->running);
+        cl->running = NULL;
+    }
+    if (cl->tls && (what & BEV_EVENT_ERROR)) {
+        char why[256];
+        if (tls_bufferevent_error(bev, why, sizeof why))
+            log_info("client %u: TLS error: %s", cl->id, why);
+    }
+    cl->gone = true;
+    cl->state = CLIENT_CLOSING;
+    bufferevent_disable(cl->bev, EV_READ | EV_WRITE);
+    event_active(cl->next_command, 0, 0);
+}
+
+/* Takes over a new bufferevent (the TLS layer over the old one). */
+void client_set_bufferevent(client *cl, struct bufferevent *bev)
+{
+    cl->bev = bev;
+    bufferevent_setcb(cl->bev, read_cb, write_cb, event_cb, cl);
+    bufferevent_setwatermark(cl->bev, EV_WRITE, OUTPUT_LOW_WATER, 0);
+    bufferevent_enable(cl->bev, EV_READ | EV_WRITE);
+}
+
+static void describe_peer(const struct sockaddr *addr, char *out, size_t n, uint16_t *port)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    *port = 0;
+    if (addr->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)addr;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        *port = ntohs(in->sin_port);
+    } else if (addr->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)addr;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        *port = ntohs(in6->sin6_port);
+    }
+    snprintf(out, n, "%s", host);
+}
+
+void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
+{
+    (void)socklen;
+    client *cl = calloc(1, sizeof(*cl));
+    if (!cl)
+        abort();
+    cl->id = ++srv.next_client_id;
+    cl->autocommit = true;
+    cl->next_stmt_id = 1;
+    describe_peer(addr, cl->peer, sizeof(cl->peer), &cl->peer_port);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    cl->next_command = event_new(srv.base, -1, 0, next_command_cb, cl);
+    cl->timer = evtimer_new(srv.base, timer_cb, cl);
+    cl->state_since = time(NULL);
+    buf_init(&cl->packet);
+    buf_init(&cl->out);
+    arena_init(&cl->stmt);
+    cl->next = srv.clients;
+    if (srv.clients)
+        srv.clients->prev = cl;
+    srv.clients = cl;
+    srv.nclients++;
+    client_set_bufferevent(cl, bufferevent_socket_new(srv.base, fd, BEV_OPT_CLOSE_ON_FREE));
+    cl->state = CLIENT_AWAIT_HANDSHAKE;
+    if (srv.nclients > srv.cfg.max_connections || srv.shutting_down) {
+        /* MySQL's answer instead of a greeting: the client reports it and gives up. */
+        srv.stats.connections_rejected++;
+        log_warn("client %u from %s refused: %s", cl->id, cl->peer,
+                 srv.shutting_down ? "shutting down" : "max_connections reached");
+        cl->seq = 0;
+        if (srv.shutting_down)
+            client_send_err(cl, ER_SERVER_SHUTDOWN, "08S01", "Server shutdown in progress");
+        else
+            client_send_err(cl, ER_CON_COUNT, "08004", "Too many connections");
+        client_close(cl);
+        return;
+    }
+    srv.stats.connections_total++;
+    client_arm_timer(cl);
+    client_auth_greet(cl);
+}
