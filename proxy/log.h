@@ -24,8 +24,8 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Records below this level are dropped: `mimir query` runs a private server
- * whose INFO records (logins, ...) would only clutter the command's output.
+ * Records below this level are dropped: `mimir query` runs the server's
+ * machinery in process, whose INFO records would only clutter its output.
  */
 typedef enum { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR } log_level;
 void log_set_min_level(log_level level);

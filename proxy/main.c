@@ -27,10 +27,11 @@
 #include "proxy/log.h"
 #include "proxy/cli/passwd.h"
 #include "proxy/server.h"
-#include "proxy/workers.h"
 #include "proxy/config/server_config.h"
-#include "proxy/tls.h"
+#include "proxy/boot.h"
 #include "semantic/catalog.h"
+#include "semantic/util.h"
+#include "wire/xalloc.h"
 
 static void usage(FILE *out)
 {
@@ -71,7 +72,7 @@ static char *demo_configs_dir(void)
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n <= 0)
-        return strdup("configs/demo");
+        return xstrdup("configs/demo");
     exe[n] = '\0';
     char *slash = strrchr(exe, '/');
     if (slash)
@@ -82,8 +83,8 @@ static char *demo_configs_dir(void)
     char path[PATH_MAX + 32];
     snprintf(path, sizeof(path), "%s/configs/demo", exe);
     if (access(path, R_OK) != 0)
-        return strdup("configs/demo");
-    return strdup(path);
+        return xstrdup("configs/demo");
+    return xstrdup(path);
 }
 
 /* True when every address host resolves to is a loopback address. */
@@ -130,53 +131,6 @@ static bool admin_settings_check(const admin_settings *a, int port_option, serve
     return true;
 }
 
-/*
- * Users, TLS and the RSA key from the server configuration file. Fails (with a
- * log line) when a file it names cannot be used: a server told to use TLS
- * must not start without it.
- */
-static bool setup_security(server_file *f)
-{
-    char err[1024];
-    srv.users = f->users;
-    srv.nusers = f->nusers;
-    srv.require_tls = f->require_tls;
-    if (f->tls_cert) {
-        srv.tls = tls_server_context(f->tls_cert, f->tls_key, err, sizeof(err));
-        if (!srv.tls) {
-            log_error("%s: %s", f->path, err);
-            return false;
-        }
-    }
-    if (f->rsa_key || srv.nusers) {
-        srv.rsa_key = rsa_key_load_or_generate(f->rsa_key, err, sizeof(err));
-        if (!srv.rsa_key) {
-            log_error("%s: %s", f->path, err);
-            return false;
-        }
-        srv.rsa_public_pem = rsa_public_key_pem(srv.rsa_key);
-        if (!srv.rsa_public_pem) {
-            log_error("cannot encode the RSA public key");
-            return false;
-        }
-    }
-    return true;
-}
-
-static void free_security(server_file *f)
-{
-    if (srv.tls)
-        SSL_CTX_free(srv.tls);
-    EVP_PKEY_free(srv.rsa_key);
-    free(srv.rsa_public_pem);
-    srv.tls = NULL;
-    srv.rsa_key = NULL;
-    srv.rsa_public_pem = NULL;
-    srv.users = NULL;
-    srv.nusers = 0;
-    server_file_free(f);
-}
-
 /* How clients get in, for the startup line. */
 static void describe_access(char *out, size_t n)
 {
@@ -191,7 +145,69 @@ static void describe_access(char *out, size_t n)
                  tls, srv.nusers, srv.nusers == 1 ? "" : "s");
 }
 
-static int serve(int argc, char **argv)
+/* `mimir serve`'s command line; -1 in the ports and the level: not given. */
+typedef struct serve_options {
+    char *configs, *secrets;
+    const char *server_config_file, *host;
+    int port, admin_port, log_level;
+    bool demo; /* no --configs: the embedded demo */
+} serve_options;
+
+/* A port number of option opt; false (printed) when arg is not one. */
+static bool parse_port(const char *opt, const char *arg, int *out)
+{
+    char *end;
+    errno = 0;
+    long port = strtol(arg, &end, 10);
+    if (errno || *end || end == arg || port < 0 || port > 65535) {
+        fprintf(stderr, "mimir: %s: '%s' is not a port number\n", opt, arg);
+        return false;
+    }
+    *out = (int)port;
+    return true;
+}
+
+/* One option; an exit status when the command is over (help, a wrong option), else -1. */
+static int take_serve_option(int opt, serve_options *o)
+{
+    log_level level;
+    switch (opt) {
+    case 'c':
+        free(o->configs);
+        o->configs = xstrdup(optarg);
+        return -1;
+    case 's':
+        free(o->secrets);
+        o->secrets = xstrdup(optarg);
+        return -1;
+    case 'f':
+        o->server_config_file = optarg;
+        return -1;
+    case 'h':
+        o->host = optarg;
+        return -1;
+    case 'p':
+        return parse_port("--port", optarg, &o->port) ? -1 : 2;
+    case 'a':
+        return parse_port("--admin-port", optarg, &o->admin_port) ? -1 : 2;
+    case 'l':
+        if (log_level_parse(optarg, &level)) {
+            o->log_level = (int)level;
+            return -1;
+        }
+        fprintf(stderr, "mimir: --log-level: '%s' is not debug, info, warn or error\n", optarg);
+        return 2;
+    case 'H':
+        usage(stdout);
+        return 0;
+    default:
+        usage(stderr);
+        return 2;
+    }
+}
+
+/* Parses argv into o; an exit status when the command is over, else -1. */
+static int parse_serve_options(int argc, char **argv, serve_options *o)
 {
     static const struct option opts[] = {{"configs", required_argument, NULL, 'c'},
                                          {"secrets", required_argument, NULL, 's'},
@@ -202,189 +218,127 @@ static int serve(int argc, char **argv)
                                          {"admin-port", required_argument, NULL, 'a'},
                                          {"help", no_argument, NULL, 'H'},
                                          {NULL, 0, NULL, 0}};
-    server_config cfg;
-    server_config_defaults(&cfg);
-    char *configs = NULL, *secrets = NULL;
-    const char *server_config_file = NULL, *host_option = NULL;
-    int port_option = -1, admin_port_option = -1;
-    int opt;
+    *o = (serve_options){.port = -1, .admin_port = -1, .log_level = -1};
+    int opt, status;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (opt) {
-        case 'c':
-            configs = strdup(optarg);
-            break;
-        case 's':
-            secrets = strdup(optarg);
-            break;
-        case 'f':
-            server_config_file = optarg;
-            break;
-        case 'h':
-            host_option = optarg;
-            break;
-        case 'p': {
-            char *end;
-            errno = 0;
-            long port = strtol(optarg, &end, 10);
-            if (errno || *end || port < 0 || port > 65535) {
-                fprintf(stderr, "mimir: --port: '%s' is not a port number\n", optarg);
-                return 2;
-            }
-            port_option = (int)port;
-            break;
-        }
-        case 'l': {
-            log_level level;
-            if (!log_level_parse(optarg, &level)) {
-                fprintf(stderr, "mimir: --log-level: '%s' is not debug, info, warn or error\n",
-                        optarg);
-                return 2;
-            }
-            cfg.log_level_option = (int)level;
-            break;
-        }
-        case 'a': {
-            char *end;
-            errno = 0;
-            long port = strtol(optarg, &end, 10);
-            if (errno || *end || end == optarg || port < 0 || port > 65535) {
-                fprintf(stderr, "mimir: --admin-port: '%s' is not a port number\n", optarg);
-                return 2;
-            }
-            admin_port_option = (int)port;
-            break;
-        }
-        case 'H':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
+        if ((status = take_serve_option(opt, o)) >= 0)
+            return status;
     if (optind < argc) {
         fprintf(stderr, "mimir: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
         return 2;
     }
-    bool demo = configs == NULL;
-    if (demo)
-        configs = demo_configs_dir();
-    if (!secrets) {
-        size_t n = strlen(configs) + sizeof("/secrets");
-        secrets = malloc(n);
-        snprintf(secrets, n, "%s/secrets", configs);
-    }
-    cfg.configs_dir = configs;
-    cfg.secrets_dir = secrets;
+    o->demo = o->configs == NULL;
+    if (o->demo)
+        o->configs = demo_configs_dir();
+    if (!o->secrets)
+        o->secrets = sem_path_join(o->configs, "secrets");
+    return -1;
+}
 
+/* The command line overrides the file, which overrides the defaults. */
+static void apply_overrides(const serve_options *o, const server_file *file, server_config *cfg)
+{
+    cfg->server_config_file = o->server_config_file;
+    if (o->server_config_file) {
+        server_config_apply(cfg, &file->limits);
+        server_config_apply_cache(cfg, &file->cache);
+    }
+    if (file->host)
+        cfg->host = file->host;
+    if (file->port >= 0)
+        cfg->port = file->port;
+    if (o->host)
+        cfg->host = o->host;
+    if (o->port >= 0)
+        cfg->port = o->port;
+}
+
+/*
+ * The settings: defaults, the server configuration file, the command line.
+ * False (logged) when they cannot be used; file is then freed.
+ */
+static bool load_settings(const serve_options *o, server_config *cfg, server_file *file)
+{
     char err[2048];
-    server_file file = {.port = -1};
-    obs_config_init(&file.log, &file.admin);
-    if (server_config_file && !server_file_load(server_config_file, &file, err, sizeof(err))) {
+    server_config_defaults(cfg);
+    cfg->configs_dir = o->configs;
+    cfg->secrets_dir = o->secrets;
+    cfg->log_level_option = o->log_level;
+    *file = (server_file){.port = -1};
+    obs_config_init(&file->log, &file->admin);
+    if (o->server_config_file && !server_file_load(o->server_config_file, file, err, sizeof(err))) {
         log_error("cannot load the server configuration: %s", err);
-        free(configs);
-        free(secrets);
-        return 1;
+        return false;
     }
-    if (!obs_log_apply(&file.log, cfg.log_level_option, err, sizeof(err)) ||
-        !admin_settings_check(&file.admin, admin_port_option, &cfg, err, sizeof(err))) {
+    bool ok = obs_log_apply(&file->log, cfg->log_level_option, err, sizeof(err)) &&
+              admin_settings_check(&file->admin, o->admin_port, cfg, err, sizeof(err));
+    if (!ok) {
         log_error("%s", err);
-        server_file_free(&file);
-        free(configs);
-        free(secrets);
-        return 1;
+    } else {
+        apply_overrides(o, file, cfg);
+        ok = file->nusers > 0 || is_loopback(cfg->host);
+        if (!ok)
+            log_error("no users are configured, so Mimir accepts any user with an empty "
+                      "password; it refuses to listen on the non-loopback address '%s'. Listen "
+                      "on 127.0.0.1, or configure users in a --server-config file.",
+                      cfg->host);
     }
-    /* The command line overrides the file, which overrides the defaults. */
-    cfg.server_config_file = server_config_file;
-    if (server_config_file) {
-        server_config_apply(&cfg, &file.limits);
-        server_config_apply_cache(&cfg, &file.cache);
-    }
-    if (file.host)
-        cfg.host = file.host;
-    if (file.port >= 0)
-        cfg.port = file.port;
-    if (host_option)
-        cfg.host = host_option;
-    if (port_option >= 0)
-        cfg.port = port_option;
-    if (file.nusers == 0 && !is_loopback(cfg.host)) {
-        log_error("no users are configured, so Mimir accepts any user with an empty password; "
-                  "it refuses to listen on the non-loopback address '%s'. Listen on 127.0.0.1, "
-                  "or configure users in a --server-config file.",
-                  cfg.host);
-        server_file_free(&file);
-        free(configs);
-        free(secrets);
-        return 1;
-    }
-    if (!setup_security(&file)) {
-        free_security(&file);
-        free(configs);
-        free(secrets);
-        return 1;
-    }
+    if (!ok)
+        server_file_free(file);
+    return ok;
+}
+
+/* The semantic layer in configs; NULL (logged) when it has errors. */
+static catalog *load_layer(const char *configs, const char *secrets)
+{
+    char err[2048];
     catalog *cat = catalog_load(configs, secrets, err, sizeof(err));
     if (cat && !derived_metrics_valid(cat, err, sizeof(err))) {
         catalog_free(cat);
         cat = NULL;
     }
-    if (!cat) {
+    if (!cat)
         log_error("cannot load the semantic layer: %s", err);
-        free_security(&file);
-        free(configs);
-        free(secrets);
-        return 1;
-    }
-    if (!access_check_grants(srv.users, srv.nusers, cat, true)) {
-        log_error("the grants of the server configuration name what the semantic layer lacks");
-        catalog_free(cat);
-        free_security(&file);
-        free(configs);
-        free(secrets);
-        return 1;
-    }
-    struct info_schema *is = info_schema_build(cat, err, sizeof(err));
-    if (!is) {
-        log_error("cannot build information_schema: %s", err);
-        catalog_free(cat);
-        free_security(&file);
-        free(configs);
-        free(secrets);
-        return 1;
-    }
-    signal(SIGPIPE, SIG_IGN);
-    srv.cfg = cfg;
-    srv.base = event_base_new();
-    if (srv.base)
-        server_install_catalog(cat, is);
-    srv.started = time(NULL);
-    /* `mimir query` starts its private server the same way
-     * (proxy/cli/local_server.c): keep the two in step. */
-    if (!srv.base || !workers_start(srv.base, 2) || !server_listen() ||
-        (cfg.admin_port && !admin_http_start(srv.base, cfg.admin_host, cfg.admin_port))) {
-        server_free_catalogs();
-        free_security(&file);
-        return 1;
-    }
+    return cat;
+}
+
+static void log_listening(const serve_options *o)
+{
     char access[256];
     describe_access(access, sizeof(access));
-    log_info("listening on %s:%d (%s%s: %zu sources, %zu metrics, %zu dimensions); %s", cfg.host,
-             cfg.port, demo ? "embedded demo " : "", configs, cat->n_sources, cat->n_metrics,
-             cat->n_dimensions, access);
-    server_run();
-    admin_http_stop();
-    server_shutdown();
-    workers_stop();
-    event_base_free(srv.base);
-    server_free_catalogs();
-    free_security(&file);
-    free(configs);
-    free(secrets);
-    log_info("stopped");
-    return 0;
+    log_info("listening on %s:%d (%s%s: %zu sources, %zu metrics, %zu dimensions); %s",
+             srv.cfg.host, srv.cfg.port, o->demo ? "embedded demo " : "", o->configs,
+             srv.cat->n_sources, srv.cat->n_metrics, srv.cat->n_dimensions, access);
+}
+
+static int serve(int argc, char **argv)
+{
+    serve_options o;
+    int status = parse_serve_options(argc, argv, &o);
+    if (status < 0) {
+        status = 1;
+        server_config cfg;
+        server_file file;
+        if (load_settings(&o, &cfg, &file)) {
+            catalog *cat = load_layer(o.configs, o.secrets);
+            if (!cat)
+                server_file_free(&file);
+            else if (server_boot(&cfg, &file, cat, BOOT_SERVE)) {
+                log_listening(&o);
+                server_run();
+                status = 0;
+            }
+            if (cat)
+                server_teardown();
+        }
+        if (status == 0)
+            log_info("stopped");
+    }
+    free(o.configs);
+    free(o.secrets);
+    return status;
 }
 
 int main(int argc, char **argv)

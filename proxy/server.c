@@ -161,6 +161,33 @@ pool *server_pool_for(const connection *c)
     return NULL;
 }
 
+static pool *env_pool_for(void *ctx, const connection *c)
+{
+    (void)ctx;
+    return server_pool_for(c);
+}
+
+static void *env_hold_layer(void *ctx)
+{
+    (void)ctx;
+    return server_catalog_hold();
+}
+
+static void env_release_layer(void *ctx, void *layer)
+{
+    (void)ctx;
+    server_catalog_release(layer);
+}
+
+void server_init_exec_env(void)
+{
+    srv.exec_env = (exec_env){.base = srv.base,
+                              .stats = &srv.stats,
+                              .pool_for = env_pool_for,
+                              .hold_layer = env_hold_layer,
+                              .release_layer = env_release_layer};
+}
+
 static void janitor_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
@@ -421,17 +448,25 @@ bool server_listen(void)
         return false;
     }
     evconnlistener_set_error_cb(srv.listener, accept_error_cb);
+    return true;
+}
+
+void server_start_janitor(void)
+{
+    srv.janitor = event_new(srv.base, -1, EV_PERSIST, janitor_cb, NULL);
+    struct timeval second = {1, 0};
+    event_add(srv.janitor, &second);
+}
+
+void server_start_services(void)
+{
     srv.sigint = evsignal_new(srv.base, SIGINT, signal_cb, NULL);
     srv.sigterm = evsignal_new(srv.base, SIGTERM, signal_cb, NULL);
     srv.sighup = evsignal_new(srv.base, SIGHUP, signal_cb, NULL);
     event_add(srv.sigint, NULL);
     event_add(srv.sigterm, NULL);
     event_add(srv.sighup, NULL);
-    srv.janitor = event_new(srv.base, -1, EV_PERSIST, janitor_cb, NULL);
-    struct timeval second = {1, 0};
-    event_add(srv.janitor, &second);
     type_discovery_start();
-    return true;
 }
 
 void server_run(void)

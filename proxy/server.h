@@ -17,6 +17,7 @@
 
 #include "planner/arena.h"
 #include "proxy/config/server_config.h"
+#include "proxy/exec/exec.h"
 #include "proxy/obs/stats.h"
 #include "semantic/catalog.h"
 
@@ -102,14 +103,23 @@ typedef struct server {
     /* Results of metrics queries (proxy/cache/result_cache.h); NULL when cache_max_bytes is 0.
      * Emptied whenever the semantic layer or the server configuration is (re)loaded. */
     struct result_cache *cache;
+    /* What execution needs of the server: the loop, the pools, the layer in force. */
+    exec_env exec_env;
 } server;
 
 extern server srv;
 
 /* Starts listening; false (logged) when the address cannot be used. */
 bool server_listen(void);
+/* Once a second: the pools' idle connections and queue timeouts. */
+void server_start_janitor(void);
+/* A listening server's signal handlers (SIGINT, SIGTERM, SIGHUP) and column type discovery. */
+void server_start_services(void);
 void server_run(void);
 void server_shutdown(void);
+
+/* Fills srv.exec_env once srv.base exists. */
+void server_init_exec_env(void);
 
 /* The pool of a connection of the current catalog. */
 pool *server_pool_for(const connection *c);

@@ -24,6 +24,9 @@ PACKAGES="$PACKAGES mariadb-server"
 # Fuzzing (make fuzz, and the smoke run of make test-asan): libFuzzer comes
 # with clang's runtime libraries; llvm has llvm-cov for make fuzz-coverage.
 PACKAGES="$PACKAGES clang libclang-rt-14-dev llvm"
+# tests/integration/test_cli.py: strace shows that a local `mimir query`
+# opens no socket of its own.
+PACKAGES="$PACKAGES strace"
 # Profiling for make bench (docs/performance.md): valgrind's callgrind.
 PACKAGES="$PACKAGES valgrind"
 # Debian's nodejs needs its separate npm package; NodeSource's nodejs ships npm

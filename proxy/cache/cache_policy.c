@@ -1,8 +1,5 @@
 #include "proxy/cache/cache_policy.h"
 
-#include "proxy/session/access.h"
-#include "proxy/session/client.h"
-
 const char *cache_outcome_name(cache_outcome o)
 {
     switch (o) {
@@ -16,11 +13,6 @@ const char *cache_outcome_name(cache_outcome o)
     default:
         return "off";
     }
-}
-
-const char *session_grants_fingerprint(const client *cl)
-{
-    return access_grants_fingerprint(cl->user);
 }
 
 cache_outcome cache_policy_for(const result_cache *c, const plan *p, uint64_t *ttl_ms)

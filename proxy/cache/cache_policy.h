@@ -12,7 +12,6 @@
 #include <stdint.h>
 
 #include "planner/plan.h"
-#include "proxy/session/client.h"
 #include "proxy/cache/result_cache.h"
 
 /* What the cache did for one execution: for the query log and /metrics. */
@@ -25,13 +24,6 @@ typedef enum {
 
 /* "off", "bypass", "miss", "hit". */
 const char *cache_outcome_name(cache_outcome o);
-
-/*
- * What distinguishes the session's grants (row filters, hidden metrics) for
- * the cache key: users whose grants differ must never share an entry. Grants
- * are not implemented yet: "" for everyone. The grants code fills it in.
- */
-const char *session_grants_fingerprint(const client *cl);
 
 /* CACHE_OFF, CACHE_BYPASS, or CACHE_MISS (look it up) with the entry's TTL in *ttl_ms. */
 cache_outcome cache_policy_for(const result_cache *c, const plan *p, uint64_t *ttl_ms);

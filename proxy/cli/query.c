@@ -5,9 +5,8 @@
  *
  * The options become one SELECT on mimir.metrics (planner/query_text.c),
  * which goes through the same planner as any client's query. Without --host
- * it runs on a private server inside this process (local_server.h), with
- * the server's own pools, executors and combine; with --host, on a running
- * server. --dry-run prints what would run: the SQL of each atomic query with
+ * it runs inside this process (local_exec.h), with the server's own pools,
+ * execution and combine and no socket; with --host, on a running server. --dry-run prints what would run: the SQL of each atomic query with
  * its parameters, and the combine's SQL, from the planner's EXPLAIN.
  */
 #include <errno.h>
@@ -22,7 +21,7 @@
 #include "planner/planner.h"
 #include "planner/query_text.h"
 #include "proxy/cli/cli.h"
-#include "proxy/cli/local_server.h"
+#include "proxy/cli/local_exec.h"
 #include "proxy/cli/output.h"
 #include "proxy/cli/remote.h"
 #include "semantic/util.h"
@@ -343,20 +342,9 @@ static int run_local(const query_options *o, const char *sql)
     catalog *c = cli_load_catalog(cmd, &o->project, true);
     if (!c)
         return CLI_FINDING;
-    local_server ls;
-    char err[1024];
-    if (!local_server_start(&ls, c, o->project.configs, o->project.secrets, err, sizeof err))
-        return cli_fail(cmd, "%s", err);
-    remote_target t = {.port = (unsigned)ls.port, .user = ls.user, .password = ls.password};
-    snprintf(t.host, sizeof t.host, "127.0.0.1");
-    remote *r = remote_connect(&t, cmd);
-    int status = CLI_FINDING;
-    if (r) {
-        status = remote_print(r, sql, o->format, cmd) ? CLI_OK : CLI_FINDING;
-        remote_close(r);
-    }
-    local_server_stop(&ls);
-    return status;
+    return local_exec_print(c, o->project.configs, o->project.secrets, sql, o->format, cmd)
+               ? CLI_OK
+               : CLI_FINDING;
 }
 
 int cli_query(int argc, char **argv)

@@ -6,16 +6,19 @@
 
 #include <sqlite3.h>
 
+#include <event2/event.h>
+
 #include "proxy/backend/backend.h"
+#include "proxy/backend/pool.h"
 #include "proxy/cache/cache_key.h"
 #include "proxy/cache/cache_policy.h"
+#include "proxy/cache/result_cache.h"
 #include "proxy/exec/columns.h"
 #include "proxy/exec/combine.h"
-#include "proxy/log.h"
-#include "proxy/backend/pool.h"
 #include "proxy/exec/row_batch.h"
-#include "proxy/server.h"
+#include "proxy/log.h"
 #include "proxy/workers.h"
+#include "wire/xalloc.h"
 
 typedef struct exec_part {
     exec *ex;
@@ -28,27 +31,43 @@ typedef struct exec_part {
     size_t ncols;
     uint64_t started_ns; /* when its query went to the backend; 0 before */
     uint64_t rows;       /* rows its backend returned */
-    source_stats *stats; /* its source's counters (srv.stats) */
+    source_stats *stats; /* its source's counters (env->stats) */
 } exec_part;
 
+/* How the answer is made; fixed when the execution starts. */
+typedef enum {
+    EXEC_STREAM,  /* one source: its rows go straight to the caller */
+    EXEC_COMBINE, /* several: loaded into SQLite, the final query's rows go out */
+    EXEC_CACHED,  /* from the result cache: no backend is asked */
+} exec_mode;
+
 struct exec {
-    client *cl;       /* NULL once the client has its answer or is gone */
-    const plan *plan; /* owned by the client's statement: only while cl is set */
+    exec_mode mode;
+    const exec_env *env;
+    exec_sink sink;
+    bool attached;     /* the caller waits for its answer (not yet given, not gone) */
+    const plan *plan;  /* the caller's: only while attached */
+    query_log *record; /* the caller's: only while attached; may be NULL */
+    uint64_t max_rows, max_bytes;
     size_t nparts;
     exec_part *parts;
     size_t unfinished;
-    bool streaming;    /* one source: rows go straight to the client */
-    exec_part *paused; /* the part held back by a full client socket */
+    /*
+     * The caller's output is full: nothing more is produced until exec_resume.
+     * In EXEC_STREAM the backend of held_part is paused; in EXEC_COMBINE the
+     * next batch is not stepped; in EXEC_CACHED no more stored rows are sent.
+     */
+    bool held;
+    exec_part *held_part;
     combine *comb;
     struct event *deadline;
     uint64_t rows, bytes; /* delivered or staged, against the limits */
-    catalog_gen *gen;     /* the semantic layer the plan was made on */
+    void *layer;          /* the semantic layer the plan was made on (env->hold_layer) */
     /* The final query, stepped on a worker in batches (the loop never waits for SQLite). */
     sqlite3_stmt *final;
     row_batch batch;
-    bool combining;      /* a batch is being stepped on a worker */
-    bool combine_paused; /* the client's socket is full: step again when it drains */
-    result_column *out;  /* the final columns' types */
+    bool combining;     /* a batch is being stepped on a worker */
+    result_column *out; /* the final columns' types */
     const char **values;
     size_t *lengths;
     char (*numbers)[64]; /* reformatted decimals of the row being sent */
@@ -58,7 +77,6 @@ struct exec {
     cache_fill *fill;    /* a miss: the result recorded as it goes out; NULL once abandoned */
     cache_entry *hit;    /* a hit: the stored result being sent */
     size_t hit_offset;   /* its next row */
-    bool hit_paused;     /* the client's socket is full: send on when it drains */
 };
 
 static unsigned live_execs;
@@ -66,11 +84,6 @@ static unsigned live_execs;
 unsigned exec_count(void)
 {
     return live_execs;
-}
-
-cache_outcome exec_cache_outcome(const exec *ex)
-{
-    return ex->cache;
 }
 
 /* The recording of a result that will not complete (or was not wanted) goes. */
@@ -99,35 +112,48 @@ static void exec_free(exec *ex)
     free(ex->numbers);
     combine_free(ex->comb);
     free(ex->parts);
-    server_catalog_release(ex->gen);
+    ex->env->release_layer(ex->env->ctx, ex->layer);
     free(ex);
     live_execs--;
 }
 
 static void free_if_done(exec *ex)
 {
-    if (ex->unfinished == 0 && ex->cl == NULL && !ex->combining)
+    if (ex->unfinished == 0 && !ex->attached && !ex->combining)
         exec_free(ex);
 }
 
-/* The client has its answer (or is gone): from now on nothing is sent to it. */
-static void release_client(exec *ex)
+/* From now on nothing is sent to the caller, and nothing of its is read. */
+static void detach(exec *ex)
 {
-    client *cl = ex->cl;
-    if (!cl)
-        return;
-    ex->cl = NULL;
+    ex->attached = false;
     ex->plan = NULL;
-    ex->paused = NULL;
+    ex->record = NULL;
+    ex->held = false;
+    ex->held_part = NULL;
     if (ex->deadline)
         event_del(ex->deadline);
-    /* What the cache did, for the query record and /metrics. */
-    cl->qlog.cache = cache_outcome_name(ex->cache);
+}
+
+/* What the cache did, for the caller's query record and /metrics. */
+static void count_cache_outcome(exec *ex)
+{
+    if (ex->record)
+        ex->record->cache = cache_outcome_name(ex->cache);
     if (ex->cache == CACHE_HIT)
-        srv.stats.cache_hits++;
+        ex->env->stats->cache_hits++;
     else if (ex->cache == CACHE_MISS)
-        srv.stats.cache_misses++;
-    client_query_done(cl);
+        ex->env->stats->cache_misses++;
+}
+
+/* The whole result went out: the caller has its answer. */
+static void answer_end(exec *ex)
+{
+    MIMIR_ASSERT(ex->attached);
+    count_cache_outcome(ex);
+    exec_sink sink = ex->sink;
+    detach(ex);
+    sink.end(sink.ctx);
 }
 
 /* Stops the parts still running: waiting ones give their place up, running ones are
@@ -158,16 +184,18 @@ static void stop_parts(exec *ex)
     }
 }
 
-/* Answers the client with an error and stops everything else. */
+/* Answers the caller with an error and stops everything else. */
 static void fail(exec *ex, uint16_t code, const char *sqlstate, const char *message)
 {
     drop_fill(ex); /* killed, timed out, failed or over a limit: never cached */
-    if (!ex->cl)
+    if (!ex->attached)
         return;
     sql_error e;
     sql_error_set(&e, code, sqlstate, "%s", message);
-    client_send_error(ex->cl, &e);
-    release_client(ex);
+    count_cache_outcome(ex);
+    exec_sink sink = ex->sink;
+    detach(ex);
+    sink.error(sink.ctx, &e);
     stop_parts(ex);
 }
 
@@ -180,11 +208,7 @@ void exec_cancel(exec *ex, uint16_t code, const char *sqlstate, const char *mess
 void exec_detach(exec *ex)
 {
     drop_fill(ex);
-    ex->cl = NULL; /* gone: no answer, no client_query_done */
-    ex->plan = NULL;
-    ex->paused = NULL;
-    if (ex->deadline)
-        event_del(ex->deadline);
+    detach(ex); /* gone: no answer */
     stop_parts(ex);
     free_if_done(ex);
 }
@@ -205,18 +229,17 @@ static bool within_limits(exec *ex, const size_t *lengths, size_t n)
     ex->rows++;
     for (size_t i = 0; i < n; i++)
         ex->bytes += lengths[i];
-    const server_config *c = &srv.cfg;
     char msg[256];
-    if (c->max_result_rows && ex->rows > c->max_result_rows) {
+    if (ex->max_rows && ex->rows > ex->max_rows) {
         snprintf(msg, sizeof(msg),
                  "result too large: more than %llu rows (max_result_rows); narrow the query "
                  "or add a LIMIT",
-                 (unsigned long long)c->max_result_rows);
-    } else if (c->max_result_bytes && ex->bytes > c->max_result_bytes) {
+                 (unsigned long long)ex->max_rows);
+    } else if (ex->max_bytes && ex->bytes > ex->max_bytes) {
         snprintf(msg, sizeof(msg),
                  "result too large: more than %llu bytes (max_result_bytes); narrow the query "
                  "or add a LIMIT",
-                 (unsigned long long)c->max_result_bytes);
+                 (unsigned long long)ex->max_bytes);
     } else {
         return true;
     }
@@ -227,13 +250,21 @@ static bool within_limits(exec *ex, const size_t *lengths, size_t n)
 static void send_header(exec *ex, const result_column *cols)
 {
     const plan *p = ex->plan;
-    wire_column *defs = calloc(p->ncols + 1, sizeof(*defs));
-    if (!defs)
-        abort();
+    wire_column *defs = xcalloc(p->ncols + 1, sizeof(*defs));
     for (size_t i = 0; i < p->ncols; i++)
         column_definition(&cols[i], p->cols[i].name, p->cols[i].org_name, &defs[i]);
-    client_send_header(ex->cl, defs, p->ncols);
+    ex->sink.header(ex->sink.ctx, defs, p->ncols);
     free(defs);
+}
+
+static void send_row(exec *ex, const char *const *values, const size_t *lengths, size_t n)
+{
+    ex->sink.row(ex->sink.ctx, values, lengths, n);
+}
+
+static bool caller_full(exec *ex)
+{
+    return ex->sink.full(ex->sink.ctx);
 }
 
 /* ---- The result cache ------------------------------------------------------ */
@@ -244,14 +275,14 @@ static void tee_columns(exec *ex, const result_column *cols)
         cache_fill_columns(ex->fill, cols, ex->plan->ncols);
 }
 
-/* A row on its way to the client is recorded too, until the result is too large to keep. */
+/* A row on its way to the caller is recorded too, until the result is too large to keep. */
 static void tee_row(exec *ex, const char *const *values, const size_t *lengths)
 {
     if (ex->fill && !cache_fill_row(ex->fill, values, lengths))
         drop_fill(ex);
 }
 
-/* The client has the whole result: keep it for the next one who asks. */
+/* The caller has the whole result: keep it for the next one who asks. */
 static void store_result(exec *ex)
 {
     if (ex->fill)
@@ -259,42 +290,38 @@ static void store_result(exec *ex)
     ex->fill = NULL;
 }
 
-/* Rows of a hit are sent in slices, so that a large result waits for a slow client. */
+/* Rows of a hit are sent in slices, so that a large result waits for a slow caller. */
 #define HIT_SLICE_ROWS  256
 #define HIT_SLICE_BYTES (256u << 10)
 
-/* Sends the stored rows until done, over a limit, or the client's socket is full.
+/* Sends the stored rows until done, over a limit, or the caller's output is full.
  * True when the execution ended (and is freed). */
 static bool serve_hit(exec *ex)
 {
     size_t n = cache_entry_ncols(ex->hit), end = cache_entry_end(ex->hit);
-    const char **values = calloc(n + 1, sizeof(*values));
-    size_t *lengths = calloc(n + 1, sizeof(*lengths));
-    if (!values || !lengths)
-        abort();
+    const char **values = xcalloc(n + 1, sizeof(*values));
+    size_t *lengths = xcalloc(n + 1, sizeof(*lengths));
     size_t rows = 0, bytes = 0;
-    while (ex->cl && ex->hit_offset < end) {
+    while (ex->attached && ex->hit_offset < end) {
         ex->hit_offset = cache_entry_row(ex->hit, ex->hit_offset, values, lengths);
         if (!within_limits(ex, lengths, n))
             break;
-        client_send_row(ex->cl, values, lengths, n);
+        send_row(ex, values, lengths, n);
         for (size_t i = 0; i < n; i++)
             bytes += lengths[i];
         if (++rows < HIT_SLICE_ROWS && bytes < HIT_SLICE_BYTES)
             continue;
         rows = bytes = 0;
-        if (client_output_full(ex->cl)) {
-            ex->hit_paused = true; /* exec_resume goes on when the client has read */
+        if (caller_full(ex)) {
+            ex->held = true; /* exec_resume goes on when the caller has read */
             break;
         }
     }
     free(values);
     free(lengths);
-    if (ex->cl && ex->hit_offset >= end) {
-        client_send_end(ex->cl);
-        release_client(ex);
-    }
-    if (ex->cl)
+    if (ex->attached && ex->hit_offset >= end)
+        answer_end(ex);
+    if (ex->attached)
         return false;
     free_if_done(ex);
     return true;
@@ -304,17 +331,17 @@ static bool serve_hit(exec *ex)
  * Before running a plan: answer it from the cache (true), or get ready to
  * record its result (a miss) when the plan may be cached.
  */
-static bool answer_from_cache(exec *ex, const plan *p)
+static bool answer_from_cache(exec *ex, const exec_request *req)
 {
     uint64_t ttl_ms;
-    ex->cache = cache_policy_for(srv.cache, p, &ttl_ms);
+    ex->cache = cache_policy_for(req->cache, req->plan, &ttl_ms);
     if (ex->cache != CACHE_MISS)
         return false;
     cache_key key;
-    cache_key_of_plan(p, session_grants_fingerprint(ex->cl), &key);
-    ex->hit = result_cache_lookup(srv.cache, &key);
+    cache_key_of_plan(req->plan, req->grants_fingerprint ? req->grants_fingerprint : "", &key);
+    ex->hit = result_cache_lookup(req->cache, &key);
     if (!ex->hit) {
-        ex->fill = cache_fill_begin(srv.cache, &key, ttl_ms);
+        ex->fill = cache_fill_begin(req->cache, &key, ttl_ms);
         return false;
     }
     ex->cache = CACHE_HIT;
@@ -322,13 +349,13 @@ static bool answer_from_cache(exec *ex, const plan *p)
     return true;
 }
 
-/* ---- Sink callbacks ------------------------------------------------------- */
+/* ---- Sink callbacks of the backends ---------------------------------------- */
 
 static void on_columns(void *ctx, const result_column *cols, size_t n)
 {
     exec_part *part = ctx;
     exec *ex = part->ex;
-    if (!ex->cl)
+    if (!ex->attached)
         return;
     const atomic_query *q = &ex->plan->queries[part->index];
     if (n != q->ncols) {
@@ -339,13 +366,11 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
         return;
     }
     part->ncols = n;
-    part->cols = calloc(n + 1, sizeof(*part->cols));
-    if (!part->cols)
-        abort();
+    part->cols = xcalloc(n + 1, sizeof(*part->cols));
     memcpy(part->cols, cols, n * sizeof(*cols));
     for (size_t i = 0; i < n; i++)
         part->cols[i].name = NULL; /* owned by the backend; not needed past this call */
-    if (ex->streaming) {
+    if (ex->mode == EXEC_STREAM) {
         tee_columns(ex, part->cols);
         send_header(ex, part->cols);
         return;
@@ -361,13 +386,14 @@ static void on_row(void *ctx, const char *const *values, const size_t *lengths)
     exec_part *part = ctx;
     exec *ex = part->ex;
     part->rows++;
-    if (!ex->cl || !within_limits(ex, lengths, part->ncols))
+    if (!ex->attached || !within_limits(ex, lengths, part->ncols))
         return;
-    if (ex->streaming) {
+    if (ex->mode == EXEC_STREAM) {
         tee_row(ex, values, lengths);
-        client_send_row(ex->cl, values, lengths, part->ncols);
-        if (client_output_full(ex->cl) && !ex->paused) {
-            ex->paused = part;
+        send_row(ex, values, lengths, part->ncols);
+        if (!ex->held && caller_full(ex)) {
+            ex->held = true;
+            ex->held_part = part;
             part->conn->ops->pause(part->conn);
         }
         return;
@@ -379,13 +405,16 @@ static void on_row(void *ctx, const char *const *values, const size_t *lengths)
 
 static void combine_next(exec *ex);
 
-/* The backend waits: the streamed rows staged so far go to the client. */
+/* The backend waits: the streamed rows staged so far go to the caller. */
 static void on_flush(void *ctx)
 {
     exec_part *part = ctx;
-    if (part->ex->streaming && part->ex->cl)
-        client_flush(part->ex->cl);
+    exec *ex = part->ex;
+    if (ex->mode == EXEC_STREAM && ex->attached)
+        ex->sink.flush(ex->sink.ctx);
 }
+
+/* ---- The combine ------------------------------------------------------------ */
 
 /* On a worker: the next batch of final rows (the first also indexes the join keys). */
 static void combine_step(void *arg)
@@ -399,6 +428,9 @@ static void combine_step(void *arg)
 static void send_final_header(exec *ex)
 {
     const plan *p = ex->plan;
+    ex->values = xcalloc(p->ncols + 1, sizeof(char *));
+    ex->lengths = xcalloc(p->ncols + 1, sizeof(size_t));
+    ex->numbers = xcalloc(p->ncols + 1, 64);
     for (size_t i = 0; i < p->ncols; i++) {
         if (ex->out[i].type != VT_NULL)
             continue;
@@ -413,24 +445,10 @@ static void send_final_header(exec *ex)
     send_header(ex, ex->out);
 }
 
-/* Back on the loop: send the batch, then step on unless done, failed or held back. */
-static void combine_stepped(void *arg)
+/* Sends the rows of the batch just stepped. */
+static void send_batch(exec *ex)
 {
-    exec *ex = arg;
-    ex->combining = false;
-    if (!ex->cl) {
-        free_if_done(ex);
-        return;
-    }
     const plan *p = ex->plan;
-    if (ex->batch.first || (ex->batch.rc == SQLITE_DONE && !ex->batch.first_types && !ex->values)) {
-        ex->values = calloc(p->ncols + 1, sizeof(char *));
-        ex->lengths = calloc(p->ncols + 1, sizeof(size_t));
-        ex->numbers = calloc(p->ncols + 1, 64);
-        if (!ex->values || !ex->lengths || !ex->numbers)
-            abort();
-        send_final_header(ex);
-    }
     size_t offset = 0;
     for (size_t r = 0; r < ex->batch.nrows; r++) {
         offset = row_batch_row(&ex->batch, r, offset, ex->values, ex->lengths);
@@ -443,13 +461,27 @@ static void combine_stepped(void *arg)
             }
         }
         tee_row(ex, ex->values, ex->lengths);
-        client_send_row(ex->cl, ex->values, ex->lengths, p->ncols);
+        send_row(ex, ex->values, ex->lengths, p->ncols);
     }
+}
+
+/* Back on the loop: send the batch, then step on unless done, failed or held back. */
+static void combine_stepped(void *arg)
+{
+    exec *ex = arg;
+    ex->combining = false;
+    if (!ex->attached) {
+        free_if_done(ex);
+        return;
+    }
+    if (ex->batch.first || (ex->batch.rc == SQLITE_DONE && !ex->batch.first_types && !ex->values))
+        send_final_header(ex);
+    send_batch(ex);
     if (ex->batch.rc == SQLITE_DONE) {
-        ex->cl->qlog.combine_ms = (double)(stats_now_ns() - ex->combine_started_ns) / 1e6;
-        client_send_end(ex->cl);
+        if (ex->record)
+            ex->record->combine_ms = (double)(stats_now_ns() - ex->combine_started_ns) / 1e6;
         store_result(ex);
-        release_client(ex);
+        answer_end(ex);
         free_if_done(ex);
     } else if (ex->batch.rc != SQLITE_ROW) {
         char msg[512];
@@ -457,9 +489,9 @@ static void combine_stepped(void *arg)
                  ex->batch.error ? ex->batch.error : "SQLite error");
         exec_cancel(ex, ER_UNKNOWN_ERROR, "HY000", msg);
     } else {
-        client_flush(ex->cl); /* the next batch takes a worker's time */
-        if (client_output_full(ex->cl))
-            ex->combine_paused = true; /* exec_resume steps on when the client has read */
+        ex->sink.flush(ex->sink.ctx); /* the next batch takes a worker's time */
+        if (caller_full(ex))
+            ex->held = true; /* exec_resume steps on when the caller has read */
         else
             combine_next(ex);
     }
@@ -475,9 +507,7 @@ static void combine_next(exec *ex)
 static void run_combine(exec *ex)
 {
     const plan *p = ex->plan;
-    ex->out = calloc(p->ncols + 1, sizeof(*ex->out));
-    if (!ex->out)
-        abort();
+    ex->out = xcalloc(p->ncols + 1, sizeof(*ex->out));
     for (size_t i = 0; i < p->ncols; i++) {
         const plan_column *pc = &p->cols[i];
         if (pc->computed) {
@@ -500,7 +530,9 @@ static void run_combine(exec *ex)
     combine_next(ex);
 }
 
-/* A part's query ended: its source's counters, and the client's query record. */
+/* ---- Backend queries ---------------------------------------------------------- */
+
+/* A part's query ended: its source's counters, and the caller's query record. */
 static void count_part(exec_part *part, bool ok)
 {
     if (!part->started_ns)
@@ -509,8 +541,8 @@ static void count_part(exec_part *part, bool ok)
     if (ok)
         histogram_observe(&part->stats->backend, (double)ns / 1e9);
     part->stats->rows += part->rows;
-    if (part->ex->cl)
-        query_log_source_done(part->ex->cl, part->index, (double)ns / 1e6, part->rows);
+    if (part->ex->record)
+        query_log_source_done(part->ex->record, part->index, (double)ns / 1e6, part->rows);
 }
 
 static void on_done(void *ctx, const char *error)
@@ -520,21 +552,22 @@ static void on_done(void *ctx, const char *error)
     count_part(part, error == NULL);
     backend_conn *conn = part->conn;
     part->conn = NULL;
-    if (ex->paused == part)
-        ex->paused = NULL;
+    if (ex->held_part == part) {
+        ex->held_part = NULL;
+        ex->held = false;
+    }
     if (conn)
         pool_release(conn);
     part->finished = true;
     ex->unfinished--;
-    if (ex->cl) {
+    if (ex->attached) {
         if (error) {
             char msg[1024];
             snprintf(msg, sizeof(msg), "%s: %s", part->label, error);
             fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
-        } else if (ex->streaming) {
-            client_send_end(ex->cl);
+        } else if (ex->mode == EXEC_STREAM) {
             store_result(ex);
-            release_client(ex);
+            answer_end(ex);
         } else if (ex->unfinished == 0) {
             run_combine(ex);
         }
@@ -566,44 +599,56 @@ static void on_acquired(void *ctx, backend_conn *conn, const char *error)
     conn->ops->run(conn, &ex->plan->queries[part->index], &sink);
 }
 
-exec *exec_start(client *cl, const plan *p, uint64_t timeout_ms)
+/* ---- Starting and resuming -------------------------------------------------- */
+
+static exec *exec_new(const exec_env *env, const exec_request *req, const exec_sink *sink)
 {
-    exec *ex = calloc(1, sizeof(*ex));
-    if (!ex)
-        abort();
+    const plan *p = req->plan;
+    exec *ex = xcalloc(1, sizeof(*ex));
     live_execs++;
-    ex->gen = server_catalog_hold();
-    ex->cl = cl;
+    ex->env = env;
+    ex->sink = *sink;
+    ex->attached = true;
     ex->plan = p;
+    ex->record = req->record;
+    ex->max_rows = req->max_rows;
+    ex->max_bytes = req->max_bytes;
+    ex->layer = env->hold_layer(env->ctx);
+    ex->mode = p->final_sql == NULL ? EXEC_STREAM : EXEC_COMBINE;
     ex->nparts = p->nqueries;
-    ex->streaming = p->final_sql == NULL;
-    ex->parts = calloc(p->nqueries + 1, sizeof(*ex->parts));
-    if (!ex->parts)
-        abort();
+    ex->parts = xcalloc(p->nqueries + 1, sizeof(*ex->parts));
     for (size_t i = 0; i < p->nqueries; i++) {
         const atomic_query *q = &p->queries[i];
         char label[512];
         snprintf(label, sizeof(label), "backend '%s' (source '%s')", q->conn ? q->conn->name : "?",
                  q->src->name);
-        ex->parts[i].label = strdup(label);
+        ex->parts[i].label = xstrdup(label);
         ex->parts[i].ex = ex;
         ex->parts[i].index = i;
-        ex->parts[i].stats = stats_source(&srv.stats, q->src->name);
+        ex->parts[i].stats = stats_source(env->stats, q->src->name);
     }
     ex->unfinished = p->nqueries;
-    if (timeout_ms) {
-        ex->deadline = evtimer_new(srv.base, deadline_cb, ex);
-        struct timeval tv = {(time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000};
+    if (req->timeout_ms) {
+        ex->deadline = evtimer_new(env->base, deadline_cb, ex);
+        struct timeval tv = {(time_t)(req->timeout_ms / 1000),
+                             (suseconds_t)(req->timeout_ms % 1000) * 1000};
         event_add(ex->deadline, &tv);
     }
-    if (answer_from_cache(ex, p)) {
+    return ex;
+}
+
+exec *exec_start(const exec_env *env, const exec_request *req, const exec_sink *sink)
+{
+    exec *ex = exec_new(env, req, sink);
+    const plan *p = req->plan;
+    if (answer_from_cache(ex, req)) {
         for (size_t i = 0; i < p->nqueries; i++)
             ex->parts[i].finished = true; /* no backend is asked */
         ex->unfinished = 0;
-        ex->streaming = true;
+        ex->mode = EXEC_CACHED;
         return serve_hit(ex) ? NULL : ex;
     }
-    if (!ex->streaming) {
+    if (ex->mode == EXEC_COMBINE) {
         char err[256];
         ex->comb = combine_new(p->nqueries, err, sizeof(err));
         if (!ex->comb) {
@@ -612,32 +657,32 @@ exec *exec_start(client *cl, const plan *p, uint64_t timeout_ms)
             return NULL;
         }
     }
-    for (size_t i = 0; i < p->nqueries && ex->cl; i++) {
+    for (size_t i = 0; i < p->nqueries && ex->attached; i++) {
         exec_part *part = &ex->parts[i];
-        pool *pl = server_pool_for(p->queries[i].conn);
+        struct pool *pl = env->pool_for(env->ctx, p->queries[i].conn);
         part->request = pool_acquire(pl, on_acquired, part);
     }
-    return ex->cl ? ex : NULL;
+    return ex->attached ? ex : NULL;
 }
 
 void exec_resume(exec *ex)
 {
-    if (ex->hit) {
-        if (ex->cl && ex->hit_paused && !client_output_full(ex->cl)) {
-            ex->hit_paused = false;
-            serve_hit(ex);
-        }
+    if (!ex->attached || !ex->held || caller_full(ex))
         return;
-    }
-    if (ex->cl && ex->combine_paused && !client_output_full(ex->cl)) {
-        ex->combine_paused = false;
+    ex->held = false;
+    switch (ex->mode) {
+    case EXEC_CACHED:
+        serve_hit(ex);
+        return;
+    case EXEC_COMBINE:
         combine_next(ex);
         return;
-    }
-    if (!ex->cl || !ex->paused || client_output_full(ex->cl))
+    case EXEC_STREAM: {
+        exec_part *part = ex->held_part;
+        ex->held_part = NULL;
+        if (part && part->conn)
+            part->conn->ops->resume(part->conn);
         return;
-    exec_part *part = ex->paused;
-    ex->paused = NULL;
-    if (part->conn)
-        part->conn->ops->resume(part->conn);
+    }
+    }
 }

@@ -6,10 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "proxy/session/client.h"
 #include "proxy/obs/json_out.h"
 #include "proxy/log.h"
-#include "proxy/server.h"
+#include "planner/sql_error.h"
 
 /* The statement text kept for debug records, at most this long. */
 #define SQL_KEEP_BYTES 4096
@@ -68,9 +67,8 @@ static void statement_keyword(const char *sql, size_t len, char *out, size_t out
     out[n] = '\0';
 }
 
-void query_log_begin(client *cl, const char *sql, size_t len)
+void query_log_begin(query_log *q, const char *sql, size_t len, uint64_t bytes_out)
 {
-    query_log *q = &cl->qlog;
     reset(q);
     if (!line.data)
         buf_reserve(&line, LINE_KEEP_BYTES);
@@ -83,7 +81,7 @@ void query_log_begin(client *cl, const char *sql, size_t len)
     q->active = true;
     q->session_stmt = true; /* until it becomes an execution */
     q->start_ns = stats_now_ns();
-    q->bytes_at_start = cl->bytes_out;
+    q->bytes_at_start = bytes_out;
     q->combine_ms = -1;
     q->cache = "off";
     statement_keyword(sql, len, q->statement, sizeof(q->statement));
@@ -94,9 +92,8 @@ void query_log_begin(client *cl, const char *sql, size_t len)
     }
 }
 
-void query_log_plan(client *cl, const plan *p)
+void query_log_plan(query_log *q, const plan *p)
 {
-    query_log *q = &cl->qlog;
     if (!q->active)
         return;
     q->session_stmt = false;
@@ -115,18 +112,16 @@ void query_log_plan(client *cl, const plan *p)
     }
 }
 
-void query_log_source_done(client *cl, size_t i, double ms, uint64_t rows)
+void query_log_source_done(query_log *q, size_t i, double ms, uint64_t rows)
 {
-    query_log *q = &cl->qlog;
     if (!q->active || i >= q->nsources)
         return;
     q->sources[i].backend_ms = ms;
     q->sources[i].rows = rows;
 }
 
-void query_log_error(client *cl, uint16_t code, const char *message)
+void query_log_error(query_log *q, uint16_t code, const char *message)
 {
-    query_log *q = &cl->qlog;
     if (!q->active || q->error_code)
         return;
     q->error_code = code;
@@ -257,30 +252,30 @@ static query_status status_of(const query_log *q, query_status told)
     return q->error_code ? QUERY_ERROR : QUERY_OK;
 }
 
-void query_log_finish(client *cl, query_status told)
+void query_log_finish(query_log *q, const query_log_origin *origin, server_stats *stats,
+                      query_status told)
 {
-    query_log *q = &cl->qlog;
     if (!q->active)
         return;
     query_status status = status_of(q, told);
     double total_s = (double)(stats_now_ns() - q->start_ns) / 1e9;
     bool info = !q->session_stmt || status != QUERY_OK;
     if (info) {
-        srv.stats.queries[status]++;
-        histogram_observe(&srv.stats.query_duration, total_s);
+        stats->queries[status]++;
+        histogram_observe(&stats->query_duration, total_s);
     }
     log_level level = info ? LOG_LEVEL_INFO : LOG_LEVEL_DEBUG;
     if (queries_logged && log_enabled(level)) {
         char ts[40], peer[96];
         wall_clock(ts, sizeof(ts));
-        snprintf(peer, sizeof(peer), "%s:%u", cl->peer, (unsigned)cl->peer_port);
-        query_log_who who = {.conn = cl->id,
-                             .user = cl->user,
+        snprintf(peer, sizeof(peer), "%s:%u", origin->peer, origin->peer_port);
+        query_log_who who = {.conn = origin->conn,
+                             .user = origin->user,
                              .client = peer,
                              .level = log_level_name(level),
                              .ts = ts};
         query_log_render(&line, q, &who, status, total_s * 1000.0,
-                         cl->bytes_out - q->bytes_at_start, log_enabled(LOG_LEVEL_DEBUG));
+                         origin->bytes_out - q->bytes_at_start, log_enabled(LOG_LEVEL_DEBUG));
         buf_append_byte(&line, '\n');
         log_write_line((const char *)line.data, line.len);
         if (line.cap > LINE_KEEP_BYTES)

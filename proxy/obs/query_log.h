@@ -19,8 +19,10 @@
  * added at debug level only: its literals may be sensitive (customer names,
  * e-mail addresses in filters).
  *
- * The session owns its record (client.qlog); the executor fills in the
- * per-source figures while the session waits for the answer.
+ * A record is an object of its own: whoever answers statements owns one (a
+ * MySQL session keeps one for its statement) and hands it to execution,
+ * which fills in the per-source figures, the combine and the cache outcome
+ * while the owner waits for the answer.
  */
 #ifndef MIMIR_PROXY_OBS_QUERY_LOG_H
 #define MIMIR_PROXY_OBS_QUERY_LOG_H
@@ -32,8 +34,6 @@
 #include "planner/plan.h"
 #include "proxy/obs/stats.h"
 #include "wire/buf.h"
-
-typedef struct client client;
 
 typedef struct query_log_source {
     double backend_ms; /* < 0 while its query has not finished */
@@ -59,21 +59,31 @@ typedef struct query_log {
     char error[512];
 } query_log;
 
-/* A statement arrived (before planning). */
-void query_log_begin(client *cl, const char *sql, size_t len);
+/* Who ran a statement, for its record. */
+typedef struct query_log_origin {
+    uint32_t conn;
+    const char *user;
+    const char *peer; /* the client's address */
+    unsigned peer_port;
+    uint64_t bytes_out; /* the owner's bytes sent so far (the record counts the difference) */
+} query_log_origin;
+
+/* A statement arrived (before planning); bytes_out: the owner's bytes sent so far. */
+void query_log_begin(query_log *q, const char *sql, size_t len, uint64_t bytes_out);
 /* It became an execution of p. */
-void query_log_plan(client *cl, const plan *p);
+void query_log_plan(query_log *q, const plan *p);
 /* Source i's atomic query ended after ms with rows rows. */
-void query_log_source_done(client *cl, size_t i, double ms, uint64_t rows);
+void query_log_source_done(query_log *q, size_t i, double ms, uint64_t rows);
 /* The error the client was sent (the first one counts). */
-void query_log_error(client *cl, uint16_t code, const char *message);
+void query_log_error(query_log *q, uint16_t code, const char *message);
 /*
- * The statement is answered (or abandoned): writes the record and counts it.
- * status is how it ended when it is not told by the error code (ok, killed
- * when the session was closed by KILL, disconnected when the client left);
- * 1317 and 3024 make it killed and timeout.
+ * The statement is answered (or abandoned): writes the record and counts it
+ * in stats. status is how it ended when it is not told by the error code (ok,
+ * killed when the session was closed by KILL, disconnected when the client
+ * left); 1317 and 3024 make it killed and timeout.
  */
-void query_log_finish(client *cl, query_status status);
+void query_log_finish(query_log *q, const query_log_origin *who, server_stats *stats,
+                      query_status status);
 /* Frees what the record holds (when the session ends). */
 void query_log_free(query_log *q);
 /* Whether records are written at all (`log: queries:`); they are counted either way. */

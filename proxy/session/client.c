@@ -86,6 +86,17 @@ void client_flush(client *cl)
     buf_reset(&cl->out);
 }
 
+/* The statement's record is written and counted (proxy/obs/query_log.h). */
+static void log_finish(client *cl, query_status status)
+{
+    query_log_origin who = {.conn = cl->id,
+                            .user = cl->user,
+                            .peer = cl->peer,
+                            .peer_port = cl->peer_port,
+                            .bytes_out = cl->bytes_out};
+    query_log_finish(&cl->qlog, &who, &srv.stats, status);
+}
+
 static void end_batch(client *cl)
 {
     free(cl->batch.sql);
@@ -97,7 +108,7 @@ static void end_batch(client *cl)
 static void free_client(client *cl)
 {
     if (cl->running)
-        query_log_finish(cl, QUERY_DISCONNECTED);
+        log_finish(cl, QUERY_DISCONNECTED);
     query_log_free(&cl->qlog);
     if (cl->running) {
         exec_detach(cl->running);
@@ -163,7 +174,7 @@ void client_close(client *cl)
         return;
     if (cl->running) {
         /* Only KILL CONNECTION closes a session in the middle of its query. */
-        query_log_finish(cl, QUERY_KILLED);
+        log_finish(cl, QUERY_KILLED);
         exec_detach(cl->running);
         cl->running = NULL;
     }
@@ -186,7 +197,7 @@ void client_send_err(client *cl, uint16_t code, const char *sqlstate, const char
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     cl->statement_failed = true;
-    query_log_error(cl, code, msg);
+    query_log_error(&cl->qlog, code, msg);
     wire_write_err(&cl->out, &cl->seq, code, sqlstate, msg);
     client_flush(cl);
 }
@@ -291,7 +302,7 @@ void client_arm_timer(client *cl)
 void client_query_done(client *cl)
 {
     client_flush(cl);
-    query_log_finish(cl, QUERY_OK);
+    log_finish(cl, QUERY_OK);
     cl->running = NULL;
     free(cl->running_sql);
     cl->running_sql = NULL;
@@ -366,6 +377,60 @@ static void send_const_result(client *cl, const const_result *r)
     client_send_end(cl);
 }
 
+/* ---- The session as a caller of execution (proxy/exec/exec.h) --------------- */
+
+static void sink_header(void *ctx, const wire_column *cols, size_t n)
+{
+    client_send_header(ctx, cols, n);
+}
+
+static void sink_row(void *ctx, const char *const *values, const size_t *lengths, size_t n)
+{
+    client_send_row(ctx, values, lengths, n);
+}
+
+static void sink_end(void *ctx)
+{
+    client_send_end(ctx);
+    client_query_done(ctx);
+}
+
+static void sink_error(void *ctx, const sql_error *e)
+{
+    client_send_error(ctx, e);
+    client_query_done(ctx);
+}
+
+static bool sink_full(void *ctx)
+{
+    return client_output_full(ctx);
+}
+
+static void sink_flush(void *ctx)
+{
+    client_flush(ctx);
+}
+
+/* The session is busy until the execution answers through the sink (client_query_done). */
+static void start_query(client *cl, const plan *p, uint64_t timeout_ms)
+{
+    exec_sink sink = {.ctx = cl,
+                      .header = sink_header,
+                      .row = sink_row,
+                      .end = sink_end,
+                      .error = sink_error,
+                      .full = sink_full,
+                      .flush = sink_flush};
+    exec_request req = {.plan = p,
+                        .timeout_ms = timeout_ms,
+                        .max_rows = srv.cfg.max_result_rows,
+                        .max_bytes = srv.cfg.max_result_bytes,
+                        .cache = srv.cache,
+                        .grants_fingerprint = access_grants_fingerprint(cl->user),
+                        .record = &cl->qlog};
+    cl->running = exec_start(&srv.exec_env, &req, &sink);
+}
+
 static void run_action(client *cl, const action *act)
 {
     switch (act->kind) {
@@ -397,8 +462,8 @@ static void run_action(client *cl, const action *act)
         cl->state = CLIENT_BUSY;
         cl->state_since = time(NULL);
         event_del(cl->timer);
-        query_log_plan(cl, act->plan);
-        cl->running = exec_start(cl, act->plan, timeout);
+        query_log_plan(&cl->qlog, act->plan);
+        start_query(cl, act->plan, timeout);
         return;
     }
     }
@@ -411,7 +476,7 @@ void client_run_action(client *cl, const action *act)
      * statement answered already (by the planner, or an execution that failed
      * at once) now. */
     if (cl->qlog.active && !cl->running)
-        query_log_finish(cl, QUERY_OK);
+        log_finish(cl, QUERY_OK);
 }
 
 /*
@@ -455,7 +520,7 @@ static void run_statement(client *cl, const char *sql, size_t len)
     session_info s = client_session_info(cl);
     arena_free(&cl->stmt);
     arena_init(&cl->stmt);
-    query_log_begin(cl, sql, len);
+    query_log_begin(&cl->qlog, sql, len, cl->bytes_out);
     action act;
     planner_plan(&cl->stmt, &s, sql, len, &act);
     if (act.kind == ACTION_QUERY) {
@@ -749,7 +814,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
         return;
     if (cl->running) {
         log_info("client %u disconnected during a query; cancelling it", cl->id);
-        query_log_finish(cl, QUERY_DISCONNECTED);
+        log_finish(cl, QUERY_DISCONNECTED);
         exec_detach(cl->running);
         cl->running = NULL;
     }

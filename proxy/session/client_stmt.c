@@ -276,7 +276,7 @@ void client_stmt_execute(client *cl)
     reset_long_data(st);
 
     session_info s = client_session_info(cl);
-    query_log_begin(cl, st->sql, st->len);
+    query_log_begin(&cl->qlog, st->sql, st->len, cl->bytes_out);
     action act;
     planner_plan_params(&cl->stmt, &s, st->sql, st->len, params, st->nparams, &act);
     cl->binary_rows = true;

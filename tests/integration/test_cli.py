@@ -713,6 +713,29 @@ def test_query_demo_on_sqlite():
     assert [(r["city"], r["orders_count"], r["visits_count"]) for r in rows] == want
 
 
+def test_query_without_host_opens_no_socket(pg, pagila_secrets):
+    """Without --host the statement runs through execution in this process:
+    no listening socket, no loopback connection to itself (strace records
+    every bind, listen and connect of the process and its threads), and the
+    answer is still PostgreSQL's."""
+    trace = subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=bind,listen,connect,accept,accept4",
+         str(MIMIR_BIN), "query", "--configs", str(PAGILA_CONFIGS), "--secrets",
+         str(pagila_secrets), "-m", "movies_rented,payments_revenue", "-d", "dim_store_id",
+         "--format", "csv"],
+        stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert trace.returncode == 0, trace.stderr
+    calls = [line for line in trace.stderr.splitlines() if "(" in line]
+    assert not [c for c in calls if "bind(" in c or "listen(" in c or "accept" in c], calls
+    # The only TCP connections are to PostgreSQL's port, none to a server of its own.
+    inet = [c for c in calls if "connect(" in c and "AF_INET" in c]
+    assert inet and all(f"htons({pg.port})" in c for c in inet), inet
+    _, rows = _csv_rows(trace.stdout)
+    want = expected(pg, ["dim_store_id"], ["movies_rented", "payments_revenue"],
+                    order_by="dim_store_id")
+    assert rows == [tuple(_text(v) for v in r) for r in want]
+
+
 # --------------------------------------------------------------------------
 # query --dry-run
 # --------------------------------------------------------------------------
