@@ -11,7 +11,8 @@
 #include "planner/info_schema.h"
 #include "proxy/log.h"
 #include "proxy/obs/admin_http.h"
-#include "proxy/session/access.h"
+#include "proxy/server_access.h"
+#include "proxy/session/sessions.h"
 #include "proxy/tls.h"
 #include "proxy/workers.h"
 
@@ -94,11 +95,13 @@ static bool install_layer(catalog *cat)
 /* What only a server that clients connect to has. */
 static bool start_serving(void)
 {
+    srv.sessions = &mysql_sessions;
     if (!server_listen())
         return false;
     server_start_services();
     if (srv.cfg.admin_port) {
-        if (!admin_http_start(srv.base, srv.cfg.admin_host, srv.cfg.admin_port))
+        if (!admin_http_start(srv.base, srv.cfg.admin_host, srv.cfg.admin_port,
+                              server_admin_source()))
             return false;
         booted.admin = true;
     }
@@ -141,6 +144,7 @@ void server_teardown(void)
         admin_http_stop();
     booted.admin = false;
     server_shutdown();
+    srv.sessions = NULL;
     if (booted.workers)
         workers_stop();
     booted.workers = false;

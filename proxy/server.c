@@ -11,15 +11,15 @@
 #include "planner/derived_metrics.h"
 #include "planner/info_schema.h"
 #include "planner/planner.h"
-#include "proxy/session/access.h"
-#include "proxy/session/client.h"
-#include "proxy/session/client_internal.h"
+#include "proxy/backend/pool.h"
+#include "proxy/backend/type_discovery.h"
+#include "proxy/cache/result_cache.h"
+#include "proxy/config/obs_config.h"
 #include "proxy/exec/exec.h"
 #include "proxy/log.h"
-#include "proxy/config/obs_config.h"
-#include "proxy/backend/pool.h"
-#include "proxy/cache/result_cache.h"
-#include "proxy/backend/type_discovery.h"
+#include "proxy/obs/admin_http.h"
+#include "proxy/server_access.h"
+#include "wire/xalloc.h"
 
 server srv;
 
@@ -28,7 +28,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
 {
     (void)l;
     (void)arg;
-    client_accept(fd, addr, socklen);
+    srv.sessions->accept(fd, addr, socklen);
 }
 
 static void accept_error_cb(struct evconnlistener *l, void *arg)
@@ -200,67 +200,62 @@ static void janitor_cb(evutil_socket_t fd, short what, void *arg)
         result_cache_expire(srv.cache); /* expired answers do not sit in memory */
 }
 
-/* ---- Sessions ------------------------------------------------------------------ */
+/* ---- What the admin HTTP endpoints read (proxy/obs/admin_http.h) --------------- */
 
-static client *find_client(uint32_t id)
+/* Pools that share a connection name (an old one kept over a reload) are summed:
+ * one series per label set. */
+static size_t pool_gauges(pool_gauge *g)
 {
-    for (client *cl = srv.clients; cl; cl = cl->next)
-        if (cl->id == id && cl->state != CLIENT_CLOSING)
-            return cl;
-    return NULL;
-}
-
-void server_kill(client *killer, uint32_t id, bool query_only)
-{
-    client *target = find_client(id);
-    if (!target) {
-        sql_error e;
-        sql_error_set(&e, ER_NO_SUCH_THREAD, "HY000", "Unknown thread id: %u", id);
-        client_send_error(killer, &e);
-        return;
-    }
-    if (target != killer && access_restricted(killer->user) &&
-        !(killer->user && target->user && strcmp(killer->user, target->user) == 0)) {
-        sql_error e;
-        sql_error_set(&e, ER_KILL_DENIED_ERROR, "HY000", "You are not owner of thread %u", id);
-        client_send_error(killer, &e);
-        return;
-    }
-    log_info("client %u: KILL %s %u", killer->id, query_only ? "QUERY" : "CONNECTION", id);
-    if (query_only) {
-        if (target->running)
-            exec_cancel(target->running, ER_QUERY_INTERRUPTED, "70100",
-                        "Query execution was interrupted");
-        client_send_ok(killer);
-        return;
-    }
-    if (target != killer)
-        client_send_ok(killer);
-    client_close(target);
-}
-
-size_t server_list_sessions(arena *a, session_process **out)
-{
-    session_process *rows = arena_alloc(a, (srv.nclients + 1) * sizeof(*rows));
     size_t n = 0;
-    time_t now = time(NULL);
-    for (client *cl = srv.clients; cl && n < srv.nclients; cl = cl->next) {
-        if (cl->state == CLIENT_CLOSING)
-            continue;
-        session_process *r = &rows[n++];
-        r->id = cl->id;
-        r->user = cl->user ? arena_strdup(a, cl->user) : "unauthenticated user";
-        r->host = arena_strdup(a, cl->peer);
-        r->db = cl->db ? arena_strdup(a, cl->db) : NULL;
-        r->command = cl->state == CLIENT_BUSY    ? "Query"
-                     : cl->state == CLIENT_READY ? "Sleep"
-                                                 : "Connect";
-        r->time_s = (int64_t)(now - cl->state_since);
-        r->state = cl->state == CLIENT_BUSY ? "executing" : "";
-        r->info = cl->running_sql ? arena_strdup(a, cl->running_sql) : NULL;
+    for (size_t i = 0; i < srv.npools; i++) {
+        int idle, busy, waiting;
+        pool_counts(srv.pools[i], &idle, &busy, &waiting);
+        const char *name = pool_connection(srv.pools[i])->name;
+        size_t k = 0;
+        while (k < n && strcmp(g[k].connection, name) != 0)
+            k++;
+        if (k == n)
+            g[n++] = (pool_gauge){.connection = name};
+        g[k].idle += idle;
+        g[k].busy += busy;
+        g[k].waiting += waiting;
     }
-    *out = rows;
     return n;
+}
+
+static unsigned session_count(void)
+{
+    return srv.sessions ? srv.sessions->count() : 0;
+}
+
+static void admin_gauges(stats_gauges *g)
+{
+    pool_gauge *pools = xcalloc(srv.npools + 1, sizeof(*pools));
+    *g = (stats_gauges){.connections = session_count(),
+                        .executions = exec_count(),
+                        .pools = pools,
+                        .npools = pool_gauges(pools),
+                        .uptime_s = difftime(time(NULL), srv.started)};
+}
+
+static void admin_health_of(admin_health *h)
+{
+    *h = (admin_health){.shutting_down = srv.shutting_down,
+                        .catalog_generation = srv.stats.catalog_generation,
+                        .have_layer = srv.cat != NULL,
+                        .connections = session_count()};
+    if (srv.cat) {
+        h->sources = srv.cat->n_sources;
+        h->metrics = srv.cat->n_metrics;
+        h->dimensions = srv.cat->n_dimensions;
+    }
+}
+
+const admin_source *server_admin_source(void)
+{
+    static admin_source src;
+    src = (admin_source){.stats = &srv.stats, .health = admin_health_of, .gauges = admin_gauges};
+    return &src;
 }
 
 /* ---- Shutdown -------------------------------------------------------------------- */
@@ -274,14 +269,9 @@ static void shutdown_poll(evutil_socket_t fd, short what, void *arg)
     time_t now = time(NULL);
     if (now >= srv.shutdown_deadline) {
         /* Out of time: cancel what still runs, on its database too. */
-        for (client *cl = srv.clients; cl; cl = cl->next) {
-            if (cl->running)
-                exec_cancel(cl->running, ER_SERVER_SHUTDOWN, "08S01",
-                            "Server shutdown in progress");
-            client_close(cl);
-        }
+        srv.sessions->close_all();
     }
-    if ((srv.nclients == 0 && exec_count() == 0) || now >= srv.shutdown_deadline + 5) {
+    if ((session_count() == 0 && exec_count() == 0) || now >= srv.shutdown_deadline + 5) {
         event_base_loopexit(srv.base, NULL);
         return;
     }
@@ -298,9 +288,7 @@ static void begin_shutdown(int sig)
     }
     srv.shutting_down = true;
     type_discovery_stop();
-    unsigned busy = 0;
-    for (client *cl = srv.clients; cl; cl = cl->next)
-        busy += cl->state == CLIENT_BUSY;
+    unsigned busy = srv.sessions->busy();
     log_info("received %s: no new connections; %u quer%s in flight get up to %d s to finish",
              sig == SIGINT ? "SIGINT" : "SIGTERM", busy, busy == 1 ? "y" : "ies",
              srv.cfg.shutdown_timeout_s);
@@ -308,18 +296,10 @@ static void begin_shutdown(int sig)
         evconnlistener_free(srv.listener);
         srv.listener = NULL;
     }
-    for (client *cl = srv.clients; cl; cl = cl->next)
-        if (cl->state != CLIENT_BUSY)
-            client_close(cl);
+    srv.sessions->close_idle();
     srv.shutdown_deadline = time(NULL) + srv.cfg.shutdown_timeout_s;
     srv.shutdown = evtimer_new(srv.base, shutdown_poll, NULL);
     shutdown_poll(-1, 0, NULL);
-}
-
-void server_session_idle(client *cl)
-{
-    if (srv.shutting_down)
-        client_close(cl);
 }
 
 static void reopen_log(void);
@@ -479,8 +459,8 @@ void server_shutdown(void)
     if (srv.listener)
         evconnlistener_free(srv.listener);
     srv.listener = NULL;
-    while (srv.clients)
-        client_free_now(srv.clients);
+    if (srv.sessions)
+        srv.sessions->free_all();
     type_discovery_stop();
     for (size_t i = 0; i < srv.npools; i++)
         pool_free(srv.pools[i]);

@@ -22,7 +22,21 @@
 #include "semantic/catalog.h"
 
 typedef struct pool pool;
-typedef struct client client;
+struct admin_source;
+
+/*
+ * The sessions of a listening server, as the server sees them: it accepts
+ * connections into them and closes them at shutdown without knowing what
+ * they speak (proxy/session/sessions.h implements them for MySQL).
+ */
+typedef struct server_sessions {
+    void (*accept)(evutil_socket_t fd, const struct sockaddr *addr, int socklen);
+    unsigned (*count)(void); /* open sessions */
+    unsigned (*busy)(void);  /* answering a statement */
+    void (*close_idle)(void);
+    void (*close_all)(void); /* cancels the statements still running, then closes */
+    void (*free_all)(void);  /* at exit, once the loop has stopped */
+} server_sessions;
 
 typedef struct server_config {
     const char *host;
@@ -63,7 +77,7 @@ typedef struct catalog_gen {
     catalog *cat;
     struct info_schema *info_schema;
     unsigned refs;             /* executions holding it */
-    struct access_view *views; /* users' restricted views of cat (proxy/session/access.h) */
+    struct access_view *views; /* users' restricted views of cat (proxy/server_access.h) */
     struct catalog_gen *next_retired;
 } catalog_gen;
 
@@ -84,9 +98,8 @@ typedef struct server {
     size_t nretired_files;
     pool **pools; /* every pool ever needed; reused across reloads when a connection is unchanged */
     size_t npools;
-    uint32_t next_client_id;
-    client *clients; /* all sessions, for shutdown */
-    unsigned nclients;
+    /* The sessions clients connect to (boot registers them); NULL: none (a local command). */
+    const struct server_sessions *sessions;
     /* Who may log in and how (--server-config; see server_config.h). */
     server_user *users; /* none: any user name with an empty password, loopback only */
     size_t nusers;
@@ -140,12 +153,7 @@ bool server_reload(void);
 /* At exit: frees every semantic layer and the configurations kept for reloads. */
 void server_free_catalogs(void);
 
-/* KILL [QUERY|CONNECTION] id from killer: answers killer. */
-void server_kill(client *killer, uint32_t id, bool query_only);
-/* Every live session, for SHOW PROCESSLIST (planner/planner.h session_process). */
-struct session_process;
-size_t server_list_sessions(arena *a, struct session_process **out);
-/* A session finished its query: during shutdown it is closed now. */
-void server_session_idle(client *cl);
+/* What the admin HTTP endpoints read of this server (proxy/obs/admin_http.h). */
+const struct admin_source *server_admin_source(void);
 
 #endif

@@ -14,7 +14,7 @@
 
 #include "proxy/backend/backend.h"
 #include "proxy/backend/pool.h"
-#include "proxy/exec/row_batch.h"
+#include "proxy/backend/row_batch.h"
 #include "proxy/server.h"
 #include "proxy/workers.h"
 

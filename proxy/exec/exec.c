@@ -15,7 +15,7 @@
 #include "proxy/cache/result_cache.h"
 #include "proxy/exec/columns.h"
 #include "proxy/exec/combine.h"
-#include "proxy/exec/row_batch.h"
+#include "proxy/backend/row_batch.h"
 #include "proxy/log.h"
 #include "proxy/workers.h"
 #include "wire/xalloc.h"

@@ -9,11 +9,8 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
-#include "proxy/exec/exec.h"
-#include "proxy/obs/json_out.h"
 #include "proxy/log.h"
-#include "proxy/backend/pool.h"
-#include "proxy/server.h"
+#include "proxy/obs/json_out.h"
 #include "proxy/obs/stats.h"
 
 /* A scraper's request is a line and a few headers: refuse anything bigger. */
@@ -23,6 +20,7 @@
 #define ADMIN_TIMEOUT_S 10
 
 static struct evhttp *http;
+static const admin_source *source;
 
 static void send_text(struct evhttp_request *req, int code, const char *reason,
                       const char *content_type, const void *body, size_t len)
@@ -38,58 +36,32 @@ static void send_text(struct evhttp_request *req, int code, const char *reason,
     evbuffer_free(out);
 }
 
-/* Pools that share a connection name (an old one kept over a reload) are summed:
- * one series per label set. */
-static size_t pool_gauges(pool_gauge *g)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < srv.npools; i++) {
-        int idle, busy, waiting;
-        pool_counts(srv.pools[i], &idle, &busy, &waiting);
-        const char *name = pool_connection(srv.pools[i])->name;
-        size_t k = 0;
-        while (k < n && strcmp(g[k].connection, name) != 0)
-            k++;
-        if (k == n)
-            g[n++] = (pool_gauge){.connection = name};
-        g[k].idle += idle;
-        g[k].busy += busy;
-        g[k].waiting += waiting;
-    }
-    return n;
-}
-
 static void serve_metrics(struct evhttp_request *req)
 {
-    pool_gauge *pools = calloc(srv.npools + 1, sizeof(*pools));
-    if (!pools)
-        abort();
-    stats_gauges g = {.connections = srv.nclients,
-                      .executions = exec_count(),
-                      .pools = pools,
-                      .npools = pool_gauges(pools),
-                      .uptime_s = difftime(time(NULL), srv.started)};
+    stats_gauges g = {0};
+    source->gauges(&g);
     buf out;
     buf_init(&out);
-    stats_render_prometheus(&srv.stats, &g, &out);
+    stats_render_prometheus(source->stats, &g, &out);
     send_text(req, 200, "OK", "text/plain; version=0.0.4; charset=utf-8", out.data, out.len);
     buf_free(&out);
-    free(pools);
+    free((void *)g.pools);
 }
 
 static void serve_healthz(struct evhttp_request *req)
 {
+    admin_health h = {0};
+    source->health(&h);
     buf out;
     buf_init(&out);
     buf_append_str(&out, "{\"status\":");
-    json_append_cstr(&out, srv.shutting_down ? "shutting_down" : "ok");
-    buf_printf(&out, ",\"catalog_generation\":%llu",
-               (unsigned long long)srv.stats.catalog_generation);
-    if (srv.cat)
-        buf_printf(&out, ",\"sources\":%zu,\"metrics\":%zu,\"dimensions\":%zu", srv.cat->n_sources,
-                   srv.cat->n_metrics, srv.cat->n_dimensions);
-    buf_printf(&out, ",\"connections\":%u}\n", srv.nclients);
-    if (srv.shutting_down)
+    json_append_cstr(&out, h.shutting_down ? "shutting_down" : "ok");
+    buf_printf(&out, ",\"catalog_generation\":%llu", (unsigned long long)h.catalog_generation);
+    if (h.have_layer)
+        buf_printf(&out, ",\"sources\":%zu,\"metrics\":%zu,\"dimensions\":%zu", h.sources,
+                   h.metrics, h.dimensions);
+    buf_printf(&out, ",\"connections\":%u}\n", h.connections);
+    if (h.shutting_down)
         send_text(req, 503, "Service Unavailable", "application/json", out.data, out.len);
     else
         send_text(req, 200, "OK", "application/json", out.data, out.len);
@@ -121,8 +93,9 @@ static void request_cb(struct evhttp_request *req, void *arg)
         serve_healthz(req);
 }
 
-bool admin_http_start(struct event_base *base, const char *host, int port)
+bool admin_http_start(struct event_base *base, const char *host, int port, const admin_source *src)
 {
+    source = src;
     http = evhttp_new(base);
     if (!http)
         abort();

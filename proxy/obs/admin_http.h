@@ -17,8 +17,33 @@
 
 #include <event2/event.h>
 
-/* Starts listening on host:port; false (logged) when the address cannot be used. */
-bool admin_http_start(struct event_base *base, const char *host, int port);
+#include "proxy/obs/stats.h"
+
+/* What /healthz reports. */
+typedef struct admin_health {
+    bool shutting_down;
+    uint64_t catalog_generation;
+    bool have_layer; /* a semantic layer is in force: its sizes follow */
+    size_t sources, metrics, dimensions;
+    unsigned connections;
+} admin_health;
+
+/*
+ * What the endpoints read, supplied by whoever runs the listener (the server),
+ * so that this file knows nothing of sessions, pools or execution.
+ */
+typedef struct admin_source {
+    const server_stats *stats;
+    void (*health)(admin_health *out);
+    /* The gauges of /metrics; g->pools is allocated (malloc) by it and freed here. */
+    void (*gauges)(stats_gauges *g);
+} admin_source;
+
+/*
+ * Starts listening on host:port; false (logged) when the address cannot be
+ * used. src must outlive the listener.
+ */
+bool admin_http_start(struct event_base *base, const char *host, int port, const admin_source *src);
 void admin_http_stop(void);
 
 #endif

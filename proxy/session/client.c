@@ -21,14 +21,16 @@
 #include <event2/buffer.h>
 
 #include "planner/planner.h"
-#include "proxy/session/access.h"
+#include "proxy/server_access.h"
 #include "proxy/session/client_internal.h"
+#include "proxy/session/sessions.h"
 #include "proxy/exec/columns.h"
 #include "proxy/exec/exec.h"
 #include "proxy/log.h"
 #include "proxy/server.h"
 #include "proxy/tls.h"
 #include "wire/binary.h"
+#include "wire/xalloc.h"
 
 /* Output beyond this pauses the backend until the client reads (backpressure). */
 #define OUTPUT_HIGH_WATER (1u << 20)
@@ -117,13 +119,7 @@ static void free_client(client *cl)
     if (cl->timer)
         event_free(cl->timer);
     free(cl->running_sql);
-    if (cl->prev)
-        cl->prev->next = cl->next;
-    else
-        srv.clients = cl->next;
-    if (cl->next)
-        cl->next->prev = cl->prev;
-    srv.nclients--;
+    sessions_remove(cl);
     if (cl->next_command)
         event_free(cl->next_command);
     bufferevent_free(cl->bev);
@@ -178,10 +174,8 @@ void client_close(client *cl)
         exec_detach(cl->running);
         cl->running = NULL;
     }
-    if (cl->timer)
-        event_del(cl->timer);
     client_flush(cl);
-    cl->state = CLIENT_CLOSING;
+    client_set_state(cl, CLIENT_CLOSING);
     cl->tls_close_polls = TLS_CLOSE_POLLS;
     bufferevent_disable(cl->bev, EV_READ);
     bufferevent_setwatermark(cl->bev, EV_WRITE, 0, 0);
@@ -299,6 +293,39 @@ void client_arm_timer(client *cl)
     event_add(cl->timer, &tv);
 }
 
+/*
+ * Every change of a session's state goes through here, as PgBouncer's
+ * change_client_state: it keeps state_since (SHOW PROCESSLIST's Time: since
+ * the session started logging in, became idle or became busy) and the one
+ * timer right. Idle sessions wait at most wait_timeout; busy and closing ones
+ * have no timer; a login keeps the handshake_timeout armed when it connected.
+ */
+void client_set_state(client *cl, client_state st)
+{
+    MIMIR_ASSERT(cl->state != CLIENT_CLOSING || st == CLIENT_CLOSING); /* closing is final */
+    MIMIR_ASSERT(st != CLIENT_BUSY || cl->state == CLIENT_READY);      /* one query at a time */
+    bool changed = cl->state != st;
+    cl->state = st;
+    switch (st) {
+    case CLIENT_AWAIT_HANDSHAKE:
+    case CLIENT_READY:
+        if (changed)
+            cl->state_since = time(NULL);
+        client_arm_timer(cl);
+        break;
+    case CLIENT_BUSY:
+        cl->state_since = time(NULL);
+        event_del(cl->timer);
+        break;
+    case CLIENT_AWAIT_AUTH:
+        break;
+    case CLIENT_CLOSING:
+        if (cl->timer)
+            event_del(cl->timer);
+        break;
+    }
+}
+
 void client_query_done(client *cl)
 {
     client_flush(cl);
@@ -308,10 +335,11 @@ void client_query_done(client *cl)
     cl->running_sql = NULL;
     if (cl->state != CLIENT_BUSY)
         return;
-    cl->state = CLIENT_READY;
-    cl->state_since = time(NULL);
-    client_arm_timer(cl);
-    server_session_idle(cl);
+    client_set_state(cl, CLIENT_READY);
+    if (srv.shutting_down) {
+        client_close(cl); /* its query was what shutdown waited for */
+        return;
+    }
     /* The rest of a batch, or pipelined commands already buffered: take them
      * from the loop, not from here (we are inside the executor). */
     event_active(cl->next_command, 0, 0);
@@ -319,9 +347,7 @@ void client_query_done(client *cl)
 
 void client_ready(client *cl)
 {
-    cl->state = CLIENT_READY;
-    cl->state_since = time(NULL);
-    client_arm_timer(cl);
+    client_set_state(cl, CLIENT_READY);
     client_send_ok(cl);
 }
 
@@ -350,7 +376,7 @@ session_info client_session_info(const client *cl)
         .autocommit = cl->autocommit,
         .max_execution_time_ms = cl->max_execution_time_ms,
         /* Like MySQL without the PROCESS privilege: a restricted user sees its own sessions. */
-        .list_sessions = access_restricted(cl->user) ? NULL : server_list_sessions,
+        .list_sessions = access_restricted(cl->user) ? NULL : sessions_list,
     };
     return s;
 }
@@ -446,7 +472,7 @@ static void run_action(client *cl, const action *act)
         client_send_ok(cl);
         return;
     case ACTION_KILL:
-        server_kill(cl, act->kill_id, act->kill_query_only);
+        sessions_kill(cl, act->kill_id, act->kill_query_only);
         return;
     case ACTION_ROWS:
         send_const_result(cl, &act->rows);
@@ -459,9 +485,7 @@ static void run_action(client *cl, const action *act)
         uint64_t timeout = srv.cfg.query_timeout_ms;
         if (cl->max_execution_time_ms && (!timeout || cl->max_execution_time_ms < timeout))
             timeout = cl->max_execution_time_ms;
-        cl->state = CLIENT_BUSY;
-        cl->state_since = time(NULL);
-        event_del(cl->timer);
+        client_set_state(cl, CLIENT_BUSY);
         query_log_plan(&cl->qlog, act->plan);
         start_query(cl, act->plan, timeout);
         return;
@@ -618,7 +642,7 @@ static void handle_statistics(client *cl)
     int n = snprintf(stats, sizeof(stats),
                      "Uptime: %ld  Threads: %u  Questions: %llu  Slow queries: 0  Opens: 0  "
                      "Flush tables: 0  Open tables: 0  Queries per second avg: %.3f",
-                     uptime, srv.nclients, (unsigned long long)srv.questions, qps);
+                     uptime, sessions_count(), (unsigned long long)srv.questions, qps);
     size_t begin = wire_packet_begin(&cl->out);
     buf_append(&cl->out, stats, (size_t)n);
     wire_packet_end(&cl->out, begin, &cl->seq);
@@ -652,10 +676,10 @@ static void handle_command(client *cl)
             return;
         }
         const uint8_t *id = (const uint8_t *)arg;
-        server_kill(cl,
-                    (uint32_t)id[0] | (uint32_t)id[1] << 8 | (uint32_t)id[2] << 16 |
-                        (uint32_t)id[3] << 24,
-                    false);
+        sessions_kill(cl,
+                      (uint32_t)id[0] | (uint32_t)id[1] << 8 | (uint32_t)id[2] << 16 |
+                          (uint32_t)id[3] << 24,
+                      false);
         return;
     }
     case COM_RESET_CONNECTION:
@@ -824,7 +848,7 @@ static void event_cb(struct bufferevent *bev, short what, void *arg)
             log_info("client %u: TLS error: %s", cl->id, why);
     }
     cl->gone = true;
-    cl->state = CLIENT_CLOSING;
+    client_set_state(cl, CLIENT_CLOSING);
     bufferevent_disable(cl->bev, EV_READ | EV_WRITE);
     event_active(cl->next_command, 0, 0);
 }
@@ -857,10 +881,7 @@ static void describe_peer(const struct sockaddr *addr, char *out, size_t n, uint
 void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
 {
     (void)socklen;
-    client *cl = calloc(1, sizeof(*cl));
-    if (!cl)
-        abort();
-    cl->id = ++srv.next_client_id;
+    client *cl = xcalloc(1, sizeof(*cl));
     cl->autocommit = true;
     cl->next_stmt_id = 1;
     describe_peer(addr, cl->peer, sizeof(cl->peer), &cl->peer_port);
@@ -872,14 +893,10 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
     buf_init(&cl->packet);
     buf_init(&cl->out);
     arena_init(&cl->stmt);
-    cl->next = srv.clients;
-    if (srv.clients)
-        srv.clients->prev = cl;
-    srv.clients = cl;
-    srv.nclients++;
+    sessions_add(cl);
     client_set_bufferevent(cl, bufferevent_socket_new(srv.base, fd, BEV_OPT_CLOSE_ON_FREE));
-    cl->state = CLIENT_AWAIT_HANDSHAKE;
-    if (srv.nclients > srv.cfg.max_connections || srv.shutting_down) {
+    cl->state = CLIENT_AWAIT_HANDSHAKE; /* the first state: nothing to change from */
+    if (sessions_count() > srv.cfg.max_connections || srv.shutting_down) {
         /* MySQL's answer instead of a greeting: the client reports it and gives up. */
         srv.stats.connections_rejected++;
         log_warn("client %u from %s refused: %s", cl->id, cl->peer,
@@ -893,6 +910,6 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
         return;
     }
     srv.stats.connections_total++;
-    client_arm_timer(cl);
+    client_set_state(cl, CLIENT_AWAIT_HANDSHAKE); /* arms handshake_timeout */
     client_auth_greet(cl);
 }

@@ -273,7 +273,7 @@ static void auth_fail(client *cl, uint16_t code, const char *sqlstate, const cha
     client_auth_free(cl);
     client_send_err(cl, code, sqlstate, "%s", msg);
     if (change_user)
-        cl->state = CLIENT_READY;
+        client_set_state(cl, CLIENT_READY);
     else
         client_close(cl);
 }
@@ -344,7 +344,7 @@ static void switch_plugin(client *cl, const char *plugin)
     cl->auth->plugin = plugin;
     cl->auth->switched = true;
     cl->auth->step = AUTH_SWITCHED;
-    cl->state = CLIENT_AWAIT_AUTH;
+    client_set_state(cl, CLIENT_AWAIT_AUTH);
 }
 
 /* ---- Plugins ----------------------------------------------------------------- */
@@ -402,7 +402,7 @@ static void sha2_first(client *cl, const uint8_t *auth, size_t len)
         send_more_data(cl, &full, 1);
         cl->auth->plugin = sha2_plugin;
         cl->auth->step = AUTH_SHA2_FULL;
-        cl->state = CLIENT_AWAIT_AUTH;
+        client_set_state(cl, CLIENT_AWAIT_AUTH);
         return;
     }
     /* libmariadb sends the password itself, NUL-terminated, when the

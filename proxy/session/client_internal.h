@@ -8,6 +8,8 @@
 #include "planner/planner.h"
 #include "proxy/session/client.h"
 
+/* Every state change (state_since, the timer): see client.c. */
+void client_set_state(client *cl, client_state st);
 /* Status flags for OK/EOF: autocommit, and more results within a batch. */
 uint16_t client_status(const client *cl);
 void client_send_ok(client *cl);

@@ -1,4 +1,4 @@
-#include "proxy/exec/row_batch.h"
+#include "proxy/backend/row_batch.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,7 +1,7 @@
 /*
  * Sessions' views of the semantic layer (see access.h).
  */
-#include "proxy/session/access.h"
+#include "proxy/server_access.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,7 @@
 /*
- * Access control for sessions: which catalog a session's statements see.
+ * Access control for sessions: which catalog a session's statements see. It
+ * is part of the server (with server.c, which owns the semantic layers in
+ * force): the views live in the server's catalog generations.
  *
  * A user with grants (server configuration, semantic/grants.h) sees a
  * restricted view of the semantic layer (semantic/catalog_view.h) with its
@@ -14,8 +16,8 @@
  * COM_CHANGE_USER switches views. A session whose user a reload removed
  * sees an empty semantic layer (it cannot log in again).
  */
-#ifndef MIMIR_PROXY_SESSION_ACCESS_H
-#define MIMIR_PROXY_SESSION_ACCESS_H
+#ifndef MIMIR_PROXY_SERVER_ACCESS_H
+#define MIMIR_PROXY_SERVER_ACCESS_H
 
 #include <stdbool.h>
 #include <stddef.h>
