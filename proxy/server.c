@@ -19,7 +19,7 @@
 #include "proxy/config/obs_config.h"
 #include "proxy/backend/pool.h"
 #include "proxy/cache/result_cache.h"
-#include "proxy/backend/type_discovery.h"
+#include "proxy/type_discovery.h"
 
 server srv;
 
