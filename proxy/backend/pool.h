@@ -7,6 +7,8 @@
  * timeouts) in pool_settings, and never reaches for the server: the server
  * makes one per connection of its catalog, execution and type discovery ask
  * it for connections, and a unit test can drive one with a bare event base.
+ * Nor does it know who asks: a request is a callback and its context, whether
+ * a client session's query, type discovery or a test is behind it.
  */
 #ifndef MIMIR_PROXY_BACKEND_POOL_H
 #define MIMIR_PROXY_BACKEND_POOL_H
