@@ -1,6 +1,6 @@
 /*
  * Column types learnt from the backends: what each source's columns and
- * metrics really are (proxy/backend/type_discovery.c runs one probe query per source
+ * metrics really are (proxy/type_discovery.c runs one probe query per source
  * and records its result types here). mimir_tables_typed() takes them for
  * every column whose definition declares no `type:`, so information_schema,
  * SHOW COLUMNS and schema probes report what queries will return.

@@ -12,13 +12,13 @@
 #include "planner/info_schema.h"
 #include "planner/planner.h"
 #include "proxy/backend/pool.h"
-#include "proxy/backend/type_discovery.h"
 #include "proxy/cache/result_cache.h"
 #include "proxy/config/obs_config.h"
 #include "proxy/exec/exec.h"
 #include "proxy/log.h"
 #include "proxy/obs/admin_http.h"
 #include "proxy/server_access.h"
+#include "proxy/type_discovery.h"
 #include "wire/xalloc.h"
 
 server srv;
@@ -49,10 +49,23 @@ static void free_gen(catalog_gen *g)
     free(g);
 }
 
+/* What the pools get of the server: its loop and the backend limits of its configuration. */
+static pool_settings pool_settings_now(void)
+{
+    return (pool_settings){.base = srv.base,
+                           .max_size = srv.cfg.pool_size,
+                           .connect_timeout_s = srv.cfg.connect_timeout_s,
+                           .queue_timeout_s = srv.cfg.queue_timeout_s,
+                           .idle_timeout_s = srv.cfg.idle_timeout_s};
+}
+
 /* Pools are matched by what they connect to, so an unchanged connection keeps its pool
- * (and its warm connections) across reloads. */
+ * (and its warm connections) across reloads; a reload's timeouts reach every pool. */
 static void ensure_pools(const catalog *cat)
 {
+    pool_settings settings = pool_settings_now();
+    for (size_t k = 0; k < srv.npools; k++)
+        pool_update_timeouts(srv.pools[k], &settings);
     for (size_t i = 0; i < cat->n_connections; i++) {
         const connection *c = &cat->connections[i];
         bool found = false;
@@ -64,7 +77,7 @@ static void ensure_pools(const catalog *cat)
         if (!grown)
             abort();
         srv.pools = grown;
-        srv.pools[srv.npools++] = pool_new(c, srv.cfg.pool_size);
+        srv.pools[srv.npools++] = pool_new(c, &settings);
     }
 }
 
@@ -195,7 +208,7 @@ static void janitor_cb(evutil_socket_t fd, short what, void *arg)
     (void)arg;
     time_t now = time(NULL);
     for (size_t i = 0; i < srv.npools; i++)
-        pool_maintain(srv.pools[i], now, srv.cfg.idle_timeout_s, srv.cfg.queue_timeout_s);
+        pool_maintain(srv.pools[i], now);
     if (srv.cache)
         result_cache_expire(srv.cache); /* expired answers do not sit in memory */
 }

@@ -111,7 +111,7 @@ typedef struct server {
     uint64_t questions; /* statements received, for COM_STATISTICS */
     /* Counters for /metrics (proxy/obs/stats.h); loop thread only. */
     server_stats stats;
-    /* Column types being learnt from the backends (proxy/backend/type_discovery.h). */
+    /* Column types being learnt from the backends (proxy/type_discovery.h). */
     struct type_discovery *discovery;
     /* Results of metrics queries (proxy/cache/result_cache.h); NULL when cache_max_bytes is 0.
      * Emptied whenever the semantic layer or the server configuration is (re)loaded. */

@@ -9,7 +9,7 @@
 #include "planner/info_schema.h"
 #include "proxy/log.h"
 #include "proxy/server.h"
-#include "proxy/backend/type_discovery.h"
+#include "proxy/type_discovery.h"
 #include "semantic/catalog_view.h"
 #include "semantic/grants.h"
 

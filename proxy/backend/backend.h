@@ -1,9 +1,15 @@
 /*
  * What the executor sees of a backend connection, whatever the database
- * behind it (PostgreSQL, SQLite, later MySQL): run one atomic query and
+ * behind it (PostgreSQL, MySQL/MariaDB, SQLite): run one atomic query and
  * deliver its columns, its rows (as MySQL text-protocol values) and its end
  * to a sink, with pause/resume so a slow client slows the backend down instead
  * of making Mimir buffer the result.
+ *
+ * proxy/backend/ owns the connectors and their pools (README.md there). It
+ * knows atomic queries (planner/plan.h) and connections (semantic/catalog.h),
+ * and nothing of who asks: not the client session, not execution's callers,
+ * not the server. Everything a connector needs from outside (the event base,
+ * the connect timeout) comes in backend_settings, from the pool.
  */
 #ifndef MIMIR_PROXY_BACKEND_BACKEND_H
 #define MIMIR_PROXY_BACKEND_BACKEND_H
@@ -37,6 +43,18 @@ typedef struct backend_sink {
 
 typedef struct backend_conn backend_conn;
 typedef struct pool pool;
+struct event_base;
+
+/*
+ * What a connector needs from whoever opens its connections (the pool, which
+ * has it from its pool_settings). Passed at connect time; a connection keeps
+ * its own copy of what it uses later, so these settings may change (a reload)
+ * under connections already open.
+ */
+typedef struct backend_settings {
+    struct event_base *base; /* the loop every event of the connection runs on */
+    int connect_timeout_s;   /* the connect fails after this long */
+} backend_settings;
 
 typedef struct backend_ops {
     void (*run)(backend_conn *c, const atomic_query *q, const backend_sink *sink);
@@ -73,12 +91,12 @@ typedef void (*backend_connected_cb)(void *ctx, backend_conn *conn, const char *
  * in any state), and NULL when cb already ran.
  */
 struct connection;
-backend_conn *pg_backend_connect(const struct connection *c, pool *owner, backend_connected_cb cb,
-                                 void *ctx);
-backend_conn *sqlite_backend_connect(const struct connection *c, pool *owner,
-                                     backend_connected_cb cb, void *ctx);
-backend_conn *mysql_backend_connect(const struct connection *c, pool *owner,
-                                    backend_connected_cb cb, void *ctx);
+backend_conn *pg_backend_connect(const struct connection *c, const backend_settings *s, pool *owner,
+                                 backend_connected_cb cb, void *ctx);
+backend_conn *sqlite_backend_connect(const struct connection *c, const backend_settings *s,
+                                     pool *owner, backend_connected_cb cb, void *ctx);
+backend_conn *mysql_backend_connect(const struct connection *c, const backend_settings *s,
+                                    pool *owner, backend_connected_cb cb, void *ctx);
 
 /* Renders into text the way MySQL's text protocol would, for numeric DECIMAL scale. */
 int decimal_scale(const char *text, size_t len);

@@ -32,7 +32,6 @@
 #include "proxy/backend/backend.h"
 #include "proxy/log.h"
 #include "proxy/backend/pool.h"
-#include "proxy/server.h"
 #include "proxy/workers.h"
 
 /*
@@ -89,6 +88,8 @@ typedef struct my_conn {
     MYSQL *mysql;
     MYSQL_STMT *stmt;
     my_target target;
+    struct event_base *loop; /* backend_settings.base: where its events run */
+    int connect_timeout_s;   /* backend_settings'; 10 when that is not positive */
     struct event *ev;        /* what the suspended libmariadb call waits for */
     struct event *deadline;  /* connect deadline */
     struct event *next_turn; /* more rows on the next loop turn, or after resume */
@@ -188,7 +189,7 @@ static void wait_for(my_conn *c, int status)
     }
     evutil_socket_t fd = what ? (evutil_socket_t)mysql_get_socket(c->mysql) : -1;
     event_del(c->ev);
-    event_assign(c->ev, srv.base, fd, what, socket_cb, c);
+    event_assign(c->ev, c->loop, fd, what, socket_cb, c);
     event_add(c->ev, tvp);
     c->suspended = true;
 }
@@ -320,15 +321,15 @@ static void connect_timeout_cb(evutil_socket_t fd, short what, void *arg)
     (void)what;
     my_conn *c = arg;
     char why[128];
-    snprintf(why, sizeof(why), "timed out after %d s", srv.cfg.connect_timeout_s);
+    snprintf(why, sizeof(why), "timed out after %d s", c->connect_timeout_s);
     connect_failed(c, why);
 }
 
 /* Options every connection gets; false when libmariadb refused one. */
-static bool configure(MYSQL *m)
+static bool configure(MYSQL *m, int connect_timeout_s)
 {
     size_t stack = ASYNC_STACK_SIZE;
-    unsigned timeout = (unsigned)(srv.cfg.connect_timeout_s > 0 ? srv.cfg.connect_timeout_s : 10);
+    unsigned timeout = (unsigned)connect_timeout_s;
     unsigned no_local_infile = 0; /* a server must not be able to read Mimir's files */
     my_bool report_truncation = 1;
     return mysql_optionsv(m, MYSQL_OPT_NONBLOCK, &stack) == 0 &&
@@ -341,8 +342,8 @@ static bool configure(MYSQL *m)
            mysql_optionsv(m, MYSQL_OPT_CONNECT_ATTR_ADD, "program_name", "mimir") == 0;
 }
 
-backend_conn *mysql_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb,
-                                    void *ctx)
+backend_conn *mysql_backend_connect(const connection *conn, const backend_settings *s, pool *owner,
+                                    backend_connected_cb cb, void *ctx)
 {
     my_conn *c = xcalloc(1, sizeof(*c));
     c->base.ops = &mysql_ops;
@@ -354,18 +355,21 @@ backend_conn *mysql_backend_connect(const connection *conn, pool *owner, backend
                    .database = conn->database,
                    .port = conn->port ? (unsigned)strtoul(conn->port, NULL, 10) : 0};
     target_copy(&c->target, &t);
+    c->loop = s->base;
+    c->connect_timeout_s = s->connect_timeout_s > 0 ? s->connect_timeout_s : 10;
     c->connected = cb;
     c->connected_ctx = ctx;
     c->state = MY_CONNECTING;
-    c->ev = event_new(srv.base, -1, 0, socket_cb, c);
-    c->deadline = evtimer_new(srv.base, connect_timeout_cb, c);
-    c->next_turn = event_new(srv.base, -1, 0, next_turn_cb, c);
+    c->ev = event_new(c->loop, -1, 0, socket_cb, c);
+    c->deadline = evtimer_new(c->loop, connect_timeout_cb, c);
+    c->next_turn = event_new(c->loop, -1, 0, next_turn_cb, c);
     c->mysql = mysql_init(NULL);
-    if (!c->ev || !c->deadline || !c->next_turn || !c->mysql || !configure(c->mysql)) {
+    if (!c->ev || !c->deadline || !c->next_turn || !c->mysql ||
+        !configure(c->mysql, c->connect_timeout_s)) {
         connect_failed(c, c->mysql ? mysql_error(c->mysql) : "out of memory");
         return NULL;
     }
-    struct timeval tv = {srv.cfg.connect_timeout_s > 0 ? srv.cfg.connect_timeout_s : 10, 0};
+    struct timeval tv = {c->connect_timeout_s, 0};
     event_add(c->deadline, &tv);
     MYSQL *ret = NULL;
     const my_target *tg = &c->target;
@@ -900,7 +904,7 @@ static void my_idle(backend_conn *bc)
 {
     my_conn *c = (my_conn *)bc;
     event_del(c->ev);
-    event_assign(c->ev, srv.base, (evutil_socket_t)mysql_get_socket(c->mysql), EV_READ, socket_cb,
+    event_assign(c->ev, c->loop, (evutil_socket_t)mysql_get_socket(c->mysql), EV_READ, socket_cb,
                  c);
     event_add(c->ev, NULL);
 }

@@ -15,7 +15,6 @@
 #include "proxy/log.h"
 #include "proxy/backend/pg_conninfo.h"
 #include "proxy/backend/pool.h"
-#include "proxy/server.h"
 #include "proxy/workers.h"
 
 /* PostgreSQL type OIDs (pg_type.h is not part of libpq's public headers). */
@@ -47,7 +46,9 @@ typedef struct pg_conn {
     struct event *timeout; /* connect deadline */
     struct event *resume;  /* deferred processing after resume */
     pg_state state;
-    char *name; /* connection name, for messages */
+    char *name;              /* connection name, for messages */
+    struct event_base *loop; /* backend_settings.base: where its events run */
+    int connect_timeout_s;   /* backend_settings': the deadline and its message */
     /* connecting */
     backend_connected_cb connected;
     void *connected_ctx;
@@ -92,7 +93,7 @@ static void watch(pg_conn *c, short what)
         event_del(c->ev);
         event_free(c->ev);
     }
-    c->ev = event_new(srv.base, PQsocket(c->pg), what, pg_socket_cb, c);
+    c->ev = event_new(c->loop, PQsocket(c->pg), what, pg_socket_cb, c);
     event_add(c->ev, NULL);
 }
 
@@ -173,14 +174,14 @@ static void connect_timeout_cb(evutil_socket_t fd, short what, void *arg)
     pg_conn *c = arg;
     char why[512];
     snprintf(why, sizeof(why), "could not connect to '%s': timed out after %d s", c->name,
-             srv.cfg.connect_timeout_s);
+             c->connect_timeout_s);
     connect_failed(c, why);
 }
 
 static const backend_ops pg_ops;
 
-backend_conn *pg_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb,
-                                 void *ctx)
+backend_conn *pg_backend_connect(const connection *conn, const backend_settings *s, pool *owner,
+                                 backend_connected_cb cb, void *ctx)
 {
     pg_conn *c = calloc(1, sizeof(*c));
     if (!c)
@@ -188,6 +189,10 @@ backend_conn *pg_backend_connect(const connection *conn, pool *owner, backend_co
     c->base.ops = &pg_ops;
     c->base.owner = owner;
     c->name = strdup(conn->name);
+    if (!c->name)
+        abort();
+    c->loop = s->base;
+    c->connect_timeout_s = s->connect_timeout_s;
     c->connected = cb;
     c->connected_ctx = ctx;
     c->state = PG_CONNECTING;
@@ -196,7 +201,7 @@ backend_conn *pg_backend_connect(const connection *conn, pool *owner, backend_co
     pg_conninfo params;
     pg_conninfo_build(&params, conn, 0);
     c->pg = PQconnectStartParams(params.keys, params.values, params.expand_dbname);
-    c->timeout = evtimer_new(srv.base, connect_timeout_cb, c);
+    c->timeout = evtimer_new(c->loop, connect_timeout_cb, c);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
         char why[1024];
         char *msg = one_line(c->pg ? PQerrorMessage(c->pg) : "out of memory");
@@ -207,7 +212,7 @@ backend_conn *pg_backend_connect(const connection *conn, pool *owner, backend_co
         return NULL;
     }
     PQsetnonblocking(c->pg, 1);
-    struct timeval tv = {srv.cfg.connect_timeout_s, 0};
+    struct timeval tv = {c->connect_timeout_s, 0};
     event_add(c->timeout, &tv);
     watch(c, EV_WRITE);
     return &c->base;
@@ -510,7 +515,7 @@ static void pg_resume(backend_conn *bc)
         return;
     c->paused = false;
     if (!c->resume)
-        c->resume = event_new(srv.base, -1, 0, resume_cb, c);
+        c->resume = event_new(c->loop, -1, 0, resume_cb, c);
     event_active(c->resume, 0, 0);
 }
 

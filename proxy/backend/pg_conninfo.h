@@ -1,7 +1,9 @@
 /*
  * The libpq connection parameters of a PostgreSQL connection, in one place
  * for the server's asynchronous connect (pg_backend.c) and the command line's
- * blocking checks (`mimir validate`), so both connect the same way.
+ * blocking checks (`mimir validate`), so both connect the same way. It
+ * knows connections (semantic/catalog.h) and libpq, not the server or the
+ * command line that call it (proxy/backend/README.md).
  */
 #ifndef MIMIR_PROXY_BACKEND_PG_CONNINFO_H
 #define MIMIR_PROXY_BACKEND_PG_CONNINFO_H

@@ -5,8 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include <event2/event.h>
+
 #include "proxy/log.h"
-#include "proxy/server.h"
 
 typedef enum { REQ_WAITING, REQ_CONNECTING, REQ_DELIVERING } request_state;
 
@@ -28,8 +29,9 @@ struct pool_request {
 struct pool {
     connection copy; /* owned: the catalog the pool was made for may be reloaded away */
     const connection *conn;
-    int max_size;
-    int size; /* open or opening */
+    pool_settings settings;
+    int max_size; /* settings.max_size, at least 1 */
+    int size;     /* open or opening */
     backend_conn *idle;
     pool_request *wait_head, *wait_tail;
     pool_request *live; /* requests not yet freed, whatever their state, for pool_free */
@@ -40,16 +42,23 @@ bool pool_matches(const pool *p, const connection *c)
     return catalog_connection_same(&p->copy, c);
 }
 
-
-pool *pool_new(const connection *c, int max_size)
+pool *pool_new(const connection *c, const pool_settings *s)
 {
     pool *p = calloc(1, sizeof(*p));
     if (!p)
         abort();
     catalog_connection_copy(&p->copy, c);
     p->conn = &p->copy;
-    p->max_size = max_size > 0 ? max_size : 1;
+    p->settings = *s;
+    p->max_size = s->max_size > 0 ? s->max_size : 1;
     return p;
+}
+
+void pool_update_timeouts(pool *p, const pool_settings *s)
+{
+    p->settings.connect_timeout_s = s->connect_timeout_s;
+    p->settings.queue_timeout_s = s->queue_timeout_s;
+    p->settings.idle_timeout_s = s->idle_timeout_s;
 }
 
 static void request_free(pool_request *r);
@@ -115,7 +124,9 @@ static void deliver(pool_request *r, backend_conn *conn, const char *error)
     r->conn = conn;
     if (error)
         r->error = strdup(error);
-    r->deliver = event_new(srv.base, -1, 0, deliver_cb, r);
+    r->deliver = event_new(r->p->settings.base, -1, 0, deliver_cb, r);
+    if (!r->deliver)
+        abort();
     event_active(r->deliver, 0, 0);
 }
 
@@ -173,16 +184,18 @@ static void start_connect(pool *p, pool_request *r)
 {
     p->size++;
     r->state = REQ_CONNECTING;
+    backend_settings bs = {.base = p->settings.base,
+                           .connect_timeout_s = p->settings.connect_timeout_s};
     backend_conn *opening = NULL;
     switch (p->conn->kind) {
     case CONN_SQLITE:
-        opening = sqlite_backend_connect(p->conn, p, connected_cb, r);
+        opening = sqlite_backend_connect(p->conn, &bs, p, connected_cb, r);
         break;
     case CONN_MYSQL:
-        opening = mysql_backend_connect(p->conn, p, connected_cb, r);
+        opening = mysql_backend_connect(p->conn, &bs, p, connected_cb, r);
         break;
     case CONN_POSTGRES:
-        opening = pg_backend_connect(p->conn, p, connected_cb, r);
+        opening = pg_backend_connect(p->conn, &bs, p, connected_cb, r);
         break;
     }
     /* r is never cancelled yet here, so a connector that reported at once left it alive. */
@@ -281,8 +294,10 @@ void pool_release(backend_conn *c)
     c->ops->idle(c);
 }
 
-void pool_maintain(pool *p, time_t now, int idle_timeout_s, int queue_timeout_s)
+void pool_maintain(pool *p, time_t now)
 {
+    int idle_timeout_s = p->settings.idle_timeout_s;
+    int queue_timeout_s = p->settings.queue_timeout_s;
     for (backend_conn **link = &p->idle; *link;) {
         backend_conn *c = *link;
         if (now - c->idle_since < idle_timeout_s) {

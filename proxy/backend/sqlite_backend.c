@@ -15,10 +15,9 @@
 #include "proxy/backend/backend.h"
 #include "proxy/backend/pool.h"
 #include "proxy/backend/row_batch.h"
-#include "proxy/server.h"
 #include "proxy/workers.h"
 
-#define ROWS_PER_BATCH 1024
+#define ROWS_PER_BATCH  1024
 #define BYTES_PER_BATCH (256u << 10)
 
 typedef struct sqlite_conn {
@@ -109,8 +108,8 @@ static void send_columns(sqlite_conn *c)
         abort();
     for (size_t i = 0; i < c->ncols; i++) {
         c->cols[i].name = sqlite3_column_name(c->stmt, (int)i);
-        c->cols[i].type = column_type(c->stmt, (int)i,
-                                      c->batch.first_types ? c->batch.first_types[i] : 0);
+        c->cols[i].type =
+            column_type(c->stmt, (int)i, c->batch.first_types ? c->batch.first_types[i] : 0);
         c->cols[i].decimals = -1;
     }
     c->columns_sent = true;
@@ -247,10 +246,16 @@ static const backend_ops sqlite_ops = {
     .cancel = sqlite_cancel,
 };
 
-/* Opening a file is immediate: cb always runs before this returns. */
-backend_conn *sqlite_backend_connect(const connection *conn, pool *owner, backend_connected_cb cb,
-                                     void *ctx)
+/*
+ * Opening a file is immediate: cb always runs before this returns. The
+ * settings go unused: there is no connect to time out, and the batches come
+ * back to the loop through the workers (proxy/workers.h), not through events
+ * of the connection's own.
+ */
+backend_conn *sqlite_backend_connect(const connection *conn, const backend_settings *s, pool *owner,
+                                     backend_connected_cb cb, void *ctx)
 {
+    (void)s;
     sqlite_conn *c = calloc(1, sizeof(*c));
     if (!c)
         abort();

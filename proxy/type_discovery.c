@@ -14,7 +14,7 @@
  * Backend callbacks only note what happened and schedule `step`, so no
  * decision is taken inside a backend's own call stack.
  */
-#include "proxy/backend/type_discovery.h"
+#include "proxy/type_discovery.h"
 
 #include <stdio.h>
 #include <stdlib.h>

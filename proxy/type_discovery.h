@@ -14,9 +14,18 @@
  * when the error changes), not one per retry. SQLite sources are not probed:
  * SQLite types values, not result columns, so a result without rows says
  * nothing; they keep their declared or default types.
+ *
+ * Why it lives here, next to server.c, and not in proxy/backend/: it is a
+ * job of the server, not a part of the connectors. It runs on the semantic
+ * layer in force (srv.cat), is started and stopped by the server's life
+ * (listen, reload, shutdown), swaps the server's information_schema, and is
+ * the server's one discovery (srv.discovery, read by sessions through
+ * type_discovery_types). Towards the backends it is a client of the pools,
+ * as execution is. Handing it all that as parameters would only move the
+ * server's state into its signature; proxy/backend/ stays below the server.
  */
-#ifndef MIMIR_PROXY_BACKEND_TYPE_DISCOVERY_H
-#define MIMIR_PROXY_BACKEND_TYPE_DISCOVERY_H
+#ifndef MIMIR_PROXY_TYPE_DISCOVERY_H
+#define MIMIR_PROXY_TYPE_DISCOVERY_H
 
 /*
  * Discovers the types of srv.cat's sources, stopping any discovery already
