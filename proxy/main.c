@@ -21,7 +21,6 @@
 #include "planner/derived_metrics.h"
 #include "planner/info_schema.h"
 #include "planner/planner.h"
-#include "proxy/obs/admin_http.h"
 #include "proxy/cli/cli.h"
 #include "proxy/log.h"
 #include "proxy/cli/passwd.h"
