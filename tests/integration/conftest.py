@@ -1,9 +1,15 @@
 """Fixtures for Mimir's integration tests, in the style of PgBouncer's suite.
 
-Everything here is real: a throwaway PostgreSQL 15 cluster loaded with Pagila,
-the real bin/mimir on a free port, and real clients (PyMySQL, the `mariadb` CLI).
-Nothing is mocked. Every number a test expects is computed in the same run by
-running the equivalent SQL directly on PostgreSQL (see support.py).
+Everything here is real: a throwaway PostgreSQL 15 cluster loaded with
+Pagila-shaped data, the real bin/mimir on a free port, and real clients (PyMySQL,
+the `mariadb` CLI). Nothing is mocked. Every number a test expects is computed
+in the same run by running the equivalent SQL directly on PostgreSQL (see
+support.py).
+
+The data: by default pagila_data.py generates it (Pagila's tables and column
+types, deterministic rows from a fixed seed, 2021-11 .. 2023-03), so that the
+suite needs nothing but the repository. With PAGILA_DIR set, the real Pagila
+sample database is loaded from there instead; the same tests pass on both.
 
 Layout of the temporary files: one session directory (tempfile.mkdtemp, removed
 at the end) holds the clusters, the secrets directories and the servers' logs.
@@ -17,8 +23,9 @@ traversable (0711). As a normal user everything runs directly.
 
 Environment:
   MIMIR_BIN   the server binary (default <repo>/bin/mimir; the Makefile sets it)
-  PAGILA_DIR  directory holding pagila-schema.sql and pagila-data.sql
-              (default <repo>/../shared/data/pagila)
+  PAGILA_DIR  a directory holding the real Pagila's pagila-schema.sql and
+              pagila-data.sql, to load instead of the generated data (unset:
+              generated)
   PG_BINDIR   PostgreSQL server binaries (default /usr/lib/postgresql/15/bin, else
               the newest /usr/lib/postgresql/*/bin)
 """
@@ -39,8 +46,10 @@ import psycopg2
 import pymysql
 import pytest
 
+import pagila_data
+
 REPO = Path(__file__).resolve().parents[2]
-PAGILA_DIR = Path(os.environ.get("PAGILA_DIR") or REPO.parent / "shared" / "data" / "pagila")
+PAGILA_DIR = os.environ.get("PAGILA_DIR")  # set: the real Pagila is loaded from there
 MIMIR_BIN = Path(os.environ.get("MIMIR_BIN") or REPO / "bin" / "mimir").absolute()
 
 
@@ -257,15 +266,33 @@ class PgCluster:
         self.psql("-c", f'CREATE DATABASE "{name}"', dbname="postgres")
 
     def load_pagila(self):
-        schema = PAGILA_DIR / "pagila-schema.sql"
-        data = PAGILA_DIR / "pagila-data.sql"
+        """Database `pagila`: the real Pagila from PAGILA_DIR when that is set,
+        otherwise the data pagila_data.py generates."""
+        if PAGILA_DIR:
+            self._load_pagila_files(Path(PAGILA_DIR))
+        else:
+            self._load_generated_pagila()
+        self.psql("-c", "ANALYZE")
+
+    def _load_pagila_files(self, directory):
+        schema = directory / "pagila-schema.sql"
+        data = directory / "pagila-data.sql"
         for f in (schema, data):
             if not f.is_file():
-                raise RuntimeError(f"Pagila file {f} not found (set PAGILA_DIR)")
+                raise RuntimeError(f"Pagila file {f} not found (PAGILA_DIR={directory}; "
+                                   "unset PAGILA_DIR to use generated data)")
         self.create_database("pagila")
         self.psql("-f", schema)
         self.psql("-f", data)
-        self.psql("-c", "ANALYZE")
+
+    def _load_generated_pagila(self):
+        self.create_database("pagila")
+        conn = psycopg2.connect(host=self.host, port=self.port, user="postgres",
+                                dbname="pagila", connect_timeout=10)
+        try:
+            pagila_data.load(conn)
+        finally:
+            conn.close()
 
     def query(self, sql, params=None, dbname="pagila"):
         """Run one statement on the cluster; returns the rows as a list of
@@ -551,7 +578,8 @@ def workdir(session_dir):
 
 @pytest.fixture(scope="session")
 def pg(request, session_dir):
-    """The session's PostgreSQL cluster with Pagila loaded in database `pagila`."""
+    """The session's PostgreSQL cluster with Pagila (generated, or the real one
+    from PAGILA_DIR) loaded in database `pagila`."""
     cluster = PgCluster(session_dir, name="pg-pagila")
     request.addfinalizer(cluster.destroy)
     cluster.init()
