@@ -73,9 +73,7 @@ static void ensure_pools(const catalog *cat)
             found = pool_matches(srv.pools[k], c);
         if (found)
             continue;
-        pool **grown = realloc(srv.pools, (srv.npools + 1) * sizeof(pool *));
-        if (!grown)
-            abort();
+        pool **grown = xrealloc(srv.pools, (srv.npools + 1) * sizeof(pool *));
         srv.pools = grown;
         srv.pools[srv.npools++] = pool_new(c, &settings);
     }
@@ -118,9 +116,7 @@ static void configure_cache(void)
 void server_install_catalog(catalog *cat, struct info_schema *is)
 {
     type_discovery_stop(); /* it runs on the catalog about to be replaced */
-    catalog_gen *g = calloc(1, sizeof(*g));
-    if (!g)
-        abort();
+    catalog_gen *g = xcalloc(1, sizeof(*g));
     g->cat = cat;
     g->info_schema = is;
     if (srv.gen) {
@@ -339,9 +335,7 @@ static bool reload(void)
              srv.cfg.server_config_file ? srv.cfg.server_config_file : "");
     server_file *file = NULL;
     if (srv.cfg.server_config_file) {
-        file = calloc(1, sizeof(*file));
-        if (!file)
-            abort();
+        file = xcalloc(1, sizeof(*file));
         if (!server_file_load(srv.cfg.server_config_file, file, err, sizeof(err))) {
             log_error("reload rejected, the previous configuration stays in force: %s", err);
             free(file);
@@ -386,9 +380,7 @@ static bool reload(void)
             srv.users = file->users;
             srv.nusers = file->nusers;
         }
-        server_file *kept = realloc(srv.retired_files, (srv.nretired_files + 1) * sizeof(*kept));
-        if (!kept)
-            abort();
+        server_file *kept = xrealloc(srv.retired_files, (srv.nretired_files + 1) * sizeof(*kept));
         srv.retired_files = kept;
         srv.retired_files[srv.nretired_files++] = *file;
         free(file);

@@ -12,6 +12,7 @@
 #include "proxy/type_discovery.h"
 #include "semantic/catalog_view.h"
 #include "semantic/grants.h"
+#include "wire/xalloc.h"
 
 typedef struct access_view {
     const grants *key; /* NULL: the empty view of a user no longer configured */
@@ -38,9 +39,7 @@ static access_view *find_or_build_view(const grants *key)
     for (access_view *v = gen->views; v; v = v->next)
         if (v->key == key)
             return v;
-    access_view *v = calloc(1, sizeof(*v));
-    if (!v)
-        abort();
+    access_view *v = xcalloc(1, sizeof(*v));
     v->key = key;
     v->cat = key ? catalog_view_build(gen->cat, key) : catalog_view_empty(gen->cat);
     v->next = gen->views;

@@ -28,6 +28,7 @@
 #include "proxy/backend/pool.h"
 #include "proxy/server.h"
 #include "wire/buf.h"
+#include "wire/xalloc.h"
 
 #define ATTEMPT_DEADLINE_S 30 /* to get a connection, then for each probe */
 #define RETRY_FIRST_S      1
@@ -95,9 +96,7 @@ static void end_pass(conn_probe *cp);
 
 static char *dup_text(const char *s)
 {
-    char *out = strdup(s ? s : "unknown error");
-    if (!out)
-        abort();
+    char *out = xstrdup(s ? s : "unknown error");
     return out;
 }
 
@@ -171,9 +170,7 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
 {
     conn_probe *cp = ctx;
     free(cp->cols);
-    cp->cols = calloc(n + 1, sizeof(*cp->cols));
-    if (!cp->cols)
-        abort();
+    cp->cols = xcalloc(n + 1, sizeof(*cp->cols));
     /* Types only: the names belong to the backend's result, gone after this call. */
     for (size_t i = 0; i < n; i++) {
         cp->cols[i] = cols[i];
@@ -484,9 +481,7 @@ static conn_probe *probe_for(type_discovery *d, const connection *c)
 static void plan_connections(type_discovery *d)
 {
     const catalog *cat = d->cat;
-    d->conns = calloc(cat->n_connections + 1, sizeof(*d->conns));
-    if (!d->conns)
-        abort();
+    d->conns = xcalloc(cat->n_connections + 1, sizeof(*d->conns));
     for (size_t i = 0; i < cat->n_sources; i++) {
         const source *s = &cat->sources[i];
         pool *p = s->conn && s->conn->kind != CONN_SQLITE ? server_pool_for(s->conn) : NULL;
@@ -500,9 +495,7 @@ static void plan_connections(type_discovery *d)
             cp->d = d;
             cp->conn = s->conn;
             cp->pool = p;
-            cp->sources = calloc(cat->n_sources + 1, sizeof(*cp->sources));
-            if (!cp->sources)
-                abort();
+            cp->sources = xcalloc(cat->n_sources + 1, sizeof(*cp->sources));
             arena_init(&cp->mem);
             arena_init(&cp->fallback_mem);
             buf_init(&cp->failed_columns);
@@ -521,9 +514,7 @@ void type_discovery_start(void)
     type_discovery_stop();
     if (!srv.cat || !srv.base)
         return;
-    type_discovery *d = calloc(1, sizeof(*d));
-    if (!d)
-        abort();
+    type_discovery *d = xcalloc(1, sizeof(*d));
     d->cat = srv.cat;
     d->types = discovered_types_new();
     srv.discovery = d;

@@ -33,6 +33,7 @@
 #include "proxy/log.h"
 #include "proxy/backend/pool.h"
 #include "proxy/workers.h"
+#include "wire/xalloc.h"
 
 /*
  * Every session starts the same way whatever the server's defaults: UTC, so
@@ -135,20 +136,7 @@ static void fetch_rows(my_conn *c);
 
 static char *dup_or_null(const char *s)
 {
-    if (!s)
-        return NULL;
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
+    return s ? xstrdup(s) : NULL;
 }
 
 static void target_copy(my_target *t, const my_target *from)
@@ -718,9 +706,7 @@ static bool refetch_long_values(my_conn *c)
         if (v->is_null || v->len <= v->cap)
             continue;
         unsigned long cap = v->len + 1;
-        char *data = realloc(v->data, cap);
-        if (!data)
-            abort();
+        char *data = xrealloc(v->data, cap);
         v->data = data;
         v->cap = cap;
         MYSQL_BIND *b = &c->binds[i];

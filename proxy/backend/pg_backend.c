@@ -16,6 +16,7 @@
 #include "proxy/backend/pg_conninfo.h"
 #include "proxy/backend/pool.h"
 #include "proxy/workers.h"
+#include "wire/xalloc.h"
 
 /* PostgreSQL type OIDs (pg_type.h is not part of libpq's public headers). */
 enum {
@@ -75,9 +76,7 @@ static void pg_socket_cb(evutil_socket_t fd, short what, void *arg);
 /* libpq's messages end with a newline and may span lines; make them one line. */
 static char *one_line(const char *msg)
 {
-    char *s = strdup(msg ? msg : "unknown error");
-    if (!s)
-        abort();
+    char *s = xstrdup(msg ? msg : "unknown error");
     size_t n = strlen(s);
     while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
         s[--n] = '\0';
@@ -183,14 +182,10 @@ static const backend_ops pg_ops;
 backend_conn *pg_backend_connect(const connection *conn, const backend_settings *s, pool *owner,
                                  backend_connected_cb cb, void *ctx)
 {
-    pg_conn *c = calloc(1, sizeof(*c));
-    if (!c)
-        abort();
+    pg_conn *c = xcalloc(1, sizeof(*c));
     c->base.ops = &pg_ops;
     c->base.owner = owner;
-    c->name = strdup(conn->name);
-    if (!c->name)
-        abort();
+    c->name = xstrdup(conn->name);
     c->loop = s->base;
     c->connect_timeout_s = s->connect_timeout_s;
     c->connected = cb;
@@ -258,12 +253,10 @@ static value_type type_of(Oid oid)
 static void describe_columns(pg_conn *c, const PGresult *res)
 {
     c->ncols = (size_t)PQnfields(res);
-    c->cols = calloc(c->ncols + 1, sizeof(*c->cols));
-    c->types = calloc(c->ncols + 1, sizeof(*c->types));
-    c->values = calloc(c->ncols + 1, sizeof(*c->values));
-    c->lengths = calloc(c->ncols + 1, sizeof(*c->lengths));
-    if (!c->cols || !c->types || !c->values || !c->lengths)
-        abort();
+    c->cols = xcalloc(c->ncols + 1, sizeof(*c->cols));
+    c->types = xcalloc(c->ncols + 1, sizeof(*c->types));
+    c->values = xcalloc(c->ncols + 1, sizeof(*c->values));
+    c->lengths = xcalloc(c->ncols + 1, sizeof(*c->lengths));
     for (size_t i = 0; i < c->ncols; i++) {
         Oid oid = PQftype(res, (int)i);
         int mod = PQfmod(res, (int)i);
@@ -469,9 +462,7 @@ static void pg_run(backend_conn *bc, const atomic_query *q, const backend_sink *
     c->discard = false;
     c->columns_sent = false;
     c->failed = false;
-    const char **values = calloc(q->nparams + 1, sizeof(char *));
-    if (!values)
-        abort();
+    const char **values = xcalloc(q->nparams + 1, sizeof(char *));
     for (size_t i = 0; i < q->nparams; i++)
         values[i] = q->params[i].text;
     int ok = PQsendQueryParams(c->pg, q->sql, (int)q->nparams, NULL, values, NULL, NULL, 0);

@@ -8,6 +8,7 @@
 #include <event2/event.h>
 
 #include "proxy/log.h"
+#include "wire/xalloc.h"
 
 typedef enum { REQ_WAITING, REQ_CONNECTING, REQ_DELIVERING } request_state;
 
@@ -44,9 +45,7 @@ bool pool_matches(const pool *p, const connection *c)
 
 pool *pool_new(const connection *c, const pool_settings *s)
 {
-    pool *p = calloc(1, sizeof(*p));
-    if (!p)
-        abort();
+    pool *p = xcalloc(1, sizeof(*p));
     catalog_connection_copy(&p->copy, c);
     p->conn = &p->copy;
     p->settings = *s;
@@ -123,7 +122,7 @@ static void deliver(pool_request *r, backend_conn *conn, const char *error)
     r->state = REQ_DELIVERING;
     r->conn = conn;
     if (error)
-        r->error = strdup(error);
+        r->error = xstrdup(error);
     r->deliver = event_new(r->p->settings.base, -1, 0, deliver_cb, r);
     if (!r->deliver)
         abort();
@@ -205,9 +204,7 @@ static void start_connect(pool *p, pool_request *r)
 
 pool_request *pool_acquire(pool *p, backend_connected_cb cb, void *ctx)
 {
-    pool_request *r = calloc(1, sizeof(*r));
-    if (!r)
-        abort();
+    pool_request *r = xcalloc(1, sizeof(*r));
     r->p = p;
     r->cb = cb;
     r->ctx = ctx;

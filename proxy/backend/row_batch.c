@@ -1,4 +1,5 @@
 #include "proxy/backend/row_batch.h"
+#include "wire/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +19,7 @@ void row_batch_free(row_batch *b)
     memset(b, 0, sizeof(*b));
 }
 
-void row_batch_step(row_batch *b, sqlite3 *db, sqlite3_stmt *st, size_t max_rows,
-                    size_t max_bytes)
+void row_batch_step(row_batch *b, sqlite3 *db, sqlite3_stmt *st, size_t max_rows, size_t max_bytes)
 {
     b->ncols = (size_t)sqlite3_column_count(st);
     b->nrows = 0;
@@ -30,9 +30,7 @@ void row_batch_step(row_batch *b, sqlite3 *db, sqlite3_stmt *st, size_t max_rows
     if (b->cap < max_rows * b->ncols) {
         b->cap = max_rows * b->ncols;
         free(b->lengths);
-        b->lengths = malloc((b->cap + 1) * sizeof(size_t));
-        if (!b->lengths)
-            abort();
+        b->lengths = xmalloc((b->cap + 1) * sizeof(size_t));
     }
     while (b->nrows < max_rows && b->data.len < max_bytes) {
         b->rc = sqlite3_step(st);
@@ -41,9 +39,7 @@ void row_batch_step(row_batch *b, sqlite3 *db, sqlite3_stmt *st, size_t max_rows
         if (!b->first_types) {
             /* The very first row of the statement tells the types of computed columns. */
             b->first = true;
-            b->first_types = calloc(b->ncols + 1, sizeof(int));
-            if (!b->first_types)
-                abort();
+            b->first_types = xcalloc(b->ncols + 1, sizeof(int));
             for (size_t k = 0; k < b->ncols; k++)
                 b->first_types[k] = sqlite3_column_type(st, (int)k);
         }
@@ -60,9 +56,7 @@ void row_batch_step(row_batch *b, sqlite3 *db, sqlite3_stmt *st, size_t max_rows
         b->nrows++;
     }
     if (b->rc != SQLITE_ROW && b->rc != SQLITE_DONE) {
-        b->error = strdup(sqlite3_errmsg(db));
-        if (!b->error)
-            abort();
+        b->error = xstrdup(sqlite3_errmsg(db));
     }
 }
 

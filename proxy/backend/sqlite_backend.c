@@ -16,6 +16,7 @@
 #include "proxy/backend/pool.h"
 #include "proxy/backend/row_batch.h"
 #include "proxy/workers.h"
+#include "wire/xalloc.h"
 
 #define ROWS_PER_BATCH  1024
 #define BYTES_PER_BATCH (256u << 10)
@@ -101,11 +102,9 @@ static value_type column_type(sqlite3_stmt *st, int i, int first_type)
 static void send_columns(sqlite_conn *c)
 {
     c->ncols = (size_t)sqlite3_column_count(c->stmt);
-    c->cols = calloc(c->ncols + 1, sizeof(*c->cols));
-    c->values = calloc(c->ncols + 1, sizeof(*c->values));
-    c->lengths = calloc(c->ncols + 1, sizeof(*c->lengths));
-    if (!c->cols || !c->values || !c->lengths)
-        abort();
+    c->cols = xcalloc(c->ncols + 1, sizeof(*c->cols));
+    c->values = xcalloc(c->ncols + 1, sizeof(*c->values));
+    c->lengths = xcalloc(c->ncols + 1, sizeof(*c->lengths));
     for (size_t i = 0; i < c->ncols; i++) {
         c->cols[i].name = sqlite3_column_name(c->stmt, (int)i);
         c->cols[i].type =
@@ -118,7 +117,7 @@ static void send_columns(sqlite_conn *c)
 
 static void finish(sqlite_conn *c, const char *error)
 {
-    char *msg = error ? strdup(error) : NULL;
+    char *msg = error ? xstrdup(error) : NULL;
     backend_sink sink = c->sink;
     c->running = false;
     free_query_state(c);
@@ -163,7 +162,7 @@ static void batch_stepped(void *arg)
     } else if (c->batch.rc == SQLITE_DONE) {
         finish(c, NULL);
     } else if (c->batch.rc != SQLITE_ROW) {
-        char *msg = strdup(c->batch.error ? c->batch.error : "SQLite error");
+        char *msg = xstrdup(c->batch.error ? c->batch.error : "SQLite error");
         finish(c, msg);
         free(msg);
     } else if (!c->paused) {
@@ -256,9 +255,7 @@ backend_conn *sqlite_backend_connect(const connection *conn, const backend_setti
                                      backend_connected_cb cb, void *ctx)
 {
     (void)s;
-    sqlite_conn *c = calloc(1, sizeof(*c));
-    if (!c)
-        abort();
+    sqlite_conn *c = xcalloc(1, sizeof(*c));
     c->base.ops = &sqlite_ops;
     c->base.owner = owner;
     /* Read-only: a metrics store never writes to its sources. */

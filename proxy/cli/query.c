@@ -6,8 +6,9 @@
  * The options become one SELECT on mimir.metrics (planner/query_text.c),
  * which goes through the same planner as any client's query. Without --host
  * it runs inside this process (local_exec.h), with the server's own pools,
- * execution and combine and no socket; with --host, on a running server. --dry-run prints what would run: the SQL of each atomic query with
- * its parameters, and the combine's SQL, from the planner's EXPLAIN.
+ * execution and combine and no socket; with --host, on a running server. --dry-run prints what
+ * would run: the SQL of each atomic query with its parameters, and the combine's SQL, from the
+ * planner's EXPLAIN.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,6 +26,7 @@
 #include "proxy/cli/output.h"
 #include "proxy/cli/remote.h"
 #include "semantic/util.h"
+#include "wire/xalloc.h"
 
 static const char cmd[] = "query";
 
@@ -78,9 +80,7 @@ typedef struct query_options {
 
 static void push(const char ***v, size_t *n, const char *s)
 {
-    *v = realloc(*v, (*n + 1) * sizeof **v);
-    if (!*v)
-        abort();
+    *v = xrealloc(*v, (*n + 1) * sizeof **v);
     (*v)[(*n)++] = s;
 }
 
@@ -300,9 +300,7 @@ static int dry_run_remote(const query_options *o, remote *r, const char *sql)
 {
     size_t ncols, nrows;
     char **rows;
-    char *explain = malloc(strlen(sql) + sizeof "EXPLAIN ");
-    if (!explain)
-        abort();
+    char *explain = xmalloc(strlen(sql) + sizeof "EXPLAIN ");
     sprintf(explain, "EXPLAIN %s", sql);
     bool ok = remote_fetch(r, explain, &ncols, &rows, &nrows, cmd);
     free(explain);

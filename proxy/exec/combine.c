@@ -8,6 +8,7 @@
 
 #include "proxy/backend/backend.h"
 #include "wire/buf.h"
+#include "wire/xalloc.h"
 
 typedef struct combine_table {
     sqlite3_stmt *insert;
@@ -32,13 +33,9 @@ static bool sqlite_fail(sqlite3 *db, char *err, size_t errlen, const char *what)
 
 combine *combine_new(size_t ntables, char *err, size_t errlen)
 {
-    combine *c = calloc(1, sizeof(*c));
-    if (!c)
-        abort();
+    combine *c = xcalloc(1, sizeof(*c));
     c->ntables = ntables;
-    c->tables = calloc(ntables, sizeof(*c->tables));
-    if (!c->tables)
-        abort();
+    c->tables = xcalloc(ntables, sizeof(*c->tables));
     if (sqlite3_open_v2(":memory:", &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         snprintf(err, errlen, "combine: cannot open an in-memory SQLite database");
@@ -115,10 +112,8 @@ static char *key_index_sql(size_t i, const char *const *names, size_t nkeys)
         append_ident(&sql, names[k]);
     }
     buf_append_str(&sql, ")");
-    char *out = strdup(buf_cstr(&sql));
+    char *out = xstrdup(buf_cstr(&sql));
     buf_free(&sql);
-    if (!out)
-        abort();
     return out;
 }
 
@@ -139,10 +134,8 @@ bool combine_create(combine *c, size_t i, const char *const *names, const result
 {
     combine_table *t = &c->tables[i];
     t->ncols = n;
-    t->types = calloc(n + 1, sizeof(*t->types));
-    t->scales = calloc(n + 1, sizeof(*t->scales));
-    if (!t->types || !t->scales)
-        abort();
+    t->types = xcalloc(n + 1, sizeof(*t->types));
+    t->scales = xcalloc(n + 1, sizeof(*t->scales));
     buf create, insert;
     buf_init(&create);
     buf_init(&insert);

@@ -95,6 +95,8 @@ static void drop_fill(exec *ex)
 
 static void exec_free(exec *ex)
 {
+    /* Nothing may call back into a freed execution: no backend, no worker, no caller. */
+    MIMIR_ASSERT(ex->unfinished == 0 && !ex->attached && !ex->combining);
     drop_fill(ex);
     cache_entry_release(ex->hit);
     for (size_t i = 0; i < ex->nparts; i++) {
@@ -249,6 +251,7 @@ static bool within_limits(exec *ex, const size_t *lengths, size_t n)
 
 static void send_header(exec *ex, const result_column *cols)
 {
+    MIMIR_ASSERT(ex->attached);
     const plan *p = ex->plan;
     wire_column *defs = xcalloc(p->ncols + 1, sizeof(*defs));
     for (size_t i = 0; i < p->ncols; i++)
@@ -259,6 +262,7 @@ static void send_header(exec *ex, const result_column *cols)
 
 static void send_row(exec *ex, const char *const *values, const size_t *lengths, size_t n)
 {
+    MIMIR_ASSERT(ex->attached);
     ex->sink.row(ex->sink.ctx, values, lengths, n);
 }
 
@@ -549,6 +553,7 @@ static void on_done(void *ctx, const char *error)
 {
     exec_part *part = ctx;
     exec *ex = part->ex;
+    MIMIR_ASSERT(!part->finished && ex->unfinished > 0); /* a backend ends its query once */
     count_part(part, error == NULL);
     backend_conn *conn = part->conn;
     part->conn = NULL;

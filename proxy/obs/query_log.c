@@ -9,6 +9,7 @@
 #include "proxy/obs/json_out.h"
 #include "proxy/log.h"
 #include "planner/sql_error.h"
+#include "wire/xalloc.h"
 
 /* The statement text kept for debug records, at most this long. */
 #define SQL_KEEP_BYTES 4096
@@ -21,7 +22,7 @@
 /*
  * Memory: whatever the record needs is allocated when a statement arrives,
  * before the planner allocates, and kept: the per-source array by the session,
- * the line buffer by the process. A block malloc()ed after the planner's
+ * the line buffer by the process. A block xmalloc()ed after the planner's
  * arena blocks (which can be hundreds of MB for a hostile statement) would
  * sit above them at the top of the heap and keep glibc from giving the heap
  * back once they are freed; test_hostile.py measures exactly that.
@@ -73,9 +74,7 @@ void query_log_begin(query_log *q, const char *sql, size_t len, uint64_t bytes_o
     if (!line.data)
         buf_reserve(&line, LINE_KEEP_BYTES);
     if (!q->sources) {
-        q->sources = calloc(SOURCES_FIRST_CAP, sizeof(*q->sources));
-        if (!q->sources)
-            abort();
+        q->sources = xcalloc(SOURCES_FIRST_CAP, sizeof(*q->sources));
         q->sources_cap = SOURCES_FIRST_CAP;
     }
     q->active = true;
@@ -86,9 +85,7 @@ void query_log_begin(query_log *q, const char *sql, size_t len, uint64_t bytes_o
     q->cache = "off";
     statement_keyword(sql, len, q->statement, sizeof(q->statement));
     if (log_enabled(LOG_LEVEL_DEBUG)) {
-        q->sql = strndup(sql, len < SQL_KEEP_BYTES ? len : SQL_KEEP_BYTES);
-        if (!q->sql)
-            abort();
+        q->sql = xstrndup(sql, len < SQL_KEEP_BYTES ? len : SQL_KEEP_BYTES);
     }
 }
 
@@ -99,9 +96,7 @@ void query_log_plan(query_log *q, const plan *p)
     q->session_stmt = false;
     q->plan = p;
     if (p->nqueries > q->sources_cap) {
-        query_log_source *grown = realloc(q->sources, p->nqueries * sizeof(*grown));
-        if (!grown)
-            abort();
+        query_log_source *grown = xrealloc(q->sources, p->nqueries * sizeof(*grown));
         q->sources = grown;
         q->sources_cap = p->nqueries;
     }

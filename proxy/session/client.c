@@ -212,9 +212,7 @@ void client_send_header(client *cl, const wire_column *cols, size_t n)
     /* Binary rows are encoded by column type: keep the types (not the names,
      * which the caller owns) for client_send_row. */
     free(cl->result_cols);
-    cl->result_cols = calloc(n + 1, sizeof(*cl->result_cols));
-    if (!cl->result_cols)
-        abort();
+    cl->result_cols = xcalloc(n + 1, sizeof(*cl->result_cols));
     for (size_t i = 0; i < n; i++) {
         cl->result_cols[i].type = cols[i].type;
         cl->result_cols[i].flags = cols[i].flags;
@@ -383,9 +381,7 @@ session_info client_session_info(const client *cl)
 
 wire_column *client_const_columns(const const_result *r)
 {
-    wire_column *defs = calloc(r->ncols + 1, sizeof(*defs));
-    if (!defs)
-        abort();
+    wire_column *defs = xcalloc(r->ncols + 1, sizeof(*defs));
     for (size_t i = 0; i < r->ncols; i++)
         column_definition(&r->cols[i], r->cols[i].name, r->cols[i].name, &defs[i]);
     for (size_t i = 0; i < r->ncols; i++)
@@ -463,7 +459,7 @@ static void run_action(client *cl, const action *act)
     case ACTION_OK:
         if (act->new_db) {
             free(cl->db);
-            cl->db = strdup(act->new_db);
+            cl->db = xstrdup(act->new_db);
         }
         if (act->set_autocommit >= 0)
             cl->autocommit = act->set_autocommit == 1;
@@ -513,10 +509,8 @@ static void handle_field_list(client *cl)
     const uint8_t *tp, *wp;
     size_t tlen, wlen;
     wire_parse_field_list(cl->packet.data, cl->packet.len, &tp, &tlen, &wp, &wlen);
-    char *table = strndup((const char *)tp, tlen);
-    char *wild = wp ? strndup((const char *)wp, wlen) : NULL;
-    if (!table || (wp && !wild))
-        abort();
+    char *table = xstrndup((const char *)tp, tlen);
+    char *wild = wp ? xstrndup((const char *)wp, wlen) : NULL;
     session_info s = client_session_info(cl);
     arena_free(&cl->stmt);
     arena_init(&cl->stmt);
@@ -549,7 +543,7 @@ static void run_statement(client *cl, const char *sql, size_t len)
     planner_plan(&cl->stmt, &s, sql, len, &act);
     if (act.kind == ACTION_QUERY) {
         free(cl->running_sql);
-        cl->running_sql = strndup(sql, len < 4096 ? len : 4096);
+        cl->running_sql = xstrndup(sql, len < 4096 ? len : 4096);
     }
     client_run_action(cl, &act);
 }
@@ -582,9 +576,7 @@ static void handle_query(client *cl, const char *sql, size_t len)
         stmt_span *spans;
         size_t n = multi_statement_split(sql, len, &spans);
         if (n > 1) {
-            cl->batch.sql = malloc(len + 1);
-            if (!cl->batch.sql)
-                abort();
+            cl->batch.sql = xmalloc(len + 1);
             memcpy(cl->batch.sql, sql, len);
             cl->batch.sql[len] = '\0';
             cl->batch.spans = spans;
@@ -600,9 +592,7 @@ static void handle_query(client *cl, const char *sql, size_t len)
 
 static void handle_init_db(client *cl, const char *name, size_t len)
 {
-    char *db = strndup(name, len);
-    if (!db)
-        abort();
+    char *db = xstrndup(name, len);
     /* strndup stops at a NUL: "mimir\0x" is not the database mimir. */
     if (strlen(db) != len || !planner_database_exists(db)) {
         client_send_err(cl, ER_BAD_DB, "42000", "Unknown database '%.200s'", db);

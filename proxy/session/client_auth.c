@@ -29,6 +29,7 @@
 #include "proxy/server.h"
 #include "proxy/tls.h"
 #include "wire/auth_sha2.h"
+#include "wire/xalloc.h"
 
 #define SERVER_CAPABILITIES                                                                        \
     (CLIENT_LONG_PASSWORD | CLIENT_FOUND_ROWS | CLIENT_LONG_FLAG | CLIENT_CONNECT_WITH_DB |        \
@@ -252,9 +253,7 @@ static bool login_must_wait(client *cl, void (*resume)(client *cl))
     }
     f->next_turn_ms = turn;
     client_auth_free(cl);
-    cl->auth = calloc(1, sizeof(*cl->auth));
-    if (!cl->auth)
-        abort();
+    cl->auth = xcalloc(1, sizeof(*cl->auth));
     buf_init(&cl->auth->waiting_packet);
     buf_append(&cl->auth->waiting_packet, cl->packet.data, cl->packet.len);
     cl->auth->resume = resume;
@@ -517,16 +516,12 @@ static void begin_exchange(client *cl, bool change_user, const char *user, const
                            uint32_t caps)
 {
     client_auth_free(cl);
-    cl->auth = calloc(1, sizeof(*cl->auth));
-    if (!cl->auth)
-        abort();
+    cl->auth = xcalloc(1, sizeof(*cl->auth));
     cl->auth->change_user = change_user;
-    cl->auth->user = strdup(user);
-    cl->auth->db = db && db[0] ? strdup(db) : NULL;
+    cl->auth->user = xstrdup(user);
+    cl->auth->db = db && db[0] ? xstrdup(db) : NULL;
     cl->auth->account = find_user(user);
     cl->auth->caps = caps;
-    if (!cl->auth->user || (db && db[0] && !cl->auth->db))
-        abort();
 }
 
 /* ---- Entry points -------------------------------------------------------------- */

@@ -16,6 +16,7 @@
 #include "proxy/log.h"
 #include "proxy/server.h"
 #include "wire/binary.h"
+#include "wire/xalloc.h"
 
 /* Per session: enough for any driver's statement cache, bounded for memory. */
 #define MAX_PREPARED_STMTS 1024
@@ -138,19 +139,15 @@ void client_stmt_prepare(client *cl)
                         MAX_PREPARED_STMTS);
         return;
     }
-    prepared_stmt *st = calloc(1, sizeof(*st));
-    if (!st)
-        abort();
+    prepared_stmt *st = xcalloc(1, sizeof(*st));
     st->id = cl->next_stmt_id++;
     if (cl->next_stmt_id == 0)
         cl->next_stmt_id = 1; /* 0 is never a valid id */
-    st->sql = malloc(len + 1);
+    st->sql = xmalloc(len + 1);
     st->nparams = (uint16_t)nparams;
-    st->types = malloc((nparams + 1) * sizeof(*st->types));
-    st->long_data_used = calloc(nparams + 1, sizeof(*st->long_data_used));
-    st->long_data = calloc(nparams + 1, sizeof(*st->long_data));
-    if (!st->sql || !st->types || !st->long_data_used || !st->long_data)
-        abort();
+    st->types = xmalloc((nparams + 1) * sizeof(*st->types));
+    st->long_data_used = xcalloc(nparams + 1, sizeof(*st->long_data_used));
+    st->long_data = xcalloc(nparams + 1, sizeof(*st->long_data));
     memcpy(st->sql, sql, len);
     st->sql[len] = '\0';
     st->len = len;
@@ -239,9 +236,7 @@ void client_stmt_execute(client *cl)
                         "max_allowed_packet bytes)");
         return;
     }
-    wire_param_value *values = calloc(st->nparams + 1, sizeof(*values));
-    if (!values)
-        abort();
+    wire_param_value *values = xcalloc(st->nparams + 1, sizeof(*values));
     buf text;
     buf_init(&text);
     wire_params_status ps = wire_parse_stmt_params(ex.rest, ex.rest_len, st->nparams, st->types,
