@@ -134,8 +134,9 @@ test: deps
 	@$(MAKE) --no-print-directory all demo-data
 	@$(MAKE) --no-print-directory test-unit fuzz-replay test-integration
 
+# The sanitizer build also turns on MIMIR_ASSERT (wire/mimir_assert.h).
 ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/mimir \
-	OPTFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	OPTFLAGS="-O1 -g -fno-omit-frame-pointer -DMIMIR_ASSERTIONS" \
 	SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 test-asan: deps
 	@$(ASAN_MAKE) build/asan/mimir demo-data
@@ -157,7 +158,7 @@ FUZZ_TIMEOUT  ?= 10
 FUZZ_CC       ?= clang
 FUZZ_DIR      := $(BUILD)/fuzz
 FUZZ_CFLAGS   := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
-                 -fno-sanitize-recover=undefined -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
+                 -fno-sanitize-recover=undefined -DMIMIR_ASSERTIONS -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
                  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_REPO     := -DFUZZ_REPO_DIR='"$(CURDIR)"'
 # The targets exercise wire/, semantic/ and planner/ only: proxy/ is not linked.
