@@ -6,6 +6,7 @@
 
 #include "planner/parser_internal.h"
 #include "semantic/util.h"
+#include "wire/xalloc.h"
 
 const expr *derived_metric_expr(arena *a, const metric *m, sql_error *err)
 {
@@ -40,7 +41,7 @@ size_t derived_metrics_check(const catalog *c, char ***problems, size_t *n_probl
         if (!derived_metric_expr(&a, m, &err)) {
             char text[1400];
             sem_errf_at(text, sizeof text, m->at.file, m->at.line, m->at.column, "%s", err.message);
-            sem_strv_push(problems, n_problems, sem_xstrdup(text));
+            sem_strv_push(problems, n_problems, xstrdup(text));
             found++;
         }
         arena_free(&a);

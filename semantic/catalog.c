@@ -11,6 +11,7 @@
 #include "semantic/catalog.h"
 #include "semantic/catalog_internal.h"
 #include "semantic/util.h"
+#include "wire/xalloc.h"
 
 void catalog_connection_clear(connection *c)
 {
@@ -159,7 +160,7 @@ static void collect_bases(const catalog *c, const metric *m, bool *seen, const m
 
 size_t catalog_metric_bases(const catalog *c, const metric *m, const metric **out, size_t max)
 {
-    bool *seen = sem_xcalloc(c->n_metrics + 1, sizeof(bool));
+    bool *seen = xcalloc(c->n_metrics + 1, sizeof(bool));
     size_t n = 0;
     collect_bases(c, m, seen, out, max, &n, 0);
     free(seen);

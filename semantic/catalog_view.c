@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "semantic/util.h"
+#include "wire/xalloc.h"
 
 /* The catalog handed out, and what the view owns beyond its arrays. */
 typedef struct view {
@@ -37,7 +38,7 @@ bool grants_metric_visible(const catalog *base, const catalog *view, const grant
      * (and its plan would need metrics the view does not hold).
      */
     size_t cap = base->n_metrics ? base->n_metrics : 1;
-    const metric **bases = sem_xcalloc(cap, sizeof(*bases));
+    const metric **bases = xcalloc(cap, sizeof(*bases));
     size_t n = catalog_metric_bases(base, m, bases, cap);
     bool visible = n > 0;
     for (size_t i = 0; visible && i < n; i++)
@@ -48,13 +49,13 @@ bool grants_metric_visible(const catalog *base, const catalog *view, const grant
 
 static view *view_new(const catalog *base)
 {
-    view *v = sem_xcalloc(1, sizeof(*v));
+    view *v = xcalloc(1, sizeof(*v));
     v->cat.configs_dir = base->configs_dir;
     v->cat.secrets_dir = base->secrets_dir;
-    v->cat.sources = sem_xcalloc(base->n_sources + 1, sizeof(source));
-    v->cat.metrics = sem_xcalloc(base->n_metrics + 1, sizeof(metric));
-    v->cat.dimensions = sem_xcalloc(base->n_dimensions + 1, sizeof(dimension));
-    v->cat.connections = sem_xcalloc(base->n_connections + 1, sizeof(connection));
+    v->cat.sources = xcalloc(base->n_sources + 1, sizeof(source));
+    v->cat.metrics = xcalloc(base->n_metrics + 1, sizeof(metric));
+    v->cat.dimensions = xcalloc(base->n_dimensions + 1, sizeof(dimension));
+    v->cat.connections = xcalloc(base->n_connections + 1, sizeof(connection));
     return v;
 }
 

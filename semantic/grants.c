@@ -14,6 +14,7 @@
 
 #include "semantic/sql_scan.h"
 #include "semantic/util.h"
+#include "wire/xalloc.h"
 
 typedef struct grants_loader {
     const char *file, *user;
@@ -41,7 +42,7 @@ static bool load_names(grants_loader *l, const ynode *seq, const char *key, gran
     if (seq->kind != YNODE_SEQUENCE)
         return fail(l, seq, "grants '%s' must be a list of names, not %s", key,
                     ynode_kind_name(seq));
-    *out = sem_xcalloc(seq->n_items + 1, sizeof(**out));
+    *out = xcalloc(seq->n_items + 1, sizeof(**out));
     for (size_t i = 0; i < seq->n_items; i++) {
         const char *name = ynode_text(seq->items[i]);
         if (!name || !name[0])
@@ -49,7 +50,7 @@ static bool load_names(grants_loader *l, const ynode *seq, const char *key, gran
                         ynode_kind_name(seq->items[i]));
         if (grants_lists(*out, *n, name))
             return fail(l, seq->items[i], "grants '%s' lists '%s' twice", key, name);
-        (*out)[*n] = (grant_name){.name = sem_xstrdup(name), .line = seq->items[i]->line};
+        (*out)[*n] = (grant_name){.name = xstrdup(name), .line = seq->items[i]->line};
         (*n)++;
     }
     return true;
@@ -60,7 +61,7 @@ static bool load_row_filters(grants_loader *l, const ynode *map, grants *g)
     if (map->kind != YNODE_MAPPING)
         return fail(l, map, "grants 'row_filters' must map source names to SQL conditions, not %s",
                     ynode_kind_name(map));
-    g->row_filters = sem_xcalloc(ymap_size(map) + 1, sizeof(*g->row_filters));
+    g->row_filters = xcalloc(ymap_size(map) + 1, sizeof(*g->row_filters));
     for (size_t i = 0; i < ymap_size(map); i++) {
         const ynode *k = ymap_key(map, i), *v = ymap_value(map, i);
         const char *source = ynode_text(k), *sql = ynode_text(v);
@@ -75,7 +76,7 @@ static bool load_row_filters(grants_loader *l, const ynode *map, grants *g)
         if (!sql_row_filter_check(sql, &why))
             return fail(l, v, "the row filter of source '%s' %s", source, why);
         g->row_filters[g->n_row_filters++] =
-            (row_filter){.source = sem_xstrdup(source), .sql = sem_xstrdup(sql), .line = v->line};
+            (row_filter){.source = xstrdup(source), .sql = xstrdup(sql), .line = v->line};
     }
     return true;
 }
@@ -86,7 +87,7 @@ static void fp_append(char **fp, size_t *len, const char *text)
     size_t n = strlen(text);
     char head[32];
     int h = snprintf(head, sizeof head, "%zu:", n);
-    *fp = sem_xrealloc(*fp, *len + (size_t)h + n + 1);
+    *fp = xrealloc(*fp, *len + (size_t)h + n + 1);
     memcpy(*fp + *len, head, (size_t)h);
     memcpy(*fp + *len + h, text, n + 1);
     *len += (size_t)h + n;
@@ -99,7 +100,7 @@ static void fp_append(char **fp, size_t *len, const char *text)
  */
 static char *fingerprint_of(const grants *g)
 {
-    char *fp = sem_xstrdup("");
+    char *fp = xstrdup("");
     size_t len = 0;
     fp_append(&fp, &len, g->all_sources ? "sources:*" : "sources:");
     for (size_t i = 0; i < g->n_sources; i++)
@@ -132,8 +133,8 @@ grants *grants_load(const char *file, const char *user, const ynode *map, char *
              list);
         return NULL;
     }
-    grants *g = sem_xcalloc(1, sizeof(*g));
-    g->file = sem_xstrdup(file);
+    grants *g = xcalloc(1, sizeof(*g));
+    g->file = xstrdup(file);
     const ynode *sources = ymap_get(map, "sources"), *metrics = ymap_get(map, "metrics"),
                 *filters = ymap_get(map, "row_filters");
     g->all_sources = ynode_is_null(sources);
@@ -194,7 +195,7 @@ char *grants_filtered_sql(const source *s, const char *filter, const char **why)
     const char *rest = sql + sh->where_end;
     const char *gap = rest[0] && !isspace((unsigned char)rest[0]) ? " " : "";
     size_t n = strlen(sql) + strlen(filter) + 32;
-    char *out = sem_xmalloc(n);
+    char *out = xmalloc(n);
     if (sh->has_where) {
         size_t cond = sh->where_begin;
         while (cond < sh->where_end && isspace((unsigned char)sql[cond]))
@@ -223,7 +224,7 @@ static void add_problem(char ***problems, size_t *n, const grants *g, int line, 
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     snprintf(full, sizeof full, "%s:%d: user '%s': %s", g->file, line, user, msg);
-    sem_strv_push(problems, n, sem_xstrdup(full));
+    sem_strv_push(problems, n, xstrdup(full));
 }
 
 /*
@@ -234,7 +235,7 @@ static void check_derived_grant(const grants *g, const char *user, const catalog
                                 const metric *m, int line, char ***problems, size_t *n_problems)
 {
     size_t cap = cat->n_metrics ? cat->n_metrics : 1;
-    const metric **bases = sem_xcalloc(cap, sizeof(*bases));
+    const metric **bases = xcalloc(cap, sizeof(*bases));
     size_t n = catalog_metric_bases(cat, m, bases, cap);
     for (size_t i = 0; i < n; i++) {
         const metric *b = bases[i];

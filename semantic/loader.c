@@ -45,6 +45,7 @@
 #include "semantic/sql_scan.h"
 #include "semantic/util.h"
 #include "semantic/yaml_doc.h"
+#include "wire/xalloc.h"
 
 /* Subdirectories of sources/, metrics/ and dimensions/ are walked this deep;
  * the limit also stops symlink loops. */
@@ -94,7 +95,7 @@ static bool problem(loader *L, const char *file, int line, int column, const cha
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     sem_errf_at(text, sizeof text, file, line, column, "%s", msg);
-    sem_strv_push(&L->problems, &L->n_problems, sem_xstrdup(text));
+    sem_strv_push(&L->problems, &L->n_problems, xstrdup(text));
     return false;
 }
 
@@ -107,14 +108,14 @@ static bool problem_at(loader *L, const char *file, const ynode *at, const char 
 /* A problem already formatted by yaml_doc.c or secrets.c. */
 static bool problem_text(loader *L, const char *text)
 {
-    sem_strv_push(&L->problems, &L->n_problems, sem_xstrdup(text));
+    sem_strv_push(&L->problems, &L->n_problems, xstrdup(text));
     return false;
 }
 
 static void remember_failed(loader *L, def_kind kind, const char *name)
 {
     if (name && *name)
-        sem_strv_push(&L->failed[kind], &L->n_failed[kind], sem_xstrdup(name));
+        sem_strv_push(&L->failed[kind], &L->n_failed[kind], xstrdup(name));
 }
 
 static bool has_failed(const loader *L, def_kind kind, const char *name)
@@ -166,7 +167,7 @@ static bool get_text(const defctx *d, const char *key, char **out)
     const char *text = ynode_text(v);
     if (!text)
         return def_fail(d, v, "'%s' must be a string, not %s", key, ynode_kind_name(v));
-    *out = sem_xstrdup(text);
+    *out = xstrdup(text);
     return true;
 }
 
@@ -219,7 +220,7 @@ static bool get_name_list(const defctx *d, const char *key, char ***v, size_t *n
         const char *text = ynode_text(list->items[i]);
         if (!text || !*text)
             return def_fail(d, list->items[i], "'%s' must be a list of names", key);
-        sem_strv_push(v, n, sem_xstrdup(text));
+        sem_strv_push(v, n, xstrdup(text));
     }
     return true;
 }
@@ -248,7 +249,7 @@ static char *trim_sql(const char *sql)
     size_t n = strlen(b);
     while (n > 0 && strchr(" \t\r\n;", b[n - 1]))
         n--;
-    return sem_xstrndup(b, n);
+    return xstrndup(b, n);
 }
 
 /* ---- sources ---- */
@@ -411,8 +412,8 @@ static void push_source(loader *L, source *s, const ynode *map)
     catalog *c = L->c;
     if (c->n_sources == L->cap_sources) {
         L->cap_sources = L->cap_sources ? L->cap_sources * 2 : 8;
-        c->sources = sem_xrealloc(c->sources, L->cap_sources * sizeof *c->sources);
-        L->source_maps = sem_xrealloc(L->source_maps, L->cap_sources * sizeof *L->source_maps);
+        c->sources = xrealloc(c->sources, L->cap_sources * sizeof *c->sources);
+        L->source_maps = xrealloc(L->source_maps, L->cap_sources * sizeof *L->source_maps);
     }
     L->source_maps[c->n_sources] = map;
     c->sources[c->n_sources++] = *s;
@@ -437,7 +438,7 @@ static bool read_source(loader *L, const char *file, const ynode *key, const yno
         return false;
     }
     const ynode *at = key ? key : map;
-    s.at.file = sem_xstrdup(file);
+    s.at.file = xstrdup(file);
     s.at.line = at->line;
     s.at.column = at->column;
     push_source(L, &s, map);
@@ -489,7 +490,7 @@ static bool get_column_type(const defctx *d, char **out)
         return false;
     }
     free(*out);
-    *out = sem_xstrdup(t.text);
+    *out = xstrdup(t.text);
     return true;
 }
 
@@ -626,14 +627,14 @@ static bool read_metric(loader *L, const char *file, const ynode *map)
         catalog_metric_clear(&m);
         return false;
     }
-    m.at.file = sem_xstrdup(file);
+    m.at.file = xstrdup(file);
     m.at.line = map->line;
     m.at.column = map->column;
     catalog *c = L->c;
     if (c->n_metrics == L->cap_metrics) {
         L->cap_metrics = L->cap_metrics ? L->cap_metrics * 2 : 8;
-        c->metrics = sem_xrealloc(c->metrics, L->cap_metrics * sizeof *c->metrics);
-        L->metric_maps = sem_xrealloc(L->metric_maps, L->cap_metrics * sizeof *L->metric_maps);
+        c->metrics = xrealloc(c->metrics, L->cap_metrics * sizeof *c->metrics);
+        L->metric_maps = xrealloc(L->metric_maps, L->cap_metrics * sizeof *L->metric_maps);
     }
     L->metric_maps[c->n_metrics] = map;
     c->metrics[c->n_metrics++] = m;
@@ -652,15 +653,15 @@ static bool read_dimension(loader *L, const char *file, const ynode *map)
         catalog_dimension_clear(&dim);
         return false;
     }
-    dim.at.file = sem_xstrdup(file);
+    dim.at.file = xstrdup(file);
     dim.at.line = map->line;
     dim.at.column = map->column;
     catalog *c = L->c;
     if (c->n_dimensions == L->cap_dimensions) {
         L->cap_dimensions = L->cap_dimensions ? L->cap_dimensions * 2 : 8;
-        c->dimensions = sem_xrealloc(c->dimensions, L->cap_dimensions * sizeof *c->dimensions);
+        c->dimensions = xrealloc(c->dimensions, L->cap_dimensions * sizeof *c->dimensions);
         L->dimension_maps =
-            sem_xrealloc(L->dimension_maps, L->cap_dimensions * sizeof *L->dimension_maps);
+            xrealloc(L->dimension_maps, L->cap_dimensions * sizeof *L->dimension_maps);
     }
     L->dimension_maps[c->n_dimensions] = map;
     c->dimensions[c->n_dimensions++] = dim;
@@ -698,8 +699,8 @@ static bool read_document(loader *L, def_kind kind, const char *file, const ynod
 
 static bool read_file(loader *L, def_kind kind, const char *path)
 {
-    ystream *ys = sem_xcalloc(1, sizeof *ys);
-    L->streams = sem_xrealloc(L->streams, (L->n_streams + 1) * sizeof *L->streams);
+    ystream *ys = xcalloc(1, sizeof *ys);
+    L->streams = xrealloc(L->streams, (L->n_streams + 1) * sizeof *L->streams);
     L->streams[L->n_streams++] = ys;
     char err[1024];
     if (!ystream_load_file(ys, path, YSTREAM_MAX_NODES, err, sizeof err))
@@ -731,7 +732,7 @@ static bool list_dir(loader *L, const char *dir, char ***names, size_t *n)
     struct dirent *e;
     while ((e = readdir(d)))
         if (e->d_name[0] != '.')
-            sem_strv_push(names, n, sem_xstrdup(e->d_name));
+            sem_strv_push(names, n, xstrdup(e->d_name));
     closedir(d);
     if (*n > 1)
         qsort(*names, *n, sizeof **names, name_order);
@@ -753,7 +754,7 @@ static bool first_visit(loader *L, const char *dir)
             return problem(L, dir, 0, 0,
                            "this directory was already read through another path (a symlink "
                            "loop?)");
-    L->walked = sem_xrealloc(L->walked, (L->n_walked + 1) * sizeof *L->walked);
+    L->walked = xrealloc(L->walked, (L->n_walked + 1) * sizeof *L->walked);
     L->walked[L->n_walked++] = st;
     return true;
 }
@@ -915,7 +916,7 @@ static bool check_derived_names(loader *L, size_t mi)
         const metric *dep = catalog_metric(L->c, m->depends_on[i]);
         if (dep) {
             free(m->depends_on[i]);
-            m->depends_on[i] = sem_xstrdup(dep->name);
+            m->depends_on[i] = xstrdup(dep->name);
             continue;
         }
         if (has_failed(L, DEF_METRIC, m->depends_on[i]))
@@ -1007,9 +1008,9 @@ static bool check_derived_depths(loader *L)
 {
     const catalog *c = L->c;
     derived_walk w = {.c = c,
-                      .state = sem_xcalloc(c->n_metrics + 1, 1),
-                      .depth = sem_xcalloc(c->n_metrics + 1, sizeof(int))};
-    bool *seen = sem_xcalloc(c->n_metrics + 1, sizeof(bool));
+                      .state = xcalloc(c->n_metrics + 1, 1),
+                      .depth = xcalloc(c->n_metrics + 1, sizeof(int))};
+    bool *seen = xcalloc(c->n_metrics + 1, sizeof(bool));
     bool ok = true;
     for (size_t i = 0; i < c->n_metrics; i++) {
         const metric *m = &c->metrics[i];
@@ -1080,7 +1081,7 @@ static bool load_connection_of(loader *L, size_t si)
                 s->connection_name, path);
         free(path);
         sem_strv_push(&L->failed_connections, &L->n_failed_connections,
-                      sem_xstrdup(s->connection_name));
+                      xstrdup(s->connection_name));
         return false;
     }
     free(path);
@@ -1089,10 +1090,10 @@ static bool load_connection_of(loader *L, size_t si)
     if (!secrets_load_connection(c->secrets_dir, s->connection_name, &conn, err, sizeof err)) {
         catalog_connection_clear(&conn);
         sem_strv_push(&L->failed_connections, &L->n_failed_connections,
-                      sem_xstrdup(s->connection_name));
+                      xstrdup(s->connection_name));
         return problem_text(L, err);
     }
-    c->connections = sem_xrealloc(c->connections, (c->n_connections + 1) * sizeof *c->connections);
+    c->connections = xrealloc(c->connections, (c->n_connections + 1) * sizeof *c->connections);
     c->connections[c->n_connections++] = conn;
     return true;
 }
@@ -1162,8 +1163,8 @@ catalog *catalog_validate(const char *configs_dir, const char *secrets_dir, char
                           size_t *n_problems)
 {
     loader L = {0};
-    L.c = sem_xcalloc(1, sizeof *L.c);
-    L.c->configs_dir = sem_xstrdup(configs_dir);
+    L.c = xcalloc(1, sizeof *L.c);
+    L.c->configs_dir = xstrdup(configs_dir);
     L.c->secrets_dir = sem_strdup_or_null(secrets_dir);
     load_all(&L);
     loader_release(&L);

@@ -10,6 +10,7 @@
 #include "semantic/catalog_internal.h"
 #include "semantic/util.h"
 #include "semantic/yaml_doc.h"
+#include "wire/xalloc.h"
 
 /* A secrets file is one small mapping: a tight node limit costs nothing. */
 #define SECRETS_MAX_NODES 1000
@@ -17,7 +18,7 @@
 char *secrets_file_path(const char *secrets_dir, const char *name)
 {
     size_t n = strlen(name);
-    char *file = sem_xmalloc(n + sizeof ".json");
+    char *file = xmalloc(n + sizeof ".json");
     memcpy(file, name, n);
     memcpy(file + n, ".json", sizeof ".json");
     char *path = sem_path_join(secrets_dir, file);
@@ -61,7 +62,7 @@ static bool is_env_name_char(char c, bool first)
 static bool expand_env(reader *r, const ynode *v, const char *key, const char *text, char **out)
 {
     size_t cap = strlen(text) + 1, n = 0;
-    char *buf = sem_xmalloc(cap);
+    char *buf = xmalloc(cap);
     for (const char *p = text; *p;) {
         const char *piece = p;
         size_t len = 1;
@@ -80,7 +81,7 @@ static bool expand_env(reader *r, const ynode *v, const char *key, const char *t
                                "'}' (write $${ for a literal ${)",
                                key);
             }
-            char *var = sem_xstrndup(name, (size_t)(end - name));
+            char *var = xstrndup(name, (size_t)(end - name));
             piece = getenv(var);
             if (!piece) {
                 fail_at(r, v, "'%s' reads the environment variable '%s', which is not set", key,
@@ -97,7 +98,7 @@ static bool expand_env(reader *r, const ynode *v, const char *key, const char *t
         }
         if (n + len + 1 > cap) {
             cap = (n + len + 1) * 2;
-            buf = sem_xrealloc(buf, cap);
+            buf = xrealloc(buf, cap);
         }
         memcpy(buf + n, piece, len);
         n += len;
@@ -217,7 +218,7 @@ static bool read_sqlite(reader *r, const char *secrets_dir, connection *c)
     if (!read_required(r, "path", &path))
         return false;
     c->kind = CONN_SQLITE;
-    char *joined = path[0] == '/' ? sem_xstrdup(path) : sem_path_join(secrets_dir, path);
+    char *joined = path[0] == '/' ? xstrdup(path) : sem_path_join(secrets_dir, path);
     c->path = sem_path_absolute(joined);
     free(joined);
     free(path);
@@ -250,7 +251,7 @@ bool secrets_load_connection(const char *secrets_dir, const char *name, connecti
                              size_t errlen)
 {
     memset(out, 0, sizeof *out);
-    out->name = sem_xstrdup(name);
+    out->name = xstrdup(name);
     out->file = secrets_file_path(secrets_dir, name);
     ystream ys;
     if (!ystream_load_file(&ys, out->file, SECRETS_MAX_NODES, err, errlen)) {

@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "semantic/util.h"
+#include "wire/xalloc.h"
 
 typedef enum {
     TK_WORD,   /* unquoted identifier or keyword */
@@ -206,7 +207,7 @@ static void tokens_push(tokens *t, tk_kind kind, size_t begin, size_t end, int d
 {
     if (t->n == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 64;
-        t->v = sem_xrealloc(t->v, t->cap * sizeof *t->v);
+        t->v = xrealloc(t->v, t->cap * sizeof *t->v);
     }
     t->v[t->n++] = (token){.kind = kind, .begin = begin, .end = end, .depth = depth};
 }
@@ -491,8 +492,8 @@ static char *token_name(const char *s, const token *t)
     bool quoted = (t->kind == TK_QIDENT || (t->kind == TK_STRING && q == '\'')) && len >= 2 &&
                   s[t->end - 1] == q;
     if (!quoted)
-        return sem_xstrndup(s + t->begin, len);
-    char *out = sem_xmalloc(len);
+        return xstrndup(s + t->begin, len);
+    char *out = xmalloc(len);
     size_t o = 0;
     for (size_t i = t->begin + 1; i + 1 < t->end; i++) {
         out[o++] = s[i];
@@ -523,7 +524,7 @@ static void parse_item(const char *s, const token *v, size_t a, size_t b, char *
 {
     *name = NULL;
     if (a == b) {
-        *expr = sem_xstrdup("");
+        *expr = xstrdup("");
         return;
     }
     size_t m = b - a, last = b - 1;
@@ -538,7 +539,7 @@ static void parse_item(const char *s, const token *v, size_t a, size_t b, char *
         alias = &v[b - 1];
         last = b - 2;
     }
-    *expr = sem_xstrndup(s + v[a].begin, v[last].end - v[a].begin);
+    *expr = xstrndup(s + v[a].begin, v[last].end - v[a].begin);
     if (alias)
         *name = token_name(s, alias);
     else if (is_plain_ref(s, v, a, b))
@@ -562,8 +563,8 @@ size_t sql_select_items(const char *sql, size_t begin, size_t end, char ***exprs
         for (size_t i = 0; i <= t.n; i++) {
             if (i < t.n && !(t.v[i].kind == TK_COMMA && t.v[i].depth == 0))
                 continue;
-            *exprs = sem_xrealloc(*exprs, (count + 1) * sizeof **exprs);
-            *names = sem_xrealloc(*names, (count + 1) * sizeof **names);
+            *exprs = xrealloc(*exprs, (count + 1) * sizeof **exprs);
+            *names = xrealloc(*names, (count + 1) * sizeof **names);
             parse_item(sql, t.v, a, i, &(*exprs)[count], &(*names)[count]);
             count++;
             a = i + 1;
@@ -627,7 +628,7 @@ char *sql_definition_expr_why(const char *sql, const char **why)
     else if (exprs[0][0] == '\0')
         fail(why, "is empty");
     else
-        result = sem_xstrdup(exprs[0]);
+        result = xstrdup(exprs[0]);
     sem_strv_free(exprs, n);
     sem_strv_free(names, n);
     return result;
@@ -816,7 +817,7 @@ bool sql_aggregate_check(const char *expr, const char **why, char **offending)
             i++;
         }
         if (culprit && offending)
-            *offending = sem_xstrndup(expr + culprit->begin, culprit->end - culprit->begin);
+            *offending = xstrndup(expr + culprit->begin, culprit->end - culprit->begin);
     }
     free(t.v);
     return ok;
@@ -973,8 +974,8 @@ bool sql_expression_names(const char *expr, char ***names, size_t **offsets, siz
             free(text);
             continue;
         }
-        *names = sem_xrealloc(*names, (*n + 1) * sizeof **names);
-        *offsets = sem_xrealloc(*offsets, (*n + 1) * sizeof **offsets);
+        *names = xrealloc(*names, (*n + 1) * sizeof **names);
+        *offsets = xrealloc(*offsets, (*n + 1) * sizeof **offsets);
         (*names)[*n] = text;
         (*offsets)[*n] = tk->begin;
         (*n)++;

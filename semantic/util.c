@@ -8,52 +8,11 @@
 #include <strings.h>
 #include <unistd.h>
 
-void *sem_xmalloc(size_t n)
-{
-    void *p = malloc(n ? n : 1);
-    if (!p) {
-        fprintf(stderr, "mimir: out of memory allocating %zu bytes\n", n);
-        abort();
-    }
-    return p;
-}
-
-void *sem_xcalloc(size_t count, size_t size)
-{
-    void *p = calloc(count ? count : 1, size ? size : 1);
-    if (!p) {
-        fprintf(stderr, "mimir: out of memory allocating %zu x %zu bytes\n", count, size);
-        abort();
-    }
-    return p;
-}
-
-void *sem_xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n ? n : 1);
-    if (!q) {
-        fprintf(stderr, "mimir: out of memory allocating %zu bytes\n", n);
-        abort();
-    }
-    return q;
-}
-
-char *sem_xstrndup(const char *s, size_t n)
-{
-    char *d = sem_xmalloc(n + 1);
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
-
-char *sem_xstrdup(const char *s)
-{
-    return sem_xstrndup(s, strlen(s));
-}
+#include "wire/xalloc.h"
 
 char *sem_strdup_or_null(const char *s)
 {
-    return s ? sem_xstrdup(s) : NULL;
+    return s ? xstrdup(s) : NULL;
 }
 
 bool sem_name_eq(const char *a, const char *b)
@@ -64,7 +23,7 @@ bool sem_name_eq(const char *a, const char *b)
 void sem_strv_push(char ***v, size_t *n, char *s)
 {
     /* Vectors here hold a handful of names: growing by one keeps them exact. */
-    *v = sem_xrealloc(*v, (*n + 1) * sizeof **v);
+    *v = xrealloc(*v, (*n + 1) * sizeof **v);
     (*v)[(*n)++] = s;
 }
 
@@ -125,7 +84,7 @@ char *sem_path_join(const char *dir, const char *name)
     size_t dl = strlen(dir), nl = strlen(name);
     while (dl > 1 && dir[dl - 1] == '/')
         dl--;
-    char *p = sem_xmalloc(dl + 1 + nl + 1);
+    char *p = xmalloc(dl + 1 + nl + 1);
     memcpy(p, dir, dl);
     p[dl] = '/';
     memcpy(p + dl + 1, name, nl + 1);
@@ -136,7 +95,7 @@ char *sem_path_absolute(const char *path)
 {
     char *joined;
     if (path[0] == '/') {
-        joined = sem_xstrdup(path);
+        joined = xstrdup(path);
     } else {
         char *cwd = getcwd(NULL, 0);
         if (!cwd)
@@ -146,7 +105,7 @@ char *sem_path_absolute(const char *path)
     }
     /* Rebuild component by component; ".." never climbs above "/". */
     size_t len = strlen(joined);
-    char *out = sem_xmalloc(len + 2);
+    char *out = xmalloc(len + 2);
     size_t o = 0;
     const char *p = joined;
     while (*p) {

@@ -1,8 +1,7 @@
 /*
- * Small helpers shared by the files of semantic/: allocation that aborts on
- * failure, string vectors, "FILE:LINE: message" errors and path joining.
- * Prefixed sem_ because semantic/ is linked into one binary with wire/,
- * planner/ and proxy/, which may well have their own xmalloc.
+ * Small helpers shared by the files of semantic/: string vectors,
+ * "FILE:LINE: message" errors and path joining. Allocation is wire/xalloc.h's
+ * (xmalloc & co abort on out-of-memory).
  */
 #ifndef MIMIR_SEMANTIC_UTIL_H
 #define MIMIR_SEMANTIC_UTIL_H
@@ -10,16 +9,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/*
- * Allocation failure aborts, as in wire/buf.h: the loader runs at startup and
- * on reload, and a process that cannot allocate a few kilobytes of
- * configuration has no useful way to carry on.
- */
-void *sem_xmalloc(size_t n);
-void *sem_xcalloc(size_t count, size_t size);
-void *sem_xrealloc(void *p, size_t n);
-char *sem_xstrdup(const char *s);
-char *sem_xstrndup(const char *s, size_t n);
 /* NULL-safe strdup: NULL stays NULL. */
 char *sem_strdup_or_null(const char *s);
 

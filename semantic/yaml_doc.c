@@ -14,6 +14,7 @@
 #include <yaml.h>
 
 #include "semantic/util.h"
+#include "wire/xalloc.h"
 
 typedef struct anchor {
     char *name;
@@ -35,7 +36,7 @@ typedef struct builder {
 
 static ynode *node_new(builder *b, ynode_kind kind, yaml_mark_t mark)
 {
-    ynode *n = sem_xcalloc(1, sizeof *n);
+    ynode *n = xcalloc(1, sizeof *n);
     n->kind = kind;
     n->line = (int)mark.line + 1;
     n->column = (int)mark.column + 1;
@@ -49,7 +50,7 @@ static void node_push_item(ynode *parent, ynode *child)
 {
     if (parent->n_items == parent->cap_items) {
         parent->cap_items = parent->cap_items ? parent->cap_items * 2 : 8;
-        parent->items = sem_xrealloc(parent->items, parent->cap_items * sizeof *parent->items);
+        parent->items = xrealloc(parent->items, parent->cap_items * sizeof *parent->items);
     }
     parent->items[parent->n_items++] = child;
 }
@@ -85,9 +86,9 @@ static void anchor_define(builder *b, const yaml_char_t *name, ynode *n)
         return;
     if (b->n_anchors == b->cap_anchors) {
         b->cap_anchors = b->cap_anchors ? b->cap_anchors * 2 : 8;
-        b->anchors = sem_xrealloc(b->anchors, b->cap_anchors * sizeof *b->anchors);
+        b->anchors = xrealloc(b->anchors, b->cap_anchors * sizeof *b->anchors);
     }
-    b->anchors[b->n_anchors].name = sem_xstrdup((const char *)name);
+    b->anchors[b->n_anchors].name = xstrdup((const char *)name);
     b->anchors[b->n_anchors].node = n;
     b->n_anchors++;
 }
@@ -112,7 +113,7 @@ static bool on_scalar(builder *b, const yaml_event_t *ev)
 {
     ynode *n = node_new(b, YNODE_SCALAR, ev->start_mark);
     n->len = ev->data.scalar.length;
-    n->text = sem_xstrndup((const char *)ev->data.scalar.value, n->len);
+    n->text = xstrndup((const char *)ev->data.scalar.value, n->len);
     n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
     anchor_define(b, ev->data.scalar.anchor, n);
     if (!budget_take(b, 1, n->line, n->column))
@@ -136,7 +137,7 @@ static bool on_container_start(builder *b, const yaml_event_t *ev, ynode_kind ki
     attach(b, n);
     if (b->depth == b->cap_stack) {
         b->cap_stack = b->cap_stack ? b->cap_stack * 2 : 16;
-        b->stack = sem_xrealloc(b->stack, b->cap_stack * sizeof *b->stack);
+        b->stack = xrealloc(b->stack, b->cap_stack * sizeof *b->stack);
     }
     b->stack[b->depth++] = n;
     return true;
@@ -164,7 +165,7 @@ static int key_order(const void *pa, const void *pb)
 static bool check_duplicate_keys(builder *b, const ynode *map)
 {
     size_t n = 0;
-    const ynode **keys = sem_xmalloc((map->n_items / 2 + 1) * sizeof *keys);
+    const ynode **keys = xmalloc((map->n_items / 2 + 1) * sizeof *keys);
     for (size_t i = 0; i + 1 < map->n_items; i += 2)
         if (map->items[i]->kind == YNODE_SCALAR)
             keys[n++] = map->items[i];
@@ -212,7 +213,7 @@ static bool on_alias(builder *b, const yaml_event_t *ev)
 static void on_document_end(builder *b)
 {
     ystream *ys = b->ys;
-    ys->docs = sem_xrealloc(ys->docs, (ys->n_docs + 1) * sizeof *ys->docs);
+    ys->docs = xrealloc(ys->docs, (ys->n_docs + 1) * sizeof *ys->docs);
     ys->docs[ys->n_docs++] = b->root;
     b->root = NULL;
     anchors_clear(b);
@@ -300,7 +301,7 @@ static bool load(ystream *ys, yaml_parser_t *p, size_t max_nodes, char *err, siz
 bool ystream_load_file(ystream *ys, const char *path, size_t max_nodes, char *err, size_t errlen)
 {
     memset(ys, 0, sizeof *ys);
-    ys->file = sem_xstrdup(path);
+    ys->file = xstrdup(path);
     /* Non-blocking open: a FIFO must be refused, not waited on for a writer. */
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
@@ -336,7 +337,7 @@ bool ystream_load_string(ystream *ys, const char *name, const char *text, size_t
                          size_t max_nodes, char *err, size_t errlen)
 {
     memset(ys, 0, sizeof *ys);
-    ys->file = sem_xstrdup(name);
+    ys->file = xstrdup(name);
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p))
         return sem_errf(err, errlen, name, 0, "cannot initialise the YAML parser");

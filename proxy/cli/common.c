@@ -9,6 +9,7 @@
 
 #include <getopt.h>
 #include "semantic/util.h"
+#include "wire/xalloc.h"
 
 void cli_project_resolve(cli_project *p)
 {
@@ -21,7 +22,7 @@ void cli_project_resolve(cli_project *p)
         return;
     const char *given = p->secrets_option ? p->secrets_option : getenv("MIMIR_SECRETS");
     p->secrets_defaulted = !(given && *given);
-    p->secrets = p->secrets_defaulted ? sem_path_join(p->configs, "secrets") : sem_xstrdup(given);
+    p->secrets = p->secrets_defaulted ? sem_path_join(p->configs, "secrets") : xstrdup(given);
 }
 
 void cli_project_free(cli_project *p)

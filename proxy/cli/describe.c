@@ -15,6 +15,7 @@
 #include "proxy/cli/output.h"
 #include "semantic/util.h"
 #include "wire/buf.h"
+#include "wire/xalloc.h"
 
 static const char cmd[] = "describe";
 
@@ -38,10 +39,10 @@ typedef struct fields {
 
 static void field(fields *f, const char *name, const char *value)
 {
-    f->names = sem_xrealloc(f->names, (f->n + 1) * sizeof *f->names);
-    f->values = sem_xrealloc(f->values, (f->n + 1) * sizeof *f->values);
-    f->names[f->n] = sem_xstrdup(name);
-    f->values[f->n] = value ? sem_xstrdup(value) : NULL;
+    f->names = xrealloc(f->names, (f->n + 1) * sizeof *f->names);
+    f->values = xrealloc(f->values, (f->n + 1) * sizeof *f->values);
+    f->names[f->n] = xstrdup(name);
+    f->values[f->n] = value ? xstrdup(value) : NULL;
     f->n++;
 }
 

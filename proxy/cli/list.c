@@ -14,6 +14,7 @@
 #include "proxy/cli/output.h"
 #include "semantic/util.h"
 #include "wire/buf.h"
+#include "wire/xalloc.h"
 
 static const char cmd[] = "list";
 
@@ -64,7 +65,7 @@ static char *sources_of(const catalog *c, const char *dim)
     for (size_t i = 0; i < c->n_sources; i++)
         if (catalog_dim_on_source(c, &c->sources[i], dim, NULL) != DIM_NOT_ON_SOURCE)
             buf_printf(&b, "%s%s", b.len ? ", " : "", c->sources[i].name);
-    char *out = sem_xstrdup(buf_cstr(&b));
+    char *out = xstrdup(buf_cstr(&b));
     buf_free(&b);
     return out;
 }
@@ -86,7 +87,7 @@ static void list_dimensions(const catalog *c, out_writer *w, out_format f)
         const char *row[] = {d->name, sources, text(d->description)};
         out_row(w, row, NULL);
         free(sources);
-        sem_strv_push(&seen, &nseen, sem_xstrdup(d->name));
+        sem_strv_push(&seen, &nseen, xstrdup(d->name));
     }
     for (size_t i = 0; i < c->n_sources; i++) {
         const source *s = &c->sources[i];
@@ -101,7 +102,7 @@ static void list_dimensions(const catalog *c, out_writer *w, out_format f)
             const char *row[] = {col, sources, "(a column of the source's sql)"};
             out_row(w, row, NULL);
             free(sources);
-            sem_strv_push(&seen, &nseen, sem_xstrdup(col));
+            sem_strv_push(&seen, &nseen, xstrdup(col));
         }
     }
     sem_strv_free(seen, nseen);

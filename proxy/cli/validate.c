@@ -27,6 +27,7 @@
 #include "proxy/cli/check.h"
 #include "proxy/cli/validate_grants.h"
 #include "semantic/util.h"
+#include "wire/xalloc.h"
 
 static const char cmd[] = "validate";
 
@@ -70,7 +71,7 @@ static void add_problem(validation *v, const origin *at, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     sem_errf_at(text, sizeof text, at->file, at->line, at->column, "%s", msg);
-    sem_strv_push(&v->problems, &v->n_problems, sem_xstrdup(text));
+    sem_strv_push(&v->problems, &v->n_problems, xstrdup(text));
 }
 
 /* ---- the databases ---- */
@@ -131,7 +132,7 @@ static void check_source(validation *v, check_conn *cc, const source *src)
     char what[512], err[1024];
     snprintf(what, sizeof what, "source '%s' (connection '%s')", src->name, src->connection_name);
     /* The SQL as the planner embeds it: up to its end, without a trailing comment. */
-    char *sql = sem_xstrndup(src->sql, src->shape.sql_end);
+    char *sql = xstrndup(src->sql, src->shape.sql_end);
     bool ok = check_query(cc, sql, NULL, 0, err, sizeof err);
     free(sql);
     if (!ok) {

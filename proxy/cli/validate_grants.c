@@ -10,6 +10,7 @@
 #include "proxy/config/server_config.h"
 #include "semantic/grants.h"
 #include "semantic/util.h"
+#include "wire/xalloc.h"
 
 /* The filtered SQL as the planner embeds it: up to its end, without a trailing comment. */
 static char *embedded_sql(const source *s, const char *filter)
@@ -20,7 +21,7 @@ static char *embedded_sql(const source *s, const char *filter)
         return NULL; /* grants_check reported it */
     source_sql_shape sh;
     sql_shape_scan(sql, &sh);
-    char *cut = sem_xstrndup(sql, sh.sql_end);
+    char *cut = xstrndup(sql, sh.sql_end);
     free(sql);
     return cut;
 }
@@ -41,7 +42,7 @@ static void check_filter(const grants *g, const char *user, const row_filter *f,
         snprintf(text, sizeof text,
                  "%s:%d: user '%s': the row filter of source '%s': the database says: %s", g->file,
                  f->line, user, f->source, err);
-        sem_strv_push(problems, n, sem_xstrdup(text));
+        sem_strv_push(problems, n, xstrdup(text));
     }
     if (cc)
         check_close(cc);
@@ -55,7 +56,7 @@ size_t validate_grants(const char *server_config, const catalog *cat, bool with_
     server_file f;
     char err[2048];
     if (!server_file_load(server_config, &f, err, sizeof err)) {
-        sem_strv_push(problems, n_problems, sem_xstrdup(err));
+        sem_strv_push(problems, n_problems, xstrdup(err));
         return 1;
     }
     for (size_t i = 0; i < f.nusers; i++) {

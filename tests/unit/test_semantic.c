@@ -21,6 +21,7 @@
 #include "semantic/sql_scan.h"
 #include "semantic/util.h"
 #include "semantic/yaml_doc.h"
+#include "wire/xalloc.h"
 
 #define FIXTURES "tests/unit/fixtures/semantic"
 
@@ -31,7 +32,7 @@ static char *slice(const char *sql, size_t a, size_t b)
         a++;
     while (b > a && strchr(" \t\r\n", sql[b - 1]))
         b--;
-    return sem_xstrndup(sql + a, b - a);
+    return xstrndup(sql + a, b - a);
 }
 
 static void assert_slice(const char *sql, size_t a, size_t b, const char *want)
@@ -45,7 +46,7 @@ static void assert_ends_with(const char *sql, size_t end, const char *want)
 {
     size_t n = strlen(want);
     assert_true(end >= n);
-    char *got = sem_xstrndup(sql + end - n, n);
+    char *got = xstrndup(sql + end - n, n);
     assert_string_equal(got, want);
     free(got);
 }
