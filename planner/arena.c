@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/xalloc.h"
+
 struct arena_chunk {
     arena_chunk *next;
     size_t used, cap;
@@ -35,9 +37,7 @@ void *arena_alloc(arena *a, size_t size)
     arena_chunk *c = a->head;
     if (!c || c->cap - c->used < size) {
         size_t cap = size > ARENA_CHUNK_MIN ? size : ARENA_CHUNK_MIN;
-        c = malloc(sizeof(*c) + cap);
-        if (!c)
-            abort();
+        c = xmalloc(sizeof(*c) + cap);
         c->cap = cap;
         c->used = 0;
         c->next = a->head;

@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "wire/xalloc.h"
+
 typedef struct discovered_column {
     char *source;
     char *column;
@@ -24,10 +26,7 @@ struct discovered_types {
 
 discovered_types *discovered_types_new(void)
 {
-    discovered_types *d = calloc(1, sizeof(*d));
-    if (!d)
-        abort();
-    return d;
+    return xcalloc(1, sizeof(discovered_types));
 }
 
 static void free_column(discovered_column *c)
@@ -55,14 +54,6 @@ static discovered_column *find(const discovered_types *d, const char *source, co
     return NULL;
 }
 
-static char *dup(const char *s)
-{
-    char *out = strdup(s);
-    if (!out)
-        abort();
-    return out;
-}
-
 void discovered_types_set(discovered_types *d, const char *source, const char *column,
                           const column_type *t)
 {
@@ -73,13 +64,11 @@ void discovered_types_set(discovered_types *d, const char *source, const char *c
     }
     if (d->len == d->cap) {
         d->cap = d->cap ? d->cap * 2 : 32;
-        d->cols = realloc(d->cols, d->cap * sizeof(*d->cols));
-        if (!d->cols)
-            abort();
+        d->cols = xreallocarray(d->cols, d->cap, sizeof(*d->cols));
     }
     c = &d->cols[d->len++];
-    c->source = dup(source);
-    c->column = dup(column);
+    c->source = xstrdup(source);
+    c->column = xstrdup(column);
     c->type = *t;
 }
 

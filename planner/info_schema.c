@@ -20,6 +20,7 @@
 #include "planner/info_schema_tables.h"
 #include "planner/session_query.h"
 #include "wire/buf.h"
+#include "wire/xalloc.h"
 
 /* SQLite VM instructions one information_schema query may take (about a second). */
 #define QUERY_STEP_BUDGET 200000000L
@@ -373,9 +374,7 @@ info_schema *info_schema_build(const catalog *cat, char *err, size_t errlen)
 info_schema *info_schema_build_typed(const catalog *cat, const discovered_types *types, char *err,
                                      size_t errlen)
 {
-    info_schema *is = calloc(1, sizeof(*is));
-    if (!is)
-        abort();
+    info_schema *is = xcalloc(1, sizeof(*is));
     arena_init(&is->mem);
     is->ntables = mimir_tables_typed(&is->mem, cat, types, &is->tables);
     if (sqlite3_open_v2(":memory:", &is->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=

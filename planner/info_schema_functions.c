@@ -7,6 +7,8 @@
 
 #include <sqlite3.h>
 
+#include "wire/xalloc.h"
+
 /* ---- User variables ------------------------------------------------------------ */
 
 typedef struct user_var {
@@ -22,10 +24,7 @@ struct user_vars {
 
 user_vars *user_vars_new(void)
 {
-    user_vars *v = calloc(1, sizeof(*v));
-    if (!v)
-        abort();
-    return v;
+    return xcalloc(1, sizeof(user_vars));
 }
 
 void user_vars_clear(user_vars *v)
@@ -59,16 +58,10 @@ static user_var *add_var(user_vars *v, const char *name)
 {
     if (v->len == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 8;
-        user_var *items = realloc(v->items, cap * sizeof(*items));
-        if (!items)
-            return NULL;
-        v->items = items;
+        v->items = xreallocarray(v->items, cap, sizeof(*v->items));
         v->cap = cap;
     }
-    char *copy = strdup(name);
-    if (!copy)
-        return NULL;
-    v->items[v->len] = (user_var){.name = copy, .value = NULL};
+    v->items[v->len] = (user_var){.name = xstrdup(name), .value = NULL};
     return &v->items[v->len++];
 }
 
@@ -85,8 +78,7 @@ static void set_variable(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (!var)
         var = add_var(vars, name);
     sqlite3_value *copy = sqlite3_value_dup(argv[1]);
-    if (!var || !copy) {
-        sqlite3_value_free(copy);
+    if (!copy) {
         sqlite3_result_error_nomem(ctx);
         return;
     }

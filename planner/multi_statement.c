@@ -4,6 +4,7 @@
 
 #include "planner/arena.h"
 #include "planner/lexer.h"
+#include "wire/xalloc.h"
 
 size_t multi_statement_split(const char *sql, size_t len, stmt_span **out)
 {
@@ -15,9 +16,7 @@ size_t multi_statement_split(const char *sql, size_t len, stmt_span **out)
     size_t cap = 1;
     for (size_t i = 0; i < toks.len; i++)
         cap += token_is_op(&toks.items[i], ";");
-    stmt_span *spans = calloc(cap, sizeof(*spans));
-    if (!spans)
-        abort();
+    stmt_span *spans = xcalloc(cap, sizeof(*spans));
     size_t n = 0, start = 0;
     bool has_tokens = false;
     for (size_t i = 0; i < toks.len; i++) {

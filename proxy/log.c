@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "wire/xalloc.h"
+
 static _Atomic log_level min_level = LOG_LEVEL_INFO;
 /*
  * Where lines go. Once a file is open its descriptor number never changes:
@@ -108,9 +110,7 @@ bool log_open_file(const char *path, char *err, size_t errlen)
     if (!attach_file(path, err, errlen))
         return false;
     if (log_path != path) {
-        char *copy = strdup(path);
-        if (!copy)
-            abort();
+        char *copy = xstrdup(path);
         free(log_path);
         log_path = copy;
     }

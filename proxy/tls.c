@@ -16,6 +16,8 @@
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 
+#include "wire/xalloc.h"
+
 #define RSA_KEY_BITS 2048
 
 const char *tls_error_string(char *buf, size_t n)
@@ -133,11 +135,7 @@ char *rsa_public_key_pem(EVP_PKEY *key)
     }
     char *data;
     long n = BIO_get_mem_data(bio, &data);
-    char *pem = malloc((size_t)n + 1);
-    if (!pem)
-        abort();
-    memcpy(pem, data, (size_t)n);
-    pem[n] = '\0';
+    char *pem = xstrndup(data, (size_t)n);
     BIO_free(bio);
     return pem;
 }

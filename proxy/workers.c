@@ -9,6 +9,8 @@
 
 #include <event2/util.h>
 
+#include "wire/xalloc.h"
+
 typedef struct job {
     work_fn fn, done;
     void *arg;
@@ -99,9 +101,7 @@ bool workers_start(struct event_base *base, int nthreads)
         return false;
     pool.notified = event_new(base, pool.notify[0], EV_READ | EV_PERSIST, run_finished, NULL);
     event_add(pool.notified, NULL);
-    pool.threads = calloc((size_t)nthreads, sizeof(pthread_t));
-    if (!pool.threads)
-        abort();
+    pool.threads = xcalloc((size_t)nthreads, sizeof(pthread_t));
     for (int i = 0; i < nthreads; i++) {
         if (pthread_create(&pool.threads[i], NULL, worker_main, NULL) != 0)
             break;
@@ -112,9 +112,7 @@ bool workers_start(struct event_base *base, int nthreads)
 
 void workers_submit(work_fn fn, work_fn done, void *arg)
 {
-    job *j = calloc(1, sizeof(*j));
-    if (!j)
-        abort();
+    job *j = xcalloc(1, sizeof(*j));
     j->fn = fn;
     j->done = done;
     j->arg = arg;

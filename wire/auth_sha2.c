@@ -12,6 +12,8 @@
 #include <openssl/crypto.h>
 #include <openssl/rsa.h>
 
+#include "wire/xalloc.h"
+
 #define SCRAMBLE_LEN 20
 
 /* Only a broken OpenSSL fails here; no client could log in either way. */
@@ -104,23 +106,22 @@ bool wire_sha2_rsa_decrypt_password(EVP_PKEY *key, const uint8_t scramble[20],
     EVP_PKEY_CTX *ctx = oaep_ctx(key, false);
     if (!ctx)
         return false;
-    size_t out_len = 0;
+    size_t cap = 0;
     bool ok = false;
-    uint8_t *plain = NULL;
-    if (EVP_PKEY_decrypt(ctx, NULL, &out_len, cipher, cipher_len) > 0 &&
-        (plain = malloc(out_len ? out_len : 1)) != NULL &&
-        EVP_PKEY_decrypt(ctx, plain, &out_len, cipher, cipher_len) > 0 && out_len > 0) {
-        for (size_t i = 0; i < out_len; i++)
-            plain[i] ^= scramble[i % SCRAMBLE_LEN];
-        /* The client encrypted the password with its NUL terminator. */
-        if (plain[out_len - 1] == 0 && !memchr(plain, 0, out_len - 1)) {
-            buf_reset(password);
-            buf_append(password, plain, out_len - 1);
-            ok = true;
+    if (EVP_PKEY_decrypt(ctx, NULL, &cap, cipher, cipher_len) > 0) {
+        uint8_t *plain = xmalloc(cap);
+        size_t out_len = cap;
+        if (EVP_PKEY_decrypt(ctx, plain, &out_len, cipher, cipher_len) > 0 && out_len > 0) {
+            for (size_t i = 0; i < out_len; i++)
+                plain[i] ^= scramble[i % SCRAMBLE_LEN];
+            /* The client encrypted the password with its NUL terminator. */
+            if (plain[out_len - 1] == 0 && !memchr(plain, 0, out_len - 1)) {
+                buf_reset(password);
+                buf_append(password, plain, out_len - 1);
+                ok = true;
+            }
         }
-    }
-    if (plain) {
-        OPENSSL_cleanse(plain, out_len);
+        OPENSSL_cleanse(plain, cap);
         free(plain);
     }
     EVP_PKEY_CTX_free(ctx);
@@ -131,9 +132,7 @@ bool wire_sha2_rsa_encrypt_password(EVP_PKEY *key, const uint8_t scramble[20], c
                                     buf *cipher)
 {
     size_t len = strlen(password) + 1;
-    uint8_t *plain = malloc(len);
-    if (!plain)
-        abort();
+    uint8_t *plain = xmalloc(len);
     for (size_t i = 0; i < len; i++)
         plain[i] = (uint8_t)password[i] ^ scramble[i % SCRAMBLE_LEN];
     EVP_PKEY_CTX *ctx = oaep_ctx(key, true);

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/xalloc.h"
+
 #define STMT_OK_HEADER      0x00
 #define BINARY_ROW_HEADER   0x00
 #define EXECUTE_HEADER_LEN  10 /* command, statement id, flags, iteration count */
@@ -286,10 +288,8 @@ wire_params_status wire_parse_stmt_params(const uint8_t *data, size_t len, uint1
 
     /* Offsets first: text may move while it grows. Types are committed only
      * when the whole block decoded, so a bad execute changes nothing. */
-    size_t *offsets = calloc(nparams, sizeof *offsets);
-    uint16_t *bound = calloc(nparams, sizeof *bound);
-    if (!offsets || !bound)
-        abort();
+    size_t *offsets = xcalloc(nparams, sizeof *offsets);
+    uint16_t *bound = xcalloc(nparams, sizeof *bound);
     wire_params_status st = WIRE_PARAMS_OK;
     for (size_t i = 0; i < nparams && st == WIRE_PARAMS_OK; i++) {
         bound[i] = type_bytes

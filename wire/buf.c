@@ -11,14 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/xalloc.h"
+
 /* Small enough not to matter, large enough that an OK packet never grows twice. */
 #define BUF_MIN_CAP 64
-
-static void buf_oom(size_t want)
-{
-    fprintf(stderr, "mimir: out of memory allocating %zu bytes\n", want);
-    abort();
-}
 
 void buf_init(buf *b)
 {
@@ -42,16 +38,15 @@ void buf_reserve(buf *b, size_t extra)
 {
     if (extra <= b->cap - b->len)
         return;
-    if (extra > SIZE_MAX - b->len)
-        buf_oom(SIZE_MAX);
+    if (extra > SIZE_MAX - b->len) {
+        fprintf(stderr, "mimir: a buffer of %zu bytes cannot grow by %zu more\n", b->len, extra);
+        abort();
+    }
     size_t need = b->len + extra;
     size_t cap = b->cap < BUF_MIN_CAP ? BUF_MIN_CAP : b->cap;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-    uint8_t *data = realloc(b->data, cap);
-    if (data == NULL)
-        buf_oom(cap);
-    b->data = data;
+    b->data = xrealloc(b->data, cap);
     b->cap = cap;
 }
 

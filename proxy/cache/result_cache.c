@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "wire/buf.h"
+#include "wire/xalloc.h"
 
 #define CACHE_NULL UINT32_MAX
 /* What an entry costs besides its rows and columns (struct, allocator). */
@@ -65,14 +66,6 @@ uint64_t cache_monotonic_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size);
-    if (!p)
-        abort();
-    return p;
 }
 
 result_cache *result_cache_new(uint64_t max_bytes, uint64_t max_entry_bytes, cache_clock_fn clock)
@@ -430,9 +423,7 @@ static cache_entry *entry_from_fill(cache_fill *f, uint64_t now)
     e->nrows = f->nrows;
     e->len = f->data.len;
     /* Shrink to what is used: the cache counts what it keeps. */
-    e->data = e->len ? realloc(f->data.data, e->len) : NULL;
-    if (e->len && !e->data)
-        abort();
+    e->data = e->len ? xrealloc(f->data.data, e->len) : NULL;
     if (!e->len)
         free(f->data.data);
     f->cols = NULL;

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include "proxy/backend/pg_conninfo.h"
+#include "wire/xalloc.h"
 
 struct check_conn {
     conn_kind kind;
@@ -35,9 +36,7 @@ static char *wrapped(const char *sql)
     /* On lines of their own: a comment that ends sql cannot swallow the tail. */
     static const char head[] = "SELECT * FROM (\n", tail[] = "\n) AS mimir_check LIMIT 0";
     size_t n = strlen(sql);
-    char *out = malloc(sizeof head + n + sizeof tail);
-    if (!out)
-        abort();
+    char *out = xmalloc(sizeof head + n + sizeof tail);
     memcpy(out, head, sizeof head - 1);
     memcpy(out + sizeof head - 1, sql, n);
     memcpy(out + sizeof head - 1 + n, tail, sizeof tail);
@@ -60,9 +59,7 @@ static bool pg_connect(check_conn *cc, const connection *c, char *err, size_t er
 static bool pg_query(check_conn *cc, const char *sql, const query_param *params, size_t n,
                      char *err, size_t errlen)
 {
-    const char **values = calloc(n ? n : 1, sizeof *values);
-    if (!values)
-        abort();
+    const char **values = xcalloc(n, sizeof *values);
     for (size_t i = 0; i < n; i++)
         values[i] = params[i].text;
     PGresult *res = PQexecParams(cc->pg, sql, (int)n, NULL, values, NULL, NULL, 0);
@@ -111,10 +108,8 @@ static bool my_query(check_conn *cc, const char *sql, const query_param *params,
         one_line(err, errlen, mysql_error(cc->my));
         return false;
     }
-    MYSQL_BIND *bind = calloc(n ? n : 1, sizeof *bind);
-    unsigned long *lengths = calloc(n ? n : 1, sizeof *lengths);
-    if (!bind || !lengths)
-        abort();
+    MYSQL_BIND *bind = xcalloc(n, sizeof *bind);
+    unsigned long *lengths = xcalloc(n, sizeof *lengths);
     for (size_t i = 0; i < n; i++) {
         lengths[i] = (unsigned long)strlen(params[i].text);
         bind[i].buffer_type = MYSQL_TYPE_STRING;
@@ -167,9 +162,7 @@ static bool lite_query(check_conn *cc, const char *sql, const query_param *param
 
 check_conn *check_connect(const connection *c, char *err, size_t errlen)
 {
-    check_conn *cc = calloc(1, sizeof *cc);
-    if (!cc)
-        abort();
+    check_conn *cc = xcalloc(1, sizeof *cc);
     cc->kind = c->kind;
     bool ok;
     switch (c->kind) {

@@ -4,23 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *xcalloc(size_t n, size_t size)
-{
-    void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p)
-        abort();
-    return p;
-}
-
-static char *xstrndup(const char *s, size_t n)
-{
-    char *d = malloc(n + 1);
-    if (!d)
-        abort();
-    memcpy(d, s, n);
-    d[n] = '\0';
-    return d;
-}
+#include "wire/xalloc.h"
 
 bool out_format_parse(const char *name, out_format *out)
 {
@@ -190,9 +174,7 @@ static void table_keep(out_writer *w, const char *const *v, const size_t *length
     size_t need = (w->nrows + 1) * w->ncols;
     if (need > w->cap_cells) {
         w->cap_cells = need * 2;
-        w->cells = realloc(w->cells, w->cap_cells * sizeof *w->cells);
-        if (!w->cells)
-            abort();
+        w->cells = xreallocarray(w->cells, w->cap_cells, sizeof *w->cells);
     }
     for (size_t i = 0; i < w->ncols; i++) {
         char *cell = NULL;
@@ -219,7 +201,7 @@ void out_begin(out_writer *w, out_format format, FILE *f, size_t ncols, const ch
     w->names = xcalloc(ncols, sizeof *w->names);
     w->numeric = xcalloc(ncols, sizeof *w->numeric);
     for (size_t i = 0; i < ncols; i++) {
-        w->names[i] = xstrndup(names[i], strlen(names[i]));
+        w->names[i] = xstrdup(names[i]);
         w->numeric[i] = numeric && numeric[i];
     }
     if (format == OUT_CSV)

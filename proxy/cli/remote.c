@@ -7,6 +7,8 @@
 
 #include <mysql.h>
 
+#include "wire/xalloc.h"
+
 struct remote {
     MYSQL *my;
 };
@@ -63,9 +65,12 @@ static void print_error(MYSQL *my, const char *cmd)
 
 remote *remote_connect(const remote_target *t, const char *cmd)
 {
-    remote *r = calloc(1, sizeof *r);
-    if (!r || !(r->my = mysql_init(NULL)))
+    remote *r = xcalloc(1, sizeof *r);
+    /* mysql_init(NULL) fails only when it cannot allocate its handle. */
+    if (!(r->my = mysql_init(NULL))) {
+        fprintf(stderr, "mimir %s: out of memory\n", cmd);
         abort();
+    }
     unsigned timeout = 10, protocol = MYSQL_PROTOCOL_TCP;
     mysql_optionsv(r->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     /* "localhost" would mean a Unix socket to libmariadb; Mimir listens on TCP only. */
@@ -108,10 +113,8 @@ bool remote_print(remote *r, const char *sql, out_format format, const char *cmd
     }
     unsigned n = mysql_num_fields(res);
     MYSQL_FIELD *fields = mysql_fetch_fields(res);
-    const char **names = calloc(n ? n : 1, sizeof *names);
-    bool *numeric = calloc(n ? n : 1, sizeof *numeric);
-    if (!names || !numeric)
-        abort();
+    const char **names = xcalloc(n, sizeof *names);
+    bool *numeric = xcalloc(n, sizeof *numeric);
     for (unsigned i = 0; i < n; i++) {
         names[i] = fields[i].name;
         numeric[i] = IS_NUM(fields[i].type);
@@ -119,9 +122,7 @@ bool remote_print(remote *r, const char *sql, out_format format, const char *cmd
     out_writer w;
     out_begin(&w, format, stdout, n, names, numeric);
     MYSQL_ROW row;
-    size_t *lengths = calloc(n ? n : 1, sizeof *lengths);
-    if (!lengths)
-        abort();
+    size_t *lengths = xcalloc(n, sizeof *lengths);
     while ((row = mysql_fetch_row(res))) {
         unsigned long *l = mysql_fetch_lengths(res);
         for (unsigned i = 0; i < n; i++)
@@ -162,20 +163,14 @@ bool remote_fetch(remote *r, const char *sql, size_t *ncols, char ***rows, size_
         return true;
     }
     size_t n = mysql_num_fields(res), count = mysql_num_rows(res);
-    char **out = calloc(n * count + 1, sizeof *out);
-    if (!out)
-        abort();
+    char **out = xcalloc(n * count + 1, sizeof *out);
     MYSQL_ROW row;
     for (size_t k = 0; (row = mysql_fetch_row(res)); k++) {
         unsigned long *l = mysql_fetch_lengths(res);
         for (size_t i = 0; i < n; i++) {
             if (!row[i])
                 continue;
-            out[k * n + i] = malloc(l[i] + 1);
-            if (!out[k * n + i])
-                abort();
-            memcpy(out[k * n + i], row[i], l[i]);
-            out[k * n + i][l[i]] = '\0';
+            out[k * n + i] = xstrndup(row[i], l[i]);
         }
     }
     mysql_free_result(res);

@@ -14,6 +14,7 @@
 
 #include "proxy/log.h"
 #include "proxy/obs/query_log.h"
+#include "wire/xalloc.h"
 
 static bool fail(const char *file, const ynode *at, char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
@@ -93,13 +94,8 @@ static int boolean(const char *file, const ynode *map, const char *key, char *er
 static char *relative_to(const char *file, const char *path)
 {
     const char *slash = strrchr(file, '/');
-    size_t dir = path[0] == '/' || !slash ? 0 : (size_t)(slash - file) + 1;
-    size_t n = dir + strlen(path) + 1;
-    char *out = malloc(n);
-    if (!out)
-        abort();
-    snprintf(out, n, "%.*s%s", (int)dir, file, path);
-    return out;
+    int dir = path[0] == '/' || !slash ? 0 : (int)(slash - file) + 1;
+    return xasprintf("%.*s%s", dir, file, path);
 }
 
 bool obs_config_load_log(const char *file, const ynode *map, log_settings *out, char *err,
@@ -143,9 +139,7 @@ bool obs_config_load_admin(const char *file, const ynode *map, admin_settings *o
         !scalar(file, map, "port", &port, err, errlen))
         return false;
     if (host)
-        out->host = strdup(host);
-    if (host && !out->host)
-        abort();
+        out->host = xstrdup(host);
     if (port) {
         char *end;
         errno = 0;

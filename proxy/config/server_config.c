@@ -17,6 +17,7 @@
 
 #include "semantic/grants.h"
 #include "semantic/yaml_doc.h"
+#include "wire/xalloc.h"
 
 /* A few dozen users at most: a tight node limit costs nothing. */
 #define SERVER_FILE_MAX_NODES 20000
@@ -41,14 +42,6 @@ static bool fail(loader *l, const ynode *at, const char *fmt, ...)
     else
         snprintf(l->err, l->errlen, "%s: %s", l->file, msg);
     return false;
-}
-
-static char *xstrdup(const char *s)
-{
-    char *d = strdup(s);
-    if (!d)
-        abort();
-    return d;
 }
 
 /* Every key of map must be one of allowed (NULL-terminated). */
@@ -113,13 +106,7 @@ static char *resolve_path(const char *file, const char *path)
     const char *slash = strrchr(file, '/');
     if (path[0] == '/' || !slash)
         return xstrdup(path);
-    size_t dir = (size_t)(slash - file);
-    size_t n = dir + 1 + strlen(path) + 1;
-    char *out = malloc(n);
-    if (!out)
-        abort();
-    snprintf(out, n, "%.*s/%s", (int)dir, file, path);
-    return out;
+    return xasprintf("%.*s/%s", (int)(slash - file), file, path);
 }
 
 static bool load_listen(loader *l, const ynode *map, server_file *f)
@@ -209,9 +196,7 @@ static bool load_users(loader *l, const ynode *seq, server_file *f)
 {
     if (seq->kind != YNODE_SEQUENCE)
         return fail(l, seq, "'users' must be a list, not a %s", ynode_kind_name(seq));
-    f->users = calloc(seq->n_items + 1, sizeof(*f->users));
-    if (!f->users)
-        abort();
+    f->users = xcalloc(seq->n_items + 1, sizeof(*f->users));
     for (size_t i = 0; i < seq->n_items; i++) {
         f->nusers = i + 1;
         if (!load_user(l, seq->items[i], &f->users[i]))

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "wire/xalloc.h"
+
 const double stats_bucket_bounds[STATS_NBUCKETS] = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10};
 
 void histogram_observe(histogram *h, double seconds)
@@ -34,14 +36,9 @@ source_stats *stats_source(server_stats *st, const char *name)
     for (size_t i = 0; i < st->nsources; i++)
         if (strcmp(st->sources[i]->name, name) == 0)
             return st->sources[i];
-    source_stats **grown = realloc(st->sources, (st->nsources + 1) * sizeof(*grown));
-    source_stats *s = calloc(1, sizeof(*s));
-    if (!grown || !s)
-        abort();
-    st->sources = grown;
-    s->name = strdup(name);
-    if (!s->name)
-        abort();
+    st->sources = xreallocarray(st->sources, st->nsources + 1, sizeof(*st->sources));
+    source_stats *s = xcalloc(1, sizeof(*s));
+    s->name = xstrdup(name);
     st->sources[st->nsources++] = s;
     return s;
 }
