@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "wire/mimir_assert.h"
+
 typedef struct lexer {
     arena *a;
     const char *sql;
@@ -175,6 +177,7 @@ static void lex_quoted(lexer *lx, token_kind kind)
         emit_error(lx, "NUL byte in a quoted identifier", start, line);
         return;
     }
+    MIMIR_ASSERT(n <= end - start); /* what the allocation above relies on */
     token *t = emit(lx, kind, "", 0, start, line);
     t->text = out;
     t->len = n;

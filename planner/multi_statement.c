@@ -4,6 +4,7 @@
 
 #include "planner/arena.h"
 #include "planner/lexer.h"
+#include "wire/mimir_assert.h"
 #include "wire/xalloc.h"
 
 size_t multi_statement_split(const char *sql, size_t len, stmt_span **out)
@@ -41,6 +42,7 @@ size_t multi_statement_split(const char *sql, size_t len, stmt_span **out)
      * text without any ';' is always one (possibly empty) statement. */
     if (has_tokens || n == 0)
         spans[n++] = (stmt_span){start, len - start};
+    MIMIR_ASSERT(n <= cap);
     arena_free(&a);
     *out = spans;
     return n;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire/mimir_assert.h"
 #include "wire/xalloc.h"
 
 /* Small enough not to matter, large enough that an OK packet never grows twice. */
@@ -48,6 +49,7 @@ void buf_reserve(buf *b, size_t extra)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+    MIMIR_ASSERT(b->cap - b->len >= extra);
 }
 
 void buf_append(buf *b, const void *data, size_t len)

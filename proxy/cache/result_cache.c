@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "wire/buf.h"
+#include "wire/mimir_assert.h"
 #include "wire/xalloc.h"
 
 #define CACHE_NULL UINT32_MAX
@@ -90,6 +91,7 @@ static size_t bucket_of(const result_cache *c, const cache_key *key)
 
 static void entry_unref(cache_entry *e)
 {
+    MIMIR_ASSERT(e->refs > 0);
     if (--e->refs > 0)
         return;
     free(e->cols);
@@ -130,6 +132,7 @@ static void lru_push_newest(result_cache *c, cache_entry *e)
 /* Takes e out of the table and the LRU list; holders keep it readable. */
 static void entry_remove(result_cache *c, cache_entry *e)
 {
+    MIMIR_ASSERT(e->stored && c->stats.entries > 0 && c->stats.bytes >= e->bytes);
     for (cache_entry **link = &c->buckets[bucket_of(c, &e->key)]; *link; link = &(*link)->chain) {
         if (*link == e) {
             *link = e->chain;
