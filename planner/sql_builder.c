@@ -198,18 +198,198 @@ static bool no_subqueries(sql_error *err)
     return false;
 }
 
+/*
+ * The information_schema printer's hook: it may print e itself (*handled).
+ * The resolver is the hook's for the time of the call, so that what it prints
+ * of e's operands resolves columns as the caller asked.
+ */
+static bool print_substitution(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                               bool *handled, sql_error *err)
+{
+    sb_column_resolver outer_resolve = b->resolve;
+    void *outer_ctx = b->resolve_ctx;
+    b->resolve = resolve;
+    b->resolve_ctx = ctx;
+    bool ok = b->subst(b->subst_ctx, b, e, handled, err);
+    b->resolve = outer_resolve;
+    b->resolve_ctx = outer_ctx;
+    return ok;
+}
+
+static bool print_column(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                         sql_error *err)
+{
+    const char *ref = resolve(ctx, e, err);
+    if (!ref)
+        return false;
+    sb_str(b, ref);
+    return true;
+}
+
+static bool print_unary(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                        sql_error *err)
+{
+    sb_str(b, e->op == OP_NOT ? "(NOT " : e->op == OP_NEG ? "(- " : "(");
+    if (e->op == OP_BIT_NOT) {
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support '~' in filters");
+        return false;
+    }
+    if (!sb_expr(b, e->left, resolve, ctx, err))
+        return false;
+    sb_str(b, ")");
+    return true;
+}
+
+/* MySQL's x % 0 is NULL; PostgreSQL fails on it. */
+static bool print_postgres_modulo(sql_builder *b, const expr *e, sb_column_resolver resolve,
+                                  void *ctx, sql_error *err)
+{
+    sb_str(b, "(");
+    if (!sb_expr(b, e->left, resolve, ctx, err))
+        return false;
+    sb_str(b, " % NULLIF(");
+    if (!sb_expr(b, e->right, resolve, ctx, err))
+        return false;
+    sb_str(b, ", 0))");
+    return true;
+}
+
+static bool print_binary(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                         sql_error *err)
+{
+    if ((e->op == OP_ADD || e->op == OP_SUB) && e->right->kind == EX_INTERVAL)
+        return sb_date_add(b, e->left, e->right, e->op == OP_SUB, resolve, ctx, err);
+    if (e->op == OP_ADD && e->left->kind == EX_INTERVAL)
+        return sb_date_add(b, e->right, e->left, false, resolve, ctx, err);
+    if (e->op == OP_DIV && b->dialect != DIALECT_MYSQL)
+        return print_division(b, e, resolve, ctx, err);
+    if (e->op == OP_MOD && b->dialect == DIALECT_POSTGRES)
+        return print_postgres_modulo(b, e, resolve, ctx, err);
+    const char *op = binary_op_sql(b, e->op);
+    if (!op) {
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support this operator in filters");
+        return false;
+    }
+    sb_str(b, "(");
+    if (!sb_expr(b, e->left, resolve, ctx, err))
+        return false;
+    sb_str(b, op);
+    if (!sb_expr(b, e->right, resolve, ctx, err))
+        return false;
+    sb_str(b, ")");
+    return true;
+}
+
+static bool print_in(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                     sql_error *err)
+{
+    if (e->subquery)
+        return no_subqueries(err);
+    sb_str(b, "(");
+    if (!sb_expr(b, e->left, resolve, ctx, err))
+        return false;
+    /* SQLite compares an IN list of several values with the left operand's collation
+     * only; MySQL compares all of them as binary strings when one is. */
+    if (b->dialect == DIALECT_SQLITE && any_binary_cast(e->args, e->nargs))
+        sb_str(b, " COLLATE BINARY");
+    sb_str(b, e->negated ? " NOT IN (" : " IN (");
+    if (!print_list(b, e->args, e->nargs, resolve, ctx, err))
+        return false;
+    sb_str(b, "))");
+    return true;
+}
+
+static bool print_between(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                          sql_error *err)
+{
+    sb_str(b, "(");
+    if (!sb_expr(b, e->left, resolve, ctx, err))
+        return false;
+    sb_str(b, e->negated ? " NOT BETWEEN " : " BETWEEN ");
+    if (!sb_expr(b, e->args[0], resolve, ctx, err))
+        return false;
+    sb_str(b, " AND ");
+    if (!sb_expr(b, e->args[1], resolve, ctx, err))
+        return false;
+    sb_str(b, ")");
+    return true;
+}
+
+static bool print_like(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                       sql_error *err)
+{
+    if (b->dialect == DIALECT_SQLITE &&
+        (sb_is_binary_cast(e->left) || sb_is_binary_cast(e->right))) {
+        /* SQLite's LIKE ignores collations: it would match case-insensitively. */
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support LIKE BINARY (a case-sensitive "
+                      "LIKE) outside information_schema queries");
+        return false;
+    }
+    sb_str(b, "(");
+    if (!sb_expr(b, e->left, resolve, ctx, err))
+        return false;
+    sb_str(b, e->negated ? " NOT LIKE " : " LIKE ");
+    if (!sb_expr(b, e->right, resolve, ctx, err))
+        return false;
+    if (e->nargs) {
+        sb_str(b, " ESCAPE ");
+        if (!sb_expr(b, e->args[0], resolve, ctx, err))
+            return false;
+    } else if (b->dialect == DIALECT_SQLITE) {
+        /* MySQL and PostgreSQL escape with backslash by default; SQLite has no default. */
+        sb_str(b, " ESCAPE '\\'");
+    }
+    sb_str(b, ")");
+    return true;
+}
+
+static bool print_is(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                     sql_error *err)
+{
+    sb_str(b, "(");
+    if (!sb_expr(b, e->left, resolve, ctx, err))
+        return false;
+    sb_str(b, e->negated ? " IS NOT " : " IS ");
+    /* IS TRUE, not IS 1: 7 IS TRUE holds in MySQL and in SQLite (3.23+), 7 IS 1 does not. */
+    sb_str(b, e->lit == LIT_NULL ? "NULL" : e->lit == LIT_TRUE ? "TRUE" : "FALSE");
+    sb_str(b, ")");
+    return true;
+}
+
+static bool print_case(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                       sql_error *err)
+{
+    sb_str(b, "(CASE");
+    if (e->left) {
+        sb_str(b, " ");
+        if (!sb_expr(b, e->left, resolve, ctx, err))
+            return false;
+    }
+    for (size_t i = 0; i + 1 < e->nargs; i += 2) {
+        sb_str(b, " WHEN ");
+        if (!sb_expr(b, e->args[i], resolve, ctx, err))
+            return false;
+        sb_str(b, " THEN ");
+        if (!sb_expr(b, e->args[i + 1], resolve, ctx, err))
+            return false;
+    }
+    if (e->right) {
+        sb_str(b, " ELSE ");
+        if (!sb_expr(b, e->right, resolve, ctx, err))
+            return false;
+    }
+    sb_str(b, " END)");
+    return true;
+}
+
 bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx, sql_error *err)
 {
     if (b->subst) {
         bool handled = false;
-        sb_column_resolver outer_resolve = b->resolve;
-        void *outer_ctx = b->resolve_ctx;
-        b->resolve = resolve;
-        b->resolve_ctx = ctx;
-        bool ok = b->subst(b->subst_ctx, b, e, &handled, err);
-        b->resolve = outer_resolve;
-        b->resolve_ctx = outer_ctx;
-        if (!ok)
+        if (!print_substitution(b, e, resolve, ctx, &handled, err))
             return false;
         if (handled)
             return true;
@@ -217,140 +397,22 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
     switch (e->kind) {
     case EX_LITERAL:
         return print_literal(b, e, err);
-    case EX_COLUMN: {
-        const char *ref = resolve(ctx, e, err);
-        if (!ref)
-            return false;
-        sb_str(b, ref);
-        return true;
-    }
+    case EX_COLUMN:
+        return print_column(b, e, resolve, ctx, err);
     case EX_UNARY:
-        sb_str(b, e->op == OP_NOT ? "(NOT " : e->op == OP_NEG ? "(- " : "(");
-        if (e->op == OP_BIT_NOT) {
-            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
-                          "This version of Mimir doesn't yet support '~' in filters");
-            return false;
-        }
-        if (!sb_expr(b, e->left, resolve, ctx, err))
-            return false;
-        sb_str(b, ")");
-        return true;
-    case EX_BINARY: {
-        if ((e->op == OP_ADD || e->op == OP_SUB) && e->right->kind == EX_INTERVAL)
-            return sb_date_add(b, e->left, e->right, e->op == OP_SUB, resolve, ctx, err);
-        if (e->op == OP_ADD && e->left->kind == EX_INTERVAL)
-            return sb_date_add(b, e->right, e->left, false, resolve, ctx, err);
-        if (e->op == OP_DIV && b->dialect != DIALECT_MYSQL)
-            return print_division(b, e, resolve, ctx, err);
-        if (e->op == OP_MOD && b->dialect == DIALECT_POSTGRES) {
-            /* MySQL's x % 0 is NULL; PostgreSQL fails on it. */
-            sb_str(b, "(");
-            if (!sb_expr(b, e->left, resolve, ctx, err))
-                return false;
-            sb_str(b, " % NULLIF(");
-            if (!sb_expr(b, e->right, resolve, ctx, err))
-                return false;
-            sb_str(b, ", 0))");
-            return true;
-        }
-        const char *op = binary_op_sql(b, e->op);
-        if (!op) {
-            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
-                          "This version of Mimir doesn't yet support this operator in filters");
-            return false;
-        }
-        sb_str(b, "(");
-        if (!sb_expr(b, e->left, resolve, ctx, err))
-            return false;
-        sb_str(b, op);
-        if (!sb_expr(b, e->right, resolve, ctx, err))
-            return false;
-        sb_str(b, ")");
-        return true;
-    }
+        return print_unary(b, e, resolve, ctx, err);
+    case EX_BINARY:
+        return print_binary(b, e, resolve, ctx, err);
     case EX_IN:
-        if (e->subquery)
-            return no_subqueries(err);
-        sb_str(b, "(");
-        if (!sb_expr(b, e->left, resolve, ctx, err))
-            return false;
-        /* SQLite compares an IN list of several values with the left operand's collation
-         * only; MySQL compares all of them as binary strings when one is. */
-        if (b->dialect == DIALECT_SQLITE && any_binary_cast(e->args, e->nargs))
-            sb_str(b, " COLLATE BINARY");
-        sb_str(b, e->negated ? " NOT IN (" : " IN (");
-        if (!print_list(b, e->args, e->nargs, resolve, ctx, err))
-            return false;
-        sb_str(b, "))");
-        return true;
+        return print_in(b, e, resolve, ctx, err);
     case EX_BETWEEN:
-        sb_str(b, "(");
-        if (!sb_expr(b, e->left, resolve, ctx, err))
-            return false;
-        sb_str(b, e->negated ? " NOT BETWEEN " : " BETWEEN ");
-        if (!sb_expr(b, e->args[0], resolve, ctx, err))
-            return false;
-        sb_str(b, " AND ");
-        if (!sb_expr(b, e->args[1], resolve, ctx, err))
-            return false;
-        sb_str(b, ")");
-        return true;
+        return print_between(b, e, resolve, ctx, err);
     case EX_LIKE:
-        if (b->dialect == DIALECT_SQLITE &&
-            (sb_is_binary_cast(e->left) || sb_is_binary_cast(e->right))) {
-            /* SQLite's LIKE ignores collations: it would match case-insensitively. */
-            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
-                          "This version of Mimir doesn't yet support LIKE BINARY (a case-sensitive "
-                          "LIKE) outside information_schema queries");
-            return false;
-        }
-        sb_str(b, "(");
-        if (!sb_expr(b, e->left, resolve, ctx, err))
-            return false;
-        sb_str(b, e->negated ? " NOT LIKE " : " LIKE ");
-        if (!sb_expr(b, e->right, resolve, ctx, err))
-            return false;
-        if (e->nargs) {
-            sb_str(b, " ESCAPE ");
-            if (!sb_expr(b, e->args[0], resolve, ctx, err))
-                return false;
-        } else if (b->dialect == DIALECT_SQLITE) {
-            /* MySQL and PostgreSQL escape with backslash by default; SQLite has no default. */
-            sb_str(b, " ESCAPE '\\'");
-        }
-        sb_str(b, ")");
-        return true;
+        return print_like(b, e, resolve, ctx, err);
     case EX_IS:
-        sb_str(b, "(");
-        if (!sb_expr(b, e->left, resolve, ctx, err))
-            return false;
-        sb_str(b, e->negated ? " IS NOT " : " IS ");
-        /* IS TRUE, not IS 1: 7 IS TRUE holds in MySQL and in SQLite (3.23+), 7 IS 1 does not. */
-        sb_str(b, e->lit == LIT_NULL ? "NULL" : e->lit == LIT_TRUE ? "TRUE" : "FALSE");
-        sb_str(b, ")");
-        return true;
+        return print_is(b, e, resolve, ctx, err);
     case EX_CASE:
-        sb_str(b, "(CASE");
-        if (e->left) {
-            sb_str(b, " ");
-            if (!sb_expr(b, e->left, resolve, ctx, err))
-                return false;
-        }
-        for (size_t i = 0; i + 1 < e->nargs; i += 2) {
-            sb_str(b, " WHEN ");
-            if (!sb_expr(b, e->args[i], resolve, ctx, err))
-                return false;
-            sb_str(b, " THEN ");
-            if (!sb_expr(b, e->args[i + 1], resolve, ctx, err))
-                return false;
-        }
-        if (e->right) {
-            sb_str(b, " ELSE ");
-            if (!sb_expr(b, e->right, resolve, ctx, err))
-                return false;
-        }
-        sb_str(b, " END)");
-        return true;
+        return print_case(b, e, resolve, ctx, err);
     case EX_FUNC:
         return sb_function(b, e, resolve, ctx, err);
     case EX_INTERVAL:
