@@ -405,105 +405,134 @@ static expr *parse_interval(parser *p, token *start)
     return e;
 }
 
+/* 'a' 'b' is one string in MySQL. */
+static expr *parse_string(parser *p, token *t)
+{
+    expr *e = literal(p, t, LIT_STRING);
+    while (ps_cur(p)->kind == TK_STRING) {
+        token *s = ps_cur(p);
+        char *joined = arena_alloc(p->a, e->text_len + s->len + 1);
+        memcpy(joined, e->text, e->text_len);
+        memcpy(joined + e->text_len, s->text, s->len);
+        e->text = joined;
+        e->text_len += s->len;
+        ps_next(p);
+    }
+    return e;
+}
+
+/* A ? of a prepared statement: numbered in the order they appear. */
+static expr *parse_param(parser *p, token *t)
+{
+    ps_next(p);
+    expr *e = ps_new_expr(p, EX_PARAM, t);
+    ptr_vec_push(p->a, &p->params, e);
+    return e;
+}
+
+/* @@[scope.]name, @name, or @name := expr. */
+static expr *parse_variable(parser *p, token *t)
+{
+    expr *e = ps_new_expr(p, EX_VARIABLE, t);
+    e->system = t->kind == TK_SYSVAR;
+    e->scope = "";
+    const char *name = t->text;
+    const char *dot = e->system ? strchr(name, '.') : NULL;
+    if (dot) {
+        e->scope = arena_strndup(p->a, name, (size_t)(dot - name));
+        name = dot + 1;
+    }
+    e->text = name;
+    e->text_len = strlen(name);
+    ps_next(p);
+    if (!e->system && ps_accept_op(p, ":=")) {
+        /* @name := expr assigns and yields the value; as in MySQL the value is a
+         * whole expression (@a := 1 OR 0 assigns 1 OR 0). */
+        e->kind = EX_ASSIGN;
+        if (!(e->left = ps_expr(p)))
+            return NULL;
+        e->end = ps_prev_end(p);
+    }
+    return e;
+}
+
+/* An operator where an expression starts: ( expr ), ( SELECT ... ) or *. */
+static expr *parse_operator_primary(parser *p, token *t)
+{
+    if (token_is_op(t, "(")) {
+        ps_next(p);
+        if (token_is_word(ps_cur(p), "select"))
+            return parse_subquery(p, EX_SUBQUERY, t);
+        expr *e = ps_expr(p);
+        if (!e)
+            return NULL;
+        if (token_is_op(ps_cur(p), ","))
+            return ps_unsupported(p, "row constructors"), NULL;
+        if (!ps_expect_op(p, ")"))
+            return NULL;
+        return e;
+    }
+    if (token_is_op(t, "*")) {
+        ps_next(p);
+        return ps_new_expr(p, EX_STAR, t);
+    }
+    return ps_fail(p, "expected an expression"), NULL;
+}
+
+static expr *parse_exists(parser *p, token *t)
+{
+    ps_next(p);
+    if (!ps_expect_op(p, "("))
+        return NULL;
+    if (!token_is_word(ps_cur(p), "select"))
+        return ps_fail(p, "expected SELECT"), NULL;
+    return parse_subquery(p, EX_EXISTS, t);
+}
+
+/* A word: a keyword that starts an expression, or a column or function name. */
+static expr *parse_word_primary(parser *p, token *t)
+{
+    if (token_is_word(t, "null"))
+        return literal(p, t, LIT_NULL);
+    if (token_is_word(t, "true"))
+        return literal(p, t, LIT_TRUE);
+    if (token_is_word(t, "false"))
+        return literal(p, t, LIT_FALSE);
+    if (token_is_word(t, "case"))
+        return parse_case(p, t);
+    if (token_is_word(t, "exists"))
+        return parse_exists(p, t);
+    if (token_is_word(t, "interval"))
+        return parse_interval(p, t);
+    if ((token_is_word(t, "date") || token_is_word(t, "time") || token_is_word(t, "timestamp")) &&
+        ps_ahead(p, 1)->kind == TK_STRING) {
+        ps_next(p); /* a typed literal: DATE '2022-01-01' is that string */
+        return literal(p, ps_cur(p), LIT_STRING);
+    }
+    if (ps_is_reserved(t))
+        return ps_fail(p, "expected an expression"), NULL;
+    return parse_column_or_function(p);
+}
+
 static expr *parse_primary(parser *p)
 {
     token *t = ps_cur(p);
     switch (t->kind) {
-    case TK_STRING: {
-        expr *e = literal(p, t, LIT_STRING);
-        /* 'a' 'b' is one string in MySQL. */
-        while (ps_cur(p)->kind == TK_STRING) {
-            token *s = ps_cur(p);
-            char *joined = arena_alloc(p->a, e->text_len + s->len + 1);
-            memcpy(joined, e->text, e->text_len);
-            memcpy(joined + e->text_len, s->text, s->len);
-            e->text = joined;
-            e->text_len += s->len;
-            ps_next(p);
-        }
-        return e;
-    }
+    case TK_STRING:
+        return parse_string(p, t);
     case TK_INTEGER:
         return literal(p, t, LIT_INT);
     case TK_NUMBER:
         return literal(p, t, LIT_NUMBER);
-    case TK_PARAM: {
-        ps_next(p);
-        expr *e = ps_new_expr(p, EX_PARAM, t);
-        ptr_vec_push(p->a, &p->params, e);
-        return e;
-    }
+    case TK_PARAM:
+        return parse_param(p, t);
     case TK_SYSVAR:
-    case TK_USERVAR: {
-        expr *e = ps_new_expr(p, EX_VARIABLE, t);
-        e->system = t->kind == TK_SYSVAR;
-        e->scope = "";
-        const char *name = t->text;
-        const char *dot = e->system ? strchr(name, '.') : NULL;
-        if (dot) {
-            e->scope = arena_strndup(p->a, name, (size_t)(dot - name));
-            name = dot + 1;
-        }
-        e->text = name;
-        e->text_len = strlen(name);
-        ps_next(p);
-        if (!e->system && ps_accept_op(p, ":=")) {
-            /* @name := expr assigns and yields the value; as in MySQL the value is a
-             * whole expression (@a := 1 OR 0 assigns 1 OR 0). */
-            e->kind = EX_ASSIGN;
-            if (!(e->left = ps_expr(p)))
-                return NULL;
-            e->end = ps_prev_end(p);
-        }
-        return e;
-    }
+    case TK_USERVAR:
+        return parse_variable(p, t);
     case TK_OP:
-        if (token_is_op(t, "(")) {
-            ps_next(p);
-            if (token_is_word(ps_cur(p), "select"))
-                return parse_subquery(p, EX_SUBQUERY, t);
-            expr *e = ps_expr(p);
-            if (!e)
-                return NULL;
-            if (token_is_op(ps_cur(p), ","))
-                return ps_unsupported(p, "row constructors"), NULL;
-            if (!ps_expect_op(p, ")"))
-                return NULL;
-            return e;
-        }
-        if (token_is_op(t, "*")) {
-            ps_next(p);
-            return ps_new_expr(p, EX_STAR, t);
-        }
-        return ps_fail(p, "expected an expression"), NULL;
+        return parse_operator_primary(p, t);
     case TK_IDENT:
-        if (token_is_word(t, "null"))
-            return literal(p, t, LIT_NULL);
-        if (token_is_word(t, "true"))
-            return literal(p, t, LIT_TRUE);
-        if (token_is_word(t, "false"))
-            return literal(p, t, LIT_FALSE);
-        if (token_is_word(t, "case"))
-            return parse_case(p, t);
-        if (token_is_word(t, "exists")) {
-            ps_next(p);
-            if (!ps_expect_op(p, "("))
-                return NULL;
-            if (!token_is_word(ps_cur(p), "select"))
-                return ps_fail(p, "expected SELECT"), NULL;
-            return parse_subquery(p, EX_EXISTS, t);
-        }
-        if (token_is_word(t, "interval"))
-            return parse_interval(p, t);
-        if ((token_is_word(t, "date") || token_is_word(t, "time") ||
-             token_is_word(t, "timestamp")) &&
-            ps_ahead(p, 1)->kind == TK_STRING) {
-            ps_next(p); /* a typed literal: DATE '2022-01-01' is that string */
-            return literal(p, ps_cur(p), LIT_STRING);
-        }
-        if (ps_is_reserved(t))
-            return ps_fail(p, "expected an expression"), NULL;
-        return parse_column_or_function(p);
+        return parse_word_primary(p, t);
     case TK_QIDENT:
         return parse_column_or_function(p);
     case TK_EOF:
@@ -657,41 +686,122 @@ static const binop ops_cmp[] = {{"=", false, OP_EQ},  {"<=>", false, OP_NULL_SAF
                                 {"<", false, OP_LT},  {">", false, OP_GT},
                                 {NULL, 0, 0}};
 
+/* e becomes the predicate "left [NOT] ...": it starts where left does. */
+static expr *predicate_of(parser *p, expr *e, expr *left, bool negated)
+{
+    e->pos = left->pos;
+    e->left = left;
+    e->negated = negated;
+    return chained(p, e);
+}
+
+/* left op right; at is the operator. ANY, ALL and SOME take subqueries. */
+static expr *parse_comparison(parser *p, expr *left, token *at, const binop *o)
+{
+    ps_next(p);
+    if (token_is_word(ps_cur(p), "any") || token_is_word(ps_cur(p), "all") ||
+        token_is_word(ps_cur(p), "some"))
+        return ps_unsupported(p, "subqueries"), NULL;
+    expr *right = parse_level(p, 0);
+    if (!right)
+        return NULL;
+    return make_binary(p, at, o->op, left, right);
+}
+
+/* left IS [NOT] NULL | TRUE | FALSE; at is the IS. */
+static expr *parse_is(parser *p, expr *left, token *at)
+{
+    ps_next(p);
+    bool negated = ps_accept_word(p, "not");
+    literal_kind lit;
+    if (ps_accept_word(p, "null"))
+        lit = LIT_NULL;
+    else if (ps_accept_word(p, "true"))
+        lit = LIT_TRUE;
+    else if (ps_accept_word(p, "false"))
+        lit = LIT_FALSE;
+    else
+        return ps_fail(p, "expected NULL, TRUE or FALSE"), NULL;
+    expr *e = ps_new_expr(p, EX_IS, at);
+    e->lit = lit;
+    return predicate_of(p, e, left, negated);
+}
+
+/* left [NOT] IN (SELECT ...) or IN (value, ...); kw is the IN. */
+static expr *parse_in(parser *p, expr *left, token *kw, bool negated)
+{
+    ps_next(p);
+    if (!ps_expect_op(p, "("))
+        return NULL;
+    if (token_is_word(ps_cur(p), "select")) {
+        expr *e = parse_subquery(p, EX_IN, kw);
+        return e ? predicate_of(p, e, left, negated) : NULL;
+    }
+    ptr_vec items = {0};
+    if (!ps_expr_list(p, &items) || !ps_expect_op(p, ")"))
+        return NULL;
+    /* Each value becomes a backend parameter: PostgreSQL takes at most 65535. */
+    if (items.len > PARSER_MAX_IN_LIST)
+        return ps_fail_at(p, kw, true,
+                          "IN lists of more than 10000 values (use a dimension "
+                          "filter that selects fewer values)"),
+               NULL;
+    expr *e = ps_new_expr(p, EX_IN, kw);
+    set_args(e, &items);
+    return predicate_of(p, e, left, negated);
+}
+
+/* left [NOT] BETWEEN lo AND hi; kw is the BETWEEN. */
+static expr *parse_between(parser *p, expr *left, token *kw, bool negated)
+{
+    ps_next(p);
+    expr *lo = parse_level(p, 0);
+    if (!lo || !ps_expect_word(p, "and"))
+        return NULL;
+    expr *hi = parse_level(p, 0);
+    if (!hi)
+        return NULL;
+    expr *e = ps_new_expr(p, EX_BETWEEN, kw);
+    e->args = arena_alloc(p->a, 2 * sizeof(expr *));
+    e->args[0] = lo;
+    e->args[1] = hi;
+    e->nargs = 2;
+    return predicate_of(p, e, left, negated);
+}
+
+/* left [NOT] LIKE pattern [ESCAPE c]; kw is the LIKE. */
+static expr *parse_like(parser *p, expr *left, token *kw, bool negated)
+{
+    ps_next(p);
+    expr *pattern = parse_level(p, 0);
+    if (!pattern)
+        return NULL;
+    expr *e = ps_new_expr(p, EX_LIKE, kw);
+    e->right = pattern;
+    if (ps_accept_word(p, "escape")) {
+        expr *esc = parse_primary(p);
+        if (!esc)
+            return NULL;
+        e->args = arena_alloc(p->a, sizeof(expr *));
+        e->args[0] = esc;
+        e->nargs = 1;
+    }
+    return predicate_of(p, e, left, negated);
+}
+
 /* Comparison level: =, <>, <, IS, [NOT] IN/BETWEEN/LIKE. */
 static expr *parse_predicate(parser *p)
 {
     expr *left = parse_level(p, 0);
-    for (;;) {
-        if (!left)
-            return NULL;
+    while (left) {
         token *at = ps_cur(p);
         const binop *o = match_binop(p, ops_cmp);
         if (o) {
-            ps_next(p);
-            if (token_is_word(ps_cur(p), "any") || token_is_word(ps_cur(p), "all") ||
-                token_is_word(ps_cur(p), "some"))
-                return ps_unsupported(p, "subqueries"), NULL;
-            expr *right = parse_level(p, 0);
-            if (!right)
-                return NULL;
-            left = make_binary(p, at, o->op, left, right);
+            left = parse_comparison(p, left, at, o);
             continue;
         }
         if (token_is_word(at, "is")) {
-            ps_next(p);
-            expr *e = ps_new_expr(p, EX_IS, at);
-            e->pos = left->pos;
-            e->left = left;
-            e->negated = ps_accept_word(p, "not");
-            if (ps_accept_word(p, "null"))
-                e->lit = LIT_NULL;
-            else if (ps_accept_word(p, "true"))
-                e->lit = LIT_TRUE;
-            else if (ps_accept_word(p, "false"))
-                e->lit = LIT_FALSE;
-            else
-                return ps_fail(p, "expected NULL, TRUE or FALSE"), NULL;
-            left = chained(p, e);
+            left = parse_is(p, left, at);
             continue;
         }
         bool negated = false;
@@ -701,78 +811,20 @@ static expr *parse_predicate(parser *p)
             ps_next(p);
         }
         token *kw = ps_cur(p);
-        if (token_is_word(kw, "in")) {
-            ps_next(p);
-            if (!ps_expect_op(p, "("))
-                return NULL;
-            if (token_is_word(ps_cur(p), "select")) {
-                expr *e = parse_subquery(p, EX_IN, kw);
-                if (!e)
-                    return NULL;
-                e->pos = left->pos;
-                e->left = left;
-                e->negated = negated;
-                left = chained(p, e);
-                continue;
-            }
-            ptr_vec items = {0};
-            if (!ps_expr_list(p, &items) || !ps_expect_op(p, ")"))
-                return NULL;
-            /* Each value becomes a backend parameter: PostgreSQL takes at most 65535. */
-            if (items.len > PARSER_MAX_IN_LIST)
-                return ps_fail_at(p, kw, true,
-                                  "IN lists of more than 10000 values (use a dimension "
-                                  "filter that selects fewer values)"),
-                       NULL;
-            expr *e = ps_new_expr(p, EX_IN, kw);
-            e->pos = left->pos;
-            e->left = left;
-            e->negated = negated;
-            set_args(e, &items);
-            left = chained(p, e);
-        } else if (token_is_word(kw, "between")) {
-            ps_next(p);
-            expr *lo = parse_level(p, 0);
-            if (!lo || !ps_expect_word(p, "and"))
-                return NULL;
-            expr *hi = parse_level(p, 0);
-            if (!hi)
-                return NULL;
-            expr *e = ps_new_expr(p, EX_BETWEEN, kw);
-            e->pos = left->pos;
-            e->left = left;
-            e->negated = negated;
-            e->args = arena_alloc(p->a, 2 * sizeof(expr *));
-            e->args[0] = lo;
-            e->args[1] = hi;
-            e->nargs = 2;
-            left = chained(p, e);
-        } else if (token_is_word(kw, "like")) {
-            ps_next(p);
-            expr *pattern = parse_level(p, 0);
-            if (!pattern)
-                return NULL;
-            expr *e = ps_new_expr(p, EX_LIKE, kw);
-            e->pos = left->pos;
-            e->left = left;
-            e->right = pattern;
-            e->negated = negated;
-            if (ps_accept_word(p, "escape")) {
-                expr *esc = parse_primary(p);
-                if (!esc)
-                    return NULL;
-                e->args = arena_alloc(p->a, sizeof(expr *));
-                e->args[0] = esc;
-                e->nargs = 1;
-            }
-            left = chained(p, e);
-        } else if (token_is_word(kw, "regexp") || token_is_word(kw, "rlike")) {
+        if (token_is_word(kw, "in"))
+            left = parse_in(p, left, kw, negated);
+        else if (token_is_word(kw, "between"))
+            left = parse_between(p, left, kw, negated);
+        else if (token_is_word(kw, "like"))
+            left = parse_like(p, left, kw, negated);
+        else if (token_is_word(kw, "regexp") || token_is_word(kw, "rlike"))
             return ps_unsupported(p, "REGEXP"), NULL;
-        } else {
-            p->i = save;
+        else {
+            p->i = save; /* no predicate follows: give back a NOT */
             return left;
         }
     }
+    return NULL;
 }
 
 static expr *parse_not(parser *p)
