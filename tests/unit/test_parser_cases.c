@@ -85,16 +85,101 @@ static const char *lit_word(literal_kind k)
     return k == LIT_NULL ? "NULL" : k == LIT_TRUE ? "TRUE" : "FALSE";
 }
 
+static void print_literal(buf *o, const expr *e)
+{
+    if (e->lit == LIT_STRING)
+        print_string(o, e->text, e->text_len);
+    else if (e->lit == LIT_INT || e->lit == LIT_NUMBER)
+        buf_append_str(o, e->text);
+    else
+        buf_append_str(o, lit_word(e->lit));
+}
+
+/* * alone, or t.* as (* t). */
+static void print_star(buf *o, const expr *e)
+{
+    if (e->nparts == 0) {
+        buf_append_byte(o, '*');
+        return;
+    }
+    buf_append_str(o, "(* ");
+    print_parts(o, e);
+    buf_append_byte(o, ')');
+}
+
+/* (op left) or (op left right). */
+static void print_operator(buf *o, const expr *e)
+{
+    buf_printf(o, "(%s ", op_name(e->op));
+    print_expr(o, e->left);
+    if (e->kind == EX_BINARY) {
+        buf_append_byte(o, ' ');
+        print_expr(o, e->right);
+    }
+    buf_append_byte(o, ')');
+}
+
+static void print_in(buf *o, const expr *e)
+{
+    buf_append_str(o, e->negated ? "(not-in " : "(in ");
+    print_expr(o, e->left);
+    if (e->subquery) {
+        buf_append_byte(o, ' ');
+        print_select(o, e->subquery);
+    }
+    print_args(o, e->args, e->nargs);
+    buf_append_byte(o, ')');
+}
+
+static void print_like(buf *o, const expr *e)
+{
+    buf_append_str(o, e->negated ? "(not-like " : "(like ");
+    print_expr(o, e->left);
+    buf_append_byte(o, ' ');
+    print_expr(o, e->right);
+    if (e->nargs) {
+        buf_append_str(o, " (escape ");
+        print_expr(o, e->args[0]);
+        buf_append_byte(o, ')');
+    }
+    buf_append_byte(o, ')');
+}
+
+static void print_case(buf *o, const expr *e)
+{
+    buf_append_str(o, "(case");
+    if (e->left) {
+        buf_append_byte(o, ' ');
+        print_expr(o, e->left);
+    }
+    for (size_t i = 0; i + 1 < e->nargs; i += 2) {
+        buf_append_str(o, " (when ");
+        print_expr(o, e->args[i]);
+        buf_append_byte(o, ' ');
+        print_expr(o, e->args[i + 1]);
+        buf_append_byte(o, ')');
+    }
+    if (e->right) {
+        buf_append_str(o, " (else ");
+        print_expr(o, e->right);
+        buf_append_byte(o, ')');
+    }
+    buf_append_byte(o, ')');
+}
+
+/* (subquery SELECT) or (exists SELECT). */
+static void print_subquery(buf *o, const char *word, const select_stmt *sub)
+{
+    buf_printf(o, "(%s ", word);
+    print_select(o, sub);
+    buf_append_byte(o, ')');
+}
+
 static void print_expr(buf *o, const expr *e)
 {
     switch (e->kind) {
     case EX_LITERAL:
-        if (e->lit == LIT_STRING)
-            print_string(o, e->text, e->text_len);
-        else if (e->lit == LIT_INT || e->lit == LIT_NUMBER)
-            buf_append_str(o, e->text);
-        else
-            buf_append_str(o, lit_word(e->lit));
+        print_literal(o, e);
         return;
     case EX_COLUMN:
         buf_append_str(o, "(col ");
@@ -102,13 +187,7 @@ static void print_expr(buf *o, const expr *e)
         buf_append_byte(o, ')');
         return;
     case EX_STAR:
-        if (e->nparts == 0) {
-            buf_append_byte(o, '*');
-            return;
-        }
-        buf_append_str(o, "(* ");
-        print_parts(o, e);
-        buf_append_byte(o, ')');
+        print_star(o, e);
         return;
     case EX_FUNC:
         buf_printf(o, "(fn %s%s", e->text, e->distinct ? " DISTINCT" : "");
@@ -116,26 +195,11 @@ static void print_expr(buf *o, const expr *e)
         buf_append_byte(o, ')');
         return;
     case EX_UNARY:
-        buf_printf(o, "(%s ", op_name(e->op));
-        print_expr(o, e->left);
-        buf_append_byte(o, ')');
-        return;
     case EX_BINARY:
-        buf_printf(o, "(%s ", op_name(e->op));
-        print_expr(o, e->left);
-        buf_append_byte(o, ' ');
-        print_expr(o, e->right);
-        buf_append_byte(o, ')');
+        print_operator(o, e);
         return;
     case EX_IN:
-        buf_append_str(o, e->negated ? "(not-in " : "(in ");
-        print_expr(o, e->left);
-        if (e->subquery) {
-            buf_append_byte(o, ' ');
-            print_select(o, e->subquery);
-        }
-        print_args(o, e->args, e->nargs);
-        buf_append_byte(o, ')');
+        print_in(o, e);
         return;
     case EX_BETWEEN:
         buf_append_str(o, e->negated ? "(not-between " : "(between ");
@@ -144,16 +208,7 @@ static void print_expr(buf *o, const expr *e)
         buf_append_byte(o, ')');
         return;
     case EX_LIKE:
-        buf_append_str(o, e->negated ? "(not-like " : "(like ");
-        print_expr(o, e->left);
-        buf_append_byte(o, ' ');
-        print_expr(o, e->right);
-        if (e->nargs) {
-            buf_append_str(o, " (escape ");
-            print_expr(o, e->args[0]);
-            buf_append_byte(o, ')');
-        }
-        buf_append_byte(o, ')');
+        print_like(o, e);
         return;
     case EX_IS:
         buf_append_str(o, e->negated ? "(is-not " : "(is ");
@@ -161,24 +216,7 @@ static void print_expr(buf *o, const expr *e)
         buf_printf(o, " %s)", lit_word(e->lit));
         return;
     case EX_CASE:
-        buf_append_str(o, "(case");
-        if (e->left) {
-            buf_append_byte(o, ' ');
-            print_expr(o, e->left);
-        }
-        for (size_t i = 0; i + 1 < e->nargs; i += 2) {
-            buf_append_str(o, " (when ");
-            print_expr(o, e->args[i]);
-            buf_append_byte(o, ' ');
-            print_expr(o, e->args[i + 1]);
-            buf_append_byte(o, ')');
-        }
-        if (e->right) {
-            buf_append_str(o, " (else ");
-            print_expr(o, e->right);
-            buf_append_byte(o, ')');
-        }
-        buf_append_byte(o, ')');
+        print_case(o, e);
         return;
     case EX_VARIABLE:
         buf_printf(o, "%s%s%s%s", e->system ? "@@" : "@", e->scope, *e->scope ? "." : "", e->text);
@@ -197,14 +235,10 @@ static void print_expr(buf *o, const expr *e)
         buf_printf(o, " %s)", e->text);
         return;
     case EX_SUBQUERY:
-        buf_append_str(o, "(subquery ");
-        print_select(o, e->subquery);
-        buf_append_byte(o, ')');
+        print_subquery(o, "subquery", e->subquery);
         return;
     case EX_EXISTS:
-        buf_append_str(o, "(exists ");
-        print_select(o, e->subquery);
-        buf_append_byte(o, ')');
+        print_subquery(o, "exists", e->subquery);
         return;
     }
     buf_append_str(o, "(?kind)");
@@ -362,8 +396,7 @@ static void print_statement(buf *o, const statement *st)
         buf_printf(o, "(use %s)", st->name);
         return;
     case STMT_KILL:
-        buf_printf(o, "(kill%s %lld)", st->kill_query_only ? " query" : "",
-                   (long long)st->kill_id);
+        buf_printf(o, "(kill%s %lld)", st->kill_query_only ? " query" : "", (long long)st->kill_id);
         return;
     case STMT_SET:
         buf_append_str(o, "(set");
