@@ -3,7 +3,8 @@
 #   make            build bin/mimir
 #   make deps       install the Debian packages the build, demo and tests need
 #   make demo       build, generate the demo database and serve it on 127.0.0.1:3306
-#   make test       unit tests (cmocka) + integration tests (pytest, real PostgreSQL)
+#   make test       structure check + unit tests (cmocka) + integration tests (pytest, real PostgreSQL)
+#   make test-structure  layering of includes and function length (tests/structure)
 #   make test-asan  the same suite against an AddressSanitizer/UBSan build (+ a short fuzz run)
 #   make fuzz       run each fuzz target (tests/fuzz) for FUZZ_SECONDS (libFuzzer, clang)
 #   make fuzz-replay  replay the fuzz corpora (tests/fuzz/corpus) through every target
@@ -31,7 +32,7 @@ MAIN_OBJ  := $(BUILD)/proxy/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo demo-data test test-unit test-integration test-clients test-asan format clean \
+.PHONY: all deps demo demo-data test test-structure test-unit test-integration test-clients test-asan format clean \
         fuzz fuzz-build fuzz-replay fuzz-coverage bench bench-tools
 all: $(BIN)
 
@@ -62,6 +63,13 @@ demo-data: configs/demo/demo.db
 demo: deps
 	@$(MAKE) --no-print-directory all demo-data
 	./$(BIN) serve
+
+# Includes follow the layers (wire < semantic < planner < proxy; proxy/cli/ is
+# private to main; backends do not know the session) and no function is longer
+# than 100 lines. The checker first proves on planted violations that it fires.
+test-structure:
+	@$(PYTHON) tests/structure/check_structure.py --self-test
+	@$(PYTHON) tests/structure/check_structure.py
 
 test-unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
@@ -132,7 +140,7 @@ bench: $(BIN) $(BENCH_TOOLS)
 
 test: deps
 	@$(MAKE) --no-print-directory all demo-data
-	@$(MAKE) --no-print-directory test-unit fuzz-replay test-integration
+	@$(MAKE) --no-print-directory test-structure test-unit fuzz-replay test-integration
 
 # The sanitizer build also turns on MIMIR_ASSERT (wire/mimir_assert.h).
 ASAN_MAKE := $(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/mimir \
