@@ -65,7 +65,7 @@ demo: deps
 	./$(BIN) serve
 
 # Includes follow the layers (wire < semantic < planner < proxy; proxy/cli/ is
-# private to main; backends do not know the session) and no function is longer
+# private to main; backends include neither session/ nor server.h) and no function is longer
 # than 100 lines. The checker first proves on planted violations that it fires.
 test-structure:
 	@$(PYTHON) tests/structure/check_structure.py --self-test

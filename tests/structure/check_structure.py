@@ -10,6 +10,8 @@ Rules, each reported as "path:line: rule: message":
                   proxy/main.c, which dispatches the command line.
   backend-session proxy/backend/ does not include proxy/session/: backends
                   deliver rows to whatever executes the plan, not to a client.
+  backend-server  proxy/backend/ does not include proxy/server.h: the pool and
+                  the connectors are handed their event base and settings.
   function-length No C function in wire/, semantic/, planner/, proxy/ or
                   tests/unit/ is longer than 100 lines. A function starts at a
                   line holding "{" in column 0 (after its signature, as
@@ -126,6 +128,11 @@ def check_includes(root, path, lines):
                 path, number, "backend-session",
                 f"proxy/backend/ must not include {target}: backends deliver rows "
                 "through backend_sink, they do not know the client session"))
+        if path.startswith("proxy/backend/") and target == "proxy/server.h":
+            found.append(Violation(
+                path, number, "backend-server",
+                "proxy/backend/ must not include proxy/server.h: the pool and the "
+                "connectors take their event base and settings as parameters"))
     return found
 
 
@@ -173,7 +180,7 @@ def check(root):
     return found, len(paths)
 
 
-RULES = ["layering", "cli-private", "backend-session", "function-length"]
+RULES = ["layering", "cli-private", "backend-session", "backend-server", "function-length"]
 
 
 def summary(found, nfiles):
@@ -228,6 +235,11 @@ SELF_TEST_CASES = {
                                       '#include "proxy/session/client.h"\n',
         "proxy/exec/exec.c": '#include "proxy/session/client.h"\n',
     }, [("proxy/backend/pg_backend.c", 2, "backend-session")]),
+    "backend-server": ({
+        "proxy/backend/pool.c": '#include "proxy/backend/pool.h"\n#include "proxy/log.h"\n'
+                                '#include "proxy/server.h"\n',
+        "proxy/type_discovery.c": '#include "proxy/server.h"\n',
+    }, [("proxy/backend/pool.c", 3, "backend-server")]),
     "function-length": ({
         "planner/long.c": "/* A comment. */\n" + _function("one_too_many", 98)
                           + "\n" + _function("short_one", 3),
