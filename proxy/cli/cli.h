@@ -1,6 +1,6 @@
 /*
  * The commands of bin/mimir other than `serve` and `passwd`: validate, list,
- * describe, query and init (one file each, proxy/cli_*.c), and what they
+ * describe, query and init (one file each in proxy/cli/), and what they
  * share: where the project and its secrets are, loading the catalog, and the
  * exit status convention (0: fine, 1: a finding, such as a problem in the
  * configuration or a failed query, 2: the command line itself is wrong).

@@ -1,8 +1,8 @@
 /*
- * `mimir query`'s client side: a libmariadb connection to a Mimir server
- * (a remote one with --host, or the command's private local server), one
- * statement run on it, and its rows printed as a table, CSV or JSON. Errors
- * are printed as the mariadb client prints them: ERROR code (SQLSTATE): text.
+ * `mimir query --host`'s client side: a libmariadb connection to a Mimir
+ * server, one statement run on it, and its rows printed as a table, CSV or
+ * JSON. Errors are printed as the mariadb client prints them: ERROR code
+ * (SQLSTATE): text.
  */
 #ifndef MIMIR_PROXY_CLI_REMOTE_H
 #define MIMIR_PROXY_CLI_REMOTE_H
