@@ -124,6 +124,13 @@ static server_stats stats;
 static int layers_held; /* hold_layer minus release_layer */
 static exec_env env;
 
+/*
+ * The execution the running test started that has not answered: a test that
+ * fails midway leaves it running, and the teardown detaches it, so that the
+ * next test starts with no execution and every connection idle.
+ */
+static exec *unanswered;
+
 static void write_text(const char *rel, const char *text)
 {
     char path[512];
@@ -272,6 +279,19 @@ static void wait_all_freed(void)
         if (busy || waiting)
             fail_msg("pool %zu: %d busy, %d waiting after the executions ended", i, busy, waiting);
     }
+}
+
+/* After each test: what a failed test left running is stopped and freed. */
+static int test_teardown(void **state)
+{
+    (void)state;
+    if (unanswered && exec_count() > 0) /* one execution at a time: still that one */
+        exec_detach(unanswered);
+    unanswered = NULL;
+    uint64_t until = now_ms() + 3000;
+    while (exec_count() > 0 && now_ms() < until)
+        loop_turn();
+    return exec_count() == 0 ? 0 : -1;
 }
 
 /* ---- Rows as text ------------------------------------------------------------------ */
@@ -461,6 +481,7 @@ static void rec_end(void *ctx)
     recorder *r = ctx;
     note_call(r);
     r->ends++;
+    unanswered = NULL;
 }
 
 static void rec_error(void *ctx, const sql_error *e)
@@ -469,6 +490,7 @@ static void rec_error(void *ctx, const sql_error *e)
     note_call(r);
     r->errors++;
     r->error = *e;
+    unanswered = NULL;
 }
 
 static bool rec_full(void *ctx)
@@ -528,7 +550,9 @@ static exec *start(const plan *p, recorder *r, const exec_request *tmpl)
                       .error = rec_error,
                       .full = rec_full,
                       .flush = rec_flush};
-    return exec_start(&env, &req, &sink);
+    exec *ex = exec_start(&env, &req, &sink);
+    unanswered = answered(r) ? NULL : ex;
+    return ex;
 }
 
 static void wait_answer(const recorder *r)
@@ -918,6 +942,7 @@ static void check_detach(const stop_case *c)
     recorder r = {0};
     exec *ex = start_until(c, p, &r, NULL);
     r.detached = true;
+    unanswered = NULL;
     exec_detach(ex);
     arena_free(&a); /* the caller is gone, and its plan with it */
     wait_all_freed();
@@ -1103,16 +1128,16 @@ static void test_query_record(void **state)
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_results_equal_sqlite),
-        cmocka_unit_test(test_combine_keeps_values_of_one_source),
-        cmocka_unit_test(test_backpressure_stream),
-        cmocka_unit_test(test_backpressure_combine),
-        cmocka_unit_test(test_result_limits),
-        cmocka_unit_test(test_cancel),
-        cmocka_unit_test(test_detach),
-        cmocka_unit_test(test_timeout),
-        cmocka_unit_test(test_backend_errors),
-        cmocka_unit_test(test_query_record),
+        cmocka_unit_test_teardown(test_results_equal_sqlite, test_teardown),
+        cmocka_unit_test_teardown(test_combine_keeps_values_of_one_source, test_teardown),
+        cmocka_unit_test_teardown(test_backpressure_stream, test_teardown),
+        cmocka_unit_test_teardown(test_backpressure_combine, test_teardown),
+        cmocka_unit_test_teardown(test_result_limits, test_teardown),
+        cmocka_unit_test_teardown(test_cancel, test_teardown),
+        cmocka_unit_test_teardown(test_detach, test_teardown),
+        cmocka_unit_test_teardown(test_timeout, test_teardown),
+        cmocka_unit_test_teardown(test_backend_errors, test_teardown),
+        cmocka_unit_test_teardown(test_query_record, test_teardown),
     };
     if (argc > 1)
         cmocka_set_test_filter(argv[1]);
