@@ -52,6 +52,8 @@ struct exec {
     size_t nparts;
     exec_part *parts;
     size_t unfinished;
+    /* stop_parts is running: a part that ends inside it must not free the execution. */
+    bool stopping;
     /*
      * The caller's output is full: nothing more is produced until exec_resume.
      * In EXEC_STREAM the backend of held_part is paused; in EXEC_COMBINE the
@@ -121,7 +123,7 @@ static void exec_free(exec *ex)
 
 static void free_if_done(exec *ex)
 {
-    if (ex->unfinished == 0 && !ex->attached && !ex->combining)
+    if (ex->unfinished == 0 && !ex->attached && !ex->combining && !ex->stopping)
         exec_free(ex);
 }
 
@@ -158,10 +160,15 @@ static void answer_end(exec *ex)
     sink.end(sink.ctx);
 }
 
-/* Stops the parts still running: waiting ones give their place up, running ones are
- * cancelled on their database and end through on_done. */
+/*
+ * Stops the parts still running: waiting ones give their place up, running ones are
+ * cancelled on their database and end through on_done. A backend may end its query
+ * inside cancel (SQLite does when no batch is being stepped): the execution is then
+ * not freed under this loop, and the caller calls free_if_done when done with it.
+ */
 static void stop_parts(exec *ex)
 {
+    ex->stopping = true;
     for (size_t i = 0; i < ex->nparts; i++) {
         exec_part *part = &ex->parts[i];
         if (part->finished)
@@ -184,6 +191,7 @@ static void stop_parts(exec *ex)
             }
         }
     }
+    ex->stopping = false;
 }
 
 /* Answers the caller with an error and stops everything else. */
@@ -367,6 +375,7 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
         snprintf(msg, sizeof(msg), "%s returned %zu columns, expected %zu", part->label, n,
                  q->ncols);
         fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
+        free_if_done(ex);
         return;
     }
     part->ncols = n;
@@ -381,8 +390,10 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
     }
     char err[512];
     if (!combine_create(ex->comb, part->index, q->col_names, cols, n, ex->plan->njoin_cols, err,
-                        sizeof(err)))
+                        sizeof(err))) {
         fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
+        free_if_done(ex);
+    }
 }
 
 static void on_row(void *ctx, const char *const *values, const size_t *lengths)
@@ -390,8 +401,12 @@ static void on_row(void *ctx, const char *const *values, const size_t *lengths)
     exec_part *part = ctx;
     exec *ex = part->ex;
     part->rows++;
-    if (!ex->attached || !within_limits(ex, lengths, part->ncols))
+    if (!ex->attached)
         return;
+    if (!within_limits(ex, lengths, part->ncols)) {
+        free_if_done(ex);
+        return;
+    }
     if (ex->mode == EXEC_STREAM) {
         tee_row(ex, values, lengths);
         send_row(ex, values, lengths, part->ncols);
@@ -403,8 +418,10 @@ static void on_row(void *ctx, const char *const *values, const size_t *lengths)
         return;
     }
     char err[512];
-    if (!combine_insert(ex->comb, part->index, values, lengths, err, sizeof(err)))
+    if (!combine_insert(ex->comb, part->index, values, lengths, err, sizeof(err))) {
         fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
+        free_if_done(ex);
+    }
 }
 
 static void combine_next(exec *ex);
