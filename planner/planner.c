@@ -48,8 +48,13 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
 {
     inquiry q;
     plan *p = arena_alloc(a, sizeof(*p));
-    if (!inquiry_from_select(a, s->cat, sel, table, &q, &out->error) ||
-        !inquiry_split(a, s->cat, &q, p, &out->error)) {
+    if (!inquiry_from_select(a, s->cat, sel, table, &q, &out->error)) {
+        out->kind = ACTION_ERROR;
+        return;
+    }
+    q.tz = &s->tz;
+    q.types = s->types;
+    if (!inquiry_split(a, s->cat, &q, p, &out->error)) {
         out->kind = ACTION_ERROR;
         return;
     }
@@ -241,13 +246,23 @@ static void plan_unsupported(const char *name, action *out)
 /* Routes a parsed statement to its action. */
 static void plan_statement(arena *a, const session_info *s, const statement *stp, action *out)
 {
-    const statement st = *stp;
+    statement st = *stp;
     switch (st.kind) {
     case STMT_EMPTY:
         out->kind = ACTION_ERROR;
         sql_error_set(&out->error, ER_EMPTY_QUERY, "42000", "Query was empty");
         return;
     case STMT_SELECT:
+        if (s->select_limited && !st.select->has_limit) {
+            /* sql_select_limit: the statement's own LIMIT wins, as in MySQL. */
+            select_stmt *limited = arena_alloc(a, sizeof(*limited));
+            *limited = *st.select;
+            limited->has_limit = true;
+            limited->limit =
+                s->sql_select_limit > INT64_MAX ? INT64_MAX : (int64_t)s->sql_select_limit;
+            limited->offset = 0;
+            st.select = limited;
+        }
         plan_select(a, s, st.select, out);
         if (out->kind == ACTION_QUERY) {
             cache_hints h;

@@ -84,5 +84,9 @@ typedef enum {
 
 /* The granularity column for a time expression in this dialect. */
 void sb_time_grain(sql_builder *b, time_grain g, const char *time_col);
+/* The same, with the time expression printed by print(ctx, b) wherever the grain names
+ * it: an expression with parameters (the time column converted to a session zone). */
+typedef void (*sb_time_printer)(void *ctx, sql_builder *b);
+void sb_time_grain_of(sql_builder *b, time_grain g, sb_time_printer print, void *ctx);
 
 #endif
