@@ -609,6 +609,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
 
     sql_builder b;
     sb_init(&b, x->a, job->dialect);
+    b.tz = q->tz;
     sb_str(&b, "SELECT ");
     ptr_vec group = {0};
     size_t ncols = streaming ? q->ncolumns : q->ndims + job->metrics.len;
@@ -893,6 +894,7 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
     final_ctx f = {.x = x};
     sql_builder b;
     sb_init(&b, x->a, DIALECT_SQLITE);
+    b.tz = x->q->tz;
     b.subst = final_subst;
     b.subst_ctx = &f;
     sb_str(&b, "SELECT ");

@@ -14,6 +14,7 @@ void sb_init(sql_builder *b, arena *a, sql_dialect d)
     b->subst = NULL;
     b->subst_ctx = NULL;
     b->allow_aggregates = false;
+    b->tz = NULL;
     b->resolve = NULL;
     b->resolve_ctx = NULL;
 }

@@ -42,6 +42,8 @@ struct sql_builder {
     /* The column resolver of the node the hook is looking at (see sb_substitute). */
     sb_column_resolver resolve;
     void *resolve_ctx;
+    /* The session's zone: NOW(), CURDATE() ... read its clock (NULL: UTC). */
+    const struct time_zone *tz;
 };
 
 void sb_init(sql_builder *b, arena *a, sql_dialect d);

@@ -425,3 +425,23 @@ def test_a_bad_default_time_zone_stops_the_server(mimir_factory, workdir):
     code, stderr = server.run_until_exit()
     assert code != 0
     assert "default_time_zone 'Atlantis/Capital' is not a time zone" in stderr
+
+
+def test_now_in_a_filter_reads_the_session_clock(mimir_tz):
+    """NOW() pushed to a backend is the session's wall clock, sent as a parameter:
+    the backends' own clocks run in UTC."""
+    conn = mimir_tz.connect()
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = 'Asia/Tokyo'")
+        cur.execute("SELECT UTC_TIMESTAMP()")
+        (utc,), = cur.fetchall()
+        cur.execute("EXPLAIN SELECT ds, AGG(pg_count) FROM mimir.metrics "
+                    "WHERE ts < NOW() GROUP BY ds")
+        (step,) = [r for r in cur.fetchall() if r[1] == "tz_pg"]
+        sent = datetime.datetime.fromisoformat(step[5].strip("[]").split(", ")[-1].strip("'"))
+        assert abs(sent - utc - datetime.timedelta(hours=9)) <= datetime.timedelta(seconds=5)
+        cur.execute("SELECT COUNT(*) FROM (SELECT ds, AGG(pg_count) FROM mimir.metrics "
+                    "WHERE ts < NOW() GROUP BY ds) t")
+        assert cur.fetchall()[0][0] > 300
+    assert_answers_select_1(conn)
+    conn.close()
