@@ -445,3 +445,14 @@ def test_now_in_a_filter_reads_the_session_clock(mimir_tz):
         assert cur.fetchall()[0][0] > 300
     assert_answers_select_1(conn)
     conn.close()
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "+05:30"])
+def test_two_sources_join_on_the_same_local_grain(mimir_tz, oracle, zone):
+    """PostgreSQL and MariaDB both convert; the combine joins their local days."""
+    got = mimir_rows(mimir_tz, zone, "SELECT ds, AGG(pg_count), AGG(maria_count) "
+                                     "FROM mimir.metrics WHERE year_month = '2022-11-01' "
+                                     "GROUP BY ds")
+    want = oracle_rows(oracle, zone, "SELECT DATE(ts), COUNT(id), COUNT(id) FROM events "
+                                     "WHERE DATE_FORMAT(ts, '%Y-%m') = '2022-11' GROUP BY 1")
+    assert len(got) == 30 and normal(got) == normal(want)
