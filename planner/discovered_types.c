@@ -193,6 +193,7 @@ bool column_type_of_result(const result_column *rc, int decimal_scale, column_ty
         return true;
     case VT_DATETIME:
         timed_type("datetime", rc->decimals, out);
+        out->instant = rc->instant;
         return true;
     case VT_TEXT:
         break;
@@ -305,8 +306,10 @@ void column_type_union(const column_type *a, const column_type *b, column_type *
     }
     if (is_temporal(a) && is_temporal(b)) {
         unsigned fsp = a->scale > b->scale ? a->scale : b->scale;
+        bool instant = a->instant && b->instant;
         timed_type(a->kind == CT_TIMESTAMP && b->kind == CT_TIMESTAMP ? "timestamp" : "datetime",
                    (int)fsp, out);
+        out->instant = instant;
         return;
     }
     if (is_string(a) && is_string(b)) {

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+
+#include "planner/time_zone.h"
 
 typedef struct print_ctx {
     sql_builder *b;
@@ -604,6 +607,45 @@ static bool print_greatest_least(print_ctx *pc)
 }
 
 /* Index by dialect: [DIALECT_POSTGRES], [DIALECT_MYSQL], [DIALECT_SQLITE]. */
+/*
+ * NOW(), CURDATE() and their synonyms read the session's clock. In a zone
+ * other than UTC the backends' own clocks (their sessions run in UTC) would be
+ * off by the zone's offset: the planner reads the clock itself, in the
+ * session's zone, and sends it as a parameter, one value for the whole
+ * statement as in MySQL.
+ */
+static bool is_session_clock(const char *name)
+{
+    static const char *const names[] = {
+        "now",     "current_timestamp", "localtimestamp", "localtime",
+        "sysdate", "curdate",           "current_date",   NULL};
+    for (const char *const *n = names; *n; n++)
+        if (strcmp(*n, name) == 0)
+            return true;
+    return false;
+}
+
+static bool print_session_clock(print_ctx *pc, const char *name)
+{
+    bool date = strcmp(name, "curdate") == 0 || strcmp(name, "current_date") == 0;
+    time_t now = time(NULL);
+    struct tm tm;
+    time_zone_local(pc->b->tz, now, &tm);
+    char text[32];
+    strftime(text, sizeof(text), date ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", &tm);
+    sql_builder *b = pc->b;
+    if (b->dialect == DIALECT_SQLITE) {
+        sb_param(b, PARAM_TEXT, arena_strdup(b->a, text));
+        return true;
+    }
+    sb_str(b, "CAST(");
+    sb_param(b, PARAM_TEXT, arena_strdup(b->a, text));
+    sb_str(b, date                             ? " AS DATE)"
+              : b->dialect == DIALECT_POSTGRES ? " AS TIMESTAMP)"
+                                               : " AS DATETIME)");
+    return true;
+}
+
 #define T(pg, sqlite, mysql)                                                                       \
     {                                                                                              \
         [DIALECT_POSTGRES] = pg, [DIALECT_SQLITE] = sqlite, [DIALECT_MYSQL] = mysql                \
@@ -757,6 +799,8 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
         }
         if (strcmp(f->name, "round") == 0)
             return print_round(&pc);
+        if (b->tz && b->tz->kind != TZ_UTC && is_session_clock(f->name))
+            return print_session_clock(&pc, f->name);
         if (f->special)
             return f->special(&pc);
         const char *tmpl = f->tmpl[b->dialect];

@@ -14,6 +14,7 @@
 #include "planner/plan.h"
 #include "planner/sql_builder.h"
 #include "planner/sql_error.h"
+#include "planner/time_zone.h"
 #include "semantic/catalog.h"
 
 /* A grouping key: an expression over dimensions, computed by every source's backend. */
@@ -34,7 +35,7 @@ typedef enum { COL_DIM, COL_METRIC, COL_EXPR } column_kind;
 typedef struct inquiry_column {
     const char *name; /* what the client sees */
     column_kind kind;
-    size_t index; /* COL_DIM: into dims; COL_METRIC: into metrics */
+    size_t index;  /* COL_DIM: into dims; COL_METRIC: into metrics */
     const expr *e; /* as written */
 } inquiry_column;
 
@@ -62,6 +63,10 @@ typedef struct inquiry {
     bool has_limit;
     int64_t limit, offset;
     bool needs_final; /* expressions, HAVING, hidden keys: a SQLite stage computes the result */
+    /* The session's zone: grains, date functions and time bounds of instants are
+     * computed in it (NULL: UTC). types tells which time columns are instants. */
+    const time_zone *tz;
+    const struct discovered_types *types;
 } inquiry;
 
 /* Builds the inquiry of a SELECT on mimir.metrics (table NULL) or mimir.<source>. */

@@ -43,13 +43,67 @@ static void syntax_error(const parse_error *pe, action *out)
                   pe->detail ? pe->detail : "");
 }
 
+/*
+ * Session variables beside metrics (SELECT @@time_zone, AGG(m) ...): each
+ * @@variable is the session's value, a constant of the statement, so it
+ * becomes that literal before the inquiry reads the statement; a user
+ * variable (@x, never set in Mimir) is NULL. False, with err set, for an
+ * unknown system variable.
+ */
+static bool bind_variables(arena *a, const session_info *s, expr *e, sql_error *err)
+{
+    if (!e)
+        return true;
+    if (e->kind == EX_VARIABLE) {
+        value_type type = VT_NULL;
+        const char *value = e->system ? server_variable(s, e->text, &type) : NULL;
+        if (e->system && !value) {
+            sql_error_set(err, ER_UNKNOWN_SYSTEM_VAR, "HY000", "Unknown system variable '%s'",
+                          e->text);
+            return false;
+        }
+        e->kind = EX_LITERAL;
+        e->lit = !value ? LIT_NULL : type == VT_INT64 ? LIT_INT : LIT_STRING;
+        e->text = value ? arena_strdup(a, value) : NULL; /* the session's text may change */
+        e->text_len = value ? strlen(value) : 0;
+        return true;
+    }
+    if (!bind_variables(a, s, e->left, err) || !bind_variables(a, s, e->right, err))
+        return false;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (!bind_variables(a, s, e->args[i], err))
+            return false;
+    return true;
+}
+
+static bool bind_select_variables(arena *a, const session_info *s, const select_stmt *sel,
+                                  sql_error *err)
+{
+    for (size_t i = 0; i < sel->nitems; i++)
+        if (!bind_variables(a, s, sel->items[i].e, err))
+            return false;
+    for (size_t i = 0; i < sel->norder_by; i++)
+        if (!bind_variables(a, s, sel->order_by[i].e, err))
+            return false;
+    return bind_variables(a, s, sel->where, err) && bind_variables(a, s, sel->having, err);
+}
+
 static void plan_metrics_query(arena *a, const session_info *s, const select_stmt *sel,
                                const source *table, action *out)
 {
+    if (!bind_select_variables(a, s, sel, &out->error)) {
+        out->kind = ACTION_ERROR;
+        return;
+    }
     inquiry q;
     plan *p = arena_alloc(a, sizeof(*p));
-    if (!inquiry_from_select(a, s->cat, sel, table, &q, &out->error) ||
-        !inquiry_split(a, s->cat, &q, p, &out->error)) {
+    if (!inquiry_from_select(a, s->cat, sel, table, &q, &out->error)) {
+        out->kind = ACTION_ERROR;
+        return;
+    }
+    q.tz = &s->tz;
+    q.types = s->types;
+    if (!inquiry_split(a, s->cat, &q, p, &out->error)) {
         out->kind = ACTION_ERROR;
         return;
     }
@@ -57,8 +111,22 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
     out->plan = p;
 }
 
+/* FROM DUAL: MySQL's name for no table at all, with or without a current database. */
+static bool from_dual(const select_stmt *sel)
+{
+    return sel->nfrom == 1 && !sel->from[0].subquery && !sel->from[0].db && sel->from[0].name &&
+           strcasecmp(sel->from[0].name, "dual") == 0;
+}
+
 void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
+    if (from_dual(sel)) {
+        select_stmt *no_table = arena_alloc(a, sizeof(*no_table));
+        *no_table = *sel;
+        no_table->from = NULL;
+        no_table->nfrom = 0;
+        sel = no_table;
+    }
     if (!sel->from) {
         session_select(a, s, sel, out);
         return;
@@ -241,13 +309,23 @@ static void plan_unsupported(const char *name, action *out)
 /* Routes a parsed statement to its action. */
 static void plan_statement(arena *a, const session_info *s, const statement *stp, action *out)
 {
-    const statement st = *stp;
+    statement st = *stp;
     switch (st.kind) {
     case STMT_EMPTY:
         out->kind = ACTION_ERROR;
         sql_error_set(&out->error, ER_EMPTY_QUERY, "42000", "Query was empty");
         return;
     case STMT_SELECT:
+        if (s->select_limited && !st.select->has_limit) {
+            /* sql_select_limit: the statement's own LIMIT wins, as in MySQL. */
+            select_stmt *limited = arena_alloc(a, sizeof(*limited));
+            *limited = *st.select;
+            limited->has_limit = true;
+            limited->limit =
+                s->sql_select_limit > INT64_MAX ? INT64_MAX : (int64_t)s->sql_select_limit;
+            limited->offset = 0;
+            st.select = limited;
+        }
         plan_select(a, s, st.select, out);
         if (out->kind == ACTION_QUERY) {
             cache_hints h;

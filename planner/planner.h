@@ -14,6 +14,7 @@
 #include "planner/ast.h"
 #include "planner/plan.h"
 #include "planner/sql_error.h"
+#include "planner/time_zone.h"
 #include "planner/value_type.h"
 #include "semantic/catalog.h"
 
@@ -44,6 +45,12 @@ typedef struct session_info {
     uint32_t connection_id;
     bool autocommit;
     uint64_t max_execution_time_ms; /* the session's max_execution_time; 0: none */
+    time_zone tz;        /* SET time_zone, else the server's default_time_zone; zeroes: SYSTEM */
+    bool select_limited; /* SET sql_select_limit to less than its maximum */
+    uint64_t sql_select_limit; /* then: the rows a SELECT without LIMIT returns */
+    /* Column types learnt from the backends (is a source's time column an instant?);
+     * NULL: none known yet. */
+    const struct discovered_types *types;
     /* Every live session (the proxy knows them); NULL: only this one is known. */
     size_t (*list_sessions)(arena *a, session_process **out);
 } session_info;
@@ -70,9 +77,13 @@ typedef struct action {
     const_result rows;
     plan *plan;
     /* Session changes for ACTION_OK. */
-    const char *new_db; /* USE: the database to switch to */
-    int set_autocommit; /* -1 unchanged, 0 or 1 */
+    const char *new_db;             /* USE: the database to switch to */
+    int set_autocommit;             /* -1 unchanged, 0 or 1 */
     int64_t set_max_execution_time; /* -1 unchanged, else milliseconds */
+    const time_zone *set_time_zone; /* NULL unchanged; SET time_zone = DEFAULT: the default */
+    bool time_zone_default;         /* SET time_zone = DEFAULT: back to default_time_zone */
+    bool set_select_limit;          /* SET sql_select_limit: to select_limit */
+    uint64_t select_limit;
     /* ACTION_KILL */
     uint32_t kill_id;
     bool kill_query_only;
@@ -88,8 +99,8 @@ void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, 
  * holds the error MySQL would give at prepare time. False, with out an
  * ACTION_ERROR, when the statement cannot be prepared. Nothing is applied.
  */
-bool planner_prepare(arena *a, const session_info *s, const char *sql, size_t len,
-                     size_t *nparams, action *out);
+bool planner_prepare(arena *a, const session_info *s, const char *sql, size_t len, size_t *nparams,
+                     action *out);
 
 /* A value bound to a placeholder: kind is LIT_NULL, LIT_INT, LIT_NUMBER or
  * LIT_STRING; text is NUL-terminated (a string may also hold NULs: len counts). */

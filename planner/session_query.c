@@ -1,5 +1,7 @@
 #include "planner/session_query.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,13 +47,13 @@ static const variable variables[] = {
     {"query_cache_type", "OFF", VT_TEXT},
     {"sql_mode", "ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ENGINE_SUBSTITUTION", VT_TEXT},
     {"system_time_zone", "UTC", VT_TEXT},
-    {"time_zone", "+00:00", VT_TEXT},
+    {"time_zone", NULL, VT_TEXT},
     {"transaction_isolation", "REPEATABLE-READ", VT_TEXT},
     {"tx_isolation", "REPEATABLE-READ", VT_TEXT},
     {"transaction_read_only", "1", VT_INT64},
     {"tx_read_only", "1", VT_INT64},
     {"read_only", "1", VT_INT64},
-    {"sql_select_limit", "18446744073709551615", VT_INT64},
+    {"sql_select_limit", NULL, VT_INT64},
     {"max_execution_time", NULL, VT_INT64},
     {"protocol_version", "10", VT_INT64},
     {"have_ssl", "DISABLED", VT_TEXT},
@@ -127,9 +129,16 @@ const char *server_variable(const session_info *s, const char *name, value_type 
             return v->value;
         if (strcmp(v->name, "autocommit") == 0)
             return s->autocommit ? "1" : "0";
+        if (strcmp(v->name, "time_zone") == 0)
+            return s->tz.text[0] ? s->tz.text : "+00:00";
+        static char text[24];
         if (strcmp(v->name, "max_execution_time") == 0) {
-            static char text[24];
             snprintf(text, sizeof(text), "%llu", (unsigned long long)s->max_execution_time_ms);
+            return text;
+        }
+        if (strcmp(v->name, "sql_select_limit") == 0) {
+            snprintf(text, sizeof(text), "%llu",
+                     s->select_limited ? (unsigned long long)s->sql_select_limit : UINT64_MAX);
             return text;
         }
     }
@@ -220,7 +229,10 @@ static bool eval_function(arena *a, const session_info *s, const expr *e, value 
                !strcasecmp(f, "utc_date")) {
         time_t now = time(NULL);
         struct tm tm;
-        gmtime_r(&now, &tm);
+        if (strncasecmp(f, "utc_", 4) == 0)
+            gmtime_r(&now, &tm);
+        else
+            time_zone_local(&s->tz, now, &tm); /* the session's clock, as MySQL's NOW() */
         char text[32];
         bool date_only = strcasestr(f, "date") != NULL;
         strftime(text, sizeof(text), date_only ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", &tm);
@@ -340,11 +352,93 @@ static bool truthy(const value *v)
            strcasecmp(v->text, "false") != 0;
 }
 
+/* The value of SET name = expr as text; a bare word (SET x = ON) is its own text. */
+static bool set_value(arena *a, const session_info *s, const expr *e, value *v, action *out)
+{
+    if (e->kind == EX_COLUMN && e->nparts == 1) {
+        v->text = e->parts[0];
+        return true;
+    }
+    if (!eval(a, s, e, v, &out->error)) {
+        out->kind = ACTION_ERROR;
+        return false;
+    }
+    return true;
+}
+
+static bool wrong_value(const char *name, const char *text, action *out)
+{
+    sql_error_set(&out->error, ER_WRONG_VALUE_FOR_VAR, "42000",
+                  "Variable '%s' can't be set to the value of '%s'", name, text ? text : "NULL");
+    out->kind = ACTION_ERROR;
+    return false;
+}
+
+/* SET time_zone: SYSTEM, '+hh:mm' or a named zone (error 1298 otherwise); DEFAULT. */
+static bool set_time_zone(arena *a, const session_info *s, const expr *e, action *out)
+{
+    if (!e) {
+        out->time_zone_default = true;
+        out->set_time_zone = NULL;
+        return true;
+    }
+    value v;
+    if (!set_value(a, s, e, &v, out))
+        return false;
+    if (!v.text)
+        return wrong_value("time_zone", NULL, out);
+    time_zone *tz = arena_alloc(a, sizeof(*tz));
+    if (!time_zone_parse(v.text, tz)) {
+        sql_error_set(&out->error, ER_UNKNOWN_TIME_ZONE, "HY000",
+                      "Unknown or incorrect time zone: '%s'", v.text);
+        out->kind = ACTION_ERROR;
+        return false;
+    }
+    out->set_time_zone = tz;
+    out->time_zone_default = false;
+    return true;
+}
+
+/* SET sql_select_limit: a whole number (its maximum and DEFAULT: no limit). */
+static bool set_select_limit(arena *a, const session_info *s, const expr *e, action *out)
+{
+    out->set_select_limit = true;
+    out->select_limit = UINT64_MAX;
+    if (!e)
+        return true;
+    value v;
+    if (!set_value(a, s, e, &v, out))
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long n = v.text && v.type == VT_INT64 ? strtoull(v.text, &end, 10) : 0;
+    if (v.text && v.type != VT_INT64) {
+        sql_error_set(&out->error, ER_WRONG_TYPE_FOR_VAR, "42000",
+                      "Incorrect argument type to variable 'sql_select_limit'");
+        out->kind = ACTION_ERROR;
+        return false;
+    }
+    if (!v.text || v.text[0] == '-' || *end || errno)
+        return wrong_value("sql_select_limit", v.text, out);
+    out->select_limit = n;
+    return true;
+}
+
 void session_set(arena *a, const session_info *s, const statement *st, action *out)
 {
     out->kind = ACTION_OK;
     for (size_t i = 0; i < st->nsets; i++) {
         const set_assignment *set = &st->sets[i];
+        if (set->system && strcmp(set->name, "time_zone") == 0) {
+            if (!set_time_zone(a, s, set->value, out))
+                return;
+            continue;
+        }
+        if (set->system && strcmp(set->name, "sql_select_limit") == 0) {
+            if (!set_select_limit(a, s, set->value, out))
+                return;
+            continue;
+        }
         bool autocommit = strcmp(set->name, "autocommit") == 0;
         bool timeout = strcmp(set->name, "max_execution_time") == 0;
         if ((!autocommit && !timeout) || (!set->value && autocommit))

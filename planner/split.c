@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "planner/derived_metrics.h"
+#include "planner/discovered_types.h"
 #include "planner/inquiry.h"
 #include "planner/planner.h"
 
@@ -28,6 +29,9 @@ typedef struct source_job {
     ptr_vec splices; /* const char * names to splice: dimensions and grains */
     size_t query;    /* index of its atomic query */
     bool truncate;   /* its metrics ask for truncate_incomplete_granularity */
+    /* Its time column is an instant read in the session's zone (not UTC): grains and
+     * time bounds convert it (see local_time). */
+    bool convert_time;
 } source_job;
 
 typedef struct split_ctx {
@@ -336,7 +340,7 @@ static void period_start(time_grain g, struct tm *t)
 
 /*
  * The bound that leaves out the still-incomplete period, as 'YYYY-MM-DD
- * HH:MM:SS' (UTC, Mimir's clock), or NULL when the query groups by no grain
+ * HH:MM:SS' (the session's wall clock), or NULL when the query groups by no grain
  * (ts itself is never incomplete). With several grains a row is complete only
  * when all its periods are, so the latest of their current starts wins.
  */
@@ -350,11 +354,15 @@ static const char *incomplete_period_start(split_ctx *x)
         return NULL;
     time_t now = time(NULL);
     time_t latest = 0;
+    /* Periods of the session's wall clock: the bound is compared with it (see local_time). */
+    time_zone utc;
+    time_zone_default(&utc);
+    struct tm local;
+    time_zone_local(x->q->tz ? x->q->tz : &utc, now, &local);
     for (int g = 0; g < GRAIN_COUNT; g++) {
         if (!(grains & (1u << g)))
             continue;
-        struct tm t;
-        gmtime_r(&now, &t);
+        struct tm t = local;
         period_start((time_grain)g, &t);
         time_t start = timegm(&t);
         if (start > latest)
@@ -364,6 +372,119 @@ static const char *incomplete_period_start(split_ctx *x)
     gmtime_r(&latest, &t);
     return arena_printf(x->a, "%04d-%02d-%02d %02d:%02d:%02d", t.tm_year + 1900, t.tm_mon + 1,
                         t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
+}
+
+/* ---- The session's time zone ------------------------------------------------ */
+
+/*
+ * Backends run in UTC. In a session whose time_zone is not UTC, an instant
+ * (PostgreSQL timestamptz, MySQL TIMESTAMP) is read as the session's wall
+ * clock, as MySQL reads a TIMESTAMP column: the time column is converted
+ * wherever a grain or a time bound uses it, with the zone as a parameter.
+ * Wall-clock values (PostgreSQL timestamp, MySQL DATETIME, dates) are not
+ * converted, as in MySQL. The type comes from type discovery; a source whose
+ * time column's type is not known, or a SQLite source (no tz database in
+ * SQLite), gets a clear error rather than an answer in the wrong zone.
+ */
+static bool zone_refused(split_ctx *x, const source *src, const char *why)
+{
+    sql_error_set(x->err, ER_NOT_SUPPORTED_YET, "42000",
+                  "This version of Mimir doesn't yet support time_zone '%s' on source '%s': %s. "
+                  "SET time_zone = '+00:00' to read its times in UTC",
+                  x->q->tz->text, src->name, why);
+    return false;
+}
+
+static bool decide_time_conversion(split_ctx *x, source_job *job)
+{
+    const time_zone *tz = x->q->tz;
+    job->convert_time = false;
+    if (!tz || tz->kind == TZ_UTC)
+        return true;
+    if (job->dialect == DIALECT_SQLITE)
+        return zone_refused(x, job->src, "SQLite has no time zone database");
+    const column_type *t = discovered_types_get(x->q->types, job->src->name, "ts");
+    if (!t)
+        return zone_refused(x, job->src,
+                            "the type of its time column is not known yet (type discovery has "
+                            "not reached its backend), so Mimir cannot tell an instant from a "
+                            "wall-clock time");
+    if (t->kind == CT_DATE || ((t->kind == CT_DATETIME || t->kind == CT_TIMESTAMP) && !t->instant))
+        return true; /* a wall-clock value: read as it is, as MySQL reads DATETIME */
+    if (t->kind != CT_DATETIME && t->kind != CT_TIMESTAMP)
+        return zone_refused(x, job->src, "its time column is not a date or a timestamp");
+    job->convert_time = true;
+    return true;
+}
+
+/* The zone as the backend's conversion reads it: a name, or an offset. */
+static void print_zone(const time_zone *tz, sql_builder *b)
+{
+    char offset[8];
+    const char *text = tz->kind == TZ_OFFSET ? time_zone_offset_text(tz, offset) : tz->text;
+    bool pg = b->dialect == DIALECT_POSTGRES;
+    if (pg)
+        sb_str(b, "CAST(");
+    sb_param(b, PARAM_TEXT, arena_strdup(b->a, text));
+    if (pg)
+        sb_str(b, tz->kind == TZ_OFFSET ? " AS INTERVAL)" : " AS TEXT)");
+}
+
+typedef struct time_printer {
+    const time_zone *tz;
+    const source_job *job;
+} time_printer;
+
+/* The time column as the session's wall clock: PostgreSQL (t AT TIME ZONE zone),
+ * MySQL CONVERT_TZ(t, '+00:00', zone) (named zones need the server's tz tables). */
+static void local_time(void *ctx, sql_builder *b)
+{
+    const time_printer *p = ctx;
+    const char *t = p->job->src->time_col;
+    if (!p->job->convert_time) {
+        sb_str(b, t);
+        return;
+    }
+    if (b->dialect == DIALECT_POSTGRES) {
+        sb_str(b, "(");
+        sb_str(b, t);
+        sb_str(b, " AT TIME ZONE ");
+        print_zone(p->tz, b);
+        sb_str(b, ")");
+    } else {
+        sb_str(b, "CONVERT_TZ(");
+        sb_str(b, t);
+        sb_str(b, ", '+00:00', ");
+        print_zone(p->tz, b);
+        sb_str(b, ")");
+    }
+}
+
+/* A bound on the time column: t op value, value being the session's wall clock. The
+ * column stays bare, so that an index on it still serves. */
+static void print_time_bound(const time_printer *p, sql_builder *b, const time_bound *tb)
+{
+    sb_str(b, p->job->src->time_col);
+    sb_str(b, " ");
+    sb_str(b, tb->op);
+    sb_str(b, " ");
+    if (!p->job->convert_time) {
+        sb_param(b, PARAM_TEXT, tb->value);
+        return;
+    }
+    if (b->dialect == DIALECT_POSTGRES) {
+        sb_str(b, "(CAST(");
+        sb_param(b, PARAM_TEXT, tb->value);
+        sb_str(b, " AS TIMESTAMP) AT TIME ZONE ");
+        print_zone(p->tz, b);
+        sb_str(b, ")");
+    } else {
+        sb_str(b, "CONVERT_TZ(");
+        sb_param(b, PARAM_TEXT, tb->value);
+        sb_str(b, ", ");
+        print_zone(p->tz, b);
+        sb_str(b, ", '+00:00')");
+    }
 }
 
 /* ---- Building one atomic query ------------------------------------------ */
@@ -385,6 +506,7 @@ static void append_range(sql_builder *b, const char *s, size_t from, size_t to)
 static void build_inner(split_ctx *x, sql_builder *b, const source_job *job, ptr_vec *bounds)
 {
     const source *s = job->src;
+    time_printer tp = {.tz = x->q->tz, .job = job};
     const source_sql_shape *sh = &s->shape;
     append_range(b, s->sql, 0, trim_end(s->sql, sh->select_list_end));
     for (size_t i = 0; i < job->splices.len; i++) {
@@ -394,7 +516,7 @@ static void build_inner(split_ctx *x, sql_builder *b, const source_job *job, ptr
         dim_name(x->cat, name, &grain, &g);
         sb_str(b, ", ");
         if (grain) {
-            sb_time_grain(b, g, s->time_col);
+            sb_time_grain_of(b, g, local_time, &tp);
             sb_str(b, " AS ");
             sb_ident(b, grain_column(x->a, name));
         } else {
@@ -424,11 +546,7 @@ static void build_inner(split_ctx *x, sql_builder *b, const source_job *job, ptr
         const time_bound *tb = bounds->items[i];
         if (i)
             sb_str(b, " AND ");
-        sb_str(b, s->time_col);
-        sb_str(b, " ");
-        sb_str(b, tb->op);
-        sb_str(b, " ");
-        sb_param(b, PARAM_TEXT, tb->value);
+        print_time_bound(&tp, b, tb);
     }
     sb_str(b, " ");
     append_range(b, s->sql, sh->where_end, sh->sql_end);
@@ -438,6 +556,19 @@ static void limit_clause(sql_builder *b, const inquiry *q)
 {
     if (q->has_limit)
         buf_printf(&b->out, " LIMIT %lld OFFSET %lld", (long long)q->limit, (long long)q->offset);
+}
+
+/* Whether the job's source SQL gets a time grain spliced into it. */
+static bool splices_grain(const split_ctx *x, const source_job *job)
+{
+    for (size_t i = 0; i < job->splices.len; i++) {
+        bool grain;
+        time_grain g;
+        dim_name(x->cat, job->splices.items[i], &grain, &g);
+        if (grain)
+            return true;
+    }
+    return false;
 }
 
 /*
@@ -473,9 +604,12 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         *tb = (time_bound){"<", x->incomplete_start};
         ptr_vec_push(x->a, &bounds, tb);
     }
+    if ((bounds.len > 0 || splices_grain(x, job)) && !decide_time_conversion(x, job))
+        return false;
 
     sql_builder b;
     sb_init(&b, x->a, job->dialect);
+    b.tz = q->tz;
     sb_str(&b, "SELECT ");
     ptr_vec group = {0};
     size_t ncols = streaming ? q->ncolumns : q->ndims + job->metrics.len;
@@ -760,6 +894,7 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
     final_ctx f = {.x = x};
     sql_builder b;
     sb_init(&b, x->a, DIALECT_SQLITE);
+    b.tz = x->q->tz;
     b.subst = final_subst;
     b.subst_ctx = &f;
     sb_str(&b, "SELECT ");

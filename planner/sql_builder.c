@@ -14,6 +14,7 @@ void sb_init(sql_builder *b, arena *a, sql_dialect d)
     b->subst = NULL;
     b->subst_ctx = NULL;
     b->allow_aggregates = false;
+    b->tz = NULL;
     b->resolve = NULL;
     b->resolve_ctx = NULL;
 }
@@ -488,4 +489,20 @@ void sb_time_grain(sql_builder *b, time_grain g, const char *t)
 {
     /* Formats name the time column once or twice; an extra argument is ignored. */
     buf_printf(&b->out, grain_sql[b->dialect][g], t, t);
+}
+
+void sb_time_grain_of(sql_builder *b, time_grain g, sb_time_printer print, void *ctx)
+{
+    /* The format printed by hand, so that each %s can print parameters of its own. */
+    for (const char *f = grain_sql[b->dialect][g]; *f; f++) {
+        if (f[0] == '%' && f[1] == 's') {
+            print(ctx, b);
+            f++;
+        } else if (f[0] == '%' && f[1] == '%') {
+            buf_append_byte(&b->out, '%');
+            f++;
+        } else {
+            buf_append_byte(&b->out, (uint8_t)*f);
+        }
+    }
 }

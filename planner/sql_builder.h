@@ -42,6 +42,8 @@ struct sql_builder {
     /* The column resolver of the node the hook is looking at (see sb_substitute). */
     sb_column_resolver resolve;
     void *resolve_ctx;
+    /* The session's zone: NOW(), CURDATE() ... read its clock (NULL: UTC). */
+    const struct time_zone *tz;
 };
 
 void sb_init(sql_builder *b, arena *a, sql_dialect d);
@@ -84,5 +86,9 @@ typedef enum {
 
 /* The granularity column for a time expression in this dialect. */
 void sb_time_grain(sql_builder *b, time_grain g, const char *time_col);
+/* The same, with the time expression printed by print(ctx, b) wherever the grain names
+ * it: an expression with parameters (the time column converted to a session zone). */
+typedef void (*sb_time_printer)(void *ctx, sql_builder *b);
+void sb_time_grain_of(sql_builder *b, time_grain g, sb_time_printer print, void *ctx);
 
 #endif

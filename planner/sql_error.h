@@ -27,6 +27,10 @@
 #define ER_NET_PACKET_TOO_LARGE     1153
 #define ER_NET_PACKETS_OUT_OF_ORDER 1156
 #define ER_INVALID_CHARACTER_STRING 1300
+/* Session variables (SET time_zone, SET sql_select_limit). */
+#define ER_WRONG_VALUE_FOR_VAR 1231
+#define ER_WRONG_TYPE_FOR_VAR  1232
+#define ER_UNKNOWN_TIME_ZONE   1298
 
 /* The catalog's (information_schema, SHOW, read-only statements). */
 #define ER_NON_UNIQ_ERROR            1052 /* column ambiguous in a join */

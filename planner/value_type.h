@@ -7,6 +7,8 @@
 #ifndef MIMIR_PLANNER_VALUE_TYPE_H
 #define MIMIR_PLANNER_VALUE_TYPE_H
 
+#include <stdbool.h>
+
 typedef enum {
     VT_NULL, /* only NULLs (e.g. SELECT NULL) */
     VT_BOOL, /* rendered 0/1 */
@@ -29,6 +31,9 @@ typedef struct result_column {
     value_type type;
     int decimals;    /* DECIMAL scale, fractional-second digits; -1 when unknown */
     unsigned length; /* display length in characters; 0 when unknown */
+    /* A DATETIME that is an instant (PostgreSQL timestamptz, MySQL TIMESTAMP), which a
+     * session time zone converts; false for wall-clock values (timestamp, DATETIME). */
+    bool instant;
 } result_column;
 
 #endif

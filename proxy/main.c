@@ -242,6 +242,7 @@ static void apply_overrides(const serve_options *o, const server_file *file, ser
     if (o->server_config_file) {
         server_config_apply(cfg, &file->limits);
         server_config_apply_cache(cfg, &file->cache);
+        server_config_apply_time_zone(cfg, file->default_time_zone);
     }
     if (file->host)
         cfg->host = file->host;

@@ -376,6 +376,7 @@ static bool reload(void)
         if (!obs_log_apply(&file->log, srv.cfg.log_level_option, err, sizeof(err)))
             log_error("reload: %s; the log stays where it was", err);
         server_config_apply_cache(&srv.cfg, &file->cache);
+        server_config_apply_time_zone(&srv.cfg, file->default_time_zone);
         if (file->nusers || srv.nusers) {
             srv.users = file->users;
             srv.nusers = file->nusers;
@@ -502,6 +503,14 @@ void server_config_defaults(server_config *cfg)
     cfg->admin_port = 0;
     cfg->cache_max_bytes = CACHE_DEFAULT_MAX_BYTES;
     cfg->cache_max_entry_bytes = CACHE_DEFAULT_MAX_ENTRY_BYTES;
+    time_zone_default(&cfg->default_time_zone);
+}
+
+void server_config_apply_time_zone(server_config *cfg, const char *zone)
+{
+    /* Sessions already open keep their zone, as in MySQL after SET GLOBAL time_zone. */
+    if (!zone || !time_zone_parse(zone, &cfg->default_time_zone))
+        time_zone_default(&cfg->default_time_zone);
 }
 
 void server_config_apply_cache(server_config *cfg, const cache_settings *cache)

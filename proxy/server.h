@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 
 #include "planner/arena.h"
+#include "planner/time_zone.h"
 #include "proxy/config/server_config.h"
 #include "proxy/exec/exec.h"
 #include "proxy/obs/stats.h"
@@ -61,12 +62,15 @@ typedef struct server_config {
     int admin_port;                 /* 0: none */
     uint64_t cache_max_bytes;       /* the result cache's bound; 0: no cache */
     uint64_t cache_max_entry_bytes; /* results larger than this are not cached */
+    time_zone default_time_zone;    /* a new session's time_zone (default '+00:00') */
 } server_config;
 
 /* The defaults, and the settings of a server configuration file applied on top. */
 void server_config_defaults(server_config *cfg);
 void server_config_apply(server_config *cfg, const server_limits *lim);
 void server_config_apply_cache(server_config *cfg, const cache_settings *cache);
+/* default_time_zone of the file (NULL when it sets none: '+00:00'); checked when loaded. */
+void server_config_apply_time_zone(server_config *cfg, const char *zone);
 
 /*
  * A semantic layer in force, or in use by queries that started under it: a

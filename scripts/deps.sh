@@ -20,7 +20,7 @@ PACKAGES="$PACKAGES default-jdk-headless libmariadb-java odbc-mariadb unixodbc
 python3-pyodbc python3-sqlalchemy python3-mysqldb python3-yaml nodejs openssl"
 # MySQL/MariaDB sources (tests/integration/test_mysql_source.py): the fixture
 # starts its own MariaDB server from Debian's package in a temporary directory.
-PACKAGES="$PACKAGES mariadb-server"
+PACKAGES="$PACKAGES mariadb-server tzdata"
 # Fuzzing (make fuzz, and the smoke run of make test-asan): libFuzzer comes
 # with clang's runtime libraries; llvm has llvm-cov for make fuzz-coverage.
 PACKAGES="$PACKAGES clang libclang-rt-14-dev llvm"

@@ -47,6 +47,9 @@ typedef struct column_type {
     /* information_schema.COLUMNS.COLUMN_TYPE, as MySQL 8.0 prints it:
      * "decimal(12,2)", "varchar(64)", "bigint unsigned", "datetime". */
     char text[48];
+    /* A DATETIME learnt from a backend that is an instant (PostgreSQL timestamptz, MySQL
+     * TIMESTAMP): shown as DATETIME, converted by a session time zone. */
+    bool instant;
 } column_type;
 
 /*

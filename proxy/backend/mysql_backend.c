@@ -450,6 +450,7 @@ static void describe_field(const MYSQL_FIELD *f, result_column *col)
     case MYSQL_TYPE_TIMESTAMP:
         col->type = VT_DATETIME;
         col->decimals = fraction;
+        col->instant = f->type == MYSQL_TYPE_TIMESTAMP;
         break;
     case MYSQL_TYPE_NULL:
         col->type = VT_NULL;

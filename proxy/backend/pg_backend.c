@@ -264,6 +264,7 @@ static void describe_columns(pg_conn *c, const PGresult *res)
         c->types[i] = oid;
         col->name = PQfname(res, (int)i);
         col->type = type_of(oid);
+        col->instant = oid == OID_TIMESTAMPTZ;
         col->decimals = -1;
         if (oid == OID_NUMERIC && mod >= 4) {
             col->decimals = (mod - 4) & 0xffff;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/time_zone.h"
 #include "semantic/grants.h"
 #include "semantic/yaml_doc.h"
 #include "wire/xalloc.h"
@@ -254,10 +255,30 @@ static bool load_limits(loader *l, const ynode *map, server_limits *lim)
     return true;
 }
 
+/* default_time_zone: what SET time_zone takes ('+05:30', 'Europe/Paris', SYSTEM). */
+static bool load_time_zone(loader *l, const ynode *root, server_file *out)
+{
+    const char *zone;
+    if (!get_text(l, root, "default_time_zone", &zone))
+        return false;
+    if (!zone)
+        return true;
+    time_zone tz;
+    if (!time_zone_parse(zone, &tz))
+        return fail(l, ymap_get(root, "default_time_zone"),
+                    "default_time_zone '%s' is not a time zone: write SYSTEM, an offset such as "
+                    "'+05:30' (from -13:59 to +14:00), or a name of the tz database such as "
+                    "'America/New_York'",
+                    zone);
+    out->default_time_zone = xstrdup(zone);
+    return true;
+}
+
 bool server_file_load(const char *path, server_file *out, char *err, size_t errlen)
 {
-    static const char *const keys[] = {"listen", "tls",   "rsa_key", "users", "limits",
-                                       "log",    "admin", "cache",   NULL};
+    static const char *const keys[] = {
+        "listen", "tls",   "rsa_key",           "users", "limits", "log",
+        "admin",  "cache", "default_time_zone", NULL};
     memset(out, 0, sizeof(*out));
     out->port = -1;
     obs_config_init(&out->log, &out->admin);
@@ -286,6 +307,8 @@ bool server_file_load(const char *path, server_file *out, char *err, size_t errl
         const char *rsa;
         if (ok && (ok = get_text(&l, root, "rsa_key", &rsa)) && rsa)
             out->rsa_key = resolve_path(path, rsa);
+        if (ok)
+            ok = load_time_zone(&l, root, out);
         if (ok && !ynode_is_null(v = ymap_get(root, "users")))
             ok = load_users(&l, v, out);
         if (ok && !ynode_is_null(v = ymap_get(root, "limits")))
@@ -316,6 +339,7 @@ void server_file_free(server_file *f)
     free(f->tls_cert);
     free(f->tls_key);
     free(f->rsa_key);
+    free(f->default_time_zone);
     obs_config_free(&f->log, &f->admin);
     memset(f, 0, sizeof(*f));
     f->port = -1;

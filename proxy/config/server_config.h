@@ -83,9 +83,10 @@ typedef struct server_file {
     server_user *users;
     size_t nusers;
     server_limits limits;
-    log_settings log;     /* `log:` (proxy/config/obs_config.h) */
-    admin_settings admin; /* `admin:` */
-    cache_settings cache; /* section `cache:` (proxy/config/cache_config.h) */
+    log_settings log;        /* `log:` (proxy/config/obs_config.h) */
+    admin_settings admin;    /* `admin:` */
+    cache_settings cache;    /* section `cache:` (proxy/config/cache_config.h) */
+    char *default_time_zone; /* `default_time_zone:` (planner/time_zone.h); NULL when not set */
 } server_file;
 
 /* Loads and validates FILE; on failure "FILE:LINE: message" in err. */

@@ -29,6 +29,7 @@
 #include "proxy/log.h"
 #include "proxy/server.h"
 #include "proxy/tls.h"
+#include "proxy/type_discovery.h"
 #include "wire/binary.h"
 #include "wire/xalloc.h"
 
@@ -354,6 +355,8 @@ void client_reset_session(client *cl)
     client_stmt_free_all(cl);
     end_batch(cl);
     cl->autocommit = true;
+    cl->tz = srv.cfg.default_time_zone;
+    cl->select_limited = false;
 }
 
 /* ---- Commands -------------------------------------------------------------- */
@@ -373,6 +376,10 @@ session_info client_session_info(const client *cl)
         .connection_id = cl->id,
         .autocommit = cl->autocommit,
         .max_execution_time_ms = cl->max_execution_time_ms,
+        .tz = cl->tz,
+        .select_limited = cl->select_limited,
+        .sql_select_limit = cl->sql_select_limit,
+        .types = type_discovery_types(),
         /* Like MySQL without the PROCESS privilege: a restricted user sees its own sessions. */
         .list_sessions = access_restricted(cl->user) ? NULL : sessions_list,
     };
@@ -465,6 +472,14 @@ static void run_action(client *cl, const action *act)
             cl->autocommit = act->set_autocommit == 1;
         if (act->set_max_execution_time >= 0)
             cl->max_execution_time_ms = (uint64_t)act->set_max_execution_time;
+        if (act->set_time_zone)
+            cl->tz = *act->set_time_zone;
+        else if (act->time_zone_default)
+            cl->tz = srv.cfg.default_time_zone;
+        if (act->set_select_limit) {
+            cl->select_limited = act->select_limit != UINT64_MAX;
+            cl->sql_select_limit = act->select_limit;
+        }
         client_send_ok(cl);
         return;
     case ACTION_KILL:
@@ -873,6 +888,7 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
     (void)socklen;
     client *cl = xcalloc(1, sizeof(*cl));
     cl->autocommit = true;
+    cl->tz = srv.cfg.default_time_zone;
     cl->next_stmt_id = 1;
     describe_peer(addr, cl->peer, sizeof(cl->peer), &cl->peer_port);
     int one = 1;

@@ -21,6 +21,7 @@
 #include "planner/arena.h"
 #include "planner/multi_statement.h"
 #include "planner/sql_error.h"
+#include "planner/time_zone.h"
 #include "proxy/obs/query_log.h"
 #include "wire/buf.h"
 #include "wire/protocol.h"
@@ -69,8 +70,11 @@ struct client {
     char *running_sql;              /* the statement running, for SHOW PROCESSLIST */
     time_t state_since;             /* when the session became idle or busy */
     uint64_t max_execution_time_ms; /* SET max_execution_time; 0: none */
-    struct event *timer;            /* handshake_timeout while logging in, wait_timeout when idle */
-    struct event *next_command;     /* deferred: take the next command after a query */
+    time_zone tz;                   /* SET time_zone; from default_time_zone at login */
+    bool select_limited;            /* SET sql_select_limit below its maximum */
+    uint64_t sql_select_limit;
+    struct event *timer;        /* handshake_timeout while logging in, wait_timeout when idle */
+    struct event *next_command; /* deferred: take the next command after a query */
     /* The result being sent. */
     bool binary_rows;         /* COM_STMT_EXECUTE: rows in the binary protocol */
     wire_column *result_cols; /* types of the current result's columns (binary rows) */

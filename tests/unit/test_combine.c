@@ -17,7 +17,8 @@
 
 static const char *const names0[] = {"d0", "m0"};
 static const char *const names1[] = {"d0", "m1"};
-static const result_column cols[] = {{"a", VT_INT64, 0, 0}, {"b", VT_INT64, 0, 0}};
+static const result_column cols[] = {{.name = "a", .type = VT_INT64},
+                                     {.name = "b", .type = VT_INT64}};
 static const char join_sql[] =
     "SELECT \"d0\", \"m0\", \"m1\" FROM \"s0\" FULL OUTER JOIN \"s1\" USING (\"d0\") ORDER BY 1";
 

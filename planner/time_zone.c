@@ -1,0 +1,111 @@
+#include "planner/time_zone.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wire/xalloc.h"
+
+void time_zone_default(time_zone *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->kind = TZ_UTC;
+    snprintf(out->text, sizeof(out->text), "+00:00");
+}
+
+/* '+hh:mm' or '-h:mm', from -13:59 to +14:00 as MySQL 8 takes it. */
+static bool parse_offset(const char *t, time_zone *out)
+{
+    if (t[0] != '+' && t[0] != '-')
+        return false;
+    int sign = t[0] == '-' ? -1 : 1;
+    const char *p = t + 1;
+    int h = 0, digits = 0;
+    while (*p >= '0' && *p <= '9' && digits < 2) {
+        h = h * 10 + (*p++ - '0');
+        digits++;
+    }
+    if (digits == 0 || *p++ != ':' || !(p[0] >= '0' && p[0] <= '5') ||
+        !(p[1] >= '0' && p[1] <= '9') || p[2] != '\0')
+        return false;
+    int m = (p[0] - '0') * 10 + (p[1] - '0');
+    int minutes = sign * (h * 60 + m);
+    if (minutes < -(13 * 60 + 59) || minutes > 14 * 60)
+        return false;
+    memset(out, 0, sizeof(*out));
+    out->kind = minutes == 0 ? TZ_UTC : TZ_OFFSET;
+    out->offset_minutes = minutes;
+    time_zone_offset_text(out, out->text);
+    return true;
+}
+
+/* A name of the tz database: letters, digits, '_', '-', '+' and '/' between
+ * parts, naming a TZif file under TZDIR. */
+static bool named_zone_exists(const char *name)
+{
+    size_t len = strlen(name);
+    if (len == 0 || len >= 64 || name[0] == '/' || strstr(name, "..") || name[len - 1] == '/')
+        return false;
+    for (const char *c = name; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '_' || *c == '-' || *c == '+' || *c == '/'))
+            return false;
+    const char *dir = getenv("TZDIR");
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    char magic[4];
+    bool ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+    fclose(f);
+    return ok;
+}
+
+bool time_zone_parse(const char *text, time_zone *out)
+{
+    if (strcasecmp(text, "SYSTEM") == 0) {
+        memset(out, 0, sizeof(*out));
+        out->kind = TZ_UTC; /* @@system_time_zone */
+        snprintf(out->text, sizeof(out->text), "SYSTEM");
+        return true;
+    }
+    if (text[0] == '+' || text[0] == '-')
+        return parse_offset(text, out);
+    if (!named_zone_exists(text))
+        return false;
+    memset(out, 0, sizeof(*out));
+    bool utc = strcmp(text, "UTC") == 0 || strcmp(text, "Etc/UTC") == 0;
+    out->kind = utc ? TZ_UTC : TZ_NAMED;
+    snprintf(out->text, sizeof(out->text), "%s", text);
+    return true;
+}
+
+const char *time_zone_offset_text(const time_zone *tz, char out[8])
+{
+    int m = tz->offset_minutes < 0 ? -tz->offset_minutes : tz->offset_minutes;
+    snprintf(out, 8, "%c%02d:%02d", tz->offset_minutes < 0 ? '-' : '+', (m / 60) % 100, m % 60);
+    return out;
+}
+
+void time_zone_local(const time_zone *tz, time_t t, struct tm *out)
+{
+    if (tz->kind != TZ_NAMED) {
+        t += (time_t)tz->offset_minutes * 60;
+        gmtime_r(&t, out);
+        return;
+    }
+    const char *old = getenv("TZ");
+    char *saved = old ? xstrdup(old) : NULL;
+    setenv("TZ", tz->text, 1);
+    tzset();
+    localtime_r(&t, out);
+    if (saved) {
+        setenv("TZ", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("TZ");
+    }
+    tzset();
+}

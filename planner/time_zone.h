@@ -1,0 +1,50 @@
+/*
+ * A session's time zone (SET time_zone, the server's default_time_zone), as
+ * MySQL reads it: SYSTEM, an offset '+hh:mm' / '-hh:mm' (from -13:59 to
+ * +14:00), or a named zone of the system's tz database (/usr/share/zoneinfo,
+ * or $TZDIR), such as 'America/New_York'. SYSTEM is Mimir's system zone,
+ * which is UTC (@@system_time_zone), so it converts nothing; so do '+00:00'
+ * and the names UTC, Etc/UTC.
+ *
+ * The zone decides how instants (PostgreSQL timestamptz, MySQL TIMESTAMP)
+ * are grouped, filtered and shown; the backends' sessions stay in UTC and
+ * the split writes the conversion into their SQL (planner/split.c).
+ */
+#ifndef MIMIR_PLANNER_TIME_ZONE_H
+#define MIMIR_PLANNER_TIME_ZONE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+typedef enum {
+    TZ_UTC,    /* no conversion: SYSTEM, +00:00, UTC */
+    TZ_OFFSET, /* a fixed offset east of UTC */
+    TZ_NAMED,  /* a zone of the tz database, with its daylight-saving rules */
+} time_zone_kind;
+
+typedef struct time_zone {
+    time_zone_kind kind;
+    int offset_minutes; /* TZ_OFFSET: east of UTC */
+    /* As @@time_zone shows it: "SYSTEM", "+05:30", "America/New_York". */
+    char text[64];
+} time_zone;
+
+/* Mimir's default zone: '+00:00'. */
+void time_zone_default(time_zone *out);
+
+/* Parses text as SET time_zone takes it; false when MySQL would answer 1298. */
+bool time_zone_parse(const char *text, time_zone *out);
+
+/* The offset of a TZ_OFFSET zone as PostgreSQL's INTERVAL and MySQL's CONVERT_TZ
+ * read it: "+05:30", "-05:00". */
+const char *time_zone_offset_text(const time_zone *tz, char out[8]);
+
+/*
+ * The wall clock of instant t in zone tz. Named zones go through the C
+ * library (TZ is set, read and restored), so this runs on the loop thread
+ * only, as the planner does.
+ */
+void time_zone_local(const time_zone *tz, time_t t, struct tm *out);
+
+#endif

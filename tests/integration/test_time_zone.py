@@ -1,0 +1,458 @@
+"""Session semantics: SET time_zone, SET sql_select_limit, default_time_zone.
+
+MariaDB is the oracle. The same rows (events at fixed instants, dense around
+New York's 2022-03-13 spring-forward and 2022-11-06 fall-back, sparse over
+2022) are loaded into PostgreSQL as `timestamptz` (source tz_pg), as
+`timestamp` without zone (tz_wall: wall-clock values, never converted), and
+into MariaDB as a TIMESTAMP column (the oracle's table, also Mimir's source
+tz_maria). MariaDB gets its time zone tables from the system's tz database.
+Each grain, date function and time range is asked of Mimir under a session
+zone and compared with MariaDB's SUM/COUNT grouped the same way under the
+same zone, as MySQL reads TIMESTAMP columns.
+"""
+
+import datetime
+import json
+import subprocess
+from decimal import Decimal
+
+import pymysql
+import pytest
+
+from conftest import TYPES_DISCOVERED, write_secrets
+from support import assert_answers_select_1, mysql_error
+
+UTC = datetime.timezone.utc
+ORACLE_DB = "tz_oracle"
+ORACLE_USER = "tz_reader"
+ORACLE_PASSWORD = "tz-secret"
+ZONES = ["America/New_York", "+05:30", "Asia/Tokyo", "-05:00"]
+KINDS = ["a", "b", "c"]
+
+
+def event_times():
+    """Deterministic instants: every 97 minutes over 2022, every 10 minutes over
+    the days around both of New York's 2022 daylight-saving changes (so that the
+    repeated hour 01:00-02:00 of 2022-11-06 has rows at the same local minutes
+    in EDT and in EST), and a few at year and month boundaries."""
+    times = set()
+    t = datetime.datetime(2021, 12, 25, 3, 7, tzinfo=UTC)
+    while t < datetime.datetime(2023, 1, 6, tzinfo=UTC):
+        times.add(t)
+        t += datetime.timedelta(minutes=97)
+    for day in (datetime.datetime(2022, 3, 12, tzinfo=UTC),
+                datetime.datetime(2022, 11, 5, tzinfo=UTC)):
+        t = day
+        while t < day + datetime.timedelta(days=3):
+            times.add(t)
+            t += datetime.timedelta(minutes=10)
+    for edge in ("2021-12-31 23:30", "2022-01-01 00:00", "2022-12-31 15:00", "2022-12-31 23:59",
+                 "2022-06-30 18:45", "2022-09-30 22:00"):
+        times.add(datetime.datetime.fromisoformat(edge).replace(tzinfo=UTC))
+    return sorted(times)
+
+
+def event_rows():
+    return [(i + 1, KINDS[i % 3], Decimal(i % 1000) / 100 + Decimal("0.25"), t)
+            for i, t in enumerate(event_times())]
+
+
+def load_postgres(pg, rows):
+    pg.query("DROP TABLE IF EXISTS tz_events, tz_events_wall")
+    pg.query("CREATE TABLE tz_events (id int PRIMARY KEY, kind text NOT NULL, "
+             "amount numeric(6,2) NOT NULL, ts timestamptz NOT NULL)")
+    pg.query("CREATE TABLE tz_events_wall (id int PRIMARY KEY, kind text NOT NULL, "
+             "amount numeric(6,2) NOT NULL, ts timestamp NOT NULL)")
+    values = ",".join(f"({i}, '{k}', {a}, '{t.isoformat()}')" for i, k, a, t in rows)
+    pg.query(f"INSERT INTO tz_events VALUES {values}")
+    wall = ",".join(f"({i}, '{k}', {a}, '{t.replace(tzinfo=None).isoformat()}')"
+                    for i, k, a, t in rows)
+    pg.query(f"INSERT INTO tz_events_wall VALUES {wall}")
+
+
+def load_mariadb(server, rows):
+    """The oracle's table (TIMESTAMP, loaded in a UTC session) and its time zone tables."""
+    tzsql = subprocess.run(["mariadb-tzinfo-to-sql", "/usr/share/zoneinfo"], check=True,
+                           capture_output=True, timeout=300).stdout
+    subprocess.run(["mariadb", "--no-defaults", f"--socket={server.socket}", "-uroot", "mysql"],
+                   input=tzsql, check=True, capture_output=True, timeout=300)
+    server.query(f"DROP DATABASE IF EXISTS {ORACLE_DB}")
+    server.query(f"CREATE DATABASE {ORACLE_DB}")
+    server.query("CREATE TABLE events (id INT PRIMARY KEY, kind VARCHAR(4) NOT NULL, "
+                 "amount DECIMAL(6,2) NOT NULL, ts TIMESTAMP NOT NULL)", database=ORACLE_DB)
+    server.executemany("INSERT INTO events VALUES (%s, %s, %s, %s)",
+                       [(i, k, a, t.replace(tzinfo=None)) for i, k, a, t in rows],
+                       database=ORACLE_DB)
+    server.create_user(ORACLE_USER, ORACLE_PASSWORD, ORACLE_DB)
+
+
+def write_layer(base, pg_port, server):
+    configs = base / "configs"
+    for sub in ("sources", "metrics", "dimensions"):
+        (configs / sub).mkdir(parents=True, exist_ok=True)
+    sources = {
+        "tz_pg": ("pagila_postgres", "tz_events"),
+        "tz_wall": ("pagila_postgres", "tz_events_wall"),
+        "tz_maria": ("tz_oracle", "events"),
+    }
+    text = ""
+    for name, (conn, table) in sources.items():
+        sql = f"SELECT {table}.id, {table}.kind, {table}.amount, {table}.ts FROM {table}"
+        text += (f"{name}:\n  name: {name}\n  connection_name: {conn}\n"
+                 f"  time_col: {table}.ts\n  time_col_alias: ts\n  sql: {json.dumps(sql)}\n")
+    (configs / "sources" / "sources.yaml").write_text(text)
+    metrics = []
+    for name in sources:
+        short = name[3:]
+        metrics.append(f"name: {short}_amount\nsource_name: {name}\nsql: SUM(amount)\n")
+        metrics.append(f"name: {short}_count\nsource_name: {name}\nsql: COUNT(id)\n")
+    (configs / "metrics" / "metrics.yaml").write_text("---\n".join(metrics))
+    (configs / "dimensions" / "dimensions.yaml").write_text("")
+    secrets = write_secrets(base / "secrets", pg_port)
+    (secrets / "tz_oracle.json").write_text(json.dumps(
+        server.secret(ORACLE_DB, ORACLE_USER, ORACLE_PASSWORD)))
+    return configs, secrets
+
+
+@pytest.fixture(scope="module")
+def oracle(mariadb, pg):
+    rows = event_rows()
+    load_postgres(pg, rows)
+    load_mariadb(mariadb, rows)
+    return mariadb
+
+
+@pytest.fixture(scope="module")
+def mimir_tz(request, session_dir, oracle, pg):
+    from conftest import MimirServer
+
+    configs, secrets = write_layer(session_dir / "time-zone", pg.port, oracle)
+    server = MimirServer(session_dir, configs=configs, secrets=secrets, name="mimir-tz")
+    request.addfinalizer(server.stop)
+    server.start()
+    server.wait_for_log(TYPES_DISCOVERED)
+    return server
+
+
+def oracle_rows(server, zone, sql):
+    conn = pymysql.connect(unix_socket=str(server.socket), user="root", password="",
+                           database=ORACLE_DB, autocommit=True)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET time_zone = %s", (zone,))
+            cur.execute(sql)
+            return [tuple(r) for r in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+def mimir_rows(server, zone, sql):
+    conn = server.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET time_zone = %s", (zone,))
+            cur.execute(sql)
+            return [tuple(r) for r in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+def normal(rows):
+    return sorted(tuple(str(v) for v in r) for r in rows)
+
+
+# Mimir's grain, and the same grouping written for MariaDB over a TIMESTAMP column.
+GRAINS = {
+    "ts": "CAST(ts AS DATETIME)",
+    "ts_second": "CAST(ts AS DATETIME)",
+    "ts_minute": "CAST(DATE_FORMAT(ts, '%Y-%m-%d %H:%i:00') AS DATETIME)",
+    "ts_hour": "CAST(DATE_FORMAT(ts, '%Y-%m-%d %H:00:00') AS DATETIME)",
+    "ds": "DATE(ts)",
+    "week": "DATE_SUB(DATE(ts), INTERVAL WEEKDAY(ts) DAY)",
+    "year_month": "CAST(DATE_FORMAT(ts, '%Y-%m-01') AS DATE)",
+    "quarter": "MAKEDATE(YEAR(ts), 1) + INTERVAL QUARTER(ts) - 1 QUARTER",
+    "year": "YEAR(ts)",
+}
+
+# Date functions of the time column, the same text on both.
+FUNCTIONS = ["DATE(ts)", "HOUR(ts)", "DATE_FORMAT(ts, '%Y-%m-%d %H:%i')", "DAYOFWEEK(ts)",
+             "MONTH(ts)"]
+
+# Time ranges pushed into the source's WHERE: (Mimir's filter, MariaDB's).
+RANGES = [
+    ("ds BETWEEN '2022-11-01' AND '2022-11-30'", "DATE(ts) BETWEEN '2022-11-01' AND '2022-11-30'"),
+    ("ds = '2022-11-06'", "DATE(ts) = '2022-11-06'"),
+    ("ds >= '2022-03-13' AND ds < '2022-03-14'", "DATE(ts) >= '2022-03-13' AND DATE(ts) < '2022-03-14'"),
+    ("ts >= '2022-03-13 01:00:00' AND ts < '2022-03-13 04:00:00'",
+     "ts >= '2022-03-13 01:00:00' AND ts < '2022-03-13 04:00:00'"),
+    ("DATE(ts) BETWEEN '2022-06-30' AND '2022-07-01'",
+     "DATE(ts) BETWEEN '2022-06-30' AND '2022-07-01'"),
+]
+
+SOURCES = ["pg", "maria"]  # tz_pg (timestamptz) and tz_maria (TIMESTAMP): both instants
+
+
+def test_the_data_covers_both_daylight_saving_changes(oracle):
+    # Two different instants that New York shows as the same minute of the repeated hour.
+    rows = oracle_rows(oracle, "America/New_York",
+                       "SELECT CAST(ts AS DATETIME), COUNT(*) FROM events "
+                       "WHERE UNIX_TIMESTAMP(ts) BETWEEN 1667710800 AND 1667718000 "
+                       "GROUP BY 1 HAVING COUNT(*) > 1")
+    assert rows, "no two instants share a local time in the repeated hour"
+    gap = oracle_rows(oracle, "+00:00",
+                      "SELECT COUNT(*) FROM events WHERE ts BETWEEN '2022-03-13 06:00:00' "
+                      "AND '2022-03-13 08:00:00'")
+    assert gap[0][0] > 0
+
+
+@pytest.mark.parametrize("src", SOURCES)
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("grain", list(GRAINS))
+def test_grains_match_mariadb(mimir_tz, oracle, src, zone, grain):
+    got = mimir_rows(mimir_tz, zone, f"SELECT {grain}, AGG({src}_amount), AGG({src}_count) "
+                                     f"FROM mimir.metrics GROUP BY {grain}")
+    want = oracle_rows(oracle, zone,
+                       f"SELECT {GRAINS[grain]}, SUM(amount), COUNT(id) FROM events GROUP BY 1")
+    assert normal(got) == normal(want)
+
+
+def test_fall_back_hour_groups_as_one(mimir_tz, oracle):
+    sql = ("SELECT ts_hour, AGG(pg_count) FROM mimir.metrics WHERE ds = '2022-11-06' "
+           "GROUP BY ts_hour ORDER BY ts_hour")
+    got = mimir_rows(mimir_tz, "America/New_York", sql)
+    hours = [r[0] for r in got]
+    assert len(hours) == len(set(hours)) == 24
+    one_am = dict(got)[datetime.datetime(2022, 11, 6, 1)]
+    assert one_am >= 12  # six rows an hour (and the sparse series), twice: EDT and EST
+    assert one_am == oracle_rows(oracle, "America/New_York",
+                                 "SELECT COUNT(*) FROM events WHERE DATE(ts) = '2022-11-06' "
+                                 "AND HOUR(ts) = 1")[0][0]
+    spring = mimir_rows(mimir_tz, "America/New_York",
+                        "SELECT ts_hour, AGG(pg_count) FROM mimir.metrics WHERE ds = '2022-03-13' "
+                        "GROUP BY ts_hour")
+    assert datetime.datetime(2022, 3, 13, 2) not in [r[0] for r in spring]
+    assert len(spring) == 23
+
+
+@pytest.mark.parametrize("src", SOURCES)
+@pytest.mark.parametrize("zone", ["America/New_York", "+05:30", "Asia/Tokyo"])
+@pytest.mark.parametrize("function", FUNCTIONS)
+def test_date_functions_match_mariadb(mimir_tz, oracle, src, zone, function):
+    got = mimir_rows(mimir_tz, zone, f"SELECT {function} AS k, AGG({src}_amount), "
+                                     f"AGG({src}_count) FROM mimir.metrics GROUP BY {function}")
+    want = oracle_rows(oracle, zone,
+                       f"SELECT {function}, SUM(amount), COUNT(id) FROM events GROUP BY 1")
+    assert normal(got) == normal(want)
+
+
+@pytest.mark.parametrize("src", SOURCES)
+@pytest.mark.parametrize("zone", ["America/New_York", "+05:30", "Asia/Tokyo"])
+@pytest.mark.parametrize("ranges", RANGES, ids=[r[0] for r in RANGES])
+def test_time_ranges_match_mariadb(mimir_tz, oracle, src, zone, ranges):
+    mimir_where, maria_where = ranges
+    got = mimir_rows(mimir_tz, zone, f"SELECT ts_hour, AGG({src}_amount), AGG({src}_count) "
+                                     f"FROM mimir.metrics WHERE {mimir_where} GROUP BY ts_hour")
+    want = oracle_rows(oracle, zone,
+                       f"SELECT {GRAINS['ts_hour']}, SUM(amount), COUNT(id) FROM events "
+                       f"WHERE {maria_where} GROUP BY 1")
+    assert got and normal(got) == normal(want)
+
+
+def test_the_range_is_pushed_with_the_zone_as_a_parameter(mimir_tz):
+    conn = mimir_tz.connect()
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = 'America/New_York'")
+        cur.execute("EXPLAIN SELECT ds, AGG(pg_count) FROM mimir.metrics "
+                    "WHERE ds BETWEEN '2022-11-01' AND '2022-11-30' GROUP BY ds")
+        (step,) = [r for r in cur.fetchall() if r[1] == "tz_pg"]
+    sql, params = step[4], step[5]
+    assert "America/New_York" not in sql and "'America/New_York'" in params
+    assert "tz_events.ts >= (CAST($" in sql and "AT TIME ZONE CAST($" in sql
+    conn.close()
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "+05:30"])
+def test_raw_instants_are_shown_in_the_session_zone(mimir_tz, oracle, zone):
+    got = mimir_rows(mimir_tz, zone, "SELECT ts, AGG(pg_count) FROM mimir.metrics "
+                                     "WHERE ds = '2022-11-06' GROUP BY ts")
+    want = oracle_rows(oracle, zone, "SELECT CAST(ts AS DATETIME), COUNT(*) FROM events "
+                                     "WHERE DATE(ts) = '2022-11-06' GROUP BY 1")
+    assert normal(got) == normal(want)
+
+
+@pytest.mark.parametrize("grain", ["ts_hour", "ds", "week", "year_month"])
+def test_wall_clock_times_do_not_convert(mimir_tz, oracle, grain):
+    """tz_wall's column is PostgreSQL `timestamp` (a DATETIME to MySQL): the zone
+    changes nothing, as in MySQL."""
+    sql = f"SELECT {grain}, AGG(wall_amount), AGG(wall_count) FROM mimir.metrics GROUP BY {grain}"
+    got = mimir_rows(mimir_tz, "America/New_York", sql)
+    assert got == mimir_rows(mimir_tz, "+00:00", sql)
+    want = oracle_rows(oracle, "+00:00",
+                       f"SELECT {GRAINS[grain]}, SUM(amount), COUNT(id) FROM events GROUP BY 1")
+    assert normal(got) == normal(want)
+
+
+def test_session_variables_show_the_zone(mimir_tz):
+    conn = mimir_tz.connect()
+    with conn.cursor() as cur:
+        cur.execute("SELECT @@time_zone, @@session.time_zone")
+        assert cur.fetchall() == (("+00:00", "+00:00"),)
+        for zone, shown in [("America/New_York", "America/New_York"), ("+5:30", "+05:30"),
+                            ("-05:00", "-05:00"), ("SYSTEM", "SYSTEM"), ("UTC", "UTC")]:
+            cur.execute(f"SET time_zone = '{zone}'")
+            cur.execute("SELECT @@time_zone, @@session.time_zone")
+            assert cur.fetchall() == ((shown, shown),)
+        cur.execute("SET @@session.time_zone = 'Asia/Tokyo'")
+        cur.execute("SHOW VARIABLES LIKE 'time_zone'")
+        assert cur.fetchall() == (("time_zone", "Asia/Tokyo"),)
+        cur.execute("SELECT NOW(), UTC_TIMESTAMP()")
+        local, utc = cur.fetchone()
+        assert abs((local - utc) - datetime.timedelta(hours=9)) <= datetime.timedelta(seconds=2)
+        cur.execute("SET time_zone = DEFAULT")
+        cur.execute("SELECT @@time_zone")
+        assert cur.fetchall() == (("+00:00",),)
+    conn.close()
+
+
+@pytest.mark.parametrize("value, code, message", [
+    ("'Mars/Olympus_Mons'", 1298, "Unknown or incorrect time zone: 'Mars/Olympus_Mons'"),
+    ("'+14:01'", 1298, "Unknown or incorrect time zone: '+14:01'"),
+    ("'../../etc/passwd'", 1298, "Unknown or incorrect time zone: '../../etc/passwd'"),
+    ("'05:30'", 1298, "Unknown or incorrect time zone: '05:30'"),
+    ("NULL", 1231, "Variable 'time_zone' can't be set to the value of 'NULL'"),
+])
+def test_bad_time_zones_are_refused(mimir_tz, value, code, message):
+    conn = mimir_tz.connect()
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = 'Asia/Tokyo'")
+        with pytest.raises(pymysql.MySQLError) as e:
+            cur.execute(f"SET time_zone = {value}")
+        assert mysql_error(e) == (code, message)
+        cur.execute("SELECT @@time_zone")  # unchanged, and the session still answers
+        assert cur.fetchall() == (("Asia/Tokyo",),)
+    assert_answers_select_1(conn)
+    conn.close()
+
+
+def test_sqlite_sources_refuse_other_zones(mimir_demo):
+    conn = mimir_demo.connect()
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = 'America/New_York'")
+        with pytest.raises(pymysql.MySQLError) as e:
+            cur.execute("SELECT ds, AGG(orders_count) FROM mimir.metrics GROUP BY ds")
+        code, message = mysql_error(e)
+        assert code == 1235
+        assert "time_zone 'America/New_York'" in message and "SQLite" in message
+        # What does not read the time column is answered in any zone.
+        cur.execute("SELECT city, AGG(orders_count) FROM mimir.metrics GROUP BY city")
+        assert cur.fetchall()
+        cur.execute("SET time_zone = '+00:00'")
+        cur.execute("SELECT ds, AGG(orders_count) FROM mimir.metrics GROUP BY ds")
+        assert cur.fetchall()
+    assert_answers_select_1(conn)
+    conn.close()
+
+
+def test_sql_select_limit(mimir_tz):
+    conn = mimir_tz.connect()
+    q = "SELECT ds, AGG(pg_count) FROM mimir.metrics GROUP BY ds ORDER BY ds"
+    with conn.cursor() as cur:
+        cur.execute(q)
+        every = cur.fetchall()
+        cur.execute("SELECT @@sql_select_limit")
+        assert cur.fetchall() == ((18446744073709551615,),)
+        cur.execute("SET sql_select_limit = 3")
+        cur.execute("SELECT @@sql_select_limit")
+        assert cur.fetchall() == ((3,),)
+        cur.execute(q)
+        assert cur.fetchall() == every[:3]
+        cur.execute(q + " LIMIT 5")  # the statement's own LIMIT wins
+        assert cur.fetchall() == every[:5]
+        cur.execute("SELECT TABLE_NAME FROM information_schema.TABLES "
+                    "WHERE TABLE_SCHEMA = 'mimir' ORDER BY TABLE_NAME")
+        assert len(cur.fetchall()) == 3
+        cur.execute("SET sql_select_limit = 0")
+        cur.execute(q)
+        assert cur.fetchall() == ()
+        cur.execute("SET sql_select_limit = DEFAULT")
+        cur.execute(q)
+        assert cur.fetchall() == every
+        with pytest.raises(pymysql.MySQLError) as e:
+            cur.execute("SET sql_select_limit = 'many'")
+        assert mysql_error(e) == (1232, "Incorrect argument type to variable 'sql_select_limit'")
+        with pytest.raises(pymysql.MySQLError) as e:
+            cur.execute("SET sql_select_limit = -1")
+        assert mysql_error(e) == (1231,
+                                  "Variable 'sql_select_limit' can't be set to the value of '-1'")
+        cur.execute(q)
+        assert cur.fetchall() == every
+    assert_answers_select_1(conn)
+    conn.close()
+
+
+def server_file(directory, zone):
+    path = directory / "server.yaml"
+    path.write_text(f"default_time_zone: {json.dumps(zone)}\n")
+    return path
+
+
+def test_default_time_zone_setting(mimir_factory, mimir_tz, oracle, workdir):
+    configs, secrets = mimir_tz.configs, mimir_tz.secrets
+    server = mimir_factory(configs=configs, secrets=secrets,
+                           extra_args=["--server-config",
+                                       str(server_file(workdir, "America/New_York"))])
+    server.start()
+    server.wait_for_log(TYPES_DISCOVERED)
+    conn = server.connect()
+    with conn.cursor() as cur:
+        cur.execute("SELECT @@time_zone")
+        assert cur.fetchall() == (("America/New_York",),)
+        cur.execute("SELECT ds, AGG(pg_count) FROM mimir.metrics GROUP BY ds")
+        got = cur.fetchall()
+        cur.execute("SET time_zone = '+00:00'")
+        cur.execute("SET time_zone = DEFAULT")
+        cur.execute("SELECT @@time_zone")
+        assert cur.fetchall() == (("America/New_York",),)
+    conn.close()
+    want = oracle_rows(oracle, "America/New_York",
+                       "SELECT DATE(ts), COUNT(id) FROM events GROUP BY 1")
+    assert normal(got) == normal(want)
+
+
+def test_a_bad_default_time_zone_stops_the_server(mimir_factory, workdir):
+    server = mimir_factory(extra_args=["--server-config",
+                                       str(server_file(workdir, "Atlantis/Capital"))])
+    code, stderr = server.run_until_exit()
+    assert code != 0
+    assert "default_time_zone 'Atlantis/Capital' is not a time zone" in stderr
+
+
+def test_now_in_a_filter_reads_the_session_clock(mimir_tz):
+    """NOW() pushed to a backend is the session's wall clock, sent as a parameter:
+    the backends' own clocks run in UTC."""
+    conn = mimir_tz.connect()
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = 'Asia/Tokyo'")
+        cur.execute("SELECT UTC_TIMESTAMP()")
+        (utc,), = cur.fetchall()
+        cur.execute("EXPLAIN SELECT ds, AGG(pg_count) FROM mimir.metrics "
+                    "WHERE ts < NOW() GROUP BY ds")
+        (step,) = [r for r in cur.fetchall() if r[1] == "tz_pg"]
+        sent = datetime.datetime.fromisoformat(step[5].strip("[]").split(", ")[-1].strip("'"))
+        assert abs(sent - utc - datetime.timedelta(hours=9)) <= datetime.timedelta(seconds=5)
+        cur.execute("SELECT COUNT(*) FROM (SELECT ds, AGG(pg_count) FROM mimir.metrics "
+                    "WHERE ts < NOW() GROUP BY ds) t")
+        assert cur.fetchall()[0][0] > 300
+    assert_answers_select_1(conn)
+    conn.close()
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "+05:30"])
+def test_two_sources_join_on_the_same_local_grain(mimir_tz, oracle, zone):
+    """PostgreSQL and MariaDB both convert; the combine joins their local days."""
+    got = mimir_rows(mimir_tz, zone, "SELECT ds, AGG(pg_count), AGG(maria_count) "
+                                     "FROM mimir.metrics WHERE year_month = '2022-11-01' "
+                                     "GROUP BY ds")
+    want = oracle_rows(oracle, zone, "SELECT DATE(ts), COUNT(id), COUNT(id) FROM events "
+                                     "WHERE DATE_FORMAT(ts, '%Y-%m') = '2022-11' GROUP BY 1")
+    assert len(got) == 30 and normal(got) == normal(want)
