@@ -258,7 +258,7 @@ void client_stmt_execute(client *cl)
     arena_init(&cl->stmt);
     param_value *params = arena_alloc(&cl->stmt, (st->nparams + 1) * sizeof(*params));
     for (size_t i = 0; i < st->nparams; i++) {
-        bool is_long = st->long_data_used[i] && values[i].kind != WIRE_VALUE_NULL;
+        bool is_long = st->long_data_used[i]; /* even with the NULL bit (wire/binary.h) */
         const void *data = is_long ? (const void *)st->long_data[i].data : values[i].text;
         size_t len = is_long ? st->long_data[i].len : values[i].len;
         params[i].kind = literal_of(values[i].kind);

@@ -17,7 +17,10 @@
  * Parameters: i:123 (LONGLONG), u:123 (unsigned LONGLONG), t:5 (TINY),
  * d:1.5 (DOUBLE), f:1.5 (FLOAT), s:text (STRING), dec:12.50 (NEWDECIMAL),
  * date:2005-05-24, dt:2005-05-24 22:53:30[.123456], time:-12:30:00,
- * long:text (sent with mysql_stmt_send_long_data), null (NULL).
+ * long:text (sent with mysql_stmt_send_long_data), longnull:text (the same,
+ * bound as NULL without a buffer: libmariadb then sets the parameter's NULL
+ * bit in the execute, and the server must use the long data, as MySQL does),
+ * null (NULL).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -112,9 +115,12 @@ static bool parse_param(const char *arg, param *p)
     } else if (KIND("f")) {
         p->type = MYSQL_TYPE_FLOAT;
         p->f = strtof(v, NULL);
-    } else if (KIND("s") || KIND("long") || KIND("dec")) {
-        p->type = KIND("dec") ? MYSQL_TYPE_NEWDECIMAL : MYSQL_TYPE_STRING;
-        p->is_long = KIND("long");
+    } else if (KIND("s") || KIND("long") || KIND("longnull") || KIND("dec")) {
+        p->type = KIND("dec")        ? MYSQL_TYPE_NEWDECIMAL
+                  : KIND("longnull") ? MYSQL_TYPE_BLOB
+                                     : MYSQL_TYPE_STRING;
+        p->is_long = KIND("long") || KIND("longnull");
+        p->is_null = KIND("longnull");
         snprintf(p->s, sizeof(p->s), "%s", v);
         p->len = (unsigned long)strlen(p->s);
     } else if (KIND("date") || KIND("dt") || KIND("time")) {
@@ -135,10 +141,12 @@ static void bind_param(param *p, MYSQL_BIND *b)
     memset(b, 0, sizeof(*b));
     b->buffer_type = p->type;
     b->is_unsigned = p->is_unsigned;
-    switch (p->type) {
-    case MYSQL_TYPE_NULL:
+    if (p->is_null) {
+        /* NULL, or long data bound like PHP's bind_param('b', $null). */
         b->is_null = &yes;
-        break;
+        return;
+    }
+    switch (p->type) {
     case MYSQL_TYPE_LONGLONG:
         b->buffer = &p->i;
         break;

@@ -172,6 +172,42 @@ def test_prepared_value_sent_as_long_data(mimir, pg, run_stmt):
     assert got.rows == [want, want]
 
 
+def test_long_data_wins_over_the_null_bit(mimir, pg, run_stmt):
+    """A parameter bound as NULL whose value then comes as long data:
+    libmariadb sets its NULL bit in the execute (so does PHP's mysqlnd, see
+    test_client_php.py), and MySQL and MariaDB use the long data. Answering
+    as if it were NULL would be another, wrong, result."""
+    want = as_json_values(pg_rows(pg, README_EXPECTED_SQL))
+    null_filter = pg_rows(pg, f"SELECT dim_rental_category, COUNT(rental_id), SUM(amount) "
+                              f"FROM ({RENTALS_SQL}) s WHERE dim_rental_category = NULL "
+                              "GROUP BY dim_rental_category")
+    assert want and null_filter == []
+    got = run_stmt(mimir, README_PARAM_QUERY, "longnull:Action", repeat=2)
+    assert got.rows == [want, want]
+    # Without long data the NULL bit is a NULL.
+    assert run_stmt(mimir, README_PARAM_QUERY, "null").rows == [[]]
+
+
+def test_long_data_with_the_null_bit_on_the_wire(mimir):
+    """The same at the byte level: a NULL bit, long data for that parameter,
+    and a second parameter that is NULL without long data."""
+    client = raw(mimir)
+    try:
+        stmt, _, nparams = client.prepare("SELECT ? AS a, ? AS b")
+        assert nparams == 2
+        client.send(bytes([COM_STMT_SEND_LONG_DATA]) + struct.pack("<IH", stmt, 0) + b"lo")
+        client.send(bytes([COM_STMT_SEND_LONG_DATA]) + struct.pack("<IH", stmt, 0) + b"ng")
+        block = b"\x03\x01" + bytes([MYSQL_TYPE_VAR_STRING, 0]) * 2  # both NULL bits
+        result = client.execute(stmt, block)
+        # A binary row: 0x00, NULL bitmap with offset 2 (b is bit 3), then a.
+        assert result.rows == [b"\x00\x08\x04long"]
+        # Long data is for one execute: the next one sees both NULLs.
+        assert client.execute(stmt, block).rows == [b"\x00\x0c"]
+        assert_raw_answers(client)
+    finally:
+        client.close()
+
+
 @pytest.mark.parametrize("param", ["i:2", "u:2", "t:2", "dec:2", "d:2", "s:2"],
                          ids=["longlong", "unsigned", "tiny", "decimal", "double", "string"])
 def test_prepared_numeric_parameter_types(mimir, pg, run_stmt, param):
@@ -411,9 +447,14 @@ def test_long_data_for_a_parameter_that_does_not_exist(mimir):
         block = RawClient.params_block([(MYSQL_TYPE_VAR_STRING, b"\x01x")])
         with pytest.raises(ServerError) as excinfo:
             client.execute(stmt, block)
-        assert excinfo.value.code == 1210 and "long data" in excinfo.value.message
-        # Reported once; the next execute runs.
+        err = excinfo.value
+        assert (err.code, err.sqlstate) == (1210, "HY000")
+        assert err.message == ("Incorrect arguments to mysqld_stmt_execute: long data sent with "
+                               "COM_STMT_SEND_LONG_DATA was refused (bad parameter number, or "
+                               "more than max_allowed_packet bytes)")
+        # Reported once; the next execute runs, and so does the next query.
         assert len(client.execute(stmt, block).rows) == 1
+        assert_raw_answers(client)
     finally:
         client.close()
 
