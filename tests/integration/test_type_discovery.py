@@ -71,7 +71,8 @@ def test_pagila_examples(conn, pg):
     assert cols["movies_rented"][:2] == ("bigint", "bigint")
     assert cols["rentals_revenue"][0] == "decimal" and cols["rentals_revenue"][2] == 2
     assert cols["amount"][1] == "decimal(5,2)"
-    assert cols["ts"][:2] == ("datetime", "datetime")
+    # timestamptz without a precision keeps microseconds, as query results say.
+    assert cols["ts"][:2] == ("datetime", "datetime(6)")
     assert cols["dim_rental_category"][1] == "varchar(255)"  # text
 
 
@@ -159,9 +160,10 @@ def check_retyped(conn, cluster):
         ("datetime(3)", "decimal(7,3)", "decimal(65,3)")
     assert got["category_name"] == "varchar(40)"
     metrics = catalog_types(conn, "metrics")
-    # Columns of both sources take the union of their types.
+    # Columns of both sources take the union of their types (payment_date is a
+    # timestamptz without a precision: microseconds).
     assert (metrics["ts"], metrics["customer_id"], metrics["staff_id"]) == \
-        ("datetime(3)", "bigint", "smallint")
+        ("datetime(6)", "bigint", "smallint")
     assert catalog_types(conn, "payments")["customer_id"] == "int"
 
 
@@ -243,7 +245,7 @@ def test_one_bad_column_keeps_the_others_typed(mimir_factory, pagila_secrets, wo
     conn = server.connect(database="mimir")
     try:
         assert catalog_types(conn, "notes") == {
-            "ts": "datetime", "ds": "date", "year_month": "date", "year": "int",
+            "ts": "datetime(6)", "ds": "date", "year_month": "date", "year": "int",
             "ts_second": "datetime", "ts_minute": "datetime", "ts_hour": "datetime",
             "week": "date", "quarter": "date", "rental_id": "int", "payload": "varchar(255)", "notes_count": "bigint"}
         assert_answers_select_1(conn)
