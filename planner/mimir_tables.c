@@ -24,26 +24,27 @@ static void parse_type(const char *text, column_type *out)
 /*
  * A declared type wins; then what the backend said about the column: on the
  * table's source (on its own source, for a metric), or for mimir.metrics the
- * union over every source that has the column; then the default.
+ * union over every source that has the column; then the default (false).
  */
-static void resolve_type(const table_builder *b, const char *declared, const char *name,
+static bool resolve_type(const table_builder *b, const char *declared, const char *name,
                          const char *source, const char *fallback, column_type *out)
 {
     if (declared) {
         parse_type(declared, out);
-        return;
+        return true;
     }
     if (b->types) {
         const char *of = source ? source : b->source;
         const column_type *t = of ? discovered_types_get(b->types, of, name) : NULL;
         if (t) {
             *out = *t;
-            return;
+            return true;
         }
         if (!of && discovered_types_merged(b->types, name, out))
-            return;
+            return true;
     }
     parse_type(fallback, out);
+    return false;
 }
 
 static bool has_column(const table_builder *b, const char *name)
@@ -83,7 +84,7 @@ static void add_column(table_builder *b, const char *name, const char *declared,
 {
     mimir_column *c = new_column(b, name, comment, role);
     if (c)
-        resolve_type(b, declared, name, source, fallback, &c->type);
+        c->type_is_default = !resolve_type(b, declared, name, source, fallback, &c->type);
 }
 
 static void add_grains(table_builder *b)

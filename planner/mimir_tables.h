@@ -8,6 +8,7 @@
 #ifndef MIMIR_PLANNER_MIMIR_TABLES_H
 #define MIMIR_PLANNER_MIMIR_TABLES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "planner/arena.h"
@@ -21,7 +22,10 @@ typedef enum { MCOL_GRAIN, MCOL_DIMENSION, MCOL_METRIC } mimir_column_role;
 
 typedef struct mimir_column {
     const char *name;
-    column_type type;    /* declared with `type:`, else discovered, else the defaults below */
+    column_type type; /* declared with `type:`, else discovered, else the defaults below */
+    /* The type is one of the defaults below, a guess: nothing declared it and
+     * no backend described the column (yet). Fixed types (the grains) are not. */
+    bool type_is_default;
     const char *comment; /* the definition's description; never NULL */
     mimir_column_role role;
 } mimir_column;

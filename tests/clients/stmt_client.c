@@ -7,7 +7,10 @@
  * the types bound first) and prints JSON lines:
  *
  *   {"prepare": {"params": N, "fields": N}}
- *   {"columns": [{"name": "...", "type": N, "decimals": N}, ...]}
+ *   {"prepared_columns": [...]}      what the prepare announced, as below
+ *                                    (only when it announced columns)
+ *   {"columns": [{"name": "...", "type": N, "decimals": N, "unsigned": B,
+ *                 "flags": N, "charset": N}, ...]}
  *   {"row": [value, ...]}            integers and doubles as JSON numbers,
  *                                    DATE/DATETIME/TIME as strings, NULL as null,
  *                                    everything else (DECIMAL too) as a string
@@ -210,6 +213,22 @@ static bool is_time_type(enum enum_field_types t)
            t == MYSQL_TYPE_TIME;
 }
 
+/* {"<key>": [{"name", "type", "decimals", "unsigned", "flags", "charset"}, ...]} */
+static void print_columns(const char *key, const MYSQL_FIELD *fields, unsigned n)
+{
+    printf("{\"%s\": [", key);
+    for (unsigned i = 0; i < n; i++) {
+        printf("%s{\"name\": ", i ? ", " : "");
+        json_string(fields[i].name, strlen(fields[i].name));
+        printf(", \"type\": %d, \"decimals\": %u, \"unsigned\": %s, \"flags\": %u, "
+               "\"charset\": %u}",
+               fields[i].type, fields[i].decimals,
+               (fields[i].flags & UNSIGNED_FLAG) ? "true" : "false", fields[i].flags,
+               fields[i].charsetnr);
+    }
+    printf("]}\n");
+}
+
 static int fetch_all(MYSQL_STMT *st)
 {
     MYSQL_RES *meta = mysql_stmt_result_metadata(st);
@@ -220,14 +239,7 @@ static int fetch_all(MYSQL_STMT *st)
     }
     unsigned n = mysql_num_fields(meta);
     MYSQL_FIELD *fields = mysql_fetch_fields(meta);
-    printf("{\"columns\": [");
-    for (unsigned i = 0; i < n; i++) {
-        printf("%s{\"name\": ", i ? ", " : "");
-        json_string(fields[i].name, strlen(fields[i].name));
-        printf(", \"type\": %d, \"decimals\": %u, \"unsigned\": %s}", fields[i].type,
-               fields[i].decimals, (fields[i].flags & UNSIGNED_FLAG) ? "true" : "false");
-    }
-    printf("]}\n");
+    print_columns("columns", fields, n);
     MYSQL_BIND *binds = calloc(n + 1, sizeof(*binds));
     column_buf *cols = calloc(n + 1, sizeof(*cols));
     for (unsigned i = 0; i < n; i++) {
@@ -365,6 +377,12 @@ int main(int argc, char **argv)
         return fail_stmt(st);
     printf("{\"prepare\": {\"params\": %lu, \"fields\": %u}}\n", mysql_stmt_param_count(st),
            mysql_stmt_field_count(st));
+    MYSQL_RES *announced = mysql_stmt_result_metadata(st);
+    if (announced) {
+        print_columns("prepared_columns", mysql_fetch_fields(announced),
+                      mysql_num_fields(announced));
+        mysql_free_result(announced);
+    }
     if (mysql_stmt_param_count(st) != nparams) {
         printf("{\"error\": {\"errno\": 0, \"sqlstate\": \"\", \"message\": \"the statement has "
                "%lu parameters, %u given\"}}\n",

@@ -1,0 +1,84 @@
+#include "planner/layer_types.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "planner/info_schema.h"
+#include "planner/inquiry.h"
+#include "planner/mimir_tables.h"
+
+static const mimir_column *table_column(const mimir_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->ncols; i++)
+        if (strcasecmp(t->cols[i].name, name) == 0)
+            return &t->cols[i];
+    return NULL;
+}
+
+/*
+ * The source table the statement reads, as plan_select found it: NULL for
+ * mimir.metrics. False when the statement reads something else (a derived
+ * table, a join), which is never typed here.
+ */
+static bool read_table(const catalog *cat, const select_stmt *sel, const source **out)
+{
+    if (!sel->from || sel->nfrom != 1 || sel->from[0].subquery || !sel->from[0].name)
+        return false;
+    const char *name = sel->from[0].name;
+    *out = NULL;
+    if (strcasecmp(name, MIMIR_METRICS_TABLE) == 0)
+        return true;
+    for (size_t i = 0; i < cat->n_sources; i++)
+        if (strcasecmp(cat->sources[i].name, name) == 0)
+            *out = &cat->sources[i];
+    return *out != NULL;
+}
+
+/* The column's name in the semantic layer when it is selected as itself; NULL otherwise. */
+static const char *layer_name(const inquiry *q, const inquiry_column *c)
+{
+    if (c->kind == COL_METRIC)
+        return q->metrics[c->index].m->derived ? NULL : q->metrics[c->index].m->name;
+    if (c->kind == COL_DIM && c->e->kind == EX_COLUMN)
+        return c->e->parts[c->e->nparts - 1];
+    return NULL;
+}
+
+/* Types plan column i (see planner/layer_types.h for when); false when it cannot be. */
+static bool type_column(const session_info *s, const inquiry *q, plan *p, size_t i)
+{
+    plan_column *pc = &p->cols[i];
+    const char *name = layer_name(q, &q->columns[i]);
+    if (pc->computed || !name || pc->query >= p->nqueries)
+        return false;
+    const atomic_query *aq = &p->queries[pc->query];
+    /* SQLite describes a column by the storage class of its first value. */
+    if (aq->dialect == DIALECT_SQLITE)
+        return false;
+    const mimir_table *t = info_schema_mimir_table(s->info_schema, aq->src->name);
+    const mimir_column *mc = t ? table_column(t, name) : NULL;
+    if (!mc || mc->type_is_default)
+        return false;
+    info_schema_result_column(&mc->type, pc->name, &pc->layer_type);
+    return true;
+}
+
+bool plan_add_layer_types(arena *a, const session_info *s, const statement *st, action *out)
+{
+    const source *table;
+    inquiry q;
+    sql_error err;
+    if (out->kind != ACTION_QUERY || st->kind != STMT_SELECT || !s->info_schema ||
+        !read_table(s->cat, st->select, &table))
+        return false;
+    /* The plan holds what the client sees, not how it was asked for: the
+     * inquiry again tells which columns are dimensions and metrics by name. */
+    if (!inquiry_from_select(a, s->cat, st->select, table, &q, &err) ||
+        q.ncolumns != out->plan->ncols)
+        return false;
+    bool all = true;
+    for (size_t i = 0; i < q.ncolumns; i++)
+        if (!type_column(s, &q, out->plan, i))
+            all = false;
+    return all;
+}
