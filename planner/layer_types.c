@@ -57,10 +57,13 @@ static bool type_column(const session_info *s, const inquiry *q, plan *p, size_t
         return false;
     const mimir_table *t = info_schema_mimir_table(s->info_schema, aq->src->name);
     const mimir_column *mc = t ? table_column(t, name) : NULL;
-    if (!mc || mc->type_is_default)
+    if (!mc || mc->type_origin == TYPE_DEFAULT)
         return false;
     info_schema_result_column(&mc->type, pc->name, &pc->layer_type);
-    return true;
+    /* A declared type is the catalog's claim: results keep the backend's
+     * type, which may be another. It still tells a scale the backend leaves
+     * open, but a prepare cannot announce it as the result's. */
+    return mc->type_origin != TYPE_DECLARED;
 }
 
 bool plan_add_layer_types(arena *a, const session_info *s, const statement *st, action *out)

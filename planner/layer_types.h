@@ -9,10 +9,11 @@
  * or a metric selected by name (not an expression, not a derived metric,
  * nothing computed after the combine), on a source whose backend describes
  * its result columns (PostgreSQL, MySQL; SQLite types values, not columns),
- * with a type that is declared, discovered from the backend or fixed by
- * Mimir (the grains), never one of the defaults. The type is the one of the
- * source that provides the column, as information_schema describes it in
- * that source's table (planner/mimir_tables.h).
+ * with a type discovered from the backend or fixed by Mimir (the grains),
+ * never one of the defaults. The type is the one of the source that provides
+ * the column, as information_schema describes it in that source's table
+ * (planner/mimir_tables.h). A declared type (`type:`) is used to fill in what a
+ * backend leaves open, but not announced: results keep the backend's type.
  */
 #ifndef MIMIR_PLANNER_LAYER_TYPES_H
 #define MIMIR_PLANNER_LAYER_TYPES_H

@@ -8,7 +8,6 @@
 #ifndef MIMIR_PLANNER_MIMIR_TABLES_H
 #define MIMIR_PLANNER_MIMIR_TABLES_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "planner/arena.h"
@@ -20,12 +19,18 @@
 
 typedef enum { MCOL_GRAIN, MCOL_DIMENSION, MCOL_METRIC } mimir_column_role;
 
+/* Where a column's type comes from. */
+typedef enum {
+    TYPE_DEFAULT,    /* one of the defaults below, a guess: nothing else said */
+    TYPE_DECLARED,   /* a `type:` key: the catalog's claim, whatever results say */
+    TYPE_DISCOVERED, /* the backend's description of the source's results */
+    TYPE_FIXED,      /* fixed by Mimir: the grains */
+} column_type_origin;
+
 typedef struct mimir_column {
     const char *name;
     column_type type; /* declared with `type:`, else discovered, else the defaults below */
-    /* The type is one of the defaults below, a guess: nothing declared it and
-     * no backend described the column (yet). Fixed types (the grains) are not. */
-    bool type_is_default;
+    column_type_origin type_origin;
     const char *comment; /* the definition's description; never NULL */
     mimir_column_role role;
 } mimir_column;

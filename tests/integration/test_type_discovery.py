@@ -16,6 +16,7 @@ import signal
 import pytest
 from backend_types import expected_source_types, expected_table, field_type, mysql_type
 from conftest import PAGILA_CONFIGS, TYPES_DISCOVERED, free_port, write_secrets
+from mysql_wire import RawClient
 from support import assert_answers_select_1
 
 
@@ -272,6 +273,16 @@ def test_declared_types_win(mimir_factory, pagila_secrets, workdir, pg):
             assert got["movies_rented"] == "bigint" and got["amount"] == "decimal(5,2)"
     finally:
         conn.close()
+    # Results keep the backend's types: a prepare announces no columns whose
+    # only type is a declared one (the execute describes them).
+    raw = RawClient(server.port, database="mimir").login()
+    try:
+        sql = "SELECT {}, AGG(movies_rented) FROM mimir.metrics GROUP BY 1"
+        assert len(raw.prepare_full(sql.format("dim_store_id")).columns) == 0
+        described = raw.prepare_full(sql.format("customer_id")).columns
+        assert [c["name"] for c in described] == ["customer_id", "movies_rented"]
+    finally:
+        raw.close()
 
 
 def test_reload_discovers_again(mimir_factory, pagila_secrets, workdir, pg):
