@@ -6,6 +6,10 @@
 #include "planner/info_schema.h"
 #include "planner/inquiry.h"
 #include "planner/mimir_tables.h"
+#include "planner/type_probe.h"
+
+/* MySQL's largest DECIMAL precision: what a NUMERIC without one is catalogued with. */
+#define MYSQL_MAX_DECIMAL_PRECISION 65
 
 static const mimir_column *table_column(const mimir_table *t, const char *name)
 {
@@ -44,6 +48,25 @@ static const char *layer_name(const inquiry *q, const inquiry_column *c)
     return NULL;
 }
 
+/*
+ * PostgreSQL describes a NUMERIC without a declared precision (catalogued as
+ * DECIMAL(65,s)) by the scale of the first value in the result: the catalog's
+ * scale is that scale only for SUM, MIN or MAX of a column whose type has one
+ * (numeric(p,s)), which PostgreSQL keeps. AVG(amount) has 16 digits or more.
+ */
+static bool scale_of_values(const inquiry *q, const inquiry_column *c, const mimir_table *t,
+                            const mimir_column *mc)
+{
+    if (mc->type.kind != CT_DECIMAL || mc->type.length < MYSQL_MAX_DECIMAL_PRECISION)
+        return false;
+    char name[128];
+    if (c->kind != COL_METRIC ||
+        !type_probe_aggregated_column(q->metrics[c->index].m->expr, name, sizeof(name)))
+        return true;
+    const mimir_column *of = table_column(t, name);
+    return !of || of->type.kind != CT_DECIMAL || of->type.length >= MYSQL_MAX_DECIMAL_PRECISION;
+}
+
 /* Types plan column i (see planner/layer_types.h for when); false when it cannot be. */
 static bool type_column(const session_info *s, const inquiry *q, plan *p, size_t i)
 {
@@ -58,6 +81,8 @@ static bool type_column(const session_info *s, const inquiry *q, plan *p, size_t
     const mimir_table *t = info_schema_mimir_table(s->info_schema, aq->src->name);
     const mimir_column *mc = t ? table_column(t, name) : NULL;
     if (!mc || mc->type_origin == TYPE_DEFAULT)
+        return false;
+    if (aq->dialect == DIALECT_POSTGRES && scale_of_values(q, &q->columns[i], t, mc))
         return false;
     info_schema_result_column(&mc->type, pc->name, &pc->layer_type);
     /* A declared type is the catalog's claim: results keep the backend's

@@ -10,7 +10,8 @@
  * nothing computed after the combine), on a source whose backend describes
  * its result columns (PostgreSQL, MySQL; SQLite types values, not columns),
  * with a type discovered from the backend or fixed by Mimir (the grains),
- * never one of the defaults. The type is the one of the source that provides
+ * never one of the defaults, and not a PostgreSQL NUMERIC whose scale comes
+ * from the values (AVG of a numeric column, ...). The type is the one of the source that provides
  * the column, as information_schema describes it in that source's table
  * (planner/mimir_tables.h). A declared type (`type:`) is used to fill in what a
  * backend leaves open, but not announced: results keep the backend's type.

@@ -285,6 +285,31 @@ def test_declared_types_win(mimir_factory, pagila_secrets, workdir, pg):
         raw.close()
 
 
+def test_numeric_scale_of_the_values_is_not_announced(mimir_factory, pagila_secrets, workdir,
+                                                      pg):
+    """AVG of a numeric(5,2) column is a NUMERIC without a precision whose
+    results PostgreSQL gives many digits: the catalog's DECIMAL(65,2) is a
+    guess, so a prepare does not announce it; SUM of the same column keeps
+    its scale, and is announced as the execute describes it."""
+    configs = copy_pagila(workdir)
+    (configs / "metrics" / "avg.yaml").write_text(
+        "name: average_amount\nsource_name: rentals\nsql: AVG(amount)\n")
+    server = mimir_factory(configs=configs, secrets=pagila_secrets, name="mimir-types-avg")
+    server.start()
+    server.wait_for_log(r"column types discovered for 2 of 2 sources")
+    raw = RawClient(server.port, database="mimir").login()
+    try:
+        sql = "SELECT dim_store_id, AGG({}) FROM mimir.rentals GROUP BY 1 ORDER BY 1"
+        avg = raw.prepare_full(sql.format("average_amount"))
+        assert avg.columns == []
+        assert raw.execute(avg.stmt_id).definitions[1]["decimals"] > 2  # from the values
+        total = raw.prepare_full(sql.format("rentals_revenue"))
+        assert [c["decimals"] for c in total.columns] == [0, 2]
+        assert raw.execute(total.stmt_id).definitions == total.columns
+    finally:
+        raw.close()
+
+
 def test_reload_discovers_again(mimir_factory, pagila_secrets, workdir, pg):
     configs = copy_pagila(workdir)
     server = mimir_factory(configs=configs, secrets=pagila_secrets, name="mimir-types-reload")

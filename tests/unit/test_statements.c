@@ -174,6 +174,7 @@ static void test_prepare_describes_metrics_queries(void **state)
     discover(d, "rentals", "dim_rental_category", "varchar(255)");
     discover(d, "rentals", "movies_rented", "bigint");
     discover(d, "rentals", "rentals_revenue", "decimal(65,2)");
+    discover(d, "rentals", "amount", "decimal(5,2)"); /* SUM(amount) keeps its scale */
     s.info_schema = info_schema_build_typed(pagila, d, err, sizeof(err));
     arena_init(&a);
     assert_true(prepare(&s, &a, sql, &act));
@@ -186,6 +187,15 @@ static void test_prepare_describes_metrics_queries(void **state)
     /* Execution fills in what the backend leaves unknown from the same types. */
     assert_int_equal(act.plan->cols[2].layer_type.decimals, 2);
     assert_string_equal(act.plan->cols[1].name, "n");
+    arena_free(&a);
+
+    /* The scale of SUM over a column of unknown scale is the values': not told. */
+    discover(d, "rentals", "amount", "decimal(65,2)");
+    info_schema_free(s.info_schema);
+    s.info_schema = info_schema_build_typed(pagila, d, err, sizeof(err));
+    arena_init(&a);
+    assert_true(prepare(&s, &a, sql, &act));
+    assert_int_equal(act.rows.ncols, 0);
     arena_free(&a);
 
     /* Computed after the combine, or an expression: typed by its values. */
