@@ -192,7 +192,9 @@ bool column_type_of_result(const result_column *rc, int decimal_scale, column_ty
         timed_type("time", rc->decimals, out);
         return true;
     case VT_DATETIME:
-        timed_type("datetime", rc->decimals, out);
+        /* Without a declared precision a timestamp holds microseconds, and
+         * its results are described so (proxy/exec/columns.c): DATETIME(6). */
+        timed_type("datetime", rc->decimals < 0 ? MYSQL_MAX_FSP : rc->decimals, out);
         out->instant = rc->instant;
         return true;
     case VT_TEXT:

@@ -43,7 +43,8 @@ size_t discovered_types_ncolumns(const discovered_types *d);
  * The MySQL column type a backend's result column has:
  *   int2 SMALLINT, int4 INT, int8 BIGINT, bool TINYINT(1), float4 FLOAT,
  *   float8 DOUBLE, date DATE, time TIME(fsp), timestamp[tz] DATETIME(fsp)
- *   (plain DATETIME when the backend declares no precision), bytea BLOB;
+ *   (DATETIME(6) when the backend declares no precision: it holds
+ *   microseconds, and query results describe it so), bytea BLOB;
  *   numeric(p,s) DECIMAL(p,s) (precision capped at MySQL's 65, scale at 30);
  *   numeric without a declared precision (SUM of a numeric(5,2) column, ...)
  *   DECIMAL(65,s) with s = decimal_scale when it is known (>= 0), else 2;

@@ -26,24 +26,26 @@ static void parse_type(const char *text, column_type *out)
  * table's source (on its own source, for a metric), or for mimir.metrics the
  * union over every source that has the column; then the default.
  */
-static void resolve_type(const table_builder *b, const char *declared, const char *name,
-                         const char *source, const char *fallback, column_type *out)
+static column_type_origin resolve_type(const table_builder *b, const char *declared,
+                                       const char *name, const char *source, const char *fallback,
+                                       column_type *out)
 {
     if (declared) {
         parse_type(declared, out);
-        return;
+        return TYPE_DECLARED;
     }
     if (b->types) {
         const char *of = source ? source : b->source;
         const column_type *t = of ? discovered_types_get(b->types, of, name) : NULL;
         if (t) {
             *out = *t;
-            return;
+            return TYPE_DISCOVERED;
         }
         if (!of && discovered_types_merged(b->types, name, out))
-            return;
+            return TYPE_DISCOVERED;
     }
     parse_type(fallback, out);
+    return TYPE_DEFAULT;
 }
 
 static bool has_column(const table_builder *b, const char *name)
@@ -72,8 +74,10 @@ static void add_fixed_column(table_builder *b, const char *name, const char *typ
                              const char *comment)
 {
     mimir_column *c = new_column(b, name, comment, MCOL_GRAIN);
-    if (c)
+    if (c) {
         parse_type(type, &c->type);
+        c->type_origin = TYPE_FIXED;
+    }
 }
 
 /* A column typed by its declaration, else by discovery on source (NULL: the table's
@@ -83,7 +87,7 @@ static void add_column(table_builder *b, const char *name, const char *declared,
 {
     mimir_column *c = new_column(b, name, comment, role);
     if (c)
-        resolve_type(b, declared, name, source, fallback, &c->type);
+        c->type_origin = resolve_type(b, declared, name, source, fallback, &c->type);
 }
 
 static void add_grains(table_builder *b)
@@ -130,8 +134,10 @@ static void add_metric(table_builder *b, const metric *m)
 {
     if (m->derived) { /* computed after the combine: always a DOUBLE */
         mimir_column *c = new_column(b, m->name, m->description, MCOL_METRIC);
-        if (c)
+        if (c) {
             parse_type("double", &c->type);
+            c->type_origin = TYPE_FIXED;
+        }
         return;
     }
     add_column(b, m->name, m->type, m->source_name, default_metric_type(m), m->description,

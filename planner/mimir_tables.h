@@ -19,9 +19,18 @@
 
 typedef enum { MCOL_GRAIN, MCOL_DIMENSION, MCOL_METRIC } mimir_column_role;
 
+/* Where a column's type comes from. */
+typedef enum {
+    TYPE_DEFAULT,    /* one of the defaults below, a guess: nothing else said */
+    TYPE_DECLARED,   /* a `type:` key: the catalog's claim, whatever results say */
+    TYPE_DISCOVERED, /* the backend's description of the source's results */
+    TYPE_FIXED,      /* fixed by Mimir: the grains */
+} column_type_origin;
+
 typedef struct mimir_column {
     const char *name;
-    column_type type;    /* declared with `type:`, else discovered, else the defaults below */
+    column_type type; /* declared with `type:`, else discovered, else the defaults below */
+    column_type_origin type_origin;
     const char *comment; /* the definition's description; never NULL */
     mimir_column_role role;
 } mimir_column;

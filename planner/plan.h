@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "planner/value_type.h"
 #include "semantic/catalog.h"
 
 typedef enum {
@@ -44,6 +45,11 @@ typedef struct plan_column {
     bool computed;    /* an expression of the final stage: its type comes from its values */
     size_t query;     /* the atomic query that provides it (for a dimension: the first) */
     size_t query_col; /* its column there */
+    /* Its type as the semantic layer knows it before anything runs
+     * (planner/layer_types.h); type VT_NULL when it does not. Execution takes
+     * from it only what the backend leaves unknown: a NUMERIC's scale when no
+     * row tells it, a timestamp's precision. */
+    result_column layer_type;
 } plan_column;
 
 typedef struct plan {

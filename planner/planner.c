@@ -13,6 +13,7 @@
 #include "planner/cache_hints.h"
 #include "planner/derived.h"
 #include "planner/inquiry.h"
+#include "planner/layer_types.h"
 #include "planner/probe.h"
 #include "planner/parser.h"
 #include "planner/session_query.h"
@@ -409,6 +410,7 @@ void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, 
         return;
     }
     plan_statement(a, s, &st, out);
+    plan_add_layer_types(a, s, &st, out);
 }
 
 /* ---- Prepared statements ---------------------------------------------------- */
@@ -455,6 +457,48 @@ static bool parse_prepared(arena *a, const char *sql, size_t len, statement *st,
     return true;
 }
 
+/*
+ * Errors that do not depend on the values bound: a name that does not
+ * resolve, a statement that cannot run here. MySQL reports these at prepare
+ * time; any other error of a statement planned with NULL for its placeholders
+ * may be the NULLs' doing, and waits for the execute and its real values.
+ */
+static bool error_of_names(unsigned code)
+{
+    switch (code) {
+    case ER_NO_DB:
+    case ER_BAD_DB:
+    case ER_BAD_FIELD:
+    case ER_NON_UNIQ_ERROR:
+    case ER_UNKNOWN_TABLE:
+    case ER_NO_SUCH_TABLE:
+    case ER_UNKNOWN_SYSTEM_VAR:
+    case ER_SP_DOES_NOT_EXIST:
+    case ER_OPTION_PREVENTS_STATEMENT:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* What a prepare of a statement with placeholders, planned with NULLs, tells. */
+static bool prepared_with_nulls(action *out)
+{
+    if (out->kind == ACTION_ERROR) {
+        if (error_of_names(out->error.code))
+            return false;
+        memset(&out->error, 0, sizeof(out->error));
+        out->kind = ACTION_OK; /* the execute plans with the values and tells */
+        return true;
+    }
+    /* A column typed by its values (a placeholder's own, a computed one with
+     * no rows here) may have another type once the values are bound. */
+    for (size_t i = 0; out->kind == ACTION_ROWS && i < out->rows.ncols; i++)
+        if (out->rows.cols[i].type == VT_NULL)
+            out->kind = ACTION_OK;
+    return true;
+}
+
 bool planner_prepare(arena *a, const session_info *s, const char *sql, size_t len, size_t *nparams,
                      action *out)
 {
@@ -462,15 +506,31 @@ bool planner_prepare(arena *a, const session_info *s, const char *sql, size_t le
     size_t *pos;
     if (!parse_prepared(a, sql, len, &st, &pos, nparams, out))
         return false;
-    if (*nparams > 0) {
-        out->kind = ACTION_OK;
-        return true;
+    /* Planning now tells the columns (of answers the planner computes itself,
+     * and of metrics queries whose types the semantic layer knows) and
+     * reports the errors MySQL reports at prepare time (unknown columns,
+     * read-only statements). Placeholders are planned as NULL, a value of no
+     * type. Nothing is applied or run. */
+    for (size_t i = 0; i < st.nparams; i++) {
+        st.params[i]->kind = EX_LITERAL;
+        st.params[i]->lit = LIT_NULL;
+        st.params[i]->text = NULL;
+        st.params[i]->text_len = 0;
     }
-    /* Without placeholders, planning now tells the columns of answers the
-     * planner computes itself, and reports the errors MySQL reports at prepare
-     * time (unknown columns, read-only statements). Nothing is applied or run. */
     plan_statement(a, s, &st, out);
-    return out->kind != ACTION_ERROR;
+    bool typed = plan_add_layer_types(a, s, &st, out);
+    if (*nparams > 0 && !prepared_with_nulls(out))
+        return false;
+    if (out->kind == ACTION_ERROR)
+        return false;
+    if (out->kind == ACTION_QUERY && typed) {
+        const_result *r = &out->rows;
+        r->ncols = out->plan->ncols;
+        r->cols = arena_alloc(a, (r->ncols + 1) * sizeof(result_column));
+        for (size_t i = 0; i < r->ncols; i++)
+            r->cols[i] = out->plan->cols[i].layer_type;
+    }
+    return true;
 }
 
 void planner_plan_params(arena *a, const session_info *s, const char *sql, size_t len,
@@ -500,4 +560,5 @@ void planner_plan_params(arena *a, const session_info *s, const char *sql, size_
         e->text_len = v->kind == LIT_NULL ? 0 : v->len;
     }
     plan_statement(a, s, &st, out);
+    plan_add_layer_types(a, s, &st, out);
 }

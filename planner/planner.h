@@ -93,11 +93,17 @@ typedef struct action {
 void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, action *out);
 
 /*
- * Prepared statements. planner_prepare parses sql and counts its `?`
- * placeholders; without placeholders it also plans the statement, so that out
- * tells the columns when the planner answers by itself (ACTION_ROWS) and
- * holds the error MySQL would give at prepare time. False, with out an
- * ACTION_ERROR, when the statement cannot be prepared. Nothing is applied.
+ * Prepared statements. planner_prepare parses sql, counts its `?`
+ * placeholders and plans the statement with NULL in their place, so that out
+ * tells the result's columns when they are known before it runs: an answer
+ * the planner computes itself (ACTION_ROWS; with placeholders, only when no
+ * column is typed by values that are not there yet), or a metrics query whose
+ * columns the semantic layer types (ACTION_QUERY with rows.cols, one per plan
+ * column, rows.ncols 0 otherwise: planner/layer_types.h). False, with out an
+ * ACTION_ERROR, when the statement cannot be prepared: a syntax error, and
+ * the errors MySQL gives at prepare time (unknown names, read-only
+ * statements; with placeholders, only errors that no value could change).
+ * Nothing is applied.
  */
 bool planner_prepare(arena *a, const session_info *s, const char *sql, size_t len, size_t *nparams,
                      action *out);

@@ -176,12 +176,7 @@ static const char *read_identifier(const char *p, char *out, size_t n)
     return len ? p : NULL;
 }
 
-/*
- * The column c of an expression that is exactly SUM(c), MIN(c) or MAX(c), c
- * possibly qualified or quoted: these keep c's scale on every backend we
- * speak to. False for anything else.
- */
-static bool aggregated_column(const char *expr, char *column, size_t n)
+bool type_probe_aggregated_column(const char *expr, char *column, size_t n)
 {
     static const char *const keep_scale[] = {"sum", "min", "max", NULL};
     char word[64];
@@ -210,7 +205,7 @@ static bool aggregated_column(const char *expr, char *column, size_t n)
 static int metric_scale(const source *src, const metric *m, const discovered_types *types)
 {
     char column[128];
-    if (!aggregated_column(m->expr, column, sizeof(column)))
+    if (!type_probe_aggregated_column(m->expr, column, sizeof(column)))
         return -1;
     const column_type *t = discovered_types_get(types, src->name, column);
     return t && t->kind == CT_DECIMAL ? (int)t->scale : -1;

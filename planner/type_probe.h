@@ -36,6 +36,13 @@ bool type_probe_plan(arena *a, const catalog *cat, const source *src, const char
                      sql_error *err);
 
 /*
+ * The column c of an expression that is exactly SUM(c), MIN(c) or MAX(c), c
+ * possibly qualified or quoted: these keep c's scale on every backend we
+ * speak to. False for anything else.
+ */
+bool type_probe_aggregated_column(const char *expr, char *column, size_t n);
+
+/*
  * Records what the probe's result columns say (cols, as the backend described
  * them) into types under src's name, replacing what was known of them.
  * Metrics whose backend type is NUMERIC without a precision (SUM over a

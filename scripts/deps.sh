@@ -18,6 +18,10 @@ PACKAGES="$PACKAGES openssl python3-cryptography"
 # the openssl tool that makes their TLS test certificates.
 PACKAGES="$PACKAGES default-jdk-headless libmariadb-java odbc-mariadb unixodbc
 python3-pyodbc python3-sqlalchemy python3-mysqldb python3-yaml nodejs openssl"
+# PHP's mysqli (mysqlnd) and Ruby's mysql2 for the prepared-statement paths of
+# tests/integration/test_client_php.py and test_client_ruby.py: long data sent
+# with the NULL bit, result_metadata()/Statement#fields before execute.
+PACKAGES="$PACKAGES php-cli php-mysql ruby-mysql2"
 # MySQL/MariaDB sources (tests/integration/test_mysql_source.py): the fixture
 # starts its own MariaDB server from Debian's package in a temporary directory.
 PACKAGES="$PACKAGES mariadb-server tzdata"

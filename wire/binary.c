@@ -298,10 +298,13 @@ wire_params_status wire_parse_stmt_params(const uint8_t *data, size_t len, uint1
                        : types[i];
         offsets[i] = text->len;
         values[i].kind = WIRE_VALUE_NULL;
-        if (null_bitmap[i / 8] & (1u << (i % 8)))
-            ; /* NULL: no value in the packet */
-        else if (long_data && long_data[i])
+        /* Long data wins over the NULL bit, as in MySQL and MariaDB: PHP's
+         * documented pattern binds NULL to a 'b' parameter, then sends its
+         * value with COM_STMT_SEND_LONG_DATA, and its execute sets the bit. */
+        if (long_data && long_data[i])
             values[i].kind = WIRE_VALUE_STRING; /* the caller supplies it */
+        else if (null_bitmap[i / 8] & (1u << (i % 8)))
+            ; /* NULL: no value in the packet */
         else
             st = decode_value(&c, bound[i], text, &values[i].kind);
         values[i].len = text->len - offsets[i];

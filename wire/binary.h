@@ -90,9 +90,11 @@ typedef enum {
  * (type | WIRE_PARAM_UNSIGNED; 0xFFFF when none yet) and is updated when the
  * client sends new ones. long_data[i] true means the value of parameter i came
  * through COM_STMT_SEND_LONG_DATA and is not in the packet (the caller fills
- * it in). Each value's text is appended to text, NUL-terminated; the pointers
- * in values stay valid until text is reset or grows, so they are filled in
- * only at the end. Bytes after the last value are ignored, as MySQL does.
+ * it in): its kind is WIRE_VALUE_STRING even when the NULL bit is set, as
+ * MySQL uses long data over the bit. Each value's text is appended to text,
+ * NUL-terminated; the pointers in values stay valid until text is reset or
+ * grows, so they are filled in only at the end. Bytes after the last value
+ * are ignored, as MySQL does.
  */
 wire_params_status wire_parse_stmt_params(const uint8_t *data, size_t len, uint16_t nparams,
                                           uint16_t *types, const bool *long_data, buf *text,

@@ -136,6 +136,8 @@ bool combine_create(combine *c, size_t i, const char *const *names, const result
     t->ncols = n;
     t->types = xcalloc(n + 1, sizeof(*t->types));
     t->scales = xcalloc(n + 1, sizeof(*t->scales));
+    for (size_t k = 0; k < n; k++)
+        t->scales[k] = -1; /* no value seen yet */
     buf create, insert;
     buf_init(&create);
     buf_init(&insert);

@@ -25,7 +25,8 @@ bool combine_create(combine *c, size_t i, const char *const *names, const result
                     size_t n, size_t nkeys, char *err, size_t errlen);
 bool combine_insert(combine *c, size_t i, const char *const *values, const size_t *lengths,
                     char *err, size_t errlen);
-/* The largest DECIMAL scale seen in column col of table i (for the output metadata). */
+/* The largest DECIMAL scale seen in column col of table i (for the output metadata);
+ * -1 when the column had no value. */
 int combine_scale(const combine *c, size_t i, size_t col);
 
 /*

@@ -257,13 +257,30 @@ static bool within_limits(exec *ex, const size_t *lengths, size_t n)
     return false;
 }
 
+/*
+ * A backend that leaves a column's scale or precision unknown (PostgreSQL's
+ * NUMERIC without one, when no row tells it; a timestamp without one) gets
+ * the semantic layer's, when the layer has the same type: the result is then
+ * described as COM_STMT_PREPARE and information_schema describe it, rows or
+ * not. What the backend knows is never overridden.
+ */
+static result_column with_layer_type(const result_column *col, const plan_column *pc)
+{
+    result_column c = *col;
+    if (c.decimals < 0 && pc->layer_type.type == c.type && pc->layer_type.decimals >= 0)
+        c.decimals = pc->layer_type.decimals;
+    return c;
+}
+
 static void send_header(exec *ex, const result_column *cols)
 {
     MIMIR_ASSERT(ex->attached);
     const plan *p = ex->plan;
     wire_column *defs = xcalloc(p->ncols + 1, sizeof(*defs));
-    for (size_t i = 0; i < p->ncols; i++)
-        column_definition(&cols[i], p->cols[i].name, p->cols[i].org_name, &defs[i]);
+    for (size_t i = 0; i < p->ncols; i++) {
+        result_column c = with_layer_type(&cols[i], &p->cols[i]);
+        column_definition(&c, p->cols[i].name, p->cols[i].org_name, &defs[i]);
+    }
     ex->sink.header(ex->sink.ctx, defs, p->ncols);
     free(defs);
 }
@@ -536,8 +553,10 @@ static void run_combine(exec *ex)
             continue;
         }
         ex->out[i] = ex->parts[pc->query].cols[pc->query_col];
-        if (ex->out[i].type == VT_DECIMAL)
-            ex->out[i].decimals = combine_scale(ex->comb, pc->query, pc->query_col);
+        /* Without a value, what the backend said (or else the layer, in send_header). */
+        int seen = combine_scale(ex->comb, pc->query, pc->query_col);
+        if (ex->out[i].type == VT_DECIMAL && seen >= 0)
+            ex->out[i].decimals = seen;
     }
     ex->combine_started_ns = stats_now_ns();
     char err[512];

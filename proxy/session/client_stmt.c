@@ -1,9 +1,11 @@
 /*
  * Prepared statements: COM_STMT_PREPARE, EXECUTE, CLOSE, RESET and
  * SEND_LONG_DATA. A prepared statement is its text, its placeholder count
- * and what the client bound last (types, long data). Each execute plans the
- * text anew with the bound values as literals (planner_plan_params) and runs
- * it like COM_QUERY, answering with binary-protocol rows.
+ * and what the client bound last (types, long data). The prepare plans the
+ * text with NULL for its placeholders to report MySQL's prepare-time errors
+ * and the result's columns when they are known before it runs. Each execute
+ * plans the text anew with the bound values as literals (planner_plan_params)
+ * and runs it like COM_QUERY, answering with binary-protocol rows.
  *
  * Errors are MySQL's: an unknown statement id is 1243, parameters that do not
  * decode are 1210; the session stays usable after both.
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "proxy/session/client_internal.h"
+#include "proxy/exec/columns.h"
 #include "proxy/log.h"
 #include "proxy/server.h"
 #include "wire/binary.h"
@@ -159,16 +162,25 @@ void client_stmt_prepare(client *cl)
     cl->stmts = st;
     cl->nstmts++;
 
-    /* Columns are known now only when the planner answers by itself; a
-     * metrics query's types come from the backend, so it announces none and
-     * describes its columns when executed, which every driver accepts. */
+    /* The result's columns, when they are known before it runs: answers the
+     * planner computes itself, and metrics queries whose types the semantic
+     * layer knows, described exactly as their execute will describe them
+     * (planner/layer_types.h). Otherwise none: the execute describes them,
+     * which every driver accepts. */
+    wire_column *defs = NULL;
+    size_t ncols = 0;
     if (act.kind == ACTION_ROWS) {
-        wire_column *defs = client_const_columns(&act.rows);
-        send_prepare_ok(cl, st, defs, act.rows.ncols);
-        free(defs);
-    } else {
-        send_prepare_ok(cl, st, NULL, 0);
+        defs = client_const_columns(&act.rows);
+        ncols = act.rows.ncols;
+    } else if (act.kind == ACTION_QUERY && act.rows.ncols == act.plan->ncols) {
+        ncols = act.rows.ncols;
+        defs = xcalloc(ncols + 1, sizeof(*defs));
+        for (size_t i = 0; i < ncols; i++)
+            column_definition(&act.rows.cols[i], act.plan->cols[i].name, act.plan->cols[i].org_name,
+                              &defs[i]);
     }
+    send_prepare_ok(cl, st, defs, ncols);
+    free(defs);
 }
 
 /* ---- COM_STMT_EXECUTE ---------------------------------------------------------- */
@@ -258,7 +270,7 @@ void client_stmt_execute(client *cl)
     arena_init(&cl->stmt);
     param_value *params = arena_alloc(&cl->stmt, (st->nparams + 1) * sizeof(*params));
     for (size_t i = 0; i < st->nparams; i++) {
-        bool is_long = st->long_data_used[i] && values[i].kind != WIRE_VALUE_NULL;
+        bool is_long = st->long_data_used[i]; /* even with the NULL bit (wire/binary.h) */
         const void *data = is_long ? (const void *)st->long_data[i].data : values[i].text;
         size_t len = is_long ? st->long_data[i].len : values[i].len;
         params[i].kind = literal_of(values[i].kind);

@@ -7,7 +7,10 @@
  * the types bound first) and prints JSON lines:
  *
  *   {"prepare": {"params": N, "fields": N}}
- *   {"columns": [{"name": "...", "type": N, "decimals": N}, ...]}
+ *   {"prepared_columns": [...]}      what the prepare announced, as below
+ *                                    (only when it announced columns)
+ *   {"columns": [{"name": "...", "type": N, "decimals": N, "unsigned": B,
+ *                 "flags": N, "charset": N}, ...]}
  *   {"row": [value, ...]}            integers and doubles as JSON numbers,
  *                                    DATE/DATETIME/TIME as strings, NULL as null,
  *                                    everything else (DECIMAL too) as a string
@@ -17,7 +20,10 @@
  * Parameters: i:123 (LONGLONG), u:123 (unsigned LONGLONG), t:5 (TINY),
  * d:1.5 (DOUBLE), f:1.5 (FLOAT), s:text (STRING), dec:12.50 (NEWDECIMAL),
  * date:2005-05-24, dt:2005-05-24 22:53:30[.123456], time:-12:30:00,
- * long:text (sent with mysql_stmt_send_long_data), null (NULL).
+ * long:text (sent with mysql_stmt_send_long_data), longnull:text (the same,
+ * bound as NULL without a buffer: libmariadb then sets the parameter's NULL
+ * bit in the execute, and the server must use the long data, as MySQL does),
+ * null (NULL).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -112,9 +118,12 @@ static bool parse_param(const char *arg, param *p)
     } else if (KIND("f")) {
         p->type = MYSQL_TYPE_FLOAT;
         p->f = strtof(v, NULL);
-    } else if (KIND("s") || KIND("long") || KIND("dec")) {
-        p->type = KIND("dec") ? MYSQL_TYPE_NEWDECIMAL : MYSQL_TYPE_STRING;
-        p->is_long = KIND("long");
+    } else if (KIND("s") || KIND("long") || KIND("longnull") || KIND("dec")) {
+        p->type = KIND("dec")        ? MYSQL_TYPE_NEWDECIMAL
+                  : KIND("longnull") ? MYSQL_TYPE_BLOB
+                                     : MYSQL_TYPE_STRING;
+        p->is_long = KIND("long") || KIND("longnull");
+        p->is_null = KIND("longnull");
         snprintf(p->s, sizeof(p->s), "%s", v);
         p->len = (unsigned long)strlen(p->s);
     } else if (KIND("date") || KIND("dt") || KIND("time")) {
@@ -135,10 +144,12 @@ static void bind_param(param *p, MYSQL_BIND *b)
     memset(b, 0, sizeof(*b));
     b->buffer_type = p->type;
     b->is_unsigned = p->is_unsigned;
-    switch (p->type) {
-    case MYSQL_TYPE_NULL:
+    if (p->is_null) {
+        /* NULL, or long data bound like PHP's bind_param('b', $null). */
         b->is_null = &yes;
-        break;
+        return;
+    }
+    switch (p->type) {
     case MYSQL_TYPE_LONGLONG:
         b->buffer = &p->i;
         break;
@@ -202,6 +213,22 @@ static bool is_time_type(enum enum_field_types t)
            t == MYSQL_TYPE_TIME;
 }
 
+/* {"<key>": [{"name", "type", "decimals", "unsigned", "flags", "charset"}, ...]} */
+static void print_columns(const char *key, const MYSQL_FIELD *fields, unsigned n)
+{
+    printf("{\"%s\": [", key);
+    for (unsigned i = 0; i < n; i++) {
+        printf("%s{\"name\": ", i ? ", " : "");
+        json_string(fields[i].name, strlen(fields[i].name));
+        printf(", \"type\": %d, \"decimals\": %u, \"unsigned\": %s, \"flags\": %u, "
+               "\"charset\": %u}",
+               fields[i].type, fields[i].decimals,
+               (fields[i].flags & UNSIGNED_FLAG) ? "true" : "false", fields[i].flags,
+               fields[i].charsetnr);
+    }
+    printf("]}\n");
+}
+
 static int fetch_all(MYSQL_STMT *st)
 {
     MYSQL_RES *meta = mysql_stmt_result_metadata(st);
@@ -212,14 +239,7 @@ static int fetch_all(MYSQL_STMT *st)
     }
     unsigned n = mysql_num_fields(meta);
     MYSQL_FIELD *fields = mysql_fetch_fields(meta);
-    printf("{\"columns\": [");
-    for (unsigned i = 0; i < n; i++) {
-        printf("%s{\"name\": ", i ? ", " : "");
-        json_string(fields[i].name, strlen(fields[i].name));
-        printf(", \"type\": %d, \"decimals\": %u, \"unsigned\": %s}", fields[i].type,
-               fields[i].decimals, (fields[i].flags & UNSIGNED_FLAG) ? "true" : "false");
-    }
-    printf("]}\n");
+    print_columns("columns", fields, n);
     MYSQL_BIND *binds = calloc(n + 1, sizeof(*binds));
     column_buf *cols = calloc(n + 1, sizeof(*cols));
     for (unsigned i = 0; i < n; i++) {
@@ -357,6 +377,12 @@ int main(int argc, char **argv)
         return fail_stmt(st);
     printf("{\"prepare\": {\"params\": %lu, \"fields\": %u}}\n", mysql_stmt_param_count(st),
            mysql_stmt_field_count(st));
+    MYSQL_RES *announced = mysql_stmt_result_metadata(st);
+    if (announced) {
+        print_columns("prepared_columns", mysql_fetch_fields(announced),
+                      mysql_num_fields(announced));
+        mysql_free_result(announced);
+    }
     if (mysql_stmt_param_count(st) != nparams) {
         printf("{\"error\": {\"errno\": 0, \"sqlstate\": \"\", \"message\": \"the statement has "
                "%lu parameters, %u given\"}}\n",

@@ -42,8 +42,9 @@ def mysql_type(pg_type, scale=None):
         return f"varchar({m[1]})" if int(m[1]) <= 65535 else "longtext"
     m = re.fullmatch(r"(timestamp|time)(?:\((\d)\))? with(?:out)? time zone", pg_type)
     if m:
-        base = "datetime" if m[1] == "timestamp" else "time"
-        return f"{base}({m[2]})" if m[2] and m[2] != "0" else base
+        if m[1] == "timestamp":  # without a precision it holds microseconds
+            return "datetime" if m[2] == "0" else f"datetime({m[2] or 6})"
+        return f"time({m[2]})" if m[2] and m[2] != "0" else "time"
     return {"smallint": "smallint", "integer": "int", "bigint": "bigint",
             "boolean": "tinyint(1)", "real": "float", "double precision": "double",
             "text": "varchar(255)", "character varying": "varchar(255)", "date": "date",

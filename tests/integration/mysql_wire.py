@@ -85,13 +85,38 @@ def parse_err(payload):
     return ServerError(code, sqlstate, message)
 
 
+def column_definition(payload):
+    """A ColumnDefinition41 packet as a dict: schema, table, org_table, name,
+    org_name, charset, length, type, flags, decimals."""
+    pos, texts = 0, []
+    for _ in range(6):  # catalog, schema, table, org_table, name, org_name
+        text, pos = lenenc_str(payload, pos)
+        texts.append(text.decode())
+    _, pos = lenenc_int(payload, pos)  # length of the fixed fields: 0x0c
+    charset, length, type_, flags, decimals = struct.unpack_from("<HIBHB", payload, pos)
+    return dict(schema=texts[1], table=texts[2], org_table=texts[3], name=texts[4],
+                org_name=texts[5], charset=charset, length=length, type=type_, flags=flags,
+                decimals=decimals)
+
+
+class Prepared:
+    """What COM_STMT_PREPARE answered: the statement id, the parameters' and
+    the result columns' definitions (dicts of column_definition)."""
+
+    def __init__(self, stmt_id, params, columns):
+        self.stmt_id = stmt_id
+        self.params = params
+        self.columns = columns
+
+
 class Result:
     """One result of a command: an OK (rows is None) or a result set."""
 
-    def __init__(self, status, columns=None, rows=None, column_types=None):
+    def __init__(self, status, columns=None, rows=None, column_types=None, definitions=None):
         self.status = status
         self.columns = columns
         self.column_types = column_types
+        self.definitions = definitions  # column_definition dicts
         self.rows = rows
 
     @property
@@ -181,16 +206,7 @@ class RawClient:
             _, pos = lenenc_int(first, pos)
             return Result(struct.unpack_from("<H", first, pos)[0])
         ncols, _ = lenenc_int(first, 0)
-        names, types = [], []
-        for _ in range(ncols):
-            _, col = self.read_packet()
-            pos = 0
-            for _ in range(4):  # catalog, schema, table, org_table
-                _, pos = lenenc_str(col, pos)
-            name, pos = lenenc_str(col, pos)
-            _, pos = lenenc_str(col, pos)
-            names.append(name.decode())
-            types.append(col[pos + 1 + 6])  # 0x0c, charset(2), length(4), type
+        defs = [column_definition(self.read_packet()[1]) for _ in range(ncols)]
         _, eof = self.read_packet()
         assert is_eof(eof), eof
         rows = []
@@ -199,7 +215,8 @@ class RawClient:
             if p[:1] == b"\xff":
                 raise parse_err(p)
             if is_eof(p):
-                return Result(struct.unpack_from("<H", p, 3)[0], names, rows, types)
+                return Result(struct.unpack_from("<H", p, 3)[0], [d["name"] for d in defs],
+                              rows, [d["type"] for d in defs], defs)
             rows.append(p)
 
     def command(self, cmd, body=b""):
@@ -239,18 +256,23 @@ class RawClient:
 
     def prepare(self, sql):
         """(statement id, column count, parameter count)."""
+        p = self.prepare_full(sql)
+        return p.stmt_id, len(p.columns), len(p.params)
+
+    def prepare_full(self, sql):
+        """COM_STMT_PREPARE; a Prepared, or ServerError."""
         self.send(bytes([COM_STMT_PREPARE]) + sql.encode())
         _, ok = self.read_packet()
         if ok[:1] == b"\xff":
             raise parse_err(ok)
         stmt_id, ncols, nparams = struct.unpack_from("<IHH", ok, 1)
+        defs = []
         for count in (nparams, ncols):
+            defs.append([column_definition(self.read_packet()[1]) for _ in range(count)])
             if count:
-                for _ in range(count):
-                    self.read_packet()
                 _, eof = self.read_packet()
                 assert is_eof(eof), eof
-        return stmt_id, ncols, nparams
+        return Prepared(stmt_id, defs[0], defs[1])
 
     def execute(self, stmt_id, params_block=b""):
         body = struct.pack("<IBI", stmt_id, 0, 1) + params_block

@@ -211,7 +211,8 @@ def test_table_comments_and_create_table(conn):
     _, rows, _ = fetch(conn, "SHOW CREATE TABLE rentals")
     table, ddl = rows[0]
     assert table == "rentals"
-    assert ddl.startswith("CREATE TABLE `rentals` (\n  `ts` datetime DEFAULT NULL COMMENT ")
+    # ts: PostgreSQL's timestamptz without a precision, so microseconds.
+    assert ddl.startswith("CREATE TABLE `rentals` (\n  `ts` datetime(6) DEFAULT NULL COMMENT ")
     for name, type_, _ in LAYER.columns("rentals"):
         assert f"\n  `{name}` {type_} DEFAULT NULL" in ddl
     assert ddl.endswith("'") and ") ENGINE=Mimir DEFAULT CHARSET=utf8mb4" in ddl

@@ -106,7 +106,7 @@ def test_describe_metrics(mimir):
     assert types["movies_rented"] == "bigint"
     assert types["rentals_revenue"].startswith("decimal")
     assert types["dim_rental_category"].startswith("varchar")
-    assert types["ts"] == "datetime"
+    assert types["ts"] == "datetime(6)"  # timestamptz keeps microseconds
 
 
 CREATE_TABLE = re.compile(r"^CREATE TABLE `([^`]+)` \((.*?)^\)", re.M | re.S)

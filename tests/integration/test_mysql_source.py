@@ -1152,3 +1152,41 @@ def test_many_clients_at_once(mimir_shop, shop, pg):
         t.join(CLIENT_TIMEOUT)
     assert not errors, errors
     assert len(results) == 72 and all(results)
+
+
+# --------------------------------------------------------------------------
+# prepared statements: the columns COM_STMT_PREPARE announces
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sql, value", [
+    ("SELECT staff_id, staff_active, dim_staff_name, " +
+     ", ".join(f"AGG({m})" for m in SHOP_METRICS) +
+     " FROM mimir.shop_payments WHERE staff_id = ? GROUP BY 1, 2, 3", (b"1", b"99")),
+    ("SELECT ts, ds, week, year_month, quarter, year, ts_second, ts_minute, ts_hour, "
+     "AGG(shop_revenue) FROM mimir.shop_payments WHERE staff_id = ? "
+     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9 LIMIT 5", (b"1", b"99")),
+    ("SELECT " + ", ".join(c for c in TYPE_ZOO_COLUMNS if c not in ("c_json", "c_blob")) +
+     " FROM mimir.type_zoo WHERE id = ? GROUP BY " +
+     ", ".join(c for c in TYPE_ZOO_COLUMNS if c not in ("c_json", "c_blob")), (b"1", b"99")),
+    # MariaDB and PostgreSQL combined.
+    ("SELECT customer_id, AGG(shop_revenue), AGG(movies_rented) FROM mimir.metrics "
+     "WHERE customer_id = ? GROUP BY customer_id", (b"1", b"99999")),
+], ids=["metrics", "grains", "type_zoo", "two_databases"])
+def test_prepared_columns_are_the_executed_columns(mimir_shop, sql, value):
+    """What COM_STMT_PREPARE announces for a query on MariaDB (types from
+    MariaDB's own description of the source) is what the execute returns,
+    with rows and without (lengths aside: see test_protocol.py)."""
+    wait_for(lambda: "column types discovered" in mimir_shop.stderr(), timeout=15)
+    client = RawClient(mimir_shop.port).login()
+    try:
+        prepared = client.prepare_full(sql)
+        assert prepared.columns, "the prepare announced no columns"
+        for v in value:
+            block = RawClient.params_block([(253, bytes([len(v)]) + v)])
+            result = client.execute(prepared.stmt_id, block)
+            got = [{k: x for k, x in d.items() if k != "length"} for d in result.definitions]
+            want = [{k: x for k, x in d.items() if k != "length"} for d in prepared.columns]
+            assert got == want, v
+    finally:
+        client.close()

@@ -69,6 +69,7 @@ class StmtRun:
 
     def __init__(self, lines):
         self.prepare = None
+        self.prepared_columns = None  # what the prepare announced, if anything
         self.columns = []  # one list per execute
         self.rows = []  # one list per execute
         self.error = None
@@ -76,6 +77,8 @@ class StmtRun:
             obj = json.loads(line)
             if "prepare" in obj:
                 self.prepare = obj["prepare"]
+            elif "prepared_columns" in obj:
+                self.prepared_columns = obj["prepared_columns"]
             elif "columns" in obj:
                 self.columns.append(obj["columns"])
                 self.rows.append([])
@@ -152,7 +155,10 @@ def pg_rows(pg, sql, params=None):
 def test_prepared_readme_query_matches_postgres(mimir, pg, run_stmt):
     want = as_json_values(pg_rows(pg, README_EXPECTED_SQL))
     got = run_stmt(mimir, README_PARAM_QUERY, "s:Action")
-    assert got.prepare == {"params": 1, "fields": 0}
+    # The prepare announces the result's columns (from the semantic layer),
+    # exactly as the execute describes them.
+    assert got.prepare == {"params": 1, "fields": 3}
+    assert got.prepared_columns == got.columns[0]
     assert got.rows == [want]
     # Binary rows are typed per column: COUNT is LONGLONG, SUM(numeric) NEWDECIMAL.
     assert [c["type"] for c in got.columns[0]] == [TYPE_VAR_STRING, TYPE_LONGLONG,
@@ -170,6 +176,42 @@ def test_prepared_value_sent_as_long_data(mimir, pg, run_stmt):
     want = as_json_values(pg_rows(pg, README_EXPECTED_SQL))
     got = run_stmt(mimir, README_PARAM_QUERY, "long:Action", repeat=2)
     assert got.rows == [want, want]
+
+
+def test_long_data_wins_over_the_null_bit(mimir, pg, run_stmt):
+    """A parameter bound as NULL whose value then comes as long data:
+    libmariadb sets its NULL bit in the execute (so does PHP's mysqlnd, see
+    test_client_php.py), and MySQL and MariaDB use the long data. Answering
+    as if it were NULL would be another, wrong, result."""
+    want = as_json_values(pg_rows(pg, README_EXPECTED_SQL))
+    null_filter = pg_rows(pg, f"SELECT dim_rental_category, COUNT(rental_id), SUM(amount) "
+                              f"FROM ({RENTALS_SQL}) s WHERE dim_rental_category = NULL "
+                              "GROUP BY dim_rental_category")
+    assert want and null_filter == []
+    got = run_stmt(mimir, README_PARAM_QUERY, "longnull:Action", repeat=2)
+    assert got.rows == [want, want]
+    # Without long data the NULL bit is a NULL.
+    assert run_stmt(mimir, README_PARAM_QUERY, "null").rows == [[]]
+
+
+def test_long_data_with_the_null_bit_on_the_wire(mimir):
+    """The same at the byte level: a NULL bit, long data for that parameter,
+    and a second parameter that is NULL without long data."""
+    client = raw(mimir)
+    try:
+        stmt, _, nparams = client.prepare("SELECT ? AS a, ? AS b")
+        assert nparams == 2
+        client.send(bytes([COM_STMT_SEND_LONG_DATA]) + struct.pack("<IH", stmt, 0) + b"lo")
+        client.send(bytes([COM_STMT_SEND_LONG_DATA]) + struct.pack("<IH", stmt, 0) + b"ng")
+        block = b"\x03\x01" + bytes([MYSQL_TYPE_VAR_STRING, 0]) * 2  # both NULL bits
+        result = client.execute(stmt, block)
+        # A binary row: 0x00, NULL bitmap with offset 2 (b is bit 3), then a.
+        assert result.rows == [b"\x00\x08\x04long"]
+        # Long data is for one execute: the next one sees both NULLs.
+        assert client.execute(stmt, block).rows == [b"\x00\x0c"]
+        assert_raw_answers(client)
+    finally:
+        client.close()
 
 
 @pytest.mark.parametrize("param", ["i:2", "u:2", "t:2", "dec:2", "d:2", "s:2"],
@@ -232,7 +274,88 @@ def test_prepared_constant_select_echoes_parameters(mimir, run_stmt):
 def test_prepare_tells_columns_of_answers_the_planner_computes(mimir, run_stmt):
     got = run_stmt(mimir, "SELECT @@version_comment, 1 AS one, DATABASE()")
     assert got.prepare == {"params": 0, "fields": 3}
+    assert got.prepared_columns == got.columns[0]
     assert got.rows[0][0][1] == 1
+
+
+@pytest.mark.parametrize("sql, params", [
+    ("SELECT TABLE_NAME, TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?",
+     ["s:mimir"]),
+    ("SHOW COLUMNS FROM metrics FROM mimir", []),
+    ("SELECT @@session.autocommit, @@max_allowed_packet", []),
+], ids=["information_schema", "show", "variables"])
+def test_prepare_tells_columns_of_catalog_statements(mimir, run_stmt, sql, params):
+    got = run_stmt(mimir, sql, *params)
+    assert got.prepared_columns == got.columns[0] and got.rows[0]
+
+
+@pytest.mark.parametrize("sql, params", [
+    # A placeholder in the select list, a computed column: typed by values.
+    ("SELECT ? AS a", ["i:1"]),
+    ("SELECT AGG(movies_rented) * 2 FROM mimir.metrics WHERE dim_store_id = ?", ["i:1"]),
+    # A derived metric is computed after the combine, from its values too.
+    ("SELECT AGG(revenue_per_rental) FROM mimir.metrics", []),
+], ids=["placeholder", "expression", "derived_metric"])
+def test_prepare_announces_no_columns_it_cannot_know(mimir, run_stmt, sql, params):
+    """Columns whose type depends on values are described by the execute
+    only, as before: an announcement that the execute contradicts would be
+    wrong metadata."""
+    got = run_stmt(mimir, sql, *params)
+    assert got.prepare["fields"] == 0 and got.prepared_columns is None
+    assert len(got.rows[0]) == 1
+
+
+def test_prepare_on_sqlite_announces_no_columns(mimir_demo, run_stmt):
+    """SQLite describes a result column by the storage class of its first
+    value: nothing is known before the execute, which describes them."""
+    got = run_stmt(mimir_demo, "SELECT dim_region, AGG(orders_count), AGG(revenue) "
+                               "FROM mimir.metrics WHERE dim_region <> ? GROUP BY dim_region",
+                   "s:none")
+    assert got.prepare == {"params": 1, "fields": 0} and got.prepared_columns is None
+    assert [c["name"] for c in got.columns[0]] == ["dim_region", "orders_count", "revenue"]
+    assert got.rows[0]
+
+
+# Metrics queries whose prepare announces their columns: one source streamed,
+# several grains, aliases and two sources combined, with and without rows.
+DESCRIBED_QUERIES = [
+    (README_PARAM_QUERY, [(b"Action",), (b"No such category",)]),
+    ("SELECT ts, ds, week, year_month, quarter, year, ts_second, ts_minute, ts_hour, return_ts, "
+     "AGG(movies_rented) FROM mimir.rentals WHERE dim_rental_category = ? "
+     "GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 LIMIT 5", [(b"Action",), (b"No such category",)]),
+    ("SELECT dim_store_id AS store, customer_id, staff_id, amount, AGG(payments_revenue) AS rev, "
+     "AGG(rentals_revenue), AGG(paying_customers), AGG(action_movies_rented) FROM mimir.metrics "
+     "WHERE dim_store_id = ? GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4 LIMIT 5",
+     [(b"1",), (b"999",)]),
+    ("SELECT ts, AGG(payments_count), AGG(movies_rented) FROM mimir.metrics "
+     "WHERE dim_store_id = ? AND ts < ? GROUP BY ts LIMIT 3",
+     [(b"1", b"2100-01-01"), (b"1", b"1900-01-01")]),
+]
+
+
+@pytest.mark.parametrize("sql, values", DESCRIBED_QUERIES,
+                         ids=["readme", "grains", "two_sources", "combined_ts"])
+def test_prepared_columns_are_the_executed_columns(mimir, sql, values):
+    """Column definition by column definition: schema, table, names, type,
+    flags, character set and decimals (a DECIMAL's scale, a DATETIME's
+    precision) announced by COM_STMT_PREPARE are what the execute returns,
+    with rows and without. Lengths may differ: a PostgreSQL `text` is
+    VARCHAR(255) in the catalog, of unknown length in a result."""
+    client = raw(mimir, database="mimir")
+    try:
+        prepared = client.prepare_full(sql)
+        assert len(prepared.params) == len(values[0])
+        assert prepared.columns, "the prepare announced no columns"
+        for row in values:
+            block = RawClient.params_block([(MYSQL_TYPE_VAR_STRING, bytes([len(v)]) + v)
+                                            for v in row])
+            result = client.execute(prepared.stmt_id, block)
+            got = [{k: v for k, v in d.items() if k != "length"} for d in result.definitions]
+            want = [{k: v for k, v in d.items() if k != "length"} for d in prepared.columns]
+            assert got == want, row
+        assert_raw_answers(client)
+    finally:
+        client.close()
 
 
 def test_prepared_statement_large_result(mimir, pg, run_stmt):
@@ -250,7 +373,15 @@ def test_prepared_statement_large_result(mimir, pg, run_stmt):
     "SELECT AGG(no_such_metric) FROM mimir.metrics",
     "SELECT AGG(movies_rented) FROM mimir.nope",
     "INSERT INTO mimir.metrics VALUES (1)",
-], ids=["syntax", "unknown_metric", "unknown_table", "read_only"])
+    # With placeholders: names do not depend on the values bound later.
+    "SELECT AGG(no_such_metric) FROM mimir.metrics WHERE dim_store_id = ?",
+    "SELECT no_such_dimension FROM mimir.metrics WHERE ts >= ? GROUP BY no_such_dimension",
+    "SELECT AGG(movies_rented) FROM mimir.nope WHERE dim_store_id = ?",
+    "SELECT AGG(movies_rented) FROM nope.metrics WHERE dim_store_id = ?",
+    "INSERT INTO mimir.metrics VALUES (?)",
+], ids=["syntax", "unknown_metric", "unknown_table", "read_only", "unknown_metric_param",
+        "unknown_dimension_param", "unknown_table_param", "unknown_database_param",
+        "read_only_param"])
 def test_prepare_reports_the_error_query_would(mimir, run_stmt, sql):
     # Differential: the same statement through COM_QUERY gives the same error.
     conn = mimir.connect()
@@ -262,8 +393,45 @@ def test_prepare_reports_the_error_query_would(mimir, run_stmt, sql):
     finally:
         conn.close()
     got = run_stmt(mimir, sql, expect_error=True)
+    assert got.prepare is None  # it failed at prepare, not at execute
     assert got.error["errno"] == code
     assert got.error["message"].split(" near ")[0] == message.split(" near ")[0]
+    assert_fresh_client_works(mimir)
+
+
+def test_prepare_error_then_the_same_connection(mimir):
+    client = raw(mimir)
+    try:
+        with pytest.raises(ServerError) as excinfo:
+            client.prepare("SELECT AGG(no_such_metric) FROM mimir.metrics WHERE ts >= ?")
+        err = excinfo.value
+        assert (err.code, err.sqlstate) == (1054, "42S22")
+        assert err.message.startswith("Unknown column 'no_such_metric'")
+        assert_raw_answers(client)
+        # No statement was created: the next prepare gets the first id.
+        assert client.prepare("SELECT ? AS a")[0] == 1
+    finally:
+        client.close()
+
+
+def test_value_errors_wait_for_the_execute(mimir):
+    """An error that a value could cause or avoid is not reported at
+    prepare time (the NULL planned for the placeholder proves nothing); the
+    execute reports it with the real value."""
+    client = raw(mimir)
+    try:
+        stmt, _, nparams = client.prepare("SELECT AGG(movies_rented) FROM mimir.metrics "
+                                          "WHERE ts >= ?")
+        assert nparams == 1
+        bad = RawClient.params_block([(MYSQL_TYPE_VAR_STRING, b"\x0anot a date")])
+        with pytest.raises(ServerError) as excinfo:
+            client.execute(stmt, bad)
+        assert excinfo.value.code == 1105 and "not a date" in excinfo.value.message
+        good = RawClient.params_block([(MYSQL_TYPE_VAR_STRING, b"\x0a2000-01-01")])
+        assert len(client.execute(stmt, good).rows) == 1
+        assert_raw_answers(client)
+    finally:
+        client.close()
 
 
 def test_execute_error_from_backend_leaves_session_usable(mimir):
@@ -411,9 +579,14 @@ def test_long_data_for_a_parameter_that_does_not_exist(mimir):
         block = RawClient.params_block([(MYSQL_TYPE_VAR_STRING, b"\x01x")])
         with pytest.raises(ServerError) as excinfo:
             client.execute(stmt, block)
-        assert excinfo.value.code == 1210 and "long data" in excinfo.value.message
-        # Reported once; the next execute runs.
+        err = excinfo.value
+        assert (err.code, err.sqlstate) == (1210, "HY000")
+        assert err.message == ("Incorrect arguments to mysqld_stmt_execute: long data sent with "
+                               "COM_STMT_SEND_LONG_DATA was refused (bad parameter number, or "
+                               "more than max_allowed_packet bytes)")
+        # Reported once; the next execute runs, and so does the next query.
         assert len(client.execute(stmt, block).rows) == 1
+        assert_raw_answers(client)
     finally:
         client.close()
 

@@ -16,6 +16,7 @@ import signal
 import pytest
 from backend_types import expected_source_types, expected_table, field_type, mysql_type
 from conftest import PAGILA_CONFIGS, TYPES_DISCOVERED, free_port, write_secrets
+from mysql_wire import RawClient
 from support import assert_answers_select_1
 
 
@@ -71,7 +72,8 @@ def test_pagila_examples(conn, pg):
     assert cols["movies_rented"][:2] == ("bigint", "bigint")
     assert cols["rentals_revenue"][0] == "decimal" and cols["rentals_revenue"][2] == 2
     assert cols["amount"][1] == "decimal(5,2)"
-    assert cols["ts"][:2] == ("datetime", "datetime")
+    # timestamptz without a precision keeps microseconds, as query results say.
+    assert cols["ts"][:2] == ("datetime", "datetime(6)")
     assert cols["dim_rental_category"][1] == "varchar(255)"  # text
 
 
@@ -159,9 +161,10 @@ def check_retyped(conn, cluster):
         ("datetime(3)", "decimal(7,3)", "decimal(65,3)")
     assert got["category_name"] == "varchar(40)"
     metrics = catalog_types(conn, "metrics")
-    # Columns of both sources take the union of their types.
+    # Columns of both sources take the union of their types (payment_date is a
+    # timestamptz without a precision: microseconds).
     assert (metrics["ts"], metrics["customer_id"], metrics["staff_id"]) == \
-        ("datetime(3)", "bigint", "smallint")
+        ("datetime(6)", "bigint", "smallint")
     assert catalog_types(conn, "payments")["customer_id"] == "int"
 
 
@@ -243,7 +246,7 @@ def test_one_bad_column_keeps_the_others_typed(mimir_factory, pagila_secrets, wo
     conn = server.connect(database="mimir")
     try:
         assert catalog_types(conn, "notes") == {
-            "ts": "datetime", "ds": "date", "year_month": "date", "year": "int",
+            "ts": "datetime(6)", "ds": "date", "year_month": "date", "year": "int",
             "ts_second": "datetime", "ts_minute": "datetime", "ts_hour": "datetime",
             "week": "date", "quarter": "date", "rental_id": "int", "payload": "varchar(255)", "notes_count": "bigint"}
         assert_answers_select_1(conn)
@@ -270,6 +273,41 @@ def test_declared_types_win(mimir_factory, pagila_secrets, workdir, pg):
             assert got["movies_rented"] == "bigint" and got["amount"] == "decimal(5,2)"
     finally:
         conn.close()
+    # Results keep the backend's types: a prepare announces no columns whose
+    # only type is a declared one (the execute describes them).
+    raw = RawClient(server.port, database="mimir").login()
+    try:
+        sql = "SELECT {}, AGG(movies_rented) FROM mimir.metrics GROUP BY 1"
+        assert len(raw.prepare_full(sql.format("dim_store_id")).columns) == 0
+        described = raw.prepare_full(sql.format("customer_id")).columns
+        assert [c["name"] for c in described] == ["customer_id", "movies_rented"]
+    finally:
+        raw.close()
+
+
+def test_numeric_scale_of_the_values_is_not_announced(mimir_factory, pagila_secrets, workdir,
+                                                      pg):
+    """AVG of a numeric(5,2) column is a NUMERIC without a precision whose
+    results PostgreSQL gives many digits: the catalog's DECIMAL(65,2) is a
+    guess, so a prepare does not announce it; SUM of the same column keeps
+    its scale, and is announced as the execute describes it."""
+    configs = copy_pagila(workdir)
+    (configs / "metrics" / "avg.yaml").write_text(
+        "name: average_amount\nsource_name: rentals\nsql: AVG(amount)\n")
+    server = mimir_factory(configs=configs, secrets=pagila_secrets, name="mimir-types-avg")
+    server.start()
+    server.wait_for_log(r"column types discovered for 2 of 2 sources")
+    raw = RawClient(server.port, database="mimir").login()
+    try:
+        sql = "SELECT dim_store_id, AGG({}) FROM mimir.rentals GROUP BY 1 ORDER BY 1"
+        avg = raw.prepare_full(sql.format("average_amount"))
+        assert avg.columns == []
+        assert raw.execute(avg.stmt_id).definitions[1]["decimals"] > 2  # from the values
+        total = raw.prepare_full(sql.format("rentals_revenue"))
+        assert [c["decimals"] for c in total.columns] == [0, 2]
+        assert raw.execute(total.stmt_id).definitions == total.columns
+    finally:
+        raw.close()
 
 
 def test_reload_discovers_again(mimir_factory, pagila_secrets, workdir, pg):

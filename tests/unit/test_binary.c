@@ -313,6 +313,18 @@ static void test_param_nulls_and_reuse(void **state)
     assert_int_equal(v[0].kind, WIRE_VALUE_STRING);
     assert_string_equal(v[1].text, "42");
 
+    /* Long data with the NULL bit set (PHP's bind_param('b', $null) then
+     * send_long_data): the long data wins, as in MySQL; a NULL without long
+     * data stays NULL. */
+    static const uint8_t long_and_null[] = {0x03, 0x01, MYSQL_TYPE_BLOB, 0, MYSQL_TYPE_BLOB, 0};
+    uint16_t t3[2] = {0xFFFF, 0xFFFF};
+    p = exact_copy(long_and_null, sizeof long_and_null);
+    assert_int_equal(wire_parse_stmt_params(p, sizeof long_and_null, 2, t3, long_data, &text, v),
+                     WIRE_PARAMS_OK);
+    free(p);
+    assert_int_equal(v[0].kind, WIRE_VALUE_STRING);
+    assert_int_equal(v[1].kind, WIRE_VALUE_NULL);
+
     /* A date with a length no encoding has; NaN. */
     static const uint8_t bad_date[] = {0x00, 0x01, MYSQL_TYPE_DATE, 0, 5, 1, 2, 3, 4, 5};
     uint16_t t1[1] = {0xFFFF};

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "planner/discovered_types.h"
+#include "planner/info_schema.h"
 #include "planner/multi_statement.h"
 #include "planner/planner.h"
 #include "semantic/catalog.h"
@@ -78,15 +80,21 @@ static void test_prepare_counts_placeholders(void **state)
         size_t nparams;
         action_kind kind;
     } cases[] = {
+        /* Typed by the values bound: nothing to tell before the execute. */
         {"SELECT ? AS a, ? AS b", 2, ACTION_OK},
+        /* Planned with NULL for the placeholders. */
         {"SELECT AGG(movies_rented) FROM mimir.metrics WHERE dim_store_id IN (?, ?, ?)", 3,
-         ACTION_OK},
+         ACTION_QUERY},
+        {"SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?", 1, ACTION_ROWS},
         {"SELECT AGG(movies_rented) FROM mimir.metrics WHERE dim_rental_category = '?'", 0,
          ACTION_QUERY},
         {"SELECT @@version_comment", 0, ACTION_ROWS},
         {"SET autocommit = ?", 1, ACTION_OK},
     };
     session_info s = session();
+    char err[256];
+    s.info_schema = info_schema_build(pagila, err, sizeof(err));
+    assert_non_null(s.info_schema);
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
         arena a;
         arena_init(&a);
@@ -106,6 +114,12 @@ static void test_prepare_counts_placeholders(void **state)
         {"SELEKT ?", 1064},
         {"SELECT AGG(nope) FROM mimir.metrics", 1054},
         {"SELECT 1; SELECT 2", 1064},
+        /* With placeholders too: no value makes a name known. */
+        {"SELECT AGG(nope) FROM mimir.metrics WHERE dim_store_id = ?", 1054},
+        {"SELECT nope FROM mimir.metrics WHERE ts > ? GROUP BY nope", 1054},
+        {"SELECT AGG(movies_rented) FROM mimir.nope WHERE dim_store_id = ?", 1146},
+        {"SELECT AGG(movies_rented) FROM nope.metrics WHERE dim_store_id = ?", 1049},
+        {"INSERT INTO mimir.metrics VALUES (?)", 1290},
     };
     for (size_t i = 0; i < ARRAY_LEN(errors); i++) {
         arena a;
@@ -117,6 +131,90 @@ static void test_prepare_counts_placeholders(void **state)
         assert_int_equal(act.error.code, errors[i].code);
         arena_free(&a);
     }
+    info_schema_free(s.info_schema);
+}
+
+/* Types as type discovery records them (planner/discovered_types.h). */
+static void discover(discovered_types *d, const char *source, const char *column, const char *type)
+{
+    column_type t;
+    char why[96];
+    assert_true(column_type_parse(type, &t, why, sizeof(why)));
+    discovered_types_set(d, source, column, &t);
+}
+
+static bool prepare(const session_info *s, arena *a, const char *sql, action *act)
+{
+    size_t n;
+    return planner_prepare(a, s, sql, strlen(sql), &n, act);
+}
+
+static void test_prepare_describes_metrics_queries(void **state)
+{
+    (void)state;
+    const char *sql = "SELECT dim_rental_category, AGG(movies_rented) AS n, AGG(rentals_revenue) "
+                      "FROM mimir.metrics WHERE dim_rental_category = ? "
+                      "GROUP BY dim_rental_category";
+    session_info s = session();
+    char err[256];
+    discovered_types *d = discovered_types_new();
+
+    /* Before the backend described the columns, their types are guesses: none told. */
+    s.info_schema = info_schema_build_typed(pagila, d, err, sizeof(err));
+    assert_non_null(s.info_schema);
+    arena a;
+    arena_init(&a);
+    action act;
+    assert_true(prepare(&s, &a, sql, &act));
+    assert_int_equal(act.kind, ACTION_QUERY);
+    assert_int_equal(act.rows.ncols, 0);
+    arena_free(&a);
+    info_schema_free(s.info_schema);
+
+    discover(d, "rentals", "dim_rental_category", "varchar(255)");
+    discover(d, "rentals", "movies_rented", "bigint");
+    discover(d, "rentals", "rentals_revenue", "decimal(65,2)");
+    discover(d, "rentals", "amount", "decimal(5,2)"); /* SUM(amount) keeps its scale */
+    s.info_schema = info_schema_build_typed(pagila, d, err, sizeof(err));
+    arena_init(&a);
+    assert_true(prepare(&s, &a, sql, &act));
+    assert_int_equal(act.kind, ACTION_QUERY);
+    assert_int_equal(act.rows.ncols, 3);
+    assert_int_equal(act.rows.cols[0].type, VT_TEXT);
+    assert_int_equal(act.rows.cols[1].type, VT_INT64);
+    assert_int_equal(act.rows.cols[2].type, VT_DECIMAL);
+    assert_int_equal(act.rows.cols[2].decimals, 2);
+    /* Execution fills in what the backend leaves unknown from the same types. */
+    assert_int_equal(act.plan->cols[2].layer_type.decimals, 2);
+    assert_string_equal(act.plan->cols[1].name, "n");
+    arena_free(&a);
+
+    /* The scale of SUM over a column of unknown scale is the values': not told. */
+    discover(d, "rentals", "amount", "decimal(65,2)");
+    info_schema_free(s.info_schema);
+    s.info_schema = info_schema_build_typed(pagila, d, err, sizeof(err));
+    arena_init(&a);
+    assert_true(prepare(&s, &a, sql, &act));
+    assert_int_equal(act.rows.ncols, 0);
+    arena_free(&a);
+
+    /* Computed after the combine, or an expression: typed by its values. */
+    static const char *const untyped[] = {
+        "SELECT AGG(movies_rented) * 2 FROM mimir.metrics WHERE dim_store_id = ?",
+        "SELECT UPPER(dim_rental_category), AGG(movies_rented) FROM mimir.metrics "
+        "GROUP BY UPPER(dim_rental_category)",
+        "SELECT n FROM (SELECT AGG(movies_rented) AS n FROM mimir.metrics) t",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(untyped); i++) {
+        arena_init(&a);
+        if (!prepare(&s, &a, untyped[i], &act))
+            fail_msg("'%s' did not prepare: %s", untyped[i], act.error.message);
+        if (act.kind != ACTION_QUERY || act.rows.ncols != 0)
+            fail_msg("'%s': kind %d, %zu columns", untyped[i], act.kind, act.rows.ncols);
+        arena_free(&a);
+    }
+    info_schema_free(s.info_schema);
+    discovered_types_free(d);
 }
 
 static void test_parameters_become_backend_parameters(void **state)
@@ -177,6 +275,7 @@ int main(void)
     };
     const struct CMUnitTest prepared_tests[] = {
         cmocka_unit_test(test_prepare_counts_placeholders),
+        cmocka_unit_test(test_prepare_describes_metrics_queries),
         cmocka_unit_test(test_parameters_become_backend_parameters),
         cmocka_unit_test(test_parameters_in_constant_select),
     };

@@ -63,7 +63,7 @@ static const result_case result_cases[] = {
     {VT_DATE, -1, 0, -1, "date"},
     {VT_TIME, -1, 0, -1, "time"},
     {VT_TIME, 3, 0, -1, "time(3)"},
-    {VT_DATETIME, -1, 0, -1, "datetime"}, /* timestamp[tz] without a declared precision */
+    {VT_DATETIME, -1, 0, -1, "datetime(6)"}, /* timestamp[tz] without a declared precision */
     {VT_DATETIME, 0, 0, -1, "datetime"},
     {VT_DATETIME, 6, 0, -1, "datetime(6)"},
     {VT_NULL, -1, 0, -1, NULL},
@@ -299,7 +299,8 @@ static void test_probe_record(void **state)
     arena_init(&a);
     discovered_types *d = discovered_types_new();
     assert_int_equal(record_rentals(d, &a), 13);
-    assert_string_equal(discovered_types_get(d, "rentals", "ts")->text, "datetime");
+    /* timestamptz without a precision: microseconds, as its results say. */
+    assert_string_equal(discovered_types_get(d, "rentals", "ts")->text, "datetime(6)");
     assert_string_equal(discovered_types_get(d, "rentals", "amount")->text, "decimal(5,2)");
     assert_string_equal(discovered_types_get(d, "rentals", "category_name")->text, "varchar(255)");
     assert_string_equal(discovered_types_get(d, "rentals", "dim_store_id")->text, "smallint");
@@ -361,9 +362,9 @@ static void test_info_schema_typed(void **state)
     assert_non_null(is);
     discovered_types_free(d); /* copied */
     assert_string_equal(column_types(&a, is, pagila, "rentals"),
-                        "ts datetime;ds date;year_month date;year int;ts_second datetime;ts_minute "
-                        "datetime;ts_hour datetime;week date;quarter date;rental_id int;"
-                        "inventory_id int;customer_id int;return_ts datetime;staff_id int;"
+                        "ts datetime(6);ds date;year_month date;year int;ts_second datetime;"
+                        "ts_minute datetime;ts_hour datetime;week date;quarter date;rental_id int;"
+                        "inventory_id int;customer_id int;return_ts datetime(6);staff_id int;"
                         "category_name varchar(255);amount decimal(5,2);"
                         "dim_rental_category varchar(255);dim_store_id smallint;"
                         "movies_rented bigint;rentals_revenue decimal(65,2);"
@@ -376,7 +377,7 @@ static void test_info_schema_typed(void **state)
                         "dim_store_id int;payments_count bigint;payments_revenue decimal(65,2);"
                         "paying_customers bigint");
     const char *metrics = column_types(&a, is, pagila, "metrics");
-    assert_non_null(strstr(metrics, "ts datetime;"));
+    assert_non_null(strstr(metrics, "ts datetime(6);"));
     assert_non_null(strstr(metrics, ";dim_store_id int;"));
     assert_non_null(strstr(metrics, ";customer_id bigint;"));
     /* Only the sources that were discovered count: payments' staff_id is not known. */

@@ -1,0 +1,34 @@
+/*
+ * The result columns of a metrics query as the semantic layer types them,
+ * before anything runs: what COM_STMT_PREPARE announces (PHP's
+ * result_metadata() and bind_result() before execute(), Ruby's
+ * Statement#fields), and what execution falls back on where a backend leaves
+ * a scale or a precision unknown, so that both describe the result alike.
+ *
+ * A column is typed only when its type is exact before it runs: a dimension
+ * or a metric selected by name (not an expression, not a derived metric,
+ * nothing computed after the combine), on a source whose backend describes
+ * its result columns (PostgreSQL, MySQL; SQLite types values, not columns),
+ * with a type discovered from the backend or fixed by Mimir (the grains),
+ * never one of the defaults, and not a PostgreSQL NUMERIC whose scale comes
+ * from the values (AVG of a numeric column, ...). The type is the one of the source that provides
+ * the column, as information_schema describes it in that source's table
+ * (planner/mimir_tables.h). A declared type (`type:`) is used to fill in what a
+ * backend leaves open, but not announced: results keep the backend's type.
+ */
+#ifndef MIMIR_PLANNER_LAYER_TYPES_H
+#define MIMIR_PLANNER_LAYER_TYPES_H
+
+#include <stdbool.h>
+
+#include "planner/planner.h"
+
+/*
+ * Sets layer_type of every column of out's plan when out is the plan of a
+ * metrics query (ACTION_QUERY of a SELECT on a mimir table); does nothing
+ * otherwise. True when every column got one: the result's description is
+ * known before it runs.
+ */
+bool plan_add_layer_types(arena *a, const session_info *s, const statement *st, action *out);
+
+#endif
