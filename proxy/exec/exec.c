@@ -701,6 +701,7 @@ exec *exec_start(const exec_env *env, const exec_request *req, const exec_sink *
     for (size_t i = 0; i < p->nqueries && ex->attached; i++) {
         exec_part *part = &ex->parts[i];
         struct pool *pl = env->pool_for(env->ctx, p->queries[i].conn);
+        MIMIR_ASSERT(pl); /* every connection of the layer in force has its pool */
         part->request = pool_acquire(pl, on_acquired, part);
     }
     return ex->attached ? ex : NULL;

@@ -40,7 +40,10 @@ struct wire_column; /* wire/protocol.h, which libmariadb's mysql.h clashes with 
 /*
  * Where a result goes. After end or error the execution never calls the sink
  * again; every other call comes before them. header comes once, before any
- * row (an error may come instead of it, or after some rows).
+ * row (an error may come instead of it, or after some rows). A sink must not
+ * call exec_cancel, exec_detach or exec_resume from inside these callbacks:
+ * execution is in the middle of its own work there; it may from any other
+ * event of the loop.
  */
 typedef struct exec_sink {
     void *ctx;
@@ -55,7 +58,10 @@ typedef struct exec_sink {
     /*
      * "May I send more?": true when the caller holds more unsent output than
      * it allows. Execution then pauses its backend (or the combine) until the
-     * caller calls exec_resume.
+     * caller calls exec_resume. It is asked after each row of a stream, and
+     * between the batches of the combine (1024 rows or 256 KiB) or of a cached
+     * result (256 rows or 256 KiB): the rest of a batch may still arrive after
+     * it first said true.
      */
     bool (*full)(void *ctx);
     /* Rows the caller staged should go out now: the backend waits for its database. */
