@@ -35,6 +35,14 @@ typedef struct atomic_query {
     size_t nparams;
     size_t ncols;
     const char **col_names; /* names of its result columns (the combine's table columns) */
+    /*
+     * MySQL/MariaDB only: the named zone ('America/New_York') its SQL passes to
+     * CONVERT_TZ, NULL when it passes none (UTC, an offset, no grain or time
+     * bound). CONVERT_TZ answers NULL for a name the server's time zone tables
+     * lack, so the connector makes sure the server knows it before running
+     * the query (proxy/backend/mysql_backend.c).
+     */
+    const char *tz_name;
 } atomic_query;
 
 /* One column the client sees. */

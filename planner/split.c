@@ -674,6 +674,8 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     aq->sql = sb_finish(&b, &aq->params, &aq->nparams);
     aq->ncols = names.len;
     aq->col_names = (const char **)names.items;
+    if (job->convert_time && job->dialect == DIALECT_MYSQL && q->tz->kind == TZ_NAMED)
+        aq->tz_name = arena_strdup(x->a, q->tz->text); /* checked by the connector */
     return true;
 }
 

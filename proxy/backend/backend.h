@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "planner/plan.h"
@@ -39,6 +40,15 @@ typedef struct backend_sink {
      * not touch it again.
      */
     void (*on_done)(void *ctx, const char *error);
+    /*
+     * Optional: ends the query instead of on_done when the connector itself
+     * refuses it with an error the client should get as it is, MySQL code and
+     * SQLSTATE included, rather than as a database's failure (1105): the MySQL
+     * connector's 1298 for a named time zone its server cannot convert. The
+     * message names the source and the connection already. Without it, on_done
+     * gets the message. Same contract as on_done otherwise.
+     */
+    void (*on_refused)(void *ctx, uint16_t code, const char *sqlstate, const char *message);
 } backend_sink;
 
 typedef struct backend_conn backend_conn;

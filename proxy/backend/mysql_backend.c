@@ -60,6 +60,8 @@
 typedef enum {
     MY_CONNECTING,
     MY_IDLE,
+    MY_ZONE_CHECK,  /* is the query's named time zone known to the server? (the query) */
+    MY_ZONE_RESULT, /* ... (its answer) */
     MY_PREPARING,
     MY_EXECUTING,
     MY_FETCHING,
@@ -97,6 +99,9 @@ typedef struct my_conn {
     my_state state;
     bool suspended; /* a libmariadb call waits for ev: only its _cont may follow */
     kill_job *kill; /* KILL QUERY in flight on a worker */
+    /* Named time zones this server has converted (see "Named time zones" below). */
+    char **zones_known;
+    size_t nzones_known;
     /* connecting */
     backend_connected_cb connected;
     void *connected_ctx;
@@ -114,6 +119,10 @@ typedef struct my_conn {
     bool columns_sent;
     bool failed;
     char *error;
+    uint16_t refused;  /* error is Mimir's own refusal with this MySQL code (on_refused) */
+    char *zone;        /* the named zone the query needs (atomic_query.tz_name) */
+    char *zone_source; /* its source, for the refusal's message */
+    char *zone_sql;    /* the check's text, alive while libmariadb sends it */
     size_t ncols;
     result_column *cols;
     MYSQL_BIND *binds;
@@ -236,6 +245,11 @@ static void free_query_state(my_conn *c)
     free(c->row);
     free(c->lengths);
     free(c->error);
+    free(c->zone);
+    free(c->zone_source);
+    free(c->zone_sql);
+    c->zone = c->zone_source = c->zone_sql = NULL;
+    c->refused = 0;
     c->sql = NULL;
     c->params = NULL;
     c->param_text = NULL;
@@ -272,6 +286,9 @@ static void my_close(backend_conn *bc)
     if (c->stmt)
         mysql_stmt_close(c->stmt);
     free_query_state(c);
+    for (size_t i = 0; i < c->nzones_known; i++)
+        free(c->zones_known[i]);
+    free(c->zones_known);
     target_free(&c->target);
     free(c);
 }
@@ -587,11 +604,15 @@ static void report_done(my_conn *c)
         c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
     }
     char *error = c->failed ? c->error : NULL;
+    uint16_t refused = c->refused;
     c->error = NULL;
     backend_sink sink = c->sink;
     free_query_state(c);
     /* Last: the sink may hand this connection to someone else right away. */
-    sink.on_done(sink.ctx, error);
+    if (error && refused && sink.on_refused)
+        sink.on_refused(sink.ctx, refused, "HY000", error);
+    else
+        sink.on_done(sink.ctx, error);
     free(error);
 }
 
@@ -692,6 +713,131 @@ static void start_prepare(my_conn *c)
         return;
     }
     prepared(c, ret);
+}
+
+/* ---- Named time zones ------------------------------------------------------------ */
+
+/*
+ * In a session whose time_zone is a name ('America/New_York'), the planner
+ * writes CONVERT_TZ(time_col, '+00:00', ?) and CONVERT_TZ(?, ?, '+00:00') into
+ * the query (planner/split.c). A MySQL/MariaDB server knows names only from
+ * its time zone tables (mysql.time_zone_name, ...), which a fresh install
+ * leaves empty; for a name it lacks, CONVERT_TZ answers NULL, silently: grains
+ * come back NULL and time bounds match nothing. That would be a different
+ * answer, so such a query is refused instead, with the error a MySQL server
+ * gives for SET time_zone to a name it lacks (1298).
+ *
+ * Why here, on the connection, and per zone:
+ * - the connector is where the query meets the server that will run it, so
+ *   the check is about that very server, whatever pool, failover or reload
+ *   brought it; type discovery, by contrast, runs once at startup, and a
+ *   result it recorded would go stale;
+ * - a server may hold some zones and not others (tables loaded from a partial
+ *   zoneinfo), so the check asks for the query's own zone;
+ * - only a positive answer is remembered, per connection: a server does not
+ *   forget its zones, but an operator who loads the tables after a refusal
+ *   should not need to restart Mimir, so a missing zone is asked again next
+ *   time (one short round trip, before a query that would be refused).
+ * It is one query on the same connection, sent with the non-blocking API
+ * like the rest, so the loop never waits for it. Offsets ('+05:30') need no
+ * tables: the planner asks for no check then.
+ */
+static bool zone_known(const my_conn *c, const char *zone)
+{
+    for (size_t i = 0; i < c->nzones_known; i++)
+        if (strcmp(c->zones_known[i], zone) == 0)
+            return true;
+    return false;
+}
+
+static void zone_remember(my_conn *c, const char *zone)
+{
+    c->zones_known = xreallocarray(c->zones_known, c->nzones_known + 1, sizeof(char *));
+    c->zones_known[c->nzones_known++] = xstrdup(zone);
+}
+
+/* The server lacks the zone: refuse with 1298, saying how to fix it. */
+static void zone_refuse(my_conn *c)
+{
+    c->failed = true;
+    c->refused = 1298; /* ER_UNKNOWN_TIME_ZONE */
+    c->error = xasprintf(
+        "Unknown or incorrect time zone: '%s' on source '%s': the MySQL/MariaDB server of "
+        "connection '%s' has no time zone tables for it, so its CONVERT_TZ would answer NULL. "
+        "Load them on that server (mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb mysql) "
+        "or SET time_zone to an offset such as '-05:00'",
+        c->zone, c->zone_source, c->target.name);
+    log_warn("backend '%s': time zone '%s' refused: the server has no time zone tables for it",
+             c->target.name, c->zone);
+}
+
+/* The check failed on the server or the network: its error is the query's. */
+static void zone_check_failed(my_conn *c)
+{
+    unsigned code = mysql_errno(c->mysql);
+    fail_query(c, code, mysql_sqlstate(c->mysql), mysql_error(c->mysql));
+    if (connection_unusable(code))
+        c->base.broken = true;
+    finish_statement(c);
+}
+
+static void zone_checked(my_conn *c, MYSQL_RES *res)
+{
+    if (!res) {
+        zone_check_failed(c);
+        return;
+    }
+    MYSQL_ROW row = mysql_fetch_row(res); /* stored: no network */
+    bool known = row && row[0] && strcmp(row[0], "1") == 0;
+    mysql_free_result(res);
+    if (c->discard) { /* cancelled meanwhile: the query need not run */
+        fail_query(c, 0, NULL, "cancelled");
+        finish_statement(c);
+        return;
+    }
+    if (!known) {
+        zone_refuse(c);
+        finish_statement(c);
+        return;
+    }
+    zone_remember(c, c->zone);
+    start_prepare(c);
+}
+
+static void zone_check_sent(my_conn *c, int ret)
+{
+    if (ret) {
+        zone_check_failed(c);
+        return;
+    }
+    c->state = MY_ZONE_RESULT;
+    MYSQL_RES *res = NULL;
+    int status = mysql_store_result_start(&res, c->mysql);
+    if (status) {
+        wait_for(c, status);
+        return;
+    }
+    zone_checked(c, res);
+}
+
+/* Asks the server whether it converts the query's zone, then runs the query or refuses. */
+static void start_zone_check(my_conn *c)
+{
+    size_t len = strlen(c->zone);
+    char *quoted = xmalloc(2 * len + 1);
+    mysql_real_escape_string(c->mysql, quoted, c->zone, (unsigned long)len);
+    c->zone_sql =
+        xasprintf("SELECT CONVERT_TZ('2000-01-01 00:00:00', '+00:00', '%s') IS NOT NULL", quoted);
+    free(quoted);
+    c->state = MY_ZONE_CHECK;
+    int ret = 0;
+    int status =
+        mysql_real_query_start(&ret, c->mysql, c->zone_sql, (unsigned long)strlen(c->zone_sql));
+    if (status) {
+        wait_for(c, status);
+        return;
+    }
+    zone_check_sent(c, ret);
 }
 
 /*
@@ -814,6 +960,20 @@ static void socket_cb(evutil_socket_t fd, short what, void *arg)
         c->base.broken = true;
         pool_discard_idle(&c->base);
         return;
+    case MY_ZONE_CHECK: {
+        int ret = 0;
+        status = mysql_real_query_cont(&ret, c->mysql, ready);
+        if (!status)
+            zone_check_sent(c, ret);
+        break;
+    }
+    case MY_ZONE_RESULT: {
+        MYSQL_RES *res = NULL;
+        status = mysql_store_result_cont(&res, c->mysql, ready);
+        if (!status)
+            zone_checked(c, res);
+        break;
+    }
     case MY_PREPARING: {
         int ret = 0;
         status = mysql_stmt_prepare_cont(&ret, c->stmt, ready);
@@ -867,6 +1027,12 @@ static void my_run(backend_conn *bc, const atomic_query *q, const backend_sink *
         fail_query(c, mysql_errno(c->mysql), mysql_sqlstate(c->mysql), mysql_error(c->mysql));
         c->base.broken = true;
         report_done(c);
+        return;
+    }
+    if (q->tz_name && !zone_known(c, q->tz_name)) {
+        c->zone = xstrdup(q->tz_name);
+        c->zone_source = xstrdup(q->src ? q->src->name : "?");
+        start_zone_check(c);
         return;
     }
     start_prepare(c);
@@ -943,6 +1109,10 @@ static void my_cancel(backend_conn *bc)
     my_conn *c = (my_conn *)bc;
     if (c->discard)
         return;
+    if (c->state == MY_ZONE_CHECK || c->state == MY_ZONE_RESULT) {
+        c->discard = true; /* the check is short: the query won't start after it */
+        return;
+    }
     if (c->state != MY_PREPARING && c->state != MY_EXECUTING && c->state != MY_FETCHING)
         return;
     c->discard = true;

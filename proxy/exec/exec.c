@@ -585,12 +585,12 @@ static void count_part(exec_part *part, bool ok)
         query_log_source_done(part->ex->record, part->index, (double)ns / 1e6, part->rows);
 }
 
-static void on_done(void *ctx, const char *error)
+/* A part's query ended: with message NULL it succeeded, else it failed with code. */
+static void part_ended(exec_part *part, uint16_t code, const char *sqlstate, const char *message)
 {
-    exec_part *part = ctx;
     exec *ex = part->ex;
     MIMIR_ASSERT(!part->finished && ex->unfinished > 0); /* a backend ends its query once */
-    count_part(part, error == NULL);
+    count_part(part, message == NULL);
     backend_conn *conn = part->conn;
     part->conn = NULL;
     if (ex->held_part == part) {
@@ -602,11 +602,9 @@ static void on_done(void *ctx, const char *error)
     part->finished = true;
     ex->unfinished--;
     if (ex->attached) {
-        if (error) {
-            char msg[1024];
-            snprintf(msg, sizeof(msg), "%s: %s", part->label, error);
-            fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
-        } else if (ex->mode == EXEC_STREAM) {
+        if (message)
+            fail(ex, code, sqlstate, message);
+        else if (ex->mode == EXEC_STREAM) {
             store_result(ex);
             answer_end(ex);
         } else if (ex->unfinished == 0) {
@@ -614,6 +612,25 @@ static void on_done(void *ctx, const char *error)
         }
     }
     free_if_done(ex);
+}
+
+/* A database's error: 1105, prefixed with the part's backend and source. */
+static void on_done(void *ctx, const char *error)
+{
+    exec_part *part = ctx;
+    if (!error) {
+        part_ended(part, 0, NULL, NULL);
+        return;
+    }
+    char msg[1024];
+    snprintf(msg, sizeof(msg), "%s: %s", part->label, error);
+    part_ended(part, ER_UNKNOWN_ERROR, "HY000", msg);
+}
+
+/* The connector's own refusal (a time zone its server lacks): its code, its message. */
+static void on_refused(void *ctx, uint16_t code, const char *sqlstate, const char *message)
+{
+    part_ended(ctx, code, sqlstate, message);
 }
 
 static void on_acquired(void *ctx, backend_conn *conn, const char *error)
@@ -636,7 +653,8 @@ static void on_acquired(void *ctx, backend_conn *conn, const char *error)
                          .on_columns = on_columns,
                          .on_row = on_row,
                          .on_flush = on_flush,
-                         .on_done = on_done};
+                         .on_done = on_done,
+                         .on_refused = on_refused};
     conn->ops->run(conn, &ex->plan->queries[part->index], &sink);
 }
 
