@@ -92,20 +92,22 @@ static bool install_layer(catalog *cat)
     return true;
 }
 
-/* What only a server that clients connect to has. */
+/*
+ * What only a server that clients connect to has. The MySQL listener comes
+ * last: once its port accepts connections, everything else (admin HTTP,
+ * signal handlers) is up, which is what scripts and tests wait for.
+ */
 static bool start_serving(void)
 {
     srv.sessions = &mysql_sessions;
-    if (!server_listen())
-        return false;
-    server_start_services();
     if (srv.cfg.admin_port) {
         if (!admin_http_start(srv.base, srv.cfg.admin_host, srv.cfg.admin_port,
                               server_admin_source()))
             return false;
         booted.admin = true;
     }
-    return true;
+    server_start_services();
+    return server_listen();
 }
 
 bool server_boot(const server_config *cfg, server_file *file, catalog *cat, boot_mode mode)
