@@ -12,7 +12,10 @@
 
 #include "planner/cache_hints.h"
 #include "planner/derived.h"
+#include "planner/info_schema.h"
 #include "planner/inquiry.h"
+#include "planner/literal_context.h"
+#include "planner/mimir_tables.h"
 #include "planner/probe.h"
 #include "planner/parser.h"
 #include "planner/session_query.h"
@@ -55,6 +58,66 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
     }
     out->kind = ACTION_QUERY;
     out->plan = p;
+}
+
+static literal_context mimir_column_kind(void *ctx, const expr *column)
+{
+    const mimir_table *t = ctx;
+    const char *name = column->parts[column->nparts - 1];
+    for (size_t i = 0; t && i < t->ncols; i++) {
+        if (strcasecmp(t->cols[i].name, name) != 0)
+            continue;
+        switch (t->cols[i].type.kind) {
+        case CT_DATE:
+        case CT_TIME:
+        case CT_DATETIME:
+        case CT_TIMESTAMP:
+            return LITERAL_CONTEXT_TEMPORAL;
+        case CT_CHAR:
+        case CT_VARCHAR:
+        case CT_TEXT:
+        case CT_BINARY:
+        case CT_VARBINARY:
+        case CT_BLOB:
+        case CT_JSON:
+            return LITERAL_CONTEXT_STRING;
+        default:
+            return LITERAL_CONTEXT_NUMBER;
+        }
+    }
+    return LITERAL_CONTEXT_UNKNOWN;
+}
+
+/* The mimir table a statement reads (mimir.metrics or a source's), for its column types. */
+static const mimir_table *queried_table(arena *a, const session_info *s, const select_stmt *sel)
+{
+    if (sel->nfrom != 1 || sel->from[0].subquery)
+        return NULL;
+    const char *db = sel->from[0].db ? sel->from[0].db : s->db;
+    if (!db || strcasecmp(db, MIMIR_DATABASE) != 0)
+        return NULL;
+    if (s->info_schema)
+        return info_schema_mimir_table(s->info_schema, sel->from[0].name);
+    mimir_table *tables;
+    size_t n = mimir_tables(a, s->cat, &tables);
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(tables[i].name, sel->from[0].name) == 0)
+            return &tables[i];
+    return NULL;
+}
+
+/*
+ * Hexadecimal, bit-value and _binary literals become numbers or binary strings,
+ * as MySQL reads them where they stand (planner/literal_context.h), before
+ * anything is planned.
+ */
+static bool resolve_literals(arena *a, const session_info *s, select_stmt *sel, action *out)
+{
+    const mimir_table *table = queried_table(a, s, sel);
+    if (literal_contexts_resolve(a, sel, mimir_column_kind, (void *)table, &out->error))
+        return true;
+    out->kind = ACTION_ERROR;
+    return false;
 }
 
 void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
@@ -248,6 +311,8 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
         sql_error_set(&out->error, ER_EMPTY_QUERY, "42000", "Query was empty");
         return;
     case STMT_SELECT:
+        if (!resolve_literals(a, s, st.select, out))
+            return;
         plan_select(a, s, st.select, out);
         if (out->kind == ACTION_QUERY) {
             cache_hints h;
@@ -284,6 +349,8 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
         out->kill_query_only = st.kill_query_only;
         return;
     case STMT_EXPLAIN:
+        if (!resolve_literals(a, s, st.select, out))
+            return;
         plan_explain(a, s, st.select, out);
         return;
     case STMT_SHOW:
