@@ -264,6 +264,13 @@ static bool integer_operand(const expr *e, __int128 *out)
         *out = -*out;
         return true;
     }
+    __int128 l, r;
+    if (e->kind == EX_BINARY && (e->op == OP_ADD || e->op == OP_SUB || e->op == OP_MUL) &&
+        integer_operand(e->left, &l) && integer_operand(e->right, &r)) {
+        /* 2 * 3 - 1: each step stays within BIGINT, or the caller refuses the result */
+        *out = e->op == OP_ADD ? l + r : e->op == OP_SUB ? l - r : l * r;
+        return *out >= INT64_MIN && *out <= UINT64_MAX;
+    }
     if (e->kind != EX_LITERAL)
         return false;
     if (e->lit == LIT_TRUE || e->lit == LIT_FALSE) {
@@ -287,13 +294,9 @@ static bool integer_operand(const expr *e, __int128 *out)
 /* a + b, a - b, a * b over integers, in 64 bits as MySQL computes them (BIGINT). */
 static bool eval_integer_arithmetic(arena *a, const expr *e, value *out, sql_error *err)
 {
-    __int128 l, r, v;
-    if ((e->op != OP_ADD && e->op != OP_SUB && e->op != OP_MUL) || !integer_operand(e->left, &l) ||
-        !integer_operand(e->right, &r))
+    __int128 v;
+    if (!integer_operand(e, &v))
         return unsupported_without_from(err);
-    if (l > UINT64_MAX || r > UINT64_MAX)
-        return unsupported_without_from(err);
-    v = e->op == OP_ADD ? l + r : e->op == OP_SUB ? l - r : l * r;
     if (v < INT64_MIN || v > INT64_MAX) {
         /* MySQL widens to BIGINT UNSIGNED or fails with 1690; Mimir keeps to BIGINT. */
         sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
