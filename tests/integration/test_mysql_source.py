@@ -408,7 +408,7 @@ def test_metric_types_and_exact_values(mimir_shop, shop):
     """Each metric comes back with MariaDB's own type (decimal scale, DATETIME
     precision, BIGINT counts, DOUBLE) and exactly MariaDB's value."""
     metrics = list(SHOP_METRICS)
-    sql = ("SELECT staff_id, staff_active, " + ", ".join(f"AGG({m})" for m in metrics) +
+    sql = ("SELECT staff_id, staff_active, " + ", ".join(f"AGG({m}) AS {m}" for m in metrics) +
            " FROM mimir.metrics GROUP BY staff_id, staff_active")
     desc, got = run(mimir_shop, sql)
     want_desc, want = direct(shop, "SELECT staff_id, staff_active, " +
