@@ -18,6 +18,10 @@ PACKAGES="$PACKAGES openssl python3-cryptography"
 # the openssl tool that makes their TLS test certificates.
 PACKAGES="$PACKAGES default-jdk-headless libmariadb-java odbc-mariadb unixodbc
 python3-pyodbc python3-sqlalchemy python3-mysqldb python3-yaml nodejs openssl"
+# go-sql-driver/mysql with interpolateParams=true, which sends []byte values as
+# _binary'...' (tests/integration/test_literals.py): Go and the driver from
+# Debian, built offline in GOPATH mode (the Makefile's $(GO_PROBE)).
+PACKAGES="$PACKAGES golang-go golang-github-go-sql-driver-mysql-dev"
 # MySQL/MariaDB sources (tests/integration/test_mysql_source.py): the fixture
 # starts its own MariaDB server from Debian's package in a temporary directory.
 PACKAGES="$PACKAGES mariadb-server"
