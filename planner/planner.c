@@ -14,6 +14,7 @@
 #include "planner/derived.h"
 #include "planner/info_schema.h"
 #include "planner/inquiry.h"
+#include "planner/lexer.h"
 #include "planner/literal_context.h"
 #include "planner/mimir_tables.h"
 #include "planner/probe.h"
@@ -368,11 +369,9 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
  * as MySQL shows them, rather than a confusing error later (an unknown column
  * of garbled name, PostgreSQL refusing the value) or none at all (SQLite).
  */
-static bool check_utf8(const char *text, size_t len, const char *what, action *out)
+static bool report_invalid_utf8(const char *text, size_t len, size_t ok, const char *what,
+                                action *out)
 {
-    size_t ok = utf8_valid_prefix((const uint8_t *)text, len);
-    if (ok == len)
-        return true;
     char hex[17] = "";
     for (size_t i = 0; i < 8 && ok + i < len; i++)
         snprintf(hex + 2 * i, 3, "%02X", (unsigned char)text[ok + i]);
@@ -384,12 +383,52 @@ static bool check_utf8(const char *text, size_t len, const char *what, action *o
     return false;
 }
 
+/*
+ * Where the first byte that is not UTF-8 is in a statement, skipping the
+ * bodies of _binary'...' strings, which hold a binary string's bytes, any
+ * bytes at all (go-sql-driver/mysql writes a []byte parameter that way).
+ * Only statements that are not UTF-8 as a whole get here, to be lexed twice.
+ */
+static size_t statement_invalid_utf8_at(arena *a, const char *sql, size_t len)
+{
+    token_list toks;
+    lex_sql(a, sql, len, &toks);
+    size_t from = 0;
+    for (size_t i = 1; i < toks.len; i++) {
+        const token *t = &toks.items[i];
+        if (t->kind != TK_STRING || !token_is_word(&toks.items[i - 1], "_binary"))
+            continue;
+        size_t ok = utf8_valid_prefix((const uint8_t *)sql + from, t->offset - from);
+        if (ok < t->offset - from)
+            return from + ok;
+        from = t->end;
+    }
+    size_t ok = utf8_valid_prefix((const uint8_t *)sql + from, len - from);
+    return from + ok;
+}
+
+static bool check_utf8(const char *text, size_t len, const char *what, action *out)
+{
+    size_t ok = utf8_valid_prefix((const uint8_t *)text, len);
+    if (ok == len)
+        return true;
+    return report_invalid_utf8(text, len, ok, what, out);
+}
+
+static bool check_statement_utf8(arena *a, const char *sql, size_t len, action *out)
+{
+    size_t ok = utf8_valid_prefix((const uint8_t *)sql, len);
+    if (ok == len || (ok = statement_invalid_utf8_at(a, sql, len)) == len)
+        return true;
+    return report_invalid_utf8(sql, len, ok, "statement", out);
+}
+
 void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, action *out)
 {
     memset(out, 0, sizeof(*out));
     out->set_autocommit = -1;
     out->set_max_execution_time = -1;
-    if (!check_utf8(sql, len, "statement", out))
+    if (!check_statement_utf8(a, sql, len, out))
         return;
     statement st;
     parse_error pe;
@@ -433,7 +472,7 @@ static bool parse_prepared(arena *a, const char *sql, size_t len, statement *st,
     memset(out, 0, sizeof(*out));
     out->set_autocommit = -1;
     out->set_max_execution_time = -1;
-    if (!check_utf8(sql, len, "statement", out))
+    if (!check_statement_utf8(a, sql, len, out))
         return false;
     parse_error pe;
     if (!parse_statement(a, sql, len, st, &pe)) {

@@ -302,9 +302,13 @@ def test_go_sql_driver_sends_byte_values_as_binary_strings(mimir, pg, go_probe):
         {"sql": "SELECT ?, ?", "params": [{"bytes": "Japan"}, {"text": "x"}]},
         {"sql": "SELECT X'4A6'"},
         {"sql": README_PARAM, "params": [{"text": "Action"}]},
+        # bytes that are not UTF-8, NUL included: a binary string all the same
+        {"sql": "SELECT ? AS b", "params": [{"hex": "ff00fe4a"}]},
+        {"sql": README_PARAM, "params": [{"hex": "ff"}]},
+        {"sql": README_PARAM, "params": [{"bytes": "Action"}]},
     ]})
     assert "connect" not in out, out
-    first, lower, select, error, text = out["steps"]
+    first, lower, select, error, text, raw, raw_filter, again = out["steps"]
     assert [c["name"] for c in no_error(first)["columns"]] == [
         "dim_rental_category", "AGG(movies_rented)", "AGG(rentals_revenue)"]
     assert first["rows"] == [[str(v) for v in r] for r in readme_rows(pg)]
@@ -315,6 +319,10 @@ def test_go_sql_driver_sends_byte_values_as_binary_strings(mimir, pg, go_probe):
     assert select["rows"] == [["Japan", "x"]]
     assert "1064" in error["error"] and "even number of hexadecimal digits" in error["error"]
     assert no_error(text)["rows"] == first["rows"]
+    assert no_error(raw) == {"columns": [{"name": "b", "type": "VARBINARY"}],
+                             "rows": [[{"hex": "ff00fe4a"}]]}
+    assert "1235" in raw_filter["error"] and "not UTF-8" in raw_filter["error"]
+    assert no_error(again)["rows"] == first["rows"]
 
 
 @pytest.fixture(scope="session")

@@ -7,27 +7,31 @@
 //
 // spec: {"dsn": "user:pw@tcp(127.0.0.1:port)/mimir?interpolateParams=true",
 //
-//	"steps": [{"sql": "...", "params": [{"bytes": "Japan"} | {"text": "x"} | {"int": 5}]}]}
+//	"steps": [{"sql": "...", "params": [{"bytes": "Japan"} | {"hex": "ff00"} | {"text": "x"} |
+//	                                   {"int": 5}]}]}
 //
 // With interpolateParams=true the driver does not prepare: it writes each
 // parameter into the statement itself, a []byte as _binary'...', and sends
 // one COM_QUERY. Every step runs on the same connection and reports either
-// {"columns": [{"name", "type"}], "rows": [[...]]} (values as strings, NULL
-// as null) or {"error": "..."}.
+// {"columns": [{"name", "type"}], "rows": [[...]]} (values as strings, bytes
+// that are not UTF-8 as {"hex": "..."}, NULL as null) or {"error": "..."}.
 package main
 
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
+	"unicode/utf8"
 
 	_ "github.com/go-sql-driver/mysql"
 )
 
 type param struct {
 	Bytes *string `json:"bytes"`
+	Hex   *string `json:"hex"`
 	Text  *string `json:"text"`
 	Int   *int64  `json:"int"`
 }
@@ -53,6 +57,12 @@ func args(ps []param) []interface{} {
 		switch {
 		case p.Bytes != nil:
 			out = append(out, []byte(*p.Bytes))
+		case p.Hex != nil:
+			b, err := hex.DecodeString(*p.Hex)
+			if err != nil {
+				panic(err)
+			}
+			out = append(out, b)
 		case p.Text != nil:
 			out = append(out, *p.Text)
 		case p.Int != nil:
@@ -90,8 +100,10 @@ func run(conn *sql.Conn, s step) map[string]interface{} {
 		}
 		row := make([]interface{}, len(raw))
 		for i, v := range raw {
-			if v != nil {
+			if v != nil && utf8.Valid(v) {
 				row[i] = string(v)
+			} else if v != nil {
+				row[i] = map[string]string{"hex": hex.EncodeToString(v)}
 			}
 		}
 		out = append(out, row)
