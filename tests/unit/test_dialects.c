@@ -1296,6 +1296,75 @@ static const query_golden query_goldens[] = {
      {"T:2024-01-01"},
      NULL,
      NULL},
+    /* Binary strings compare byte by byte; a hexadecimal literal is a number beside a number. */
+    {"pagila",
+     "SELECT dim_rental_category, AGG(movies_rented) FROM mimir.metrics WHERE dim_rental_category "
+     "= X'416374696F6E' AND dim_store_id + 0 = 0x01 GROUP BY 1",
+     {"SELECT \"dim_rental_category\" AS \"dim_rental_category\", COUNT(rental_id) AS "
+      "\"AGG(movies_rented)\" FROM (SELECT\n"
+      "rental.rental_id,\n"
+      "rental.rental_date as ts,\n"
+      "rental.inventory_id,\n"
+      "rental.customer_id,\n"
+      "rental.return_date as return_ts,\n"
+      "rental.staff_id,\n"
+      "category.name as category_name,\n"
+      "payment.amount as amount, COALESCE(category.name, 'Uncategorized') AS "
+      "\"dim_rental_category\", inventory.store_id AS \"dim_store_id\" \n"
+      "FROM rental\n"
+      "JOIN inventory on rental.inventory_id = inventory.inventory_id\n"
+      "JOIN film_category ON inventory.inventory_id = film_category.category_id\n"
+      "JOIN category ON film_category.category_id = category.category_id\n"
+      "LEFT JOIN payment payment on payment.rental_id = rental.rental_id) AS \"mimir_source\" "
+      "WHERE (\"dim_rental_category\" = (CAST($1 AS TEXT) COLLATE \"C\")) AND ((\"dim_store_id\" + "
+      "CAST($2 AS BIGINT)) = CAST($3 AS BIGINT)) GROUP BY 1"},
+     {"T:Action, I:0, I:1"},
+     NULL,
+     NULL},
+    {"pagila",
+     "SELECT dim_rental_category, AGG(movies_rented) FROM mimir.metrics WHERE dim_rental_category "
+     "COLLATE utf8mb4_bin IN ('Action', _binary'Drama') GROUP BY 1",
+     {"SELECT \"dim_rental_category\" AS \"dim_rental_category\", COUNT(rental_id) AS "
+      "\"AGG(movies_rented)\" FROM (SELECT\n"
+      "rental.rental_id,\n"
+      "rental.rental_date as ts,\n"
+      "rental.inventory_id,\n"
+      "rental.customer_id,\n"
+      "rental.return_date as return_ts,\n"
+      "rental.staff_id,\n"
+      "category.name as category_name,\n"
+      "payment.amount as amount, COALESCE(category.name, 'Uncategorized') AS "
+      "\"dim_rental_category\" \n"
+      "FROM rental\n"
+      "JOIN inventory on rental.inventory_id = inventory.inventory_id\n"
+      "JOIN film_category ON inventory.inventory_id = film_category.category_id\n"
+      "JOIN category ON film_category.category_id = category.category_id\n"
+      "LEFT JOIN payment payment on payment.rental_id = rental.rental_id) AS \"mimir_source\" "
+      "WHERE (rtrim(CAST(\"dim_rental_category\" AS TEXT), ' ') IN (rtrim(CAST($1 AS TEXT), ' '), "
+      "rtrim(CAST((CAST($2 AS TEXT) COLLATE \"C\") AS TEXT), ' '))) GROUP BY 1"},
+     {"T:Action, T:Drama"},
+     NULL,
+     NULL},
+    {"demo",
+     "SELECT dim_region, AGG(revenue) FROM mimir.metrics WHERE dim_region = _binary'North' OR "
+     "dim_region COLLATE utf8mb4_bin = 'South ' GROUP BY 1 HAVING AGG(revenue) > b'1000000'",
+     {"SELECT \"dim_region\" AS \"d0\", SUM(amount) AS \"m0\" FROM (SELECT\n"
+      "    orders.order_id,\n"
+      "    orders.ordered_at AS ts,\n"
+      "    orders.store_id,\n"
+      "    stores.city,\n"
+      "    orders.product_id,\n"
+      "    products.name AS product_name,\n"
+      "    orders.quantity,\n"
+      "    orders.amount, stores.region AS \"dim_region\" \n"
+      "FROM orders\n"
+      "JOIN stores ON stores.store_id = orders.store_id\n"
+      "JOIN products ON products.product_id = orders.product_id) AS \"mimir_source\" WHERE "
+      "((\"dim_region\" = (?1 COLLATE BINARY)) OR (rtrim(\"dim_region\", ' ') = rtrim(?2, ' '))) "
+      "GROUP BY 1"},
+     {"T:North, T:South "},
+     "SELECT \"d0\" AS \"dim_region\", \"m0\" AS \"AGG(revenue)\" FROM \"s0\" WHERE (\"m0\" > ?1)",
+     "I:64"},
 };
 
 static void test_query_goldens(void **state)
