@@ -76,7 +76,7 @@ static void norm_into(buf *b, const catalog *cat, const expr *e)
 {
     switch (e->kind) {
     case EX_LITERAL:
-        buf_printf(b, "lit%d:%zu:", (int)e->lit, e->text_len);
+        buf_printf(b, "lit%d%s:%zu:", (int)e->lit, e->binary ? "b" : "", e->text_len);
         if (e->text)
             buf_append(b, e->text, e->text_len);
         return;
