@@ -196,6 +196,24 @@ static bool visit_all(walker *w, expr **items, size_t n, literal_context c)
     return true;
 }
 
+/*
+ * A literal's collation yields to a column's, as MySQL aggregates collations:
+ * a literal is COERCIBLE, a column (or what is computed from one) IMPLICIT, and
+ * the lower coercibility wins, even over the binary character set. So
+ * dim = _binary'x' (or dim = X'78') compares with dim's collation, as
+ * dim = 'x' does; only against another literal is a binary string compared
+ * byte by byte. An explicit COLLATE wins over both (the printer's business).
+ */
+static void yield_to_columns(expr *const *ops, size_t n)
+{
+    bool column = false;
+    for (size_t i = 0; i < n; i++)
+        column |= ops[i]->kind != EX_LITERAL && ops[i]->kind != EX_PARAM;
+    for (size_t i = 0; column && i < n; i++)
+        if (ops[i]->kind == EX_LITERAL && ops[i]->lit == LIT_STRING)
+            ops[i]->binary = false;
+}
+
 /* The operands of a comparison, IN or BETWEEN, compared as MySQL would compare them. */
 static bool visit_compared(walker *w, expr *left, expr **rest, size_t n)
 {
@@ -205,7 +223,10 @@ static bool visit_compared(walker *w, expr *left, expr **rest, size_t n)
     for (size_t i = 0; i < n; i++)
         ops[i + 1] = rest[i];
     literal_context c = comparison_context(w, ops, n + 1);
-    return visit_all(w, ops, n + 1, c);
+    if (!visit_all(w, ops, n + 1, c))
+        return false;
+    yield_to_columns(ops, n + 1);
+    return true;
 }
 
 static bool visit_function(walker *w, expr *e, literal_context c)
@@ -262,10 +283,15 @@ static bool visit(walker *w, expr *e, literal_context c)
         return visit_compared(w, e->left, e->args, e->nargs);
     case EX_BETWEEN:
         return visit_compared(w, e->left, e->args, e->nargs);
-    case EX_LIKE:
-        return visit(w, e->left, LITERAL_CONTEXT_STRING) &&
-               visit(w, e->right, LITERAL_CONTEXT_STRING) &&
-               visit_all(w, e->args, e->nargs, LITERAL_CONTEXT_STRING);
+    case EX_LIKE: {
+        if (!visit(w, e->left, LITERAL_CONTEXT_STRING) ||
+            !visit(w, e->right, LITERAL_CONTEXT_STRING) ||
+            !visit_all(w, e->args, e->nargs, LITERAL_CONTEXT_STRING))
+            return false;
+        expr *ops[2] = {e->left, e->right};
+        yield_to_columns(ops, 2);
+        return true;
+    }
     case EX_IS:
         return visit(w, e->left, LITERAL_CONTEXT_NUMBER);
     case EX_CASE:

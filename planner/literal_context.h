@@ -3,8 +3,9 @@
  * A hexadecimal or bit-value literal (X'41', 0x41, b'1000001', 0b1000001) is
  * a number in a numeric context (0x41 + 0 is 65, and int_col = 0x41 compares
  * with 65) and the binary string 'A' elsewhere (str_col = 0x41 compares bytes).
- * A _binary'...' string compares byte by byte with a string and as a number
- * with a number.
+ * A _binary'...' string is a binary string, read as a number beside a number.
+ * Compared with a column, a literal yields to the column's collation (MySQL's
+ * coercibility rules): dim = _binary'x' compares as dim = 'x' does.
  *
  * literal_contexts_resolve() decides this once per statement, before anything
  * is printed: each hexadecimal or bit-value literal becomes an integer literal

@@ -124,10 +124,12 @@ static const char *binary_op_sql(const sql_builder *b, expr_op op)
 }
 
 /*
- * A binary string (_binary'x', X'4A61' where it is a string): still a text
- * parameter, compared byte by byte as MySQL compares a binary string with a
- * utf8mb4 column. PostgreSQL's "C" collation and SQLite's BINARY compare
- * UTF-8 text by its bytes; bytes that are not UTF-8 cannot travel as text.
+ * A binary string (_binary'x', X'4A61' where it is a string) that keeps its
+ * binary collation (compared with other literals: beside a column the
+ * column's collation wins, planner/literal_context.h): a text parameter
+ * compared byte by byte. PostgreSQL's "C" collation and SQLite's BINARY
+ * compare UTF-8 text by its bytes; bytes that are not UTF-8 cannot travel as
+ * text.
  */
 static bool print_binary_string(sql_builder *b, const expr *e, sql_error *err)
 {
@@ -135,12 +137,6 @@ static bool print_binary_string(sql_builder *b, const expr *e, sql_error *err)
         sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
                       "This version of Mimir doesn't yet support a hexadecimal or bit-value "
                       "literal here");
-        return false;
-    }
-    if (utf8_valid_prefix((const uint8_t *)e->text, e->text_len) != e->text_len) {
-        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
-                      "This version of Mimir doesn't yet support binary strings that are not "
-                      "UTF-8 text in queries on mimir tables");
         return false;
     }
     sb_str(b, b->dialect == DIALECT_POSTGRES ? "(CAST("
@@ -175,6 +171,13 @@ static bool print_literal(sql_builder *b, const expr *e, sql_error *err)
         if (memchr(e->text, '\0', e->text_len)) {
             sql_error_set(err, ER_WRONG_ARGUMENTS, "HY000",
                           "string literals containing NUL bytes are not supported");
+            return false;
+        }
+        /* Only binary strings (X'FF', _binary'...') can hold bytes that are not UTF-8. */
+        if (utf8_valid_prefix((const uint8_t *)e->text, e->text_len) != e->text_len) {
+            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                          "This version of Mimir doesn't yet support binary strings that are "
+                          "not UTF-8 text in queries on mimir tables");
             return false;
         }
         if (e->binary)

@@ -116,7 +116,11 @@ ACTION = "'Action'"
 FILTERS = [
     # (Mimir's WHERE, PostgreSQL's WHERE)
     ("dim_rental_category = _binary'Action'", f"dim_rental_category = {ACTION}"),
+    # a literal, binary or not, yields to the column's collation (PostgreSQL's here)
     ("dim_rental_category = _binary'action'", "dim_rental_category = 'action'"),
+    ("dim_rental_category LIKE _binary'Act%'", "dim_rental_category LIKE 'Act%'"),
+    # between literals a binary string compares byte by byte
+    ("_binary'a' = 'A' OR dim_store_id = 1", "dim_store_id = 1"),
     ("dim_rental_category = X'416374696F6E'", f"dim_rental_category = {ACTION}"),
     ("dim_rental_category = 0x416374696F6E", f"dim_rental_category = {ACTION}"),
     ("dim_rental_category IN (N'Action', _utf8mb4'Comedy')",
@@ -312,7 +316,8 @@ def test_go_sql_driver_sends_byte_values_as_binary_strings(mimir, pg, go_probe):
     assert [c["name"] for c in no_error(first)["columns"]] == [
         "dim_rental_category", "AGG(movies_rented)", "AGG(rentals_revenue)"]
     assert first["rows"] == [[str(v) for v in r] for r in readme_rows(pg)]
-    # a binary string compares byte by byte: 'action' is not 'Action'
+    # beside a column a binary string yields to its collation: on PostgreSQL, which
+    # compares strings case-sensitively, 'action' is not 'Action', as for a plain string
     assert no_error(lower)["rows"] == []
     assert no_error(select)["columns"] == [{"name": "Japan", "type": "VARBINARY"},
                                            {"name": "x", "type": "VARCHAR"}]
