@@ -516,7 +516,7 @@ static const parse_case literal_cases[] = {
     {"SELECT _utf8mb4 0x4A61", SEL("'Ja'", "")},
     {"SELECT N'x'", SEL("'x'", "")},
     {"SELECT n'x' 'y'", SEL("'xy'", "")},
-    {"SELECT N 'x' FROM t", SEL("(as (col N) x)", FROM_T)}, /* column N, aliased x */
+    {"SELECT N 'x' FROM t", SEL("(as (col N) x)", FROM_T)},       /* column N, aliased x */
     {"SELECT _foo 'x' FROM t", SEL("(as (col _foo) x)", FROM_T)}, /* not a character set */
     /* COLLATE after an expression */
     {"SELECT 'a' COLLATE utf8mb4_bin", SEL("(fn COLLATE 'a' 'utf8mb4_bin')", "")},
