@@ -100,7 +100,16 @@ $(STMT_CLIENT): tests/clients/stmt_client.c
 	$(CC) -O1 -g -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	    $(shell pkg-config --cflags libmariadb) -o $@ $< $(shell pkg-config --libs libmariadb)
 
-test-clients: $(JAVA_PROBE) $(NODE_MODULES) $(STMT_CLIENT)
+# go-sql-driver/mysql from Debian (golang-github-go-sql-driver-mysql-dev), built
+# offline: GOPATH mode (GO111MODULE=off) finds it under /usr/share/gocode.
+GO_PROBE     := $(CLIENTS)/go/probe
+
+$(GO_PROBE): tests/clients/go/probe.go
+	@mkdir -p $(dir $@)
+	GO111MODULE=off GOFLAGS= GOPATH=$(abspath $(CLIENTS)/go/gopath):/usr/share/gocode \
+	    GOCACHE=$(abspath $(CLIENTS)/go/cache) go build -o $@ $<
+
+test-clients: $(JAVA_PROBE) $(NODE_MODULES) $(STMT_CLIENT) $(GO_PROBE)
 
 test-integration: $(BIN) demo-data test-clients
 	MIMIR_BIN=$(abspath $(BIN)) MIMIR_CLIENTS=$(abspath $(CLIENTS)) \

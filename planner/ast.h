@@ -69,6 +69,10 @@ struct expr {
     literal_kind lit;
     const char *text; /* literal text (strings decoded), function or variable name */
     size_t text_len;
+    /* LIT_STRING: a binary string (_binary'...', X'...', 0x..., b'...', 0b...), compared
+     * byte by byte. hybrid: a hexadecimal or bit-value literal, which MySQL reads as a
+     * number in a numeric context (0x41 + 0 is 65) and as these bytes elsewhere. */
+    bool binary, hybrid;
     /* EX_COLUMN: parts[0..nparts) as written, e.g. {"mimir","metrics","x"} */
     const char *parts[3];
     int nparts;

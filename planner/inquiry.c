@@ -76,7 +76,7 @@ static void norm_into(buf *b, const catalog *cat, const expr *e)
 {
     switch (e->kind) {
     case EX_LITERAL:
-        buf_printf(b, "lit%d:%zu:", (int)e->lit, e->text_len);
+        buf_printf(b, "lit%d%s:%zu:", (int)e->lit, e->binary ? "b" : "", e->text_len);
         if (e->text)
             buf_append(b, e->text, e->text_len);
         return;
@@ -448,11 +448,10 @@ static bool has_columns(const expr *e)
 
 static const char *item_name(const resolver *r, const select_item *it)
 {
+    (void)r;
     if (it->alias)
         return it->alias;
-    const metric *m = measure_of(r->cat, it->e);
-    if (m) /* An unaliased AGG(m) is named m, not "AGG(m)". */
-        return m->name;
+    /* As MySQL names it: an unaliased AGG(m) or SUM(m) is "AGG(m)", as written. */
     if (it->e->kind == EX_COLUMN)
         return it->e->parts[it->e->nparts - 1];
     return it->text;

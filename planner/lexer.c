@@ -184,34 +184,110 @@ static void lex_quoted(lexer *lx, token_kind kind)
     out[n] = '\0';
 }
 
+static int hex_value(char c)
+{
+    return isdigit((unsigned char)c) ? c - '0' : (tolower((unsigned char)c) - 'a' + 10);
+}
+
+/*
+ * The bytes of a hexadecimal (base 16) or bit-value (base 2) literal from its
+ * digits, right-aligned as MySQL reads them: 0x123 is 0x0123, b'101' is 0x05.
+ */
+static void emit_bytes_literal(lexer *lx, token_kind kind, const char *digits, size_t n,
+                               size_t start, int line)
+{
+    unsigned per_byte = kind == TK_HEX ? 2 : 8;
+    size_t nbytes = (n + per_byte - 1) / per_byte;
+    char *out = arena_alloc(lx->a, nbytes + 1);
+    size_t skip = nbytes * per_byte - n; /* leading zero digits the first byte lacks */
+    for (size_t i = 0; i < nbytes; i++) {
+        unsigned v = 0;
+        for (unsigned d = 0; d < per_byte; d++) {
+            size_t at = i * per_byte + d;
+            unsigned digit = at < skip ? 0 : (unsigned)hex_value(digits[at - skip]);
+            v = v * (kind == TK_HEX ? 16 : 2) + digit;
+        }
+        out[i] = (char)v;
+    }
+    out[nbytes] = '\0';
+    token *t = emit(lx, kind, "", 0, start, line);
+    t->text = out;
+    t->len = nbytes;
+}
+
+static bool is_bit_digit(char c)
+{
+    return c == '0' || c == '1';
+}
+
+/*
+ * X'4A61' and b'0101': the quoted digits. MySQL wants an even number of hex
+ * digits between the quotes (unlike 0x...), and nothing but digits.
+ */
+static void lex_quoted_bytes(lexer *lx, token_kind kind)
+{
+    size_t start = lx->pos;
+    int line = lx->line;
+    advance(lx, 2);
+    size_t digits = lx->pos;
+    while (kind == TK_HEX ? isxdigit((unsigned char)peek(lx, 0)) : is_bit_digit(peek(lx, 0)))
+        advance(lx, 1);
+    size_t n = lx->pos - digits;
+    if (peek(lx, 0) != '\'' || (kind == TK_HEX && n % 2 != 0)) {
+        emit_error(lx,
+                   kind == TK_HEX ? "a hexadecimal literal X'...' takes an even number of "
+                                    "hexadecimal digits"
+                                  : "a bit-value literal b'...' takes only the digits 0 and 1",
+                   start, line);
+        return;
+    }
+    advance(lx, 1);
+    emit_bytes_literal(lx, kind, lx->sql + digits, n, start, line);
+}
+
+/* 0x4A61 and 0b101 (a lower-case x or b only, as in MySQL: 0X41 is a name). */
+static bool lex_prefixed_bytes(lexer *lx)
+{
+    char p = peek(lx, 1);
+    if (peek(lx, 0) != '0' || (p != 'x' && p != 'b'))
+        return false;
+    token_kind kind = p == 'x' ? TK_HEX : TK_BIT;
+    size_t n = 0;
+    while (kind == TK_HEX ? isxdigit((unsigned char)peek(lx, 2 + n))
+                          : is_bit_digit(peek(lx, 2 + n)))
+        n++;
+    if (n == 0 || is_ident_char((unsigned char)peek(lx, 2 + n)))
+        return false; /* 0x, 0xg1, 0b12: names in MySQL */
+    size_t start = lx->pos;
+    int line = lx->line;
+    advance(lx, 2 + n);
+    emit_bytes_literal(lx, kind, lx->sql + start + 2, n, start, line);
+    return true;
+}
+
 static void lex_number(lexer *lx)
 {
     size_t start = lx->pos;
     int line = lx->line;
     token_kind kind = TK_INTEGER;
-    if (peek(lx, 0) == '0' && (peek(lx, 1) == 'x' || peek(lx, 1) == 'X') &&
-        isxdigit((unsigned char)peek(lx, 2))) {
-        advance(lx, 2);
-        while (isxdigit((unsigned char)peek(lx, 0)))
-            advance(lx, 1);
-    } else {
+    if (lex_prefixed_bytes(lx))
+        return;
+    while (isdigit((unsigned char)peek(lx, 0)))
+        advance(lx, 1);
+    if (peek(lx, 0) == '.') {
+        kind = TK_NUMBER;
+        advance(lx, 1);
         while (isdigit((unsigned char)peek(lx, 0)))
             advance(lx, 1);
-        if (peek(lx, 0) == '.') {
-            kind = TK_NUMBER;
+    }
+    char e = peek(lx, 0);
+    if ((e == 'e' || e == 'E') &&
+        (isdigit((unsigned char)peek(lx, 1)) ||
+         ((peek(lx, 1) == '+' || peek(lx, 1) == '-') && isdigit((unsigned char)peek(lx, 2))))) {
+        kind = TK_NUMBER;
+        advance(lx, 2);
+        while (isdigit((unsigned char)peek(lx, 0)))
             advance(lx, 1);
-            while (isdigit((unsigned char)peek(lx, 0)))
-                advance(lx, 1);
-        }
-        char e = peek(lx, 0);
-        if ((e == 'e' || e == 'E') &&
-            (isdigit((unsigned char)peek(lx, 1)) ||
-             ((peek(lx, 1) == '+' || peek(lx, 1) == '-') && isdigit((unsigned char)peek(lx, 2))))) {
-            kind = TK_NUMBER;
-            advance(lx, 2);
-            while (isdigit((unsigned char)peek(lx, 0)))
-                advance(lx, 1);
-        }
     }
     /* 123abc is an identifier in MySQL; we only need to not split it oddly. */
     if (is_ident_char((unsigned char)peek(lx, 0)) && kind == TK_INTEGER) {
@@ -290,6 +366,17 @@ void lex_sql(arena *a, const char *sql, size_t len, token_list *out)
             lex_quoted(&lx, TK_QIDENT);
         } else if (isdigit(c) || (c == '.' && isdigit((unsigned char)peek(&lx, 1)))) {
             lex_number(&lx);
+        } else if ((c == 'x' || c == 'X') && peek(&lx, 1) == '\'') {
+            lex_quoted_bytes(&lx, TK_HEX);
+        } else if ((c == 'b' || c == 'B') && peek(&lx, 1) == '\'') {
+            lex_quoted_bytes(&lx, TK_BIT);
+        } else if ((c == 'n' || c == 'N') && peek(&lx, 1) == '\'') {
+            /* N'...': a national (utf8) string, which is every string here. */
+            size_t start = lx.pos;
+            advance(&lx, 1);
+            lex_quoted(&lx, TK_STRING);
+            if (lx.toks.len > before)
+                ((token *)lx.toks.items[lx.toks.len - 1])->offset = start;
         } else if (is_ident_start(c)) {
             size_t start = lx.pos;
             int line = lx.line;

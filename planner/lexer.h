@@ -16,8 +16,11 @@ typedef enum {
     TK_EOF,
     TK_IDENT,   /* bare word: keyword or identifier; text as written */
     TK_QIDENT,  /* `quoted identifier`, text unquoted */
-    TK_STRING,  /* 'string' or "string", text with escapes decoded */
-    TK_INTEGER, /* 123, 0x1F (text as written) */
+    TK_STRING,  /* 'string', "string" or N'string', text with escapes decoded */
+    TK_HEX,     /* X'4A61' or 0x4A61: text is the bytes (a binary string, a number in
+                 * a numeric context) */
+    TK_BIT,     /* b'101' or 0b101: text is the bytes, right-aligned ('\x05') */
+    TK_INTEGER, /* 123 (text as written) */
     TK_NUMBER,  /* 1.5, .5, 1e3 */
     TK_SYSVAR,  /* @@name, @@session.name; text without the @@ */
     TK_USERVAR, /* @name; text without the @ */

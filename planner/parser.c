@@ -8,6 +8,7 @@
 
 #include "planner/lexer.h"
 #include "planner/parser_internal.h"
+#include "wire/utf8.h"
 
 /* Words that end an expression or a select item; they never name a column
  * and are never taken as an implicit alias. */
@@ -22,7 +23,7 @@ static const char *const reserved_words[] = {
     "using",   "into",   "for",           "lock",    "with",
     "div",     "mod",    "regexp",        "rlike",   "escape",
     "null",    "true",   "false",         "exists",  "interval",
-    "all",     "window", "straight_join", NULL};
+    "all",     "window", "straight_join", "collate", NULL};
 
 bool ps_is_reserved(const token *t)
 {
@@ -405,6 +406,15 @@ static expr *parse_interval(parser *p, token *start)
     return e;
 }
 
+/* X'4A61', 0x4A61, b'101', 0b101: binary strings that are numbers in a numeric context. */
+static expr *parse_bytes_literal(parser *p, token *t)
+{
+    expr *e = literal(p, t, LIT_STRING);
+    e->binary = true;
+    e->hybrid = true;
+    return e;
+}
+
 /* 'a' 'b' is one string in MySQL. */
 static expr *parse_string(parser *p, token *t)
 {
@@ -489,6 +499,54 @@ static expr *parse_exists(parser *p, token *t)
     return parse_subquery(p, EX_EXISTS, t);
 }
 
+/* MySQL's character sets: after an underscore, a name of one introduces a string. */
+static const char *const charsets[] = {
+    "armscii8", "ascii",   "big5",    "binary", "cp1250", "cp1251",  "cp1256",   "cp1257",
+    "cp850",    "cp852",   "cp866",   "cp932",  "dec8",   "eucjpms", "euckr",    "gb18030",
+    "gb2312",   "gbk",     "geostd8", "greek",  "hebrew", "hp8",     "keybcs2",  "koi8r",
+    "koi8u",    "latin1",  "latin2",  "latin5", "latin7", "macce",   "macroman", "sjis",
+    "swe7",     "tis620",  "ucs2",    "ujis",   "utf16",  "utf16le", "utf32",    "utf8",
+    "utf8mb3",  "utf8mb4", NULL};
+
+static bool is_introducer(const token *t, const token *next)
+{
+    if (t->kind != TK_IDENT || t->text[0] != '_' ||
+        (next->kind != TK_STRING && next->kind != TK_HEX && next->kind != TK_BIT))
+        return false;
+    for (const char *const *c = charsets; *c; c++)
+        if (strcasecmp(t->text + 1, *c) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * _charset'...' (or _charset X'...'): the string in that character set. The
+ * statement is UTF-8, so _utf8mb4 (and its older names) changes nothing, and
+ * _binary makes a binary string, compared byte by byte. Other character sets
+ * would re-read the bytes (_latin1'é' is two characters): refused.
+ */
+static expr *parse_introducer(parser *p, token *t)
+{
+    bool binary = strcasecmp(t->text, "_binary") == 0;
+    if (!binary && strcasecmp(t->text, "_utf8mb4") != 0 && strcasecmp(t->text, "_utf8mb3") != 0 &&
+        strcasecmp(t->text, "_utf8") != 0)
+        return ps_unsupported(p, arena_printf(p->a,
+                                              "the character set introducer %s (statements are "
+                                              "utf8mb4: write _utf8mb4'...' or _binary'...')",
+                                              t->text)),
+               NULL;
+    ps_next(p);
+    token *lit = ps_cur(p);
+    expr *e = lit->kind == TK_STRING ? parse_string(p, lit) : literal(p, lit, LIT_STRING);
+    e->pos = t->offset;
+    e->binary = binary;
+    if (!binary && utf8_valid_prefix((const uint8_t *)e->text, e->text_len) != e->text_len)
+        return ps_fail_at(p, lit, false,
+                          arena_printf(p->a, "Invalid %s character string", t->text + 1)),
+               NULL;
+    return e;
+}
+
 /* A word: a keyword that starts an expression, or a column or function name. */
 static expr *parse_word_primary(parser *p, token *t)
 {
@@ -509,6 +567,8 @@ static expr *parse_word_primary(parser *p, token *t)
         ps_next(p); /* a typed literal: DATE '2022-01-01' is that string */
         return literal(p, ps_cur(p), LIT_STRING);
     }
+    if (is_introducer(t, ps_ahead(p, 1)))
+        return parse_introducer(p, t);
     if (ps_is_reserved(t))
         return ps_fail(p, "expected an expression"), NULL;
     return parse_column_or_function(p);
@@ -520,6 +580,9 @@ static expr *parse_primary(parser *p)
     switch (t->kind) {
     case TK_STRING:
         return parse_string(p, t);
+    case TK_HEX:
+    case TK_BIT:
+        return parse_bytes_literal(p, t);
     case TK_INTEGER:
         return literal(p, t, LIT_INT);
     case TK_NUMBER:
@@ -611,6 +674,38 @@ static expr *parse_binary_cast(parser *p, token *t)
     return cast;
 }
 
+/*
+ * e COLLATE name, kept as the call COLLATE(e, 'name') with the name lower-cased.
+ * Which collations Mimir can honour is the printers' business.
+ */
+static expr *parse_collate(parser *p, expr *operand)
+{
+    while (operand && token_is_word(ps_cur(p), "collate")) {
+        token *at = ps_cur(p);
+        ps_next(p);
+        token *name = ps_cur(p);
+        if (name->kind != TK_IDENT && name->kind != TK_QIDENT && name->kind != TK_STRING)
+            return ps_fail(p, "expected a collation name"), NULL;
+        ps_next(p);
+        expr *c = ps_new_expr(p, EX_FUNC, at);
+        c->text = "COLLATE";
+        c->pos = operand->pos;
+        c->args = arena_alloc(p->a, 2 * sizeof(expr *));
+        c->args[0] = operand;
+        c->args[1] = ps_new_expr(p, EX_LITERAL, name);
+        c->args[1]->lit = LIT_STRING;
+        char *lower = arena_strdup(p->a, name->text);
+        for (char *ch = lower; *ch; ch++)
+            *ch = (char)tolower((unsigned char)*ch);
+        c->args[1]->text = lower;
+        c->args[1]->text_len = strlen(lower);
+        c->nargs = 2;
+        c->end = ps_prev_end(p);
+        operand = chained(p, c);
+    }
+    return operand;
+}
+
 static expr *parse_unary(parser *p)
 {
     token *t = ps_cur(p);
@@ -626,7 +721,7 @@ static expr *parse_unary(parser *p)
     else if (token_is_op(t, "!"))
         op = OP_NOT;
     else
-        return parse_primary(p);
+        return parse_collate(p, parse_primary(p));
     expr *operand = parse_prefixed_operand(p);
     if (!operand)
         return NULL;
@@ -899,16 +994,34 @@ expr *ps_expr(parser *p)
 
 /* ---- SELECT ------------------------------------------------------------ */
 
+/*
+ * MySQL's name for an unaliased item: a string literal ('abc', N'abc',
+ * _binary'abc', 'a' 'b') is named by its value, anything else by its text as
+ * the client wrote it (SUM(revenue), 1 + 1, X'4A61'). Columns are named later,
+ * by the column they resolve to.
+ */
+static const char *default_label(parser *p, size_t first, const expr *e, size_t start)
+{
+    const token *t = &p->toks.items[first];
+    bool quoted = t->kind == TK_STRING ||
+                  (t->kind == TK_IDENT && t->text[0] == '_' && first + 1 < p->toks.len &&
+                   p->toks.items[first + 1].kind == TK_STRING);
+    if (e->kind == EX_LITERAL && e->lit == LIT_STRING && quoted && !memchr(e->text, 0, e->text_len))
+        return e->text;
+    return arena_strndup(p->a, p->sql + start, ps_prev_end(p) - start);
+}
+
 static bool parse_select_items(parser *p, select_stmt *s)
 {
     ptr_vec items = {0};
     do {
         select_item *it = arena_alloc(p->a, sizeof(*it));
         size_t start = ps_cur(p)->offset;
+        size_t first = p->i;
         it->e = ps_expr(p);
         if (!it->e)
             return false;
-        it->text = arena_strndup(p->a, p->sql + start, ps_prev_end(p) - start);
+        it->text = default_label(p, first, it->e, start);
         if (ps_accept_word(p, "as")) {
             token *t = ps_cur(p);
             if (t->kind == TK_STRING || t->kind == TK_QIDENT || t->kind == TK_IDENT) {

@@ -12,8 +12,12 @@
 
 #include "planner/cache_hints.h"
 #include "planner/derived.h"
+#include "planner/info_schema.h"
 #include "planner/inquiry.h"
 #include "planner/layer_types.h"
+#include "planner/lexer.h"
+#include "planner/literal_context.h"
+#include "planner/mimir_tables.h"
 #include "planner/probe.h"
 #include "planner/parser.h"
 #include "planner/session_query.h"
@@ -117,6 +121,66 @@ static bool from_dual(const select_stmt *sel)
 {
     return sel->nfrom == 1 && !sel->from[0].subquery && !sel->from[0].db && sel->from[0].name &&
            strcasecmp(sel->from[0].name, "dual") == 0;
+}
+
+static literal_context mimir_column_kind(void *ctx, const expr *column)
+{
+    const mimir_table *t = ctx;
+    const char *name = column->parts[column->nparts - 1];
+    for (size_t i = 0; t && i < t->ncols; i++) {
+        if (strcasecmp(t->cols[i].name, name) != 0)
+            continue;
+        switch (t->cols[i].type.kind) {
+        case CT_DATE:
+        case CT_TIME:
+        case CT_DATETIME:
+        case CT_TIMESTAMP:
+            return LITERAL_CONTEXT_TEMPORAL;
+        case CT_CHAR:
+        case CT_VARCHAR:
+        case CT_TEXT:
+        case CT_BINARY:
+        case CT_VARBINARY:
+        case CT_BLOB:
+        case CT_JSON:
+            return LITERAL_CONTEXT_STRING;
+        default:
+            return LITERAL_CONTEXT_NUMBER;
+        }
+    }
+    return LITERAL_CONTEXT_UNKNOWN;
+}
+
+/* The mimir table a statement reads (mimir.metrics or a source's), for its column types. */
+static const mimir_table *queried_table(arena *a, const session_info *s, const select_stmt *sel)
+{
+    if (sel->nfrom != 1 || sel->from[0].subquery)
+        return NULL;
+    const char *db = sel->from[0].db ? sel->from[0].db : s->db;
+    if (!db || strcasecmp(db, MIMIR_DATABASE) != 0)
+        return NULL;
+    if (s->info_schema)
+        return info_schema_mimir_table(s->info_schema, sel->from[0].name);
+    mimir_table *tables;
+    size_t n = mimir_tables(a, s->cat, &tables);
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(tables[i].name, sel->from[0].name) == 0)
+            return &tables[i];
+    return NULL;
+}
+
+/*
+ * Hexadecimal, bit-value and _binary literals become numbers or binary strings,
+ * as MySQL reads them where they stand (planner/literal_context.h), before
+ * anything is planned.
+ */
+static bool resolve_literals(arena *a, const session_info *s, select_stmt *sel, action *out)
+{
+    const mimir_table *table = queried_table(a, s, sel);
+    if (literal_contexts_resolve(a, sel, mimir_column_kind, (void *)table, &out->error))
+        return true;
+    out->kind = ACTION_ERROR;
+    return false;
 }
 
 void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
@@ -317,6 +381,8 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
         sql_error_set(&out->error, ER_EMPTY_QUERY, "42000", "Query was empty");
         return;
     case STMT_SELECT:
+        if (!resolve_literals(a, s, st.select, out))
+            return;
         if (s->select_limited && !st.select->has_limit) {
             /* sql_select_limit: the statement's own LIMIT wins, as in MySQL. */
             select_stmt *limited = arena_alloc(a, sizeof(*limited));
@@ -363,6 +429,8 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
         out->kill_query_only = st.kill_query_only;
         return;
     case STMT_EXPLAIN:
+        if (!resolve_literals(a, s, st.select, out))
+            return;
         plan_explain(a, s, st.select, out);
         return;
     case STMT_SHOW:
@@ -380,11 +448,9 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
  * as MySQL shows them, rather than a confusing error later (an unknown column
  * of garbled name, PostgreSQL refusing the value) or none at all (SQLite).
  */
-static bool check_utf8(const char *text, size_t len, const char *what, action *out)
+static bool report_invalid_utf8(const char *text, size_t len, size_t ok, const char *what,
+                                action *out)
 {
-    size_t ok = utf8_valid_prefix((const uint8_t *)text, len);
-    if (ok == len)
-        return true;
     char hex[17] = "";
     for (size_t i = 0; i < 8 && ok + i < len; i++)
         snprintf(hex + 2 * i, 3, "%02X", (unsigned char)text[ok + i]);
@@ -396,12 +462,52 @@ static bool check_utf8(const char *text, size_t len, const char *what, action *o
     return false;
 }
 
+/*
+ * Where the first byte that is not UTF-8 is in a statement, skipping the
+ * bodies of _binary'...' strings, which hold a binary string's bytes, any
+ * bytes at all (go-sql-driver/mysql writes a []byte parameter that way).
+ * Only statements that are not UTF-8 as a whole get here, to be lexed twice.
+ */
+static size_t statement_invalid_utf8_at(arena *a, const char *sql, size_t len)
+{
+    token_list toks;
+    lex_sql(a, sql, len, &toks);
+    size_t from = 0;
+    for (size_t i = 1; i < toks.len; i++) {
+        const token *t = &toks.items[i];
+        if (t->kind != TK_STRING || !token_is_word(&toks.items[i - 1], "_binary"))
+            continue;
+        size_t ok = utf8_valid_prefix((const uint8_t *)sql + from, t->offset - from);
+        if (ok < t->offset - from)
+            return from + ok;
+        from = t->end;
+    }
+    size_t ok = utf8_valid_prefix((const uint8_t *)sql + from, len - from);
+    return from + ok;
+}
+
+static bool check_utf8(const char *text, size_t len, const char *what, action *out)
+{
+    size_t ok = utf8_valid_prefix((const uint8_t *)text, len);
+    if (ok == len)
+        return true;
+    return report_invalid_utf8(text, len, ok, what, out);
+}
+
+static bool check_statement_utf8(arena *a, const char *sql, size_t len, action *out)
+{
+    size_t ok = utf8_valid_prefix((const uint8_t *)sql, len);
+    if (ok == len || (ok = statement_invalid_utf8_at(a, sql, len)) == len)
+        return true;
+    return report_invalid_utf8(sql, len, ok, "statement", out);
+}
+
 void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, action *out)
 {
     memset(out, 0, sizeof(*out));
     out->set_autocommit = -1;
     out->set_max_execution_time = -1;
-    if (!check_utf8(sql, len, "statement", out))
+    if (!check_statement_utf8(a, sql, len, out))
         return;
     statement st;
     parse_error pe;
@@ -446,7 +552,7 @@ static bool parse_prepared(arena *a, const char *sql, size_t len, statement *st,
     memset(out, 0, sizeof(*out));
     out->set_autocommit = -1;
     out->set_max_execution_time = -1;
-    if (!check_utf8(sql, len, "statement", out))
+    if (!check_statement_utf8(a, sql, len, out))
         return false;
     parse_error pe;
     if (!parse_statement(a, sql, len, st, &pe)) {

@@ -69,6 +69,8 @@ typedef struct const_result {
     result_column *cols;
     size_t nrows;
     const char **values; /* nrows * ncols, row-major; NULL is SQL NULL */
+    size_t *lengths;     /* the values' lengths (binary strings may hold NUL bytes); NULL:
+                          * every value is a C string */
 } const_result;
 
 typedef struct action {

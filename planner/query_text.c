@@ -188,9 +188,11 @@ const char *query_request_sql(arena *a, const query_request *r, char *err, size_
     buf_append_str(&b, "SELECT ");
     size_t ngroups = append_groups(&b, r, grain);
     for (size_t i = 0; i < r->nmetrics; i++) {
+        /* Aliased: the prototype's output names a metric's column by the metric. */
         buf_append_str(&b, i || ngroups ? ", AGG(" : "AGG(");
         append_ident(&b, r->metrics[i]);
-        buf_append_byte(&b, ')');
+        buf_append_str(&b, ") AS ");
+        append_ident(&b, r->metrics[i]);
     }
     buf_append_str(&b, " FROM mimir.metrics");
     append_where(&b, r);

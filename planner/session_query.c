@@ -198,6 +198,7 @@ bool server_variable_at(const session_info *s, size_t i, const char **name, cons
 typedef struct value {
     const char *text; /* NULL is SQL NULL */
     value_type type;
+    size_t len; /* VT_BLOB: bytes in text, which may hold NUL bytes */
 } value;
 
 static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql_error *err);
@@ -256,23 +257,124 @@ static bool eval_function(arena *a, const session_info *s, const expr *e, value 
     return true;
 }
 
+static bool unsupported_without_from(sql_error *err)
+{
+    sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                  "This version of Mimir doesn't yet support this expression without FROM");
+    return false;
+}
+
+/*
+ * An operand of integer arithmetic without FROM: an integer literal, TRUE or
+ * FALSE, or a hexadecimal or bit-value literal of at most 8 bytes, which MySQL
+ * reads as an unsigned number here (0x41 + 0 is 65). False for anything else
+ * (decimals, strings, NULL, longer literals), which the caller refuses.
+ */
+static bool integer_operand(const expr *e, __int128 *out)
+{
+    if (e->kind == EX_UNARY && e->op == OP_NEG && integer_operand(e->left, out)) {
+        *out = -*out;
+        return true;
+    }
+    __int128 l, r;
+    if (e->kind == EX_BINARY && (e->op == OP_ADD || e->op == OP_SUB || e->op == OP_MUL) &&
+        integer_operand(e->left, &l) && integer_operand(e->right, &r)) {
+        /* 2 * 3 - 1: each step stays within BIGINT, or the caller refuses the result */
+        *out = e->op == OP_ADD ? l + r : e->op == OP_SUB ? l - r : l * r;
+        return *out >= INT64_MIN && *out <= UINT64_MAX;
+    }
+    if (e->kind != EX_LITERAL)
+        return false;
+    if (e->lit == LIT_TRUE || e->lit == LIT_FALSE) {
+        *out = e->lit == LIT_TRUE;
+        return true;
+    }
+    if (e->lit == LIT_STRING && e->hybrid && e->text_len <= 8) {
+        *out = 0;
+        for (size_t i = 0; i < e->text_len; i++)
+            *out = *out * 256 + (unsigned char)e->text[i];
+        return true;
+    }
+    if (e->lit != LIT_INT || strlen(e->text) > 20)
+        return false;
+    *out = 0;
+    for (const char *c = e->text; *c; c++)
+        *out = *out * 10 + (*c - '0');
+    return true;
+}
+
+/* a + b, a - b, a * b over integers, in 64 bits as MySQL computes them (BIGINT). */
+static bool eval_integer_arithmetic(arena *a, const expr *e, value *out, sql_error *err)
+{
+    __int128 v;
+    if (!integer_operand(e, &v))
+        return unsupported_without_from(err);
+    if (v < INT64_MIN || v > INT64_MAX) {
+        /* MySQL widens to BIGINT UNSIGNED or fails with 1690; Mimir keeps to BIGINT. */
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support integer results outside "
+                      "BIGINT's range without FROM");
+        return false;
+    }
+    out->text = arena_printf(a, "%lld", (long long)v);
+    out->type = VT_INT64;
+    return true;
+}
+
+/* A literal: binary strings (X'4A61', _binary'x') are VARBINARY, other strings text. */
+static bool eval_literal(const expr *e, value *out)
+{
+    out->text = e->text;
+    out->len = e->text_len;
+    out->type = e->lit == LIT_INT      ? VT_INT64
+                : e->lit == LIT_NUMBER ? VT_DECIMAL
+                : e->lit == LIT_NULL   ? VT_NULL
+                : e->lit == LIT_STRING ? (e->binary ? VT_BLOB : VT_TEXT)
+                                       : VT_INT64;
+    if (e->lit == LIT_NULL)
+        out->text = NULL;
+    else if (e->lit == LIT_TRUE)
+        out->text = "1";
+    else if (e->lit == LIT_FALSE)
+        out->text = "0";
+    return true;
+}
+
+/*
+ * e COLLATE name: the value unchanged. MySQL checks that the collation
+ * belongs to the string's character set: utf8mb4's (or its older names') for
+ * strings, binary for binary strings.
+ */
+static bool eval_collate(arena *a, const session_info *s, const expr *e, value *out, sql_error *err)
+{
+    if (!eval(a, s, e->args[0], out, err))
+        return false;
+    const char *name = e->args[1]->text;
+    bool utf8 = strncmp(name, "utf8mb4_", 8) == 0 || strncmp(name, "utf8mb3_", 8) == 0 ||
+                strncmp(name, "utf8_", 5) == 0;
+    bool ok = out->type == VT_BLOB ? strcmp(name, "binary") == 0
+                                   : out->type == VT_TEXT && (utf8 || strcmp(name, "binary") == 0);
+    if (!ok) {
+        sql_error_set(err, ER_COLLATION_CHARSET_MISMATCH, "42000",
+                      "COLLATION '%s' is not valid for CHARACTER SET '%s'", name,
+                      out->type == VT_BLOB ? "binary" : "utf8mb4");
+        return false;
+    }
+    if (strcmp(name, "binary") == 0 && out->type == VT_TEXT) {
+        out->type = VT_BLOB; /* 'a' COLLATE binary is a binary string */
+        out->len = out->text ? strlen(out->text) : 0;
+    }
+    return true;
+}
+
 static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql_error *err)
 {
+    out->len = 0;
     switch (e->kind) {
     case EX_LITERAL:
-        out->text = e->text;
-        out->type = e->lit == LIT_INT      ? VT_INT64
-                    : e->lit == LIT_NUMBER ? VT_DECIMAL
-                    : e->lit == LIT_NULL   ? VT_NULL
-                    : e->lit == LIT_STRING ? VT_TEXT
-                                           : VT_INT64;
-        if (e->lit == LIT_NULL)
-            out->text = NULL;
-        else if (e->lit == LIT_TRUE)
-            out->text = "1";
-        else if (e->lit == LIT_FALSE)
-            out->text = "0";
-        return true;
+        return eval_literal(e, out);
+    case EX_BINARY:
+        return eval_integer_arithmetic(a, e, out, err);
     case EX_VARIABLE:
         if (!e->system) {
             out->text = NULL; /* user variables are never set in Mimir */
@@ -287,6 +389,8 @@ static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql
         }
         return true;
     case EX_FUNC:
+        if (strcmp(e->text, "COLLATE") == 0 && e->nargs == 2)
+            return eval_collate(a, s, e, out, err);
         return eval_function(a, s, e, out, err);
     case EX_UNARY:
         if (e->op == OP_NEG && e->left->kind == EX_LITERAL &&
@@ -306,9 +410,7 @@ static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql
     default:
         break;
     }
-    sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
-                  "This version of Mimir doesn't yet support this expression without FROM");
-    return false;
+    return unsupported_without_from(err);
 }
 
 void session_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
@@ -317,6 +419,7 @@ void session_select(arena *a, const session_info *s, const select_stmt *sel, act
     r->ncols = sel->nitems;
     r->cols = arena_alloc(a, (sel->nitems + 1) * sizeof(result_column));
     const char **row = arena_alloc(a, (sel->nitems + 1) * sizeof(char *));
+    size_t *lengths = arena_alloc(a, (sel->nitems + 1) * sizeof(size_t));
     for (size_t i = 0; i < sel->nitems; i++) {
         value v;
         if (sel->items[i].e->kind == EX_STAR) {
@@ -330,6 +433,9 @@ void session_select(arena *a, const session_info *s, const select_stmt *sel, act
         }
         r->cols[i].name = sel->items[i].alias ? sel->items[i].alias : sel->items[i].text;
         r->cols[i].type = v.type;
+        if (v.type == VT_BLOB)
+            r->cols[i].length = (unsigned)v.len;
+        lengths[i] = v.type == VT_BLOB ? v.len : v.text ? strlen(v.text) : 0;
         r->cols[i].decimals = v.type == VT_DECIMAL && v.text && strchr(v.text, '.')
                                   ? (int)strlen(strchr(v.text, '.') + 1)
                                   : 0;
@@ -342,6 +448,7 @@ void session_select(arena *a, const session_info *s, const select_stmt *sel, act
         return;
     }
     r->values = row;
+    r->lengths = lengths;
     r->nrows = sel->has_limit && (sel->limit == 0 || sel->offset > 0) ? 0 : 1;
     out->kind = ACTION_ROWS;
 }

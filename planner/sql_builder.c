@@ -1,6 +1,7 @@
 #include "planner/sql_builder.h"
 
 #include "planner/functions.h"
+#include "wire/utf8.h"
 
 #include <string.h>
 #include <strings.h>
@@ -123,6 +124,32 @@ static const char *binary_op_sql(const sql_builder *b, expr_op op)
     }
 }
 
+/*
+ * A binary string (_binary'x', X'4A61' where it is a string) that keeps its
+ * binary collation (compared with other literals: beside a column the
+ * column's collation wins, planner/literal_context.h): a text parameter
+ * compared byte by byte. PostgreSQL's "C" collation and SQLite's BINARY
+ * compare UTF-8 text by its bytes; bytes that are not UTF-8 cannot travel as
+ * text.
+ */
+static bool print_binary_string(sql_builder *b, const expr *e, sql_error *err)
+{
+    if (e->hybrid) { /* planner/literal_context.h decides before anything is printed */
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support a hexadecimal or bit-value "
+                      "literal here");
+        return false;
+    }
+    sb_str(b, b->dialect == DIALECT_POSTGRES ? "(CAST("
+              : b->dialect == DIALECT_SQLITE ? "("
+                                             : "CAST(");
+    sb_param(b, PARAM_TEXT, e->text);
+    sb_str(b, b->dialect == DIALECT_POSTGRES ? " AS TEXT) COLLATE \"C\")"
+              : b->dialect == DIALECT_SQLITE ? " COLLATE BINARY)"
+                                             : " AS BINARY)");
+    return true;
+}
+
 static bool print_literal(sql_builder *b, const expr *e, sql_error *err)
 {
     switch (e->lit) {
@@ -147,6 +174,15 @@ static bool print_literal(sql_builder *b, const expr *e, sql_error *err)
                           "string literals containing NUL bytes are not supported");
             return false;
         }
+        /* Only binary strings (X'FF', _binary'...') can hold bytes that are not UTF-8. */
+        if (utf8_valid_prefix((const uint8_t *)e->text, e->text_len) != e->text_len) {
+            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                          "This version of Mimir doesn't yet support binary strings that are "
+                          "not UTF-8 text in queries on mimir tables");
+            return false;
+        }
+        if (e->binary)
+            return print_binary_string(b, e, err);
         sb_param(b, PARAM_TEXT, e->text);
         return true;
     }
@@ -256,9 +292,142 @@ static bool print_postgres_modulo(sql_builder *b, const expr *e, sb_column_resol
     return true;
 }
 
+/* ---- COLLATE ------------------------------------------------------------------
+ *
+ * Mimir honours the binary collations in equality comparisons, where their
+ * meaning is plain: `binary` compares bytes, utf8mb4_bin (and utf8mb3_bin,
+ * utf8_bin) compares bytes after trailing spaces (they are PAD SPACE
+ * collations: 'a' = 'a ' holds). The case-insensitive collations, and any
+ * collation where order matters (<, BETWEEN, LIKE, ORDER BY), are refused:
+ * each backend orders and folds case in its own way.
+ */
+static bool is_collate(const expr *e)
+{
+    return e->kind == EX_FUNC && e->nargs == 2 && strcmp(e->text, "COLLATE") == 0;
+}
+
+static bool collate_unsupported(sql_error *err, const char *name, const char *where)
+{
+    sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                  "This version of Mimir doesn't yet support COLLATE %s %s (Mimir honours "
+                  "COLLATE binary and utf8mb4_bin in =, <>, <=> and IN comparisons)",
+                  name, where);
+    return false;
+}
+
+/* The collation's comparison key of x: its bytes, without trailing spaces when padded. */
+static bool print_collation_key(sql_builder *b, const expr *x, bool pad, sb_column_resolver resolve,
+                                void *ctx, sql_error *err)
+{
+    if (is_collate(x))
+        x = x->args[0];
+    static const char *const open[][2] = {
+        [DIALECT_POSTGRES] = {"CAST(", "rtrim(CAST("},
+        [DIALECT_SQLITE] = {"(", "rtrim("},
+        [DIALECT_MYSQL] = {"CAST(CONVERT(", "CONVERT(rtrim("},
+    };
+    static const char *const close[][2] = {
+        [DIALECT_POSTGRES] = {" AS TEXT)", " AS TEXT), ' ')"},
+        [DIALECT_SQLITE] = {" COLLATE BINARY)", ", ' ')"},
+        [DIALECT_MYSQL] = {" USING utf8mb4) AS BINARY)", ") USING utf8mb4) COLLATE utf8mb4_bin"},
+    };
+    sb_str(b, open[b->dialect][pad]);
+    if (!sb_expr(b, x, resolve, ctx, err))
+        return false;
+    sb_str(b, close[b->dialect][pad]);
+    return true;
+}
+
+/* The collation a comparison of these operands uses; false with err set when Mimir cannot. */
+static bool comparison_collation(expr *const *ops, size_t n, bool *pad, sql_error *err)
+{
+    const char *name = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_collate(ops[i]))
+            continue;
+        const char *c = ops[i]->args[1]->text;
+        if (name && strcmp(name, c) != 0) {
+            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                          "Illegal mix of collations (%s,EXPLICIT) and (%s,EXPLICIT) for "
+                          "operation '='",
+                          name, c);
+            return false;
+        }
+        name = c;
+        const expr *x = ops[i]->args[0];
+        bool binary_string = x->kind == EX_LITERAL && x->lit == LIT_STRING && x->binary;
+        if ((strcmp(c, "binary") == 0) != binary_string) {
+            sql_error_set(err, ER_COLLATION_CHARSET_MISMATCH, "42000",
+                          "COLLATION '%s' is not valid for CHARACTER SET '%s'", c,
+                          binary_string ? "binary" : "utf8mb4");
+            return false;
+        }
+    }
+    *pad = strcmp(name, "binary") != 0;
+    if (strcmp(name, "binary") == 0 || strcmp(name, "utf8mb4_bin") == 0 ||
+        strcmp(name, "utf8mb3_bin") == 0 || strcmp(name, "utf8_bin") == 0)
+        return true;
+    return collate_unsupported(err, name, "in comparisons");
+}
+
+static bool any_collate(expr *const *items, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (is_collate(items[i]))
+            return true;
+    return false;
+}
+
+/* a = b, a <> b, a <=> b where an operand has a COLLATE. */
+static bool print_collated_comparison(sql_builder *b, const expr *e, sb_column_resolver resolve,
+                                      void *ctx, sql_error *err)
+{
+    expr *ops[2] = {e->left, e->right};
+    bool pad;
+    if (!comparison_collation(ops, 2, &pad, err))
+        return false;
+    if (e->op != OP_EQ && e->op != OP_NE && e->op != OP_NULL_SAFE_EQ)
+        return collate_unsupported(
+            err, is_collate(e->left) ? e->left->args[1]->text : e->right->args[1]->text,
+            "in an ordering comparison");
+    sb_str(b, "(");
+    if (!print_collation_key(b, e->left, pad, resolve, ctx, err))
+        return false;
+    sb_str(b, binary_op_sql(b, e->op));
+    if (!print_collation_key(b, e->right, pad, resolve, ctx, err))
+        return false;
+    sb_str(b, ")");
+    return true;
+}
+
+/* a [NOT] IN (v, ...) where a or a value has a COLLATE. */
+static bool print_collated_in(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                              sql_error *err)
+{
+    bool pad = false;
+    if ((is_collate(e->left) && !comparison_collation(&e->left, 1, &pad, err)) ||
+        (any_collate(e->args, e->nargs) && !comparison_collation(e->args, e->nargs, &pad, err)))
+        return false;
+    sb_str(b, "(");
+    if (!print_collation_key(b, e->left, pad, resolve, ctx, err))
+        return false;
+    sb_str(b, e->negated ? " NOT IN (" : " IN (");
+    for (size_t i = 0; i < e->nargs; i++) {
+        sb_str(b, i ? ", " : "");
+        if (!print_collation_key(b, e->args[i], pad, resolve, ctx, err))
+            return false;
+    }
+    sb_str(b, "))");
+    return true;
+}
+
 static bool print_binary(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
                          sql_error *err)
 {
+    bool comparison = e->op == OP_EQ || e->op == OP_NE || e->op == OP_NULL_SAFE_EQ ||
+                      e->op == OP_LT || e->op == OP_LE || e->op == OP_GT || e->op == OP_GE;
+    if (comparison && (is_collate(e->left) || is_collate(e->right)))
+        return print_collated_comparison(b, e, resolve, ctx, err);
     if ((e->op == OP_ADD || e->op == OP_SUB) && e->right->kind == EX_INTERVAL)
         return sb_date_add(b, e->left, e->right, e->op == OP_SUB, resolve, ctx, err);
     if (e->op == OP_ADD && e->left->kind == EX_INTERVAL)
@@ -288,6 +457,8 @@ static bool print_in(sql_builder *b, const expr *e, sb_column_resolver resolve, 
 {
     if (e->subquery)
         return no_subqueries(err);
+    if (is_collate(e->left) || any_collate(e->args, e->nargs))
+        return print_collated_in(b, e, resolve, ctx, err);
     sb_str(b, "(");
     if (!sb_expr(b, e->left, resolve, ctx, err))
         return false;
@@ -415,6 +586,9 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
     case EX_CASE:
         return print_case(b, e, resolve, ctx, err);
     case EX_FUNC:
+        if (is_collate(e))
+            return collate_unsupported(err, e->args[1]->text,
+                                       "outside =, <>, <=> and IN comparisons");
         return sb_function(b, e, resolve, ctx, err);
     case EX_INTERVAL:
         sql_error_set(err, ER_PARSE, "42000",

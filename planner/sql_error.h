@@ -33,9 +33,10 @@
 #define ER_UNKNOWN_TIME_ZONE   1298
 
 /* The catalog's (information_schema, SHOW, read-only statements). */
-#define ER_NON_UNIQ_ERROR            1052 /* column ambiguous in a join */
-#define ER_UNKNOWN_TABLE             1109 /* unknown information_schema table */
-#define ER_OPTION_PREVENTS_STATEMENT 1290 /* --read-only: writes and DDL */
+#define ER_NON_UNIQ_ERROR             1052 /* column ambiguous in a join */
+#define ER_UNKNOWN_TABLE              1109 /* unknown information_schema table */
+#define ER_COLLATION_CHARSET_MISMATCH 1253 /* x COLLATE name of another character set */
+#define ER_OPTION_PREVENTS_STATEMENT  1290 /* --read-only: writes and DDL */
 /* Protocol and session errors (proxy/). */
 #define ER_HANDSHAKE_ERROR                 1043
 #define ER_UNKNOWN_STMT_HANDLER            1243

@@ -22,6 +22,10 @@ python3-pyodbc python3-sqlalchemy python3-mysqldb python3-yaml nodejs openssl"
 # tests/integration/test_client_php.py and test_client_ruby.py: long data sent
 # with the NULL bit, result_metadata()/Statement#fields before execute.
 PACKAGES="$PACKAGES php-cli php-mysql ruby-mysql2"
+# go-sql-driver/mysql with interpolateParams=true, which sends []byte values as
+# _binary'...' (tests/integration/test_literals.py): Go and the driver from
+# Debian, built offline in GOPATH mode (the Makefile's $(GO_PROBE)).
+PACKAGES="$PACKAGES golang-go golang-github-go-sql-driver-mysql-dev"
 # MySQL/MariaDB sources (tests/integration/test_mysql_source.py): the fixture
 # starts its own MariaDB server from Debian's package in a temporary directory.
 PACKAGES="$PACKAGES mariadb-server tzdata"

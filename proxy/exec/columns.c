@@ -60,8 +60,9 @@ void column_definition(const result_column *rc, const char *name, const char *or
         out->flags = NUM_FLAG;
         break;
     case VT_BLOB:
-        out->type = MYSQL_TYPE_BLOB;
-        out->length = 65535;
+        /* A binary string of known length (X'4A61', _binary'x'): VARBINARY, as MySQL says. */
+        out->type = rc->length ? MYSQL_TYPE_VAR_STRING : MYSQL_TYPE_BLOB;
+        out->length = rc->length ? rc->length : 65535;
         out->flags = BINARY_FLAG;
         break;
     case VT_DATE:

@@ -402,7 +402,8 @@ static void send_const_result(client *cl, const const_result *r)
     client_send_header(cl, defs, r->ncols);
     free(defs);
     for (size_t row = 0; row < r->nrows; row++)
-        client_send_row(cl, r->values + row * r->ncols, NULL, r->ncols);
+        client_send_row(cl, r->values + row * r->ncols,
+                        r->lengths ? r->lengths + row * r->ncols : NULL, r->ncols);
     client_send_end(cl);
 }
 

@@ -41,7 +41,8 @@ README_PARAM_QUERY = (
     "SELECT dim_rental_category, AGG(movies_rented), AGG(rentals_revenue) "
     "FROM mimir.metrics WHERE dim_rental_category = ? GROUP BY dim_rental_category"
 )
-README_COLUMNS = ["dim_rental_category", "movies_rented", "rentals_revenue"]
+# MySQL names an unaliased AGG(m) by its text.
+README_COLUMNS = ["dim_rental_category", "AGG(movies_rented)", "AGG(rentals_revenue)"]
 
 
 def readme_expected(pg):

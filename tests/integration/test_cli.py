@@ -750,7 +750,8 @@ def _explain(mimir_server, sql):
 
 DRY_ARGS = ["-m", "movies_rented", "-m", "payments_revenue", "-d", "dim_store_id", "-f",
             "dim_store_id = 1", "--start-date", "2022-06-01"]
-DRY_SQL = ("SELECT `dim_store_id`, AGG(`movies_rented`), AGG(`payments_revenue`) FROM "
+DRY_SQL = ("SELECT `dim_store_id`, AGG(`movies_rented`) AS `movies_rented`, "
+           "AGG(`payments_revenue`) AS `payments_revenue` FROM "
            "mimir.metrics WHERE `ds` >= '2022-06-01' AND (dim_store_id = 1) GROUP BY "
            "`dim_store_id` ORDER BY `dim_store_id`")
 

@@ -104,10 +104,10 @@ def test_demo_multi_source_by_city(mimir_demo, demo_db):
     want = sqlite_rows(demo_db, CITY_EXPECTED)
     assert len(want) > 1
     names, got = mimir_demo.query(CITY_QUERY)
-    assert names == ["city", "orders_count", "visits_count"]
+    assert names == ["city", "AGG(orders_count)", "AGG(visits_count)"]
     assert_rows(got, want)
     cli = mimir_demo.mariadb_cli(CITY_QUERY)
-    assert cli.columns == ["city", "orders_count", "visits_count"]
+    assert cli.columns == ["city", "AGG(orders_count)", "AGG(visits_count)"]
     assert_cli_rows(cli, want)
 
 
@@ -140,7 +140,8 @@ def test_demo_spliced_dimension_across_sources(mimir_demo, demo_db):
         ORDER BY dim_region""")
     assert len(want) == 3
     names, got = mimir_demo.query(sql)
-    assert names == ["dim_region", "revenue", "units_sold", "visits_count", "unique_channels"]
+    assert names == ["dim_region", "AGG(revenue)", "AGG(units_sold)", "AGG(visits_count)",
+                     "AGG(unique_channels)"]
     assert_rows(got, want)
     assert_cli_rows(mimir_demo.mariadb_cli(sql), want)
 
@@ -167,5 +168,5 @@ def test_demo_without_dimensions_is_one_row(mimir_demo, demo_db):
               FROM ({ORDERS_SQL})) AS o
         CROSS JOIN (SELECT COUNT(visit_id) AS visits_count FROM ({VISITS_SQL})) AS v""")
     names, got = mimir_demo.query(sql)
-    assert names == ["orders_count", "revenue", "visits_count"]
+    assert names == ["AGG(orders_count)", "AGG(revenue)", "AGG(visits_count)"]
     assert_rows(got, want)

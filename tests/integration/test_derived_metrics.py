@@ -59,8 +59,8 @@ def test_revenue_per_rental_by_category(mimir, pg, spelling):
         with conn.cursor() as cur:
             cur.execute(f"SELECT dim_rental_category, {spelling} FROM mimir.metrics "
                         "GROUP BY 1 ORDER BY 1")
-            # An unaliased AGG(m) (or MEASURE, SUM, ...) is named m, as for any metric.
-            assert cur.description[1][0] == "revenue_per_rental"
+            # An unaliased AGG(m) (or MEASURE, SUM, ...) is named as written, as MySQL does.
+            assert cur.description[1][0] == spelling
             assert cur.description[1][1] == FIELD_TYPE.DOUBLE
             assert_rows_close([tuple(r) for r in cur.fetchall()], want)
     finally:
@@ -118,7 +118,7 @@ def test_explain_shows_the_expression_after_the_combine(mimir):
     text = "\n".join(str(c) for r in rows for c in r)
     assert "COUNT(payment_id)" in text and "COUNT(rental_id)" in text
     assert 'CAST(((CAST("m0" AS REAL) / NULLIF(NULLIF("m1", ?1), 0))) AS REAL) AS ' \
-           '"payments_per_rental"' in text
+           '"AGG(payments_per_rental)"' in text
 
 
 def test_catalog_shows_derived_metrics_as_double(mimir):

@@ -34,7 +34,8 @@ CASES = {
 @pytest.mark.parametrize("dims, metrics", CASES.values(), ids=CASES.keys())
 def test_two_sources_full_join(mimir, pg, dims, metrics):
     want = expected(pg, dims, metrics)
-    check_query(mimir, mimir_sql(dims, metrics), want, columns=dims + metrics)
+    check_query(mimir, mimir_sql(dims, metrics), want,
+                columns=dims + [f"AGG({m})" for m in metrics])
 
 
 def test_customer_join_has_one_sided_rows(mimir, pg):
@@ -54,14 +55,16 @@ def test_two_sources_without_dimensions_is_one_row(mimir, pg):
     metrics = ["movies_rented", "payments_revenue"]
     want = expected(pg, [], metrics)
     assert len(want) == 1
-    check_query(mimir, mimir_sql([], metrics), want, ordered=True, columns=metrics)
+    check_query(mimir, mimir_sql([], metrics), want, ordered=True,
+                columns=[f"AGG({m})" for m in metrics])
 
 
 def test_two_sources_without_dimensions_all_metrics(mimir, pg):
     metrics = ["movies_rented", "rentals_revenue", "action_movies_rented",
                "payments_count", "payments_revenue", "paying_customers"]
     want = expected(pg, [], metrics)
-    check_query(mimir, mimir_sql([], metrics), want, ordered=True, columns=metrics)
+    check_query(mimir, mimir_sql([], metrics), want, ordered=True,
+                columns=[f"AGG({m})" for m in metrics])
 
 
 @pytest.mark.parametrize("where", [
@@ -110,8 +113,8 @@ def test_two_sources_column_metadata(mimir):
             desc = cur.description
     finally:
         conn.close()
-    assert [d[0] for d in desc] == ["dim_store_id", "movies_rented", "payments_revenue",
-                                    "paying_customers"]
+    assert [d[0] for d in desc] == ["dim_store_id", "AGG(movies_rented)", "AGG(payments_revenue)",
+                                    "AGG(paying_customers)"]
     assert desc[0][1] in INTEGER_TYPES
     assert desc[1][1] == FIELD_TYPE.LONGLONG
     assert desc[2][1] == FIELD_TYPE.NEWDECIMAL and desc[2][5] == 2

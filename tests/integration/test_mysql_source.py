@@ -408,7 +408,7 @@ def test_metric_types_and_exact_values(mimir_shop, shop):
     """Each metric comes back with MariaDB's own type (decimal scale, DATETIME
     precision, BIGINT counts, DOUBLE) and exactly MariaDB's value."""
     metrics = list(SHOP_METRICS)
-    sql = ("SELECT staff_id, staff_active, " + ", ".join(f"AGG({m})" for m in metrics) +
+    sql = ("SELECT staff_id, staff_active, " + ", ".join(f"AGG({m}) AS {m}" for m in metrics) +
            " FROM mimir.metrics GROUP BY staff_id, staff_active")
     desc, got = run(mimir_shop, sql)
     want_desc, want = direct(shop, "SELECT staff_id, staff_active, " +
@@ -516,6 +516,18 @@ FILTERS = [
     "amount > 5.5 OR customer_id = 7",
     "amount >= 2.5e0 AND customer_id > 12345678901 - 12345678800",
     "dim_store_manager IS NOT NULL AND staff_active = TRUE",
+    # MySQL's literal syntax (test_literals.py): MariaDB reads the same WHERE
+    "dim_staff_name = _binary'Mike Hillyer'",
+    # a literal yields to the column's (case-insensitive) collation, binary or not
+    "dim_staff_name = _binary'mike hillyer'",
+    "dim_staff_name = X'6D696B652068696C6C796572'",
+    # between literals a binary string compares byte by byte: 'A' is not _binary'a'
+    "_binary'a' = 'A' OR staff_id = 2",
+    "dim_staff_name = X'4D696B652048696C6C796572'",
+    "dim_staff_name IN (0x4A6F6E2053746570686E73, N'nobody')",
+    "staff_id = 0x01",
+    "customer_id + 0 < b'1111'",
+    "dim_staff_name COLLATE utf8mb4_bin IN ('Mike Hillyer  ', 'jon stephens')",
 ]
 
 

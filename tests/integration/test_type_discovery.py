@@ -96,7 +96,7 @@ def test_query_results_agree_with_the_catalog(conn):
     catalog said it would be."""
     columns = ["customer_id", "staff_id", "amount", "dim_store_id"]
     metrics = ["movies_rented", "rentals_revenue", "action_movies_rented"]
-    sql = (f"SELECT {', '.join(columns)}, {', '.join(f'AGG({m})' for m in metrics)} "
+    sql = (f"SELECT {', '.join(columns)}, {', '.join(f'AGG({m}) AS {m}' for m in metrics)} "
            f"FROM mimir.rentals GROUP BY {', '.join(columns)} LIMIT 3")
     with conn.cursor() as cur:
         cur.execute(sql)

@@ -87,7 +87,17 @@ static const char *lit_word(literal_kind k)
 
 static void print_literal(buf *o, const expr *e)
 {
-    if (e->lit == LIT_STRING)
+    if (e->lit == LIT_STRING && e->hybrid) {
+        /* X'...', 0x..., b'...', 0b...: the bytes in hex */
+        buf_append_str(o, "(bytes ");
+        for (size_t i = 0; i < e->text_len; i++)
+            buf_printf(o, "%02x", (unsigned char)e->text[i]);
+        buf_append_byte(o, ')');
+    } else if (e->lit == LIT_STRING && e->binary) {
+        buf_append_str(o, "(binary ");
+        print_string(o, e->text, e->text_len);
+        buf_append_byte(o, ')');
+    } else if (e->lit == LIT_STRING)
         print_string(o, e->text, e->text_len);
     else if (e->lit == LIT_INT || e->lit == LIT_NUMBER)
         buf_append_str(o, e->text);
@@ -481,9 +491,38 @@ static const parse_case literal_cases[] = {
     {"SELECT 2e+10", SEL("2e+10", "")},
     {"SELECT .5e3", SEL(".5e3", "")},
     {"SELECT 1.e3", SEL("1.e3", "")},
-    {"SELECT 0x1F", SEL("0x1F", "")},
-    {"SELECT 0XAB", SEL("0XAB", "")},
-    {"SELECT 0xdeadBEEF", SEL("0xdeadBEEF", "")},
+    /* hexadecimal and bit-value literals: binary strings (numbers in a numeric context);
+     * 0x and 0b take a lower-case letter, as in MySQL (0XAB is a name) */
+    {"SELECT 0x1F", SEL("(bytes 1f)", "")},
+    {"SELECT 0XAB FROM t", SEL("(col 0XAB)", FROM_T)},
+    {"SELECT 0xdeadBEEF", SEL("(bytes deadbeef)", "")},
+    {"SELECT 0x123", SEL("(bytes 0123)", "")},
+    {"SELECT X'4A61'", SEL("(bytes 4a61)", "")},
+    {"SELECT x'4a61'", SEL("(bytes 4a61)", "")},
+    {"SELECT X''", SEL("(bytes )", "")},
+    {"SELECT b'101'", SEL("(bytes 05)", "")},
+    {"SELECT B'1000000001'", SEL("(bytes 0201)", "")},
+    {"SELECT 0b101", SEL("(bytes 05)", "")},
+    {"SELECT b''", SEL("(bytes )", "")},
+    {"SELECT 0x41+0", SEL("(+ (bytes 41) 0)", "")},
+    {"SELECT 0b12 FROM t", SEL("(col 0b12)", FROM_T)},
+    {"SELECT 0xg FROM t", SEL("(col 0xg)", FROM_T)},
+    /* character set introducers and national strings */
+    {"SELECT _binary'Japan'", SEL("(binary 'Japan')", "")},
+    {"SELECT _BINARY 'a' 'b'", SEL("(binary 'ab')", "")},
+    {"SELECT _binary X'4A61'", SEL("(binary 'Ja')", "")},
+    {"SELECT _utf8mb4'x'", SEL("'x'", "")},
+    {"SELECT _utf8mb3'x', _utf8'y'", SEL("'x' 'y'", "")},
+    {"SELECT _utf8mb4 0x4A61", SEL("'Ja'", "")},
+    {"SELECT N'x'", SEL("'x'", "")},
+    {"SELECT n'x' 'y'", SEL("'xy'", "")},
+    {"SELECT N 'x' FROM t", SEL("(as (col N) x)", FROM_T)},       /* column N, aliased x */
+    {"SELECT _foo 'x' FROM t", SEL("(as (col _foo) x)", FROM_T)}, /* not a character set */
+    /* COLLATE after an expression */
+    {"SELECT 'a' COLLATE utf8mb4_bin", SEL("(fn COLLATE 'a' 'utf8mb4_bin')", "")},
+    {"SELECT a COLLATE UTF8MB4_BIN = 'b' FROM t",
+     SEL("(= (fn COLLATE (col a) 'utf8mb4_bin') 'b')", FROM_T)},
+    {"SELECT a COLLATE 'binary' FROM t", SEL("(fn COLLATE (col a) 'binary')", FROM_T)},
     {"SELECT -1", SEL("(- 1)", "")},
     {"SELECT +1", SEL("(+ 1)", "")},
     {"SELECT - -1", SEL("(- (- 1))", "")},
@@ -1184,6 +1223,15 @@ typedef struct error_case {
 } error_case;
 
 static const error_case error_cases[] = {
+    /* hexadecimal and bit-value literals, introducers, COLLATE */
+    {"SELECT X'4A6'", 1064, 7, 1, "X'4A6'", "even number of hexadecimal digits"},
+    {"SELECT X'4G'", 1064, 7, 1, "X'4G'", "even number of hexadecimal digits"},
+    {"SELECT x'4A", 1064, 7, 1, "x'4A", "even number of hexadecimal digits"},
+    {"SELECT b'102'", 1064, 7, 1, "b'102'", "only the digits 0 and 1"},
+    {"SELECT _latin1'x'", 1235, 7, 1, "_latin1'x'", "character set introducer _latin1"},
+    {"SELECT _utf8mb4 X'FF'", 1064, 16, 1, "X'FF'", "Invalid utf8mb4 character string"},
+    {"SELECT 'a' COLLATE", 1064, 18, 1, "", "expected a collation name"},
+    {"SELECT 'a' COLLATE 1", 1064, 19, 1, "1", "expected a collation name"},
     /* unterminated strings, identifiers, comments */
     {"SELECT 'open", 1064, 7, 1, "'open", "unterminated string"},
     {"SELECT \"open", 1064, 7, 1, "\"open", "unterminated string"},
@@ -1566,7 +1614,19 @@ static const span_case span_cases[] = {
     {"SELECT a, AGG( m )  , b FROM t", 1, "AGG( m )"},
     {"SELECT a + 1 AS x FROM t", 0, "a + 1"},
     {"SELECT `a` FROM t", 0, "`a`"},
-    {"SELECT 'x' 'y' FROM t", 0, "'x' 'y'"},
+    /* a string literal is named by its value, as MySQL names it */
+    {"SELECT 'x' 'y' FROM t", 0, "xy"},
+    {"SELECT \"dq\"", 0, "dq"},
+    {"SELECT _binary'Japan'", 0, "Japan"},
+    {"SELECT N'x'", 0, "x"},
+    {"SELECT ''", 0, ""},
+    {"SELECT X'4A61'", 0, "X'4A61'"},
+    {"SELECT 0x4A61", 0, "0x4A61"},
+    {"SELECT b'101'+0", 0, "b'101'+0"},
+    {"SELECT _binary X'4A61'", 0, "_binary X'4A61'"},
+    {"SELECT DATE '2022-01-01'", 0, "DATE '2022-01-01'"},
+    {"SELECT 'a' COLLATE utf8mb4_bin", 0, "'a' COLLATE utf8mb4_bin"},
+    {"SELECT 1 + 1", 0, "1 + 1"},
     {"SELECT COUNT(*) FROM t", 0, "COUNT(*)"},
     {"SELECT\n  DATE_FORMAT(ts, '%Y-%m')\nFROM t", 0, "DATE_FORMAT(ts, '%Y-%m')"},
     {"SELECT a /* c */ FROM t", 0, "a"},

@@ -221,7 +221,8 @@ static void test_plan_readme_query(void **state)
     assert_int_equal(p->nqueries, 1);
     assert_null(p->final_sql);
     assert_int_equal(p->ncols, 3);
-    assert_string_equal(p->cols[1].name, "movies_rented"); /* unaliased AGG(m) is named m */
+    /* An unaliased AGG(m) is named as MySQL names it: by its text. */
+    assert_string_equal(p->cols[1].name, "AGG(movies_rented)");
     const atomic_query *q = &p->queries[0];
     /* The dimension is spliced inside the source, the literal is a parameter. */
     assert_non_null(strstr(q->sql, "COALESCE(category.name, 'Uncategorized') AS "
@@ -447,12 +448,12 @@ static void test_plan_derived_metrics(void **state)
     assert_string_equal(
         p->final_sql,
         "SELECT \"d0\" AS \"dim_store_id\", CAST(((CAST(\"m0\" AS REAL) / NULLIF(NULLIF(\"m1\", "
-        "?1), 0))) AS REAL) AS \"payments_per_rental\", CAST(((CAST(\"m2\" AS REAL) / "
+        "?1), 0))) AS REAL) AS \"AGG(payments_per_rental)\", CAST(((CAST(\"m2\" AS REAL) / "
         "NULLIF(NULLIF(\"m1\", ?2), 0))) AS REAL) AS \"revenue_per_rental\" FROM \"s0\" FULL "
         "OUTER JOIN \"s1\" USING (\"d0\") WHERE (CAST(((CAST(\"m0\" AS REAL) / "
         "NULLIF(NULLIF(\"m1\", ?3), 0))) AS REAL) > ?4) ORDER BY 3");
     assert_true(p->cols[1].computed);
-    assert_string_equal(p->cols[1].name, "payments_per_rental");
+    assert_string_equal(p->cols[1].name, "AGG(payments_per_rental)");
 
     /* Misuse: COUNT of a derived metric, and a derived metric in WHERE on a dimension slot. */
     plan_sql(&a, "SELECT COUNT(revenue_per_rental) FROM mimir.metrics", &act);

@@ -24,7 +24,7 @@ static void test_sql_of_options(void **state)
     char err[512];
     query_request r = {.metrics = revenue, .nmetrics = 1, .limit = -1};
     assert_string_equal(query_request_sql(&a, &r, err, sizeof err),
-                        "SELECT AGG(`rentals_revenue`) FROM mimir.metrics");
+                        "SELECT AGG(`rentals_revenue`) AS `rentals_revenue` FROM mimir.metrics");
 
     static const char *const filters[] = {"dim_rental_category = 'Action'", "amount > 1"};
     static const char *const order[] = {"movies_rented DESC", "1"};
@@ -40,26 +40,30 @@ static void test_sql_of_options(void **state)
                         .order = order,
                         .norder = 2,
                         .limit = 10};
-    assert_string_equal(query_request_sql(&a, &r, err, sizeof err),
-                        "SELECT `dim_rental_category`, `year_month`, AGG(`movies_rented`), "
-                        "AGG(`rentals_revenue`) FROM mimir.metrics WHERE `ds` >= '2022-05-01' AND "
-                        "`ds` <= '2022-06-30' AND (dim_rental_category = 'Action') AND "
-                        "(amount > 1) GROUP BY `dim_rental_category`, `year_month` ORDER BY "
-                        "movies_rented DESC, 1 LIMIT 10");
+    assert_string_equal(
+        query_request_sql(&a, &r, err, sizeof err),
+        "SELECT `dim_rental_category`, `year_month`, AGG(`movies_rented`) AS `movies_rented`, "
+        "AGG(`rentals_revenue`) AS `rentals_revenue` FROM mimir.metrics WHERE `ds` >= '2022-05-01' "
+        "AND "
+        "`ds` <= '2022-06-30' AND (dim_rental_category = 'Action') AND "
+        "(amount > 1) GROUP BY `dim_rental_category`, `year_month` ORDER BY "
+        "movies_rented DESC, 1 LIMIT 10");
 
     /* Without -o, rows come in group order; grains by the prototype's names or the column's. */
     static const char *const odd[] = {"we`ird"};
     r = (query_request){.metrics = odd, .nmetrics = 1, .granularity = "ds", .limit = 0};
-    assert_string_equal(query_request_sql(&a, &r, err, sizeof err),
-                        "SELECT `ds`, AGG(`we``ird`) FROM mimir.metrics GROUP BY `ds` ORDER BY "
-                        "`ds` LIMIT 0");
+    assert_string_equal(
+        query_request_sql(&a, &r, err, sizeof err),
+        "SELECT `ds`, AGG(`we``ird`) AS `we``ird` FROM mimir.metrics GROUP BY `ds` ORDER BY "
+        "`ds` LIMIT 0");
 
     /* A comment in a filter ends before the rest of the statement. */
     static const char *const commented[] = {"amount > 1 -- big ones"};
     r = (query_request){
         .metrics = revenue, .nmetrics = 1, .filters = commented, .nfilters = 1, .limit = -1};
     assert_string_equal(query_request_sql(&a, &r, err, sizeof err),
-                        "SELECT AGG(`rentals_revenue`) FROM mimir.metrics WHERE (amount > 1 -- "
+                        "SELECT AGG(`rentals_revenue`) AS `rentals_revenue` FROM mimir.metrics "
+                        "WHERE (amount > 1 -- "
                         "big ones\n)");
     arena_free(&a);
 }
