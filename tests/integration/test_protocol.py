@@ -312,7 +312,7 @@ def test_prepare_on_sqlite_announces_no_columns(mimir_demo, run_stmt):
                                "FROM mimir.metrics WHERE dim_region <> ? GROUP BY dim_region",
                    "s:none")
     assert got.prepare == {"params": 1, "fields": 0} and got.prepared_columns is None
-    assert [c["name"] for c in got.columns[0]] == ["dim_region", "orders_count", "revenue"]
+    assert [c["name"] for c in got.columns[0]] == ["dim_region", "AGG(orders_count)", "AGG(revenue)"]
     assert got.rows[0]
 
 

@@ -33,7 +33,7 @@ def test_session_variables_beside_metrics(mimir):
         cur.execute("SET time_zone = '+05:30'")
         cur.execute("SELECT @@time_zone, @@session.time_zone AS z, AGG(movies_rented) "
                     "FROM mimir.metrics")
-        assert [d[0] for d in cur.description] == ["@@time_zone", "z", "movies_rented"]
+        assert [d[0] for d in cur.description] == ["@@time_zone", "z", "AGG(movies_rented)"]
         assert cur.fetchall() == (("+05:30", "+05:30", want),)
         cur.execute("SELECT dim_rental_category, @@max_allowed_packet, AGG(movies_rented) "
                     "FROM mimir.metrics GROUP BY dim_rental_category ORDER BY 1 LIMIT 2")

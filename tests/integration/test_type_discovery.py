@@ -280,7 +280,7 @@ def test_declared_types_win(mimir_factory, pagila_secrets, workdir, pg):
         sql = "SELECT {}, AGG(movies_rented) FROM mimir.metrics GROUP BY 1"
         assert len(raw.prepare_full(sql.format("dim_store_id")).columns) == 0
         described = raw.prepare_full(sql.format("customer_id")).columns
-        assert [c["name"] for c in described] == ["customer_id", "movies_rented"]
+        assert [c["name"] for c in described] == ["customer_id", "AGG(movies_rented)"]
     finally:
         raw.close()
 
