@@ -34,7 +34,7 @@ typedef enum { COL_DIM, COL_METRIC, COL_EXPR } column_kind;
 typedef struct inquiry_column {
     const char *name; /* what the client sees */
     column_kind kind;
-    size_t index; /* COL_DIM: into dims; COL_METRIC: into metrics */
+    size_t index;  /* COL_DIM: into dims; COL_METRIC: into metrics */
     const expr *e; /* as written */
 } inquiry_column;
 
@@ -61,6 +61,7 @@ typedef struct inquiry {
     size_t norder;
     bool has_limit;
     int64_t limit, offset;
+    bool distinct;    /* SELECT DISTINCT: with hidden keys, the final stage removes duplicates */
     bool needs_final; /* expressions, HAVING, hidden keys: a SQLite stage computes the result */
 } inquiry;
 

@@ -36,14 +36,48 @@ typedef struct atomic_query {
     const char **col_names; /* names of its result columns (the combine's table columns) */
 } atomic_query;
 
+/*
+ * How the type of a column computed in the final stage follows from the types
+ * of what it reads, by MySQL's rules (planner/final_exact.h). The planner does
+ * not know the sources' types; the executor evaluates the rule once every
+ * source has answered (final_type_eval), before the first row goes out.
+ */
+typedef enum {
+    TR_UNKNOWN, /* a function outside the rules: the type of its first value */
+    TR_INPUT,   /* column col of atomic query `query`, as loaded */
+    TR_FIXED,   /* type and decimals */
+    TR_PLUS,    /* a + b, a - b: the wider; a DECIMAL keeps the larger scale */
+    TR_TIMES,   /* a * b: a DECIMAL has the sum of the scales */
+    TR_DIVIDE,  /* a / b: a DECIMAL with a's scale + div_precision_increment (4) */
+    TR_MOD,     /* a % b, MOD(a, b): as +, integers stay integers */
+    TR_ROUND,   /* ROUND/TRUNCATE(a, digits): a DECIMAL gets `digits` decimals */
+    TR_SAME,    /* a's type: -a, ABS, MIN, MAX */
+    TR_MERGE,   /* CASE, IF, COALESCE, GREATEST: the wider of a and b */
+    TR_SUM,     /* SUM(a): integers and decimals sum to a DECIMAL */
+    TR_AVG,     /* AVG(a): a DECIMAL with 4 more decimals */
+    TR_DATE_ADD /* a DATE plus whole days (digits 1) stays a DATE; otherwise DATETIME */
+} type_rule_kind;
+
+typedef struct type_rule {
+    type_rule_kind kind;
+    int type; /* value_type, TR_FIXED */
+    int decimals;
+    size_t query, col; /* TR_INPUT */
+    int digits;        /* TR_ROUND (TYPE_RULE_ANY_DIGITS: not a literal); TR_DATE_ADD */
+    const struct type_rule *a, *b;
+} type_rule;
+
+#define TYPE_RULE_ANY_DIGITS (-1000)
+
 /* One column the client sees. */
 typedef struct plan_column {
     const char *name;     /* as the client sees it (alias or default name) */
     const char *org_name; /* the dimension or metric name */
     bool is_metric;
-    bool computed;    /* an expression of the final stage: its type comes from its values */
-    size_t query;     /* the atomic query that provides it (for a dimension: the first) */
-    size_t query_col; /* its column there */
+    bool computed;         /* an expression of the final stage: its type comes from `type` */
+    const type_rule *type; /* computed: the rule of its type (never NULL) */
+    size_t query;          /* the atomic query that provides it (for a dimension: the first) */
+    size_t query_col;      /* its column there */
 } plan_column;
 
 typedef struct plan {
@@ -65,7 +99,7 @@ typedef struct plan {
     bool no_cache;         /* SELECT SQL_NO_CACHE */
     bool nondeterministic; /* NOW(), CURRENT_DATE, RAND(), ...: the answer changes by itself */
     /* The combine joins on the first njoin_cols columns of every table (the
-     * dimensions; 0 for a single table or a CROSS JOIN). */
+     * dimensions; 0 for a CROSS JOIN); a single table has them as keys too. */
     size_t njoin_cols;
 } plan;
 

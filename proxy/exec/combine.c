@@ -7,6 +7,8 @@
 #include <sqlite3.h>
 
 #include "proxy/backend/backend.h"
+#include "proxy/exec/combine_functions.h"
+#include "proxy/exec/decimal.h"
 #include "wire/buf.h"
 #include "wire/xalloc.h"
 
@@ -15,7 +17,10 @@ typedef struct combine_table {
     char *index_sql; /* CREATE INDEX on the join keys, run by combine_index; or NULL */
     size_t ncols;
     value_type *types;
-    int *scales;
+    int *scales;     /* the largest scale of each DECIMAL column's values */
+    int *min_scales; /* and the smallest, to pad the others to the largest */
+    char **names;
+    size_t nkeys; /* the join keys: DECIMAL keys are numbers, other DECIMALs text */
 } combine_table;
 
 struct combine {
@@ -42,6 +47,11 @@ combine *combine_new(size_t ntables, char *err, size_t errlen)
         combine_free(c);
         return NULL;
     }
+    if (!combine_functions_register(c->db)) {
+        snprintf(err, errlen, "combine: cannot register the exact decimal functions");
+        combine_free(c);
+        return NULL;
+    }
     /* One transaction around all loads: bulk inserts are fast inside one. */
     sqlite3_exec(c->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN", NULL, NULL, NULL);
     c->in_transaction = true;
@@ -57,15 +67,26 @@ void combine_free(combine *c)
         free(c->tables[i].index_sql);
         free(c->tables[i].types);
         free(c->tables[i].scales);
+        free(c->tables[i].min_scales);
+        for (size_t k = 0; c->tables[i].names && k < c->tables[i].ncols; k++)
+            free(c->tables[i].names[k]);
+        free(c->tables[i].names);
     }
     free(c->tables);
     sqlite3_close(c->db);
     free(c);
 }
 
-/* Affinity that keeps each type comparable and sortable the way the backend had it. */
-static const char *affinity(value_type t)
+/*
+ * Affinity that keeps each type comparable and sortable the way the backend had it.
+ * DECIMAL values are kept as their text, exact (the final SQL computes on them with
+ * the functions of combine_functions.h and sorts them with the mimir_decimal
+ * collation); join keys are numbers, so that 1.5 and 1.50 of two sources meet.
+ */
+static const char *affinity(value_type t, bool key)
 {
+    if (t == VT_DECIMAL && !key)
+        return "TEXT";
     switch (t) {
     case VT_BOOL:
     case VT_INT16:
@@ -136,6 +157,13 @@ bool combine_create(combine *c, size_t i, const char *const *names, const result
     t->ncols = n;
     t->types = xcalloc(n + 1, sizeof(*t->types));
     t->scales = xcalloc(n + 1, sizeof(*t->scales));
+    t->min_scales = xcalloc(n + 1, sizeof(*t->min_scales));
+    for (size_t k = 0; k < n; k++)
+        t->min_scales[k] = DECIMAL_MAX_SCALE + 1;
+    t->nkeys = nkeys;
+    t->names = xcalloc(n + 1, sizeof(*t->names));
+    for (size_t k = 0; k < n; k++)
+        t->names[k] = xstrdup(names[k]);
     buf create, insert;
     buf_init(&create);
     buf_init(&insert);
@@ -145,7 +173,7 @@ bool combine_create(combine *c, size_t i, const char *const *names, const result
         t->types[k] = cols[k].type;
         buf_append_str(&create, k ? ", " : "");
         append_ident(&create, names[k]);
-        buf_printf(&create, " %s", affinity(cols[k].type));
+        buf_printf(&create, " %s", affinity(cols[k].type, k < nkeys));
         buf_printf(&insert, "%s?", k ? ", " : "");
     }
     buf_append_str(&create, ")");
@@ -176,8 +204,10 @@ bool combine_insert(combine *c, size_t i, const char *const *values, const size_
                 int s = decimal_scale(values[k], lengths[k]);
                 if (s > t->scales[k])
                     t->scales[k] = s;
+                if (s < t->min_scales[k])
+                    t->min_scales[k] = s;
             }
-            /* Column affinity turns numeric text into INTEGER/REAL. */
+            /* Column affinity turns numeric text into INTEGER/REAL (not DECIMAL text). */
             sqlite3_bind_text(t->insert, idx, values[k], (int)lengths[k], SQLITE_STATIC);
         }
     }
@@ -197,16 +227,49 @@ static void bind_params(sqlite3_stmt *st, const query_param *params, size_t npar
         int idx = (int)i + 1;
         if (params[i].kind == PARAM_INT)
             sqlite3_bind_int64(st, idx, strtoll(params[i].text, NULL, 0));
-        else if (params[i].kind == PARAM_NUMBER)
+        else if (params[i].kind == PARAM_NUMBER && strpbrk(params[i].text, "eE"))
             sqlite3_bind_double(st, idx, strtod(params[i].text, NULL));
+        else if (params[i].kind == PARAM_NUMBER) /* 1.5 is a DECIMAL: exact text */
+            sqlite3_bind_text(st, idx, params[i].text, -1, SQLITE_STATIC);
         else
             sqlite3_bind_text(st, idx, params[i].text, -1, SQLITE_STATIC);
     }
 }
 
+/*
+ * Every DECIMAL value at its column's scale ("10.5" becomes "10.50" when another
+ * value has two decimals), as MySQL has them: the scale of a quotient or of a
+ * ROUND follows the scale of its operand. Only columns whose values disagree
+ * are rewritten; a backend that declares the scale never needs it.
+ */
+static bool pad_decimals(combine *c, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < c->ntables; i++) {
+        combine_table *t = &c->tables[i];
+        for (size_t k = t->nkeys; k < t->ncols; k++) {
+            if (t->types[k] != VT_DECIMAL || t->min_scales[k] >= t->scales[k])
+                continue;
+            buf upd;
+            buf_init(&upd);
+            buf_printf(&upd, "UPDATE \"s%zu\" SET ", i);
+            append_ident(&upd, t->names[k]);
+            buf_append_str(&upd, " = mimir_round(");
+            append_ident(&upd, t->names[k]);
+            buf_printf(&upd, ", %d)", t->scales[k]);
+            bool ok = sqlite3_exec(c->db, buf_cstr(&upd), NULL, NULL, NULL) == SQLITE_OK;
+            buf_free(&upd);
+            if (!ok)
+                return sqlite_fail(c->db, err, errlen, "cannot pad decimals");
+        }
+    }
+    return true;
+}
+
 sqlite3_stmt *combine_prepare(combine *c, const char *sql, const query_param *params,
                               size_t nparams, char *err, size_t errlen)
 {
+    if (c->in_transaction && !pad_decimals(c, err, errlen))
+        return NULL;
     if (c->in_transaction) {
         sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
         c->in_transaction = false;
@@ -227,6 +290,10 @@ sqlite3 *combine_db(combine *c)
 
 size_t combine_decimal_text(const char *value, size_t len, int scale, char *out)
 {
+    decimal d;
+    if (decimal_parse(value, len, &d) && decimal_rescale(&d, scale, DECIMAL_ROUND_HALF_AWAY))
+        return decimal_format(&d, out);
+    /* A join key SQLite holds as REAL and prints in exponent form: the nearest text. */
     char text[64];
     size_t n = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
     memcpy(text, value, n);

@@ -16,6 +16,7 @@
 #include "proxy/exec/columns.h"
 #include "proxy/exec/combine.h"
 #include "proxy/backend/row_batch.h"
+#include "planner/final_exact.h"
 #include "proxy/log.h"
 #include "proxy/workers.h"
 #include "wire/xalloc.h"
@@ -428,7 +429,8 @@ static void combine_step(void *arg)
     row_batch_step(&ex->batch, combine_db(ex->comb), ex->final, 1024, 256u << 10);
 }
 
-/* The first batch tells the types of computed columns: then the header goes out. */
+/* The first batch tells the types of computed columns outside MySQL's type rules
+ * (functions the rules do not know): then the header goes out. */
 static void send_final_header(exec *ex)
 {
     const plan *p = ex->plan;
@@ -457,12 +459,15 @@ static void send_batch(exec *ex)
     for (size_t r = 0; r < ex->batch.nrows; r++) {
         offset = row_batch_row(&ex->batch, r, offset, ex->values, ex->lengths);
         for (size_t k = 0; k < p->ncols; k++) {
-            /* Exact decimals were stored as REAL: print them back at their scale. */
+            /* Decimals at their column's scale (keys were stored as REAL). */
             if (ex->values[k] && ex->out[k].type == VT_DECIMAL && ex->out[k].decimals >= 0) {
                 ex->lengths[k] = combine_decimal_text(ex->values[k], ex->lengths[k],
                                                       ex->out[k].decimals, ex->numbers[k]);
                 ex->values[k] = ex->numbers[k];
             }
+            /* A DATE plus whole days is a DATE, as MySQL: SQLite's datetime() adds a time. */
+            if (ex->values[k] && ex->out[k].type == VT_DATE && ex->lengths[k] > 10)
+                ex->lengths[k] = 10;
         }
         tee_row(ex, ex->values, ex->lengths);
         send_row(ex, ex->values, ex->lengths, p->ncols);
@@ -507,6 +512,16 @@ static void combine_next(exec *ex)
     workers_submit(combine_step, combine_stepped, ex);
 }
 
+/* The type of column col of atomic query q, as loaded (a DECIMAL has its values' scale). */
+static result_column loaded_type(void *ctx, size_t q, size_t col)
+{
+    exec *ex = ctx;
+    result_column c = ex->parts[q].cols[col];
+    if (c.type == VT_DECIMAL)
+        c.decimals = combine_scale(ex->comb, q, col);
+    return c;
+}
+
 /* Every part is in: join them in SQLite, on a worker, and send the result. */
 static void run_combine(exec *ex)
 {
@@ -514,13 +529,12 @@ static void run_combine(exec *ex)
     ex->out = xcalloc(p->ncols + 1, sizeof(*ex->out));
     for (size_t i = 0; i < p->ncols; i++) {
         const plan_column *pc = &p->cols[i];
-        if (pc->computed) {
-            ex->out[i].type = VT_NULL; /* known from the first row */
-            continue;
+        if (!pc->computed) {
+            ex->out[i] = loaded_type(ex, pc->query, pc->query_col);
+        } else if (!pc->type || !final_type_eval(pc->type, loaded_type, ex, &ex->out[i])) {
+            ex->out[i].type = VT_NULL; /* outside the rules: known from the first row */
         }
-        ex->out[i] = ex->parts[pc->query].cols[pc->query_col];
-        if (ex->out[i].type == VT_DECIMAL)
-            ex->out[i].decimals = combine_scale(ex->comb, pc->query, pc->query_col);
+        ex->out[i].name = NULL;
     }
     ex->combine_started_ns = stats_now_ns();
     char err[512];
