@@ -1,5 +1,6 @@
 #include "proxy/exec/combine.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,12 +222,22 @@ int combine_scale(const combine *c, size_t i, size_t col)
     return c->tables[i].scales[col];
 }
 
+static bool fits_int64(const char *text)
+{
+    errno = 0;
+    char *end;
+    (void)strtoll(text, &end, 10);
+    return errno == 0 && *end == '\0';
+}
+
 static void bind_params(sqlite3_stmt *st, const query_param *params, size_t nparams)
 {
     for (size_t i = 0; i < nparams; i++) {
         int idx = (int)i + 1;
-        if (params[i].kind == PARAM_INT)
-            sqlite3_bind_int64(st, idx, strtoll(params[i].text, NULL, 0));
+        if (params[i].kind == PARAM_INT && fits_int64(params[i].text))
+            sqlite3_bind_int64(st, idx, strtoll(params[i].text, NULL, 10));
+        else if (params[i].kind == PARAM_INT) /* past BIGINT: a DECIMAL, as MySQL reads it */
+            sqlite3_bind_text(st, idx, params[i].text, -1, SQLITE_STATIC);
         else if (params[i].kind == PARAM_NUMBER && strpbrk(params[i].text, "eE"))
             sqlite3_bind_double(st, idx, strtod(params[i].text, NULL));
         else if (params[i].kind == PARAM_NUMBER) /* 1.5 is a DECIMAL: exact text */
