@@ -67,7 +67,8 @@ bool final_is_number(const final_leaves *leaves, const expr *e)
         return (e->op == OP_NEG || e->op == OP_PLUS) && final_is_number(leaves, e->left);
     case EX_FUNC:
         if (func_is(e, "round") || func_is(e, "truncate") || func_is(e, "mod") ||
-            func_is(e, "abs") || cast_kind(e, &p, &s))
+            func_is(e, "abs") || func_is(e, "floor") || func_is(e, "ceil") ||
+            func_is(e, "ceiling") || cast_kind(e, &p, &s))
             return true;
         break;
     default:
@@ -155,15 +156,43 @@ static bool print_between(sql_builder *b, const expr *e, sql_error *err)
     return true;
 }
 
+/* x [NOT] IN (a, b, ...) with numbers: exact equalities (NULLs as in MySQL's IN). */
+static bool print_in(sql_builder *b, const expr *e, sql_error *err)
+{
+    sb_str(b, e->negated ? "(NOT (" : "((");
+    for (size_t i = 0; i < e->nargs; i++) {
+        expr *pair[2] = {e->left, e->args[i]};
+        sb_str(b, i ? " OR " : "");
+        if (!print_call(b, "mimir_cmp", pair, 2, err))
+            return false;
+        sb_str(b, " = 0");
+    }
+    sb_str(b, "))");
+    return true;
+}
+
+static bool in_has_number(const final_leaves *leaves, const expr *e)
+{
+    if (e->subquery || e->nargs == 0)
+        return false;
+    if (final_is_number(leaves, e->left))
+        return true;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (final_is_number(leaves, e->args[i]))
+            return true;
+    return false;
+}
+
 static bool print_function(sql_builder *b, const expr *e, bool *handled, sql_error *err)
 {
     static const struct {
         const char *name, *fn;
         size_t min, max;
-    } map[] = {{"round", "mimir_round", 1, 2},
-               {"truncate", "mimir_truncate", 2, 2},
-               {"mod", "mimir_mod", 2, 2},
-               {"abs", "mimir_abs", 1, 1}};
+    } map[] = {{"round", "mimir_round", 1, 2},  {"truncate", "mimir_truncate", 2, 2},
+               {"mod", "mimir_mod", 2, 2},      {"abs", "mimir_abs", 1, 1},
+               {"floor", "mimir_floor", 1, 1},  {"ceil", "mimir_ceil", 1, 1},
+               {"ceiling", "mimir_ceil", 1, 1}, {"greatest", "mimir_greatest", 2, 64},
+               {"least", "mimir_least", 2, 64}};
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
         if (!func_is(e, map[i].name))
             continue;
@@ -209,6 +238,11 @@ bool final_exact_print(sql_builder *b, const final_leaves *leaves, const expr *e
         return print_between(b, e, err);
     case EX_FUNC:
         return print_function(b, e, handled, err);
+    case EX_IN:
+        if (!in_has_number(leaves, e))
+            return true;
+        *handled = true;
+        return print_in(b, e, err);
     default:
         return true;
     }
@@ -378,7 +412,9 @@ static const type_rule *function_rule(arena *a, const final_leaves *l, const exp
     const type_rule *f = fixed_function_rule(a, e);
     if (f)
         return f;
-    if ((func_is(e, "round") || func_is(e, "truncate")) && e->nargs >= 1) {
+    if ((func_is(e, "round") || func_is(e, "truncate") || func_is(e, "floor") ||
+         func_is(e, "ceil") || func_is(e, "ceiling")) &&
+        e->nargs >= 1) {
         type_rule *r = rule(a, TR_ROUND, final_type_rule(a, l, e->args[0]), NULL);
         r->digits = e->nargs > 1 ? literal_digits(e->args[1]) : 0;
         return r;

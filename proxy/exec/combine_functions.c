@@ -226,10 +226,25 @@ static void fn_arith(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     arith(ctx, argv);
 }
 
-/* ROUND(a[, d]) and TRUNCATE(a, d): DOUBLE rounds half to even (rint), as MariaDB. */
+/* ROUND(a[, d]), TRUNCATE(a, d), FLOOR(a), CEIL(a): DOUBLE rounds half to even (rint),
+ * as MariaDB; the rounding is the function's user data. */
+static double round_double(double f, double p, decimal_rounding how)
+{
+    switch (how) {
+    case DECIMAL_TRUNCATE:
+        return trunc(f * p) / p;
+    case DECIMAL_FLOOR:
+        return floor(f * p) / p;
+    case DECIMAL_CEIL:
+        return ceil(f * p) / p;
+    default:
+        return rint(f * p) / p;
+    }
+}
+
 static void fn_round(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-    decimal_rounding how = sqlite3_user_data(ctx) ? DECIMAL_TRUNCATE : DECIMAL_ROUND_HALF_AWAY;
+    decimal_rounding how = (decimal_rounding)(intptr_t)sqlite3_user_data(ctx);
     num a = num_of(argv[0]);
     if (a.kind == K_NULL || (argc > 1 && sqlite3_value_type(argv[1]) == SQLITE_NULL)) {
         sqlite3_result_null(ctx);
@@ -241,8 +256,7 @@ static void fn_round(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (d < -38)
         d = -38;
     if (a.kind == K_DOUBLE) {
-        double p = pow(10.0, (double)d);
-        double r = how == DECIMAL_TRUNCATE ? trunc(a.f * p) / p : rint(a.f * p) / p;
+        double r = round_double(a.f, pow(10.0, (double)d), how);
         sqlite3_result_double(ctx, isfinite(r) ? r : a.f);
         return;
     }
@@ -336,6 +350,29 @@ static void fn_cmp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_int(ctx, (a.f > b.f) - (a.f < b.f));
     else
         sqlite3_result_int(ctx, decimal_cmp(&a.d, &b.d));
+}
+
+/* GREATEST(a, ...) and LEAST: NULL when any is NULL; numbers compared exactly (the
+ * winner is returned as it is: the column's type formats it). */
+static void fn_extreme(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    bool least = sqlite3_user_data(ctx) != NULL;
+    int best = 0;
+    num b = num_of(argv[0]);
+    for (int i = 0; i < argc; i++) {
+        num a = num_of(argv[i]);
+        if (a.kind == K_NULL) {
+            sqlite3_result_null(ctx);
+            return;
+        }
+        int c =
+            wider(a.kind, b.kind) == K_DOUBLE ? (a.f > b.f) - (a.f < b.f) : decimal_cmp(&a.d, &b.d);
+        if (least ? c < 0 : c > 0) {
+            best = i;
+            b = a;
+        }
+    }
+    sqlite3_result_value(ctx, argv[best]);
 }
 
 /* ---- SUM and AVG over exact values (derived tables) ------------------------ */
@@ -432,9 +469,21 @@ bool combine_functions_register(sqlite3 *db)
     static int one = 1;
     ok &= sqlite3_create_function(db, "mimir_neg", 1, flags, NULL, fn_neg, NULL, NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_abs", 1, flags, &one, fn_neg, NULL, NULL) == 0;
-    ok &= sqlite3_create_function(db, "mimir_round", 1, flags, NULL, fn_round, NULL, NULL) == 0;
-    ok &= sqlite3_create_function(db, "mimir_round", 2, flags, NULL, fn_round, NULL, NULL) == 0;
-    ok &= sqlite3_create_function(db, "mimir_truncate", 2, flags, &one, fn_round, NULL, NULL) == 0;
+    static const struct {
+        const char *name;
+        int nargs;
+        decimal_rounding how;
+    } rounds[] = {{"mimir_round", 1, DECIMAL_ROUND_HALF_AWAY},
+                  {"mimir_round", 2, DECIMAL_ROUND_HALF_AWAY},
+                  {"mimir_truncate", 2, DECIMAL_TRUNCATE},
+                  {"mimir_floor", 1, DECIMAL_FLOOR},
+                  {"mimir_ceil", 1, DECIMAL_CEIL}};
+    for (size_t i = 0; i < sizeof(rounds) / sizeof(rounds[0]); i++)
+        ok &= sqlite3_create_function(db, rounds[i].name, rounds[i].nargs, flags,
+                                      (void *)(intptr_t)rounds[i].how, fn_round, NULL, NULL) == 0;
+    ok &=
+        sqlite3_create_function(db, "mimir_greatest", -1, flags, NULL, fn_extreme, NULL, NULL) == 0;
+    ok &= sqlite3_create_function(db, "mimir_least", -1, flags, &one, fn_extreme, NULL, NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_cast_signed", 1, flags, NULL, fn_cast_signed, NULL,
                                   NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_cast_decimal", 3, flags, NULL, fn_cast_decimal, NULL,

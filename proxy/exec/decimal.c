@@ -100,6 +100,10 @@ static i128 shift_right(i128 v, int n, decimal_rounding how)
         i128 twice = r < 0 ? -r : r;
         if (twice >= p - twice)
             q += v < 0 ? -1 : 1;
+    } else if (how == DECIMAL_FLOOR && r < 0) {
+        q -= 1;
+    } else if (how == DECIMAL_CEIL && r > 0) {
+        q += 1;
     }
     return q;
 }

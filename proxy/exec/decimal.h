@@ -32,6 +32,8 @@ typedef struct decimal {
 typedef enum {
     DECIMAL_ROUND_HALF_AWAY, /* MySQL's ROUND and CAST: 2.5 -> 3, -2.5 -> -3 */
     DECIMAL_TRUNCATE,        /* toward zero: TRUNCATE() */
+    DECIMAL_FLOOR,           /* toward -infinity: FLOOR() */
+    DECIMAL_CEIL,            /* toward +infinity: CEIL() */
 } decimal_rounding;
 
 /* [+-]digits[.digits] (no exponent, surrounding spaces allowed); false otherwise. */

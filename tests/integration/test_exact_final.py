@@ -162,6 +162,12 @@ ONE_SOURCE = {
     "coalesce": f"COALESCE({A}, 0)",
     "inner_precision": f"{A} / 3 * 3",
     "nested_division": f"{A} / {N} / 7",
+    "floor": f"FLOOR({A} / {N})",
+    "ceil": f"CEIL({A})",
+    "floor_integer": f"FLOOR({N})",
+    "greatest": f"GREATEST({A}, 5000)",
+    "least_integer_decimal": f"LEAST({N}, 2.5)",
+    "comparison_in_select": f"{A} > 1000.5",
 }
 
 TWO_SOURCES = {
@@ -173,6 +179,7 @@ TWO_SOURCES = {
     "cast_signed_mixed": f"CAST({A} - {R} AS SIGNED)",
     "truncate_mixed": f"TRUNCATE({R} / {N}, 2)",
     "round_half": f"ROUND(({R} + 0.005) * 1, 2)",
+    "greatest_mixed": f"GREATEST({A}, {R})",
 }
 
 
@@ -217,6 +224,14 @@ def test_order_by_and_having_compare_decimals_as_numbers(conn, oracle):
           f"ORDER BY v DESC, customer_id LIMIT 25",
           f"SELECT customer_id, payments_revenue - rentals_revenue AS v "
           f"FROM {grouped('customer_id', ORACLE_METRICS)} ORDER BY v DESC, customer_id LIMIT 25")
+    rows = run(conn, f"SELECT customer_id, {A} FROM mimir.metrics GROUP BY customer_id "
+                     f"ORDER BY 2 LIMIT 3")[1]
+    listed = ", ".join(str(r[1]) + "0" for r in rows)  # 12.340: equal as numbers, not as text
+    check(conn, oracle,
+          f"SELECT customer_id, {A} AS v FROM mimir.metrics GROUP BY customer_id "
+          f"HAVING {A} IN ({listed}) ORDER BY 2, 1",
+          f"SELECT customer_id, payments_revenue AS v FROM {grouped('customer_id', ORACLE_METRICS)}"
+          f" WHERE payments_revenue IN ({listed}) ORDER BY 2, 1")
     check(conn, oracle,
           f"SELECT customer_id, {A} AS v FROM mimir.metrics GROUP BY customer_id "
           f"HAVING {A} BETWEEN 90 AND 120.5 ORDER BY 2, 1",
