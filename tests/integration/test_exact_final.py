@@ -26,9 +26,9 @@ from support import INTEGER_TYPES, PAYMENTS_SQL, RENTALS_SQL
 ORACLE_DB = "exact_oracle"
 
 ORACLE_TABLES = [
-    """CREATE TABLE rentals_rows (rental_id INT, ts DATETIME, customer_id INT, staff_id INT,
+    """CREATE TABLE rentals_rows (rental_id INT, ts DATETIME(6), customer_id INT, staff_id INT,
                                   dim_store_id INT, amount DECIMAL(5,2))""",
-    """CREATE TABLE payments_rows (payment_id INT, ts DATETIME, customer_id INT, staff_id INT,
+    """CREATE TABLE payments_rows (payment_id INT, ts DATETIME(6), customer_id INT, staff_id INT,
                                    dim_store_id INT, amount DECIMAL(5,2))""",
 ]
 
@@ -256,6 +256,27 @@ def test_derived_table_keeps_date_and_decimal_types(conn, oracle):
     assert [type_of(d) for d in mdesc] == [type_of(d) for d in odesc]
     assert mdesc[0][1] == FIELD_TYPE.DATE
     assert mrows == orows
+
+
+def test_derived_table_keeps_datetime(conn, oracle):
+    mdesc, mrows = run(conn, f"SELECT ts, n * 2 AS n2 FROM (SELECT ts, {N} AS n FROM "
+                             f"mimir.metrics GROUP BY ts) t ORDER BY ts LIMIT 3")
+    odesc, orows = run(oracle, "SELECT ts, COUNT(payment_id) * 2 AS n2 FROM payments_rows "
+                               "GROUP BY ts ORDER BY ts LIMIT 3")
+    assert [type_of(d) for d in mdesc] == [type_of(d) for d in odesc]
+    assert mdesc[0][1] == FIELD_TYPE.DATETIME
+    assert mrows == orows
+
+
+def test_sum_distinct_over_a_derived_table_is_refused(conn):
+    inner = f"SELECT customer_id, {A} AS v FROM mimir.metrics GROUP BY customer_id"
+    with pytest.raises(pymysql.MySQLError) as err:
+        run(conn, f"SELECT SUM(DISTINCT v) FROM ({inner}) t")
+    code, message = err.value.args
+    assert code == 1235
+    assert "doesn't yet support sum(distinct ...) over numbers of a derived table" in message.lower()
+    _, rows = run(conn, f"SELECT COUNT(DISTINCT v) FROM ({inner}) t")
+    assert rows[0][0] > 0
 
 
 def test_date_add_of_a_date_is_a_date(conn, oracle):
