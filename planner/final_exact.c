@@ -357,8 +357,11 @@ static const type_rule *binary_rule(arena *a, const final_leaves *l, const expr 
     if (e->op == OP_ADD || e->op == OP_SUB || e->op == OP_MUL || e->op == OP_DIV || e->op == OP_MOD)
         return rule(a, kinds[e->op], final_type_rule(a, l, e->left),
                     final_type_rule(a, l, e->right));
-    /* DIV, comparisons, AND, OR, XOR, bit operators: integers */
-    return fixed(a, VT_INT64, 0);
+    /* comparisons, AND, OR, XOR are INT (0, 1 or NULL) in MySQL; DIV and bit operators
+     * BIGINT */
+    bool truth = is_comparison(e->op) || e->op == OP_AND || e->op == OP_OR || e->op == OP_XOR ||
+                 e->op == OP_NULL_SAFE_EQ;
+    return fixed(a, truth ? VT_INT32 : VT_INT64, 0);
 }
 
 /* Functions whose type does not depend on their arguments. */
@@ -381,7 +384,8 @@ static const type_rule *fixed_function_rule(arena *a, const expr *e)
                {"date_format", VT_TEXT}, {"group_concat", VT_TEXT}};
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (func_is(e, map[i].name))
-            return fixed(a, map[i].type, map[i].type == VT_INT64 ? 0 : -1);
+            return fixed(a, map[i].type,
+                         map[i].type == VT_INT64 || map[i].type == VT_INT32 ? 0 : -1);
     return NULL;
 }
 
@@ -459,13 +463,13 @@ const type_rule *final_type_rule(arena *a, const final_leaves *l, const expr *e)
     case EX_UNARY:
         if (e->op == OP_NEG || e->op == OP_PLUS)
             return rule(a, TR_SAME, final_type_rule(a, l, e->left), NULL);
-        return fixed(a, VT_INT64, 0);
+        return fixed(a, e->op == OP_NOT ? VT_INT32 : VT_INT64, 0);
     case EX_IN:
     case EX_BETWEEN:
     case EX_LIKE:
     case EX_IS:
     case EX_EXISTS:
-        return fixed(a, VT_INT64, 0);
+        return fixed(a, VT_INT32, 0); /* a truth value: INT in MySQL */
     case EX_CASE:
         return case_rule(a, l, e);
     case EX_FUNC:
