@@ -139,8 +139,37 @@ static char *key_index_sql(size_t i, const char *const *names, size_t nkeys)
     return out;
 }
 
+/*
+ * Every DECIMAL value at its column's scale ("10.5" becomes "10.50" when another
+ * value has two decimals), as MySQL has them: the scale of a quotient or of a
+ * ROUND follows the scale of its operand. Only columns whose values disagree
+ * are rewritten; a backend that declares the scale never needs it. Best effort,
+ * like the index: the values are sent at their column's scale anyway.
+ */
+static void pad_decimals(combine *c)
+{
+    for (size_t i = 0; i < c->ntables; i++) {
+        combine_table *t = &c->tables[i];
+        for (size_t k = t->nkeys; k < t->ncols; k++) {
+            if (t->types[k] != VT_DECIMAL || t->min_scales[k] >= t->scales[k])
+                continue;
+            buf upd;
+            buf_init(&upd);
+            buf_printf(&upd, "UPDATE \"s%zu\" SET ", i);
+            append_ident(&upd, t->names[k]);
+            buf_append_str(&upd, " = mimir_round(");
+            append_ident(&upd, t->names[k]);
+            buf_printf(&upd, ", %d)", t->scales[k]);
+            sqlite3_exec(c->db, buf_cstr(&upd), NULL, NULL, NULL);
+            buf_free(&upd);
+            t->min_scales[k] = t->scales[k];
+        }
+    }
+}
+
 void combine_index(combine *c)
 {
+    pad_decimals(c); /* once: then every column's values agree */
     for (size_t i = 0; i < c->ntables; i++) {
         if (c->tables[i].index_sql) {
             /* Best effort: without the index the join is slower, not wrong. */
@@ -247,40 +276,9 @@ static void bind_params(sqlite3_stmt *st, const query_param *params, size_t npar
     }
 }
 
-/*
- * Every DECIMAL value at its column's scale ("10.5" becomes "10.50" when another
- * value has two decimals), as MySQL has them: the scale of a quotient or of a
- * ROUND follows the scale of its operand. Only columns whose values disagree
- * are rewritten; a backend that declares the scale never needs it.
- */
-static bool pad_decimals(combine *c, char *err, size_t errlen)
-{
-    for (size_t i = 0; i < c->ntables; i++) {
-        combine_table *t = &c->tables[i];
-        for (size_t k = t->nkeys; k < t->ncols; k++) {
-            if (t->types[k] != VT_DECIMAL || t->min_scales[k] >= t->scales[k])
-                continue;
-            buf upd;
-            buf_init(&upd);
-            buf_printf(&upd, "UPDATE \"s%zu\" SET ", i);
-            append_ident(&upd, t->names[k]);
-            buf_append_str(&upd, " = mimir_round(");
-            append_ident(&upd, t->names[k]);
-            buf_printf(&upd, ", %d)", t->scales[k]);
-            bool ok = sqlite3_exec(c->db, buf_cstr(&upd), NULL, NULL, NULL) == SQLITE_OK;
-            buf_free(&upd);
-            if (!ok)
-                return sqlite_fail(c->db, err, errlen, "cannot pad decimals");
-        }
-    }
-    return true;
-}
-
 sqlite3_stmt *combine_prepare(combine *c, const char *sql, const query_param *params,
                               size_t nparams, char *err, size_t errlen)
 {
-    if (c->in_transaction && !pad_decimals(c, err, errlen))
-        return NULL;
     if (c->in_transaction) {
         sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
         c->in_transaction = false;
