@@ -21,7 +21,7 @@ typedef struct combine_table {
     int *scales;     /* the largest scale of each DECIMAL column's values */
     int *min_scales; /* and the smallest, to pad the others to the largest */
     char **names;
-    size_t nkeys; /* the join keys: DECIMAL keys are numbers, other DECIMALs text */
+    size_t nkeys; /* the join keys: a DECIMAL key is a number (REAL), not text */
 } combine_table;
 
 struct combine {
@@ -80,14 +80,14 @@ void combine_free(combine *c)
 
 /*
  * Affinity that keeps each type comparable and sortable the way the backend had it.
- * DECIMAL values are kept as their text, exact (the final SQL computes on them with
- * the functions of combine_functions.h and sorts them with the mimir_decimal
- * collation); join keys are numbers, so that 1.5 and 1.50 of two sources meet.
+ * DECIMAL values are kept as their text, exact: the final SQL computes on them with
+ * the functions of combine_functions.h, and the column's mimir_decimal collation
+ * compares them as numbers (ORDER BY, GROUP BY, MIN and MAX on the column). Join keys
+ * are numbers (REAL) instead: the coalesced key of a FULL JOIN ... USING loses its
+ * column's collation, and 1.5 of one source must meet 1.50 of another.
  */
 static const char *affinity(value_type t, bool key)
 {
-    if (t == VT_DECIMAL && !key)
-        return "TEXT";
     switch (t) {
     case VT_BOOL:
     case VT_INT16:
@@ -95,7 +95,7 @@ static const char *affinity(value_type t, bool key)
     case VT_INT64:
         return "INTEGER";
     case VT_DECIMAL:
-        return "NUMERIC";
+        return key ? "NUMERIC" : "TEXT COLLATE mimir_decimal";
     case VT_FLOAT:
     case VT_DOUBLE:
         return "REAL";

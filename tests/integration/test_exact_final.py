@@ -220,6 +220,15 @@ def test_two_sources_combined_metrics_stay_exact(conn, oracle):
     assert any(r[1] is not None for r in rows) and any(r[1] is None for r in rows)
 
 
+def test_a_decimal_dimension_joins_and_sorts_as_numbers(conn, oracle):
+    """amount, a DECIMAL column of both sources, as the join key of the combine."""
+    check(conn, oracle,
+          f"SELECT amount, {A}, {R}, {M} FROM mimir.metrics GROUP BY amount "
+          f"HAVING {N} IS NOT NULL ORDER BY amount",
+          f"SELECT amount, payments_revenue, rentals_revenue, movies_rented "
+          f"FROM {grouped('amount', ORACLE_METRICS)} ORDER BY amount")
+
+
 def test_order_by_and_having_compare_decimals_as_numbers(conn, oracle):
     """Decimals are text in SQLite: ORDER BY and HAVING must still compare numbers."""
     check(conn, oracle,
