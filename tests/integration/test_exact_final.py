@@ -176,6 +176,7 @@ ONE_SOURCE = {
     "comparison_in_select": f"{A} > 1000.5",
     "truth_values": f"({N} IN (1, 2)) + ({A} BETWEEN 1 AND 2) + ({N} IS NULL)",
     "in_as_a_value": f"{N} NOT IN (1, 2)",
+    "isnull": f"ISNULL({A})",
 }
 
 TWO_SOURCES = {
