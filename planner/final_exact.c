@@ -79,15 +79,55 @@ bool final_is_number(const final_leaves *leaves, const expr *e)
 
 /* ---- Printing -------------------------------------------------------------- */
 
+/*
+ * Does a value of this rule carry more decimals than MySQL shows of it? A quotient
+ * keeps MySQL's inner precision (2/3 is 0.666666666 inside an expression, so that
+ * 2/3*3000000000 is 1999999998) but compares, and becomes text, as shown (0.6667).
+ */
+static bool has_inner_digits(const type_rule *r)
+{
+    if (!r)
+        return false;
+    switch (r->kind) {
+    case TR_DIVIDE:
+    case TR_AVG:
+        return true;
+    case TR_INPUT:
+    case TR_FIXED:
+    case TR_ROUND:
+    case TR_UNKNOWN:
+    case TR_DATE_ADD:
+        return false;
+    default:
+        return has_inner_digits(r->a) || has_inner_digits(r->b);
+    }
+}
+
+/* x, or x as MySQL shows it (mimir_display, rounded to its type's decimals). */
+static bool print_shown(sql_builder *b, const final_leaves *shown, const expr *x, sql_error *err)
+{
+    const type_rule *r = shown ? final_type_rule(b->a, shown, x) : NULL;
+    if (!has_inner_digits(r))
+        return sb_expr(b, x, b->resolve, b->resolve_ctx, err);
+    sb_str(b, "mimir_display(");
+    if (!sb_expr(b, x, b->resolve, b->resolve_ctx, err))
+        return false;
+    sb_str(b, ", ");
+    sb_param_decimals(b, r);
+    sb_str(b, ")");
+    return true;
+}
+
+/* name(args); with `shown`, the arguments as MySQL shows them (comparisons). */
 static bool print_call(sql_builder *b, const char *name, expr *const *args, size_t n,
-                       sql_error *err)
+                       const final_leaves *shown, sql_error *err)
 {
     sb_str(b, name);
     sb_str(b, "(");
     for (size_t i = 0; i < n; i++) {
         if (i)
             sb_str(b, ", ");
-        if (!sb_expr(b, args[i], b->resolve, b->resolve_ctx, err))
+        if (!print_shown(b, shown, args[i], err))
             return false;
     }
     sb_str(b, ")");
@@ -128,13 +168,13 @@ static bool print_binary(sql_builder *b, const final_leaves *leaves, const expr 
     const char *fn = arith_function(e->op);
     if (fn && e->left->kind != EX_INTERVAL && e->right->kind != EX_INTERVAL) {
         *handled = true;
-        return print_call(b, fn, args, 2, err);
+        return print_call(b, fn, args, 2, NULL, err);
     }
     if (is_comparison(e->op) &&
         (final_is_number(leaves, e->left) || final_is_number(leaves, e->right))) {
         *handled = true;
         sb_str(b, "(");
-        if (!print_call(b, "mimir_cmp", args, 2, err))
+        if (!print_call(b, "mimir_cmp", args, 2, leaves, err))
             return false;
         sb_str(b, comparison_sql(e->op));
         return true;
@@ -142,28 +182,33 @@ static bool print_binary(sql_builder *b, const final_leaves *leaves, const expr 
     return true;
 }
 
-/* x [NOT] BETWEEN lo AND hi, with numbers: two exact comparisons. */
+/* x [NOT] BETWEEN lo AND hi, with numbers: two exact comparisons, of a quotient's inner
+ * value (MariaDB's BETWEEN, unlike its <= and >=). */
 static bool print_between(sql_builder *b, const expr *e, sql_error *err)
 {
     expr *lo[2] = {e->left, e->args[0]}, *hi[2] = {e->left, e->args[1]};
     sb_str(b, e->negated ? "(NOT (" : "((");
-    if (!print_call(b, "mimir_cmp", lo, 2, err))
+    if (!print_call(b, "mimir_cmp", lo, 2, NULL, err))
         return false;
     sb_str(b, " >= 0 AND ");
-    if (!print_call(b, "mimir_cmp", hi, 2, err))
+    if (!print_call(b, "mimir_cmp", hi, 2, NULL, err))
         return false;
     sb_str(b, " <= 0))");
     return true;
 }
 
-/* x [NOT] IN (a, b, ...) with numbers: exact equalities (NULLs as in MySQL's IN). */
-static bool print_in(sql_builder *b, const expr *e, sql_error *err)
+/*
+ * x [NOT] IN (a, b, ...) with numbers: exact equalities (NULLs as in MySQL's IN).
+ * MariaDB compares a list of several values with a quotient's inner value, a list of
+ * one as the equality it is (with the value as shown): so does this.
+ */
+static bool print_in(sql_builder *b, const final_leaves *leaves, const expr *e, sql_error *err)
 {
     sb_str(b, e->negated ? "(NOT (" : "((");
     for (size_t i = 0; i < e->nargs; i++) {
         expr *pair[2] = {e->left, e->args[i]};
         sb_str(b, i ? " OR " : "");
-        if (!print_call(b, "mimir_cmp", pair, 2, err))
+        if (!print_call(b, "mimir_cmp", pair, 2, e->nargs == 1 ? leaves : NULL, err))
             return false;
         sb_str(b, " = 0");
     }
@@ -183,8 +228,46 @@ static bool in_has_number(const final_leaves *leaves, const expr *e)
     return false;
 }
 
-static bool print_function(sql_builder *b, const expr *e, bool *handled, sql_error *err)
+/* Functions that turn their arguments into text. */
+static bool makes_text(const expr *e)
 {
+    static const char *const names[] = {"concat", "concat_ws", "lower",       "lcase",  "upper",
+                                        "ucase",  "substring", "substr",      "trim",   "ltrim",
+                                        "rtrim",  "length",    "char_length", "locate", NULL};
+    for (const char *const *n = names; *n; n++)
+        if (func_is(e, *n))
+            return true;
+    if ((func_is(e, "cast") || func_is(e, "convert")) && e->nargs == 2 && e->args[1]->text)
+        return strncasecmp(e->args[1]->text, "char", 4) == 0 ||
+               strncasecmp(e->args[1]->text, "varchar", 7) == 0;
+    return false;
+}
+
+/*
+ * A quotient as text would show its inner digits, not MySQL's: refused, with what to
+ * write instead.
+ */
+static bool text_of_quotient(sql_builder *b, const final_leaves *leaves, const expr *e,
+                             sql_error *err)
+{
+    for (size_t i = 0; i < e->nargs; i++) {
+        if (e->args[i]->kind != EX_LITERAL &&
+            has_inner_digits(final_type_rule(b->a, leaves, e->args[i]))) {
+            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                          "This version of Mimir doesn't yet support %s() of a quotient "
+                          "computed after the combine; write ROUND(x, decimals) around it",
+                          e->text);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool print_function(sql_builder *b, const final_leaves *leaves, const expr *e, bool *handled,
+                           sql_error *err)
+{
+    if (makes_text(e) && text_of_quotient(b, leaves, e, err))
+        return false;
     static const struct {
         const char *name, *fn;
         size_t min, max;
@@ -202,14 +285,15 @@ static bool print_function(sql_builder *b, const expr *e, bool *handled, sql_err
             return false;
         }
         *handled = true;
-        return print_call(b, map[i].fn, e->args, e->nargs, err);
+        /* GREATEST and LEAST compare inner values, as MariaDB does */
+        return print_call(b, map[i].fn, e->args, e->nargs, NULL, err);
     }
     int p, s;
     char kind = cast_kind(e, &p, &s);
     if (kind) {
         *handled = true;
         if (!print_call(b, kind == 'S' ? "mimir_cast_signed" : "mimir_cast_decimal", e->args, 1,
-                        err))
+                        NULL, err))
             return false;
         if (kind == 'D') { /* the digits of the type, not the client's text */
             b->out.len--;
@@ -229,7 +313,7 @@ bool final_exact_print(sql_builder *b, const final_leaves *leaves, const expr *e
         if (e->op != OP_NEG)
             return true;
         *handled = true;
-        return print_call(b, "mimir_neg", (expr *const *)&e->left, 1, err);
+        return print_call(b, "mimir_neg", (expr *const *)&e->left, 1, NULL, err);
     case EX_BETWEEN:
         if (!final_is_number(leaves, e->left) && !final_is_number(leaves, e->args[0]) &&
             !final_is_number(leaves, e->args[1]))
@@ -237,12 +321,12 @@ bool final_exact_print(sql_builder *b, const final_leaves *leaves, const expr *e
         *handled = true;
         return print_between(b, e, err);
     case EX_FUNC:
-        return print_function(b, e, handled, err);
+        return print_function(b, leaves, e, handled, err);
     case EX_IN:
         if (!in_has_number(leaves, e))
             return true;
         *handled = true;
-        return print_in(b, e, err);
+        return print_in(b, leaves, e, err);
     default:
         return true;
     }

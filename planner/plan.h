@@ -19,10 +19,15 @@ typedef enum {
 } sql_dialect;
 
 /* A literal from the client's query, sent to the backend as a parameter. */
-typedef enum { PARAM_TEXT, PARAM_INT, PARAM_NUMBER } param_kind;
+/* PARAM_DECIMALS: only in the final stage's SQL, the number of decimals MySQL shows of
+ * an expression (its `rule`), known once the sources have answered: the executor binds
+ * it (planner/final_exact.h). */
+typedef enum { PARAM_TEXT, PARAM_INT, PARAM_NUMBER, PARAM_DECIMALS } param_kind;
+struct type_rule;
 typedef struct query_param {
     param_kind kind;
     const char *text; /* NUL-terminated; strings may not contain NUL (rejected earlier) */
+    const struct type_rule *rule; /* PARAM_DECIMALS */
 } query_param;
 
 typedef struct atomic_query {

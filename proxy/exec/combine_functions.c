@@ -338,6 +338,22 @@ static void fn_cast_decimal(sqlite3_context *ctx, int argc, sqlite3_value **argv
     result_decimal(ctx, &a.d);
 }
 
+/* mimir_display(a, d): a DECIMAL as MySQL shows it, rounded to d decimals (d < 0: a). */
+static void fn_display(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    num a = num_of(argv[0]);
+    int d = sqlite3_value_type(argv[1]) == SQLITE_NULL ? -1 : sqlite3_value_int(argv[1]);
+    if (a.kind != K_DECIMAL || d < 0 || d >= a.d.scale) {
+        sqlite3_result_value(ctx, argv[0]);
+        return;
+    }
+    if (decimal_rescale(&a.d, d, DECIMAL_ROUND_HALF_AWAY))
+        result_decimal(ctx, &a.d);
+    else
+        result_overflow(ctx, "DECIMAL");
+}
+
 static void fn_cmp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -489,6 +505,7 @@ bool combine_functions_register(sqlite3 *db)
     ok &= sqlite3_create_function(db, "mimir_cast_decimal", 3, flags, NULL, fn_cast_decimal, NULL,
                                   NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_cmp", 2, flags, NULL, fn_cmp, NULL, NULL) == 0;
+    ok &= sqlite3_create_function(db, "mimir_display", 2, flags, NULL, fn_display, NULL, NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_sum", 1, flags, NULL, NULL, sum_step, sum_final) == 0;
     ok &= sqlite3_create_function(db, "mimir_avg", 1, flags, &one, NULL, sum_step, sum_final) == 0;
     ok &= sqlite3_create_collation(db, "mimir_decimal", SQLITE_UTF8, NULL, decimal_collation) == 0;

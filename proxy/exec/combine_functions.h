@@ -8,6 +8,7 @@
  *   mimir_add/sub/mul/div/mod/intdiv(a, b), mimir_neg(a), mimir_abs(a),
  *   mimir_round(a[, d]), mimir_truncate(a, d), mimir_cast_signed(a),
  *   mimir_cast_decimal(a, p, s), mimir_cmp(a, b) (-1, 0, 1 or NULL),
+ *   mimir_display(a, d) (a quotient as MySQL shows and compares it: d decimals),
  *   mimir_sum(a), mimir_avg(a) (aggregates), collation mimir_decimal.
  *
  * A value's storage class says its MySQL type: INTEGER is BIGINT, REAL is

@@ -522,6 +522,33 @@ static result_column loaded_type(void *ctx, size_t q, size_t col)
     return c;
 }
 
+/*
+ * The final SQL's parameters, with the decimals MySQL shows of its quotients
+ * (PARAM_DECIMALS) now that the sources' types are known: an integer, -1 when
+ * the expression is no DECIMAL. Bound at once by combine_prepare.
+ */
+static query_param *bind_decimals(exec *ex, const plan *p)
+{
+    query_param *out = xcalloc(p->nfinal_params + 1, sizeof(*out));
+    static const char *const digits[] = {"-1", "0",  "1",  "2",  "3",  "4",  "5",  "6",
+                                         "7",  "8",  "9",  "10", "11", "12", "13", "14",
+                                         "15", "16", "17", "18", "19", "20", "21", "22",
+                                         "23", "24", "25", "26", "27", "28", "29", "30"};
+    for (size_t i = 0; i < p->nfinal_params; i++) {
+        out[i] = p->final_params[i];
+        if (out[i].kind != PARAM_DECIMALS)
+            continue;
+        result_column c;
+        int d = -1;
+        if (out[i].rule && final_type_eval(out[i].rule, loaded_type, ex, &c) &&
+            c.type == VT_DECIMAL && c.decimals >= 0 && c.decimals <= 30)
+            d = c.decimals;
+        out[i].kind = PARAM_INT;
+        out[i].text = digits[d + 1];
+    }
+    return out;
+}
+
 /* Every part is in: join them in SQLite, on a worker, and send the result. */
 static void run_combine(exec *ex)
 {
@@ -538,8 +565,9 @@ static void run_combine(exec *ex)
     }
     ex->combine_started_ns = stats_now_ns();
     char err[512];
-    ex->final = combine_prepare(ex->comb, p->final_sql, p->final_params, p->nfinal_params, err,
-                                sizeof(err));
+    query_param *params = bind_decimals(ex, p);
+    ex->final = combine_prepare(ex->comb, p->final_sql, params, p->nfinal_params, err, sizeof(err));
+    free(params);
     if (!ex->final) {
         fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
         return;

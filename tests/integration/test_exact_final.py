@@ -257,6 +257,37 @@ def test_order_by_and_having_compare_decimals_as_numbers(conn, oracle):
           f" WHERE payments_revenue BETWEEN 90 AND 120.5 ORDER BY 2, 1")
 
 
+def test_quotients_compare_as_mysql_shows_them(conn, oracle):
+    """A quotient keeps MySQL's inner precision in arithmetic but compares as shown
+    (2/3 = 0.6667 holds in MariaDB); an IN list of several values and GREATEST use
+    the inner value there: Mimir follows both."""
+    shown = run(conn, f"SELECT staff_id, {A} / 7 FROM mimir.metrics GROUP BY staff_id "
+                      f"ORDER BY staff_id")[1]
+    v = shown[0][1]
+    for cond in [f"{A} / 7 = {v}", f"{A} / 7 > {v}", f"{A} / 7 <= {v}",
+                 f"{A} / 7 IN ({v})", f"{A} / 7 IN ({v}, 1)",
+                 f"{A} / 7 BETWEEN {v} AND {v}", f"GREATEST({A} / 7, {v}) = {v}",
+                 f"GREATEST({A} / 7, {v}) > {v}", f"{A} / 7 * 7 = {A}"]:
+        check(conn, oracle,
+              f"SELECT staff_id, {A} / 7 AS v FROM mimir.metrics GROUP BY staff_id "
+              f"HAVING {cond} ORDER BY staff_id",
+              f"SELECT staff_id, payments_revenue / 7 AS v FROM {grouped('staff_id', ORACLE_METRICS)}"
+              f" WHERE {oracle_expr(cond)} ORDER BY staff_id")
+
+
+def test_a_quotient_as_text_is_refused(conn):
+    with pytest.raises(pymysql.MySQLError) as err:
+        run(conn, f"SELECT staff_id, CONCAT({A} / {N}, ' per payment') FROM mimir.metrics "
+                  f"GROUP BY staff_id")
+    code, message = err.value.args
+    assert code == 1235
+    assert ("doesn't yet support CONCAT() of a quotient computed after the combine; write "
+            "ROUND(x, decimals) around it") in message
+    _, rows = run(conn, f"SELECT staff_id, CONCAT(ROUND({A} / {N}, 2), ' per payment') "
+                        f"FROM mimir.metrics GROUP BY staff_id")
+    assert rows and all(r[1].endswith(" per payment") for r in rows)
+
+
 def test_derived_table_aggregates_stay_exact(conn, oracle):
     inner_m = f"SELECT customer_id, {A} AS v FROM mimir.metrics GROUP BY customer_id"
     inner_o = f"SELECT customer_id, payments_revenue AS v FROM {grouped('customer_id', ORACLE_METRICS)}"

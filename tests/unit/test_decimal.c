@@ -132,6 +132,9 @@ static void test_functions_match_mariadb(void **state)
         {"mimir_cast_decimal('67416.51', 14, 1)", "67416.5"},
         {"mimir_cast_decimal('1234.5', 3, 1)", "99.9"},
         {"mimir_cast_decimal('-1234.5', 3, 1)", "-99.9"},
+        {"mimir_display(mimir_div(2, 3), 4)", "0.6667"}, /* as MySQL shows and compares it */
+        {"mimir_display('0.666666666', -1)", "0.666666666"},
+        {"mimir_display(7, 4)", "7"},
         {"mimir_neg('416.08')", "-416.08"},
         {"mimir_abs('-416.08')", "416.08"},
         {"mimir_cmp('100.25', 99)", "1"},
