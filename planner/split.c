@@ -752,10 +752,9 @@ static const type_rule *final_leaf_type(void *ctx, const expr *e)
     const inquiry_column *c = final_alias(x, e);
     if (!c || f->depth >= 8)
         return NULL;
-    if (c->kind != COL_EXPR)
-        return final_leaf_type(ctx, c->e);
-    f->depth++;
-    const type_rule *r = final_type_rule(x->a, &f->leaves, c->e);
+    f->depth++; /* an alias may name itself: the depth ends that */
+    const type_rule *r =
+        c->kind != COL_EXPR ? final_leaf_type(ctx, c->e) : final_type_rule(x->a, &f->leaves, c->e);
     f->depth--;
     return r;
 }
