@@ -1,5 +1,7 @@
 #include "planner/functions.h"
 
+#include "planner/inquiry.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,13 +216,51 @@ static bool sqlite_unit(const char *unit, const char **modifier, int *factor)
     return false;
 }
 
+/*
+ * Is e a DATE whatever the backend (the day, month, week and quarter grains,
+ * DATE(x), CURDATE(), CAST(x AS DATE), whole days added to one of these)?
+ * MySQL keeps a DATE plus whole days, months or years a DATE.
+ */
+static bool is_date_valued(const expr *e)
+{
+    time_grain g;
+    const char *canon;
+    if (e->kind == EX_COLUMN)
+        return time_grain_of(e->parts[e->nparts - 1], &g, &canon) &&
+               (g == GRAIN_DATE || g == GRAIN_MONTH || g == GRAIN_WEEK || g == GRAIN_QUARTER);
+    if (e->kind != EX_FUNC)
+        return false;
+    static const char *const dates[] = {"date", "curdate", "current_date", "utc_date", NULL};
+    for (const char *const *d = dates; *d; d++)
+        if (strcasecmp(e->text, *d) == 0)
+            return true;
+    if ((strcasecmp(e->text, "cast") == 0 || strcasecmp(e->text, "convert") == 0) &&
+        e->nargs == 2 && e->args[1]->text && strcasecmp(e->args[1]->text, "date") == 0)
+        return true;
+    bool add = strcasecmp(e->text, "date_add") == 0 || strcasecmp(e->text, "date_sub") == 0 ||
+               strcasecmp(e->text, "adddate") == 0 || strcasecmp(e->text, "subdate") == 0;
+    return add && e->nargs == 2 && sb_date_add_keeps_date(e->args[0], e->args[1]);
+}
+
+bool sb_date_add_keeps_date(const expr *date, const expr *interval)
+{
+    static const char *const units[] = {"DAY", "WEEK", "MONTH", "QUARTER", "YEAR", NULL};
+    if (interval->kind != EX_INTERVAL) /* ADDDATE(d, n): days */
+        return is_date_valued(date);
+    for (const char *const *u = units; *u; u++)
+        if (strcmp(interval->text, *u) == 0)
+            return is_date_valued(date);
+    return false;
+}
+
 bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool subtract,
                  sb_column_resolver resolve, void *ctx, sql_error *err)
 {
     const char *unit = interval->text;
+    bool keep_date = sb_date_add_keeps_date(date, interval);
     switch (b->dialect) {
     case DIALECT_POSTGRES:
-        sb_str(b, "(CAST(");
+        sb_str(b, keep_date ? "CAST((CAST(" : "(CAST(");
         if (!sb_expr(b, date, resolve, ctx, err))
             return false;
         sb_str(b, subtract ? " AS TIMESTAMP) - (" : " AS TIMESTAMP) + (");
@@ -230,6 +270,7 @@ bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool su
             sb_str(b, ") * INTERVAL '3 months')");
         else
             buf_printf(&b->out, ") * INTERVAL '1 %s')", unit);
+        sb_str(b, keep_date ? " AS DATE)" : "");
         return true;
     case DIALECT_SQLITE: {
         const char *modifier;
@@ -239,7 +280,7 @@ bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool su
                           "date arithmetic in %s on SQLite is not supported", unit);
             return false;
         }
-        sb_str(b, "datetime(");
+        sb_str(b, keep_date ? "date(" : "datetime(");
         if (!sb_expr(b, date, resolve, ctx, err))
             return false;
         buf_printf(&b->out, ", printf('%%+d %s', %s(", modifier, subtract ? "-" : "");

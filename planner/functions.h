@@ -15,6 +15,8 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
 /* left + INTERVAL n unit (or - when subtract). */
 bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool subtract,
                  sb_column_resolver resolve, void *ctx, sql_error *err);
+/* Does date + interval stay a DATE (a DATE plus whole days, months, years), as in MySQL? */
+bool sb_date_add_keeps_date(const expr *date, const expr *interval);
 /* True when name is an aggregate function (SUM, COUNT, ...). */
 bool function_is_aggregate(const char *name);
 

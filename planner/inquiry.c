@@ -682,7 +682,7 @@ static bool needs_final_stage(const inquiry *q)
             return true;
     for (size_t i = 0; i < q->ndims; i++)
         if (q->dims[i].hidden)
-            return true;
+            return true; /* and DISTINCT then applies there, over the selected columns */
     for (size_t i = 0; i < q->norder; i++)
         if (!q->order[i].by_column)
             return true;
@@ -722,6 +722,7 @@ bool inquiry_from_select(arena *a, const catalog *cat, const select_stmt *s, con
     out->has_limit = s->has_limit;
     out->limit = s->limit;
     out->offset = s->offset;
+    out->distinct = s->distinct;
     out->needs_final = needs_final_stage(out);
     return true;
 }

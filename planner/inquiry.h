@@ -62,6 +62,7 @@ typedef struct inquiry {
     size_t norder;
     bool has_limit;
     int64_t limit, offset;
+    bool distinct;    /* SELECT DISTINCT: with hidden keys, the final stage removes duplicates */
     bool needs_final; /* expressions, HAVING, hidden keys: a SQLite stage computes the result */
     /* The session's zone: grains, date functions and time bounds of instants are
      * computed in it (NULL: UTC). types tells which time columns are instants. */

@@ -20,10 +20,15 @@ typedef enum {
 } sql_dialect;
 
 /* A literal from the client's query, sent to the backend as a parameter. */
-typedef enum { PARAM_TEXT, PARAM_INT, PARAM_NUMBER } param_kind;
+/* PARAM_DECIMALS: only in the final stage's SQL, the number of decimals MySQL shows of
+ * an expression (its `rule`), known once the sources have answered: the executor binds
+ * it (planner/final_exact.h). */
+typedef enum { PARAM_TEXT, PARAM_INT, PARAM_NUMBER, PARAM_DECIMALS } param_kind;
+struct type_rule;
 typedef struct query_param {
     param_kind kind;
     const char *text; /* NUL-terminated; strings may not contain NUL (rejected earlier) */
+    const struct type_rule *rule; /* PARAM_DECIMALS */
 } query_param;
 
 typedef struct atomic_query {
@@ -45,14 +50,48 @@ typedef struct atomic_query {
     const char *tz_name;
 } atomic_query;
 
+/*
+ * How the type of a column computed in the final stage follows from the types
+ * of what it reads, by MySQL's rules (planner/final_exact.h). The planner does
+ * not know the sources' types; the executor evaluates the rule once every
+ * source has answered (final_type_eval), before the first row goes out.
+ */
+typedef enum {
+    TR_UNKNOWN, /* a function outside the rules: the type of its first value */
+    TR_INPUT,   /* column col of atomic query `query`, as loaded */
+    TR_FIXED,   /* type and decimals */
+    TR_PLUS,    /* a + b, a - b: the wider; a DECIMAL keeps the larger scale */
+    TR_TIMES,   /* a * b: a DECIMAL has the sum of the scales */
+    TR_DIVIDE,  /* a / b: a DECIMAL with a's scale + div_precision_increment (4) */
+    TR_MOD,     /* a % b, MOD(a, b): as +, integers stay integers */
+    TR_ROUND,   /* ROUND/TRUNCATE(a, digits): a DECIMAL gets `digits` decimals */
+    TR_SAME,    /* a's type: -a, ABS, MIN, MAX */
+    TR_MERGE,   /* CASE, IF, COALESCE, GREATEST: the wider of a and b */
+    TR_SUM,     /* SUM(a): integers and decimals sum to a DECIMAL */
+    TR_AVG,     /* AVG(a): a DECIMAL with 4 more decimals */
+    TR_DATE_ADD /* a DATE plus whole days (digits 1) stays a DATE; otherwise DATETIME */
+} type_rule_kind;
+
+typedef struct type_rule {
+    type_rule_kind kind;
+    int type; /* value_type, TR_FIXED */
+    int decimals;
+    size_t query, col; /* TR_INPUT */
+    int digits;        /* TR_ROUND (TYPE_RULE_ANY_DIGITS: not a literal); TR_DATE_ADD */
+    const struct type_rule *a, *b;
+} type_rule;
+
+#define TYPE_RULE_ANY_DIGITS (-1000)
+
 /* One column the client sees. */
 typedef struct plan_column {
     const char *name;     /* as the client sees it (alias or default name) */
     const char *org_name; /* the dimension or metric name */
     bool is_metric;
-    bool computed;    /* an expression of the final stage: its type comes from its values */
-    size_t query;     /* the atomic query that provides it (for a dimension: the first) */
-    size_t query_col; /* its column there */
+    bool computed;         /* an expression of the final stage: its type comes from `type` */
+    const type_rule *type; /* computed: the rule of its type (never NULL) */
+    size_t query;          /* the atomic query that provides it (for a dimension: the first) */
+    size_t query_col;      /* its column there */
     /* Its type as the semantic layer knows it before anything runs
      * (planner/layer_types.h); type VT_NULL when it does not. Execution takes
      * from it only what the backend leaves unknown: a NUMERIC's scale when no
@@ -79,7 +118,7 @@ typedef struct plan {
     bool no_cache;         /* SELECT SQL_NO_CACHE */
     bool nondeterministic; /* NOW(), CURRENT_DATE, RAND(), ...: the answer changes by itself */
     /* The combine joins on the first njoin_cols columns of every table (the
-     * dimensions; 0 for a single table or a CROSS JOIN). */
+     * dimensions; 0 for a CROSS JOIN); a single table has them as keys too. */
     size_t njoin_cols;
 } plan;
 

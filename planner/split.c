@@ -19,6 +19,7 @@
 
 #include "planner/derived_metrics.h"
 #include "planner/discovered_types.h"
+#include "planner/final_exact.h"
 #include "planner/inquiry.h"
 #include "planner/planner.h"
 
@@ -42,6 +43,7 @@ typedef struct split_ctx {
     /* truncate_incomplete_granularity's bound for this query; NULL without a grain */
     const char *incomplete_start;
     sql_error *err;
+    const ptr_vec *jobs; /* source_job *, once chosen */
 } split_ctx;
 
 static sql_dialect dialect_of(const connection *c)
@@ -799,10 +801,106 @@ typedef struct final_ctx {
     int depth;         /* alias expansion depth, to stop self-reference */
     int derived_depth; /* derived metrics being expanded */
     int derived_count; /* expanded so far in this statement */
+    final_leaves leaves;
 } final_ctx;
 
 static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_column *c,
                                sql_error *err);
+
+/* Where metric i of the inquiry is loaded: its atomic query and column. */
+static bool metric_position(const split_ctx *x, size_t index, size_t *query, size_t *col)
+{
+    for (size_t j = 0; x->jobs && j < x->jobs->len; j++) {
+        const source_job *job = x->jobs->items[j];
+        for (size_t m = 0; m < job->metrics.len; m++) {
+            if (job->metrics.items[m] == &x->q->metrics[index]) {
+                *query = j;
+                *col = x->q->ndims + m;
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* The metric e names (AGG(m), m itself), or NULL. */
+static const metric *final_metric(const split_ctx *x, const expr *e)
+{
+    const metric *m = measure_of(x->cat, e);
+    if (!m && e->kind == EX_COLUMN) {
+        bool grain;
+        time_grain g;
+        if (!dim_name(x->cat, e->parts[e->nparts - 1], &grain, &g))
+            m = canonical_metric(x->cat, e->parts[e->nparts - 1]);
+    }
+    return m;
+}
+
+/* The selected column an unqualified name is the alias of, or NULL. */
+static const inquiry_column *final_alias(const split_ctx *x, const expr *e)
+{
+    if (e->kind != EX_COLUMN || e->nparts != 1)
+        return NULL;
+    for (size_t i = 0; i < x->q->ncolumns; i++)
+        if (strcasecmp(x->q->columns[i].name, e->parts[0]) == 0)
+            return &x->q->columns[i];
+    return NULL;
+}
+
+static bool final_leaf_is_number(void *ctx, const expr *e)
+{
+    final_ctx *f = ctx;
+    if (final_metric(f->x, e))
+        return true;
+    const inquiry_column *c = final_alias(f->x, e);
+    if (!c || f->depth >= 8 || c->kind == COL_DIM)
+        return false;
+    if (c->kind == COL_METRIC)
+        return true;
+    f->depth++;
+    bool number = final_is_number(&f->leaves, c->e);
+    f->depth--;
+    return number;
+}
+
+static const type_rule *final_leaf_type(void *ctx, const expr *e)
+{
+    final_ctx *f = ctx;
+    const split_ctx *x = f->x;
+    const inquiry *q = x->q;
+    const char *norm = expr_norm(x->a, x->cat, e);
+    for (size_t i = 0; i < q->ndims; i++)
+        if (strcmp(q->dims[i].norm, norm) == 0)
+            return type_rule_input(x->a, 0, i);
+    const metric *m = final_metric(x, e);
+    for (size_t i = 0; m && !m->derived && i < q->nmetrics; i++) {
+        size_t query, col;
+        if (q->metrics[i].m == m && metric_position(x, i, &query, &col))
+            return type_rule_input(x->a, query, col);
+    }
+    if (m) { /* a derived metric is a DOUBLE (its catalog type) */
+        type_rule *r = arena_alloc(x->a, sizeof(*r));
+        r->kind = TR_FIXED;
+        r->type = VT_DOUBLE;
+        r->decimals = -1;
+        return r;
+    }
+    const inquiry_column *c = final_alias(x, e);
+    if (!c || f->depth >= 8)
+        return NULL;
+    f->depth++; /* an alias may name itself: the depth ends that */
+    const type_rule *r =
+        c->kind != COL_EXPR ? final_leaf_type(ctx, c->e) : final_type_rule(x->a, &f->leaves, c->e);
+    f->depth--;
+    return r;
+}
+
+static void final_ctx_init(final_ctx *f, split_ctx *x)
+{
+    *f = (final_ctx){.x = x};
+    f->leaves =
+        (final_leaves){.is_number = final_leaf_is_number, .type_of = final_leaf_type, .ctx = f};
+}
 
 /* Keys and metrics are columns of the combined tables; aliases stand for their columns. */
 static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled, sql_error *err)
@@ -863,7 +961,10 @@ static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled,
             }
         }
     }
-    return true;
+    /* A derived metric is a DOUBLE by its definition: its expression computes in REAL. */
+    if (f->derived_depth > 0)
+        return true;
+    return final_exact_print(b, &f->leaves, e, handled, err);
 }
 
 static const char *no_backend_column(void *ctx, const expr *col, sql_error *err)
@@ -890,16 +991,26 @@ static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_colum
     return sb_expr(b, c->e, no_backend_column, NULL, err);
 }
 
+/* Does this ORDER BY item sort numbers (which may be exact decimals, held as text)? */
+static bool final_orders_number(final_ctx *f, const inquiry_order *o)
+{
+    if (!o->by_column)
+        return final_is_number(&f->leaves, o->e);
+    const inquiry_column *c = &f->x->q->columns[o->column];
+    return c->kind == COL_METRIC || (c->kind == COL_EXPR && final_is_number(&f->leaves, c->e));
+}
+
 static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params, size_t *nparams)
 {
     const inquiry *q = x->q;
-    final_ctx f = {.x = x};
+    final_ctx f;
+    final_ctx_init(&f, x);
     sql_builder b;
     sb_init(&b, x->a, DIALECT_SQLITE);
     b.tz = x->q->tz;
     b.subst = final_subst;
     b.subst_ctx = &f;
-    sb_str(&b, "SELECT ");
+    sb_str(&b, q->distinct ? "SELECT DISTINCT " : "SELECT ");
     for (size_t i = 0; i < q->ncolumns; i++) {
         if (i)
             sb_str(&b, ", ");
@@ -931,6 +1042,9 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
             buf_printf(&b.out, "%zu", q->order[i].column + 1);
         else if (!sb_expr(&b, q->order[i].e, no_backend_column, NULL, x->err))
             goto fail;
+        if (final_orders_number(&f, &q->order[i]))
+            sb_str(&b,
+                   " COLLATE mimir_decimal"); /* exact decimals are text: sort them as numbers */
         if (q->order[i].desc)
             sb_str(&b, " DESC");
     }
@@ -949,6 +1063,9 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
     ptr_vec jobs = {0};
     if (!plan_jobs(&x, &jobs))
         return false;
+    x.jobs = &jobs;
+    final_ctx types;
+    final_ctx_init(&types, &x);
     bool streaming = jobs.len == 1 && !q->needs_final;
     out->nqueries = jobs.len;
     out->queries = arena_alloc(a, jobs.len * sizeof(atomic_query));
@@ -973,6 +1090,7 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
             pc->query_col = c->index;
         } else if (c->kind == COL_EXPR) {
             pc->computed = true;
+            pc->type = final_type_rule(a, &types.leaves, c->e);
         } else {
             for (size_t j = 0; j < jobs.len; j++) {
                 source_job *job = jobs.items[j];
@@ -989,7 +1107,7 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
         out->final_sql = final_sql(&x, jobs.len, &out->final_params, &out->nfinal_params);
         if (!out->final_sql)
             return false;
-        out->njoin_cols = jobs.len > 1 ? q->ndims : 0;
+        out->njoin_cols = q->ndims; /* with one table, keys only keep their types */
     }
     return true;
 }

@@ -68,6 +68,12 @@ void sb_param(sql_builder *b, param_kind kind, const char *text)
     }
 }
 
+void sb_param_decimals(sql_builder *b, const struct type_rule *rule)
+{
+    sb_param(b, PARAM_DECIMALS, "decimals");
+    ((query_param *)b->params.items[b->params.len - 1])->rule = rule;
+}
+
 const char *sb_finish(sql_builder *b, query_param **params, size_t *nparams)
 {
     const char *sql = arena_strndup(b->a, (const char *)b->out.data, b->out.len);

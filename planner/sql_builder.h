@@ -50,6 +50,8 @@ void sb_init(sql_builder *b, arena *a, sql_dialect d);
 void sb_str(sql_builder *b, const char *s);
 void sb_ident(sql_builder *b, const char *name);
 void sb_param(sql_builder *b, param_kind kind, const char *text);
+/* A PARAM_DECIMALS parameter: the decimals of rule's type, bound by the executor. */
+void sb_param_decimals(sql_builder *b, const struct type_rule *rule);
 /* Moves the text into the arena and releases the builder's buffer. */
 const char *sb_finish(sql_builder *b, query_param **params, size_t *nparams);
 void sb_discard(sql_builder *b);

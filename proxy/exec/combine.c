@@ -1,5 +1,6 @@
 #include "proxy/exec/combine.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,8 @@
 #include <sqlite3.h>
 
 #include "proxy/backend/backend.h"
+#include "proxy/exec/combine_functions.h"
+#include "proxy/exec/decimal.h"
 #include "wire/buf.h"
 #include "wire/xalloc.h"
 
@@ -15,7 +18,10 @@ typedef struct combine_table {
     char *index_sql; /* CREATE INDEX on the join keys, run by combine_index; or NULL */
     size_t ncols;
     value_type *types;
-    int *scales;
+    int *scales;     /* the largest scale of each DECIMAL column's values */
+    int *min_scales; /* and the smallest, to pad the others to the largest */
+    char **names;
+    size_t nkeys; /* the join keys: a DECIMAL key is a number (REAL), not text */
 } combine_table;
 
 struct combine {
@@ -42,6 +48,11 @@ combine *combine_new(size_t ntables, char *err, size_t errlen)
         combine_free(c);
         return NULL;
     }
+    if (!combine_functions_register(c->db)) {
+        snprintf(err, errlen, "combine: cannot register the exact decimal functions");
+        combine_free(c);
+        return NULL;
+    }
     /* One transaction around all loads: bulk inserts are fast inside one. */
     sqlite3_exec(c->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN", NULL, NULL, NULL);
     c->in_transaction = true;
@@ -57,14 +68,25 @@ void combine_free(combine *c)
         free(c->tables[i].index_sql);
         free(c->tables[i].types);
         free(c->tables[i].scales);
+        free(c->tables[i].min_scales);
+        for (size_t k = 0; c->tables[i].names && k < c->tables[i].ncols; k++)
+            free(c->tables[i].names[k]);
+        free(c->tables[i].names);
     }
     free(c->tables);
     sqlite3_close(c->db);
     free(c);
 }
 
-/* Affinity that keeps each type comparable and sortable the way the backend had it. */
-static const char *affinity(value_type t)
+/*
+ * Affinity that keeps each type comparable and sortable the way the backend had it.
+ * DECIMAL values are kept as their text, exact: the final SQL computes on them with
+ * the functions of combine_functions.h, and the column's mimir_decimal collation
+ * compares them as numbers (ORDER BY, GROUP BY, MIN and MAX on the column). Join keys
+ * are numbers (REAL) instead: the coalesced key of a FULL JOIN ... USING loses its
+ * column's collation, and 1.5 of one source must meet 1.50 of another.
+ */
+static const char *affinity(value_type t, bool key)
 {
     switch (t) {
     case VT_BOOL:
@@ -73,7 +95,7 @@ static const char *affinity(value_type t)
     case VT_INT64:
         return "INTEGER";
     case VT_DECIMAL:
-        return "NUMERIC";
+        return key ? "NUMERIC" : "TEXT COLLATE mimir_decimal";
     case VT_FLOAT:
     case VT_DOUBLE:
         return "REAL";
@@ -117,8 +139,37 @@ static char *key_index_sql(size_t i, const char *const *names, size_t nkeys)
     return out;
 }
 
+/*
+ * Every DECIMAL value at its column's scale ("10.5" becomes "10.50" when another
+ * value has two decimals), as MySQL has them: the scale of a quotient or of a
+ * ROUND follows the scale of its operand. Only columns whose values disagree
+ * are rewritten; a backend that declares the scale never needs it. Best effort,
+ * like the index: the values are sent at their column's scale anyway.
+ */
+static void pad_decimals(combine *c)
+{
+    for (size_t i = 0; i < c->ntables; i++) {
+        combine_table *t = &c->tables[i];
+        for (size_t k = t->nkeys; k < t->ncols; k++) {
+            if (t->types[k] != VT_DECIMAL || t->min_scales[k] >= t->scales[k])
+                continue;
+            buf upd;
+            buf_init(&upd);
+            buf_printf(&upd, "UPDATE \"s%zu\" SET ", i);
+            append_ident(&upd, t->names[k]);
+            buf_append_str(&upd, " = mimir_round(");
+            append_ident(&upd, t->names[k]);
+            buf_printf(&upd, ", %d)", t->scales[k]);
+            sqlite3_exec(c->db, buf_cstr(&upd), NULL, NULL, NULL);
+            buf_free(&upd);
+            t->min_scales[k] = t->scales[k];
+        }
+    }
+}
+
 void combine_index(combine *c)
 {
+    pad_decimals(c); /* once: then every column's values agree */
     for (size_t i = 0; i < c->ntables; i++) {
         if (c->tables[i].index_sql) {
             /* Best effort: without the index the join is slower, not wrong. */
@@ -138,6 +189,13 @@ bool combine_create(combine *c, size_t i, const char *const *names, const result
     t->scales = xcalloc(n + 1, sizeof(*t->scales));
     for (size_t k = 0; k < n; k++)
         t->scales[k] = -1; /* no value seen yet */
+    t->min_scales = xcalloc(n + 1, sizeof(*t->min_scales));
+    for (size_t k = 0; k < n; k++)
+        t->min_scales[k] = DECIMAL_MAX_SCALE + 1;
+    t->nkeys = nkeys;
+    t->names = xcalloc(n + 1, sizeof(*t->names));
+    for (size_t k = 0; k < n; k++)
+        t->names[k] = xstrdup(names[k]);
     buf create, insert;
     buf_init(&create);
     buf_init(&insert);
@@ -147,7 +205,7 @@ bool combine_create(combine *c, size_t i, const char *const *names, const result
         t->types[k] = cols[k].type;
         buf_append_str(&create, k ? ", " : "");
         append_ident(&create, names[k]);
-        buf_printf(&create, " %s", affinity(cols[k].type));
+        buf_printf(&create, " %s", affinity(cols[k].type, k < nkeys));
         buf_printf(&insert, "%s?", k ? ", " : "");
     }
     buf_append_str(&create, ")");
@@ -178,8 +236,10 @@ bool combine_insert(combine *c, size_t i, const char *const *values, const size_
                 int s = decimal_scale(values[k], lengths[k]);
                 if (s > t->scales[k])
                     t->scales[k] = s;
+                if (s < t->min_scales[k])
+                    t->min_scales[k] = s;
             }
-            /* Column affinity turns numeric text into INTEGER/REAL. */
+            /* Column affinity turns numeric text into INTEGER/REAL (not DECIMAL text). */
             sqlite3_bind_text(t->insert, idx, values[k], (int)lengths[k], SQLITE_STATIC);
         }
     }
@@ -193,14 +253,26 @@ int combine_scale(const combine *c, size_t i, size_t col)
     return c->tables[i].scales[col];
 }
 
+static bool fits_int64(const char *text)
+{
+    errno = 0;
+    char *end;
+    (void)strtoll(text, &end, 10);
+    return errno == 0 && *end == '\0';
+}
+
 static void bind_params(sqlite3_stmt *st, const query_param *params, size_t nparams)
 {
     for (size_t i = 0; i < nparams; i++) {
         int idx = (int)i + 1;
-        if (params[i].kind == PARAM_INT)
-            sqlite3_bind_int64(st, idx, strtoll(params[i].text, NULL, 0));
-        else if (params[i].kind == PARAM_NUMBER)
+        if (params[i].kind == PARAM_INT && fits_int64(params[i].text))
+            sqlite3_bind_int64(st, idx, strtoll(params[i].text, NULL, 10));
+        else if (params[i].kind == PARAM_INT) /* past BIGINT: a DECIMAL, as MySQL reads it */
+            sqlite3_bind_text(st, idx, params[i].text, -1, SQLITE_STATIC);
+        else if (params[i].kind == PARAM_NUMBER && strpbrk(params[i].text, "eE"))
             sqlite3_bind_double(st, idx, strtod(params[i].text, NULL));
+        else if (params[i].kind == PARAM_NUMBER) /* 1.5 is a DECIMAL: exact text */
+            sqlite3_bind_text(st, idx, params[i].text, -1, SQLITE_STATIC);
         else
             sqlite3_bind_text(st, idx, params[i].text, -1, SQLITE_STATIC);
     }
@@ -229,6 +301,10 @@ sqlite3 *combine_db(combine *c)
 
 size_t combine_decimal_text(const char *value, size_t len, int scale, char *out)
 {
+    decimal d;
+    if (decimal_parse(value, len, &d) && decimal_rescale(&d, scale, DECIMAL_ROUND_HALF_AWAY))
+        return decimal_format(&d, out);
+    /* A join key SQLite holds as REAL and prints in exponent form: the nearest text. */
     char text[64];
     size_t n = len < sizeof(text) - 1 ? len : sizeof(text) - 1;
     memcpy(text, value, n);

@@ -40,14 +40,16 @@ struct sqlite3_stmt *combine_prepare(combine *c, const char *sql, const query_pa
                                      size_t nparams, char *err, size_t errlen);
 struct sqlite3 *combine_db(combine *c);
 /*
- * Indexes the join keys of s1, s2, ... (once; after combine_prepare, before
- * the first step). It takes a while for large results: call it on a worker.
+ * Indexes the join keys of s1, s2, ... and pads DECIMAL values to their
+ * column's scale (once; after combine_prepare, before the first step). It
+ * takes a while for large results: call it on a worker.
  * The prepared statement is recompiled by SQLite at its next step and then
  * uses the indexes.
  */
 void combine_index(combine *c);
 
-/* Text of a DECIMAL value stored as REAL, printed back at its scale (into out, 64 bytes). */
+/* A DECIMAL value (exact text, or a key stored as REAL) printed at its column's scale,
+ * rounded half away from zero (into out, 64 bytes). */
 size_t combine_decimal_text(const char *value, size_t len, int scale, char *out);
 
 #endif

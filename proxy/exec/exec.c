@@ -16,6 +16,7 @@
 #include "proxy/exec/columns.h"
 #include "proxy/exec/combine.h"
 #include "proxy/backend/row_batch.h"
+#include "planner/final_exact.h"
 #include "proxy/log.h"
 #include "proxy/workers.h"
 #include "wire/xalloc.h"
@@ -462,7 +463,8 @@ static void combine_step(void *arg)
     row_batch_step(&ex->batch, combine_db(ex->comb), ex->final, 1024, 256u << 10);
 }
 
-/* The first batch tells the types of computed columns: then the header goes out. */
+/* The first batch tells the types of computed columns outside MySQL's type rules
+ * (functions the rules do not know): then the header goes out. */
 static void send_final_header(exec *ex)
 {
     const plan *p = ex->plan;
@@ -491,12 +493,15 @@ static void send_batch(exec *ex)
     for (size_t r = 0; r < ex->batch.nrows; r++) {
         offset = row_batch_row(&ex->batch, r, offset, ex->values, ex->lengths);
         for (size_t k = 0; k < p->ncols; k++) {
-            /* Exact decimals were stored as REAL: print them back at their scale. */
+            /* Decimals at their column's scale (keys were stored as REAL). */
             if (ex->values[k] && ex->out[k].type == VT_DECIMAL && ex->out[k].decimals >= 0) {
                 ex->lengths[k] = combine_decimal_text(ex->values[k], ex->lengths[k],
                                                       ex->out[k].decimals, ex->numbers[k]);
                 ex->values[k] = ex->numbers[k];
             }
+            /* A DATE plus whole days is a DATE, as MySQL: SQLite's datetime() adds a time. */
+            if (ex->values[k] && ex->out[k].type == VT_DATE && ex->lengths[k] > 10)
+                ex->lengths[k] = 10;
         }
         tee_row(ex, ex->values, ex->lengths);
         send_row(ex, ex->values, ex->lengths, p->ncols);
@@ -541,6 +546,56 @@ static void combine_next(exec *ex)
     workers_submit(combine_step, combine_stepped, ex);
 }
 
+/*
+ * The type of column col of atomic query q, as loaded: a DECIMAL has its
+ * values' scale, or without a value what the backend said (-1 when it left
+ * the scale open: send_header then takes the semantic layer's).
+ */
+static result_column loaded_column(exec *ex, size_t q, size_t col)
+{
+    result_column c = ex->parts[q].cols[col];
+    int seen = c.type == VT_DECIMAL ? combine_scale(ex->comb, q, col) : -1;
+    if (seen >= 0)
+        c.decimals = seen;
+    return c;
+}
+
+/* The same for the type rules of computed columns, which need a scale: an open one is 0. */
+static result_column loaded_type(void *ctx, size_t q, size_t col)
+{
+    result_column c = loaded_column(ctx, q, col);
+    if (c.type == VT_DECIMAL && c.decimals < 0)
+        c.decimals = 0;
+    return c;
+}
+
+/*
+ * The final SQL's parameters, with the decimals MySQL shows of its quotients
+ * (PARAM_DECIMALS) now that the sources' types are known: an integer, -1 when
+ * the expression is no DECIMAL. Bound at once by combine_prepare.
+ */
+static query_param *bind_decimals(exec *ex, const plan *p)
+{
+    query_param *out = xcalloc(p->nfinal_params + 1, sizeof(*out));
+    static const char *const digits[] = {"-1", "0",  "1",  "2",  "3",  "4",  "5",  "6",
+                                         "7",  "8",  "9",  "10", "11", "12", "13", "14",
+                                         "15", "16", "17", "18", "19", "20", "21", "22",
+                                         "23", "24", "25", "26", "27", "28", "29", "30"};
+    for (size_t i = 0; i < p->nfinal_params; i++) {
+        out[i] = p->final_params[i];
+        if (out[i].kind != PARAM_DECIMALS)
+            continue;
+        result_column c;
+        int d = -1;
+        if (out[i].rule && final_type_eval(out[i].rule, loaded_type, ex, &c) &&
+            c.type == VT_DECIMAL && c.decimals >= 0 && c.decimals <= 30)
+            d = c.decimals;
+        out[i].kind = PARAM_INT;
+        out[i].text = digits[d + 1];
+    }
+    return out;
+}
+
 /* Every part is in: join them in SQLite, on a worker, and send the result. */
 static void run_combine(exec *ex)
 {
@@ -548,20 +603,18 @@ static void run_combine(exec *ex)
     ex->out = xcalloc(p->ncols + 1, sizeof(*ex->out));
     for (size_t i = 0; i < p->ncols; i++) {
         const plan_column *pc = &p->cols[i];
-        if (pc->computed) {
-            ex->out[i].type = VT_NULL; /* known from the first row */
-            continue;
+        if (!pc->computed) {
+            ex->out[i] = loaded_column(ex, pc->query, pc->query_col);
+        } else if (!pc->type || !final_type_eval(pc->type, loaded_type, ex, &ex->out[i])) {
+            ex->out[i].type = VT_NULL; /* outside the rules: known from the first row */
         }
-        ex->out[i] = ex->parts[pc->query].cols[pc->query_col];
-        /* Without a value, what the backend said (or else the layer, in send_header). */
-        int seen = combine_scale(ex->comb, pc->query, pc->query_col);
-        if (ex->out[i].type == VT_DECIMAL && seen >= 0)
-            ex->out[i].decimals = seen;
+        ex->out[i].name = NULL;
     }
     ex->combine_started_ns = stats_now_ns();
     char err[512];
-    ex->final = combine_prepare(ex->comb, p->final_sql, p->final_params, p->nfinal_params, err,
-                                sizeof(err));
+    query_param *params = bind_decimals(ex, p);
+    ex->final = combine_prepare(ex->comb, p->final_sql, params, p->nfinal_params, err, sizeof(err));
+    free(params);
     if (!ex->final) {
         fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
         return;

@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import time
+from decimal import Decimal
 
 import pymysql
 import pytest
@@ -333,7 +334,9 @@ def test_multi_source_results_are_cached(cache_server, probe):
            "AS avg_n FROM mimir.metrics GROUP BY grp ORDER BY grp")
 
     def want():
-        return [(g, t, t, pytest.approx(float(t) / float(c))) for g, t, c in probe.query(
+        # BIGINT / BIGINT is an exact DECIMAL with 4 decimals, as in MySQL.
+        return [(g, t, t, pytest.approx(Decimal(t) / Decimal(c), abs=Decimal("0.00005")))
+                for g, t, c in probe.query(
             "SELECT grp, SUM(n), COUNT(id) FROM mimir_cache_probe GROUP BY grp ORDER BY grp")]
     try:
         before = want()

@@ -1120,7 +1120,8 @@ static const query_golden query_goldens[] = {
       "BY 1"},
      {"", ""},
      "SELECT \"d0\" AS \"dim_store_id\", \"m0\" AS \"AGG(movies_rented)\", \"m1\" AS \"pay\" FROM "
-     "\"s0\" FULL OUTER JOIN \"s1\" USING (\"d0\") ORDER BY 3 DESC LIMIT 10 OFFSET 0",
+     "\"s0\" FULL OUTER JOIN \"s1\" USING (\"d0\") ORDER BY 3 COLLATE mimir_decimal DESC LIMIT 10 "
+     "OFFSET 0",
      ""},
     {"pagila",
      "SELECT dim_rental_category, AGG(rentals_revenue) / NULLIF(AGG(movies_rented), 0) AS "
@@ -1144,8 +1145,9 @@ static const query_golden query_goldens[] = {
       "LEFT JOIN payment payment on payment.rental_id = rental.rental_id) AS \"mimir_source\" "
       "GROUP BY 1"},
      {""},
-     "SELECT \"d0\" AS \"dim_rental_category\", (CAST(\"m0\" AS REAL) / NULLIF(NULLIF(\"m1\", ?1), "
-     "0)) AS \"per_rental\" FROM \"s0\" WHERE (\"m1\" > ?2) ORDER BY 2 DESC",
+     "SELECT \"d0\" AS \"dim_rental_category\", mimir_div(\"m0\", NULLIF(\"m1\", ?1)) AS "
+     "\"per_rental\" FROM \"s0\" WHERE (mimir_cmp(\"m1\", ?2) > 0) ORDER BY 2 COLLATE "
+     "mimir_decimal DESC",
      "I:0, I:100"},
     {"pagila",
      "SELECT DISTINCT customer_id FROM mimir.payments ORDER BY 1 LIMIT 5",
@@ -1275,7 +1277,7 @@ static const query_golden query_goldens[] = {
       "JOIN products ON products.product_id = orders.product_id) AS \"mimir_source\" WHERE "
       "(\"product_name\" LIKE ?1 ESCAPE '\\')"},
      {"T:%latte%"},
-     "SELECT (CAST(\"m0\" AS REAL) / NULLIF(NULLIF(\"m1\", ?1), 0)) AS \"avg_order\" FROM \"s0\"",
+     "SELECT mimir_div(\"m0\", NULLIF(\"m1\", ?1)) AS \"avg_order\" FROM \"s0\"",
      "I:0"},
     {"demo",
      "SELECT TIMESTAMPDIFF(DAY, '2024-01-01', ts) AS d, AGG(orders_count) FROM mimir.metrics GROUP "
@@ -1362,7 +1364,8 @@ static const query_golden query_goldens[] = {
       "JOIN products ON products.product_id = orders.product_id) AS \"mimir_source\" WHERE "
       "((\"dim_region\" = ?1) OR (rtrim(\"dim_region\", ' ') = rtrim(?2, ' '))) GROUP BY 1"},
      {"T:North, T:South "},
-     "SELECT \"d0\" AS \"dim_region\", \"m0\" AS \"AGG(revenue)\" FROM \"s0\" WHERE (\"m0\" > ?1)",
+     "SELECT \"d0\" AS \"dim_region\", \"m0\" AS \"AGG(revenue)\" FROM \"s0\" "
+     "WHERE (mimir_cmp(\"m0\", ?1) > 0)",
      "I:64"},
 };
 

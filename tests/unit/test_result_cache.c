@@ -284,8 +284,8 @@ static void make_plan(plan_fixture *f)
     memset(f, 0, sizeof(*f));
     f->conn.name = "pagila_postgres";
     f->src.name = "rentals";
-    f->params[0] = (query_param){PARAM_TEXT, "Action"};
-    f->params[1] = (query_param){PARAM_INT, "5"};
+    f->params[0] = (query_param){.kind = PARAM_TEXT, .text = "Action"};
+    f->params[1] = (query_param){.kind = PARAM_INT, .text = "5"};
     f->col_names[0] = "dim_rental_category";
     f->col_names[1] = "movies_rented";
     f->q = (atomic_query){.src = &f->src,
