@@ -350,11 +350,18 @@ static bool print_date_part(print_ctx *pc, const char *unit, const expr *arg)
                         {"MINUTE", "%M"}, {"SECOND", "%S"}, {NULL, NULL}};
     sql_builder *b = pc->b;
     if (b->dialect == DIALECT_POSTGRES) {
-        buf_printf(&b->out, "CAST(EXTRACT(%s FROM CAST(",
-                   strcmp(unit, "WEEK") == 0 ? "WEEK" : unit);
+        /* PostgreSQL's SECOND has the fraction (48.86) and its MICROSECONDS the seconds
+         * too; MySQL's SECOND truncates (48) and MICROSECOND is the fraction alone. A
+         * cast to INTEGER would round 48.86 to 49. */
+        bool micro = strcmp(unit, "MICROSECOND") == 0;
+        bool floor = micro || strcmp(unit, "SECOND") == 0;
+        buf_printf(&b->out, "%sCAST(%sEXTRACT(%s FROM CAST(", micro ? "(" : "",
+                   floor ? "FLOOR(" : "", micro ? "MICROSECONDS" : unit);
         if (!sb_expr(b, arg, pc->resolve, pc->ctx, pc->err))
             return false;
-        sb_str(b, " AS TIMESTAMP)) AS INTEGER)");
+        sb_str(b, floor ? " AS TIMESTAMP))) AS INTEGER)" : " AS TIMESTAMP)) AS INTEGER)");
+        if (micro)
+            sb_str(b, " % 1000000)");
         return true;
     }
     if (b->dialect == DIALECT_MYSQL) {
@@ -413,24 +420,162 @@ static bool print_part_function(print_ctx *pc)
     return print_date_part(pc, unit, pc->call->args[0]);
 }
 
-/* WEEK(d): MySQL's default mode 0, weeks starting on Sunday, 0 before the first Sunday. */
+/*
+ * WEEK(d[, mode]), YEARWEEK(d[, mode]), WEEKOFYEAR(d): MySQL's calc_week in
+ * closed form. The mode says which day starts a week (bit 1: Monday) and
+ * which week is week 1: the first with that starting day in the year, or the
+ * first with more than 3 days in it (ISO's rule). Take the week holding d, its
+ * first day s and its anchor a (s itself, or s + 3 for the more-than-3-days
+ * rule): the anchor's year owns the week, and its number is
+ * (day of year of a - 1) DIV 7 + 1. In the modes numbered 0-53 a week owned by
+ * the year before is 0, and a week owned by the next year keeps counting in
+ * d's year (53), which is (a - January 1 of d's year) DIV 7 + 1.
+ */
+typedef struct week_mode {
+    bool monday_first, range_1_53, four_days;
+} week_mode;
+
+static week_mode week_mode_of(int mode)
+{
+    int m = mode & 7;
+    if (!(m & 1))
+        m ^= 4; /* MySQL's week_mode(): bit 4 flips for Sunday-first modes */
+    return (week_mode){(m & 1) != 0, (m & 2) != 0, (m & 4) == 0};
+}
+
+/* The anchor date a of d's week: d moved back to the week's first day, plus 3 or 0 days. */
+static bool print_week_anchor(print_ctx *pc, const expr *d, week_mode w)
+{
+    print_ctx sub = *pc;
+    expr one = *pc->call;
+    expr *args[1] = {(expr *)d};
+    one.args = args;
+    one.nargs = 1;
+    sub.call = &one;
+    if (pc->b->dialect == DIALECT_POSTGRES) {
+        if (!expand(&sub, "(CAST(CAST($1 AS TIMESTAMP) AS DATE) - "))
+            return false;
+        if (!expand(&sub, w.monday_first
+                              ? "(CAST(EXTRACT(ISODOW FROM CAST($1 AS TIMESTAMP)) AS INTEGER) - 1)"
+                              : "CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) AS INTEGER)"))
+            return false;
+        sb_str(pc->b, w.four_days ? " + 3)" : ")");
+        return true;
+    }
+    if (!expand(&sub, w.monday_first ? "date($1, printf('%+d days', - ((CAST(strftime('%w', $1) "
+                                       "AS INTEGER) + 6) % 7)"
+                                     : "date($1, printf('%+d days', - CAST(strftime('%w', $1) "
+                                       "AS INTEGER)"))
+        return false;
+    sb_str(pc->b, w.four_days ? " + 3))" : "))");
+    return true;
+}
+
+/* The week number in the anchor's own year: (day of year of a - 1) DIV 7 + 1. */
+static bool print_week_of_anchor(print_ctx *pc, const expr *d, week_mode w)
+{
+    bool pg = pc->b->dialect == DIALECT_POSTGRES;
+    sb_str(pc->b, pg ? "((CAST(EXTRACT(DOY FROM " : "((CAST(strftime('%j', ");
+    if (!print_week_anchor(pc, d, w))
+        return false;
+    sb_str(pc->b, pg ? ") AS INTEGER) - 1) / 7 + 1)" : ") AS INTEGER) - 1) / 7 + 1)");
+    return true;
+}
+
+/* Days from January 1 of d's year to a (negative when a is in the year before). */
+static bool print_anchor_days(print_ctx *pc, const expr *d, week_mode w)
+{
+    expr one = *pc->call;
+    expr *args[1] = {(expr *)d};
+    one.args = args;
+    one.nargs = 1;
+    print_ctx sub = *pc;
+    sub.call = &one;
+    if (pc->b->dialect == DIALECT_POSTGRES) {
+        sb_str(pc->b, "(");
+        if (!print_week_anchor(pc, d, w))
+            return false;
+        return expand(&sub, " - CAST(date_trunc('year', CAST($1 AS TIMESTAMP)) AS DATE))");
+    }
+    sb_str(pc->b, "CAST(julianday(");
+    if (!print_week_anchor(pc, d, w))
+        return false;
+    return expand(&sub, ") - julianday(date($1, 'start of year')) AS INTEGER)");
+}
+
+static bool week_mode_arg(print_ctx *pc, size_t i, int *mode)
+{
+    *mode = 0;
+    if (pc->call->nargs <= i)
+        return true;
+    const expr *m = pc->call->args[i];
+    if (m->kind != EX_LITERAL || m->lit != LIT_INT || strlen(m->text) != 1 || m->text[0] < '0' ||
+        m->text[0] > '7')
+        return unsupported_here(pc, "the mode must be an integer literal from 0 to 7");
+    *mode = m->text[0] - '0';
+    return true;
+}
+
+static bool print_week_number(print_ctx *pc, const expr *d, int mode)
+{
+    week_mode w = week_mode_of(mode);
+    if (pc->b->dialect == DIALECT_MYSQL) {
+        sb_str(pc->b, "WEEK(");
+        if (!sb_expr(pc->b, d, pc->resolve, pc->ctx, pc->err))
+            return false;
+        buf_printf(&pc->b->out, ", %d)", mode);
+        return true;
+    }
+    if (w.range_1_53)
+        return print_week_of_anchor(pc, d, w);
+    sb_str(pc->b, "(CASE WHEN ");
+    if (!print_anchor_days(pc, d, w))
+        return false;
+    sb_str(pc->b, " < 0 THEN 0 ELSE ");
+    if (!print_anchor_days(pc, d, w))
+        return false;
+    sb_str(pc->b, " / 7 + 1 END)");
+    return true;
+}
+
+/* WEEK(d[, mode]): the mode spelled out, since the backend's default_week_format may differ. */
 static bool print_week(print_ctx *pc)
 {
-    if (pc->call->nargs == 2) {
-        const expr *mode = pc->call->args[1];
-        if (mode->kind != EX_LITERAL || mode->lit != LIT_INT || strcmp(mode->text, "0") != 0)
-            return unsupported_here(pc, "only mode 0 (weeks starting on Sunday)");
+    int mode;
+    return week_mode_arg(pc, 1, &mode) && print_week_number(pc, pc->call->args[0], mode);
+}
+
+/* WEEKOFYEAR(d) is WEEK(d, 3). */
+static bool print_weekofyear(print_ctx *pc)
+{
+    return print_week_number(pc, pc->call->args[0], 3);
+}
+
+/* YEARWEEK(d[, mode]): the owning year * 100 + the week, always in the 1-53 range. */
+static bool print_yearweek(print_ctx *pc)
+{
+    int mode;
+    if (!week_mode_arg(pc, 1, &mode))
+        return false;
+    const expr *d = pc->call->args[0];
+    if (pc->b->dialect == DIALECT_MYSQL) {
+        sb_str(pc->b, "YEARWEEK(");
+        if (!sb_expr(pc->b, d, pc->resolve, pc->ctx, pc->err))
+            return false;
+        buf_printf(&pc->b->out, ", %d)", mode);
+        return true;
     }
-    /* Mode 0 spelled out: the backend's default_week_format may be another one. */
-    if (pc->b->dialect == DIALECT_MYSQL)
-        return expand(pc, "WEEK($1, 0)");
-    if (pc->b->dialect == DIALECT_POSTGRES)
-        return expand(pc, "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - "
-                          "(7 - EXTRACT(DOW FROM date_trunc('year', CAST($1 AS TIMESTAMP))))"
-                          " % 7) / 7) AS INTEGER)");
-    return expand(pc, "((CAST(strftime('%j', $1) AS INTEGER) + 6 - "
-                      "(7 - CAST(strftime('%w', date($1, 'start of year')) AS INTEGER)) % 7)"
-                      " / 7)");
+    week_mode w = week_mode_of(mode);
+    w.range_1_53 = true;
+    bool pg = pc->b->dialect == DIALECT_POSTGRES;
+    sb_str(pc->b, pg ? "(CAST(EXTRACT(YEAR FROM " : "(CAST(strftime('%Y', ");
+    if (!print_week_anchor(pc, d, w))
+        return false;
+    sb_str(pc->b, ") AS INTEGER) * 100 + ");
+    if (!print_week_of_anchor(pc, d, w))
+        return false;
+    sb_str(pc->b, ")");
+    return true;
 }
 
 /*
@@ -542,12 +687,35 @@ static bool print_concat(print_ctx *pc)
     return true;
 }
 
+/*
+ * SUBSTRING(s, pos[, len]) as MySQL reads it: a negative pos counts from the
+ * end, pos 0 or beyond either end gives '', a length below 1 gives ''.
+ * PostgreSQL has substring(text, int, int) only (a BIGINT position fails
+ * there) and reads pos <= 0 and negative lengths its own way; SQLite's substr
+ * reads pos 0 and negative lengths its own way.
+ */
 static bool print_substring(print_ctx *pc)
 {
-    if (pc->b->dialect == DIALECT_POSTGRES)
-        return expand(pc, pc->call->nargs == 2 ? "SUBSTRING(CAST($1 AS TEXT) FROM $2)"
-                                               : "SUBSTRING(CAST($1 AS TEXT) FROM $2 FOR $3)");
-    return expand(pc, pc->call->nargs == 2 ? "SUBSTR($1, $2)" : "SUBSTR($1, $2, $3)");
+    bool len = pc->call->nargs == 3;
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return expand(pc, len ? "SUBSTRING($1, $2, $3)" : "SUBSTRING($1, $2)");
+    if (pc->b->dialect == DIALECT_SQLITE)
+        return expand(pc,
+                      len ? "(CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL "
+                            "WHEN $2 = 0 OR $3 < 1 OR -($2) > LENGTH($1) THEN '' "
+                            "ELSE SUBSTR($1, $2, $3) END)"
+                          : "(CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL "
+                            "WHEN $2 = 0 OR -($2) > LENGTH($1) THEN '' ELSE SUBSTR($1, $2) END)");
+    return expand(pc, len ? "(CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL "
+                            "WHEN $2 = 0 OR $3 < 1 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) "
+                            "THEN '' ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
+                            "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS INTEGER) "
+                            "FOR CAST(LEAST($3, 2147483647) AS INTEGER)) END)"
+                          : "(CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL "
+                            "WHEN $2 = 0 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) THEN '' "
+                            "ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
+                            "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS "
+                            "INTEGER)) END)");
 }
 
 static bool print_str_to_date(print_ctx *pc)
@@ -646,6 +814,162 @@ static bool print_session_clock(print_ctx *pc, const char *name)
     return true;
 }
 
+/* A session zone other than UTC: epoch conversions would need the zone's rules. */
+static bool epoch_needs_utc(print_ctx *pc)
+{
+    if (!pc->b->tz || pc->b->tz->kind == TZ_UTC)
+        return true;
+    return unsupported_here(pc, "under a session time_zone other than UTC");
+}
+
+/* UNIX_TIMESTAMP([d]): seconds since 1970 (with the fraction d has, as MySQL). */
+static bool print_unix_timestamp(print_ctx *pc)
+{
+    sql_dialect d = pc->b->dialect;
+    if (pc->call->nargs == 0)
+        return expand(pc, d == DIALECT_POSTGRES ? "CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)"
+                          : d == DIALECT_SQLITE ? "CAST(strftime('%s', 'now') AS INTEGER)"
+                                                : "UNIX_TIMESTAMP()");
+    if (!epoch_needs_utc(pc))
+        return false;
+    if (d == DIALECT_MYSQL)
+        return expand(pc, "UNIX_TIMESTAMP($1)");
+    if (d == DIALECT_POSTGRES)
+        return expand(pc, "trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIMESTAMP)))");
+    /* SQLite's times have milliseconds at most. */
+    return expand(pc, "(CASE WHEN strftime('%f', $1) LIKE '%.000' THEN CAST(strftime('%s', $1) AS "
+                      "INTEGER) ELSE CAST(strftime('%s', $1) AS INTEGER) + "
+                      "ROUND(strftime('%f', $1) - CAST(strftime('%S', $1) AS INTEGER), 3) END)");
+}
+
+/* FROM_UNIXTIME(n[, format]): NULL before 1970, as MySQL. */
+static bool print_from_unixtime(print_ctx *pc)
+{
+    if (!epoch_needs_utc(pc))
+        return false;
+    if (pc->call->nargs == 2) { /* DATE_FORMAT(FROM_UNIXTIME(n), format) */
+        expr inner = *pc->call;
+        inner.nargs = 1;
+        expr outer = *pc->call;
+        expr *args[2] = {&inner, pc->call->args[1]};
+        outer.text = "date_format";
+        outer.args = args;
+        print_ctx sub = *pc;
+        sub.call = &outer;
+        return print_date_format(&sub);
+    }
+    sql_dialect d = pc->b->dialect;
+    return expand(pc, d == DIALECT_POSTGRES ? "(CASE WHEN $1 >= 0 THEN TIMESTAMP '1970-01-01 "
+                                              "00:00:00' + $1 * INTERVAL '1 second' END)"
+                      : d == DIALECT_SQLITE
+                          ? "(CASE WHEN $1 >= 0 THEN datetime($1, 'unixepoch') END)"
+                          : "FROM_UNIXTIME($1)");
+}
+
+/* MOD(a, b) is a % b, whose printer knows each dialect. */
+static bool print_mod(print_ctx *pc)
+{
+    expr op = {0};
+    op.kind = EX_BINARY;
+    op.op = OP_MOD;
+    op.left = pc->call->args[0];
+    op.right = pc->call->args[1];
+    return sb_expr(pc->b, &op, pc->resolve, pc->ctx, pc->err);
+}
+
+/* LOG(x), LOG(b, x), LOG2(x), LOG10(x): NULL where the logarithm is undefined, as MySQL. */
+static bool print_log(print_ctx *pc)
+{
+    const char *name = pc->call->text;
+    sql_dialect d = pc->b->dialect;
+    if (d == DIALECT_MYSQL)
+        return expand(pc, strcasecmp(name, "log2") == 0    ? "LOG2($1)"
+                          : strcasecmp(name, "log10") == 0 ? "LOG10($1)"
+                          : pc->call->nargs == 2           ? "LOG($1, $2)"
+                                                           : "LN($1)");
+    const char *ln = d == DIALECT_POSTGRES ? "LN(CAST($%c AS DOUBLE PRECISION))" : "ln($%c)";
+    buf t;
+    buf_init(&t);
+    if (pc->call->nargs == 2) {
+        buf_printf(&t, "(CASE WHEN $1 > 0 AND $1 <> 1 AND $2 > 0 THEN ");
+        buf_printf(&t, ln, '2');
+        buf_printf(&t, " / ");
+        buf_printf(&t, ln, '1');
+    } else {
+        double base = strcasecmp(name, "log2") == 0 ? 2 : strcasecmp(name, "log10") == 0 ? 10 : 0;
+        buf_printf(&t, "(CASE WHEN $1 > 0 THEN ");
+        buf_printf(&t, ln, '1');
+        if (base > 0)
+            buf_printf(&t, d == DIALECT_POSTGRES ? " / LN(%g)" : " / ln(%g)", base);
+    }
+    buf_printf(&t, " END)");
+    bool ok = expand(pc, buf_cstr(&t));
+    buf_free(&t);
+    return ok;
+}
+
+/* CONCAT_WS(sep, a, ...): NULL arguments are skipped, a NULL separator gives NULL. */
+static bool print_concat_ws(print_ctx *pc)
+{
+    if (pc->b->dialect != DIALECT_SQLITE)
+        return expand(pc, "CONCAT_WS($*)");
+    /* substr(sep || a || sep || b ..., length(sep) + 1), each part dropped when NULL. */
+    if (!expand(pc, "(CASE WHEN $1 IS NULL THEN NULL ELSE substr("))
+        return false;
+    for (size_t i = 1; i < pc->call->nargs; i++) {
+        sb_str(pc->b, i > 1 ? " || COALESCE(" : "COALESCE(");
+        if (!expand(pc, "$1 || CAST("))
+            return false;
+        if (!sb_expr(pc->b, pc->call->args[i], pc->resolve, pc->ctx, pc->err))
+            return false;
+        sb_str(pc->b, " AS TEXT), '')");
+    }
+    return expand(pc, ", length($1) + 1) END)");
+}
+
+/* ELT(n, a, b, ...): the n-th string, NULL when there is none. */
+static bool print_elt(print_ctx *pc)
+{
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return expand(pc, "ELT($*)");
+    if (!expand(pc, "(CASE $1"))
+        return false;
+    for (size_t i = 1; i < pc->call->nargs; i++) {
+        buf_printf(&pc->b->out, " WHEN %zu THEN ", i);
+        if (!sb_expr(pc->b, pc->call->args[i], pc->resolve, pc->ctx, pc->err))
+            return false;
+    }
+    sb_str(pc->b, " END)");
+    return true;
+}
+
+/*
+ * LPAD(s, n, pad) / RPAD: s cut or padded to n characters; NULL for a negative n,
+ * and for an empty pad that would have to pad, as MySQL.
+ */
+static bool print_pad(print_ctx *pc)
+{
+    bool left = strcasecmp(pc->call->text, "lpad") == 0;
+    sql_dialect d = pc->b->dialect;
+    if (d == DIALECT_MYSQL)
+        return expand(pc, left ? "LPAD($1, $2, $3)" : "RPAD($1, $2, $3)");
+    if (d == DIALECT_POSTGRES)
+        return expand(pc, left ? "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > CHAR_LENGTH(CAST($1 AS "
+                                 "TEXT))) THEN NULL ELSE LPAD(CAST($1 AS TEXT), CAST($2 AS "
+                                 "INTEGER), CAST($3 AS TEXT)) END)"
+                               : "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > CHAR_LENGTH(CAST($1 AS "
+                                 "TEXT))) THEN NULL ELSE RPAD(CAST($1 AS TEXT), CAST($2 AS "
+                                 "INTEGER), CAST($3 AS TEXT)) END)");
+    return expand(pc, left ? "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > length($1)) THEN NULL "
+                             "WHEN $2 <= length($1) THEN substr($1, 1, $2) ELSE "
+                             "substr(replace(printf('%.*c', $2, 'x'), 'x', $3), 1, $2 - "
+                             "length($1)) || $1 END)"
+                           : "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > length($1)) THEN NULL "
+                             "WHEN $2 <= length($1) THEN substr($1, 1, $2) ELSE $1 || "
+                             "substr(replace(printf('%.*c', $2, 'x'), 'x', $3), 1, $2 - "
+                             "length($1)) END)");
+}
+
 #define T(pg, sqlite, mysql)                                                                       \
     {                                                                                              \
         [DIALECT_POSTGRES] = pg, [DIALECT_SQLITE] = sqlite, [DIALECT_MYSQL] = mysql                \
@@ -675,6 +999,37 @@ static const function_map functions[] = {
     {"char_length", 1, 1, T("CHAR_LENGTH($1)", "LENGTH($1)", "CHAR_LENGTH($1)"), NULL},
     /* LOCATE(substr, str): Connector/J's DatabaseMetaData.getColumns uses it. */
     {"locate", 2, 2, T("STRPOS($2, $1)", "INSTR($2, $1)", "LOCATE($1, $2)"), NULL},
+    {"instr", 2, 2,
+     T("STRPOS(CAST($1 AS TEXT), CAST($2 AS TEXT))", "INSTR($1, $2)", "INSTR($1, $2)"), NULL},
+    {"concat_ws", 2, -1, T(NULL, NULL, NULL), print_concat_ws},
+    /* LEFT/RIGHT with a negative count are '' in MySQL, all but |n| in PostgreSQL. */
+    {"left", 2, 2,
+     T("LEFT(CAST($1 AS TEXT), CAST(CASE WHEN $2 < 0 THEN 0 ELSE LEAST($2, 2147483647) END AS "
+       "INTEGER))",
+       "SUBSTR($1, 1, MAX($2, 0))", "LEFT($1, $2)"),
+     NULL},
+    {"right", 2, 2,
+     T("RIGHT(CAST($1 AS TEXT), CAST(CASE WHEN $2 < 0 THEN 0 ELSE LEAST($2, 2147483647) END AS "
+       "INTEGER))",
+       "(CASE WHEN $2 < 1 THEN (CASE WHEN $1 IS NULL THEN NULL ELSE '' END) ELSE SUBSTR($1, "
+       "-($2)) END)",
+       "RIGHT($1, $2)"),
+     NULL},
+    {"lpad", 3, 3, T(NULL, NULL, NULL), print_pad},
+    {"rpad", 3, 3, T(NULL, NULL, NULL), print_pad},
+    {"replace", 3, 3,
+     T("REPLACE(CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT))", "REPLACE($1, $2, $3)",
+       "REPLACE($1, $2, $3)"),
+     NULL},
+    {"repeat", 2, 2,
+     T("REPEAT(CAST($1 AS TEXT), CAST(LEAST($2, 2147483647) AS INTEGER))",
+       "(CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL WHEN $2 < 1 THEN '' ELSE "
+       "REPLACE(printf('%.*c', $2, 'x'), 'x', $1) END)",
+       "REPEAT($1, $2)"),
+     NULL},
+    /* SQLite has no way to reverse a string in one expression. */
+    {"reverse", 1, 1, T("REVERSE(CAST($1 AS TEXT))", NULL, "REVERSE($1)"), NULL},
+    {"elt", 2, -1, T(NULL, NULL, NULL), print_elt},
     /* CHAR(n, ...): MySQL's bytes; information_schema queries run it (catalog_sql.c). */
     {"char", 1, -1, T(NULL, NULL, "CHAR($*)"), NULL},
     {"round", 1, 2, T(NULL, NULL, NULL), NULL},
@@ -683,6 +1038,25 @@ static const function_map functions[] = {
        "TRUNCATE($1, $2)"),
      NULL},
     {"floor", 1, 1, SAME("FLOOR($1)"), NULL},
+    {"mod", 2, 2, T(NULL, NULL, NULL), print_mod},
+    {"pow", 2, 2,
+     T("POWER(CAST($1 AS DOUBLE PRECISION), CAST($2 AS DOUBLE PRECISION))", "pow($1, $2)",
+       "POW($1, $2)"),
+     NULL},
+    {"power", 2, 2,
+     T("POWER(CAST($1 AS DOUBLE PRECISION), CAST($2 AS DOUBLE PRECISION))", "pow($1, $2)",
+       "POW($1, $2)"),
+     NULL},
+    /* NULL outside the domain, as MySQL (PostgreSQL raises an error there). */
+    {"sqrt", 1, 1,
+     T("(CASE WHEN $1 >= 0 THEN SQRT(CAST($1 AS DOUBLE PRECISION)) END)",
+       "(CASE WHEN $1 >= 0 THEN sqrt($1) END)", "SQRT($1)"),
+     NULL},
+    {"ln", 1, 1, T(NULL, NULL, NULL), print_log},
+    {"log", 1, 2, T(NULL, NULL, NULL), print_log},
+    {"log2", 1, 1, T(NULL, NULL, NULL), print_log},
+    {"log10", 1, 1, T(NULL, NULL, NULL), print_log},
+    {"sign", 1, 1, T("CAST(SIGN($1) AS INTEGER)", "sign($1)", "SIGN($1)"), NULL},
     {"ceil", 1, 1, T("CEIL($1)", "ceil($1)", "CEIL($1)"), NULL},
     {"ceiling", 1, 1, T("CEIL($1)", "ceil($1)", "CEIL($1)"), NULL},
     {"abs", 1, 1, SAME("ABS($1)"), NULL},
@@ -697,6 +1071,43 @@ static const function_map functions[] = {
     {"minute", 1, 1, T(NULL, NULL, NULL), print_part_function},
     {"second", 1, 1, T(NULL, NULL, NULL), print_part_function},
     {"week", 1, 2, T(NULL, NULL, NULL), print_week},
+    {"weekofyear", 1, 1, T(NULL, NULL, NULL), print_weekofyear},
+    {"yearweek", 1, 2, T(NULL, NULL, NULL), print_yearweek},
+    {"weekday", 1, 1,
+     T("(CAST(EXTRACT(ISODOW FROM CAST($1 AS TIMESTAMP)) AS INTEGER) - 1)",
+       "((CAST(strftime('%w', $1) AS INTEGER) + 6) % 7)", "WEEKDAY($1)"),
+     NULL},
+    {"dayofyear", 1, 1,
+     T("CAST(EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) AS INTEGER)",
+       "CAST(strftime('%j', $1) AS INTEGER)", "DAYOFYEAR($1)"),
+     NULL},
+    /* Days since year 0 of the proleptic Gregorian calendar: 0001-01-01 is day 366. */
+    {"to_days", 1, 1,
+     T("(CAST(CAST($1 AS TIMESTAMP) AS DATE) - DATE '0001-01-01' + 366)",
+       "(CAST(julianday(date($1)) - julianday('0001-01-01') AS INTEGER) + 366)", "TO_DAYS($1)"),
+     NULL},
+    {"from_days", 1, 1,
+     T("(DATE '0001-01-01' + (CAST($1 AS INTEGER) - 366))",
+       "date('0001-01-01', printf('%+d days', $1 - 366))", "FROM_DAYS($1)"),
+     NULL},
+    {"last_day", 1, 1,
+     T("CAST(date_trunc('month', CAST($1 AS TIMESTAMP)) + INTERVAL '1 month' - INTERVAL '1 day' "
+       "AS DATE)",
+       "date($1, 'start of month', '+1 month', '-1 day')", "LAST_DAY($1)"),
+     NULL},
+    /* MAKEDATE(year, day of year): NULL for a day below 1; years 0-69 are 2000-2069 and
+     * 70-99 are 1970-1999, as MySQL reads two-digit years. */
+    {"makedate", 2, 2,
+     T("(CASE WHEN $2 > 0 AND $1 >= 0 AND $1 <= 9999 THEN make_date(CAST(CASE WHEN $1 < 70 THEN "
+       "$1 + 2000 WHEN $1 < 100 THEN $1 + 1900 ELSE $1 END AS INTEGER), 1, 1) + (CAST($2 AS "
+       "INTEGER) - 1) END)",
+       "(CASE WHEN $2 > 0 AND $1 >= 0 AND $1 <= 9999 THEN date(printf('%04d-01-01', CASE WHEN $1 "
+       "< 70 THEN $1 + 2000 WHEN $1 < 100 THEN $1 + 1900 ELSE $1 END), printf('%+d days', $2 - "
+       "1)) END)",
+       "MAKEDATE($1, $2)"),
+     NULL},
+    {"unix_timestamp", 0, 1, T(NULL, NULL, NULL), print_unix_timestamp},
+    {"from_unixtime", 1, 2, T(NULL, NULL, NULL), print_from_unixtime},
     {"dayofweek", 1, 1,
      T("CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",
        "(CAST(strftime('%w', $1) AS INTEGER) + 1)", "DAYOFWEEK($1)"),

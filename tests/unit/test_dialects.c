@@ -207,23 +207,21 @@ static const golden goldens[] = {
      "(CASE WHEN `nul` THEN ? ELSE ? END)", "I:1, I:2", "2"},
     {"GREATEST(1, n, 3)",
      "(CASE WHEN CAST($1 AS BIGINT) IS NULL OR \"n\" IS NULL OR CAST($2 AS BIGINT) IS NULL THEN "
-     "NULL "
-     "ELSE GREATEST(CAST($3 AS BIGINT), \"n\", CAST($4 AS BIGINT)) END)",
+     "NULL ELSE GREATEST(CAST($3 AS BIGINT), \"n\", CAST($4 AS BIGINT)) END)",
      "I:1, I:3, I:1, I:3", "MAX(?1, \"n\", ?2)", "I:1, I:3", "GREATEST(?, `n`, ?)", "I:1, I:3",
      "7"},
     {"LEAST(4, n, 3)",
      "(CASE WHEN CAST($1 AS BIGINT) IS NULL OR \"n\" IS NULL OR CAST($2 AS BIGINT) IS NULL THEN "
-     "NULL "
-     "ELSE LEAST(CAST($3 AS BIGINT), \"n\", CAST($4 AS BIGINT)) END)",
+     "NULL ELSE LEAST(CAST($3 AS BIGINT), \"n\", CAST($4 AS BIGINT)) END)",
      "I:4, I:3, I:4, I:3", "MIN(?1, \"n\", ?2)", "I:4, I:3", "LEAST(?, `n`, ?)", "I:4, I:3", "3"},
     /* MySQL: NULL when any argument is NULL (PostgreSQL alone would skip it). */
     {"GREATEST(1, nul)",
-     "(CASE WHEN CAST($1 AS BIGINT) IS NULL OR \"nul\" IS NULL THEN NULL "
-     "ELSE GREATEST(CAST($2 AS BIGINT), \"nul\") END)",
+     "(CASE WHEN CAST($1 AS BIGINT) IS NULL OR \"nul\" IS NULL THEN NULL ELSE GREATEST(CAST($2 AS "
+     "BIGINT), \"nul\") END)",
      "I:1, I:1", "MAX(?1, \"nul\")", "I:1", "GREATEST(?, `nul`)", "I:1", "NULL"},
     {"LEAST(nul, 2)",
-     "(CASE WHEN \"nul\" IS NULL OR CAST($1 AS BIGINT) IS NULL THEN NULL "
-     "ELSE LEAST(\"nul\", CAST($2 AS BIGINT)) END)",
+     "(CASE WHEN \"nul\" IS NULL OR CAST($1 AS BIGINT) IS NULL THEN NULL ELSE LEAST(\"nul\", "
+     "CAST($2 AS BIGINT)) END)",
      "I:2, I:2", "MIN(\"nul\", ?1)", "I:2", "LEAST(`nul`, ?)", "I:2", "NULL"},
     {"CONCAT('a', s, n)", "(CAST($1 AS TEXT) || CAST(\"s\" AS TEXT) || CAST(\"n\" AS TEXT))", "T:a",
      "(CAST(?1 AS TEXT) || CAST(\"s\" AS TEXT) || CAST(\"n\" AS TEXT))", "T:a",
@@ -232,16 +230,48 @@ static const golden goldens[] = {
      "(CAST(?1 AS TEXT) || CAST(\"nul\" AS TEXT))", "T:a", "CONCAT(?, `nul`)", "T:a", "NULL"},
     {"CONCAT(s)", "(CAST(\"s\" AS TEXT))", "", "(CAST(\"s\" AS TEXT))", "", "CONCAT(`s`)", "",
      "Hello"},
-    {"SUBSTRING(s, 2)", "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST($1 AS BIGINT))", "I:2",
-     "SUBSTR(\"s\", ?1)", "I:2", "SUBSTR(`s`, ?)", "I:2", "ello"},
+    {"SUBSTRING(s, 2)",
+     "(CASE WHEN \"s\" IS NULL OR CAST($1 AS BIGINT) IS NULL THEN NULL WHEN CAST($2 AS BIGINT) = 0 "
+     "OR -(CAST($3 AS BIGINT)) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE "
+     "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE WHEN CAST($4 AS BIGINT) < 0 THEN "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($5 AS BIGINT) ELSE CAST($6 AS BIGINT) END AS "
+     "INTEGER)) END)",
+     "I:2, I:2, I:2, I:2, I:2, I:2",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 = 0 OR -(?3) > LENGTH(\"s\") THEN "
+     "'' ELSE SUBSTR(\"s\", ?4) END)",
+     "I:2, I:2, I:2, I:2", "SUBSTRING(`s`, ?)", "I:2", "ello"},
     {"SUBSTRING(s, 2, 3)",
-     "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST($1 AS BIGINT) FOR CAST($2 AS BIGINT))", "I:2, I:3",
-     "SUBSTR(\"s\", ?1, ?2)", "I:2, I:3", "SUBSTR(`s`, ?, ?)", "I:2, I:3", "ell"},
+     "(CASE WHEN \"s\" IS NULL OR CAST($1 AS BIGINT) IS NULL OR CAST($2 AS BIGINT) IS NULL THEN "
+     "NULL WHEN CAST($3 AS BIGINT) = 0 OR CAST($4 AS BIGINT) < 1 OR -(CAST($5 AS BIGINT)) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE "
+     "WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($7 AS BIGINT) "
+     "ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST(CAST($9 AS BIGINT), 2147483647) AS "
+     "INTEGER)) END)",
+     "I:2, I:3, I:2, I:3, I:2, I:2, I:2, I:2, I:3",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 = 0 OR ?4 < 1 OR "
+     "-(?5) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", ?6, ?7) END)",
+     "I:2, I:3, I:2, I:3, I:2, I:2, I:3", "SUBSTRING(`s`, ?, ?)", "I:2, I:3", "ell"},
     {"SUBSTR(s, 1, 1)",
-     "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST($1 AS BIGINT) FOR CAST($2 AS BIGINT))", "I:1, I:1",
-     "SUBSTR(\"s\", ?1, ?2)", "I:1, I:1", "SUBSTR(`s`, ?, ?)", "I:1, I:1", "H"},
-    {"SUBSTR(s, -3)", "SUBSTRING(CAST(\"s\" AS TEXT) FROM (- CAST($1 AS BIGINT)))", "I:3",
-     "SUBSTR(\"s\", (- ?1))", "I:3", "SUBSTR(`s`, (- ?))", "I:3", "llo"},
+     "(CASE WHEN \"s\" IS NULL OR CAST($1 AS BIGINT) IS NULL OR CAST($2 AS BIGINT) IS NULL THEN "
+     "NULL WHEN CAST($3 AS BIGINT) = 0 OR CAST($4 AS BIGINT) < 1 OR -(CAST($5 AS BIGINT)) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE "
+     "WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($7 AS BIGINT) "
+     "ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST(CAST($9 AS BIGINT), 2147483647) AS "
+     "INTEGER)) END)",
+     "I:1, I:1, I:1, I:1, I:1, I:1, I:1, I:1, I:1",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 = 0 OR ?4 < 1 OR "
+     "-(?5) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", ?6, ?7) END)",
+     "I:1, I:1, I:1, I:1, I:1, I:1, I:1", "SUBSTRING(`s`, ?, ?)", "I:1, I:1", "H"},
+    {"SUBSTR(s, -3)",
+     "(CASE WHEN \"s\" IS NULL OR (- CAST($1 AS BIGINT)) IS NULL THEN NULL WHEN (- CAST($2 AS "
+     "BIGINT)) = 0 OR -((- CAST($3 AS BIGINT))) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE "
+     "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE WHEN (- CAST($4 AS BIGINT)) < 0 THEN "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + (- CAST($5 AS BIGINT)) ELSE (- CAST($6 AS BIGINT)) "
+     "END AS INTEGER)) END)",
+     "I:3, I:3, I:3, I:3, I:3, I:3",
+     "(CASE WHEN \"s\" IS NULL OR (- ?1) IS NULL THEN NULL WHEN (- ?2) = 0 OR -((- ?3)) > "
+     "LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", (- ?4)) END)",
+     "I:3, I:3, I:3, I:3", "SUBSTRING(`s`, (- ?))", "I:3", "llo"},
     {"LOWER(s)", "LOWER(\"s\")", "", "LOWER(\"s\")", "", "LOWER(`s`)", "", "hello"},
     {"LCASE(s)", "LOWER(\"s\")", "", "LOWER(\"s\")", "", "LOWER(`s`)", "", "hello"},
     {"UPPER(s)", "UPPER(\"s\")", "", "UPPER(\"s\")", "", "UPPER(`s`)", "", "HELLO"},
@@ -310,63 +340,104 @@ static const golden goldens[] = {
      "CAST(strftime('%H', \"ts\") AS INTEGER)", "", "EXTRACT(HOUR FROM `ts`)", "", "14"},
     {"MINUTE(ts)", "CAST(EXTRACT(MINUTE FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)", "",
      "CAST(strftime('%M', \"ts\") AS INTEGER)", "", "EXTRACT(MINUTE FROM `ts`)", "", "7"},
-    {"SECOND(ts)", "CAST(EXTRACT(SECOND FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)", "",
+    /* Issue 13, section 2: the values are what MariaDB 10.11 returns over the test row. */
+    {"SECOND(ts)", "CAST(FLOOR(EXTRACT(SECOND FROM CAST(\"ts\" AS TIMESTAMP))) AS INTEGER)", "",
      "CAST(strftime('%S', \"ts\") AS INTEGER)", "", "EXTRACT(SECOND FROM `ts`)", "", "9"},
     {"WEEK(ts)",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST(\"ts\" AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST(\"ts\" AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) < 0 "
+     "THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) / 7 "
+     "+ 1 END)",
      "",
-     "((CAST(strftime('%j', \"ts\") AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(\"ts\", 'start "
-     "of year')) AS INTEGER)) % 7) / 7)",
+     "(CASE WHEN CAST(julianday(date(\"ts\", printf('%+d days', - CAST(strftime('%w', \"ts\") AS "
+     "INTEGER)))) - julianday(date(\"ts\", 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(\"ts\", printf('%+d days', - CAST(strftime('%w', \"ts\") AS INTEGER)))) "
+     "- julianday(date(\"ts\", 'start of year')) AS INTEGER) / 7 + 1 END)",
      "", "WEEK(`ts`, 0)", "", "9"},
     {"WEEK('2022-01-01')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2022-01-01, T:2022-01-01",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2022-01-01, T:2022-01-01", "WEEK(?, 0)", "T:2022-01-01", "0"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01",
+     "(CASE WHEN CAST(julianday(date(?1, printf('%+d days', - CAST(strftime('%w', ?2) AS "
+     "INTEGER)))) - julianday(date(?3, 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(?4, printf('%+d days', - CAST(strftime('%w', ?5) AS INTEGER)))) - "
+     "julianday(date(?6, 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01",
+     "WEEK(?, 0)", "T:2022-01-01", "0"},
     {"WEEK('2022-01-02')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2022-01-02, T:2022-01-02",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2022-01-02, T:2022-01-02", "WEEK(?, 0)", "T:2022-01-02", "1"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02",
+     "(CASE WHEN CAST(julianday(date(?1, printf('%+d days', - CAST(strftime('%w', ?2) AS "
+     "INTEGER)))) - julianday(date(?3, 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(?4, printf('%+d days', - CAST(strftime('%w', ?5) AS INTEGER)))) - "
+     "julianday(date(?6, 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02",
+     "WEEK(?, 0)", "T:2022-01-02", "1"},
     {"WEEK('2022-12-31')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2022-12-31, T:2022-12-31",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2022-12-31, T:2022-12-31", "WEEK(?, 0)", "T:2022-12-31", "52"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31",
+     "(CASE WHEN CAST(julianday(date(?1, printf('%+d days', - CAST(strftime('%w', ?2) AS "
+     "INTEGER)))) - julianday(date(?3, 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(?4, printf('%+d days', - CAST(strftime('%w', ?5) AS INTEGER)))) - "
+     "julianday(date(?6, 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31",
+     "WEEK(?, 0)", "T:2022-12-31", "52"},
     {"WEEK('2023-01-01')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2023-01-01, T:2023-01-01",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2023-01-01, T:2023-01-01", "WEEK(?, 0)", "T:2023-01-01", "1"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01",
+     "(CASE WHEN CAST(julianday(date(?1, printf('%+d days', - CAST(strftime('%w', ?2) AS "
+     "INTEGER)))) - julianday(date(?3, 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(?4, printf('%+d days', - CAST(strftime('%w', ?5) AS INTEGER)))) - "
+     "julianday(date(?6, 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01",
+     "WEEK(?, 0)", "T:2023-01-01", "1"},
     {"WEEK('2020-12-31')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2020-12-31, T:2020-12-31",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2020-12-31, T:2020-12-31", "WEEK(?, 0)", "T:2020-12-31", "52"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31",
+     "(CASE WHEN CAST(julianday(date(?1, printf('%+d days', - CAST(strftime('%w', ?2) AS "
+     "INTEGER)))) - julianday(date(?3, 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(?4, printf('%+d days', - CAST(strftime('%w', ?5) AS INTEGER)))) - "
+     "julianday(date(?6, 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31",
+     "WEEK(?, 0)", "T:2020-12-31", "52"},
     {"WEEK('2024-12-29')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2024-12-29, T:2024-12-29",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2024-12-29, T:2024-12-29", "WEEK(?, 0)", "T:2024-12-29", "52"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29",
+     "(CASE WHEN CAST(julianday(date(?1, printf('%+d days', - CAST(strftime('%w', ?2) AS "
+     "INTEGER)))) - julianday(date(?3, 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(?4, printf('%+d days', - CAST(strftime('%w', ?5) AS INTEGER)))) - "
+     "julianday(date(?6, 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29",
+     "WEEK(?, 0)", "T:2024-12-29", "52"},
     {"WEEK(d, 0)",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST(\"d\" AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST(\"d\" AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
+     "(CASE WHEN ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) < 0 "
+     "THEN 0 ELSE ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) / 7 + "
+     "1 END)",
      "",
-     "((CAST(strftime('%j', \"d\") AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(\"d\", 'start "
-     "of year')) AS INTEGER)) % 7) / 7)",
+     "(CASE WHEN CAST(julianday(date(\"d\", printf('%+d days', - CAST(strftime('%w', \"d\") AS "
+     "INTEGER)))) - julianday(date(\"d\", 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(\"d\", printf('%+d days', - CAST(strftime('%w', \"d\") AS INTEGER)))) - "
+     "julianday(date(\"d\", 'start of year')) AS INTEGER) / 7 + 1 END)",
      "", "WEEK(`d`, 0)", "", "0"},
     {"DAYOFWEEK('2022-01-01')", "CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",
      "T:2022-01-01", "(CAST(strftime('%w', ?1) AS INTEGER) + 1)", "T:2022-01-01", "DAYOFWEEK(?)",
@@ -388,21 +459,32 @@ static const golden goldens[] = {
     {"EXTRACT(MINUTE FROM ts)", "CAST(EXTRACT(MINUTE FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)",
      "", "CAST(strftime('%M', \"ts\") AS INTEGER)", "", "EXTRACT(MINUTE FROM `ts`)", "", "7"},
     {"EXTRACT(WEEK FROM ts)",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST(\"ts\" AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST(\"ts\" AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) < 0 "
+     "THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) / 7 "
+     "+ 1 END)",
      "",
-     "((CAST(strftime('%j', \"ts\") AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(\"ts\", 'start "
-     "of year')) AS INTEGER)) % 7) / 7)",
+     "(CASE WHEN CAST(julianday(date(\"ts\", printf('%+d days', - CAST(strftime('%w', \"ts\") AS "
+     "INTEGER)))) - julianday(date(\"ts\", 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(\"ts\", printf('%+d days', - CAST(strftime('%w', \"ts\") AS INTEGER)))) "
+     "- julianday(date(\"ts\", 'start of year')) AS INTEGER) / 7 + 1 END)",
      "", "WEEK(`ts`, 0)", "", "9"},
     {"EXTRACT(WEEK FROM '2022-01-01')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2022-01-01, T:2022-01-01",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2022-01-01, T:2022-01-01", "WEEK(?, 0)", "T:2022-01-01", "0"},
-    {"EXTRACT(SECOND FROM ts)", "CAST(EXTRACT(SECOND FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)",
-     "", "CAST(strftime('%S', \"ts\") AS INTEGER)", "", "EXTRACT(SECOND FROM `ts`)", "", "9"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01",
+     "(CASE WHEN CAST(julianday(date(?1, printf('%+d days', - CAST(strftime('%w', ?2) AS "
+     "INTEGER)))) - julianday(date(?3, 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(?4, printf('%+d days', - CAST(strftime('%w', ?5) AS INTEGER)))) - "
+     "julianday(date(?6, 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01",
+     "WEEK(?, 0)", "T:2022-01-01", "0"},
+    {"EXTRACT(SECOND FROM ts)",
+     "CAST(FLOOR(EXTRACT(SECOND FROM CAST(\"ts\" AS TIMESTAMP))) AS INTEGER)", "",
+     "CAST(strftime('%S', \"ts\") AS INTEGER)", "", "EXTRACT(SECOND FROM `ts`)", "", "9"},
     {"DATE_FORMAT(ts, '%Y-%m-%d %H:%i')", "to_char(CAST(\"ts\" AS TIMESTAMP), $1)",
      "T:YYYY\"-\"MM\"-\"DD\" \"HH24\":\"MI", "strftime(?1, \"ts\")", "T:%Y-%m-%d %H:%M",
      "DATE_FORMAT(`ts`, ?)", "T:%Y-%m-%d %H:%i", "2022-03-05 14:07"},
@@ -640,14 +722,29 @@ static const golden goldens[] = {
      "(CAST(?1 AS REAL) / NULLIF(?2, 0))", "I:1, I:3", "(? / ?)", "I:1, I:3", "0.3333"},
     {"x / 0.5", "(CAST(\"x\" AS NUMERIC) / NULLIF(CAST($1 AS NUMERIC), 0))", "N:0.5",
      "(CAST(\"x\" AS REAL) / NULLIF(?1, 0))", "N:0.5", "(`x` / ?)", "N:0.5", "5"},
-    {"n % 2", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:2", "(\"n\" % ?1)", "I:2", "(`n` % ?)",
-     "I:2", "1"},
-    {"n MOD 3", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:3", "(\"n\" % ?1)", "I:3",
-     "(`n` % ?)", "I:3", "1"},
+    {"n % 2", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:2",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" % ?2) ELSE "
+     "mod(\"n\", ?3) END)",
+     "I:2, I:2, I:2", "(`n` % ?)", "I:2", "1"},
+    {"n MOD 3", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:3",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" % ?2) ELSE "
+     "mod(\"n\", ?3) END)",
+     "I:3, I:3, I:3", "(`n` % ?)", "I:3", "1"},
     {"-7 % 2", "((- CAST($1 AS BIGINT)) % NULLIF(CAST($2 AS BIGINT), 0))", "I:7, I:2",
-     "((- ?1) % ?2)", "I:7, I:2", "((- ?) % ?)", "I:7, I:2", "-1"},
-    {"n % z", "(\"n\" % NULLIF(\"z\", 0))", "", "(\"n\" % \"z\")", "", "(`n` % `z`)", "", "NULL"},
-    {"n DIV 2", "ERROR", "", "ERROR", "", "(`n` DIV ?)", "I:2", NULL},
+     "(CASE WHEN typeof((- ?1)) = 'integer' AND typeof(?2) = 'integer' THEN ((- ?3) % ?4) ELSE "
+     "mod((- ?5), ?6) END)",
+     "I:7, I:2, I:7, I:2, I:7, I:2", "((- ?) % ?)", "I:7, I:2", "-1"},
+    {"n % z", "(\"n\" % NULLIF(\"z\", 0))", "",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(\"z\") = 'integer' THEN (\"n\" % \"z\") ELSE "
+     "mod(\"n\", \"z\") END)",
+     "", "(`n` % `z`)", "", "NULL"},
+    {"n DIV 2",
+     "CAST(TRUNC(CAST(\"n\" AS NUMERIC) / NULLIF(CAST(CAST($1 AS BIGINT) AS NUMERIC), 0)) AS "
+     "BIGINT)",
+     "I:2",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" / NULLIF(?2, 0)) "
+     "ELSE CAST(CAST(\"n\" AS REAL) / NULLIF(?3, 0) AS INTEGER) END)",
+     "I:2, I:2, I:2", "(`n` DIV ?)", "I:2", NULL},
     /* BINARY: a case-sensitive comparison (SQLite: the BINARY collation, which an IN list
      * only honours on its left operand) */
     {"BINARY s = 'hello'", "ERROR", "", "((\"s\" COLLATE BINARY) = ?1)", "T:hello",
@@ -756,6 +853,721 @@ static const golden goldens[] = {
     {"'x'' OR 1=1 --'", "$1", "T:x' OR 1=1 --", "?1", "T:x' OR 1=1 --", "?", "T:x' OR 1=1 --",
      "x' OR 1=1 --"},
     {"'日本'", "$1", "T:日本", "?1", "T:日本", "?", "T:日本", "日本"},
+    /* Issue 13, section 2: the values are what MariaDB 10.11 returns over the test row. */
+    {"SECOND(ts)", "CAST(FLOOR(EXTRACT(SECOND FROM CAST(\"ts\" AS TIMESTAMP))) AS INTEGER)", "",
+     "CAST(strftime('%S', \"ts\") AS INTEGER)", "", "EXTRACT(SECOND FROM `ts`)", "", "9"},
+    {"TO_DAYS(ts)", "(CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - DATE '0001-01-01' + 366)", "",
+     "(CAST(julianday(date(\"ts\")) - julianday('0001-01-01') AS INTEGER) + 366)", "",
+     "TO_DAYS(`ts`)", "", "738584"},
+    {"TO_DAYS(d)", "(CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - DATE '0001-01-01' + 366)", "",
+     "(CAST(julianday(date(\"d\")) - julianday('0001-01-01') AS INTEGER) + 366)", "",
+     "TO_DAYS(`d`)", "", "738521"},
+    {"FROM_DAYS(738000)", "(DATE '0001-01-01' + (CAST(CAST($1 AS BIGINT) AS INTEGER) - 366))",
+     "I:738000", "date('0001-01-01', printf('%+d days', ?1 - 366))", "I:738000", "FROM_DAYS(?)",
+     "I:738000", "2020-07-29"},
+    {"FROM_DAYS(TO_DAYS(ts) - (DAYOFWEEK(ts) - 1))",
+     "(DATE '0001-01-01' + (CAST(((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - DATE '0001-01-01' + "
+     "366) - (CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) + 1 AS INTEGER) - CAST($1 AS "
+     "BIGINT))) AS INTEGER) - 366))",
+     "I:1",
+     "date('0001-01-01', printf('%+d days', ((CAST(julianday(date(\"ts\")) - "
+     "julianday('0001-01-01') AS INTEGER) + 366) - ((CAST(strftime('%w', \"ts\") AS INTEGER) + 1) "
+     "- ?1)) - 366))",
+     "I:1", "FROM_DAYS((TO_DAYS(`ts`) - (DAYOFWEEK(`ts`) - ?)))", "I:1", "2022-02-27"},
+    {"ADDDATE(FROM_DAYS(TO_DAYS(ts) - (DAYOFWEEK(ts) - 1)), INTERVAL 0 SECOND)",
+     "(CAST((DATE '0001-01-01' + (CAST(((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - DATE "
+     "'0001-01-01' + 366) - (CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) + 1 AS INTEGER) - "
+     "CAST($1 AS BIGINT))) AS INTEGER) - 366)) AS TIMESTAMP) + (CAST($2 AS BIGINT)) * INTERVAL '1 "
+     "SECOND')",
+     "I:1, I:0",
+     "datetime(date('0001-01-01', printf('%+d days', ((CAST(julianday(date(\"ts\")) - "
+     "julianday('0001-01-01') AS INTEGER) + 366) - ((CAST(strftime('%w', \"ts\") AS INTEGER) + 1) "
+     "- ?1)) - 366)), printf('%+d seconds', (?2) * 1))",
+     "I:1, I:0",
+     "DATE_ADD(FROM_DAYS((TO_DAYS(`ts`) - (DAYOFWEEK(`ts`) - ?))), INTERVAL (?) SECOND)",
+     "I:1, I:0", "2022-02-27 00:00:00"},
+    {"DAYOFYEAR(ts)", "CAST(EXTRACT(DOY FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)", "",
+     "CAST(strftime('%j', \"ts\") AS INTEGER)", "", "DAYOFYEAR(`ts`)", "", "64"},
+    {"DAYOFYEAR('2024-12-31')", "CAST(EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) AS INTEGER)",
+     "T:2024-12-31", "CAST(strftime('%j', ?1) AS INTEGER)", "T:2024-12-31", "DAYOFYEAR(?)",
+     "T:2024-12-31", "366"},
+    {"MAKEDATE(YEAR(ts), 1)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS "
+     "INTEGER) >= 0 AND CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) <= 9999 THEN "
+     "make_date(CAST(CASE WHEN CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) < 70 "
+     "THEN CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) + 2000 WHEN "
+     "CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) < 100 THEN CAST(EXTRACT(YEAR "
+     "FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) + 1900 ELSE CAST(EXTRACT(YEAR FROM CAST(\"ts\" "
+     "AS TIMESTAMP)) AS INTEGER) END AS INTEGER), 1, 1) + (CAST(CAST($2 AS BIGINT) AS INTEGER) - "
+     "1) END)",
+     "I:1, I:1",
+     "(CASE WHEN ?1 > 0 AND CAST(strftime('%Y', \"ts\") AS INTEGER) >= 0 AND CAST(strftime('%Y', "
+     "\"ts\") AS INTEGER) <= 9999 THEN date(printf('%04d-01-01', CASE WHEN CAST(strftime('%Y', "
+     "\"ts\") AS INTEGER) < 70 THEN CAST(strftime('%Y', \"ts\") AS INTEGER) + 2000 WHEN "
+     "CAST(strftime('%Y', \"ts\") AS INTEGER) < 100 THEN CAST(strftime('%Y', \"ts\") AS INTEGER) + "
+     "1900 ELSE CAST(strftime('%Y', \"ts\") AS INTEGER) END), printf('%+d days', ?2 - 1)) END)",
+     "I:1, I:1", "MAKEDATE(EXTRACT(YEAR FROM `ts`), ?)", "I:1", "2022-01-01"},
+    {"MAKEDATE(22, 60)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST($2 AS BIGINT) >= 0 AND CAST($3 AS BIGINT) <= 9999 "
+     "THEN make_date(CAST(CASE WHEN CAST($4 AS BIGINT) < 70 THEN CAST($5 AS BIGINT) + 2000 WHEN "
+     "CAST($6 AS BIGINT) < 100 THEN CAST($7 AS BIGINT) + 1900 ELSE CAST($8 AS BIGINT) END AS "
+     "INTEGER), 1, 1) + (CAST(CAST($9 AS BIGINT) AS INTEGER) - 1) END)",
+     "I:60, I:22, I:22, I:22, I:22, I:22, I:22, I:22, I:60",
+     "(CASE WHEN ?1 > 0 AND ?2 >= 0 AND ?3 <= 9999 THEN date(printf('%04d-01-01', CASE WHEN ?4 < "
+     "70 THEN ?5 + 2000 WHEN ?6 < 100 THEN ?7 + 1900 ELSE ?8 END), printf('%+d days', ?9 - 1)) "
+     "END)",
+     "I:60, I:22, I:22, I:22, I:22, I:22, I:22, I:22, I:60", "MAKEDATE(?, ?)", "I:22, I:60",
+     "2022-03-01"},
+    {"MAKEDATE(75, 1)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST($2 AS BIGINT) >= 0 AND CAST($3 AS BIGINT) <= 9999 "
+     "THEN make_date(CAST(CASE WHEN CAST($4 AS BIGINT) < 70 THEN CAST($5 AS BIGINT) + 2000 WHEN "
+     "CAST($6 AS BIGINT) < 100 THEN CAST($7 AS BIGINT) + 1900 ELSE CAST($8 AS BIGINT) END AS "
+     "INTEGER), 1, 1) + (CAST(CAST($9 AS BIGINT) AS INTEGER) - 1) END)",
+     "I:1, I:75, I:75, I:75, I:75, I:75, I:75, I:75, I:1",
+     "(CASE WHEN ?1 > 0 AND ?2 >= 0 AND ?3 <= 9999 THEN date(printf('%04d-01-01', CASE WHEN ?4 < "
+     "70 THEN ?5 + 2000 WHEN ?6 < 100 THEN ?7 + 1900 ELSE ?8 END), printf('%+d days', ?9 - 1)) "
+     "END)",
+     "I:1, I:75, I:75, I:75, I:75, I:75, I:75, I:75, I:1", "MAKEDATE(?, ?)", "I:75, I:1",
+     "1975-01-01"},
+    {"MAKEDATE(2024, 366)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST($2 AS BIGINT) >= 0 AND CAST($3 AS BIGINT) <= 9999 "
+     "THEN make_date(CAST(CASE WHEN CAST($4 AS BIGINT) < 70 THEN CAST($5 AS BIGINT) + 2000 WHEN "
+     "CAST($6 AS BIGINT) < 100 THEN CAST($7 AS BIGINT) + 1900 ELSE CAST($8 AS BIGINT) END AS "
+     "INTEGER), 1, 1) + (CAST(CAST($9 AS BIGINT) AS INTEGER) - 1) END)",
+     "I:366, I:2024, I:2024, I:2024, I:2024, I:2024, I:2024, I:2024, I:366",
+     "(CASE WHEN ?1 > 0 AND ?2 >= 0 AND ?3 <= 9999 THEN date(printf('%04d-01-01', CASE WHEN ?4 < "
+     "70 THEN ?5 + 2000 WHEN ?6 < 100 THEN ?7 + 1900 ELSE ?8 END), printf('%+d days', ?9 - 1)) "
+     "END)",
+     "I:366, I:2024, I:2024, I:2024, I:2024, I:2024, I:2024, I:2024, I:366", "MAKEDATE(?, ?)",
+     "I:2024, I:366", "2024-12-31"},
+    {"MAKEDATE(2022, 0)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST($2 AS BIGINT) >= 0 AND CAST($3 AS BIGINT) <= 9999 "
+     "THEN make_date(CAST(CASE WHEN CAST($4 AS BIGINT) < 70 THEN CAST($5 AS BIGINT) + 2000 WHEN "
+     "CAST($6 AS BIGINT) < 100 THEN CAST($7 AS BIGINT) + 1900 ELSE CAST($8 AS BIGINT) END AS "
+     "INTEGER), 1, 1) + (CAST(CAST($9 AS BIGINT) AS INTEGER) - 1) END)",
+     "I:0, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:0",
+     "(CASE WHEN ?1 > 0 AND ?2 >= 0 AND ?3 <= 9999 THEN date(printf('%04d-01-01', CASE WHEN ?4 < "
+     "70 THEN ?5 + 2000 WHEN ?6 < 100 THEN ?7 + 1900 ELSE ?8 END), printf('%+d days', ?9 - 1)) "
+     "END)",
+     "I:0, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:0", "MAKEDATE(?, ?)",
+     "I:2022, I:0", "NULL"},
+    {"WEEKDAY(ts)", "(CAST(EXTRACT(ISODOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1)", "",
+     "((CAST(strftime('%w', \"ts\") AS INTEGER) + 6) % 7)", "", "WEEKDAY(`ts`)", "", "5"},
+    {"WEEKDAY(d)", "(CAST(EXTRACT(ISODOW FROM CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1)", "",
+     "((CAST(strftime('%w', \"d\") AS INTEGER) + 6) % 7)", "", "WEEKDAY(`d`)", "", "5"},
+    {"LAST_DAY(ts)",
+     "CAST(date_trunc('month', CAST(\"ts\" AS TIMESTAMP)) + INTERVAL '1 month' - INTERVAL '1 day' "
+     "AS DATE)",
+     "", "date(\"ts\", 'start of month', '+1 month', '-1 day')", "", "LAST_DAY(`ts`)", "",
+     "2022-03-31"},
+    {"LAST_DAY('2024-02-10')",
+     "CAST(date_trunc('month', CAST($1 AS TIMESTAMP)) + INTERVAL '1 month' - INTERVAL '1 day' AS "
+     "DATE)",
+     "T:2024-02-10", "date(?1, 'start of month', '+1 month', '-1 day')", "T:2024-02-10",
+     "LAST_DAY(?)", "T:2024-02-10", "2024-02-29"},
+    {"UNIX_TIMESTAMP(ts)", "trim_scale(EXTRACT(EPOCH FROM CAST(\"ts\" AS TIMESTAMP)))", "",
+     "(CASE WHEN strftime('%f', \"ts\") LIKE '%.000' THEN CAST(strftime('%s', \"ts\") AS INTEGER) "
+     "ELSE CAST(strftime('%s', \"ts\") AS INTEGER) + ROUND(strftime('%f', \"ts\") - "
+     "CAST(strftime('%S', \"ts\") AS INTEGER), 3) END)",
+     "", "UNIX_TIMESTAMP(`ts`)", "", "1646489229"},
+    {"UNIX_TIMESTAMP(ts) DIV 3600 * 3600",
+     "(CAST(TRUNC(CAST(trim_scale(EXTRACT(EPOCH FROM CAST(\"ts\" AS TIMESTAMP))) AS NUMERIC) / "
+     "NULLIF(CAST(CAST($1 AS BIGINT) AS NUMERIC), 0)) AS BIGINT) * CAST($2 AS BIGINT))",
+     "I:3600, I:3600",
+     "((CASE WHEN typeof((CASE WHEN strftime('%f', \"ts\") LIKE '%.000' THEN CAST(strftime('%s', "
+     "\"ts\") AS INTEGER) ELSE CAST(strftime('%s', \"ts\") AS INTEGER) + ROUND(strftime('%f', "
+     "\"ts\") - CAST(strftime('%S', \"ts\") AS INTEGER), 3) END)) = 'integer' AND typeof(?1) = "
+     "'integer' THEN ((CASE WHEN strftime('%f', \"ts\") LIKE '%.000' THEN CAST(strftime('%s', "
+     "\"ts\") AS INTEGER) ELSE CAST(strftime('%s', \"ts\") AS INTEGER) + ROUND(strftime('%f', "
+     "\"ts\") - CAST(strftime('%S', \"ts\") AS INTEGER), 3) END) / NULLIF(?2, 0)) ELSE "
+     "CAST(CAST((CASE WHEN strftime('%f', \"ts\") LIKE '%.000' THEN CAST(strftime('%s', \"ts\") AS "
+     "INTEGER) ELSE CAST(strftime('%s', \"ts\") AS INTEGER) + ROUND(strftime('%f', \"ts\") - "
+     "CAST(strftime('%S', \"ts\") AS INTEGER), 3) END) AS REAL) / NULLIF(?3, 0) AS INTEGER) END) * "
+     "?4)",
+     "I:3600, I:3600, I:3600, I:3600", "((UNIX_TIMESTAMP(`ts`) DIV ?) * ?)", "I:3600, I:3600",
+     "1646488800"},
+    {"FROM_UNIXTIME(1646489229)",
+     "(CASE WHEN CAST($1 AS BIGINT) >= 0 THEN TIMESTAMP '1970-01-01 00:00:00' + CAST($2 AS BIGINT) "
+     "* INTERVAL '1 second' END)",
+     "I:1646489229, I:1646489229", "(CASE WHEN ?1 >= 0 THEN datetime(?2, 'unixepoch') END)",
+     "I:1646489229, I:1646489229", "FROM_UNIXTIME(?)", "I:1646489229", "2022-03-05 14:07:09"},
+    {"FROM_UNIXTIME(1646489229, '%Y-%m-%d')",
+     "to_char(CAST((CASE WHEN CAST($1 AS BIGINT) >= 0 THEN TIMESTAMP '1970-01-01 00:00:00' + "
+     "CAST($2 AS BIGINT) * INTERVAL '1 second' END) AS TIMESTAMP), $3)",
+     "I:1646489229, I:1646489229, T:YYYY\"-\"MM\"-\"DD",
+     "strftime(?1, (CASE WHEN ?2 >= 0 THEN datetime(?3, 'unixepoch') END))",
+     "T:%Y-%m-%d, I:1646489229, I:1646489229", "DATE_FORMAT(FROM_UNIXTIME(?), ?)",
+     "I:1646489229, T:%Y-%m-%d", "2022-03-05"},
+    {"FROM_UNIXTIME(-1)",
+     "(CASE WHEN (- CAST($1 AS BIGINT)) >= 0 THEN TIMESTAMP '1970-01-01 00:00:00' + (- CAST($2 AS "
+     "BIGINT)) * INTERVAL '1 second' END)",
+     "I:1, I:1", "(CASE WHEN (- ?1) >= 0 THEN datetime((- ?2), 'unixepoch') END)", "I:1, I:1",
+     "FROM_UNIXTIME((- ?))", "I:1", "NULL"},
+    {"WEEK(ts, 0)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) < 0 "
+     "THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) / 7 "
+     "+ 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(\"ts\", printf('%+d days', - CAST(strftime('%w', \"ts\") AS "
+     "INTEGER)))) - julianday(date(\"ts\", 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(\"ts\", printf('%+d days', - CAST(strftime('%w', \"ts\") AS INTEGER)))) "
+     "- julianday(date(\"ts\", 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`ts`, 0)", "", "9"},
+    {"WEEK(ts, 1)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST(\"ts\" "
+     "AS TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS "
+     "DATE)) < 0 THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST(\"ts\" AS "
+     "TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(\"ts\", printf('%+d days', - ((CAST(strftime('%w', \"ts\") AS "
+     "INTEGER) + 6) % 7) + 3))) - julianday(date(\"ts\", 'start of year')) AS INTEGER) < 0 THEN 0 "
+     "ELSE CAST(julianday(date(\"ts\", printf('%+d days', - ((CAST(strftime('%w', \"ts\") AS "
+     "INTEGER) + 6) % 7) + 3))) - julianday(date(\"ts\", 'start of year')) AS INTEGER) / 7 + 1 "
+     "END)",
+     "", "WEEK(`ts`, 1)", "", "9"},
+    {"WEEK(ts, 2)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(\"ts\", printf('%+d days', - CAST(strftime('%w', \"ts\") AS "
+     "INTEGER)))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`ts`, 2)", "", "9"},
+    {"WEEK(ts, 3)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(\"ts\", printf('%+d days', - ((CAST(strftime('%w', \"ts\") AS "
+     "INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`ts`, 3)", "", "9"},
+    {"WEEK(ts, 4)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER) + 3) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) "
+     "< 0 THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) + 3) - CAST(date_trunc('year', CAST(\"ts\" AS "
+     "TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(\"ts\", printf('%+d days', - CAST(strftime('%w', \"ts\") AS "
+     "INTEGER) + 3))) - julianday(date(\"ts\", 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(\"ts\", printf('%+d days', - CAST(strftime('%w', \"ts\") AS INTEGER) + "
+     "3))) - julianday(date(\"ts\", 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`ts`, 4)", "", "9"},
+    {"WEEK(ts, 5)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST(\"ts\" "
+     "AS TIMESTAMP)) AS INTEGER) - 1)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS "
+     "DATE)) < 0 THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1)) - CAST(date_trunc('year', CAST(\"ts\" AS "
+     "TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(\"ts\", printf('%+d days', - ((CAST(strftime('%w', \"ts\") AS "
+     "INTEGER) + 6) % 7)))) - julianday(date(\"ts\", 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(\"ts\", printf('%+d days', - ((CAST(strftime('%w', \"ts\") AS INTEGER) + "
+     "6) % 7)))) - julianday(date(\"ts\", 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`ts`, 5)", "", "9"},
+    {"WEEK(ts, 6)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(\"ts\", printf('%+d days', - CAST(strftime('%w', \"ts\") AS "
+     "INTEGER) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`ts`, 6)", "", "9"},
+    {"WEEK(ts, 7)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1))) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(\"ts\", printf('%+d days', - ((CAST(strftime('%w', \"ts\") AS "
+     "INTEGER) + 6) % 7)))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`ts`, 7)", "", "9"},
+    {"WEEK(d, 0)",
+     "(CASE WHEN ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) < 0 "
+     "THEN 0 ELSE ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) / 7 + "
+     "1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(\"d\", printf('%+d days', - CAST(strftime('%w', \"d\") AS "
+     "INTEGER)))) - julianday(date(\"d\", 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(\"d\", printf('%+d days', - CAST(strftime('%w', \"d\") AS INTEGER)))) - "
+     "julianday(date(\"d\", 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`d`, 0)", "", "0"},
+    {"WEEK(d, 1)",
+     "(CASE WHEN ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST(\"d\" "
+     "AS TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS "
+     "DATE)) < 0 THEN 0 ELSE ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST(\"d\" AS "
+     "TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(\"d\", printf('%+d days', - ((CAST(strftime('%w', \"d\") AS "
+     "INTEGER) + 6) % 7) + 3))) - julianday(date(\"d\", 'start of year')) AS INTEGER) < 0 THEN 0 "
+     "ELSE CAST(julianday(date(\"d\", printf('%+d days', - ((CAST(strftime('%w', \"d\") AS "
+     "INTEGER) + 6) % 7) + 3))) - julianday(date(\"d\", 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`d`, 1)", "", "0"},
+    {"WEEK(d, 2)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(\"d\", printf('%+d days', - CAST(strftime('%w', \"d\") AS "
+     "INTEGER)))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`d`, 2)", "", "52"},
+    {"WEEK(d, 3)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(\"d\", printf('%+d days', - ((CAST(strftime('%w', \"d\") AS "
+     "INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`d`, 3)", "", "52"},
+    {"WEEK(d, 4)",
+     "(CASE WHEN ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER) + 3) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) < "
+     "0 THEN 0 ELSE ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER) + 3) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) / "
+     "7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(\"d\", printf('%+d days', - CAST(strftime('%w', \"d\") AS "
+     "INTEGER) + 3))) - julianday(date(\"d\", 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(\"d\", printf('%+d days', - CAST(strftime('%w', \"d\") AS INTEGER) + "
+     "3))) - julianday(date(\"d\", 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`d`, 4)", "", "0"},
+    {"WEEK(d, 5)",
+     "(CASE WHEN ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST(\"d\" "
+     "AS TIMESTAMP)) AS INTEGER) - 1)) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS "
+     "DATE)) < 0 THEN 0 ELSE ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1)) - CAST(date_trunc('year', CAST(\"d\" AS "
+     "TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(\"d\", printf('%+d days', - ((CAST(strftime('%w', \"d\") AS "
+     "INTEGER) + 6) % 7)))) - julianday(date(\"d\", 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(\"d\", printf('%+d days', - ((CAST(strftime('%w', \"d\") AS INTEGER) + "
+     "6) % 7)))) - julianday(date(\"d\", 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`d`, 5)", "", "0"},
+    {"WEEK(d, 6)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(\"d\", printf('%+d days', - CAST(strftime('%w', \"d\") AS "
+     "INTEGER) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`d`, 6)", "", "52"},
+    {"WEEK(d, 7)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1))) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(\"d\", printf('%+d days', - ((CAST(strftime('%w', \"d\") AS "
+     "INTEGER) + 6) % 7)))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`d`, 7)", "", "52"},
+    {"WEEK('2024-12-30', 1)",
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) "
+     "< 0 THEN 0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST($5 AS "
+     "TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) "
+     "/ 7 + 1 END)",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "(CASE WHEN CAST(julianday(date(?1, printf('%+d days', - ((CAST(strftime('%w', ?2) AS "
+     "INTEGER) + 6) % 7) + 3))) - julianday(date(?3, 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(?4, printf('%+d days', - ((CAST(strftime('%w', ?5) AS INTEGER) + 6) % 7) "
+     "+ 3))) - julianday(date(?6, 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "WEEK(?, 1)", "T:2024-12-30", "53"},
+    {"WEEK('2024-12-30', 3)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST($1 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST($2 AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "T:2024-12-30, T:2024-12-30",
+     "((CAST(strftime('%j', date(?1, printf('%+d days', - ((CAST(strftime('%w', ?2) AS INTEGER) + "
+     "6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "T:2024-12-30, T:2024-12-30", "WEEK(?, 3)", "T:2024-12-30", "1"},
+    {"WEEK('2024-12-30', 0)",
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "(CASE WHEN CAST(julianday(date(?1, printf('%+d days', - CAST(strftime('%w', ?2) AS "
+     "INTEGER)))) - julianday(date(?3, 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(?4, printf('%+d days', - CAST(strftime('%w', ?5) AS INTEGER)))) - "
+     "julianday(date(?6, 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "WEEK(?, 0)", "T:2024-12-30", "52"},
+    {"WEEK('2022-01-02')",
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02",
+     "(CASE WHEN CAST(julianday(date(?1, printf('%+d days', - CAST(strftime('%w', ?2) AS "
+     "INTEGER)))) - julianday(date(?3, 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(?4, printf('%+d days', - CAST(strftime('%w', ?5) AS INTEGER)))) - "
+     "julianday(date(?6, 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02",
+     "WEEK(?, 0)", "T:2022-01-02", "1"},
+    {"YEARWEEK(ts)",
+     "(CAST(EXTRACT(YEAR FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM "
+     "(CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) "
+     "AS INTEGER))) AS INTEGER) - 1) / 7 + 1))",
+     "",
+     "(CAST(strftime('%Y', date(\"ts\", printf('%+d days', - CAST(strftime('%w', \"ts\") AS "
+     "INTEGER)))) AS INTEGER) * 100 + ((CAST(strftime('%j', date(\"ts\", printf('%+d days', - "
+     "CAST(strftime('%w', \"ts\") AS INTEGER)))) AS INTEGER) - 1) / 7 + 1))",
+     "", "YEARWEEK(`ts`, 0)", "", "202209"},
+    {"YEARWEEK(d)",
+     "(CAST(EXTRACT(YEAR FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM "
+     "(CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS TIMESTAMP)) AS "
+     "INTEGER))) AS INTEGER) - 1) / 7 + 1))",
+     "",
+     "(CAST(strftime('%Y', date(\"d\", printf('%+d days', - CAST(strftime('%w', \"d\") AS "
+     "INTEGER)))) AS INTEGER) * 100 + ((CAST(strftime('%j', date(\"d\", printf('%+d days', - "
+     "CAST(strftime('%w', \"d\") AS INTEGER)))) AS INTEGER) - 1) / 7 + 1))",
+     "", "YEARWEEK(`d`, 0)", "", "202152"},
+    {"YEARWEEK(d, 1)",
+     "(CAST(EXTRACT(YEAR FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM "
+     "(CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1))",
+     "",
+     "(CAST(strftime('%Y', date(\"d\", printf('%+d days', - ((CAST(strftime('%w', \"d\") AS "
+     "INTEGER) + 6) % 7) + 3))) AS INTEGER) * 100 + ((CAST(strftime('%j', date(\"d\", printf('%+d "
+     "days', - ((CAST(strftime('%w', \"d\") AS INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + "
+     "1))",
+     "", "YEARWEEK(`d`, 1)", "", "202152"},
+    {"YEARWEEK('2024-12-30', 3)",
+     "(CAST(EXTRACT(YEAR FROM (CAST(CAST($1 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST($2 AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM "
+     "(CAST(CAST($3 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST($4 AS TIMESTAMP)) AS "
+     "INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1))",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "(CAST(strftime('%Y', date(?1, printf('%+d days', - ((CAST(strftime('%w', ?2) AS INTEGER) + "
+     "6) % 7) + 3))) AS INTEGER) * 100 + ((CAST(strftime('%j', date(?3, printf('%+d days', - "
+     "((CAST(strftime('%w', ?4) AS INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1))",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30", "YEARWEEK(?, 3)", "T:2024-12-30",
+     "202501"},
+    {"YEARWEEK('2024-12-30', 1)",
+     "(CAST(EXTRACT(YEAR FROM (CAST(CAST($1 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST($2 AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM "
+     "(CAST(CAST($3 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST($4 AS TIMESTAMP)) AS "
+     "INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1))",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "(CAST(strftime('%Y', date(?1, printf('%+d days', - ((CAST(strftime('%w', ?2) AS INTEGER) + "
+     "6) % 7) + 3))) AS INTEGER) * 100 + ((CAST(strftime('%j', date(?3, printf('%+d days', - "
+     "((CAST(strftime('%w', ?4) AS INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1))",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30", "YEARWEEK(?, 1)", "T:2024-12-30",
+     "202501"},
+    {"WEEKOFYEAR(d)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(\"d\", printf('%+d days', - ((CAST(strftime('%w', \"d\") AS "
+     "INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`d`, 3)", "", "52"},
+    {"WEEKOFYEAR(ts)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(\"ts\", printf('%+d days', - ((CAST(strftime('%w', \"ts\") AS "
+     "INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`ts`, 3)", "", "9"},
+    {"n DIV 2",
+     "CAST(TRUNC(CAST(\"n\" AS NUMERIC) / NULLIF(CAST(CAST($1 AS BIGINT) AS NUMERIC), 0)) AS "
+     "BIGINT)",
+     "I:2",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" / NULLIF(?2, 0)) "
+     "ELSE CAST(CAST(\"n\" AS REAL) / NULLIF(?3, 0) AS INTEGER) END)",
+     "I:2, I:2, I:2", "(`n` DIV ?)", "I:2", "3"},
+    {"-n DIV 2",
+     "CAST(TRUNC(CAST((- \"n\") AS NUMERIC) / NULLIF(CAST(CAST($1 AS BIGINT) AS NUMERIC), 0)) AS "
+     "BIGINT)",
+     "I:2",
+     "(CASE WHEN typeof((- \"n\")) = 'integer' AND typeof(?1) = 'integer' THEN ((- \"n\") / "
+     "NULLIF(?2, 0)) ELSE CAST(CAST((- \"n\") AS REAL) / NULLIF(?3, 0) AS INTEGER) END)",
+     "I:2, I:2, I:2", "((- `n`) DIV ?)", "I:2", "-3"},
+    {"x DIV 1",
+     "CAST(TRUNC(CAST(\"x\" AS NUMERIC) / NULLIF(CAST(CAST($1 AS BIGINT) AS NUMERIC), 0)) AS "
+     "BIGINT)",
+     "I:1",
+     "(CASE WHEN typeof(\"x\") = 'integer' AND typeof(?1) = 'integer' THEN (\"x\" / NULLIF(?2, 0)) "
+     "ELSE CAST(CAST(\"x\" AS REAL) / NULLIF(?3, 0) AS INTEGER) END)",
+     "I:1, I:1, I:1", "(`x` DIV ?)", "I:1", "2"},
+    {"n DIV z", "CAST(TRUNC(CAST(\"n\" AS NUMERIC) / NULLIF(CAST(\"z\" AS NUMERIC), 0)) AS BIGINT)",
+     "",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(\"z\") = 'integer' THEN (\"n\" / "
+     "NULLIF(\"z\", 0)) ELSE CAST(CAST(\"n\" AS REAL) / NULLIF(\"z\", 0) AS INTEGER) END)",
+     "", "(`n` DIV `z`)", "", "NULL"},
+    {"MOD(n, 3)", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:3",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" % ?2) ELSE "
+     "mod(\"n\", ?3) END)",
+     "I:3, I:3, I:3", "(`n` % ?)", "I:3", "1"},
+    {"MOD(x, 2)", "(\"x\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:2",
+     "(CASE WHEN typeof(\"x\") = 'integer' AND typeof(?1) = 'integer' THEN (\"x\" % ?2) ELSE "
+     "mod(\"x\", ?3) END)",
+     "I:2, I:2, I:2", "(`x` % ?)", "I:2", "0.5"},
+    {"MOD(-n, 3)", "((- \"n\") % NULLIF(CAST($1 AS BIGINT), 0))", "I:3",
+     "(CASE WHEN typeof((- \"n\")) = 'integer' AND typeof(?1) = 'integer' THEN ((- \"n\") % ?2) "
+     "ELSE mod((- \"n\"), ?3) END)",
+     "I:3, I:3, I:3", "((- `n`) % ?)", "I:3", "-1"},
+    {"MOD(n, z)", "(\"n\" % NULLIF(\"z\", 0))", "",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(\"z\") = 'integer' THEN (\"n\" % \"z\") ELSE "
+     "mod(\"n\", \"z\") END)",
+     "", "(`n` % `z`)", "", "NULL"},
+    {"n MOD 4", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:4",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" % ?2) ELSE "
+     "mod(\"n\", ?3) END)",
+     "I:4, I:4, I:4", "(`n` % ?)", "I:4", "3"},
+    {"POW(2, 10)",
+     "POWER(CAST(CAST($1 AS BIGINT) AS DOUBLE PRECISION), CAST(CAST($2 AS BIGINT) AS DOUBLE "
+     "PRECISION))",
+     "I:2, I:10", "pow(?1, ?2)", "I:2, I:10", "POW(?, ?)", "I:2, I:10", "1024.0"},
+    {"POWER(x, 2)",
+     "POWER(CAST(\"x\" AS DOUBLE PRECISION), CAST(CAST($1 AS BIGINT) AS DOUBLE PRECISION))", "I:2",
+     "pow(\"x\", ?1)", "I:2", "POW(`x`, ?)", "I:2", "6.25"},
+    {"SQRT(16)",
+     "(CASE WHEN CAST($1 AS BIGINT) >= 0 THEN SQRT(CAST(CAST($2 AS BIGINT) AS DOUBLE PRECISION)) "
+     "END)",
+     "I:16, I:16", "(CASE WHEN ?1 >= 0 THEN sqrt(?2) END)", "I:16, I:16", "SQRT(?)", "I:16", "4.0"},
+    {"SQRT(-1)",
+     "(CASE WHEN (- CAST($1 AS BIGINT)) >= 0 THEN SQRT(CAST((- CAST($2 AS BIGINT)) AS DOUBLE "
+     "PRECISION)) END)",
+     "I:1, I:1", "(CASE WHEN (- ?1) >= 0 THEN sqrt((- ?2)) END)", "I:1, I:1", "SQRT((- ?))", "I:1",
+     "NULL"},
+    {"LN(1)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 THEN LN(CAST(CAST($2 AS BIGINT) AS DOUBLE PRECISION)) END)",
+     "I:1, I:1", "(CASE WHEN ?1 > 0 THEN ln(?2) END)", "I:1, I:1", "LN(?)", "I:1", "0.0"},
+    {"LN(0)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 THEN LN(CAST(CAST($2 AS BIGINT) AS DOUBLE PRECISION)) END)",
+     "I:0, I:0", "(CASE WHEN ?1 > 0 THEN ln(?2) END)", "I:0, I:0", "LN(?)", "I:0", "NULL"},
+    {"LOG(2, 8)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST($2 AS BIGINT) <> 1 AND CAST($3 AS BIGINT) > 0 "
+     "THEN LN(CAST(CAST($4 AS BIGINT) AS DOUBLE PRECISION)) / LN(CAST(CAST($5 AS BIGINT) AS DOUBLE "
+     "PRECISION)) END)",
+     "I:2, I:2, I:8, I:8, I:2",
+     "(CASE WHEN ?1 > 0 AND ?2 <> 1 AND ?3 > 0 THEN ln(?4) / ln(?5) END)",
+     "I:2, I:2, I:8, I:8, I:2", "LOG(?, ?)", "I:2, I:8", "3.0"},
+    {"LOG(x)", "(CASE WHEN \"x\" > 0 THEN LN(CAST(\"x\" AS DOUBLE PRECISION)) END)", "",
+     "(CASE WHEN \"x\" > 0 THEN ln(\"x\") END)", "", "LN(`x`)", "", "0.9162907318741551"},
+    {"LOG2(8)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 THEN LN(CAST(CAST($2 AS BIGINT) AS DOUBLE PRECISION)) / "
+     "LN(2) END)",
+     "I:8, I:8", "(CASE WHEN ?1 > 0 THEN ln(?2) / ln(2) END)", "I:8, I:8", "LOG2(?)", "I:8", "3.0"},
+    {"LOG10(1000)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 THEN LN(CAST(CAST($2 AS BIGINT) AS DOUBLE PRECISION)) / "
+     "LN(10) END)",
+     "I:1000, I:1000", "(CASE WHEN ?1 > 0 THEN ln(?2) / ln(10) END)", "I:1000, I:1000", "LOG10(?)",
+     "I:1000", "3.0"},
+    {"SIGN(-n)", "CAST(SIGN((- \"n\")) AS INTEGER)", "", "sign((- \"n\"))", "", "SIGN((- `n`))", "",
+     "-1"},
+    {"SIGN(z)", "CAST(SIGN(\"z\") AS INTEGER)", "", "sign(\"z\")", "", "SIGN(`z`)", "", "0"},
+    {"CONCAT_WS('-', s, nul, n)", "CONCAT_WS($1, \"s\", \"nul\", \"n\")", "T:-",
+     "(CASE WHEN ?1 IS NULL THEN NULL ELSE substr(COALESCE(?2 || CAST(\"s\" AS TEXT), '') || "
+     "COALESCE(?3 || CAST(\"nul\" AS TEXT), '') || COALESCE(?4 || CAST(\"n\" AS TEXT), ''), "
+     "length(?5) + 1) END)",
+     "T:-, T:-, T:-, T:-, T:-", "CONCAT_WS(?, `s`, `nul`, `n`)", "T:-", "Hello-7"},
+    {"CONCAT_WS(nul, s)", "CONCAT_WS(\"nul\", \"s\")", "",
+     "(CASE WHEN \"nul\" IS NULL THEN NULL ELSE substr(COALESCE(\"nul\" || CAST(\"s\" AS TEXT), "
+     "''), length(\"nul\") + 1) END)",
+     "", "CONCAT_WS(`nul`, `s`)", "", "NULL"},
+    {"CONCAT_WS(', ', s, u)", "CONCAT_WS($1, \"s\", \"u\")", "T:, ",
+     "(CASE WHEN ?1 IS NULL THEN NULL ELSE substr(COALESCE(?2 || CAST(\"s\" AS TEXT), '') || "
+     "COALESCE(?3 || CAST(\"u\" AS TEXT), ''), length(?4) + 1) END)",
+     "T:, , T:, , T:, , T:, ", "CONCAT_WS(?, `s`, `u`)", "T:, ", "Hello, héllo"},
+    {"LEFT(s, 2)",
+     "LEFT(CAST(\"s\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) < 0 THEN 0 ELSE LEAST(CAST($2 AS "
+     "BIGINT), 2147483647) END AS INTEGER))",
+     "I:2, I:2", "SUBSTR(\"s\", 1, MAX(?1, 0))", "I:2", "LEFT(`s`, ?)", "I:2", "He"},
+    {"LEFT(s, -1)",
+     "LEFT(CAST(\"s\" AS TEXT), CAST(CASE WHEN (- CAST($1 AS BIGINT)) < 0 THEN 0 ELSE LEAST((- "
+     "CAST($2 AS BIGINT)), 2147483647) END AS INTEGER))",
+     "I:1, I:1", "SUBSTR(\"s\", 1, MAX((- ?1), 0))", "I:1", "LEFT(`s`, (- ?))", "I:1", ""},
+    {"RIGHT(s, 3)",
+     "RIGHT(CAST(\"s\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) < 0 THEN 0 ELSE LEAST(CAST($2 "
+     "AS BIGINT), 2147483647) END AS INTEGER))",
+     "I:3, I:3",
+     "(CASE WHEN ?1 < 1 THEN (CASE WHEN \"s\" IS NULL THEN NULL ELSE '' END) ELSE SUBSTR(\"s\", "
+     "-(?2)) END)",
+     "I:3, I:3", "RIGHT(`s`, ?)", "I:3", "llo"},
+    {"RIGHT(s, 0)",
+     "RIGHT(CAST(\"s\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) < 0 THEN 0 ELSE LEAST(CAST($2 "
+     "AS BIGINT), 2147483647) END AS INTEGER))",
+     "I:0, I:0",
+     "(CASE WHEN ?1 < 1 THEN (CASE WHEN \"s\" IS NULL THEN NULL ELSE '' END) ELSE SUBSTR(\"s\", "
+     "-(?2)) END)",
+     "I:0, I:0", "RIGHT(`s`, ?)", "I:0", ""},
+    {"RIGHT(s, 10)",
+     "RIGHT(CAST(\"s\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) < 0 THEN 0 ELSE LEAST(CAST($2 "
+     "AS BIGINT), 2147483647) END AS INTEGER))",
+     "I:10, I:10",
+     "(CASE WHEN ?1 < 1 THEN (CASE WHEN \"s\" IS NULL THEN NULL ELSE '' END) ELSE SUBSTR(\"s\", "
+     "-(?2)) END)",
+     "I:10, I:10", "RIGHT(`s`, ?)", "I:10", "Hello"},
+    {"LEFT(nul, 2)",
+     "LEFT(CAST(\"nul\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) < 0 THEN 0 ELSE LEAST(CAST($2 "
+     "AS BIGINT), 2147483647) END AS INTEGER))",
+     "I:2, I:2", "SUBSTR(\"nul\", 1, MAX(?1, 0))", "I:2", "LEFT(`nul`, ?)", "I:2", "NULL"},
+    {"LPAD(s, 8, 'ab')",
+     "(CASE WHEN CAST($1 AS BIGINT) < 0 OR ($2 = '' AND CAST($3 AS BIGINT) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT))) THEN NULL ELSE LPAD(CAST(\"s\" AS TEXT), CAST(CAST($4 AS "
+     "BIGINT) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:8, T:ab, I:8, I:8, T:ab",
+     "(CASE WHEN ?1 < 0 OR (?2 = '' AND ?3 > length(\"s\")) THEN NULL WHEN ?4 <= length(\"s\") "
+     "THEN substr(\"s\", 1, ?5) ELSE substr(replace(printf('%.*c', ?6, 'x'), 'x', ?7), 1, ?8 - "
+     "length(\"s\")) || \"s\" END)",
+     "I:8, T:ab, I:8, I:8, I:8, I:8, T:ab, I:8", "LPAD(`s`, ?, ?)", "I:8, T:ab", "abaHello"},
+    {"LPAD(s, 3, 'x')",
+     "(CASE WHEN CAST($1 AS BIGINT) < 0 OR ($2 = '' AND CAST($3 AS BIGINT) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT))) THEN NULL ELSE LPAD(CAST(\"s\" AS TEXT), CAST(CAST($4 AS "
+     "BIGINT) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:3, T:x, I:3, I:3, T:x",
+     "(CASE WHEN ?1 < 0 OR (?2 = '' AND ?3 > length(\"s\")) THEN NULL WHEN ?4 <= length(\"s\") "
+     "THEN substr(\"s\", 1, ?5) ELSE substr(replace(printf('%.*c', ?6, 'x'), 'x', ?7), 1, ?8 - "
+     "length(\"s\")) || \"s\" END)",
+     "I:3, T:x, I:3, I:3, I:3, I:3, T:x, I:3", "LPAD(`s`, ?, ?)", "I:3, T:x", "Hel"},
+    {"RPAD(s, 8, 'ab')",
+     "(CASE WHEN CAST($1 AS BIGINT) < 0 OR ($2 = '' AND CAST($3 AS BIGINT) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT))) THEN NULL ELSE RPAD(CAST(\"s\" AS TEXT), CAST(CAST($4 AS "
+     "BIGINT) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:8, T:ab, I:8, I:8, T:ab",
+     "(CASE WHEN ?1 < 0 OR (?2 = '' AND ?3 > length(\"s\")) THEN NULL WHEN ?4 <= length(\"s\") "
+     "THEN substr(\"s\", 1, ?5) ELSE \"s\" || substr(replace(printf('%.*c', ?6, 'x'), 'x', ?7), 1, "
+     "?8 - length(\"s\")) END)",
+     "I:8, T:ab, I:8, I:8, I:8, I:8, T:ab, I:8", "RPAD(`s`, ?, ?)", "I:8, T:ab", "Helloaba"},
+    {"LPAD(s, 8, '')",
+     "(CASE WHEN CAST($1 AS BIGINT) < 0 OR ($2 = '' AND CAST($3 AS BIGINT) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT))) THEN NULL ELSE LPAD(CAST(\"s\" AS TEXT), CAST(CAST($4 AS "
+     "BIGINT) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:8, T:, I:8, I:8, T:",
+     "(CASE WHEN ?1 < 0 OR (?2 = '' AND ?3 > length(\"s\")) THEN NULL WHEN ?4 <= length(\"s\") "
+     "THEN substr(\"s\", 1, ?5) ELSE substr(replace(printf('%.*c', ?6, 'x'), 'x', ?7), 1, ?8 - "
+     "length(\"s\")) || \"s\" END)",
+     "I:8, T:, I:8, I:8, I:8, I:8, T:, I:8", "LPAD(`s`, ?, ?)", "I:8, T:", "NULL"},
+    {"LPAD(s, -1, 'x')",
+     "(CASE WHEN (- CAST($1 AS BIGINT)) < 0 OR ($2 = '' AND (- CAST($3 AS BIGINT)) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT))) THEN NULL ELSE LPAD(CAST(\"s\" AS TEXT), CAST((- CAST($4 "
+     "AS BIGINT)) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:1, T:x, I:1, I:1, T:x",
+     "(CASE WHEN (- ?1) < 0 OR (?2 = '' AND (- ?3) > length(\"s\")) THEN NULL WHEN (- ?4) <= "
+     "length(\"s\") THEN substr(\"s\", 1, (- ?5)) ELSE substr(replace(printf('%.*c', (- ?6), 'x'), "
+     "'x', ?7), 1, (- ?8) - length(\"s\")) || \"s\" END)",
+     "I:1, T:x, I:1, I:1, I:1, I:1, T:x, I:1", "LPAD(`s`, (- ?), ?)", "I:1, T:x", "NULL"},
+    {"RPAD(u, 7, '*')",
+     "(CASE WHEN CAST($1 AS BIGINT) < 0 OR ($2 = '' AND CAST($3 AS BIGINT) > "
+     "CHAR_LENGTH(CAST(\"u\" AS TEXT))) THEN NULL ELSE RPAD(CAST(\"u\" AS TEXT), CAST(CAST($4 AS "
+     "BIGINT) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:7, T:*, I:7, I:7, T:*",
+     "(CASE WHEN ?1 < 0 OR (?2 = '' AND ?3 > length(\"u\")) THEN NULL WHEN ?4 <= length(\"u\") "
+     "THEN substr(\"u\", 1, ?5) ELSE \"u\" || substr(replace(printf('%.*c', ?6, 'x'), 'x', ?7), 1, "
+     "?8 - length(\"u\")) END)",
+     "I:7, T:*, I:7, I:7, I:7, I:7, T:*, I:7", "RPAD(`u`, ?, ?)", "I:7, T:*", "héllo**"},
+    {"REPLACE(s, 'l', 'L')", "REPLACE(CAST(\"s\" AS TEXT), CAST($1 AS TEXT), CAST($2 AS TEXT))",
+     "T:l, T:L", "REPLACE(\"s\", ?1, ?2)", "T:l, T:L", "REPLACE(`s`, ?, ?)", "T:l, T:L", "HeLLo"},
+    {"REPEAT(s, 2)",
+     "REPEAT(CAST(\"s\" AS TEXT), CAST(LEAST(CAST($1 AS BIGINT), 2147483647) AS INTEGER))", "I:2",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 < 1 THEN '' ELSE "
+     "REPLACE(printf('%.*c', ?3, 'x'), 'x', \"s\") END)",
+     "I:2, I:2, I:2", "REPEAT(`s`, ?)", "I:2", "HelloHello"},
+    {"REPEAT(s, 0)",
+     "REPEAT(CAST(\"s\" AS TEXT), CAST(LEAST(CAST($1 AS BIGINT), 2147483647) AS INTEGER))", "I:0",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 < 1 THEN '' ELSE "
+     "REPLACE(printf('%.*c', ?3, 'x'), 'x', \"s\") END)",
+     "I:0, I:0, I:0", "REPEAT(`s`, ?)", "I:0", ""},
+    {"REPEAT(nul, 2)",
+     "REPEAT(CAST(\"nul\" AS TEXT), CAST(LEAST(CAST($1 AS BIGINT), 2147483647) AS INTEGER))", "I:2",
+     "(CASE WHEN \"nul\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 < 1 THEN '' ELSE "
+     "REPLACE(printf('%.*c', ?3, 'x'), 'x', \"nul\") END)",
+     "I:2, I:2, I:2", "REPEAT(`nul`, ?)", "I:2", "NULL"},
+    {"REVERSE(s)", "REVERSE(CAST(\"s\" AS TEXT))", "", "ERROR", "", "REVERSE(`s`)", "", "olleH"},
+    {"INSTR(s, 'l')", "STRPOS(CAST(\"s\" AS TEXT), CAST($1 AS TEXT))", "T:l", "INSTR(\"s\", ?1)",
+     "T:l", "INSTR(`s`, ?)", "T:l", "3"},
+    {"ELT(2, 'a', 'b', 'c')",
+     "(CASE CAST($1 AS BIGINT) WHEN 1 THEN $2 WHEN 2 THEN $3 WHEN 3 THEN $4 END)",
+     "I:2, T:a, T:b, T:c", "(CASE ?1 WHEN 1 THEN ?2 WHEN 2 THEN ?3 WHEN 3 THEN ?4 END)",
+     "I:2, T:a, T:b, T:c", "ELT(?, ?, ?, ?)", "I:2, T:a, T:b, T:c", "b"},
+    {"ELT(5, 'a', 'b')", "(CASE CAST($1 AS BIGINT) WHEN 1 THEN $2 WHEN 2 THEN $3 END)",
+     "I:5, T:a, T:b", "(CASE ?1 WHEN 1 THEN ?2 WHEN 2 THEN ?3 END)", "I:5, T:a, T:b",
+     "ELT(?, ?, ?)", "I:5, T:a, T:b", "NULL"},
+    {"SUBSTRING(s, 0)",
+     "(CASE WHEN \"s\" IS NULL OR CAST($1 AS BIGINT) IS NULL THEN NULL WHEN CAST($2 AS BIGINT) = 0 "
+     "OR -(CAST($3 AS BIGINT)) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE "
+     "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE WHEN CAST($4 AS BIGINT) < 0 THEN "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($5 AS BIGINT) ELSE CAST($6 AS BIGINT) END AS "
+     "INTEGER)) END)",
+     "I:0, I:0, I:0, I:0, I:0, I:0",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 = 0 OR -(?3) > LENGTH(\"s\") THEN "
+     "'' ELSE SUBSTR(\"s\", ?4) END)",
+     "I:0, I:0, I:0, I:0", "SUBSTRING(`s`, ?)", "I:0", ""},
+    {"SUBSTRING(s, -10)",
+     "(CASE WHEN \"s\" IS NULL OR (- CAST($1 AS BIGINT)) IS NULL THEN NULL WHEN (- CAST($2 AS "
+     "BIGINT)) = 0 OR -((- CAST($3 AS BIGINT))) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE "
+     "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE WHEN (- CAST($4 AS BIGINT)) < 0 THEN "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + (- CAST($5 AS BIGINT)) ELSE (- CAST($6 AS BIGINT)) "
+     "END AS INTEGER)) END)",
+     "I:10, I:10, I:10, I:10, I:10, I:10",
+     "(CASE WHEN \"s\" IS NULL OR (- ?1) IS NULL THEN NULL WHEN (- ?2) = 0 OR -((- ?3)) > "
+     "LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", (- ?4)) END)",
+     "I:10, I:10, I:10, I:10", "SUBSTRING(`s`, (- ?))", "I:10", ""},
+    {"SUBSTRING(s, 2, -1)",
+     "(CASE WHEN \"s\" IS NULL OR CAST($1 AS BIGINT) IS NULL OR (- CAST($2 AS BIGINT)) IS NULL "
+     "THEN NULL WHEN CAST($3 AS BIGINT) = 0 OR (- CAST($4 AS BIGINT)) < 1 OR -(CAST($5 AS BIGINT)) "
+     "> CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE "
+     "WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($7 AS BIGINT) "
+     "ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST((- CAST($9 AS BIGINT)), 2147483647) "
+     "AS INTEGER)) END)",
+     "I:2, I:1, I:2, I:1, I:2, I:2, I:2, I:2, I:1",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL OR (- ?2) IS NULL THEN NULL WHEN ?3 = 0 OR (- ?4) < 1 "
+     "OR -(?5) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", ?6, (- ?7)) END)",
+     "I:2, I:1, I:2, I:1, I:2, I:2, I:1", "SUBSTRING(`s`, ?, (- ?))", "I:2, I:1", ""},
+    {"SUBSTRING(s, 1, 1234)",
+     "(CASE WHEN \"s\" IS NULL OR CAST($1 AS BIGINT) IS NULL OR CAST($2 AS BIGINT) IS NULL THEN "
+     "NULL WHEN CAST($3 AS BIGINT) = 0 OR CAST($4 AS BIGINT) < 1 OR -(CAST($5 AS BIGINT)) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE "
+     "WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($7 AS BIGINT) "
+     "ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST(CAST($9 AS BIGINT), 2147483647) AS "
+     "INTEGER)) END)",
+     "I:1, I:1234, I:1, I:1234, I:1, I:1, I:1, I:1, I:1234",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 = 0 OR ?4 < 1 OR "
+     "-(?5) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", ?6, ?7) END)",
+     "I:1, I:1234, I:1, I:1234, I:1, I:1, I:1234", "SUBSTRING(`s`, ?, ?)", "I:1, I:1234", "Hello"},
+    {"SUBSTRING(u, 2, 2)",
+     "(CASE WHEN \"u\" IS NULL OR CAST($1 AS BIGINT) IS NULL OR CAST($2 AS BIGINT) IS NULL THEN "
+     "NULL WHEN CAST($3 AS BIGINT) = 0 OR CAST($4 AS BIGINT) < 1 OR -(CAST($5 AS BIGINT)) > "
+     "CHAR_LENGTH(CAST(\"u\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"u\" AS TEXT) FROM CAST(CASE "
+     "WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"u\" AS TEXT)) + 1 + CAST($7 AS BIGINT) "
+     "ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST(CAST($9 AS BIGINT), 2147483647) AS "
+     "INTEGER)) END)",
+     "I:2, I:2, I:2, I:2, I:2, I:2, I:2, I:2, I:2",
+     "(CASE WHEN \"u\" IS NULL OR ?1 IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 = 0 OR ?4 < 1 OR "
+     "-(?5) > LENGTH(\"u\") THEN '' ELSE SUBSTR(\"u\", ?6, ?7) END)",
+     "I:2, I:2, I:2, I:2, I:2, I:2, I:2", "SUBSTRING(`u`, ?, ?)", "I:2, I:2", "él"},
+    {"SUBSTRING(nul, 0)",
+     "(CASE WHEN \"nul\" IS NULL OR CAST($1 AS BIGINT) IS NULL THEN NULL WHEN CAST($2 AS BIGINT) = "
+     "0 OR -(CAST($3 AS BIGINT)) > CHAR_LENGTH(CAST(\"nul\" AS TEXT)) THEN '' ELSE "
+     "SUBSTRING(CAST(\"nul\" AS TEXT) FROM CAST(CASE WHEN CAST($4 AS BIGINT) < 0 THEN "
+     "CHAR_LENGTH(CAST(\"nul\" AS TEXT)) + 1 + CAST($5 AS BIGINT) ELSE CAST($6 AS BIGINT) END AS "
+     "INTEGER)) END)",
+     "I:0, I:0, I:0, I:0, I:0, I:0",
+     "(CASE WHEN \"nul\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 = 0 OR -(?3) > LENGTH(\"nul\") "
+     "THEN '' ELSE SUBSTR(\"nul\", ?4) END)",
+     "I:0, I:0, I:0, I:0", "SUBSTRING(`nul`, ?)", "I:0", "NULL"},
+    {"SUBSTRING(s, -3, 2)",
+     "(CASE WHEN \"s\" IS NULL OR (- CAST($1 AS BIGINT)) IS NULL OR CAST($2 AS BIGINT) IS NULL "
+     "THEN NULL WHEN (- CAST($3 AS BIGINT)) = 0 OR CAST($4 AS BIGINT) < 1 OR -((- CAST($5 AS "
+     "BIGINT))) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM "
+     "CAST(CASE WHEN (- CAST($6 AS BIGINT)) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + (- "
+     "CAST($7 AS BIGINT)) ELSE (- CAST($8 AS BIGINT)) END AS INTEGER) FOR CAST(LEAST(CAST($9 AS "
+     "BIGINT), 2147483647) AS INTEGER)) END)",
+     "I:3, I:2, I:3, I:2, I:3, I:3, I:3, I:3, I:2",
+     "(CASE WHEN \"s\" IS NULL OR (- ?1) IS NULL OR ?2 IS NULL THEN NULL WHEN (- ?3) = 0 OR ?4 < 1 "
+     "OR -((- ?5)) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", (- ?6), ?7) END)",
+     "I:3, I:2, I:3, I:2, I:3, I:3, I:2", "SUBSTRING(`s`, (- ?), ?)", "I:3, I:2", "ll"},
+    {"SUBSTRING(s, 0, 2)",
+     "(CASE WHEN \"s\" IS NULL OR CAST($1 AS BIGINT) IS NULL OR CAST($2 AS BIGINT) IS NULL THEN "
+     "NULL WHEN CAST($3 AS BIGINT) = 0 OR CAST($4 AS BIGINT) < 1 OR -(CAST($5 AS BIGINT)) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE "
+     "WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($7 AS BIGINT) "
+     "ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST(CAST($9 AS BIGINT), 2147483647) AS "
+     "INTEGER)) END)",
+     "I:0, I:2, I:0, I:2, I:0, I:0, I:0, I:0, I:2",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 = 0 OR ?4 < 1 OR "
+     "-(?5) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", ?6, ?7) END)",
+     "I:0, I:2, I:0, I:2, I:0, I:0, I:2", "SUBSTRING(`s`, ?, ?)", "I:0, I:2", ""},
 };
 
 static void test_goldens(void **state)
@@ -894,8 +1706,19 @@ static const error_golden error_goldens[] = {
     {"TIMESTAMPDIFF(MICROSECOND, d, ts)", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET, "MICROSECOND"},
     {"ts + INTERVAL 1 MICROSECOND", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
      "date arithmetic in MICROSECOND on SQLite is not supported"},
-    {"WEEK(ts, 1)", -1, ER_NOT_SUPPORTED_YET, "only mode 0 (weeks starting on Sunday)"},
-    {"WEEK(ts, n)", -1, ER_NOT_SUPPORTED_YET, "only mode 0"},
+    {"WEEK(ts, n)", -1, ER_NOT_SUPPORTED_YET,
+     "WEEK(): the mode must be an integer literal from 0 to 7"},
+    {"WEEK(ts, 8)", -1, ER_NOT_SUPPORTED_YET, "the mode must be an integer literal from 0 to 7"},
+    {"YEARWEEK(ts, '1')", -1, ER_NOT_SUPPORTED_YET,
+     "YEARWEEK(): the mode must be an integer literal from 0 to 7"},
+    {"REVERSE(s)", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
+     "This version of Mimir doesn't yet support REVERSE()"},
+    {"MOD(n)", -1, ER_WRONG_ARGUMENTS, "native function 'MOD'"},
+    {"LEFT(s)", -1, ER_WRONG_ARGUMENTS, "native function 'LEFT'"},
+    {"CONCAT_WS('-')", -1, ER_WRONG_ARGUMENTS, "native function 'CONCAT_WS'"},
+    {"MAKEDATE(2022)", -1, ER_WRONG_ARGUMENTS, "native function 'MAKEDATE'"},
+    {"FROM_UNIXTIME(1, '%Q')", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET,
+     "the format code '%Q' has no PostgreSQL equivalent"},
     {"EXTRACT(MICROSECOND FROM ts)", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
      "not available on SQLite"},
     /* CAST to a type not in the list: the client's type text never reaches SQL */
@@ -914,8 +1737,6 @@ static const error_golden error_goldens[] = {
     {"CAST(s AS text)", -1, ER_NOT_SUPPORTED_YET, "CAST to 'text'"},
     {"CONVERT(s, regclass)", -1, ER_NOT_SUPPORTED_YET, "CAST to 'regclass'"},
     /* operators without a translation */
-    {"n DIV 2", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET, "this operator"},
-    {"n DIV 2", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET, "this operator"},
     {"n XOR 1", -1, ER_NOT_SUPPORTED_YET, "this operator"},
     {"n | 1", -1, ER_NOT_SUPPORTED_YET, "this operator"},
     {"n & 1", -1, ER_NOT_SUPPORTED_YET, "this operator"},
@@ -1069,9 +1890,13 @@ static const query_golden query_goldens[] = {
      "BETWEEN '2022-05-01' AND '2022-05-31' GROUP BY 1, 2, 3",
      {"SELECT CAST(EXTRACT(YEAR FROM CAST(\"mimir_ts\" AS TIMESTAMP)) AS INTEGER) AS \"YEAR(ts)\", "
       "CAST(EXTRACT(QUARTER FROM CAST(\"mimir_ts\" AS TIMESTAMP)) AS INTEGER) AS \"QUARTER(ts)\", "
-      "CAST(FLOOR((EXTRACT(DOY FROM CAST(\"mimir_ts\" AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-      "date_trunc('year', CAST(\"mimir_ts\" AS TIMESTAMP)))) % 7) / 7) AS INTEGER) AS "
-      "\"WEEK(ts)\", COUNT(rental_id) AS \"AGG(movies_rented)\" FROM (SELECT\n"
+      "(CASE WHEN ((CAST(CAST(\"mimir_ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+      "CAST(\"mimir_ts\" AS TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"mimir_ts\" "
+      "AS TIMESTAMP)) AS DATE)) < 0 THEN 0 ELSE ((CAST(CAST(\"mimir_ts\" AS TIMESTAMP) AS DATE) - "
+      "CAST(EXTRACT(DOW FROM CAST(\"mimir_ts\" AS TIMESTAMP)) AS INTEGER)) - "
+      "CAST(date_trunc('year', CAST(\"mimir_ts\" AS TIMESTAMP)) AS DATE)) / 7 + 1 END) AS "
+      "\"WEEK(ts)\", "
+      "COUNT(rental_id) AS \"AGG(movies_rented)\" FROM (SELECT\n"
       "rental.rental_id,\n"
       "rental.rental_date as ts,\n"
       "rental.inventory_id,\n"
