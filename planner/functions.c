@@ -214,23 +214,75 @@ static bool sqlite_unit(const char *unit, const char **modifier, int *factor)
     return false;
 }
 
+static bool sb_date_add_postgres(sql_builder *b, const expr *date, const expr *interval,
+                                 bool subtract, sb_column_resolver resolve, void *ctx,
+                                 sql_error *err)
+{
+    const char *unit = interval->text;
+    sb_str(b, "(CAST(");
+    if (!sb_expr(b, date, resolve, ctx, err))
+        return false;
+    sb_str(b, subtract ? " AS TIMESTAMP) - (" : " AS TIMESTAMP) + (");
+    if (!sb_expr(b, interval->left, resolve, ctx, err))
+        return false;
+    if (strcmp(unit, "QUARTER") == 0)
+        sb_str(b, ") * INTERVAL '3 months')");
+    else
+        buf_printf(&b->out, ") * INTERVAL '1 %s')", unit);
+    return true;
+}
+
+static bool whole_days(const char *unit)
+{
+    return strcmp(unit, "DAY") == 0 || strcmp(unit, "WEEK") == 0 || strcmp(unit, "MONTH") == 0 ||
+           strcmp(unit, "QUARTER") == 0 || strcmp(unit, "YEAR") == 0;
+}
+
+/*
+ * True when e is a DATE by MySQL's type rules, as far as the expression shows
+ * it: a function that returns a DATE, CAST(... AS DATE), or such a DATE plus or
+ * minus whole days, months or years (which MySQL keeps a DATE). Columns are
+ * not known here: they print as the backend's value.
+ */
+static bool date_valued(const expr *e)
+{
+    static const char *const date_functions[] = {"makedate", "from_days",    "last_day", "date",
+                                                 "curdate",  "current_date", "utc_date", NULL};
+    if (e->kind == EX_BINARY && (e->op == OP_ADD || e->op == OP_SUB) &&
+        e->right->kind == EX_INTERVAL)
+        return whole_days(e->right->text) && date_valued(e->left);
+    if (e->kind != EX_FUNC)
+        return false;
+    for (const char *const *f = date_functions; *f; f++)
+        if (strcasecmp(e->text, *f) == 0)
+            return true;
+    if ((strcasecmp(e->text, "cast") == 0 || strcasecmp(e->text, "convert") == 0) &&
+        e->nargs == 2 && e->args[1]->text && strcasecmp(e->args[1]->text, "date") == 0)
+        return true;
+    if ((strcasecmp(e->text, "date_add") == 0 || strcasecmp(e->text, "date_sub") == 0 ||
+         strcasecmp(e->text, "adddate") == 0 || strcasecmp(e->text, "subdate") == 0) &&
+        e->nargs == 2)
+        return (e->args[1]->kind != EX_INTERVAL || whole_days(e->args[1]->text)) &&
+               date_valued(e->args[0]);
+    return false;
+}
+
 bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool subtract,
                  sb_column_resolver resolve, void *ctx, sql_error *err)
 {
     const char *unit = interval->text;
+    /* MySQL: a DATE plus whole days, months or years is a DATE, not a DATETIME. */
+    bool keeps_date = whole_days(unit) && date_valued(date);
     switch (b->dialect) {
     case DIALECT_POSTGRES:
-        sb_str(b, "(CAST(");
-        if (!sb_expr(b, date, resolve, ctx, err))
-            return false;
-        sb_str(b, subtract ? " AS TIMESTAMP) - (" : " AS TIMESTAMP) + (");
-        if (!sb_expr(b, interval->left, resolve, ctx, err))
-            return false;
-        if (strcmp(unit, "QUARTER") == 0)
-            sb_str(b, ") * INTERVAL '3 months')");
-        else
-            buf_printf(&b->out, ") * INTERVAL '1 %s')", unit);
-        return true;
+        if (keeps_date) {
+            sb_str(b, "CAST(");
+            if (!sb_date_add_postgres(b, date, interval, subtract, resolve, ctx, err))
+                return false;
+            sb_str(b, " AS DATE)");
+            return true;
+        }
+        return sb_date_add_postgres(b, date, interval, subtract, resolve, ctx, err);
     case DIALECT_SQLITE: {
         const char *modifier;
         int factor;
@@ -239,10 +291,13 @@ bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool su
                           "date arithmetic in %s on SQLite is not supported", unit);
             return false;
         }
-        sb_str(b, "datetime(");
+        /* strftime(...%f) first: SQLite's modifiers work on a julian day rounded to
+         * milliseconds, so 23:59:59.9999 would move to the next day. */
+        sb_str(b, keeps_date ? "date(strftime('%Y-%m-%d %H:%M:%f', "
+                             : "datetime(strftime('%Y-%m-%d %H:%M:%f', ");
         if (!sb_expr(b, date, resolve, ctx, err))
             return false;
-        buf_printf(&b->out, ", printf('%%+d %s', %s(", modifier, subtract ? "-" : "");
+        buf_printf(&b->out, "), printf('%%+d %s', %s(", modifier, subtract ? "-" : "");
         if (!sb_expr(b, interval->left, resolve, ctx, err))
             return false;
         buf_printf(&b->out, ") * %d))", factor);
@@ -371,6 +426,18 @@ static bool print_date_part(print_ctx *pc, const char *unit, const expr *arg)
         sb_str(b, ")");
         return true;
     }
+    if (strcmp(unit, "MICROSECOND") == 0) {
+        /* SQLite's own functions keep milliseconds: the digits are read from the text. */
+        print_ctx sub = *pc;
+        expr one = *pc->call;
+        expr *args[1] = {(expr *)arg};
+        one.args = args;
+        one.nargs = 1;
+        sub.call = &one;
+        return expand(&sub,
+                      "(CASE WHEN $1 IS NULL THEN NULL WHEN substr($1, 20, 1) = '.' THEN "
+                      "CAST(substr(substr($1, 21) || '000000', 1, 6) AS INTEGER) ELSE 0 END)");
+    }
     if (strcmp(unit, "QUARTER") == 0) {
         sb_str(b, "((CAST(strftime('%m', ");
         if (!sb_expr(b, arg, pc->resolve, pc->ctx, pc->err))
@@ -412,8 +479,8 @@ static bool print_part_function(print_ctx *pc)
 {
     const char *name = pc->call->text;
     const char *unit = strcasecmp(name, "dayofmonth") == 0 ? "DAY" : NULL;
-    static const char *const units[] = {"YEAR", "QUARTER", "MONTH",  "DAY",
-                                        "HOUR", "MINUTE",  "SECOND", NULL};
+    static const char *const units[] = {"YEAR",   "QUARTER", "MONTH",       "DAY", "HOUR",
+                                        "MINUTE", "SECOND",  "MICROSECOND", NULL};
     for (const char *const *u = units; !unit && *u; u++)
         if (strcasecmp(name, *u) == 0)
             unit = *u;
@@ -462,10 +529,11 @@ static bool print_week_anchor(print_ctx *pc, const expr *d, week_mode w)
         sb_str(pc->b, w.four_days ? " + 3)" : ")");
         return true;
     }
-    if (!expand(&sub, w.monday_first ? "date($1, printf('%+d days', - ((CAST(strftime('%w', $1) "
-                                       "AS INTEGER) + 6) % 7)"
-                                     : "date($1, printf('%+d days', - CAST(strftime('%w', $1) "
-                                       "AS INTEGER)"))
+    if (!expand(&sub, w.monday_first
+                          ? "date(date($1), printf('%+d days', - ((CAST(strftime('%w', date($1)) "
+                            "AS INTEGER) + 6) % 7)"
+                          : "date(date($1), printf('%+d days', - CAST(strftime('%w', date($1)) "
+                            "AS INTEGER)"))
         return false;
     sb_str(pc->b, w.four_days ? " + 3))" : "))");
     return true;
@@ -500,7 +568,7 @@ static bool print_anchor_days(print_ctx *pc, const expr *d, week_mode w)
     sb_str(pc->b, "CAST(julianday(");
     if (!print_week_anchor(pc, d, w))
         return false;
-    return expand(&sub, ") - julianday(date($1, 'start of year')) AS INTEGER)");
+    return expand(&sub, ") - julianday(date(date($1), 'start of year')) AS INTEGER)");
 }
 
 static bool week_mode_arg(print_ctx *pc, size_t i, int *mode)
@@ -836,10 +904,12 @@ static bool print_unix_timestamp(print_ctx *pc)
         return expand(pc, "UNIX_TIMESTAMP($1)");
     if (d == DIALECT_POSTGRES)
         return expand(pc, "trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIMESTAMP)))");
-    /* SQLite's times have milliseconds at most. */
-    return expand(pc, "(CASE WHEN strftime('%f', $1) LIKE '%.000' THEN CAST(strftime('%s', $1) AS "
-                      "INTEGER) ELSE CAST(strftime('%s', $1) AS INTEGER) + "
-                      "ROUND(strftime('%f', $1) - CAST(strftime('%S', $1) AS INTEGER), 3) END)");
+    /* SQLite's times have milliseconds at most, and '%s' of 23:59:59.9999 rounds up to the
+     * next second (its julian day is rounded): the time is cut to milliseconds first. */
+    return expand(pc, "(CASE WHEN strftime('%f', $1) LIKE '%.000' THEN CAST(strftime('%s', "
+                      "strftime('%Y-%m-%d %H:%M:%f', $1)) AS INTEGER) ELSE CAST(strftime('%s', "
+                      "strftime('%Y-%m-%d %H:%M:%f', $1)) AS INTEGER) + ROUND(strftime('%f', $1) - "
+                      "CAST(strftime('%S', $1) AS INTEGER), 3) END)");
 }
 
 /* FROM_UNIXTIME(n[, format]): NULL before 1970, as MySQL. */
@@ -1004,13 +1074,15 @@ static const function_map functions[] = {
     {"concat_ws", 2, -1, T(NULL, NULL, NULL), print_concat_ws},
     /* LEFT/RIGHT with a negative count are '' in MySQL, all but |n| in PostgreSQL. */
     {"left", 2, 2,
-     T("LEFT(CAST($1 AS TEXT), CAST(CASE WHEN $2 < 0 THEN 0 ELSE LEAST($2, 2147483647) END AS "
-       "INTEGER))",
+     T("LEFT(CAST($1 AS TEXT), CAST(CASE WHEN $2 < 0 THEN 0 WHEN $2 > 2147483647 THEN 2147483647 "
+       "ELSE $2 END "
+       "AS INTEGER))",
        "SUBSTR($1, 1, MAX($2, 0))", "LEFT($1, $2)"),
      NULL},
     {"right", 2, 2,
-     T("RIGHT(CAST($1 AS TEXT), CAST(CASE WHEN $2 < 0 THEN 0 ELSE LEAST($2, 2147483647) END AS "
-       "INTEGER))",
+     T("RIGHT(CAST($1 AS TEXT), CAST(CASE WHEN $2 < 0 THEN 0 WHEN $2 > 2147483647 THEN 2147483647 "
+       "ELSE $2 END "
+       "AS INTEGER))",
        "(CASE WHEN $2 < 1 THEN (CASE WHEN $1 IS NULL THEN NULL ELSE '' END) ELSE SUBSTR($1, "
        "-($2)) END)",
        "RIGHT($1, $2)"),
@@ -1022,7 +1094,8 @@ static const function_map functions[] = {
        "REPLACE($1, $2, $3)"),
      NULL},
     {"repeat", 2, 2,
-     T("REPEAT(CAST($1 AS TEXT), CAST(LEAST($2, 2147483647) AS INTEGER))",
+     T("REPEAT(CAST($1 AS TEXT), CAST(CASE WHEN $2 > 2147483647 THEN 2147483647 ELSE $2 END AS "
+       "INTEGER))",
        "(CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL WHEN $2 < 1 THEN '' ELSE "
        "REPLACE(printf('%.*c', $2, 'x'), 'x', $1) END)",
        "REPEAT($1, $2)"),
@@ -1034,8 +1107,8 @@ static const function_map functions[] = {
     {"char", 1, -1, T(NULL, NULL, "CHAR($*)"), NULL},
     {"round", 1, 2, T(NULL, NULL, NULL), NULL},
     {"truncate", 2, 2,
-     T("TRUNC(CAST($1 AS NUMERIC), $2)", "(CAST($1 * power(10, $2) AS INTEGER) / power(10, $2))",
-       "TRUNCATE($1, $2)"),
+     T("TRUNC(CAST($1 AS NUMERIC), CAST($2 AS INTEGER))",
+       "(CAST($1 * power(10, $2) AS INTEGER) / power(10, $2))", "TRUNCATE($1, $2)"),
      NULL},
     {"floor", 1, 1, SAME("FLOOR($1)"), NULL},
     {"mod", 2, 2, T(NULL, NULL, NULL), print_mod},
@@ -1070,12 +1143,13 @@ static const function_map functions[] = {
     {"hour", 1, 1, T(NULL, NULL, NULL), print_part_function},
     {"minute", 1, 1, T(NULL, NULL, NULL), print_part_function},
     {"second", 1, 1, T(NULL, NULL, NULL), print_part_function},
+    {"microsecond", 1, 1, T(NULL, NULL, NULL), print_part_function},
     {"week", 1, 2, T(NULL, NULL, NULL), print_week},
     {"weekofyear", 1, 1, T(NULL, NULL, NULL), print_weekofyear},
     {"yearweek", 1, 2, T(NULL, NULL, NULL), print_yearweek},
     {"weekday", 1, 1,
      T("(CAST(EXTRACT(ISODOW FROM CAST($1 AS TIMESTAMP)) AS INTEGER) - 1)",
-       "((CAST(strftime('%w', $1) AS INTEGER) + 6) % 7)", "WEEKDAY($1)"),
+       "((CAST(strftime('%w', date($1)) AS INTEGER) + 6) % 7)", "WEEKDAY($1)"),
      NULL},
     {"dayofyear", 1, 1,
      T("CAST(EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) AS INTEGER)",
@@ -1093,7 +1167,7 @@ static const function_map functions[] = {
     {"last_day", 1, 1,
      T("CAST(date_trunc('month', CAST($1 AS TIMESTAMP)) + INTERVAL '1 month' - INTERVAL '1 day' "
        "AS DATE)",
-       "date($1, 'start of month', '+1 month', '-1 day')", "LAST_DAY($1)"),
+       "date(date($1), 'start of month', '+1 month', '-1 day')", "LAST_DAY($1)"),
      NULL},
     /* MAKEDATE(year, day of year): NULL for a day below 1; years 0-69 are 2000-2069 and
      * 70-99 are 1970-1999, as MySQL reads two-digit years. */
@@ -1110,7 +1184,7 @@ static const function_map functions[] = {
     {"from_unixtime", 1, 2, T(NULL, NULL, NULL), print_from_unixtime},
     {"dayofweek", 1, 1,
      T("CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",
-       "(CAST(strftime('%w', $1) AS INTEGER) + 1)", "DAYOFWEEK($1)"),
+       "(CAST(strftime('%w', date($1)) AS INTEGER) + 1)", "DAYOFWEEK($1)"),
      NULL},
     {"extract", 2, 2, T(NULL, NULL, NULL), print_extract},
     {"date_format", 2, 2, T(NULL, NULL, NULL), print_date_format},
@@ -1198,7 +1272,7 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
             continue;
         if ((int)call->nargs < f->min_args ||
             (f->max_args >= 0 && (int)call->nargs > f->max_args)) {
-            sql_error_set(err, ER_WRONG_ARGUMENTS, "42000",
+            sql_error_set(err, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "42000",
                           "Incorrect parameter count in the call to native function '%s'",
                           call->text);
             return false;

@@ -42,7 +42,8 @@ GRAINS = [
     ("DATE_FORMAT(ts, '%Y-%m-%d %H:00')", "to_char(ts, 'YYYY-MM-DD HH24:00')"),
     ("ADDDATE(DATE_FORMAT(ts, '%Y-%m-01 00:00:00'), INTERVAL 0 SECOND)",
      "CAST(date_trunc('month', ts) AS TIMESTAMP)"),
-    ("DATE_ADD(DATE(ts), INTERVAL 1 DAY)", "CAST(CAST(ts AS DATE) + 1 AS TIMESTAMP)"),
+    # a DATE plus whole days stays a DATE in MySQL (issue 13)
+    ("DATE_ADD(DATE(ts), INTERVAL 1 DAY)", "CAST(ts AS DATE) + 1"),
     ("WEEK(ts)", "CAST(FLOOR((EXTRACT(DOY FROM ts) - (1 + (7 - EXTRACT(DOW FROM "
                  "date_trunc('year', ts))) % 7) + 7) / 7) AS INTEGER)"),
 ]
