@@ -1040,6 +1040,36 @@ static bool print_pad(print_ctx *pc)
                              "length($1)) END)");
 }
 
+/* FIELD(s, a, b, ...): the position of s among a, b, ... compared with '=', 0 when none. */
+static bool print_field(print_ctx *pc)
+{
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return expand(pc, "FIELD($*)");
+    sb_str(pc->b, "(CASE");
+    for (size_t i = 1; i < pc->call->nargs; i++) {
+        expr eq = {0};
+        eq.kind = EX_BINARY;
+        eq.op = OP_EQ;
+        eq.left = pc->call->args[0];
+        eq.right = pc->call->args[i];
+        sb_str(pc->b, " WHEN ");
+        if (!sb_expr(pc->b, &eq, pc->resolve, pc->ctx, pc->err))
+            return false;
+        buf_printf(&pc->b->out, " THEN %zu", i);
+    }
+    sb_str(pc->b, " ELSE 0 END)");
+    return true;
+}
+
+/*
+ * PERIOD_ADD(P, N) and PERIOD_DIFF(P1, P2) on periods YYMM or YYYYMM (two-digit
+ * years 00-69 are 20xx): in months since year 0, where integer arithmetic is
+ * the same on every backend.
+ */
+#define PERIOD_MONTHS(a)                                                                           \
+    "((CASE WHEN " a " < 10000 THEN (CASE WHEN " a " / 100 < 70 THEN " a " / 100 + 2000 ELSE " a   \
+    " / 100 + 1900 END) ELSE " a " / 100 END) * 12 + " a " % 100 - 1)"
+
 #define T(pg, sqlite, mysql)                                                                       \
     {                                                                                              \
         [DIALECT_POSTGRES] = pg, [DIALECT_SQLITE] = sqlite, [DIALECT_MYSQL] = mysql                \
@@ -1103,6 +1133,7 @@ static const function_map functions[] = {
     /* SQLite has no way to reverse a string in one expression. */
     {"reverse", 1, 1, T("REVERSE(CAST($1 AS TEXT))", NULL, "REVERSE($1)"), NULL},
     {"elt", 2, -1, T(NULL, NULL, NULL), print_elt},
+    {"field", 2, -1, T(NULL, NULL, NULL), print_field},
     /* CHAR(n, ...): MySQL's bytes; information_schema queries run it (catalog_sql.c). */
     {"char", 1, -1, T(NULL, NULL, "CHAR($*)"), NULL},
     {"round", 1, 2, T(NULL, NULL, NULL), NULL},
@@ -1129,6 +1160,17 @@ static const function_map functions[] = {
     {"log", 1, 2, T(NULL, NULL, NULL), print_log},
     {"log2", 1, 1, T(NULL, NULL, NULL), print_log},
     {"log10", 1, 1, T(NULL, NULL, NULL), print_log},
+    {"period_add", 2, 2,
+     T("(CASE WHEN $1 = 0 THEN 0 ELSE (" PERIOD_MONTHS("$1") " + $2) / 12 * 100 + (" PERIOD_MONTHS(
+           "$1") " + $2) % 12 + 1 END)",
+       "(CASE WHEN $1 = 0 THEN 0 ELSE (" PERIOD_MONTHS("$1") " + $2) / 12 * 100 + (" PERIOD_MONTHS(
+           "$1") " + $2) % 12 + 1 END)",
+       "PERIOD_ADD($1, $2)"),
+     NULL},
+    {"period_diff", 2, 2,
+     T("(" PERIOD_MONTHS("$1") " - " PERIOD_MONTHS("$2") ")",
+       "(" PERIOD_MONTHS("$1") " - " PERIOD_MONTHS("$2") ")", "PERIOD_DIFF($1, $2)"),
+     NULL},
     {"sign", 1, 1, T("CAST(SIGN($1) AS INTEGER)", "sign($1)", "SIGN($1)"), NULL},
     {"ceil", 1, 1, T("CEIL($1)", "ceil($1)", "CEIL($1)"), NULL},
     {"ceiling", 1, 1, T("CEIL($1)", "ceil($1)", "CEIL($1)"), NULL},

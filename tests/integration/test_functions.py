@@ -234,6 +234,9 @@ FUNCTIONS = [
     ("log_base", "LOG(2, n)"), ("log10", "LOG10(n)"), ("log2", "LOG2(n)"), ("sign", "SIGN(n)"),
     ("truncate", "TRUNCATE(n / 3, 1)"), ("isnull", "ISNULL(n)"),
     ("if", "IF(n > 0, 'pos', 'not')"),
+    ("period_add", "PERIOD_ADD(YEAR(ts) * 100 + MONTH(ts), n)"),
+    ("period_diff", "PERIOD_DIFF(YEAR(ts) * 100 + MONTH(ts), 2001)"),
+    ("field", "FIELD(s, 'comedy', 'Action', 'Ölçü')"), ("field_n", "FIELD(n, 0, 7, -3)"),
 ]
 
 # Refused on one dialect (1235, naming the function), answered on the others.
@@ -312,3 +315,40 @@ def test_refusals(mimir_fn, conn, expr, code, text):
     got_code, message = mysql_error(exc)
     assert (got_code, text in message) == (code, True), message
     assert_answers_select_1(conn)
+
+
+# Functions of metrics from two sources: evaluated after the combine, in SQLite.
+AFTER_COMBINE = [
+    ("mod", "MOD({x}, 7)"), ("div", "{x} DIV 3"), ("sqrt", "SQRT({x})"), ("ln", "LN({x})"),
+    ("pow", "POW({x}, 2)"), ("sign", "SIGN({x} - 3000)"), ("lpad", "LPAD({x}, 8, '0')"),
+    ("left", "LEFT({x}, 2)"), ("concat_ws", "CONCAT_WS('-', k, {x})"),
+    ("elt", "ELT({x} % 3 + 1, 'a', 'b', 'c')"), ("field", "FIELD({x} % 2, 1, 0)"),
+]
+
+
+@pytest.mark.parametrize("expr", [f[1] for f in AFTER_COMBINE], ids=[f[0] for f in AFTER_COMBINE])
+def test_function_after_the_combine(mimir_fn, oracle, conn, expr):
+    mimir_expr = expr.format(x="(AGG(pg_m) + AGG(lite_m))")
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT k, {mimir_expr} FROM mimir.metrics GROUP BY k")
+        got = [tuple(r) for r in cur.fetchall()]
+    want = oracle_rows(oracle, f"SELECT k, {expr.format(x='(2 * SUM(m))')} FROM fn_rows "
+                               "GROUP BY k")
+    assert normal(got) == normal(want)
+
+
+# Date functions of the time column under a session zone (a PostgreSQL timestamp is a
+# wall-clock value: MariaDB's DATETIME, never converted).
+ZONED = ["WEEK(ts, 3)", "YEARWEEK(ts)", "TO_DAYS(ts)", "DAYOFYEAR(ts)", "LAST_DAY(ts)",
+         "SECOND(ts)", "WEEKDAY(ts)"]
+
+
+@pytest.mark.parametrize("src", ["pg", "maria"])  # SQLite sources refuse other zones
+@pytest.mark.parametrize("expr", ZONED)
+def test_wall_clock_functions_under_a_session_zone(mimir_fn, oracle, conn, src, expr):
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = '+05:30'")
+        cur.execute(f"SELECT {expr}, AGG({src}_m) FROM mimir.metrics GROUP BY {expr}")
+        got = [tuple(r) for r in cur.fetchall()]
+    want = oracle_rows(oracle, f"SELECT {expr}, SUM(m) FROM fn_rows GROUP BY 1")
+    assert normal(got) == normal(want)
