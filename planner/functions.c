@@ -1070,6 +1070,8 @@ static bool print_field(print_ctx *pc)
     "((CASE WHEN " a " < 10000 THEN (CASE WHEN " a " / 100 < 70 THEN " a " / 100 + 2000 ELSE " a   \
     " / 100 + 1900 END) ELSE " a " / 100 END) * 12 + " a " % 100 - 1)"
 
+static bool print_round(print_ctx *pc);
+
 #define T(pg, sqlite, mysql)                                                                       \
     {                                                                                              \
         [DIALECT_POSTGRES] = pg, [DIALECT_SQLITE] = sqlite, [DIALECT_MYSQL] = mysql                \
@@ -1136,7 +1138,7 @@ static const function_map functions[] = {
     {"field", 2, -1, T(NULL, NULL, NULL), print_field},
     /* CHAR(n, ...): MySQL's bytes; information_schema queries run it (catalog_sql.c). */
     {"char", 1, -1, T(NULL, NULL, "CHAR($*)"), NULL},
-    {"round", 1, 2, T(NULL, NULL, NULL), NULL},
+    {"round", 1, 2, T(NULL, NULL, NULL), print_round},
     {"truncate", 2, 2,
      T("TRUNC(CAST($1 AS NUMERIC), CAST($2 AS INTEGER))",
        "(CAST($1 * power(10, $2) AS INTEGER) / power(10, $2))", "TRUNCATE($1, $2)"),
@@ -1257,6 +1259,16 @@ static const function_map functions[] = {
     {NULL, 0, 0, {NULL, NULL, NULL}, NULL},
 };
 
+const char *function_table_name(size_t i)
+{
+    return i < sizeof(functions) / sizeof(functions[0]) ? functions[i].name : NULL;
+}
+
+bool function_table_translated(size_t i, sql_dialect d)
+{
+    return functions[i].tmpl[d] || functions[i].special;
+}
+
 static const char *const aggregates[] = {"sum", "count",  "min",      "max",
                                          "avg", "agg",    "measure",  "group_concat",
                                          "std", "stddev", "variance", NULL};
@@ -1324,8 +1336,6 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
                           "DISTINCT is only allowed in aggregates, not in %s()", call->text);
             return false;
         }
-        if (strcmp(f->name, "round") == 0)
-            return print_round(&pc);
         if (b->tz && b->tz->kind != TZ_UTC && is_session_clock(f->name))
             return print_session_clock(&pc, f->name);
         if (f->special)

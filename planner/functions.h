@@ -15,6 +15,14 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
 /* left + INTERVAL n unit (or - when subtract). */
 bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool subtract,
                  sb_column_resolver resolve, void *ctx, sql_error *err);
+/*
+ * The translation table, for the function table of docs/sql.md and the test
+ * that keeps the two the same: the i-th function's name (NULL past the end),
+ * and whether it has a translation for dialect d (a special printer may still
+ * refuse some arguments, e.g. a WEEK mode that is not a literal).
+ */
+const char *function_table_name(size_t i);
+bool function_table_translated(size_t i, sql_dialect d);
 /* True when name is an aggregate function (SUM, COUNT, ...). */
 bool function_is_aggregate(const char *name);
 

@@ -13,6 +13,7 @@
  *
  * MIMIR_GOLDEN_PRINT=1 prints what the printers produce, to review a change.
  */
+#include <ctype.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -2605,11 +2607,152 @@ static void test_longest_filter_plans(void **state)
     buf_free(&sql);
 }
 
+/* ---- docs/sql.md's function table ------------------------------------------------ */
+
+/*
+ * The rows of the table between <!-- function-table --> and <!-- /function-table -->
+ * are "| `NAME` | pg | mysql | sqlite | notes |", each status "translated" or
+ * "refused". They must be the rows of functions[], in its order, with its
+ * statuses: the table cannot drift from the code. The MySQL functions listed
+ * after <!-- refused-functions --> (one `NAME` each) must have no translation
+ * at all, so that they are 1305 errors naming them.
+ */
+static char *read_docs(void)
+{
+    FILE *f = fopen("docs/sql.md", "rb");
+    if (!f)
+        fail_msg("docs/sql.md: cannot open (run the test from the repository's root)");
+    static char text[1 << 18];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+static bool in_function_table(const char *name)
+{
+    for (size_t i = 0; function_table_name(i); i++)
+        if (strcasecmp(function_table_name(i), name) == 0)
+            return true;
+    return false;
+}
+
+/* The next `NAME` after *p, upper-cased into out; false when there is none before end. */
+static bool next_name(const char **p, const char *end, char *out, size_t size)
+{
+    const char *open = strchr(*p, '`');
+    if (!open || open >= end)
+        return false;
+    const char *close = strchr(open + 1, '`');
+    assert_non_null(close);
+    size_t n = (size_t)(close - open - 1);
+    assert_true(n < size);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)toupper((unsigned char)open[1 + i]);
+    out[n] = '\0';
+    *p = close + 1;
+    return true;
+}
+
+static void test_docs_function_table(void **state)
+{
+    (void)state;
+    const char *docs = read_docs();
+    const char *p = strstr(docs, "<!-- function-table -->");
+    const char *end = strstr(docs, "<!-- /function-table -->");
+    assert_non_null(p);
+    assert_non_null(end);
+    static const sql_dialect order[] = {DIALECT_POSTGRES, DIALECT_MYSQL, DIALECT_SQLITE};
+    size_t i = 0;
+    int failures = 0;
+    for (const char *line = strstr(p, "\n| `"); line && line < end;
+         line = strstr(line + 1, "\n| `")) {
+        const char *name = function_table_name(i);
+        char want[512], got[512];
+        size_t k = 0;
+        if (name)
+            for (; name[k] && k < 63; k++)
+                want[k] = (char)toupper((unsigned char)name[k]);
+        want[k] = '\0';
+        for (int d = 0; name && d < 3; d++)
+            k +=
+                (size_t)snprintf(want + k, sizeof(want) - k, " | %s",
+                                 function_table_translated(i, order[d]) ? "translated" : "refused");
+        /* "| `NAME` | a | b | c | notes |" as "NAME | a | b | c" */
+        const char *eol = strchr(line + 1, '\n');
+        const char *c = line + 4;
+        k = 0;
+        int bars = 0;
+        for (; c < eol && k < sizeof(got) - 1; c++) {
+            if (*c == '|' && ++bars == 4)
+                break;
+            if (*c != '`')
+                got[k++] = *c;
+        }
+        while (k && got[k - 1] == ' ')
+            k--;
+        got[k] = '\0';
+        if (strcmp(got, want) != 0) {
+            print_message("docs/sql.md function table, row %zu: \"%s\", want \"%s\"\n", i + 1, got,
+                          name ? want : "(no more functions)");
+            failures++;
+        }
+        i++;
+    }
+    if (function_table_name(i)) {
+        print_message("docs/sql.md function table ends before %s\n", function_table_name(i));
+        failures++;
+    }
+    const char *refused = strstr(docs, "<!-- refused-functions -->");
+    const char *refused_end = strstr(docs, "<!-- /refused-functions -->");
+    assert_non_null(refused);
+    assert_non_null(refused_end);
+    char name[64];
+    int nrefused = 0;
+    while (next_name(&refused, refused_end, name, sizeof(name))) {
+        nrefused++;
+        if (in_function_table(name)) {
+            print_message("docs/sql.md lists %s as refused, yet it has a translation\n", name);
+            failures++;
+        }
+        arena a;
+        arena_init(&a);
+        printed pr = print_in(&a, arena_printf(&a, "%s(ts)", name), DIALECT_POSTGRES);
+        if (pr.ok || pr.err.code != ER_SP_DOES_NOT_EXIST || !strstr(pr.err.message, name)) {
+            print_message("%s(ts): want 1305 naming it, got %u %s\n", name, pr.err.code,
+                          pr.ok ? pr.sql : pr.err.message);
+            failures++;
+        }
+        arena_free(&a);
+    }
+    assert_true(nrefused > 10);
+    if (failures)
+        fail_msg("%d differences between docs/sql.md and the function table", failures);
+}
+
+/* MIMIR_GOLDEN_PRINT=1: the table's rows as docs/sql.md has them, without notes. */
+static void print_function_table(void)
+{
+    static const sql_dialect order[] = {DIALECT_POSTGRES, DIALECT_MYSQL, DIALECT_SQLITE};
+    for (size_t i = 0; function_table_name(i); i++) {
+        printf("| `");
+        for (const char *c = function_table_name(i); *c; c++)
+            putchar(toupper((unsigned char)*c));
+        printf("`");
+        for (int d = 0; d < 3; d++)
+            printf(" | %s", function_table_translated(i, order[d]) ? "translated" : "refused");
+        printf(" | |\n");
+    }
+}
+
 int main(void)
 {
+    if (golden_print())
+        print_function_table();
     const struct CMUnitTest expressions[] = {
         cmocka_unit_test(test_goldens),
         cmocka_unit_test(test_error_goldens),
+        cmocka_unit_test(test_docs_function_table),
     };
     const struct CMUnitTest queries[] = {
         cmocka_unit_test(test_query_goldens),
