@@ -786,6 +786,83 @@ static bool print_substring(print_ctx *pc)
                             "INTEGER)) END)");
 }
 
+/*
+ * A format of week codes: %X (the year of a Sunday-first week), %V (its week,
+ * 1-53, week 1 being the first with a Sunday: WEEK mode 2), %W or %a (the day
+ * name), and literal text; Metabase's week is STR_TO_DATE(CONCAT(YEARWEEK(ts),
+ * ' Sunday'), '%X%V %W'). Translated into a PostgreSQL regular expression whose
+ * groups are read back: the date is the first Sunday of the year, plus the
+ * weeks, plus the day. *slots gets each group's code in order.
+ */
+static char *week_format_regex(arena *a, const char *fmt, char slots[3])
+{
+    buf re;
+    buf_init(&re);
+    buf_append_str(&re, "^");
+    int n = 0;
+    bool ok = true;
+    for (const char *f = fmt; *f && ok; f++) {
+        if (*f == '%' && f[1]) {
+            f++;
+            const char *group = *f == 'X'   ? "([0-9]{4})"
+                                : *f == 'V' ? "([0-9]{1,2})"
+                                : *f == 'W' ? "([A-Za-z]+)"
+                                : *f == 'a' ? "([A-Za-z]{3})"
+                                            : NULL;
+            char code = *f == 'a' ? 'W' : *f;
+            for (int i = 0; i < n; i++)
+                ok = ok && slots[i] != code;
+            if (!group || n == 3 || !ok) {
+                ok = false;
+                break;
+            }
+            slots[n++] = code;
+            buf_append_str(&re, group);
+        } else {
+            if (!isalnum((unsigned char)*f))
+                buf_append_byte(&re, '\\');
+            buf_append_byte(&re, (uint8_t)*f);
+        }
+    }
+    char *out = ok && n == 3 ? arena_strdup(a, buf_cstr(&re)) : NULL;
+    buf_free(&re);
+    return out;
+}
+
+static bool print_week_group(print_ctx *pc, const char *re, const char slots[3], char code)
+{
+    int i = 0;
+    while (slots[i] != code)
+        i++;
+    sb_str(pc->b, "(regexp_match(CAST(");
+    if (!sb_expr(pc->b, pc->call->args[0], pc->resolve, pc->ctx, pc->err))
+        return false;
+    sb_str(pc->b, " AS TEXT), ");
+    sb_param(pc->b, PARAM_TEXT, re);
+    buf_printf(&pc->b->out, "))[%d]", i + 1);
+    return true;
+}
+
+static bool print_str_to_week_date(print_ctx *pc, const char *re, const char slots[3])
+{
+    /* January 1 of %X, the days to its first Sunday, the weeks, the day of the week. */
+    const char *parts[] = {"(make_date(CAST(",
+                           " AS INTEGER), 1, 1) + (7 - CAST(EXTRACT(DOW FROM "
+                           "make_date(CAST(",
+                           " AS INTEGER), 1, 1)) AS INTEGER)) % 7 + (CAST(",
+                           " AS INTEGER) - 1) * 7 + array_position(ARRAY['sun', 'mon', 'tue', "
+                           "'wed', 'thu', 'fri', 'sat'], lower(left(",
+                           ", 3))) - 1)"};
+    const char codes[] = {'X', 'X', 'V', 'W'};
+    for (int i = 0; i < 4; i++) {
+        sb_str(pc->b, parts[i]);
+        if (!print_week_group(pc, re, slots, codes[i]))
+            return false;
+    }
+    sb_str(pc->b, parts[4]);
+    return true;
+}
+
 static bool print_str_to_date(print_ctx *pc)
 {
     const expr *fmt = string_arg(pc, 1, "format");
@@ -793,6 +870,12 @@ static bool print_str_to_date(print_ctx *pc)
         return false;
     if (pc->b->dialect == DIALECT_MYSQL)
         return expand(pc, "STR_TO_DATE($1, $2)");
+    char slots[3];
+    char *week_re = week_format_regex(pc->b->a, fmt->text, slots);
+    if (week_re && pc->b->dialect == DIALECT_POSTGRES)
+        return print_str_to_week_date(pc, week_re, slots);
+    if (week_re)
+        return unsupported_here(pc, "week formats (%X %V %W) are not available on SQLite sources");
     char bad = 0;
     char *translated = translate_format(pc->b->a, fmt->text, DIALECT_POSTGRES, &bad);
     if (!translated) {

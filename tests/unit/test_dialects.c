@@ -1879,6 +1879,31 @@ static const golden goldens[] = {
      "FIELD(`n`, ?, ?)", "I:1, I:7", "2"},
     {"FIELD(s, 'nope')", "(CASE WHEN (\"s\" = $1) THEN 1 ELSE 0 END)", "T:nope",
      "(CASE WHEN (\"s\" = ?1) THEN 1 ELSE 0 END)", "T:nope", "FIELD(`s`, ?)", "T:nope", "0"},
+    {"STR_TO_DATE(CONCAT(YEARWEEK(ts), ' Sunday'), '%X%V %W')",
+     "(make_date(CAST((regexp_match(CAST((CAST((CAST(EXTRACT(YEAR FROM (CAST(CAST(\"ts\" AS "
+     "TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS "
+     "INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - "
+     "CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 + 1)) AS "
+     "TEXT) || CAST($1 AS TEXT)) AS TEXT), $2))[1] AS INTEGER), 1, 1) + (7 - CAST(EXTRACT(DOW FROM "
+     "make_date(CAST((regexp_match(CAST((CAST((CAST(EXTRACT(YEAR FROM (CAST(CAST(\"ts\" AS "
+     "TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS "
+     "INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - "
+     "CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 + 1)) AS "
+     "TEXT) || CAST($3 AS TEXT)) AS TEXT), $4))[1] AS INTEGER), 1, 1)) AS INTEGER)) % 7 + "
+     "(CAST((regexp_match(CAST((CAST((CAST(EXTRACT(YEAR FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS "
+     "DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) * 100 + "
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 + 1)) AS TEXT) || CAST($5 AS "
+     "TEXT)) AS TEXT), $6))[2] AS INTEGER) - 1) * 7 + array_position(ARRAY['sun', 'mon', 'tue', "
+     "'wed', 'thu', 'fri', 'sat'], lower(left((regexp_match(CAST((CAST((CAST(EXTRACT(YEAR FROM "
+     "(CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) "
+     "AS INTEGER))) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS "
+     "DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 "
+     "+ 1)) AS TEXT) || CAST($7 AS TEXT)) AS TEXT), $8))[3], 3))) - 1)",
+     "T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+), T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ "
+     "([A-Za-z]+), T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+), T: Sunday, "
+     "T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+)",
+     "ERROR", "", "STR_TO_DATE(CONCAT(YEARWEEK(`ts`, 0), ?), ?)", "T: Sunday, T:%X%V %W", NULL},
 };
 
 static void test_goldens(void **state)
@@ -2023,6 +2048,10 @@ static const error_golden error_goldens[] = {
     {"WEEK(ts, 8)", -1, ER_NOT_SUPPORTED_YET, "the mode must be an integer literal from 0 to 7"},
     {"YEARWEEK(ts, '1')", -1, ER_NOT_SUPPORTED_YET,
      "YEARWEEK(): the mode must be an integer literal from 0 to 7"},
+    {"STR_TO_DATE(s, '%X%V %W')", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
+     "STR_TO_DATE(): week formats (%X %V %W) are not available on SQLite sources"},
+    {"STR_TO_DATE(s, '%X%V %W %a')", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET,
+     "the format code '%X' is not supported yet"},
     {"REVERSE(s)", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
      "This version of Mimir doesn't yet support REVERSE()"},
     {"MOD(n)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'MOD'"},
