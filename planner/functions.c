@@ -774,16 +774,17 @@ static bool print_substring(print_ctx *pc)
                             "ELSE SUBSTR($1, $2, $3) END)"
                           : "(CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL "
                             "WHEN $2 = 0 OR -($2) > LENGTH($1) THEN '' ELSE SUBSTR($1, $2) END)");
-    return expand(pc, len ? "(CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL "
-                            "WHEN $2 = 0 OR $3 < 1 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) "
-                            "THEN '' ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
-                            "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS INTEGER) "
-                            "FOR CAST(LEAST($3, 2147483647) AS INTEGER)) END)"
-                          : "(CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL "
-                            "WHEN $2 = 0 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) THEN '' "
-                            "ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
-                            "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS "
-                            "INTEGER)) END)");
+    return expand(pc,
+                  len ? "(CASE WHEN CAST($1 AS TEXT) IS NULL OR $2 IS NULL OR $3 IS NULL "
+                        "THEN NULL WHEN $2 = 0 OR $3 < 1 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) "
+                        "THEN '' ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
+                        "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS INTEGER) "
+                        "FOR CAST(LEAST($3, 2147483647) AS INTEGER)) END)"
+                      : "(CASE WHEN CAST($1 AS TEXT) IS NULL OR $2 IS NULL THEN NULL "
+                        "WHEN $2 = 0 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) THEN '' "
+                        "ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
+                        "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS "
+                        "INTEGER)) END)");
 }
 
 /*
@@ -1123,6 +1124,31 @@ static bool print_pad(print_ctx *pc)
                              "length($1)) END)");
 }
 
+/*
+ * LOCATE(sub, s[, pos]): the position of sub in s from pos on, 0 when it is not
+ * there or pos is outside 1 .. length (as MariaDB answers).
+ */
+static bool print_locate(print_ctx *pc)
+{
+    sql_dialect d = pc->b->dialect;
+    if (pc->call->nargs == 2)
+        return expand(pc, d == DIALECT_POSTGRES ? "STRPOS($2, $1)"
+                          : d == DIALECT_SQLITE ? "INSTR($2, $1)"
+                                                : "LOCATE($1, $2)");
+    if (d == DIALECT_MYSQL)
+        return expand(pc, "LOCATE($1, $2, $3)");
+    if (d == DIALECT_SQLITE)
+        return expand(pc, "(CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL WHEN $3 < 1 "
+                          "OR $3 > LENGTH($2) OR INSTR(SUBSTR($2, $3), $1) = 0 THEN 0 ELSE "
+                          "INSTR(SUBSTR($2, $3), $1) + $3 - 1 END)");
+    return expand(pc, "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST($2 AS TEXT) IS NULL OR $3 IS "
+                      "NULL THEN NULL WHEN $3 < 1 OR $3 > CHAR_LENGTH(CAST($2 AS TEXT)) OR "
+                      "STRPOS(SUBSTRING(CAST($2 AS TEXT) "
+                      "FROM CAST($3 AS INTEGER)), CAST($1 AS TEXT)) = 0 THEN 0 ELSE "
+                      "STRPOS(SUBSTRING(CAST($2 AS TEXT) FROM CAST($3 AS INTEGER)), CAST($1 AS "
+                      "TEXT)) + $3 - 1 END)");
+}
+
 /* FIELD(s, a, b, ...): the position of s among a, b, ... compared with '=', 0 when none. */
 static bool print_field(print_ctx *pc)
 {
@@ -1183,7 +1209,7 @@ static const function_map functions[] = {
     {"length", 1, 1, T("OCTET_LENGTH($1)", "LENGTH(CAST($1 AS BLOB))", "LENGTH($1)"), NULL},
     {"char_length", 1, 1, T("CHAR_LENGTH($1)", "LENGTH($1)", "CHAR_LENGTH($1)"), NULL},
     /* LOCATE(substr, str): Connector/J's DatabaseMetaData.getColumns uses it. */
-    {"locate", 2, 2, T("STRPOS($2, $1)", "INSTR($2, $1)", "LOCATE($1, $2)"), NULL},
+    {"locate", 2, 3, T(NULL, NULL, NULL), print_locate},
     {"instr", 2, 2,
      T("STRPOS(CAST($1 AS TEXT), CAST($2 AS TEXT))", "INSTR($1, $2)", "INSTR($1, $2)"), NULL},
     {"concat_ws", 2, -1, T(NULL, NULL, NULL), print_concat_ws},

@@ -226,6 +226,7 @@ FUNCTIONS = [
     ("lpad", "LPAD(s, 8, '*-')"), ("rpad", "RPAD(s, 3, 'x')"), ("lpad_k", "LPAD(k, n, '.')"),
     ("concat_ws", "CONCAT_WS('|', s, k, n)"), ("replace", "REPLACE(s, 'o', '0')"),
     ("repeat", "REPEAT(k, n)"), ("instr", "INSTR(s, 'o')"), ("locate", "LOCATE('c', s)"),
+    ("locate_pos", "LOCATE('o', s, 3)"), ("locate_pos_n", "LOCATE('o', s, n)"),
     ("elt", "ELT(n, 'one', 'two', 'three')"),
     # numbers
     ("div", "n DIV 5"), ("div_neg", "(n - 10) DIV 4"), ("mod_fn", "MOD(n, 5)"),
