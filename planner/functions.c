@@ -1334,6 +1334,15 @@ static const function_map functions[] = {
        "MAKEDATE($1, $2)"),
      NULL},
     {"unix_timestamp", 0, 1, T(NULL, NULL, NULL), print_unix_timestamp},
+    /* The seconds of the time of day (MySQL's TIME values beyond 24 hours do not exist in
+     * PostgreSQL's TIME; SQLite keeps milliseconds). */
+    {"time_to_sec", 1, 1,
+     T("trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIME)))",
+       "(CAST(strftime('%H', $1) AS INTEGER) * 3600 + CAST(strftime('%M', $1) AS INTEGER) * 60 + "
+       "(CASE WHEN strftime('%f', $1) LIKE '%.000' THEN CAST(strftime('%S', $1) AS INTEGER) ELSE "
+       "ROUND(strftime('%f', $1), 3) END))",
+       "TIME_TO_SEC($1)"),
+     NULL},
     {"from_unixtime", 1, 2, T(NULL, NULL, NULL), print_from_unixtime},
     {"dayofweek", 1, 1,
      T("CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",

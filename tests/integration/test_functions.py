@@ -214,6 +214,7 @@ FUNCTIONS = [
     ("unix_timestamp_date", "UNIX_TIMESTAMP(d)"),
     ("from_unixtime", "FROM_UNIXTIME(UNIX_TIMESTAMP(d) + 3600)"),
     ("from_unixtime_format", "FROM_UNIXTIME(UNIX_TIMESTAMP(d), '%Y-%m')"),
+    ("time_to_sec", "TIME_TO_SEC(ts)"), ("time_to_sec_hour", "TIME_TO_SEC(ts) DIV 3600"),
     ("yearweek", "YEARWEEK(ts)"), ("yearweek_1", "YEARWEEK(ts, 1)"),
     ("yearweek_3", "YEARWEEK(d, 3)"), ("yearweek_6", "YEARWEEK(d, 6)"),
     ("weekofyear", "WEEKOFYEAR(ts)"), ("week", "WEEK(ts)"),
@@ -250,11 +251,20 @@ FUNCTIONS += [
 ]
 
 
+# Known failures, each with its reason.
+XFAIL = {
+    ("time_to_sec", "lite"): "a SQLite column of integers and one 3723.5 is declared BIGINT from "
+                             "its first values (issue 13, section 3: types from the expression)",
+}
+
+
 @pytest.mark.parametrize("src", SOURCES)
 @pytest.mark.parametrize("expr", [f[1] for f in FUNCTIONS], ids=[f[0] for f in FUNCTIONS])
 def test_function_matches_mariadb(mimir_fn, oracle, conn, src, expr):
     sql = f"SELECT {expr} AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v"
     name = next(i for i, e in FUNCTIONS if e == expr)
+    if (name, src) in XFAIL:
+        pytest.xfail(XFAIL[(name, src)])
     if (name, src) in REFUSED:
         with pytest.raises(pymysql.err.MySQLError) as exc:
             with conn.cursor() as cur:

@@ -2029,6 +2029,30 @@ static const golden goldens[] = {
      "LENGTH(\"s\") OR INSTR(SUBSTR(\"s\", ?5), ?6) = 0 THEN 0 ELSE INSTR(SUBSTR(\"s\", ?7), ?8) + "
      "?9 - 1 END)",
      "T:o, I:5, I:5, I:5, I:5, T:o, I:5, T:o, I:5", "LOCATE(?, `s`, ?)", "T:o, I:5", "5"},
+    {"TIME_TO_SEC(ts)", "trim_scale(EXTRACT(EPOCH FROM CAST(\"ts\" AS TIME)))", "",
+     "(CAST(strftime('%H', \"ts\") AS INTEGER) * 3600 + CAST(strftime('%M', \"ts\") AS INTEGER) * "
+     "60 + (CASE WHEN strftime('%f', \"ts\") LIKE '%.000' THEN CAST(strftime('%S', \"ts\") AS "
+     "INTEGER) ELSE ROUND(strftime('%f', \"ts\"), 3) END))",
+     "", "TIME_TO_SEC(`ts`)", "", "50829"},
+    {"TIME_TO_SEC('10:05:03')", "trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIME)))", "T:10:05:03",
+     "(CAST(strftime('%H', ?1) AS INTEGER) * 3600 + CAST(strftime('%M', ?2) AS INTEGER) * 60 + "
+     "(CASE WHEN strftime('%f', ?3) LIKE '%.000' THEN CAST(strftime('%S', ?4) AS INTEGER) ELSE "
+     "ROUND(strftime('%f', ?5), 3) END))",
+     "T:10:05:03, T:10:05:03, T:10:05:03, T:10:05:03, T:10:05:03", "TIME_TO_SEC(?)", "T:10:05:03",
+     "36303"},
+    {"TIME_TO_SEC('2022-01-01 00:00:01.5')", "trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIME)))",
+     "T:2022-01-01 00:00:01.5",
+     "(CAST(strftime('%H', ?1) AS INTEGER) * 3600 + CAST(strftime('%M', ?2) AS INTEGER) * 60 + "
+     "(CASE WHEN strftime('%f', ?3) LIKE '%.000' THEN CAST(strftime('%S', ?4) AS INTEGER) ELSE "
+     "ROUND(strftime('%f', ?5), 3) END))",
+     "T:2022-01-01 00:00:01.5, T:2022-01-01 00:00:01.5, T:2022-01-01 00:00:01.5, T:2022-01-01 "
+     "00:00:01.5, T:2022-01-01 00:00:01.5",
+     "TIME_TO_SEC(?)", "T:2022-01-01 00:00:01.5", "1.5"},
+    {"TIME_TO_SEC(nul)", "trim_scale(EXTRACT(EPOCH FROM CAST(\"nul\" AS TIME)))", "",
+     "(CAST(strftime('%H', \"nul\") AS INTEGER) * 3600 + CAST(strftime('%M', \"nul\") AS INTEGER) "
+     "* 60 + (CASE WHEN strftime('%f', \"nul\") LIKE '%.000' THEN CAST(strftime('%S', \"nul\") AS "
+     "INTEGER) ELSE ROUND(strftime('%f', \"nul\"), 3) END))",
+     "", "TIME_TO_SEC(`nul`)", "", "NULL"},
 };
 
 static void test_goldens(void **state)
