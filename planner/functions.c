@@ -216,23 +216,52 @@ static bool sqlite_unit(const char *unit, const char **modifier, int *factor)
     return false;
 }
 
+static bool sb_date_add_postgres(sql_builder *b, const expr *date, const expr *interval,
+                                 bool subtract, sb_column_resolver resolve, void *ctx,
+                                 sql_error *err)
+{
+    const char *unit = interval->text;
+    sb_str(b, "(CAST(");
+    if (!sb_expr(b, date, resolve, ctx, err))
+        return false;
+    sb_str(b, subtract ? " AS TIMESTAMP) - (" : " AS TIMESTAMP) + (");
+    if (!sb_expr(b, interval->left, resolve, ctx, err))
+        return false;
+    if (strcmp(unit, "QUARTER") == 0)
+        sb_str(b, ") * INTERVAL '3 months')");
+    else
+        buf_printf(&b->out, ") * INTERVAL '1 %s')", unit);
+    return true;
+}
+
+static bool whole_days(const char *unit)
+{
+    return strcmp(unit, "DAY") == 0 || strcmp(unit, "WEEK") == 0 || strcmp(unit, "MONTH") == 0 ||
+           strcmp(unit, "QUARTER") == 0 || strcmp(unit, "YEAR") == 0;
+}
+
 /*
- * Is e a DATE whatever the backend (the day, month, week and quarter grains,
- * DATE(x), CURDATE(), CAST(x AS DATE), whole days added to one of these)?
- * MySQL keeps a DATE plus whole days, months or years a DATE.
+ * Is e a DATE by MySQL's type rules, whatever the backend: the day, week, month
+ * and quarter grains, a function that returns a DATE, CAST(... AS DATE), or
+ * such a DATE plus or minus whole days, months or years (which MySQL keeps a
+ * DATE)? Other columns are not known here: they print as the backend's value.
  */
 static bool is_date_valued(const expr *e)
 {
+    static const char *const date_functions[] = {"makedate", "from_days",    "last_day", "date",
+                                                 "curdate",  "current_date", "utc_date", NULL};
     time_grain g;
     const char *canon;
     if (e->kind == EX_COLUMN)
         return time_grain_of(e->parts[e->nparts - 1], &g, &canon) &&
                (g == GRAIN_DATE || g == GRAIN_MONTH || g == GRAIN_WEEK || g == GRAIN_QUARTER);
+    if (e->kind == EX_BINARY && (e->op == OP_ADD || e->op == OP_SUB) &&
+        e->right->kind == EX_INTERVAL)
+        return whole_days(e->right->text) && is_date_valued(e->left);
     if (e->kind != EX_FUNC)
         return false;
-    static const char *const dates[] = {"date", "curdate", "current_date", "utc_date", NULL};
-    for (const char *const *d = dates; *d; d++)
-        if (strcasecmp(e->text, *d) == 0)
+    for (const char *const *f = date_functions; *f; f++)
+        if (strcasecmp(e->text, *f) == 0)
             return true;
     if ((strcasecmp(e->text, "cast") == 0 || strcasecmp(e->text, "convert") == 0) &&
         e->nargs == 2 && e->args[1]->text && strcasecmp(e->args[1]->text, "date") == 0)
@@ -244,34 +273,27 @@ static bool is_date_valued(const expr *e)
 
 bool sb_date_add_keeps_date(const expr *date, const expr *interval)
 {
-    static const char *const units[] = {"DAY", "WEEK", "MONTH", "QUARTER", "YEAR", NULL};
     if (interval->kind != EX_INTERVAL) /* ADDDATE(d, n): days */
         return is_date_valued(date);
-    for (const char *const *u = units; *u; u++)
-        if (strcmp(interval->text, *u) == 0)
-            return is_date_valued(date);
-    return false;
+    return whole_days(interval->text) && is_date_valued(date);
 }
 
 bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool subtract,
                  sb_column_resolver resolve, void *ctx, sql_error *err)
 {
     const char *unit = interval->text;
-    bool keep_date = sb_date_add_keeps_date(date, interval);
+    /* MySQL: a DATE plus whole days, months or years is a DATE, not a DATETIME. */
+    bool keeps_date = sb_date_add_keeps_date(date, interval);
     switch (b->dialect) {
     case DIALECT_POSTGRES:
-        sb_str(b, keep_date ? "CAST((CAST(" : "(CAST(");
-        if (!sb_expr(b, date, resolve, ctx, err))
-            return false;
-        sb_str(b, subtract ? " AS TIMESTAMP) - (" : " AS TIMESTAMP) + (");
-        if (!sb_expr(b, interval->left, resolve, ctx, err))
-            return false;
-        if (strcmp(unit, "QUARTER") == 0)
-            sb_str(b, ") * INTERVAL '3 months')");
-        else
-            buf_printf(&b->out, ") * INTERVAL '1 %s')", unit);
-        sb_str(b, keep_date ? " AS DATE)" : "");
-        return true;
+        if (keeps_date) {
+            sb_str(b, "CAST(");
+            if (!sb_date_add_postgres(b, date, interval, subtract, resolve, ctx, err))
+                return false;
+            sb_str(b, " AS DATE)");
+            return true;
+        }
+        return sb_date_add_postgres(b, date, interval, subtract, resolve, ctx, err);
     case DIALECT_SQLITE: {
         const char *modifier;
         int factor;
@@ -280,10 +302,13 @@ bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool su
                           "date arithmetic in %s on SQLite is not supported", unit);
             return false;
         }
-        sb_str(b, keep_date ? "date(" : "datetime(");
+        /* strftime(...%f) first: SQLite's modifiers work on a julian day rounded to
+         * milliseconds, so 23:59:59.9999 would move to the next day. */
+        sb_str(b, keeps_date ? "date(strftime('%Y-%m-%d %H:%M:%f', "
+                             : "datetime(strftime('%Y-%m-%d %H:%M:%f', ");
         if (!sb_expr(b, date, resolve, ctx, err))
             return false;
-        buf_printf(&b->out, ", printf('%%+d %s', %s(", modifier, subtract ? "-" : "");
+        buf_printf(&b->out, "), printf('%%+d %s', %s(", modifier, subtract ? "-" : "");
         if (!sb_expr(b, interval->left, resolve, ctx, err))
             return false;
         buf_printf(&b->out, ") * %d))", factor);
@@ -391,11 +416,18 @@ static bool print_date_part(print_ctx *pc, const char *unit, const expr *arg)
                         {"MINUTE", "%M"}, {"SECOND", "%S"}, {NULL, NULL}};
     sql_builder *b = pc->b;
     if (b->dialect == DIALECT_POSTGRES) {
-        buf_printf(&b->out, "CAST(EXTRACT(%s FROM CAST(",
-                   strcmp(unit, "WEEK") == 0 ? "WEEK" : unit);
+        /* PostgreSQL's SECOND has the fraction (48.86) and its MICROSECONDS the seconds
+         * too; MySQL's SECOND truncates (48) and MICROSECOND is the fraction alone. A
+         * cast to INTEGER would round 48.86 to 49. */
+        bool micro = strcmp(unit, "MICROSECOND") == 0;
+        bool floor = micro || strcmp(unit, "SECOND") == 0;
+        buf_printf(&b->out, "%sCAST(%sEXTRACT(%s FROM CAST(", micro ? "(" : "",
+                   floor ? "FLOOR(" : "", micro ? "MICROSECONDS" : unit);
         if (!sb_expr(b, arg, pc->resolve, pc->ctx, pc->err))
             return false;
-        sb_str(b, " AS TIMESTAMP)) AS INTEGER)");
+        sb_str(b, floor ? " AS TIMESTAMP))) AS INTEGER)" : " AS TIMESTAMP)) AS INTEGER)");
+        if (micro)
+            sb_str(b, " % 1000000)");
         return true;
     }
     if (b->dialect == DIALECT_MYSQL) {
@@ -404,6 +436,18 @@ static bool print_date_part(print_ctx *pc, const char *unit, const expr *arg)
             return false;
         sb_str(b, ")");
         return true;
+    }
+    if (strcmp(unit, "MICROSECOND") == 0) {
+        /* SQLite's own functions keep milliseconds: the digits are read from the text. */
+        print_ctx sub = *pc;
+        expr one = *pc->call;
+        expr *args[1] = {(expr *)arg};
+        one.args = args;
+        one.nargs = 1;
+        sub.call = &one;
+        return expand(&sub,
+                      "(CASE WHEN $1 IS NULL THEN NULL WHEN substr($1, 20, 1) = '.' THEN "
+                      "CAST(substr(substr($1, 21) || '000000', 1, 6) AS INTEGER) ELSE 0 END)");
     }
     if (strcmp(unit, "QUARTER") == 0) {
         sb_str(b, "((CAST(strftime('%m', ");
@@ -446,32 +490,171 @@ static bool print_part_function(print_ctx *pc)
 {
     const char *name = pc->call->text;
     const char *unit = strcasecmp(name, "dayofmonth") == 0 ? "DAY" : NULL;
-    static const char *const units[] = {"YEAR", "QUARTER", "MONTH",  "DAY",
-                                        "HOUR", "MINUTE",  "SECOND", NULL};
+    static const char *const units[] = {"YEAR",   "QUARTER", "MONTH",       "DAY", "HOUR",
+                                        "MINUTE", "SECOND",  "MICROSECOND", NULL};
     for (const char *const *u = units; !unit && *u; u++)
         if (strcasecmp(name, *u) == 0)
             unit = *u;
     return print_date_part(pc, unit, pc->call->args[0]);
 }
 
-/* WEEK(d): MySQL's default mode 0, weeks starting on Sunday, 0 before the first Sunday. */
+/*
+ * WEEK(d[, mode]), YEARWEEK(d[, mode]), WEEKOFYEAR(d): MySQL's calc_week in
+ * closed form. The mode says which day starts a week (bit 1: Monday) and
+ * which week is week 1: the first with that starting day in the year, or the
+ * first with more than 3 days in it (ISO's rule). Take the week holding d, its
+ * first day s and its anchor a (s itself, or s + 3 for the more-than-3-days
+ * rule): the anchor's year owns the week, and its number is
+ * (day of year of a - 1) DIV 7 + 1. In the modes numbered 0-53 a week owned by
+ * the year before is 0, and a week owned by the next year keeps counting in
+ * d's year (53), which is (a - January 1 of d's year) DIV 7 + 1.
+ */
+typedef struct week_mode {
+    bool monday_first, range_1_53, four_days;
+} week_mode;
+
+static week_mode week_mode_of(int mode)
+{
+    int m = mode & 7;
+    if (!(m & 1))
+        m ^= 4; /* MySQL's week_mode(): bit 4 flips for Sunday-first modes */
+    return (week_mode){(m & 1) != 0, (m & 2) != 0, (m & 4) == 0};
+}
+
+/* The anchor date a of d's week: d moved back to the week's first day, plus 3 or 0 days. */
+static bool print_week_anchor(print_ctx *pc, const expr *d, week_mode w)
+{
+    print_ctx sub = *pc;
+    expr one = *pc->call;
+    expr *args[1] = {(expr *)d};
+    one.args = args;
+    one.nargs = 1;
+    sub.call = &one;
+    if (pc->b->dialect == DIALECT_POSTGRES) {
+        if (!expand(&sub, "(CAST(CAST($1 AS TIMESTAMP) AS DATE) - "))
+            return false;
+        if (!expand(&sub, w.monday_first
+                              ? "(CAST(EXTRACT(ISODOW FROM CAST($1 AS TIMESTAMP)) AS INTEGER) - 1)"
+                              : "CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) AS INTEGER)"))
+            return false;
+        sb_str(pc->b, w.four_days ? " + 3)" : ")");
+        return true;
+    }
+    if (!expand(&sub, w.monday_first
+                          ? "date(date($1), printf('%+d days', - ((CAST(strftime('%w', date($1)) "
+                            "AS INTEGER) + 6) % 7)"
+                          : "date(date($1), printf('%+d days', - CAST(strftime('%w', date($1)) "
+                            "AS INTEGER)"))
+        return false;
+    sb_str(pc->b, w.four_days ? " + 3))" : "))");
+    return true;
+}
+
+/* The week number in the anchor's own year: (day of year of a - 1) DIV 7 + 1. */
+static bool print_week_of_anchor(print_ctx *pc, const expr *d, week_mode w)
+{
+    bool pg = pc->b->dialect == DIALECT_POSTGRES;
+    sb_str(pc->b, pg ? "((CAST(EXTRACT(DOY FROM " : "((CAST(strftime('%j', ");
+    if (!print_week_anchor(pc, d, w))
+        return false;
+    sb_str(pc->b, pg ? ") AS INTEGER) - 1) / 7 + 1)" : ") AS INTEGER) - 1) / 7 + 1)");
+    return true;
+}
+
+/* Days from January 1 of d's year to a (negative when a is in the year before). */
+static bool print_anchor_days(print_ctx *pc, const expr *d, week_mode w)
+{
+    expr one = *pc->call;
+    expr *args[1] = {(expr *)d};
+    one.args = args;
+    one.nargs = 1;
+    print_ctx sub = *pc;
+    sub.call = &one;
+    if (pc->b->dialect == DIALECT_POSTGRES) {
+        sb_str(pc->b, "(");
+        if (!print_week_anchor(pc, d, w))
+            return false;
+        return expand(&sub, " - CAST(date_trunc('year', CAST($1 AS TIMESTAMP)) AS DATE))");
+    }
+    sb_str(pc->b, "CAST(julianday(");
+    if (!print_week_anchor(pc, d, w))
+        return false;
+    return expand(&sub, ") - julianday(date(date($1), 'start of year')) AS INTEGER)");
+}
+
+static bool week_mode_arg(print_ctx *pc, size_t i, int *mode)
+{
+    *mode = 0;
+    if (pc->call->nargs <= i)
+        return true;
+    const expr *m = pc->call->args[i];
+    if (m->kind != EX_LITERAL || m->lit != LIT_INT || strlen(m->text) != 1 || m->text[0] < '0' ||
+        m->text[0] > '7')
+        return unsupported_here(pc, "the mode must be an integer literal from 0 to 7");
+    *mode = m->text[0] - '0';
+    return true;
+}
+
+static bool print_week_number(print_ctx *pc, const expr *d, int mode)
+{
+    week_mode w = week_mode_of(mode);
+    if (pc->b->dialect == DIALECT_MYSQL) {
+        sb_str(pc->b, "WEEK(");
+        if (!sb_expr(pc->b, d, pc->resolve, pc->ctx, pc->err))
+            return false;
+        buf_printf(&pc->b->out, ", %d)", mode);
+        return true;
+    }
+    if (w.range_1_53)
+        return print_week_of_anchor(pc, d, w);
+    sb_str(pc->b, "(CASE WHEN ");
+    if (!print_anchor_days(pc, d, w))
+        return false;
+    sb_str(pc->b, " < 0 THEN 0 ELSE ");
+    if (!print_anchor_days(pc, d, w))
+        return false;
+    sb_str(pc->b, " / 7 + 1 END)");
+    return true;
+}
+
+/* WEEK(d[, mode]): the mode spelled out, since the backend's default_week_format may differ. */
 static bool print_week(print_ctx *pc)
 {
-    if (pc->call->nargs == 2) {
-        const expr *mode = pc->call->args[1];
-        if (mode->kind != EX_LITERAL || mode->lit != LIT_INT || strcmp(mode->text, "0") != 0)
-            return unsupported_here(pc, "only mode 0 (weeks starting on Sunday)");
+    int mode;
+    return week_mode_arg(pc, 1, &mode) && print_week_number(pc, pc->call->args[0], mode);
+}
+
+/* WEEKOFYEAR(d) is WEEK(d, 3). */
+static bool print_weekofyear(print_ctx *pc)
+{
+    return print_week_number(pc, pc->call->args[0], 3);
+}
+
+/* YEARWEEK(d[, mode]): the owning year * 100 + the week, always in the 1-53 range. */
+static bool print_yearweek(print_ctx *pc)
+{
+    int mode;
+    if (!week_mode_arg(pc, 1, &mode))
+        return false;
+    const expr *d = pc->call->args[0];
+    if (pc->b->dialect == DIALECT_MYSQL) {
+        sb_str(pc->b, "YEARWEEK(");
+        if (!sb_expr(pc->b, d, pc->resolve, pc->ctx, pc->err))
+            return false;
+        buf_printf(&pc->b->out, ", %d)", mode);
+        return true;
     }
-    /* Mode 0 spelled out: the backend's default_week_format may be another one. */
-    if (pc->b->dialect == DIALECT_MYSQL)
-        return expand(pc, "WEEK($1, 0)");
-    if (pc->b->dialect == DIALECT_POSTGRES)
-        return expand(pc, "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - "
-                          "(7 - EXTRACT(DOW FROM date_trunc('year', CAST($1 AS TIMESTAMP))))"
-                          " % 7) / 7) AS INTEGER)");
-    return expand(pc, "((CAST(strftime('%j', $1) AS INTEGER) + 6 - "
-                      "(7 - CAST(strftime('%w', date($1, 'start of year')) AS INTEGER)) % 7)"
-                      " / 7)");
+    week_mode w = week_mode_of(mode);
+    w.range_1_53 = true;
+    bool pg = pc->b->dialect == DIALECT_POSTGRES;
+    sb_str(pc->b, pg ? "(CAST(EXTRACT(YEAR FROM " : "(CAST(strftime('%Y', ");
+    if (!print_week_anchor(pc, d, w))
+        return false;
+    sb_str(pc->b, ") AS INTEGER) * 100 + ");
+    if (!print_week_of_anchor(pc, d, w))
+        return false;
+    sb_str(pc->b, ")");
+    return true;
 }
 
 /*
@@ -583,12 +766,113 @@ static bool print_concat(print_ctx *pc)
     return true;
 }
 
+/*
+ * SUBSTRING(s, pos[, len]) as MySQL reads it: a negative pos counts from the
+ * end, pos 0 or beyond either end gives '', a length below 1 gives ''.
+ * PostgreSQL has substring(text, int, int) only (a BIGINT position fails
+ * there) and reads pos <= 0 and negative lengths its own way; SQLite's substr
+ * reads pos 0 and negative lengths its own way.
+ */
 static bool print_substring(print_ctx *pc)
 {
-    if (pc->b->dialect == DIALECT_POSTGRES)
-        return expand(pc, pc->call->nargs == 2 ? "SUBSTRING(CAST($1 AS TEXT) FROM $2)"
-                                               : "SUBSTRING(CAST($1 AS TEXT) FROM $2 FOR $3)");
-    return expand(pc, pc->call->nargs == 2 ? "SUBSTR($1, $2)" : "SUBSTR($1, $2, $3)");
+    bool len = pc->call->nargs == 3;
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return expand(pc, len ? "SUBSTRING($1, $2, $3)" : "SUBSTRING($1, $2)");
+    if (pc->b->dialect == DIALECT_SQLITE)
+        return expand(pc,
+                      len ? "(CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL "
+                            "WHEN $2 = 0 OR $3 < 1 OR -($2) > LENGTH($1) THEN '' "
+                            "ELSE SUBSTR($1, $2, $3) END)"
+                          : "(CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL "
+                            "WHEN $2 = 0 OR -($2) > LENGTH($1) THEN '' ELSE SUBSTR($1, $2) END)");
+    return expand(pc,
+                  len ? "(CASE WHEN CAST($1 AS TEXT) IS NULL OR $2 IS NULL OR $3 IS NULL "
+                        "THEN NULL WHEN $2 = 0 OR $3 < 1 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) "
+                        "THEN '' ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
+                        "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS INTEGER) "
+                        "FOR CAST(LEAST($3, 2147483647) AS INTEGER)) END)"
+                      : "(CASE WHEN CAST($1 AS TEXT) IS NULL OR $2 IS NULL THEN NULL "
+                        "WHEN $2 = 0 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) THEN '' "
+                        "ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
+                        "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS "
+                        "INTEGER)) END)");
+}
+
+/*
+ * A format of week codes: %X (the year of a Sunday-first week), %V (its week,
+ * 1-53, week 1 being the first with a Sunday: WEEK mode 2), %W or %a (the day
+ * name), and literal text; Metabase's week is STR_TO_DATE(CONCAT(YEARWEEK(ts),
+ * ' Sunday'), '%X%V %W'). Translated into a PostgreSQL regular expression whose
+ * groups are read back: the date is the first Sunday of the year, plus the
+ * weeks, plus the day. *slots gets each group's code in order.
+ */
+static char *week_format_regex(arena *a, const char *fmt, char slots[3])
+{
+    buf re;
+    buf_init(&re);
+    buf_append_str(&re, "^");
+    int n = 0;
+    bool ok = true;
+    for (const char *f = fmt; *f && ok; f++) {
+        if (*f == '%' && f[1]) {
+            f++;
+            const char *group = *f == 'X'   ? "([0-9]{4})"
+                                : *f == 'V' ? "([0-9]{1,2})"
+                                : *f == 'W' ? "([A-Za-z]+)"
+                                : *f == 'a' ? "([A-Za-z]{3})"
+                                            : NULL;
+            char code = *f == 'a' ? 'W' : *f;
+            for (int i = 0; i < n; i++)
+                ok = ok && slots[i] != code;
+            if (!group || n == 3 || !ok) {
+                ok = false;
+                break;
+            }
+            slots[n++] = code;
+            buf_append_str(&re, group);
+        } else {
+            if (!isalnum((unsigned char)*f))
+                buf_append_byte(&re, '\\');
+            buf_append_byte(&re, (uint8_t)*f);
+        }
+    }
+    char *out = ok && n == 3 ? arena_strdup(a, buf_cstr(&re)) : NULL;
+    buf_free(&re);
+    return out;
+}
+
+static bool print_week_group(print_ctx *pc, const char *re, const char slots[3], char code)
+{
+    int i = 0;
+    while (slots[i] != code)
+        i++;
+    sb_str(pc->b, "(regexp_match(CAST(");
+    if (!sb_expr(pc->b, pc->call->args[0], pc->resolve, pc->ctx, pc->err))
+        return false;
+    sb_str(pc->b, " AS TEXT), ");
+    sb_param(pc->b, PARAM_TEXT, re);
+    buf_printf(&pc->b->out, "))[%d]", i + 1);
+    return true;
+}
+
+static bool print_str_to_week_date(print_ctx *pc, const char *re, const char slots[3])
+{
+    /* January 1 of %X, the days to its first Sunday, the weeks, the day of the week. */
+    const char *parts[] = {"(make_date(CAST(",
+                           " AS INTEGER), 1, 1) + (7 - CAST(EXTRACT(DOW FROM "
+                           "make_date(CAST(",
+                           " AS INTEGER), 1, 1)) AS INTEGER)) % 7 + (CAST(",
+                           " AS INTEGER) - 1) * 7 + array_position(ARRAY['sun', 'mon', 'tue', "
+                           "'wed', 'thu', 'fri', 'sat'], lower(left(",
+                           ", 3))) - 1)"};
+    const char codes[] = {'X', 'X', 'V', 'W'};
+    for (int i = 0; i < 4; i++) {
+        sb_str(pc->b, parts[i]);
+        if (!print_week_group(pc, re, slots, codes[i]))
+            return false;
+    }
+    sb_str(pc->b, parts[4]);
+    return true;
 }
 
 static bool print_str_to_date(print_ctx *pc)
@@ -598,6 +882,12 @@ static bool print_str_to_date(print_ctx *pc)
         return false;
     if (pc->b->dialect == DIALECT_MYSQL)
         return expand(pc, "STR_TO_DATE($1, $2)");
+    char slots[3];
+    char *week_re = week_format_regex(pc->b->a, fmt->text, slots);
+    if (week_re && pc->b->dialect == DIALECT_POSTGRES)
+        return print_str_to_week_date(pc, week_re, slots);
+    if (week_re)
+        return unsupported_here(pc, "week formats (%X %V %W) are not available on SQLite sources");
     char bad = 0;
     char *translated = translate_format(pc->b->a, fmt->text, DIALECT_POSTGRES, &bad);
     if (!translated) {
@@ -687,6 +977,221 @@ static bool print_session_clock(print_ctx *pc, const char *name)
     return true;
 }
 
+/* A session zone other than UTC: epoch conversions would need the zone's rules. */
+static bool epoch_needs_utc(print_ctx *pc)
+{
+    if (!pc->b->tz || pc->b->tz->kind == TZ_UTC)
+        return true;
+    return unsupported_here(pc, "under a session time_zone other than UTC");
+}
+
+/* UNIX_TIMESTAMP([d]): seconds since 1970 (with the fraction d has, as MySQL). */
+static bool print_unix_timestamp(print_ctx *pc)
+{
+    sql_dialect d = pc->b->dialect;
+    if (pc->call->nargs == 0)
+        return expand(pc, d == DIALECT_POSTGRES ? "CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)"
+                          : d == DIALECT_SQLITE ? "CAST(strftime('%s', 'now') AS INTEGER)"
+                                                : "UNIX_TIMESTAMP()");
+    if (!epoch_needs_utc(pc))
+        return false;
+    if (d == DIALECT_MYSQL)
+        return expand(pc, "UNIX_TIMESTAMP($1)");
+    if (d == DIALECT_POSTGRES)
+        return expand(pc, "trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIMESTAMP)))");
+    /* SQLite's times have milliseconds at most, and '%s' of 23:59:59.9999 rounds up to the
+     * next second (its julian day is rounded): the time is cut to milliseconds first. */
+    return expand(pc, "(CASE WHEN strftime('%f', $1) LIKE '%.000' THEN CAST(strftime('%s', "
+                      "strftime('%Y-%m-%d %H:%M:%f', $1)) AS INTEGER) ELSE CAST(strftime('%s', "
+                      "strftime('%Y-%m-%d %H:%M:%f', $1)) AS INTEGER) + ROUND(strftime('%f', $1) - "
+                      "CAST(strftime('%S', $1) AS INTEGER), 3) END)");
+}
+
+/* FROM_UNIXTIME(n[, format]): NULL before 1970, as MySQL. */
+static bool print_from_unixtime(print_ctx *pc)
+{
+    if (!epoch_needs_utc(pc))
+        return false;
+    if (pc->call->nargs == 2) { /* DATE_FORMAT(FROM_UNIXTIME(n), format) */
+        expr inner = *pc->call;
+        inner.nargs = 1;
+        expr outer = *pc->call;
+        expr *args[2] = {&inner, pc->call->args[1]};
+        outer.text = "date_format";
+        outer.args = args;
+        print_ctx sub = *pc;
+        sub.call = &outer;
+        return print_date_format(&sub);
+    }
+    sql_dialect d = pc->b->dialect;
+    return expand(pc, d == DIALECT_POSTGRES ? "(CASE WHEN $1 >= 0 THEN TIMESTAMP '1970-01-01 "
+                                              "00:00:00' + $1 * INTERVAL '1 second' END)"
+                      : d == DIALECT_SQLITE
+                          ? "(CASE WHEN $1 >= 0 THEN datetime($1, 'unixepoch') END)"
+                          : "FROM_UNIXTIME($1)");
+}
+
+/* MOD(a, b) is a % b, whose printer knows each dialect. */
+static bool print_mod(print_ctx *pc)
+{
+    expr op = {0};
+    op.kind = EX_BINARY;
+    op.op = OP_MOD;
+    op.left = pc->call->args[0];
+    op.right = pc->call->args[1];
+    return sb_expr(pc->b, &op, pc->resolve, pc->ctx, pc->err);
+}
+
+/* LOG(x), LOG(b, x), LOG2(x), LOG10(x): NULL where the logarithm is undefined, as MySQL. */
+static bool print_log(print_ctx *pc)
+{
+    const char *name = pc->call->text;
+    sql_dialect d = pc->b->dialect;
+    if (d == DIALECT_MYSQL)
+        return expand(pc, strcasecmp(name, "log2") == 0    ? "LOG2($1)"
+                          : strcasecmp(name, "log10") == 0 ? "LOG10($1)"
+                          : pc->call->nargs == 2           ? "LOG($1, $2)"
+                                                           : "LN($1)");
+    const char *ln = d == DIALECT_POSTGRES ? "LN(CAST($%c AS DOUBLE PRECISION))" : "ln($%c)";
+    buf t;
+    buf_init(&t);
+    if (pc->call->nargs == 2) {
+        buf_printf(&t, "(CASE WHEN $1 > 0 AND $1 <> 1 AND $2 > 0 THEN ");
+        buf_printf(&t, ln, '2');
+        buf_printf(&t, " / ");
+        buf_printf(&t, ln, '1');
+    } else {
+        double base = strcasecmp(name, "log2") == 0 ? 2 : strcasecmp(name, "log10") == 0 ? 10 : 0;
+        buf_printf(&t, "(CASE WHEN $1 > 0 THEN ");
+        buf_printf(&t, ln, '1');
+        if (base > 0)
+            buf_printf(&t, d == DIALECT_POSTGRES ? " / LN(%g)" : " / ln(%g)", base);
+    }
+    buf_printf(&t, " END)");
+    bool ok = expand(pc, buf_cstr(&t));
+    buf_free(&t);
+    return ok;
+}
+
+/* CONCAT_WS(sep, a, ...): NULL arguments are skipped, a NULL separator gives NULL. */
+static bool print_concat_ws(print_ctx *pc)
+{
+    if (pc->b->dialect != DIALECT_SQLITE)
+        return expand(pc, "CONCAT_WS($*)");
+    /* substr(sep || a || sep || b ..., length(sep) + 1), each part dropped when NULL. */
+    if (!expand(pc, "(CASE WHEN $1 IS NULL THEN NULL ELSE substr("))
+        return false;
+    for (size_t i = 1; i < pc->call->nargs; i++) {
+        sb_str(pc->b, i > 1 ? " || COALESCE(" : "COALESCE(");
+        if (!expand(pc, "$1 || CAST("))
+            return false;
+        if (!sb_expr(pc->b, pc->call->args[i], pc->resolve, pc->ctx, pc->err))
+            return false;
+        sb_str(pc->b, " AS TEXT), '')");
+    }
+    return expand(pc, ", length($1) + 1) END)");
+}
+
+/* ELT(n, a, b, ...): the n-th string, NULL when there is none. */
+static bool print_elt(print_ctx *pc)
+{
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return expand(pc, "ELT($*)");
+    if (!expand(pc, "(CASE $1"))
+        return false;
+    for (size_t i = 1; i < pc->call->nargs; i++) {
+        buf_printf(&pc->b->out, " WHEN %zu THEN ", i);
+        if (!sb_expr(pc->b, pc->call->args[i], pc->resolve, pc->ctx, pc->err))
+            return false;
+    }
+    sb_str(pc->b, " END)");
+    return true;
+}
+
+/*
+ * LPAD(s, n, pad) / RPAD: s cut or padded to n characters; NULL for a negative n,
+ * and for an empty pad that would have to pad, as MySQL.
+ */
+static bool print_pad(print_ctx *pc)
+{
+    bool left = strcasecmp(pc->call->text, "lpad") == 0;
+    sql_dialect d = pc->b->dialect;
+    if (d == DIALECT_MYSQL)
+        return expand(pc, left ? "LPAD($1, $2, $3)" : "RPAD($1, $2, $3)");
+    if (d == DIALECT_POSTGRES)
+        return expand(pc, left ? "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > CHAR_LENGTH(CAST($1 AS "
+                                 "TEXT))) THEN NULL ELSE LPAD(CAST($1 AS TEXT), CAST($2 AS "
+                                 "INTEGER), CAST($3 AS TEXT)) END)"
+                               : "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > CHAR_LENGTH(CAST($1 AS "
+                                 "TEXT))) THEN NULL ELSE RPAD(CAST($1 AS TEXT), CAST($2 AS "
+                                 "INTEGER), CAST($3 AS TEXT)) END)");
+    return expand(pc, left ? "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > length($1)) THEN NULL "
+                             "WHEN $2 <= length($1) THEN substr($1, 1, $2) ELSE "
+                             "substr(replace(printf('%.*c', $2, 'x'), 'x', $3), 1, $2 - "
+                             "length($1)) || $1 END)"
+                           : "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > length($1)) THEN NULL "
+                             "WHEN $2 <= length($1) THEN substr($1, 1, $2) ELSE $1 || "
+                             "substr(replace(printf('%.*c', $2, 'x'), 'x', $3), 1, $2 - "
+                             "length($1)) END)");
+}
+
+/*
+ * LOCATE(sub, s[, pos]): the position of sub in s from pos on, 0 when it is not
+ * there or pos is outside 1 .. length (as MariaDB answers).
+ */
+static bool print_locate(print_ctx *pc)
+{
+    sql_dialect d = pc->b->dialect;
+    if (pc->call->nargs == 2)
+        return expand(pc, d == DIALECT_POSTGRES ? "STRPOS($2, $1)"
+                          : d == DIALECT_SQLITE ? "INSTR($2, $1)"
+                                                : "LOCATE($1, $2)");
+    if (d == DIALECT_MYSQL)
+        return expand(pc, "LOCATE($1, $2, $3)");
+    if (d == DIALECT_SQLITE)
+        return expand(pc, "(CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL WHEN $3 < 1 "
+                          "OR $3 > LENGTH($2) OR INSTR(SUBSTR($2, $3), $1) = 0 THEN 0 ELSE "
+                          "INSTR(SUBSTR($2, $3), $1) + $3 - 1 END)");
+    return expand(pc, "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST($2 AS TEXT) IS NULL OR $3 IS "
+                      "NULL THEN NULL WHEN $3 < 1 OR $3 > CHAR_LENGTH(CAST($2 AS TEXT)) OR "
+                      "STRPOS(SUBSTRING(CAST($2 AS TEXT) "
+                      "FROM CAST($3 AS INTEGER)), CAST($1 AS TEXT)) = 0 THEN 0 ELSE "
+                      "STRPOS(SUBSTRING(CAST($2 AS TEXT) FROM CAST($3 AS INTEGER)), CAST($1 AS "
+                      "TEXT)) + $3 - 1 END)");
+}
+
+/* FIELD(s, a, b, ...): the position of s among a, b, ... compared with '=', 0 when none. */
+static bool print_field(print_ctx *pc)
+{
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return expand(pc, "FIELD($*)");
+    sb_str(pc->b, "(CASE");
+    for (size_t i = 1; i < pc->call->nargs; i++) {
+        expr eq = {0};
+        eq.kind = EX_BINARY;
+        eq.op = OP_EQ;
+        eq.left = pc->call->args[0];
+        eq.right = pc->call->args[i];
+        sb_str(pc->b, " WHEN ");
+        if (!sb_expr(pc->b, &eq, pc->resolve, pc->ctx, pc->err))
+            return false;
+        buf_printf(&pc->b->out, " THEN %zu", i);
+    }
+    sb_str(pc->b, " ELSE 0 END)");
+    return true;
+}
+
+/*
+ * PERIOD_ADD(P, N) and PERIOD_DIFF(P1, P2) on periods YYMM or YYYYMM (two-digit
+ * years 00-69 are 20xx): in months since year 0, where integer arithmetic is
+ * the same on every backend.
+ */
+#define PERIOD_MONTHS(a)                                                                           \
+    "((CASE WHEN " a " < 10000 THEN (CASE WHEN " a " / 100 < 70 THEN " a " / 100 + 2000 ELSE " a   \
+    " / 100 + 1900 END) ELSE " a " / 100 END) * 12 + " a " % 100 - 1)"
+
+static bool print_round(print_ctx *pc);
+
 #define T(pg, sqlite, mysql)                                                                       \
     {                                                                                              \
         [DIALECT_POSTGRES] = pg, [DIALECT_SQLITE] = sqlite, [DIALECT_MYSQL] = mysql                \
@@ -715,15 +1220,80 @@ static const function_map functions[] = {
     {"length", 1, 1, T("OCTET_LENGTH($1)", "LENGTH(CAST($1 AS BLOB))", "LENGTH($1)"), NULL},
     {"char_length", 1, 1, T("CHAR_LENGTH($1)", "LENGTH($1)", "CHAR_LENGTH($1)"), NULL},
     /* LOCATE(substr, str): Connector/J's DatabaseMetaData.getColumns uses it. */
-    {"locate", 2, 2, T("STRPOS($2, $1)", "INSTR($2, $1)", "LOCATE($1, $2)"), NULL},
+    {"locate", 2, 3, T(NULL, NULL, NULL), print_locate},
+    {"instr", 2, 2,
+     T("STRPOS(CAST($1 AS TEXT), CAST($2 AS TEXT))", "INSTR($1, $2)", "INSTR($1, $2)"), NULL},
+    {"concat_ws", 2, -1, T(NULL, NULL, NULL), print_concat_ws},
+    /* LEFT/RIGHT with a negative count are '' in MySQL, all but |n| in PostgreSQL. */
+    {"left", 2, 2,
+     T("LEFT(CAST($1 AS TEXT), CAST(CASE WHEN $2 < 0 THEN 0 WHEN $2 > 2147483647 THEN 2147483647 "
+       "ELSE $2 END "
+       "AS INTEGER))",
+       "SUBSTR($1, 1, MAX($2, 0))", "LEFT($1, $2)"),
+     NULL},
+    {"right", 2, 2,
+     T("RIGHT(CAST($1 AS TEXT), CAST(CASE WHEN $2 < 0 THEN 0 WHEN $2 > 2147483647 THEN 2147483647 "
+       "ELSE $2 END "
+       "AS INTEGER))",
+       "(CASE WHEN $2 < 1 THEN (CASE WHEN $1 IS NULL THEN NULL ELSE '' END) ELSE SUBSTR($1, "
+       "-($2)) END)",
+       "RIGHT($1, $2)"),
+     NULL},
+    {"lpad", 3, 3, T(NULL, NULL, NULL), print_pad},
+    {"rpad", 3, 3, T(NULL, NULL, NULL), print_pad},
+    {"replace", 3, 3,
+     T("REPLACE(CAST($1 AS TEXT), CAST($2 AS TEXT), CAST($3 AS TEXT))", "REPLACE($1, $2, $3)",
+       "REPLACE($1, $2, $3)"),
+     NULL},
+    {"repeat", 2, 2,
+     T("REPEAT(CAST($1 AS TEXT), CAST(CASE WHEN $2 > 2147483647 THEN 2147483647 ELSE $2 END AS "
+       "INTEGER))",
+       "(CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL WHEN $2 < 1 THEN '' ELSE "
+       "REPLACE(printf('%.*c', $2, 'x'), 'x', $1) END)",
+       "REPEAT($1, $2)"),
+     NULL},
+    /* SQLite has no way to reverse a string in one expression. */
+    {"reverse", 1, 1, T("REVERSE(CAST($1 AS TEXT))", NULL, "REVERSE($1)"), NULL},
+    {"elt", 2, -1, T(NULL, NULL, NULL), print_elt},
+    {"field", 2, -1, T(NULL, NULL, NULL), print_field},
     /* CHAR(n, ...): MySQL's bytes; information_schema queries run it (catalog_sql.c). */
     {"char", 1, -1, T(NULL, NULL, "CHAR($*)"), NULL},
-    {"round", 1, 2, T(NULL, NULL, NULL), NULL},
+    {"round", 1, 2, T(NULL, NULL, NULL), print_round},
     {"truncate", 2, 2,
-     T("TRUNC(CAST($1 AS NUMERIC), $2)", "(CAST($1 * power(10, $2) AS INTEGER) / power(10, $2))",
-       "TRUNCATE($1, $2)"),
+     T("TRUNC(CAST($1 AS NUMERIC), CAST($2 AS INTEGER))",
+       "(CAST($1 * power(10, $2) AS INTEGER) / power(10, $2))", "TRUNCATE($1, $2)"),
      NULL},
     {"floor", 1, 1, SAME("FLOOR($1)"), NULL},
+    {"mod", 2, 2, T(NULL, NULL, NULL), print_mod},
+    {"pow", 2, 2,
+     T("POWER(CAST($1 AS DOUBLE PRECISION), CAST($2 AS DOUBLE PRECISION))", "pow($1, $2)",
+       "POW($1, $2)"),
+     NULL},
+    {"power", 2, 2,
+     T("POWER(CAST($1 AS DOUBLE PRECISION), CAST($2 AS DOUBLE PRECISION))", "pow($1, $2)",
+       "POW($1, $2)"),
+     NULL},
+    /* NULL outside the domain, as MySQL (PostgreSQL raises an error there). */
+    {"sqrt", 1, 1,
+     T("(CASE WHEN $1 >= 0 THEN SQRT(CAST($1 AS DOUBLE PRECISION)) END)",
+       "(CASE WHEN $1 >= 0 THEN sqrt($1) END)", "SQRT($1)"),
+     NULL},
+    {"ln", 1, 1, T(NULL, NULL, NULL), print_log},
+    {"log", 1, 2, T(NULL, NULL, NULL), print_log},
+    {"log2", 1, 1, T(NULL, NULL, NULL), print_log},
+    {"log10", 1, 1, T(NULL, NULL, NULL), print_log},
+    {"period_add", 2, 2,
+     T("(CASE WHEN $1 = 0 THEN 0 ELSE (" PERIOD_MONTHS("$1") " + $2) / 12 * 100 + (" PERIOD_MONTHS(
+           "$1") " + $2) % 12 + 1 END)",
+       "(CASE WHEN $1 = 0 THEN 0 ELSE (" PERIOD_MONTHS("$1") " + $2) / 12 * 100 + (" PERIOD_MONTHS(
+           "$1") " + $2) % 12 + 1 END)",
+       "PERIOD_ADD($1, $2)"),
+     NULL},
+    {"period_diff", 2, 2,
+     T("(" PERIOD_MONTHS("$1") " - " PERIOD_MONTHS("$2") ")",
+       "(" PERIOD_MONTHS("$1") " - " PERIOD_MONTHS("$2") ")", "PERIOD_DIFF($1, $2)"),
+     NULL},
+    {"sign", 1, 1, T("CAST(SIGN($1) AS INTEGER)", "sign($1)", "SIGN($1)"), NULL},
     {"ceil", 1, 1, T("CEIL($1)", "ceil($1)", "CEIL($1)"), NULL},
     {"ceiling", 1, 1, T("CEIL($1)", "ceil($1)", "CEIL($1)"), NULL},
     {"abs", 1, 1, SAME("ABS($1)"), NULL},
@@ -737,10 +1307,57 @@ static const function_map functions[] = {
     {"hour", 1, 1, T(NULL, NULL, NULL), print_part_function},
     {"minute", 1, 1, T(NULL, NULL, NULL), print_part_function},
     {"second", 1, 1, T(NULL, NULL, NULL), print_part_function},
+    {"microsecond", 1, 1, T(NULL, NULL, NULL), print_part_function},
     {"week", 1, 2, T(NULL, NULL, NULL), print_week},
+    {"weekofyear", 1, 1, T(NULL, NULL, NULL), print_weekofyear},
+    {"yearweek", 1, 2, T(NULL, NULL, NULL), print_yearweek},
+    {"weekday", 1, 1,
+     T("(CAST(EXTRACT(ISODOW FROM CAST($1 AS TIMESTAMP)) AS INTEGER) - 1)",
+       "((CAST(strftime('%w', date($1)) AS INTEGER) + 6) % 7)", "WEEKDAY($1)"),
+     NULL},
+    {"dayofyear", 1, 1,
+     T("CAST(EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) AS INTEGER)",
+       "CAST(strftime('%j', $1) AS INTEGER)", "DAYOFYEAR($1)"),
+     NULL},
+    /* Days since year 0 of the proleptic Gregorian calendar: 0001-01-01 is day 366. */
+    {"to_days", 1, 1,
+     T("(CAST(CAST($1 AS TIMESTAMP) AS DATE) - DATE '0001-01-01' + 366)",
+       "(CAST(julianday(date($1)) - julianday('0001-01-01') AS INTEGER) + 366)", "TO_DAYS($1)"),
+     NULL},
+    {"from_days", 1, 1,
+     T("(DATE '0001-01-01' + (CAST($1 AS INTEGER) - 366))",
+       "date('0001-01-01', printf('%+d days', $1 - 366))", "FROM_DAYS($1)"),
+     NULL},
+    {"last_day", 1, 1,
+     T("CAST(date_trunc('month', CAST($1 AS TIMESTAMP)) + INTERVAL '1 month' - INTERVAL '1 day' "
+       "AS DATE)",
+       "date(date($1), 'start of month', '+1 month', '-1 day')", "LAST_DAY($1)"),
+     NULL},
+    /* MAKEDATE(year, day of year): NULL for a day below 1; years 0-69 are 2000-2069 and
+     * 70-99 are 1970-1999, as MySQL reads two-digit years. */
+    {"makedate", 2, 2,
+     T("(CASE WHEN $2 > 0 AND $1 >= 0 AND $1 <= 9999 THEN make_date(CAST(CASE WHEN $1 < 70 THEN "
+       "$1 + 2000 WHEN $1 < 100 THEN $1 + 1900 ELSE $1 END AS INTEGER), 1, 1) + (CAST($2 AS "
+       "INTEGER) - 1) END)",
+       "(CASE WHEN $2 > 0 AND $1 >= 0 AND $1 <= 9999 THEN date(printf('%04d-01-01', CASE WHEN $1 "
+       "< 70 THEN $1 + 2000 WHEN $1 < 100 THEN $1 + 1900 ELSE $1 END), printf('%+d days', $2 - "
+       "1)) END)",
+       "MAKEDATE($1, $2)"),
+     NULL},
+    {"unix_timestamp", 0, 1, T(NULL, NULL, NULL), print_unix_timestamp},
+    /* The seconds of the time of day (MySQL's TIME values beyond 24 hours do not exist in
+     * PostgreSQL's TIME; SQLite keeps milliseconds). */
+    {"time_to_sec", 1, 1,
+     T("trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIME)))",
+       "(CAST(strftime('%H', $1) AS INTEGER) * 3600 + CAST(strftime('%M', $1) AS INTEGER) * 60 + "
+       "(CASE WHEN strftime('%f', $1) LIKE '%.000' THEN CAST(strftime('%S', $1) AS INTEGER) ELSE "
+       "ROUND(strftime('%f', $1), 3) END))",
+       "TIME_TO_SEC($1)"),
+     NULL},
+    {"from_unixtime", 1, 2, T(NULL, NULL, NULL), print_from_unixtime},
     {"dayofweek", 1, 1,
      T("CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",
-       "(CAST(strftime('%w', $1) AS INTEGER) + 1)", "DAYOFWEEK($1)"),
+       "(CAST(strftime('%w', date($1)) AS INTEGER) + 1)", "DAYOFWEEK($1)"),
      NULL},
     {"extract", 2, 2, T(NULL, NULL, NULL), print_extract},
     {"date_format", 2, 2, T(NULL, NULL, NULL), print_date_format},
@@ -770,6 +1387,16 @@ static const function_map functions[] = {
     {"utc_date", 0, 0, T("CURRENT_DATE", "date('now')", "UTC_DATE()"), NULL},
     {NULL, 0, 0, {NULL, NULL, NULL}, NULL},
 };
+
+const char *function_table_name(size_t i)
+{
+    return i < sizeof(functions) / sizeof(functions[0]) ? functions[i].name : NULL;
+}
+
+bool function_table_translated(size_t i, sql_dialect d)
+{
+    return functions[i].tmpl[d] || functions[i].special;
+}
 
 static const char *const aggregates[] = {"sum", "count",  "min",      "max",
                                          "avg", "agg",    "measure",  "group_concat",
@@ -828,7 +1455,7 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
             continue;
         if ((int)call->nargs < f->min_args ||
             (f->max_args >= 0 && (int)call->nargs > f->max_args)) {
-            sql_error_set(err, ER_WRONG_ARGUMENTS, "42000",
+            sql_error_set(err, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "42000",
                           "Incorrect parameter count in the call to native function '%s'",
                           call->text);
             return false;
@@ -838,8 +1465,6 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
                           "DISTINCT is only allowed in aggregates, not in %s()", call->text);
             return false;
         }
-        if (strcmp(f->name, "round") == 0)
-            return print_round(&pc);
         if (b->tz && b->tz->kind != TZ_UTC && is_session_clock(f->name))
             return print_session_clock(&pc, f->name);
         if (f->special)

@@ -17,6 +17,14 @@ bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool su
                  sb_column_resolver resolve, void *ctx, sql_error *err);
 /* Does date + interval stay a DATE (a DATE plus whole days, months, years), as in MySQL? */
 bool sb_date_add_keeps_date(const expr *date, const expr *interval);
+/*
+ * The translation table, for the function table of docs/sql.md and the test
+ * that keeps the two the same: the i-th function's name (NULL past the end),
+ * and whether it has a translation for dialect d (a special printer may still
+ * refuse some arguments, e.g. a WEEK mode that is not a literal).
+ */
+const char *function_table_name(size_t i);
+bool function_table_translated(size_t i, sql_dialect d);
 /* True when name is an aggregate function (SUM, COUNT, ...). */
 bool function_is_aggregate(const char *name);
 

@@ -569,8 +569,9 @@ static expr *parse_word_primary(parser *p, token *t)
     }
     if (is_introducer(t, ps_ahead(p, 1)))
         return parse_introducer(p, t);
-    /* MOD is an operator (a MOD b) and a function, MOD(a, b): the same modulo. */
-    if (token_is_word(t, "mod") && token_is_op(ps_ahead(p, 1), "("))
+    /* Reserved words that are also functions when a '(' follows: MOD(a, b), LEFT(s, n). */
+    if ((token_is_word(t, "mod") || token_is_word(t, "left") || token_is_word(t, "right")) &&
+        token_is_op(ps_ahead(p, 1), "("))
         return parse_column_or_function(p);
     if (ps_is_reserved(t))
         return ps_fail(p, "expected an expression"), NULL;

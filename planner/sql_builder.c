@@ -298,6 +298,57 @@ static bool print_postgres_modulo(sql_builder *b, const expr *e, sb_column_resol
     return true;
 }
 
+/*
+ * a DIV b: MySQL's integer division, truncated toward zero, NULL when b is 0.
+ * SQLite divides two integers exactly that way; other values go through a
+ * REAL quotient, truncated by the cast (the quotient of two integers below
+ * 2^53 is correctly rounded, so it never crosses an integer). PostgreSQL
+ * divides NUMERIC values exactly.
+ */
+static bool print_integer_division(sql_builder *b, const expr *e, sb_column_resolver resolve,
+                                   void *ctx, sql_error *err)
+{
+    const expr *a = e->left, *d = e->right;
+    if (b->dialect == DIALECT_POSTGRES) {
+        sb_str(b, "CAST(TRUNC(CAST(");
+        if (!sb_expr(b, a, resolve, ctx, err))
+            return false;
+        sb_str(b, " AS NUMERIC) / NULLIF(CAST(");
+        if (!sb_expr(b, d, resolve, ctx, err))
+            return false;
+        sb_str(b, " AS NUMERIC), 0)) AS BIGINT)");
+        return true;
+    }
+    const expr *order[] = {a, d, a, d, a, d};
+    static const char *const between[] = {"(CASE WHEN typeof(",    ") = 'integer' AND typeof(",
+                                          ") = 'integer' THEN (",  " / NULLIF(",
+                                          ", 0)) ELSE CAST(CAST(", " AS REAL) / NULLIF("};
+    for (size_t i = 0; i < 6; i++) {
+        sb_str(b, between[i]);
+        if (!sb_expr(b, order[i], resolve, ctx, err))
+            return false;
+    }
+    sb_str(b, ", 0) AS INTEGER) END)");
+    return true;
+}
+
+/* a % b in SQLite: its % casts REALs to integers (7.5 % 2 is 1.0); mod() keeps them. */
+static bool print_sqlite_modulo(sql_builder *b, const expr *e, sb_column_resolver resolve,
+                                void *ctx, sql_error *err)
+{
+    const expr *order[] = {e->left, e->right, e->left, e->right, e->left, e->right};
+    static const char *const between[] = {"(CASE WHEN typeof(",   ") = 'integer' AND typeof(",
+                                          ") = 'integer' THEN (", " % ",
+                                          ") ELSE mod(",          ", "};
+    for (size_t i = 0; i < 6; i++) {
+        sb_str(b, between[i]);
+        if (!sb_expr(b, order[i], resolve, ctx, err))
+            return false;
+    }
+    sb_str(b, ") END)");
+    return true;
+}
+
 /* ---- COLLATE ------------------------------------------------------------------
  *
  * Mimir honours the binary collations in equality comparisons, where their
@@ -442,6 +493,10 @@ static bool print_binary(sql_builder *b, const expr *e, sb_column_resolver resol
         return print_division(b, e, resolve, ctx, err);
     if (e->op == OP_MOD && b->dialect == DIALECT_POSTGRES)
         return print_postgres_modulo(b, e, resolve, ctx, err);
+    if (e->op == OP_MOD && b->dialect == DIALECT_SQLITE)
+        return print_sqlite_modulo(b, e, resolve, ctx, err);
+    if (e->op == OP_INT_DIV && b->dialect != DIALECT_MYSQL)
+        return print_integer_division(b, e, resolve, ctx, err);
     const char *op = binary_op_sql(b, e->op);
     if (!op) {
         sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",

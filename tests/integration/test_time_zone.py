@@ -176,7 +176,9 @@ GRAINS = {
 
 # Date functions of the time column, the same text on both.
 FUNCTIONS = ["DATE(ts)", "HOUR(ts)", "DATE_FORMAT(ts, '%Y-%m-%d %H:%i')", "DAYOFWEEK(ts)",
-             "MONTH(ts)"]
+             "MONTH(ts)", "WEEK(ts, 3)", "YEARWEEK(ts)", "TO_DAYS(ts)", "DAYOFYEAR(ts)",
+             "LAST_DAY(ts)", "WEEKDAY(ts)", "MINUTE(ts)",
+             "ADDDATE(FROM_DAYS(TO_DAYS(ts) - (DAYOFWEEK(ts) - 1)), INTERVAL 0 SECOND)"]
 
 # Time ranges pushed into the source's WHERE: (Mimir's filter, MariaDB's).
 RANGES = [

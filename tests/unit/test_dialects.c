@@ -13,6 +13,7 @@
  *
  * MIMIR_GOLDEN_PRINT=1 prints what the printers produce, to review a change.
  */
+#include <ctype.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -207,23 +209,21 @@ static const golden goldens[] = {
      "(CASE WHEN `nul` THEN ? ELSE ? END)", "I:1, I:2", "2"},
     {"GREATEST(1, n, 3)",
      "(CASE WHEN CAST($1 AS BIGINT) IS NULL OR \"n\" IS NULL OR CAST($2 AS BIGINT) IS NULL THEN "
-     "NULL "
-     "ELSE GREATEST(CAST($3 AS BIGINT), \"n\", CAST($4 AS BIGINT)) END)",
+     "NULL ELSE GREATEST(CAST($3 AS BIGINT), \"n\", CAST($4 AS BIGINT)) END)",
      "I:1, I:3, I:1, I:3", "MAX(?1, \"n\", ?2)", "I:1, I:3", "GREATEST(?, `n`, ?)", "I:1, I:3",
      "7"},
     {"LEAST(4, n, 3)",
      "(CASE WHEN CAST($1 AS BIGINT) IS NULL OR \"n\" IS NULL OR CAST($2 AS BIGINT) IS NULL THEN "
-     "NULL "
-     "ELSE LEAST(CAST($3 AS BIGINT), \"n\", CAST($4 AS BIGINT)) END)",
+     "NULL ELSE LEAST(CAST($3 AS BIGINT), \"n\", CAST($4 AS BIGINT)) END)",
      "I:4, I:3, I:4, I:3", "MIN(?1, \"n\", ?2)", "I:4, I:3", "LEAST(?, `n`, ?)", "I:4, I:3", "3"},
     /* MySQL: NULL when any argument is NULL (PostgreSQL alone would skip it). */
     {"GREATEST(1, nul)",
-     "(CASE WHEN CAST($1 AS BIGINT) IS NULL OR \"nul\" IS NULL THEN NULL "
-     "ELSE GREATEST(CAST($2 AS BIGINT), \"nul\") END)",
+     "(CASE WHEN CAST($1 AS BIGINT) IS NULL OR \"nul\" IS NULL THEN NULL ELSE GREATEST(CAST($2 AS "
+     "BIGINT), \"nul\") END)",
      "I:1, I:1", "MAX(?1, \"nul\")", "I:1", "GREATEST(?, `nul`)", "I:1", "NULL"},
     {"LEAST(nul, 2)",
-     "(CASE WHEN \"nul\" IS NULL OR CAST($1 AS BIGINT) IS NULL THEN NULL "
-     "ELSE LEAST(\"nul\", CAST($2 AS BIGINT)) END)",
+     "(CASE WHEN \"nul\" IS NULL OR CAST($1 AS BIGINT) IS NULL THEN NULL ELSE LEAST(\"nul\", "
+     "CAST($2 AS BIGINT)) END)",
      "I:2, I:2", "MIN(\"nul\", ?1)", "I:2", "LEAST(`nul`, ?)", "I:2", "NULL"},
     {"CONCAT('a', s, n)", "(CAST($1 AS TEXT) || CAST(\"s\" AS TEXT) || CAST(\"n\" AS TEXT))", "T:a",
      "(CAST(?1 AS TEXT) || CAST(\"s\" AS TEXT) || CAST(\"n\" AS TEXT))", "T:a",
@@ -232,16 +232,48 @@ static const golden goldens[] = {
      "(CAST(?1 AS TEXT) || CAST(\"nul\" AS TEXT))", "T:a", "CONCAT(?, `nul`)", "T:a", "NULL"},
     {"CONCAT(s)", "(CAST(\"s\" AS TEXT))", "", "(CAST(\"s\" AS TEXT))", "", "CONCAT(`s`)", "",
      "Hello"},
-    {"SUBSTRING(s, 2)", "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST($1 AS BIGINT))", "I:2",
-     "SUBSTR(\"s\", ?1)", "I:2", "SUBSTR(`s`, ?)", "I:2", "ello"},
+    {"SUBSTRING(s, 2)",
+     "(CASE WHEN CAST(\"s\" AS TEXT) IS NULL OR CAST($1 AS BIGINT) IS NULL THEN NULL WHEN CAST($2 "
+     "AS BIGINT) = 0 OR -(CAST($3 AS BIGINT)) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE "
+     "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE WHEN CAST($4 AS BIGINT) < 0 THEN "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($5 AS BIGINT) ELSE CAST($6 AS BIGINT) END AS "
+     "INTEGER)) END)",
+     "I:2, I:2, I:2, I:2, I:2, I:2",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 = 0 OR -(?3) > LENGTH(\"s\") THEN "
+     "'' ELSE SUBSTR(\"s\", ?4) END)",
+     "I:2, I:2, I:2, I:2", "SUBSTRING(`s`, ?)", "I:2", "ello"},
     {"SUBSTRING(s, 2, 3)",
-     "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST($1 AS BIGINT) FOR CAST($2 AS BIGINT))", "I:2, I:3",
-     "SUBSTR(\"s\", ?1, ?2)", "I:2, I:3", "SUBSTR(`s`, ?, ?)", "I:2, I:3", "ell"},
+     "(CASE WHEN CAST(\"s\" AS TEXT) IS NULL OR CAST($1 AS BIGINT) IS NULL OR CAST($2 AS BIGINT) "
+     "IS NULL THEN NULL WHEN CAST($3 AS BIGINT) = 0 OR CAST($4 AS BIGINT) < 1 OR -(CAST($5 AS "
+     "BIGINT)) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM "
+     "CAST(CASE WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($7 AS "
+     "BIGINT) ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST(CAST($9 AS BIGINT), "
+     "2147483647) AS INTEGER)) END)",
+     "I:2, I:3, I:2, I:3, I:2, I:2, I:2, I:2, I:3",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 = 0 OR ?4 < 1 OR "
+     "-(?5) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", ?6, ?7) END)",
+     "I:2, I:3, I:2, I:3, I:2, I:2, I:3", "SUBSTRING(`s`, ?, ?)", "I:2, I:3", "ell"},
     {"SUBSTR(s, 1, 1)",
-     "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST($1 AS BIGINT) FOR CAST($2 AS BIGINT))", "I:1, I:1",
-     "SUBSTR(\"s\", ?1, ?2)", "I:1, I:1", "SUBSTR(`s`, ?, ?)", "I:1, I:1", "H"},
-    {"SUBSTR(s, -3)", "SUBSTRING(CAST(\"s\" AS TEXT) FROM (- CAST($1 AS BIGINT)))", "I:3",
-     "SUBSTR(\"s\", (- ?1))", "I:3", "SUBSTR(`s`, (- ?))", "I:3", "llo"},
+     "(CASE WHEN CAST(\"s\" AS TEXT) IS NULL OR CAST($1 AS BIGINT) IS NULL OR CAST($2 AS BIGINT) "
+     "IS NULL THEN NULL WHEN CAST($3 AS BIGINT) = 0 OR CAST($4 AS BIGINT) < 1 OR -(CAST($5 AS "
+     "BIGINT)) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM "
+     "CAST(CASE WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($7 AS "
+     "BIGINT) ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST(CAST($9 AS BIGINT), "
+     "2147483647) AS INTEGER)) END)",
+     "I:1, I:1, I:1, I:1, I:1, I:1, I:1, I:1, I:1",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 = 0 OR ?4 < 1 OR "
+     "-(?5) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", ?6, ?7) END)",
+     "I:1, I:1, I:1, I:1, I:1, I:1, I:1", "SUBSTRING(`s`, ?, ?)", "I:1, I:1", "H"},
+    {"SUBSTR(s, -3)",
+     "(CASE WHEN CAST(\"s\" AS TEXT) IS NULL OR (- CAST($1 AS BIGINT)) IS NULL THEN NULL WHEN (- "
+     "CAST($2 AS BIGINT)) = 0 OR -((- CAST($3 AS BIGINT))) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN "
+     "'' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE WHEN (- CAST($4 AS BIGINT)) < 0 THEN "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + (- CAST($5 AS BIGINT)) ELSE (- CAST($6 AS BIGINT)) "
+     "END AS INTEGER)) END)",
+     "I:3, I:3, I:3, I:3, I:3, I:3",
+     "(CASE WHEN \"s\" IS NULL OR (- ?1) IS NULL THEN NULL WHEN (- ?2) = 0 OR -((- ?3)) > "
+     "LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", (- ?4)) END)",
+     "I:3, I:3, I:3, I:3", "SUBSTRING(`s`, (- ?))", "I:3", "llo"},
     {"LOWER(s)", "LOWER(\"s\")", "", "LOWER(\"s\")", "", "LOWER(`s`)", "", "hello"},
     {"LCASE(s)", "LOWER(\"s\")", "", "LOWER(\"s\")", "", "LOWER(`s`)", "", "hello"},
     {"UPPER(s)", "UPPER(\"s\")", "", "UPPER(\"s\")", "", "UPPER(`s`)", "", "HELLO"},
@@ -267,10 +299,12 @@ static const golden goldens[] = {
      "BIGINT))",
      "I:3, I:1", "ROUND((CAST(\"n\" AS REAL) / NULLIF(?1, 0)), ?2)", "I:3, I:1",
      "ROUND((`n` / ?), ?)", "I:3, I:1", "2.3"},
-    {"TRUNCATE(1.987, 2)", "TRUNC(CAST(CAST($1 AS NUMERIC) AS NUMERIC), CAST($2 AS BIGINT))",
+    {"TRUNCATE(1.987, 2)",
+     "TRUNC(CAST(CAST($1 AS NUMERIC) AS NUMERIC), CAST(CAST($2 AS BIGINT) AS INTEGER))",
      "N:1.987, I:2", "(CAST(?1 * power(10, ?2) AS INTEGER) / power(10, ?3))", "N:1.987, I:2, I:2",
      "TRUNCATE(?, ?)", "N:1.987, I:2", "1.98"},
-    {"TRUNCATE(-1.987, 1)", "TRUNC(CAST((- CAST($1 AS NUMERIC)) AS NUMERIC), CAST($2 AS BIGINT))",
+    {"TRUNCATE(-1.987, 1)",
+     "TRUNC(CAST((- CAST($1 AS NUMERIC)) AS NUMERIC), CAST(CAST($2 AS BIGINT) AS INTEGER))",
      "N:1.987, I:1", "(CAST((- ?1) * power(10, ?2) AS INTEGER) / power(10, ?3))",
      "N:1.987, I:1, I:1", "TRUNCATE((- ?), ?)", "N:1.987, I:1", "-1.9"},
     {"FLOOR(x)", "FLOOR(\"x\")", "", "FLOOR(\"x\")", "", "FLOOR(`x`)", "", "2"},
@@ -310,70 +344,113 @@ static const golden goldens[] = {
      "CAST(strftime('%H', \"ts\") AS INTEGER)", "", "EXTRACT(HOUR FROM `ts`)", "", "14"},
     {"MINUTE(ts)", "CAST(EXTRACT(MINUTE FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)", "",
      "CAST(strftime('%M', \"ts\") AS INTEGER)", "", "EXTRACT(MINUTE FROM `ts`)", "", "7"},
-    {"SECOND(ts)", "CAST(EXTRACT(SECOND FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)", "",
+    /* Issue 13, section 2: the values are what MariaDB 10.11 returns over the test row. */
+    {"SECOND(ts)", "CAST(FLOOR(EXTRACT(SECOND FROM CAST(\"ts\" AS TIMESTAMP))) AS INTEGER)", "",
      "CAST(strftime('%S', \"ts\") AS INTEGER)", "", "EXTRACT(SECOND FROM `ts`)", "", "9"},
     {"WEEK(ts)",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST(\"ts\" AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST(\"ts\" AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) < 0 "
+     "THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) / 7 "
+     "+ 1 END)",
      "",
-     "((CAST(strftime('%j', \"ts\") AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(\"ts\", 'start "
-     "of year')) AS INTEGER)) % 7) / 7)",
+     "(CASE WHEN CAST(julianday(date(date(\"ts\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER)))) - julianday(date(date(\"ts\"), 'start of year')) AS INTEGER) < "
+     "0 THEN 0 ELSE CAST(julianday(date(date(\"ts\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER)))) - julianday(date(date(\"ts\"), 'start of year')) AS INTEGER) / "
+     "7 + 1 END)",
      "", "WEEK(`ts`, 0)", "", "9"},
     {"WEEK('2022-01-01')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2022-01-01, T:2022-01-01",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2022-01-01, T:2022-01-01", "WEEK(?, 0)", "T:2022-01-01", "0"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01",
+     "(CASE WHEN CAST(julianday(date(date(?1), printf('%+d days', - CAST(strftime('%w', date(?2)) "
+     "AS INTEGER)))) - julianday(date(date(?3), 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(date(?4), printf('%+d days', - CAST(strftime('%w', date(?5)) AS "
+     "INTEGER)))) - julianday(date(date(?6), 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01",
+     "WEEK(?, 0)", "T:2022-01-01", "0"},
     {"WEEK('2022-01-02')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2022-01-02, T:2022-01-02",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2022-01-02, T:2022-01-02", "WEEK(?, 0)", "T:2022-01-02", "1"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02",
+     "(CASE WHEN CAST(julianday(date(date(?1), printf('%+d days', - CAST(strftime('%w', date(?2)) "
+     "AS INTEGER)))) - julianday(date(date(?3), 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(date(?4), printf('%+d days', - CAST(strftime('%w', date(?5)) AS "
+     "INTEGER)))) - julianday(date(date(?6), 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02",
+     "WEEK(?, 0)", "T:2022-01-02", "1"},
     {"WEEK('2022-12-31')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2022-12-31, T:2022-12-31",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2022-12-31, T:2022-12-31", "WEEK(?, 0)", "T:2022-12-31", "52"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31",
+     "(CASE WHEN CAST(julianday(date(date(?1), printf('%+d days', - CAST(strftime('%w', date(?2)) "
+     "AS INTEGER)))) - julianday(date(date(?3), 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(date(?4), printf('%+d days', - CAST(strftime('%w', date(?5)) AS "
+     "INTEGER)))) - julianday(date(date(?6), 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31, T:2022-12-31",
+     "WEEK(?, 0)", "T:2022-12-31", "52"},
     {"WEEK('2023-01-01')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2023-01-01, T:2023-01-01",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2023-01-01, T:2023-01-01", "WEEK(?, 0)", "T:2023-01-01", "1"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01",
+     "(CASE WHEN CAST(julianday(date(date(?1), printf('%+d days', - CAST(strftime('%w', date(?2)) "
+     "AS INTEGER)))) - julianday(date(date(?3), 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(date(?4), printf('%+d days', - CAST(strftime('%w', date(?5)) AS "
+     "INTEGER)))) - julianday(date(date(?6), 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01, T:2023-01-01",
+     "WEEK(?, 0)", "T:2023-01-01", "1"},
     {"WEEK('2020-12-31')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2020-12-31, T:2020-12-31",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2020-12-31, T:2020-12-31", "WEEK(?, 0)", "T:2020-12-31", "52"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31",
+     "(CASE WHEN CAST(julianday(date(date(?1), printf('%+d days', - CAST(strftime('%w', date(?2)) "
+     "AS INTEGER)))) - julianday(date(date(?3), 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(date(?4), printf('%+d days', - CAST(strftime('%w', date(?5)) AS "
+     "INTEGER)))) - julianday(date(date(?6), 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31, T:2020-12-31",
+     "WEEK(?, 0)", "T:2020-12-31", "52"},
     {"WEEK('2024-12-29')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2024-12-29, T:2024-12-29",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2024-12-29, T:2024-12-29", "WEEK(?, 0)", "T:2024-12-29", "52"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29",
+     "(CASE WHEN CAST(julianday(date(date(?1), printf('%+d days', - CAST(strftime('%w', date(?2)) "
+     "AS INTEGER)))) - julianday(date(date(?3), 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(date(?4), printf('%+d days', - CAST(strftime('%w', date(?5)) AS "
+     "INTEGER)))) - julianday(date(date(?6), 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29, T:2024-12-29",
+     "WEEK(?, 0)", "T:2024-12-29", "52"},
     {"WEEK(d, 0)",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST(\"d\" AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST(\"d\" AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
+     "(CASE WHEN ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) < 0 "
+     "THEN 0 ELSE ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) / 7 + "
+     "1 END)",
      "",
-     "((CAST(strftime('%j', \"d\") AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(\"d\", 'start "
-     "of year')) AS INTEGER)) % 7) / 7)",
+     "(CASE WHEN CAST(julianday(date(date(\"d\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER)))) - julianday(date(date(\"d\"), 'start of year')) AS INTEGER) < 0 "
+     "THEN 0 ELSE CAST(julianday(date(date(\"d\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER)))) - julianday(date(date(\"d\"), 'start of year')) AS INTEGER) / 7 "
+     "+ 1 END)",
      "", "WEEK(`d`, 0)", "", "0"},
     {"DAYOFWEEK('2022-01-01')", "CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",
-     "T:2022-01-01", "(CAST(strftime('%w', ?1) AS INTEGER) + 1)", "T:2022-01-01", "DAYOFWEEK(?)",
-     "T:2022-01-01", "7"},
+     "T:2022-01-01", "(CAST(strftime('%w', date(?1)) AS INTEGER) + 1)", "T:2022-01-01",
+     "DAYOFWEEK(?)", "T:2022-01-01", "7"},
     {"DAYOFWEEK('2022-01-02')", "CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",
-     "T:2022-01-02", "(CAST(strftime('%w', ?1) AS INTEGER) + 1)", "T:2022-01-02", "DAYOFWEEK(?)",
-     "T:2022-01-02", "1"},
+     "T:2022-01-02", "(CAST(strftime('%w', date(?1)) AS INTEGER) + 1)", "T:2022-01-02",
+     "DAYOFWEEK(?)", "T:2022-01-02", "1"},
     {"EXTRACT(YEAR FROM ts)", "CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)", "",
      "CAST(strftime('%Y', \"ts\") AS INTEGER)", "", "EXTRACT(YEAR FROM `ts`)", "", "2022"},
     {"EXTRACT(QUARTER FROM ts)", "CAST(EXTRACT(QUARTER FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)",
@@ -388,21 +465,33 @@ static const golden goldens[] = {
     {"EXTRACT(MINUTE FROM ts)", "CAST(EXTRACT(MINUTE FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)",
      "", "CAST(strftime('%M', \"ts\") AS INTEGER)", "", "EXTRACT(MINUTE FROM `ts`)", "", "7"},
     {"EXTRACT(WEEK FROM ts)",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST(\"ts\" AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST(\"ts\" AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) < 0 "
+     "THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) / 7 "
+     "+ 1 END)",
      "",
-     "((CAST(strftime('%j', \"ts\") AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(\"ts\", 'start "
-     "of year')) AS INTEGER)) % 7) / 7)",
+     "(CASE WHEN CAST(julianday(date(date(\"ts\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER)))) - julianday(date(date(\"ts\"), 'start of year')) AS INTEGER) < "
+     "0 THEN 0 ELSE CAST(julianday(date(date(\"ts\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER)))) - julianday(date(date(\"ts\"), 'start of year')) AS INTEGER) / "
+     "7 + 1 END)",
      "", "WEEK(`ts`, 0)", "", "9"},
     {"EXTRACT(WEEK FROM '2022-01-01')",
-     "CAST(FLOOR((EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-     "date_trunc('year', CAST($2 AS TIMESTAMP)))) % 7) / 7) AS INTEGER)",
-     "T:2022-01-01, T:2022-01-01",
-     "((CAST(strftime('%j', ?1) AS INTEGER) + 6 - (7 - CAST(strftime('%w', date(?2, 'start of "
-     "year')) AS INTEGER)) % 7) / 7)",
-     "T:2022-01-01, T:2022-01-01", "WEEK(?, 0)", "T:2022-01-01", "0"},
-    {"EXTRACT(SECOND FROM ts)", "CAST(EXTRACT(SECOND FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)",
-     "", "CAST(strftime('%S', \"ts\") AS INTEGER)", "", "EXTRACT(SECOND FROM `ts`)", "", "9"},
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01",
+     "(CASE WHEN CAST(julianday(date(date(?1), printf('%+d days', - CAST(strftime('%w', date(?2)) "
+     "AS INTEGER)))) - julianday(date(date(?3), 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(date(?4), printf('%+d days', - CAST(strftime('%w', date(?5)) AS "
+     "INTEGER)))) - julianday(date(date(?6), 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01, T:2022-01-01",
+     "WEEK(?, 0)", "T:2022-01-01", "0"},
+    {"EXTRACT(SECOND FROM ts)",
+     "CAST(FLOOR(EXTRACT(SECOND FROM CAST(\"ts\" AS TIMESTAMP))) AS INTEGER)", "",
+     "CAST(strftime('%S', \"ts\") AS INTEGER)", "", "EXTRACT(SECOND FROM `ts`)", "", "9"},
     {"DATE_FORMAT(ts, '%Y-%m-%d %H:%i')", "to_char(CAST(\"ts\" AS TIMESTAMP), $1)",
      "T:YYYY\"-\"MM\"-\"DD\" \"HH24\":\"MI", "strftime(?1, \"ts\")", "T:%Y-%m-%d %H:%M",
      "DATE_FORMAT(`ts`, ?)", "T:%Y-%m-%d %H:%i", "2022-03-05 14:07"},
@@ -446,63 +535,64 @@ static const golden goldens[] = {
      "T:05/03/2022, T:%d/%m/%Y", NULL},
     {"DATE_ADD(ts, INTERVAL 1 DAY)",
      "(CAST(\"ts\" AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '1 DAY')", "I:1",
-     "datetime(\"ts\", printf('%+d days', (?1) * 1))", "I:1", "DATE_ADD(`ts`, INTERVAL (?) DAY)",
-     "I:1", "2022-03-06 14:07:09"},
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d days', (?1) * 1))", "I:1",
+     "DATE_ADD(`ts`, INTERVAL (?) DAY)", "I:1", "2022-03-06 14:07:09"},
     {"DATE_SUB(ts, INTERVAL 1 MONTH)",
      "(CAST(\"ts\" AS TIMESTAMP) - (CAST($1 AS BIGINT)) * INTERVAL '1 MONTH')", "I:1",
-     "datetime(\"ts\", printf('%+d months', -(?1) * 1))", "I:1",
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d months', -(?1) * 1))", "I:1",
      "DATE_SUB(`ts`, INTERVAL (?) MONTH)", "I:1", "2022-02-05 14:07:09"},
     {"ADDDATE(ts, 2)", "(CAST(\"ts\" AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '1 DAY')",
-     "I:2", "datetime(\"ts\", printf('%+d days', (?1) * 1))", "I:2",
+     "I:2", "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d days', (?1) * 1))", "I:2",
      "DATE_ADD(`ts`, INTERVAL (?) DAY)", "I:2", "2022-03-07 14:07:09"},
     {"ADDDATE(ts, INTERVAL 3 HOUR)",
      "(CAST(\"ts\" AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '1 HOUR')", "I:3",
-     "datetime(\"ts\", printf('%+d hours', (?1) * 1))", "I:3", "DATE_ADD(`ts`, INTERVAL (?) HOUR)",
-     "I:3", "2022-03-05 17:07:09"},
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d hours', (?1) * 1))", "I:3",
+     "DATE_ADD(`ts`, INTERVAL (?) HOUR)", "I:3", "2022-03-05 17:07:09"},
     {"SUBDATE(ts, INTERVAL 1 HOUR)",
      "(CAST(\"ts\" AS TIMESTAMP) - (CAST($1 AS BIGINT)) * INTERVAL '1 HOUR')", "I:1",
-     "datetime(\"ts\", printf('%+d hours', -(?1) * 1))", "I:1", "DATE_SUB(`ts`, INTERVAL (?) HOUR)",
-     "I:1", "2022-03-05 13:07:09"},
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d hours', -(?1) * 1))", "I:1",
+     "DATE_SUB(`ts`, INTERVAL (?) HOUR)", "I:1", "2022-03-05 13:07:09"},
     {"SUBDATE(ts, 5)", "(CAST(\"ts\" AS TIMESTAMP) - (CAST($1 AS BIGINT)) * INTERVAL '1 DAY')",
-     "I:5", "datetime(\"ts\", printf('%+d days', -(?1) * 1))", "I:5",
+     "I:5", "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d days', -(?1) * 1))", "I:5",
      "DATE_SUB(`ts`, INTERVAL (?) DAY)", "I:5", "2022-02-28 14:07:09"},
     {"ts + INTERVAL 1 QUARTER",
      "(CAST(\"ts\" AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '3 months')", "I:1",
-     "datetime(\"ts\", printf('%+d months', (?1) * 3))", "I:1",
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d months', (?1) * 3))", "I:1",
      "DATE_ADD(`ts`, INTERVAL (?) QUARTER)", "I:1", "2022-06-05 14:07:09"},
     {"ts - INTERVAL 1 WEEK",
      "(CAST(\"ts\" AS TIMESTAMP) - (CAST($1 AS BIGINT)) * INTERVAL '1 WEEK')", "I:1",
-     "datetime(\"ts\", printf('%+d days', -(?1) * 7))", "I:1", "DATE_SUB(`ts`, INTERVAL (?) WEEK)",
-     "I:1", "2022-02-26 14:07:09"},
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d days', -(?1) * 7))", "I:1",
+     "DATE_SUB(`ts`, INTERVAL (?) WEEK)", "I:1", "2022-02-26 14:07:09"},
     {"INTERVAL 1 YEAR + ts",
      "(CAST(\"ts\" AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '1 YEAR')", "I:1",
-     "datetime(\"ts\", printf('%+d years', (?1) * 1))", "I:1", "DATE_ADD(`ts`, INTERVAL (?) YEAR)",
-     "I:1", "2023-03-05 14:07:09"},
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d years', (?1) * 1))", "I:1",
+     "DATE_ADD(`ts`, INTERVAL (?) YEAR)", "I:1", "2023-03-05 14:07:09"},
     {"ts + INTERVAL 30 SECOND",
      "(CAST(\"ts\" AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '1 SECOND')", "I:30",
-     "datetime(\"ts\", printf('%+d seconds', (?1) * 1))", "I:30",
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d seconds', (?1) * 1))", "I:30",
      "DATE_ADD(`ts`, INTERVAL (?) SECOND)", "I:30", "2022-03-05 14:07:39"},
     {"ts - INTERVAL 8 MINUTE",
      "(CAST(\"ts\" AS TIMESTAMP) - (CAST($1 AS BIGINT)) * INTERVAL '1 MINUTE')", "I:8",
-     "datetime(\"ts\", printf('%+d minutes', -(?1) * 1))", "I:8",
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d minutes', -(?1) * 1))", "I:8",
      "DATE_SUB(`ts`, INTERVAL (?) MINUTE)", "I:8", "2022-03-05 13:59:09"},
     {"ts + INTERVAL n DAY", "(CAST(\"ts\" AS TIMESTAMP) + (\"n\") * INTERVAL '1 DAY')", "",
-     "datetime(\"ts\", printf('%+d days', (\"n\") * 1))", "", "DATE_ADD(`ts`, INTERVAL (`n`) DAY)",
-     "", "2022-03-12 14:07:09"},
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d days', (\"n\") * 1))", "",
+     "DATE_ADD(`ts`, INTERVAL (`n`) DAY)", "", "2022-03-12 14:07:09"},
     {"ADDDATE(DATE_FORMAT(ts, '%Y-%m-01 00:00:00'), INTERVAL 0 SECOND)",
      "(CAST(to_char(CAST(\"ts\" AS TIMESTAMP), $1) AS TIMESTAMP) + (CAST($2 AS BIGINT)) * INTERVAL "
      "'1 SECOND')",
      "T:YYYY\"-\"MM\"-01 00:00:00\", I:0",
-     "datetime(strftime(?1, \"ts\"), printf('%+d seconds', (?2) * 1))", "T:%Y-%m-01 00:00:00, I:0",
-     "DATE_ADD(DATE_FORMAT(`ts`, ?), INTERVAL (?) SECOND)", "T:%Y-%m-01 00:00:00, I:0",
-     "2022-03-01 00:00:00"},
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', strftime(?1, \"ts\")), printf('%+d seconds', (?2) * "
+     "1))",
+     "T:%Y-%m-01 00:00:00, I:0", "DATE_ADD(DATE_FORMAT(`ts`, ?), INTERVAL (?) SECOND)",
+     "T:%Y-%m-01 00:00:00, I:0", "2022-03-01 00:00:00"},
     {"TIMESTAMPADD(DAY, 1, ts)",
      "(CAST(\"ts\" AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '1 DAY')", "I:1",
-     "datetime(\"ts\", printf('%+d days', (?1) * 1))", "I:1", "DATE_ADD(`ts`, INTERVAL (?) DAY)",
-     "I:1", "2022-03-06 14:07:09"},
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d days', (?1) * 1))", "I:1",
+     "DATE_ADD(`ts`, INTERVAL (?) DAY)", "I:1", "2022-03-06 14:07:09"},
     {"TIMESTAMPADD(MONTH, 2, ts)",
      "(CAST(\"ts\" AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '1 MONTH')", "I:2",
-     "datetime(\"ts\", printf('%+d months', (?1) * 1))", "I:2",
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d months', (?1) * 1))", "I:2",
      "DATE_ADD(`ts`, INTERVAL (?) MONTH)", "I:2", "2022-05-05 14:07:09"},
     {"TIMESTAMPDIFF(DAY, '2022-01-01', ts)",
      "CAST(TRUNC(EXTRACT(EPOCH FROM (CAST(\"ts\" AS TIMESTAMP) - CAST($1 AS TIMESTAMP))) / 86400) "
@@ -640,14 +730,29 @@ static const golden goldens[] = {
      "(CAST(?1 AS REAL) / NULLIF(?2, 0))", "I:1, I:3", "(? / ?)", "I:1, I:3", "0.3333"},
     {"x / 0.5", "(CAST(\"x\" AS NUMERIC) / NULLIF(CAST($1 AS NUMERIC), 0))", "N:0.5",
      "(CAST(\"x\" AS REAL) / NULLIF(?1, 0))", "N:0.5", "(`x` / ?)", "N:0.5", "5"},
-    {"n % 2", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:2", "(\"n\" % ?1)", "I:2", "(`n` % ?)",
-     "I:2", "1"},
-    {"n MOD 3", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:3", "(\"n\" % ?1)", "I:3",
-     "(`n` % ?)", "I:3", "1"},
+    {"n % 2", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:2",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" % ?2) ELSE "
+     "mod(\"n\", ?3) END)",
+     "I:2, I:2, I:2", "(`n` % ?)", "I:2", "1"},
+    {"n MOD 3", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:3",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" % ?2) ELSE "
+     "mod(\"n\", ?3) END)",
+     "I:3, I:3, I:3", "(`n` % ?)", "I:3", "1"},
     {"-7 % 2", "((- CAST($1 AS BIGINT)) % NULLIF(CAST($2 AS BIGINT), 0))", "I:7, I:2",
-     "((- ?1) % ?2)", "I:7, I:2", "((- ?) % ?)", "I:7, I:2", "-1"},
-    {"n % z", "(\"n\" % NULLIF(\"z\", 0))", "", "(\"n\" % \"z\")", "", "(`n` % `z`)", "", "NULL"},
-    {"n DIV 2", "ERROR", "", "ERROR", "", "(`n` DIV ?)", "I:2", NULL},
+     "(CASE WHEN typeof((- ?1)) = 'integer' AND typeof(?2) = 'integer' THEN ((- ?3) % ?4) ELSE "
+     "mod((- ?5), ?6) END)",
+     "I:7, I:2, I:7, I:2, I:7, I:2", "((- ?) % ?)", "I:7, I:2", "-1"},
+    {"n % z", "(\"n\" % NULLIF(\"z\", 0))", "",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(\"z\") = 'integer' THEN (\"n\" % \"z\") ELSE "
+     "mod(\"n\", \"z\") END)",
+     "", "(`n` % `z`)", "", "NULL"},
+    {"n DIV 2",
+     "CAST(TRUNC(CAST(\"n\" AS NUMERIC) / NULLIF(CAST(CAST($1 AS BIGINT) AS NUMERIC), 0)) AS "
+     "BIGINT)",
+     "I:2",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" / NULLIF(?2, 0)) "
+     "ELSE CAST(CAST(\"n\" AS REAL) / NULLIF(?3, 0) AS INTEGER) END)",
+     "I:2, I:2, I:2", "(`n` DIV ?)", "I:2", NULL},
     /* BINARY: a case-sensitive comparison (SQLite: the BINARY collation, which an IN list
      * only honours on its left operand) */
     {"BINARY s = 'hello'", "ERROR", "", "((\"s\" COLLATE BINARY) = ?1)", "T:hello",
@@ -756,6 +861,1198 @@ static const golden goldens[] = {
     {"'x'' OR 1=1 --'", "$1", "T:x' OR 1=1 --", "?1", "T:x' OR 1=1 --", "?", "T:x' OR 1=1 --",
      "x' OR 1=1 --"},
     {"'日本'", "$1", "T:日本", "?1", "T:日本", "?", "T:日本", "日本"},
+    /* Issue 13, section 2: the values are what MariaDB 10.11 returns over the test row. */
+    {"SECOND(ts)", "CAST(FLOOR(EXTRACT(SECOND FROM CAST(\"ts\" AS TIMESTAMP))) AS INTEGER)", "",
+     "CAST(strftime('%S', \"ts\") AS INTEGER)", "", "EXTRACT(SECOND FROM `ts`)", "", "9"},
+    {"TO_DAYS(ts)", "(CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - DATE '0001-01-01' + 366)", "",
+     "(CAST(julianday(date(\"ts\")) - julianday('0001-01-01') AS INTEGER) + 366)", "",
+     "TO_DAYS(`ts`)", "", "738584"},
+    {"TO_DAYS(d)", "(CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - DATE '0001-01-01' + 366)", "",
+     "(CAST(julianday(date(\"d\")) - julianday('0001-01-01') AS INTEGER) + 366)", "",
+     "TO_DAYS(`d`)", "", "738521"},
+    {"FROM_DAYS(738000)", "(DATE '0001-01-01' + (CAST(CAST($1 AS BIGINT) AS INTEGER) - 366))",
+     "I:738000", "date('0001-01-01', printf('%+d days', ?1 - 366))", "I:738000", "FROM_DAYS(?)",
+     "I:738000", "2020-07-29"},
+    {"FROM_DAYS(TO_DAYS(ts) - (DAYOFWEEK(ts) - 1))",
+     "(DATE '0001-01-01' + (CAST(((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - DATE '0001-01-01' + "
+     "366) - (CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) + 1 AS INTEGER) - CAST($1 AS "
+     "BIGINT))) AS INTEGER) - 366))",
+     "I:1",
+     "date('0001-01-01', printf('%+d days', ((CAST(julianday(date(\"ts\")) - "
+     "julianday('0001-01-01') AS INTEGER) + 366) - ((CAST(strftime('%w', date(\"ts\")) AS INTEGER) "
+     "+ 1) - ?1)) - 366))",
+     "I:1", "FROM_DAYS((TO_DAYS(`ts`) - (DAYOFWEEK(`ts`) - ?)))", "I:1", "2022-02-27"},
+    {"ADDDATE(FROM_DAYS(TO_DAYS(ts) - (DAYOFWEEK(ts) - 1)), INTERVAL 0 SECOND)",
+     "(CAST((DATE '0001-01-01' + (CAST(((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - DATE "
+     "'0001-01-01' + 366) - (CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) + 1 AS INTEGER) - "
+     "CAST($1 AS BIGINT))) AS INTEGER) - 366)) AS TIMESTAMP) + (CAST($2 AS BIGINT)) * INTERVAL '1 "
+     "SECOND')",
+     "I:1, I:0",
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', date('0001-01-01', printf('%+d days', "
+     "((CAST(julianday(date(\"ts\")) - julianday('0001-01-01') AS INTEGER) + 366) - "
+     "((CAST(strftime('%w', date(\"ts\")) AS INTEGER) + 1) - ?1)) - 366))), printf('%+d seconds', "
+     "(?2) * 1))",
+     "I:1, I:0",
+     "DATE_ADD(FROM_DAYS((TO_DAYS(`ts`) - (DAYOFWEEK(`ts`) - ?))), INTERVAL (?) SECOND)",
+     "I:1, I:0", "2022-02-27 00:00:00"},
+    {"DAYOFYEAR(ts)", "CAST(EXTRACT(DOY FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)", "",
+     "CAST(strftime('%j', \"ts\") AS INTEGER)", "", "DAYOFYEAR(`ts`)", "", "64"},
+    {"DAYOFYEAR('2024-12-31')", "CAST(EXTRACT(DOY FROM CAST($1 AS TIMESTAMP)) AS INTEGER)",
+     "T:2024-12-31", "CAST(strftime('%j', ?1) AS INTEGER)", "T:2024-12-31", "DAYOFYEAR(?)",
+     "T:2024-12-31", "366"},
+    {"MAKEDATE(YEAR(ts), 1)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS "
+     "INTEGER) >= 0 AND CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) <= 9999 THEN "
+     "make_date(CAST(CASE WHEN CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) < 70 "
+     "THEN CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) + 2000 WHEN "
+     "CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) < 100 THEN CAST(EXTRACT(YEAR "
+     "FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) + 1900 ELSE CAST(EXTRACT(YEAR FROM CAST(\"ts\" "
+     "AS TIMESTAMP)) AS INTEGER) END AS INTEGER), 1, 1) + (CAST(CAST($2 AS BIGINT) AS INTEGER) - "
+     "1) END)",
+     "I:1, I:1",
+     "(CASE WHEN ?1 > 0 AND CAST(strftime('%Y', \"ts\") AS INTEGER) >= 0 AND CAST(strftime('%Y', "
+     "\"ts\") AS INTEGER) <= 9999 THEN date(printf('%04d-01-01', CASE WHEN CAST(strftime('%Y', "
+     "\"ts\") AS INTEGER) < 70 THEN CAST(strftime('%Y', \"ts\") AS INTEGER) + 2000 WHEN "
+     "CAST(strftime('%Y', \"ts\") AS INTEGER) < 100 THEN CAST(strftime('%Y', \"ts\") AS INTEGER) + "
+     "1900 ELSE CAST(strftime('%Y', \"ts\") AS INTEGER) END), printf('%+d days', ?2 - 1)) END)",
+     "I:1, I:1", "MAKEDATE(EXTRACT(YEAR FROM `ts`), ?)", "I:1", "2022-01-01"},
+    {"MAKEDATE(22, 60)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST($2 AS BIGINT) >= 0 AND CAST($3 AS BIGINT) <= 9999 "
+     "THEN make_date(CAST(CASE WHEN CAST($4 AS BIGINT) < 70 THEN CAST($5 AS BIGINT) + 2000 WHEN "
+     "CAST($6 AS BIGINT) < 100 THEN CAST($7 AS BIGINT) + 1900 ELSE CAST($8 AS BIGINT) END AS "
+     "INTEGER), 1, 1) + (CAST(CAST($9 AS BIGINT) AS INTEGER) - 1) END)",
+     "I:60, I:22, I:22, I:22, I:22, I:22, I:22, I:22, I:60",
+     "(CASE WHEN ?1 > 0 AND ?2 >= 0 AND ?3 <= 9999 THEN date(printf('%04d-01-01', CASE WHEN ?4 < "
+     "70 THEN ?5 + 2000 WHEN ?6 < 100 THEN ?7 + 1900 ELSE ?8 END), printf('%+d days', ?9 - 1)) "
+     "END)",
+     "I:60, I:22, I:22, I:22, I:22, I:22, I:22, I:22, I:60", "MAKEDATE(?, ?)", "I:22, I:60",
+     "2022-03-01"},
+    {"MAKEDATE(75, 1)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST($2 AS BIGINT) >= 0 AND CAST($3 AS BIGINT) <= 9999 "
+     "THEN make_date(CAST(CASE WHEN CAST($4 AS BIGINT) < 70 THEN CAST($5 AS BIGINT) + 2000 WHEN "
+     "CAST($6 AS BIGINT) < 100 THEN CAST($7 AS BIGINT) + 1900 ELSE CAST($8 AS BIGINT) END AS "
+     "INTEGER), 1, 1) + (CAST(CAST($9 AS BIGINT) AS INTEGER) - 1) END)",
+     "I:1, I:75, I:75, I:75, I:75, I:75, I:75, I:75, I:1",
+     "(CASE WHEN ?1 > 0 AND ?2 >= 0 AND ?3 <= 9999 THEN date(printf('%04d-01-01', CASE WHEN ?4 < "
+     "70 THEN ?5 + 2000 WHEN ?6 < 100 THEN ?7 + 1900 ELSE ?8 END), printf('%+d days', ?9 - 1)) "
+     "END)",
+     "I:1, I:75, I:75, I:75, I:75, I:75, I:75, I:75, I:1", "MAKEDATE(?, ?)", "I:75, I:1",
+     "1975-01-01"},
+    {"MAKEDATE(2024, 366)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST($2 AS BIGINT) >= 0 AND CAST($3 AS BIGINT) <= 9999 "
+     "THEN make_date(CAST(CASE WHEN CAST($4 AS BIGINT) < 70 THEN CAST($5 AS BIGINT) + 2000 WHEN "
+     "CAST($6 AS BIGINT) < 100 THEN CAST($7 AS BIGINT) + 1900 ELSE CAST($8 AS BIGINT) END AS "
+     "INTEGER), 1, 1) + (CAST(CAST($9 AS BIGINT) AS INTEGER) - 1) END)",
+     "I:366, I:2024, I:2024, I:2024, I:2024, I:2024, I:2024, I:2024, I:366",
+     "(CASE WHEN ?1 > 0 AND ?2 >= 0 AND ?3 <= 9999 THEN date(printf('%04d-01-01', CASE WHEN ?4 < "
+     "70 THEN ?5 + 2000 WHEN ?6 < 100 THEN ?7 + 1900 ELSE ?8 END), printf('%+d days', ?9 - 1)) "
+     "END)",
+     "I:366, I:2024, I:2024, I:2024, I:2024, I:2024, I:2024, I:2024, I:366", "MAKEDATE(?, ?)",
+     "I:2024, I:366", "2024-12-31"},
+    {"MAKEDATE(2022, 0)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST($2 AS BIGINT) >= 0 AND CAST($3 AS BIGINT) <= 9999 "
+     "THEN make_date(CAST(CASE WHEN CAST($4 AS BIGINT) < 70 THEN CAST($5 AS BIGINT) + 2000 WHEN "
+     "CAST($6 AS BIGINT) < 100 THEN CAST($7 AS BIGINT) + 1900 ELSE CAST($8 AS BIGINT) END AS "
+     "INTEGER), 1, 1) + (CAST(CAST($9 AS BIGINT) AS INTEGER) - 1) END)",
+     "I:0, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:0",
+     "(CASE WHEN ?1 > 0 AND ?2 >= 0 AND ?3 <= 9999 THEN date(printf('%04d-01-01', CASE WHEN ?4 < "
+     "70 THEN ?5 + 2000 WHEN ?6 < 100 THEN ?7 + 1900 ELSE ?8 END), printf('%+d days', ?9 - 1)) "
+     "END)",
+     "I:0, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:0", "MAKEDATE(?, ?)",
+     "I:2022, I:0", "NULL"},
+    {"WEEKDAY(ts)", "(CAST(EXTRACT(ISODOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1)", "",
+     "((CAST(strftime('%w', date(\"ts\")) AS INTEGER) + 6) % 7)", "", "WEEKDAY(`ts`)", "", "5"},
+    {"WEEKDAY(d)", "(CAST(EXTRACT(ISODOW FROM CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1)", "",
+     "((CAST(strftime('%w', date(\"d\")) AS INTEGER) + 6) % 7)", "", "WEEKDAY(`d`)", "", "5"},
+    {"LAST_DAY(ts)",
+     "CAST(date_trunc('month', CAST(\"ts\" AS TIMESTAMP)) + INTERVAL '1 month' - INTERVAL '1 day' "
+     "AS DATE)",
+     "", "date(date(\"ts\"), 'start of month', '+1 month', '-1 day')", "", "LAST_DAY(`ts`)", "",
+     "2022-03-31"},
+    {"LAST_DAY('2024-02-10')",
+     "CAST(date_trunc('month', CAST($1 AS TIMESTAMP)) + INTERVAL '1 month' - INTERVAL '1 day' AS "
+     "DATE)",
+     "T:2024-02-10", "date(date(?1), 'start of month', '+1 month', '-1 day')", "T:2024-02-10",
+     "LAST_DAY(?)", "T:2024-02-10", "2024-02-29"},
+    {"UNIX_TIMESTAMP(ts)", "trim_scale(EXTRACT(EPOCH FROM CAST(\"ts\" AS TIMESTAMP)))", "",
+     "(CASE WHEN strftime('%f', \"ts\") LIKE '%.000' THEN CAST(strftime('%s', strftime('%Y-%m-%d "
+     "%H:%M:%f', \"ts\")) AS INTEGER) ELSE CAST(strftime('%s', strftime('%Y-%m-%d %H:%M:%f', "
+     "\"ts\")) AS INTEGER) + ROUND(strftime('%f', \"ts\") - CAST(strftime('%S', \"ts\") AS "
+     "INTEGER), 3) END)",
+     "", "UNIX_TIMESTAMP(`ts`)", "", "1646489229"},
+    {"UNIX_TIMESTAMP(ts) DIV 3600 * 3600",
+     "(CAST(TRUNC(CAST(trim_scale(EXTRACT(EPOCH FROM CAST(\"ts\" AS TIMESTAMP))) AS NUMERIC) / "
+     "NULLIF(CAST(CAST($1 AS BIGINT) AS NUMERIC), 0)) AS BIGINT) * CAST($2 AS BIGINT))",
+     "I:3600, I:3600",
+     "((CASE WHEN typeof((CASE WHEN strftime('%f', \"ts\") LIKE '%.000' THEN CAST(strftime('%s', "
+     "strftime('%Y-%m-%d %H:%M:%f', \"ts\")) AS INTEGER) ELSE CAST(strftime('%s', "
+     "strftime('%Y-%m-%d %H:%M:%f', \"ts\")) AS INTEGER) + ROUND(strftime('%f', \"ts\") - "
+     "CAST(strftime('%S', \"ts\") AS INTEGER), 3) END)) = 'integer' AND typeof(?1) = 'integer' "
+     "THEN ((CASE WHEN strftime('%f', \"ts\") LIKE '%.000' THEN CAST(strftime('%s', "
+     "strftime('%Y-%m-%d %H:%M:%f', \"ts\")) AS INTEGER) ELSE CAST(strftime('%s', "
+     "strftime('%Y-%m-%d %H:%M:%f', \"ts\")) AS INTEGER) + ROUND(strftime('%f', \"ts\") - "
+     "CAST(strftime('%S', \"ts\") AS INTEGER), 3) END) / NULLIF(?2, 0)) ELSE CAST(CAST((CASE WHEN "
+     "strftime('%f', \"ts\") LIKE '%.000' THEN CAST(strftime('%s', strftime('%Y-%m-%d %H:%M:%f', "
+     "\"ts\")) AS INTEGER) ELSE CAST(strftime('%s', strftime('%Y-%m-%d %H:%M:%f', \"ts\")) AS "
+     "INTEGER) + ROUND(strftime('%f', \"ts\") - CAST(strftime('%S', \"ts\") AS INTEGER), 3) END) "
+     "AS REAL) / NULLIF(?3, 0) AS INTEGER) END) * ?4)",
+     "I:3600, I:3600, I:3600, I:3600", "((UNIX_TIMESTAMP(`ts`) DIV ?) * ?)", "I:3600, I:3600",
+     "1646488800"},
+    {"FROM_UNIXTIME(1646489229)",
+     "(CASE WHEN CAST($1 AS BIGINT) >= 0 THEN TIMESTAMP '1970-01-01 00:00:00' + CAST($2 AS BIGINT) "
+     "* INTERVAL '1 second' END)",
+     "I:1646489229, I:1646489229", "(CASE WHEN ?1 >= 0 THEN datetime(?2, 'unixepoch') END)",
+     "I:1646489229, I:1646489229", "FROM_UNIXTIME(?)", "I:1646489229", "2022-03-05 14:07:09"},
+    {"FROM_UNIXTIME(1646489229, '%Y-%m-%d')",
+     "to_char(CAST((CASE WHEN CAST($1 AS BIGINT) >= 0 THEN TIMESTAMP '1970-01-01 00:00:00' + "
+     "CAST($2 AS BIGINT) * INTERVAL '1 second' END) AS TIMESTAMP), $3)",
+     "I:1646489229, I:1646489229, T:YYYY\"-\"MM\"-\"DD",
+     "strftime(?1, (CASE WHEN ?2 >= 0 THEN datetime(?3, 'unixepoch') END))",
+     "T:%Y-%m-%d, I:1646489229, I:1646489229", "DATE_FORMAT(FROM_UNIXTIME(?), ?)",
+     "I:1646489229, T:%Y-%m-%d", "2022-03-05"},
+    {"FROM_UNIXTIME(-1)",
+     "(CASE WHEN (- CAST($1 AS BIGINT)) >= 0 THEN TIMESTAMP '1970-01-01 00:00:00' + (- CAST($2 AS "
+     "BIGINT)) * INTERVAL '1 second' END)",
+     "I:1, I:1", "(CASE WHEN (- ?1) >= 0 THEN datetime((- ?2), 'unixepoch') END)", "I:1, I:1",
+     "FROM_UNIXTIME((- ?))", "I:1", "NULL"},
+    {"WEEK(ts, 0)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) < 0 "
+     "THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) / 7 "
+     "+ 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(date(\"ts\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER)))) - julianday(date(date(\"ts\"), 'start of year')) AS INTEGER) < "
+     "0 THEN 0 ELSE CAST(julianday(date(date(\"ts\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER)))) - julianday(date(date(\"ts\"), 'start of year')) AS INTEGER) / "
+     "7 + 1 END)",
+     "", "WEEK(`ts`, 0)", "", "9"},
+    {"WEEK(ts, 1)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST(\"ts\" "
+     "AS TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS "
+     "DATE)) < 0 THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST(\"ts\" AS "
+     "TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(date(\"ts\"), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER) + 6) % 7) + 3))) - julianday(date(date(\"ts\"), 'start of year')) "
+     "AS INTEGER) < 0 THEN 0 ELSE CAST(julianday(date(date(\"ts\"), printf('%+d days', - "
+     "((CAST(strftime('%w', date(\"ts\")) AS INTEGER) + 6) % 7) + 3))) - "
+     "julianday(date(date(\"ts\"), 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`ts`, 1)", "", "9"},
+    {"WEEK(ts, 2)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(date(\"ts\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER)))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`ts`, 2)", "", "9"},
+    {"WEEK(ts, 3)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(date(\"ts\"), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`ts`, 3)", "", "9"},
+    {"WEEK(ts, 4)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER) + 3) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS DATE)) "
+     "< 0 THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) + 3) - CAST(date_trunc('year', CAST(\"ts\" AS "
+     "TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(date(\"ts\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER) + 3))) - julianday(date(date(\"ts\"), 'start of year')) AS "
+     "INTEGER) < 0 THEN 0 ELSE CAST(julianday(date(date(\"ts\"), printf('%+d days', - "
+     "CAST(strftime('%w', date(\"ts\")) AS INTEGER) + 3))) - julianday(date(date(\"ts\"), 'start "
+     "of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`ts`, 4)", "", "9"},
+    {"WEEK(ts, 5)",
+     "(CASE WHEN ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST(\"ts\" "
+     "AS TIMESTAMP)) AS INTEGER) - 1)) - CAST(date_trunc('year', CAST(\"ts\" AS TIMESTAMP)) AS "
+     "DATE)) < 0 THEN 0 ELSE ((CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1)) - CAST(date_trunc('year', CAST(\"ts\" AS "
+     "TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(date(\"ts\"), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER) + 6) % 7)))) - julianday(date(date(\"ts\"), 'start of year')) AS "
+     "INTEGER) < 0 THEN 0 ELSE CAST(julianday(date(date(\"ts\"), printf('%+d days', - "
+     "((CAST(strftime('%w', date(\"ts\")) AS INTEGER) + 6) % 7)))) - julianday(date(date(\"ts\"), "
+     "'start of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`ts`, 5)", "", "9"},
+    {"WEEK(ts, 6)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(date(\"ts\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`ts`, 6)", "", "9"},
+    {"WEEK(ts, 7)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1))) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(date(\"ts\"), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER) + 6) % 7)))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`ts`, 7)", "", "9"},
+    {"WEEK(d, 0)",
+     "(CASE WHEN ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) < 0 "
+     "THEN 0 ELSE ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) / 7 + "
+     "1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(date(\"d\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER)))) - julianday(date(date(\"d\"), 'start of year')) AS INTEGER) < 0 "
+     "THEN 0 ELSE CAST(julianday(date(date(\"d\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER)))) - julianday(date(date(\"d\"), 'start of year')) AS INTEGER) / 7 "
+     "+ 1 END)",
+     "", "WEEK(`d`, 0)", "", "0"},
+    {"WEEK(d, 1)",
+     "(CASE WHEN ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST(\"d\" "
+     "AS TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS "
+     "DATE)) < 0 THEN 0 ELSE ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST(\"d\" AS "
+     "TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(date(\"d\"), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER) + 6) % 7) + 3))) - julianday(date(date(\"d\"), 'start of year')) AS "
+     "INTEGER) < 0 THEN 0 ELSE CAST(julianday(date(date(\"d\"), printf('%+d days', - "
+     "((CAST(strftime('%w', date(\"d\")) AS INTEGER) + 6) % 7) + 3))) - "
+     "julianday(date(date(\"d\"), 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`d`, 1)", "", "0"},
+    {"WEEK(d, 2)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(date(\"d\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER)))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`d`, 2)", "", "52"},
+    {"WEEK(d, 3)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(date(\"d\"), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`d`, 3)", "", "52"},
+    {"WEEK(d, 4)",
+     "(CASE WHEN ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER) + 3) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) < "
+     "0 THEN 0 ELSE ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER) + 3) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS DATE)) / "
+     "7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(date(\"d\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER) + 3))) - julianday(date(date(\"d\"), 'start of year')) AS INTEGER) "
+     "< 0 THEN 0 ELSE CAST(julianday(date(date(\"d\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER) + 3))) - julianday(date(date(\"d\"), 'start of year')) AS INTEGER) "
+     "/ 7 + 1 END)",
+     "", "WEEK(`d`, 4)", "", "0"},
+    {"WEEK(d, 5)",
+     "(CASE WHEN ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST(\"d\" "
+     "AS TIMESTAMP)) AS INTEGER) - 1)) - CAST(date_trunc('year', CAST(\"d\" AS TIMESTAMP)) AS "
+     "DATE)) < 0 THEN 0 ELSE ((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1)) - CAST(date_trunc('year', CAST(\"d\" AS "
+     "TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "",
+     "(CASE WHEN CAST(julianday(date(date(\"d\"), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER) + 6) % 7)))) - julianday(date(date(\"d\"), 'start of year')) AS "
+     "INTEGER) < 0 THEN 0 ELSE CAST(julianday(date(date(\"d\"), printf('%+d days', - "
+     "((CAST(strftime('%w', date(\"d\")) AS INTEGER) + 6) % 7)))) - julianday(date(date(\"d\"), "
+     "'start of year')) AS INTEGER) / 7 + 1 END)",
+     "", "WEEK(`d`, 5)", "", "0"},
+    {"WEEK(d, 6)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(date(\"d\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`d`, 6)", "", "52"},
+    {"WEEK(d, 7)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1))) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(date(\"d\"), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER) + 6) % 7)))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`d`, 7)", "", "52"},
+    {"WEEK('2024-12-30', 1)",
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) "
+     "< 0 THEN 0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST($5 AS "
+     "TIMESTAMP)) AS INTEGER) - 1) + 3) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) "
+     "/ 7 + 1 END)",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "(CASE WHEN CAST(julianday(date(date(?1), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(?2)) AS INTEGER) + 6) % 7) + 3))) - julianday(date(date(?3), 'start of year')) AS "
+     "INTEGER) < 0 THEN 0 ELSE CAST(julianday(date(date(?4), printf('%+d days', - "
+     "((CAST(strftime('%w', date(?5)) AS INTEGER) + 6) % 7) + 3))) - julianday(date(date(?6), "
+     "'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "WEEK(?, 1)", "T:2024-12-30", "53"},
+    {"WEEK('2024-12-30', 3)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST($1 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST($2 AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "T:2024-12-30, T:2024-12-30",
+     "((CAST(strftime('%j', date(date(?1), printf('%+d days', - ((CAST(strftime('%w', date(?2)) AS "
+     "INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "T:2024-12-30, T:2024-12-30", "WEEK(?, 3)", "T:2024-12-30", "1"},
+    {"WEEK('2024-12-30', 0)",
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "(CASE WHEN CAST(julianday(date(date(?1), printf('%+d days', - CAST(strftime('%w', date(?2)) "
+     "AS INTEGER)))) - julianday(date(date(?3), 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(date(?4), printf('%+d days', - CAST(strftime('%w', date(?5)) AS "
+     "INTEGER)))) - julianday(date(date(?6), 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "WEEK(?, 0)", "T:2024-12-30", "52"},
+    {"WEEK('2022-01-02')",
+     "(CASE WHEN ((CAST(CAST($1 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($2 AS "
+     "TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST($3 AS TIMESTAMP)) AS DATE)) < 0 THEN "
+     "0 ELSE ((CAST(CAST($4 AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST($5 AS TIMESTAMP)) "
+     "AS INTEGER)) - CAST(date_trunc('year', CAST($6 AS TIMESTAMP)) AS DATE)) / 7 + 1 END)",
+     "T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02",
+     "(CASE WHEN CAST(julianday(date(date(?1), printf('%+d days', - CAST(strftime('%w', date(?2)) "
+     "AS INTEGER)))) - julianday(date(date(?3), 'start of year')) AS INTEGER) < 0 THEN 0 ELSE "
+     "CAST(julianday(date(date(?4), printf('%+d days', - CAST(strftime('%w', date(?5)) AS "
+     "INTEGER)))) - julianday(date(date(?6), 'start of year')) AS INTEGER) / 7 + 1 END)",
+     "T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02, T:2022-01-02",
+     "WEEK(?, 0)", "T:2022-01-02", "1"},
+    {"YEARWEEK(ts)",
+     "(CAST(EXTRACT(YEAR FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM "
+     "(CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) "
+     "AS INTEGER))) AS INTEGER) - 1) / 7 + 1))",
+     "",
+     "(CAST(strftime('%Y', date(date(\"ts\"), printf('%+d days', - CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER)))) AS INTEGER) * 100 + ((CAST(strftime('%j', date(date(\"ts\"), "
+     "printf('%+d days', - CAST(strftime('%w', date(\"ts\")) AS INTEGER)))) AS INTEGER) - 1) / 7 + "
+     "1))",
+     "", "YEARWEEK(`ts`, 0)", "", "202209"},
+    {"YEARWEEK(d)",
+     "(CAST(EXTRACT(YEAR FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM "
+     "(CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"d\" AS TIMESTAMP)) AS "
+     "INTEGER))) AS INTEGER) - 1) / 7 + 1))",
+     "",
+     "(CAST(strftime('%Y', date(date(\"d\"), printf('%+d days', - CAST(strftime('%w', date(\"d\")) "
+     "AS INTEGER)))) AS INTEGER) * 100 + ((CAST(strftime('%j', date(date(\"d\"), printf('%+d "
+     "days', - CAST(strftime('%w', date(\"d\")) AS INTEGER)))) AS INTEGER) - 1) / 7 + 1))",
+     "", "YEARWEEK(`d`, 0)", "", "202152"},
+    {"YEARWEEK(d, 1)",
+     "(CAST(EXTRACT(YEAR FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM "
+     "(CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST(\"d\" AS "
+     "TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1))",
+     "",
+     "(CAST(strftime('%Y', date(date(\"d\"), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER) + 6) % 7) + 3))) AS INTEGER) * 100 + ((CAST(strftime('%j', "
+     "date(date(\"d\"), printf('%+d days', - ((CAST(strftime('%w', date(\"d\")) AS INTEGER) + 6) % "
+     "7) + 3))) AS INTEGER) - 1) / 7 + 1))",
+     "", "YEARWEEK(`d`, 1)", "", "202152"},
+    {"YEARWEEK('2024-12-30', 3)",
+     "(CAST(EXTRACT(YEAR FROM (CAST(CAST($1 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST($2 AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM "
+     "(CAST(CAST($3 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST($4 AS TIMESTAMP)) AS "
+     "INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1))",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "(CAST(strftime('%Y', date(date(?1), printf('%+d days', - ((CAST(strftime('%w', date(?2)) AS "
+     "INTEGER) + 6) % 7) + 3))) AS INTEGER) * 100 + ((CAST(strftime('%j', date(date(?3), "
+     "printf('%+d days', - ((CAST(strftime('%w', date(?4)) AS INTEGER) + 6) % 7) + 3))) AS "
+     "INTEGER) - 1) / 7 + 1))",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30", "YEARWEEK(?, 3)", "T:2024-12-30",
+     "202501"},
+    {"YEARWEEK('2024-12-30', 1)",
+     "(CAST(EXTRACT(YEAR FROM (CAST(CAST($1 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST($2 AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM "
+     "(CAST(CAST($3 AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM CAST($4 AS TIMESTAMP)) AS "
+     "INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1))",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30",
+     "(CAST(strftime('%Y', date(date(?1), printf('%+d days', - ((CAST(strftime('%w', date(?2)) AS "
+     "INTEGER) + 6) % 7) + 3))) AS INTEGER) * 100 + ((CAST(strftime('%j', date(date(?3), "
+     "printf('%+d days', - ((CAST(strftime('%w', date(?4)) AS INTEGER) + 6) % 7) + 3))) AS "
+     "INTEGER) - 1) / 7 + 1))",
+     "T:2024-12-30, T:2024-12-30, T:2024-12-30, T:2024-12-30", "YEARWEEK(?, 1)", "T:2024-12-30",
+     "202501"},
+    {"WEEKOFYEAR(d)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"d\" AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(date(\"d\"), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(\"d\")) AS INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`d`, 3)", "", "52"},
+    {"WEEKOFYEAR(ts)",
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - (CAST(EXTRACT(ISODOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) - 1) + 3)) AS INTEGER) - 1) / 7 + 1)",
+     "",
+     "((CAST(strftime('%j', date(date(\"ts\"), printf('%+d days', - ((CAST(strftime('%w', "
+     "date(\"ts\")) AS INTEGER) + 6) % 7) + 3))) AS INTEGER) - 1) / 7 + 1)",
+     "", "WEEK(`ts`, 3)", "", "9"},
+    {"n DIV 2",
+     "CAST(TRUNC(CAST(\"n\" AS NUMERIC) / NULLIF(CAST(CAST($1 AS BIGINT) AS NUMERIC), 0)) AS "
+     "BIGINT)",
+     "I:2",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" / NULLIF(?2, 0)) "
+     "ELSE CAST(CAST(\"n\" AS REAL) / NULLIF(?3, 0) AS INTEGER) END)",
+     "I:2, I:2, I:2", "(`n` DIV ?)", "I:2", "3"},
+    {"-n DIV 2",
+     "CAST(TRUNC(CAST((- \"n\") AS NUMERIC) / NULLIF(CAST(CAST($1 AS BIGINT) AS NUMERIC), 0)) AS "
+     "BIGINT)",
+     "I:2",
+     "(CASE WHEN typeof((- \"n\")) = 'integer' AND typeof(?1) = 'integer' THEN ((- \"n\") / "
+     "NULLIF(?2, 0)) ELSE CAST(CAST((- \"n\") AS REAL) / NULLIF(?3, 0) AS INTEGER) END)",
+     "I:2, I:2, I:2", "((- `n`) DIV ?)", "I:2", "-3"},
+    {"x DIV 1",
+     "CAST(TRUNC(CAST(\"x\" AS NUMERIC) / NULLIF(CAST(CAST($1 AS BIGINT) AS NUMERIC), 0)) AS "
+     "BIGINT)",
+     "I:1",
+     "(CASE WHEN typeof(\"x\") = 'integer' AND typeof(?1) = 'integer' THEN (\"x\" / NULLIF(?2, 0)) "
+     "ELSE CAST(CAST(\"x\" AS REAL) / NULLIF(?3, 0) AS INTEGER) END)",
+     "I:1, I:1, I:1", "(`x` DIV ?)", "I:1", "2"},
+    {"n DIV z", "CAST(TRUNC(CAST(\"n\" AS NUMERIC) / NULLIF(CAST(\"z\" AS NUMERIC), 0)) AS BIGINT)",
+     "",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(\"z\") = 'integer' THEN (\"n\" / "
+     "NULLIF(\"z\", 0)) ELSE CAST(CAST(\"n\" AS REAL) / NULLIF(\"z\", 0) AS INTEGER) END)",
+     "", "(`n` DIV `z`)", "", "NULL"},
+    {"MOD(n, 3)", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:3",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" % ?2) ELSE "
+     "mod(\"n\", ?3) END)",
+     "I:3, I:3, I:3", "(`n` % ?)", "I:3", "1"},
+    {"MOD(x, 2)", "(\"x\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:2",
+     "(CASE WHEN typeof(\"x\") = 'integer' AND typeof(?1) = 'integer' THEN (\"x\" % ?2) ELSE "
+     "mod(\"x\", ?3) END)",
+     "I:2, I:2, I:2", "(`x` % ?)", "I:2", "0.5"},
+    {"MOD(-n, 3)", "((- \"n\") % NULLIF(CAST($1 AS BIGINT), 0))", "I:3",
+     "(CASE WHEN typeof((- \"n\")) = 'integer' AND typeof(?1) = 'integer' THEN ((- \"n\") % ?2) "
+     "ELSE mod((- \"n\"), ?3) END)",
+     "I:3, I:3, I:3", "((- `n`) % ?)", "I:3", "-1"},
+    {"MOD(n, z)", "(\"n\" % NULLIF(\"z\", 0))", "",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(\"z\") = 'integer' THEN (\"n\" % \"z\") ELSE "
+     "mod(\"n\", \"z\") END)",
+     "", "(`n` % `z`)", "", "NULL"},
+    {"n MOD 4", "(\"n\" % NULLIF(CAST($1 AS BIGINT), 0))", "I:4",
+     "(CASE WHEN typeof(\"n\") = 'integer' AND typeof(?1) = 'integer' THEN (\"n\" % ?2) ELSE "
+     "mod(\"n\", ?3) END)",
+     "I:4, I:4, I:4", "(`n` % ?)", "I:4", "3"},
+    {"POW(2, 10)",
+     "POWER(CAST(CAST($1 AS BIGINT) AS DOUBLE PRECISION), CAST(CAST($2 AS BIGINT) AS DOUBLE "
+     "PRECISION))",
+     "I:2, I:10", "pow(?1, ?2)", "I:2, I:10", "POW(?, ?)", "I:2, I:10", "1024.0"},
+    {"POWER(x, 2)",
+     "POWER(CAST(\"x\" AS DOUBLE PRECISION), CAST(CAST($1 AS BIGINT) AS DOUBLE PRECISION))", "I:2",
+     "pow(\"x\", ?1)", "I:2", "POW(`x`, ?)", "I:2", "6.25"},
+    {"SQRT(16)",
+     "(CASE WHEN CAST($1 AS BIGINT) >= 0 THEN SQRT(CAST(CAST($2 AS BIGINT) AS DOUBLE PRECISION)) "
+     "END)",
+     "I:16, I:16", "(CASE WHEN ?1 >= 0 THEN sqrt(?2) END)", "I:16, I:16", "SQRT(?)", "I:16", "4.0"},
+    {"SQRT(-1)",
+     "(CASE WHEN (- CAST($1 AS BIGINT)) >= 0 THEN SQRT(CAST((- CAST($2 AS BIGINT)) AS DOUBLE "
+     "PRECISION)) END)",
+     "I:1, I:1", "(CASE WHEN (- ?1) >= 0 THEN sqrt((- ?2)) END)", "I:1, I:1", "SQRT((- ?))", "I:1",
+     "NULL"},
+    {"LN(1)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 THEN LN(CAST(CAST($2 AS BIGINT) AS DOUBLE PRECISION)) END)",
+     "I:1, I:1", "(CASE WHEN ?1 > 0 THEN ln(?2) END)", "I:1, I:1", "LN(?)", "I:1", "0.0"},
+    {"LN(0)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 THEN LN(CAST(CAST($2 AS BIGINT) AS DOUBLE PRECISION)) END)",
+     "I:0, I:0", "(CASE WHEN ?1 > 0 THEN ln(?2) END)", "I:0, I:0", "LN(?)", "I:0", "NULL"},
+    {"LOG(2, 8)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST($2 AS BIGINT) <> 1 AND CAST($3 AS BIGINT) > 0 "
+     "THEN LN(CAST(CAST($4 AS BIGINT) AS DOUBLE PRECISION)) / LN(CAST(CAST($5 AS BIGINT) AS DOUBLE "
+     "PRECISION)) END)",
+     "I:2, I:2, I:8, I:8, I:2",
+     "(CASE WHEN ?1 > 0 AND ?2 <> 1 AND ?3 > 0 THEN ln(?4) / ln(?5) END)",
+     "I:2, I:2, I:8, I:8, I:2", "LOG(?, ?)", "I:2, I:8", "3.0"},
+    {"LOG(x)", "(CASE WHEN \"x\" > 0 THEN LN(CAST(\"x\" AS DOUBLE PRECISION)) END)", "",
+     "(CASE WHEN \"x\" > 0 THEN ln(\"x\") END)", "", "LN(`x`)", "", "0.9162907318741551"},
+    {"LOG2(8)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 THEN LN(CAST(CAST($2 AS BIGINT) AS DOUBLE PRECISION)) / "
+     "LN(2) END)",
+     "I:8, I:8", "(CASE WHEN ?1 > 0 THEN ln(?2) / ln(2) END)", "I:8, I:8", "LOG2(?)", "I:8", "3.0"},
+    {"LOG10(1000)",
+     "(CASE WHEN CAST($1 AS BIGINT) > 0 THEN LN(CAST(CAST($2 AS BIGINT) AS DOUBLE PRECISION)) / "
+     "LN(10) END)",
+     "I:1000, I:1000", "(CASE WHEN ?1 > 0 THEN ln(?2) / ln(10) END)", "I:1000, I:1000", "LOG10(?)",
+     "I:1000", "3.0"},
+    {"SIGN(-n)", "CAST(SIGN((- \"n\")) AS INTEGER)", "", "sign((- \"n\"))", "", "SIGN((- `n`))", "",
+     "-1"},
+    {"SIGN(z)", "CAST(SIGN(\"z\") AS INTEGER)", "", "sign(\"z\")", "", "SIGN(`z`)", "", "0"},
+    {"CONCAT_WS('-', s, nul, n)", "CONCAT_WS($1, \"s\", \"nul\", \"n\")", "T:-",
+     "(CASE WHEN ?1 IS NULL THEN NULL ELSE substr(COALESCE(?2 || CAST(\"s\" AS TEXT), '') || "
+     "COALESCE(?3 || CAST(\"nul\" AS TEXT), '') || COALESCE(?4 || CAST(\"n\" AS TEXT), ''), "
+     "length(?5) + 1) END)",
+     "T:-, T:-, T:-, T:-, T:-", "CONCAT_WS(?, `s`, `nul`, `n`)", "T:-", "Hello-7"},
+    {"CONCAT_WS(nul, s)", "CONCAT_WS(\"nul\", \"s\")", "",
+     "(CASE WHEN \"nul\" IS NULL THEN NULL ELSE substr(COALESCE(\"nul\" || CAST(\"s\" AS TEXT), "
+     "''), length(\"nul\") + 1) END)",
+     "", "CONCAT_WS(`nul`, `s`)", "", "NULL"},
+    {"CONCAT_WS(', ', s, u)", "CONCAT_WS($1, \"s\", \"u\")", "T:, ",
+     "(CASE WHEN ?1 IS NULL THEN NULL ELSE substr(COALESCE(?2 || CAST(\"s\" AS TEXT), '') || "
+     "COALESCE(?3 || CAST(\"u\" AS TEXT), ''), length(?4) + 1) END)",
+     "T:, , T:, , T:, , T:, ", "CONCAT_WS(?, `s`, `u`)", "T:, ", "Hello, héllo"},
+    {"LEFT(s, 2)",
+     "LEFT(CAST(\"s\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) < 0 THEN 0 WHEN CAST($2 AS "
+     "BIGINT) > 2147483647 THEN 2147483647 ELSE CAST($3 AS BIGINT) END AS INTEGER))",
+     "I:2, I:2, I:2", "SUBSTR(\"s\", 1, MAX(?1, 0))", "I:2", "LEFT(`s`, ?)", "I:2", "He"},
+    {"LEFT(s, -1)",
+     "LEFT(CAST(\"s\" AS TEXT), CAST(CASE WHEN (- CAST($1 AS BIGINT)) < 0 THEN 0 WHEN (- CAST($2 "
+     "AS BIGINT)) > 2147483647 THEN 2147483647 ELSE (- CAST($3 AS BIGINT)) END AS INTEGER))",
+     "I:1, I:1, I:1", "SUBSTR(\"s\", 1, MAX((- ?1), 0))", "I:1", "LEFT(`s`, (- ?))", "I:1", ""},
+    {"RIGHT(s, 3)",
+     "RIGHT(CAST(\"s\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) < 0 THEN 0 WHEN CAST($2 AS "
+     "BIGINT) > 2147483647 THEN 2147483647 ELSE CAST($3 AS BIGINT) END AS INTEGER))",
+     "I:3, I:3, I:3",
+     "(CASE WHEN ?1 < 1 THEN (CASE WHEN \"s\" IS NULL THEN NULL ELSE '' END) ELSE SUBSTR(\"s\", "
+     "-(?2)) END)",
+     "I:3, I:3", "RIGHT(`s`, ?)", "I:3", "llo"},
+    {"RIGHT(s, 0)",
+     "RIGHT(CAST(\"s\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) < 0 THEN 0 WHEN CAST($2 AS "
+     "BIGINT) > 2147483647 THEN 2147483647 ELSE CAST($3 AS BIGINT) END AS INTEGER))",
+     "I:0, I:0, I:0",
+     "(CASE WHEN ?1 < 1 THEN (CASE WHEN \"s\" IS NULL THEN NULL ELSE '' END) ELSE SUBSTR(\"s\", "
+     "-(?2)) END)",
+     "I:0, I:0", "RIGHT(`s`, ?)", "I:0", ""},
+    {"RIGHT(s, 10)",
+     "RIGHT(CAST(\"s\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) < 0 THEN 0 WHEN CAST($2 AS "
+     "BIGINT) > 2147483647 THEN 2147483647 ELSE CAST($3 AS BIGINT) END AS INTEGER))",
+     "I:10, I:10, I:10",
+     "(CASE WHEN ?1 < 1 THEN (CASE WHEN \"s\" IS NULL THEN NULL ELSE '' END) ELSE SUBSTR(\"s\", "
+     "-(?2)) END)",
+     "I:10, I:10", "RIGHT(`s`, ?)", "I:10", "Hello"},
+    {"LEFT(nul, 2)",
+     "LEFT(CAST(\"nul\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) < 0 THEN 0 WHEN CAST($2 AS "
+     "BIGINT) > 2147483647 THEN 2147483647 ELSE CAST($3 AS BIGINT) END AS INTEGER))",
+     "I:2, I:2, I:2", "SUBSTR(\"nul\", 1, MAX(?1, 0))", "I:2", "LEFT(`nul`, ?)", "I:2", "NULL"},
+    {"LPAD(s, 8, 'ab')",
+     "(CASE WHEN CAST($1 AS BIGINT) < 0 OR ($2 = '' AND CAST($3 AS BIGINT) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT))) THEN NULL ELSE LPAD(CAST(\"s\" AS TEXT), CAST(CAST($4 AS "
+     "BIGINT) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:8, T:ab, I:8, I:8, T:ab",
+     "(CASE WHEN ?1 < 0 OR (?2 = '' AND ?3 > length(\"s\")) THEN NULL WHEN ?4 <= length(\"s\") "
+     "THEN substr(\"s\", 1, ?5) ELSE substr(replace(printf('%.*c', ?6, 'x'), 'x', ?7), 1, ?8 - "
+     "length(\"s\")) || \"s\" END)",
+     "I:8, T:ab, I:8, I:8, I:8, I:8, T:ab, I:8", "LPAD(`s`, ?, ?)", "I:8, T:ab", "abaHello"},
+    {"LPAD(s, 3, 'x')",
+     "(CASE WHEN CAST($1 AS BIGINT) < 0 OR ($2 = '' AND CAST($3 AS BIGINT) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT))) THEN NULL ELSE LPAD(CAST(\"s\" AS TEXT), CAST(CAST($4 AS "
+     "BIGINT) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:3, T:x, I:3, I:3, T:x",
+     "(CASE WHEN ?1 < 0 OR (?2 = '' AND ?3 > length(\"s\")) THEN NULL WHEN ?4 <= length(\"s\") "
+     "THEN substr(\"s\", 1, ?5) ELSE substr(replace(printf('%.*c', ?6, 'x'), 'x', ?7), 1, ?8 - "
+     "length(\"s\")) || \"s\" END)",
+     "I:3, T:x, I:3, I:3, I:3, I:3, T:x, I:3", "LPAD(`s`, ?, ?)", "I:3, T:x", "Hel"},
+    {"RPAD(s, 8, 'ab')",
+     "(CASE WHEN CAST($1 AS BIGINT) < 0 OR ($2 = '' AND CAST($3 AS BIGINT) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT))) THEN NULL ELSE RPAD(CAST(\"s\" AS TEXT), CAST(CAST($4 AS "
+     "BIGINT) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:8, T:ab, I:8, I:8, T:ab",
+     "(CASE WHEN ?1 < 0 OR (?2 = '' AND ?3 > length(\"s\")) THEN NULL WHEN ?4 <= length(\"s\") "
+     "THEN substr(\"s\", 1, ?5) ELSE \"s\" || substr(replace(printf('%.*c', ?6, 'x'), 'x', ?7), 1, "
+     "?8 - length(\"s\")) END)",
+     "I:8, T:ab, I:8, I:8, I:8, I:8, T:ab, I:8", "RPAD(`s`, ?, ?)", "I:8, T:ab", "Helloaba"},
+    {"LPAD(s, 8, '')",
+     "(CASE WHEN CAST($1 AS BIGINT) < 0 OR ($2 = '' AND CAST($3 AS BIGINT) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT))) THEN NULL ELSE LPAD(CAST(\"s\" AS TEXT), CAST(CAST($4 AS "
+     "BIGINT) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:8, T:, I:8, I:8, T:",
+     "(CASE WHEN ?1 < 0 OR (?2 = '' AND ?3 > length(\"s\")) THEN NULL WHEN ?4 <= length(\"s\") "
+     "THEN substr(\"s\", 1, ?5) ELSE substr(replace(printf('%.*c', ?6, 'x'), 'x', ?7), 1, ?8 - "
+     "length(\"s\")) || \"s\" END)",
+     "I:8, T:, I:8, I:8, I:8, I:8, T:, I:8", "LPAD(`s`, ?, ?)", "I:8, T:", "NULL"},
+    {"LPAD(s, -1, 'x')",
+     "(CASE WHEN (- CAST($1 AS BIGINT)) < 0 OR ($2 = '' AND (- CAST($3 AS BIGINT)) > "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT))) THEN NULL ELSE LPAD(CAST(\"s\" AS TEXT), CAST((- CAST($4 "
+     "AS BIGINT)) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:1, T:x, I:1, I:1, T:x",
+     "(CASE WHEN (- ?1) < 0 OR (?2 = '' AND (- ?3) > length(\"s\")) THEN NULL WHEN (- ?4) <= "
+     "length(\"s\") THEN substr(\"s\", 1, (- ?5)) ELSE substr(replace(printf('%.*c', (- ?6), 'x'), "
+     "'x', ?7), 1, (- ?8) - length(\"s\")) || \"s\" END)",
+     "I:1, T:x, I:1, I:1, I:1, I:1, T:x, I:1", "LPAD(`s`, (- ?), ?)", "I:1, T:x", "NULL"},
+    {"RPAD(u, 7, '*')",
+     "(CASE WHEN CAST($1 AS BIGINT) < 0 OR ($2 = '' AND CAST($3 AS BIGINT) > "
+     "CHAR_LENGTH(CAST(\"u\" AS TEXT))) THEN NULL ELSE RPAD(CAST(\"u\" AS TEXT), CAST(CAST($4 AS "
+     "BIGINT) AS INTEGER), CAST($5 AS TEXT)) END)",
+     "I:7, T:*, I:7, I:7, T:*",
+     "(CASE WHEN ?1 < 0 OR (?2 = '' AND ?3 > length(\"u\")) THEN NULL WHEN ?4 <= length(\"u\") "
+     "THEN substr(\"u\", 1, ?5) ELSE \"u\" || substr(replace(printf('%.*c', ?6, 'x'), 'x', ?7), 1, "
+     "?8 - length(\"u\")) END)",
+     "I:7, T:*, I:7, I:7, I:7, I:7, T:*, I:7", "RPAD(`u`, ?, ?)", "I:7, T:*", "héllo**"},
+    {"REPLACE(s, 'l', 'L')", "REPLACE(CAST(\"s\" AS TEXT), CAST($1 AS TEXT), CAST($2 AS TEXT))",
+     "T:l, T:L", "REPLACE(\"s\", ?1, ?2)", "T:l, T:L", "REPLACE(`s`, ?, ?)", "T:l, T:L", "HeLLo"},
+    {"REPEAT(s, 2)",
+     "REPEAT(CAST(\"s\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) > 2147483647 THEN 2147483647 "
+     "ELSE CAST($2 AS BIGINT) END AS INTEGER))",
+     "I:2, I:2",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 < 1 THEN '' ELSE "
+     "REPLACE(printf('%.*c', ?3, 'x'), 'x', \"s\") END)",
+     "I:2, I:2, I:2", "REPEAT(`s`, ?)", "I:2", "HelloHello"},
+    {"REPEAT(s, 0)",
+     "REPEAT(CAST(\"s\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) > 2147483647 THEN 2147483647 "
+     "ELSE CAST($2 AS BIGINT) END AS INTEGER))",
+     "I:0, I:0",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 < 1 THEN '' ELSE "
+     "REPLACE(printf('%.*c', ?3, 'x'), 'x', \"s\") END)",
+     "I:0, I:0, I:0", "REPEAT(`s`, ?)", "I:0", ""},
+    {"REPEAT(nul, 2)",
+     "REPEAT(CAST(\"nul\" AS TEXT), CAST(CASE WHEN CAST($1 AS BIGINT) > 2147483647 THEN 2147483647 "
+     "ELSE CAST($2 AS BIGINT) END AS INTEGER))",
+     "I:2, I:2",
+     "(CASE WHEN \"nul\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 < 1 THEN '' ELSE "
+     "REPLACE(printf('%.*c', ?3, 'x'), 'x', \"nul\") END)",
+     "I:2, I:2, I:2", "REPEAT(`nul`, ?)", "I:2", "NULL"},
+    {"REVERSE(s)", "REVERSE(CAST(\"s\" AS TEXT))", "", "ERROR", "", "REVERSE(`s`)", "", "olleH"},
+    {"INSTR(s, 'l')", "STRPOS(CAST(\"s\" AS TEXT), CAST($1 AS TEXT))", "T:l", "INSTR(\"s\", ?1)",
+     "T:l", "INSTR(`s`, ?)", "T:l", "3"},
+    {"ELT(2, 'a', 'b', 'c')",
+     "(CASE CAST($1 AS BIGINT) WHEN 1 THEN $2 WHEN 2 THEN $3 WHEN 3 THEN $4 END)",
+     "I:2, T:a, T:b, T:c", "(CASE ?1 WHEN 1 THEN ?2 WHEN 2 THEN ?3 WHEN 3 THEN ?4 END)",
+     "I:2, T:a, T:b, T:c", "ELT(?, ?, ?, ?)", "I:2, T:a, T:b, T:c", "b"},
+    {"ELT(5, 'a', 'b')", "(CASE CAST($1 AS BIGINT) WHEN 1 THEN $2 WHEN 2 THEN $3 END)",
+     "I:5, T:a, T:b", "(CASE ?1 WHEN 1 THEN ?2 WHEN 2 THEN ?3 END)", "I:5, T:a, T:b",
+     "ELT(?, ?, ?)", "I:5, T:a, T:b", "NULL"},
+    {"SUBSTRING(s, 0)",
+     "(CASE WHEN CAST(\"s\" AS TEXT) IS NULL OR CAST($1 AS BIGINT) IS NULL THEN NULL WHEN CAST($2 "
+     "AS BIGINT) = 0 OR -(CAST($3 AS BIGINT)) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE "
+     "SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE WHEN CAST($4 AS BIGINT) < 0 THEN "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($5 AS BIGINT) ELSE CAST($6 AS BIGINT) END AS "
+     "INTEGER)) END)",
+     "I:0, I:0, I:0, I:0, I:0, I:0",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 = 0 OR -(?3) > LENGTH(\"s\") THEN "
+     "'' ELSE SUBSTR(\"s\", ?4) END)",
+     "I:0, I:0, I:0, I:0", "SUBSTRING(`s`, ?)", "I:0", ""},
+    {"SUBSTRING(s, -10)",
+     "(CASE WHEN CAST(\"s\" AS TEXT) IS NULL OR (- CAST($1 AS BIGINT)) IS NULL THEN NULL WHEN (- "
+     "CAST($2 AS BIGINT)) = 0 OR -((- CAST($3 AS BIGINT))) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN "
+     "'' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CASE WHEN (- CAST($4 AS BIGINT)) < 0 THEN "
+     "CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + (- CAST($5 AS BIGINT)) ELSE (- CAST($6 AS BIGINT)) "
+     "END AS INTEGER)) END)",
+     "I:10, I:10, I:10, I:10, I:10, I:10",
+     "(CASE WHEN \"s\" IS NULL OR (- ?1) IS NULL THEN NULL WHEN (- ?2) = 0 OR -((- ?3)) > "
+     "LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", (- ?4)) END)",
+     "I:10, I:10, I:10, I:10", "SUBSTRING(`s`, (- ?))", "I:10", ""},
+    {"SUBSTRING(s, 2, -1)",
+     "(CASE WHEN CAST(\"s\" AS TEXT) IS NULL OR CAST($1 AS BIGINT) IS NULL OR (- CAST($2 AS "
+     "BIGINT)) IS NULL THEN NULL WHEN CAST($3 AS BIGINT) = 0 OR (- CAST($4 AS BIGINT)) < 1 OR "
+     "-(CAST($5 AS BIGINT)) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" "
+     "AS TEXT) FROM CAST(CASE WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + "
+     "1 + CAST($7 AS BIGINT) ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST((- CAST($9 AS "
+     "BIGINT)), 2147483647) AS INTEGER)) END)",
+     "I:2, I:1, I:2, I:1, I:2, I:2, I:2, I:2, I:1",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL OR (- ?2) IS NULL THEN NULL WHEN ?3 = 0 OR (- ?4) < 1 "
+     "OR -(?5) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", ?6, (- ?7)) END)",
+     "I:2, I:1, I:2, I:1, I:2, I:2, I:1", "SUBSTRING(`s`, ?, (- ?))", "I:2, I:1", ""},
+    {"SUBSTRING(s, 1, 1234)",
+     "(CASE WHEN CAST(\"s\" AS TEXT) IS NULL OR CAST($1 AS BIGINT) IS NULL OR CAST($2 AS BIGINT) "
+     "IS NULL THEN NULL WHEN CAST($3 AS BIGINT) = 0 OR CAST($4 AS BIGINT) < 1 OR -(CAST($5 AS "
+     "BIGINT)) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM "
+     "CAST(CASE WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($7 AS "
+     "BIGINT) ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST(CAST($9 AS BIGINT), "
+     "2147483647) AS INTEGER)) END)",
+     "I:1, I:1234, I:1, I:1234, I:1, I:1, I:1, I:1, I:1234",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 = 0 OR ?4 < 1 OR "
+     "-(?5) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", ?6, ?7) END)",
+     "I:1, I:1234, I:1, I:1234, I:1, I:1, I:1234", "SUBSTRING(`s`, ?, ?)", "I:1, I:1234", "Hello"},
+    {"SUBSTRING(u, 2, 2)",
+     "(CASE WHEN CAST(\"u\" AS TEXT) IS NULL OR CAST($1 AS BIGINT) IS NULL OR CAST($2 AS BIGINT) "
+     "IS NULL THEN NULL WHEN CAST($3 AS BIGINT) = 0 OR CAST($4 AS BIGINT) < 1 OR -(CAST($5 AS "
+     "BIGINT)) > CHAR_LENGTH(CAST(\"u\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"u\" AS TEXT) FROM "
+     "CAST(CASE WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"u\" AS TEXT)) + 1 + CAST($7 AS "
+     "BIGINT) ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST(CAST($9 AS BIGINT), "
+     "2147483647) AS INTEGER)) END)",
+     "I:2, I:2, I:2, I:2, I:2, I:2, I:2, I:2, I:2",
+     "(CASE WHEN \"u\" IS NULL OR ?1 IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 = 0 OR ?4 < 1 OR "
+     "-(?5) > LENGTH(\"u\") THEN '' ELSE SUBSTR(\"u\", ?6, ?7) END)",
+     "I:2, I:2, I:2, I:2, I:2, I:2, I:2", "SUBSTRING(`u`, ?, ?)", "I:2, I:2", "él"},
+    {"SUBSTRING(nul, 0)",
+     "(CASE WHEN CAST(\"nul\" AS TEXT) IS NULL OR CAST($1 AS BIGINT) IS NULL THEN NULL WHEN "
+     "CAST($2 AS BIGINT) = 0 OR -(CAST($3 AS BIGINT)) > CHAR_LENGTH(CAST(\"nul\" AS TEXT)) THEN '' "
+     "ELSE SUBSTRING(CAST(\"nul\" AS TEXT) FROM CAST(CASE WHEN CAST($4 AS BIGINT) < 0 THEN "
+     "CHAR_LENGTH(CAST(\"nul\" AS TEXT)) + 1 + CAST($5 AS BIGINT) ELSE CAST($6 AS BIGINT) END AS "
+     "INTEGER)) END)",
+     "I:0, I:0, I:0, I:0, I:0, I:0",
+     "(CASE WHEN \"nul\" IS NULL OR ?1 IS NULL THEN NULL WHEN ?2 = 0 OR -(?3) > LENGTH(\"nul\") "
+     "THEN '' ELSE SUBSTR(\"nul\", ?4) END)",
+     "I:0, I:0, I:0, I:0", "SUBSTRING(`nul`, ?)", "I:0", "NULL"},
+    {"SUBSTRING(s, -3, 2)",
+     "(CASE WHEN CAST(\"s\" AS TEXT) IS NULL OR (- CAST($1 AS BIGINT)) IS NULL OR CAST($2 AS "
+     "BIGINT) IS NULL THEN NULL WHEN (- CAST($3 AS BIGINT)) = 0 OR CAST($4 AS BIGINT) < 1 OR -((- "
+     "CAST($5 AS BIGINT))) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" AS "
+     "TEXT) FROM CAST(CASE WHEN (- CAST($6 AS BIGINT)) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + "
+     "1 + (- CAST($7 AS BIGINT)) ELSE (- CAST($8 AS BIGINT)) END AS INTEGER) FOR "
+     "CAST(LEAST(CAST($9 AS BIGINT), 2147483647) AS INTEGER)) END)",
+     "I:3, I:2, I:3, I:2, I:3, I:3, I:3, I:3, I:2",
+     "(CASE WHEN \"s\" IS NULL OR (- ?1) IS NULL OR ?2 IS NULL THEN NULL WHEN (- ?3) = 0 OR ?4 < 1 "
+     "OR -((- ?5)) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", (- ?6), ?7) END)",
+     "I:3, I:2, I:3, I:2, I:3, I:3, I:2", "SUBSTRING(`s`, (- ?), ?)", "I:3, I:2", "ll"},
+    {"SUBSTRING(s, 0, 2)",
+     "(CASE WHEN CAST(\"s\" AS TEXT) IS NULL OR CAST($1 AS BIGINT) IS NULL OR CAST($2 AS BIGINT) "
+     "IS NULL THEN NULL WHEN CAST($3 AS BIGINT) = 0 OR CAST($4 AS BIGINT) < 1 OR -(CAST($5 AS "
+     "BIGINT)) > CHAR_LENGTH(CAST(\"s\" AS TEXT)) THEN '' ELSE SUBSTRING(CAST(\"s\" AS TEXT) FROM "
+     "CAST(CASE WHEN CAST($6 AS BIGINT) < 0 THEN CHAR_LENGTH(CAST(\"s\" AS TEXT)) + 1 + CAST($7 AS "
+     "BIGINT) ELSE CAST($8 AS BIGINT) END AS INTEGER) FOR CAST(LEAST(CAST($9 AS BIGINT), "
+     "2147483647) AS INTEGER)) END)",
+     "I:0, I:2, I:0, I:2, I:0, I:0, I:0, I:0, I:2",
+     "(CASE WHEN \"s\" IS NULL OR ?1 IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 = 0 OR ?4 < 1 OR "
+     "-(?5) > LENGTH(\"s\") THEN '' ELSE SUBSTR(\"s\", ?6, ?7) END)",
+     "I:0, I:2, I:0, I:2, I:0, I:0, I:2", "SUBSTRING(`s`, ?, ?)", "I:0, I:2", ""},
+    {"MICROSECOND(ts)",
+     "(CAST(FLOOR(EXTRACT(MICROSECONDS FROM CAST(\"ts\" AS TIMESTAMP))) AS INTEGER) % 1000000)", "",
+     "(CASE WHEN \"ts\" IS NULL THEN NULL WHEN substr(\"ts\", 20, 1) = '.' THEN "
+     "CAST(substr(substr(\"ts\", 21) || '000000', 1, 6) AS INTEGER) ELSE 0 END)",
+     "", "EXTRACT(MICROSECOND FROM `ts`)", "", "0"},
+    {"MICROSECOND('2022-03-05 14:07:48.860000')",
+     "(CAST(FLOOR(EXTRACT(MICROSECONDS FROM CAST($1 AS TIMESTAMP))) AS INTEGER) % 1000000)",
+     "T:2022-03-05 14:07:48.860000",
+     "(CASE WHEN ?1 IS NULL THEN NULL WHEN substr(?2, 20, 1) = '.' THEN CAST(substr(substr(?3, 21) "
+     "|| '000000', 1, 6) AS INTEGER) ELSE 0 END)",
+     "T:2022-03-05 14:07:48.860000, T:2022-03-05 14:07:48.860000, T:2022-03-05 14:07:48.860000",
+     "EXTRACT(MICROSECOND FROM ?)", "T:2022-03-05 14:07:48.860000", "860000"},
+    {"EXTRACT(MICROSECOND FROM ts)",
+     "(CAST(FLOOR(EXTRACT(MICROSECONDS FROM CAST(\"ts\" AS TIMESTAMP))) AS INTEGER) % 1000000)", "",
+     "(CASE WHEN \"ts\" IS NULL THEN NULL WHEN substr(\"ts\", 20, 1) = '.' THEN "
+     "CAST(substr(substr(\"ts\", 21) || '000000', 1, 6) AS INTEGER) ELSE 0 END)",
+     "", "EXTRACT(MICROSECOND FROM `ts`)", "", "0"},
+    {"SECOND('2022-03-05 14:07:48.860000')",
+     "CAST(FLOOR(EXTRACT(SECOND FROM CAST($1 AS TIMESTAMP))) AS INTEGER)",
+     "T:2022-03-05 14:07:48.860000", "CAST(strftime('%S', ?1) AS INTEGER)",
+     "T:2022-03-05 14:07:48.860000", "EXTRACT(SECOND FROM ?)", "T:2022-03-05 14:07:48.860000",
+     "48"},
+    {"DATE(ts) + INTERVAL 1 DAY",
+     "CAST((CAST(CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) AS TIMESTAMP) + (CAST($1 AS BIGINT)) * "
+     "INTERVAL '1 DAY') AS DATE)",
+     "I:1", "date(strftime('%Y-%m-%d %H:%M:%f', date(\"ts\")), printf('%+d days', (?1) * 1))",
+     "I:1", "DATE_ADD(DATE(`ts`), INTERVAL (?) DAY)", "I:1", "2022-03-06"},
+    {"MAKEDATE(2022, 1) + INTERVAL 1 QUARTER",
+     "CAST((CAST((CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST($2 AS BIGINT) >= 0 AND CAST($3 AS "
+     "BIGINT) <= 9999 THEN make_date(CAST(CASE WHEN CAST($4 AS BIGINT) < 70 THEN CAST($5 AS "
+     "BIGINT) + 2000 WHEN CAST($6 AS BIGINT) < 100 THEN CAST($7 AS BIGINT) + 1900 ELSE CAST($8 AS "
+     "BIGINT) END AS INTEGER), 1, 1) + (CAST(CAST($9 AS BIGINT) AS INTEGER) - 1) END) AS "
+     "TIMESTAMP) + (CAST($10 AS BIGINT)) * INTERVAL '3 months') AS DATE)",
+     "I:1, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:1, I:1",
+     "date(strftime('%Y-%m-%d %H:%M:%f', (CASE WHEN ?1 > 0 AND ?2 >= 0 AND ?3 <= 9999 THEN "
+     "date(printf('%04d-01-01', CASE WHEN ?4 < 70 THEN ?5 + 2000 WHEN ?6 < 100 THEN ?7 + 1900 ELSE "
+     "?8 END), printf('%+d days', ?9 - 1)) END)), printf('%+d months', (?10) * 3))",
+     "I:1, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:2022, I:1, I:1",
+     "DATE_ADD(MAKEDATE(?, ?), INTERVAL (?) QUARTER)", "I:2022, I:1, I:1", "2022-04-01"},
+    {"MAKEDATE(YEAR(ts), 1) + INTERVAL QUARTER(ts) QUARTER - INTERVAL 1 QUARTER",
+     "CAST((CAST(CAST((CAST((CASE WHEN CAST($1 AS BIGINT) > 0 AND CAST(EXTRACT(YEAR FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) >= 0 AND CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER) <= 9999 THEN make_date(CAST(CASE WHEN CAST(EXTRACT(YEAR FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) < 70 THEN CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS "
+     "TIMESTAMP)) AS INTEGER) + 2000 WHEN CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS "
+     "INTEGER) < 100 THEN CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) + 1900 "
+     "ELSE CAST(EXTRACT(YEAR FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER) END AS INTEGER), 1, 1) + "
+     "(CAST(CAST($2 AS BIGINT) AS INTEGER) - 1) END) AS TIMESTAMP) + (CAST(EXTRACT(QUARTER FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER)) * INTERVAL '3 months') AS DATE) AS TIMESTAMP) - "
+     "(CAST($3 AS BIGINT)) * INTERVAL '3 months') AS DATE)",
+     "I:1, I:1, I:1",
+     "date(strftime('%Y-%m-%d %H:%M:%f', date(strftime('%Y-%m-%d %H:%M:%f', (CASE WHEN ?1 > 0 AND "
+     "CAST(strftime('%Y', \"ts\") AS INTEGER) >= 0 AND CAST(strftime('%Y', \"ts\") AS INTEGER) <= "
+     "9999 THEN date(printf('%04d-01-01', CASE WHEN CAST(strftime('%Y', \"ts\") AS INTEGER) < 70 "
+     "THEN CAST(strftime('%Y', \"ts\") AS INTEGER) + 2000 WHEN CAST(strftime('%Y', \"ts\") AS "
+     "INTEGER) < 100 THEN CAST(strftime('%Y', \"ts\") AS INTEGER) + 1900 ELSE CAST(strftime('%Y', "
+     "\"ts\") AS INTEGER) END), printf('%+d days', ?2 - 1)) END)), printf('%+d months', "
+     "(((CAST(strftime('%m', \"ts\") AS INTEGER) + 2) / 3)) * 3))), printf('%+d months', -(?3) * "
+     "3))",
+     "I:1, I:1, I:1",
+     "DATE_SUB(DATE_ADD(MAKEDATE(EXTRACT(YEAR FROM `ts`), ?), INTERVAL (EXTRACT(QUARTER FROM "
+     "`ts`)) QUARTER), INTERVAL (?) QUARTER)",
+     "I:1, I:1", "2022-01-01"},
+    {"DATE_ADD(LAST_DAY(d), INTERVAL 1 DAY)",
+     "CAST((CAST(CAST(date_trunc('month', CAST(\"d\" AS TIMESTAMP)) + INTERVAL '1 month' - "
+     "INTERVAL '1 day' AS DATE) AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '1 DAY') AS DATE)",
+     "I:1",
+     "date(strftime('%Y-%m-%d %H:%M:%f', date(date(\"d\"), 'start of month', '+1 month', '-1 "
+     "day')), printf('%+d days', (?1) * 1))",
+     "I:1", "DATE_ADD(LAST_DAY(`d`), INTERVAL (?) DAY)", "I:1", "2022-02-01"},
+    {"ADDDATE(FROM_DAYS(TO_DAYS(d)), 1)",
+     "CAST((CAST((DATE '0001-01-01' + (CAST((CAST(CAST(\"d\" AS TIMESTAMP) AS DATE) - DATE "
+     "'0001-01-01' + 366) AS INTEGER) - 366)) AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '1 "
+     "DAY') AS DATE)",
+     "I:1",
+     "date(strftime('%Y-%m-%d %H:%M:%f', date('0001-01-01', printf('%+d days', "
+     "(CAST(julianday(date(\"d\")) - julianday('0001-01-01') AS INTEGER) + 366) - 366))), "
+     "printf('%+d days', (?1) * 1))",
+     "I:1", "DATE_ADD(FROM_DAYS(TO_DAYS(`d`)), INTERVAL (?) DAY)", "I:1", "2022-01-02"},
+    {"DATE(ts) + INTERVAL 1 HOUR",
+     "(CAST(CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) AS TIMESTAMP) + (CAST($1 AS BIGINT)) * "
+     "INTERVAL '1 HOUR')",
+     "I:1", "datetime(strftime('%Y-%m-%d %H:%M:%f', date(\"ts\")), printf('%+d hours', (?1) * 1))",
+     "I:1", "DATE_ADD(DATE(`ts`), INTERVAL (?) HOUR)", "I:1", "2022-03-05 01:00:00"},
+    {"DATE(DATE_SUB('2021-12-31 23:59:59.999999', INTERVAL 5 DAY))",
+     "CAST(CAST((CAST($1 AS TIMESTAMP) - (CAST($2 AS BIGINT)) * INTERVAL '1 DAY') AS TIMESTAMP) AS "
+     "DATE)",
+     "T:2021-12-31 23:59:59.999999, I:5",
+     "date(datetime(strftime('%Y-%m-%d %H:%M:%f', ?1), printf('%+d days', -(?2) * 1)))",
+     "T:2021-12-31 23:59:59.999999, I:5", "DATE(DATE_SUB(?, INTERVAL (?) DAY))",
+     "T:2021-12-31 23:59:59.999999, I:5", "2021-12-26"},
+    {"TRUNCATE(1.987, n)", "TRUNC(CAST(CAST($1 AS NUMERIC) AS NUMERIC), CAST(\"n\" AS INTEGER))",
+     "N:1.987", "(CAST(?1 * power(10, \"n\") AS INTEGER) / power(10, \"n\"))", "N:1.987",
+     "TRUNCATE(?, `n`)", "N:1.987", "1.987"},
+    {"LEFT(s, nul)",
+     "LEFT(CAST(\"s\" AS TEXT), CAST(CASE WHEN \"nul\" < 0 THEN 0 WHEN \"nul\" > 2147483647 THEN "
+     "2147483647 ELSE \"nul\" END AS INTEGER))",
+     "", "SUBSTR(\"s\", 1, MAX(\"nul\", 0))", "", "LEFT(`s`, `nul`)", "", "NULL"},
+    {"RIGHT(s, nul)",
+     "RIGHT(CAST(\"s\" AS TEXT), CAST(CASE WHEN \"nul\" < 0 THEN 0 WHEN \"nul\" > 2147483647 THEN "
+     "2147483647 ELSE \"nul\" END AS INTEGER))",
+     "",
+     "(CASE WHEN \"nul\" < 1 THEN (CASE WHEN \"s\" IS NULL THEN NULL ELSE '' END) ELSE "
+     "SUBSTR(\"s\", -(\"nul\")) END)",
+     "", "RIGHT(`s`, `nul`)", "", "NULL"},
+    {"REPEAT(s, nul)",
+     "REPEAT(CAST(\"s\" AS TEXT), CAST(CASE WHEN \"nul\" > 2147483647 THEN 2147483647 ELSE \"nul\" "
+     "END AS INTEGER))",
+     "",
+     "(CASE WHEN \"s\" IS NULL OR \"nul\" IS NULL THEN NULL WHEN \"nul\" < 1 THEN '' ELSE "
+     "REPLACE(printf('%.*c', \"nul\", 'x'), 'x', \"s\") END)",
+     "", "REPEAT(`s`, `nul`)", "", "NULL"},
+    {"LPAD(s, nul, 1)",
+     "(CASE WHEN \"nul\" < 0 OR (CAST($1 AS BIGINT) = '' AND \"nul\" > CHAR_LENGTH(CAST(\"s\" AS "
+     "TEXT))) THEN NULL ELSE LPAD(CAST(\"s\" AS TEXT), CAST(\"nul\" AS INTEGER), CAST(CAST($2 AS "
+     "BIGINT) AS TEXT)) END)",
+     "I:1, I:1",
+     "(CASE WHEN \"nul\" < 0 OR (?1 = '' AND \"nul\" > length(\"s\")) THEN NULL WHEN \"nul\" <= "
+     "length(\"s\") THEN substr(\"s\", 1, \"nul\") ELSE substr(replace(printf('%.*c', \"nul\", "
+     "'x'), 'x', ?2), 1, \"nul\" - length(\"s\")) || \"s\" END)",
+     "I:1, I:1", "LPAD(`s`, `nul`, ?)", "I:1", "NULL"},
+    {"PERIOD_ADD(200801, 2)",
+     "(CASE WHEN CAST($1 AS BIGINT) = 0 THEN 0 ELSE (((CASE WHEN CAST($2 AS BIGINT) < 10000 THEN "
+     "(CASE WHEN CAST($3 AS BIGINT) / 100 < 70 THEN CAST($4 AS BIGINT) / 100 + 2000 ELSE CAST($5 "
+     "AS BIGINT) / 100 + 1900 END) ELSE CAST($6 AS BIGINT) / 100 END) * 12 + CAST($7 AS BIGINT) % "
+     "100 - 1) + CAST($8 AS BIGINT)) / 12 * 100 + (((CASE WHEN CAST($9 AS BIGINT) < 10000 THEN "
+     "(CASE WHEN CAST($10 AS BIGINT) / 100 < 70 THEN CAST($11 AS BIGINT) / 100 + 2000 ELSE "
+     "CAST($12 AS BIGINT) / 100 + 1900 END) ELSE CAST($13 AS BIGINT) / 100 END) * 12 + CAST($14 AS "
+     "BIGINT) % 100 - 1) + CAST($15 AS BIGINT)) % 12 + 1 END)",
+     "I:200801, I:200801, I:200801, I:200801, I:200801, I:200801, I:200801, I:2, I:200801, "
+     "I:200801, I:200801, I:200801, I:200801, I:200801, I:2",
+     "(CASE WHEN ?1 = 0 THEN 0 ELSE (((CASE WHEN ?2 < 10000 THEN (CASE WHEN ?3 / 100 < 70 THEN ?4 "
+     "/ 100 + 2000 ELSE ?5 / 100 + 1900 END) ELSE ?6 / 100 END) * 12 + ?7 % 100 - 1) + ?8) / 12 * "
+     "100 + (((CASE WHEN ?9 < 10000 THEN (CASE WHEN ?10 / 100 < 70 THEN ?11 / 100 + 2000 ELSE ?12 "
+     "/ 100 + 1900 END) ELSE ?13 / 100 END) * 12 + ?14 % 100 - 1) + ?15) % 12 + 1 END)",
+     "I:200801, I:200801, I:200801, I:200801, I:200801, I:200801, I:200801, I:2, I:200801, "
+     "I:200801, I:200801, I:200801, I:200801, I:200801, I:2",
+     "PERIOD_ADD(?, ?)", "I:200801, I:2", "200803"},
+    {"PERIOD_ADD(801, 2)",
+     "(CASE WHEN CAST($1 AS BIGINT) = 0 THEN 0 ELSE (((CASE WHEN CAST($2 AS BIGINT) < 10000 THEN "
+     "(CASE WHEN CAST($3 AS BIGINT) / 100 < 70 THEN CAST($4 AS BIGINT) / 100 + 2000 ELSE CAST($5 "
+     "AS BIGINT) / 100 + 1900 END) ELSE CAST($6 AS BIGINT) / 100 END) * 12 + CAST($7 AS BIGINT) % "
+     "100 - 1) + CAST($8 AS BIGINT)) / 12 * 100 + (((CASE WHEN CAST($9 AS BIGINT) < 10000 THEN "
+     "(CASE WHEN CAST($10 AS BIGINT) / 100 < 70 THEN CAST($11 AS BIGINT) / 100 + 2000 ELSE "
+     "CAST($12 AS BIGINT) / 100 + 1900 END) ELSE CAST($13 AS BIGINT) / 100 END) * 12 + CAST($14 AS "
+     "BIGINT) % 100 - 1) + CAST($15 AS BIGINT)) % 12 + 1 END)",
+     "I:801, I:801, I:801, I:801, I:801, I:801, I:801, I:2, I:801, I:801, I:801, I:801, I:801, "
+     "I:801, I:2",
+     "(CASE WHEN ?1 = 0 THEN 0 ELSE (((CASE WHEN ?2 < 10000 THEN (CASE WHEN ?3 / 100 < 70 THEN ?4 "
+     "/ 100 + 2000 ELSE ?5 / 100 + 1900 END) ELSE ?6 / 100 END) * 12 + ?7 % 100 - 1) + ?8) / 12 * "
+     "100 + (((CASE WHEN ?9 < 10000 THEN (CASE WHEN ?10 / 100 < 70 THEN ?11 / 100 + 2000 ELSE ?12 "
+     "/ 100 + 1900 END) ELSE ?13 / 100 END) * 12 + ?14 % 100 - 1) + ?15) % 12 + 1 END)",
+     "I:801, I:801, I:801, I:801, I:801, I:801, I:801, I:2, I:801, I:801, I:801, I:801, I:801, "
+     "I:801, I:2",
+     "PERIOD_ADD(?, ?)", "I:801, I:2", "200803"},
+    {"PERIOD_ADD(6912, 1)",
+     "(CASE WHEN CAST($1 AS BIGINT) = 0 THEN 0 ELSE (((CASE WHEN CAST($2 AS BIGINT) < 10000 THEN "
+     "(CASE WHEN CAST($3 AS BIGINT) / 100 < 70 THEN CAST($4 AS BIGINT) / 100 + 2000 ELSE CAST($5 "
+     "AS BIGINT) / 100 + 1900 END) ELSE CAST($6 AS BIGINT) / 100 END) * 12 + CAST($7 AS BIGINT) % "
+     "100 - 1) + CAST($8 AS BIGINT)) / 12 * 100 + (((CASE WHEN CAST($9 AS BIGINT) < 10000 THEN "
+     "(CASE WHEN CAST($10 AS BIGINT) / 100 < 70 THEN CAST($11 AS BIGINT) / 100 + 2000 ELSE "
+     "CAST($12 AS BIGINT) / 100 + 1900 END) ELSE CAST($13 AS BIGINT) / 100 END) * 12 + CAST($14 AS "
+     "BIGINT) % 100 - 1) + CAST($15 AS BIGINT)) % 12 + 1 END)",
+     "I:6912, I:6912, I:6912, I:6912, I:6912, I:6912, I:6912, I:1, I:6912, I:6912, I:6912, I:6912, "
+     "I:6912, I:6912, I:1",
+     "(CASE WHEN ?1 = 0 THEN 0 ELSE (((CASE WHEN ?2 < 10000 THEN (CASE WHEN ?3 / 100 < 70 THEN ?4 "
+     "/ 100 + 2000 ELSE ?5 / 100 + 1900 END) ELSE ?6 / 100 END) * 12 + ?7 % 100 - 1) + ?8) / 12 * "
+     "100 + (((CASE WHEN ?9 < 10000 THEN (CASE WHEN ?10 / 100 < 70 THEN ?11 / 100 + 2000 ELSE ?12 "
+     "/ 100 + 1900 END) ELSE ?13 / 100 END) * 12 + ?14 % 100 - 1) + ?15) % 12 + 1 END)",
+     "I:6912, I:6912, I:6912, I:6912, I:6912, I:6912, I:6912, I:1, I:6912, I:6912, I:6912, I:6912, "
+     "I:6912, I:6912, I:1",
+     "PERIOD_ADD(?, ?)", "I:6912, I:1", "207001"},
+    {"PERIOD_ADD(7001, -1)",
+     "(CASE WHEN CAST($1 AS BIGINT) = 0 THEN 0 ELSE (((CASE WHEN CAST($2 AS BIGINT) < 10000 THEN "
+     "(CASE WHEN CAST($3 AS BIGINT) / 100 < 70 THEN CAST($4 AS BIGINT) / 100 + 2000 ELSE CAST($5 "
+     "AS BIGINT) / 100 + 1900 END) ELSE CAST($6 AS BIGINT) / 100 END) * 12 + CAST($7 AS BIGINT) % "
+     "100 - 1) + (- CAST($8 AS BIGINT))) / 12 * 100 + (((CASE WHEN CAST($9 AS BIGINT) < 10000 THEN "
+     "(CASE WHEN CAST($10 AS BIGINT) / 100 < 70 THEN CAST($11 AS BIGINT) / 100 + 2000 ELSE "
+     "CAST($12 AS BIGINT) / 100 + 1900 END) ELSE CAST($13 AS BIGINT) / 100 END) * 12 + CAST($14 AS "
+     "BIGINT) % 100 - 1) + (- CAST($15 AS BIGINT))) % 12 + 1 END)",
+     "I:7001, I:7001, I:7001, I:7001, I:7001, I:7001, I:7001, I:1, I:7001, I:7001, I:7001, I:7001, "
+     "I:7001, I:7001, I:1",
+     "(CASE WHEN ?1 = 0 THEN 0 ELSE (((CASE WHEN ?2 < 10000 THEN (CASE WHEN ?3 / 100 < 70 THEN ?4 "
+     "/ 100 + 2000 ELSE ?5 / 100 + 1900 END) ELSE ?6 / 100 END) * 12 + ?7 % 100 - 1) + (- ?8)) / "
+     "12 * 100 + (((CASE WHEN ?9 < 10000 THEN (CASE WHEN ?10 / 100 < 70 THEN ?11 / 100 + 2000 ELSE "
+     "?12 / 100 + 1900 END) ELSE ?13 / 100 END) * 12 + ?14 % 100 - 1) + (- ?15)) % 12 + 1 END)",
+     "I:7001, I:7001, I:7001, I:7001, I:7001, I:7001, I:7001, I:1, I:7001, I:7001, I:7001, I:7001, "
+     "I:7001, I:7001, I:1",
+     "PERIOD_ADD(?, (- ?))", "I:7001, I:1", "196912"},
+    {"PERIOD_ADD(202212, n)",
+     "(CASE WHEN CAST($1 AS BIGINT) = 0 THEN 0 ELSE (((CASE WHEN CAST($2 AS BIGINT) < 10000 THEN "
+     "(CASE WHEN CAST($3 AS BIGINT) / 100 < 70 THEN CAST($4 AS BIGINT) / 100 + 2000 ELSE CAST($5 "
+     "AS BIGINT) / 100 + 1900 END) ELSE CAST($6 AS BIGINT) / 100 END) * 12 + CAST($7 AS BIGINT) % "
+     "100 - 1) + \"n\") / 12 * 100 + (((CASE WHEN CAST($8 AS BIGINT) < 10000 THEN (CASE WHEN "
+     "CAST($9 AS BIGINT) / 100 < 70 THEN CAST($10 AS BIGINT) / 100 + 2000 ELSE CAST($11 AS BIGINT) "
+     "/ 100 + 1900 END) ELSE CAST($12 AS BIGINT) / 100 END) * 12 + CAST($13 AS BIGINT) % 100 - 1) "
+     "+ \"n\") % 12 + 1 END)",
+     "I:202212, I:202212, I:202212, I:202212, I:202212, I:202212, I:202212, I:202212, I:202212, "
+     "I:202212, I:202212, I:202212, I:202212",
+     "(CASE WHEN ?1 = 0 THEN 0 ELSE (((CASE WHEN ?2 < 10000 THEN (CASE WHEN ?3 / 100 < 70 THEN ?4 "
+     "/ 100 + 2000 ELSE ?5 / 100 + 1900 END) ELSE ?6 / 100 END) * 12 + ?7 % 100 - 1) + \"n\") / 12 "
+     "* 100 + (((CASE WHEN ?8 < 10000 THEN (CASE WHEN ?9 / 100 < 70 THEN ?10 / 100 + 2000 ELSE ?11 "
+     "/ 100 + 1900 END) ELSE ?12 / 100 END) * 12 + ?13 % 100 - 1) + \"n\") % 12 + 1 END)",
+     "I:202212, I:202212, I:202212, I:202212, I:202212, I:202212, I:202212, I:202212, I:202212, "
+     "I:202212, I:202212, I:202212, I:202212",
+     "PERIOD_ADD(?, `n`)", "I:202212", "202307"},
+    {"PERIOD_ADD(0, 5)",
+     "(CASE WHEN CAST($1 AS BIGINT) = 0 THEN 0 ELSE (((CASE WHEN CAST($2 AS BIGINT) < 10000 THEN "
+     "(CASE WHEN CAST($3 AS BIGINT) / 100 < 70 THEN CAST($4 AS BIGINT) / 100 + 2000 ELSE CAST($5 "
+     "AS BIGINT) / 100 + 1900 END) ELSE CAST($6 AS BIGINT) / 100 END) * 12 + CAST($7 AS BIGINT) % "
+     "100 - 1) + CAST($8 AS BIGINT)) / 12 * 100 + (((CASE WHEN CAST($9 AS BIGINT) < 10000 THEN "
+     "(CASE WHEN CAST($10 AS BIGINT) / 100 < 70 THEN CAST($11 AS BIGINT) / 100 + 2000 ELSE "
+     "CAST($12 AS BIGINT) / 100 + 1900 END) ELSE CAST($13 AS BIGINT) / 100 END) * 12 + CAST($14 AS "
+     "BIGINT) % 100 - 1) + CAST($15 AS BIGINT)) % 12 + 1 END)",
+     "I:0, I:0, I:0, I:0, I:0, I:0, I:0, I:5, I:0, I:0, I:0, I:0, I:0, I:0, I:5",
+     "(CASE WHEN ?1 = 0 THEN 0 ELSE (((CASE WHEN ?2 < 10000 THEN (CASE WHEN ?3 / 100 < 70 THEN ?4 "
+     "/ 100 + 2000 ELSE ?5 / 100 + 1900 END) ELSE ?6 / 100 END) * 12 + ?7 % 100 - 1) + ?8) / 12 * "
+     "100 + (((CASE WHEN ?9 < 10000 THEN (CASE WHEN ?10 / 100 < 70 THEN ?11 / 100 + 2000 ELSE ?12 "
+     "/ 100 + 1900 END) ELSE ?13 / 100 END) * 12 + ?14 % 100 - 1) + ?15) % 12 + 1 END)",
+     "I:0, I:0, I:0, I:0, I:0, I:0, I:0, I:5, I:0, I:0, I:0, I:0, I:0, I:0, I:5",
+     "PERIOD_ADD(?, ?)", "I:0, I:5", "0"},
+    {"PERIOD_DIFF(200802, 200703)",
+     "(((CASE WHEN CAST($1 AS BIGINT) < 10000 THEN (CASE WHEN CAST($2 AS BIGINT) / 100 < 70 THEN "
+     "CAST($3 AS BIGINT) / 100 + 2000 ELSE CAST($4 AS BIGINT) / 100 + 1900 END) ELSE CAST($5 AS "
+     "BIGINT) / 100 END) * 12 + CAST($6 AS BIGINT) % 100 - 1) - ((CASE WHEN CAST($7 AS BIGINT) < "
+     "10000 THEN (CASE WHEN CAST($8 AS BIGINT) / 100 < 70 THEN CAST($9 AS BIGINT) / 100 + 2000 "
+     "ELSE CAST($10 AS BIGINT) / 100 + 1900 END) ELSE CAST($11 AS BIGINT) / 100 END) * 12 + "
+     "CAST($12 AS BIGINT) % 100 - 1))",
+     "I:200802, I:200802, I:200802, I:200802, I:200802, I:200802, I:200703, I:200703, I:200703, "
+     "I:200703, I:200703, I:200703",
+     "(((CASE WHEN ?1 < 10000 THEN (CASE WHEN ?2 / 100 < 70 THEN ?3 / 100 + 2000 ELSE ?4 / 100 + "
+     "1900 END) ELSE ?5 / 100 END) * 12 + ?6 % 100 - 1) - ((CASE WHEN ?7 < 10000 THEN (CASE WHEN "
+     "?8 / 100 < 70 THEN ?9 / 100 + 2000 ELSE ?10 / 100 + 1900 END) ELSE ?11 / 100 END) * 12 + ?12 "
+     "% 100 - 1))",
+     "I:200802, I:200802, I:200802, I:200802, I:200802, I:200802, I:200703, I:200703, I:200703, "
+     "I:200703, I:200703, I:200703",
+     "PERIOD_DIFF(?, ?)", "I:200802, I:200703", "11"},
+    {"PERIOD_DIFF(801, 202212)",
+     "(((CASE WHEN CAST($1 AS BIGINT) < 10000 THEN (CASE WHEN CAST($2 AS BIGINT) / 100 < 70 THEN "
+     "CAST($3 AS BIGINT) / 100 + 2000 ELSE CAST($4 AS BIGINT) / 100 + 1900 END) ELSE CAST($5 AS "
+     "BIGINT) / 100 END) * 12 + CAST($6 AS BIGINT) % 100 - 1) - ((CASE WHEN CAST($7 AS BIGINT) < "
+     "10000 THEN (CASE WHEN CAST($8 AS BIGINT) / 100 < 70 THEN CAST($9 AS BIGINT) / 100 + 2000 "
+     "ELSE CAST($10 AS BIGINT) / 100 + 1900 END) ELSE CAST($11 AS BIGINT) / 100 END) * 12 + "
+     "CAST($12 AS BIGINT) % 100 - 1))",
+     "I:801, I:801, I:801, I:801, I:801, I:801, I:202212, I:202212, I:202212, I:202212, I:202212, "
+     "I:202212",
+     "(((CASE WHEN ?1 < 10000 THEN (CASE WHEN ?2 / 100 < 70 THEN ?3 / 100 + 2000 ELSE ?4 / 100 + "
+     "1900 END) ELSE ?5 / 100 END) * 12 + ?6 % 100 - 1) - ((CASE WHEN ?7 < 10000 THEN (CASE WHEN "
+     "?8 / 100 < 70 THEN ?9 / 100 + 2000 ELSE ?10 / 100 + 1900 END) ELSE ?11 / 100 END) * 12 + ?12 "
+     "% 100 - 1))",
+     "I:801, I:801, I:801, I:801, I:801, I:801, I:202212, I:202212, I:202212, I:202212, I:202212, "
+     "I:202212",
+     "PERIOD_DIFF(?, ?)", "I:801, I:202212", "-179"},
+    {"PERIOD_DIFF(202201, 202201 + n)",
+     "(((CASE WHEN CAST($1 AS BIGINT) < 10000 THEN (CASE WHEN CAST($2 AS BIGINT) / 100 < 70 THEN "
+     "CAST($3 AS BIGINT) / 100 + 2000 ELSE CAST($4 AS BIGINT) / 100 + 1900 END) ELSE CAST($5 AS "
+     "BIGINT) / 100 END) * 12 + CAST($6 AS BIGINT) % 100 - 1) - ((CASE WHEN (CAST($7 AS BIGINT) + "
+     "\"n\") < 10000 THEN (CASE WHEN (CAST($8 AS BIGINT) + \"n\") / 100 < 70 THEN (CAST($9 AS "
+     "BIGINT) + \"n\") / 100 + 2000 ELSE (CAST($10 AS BIGINT) + \"n\") / 100 + 1900 END) ELSE "
+     "(CAST($11 AS BIGINT) + \"n\") / 100 END) * 12 + (CAST($12 AS BIGINT) + \"n\") % 100 - 1))",
+     "I:202201, I:202201, I:202201, I:202201, I:202201, I:202201, I:202201, I:202201, I:202201, "
+     "I:202201, I:202201, I:202201",
+     "(((CASE WHEN ?1 < 10000 THEN (CASE WHEN ?2 / 100 < 70 THEN ?3 / 100 + 2000 ELSE ?4 / 100 + "
+     "1900 END) ELSE ?5 / 100 END) * 12 + ?6 % 100 - 1) - ((CASE WHEN (?7 + \"n\") < 10000 THEN "
+     "(CASE WHEN (?8 + \"n\") / 100 < 70 THEN (?9 + \"n\") / 100 + 2000 ELSE (?10 + \"n\") / 100 + "
+     "1900 END) ELSE (?11 + \"n\") / 100 END) * 12 + (?12 + \"n\") % 100 - 1))",
+     "I:202201, I:202201, I:202201, I:202201, I:202201, I:202201, I:202201, I:202201, I:202201, "
+     "I:202201, I:202201, I:202201",
+     "PERIOD_DIFF(?, (? + `n`))", "I:202201, I:202201", "-7"},
+    {"FIELD(s, 'x', 'Hello')",
+     "(CASE WHEN (\"s\" = $1) THEN 1 WHEN (\"s\" = $2) THEN 2 ELSE 0 END)", "T:x, T:Hello",
+     "(CASE WHEN (\"s\" = ?1) THEN 1 WHEN (\"s\" = ?2) THEN 2 ELSE 0 END)", "T:x, T:Hello",
+     "FIELD(`s`, ?, ?)", "T:x, T:Hello", "2"},
+    {"FIELD(nul, 'a')", "(CASE WHEN (\"nul\" = $1) THEN 1 ELSE 0 END)", "T:a",
+     "(CASE WHEN (\"nul\" = ?1) THEN 1 ELSE 0 END)", "T:a", "FIELD(`nul`, ?)", "T:a", "0"},
+    {"FIELD(n, 1, 7)",
+     "(CASE WHEN (\"n\" = CAST($1 AS BIGINT)) THEN 1 WHEN (\"n\" = CAST($2 AS BIGINT)) THEN 2 ELSE "
+     "0 END)",
+     "I:1, I:7", "(CASE WHEN (\"n\" = ?1) THEN 1 WHEN (\"n\" = ?2) THEN 2 ELSE 0 END)", "I:1, I:7",
+     "FIELD(`n`, ?, ?)", "I:1, I:7", "2"},
+    {"FIELD(s, 'nope')", "(CASE WHEN (\"s\" = $1) THEN 1 ELSE 0 END)", "T:nope",
+     "(CASE WHEN (\"s\" = ?1) THEN 1 ELSE 0 END)", "T:nope", "FIELD(`s`, ?)", "T:nope", "0"},
+    {"STR_TO_DATE(CONCAT(YEARWEEK(ts), ' Sunday'), '%X%V %W')",
+     "(make_date(CAST((regexp_match(CAST((CAST((CAST(EXTRACT(YEAR FROM (CAST(CAST(\"ts\" AS "
+     "TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS "
+     "INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - "
+     "CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 + 1)) AS "
+     "TEXT) || CAST($1 AS TEXT)) AS TEXT), $2))[1] AS INTEGER), 1, 1) + (7 - CAST(EXTRACT(DOW FROM "
+     "make_date(CAST((regexp_match(CAST((CAST((CAST(EXTRACT(YEAR FROM (CAST(CAST(\"ts\" AS "
+     "TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS "
+     "INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - "
+     "CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 + 1)) AS "
+     "TEXT) || CAST($3 AS TEXT)) AS TEXT), $4))[1] AS INTEGER), 1, 1)) AS INTEGER)) % 7 + "
+     "(CAST((regexp_match(CAST((CAST((CAST(EXTRACT(YEAR FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS "
+     "DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) * 100 + "
+     "((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+     "CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 + 1)) AS TEXT) || CAST($5 AS "
+     "TEXT)) AS TEXT), $6))[2] AS INTEGER) - 1) * 7 + array_position(ARRAY['sun', 'mon', 'tue', "
+     "'wed', 'thu', 'fri', 'sat'], lower(left((regexp_match(CAST((CAST((CAST(EXTRACT(YEAR FROM "
+     "(CAST(CAST(\"ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) "
+     "AS INTEGER))) AS INTEGER) * 100 + ((CAST(EXTRACT(DOY FROM (CAST(CAST(\"ts\" AS TIMESTAMP) AS "
+     "DATE) - CAST(EXTRACT(DOW FROM CAST(\"ts\" AS TIMESTAMP)) AS INTEGER))) AS INTEGER) - 1) / 7 "
+     "+ 1)) AS TEXT) || CAST($7 AS TEXT)) AS TEXT), $8))[3], 3))) - 1)",
+     "T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+), T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ "
+     "([A-Za-z]+), T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+), T: Sunday, "
+     "T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+)",
+     "ERROR", "", "STR_TO_DATE(CONCAT(YEARWEEK(`ts`, 0), ?), ?)", "T: Sunday, T:%X%V %W", NULL},
+    {"LOCATE('l', s, 4)",
+     "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"s\" AS TEXT) IS NULL OR CAST($2 AS BIGINT) IS "
+     "NULL THEN NULL WHEN CAST($3 AS BIGINT) < 1 OR CAST($4 AS BIGINT) > CHAR_LENGTH(CAST(\"s\" AS "
+     "TEXT)) OR STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($5 AS BIGINT) AS INTEGER)), "
+     "CAST($6 AS TEXT)) = 0 THEN 0 ELSE STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($7 AS "
+     "BIGINT) AS INTEGER)), CAST($8 AS TEXT)) + CAST($9 AS BIGINT) - 1 END)",
+     "T:l, I:4, I:4, I:4, I:4, T:l, I:4, T:l, I:4",
+     "(CASE WHEN ?1 IS NULL OR \"s\" IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 < 1 OR ?4 > "
+     "LENGTH(\"s\") OR INSTR(SUBSTR(\"s\", ?5), ?6) = 0 THEN 0 ELSE INSTR(SUBSTR(\"s\", ?7), ?8) + "
+     "?9 - 1 END)",
+     "T:l, I:4, I:4, I:4, I:4, T:l, I:4, T:l, I:4", "LOCATE(?, `s`, ?)", "T:l, I:4", "4"},
+    {"LOCATE('l', s, 5)",
+     "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"s\" AS TEXT) IS NULL OR CAST($2 AS BIGINT) IS "
+     "NULL THEN NULL WHEN CAST($3 AS BIGINT) < 1 OR CAST($4 AS BIGINT) > CHAR_LENGTH(CAST(\"s\" AS "
+     "TEXT)) OR STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($5 AS BIGINT) AS INTEGER)), "
+     "CAST($6 AS TEXT)) = 0 THEN 0 ELSE STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($7 AS "
+     "BIGINT) AS INTEGER)), CAST($8 AS TEXT)) + CAST($9 AS BIGINT) - 1 END)",
+     "T:l, I:5, I:5, I:5, I:5, T:l, I:5, T:l, I:5",
+     "(CASE WHEN ?1 IS NULL OR \"s\" IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 < 1 OR ?4 > "
+     "LENGTH(\"s\") OR INSTR(SUBSTR(\"s\", ?5), ?6) = 0 THEN 0 ELSE INSTR(SUBSTR(\"s\", ?7), ?8) + "
+     "?9 - 1 END)",
+     "T:l, I:5, I:5, I:5, I:5, T:l, I:5, T:l, I:5", "LOCATE(?, `s`, ?)", "T:l, I:5", "0"},
+    {"LOCATE('', s, 6)",
+     "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"s\" AS TEXT) IS NULL OR CAST($2 AS BIGINT) IS "
+     "NULL THEN NULL WHEN CAST($3 AS BIGINT) < 1 OR CAST($4 AS BIGINT) > CHAR_LENGTH(CAST(\"s\" AS "
+     "TEXT)) OR STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($5 AS BIGINT) AS INTEGER)), "
+     "CAST($6 AS TEXT)) = 0 THEN 0 ELSE STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($7 AS "
+     "BIGINT) AS INTEGER)), CAST($8 AS TEXT)) + CAST($9 AS BIGINT) - 1 END)",
+     "T:, I:6, I:6, I:6, I:6, T:, I:6, T:, I:6",
+     "(CASE WHEN ?1 IS NULL OR \"s\" IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 < 1 OR ?4 > "
+     "LENGTH(\"s\") OR INSTR(SUBSTR(\"s\", ?5), ?6) = 0 THEN 0 ELSE INSTR(SUBSTR(\"s\", ?7), ?8) + "
+     "?9 - 1 END)",
+     "T:, I:6, I:6, I:6, I:6, T:, I:6, T:, I:6", "LOCATE(?, `s`, ?)", "T:, I:6", "0"},
+    {"LOCATE('', s, 7)",
+     "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"s\" AS TEXT) IS NULL OR CAST($2 AS BIGINT) IS "
+     "NULL THEN NULL WHEN CAST($3 AS BIGINT) < 1 OR CAST($4 AS BIGINT) > CHAR_LENGTH(CAST(\"s\" AS "
+     "TEXT)) OR STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($5 AS BIGINT) AS INTEGER)), "
+     "CAST($6 AS TEXT)) = 0 THEN 0 ELSE STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($7 AS "
+     "BIGINT) AS INTEGER)), CAST($8 AS TEXT)) + CAST($9 AS BIGINT) - 1 END)",
+     "T:, I:7, I:7, I:7, I:7, T:, I:7, T:, I:7",
+     "(CASE WHEN ?1 IS NULL OR \"s\" IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 < 1 OR ?4 > "
+     "LENGTH(\"s\") OR INSTR(SUBSTR(\"s\", ?5), ?6) = 0 THEN 0 ELSE INSTR(SUBSTR(\"s\", ?7), ?8) + "
+     "?9 - 1 END)",
+     "T:, I:7, I:7, I:7, I:7, T:, I:7, T:, I:7", "LOCATE(?, `s`, ?)", "T:, I:7", "0"},
+    {"LOCATE('l', s, 0)",
+     "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"s\" AS TEXT) IS NULL OR CAST($2 AS BIGINT) IS "
+     "NULL THEN NULL WHEN CAST($3 AS BIGINT) < 1 OR CAST($4 AS BIGINT) > CHAR_LENGTH(CAST(\"s\" AS "
+     "TEXT)) OR STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($5 AS BIGINT) AS INTEGER)), "
+     "CAST($6 AS TEXT)) = 0 THEN 0 ELSE STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($7 AS "
+     "BIGINT) AS INTEGER)), CAST($8 AS TEXT)) + CAST($9 AS BIGINT) - 1 END)",
+     "T:l, I:0, I:0, I:0, I:0, T:l, I:0, T:l, I:0",
+     "(CASE WHEN ?1 IS NULL OR \"s\" IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 < 1 OR ?4 > "
+     "LENGTH(\"s\") OR INSTR(SUBSTR(\"s\", ?5), ?6) = 0 THEN 0 ELSE INSTR(SUBSTR(\"s\", ?7), ?8) + "
+     "?9 - 1 END)",
+     "T:l, I:0, I:0, I:0, I:0, T:l, I:0, T:l, I:0", "LOCATE(?, `s`, ?)", "T:l, I:0", "0"},
+    {"LOCATE('l', s, nul)",
+     "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"s\" AS TEXT) IS NULL OR \"nul\" IS NULL THEN "
+     "NULL WHEN \"nul\" < 1 OR \"nul\" > CHAR_LENGTH(CAST(\"s\" AS TEXT)) OR "
+     "STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(\"nul\" AS INTEGER)), CAST($2 AS TEXT)) = 0 "
+     "THEN 0 ELSE STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(\"nul\" AS INTEGER)), CAST($3 AS "
+     "TEXT)) + \"nul\" - 1 END)",
+     "T:l, T:l, T:l",
+     "(CASE WHEN ?1 IS NULL OR \"s\" IS NULL OR \"nul\" IS NULL THEN NULL WHEN \"nul\" < 1 OR "
+     "\"nul\" > LENGTH(\"s\") OR INSTR(SUBSTR(\"s\", \"nul\"), ?2) = 0 THEN 0 ELSE "
+     "INSTR(SUBSTR(\"s\", \"nul\"), ?3) + \"nul\" - 1 END)",
+     "T:l, T:l, T:l", "LOCATE(?, `s`, `nul`)", "T:l", "NULL"},
+    {"LOCATE('é', u, 2)",
+     "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"u\" AS TEXT) IS NULL OR CAST($2 AS BIGINT) IS "
+     "NULL THEN NULL WHEN CAST($3 AS BIGINT) < 1 OR CAST($4 AS BIGINT) > CHAR_LENGTH(CAST(\"u\" AS "
+     "TEXT)) OR STRPOS(SUBSTRING(CAST(\"u\" AS TEXT) FROM CAST(CAST($5 AS BIGINT) AS INTEGER)), "
+     "CAST($6 AS TEXT)) = 0 THEN 0 ELSE STRPOS(SUBSTRING(CAST(\"u\" AS TEXT) FROM CAST(CAST($7 AS "
+     "BIGINT) AS INTEGER)), CAST($8 AS TEXT)) + CAST($9 AS BIGINT) - 1 END)",
+     "T:é, I:2, I:2, I:2, I:2, T:é, I:2, T:é, I:2",
+     "(CASE WHEN ?1 IS NULL OR \"u\" IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 < 1 OR ?4 > "
+     "LENGTH(\"u\") OR INSTR(SUBSTR(\"u\", ?5), ?6) = 0 THEN 0 ELSE INSTR(SUBSTR(\"u\", ?7), ?8) + "
+     "?9 - 1 END)",
+     "T:é, I:2, I:2, I:2, I:2, T:é, I:2, T:é, I:2", "LOCATE(?, `u`, ?)", "T:é, I:2", "2"},
+    {"LOCATE('H', s)", "STRPOS(\"s\", $1)", "T:H", "INSTR(\"s\", ?1)", "T:H", "LOCATE(?, `s`)",
+     "T:H", "1"},
+    {"LOCATE('', s, 5)",
+     "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"s\" AS TEXT) IS NULL OR CAST($2 AS BIGINT) IS "
+     "NULL THEN NULL WHEN CAST($3 AS BIGINT) < 1 OR CAST($4 AS BIGINT) > CHAR_LENGTH(CAST(\"s\" AS "
+     "TEXT)) OR STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($5 AS BIGINT) AS INTEGER)), "
+     "CAST($6 AS TEXT)) = 0 THEN 0 ELSE STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($7 AS "
+     "BIGINT) AS INTEGER)), CAST($8 AS TEXT)) + CAST($9 AS BIGINT) - 1 END)",
+     "T:, I:5, I:5, I:5, I:5, T:, I:5, T:, I:5",
+     "(CASE WHEN ?1 IS NULL OR \"s\" IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 < 1 OR ?4 > "
+     "LENGTH(\"s\") OR INSTR(SUBSTR(\"s\", ?5), ?6) = 0 THEN 0 ELSE INSTR(SUBSTR(\"s\", ?7), ?8) + "
+     "?9 - 1 END)",
+     "T:, I:5, I:5, I:5, I:5, T:, I:5, T:, I:5", "LOCATE(?, `s`, ?)", "T:, I:5", "5"},
+    {"LOCATE('', s, 1)",
+     "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"s\" AS TEXT) IS NULL OR CAST($2 AS BIGINT) IS "
+     "NULL THEN NULL WHEN CAST($3 AS BIGINT) < 1 OR CAST($4 AS BIGINT) > CHAR_LENGTH(CAST(\"s\" AS "
+     "TEXT)) OR STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($5 AS BIGINT) AS INTEGER)), "
+     "CAST($6 AS TEXT)) = 0 THEN 0 ELSE STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($7 AS "
+     "BIGINT) AS INTEGER)), CAST($8 AS TEXT)) + CAST($9 AS BIGINT) - 1 END)",
+     "T:, I:1, I:1, I:1, I:1, T:, I:1, T:, I:1",
+     "(CASE WHEN ?1 IS NULL OR \"s\" IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 < 1 OR ?4 > "
+     "LENGTH(\"s\") OR INSTR(SUBSTR(\"s\", ?5), ?6) = 0 THEN 0 ELSE INSTR(SUBSTR(\"s\", ?7), ?8) + "
+     "?9 - 1 END)",
+     "T:, I:1, I:1, I:1, I:1, T:, I:1, T:, I:1", "LOCATE(?, `s`, ?)", "T:, I:1", "1"},
+    {"LOCATE('', '', 1)",
+     "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST($2 AS TEXT) IS NULL OR CAST($3 AS BIGINT) IS "
+     "NULL THEN NULL WHEN CAST($4 AS BIGINT) < 1 OR CAST($5 AS BIGINT) > CHAR_LENGTH(CAST($6 AS "
+     "TEXT)) OR STRPOS(SUBSTRING(CAST($7 AS TEXT) FROM CAST(CAST($8 AS BIGINT) AS INTEGER)), "
+     "CAST($9 AS TEXT)) = 0 THEN 0 ELSE STRPOS(SUBSTRING(CAST($10 AS TEXT) FROM CAST(CAST($11 AS "
+     "BIGINT) AS INTEGER)), CAST($12 AS TEXT)) + CAST($13 AS BIGINT) - 1 END)",
+     "T:, T:, I:1, I:1, I:1, T:, T:, I:1, T:, T:, I:1, T:, I:1",
+     "(CASE WHEN ?1 IS NULL OR ?2 IS NULL OR ?3 IS NULL THEN NULL WHEN ?4 < 1 OR ?5 > LENGTH(?6) "
+     "OR INSTR(SUBSTR(?7, ?8), ?9) = 0 THEN 0 ELSE INSTR(SUBSTR(?10, ?11), ?12) + ?13 - 1 END)",
+     "T:, T:, I:1, I:1, I:1, T:, T:, I:1, T:, T:, I:1, T:, I:1", "LOCATE(?, ?, ?)", "T:, T:, I:1",
+     "0"},
+    {"LOCATE('', s)", "STRPOS(\"s\", $1)", "T:", "INSTR(\"s\", ?1)", "T:", "LOCATE(?, `s`)",
+     "T:", "1"},
+    {"LOCATE('o', s, 5)",
+     "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"s\" AS TEXT) IS NULL OR CAST($2 AS BIGINT) IS "
+     "NULL THEN NULL WHEN CAST($3 AS BIGINT) < 1 OR CAST($4 AS BIGINT) > CHAR_LENGTH(CAST(\"s\" AS "
+     "TEXT)) OR STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($5 AS BIGINT) AS INTEGER)), "
+     "CAST($6 AS TEXT)) = 0 THEN 0 ELSE STRPOS(SUBSTRING(CAST(\"s\" AS TEXT) FROM CAST(CAST($7 AS "
+     "BIGINT) AS INTEGER)), CAST($8 AS TEXT)) + CAST($9 AS BIGINT) - 1 END)",
+     "T:o, I:5, I:5, I:5, I:5, T:o, I:5, T:o, I:5",
+     "(CASE WHEN ?1 IS NULL OR \"s\" IS NULL OR ?2 IS NULL THEN NULL WHEN ?3 < 1 OR ?4 > "
+     "LENGTH(\"s\") OR INSTR(SUBSTR(\"s\", ?5), ?6) = 0 THEN 0 ELSE INSTR(SUBSTR(\"s\", ?7), ?8) + "
+     "?9 - 1 END)",
+     "T:o, I:5, I:5, I:5, I:5, T:o, I:5, T:o, I:5", "LOCATE(?, `s`, ?)", "T:o, I:5", "5"},
+    {"TIME_TO_SEC(ts)", "trim_scale(EXTRACT(EPOCH FROM CAST(\"ts\" AS TIME)))", "",
+     "(CAST(strftime('%H', \"ts\") AS INTEGER) * 3600 + CAST(strftime('%M', \"ts\") AS INTEGER) * "
+     "60 + (CASE WHEN strftime('%f', \"ts\") LIKE '%.000' THEN CAST(strftime('%S', \"ts\") AS "
+     "INTEGER) ELSE ROUND(strftime('%f', \"ts\"), 3) END))",
+     "", "TIME_TO_SEC(`ts`)", "", "50829"},
+    {"TIME_TO_SEC('10:05:03')", "trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIME)))", "T:10:05:03",
+     "(CAST(strftime('%H', ?1) AS INTEGER) * 3600 + CAST(strftime('%M', ?2) AS INTEGER) * 60 + "
+     "(CASE WHEN strftime('%f', ?3) LIKE '%.000' THEN CAST(strftime('%S', ?4) AS INTEGER) ELSE "
+     "ROUND(strftime('%f', ?5), 3) END))",
+     "T:10:05:03, T:10:05:03, T:10:05:03, T:10:05:03, T:10:05:03", "TIME_TO_SEC(?)", "T:10:05:03",
+     "36303"},
+    {"TIME_TO_SEC('2022-01-01 00:00:01.5')", "trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIME)))",
+     "T:2022-01-01 00:00:01.5",
+     "(CAST(strftime('%H', ?1) AS INTEGER) * 3600 + CAST(strftime('%M', ?2) AS INTEGER) * 60 + "
+     "(CASE WHEN strftime('%f', ?3) LIKE '%.000' THEN CAST(strftime('%S', ?4) AS INTEGER) ELSE "
+     "ROUND(strftime('%f', ?5), 3) END))",
+     "T:2022-01-01 00:00:01.5, T:2022-01-01 00:00:01.5, T:2022-01-01 00:00:01.5, T:2022-01-01 "
+     "00:00:01.5, T:2022-01-01 00:00:01.5",
+     "TIME_TO_SEC(?)", "T:2022-01-01 00:00:01.5", "1.5"},
+    {"TIME_TO_SEC(nul)", "trim_scale(EXTRACT(EPOCH FROM CAST(\"nul\" AS TIME)))", "",
+     "(CAST(strftime('%H', \"nul\") AS INTEGER) * 3600 + CAST(strftime('%M', \"nul\") AS INTEGER) "
+     "* 60 + (CASE WHEN strftime('%f', \"nul\") LIKE '%.000' THEN CAST(strftime('%S', \"nul\") AS "
+     "INTEGER) ELSE ROUND(strftime('%f', \"nul\"), 3) END))",
+     "", "TIME_TO_SEC(`nul`)", "", "NULL"},
 };
 
 static void test_goldens(void **state)
@@ -845,28 +2142,29 @@ static const error_golden error_goldens[] = {
      "SUM() is not allowed here: aggregates apply to metrics, written AGG(metric)"},
     {"COUNT(*)", -1, ER_NOT_SUPPORTED_YET, "COUNT() is not allowed here"},
     /* argument counts */
-    {"IFNULL(s)", -1, ER_WRONG_ARGUMENTS,
+    {"IFNULL(s)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT,
      "Incorrect parameter count in the call to native function 'IFNULL'"},
-    {"GREATEST(n)", -1, ER_WRONG_ARGUMENTS,
+    {"GREATEST(n)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT,
      "Incorrect parameter count in the call to native function 'GREATEST'"},
-    {"IFNULL(s, 1, 2)", -1, ER_WRONG_ARGUMENTS, "native function 'IFNULL'"},
-    {"NULLIF(s)", -1, ER_WRONG_ARGUMENTS, "native function 'NULLIF'"},
-    {"IF(n, 1)", -1, ER_WRONG_ARGUMENTS, "native function 'IF'"},
-    {"COALESCE()", -1, ER_WRONG_ARGUMENTS, "native function 'COALESCE'"},
-    {"CONCAT()", -1, ER_WRONG_ARGUMENTS, "native function 'CONCAT'"},
-    {"SUBSTRING(s)", -1, ER_WRONG_ARGUMENTS, "native function 'SUBSTRING'"},
-    {"SUBSTRING(s, 1, 2, 3)", -1, ER_WRONG_ARGUMENTS, "native function 'SUBSTRING'"},
-    {"LOWER()", -1, ER_WRONG_ARGUMENTS, "native function 'LOWER'"},
-    {"ROUND(x, 1, 2)", -1, ER_WRONG_ARGUMENTS, "native function 'ROUND'"},
-    {"TRUNCATE(x)", -1, ER_WRONG_ARGUMENTS, "native function 'TRUNCATE'"},
-    {"YEAR(ts, 1)", -1, ER_WRONG_ARGUMENTS, "native function 'YEAR'"},
-    {"WEEK(ts, 0, 1)", -1, ER_WRONG_ARGUMENTS, "native function 'WEEK'"},
-    {"DATE_FORMAT(ts)", -1, ER_WRONG_ARGUMENTS, "native function 'DATE_FORMAT'"},
-    {"DATE_ADD(ts)", -1, ER_WRONG_ARGUMENTS, "native function 'DATE_ADD'"},
-    {"TIMESTAMPDIFF(DAY, ts)", -1, ER_WRONG_ARGUMENTS, "native function 'TIMESTAMPDIFF'"},
-    {"DATEDIFF(ts)", -1, ER_WRONG_ARGUMENTS, "native function 'DATEDIFF'"},
-    {"CURDATE(1)", -1, ER_WRONG_ARGUMENTS, "native function 'CURDATE'"},
-    {"NOW(1, 2)", -1, ER_WRONG_ARGUMENTS, "native function 'NOW'"},
+    {"IFNULL(s, 1, 2)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'IFNULL'"},
+    {"NULLIF(s)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'NULLIF'"},
+    {"IF(n, 1)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'IF'"},
+    {"COALESCE()", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'COALESCE'"},
+    {"CONCAT()", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'CONCAT'"},
+    {"SUBSTRING(s)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'SUBSTRING'"},
+    {"SUBSTRING(s, 1, 2, 3)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'SUBSTRING'"},
+    {"LOWER()", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'LOWER'"},
+    {"ROUND(x, 1, 2)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'ROUND'"},
+    {"TRUNCATE(x)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'TRUNCATE'"},
+    {"YEAR(ts, 1)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'YEAR'"},
+    {"WEEK(ts, 0, 1)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'WEEK'"},
+    {"DATE_FORMAT(ts)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'DATE_FORMAT'"},
+    {"DATE_ADD(ts)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'DATE_ADD'"},
+    {"TIMESTAMPDIFF(DAY, ts)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT,
+     "native function 'TIMESTAMPDIFF'"},
+    {"DATEDIFF(ts)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'DATEDIFF'"},
+    {"CURDATE(1)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'CURDATE'"},
+    {"NOW(1, 2)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'NOW'"},
     {"UPPER(DISTINCT s)", -1, ER_PARSE, "DISTINCT is only allowed in aggregates, not in UPPER()"},
     /* formats and units must be literals from fixed lists */
     {"DATE_FORMAT(ts, s)", -1, ER_WRONG_ARGUMENTS,
@@ -894,10 +2192,23 @@ static const error_golden error_goldens[] = {
     {"TIMESTAMPDIFF(MICROSECOND, d, ts)", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET, "MICROSECOND"},
     {"ts + INTERVAL 1 MICROSECOND", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
      "date arithmetic in MICROSECOND on SQLite is not supported"},
-    {"WEEK(ts, 1)", -1, ER_NOT_SUPPORTED_YET, "only mode 0 (weeks starting on Sunday)"},
-    {"WEEK(ts, n)", -1, ER_NOT_SUPPORTED_YET, "only mode 0"},
-    {"EXTRACT(MICROSECOND FROM ts)", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
-     "not available on SQLite"},
+    {"WEEK(ts, n)", -1, ER_NOT_SUPPORTED_YET,
+     "WEEK(): the mode must be an integer literal from 0 to 7"},
+    {"WEEK(ts, 8)", -1, ER_NOT_SUPPORTED_YET, "the mode must be an integer literal from 0 to 7"},
+    {"YEARWEEK(ts, '1')", -1, ER_NOT_SUPPORTED_YET,
+     "YEARWEEK(): the mode must be an integer literal from 0 to 7"},
+    {"STR_TO_DATE(s, '%X%V %W')", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
+     "STR_TO_DATE(): week formats (%X %V %W) are not available on SQLite sources"},
+    {"STR_TO_DATE(s, '%X%V %W %a')", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET,
+     "the format code '%X' is not supported yet"},
+    {"REVERSE(s)", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
+     "This version of Mimir doesn't yet support REVERSE()"},
+    {"MOD(n)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'MOD'"},
+    {"LEFT(s)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'LEFT'"},
+    {"CONCAT_WS('-')", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'CONCAT_WS'"},
+    {"MAKEDATE(2022)", -1, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "native function 'MAKEDATE'"},
+    {"FROM_UNIXTIME(1, '%Q')", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET,
+     "the format code '%Q' has no PostgreSQL equivalent"},
     /* CAST to a type not in the list: the client's type text never reaches SQL */
     {"CAST(s AS BINARY)", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET,
      "This version of Mimir doesn't yet support CAST to 'BINARY' (BINARY x) on PostgreSQL"},
@@ -914,8 +2225,6 @@ static const error_golden error_goldens[] = {
     {"CAST(s AS text)", -1, ER_NOT_SUPPORTED_YET, "CAST to 'text'"},
     {"CONVERT(s, regclass)", -1, ER_NOT_SUPPORTED_YET, "CAST to 'regclass'"},
     /* operators without a translation */
-    {"n DIV 2", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET, "this operator"},
-    {"n DIV 2", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET, "this operator"},
     {"n XOR 1", -1, ER_NOT_SUPPORTED_YET, "this operator"},
     {"n | 1", -1, ER_NOT_SUPPORTED_YET, "this operator"},
     {"n & 1", -1, ER_NOT_SUPPORTED_YET, "this operator"},
@@ -1069,9 +2378,13 @@ static const query_golden query_goldens[] = {
      "BETWEEN '2022-05-01' AND '2022-05-31' GROUP BY 1, 2, 3",
      {"SELECT CAST(EXTRACT(YEAR FROM CAST(\"mimir_ts\" AS TIMESTAMP)) AS INTEGER) AS \"YEAR(ts)\", "
       "CAST(EXTRACT(QUARTER FROM CAST(\"mimir_ts\" AS TIMESTAMP)) AS INTEGER) AS \"QUARTER(ts)\", "
-      "CAST(FLOOR((EXTRACT(DOY FROM CAST(\"mimir_ts\" AS TIMESTAMP)) + 6 - (7 - EXTRACT(DOW FROM "
-      "date_trunc('year', CAST(\"mimir_ts\" AS TIMESTAMP)))) % 7) / 7) AS INTEGER) AS "
-      "\"WEEK(ts)\", COUNT(rental_id) AS \"AGG(movies_rented)\" FROM (SELECT\n"
+      "(CASE WHEN ((CAST(CAST(\"mimir_ts\" AS TIMESTAMP) AS DATE) - CAST(EXTRACT(DOW FROM "
+      "CAST(\"mimir_ts\" AS TIMESTAMP)) AS INTEGER)) - CAST(date_trunc('year', CAST(\"mimir_ts\" "
+      "AS TIMESTAMP)) AS DATE)) < 0 THEN 0 ELSE ((CAST(CAST(\"mimir_ts\" AS TIMESTAMP) AS DATE) - "
+      "CAST(EXTRACT(DOW FROM CAST(\"mimir_ts\" AS TIMESTAMP)) AS INTEGER)) - "
+      "CAST(date_trunc('year', CAST(\"mimir_ts\" AS TIMESTAMP)) AS DATE)) / 7 + 1 END) AS "
+      "\"WEEK(ts)\", "
+      "COUNT(rental_id) AS \"AGG(movies_rented)\" FROM (SELECT\n"
       "rental.rental_id,\n"
       "rental.rental_date as ts,\n"
       "rental.inventory_id,\n"
@@ -1475,11 +2788,152 @@ static void test_longest_filter_plans(void **state)
     buf_free(&sql);
 }
 
+/* ---- docs/sql.md's function table ------------------------------------------------ */
+
+/*
+ * The rows of the table between <!-- function-table --> and <!-- /function-table -->
+ * are "| `NAME` | pg | mysql | sqlite | notes |", each status "translated" or
+ * "refused". They must be the rows of functions[], in its order, with its
+ * statuses: the table cannot drift from the code. The MySQL functions listed
+ * after <!-- refused-functions --> (one `NAME` each) must have no translation
+ * at all, so that they are 1305 errors naming them.
+ */
+static char *read_docs(void)
+{
+    FILE *f = fopen("docs/sql.md", "rb");
+    if (!f)
+        fail_msg("docs/sql.md: cannot open (run the test from the repository's root)");
+    static char text[1 << 18];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    return text;
+}
+
+static bool in_function_table(const char *name)
+{
+    for (size_t i = 0; function_table_name(i); i++)
+        if (strcasecmp(function_table_name(i), name) == 0)
+            return true;
+    return false;
+}
+
+/* The next `NAME` after *p, upper-cased into out; false when there is none before end. */
+static bool next_name(const char **p, const char *end, char *out, size_t size)
+{
+    const char *open = strchr(*p, '`');
+    if (!open || open >= end)
+        return false;
+    const char *close = strchr(open + 1, '`');
+    assert_non_null(close);
+    size_t n = (size_t)(close - open - 1);
+    assert_true(n < size);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (char)toupper((unsigned char)open[1 + i]);
+    out[n] = '\0';
+    *p = close + 1;
+    return true;
+}
+
+static void test_docs_function_table(void **state)
+{
+    (void)state;
+    const char *docs = read_docs();
+    const char *p = strstr(docs, "<!-- function-table -->");
+    const char *end = strstr(docs, "<!-- /function-table -->");
+    assert_non_null(p);
+    assert_non_null(end);
+    static const sql_dialect order[] = {DIALECT_POSTGRES, DIALECT_MYSQL, DIALECT_SQLITE};
+    size_t i = 0;
+    int failures = 0;
+    for (const char *line = strstr(p, "\n| `"); line && line < end;
+         line = strstr(line + 1, "\n| `")) {
+        const char *name = function_table_name(i);
+        char want[512], got[512];
+        size_t k = 0;
+        if (name)
+            for (; name[k] && k < 63; k++)
+                want[k] = (char)toupper((unsigned char)name[k]);
+        want[k] = '\0';
+        for (int d = 0; name && d < 3; d++)
+            k +=
+                (size_t)snprintf(want + k, sizeof(want) - k, " | %s",
+                                 function_table_translated(i, order[d]) ? "translated" : "refused");
+        /* "| `NAME` | a | b | c | notes |" as "NAME | a | b | c" */
+        const char *eol = strchr(line + 1, '\n');
+        const char *c = line + 4;
+        k = 0;
+        int bars = 0;
+        for (; c < eol && k < sizeof(got) - 1; c++) {
+            if (*c == '|' && ++bars == 4)
+                break;
+            if (*c != '`')
+                got[k++] = *c;
+        }
+        while (k && got[k - 1] == ' ')
+            k--;
+        got[k] = '\0';
+        if (strcmp(got, want) != 0) {
+            print_message("docs/sql.md function table, row %zu: \"%s\", want \"%s\"\n", i + 1, got,
+                          name ? want : "(no more functions)");
+            failures++;
+        }
+        i++;
+    }
+    if (function_table_name(i)) {
+        print_message("docs/sql.md function table ends before %s\n", function_table_name(i));
+        failures++;
+    }
+    const char *refused = strstr(docs, "<!-- refused-functions -->");
+    const char *refused_end = strstr(docs, "<!-- /refused-functions -->");
+    assert_non_null(refused);
+    assert_non_null(refused_end);
+    char name[64];
+    int nrefused = 0;
+    while (next_name(&refused, refused_end, name, sizeof(name))) {
+        nrefused++;
+        if (in_function_table(name)) {
+            print_message("docs/sql.md lists %s as refused, yet it has a translation\n", name);
+            failures++;
+        }
+        arena a;
+        arena_init(&a);
+        printed pr = print_in(&a, arena_printf(&a, "%s(ts)", name), DIALECT_POSTGRES);
+        if (pr.ok || pr.err.code != ER_SP_DOES_NOT_EXIST || !strstr(pr.err.message, name)) {
+            print_message("%s(ts): want 1305 naming it, got %u %s\n", name, pr.err.code,
+                          pr.ok ? pr.sql : pr.err.message);
+            failures++;
+        }
+        arena_free(&a);
+    }
+    assert_true(nrefused > 10);
+    if (failures)
+        fail_msg("%d differences between docs/sql.md and the function table", failures);
+}
+
+/* MIMIR_GOLDEN_PRINT=1: the table's rows as docs/sql.md has them, without notes. */
+static void print_function_table(void)
+{
+    static const sql_dialect order[] = {DIALECT_POSTGRES, DIALECT_MYSQL, DIALECT_SQLITE};
+    for (size_t i = 0; function_table_name(i); i++) {
+        printf("| `");
+        for (const char *c = function_table_name(i); *c; c++)
+            putchar(toupper((unsigned char)*c));
+        printf("`");
+        for (int d = 0; d < 3; d++)
+            printf(" | %s", function_table_translated(i, order[d]) ? "translated" : "refused");
+        printf(" | |\n");
+    }
+}
+
 int main(void)
 {
+    if (golden_print())
+        print_function_table();
     const struct CMUnitTest expressions[] = {
         cmocka_unit_test(test_goldens),
         cmocka_unit_test(test_error_goldens),
+        cmocka_unit_test(test_docs_function_table),
     };
     const struct CMUnitTest queries[] = {
         cmocka_unit_test(test_query_goldens),
