@@ -196,7 +196,8 @@ def normal_value(v):
     if isinstance(v, (int, Decimal)):
         return Decimal(v).normalize()
     if isinstance(v, float):
-        return round(v, 6)
+        # DOUBLE on one side and DECIMAL on the other compare by their digits.
+        return Decimal(repr(round(v, 6))).normalize()
     if isinstance(v, datetime.datetime):
         return v.isoformat(sep=" ")
     if isinstance(v, (datetime.date, datetime.timedelta)):
@@ -207,9 +208,7 @@ def normal_value(v):
         # A number or a time sent as text compares as what it is.
         try:
             return Decimal(v).normalize()
-        except ArithmeticError:
-            pass
-        except ValueError:
+        except ArithmeticError:  # not a number
             pass
         if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.0+", v):
             return v.split(".")[0]
