@@ -703,3 +703,15 @@ def _servers_stay_up():
     if dead:
         pytest.fail("\n".join(f"{s.name} died during this test: " + (s.exit_problem() or "")
                               for s in dead), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The compatibility corpus's table (test_compat.py): per tool, how many
+    statements pass, are known gaps, are refused on purpose."""
+    results = config.__dict__.get("compat_results")
+    if not results:
+        return
+    from test_compat import summary_table
+
+    terminalreporter.write_sep("-", "compatibility corpus (tests/compat)")
+    terminalreporter.write_line(summary_table(results))
