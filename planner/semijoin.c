@@ -445,7 +445,7 @@ void plan_semijoin(arena *a, const session_info *s, const select_stmt *sel, acti
     plan_phase *ph = arena_alloc(a, sizeof(*ph));
     ph->inner = inner.plan;
     ph->key_col = key_col;
-    ph->max_keys = SEMIJOIN_MAX_KEYS;
+    ph->max_keys = s->max_semijoin_values ? s->max_semijoin_values : SEMIJOIN_MAX_KEYS;
     ph->key_name = expr_name(sj->key);
     ph->ctx = sj;
     ph->plan_outer = plan_outer;
