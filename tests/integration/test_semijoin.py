@@ -11,12 +11,16 @@ join over the source's rows: because the subquery is grouped by the join key,
 each key comes once, and the row-level join is exactly the filter.
 """
 
+import time
+
 import pymysql
 import pytest
 
 from support import (PAYMENTS_SQL, RENTALS_SQL, assert_answers_select_1, assert_same_values,
                      mysql_error, unordered)
 from conftest import PAGILA_CONFIGS
+from mysql_wire import COM_QUERY, RawClient, ServerError
+from test_runtime import runtime_server, sleeping_backends, wait_for  # noqa: F401 (fixture)
 from test_protocol import as_json_values, run_stmt, stmt_client_bin  # noqa: F401 (fixtures)
 
 R = f"({RENTALS_SQL})"
@@ -287,3 +291,51 @@ def test_prepared_statement(mimir, pg, run_stmt):  # noqa: F811
     got = run_stmt(mimir, sql, "s:Action")
     assert got.prepare["params"] == 1
     assert got.rows == [as_json_values(want)]
+
+
+# Time limits, KILL and disconnects reach whichever phase runs (a source behind
+# pg_sleep(30), from test_runtime.py).
+SLOW_INNER = ("SELECT AGG(movies_rented) FROM mimir.metrics WHERE staff_id IN "
+              "(SELECT staff_id FROM mimir.metrics GROUP BY 1 ORDER BY AGG(slow_count) DESC "
+              "LIMIT 1)")
+SLOW_OUTER = ("SELECT AGG(slow_count) FROM mimir.metrics WHERE staff_id IN "
+              "(SELECT staff_id FROM mimir.metrics GROUP BY 1 ORDER BY AGG(movies_rented) DESC "
+              "LIMIT 1)")
+
+
+@pytest.mark.parametrize("sql", [SLOW_INNER, SLOW_OUTER], ids=["inner", "outer"])
+def test_time_limit_covers_both_phases(runtime_server, pg, sql):
+    server = runtime_server(query_timeout=1500)
+    conn = server.connect()
+    try:
+        started = time.monotonic()
+        message = refused(conn, sql, code=3024)
+        assert "maximum statement execution time exceeded" in message
+        assert time.monotonic() - started < 5
+        wait_for(lambda: sleeping_backends(pg) == 0, timeout=3)
+    finally:
+        conn.close()
+
+
+def test_kill_and_disconnect_during_the_first_phase(runtime_server, pg):
+    server = runtime_server()
+    client = RawClient(server.port).login()
+    client.send(bytes([COM_QUERY]) + SLOW_INNER.encode())
+    wait_for(lambda: sleeping_backends(pg) == 1)
+    killer = server.connect()
+    try:
+        with killer.cursor() as cur:
+            cur.execute(f"KILL QUERY {client.connection_id}")
+        with pytest.raises(ServerError) as excinfo:
+            client.read_result()
+        assert excinfo.value.args[0] == 1317 or "1317" in str(excinfo.value)
+        wait_for(lambda: sleeping_backends(pg) == 0, timeout=3)
+        assert client.select_one("SELECT 1") == ("1",)
+        # A client that goes away in the first phase: its query is cancelled.
+        client.send(bytes([COM_QUERY]) + SLOW_INNER.encode())
+        wait_for(lambda: sleeping_backends(pg) == 1)
+        client.sock.close()
+        wait_for(lambda: sleeping_backends(pg) == 0, timeout=3)
+        assert_answers_select_1(killer)
+    finally:
+        killer.close()
