@@ -20,6 +20,7 @@ typedef struct semijoin {
     bool null_safe;       /* NULL keys match NULL (<=>) */
     expr *in_node;        /* IN (SELECT ...) form: the node of WHERE the filter replaces */
     const plan *template; /* the outer statement planned with no keys */
+    const select_stmt *template_sel; /* its statement */
 } semijoin;
 
 static void refuse(action *out, const char *why)
@@ -239,7 +240,7 @@ static expr *replace_node(arena *a, expr *e, const expr *target, expr *with)
     return c;
 }
 
-static void plan_with_keys(semijoin *sj, const phase_keys *k, action *out)
+static const select_stmt *plan_with_keys(semijoin *sj, const phase_keys *k, action *out)
 {
     select_stmt *sel = arena_alloc(sj->a, sizeof(*sel));
     *sel = *sj->outer;
@@ -256,6 +257,7 @@ static void plan_with_keys(semijoin *sj, const phase_keys *k, action *out)
         sel->where = filter;
     }
     plan_select(sj->a, &sj->s, sel, out);
+    return sel;
 }
 
 /* plan_phase.plan_outer: called by execution once the first phase has answered. */
@@ -276,6 +278,9 @@ static bool plan_outer(void *ctx, const phase_keys *k, const plan **out, sql_err
     }
     act.plan->no_cache = sj->template->no_cache;
     act.plan->nondeterministic = sj->template->nondeterministic;
+    /* The columns as the prepare described them (planner/layer_types.h). */
+    for (size_t i = 0; i < act.plan->ncols && act.plan->ncols == sj->template->ncols; i++)
+        act.plan->cols[i].layer_type = sj->template->cols[i].layer_type;
     *out = act.plan;
     return true;
 }
@@ -438,7 +443,7 @@ void plan_semijoin(arena *a, const session_info *s, const select_stmt *sel, acti
         return;
     }
     phase_keys none = {.kind = LIT_STRING};
-    plan_with_keys(sj, &none, out);
+    sj->template_sel = plan_with_keys(sj, &none, out);
     if (out->kind != ACTION_QUERY)
         return; /* an error, or an answer that needs no key (a schema probe) */
     sj->template = out->plan;
@@ -450,4 +455,9 @@ void plan_semijoin(arena *a, const session_info *s, const select_stmt *sel, acti
     ph->ctx = sj;
     ph->plan_outer = plan_outer;
     out->plan->phase = ph;
+}
+
+const select_stmt *semijoin_outer_select(const plan *p)
+{
+    return p->phase ? ((const semijoin *)p->phase->ctx)->template_sel : NULL;
 }

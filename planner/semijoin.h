@@ -39,4 +39,11 @@ bool semijoin_candidate(const select_stmt *sel);
 /* Plans it (out: ACTION_QUERY with plan->phase set, or ACTION_ERROR). */
 void plan_semijoin(arena *a, const session_info *s, const select_stmt *sel, action *out);
 
+/*
+ * The outer statement of a phased plan as planned before the keys are known
+ * (with `key IN (NULL)`): the prepare types its columns from it
+ * (planner/layer_types.h). NULL when p has no phase.
+ */
+const select_stmt *semijoin_outer_select(const plan *p);
+
 #endif

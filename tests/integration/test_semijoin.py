@@ -289,7 +289,9 @@ def test_prepared_statement(mimir, pg, run_stmt):  # noqa: F811
                        f"JOIN ({inner}) t0 ON m.dim_rental_category = t0.dim_rental_category "
                        "GROUP BY 1 ORDER BY 1")
     got = run_stmt(mimir, sql, "s:Action")
-    assert got.prepare["params"] == 1
+    # The prepare announces the outer query's columns, as the execute describes them.
+    assert got.prepare == {"params": 1, "fields": 2}
+    assert got.prepared_columns == got.columns[0]
     assert got.rows == [as_json_values(want)]
 
 
