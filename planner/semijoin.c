@@ -144,35 +144,59 @@ static bool names_subquery(const table_ref *sub, const expr *c)
     return output_column(sub->subquery, c->parts[0]) >= 0;
 }
 
-/* A column the outer statement names outside ON that belongs to the subquery; NULL when none. */
-static const expr *subquery_reference(const expr *e, const table_ref *sub, const select_stmt *outer)
+/* What the outer statement may name outside ON. */
+typedef struct outer_names {
+    const table_ref *sub;
+    const select_stmt *outer;
+    const char *key; /* the subquery's key column: unqualified, it is the table's (equal) key */
+} outer_names;
+
+/* An alias the outer select gives explicitly. */
+static bool outer_alias(const select_stmt *outer, const char *name)
+{
+    for (size_t i = 0; i < outer->nitems; i++)
+        if (outer->items[i].alias && strcasecmp(outer->items[i].alias, name) == 0)
+            return true;
+    return false;
+}
+
+/*
+ * A column the outer statement names outside ON that belongs to the
+ * subquery; NULL when none. Unqualified, the key's name is the table's key
+ * (MySQL would call it ambiguous; both have the same value), and any other
+ * output name of the subquery is refused rather than read as the table's.
+ */
+static const expr *subquery_reference(const expr *e, const outer_names *n)
 {
     if (!e)
         return NULL;
     if (e->kind == EX_COLUMN) {
-        if (e->nparts == 1 && output_column(outer, e->parts[0]) >= 0)
-            return NULL; /* an alias of the outer select */
-        return names_subquery(sub, e) ? e : NULL;
+        if (e->nparts == 1 &&
+            (outer_alias(n->outer, e->parts[0]) || strcasecmp(e->parts[0], n->key) == 0))
+            return NULL;
+        return names_subquery(n->sub, e) ? e : NULL;
     }
-    const expr *r = subquery_reference(e->left, sub, outer);
+    const expr *r = subquery_reference(e->left, n);
     if (!r)
-        r = subquery_reference(e->right, sub, outer);
+        r = subquery_reference(e->right, n);
     for (size_t i = 0; !r && i < e->nargs; i++)
-        r = subquery_reference(e->args[i], sub, outer);
+        r = subquery_reference(e->args[i], n);
     return r;
 }
 
-static const expr *outer_subquery_reference(const select_stmt *sel, const table_ref *sub)
+static const expr *outer_subquery_reference(const select_stmt *sel, const table_ref *sub,
+                                            const char *key)
 {
-    const expr *r = subquery_reference(sel->where, sub, sel);
+    outer_names n = {.sub = sub, .outer = sel, .key = key};
+    const expr *r = subquery_reference(sel->where, &n);
     if (!r)
-        r = subquery_reference(sel->having, sub, sel);
+        r = subquery_reference(sel->having, &n);
     for (size_t i = 0; !r && i < sel->nitems; i++)
-        r = subquery_reference(sel->items[i].e, sub, sel);
+        r = subquery_reference(sel->items[i].e, &n);
     for (size_t i = 0; !r && i < sel->ngroup_by; i++)
-        r = subquery_reference(sel->group_by[i], sub, sel);
+        r = subquery_reference(sel->group_by[i], &n);
     for (size_t i = 0; !r && i < sel->norder_by; i++)
-        r = subquery_reference(sel->order_by[i].e, sub, sel);
+        r = subquery_reference(sel->order_by[i].e, &n);
     return r;
 }
 
@@ -315,7 +339,8 @@ static bool join_shape(arena *a, const select_stmt *sel, semijoin *sj, const sel
         refuse(out, "the subquery must be grouped by the join key alone");
         return false;
     }
-    const expr *ref = outer_subquery_reference(sel, sub);
+    const expr *ref =
+        outer_subquery_reference(sel, sub, item_name(&sub->subquery->items[(size_t)k]));
     if (ref) {
         refuse(out, arena_printf(a, "the subquery's column '%s' is used outside the ON condition",
                                  ref->parts[ref->nparts - 1]));

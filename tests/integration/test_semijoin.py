@@ -126,6 +126,21 @@ def test_in_subquery(conn, pg):
     assert 3 <= len(got) <= 4
 
 
+def test_two_in_subqueries(conn, pg):
+    """Each IN (SELECT ...) is a phase of its own: the second runs once the first has."""
+    sql = ("SELECT dim_rental_category, AGG(movies_rented) FROM mimir.metrics "
+           "WHERE dim_rental_category IN (SELECT dim_rental_category FROM mimir.metrics "
+           "GROUP BY 1 ORDER BY AGG(movies_rented) DESC LIMIT 5) AND dim_store_id IN "
+           "(SELECT dim_store_id FROM mimir.metrics GROUP BY 1 "
+           "ORDER BY AGG(payments_revenue) DESC LIMIT 1) GROUP BY 1")
+    cats = f"SELECT dim_rental_category FROM {R} a GROUP BY 1 ORDER BY COUNT(rental_id) DESC LIMIT 5"
+    store = f"SELECT dim_store_id FROM {P} b GROUP BY 1 ORDER BY SUM(amount) DESC LIMIT 1"
+    got = check(conn, pg, sql,
+                f"SELECT dim_rental_category, COUNT(rental_id) FROM {R} m WHERE "
+                f"dim_rental_category IN ({cats}) AND dim_store_id IN ({store}) GROUP BY 1")
+    assert got
+
+
 def test_two_sources_in_the_outer_query(conn, pg):
     sql = ("SELECT metrics.dim_store_id, AGG(movies_rented), AGG(payments_revenue) "
            "FROM mimir.metrics metrics INNER JOIN (SELECT dim_store_id, AGG(rentals_revenue) "
@@ -249,6 +264,15 @@ def test_inner_result_over_a_configured_cap(mimir_factory, pagila_secrets, workd
     ("SELECT metrics.dim_store_id, SUM(metrics.movies_rented) FROM mimir.metrics metrics "
      "JOIN (SELECT dim_store_id, SUM(movies_rented) AS x FROM mimir.metrics GROUP BY 1) t0 "
      "ON metrics.dim_store_id > t0.dim_store_id GROUP BY 1", ["equality"]),
+    # A column of the subquery named without its alias.
+    ("SELECT metrics.dim_store_id, x FROM mimir.metrics metrics "
+     "JOIN (SELECT dim_store_id, SUM(movies_rented) AS x FROM mimir.metrics GROUP BY 1) t0 "
+     "ON metrics.dim_store_id = t0.dim_store_id GROUP BY 1", ["'x'"]),
+    # Inside a derived table.
+    ("SELECT * FROM (SELECT metrics.dim_store_id AS d, SUM(metrics.movies_rented) AS n "
+     "FROM mimir.metrics metrics JOIN (SELECT dim_store_id, SUM(movies_rented) AS x "
+     "FROM mimir.metrics GROUP BY 1) t0 ON metrics.dim_store_id = t0.dim_store_id "
+     "GROUP BY 1) q", ["derived table"]),
     # Two tables.
     ("SELECT dim_store_id, AGG(movies_rented) FROM mimir.metrics JOIN mimir.rentals "
      "GROUP BY 1", ["joins"]),
