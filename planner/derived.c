@@ -228,6 +228,14 @@ void plan_derived(arena *a, const session_info *s, const select_stmt *sel, actio
                       "a derived table must query a mimir table");
         return;
     }
+    if (inner.plan->phase) {
+        /* Its plan is made once the keys are known: nothing to wrap yet. */
+        out->kind = ACTION_ERROR;
+        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support a semi-join filter inside a "
+                      "derived table: run it as the outer query");
+        return;
+    }
     plan *p = inner.plan;
     derived_ctx d = {.a = a, .t = t, .inner = p};
     d.leaves = (final_leaves){

@@ -6,6 +6,7 @@
 #include "planner/info_schema.h"
 #include "planner/inquiry.h"
 #include "planner/mimir_tables.h"
+#include "planner/semijoin.h"
 #include "planner/type_probe.h"
 
 /* MySQL's largest DECIMAL precision: what a NUMERIC without one is catalogued with. */
@@ -96,13 +97,15 @@ bool plan_add_layer_types(arena *a, const session_info *s, const statement *st, 
     const source *table;
     inquiry q;
     sql_error err;
-    if (out->kind != ACTION_QUERY || st->kind != STMT_SELECT || !s->info_schema ||
-        !read_table(s->cat, st->select, &table))
+    if (out->kind != ACTION_QUERY || st->kind != STMT_SELECT || !s->info_schema)
+        return false;
+    /* A semi-join filter: the outer statement, its columns are the result's. */
+    const select_stmt *sel = out->plan->phase ? semijoin_outer_select(out->plan) : st->select;
+    if (!read_table(s->cat, sel, &table))
         return false;
     /* The plan holds what the client sees, not how it was asked for: the
      * inquiry again tells which columns are dimensions and metrics by name. */
-    if (!inquiry_from_select(a, s->cat, st->select, table, &q, &err) ||
-        q.ncolumns != out->plan->ncols)
+    if (!inquiry_from_select(a, s->cat, sel, table, &q, &err) || q.ncolumns != out->plan->ncols)
         return false;
     bool all = true;
     for (size_t i = 0; i < q.ncolumns; i++)

@@ -99,6 +99,42 @@ typedef struct plan_column {
     result_column layer_type;
 } plan_column;
 
+/*
+ * The key values the first phase of a semi-join filter found (proxy/exec/phases.c
+ * collects them): values[i] NULL is SQL NULL; kind is how they are written as
+ * literals (LIT_INT, LIT_NUMBER or LIT_STRING of planner/ast.h), from the type
+ * of the column that held them.
+ */
+typedef struct phase_keys {
+    const char *const *values;
+    const size_t *lengths;
+    size_t n;
+    int kind;
+} phase_keys;
+
+struct plan;
+struct sql_error;
+
+/*
+ * A statement answered in two phases (planner/semijoin.h): `inner` runs
+ * first, the values of its column key_col are collected (at most max_keys:
+ * more is an error, never a truncation), then plan_outer plans the statement
+ * with those values pushed into its sources' WHERE as parameters, and that
+ * plan gives the answer. plan_outer is the planner's: execution calls it back
+ * (it includes the planner, never the reverse); it allocates in the arena the
+ * plan was made in, which lives until the caller has its answer.
+ */
+typedef struct plan_phase {
+    const struct plan *inner;
+    size_t key_col;
+    size_t max_keys;
+    const char *key_name; /* the outer column filtered, for messages */
+    void *ctx;
+    /* False, with err set, when the outer statement cannot be planned. */
+    bool (*plan_outer)(void *ctx, const phase_keys *keys, const struct plan **out,
+                       struct sql_error *err);
+} plan_phase;
+
 typedef struct plan {
     atomic_query *queries;
     size_t nqueries;
@@ -120,6 +156,13 @@ typedef struct plan {
     /* The combine joins on the first njoin_cols columns of every table (the
      * dimensions; 0 for a CROSS JOIN); a single table has them as keys too. */
     size_t njoin_cols;
+    /*
+     * Not NULL: a semi-join filter. This plan is then the outer statement
+     * planned with no key values (its columns tell the result's columns, for
+     * a prepare and for EXPLAIN); execution runs phase->inner first and the
+     * plan that phase->plan_outer makes of its values instead of this one.
+     */
+    const plan_phase *phase;
 } plan;
 
 #endif

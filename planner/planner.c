@@ -19,6 +19,7 @@
 #include "planner/literal_context.h"
 #include "planner/mimir_tables.h"
 #include "planner/probe.h"
+#include "planner/semijoin.h"
 #include "planner/parser.h"
 #include "planner/session_query.h"
 #include "planner/show.h"
@@ -208,10 +209,16 @@ void plan_select(arena *a, const session_info *s, const select_stmt *sel, action
         sql_error_set(&out->error, ER_BAD_DB, "42000", "Unknown database '%s'", first_db);
         return;
     }
+    if (semijoin_candidate(sel)) {
+        plan_semijoin(a, s, sel, out);
+        return;
+    }
     if (sel->nfrom > 1) {
         out->kind = ACTION_ERROR;
         sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
-                      "This version of Mimir doesn't yet support joins");
+                      "This version of Mimir doesn't yet support joins other than semi-join "
+                      "filters (an INNER JOIN of a mimir table to a subquery grouped by the "
+                      "join key)");
         return;
     }
     const table_ref *t = &sel->from[0];
@@ -281,9 +288,44 @@ static const char *params_text(arena *a, const query_param *params, size_t n)
     return out;
 }
 
+static const char *const explain_dialects[] = {
+    [DIALECT_POSTGRES] = "postgresql", [DIALECT_MYSQL] = "mysql", [DIALECT_SQLITE] = "sqlite"};
+
+/* The EXPLAIN rows of plan p (6 values each) from v on, numbered from *step + 1. */
+static const char **explain_plan_rows(arena *a, const plan *p, const char **v, size_t *step)
+{
+    for (size_t i = 0; i < p->nqueries; i++, v += 6) {
+        const atomic_query *q = &p->queries[i];
+        v[0] = arena_printf(a, "%zu", ++*step);
+        v[1] = q->src->name;
+        v[2] = q->conn ? q->conn->name : NULL;
+        v[3] = explain_dialects[q->dialect];
+        v[4] = q->sql;
+        v[5] = params_text(a, q->params, q->nparams);
+    }
+    if (p->final_sql) {
+        v[0] = arena_printf(a, "%zu", ++*step);
+        v[1] = NULL;
+        v[2] = "combine (in-memory SQLite)";
+        v[3] = "sqlite";
+        v[4] = p->final_sql;
+        v[5] = params_text(a, p->final_params, p->nfinal_params);
+        v += 6;
+    }
+    return v;
+}
+
+static size_t explain_plan_nrows(const plan *p)
+{
+    return p->nqueries + (p->final_sql ? 1 : 0);
+}
+
 /*
  * EXPLAIN SELECT ...: one row per atomic query (its source, connection,
- * dialect, SQL and parameters) and one for the final stage, if any.
+ * dialect, SQL and parameters) and one for the final stage, if any. A
+ * semi-join filter shows its first phase, a row saying where its values go,
+ * then the outer statement as planned before they are known (an IN (NULL)
+ * that the values replace, each one a parameter).
  */
 static void plan_explain(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
@@ -306,30 +348,25 @@ static void plan_explain(arena *a, const session_info *s, const select_stmt *sel
         r->cols[i].name = names[i];
         r->cols[i].type = i == 0 ? VT_INT64 : VT_TEXT;
     }
-    r->nrows = p->nqueries + (p->final_sql ? 1 : 0);
+    const plan_phase *ph = p->phase;
+    r->nrows = explain_plan_nrows(p) + (ph ? explain_plan_nrows(ph->inner) + 1 : 0);
     const char **v = arena_alloc(a, r->nrows * 6 * sizeof(char *));
-    static const char *const dialects[] = {
-        [DIALECT_POSTGRES] = "postgresql", [DIALECT_MYSQL] = "mysql", [DIALECT_SQLITE] = "sqlite"};
-    for (size_t i = 0; i < p->nqueries; i++) {
-        const atomic_query *q = &p->queries[i];
-        const char **row = v + i * 6;
-        row[0] = arena_printf(a, "%zu", i + 1);
-        row[1] = q->src->name;
-        row[2] = q->conn ? q->conn->name : NULL;
-        row[3] = dialects[q->dialect];
-        row[4] = q->sql;
-        row[5] = params_text(a, q->params, q->nparams);
-    }
-    if (p->final_sql) {
-        const char **row = v + p->nqueries * 6;
-        row[0] = arena_printf(a, "%zu", p->nqueries + 1);
-        row[1] = NULL;
-        row[2] = "combine (in-memory SQLite)";
-        row[3] = "sqlite";
-        row[4] = p->final_sql;
-        row[5] = params_text(a, p->final_params, p->nfinal_params);
-    }
     r->values = v;
+    size_t step = 0;
+    if (ph) {
+        v = explain_plan_rows(a, ph->inner, v, &step);
+        v[0] = arena_printf(a, "%zu", ++step);
+        v[2] = "semi-join filter";
+        v[4] =
+            arena_printf(a,
+                         "the values of column %zu of the result of step%s (at most %zu) are "
+                         "pushed into the next steps' WHERE as %s IN (...), each value a "
+                         "parameter",
+                         ph->key_col + 1, step == 2 ? " 1" : arena_printf(a, "s 1-%zu", step - 1),
+                         ph->max_keys, ph->key_name);
+        v += 6;
+    }
+    explain_plan_rows(a, p, v, &step);
     out->plan = NULL;
     out->kind = ACTION_ROWS;
 }

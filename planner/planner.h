@@ -45,9 +45,10 @@ typedef struct session_info {
     uint32_t connection_id;
     bool autocommit;
     uint64_t max_execution_time_ms; /* the session's max_execution_time; 0: none */
-    time_zone tz;        /* SET time_zone, else the server's default_time_zone; zeroes: SYSTEM */
-    bool select_limited; /* SET sql_select_limit to less than its maximum */
-    uint64_t sql_select_limit; /* then: the rows a SELECT without LIMIT returns */
+    time_zone tz; /* SET time_zone, else the server's default_time_zone; zeroes: SYSTEM */
+    uint64_t max_semijoin_values; /* limits.max_semijoin_values; 0: SEMIJOIN_MAX_KEYS */
+    bool select_limited;          /* SET sql_select_limit to less than its maximum */
+    uint64_t sql_select_limit;    /* then: the rows a SELECT without LIMIT returns */
     /* Column types learnt from the backends (is a source's time column an instant?);
      * NULL: none known yet. */
     const struct discovered_types *types;

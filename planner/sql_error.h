@@ -34,6 +34,7 @@
 #define ER_UNKNOWN_TIME_ZONE   1298
 
 /* The catalog's (information_schema, SHOW, read-only statements). */
+#define ER_OPERAND_COLUMNS            1241 /* IN (SELECT a, b) */
 #define ER_NON_UNIQ_ERROR             1052 /* column ambiguous in a join */
 #define ER_UNKNOWN_TABLE              1109 /* unknown information_schema table */
 #define ER_COLLATION_CHARSET_MISMATCH 1253 /* x COLLATE name of another character set */

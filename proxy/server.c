@@ -11,6 +11,7 @@
 #include "planner/derived_metrics.h"
 #include "planner/info_schema.h"
 #include "planner/planner.h"
+#include "planner/semijoin.h"
 #include "proxy/backend/pool.h"
 #include "proxy/cache/result_cache.h"
 #include "proxy/config/obs_config.h"
@@ -497,6 +498,7 @@ void server_config_defaults(server_config *cfg)
     cfg->query_timeout_ms = 0;
     cfg->max_result_rows = 0;
     cfg->max_result_bytes = 0;
+    cfg->max_semijoin_values = SEMIJOIN_MAX_KEYS;
     cfg->shutdown_timeout_s = 30;
     cfg->log_level_option = -1;
     cfg->admin_host = "127.0.0.1";
@@ -536,6 +538,8 @@ void server_config_apply(server_config *cfg, const server_limits *lim)
         cfg->max_result_rows = (uint64_t)lim->max_result_rows;
     if (lim->max_result_bytes >= 0)
         cfg->max_result_bytes = (uint64_t)lim->max_result_bytes;
+    cfg->max_semijoin_values =
+        lim->max_semijoin_values >= 0 ? (uint64_t)lim->max_semijoin_values : SEMIJOIN_MAX_KEYS;
     if (lim->max_allowed_packet >= 0)
         cfg->max_allowed_packet = (uint32_t)lim->max_allowed_packet;
     if (lim->pool_size >= 0)

@@ -56,6 +56,7 @@ typedef struct server_config {
     uint64_t query_timeout_ms;      /* 0: no limit; a session's max_execution_time may lower it */
     uint64_t max_result_rows;       /* per query, returned or staged; 0: no limit */
     uint64_t max_result_bytes;      /* per query, returned or staged; 0: no limit */
+    uint64_t max_semijoin_values;   /* key values a semi-join filter pushes (planner/semijoin.h) */
     int shutdown_timeout_s;         /* queries in flight get this long on SIGTERM */
     int log_level_option;           /* --log-level (a log_level); -1: the file's or info */
     const char *admin_host;         /* the admin HTTP listener (proxy/obs/admin_http.h) */

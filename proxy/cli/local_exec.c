@@ -146,6 +146,7 @@ static bool run_statement(const char *sql, out_format format, const char *cmd)
                       .db = MIMIR_DATABASE,
                       .user = "mimir",
                       .client_host = "localhost",
+                      .max_semijoin_values = srv.cfg.max_semijoin_values,
                       .autocommit = true};
     local_caller c = {.format = format, .cmd = cmd};
     arena a;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/semijoin.h"
 #include "planner/time_zone.h"
 #include "semantic/grants.h"
 #include "semantic/yaml_doc.h"
@@ -222,6 +223,7 @@ static const limit_key limit_keys[] = {
     {"query_timeout", offsetof(server_limits, query_timeout), 0, INT32_MAX},
     {"max_result_rows", offsetof(server_limits, max_result_rows), 0, INT64_MAX},
     {"max_result_bytes", offsetof(server_limits, max_result_bytes), 0, INT64_MAX},
+    {"max_semijoin_values", offsetof(server_limits, max_semijoin_values), 1, SEMIJOIN_MAX_KEYS},
     {"max_allowed_packet", offsetof(server_limits, max_allowed_packet), 1024, 1073741824},
     {"pool_size", offsetof(server_limits, pool_size), 1, 10000},
     {"connect_timeout", offsetof(server_limits, connect_timeout), 1, 3600},

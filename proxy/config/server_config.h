@@ -58,18 +58,19 @@ typedef struct server_user {
  * does not set it; the defaults live in proxy/main.c and docs/operations.md.
  */
 typedef struct server_limits {
-    int64_t max_connections;    /* sessions at once; more get 1040 */
-    int64_t handshake_timeout;  /* seconds to complete the login */
-    int64_t wait_timeout;       /* seconds a session may sit idle */
-    int64_t query_timeout;      /* milliseconds a query may run (0: no limit) */
-    int64_t max_result_rows;    /* rows one query may return or stage (0: no limit) */
-    int64_t max_result_bytes;   /* bytes one query may return or stage (0: no limit) */
-    int64_t max_allowed_packet; /* largest client packet */
-    int64_t pool_size;          /* backend connections per connection name */
-    int64_t connect_timeout;    /* seconds to open a backend connection */
-    int64_t queue_timeout;      /* seconds a query waits for a pooled connection */
-    int64_t idle_timeout;       /* seconds an unused backend connection is kept */
-    int64_t shutdown_timeout;   /* seconds queries in flight get on SIGTERM */
+    int64_t max_connections;     /* sessions at once; more get 1040 */
+    int64_t handshake_timeout;   /* seconds to complete the login */
+    int64_t wait_timeout;        /* seconds a session may sit idle */
+    int64_t query_timeout;       /* milliseconds a query may run (0: no limit) */
+    int64_t max_result_rows;     /* rows one query may return or stage (0: no limit) */
+    int64_t max_result_bytes;    /* bytes one query may return or stage (0: no limit) */
+    int64_t max_semijoin_values; /* key values a semi-join filter may push into a query */
+    int64_t max_allowed_packet;  /* largest client packet */
+    int64_t pool_size;           /* backend connections per connection name */
+    int64_t connect_timeout;     /* seconds to open a backend connection */
+    int64_t queue_timeout;       /* seconds a query waits for a pooled connection */
+    int64_t idle_timeout;        /* seconds an unused backend connection is kept */
+    int64_t shutdown_timeout;    /* seconds queries in flight get on SIGTERM */
 } server_limits;
 
 typedef struct server_file {

@@ -15,6 +15,7 @@
 #include "proxy/cache/result_cache.h"
 #include "proxy/exec/columns.h"
 #include "proxy/exec/combine.h"
+#include "proxy/exec/phases.h"
 #include "proxy/backend/row_batch.h"
 #include "planner/final_exact.h"
 #include "proxy/log.h"
@@ -80,6 +81,9 @@ struct exec {
     cache_fill *fill;    /* a miss: the result recorded as it goes out; NULL once abandoned */
     cache_entry *hit;    /* a hit: the stored result being sent */
     size_t hit_offset;   /* its next row */
+    /* Not NULL: this is only the caller's handle on a phased execution
+     * (proxy/exec/phases.h); everything the caller does goes to it. */
+    phases *phased;
 };
 
 static unsigned live_execs;
@@ -212,12 +216,20 @@ static void fail(exec *ex, uint16_t code, const char *sqlstate, const char *mess
 
 void exec_cancel(exec *ex, uint16_t code, const char *sqlstate, const char *message)
 {
+    if (ex->phased) {
+        phases_cancel(ex->phased, code, sqlstate, message);
+        return;
+    }
     fail(ex, code, sqlstate, message);
     free_if_done(ex);
 }
 
 void exec_detach(exec *ex)
 {
+    if (ex->phased) {
+        phases_detach(ex->phased);
+        return;
+    }
     drop_fill(ex);
     detach(ex); /* gone: no answer */
     stop_parts(ex);
@@ -749,8 +761,24 @@ static exec *exec_new(const exec_env *env, const exec_request *req, const exec_s
     return ex;
 }
 
+exec *exec_wrap_phases(phases *ph)
+{
+    exec *ex = xcalloc(1, sizeof(*ex));
+    live_execs++;
+    ex->phased = ph;
+    return ex;
+}
+
+void exec_unwrap_phases(exec *ex)
+{
+    free(ex);
+    live_execs--;
+}
+
 exec *exec_start(const exec_env *env, const exec_request *req, const exec_sink *sink)
 {
+    if (req->plan->phase)
+        return phases_start(env, req, sink);
     exec *ex = exec_new(env, req, sink);
     const plan *p = req->plan;
     if (answer_from_cache(ex, req)) {
@@ -780,6 +808,10 @@ exec *exec_start(const exec_env *env, const exec_request *req, const exec_sink *
 
 void exec_resume(exec *ex)
 {
+    if (ex->phased) {
+        phases_resume(ex->phased);
+        return;
+    }
     if (!ex->attached || !ex->held || caller_full(ex))
         return;
     ex->held = false;

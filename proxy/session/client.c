@@ -370,6 +370,7 @@ session_info client_session_info(const client *cl)
     session_info s = {
         .cat = cat,
         .info_schema = is,
+        .max_semijoin_values = srv.cfg.max_semijoin_values,
         .db = cl->db,
         .user = cl->user,
         .client_host = cl->peer,
