@@ -45,6 +45,9 @@ GRAINS = [
      "CAST(date_trunc('month', ts) AS TIMESTAMP)"),
     # A DATE plus whole days is a DATE, as in MySQL.
     ("DATE_ADD(DATE(ts), INTERVAL 1 DAY)", "CAST(ts AS DATE) + 1"),
+    # STR_TO_DATE with date parts only is a DATE, as in MySQL (Metabase's month bucket).
+    ("STR_TO_DATE(CONCAT(DATE_FORMAT(ts, '%Y-%m'), '-01'), '%Y-%m-%d')",
+     "CAST(date_trunc('month', ts) AS DATE)"),
     ("WEEK(ts)", "CAST(FLOOR((EXTRACT(DOY FROM ts) - (1 + (7 - EXTRACT(DOW FROM "
                  "date_trunc('year', ts))) % 7) + 7) / 7) AS INTEGER)"),
 ]
