@@ -775,9 +775,46 @@ static void find_aggregates(const expr *e, aggregate_use *use)
         find_aggregates(e->args[i], use);
 }
 
+/* The first column of e outside an aggregate (a dimension or a metric by name), or NULL. */
+static const expr *free_column(const expr *e)
+{
+    if (!e || (e->kind == EX_FUNC && function_is_aggregate(e->text)))
+        return NULL;
+    if (e->kind == EX_COLUMN)
+        return e;
+    const expr *c = free_column(e->left);
+    if (!c)
+        c = free_column(e->right);
+    for (size_t i = 0; !c && i < e->nargs; i++)
+        c = free_column(e->args[i]);
+    return c;
+}
+
 static const char *table_name(const inquiry *q)
 {
     return q->only_source ? q->only_source->name : "metrics";
+}
+
+/*
+ * MySQL 8 (ONLY_FULL_GROUP_BY, its default) refuses SUM(m) beside a bare
+ * column without GROUP BY with 1140; Mimir's AGG()/MEASURE() group by the
+ * selected dimensions instead (its documented syntax, which MySQL has no
+ * answer for). A statement written with MySQL's aggregates gets MySQL's answer.
+ */
+static bool check_mixed_aggregates(const select_stmt *s, const inquiry *q, sql_error *err)
+{
+    for (size_t i = 0; i < s->nitems; i++) {
+        const expr *c = free_column(s->items[i].e);
+        if (!c)
+            continue;
+        sql_error_set(err, ER_MIX_OF_GROUP_FUNC_AND_FIELDS, "42000",
+                      "In aggregated query without GROUP BY, expression #%zu of SELECT list "
+                      "contains nonaggregated column 'mimir.%s.%s'; this is incompatible with "
+                      "sql_mode=only_full_group_by",
+                      i + 1, table_name(q), c->parts[c->nparts - 1]);
+        return false;
+    }
+    return true;
 }
 
 bool inquiry_check_row_level(const select_stmt *s, const inquiry *q, sql_error *err)
@@ -790,8 +827,10 @@ bool inquiry_check_row_level(const select_stmt *s, const inquiry *q, sql_error *
     for (size_t i = 0; i < s->norder_by; i++)
         find_aggregates(s->order_by[i].e, &use);
     find_aggregates(s->having, &use);
-    if (use.mysql || use.mimir)
-        return true; /* an aggregate query: one row per group of the selected dimensions */
+    if (use.mysql)
+        return check_mixed_aggregates(s, q, err);
+    if (use.mimir)
+        return true;
     if (q->nmetrics) {
         const char *m = q->metrics[0].m->name;
         sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",

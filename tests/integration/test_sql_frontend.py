@@ -355,6 +355,13 @@ ROW_LEVEL_READS = [
     ("SELECT dim_rental_category, COUNT(1) FROM mimir.metrics GROUP BY 1", 1235,
      "COUNT(1) counts rows"),
     ("SELECT * FROM mimir.metrics", 1235, "name the dimensions"),
+    # MySQL's aggregates beside a bare column without GROUP BY: MySQL 8's 1140.
+    ("SELECT dim_rental_category, SUM(movies_rented) FROM mimir.metrics", 1140,
+     "In aggregated query without GROUP BY, expression #1 of SELECT list contains "
+     "nonaggregated column 'mimir.metrics.dim_rental_category'; this is incompatible with "
+     "sql_mode=only_full_group_by"),
+    ("SELECT MAX(rentals_revenue), DATE(ts) FROM mimir.metrics", 1140,
+     "expression #2 of SELECT list contains nonaggregated column 'mimir.metrics.ts'"),
 ]
 
 
