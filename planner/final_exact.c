@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/functions.h"
+
 /* ---- Which expressions are numbers ----------------------------------------- */
 
 static bool is_arith(expr_op op)
@@ -524,6 +526,12 @@ static const type_rule *function_rule(arena *a, const final_leaves *l, const exp
         return final_type_rule(a, l, e->args[0]);
     if ((func_is(e, "cast") || func_is(e, "convert")) && e->nargs == 2)
         return cast_rule(a, l, e);
+    if (func_is(e, "str_to_date") && e->nargs == 2 && e->args[1]->kind == EX_LITERAL &&
+        e->args[1]->lit == LIT_STRING) {
+        int decimals;
+        value_type t = str_to_date_type(e->args[1]->text, &decimals);
+        return fixed(a, t, decimals);
+    }
     if ((func_is(e, "date_add") || func_is(e, "date_sub") || func_is(e, "adddate") ||
          func_is(e, "subdate")) &&
         e->nargs == 2) {

@@ -263,6 +263,11 @@ static bool is_date_valued(const expr *e)
     for (const char *const *f = date_functions; *f; f++)
         if (strcasecmp(e->text, *f) == 0)
             return true;
+    int decimals;
+    if (strcasecmp(e->text, "str_to_date") == 0 && e->nargs == 2 &&
+        e->args[1]->kind == EX_LITERAL && e->args[1]->lit == LIT_STRING &&
+        str_to_date_type(e->args[1]->text, &decimals) == VT_DATE)
+        return true;
     if ((strcasecmp(e->text, "cast") == 0 || strcasecmp(e->text, "convert") == 0) &&
         e->nargs == 2 && e->args[1]->text && strcasecmp(e->args[1]->text, "date") == 0)
         return true;
@@ -875,33 +880,60 @@ static bool print_str_to_week_date(print_ctx *pc, const char *re, const char slo
     return true;
 }
 
-static bool print_str_to_date(print_ctx *pc)
+value_type str_to_date_type(const char *fmt, int *decimals)
 {
-    const expr *fmt = string_arg(pc, 1, "format");
-    if (!fmt)
+    bool has_date = false, has_time = false;
+    *decimals = 0;
+    for (const char *f = fmt; *f; f++) {
+        if (*f != '%' || !f[1])
+            continue;
+        f++;
+        if (strchr("abcDdejMmUuVvWwXxYy", *f))
+            has_date = true;
+        else if (strchr("fHhIiklprSsT", *f))
+            has_time = true;
+        if (*f == 'f')
+            *decimals = 6;
+    }
+    if (has_date && !has_time) {
+        *decimals = -1;
+        return VT_DATE;
+    }
+    return has_time && !has_date ? VT_TIME : VT_DATETIME;
+}
+
+/* STR_TO_DATE's value printed with its MySQL type: CAST(x AS DATE | TIME), or x. */
+static bool print_str_to_date_as(print_ctx *pc, value_type type, int decimals,
+                                 bool (*print)(print_ctx *pc))
+{
+    if (type == VT_DATETIME)
+        return print(pc);
+    sb_str(pc->b, "CAST(");
+    if (!print(pc))
         return false;
-    if (pc->b->dialect == DIALECT_MYSQL)
-        return expand(pc, "STR_TO_DATE($1, $2)");
-    char slots[3];
-    char *week_re = week_format_regex(pc->b->a, fmt->text, slots);
-    if (week_re && pc->b->dialect == DIALECT_POSTGRES)
-        return print_str_to_week_date(pc, week_re, slots);
-    if (week_re)
-        return unsupported_here(pc, "week formats (%X %V %W) are not available on SQLite sources");
+    if (type == VT_DATE)
+        sb_str(pc->b, " AS DATE)");
+    else if (pc->b->dialect == DIALECT_POSTGRES)
+        buf_printf(&pc->b->out, " AS TIME(%d))", decimals);
+    else
+        buf_printf(&pc->b->out, decimals ? " AS TIME(%d))" : " AS TIME)", decimals);
+    return true;
+}
+
+static bool print_mysql_str_to_date(print_ctx *pc)
+{
+    return expand(pc, "STR_TO_DATE($1, $2)");
+}
+
+static bool print_postgres_to_timestamp(print_ctx *pc)
+{
     char bad = 0;
-    char *translated = translate_format(pc->b->a, fmt->text, DIALECT_POSTGRES, &bad);
+    const char *fmt = pc->call->args[1]->text;
+    char *translated = translate_format(pc->b->a, fmt, DIALECT_POSTGRES, &bad);
     if (!translated) {
         sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
                       "STR_TO_DATE(): the format code '%%%c' is not supported yet", bad);
         return false;
-    }
-    if (pc->b->dialect == DIALECT_SQLITE) {
-        /* SQLite stores dates as ISO text: only ISO formats can be read back. */
-        if (strcmp(fmt->text, "%Y-%m-%d") == 0)
-            return expand(pc, "date($1)");
-        if (strcmp(fmt->text, "%Y-%m-%d %H:%i:%s") == 0 || strcmp(fmt->text, "%Y-%m-%d %T") == 0)
-            return expand(pc, "datetime($1)");
-        return unsupported_here(pc, "on SQLite sources only ISO formats are supported");
     }
     sb_str(pc->b, "CAST(to_timestamp(");
     if (!sb_expr(pc->b, pc->call->args[0], pc->resolve, pc->ctx, pc->err))
@@ -910,6 +942,44 @@ static bool print_str_to_date(print_ctx *pc)
     sb_param(pc->b, PARAM_TEXT, translated);
     sb_str(pc->b, ") AS TIMESTAMP)");
     return true;
+}
+
+/*
+ * STR_TO_DATE(s, format) has MySQL's type on every dialect: a DATE when the
+ * format has date parts only ('%Y-%m-%d'), a TIME when it has time parts only,
+ * a DATETIME otherwise. MariaDB receives the format as a parameter and cannot
+ * tell, so the type is cast there too.
+ */
+static bool print_str_to_date(print_ctx *pc)
+{
+    const expr *fmt = string_arg(pc, 1, "format");
+    if (!fmt)
+        return false;
+    int decimals;
+    value_type type = str_to_date_type(fmt->text, &decimals);
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return print_str_to_date_as(pc, type, decimals, print_mysql_str_to_date);
+    char slots[3];
+    char *week_re = week_format_regex(pc->b->a, fmt->text, slots);
+    if (week_re && pc->b->dialect == DIALECT_POSTGRES)
+        return print_str_to_week_date(pc, week_re, slots);
+    if (week_re)
+        return unsupported_here(pc, "week formats (%X %V %W) are not available on SQLite sources");
+    if (pc->b->dialect == DIALECT_SQLITE) {
+        char bad = 0;
+        if (!translate_format(pc->b->a, fmt->text, DIALECT_POSTGRES, &bad)) {
+            sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
+                          "STR_TO_DATE(): the format code '%%%c' is not supported yet", bad);
+            return false;
+        }
+        /* SQLite stores dates as ISO text: only ISO formats can be read back. */
+        if (strcmp(fmt->text, "%Y-%m-%d") == 0)
+            return expand(pc, "date($1)");
+        if (strcmp(fmt->text, "%Y-%m-%d %H:%i:%s") == 0 || strcmp(fmt->text, "%Y-%m-%d %T") == 0)
+            return expand(pc, "datetime($1)");
+        return unsupported_here(pc, "on SQLite sources only ISO formats are supported");
+    }
+    return print_str_to_date_as(pc, type, decimals, print_postgres_to_timestamp);
 }
 
 /*

@@ -25,6 +25,12 @@ bool sb_date_add_keeps_date(const expr *date, const expr *interval);
  */
 const char *function_table_name(size_t i);
 bool function_table_translated(size_t i, sql_dialect d);
+/*
+ * MySQL's type of STR_TO_DATE(s, fmt): VT_DATE when fmt has date parts only,
+ * VT_TIME when it has time parts only, else VT_DATETIME; *decimals is 6 with
+ * %f, else 0 (-1 for a DATE).
+ */
+value_type str_to_date_type(const char *fmt, int *decimals);
 /* True when name is an aggregate function (SUM, COUNT, ...). */
 bool function_is_aggregate(const char *name);
 

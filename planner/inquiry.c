@@ -338,6 +338,15 @@ static bool check_derived(resolver *r, const metric *m, const char *clause, bool
     return ok;
 }
 
+/* COUNT(*) or COUNT(<constant>): the number of rows, which Mimir does not hold. */
+static bool counts_rows(const expr *e)
+{
+    if (strcasecmp(e->text, "count") != 0 || e->nargs != 1 || e->distinct)
+        return false;
+    const expr *arg = e->args[0];
+    return arg->kind == EX_STAR || (arg->kind == EX_LITERAL && arg->lit != LIT_NULL && arg->text);
+}
+
 /*
  * Checks every name in e: columns must be dimensions (or, in the final
  * context, metrics by bare name); AGG(...) must name metrics (collected);
@@ -384,6 +393,15 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
                     sql_error_set(r->err, ER_BAD_FIELD, "42S22",
                                   "Unknown column '%s' in '%s': no metric named '%s' (metrics: %s)",
                                   column_text(r->a, arg), clause, argname,
+                                  known_metrics(r->a, r->cat));
+                else if (counts_rows(e))
+                    sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                                  "Row-level reads are not supported: COUNT(%s) counts rows, and "
+                                  "mimir.%s holds metrics, not rows. Count with a metric defined "
+                                  "as COUNT(column) in the semantic layer, read as AGG(metric) "
+                                  "(metrics: %s)",
+                                  arg->kind == EX_STAR ? "*" : arg->text,
+                                  r->table ? r->table->name : "metrics",
                                   known_metrics(r->a, r->cat));
                 else
                     sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
@@ -724,5 +742,113 @@ bool inquiry_from_select(arena *a, const catalog *cat, const select_stmt *s, con
     out->offset = s->offset;
     out->distinct = s->distinct;
     out->needs_final = needs_final_stage(out);
+    return true;
+}
+
+/* ---- Row-level reads ---------------------------------------------------------
+ *
+ * mimir.metrics holds metrics, not rows: a statement that MySQL would answer
+ * row by row has no exact answer here, and answering it at some grain would be
+ * a different answer. Such statements are refused (issue 13 §1, docs/sql.md
+ * "Row-level reads"); COUNT(*) and SELECT * are refused where they are read
+ * (check_expr, resolve_select_item).
+ */
+
+typedef struct aggregate_use {
+    bool mimir; /* AGG() or MEASURE(): Mimir's own syntax */
+    bool mysql; /* SUM, MIN, MAX, AVG, ... as MySQL spells an aggregate */
+} aggregate_use;
+
+static void find_aggregates(const expr *e, aggregate_use *use)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_FUNC && function_is_aggregate(e->text)) {
+        bool own = !strcasecmp(e->text, "agg") || !strcasecmp(e->text, "measure");
+        use->mimir |= own;
+        use->mysql |= !own;
+        return;
+    }
+    find_aggregates(e->left, use);
+    find_aggregates(e->right, use);
+    for (size_t i = 0; i < e->nargs; i++)
+        find_aggregates(e->args[i], use);
+}
+
+/* The first column of e outside an aggregate (a dimension or a metric by name), or NULL. */
+static const expr *free_column(const expr *e)
+{
+    if (!e || (e->kind == EX_FUNC && function_is_aggregate(e->text)))
+        return NULL;
+    if (e->kind == EX_COLUMN)
+        return e;
+    const expr *c = free_column(e->left);
+    if (!c)
+        c = free_column(e->right);
+    for (size_t i = 0; !c && i < e->nargs; i++)
+        c = free_column(e->args[i]);
+    return c;
+}
+
+static const char *table_name(const inquiry *q)
+{
+    return q->only_source ? q->only_source->name : "metrics";
+}
+
+/*
+ * MySQL 8 (ONLY_FULL_GROUP_BY, its default) refuses SUM(m) beside a bare
+ * column without GROUP BY with 1140; Mimir's AGG()/MEASURE() group by the
+ * selected dimensions instead (its documented syntax, which MySQL has no
+ * answer for). A statement written with MySQL's aggregates gets MySQL's answer.
+ */
+static bool check_mixed_aggregates(const select_stmt *s, const inquiry *q, sql_error *err)
+{
+    for (size_t i = 0; i < s->nitems; i++) {
+        const expr *c = free_column(s->items[i].e);
+        if (!c)
+            continue;
+        sql_error_set(err, ER_MIX_OF_GROUP_FUNC_AND_FIELDS, "42000",
+                      "In aggregated query without GROUP BY, expression #%zu of SELECT list "
+                      "contains nonaggregated column 'mimir.%s.%s'; this is incompatible with "
+                      "sql_mode=only_full_group_by",
+                      i + 1, table_name(q), c->parts[c->nparts - 1]);
+        return false;
+    }
+    return true;
+}
+
+bool inquiry_check_row_level(const select_stmt *s, const inquiry *q, sql_error *err)
+{
+    if (s->ngroup_by || (s->has_limit && s->limit == 0))
+        return true; /* grouped; or no rows at all, the same answer as MySQL's */
+    aggregate_use use = {false, false};
+    for (size_t i = 0; i < s->nitems; i++)
+        find_aggregates(s->items[i].e, &use);
+    for (size_t i = 0; i < s->norder_by; i++)
+        find_aggregates(s->order_by[i].e, &use);
+    find_aggregates(s->having, &use);
+    if (use.mysql)
+        return check_mixed_aggregates(s, q, err);
+    if (use.mimir)
+        return true;
+    if (q->nmetrics) {
+        const char *m = q->metrics[0].m->name;
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                      "Row-level reads are not supported: '%s' is a metric named without an "
+                      "aggregate or GROUP BY, which asks for one value per row of mimir.%s; Mimir "
+                      "holds metrics, not rows. Write AGG(%s) (or SUM(%s)) and GROUP BY the "
+                      "dimensions you select",
+                      m, table_name(q), m, m);
+        return false;
+    }
+    if (q->ndims && !s->distinct) {
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                      "Row-level reads are not supported: dimensions selected without GROUP BY, "
+                      "DISTINCT or an aggregate ask for every row of mimir.%s, duplicates "
+                      "included; write SELECT DISTINCT ... or GROUP BY the selected dimensions "
+                      "for their distinct values",
+                      table_name(q));
+        return false;
+    }
     return true;
 }

@@ -74,6 +74,15 @@ typedef struct inquiry {
 bool inquiry_from_select(arena *a, const catalog *cat, const select_stmt *s, const source *table,
                          inquiry *out, sql_error *err);
 
+/*
+ * Refuses what MySQL would answer row by row (a metric without an aggregate or
+ * GROUP BY; dimensions without GROUP BY, DISTINCT or an aggregate) with 1235,
+ * and MySQL's aggregates beside bare columns without GROUP BY with 1140, as
+ * MySQL 8 does. Only for a statement's own result: a subquery whose rows are
+ * only tested for membership may read them.
+ */
+bool inquiry_check_row_level(const select_stmt *s, const inquiry *q, sql_error *err);
+
 /* Splits an inquiry into one atomic query per source and the final stage. */
 bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sql_error *err);
 

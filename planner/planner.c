@@ -103,7 +103,8 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
     }
     inquiry q;
     plan *p = arena_alloc(a, sizeof(*p));
-    if (!inquiry_from_select(a, s->cat, sel, table, &q, &out->error)) {
+    if (!inquiry_from_select(a, s->cat, sel, table, &q, &out->error) ||
+        !inquiry_check_row_level(sel, &q, &out->error)) {
         out->kind = ACTION_ERROR;
         return;
     }

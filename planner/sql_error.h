@@ -33,6 +33,9 @@
 #define ER_WRONG_TYPE_FOR_VAR  1232
 #define ER_UNKNOWN_TIME_ZONE   1298
 
+/* The statement's shape (planner/inquiry.c). */
+#define ER_MIX_OF_GROUP_FUNC_AND_FIELDS 1140 /* SUM(m) beside a bare column, no GROUP BY */
+
 /* The catalog's (information_schema, SHOW, read-only statements). */
 #define ER_OPERAND_COLUMNS            1241 /* IN (SELECT a, b) */
 #define ER_NON_UNIQ_ERROR             1052 /* column ambiguous in a join */

@@ -336,6 +336,23 @@ def test_date_add_of_a_date_is_a_date(conn, oracle):
           "FROM payments_rows GROUP BY DATE(ts) ORDER BY DATE(ts) LIMIT 3")
 
 
+def test_str_to_date_is_typed_by_its_format(conn, oracle):
+    """MySQL: a DATE when the format has date parts only, a DATETIME with time
+    parts too; in the source's SQL and in the final stage over a derived table."""
+    check(conn, oracle,
+          f"SELECT STR_TO_DATE(DATE_FORMAT(ts, '%Y-%m-01'), '%Y-%m-%d') AS m, {N} AS n "
+          f"FROM mimir.metrics GROUP BY 1 ORDER BY 1",
+          "SELECT STR_TO_DATE(DATE_FORMAT(ts, '%Y-%m-01'), '%Y-%m-%d') AS m, "
+          "COUNT(payment_id) AS n FROM payments_rows GROUP BY 1 ORDER BY 1")
+    outer = ("SELECT STR_TO_DATE(d, '%Y-%m-%d') AS x, STR_TO_DATE(CONCAT(d, ' 10:00:00'), "
+             "'%Y-%m-%d %H:%i:%s') AS y, n FROM ({}) t ORDER BY 1 LIMIT 3")
+    check(conn, oracle,
+          outer.format(f"SELECT DATE_FORMAT(ts, '%Y-%m-%d') AS d, {N} AS n FROM mimir.metrics "
+                       f"GROUP BY 1"),
+          outer.format("SELECT DATE_FORMAT(ts, '%Y-%m-%d') AS d, COUNT(payment_id) AS n "
+                       "FROM payments_rows GROUP BY 1"))
+
+
 def test_distinct_over_hidden_group_keys(conn, oracle):
     check(conn, oracle,
           "SELECT DISTINCT staff_id FROM mimir.metrics GROUP BY staff_id, dim_store_id "

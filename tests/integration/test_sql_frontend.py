@@ -45,6 +45,9 @@ GRAINS = [
      "CAST(date_trunc('month', ts) AS TIMESTAMP)"),
     # A DATE plus whole days is a DATE, as in MySQL.
     ("DATE_ADD(DATE(ts), INTERVAL 1 DAY)", "CAST(ts AS DATE) + 1"),
+    # STR_TO_DATE with date parts only is a DATE, as in MySQL (Metabase's month bucket).
+    ("STR_TO_DATE(CONCAT(DATE_FORMAT(ts, '%Y-%m'), '-01'), '%Y-%m-%d')",
+     "CAST(date_trunc('month', ts) AS DATE)"),
     ("WEEK(ts)", "CAST(FLOOR((EXTRACT(DOY FROM ts) - (1 + (7 - EXTRACT(DOW FROM "
                  "date_trunc('year', ts))) % 7) + 7) / 7) AS INTEGER)"),
 ]
@@ -328,3 +331,70 @@ def test_errors_name_what_is_wrong(mimir, sql, code, text):
         assert_answers_select_1(conn)
     finally:
         conn.close()
+
+
+# Row-level reads (docs/sql.md "Row-level reads"): MySQL would answer them row by
+# row; mimir.metrics holds metrics, not rows, so they are refused with a message
+# that says what to write instead. (statement, code, text the message contains)
+ROW_LEVEL_READS = [
+    # Metabase's raw data view: a metric without an aggregate or GROUP BY.
+    ("SELECT `metrics`.`dim_rental_category` AS `dim_rental_category`, `metrics`.`ts` AS `ts`, "
+     "`metrics`.`movies_rented` AS `movies_rented` FROM `mimir`.`metrics` LIMIT 2000",
+     1235, "Write AGG(movies_rented)"),
+    ("SELECT movies_rented FROM mimir.metrics", 1235, "Row-level reads"),
+    ("SELECT DISTINCT dim_rental_category, rentals_revenue FROM mimir.metrics", 1235,
+     "'rentals_revenue' is a metric"),
+    # A metric in WHERE without GROUP BY: MySQL tests each row there.
+    ("SELECT DISTINCT dim_rental_category FROM mimir.metrics WHERE movies_rented > 10", 1235,
+     "Row-level reads"),
+    # Metabase's fingerprint sample: dimensions without GROUP BY, DISTINCT or an aggregate.
+    ("SELECT `metrics`.`dim_rental_category` AS `dim_rental_category` FROM `mimir`.`metrics` "
+     "LIMIT 10000", 1235, "SELECT DISTINCT"),
+    ("SELECT staff_id FROM mimir.payments", 1235, "every row of mimir.payments"),
+    ("SELECT COUNT(*) FROM mimir.metrics", 1235, "COUNT(*) counts rows"),
+    ("SELECT dim_rental_category, COUNT(1) FROM mimir.metrics GROUP BY 1", 1235,
+     "COUNT(1) counts rows"),
+    ("SELECT * FROM mimir.metrics", 1235, "name the dimensions"),
+    # MySQL's aggregates beside a bare column without GROUP BY: MySQL 8's 1140.
+    ("SELECT dim_rental_category, SUM(movies_rented) FROM mimir.metrics", 1140,
+     "In aggregated query without GROUP BY, expression #1 of SELECT list contains "
+     "nonaggregated column 'mimir.metrics.dim_rental_category'; this is incompatible with "
+     "sql_mode=only_full_group_by"),
+    ("SELECT MAX(rentals_revenue), DATE(ts) FROM mimir.metrics", 1140,
+     "expression #2 of SELECT list contains nonaggregated column 'mimir.metrics.ts'"),
+]
+
+
+@pytest.mark.parametrize("sql, code, text", ROW_LEVEL_READS,
+                         ids=[e[0][:50] for e in ROW_LEVEL_READS])
+def test_row_level_reads_are_refused(mimir, sql, code, text):
+    conn = mimir.connect()
+    try:
+        with pytest.raises(pymysql.err.MySQLError) as excinfo:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+        got_code, message = mysql_error(excinfo)
+        assert got_code == code and text in message, message
+        assert_answers_select_1(conn)
+    finally:
+        conn.close()
+
+
+def test_what_row_level_reads_should_write_instead(mimir, pg):
+    """The statements the refusals suggest are answered, with PostgreSQL's numbers."""
+    want = pg_rows(pg, rentals("DISTINCT dim_rental_category", group=""))
+    for sql in ("SELECT DISTINCT dim_rental_category FROM mimir.metrics",
+                "SELECT dim_rental_category FROM mimir.metrics GROUP BY dim_rental_category"):
+        assert unordered(mimir.query(sql)[1]) == unordered(want)
+    want = pg_rows(pg, rentals("dim_rental_category, COUNT(rental_id)"))
+    for sql in ("SELECT dim_rental_category, movies_rented FROM mimir.metrics GROUP BY 1",
+                "SELECT dim_rental_category, SUM(movies_rented) FROM mimir.metrics GROUP BY 1",
+                # AGG() groups by the selected dimensions without GROUP BY (Mimir's syntax).
+                "SELECT dim_rental_category, AGG(movies_rented) FROM mimir.metrics"):
+        assert unordered(mimir.query(sql)[1]) == unordered(want), sql
+    want = pg_rows(pg, rentals("COUNT(rental_id)", group=""))
+    assert mimir.query("SELECT SUM(movies_rented) FROM mimir.metrics")[1] == want
+    # No rows read, the same answer as MySQL's: the columns only.
+    names, rows = mimir.query("SELECT dim_rental_category, ts, movies_rented "
+                              "FROM mimir.metrics LIMIT 0")
+    assert names == ["dim_rental_category", "ts", "movies_rented"] and rows == []

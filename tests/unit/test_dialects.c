@@ -521,18 +521,25 @@ static const golden goldens[] = {
      "T:YY\" \"FMMM\" \"FMDD\" \"FMHH24\" \"HH12\" \"HH12\" \"AM\" \"FMMonth\" \"Mon\" \"FMDay\" "
      "\"Dy\" \"US",
      "ERROR", "", "DATE_FORMAT(`ts`, ?)", "T:%y %c %e %k %h %I %p %M %b %W %a %f", NULL},
-    {"STR_TO_DATE('2022-03-05', '%Y-%m-%d')", "CAST(to_timestamp($1, $2) AS TIMESTAMP)",
-     "T:2022-03-05, T:YYYY\"-\"MM\"-\"DD", "date(?1)", "T:2022-03-05", "STR_TO_DATE(?, ?)",
-     "T:2022-03-05, T:%Y-%m-%d", "2022-03-05"},
+    /* A format with date parts only: a DATE, as MySQL (MariaDB gets the format as a
+     * parameter and would answer a DATETIME). */
+    {"STR_TO_DATE('2022-03-05', '%Y-%m-%d')",
+     "CAST(CAST(to_timestamp($1, $2) AS TIMESTAMP) AS DATE)", "T:2022-03-05, T:YYYY\"-\"MM\"-\"DD",
+     "date(?1)", "T:2022-03-05", "CAST(STR_TO_DATE(?, ?) AS DATE)", "T:2022-03-05, T:%Y-%m-%d",
+     "2022-03-05"},
+    /* Time parts only: a TIME. */
+    {"STR_TO_DATE('14:07:09', '%H:%i:%s')",
+     "CAST(CAST(to_timestamp($1, $2) AS TIMESTAMP) AS TIME(0))", "T:14:07:09, T:HH24\":\"MI\":\"SS",
+     "ERROR", "", "CAST(STR_TO_DATE(?, ?) AS TIME)", "T:14:07:09, T:%H:%i:%s", NULL},
     {"STR_TO_DATE(ts, '%Y-%m-%d %H:%i:%s')", "CAST(to_timestamp(\"ts\", $1) AS TIMESTAMP)",
      "T:YYYY\"-\"MM\"-\"DD\" \"HH24\":\"MI\":\"SS", "datetime(\"ts\")", "", "STR_TO_DATE(`ts`, ?)",
      "T:%Y-%m-%d %H:%i:%s", "2022-03-05 14:07:09"},
     {"STR_TO_DATE(ts, '%Y-%m-%d %T')", "CAST(to_timestamp(\"ts\", $1) AS TIMESTAMP)",
      "T:YYYY\"-\"MM\"-\"DD\" \"HH24:MI:SS", "datetime(\"ts\")", "", "STR_TO_DATE(`ts`, ?)",
      "T:%Y-%m-%d %T", "2022-03-05 14:07:09"},
-    {"STR_TO_DATE('05/03/2022', '%d/%m/%Y')", "CAST(to_timestamp($1, $2) AS TIMESTAMP)",
-     "T:05/03/2022, T:DD\"/\"MM\"/\"YYYY", "ERROR", "", "STR_TO_DATE(?, ?)",
-     "T:05/03/2022, T:%d/%m/%Y", NULL},
+    {"STR_TO_DATE('05/03/2022', '%d/%m/%Y')",
+     "CAST(CAST(to_timestamp($1, $2) AS TIMESTAMP) AS DATE)", "T:05/03/2022, T:DD\"/\"MM\"/\"YYYY",
+     "ERROR", "", "CAST(STR_TO_DATE(?, ?) AS DATE)", "T:05/03/2022, T:%d/%m/%Y", NULL},
     {"DATE_ADD(ts, INTERVAL 1 DAY)",
      "(CAST(\"ts\" AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '1 DAY')", "I:1",
      "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d days', (?1) * 1))", "I:1",
@@ -1903,7 +1910,8 @@ static const golden goldens[] = {
      "T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+), T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ "
      "([A-Za-z]+), T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+), T: Sunday, "
      "T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+)",
-     "ERROR", "", "STR_TO_DATE(CONCAT(YEARWEEK(`ts`, 0), ?), ?)", "T: Sunday, T:%X%V %W", NULL},
+     "ERROR", "", "CAST(STR_TO_DATE(CONCAT(YEARWEEK(`ts`, 0), ?), ?) AS DATE)",
+     "T: Sunday, T:%X%V %W", NULL},
     {"LOCATE('l', s, 4)",
      "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"s\" AS TEXT) IS NULL OR CAST($2 AS BIGINT) IS "
      "NULL THEN NULL WHEN CAST($3 AS BIGINT) < 1 OR CAST($4 AS BIGINT) > CHAR_LENGTH(CAST(\"s\" AS "

@@ -549,6 +549,60 @@ static void test_plan_function_errors(void **state)
     }
 }
 
+/* Row-level reads (docs/sql.md): refused with what to write instead; and
+ * MySQL's aggregates beside a bare column without GROUP BY, 1140 as MySQL 8. */
+static const plan_error_case row_level_errors[] = {
+    {"SELECT dim_rental_category, ts, movies_rented FROM mimir.metrics LIMIT 2000",
+     ER_NOT_SUPPORTED_YET, "Write AGG(movies_rented)"},
+    {"SELECT dim_rental_category FROM mimir.metrics LIMIT 10000", ER_NOT_SUPPORTED_YET,
+     "SELECT DISTINCT"},
+    {"SELECT DISTINCT dim_rental_category FROM mimir.metrics WHERE movies_rented > 1",
+     ER_NOT_SUPPORTED_YET, "'movies_rented' is a metric"},
+    {"SELECT COUNT(*) FROM mimir.metrics", ER_NOT_SUPPORTED_YET, "COUNT(*) counts rows"},
+    {"SELECT dim_rental_category, SUM(movies_rented) FROM mimir.metrics",
+     ER_MIX_OF_GROUP_FUNC_AND_FIELDS,
+     "expression #1 of SELECT list contains nonaggregated column "
+     "'mimir.metrics.dim_rental_category'"},
+    {"SELECT AVG(rentals_revenue), UPPER(dim_rental_category) FROM mimir.metrics",
+     ER_MIX_OF_GROUP_FUNC_AND_FIELDS, "expression #2"},
+};
+
+/* ... and what they suggest, or Mimir's own AGG() without GROUP BY, is planned. */
+static const char *const row_level_answered[] = {
+    "SELECT DISTINCT dim_rental_category FROM mimir.metrics",
+    "SELECT dim_rental_category FROM mimir.metrics GROUP BY 1",
+    "SELECT dim_rental_category, movies_rented FROM mimir.metrics GROUP BY 1",
+    "SELECT dim_rental_category, AGG(movies_rented) FROM mimir.metrics",
+    "SELECT dim_rental_category, SUM(movies_rented) FROM mimir.metrics GROUP BY 1",
+    "SELECT SUM(movies_rented) FROM mimir.metrics",
+    "SELECT dim_rental_category, ts, movies_rented FROM mimir.metrics LIMIT 0",
+};
+
+static void test_plan_row_level_reads(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(row_level_errors) / sizeof(row_level_errors[0]); i++) {
+        arena a;
+        arena_init(&a);
+        action act;
+        plan_sql(&a, row_level_errors[i].sql, &act);
+        if (act.kind != ACTION_ERROR || act.error.code != row_level_errors[i].code ||
+            !strstr(act.error.message, row_level_errors[i].text))
+            fail_msg("case %zu (%s): %u %s", i, row_level_errors[i].sql, act.error.code,
+                     act.kind == ACTION_ERROR ? act.error.message : "(no error)");
+        arena_free(&a);
+    }
+    for (size_t i = 0; i < sizeof(row_level_answered) / sizeof(row_level_answered[0]); i++) {
+        arena a;
+        arena_init(&a);
+        action act;
+        plan_sql(&a, row_level_answered[i], &act);
+        if (act.kind == ACTION_ERROR)
+            fail_msg("%s: %s", row_level_answered[i], act.error.message);
+        arena_free(&a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest lexer_parser[] = {
@@ -573,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_plan_source_table_and_dimension_only),
         cmocka_unit_test(test_plan_explain),
         cmocka_unit_test(test_plan_function_errors),
+        cmocka_unit_test(test_plan_row_level_reads),
     };
     int failed = cmocka_run_group_tests_name("lexer and parser", lexer_parser, NULL, NULL);
     failed += cmocka_run_group_tests_name("planning", planning, load_pagila, free_pagila);
