@@ -195,6 +195,18 @@ class MariaDbServer:
                    (password,))
         self.query(f"GRANT SELECT ON `{database}`.* TO '{user}'@'127.0.0.1'")
 
+    def query_in_zone(self, zone, sql, database):
+        """MariaDB's own answer to sql in a session whose time_zone is zone (the
+        oracle of the time zone tests), on a connection of its own."""
+        conn = self.connect_root(database)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SET time_zone = %s", (zone,))
+                cur.execute(sql)
+                return [tuple(r) for r in cur.fetchall()]
+        finally:
+            conn.close()
+
     def secret(self, database, user, password):
         """A secrets file's content for this server (the prototype's format)."""
         return {"connection_class": "sqldb", "flavour": "mysql", "host": self.host,

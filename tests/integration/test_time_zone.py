@@ -135,15 +135,7 @@ def mimir_tz(request, session_dir, oracle, pg):
 
 
 def oracle_rows(server, zone, sql):
-    conn = pymysql.connect(unix_socket=str(server.socket), user="root", password="",
-                           database=ORACLE_DB, autocommit=True)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SET time_zone = %s", (zone,))
-            cur.execute(sql)
-            return [tuple(r) for r in cur.fetchall()]
-    finally:
-        conn.close()
+    return server.query_in_zone(zone, sql, ORACLE_DB)
 
 
 def mimir_rows(server, zone, sql):

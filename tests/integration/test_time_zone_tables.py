@@ -89,15 +89,7 @@ def mimir_bare(request, session_dir, bare, pg):
 
 def bare_rows(server, zone, sql):
     """MariaDB's own answer (offsets need no tables)."""
-    conn = pymysql.connect(unix_socket=str(server.socket), user="root", password="",
-                           database=NOTZ_DB, autocommit=True)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SET time_zone = %s", (zone,))
-            cur.execute(sql)
-            return [tuple(r) for r in cur.fetchall()]
-    finally:
-        conn.close()
+    return server.query_in_zone(zone, sql, NOTZ_DB)
 
 
 def assert_refused(excinfo, zone="America/New_York"):
