@@ -283,3 +283,22 @@ def tls_server(request, session_dir, pg, pagila_secrets):
     server.start()
     server.tls_ca, server.user, server.password = ca, TLS_USER, TLS_PASSWORD
     return server
+
+
+def step_probe(interpreter, script, package):
+    """A probe script of tests/clients run by interpreter (php, ruby): it takes
+    {"port", "database", "steps"} as JSON and prints {"steps": [results]}. The
+    returned function runs a list of steps against a server."""
+    if not shutil.which(interpreter):
+        pytest.fail(f"{interpreter} is missing: `make deps` installs {package}", pytrace=False)
+
+    def run(mimir, *steps):
+        spec = {"port": mimir.port, "database": "mimir", "steps": list(steps)}
+        proc = subprocess.run([interpreter, str(script), json.dumps(spec)], capture_output=True,
+                              text=True, timeout=CLIENT_TIMEOUT)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        out = json.loads(proc.stdout)
+        assert "connect" not in out, out
+        return out["steps"]
+
+    return run

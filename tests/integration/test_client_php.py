@@ -12,17 +12,14 @@ Every number is compared with PostgreSQL in the same run; every error with
 the error the same statement gets through COM_QUERY, and with the next
 statement on the same connection."""
 
-import json
-import shutil
-import subprocess
 from decimal import Decimal
 
 import pymysql
 import pytest
 
 from client_support import (BI_CATEGORIES, BI_COLUMNS, BI_QUERY, CLIENTS_SRC, README_COLUMNS,
-                            README_PARAM_QUERY, bi_expected, mimir_table_names, readme_expected)
-from conftest import CLIENT_TIMEOUT
+                            README_PARAM_QUERY, bi_expected, mimir_table_names, readme_expected,
+                            step_probe)
 from support import RENTALS_SQL, expected, mysql_error
 
 PHP_PROBE = CLIENTS_SRC / "php" / "probe.php"
@@ -42,19 +39,7 @@ MYSQL_TYPE_DATE, MYSQL_TYPE_DATETIME = 10, 12
 
 @pytest.fixture(scope="session")
 def php_probe():
-    if not shutil.which("php"):
-        pytest.fail("php is missing: `make deps` installs php-cli and php-mysql", pytrace=False)
-
-    def run(mimir, *steps):
-        spec = {"port": mimir.port, "database": "mimir", "steps": list(steps)}
-        proc = subprocess.run(["php", str(PHP_PROBE), json.dumps(spec)], capture_output=True,
-                              text=True, timeout=CLIENT_TIMEOUT)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        out = json.loads(proc.stdout)
-        assert "connect" not in out, out
-        return out["steps"]
-
-    return run
+    return step_probe("php", PHP_PROBE, "php-cli and php-mysql")
 
 
 def ok(step):

@@ -4,16 +4,12 @@ is what COM_STMT_PREPARE announced (issue 13: it was empty for metrics
 queries, where MariaDB lists the columns), and must be the columns the
 execute returns. Numbers are compared with PostgreSQL in the same run."""
 
-import json
-import shutil
-import subprocess
 from decimal import Decimal
 
 import pytest
 
 from client_support import (BI_CATEGORIES, BI_COLUMNS, BI_QUERY, CLIENTS_SRC, README_COLUMNS,
-                            README_PARAM_QUERY, bi_expected, readme_expected)
-from conftest import CLIENT_TIMEOUT
+                            README_PARAM_QUERY, bi_expected, readme_expected, step_probe)
 
 RUBY_PROBE = CLIENTS_SRC / "ruby" / "probe.rb"
 
@@ -23,19 +19,7 @@ BI_PARAM_QUERY = BI_QUERY.replace(", ".join(f"'{c}'" for c in BI_CATEGORIES),
 
 @pytest.fixture(scope="session")
 def ruby_probe():
-    if not shutil.which("ruby"):
-        pytest.fail("ruby is missing: `make deps` installs ruby-mysql2", pytrace=False)
-
-    def run(mimir, *steps):
-        spec = {"port": mimir.port, "database": "mimir", "steps": list(steps)}
-        proc = subprocess.run(["ruby", str(RUBY_PROBE), json.dumps(spec)], capture_output=True,
-                              text=True, timeout=CLIENT_TIMEOUT)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        out = json.loads(proc.stdout)
-        assert "connect" not in out, out
-        return out["steps"]
-
-    return run
+    return step_probe("ruby", RUBY_PROBE, "ruby-mysql2")
 
 
 def as_ruby(rows):
