@@ -467,8 +467,65 @@ static expr *parse_variable(parser *p, token *t)
 }
 
 /* An operator where an expression starts: ( expr ), ( SELECT ... ) or *. */
+/*
+ * {fn CONVERT(x, SQL_BIGINT)}: ODBC's CONVERT names ODBC's SQL types; an ODBC
+ * driver passes the escape on, so the server reads them as the MySQL cast
+ * types they stand for. NULL for a type that has none.
+ */
+static const char *odbc_cast_type(const char *odbc)
+{
+    static const char *const map[][2] = {
+        {"SQL_BIGINT", "SIGNED"},      {"SQL_INTEGER", "SIGNED"},
+        {"SQL_SMALLINT", "SIGNED"},    {"SQL_TINYINT", "SIGNED"},
+        {"SQL_CHAR", "CHAR"},          {"SQL_VARCHAR", "CHAR"},
+        {"SQL_LONGVARCHAR", "CHAR"},   {"SQL_WCHAR", "CHAR"},
+        {"SQL_WVARCHAR", "CHAR"},      {"SQL_WLONGVARCHAR", "CHAR"},
+        {"SQL_DATE", "DATE"},          {"SQL_TYPE_DATE", "DATE"},
+        {"SQL_TIME", "TIME"},          {"SQL_TYPE_TIME", "TIME"},
+        {"SQL_TIMESTAMP", "DATETIME"}, {"SQL_TYPE_TIMESTAMP", "DATETIME"},
+        {"SQL_DECIMAL", "DECIMAL"},    {"SQL_NUMERIC", "DECIMAL"},
+        {"SQL_DOUBLE", "DOUBLE"},      {"SQL_FLOAT", "DOUBLE"},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcasecmp(odbc, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+/*
+ * An ODBC escape, as MySQL's grammar reads it ('{' ident expr '}'): {d '...'},
+ * {t '...'} and {ts '...'} are typed literals (read here as DATE '...' is:
+ * the string, which the context types), and any other word, {fn ...} among
+ * them, leaves the expression as it is, except for ODBC's CONVERT.
+ */
+static expr *parse_odbc_escape(parser *p)
+{
+    ps_next(p); /* { */
+    token *kind = ps_cur(p);
+    if (kind->kind != TK_IDENT)
+        return ps_fail(p, "expected d, t, ts or fn after '{'"), NULL;
+    ps_next(p);
+    expr *e = ps_expr(p);
+    if (!e || !ps_expect_op(p, "}"))
+        return NULL;
+    if (token_is_word(kind, "fn") && e->kind == EX_FUNC && strcasecmp(e->text, "convert") == 0 &&
+        e->nargs == 2 && strncasecmp(e->args[1]->text, "SQL_", 4) == 0) {
+        const char *type = odbc_cast_type(e->args[1]->text);
+        if (!type)
+            return ps_fail_at(p, kind, false,
+                              arena_printf(p->a, "an ODBC type MySQL has no cast for: %s",
+                                           e->args[1]->text)),
+                   NULL;
+        e->args[1]->text = type;
+        e->args[1]->text_len = strlen(type);
+    }
+    return e;
+}
+
 static expr *parse_operator_primary(parser *p, token *t)
 {
+    if (token_is_op(t, "{"))
+        return parse_odbc_escape(p);
     if (token_is_op(t, "(")) {
         ps_next(p);
         if (token_is_word(ps_cur(p), "select"))

@@ -516,6 +516,19 @@ static const parse_case literal_cases[] = {
     {"SELECT _utf8mb4 0x4A61", SEL("'Ja'", "")},
     {"SELECT N'x'", SEL("'x'", "")},
     {"SELECT n'x' 'y'", SEL("'xy'", "")},
+    /* ODBC escapes: typed literals are their string (as DATE '...'), {fn f(x)} is f(x) */
+    {"SELECT {d '2022-01-01'}", SEL("'2022-01-01'", "")},
+    {"SELECT {ts '2022-01-01 00:00:00'}, {t '12:00:00'}",
+     SEL("'2022-01-01 00:00:00' '12:00:00'", "")},
+    {"SELECT {D'2022-01-01'} FROM t WHERE a >= {d '2022-01-01'}",
+     SEL("'2022-01-01'", FROM_T " (where (>= (col a) '2022-01-01'))")},
+    {"SELECT {fn UCASE(a)} FROM t", SEL("(fn UCASE (col a))", FROM_T)},
+    {"SELECT {fn CONVERT(a, SQL_BIGINT)} FROM t", SEL("(fn CONVERT (col a) 'SIGNED')", FROM_T)},
+    {"SELECT {fn CONVERT(a, sql_varchar)} FROM t", SEL("(fn CONVERT (col a) 'CHAR')", FROM_T)},
+    {"SELECT {fn CONVERT(a, SQL_TYPE_TIMESTAMP)} FROM t",
+     SEL("(fn CONVERT (col a) 'DATETIME')", FROM_T)},
+    {"SELECT {fn CONVERT(a, SIGNED)} FROM t", SEL("(fn CONVERT (col a) 'SIGNED')", FROM_T)},
+    {"SELECT {x a + 1} FROM t", SEL("(+ (col a) 1)", FROM_T)},
     {"SELECT N 'x' FROM t", SEL("(as (col N) x)", FROM_T)},       /* column N, aliased x */
     {"SELECT _foo 'x' FROM t", SEL("(as (col _foo) x)", FROM_T)}, /* not a character set */
     /* COLLATE after an expression */
@@ -1229,6 +1242,10 @@ static const error_case error_cases[] = {
     {"SELECT x'4A", 1064, 7, 1, "x'4A", "even number of hexadecimal digits"},
     {"SELECT b'102'", 1064, 7, 1, "b'102'", "only the digits 0 and 1"},
     {"SELECT _latin1'x'", 1235, 7, 1, "_latin1'x'", "character set introducer _latin1"},
+    {"SELECT {d '2022-01-01' FROM t", 1064, 23, 1, "FROM t", "expected '}'"},
+    {"SELECT {'2022-01-01'}", 1064, 8, 1, "'2022-01-01'}", "expected d, t, ts or fn"},
+    {"SELECT {fn CONVERT(a, SQL_GUID)} FROM t", 1064, 8, 1, "fn CONVERT(a, SQL_GUID)} FROM t",
+     "no cast for: SQL_GUID"},
     {"SELECT _utf8mb4 X'FF'", 1064, 16, 1, "X'FF'", "Invalid utf8mb4 character string"},
     {"SELECT 'a' COLLATE", 1064, 18, 1, "", "expected a collation name"},
     {"SELECT 'a' COLLATE 1", 1064, 19, 1, "1", "expected a collation name"},
