@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "planner/catalog_sql.h"
+#include "planner/functions.h"
 #include "planner/info_schema.h"
 #include "planner/info_schema_tables.h"
 #include "planner/show.h"
@@ -303,20 +304,64 @@ static bool print_key(sql_builder *b, query_ctx *q, const expr *e, size_t ncols,
     return printed || print_expr(b, q, e, clause, true, out);
 }
 
+static bool has_aggregate(const expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == EX_FUNC && function_is_aggregate(e->text))
+        return true;
+    if (has_aggregate(e->left) || has_aggregate(e->right))
+        return true;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (has_aggregate(e->args[i]))
+            return true;
+    return false;
+}
+
+/*
+ * HAVING without GROUP BY in a query without aggregates (Connector/J's
+ * getTables: ... HAVING TABLE_TYPE IN ('TABLE','VIEW')) filters rows as WHERE
+ * would, its names read as select-list aliases first, as in MySQL. SQLite
+ * refuses HAVING there, so it is printed as a WHERE condition on the aliases
+ * (SQLite resolves result-column aliases in WHERE).
+ */
+static bool having_filters_rows(const select_stmt *sel)
+{
+    if (!sel->having || sel->ngroup_by || has_aggregate(sel->having))
+        return false;
+    for (size_t i = 0; i < sel->nitems; i++)
+        if (has_aggregate(sel->items[i].e))
+            return false;
+    return true;
+}
+
+static bool print_where(sql_builder *b, query_ctx *q, bool with_having, sql_error *out)
+{
+    const select_stmt *sel = q->sel;
+    if (!sel->where && !with_having)
+        return true;
+    sb_str(b, " WHERE (");
+    if (sel->where && !print_expr(b, q, sel->where, "where clause", false, out))
+        return false;
+    sb_str(b, sel->where && with_having ? ") AND (" : "");
+    if (with_having && !print_expr(b, q, sel->having, "having clause", true, out))
+        return false;
+    sb_str(b, ")");
+    return true;
+}
+
 static bool print_tail(sql_builder *b, query_ctx *q, size_t ncols, sql_error *out)
 {
     const select_stmt *sel = q->sel;
-    if (sel->where) {
-        sb_str(b, " WHERE ");
-        if (!print_expr(b, q, sel->where, "where clause", false, out))
-            return false;
-    }
+    bool having_as_where = having_filters_rows(sel);
+    if (!print_where(b, q, having_as_where, out))
+        return false;
     for (size_t i = 0; i < sel->ngroup_by; i++) {
         sb_str(b, i ? ", " : " GROUP BY ");
         if (!print_key(b, q, sel->group_by[i], ncols, "group statement", out))
             return false;
     }
-    if (sel->having) {
+    if (sel->having && !having_as_where) {
         sb_str(b, " HAVING ");
         if (!print_expr(b, q, sel->having, "having clause", true, out))
             return false;

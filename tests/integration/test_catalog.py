@@ -401,6 +401,15 @@ TOOL_QUERIES = [
      "select table_name from INFORMATION_SCHEMA.tables where table_schema = 'MIMIR' and "
      "table_name in ('METRICS', 'Rentals') order by 1",
      lambda rows: rows == [("metrics",), ("rentals",)]),
+    # HAVING without GROUP BY filters rows, its names read as select aliases first
+    # (Connector/J's getTables: ... HAVING TABLE_TYPE IN ('TABLE','VIEW'))
+    ("having_without_group_by",
+     "SELECT TABLE_NAME, CASE WHEN TABLE_NAME = 'metrics' THEN 'M' ELSE 'O' END AS TABLE_TYPE "
+     "FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'mimir' HAVING TABLE_TYPE = 'M'",
+     lambda rows: rows == [("metrics", "M")]),
+    ("having_without_where",
+     "SELECT TABLE_NAME AS t FROM information_schema.TABLES HAVING t = 'rentals'",
+     lambda rows: rows == [("rentals",)]),
     # JDBC drivers' catalogs query, and mariadb-dump's tablespaces (subqueries)
     ("jdbc_catalogs", "SELECT SCHEMA_NAME TABLE_CAT FROM INFORMATION_SCHEMA.SCHEMATA ORDER BY 1",
      lambda rows: rows == [("information_schema",), ("mimir",)]),
