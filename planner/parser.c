@@ -1275,8 +1275,28 @@ static const char *const select_modifiers[] = {
     "sql_cache",        "sql_calc_found_rows", "high_priority",     "straight_join",
     "sql_small_result", "sql_big_result",      "sql_buffer_result", NULL};
 
+/* UNION [ALL | DISTINCT] SELECT ... after the statement's SELECT s (top: s is one). */
+static bool parse_union(parser *p, select_stmt *s, bool top)
+{
+    if (!top)
+        return ps_unsupported(p, "UNION in a subquery or EXPLAIN");
+    if (s->norder_by || s->has_limit)
+        return ps_fail(p, "ORDER BY and LIMIT before UNION need parentheses around the SELECT");
+    ps_next(p); /* UNION */
+    if (ps_accept_word(p, "all"))
+        s->union_all = true;
+    else
+        ps_accept_word(p, "distinct");
+    if (!token_is_word(ps_cur(p), "select"))
+        return ps_fail(p, "expected SELECT");
+    p->union_allowed = true;
+    return (s->union_next = ps_select(p)) != NULL;
+}
+
 select_stmt *ps_select(parser *p)
 {
+    bool top = p->union_allowed;
+    p->union_allowed = false; /* its subqueries are not the statement's */
     select_stmt *s = arena_alloc(p->a, sizeof(*s));
     ps_next(p); /* SELECT */
     for (;;) {
@@ -1320,8 +1340,8 @@ select_stmt *ps_select(parser *p)
     }
     if (ps_accept_word(p, "limit") && !parse_limit(p, s))
         return NULL;
-    if (token_is_word(ps_cur(p), "union"))
-        return ps_unsupported(p, "UNION"), NULL;
+    if (token_is_word(ps_cur(p), "union") && !parse_union(p, s, top))
+        return NULL;
     if (token_is_word(ps_cur(p), "for") || token_is_word(ps_cur(p), "lock"))
         return ps_unsupported(p, "locking reads"), NULL;
     if (token_is_word(ps_cur(p), "into"))
@@ -1466,6 +1486,7 @@ bool parse_statement(arena *a, const char *sql, size_t len, statement *out, pars
     bool ok;
     if (token_is_word(t, "select")) {
         out->kind = STMT_SELECT;
+        p.union_allowed = true;
         ok = (out->select = ps_select(&p)) != NULL;
     } else if ((token_is_word(t, "explain") || token_is_word(t, "describe") ||
                 token_is_word(t, "desc")) &&
