@@ -140,6 +140,11 @@ struct select_stmt {
     size_t norder_by;
     bool has_limit;
     int64_t limit, offset;
+    /* SELECT ... UNION [ALL | DISTINCT] SELECT ...: the next member, at the statement's
+     * top level only; the last member's ORDER BY and LIMIT apply to the whole union
+     * (earlier members have none). union_all: this member and the next join with ALL. */
+    select_stmt *union_next;
+    bool union_all;
 };
 
 typedef enum {

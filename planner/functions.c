@@ -1047,6 +1047,21 @@ static bool print_session_clock(print_ctx *pc, const char *name)
     return true;
 }
 
+bool from_unixtime_text(const time_zone *tz, const expr *n, char out[32])
+{
+    if (n->kind != EX_LITERAL || n->lit != LIT_INT || strlen(n->text) > 11)
+        return false;
+    long long v = strtoll(n->text, NULL, 10);
+    if (v < 0 || v > 32536771199LL) /* MySQL's range; outside it the answer is NULL */
+        return false;
+    time_zone utc;
+    time_zone_default(&utc);
+    struct tm tm;
+    time_zone_local(tz ? tz : &utc, (time_t)v, &tm);
+    strftime(out, 32, "%Y-%m-%d %H:%M:%S", &tm);
+    return true;
+}
+
 /* A session zone other than UTC: epoch conversions would need the zone's rules. */
 static bool epoch_needs_utc(print_ctx *pc)
 {
@@ -1077,9 +1092,35 @@ static bool print_unix_timestamp(print_ctx *pc)
                       "CAST(strftime('%S', $1) AS INTEGER), 3) END)");
 }
 
+/*
+ * FROM_UNIXTIME(integer literal) is folded here, in the session's zone: the
+ * planner knows the zone's rules, which the backends (their sessions in UTC)
+ * and SQLite do not. The value is printed as a typed DATETIME, like NOW().
+ */
+static bool print_from_unixtime_constant(print_ctx *pc, bool *handled)
+{
+    const expr *n = pc->call->args[0];
+    char text[32];
+    *handled = pc->call->nargs == 1 && from_unixtime_text(pc->b->tz, n, text);
+    if (!*handled)
+        return true;
+    sql_builder *b = pc->b;
+    if (b->dialect == DIALECT_SQLITE) {
+        sb_param(b, PARAM_TEXT, arena_strdup(b->a, text));
+        return true;
+    }
+    sb_str(b, "CAST(");
+    sb_param(b, PARAM_TEXT, arena_strdup(b->a, text));
+    sb_str(b, b->dialect == DIALECT_POSTGRES ? " AS TIMESTAMP)" : " AS DATETIME)");
+    return true;
+}
+
 /* FROM_UNIXTIME(n[, format]): NULL before 1970, as MySQL. */
 static bool print_from_unixtime(print_ctx *pc)
 {
+    bool handled;
+    if (!print_from_unixtime_constant(pc, &handled) || handled)
+        return handled;
     if (!epoch_needs_utc(pc))
         return false;
     if (pc->call->nargs == 2) { /* DATE_FORMAT(FROM_UNIXTIME(n), format) */
@@ -1321,6 +1362,15 @@ static const function_map functions[] = {
        "(CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL WHEN $2 < 1 THEN '' ELSE "
        "REPLACE(printf('%.*c', $2, 'x'), 'x', $1) END)",
        "REPEAT($1, $2)"),
+     NULL},
+    /* QUOTE(s): s in single quotes with \, ', NUL and Ctrl+Z escaped by a backslash;
+     * NULL gives the word NULL. PostgreSQL's text holds no NUL. */
+    {"quote", 1, 1,
+     T("(CASE WHEN $1 IS NULL THEN 'NULL' ELSE '''' || REPLACE(REPLACE(REPLACE(CAST($1 AS TEXT), "
+       "'\\', '\\\\'), '''', '\\'''), chr(26), '\\Z') || '''' END)",
+       "(CASE WHEN $1 IS NULL THEN 'NULL' ELSE '''' || REPLACE(REPLACE(REPLACE(REPLACE($1, '\\', "
+       "'\\\\'), '''', '\\'''), char(0), '\\0'), char(26), '\\Z') || '''' END)",
+       "QUOTE($1)"),
      NULL},
     /* SQLite has no way to reverse a string in one expression. */
     {"reverse", 1, 1, T("REVERSE(CAST($1 AS TEXT))", NULL, "REVERSE($1)"), NULL},

@@ -17,6 +17,11 @@ bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool su
                  sb_column_resolver resolve, void *ctx, sql_error *err);
 /* Does date + interval stay a DATE (a DATE plus whole days, months, years), as in MySQL? */
 bool sb_date_add_keeps_date(const expr *date, const expr *interval);
+
+/* FROM_UNIXTIME(n) of an integer literal n in 0 .. 32536771199, as 'YYYY-MM-DD
+ * HH:MM:SS' in zone tz (NULL: UTC); false for anything else. */
+struct time_zone;
+bool from_unixtime_text(const struct time_zone *tz, const expr *n, char out[32]);
 /*
  * The translation table, for the function table of docs/sql.md and the test
  * that keeps the two the same: the i-th function's name (NULL past the end),

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "planner/catalog_sql.h"
+#include "planner/functions.h"
 #include "planner/info_schema.h"
 #include "planner/info_schema_tables.h"
 #include "planner/show.h"
@@ -34,6 +35,7 @@ typedef struct query_ctx {
     size_t ntables;
     const char *clause;   /* for error messages: "field list", "where clause", ... */
     bool aliases_allowed; /* GROUP BY, HAVING, ORDER BY may name select items */
+    bool union_member;    /* its ORDER BY and LIMIT are the union's (print_union_tail) */
 } query_ctx;
 
 /* What every query of one statement shares. */
@@ -303,24 +305,70 @@ static bool print_key(sql_builder *b, query_ctx *q, const expr *e, size_t ncols,
     return printed || print_expr(b, q, e, clause, true, out);
 }
 
+static bool has_aggregate(const expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == EX_FUNC && function_is_aggregate(e->text))
+        return true;
+    if (has_aggregate(e->left) || has_aggregate(e->right))
+        return true;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (has_aggregate(e->args[i]))
+            return true;
+    return false;
+}
+
+/*
+ * HAVING without GROUP BY in a query without aggregates (Connector/J's
+ * getTables: ... HAVING TABLE_TYPE IN ('TABLE','VIEW')) filters rows as WHERE
+ * would, its names read as select-list aliases first, as in MySQL. SQLite
+ * refuses HAVING there, so it is printed as a WHERE condition on the aliases
+ * (SQLite resolves result-column aliases in WHERE).
+ */
+static bool having_filters_rows(const select_stmt *sel)
+{
+    if (!sel->having || sel->ngroup_by || has_aggregate(sel->having))
+        return false;
+    for (size_t i = 0; i < sel->nitems; i++)
+        if (has_aggregate(sel->items[i].e))
+            return false;
+    return true;
+}
+
+static bool print_where(sql_builder *b, query_ctx *q, bool with_having, sql_error *out)
+{
+    const select_stmt *sel = q->sel;
+    if (!sel->where && !with_having)
+        return true;
+    sb_str(b, " WHERE (");
+    if (sel->where && !print_expr(b, q, sel->where, "where clause", false, out))
+        return false;
+    sb_str(b, sel->where && with_having ? ") AND (" : "");
+    if (with_having && !print_expr(b, q, sel->having, "having clause", true, out))
+        return false;
+    sb_str(b, ")");
+    return true;
+}
+
 static bool print_tail(sql_builder *b, query_ctx *q, size_t ncols, sql_error *out)
 {
     const select_stmt *sel = q->sel;
-    if (sel->where) {
-        sb_str(b, " WHERE ");
-        if (!print_expr(b, q, sel->where, "where clause", false, out))
-            return false;
-    }
+    bool having_as_where = having_filters_rows(sel);
+    if (!print_where(b, q, having_as_where, out))
+        return false;
     for (size_t i = 0; i < sel->ngroup_by; i++) {
         sb_str(b, i ? ", " : " GROUP BY ");
         if (!print_key(b, q, sel->group_by[i], ncols, "group statement", out))
             return false;
     }
-    if (sel->having) {
+    if (sel->having && !having_as_where) {
         sb_str(b, " HAVING ");
         if (!print_expr(b, q, sel->having, "having clause", true, out))
             return false;
     }
+    if (q->union_member)
+        return true;
     for (size_t i = 0; i < sel->norder_by; i++) {
         sb_str(b, i ? ", " : " ORDER BY ");
         if (!print_key(b, q, sel->order_by[i].e, ncols, "order clause", out))
@@ -375,6 +423,60 @@ static bool print_subquery_or_value(void *ctx, sql_builder *b, const expr *e, bo
     return ok;
 }
 
+/*
+ * A UNION's ORDER BY (written after its last SELECT) names the union's columns,
+ * by position or by the first SELECT's column names; its LIMIT is the union's.
+ */
+static bool print_union_tail(sql_builder *b, const select_stmt *last, ptr_vec *names,
+                             sql_error *err)
+{
+    for (size_t i = 0; i < last->norder_by; i++) {
+        const expr *e = last->order_by[i].e;
+        sb_str(b, i ? ", " : " ORDER BY ");
+        bool printed;
+        if (!print_position(b, e, names->len, "order clause", &printed, err))
+            return false;
+        for (size_t c = 0; !printed && e->kind == EX_COLUMN && e->nparts == 1 && c < names->len;
+             c++) {
+            if (strcasecmp(names->items[c], e->parts[0]) == 0) {
+                buf_printf(&b->out, "%zu", c + 1);
+                printed = true;
+            }
+        }
+        if (!printed)
+            return fail(err, ER_BAD_FIELD, "42S22", "Unknown column '%s' in 'order clause'",
+                        e->kind == EX_COLUMN ? column_text(b->a, e) : "expression");
+        sb_str(b, last->order_by[i].desc ? " DESC" : " ASC");
+    }
+    if (last->has_limit)
+        buf_printf(&b->out, " LIMIT %lld OFFSET %lld", (long long)last->limit,
+                   (long long)last->offset);
+    return true;
+}
+
+/* SELECT ... UNION [ALL] SELECT ...: SQLite's compound SELECT reads it as MySQL does
+ * (left to right; a DISTINCT union removes the duplicates of everything before it). */
+static bool print_union(sql_builder *b, printer *pr, const select_stmt *sel, ptr_vec *names,
+                        sql_error *err)
+{
+    const select_stmt *last = sel;
+    for (const select_stmt *m = sel; m; m = m->union_next) {
+        query_ctx q = {.pr = pr, .sel = m, .union_member = true};
+        ptr_vec member_names = {0};
+        if (m != sel)
+            sb_str(b, " ");
+        if (!print_query(b, &q, m == sel ? names : &member_names, err))
+            return false;
+        if (m != sel && member_names.len != names->len)
+            return fail(err, ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT, "21000",
+                        "The used SELECT statements have a different number of columns%s", "");
+        if (m->union_next)
+            sb_str(b, m->union_all ? " UNION ALL" : " UNION");
+        last = m;
+    }
+    return print_union_tail(b, last, names, err);
+}
+
 void plan_information_schema(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
     if (!catalog_available(s, out))
@@ -386,7 +488,8 @@ void plan_information_schema(arena *a, const session_info *s, const select_stmt 
     b.subst = print_subquery_or_value;
     b.subst_ctx = &pr;
     ptr_vec names = {0};
-    if (!print_query(&b, &q, &names, &out->error)) {
+    if (!(sel->union_next ? print_union(&b, &pr, sel, &names, &out->error)
+                          : print_query(&b, &q, &names, &out->error))) {
         sb_discard(&b);
         out->kind = ACTION_ERROR;
         return;

@@ -32,7 +32,7 @@ static const char *const number_results[] = {
 static const char *const string_results[] = {
     "lower",   "upper",  "lcase",       "ucase",     "concat",  "concat_ws", "substring", "substr",
     "left",    "right",  "trim",        "ltrim",     "rtrim",   "replace",   "lpad",      "rpad",
-    "reverse", "repeat", "date_format", "monthname", "dayname", NULL};
+    "reverse", "repeat", "date_format", "monthname", "dayname", "quote",     NULL};
 
 static bool in_list(const char *const *list, const char *name)
 {

@@ -467,8 +467,65 @@ static expr *parse_variable(parser *p, token *t)
 }
 
 /* An operator where an expression starts: ( expr ), ( SELECT ... ) or *. */
+/*
+ * {fn CONVERT(x, SQL_BIGINT)}: ODBC's CONVERT names ODBC's SQL types; an ODBC
+ * driver passes the escape on, so the server reads them as the MySQL cast
+ * types they stand for. NULL for a type that has none.
+ */
+static const char *odbc_cast_type(const char *odbc)
+{
+    static const char *const map[][2] = {
+        {"SQL_BIGINT", "SIGNED"},      {"SQL_INTEGER", "SIGNED"},
+        {"SQL_SMALLINT", "SIGNED"},    {"SQL_TINYINT", "SIGNED"},
+        {"SQL_CHAR", "CHAR"},          {"SQL_VARCHAR", "CHAR"},
+        {"SQL_LONGVARCHAR", "CHAR"},   {"SQL_WCHAR", "CHAR"},
+        {"SQL_WVARCHAR", "CHAR"},      {"SQL_WLONGVARCHAR", "CHAR"},
+        {"SQL_DATE", "DATE"},          {"SQL_TYPE_DATE", "DATE"},
+        {"SQL_TIME", "TIME"},          {"SQL_TYPE_TIME", "TIME"},
+        {"SQL_TIMESTAMP", "DATETIME"}, {"SQL_TYPE_TIMESTAMP", "DATETIME"},
+        {"SQL_DECIMAL", "DECIMAL"},    {"SQL_NUMERIC", "DECIMAL"},
+        {"SQL_DOUBLE", "DOUBLE"},      {"SQL_FLOAT", "DOUBLE"},
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcasecmp(odbc, map[i][0]) == 0)
+            return map[i][1];
+    return NULL;
+}
+
+/*
+ * An ODBC escape, as MySQL's grammar reads it ('{' ident expr '}'): {d '...'},
+ * {t '...'} and {ts '...'} are typed literals (read here as DATE '...' is:
+ * the string, which the context types), and any other word, {fn ...} among
+ * them, leaves the expression as it is, except for ODBC's CONVERT.
+ */
+static expr *parse_odbc_escape(parser *p)
+{
+    ps_next(p); /* { */
+    token *kind = ps_cur(p);
+    if (kind->kind != TK_IDENT)
+        return ps_fail(p, "expected d, t, ts or fn after '{'"), NULL;
+    ps_next(p);
+    expr *e = ps_expr(p);
+    if (!e || !ps_expect_op(p, "}"))
+        return NULL;
+    if (token_is_word(kind, "fn") && e->kind == EX_FUNC && strcasecmp(e->text, "convert") == 0 &&
+        e->nargs == 2 && strncasecmp(e->args[1]->text, "SQL_", 4) == 0) {
+        const char *type = odbc_cast_type(e->args[1]->text);
+        if (!type)
+            return ps_fail_at(p, kind, false,
+                              arena_printf(p->a, "an ODBC type MySQL has no cast for: %s",
+                                           e->args[1]->text)),
+                   NULL;
+        e->args[1]->text = type;
+        e->args[1]->text_len = strlen(type);
+    }
+    return e;
+}
+
 static expr *parse_operator_primary(parser *p, token *t)
 {
+    if (token_is_op(t, "{"))
+        return parse_odbc_escape(p);
     if (token_is_op(t, "(")) {
         ps_next(p);
         if (token_is_word(ps_cur(p), "select"))
@@ -1218,8 +1275,28 @@ static const char *const select_modifiers[] = {
     "sql_cache",        "sql_calc_found_rows", "high_priority",     "straight_join",
     "sql_small_result", "sql_big_result",      "sql_buffer_result", NULL};
 
+/* UNION [ALL | DISTINCT] SELECT ... after the statement's SELECT s (top: s is one). */
+static bool parse_union(parser *p, select_stmt *s, bool top)
+{
+    if (!top)
+        return ps_unsupported(p, "UNION in a subquery or EXPLAIN");
+    if (s->norder_by || s->has_limit)
+        return ps_fail(p, "ORDER BY and LIMIT before UNION need parentheses around the SELECT");
+    ps_next(p); /* UNION */
+    if (ps_accept_word(p, "all"))
+        s->union_all = true;
+    else
+        ps_accept_word(p, "distinct");
+    if (!token_is_word(ps_cur(p), "select"))
+        return ps_fail(p, "expected SELECT");
+    p->union_allowed = true;
+    return (s->union_next = ps_select(p)) != NULL;
+}
+
 select_stmt *ps_select(parser *p)
 {
+    bool top = p->union_allowed;
+    p->union_allowed = false; /* its subqueries are not the statement's */
     select_stmt *s = arena_alloc(p->a, sizeof(*s));
     ps_next(p); /* SELECT */
     for (;;) {
@@ -1263,8 +1340,8 @@ select_stmt *ps_select(parser *p)
     }
     if (ps_accept_word(p, "limit") && !parse_limit(p, s))
         return NULL;
-    if (token_is_word(ps_cur(p), "union"))
-        return ps_unsupported(p, "UNION"), NULL;
+    if (token_is_word(ps_cur(p), "union") && !parse_union(p, s, top))
+        return NULL;
     if (token_is_word(ps_cur(p), "for") || token_is_word(ps_cur(p), "lock"))
         return ps_unsupported(p, "locking reads"), NULL;
     if (token_is_word(ps_cur(p), "into"))
@@ -1409,6 +1486,7 @@ bool parse_statement(arena *a, const char *sql, size_t len, statement *out, pars
     bool ok;
     if (token_is_word(t, "select")) {
         out->kind = STMT_SELECT;
+        p.union_allowed = true;
         ok = (out->select = ps_select(&p)) != NULL;
     } else if ((token_is_word(t, "explain") || token_is_word(t, "describe") ||
                 token_is_word(t, "desc")) &&

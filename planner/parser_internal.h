@@ -20,6 +20,9 @@ typedef struct parser {
     parse_error *err;
     bool failed;
     ptr_vec params; /* EX_PARAM nodes, for statement.params */
+    /* The SELECT being parsed is the statement's own (not a subquery, not EXPLAIN's):
+     * only there may UNION follow (see select_stmt.union_next). */
+    bool union_allowed;
 } parser;
 
 token *ps_cur(parser *p);

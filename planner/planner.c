@@ -185,8 +185,48 @@ static bool resolve_literals(arena *a, const session_info *s, select_stmt *sel, 
     return false;
 }
 
+/* sql_select_limit limits a union as a whole, unless its own LIMIT (after its last
+ * SELECT) does: the members are copied, the last one given the limit. */
+static select_stmt *union_with_select_limit(arena *a, select_stmt *sel, uint64_t limit)
+{
+    select_stmt *copy = arena_alloc(a, sizeof(*copy));
+    *copy = *sel;
+    if (sel->union_next) {
+        copy->union_next = union_with_select_limit(a, sel->union_next, limit);
+    } else if (!sel->has_limit) {
+        copy->has_limit = true;
+        copy->limit = limit > INT64_MAX ? INT64_MAX : (int64_t)limit;
+        copy->offset = 0;
+    }
+    return copy;
+}
+
+/*
+ * SELECT ... UNION SELECT ...: each member must be an information_schema query
+ * (RMariaDB's dbListObjects); unions over mimir tables are not planned yet.
+ */
+static void plan_union(arena *a, const session_info *s, const select_stmt *sel, action *out)
+{
+    for (const select_stmt *m = sel; m; m = m->union_next) {
+        const char *db =
+            m->nfrom && !m->from[0].subquery ? (m->from[0].db ? m->from[0].db : s->db) : NULL;
+        if (!db || strcasecmp(db, "information_schema") != 0) {
+            out->kind = ACTION_ERROR;
+            sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                          "This version of Mimir doesn't yet support UNION other than of "
+                          "information_schema queries");
+            return;
+        }
+    }
+    plan_information_schema(a, s, sel, out);
+}
+
 void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
+    if (sel->union_next) {
+        plan_union(a, s, sel, out);
+        return;
+    }
     if (from_dual(sel)) {
         select_stmt *no_table = arena_alloc(a, sizeof(*no_table));
         *no_table = *sel;
@@ -419,9 +459,12 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
         sql_error_set(&out->error, ER_EMPTY_QUERY, "42000", "Query was empty");
         return;
     case STMT_SELECT:
-        if (!resolve_literals(a, s, st.select, out))
-            return;
-        if (s->select_limited && !st.select->has_limit) {
+        for (select_stmt *m = st.select; m; m = m->union_next)
+            if (!resolve_literals(a, s, m, out))
+                return;
+        if (s->select_limited && st.select->union_next) {
+            st.select = union_with_select_limit(a, st.select, s->sql_select_limit);
+        } else if (s->select_limited && !st.select->has_limit) {
             /* sql_select_limit: the statement's own LIMIT wins, as in MySQL. */
             select_stmt *limited = arena_alloc(a, sizeof(*limited));
             *limited = *st.select;

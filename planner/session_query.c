@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "planner/sql_builder.h"
+#include "wire/utf8.h"
 
 typedef struct variable {
     const char *name;
@@ -367,6 +368,72 @@ static bool eval_collate(arena *a, const session_info *s, const expr *e, value *
     return true;
 }
 
+/*
+ * The length of a CHAR cast's type text: CHAR, CHAR(n), and either with
+ * CHARACTER SET (or CHARSET) utf8mb4, utf8mb3 or utf8, which change nothing
+ * (statements and results are UTF-8). *max is n, or -1 without one. False for
+ * any other type or character set.
+ */
+static bool char_cast_type(const char *type, long *max)
+{
+    const char *p = type;
+    if (strncasecmp(p, "char", 4) != 0)
+        return false;
+    p += 4;
+    *max = -1;
+    if (*p == '(') {
+        char *end;
+        errno = 0;
+        *max = strtol(p + 1, &end, 10);
+        if (end == p + 1 || *end != ')' || *max < 0 || errno)
+            return false;
+        p = end + 1;
+    }
+    while (*p == ' ')
+        p++;
+    if (!*p)
+        return true;
+    if (strncasecmp(p, "character set ", 14) == 0)
+        p += 14;
+    else if (strncasecmp(p, "charset ", 8) == 0)
+        p += 8;
+    else
+        return false;
+    while (*p == ' ')
+        p++;
+    return !strcasecmp(p, "utf8mb4") || !strcasecmp(p, "utf8mb3") || !strcasecmp(p, "utf8");
+}
+
+/*
+ * CAST(x AS CHAR[(n)] [CHARACTER SET utf8...]) and CONVERT(x, CHAR...): x as a
+ * string, cut to its first n characters as MySQL does (SQLAlchemy's
+ * first-connect checks). Other target types are not evaluated here.
+ */
+static bool eval_cast(arena *a, const session_info *s, const expr *e, value *out, sql_error *err)
+{
+    long max;
+    if (e->nargs != 2 || !char_cast_type(e->args[1]->text, &max))
+        return unsupported_without_from(err);
+    if (!eval(a, s, e->args[0], out, err))
+        return false;
+    if (out->type == VT_BLOB && utf8_valid_prefix((const uint8_t *)out->text, out->len) != out->len)
+        return unsupported_without_from(err);
+    if (!out->text) {
+        out->type = VT_TEXT;
+        return true;
+    }
+    size_t len = out->type == VT_BLOB ? out->len : strlen(out->text);
+    size_t at = 0;
+    for (long chars = 0; at < len && (max < 0 || chars < max); chars++)
+        do /* past one UTF-8 character: its lead byte and continuation bytes */
+            at++;
+        while (at < len && ((unsigned char)out->text[at] & 0xC0) == 0x80);
+    out->text = arena_strndup(a, out->text, at);
+    out->len = 0;
+    out->type = VT_TEXT;
+    return true;
+}
+
 static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql_error *err)
 {
     out->len = 0;
@@ -391,6 +458,8 @@ static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql
     case EX_FUNC:
         if (strcmp(e->text, "COLLATE") == 0 && e->nargs == 2)
             return eval_collate(a, s, e, out, err);
+        if (!strcasecmp(e->text, "cast") || !strcasecmp(e->text, "convert"))
+            return eval_cast(a, s, e, out, err);
         return eval_function(a, s, e, out, err);
     case EX_UNARY:
         if (e->op == OP_NEG && e->left->kind == EX_LITERAL &&

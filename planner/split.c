@@ -20,6 +20,7 @@
 #include "planner/derived_metrics.h"
 #include "planner/discovered_types.h"
 #include "planner/final_exact.h"
+#include "planner/functions.h"
 #include "planner/inquiry.h"
 #include "planner/planner.h"
 
@@ -220,6 +221,19 @@ static const char *time_literal(const expr *e)
     return NULL;
 }
 
+/* A bound's value: a time literal, or FROM_UNIXTIME(n) folded in the session's zone
+ * (Grafana's $__timeFilter), which the bound then converts back as it does any
+ * wall-clock value of that zone. */
+static const char *bound_literal(split_ctx *x, const expr *e)
+{
+    const char *text = time_literal(e);
+    char folded[32];
+    if (!text && e->kind == EX_FUNC && strcasecmp(e->text, "from_unixtime") == 0 && e->nargs == 1 &&
+        from_unixtime_text(x->q->tz, e->args[0], folded))
+        text = arena_strdup(x->a, folded);
+    return text;
+}
+
 /* Turns "ds >= '2022-05-01'" etc. into bounds on the raw time column; false if it can't. */
 static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *n)
 {
@@ -227,7 +241,7 @@ static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *
     time_grain g;
     *n = 0;
     if (e->kind == EX_BETWEEN && !e->negated && grain_column_ref(x->cat, e->left, &g)) {
-        const char *lo = time_literal(e->args[0]), *hi = time_literal(e->args[1]);
+        const char *lo = bound_literal(x, e->args[0]), *hi = bound_literal(x, e->args[1]);
         if (!lo || !hi)
             return false;
         const char *end = g == GRAIN_DATE ? next_day(a, hi) : hi;
@@ -253,7 +267,7 @@ static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *
         if (!grain_column_ref(x->cat, col, &g))
             return false;
     }
-    const char *value = time_literal(lit);
+    const char *value = bound_literal(x, lit);
     if (!value)
         return false;
     if (g == GRAIN_TIME) {
@@ -437,6 +451,36 @@ typedef struct time_printer {
     const source_job *job;
 } time_printer;
 
+/*
+ * UNIX_TIMESTAMP(ts) where ts is an instant read in a zone other than UTC: MySQL
+ * answers a TIMESTAMP column's own epoch, whatever the zone, so it is computed
+ * from the raw column (spliced as INSTANT_COLUMN), never from the wall clock,
+ * which repeats an hour at a daylight-saving fall-back. The backends' sessions
+ * run in UTC, so their epoch of the raw column is exact.
+ */
+#define INSTANT_COLUMN "mimir_ts_instant"
+
+static bool unix_timestamp_of_instant(void *ctx, sql_builder *b, const expr *e, bool *handled,
+                                      sql_error *err)
+{
+    (void)err;
+    split_ctx *x = ctx;
+    bool grain;
+    time_grain g;
+    *handled = false;
+    if (!x->job->convert_time || e->kind != EX_FUNC || strcasecmp(e->text, "unix_timestamp") != 0 ||
+        e->nargs != 1 || e->args[0]->kind != EX_COLUMN ||
+        !dim_name(x->cat, e->args[0]->parts[e->args[0]->nparts - 1], &grain, &g) || !grain ||
+        g != GRAIN_TIME)
+        return true;
+    *handled = true;
+    sb_str(b,
+           b->dialect == DIALECT_POSTGRES ? "trim_scale(EXTRACT(EPOCH FROM " : "UNIX_TIMESTAMP(");
+    sb_ident(b, INSTANT_COLUMN);
+    sb_str(b, b->dialect == DIALECT_POSTGRES ? "))" : ")");
+    return true;
+}
+
 /* The time column as the session's wall clock: PostgreSQL (t AT TIME ZONE zone),
  * MySQL CONVERT_TZ(t, '+00:00', zone) (named zones need the server's tz tables). */
 static void local_time(void *ctx, sql_builder *b)
@@ -529,6 +573,12 @@ static void build_inner(split_ctx *x, sql_builder *b, const source_job *job, ptr
             sb_ident(b, name);
         }
     }
+    if (job->convert_time) { /* for UNIX_TIMESTAMP(ts): see unix_timestamp_of_instant */
+        sb_str(b, ", ");
+        sb_str(b, s->time_col);
+        sb_str(b, " AS ");
+        sb_ident(b, INSTANT_COLUMN);
+    }
     sb_str(b, " ");
     size_t from = sh->select_list_end;
     if (bounds->len == 0) {
@@ -573,6 +623,30 @@ static bool splices_grain(const split_ctx *x, const source_job *job)
     return false;
 }
 
+/* The inquiry's filters: time bounds pushed into the source's WHERE, the rest outside. */
+static void sort_filters(split_ctx *x, const source_job *job, ptr_vec *bounds, ptr_vec *outer)
+{
+    const inquiry *q = x->q;
+    for (size_t i = 0; i < q->nfilters; i++) {
+        time_bound tb[2];
+        size_t n;
+        if (time_bounds(x, q->filters[i], tb, &n)) {
+            for (size_t k = 0; k < n; k++) {
+                time_bound *copy = arena_alloc(x->a, sizeof(*copy));
+                *copy = tb[k];
+                ptr_vec_push(x->a, bounds, copy);
+            }
+        } else {
+            ptr_vec_push(x->a, outer, (void *)q->filters[i]);
+        }
+    }
+    if (job->truncate) {
+        time_bound *tb = arena_alloc(x->a, sizeof(*tb));
+        *tb = (time_bound){"<", x->incomplete_start};
+        ptr_vec_push(x->a, bounds, tb);
+    }
+}
+
 /*
  * Builds job's atomic query. Streaming (one source, nothing computed after):
  * its columns are the client's columns in order, with ORDER BY and LIMIT
@@ -588,30 +662,15 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     aq->dialect = job->dialect;
 
     ptr_vec names = {0}, bounds = {0}, outer = {0};
-    for (size_t i = 0; i < q->nfilters; i++) {
-        time_bound tb[2];
-        size_t n;
-        if (time_bounds(x, q->filters[i], tb, &n)) {
-            for (size_t k = 0; k < n; k++) {
-                time_bound *copy = arena_alloc(x->a, sizeof(*copy));
-                *copy = tb[k];
-                ptr_vec_push(x->a, &bounds, copy);
-            }
-        } else {
-            ptr_vec_push(x->a, &outer, (void *)q->filters[i]);
-        }
-    }
-    if (job->truncate) {
-        time_bound *tb = arena_alloc(x->a, sizeof(*tb));
-        *tb = (time_bound){"<", x->incomplete_start};
-        ptr_vec_push(x->a, &bounds, tb);
-    }
+    sort_filters(x, job, &bounds, &outer);
     if ((bounds.len > 0 || splices_grain(x, job)) && !decide_time_conversion(x, job))
         return false;
 
     sql_builder b;
     sb_init(&b, x->a, job->dialect);
     b.tz = q->tz;
+    b.subst = unix_timestamp_of_instant;
+    b.subst_ctx = x;
     sb_str(&b, "SELECT ");
     ptr_vec group = {0};
     size_t ncols = streaming ? q->ncolumns : q->ndims + job->metrics.len;

@@ -9,25 +9,26 @@
 #include <stdint.h>
 
 /* MySQL error codes Mimir uses. */
-#define ER_DBACCESS_DENIED                1044
-#define ER_ACCESS_DENIED                  1045
-#define ER_NO_DB                          1046
-#define ER_BAD_DB                         1049
-#define ER_BAD_FIELD                      1054
-#define ER_PARSE                          1064
-#define ER_EMPTY_QUERY                    1065
-#define ER_UNKNOWN_ERROR                  1105
-#define ER_NO_SUCH_TABLE                  1146
-#define ER_NO_TABLE_USED                  1096
-#define ER_UNKNOWN_COM                    1047
-#define ER_UNKNOWN_SYSTEM_VAR             1193
-#define ER_NOT_SUPPORTED_YET              1235
-#define ER_SP_DOES_NOT_EXIST              1305
-#define ER_WRONG_ARGUMENTS                1210
-#define ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT 1582
-#define ER_NET_PACKET_TOO_LARGE           1153
-#define ER_NET_PACKETS_OUT_OF_ORDER       1156
-#define ER_INVALID_CHARACTER_STRING       1300
+#define ER_DBACCESS_DENIED                   1044
+#define ER_ACCESS_DENIED                     1045
+#define ER_NO_DB                             1046
+#define ER_BAD_DB                            1049
+#define ER_BAD_FIELD                         1054
+#define ER_WRONG_NUMBER_OF_COLUMNS_IN_SELECT 1222
+#define ER_PARSE                             1064
+#define ER_EMPTY_QUERY                       1065
+#define ER_UNKNOWN_ERROR                     1105
+#define ER_NO_SUCH_TABLE                     1146
+#define ER_NO_TABLE_USED                     1096
+#define ER_UNKNOWN_COM                       1047
+#define ER_UNKNOWN_SYSTEM_VAR                1193
+#define ER_NOT_SUPPORTED_YET                 1235
+#define ER_SP_DOES_NOT_EXIST                 1305
+#define ER_WRONG_ARGUMENTS                   1210
+#define ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT    1582
+#define ER_NET_PACKET_TOO_LARGE              1153
+#define ER_NET_PACKETS_OUT_OF_ORDER          1156
+#define ER_INVALID_CHARACTER_STRING          1300
 /* Session variables (SET time_zone, SET sql_select_limit). */
 #define ER_WRONG_VALUE_FOR_VAR 1231
 #define ER_WRONG_TYPE_FOR_VAR  1232

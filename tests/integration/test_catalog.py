@@ -401,6 +401,32 @@ TOOL_QUERIES = [
      "select table_name from INFORMATION_SCHEMA.tables where table_schema = 'MIMIR' and "
      "table_name in ('METRICS', 'Rentals') order by 1",
      lambda rows: rows == [("metrics",), ("rentals",)]),
+    # HAVING without GROUP BY filters rows, its names read as select aliases first
+    # (Connector/J's getTables: ... HAVING TABLE_TYPE IN ('TABLE','VIEW'))
+    ("having_without_group_by",
+     "SELECT TABLE_NAME, CASE WHEN TABLE_NAME = 'metrics' THEN 'M' ELSE 'O' END AS TABLE_TYPE "
+     "FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'mimir' HAVING TABLE_TYPE = 'M'",
+     lambda rows: rows == [("metrics", "M")]),
+    ("having_without_where",
+     "SELECT TABLE_NAME AS t FROM information_schema.TABLES HAVING t = 'rentals'",
+     lambda rows: rows == [("rentals",)]),
+    # UNION [ALL] of catalog queries (RMariaDB's dbListObjects): left to right, the
+    # ORDER BY and LIMIT after the last SELECT apply to the whole union
+    ("union_all",
+     "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'mimir' AND "
+     "TABLE_NAME = 'metrics' UNION ALL SELECT SCHEMA_NAME FROM information_schema.SCHEMATA "
+     "UNION ALL SELECT 'metrics' FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'mimir' "
+     "ORDER BY 1",
+     lambda rows: rows == [("information_schema",), ("metrics",), ("metrics",), ("mimir",)]),
+    ("union_distinct",
+     "SELECT 'x' AS a FROM information_schema.SCHEMATA UNION SELECT 'x' FROM "
+     "information_schema.SCHEMATA UNION ALL SELECT 'x' FROM information_schema.SCHEMATA",
+     lambda rows: rows == [("x",), ("x",), ("x",)]),
+    ("union_order_by_name_and_limit",
+     "SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA UNION ALL SELECT TABLE_NAME "
+     "FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'mimir' ORDER BY s DESC LIMIT 2",
+     lambda rows: rows == [(n,) for n in sorted(["information_schema", "mimir"]
+                                                 + list(LAYER.tables()), reverse=True)[:2]]),
     # JDBC drivers' catalogs query, and mariadb-dump's tablespaces (subqueries)
     ("jdbc_catalogs", "SELECT SCHEMA_NAME TABLE_CAT FROM INFORMATION_SCHEMA.SCHEMATA ORDER BY 1",
      lambda rows: rows == [("information_schema",), ("mimir",)]),
@@ -541,6 +567,18 @@ CATALOG_ERRORS = [
     ("show_create_unknown", "SHOW CREATE TABLE mimir.nope", 1146, "42S02", "mimir.nope"),
     ("unknown_info_column", "SELECT NOPE FROM information_schema.TABLES", 1054, "42S22",
      "Unknown column 'NOPE' in 'field list'"),
+    ("union_column_count", "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA UNION ALL "
+     "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES", 1222, "21000",
+     "The used SELECT statements have a different number of columns"),
+    ("union_order_unknown", "SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA UNION "
+     "SELECT TABLE_NAME FROM information_schema.TABLES ORDER BY nope", 1054, "42S22",
+     "Unknown column 'nope' in 'order clause'"),
+    ("union_of_metrics", "SELECT dim_store_id FROM mimir.metrics GROUP BY 1 UNION ALL "
+     "SELECT TABLE_NAME FROM information_schema.TABLES", 1235, "42000",
+     "UNION other than of information_schema queries"),
+    ("union_in_subquery", "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME IN "
+     "(SELECT 'metrics' FROM information_schema.SCHEMATA UNION SELECT 'x' "
+     "FROM information_schema.SCHEMATA)", 1235, "42000", "UNION in a subquery or EXPLAIN"),
     ("ambiguous_column",
      "SELECT TABLE_NAME FROM information_schema.TABLES t JOIN information_schema.COLUMNS c "
      "ON c.TABLE_NAME = t.TABLE_NAME", 1052, "23000", "ambiguous"),
@@ -716,3 +754,16 @@ def test_interactive_use_reads_the_catalog(mimir, pg):
     assert "Reading table information for completion" in screen, screen
     assert "ERROR" not in screen, screen
     assert re.search(rf"\|\s+{paying}\s+\|", screen), screen
+
+
+def test_sql_select_limit_limits_a_union_as_a_whole(mimir):
+    conn = mimir.connect(database="mimir")
+    sql = ("SELECT SCHEMA_NAME FROM information_schema.SCHEMATA UNION ALL "
+           "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA")
+    with conn.cursor() as cur:
+        cur.execute("SET sql_select_limit = 3")
+        cur.execute(sql)
+        assert len(cur.fetchall()) == 3
+        cur.execute(sql + " ORDER BY 1 LIMIT 1")  # the statement's own LIMIT wins
+        assert cur.fetchall() == (("information_schema",),)
+    conn.close()

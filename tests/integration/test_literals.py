@@ -67,6 +67,15 @@ LITERALS = [
     "-1",
     "1.50",
     "NULL",
+    # CAST to CHAR without FROM (SQLAlchemy 1.x's first-connect checks)
+    "CAST('test plain returns' AS CHAR(60))",
+    "CAST('abcdef' AS CHAR(3))",
+    "CAST('h\u00e9llo' AS CHAR(2))",
+    "CAST(12345 AS CHAR)",
+    "CAST(NULL AS CHAR(4))",
+    "CONVERT('abc', CHAR(0))",
+    "CAST('x' AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_bin",
+    "CAST('test collated returns' AS CHAR CHARACTER SET utf8) COLLATE utf8_bin",
 ]
 
 
@@ -243,6 +252,13 @@ ERRORS = [
      1253, "COLLATION 'binary' is not valid for CHARACTER SET 'utf8mb4'"),
     ("SELECT dim_rental_category COLLATE utf8mb4_bin, AGG(movies_rented) FROM metrics "
      "GROUP BY 1", 1235, "outside =, <>, <=> and IN comparisons"),
+    ("SELECT CAST(1 AS SIGNED)", 1235, "this expression without FROM"),
+    ("SELECT CAST('a' AS CHAR CHARACTER SET latin1)", 1235, "this expression without FROM"),
+    ("SELECT CAST(X'FF' AS CHAR)", 1235, "this expression without FROM"),
+    # ODBC escapes (tests/compat/odbc.yaml has the ones that pass)
+    ("SELECT {d '2022-01-01'", 1064, "expected '}'"),
+    ("SELECT {'2022-01-01'}", 1064, "expected d, t, ts or fn after '{'"),
+    ("SELECT {fn CONVERT(1, SQL_GUID)}", 1064, "an ODBC type MySQL has no cast for: SQL_GUID"),
 ]
 
 

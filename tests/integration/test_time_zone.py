@@ -170,7 +170,10 @@ GRAINS = {
 FUNCTIONS = ["DATE(ts)", "HOUR(ts)", "DATE_FORMAT(ts, '%Y-%m-%d %H:%i')", "DAYOFWEEK(ts)",
              "MONTH(ts)", "WEEK(ts, 3)", "YEARWEEK(ts)", "TO_DAYS(ts)", "DAYOFYEAR(ts)",
              "LAST_DAY(ts)", "WEEKDAY(ts)", "MINUTE(ts)",
-             "ADDDATE(FROM_DAYS(TO_DAYS(ts) - (DAYOFWEEK(ts) - 1)), INTERVAL 0 SECOND)"]
+             "ADDDATE(FROM_DAYS(TO_DAYS(ts) - (DAYOFWEEK(ts) - 1)), INTERVAL 0 SECOND)",
+             # Grafana's $__timeGroup: a TIMESTAMP column's own epoch, whatever the zone
+             # (the fall-back's repeated hour gives two distinct epochs).
+             "UNIX_TIMESTAMP(ts)", "UNIX_TIMESTAMP(ts) DIV 3600 * 3600"]
 
 # Time ranges pushed into the source's WHERE: (Mimir's filter, MariaDB's).
 RANGES = [
@@ -181,6 +184,11 @@ RANGES = [
      "ts >= '2022-03-13 01:00:00' AND ts < '2022-03-13 04:00:00'"),
     ("DATE(ts) BETWEEN '2022-06-30' AND '2022-07-01'",
      "DATE(ts) BETWEEN '2022-06-30' AND '2022-07-01'"),
+    # Grafana's $__timeFilter: 2022-11-06 00:00 EDT .. 04:00 EST, the repeated hour inside.
+    ("ts BETWEEN FROM_UNIXTIME(1667707200) AND FROM_UNIXTIME(1667725200)",
+     "ts BETWEEN FROM_UNIXTIME(1667707200) AND FROM_UNIXTIME(1667725200)"),
+    ("ts >= FROM_UNIXTIME(1647143999) AND ts < FROM_UNIXTIME(1647154800)",
+     "ts >= FROM_UNIXTIME(1647143999) AND ts < FROM_UNIXTIME(1647154800)"),
 ]
 
 SOURCES = ["pg", "maria"]  # tz_pg (timestamptz) and tz_maria (TIMESTAMP): both instants
@@ -262,6 +270,44 @@ def test_the_range_is_pushed_with_the_zone_as_a_parameter(mimir_tz):
     sql, params = step[4], step[5]
     assert "America/New_York" not in sql and "'America/New_York'" in params
     assert "tz_events.ts >= (CAST($" in sql and "AT TIME ZONE CAST($" in sql
+    conn.close()
+
+
+def test_from_unixtime_bounds_are_pushed_in_the_session_zone(mimir_tz):
+    """Grafana's $__timeFilter: FROM_UNIXTIME(n) is read in the session's zone by
+    the planner and pushed as a bound on the raw time column."""
+    conn = mimir_tz.connect()
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = 'America/New_York'")
+        cur.execute("EXPLAIN SELECT UNIX_TIMESTAMP(ts) DIV 3600 * 3600 AS t, AGG(pg_count) "
+                    "FROM mimir.metrics WHERE ts BETWEEN FROM_UNIXTIME(1667707200) "
+                    "AND FROM_UNIXTIME(1667725200) GROUP BY 1")
+        (step,) = [r for r in cur.fetchall() if r[1] == "tz_pg"]
+    sql, params = step[4], step[5]
+    assert "tz_events.ts >= (CAST($" in sql and "tz_events.ts <= (CAST($" in sql
+    assert "'2022-11-06 00:00:00'" in params and "'2022-11-06 04:00:00'" in params
+    assert "FROM_UNIXTIME" not in sql.upper()
+    conn.close()
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT UNIX_TIMESTAMP(ds) AS t, AGG(pg_count) FROM mimir.metrics GROUP BY 1",
+    "SELECT UNIX_TIMESTAMP(ts) AS t, AGG(wall_count) FROM mimir.metrics GROUP BY 1",
+    "SELECT ds, AGG(pg_count) FROM mimir.metrics WHERE ts >= FROM_UNIXTIME(1667707200 + 0) "
+    "GROUP BY ds",
+])
+def test_epochs_of_wall_clock_values_are_refused_in_named_zones(mimir_tz, sql):
+    """UNIX_TIMESTAMP of a wall-clock value (a date, a DATETIME column) and FROM_UNIXTIME
+    of a computed value need the zone's rules for gaps and repeated hours on the
+    backend: refused, and the connection answers the next statement."""
+    conn = mimir_tz.connect()
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = 'America/New_York'")
+        with pytest.raises(pymysql.err.MySQLError) as excinfo:
+            cur.execute(sql)
+        code, message = mysql_error(excinfo)
+        assert code == 1235 and "under a session time_zone other than UTC" in message
+    assert_answers_select_1(conn)
     conn.close()
 
 

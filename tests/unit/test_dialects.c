@@ -1005,18 +1005,43 @@ static const golden goldens[] = {
      "AS REAL) / NULLIF(?3, 0) AS INTEGER) END) * ?4)",
      "I:3600, I:3600, I:3600, I:3600", "((UNIX_TIMESTAMP(`ts`) DIV ?) * ?)", "I:3600, I:3600",
      "1646488800"},
-    {"FROM_UNIXTIME(1646489229)",
-     "(CASE WHEN CAST($1 AS BIGINT) >= 0 THEN TIMESTAMP '1970-01-01 00:00:00' + CAST($2 AS BIGINT) "
-     "* INTERVAL '1 second' END)",
-     "I:1646489229, I:1646489229", "(CASE WHEN ?1 >= 0 THEN datetime(?2, 'unixepoch') END)",
-     "I:1646489229, I:1646489229", "FROM_UNIXTIME(?)", "I:1646489229", "2022-03-05 14:07:09"},
+    /* An integer literal is folded by the planner in the session's zone (UTC here). */
+    {"FROM_UNIXTIME(1646489229)", "CAST($1 AS TIMESTAMP)", "T:2022-03-05 14:07:09", "?1",
+     "T:2022-03-05 14:07:09", "CAST(? AS DATETIME)", "T:2022-03-05 14:07:09",
+     "2022-03-05 14:07:09"},
     {"FROM_UNIXTIME(1646489229, '%Y-%m-%d')",
-     "to_char(CAST((CASE WHEN CAST($1 AS BIGINT) >= 0 THEN TIMESTAMP '1970-01-01 00:00:00' + "
-     "CAST($2 AS BIGINT) * INTERVAL '1 second' END) AS TIMESTAMP), $3)",
-     "I:1646489229, I:1646489229, T:YYYY\"-\"MM\"-\"DD",
-     "strftime(?1, (CASE WHEN ?2 >= 0 THEN datetime(?3, 'unixepoch') END))",
-     "T:%Y-%m-%d, I:1646489229, I:1646489229", "DATE_FORMAT(FROM_UNIXTIME(?), ?)",
-     "I:1646489229, T:%Y-%m-%d", "2022-03-05"},
+     "to_char(CAST(CAST($1 AS TIMESTAMP) AS TIMESTAMP), $2)",
+     "T:2022-03-05 14:07:09, T:YYYY\"-\"MM\"-\"DD", "strftime(?1, ?2)",
+     "T:%Y-%m-%d, T:2022-03-05 14:07:09", "DATE_FORMAT(CAST(? AS DATETIME), ?)",
+     "T:2022-03-05 14:07:09, T:%Y-%m-%d", "2022-03-05"},
+    {"FROM_UNIXTIME(n + 1646489222)",
+     "(CASE WHEN (\"n\" + CAST($1 AS BIGINT)) >= 0 THEN TIMESTAMP '1970-01-01 00:00:00' + (\"n\" + "
+     "CAST($2 AS BIGINT)) * INTERVAL '1 second' END)",
+     "I:1646489222, I:1646489222",
+     "(CASE WHEN (\"n\" + ?1) >= 0 THEN datetime((\"n\" + ?2), 'unixepoch') END)",
+     "I:1646489222, I:1646489222", "FROM_UNIXTIME((`n` + ?))", "I:1646489222",
+     "2022-03-05 14:07:09"},
+    {"QUOTE('It''s a \\\\ b')",
+     "(CASE WHEN $1 IS NULL THEN 'NULL' ELSE '''' || REPLACE(REPLACE(REPLACE(CAST($2 AS TEXT), "
+     "'\\', '\\\\'), '''', '\\'''), chr(26), '\\Z') || '''' END)",
+     "T:It's a \\ b, T:It's a \\ b",
+     "(CASE WHEN ?1 IS NULL THEN 'NULL' ELSE '''' || REPLACE(REPLACE(REPLACE(REPLACE(?2, '\\', "
+     "'\\\\'), '''', '\\'''), char(0), '\\0'), char(26), '\\Z') || '''' END)",
+     "T:It's a \\ b, T:It's a \\ b", "QUOTE(?)", "T:It's a \\ b", "'It\\'s a \\\\ b'"},
+    {"QUOTE(nul)",
+     "(CASE WHEN \"nul\" IS NULL THEN 'NULL' ELSE '''' || REPLACE(REPLACE(REPLACE(CAST(\"nul\" AS "
+     "TEXT), '\\', '\\\\'), '''', '\\'''), chr(26), '\\Z') || '''' END)",
+     "",
+     "(CASE WHEN \"nul\" IS NULL THEN 'NULL' ELSE '''' || REPLACE(REPLACE(REPLACE(REPLACE(\"nul\", "
+     "'\\', '\\\\'), '''', '\\'''), char(0), '\\0'), char(26), '\\Z') || '''' END)",
+     "", "QUOTE(`nul`)", "", "NULL"},
+    {"QUOTE(n)",
+     "(CASE WHEN \"n\" IS NULL THEN 'NULL' ELSE '''' || REPLACE(REPLACE(REPLACE(CAST(\"n\" AS "
+     "TEXT), '\\', '\\\\'), '''', '\\'''), chr(26), '\\Z') || '''' END)",
+     "",
+     "(CASE WHEN \"n\" IS NULL THEN 'NULL' ELSE '''' || REPLACE(REPLACE(REPLACE(REPLACE(\"n\", "
+     "'\\', '\\\\'), '''', '\\'''), char(0), '\\0'), char(26), '\\Z') || '''' END)",
+     "", "QUOTE(`n`)", "", "'7'"},
     {"FROM_UNIXTIME(-1)",
      "(CASE WHEN (- CAST($1 AS BIGINT)) >= 0 THEN TIMESTAMP '1970-01-01 00:00:00' + (- CAST($2 AS "
      "BIGINT)) * INTERVAL '1 second' END)",

@@ -331,6 +331,10 @@ static void print_select(buf *o, const select_stmt *s)
         buf_append_byte(o, ')');
     }
     buf_append_byte(o, ')');
+    if (s->union_next) {
+        buf_append_str(o, s->union_all ? " (union all) " : " (union) ");
+        print_select(o, s->union_next);
+    }
 }
 
 static const char *const show_kinds[] = {
@@ -516,6 +520,24 @@ static const parse_case literal_cases[] = {
     {"SELECT _utf8mb4 0x4A61", SEL("'Ja'", "")},
     {"SELECT N'x'", SEL("'x'", "")},
     {"SELECT n'x' 'y'", SEL("'xy'", "")},
+    /* UNION at the statement's top level; the last SELECT's ORDER BY/LIMIT are the union's */
+    {"SELECT a FROM t UNION ALL SELECT b FROM u ORDER BY 1 LIMIT 2",
+     SEL("(col a)", FROM_T) " (union all) " SEL("(col b)", " (from u) (order (asc 1)) (limit 2)")},
+    {"SELECT a FROM t UNION DISTINCT SELECT b FROM u UNION SELECT 1",
+     SEL("(col a)", FROM_T) " (union) " SEL("(col b)", " (from u)") " (union) " SEL("1", "")},
+    /* ODBC escapes: typed literals are their string (as DATE '...'), {fn f(x)} is f(x) */
+    {"SELECT {d '2022-01-01'}", SEL("'2022-01-01'", "")},
+    {"SELECT {ts '2022-01-01 00:00:00'}, {t '12:00:00'}",
+     SEL("'2022-01-01 00:00:00' '12:00:00'", "")},
+    {"SELECT {D'2022-01-01'} FROM t WHERE a >= {d '2022-01-01'}",
+     SEL("'2022-01-01'", FROM_T " (where (>= (col a) '2022-01-01'))")},
+    {"SELECT {fn UCASE(a)} FROM t", SEL("(fn UCASE (col a))", FROM_T)},
+    {"SELECT {fn CONVERT(a, SQL_BIGINT)} FROM t", SEL("(fn CONVERT (col a) 'SIGNED')", FROM_T)},
+    {"SELECT {fn CONVERT(a, sql_varchar)} FROM t", SEL("(fn CONVERT (col a) 'CHAR')", FROM_T)},
+    {"SELECT {fn CONVERT(a, SQL_TYPE_TIMESTAMP)} FROM t",
+     SEL("(fn CONVERT (col a) 'DATETIME')", FROM_T)},
+    {"SELECT {fn CONVERT(a, SIGNED)} FROM t", SEL("(fn CONVERT (col a) 'SIGNED')", FROM_T)},
+    {"SELECT {x a + 1} FROM t", SEL("(+ (col a) 1)", FROM_T)},
     {"SELECT N 'x' FROM t", SEL("(as (col N) x)", FROM_T)},       /* column N, aliased x */
     {"SELECT _foo 'x' FROM t", SEL("(as (col _foo) x)", FROM_T)}, /* not a character set */
     /* COLLATE after an expression */
@@ -1229,6 +1251,17 @@ static const error_case error_cases[] = {
     {"SELECT x'4A", 1064, 7, 1, "x'4A", "even number of hexadecimal digits"},
     {"SELECT b'102'", 1064, 7, 1, "b'102'", "only the digits 0 and 1"},
     {"SELECT _latin1'x'", 1235, 7, 1, "_latin1'x'", "character set introducer _latin1"},
+    {"SELECT a FROM t ORDER BY a UNION SELECT b FROM u", 1064, 27, 1, "UNION SELECT b FROM u",
+     "need parentheses"},
+    {"SELECT a FROM t UNION a", 1064, 22, 1, "a", "expected SELECT"},
+    {"SELECT a FROM t WHERE a IN (SELECT b FROM u UNION SELECT c FROM v)", 1235, 44, 1,
+     "UNION SELECT c FROM v)", "UNION in a subquery or EXPLAIN"},
+    {"EXPLAIN SELECT a FROM t UNION SELECT b FROM u", 1235, 24, 1, "UNION SELECT b FROM u",
+     "UNION in a subquery or EXPLAIN"},
+    {"SELECT {d '2022-01-01' FROM t", 1064, 23, 1, "FROM t", "expected '}'"},
+    {"SELECT {'2022-01-01'}", 1064, 8, 1, "'2022-01-01'}", "expected d, t, ts or fn"},
+    {"SELECT {fn CONVERT(a, SQL_GUID)} FROM t", 1064, 8, 1, "fn CONVERT(a, SQL_GUID)} FROM t",
+     "no cast for: SQL_GUID"},
     {"SELECT _utf8mb4 X'FF'", 1064, 16, 1, "X'FF'", "Invalid utf8mb4 character string"},
     {"SELECT 'a' COLLATE", 1064, 18, 1, "", "expected a collation name"},
     {"SELECT 'a' COLLATE 1", 1064, 19, 1, "1", "expected a collation name"},
@@ -1370,9 +1403,6 @@ static const error_case error_cases[] = {
     {"SELECT a FROM t JOIN u ON", 1064, 25, 1, "", "unexpected end of statement"},
     {"SELECT a FROM t,", 1064, 16, 1, "", "expected an identifier"},
     /* valid MySQL that Mimir does not run: 1235 */
-    {"SELECT a FROM t UNION SELECT b FROM u", 1235, 16, 1, "UNION SELECT b FROM u", "UNION"},
-    {"SELECT a FROM t UNION ALL SELECT b FROM u", 1235, 16, 1, "UNION ALL SELECT b FROM u",
-     "UNION"},
     {"SELECT a FROM t GROUP BY a WITH ROLLUP", 1235, 27, 1, "WITH ROLLUP", "WITH ROLLUP"},
     {"SELECT a FROM t FOR UPDATE", 1235, 16, 1, "FOR UPDATE", "locking reads"},
     {"SELECT a FROM t LOCK IN SHARE MODE", 1235, 16, 1, "LOCK IN SHARE MODE", "locking reads"},
