@@ -161,16 +161,14 @@ REGRESSIONS = [
         "GROUP BY week) t ORDER BY 1",
         "SELECT * FROM (SELECT SUM(amount) * 1.25 AS c1 FROM payments_rows "
         "GROUP BY DATE(ts) - INTERVAL WEEKDAY(ts) DAY) t ORDER BY 1",
-        id="derived_star_order_by_position_of_computed_decimal",
-        marks=pytest.mark.xfail(strict=True, reason="a computed DECIMAL column brought in by SELECT * sorts as text")),
+        id="derived_star_order_by_position_of_computed_decimal"),
     pytest.param(
         "SELECT * FROM (SELECT DISTINCT AGG(payments_revenue) * 1.25 AS c1 FROM mimir.metrics "
         "GROUP BY week HAVING AGG(paying_customers) IS NOT NULL) t ORDER BY 1 DESC LIMIT 5",
         "SELECT * FROM (SELECT DISTINCT SUM(amount) * 1.25 AS c1 FROM payments_rows "
         "GROUP BY DATE(ts) - INTERVAL WEEKDAY(ts) DAY "
         "HAVING COUNT(DISTINCT customer_id) IS NOT NULL) t ORDER BY 1 DESC LIMIT 5",
-        id="derived_distinct_star_order_by_position_desc",
-        marks=pytest.mark.xfail(strict=True, reason="a computed DECIMAL column brought in by SELECT * sorts as text")),
+        id="derived_distinct_star_order_by_position_desc"),
     pytest.param(
         # ORDER BY a COALESCE (IFNULL, GREATEST, ...) of a DECIMAL metric sorted the
         # exact decimals as text: 23694.58, 32535.92, 126912.69 came out as
