@@ -177,22 +177,19 @@ REGRESSIONS = [
         "GROUP BY year ORDER BY 1",
         "SELECT COALESCE(SUM(amount), 0) AS c1, YEAR(ts) AS c2 FROM rentals_rows "
         "GROUP BY YEAR(ts) ORDER BY 1",
-        id="order_by_position_of_coalesce_of_decimal_metric",
-        marks=pytest.mark.xfail(strict=True, reason="COALESCE/IFNULL/GREATEST of a DECIMAL metric sorts as text")),
+        id="order_by_position_of_coalesce_of_decimal_metric"),
     pytest.param(
         "SELECT year, IFNULL(AGG(rentals_revenue), 0) AS c FROM mimir.metrics "
         "GROUP BY year ORDER BY c DESC",
         "SELECT YEAR(ts), IFNULL(SUM(amount), 0) AS c FROM rentals_rows "
         "GROUP BY YEAR(ts) ORDER BY c DESC",
-        id="order_by_alias_of_ifnull_of_decimal_metric",
-        marks=pytest.mark.xfail(strict=True, reason="COALESCE/IFNULL/GREATEST of a DECIMAL metric sorts as text")),
+        id="order_by_alias_of_ifnull_of_decimal_metric"),
     pytest.param(
         "SELECT staff_id, GREATEST(AGG(payments_revenue), 0) AS c FROM mimir.metrics "
         "GROUP BY staff_id ORDER BY 2",
         "SELECT staff_id, GREATEST(SUM(amount), 0) AS c FROM payments_rows "
         "GROUP BY staff_id ORDER BY 2",
-        id="order_by_greatest_of_decimal_metric",
-        marks=pytest.mark.xfail(strict=True, reason="COALESCE/IFNULL/GREATEST of a DECIMAL metric sorts as text")),
+        id="order_by_greatest_of_decimal_metric"),
     pytest.param(
         "SELECT COALESCE(AGG(rentals_revenue), 0) AS c1 FROM mimir.metrics WHERE amount IS NULL",
         "SELECT COALESCE(SUM(amount), 0) AS c1 FROM rentals_rows WHERE amount IS NULL",
