@@ -52,9 +52,15 @@ KEYS = {
     "quarter": ("MAKEDATE(YEAR(ts), 1) + INTERVAL (QUARTER(ts) - 1) QUARTER", BOTH),
     "year": ("YEAR(ts)", BOTH),
     "ts_hour": ("CAST(DATE_FORMAT(ts, '%Y-%m-%d %H:00:00') AS DATETIME)", BOTH),
+    # Expressions as group keys.
+    "YEAR(ts)": ("YEAR(ts)", BOTH),
+    "MONTH(ds)": ("MONTH(ts)", BOTH),
+    "UPPER(dim_rental_category)": ("UPPER(dim_rental_category)", ("rentals",)),
+    "staff_id * 10 + dim_store_id": ("staff_id * 10 + dim_store_id", BOTH),
 }
 # Keys that make many groups: used alone, or with a coarse second key.
 FINE = {"customer_id", "ds", "ts_hour"}
+PLAIN_KEYS = [k for k in KEYS if "(" not in k and " " not in k]
 
 
 class Case:
@@ -69,10 +75,30 @@ def row_filter(rng, sources):
     """A WHERE condition on the rows of every source involved: (mimir, oracle)."""
     only_rentals = set(sources) == {"rentals"}
     kinds = ["staff_eq", "store_in", "customer_between", "customer_lt", "ts_range",
-             "ds_between", "ts_lt", "year_month_eq"]
+             "ds_between", "ts_lt", "year_month_eq", "staff_ne", "store_not_in", "or",
+             "customer_in", "ts_between", "year_fn"]
     if only_rentals:
         kinds += ["category_eq", "category_in", "category_like", "amount_null"]
     kind = rng.choice(kinds)
+    if kind == "staff_ne":
+        v = rng.choice([1, 2, 3])
+        return f"staff_id <> {v}", f"staff_id <> {v}"
+    if kind == "store_not_in":
+        v = rng.choice([1, 2])
+        return f"dim_store_id NOT IN ({v})", f"dim_store_id NOT IN ({v})"
+    if kind == "or":
+        a, b = rng.choice([1, 2, 3]), rng.randint(1, 200)
+        return (f"(staff_id = {a} OR customer_id < {b})", f"(staff_id = {a} OR customer_id < {b})")
+    if kind == "customer_in":
+        vs = ", ".join(str(rng.randint(1, 600)) for _ in range(rng.randint(1, 6)))
+        return f"customer_id IN ({vs})", f"customer_id IN ({vs})"
+    if kind == "ts_between":
+        m = rng.randint(1, 12)
+        lo, hi = f"'2022-{m:02d}-03 10:00:00'", f"'2022-{m:02d}-19 18:30:00'"
+        return f"ts BETWEEN {lo} AND {hi}", f"ts BETWEEN {lo} AND {hi}"
+    if kind == "year_fn":
+        v = rng.choice([2021, 2022, 2023])
+        return f"YEAR(ts) = {v}", f"YEAR(ts) = {v}"
     if kind == "staff_eq":
         v = rng.choice([1, 2, 3])
         return f"staff_id = {v}", f"staff_id = {v}"
@@ -134,7 +160,8 @@ def metric_ref(rng, name, used):
 def metric_expr(rng, names, used):
     """An expression over one or two of the chosen metrics: (mimir, oracle)."""
     kind = rng.choice(["bare", "bare", "bare", "plus", "minus", "times", "div", "round_div",
-                       "round", "times_const", "coalesce"])
+                       "round", "times_const", "coalesce", "truncate", "abs_neg", "floor",
+                       "cast_signed", "mod", "if", "ifnull", "greatest"])
     first = rng.choice(names)
     a = metric_ref(rng, first, used)
     if kind in ("plus", "minus", "times", "div", "round_div"):
@@ -158,11 +185,40 @@ def metric_expr(rng, names, used):
     if kind == "times_const":
         c = rng.choice(["2", "100", "0.5", "1.25"])
         return f"{a[0]} * {c}", f"{a[1]} * {c}"
+    if kind == "truncate":
+        d = rng.choice([-1, 0, 1])
+        return f"TRUNCATE({a[0]}, {d})", f"TRUNCATE({a[1]}, {d})"
+    if kind == "abs_neg":
+        return f"ABS(-{a[0]})", f"ABS(-{a[1]})"
+    if kind == "floor":
+        return f"FLOOR({a[0]} / 3)", f"FLOOR({a[1]} / 3)"
+    if kind == "cast_signed":
+        return f"CAST({a[0]} AS SIGNED)", f"CAST({a[1]} AS SIGNED)"
+    if kind == "mod":
+        c = rng.choice([7, 100])
+        return f"{a[0]} % {c}", f"{a[1]} % {c}"
+    if kind == "if":
+        c = rng.choice([10, 100, 1000])
+        return f"IF({a[0]} > {c}, 'big', 'small')", f"IF({a[1]} > {c}, 'big', 'small')"
+    if kind == "ifnull":
+        return f"IFNULL({a[0]}, -1)", f"IFNULL({a[1]}, -1)"
+    if kind == "greatest":
+        c = rng.choice([50, 500])
+        return f"GREATEST({a[0]}, {c})", f"GREATEST({a[1]}, {c})"
     return f"COALESCE({a[0]}, 0)", f"COALESCE({a[1]}, 0)"
 
 
 def key_expr(rng, key, col):
     """An expression over a selected key: (mimir, oracle), or the key itself."""
+    if key not in PLAIN_KEYS:
+        return f"{key}", f"{col}"
+    if key in ("ds", "week", "year_month", "quarter") and rng.random() < 0.4:
+        f = rng.choice(["DATE_FORMAT(%s, '%%Y-%%m')", "DATE_ADD(%s, INTERVAL 1 DAY)",
+                        "DATEDIFF(%s, '2022-01-01')", "LAST_DAY(%s)"])
+        return f % key, f % col
+    if key == "staff_id" and rng.random() < 0.5:
+        return (f"CASE WHEN {key} = 1 THEN 'one' ELSE 'other' END",
+                f"CASE WHEN {col} = 1 THEN 'one' ELSE 'other' END")
     if key == "dim_rental_category":
         f = rng.choice(["UPPER", "LOWER", "LENGTH", "LEFT3"])
         if f == "LEFT3":
@@ -296,6 +352,11 @@ def generate(rng):
     limit = None
     if total and rng.random() < 0.3:
         limit = rng.choice([1, 3, 10, 50])
+        if rng.random() < 0.3:
+            limit = f"{limit} OFFSET {rng.choice([1, 2, 5])}"
+    # Sometimes by alias rather than position (the aliases are c1.. on both sides).
+    order = [f"c{o}" if o.split(" ")[0].isdigit() and rng.random() < 0.2 else o
+             for o in order]
 
     sel_m = ", ".join(f"{m} AS c{j + 1}" for j, (m, _, _) in enumerate(items))
     sel_o = ", ".join(f"{o} AS c{j + 1}" for j, (_, o, _) in enumerate(items))
@@ -322,10 +383,20 @@ def generate(rng):
     # A derived table around the statement (its ORDER BY/LIMIT inside when it has a LIMIT).
     if limit is not None:
         mimir, oracle = mimir + tail, oracle + tail
-    kind = rng.choice(["star", "expr", "agg"])
+    kind = rng.choice(["star", "expr", "agg", "where"])
+    numeric = [j + 1 for j, it in enumerate(items) if not it[2] and it[0].startswith(("AGG(", "SUM("))
+               and not any(d in it[0] for d in DERIVED) and " " not in it[0]]
     if kind == "agg":
-        cols = ", ".join(f"COUNT(c{j + 1})" for j in range(n))
-        outer = f"SELECT COUNT(*), {cols} FROM ({{}}) t"
+        cols = [f"COUNT(c{j + 1})" for j in range(n)]
+        for j in numeric:
+            cols += [f"SUM(c{j})", f"MIN(c{j})", f"MAX(c{j})"]
+        outer = f"SELECT COUNT(*), {', '.join(cols)} FROM ({{}}) t"
+        return Case(outer.format(mimir), outer.format(oracle), "derived")
+    if kind == "where" and numeric:
+        j = rng.choice(numeric)
+        c = rng.choice([10, 100, 1000])
+        outer = f"SELECT * FROM ({{}}) t WHERE c{j} > {c}"
+        outer += " ORDER BY " + ", ".join(str(p) for p in range(1, n + 1))
         return Case(outer.format(mimir), outer.format(oracle), "derived")
     if kind == "star":
         outer = "SELECT * FROM ({}) t"

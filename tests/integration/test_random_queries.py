@@ -30,7 +30,7 @@ from support import PAYMENTS_SQL, RENTALS_SQL
 
 ORACLE_DB = "random_oracle"
 SEED = int(os.environ.get("MIMIR_RANDOM_SEED", "20261207"))
-COUNT = int(os.environ.get("MIMIR_RANDOM_QUERIES", "250"))
+COUNT = int(os.environ.get("MIMIR_RANDOM_QUERIES", "300"))
 REFUSED_CODES = {1235, 1305}
 MAX_REFUSED = 0.10
 
