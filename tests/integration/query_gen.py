@@ -52,6 +52,7 @@ KEYS = {
     "quarter": ("MAKEDATE(YEAR(ts), 1) + INTERVAL (QUARTER(ts) - 1) QUARTER", BOTH),
     "year": ("YEAR(ts)", BOTH),
     "ts_hour": ("CAST(DATE_FORMAT(ts, '%Y-%m-%d %H:00:00') AS DATETIME)", BOTH),
+    "amount": ("amount", BOTH),  # a DECIMAL key, NULL on rentals without payment
     # Expressions as group keys.
     "YEAR(ts)": ("YEAR(ts)", BOTH),
     "MONTH(ds)": ("MONTH(ts)", BOTH),

@@ -25,7 +25,7 @@ from decimal import Decimal
 import pymysql
 import pytest
 
-from query_gen import cases
+from query_gen import cases, combined
 from support import PAYMENTS_SQL, RENTALS_SQL
 
 ORACLE_DB = "random_oracle"
@@ -190,6 +190,45 @@ REGRESSIONS = [
         "SELECT staff_id, GREATEST(SUM(amount), 0) AS c FROM payments_rows "
         "GROUP BY staff_id ORDER BY 2",
         id="order_by_greatest_of_decimal_metric"),
+    pytest.param(
+        "SELECT customer_id, COALESCE(AGG(payments_revenue), 0) AS v, AGG(movies_rented) "
+        "FROM mimir.metrics GROUP BY customer_id, year_month ORDER BY 2, 1 LIMIT 5",
+        "SELECT k0, COALESCE(payments_revenue, 0) AS v, movies_rented FROM ("
+        + combined(["customer_id", "year_month"], ["payments_revenue", "movies_rented"], "")
+        + ") g ORDER BY 2, 1 LIMIT 5",
+        id="order_by_coalesce_of_a_decimal_metric_null_on_one_source",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "Mimir's first row is (36, 0.00, 68): customer 36 paid nothing that month, "
+            "so COALESCE gives 0.00; MySQL's is (13, 0.00, NULL): customer 13 paid 0.00, "
+            "and all the 0.00 rows sort by customer_id. In the final SQLite stage "
+            "COALESCE(m0, 0) is the INTEGER 0 when the metric is NULL and the TEXT '0.00' "
+            "of an exact decimal otherwise, and SQLite sorts every INTEGER before every "
+            "TEXT whatever the mimir_decimal collation says; the column is padded to 0.00 "
+            "only on the way out."))),
+    pytest.param(
+        "SELECT * FROM (SELECT customer_id AS c, COALESCE(AGG(payments_revenue), 0) AS v, "
+        "AGG(movies_rented) AS n FROM mimir.metrics GROUP BY customer_id, year_month) t "
+        "ORDER BY 2, 1 LIMIT 5",
+        "SELECT * FROM (SELECT k0 AS c, COALESCE(payments_revenue, 0) AS v, movies_rented AS n "
+        "FROM (" + combined(["customer_id", "year_month"], ["payments_revenue", "movies_rented"],
+                            "") + ") g) t ORDER BY 2, 1 LIMIT 5",
+        id="derived_order_by_coalesce_of_a_decimal_metric_null_on_one_source",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "the same through a derived table: (36, 0.00, 68) first instead of "
+            "(13, 0.00, NULL)"))),
+    pytest.param(
+        "SELECT DISTINCT COALESCE(AGG(payments_revenue), 0) AS v FROM mimir.metrics "
+        "GROUP BY customer_id, year_month "
+        "HAVING v < 0.5 AND COALESCE(AGG(movies_rented), 0) >= 0 ORDER BY 1",
+        "SELECT DISTINCT COALESCE(payments_revenue, 0) AS v FROM ("
+        + combined(["customer_id", "year_month"], ["payments_revenue", "movies_rented"], "")
+        + ") g WHERE COALESCE(payments_revenue, 0) < 0.5 AND COALESCE(movies_rented, 0) >= 0 "
+        "ORDER BY 1",
+        id="distinct_coalesce_of_a_decimal_metric_zero_and_null",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "Mimir answers two rows, 0.00 and 0.00, where MySQL answers one: the same "
+            "cause, DISTINCT in SQLite tells the INTEGER 0 (COALESCE of a NULL metric) "
+            "from the TEXT '0.00' (a 0.00 payment)"))),
     pytest.param(
         "SELECT COALESCE(AGG(rentals_revenue), 0) AS c1 FROM mimir.metrics WHERE amount IS NULL",
         "SELECT COALESCE(SUM(amount), 0) AS c1 FROM rentals_rows WHERE amount IS NULL",
