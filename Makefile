@@ -32,7 +32,7 @@ MAIN_OBJ  := $(BUILD)/proxy/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo demo-data test test-structure test-unit test-integration test-clients test-asan format clean \
+.PHONY: all deps demo demo-data test test-structure test-unit test-integration test-clients test-random test-asan format clean \
         fuzz fuzz-build fuzz-replay fuzz-coverage bench bench-tools
 all: $(BIN)
 
@@ -114,6 +114,16 @@ test-clients: $(JAVA_PROBE) $(NODE_MODULES) $(STMT_CLIENT) $(GO_PROBE)
 test-integration: $(BIN) demo-data test-clients
 	MIMIR_BIN=$(abspath $(BIN)) MIMIR_CLIENTS=$(abspath $(CLIENTS)) \
 	$(PYTHON) -m pytest -q tests/integration $(PYTEST_ARGS)
+
+# Randomised differential testing at length (tests/integration/test_random_queries.py):
+# RANDOM_QUERIES generated metrics queries from RANDOM_SEED, each checked against a
+# MariaDB oracle. `make test` runs 300 of them with a fixed seed.
+RANDOM_QUERIES ?= 5000
+RANDOM_SEED    ?= 20261207
+test-random: $(BIN)
+	MIMIR_BIN=$(abspath $(BIN)) MIMIR_CLIENTS=$(abspath $(CLIENTS)) \
+	MIMIR_RANDOM_QUERIES=$(RANDOM_QUERIES) MIMIR_RANDOM_SEED=$(RANDOM_SEED) \
+	$(PYTHON) -m pytest -q -s tests/integration/test_random_queries.py $(PYTEST_ARGS)
 
 # ---- Benchmarks (bench/; docs/performance.md) --------------------------------
 #

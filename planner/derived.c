@@ -41,14 +41,9 @@ static const type_rule *derived_leaf_type(void *ctx, const expr *e)
 }
 
 /* Metrics and computed numbers of the inner query may be exact decimals (text). */
-static bool derived_leaf_is_number(void *ctx, const expr *e)
+/* A column of the inner result that holds numbers (exact decimals are text there). */
+static bool plan_column_is_number(const plan_column *c)
 {
-    derived_ctx *d = ctx;
-    const plan_column *c = inner_plan_column(d, e);
-    if (!c)
-        return e->kind == EX_FUNC &&
-               (strcasecmp(e->text, "sum") == 0 || strcasecmp(e->text, "avg") == 0 ||
-                strcasecmp(e->text, "count") == 0);
     if (c->is_metric)
         return true;
     if (!c->computed || !c->type)
@@ -57,6 +52,17 @@ static bool derived_leaf_is_number(void *ctx, const expr *e)
     return k != TR_UNKNOWN && k != TR_DATE_ADD &&
            (k != TR_FIXED || c->type->type == VT_DECIMAL || c->type->type == VT_INT64 ||
             c->type->type == VT_DOUBLE);
+}
+
+static bool derived_leaf_is_number(void *ctx, const expr *e)
+{
+    derived_ctx *d = ctx;
+    const plan_column *c = inner_plan_column(d, e);
+    if (!c)
+        return e->kind == EX_FUNC &&
+               (strcasecmp(e->text, "sum") == 0 || strcasecmp(e->text, "avg") == 0 ||
+                strcasecmp(e->text, "count") == 0);
+    return plan_column_is_number(c);
 }
 
 /*
@@ -188,11 +194,12 @@ static bool orders_number(derived_ctx *d, const select_stmt *sel, const ptr_vec 
         if (k < 1 || (size_t)k > cols->len)
             return false;
         const plan_column *c = cols->items[k - 1];
-        if (c->is_metric)
+        /* A column a star brought in is the inner query's own: its type says. */
+        if (plan_column_is_number(c))
             return true;
         for (size_t i = 0, n = 0; i < sel->nitems; i++) {
             if (sel->items[i].e->kind == EX_STAR)
-                return false; /* positions past a star: left as they sort */
+                return false; /* positions past a star: not a number (checked above) */
             if (++n == (size_t)k)
                 return final_is_number(&d->leaves, sel->items[i].e);
         }

@@ -72,6 +72,24 @@ bool final_is_number(const final_leaves *leaves, const expr *e)
             func_is(e, "abs") || func_is(e, "floor") || func_is(e, "ceil") ||
             func_is(e, "ceiling") || cast_kind(e, &p, &s))
             return true;
+        /* The functions that pick one of their arguments: a number when every one
+         * they may pick is (a NULL literal picks nothing). */
+        if (func_is(e, "coalesce") || func_is(e, "ifnull") || func_is(e, "greatest") ||
+            func_is(e, "least") || (func_is(e, "if") && e->nargs == 3) ||
+            (func_is(e, "nullif") && e->nargs == 2)) {
+            size_t from = func_is(e, "if") ? 1 : 0;
+            size_t to = func_is(e, "nullif") ? 1 : e->nargs;
+            bool any = false;
+            for (size_t i = from; i < to; i++) {
+                const expr *x = e->args[i];
+                if (x->kind == EX_LITERAL && x->lit == LIT_NULL)
+                    continue;
+                if (!final_is_number(leaves, x))
+                    return false;
+                any = true;
+            }
+            return any;
+        }
         break;
     default:
         break;

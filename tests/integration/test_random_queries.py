@@ -1,0 +1,248 @@
+"""Randomised differential testing (issue 13): random metrics queries, each
+answered by Mimir and by a MariaDB oracle holding the same rows.
+
+query_gen.py builds, from a seeded random.Random, a Mimir statement and its
+exact equivalent over the oracle's row tables (see its docstring for the
+semantics it spells out). Values are compared exactly (DOUBLEs to the 15
+significant digits Mimir prints): same Python type (so a
+DECIMAL is a Decimal, a date a date), Decimals with the same digits and scale,
+same column count and order, NULLs equal. A statement Mimir refuses with a
+documented error (1235: not supported / row-level, 1305: no such function) is
+counted as refused, not as a failure, but the refusal rate is capped so that
+the generator cannot silently test nothing.
+
+    make test          a few hundred queries with a fixed seed
+    make test-random   thousands (MIMIR_RANDOM_QUERIES, MIMIR_RANDOM_SEED)
+
+Every disagreement the generator ever found stays below in REGRESSIONS, run
+every time.
+"""
+
+import datetime
+import os
+from decimal import Decimal
+
+import pymysql
+import pytest
+
+from query_gen import cases, combined
+from support import PAYMENTS_SQL, RENTALS_SQL
+
+ORACLE_DB = "random_oracle"
+SEED = int(os.environ.get("MIMIR_RANDOM_SEED", "20261207"))
+COUNT = int(os.environ.get("MIMIR_RANDOM_QUERIES", "300"))
+REFUSED_CODES = {1235, 1305}
+MAX_REFUSED = 0.10
+
+ORACLE_TABLES = [
+    """CREATE TABLE rentals_rows (rental_id INT, ts DATETIME(6), customer_id INT, staff_id INT,
+                                  dim_store_id INT, dim_rental_category VARCHAR(25),
+                                  amount DECIMAL(5,2))""",
+    """CREATE TABLE payments_rows (payment_id INT, ts DATETIME(6), customer_id INT,
+                                   staff_id INT, dim_store_id INT, amount DECIMAL(5,2))""",
+]
+LOADS = [
+    ("rentals_rows", RENTALS_SQL,
+     "rental_id, ts, customer_id, staff_id, dim_store_id, dim_rental_category, amount"),
+    ("payments_rows", PAYMENTS_SQL, "payment_id, ts, customer_id, staff_id, dim_store_id, amount"),
+]
+
+
+def naive_utc(value):
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+@pytest.fixture(scope="module")
+def oracle(mariadb, pg):
+    """MariaDB with the rows of both Pagila sources, as PostgreSQL returns them."""
+    mariadb.query(f"DROP DATABASE IF EXISTS {ORACLE_DB}")
+    mariadb.query(f"CREATE DATABASE {ORACLE_DB}")
+    for ddl in ORACLE_TABLES:
+        mariadb.query(ddl, database=ORACLE_DB)
+    for table, sql, cols in LOADS:
+        rows = [tuple(naive_utc(v) for v in r) for r in pg.query(f"SELECT {cols} FROM ({sql}) s")]
+        marks = ", ".join(["%s"] * len(cols.split(",")))
+        mariadb.executemany(f"INSERT INTO {table} VALUES ({marks})", rows, database=ORACLE_DB)
+    conn = mariadb.connect_root(ORACLE_DB)
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = '+00:00'")
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def conn(mimir):
+    c = mimir.connect()
+    yield c
+    c.close()
+
+
+def run(conn, sql):
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        return len(cur.description), [tuple(r) for r in cur.fetchall()]
+
+
+def same(got, want):
+    if want is None or got is None:
+        return got is None and want is None
+    if type(got) is not type(want):
+        return False
+    if isinstance(want, Decimal):
+        return str(got) == str(want)  # the digits MySQL shows, scale included
+    if isinstance(want, float):
+        # DOUBLEs (derived metrics) cross the wire as text: Mimir prints 15 significant
+        # digits, MariaDB the shortest exact form. Equal within what 15 digits carry.
+        return abs(got - want) <= 1e-13 * max(abs(want), 1e-300) or got == want
+    return got == want
+
+
+def differences(conn, oracle, mimir_sql, oracle_sql):
+    """None when Mimir answers as the oracle does, else a description."""
+    ncols, mrows = run(conn, mimir_sql)
+    ocols, orows = run(oracle, oracle_sql)
+    if ncols != ocols:
+        return f"{ncols} columns, oracle {ocols}"
+    if len(mrows) != len(orows):
+        return f"{len(mrows)} rows, oracle {len(orows)}: {mrows[:5]} vs {orows[:5]}"
+    for i, (g, w) in enumerate(zip(mrows, orows)):
+        if not all(same(a, b) for a, b in zip(g, w)):
+            return f"row {i}: {g!r}, oracle {w!r}"
+    return None
+
+
+def attempt(conn, oracle, case):
+    """'ok', 'refused' or a failure description."""
+    try:
+        diff = differences(conn, oracle, case.mimir, case.oracle)
+    except pymysql.MySQLError as err:
+        code = err.args[0] if err.args else None
+        if code in REFUSED_CODES:
+            return "refused", f"{code} {err.args[1] if len(err.args) > 1 else ''}"
+        return "fail", f"error {err.args!r}"
+    return ("ok", None) if diff is None else ("fail", diff)
+
+
+def test_random_queries(conn, oracle):
+    results = {"ok": 0, "refused": 0, "fail": 0}
+    failures, refusals = [], []
+    generated = cases(SEED, COUNT)
+    for case in generated:
+        status, detail = attempt(conn, oracle, case)
+        results[status] += 1
+        if status == "fail":
+            failures.append(f"{case.mimir}\n    oracle: {case.oracle}\n    -> {detail}")
+        elif status == "refused":
+            refusals.append(f"{case.mimir}\n    -> {detail}")
+    print(f"\nrandom queries (seed {SEED}): {results['ok']} ok, {results['refused']} refused, "
+          f"{results['fail']} failed of {len(generated)}")
+    for r in refusals[:20]:
+        print("refused:", r)
+    assert not failures, f"{len(failures)} of {len(generated)} disagree:\n" + "\n".join(failures[:15])
+    assert results["refused"] < MAX_REFUSED * len(generated), (
+        f"{results['refused']} of {len(generated)} refused:\n" + "\n".join(refusals[:15]))
+
+
+def test_generator_is_deterministic():
+    assert [c.mimir for c in cases(SEED, 20)] == [c.mimir for c in cases(SEED, 20)]
+
+
+# Every disagreement the generator found, as the minimal statement (Mimir's, the
+# oracle's). Cases Mimir still answers wrongly are xfail(strict=True) with what
+# it answers.
+REGRESSIONS = [
+    pytest.param(
+        # An outer ORDER BY position over a computed DECIMAL column that SELECT * brought
+        # in from the derived table sorted the exact decimals as text: 1052.3625 came
+        # before 321.4750.
+        "SELECT * FROM (SELECT AGG(payments_revenue) * 1.25 AS c1 FROM mimir.metrics "
+        "GROUP BY week) t ORDER BY 1",
+        "SELECT * FROM (SELECT SUM(amount) * 1.25 AS c1 FROM payments_rows "
+        "GROUP BY DATE(ts) - INTERVAL WEEKDAY(ts) DAY) t ORDER BY 1",
+        id="derived_star_order_by_position_of_computed_decimal"),
+    pytest.param(
+        "SELECT * FROM (SELECT DISTINCT AGG(payments_revenue) * 1.25 AS c1 FROM mimir.metrics "
+        "GROUP BY week HAVING AGG(paying_customers) IS NOT NULL) t ORDER BY 1 DESC LIMIT 5",
+        "SELECT * FROM (SELECT DISTINCT SUM(amount) * 1.25 AS c1 FROM payments_rows "
+        "GROUP BY DATE(ts) - INTERVAL WEEKDAY(ts) DAY "
+        "HAVING COUNT(DISTINCT customer_id) IS NOT NULL) t ORDER BY 1 DESC LIMIT 5",
+        id="derived_distinct_star_order_by_position_desc"),
+    pytest.param(
+        # ORDER BY a COALESCE (IFNULL, GREATEST, ...) of a DECIMAL metric sorted the
+        # exact decimals as text: 23694.58, 32535.92, 126912.69 came out as
+        # 126912.69, 23694.58, 32535.92.
+        "SELECT COALESCE(SUM(rentals_revenue), 0) AS c1, year AS c2 FROM mimir.metrics "
+        "GROUP BY year ORDER BY 1",
+        "SELECT COALESCE(SUM(amount), 0) AS c1, YEAR(ts) AS c2 FROM rentals_rows "
+        "GROUP BY YEAR(ts) ORDER BY 1",
+        id="order_by_position_of_coalesce_of_decimal_metric"),
+    pytest.param(
+        "SELECT year, IFNULL(AGG(rentals_revenue), 0) AS c FROM mimir.metrics "
+        "GROUP BY year ORDER BY c DESC",
+        "SELECT YEAR(ts), IFNULL(SUM(amount), 0) AS c FROM rentals_rows "
+        "GROUP BY YEAR(ts) ORDER BY c DESC",
+        id="order_by_alias_of_ifnull_of_decimal_metric"),
+    pytest.param(
+        "SELECT staff_id, GREATEST(AGG(payments_revenue), 0) AS c FROM mimir.metrics "
+        "GROUP BY staff_id ORDER BY 2",
+        "SELECT staff_id, GREATEST(SUM(amount), 0) AS c FROM payments_rows "
+        "GROUP BY staff_id ORDER BY 2",
+        id="order_by_greatest_of_decimal_metric"),
+    pytest.param(
+        "SELECT customer_id, COALESCE(AGG(payments_revenue), 0) AS v, AGG(movies_rented) "
+        "FROM mimir.metrics GROUP BY customer_id, year_month ORDER BY 2, 1 LIMIT 5",
+        "SELECT k0, COALESCE(payments_revenue, 0) AS v, movies_rented FROM ("
+        + combined(["customer_id", "year_month"], ["payments_revenue", "movies_rented"], "")
+        + ") g ORDER BY 2, 1 LIMIT 5",
+        id="order_by_coalesce_of_a_decimal_metric_null_on_one_source",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "Mimir's first row is (36, 0.00, 68): customer 36 paid nothing that month, "
+            "so COALESCE gives 0.00; MySQL's is (13, 0.00, NULL): customer 13 paid 0.00, "
+            "and all the 0.00 rows sort by customer_id. In the final SQLite stage "
+            "COALESCE(m0, 0) is the INTEGER 0 when the metric is NULL and the TEXT '0.00' "
+            "of an exact decimal otherwise, and SQLite sorts every INTEGER before every "
+            "TEXT whatever the mimir_decimal collation says; the column is padded to 0.00 "
+            "only on the way out."))),
+    pytest.param(
+        "SELECT * FROM (SELECT customer_id AS c, COALESCE(AGG(payments_revenue), 0) AS v, "
+        "AGG(movies_rented) AS n FROM mimir.metrics GROUP BY customer_id, year_month) t "
+        "ORDER BY 2, 1 LIMIT 5",
+        "SELECT * FROM (SELECT k0 AS c, COALESCE(payments_revenue, 0) AS v, movies_rented AS n "
+        "FROM (" + combined(["customer_id", "year_month"], ["payments_revenue", "movies_rented"],
+                            "") + ") g) t ORDER BY 2, 1 LIMIT 5",
+        id="derived_order_by_coalesce_of_a_decimal_metric_null_on_one_source",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "the same through a derived table: (36, 0.00, 68) first instead of "
+            "(13, 0.00, NULL)"))),
+    pytest.param(
+        "SELECT DISTINCT COALESCE(AGG(payments_revenue), 0) AS v FROM mimir.metrics "
+        "GROUP BY customer_id, year_month "
+        "HAVING v < 0.5 AND COALESCE(AGG(movies_rented), 0) >= 0 ORDER BY 1",
+        "SELECT DISTINCT COALESCE(payments_revenue, 0) AS v FROM ("
+        + combined(["customer_id", "year_month"], ["payments_revenue", "movies_rented"], "")
+        + ") g WHERE COALESCE(payments_revenue, 0) < 0.5 AND COALESCE(movies_rented, 0) >= 0 "
+        "ORDER BY 1",
+        id="distinct_coalesce_of_a_decimal_metric_zero_and_null",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "Mimir answers two rows, 0.00 and 0.00, where MySQL answers one: the same "
+            "cause, DISTINCT in SQLite tells the INTEGER 0 (COALESCE of a NULL metric) "
+            "from the TEXT '0.00' (a 0.00 payment)"))),
+    pytest.param(
+        "SELECT COALESCE(AGG(rentals_revenue), 0) AS c1 FROM mimir.metrics WHERE amount IS NULL",
+        "SELECT COALESCE(SUM(amount), 0) AS c1 FROM rentals_rows WHERE amount IS NULL",
+        id="coalesce_of_an_all_null_decimal_metric_keeps_its_scale",
+        marks=pytest.mark.xfail(strict=True, reason=(
+            "Mimir answers 0 (a DECIMAL column declared with 0 decimals) where MySQL "
+            "answers 0.00: when every value of a DECIMAL metric is NULL, PostgreSQL's "
+            "NUMERIC result tells no scale, and the type rules of computed columns "
+            "(proxy/exec/exec.c loaded_type) take an open scale as 0 instead of the "
+            "semantic layer's DECIMAL(65,2); the bare metric's column gets 2."))),
+]
+
+
+@pytest.mark.parametrize("mimir_sql,oracle_sql", REGRESSIONS)
+def test_regression(conn, oracle, mimir_sql, oracle_sql):
+    diff = differences(conn, oracle, mimir_sql, oracle_sql)
+    assert diff is None, diff
