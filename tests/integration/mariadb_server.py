@@ -18,6 +18,7 @@ Environment:
   MARIADB_BINDIR  where mariadbd is (default /usr/sbin)
 """
 
+import datetime
 import os
 import pwd
 import shutil
@@ -37,6 +38,13 @@ OS_USER = "mysql"
 
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 30.0
+
+
+def utc_naive(value):
+    """PostgreSQL's timestamptz (UTC sessions) as MariaDB's naive UTC wall time."""
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return value
 
 
 def _free_port():
@@ -188,6 +196,14 @@ class MariaDbServer:
             self._admin.select_db(database)
         with self._admin.cursor() as cur:
             cur.executemany(sql, rows)
+
+    def copy_from(self, pg, select, table, database):
+        """Copies the rows of select, run on PostgreSQL (pg), into table (which
+        exists, with as many columns), instants as naive UTC wall times."""
+        rows = [tuple(utc_naive(v) for v in r) for r in pg.query(select)]
+        if rows:
+            marks = ", ".join(["%s"] * len(rows[0]))
+            self.executemany(f"INSERT INTO {table} VALUES ({marks})", rows, database=database)
 
     def create_user(self, user, password, database):
         """An application user that may read `database` (and kill its own queries)."""

@@ -108,11 +108,6 @@ ORACLE_VIEW = """CREATE VIEW {name} AS SELECT
     FROM metrics_rows"""
 
 
-def naive_utc(value):
-    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value
-
 
 def load_zone(server, zone):
     """One zone's tables, unless another test loaded the whole tz database."""
@@ -137,10 +132,7 @@ def oracle(mariadb, pg):
         mariadb.query(ORACLE_VIEW.format(name=name), database=ORACLE_DB)
     cols = ("rental_id, ts, inventory_id, customer_id, return_ts, staff_id, category_name, "
             "amount, dim_rental_category, dim_store_id")
-    rows = pg.query(f"SELECT {cols} FROM ({RENTALS_SQL}) AS s")
-    rows = [tuple(naive_utc(v) for v in r) for r in rows]
-    mariadb.executemany("INSERT INTO metrics_rows VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                        rows, database=ORACLE_DB)
+    mariadb.copy_from(pg, f"SELECT {cols} FROM ({RENTALS_SQL}) AS s", "metrics_rows", ORACLE_DB)
     return mariadb
 
 

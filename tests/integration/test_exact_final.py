@@ -41,13 +41,6 @@ ORACLE_METRICS = {
 }
 
 
-def naive_utc(value):
-    import datetime
-
-    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value
-
 
 @pytest.fixture(scope="module")
 def oracle(mariadb, pg):
@@ -59,10 +52,7 @@ def oracle(mariadb, pg):
     cols = "{id}, ts, customer_id, staff_id, dim_store_id, amount"
     for table, sql, key in [("rentals_rows", RENTALS_SQL, "rental_id"),
                             ("payments_rows", PAYMENTS_SQL, "payment_id")]:
-        rows = pg.query(f"SELECT {cols.format(id=key)} FROM ({sql}) AS s")
-        rows = [tuple(naive_utc(v) for v in r) for r in rows]
-        mariadb.executemany(f"INSERT INTO {table} VALUES (%s, %s, %s, %s, %s, %s)", rows,
-                            database=ORACLE_DB)
+        mariadb.copy_from(pg, f"SELECT {cols.format(id=key)} FROM ({sql}) AS s", table, ORACLE_DB)
     conn = mariadb.connect_root(ORACLE_DB)
     yield conn
     conn.close()

@@ -19,7 +19,6 @@ what MariaDB and PostgreSQL answer directly (in Python: no database holds
 both). The copy itself is checked against PostgreSQL.
 """
 
-import datetime
 import json
 import re
 import socket
@@ -33,6 +32,7 @@ import pytest
 from pymysql.constants import FIELD_TYPE
 
 from conftest import CLIENT_TIMEOUT, write_secrets
+from mariadb_server import utc_naive
 from mysql_wire import COM_QUERY, RawClient, ServerError
 from support import assert_answers_select_1, assert_same_values, mysql_error, unordered
 from test_protocol import run_stmt, stmt_client_bin  # noqa: F401 (fixtures)
@@ -154,23 +154,13 @@ TYPE_ZOO_WIRE = {
 }
 
 SHOP_COPIES = {
-    # table: (PostgreSQL SELECT, MariaDB INSERT)
-    "store": ("SELECT store_id, manager_staff_id, address_id, last_update FROM store",
-              "INSERT INTO store VALUES (%s, %s, %s, %s)"),
+    # table: the PostgreSQL SELECT of its rows
+    "store": "SELECT store_id, manager_staff_id, address_id, last_update FROM store",
     "staff": ("SELECT staff_id, first_name, last_name, email, store_id, active, username, "
-              "last_update FROM staff",
-              "INSERT INTO staff VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"),
+              "last_update FROM staff"),
     "payment": ("SELECT payment_id, customer_id, staff_id, rental_id, amount, payment_date "
-                "FROM payment",
-                "INSERT INTO payment VALUES (%s, %s, %s, %s, %s, %s)"),
+                "FROM payment"),
 }
-
-
-def utc_naive(value):
-    """PostgreSQL's timestamptz (UTC sessions) as MariaDB's naive UTC wall time."""
-    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value
 
 
 def load_shop(server, pg):
@@ -180,9 +170,8 @@ def load_shop(server, pg):
     server.query(f"CREATE DATABASE {SHOP_DB} CHARACTER SET utf8mb4")
     for ddl in SHOP_TABLES:
         server.query(ddl, database=SHOP_DB)
-    for table, (select, insert) in SHOP_COPIES.items():
-        rows = [tuple(utc_naive(v) for v in r) for r in pg.query(select)]
-        server.executemany(insert, rows, database=SHOP_DB)
+    for table, select in SHOP_COPIES.items():
+        server.copy_from(pg, select, table, SHOP_DB)
     server.query(TYPE_ZOO_TABLE, database=SHOP_DB)
     server.executemany(f"INSERT INTO type_zoo VALUES ({', '.join(['%s'] * 24)})", TYPE_ZOO_ROWS,
                        database=SHOP_DB)

@@ -18,7 +18,6 @@ Every disagreement the generator ever found stays below in REGRESSIONS, run
 every time.
 """
 
-import datetime
 import os
 from decimal import Decimal
 
@@ -48,11 +47,6 @@ LOADS = [
 ]
 
 
-def naive_utc(value):
-    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        return value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return value
-
 
 @pytest.fixture(scope="module")
 def oracle(mariadb, pg):
@@ -62,9 +56,7 @@ def oracle(mariadb, pg):
     for ddl in ORACLE_TABLES:
         mariadb.query(ddl, database=ORACLE_DB)
     for table, sql, cols in LOADS:
-        rows = [tuple(naive_utc(v) for v in r) for r in pg.query(f"SELECT {cols} FROM ({sql}) s")]
-        marks = ", ".join(["%s"] * len(cols.split(",")))
-        mariadb.executemany(f"INSERT INTO {table} VALUES ({marks})", rows, database=ORACLE_DB)
+        mariadb.copy_from(pg, f"SELECT {cols} FROM ({sql}) s", table, ORACLE_DB)
     conn = mariadb.connect_root(ORACLE_DB)
     with conn.cursor() as cur:
         cur.execute("SET time_zone = '+00:00'")
