@@ -197,6 +197,20 @@ class MariaDbServer:
         with self._admin.cursor() as cur:
             cur.executemany(sql, rows)
 
+    def load_time_zones(self, zone=None):
+        """Loads the server's time zone tables from the system's tz database: every
+        zone, or only zone (then skipped when the server knows it already)."""
+        if zone:
+            if self.query("SELECT COUNT(*) FROM mysql.time_zone_name WHERE name = %s",
+                          (zone,))[0][0]:
+                return
+            cmd = ["mariadb-tzinfo-to-sql", f"/usr/share/zoneinfo/{zone}", zone]
+        else:
+            cmd = ["mariadb-tzinfo-to-sql", "/usr/share/zoneinfo"]
+        tzsql = subprocess.run(cmd, check=True, capture_output=True, timeout=300).stdout
+        subprocess.run(["mariadb", "--no-defaults", f"--socket={self.socket}", "-uroot", "mysql"],
+                       input=tzsql, check=True, capture_output=True, timeout=300)
+
     def copy_from(self, pg, select, table, database):
         """Copies the rows of select, run on PostgreSQL (pg), into table (which
         exists, with as many columns), instants as naive UTC wall times."""

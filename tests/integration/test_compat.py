@@ -34,7 +34,6 @@ A summary per tool (pass / gap / refused) is printed at the end of the run
 
 import datetime
 import re
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -109,22 +108,12 @@ ORACLE_VIEW = """CREATE VIEW {name} AS SELECT
 
 
 
-def load_zone(server, zone):
-    """One zone's tables, unless another test loaded the whole tz database."""
-    rows = server.query("SELECT COUNT(*) FROM mysql.time_zone_name WHERE name = %s", (zone,))
-    if rows[0][0]:
-        return
-    sql = subprocess.run(["mariadb-tzinfo-to-sql", f"/usr/share/zoneinfo/{zone}", zone],
-                         check=True, capture_output=True, timeout=120).stdout
-    subprocess.run(["mariadb", "--no-defaults", f"--socket={server.socket}", "-uroot", "mysql"],
-                   input=sql, check=True, capture_output=True, timeout=120)
-
 
 @pytest.fixture(scope="module")
 def oracle(mariadb, pg):
     for zone in ZONES:
         if "/" in zone:
-            load_zone(mariadb, zone)
+            mariadb.load_time_zones(zone)
     mariadb.query(f"DROP DATABASE IF EXISTS {ORACLE_DB}")
     mariadb.query(f"CREATE DATABASE {ORACLE_DB} CHARACTER SET utf8mb4")
     mariadb.query(ORACLE_ROWS, database=ORACLE_DB)

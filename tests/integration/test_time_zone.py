@@ -13,7 +13,6 @@ same zone, as MySQL reads TIMESTAMP columns.
 
 import datetime
 import json
-import subprocess
 from decimal import Decimal
 
 import pymysql
@@ -72,10 +71,7 @@ def load_postgres(pg, rows):
 
 def load_mariadb(server, rows):
     """The oracle's table (TIMESTAMP, loaded in a UTC session) and its time zone tables."""
-    tzsql = subprocess.run(["mariadb-tzinfo-to-sql", "/usr/share/zoneinfo"], check=True,
-                           capture_output=True, timeout=300).stdout
-    subprocess.run(["mariadb", "--no-defaults", f"--socket={server.socket}", "-uroot", "mysql"],
-                   input=tzsql, check=True, capture_output=True, timeout=300)
+    server.load_time_zones()
     server.query(f"DROP DATABASE IF EXISTS {ORACLE_DB}")
     server.query(f"CREATE DATABASE {ORACLE_DB}")
     server.query("CREATE TABLE events (id INT PRIMARY KEY, kind VARCHAR(4) NOT NULL, "

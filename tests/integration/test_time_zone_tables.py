@@ -15,7 +15,6 @@ query is answered, without restarting Mimir.
 
 import datetime
 import json
-import subprocess
 
 import pymysql
 import pytest
@@ -198,13 +197,6 @@ def test_offset_ranges_need_no_tables(mimir_bare, bare, zone, ranges):
     assert got and normal(got) == normal(want)
 
 
-def load_time_zone_tables(server):
-    tzsql = subprocess.run(["mariadb-tzinfo-to-sql", "/usr/share/zoneinfo"], check=True,
-                           capture_output=True, timeout=300).stdout
-    subprocess.run(["mariadb", "--no-defaults", f"--socket={server.socket}", "-uroot", "mysql"],
-                   input=tzsql, check=True, capture_output=True, timeout=300)
-
-
 def test_loading_the_tables_fixes_it_without_a_restart(mimir_bare, bare):
     """Last in this file: it loads the tables. Only a zone the server knows is
     remembered per connection, so the pooled connection that refused asks again."""
@@ -214,7 +206,7 @@ def test_loading_the_tables_fixes_it_without_a_restart(mimir_bare, bare):
         with pytest.raises(pymysql.MySQLError) as e:
             cur.execute(GRAIN_QUERY)
         assert_refused(e)
-        load_time_zone_tables(bare)
+        bare.load_time_zones()
         assert bare_rows(bare, "+00:00", PROBE) == [(datetime.datetime(2022, 11, 6, 1, 0),)]
         cur.execute(GRAIN_QUERY)
         got = [tuple(r) for r in cur.fetchall()]
