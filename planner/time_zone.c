@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "wire/xalloc.h"
+#include "planner/tz_database.h"
 
 void time_zone_default(time_zone *out)
 {
@@ -40,29 +40,6 @@ static bool parse_offset(const char *t, time_zone *out)
     return true;
 }
 
-/* A name of the tz database: letters, digits, '_', '-', '+' and '/' between
- * parts, naming a TZif file under TZDIR. */
-static bool named_zone_exists(const char *name)
-{
-    size_t len = strlen(name);
-    if (len == 0 || len >= 64 || name[0] == '/' || strstr(name, "..") || name[len - 1] == '/')
-        return false;
-    for (const char *c = name; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-              *c == '_' || *c == '-' || *c == '+' || *c == '/'))
-            return false;
-    const char *dir = getenv("TZDIR");
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir && *dir ? dir : "/usr/share/zoneinfo", name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    char magic[4];
-    bool ok = fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
-    fclose(f);
-    return ok;
-}
-
 bool time_zone_parse(const char *text, time_zone *out)
 {
     if (strcasecmp(text, "SYSTEM") == 0) {
@@ -73,7 +50,7 @@ bool time_zone_parse(const char *text, time_zone *out)
     }
     if (text[0] == '+' || text[0] == '-')
         return parse_offset(text, out);
-    if (!named_zone_exists(text))
+    if (!tz_rules_get(text))
         return false;
     memset(out, 0, sizeof(*out));
     bool utc = strcmp(text, "UTC") == 0 || strcmp(text, "Etc/UTC") == 0;
@@ -91,21 +68,9 @@ const char *time_zone_offset_text(const time_zone *tz, char out[8])
 
 void time_zone_local(const time_zone *tz, time_t t, struct tm *out)
 {
-    if (tz->kind != TZ_NAMED) {
-        t += (time_t)tz->offset_minutes * 60;
-        gmtime_r(&t, out);
-        return;
-    }
-    const char *old = getenv("TZ");
-    char *saved = old ? xstrdup(old) : NULL;
-    setenv("TZ", tz->text, 1);
-    tzset();
-    localtime_r(&t, out);
-    if (saved) {
-        setenv("TZ", saved, 1);
-        free(saved);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
+    int64_t offset = tz->kind == TZ_NAMED    ? tz_utc_offset(tz_rules_get(tz->text), (int64_t)t)
+                     : tz->kind == TZ_OFFSET ? (int64_t)tz->offset_minutes * 60
+                                             : 0;
+    time_t local = (time_t)((int64_t)t + offset);
+    gmtime_r(&local, out);
 }

@@ -40,11 +40,8 @@ bool time_zone_parse(const char *text, time_zone *out);
  * read it: "+05:30", "-05:00". */
 const char *time_zone_offset_text(const time_zone *tz, char out[8]);
 
-/*
- * The wall clock of instant t in zone tz. Named zones go through the C
- * library (TZ is set, read and restored), so this runs on the loop thread
- * only, as the planner does.
- */
+/* The wall clock of instant t in zone tz (named zones: planner/tz_database.h),
+ * from any thread. A zone that parsed stays readable: its rules are cached. */
 void time_zone_local(const time_zone *tz, time_t t, struct tm *out);
 
 #endif
