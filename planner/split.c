@@ -398,9 +398,11 @@ static const char *incomplete_period_start(split_ctx *x)
  * clock, as MySQL reads a TIMESTAMP column: the time column is converted
  * wherever a grain or a time bound uses it, with the zone as a parameter.
  * Wall-clock values (PostgreSQL timestamp, MySQL DATETIME, dates) are not
- * converted, as in MySQL. The type comes from type discovery; a source whose
- * time column's type is not known, or a SQLite source (no tz database in
- * SQLite), gets a clear error rather than an answer in the wrong zone.
+ * converted, as in MySQL. SQLite keeps times as UTC text: a DATETIME or text
+ * time column of a SQLite source is an instant, converted by the functions Mimir adds to
+ * the SQLite databases it opens (proxy/backend/sqlite_functions.h). The type
+ * comes from type discovery; a source whose time column's type is not known
+ * gets a clear error rather than an answer in the wrong zone.
  */
 static bool zone_refused(split_ctx *x, const source *src, const char *why)
 {
@@ -417,8 +419,6 @@ static bool decide_time_conversion(split_ctx *x, source_job *job)
     job->convert_time = false;
     if (!tz || tz->kind == TZ_UTC)
         return true;
-    if (job->dialect == DIALECT_SQLITE)
-        return zone_refused(x, job->src, "SQLite has no time zone database");
     const column_type *t = discovered_types_get(x->q->types, job->src->name, "ts");
     if (!t)
         return zone_refused(x, job->src,
@@ -427,7 +427,10 @@ static bool decide_time_conversion(split_ctx *x, source_job *job)
                             "wall-clock time");
     if (t->kind == CT_DATE || ((t->kind == CT_DATETIME || t->kind == CT_TIMESTAMP) && !t->instant))
         return true; /* a wall-clock value: read as it is, as MySQL reads DATETIME */
-    if (t->kind != CT_DATETIME && t->kind != CT_TIMESTAMP)
+    /* SQLite has no time type: its times are text (or declared DATETIME), in UTC. */
+    bool sqlite_text = job->dialect == DIALECT_SQLITE &&
+                       (t->kind == CT_TEXT || t->kind == CT_VARCHAR || t->kind == CT_CHAR);
+    if (t->kind != CT_DATETIME && t->kind != CT_TIMESTAMP && !sqlite_text)
         return zone_refused(x, job->src, "its time column is not a date or a timestamp");
     job->convert_time = true;
     return true;
@@ -474,15 +477,17 @@ static bool unix_timestamp_of_instant(void *ctx, sql_builder *b, const expr *e, 
         g != GRAIN_TIME)
         return true;
     *handled = true;
-    sb_str(b,
-           b->dialect == DIALECT_POSTGRES ? "trim_scale(EXTRACT(EPOCH FROM " : "UNIX_TIMESTAMP(");
+    sb_str(b, b->dialect == DIALECT_POSTGRES ? "trim_scale(EXTRACT(EPOCH FROM "
+              : b->dialect == DIALECT_SQLITE ? "mimir_epoch("
+                                             : "UNIX_TIMESTAMP(");
     sb_ident(b, INSTANT_COLUMN);
     sb_str(b, b->dialect == DIALECT_POSTGRES ? "))" : ")");
     return true;
 }
 
 /* The time column as the session's wall clock: PostgreSQL (t AT TIME ZONE zone),
- * MySQL CONVERT_TZ(t, '+00:00', zone) (named zones need the server's tz tables). */
+ * MySQL CONVERT_TZ(t, '+00:00', zone) (named zones need the server's tz tables),
+ * SQLite mimir_tz_local(t, zone). */
 static void local_time(void *ctx, sql_builder *b)
 {
     const time_printer *p = ctx;
@@ -497,6 +502,12 @@ static void local_time(void *ctx, sql_builder *b)
         sb_str(b, " AT TIME ZONE ");
         print_zone(p->tz, b);
         sb_str(b, ")");
+    } else if (b->dialect == DIALECT_SQLITE) {
+        sb_str(b, "mimir_tz_local(");
+        sb_str(b, t);
+        sb_str(b, ", ");
+        print_zone(p->tz, b);
+        sb_str(b, ")");
     } else {
         sb_str(b, "CONVERT_TZ(");
         sb_str(b, t);
@@ -506,14 +517,9 @@ static void local_time(void *ctx, sql_builder *b)
     }
 }
 
-/* A bound on the time column: t op value, value being the session's wall clock. The
- * column stays bare, so that an index on it still serves. */
-static void print_time_bound(const time_printer *p, sql_builder *b, const time_bound *tb)
+/* The value of a time bound, the session's wall clock, as the backend's time (UTC). */
+static void print_bound_value(const time_printer *p, sql_builder *b, const time_bound *tb)
 {
-    sb_str(b, p->job->src->time_col);
-    sb_str(b, " ");
-    sb_str(b, tb->op);
-    sb_str(b, " ");
     if (!p->job->convert_time) {
         sb_param(b, PARAM_TEXT, tb->value);
         return;
@@ -524,6 +530,12 @@ static void print_time_bound(const time_printer *p, sql_builder *b, const time_b
         sb_str(b, " AS TIMESTAMP) AT TIME ZONE ");
         print_zone(p->tz, b);
         sb_str(b, ")");
+    } else if (b->dialect == DIALECT_SQLITE) {
+        sb_str(b, "mimir_tz_utc(");
+        sb_param(b, PARAM_TEXT, tb->value);
+        sb_str(b, ", ");
+        print_zone(p->tz, b);
+        sb_str(b, ")");
     } else {
         sb_str(b, "CONVERT_TZ(");
         sb_param(b, PARAM_TEXT, tb->value);
@@ -531,6 +543,27 @@ static void print_time_bound(const time_printer *p, sql_builder *b, const time_b
         print_zone(p->tz, b);
         sb_str(b, ", '+00:00')");
     }
+}
+
+/*
+ * A bound on the time column: t op value. On PostgreSQL and MySQL the column
+ * stays bare, so that an index on it still serves. SQLite has no time type: its
+ * times are text, which compares as text ('2022-03-31 23:59:59.000000' is after
+ * '2022-03-31 23:59:59'), so both sides are first written the same way, to the
+ * millisecond (SQLite's precision), at the cost of that index.
+ */
+#define SQLITE_TIME_TEXT "strftime('%Y-%m-%d %H:%M:%f', "
+
+static void print_time_bound(const time_printer *p, sql_builder *b, const time_bound *tb)
+{
+    bool lite = b->dialect == DIALECT_SQLITE;
+    sb_str(b, lite ? SQLITE_TIME_TEXT : "");
+    sb_str(b, p->job->src->time_col);
+    sb_str(b, lite ? ") " : " ");
+    sb_str(b, tb->op);
+    sb_str(b, lite ? " " SQLITE_TIME_TEXT : " ");
+    print_bound_value(p, b, tb);
+    sb_str(b, lite ? ")" : "");
 }
 
 /* ---- Building one atomic query ------------------------------------------ */

@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "proxy/backend/backend.h"
+#include "proxy/backend/sqlite_functions.h"
 #include "proxy/backend/pool.h"
 #include "proxy/backend/row_batch.h"
 #include "proxy/workers.h"
@@ -68,7 +69,8 @@ static void sqlite_close(backend_conn *bc)
     free(c);
 }
 
-/* Declared type first (table columns), else the storage class of the first row. */
+/* Declared type first (table columns), else the storage class of the first row,
+ * else unknown (VT_NULL). */
 static value_type column_type(sqlite3_stmt *st, int i, int first_type)
 {
     const char *decl = sqlite3_column_decltype(st, i);
@@ -88,6 +90,8 @@ static value_type column_type(sqlite3_stmt *st, int i, int first_type)
         return VT_TEXT;
     }
     switch (first_type) {
+    case 0: /* no row to tell: unknown (type discovery keeps the layer's own type) */
+        return VT_NULL;
     case SQLITE_INTEGER:
         return VT_INT64;
     case SQLITE_FLOAT:
@@ -96,6 +100,22 @@ static value_type column_type(sqlite3_stmt *st, int i, int first_type)
         return VT_BLOB;
     default:
         return VT_TEXT;
+    }
+}
+
+/* DECIMAL(p,s) / NUMERIC(p,s) as declared: SQLite keeps REAL values, but the
+ * declaration says how many decimals the values have (and are shown with). */
+static void declared_precision(const char *decl, result_column *col)
+{
+    const char *open = decl ? strchr(decl, '(') : NULL;
+    unsigned p = 0, sc = 0;
+    if (open && sscanf(open, "(%u , %u )", &p, &sc) == 2 && p >= 1 && p <= 65 && sc <= 30 &&
+        sc <= p) {
+        col->length = p;
+        col->decimals = (int)sc;
+    } else if (open && sscanf(open, "(%u )", &p) == 1 && p >= 1 && p <= 65) {
+        col->length = p;
+        col->decimals = 0;
     }
 }
 
@@ -110,6 +130,10 @@ static void send_columns(sqlite_conn *c)
         c->cols[i].type =
             column_type(c->stmt, (int)i, c->batch.first_types ? c->batch.first_types[i] : 0);
         c->cols[i].decimals = -1;
+        if (c->cols[i].type == VT_DECIMAL)
+            declared_precision(sqlite3_column_decltype(c->stmt, (int)i), &c->cols[i]);
+        /* SQLite keeps times as UTC text: instants, which a session time zone converts. */
+        c->cols[i].instant = c->cols[i].type == VT_DATETIME;
     }
     c->columns_sent = true;
     c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
@@ -260,6 +284,8 @@ backend_conn *sqlite_backend_connect(const connection *conn, const backend_setti
     c->base.owner = owner;
     /* Read-only: a metrics store never writes to its sources. */
     int rc = sqlite3_open_v2(conn->path, &c->db, SQLITE_OPEN_READONLY, NULL);
+    if (rc == SQLITE_OK && !sqlite_functions_register(c->db))
+        rc = SQLITE_ERROR;
     if (rc != SQLITE_OK) {
         char why[1024];
         snprintf(why, sizeof(why), "could not open SQLite database '%s' for '%s': %s", conn->path,

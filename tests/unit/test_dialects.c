@@ -2580,7 +2580,9 @@ static const query_golden query_goldens[] = {
       "    orders.amount, orders.ordered_at AS \"mimir_ts\" \n"
       "FROM orders\n"
       "JOIN stores ON stores.store_id = orders.store_id\n"
-      "JOIN products ON products.product_id = orders.product_id WHERE orders.ordered_at >= ?2 ) AS "
+      "JOIN products ON products.product_id = orders.product_id WHERE strftime('%Y-%m-%d "
+      "%H:%M:%f', orders.ordered_at) >= "
+      "strftime('%Y-%m-%d %H:%M:%f', ?2) ) AS "
       "\"mimir_source\" GROUP BY 1 ORDER BY 1 LIMIT 12 OFFSET 0"},
      {"T:%Y-%m, T:2024-01-01"},
      NULL,
@@ -2601,8 +2603,10 @@ static const query_golden query_goldens[] = {
       "    orders.amount, stores.region AS \"dim_region\", orders.ordered_at AS \"mimir_ts\" \n"
       "FROM orders\n"
       "JOIN stores ON stores.store_id = orders.store_id\n"
-      "JOIN products ON products.product_id = orders.product_id WHERE orders.ordered_at >= ?3 AND "
-      "orders.ordered_at < ?4 ) AS \"mimir_source\" GROUP BY 1, 2"},
+      "JOIN products ON products.product_id = orders.product_id WHERE strftime('%Y-%m-%d "
+      "%H:%M:%f', orders.ordered_at) >= "
+      "strftime('%Y-%m-%d %H:%M:%f', ?3) AND strftime('%Y-%m-%d %H:%M:%f', orders.ordered_at) < "
+      "strftime('%Y-%m-%d %H:%M:%f', ?4) ) AS \"mimir_source\" GROUP BY 1, 2"},
      {"T: (, T:), T:2024-01-01, T:2024-04-01"},
      NULL,
      NULL},
