@@ -83,7 +83,7 @@ struct type_discovery {
     conn_probe *conns;
     size_t nconns;
     size_t nprobed;   /* sources on connections we probe */
-    size_t nskipped;  /* sources on SQLite (or without a connection) */
+    size_t nskipped;  /* sources without a connection */
     size_t unsettled; /* connections whose first pass has not ended */
     size_t logged_typed;
     bool summary_logged;
@@ -156,8 +156,8 @@ static void log_summary(type_discovery *d)
     char skipped[160] = "";
     if (d->nskipped)
         snprintf(skipped, sizeof(skipped),
-                 "; %zu source%s on SQLite keep%s declared or default types", d->nskipped,
-                 d->nskipped == 1 ? "" : "s", d->nskipped == 1 ? "s its" : " their");
+                 "; %zu source%s without a connection keep%s declared or default types",
+                 d->nskipped, d->nskipped == 1 ? "" : "s", d->nskipped == 1 ? "s its" : " their");
     log_info("column types discovered for %zu of %zu sources (%zu columns)%s", typed, d->nprobed,
              discovered_types_ncolumns(d->types), skipped);
     d->summary_logged = true;
@@ -477,14 +477,14 @@ static conn_probe *probe_for(type_discovery *d, const connection *c)
     return NULL;
 }
 
-/* Groups the sources by connection; SQLite sources and those without a pool are skipped. */
+/* Groups the sources by connection; those without a pool are skipped. */
 static void plan_connections(type_discovery *d)
 {
     const catalog *cat = d->cat;
     d->conns = xcalloc(cat->n_connections + 1, sizeof(*d->conns));
     for (size_t i = 0; i < cat->n_sources; i++) {
         const source *s = &cat->sources[i];
-        pool *p = s->conn && s->conn->kind != CONN_SQLITE ? server_pool_for(s->conn) : NULL;
+        pool *p = s->conn ? server_pool_for(s->conn) : NULL;
         if (!p) {
             d->nskipped++;
             continue;

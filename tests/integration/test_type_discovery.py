@@ -117,10 +117,23 @@ def test_discovery_is_logged_once(mimir):
     assert "not discovered" not in mimir.stderr()
 
 
-def test_sqlite_sources_are_not_probed(mimir_demo):
+def test_sqlite_sources_are_probed_for_declared_types(mimir_demo):
+    """The demo's SQLite columns get the types their tables declare; a computed
+    column (a metric's COUNT) keeps the semantic layer's own type."""
     line = mimir_demo.wait_for_log(TYPES_DISCOVERED)[0].string
-    assert "for 0 of 0 sources" in line
-    assert "on SQLite keep their declared or default types" in line
+    assert "for 2 of 2 sources" in line
+    conn = mimir_demo.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT column_name, data_type FROM information_schema.columns "
+                        "WHERE table_schema = 'mimir' AND table_name = 'orders'")
+            types = dict(cur.fetchall())
+    finally:
+        conn.close()
+    assert types["quantity"] == "bigint"      # INTEGER NOT NULL
+    assert types["amount"] == "double"        # REAL
+    assert types["city"] in ("text", "varchar", "longtext")
+    assert types["orders_count"] == "bigint"  # COUNT(order_id): the layer's type
 
 
 # --------------------------------------------------------------------------
