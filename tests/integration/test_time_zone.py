@@ -5,7 +5,9 @@ New York's 2022-03-13 spring-forward and 2022-11-06 fall-back, sparse over
 2022) are loaded into PostgreSQL as `timestamptz` (source tz_pg), as
 `timestamp` without zone (tz_wall: wall-clock values, never converted), and
 into MariaDB as a TIMESTAMP column (the oracle's table, also Mimir's source
-tz_maria). MariaDB gets its time zone tables from the system's tz database.
+tz_maria), and into a SQLite file as UTC text (tz_lite: SQLite's times are
+instants too, converted by the functions Mimir adds to the SQLite databases
+it opens). MariaDB gets its time zone tables from the system's tz database.
 Each grain, date function and time range is asked of Mimir under a session
 zone and compared with MariaDB's SUM/COUNT grouped the same way under the
 same zone, as MySQL reads TIMESTAMP columns.
@@ -13,6 +15,7 @@ same zone, as MySQL reads TIMESTAMP columns.
 
 import datetime
 import json
+import sqlite3
 from decimal import Decimal
 
 import pymysql
@@ -82,6 +85,17 @@ def load_mariadb(server, rows):
     server.create_user(ORACLE_USER, ORACLE_PASSWORD, ORACLE_DB)
 
 
+def load_sqlite(path, rows):
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+               "amount DECIMAL(6,2) NOT NULL, ts DATETIME NOT NULL)")
+    db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)",
+                   [(i, k, str(a), t.strftime("%Y-%m-%d %H:%M:%S")) for i, k, a, t in rows])
+    db.commit()
+    db.close()
+
+
 def write_layer(base, pg_port, server):
     configs = base / "configs"
     for sub in ("sources", "metrics", "dimensions"):
@@ -90,6 +104,7 @@ def write_layer(base, pg_port, server):
         "tz_pg": ("pagila_postgres", "tz_events"),
         "tz_wall": ("pagila_postgres", "tz_events_wall"),
         "tz_maria": ("tz_oracle", "events"),
+        "tz_lite": ("tz_lite", "events"),
     }
     text = ""
     for name, (conn, table) in sources.items():
@@ -107,6 +122,9 @@ def write_layer(base, pg_port, server):
     secrets = write_secrets(base / "secrets", pg_port)
     (secrets / "tz_oracle.json").write_text(json.dumps(
         server.secret(ORACLE_DB, ORACLE_USER, ORACLE_PASSWORD)))
+    load_sqlite(base / "events.db", event_rows())
+    (secrets / "tz_lite.json").write_text(json.dumps(
+        {"connection_class": "sqlite", "path": str(base / "events.db")}))
     return configs, secrets
 
 
@@ -146,7 +164,13 @@ def mimir_rows(server, zone, sql):
 
 
 def normal(rows):
-    return sorted(tuple(str(v) for v in r) for r in rows)
+    """Rows as comparable text; numbers by value (the SQLite source's DECIMAL scale is
+    checked on its own: test_sqlite_decimal_metric_keeps_its_scale)."""
+    def text(v):
+        if isinstance(v, (Decimal, float)):
+            return format(Decimal(repr(v) if isinstance(v, float) else v).normalize(), "f")
+        return str(v)
+    return sorted(tuple(text(v) for v in r) for r in rows)
 
 
 # Mimir's grain, and the same grouping written for MariaDB over a TIMESTAMP column.
@@ -187,7 +211,8 @@ RANGES = [
      "ts >= FROM_UNIXTIME(1647143999) AND ts < FROM_UNIXTIME(1647154800)"),
 ]
 
-SOURCES = ["pg", "maria"]  # tz_pg (timestamptz) and tz_maria (TIMESTAMP): both instants
+# tz_pg (timestamptz), tz_maria (TIMESTAMP) and tz_lite (UTC text): all instants
+SOURCES = ["pg", "maria", "lite"]
 
 
 def test_the_data_covers_both_daylight_saving_changes(oracle):
@@ -370,21 +395,33 @@ def test_bad_time_zones_are_refused(mimir_tz, value, code, message):
     conn.close()
 
 
-def test_sqlite_sources_refuse_other_zones(mimir_demo):
+@pytest.mark.xfail(strict=True, reason=(
+    "SUM of a SQLite column declared DECIMAL(6,2) is sent as DOUBLE (0.3, not 0.30): the "
+    "type of an expression column of a SQLite source comes from its first value, not from "
+    "the semantic layer's type of the metric (issue 13, section 3)"))
+def test_sqlite_decimal_metric_keeps_its_scale(mimir_tz, oracle):
+    got = mimir_rows(mimir_tz, "+00:00", "SELECT AGG(lite_amount) FROM mimir.metrics "
+                                         "GROUP BY ds ORDER BY ds")
+    want = oracle_rows(oracle, "+00:00", "SELECT SUM(amount) FROM events "
+                                         "GROUP BY DATE(ts) ORDER BY DATE(ts)")
+    assert [str(r[0]) for r in got] == [str(r[0]) for r in want]
+
+
+def as_datetime(v):
+    return v if isinstance(v, datetime.datetime) else datetime.datetime.fromisoformat(v)
+
+
+def test_sqlite_sources_read_times_in_the_session_zone(mimir_demo):
+    """The demo's SQLite times (UTC text) move to the session's wall clock: each
+    order at 00:00-04:59 UTC is on the previous day in New York."""
     conn = mimir_demo.connect()
     with conn.cursor() as cur:
-        cur.execute("SET time_zone = 'America/New_York'")
-        with pytest.raises(pymysql.MySQLError) as e:
-            cur.execute("SELECT ds, AGG(orders_count) FROM mimir.metrics GROUP BY ds")
-        code, message = mysql_error(e)
-        assert code == 1235
-        assert "time_zone 'America/New_York'" in message and "SQLite" in message
-        # What does not read the time column is answered in any zone.
-        cur.execute("SELECT city, AGG(orders_count) FROM mimir.metrics GROUP BY city")
-        assert cur.fetchall()
-        cur.execute("SET time_zone = '+00:00'")
-        cur.execute("SELECT ds, AGG(orders_count) FROM mimir.metrics GROUP BY ds")
-        assert cur.fetchall()
+        cur.execute("SELECT ts_hour, AGG(orders_count) FROM mimir.metrics GROUP BY ts_hour")
+        utc = {as_datetime(h): n for h, n in cur.fetchall()}
+        cur.execute("SET time_zone = '-05:00'")
+        cur.execute("SELECT ts_hour, AGG(orders_count) FROM mimir.metrics GROUP BY ts_hour")
+        shifted = {as_datetime(h): n for h, n in cur.fetchall()}
+        assert shifted == {h - datetime.timedelta(hours=5): n for h, n in utc.items()}
     assert_answers_select_1(conn)
     conn.close()
 
