@@ -17,9 +17,19 @@ column labels the tools read. Each data statement runs in UTC and again in
 two session time zones: America/New_York (daylight saving; MariaDB gets that
 zone's tables from the system tz database) and Asia/Kolkata.
 
+Every statement runs on three Mimir servers, one per kind of backend, each
+answering for the same rows: the Pagila example on PostgreSQL ("pg"), and a
+layer with the same `rentals` source, dimensions and metrics over a flat copy
+of its rows in MariaDB ("maria": the oracle's own `metrics_rows` table, read
+by an application user) and in a SQLite file ("lite", times as UTC text).
+
 Catalog and session statements must be answered without error; where a tool
 depends on the content (Grafana offers only datetime/timestamp columns as
 time columns, a tool lists tables by name, ...) the content is checked.
+
+`only_on: [pg]` keeps a statement whose checked content belongs to the Pagila
+example (its payments source) to that layer. `gap_on: {lite: reason}` marks a
+gap on one kind of backend only.
 
 `expect: gap` marks a statement Mimir cannot answer yet, with a one-line
 reason (and `then: refused` when the right answer, once the gap is closed, is
@@ -33,7 +43,9 @@ A summary per tool (pass / gap / refused) is printed at the end of the run
 """
 
 import datetime
+import json
 import re
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -41,6 +53,8 @@ import pymysql
 import pytest
 import yaml
 
+from conftest import TYPES_DISCOVERED, write_secrets
+from mariadb_server import utc_naive
 from support import RENTALS_SQL
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "compat"
@@ -48,6 +62,7 @@ ORACLE_DB = "mimir"
 ZONES = ["+00:00", "America/New_York", "Asia/Kolkata"]
 KINDS = {"data", "catalog", "session"}
 EXPECTS = {"pass", "gap", "refused"}
+BACKENDS = ["pg", "maria", "lite"]
 
 
 # ---- the corpus ---------------------------------------------------------------
@@ -78,6 +93,9 @@ def validate(st):
         assert st.get("reason"), f"{st['id']}: a gap needs a one-line reason"
     if "refused" in (st.get("expect"), st.get("then")):
         assert st.get("error"), f"{st['id']}: a refusal names its error code"
+    assert set(st.get("only_on", BACKENDS)) <= set(BACKENDS), st["id"]
+    for backend, reason in st.get("gap_on", {}).items():
+        assert backend in BACKENDS and reason, f"{st['id']}: gap_on names a backend and a reason"
 
 
 def test_corpus_is_well_formed():
@@ -125,26 +143,112 @@ def oracle(mariadb, pg):
     return mariadb
 
 
+# ---- the same layer on MariaDB and SQLite --------------------------------------
+
+ROWS_COLUMNS = ("rental_id, ts, inventory_id, customer_id, return_ts, staff_id, category_name, "
+                "amount, dim_rental_category, dim_store_id")
+FLAT_USER, FLAT_PASSWORD = "corpus_reader", "corpus-secret"
+
+# The rentals source of configs/pagila over one flat table of its rows: the same
+# source, dimension and metric names, so every corpus statement means the same.
+FLAT_LAYER = {
+    "sources/sources.yaml": """rentals:
+  name: rentals
+  connection_name: {conn}
+  time_col: metrics_rows.ts
+  time_col_alias: ts
+  sql: |
+    SELECT metrics_rows.rental_id, metrics_rows.ts, metrics_rows.inventory_id,
+    metrics_rows.customer_id, metrics_rows.return_ts, metrics_rows.staff_id,
+    metrics_rows.category_name, metrics_rows.amount
+    FROM metrics_rows
+  dimensions:
+    - dim_store_id
+""",
+    "dimensions/dimensions.yaml": """name: dim_rental_category
+source_name: rentals
+sql: metrics_rows.dim_rental_category AS dim_rental_category
+---
+name: dim_store_id
+source_name: rentals
+sql: metrics_rows.dim_store_id AS dim_store_id
+""",
+}
+
+
+def flat_layer(base, conn):
+    configs = base / "configs"
+    for rel, text in FLAT_LAYER.items():
+        (configs / rel).parent.mkdir(parents=True, exist_ok=True)
+        (configs / rel).write_text(text.format(conn=conn))
+    metrics = Path(__file__).resolve().parents[2] / "configs" / "pagila" / "metrics" / "rentals.yaml"
+    (configs / "metrics").mkdir(exist_ok=True)
+    (configs / "metrics" / "rentals.yaml").write_text(metrics.read_text())
+    return configs
+
+
+def sqlite_copy(path, pg):
+    """The rentals rows in a SQLite file, instants as UTC text with microseconds."""
+    def text(v):
+        v = utc_naive(v)
+        if isinstance(v, datetime.datetime):
+            return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return float(v) if isinstance(v, Decimal) else v
+    rows = [tuple(text(v) for v in r)
+            for r in pg.query(f"SELECT {ROWS_COLUMNS} FROM ({RENTALS_SQL}) AS s")]
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE metrics_rows (rental_id INTEGER, ts DATETIME, inventory_id INTEGER, "
+               "customer_id INTEGER, return_ts DATETIME, staff_id INTEGER, category_name TEXT, "
+               "amount DECIMAL(5,2), dim_rental_category TEXT, dim_store_id INTEGER)")
+    db.executemany("INSERT INTO metrics_rows VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    db.commit()
+    db.close()
+
+
+def start_flat_server(request, session_dir, pg, oracle, backend):
+    from conftest import MimirServer
+
+    base = session_dir / f"compat-{backend}"
+    secrets = write_secrets(base / "secrets", pg.port)
+    if backend == "maria":
+        oracle.create_user(FLAT_USER, FLAT_PASSWORD, ORACLE_DB)
+        (secrets / "corpus_maria.json").write_text(
+            json.dumps(oracle.secret(ORACLE_DB, FLAT_USER, FLAT_PASSWORD)))
+    else:
+        sqlite_copy(base / "rentals.db", pg)
+        (secrets / "corpus_lite.json").write_text(
+            json.dumps({"connection_class": "sqlite", "path": str(base / "rentals.db")}))
+    configs = flat_layer(base, f"corpus_{backend}")
+    server = MimirServer(session_dir, configs=configs, secrets=secrets, name=f"mimir-{backend}")
+    request.addfinalizer(server.stop)
+    server.start()
+    server.wait_for_log(TYPES_DISCOVERED)
+    return server
+
+
 class Connections:
-    """One connection per zone and side, reused by the data statements (each
-    statement leaves the session as it found it); catalog and session
+    """One connection per backend, zone and side, reused by the data statements
+    (each statement leaves the session as it found it); catalog and session
     statements get connections of their own."""
 
-    def __init__(self, mimir, oracle):
-        self.mimir, self.oracle, self.open = mimir, oracle, {}
+    def __init__(self, servers, oracle):
+        self.servers, self.oracle, self.open = servers, oracle, {}
+        self.backend = "pg"
 
     def get(self, side, zone):
-        conn = self.open.get((side, zone))
+        key = (side, zone) if side == "oracle" else (side, zone, self.backend)
+        conn = self.open.get(key)
         if conn is None or not conn.open:
             conn = self.fresh(side)
             with conn.cursor() as cur:
                 cur.execute("SET time_zone = %s", (zone,))
-            self.open[(side, zone)] = conn
+            self.open[key] = conn
         return conn
 
     def fresh(self, side):
         if side == "mimir":
-            return self.mimir.connect(database="mimir", autocommit=True)
+            return self.servers(self.backend).connect(database="mimir", autocommit=True)
         return self.oracle.connect_root(ORACLE_DB)
 
     def close(self):
@@ -153,8 +257,15 @@ class Connections:
 
 
 @pytest.fixture(scope="module")
-def conns(mimir, oracle):
-    c = Connections(mimir, oracle)
+def conns(request, session_dir, pg, mimir, oracle):
+    started = {"pg": mimir}
+
+    def server(backend):
+        if backend not in started:
+            started[backend] = start_flat_server(request, session_dir, pg, oracle, backend)
+        return started[backend]
+
+    c = Connections(server, oracle)
     yield c
     c.close()
 
@@ -315,46 +426,62 @@ def check_refused(st, conns):
         conn.close()
 
 
+def gap_on(st, backend):
+    """Whether st is a known gap on backend: `expect: gap` everywhere, or a
+    `gap_on: {backend: reason}` entry for one kind of backend."""
+    return st.get("expect") == "gap" or backend in st.get("gap_on", {})
+
+
 def corpus_params():
     params = []
-    for st in CORPUS:
-        marks = []
-        if st.get("expect") == "gap":
-            marks.append(pytest.mark.xfail(strict=True, reason=st.get("reason", "")))
-        params.append(pytest.param(st, id=st["id"], marks=marks))
+    for backend in BACKENDS:
+        for st in CORPUS:
+            if backend not in st.get("only_on", BACKENDS):
+                continue
+            marks = []
+            if gap_on(st, backend):
+                reason = st.get("gap_on", {}).get(backend) or st.get("reason", "")
+                marks.append(pytest.mark.xfail(strict=True, reason=reason))
+            params.append(pytest.param(st, backend, id=f"{backend}-{st['id']}", marks=marks))
     return params
 
 
-@pytest.mark.parametrize("st", corpus_params())
-def test_statement(st, conns, request):
+@pytest.mark.parametrize("st,backend", corpus_params())
+def test_statement(st, backend, conns, request):
     results = request.config.__dict__.setdefault("compat_results", [])
-    expect = st.get("expect", "pass")
+    conns.backend = backend
+    gap = gap_on(st, backend)
+    expect = "gap" if gap else st.get("expect", "pass")
     try:
         if expect == "refused" or st.get("then") == "refused":
             check_refused(st, conns)
         else:
             check_statement(st, conns)
     except BaseException:
-        results.append((st["tool"], "gap" if expect == "gap" else "FAILED"))
+        results.append((st["tool"], backend, "gap" if expect == "gap" else "FAILED"))
         raise
-    results.append((st["tool"], "XPASS" if expect == "gap" else expect))
+    results.append((st["tool"], backend, "XPASS" if expect == "gap" else expect))
 
 
 def summary_table(results):
-    """Markdown: per tool, how many pass, are known gaps, are refused on purpose."""
-    tools = {}
-    for tool, outcome in results:
-        counts = tools.setdefault(tool, {"pass": 0, "gap": 0, "refused": 0, "FAILED": 0,
-                                         "XPASS": 0})
-        counts[outcome] += 1
-    lines = ["| tool | pass | gap | refused | failed |", "| --- | ---: | ---: | ---: | ---: |"]
-    total = {"pass": 0, "gap": 0, "refused": 0, "FAILED": 0, "XPASS": 0}
-    for tool in sorted(tools):
-        c = tools[tool]
-        for k in total:
-            total[k] += c[k]
-        lines.append(f"| {tool} | {c['pass']} | {c['gap']} | {c['refused']} | "
-                     f"{c['FAILED'] + c['XPASS']} |")
-    lines.append(f"| **all** | {total['pass']} | {total['gap']} | {total['refused']} | "
-                 f"{total['FAILED'] + total['XPASS']} |")
+    """Markdown: per tool and kind of backend, how many statements pass / are
+    known gaps / are refused on purpose (and how many failed, if any)."""
+    outcomes = ("pass", "gap", "refused", "FAILED", "XPASS")
+    counts = {}
+    for tool, backend, outcome in results:
+        for key in ((tool, backend), ("**all**", backend)):
+            counts.setdefault(key, dict.fromkeys(outcomes, 0))[outcome] += 1
+    backends = [b for b in BACKENDS if any(k[1] == b for k in counts)]
+    tools = sorted({k[0] for k in counts} - {"**all**"}) + ["**all**"]
+
+    def cell(c):
+        text = f"{c['pass']} / {c['gap']} / {c['refused']}"
+        failed = c["FAILED"] + c["XPASS"]
+        return text + (f" ({failed} failed)" if failed else "")
+
+    lines = ["| tool | " + " | ".join(f"{b}: pass / gap / refused" for b in backends) + " |",
+             "| --- |" + " ---: |" * len(backends)]
+    for tool in tools:
+        lines.append(f"| {tool} | " + " | ".join(
+            cell(counts.get((tool, b), dict.fromkeys(outcomes, 0))) for b in backends) + " |")
     return "\n".join(lines)
