@@ -1,0 +1,401 @@
+#include "planner/mysql_time.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* MySQL's English names (its lc_time_names default, en_US), Monday first. */
+static const char *const month_names[] = {"January",   "February", "March",    "April",
+                                          "May",       "June",     "July",     "August",
+                                          "September", "October",  "November", "December"};
+static const char *const day_names[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                        "Friday", "Saturday", "Sunday"};
+
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int month_days(int y, int m)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+/* MySQL's day number (TO_DAYS): days since year 0, 0001-01-01 being 366. */
+static long day_number(int y, int m, int d)
+{
+    long yy = y - (m <= 2);
+    long era = (yy >= 0 ? yy : yy - 399) / 400;
+    long yoe = yy - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468 + 719528;
+}
+
+static void date_of_day_number(long n, int *y, int *m, int *d)
+{
+    long z = n - 719528 + 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int two_digit_year(int y)
+{
+    return y < 70 ? 2000 + y : 1900 + y;
+}
+
+/* ---- STR_TO_DATE ------------------------------------------------------------------ */
+
+typedef struct str_parse {
+    const char *v, *end; /* the value, and how far it has been read */
+    mysql_time t;
+    int yearday;      /* %j, or 0 */
+    int week;         /* %U %u %V %v, or -1 */
+    int week_year;    /* %X %x, or -1 */
+    bool week_sunday; /* %U %V: weeks start on Sunday (and %X) */
+    bool week_strict; /* %V %v: need %X %x */
+    bool year_sunday; /* %X rather than %x */
+    int weekday;      /* 1 Monday .. 7 Sunday, or 0 */
+    int twelve_hour;  /* %h %I %l %r seen */
+    int day_part;     /* %p: 0 (AM) or 12 (PM), or -1 */
+} str_parse;
+
+/* At most max digits as a number; false if there is none. */
+static bool read_number(str_parse *p, int max, int *out, int *ndigits)
+{
+    int n = 0, value = 0;
+    while (n < max && p->v < p->end && *p->v >= '0' && *p->v <= '9') {
+        value = value * 10 + (*p->v++ - '0');
+        n++;
+    }
+    *out = value;
+    if (ndigits)
+        *ndigits = n;
+    return n > 0;
+}
+
+/* A word of letters matching one of names (full, or its first three letters): 1-based. */
+static int read_name(str_parse *p, const char *const *names, int count, bool abbreviated)
+{
+    const char *start = p->v;
+    while (p->v < p->end && ((*p->v >= 'a' && *p->v <= 'z') || (*p->v >= 'A' && *p->v <= 'Z')))
+        p->v++;
+    size_t len = (size_t)(p->v - start);
+    for (int i = 0; i < count; i++) {
+        size_t want = abbreviated ? 3 : strlen(names[i]);
+        if (len == want && strncasecmp(start, names[i], want) == 0)
+            return i + 1;
+    }
+    return 0;
+}
+
+static bool parse_format(str_parse *p, const char *f, const char *fend);
+
+static bool parse_date_code(str_parse *p, char code)
+{
+    int n, digits;
+    switch (code) {
+    case 'Y':
+        if (!read_number(p, 4, &n, &digits))
+            return false;
+        p->t.year = digits <= 2 ? two_digit_year(n) : n;
+        return true;
+    case 'y':
+        if (!read_number(p, 2, &n, NULL))
+            return false;
+        p->t.year = two_digit_year(n);
+        return true;
+    case 'm':
+    case 'c':
+        return read_number(p, 2, &p->t.month, NULL);
+    case 'M':
+    case 'b':
+        return (p->t.month = read_name(p, month_names, 12, code == 'b')) != 0;
+    case 'd':
+    case 'e':
+        return read_number(p, 2, &p->t.day, NULL);
+    case 'D': /* the day, then its English suffix (1st, 2nd, ...) */
+        if (!read_number(p, 2, &p->t.day, NULL))
+            return false;
+        for (int i = 0; i < 2 && p->v < p->end; i++)
+            p->v++;
+        return true;
+    case 'j':
+        return read_number(p, 3, &p->yearday, NULL);
+    case 'a':
+    case 'W':
+        return (p->weekday = read_name(p, day_names, 7, code == 'a')) != 0;
+    case 'w':
+        if (!read_number(p, 1, &n, NULL) || n > 6)
+            return false;
+        p->weekday = n == 0 ? 7 : n;
+        return true;
+    }
+    return false;
+}
+
+static bool parse_week_code(str_parse *p, char code)
+{
+    if (code == 'X' || code == 'x') {
+        p->year_sunday = code == 'X';
+        return read_number(p, 4, &p->week_year, NULL);
+    }
+    p->week_sunday = code == 'U' || code == 'V';
+    p->week_strict = code == 'V' || code == 'v';
+    return read_number(p, 2, &p->week, NULL);
+}
+
+static bool parse_time_code(str_parse *p, char code)
+{
+    int digits;
+    switch (code) {
+    case 'H':
+    case 'k':
+        return read_number(p, 2, &p->t.hour, NULL);
+    case 'h':
+    case 'I':
+    case 'l':
+        p->twelve_hour = 1;
+        return read_number(p, 2, &p->t.hour, NULL);
+    case 'i':
+        return read_number(p, 2, &p->t.minute, NULL);
+    case 's':
+    case 'S':
+        return read_number(p, 2, &p->t.second, NULL);
+    case 'f': /* up to six digits, the first ones being tenths */
+        if (!read_number(p, 6, &p->t.micro, &digits))
+            return false;
+        for (; digits < 6; digits++)
+            p->t.micro *= 10;
+        p->t.has_fraction = true;
+        return true;
+    case 'p':
+        if (!p->twelve_hour || p->end - p->v < 2)
+            return false;
+        if (strncasecmp(p->v, "AM", 2) != 0 && strncasecmp(p->v, "PM", 2) != 0)
+            return false;
+        p->day_part = (p->v[0] == 'P' || p->v[0] == 'p') ? 12 : 0;
+        p->v += 2;
+        return true;
+    case 'r':
+        p->twelve_hour = 1;
+        return parse_format(p, "%I:%i:%S %p", NULL);
+    case 'T':
+        return parse_format(p, "%H:%i:%S", NULL);
+    }
+    return false;
+}
+
+static bool parse_code(str_parse *p, char code)
+{
+    if (strchr("YymcMbdeDjaWw", code)) {
+        p->t.has_date = true;
+        return parse_date_code(p, code);
+    }
+    if (strchr("UuVvXx", code)) {
+        p->t.has_date = true;
+        return parse_week_code(p, code);
+    }
+    if (strchr("HkhIliSsfprT", code)) {
+        p->t.has_time = true;
+        return parse_time_code(p, code);
+    }
+    if (p->v < p->end && *p->v == code) { /* %% and unknown codes match themselves */
+        p->v++;
+        return true;
+    }
+    return false;
+}
+
+/* The format against the value, as MySQL's extract_date_time walks them. */
+static bool parse_format(str_parse *p, const char *f, const char *fend)
+{
+    if (!fend)
+        fend = f + strlen(f);
+    for (; f < fend && p->v < p->end; f++) {
+        while (p->v < p->end && (*p->v == ' ' || *p->v == '\t' || *p->v == '\n'))
+            p->v++; /* spaces before each part of the value are skipped */
+        if (p->v >= p->end)
+            break;
+        if (*f == '%' && f + 1 < fend) {
+            if (!parse_code(p, *++f))
+                return false;
+        } else if (*f != ' ' && *f != '\t') {
+            if (*p->v != *f)
+                return false;
+            p->v++;
+        }
+    }
+    return true;
+}
+
+/* The date of %X%V / %x%v / %Y%U / %Y%u with a weekday, as MySQL computes it. */
+static bool week_date(str_parse *p)
+{
+    if ((p->week_strict && (p->week_year < 0 || p->year_sunday != p->week_sunday)) ||
+        (!p->week_strict && p->week_year >= 0))
+        return false;
+    int year = p->week_strict ? p->week_year : p->t.year;
+    long days = day_number(year, 1, 1);
+    int first = (int)((days + 5 + (p->week_sunday ? 1 : 0)) % 7); /* weekday of January 1 */
+    if (p->week_sunday)
+        days += (first == 0 ? 0 : 7) - first + (p->week - 1) * 7 + p->weekday % 7;
+    else
+        days += (first <= 3 ? 0 : 7) - first + (p->week - 1) * 7 + p->weekday - 1;
+    date_of_day_number(days, &p->t.year, &p->t.month, &p->t.day);
+    return true;
+}
+
+static bool finish_str_to_date(str_parse *p)
+{
+    mysql_time *t = &p->t;
+    if (p->twelve_hour && p->day_part >= 0) {
+        if (t->hour > 12 || t->hour < 1)
+            return false;
+        t->hour = t->hour % 12 + p->day_part;
+    }
+    if (p->yearday > 0)
+        date_of_day_number(day_number(t->year, 1, 1) + p->yearday - 1, &t->year, &t->month,
+                           &t->day);
+    if (p->week >= 0 && p->weekday && !week_date(p))
+        return false;
+    if (t->month > 12 || t->day > 31 || t->hour > 23 || t->minute > 59 || t->second > 59)
+        return false;
+    /* MySQL 8's default sql_mode (NO_ZERO_IN_DATE, NO_ZERO_DATE) makes a zero part NULL. */
+    if (t->has_date && (t->month == 0 || t->day == 0 || t->day > month_days(t->year, t->month)))
+        return false;
+    return true;
+}
+
+bool mysql_str_to_date(const char *s, size_t len, const char *format, size_t flen, mysql_time *out)
+{
+    str_parse p = {.v = s, .end = s + len, .week = -1, .week_year = -1, .day_part = -1};
+    if (!parse_format(&p, format, format + flen) || !finish_str_to_date(&p))
+        return false;
+    if (!p.t.has_date && !p.t.has_time)
+        return false; /* a format without codes: MySQL's zero date, NULL in MySQL 8 */
+    *out = p.t;
+    return true;
+}
+
+/* ---- strings read as DATETIME ---------------------------------------------------- */
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static bool is_punct(char c)
+{
+    return (c >= '!' && c <= '/') || (c >= ':' && c <= '@') || (c >= '[' && c <= '`') ||
+           (c >= '{' && c <= '~');
+}
+
+/* Up to max digits from *s; false if none. */
+static bool take_digits(const char **s, const char *end, int max, int *out, int *n)
+{
+    *out = 0;
+    *n = 0;
+    while (*s < end && *n < max && is_digit(**s)) {
+        *out = *out * 10 + (*(*s)++ - '0');
+        (*n)++;
+    }
+    return *n > 0;
+}
+
+/* '20220401' or '20220401093000[.f]' (and their two-digit-year forms). */
+static bool compact_datetime(const char *s, const char *end, mysql_time *t)
+{
+    size_t n = 0;
+    while (s + n < end && is_digit(s[n]))
+        n++;
+    if (n != 6 && n != 8 && n != 12 && n != 14)
+        return false;
+    int yd = (n == 8 || n == 14) ? 4 : 2, parts[6] = {0}, widths[6] = {yd, 2, 2, 2, 2, 2}, k;
+    for (int i = 0; i < (n >= 12 ? 6 : 3); i++)
+        take_digits(&s, end, widths[i], &parts[i], &k);
+    t->year = yd == 2 ? two_digit_year(parts[0]) : parts[0];
+    t->month = parts[1], t->day = parts[2], t->hour = parts[3], t->minute = parts[4];
+    t->second = parts[5];
+    return s == end || *s == '.';
+}
+
+static bool read_time_part(const char **s, const char *end, mysql_time *t)
+{
+    int *fields[3] = {&t->hour, &t->minute, &t->second}, n;
+    for (int i = 0; i < 3; i++) {
+        if (i > 0 && !(*s < end && is_punct(**s) && **s != '.'))
+            break;
+        if (i > 0)
+            (*s)++;
+        if (!take_digits(s, end, 2, fields[i], &n))
+            return false;
+    }
+    return true;
+}
+
+bool mysql_datetime_from_text(const char *s, size_t len, mysql_time *t)
+{
+    const char *end = s + len;
+    memset(t, 0, sizeof(*t));
+    t->has_date = t->has_time = true;
+    while (s < end && *s == ' ')
+        s++;
+    while (end > s && end[-1] == ' ')
+        end--;
+    int n, digits;
+    const char *start = s;
+    if (!compact_datetime(start, end, t)) {
+        if (!take_digits(&s, end, 4, &t->year, &digits) || s >= end || !is_punct(*s))
+            return false;
+        if (digits <= 2)
+            t->year = two_digit_year(t->year);
+        s++;
+        if (!take_digits(&s, end, 2, &t->month, &n) || s >= end || !is_punct(*s))
+            return false;
+        s++;
+        if (!take_digits(&s, end, 2, &t->day, &n))
+            return false;
+        if (s < end && (*s == 'T' || *s == ' ')) {
+            while (s < end && (*s == 'T' || *s == ' '))
+                s++;
+            if (!read_time_part(&s, end, t))
+                return false;
+        }
+    } else {
+        while (s < end && is_digit(*s))
+            s++;
+    }
+    if (s < end && *s == '.') {
+        s++;
+        if (!take_digits(&s, end, 6, &t->micro, &digits))
+            return false;
+        for (; digits < 6; digits++)
+            t->micro *= 10;
+        while (s < end && is_digit(*s))
+            s++; /* digits past microseconds are cut */
+        t->has_fraction = t->micro != 0;
+    }
+    return s == end && t->month >= 1 && t->month <= 12 && t->day >= 1 &&
+           t->day <= month_days(t->year, t->month) && t->hour <= 23 && t->minute <= 59 &&
+           t->second <= 59;
+}
+
+size_t mysql_time_print(const mysql_time *t, char out[32])
+{
+    int n = 0;
+    if (t->has_date)
+        n += snprintf(out + n, 32 - (size_t)n, "%04d-%02d-%02d", t->year, t->month, t->day);
+    if (t->has_time)
+        n += snprintf(out + n, 32 - (size_t)n, "%s%02d:%02d:%02d", t->has_date ? " " : "", t->hour,
+                      t->minute, t->second);
+    if (t->has_time && t->has_fraction)
+        n += snprintf(out + n, 32 - (size_t)n, ".%06d", t->micro);
+    return (size_t)n;
+}
