@@ -171,6 +171,10 @@ static bool print_date_format(print_ctx *pc)
         return expand(pc, "DATE_FORMAT($1, $2)");
     char bad = 0;
     char *translated = translate_format(pc->b->a, fmt->text, pc->b->dialect, &bad);
+    /* SQLite: the codes strftime lacks (%M %W %f %U %X ...) are Mimir's own DATE_FORMAT,
+     * registered on every SQLite database it opens (proxy/backend/sqlite_functions.h). */
+    if (!translated && pc->b->dialect == DIALECT_SQLITE)
+        return expand(pc, "mimir_date_format($1, $2)");
     if (!translated) {
         sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
                       "DATE_FORMAT(): the format code '%%%c' has no %s equivalent yet", bad,
@@ -276,6 +280,40 @@ static bool is_date_valued(const expr *e)
     return add && e->nargs == 2 && sb_date_add_keeps_date(e->args[0], e->args[1]);
 }
 
+bool sb_is_temporal(const expr *e)
+{
+    static const char *const datetime_functions[] = {
+        "timestamp",  "now",      "current_timestamp", "localtimestamp",
+        "localtime",  "sysdate",  "utc_timestamp",     "timestampadd",
+        "convert_tz", "date_add", "date_sub",          "adddate",
+        "subdate",    NULL};
+    time_grain g;
+    const char *canon;
+    if (is_date_valued(e))
+        return true;
+    if (e->kind == EX_COLUMN)
+        return time_grain_of(e->parts[e->nparts - 1], &g, &canon) && g != GRAIN_YEAR;
+    if (e->kind == EX_BINARY && (e->op == OP_ADD || e->op == OP_SUB) &&
+        e->right->kind == EX_INTERVAL)
+        return sb_is_temporal(e->left);
+    if (e->kind != EX_FUNC)
+        return false;
+    int decimals;
+    if (strcasecmp(e->text, "str_to_date") == 0)
+        return e->nargs == 2 && e->args[1]->kind == EX_LITERAL && e->args[1]->lit == LIT_STRING &&
+               str_to_date_type(e->args[1]->text, &decimals) != VT_TIME;
+    if (strcasecmp(e->text, "from_unixtime") == 0)
+        return e->nargs == 1; /* with a format it is a string */
+    if ((strcasecmp(e->text, "cast") == 0 || strcasecmp(e->text, "convert") == 0) &&
+        e->nargs == 2 && e->args[1]->text)
+        return strcasecmp(e->args[1]->text, "datetime") == 0 ||
+               strcasecmp(e->args[1]->text, "timestamp") == 0;
+    for (const char *const *f = datetime_functions; *f; f++)
+        if (strcasecmp(e->text, *f) == 0)
+            return true;
+    return false;
+}
+
 bool sb_date_add_keeps_date(const expr *date, const expr *interval)
 {
     if (interval->kind != EX_INTERVAL) /* ADDDATE(d, n): days */
@@ -311,8 +349,13 @@ bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool su
          * milliseconds, so 23:59:59.9999 would move to the next day. */
         sb_str(b, keeps_date ? "date(strftime('%Y-%m-%d %H:%M:%f', "
                              : "datetime(strftime('%Y-%m-%d %H:%M:%f', ");
+        /* A string is read as MySQL reads a DATETIME ('2022-4-01' too), which SQLite's
+         * ISO-only functions do not (mimir_datetime: proxy/backend/sqlite_functions.h). */
+        bool text = !sb_is_temporal(date);
+        sb_str(b, text ? "mimir_datetime(" : "");
         if (!sb_expr(b, date, resolve, ctx, err))
             return false;
+        sb_str(b, text ? ")" : "");
         buf_printf(&b->out, "), printf('%%+d %s', %s(", modifier, subtract ? "-" : "");
         if (!sb_expr(b, interval->left, resolve, ctx, err))
             return false;
@@ -963,22 +1006,12 @@ static bool print_str_to_date(print_ctx *pc)
     char *week_re = week_format_regex(pc->b->a, fmt->text, slots);
     if (week_re && pc->b->dialect == DIALECT_POSTGRES)
         return print_str_to_week_date(pc, week_re, slots);
+    /* SQLite (sources and the final stage): MySQL's own reading, registered by Mimir
+     * (proxy/backend/sqlite_functions.h, planner/mysql_time.h), every format code. */
+    if (pc->b->dialect == DIALECT_SQLITE)
+        return expand(pc, "mimir_str_to_date($1, $2)");
     if (week_re)
         return unsupported_here(pc, "week formats (%X %V %W) are not available on SQLite sources");
-    if (pc->b->dialect == DIALECT_SQLITE) {
-        char bad = 0;
-        if (!translate_format(pc->b->a, fmt->text, DIALECT_POSTGRES, &bad)) {
-            sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
-                          "STR_TO_DATE(): the format code '%%%c' is not supported yet", bad);
-            return false;
-        }
-        /* SQLite stores dates as ISO text: only ISO formats can be read back. */
-        if (strcmp(fmt->text, "%Y-%m-%d") == 0)
-            return expand(pc, "date($1)");
-        if (strcmp(fmt->text, "%Y-%m-%d %H:%i:%s") == 0 || strcmp(fmt->text, "%Y-%m-%d %T") == 0)
-            return expand(pc, "datetime($1)");
-        return unsupported_here(pc, "on SQLite sources only ISO formats are supported");
-    }
     return print_str_to_date_as(pc, type, decimals, print_postgres_to_timestamp);
 }
 

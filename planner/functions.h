@@ -15,6 +15,9 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
 /* left + INTERVAL n unit (or - when subtract). */
 bool sb_date_add(sql_builder *b, const expr *date, const expr *interval, bool subtract,
                  sb_column_resolver resolve, void *ctx, sql_error *err);
+/* Is e a DATE or DATETIME value in MySQL's eyes (a time grain, a date function, a cast
+ * to a date or datetime), so that comparing it compares times, not text? */
+bool sb_is_temporal(const expr *e);
 /* Does date + interval stay a DATE (a DATE plus whole days, months, years), as in MySQL? */
 bool sb_date_add_keeps_date(const expr *date, const expr *interval);
 

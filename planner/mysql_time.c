@@ -399,3 +399,196 @@ size_t mysql_time_print(const mysql_time *t, char out[32])
         n += snprintf(out + n, 32 - (size_t)n, ".%06d", t->micro);
     return (size_t)n;
 }
+
+/* ---- DATE_FORMAT --------------------------------------------------------------------- */
+
+enum { WEEK_MONDAY_FIRST = 1, WEEK_YEAR = 2, WEEK_FIRST_WEEKDAY = 4 };
+
+/* The weekday of a day number: 0 is Monday, or Sunday when sunday_first. */
+static int weekday_of(long day, bool sunday_first)
+{
+    return (int)((day + 5 + (sunday_first ? 1 : 0)) % 7);
+}
+
+/* MySQL's calc_week: the week of t under the week_behaviour flags, and its year. */
+static int calc_week(const mysql_time *t, int behaviour, int *year)
+{
+    long day = day_number(t->year, t->month, t->day);
+    long first = day_number(t->year, 1, 1);
+    bool monday_first = behaviour & WEEK_MONDAY_FIRST;
+    bool week_year = behaviour & WEEK_YEAR;
+    bool first_weekday = behaviour & WEEK_FIRST_WEEKDAY;
+    int weekday = weekday_of(first, !monday_first);
+    *year = t->year;
+    if (t->month == 1 && t->day <= 7 - weekday) {
+        if (!week_year && ((first_weekday && weekday != 0) || (!first_weekday && weekday >= 4)))
+            return 0;
+        week_year = true;
+        (*year)--;
+        int days = is_leap(*year) ? 366 : 365;
+        first -= days;
+        weekday = (weekday + 53 * 7 - days) % 7;
+    }
+    long days;
+    if ((first_weekday && weekday != 0) || (!first_weekday && weekday >= 4))
+        days = day - (first + (7 - weekday));
+    else
+        days = day - (first - weekday);
+    if (week_year && days >= 52 * 7) {
+        weekday = (weekday + (is_leap(*year) ? 366 : 365)) % 7;
+        if ((!first_weekday && weekday < 4) || (first_weekday && weekday == 0)) {
+            (*year)++;
+            return 1;
+        }
+    }
+    return (int)(days / 7 + 1);
+}
+
+static int hour12(int h)
+{
+    return h % 12 == 0 ? 12 : h % 12;
+}
+
+static const char *day_suffix(int d)
+{
+    if (d >= 11 && d <= 13)
+        return "th";
+    return d % 10 == 1 ? "st" : d % 10 == 2 ? "nd" : d % 10 == 3 ? "rd" : "th";
+}
+
+/* The codes of the date's names and weeks; false for another code. */
+static bool format_date_code(const mysql_time *t, char code, char out[64])
+{
+    long day = day_number(t->year, t->month, t->day);
+    int year, week;
+    const char *name = NULL;
+    bool abbreviated = code == 'a' || code == 'b';
+    switch (code) {
+    case 'a':
+    case 'W':
+        name = day_names[weekday_of(day, false)];
+        break;
+    case 'b':
+    case 'M':
+        name = month_names[t->month - 1];
+        break;
+    case 'D':
+        snprintf(out, 64, "%d%s", t->day, day_suffix(t->day));
+        return true;
+    case 'j':
+        snprintf(out, 64, "%03ld", day - day_number(t->year, 1, 1) + 1);
+        return true;
+    case 'w':
+        snprintf(out, 64, "%d", weekday_of(day, true));
+        return true;
+    case 'U':
+    case 'u':
+    case 'V':
+    case 'v':
+        week = calc_week(t,
+                         code == 'U'   ? WEEK_FIRST_WEEKDAY
+                         : code == 'u' ? WEEK_MONDAY_FIRST
+                         : code == 'V' ? WEEK_YEAR | WEEK_FIRST_WEEKDAY
+                                       : WEEK_YEAR | WEEK_MONDAY_FIRST,
+                         &year);
+        snprintf(out, 64, "%02d", week);
+        return true;
+    case 'X':
+    case 'x':
+        calc_week(t, WEEK_YEAR | (code == 'X' ? WEEK_FIRST_WEEKDAY : WEEK_MONDAY_FIRST), &year);
+        snprintf(out, 64, "%04d", year);
+        return true;
+    default:
+        return false;
+    }
+    snprintf(out, 64, abbreviated ? "%.3s" : "%s", name);
+    return true;
+}
+
+/* One code of DATE_FORMAT into out (room for 64); false for a code that is itself. */
+static bool format_code(const mysql_time *t, char code, char out[64])
+{
+    if (t->month < 1 || t->month > 12 || t->day < 1) { /* not a date: MySQL's NULL parts */
+        out[0] = '\0';
+        return strchr("aWbMcmDdejwYyUuVvXx", code) != NULL;
+    }
+    int v;
+    const char *f = "%02d";
+    switch (code) {
+    case 'c':
+        f = "%d"; /* fall through */
+    case 'm':
+        v = t->month;
+        break;
+    case 'e':
+        f = "%d"; /* fall through */
+    case 'd':
+        v = t->day;
+        break;
+    case 'k':
+        f = "%d"; /* fall through */
+    case 'H':
+        v = t->hour;
+        break;
+    case 'l':
+        f = "%d"; /* fall through */
+    case 'h':
+    case 'I':
+        v = hour12(t->hour);
+        break;
+    case 'i':
+        v = t->minute;
+        break;
+    case 'S':
+    case 's':
+        v = t->second;
+        break;
+    case 'f':
+        f = "%06d", v = t->micro;
+        break;
+    case 'Y':
+        f = "%04d", v = t->year;
+        break;
+    case 'y':
+        v = t->year % 100;
+        break;
+    case 'p':
+        snprintf(out, 64, "%s", t->hour < 12 ? "AM" : "PM");
+        return true;
+    case 'r':
+        snprintf(out, 64, "%02d:%02d:%02d %s", hour12(t->hour), t->minute, t->second,
+                 t->hour < 12 ? "AM" : "PM");
+        return true;
+    case 'T':
+        snprintf(out, 64, "%02d:%02d:%02d", t->hour, t->minute, t->second);
+        return true;
+    default:
+        return format_date_code(t, code, out);
+    }
+    snprintf(out, 64, f, v);
+    return true;
+}
+
+size_t mysql_date_format(const mysql_time *t, const char *format, size_t flen, char *out,
+                         size_t size)
+{
+    size_t n = 0;
+    char piece[64];
+    for (size_t i = 0; i < flen && n + 1 < size; i++) {
+        const char *add = piece;
+        if (format[i] == '%' && i + 1 < flen) {
+            char code = format[++i];
+            if (!format_code(t, code, piece))
+                piece[0] = code, piece[1] = '\0';
+        } else {
+            piece[0] = format[i], piece[1] = '\0';
+        }
+        size_t len = strlen(add);
+        if (n + len >= size)
+            len = size - n - 1;
+        memcpy(out + n, add, len);
+        n += len;
+    }
+    out[n] = '\0';
+    return n;
+}

@@ -35,4 +35,13 @@ bool mysql_datetime_from_text(const char *s, size_t len, mysql_time *out);
  * as MySQL prints the value; returns the length written (out has room for 32). */
 size_t mysql_time_print(const mysql_time *t, char out[32]);
 
+/*
+ * DATE_FORMAT(t, format) with every format code of MySQL 8 (%a %b %c %D %d %e %f
+ * %H %h %I %i %j %k %l %M %m %p %r %S %s %T %U %u %V %v %W %w %X %x %Y %y %%), in
+ * English; another character after % is itself. Writes at most size - 1 bytes and a
+ * NUL; returns the length.
+ */
+size_t mysql_date_format(const mysql_time *t, const char *format, size_t flen, char *out,
+                         size_t size);
+
 #endif

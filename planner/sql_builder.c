@@ -478,6 +478,46 @@ static bool print_collated_in(sql_builder *b, const expr *e, sb_column_resolver 
     return true;
 }
 
+/*
+ * SQLite has no time type: its dates and times are text, and text compares as
+ * text ('2022-03-31 23:59:59.000000' is after '2022-03-31 23:59:59', and
+ * '2022-4-01' after '2022-10-01'). When one side of a comparison is a date or
+ * time in MySQL's eyes, MySQL compares times: each side is first written in one
+ * form, to the microsecond (mimir_time_key, proxy/backend/sqlite_functions.h).
+ */
+static bool compares_times(const sql_builder *b, const expr *const *ops, size_t n)
+{
+    if (b->dialect != DIALECT_SQLITE)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (sb_is_temporal(ops[i]))
+            return true;
+    return false;
+}
+
+static bool print_time_key(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                           sql_error *err)
+{
+    sb_str(b, "mimir_time_key(");
+    if (!sb_expr(b, e, resolve, ctx, err))
+        return false;
+    sb_str(b, ")");
+    return true;
+}
+
+static bool print_time_comparison(sql_builder *b, const expr *e, const char *op,
+                                  sb_column_resolver resolve, void *ctx, sql_error *err)
+{
+    sb_str(b, "(");
+    if (!print_time_key(b, e->left, resolve, ctx, err))
+        return false;
+    sb_str(b, op);
+    if (!print_time_key(b, e->right, resolve, ctx, err))
+        return false;
+    sb_str(b, ")");
+    return true;
+}
+
 static bool print_binary(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
                          sql_error *err)
 {
@@ -503,6 +543,9 @@ static bool print_binary(sql_builder *b, const expr *e, sb_column_resolver resol
                       "This version of Mimir doesn't yet support this operator in filters");
         return false;
     }
+    const expr *sides[2] = {e->left, e->right};
+    if (comparison && compares_times(b, sides, 2))
+        return print_time_comparison(b, e, op, resolve, ctx, err);
     sb_str(b, "(");
     if (!sb_expr(b, e->left, resolve, ctx, err))
         return false;
@@ -537,14 +580,18 @@ static bool print_in(sql_builder *b, const expr *e, sb_column_resolver resolve, 
 static bool print_between(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
                           sql_error *err)
 {
+    const expr *ops[3] = {e->left, e->args[0], e->args[1]};
+    bool times = compares_times(b, ops, 3);
+    bool (*print)(sql_builder *, const expr *, sb_column_resolver, void *, sql_error *) =
+        times ? print_time_key : sb_expr;
     sb_str(b, "(");
-    if (!sb_expr(b, e->left, resolve, ctx, err))
+    if (!print(b, e->left, resolve, ctx, err))
         return false;
     sb_str(b, e->negated ? " NOT BETWEEN " : " BETWEEN ");
-    if (!sb_expr(b, e->args[0], resolve, ctx, err))
+    if (!print(b, e->args[0], resolve, ctx, err))
         return false;
     sb_str(b, " AND ");
-    if (!sb_expr(b, e->args[1], resolve, ctx, err))
+    if (!print(b, e->args[1], resolve, ctx, err))
         return false;
     sb_str(b, ")");
     return true;

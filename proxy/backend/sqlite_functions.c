@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "planner/mysql_time.h"
 #include "planner/time_zone.h"
 #include "planner/tz_database.h"
 #include "wire/xalloc.h"
@@ -18,6 +19,17 @@
  *   mimir_tz_utc(t, zone)    the UTC time of the wall clock t in zone
  *   mimir_epoch(t)           the seconds since 1970 of the UTC time t (with its
  *                            fraction), UNIX_TIMESTAMP() of an instant
+ *
+ * and what SQLite's ISO-only date functions cannot read as MySQL does
+ * (planner/mysql_time.h):
+ *
+ *   mimir_str_to_date(s, f)  STR_TO_DATE(s, f), with every format code
+ *   mimir_date_format(t, f)  DATE_FORMAT(t, f), with every format code
+ *   mimir_datetime(s)        a string read as a DATETIME ('2022-4-1 9:05' is
+ *                            '2022-04-01 09:05:00'), NULL if MySQL would not
+ *   mimir_time_key(t)        a date or time in one text form, to the microsecond
+ *                            ('YYYY-MM-DD HH:MM:SS.ffffff'), so that comparing two
+ *                            of them as text compares them as times
  *
  * t is SQLite's time text 'YYYY-MM-DD HH:MM[:SS[.fff...]]' (or 'T' between
  * date and time, or a date alone, read as its midnight); the answer has the
@@ -153,6 +165,58 @@ static void fn_epoch(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_double(ctx, (double)t.seconds + fraction);
 }
 
+static void result_time(sqlite3_context *ctx, const mysql_time *t)
+{
+    char buf[32];
+    size_t n = mysql_time_print(t, buf);
+    sqlite3_result_text(ctx, buf, (int)n, SQLITE_TRANSIENT);
+}
+
+static void fn_str_to_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    int slen = sqlite3_value_bytes(argv[0]);
+    const char *f = (const char *)sqlite3_value_text(argv[1]);
+    int flen = sqlite3_value_bytes(argv[1]);
+    mysql_time t;
+    if (!s || !f || !mysql_str_to_date(s, (size_t)slen, f, (size_t)flen, &t)) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    result_time(ctx, &t);
+}
+
+static void fn_date_format(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    const char *f = (const char *)sqlite3_value_text(argv[1]);
+    mysql_time t;
+    if (!s || !f || !mysql_datetime_from_text(s, (size_t)sqlite3_value_bytes(argv[0]), &t)) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    char buf[512];
+    size_t n = mysql_date_format(&t, f, (size_t)sqlite3_value_bytes(argv[1]), buf, sizeof(buf));
+    sqlite3_result_text(ctx, buf, (int)n, SQLITE_TRANSIENT);
+}
+
+static void fn_datetime(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    mysql_time t;
+    if (!s || !mysql_datetime_from_text(s, (size_t)sqlite3_value_bytes(argv[0]), &t)) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    bool key = sqlite3_user_data(ctx) != NULL;
+    if (key)
+        t.has_fraction = true; /* one form for every value: comparable as text */
+    result_time(ctx, &t);
+}
+
 bool sqlite_functions_register(sqlite3 *db)
 {
     static int to_local = 1;
@@ -163,5 +227,13 @@ bool sqlite_functions_register(sqlite3 *db)
           SQLITE_OK;
     ok &= sqlite3_create_function(db, "mimir_epoch", 1, flags, NULL, fn_epoch, NULL, NULL) ==
           SQLITE_OK;
+    ok &= sqlite3_create_function(db, "mimir_str_to_date", 2, flags, NULL, fn_str_to_date, NULL,
+                                  NULL) == SQLITE_OK;
+    ok &= sqlite3_create_function(db, "mimir_date_format", 2, flags, NULL, fn_date_format, NULL,
+                                  NULL) == SQLITE_OK;
+    ok &= sqlite3_create_function(db, "mimir_datetime", 1, flags, NULL, fn_datetime, NULL, NULL) ==
+          SQLITE_OK;
+    ok &= sqlite3_create_function(db, "mimir_time_key", 1, flags, &to_local, fn_datetime, NULL,
+                                  NULL) == SQLITE_OK;
     return ok;
 }

@@ -31,6 +31,7 @@
 #include "planner/parser.h"
 #include "planner/planner.h"
 #include "planner/sql_builder.h"
+#include "proxy/backend/sqlite_functions.h"
 #include "wire/buf.h"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -133,6 +134,7 @@ static sqlite3 *open_test_db(void)
 {
     sqlite3 *db;
     assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_true(sqlite_functions_register(db)); /* as Mimir's SQLite connections have them */
     char *msg = NULL;
     if (sqlite3_exec(db, test_table, NULL, NULL, &msg) != SQLITE_OK)
         fail_msg("test table: %s", msg);
@@ -520,26 +522,30 @@ static const golden goldens[] = {
      "to_char(CAST(\"ts\" AS TIMESTAMP), $1)",
      "T:YY\" \"FMMM\" \"FMDD\" \"FMHH24\" \"HH12\" \"HH12\" \"AM\" \"FMMonth\" \"Mon\" \"FMDay\" "
      "\"Dy\" \"US",
-     "ERROR", "", "DATE_FORMAT(`ts`, ?)", "T:%y %c %e %k %h %I %p %M %b %W %a %f", NULL},
+     "mimir_date_format(\"ts\", ?1)", "T:%y %c %e %k %h %I %p %M %b %W %a %f",
+     "DATE_FORMAT(`ts`, ?)", "T:%y %c %e %k %h %I %p %M %b %W %a %f",
+     "22 3 5 14 02 02 PM March Mar Saturday Sat 000000"},
     /* A format with date parts only: a DATE, as MySQL (MariaDB gets the format as a
      * parameter and would answer a DATETIME). */
     {"STR_TO_DATE('2022-03-05', '%Y-%m-%d')",
      "CAST(CAST(to_timestamp($1, $2) AS TIMESTAMP) AS DATE)", "T:2022-03-05, T:YYYY\"-\"MM\"-\"DD",
-     "date(?1)", "T:2022-03-05", "CAST(STR_TO_DATE(?, ?) AS DATE)", "T:2022-03-05, T:%Y-%m-%d",
-     "2022-03-05"},
+     "mimir_str_to_date(?1, ?2)", "T:2022-03-05, T:%Y-%m-%d", "CAST(STR_TO_DATE(?, ?) AS DATE)",
+     "T:2022-03-05, T:%Y-%m-%d", "2022-03-05"},
     /* Time parts only: a TIME. */
     {"STR_TO_DATE('14:07:09', '%H:%i:%s')",
      "CAST(CAST(to_timestamp($1, $2) AS TIMESTAMP) AS TIME(0))", "T:14:07:09, T:HH24\":\"MI\":\"SS",
-     "ERROR", "", "CAST(STR_TO_DATE(?, ?) AS TIME)", "T:14:07:09, T:%H:%i:%s", NULL},
+     "mimir_str_to_date(?1, ?2)", "T:14:07:09, T:%H:%i:%s", "CAST(STR_TO_DATE(?, ?) AS TIME)",
+     "T:14:07:09, T:%H:%i:%s", "14:07:09"},
     {"STR_TO_DATE(ts, '%Y-%m-%d %H:%i:%s')", "CAST(to_timestamp(\"ts\", $1) AS TIMESTAMP)",
-     "T:YYYY\"-\"MM\"-\"DD\" \"HH24\":\"MI\":\"SS", "datetime(\"ts\")", "", "STR_TO_DATE(`ts`, ?)",
-     "T:%Y-%m-%d %H:%i:%s", "2022-03-05 14:07:09"},
+     "T:YYYY\"-\"MM\"-\"DD\" \"HH24\":\"MI\":\"SS", "mimir_str_to_date(\"ts\", ?1)",
+     "T:%Y-%m-%d %H:%i:%s", "STR_TO_DATE(`ts`, ?)", "T:%Y-%m-%d %H:%i:%s", "2022-03-05 14:07:09"},
     {"STR_TO_DATE(ts, '%Y-%m-%d %T')", "CAST(to_timestamp(\"ts\", $1) AS TIMESTAMP)",
-     "T:YYYY\"-\"MM\"-\"DD\" \"HH24:MI:SS", "datetime(\"ts\")", "", "STR_TO_DATE(`ts`, ?)",
-     "T:%Y-%m-%d %T", "2022-03-05 14:07:09"},
+     "T:YYYY\"-\"MM\"-\"DD\" \"HH24:MI:SS", "mimir_str_to_date(\"ts\", ?1)", "T:%Y-%m-%d %T",
+     "STR_TO_DATE(`ts`, ?)", "T:%Y-%m-%d %T", "2022-03-05 14:07:09"},
     {"STR_TO_DATE('05/03/2022', '%d/%m/%Y')",
      "CAST(CAST(to_timestamp($1, $2) AS TIMESTAMP) AS DATE)", "T:05/03/2022, T:DD\"/\"MM\"/\"YYYY",
-     "ERROR", "", "CAST(STR_TO_DATE(?, ?) AS DATE)", "T:05/03/2022, T:%d/%m/%Y", NULL},
+     "mimir_str_to_date(?1, ?2)", "T:05/03/2022, T:%d/%m/%Y", "CAST(STR_TO_DATE(?, ?) AS DATE)",
+     "T:05/03/2022, T:%d/%m/%Y", "2022-03-05"},
     {"DATE_ADD(ts, INTERVAL 1 DAY)",
      "(CAST(\"ts\" AS TIMESTAMP) + (CAST($1 AS BIGINT)) * INTERVAL '1 DAY')", "I:1",
      "datetime(strftime('%Y-%m-%d %H:%M:%f', \"ts\"), printf('%+d days', (?1) * 1))", "I:1",
@@ -589,8 +595,8 @@ static const golden goldens[] = {
      "(CAST(to_char(CAST(\"ts\" AS TIMESTAMP), $1) AS TIMESTAMP) + (CAST($2 AS BIGINT)) * INTERVAL "
      "'1 SECOND')",
      "T:YYYY\"-\"MM\"-01 00:00:00\", I:0",
-     "datetime(strftime('%Y-%m-%d %H:%M:%f', strftime(?1, \"ts\")), printf('%+d seconds', (?2) * "
-     "1))",
+     "datetime(strftime('%Y-%m-%d %H:%M:%f', mimir_datetime(strftime(?1, \"ts\"))), printf('%+d "
+     "seconds', (?2) * 1))",
      "T:%Y-%m-01 00:00:00, I:0", "DATE_ADD(DATE_FORMAT(`ts`, ?), INTERVAL (?) SECOND)",
      "T:%Y-%m-01 00:00:00, I:0", "2022-03-01 00:00:00"},
     {"TIMESTAMPADD(DAY, 1, ts)",
@@ -813,8 +819,9 @@ static const golden goldens[] = {
      "I:5, I:10", "(\"n\" NOT BETWEEN ?1 AND ?2)", "I:5, I:10", "(`n` NOT BETWEEN ? AND ?)",
      "I:5, I:10", "0"},
     {"ts BETWEEN '2022-03-01' AND '2022-03-31'", "(\"ts\" BETWEEN $1 AND $2)",
-     "T:2022-03-01, T:2022-03-31", "(\"ts\" BETWEEN ?1 AND ?2)", "T:2022-03-01, T:2022-03-31",
-     "(`ts` BETWEEN ? AND ?)", "T:2022-03-01, T:2022-03-31", "1"},
+     "T:2022-03-01, T:2022-03-31",
+     "(mimir_time_key(\"ts\") BETWEEN mimir_time_key(?1) AND mimir_time_key(?2))",
+     "T:2022-03-01, T:2022-03-31", "(`ts` BETWEEN ? AND ?)", "T:2022-03-01, T:2022-03-31", "1"},
     {"s LIKE 'H%'", "(\"s\" LIKE $1)", "T:H%", "(\"s\" LIKE ?1 ESCAPE '\\')", "T:H%",
      "(`s` LIKE ?)", "T:H%", "1"},
     {"s LIKE 'h%'", "(\"s\" LIKE $1)", "T:h%", "(\"s\" LIKE ?1 ESCAPE '\\')", "T:h%",
@@ -1717,7 +1724,8 @@ static const golden goldens[] = {
      "CAST(CAST((CAST($1 AS TIMESTAMP) - (CAST($2 AS BIGINT)) * INTERVAL '1 DAY') AS TIMESTAMP) AS "
      "DATE)",
      "T:2021-12-31 23:59:59.999999, I:5",
-     "date(datetime(strftime('%Y-%m-%d %H:%M:%f', ?1), printf('%+d days', -(?2) * 1)))",
+     "date(datetime(strftime('%Y-%m-%d %H:%M:%f', mimir_datetime(?1)), printf('%+d days', -(?2) * "
+     "1)))",
      "T:2021-12-31 23:59:59.999999, I:5", "DATE(DATE_SUB(?, INTERVAL (?) DAY))",
      "T:2021-12-31 23:59:59.999999, I:5", "2021-12-26"},
     {"TRUNCATE(1.987, n)", "TRUNC(CAST(CAST($1 AS NUMERIC) AS NUMERIC), CAST(\"n\" AS INTEGER))",
@@ -1935,8 +1943,12 @@ static const golden goldens[] = {
      "T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+), T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ "
      "([A-Za-z]+), T: Sunday, T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+), T: Sunday, "
      "T:^([0-9]{4})([0-9]{1,2})\\ ([A-Za-z]+)",
-     "ERROR", "", "CAST(STR_TO_DATE(CONCAT(YEARWEEK(`ts`, 0), ?), ?) AS DATE)",
-     "T: Sunday, T:%X%V %W", NULL},
+     "mimir_str_to_date((CAST((CAST(strftime('%Y', date(date(\"ts\"), printf('%+d days', - "
+     "CAST(strftime('%w', date(\"ts\")) AS INTEGER)))) AS INTEGER) * 100 + ((CAST(strftime('%j', "
+     "date(date(\"ts\"), printf('%+d days', - CAST(strftime('%w', date(\"ts\")) AS INTEGER)))) AS "
+     "INTEGER) - 1) / 7 + 1)) AS TEXT) || CAST(?1 AS TEXT)), ?2)",
+     "T: Sunday, T:%X%V %W", "CAST(STR_TO_DATE(CONCAT(YEARWEEK(`ts`, 0), ?), ?) AS DATE)",
+     "T: Sunday, T:%X%V %W", "2022-02-27"},
     {"LOCATE('l', s, 4)",
      "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST(\"s\" AS TEXT) IS NULL OR CAST($2 AS BIGINT) IS "
      "NULL THEN NULL WHEN CAST($3 AS BIGINT) < 1 OR CAST($4 AS BIGINT) > CHAR_LENGTH(CAST(\"s\" AS "
@@ -2207,14 +2219,9 @@ static const error_golden error_goldens[] = {
     {"DATE_FORMAT(ts, 5)", -1, ER_WRONG_ARGUMENTS, "the format must be a string literal"},
     {"STR_TO_DATE(s, s)", -1, ER_WRONG_ARGUMENTS,
      "STR_TO_DATE(): the format must be a string literal"},
-    {"DATE_FORMAT(ts, '%y')", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
-     "DATE_FORMAT(): the format code '%y' has no SQLite equivalent yet"},
-    {"DATE_FORMAT(ts, '%M %W')", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET, "format code '%M'"},
     {"DATE_FORMAT(ts, '%U')", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET,
      "the format code '%U' has no PostgreSQL equivalent yet"},
     {"DATE_FORMAT(ts, '%x')", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET, "format code '%x'"},
-    {"STR_TO_DATE(s, '%d/%m/%Y')", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
-     "on SQLite sources only ISO formats are supported"},
     {"STR_TO_DATE(s, '%U')", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET,
      "STR_TO_DATE(): the format code '%U' is not supported yet"},
     {"TIMESTAMPADD(FORTNIGHT, 1, ts)", -1, ER_WRONG_ARGUMENTS, "TIMESTAMPADD(): unknown time unit"},
@@ -2230,8 +2237,6 @@ static const error_golden error_goldens[] = {
     {"WEEK(ts, 8)", -1, ER_NOT_SUPPORTED_YET, "the mode must be an integer literal from 0 to 7"},
     {"YEARWEEK(ts, '1')", -1, ER_NOT_SUPPORTED_YET,
      "YEARWEEK(): the mode must be an integer literal from 0 to 7"},
-    {"STR_TO_DATE(s, '%X%V %W')", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
-     "STR_TO_DATE(): week formats (%X %V %W) are not available on SQLite sources"},
     {"STR_TO_DATE(s, '%X%V %W %a')", DIALECT_POSTGRES, ER_NOT_SUPPORTED_YET,
      "the format code '%X' is not supported yet"},
     {"REVERSE(s)", DIALECT_SQLITE, ER_NOT_SUPPORTED_YET,
