@@ -19,6 +19,7 @@
 #include "planner/literal_context.h"
 #include "planner/mimir_tables.h"
 #include "planner/probe.h"
+#include "planner/select_aliases.h"
 #include "planner/semijoin.h"
 #include "planner/parser.h"
 #include "planner/session_query.h"
@@ -248,6 +249,12 @@ void plan_select(arena *a, const session_info *s, const select_stmt *sel, action
     if (first_db && !planner_database_exists(first_db)) {
         out->kind = ACTION_ERROR;
         sql_error_set(&out->error, ER_BAD_DB, "42000", "Unknown database '%s'", first_db);
+        return;
+    }
+    /* ORDER BY and HAVING name select-list aliases before columns, as in MySQL. */
+    sel = select_resolve_aliases(a, sel, &out->error);
+    if (!sel) {
+        out->kind = ACTION_ERROR;
         return;
     }
     if (semijoin_candidate(sel)) {

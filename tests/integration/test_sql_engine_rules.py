@@ -1,0 +1,114 @@
+"""The SQL engine's name and view rules (issue 13, section 1), each checked
+against MariaDB holding the same rows (the compatibility corpus's oracle,
+test_compat.py): the statement runs on Mimir as written and on MariaDB with
+AGG(m) written SUM(m), and the answers must agree in the same run.
+
+- Select-list aliases in ORDER BY and HAVING come before the table's columns;
+  in GROUP BY and WHERE the columns come first (planner/select_aliases.c).
+- A derived table's outer ORDER BY / HAVING may name the outer select's
+  aliases (`ORDER BY \\`SUM(revenue)\\``), the same rule.
+- An ungrouped inner SELECT over a mimir table is a view: inlined, its WHERE
+  joins the outer filters, its aliases are substituted (planner/view.c).
+"""
+
+import pymysql
+import pytest
+
+from test_compat import ZONES, conns, for_oracle, normal_row, oracle, run  # noqa: F401
+
+R = "mimir.metrics"
+
+
+def same_answer(conns, sql, ordered=True, zone=ZONES[0]):  # noqa: F811
+    _, want = run(conns.get("oracle", zone), for_oracle(sql))
+    _, got = run(conns.get("mimir", zone), sql)
+    want = [normal_row(r) for r in want]
+    got = [normal_row(r) for r in got]
+    if not ordered:
+        want, got = sorted(want, key=repr), sorted(got, key=repr)
+    assert want, f"the oracle has no rows for {sql}"
+    assert got == want, f"mimir: {got[:5]}\nmaria: {want[:5]}"
+    return got
+
+
+def refused(conns, sql, code, words):  # noqa: F811
+    conn = conns.fresh("mimir")
+    try:
+        with pytest.raises(pymysql.MySQLError) as err:
+            run(conn, sql)
+        assert err.value.args[0] == code, err.value.args
+        for w in words:
+            assert w in err.value.args[1], err.value.args
+        assert run(conn, "SELECT 1")[1] == [(1,)]
+    finally:
+        conn.close()
+
+
+# ---- aliases that shadow columns ---------------------------------------------------
+
+ALIAS_CASES = [
+    # ORDER BY: the alias (the day), not the time column.
+    f"SELECT DATE(ts) AS ts, dim_store_id, AGG(movies_rented) AS n FROM {R} "
+    "WHERE ts >= '2022-03-01' AND ts < '2022-03-08' GROUP BY DATE(ts), dim_store_id "
+    "ORDER BY n DESC, ts, dim_store_id",
+    f"SELECT DATE(ts) AS ts, AGG(movies_rented) AS n FROM {R} GROUP BY DATE(ts) "
+    "ORDER BY ts DESC LIMIT 5",
+    # ... also inside an expression of ORDER BY.
+    f"SELECT DATE(ts) AS ts, AGG(movies_rented) AS n FROM {R} GROUP BY DATE(ts) "
+    "ORDER BY DATEDIFF(ts, '2022-01-01') DESC LIMIT 5",
+    # A dimension aliased as another dimension's name: ORDER BY follows the alias.
+    f"SELECT dim_rental_category AS dim_store_id, AGG(rentals_revenue) AS r FROM {R} "
+    "GROUP BY dim_rental_category ORDER BY dim_store_id",
+    # HAVING: the alias too (the day compared with a date, not each row's time).
+    f"SELECT DATE(ts) AS ts, AGG(movies_rented) AS n FROM {R} GROUP BY DATE(ts) "
+    "HAVING ts > '2022-03-01' AND n > 10 ORDER BY 1 LIMIT 5",
+    # WHERE: the column (a time range on ts), whatever the select list calls ts.
+    f"SELECT DATE(ts) AS ts, AGG(movies_rented) AS n FROM {R} "
+    "WHERE ts >= '2022-03-01 12:00:00' GROUP BY DATE(ts) ORDER BY ts LIMIT 3",
+    # An aggregate's argument is a column, never an alias.
+    f"SELECT dim_store_id, AGG(rentals_revenue) AS movies_rented FROM {R} "
+    "GROUP BY dim_store_id ORDER BY AGG(movies_rented) DESC",
+]
+
+
+@pytest.mark.parametrize("sql", ALIAS_CASES)
+def test_alias_resolution_matches_mariadb(conns, sql):  # noqa: F811
+    same_answer(conns, sql)
+
+
+def test_group_by_name_is_the_column_first(conns):  # noqa: F811
+    """GROUP BY ts groups by the time column even when DATE(ts) is aliased ts,
+    as in MySQL: one row per distinct time, each showing its day."""
+    sql = (f"SELECT DATE(ts) AS ts, AGG(movies_rented) AS n FROM {R} "
+           "WHERE ts >= '2022-03-01' AND ts < '2022-03-02' GROUP BY ts ORDER BY ts, n")
+    same_answer(conns, sql)
+
+
+def test_alias_in_having_that_is_also_grouped_is_ambiguous(conns):  # noqa: F811
+    refused(conns, f"SELECT DATE(ts) AS ts, AGG(movies_rented) FROM {R} GROUP BY DATE(ts), ts "
+            "HAVING ts > '2022-03-01'", 1052, ["Column 'ts' in having clause is ambiguous"])
+
+
+def test_one_alias_for_two_columns_is_ambiguous(conns):  # noqa: F811
+    refused(conns, f"SELECT dim_store_id AS x, dim_rental_category AS x, AGG(movies_rented) "
+            f"FROM {R} GROUP BY 1, 2 ORDER BY x", 1052, ["Column 'x' in order clause is ambiguous"])
+
+
+# ---- derived tables ordered by an outer alias -------------------------------------------
+
+DERIVED = (f"(SELECT dim_store_id, dim_rental_category, AGG(rentals_revenue) AS revenue "
+           f"FROM {R} GROUP BY dim_store_id, dim_rental_category) AS v")
+
+DERIVED_CASES = [
+    f"SELECT dim_store_id, SUM(revenue) AS `SUM(revenue)` FROM {DERIVED} "
+    "GROUP BY dim_store_id ORDER BY `SUM(revenue)` DESC",
+    f"SELECT dim_rental_category AS c, MAX(revenue) AS top FROM {DERIVED} "
+    "GROUP BY dim_rental_category HAVING top > 100 ORDER BY top DESC, c",
+    f"SELECT dim_rental_category AS dim_store_id, SUM(revenue) AS s FROM {DERIVED} "
+    "GROUP BY dim_rental_category ORDER BY dim_store_id",
+]
+
+
+@pytest.mark.parametrize("sql", DERIVED_CASES)
+def test_derived_table_ordered_by_outer_alias(conns, sql):  # noqa: F811
+    same_answer(conns, sql)
