@@ -7,6 +7,7 @@
 
 #include "planner/final_exact.h"
 #include "planner/sql_builder.h"
+#include "planner/view.h"
 
 typedef struct derived_ctx {
     arena *a;
@@ -222,6 +223,18 @@ void plan_derived(arena *a, const session_info *s, const select_stmt *sel, actio
         sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
                       "This version of Mimir doesn't yet support joins");
         return;
+    }
+    /* An ungrouped inner SELECT is a view: the outer query reads the table itself. */
+    const select_stmt *inlined;
+    switch (view_inline(a, s, sel, &inlined, &out->error)) {
+    case VIEW_INLINED:
+        plan_select(a, s, inlined, out);
+        return;
+    case VIEW_ERROR:
+        out->kind = ACTION_ERROR;
+        return;
+    case VIEW_NONE:
+        break;
     }
     action inner;
     plan_select(a, s, t->subquery, &inner);

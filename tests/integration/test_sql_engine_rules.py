@@ -112,3 +112,60 @@ DERIVED_CASES = [
 @pytest.mark.parametrize("sql", DERIVED_CASES)
 def test_derived_table_ordered_by_outer_alias(conns, sql):  # noqa: F811
     same_answer(conns, sql)
+
+
+# ---- views: ungrouped inner SELECTs are inlined ---------------------------------------
+
+VIEW_CASES = [
+    # Superset's virtual dataset: the inner WHERE reaches the sources.
+    f"SELECT dim_rental_category, SUM(movies_rented) AS n FROM (SELECT * FROM {R} "
+    "WHERE dim_store_id = 1) AS virtual_table GROUP BY dim_rental_category ORDER BY n DESC",
+    # Inner aliases and expressions, the outer WHERE on them, the metric at the outer grain.
+    f"SELECT c, d, SUM(rentals_revenue) AS r FROM (SELECT dim_rental_category AS c, "
+    f"DATE(ts) AS d, rentals_revenue FROM {R} WHERE dim_store_id = 2) AS v "
+    "WHERE d BETWEEN '2022-03-01' AND '2022-03-05' GROUP BY c, d ORDER BY d, c",
+    # Qualified by the derived table's alias; a metric renamed inside.
+    f"SELECT v.s, SUM(v.rev) AS total FROM (SELECT dim_store_id AS s, rentals_revenue AS rev "
+    f"FROM {R}) v GROUP BY v.s ORDER BY v.s",
+    # A view of a view, with an outer expression over the metric.
+    f"SELECT s, ROUND(SUM(rev) / SUM(n), 4) AS avg_amount FROM (SELECT s, rev, n FROM "
+    f"(SELECT dim_store_id AS s, rentals_revenue AS rev, movies_rented AS n FROM {R} "
+    "WHERE dim_rental_category <> 'Action') a) b GROUP BY s ORDER BY s",
+    # The view's filter is an IN (SELECT ...) semi-join filter.
+    f"SELECT dim_store_id, SUM(movies_rented) AS n FROM (SELECT * FROM {R} WHERE "
+    f"dim_rental_category IN (SELECT dim_rental_category FROM {R} WHERE dim_store_id = 1 "
+    "AND ts < '2022-03-01' GROUP BY 1)) v GROUP BY dim_store_id ORDER BY 1",
+]
+
+
+@pytest.mark.parametrize("sql", VIEW_CASES)
+def test_view_is_inlined(conns, sql):  # noqa: F811
+    same_answer(conns, sql)
+
+
+def test_view_filter_reaches_the_sources(conns):  # noqa: F811
+    conn = conns.fresh("mimir")
+    try:
+        _, rows = run(conn, f"EXPLAIN SELECT c, SUM(movies_rented) FROM (SELECT "
+                      f"dim_rental_category AS c, movies_rented FROM {R} WHERE dim_store_id = 2) v "
+                      "GROUP BY c")
+        assert len(rows) == 1  # one source query, nothing after it
+        assert "dim_store_id" in rows[0][4] and "WHERE" in rows[0][4], rows
+    finally:
+        conn.close()
+
+
+def test_view_with_metric_condition_is_refused(conns):  # noqa: F811
+    refused(conns, f"SELECT dim_store_id, SUM(movies_rented) FROM (SELECT * FROM {R} WHERE "
+            "rentals_revenue > 2) v GROUP BY dim_store_id", 1235,
+            ["Row-level reads are not supported", "'rentals_revenue'"])
+
+
+def test_view_unknown_column_is_refused(conns):  # noqa: F811
+    refused(conns, f"SELECT nope, SUM(n) FROM (SELECT dim_store_id AS s, movies_rented AS n "
+            f"FROM {R}) v GROUP BY nope", 1054, ["Unknown column 'nope' in derived table 'v'"])
+
+
+def test_view_row_level_read_is_refused(conns):  # noqa: F811
+    refused(conns, f"SELECT s FROM (SELECT dim_store_id AS s FROM {R}) v", 1235,
+            ["Row-level reads are not supported"])
