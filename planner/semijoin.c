@@ -49,8 +49,8 @@ static expr *in_subquery(expr *e)
 
 bool semijoin_candidate(const select_stmt *sel)
 {
-    if (sel->nfrom == 2)
-        return (sel->from[0].subquery != NULL) != (sel->from[1].subquery != NULL);
+    if (sel->nfrom == 2) /* a table (or a derived table) and a subquery */
+        return sel->from[0].subquery || sel->from[1].subquery;
     return sel->nfrom == 1 && !sel->from[0].subquery && in_subquery(sel->where);
 }
 
@@ -302,22 +302,27 @@ static expr *replace_node(arena *a, expr *e, const expr *target, expr *with)
     return c;
 }
 
+static expr *and_filter(semijoin *sj, expr *where, expr *filter)
+{
+    if (!where)
+        return filter;
+    expr *and = new_expr(sj->a, EX_BINARY, where);
+    and->op = OP_AND;
+    and->left = where;
+    and->right = filter;
+    return and;
+}
+
+static bool push_into_derived(semijoin *sj, select_stmt *sel, const phase_keys *k);
+
 static const select_stmt *plan_with_keys(semijoin *sj, const phase_keys *k, action *out)
 {
     select_stmt *sel = arena_alloc(sj->a, sizeof(*sel));
     *sel = *sj->outer;
-    expr *filter = keys_filter(sj, k);
-    if (sj->in_node) {
-        sel->where = replace_node(sj->a, sel->where, sj->in_node, filter);
-    } else if (sel->where) {
-        expr *and = new_expr(sj->a, EX_BINARY, sel->where);
-        and->op = OP_AND;
-        and->left = sel->where;
-        and->right = filter;
-        sel->where = and;
-    } else {
-        sel->where = filter;
-    }
+    if (sj->in_node)
+        sel->where = replace_node(sj->a, sel->where, sj->in_node, keys_filter(sj, k));
+    else if (!push_into_derived(sj, sel, k))
+        sel->where = and_filter(sj, sel->where, keys_filter(sj, k));
     plan_select(sj->a, &sj->s, sel, out);
     return sel;
 }
@@ -537,11 +542,33 @@ static const expr *outer_statement(semijoin *sj, const select_stmt *sel, const t
     return outer_subquery_reference(outer, kn->sub, names, kn->n);
 }
 
+/*
+ * Which of the two tables of FROM is the filter: the subquery when the other
+ * is a table; of two subqueries (a derived table joined to Superset's
+ * series_limit), the one grouped by the join keys alone, the second when both
+ * are (the filter is written after the table it filters).
+ */
+static size_t filter_side(arena *a, const select_stmt *sel)
+{
+    if (!sel->from[0].subquery || !sel->from[1].subquery)
+        return sel->from[0].subquery ? 0 : 1;
+    for (size_t side = 2; side-- > 0;) {
+        join_key *keys;
+        size_t n;
+        bool null_safe;
+        action ignored;
+        if (join_keys(a, &sel->from[side], sel->from[1].on, &keys, &n, &null_safe, &ignored) &&
+            grouped_by_keys(sel->from[side].subquery, keys, n))
+            return side;
+    }
+    return 1;
+}
+
 /* FROM t JOIN (SELECT ...) s ON t.k = s.k [AND ...]: sj's outer statement and keys. */
 static bool join_shape(arena *a, const select_stmt *sel, semijoin *sj, const select_stmt **inner,
                        size_t **key_cols, action *out)
 {
-    size_t ti = sel->from[0].subquery ? 1 : 0;
+    size_t ti = filter_side(a, sel) == 1 ? 0 : 1;
     const table_ref *t = &sel->from[ti], *sub = &sel->from[1 - ti];
     if (sel->from[1].join != JOIN_INNER) {
         refuse(out, "only INNER JOIN filters");
@@ -571,6 +598,54 @@ static bool join_shape(arena *a, const select_stmt *sel, semijoin *sj, const sel
         (*key_cols)[i] = keys[i].item;
     }
     *inner = sub->subquery;
+    return true;
+}
+
+/* ---- Filtering a derived table ----------------------------------------------------
+ *
+ * When the table filtered is a derived table grouped by the key (Superset's
+ * virtual dataset joined to its series_limit), filtering its groups by the
+ * key is filtering its rows by the key: the filter goes into its inner query,
+ * and so into the sources' WHERE, rather than after it. Not when the inner
+ * query has a LIMIT, which picks rows before any filter would.
+ */
+
+/* The inner expression of the derived table's grouped column that key names; NULL if none. */
+static expr *grouped_inner_key(const table_ref *t, const expr *key)
+{
+    const select_stmt *in = t->subquery;
+    if (key->kind != EX_COLUMN || key->nparts > 2 ||
+        (key->nparts == 2 && (!t->alias || strcasecmp(key->parts[0], t->alias) != 0)))
+        return NULL;
+    long k = output_column(in, key->parts[key->nparts - 1]);
+    if (k < 0 || in->items[k].e->kind == EX_STAR)
+        return NULL;
+    for (size_t g = 0; g < in->ngroup_by; g++)
+        if (groups_item(in, in->group_by[g], (size_t)k))
+            return in->items[k].e;
+    return NULL;
+}
+
+static bool push_into_derived(semijoin *sj, select_stmt *sel, const phase_keys *k)
+{
+    const table_ref *t = &sel->from[0];
+    if (sel->nfrom != 1 || !t->subquery || t->subquery->has_limit || t->subquery->union_next)
+        return false;
+    expr **inner_keys = arena_alloc(sj->a, sj->nkeys * sizeof(expr *));
+    for (size_t i = 0; i < sj->nkeys; i++)
+        if (!(inner_keys[i] = grouped_inner_key(t, sj->keys[i])))
+            return false;
+    expr **outer_keys = sj->keys;
+    sj->keys = inner_keys; /* the same filter, on the inner query's expressions */
+    expr *filter = keys_filter(sj, k);
+    sj->keys = outer_keys;
+    select_stmt *in = arena_alloc(sj->a, sizeof(*in));
+    *in = *t->subquery;
+    in->where = and_filter(sj, in->where, filter);
+    table_ref *only = arena_alloc(sj->a, sizeof(*only));
+    *only = *t;
+    only->subquery = in;
+    sel->from = only;
     return true;
 }
 

@@ -169,3 +169,50 @@ def test_view_unknown_column_is_refused(conns):  # noqa: F811
 def test_view_row_level_read_is_refused(conns):  # noqa: F811
     refused(conns, f"SELECT s FROM (SELECT dim_store_id AS s FROM {R}) v", 1235,
             ["Row-level reads are not supported"])
+
+
+# ---- semi-join filters over a derived table ---------------------------------------------
+
+SERIES_LIMIT = ("(SELECT dim_rental_category AS c__, SUM(revenue) AS mme_inner__ FROM {derived} "
+                "GROUP BY dim_rental_category ORDER BY mme_inner__ DESC LIMIT 3) AS series_limit")
+
+DERIVED_FILTER_CASES = [
+    # Superset's series limit over a virtual dataset: the top categories' revenue by store.
+    f"SELECT dim_store_id, SUM(revenue) AS `SUM(revenue)` FROM {DERIVED} "
+    f"JOIN {SERIES_LIMIT.format(derived=DERIVED)} ON dim_rental_category = c__ "
+    "GROUP BY dim_store_id ORDER BY 1",
+    # The filter written first, the key qualified.
+    f"SELECT v.dim_rental_category, MAX(v.revenue) AS top FROM "
+    f"{SERIES_LIMIT.format(derived=DERIVED)} JOIN {DERIVED} ON v.dim_rental_category = c__ "
+    "GROUP BY 1 ORDER BY 1",
+    # A derived table with a LIMIT: the filter applies after it, not inside.
+    f"SELECT dim_store_id, SUM(revenue) AS s FROM (SELECT dim_store_id, dim_rental_category, "
+    f"AGG(rentals_revenue) AS revenue FROM {R} GROUP BY dim_store_id, dim_rental_category "
+    "ORDER BY 3 DESC, 1, 2 LIMIT 20) AS v "
+    f"JOIN {SERIES_LIMIT.format(derived=DERIVED)} ON dim_rental_category = c__ "
+    "GROUP BY dim_store_id ORDER BY 1",
+]
+
+
+@pytest.mark.parametrize("sql", DERIVED_FILTER_CASES)
+def test_semijoin_filter_over_a_derived_table(conns, sql):  # noqa: F811
+    same_answer(conns, sql)
+
+
+def test_derived_table_filter_reaches_the_sources(conns):  # noqa: F811
+    conn = conns.fresh("mimir")
+    try:
+        _, rows = run(conn, "EXPLAIN " + DERIVED_FILTER_CASES[0])
+        steps = [r[2] for r in rows]
+        note = steps.index("semi-join filter")
+        outer_source = [r for r in rows[note + 1:] if r[1]]
+        assert outer_source and '"dim_rental_category" IN (' in outer_source[0][4], rows
+    finally:
+        conn.close()
+
+
+def test_two_grouped_derived_tables_are_refused(conns):  # noqa: F811
+    refused(conns, f"SELECT dim_store_id, SUM(revenue) FROM {DERIVED} JOIN (SELECT "
+            "dim_rental_category AS c__, dim_store_id AS s__, SUM(revenue) AS x FROM "
+            f"{DERIVED} GROUP BY 1, 2) AS t ON dim_rental_category = c__ GROUP BY 1", 1235,
+            ["grouped by the join key"])
