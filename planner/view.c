@@ -200,15 +200,6 @@ view_result view_inline(arena *a, const session_info *s, const select_stmt *sel,
     const select_stmt *in = t->subquery;
     if (sel->nfrom != 1 || !in || !is_view(s, in))
         return VIEW_NONE;
-    const char *m = row_level_metric(s, in->where);
-    if (m) {
-        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
-                      "Row-level reads are not supported: the derived table '%s' tests the metric "
-                      "'%s' in its WHERE, row by row; Mimir holds metrics, not rows. Group the "
-                      "inner query and filter with HAVING AGG(%s) ...",
-                      t->alias ? t->alias : "", m, m);
-        return VIEW_ERROR;
-    }
     view v = {.a = a, .s = s, .t = t, .inner = in, .err = err};
     for (size_t i = 0; i < in->nitems; i++)
         v.star |= in->items[i].e->kind == EX_STAR;
@@ -219,6 +210,16 @@ view_result view_inline(arena *a, const session_info *s, const select_stmt *sel,
     inlined->nfrom = 1;
     if (!substitute_items(&v, sel, inlined) || !substitute_clauses(&v, sel, inlined))
         return VIEW_ERROR;
+    /* Inner or outer, WHERE over a view tests each of its rows. */
+    const char *m = row_level_metric(s, inlined->where);
+    if (m) {
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                      "Row-level reads are not supported: the WHERE over the derived table '%s' "
+                      "tests the metric '%s' row by row; Mimir holds metrics, not rows. Group "
+                      "the inner query and filter with HAVING AGG(%s) ...",
+                      t->alias ? t->alias : "", m, m);
+        return VIEW_ERROR;
+    }
     *out = inlined;
     return VIEW_INLINED;
 }
