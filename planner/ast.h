@@ -29,6 +29,9 @@ typedef enum {
     EX_EXISTS,   /* [NOT] EXISTS (SELECT ...); subquery holds it */
     EX_ASSIGN,   /* @name := left: text is the user variable's name. Only information_schema
                   * queries run it; elsewhere it is 1235. */
+    EX_ROW,      /* (args[0], args[1], ...): a row value. Only the planner builds it (a
+                  * semi-join filter on several keys, planner/semijoin.c); the parser
+                  * refuses row constructors. */
 } expr_kind;
 
 typedef enum { LIT_NULL, LIT_INT, LIT_NUMBER, LIT_STRING, LIT_TRUE, LIT_FALSE } literal_kind;

@@ -7,6 +7,7 @@
 
 #include "planner/final_exact.h"
 #include "planner/sql_builder.h"
+#include "planner/view.h"
 
 typedef struct derived_ctx {
     arena *a;
@@ -214,6 +215,23 @@ static void fail(action *out, sql_error *err)
     out->error = *err;
 }
 
+/* An ungrouped inner SELECT is a view: the outer query reads the table itself. */
+static bool planned_as_view(arena *a, const session_info *s, const select_stmt *sel, action *out)
+{
+    const select_stmt *inlined;
+    switch (view_inline(a, s, sel, &inlined, &out->error)) {
+    case VIEW_INLINED:
+        plan_select(a, s, inlined, out);
+        return true;
+    case VIEW_ERROR:
+        out->kind = ACTION_ERROR;
+        return true;
+    case VIEW_NONE:
+        break;
+    }
+    return false;
+}
+
 void plan_derived(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
     const table_ref *t = &sel->from[0];
@@ -223,6 +241,8 @@ void plan_derived(arena *a, const session_info *s, const select_stmt *sel, actio
                       "This version of Mimir doesn't yet support joins");
         return;
     }
+    if (planned_as_view(a, s, sel, out))
+        return;
     action inner;
     plan_select(a, s, t->subquery, &inner);
     if (inner.kind == ACTION_ERROR) {

@@ -101,15 +101,17 @@ typedef struct plan_column {
 
 /*
  * The key values the first phase of a semi-join filter found (proxy/exec/phases.c
- * collects them): values[i] NULL is SQL NULL; kind is how they are written as
- * literals (LIT_INT, LIT_NUMBER or LIT_STRING of planner/ast.h), from the type
- * of the column that held them.
+ * collects them): n rows of ncols values each, row-major (a filter on two keys
+ * has two values a row); values[i] NULL is SQL NULL; kinds[c] is how the values
+ * of key column c are written as literals (LIT_INT, LIT_NUMBER or LIT_STRING of
+ * planner/ast.h), from the type of the column that held them.
  */
 typedef struct phase_keys {
     const char *const *values;
     const size_t *lengths;
     size_t n;
-    int kind;
+    size_t ncols;
+    const int *kinds;
 } phase_keys;
 
 struct plan;
@@ -117,18 +119,19 @@ struct sql_error;
 
 /*
  * A statement answered in two phases (planner/semijoin.h): `inner` runs
- * first, the values of its column key_col are collected (at most max_keys:
- * more is an error, never a truncation), then plan_outer plans the statement
- * with those values pushed into its sources' WHERE as parameters, and that
- * plan gives the answer. plan_outer is the planner's: execution calls it back
- * (it includes the planner, never the reverse); it allocates in the arena the
- * plan was made in, which lives until the caller has its answer.
+ * first, the values of its columns key_cols are collected (at most max_keys
+ * rows: more is an error, never a truncation), then plan_outer plans the
+ * statement with those values pushed into its sources' WHERE as parameters,
+ * and that plan gives the answer. plan_outer is the planner's: execution
+ * calls it back (it includes the planner, never the reverse); it allocates in
+ * the arena the plan was made in, which lives until the caller has its answer.
  */
 typedef struct plan_phase {
     const struct plan *inner;
-    size_t key_col;
+    const size_t *key_cols; /* the inner result's key columns, in the filter's order */
+    size_t nkey_cols;
     size_t max_keys;
-    const char *key_name; /* the outer column filtered, for messages */
+    const char *key_name; /* the outer column(s) filtered, for messages */
     void *ctx;
     /* False, with err set, when the outer statement cannot be planned. */
     bool (*plan_outer)(void *ctx, const phase_keys *keys, const struct plan **out,

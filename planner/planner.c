@@ -19,6 +19,7 @@
 #include "planner/literal_context.h"
 #include "planner/mimir_tables.h"
 #include "planner/probe.h"
+#include "planner/select_aliases.h"
 #include "planner/semijoin.h"
 #include "planner/parser.h"
 #include "planner/session_query.h"
@@ -250,6 +251,12 @@ void plan_select(arena *a, const session_info *s, const select_stmt *sel, action
         sql_error_set(&out->error, ER_BAD_DB, "42000", "Unknown database '%s'", first_db);
         return;
     }
+    /* ORDER BY and HAVING name select-list aliases before columns, as in MySQL. */
+    sel = select_resolve_aliases(a, sel, &out->error);
+    if (!sel) {
+        out->kind = ACTION_ERROR;
+        return;
+    }
     if (semijoin_candidate(sel)) {
         plan_semijoin(a, s, sel, out);
         return;
@@ -368,6 +375,15 @@ static size_t explain_plan_nrows(const plan *p)
  * then the outer statement as planned before they are known (an IN (NULL)
  * that the values replace, each one a parameter).
  */
+/* "1", or "1, 2": the inner result's key columns, counted from 1. */
+static const char *key_columns_text(arena *a, const plan_phase *ph)
+{
+    const char *text = "";
+    for (size_t i = 0; i < ph->nkey_cols; i++)
+        text = arena_printf(a, "%s%s%zu", text, i ? ", " : "", ph->key_cols[i] + 1);
+    return text;
+}
+
 static void plan_explain(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
     plan_select(a, s, sel, out);
@@ -398,13 +414,13 @@ static void plan_explain(arena *a, const session_info *s, const select_stmt *sel
         v = explain_plan_rows(a, ph->inner, v, &step);
         v[0] = arena_printf(a, "%zu", ++step);
         v[2] = "semi-join filter";
-        v[4] =
-            arena_printf(a,
-                         "the values of column %zu of the result of step%s (at most %zu) are "
-                         "pushed into the next steps' WHERE as %s IN (...), each value a "
-                         "parameter",
-                         ph->key_col + 1, step == 2 ? " 1" : arena_printf(a, "s 1-%zu", step - 1),
-                         ph->max_keys, ph->key_name);
+        v[4] = arena_printf(a,
+                            "the values of column%s %s of the result of step%s (at most %zu) are "
+                            "pushed into the next steps' WHERE as %s IN (...), each value a "
+                            "parameter",
+                            ph->nkey_cols > 1 ? "s" : "", key_columns_text(a, ph),
+                            step == 2 ? " 1" : arena_printf(a, "s 1-%zu", step - 1), ph->max_keys,
+                            ph->key_name);
         v += 6;
     }
     explain_plan_rows(a, p, v, &step);

@@ -32,6 +32,8 @@
 
 /* At most this many key values are pushed into the outer query. */
 #define SEMIJOIN_MAX_KEYS 10000
+/* A join on more keys than this is refused: a row value of at most 8 keys. */
+#define SEMIJOIN_MAX_KEY_COLUMNS 8
 
 /* The statement has the form of a semi-join filter (a join, or IN (SELECT ...) in WHERE). */
 bool semijoin_candidate(const select_stmt *sel);

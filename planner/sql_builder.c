@@ -570,10 +570,24 @@ static bool print_in(sql_builder *b, const expr *e, sb_column_resolver resolve, 
      * only; MySQL compares all of them as binary strings when one is. */
     if (b->dialect == DIALECT_SQLITE && any_binary_cast(e->args, e->nargs))
         sb_str(b, " COLLATE BINARY");
+    /* SQLite compares a row value only with the rows of a subquery: VALUES is one. */
+    bool rows = e->left->kind == EX_ROW && b->dialect == DIALECT_SQLITE;
     sb_str(b, e->negated ? " NOT IN (" : " IN (");
+    sb_str(b, rows ? "VALUES " : "");
     if (!print_list(b, e->args, e->nargs, resolve, ctx, err))
         return false;
     sb_str(b, "))");
+    return true;
+}
+
+/* (a, b, ...): a row value, which PostgreSQL, MySQL and SQLite all compare. */
+static bool print_row(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx,
+                      sql_error *err)
+{
+    sb_str(b, "(");
+    if (!print_list(b, e->args, e->nargs, resolve, ctx, err))
+        return false;
+    sb_str(b, ")");
     return true;
 }
 
@@ -685,6 +699,8 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
         return print_binary(b, e, resolve, ctx, err);
     case EX_IN:
         return print_in(b, e, resolve, ctx, err);
+    case EX_ROW:
+        return print_row(b, e, resolve, ctx, err);
     case EX_BETWEEN:
         return print_between(b, e, resolve, ctx, err);
     case EX_LIKE:

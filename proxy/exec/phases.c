@@ -2,8 +2,8 @@
  * Phased execution (proxy/exec/phases.h): the semi-join filter's two phases.
  *
  * The first phase is an execution like any other whose sink is ours: it
- * collects the values of the key column (at most plan_phase.max_keys; one
- * more is an error that says so, never a truncation: a filter on part of the
+ * collects the values of the key columns (at most plan_phase.max_keys rows;
+ * one more is an error that says so, never a truncation: a filter on part of the
  * keys would be a different number). When it has ended, the planner plans the
  * outer statement with those values (plan_phase.plan_outer: execution calls
  * the planner back, it does not know SQL) and that plan runs with a sink
@@ -39,12 +39,12 @@ struct phases {
     uint64_t started_ns;
     struct event *next; /* starts the outer phase */
     struct event *stop; /* cancels the first phase once it returned too many values */
-    /* The key values of the first phase. */
+    /* The key values of the first phase: nkeys rows of phase->nkey_cols values. */
     char **values;
     size_t *lengths;
-    size_t nkeys, cap;
-    int kind;  /* planner/ast.h literal_kind of the values */
-    bool over; /* more than max_keys */
+    size_t nkeys, cap; /* rows */
+    int *kinds;        /* planner/ast.h literal_kind of each key column's values */
+    bool over;         /* more than max_keys */
 };
 
 static void phases_free(phases *ph)
@@ -53,10 +53,11 @@ static void phases_free(phases *ph)
         event_free(ph->next);
     if (ph->stop)
         event_free(ph->stop);
-    for (size_t i = 0; i < ph->nkeys; i++)
+    for (size_t i = 0; i < ph->nkeys * ph->phase->nkey_cols; i++)
         free(ph->values[i]);
     free(ph->values);
     free(ph->lengths);
+    free(ph->kinds);
     ph->env->release_layer(ph->env->ctx, ph->layer);
     exec_unwrap_phases(ph->handle);
     free(ph);
@@ -160,7 +161,8 @@ static void start_outer(evutil_socket_t fd, short what, void *arg)
     phase_keys keys = {.values = (const char *const *)ph->values,
                        .lengths = ph->lengths,
                        .n = ph->nkeys,
-                       .kind = ph->kind};
+                       .ncols = ph->phase->nkey_cols,
+                       .kinds = ph->kinds};
     sql_error err;
     if (!ph->phase->plan_outer(ph->phase->ctx, &keys, &req.plan, &err)) {
         answer_error(ph, &err);
@@ -192,36 +194,52 @@ static void stop_inner(evutil_socket_t fd, short what, void *arg)
         exec_cancel(ph->running, ER_NOT_SUPPORTED_YET, "42000", "too many values");
 }
 
-static void collect_header(void *ctx, const struct wire_column *cols, size_t n)
+static int literal_kind_of(const struct wire_column *col)
 {
-    phases *ph = ctx;
-    if (ph->phase->key_col >= n)
-        return;
-    switch (cols[ph->phase->key_col].type) {
+    switch (col->type) {
     case MYSQL_TYPE_TINY:
     case MYSQL_TYPE_SHORT:
     case MYSQL_TYPE_LONG:
     case MYSQL_TYPE_INT24:
     case MYSQL_TYPE_LONGLONG:
     case MYSQL_TYPE_YEAR:
-        ph->kind = LIT_INT;
-        break;
+        return LIT_INT;
     case MYSQL_TYPE_DECIMAL:
     case MYSQL_TYPE_NEWDECIMAL:
     case MYSQL_TYPE_FLOAT:
     case MYSQL_TYPE_DOUBLE:
-        ph->kind = LIT_NUMBER;
-        break;
+        return LIT_NUMBER;
     default:
-        ph->kind = LIT_STRING;
+        return LIT_STRING;
     }
+}
+
+static void collect_header(void *ctx, const struct wire_column *cols, size_t n)
+{
+    phases *ph = ctx;
+    for (size_t c = 0; c < ph->phase->nkey_cols; c++)
+        if (ph->phase->key_cols[c] < n)
+            ph->kinds[c] = literal_kind_of(&cols[ph->phase->key_cols[c]]);
+}
+
+static char *copy_value(const char *value, size_t len)
+{
+    if (!value)
+        return NULL;
+    char *v = xmalloc(len + 1);
+    memcpy(v, value, len);
+    v[len] = '\0';
+    return v;
 }
 
 static void collect_row(void *ctx, const char *const *values, const size_t *lengths, size_t n)
 {
     phases *ph = ctx;
-    size_t k = ph->phase->key_col;
-    if (ph->over || k >= n)
+    size_t ncols = ph->phase->nkey_cols;
+    for (size_t c = 0; c < ncols; c++)
+        if (ph->phase->key_cols[c] >= n)
+            return;
+    if (ph->over)
         return;
     if (ph->nkeys == ph->phase->max_keys) {
         ph->over = true; /* answered by collect_error once stop_inner cancelled the phase */
@@ -232,18 +250,16 @@ static void collect_row(void *ctx, const char *const *values, const size_t *leng
     }
     if (ph->nkeys == ph->cap) {
         ph->cap = ph->cap ? 2 * ph->cap : 16;
-        ph->values = xrealloc(ph->values, ph->cap * sizeof(*ph->values));
-        ph->lengths = xrealloc(ph->lengths, ph->cap * sizeof(*ph->lengths));
+        ph->values = xrealloc(ph->values, ph->cap * ncols * sizeof(*ph->values));
+        ph->lengths = xrealloc(ph->lengths, ph->cap * ncols * sizeof(*ph->lengths));
     }
-    size_t len = values[k] ? (lengths ? lengths[k] : strlen(values[k])) : 0;
-    char *v = NULL;
-    if (values[k]) {
-        v = xmalloc(len + 1);
-        memcpy(v, values[k], len);
-        v[len] = '\0';
+    for (size_t c = 0; c < ncols; c++) {
+        size_t k = ph->phase->key_cols[c];
+        size_t len = values[k] ? (lengths ? lengths[k] : strlen(values[k])) : 0;
+        ph->values[ph->nkeys * ncols + c] = copy_value(values[k], len);
+        ph->lengths[ph->nkeys * ncols + c] = len;
     }
-    ph->values[ph->nkeys] = v;
-    ph->lengths[ph->nkeys++] = len;
+    ph->nkeys++;
 }
 
 static void collect_end(void *ctx)
@@ -293,7 +309,9 @@ exec *phases_start(const exec_env *env, const exec_request *req, const exec_sink
     ph->inner.nondeterministic = req->plan->nondeterministic;
     ph->layer = env->hold_layer(env->ctx);
     ph->started_ns = stats_now_ns();
-    ph->kind = LIT_STRING;
+    ph->kinds = xcalloc(ph->phase->nkey_cols + 1, sizeof(int));
+    for (size_t c = 0; c < ph->phase->nkey_cols; c++)
+        ph->kinds[c] = LIT_STRING;
     ph->handle = exec_wrap_phases(ph);
     exec_request inner = *req;
     inner.plan = &ph->inner;

@@ -365,3 +365,82 @@ def test_kill_and_disconnect_during_the_first_phase(runtime_server, pg):
         assert_answers_select_1(killer)
     finally:
         killer.close()
+
+
+# ---- Several keys: a row value (Tableau's context filter) ----------------------------
+
+def context_filter(on, inner_group="`dim_store_id`, `ds`", select="`t0`.`ds` AS `ds`"):
+    """Tableau's context filter joined on (dimension, date): the subquery is grouped by
+    both, so each (store, day) comes once and the join is a filter on the pair."""
+    return (f"SELECT {select}, SUM(`metrics`.`movies_rented`) AS `n` FROM `mimir`.`metrics` "
+            "INNER JOIN (SELECT `metrics`.`dim_store_id` AS `dim_store_id`, "
+            "CAST(`metrics`.`ts` AS DATE) AS `ds` FROM `mimir`.`metrics` "
+            "WHERE CAST(`metrics`.`ts` AS DATE) >= {d '2022-03-01'} AND "
+            "CAST(`metrics`.`ts` AS DATE) <= {d '2022-03-07'} AND `metrics`.`dim_store_id` = 1 "
+            f"GROUP BY {inner_group}) `t0` ON {on} GROUP BY 1")
+
+
+CONTEXT_ON = ("((`metrics`.`dim_store_id` = `t0`.`dim_store_id`) AND "
+              "(CAST(`metrics`.`ts` AS DATE) = `t0`.`ds`))")
+CONTEXT_INNER_PG = (f"SELECT dim_store_id, CAST(ts AS DATE) AS ds FROM {R} r "
+                    "WHERE CAST(ts AS DATE) BETWEEN '2022-03-01' AND '2022-03-07' "
+                    "AND dim_store_id = 1 GROUP BY 1, 2")
+
+
+def test_two_key_filter(conn, pg):
+    got = check(conn, pg, context_filter(CONTEXT_ON),
+                f"SELECT t0.ds, COUNT(m.rental_id) FROM {R} m JOIN ({CONTEXT_INNER_PG}) t0 "
+                "ON m.dim_store_id = t0.dim_store_id AND CAST(m.ts AS DATE) = t0.ds GROUP BY 1")
+    assert len(got) >= 2  # the days of store 1 in that week
+
+
+def test_two_key_filter_keys_either_way_round(conn, pg):
+    """The equalities in any order and either way round; the outer query selects the
+    table's own column instead of the subquery's."""
+    on = ("(`t0`.`ds` = CAST(`metrics`.`ts` AS DATE)) AND "
+          "(`t0`.`dim_store_id` = `metrics`.`dim_store_id`)")
+    check(conn, pg, context_filter(on, select="`metrics`.`dim_store_id` AS `s`"),
+          f"SELECT m.dim_store_id, COUNT(m.rental_id) FROM {R} m JOIN ({CONTEXT_INNER_PG}) t0 "
+          "ON m.dim_store_id = t0.dim_store_id AND CAST(m.ts AS DATE) = t0.ds GROUP BY 1")
+
+
+def test_two_key_filter_pushes_a_row_value(conn):
+    _, rows = run(conn, "EXPLAIN " + context_filter(CONTEXT_ON))
+    notes = [r for r in rows if r[2] == "semi-join filter"]
+    assert len(notes) == 1 and "columns 1, 2" in notes[0][4], notes
+    after = rows[[r[0] for r in rows].index(notes[0][0]) + 1:]
+    assert any('("dim_store_id", ' in r[4] and ") IN (" in r[4] for r in after), after
+
+
+def test_two_key_filter_over_the_cap(mimir_factory, pagila_secrets, workdir, pg):
+    """limits.max_semijoin_values counts key rows (pairs here)."""
+    path = workdir / "server-pairs.yaml"
+    path.write_text("limits:\n  max_semijoin_values: 3\n")
+    server = mimir_factory(configs=PAGILA_CONFIGS, secrets=pagila_secrets,
+                           name="mimir-semijoin-pairs",
+                           extra_args=["--server-config", str(path)]).start()
+    c = server.connect()
+    try:
+        refused(c, context_filter(CONTEXT_ON),
+                words=["semi-join filter on (dim_store_id, ", "more than 3 values"])
+    finally:
+        c.close()
+        server.stop()
+
+
+@pytest.mark.parametrize("on,inner_group,words", [
+    # Grouped by one key only: a store comes once per day, the pair is not unique... and
+    # the ds key is not a grouped column.
+    (CONTEXT_ON, "`dim_store_id`", ["grouped by the join keys"]),
+    # Null-safe equalities of several keys.
+    ("((`metrics`.`dim_store_id` <=> `t0`.`dim_store_id`) AND "
+     "(CAST(`metrics`.`ts` AS DATE) <=> `t0`.`ds`))", "`dim_store_id`, `ds`", ["equality"]),
+    # Either key (OR): not a filter on a pair.
+    ("((`metrics`.`dim_store_id` = `t0`.`dim_store_id`) OR "
+     "(CAST(`metrics`.`ts` AS DATE) = `t0`.`ds`))", "`dim_store_id`, `ds`", ["equality"]),
+    # A key compared with the subquery's other key.
+    ("((`t0`.`dim_store_id` = `t0`.`ds`) AND (CAST(`metrics`.`ts` AS DATE) = `t0`.`ds`))",
+     "`dim_store_id`, `ds`", ["equality"]),
+])
+def test_two_key_refusals(conn, on, inner_group, words):
+    refused(conn, context_filter(on, inner_group=inner_group), words=words)

@@ -228,6 +228,11 @@ static void print_expr(buf *o, const expr *e)
     case EX_CASE:
         print_case(o, e);
         return;
+    case EX_ROW: /* built by the planner, never parsed */
+        buf_append_str(o, "(row");
+        print_args(o, e->args, e->nargs);
+        buf_append_byte(o, ')');
+        return;
     case EX_VARIABLE:
         buf_printf(o, "%s%s%s%s", e->system ? "@@" : "@", e->scope, *e->scope ? "." : "", e->text);
         return;
