@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "semantic/aggregation.h"
+
 typedef enum {
     CONN_POSTGRES, /* connection_class: sqldb, flavour: postgresql */
     CONN_MYSQL,    /* connection_class: sqldb, flavour: mysql */
@@ -62,6 +64,8 @@ typedef struct metric {
     bool derived;
     char **depends_on;
     size_t n_depends_on;
+    /* How it aggregates (semantic/aggregation.h): from its sql, or its aggregation: key. */
+    metric_aggregation aggregation;
     origin at;
 } metric;
 

@@ -558,7 +558,44 @@ static bool read_derived_fields(defctx *d, metric *m, bool ok)
         ok = false;
     }
     ok = get_text(d, "description", &m->description) && ok;
+    m->aggregation = AGGREGATION_DERIVED;
+    if (ymap_get(d->map, "aggregation"))
+        ok = def_fail(d, key_value(d->map, "aggregation"),
+                      "a derived metric has no aggregation of its own: it is computed from the "
+                      "metrics its sql names") &&
+             ok;
     free(sql);
+    return ok;
+}
+
+/*
+ * aggregation: (optional) says how a metric whose sql Mimir cannot classify
+ * aggregates (SUM(a) + SUM(b) is additive: aggregation: sum). A class the sql
+ * shows cannot be overridden: saying sum of a COUNT(DISTINCT ...) would make
+ * sums of distinct counts, a wrong number.
+ */
+static bool get_aggregation(const defctx *d, metric *m)
+{
+    m->aggregation = m->expr ? aggregation_of_sql(m->expr) : AGGREGATION_CUSTOM;
+    char *text = NULL;
+    if (!get_text(d, "aggregation", &text))
+        return false; /* not a string */
+    if (!text)
+        return true;
+    const ynode *at = key_value(d->map, "aggregation");
+    metric_aggregation declared;
+    bool ok = aggregation_parse(text, &declared);
+    if (!ok)
+        ok = def_fail(d, at,
+                      "aggregation '%s' is not one of sum, count, min, max, avg, count_distinct, "
+                      "custom",
+                      text);
+    else if (m->aggregation != AGGREGATION_CUSTOM && declared != m->aggregation)
+        ok = def_fail(d, at, "aggregation '%s' contradicts its sql '%s', which is a %s", text,
+                      m->expr, aggregation_name(m->aggregation));
+    else
+        m->aggregation = declared;
+    free(text);
     return ok;
 }
 
@@ -589,6 +626,7 @@ static bool read_metric_fields(defctx *d, metric *m)
          ok;
     ok = get_column_type(d, &m->type) && ok;
     ok = get_bool(d, "truncate_incomplete_granularity", &m->truncate_incomplete) && ok;
+    ok = get_aggregation(d, m) && ok;
     free(sql);
     return ok;
 }

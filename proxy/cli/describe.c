@@ -25,8 +25,9 @@ static void usage(FILE *out)
             "usage: mimir describe NAME [metric|dimension|source] [--configs DIR] [--format F]\n"
             "\n"
             "Shows a definition of the semantic layer in DIR (default: $MIMIR_CONFIGS, else\n"
-            "the current directory): its description, source, SQL, type and required\n"
-            "dimensions. Secrets are not read.\n"
+            "the current directory): its description, source, SQL, type, required\n"
+            "dimensions and, for a metric, how it aggregates (sum, count, min, max, avg,\n"
+            "count_distinct, custom, derived). Secrets are not read.\n"
             "\n"
             "  --format F   table (default: one field per line), csv or json\n");
 }
@@ -95,6 +96,15 @@ static void sources_of(buf *b, const catalog *c, const char *dim)
             buf_printf(b, "%s%s", b->len ? ", " : "", c->sources[i].name);
 }
 
+/* How the metric aggregates, and what that means for computing it from finer groups. */
+static void aggregation_field(fields *f, const metric *m)
+{
+    char text[256];
+    snprintf(text, sizeof text, "%s (%s)", aggregation_name(m->aggregation),
+             aggregation_meaning(m->aggregation));
+    field(f, "aggregation", text);
+}
+
 /* A derived metric: its expression and the metrics it is computed from. */
 static void describe_derived_metric(fields *f, const metric *m)
 {
@@ -103,6 +113,7 @@ static void describe_derived_metric(fields *f, const metric *m)
     field(f, "description", m->description);
     field(f, "type", "derived (computed after the combine; DOUBLE)");
     field(f, "sql", m->expr);
+    aggregation_field(f, m);
     buf b;
     buf_init(&b);
     for (size_t i = 0; i < m->n_depends_on; i++)
@@ -124,6 +135,7 @@ static void describe_metric(fields *f, arena *a, const catalog *c, const metric 
     field(f, "source", m->source_name);
     field(f, "sql", m->expr);
     type_field(f, a, c, m->name, m->type);
+    aggregation_field(f, m);
     buf b;
     buf_init(&b);
     for (size_t i = 0; i < m->n_required_dimensions; i++)

@@ -513,7 +513,20 @@ def test_describe_metric():
     assert fields["required_dimensions"] == "dim_rental_category"
     assert fields["description"] == "Number of rentals of films in the Action category."
     assert fields["type"].startswith("decimal(65,2) (not declared")
+    assert fields["aggregation"].startswith("sum (additive")
     assert fields["defined_at"].startswith(f"{PAGILA_CONFIGS}/metrics/rentals.yaml:")
+
+
+def test_describe_shows_each_metrics_aggregation():
+    """How each kind of metric aggregates, as the loader classifies it (issue 13)."""
+    want = {"movies_rented": "count (additive", "rentals_revenue": "sum (additive",
+            "paying_customers": "count_distinct (not additive",
+            "revenue_per_rental": "derived ("}
+    for name, start in want.items():
+        proc = cli("describe", name, "--configs", PAGILA_CONFIGS, "--format", "json",
+                   check_status=0)
+        (m,) = json.loads(proc.stdout)
+        assert m["aggregation"].startswith(start), m
 
 
 def test_describe_dimension_and_source_as_json():

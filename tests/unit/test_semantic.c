@@ -1065,6 +1065,81 @@ static void test_derived_metric_problems(void **state)
     catalog_free(c);
 }
 
+/* How metrics aggregate: classified from their sql (semantic/aggregation.h). */
+static void test_aggregation_of_sql(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sql;
+        metric_aggregation want;
+    } cases[] = {
+        {"SUM(amount)", AGGREGATION_SUM},
+        {"  sum ( amount )  ", AGGREGATION_SUM},
+        {"SUM(CASE WHEN dim_rental_category = 'Action' THEN 1 ELSE 0 END)", AGGREGATION_SUM},
+        {"COUNT(rental_id)", AGGREGATION_COUNT},
+        {"COUNT(*)", AGGREGATION_COUNT},
+        {"COUNT(DISTINCT customer_id)", AGGREGATION_COUNT_DISTINCT},
+        {"count(distinct(customer_id))", AGGREGATION_COUNT_DISTINCT},
+        {"MIN(amount)", AGGREGATION_MIN},
+        {"MAX(DISTINCT amount)", AGGREGATION_MAX},
+        {"AVG(amount)", AGGREGATION_AVG},
+        {"SUM(DISTINCT amount)", AGGREGATION_CUSTOM},
+        {"AVG(DISTINCT amount)", AGGREGATION_CUSTOM},
+        {"SUM(a) / SUM(b)", AGGREGATION_CUSTOM},
+        {"SUM(a) + 1", AGGREGATION_CUSTOM},
+        {"COUNT(x) * 2", AGGREGATION_CUSTOM},
+        {"SUMMARY(x)", AGGREGATION_CUSTOM},
+        {"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY amount)", AGGREGATION_CUSTOM},
+        {"SUM(')')", AGGREGATION_SUM},
+        {"SUM(a", AGGREGATION_CUSTOM},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (aggregation_of_sql(cases[i].sql) != cases[i].want)
+            fail_msg("%s: %s, want %s", cases[i].sql,
+                     aggregation_name(aggregation_of_sql(cases[i].sql)),
+                     aggregation_name(cases[i].want));
+    assert_true(aggregation_reaggregates(AGGREGATION_SUM));
+    assert_true(aggregation_reaggregates(AGGREGATION_MAX));
+    assert_false(aggregation_reaggregates(AGGREGATION_AVG));
+    assert_false(aggregation_reaggregates(AGGREGATION_COUNT_DISTINCT));
+    assert_false(aggregation_reaggregates(AGGREGATION_CUSTOM));
+}
+
+/* The aggregation: key: for sql Mimir cannot classify; a contradiction is an error. */
+static void test_metric_aggregations(void **state)
+{
+    (void)state;
+    char **problems;
+    size_t n;
+    catalog *c = catalog_validate(FIXTURES "/aggregations", NULL, &problems, &n);
+    static const char *const want[] = {
+        "metrics/m.yaml:27:14: metric 'liar': aggregation 'sum' contradicts its sql "
+        "'COUNT(DISTINCT "
+        "customer_id)', which is a count_distinct",
+        "metrics/m.yaml:32:14: metric 'unknown_word': aggregation 'additive' is not one of sum, "
+        "count, min, max, avg, count_distinct, custom",
+        "metrics/m.yaml:37:14: metric 'derived_with_key': a derived metric has no aggregation of "
+        "its own: it is computed from the metrics its sql names",
+        "metrics/m.yaml:42:14: metric 'not_text': 'aggregation' must be a string, not a list",
+    };
+    for (size_t i = 0; i < n; i++)
+        print_message("%s\n", problems[i]);
+    assert_int_equal(n, sizeof want / sizeof *want);
+    for (size_t i = 0; i < n; i++) {
+        char full[1024];
+        snprintf(full, sizeof full, "%s/aggregations/%s", FIXTURES, want[i]);
+        assert_string_equal(problems[i], full);
+    }
+    assert_int_equal(catalog_metric(c, "total")->aggregation, AGGREGATION_SUM);
+    assert_int_equal(catalog_metric(c, "distinct_customers")->aggregation,
+                     AGGREGATION_COUNT_DISTINCT);
+    assert_int_equal(catalog_metric(c, "two_sums")->aggregation, AGGREGATION_SUM);
+    assert_int_equal(catalog_metric(c, "ratio")->aggregation, AGGREGATION_CUSTOM);
+    assert_int_equal(catalog_metric(c, "per_rental")->aggregation, AGGREGATION_DERIVED);
+    sem_strv_free(problems, n);
+    catalog_free(c);
+}
+
 static void test_project_dir_errors(void **state)
 {
     (void)state;
@@ -1128,6 +1203,8 @@ int main(void)
         cmocka_unit_test(test_expression_names),
         cmocka_unit_test(test_derived_metrics),
         cmocka_unit_test(test_derived_metric_problems),
+        cmocka_unit_test(test_aggregation_of_sql),
+        cmocka_unit_test(test_metric_aggregations),
         cmocka_unit_test(test_project_dir_errors),
         cmocka_unit_test(test_path_absolute),
     };
