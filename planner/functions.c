@@ -730,6 +730,19 @@ static bool print_binary_cast(print_ctx *pc)
 }
 
 /* CAST(x AS type) / CONVERT(x, type): the type from a fixed list, never the client's text. */
+/*
+ * CAST(x AS SIGNED) on SQLite: MySQL rounds a number to the nearest integer
+ * (CAST(2.5 AS SIGNED) is 3, half away from zero, as SQLite's ROUND), where
+ * SQLite's CAST truncates it; a string keeps its integer prefix in both.
+ */
+static bool print_sqlite_cast_integer(print_ctx *pc)
+{
+    const expr *x = pc->call->args[0];
+    if (x->kind == EX_LITERAL && (x->lit == LIT_STRING || x->lit == LIT_INT))
+        return expand(pc, "CAST($1 AS INTEGER)"); /* nothing to round */
+    return expand(pc, "CAST(CASE WHEN typeof($1) = 'real' THEN ROUND($1) ELSE $1 END AS INTEGER)");
+}
+
 static bool print_cast(print_ctx *pc)
 {
     const char *type = pc->call->args[1]->text;
@@ -787,6 +800,8 @@ static bool print_cast(print_ctx *pc)
             sb_str(pc->b, ")");
             return true;
         }
+        if (d == DIALECT_SQLITE && strcmp(target, "INTEGER") == 0)
+            return print_sqlite_cast_integer(pc);
         sb_str(pc->b, "CAST(");
         if (!sb_expr(pc->b, pc->call->args[0], pc->resolve, pc->ctx, pc->err))
             return false;
