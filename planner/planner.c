@@ -23,6 +23,7 @@
 #include "planner/parser.h"
 #include "planner/session_query.h"
 #include "planner/show.h"
+#include "planner/window.h"
 #include "wire/utf8.h"
 
 bool planner_database_exists(const char *name)
@@ -221,8 +222,31 @@ static void plan_union(arena *a, const session_info *s, const select_stmt *sel, 
     plan_information_schema(a, s, sel, out);
 }
 
+/* Window functions run over a mimir table's grouped rows or a derived table's. */
+static bool window_where_planned(const session_info *s, const select_stmt *sel, action *out)
+{
+    if (!window_check_placement(sel, &out->error)) {
+        out->kind = ACTION_ERROR;
+        return false;
+    }
+    if (sel->union_next || !select_has_window(sel))
+        return true;
+    const table_ref *t = sel->nfrom == 1 ? &sel->from[0] : NULL;
+    const char *db = t && !t->subquery ? (t->db ? t->db : s->db) : NULL;
+    if (semijoin_candidate(sel) ||
+        (t && (t->subquery || (db && strcasecmp(db, MIMIR_DATABASE) == 0)) && !t->on))
+        return true; /* a semi-join filter plans its outer statement with plan_select */
+    out->kind = ACTION_ERROR;
+    sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                  "This version of Mimir doesn't yet support window functions other than over "
+                  "one mimir table or a derived table");
+    return false;
+}
+
 void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
+    if (!window_where_planned(s, sel, out))
+        return;
     if (sel->union_next) {
         plan_union(a, s, sel, out);
         return;
@@ -294,6 +318,10 @@ void plan_select(arena *a, const session_info *s, const select_stmt *sel, action
                           MIMIR_DATABASE, t->name);
             return;
         }
+    }
+    if (select_has_window(sel)) {
+        plan_window(a, s, sel, table, out);
+        return;
     }
     if (select_is_probe(sel)) {
         plan_probe(a, s, sel, table, out);

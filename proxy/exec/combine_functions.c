@@ -427,7 +427,28 @@ static void sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
 }
 
-/* MySQL's SUM of BIGINT or DECIMAL is a DECIMAL; its AVG has 4 more decimals. */
+/* A row leaving a window's frame (SUM(x) OVER (... ROWS n PRECEDING)): its value taken
+ * back, exactly. The widest kind seen stays: the column's values share one type. */
+static void sum_inverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sum_state *s = sum_context(ctx, (int)sizeof(sum_state));
+    num a = num_of(argv[0]);
+    if (!s || a.kind == K_NULL)
+        return;
+    s->count--;
+    s->f -= a.f;
+    decimal r;
+    if (!s->overflow && a.kind != K_DOUBLE) {
+        if (decimal_sub(&s->d, &a.d, &r))
+            s->d = r;
+        else
+            s->overflow = true;
+    }
+}
+
+/* MySQL's SUM of BIGINT or DECIMAL is a DECIMAL; its AVG has 4 more decimals. Also the
+ * current value of a window (xValue): it leaves the state as it is. */
 static void sum_final(sqlite3_context *ctx)
 {
     bool avg = sqlite3_user_data(ctx) != NULL;
@@ -506,8 +527,11 @@ bool combine_functions_register(sqlite3 *db)
                                   NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_cmp", 2, flags, NULL, fn_cmp, NULL, NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_display", 2, flags, NULL, fn_display, NULL, NULL) == 0;
-    ok &= sqlite3_create_function(db, "mimir_sum", 1, flags, NULL, NULL, sum_step, sum_final) == 0;
-    ok &= sqlite3_create_function(db, "mimir_avg", 1, flags, &one, NULL, sum_step, sum_final) == 0;
+    /* Aggregates and window functions both (SUM(x) OVER (...) of a metric). */
+    ok &= sqlite3_create_window_function(db, "mimir_sum", 1, flags, NULL, sum_step, sum_final,
+                                         sum_final, sum_inverse, NULL) == 0;
+    ok &= sqlite3_create_window_function(db, "mimir_avg", 1, flags, &one, sum_step, sum_final,
+                                         sum_final, sum_inverse, NULL) == 0;
     ok &= sqlite3_create_collation(db, "mimir_decimal", SQLITE_UTF8, NULL, decimal_collation) == 0;
     return ok;
 }
