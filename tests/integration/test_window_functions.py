@@ -217,3 +217,32 @@ def test_refused_with_a_clear_error(conn, sql, code, message):
     assert got_code == code and message in got_message, (sql, got_code, got_message)
     _, rows = run(conn, f"SELECT staff_id, SUM({A}) OVER () FROM mimir.metrics GROUP BY staff_id")
     assert rows
+
+
+def test_on_a_source_table_and_with_a_semi_join_filter(conn, oracle):
+    """mimir.<source> is a table like mimir.metrics; a semi-join filter (Tableau's top N)
+    keeps its rows first, and the windows run over what is left."""
+    check(conn, oracle,
+          f"SELECT staff_id, SUM({A}) OVER () AS t FROM mimir.payments GROUP BY staff_id "
+          f"ORDER BY staff_id",
+          f"SELECT staff_id, SUM(payments_revenue) OVER () AS t "
+          f"FROM {grouped('staff_id', ORACLE_METRICS)} ORDER BY staff_id")
+    top = (f"SELECT customer_id FROM mimir.metrics GROUP BY 1 ORDER BY {A} DESC, 1 LIMIT 10")
+    top_o = (f"SELECT customer_id FROM (SELECT customer_id, payments_revenue "
+             f"FROM {grouped('customer_id', ORACLE_METRICS)} ORDER BY 2 DESC, 1 LIMIT 10) t")
+    check(conn, oracle,
+          f"SELECT customer_id, {A} * 100 / SUM({A}) OVER () AS share FROM mimir.metrics "
+          f"WHERE customer_id IN ({top}) GROUP BY customer_id ORDER BY customer_id",
+          f"SELECT customer_id, payments_revenue * 100 / SUM(payments_revenue) OVER () AS share "
+          f"FROM {grouped('customer_id', ORACLE_METRICS)} WHERE customer_id IN ({top_o}) "
+          f"ORDER BY customer_id")
+
+
+def test_mimir_syntax_without_group_by(conn, oracle):
+    """SELECT dim, AGG(m) without GROUP BY is one row per dim (Mimir's own syntax): so is
+    a window beside it."""
+    check(conn, oracle,
+          f"SELECT staff_id, RANK() OVER (ORDER BY {A} DESC) AS r FROM mimir.metrics "
+          f"ORDER BY staff_id",
+          f"SELECT staff_id, RANK() OVER (ORDER BY payments_revenue DESC) AS r "
+          f"FROM {grouped('staff_id', ORACLE_METRICS)} ORDER BY staff_id")
