@@ -1281,7 +1281,7 @@ static const char *const select_modifiers[] = {
 static bool parse_union(parser *p, select_stmt *s, bool top)
 {
     if (!top)
-        return ps_unsupported(p, "UNION in a subquery or EXPLAIN");
+        return ps_unsupported(p, "UNION in a subquery");
     if (s->norder_by || s->has_limit)
         return ps_fail(p, "ORDER BY and LIMIT before UNION need parentheses around the SELECT");
     ps_next(p); /* UNION */
@@ -1508,6 +1508,7 @@ bool parse_statement(arena *a, const char *sql, size_t len, statement *out, pars
         if (!token_is_word(ps_cur(&p), "select"))
             return ps_fail(&p, "expected SELECT");
         out->kind = STMT_EXPLAIN;
+        p.union_allowed = true;
         ok = (out->select = ps_select(&p)) != NULL;
     } else if (token_is_word(t, "kill")) {
         /* KILL [QUERY | CONNECTION] id: the proxy finds the session. */

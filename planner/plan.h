@@ -156,6 +156,9 @@ typedef struct plan {
     /* The combine joins on the first njoin_cols columns of every table (the
      * dimensions; 0 for a CROSS JOIN); a single table has them as keys too. */
     size_t njoin_cols;
+    /* Not NULL: the number of join keys of each atomic query's table, where they
+     * differ (a UNION of statements, planner/set_operation.h); njoin_cols is then 0. */
+    const size_t *query_keys;
     /*
      * Not NULL: a semi-join filter. This plan is then the outer statement
      * planned with no key values (its columns tell the result's columns, for

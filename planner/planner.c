@@ -20,6 +20,7 @@
 #include "planner/mimir_tables.h"
 #include "planner/probe.h"
 #include "planner/semijoin.h"
+#include "planner/set_operation.h"
 #include "planner/parser.h"
 #include "planner/session_query.h"
 #include "planner/show.h"
@@ -202,45 +203,61 @@ static select_stmt *union_with_select_limit(arena *a, select_stmt *sel, uint64_t
     return copy;
 }
 
+/* Does this member of a union read information_schema? */
+static bool reads_information_schema(const session_info *s, const select_stmt *m)
+{
+    const char *db =
+        m->nfrom && !m->from[0].subquery ? (m->from[0].db ? m->from[0].db : s->db) : NULL;
+    return db && strcasecmp(db, "information_schema") == 0;
+}
+
 /*
- * SELECT ... UNION SELECT ...: each member must be an information_schema query
- * (RMariaDB's dbListObjects); unions over mimir tables are not planned yet.
+ * SELECT ... UNION SELECT ...: of information_schema queries (RMariaDB's
+ * dbListObjects), answered by the catalog; of metrics queries, each planned
+ * alone and united in the final stage (planner/set_operation.h).
  */
 static void plan_union(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
-    for (const select_stmt *m = sel; m; m = m->union_next) {
-        const char *db =
-            m->nfrom && !m->from[0].subquery ? (m->from[0].db ? m->from[0].db : s->db) : NULL;
-        if (!db || strcasecmp(db, "information_schema") != 0) {
-            out->kind = ACTION_ERROR;
-            sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
-                          "This version of Mimir doesn't yet support UNION other than of "
-                          "information_schema queries");
-            return;
-        }
+    size_t n = 0, catalog = 0;
+    for (const select_stmt *m = sel; m; m = m->union_next, n++)
+        catalog += reads_information_schema(s, m);
+    if (catalog == n) {
+        plan_information_schema(a, s, sel, out);
+        return;
     }
-    plan_information_schema(a, s, sel, out);
+    if (catalog > 0) {
+        out->kind = ACTION_ERROR;
+        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support a UNION of information_schema "
+                      "queries with other queries");
+        return;
+    }
+    plan_metrics_union(a, s, sel, out);
 }
 
-/* Window functions run over a mimir table's grouped rows or a derived table's. */
+/* Window functions run over a mimir table's grouped rows or a derived table's (each
+ * member of a union on its own). */
 static bool window_where_planned(const session_info *s, const select_stmt *sel, action *out)
 {
     if (!window_check_placement(sel, &out->error)) {
         out->kind = ACTION_ERROR;
         return false;
     }
-    if (sel->union_next || !select_has_window(sel))
-        return true;
-    const table_ref *t = sel->nfrom == 1 ? &sel->from[0] : NULL;
-    const char *db = t && !t->subquery ? (t->db ? t->db : s->db) : NULL;
-    if (semijoin_candidate(sel) ||
-        (t && (t->subquery || (db && strcasecmp(db, MIMIR_DATABASE) == 0)) && !t->on))
-        return true; /* a semi-join filter plans its outer statement with plan_select */
-    out->kind = ACTION_ERROR;
-    sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
-                  "This version of Mimir doesn't yet support window functions other than over "
-                  "one mimir table or a derived table");
-    return false;
+    for (const select_stmt *m = sel; m; m = m->union_next) {
+        if (!select_has_window(m))
+            continue;
+        const table_ref *t = m->nfrom == 1 ? &m->from[0] : NULL;
+        const char *db = t && !t->subquery ? (t->db ? t->db : s->db) : NULL;
+        if (semijoin_candidate(m) ||
+            (t && (t->subquery || (db && strcasecmp(db, MIMIR_DATABASE) == 0)) && !t->on))
+            continue; /* a semi-join filter plans its outer statement with plan_select */
+        out->kind = ACTION_ERROR;
+        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support window functions other than "
+                      "over one mimir table or a derived table");
+        return false;
+    }
+    return true;
 }
 
 void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
@@ -538,8 +555,9 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
         out->kill_query_only = st.kill_query_only;
         return;
     case STMT_EXPLAIN:
-        if (!resolve_literals(a, s, st.select, out))
-            return;
+        for (select_stmt *m = st.select; m; m = m->union_next)
+            if (!resolve_literals(a, s, m, out))
+                return;
         plan_explain(a, s, st.select, out);
         return;
     case STMT_SHOW:

@@ -41,14 +41,6 @@ bool window_check_placement(const select_stmt *sel, sql_error *err)
         for (size_t i = 0; i < m->ngroup_by; i++)
             if (misplaced(m->group_by[i], err))
                 return false;
-        if (m != sel || m->union_next) {
-            if (!select_has_window(m))
-                continue;
-            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
-                          "This version of Mimir doesn't yet support window functions in a "
-                          "UNION: select from the union as a derived table");
-            return false;
-        }
     }
     return true;
 }

@@ -18,10 +18,8 @@
 /* Does sel use a window function in its select list or ORDER BY? */
 bool select_has_window(const select_stmt *sel);
 
-/*
- * False, with err set, for a window function where MySQL refuses one (WHERE,
- * GROUP BY, HAVING) or where Mimir does not evaluate one.
- */
+/* False, with err set, for a window function where MySQL refuses one (WHERE, GROUP BY,
+ * HAVING), in any member of a union. */
 bool window_check_placement(const select_stmt *sel, sql_error *err);
 
 /* Plans sel, which has window functions, on mimir.metrics (table NULL) or mimir.<table>. */

@@ -419,8 +419,9 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
         return;
     }
     char err[512];
-    if (!combine_create(ex->comb, part->index, q->col_names, cols, n, ex->plan->njoin_cols, err,
-                        sizeof(err))) {
+    const plan *p = ex->plan;
+    size_t nkeys = p->query_keys ? p->query_keys[part->index] : p->njoin_cols;
+    if (!combine_create(ex->comb, part->index, q->col_names, cols, n, nkeys, err, sizeof(err))) {
         fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
         free_if_done(ex);
     }
