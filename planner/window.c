@@ -1,5 +1,6 @@
 #include "planner/window.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -8,6 +9,7 @@
 #include "planner/window_sql.h"
 
 #define ER_WRONG_FIELD_WITH_GROUP 1055
+#define ER_WRONG_GROUP_FIELD      1056
 
 /* The derived table the statement's grouped rows become (its name never reaches the client). */
 #define WINDOW_TABLE "mimir_window"
@@ -234,9 +236,30 @@ static bool same_grain(arena *a, const session_info *s, const select_stmt *inner
     return false;
 }
 
+/* GROUP BY 2 naming a window's column: MySQL cannot group on it either (1056). */
+static bool groups_by_window(const select_stmt *sel, sql_error *err)
+{
+    for (size_t i = 0; i < sel->ngroup_by; i++) {
+        const expr *g = sel->group_by[i];
+        if (g->kind != EX_LITERAL || g->lit != LIT_INT)
+            continue;
+        long long k = strtoll(g->text, NULL, 10);
+        if (k < 1 || (size_t)k > sel->nitems || !window_in(sel->items[k - 1].e))
+            continue;
+        sql_error_set(err, ER_WRONG_GROUP_FIELD, "42000", "Can't group on '%s'",
+                      item_name(&sel->items[k - 1]));
+        return true;
+    }
+    return false;
+}
+
 void plan_window(arena *a, const session_info *s, const select_stmt *sel, const source *table,
                  action *out)
 {
+    if (groups_by_window(sel, &out->error)) {
+        out->kind = ACTION_ERROR;
+        return;
+    }
     window_rewrite w = {.a = a, .err = &out->error};
     select_stmt *inner = arena_alloc(a, sizeof(*inner));
     select_stmt *outer = arena_alloc(a, sizeof(*outer));

@@ -204,6 +204,8 @@ REFUSED = [
      "window 'w' is not defined"),
     (f"SELECT customer_id, SUM(SUM({A}) OVER ()) OVER () FROM mimir.metrics "
      f"GROUP BY customer_id", 3593, "window function 'SUM'"),
+    (f"SELECT customer_id, RANK() OVER (ORDER BY {A}) AS r FROM mimir.metrics GROUP BY 1, 2",
+     1056, "Can't group on 'r'"),
     ("SELECT RANK() OVER (ORDER BY table_name) FROM information_schema.tables", 1235,
      "window functions other than over one mimir table"),
 ]
