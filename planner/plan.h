@@ -133,6 +133,10 @@ typedef struct plan_phase {
     /* False, with err set, when the outer statement cannot be planned. */
     bool (*plan_outer)(void *ctx, const phase_keys *keys, const struct plan **out,
                        struct sql_error *err);
+    /* A scalar subquery (planner/scalar_subquery.h): max_keys is 1, and a second row is
+     * MySQL's error 1242; outer_select is the statement planned without its value. */
+    bool scalar;
+    const struct select_stmt *outer_select;
 } plan_phase;
 
 typedef struct plan {

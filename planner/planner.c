@@ -19,6 +19,7 @@
 #include "planner/literal_context.h"
 #include "planner/mimir_tables.h"
 #include "planner/probe.h"
+#include "planner/scalar_subquery.h"
 #include "planner/semijoin.h"
 #include "planner/set_operation.h"
 #include "planner/parser.h"
@@ -291,6 +292,10 @@ void plan_select(arena *a, const session_info *s, const select_stmt *sel, action
         sql_error_set(&out->error, ER_BAD_DB, "42000", "Unknown database '%s'", first_db);
         return;
     }
+    if (scalar_subquery_candidate(sel)) { /* its value first, then the rest of the statement */
+        plan_scalar_subquery(a, s, sel, out);
+        return;
+    }
     if (semijoin_candidate(sel)) {
         plan_semijoin(a, s, sel, out);
         return;
@@ -442,14 +447,18 @@ static void plan_explain(arena *a, const session_info *s, const select_stmt *sel
     if (ph) {
         v = explain_plan_rows(a, ph->inner, v, &step);
         v[0] = arena_printf(a, "%zu", ++step);
-        v[2] = "semi-join filter";
-        v[4] =
-            arena_printf(a,
-                         "the values of column %zu of the result of step%s (at most %zu) are "
-                         "pushed into the next steps' WHERE as %s IN (...), each value a "
-                         "parameter",
-                         ph->key_col + 1, step == 2 ? " 1" : arena_printf(a, "s 1-%zu", step - 1),
-                         ph->max_keys, ph->key_name);
+        v[2] = ph->scalar ? "scalar subquery" : "semi-join filter";
+        const char *steps = step == 2 ? " 1" : arena_printf(a, "s 1-%zu", step - 1);
+        v[4] = ph->scalar ? arena_printf(a,
+                                         "the value of the result of step%s (one row at most) "
+                                         "replaces the scalar subquery in the next steps (NULL "
+                                         "there until it is known)",
+                                         steps)
+                          : arena_printf(a,
+                                         "the values of column %zu of the result of step%s (at "
+                                         "most %zu) are pushed into the next steps' WHERE as %s "
+                                         "IN (...), each value a parameter",
+                                         ph->key_col + 1, steps, ph->max_keys, ph->key_name);
         v += 6;
     }
     explain_plan_rows(a, p, v, &step);

@@ -86,6 +86,11 @@ static void answer_end(phases *ph)
 static void answer_too_many(phases *ph)
 {
     sql_error e;
+    if (ph->phase->scalar) {
+        sql_error_set(&e, ER_SUBQUERY_NO_1_ROW, "21000", "Subquery returns more than 1 row");
+        answer_error(ph, &e);
+        return;
+    }
     sql_error_set(&e, ER_NOT_SUPPORTED_YET, "42000",
                   "The subquery of the semi-join filter on %s returned more than %zu values, "
                   "more than Mimir pushes into a query's WHERE: filter it further or lower its "
