@@ -1,6 +1,7 @@
 #include "planner/scalar_subquery.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "planner/derived.h"
 
@@ -142,6 +143,46 @@ static void plan_with_rows(scalar *sc, const const_result *r, action *out)
     plan_select(sc->a, &sc->s, with_value(sc, value_literal(sc->a, sc->target, v, len, kind)), out);
 }
 
+/* A column of e qualified by the outer table's alias or name (t.col), or NULL. */
+static const expr *outer_reference(const expr *e, const table_ref *outer)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == EX_COLUMN && e->nparts >= 2) {
+        const char *q = e->parts[e->nparts - 2];
+        if ((outer->alias && strcasecmp(q, outer->alias) == 0) ||
+            (!outer->alias && outer->name && strcasecmp(q, outer->name) == 0))
+            return e;
+    }
+    const expr *found = outer_reference(e->left, outer);
+    if (!found)
+        found = outer_reference(e->right, outer);
+    for (size_t i = 0; !found && i < e->nargs; i++)
+        found = outer_reference(e->args[i], outer);
+    return found;
+}
+
+/*
+ * A subquery that names the outer query's table (WHERE t.d = outer.d) is correlated:
+ * planned alone its names do not resolve (1054). Say what is not supported instead.
+ */
+static void refuse_correlated(const select_stmt *sel, const select_stmt *sub, action *out)
+{
+    if (out->error.code != ER_BAD_FIELD || !sel->nfrom)
+        return;
+    const expr *ref = outer_reference(sub->where, &sel->from[0]);
+    if (!ref)
+        ref = outer_reference(sub->having, &sel->from[0]);
+    for (size_t i = 0; !ref && i < sub->nitems; i++)
+        ref = outer_reference(sub->items[i].e, &sel->from[0]);
+    if (ref)
+        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support correlated subqueries (the "
+                      "subquery reads %s.%s of the outer query): group the outer query by it "
+                      "instead",
+                      ref->parts[ref->nparts - 2], ref->parts[ref->nparts - 1]);
+}
+
 void plan_scalar_subquery(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
     scalar *sc = arena_alloc(a, sizeof(*sc));
@@ -151,6 +192,7 @@ void plan_scalar_subquery(arena *a, const session_info *s, const select_stmt *se
     plan_select(a, s, sc->target->subquery, &inner);
     if (inner.kind == ACTION_ERROR) {
         *out = inner;
+        refuse_correlated(sel, sc->target->subquery, out);
         return;
     }
     if (inner.kind == ACTION_ROWS) {

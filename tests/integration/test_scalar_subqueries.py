@@ -97,6 +97,12 @@ REFUSED = [
      1235, "UNION in a subquery"),
     (f"SELECT staff_id, {A} / (SELECT payments_revenue FROM mimir.metrics) "
      f"FROM mimir.metrics GROUP BY staff_id", 1235, "payments_revenue"),
+    (f"SELECT staff_id, (SELECT {A} FROM mimir.metrics t WHERE t.staff_id = m.staff_id) "
+     f"FROM mimir.metrics m GROUP BY staff_id", 1235,
+     "correlated subqueries (the subquery reads m.staff_id of the outer query)"),
+    (f"SELECT staff_id, (SELECT {A} FROM mimir.metrics t WHERE t.staff_id = metrics.staff_id) "
+     f"FROM mimir.metrics GROUP BY staff_id", 1235,
+     "correlated subqueries (the subquery reads metrics.staff_id of the outer query)"),
 ]
 
 
