@@ -174,6 +174,13 @@ def test_over_a_derived_table(conn, oracle):
     outer = ("SELECT customer_id, v, SUM(v) OVER (ORDER BY v DESC, customer_id) AS running, "
              "v / SUM(v) OVER () AS share FROM ({}) t ORDER BY customer_id")
     check(conn, oracle, outer.format(inner_m), outer.format(inner_o))
+    inner_m = f"SELECT staff_id, customer_id, {A} AS v FROM mimir.metrics GROUP BY 1, 2"
+    inner_o = (f"SELECT staff_id, customer_id, payments_revenue AS v "
+               f"FROM {grouped('staff_id, customer_id', ORACLE_METRICS)}")
+    outer = ("SELECT staff_id, SUM(v) AS s, SUM(SUM(v)) OVER () AS total, "
+             "RANK() OVER (ORDER BY MAX(v) DESC) AS r FROM ({}) t GROUP BY staff_id "
+             "ORDER BY staff_id")
+    check(conn, oracle, outer.format(inner_m), outer.format(inner_o))
 
 
 def test_explain_shows_the_windows(conn):
