@@ -1120,6 +1120,7 @@ static table_ref *parse_table_ref(parser *p)
         if (++p->depth > PARSER_MAX_DEPTH)
             return ps_fail(p, "expression nested too deeply"), NULL;
         ps_next(p);
+        p->union_allowed = true; /* a derived table may be a UNION (planner/set_operation.h) */
         if (!(r->subquery = ps_select(p)) || !ps_expect_op(p, ")"))
             return NULL;
         p->depth--;
@@ -1281,7 +1282,7 @@ static const char *const select_modifiers[] = {
 static bool parse_union(parser *p, select_stmt *s, bool top)
 {
     if (!top)
-        return ps_unsupported(p, "UNION in a subquery");
+        return ps_unsupported(p, "UNION in a subquery other than a derived table");
     if (s->norder_by || s->has_limit)
         return ps_fail(p, "ORDER BY and LIMIT before UNION need parentheses around the SELECT");
     ps_next(p); /* UNION */

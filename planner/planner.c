@@ -296,6 +296,13 @@ void plan_select(arena *a, const session_info *s, const select_stmt *sel, action
         plan_scalar_subquery(a, s, sel, out);
         return;
     }
+    if (sel->nfrom == 2 && sel->from[1].subquery && sel->from[1].subquery->union_next) {
+        /* Its keys may repeat: a join would multiply rows, a semi-join filter would not. */
+        out->kind = ACTION_ERROR;
+        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support a join to a UNION");
+        return;
+    }
     if (semijoin_candidate(sel)) {
         plan_semijoin(a, s, sel, out);
         return;

@@ -115,6 +115,8 @@ static void print_member(sql_builder *b, const member *m, size_t k, const bool *
         sb_str(b, numbers[i] ? "CAST(" : "");
         sb_ident(b, col);
         sb_str(b, numbers[i] ? (k == 0 ? " AS TEXT) COLLATE mimir_decimal" : " AS TEXT)") : "");
+        sb_str(b, " AS ");
+        sb_ident(b, col);
     }
     sb_str(b, " FROM (WITH ");
     for (size_t i = 0; k > 0 && i < m->p->nqueries; i++) {
@@ -279,7 +281,15 @@ void plan_metrics_union(arena *a, const session_info *s, const select_stmt *sel,
             sb_str(&b, ")");
         }
     }
-    sb_str(&b, b.out.len ? " SELECT * FROM (" : "SELECT * FROM (");
+    /* The union's columns under the first member's names: a derived table reads them. */
+    sb_str(&b, b.out.len ? " SELECT " : "SELECT ");
+    for (size_t i = 0; i < u->ncols; i++) {
+        sb_str(&b, i ? ", " : "");
+        sb_ident(&b, arena_printf(a, "c%zu", i + 1));
+        sb_str(&b, " AS ");
+        sb_ident(&b, u->cols[i].name);
+    }
+    sb_str(&b, " FROM (");
     for (size_t k = 0; k < n; k++) {
         if (k)
             sb_str(&b, ms[k - 1].all_after ? " UNION ALL " : " UNION ");

@@ -101,6 +101,18 @@ def test_windows_in_members(conn, oracle):
         ["UNION ALL"], "ORDER BY r, k"))
 
 
+def test_union_as_a_derived_table(conn, oracle):
+    m, o = union(
+        [member(f"'staff' AS kind, staff_id AS k, {A} AS revenue", "staff_id"),
+         member(f"'store', dim_store_id, {N}", "dim_store_id")],
+        ["UNION ALL"], "")
+    outer = ("SELECT kind, COUNT(*) AS n, SUM(revenue) AS total, MAX(revenue) AS top "
+             "FROM ({}) t GROUP BY kind ORDER BY kind")
+    check(conn, oracle, outer.format(m), outer.format(o))
+    outer = "SELECT k, revenue FROM ({}) t WHERE revenue > 100 ORDER BY revenue DESC, k LIMIT 3"
+    check(conn, oracle, outer.format(m), outer.format(o))
+
+
 def test_explain_shows_the_union(conn):
     _, rows = run(conn, f"EXPLAIN SELECT staff_id, {A} FROM mimir.metrics GROUP BY staff_id "
                         f"UNION ALL SELECT staff_id, {R} FROM mimir.metrics GROUP BY staff_id")
@@ -121,6 +133,11 @@ REFUSED = [
     (f"SELECT staff_id, {A} FROM mimir.metrics GROUP BY staff_id UNION ALL "
      f"SELECT staff_id, {A} FROM mimir.metrics GROUP BY staff_id ORDER BY nope", 1054,
      "Unknown column 'nope' in 'order clause'"),
+    (f"SELECT m.staff_id, {A} FROM mimir.metrics m JOIN (SELECT staff_id FROM mimir.metrics "
+     f"GROUP BY 1 UNION ALL SELECT staff_id FROM mimir.metrics GROUP BY 1) t "
+     f"ON m.staff_id = t.staff_id GROUP BY 1", 1235, "a join to a UNION"),
+    (f"SELECT staff_id FROM mimir.metrics WHERE staff_id IN (SELECT 1 UNION SELECT 2) "
+     f"GROUP BY 1", 1235, "UNION in a subquery other than a derived table"),
     (f"SELECT staff_id FROM mimir.metrics GROUP BY staff_id UNION ALL SELECT 1", 1235,
      "a UNION member that reads no mimir table"),
     (f"SELECT staff_id, payments_revenue FROM mimir.metrics UNION ALL "
