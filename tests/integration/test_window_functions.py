@@ -215,6 +215,9 @@ REFUSED = [
      1056, "Can't group on 'r'"),
     ("SELECT RANK() OVER (ORDER BY table_name) FROM information_schema.tables", 1235,
      "window functions other than over one mimir table"),
+    ("SELECT table_name FROM information_schema.tables WHERE table_rows IN "
+     "(SELECT SUM(1) OVER () FROM information_schema.schemata)", 1235,
+     "the window function 'SUM' here"),
 ]
 
 
