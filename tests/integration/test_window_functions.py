@@ -116,6 +116,27 @@ def test_over_a_month_grain(conn, oracle):
     assert len(rows) > 1
 
 
+def test_running_total_per_store_by_month(conn, oracle):
+    """The brief's example: a running total per partition along a time grain."""
+    mimir_sql = (f"SELECT staff_id, year_month, {A} AS v, SUM({A}) OVER (PARTITION BY staff_id "
+                 f"ORDER BY year_month ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run "
+                 f"FROM mimir.payments GROUP BY staff_id, year_month ORDER BY staff_id, "
+                 f"year_month")
+    oracle_sql = ("SELECT staff_id, ym, SUM(amount) AS v, SUM(SUM(amount)) OVER (PARTITION BY "
+                  "staff_id ORDER BY ym ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run "
+                  "FROM (SELECT staff_id, CAST(DATE_FORMAT(ts, '%Y-%m-01') AS DATE) AS ym, "
+                  "amount FROM payments_rows) x GROUP BY staff_id, ym ORDER BY staff_id, ym")
+    rows = check(conn, oracle, mimir_sql, oracle_sql)
+    assert len(rows) > 2
+
+
+def test_windows_inside_expressions(conn, oracle):
+    items = (f"CASE WHEN RANK() OVER (ORDER BY {A} DESC) <= 3 THEN 'top' ELSE 'other' END AS t, "
+             f"ROUND({A} * 100 / SUM({A}) OVER (), 2) AS pct, "
+             f"COALESCE(LAG({N}) OVER (ORDER BY customer_id), 0) + 1 AS prev_plus_one")
+    check(conn, oracle, *pair(items, "customer_id", "ORDER BY customer_id"))
+
+
 def test_order_by_and_limit_apply_after_the_windows(conn, oracle):
     """The windows see every grouped row; ORDER BY (a window's alias) and LIMIT come after,
     and HAVING before."""
