@@ -110,6 +110,7 @@ typedef struct phase_keys {
     const size_t *lengths;
     size_t n;
     int kind;
+    bool approximate; /* LIT_NUMBER of a FLOAT or DOUBLE column: a DOUBLE, not a DECIMAL */
 } phase_keys;
 
 struct plan;

@@ -84,8 +84,13 @@ static const select_stmt *with_value(const scalar *sc, expr *value)
     return s;
 }
 
-/* The subquery's value as a literal where it stood: NULL when it returned no row. */
-static expr *value_literal(arena *a, const expr *at, const char *value, size_t len, int kind)
+/*
+ * The subquery's value as a literal where it stood: NULL when it returned no row. A
+ * DOUBLE gets an exponent (4.25e0), which keeps it a DOUBLE in the rules of the final
+ * stage, as MySQL keeps the subquery's type; a DECIMAL keeps its digits and scale.
+ */
+static expr *value_literal(arena *a, const expr *at, const char *value, size_t len, int kind,
+                           bool approximate)
 {
     expr *e = arena_alloc(a, sizeof(*e));
     e->kind = EX_LITERAL;
@@ -93,7 +98,10 @@ static expr *value_literal(arena *a, const expr *at, const char *value, size_t l
     e->end = at->end;
     e->lit = value ? (literal_kind)kind : LIT_NULL;
     e->text = value ? arena_strndup(a, value, len) : NULL;
-    e->text_len = value ? len : 0;
+    if (value && kind == LIT_NUMBER && approximate && !memchr(value, 'e', len) &&
+        !memchr(value, 'E', len))
+        e->text = arena_printf(a, "%se0", e->text);
+    e->text_len = e->text ? strlen(e->text) : 0;
     return e;
 }
 
@@ -101,7 +109,7 @@ static bool plan_outer(void *ctx, const phase_keys *k, const plan **out, sql_err
 {
     scalar *sc = ctx;
     expr *v = value_literal(sc->a, sc->target, k->n ? k->values[0] : NULL, k->n ? k->lengths[0] : 0,
-                            k->kind);
+                            k->kind, k->approximate);
     action act;
     memset(&act, 0, sizeof(act));
     plan_select(sc->a, &sc->s, with_value(sc, v), &act);
@@ -140,7 +148,9 @@ static void plan_with_rows(scalar *sc, const const_result *r, action *out)
                : t == VT_DECIMAL || t == VT_DOUBLE || t == VT_FLOAT            ? LIT_NUMBER
                                                                                : LIT_STRING;
     size_t len = v ? (r->lengths ? r->lengths[0] : strlen(v)) : 0;
-    plan_select(sc->a, &sc->s, with_value(sc, value_literal(sc->a, sc->target, v, len, kind)), out);
+    bool approximate = t == VT_DOUBLE || t == VT_FLOAT;
+    plan_select(sc->a, &sc->s,
+                with_value(sc, value_literal(sc->a, sc->target, v, len, kind, approximate)), out);
 }
 
 /* A column of e qualified by the outer table's alias or name (t.col), or NULL. */
@@ -211,7 +221,8 @@ void plan_scalar_subquery(arena *a, const session_info *s, const select_stmt *se
     }
     /* Planned once without the value (NULL): the result's columns, for a prepare and
      * EXPLAIN; execution plans it again with the value. */
-    const select_stmt *template_sel = with_value(sc, value_literal(a, sc->target, NULL, 0, 0));
+    const select_stmt *template_sel =
+        with_value(sc, value_literal(a, sc->target, NULL, 0, 0, false));
     plan_select(a, s, template_sel, out);
     if (out->kind == ACTION_ERROR)
         return;

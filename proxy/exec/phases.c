@@ -43,8 +43,9 @@ struct phases {
     char **values;
     size_t *lengths;
     size_t nkeys, cap;
-    int kind;  /* planner/ast.h literal_kind of the values */
-    bool over; /* more than max_keys */
+    int kind;         /* planner/ast.h literal_kind of the values */
+    bool approximate; /* FLOAT or DOUBLE values */
+    bool over;        /* more than max_keys */
 };
 
 static void phases_free(phases *ph)
@@ -165,7 +166,8 @@ static void start_outer(evutil_socket_t fd, short what, void *arg)
     phase_keys keys = {.values = (const char *const *)ph->values,
                        .lengths = ph->lengths,
                        .n = ph->nkeys,
-                       .kind = ph->kind};
+                       .kind = ph->kind,
+                       .approximate = ph->approximate};
     sql_error err;
     if (!ph->phase->plan_outer(ph->phase->ctx, &keys, &req.plan, &err)) {
         answer_error(ph, &err);
@@ -211,10 +213,13 @@ static void collect_header(void *ctx, const struct wire_column *cols, size_t n)
     case MYSQL_TYPE_YEAR:
         ph->kind = LIT_INT;
         break;
-    case MYSQL_TYPE_DECIMAL:
-    case MYSQL_TYPE_NEWDECIMAL:
     case MYSQL_TYPE_FLOAT:
     case MYSQL_TYPE_DOUBLE:
+        ph->approximate = true;
+        ph->kind = LIT_NUMBER;
+        break;
+    case MYSQL_TYPE_DECIMAL:
+    case MYSQL_TYPE_NEWDECIMAL:
         ph->kind = LIT_NUMBER;
         break;
     default:

@@ -9,6 +9,7 @@ Pagila sources (test_exact_final's tables), running the same subqueries.
 
 import pymysql
 import pytest
+from pymysql.constants import FIELD_TYPE
 
 from test_exact_final import ORACLE_METRICS, check, grouped, run
 from test_window_functions import conn, oracle  # noqa: F401  (fixtures)
@@ -79,6 +80,16 @@ def test_with_a_window(conn, oracle):
           f"FROM mimir.metrics GROUP BY staff_id ORDER BY staff_id",
           f"SELECT staff_id, SUM(payments_revenue) OVER () - {TOTAL_O} AS zero "
           f"FROM {grouped('staff_id', ORACLE_METRICS)} ORDER BY staff_id")
+
+
+def test_a_double_stays_a_double(conn):
+    """A derived metric is a DOUBLE (docs/configuration.md): so is its subquery's value,
+    and what is computed from it (MySQL keeps a subquery's type)."""
+    desc, rows = run(conn, "SELECT staff_id, (SELECT AGG(revenue_per_rental) FROM mimir.metrics)"
+                           " * 2 AS v FROM mimir.metrics GROUP BY staff_id")
+    _, direct = run(conn, "SELECT AGG(revenue_per_rental) FROM mimir.metrics")
+    assert desc[1][1] == FIELD_TYPE.DOUBLE, desc
+    assert rows and all(abs(r[1] - 2 * direct[0][0]) < 1e-9 * abs(direct[0][0]) for r in rows)
 
 
 def test_explain_shows_the_subquery_first(conn):
