@@ -126,3 +126,31 @@ def test_refused_with_a_clear_error(conn, sql, code, message):
     _, rows = run(conn, f"SELECT staff_id, {A} / (SELECT {A} FROM mimir.metrics) "
                         f"FROM mimir.metrics GROUP BY staff_id")
     assert rows
+
+
+PREPARED = [
+    f"SELECT staff_id, {A} / (SELECT {A} FROM mimir.metrics) AS share FROM mimir.metrics "
+    f"GROUP BY staff_id ORDER BY staff_id",
+    f"SELECT staff_id, RANK() OVER (ORDER BY {A} DESC) AS r, SUM({A}) OVER () AS t "
+    f"FROM mimir.metrics GROUP BY staff_id ORDER BY staff_id",
+    f"SELECT staff_id, {N} FROM mimir.metrics GROUP BY staff_id UNION ALL "
+    f"SELECT staff_id, {A} FROM mimir.metrics GROUP BY staff_id ORDER BY 1, 2",
+]
+
+
+@pytest.mark.parametrize("sql", PREPARED, ids=["scalar_subquery", "windows", "union"])
+def test_prepared_statements(mimir, conn, sql):
+    """The binary protocol (COM_STMT_PREPARE/EXECUTE) answers the same rows, with the
+    same column types, as the text protocol."""
+    from mysql_wire import RawClient
+    desc, rows = run(conn, sql)
+    client = RawClient(mimir.port, database="mimir").login()
+    try:
+        prepared = client.prepare_full(sql)
+        result = client.execute(prepared.stmt_id)
+        assert len(result.rows) == len(rows)
+        assert [d["type"] for d in result.definitions] == [d[1] for d in desc]
+        assert [d["decimals"] for d in result.definitions] == [d[5] for d in desc]
+        assert client.select_one("SELECT 1") == ("1",)
+    finally:
+        client.close()
