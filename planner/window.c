@@ -172,8 +172,11 @@ static bool split_items(window_rewrite *w, const select_stmt *sel, select_stmt *
             }
         out->alias = out->text = item_name(it);
         if (window_in(it->e)) {
-            static expr null_literal = {.kind = EX_LITERAL, .lit = LIT_NULL};
-            in->e = &null_literal;
+            expr *null_literal = arena_alloc(w->a, sizeof(*null_literal));
+            null_literal->kind = EX_LITERAL;
+            null_literal->lit = LIT_NULL;
+            null_literal->pos = it->e->pos;
+            in->e = null_literal;
             in->alias = in->text = next_name(w);
             if (!(out->e = rewrite(w, it->e)))
                 return false;
@@ -226,9 +229,15 @@ static bool same_grain(arena *a, const session_info *s, const select_stmt *inner
     visible.nitems = nvisible;
     inquiry all, own;
     sql_error ignored;
-    if (!inquiry_from_select(a, s->cat, inner, table, &all, &ignored) ||
-        !inquiry_from_select(a, s->cat, &visible, table, &own, &ignored) || all.ndims == own.ndims)
+    if (!inquiry_from_select(a, s->cat, inner, table, &all, &ignored))
         return true; /* an error here is the grouped query's, reported when it is planned */
+    /* Only windows selected (SELECT SUM(AGG(m)) OVER (...) FROM ...): without GROUP BY
+     * the statement is one group, whatever the windows read. */
+    size_t own_dims = inquiry_from_select(a, s->cat, &visible, table, &own, &ignored) ? own.ndims
+                      : inner->ngroup_by                                              ? all.ndims
+                                                                                      : 0;
+    if (all.ndims == own_dims)
+        return true;
     sql_error_set(err, ER_WRONG_FIELD_WITH_GROUP, "42000",
                   "A window function or ORDER BY reads a dimension that is not in GROUP BY: "
                   "windows run over the grouped rows, so group by what they read "

@@ -219,6 +219,8 @@ REFUSED = [
      f"HAVING SUM({A}) OVER () > 1", 3593, "window function 'SUM'"),
     (f"SELECT customer_id, SUM({A}) OVER (PARTITION BY staff_id) FROM mimir.metrics "
      f"GROUP BY customer_id", 1055, "reads a dimension that is not in GROUP BY"),
+    (f"SELECT SUM({A}) OVER (PARTITION BY staff_id) FROM mimir.metrics", 1055,
+     "reads a dimension that is not in GROUP BY"),
     ("SELECT customer_id, SUM(payments_revenue) OVER () FROM mimir.metrics", 1235,
      "payments_revenue"),
     (f"SELECT customer_id, SUM({A}) OVER (ORDER BY {A} RANGE BETWEEN 10 PRECEDING AND "
@@ -269,6 +271,13 @@ def test_on_a_source_table_and_with_a_semi_join_filter(conn, oracle):
           f"SELECT customer_id, payments_revenue * 100 / SUM(payments_revenue) OVER () AS share "
           f"FROM {grouped('customer_id', ORACLE_METRICS)} WHERE customer_id IN ({top_o}) "
           f"ORDER BY customer_id")
+
+
+def test_only_windows_without_group_by_is_one_group(conn, oracle):
+    check(conn, oracle,
+          f"SELECT SUM({A}) OVER () AS t, RANK() OVER (ORDER BY {A}) AS r FROM mimir.metrics",
+          "SELECT SUM(SUM(amount)) OVER () AS t, RANK() OVER (ORDER BY SUM(amount)) AS r "
+          "FROM payments_rows")
 
 
 def test_mimir_syntax_without_group_by(conn, oracle):
