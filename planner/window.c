@@ -199,8 +199,14 @@ static bool split_order(window_rewrite *w, const select_stmt *sel, select_stmt *
     for (size_t i = 0; i < sel->norder_by; i++) {
         const order_item *o = &sel->order_by[i];
         outer->order_by[i] = *o;
-        if (o->e->kind == EX_LITERAL && o->e->lit == LIT_INT)
-            continue;
+        if (o->e->kind == EX_LITERAL && o->e->lit == LIT_INT) {
+            long long k = strtoll(o->e->text, NULL, 10);
+            if (k >= 1 && (size_t)k <= sel->nitems)
+                continue;
+            sql_error_set(w->err, ER_BAD_FIELD, "42S22", "Unknown column '%s' in 'order clause'",
+                          o->e->text);
+            return false;
+        }
         if (o->e->kind == EX_COLUMN && o->e->nparts == 1) {
             size_t k = 0;
             while (k < sel->nitems && strcasecmp(outer->items[k].alias, o->e->parts[0]) != 0)

@@ -219,6 +219,8 @@ REFUSED = [
      f"HAVING SUM({A}) OVER () > 1", 3593, "window function 'SUM'"),
     (f"SELECT customer_id, SUM({A}) OVER (PARTITION BY staff_id) FROM mimir.metrics "
      f"GROUP BY customer_id", 1055, "reads a dimension that is not in GROUP BY"),
+    (f"SELECT customer_id, RANK() OVER (ORDER BY {A}) FROM mimir.metrics GROUP BY 1 "
+     f"ORDER BY 3", 1054, "Unknown column '3' in 'order clause'"),
     (f"SELECT SUM({A}) OVER (PARTITION BY staff_id) FROM mimir.metrics", 1055,
      "reads a dimension that is not in GROUP BY"),
     ("SELECT customer_id, SUM(payments_revenue) OVER () FROM mimir.metrics", 1235,
