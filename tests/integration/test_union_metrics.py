@@ -111,6 +111,12 @@ def test_union_as_a_derived_table(conn, oracle):
     check(conn, oracle, outer.format(m), outer.format(o))
     outer = "SELECT k, revenue FROM ({}) t WHERE revenue > 100 ORDER BY revenue DESC, k LIMIT 3"
     check(conn, oracle, outer.format(m), outer.format(o))
+    # A hexadecimal literal is a number beside a number, in every member (0x64 is 100).
+    m, o = union(
+        [member(f"staff_id AS k, {A} AS revenue", "staff_id", f"{A} > 0x64"),
+         member(f"dim_store_id, {N}", "dim_store_id", f"{N} > 0x64")],
+        ["UNION ALL"], "")
+    check(conn, oracle, f"SELECT * FROM ({m}) t ORDER BY 1, 2", f"SELECT * FROM ({o}) t ORDER BY 1, 2")
 
 
 def test_explain_shows_the_union(conn):
