@@ -696,8 +696,10 @@ static result_column merge_type(const result_column *x, const result_column *y)
         return *x;
     if (a == C_OTHER || b == C_OTHER) {
         if ((x->type == VT_DATE || x->type == VT_DATETIME) &&
-            (y->type == VT_DATE || y->type == VT_DATETIME))
-            return column(VT_DATETIME, 0);
+            (y->type == VT_DATE || y->type == VT_DATETIME)) /* keeps the finer fraction */
+            return column(VT_DATETIME, x->decimals > y->decimals ? x->decimals
+                                       : y->decimals > 0         ? y->decimals
+                                                                 : 0);
         return column(VT_TEXT, -1);
     }
     if (a == C_DOUBLE || b == C_DOUBLE)

@@ -23,12 +23,14 @@ typedef enum {
 /* PARAM_DECIMALS: only in the final stage's SQL, the number of decimals MySQL shows of
  * an expression (its `rule`), known once the sources have answered: the executor binds
  * it (planner/final_exact.h). */
-typedef enum { PARAM_TEXT, PARAM_INT, PARAM_NUMBER, PARAM_DECIMALS } param_kind;
+/* PARAM_TYPE: likewise, the value_type of its rule's type (-1: unknown), for what
+ * depends on it (a UNION's DATE beside a DATETIME, planner/set_operation.c). */
+typedef enum { PARAM_TEXT, PARAM_INT, PARAM_NUMBER, PARAM_DECIMALS, PARAM_TYPE } param_kind;
 struct type_rule;
 typedef struct query_param {
     param_kind kind;
     const char *text; /* NUL-terminated; strings may not contain NUL (rejected earlier) */
-    const struct type_rule *rule; /* PARAM_DECIMALS */
+    const struct type_rule *rule; /* PARAM_DECIMALS, PARAM_TYPE */
 } query_param;
 
 typedef struct atomic_query {

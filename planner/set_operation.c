@@ -104,17 +104,23 @@ static void append_shifted(sql_builder *b, const char *sql, size_t poff)
  * (<its final SQL>) SELECT * FROM "mimir_member"): the member's tables under
  * the names its SQL was written with, its columns by position. Numbers
  * become text compared as decimals, so that members whose numbers have other
- * types (5 and 5.00) meet, in UNION DISTINCT and in ORDER BY.
+ * types (5 and 5.00) meet, in UNION DISTINCT and in ORDER BY; anything else
+ * takes the union column's type (type_params[i], a PARAM_TYPE the executor
+ * binds): a DATE beside a DATETIME is its midnight.
  */
-static void print_member(sql_builder *b, const member *m, size_t k, const bool *numbers)
+static void print_member(sql_builder *b, const member *m, size_t k, const bool *numbers,
+                         const size_t *type_params)
 {
     sb_str(b, "SELECT ");
     for (size_t i = 0; i < m->p->ncols; i++) {
         const char *col = arena_printf(b->a, "c%zu", i + 1);
         sb_str(b, i ? ", " : "");
-        sb_str(b, numbers[i] ? "CAST(" : "");
+        sb_str(b, numbers[i] ? "CAST(" : "mimir_as_type(");
         sb_ident(b, col);
-        sb_str(b, numbers[i] ? (k == 0 ? " AS TEXT) COLLATE mimir_decimal" : " AS TEXT)") : "");
+        if (numbers[i])
+            sb_str(b, k == 0 ? " AS TEXT) COLLATE mimir_decimal" : " AS TEXT)");
+        else
+            buf_printf(&b->out, ", ?%zu)", type_params[i]);
         sb_str(b, " AS ");
         sb_ident(b, col);
     }
@@ -290,10 +296,15 @@ void plan_metrics_union(arena *a, const session_info *s, const select_stmt *sel,
         sb_ident(&b, u->cols[i].name);
     }
     sb_str(&b, " FROM (");
+    /* After every member's own parameters: the union columns' types. */
+    size_t *type_params = arena_alloc(a, (u->ncols + 1) * sizeof(size_t));
+    size_t next = ms[n - 1].poff + ms[n - 1].p->nfinal_params;
+    for (size_t i = 0; i < u->ncols; i++)
+        type_params[i] = numbers[i] ? 0 : ++next;
     for (size_t k = 0; k < n; k++) {
         if (k)
             sb_str(&b, ms[k - 1].all_after ? " UNION ALL " : " UNION ");
-        print_member(&b, &ms[k], k, numbers);
+        print_member(&b, &ms[k], k, numbers, type_params);
         for (size_t i = 0; i < ms[k].p->nfinal_params; i++) {
             query_param *p = arena_alloc(a, sizeof(*p));
             *p = ms[k].p->final_params[i];
@@ -302,6 +313,13 @@ void plan_metrics_union(arena *a, const session_info *s, const select_stmt *sel,
         }
     }
     sb_str(&b, ")");
+    for (size_t i = 0; i < u->ncols; i++) {
+        if (numbers[i])
+            continue;
+        query_param *p = arena_alloc(a, sizeof(*p));
+        *p = (query_param){.kind = PARAM_TYPE, .text = "type", .rule = u->cols[i].type};
+        ptr_vec_push(a, &b.params, p);
+    }
     if (!print_order(&b, last, ms[0].p, numbers, out)) {
         sb_discard(&b);
         return;

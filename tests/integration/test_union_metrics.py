@@ -54,6 +54,19 @@ def test_union_types_are_the_wider_of_the_members(conn, oracle):
         ["UNION ALL"], "ORDER BY 1, 2"))
 
 
+def test_a_date_beside_a_datetime_is_a_datetime(conn, oracle):
+    """MySQL's union type of DATE and DATETIME(6) is DATETIME(6): a date is its midnight."""
+    day = "CAST(ts AS DATE)"
+    hour = "CAST(DATE_FORMAT(ts, '%Y-%m-%d %H:00:00') AS DATETIME)"
+    for other, other_o in [("ts_hour", hour), ("ts", "ts")]:
+        check(conn, oracle,
+              f"SELECT ds, {N} FROM mimir.metrics GROUP BY 1 UNION ALL "
+              f"SELECT {other}, {N} FROM mimir.metrics GROUP BY 1 ORDER BY 1, 2 LIMIT 20",
+              f"SELECT {day} AS ds, COUNT(payment_id) FROM payments_rows GROUP BY 1 UNION ALL "
+              f"SELECT {other_o}, COUNT(payment_id) FROM payments_rows GROUP BY 1 "
+              f"ORDER BY 1, 2 LIMIT 20")
+
+
 def test_union_distinct_meets_numbers_of_other_types(conn, oracle):
     """5 and 5.00 are one value to UNION (DISTINCT), as in MySQL."""
     for op in ["UNION", "UNION DISTINCT"]:
