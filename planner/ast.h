@@ -93,7 +93,48 @@ struct expr {
     /* EX_SUBQUERY, EX_EXISTS, and EX_IN over (SELECT ...) (then nargs is 0). Only
      * information_schema queries run them; elsewhere they are 1235. */
     struct select_stmt *subquery;
+    /* EX_FUNC f(...) OVER (...) or OVER w: a window function (planner/window.h). */
+    struct window_spec *over;
 };
+
+typedef struct order_item order_item;
+
+/* A window frame's bound: UNBOUNDED PRECEDING, n PRECEDING, CURRENT ROW, ... */
+typedef enum {
+    FRAME_NONE, /* no end given: CURRENT ROW */
+    FRAME_UNBOUNDED_PRECEDING,
+    FRAME_PRECEDING,
+    FRAME_CURRENT_ROW,
+    FRAME_FOLLOWING,
+    FRAME_UNBOUNDED_FOLLOWING,
+} frame_bound_kind;
+
+typedef struct frame_bound {
+    frame_bound_kind kind;
+    expr *offset; /* FRAME_PRECEDING, FRAME_FOLLOWING */
+} frame_bound;
+
+/*
+ * OVER (...) of a window function, or a WINDOW clause's definition. name: the
+ * named window it refers to (OVER w, OVER (w ORDER BY ...)); the parser
+ * resolves it against the statement's WINDOW clause, so a planned spec has
+ * name NULL. frame_unit: 0 when no frame is given, else "ROWS" or "RANGE".
+ */
+typedef struct window_spec {
+    const char *name;
+    expr **partition;
+    size_t npartition;
+    order_item *order;
+    size_t norder;
+    const char *frame_unit;
+    frame_bound start, end;
+    size_t pos; /* in the statement, for errors */
+} window_spec;
+
+typedef struct named_window {
+    const char *name;
+    window_spec *spec;
+} named_window;
 
 typedef struct select_item {
     expr *e;
@@ -123,10 +164,10 @@ typedef struct table_ref {
     expr *on; /* the join's ON condition; NULL when none */
 } table_ref;
 
-typedef struct order_item {
+struct order_item {
     expr *e;
     bool desc;
-} order_item;
+};
 
 struct select_stmt {
     bool distinct;
@@ -148,6 +189,9 @@ struct select_stmt {
      * (earlier members have none). union_all: this member and the next join with ALL. */
     select_stmt *union_next;
     bool union_all;
+    /* WINDOW name AS (...), ...: the parser resolves the OVER clauses that name them. */
+    named_window **windows;
+    size_t nwindows;
 };
 
 typedef enum {

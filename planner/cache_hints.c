@@ -61,6 +61,10 @@ static void walk_expr(const expr *e, cache_hints *out)
         walk_expr(e->args[i], out);
     if (e->subquery)
         walk_select(e->subquery, out);
+    for (size_t i = 0; e->over && i < e->over->npartition; i++)
+        walk_expr(e->over->partition[i], out);
+    for (size_t i = 0; e->over && i < e->over->norder; i++)
+        walk_expr(e->over->order[i].e, out);
 }
 
 static void walk_select(const select_stmt *sel, cache_hints *out)
@@ -80,6 +84,7 @@ static void walk_select(const select_stmt *sel, cache_hints *out)
     walk_expr(sel->having, out);
     for (size_t i = 0; i < sel->norder_by; i++)
         walk_expr(sel->order_by[i].e, out);
+    walk_select(sel->union_next, out); /* every member of a UNION */
 }
 
 void select_cache_hints(const select_stmt *sel, cache_hints *out)

@@ -8,6 +8,7 @@
 #include "planner/final_exact.h"
 #include "planner/sql_builder.h"
 #include "planner/view.h"
+#include "planner/window_sql.h"
 
 typedef struct derived_ctx {
     arena *a;
@@ -98,6 +99,8 @@ static bool derived_aggregate(derived_ctx *d, sql_builder *b, const expr *e, boo
 static bool derived_subst(void *ctx, sql_builder *b, const expr *e, bool *handled, sql_error *err)
 {
     derived_ctx *d = ctx;
+    if (e->kind == EX_FUNC && e->over) /* SUM(x) OVER (...): a window, not an aggregate */
+        return window_print(b, &d->leaves, e, handled, err);
     if (e->kind == EX_FUNC) {
         if (!derived_aggregate(d, b, e, handled, err))
             return false;

@@ -57,6 +57,18 @@ static bool func_is(const expr *e, const char *name)
     return e->kind == EX_FUNC && strcasecmp(e->text, name) == 0;
 }
 
+static bool window_is_number(const final_leaves *leaves, const expr *e)
+{
+    static const char *const numbers[] = {"row_number", "rank",  "dense_rank", "percent_rank",
+                                          "cume_dist",  "ntile", "count",      "sum",
+                                          "avg",        NULL};
+    for (const char *const *n = numbers; *n; n++)
+        if (func_is(e, *n))
+            return true;
+    /* MIN, MAX, LAG, LEAD, FIRST_VALUE, ...: one of their argument's values. */
+    return e->nargs >= 1 && final_is_number(leaves, e->args[0]);
+}
+
 bool final_is_number(const final_leaves *leaves, const expr *e)
 {
     int p, s;
@@ -68,6 +80,8 @@ bool final_is_number(const final_leaves *leaves, const expr *e)
     case EX_UNARY:
         return (e->op == OP_NEG || e->op == OP_PLUS) && final_is_number(leaves, e->left);
     case EX_FUNC:
+        if (e->over)
+            return window_is_number(leaves, e);
         if (func_is(e, "round") || func_is(e, "truncate") || func_is(e, "mod") ||
             func_is(e, "abs") || func_is(e, "floor") || func_is(e, "ceil") ||
             func_is(e, "ceiling") || cast_kind(e, &p, &s))
@@ -515,8 +529,31 @@ static const type_rule *cast_rule(arena *a, const final_leaves *l, const expr *e
     return rule(a, TR_UNKNOWN, NULL, NULL);
 }
 
+/* Window functions (planner/window_sql.h): ranks are BIGINT, PERCENT_RANK and CUME_DIST
+ * DOUBLE, SUM and AVG as aggregates, the others one of their argument's values. */
+static const type_rule *window_rule(arena *a, const final_leaves *l, const expr *e)
+{
+    if (func_is(e, "row_number") || func_is(e, "rank") || func_is(e, "dense_rank") ||
+        func_is(e, "ntile") || func_is(e, "count"))
+        return fixed(a, VT_INT64, 0);
+    if (func_is(e, "percent_rank") || func_is(e, "cume_dist"))
+        return fixed(a, VT_DOUBLE, -1);
+    if (e->nargs == 0)
+        return rule(a, TR_UNKNOWN, NULL, NULL);
+    if (func_is(e, "sum") || func_is(e, "avg"))
+        return rule(a, func_is(e, "sum") ? TR_SUM : TR_AVG, final_type_rule(a, l, e->args[0]),
+                    NULL);
+    if ((func_is(e, "lag") || func_is(e, "lead")) && e->nargs == 3) {
+        expr *const picks[] = {e->args[0], e->args[2]};
+        return merge_of(a, l, picks, 2);
+    }
+    return rule(a, TR_SAME, final_type_rule(a, l, e->args[0]), NULL);
+}
+
 static const type_rule *function_rule(arena *a, const final_leaves *l, const expr *e)
 {
+    if (e->over)
+        return window_rule(a, l, e);
     const type_rule *f = fixed_function_rule(a, e);
     if (f)
         return f;
@@ -659,8 +696,10 @@ static result_column merge_type(const result_column *x, const result_column *y)
         return *x;
     if (a == C_OTHER || b == C_OTHER) {
         if ((x->type == VT_DATE || x->type == VT_DATETIME) &&
-            (y->type == VT_DATE || y->type == VT_DATETIME))
-            return column(VT_DATETIME, 0);
+            (y->type == VT_DATE || y->type == VT_DATETIME)) /* keeps the finer fraction */
+            return column(VT_DATETIME, x->decimals > y->decimals ? x->decimals
+                                       : y->decimals > 0         ? y->decimals
+                                                                 : 0);
         return column(VT_TEXT, -1);
     }
     if (a == C_DOUBLE || b == C_DOUBLE)

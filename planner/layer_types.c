@@ -100,7 +100,10 @@ bool plan_add_layer_types(arena *a, const session_info *s, const statement *st, 
     if (out->kind != ACTION_QUERY || st->kind != STMT_SELECT || !s->info_schema)
         return false;
     /* A semi-join filter: the outer statement, its columns are the result's. */
-    const select_stmt *sel = out->plan->phase ? semijoin_outer_select(out->plan) : st->select;
+    const plan_phase *ph = out->plan->phase;
+    const select_stmt *sel = !ph                ? st->select
+                             : ph->outer_select ? ph->outer_select
+                                                : semijoin_outer_select(out->plan);
     if (!read_table(s->cat, sel, &table))
         return false;
     /* The plan holds what the client sees, not how it was asked for: the

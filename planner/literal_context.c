@@ -317,8 +317,10 @@ static bool resolve_select(walker *w, select_stmt *sel)
         if (!visit(w, sel->items[i].e, LITERAL_CONTEXT_STRING))
             return false;
     for (size_t i = 0; i < sel->nfrom; i++) {
-        if (sel->from[i].subquery && !resolve_select(w, sel->from[i].subquery))
-            return false;
+        /* A derived table may be a UNION: each of its members. */
+        for (select_stmt *m = sel->from[i].subquery; m; m = m->union_next)
+            if (!resolve_select(w, m))
+                return false;
         if (sel->from[i].on && !visit(w, sel->from[i].on, LITERAL_CONTEXT_NUMBER))
             return false;
     }

@@ -291,6 +291,8 @@ static expr *parse_function(parser *p, token *name)
     if (!ps_expect_op(p, ")"))
         return NULL;
     set_args(f, &args);
+    if (ps_at_over(p) && !ps_over(p, f))
+        return NULL;
     f->end = ps_prev_end(p);
     return f;
 }
@@ -1118,6 +1120,7 @@ static table_ref *parse_table_ref(parser *p)
         if (++p->depth > PARSER_MAX_DEPTH)
             return ps_fail(p, "expression nested too deeply"), NULL;
         ps_next(p);
+        p->union_allowed = true; /* a derived table may be a UNION (planner/set_operation.h) */
         if (!(r->subquery = ps_select(p)) || !ps_expect_op(p, ")"))
             return NULL;
         p->depth--;
@@ -1249,7 +1252,7 @@ static bool parse_limit(parser *p, select_stmt *s)
     return true;
 }
 
-static bool parse_order_by(parser *p, select_stmt *s)
+bool ps_order_list(parser *p, order_item **out, size_t *n)
 {
     ptr_vec items = {0};
     do {
@@ -1262,10 +1265,10 @@ static bool parse_order_by(parser *p, select_stmt *s)
             ps_accept_word(p, "asc");
         ptr_vec_push(p->a, &items, o);
     } while (ps_accept_op(p, ","));
-    s->norder_by = items.len;
-    s->order_by = arena_alloc(p->a, items.len * sizeof(order_item));
+    *n = items.len;
+    *out = arena_alloc(p->a, items.len * sizeof(order_item));
     for (size_t i = 0; i < items.len; i++)
-        s->order_by[i] = *(order_item *)items.items[i];
+        (*out)[i] = *(order_item *)items.items[i];
     return true;
 }
 
@@ -1279,7 +1282,7 @@ static const char *const select_modifiers[] = {
 static bool parse_union(parser *p, select_stmt *s, bool top)
 {
     if (!top)
-        return ps_unsupported(p, "UNION in a subquery or EXPLAIN");
+        return ps_unsupported(p, "UNION in a subquery other than a derived table");
     if (s->norder_by || s->has_limit)
         return ps_fail(p, "ORDER BY and LIMIT before UNION need parentheses around the SELECT");
     ps_next(p); /* UNION */
@@ -1298,7 +1301,8 @@ select_stmt *ps_select(parser *p)
     bool top = p->union_allowed;
     p->union_allowed = false; /* its subqueries are not the statement's */
     select_stmt *s = arena_alloc(p->a, sizeof(*s));
-    ps_next(p); /* SELECT */
+    size_t windows_from = p->windows.len; /* OVER w of this SELECT, not of its subqueries */
+    ps_next(p);                           /* SELECT */
     for (;;) {
         if (ps_accept_word(p, "distinct") || ps_accept_word(p, "distinctrow")) {
             s->distinct = true;
@@ -1334,11 +1338,15 @@ select_stmt *ps_select(parser *p)
     }
     if (ps_accept_word(p, "having") && !(s->having = ps_expr(p)))
         return NULL;
+    if (ps_accept_word(p, "window") && !ps_window_clause(p, s))
+        return NULL;
     if (ps_accept_word(p, "order")) {
-        if (!ps_expect_word(p, "by") || !parse_order_by(p, s))
+        if (!ps_expect_word(p, "by") || !ps_order_list(p, &s->order_by, &s->norder_by))
             return NULL;
     }
     if (ps_accept_word(p, "limit") && !parse_limit(p, s))
+        return NULL;
+    if (!ps_resolve_windows(p, s, windows_from))
         return NULL;
     if (token_is_word(ps_cur(p), "union") && !parse_union(p, s, top))
         return NULL;
@@ -1501,6 +1509,7 @@ bool parse_statement(arena *a, const char *sql, size_t len, statement *out, pars
         if (!token_is_word(ps_cur(&p), "select"))
             return ps_fail(&p, "expected SELECT");
         out->kind = STMT_EXPLAIN;
+        p.union_allowed = true;
         ok = (out->select = ps_select(&p)) != NULL;
     } else if (token_is_word(t, "kill")) {
         /* KILL [QUERY | CONNECTION] id: the proxy finds the session. */

@@ -23,6 +23,9 @@ typedef struct parser {
     /* The SELECT being parsed is the statement's own (not a subquery, not EXPLAIN's):
      * only there may UNION follow (see select_stmt.union_next). */
     bool union_allowed;
+    /* The OVER clauses read so far that name a window, resolved when their SELECT
+     * ends (planner/parse_window.c). */
+    ptr_vec windows;
 } parser;
 
 token *ps_cur(parser *p);
@@ -48,6 +51,14 @@ expr *ps_expr(parser *p);
 bool ps_expr_list(parser *p, ptr_vec *out);
 select_stmt *ps_select(parser *p);
 bool ps_skip_to_end(parser *p);
+
+/* Window functions (planner/parse_window.c). */
+bool ps_order_list(parser *p, order_item **out, size_t *n);
+bool ps_at_over(parser *p);                       /* OVER ( or OVER name is current */
+bool ps_over(parser *p, expr *f);                 /* reads OVER ... into f->over */
+bool ps_window_clause(parser *p, select_stmt *s); /* after WINDOW */
+/* Resolves the OVER clauses read since p->windows.len was `from` against s's WINDOW. */
+bool ps_resolve_windows(parser *p, const select_stmt *s, size_t from);
 
 /* SHOW ... and DESCRIBE/DESC t (planner/parse_show.c); the first token is current. */
 bool ps_show(parser *p, statement *out);

@@ -23,12 +23,14 @@ typedef enum {
 /* PARAM_DECIMALS: only in the final stage's SQL, the number of decimals MySQL shows of
  * an expression (its `rule`), known once the sources have answered: the executor binds
  * it (planner/final_exact.h). */
-typedef enum { PARAM_TEXT, PARAM_INT, PARAM_NUMBER, PARAM_DECIMALS } param_kind;
+/* PARAM_TYPE: likewise, the value_type of its rule's type (-1: unknown), for what
+ * depends on it (a UNION's DATE beside a DATETIME, planner/set_operation.c). */
+typedef enum { PARAM_TEXT, PARAM_INT, PARAM_NUMBER, PARAM_DECIMALS, PARAM_TYPE } param_kind;
 struct type_rule;
 typedef struct query_param {
     param_kind kind;
     const char *text; /* NUL-terminated; strings may not contain NUL (rejected earlier) */
-    const struct type_rule *rule; /* PARAM_DECIMALS */
+    const struct type_rule *rule; /* PARAM_DECIMALS, PARAM_TYPE */
 } query_param;
 
 typedef struct atomic_query {
@@ -111,7 +113,8 @@ typedef struct phase_keys {
     const size_t *lengths;
     size_t n;
     size_t ncols;
-    const int *kinds;
+    const int *kinds;        /* planner/ast.h literal_kind of each column's values */
+    const bool *approximate; /* per column: LIT_NUMBER of a FLOAT or DOUBLE, not a DECIMAL */
 } phase_keys;
 
 struct plan;
@@ -136,6 +139,10 @@ typedef struct plan_phase {
     /* False, with err set, when the outer statement cannot be planned. */
     bool (*plan_outer)(void *ctx, const phase_keys *keys, const struct plan **out,
                        struct sql_error *err);
+    /* A scalar subquery (planner/scalar_subquery.h): max_keys is 1, and a second row is
+     * MySQL's error 1242; outer_select is the statement planned without its value. */
+    bool scalar;
+    const struct select_stmt *outer_select;
 } plan_phase;
 
 typedef struct plan {
@@ -159,6 +166,9 @@ typedef struct plan {
     /* The combine joins on the first njoin_cols columns of every table (the
      * dimensions; 0 for a CROSS JOIN); a single table has them as keys too. */
     size_t njoin_cols;
+    /* Not NULL: the number of join keys of each atomic query's table, where they
+     * differ (a UNION of statements, planner/set_operation.h); njoin_cols is then 0. */
+    const size_t *query_keys;
     /*
      * Not NULL: a semi-join filter. This plan is then the outer statement
      * planned with no key values (its columns tell the result's columns, for

@@ -20,10 +20,13 @@
 #include "planner/mimir_tables.h"
 #include "planner/probe.h"
 #include "planner/select_aliases.h"
+#include "planner/scalar_subquery.h"
 #include "planner/semijoin.h"
+#include "planner/set_operation.h"
 #include "planner/parser.h"
 #include "planner/session_query.h"
 #include "planner/show.h"
+#include "planner/window.h"
 #include "wire/utf8.h"
 
 bool planner_database_exists(const char *name)
@@ -202,28 +205,99 @@ static select_stmt *union_with_select_limit(arena *a, select_stmt *sel, uint64_t
     return copy;
 }
 
+/* Does this member of a union read information_schema? */
+static bool reads_information_schema(const session_info *s, const select_stmt *m)
+{
+    const char *db =
+        m->nfrom && !m->from[0].subquery ? (m->from[0].db ? m->from[0].db : s->db) : NULL;
+    return db && strcasecmp(db, "information_schema") == 0;
+}
+
 /*
- * SELECT ... UNION SELECT ...: each member must be an information_schema query
- * (RMariaDB's dbListObjects); unions over mimir tables are not planned yet.
+ * SELECT ... UNION SELECT ...: of information_schema queries (RMariaDB's
+ * dbListObjects), answered by the catalog; of metrics queries, each planned
+ * alone and united in the final stage (planner/set_operation.h).
  */
 static void plan_union(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
-    for (const select_stmt *m = sel; m; m = m->union_next) {
-        const char *db =
-            m->nfrom && !m->from[0].subquery ? (m->from[0].db ? m->from[0].db : s->db) : NULL;
-        if (!db || strcasecmp(db, "information_schema") != 0) {
-            out->kind = ACTION_ERROR;
-            sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
-                          "This version of Mimir doesn't yet support UNION other than of "
-                          "information_schema queries");
-            return;
-        }
+    size_t n = 0, catalog = 0;
+    for (const select_stmt *m = sel; m; m = m->union_next, n++)
+        catalog += reads_information_schema(s, m);
+    if (catalog == n) {
+        plan_information_schema(a, s, sel, out);
+        return;
     }
-    plan_information_schema(a, s, sel, out);
+    if (catalog > 0) {
+        out->kind = ACTION_ERROR;
+        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support a UNION of information_schema "
+                      "queries with other queries");
+        return;
+    }
+    plan_metrics_union(a, s, sel, out);
+}
+
+/* Window functions run over a mimir table's grouped rows or a derived table's (each
+ * member of a union on its own). */
+static bool window_where_planned(const session_info *s, const select_stmt *sel, action *out)
+{
+    if (!window_check_placement(sel, &out->error)) {
+        out->kind = ACTION_ERROR;
+        return false;
+    }
+    for (const select_stmt *m = sel; m; m = m->union_next) {
+        if (!select_has_window(m))
+            continue;
+        const table_ref *t = m->nfrom == 1 ? &m->from[0] : NULL;
+        const char *db = t && !t->subquery ? (t->db ? t->db : s->db) : NULL;
+        if (semijoin_candidate(m) ||
+            (t && (t->subquery || (db && strcasecmp(db, MIMIR_DATABASE) == 0)) && !t->on))
+            continue; /* a semi-join filter plans its outer statement with plan_select */
+        out->kind = ACTION_ERROR;
+        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support window functions other than "
+                      "over one mimir table or a derived table");
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Statements answered in two phases, a subquery first (a scalar subquery's value,
+ * a semi-join filter's keys), and the joins Mimir refuses; true when out is set.
+ */
+static bool plan_in_phases(arena *a, const session_info *s, const select_stmt *sel, action *out)
+{
+    if (scalar_subquery_candidate(sel)) { /* its value first, then the rest of the statement */
+        plan_scalar_subquery(a, s, sel, out);
+        return true;
+    }
+    if (sel->nfrom == 2 && sel->from[1].subquery && sel->from[1].subquery->union_next) {
+        /* Its keys may repeat: a join would multiply rows, a semi-join filter would not. */
+        out->kind = ACTION_ERROR;
+        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support a join to a UNION");
+        return true;
+    }
+    if (semijoin_candidate(sel)) {
+        plan_semijoin(a, s, sel, out);
+        return true;
+    }
+    if (sel->nfrom > 1) {
+        out->kind = ACTION_ERROR;
+        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support joins other than semi-join "
+                      "filters (an INNER JOIN of a mimir table to a subquery grouped by the "
+                      "join keys)");
+        return true;
+    }
+    return false;
 }
 
 void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
+    if (!window_where_planned(s, sel, out))
+        return;
     if (sel->union_next) {
         plan_union(a, s, sel, out);
         return;
@@ -257,18 +331,8 @@ void plan_select(arena *a, const session_info *s, const select_stmt *sel, action
         out->kind = ACTION_ERROR;
         return;
     }
-    if (semijoin_candidate(sel)) {
-        plan_semijoin(a, s, sel, out);
+    if (plan_in_phases(a, s, sel, out))
         return;
-    }
-    if (sel->nfrom > 1) {
-        out->kind = ACTION_ERROR;
-        sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
-                      "This version of Mimir doesn't yet support joins other than semi-join "
-                      "filters (an INNER JOIN of a mimir table to a subquery grouped by the "
-                      "join key)");
-        return;
-    }
     const table_ref *t = &sel->from[0];
     if (t->subquery) {
         plan_derived(a, s, sel, out);
@@ -301,6 +365,10 @@ void plan_select(arena *a, const session_info *s, const select_stmt *sel, action
                           MIMIR_DATABASE, t->name);
             return;
         }
+    }
+    if (select_has_window(sel)) {
+        plan_window(a, s, sel, table, out);
+        return;
     }
     if (select_is_probe(sel)) {
         plan_probe(a, s, sel, table, out);
@@ -413,14 +481,19 @@ static void plan_explain(arena *a, const session_info *s, const select_stmt *sel
     if (ph) {
         v = explain_plan_rows(a, ph->inner, v, &step);
         v[0] = arena_printf(a, "%zu", ++step);
-        v[2] = "semi-join filter";
-        v[4] = arena_printf(a,
-                            "the values of column%s %s of the result of step%s (at most %zu) are "
-                            "pushed into the next steps' WHERE as %s IN (...), each value a "
-                            "parameter",
-                            ph->nkey_cols > 1 ? "s" : "", key_columns_text(a, ph),
-                            step == 2 ? " 1" : arena_printf(a, "s 1-%zu", step - 1), ph->max_keys,
-                            ph->key_name);
+        v[2] = ph->scalar ? "scalar subquery" : "semi-join filter";
+        const char *steps = step == 2 ? " 1" : arena_printf(a, "s 1-%zu", step - 1);
+        v[4] = ph->scalar ? arena_printf(a,
+                                         "the value of the result of step%s (one row at most) "
+                                         "replaces the scalar subquery in the next steps (NULL "
+                                         "there until it is known)",
+                                         steps)
+                          : arena_printf(a,
+                                         "the values of column%s %s of the result of step%s (at "
+                                         "most %zu) are pushed into the next steps' WHERE as %s "
+                                         "IN (...), each value a parameter",
+                                         ph->nkey_cols > 1 ? "s" : "", key_columns_text(a, ph),
+                                         steps, ph->max_keys, ph->key_name);
         v += 6;
     }
     explain_plan_rows(a, p, v, &step);
@@ -526,8 +599,9 @@ static void plan_statement(arena *a, const session_info *s, const statement *stp
         out->kill_query_only = st.kill_query_only;
         return;
     case STMT_EXPLAIN:
-        if (!resolve_literals(a, s, st.select, out))
-            return;
+        for (select_stmt *m = st.select; m; m = m->union_next)
+            if (!resolve_literals(a, s, m, out))
+                return;
         plan_explain(a, s, st.select, out);
         return;
     case STMT_SHOW:

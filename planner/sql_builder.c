@@ -710,6 +710,13 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
     case EX_CASE:
         return print_case(b, e, resolve, ctx, err);
     case EX_FUNC:
+        if (e->over) { /* only the final stage's printers know windows (planner/window_sql.h) */
+            sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                          "This version of Mimir doesn't yet support the window function '%s' "
+                          "here",
+                          e->text);
+            return false;
+        }
         if (is_collate(e))
             return collate_unsupported(err, e->args[1]->text,
                                        "outside =, <>, <=> and IN comparisons");

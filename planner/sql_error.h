@@ -39,6 +39,7 @@
 
 /* The catalog's (information_schema, SHOW, read-only statements). */
 #define ER_OPERAND_COLUMNS            1241 /* IN (SELECT a, b) */
+#define ER_SUBQUERY_NO_1_ROW          1242 /* a scalar subquery of several rows */
 #define ER_NON_UNIQ_ERROR             1052 /* column ambiguous in a join */
 #define ER_UNKNOWN_TABLE              1109 /* unknown information_schema table */
 #define ER_COLLATION_CHARSET_MISMATCH 1253 /* x COLLATE name of another character set */

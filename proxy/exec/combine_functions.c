@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "planner/value_type.h"
 #include "proxy/exec/decimal.h"
 
 /* A value as MySQL would type it. */
@@ -427,7 +428,28 @@ static void sum_step(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     }
 }
 
-/* MySQL's SUM of BIGINT or DECIMAL is a DECIMAL; its AVG has 4 more decimals. */
+/* A row leaving a window's frame (SUM(x) OVER (... ROWS n PRECEDING)): its value taken
+ * back, exactly. The widest kind seen stays: the column's values share one type. */
+static void sum_inverse(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sum_state *s = sum_context(ctx, (int)sizeof(sum_state));
+    num a = num_of(argv[0]);
+    if (!s || a.kind == K_NULL)
+        return;
+    s->count--;
+    s->f -= a.f;
+    decimal r;
+    if (!s->overflow && a.kind != K_DOUBLE) {
+        if (decimal_sub(&s->d, &a.d, &r))
+            s->d = r;
+        else
+            s->overflow = true;
+    }
+}
+
+/* MySQL's SUM of BIGINT or DECIMAL is a DECIMAL; its AVG has 4 more decimals. Also the
+ * current value of a window (xValue): it leaves the state as it is. */
 static void sum_final(sqlite3_context *ctx)
 {
     bool avg = sqlite3_user_data(ctx) != NULL;
@@ -454,6 +476,26 @@ static void sum_final(sqlite3_context *ctx)
         result_decimal(ctx, &r);
     else
         result_overflow(ctx, "DECIMAL");
+}
+
+/*
+ * mimir_as_type(x, t): x as a value of the column type t (a value_type, bound by the
+ * executor): a DATE in a DATETIME column is its midnight, so that a UNION of dates and
+ * datetimes sorts and removes duplicates as MySQL's DATETIME column does.
+ */
+static void fn_as_type(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *t = sqlite3_value_text(argv[0]);
+    if (sqlite3_value_type(argv[0]) == SQLITE_TEXT && sqlite3_value_int(argv[1]) == VT_DATETIME &&
+        sqlite3_value_bytes(argv[0]) == 10 && t[4] == '-' && t[7] == '-') {
+        char midnight[20];
+        memcpy(midnight, t, 10);
+        memcpy(midnight + 10, " 00:00:00", 9);
+        sqlite3_result_text(ctx, midnight, 19, SQLITE_TRANSIENT);
+        return;
+    }
+    sqlite3_result_value(ctx, argv[0]);
 }
 
 /* Numbers in numeric order, before anything that is not a number (then bytewise). */
@@ -506,8 +548,12 @@ bool combine_functions_register(sqlite3 *db)
                                   NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_cmp", 2, flags, NULL, fn_cmp, NULL, NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_display", 2, flags, NULL, fn_display, NULL, NULL) == 0;
-    ok &= sqlite3_create_function(db, "mimir_sum", 1, flags, NULL, NULL, sum_step, sum_final) == 0;
-    ok &= sqlite3_create_function(db, "mimir_avg", 1, flags, &one, NULL, sum_step, sum_final) == 0;
+    ok &= sqlite3_create_function(db, "mimir_as_type", 2, flags, NULL, fn_as_type, NULL, NULL) == 0;
+    /* Aggregates and window functions both (SUM(x) OVER (...) of a metric). */
+    ok &= sqlite3_create_window_function(db, "mimir_sum", 1, flags, NULL, sum_step, sum_final,
+                                         sum_final, sum_inverse, NULL) == 0;
+    ok &= sqlite3_create_window_function(db, "mimir_avg", 1, flags, &one, sum_step, sum_final,
+                                         sum_final, sum_inverse, NULL) == 0;
     ok &= sqlite3_create_collation(db, "mimir_decimal", SQLITE_UTF8, NULL, decimal_collation) == 0;
     return ok;
 }

@@ -419,8 +419,9 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
         return;
     }
     char err[512];
-    if (!combine_create(ex->comb, part->index, q->col_names, cols, n, ex->plan->njoin_cols, err,
-                        sizeof(err))) {
+    const plan *p = ex->plan;
+    size_t nkeys = p->query_keys ? p->query_keys[part->index] : p->njoin_cols;
+    if (!combine_create(ex->comb, part->index, q->col_names, cols, n, nkeys, err, sizeof(err))) {
         fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
         free_if_done(ex);
     }
@@ -514,6 +515,15 @@ static void send_batch(exec *ex)
             /* A DATE plus whole days is a DATE, as MySQL: SQLite's datetime() adds a time. */
             if (ex->values[k] && ex->out[k].type == VT_DATE && ex->lengths[k] > 10)
                 ex->lengths[k] = 10;
+            /* A DATE in a DATETIME column (a UNION, COALESCE of both) is its midnight. */
+            if (ex->values[k] && ex->out[k].type == VT_DATETIME && ex->lengths[k] == 10) {
+                int d =
+                    ex->out[k].decimals > 0 && ex->out[k].decimals <= 6 ? ex->out[k].decimals : 0;
+                snprintf(ex->numbers[k], 64, "%.10s 00:00:00%s%.*s", ex->values[k], d ? "." : "", d,
+                         "000000");
+                ex->values[k] = ex->numbers[k];
+                ex->lengths[k] = strlen(ex->numbers[k]);
+            }
         }
         tee_row(ex, ex->values, ex->lengths);
         send_row(ex, ex->values, ex->lengths, p->ncols);
@@ -583,8 +593,9 @@ static result_column loaded_type(void *ctx, size_t q, size_t col)
 
 /*
  * The final SQL's parameters, with the decimals MySQL shows of its quotients
- * (PARAM_DECIMALS) now that the sources' types are known: an integer, -1 when
- * the expression is no DECIMAL. Bound at once by combine_prepare.
+ * (PARAM_DECIMALS) and the types of a UNION's columns (PARAM_TYPE) now that the
+ * sources' types are known: an integer, -1 when the expression is no DECIMAL (has no
+ * known type). Bound at once by combine_prepare.
  */
 static query_param *bind_decimals(exec *ex, const plan *p)
 {
@@ -595,12 +606,15 @@ static query_param *bind_decimals(exec *ex, const plan *p)
                                          "23", "24", "25", "26", "27", "28", "29", "30"};
     for (size_t i = 0; i < p->nfinal_params; i++) {
         out[i] = p->final_params[i];
-        if (out[i].kind != PARAM_DECIMALS)
+        if (out[i].kind != PARAM_DECIMALS && out[i].kind != PARAM_TYPE)
             continue;
         result_column c;
+        bool known = out[i].rule && final_type_eval(out[i].rule, loaded_type, ex, &c);
         int d = -1;
-        if (out[i].rule && final_type_eval(out[i].rule, loaded_type, ex, &c) &&
-            c.type == VT_DECIMAL && c.decimals >= 0 && c.decimals <= 30)
+        if (out[i].kind == PARAM_TYPE && known && c.type >= 0 && c.type <= 30)
+            d = c.type;
+        else if (out[i].kind == PARAM_DECIMALS && known && c.type == VT_DECIMAL &&
+                 c.decimals >= 0 && c.decimals <= 30)
             d = c.decimals;
         out[i].kind = PARAM_INT;
         out[i].text = digits[d + 1];

@@ -44,6 +44,7 @@ struct phases {
     size_t *lengths;
     size_t nkeys, cap; /* rows */
     int *kinds;        /* planner/ast.h literal_kind of each key column's values */
+    bool *approximate; /* per key column: FLOAT or DOUBLE values */
     bool over;         /* more than max_keys */
 };
 
@@ -58,6 +59,7 @@ static void phases_free(phases *ph)
     free(ph->values);
     free(ph->lengths);
     free(ph->kinds);
+    free(ph->approximate);
     ph->env->release_layer(ph->env->ctx, ph->layer);
     exec_unwrap_phases(ph->handle);
     free(ph);
@@ -87,6 +89,11 @@ static void answer_end(phases *ph)
 static void answer_too_many(phases *ph)
 {
     sql_error e;
+    if (ph->phase->scalar) {
+        sql_error_set(&e, ER_SUBQUERY_NO_1_ROW, "21000", "Subquery returns more than 1 row");
+        answer_error(ph, &e);
+        return;
+    }
     sql_error_set(&e, ER_NOT_SUPPORTED_YET, "42000",
                   "The subquery of the semi-join filter on %s returned more than %zu values, "
                   "more than Mimir pushes into a query's WHERE: filter it further or lower its "
@@ -162,7 +169,8 @@ static void start_outer(evutil_socket_t fd, short what, void *arg)
                        .lengths = ph->lengths,
                        .n = ph->nkeys,
                        .ncols = ph->phase->nkey_cols,
-                       .kinds = ph->kinds};
+                       .kinds = ph->kinds,
+                       .approximate = ph->approximate};
     sql_error err;
     if (!ph->phase->plan_outer(ph->phase->ctx, &keys, &req.plan, &err)) {
         answer_error(ph, &err);
@@ -194,8 +202,9 @@ static void stop_inner(evutil_socket_t fd, short what, void *arg)
         exec_cancel(ph->running, ER_NOT_SUPPORTED_YET, "42000", "too many values");
 }
 
-static int literal_kind_of(const struct wire_column *col)
+static int literal_kind_of(const struct wire_column *col, bool *approximate)
 {
+    *approximate = false;
     switch (col->type) {
     case MYSQL_TYPE_TINY:
     case MYSQL_TYPE_SHORT:
@@ -204,10 +213,12 @@ static int literal_kind_of(const struct wire_column *col)
     case MYSQL_TYPE_LONGLONG:
     case MYSQL_TYPE_YEAR:
         return LIT_INT;
-    case MYSQL_TYPE_DECIMAL:
-    case MYSQL_TYPE_NEWDECIMAL:
     case MYSQL_TYPE_FLOAT:
     case MYSQL_TYPE_DOUBLE:
+        *approximate = true;
+        return LIT_NUMBER;
+    case MYSQL_TYPE_DECIMAL:
+    case MYSQL_TYPE_NEWDECIMAL:
         return LIT_NUMBER;
     default:
         return LIT_STRING;
@@ -219,7 +230,7 @@ static void collect_header(void *ctx, const struct wire_column *cols, size_t n)
     phases *ph = ctx;
     for (size_t c = 0; c < ph->phase->nkey_cols; c++)
         if (ph->phase->key_cols[c] < n)
-            ph->kinds[c] = literal_kind_of(&cols[ph->phase->key_cols[c]]);
+            ph->kinds[c] = literal_kind_of(&cols[ph->phase->key_cols[c]], &ph->approximate[c]);
 }
 
 static char *copy_value(const char *value, size_t len)
@@ -310,6 +321,7 @@ exec *phases_start(const exec_env *env, const exec_request *req, const exec_sink
     ph->layer = env->hold_layer(env->ctx);
     ph->started_ns = stats_now_ns();
     ph->kinds = xcalloc(ph->phase->nkey_cols + 1, sizeof(int));
+    ph->approximate = xcalloc(ph->phase->nkey_cols + 1, sizeof(bool));
     for (size_t c = 0; c < ph->phase->nkey_cols; c++)
         ph->kinds[c] = LIT_STRING;
     ph->handle = exec_wrap_phases(ph);

@@ -327,6 +327,22 @@ def test_answers_that_change_by_themselves_are_not_cached(cache_server, probe):
         conn.close()
 
 
+def test_a_union_with_now_in_any_member_is_not_cached(cache_server, probe):
+    """A member of a UNION (or a window's ORDER BY) that reads the clock makes the whole
+    answer change by itself."""
+    server = cache_server()
+    conn = server.connect()
+    sql = ("SELECT grp, AGG(probe_total) FROM mimir.metrics GROUP BY grp UNION ALL "
+           "SELECT grp, AGG(probe_total) FROM mimir.metrics WHERE ts < NOW() GROUP BY grp "
+           "ORDER BY 1, 2")
+    try:
+        assert rows(conn, sql) == sorted(pg_totals(probe) * 2)
+        bump(probe)
+        assert rows(conn, sql) == sorted(pg_totals(probe) * 2)
+    finally:
+        conn.close()
+
+
 def test_multi_source_results_are_cached(cache_server, probe):
     server = cache_server()
     conn = server.connect()

@@ -575,10 +575,10 @@ CATALOG_ERRORS = [
      "Unknown column 'nope' in 'order clause'"),
     ("union_of_metrics", "SELECT dim_store_id FROM mimir.metrics GROUP BY 1 UNION ALL "
      "SELECT TABLE_NAME FROM information_schema.TABLES", 1235, "42000",
-     "UNION other than of information_schema queries"),
+     "UNION of information_schema queries with other queries"),
     ("union_in_subquery", "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_NAME IN "
      "(SELECT 'metrics' FROM information_schema.SCHEMATA UNION SELECT 'x' "
-     "FROM information_schema.SCHEMATA)", 1235, "42000", "UNION in a subquery or EXPLAIN"),
+     "FROM information_schema.SCHEMATA)", 1235, "42000", "UNION in a subquery"),
     ("ambiguous_column",
      "SELECT TABLE_NAME FROM information_schema.TABLES t JOIN information_schema.COLUMNS c "
      "ON c.TABLE_NAME = t.TABLE_NAME", 1052, "23000", "ambiguous"),

@@ -144,6 +144,15 @@ static void test_functions_match_mariadb(void **state)
         {"(SELECT mimir_sum(v) FROM (SELECT '6.99' AS v UNION ALL SELECT '409.09'))", "416.08"},
         {"(SELECT mimir_sum(v) FROM (SELECT 3 AS v UNION ALL SELECT 4))", "7"},
         {"(SELECT mimir_avg(v) FROM (SELECT 3 AS v))", "3.000000000"},
+        /* As window functions: a moving frame takes rows back out exactly. */
+        {"(SELECT group_concat(s, ' ') FROM (SELECT mimir_sum(v) OVER (ORDER BY k ROWS 1 "
+         "PRECEDING) AS s FROM (SELECT 1 AS k, '0.10' AS v UNION ALL SELECT 2, '0.20' UNION ALL "
+         "SELECT 3, '0.30' UNION ALL SELECT 4, NULL)))",
+         "0.10 0.30 0.50 0.30"},
+        {"(SELECT group_concat(s, ' ') FROM (SELECT mimir_avg(v) OVER (ORDER BY k ROWS BETWEEN "
+         "CURRENT ROW AND 1 FOLLOWING) AS s FROM (SELECT 1 AS k, '1.5' AS v UNION ALL SELECT 2, "
+         "'2.5' UNION ALL SELECT 3, NULL)))",
+         "2.000000000 2.500000000"},
         {"(SELECT max(v COLLATE mimir_decimal) FROM (SELECT '99.5' AS v UNION ALL "
          "SELECT '100.25'))",
          "100.25"},

@@ -185,6 +185,45 @@ static void print_subquery(buf *o, const char *word, const select_stmt *sub)
     buf_append_byte(o, ')');
 }
 
+static void print_expr(buf *o, const expr *e);
+
+static void print_bound(buf *o, const frame_bound *b)
+{
+    static const char *const names[] = {"none",    "unbounded-preceding", "preceding",
+                                        "current", "following",           "unbounded-following"};
+    buf_printf(o, " %s", names[b->kind]);
+    if (b->offset) {
+        buf_append_byte(o, ' ');
+        print_expr(o, b->offset);
+    }
+}
+
+/* OVER (...): (over (partition ...) (order ...) (frame ROWS start end)). */
+static void print_window(buf *o, const window_spec *w)
+{
+    buf_append_str(o, " (over");
+    if (w->name)
+        buf_printf(o, " (name %s)", w->name);
+    if (w->npartition) {
+        buf_append_str(o, " (partition");
+        print_args(o, w->partition, w->npartition);
+        buf_append_byte(o, ')');
+    }
+    for (size_t i = 0; i < w->norder; i++) {
+        buf_append_str(o, i ? " " : " (order ");
+        print_expr(o, w->order[i].e);
+        buf_append_str(o, w->order[i].desc ? " desc" : "");
+        buf_append_str(o, i + 1 == w->norder ? ")" : "");
+    }
+    if (w->frame_unit) {
+        buf_printf(o, " (frame %s", w->frame_unit);
+        print_bound(o, &w->start);
+        print_bound(o, &w->end);
+        buf_append_byte(o, ')');
+    }
+    buf_append_byte(o, ')');
+}
+
 static void print_expr(buf *o, const expr *e)
 {
     switch (e->kind) {
@@ -202,6 +241,8 @@ static void print_expr(buf *o, const expr *e)
     case EX_FUNC:
         buf_printf(o, "(fn %s%s", e->text, e->distinct ? " DISTINCT" : "");
         print_args(o, e->args, e->nargs);
+        if (e->over)
+            print_window(o, e->over);
         buf_append_byte(o, ')');
         return;
     case EX_UNARY:
@@ -1049,7 +1090,22 @@ static const parse_case statement_cases[] = {
     {"/* only a comment */", "(empty)"},
     {"# only a comment", "(empty)"},
     {"/* a */ ; -- b", "(empty)"},
+    /* Window functions: OVER (...), OVER name and the WINDOW clause, resolved */
+    {"SELECT SUM(a) OVER () FROM t", SEL("(fn SUM (col a) (over))", FROM_T)},
+    {"SELECT RANK() OVER (PARTITION BY a, b ORDER BY c DESC, d) FROM t",
+     SEL("(fn RANK (over (partition (col a) (col b)) (order (col c) desc (col d))))", FROM_T)},
+    {"SELECT SUM(a) OVER (ORDER BY b ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) FROM t",
+     SEL("(fn SUM (col a) (over (order (col b)) (frame ROWS preceding 2 current)))", FROM_T)},
+    {"SELECT SUM(a) OVER (RANGE UNBOUNDED PRECEDING) FROM t",
+     SEL("(fn SUM (col a) (over (frame RANGE unbounded-preceding none)))", FROM_T)},
+    {"SELECT SUM(a) OVER w, MAX(a) OVER (w ORDER BY b) FROM t WINDOW w AS (PARTITION BY c)",
+     SEL("(fn SUM (col a) (over (partition (col c)))) (fn MAX (col a) (over (partition (col "
+         "c)) (order (col b))))",
+         FROM_T)},
+    {"SELECT COUNT(*) over FROM t", SEL("(as (fn COUNT *) over)", FROM_T)},
     /* EXPLAIN */
+    {"EXPLAIN SELECT a FROM t UNION SELECT b FROM u",
+     "(explain " SEL("(col a)", FROM_T) " (union) " SEL("(col b)", " (from u)") ")"},
     {"EXPLAIN SELECT 1", "(explain " SEL("1", "") ")"},
     {"explain SELECT AGG(m) FROM mimir.metrics", "(explain " SEL("(fn AGG (col m))", FROM_M) ")"},
     {"EXPLAIN FORMAT=TRADITIONAL SELECT 1", "(explain " SEL("1", "") ")"},
@@ -1260,9 +1316,14 @@ static const error_case error_cases[] = {
      "need parentheses"},
     {"SELECT a FROM t UNION a", 1064, 22, 1, "a", "expected SELECT"},
     {"SELECT a FROM t WHERE a IN (SELECT b FROM u UNION SELECT c FROM v)", 1235, 44, 1,
-     "UNION SELECT c FROM v)", "UNION in a subquery or EXPLAIN"},
-    {"EXPLAIN SELECT a FROM t UNION SELECT b FROM u", 1235, 24, 1, "UNION SELECT b FROM u",
-     "UNION in a subquery or EXPLAIN"},
+     "UNION SELECT c FROM v)", "UNION in a subquery"},
+    {"SELECT SUM(a) OVER w FROM t", 1064, 19, 1, "w FROM t", "window 'w' is not defined"},
+    {"SELECT SUM(a) OVER (w PARTITION BY b) FROM t WINDOW w AS (ORDER BY c)", 1064, 19, 1,
+     "(w PARTITION BY b) FROM t WINDOW w AS (ORDER BY c)", "cannot have its own PARTITION BY"},
+    {"SELECT SUM(a) OVER (GROUPS 1 PRECEDING) FROM t", 1235, 20, 1, "GROUPS 1 PRECEDING) FROM t",
+     "GROUPS frames"},
+    {"SELECT SUM(a) OVER (ROWS 1) FROM t", 1064, 26, 1, ") FROM t",
+     "expected PRECEDING or FOLLOWING"},
     {"SELECT {d '2022-01-01' FROM t", 1064, 23, 1, "FROM t", "expected '}'"},
     {"SELECT {'2022-01-01'}", 1064, 8, 1, "'2022-01-01'}", "expected d, t, ts or fn"},
     {"SELECT {fn CONVERT(a, SQL_GUID)} FROM t", 1064, 8, 1, "fn CONVERT(a, SQL_GUID)} FROM t",
