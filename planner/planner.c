@@ -12,6 +12,7 @@
 
 #include "planner/cache_hints.h"
 #include "planner/derived.h"
+#include "planner/dimension_aggregates.h"
 #include "planner/info_schema.h"
 #include "planner/inquiry.h"
 #include "planner/layer_types.h"
@@ -328,6 +329,12 @@ void plan_select(arena *a, const session_info *s, const select_stmt *sel, action
     /* ORDER BY and HAVING name select-list aliases before columns, as in MySQL. */
     sel = select_resolve_aliases(a, sel, &out->error);
     if (!sel) {
+        out->kind = ACTION_ERROR;
+        return;
+    }
+    /* COUNT(DISTINCT d), MIN(d), MAX(d) of dimensions: over the finer groups. */
+    if (dimension_aggregates_used(s, sel) &&
+        !(sel = dimension_aggregates_rewrite(a, s, sel, &out->error))) {
         out->kind = ACTION_ERROR;
         return;
     }

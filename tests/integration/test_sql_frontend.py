@@ -305,7 +305,7 @@ def test_nul_byte_in_a_literal_is_refused(mimir):
 ERRORS = [
     ("SELECT NO_SUCH_FN(ts), AGG(movies_rented) FROM mimir.metrics GROUP BY 1", 1305,
      "NO_SUCH_FN"),
-    ("SELECT SUM(amount) FROM mimir.metrics", 1235, "aggregates apply to metrics"),
+    ("SELECT SUM(amount) FROM mimir.metrics", 1235, "SUM() over 'amount' reads the rows"),
     ("SELECT COUNT(DISTINCT movies_rented) FROM mimir.metrics", 1235, "already aggregated"),
     ("SELECT rental.rental_id FROM mimir.metrics", 1054, "rental.rental_id"),
     ("SELECT * FROM pg_catalog.pg_tables", 1049, "pg_catalog"),
