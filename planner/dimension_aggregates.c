@@ -64,11 +64,46 @@ static bool is_dimension_aggregate(const session_info *s, const expr *e)
     return true;
 }
 
+/* COUNT(*) or COUNT(<constant>): the number of rows of the group. */
+static bool counts_rows(const expr *e)
+{
+    return e && e->kind == EX_FUNC && !strcasecmp(e->text, "count") && e->nargs == 1 &&
+           !e->distinct &&
+           (e->args[0]->kind == EX_STAR ||
+            (e->args[0]->kind == EX_LITERAL && e->args[0]->lit != LIT_NULL));
+}
+
+static bool is_int_literal(const expr *e, const char *value)
+{
+    return e->kind == EX_LITERAL && e->lit == LIT_INT && strcmp(e->text, value) == 0;
+}
+
+/*
+ * Tableau's guard HAVING (COUNT(1) > 0): whether the group has rows at all
+ * (COUNT(*) > 0, >= 1, <> 0, and the same written the other way round). Over
+ * the finer groups it holds exactly when it holds over the rows: a group has
+ * rows when it has a finer group.
+ */
+static bool is_existence_test(const expr *e)
+{
+    if (e->kind != EX_BINARY)
+        return false;
+    const expr *count = counts_rows(e->left) ? e->left : counts_rows(e->right) ? e->right : NULL;
+    if (!count)
+        return false;
+    const expr *other = count == e->left ? e->right : e->left;
+    expr_op op = e->op;
+    if (count == e->right) /* 0 < COUNT(*) is COUNT(*) > 0 */
+        op = op == OP_LT ? OP_GT : op == OP_LE ? OP_GE : op == OP_GT ? OP_LT : op;
+    return ((op == OP_GT || op == OP_NE) && is_int_literal(other, "0")) ||
+           (op == OP_GE && is_int_literal(other, "1"));
+}
+
 static bool uses(const session_info *s, const expr *e)
 {
     if (!e)
         return false;
-    if (is_dimension_aggregate(s, e))
+    if (is_dimension_aggregate(s, e) || is_existence_test(e))
         return true;
     if (uses(s, e->left) || uses(s, e->right))
         return true;
@@ -219,6 +254,8 @@ static expr *outer_expr(rewrite *r, const expr *e)
             return column(r->a, e, arena_printf(r->a, "g%zu", i));
     if (is_dimension_aggregate(r->s, e))
         return outer_dimension_aggregate(r, e);
+    if (is_existence_test(e))
+        return (expr *)e; /* COUNT(*) of the finer groups: as many as there are, at least 1 */
     const metric *m = metric_read(r->s, e);
     if (m)
         return reaggregate(r, e, m);
@@ -353,6 +390,11 @@ const select_stmt *dimension_aggregates_rewrite(arena *a, const session_info *s,
     out->where = NULL;
     if (!rewrite_outer(&r, out))
         return NULL;
+    /* Without groups or distinct values, one finer group per day tells whether there are
+     * rows at all (a query without GROUP BY answers one row, empty input or not). */
+    if (r.ngroups == 0 && r.ndims == 0)
+        add_unique(a, (const void ***)&r.dims, &r.ndims, column(a, sel->items[0].e, "ds"),
+                   same_expr_v);
     out->from = arena_alloc(a, sizeof(table_ref));
     out->from[0] = (table_ref){.alias = "mimir_groups",
                                .pos = sel->from[0].pos,

@@ -8,7 +8,7 @@ holding the same rows, with AGG(m) written SUM(m); the answers must agree.
 
 import pytest
 
-from test_compat import BACKENDS, ZONES, conns, oracle  # noqa: F401
+from test_compat import BACKENDS, ZONES, conns, oracle, run  # noqa: F401
 from test_sql_engine_rules import refused, same_answer
 
 R = "mimir.metrics"
@@ -40,6 +40,36 @@ CASES = [
 ]
 
 
+# Tableau's guard HAVING (COUNT(1) > 0): whether there are rows at all.
+EXISTENCE = [
+    f"SELECT SUM(rentals_revenue) AS s FROM {R} WHERE ts >= '2022-01-01' AND ts < '2022-02-01' "
+    "HAVING (COUNT(1) > 0)",
+    f"SELECT AGG(movies_rented) AS n FROM {R} HAVING 0 < COUNT(*)",
+    f"SELECT dim_store_id, AGG(movies_rented) AS n FROM {R} GROUP BY dim_store_id "
+    "HAVING COUNT(*) >= 1 ORDER BY 1",
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("sql", EXISTENCE)
+def test_existence_guard(conns, backend, sql):  # noqa: F811
+    conns.backend = backend
+    same_answer(conns, sql)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_existence_guard_over_no_rows_answers_no_row(conns, backend):  # noqa: F811
+    """MySQL answers a query without GROUP BY with one row, also over no rows; the
+    guard leaves it out then."""
+    conns.backend = backend
+    sql = f"SELECT SUM(rentals_revenue) AS s FROM {R} WHERE ts >= '2031-01-01'"
+    for guard, want in (("", 1), (" HAVING (COUNT(1) > 0)", 0)):
+        for side in ("oracle", "mimir"):
+            q = sql + guard if side == "mimir" else sql.replace("mimir.metrics", "metrics") + guard
+            _, rows = run(conns.get(side, ZONES[0]), q)
+            assert len(rows) == want, (side, q, rows)
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("sql", CASES)
 def test_same_answer_as_mariadb(conns, backend, sql):  # noqa: F811
@@ -62,6 +92,8 @@ REFUSALS = [
     (f"SELECT dim_store_id, COUNT(customer_id) FROM {R} GROUP BY dim_store_id", 1235, []),
     (f"SELECT dim_store_id, COUNT(DISTINCT staff_id, customer_id) FROM {R} "
      "GROUP BY dim_store_id", 1235, []),
+    # a row count other than whether there are rows
+    (f"SELECT AGG(movies_rented) FROM {R} HAVING COUNT(*) > 5", 1235, ["COUNT(*) counts rows"]),
 ]
 
 
