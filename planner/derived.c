@@ -8,6 +8,7 @@
 #include "planner/final_exact.h"
 #include "planner/sql_builder.h"
 #include "planner/view.h"
+#include "planner/window.h"
 #include "planner/window_sql.h"
 
 typedef struct derived_ctx {
@@ -218,9 +219,13 @@ static void fail(action *out, sql_error *err)
     out->error = *err;
 }
 
-/* An ungrouped inner SELECT is a view: the outer query reads the table itself. */
+/* An ungrouped inner SELECT is a view: the outer query reads the table itself. The
+ * grouped rows under window functions (plan_window's own derived table) are not one,
+ * even when the statement has no GROUP BY: inlining them would plan the windows again. */
 static bool planned_as_view(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
+    if (sel->from[0].alias && strcmp(sel->from[0].alias, WINDOW_TABLE) == 0)
+        return false;
     const select_stmt *inlined;
     switch (view_inline(a, s, sel, &inlined, &out->error)) {
     case VIEW_INLINED:

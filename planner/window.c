@@ -12,7 +12,6 @@
 #define ER_WRONG_GROUP_FIELD      1056
 
 /* The derived table the statement's grouped rows become (its name never reaches the client). */
-#define WINDOW_TABLE "mimir_window"
 
 bool select_has_window(const select_stmt *sel)
 {

@@ -26,4 +26,7 @@ bool window_check_placement(const select_stmt *sel, sql_error *err);
 void plan_window(arena *a, const session_info *s, const select_stmt *sel, const source *table,
                  action *out);
 
+/* The derived table of the grouped rows that plan_window puts under the windows. */
+#define WINDOW_TABLE "mimir_window"
+
 #endif
