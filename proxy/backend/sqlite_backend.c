@@ -15,6 +15,7 @@
 #include "proxy/backend/backend.h"
 #include "proxy/backend/pool.h"
 #include "proxy/backend/row_batch.h"
+#include "proxy/backend/sqlite_functions.h"
 #include "proxy/workers.h"
 #include "wire/xalloc.h"
 
@@ -264,6 +265,16 @@ backend_conn *sqlite_backend_connect(const connection *conn, const backend_setti
         char why[1024];
         snprintf(why, sizeof(why), "could not open SQLite database '%s' for '%s': %s", conn->path,
                  conn->name, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        sqlite3_close(c->db);
+        free(c);
+        cb(ctx, NULL, why);
+        return NULL;
+    }
+    /* MySQL functions SQLite lacks, which the planner's SQLite dialect calls. */
+    if (!sqlite_functions_register(c->db)) {
+        char why[1024];
+        snprintf(why, sizeof(why), "could not register Mimir's functions on SQLite database '%s'",
+                 conn->path);
         sqlite3_close(c->db);
         free(c);
         cb(ctx, NULL, why);

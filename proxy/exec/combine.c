@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "proxy/backend/backend.h"
+#include "proxy/backend/sqlite_functions.h"
 #include "proxy/exec/combine_functions.h"
 #include "proxy/exec/decimal.h"
 #include "wire/buf.h"
@@ -48,8 +49,8 @@ combine *combine_new(size_t ntables, char *err, size_t errlen)
         combine_free(c);
         return NULL;
     }
-    if (!combine_functions_register(c->db)) {
-        snprintf(err, errlen, "combine: cannot register the exact decimal functions");
+    if (!combine_functions_register(c->db) || !sqlite_functions_register(c->db)) {
+        snprintf(err, errlen, "combine: cannot register Mimir's SQLite functions");
         combine_free(c);
         return NULL;
     }

@@ -17,6 +17,7 @@ next statement on the same connection is answered.
 
 import datetime
 import json
+import re
 import sqlite3
 from decimal import Decimal
 
@@ -178,16 +179,30 @@ def value(v):
     if isinstance(v, datetime.date):
         return v.isoformat()
     if isinstance(v, datetime.timedelta):
-        return str(v)
+        return time_text(v)
     if isinstance(v, (int, float, Decimal)):
         f = float(v)
         return "0" if f == 0 else f"{f:.9g}"
     if isinstance(v, bytes):
         v = v.decode()
+    if TIME_TEXT.match(v):  # a TIME as text (a SQLite source): its fraction without 0s
+        return v.rstrip("0").rstrip(".") if "." in v else v
     try:
         return value(float(v)) if v.strip() and v.strip() == v else v
     except ValueError:
         return v
+
+
+TIME_TEXT = re.compile(r"^-?\d+:\d\d:\d\d(\.\d+)?$")
+
+
+def time_text(t):
+    """A TIME as MySQL prints it: '-01:00:00', '838:59:59', '00:00:01.5'."""
+    us = (t.days * 86400 + t.seconds) * 1000000 + t.microseconds
+    sign, us = ("-" if us < 0 else ""), abs(us)
+    s, frac = divmod(us, 1000000)
+    text = f"{sign}{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+    return text + (f".{frac:06d}".rstrip("0") if frac else "")
 
 
 def normal(rows_):
@@ -241,10 +256,40 @@ FUNCTIONS = [
     ("field", "FIELD(s, 'comedy', 'Action', 'Ölçü')"), ("field_n", "FIELD(n, 0, 7, -3)"),
 ]
 
+# TIME values (planner/functions_time.c): negative, past 24 hours, clamped at 838:59:59.
+TIME_FUNCTIONS = [
+    ("timediff", "TIMEDIFF(ts, CAST(d AS DATETIME))"),
+    ("timediff_neg", "TIMEDIFF(CAST(d AS DATETIME), ts)"),
+    ("timediff_days", "TIMEDIFF(ts, CAST(d AS DATETIME) - INTERVAL id % 40 DAY)"),
+    ("timediff_clamp", "TIMEDIFF(ts, '2022-01-01 00:00:00')"),
+    ("sec_to_time", "SEC_TO_TIME(n * 1000)"), ("sec_to_time_clamp", "SEC_TO_TIME(n * 1000000)"),
+    ("sec_to_time_of_seconds", "SEC_TO_TIME(TIME_TO_SEC(ts))"),
+    ("maketime", "MAKETIME(HOUR(ts), MINUTE(ts), SECOND(ts))"),
+    ("maketime_n", "MAKETIME(n, 30, 0)"), ("maketime_clamp", "MAKETIME(n * 100, 0, 0)"),
+    ("maketime_bad_minute", "MAKETIME(1, n * 10, 0)"),
+    ("time_format", "TIME_FORMAT(ts, '%H:%i')"),
+    ("time_format_12", "TIME_FORMAT(ts, '%h %p %l %k %r %I %S %s')"),
+    ("time_format_fraction", "TIME_FORMAT(ts, '%T.%f')"),
+    ("time_format_long", "TIME_FORMAT(TIMEDIFF(ts, '2022-01-01 00:00:00'), '%H:%i:%s %k')"),
+    ("time_format_neg", "TIME_FORMAT(TIMEDIFF(CAST(d AS DATETIME), ts), '%H:%i %T')"),
+]
+FUNCTIONS += TIME_FUNCTIONS + [
+    ("dayname", "DAYNAME(ts)"), ("monthname", "MONTHNAME(d)"), ("to_seconds", "TO_SECONDS(d)"),
+    ("reverse", "REVERSE(s)"), ("mid", "MID(s, 2, 3)"),
+    ("substring_index", "SUBSTRING_INDEX(s, 'o', 1)"),
+    ("substring_index_neg", "SUBSTRING_INDEX(s, ',', -1)"),
+    ("substring_index_n", "SUBSTRING_INDEX(s, 'o', n)"),
+    ("space", "CONCAT(SPACE(n), '|')"), ("ascii", "ASCII(s)"),
+    ("strcmp", "STRCMP(k, 'b')"), ("find_in_set", "FIND_IN_SET(k, 'c,b,a')"),
+    ("find_in_set_s", "FIND_IN_SET('b', s)"), ("md5", "MD5(s)"),
+    ("exp", "EXP(n / 10)"), ("sin", "SIN(n)"), ("cos", "COS(n)"), ("tan", "TAN(n)"),
+    ("asin", "ASIN(n / 10)"), ("acos", "ACOS(n / 10)"), ("atan2", "ATAN2(n, 3)"),
+    ("degrees", "DEGREES(n)"), ("radians", "RADIANS(n)"),
+]
+
 # Refused on one dialect (1235, naming the function), answered on the others.
-REFUSED = {("reverse", "lite"), ("metabase_week", "lite"), ("week_date_monday", "lite")}
+REFUSED = {("metabase_week", "lite"), ("week_date_monday", "lite")}
 FUNCTIONS += [
-    ("reverse", "REVERSE(s)"),
     # Metabase's week (metabase/driver/mysql.clj)
     ("metabase_week", "STR_TO_DATE(CONCAT(YEARWEEK(ts), ' Sunday'), '%X%V %W')"),
     ("week_date_monday", "STR_TO_DATE(CONCAT(YEAR(ts), '/', WEEK(ts, 2), ' Mon'), '%X/%V %a')"),
@@ -252,10 +297,7 @@ FUNCTIONS += [
 
 
 # Known failures, each with its reason.
-XFAIL = {
-    ("time_to_sec", "lite"): "a SQLite column of integers and one 3723.5 is declared BIGINT from "
-                             "its first values (issue 13, section 3: types from the expression)",
-}
+XFAIL = {}
 
 
 @pytest.mark.parametrize("src", SOURCES)
@@ -319,7 +361,29 @@ def test_epoch_functions_refused_outside_utc(mimir_fn, conn, zone):
         assert_answers_select_1(conn)
 
 
+@pytest.mark.parametrize("src", ["pg", "maria"])
+@pytest.mark.parametrize("expr", [e for _, e in TIME_FUNCTIONS if not e.startswith("TIME_FORMAT")])
+def test_time_functions_are_declared_time(mimir_fn, oracle, conn, src, expr):
+    """A TIME-valued function is a TIME column, as MariaDB declares it (drivers decide
+    the value's class from it: pymysql's timedelta, JDBC's java.sql.Time)."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {expr} AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v")
+        got = cur.description[0][1]
+    c = pymysql.connect(unix_socket=str(oracle.socket), user="root", password="",
+                        database=ORACLE_DB)
+    try:
+        with c.cursor() as cur:
+            cur.execute(f"SELECT {expr} FROM fn_rows LIMIT 1")
+            want = cur.description[0][1]
+    finally:
+        c.close()
+    assert got == want == pymysql.constants.FIELD_TYPE.TIME
+
+
 @pytest.mark.parametrize("expr, code, text", [
+    ("TIME_FORMAT(ts, '%Y-%m %H')", 1235,
+     "TIME_FORMAT(): the format code '%Y' is not a time code"),
+    ("TIME_FORMAT(ts, s)", 1210, "TIME_FORMAT(): the format must be a string literal"),
     ("WEEK(ts, 9)", 1235, "WEEK(): the mode must be an integer literal from 0 to 7"),
     ("MOD(n)", 1582, "Incorrect parameter count in the call to native function 'MOD'"),
     ("SQRT(n, 2)", 1582, "Incorrect parameter count in the call to native function 'SQRT'"),
@@ -342,6 +406,9 @@ AFTER_COMBINE = [
     ("pow", "POW({x}, 2)"), ("sign", "SIGN({x} - 3000)"), ("lpad", "LPAD({x}, 8, '0')"),
     ("left", "LEFT({x}, 2)"), ("concat_ws", "CONCAT_WS('-', k, {x})"),
     ("elt", "ELT({x} % 3 + 1, 'a', 'b', 'c')"), ("field", "FIELD({x} % 2, 1, 0)"),
+    ("sec_to_time", "SEC_TO_TIME({x} * 97)"), ("maketime", "MAKETIME({x} % 24, 7, 0)"),
+    ("reverse", "REVERSE(CONCAT(k, {x}))"), ("substring_index", "SUBSTRING_INDEX({x}, '0', 1)"),
+    ("find_in_set", "FIND_IN_SET(k, 'b,a')"), ("md5", "MD5({x})"), ("degrees", "DEGREES({x})"),
 ]
 
 

@@ -1,0 +1,30 @@
+/*
+ * Exponential and trigonometric functions: DOUBLE results, NULL outside the
+ * domain as in MySQL (PostgreSQL raises an error there, hence the CASEs).
+ * SQLite's own math functions (3.35+) are used as they are.
+ */
+#include "planner/functions_internal.h"
+
+#define PG_DOUBLE(f) f "(CAST($1 AS DOUBLE PRECISION))"
+
+const function_map math_functions[] = {
+    {"exp", 1, 1, T(PG_DOUBLE("EXP"), "exp($1)", "EXP($1)"), NULL},
+    {"sin", 1, 1, T(PG_DOUBLE("SIN"), "sin($1)", "SIN($1)"), NULL},
+    {"cos", 1, 1, T(PG_DOUBLE("COS"), "cos($1)", "COS($1)"), NULL},
+    {"tan", 1, 1, T(PG_DOUBLE("TAN"), "tan($1)", "TAN($1)"), NULL},
+    {"asin", 1, 1,
+     T("(CASE WHEN $1 BETWEEN -1 AND 1 THEN " PG_DOUBLE("ASIN") " END)",
+       "(CASE WHEN $1 BETWEEN -1 AND 1 THEN asin($1) END)", "ASIN($1)"),
+     NULL},
+    {"acos", 1, 1,
+     T("(CASE WHEN $1 BETWEEN -1 AND 1 THEN " PG_DOUBLE("ACOS") " END)",
+       "(CASE WHEN $1 BETWEEN -1 AND 1 THEN acos($1) END)", "ACOS($1)"),
+     NULL},
+    {"atan2", 2, 2,
+     T("ATAN2(CAST($1 AS DOUBLE PRECISION), CAST($2 AS DOUBLE PRECISION))", "atan2($1, $2)",
+       "ATAN2($1, $2)"),
+     NULL},
+    {"degrees", 1, 1, T(PG_DOUBLE("DEGREES"), "degrees($1)", "DEGREES($1)"), NULL},
+    {"radians", 1, 1, T(PG_DOUBLE("RADIANS"), "radians($1)", "RADIANS($1)"), NULL},
+    {NULL, 0, 0, {NULL, NULL, NULL}, NULL},
+};

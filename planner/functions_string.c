@@ -1,0 +1,68 @@
+/*
+ * String functions beyond the first table of planner/functions.c. Where
+ * SQLite has no expression for one (REVERSE, SUBSTRING_INDEX), the SQLite
+ * dialect calls a C function Mimir registers on its own SQLite connections,
+ * the sources' and the final stage's (proxy/backend/sqlite_functions.c).
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "planner/functions_internal.h"
+
+/* MID(s, pos, len) is SUBSTRING(s, pos, len). */
+static bool print_mid(print_ctx *pc)
+{
+    expr call = *pc->call;
+    call.text = "substring";
+    return sb_function(pc->b, &call, pc->resolve, pc->ctx, pc->err);
+}
+
+const function_map string_functions[] = {
+    {"reverse", 1, 1, T("REVERSE(CAST($1 AS TEXT))", "mimir_reverse($1)", "REVERSE($1)"), NULL},
+    {"mid", 3, 3, T(NULL, NULL, NULL), print_mid},
+    /* SUBSTRING_INDEX(s, delim, n): s before the n-th delim (n > 0), after the n-th from
+     * the end (n < 0); case-sensitive on every backend, as in MySQL. */
+    {"substring_index", 3, 3,
+     T("(CASE WHEN $3 IS NULL THEN NULL WHEN CAST($2 AS TEXT) = '' OR $3 = 0 THEN (CASE WHEN "
+       "CAST($1 AS TEXT) IS NULL THEN "
+       "NULL ELSE '' END) WHEN $3 > 0 THEN array_to_string((string_to_array(CAST($1 AS TEXT), "
+       "CAST($2 AS TEXT)))[1:$3], CAST($2 AS TEXT)) ELSE "
+       "array_to_string((string_to_array(CAST($1 AS TEXT), CAST($2 AS TEXT)))[GREATEST(cardinality("
+       "string_to_array(CAST($1 AS TEXT), CAST($2 AS TEXT))) + $3 + 1, 1):], CAST($2 AS TEXT)) "
+       "END)",
+       "mimir_substring_index($1, $2, $3)", "SUBSTRING_INDEX($1, $2, $3)"),
+     NULL},
+    /* SPACE(n): '' for n below 1. */
+    {"space", 1, 1,
+     T("REPEAT(' ', CAST(CASE WHEN $1 > 2147483647 THEN 2147483647 WHEN $1 < 0 THEN 0 ELSE $1 "
+       "END AS INTEGER))",
+       "(CASE WHEN $1 IS NULL THEN NULL WHEN $1 < 1 THEN '' ELSE printf('%*s', $1, '') END)",
+       "SPACE($1)"),
+     NULL},
+    /* ASCII(s): the first byte of s's UTF-8 (0 for ''), not its code point. */
+    {"ascii", 1, 1,
+     T("(CASE WHEN CAST($1 AS TEXT) = '' THEN 0 ELSE get_byte(convert_to(CAST($1 AS TEXT), "
+       "'UTF8'), 0) END)",
+       "(CASE WHEN $1 IS NULL THEN NULL WHEN CAST($1 AS TEXT) = '' THEN 0 WHEN unicode($1) < 128 "
+       "THEN unicode($1) WHEN unicode($1) < 2048 THEN 192 + unicode($1) / 64 WHEN unicode($1) < "
+       "65536 THEN 224 + unicode($1) / 4096 ELSE 240 + unicode($1) / 262144 END)",
+       "ASCII($1)"),
+     NULL},
+    /* STRCMP(a, b): -1, 0 or 1, comparing as the backend's collation does. */
+    {"strcmp", 2, 2,
+     T("(CASE WHEN CAST($1 AS TEXT) < CAST($2 AS TEXT) THEN -1 WHEN CAST($1 AS TEXT) > CAST($2 AS "
+       "TEXT) THEN 1 WHEN CAST($1 AS TEXT) = CAST($2 AS TEXT) THEN 0 END)",
+       "(CASE WHEN CAST($1 AS TEXT) < CAST($2 AS TEXT) THEN -1 WHEN CAST($1 AS TEXT) > CAST($2 AS "
+       "TEXT) THEN 1 WHEN CAST($1 AS TEXT) = CAST($2 AS TEXT) THEN 0 END)",
+       "STRCMP($1, $2)"),
+     NULL},
+    /* FIND_IN_SET(s, list): s's position among list's comma-separated items, 0 when absent. */
+    {"find_in_set", 2, 2,
+     T("(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST($2 AS TEXT) IS NULL THEN NULL ELSE "
+       "COALESCE(array_position(string_to_array(CAST($2 AS TEXT), ','), CAST($1 AS TEXT)), 0) "
+       "END)",
+       "mimir_find_in_set($1, $2)", "FIND_IN_SET($1, $2)"),
+     NULL},
+    {"md5", 1, 1, T("md5(CAST($1 AS TEXT))", "mimir_md5($1)", "MD5($1)"), NULL},
+    {NULL, 0, 0, {NULL, NULL, NULL}, NULL},
+};

@@ -1,0 +1,248 @@
+/*
+ * MySQL's TIME-valued functions: TIMEDIFF, SEC_TO_TIME, MAKETIME and
+ * TIME_FORMAT, and the day and month names. A MySQL TIME is a signed
+ * duration from -838:59:59 to 838:59:59 (values beyond are clamped there),
+ * printed '[-]HH:MM:SS[.ffffff]' with as many hour digits as it needs.
+ *
+ * PostgreSQL's `time` holds 00:00 .. 24:00 only, so a TIME is computed there
+ * as a number of seconds, clamped, and returned as an `interval` of that many
+ * microseconds: PostgreSQL prints such an interval (no day or month part)
+ * exactly as MySQL prints the TIME ('-01:00:00', '838:59:59'), and the
+ * PostgreSQL connector declares interval columns TIME. SQLite sources and the
+ * final stage call C functions Mimir registers on its own SQLite connections
+ * (proxy/backend/sqlite_functions.c), which compute on exact microseconds and
+ * return MySQL's text. MySQL and MariaDB compute them natively.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "planner/functions_internal.h"
+
+/* MySQL's largest TIME, in seconds: 838:59:59. */
+#define TIME_MAX_SECONDS "3020399"
+
+static bool is_call(const expr *e, const char *name)
+{
+    return e->kind == EX_FUNC && strcasecmp(e->text, name) == 0;
+}
+
+static bool pg_seconds(print_ctx *pc, const expr *e);
+
+/* Argument i of the call as seconds (PostgreSQL), for the printers below. */
+static bool pg_arg_seconds(print_ctx *pc, size_t i)
+{
+    return pg_seconds(pc, pc->call->args[i]);
+}
+
+/*
+ * A number of seconds, clamped to MySQL's TIME range: 838:59:59, or
+ * 838:59:59.999999 for a difference of DATETIMEs (which have microseconds on
+ * PostgreSQL, as a DATETIME(6)). NULL stays NULL, which PostgreSQL's
+ * GREATEST/LEAST would skip.
+ */
+static bool pg_clamped(print_ctx *pc, const char *seconds, bool micro)
+{
+    const char *max = micro ? TIME_MAX_SECONDS ".999999" : TIME_MAX_SECONDS;
+    sb_str(pc->b, "(CASE WHEN ");
+    if (!fn_expand(pc, seconds))
+        return false;
+    buf_printf(&pc->b->out, " > %s THEN %s WHEN ", max, max);
+    if (!fn_expand(pc, seconds))
+        return false;
+    buf_printf(&pc->b->out, " < -%s THEN -%s ELSE ", max, max);
+    if (!fn_expand(pc, seconds))
+        return false;
+    sb_str(pc->b, " END)");
+    return true;
+}
+
+/* MAKETIME(h, m, s): NULL unless 0 <= m <= 59 and 0 <= s < 60; the sign is h's. */
+static bool pg_maketime_seconds(print_ctx *pc)
+{
+    if (!fn_expand(pc, "(CASE WHEN $2 < 0 OR $2 > 59 OR $3 < 0 OR $3 >= 60 THEN NULL ELSE "))
+        return false;
+    if (!pg_clamped(pc,
+                    "(CASE WHEN $1 < 0 THEN -1 ELSE 1 END) * (ABS(CAST($1 AS NUMERIC)) * 3600 + "
+                    "CAST($2 AS NUMERIC) * 60 + CAST($3 AS NUMERIC))",
+                    false))
+        return false;
+    sb_str(pc->b, " END)");
+    return true;
+}
+
+/*
+ * The seconds of e on PostgreSQL: of a TIME this family computes, its clamped
+ * seconds; of anything else (a DATETIME or DATE), its time of day, as MySQL
+ * reads a DATETIME where it wants a TIME.
+ */
+static bool pg_seconds(print_ctx *pc, const expr *e)
+{
+    print_ctx sub = *pc;
+    sub.call = e;
+    if (is_call(e, "timediff") && e->nargs == 2)
+        return pg_clamped(
+            &sub, "EXTRACT(EPOCH FROM (CAST($1 AS TIMESTAMP) - CAST($2 AS TIMESTAMP)))", true);
+    if (is_call(e, "sec_to_time") && e->nargs == 1)
+        return pg_clamped(&sub, "CAST($1 AS NUMERIC)", false);
+    if (is_call(e, "maketime") && e->nargs == 3)
+        return pg_maketime_seconds(&sub);
+    sb_str(pc->b, "EXTRACT(EPOCH FROM CAST(CAST(");
+    if (!fn_print(pc, e))
+        return false;
+    sb_str(pc->b, " AS TIMESTAMP) AS TIME))");
+    return true;
+}
+
+/* The call itself as a TIME: an interval of its seconds, to the microsecond. */
+static bool pg_time_value(print_ctx *pc)
+{
+    sb_str(pc->b, "(CAST(ROUND(");
+    if (!pg_seconds(pc, pc->call))
+        return false;
+    sb_str(pc->b, " * 1000000) AS DOUBLE PRECISION) * INTERVAL '1 microsecond')");
+    return true;
+}
+
+static bool print_time_valued(print_ctx *pc)
+{
+    static const struct {
+        const char *name, *sqlite, *mysql;
+    } map[] = {{"timediff", "mimir_timediff($1, $2)", "TIMEDIFF($1, $2)"},
+               {"sec_to_time", "mimir_sec_to_time($1)", "SEC_TO_TIME($1)"},
+               {"maketime", "mimir_maketime($1, $2, $3)", "MAKETIME($1, $2, $3)"}};
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+        if (strcasecmp(pc->call->text, map[i].name) != 0)
+            continue;
+        if (pc->b->dialect == DIALECT_POSTGRES)
+            return pg_time_value(pc);
+        return fn_expand(pc, pc->b->dialect == DIALECT_SQLITE ? map[i].sqlite : map[i].mysql);
+    }
+    return fn_unsupported(pc, NULL);
+}
+
+/* ---- TIME_FORMAT ------------------------------------------------------------------- */
+
+/* MySQL's time format codes in PostgreSQL's to_char of an interval. */
+static const struct {
+    char code;
+    const char *pg;
+} time_codes[] = {{'H', "HH24"},
+                  {'k', "FMHH24"},
+                  {'h', "HH12"},
+                  {'I', "HH12"},
+                  {'l', "FMHH12"},
+                  {'i', "MI"},
+                  {'s', "SS"},
+                  {'S', "SS"},
+                  {'f', "US"},
+                  {'p', "AM"},
+                  {'r', "HH12:MI:SS AM"},
+                  {'T', "HH24:MI:SS"},
+                  {'%', "%"},
+                  {0, NULL}};
+
+/* The to_char pattern of a MySQL time format; false (with *bad) on a date code. */
+static bool pg_time_pattern(buf *out, const char *fmt, char *bad)
+{
+    bool quoted = false;
+    for (const char *f = fmt; *f; f++) {
+        if (*f == '%' && f[1]) {
+            f++;
+            size_t i = 0;
+            while (time_codes[i].code && time_codes[i].code != *f)
+                i++;
+            if (!time_codes[i].code) {
+                *bad = *f;
+                return false;
+            }
+            if (quoted)
+                buf_append_byte(out, '"');
+            quoted = false;
+            buf_append_str(out, time_codes[i].pg);
+            continue;
+        }
+        if (!quoted) /* literal text is quoted so to_char does not read it as a pattern */
+            buf_append_byte(out, '"');
+        quoted = true;
+        if (*f == '"' || *f == '\\')
+            buf_append_byte(out, '\\');
+        buf_append_byte(out, (uint8_t)*f);
+    }
+    if (quoted)
+        buf_append_byte(out, '"');
+    return true;
+}
+
+/*
+ * TIME_FORMAT(t, format): the hour, minute, second and fraction codes (%H and
+ * %k may pass 23, the 12-hour codes take the hour modulo 12); a negative TIME
+ * starts with '-'. Date codes (MySQL gives NULL for them) are refused.
+ */
+static bool print_time_format(print_ctx *pc)
+{
+    const expr *fmt = fn_string_arg(pc, 1, "format");
+    if (!fmt)
+        return false;
+    buf pattern;
+    buf_init(&pattern);
+    char bad = 0;
+    bool ok = pg_time_pattern(&pattern, fmt->text, &bad);
+    char *text = arena_strdup(pc->b->a, buf_cstr(&pattern));
+    buf_free(&pattern);
+    if (!ok) {
+        sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
+                      "TIME_FORMAT(): the format code '%%%c' is not a time code (MySQL answers "
+                      "NULL for it): use DATE_FORMAT",
+                      bad);
+        return false;
+    }
+    if (pc->b->dialect == DIALECT_MYSQL)
+        return fn_expand(pc, "TIME_FORMAT($1, $2)");
+    if (pc->b->dialect == DIALECT_SQLITE)
+        return fn_expand(pc, "mimir_time_format($1, $2)");
+    sb_str(pc->b, "(CASE WHEN ");
+    if (!pg_arg_seconds(pc, 0))
+        return false;
+    sb_str(pc->b, " < 0 THEN '-' ELSE '' END || to_char(CAST(ROUND(ABS(");
+    if (!pg_arg_seconds(pc, 0))
+        return false;
+    sb_str(pc->b, ") * 1000000) AS DOUBLE PRECISION) * INTERVAL '1 microsecond', ");
+    sb_param(pc->b, PARAM_TEXT, text);
+    sb_str(pc->b, "))");
+    return true;
+}
+
+const function_map time_functions[] = {
+    {"timediff", 2, 2, T(NULL, NULL, NULL), print_time_valued},
+    {"sec_to_time", 1, 1, T(NULL, NULL, NULL), print_time_valued},
+    {"maketime", 3, 3, T(NULL, NULL, NULL), print_time_valued},
+    {"time_format", 2, 2, T(NULL, NULL, NULL), print_time_format},
+    /* English names, as MySQL's default lc_time_names (en_US). */
+    {"dayname", 1, 1,
+     T("to_char(CAST($1 AS TIMESTAMP), 'FMDay')",
+       "(CASE CAST(strftime('%w', date($1)) AS INTEGER) WHEN 0 THEN 'Sunday' WHEN 1 THEN 'Monday' "
+       "WHEN 2 "
+       "THEN 'Tuesday' WHEN 3 THEN 'Wednesday' WHEN 4 THEN 'Thursday' WHEN 5 THEN 'Friday' WHEN 6 "
+       "THEN 'Saturday' END)",
+       "DAYNAME($1)"),
+     NULL},
+    {"monthname", 1, 1,
+     T("to_char(CAST($1 AS TIMESTAMP), 'FMMonth')",
+       "(CASE CAST(strftime('%m', date($1)) AS INTEGER) WHEN 1 THEN 'January' WHEN 2 THEN "
+       "'February' "
+       "WHEN 3 THEN 'March' WHEN 4 THEN 'April' WHEN 5 THEN 'May' WHEN 6 THEN 'June' WHEN 7 THEN "
+       "'July' WHEN 8 THEN 'August' WHEN 9 THEN 'September' WHEN 10 THEN 'October' WHEN 11 THEN "
+       "'November' WHEN 12 THEN 'December' END)",
+       "MONTHNAME($1)"),
+     NULL},
+    /* Seconds since year 0: TO_DAYS(d) * 86400 plus the time of day. */
+    {"to_seconds", 1, 1,
+     T("((CAST(CAST($1 AS TIMESTAMP) AS DATE) - DATE '0001-01-01' + 366) * CAST(86400 AS BIGINT) "
+       "+ CAST(FLOOR(EXTRACT(EPOCH FROM CAST(CAST($1 AS TIMESTAMP) AS TIME))) AS BIGINT))",
+       "((CAST(julianday(date($1)) - julianday('0001-01-01') AS INTEGER) + 366) * 86400 + "
+       "CAST(strftime('%H', $1) AS INTEGER) * 3600 + CAST(strftime('%M', $1) AS INTEGER) * 60 + "
+       "CAST(strftime('%S', $1) AS INTEGER))",
+       "TO_SECONDS($1)"),
+     NULL},
+    {NULL, 0, 0, {NULL, NULL, NULL}, NULL},
+};
