@@ -1447,15 +1447,6 @@ static const function_map functions[] = {
        "MAKEDATE($1, $2)"),
      NULL},
     {"unix_timestamp", 0, 1, T(NULL, NULL, NULL), print_unix_timestamp},
-    /* The seconds of the time of day (MySQL's TIME values beyond 24 hours do not exist in
-     * PostgreSQL's TIME). On SQLite a registered C function reads the microseconds from the
-     * text (SQLite's own functions round to milliseconds) and always returns a REAL: the
-     * column is a DOUBLE whatever the first rows hold, never a BIGINT that a later 3723.5
-     * breaks. */
-    {"time_to_sec", 1, 1,
-     T("trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIME)))", "mimir_time_to_sec($1)",
-       "TIME_TO_SEC($1)"),
-     NULL},
     {"from_unixtime", 1, 2, T(NULL, NULL, NULL), print_from_unixtime},
     {"dayofweek", 1, 1,
      T("CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",

@@ -13,10 +13,13 @@
  * (proxy/backend/sqlite_functions.c), which compute on exact microseconds and
  * return MySQL's text. MySQL and MariaDB compute them natively.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "planner/functions_internal.h"
+#include "planner/time_values.h"
+#include "planner/time_zone.h"
 
 /* MySQL's largest TIME, in seconds: 838:59:59. */
 #define TIME_MAX_SECONDS "3020399"
@@ -24,6 +27,13 @@
 static bool is_call(const expr *e, const char *name)
 {
     return e->kind == EX_FUNC && strcasecmp(e->text, name) == 0;
+}
+
+bool sb_time_valued(const expr *e)
+{
+    return (is_call(e, "timediff") && e->nargs == 2) ||
+           (is_call(e, "sec_to_time") && e->nargs == 1) ||
+           (is_call(e, "maketime") && e->nargs == 3);
 }
 
 static bool pg_seconds(print_ctx *pc, const expr *e);
@@ -120,6 +130,33 @@ static bool print_time_valued(print_ctx *pc)
     return fn_unsupported(pc, NULL);
 }
 
+/*
+ * TIME_TO_SEC(t): the seconds of a TIME (a call of this family, on PostgreSQL its
+ * seconds before they become an interval), or of a DATETIME's time of day.
+ */
+static bool print_time_to_sec(print_ctx *pc)
+{
+    switch (pc->b->dialect) {
+    case DIALECT_POSTGRES:
+        if (sb_time_valued(pc->call->args[0])) {
+            sb_str(pc->b, "trim_scale(");
+            if (!pg_arg_seconds(pc, 0))
+                return false;
+            sb_str(pc->b, ")");
+            return true;
+        }
+        return fn_expand(pc, "trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIME)))");
+    case DIALECT_SQLITE:
+        /* A registered C function reads the microseconds from the text (SQLite's own
+         * functions round to milliseconds) and always returns a REAL: the column is a
+         * DOUBLE whatever the first rows hold, never a BIGINT a later 3723.5 breaks. */
+        return fn_expand(pc, "mimir_time_to_sec($1)");
+    case DIALECT_MYSQL:
+        break;
+    }
+    return fn_expand(pc, "TIME_TO_SEC($1)");
+}
+
 /* ---- TIME_FORMAT ------------------------------------------------------------------- */
 
 /* MySQL's time format codes in PostgreSQL's to_char of an interval. */
@@ -212,11 +249,151 @@ static bool print_time_format(print_ctx *pc)
     return true;
 }
 
+/* ---- CONVERT_TZ ---------------------------------------------------------------------- */
+
+static bool is_string_literal(const expr *e)
+{
+    return e->kind == EX_LITERAL && e->lit == LIT_STRING && !memchr(e->text, 0, e->text_len);
+}
+
+bool convert_tz_constant(const expr *e, char *out, size_t size)
+{
+    return e->kind == EX_FUNC && strcasecmp(e->text, "convert_tz") == 0 && e->nargs == 3 &&
+           is_string_literal(e->args[0]) && is_string_literal(e->args[1]) &&
+           is_string_literal(e->args[2]) &&
+           time_zone_convert_text(e->args[0]->text, e->args[1]->text, e->args[2]->text, out, size);
+}
+
+/* A typed DATETIME constant (CONVERT_TZ of a literal), or NULL. */
+static bool print_datetime_constant(print_ctx *pc, const char *text)
+{
+    sql_builder *b = pc->b;
+    if (!text) {
+        sb_str(b, b->dialect == DIALECT_POSTGRES ? "CAST(NULL AS TIMESTAMP)" : "NULL");
+        return true;
+    }
+    if (b->dialect != DIALECT_SQLITE)
+        sb_str(b, "CAST(");
+    sb_param(b, PARAM_TEXT, arena_strdup(b->a, text));
+    if (b->dialect != DIALECT_SQLITE)
+        sb_str(b, b->dialect == DIALECT_POSTGRES ? " AS TIMESTAMP)" : " AS DATETIME)");
+    return true;
+}
+
+/* A zone argument of CONVERT_TZ on PostgreSQL: an interval for offsets, else the name. */
+static void pg_zone(print_ctx *pc, const time_zone *z)
+{
+    char offset[8];
+    if (z->kind == TZ_NAMED) {
+        sb_param(pc->b, PARAM_TEXT, arena_strdup(pc->b->a, z->text));
+        return;
+    }
+    sb_str(pc->b, "CAST(");
+    sb_param(pc->b, PARAM_TEXT, arena_strdup(pc->b->a, time_zone_offset_text(z, offset)));
+    sb_str(pc->b, " AS INTERVAL)");
+}
+
+/*
+ * PostgreSQL: dt's wall clock read in `from` is an instant (timestamp AT TIME ZONE),
+ * shown in `to` (timestamptz AT TIME ZONE); outside MySQL's TIMESTAMP range dt is
+ * returned as it is, as MySQL does.
+ */
+/* (CAST(dt AS TIMESTAMP) AT TIME ZONE from): the instant of dt's wall clock in `from`. */
+static bool pg_instant(print_ctx *pc, const time_zone *from)
+{
+    sb_str(pc->b, "(CAST(");
+    if (!fn_print(pc, pc->call->args[0]))
+        return false;
+    sb_str(pc->b, " AS TIMESTAMP) AT TIME ZONE ");
+    pg_zone(pc, from);
+    sb_str(pc->b, ")");
+    return true;
+}
+
+static bool pg_convert_tz(print_ctx *pc, const time_zone *from, const time_zone *to)
+{
+    sb_str(pc->b, "(CASE WHEN ");
+    if (!pg_instant(pc, from))
+        return false;
+    sb_str(pc->b, " >= TIMESTAMPTZ '1970-01-01 00:00:01+00' AND ");
+    if (!pg_instant(pc, from))
+        return false;
+    sb_str(pc->b, " < TIMESTAMPTZ '2038-01-19 03:14:08+00' THEN (");
+    if (!pg_instant(pc, from))
+        return false;
+    sb_str(pc->b, " AT TIME ZONE ");
+    pg_zone(pc, to);
+    sb_str(pc->b, ") ELSE CAST(");
+    if (!fn_print(pc, pc->call->args[0]))
+        return false;
+    sb_str(pc->b, " AS TIMESTAMP) END)");
+    return true;
+}
+
+/* MySQL and MariaDB: their own CONVERT_TZ; a named zone needs the server's tz tables,
+ * which the connector checks (UTC is written '+00:00', which needs none). */
+static void mysql_zone(print_ctx *pc, const time_zone *z)
+{
+    char offset[8];
+    if (z->kind == TZ_NAMED && !pc->b->named_zone)
+        pc->b->named_zone = arena_strdup(pc->b->a, z->text);
+    sb_param(
+        pc->b, PARAM_TEXT,
+        arena_strdup(pc->b->a, z->kind == TZ_NAMED ? z->text : time_zone_offset_text(z, offset)));
+}
+
+/*
+ * CONVERT_TZ(dt, from, to): the zones are literals (or @@time_zone, which the
+ * planner has made one) of the forms SET time_zone takes; an unknown zone gives
+ * NULL, as in MySQL. A literal dt is converted by the planner itself.
+ */
+static bool print_convert_tz(print_ctx *pc)
+{
+    const expr *from_arg = fn_string_arg(pc, 1, "source time zone");
+    const expr *to_arg = from_arg ? fn_string_arg(pc, 2, "target time zone") : NULL;
+    if (!to_arg)
+        return false;
+    char text[TV_TEXT_SIZE];
+    if (is_string_literal(pc->call->args[0]))
+        return print_datetime_constant(
+            pc, convert_tz_constant(pc->call, text, sizeof(text)) ? text : NULL);
+    time_zone from, to;
+    if (!time_zone_parse(from_arg->text, &from) || !time_zone_parse(to_arg->text, &to))
+        return print_datetime_constant(pc, NULL);
+    switch (pc->b->dialect) {
+    case DIALECT_POSTGRES:
+        return pg_convert_tz(pc, &from, &to);
+    case DIALECT_MYSQL:
+        sb_str(pc->b, "CONVERT_TZ(");
+        if (!fn_print(pc, pc->call->args[0]))
+            return false;
+        sb_str(pc->b, ", ");
+        mysql_zone(pc, &from);
+        sb_str(pc->b, ", ");
+        mysql_zone(pc, &to);
+        sb_str(pc->b, ")");
+        return true;
+    case DIALECT_SQLITE:
+        break;
+    }
+    if (from.kind == TZ_NAMED || to.kind == TZ_NAMED)
+        return fn_unsupported(pc, "named time zones are not available on SQLite sources (offsets "
+                                  "such as '+05:30' are)");
+    sb_str(pc->b, "mimir_convert_tz(");
+    if (!fn_print(pc, pc->call->args[0]))
+        return false;
+    snprintf(text, sizeof(text), ", %d, %d)", from.offset_minutes, to.offset_minutes);
+    sb_str(pc->b, text);
+    return true;
+}
+
 const function_map time_functions[] = {
     {"timediff", 2, 2, T(NULL, NULL, NULL), print_time_valued},
     {"sec_to_time", 1, 1, T(NULL, NULL, NULL), print_time_valued},
     {"maketime", 3, 3, T(NULL, NULL, NULL), print_time_valued},
     {"time_format", 2, 2, T(NULL, NULL, NULL), print_time_format},
+    {"convert_tz", 3, 3, T(NULL, NULL, NULL), print_convert_tz},
+    {"time_to_sec", 1, 1, T(NULL, NULL, NULL), print_time_to_sec},
     /* English names, as MySQL's default lc_time_names (en_US). */
     {"dayname", 1, 1,
      T("to_char(CAST($1 AS TIMESTAMP), 'FMDay')",

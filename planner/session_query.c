@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "planner/sql_builder.h"
+#include "planner/time_values.h"
 #include "wire/utf8.h"
 
 typedef struct variable {
@@ -204,10 +205,69 @@ typedef struct value {
 
 static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql_error *err);
 
+/* Arguments evaluated; false (error set) on a wrong count; *null when one is NULL. */
+static bool eval_args(arena *a, const session_info *s, const expr *e, size_t n, value *args,
+                      bool *null, sql_error *err)
+{
+    if (e->nargs != n) {
+        sql_error_set(err, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "42000",
+                      "Incorrect parameter count in the call to native function '%s'", e->text);
+        return false;
+    }
+    *null = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!eval(a, s, e->args[i], &args[i], err))
+            return false;
+        *null |= args[i].text == NULL;
+    }
+    return true;
+}
+
+/*
+ * CONVERT_TZ, TIMEDIFF and TIME_FORMAT of constants (Metabase's probe of the
+ * server's zone: time_format(timediff(now(), convert_tz(now(), @@GLOBAL.time_zone,
+ * '+00:00')), '%H:%i')), computed as MySQL does (planner/time_values.h); NULL
+ * where MySQL answers NULL (an unknown zone, a date code in TIME_FORMAT).
+ */
+static bool eval_time_function(arena *a, const session_info *s, const expr *e, value *out,
+                               sql_error *err)
+{
+    bool convert = !strcasecmp(e->text, "convert_tz"), diff = !strcasecmp(e->text, "timediff");
+    value args[3];
+    bool null;
+    if (!eval_args(a, s, e, convert ? 3 : 2, args, &null, err))
+        return false;
+    out->type = convert ? VT_DATETIME : diff ? VT_TIME : VT_TEXT;
+    out->text = NULL;
+    char text[512];
+    int64_t x, y;
+    bool x_dt, y_dt;
+    int x_digits, y_digits;
+    if (null) {
+        return true;
+    } else if (convert) {
+        if (time_zone_convert_text(args[0].text, args[1].text, args[2].text, text, sizeof(text)))
+            out->text = arena_strdup(a, text);
+    } else if (diff) {
+        if (tv_read(args[0].text, &x, &x_dt, &x_digits) &&
+            tv_read(args[1].text, &y, &y_dt, &y_digits) && x_dt == y_dt) {
+            int digits = x_digits > y_digits ? x_digits : y_digits;
+            tv_time_text(tv_clamp_time(x - y, digits > 0), digits, text);
+            out->text = arena_strdup(a, text);
+        }
+    } else if (tv_read_time_part(args[0].text, &x) &&
+               tv_time_format(tv_clamp_time(x, true), args[1].text, text, sizeof(text))) {
+        out->text = arena_strdup(a, text);
+    }
+    return true;
+}
+
 static bool eval_function(arena *a, const session_info *s, const expr *e, value *out,
                           sql_error *err)
 {
     const char *f = e->text;
+    if (!strcasecmp(f, "convert_tz") || !strcasecmp(f, "timediff") || !strcasecmp(f, "time_format"))
+        return eval_time_function(a, s, e, out, err);
     out->type = VT_TEXT;
     if (!strcasecmp(f, "database") || !strcasecmp(f, "schema")) {
         out->text = s->db;

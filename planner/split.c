@@ -231,6 +231,9 @@ static const char *bound_literal(split_ctx *x, const expr *e)
     if (!text && e->kind == EX_FUNC && strcasecmp(e->text, "from_unixtime") == 0 && e->nargs == 1 &&
         from_unixtime_text(x->q->tz, e->args[0], folded))
         text = arena_strdup(x->a, folded);
+    char converted[64];
+    if (!text && convert_tz_constant(e, converted, sizeof(converted)))
+        text = arena_strdup(x->a, converted); /* Metabase's convert_tz('...', 'UTC', zone) */
     return text;
 }
 
@@ -732,11 +735,14 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         }
         limit_clause(&b, q);
     }
+    const char *function_zone = b.named_zone; /* CONVERT_TZ(..., 'Europe/Paris') */
     aq->sql = sb_finish(&b, &aq->params, &aq->nparams);
     aq->ncols = names.len;
     aq->col_names = (const char **)names.items;
     if (job->convert_time && job->dialect == DIALECT_MYSQL && q->tz->kind == TZ_NAMED)
         aq->tz_name = arena_strdup(x->a, q->tz->text); /* checked by the connector */
+    else if (function_zone)
+        aq->tz_name = function_zone;
     return true;
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/time_values.h"
 #include "wire/xalloc.h"
 
 void time_zone_default(time_zone *out)
@@ -108,4 +109,74 @@ void time_zone_local(const time_zone *tz, time_t t, struct tm *out)
         unsetenv("TZ");
     }
     tzset();
+}
+
+/* Runs fn with TZ set to the named zone, then restores the process's TZ. */
+static void with_zone(const time_zone *tz, void (*fn)(void *), void *arg)
+{
+    const char *old = getenv("TZ");
+    char *saved = old ? xstrdup(old) : NULL;
+    setenv("TZ", tz->text, 1);
+    tzset();
+    fn(arg);
+    if (saved) {
+        setenv("TZ", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("TZ");
+    }
+    tzset();
+}
+
+typedef struct instant_job {
+    struct tm tm;
+    time_t out;
+} instant_job;
+
+static void run_mktime(void *arg)
+{
+    instant_job *j = arg;
+    j->tm.tm_isdst = -1; /* the zone's rules decide */
+    j->out = mktime(&j->tm);
+}
+
+int64_t time_zone_instant(const time_zone *tz, int64_t local)
+{
+    if (tz->kind != TZ_NAMED)
+        return local - (int64_t)tz->offset_minutes * 60;
+    instant_job j;
+    time_t t = (time_t)local;
+    gmtime_r(&t, &j.tm);
+    with_zone(tz, run_mktime, &j);
+    return (int64_t)j.out;
+}
+
+/* The wall clock (seconds since 1970 as if UTC) of instant t in zone tz. */
+static int64_t local_seconds(const time_zone *tz, int64_t t)
+{
+    struct tm tm;
+    time_zone_local(tz, (time_t)t, &tm);
+    return (int64_t)timegm(&tm);
+}
+
+bool time_zone_convert_text(const char *dt, const char *from, const char *to, char *out,
+                            size_t size)
+{
+    time_zone zf, zt;
+    int64_t us;
+    bool is_datetime;
+    int digits;
+    if (!time_zone_parse(from, &zf) || !time_zone_parse(to, &zt) ||
+        !tv_read(dt, &us, &is_datetime, &digits) || !is_datetime)
+        return false;
+    int64_t frac = ((us % TV_US_PER_S) + TV_US_PER_S) % TV_US_PER_S;
+    int64_t local = (us - frac) / TV_US_PER_S;
+    int64_t instant = time_zone_instant(&zf, local);
+    /* MySQL converts only within the TIMESTAMP range; outside it dt is returned as is. */
+    int64_t shown =
+        instant < 1 || instant > INT64_C(2147483647) ? local : local_seconds(&zt, instant);
+    char text[TV_TEXT_SIZE];
+    tv_datetime_text(shown * TV_US_PER_S + frac, digits, text);
+    snprintf(out, size, "%s", text);
+    return true;
 }

@@ -8,12 +8,13 @@
  *       MySQL's TIME as text, '[-]HH:MM:SS[.ffffff]', clamped to +-838:59:59;
  *   mimir_time_format(t, format): MySQL's TIME_FORMAT (time codes only);
  *   mimir_time_to_sec(t): the seconds of a TIME or of a DATETIME's time of day, a REAL;
+ *   mimir_convert_tz(dt, from, to): CONVERT_TZ between offsets, in minutes east of UTC;
  *   mimir_reverse(s), mimir_substring_index(s, delim, n), mimir_find_in_set(s, list),
  *   mimir_md5(s): as MySQL's REVERSE, SUBSTRING_INDEX, FIND_IN_SET, MD5.
  *
  * Times are read from SQLite's text ('YYYY-MM-DD HH:MM:SS[.ffffff]', or a TIME
  * '[-]H:MM:SS[.ffffff]') and computed on whole microseconds, never through
- * julianday()'s floating point.
+ * julianday()'s floating point, by planner/time_values.h.
  */
 #ifndef MIMIR_PROXY_BACKEND_SQLITE_FUNCTIONS_H
 #define MIMIR_PROXY_BACKEND_SQLITE_FUNCTIONS_H

@@ -127,11 +127,16 @@ def write_layer(base, pg_port, server, lite_path):
     return configs, secrets
 
 
+CONVERT_TZ_ZONES = ["UTC", "America/New_York", "Europe/Paris"]
+
+
 @pytest.fixture(scope="module")
 def oracle(mariadb, pg, session_dir):
     data = rows()
     load_postgres(pg, data)
     load_mariadb(mariadb, data)
+    for zone in CONVERT_TZ_ZONES:  # CONVERT_TZ with named zones, on the oracle and fn_maria
+        mariadb.load_time_zones(zone)
     load_sqlite(session_dir / "fn_rows.db", data)
     return mariadb
 
@@ -274,6 +279,8 @@ TIME_FUNCTIONS = [
     ("time_format_neg", "TIME_FORMAT(TIMEDIFF(CAST(d AS DATETIME), ts), '%H:%i %T')"),
 ]
 FUNCTIONS += TIME_FUNCTIONS + [
+    ("time_to_sec_of_timediff", "TIME_TO_SEC(TIMEDIFF(ts, '2022-01-01 00:00:00'))"),
+    ("time_to_sec_of_maketime", "TIME_TO_SEC(MAKETIME(n, 30, 0))"),
     ("dayname", "DAYNAME(ts)"), ("monthname", "MONTHNAME(d)"), ("to_seconds", "TO_SECONDS(d)"),
     ("reverse", "REVERSE(s)"), ("mid", "MID(s, 2, 3)"),
     ("substring_index", "SUBSTRING_INDEX(s, 'o', 1)"),
@@ -287,8 +294,26 @@ FUNCTIONS += TIME_FUNCTIONS + [
     ("degrees", "DEGREES(n)"), ("radians", "RADIANS(n)"),
 ]
 
+# CONVERT_TZ: offsets, zones with daylight saving (the rows cross its changes), an
+# unknown zone (NULL), a date, a literal (converted by the planner).
+FUNCTIONS += [
+    ("convert_tz_offset", "CONVERT_TZ(ts, '+00:00', '+05:30')"),
+    ("convert_tz_offsets", "CONVERT_TZ(ts, '-03:00', '+01:00')"),
+    ("convert_tz_date", "CONVERT_TZ(d, '+00:00', '-02:00')"),
+    ("convert_tz_named", "CONVERT_TZ(ts, 'UTC', 'America/New_York')"),
+    ("convert_tz_named_from", "CONVERT_TZ(ts, 'Europe/Paris', '+00:00')"),
+    ("convert_tz_named_both", "CONVERT_TZ(ts, 'America/New_York', 'Europe/Paris')"),
+    ("convert_tz_unknown", "CONVERT_TZ(ts, 'Mars/Olympus', '+00:00')"),
+    ("convert_tz_literal", "ts > CONVERT_TZ('2022-03-13 06:30:00', 'UTC', 'America/New_York')"),
+    ("convert_tz_literal_gap",
+     "DATEDIFF(ts, CONVERT_TZ('2022-11-06 01:30:00.5', 'America/New_York', 'UTC'))"),
+    ("convert_tz_hour", "HOUR(CONVERT_TZ(ts, 'UTC', 'Europe/Paris'))"),
+]
+
 # Refused on one dialect (1235, naming the function), answered on the others.
-REFUSED = {("metabase_week", "lite"), ("week_date_monday", "lite")}
+REFUSED = {("metabase_week", "lite"), ("week_date_monday", "lite"),
+           ("convert_tz_named", "lite"), ("convert_tz_named_from", "lite"),
+           ("convert_tz_named_both", "lite"), ("convert_tz_hour", "lite")}
 FUNCTIONS += [
     # Metabase's week (metabase/driver/mysql.clj)
     ("metabase_week", "STR_TO_DATE(CONCAT(YEARWEEK(ts), ' Sunday'), '%X%V %W')"),
@@ -313,7 +338,7 @@ def test_function_matches_mariadb(mimir_fn, oracle, conn, src, expr):
                 cur.execute(sql)
         code, message = mysql_error(exc)
         assert code == 1235
-        assert expr.split("(")[0] in message
+        assert expr.split("(")[0] in message or "CONVERT_TZ" in message
         assert_answers_select_1(conn)
         return
     with conn.cursor() as cur:
@@ -362,7 +387,8 @@ def test_epoch_functions_refused_outside_utc(mimir_fn, conn, zone):
 
 
 @pytest.mark.parametrize("src", ["pg", "maria"])
-@pytest.mark.parametrize("expr", [e for _, e in TIME_FUNCTIONS if not e.startswith("TIME_FORMAT")])
+@pytest.mark.parametrize("expr", [e for _, e in TIME_FUNCTIONS if not e.startswith("TIME_FORMAT")],
+                         ids=[n for n, e in TIME_FUNCTIONS if not e.startswith("TIME_FORMAT")])
 def test_time_functions_are_declared_time(mimir_fn, oracle, conn, src, expr):
     """A TIME-valued function is a TIME column, as MariaDB declares it (drivers decide
     the value's class from it: pymysql's timedelta, JDBC's java.sql.Time)."""
@@ -378,6 +404,28 @@ def test_time_functions_are_declared_time(mimir_fn, oracle, conn, src, expr):
     finally:
         c.close()
     assert got == want == pymysql.constants.FIELD_TYPE.TIME
+
+
+@pytest.mark.parametrize("src", SOURCES)
+def test_time_in_arithmetic(mimir_fn, oracle, conn, src):
+    """A TIME in a comparison or arithmetic is MySQL's number HHMMSS: MariaDB computes it,
+    PostgreSQL (an interval) and SQLite (text) would not, so Mimir refuses there."""
+    expr = "TIMEDIFF(ts, CAST(d AS DATETIME)) > 120000"
+    sql = f"SELECT {expr} AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v"
+    if src == "maria":
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            got = [tuple(r) for r in cur.fetchall()]
+        want = oracle_rows(oracle, f"SELECT {expr}, SUM(m) FROM fn_rows GROUP BY 1")
+        assert normal(got) == normal(want)
+        return
+    with pytest.raises(pymysql.err.MySQLError) as exc:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    code, message = mysql_error(exc)
+    assert code == 1235
+    assert "TIMEDIFF() in arithmetic or comparisons: use TIME_TO_SEC(TIMEDIFF(...))" in message
+    assert_answers_select_1(conn)
 
 
 @pytest.mark.parametrize("expr, code, text", [
@@ -438,3 +486,54 @@ def test_wall_clock_functions_under_a_session_zone(mimir_fn, oracle, conn, src, 
         got = [tuple(r) for r in cur.fetchall()]
     want = oracle_rows(oracle, f"SELECT {expr}, SUM(m) FROM fn_rows GROUP BY 1")
     assert normal(got) == normal(want)
+
+
+# Without FROM the planner computes these itself (planner/session_query.c).
+CONSTANT_TIME_EXPRESSIONS = [
+    "CONVERT_TZ('2022-03-13 06:30:00', 'UTC', 'America/New_York')",
+    "CONVERT_TZ('2022-11-06 01:30:00.25', 'America/New_York', '+00:00')",
+    "CONVERT_TZ('2022-07-01 12:00:00', 'Europe/Paris', 'America/New_York')",
+    "CONVERT_TZ('1969-07-20 20:17:40', '+00:00', '+05:30')",
+    "CONVERT_TZ('2022-01-01 00:00:00', 'Nowhere/Land', '+00:00')",
+    "TIMEDIFF('2022-01-02 00:00:00', '2022-01-01 01:00:00.5')",
+    "TIMEDIFF('2022-01-01 00:00:00', '2023-01-01 00:00:00')",
+    "TIME_FORMAT('-12:05:09', '%H %k %h %l %I %p %r %T %i %s %S %f %%')",
+    "TIME_FORMAT(TIMEDIFF('2022-01-03 00:00:00', '2022-01-01 01:00:00'), '%H:%i')",
+]
+
+
+@pytest.mark.parametrize("expr", CONSTANT_TIME_EXPRESSIONS)
+def test_time_functions_without_from(mimir_fn, oracle, conn, expr):
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {expr}")
+        got = [tuple(r) for r in cur.fetchall()]
+    assert normal(got) == normal(oracle_rows(oracle, f"SELECT {expr}"))
+
+
+def zone_rows(server, zone, sql):
+    c = pymysql.connect(unix_socket=str(server.socket), user="root", password="",
+                        database=ORACLE_DB)
+    try:
+        with c.cursor() as cur:
+            cur.execute("SET time_zone = %s", (zone,))
+            cur.execute(sql)
+            return [tuple(r) for r in cur.fetchall()]
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("zone", ["+00:00", "+05:30", "America/New_York"])
+def test_metabase_time_zone_probe(mimir_fn, oracle, conn, zone):
+    """Metabase's db-default-timezone (metabase/driver/mysql.clj) runs without FROM:
+    the offset of a zone from UTC through now(), CONVERT_TZ, TIMEDIFF and TIME_FORMAT."""
+    probe = ("SELECT time_format(timediff(now(), convert_tz(now(), @@session.time_zone, "
+             "'+00:00')), '%H:%i') AS 'offset'")
+    with conn.cursor() as cur:
+        cur.execute("SET @@session.time_zone = %s", (zone,))
+        cur.execute(probe)
+        got = [tuple(r) for r in cur.fetchall()]
+        cur.execute("SELECT @@GLOBAL.time_zone AS global_tz, @@system_time_zone AS system_tz, "
+                    "time_format(timediff(now(), convert_tz(now(), @@GLOBAL.time_zone, "
+                    "'+00:00')), '%H:%i') AS 'offset'")  # the corpus's statement answers
+        assert len(cur.fetchall()) == 1
+    assert got == zone_rows(oracle, zone, probe)
