@@ -1292,13 +1292,15 @@ static bool print_field(print_ctx *pc)
     " / 100 + 1900 END) ELSE " a " / 100 END) * 12 + " a " % 100 - 1)"
 
 static bool print_round(print_ctx *pc);
+static bool print_if(print_ctx *pc);
 
 static const function_map functions[] = {
     {"ifnull", 2, 2, T("COALESCE($1, $2)", "IFNULL($1, $2)", "IFNULL($1, $2)"), NULL},
     {"coalesce", 1, -1, SAME("COALESCE($*)"), NULL},
     {"nullif", 2, 2, SAME("NULLIF($1, $2)"), NULL},
     {"isnull", 1, 1, SAME("($1 IS NULL)"), NULL},
-    {"if", 3, 3, SAME("(CASE WHEN $1 THEN $2 ELSE $3 END)"), NULL},
+    {"if", 3, 3,
+     T(NULL, "(CASE WHEN $1 THEN $2 ELSE $3 END)", "(CASE WHEN $1 THEN $2 ELSE $3 END)"), print_if},
     /* Two arguments at least: MAX(x) alone would be SQLite's aggregate. */
     {"greatest", 2, -1, T(NULL, NULL, NULL), print_greatest_least},
     {"least", 2, -1, T(NULL, NULL, NULL), print_greatest_least},
@@ -1528,6 +1530,44 @@ bool function_is_aggregate(const char *name)
         if (strcasecmp(name, *a) == 0)
             return true;
     return false;
+}
+
+/* Is e a truth value in PostgreSQL (a comparison, a predicate, AND/OR/NOT, TRUE/FALSE)? */
+static bool is_truth_value(const expr *e)
+{
+    switch (e->kind) {
+    case EX_IN:
+    case EX_BETWEEN:
+    case EX_LIKE:
+    case EX_IS:
+    case EX_EXISTS:
+        return true;
+    case EX_LITERAL:
+        return e->lit == LIT_TRUE || e->lit == LIT_FALSE;
+    case EX_UNARY:
+        return e->op == OP_NOT;
+    case EX_BINARY:
+        return e->op == OP_EQ || e->op == OP_NE || e->op == OP_NULL_SAFE_EQ || e->op == OP_LT ||
+               e->op == OP_LE || e->op == OP_GT || e->op == OP_GE || e->op == OP_AND ||
+               e->op == OP_OR || e->op == OP_XOR;
+    default:
+        return false;
+    }
+}
+
+/*
+ * IF(c, a, b). MySQL's condition is true when it is a number other than 0
+ * (a string is read as a number); PostgreSQL wants a boolean, so any other
+ * condition is compared with 0 there (a string that is not a number is then
+ * PostgreSQL's error, never a different answer).
+ */
+static bool print_if(print_ctx *pc)
+{
+    if (pc->b->dialect != DIALECT_POSTGRES)
+        return fn_expand(pc, "(CASE WHEN $1 THEN $2 ELSE $3 END)");
+    if (is_truth_value(pc->call->args[0]))
+        return fn_expand(pc, "(CASE WHEN $1 THEN $2 ELSE $3 END)");
+    return fn_expand(pc, "(CASE WHEN CAST($1 AS DOUBLE PRECISION) <> 0 THEN $2 ELSE $3 END)");
 }
 
 static bool print_round(print_ctx *pc)

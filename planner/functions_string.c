@@ -4,6 +4,7 @@
  * dialect calls a C function Mimir registers on its own SQLite connections,
  * the sources' and the final stage's (proxy/backend/sqlite_functions.c).
  */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -17,7 +18,76 @@ static bool print_mid(print_ctx *pc)
     return sb_function(pc->b, &call, pc->resolve, pc->ctx, pc->err);
 }
 
+/* POSITION(sub IN s) is LOCATE(sub, s). */
+static bool print_position(print_ctx *pc)
+{
+    expr call = *pc->call;
+    call.text = "locate";
+    return sb_function(pc->b, &call, pc->resolve, pc->ctx, pc->err);
+}
+
+/* PostgreSQL's to_char pattern of FORMAT(x, d): 66 integer digits in groups of three. */
+static char *format_pattern(arena *a, int decimals)
+{
+    buf p;
+    buf_init(&p);
+    buf_append_str(&p, "FM");
+    for (int i = 0; i < 21; i++)
+        buf_append_str(&p, "999,");
+    buf_append_str(&p, "990");
+    if (decimals > 0)
+        buf_append_byte(&p, '.');
+    for (int i = 0; i < decimals; i++)
+        buf_append_byte(&p, '0');
+    char *text = arena_strdup(a, buf_cstr(&p));
+    buf_free(&p);
+    return text;
+}
+
+/*
+ * FORMAT(x, d[, locale]): x rounded to d decimals (half away from zero), with
+ * ',' between thousands and '.' before the decimals, as MySQL's default locale
+ * en_US writes it. d is an integer literal (0 .. 30); other locales are refused.
+ */
+static bool print_format(print_ctx *pc)
+{
+    const expr *d = pc->call->args[1];
+    if (d->kind != EX_LITERAL || d->lit != LIT_INT || strlen(d->text) > 2)
+        return fn_unsupported(pc, "the number of decimals must be an integer literal");
+    int decimals = atoi(d->text);
+    if (decimals > 30)
+        decimals = 30; /* MySQL's maximum */
+    if (pc->call->nargs == 3) {
+        const expr *locale = fn_string_arg(pc, 2, "locale");
+        if (!locale)
+            return false;
+        if (strcasecmp(locale->text, "en_US") != 0)
+            return fn_unsupported(pc, "only the locale 'en_US' is supported");
+    }
+    switch (pc->b->dialect) {
+    case DIALECT_MYSQL:
+        return fn_expand(pc, pc->call->nargs == 3 ? "FORMAT($1, $2, $3)" : "FORMAT($1, $2)");
+    case DIALECT_SQLITE:
+        sb_str(pc->b, "mimir_format(");
+        if (!fn_print(pc, pc->call->args[0]))
+            return false;
+        buf_printf(&pc->b->out, ", %d)", decimals);
+        return true;
+    case DIALECT_POSTGRES:
+        break;
+    }
+    sb_str(pc->b, "to_char(ROUND(CAST(");
+    if (!fn_print(pc, pc->call->args[0]))
+        return false;
+    buf_printf(&pc->b->out, " AS NUMERIC), %d), ", decimals);
+    sb_param(pc->b, PARAM_TEXT, format_pattern(pc->b->a, decimals));
+    sb_str(pc->b, ")");
+    return true;
+}
+
 const function_map string_functions[] = {
+    {"format", 2, 3, T(NULL, NULL, NULL), print_format},
+    {"position", 2, 2, T(NULL, NULL, NULL), print_position},
     {"reverse", 1, 1, T("REVERSE(CAST($1 AS TEXT))", "mimir_reverse($1)", "REVERSE($1)"), NULL},
     {"mid", 3, 3, T(NULL, NULL, NULL), print_mid},
     /* SUBSTRING_INDEX(s, delim, n): s before the n-th delim (n > 0), after the n-th from

@@ -263,6 +263,84 @@ static void fn_md5(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, hex, (int)(2 * len), SQLITE_TRANSIENT);
 }
 
+/* ---- FORMAT ---------------------------------------------------------------------- */
+
+/*
+ * Decimal digits of a number's text ("-1234.5678", "7", a REAL's "2.33333333333333")
+ * rounded half away from zero to `decimals`, with ',' between thousands; false
+ * for text that is not a plain decimal number (an exponent, a word).
+ */
+static bool format_decimal(const char *t, int decimals, char *out, size_t size)
+{
+    bool negative = *t == '-';
+    t += negative || *t == '+';
+    char digits[160];
+    size_t n = 0, point = 0;
+    bool seen_point = false;
+    for (; *t; t++) {
+        if (*t == '.' && !seen_point) {
+            seen_point = true;
+            point = n;
+        } else if (*t >= '0' && *t <= '9' && n < sizeof(digits) - 40) {
+            digits[n++] = *t;
+        } else {
+            return false;
+        }
+    }
+    if (!seen_point)
+        point = n;
+    while (n < point + (size_t)decimals + 1) /* pad, with one digit to round on */
+        digits[n++] = '0';
+    bool up = digits[point + (size_t)decimals] >= '5';
+    n = point + (size_t)decimals;
+    for (size_t i = n; up && i-- > 0;) { /* carry */
+        up = digits[i] == '9';
+        digits[i] = up ? '0' : (char)(digits[i] + 1);
+    }
+    char grouped[256];
+    size_t g = 0;
+    if (up) /* 999.5 -> 1000: one more integer digit */
+        grouped[g++] = '1';
+    for (size_t i = 0; i < point; i++) {
+        if ((i || up) && (point - i) % 3 == 0)
+            grouped[g++] = ',';
+        grouped[g++] = digits[i];
+    }
+    if (point == 0)
+        grouped[g++] = '0';
+    if (decimals > 0)
+        grouped[g++] = '.';
+    memcpy(grouped + g, digits + point, (size_t)decimals);
+    g += (size_t)decimals;
+    grouped[g] = '\0';
+    bool zero = strspn(grouped, "0.,") == g;
+    return snprintf(out, size, "%s%s", negative && !zero ? "-" : "", grouped) < (int)size;
+}
+
+static void fn_format(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    if (any_null(argc, argv)) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    int decimals = sqlite3_value_int(argv[1]);
+    decimals = decimals < 0 ? 0 : decimals > 30 ? 30 : decimals;
+    char text[400], out[512];
+    const char *t = (const char *)sqlite3_value_text(argv[0]);
+    if (sqlite3_value_type(argv[0]) == SQLITE_FLOAT) { /* all the digits a double has */
+        double x = sqlite3_value_double(argv[0]);
+        snprintf(text, sizeof(text), "%.17g", x);
+        if (strchr(text, 'e')) /* very large or small: every digit written out */
+            snprintf(text, sizeof(text), "%.40f", x);
+        t = text;
+    }
+    if (!t || !format_decimal(t, decimals, out, sizeof(out))) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
 bool sqlite_functions_register(sqlite3 *db)
 {
     static const struct {
@@ -275,6 +353,7 @@ bool sqlite_functions_register(sqlite3 *db)
         {"mimir_time_format", 2, fn_time_format}, {"mimir_convert_tz", 3, fn_convert_tz},
         {"mimir_reverse", 1, fn_reverse},         {"mimir_substring_index", 3, fn_substring_index},
         {"mimir_find_in_set", 2, fn_find_in_set}, {"mimir_md5", 1, fn_md5},
+        {"mimir_format", 2, fn_format},
     };
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     for (size_t i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)

@@ -10,7 +10,8 @@
  *   mimir_time_to_sec(t): the seconds of a TIME or of a DATETIME's time of day, a REAL;
  *   mimir_convert_tz(dt, from, to): CONVERT_TZ between offsets, in minutes east of UTC;
  *   mimir_reverse(s), mimir_substring_index(s, delim, n), mimir_find_in_set(s, list),
- *   mimir_md5(s): as MySQL's REVERSE, SUBSTRING_INDEX, FIND_IN_SET, MD5.
+ *   mimir_md5(s), mimir_format(x, d): as MySQL's REVERSE, SUBSTRING_INDEX, FIND_IN_SET,
+ *   MD5, FORMAT (en_US).
  *
  * Times are read from SQLite's text ('YYYY-MM-DD HH:MM:SS[.ffffff]', or a TIME
  * '[-]H:MM:SS[.ffffff]') and computed on whole microseconds, never through

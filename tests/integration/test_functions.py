@@ -292,6 +292,11 @@ FUNCTIONS += TIME_FUNCTIONS + [
     ("exp", "EXP(n / 10)"), ("sin", "SIN(n)"), ("cos", "COS(n)"), ("tan", "TAN(n)"),
     ("asin", "ASIN(n / 10)"), ("acos", "ACOS(n / 10)"), ("atan2", "ATAN2(n, 3)"),
     ("degrees", "DEGREES(n)"), ("radians", "RADIANS(n)"),
+    ("position", "POSITION('o' IN s)"), ("position_k", "POSITION(k IN 'cab')"),
+    ("if_number", "IF(n, 'true', 'false')"), ("if_arithmetic", "IF(n % 2, 'odd', 'even')"),
+    ("format", "FORMAT(n * 1234.567, 2)"), ("format_0", "FORMAT(n * 1000000 + 0.5, 0)"),
+    ("format_third", "FORMAT(n / 3, 4)"), ("format_locale", "FORMAT(n * 1000.125, 2, 'en_US')"),
+    ("format_negative_zero", "FORMAT(n / 100, 1)"),
 ]
 
 # CONVERT_TZ: offsets, zones with daylight saving (the rows cross its changes), an
@@ -432,6 +437,8 @@ def test_time_in_arithmetic(mimir_fn, oracle, conn, src):
     ("TIME_FORMAT(ts, '%Y-%m %H')", 1235,
      "TIME_FORMAT(): the format code '%Y' is not a time code"),
     ("TIME_FORMAT(ts, s)", 1210, "TIME_FORMAT(): the format must be a string literal"),
+    ("FORMAT(n, 2, 'de_DE')", 1235, "FORMAT(): only the locale 'en_US' is supported"),
+    ("FORMAT(n, n)", 1235, "FORMAT(): the number of decimals must be an integer literal"),
     ("WEEK(ts, 9)", 1235, "WEEK(): the mode must be an integer literal from 0 to 7"),
     ("MOD(n)", 1582, "Incorrect parameter count in the call to native function 'MOD'"),
     ("SQRT(n, 2)", 1582, "Incorrect parameter count in the call to native function 'SQRT'"),
@@ -457,6 +464,7 @@ AFTER_COMBINE = [
     ("sec_to_time", "SEC_TO_TIME({x} * 97)"), ("maketime", "MAKETIME({x} % 24, 7, 0)"),
     ("reverse", "REVERSE(CONCAT(k, {x}))"), ("substring_index", "SUBSTRING_INDEX({x}, '0', 1)"),
     ("find_in_set", "FIND_IN_SET(k, 'b,a')"), ("md5", "MD5({x})"), ("degrees", "DEGREES({x})"),
+    ("format", "FORMAT({x} * 1000.5, 1)"),
 ]
 
 

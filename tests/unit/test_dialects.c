@@ -206,7 +206,9 @@ static const golden goldens[] = {
     {"IF(n > 5, 'big', 'small')", "(CASE WHEN (\"n\" > CAST($1 AS BIGINT)) THEN $2 ELSE $3 END)",
      "I:5, T:big, T:small", "(CASE WHEN (\"n\" > ?1) THEN ?2 ELSE ?3 END)", "I:5, T:big, T:small",
      "(CASE WHEN (`n` > ?) THEN ? ELSE ? END)", "I:5, T:big, T:small", "big"},
-    {"IF(nul, 1, 2)", "(CASE WHEN \"nul\" THEN CAST($1 AS BIGINT) ELSE CAST($2 AS BIGINT) END)",
+    {"IF(nul, 1, 2)",
+     "(CASE WHEN CAST(\"nul\" AS DOUBLE PRECISION) <> 0 THEN CAST($1 AS BIGINT) ELSE CAST($2 AS "
+     "BIGINT) END)",
      "I:1, I:2", "(CASE WHEN \"nul\" THEN ?1 ELSE ?2 END)", "I:1, I:2",
      "(CASE WHEN `nul` THEN ? ELSE ? END)", "I:1, I:2", "2"},
     {"GREATEST(1, n, 3)",
