@@ -91,17 +91,36 @@ typedef struct format_code {
 } format_code;
 
 static const format_code format_codes[] = {
-    {'Y', "YYYY", "%Y"},    {'y', "YY", NULL},     {'m', "MM", "%m"},
-    {'c', "FMMM", NULL},    {'d', "DD", "%d"},     {'e', "FMDD", NULL},
-    {'H', "HH24", "%H"},    {'k', "FMHH24", NULL}, {'h', "HH12", NULL},
-    {'I', "HH12", NULL},    {'i', "MI", "%M"},     {'s', "SS", "%S"},
-    {'S', "SS", "%S"},      {'f', "US", NULL},     {'p', "AM", NULL},
-    {'M', "FMMonth", NULL}, {'b', "Mon", NULL},    {'W', "FMDay", NULL},
-    {'a', "Dy", NULL},      {'j', "DDD", "%j"},    {'T', "HH24:MI:SS", "%H:%M:%S"},
-    {'%', "%", "%%"},       {0, NULL, NULL}};
+    {'Y', "YYYY", "%Y"},
+    {'y', "YY", NULL},
+    {'m', "MM", "%m"},
+    {'c', "FMMM", NULL},
+    {'d', "DD", "%d"},
+    {'e', "FMDD", NULL},
+    {'H', "HH24", "%H"},
+    {'k', "FMHH24", NULL},
+    {'h', "HH12", NULL},
+    {'I', "HH12", NULL},
+    {'i', "MI", "%M"},
+    {'s', "SS", "%S"},
+    {'S', "SS", "%S"},
+    {'f', "US", NULL},
+    {'p', "AM", NULL},
+    {'M', "FMMonth", NULL},
+    {'b', "Mon", NULL},
+    {'W', "FMDay", NULL},
+    {'a', "Dy", NULL},
+    {'j', "DDD", "%j"},
+    {'T', "HH24:MI:SS", "%H:%M:%S"},
+    {'%', "%", "%%"},
+    /* %D is PostgreSQL's ordinal day; %w is SQLite's day of week; the other dialect, and
+     * the week codes %U %u %V %v %X %x, compute them (planner/functions_date_format.c). */
+    {'D', "FMDDth", NULL},
+    {'w', NULL, "%w"},
+    {0, NULL, NULL}};
 
 /* Translates a MySQL date format into the dialect's; NULL when a code has no equivalent. */
-static char *translate_format(arena *a, const char *fmt, sql_dialect d, char *bad)
+char *fn_translate_format(arena *a, const char *fmt, sql_dialect d, char *bad)
 {
     buf out;
     buf_init(&out);
@@ -154,8 +173,10 @@ static bool print_date_format(print_ctx *pc)
         return false;
     if (pc->b->dialect == DIALECT_MYSQL)
         return fn_expand(pc, "DATE_FORMAT($1, $2)");
+    if (fn_date_format_has_computed(fmt->text, pc->b->dialect))
+        return fn_print_date_format_pieces(pc, fmt->text);
     char bad = 0;
-    char *translated = translate_format(pc->b->a, fmt->text, pc->b->dialect, &bad);
+    char *translated = fn_translate_format(pc->b->a, fmt->text, pc->b->dialect, &bad);
     if (!translated) {
         sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
                       "DATE_FORMAT(): the format code '%%%c' has no %s equivalent yet", bad,
@@ -916,7 +937,7 @@ static bool print_postgres_to_timestamp(print_ctx *pc)
 {
     char bad = 0;
     const char *fmt = pc->call->args[1]->text;
-    char *translated = translate_format(pc->b->a, fmt, DIALECT_POSTGRES, &bad);
+    char *translated = fn_translate_format(pc->b->a, fmt, DIALECT_POSTGRES, &bad);
     if (!translated) {
         sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
                       "STR_TO_DATE(): the format code '%%%c' is not supported yet", bad);
@@ -954,7 +975,7 @@ static bool print_str_to_date(print_ctx *pc)
         return fn_unsupported(pc, "week formats (%X %V %W) are not available on SQLite sources");
     if (pc->b->dialect == DIALECT_SQLITE) {
         char bad = 0;
-        if (!translate_format(pc->b->a, fmt->text, DIALECT_POSTGRES, &bad)) {
+        if (!fn_translate_format(pc->b->a, fmt->text, DIALECT_POSTGRES, &bad)) {
             sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
                           "STR_TO_DATE(): the format code '%%%c' is not supported yet", bad);
             return false;
@@ -1005,8 +1026,8 @@ static bool print_greatest_least(print_ctx *pc)
 static bool is_session_clock(const char *name)
 {
     static const char *const names[] = {
-        "now",     "current_timestamp", "localtimestamp", "localtime",
-        "sysdate", "curdate",           "current_date",   NULL};
+        "now",     "current_timestamp", "localtimestamp", "localtime",    "sysdate",
+        "curdate", "current_date",      "curtime",        "current_time", NULL};
     for (const char *const *n = names; *n; n++)
         if (strcmp(*n, name) == 0)
             return true;
@@ -1016,11 +1037,12 @@ static bool is_session_clock(const char *name)
 static bool print_session_clock(print_ctx *pc, const char *name)
 {
     bool date = strcmp(name, "curdate") == 0 || strcmp(name, "current_date") == 0;
+    bool clock = strcmp(name, "curtime") == 0 || strcmp(name, "current_time") == 0;
     time_t now = time(NULL);
     struct tm tm;
     time_zone_local(pc->b->tz, now, &tm);
     char text[32];
-    strftime(text, sizeof(text), date ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", &tm);
+    strftime(text, sizeof(text), date ? "%Y-%m-%d" : clock ? "%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm);
     sql_builder *b = pc->b;
     if (b->dialect == DIALECT_SQLITE) {
         sb_param(b, PARAM_TEXT, arena_strdup(b->a, text));
@@ -1029,6 +1051,7 @@ static bool print_session_clock(print_ctx *pc, const char *name)
     sb_str(b, "CAST(");
     sb_param(b, PARAM_TEXT, arena_strdup(b->a, text));
     sb_str(b, date                             ? " AS DATE)"
+              : clock                          ? " AS TIME)"
               : b->dialect == DIALECT_POSTGRES ? " AS TIMESTAMP)"
                                                : " AS DATETIME)");
     return true;

@@ -47,6 +47,14 @@ const char *fn_dialect_name(sql_dialect d);
 /* sb_expr of one expression in the call's context. */
 bool fn_print(print_ctx *pc, const expr *e);
 
+/* A MySQL date format in PostgreSQL's to_char or SQLite's strftime; NULL (with *bad,
+ * the code) when a code has no equivalent there. */
+char *fn_translate_format(arena *a, const char *fmt, sql_dialect d, char *bad);
+/* Has fmt a code this dialect computes as an expression (weeks, %D, %w)? Then
+ * DATE_FORMAT prints as a concatenation of pieces (planner/functions_date_format.c). */
+bool fn_date_format_has_computed(const char *fmt, sql_dialect d);
+bool fn_print_date_format_pieces(print_ctx *pc, const char *fmt);
+
 /* The families' tables, each ended by a row with a NULL name. */
 extern const function_map time_functions[];
 extern const function_map string_functions[];

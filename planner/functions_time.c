@@ -14,6 +14,7 @@
  * return MySQL's text. MySQL and MariaDB compute them natively.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -29,14 +30,59 @@ static bool is_call(const expr *e, const char *name)
     return e->kind == EX_FUNC && strcasecmp(e->text, name) == 0;
 }
 
-bool sb_time_valued(const expr *e)
+static bool is_time_add(const expr *e)
 {
+    return (is_call(e, "addtime") || is_call(e, "subtime")) && e->nargs == 2;
+}
+
+/* A string literal that reads as a TIME ('01:30:00', '-838:59:59.5'): its microseconds. */
+static bool time_literal_us(const expr *e, int64_t *us)
+{
+    bool is_datetime;
+    int digits;
+    return e->kind == EX_LITERAL && e->lit == LIT_STRING && !memchr(e->text, 0, e->text_len) &&
+           tv_read(e->text, us, &is_datetime, &digits) && !is_datetime;
+}
+
+/* Is e MySQL's TIME: ADDTIME/SUBTIME of a TIME, or the TIME-valued functions? */
+static bool time_valued(const expr *e)
+{
+    int64_t us;
+    if (is_time_add(e))
+        return time_valued(e->args[0]) || time_literal_us(e->args[0], &us);
     return (is_call(e, "timediff") && e->nargs == 2) ||
            (is_call(e, "sec_to_time") && e->nargs == 1) ||
            (is_call(e, "maketime") && e->nargs == 3);
 }
 
+bool sb_time_valued(const expr *e)
+{
+    return time_valued(e);
+}
+
 static bool pg_seconds(print_ctx *pc, const expr *e);
+
+/* ADDTIME(t, d) / SUBTIME of a TIME t on PostgreSQL: seconds, clamped. */
+static bool pg_time_add_seconds(print_ctx *pc)
+{
+    bool sub = is_call(pc->call, "subtime");
+    sb_str(pc->b, "(CASE WHEN (");
+    for (int i = 0; i < 3; i++) { /* the sum, printed in the test, the clamp and the value */
+        if (i == 1)
+            sb_str(pc->b,
+                   ") > " TIME_MAX_SECONDS ".999999 THEN " TIME_MAX_SECONDS ".999999 WHEN (");
+        if (i == 2)
+            sb_str(pc->b,
+                   ") < -" TIME_MAX_SECONDS ".999999 THEN -" TIME_MAX_SECONDS ".999999 ELSE (");
+        if (!pg_seconds(pc, pc->call->args[0]))
+            return false;
+        sb_str(pc->b, sub ? " - " : " + ");
+        if (!pg_seconds(pc, pc->call->args[1]))
+            return false;
+    }
+    sb_str(pc->b, ") END)");
+    return true;
+}
 
 /* Argument i of the call as seconds (PostgreSQL), for the printers below. */
 static bool pg_arg_seconds(print_ctx *pc, size_t i)
@@ -96,6 +142,16 @@ static bool pg_seconds(print_ctx *pc, const expr *e)
         return pg_clamped(&sub, "CAST($1 AS NUMERIC)", false);
     if (is_call(e, "maketime") && e->nargs == 3)
         return pg_maketime_seconds(&sub);
+    if (is_time_add(e) && time_valued(e))
+        return pg_time_add_seconds(&sub);
+    int64_t us;
+    if (time_literal_us(e, &us)) { /* '01:30:00': its seconds, read by the planner */
+        sb_param(pc->b, PARAM_NUMBER,
+                 arena_printf(pc->b->a, "%s%lld.%06lld", us < 0 ? "-" : "",
+                              (long long)(llabs(us) / TV_US_PER_S),
+                              (long long)(llabs(us) % TV_US_PER_S)));
+        return true;
+    }
     sb_str(pc->b, "EXTRACT(EPOCH FROM CAST(CAST(");
     if (!fn_print(pc, e))
         return false;
@@ -155,6 +211,39 @@ static bool print_time_to_sec(print_ctx *pc)
         break;
     }
     return fn_expand(pc, "TIME_TO_SEC($1)");
+}
+
+/*
+ * ADDTIME(x, t) / SUBTIME(x, t): x plus or minus the TIME t, which must be a TIME
+ * literal ('01:30:00') or one of the TIME functions. The result is a TIME when x
+ * is one, else a DATETIME (x a DATETIME or DATE).
+ */
+static bool print_time_add(print_ctx *pc)
+{
+    int64_t us;
+    const expr *t = pc->call->args[1];
+    if (!time_valued(t) && !time_literal_us(t, &us))
+        return fn_unsupported(pc, "the time to add must be a TIME literal such as '01:30:00' "
+                                  "or a TIME function");
+    bool sub = is_call(pc->call, "subtime");
+    switch (pc->b->dialect) {
+    case DIALECT_MYSQL:
+        return fn_expand(pc, sub ? "SUBTIME($1, $2)" : "ADDTIME($1, $2)");
+    case DIALECT_SQLITE:
+        return fn_expand(pc, sub ? "mimir_addtime($1, $2, -1)" : "mimir_addtime($1, $2, 1)");
+    case DIALECT_POSTGRES:
+        break;
+    }
+    if (time_valued(pc->call))
+        return pg_time_value(pc);
+    if (!fn_expand(pc, "(CAST($1 AS TIMESTAMP) "))
+        return false;
+    sb_str(pc->b, sub ? "- " : "+ ");
+    sb_str(pc->b, "CAST(ROUND(");
+    if (!pg_arg_seconds(pc, 1))
+        return false;
+    sb_str(pc->b, " * 1000000) AS DOUBLE PRECISION) * INTERVAL '1 microsecond')");
+    return true;
 }
 
 /* ---- TIME_FORMAT ------------------------------------------------------------------- */
@@ -394,6 +483,11 @@ const function_map time_functions[] = {
     {"time_format", 2, 2, T(NULL, NULL, NULL), print_time_format},
     {"convert_tz", 3, 3, T(NULL, NULL, NULL), print_convert_tz},
     {"time_to_sec", 1, 1, T(NULL, NULL, NULL), print_time_to_sec},
+    {"addtime", 2, 2, T(NULL, NULL, NULL), print_time_add},
+    {"subtime", 2, 2, T(NULL, NULL, NULL), print_time_add},
+    /* The session's clock: in a zone other than UTC a parameter the planner reads, as NOW(). */
+    {"curtime", 0, 1, T("CAST(LOCALTIME(0) AS TIME)", "time('now')", "CURTIME()"), NULL},
+    {"current_time", 0, 1, T("CAST(LOCALTIME(0) AS TIME)", "time('now')", "CURTIME()"), NULL},
     /* English names, as MySQL's default lc_time_names (en_US). */
     {"dayname", 1, 1,
      T("to_char(CAST($1 AS TIMESTAMP), 'FMDay')",

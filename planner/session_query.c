@@ -288,7 +288,8 @@ static bool eval_function(arena *a, const session_info *s, const expr *e, value 
                !strcasecmp(f, "localtimestamp") || !strcasecmp(f, "localtime") ||
                !strcasecmp(f, "utc_timestamp") || !strcasecmp(f, "sysdate") ||
                !strcasecmp(f, "curdate") || !strcasecmp(f, "current_date") ||
-               !strcasecmp(f, "utc_date")) {
+               !strcasecmp(f, "utc_date") || !strcasecmp(f, "curtime") ||
+               !strcasecmp(f, "current_time") || !strcasecmp(f, "utc_time")) {
         time_t now = time(NULL);
         struct tm tm;
         if (strncasecmp(f, "utc_", 4) == 0)
@@ -297,9 +298,15 @@ static bool eval_function(arena *a, const session_info *s, const expr *e, value 
             time_zone_local(&s->tz, now, &tm); /* the session's clock, as MySQL's NOW() */
         char text[32];
         bool date_only = strcasestr(f, "date") != NULL;
-        strftime(text, sizeof(text), date_only ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", &tm);
+        bool time_only = !strcasecmp(f, "curtime") || !strcasecmp(f, "current_time") ||
+                         !strcasecmp(f, "utc_time");
+        strftime(text, sizeof(text),
+                 date_only   ? "%Y-%m-%d"
+                 : time_only ? "%H:%M:%S"
+                             : "%Y-%m-%d %H:%M:%S",
+                 &tm);
         out->text = arena_strdup(a, text);
-        out->type = date_only ? VT_DATE : VT_DATETIME;
+        out->type = date_only ? VT_DATE : time_only ? VT_TIME : VT_DATETIME;
     } else if (!strcasecmp(f, "coalesce") || !strcasecmp(f, "ifnull")) {
         out->text = NULL;
         for (size_t i = 0; i < e->nargs; i++) {

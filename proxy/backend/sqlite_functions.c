@@ -120,6 +120,29 @@ static void fn_time_format(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
+/* mimir_addtime(x, t, sign): ADDTIME (sign 1) or SUBTIME (-1) of a TIME t to a DATETIME
+ * (a DATETIME) or a TIME (a TIME, clamped). */
+static void fn_addtime(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    int64_t x, t;
+    bool x_dt, t_dt;
+    int x_digits, t_digits;
+    const char *xs = (const char *)sqlite3_value_text(argv[0]);
+    const char *ts = (const char *)sqlite3_value_text(argv[1]);
+    if (any_null(argc, argv) || !xs || !ts || !tv_read(xs, &x, &x_dt, &x_digits) ||
+        !tv_read(ts, &t, &t_dt, &t_digits) || t_dt) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    int64_t sum = x + (sqlite3_value_int(argv[2]) < 0 ? -t : t);
+    char out[TV_TEXT_SIZE];
+    if (x_dt) /* microseconds when there is a fraction, as a DATETIME(6) shows them */
+        tv_datetime_text(sum, -1, out);
+    else
+        tv_time_text(tv_clamp_time(sum, true), -1, out);
+    sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
 /* mimir_convert_tz(dt, from, to): CONVERT_TZ between two fixed offsets (minutes east of
  * UTC; SQLite sources refuse named zones); dt as it is outside the TIMESTAMP range. */
 static void fn_convert_tz(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -348,11 +371,17 @@ bool sqlite_functions_register(sqlite3 *db)
         int nargs;
         void (*fn)(sqlite3_context *, int, sqlite3_value **);
     } functions[] = {
-        {"mimir_timediff", 2, fn_timediff},       {"mimir_sec_to_time", 1, fn_sec_to_time},
-        {"mimir_time_to_sec", 1, fn_time_to_sec}, {"mimir_maketime", 3, fn_maketime},
-        {"mimir_time_format", 2, fn_time_format}, {"mimir_convert_tz", 3, fn_convert_tz},
-        {"mimir_reverse", 1, fn_reverse},         {"mimir_substring_index", 3, fn_substring_index},
-        {"mimir_find_in_set", 2, fn_find_in_set}, {"mimir_md5", 1, fn_md5},
+        {"mimir_timediff", 2, fn_timediff},
+        {"mimir_sec_to_time", 1, fn_sec_to_time},
+        {"mimir_time_to_sec", 1, fn_time_to_sec},
+        {"mimir_maketime", 3, fn_maketime},
+        {"mimir_time_format", 2, fn_time_format},
+        {"mimir_convert_tz", 3, fn_convert_tz},
+        {"mimir_addtime", 3, fn_addtime},
+        {"mimir_reverse", 1, fn_reverse},
+        {"mimir_substring_index", 3, fn_substring_index},
+        {"mimir_find_in_set", 2, fn_find_in_set},
+        {"mimir_md5", 1, fn_md5},
         {"mimir_format", 2, fn_format},
     };
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;

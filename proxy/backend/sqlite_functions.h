@@ -8,6 +8,7 @@
  *       MySQL's TIME as text, '[-]HH:MM:SS[.ffffff]', clamped to +-838:59:59;
  *   mimir_time_format(t, format): MySQL's TIME_FORMAT (time codes only);
  *   mimir_time_to_sec(t): the seconds of a TIME or of a DATETIME's time of day, a REAL;
+ *   mimir_addtime(x, t, sign): ADDTIME (1) or SUBTIME (-1), a DATETIME or a clamped TIME;
  *   mimir_convert_tz(dt, from, to): CONVERT_TZ between offsets, in minutes east of UTC;
  *   mimir_reverse(s), mimir_substring_index(s, delim, n), mimir_find_in_set(s, list),
  *   mimir_md5(s), mimir_format(x, d): as MySQL's REVERSE, SUBSTRING_INDEX, FIND_IN_SET,

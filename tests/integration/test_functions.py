@@ -279,6 +279,10 @@ TIME_FUNCTIONS = [
     ("time_format_neg", "TIME_FORMAT(TIMEDIFF(CAST(d AS DATETIME), ts), '%H:%i %T')"),
 ]
 FUNCTIONS += TIME_FUNCTIONS + [
+    ("addtime", "ADDTIME(ts, '01:30:00.5')"), ("subtime", "SUBTIME(ts, '-25:00:00')"),
+    ("addtime_date", "ADDTIME(d, '838:00:00')"),
+    ("addtime_time", "ADDTIME(TIMEDIFF(ts, CAST(d AS DATETIME)), '-12:00:00')"),
+    ("subtime_clamp", "SUBTIME(SEC_TO_TIME(n * 10000), '800:00:00')"),
     ("time_to_sec_of_timediff", "TIME_TO_SEC(TIMEDIFF(ts, '2022-01-01 00:00:00'))"),
     ("time_to_sec_of_maketime", "TIME_TO_SEC(MAKETIME(n, 30, 0))"),
     ("dayname", "DAYNAME(ts)"), ("monthname", "MONTHNAME(d)"), ("to_seconds", "TO_SECONDS(d)"),
@@ -292,6 +296,9 @@ FUNCTIONS += TIME_FUNCTIONS + [
     ("exp", "EXP(n / 10)"), ("sin", "SIN(n)"), ("cos", "COS(n)"), ("tan", "TAN(n)"),
     ("asin", "ASIN(n / 10)"), ("acos", "ACOS(n / 10)"), ("atan2", "ATAN2(n, 3)"),
     ("degrees", "DEGREES(n)"), ("radians", "RADIANS(n)"),
+    ("date_format_weeks", "DATE_FORMAT(ts, '%X-%V %x-%v %U %u')"),
+    ("date_format_day", "DATE_FORMAT(d, '%D %w %Y')"),
+    ("date_format_week_only", "DATE_FORMAT(ts, '%v')"),
     ("position", "POSITION('o' IN s)"), ("position_k", "POSITION(k IN 'cab')"),
     ("if_number", "IF(n, 'true', 'false')"), ("if_arithmetic", "IF(n % 2, 'odd', 'even')"),
     ("format", "FORMAT(n * 1234.567, 2)"), ("format_0", "FORMAT(n * 1000000 + 0.5, 0)"),
@@ -437,6 +444,7 @@ def test_time_in_arithmetic(mimir_fn, oracle, conn, src):
     ("TIME_FORMAT(ts, '%Y-%m %H')", 1235,
      "TIME_FORMAT(): the format code '%Y' is not a time code"),
     ("TIME_FORMAT(ts, s)", 1210, "TIME_FORMAT(): the format must be a string literal"),
+    ("ADDTIME(ts, s)", 1235, "ADDTIME(): the time to add must be a TIME literal"),
     ("FORMAT(n, 2, 'de_DE')", 1235, "FORMAT(): only the locale 'en_US' is supported"),
     ("FORMAT(n, n)", 1235, "FORMAT(): the number of decimals must be an integer literal"),
     ("WEEK(ts, 9)", 1235, "WEEK(): the mode must be an integer literal from 0 to 7"),
@@ -545,3 +553,31 @@ def test_metabase_time_zone_probe(mimir_fn, oracle, conn, zone):
                     "'+00:00')), '%H:%i') AS 'offset'")  # the corpus's statement answers
         assert len(cur.fetchall()) == 1
     assert got == zone_rows(oracle, zone, probe)
+
+
+@pytest.mark.parametrize("zone", ["+00:00", "+05:30", "America/New_York"])
+def test_curtime_is_the_session_clock(mimir_fn, oracle, conn, zone):
+    """CURTIME() without FROM: a TIME, the session's clock (between two readings of
+    MariaDB's in the same zone)."""
+    before = zone_rows(oracle, zone, "SELECT CURTIME()")[0][0]
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = %s", (zone,))
+        cur.execute("SELECT CURTIME(), CURRENT_TIME()")
+        got = cur.fetchall()[0]
+        assert cur.description[0][1] == pymysql.constants.FIELD_TYPE.TIME
+    after = zone_rows(oracle, zone, "SELECT CURTIME()")[0][0]
+    if before <= after:  # not across midnight
+        assert before <= got[0] <= after and before <= got[1] <= after
+
+
+@pytest.mark.parametrize("src", SOURCES)
+def test_curtime_in_a_filter(mimir_fn, oracle, conn, src):
+    """CURTIME() in a metrics query, under a session zone: a parameter the planner reads."""
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = '+05:30'")
+        cur.execute(f"SELECT k, AGG({src}_m) FROM mimir.metrics "
+                    "WHERE TIME_TO_SEC(CURTIME()) >= 0 GROUP BY k")
+        got = [tuple(r) for r in cur.fetchall()]
+    want = oracle_rows(oracle, "SELECT k, SUM(m) FROM fn_rows WHERE TIME_TO_SEC(CURTIME()) >= 0 "
+                               "GROUP BY k")
+    assert normal(got) == normal(want)
