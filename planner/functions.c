@@ -1127,14 +1127,15 @@ static bool print_from_unixtime_constant(print_ctx *pc, bool *handled)
     return true;
 }
 
-/* FROM_UNIXTIME(n[, format]): NULL before 1970, as MySQL. */
+/* FROM_UNIXTIME(n[, format]): NULL before 1970, as MySQL; the wall clock of instant n in
+ * the session's zone (the format's DATE_FORMAT applies to that wall clock). */
 static bool print_from_unixtime(print_ctx *pc)
 {
     bool handled;
     if (!print_from_unixtime_constant(pc, &handled) || handled)
         return handled;
-    if (!epoch_needs_utc(pc))
-        return false;
+    if (pc->call->nargs == 1 && pc->b->tz && pc->b->tz->kind != TZ_UTC)
+        return fn_print_from_unixtime_zoned(pc);
     if (pc->call->nargs == 2) { /* DATE_FORMAT(FROM_UNIXTIME(n), format) */
         expr inner = *pc->call;
         inner.nargs = 1;

@@ -55,6 +55,9 @@ char *fn_translate_format(arena *a, const char *fmt, sql_dialect d, char *bad);
 bool fn_date_format_has_computed(const char *fmt, sql_dialect d);
 bool fn_print_date_format_pieces(print_ctx *pc, const char *fmt);
 
+/* FROM_UNIXTIME(n) under a session zone other than UTC (planner/functions_time.c). */
+bool fn_print_from_unixtime_zoned(print_ctx *pc);
+
 /* The families' tables, each ended by a row with a NULL name. */
 extern const function_map time_functions[];
 extern const function_map string_functions[];

@@ -432,6 +432,44 @@ static void mysql_zone(print_ctx *pc, const time_zone *z)
 }
 
 /*
+ * FROM_UNIXTIME(n) in a session zone other than UTC: the wall clock of instant n
+ * there, which is one value however the zone's clocks jump (the other way, a
+ * wall clock to an instant, is not). PostgreSQL: the instant AT TIME ZONE;
+ * MySQL/MariaDB (sessions in UTC): CONVERT_TZ from '+00:00'; SQLite: offsets
+ * only.
+ */
+bool fn_print_from_unixtime_zoned(print_ctx *pc)
+{
+    const time_zone *z = pc->b->tz;
+    char text[64];
+    switch (pc->b->dialect) {
+    case DIALECT_POSTGRES:
+        if (!fn_expand(pc, "(CASE WHEN $1 >= 0 THEN (TIMESTAMPTZ '1970-01-01 00:00:00+00' + $1 * "
+                           "INTERVAL '1 second') AT TIME ZONE "))
+            return false;
+        pg_zone(pc, z);
+        sb_str(pc->b, " END)");
+        return true;
+    case DIALECT_MYSQL:
+        if (!fn_expand(pc, "CONVERT_TZ(FROM_UNIXTIME($1), '+00:00', "))
+            return false;
+        mysql_zone(pc, z);
+        sb_str(pc->b, ")");
+        return true;
+    case DIALECT_SQLITE:
+        break;
+    }
+    if (z->kind == TZ_NAMED)
+        return fn_unsupported(pc, "under a named session time_zone on SQLite sources (offsets "
+                                  "such as '+05:30' are supported)");
+    if (!fn_expand(pc, "(CASE WHEN $1 >= 0 THEN datetime($1 + "))
+        return false;
+    snprintf(text, sizeof(text), "%d, 'unixepoch') END)", z->offset_minutes * 60);
+    sb_str(pc->b, text);
+    return true;
+}
+
+/*
  * CONVERT_TZ(dt, from, to): the zones are literals (or @@time_zone, which the
  * planner has made one) of the forms SET time_zone takes; an unknown zone gives
  * NULL, as in MySQL. A literal dt is converted by the planner itself.

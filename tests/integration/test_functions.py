@@ -381,13 +381,13 @@ def test_the_edges_are_in_the_data(oracle):
 
 @pytest.mark.parametrize("zone", ["+05:30", "America/New_York"])
 def test_epoch_functions_refused_outside_utc(mimir_fn, conn, zone):
-    """UNIX_TIMESTAMP of a wall-clock value (a date) and FROM_UNIXTIME of a computed
-    value depend on the zone's rules on the backend: refused there, never answered
-    in UTC. (UNIX_TIMESTAMP(ts) of an instant and FROM_UNIXTIME(literal) are answered
-    in every zone: tests/integration/test_time_zone.py.)"""
+    """UNIX_TIMESTAMP of a wall-clock value (a date) depends on the zone's rules for
+    the wall clocks its daylight-saving changes skip or repeat: refused there, never
+    answered in UTC. (UNIX_TIMESTAMP(ts) of an instant and FROM_UNIXTIME are answered
+    in every zone: tests/integration/test_time_zone.py and below.)"""
     with conn.cursor() as cur:
         cur.execute("SET time_zone = %s", (zone,))
-    for expr in ("UNIX_TIMESTAMP(ds)", "FROM_UNIXTIME(1640995200 + 0)"):
+    for expr in ("UNIX_TIMESTAMP(ds)",):
         with pytest.raises(pymysql.err.MySQLError) as exc:
             with conn.cursor() as cur:
                 cur.execute(f"SELECT {expr}, AGG(pg_m) FROM mimir.metrics GROUP BY {expr}")
@@ -580,4 +580,34 @@ def test_curtime_in_a_filter(mimir_fn, oracle, conn, src):
         got = [tuple(r) for r in cur.fetchall()]
     want = oracle_rows(oracle, "SELECT k, SUM(m) FROM fn_rows WHERE TIME_TO_SEC(CURTIME()) >= 0 "
                                "GROUP BY k")
+    assert normal(got) == normal(want)
+
+
+# Instants every 73 hours over 2017-2023 (across daylight-saving changes both ways).
+FROM_UNIXTIME_ZONED = ["FROM_UNIXTIME(id * 262800 + 1500000000)",
+                       "HOUR(FROM_UNIXTIME(id * 262800 + 1500000000))",
+                       "FROM_UNIXTIME(id * 262800 + 1500000000, '%Y-%m-%d %H')"]
+
+
+@pytest.mark.parametrize("src", SOURCES)
+@pytest.mark.parametrize("zone", ["+05:30", "America/New_York"])
+@pytest.mark.parametrize("expr", FROM_UNIXTIME_ZONED)
+def test_from_unixtime_under_a_session_zone(mimir_fn, oracle, conn, src, zone, expr):
+    """FROM_UNIXTIME(n) of a computed n is the wall clock of instant n in the session's
+    zone (one value whatever the zone's clocks do); SQLite sources take offsets only."""
+    sql = f"SELECT {expr} AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v"
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = %s", (zone,))
+    if src == "lite" and "/" in zone:
+        with pytest.raises(pymysql.err.MySQLError) as exc:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+        code, message = mysql_error(exc)
+        assert code == 1235 and "FROM_UNIXTIME()" in message and "SQLite" in message
+        assert_answers_select_1(conn)
+        return
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        got = [tuple(r) for r in cur.fetchall()]
+    want = zone_rows(oracle, zone, f"SELECT {expr}, SUM(m) FROM fn_rows GROUP BY 1")
     assert normal(got) == normal(want)
