@@ -1072,14 +1072,6 @@ bool from_unixtime_text(const time_zone *tz, const expr *n, char out[32])
     return true;
 }
 
-/* A session zone other than UTC: epoch conversions would need the zone's rules. */
-static bool epoch_needs_utc(print_ctx *pc)
-{
-    if (!pc->b->tz || pc->b->tz->kind == TZ_UTC)
-        return true;
-    return fn_unsupported(pc, "under a session time_zone other than UTC");
-}
-
 /* UNIX_TIMESTAMP([d]): seconds since 1970 (with the fraction d has, as MySQL). */
 static bool print_unix_timestamp(print_ctx *pc)
 {
@@ -1089,8 +1081,8 @@ static bool print_unix_timestamp(print_ctx *pc)
                                  ? "CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)"
                              : d == DIALECT_SQLITE ? "CAST(strftime('%s', 'now') AS INTEGER)"
                                                    : "UNIX_TIMESTAMP()");
-    if (!epoch_needs_utc(pc))
-        return false;
+    if (pc->b->tz && pc->b->tz->kind != TZ_UTC)
+        return fn_print_unix_timestamp_zoned(pc, is_date_valued(pc->call->args[0]));
     if (d == DIALECT_MYSQL)
         return fn_expand(pc, "UNIX_TIMESTAMP($1)");
     if (d == DIALECT_POSTGRES)

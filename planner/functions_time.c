@@ -470,6 +470,57 @@ bool fn_print_from_unixtime_zoned(print_ctx *pc)
 }
 
 /*
+ * UNIX_TIMESTAMP(x) of a wall clock x (a DATE, a DATETIME) in a session zone
+ * other than UTC: the instant x names there. MySQL/MariaDB: CONVERT_TZ to UTC,
+ * with their own rules for wall clocks a daylight-saving change skips (the end
+ * of the gap) or repeats; PostgreSQL: AT TIME ZONE, whose rules differ in
+ * those wall clocks, so a named zone is answered only for DATEs in a zone
+ * where no midnight is skipped or repeated (then the two agree); SQLite:
+ * offsets only. An offset zone is exact everywhere.
+ */
+bool fn_print_unix_timestamp_zoned(print_ctx *pc, bool is_date)
+{
+    const time_zone *z = pc->b->tz;
+    char text[256];
+    switch (pc->b->dialect) {
+    case DIALECT_MYSQL:
+        sb_str(pc->b, "UNIX_TIMESTAMP(CONVERT_TZ(");
+        if (!fn_print(pc, pc->call->args[0]))
+            return false;
+        sb_str(pc->b, ", ");
+        mysql_zone(pc, z);
+        sb_str(pc->b, ", '+00:00'))");
+        return true;
+    case DIALECT_POSTGRES:
+        if (z->kind == TZ_NAMED && !(is_date && time_zone_midnights_unambiguous(z))) {
+            snprintf(text, sizeof(text),
+                     "under a session time_zone other than UTC, of a value that is not a DATE, "
+                     "or in a zone ('%.60s') where daylight saving skips or repeats midnight",
+                     z->text);
+            return fn_unsupported(pc, text);
+        }
+        if (!fn_expand(pc, "trim_scale(EXTRACT(EPOCH FROM (CAST($1 AS TIMESTAMP) AT TIME ZONE "))
+            return false;
+        pg_zone(pc, z);
+        sb_str(pc->b, ")))");
+        return true;
+    case DIALECT_SQLITE:
+        break;
+    }
+    if (z->kind == TZ_NAMED)
+        return fn_unsupported(pc, "under a session time_zone other than UTC, named zones on "
+                                  "SQLite sources (offsets such as '+05:30' are supported)");
+    if (!fn_expand(pc,
+                   "(CAST(strftime('%s', strftime('%Y-%m-%d %H:%M:%f', $1)) AS INTEGER) + "
+                   "(CASE WHEN strftime('%f', $1) LIKE '%.000' THEN 0 ELSE ROUND(strftime('%f', "
+                   "$1) - CAST(strftime('%S', $1) AS INTEGER), 3) END) - "))
+        return false;
+    snprintf(text, sizeof(text), "%d)", z->offset_minutes * 60);
+    sb_str(pc->b, text);
+    return true;
+}
+
+/*
  * CONVERT_TZ(dt, from, to): the zones are literals (or @@time_zone, which the
  * planner has made one) of the forms SET time_zone takes; an unknown zone gives
  * NULL, as in MySQL. A literal dt is converted by the planner itself.

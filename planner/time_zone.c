@@ -180,3 +180,70 @@ bool time_zone_convert_text(const char *dt, const char *from, const char *to, ch
     snprintf(out, size, "%s", text);
     return true;
 }
+
+/* Does the open interval (lo, hi) of wall-clock seconds hold a midnight? */
+static bool holds_midnight(int64_t lo, int64_t hi)
+{
+    int64_t next = lo - ((lo % 86400) + 86400) % 86400 + 86400; /* first midnight after lo */
+    return next < hi;
+}
+
+typedef struct midnight_scan {
+    bool unambiguous;
+} midnight_scan;
+
+static long offset_at(time_t t)
+{
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return tm.tm_gmtoff;
+}
+
+/*
+ * With TZ set: every offset change from 1970 to 2038, found day by day and then
+ * to the second. A change from offset a to b at instant T skips the wall clocks
+ * [T + a, T + b) (b > a) or repeats [T + b, T + a) (b < a). A midnight strictly
+ * inside a skipped range, or anywhere in a repeated one, is what the databases'
+ * rules read differently.
+ */
+static void scan_midnights(void *arg)
+{
+    midnight_scan *scan = arg;
+    scan->unambiguous = true;
+    for (time_t day = 0; day < (time_t)2147483647 - 86400 && scan->unambiguous; day += 86400) {
+        long a = offset_at(day), b = offset_at(day + 86400);
+        if (a == b)
+            continue;
+        time_t lo = day, hi = day + 86400; /* offset a at lo, b at hi */
+        while (hi - lo > 1) {
+            time_t mid = lo + (hi - lo) / 2;
+            if (offset_at(mid) == a)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        int64_t t = (int64_t)hi;
+        scan->unambiguous =
+            b > a ? !holds_midnight(t + a, t + b) : !holds_midnight(t + b - 1, t + a);
+    }
+}
+
+bool time_zone_midnights_unambiguous(const time_zone *tz)
+{
+    static struct {
+        char name[64];
+        bool unambiguous;
+    } cache[32];
+    static size_t ncache;
+    if (tz->kind != TZ_NAMED)
+        return true;
+    for (size_t i = 0; i < ncache; i++)
+        if (strcmp(cache[i].name, tz->text) == 0)
+            return cache[i].unambiguous;
+    midnight_scan scan;
+    with_zone(tz, scan_midnights, &scan);
+    size_t slot = ncache < 32 ? ncache++ : 31;
+    snprintf(cache[slot].name, sizeof(cache[slot].name), "%s", tz->text);
+    cache[slot].unambiguous = scan.unambiguous;
+    return scan.unambiguous;
+}
