@@ -7,6 +7,22 @@
 
 #define PG_DOUBLE(f) f "(CAST($1 AS DOUBLE PRECISION))"
 
+static bool print_atan(print_ctx *pc)
+{
+    bool two = pc->call->nargs == 2;
+    switch (pc->b->dialect) {
+    case DIALECT_POSTGRES:
+        return fn_expand(pc, two ? "ATAN2(CAST($1 AS DOUBLE PRECISION), CAST($2 AS DOUBLE "
+                                   "PRECISION))"
+                                 : PG_DOUBLE("ATAN"));
+    case DIALECT_SQLITE:
+        return fn_expand(pc, two ? "atan2($1, $2)" : "atan($1)");
+    case DIALECT_MYSQL:
+        break;
+    }
+    return fn_expand(pc, two ? "ATAN($1, $2)" : "ATAN($1)");
+}
+
 const function_map math_functions[] = {
     {"exp", 1, 1, T(PG_DOUBLE("EXP"), "exp($1)", "EXP($1)"), NULL},
     {"sin", 1, 1, T(PG_DOUBLE("SIN"), "sin($1)", "SIN($1)"), NULL},
@@ -20,6 +36,8 @@ const function_map math_functions[] = {
      T("(CASE WHEN $1 BETWEEN -1 AND 1 THEN " PG_DOUBLE("ACOS") " END)",
        "(CASE WHEN $1 BETWEEN -1 AND 1 THEN acos($1) END)", "ACOS($1)"),
      NULL},
+    /* ATAN(x), and ATAN(y, x) which is ATAN2(y, x). */
+    {"atan", 1, 2, T(NULL, NULL, NULL), print_atan},
     {"atan2", 2, 2,
      T("ATAN2(CAST($1 AS DOUBLE PRECISION), CAST($2 AS DOUBLE PRECISION))", "atan2($1, $2)",
        "ATAN2($1, $2)"),

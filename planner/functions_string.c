@@ -85,6 +85,40 @@ static bool print_format(print_ctx *pc)
     return true;
 }
 
+/*
+ * SHA2(s, bits): the SHA-2 digest of s's bytes in hex for 224, 256 (or 0), 384
+ * and 512 bits, NULL for any other length, as MySQL. bits is an integer literal.
+ */
+static bool print_sha2(print_ctx *pc)
+{
+    const expr *bits = pc->call->args[1];
+    if (bits->kind != EX_LITERAL || bits->lit != LIT_INT || strlen(bits->text) > 3)
+        return fn_unsupported(pc, "the number of bits must be an integer literal");
+    int n = atoi(bits->text);
+    n = n == 0 ? 256 : n;
+    if (n != 224 && n != 256 && n != 384 && n != 512) {
+        sb_str(pc->b, "NULL");
+        return true;
+    }
+    switch (pc->b->dialect) {
+    case DIALECT_MYSQL:
+        return fn_expand(pc, "SHA2($1, $2)");
+    case DIALECT_SQLITE:
+        sb_str(pc->b, "mimir_sha2(");
+        if (!fn_print(pc, pc->call->args[0]))
+            return false;
+        buf_printf(&pc->b->out, ", %d)", n);
+        return true;
+    case DIALECT_POSTGRES:
+        break;
+    }
+    buf_printf(&pc->b->out, "encode(sha%d(convert_to(CAST(", n);
+    if (!fn_print(pc, pc->call->args[0]))
+        return false;
+    sb_str(pc->b, " AS TEXT), 'UTF8')), 'hex')");
+    return true;
+}
+
 const function_map string_functions[] = {
     {"format", 2, 3, T(NULL, NULL, NULL), print_format},
     {"position", 2, 2, T(NULL, NULL, NULL), print_position},
@@ -134,5 +168,13 @@ const function_map string_functions[] = {
        "mimir_find_in_set($1, $2)", "FIND_IN_SET($1, $2)"),
      NULL},
     {"md5", 1, 1, T("md5(CAST($1 AS TEXT))", "mimir_md5($1)", "MD5($1)"), NULL},
+    /* SHA1 needs pgcrypto on PostgreSQL, which Mimir does not assume; CRC32 has no
+     * PostgreSQL function. */
+    {"sha1", 1, 1, T(NULL, "mimir_sha1($1)", "SHA1($1)"), NULL},
+    {"sha", 1, 1, T(NULL, "mimir_sha1($1)", "SHA1($1)"), NULL},
+    {"sha2", 2, 2, T(NULL, NULL, NULL), print_sha2},
+    {"crc32", 1, 1, T(NULL, "mimir_crc32($1)", "CRC32($1)"), NULL},
+    {"bit_length", 1, 1,
+     T("BIT_LENGTH(CAST($1 AS TEXT))", "(LENGTH(CAST($1 AS BLOB)) * 8)", "BIT_LENGTH($1)"), NULL},
     {NULL, 0, 0, {NULL, NULL, NULL}, NULL},
 };

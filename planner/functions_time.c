@@ -60,6 +60,12 @@ bool sb_time_valued(const expr *e)
     return time_valued(e);
 }
 
+value_type function_value_type(const expr *e)
+{
+    return time_valued(e) || is_call(e, "curtime") || is_call(e, "current_time") ? VT_TIME
+                                                                                 : VT_NULL;
+}
+
 static bool pg_seconds(print_ctx *pc, const expr *e);
 
 /* ADDTIME(t, d) / SUBTIME of a TIME t on PostgreSQL: seconds, clamped. */

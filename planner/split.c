@@ -677,6 +677,8 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     sb_str(&b, "SELECT ");
     ptr_vec group = {0};
     size_t ncols = streaming ? q->ncolumns : q->ndims + job->metrics.len;
+    value_type *types = arena_alloc(x->a, (ncols + 1) * sizeof(*types)); /* zeroed: VT_NULL */
+    bool typed = false;
     for (size_t i = 0; i < ncols; i++) {
         const expr *dim = NULL;
         const metric *m = NULL;
@@ -706,6 +708,8 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
                 return false;
             }
             ptr_vec_push(x->a, &group, (void *)(uintptr_t)(i + 1));
+            types[i] = function_value_type(dim);
+            typed |= types[i] != VT_NULL;
         }
         sb_str(&b, " AS ");
         sb_ident(&b, name);
@@ -743,6 +747,8 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         aq->tz_name = arena_strdup(x->a, q->tz->text); /* checked by the connector */
     else if (function_zone)
         aq->tz_name = function_zone;
+    if (typed && job->dialect == DIALECT_SQLITE)
+        aq->col_types = types;
     return true;
 }
 

@@ -265,25 +265,67 @@ static void fn_find_in_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int(ctx, 0);
 }
 
-/* MD5(s): 32 lowercase hex digits of the bytes of s. */
-static void fn_md5(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* The digest of s's bytes by md as lowercase hex (MD5, SHA1, SHA2), NULL for NULL. */
+static void result_digest(sqlite3_context *ctx, sqlite3_value *v, const EVP_MD *md)
 {
-    (void)argc;
-    const void *s = sqlite3_value_text(argv[0]);
-    if (!s) {
+    const void *s = sqlite3_value_text(v);
+    if (!s || !md) {
         sqlite3_result_null(ctx);
         return;
     }
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (!EVP_Digest(s, (size_t)sqlite3_value_bytes(argv[0]), digest, &len, EVP_md5(), NULL)) {
-        sqlite3_result_error(ctx, "MD5 failed", -1);
+    if (!EVP_Digest(s, (size_t)sqlite3_value_bytes(v), digest, &len, md, NULL)) {
+        sqlite3_result_error(ctx, "digest failed", -1);
         return;
     }
     char hex[2 * EVP_MAX_MD_SIZE + 1];
     for (unsigned int i = 0; i < len; i++)
         snprintf(hex + 2 * i, 3, "%02x", digest[i]);
     sqlite3_result_text(ctx, hex, (int)(2 * len), SQLITE_TRANSIENT);
+}
+
+static void fn_md5(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    result_digest(ctx, argv[0], EVP_md5());
+}
+
+static void fn_sha1(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    result_digest(ctx, argv[0], EVP_sha1());
+}
+
+/* mimir_sha2(s, bits): bits 224, 256, 384 or 512 (the planner prints NULL for others). */
+static void fn_sha2(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int bits = sqlite3_value_int(argv[1]);
+    result_digest(ctx, argv[0],
+                  bits == 224   ? EVP_sha224()
+                  : bits == 256 ? EVP_sha256()
+                  : bits == 384 ? EVP_sha384()
+                  : bits == 512 ? EVP_sha512()
+                                : NULL);
+}
+
+/* CRC32(s): the IEEE 802.3 checksum (zlib's) of s's bytes, an unsigned 32-bit number. */
+static void fn_crc32(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *s = sqlite3_value_text(argv[0]);
+    if (!s) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    uint32_t crc = 0xFFFFFFFFu;
+    for (int i = 0, n = sqlite3_value_bytes(argv[0]); i < n; i++) {
+        crc ^= s[i];
+        for (int k = 0; k < 8; k++)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    sqlite3_result_int64(ctx, (sqlite3_int64)(crc ^ 0xFFFFFFFFu));
 }
 
 /* ---- FORMAT ---------------------------------------------------------------------- */
@@ -382,6 +424,9 @@ bool sqlite_functions_register(sqlite3 *db)
         {"mimir_substring_index", 3, fn_substring_index},
         {"mimir_find_in_set", 2, fn_find_in_set},
         {"mimir_md5", 1, fn_md5},
+        {"mimir_sha1", 1, fn_sha1},
+        {"mimir_sha2", 2, fn_sha2},
+        {"mimir_crc32", 1, fn_crc32},
         {"mimir_format", 2, fn_format},
     };
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;

@@ -294,6 +294,9 @@ FUNCTIONS += TIME_FUNCTIONS + [
     ("space", "CONCAT(SPACE(n), '|')"), ("ascii", "ASCII(s)"),
     ("strcmp", "STRCMP(k, 'b')"), ("find_in_set", "FIND_IN_SET(k, 'c,b,a')"),
     ("find_in_set_s", "FIND_IN_SET('b', s)"), ("md5", "MD5(s)"),
+    ("sha2", "SHA2(s, 256)"), ("sha2_512", "SHA2(s, 512)"), ("sha2_0", "SHA2(k, 0)"),
+    ("sha2_bad", "SHA2(s, 100)"), ("bit_length", "BIT_LENGTH(s)"),
+    ("atan", "ATAN(n)"), ("atan_2", "ATAN(n, 4)"),
     ("exp", "EXP(n / 10)"), ("sin", "SIN(n)"), ("cos", "COS(n)"), ("tan", "TAN(n)"),
     ("asin", "ASIN(n / 10)"), ("acos", "ACOS(n / 10)"), ("atan2", "ATAN2(n, 3)"),
     ("degrees", "DEGREES(n)"), ("radians", "RADIANS(n)"),
@@ -323,8 +326,11 @@ FUNCTIONS += [
     ("convert_tz_hour", "HOUR(CONVERT_TZ(ts, 'UTC', 'Europe/Paris'))"),
 ]
 
+FUNCTIONS += [("sha1", "SHA1(s)"), ("sha", "SHA(k)"), ("crc32", "CRC32(s)")]
+
 # Refused on one dialect (1235, naming the function), answered on the others.
 REFUSED = {("metabase_week", "lite"), ("week_date_monday", "lite"),
+           ("sha1", "pg"), ("sha", "pg"), ("crc32", "pg"),
            ("convert_tz_named", "lite"), ("convert_tz_named_from", "lite"),
            ("convert_tz_named_both", "lite"), ("convert_tz_hour", "lite")}
 FUNCTIONS += [
@@ -420,6 +426,49 @@ def test_unix_timestamp_under_an_offset_zone(mimir_fn, oracle, conn, src):
         got = [tuple(r) for r in cur.fetchall()]
     want = zone_rows(oracle, "-03:30", "SELECT UNIX_TIMESTAMP(d), SUM(m) FROM fn_rows GROUP BY 1")
     assert normal(got) == normal(want)
+
+
+@pytest.mark.parametrize("src", SOURCES)
+@pytest.mark.parametrize("expr", [e for _, e in TIME_FUNCTIONS if not e.startswith("TIME_FORMAT")],
+                         ids=[n for n, e in TIME_FUNCTIONS if not e.startswith("TIME_FORMAT")])
+def test_time_functions_are_declared_time(mimir_fn, oracle, conn, src, expr):
+    """A TIME-valued function is a TIME column, as MariaDB declares it (drivers decide
+    the value's class from it: pymysql's timedelta, JDBC's java.sql.Time), also on
+    SQLite, which holds it as text (the planner tells the connector the type)."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {expr} AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v")
+        got = cur.description[0][1]
+    c = pymysql.connect(unix_socket=str(oracle.socket), user="root", password="",
+                        database=ORACLE_DB)
+    try:
+        with c.cursor() as cur:
+            cur.execute(f"SELECT {expr} FROM fn_rows LIMIT 1")
+            want = cur.description[0][1]
+    finally:
+        c.close()
+    assert got == want == pymysql.constants.FIELD_TYPE.TIME
+
+
+@pytest.mark.parametrize("src", SOURCES)
+def test_time_in_arithmetic(mimir_fn, oracle, conn, src):
+    """A TIME in a comparison or arithmetic is MySQL's number HHMMSS: MariaDB computes it,
+    PostgreSQL (an interval) and SQLite (text) would not, so Mimir refuses there."""
+    expr = "TIMEDIFF(ts, CAST(d AS DATETIME)) > 120000"
+    sql = f"SELECT {expr} AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v"
+    if src == "maria":
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            got = [tuple(r) for r in cur.fetchall()]
+        want = oracle_rows(oracle, f"SELECT {expr}, SUM(m) FROM fn_rows GROUP BY 1")
+        assert normal(got) == normal(want)
+        return
+    with pytest.raises(pymysql.err.MySQLError) as exc:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    code, message = mysql_error(exc)
+    assert code == 1235
+    assert "TIMEDIFF() in arithmetic or comparisons: use TIME_TO_SEC(TIMEDIFF(...))" in message
+    assert_answers_select_1(conn)
 
 
 @pytest.mark.parametrize("expr, code, text", [
