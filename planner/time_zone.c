@@ -129,26 +129,52 @@ static void with_zone(const time_zone *tz, void (*fn)(void *), void *arg)
 }
 
 typedef struct instant_job {
-    struct tm tm;
-    time_t out;
+    int64_t local;
+    int64_t out;
 } instant_job;
 
-static void run_mktime(void *arg)
+static long offset_at(time_t t);
+
+/* The instant where the offset changes from `before` (at lo) to the one at hi. */
+static int64_t offset_change(time_t lo, time_t hi, long before)
+{
+    while (hi - lo > 1) {
+        time_t mid = lo + (hi - lo) / 2;
+        if (offset_at(mid) == before)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (int64_t)hi;
+}
+
+/*
+ * With TZ set: MySQL's instant of a wall clock (sql/tztime.cc). The offsets a
+ * day before and after give the candidates local - offset; a candidate is
+ * right when the zone has that offset then. Two (a repeated wall clock): the
+ * earlier instant; none (a skipped one): the instant the gap begins.
+ */
+static void run_instant(void *arg)
 {
     instant_job *j = arg;
-    j->tm.tm_isdst = -1; /* the zone's rules decide */
-    j->out = mktime(&j->tm);
+    time_t l = (time_t)j->local;
+    long before = offset_at(l - 86400), after = offset_at(l + 86400);
+    long high = before > after ? before : after, low = before > after ? after : before;
+    if (offset_at(l - high) == high)
+        j->out = j->local - high; /* the earlier of two, or the only one */
+    else if (offset_at(l - low) == low)
+        j->out = j->local - low;
+    else
+        j->out = offset_change(l - 86400 - before, l + 86400 - after, before);
 }
 
 int64_t time_zone_instant(const time_zone *tz, int64_t local)
 {
     if (tz->kind != TZ_NAMED)
         return local - (int64_t)tz->offset_minutes * 60;
-    instant_job j;
-    time_t t = (time_t)local;
-    gmtime_r(&t, &j.tm);
-    with_zone(tz, run_mktime, &j);
-    return (int64_t)j.out;
+    instant_job j = {.local = local};
+    with_zone(tz, run_instant, &j);
+    return j.out;
 }
 
 /* The wall clock (seconds since 1970 as if UTC) of instant t in zone tz. */
@@ -214,15 +240,7 @@ static void scan_midnights(void *arg)
         long a = offset_at(day), b = offset_at(day + 86400);
         if (a == b)
             continue;
-        time_t lo = day, hi = day + 86400; /* offset a at lo, b at hi */
-        while (hi - lo > 1) {
-            time_t mid = lo + (hi - lo) / 2;
-            if (offset_at(mid) == a)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        int64_t t = (int64_t)hi;
+        int64_t t = offset_change(day, day + 86400, a);
         scan->unambiguous =
             b > a ? !holds_midnight(t + a, t + b) : !holds_midnight(t + b - 1, t + a);
     }

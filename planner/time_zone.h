@@ -50,9 +50,9 @@ void time_zone_local(const time_zone *tz, time_t t, struct tm *out);
 
 /*
  * The instant (seconds since 1970, UTC) of wall clock `local` (seconds since
- * 1970 as if the wall clock were UTC) in zone tz. A wall clock that a
- * daylight-saving change skips or repeats takes the C library's choice.
- * Loop thread only, as time_zone_local.
+ * 1970 as if the wall clock were UTC) in zone tz, by MySQL's rules: a wall
+ * clock a daylight-saving change repeats is its earlier instant, one it skips
+ * is the instant the gap begins. Loop thread only, as time_zone_local.
  */
 int64_t time_zone_instant(const time_zone *tz, int64_t local);
 

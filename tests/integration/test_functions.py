@@ -540,6 +540,10 @@ CONSTANT_TIME_EXPRESSIONS = [
     "CONVERT_TZ('2022-03-13 06:30:00', 'UTC', 'America/New_York')",
     "CONVERT_TZ('2022-11-06 01:30:00.25', 'America/New_York', '+00:00')",
     "CONVERT_TZ('2022-07-01 12:00:00', 'Europe/Paris', 'America/New_York')",
+    # a wall clock New York skips (02:00-03:00 on 2022-03-13), and one it repeats
+    "CONVERT_TZ('2022-03-13 02:30:00', 'America/New_York', 'UTC')",
+    "CONVERT_TZ('2022-03-13 02:00:00', 'America/New_York', 'UTC')",
+    "CONVERT_TZ('2022-11-06 01:30:00', 'America/New_York', 'UTC')",
     "CONVERT_TZ('1969-07-20 20:17:40', '+00:00', '+05:30')",
     "CONVERT_TZ('2022-01-01 00:00:00', 'Nowhere/Land', '+00:00')",
     "TIMEDIFF('2022-01-02 00:00:00', '2022-01-01 01:00:00.5')",
