@@ -405,8 +405,67 @@ static bool pg_instant(print_ctx *pc, const time_zone *from)
     return true;
 }
 
+/* The offset of zone z at instant t (SQL text), in seconds: EXTRACT of the wall clock's
+ * distance from UTC's. */
+static void pg_offset(print_ctx *pc, const char *t, const time_zone *z)
+{
+    buf_printf(&pc->b->out, "EXTRACT(EPOCH FROM ((%s AT TIME ZONE ", t);
+    pg_zone(pc, z);
+    buf_printf(&pc->b->out, ") - (%s AT TIME ZONE 'UTC')))", t);
+}
+
+/*
+ * MySQL's instant of dt's wall clock in a named zone, on PostgreSQL, whose own
+ * AT TIME ZONE reads a wall clock that daylight saving skips or repeats
+ * otherwise: with the offsets a day before and after (lo, hi), the candidate
+ * dt - hi is the earlier instant of a repeated wall clock (MySQL's choice),
+ * dt - lo the only one elsewhere, and a skipped wall clock is the instant its
+ * gap begins (the first whole minute from dt - hi on with offset hi).
+ */
+static bool pg_mysql_instant(print_ctx *pc, const time_zone *from)
+{
+    sb_str(pc->b, "(SELECT CASE WHEN ");
+    pg_offset(pc, "mimir_chi", from);
+    sb_str(pc->b, " = mimir_hi THEN mimir_chi WHEN ");
+    pg_offset(pc, "mimir_clo", from);
+    sb_str(pc->b,
+           " = mimir_lo THEN mimir_clo ELSE (SELECT min(g) FROM generate_series("
+           "date_trunc('minute', mimir_chi), mimir_clo, INTERVAL '1 minute') AS s(g) WHERE ");
+    pg_offset(pc, "g", from);
+    sb_str(pc->b, " = mimir_hi) END FROM (SELECT mimir_u - mimir_hi * INTERVAL '1 second' AS "
+                  "mimir_chi, mimir_u - mimir_lo * INTERVAL '1 second' AS mimir_clo, mimir_hi, "
+                  "mimir_lo FROM (SELECT mimir_u, GREATEST(");
+    for (int i = 0; i < 2; i++) {
+        if (i)
+            sb_str(pc->b, ") AS mimir_hi, LEAST(");
+        pg_offset(pc, "(mimir_u - INTERVAL '1 day')", from);
+        sb_str(pc->b, ", ");
+        pg_offset(pc, "(mimir_u + INTERVAL '1 day')", from);
+    }
+    sb_str(pc->b, ") AS mimir_lo FROM (SELECT CAST(");
+    if (!fn_print(pc, pc->call->args[0]))
+        return false;
+    sb_str(pc->b, " AS TIMESTAMP) AT TIME ZONE 'UTC' AS mimir_u) AS mimir_tz1) AS mimir_tz2) AS "
+                  "mimir_tz3)");
+    return true;
+}
+
 static bool pg_convert_tz(print_ctx *pc, const time_zone *from, const time_zone *to)
 {
+    if (from->kind == TZ_NAMED) {
+        /* (SELECT CASE WHEN i in MySQL's TIMESTAMP range THEN i AT TIME ZONE to ELSE dt END) */
+        sb_str(pc->b, "(SELECT CASE WHEN mimir_i >= TIMESTAMPTZ '1970-01-01 00:00:01+00' AND "
+                      "mimir_i < TIMESTAMPTZ '2038-01-19 03:14:08+00' THEN mimir_i AT TIME ZONE ");
+        pg_zone(pc, to);
+        sb_str(pc->b, " ELSE CAST(");
+        if (!fn_print(pc, pc->call->args[0]))
+            return false;
+        sb_str(pc->b, " AS TIMESTAMP) END FROM (SELECT ");
+        if (!pg_mysql_instant(pc, from))
+            return false;
+        sb_str(pc->b, " AS mimir_i) AS mimir_tz4)");
+        return true;
+    }
     sb_str(pc->b, "(CASE WHEN ");
     if (!pg_instant(pc, from))
         return false;

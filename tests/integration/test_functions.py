@@ -320,6 +320,12 @@ FUNCTIONS += [
     ("convert_tz_named_from", "CONVERT_TZ(ts, 'Europe/Paris', '+00:00')"),
     ("convert_tz_named_both", "CONVERT_TZ(ts, 'America/New_York', 'Europe/Paris')"),
     ("convert_tz_unknown", "CONVERT_TZ(ts, 'Mars/Olympus', '+00:00')"),
+    # wall clocks New York skips (02:mm on 2022-03-13) and repeats (01:mm on 2022-11-06):
+    # MySQL reads them as the start of the gap and as the earlier instant
+    ("convert_tz_skipped", "CONVERT_TZ(DATE_ADD(CAST('2022-03-13 02:00:00' AS DATETIME), "
+                           "INTERVAL MINUTE(ts) MINUTE), 'America/New_York', 'UTC')"),
+    ("convert_tz_repeated", "CONVERT_TZ(DATE_ADD(CAST('2022-11-06 01:00:00' AS DATETIME), "
+                            "INTERVAL MINUTE(ts) MINUTE), 'America/New_York', '+00:00')"),
     ("convert_tz_literal", "ts > CONVERT_TZ('2022-03-13 06:30:00', 'UTC', 'America/New_York')"),
     ("convert_tz_literal_gap",
      "DATEDIFF(ts, CONVERT_TZ('2022-11-06 01:30:00.5', 'America/New_York', 'UTC'))"),
@@ -332,7 +338,8 @@ FUNCTIONS += [("sha1", "SHA1(s)"), ("sha", "SHA(k)"), ("crc32", "CRC32(s)")]
 REFUSED = {("metabase_week", "lite"), ("week_date_monday", "lite"),
            ("sha1", "pg"), ("sha", "pg"), ("crc32", "pg"),
            ("convert_tz_named", "lite"), ("convert_tz_named_from", "lite"),
-           ("convert_tz_named_both", "lite"), ("convert_tz_hour", "lite")}
+           ("convert_tz_named_both", "lite"), ("convert_tz_hour", "lite"),
+           ("convert_tz_skipped", "lite"), ("convert_tz_repeated", "lite")}
 FUNCTIONS += [
     # Metabase's week (metabase/driver/mysql.clj)
     ("metabase_week", "STR_TO_DATE(CONCAT(YEARWEEK(ts), ' Sunday'), '%X%V %W')"),
