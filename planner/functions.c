@@ -1082,7 +1082,7 @@ static bool print_unix_timestamp(print_ctx *pc)
                              : d == DIALECT_SQLITE ? "CAST(strftime('%s', 'now') AS INTEGER)"
                                                    : "UNIX_TIMESTAMP()");
     if (pc->b->tz && pc->b->tz->kind != TZ_UTC)
-        return fn_print_unix_timestamp_zoned(pc, is_date_valued(pc->call->args[0]));
+        return fn_print_unix_timestamp_zoned(pc);
     if (d == DIALECT_MYSQL)
         return fn_expand(pc, "UNIX_TIMESTAMP($1)");
     if (d == DIALECT_POSTGRES)

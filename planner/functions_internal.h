@@ -58,9 +58,9 @@ bool fn_print_date_format_pieces(print_ctx *pc, const char *fmt);
 /* FROM_UNIXTIME(n) under a session zone other than UTC (planner/functions_time.c). */
 bool fn_print_from_unixtime_zoned(print_ctx *pc);
 
-/* UNIX_TIMESTAMP(x) of a wall clock (x a DATE when is_date) under a session zone other
- * than UTC (planner/functions_time.c). */
-bool fn_print_unix_timestamp_zoned(print_ctx *pc, bool is_date);
+/* UNIX_TIMESTAMP(x) of a wall clock under a session zone other than UTC
+ * (planner/functions_time.c). */
+bool fn_print_unix_timestamp_zoned(print_ctx *pc);
 
 /* The families' tables, each ended by a row with a NULL name. */
 extern const function_map time_functions[];

@@ -536,17 +536,16 @@ bool fn_print_from_unixtime_zoned(print_ctx *pc)
 
 /*
  * UNIX_TIMESTAMP(x) of a wall clock x (a DATE, a DATETIME) in a session zone
- * other than UTC: the instant x names there. MySQL/MariaDB: CONVERT_TZ to UTC,
- * with their own rules for wall clocks a daylight-saving change skips (the end
- * of the gap) or repeats; PostgreSQL: AT TIME ZONE, whose rules differ in
- * those wall clocks, so a named zone is answered only for DATEs in a zone
- * where no midnight is skipped or repeated (then the two agree); SQLite:
- * offsets only. An offset zone is exact everywhere.
+ * other than UTC: the instant x names there, by MySQL's rules for the wall
+ * clocks a daylight-saving change skips (the start of the gap) or repeats (the
+ * earlier instant). MySQL/MariaDB: CONVERT_TZ to UTC, their own rules;
+ * PostgreSQL: those rules spelled out (pg_mysql_instant); SQLite: offsets
+ * only. An offset zone skips and repeats nothing.
  */
-bool fn_print_unix_timestamp_zoned(print_ctx *pc, bool is_date)
+bool fn_print_unix_timestamp_zoned(print_ctx *pc)
 {
     const time_zone *z = pc->b->tz;
-    char text[256];
+    char text[64];
     switch (pc->b->dialect) {
     case DIALECT_MYSQL:
         sb_str(pc->b, "UNIX_TIMESTAMP(CONVERT_TZ(");
@@ -557,17 +556,17 @@ bool fn_print_unix_timestamp_zoned(print_ctx *pc, bool is_date)
         sb_str(pc->b, ", '+00:00'))");
         return true;
     case DIALECT_POSTGRES:
-        if (z->kind == TZ_NAMED && !(is_date && time_zone_midnights_unambiguous(z))) {
-            snprintf(text, sizeof(text),
-                     "under a session time_zone other than UTC, of a value that is not a DATE, "
-                     "or in a zone ('%.60s') where daylight saving skips or repeats midnight",
-                     z->text);
-            return fn_unsupported(pc, text);
+        sb_str(pc->b, "trim_scale(EXTRACT(EPOCH FROM ");
+        if (z->kind == TZ_NAMED) {
+            if (!pg_mysql_instant(pc, z))
+                return false;
+        } else {
+            if (!fn_expand(pc, "(CAST($1 AS TIMESTAMP) AT TIME ZONE "))
+                return false;
+            pg_zone(pc, z);
+            sb_str(pc->b, ")");
         }
-        if (!fn_expand(pc, "trim_scale(EXTRACT(EPOCH FROM (CAST($1 AS TIMESTAMP) AT TIME ZONE "))
-            return false;
-        pg_zone(pc, z);
-        sb_str(pc->b, ")))");
+        sb_str(pc->b, "))");
         return true;
     case DIALECT_SQLITE:
         break;

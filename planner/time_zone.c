@@ -133,7 +133,13 @@ typedef struct instant_job {
     int64_t out;
 } instant_job;
 
-static long offset_at(time_t t);
+/* With TZ set: the zone's offset east of UTC at instant t, in seconds. */
+static long offset_at(time_t t)
+{
+    struct tm tm;
+    localtime_r(&t, &tm);
+    return tm.tm_gmtoff;
+}
 
 /* The instant where the offset changes from `before` (at lo) to the one at hi. */
 static int64_t offset_change(time_t lo, time_t hi, long before)
@@ -205,63 +211,4 @@ bool time_zone_convert_text(const char *dt, const char *from, const char *to, ch
     tv_datetime_text(shown * TV_US_PER_S + frac, digits, text);
     snprintf(out, size, "%s", text);
     return true;
-}
-
-/* Does the open interval (lo, hi) of wall-clock seconds hold a midnight? */
-static bool holds_midnight(int64_t lo, int64_t hi)
-{
-    int64_t next = lo - ((lo % 86400) + 86400) % 86400 + 86400; /* first midnight after lo */
-    return next < hi;
-}
-
-typedef struct midnight_scan {
-    bool unambiguous;
-} midnight_scan;
-
-static long offset_at(time_t t)
-{
-    struct tm tm;
-    localtime_r(&t, &tm);
-    return tm.tm_gmtoff;
-}
-
-/*
- * With TZ set: every offset change from 1970 to 2038, found day by day and then
- * to the second. A change from offset a to b at instant T skips the wall clocks
- * [T + a, T + b) (b > a) or repeats [T + b, T + a) (b < a). A midnight strictly
- * inside a skipped range, or anywhere in a repeated one, is what the databases'
- * rules read differently.
- */
-static void scan_midnights(void *arg)
-{
-    midnight_scan *scan = arg;
-    scan->unambiguous = true;
-    for (time_t day = 0; day < (time_t)2147483647 - 86400 && scan->unambiguous; day += 86400) {
-        long a = offset_at(day), b = offset_at(day + 86400);
-        if (a == b)
-            continue;
-        int64_t t = offset_change(day, day + 86400, a);
-        scan->unambiguous =
-            b > a ? !holds_midnight(t + a, t + b) : !holds_midnight(t + b - 1, t + a);
-    }
-}
-
-bool time_zone_midnights_unambiguous(const time_zone *tz)
-{
-    static struct {
-        char name[64];
-        bool unambiguous;
-    } cache[32];
-    static size_t ncache;
-    if (tz->kind != TZ_NAMED)
-        return true;
-    for (size_t i = 0; i < ncache; i++)
-        if (strcmp(cache[i].name, tz->text) == 0)
-            return cache[i].unambiguous;
-    midnight_scan scan;
-    with_zone(tz, scan_midnights, &scan);
-    size_t slot = ncache < 32 ? ncache++ : 31;
-    snprintf(cache[slot].name, sizeof(cache[slot].name), "%s", tz->text);
-    cache[slot].unambiguous = scan.unambiguous;
-    return scan.unambiguous;
 }

@@ -65,13 +65,4 @@ int64_t time_zone_instant(const time_zone *tz, int64_t local);
 bool time_zone_convert_text(const char *dt, const char *from, const char *to, char *out,
                             size_t size);
 
-/*
- * Does every local midnight of zone tz from 1970 to 2038 name exactly one
- * instant, or the first instant after a skipped hour that begins at midnight?
- * Then a DATE's instant in tz is the same whichever rule for skipped and
- * repeated wall clocks a database applies (MySQL's or PostgreSQL's). True
- * for UTC and offsets. Computed once per zone; loop thread only.
- */
-bool time_zone_midnights_unambiguous(const time_zone *tz);
-
 #endif

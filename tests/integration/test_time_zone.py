@@ -79,6 +79,9 @@ def load_mariadb(server, rows):
     server.executemany("INSERT INTO events VALUES (%s, %s, %s, %s)",
                        [(i, k, a, t.replace(tzinfo=None)) for i, k, a, t in rows],
                        database=ORACLE_DB)
+    # tz_wall's wall clocks as MySQL DATETIMEs (the UTC wall clocks of the events)
+    server.query_in_zone("+00:00", "CREATE TABLE events_wall AS SELECT id, kind, amount, "
+                         "CAST(ts AS DATETIME) AS ts FROM events", ORACLE_DB)
     server.create_user(ORACLE_USER, ORACLE_PASSWORD, ORACLE_DB)
 
 
@@ -303,22 +306,16 @@ def test_from_unixtime_bounds_are_pushed_in_the_session_zone(mimir_tz):
     conn.close()
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT UNIX_TIMESTAMP(ts) AS t, AGG(wall_count) FROM mimir.metrics GROUP BY 1",
-])
-def test_epochs_of_wall_clock_values_are_refused_in_named_zones(mimir_tz, sql):
-    """UNIX_TIMESTAMP of a wall-clock DATETIME on PostgreSQL needs MySQL's rules for the
-    wall clocks a zone's changes skip or repeat: refused, and the connection answers
-    the next statement."""
-    conn = mimir_tz.connect()
-    with conn.cursor() as cur:
-        cur.execute("SET time_zone = 'America/New_York'")
-        with pytest.raises(pymysql.err.MySQLError) as excinfo:
-            cur.execute(sql)
-        code, message = mysql_error(excinfo)
-        assert code == 1235 and "under a session time_zone other than UTC" in message
-    assert_answers_select_1(conn)
-    conn.close()
+@pytest.mark.parametrize("zone", ["America/New_York", "+05:30"])
+def test_unix_timestamp_of_wall_clock_values(mimir_tz, oracle, zone):
+    """UNIX_TIMESTAMP of a wall-clock DATETIME (PostgreSQL `timestamp`) is the instant
+    it names in the session's zone, by MySQL's rules for the wall clocks daylight
+    saving skips and repeats (the data has both)."""
+    got = mimir_rows(mimir_tz, zone, "SELECT UNIX_TIMESTAMP(ts) AS t, AGG(wall_count) "
+                                     "FROM mimir.metrics GROUP BY 1")
+    want = oracle_rows(oracle, zone, "SELECT UNIX_TIMESTAMP(ts), COUNT(id) FROM events_wall "
+                                     "GROUP BY 1")
+    assert normal(got) == normal(want)
 
 
 @pytest.mark.parametrize("zone", ["America/New_York", "+05:30"])
