@@ -1,8 +1,10 @@
 /*
- * MySQL's TIME-valued functions: TIMEDIFF, SEC_TO_TIME, MAKETIME and
- * TIME_FORMAT, and the day and month names. A MySQL TIME is a signed
- * duration from -838:59:59 to 838:59:59 (values beyond are clamped there),
- * printed '[-]HH:MM:SS[.ffffff]' with as many hour digits as it needs.
+ * MySQL's time functions beyond the first table: the TIME-valued TIMEDIFF,
+ * SEC_TO_TIME, MAKETIME, ADDTIME/SUBTIME, TIME_FORMAT, TIME_TO_SEC and CURTIME;
+ * CONVERT_TZ; UNIX_TIMESTAMP and FROM_UNIXTIME under a session zone; the day
+ * and month names and TO_SECONDS. A MySQL TIME is a signed duration from
+ * -838:59:59 to 838:59:59 (values beyond are clamped there), printed
+ * '[-]HH:MM:SS[.ffffff]' with as many hour digits as it needs.
  *
  * PostgreSQL's `time` holds 00:00 .. 24:00 only, so a TIME is computed there
  * as a number of seconds, clamped, and returned as an `interval` of that many
@@ -12,6 +14,12 @@
  * final stage call C functions Mimir registers on its own SQLite connections
  * (proxy/backend/sqlite_functions.c), which compute on exact microseconds and
  * return MySQL's text. MySQL and MariaDB compute them natively.
+ *
+ * A wall clock read in a named zone follows MySQL's rules where daylight
+ * saving skips it (the instant the gap begins) or repeats it (the earlier
+ * instant): MySQL/MariaDB apply them in CONVERT_TZ, the planner in C for
+ * constants (planner/time_zone.c), and PostgreSQL, whose AT TIME ZONE chooses
+ * otherwise, gets them spelled out (pg_mysql_instant).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,25 +76,33 @@ value_type function_value_type(const expr *e)
 
 static bool pg_seconds(print_ctx *pc, const expr *e);
 
-/* ADDTIME(t, d) / SUBTIME of a TIME t on PostgreSQL: seconds, clamped. */
+/* seconds(x) + seconds(t), or - for SUBTIME, on PostgreSQL. */
+static bool pg_time_sum(print_ctx *pc)
+{
+    sb_str(pc->b, "(");
+    if (!pg_seconds(pc, pc->call->args[0]))
+        return false;
+    sb_str(pc->b, is_call(pc->call, "subtime") ? " - " : " + ");
+    if (!pg_seconds(pc, pc->call->args[1]))
+        return false;
+    sb_str(pc->b, ")");
+    return true;
+}
+
+/* ADDTIME(t, d) / SUBTIME of a TIME t on PostgreSQL: the sum's seconds, clamped. */
 static bool pg_time_add_seconds(print_ctx *pc)
 {
-    bool sub = is_call(pc->call, "subtime");
-    sb_str(pc->b, "(CASE WHEN (");
-    for (int i = 0; i < 3; i++) { /* the sum, printed in the test, the clamp and the value */
-        if (i == 1)
-            sb_str(pc->b,
-                   ") > " TIME_MAX_SECONDS ".999999 THEN " TIME_MAX_SECONDS ".999999 WHEN (");
-        if (i == 2)
-            sb_str(pc->b,
-                   ") < -" TIME_MAX_SECONDS ".999999 THEN -" TIME_MAX_SECONDS ".999999 ELSE (");
-        if (!pg_seconds(pc, pc->call->args[0]))
-            return false;
-        sb_str(pc->b, sub ? " - " : " + ");
-        if (!pg_seconds(pc, pc->call->args[1]))
-            return false;
-    }
-    sb_str(pc->b, ") END)");
+    const char *max = TIME_MAX_SECONDS ".999999";
+    sb_str(pc->b, "(CASE WHEN ");
+    if (!pg_time_sum(pc))
+        return false;
+    buf_printf(&pc->b->out, " > %s THEN %s WHEN ", max, max);
+    if (!pg_time_sum(pc))
+        return false;
+    buf_printf(&pc->b->out, " < -%s THEN -%s ELSE ", max, max);
+    if (!pg_time_sum(pc))
+        return false;
+    sb_str(pc->b, " END)");
     return true;
 }
 
