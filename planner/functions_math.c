@@ -6,6 +6,8 @@
 #include "planner/functions_internal.h"
 
 #define PG_DOUBLE(f) f "(CAST($1 AS DOUBLE PRECISION))"
+/* An integer as MySQL's unsigned 64 bits (-1 is 64 ones), the fraction cut off. */
+#define PG_BITS "CAST(CAST(TRUNC($1) AS BIGINT) AS bit(64))"
 
 static bool print_atan(print_ctx *pc)
 {
@@ -44,5 +46,18 @@ const function_map math_functions[] = {
      NULL},
     {"degrees", 1, 1, T(PG_DOUBLE("DEGREES"), "degrees($1)", "DEGREES($1)"), NULL},
     {"radians", 1, 1, T(PG_DOUBLE("RADIANS"), "radians($1)", "RADIANS($1)"), NULL},
+/* Integers as MySQL's unsigned 64 bits (-1 is 64 ones), the fraction cut off. */
+#define PG_BITS "CAST(CAST(TRUNC($1) AS BIGINT) AS bit(64))"
+    {"bit_count", 1, 1,
+     T("length(replace(CAST(" PG_BITS " AS TEXT), '0', ''))", "mimir_bit_count($1)",
+       "BIT_COUNT($1)"),
+     NULL},
+    {"bin", 1, 1,
+     T("(CASE WHEN $1 IS NULL THEN NULL ELSE COALESCE(NULLIF(ltrim(CAST(" PG_BITS
+       " AS TEXT), '0'), ''), '0') END)",
+       "mimir_bin($1, 2)", "BIN($1)"),
+     NULL},
+    /* PostgreSQL has no octal. */
+    {"oct", 1, 1, T(NULL, "mimir_bin($1, 8)", "OCT($1)"), NULL},
     {NULL, 0, 0, {NULL, NULL, NULL}, NULL},
 };

@@ -176,5 +176,13 @@ const function_map string_functions[] = {
     {"crc32", 1, 1, T(NULL, "mimir_crc32($1)", "CRC32($1)"), NULL},
     {"bit_length", 1, 1,
      T("BIT_LENGTH(CAST($1 AS TEXT))", "(LENGTH(CAST($1 AS BLOB)) * 8)", "BIT_LENGTH($1)"), NULL},
+    /* ORD(s): the first character's UTF-8 bytes as one number (ASCII's for one byte). */
+    {"ord", 1, 1,
+     T("(CASE WHEN CAST($1 AS TEXT) IS NULL THEN NULL ELSE COALESCE((SELECT CAST(SUM(get_byte(b, "
+       "i) * power(256::numeric, length(b) - 1 - i)) AS BIGINT) FROM (SELECT "
+       "convert_to(substr(CAST($1 AS TEXT), 1, 1), 'UTF8') AS b) AS mimir_ord, "
+       "generate_series(0, length(b) - 1) AS i), 0) END)",
+       "mimir_ord($1)", "ORD($1)"),
+     NULL},
     {NULL, 0, 0, {NULL, NULL, NULL}, NULL},
 };

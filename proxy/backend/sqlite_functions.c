@@ -265,6 +265,55 @@ static void fn_find_in_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int(ctx, 0);
 }
 
+/* ORD(s): the bytes of s's first UTF-8 character as one big-endian number; 0 for ''. */
+static void fn_ord(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *s = sqlite3_value_text(argv[0]);
+    if (!s) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    sqlite3_int64 n = s[0];
+    for (int i = 1; s[0] >= 0xC0 && (s[i] & 0xC0) == 0x80 && i < 4; i++)
+        n = n * 256 + s[i];
+    sqlite3_result_int64(ctx, n);
+}
+
+/* The integer as MySQL's unsigned 64 bits, the fraction cut off (as sqlite3_value_int64). */
+static uint64_t unsigned_bits(sqlite3_value *v)
+{
+    return (uint64_t)sqlite3_value_int64(v);
+}
+
+static void fn_bit_count(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    if (any_null(argc, argv)) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    sqlite3_result_int(ctx, __builtin_popcountll(unsigned_bits(argv[0])));
+}
+
+/* mimir_bin(n, base): BIN (base 2) and OCT (8) of the unsigned 64 bits of n. */
+static void fn_bin(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    if (any_null(argc, argv)) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    uint64_t n = unsigned_bits(argv[0]);
+    unsigned base = sqlite3_value_int(argv[1]) == 8 ? 8 : 2;
+    char digits[65];
+    size_t i = sizeof(digits) - 1;
+    digits[i] = '\0';
+    do {
+        digits[--i] = (char)('0' + n % base);
+        n /= base;
+    } while (n);
+    sqlite3_result_text(ctx, digits + i, -1, SQLITE_TRANSIENT);
+}
+
 /* The digest of s's bytes by md as lowercase hex (MD5, SHA1, SHA2), NULL for NULL. */
 static void result_digest(sqlite3_context *ctx, sqlite3_value *v, const EVP_MD *md)
 {
@@ -427,6 +476,9 @@ bool sqlite_functions_register(sqlite3 *db)
         {"mimir_sha1", 1, fn_sha1},
         {"mimir_sha2", 2, fn_sha2},
         {"mimir_crc32", 1, fn_crc32},
+        {"mimir_ord", 1, fn_ord},
+        {"mimir_bit_count", 1, fn_bit_count},
+        {"mimir_bin", 2, fn_bin},
         {"mimir_format", 2, fn_format},
     };
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;

@@ -332,11 +332,13 @@ FUNCTIONS += [
     ("convert_tz_hour", "HOUR(CONVERT_TZ(ts, 'UTC', 'Europe/Paris'))"),
 ]
 
-FUNCTIONS += [("sha1", "SHA1(s)"), ("sha", "SHA(k)"), ("crc32", "CRC32(s)")]
+FUNCTIONS += [("sha1", "SHA1(s)"), ("sha", "SHA(k)"), ("crc32", "CRC32(s)"), ("oct", "OCT(n)"),
+              ("ord", "ORD(s)"), ("bit_count", "BIT_COUNT(n)"), ("bin", "BIN(n)"),
+              ("bin_fraction", "BIN(n / 3)")]
 
 # Refused on one dialect (1235, naming the function), answered on the others.
 REFUSED = {("metabase_week", "lite"), ("week_date_monday", "lite"),
-           ("sha1", "pg"), ("sha", "pg"), ("crc32", "pg"),
+           ("sha1", "pg"), ("sha", "pg"), ("crc32", "pg"), ("oct", "pg"),
            ("convert_tz_named", "lite"), ("convert_tz_named_from", "lite"),
            ("convert_tz_named_both", "lite"), ("convert_tz_hour", "lite"),
            ("convert_tz_skipped", "lite"), ("convert_tz_repeated", "lite")}
