@@ -117,6 +117,8 @@ static const format_code format_codes[] = {
      * the week codes %U %u %V %v %X %x, compute them (planner/functions_date_format.c). */
     {'D', "FMDDth", NULL},
     {'w', NULL, "%w"},
+    {'l', "FMHH12", NULL},
+    {'r', "HH12:MI:SS AM", NULL},
     {0, NULL, NULL}};
 
 /* Translates a MySQL date format into the dialect's; NULL when a code has no equivalent. */
@@ -967,26 +969,14 @@ static bool print_str_to_date(print_ctx *pc)
     value_type type = str_to_date_type(fmt->text, &decimals);
     if (pc->b->dialect == DIALECT_MYSQL)
         return print_str_to_date_as(pc, type, decimals, print_mysql_str_to_date);
+    /* SQLite: MySQL's own reading, every format code, in a registered C function
+     * (planner/str_to_date.h). */
+    if (pc->b->dialect == DIALECT_SQLITE)
+        return fn_expand(pc, "mimir_str_to_date($1, $2)");
     char slots[3];
     char *week_re = week_format_regex(pc->b->a, fmt->text, slots);
-    if (week_re && pc->b->dialect == DIALECT_POSTGRES)
-        return print_str_to_week_date(pc, week_re, slots);
     if (week_re)
-        return fn_unsupported(pc, "week formats (%X %V %W) are not available on SQLite sources");
-    if (pc->b->dialect == DIALECT_SQLITE) {
-        char bad = 0;
-        if (!fn_translate_format(pc->b->a, fmt->text, DIALECT_POSTGRES, &bad)) {
-            sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
-                          "STR_TO_DATE(): the format code '%%%c' is not supported yet", bad);
-            return false;
-        }
-        /* SQLite stores dates as ISO text: only ISO formats can be read back. */
-        if (strcmp(fmt->text, "%Y-%m-%d") == 0)
-            return fn_expand(pc, "date($1)");
-        if (strcmp(fmt->text, "%Y-%m-%d %H:%i:%s") == 0 || strcmp(fmt->text, "%Y-%m-%d %T") == 0)
-            return fn_expand(pc, "datetime($1)");
-        return fn_unsupported(pc, "on SQLite sources only ISO formats are supported");
-    }
+        return print_str_to_week_date(pc, week_re, slots);
     return print_str_to_date_as(pc, type, decimals, print_postgres_to_timestamp);
 }
 

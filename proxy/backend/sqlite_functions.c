@@ -8,6 +8,7 @@
 
 #include <openssl/evp.h>
 
+#include "planner/str_to_date.h"
 #include "planner/time_values.h"
 
 /* ---- Times ---------------------------------------------------------------------- */
@@ -161,6 +162,19 @@ static void fn_convert_tz(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         us += (to - from) * TV_US_PER_S;
     char out[TV_TEXT_SIZE];
     tv_datetime_text(us, digits, out);
+    sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
+/* STR_TO_DATE(s, format) as MySQL reads it (planner/str_to_date.h). */
+static void fn_str_to_date(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    const char *str = (const char *)sqlite3_value_text(argv[0]);
+    const char *fmt = (const char *)sqlite3_value_text(argv[1]);
+    char out[TV_TEXT_SIZE];
+    if (any_null(argc, argv) || !str || !fmt || !mysql_str_to_date(str, fmt, out, sizeof(out))) {
+        sqlite3_result_null(ctx);
+        return;
+    }
     sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
 }
 
@@ -479,6 +493,7 @@ bool sqlite_functions_register(sqlite3 *db)
         {"mimir_ord", 1, fn_ord},
         {"mimir_bit_count", 1, fn_bit_count},
         {"mimir_bin", 2, fn_bin},
+        {"mimir_str_to_date", 2, fn_str_to_date},
         {"mimir_format", 2, fn_format},
     };
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;

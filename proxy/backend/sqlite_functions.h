@@ -11,6 +11,7 @@
  *   mimir_addtime(x, t, sign): ADDTIME (1) or SUBTIME (-1), a DATETIME or a clamped TIME;
  *   mimir_convert_tz(dt, from, to): CONVERT_TZ between offsets, in minutes east of UTC;
  *   mimir_reverse(s), mimir_substring_index(s, delim, n), mimir_find_in_set(s, list),
+ *   mimir_str_to_date(s, format): MySQL's STR_TO_DATE, every format code;
  *   mimir_ord(s), mimir_bit_count(n), mimir_bin(n, base) (BIN and OCT),
  *   mimir_md5(s), mimir_format(x, d): as MySQL's REVERSE, SUBSTRING_INDEX, FIND_IN_SET,
  *   MD5, FORMAT (en_US).
