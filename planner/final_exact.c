@@ -488,18 +488,22 @@ static const type_rule *fixed_function_rule(arena *a, const expr *e)
     static const struct {
         const char *name;
         value_type type;
-    } map[] = {{"date", VT_DATE},       {"curdate", VT_DATE},       {"current_date", VT_DATE},
-               {"utc_date", VT_DATE},   {"timestamp", VT_DATETIME}, {"now", VT_DATETIME},
-               {"year", VT_INT64},      {"quarter", VT_INT64},      {"month", VT_INT64},
-               {"day", VT_INT64},       {"dayofmonth", VT_INT64},   {"hour", VT_INT64},
-               {"minute", VT_INT64},    {"second", VT_INT64},       {"week", VT_INT64},
-               {"dayofweek", VT_INT64}, {"datediff", VT_INT64},     {"timestampdiff", VT_INT64},
-               {"length", VT_INT64},    {"char_length", VT_INT64},  {"locate", VT_INT64},
-               {"count", VT_INT64},     {"isnull", VT_INT32},       {"extract", VT_INT64},
-               {"concat", VT_TEXT},     {"lower", VT_TEXT},         {"lcase", VT_TEXT},
-               {"upper", VT_TEXT},      {"ucase", VT_TEXT},         {"trim", VT_TEXT},
-               {"ltrim", VT_TEXT},      {"rtrim", VT_TEXT},         {"substring", VT_TEXT},
-               {"substr", VT_TEXT},     {"date_format", VT_TEXT},   {"group_concat", VT_TEXT}};
+    } map[] = {{"date", VT_DATE},           {"curdate", VT_DATE},       {"current_date", VT_DATE},
+               {"utc_date", VT_DATE},       {"timestamp", VT_DATETIME}, {"now", VT_DATETIME},
+               {"year", VT_INT64},          {"quarter", VT_INT64},      {"month", VT_INT64},
+               {"day", VT_INT64},           {"dayofmonth", VT_INT64},   {"hour", VT_INT64},
+               {"minute", VT_INT64},        {"second", VT_INT64},       {"week", VT_INT64},
+               {"dayofweek", VT_INT64},     {"datediff", VT_INT64},     {"timestampdiff", VT_INT64},
+               {"length", VT_INT64},        {"char_length", VT_INT64},  {"locate", VT_INT64},
+               {"count", VT_INT64},         {"isnull", VT_INT32},       {"extract", VT_INT64},
+               {"concat", VT_TEXT},         {"lower", VT_TEXT},         {"lcase", VT_TEXT},
+               {"upper", VT_TEXT},          {"ucase", VT_TEXT},         {"trim", VT_TEXT},
+               {"ltrim", VT_TEXT},          {"rtrim", VT_TEXT},         {"substring", VT_TEXT},
+               {"substr", VT_TEXT},         {"date_format", VT_TEXT},   {"group_concat", VT_TEXT},
+               {"timediff", VT_TIME},       {"sec_to_time", VT_TIME},   {"maketime", VT_TIME},
+               {"time_format", VT_TEXT},    {"dayname", VT_TEXT},       {"monthname", VT_TEXT},
+               {"convert_tz", VT_DATETIME}, {"format", VT_TEXT},        {"curtime", VT_TIME},
+               {"current_time", VT_TIME}};
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (func_is(e, map[i].name))
             return fixed(a, map[i].type,

@@ -8,21 +8,10 @@
 #include <strings.h>
 #include <time.h>
 
+#include "planner/functions_internal.h"
 #include "planner/time_zone.h"
 
-typedef struct print_ctx {
-    sql_builder *b;
-    const expr *call;
-    sb_column_resolver resolve;
-    void *ctx;
-    sql_error *err;
-} print_ctx;
-
-/*
- * Expands a template: $1..$9 print that argument, $* all of them separated
- * by commas; everything else is copied.
- */
-static bool expand(print_ctx *pc, const char *tmpl)
+bool fn_expand(print_ctx *pc, const char *tmpl)
 {
     for (const char *t = tmpl; *t; t++) {
         if (*t != '$') {
@@ -46,16 +35,12 @@ static bool expand(print_ctx *pc, const char *tmpl)
     return true;
 }
 
-typedef bool (*special_printer)(print_ctx *pc);
+bool fn_print(print_ctx *pc, const expr *e)
+{
+    return sb_expr(pc->b, e, pc->resolve, pc->ctx, pc->err);
+}
 
-typedef struct function_map {
-    const char *name;
-    int min_args, max_args; /* max -1: any */
-    const char *tmpl[3];    /* by dialect; NULL: use special, or unsupported there */
-    special_printer special;
-} function_map;
-
-static bool unsupported_here(print_ctx *pc, const char *why)
+bool fn_unsupported(print_ctx *pc, const char *why)
 {
     sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
                   "This version of Mimir doesn't yet support %s()%s%s", pc->call->text,
@@ -63,14 +48,14 @@ static bool unsupported_here(print_ctx *pc, const char *why)
     return false;
 }
 
-static const char *dialect_name(sql_dialect d)
+const char *fn_dialect_name(sql_dialect d)
 {
     return d == DIALECT_POSTGRES ? "PostgreSQL" : d == DIALECT_SQLITE ? "SQLite" : "MySQL";
 }
 
 /* ---- Arguments that must be fixed words ----------------------------------- */
 
-static const expr *string_arg(print_ctx *pc, size_t i, const char *what)
+const expr *fn_string_arg(print_ctx *pc, size_t i, const char *what)
 {
     const expr *a = pc->call->args[i];
     if (a->kind != EX_LITERAL || a->lit != LIT_STRING) {
@@ -106,17 +91,38 @@ typedef struct format_code {
 } format_code;
 
 static const format_code format_codes[] = {
-    {'Y', "YYYY", "%Y"},    {'y', "YY", NULL},     {'m', "MM", "%m"},
-    {'c', "FMMM", NULL},    {'d', "DD", "%d"},     {'e', "FMDD", NULL},
-    {'H', "HH24", "%H"},    {'k', "FMHH24", NULL}, {'h', "HH12", NULL},
-    {'I', "HH12", NULL},    {'i', "MI", "%M"},     {'s', "SS", "%S"},
-    {'S', "SS", "%S"},      {'f', "US", NULL},     {'p', "AM", NULL},
-    {'M', "FMMonth", NULL}, {'b', "Mon", NULL},    {'W', "FMDay", NULL},
-    {'a', "Dy", NULL},      {'j', "DDD", "%j"},    {'T', "HH24:MI:SS", "%H:%M:%S"},
-    {'%', "%", "%%"},       {0, NULL, NULL}};
+    {'Y', "YYYY", "%Y"},
+    {'y', "YY", NULL},
+    {'m', "MM", "%m"},
+    {'c', "FMMM", NULL},
+    {'d', "DD", "%d"},
+    {'e', "FMDD", NULL},
+    {'H', "HH24", "%H"},
+    {'k', "FMHH24", NULL},
+    {'h', "HH12", NULL},
+    {'I', "HH12", NULL},
+    {'i', "MI", "%M"},
+    {'s', "SS", "%S"},
+    {'S', "SS", "%S"},
+    {'f', "US", NULL},
+    {'p', "AM", NULL},
+    {'M', "FMMonth", NULL},
+    {'b', "Mon", NULL},
+    {'W', "FMDay", NULL},
+    {'a', "Dy", NULL},
+    {'j', "DDD", "%j"},
+    {'T', "HH24:MI:SS", "%H:%M:%S"},
+    {'%', "%", "%%"},
+    /* %D is PostgreSQL's ordinal day; %w is SQLite's day of week; the other dialect, and
+     * the week codes %U %u %V %v %X %x, compute them (planner/functions_date_format.c). */
+    {'D', "FMDDth", NULL},
+    {'w', NULL, "%w"},
+    {'l', "FMHH12", NULL},
+    {'r', "HH12:MI:SS AM", NULL},
+    {0, NULL, NULL}};
 
 /* Translates a MySQL date format into the dialect's; NULL when a code has no equivalent. */
-static char *translate_format(arena *a, const char *fmt, sql_dialect d, char *bad)
+char *fn_translate_format(arena *a, const char *fmt, sql_dialect d, char *bad)
 {
     buf out;
     buf_init(&out);
@@ -164,21 +170,23 @@ static char *translate_format(arena *a, const char *fmt, sql_dialect d, char *ba
 
 static bool print_date_format(print_ctx *pc)
 {
-    const expr *fmt = string_arg(pc, 1, "format");
+    const expr *fmt = fn_string_arg(pc, 1, "format");
     if (!fmt)
         return false;
     if (pc->b->dialect == DIALECT_MYSQL)
-        return expand(pc, "DATE_FORMAT($1, $2)");
+        return fn_expand(pc, "DATE_FORMAT($1, $2)");
+    if (fn_date_format_has_computed(fmt->text, pc->b->dialect))
+        return fn_print_date_format_pieces(pc, fmt->text);
     char bad = 0;
-    char *translated = translate_format(pc->b->a, fmt->text, pc->b->dialect, &bad);
+    char *translated = fn_translate_format(pc->b->a, fmt->text, pc->b->dialect, &bad);
     /* SQLite: the codes strftime lacks (%M %W %f %U %X ...) are Mimir's own DATE_FORMAT,
      * registered on every SQLite database it opens (proxy/backend/sqlite_functions.h). */
     if (!translated && pc->b->dialect == DIALECT_SQLITE)
-        return expand(pc, "mimir_date_format($1, $2)");
+        return fn_expand(pc, "mimir_date_format($1, $2)");
     if (!translated) {
         sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
                       "DATE_FORMAT(): the format code '%%%c' has no %s equivalent yet", bad,
-                      dialect_name(pc->b->dialect));
+                      fn_dialect_name(pc->b->dialect));
         return false;
     }
     if (pc->b->dialect == DIALECT_POSTGRES) {
@@ -423,11 +431,11 @@ static bool print_timestampdiff(print_ctx *pc)
     sql_dialect d = pc->b->dialect;
     if (d == DIALECT_MYSQL) {
         buf_printf(&pc->b->out, "TIMESTAMPDIFF(%s, ", unit);
-        return expand(pc, "$2, $3)");
+        return fn_expand(pc, "$2, $3)");
     }
     if (seconds && d == DIALECT_POSTGRES) {
         buf_printf(&pc->b->out, "CAST(TRUNC(EXTRACT(EPOCH FROM (CAST(");
-        if (!expand(pc, "$3 AS TIMESTAMP) - CAST($2 AS TIMESTAMP)))"))
+        if (!fn_expand(pc, "$3 AS TIMESTAMP) - CAST($2 AS TIMESTAMP)))"))
             return false;
         buf_printf(&pc->b->out, " / %d) AS BIGINT)", seconds);
         return true;
@@ -435,8 +443,8 @@ static bool print_timestampdiff(print_ctx *pc)
     if (seconds && d == DIALECT_SQLITE) {
         /* Whole epoch seconds, not julianday(): its floating point loses single seconds.
          * SQLite's integer division truncates toward zero, as MySQL does here. */
-        if (!expand(pc, "((CAST(strftime('%s', $3) AS INTEGER) - "
-                        "CAST(strftime('%s', $2) AS INTEGER))"))
+        if (!fn_expand(pc, "((CAST(strftime('%s', $3) AS INTEGER) - "
+                           "CAST(strftime('%s', $2) AS INTEGER))"))
             return false;
         buf_printf(&pc->b->out, " / %d)", seconds);
         return true;
@@ -444,15 +452,15 @@ static bool print_timestampdiff(print_ctx *pc)
     if (d == DIALECT_POSTGRES) {
         int months = strcmp(unit, "YEAR") == 0 ? 12 : strcmp(unit, "QUARTER") == 0 ? 3 : 1;
         if (strcmp(unit, "MICROSECOND") == 0)
-            return unsupported_here(pc, "MICROSECOND");
+            return fn_unsupported(pc, "MICROSECOND");
         sb_str(pc->b, "CAST(TRUNC((EXTRACT(YEAR FROM age(CAST(");
-        if (!expand(pc, "$3 AS TIMESTAMP), CAST($2 AS TIMESTAMP))) * 12 + EXTRACT(MONTH FROM "
-                        "age(CAST($3 AS TIMESTAMP), CAST($2 AS TIMESTAMP))))"))
+        if (!fn_expand(pc, "$3 AS TIMESTAMP), CAST($2 AS TIMESTAMP))) * 12 + EXTRACT(MONTH FROM "
+                           "age(CAST($3 AS TIMESTAMP), CAST($2 AS TIMESTAMP))))"))
             return false;
         buf_printf(&pc->b->out, " / %d) AS BIGINT)", months);
         return true;
     }
-    return unsupported_here(pc, "this unit is not available on SQLite sources");
+    return fn_unsupported(pc, "this unit is not available on SQLite sources");
 }
 
 /* EXTRACT(unit FROM d) and YEAR(d), MONTH(d), ...: one integer part of a date. */
@@ -493,9 +501,9 @@ static bool print_date_part(print_ctx *pc, const char *unit, const expr *arg)
         one.args = args;
         one.nargs = 1;
         sub.call = &one;
-        return expand(&sub,
-                      "(CASE WHEN $1 IS NULL THEN NULL WHEN substr($1, 20, 1) = '.' THEN "
-                      "CAST(substr(substr($1, 21) || '000000', 1, 6) AS INTEGER) ELSE 0 END)");
+        return fn_expand(&sub,
+                         "(CASE WHEN $1 IS NULL THEN NULL WHEN substr($1, 20, 1) = '.' THEN "
+                         "CAST(substr(substr($1, 21) || '000000', 1, 6) AS INTEGER) ELSE 0 END)");
     }
     if (strcmp(unit, "QUARTER") == 0) {
         sb_str(b, "((CAST(strftime('%m', ");
@@ -513,7 +521,7 @@ static bool print_date_part(print_ctx *pc, const char *unit, const expr *arg)
             return true;
         }
     }
-    return unsupported_here(pc, "this part is not available on SQLite sources");
+    return fn_unsupported(pc, "this part is not available on SQLite sources");
 }
 
 static bool print_week(print_ctx *pc);
@@ -579,20 +587,22 @@ static bool print_week_anchor(print_ctx *pc, const expr *d, week_mode w)
     one.nargs = 1;
     sub.call = &one;
     if (pc->b->dialect == DIALECT_POSTGRES) {
-        if (!expand(&sub, "(CAST(CAST($1 AS TIMESTAMP) AS DATE) - "))
+        if (!fn_expand(&sub, "(CAST(CAST($1 AS TIMESTAMP) AS DATE) - "))
             return false;
-        if (!expand(&sub, w.monday_first
-                              ? "(CAST(EXTRACT(ISODOW FROM CAST($1 AS TIMESTAMP)) AS INTEGER) - 1)"
-                              : "CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) AS INTEGER)"))
+        if (!fn_expand(&sub,
+                       w.monday_first
+                           ? "(CAST(EXTRACT(ISODOW FROM CAST($1 AS TIMESTAMP)) AS INTEGER) - 1)"
+                           : "CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) AS INTEGER)"))
             return false;
         sb_str(pc->b, w.four_days ? " + 3)" : ")");
         return true;
     }
-    if (!expand(&sub, w.monday_first
-                          ? "date(date($1), printf('%+d days', - ((CAST(strftime('%w', date($1)) "
-                            "AS INTEGER) + 6) % 7)"
-                          : "date(date($1), printf('%+d days', - CAST(strftime('%w', date($1)) "
-                            "AS INTEGER)"))
+    if (!fn_expand(&sub,
+                   w.monday_first
+                       ? "date(date($1), printf('%+d days', - ((CAST(strftime('%w', date($1)) "
+                         "AS INTEGER) + 6) % 7)"
+                       : "date(date($1), printf('%+d days', - CAST(strftime('%w', date($1)) "
+                         "AS INTEGER)"))
         return false;
     sb_str(pc->b, w.four_days ? " + 3))" : "))");
     return true;
@@ -622,12 +632,12 @@ static bool print_anchor_days(print_ctx *pc, const expr *d, week_mode w)
         sb_str(pc->b, "(");
         if (!print_week_anchor(pc, d, w))
             return false;
-        return expand(&sub, " - CAST(date_trunc('year', CAST($1 AS TIMESTAMP)) AS DATE))");
+        return fn_expand(&sub, " - CAST(date_trunc('year', CAST($1 AS TIMESTAMP)) AS DATE))");
     }
     sb_str(pc->b, "CAST(julianday(");
     if (!print_week_anchor(pc, d, w))
         return false;
-    return expand(&sub, ") - julianday(date(date($1), 'start of year')) AS INTEGER)");
+    return fn_expand(&sub, ") - julianday(date(date($1), 'start of year')) AS INTEGER)");
 }
 
 static bool week_mode_arg(print_ctx *pc, size_t i, int *mode)
@@ -638,7 +648,7 @@ static bool week_mode_arg(print_ctx *pc, size_t i, int *mode)
     const expr *m = pc->call->args[i];
     if (m->kind != EX_LITERAL || m->lit != LIT_INT || strlen(m->text) != 1 || m->text[0] < '0' ||
         m->text[0] > '7')
-        return unsupported_here(pc, "the mode must be an integer literal from 0 to 7");
+        return fn_unsupported(pc, "the mode must be an integer literal from 0 to 7");
     *mode = m->text[0] - '0';
     return true;
 }
@@ -716,16 +726,16 @@ static bool print_binary_cast(print_ctx *pc)
 {
     switch (pc->b->dialect) {
     case DIALECT_SQLITE:
-        return expand(pc, "($1 COLLATE BINARY)");
+        return fn_expand(pc, "($1 COLLATE BINARY)");
     case DIALECT_MYSQL:
-        return expand(pc, "CAST($1 AS BINARY)");
+        return fn_expand(pc, "CAST($1 AS BINARY)");
     case DIALECT_POSTGRES:
         break;
     }
     sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
                   "This version of Mimir doesn't yet support CAST to 'BINARY' (BINARY x) on %s "
                   "sources",
-                  dialect_name(pc->b->dialect));
+                  fn_dialect_name(pc->b->dialect));
     return false;
 }
 
@@ -739,8 +749,9 @@ static bool print_sqlite_cast_integer(print_ctx *pc)
 {
     const expr *x = pc->call->args[0];
     if (x->kind == EX_LITERAL && (x->lit == LIT_STRING || x->lit == LIT_INT))
-        return expand(pc, "CAST($1 AS INTEGER)"); /* nothing to round */
-    return expand(pc, "CAST(CASE WHEN typeof($1) = 'real' THEN ROUND($1) ELSE $1 END AS INTEGER)");
+        return fn_expand(pc, "CAST($1 AS INTEGER)"); /* nothing to round */
+    return fn_expand(pc,
+                     "CAST(CASE WHEN typeof($1) = 'real' THEN ROUND($1) ELSE $1 END AS INTEGER)");
 }
 
 static bool print_cast(print_ctx *pc)
@@ -817,7 +828,7 @@ static bool print_cast(print_ctx *pc)
 static bool print_concat(print_ctx *pc)
 {
     if (pc->b->dialect == DIALECT_MYSQL)
-        return expand(pc, "CONCAT($*)");
+        return fn_expand(pc, "CONCAT($*)");
     sb_str(pc->b, "(");
     for (size_t i = 0; i < pc->call->nargs; i++) {
         sb_str(pc->b, i ? " || CAST(" : "CAST(");
@@ -840,25 +851,25 @@ static bool print_substring(print_ctx *pc)
 {
     bool len = pc->call->nargs == 3;
     if (pc->b->dialect == DIALECT_MYSQL)
-        return expand(pc, len ? "SUBSTRING($1, $2, $3)" : "SUBSTRING($1, $2)");
+        return fn_expand(pc, len ? "SUBSTRING($1, $2, $3)" : "SUBSTRING($1, $2)");
     if (pc->b->dialect == DIALECT_SQLITE)
-        return expand(pc,
-                      len ? "(CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL "
-                            "WHEN $2 = 0 OR $3 < 1 OR -($2) > LENGTH($1) THEN '' "
-                            "ELSE SUBSTR($1, $2, $3) END)"
-                          : "(CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL "
-                            "WHEN $2 = 0 OR -($2) > LENGTH($1) THEN '' ELSE SUBSTR($1, $2) END)");
-    return expand(pc,
-                  len ? "(CASE WHEN CAST($1 AS TEXT) IS NULL OR $2 IS NULL OR $3 IS NULL "
-                        "THEN NULL WHEN $2 = 0 OR $3 < 1 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) "
-                        "THEN '' ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
-                        "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS INTEGER) "
-                        "FOR CAST(LEAST($3, 2147483647) AS INTEGER)) END)"
-                      : "(CASE WHEN CAST($1 AS TEXT) IS NULL OR $2 IS NULL THEN NULL "
-                        "WHEN $2 = 0 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) THEN '' "
-                        "ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
-                        "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS "
-                        "INTEGER)) END)");
+        return fn_expand(
+            pc, len ? "(CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL "
+                      "WHEN $2 = 0 OR $3 < 1 OR -($2) > LENGTH($1) THEN '' "
+                      "ELSE SUBSTR($1, $2, $3) END)"
+                    : "(CASE WHEN $1 IS NULL OR $2 IS NULL THEN NULL "
+                      "WHEN $2 = 0 OR -($2) > LENGTH($1) THEN '' ELSE SUBSTR($1, $2) END)");
+    return fn_expand(
+        pc, len ? "(CASE WHEN CAST($1 AS TEXT) IS NULL OR $2 IS NULL OR $3 IS NULL "
+                  "THEN NULL WHEN $2 = 0 OR $3 < 1 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) "
+                  "THEN '' ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
+                  "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS INTEGER) "
+                  "FOR CAST(LEAST($3, 2147483647) AS INTEGER)) END)"
+                : "(CASE WHEN CAST($1 AS TEXT) IS NULL OR $2 IS NULL THEN NULL "
+                  "WHEN $2 = 0 OR -($2) > CHAR_LENGTH(CAST($1 AS TEXT)) THEN '' "
+                  "ELSE SUBSTRING(CAST($1 AS TEXT) FROM CAST(CASE WHEN $2 < 0 "
+                  "THEN CHAR_LENGTH(CAST($1 AS TEXT)) + 1 + $2 ELSE $2 END AS "
+                  "INTEGER)) END)");
 }
 
 /*
@@ -980,14 +991,14 @@ static bool print_str_to_date_as(print_ctx *pc, value_type type, int decimals,
 
 static bool print_mysql_str_to_date(print_ctx *pc)
 {
-    return expand(pc, "STR_TO_DATE($1, $2)");
+    return fn_expand(pc, "STR_TO_DATE($1, $2)");
 }
 
 static bool print_postgres_to_timestamp(print_ctx *pc)
 {
     char bad = 0;
     const char *fmt = pc->call->args[1]->text;
-    char *translated = translate_format(pc->b->a, fmt, DIALECT_POSTGRES, &bad);
+    char *translated = fn_translate_format(pc->b->a, fmt, DIALECT_POSTGRES, &bad);
     if (!translated) {
         sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
                       "STR_TO_DATE(): the format code '%%%c' is not supported yet", bad);
@@ -1010,23 +1021,21 @@ static bool print_postgres_to_timestamp(print_ctx *pc)
  */
 static bool print_str_to_date(print_ctx *pc)
 {
-    const expr *fmt = string_arg(pc, 1, "format");
+    const expr *fmt = fn_string_arg(pc, 1, "format");
     if (!fmt)
         return false;
     int decimals;
     value_type type = str_to_date_type(fmt->text, &decimals);
     if (pc->b->dialect == DIALECT_MYSQL)
         return print_str_to_date_as(pc, type, decimals, print_mysql_str_to_date);
+    /* SQLite: MySQL's own reading, every format code, in a registered C function
+     * (planner/str_to_date.h). */
+    if (pc->b->dialect == DIALECT_SQLITE)
+        return fn_expand(pc, "mimir_str_to_date($1, $2)");
     char slots[3];
     char *week_re = week_format_regex(pc->b->a, fmt->text, slots);
-    if (week_re && pc->b->dialect == DIALECT_POSTGRES)
-        return print_str_to_week_date(pc, week_re, slots);
-    /* SQLite (sources and the final stage): MySQL's own reading, registered by Mimir
-     * (proxy/backend/sqlite_functions.h, planner/mysql_time.h), every format code. */
-    if (pc->b->dialect == DIALECT_SQLITE)
-        return expand(pc, "mimir_str_to_date($1, $2)");
     if (week_re)
-        return unsupported_here(pc, "week formats (%X %V %W) are not available on SQLite sources");
+        return print_str_to_week_date(pc, week_re, slots);
     return print_str_to_date_as(pc, type, decimals, print_postgres_to_timestamp);
 }
 
@@ -1040,9 +1049,9 @@ static bool print_greatest_least(print_ctx *pc)
 {
     bool greatest = strcasecmp(pc->call->text, "greatest") == 0;
     if (pc->b->dialect == DIALECT_SQLITE)
-        return expand(pc, greatest ? "MAX($*)" : "MIN($*)");
+        return fn_expand(pc, greatest ? "MAX($*)" : "MIN($*)");
     if (pc->b->dialect == DIALECT_MYSQL)
-        return expand(pc, greatest ? "GREATEST($*)" : "LEAST($*)");
+        return fn_expand(pc, greatest ? "GREATEST($*)" : "LEAST($*)");
     sb_str(pc->b, "(CASE WHEN ");
     for (size_t i = 0; i < pc->call->nargs; i++) {
         if (i)
@@ -1052,7 +1061,7 @@ static bool print_greatest_least(print_ctx *pc)
         sb_str(pc->b, " IS NULL");
     }
     sb_str(pc->b, greatest ? " THEN NULL ELSE GREATEST(" : " THEN NULL ELSE LEAST(");
-    return expand(pc, "$*) END)");
+    return fn_expand(pc, "$*) END)");
 }
 
 /* Index by dialect: [DIALECT_POSTGRES], [DIALECT_MYSQL], [DIALECT_SQLITE]. */
@@ -1066,8 +1075,8 @@ static bool print_greatest_least(print_ctx *pc)
 static bool is_session_clock(const char *name)
 {
     static const char *const names[] = {
-        "now",     "current_timestamp", "localtimestamp", "localtime",
-        "sysdate", "curdate",           "current_date",   NULL};
+        "now",     "current_timestamp", "localtimestamp", "localtime",    "sysdate",
+        "curdate", "current_date",      "curtime",        "current_time", NULL};
     for (const char *const *n = names; *n; n++)
         if (strcmp(*n, name) == 0)
             return true;
@@ -1077,11 +1086,12 @@ static bool is_session_clock(const char *name)
 static bool print_session_clock(print_ctx *pc, const char *name)
 {
     bool date = strcmp(name, "curdate") == 0 || strcmp(name, "current_date") == 0;
+    bool clock = strcmp(name, "curtime") == 0 || strcmp(name, "current_time") == 0;
     time_t now = time(NULL);
     struct tm tm;
     time_zone_local(pc->b->tz, now, &tm);
     char text[32];
-    strftime(text, sizeof(text), date ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", &tm);
+    strftime(text, sizeof(text), date ? "%Y-%m-%d" : clock ? "%H:%M:%S" : "%Y-%m-%d %H:%M:%S", &tm);
     sql_builder *b = pc->b;
     if (b->dialect == DIALECT_SQLITE) {
         sb_param(b, PARAM_TEXT, arena_strdup(b->a, text));
@@ -1090,6 +1100,7 @@ static bool print_session_clock(print_ctx *pc, const char *name)
     sb_str(b, "CAST(");
     sb_param(b, PARAM_TEXT, arena_strdup(b->a, text));
     sb_str(b, date                             ? " AS DATE)"
+              : clock                          ? " AS TIME)"
               : b->dialect == DIALECT_POSTGRES ? " AS TIMESTAMP)"
                                                : " AS DATETIME)");
     return true;
@@ -1110,34 +1121,28 @@ bool from_unixtime_text(const time_zone *tz, const expr *n, char out[32])
     return true;
 }
 
-/* A session zone other than UTC: epoch conversions would need the zone's rules. */
-static bool epoch_needs_utc(print_ctx *pc)
-{
-    if (!pc->b->tz || pc->b->tz->kind == TZ_UTC)
-        return true;
-    return unsupported_here(pc, "under a session time_zone other than UTC");
-}
-
 /* UNIX_TIMESTAMP([d]): seconds since 1970 (with the fraction d has, as MySQL). */
 static bool print_unix_timestamp(print_ctx *pc)
 {
     sql_dialect d = pc->b->dialect;
     if (pc->call->nargs == 0)
-        return expand(pc, d == DIALECT_POSTGRES ? "CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)"
-                          : d == DIALECT_SQLITE ? "CAST(strftime('%s', 'now') AS INTEGER)"
-                                                : "UNIX_TIMESTAMP()");
-    if (!epoch_needs_utc(pc))
-        return false;
+        return fn_expand(pc, d == DIALECT_POSTGRES
+                                 ? "CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS BIGINT)"
+                             : d == DIALECT_SQLITE ? "CAST(strftime('%s', 'now') AS INTEGER)"
+                                                   : "UNIX_TIMESTAMP()");
+    if (pc->b->tz && pc->b->tz->kind != TZ_UTC)
+        return fn_print_unix_timestamp_zoned(pc);
     if (d == DIALECT_MYSQL)
-        return expand(pc, "UNIX_TIMESTAMP($1)");
+        return fn_expand(pc, "UNIX_TIMESTAMP($1)");
     if (d == DIALECT_POSTGRES)
-        return expand(pc, "trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIMESTAMP)))");
+        return fn_expand(pc, "trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIMESTAMP)))");
     /* SQLite's times have milliseconds at most, and '%s' of 23:59:59.9999 rounds up to the
      * next second (its julian day is rounded): the time is cut to milliseconds first. */
-    return expand(pc, "(CASE WHEN strftime('%f', $1) LIKE '%.000' THEN CAST(strftime('%s', "
-                      "strftime('%Y-%m-%d %H:%M:%f', $1)) AS INTEGER) ELSE CAST(strftime('%s', "
-                      "strftime('%Y-%m-%d %H:%M:%f', $1)) AS INTEGER) + ROUND(strftime('%f', $1) - "
-                      "CAST(strftime('%S', $1) AS INTEGER), 3) END)");
+    return fn_expand(pc,
+                     "(CASE WHEN strftime('%f', $1) LIKE '%.000' THEN CAST(strftime('%s', "
+                     "strftime('%Y-%m-%d %H:%M:%f', $1)) AS INTEGER) ELSE CAST(strftime('%s', "
+                     "strftime('%Y-%m-%d %H:%M:%f', $1)) AS INTEGER) + ROUND(strftime('%f', $1) - "
+                     "CAST(strftime('%S', $1) AS INTEGER), 3) END)");
 }
 
 /*
@@ -1163,14 +1168,15 @@ static bool print_from_unixtime_constant(print_ctx *pc, bool *handled)
     return true;
 }
 
-/* FROM_UNIXTIME(n[, format]): NULL before 1970, as MySQL. */
+/* FROM_UNIXTIME(n[, format]): NULL before 1970, as MySQL; the wall clock of instant n in
+ * the session's zone (the format's DATE_FORMAT applies to that wall clock). */
 static bool print_from_unixtime(print_ctx *pc)
 {
     bool handled;
     if (!print_from_unixtime_constant(pc, &handled) || handled)
         return handled;
-    if (!epoch_needs_utc(pc))
-        return false;
+    if (pc->call->nargs == 1 && pc->b->tz && pc->b->tz->kind != TZ_UTC)
+        return fn_print_from_unixtime_zoned(pc);
     if (pc->call->nargs == 2) { /* DATE_FORMAT(FROM_UNIXTIME(n), format) */
         expr inner = *pc->call;
         inner.nargs = 1;
@@ -1183,11 +1189,11 @@ static bool print_from_unixtime(print_ctx *pc)
         return print_date_format(&sub);
     }
     sql_dialect d = pc->b->dialect;
-    return expand(pc, d == DIALECT_POSTGRES ? "(CASE WHEN $1 >= 0 THEN TIMESTAMP '1970-01-01 "
-                                              "00:00:00' + $1 * INTERVAL '1 second' END)"
-                      : d == DIALECT_SQLITE
-                          ? "(CASE WHEN $1 >= 0 THEN datetime($1, 'unixepoch') END)"
-                          : "FROM_UNIXTIME($1)");
+    return fn_expand(pc, d == DIALECT_POSTGRES ? "(CASE WHEN $1 >= 0 THEN TIMESTAMP '1970-01-01 "
+                                                 "00:00:00' + $1 * INTERVAL '1 second' END)"
+                         : d == DIALECT_SQLITE
+                             ? "(CASE WHEN $1 >= 0 THEN datetime($1, 'unixepoch') END)"
+                             : "FROM_UNIXTIME($1)");
 }
 
 /* MOD(a, b) is a % b, whose printer knows each dialect. */
@@ -1207,10 +1213,10 @@ static bool print_log(print_ctx *pc)
     const char *name = pc->call->text;
     sql_dialect d = pc->b->dialect;
     if (d == DIALECT_MYSQL)
-        return expand(pc, strcasecmp(name, "log2") == 0    ? "LOG2($1)"
-                          : strcasecmp(name, "log10") == 0 ? "LOG10($1)"
-                          : pc->call->nargs == 2           ? "LOG($1, $2)"
-                                                           : "LN($1)");
+        return fn_expand(pc, strcasecmp(name, "log2") == 0    ? "LOG2($1)"
+                             : strcasecmp(name, "log10") == 0 ? "LOG10($1)"
+                             : pc->call->nargs == 2           ? "LOG($1, $2)"
+                                                              : "LN($1)");
     const char *ln = d == DIALECT_POSTGRES ? "LN(CAST($%c AS DOUBLE PRECISION))" : "ln($%c)";
     buf t;
     buf_init(&t);
@@ -1227,7 +1233,7 @@ static bool print_log(print_ctx *pc)
             buf_printf(&t, d == DIALECT_POSTGRES ? " / LN(%g)" : " / ln(%g)", base);
     }
     buf_printf(&t, " END)");
-    bool ok = expand(pc, buf_cstr(&t));
+    bool ok = fn_expand(pc, buf_cstr(&t));
     buf_free(&t);
     return ok;
 }
@@ -1236,27 +1242,27 @@ static bool print_log(print_ctx *pc)
 static bool print_concat_ws(print_ctx *pc)
 {
     if (pc->b->dialect != DIALECT_SQLITE)
-        return expand(pc, "CONCAT_WS($*)");
+        return fn_expand(pc, "CONCAT_WS($*)");
     /* substr(sep || a || sep || b ..., length(sep) + 1), each part dropped when NULL. */
-    if (!expand(pc, "(CASE WHEN $1 IS NULL THEN NULL ELSE substr("))
+    if (!fn_expand(pc, "(CASE WHEN $1 IS NULL THEN NULL ELSE substr("))
         return false;
     for (size_t i = 1; i < pc->call->nargs; i++) {
         sb_str(pc->b, i > 1 ? " || COALESCE(" : "COALESCE(");
-        if (!expand(pc, "$1 || CAST("))
+        if (!fn_expand(pc, "$1 || CAST("))
             return false;
         if (!sb_expr(pc->b, pc->call->args[i], pc->resolve, pc->ctx, pc->err))
             return false;
         sb_str(pc->b, " AS TEXT), '')");
     }
-    return expand(pc, ", length($1) + 1) END)");
+    return fn_expand(pc, ", length($1) + 1) END)");
 }
 
 /* ELT(n, a, b, ...): the n-th string, NULL when there is none. */
 static bool print_elt(print_ctx *pc)
 {
     if (pc->b->dialect == DIALECT_MYSQL)
-        return expand(pc, "ELT($*)");
-    if (!expand(pc, "(CASE $1"))
+        return fn_expand(pc, "ELT($*)");
+    if (!fn_expand(pc, "(CASE $1"))
         return false;
     for (size_t i = 1; i < pc->call->nargs; i++) {
         buf_printf(&pc->b->out, " WHEN %zu THEN ", i);
@@ -1276,22 +1282,22 @@ static bool print_pad(print_ctx *pc)
     bool left = strcasecmp(pc->call->text, "lpad") == 0;
     sql_dialect d = pc->b->dialect;
     if (d == DIALECT_MYSQL)
-        return expand(pc, left ? "LPAD($1, $2, $3)" : "RPAD($1, $2, $3)");
+        return fn_expand(pc, left ? "LPAD($1, $2, $3)" : "RPAD($1, $2, $3)");
     if (d == DIALECT_POSTGRES)
-        return expand(pc, left ? "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > CHAR_LENGTH(CAST($1 AS "
-                                 "TEXT))) THEN NULL ELSE LPAD(CAST($1 AS TEXT), CAST($2 AS "
-                                 "INTEGER), CAST($3 AS TEXT)) END)"
-                               : "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > CHAR_LENGTH(CAST($1 AS "
-                                 "TEXT))) THEN NULL ELSE RPAD(CAST($1 AS TEXT), CAST($2 AS "
-                                 "INTEGER), CAST($3 AS TEXT)) END)");
-    return expand(pc, left ? "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > length($1)) THEN NULL "
-                             "WHEN $2 <= length($1) THEN substr($1, 1, $2) ELSE "
-                             "substr(replace(printf('%.*c', $2, 'x'), 'x', $3), 1, $2 - "
-                             "length($1)) || $1 END)"
-                           : "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > length($1)) THEN NULL "
-                             "WHEN $2 <= length($1) THEN substr($1, 1, $2) ELSE $1 || "
-                             "substr(replace(printf('%.*c', $2, 'x'), 'x', $3), 1, $2 - "
-                             "length($1)) END)");
+        return fn_expand(pc, left ? "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > CHAR_LENGTH(CAST($1 AS "
+                                    "TEXT))) THEN NULL ELSE LPAD(CAST($1 AS TEXT), CAST($2 AS "
+                                    "INTEGER), CAST($3 AS TEXT)) END)"
+                                  : "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > CHAR_LENGTH(CAST($1 AS "
+                                    "TEXT))) THEN NULL ELSE RPAD(CAST($1 AS TEXT), CAST($2 AS "
+                                    "INTEGER), CAST($3 AS TEXT)) END)");
+    return fn_expand(pc, left ? "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > length($1)) THEN NULL "
+                                "WHEN $2 <= length($1) THEN substr($1, 1, $2) ELSE "
+                                "substr(replace(printf('%.*c', $2, 'x'), 'x', $3), 1, $2 - "
+                                "length($1)) || $1 END)"
+                              : "(CASE WHEN $2 < 0 OR ($3 = '' AND $2 > length($1)) THEN NULL "
+                                "WHEN $2 <= length($1) THEN substr($1, 1, $2) ELSE $1 || "
+                                "substr(replace(printf('%.*c', $2, 'x'), 'x', $3), 1, $2 - "
+                                "length($1)) END)");
 }
 
 /*
@@ -1302,28 +1308,29 @@ static bool print_locate(print_ctx *pc)
 {
     sql_dialect d = pc->b->dialect;
     if (pc->call->nargs == 2)
-        return expand(pc, d == DIALECT_POSTGRES ? "STRPOS($2, $1)"
-                          : d == DIALECT_SQLITE ? "INSTR($2, $1)"
-                                                : "LOCATE($1, $2)");
+        return fn_expand(pc, d == DIALECT_POSTGRES ? "STRPOS($2, $1)"
+                             : d == DIALECT_SQLITE ? "INSTR($2, $1)"
+                                                   : "LOCATE($1, $2)");
     if (d == DIALECT_MYSQL)
-        return expand(pc, "LOCATE($1, $2, $3)");
+        return fn_expand(pc, "LOCATE($1, $2, $3)");
     if (d == DIALECT_SQLITE)
-        return expand(pc, "(CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL WHEN $3 < 1 "
-                          "OR $3 > LENGTH($2) OR INSTR(SUBSTR($2, $3), $1) = 0 THEN 0 ELSE "
-                          "INSTR(SUBSTR($2, $3), $1) + $3 - 1 END)");
-    return expand(pc, "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST($2 AS TEXT) IS NULL OR $3 IS "
-                      "NULL THEN NULL WHEN $3 < 1 OR $3 > CHAR_LENGTH(CAST($2 AS TEXT)) OR "
-                      "STRPOS(SUBSTRING(CAST($2 AS TEXT) "
-                      "FROM CAST($3 AS INTEGER)), CAST($1 AS TEXT)) = 0 THEN 0 ELSE "
-                      "STRPOS(SUBSTRING(CAST($2 AS TEXT) FROM CAST($3 AS INTEGER)), CAST($1 AS "
-                      "TEXT)) + $3 - 1 END)");
+        return fn_expand(pc,
+                         "(CASE WHEN $1 IS NULL OR $2 IS NULL OR $3 IS NULL THEN NULL WHEN $3 < 1 "
+                         "OR $3 > LENGTH($2) OR INSTR(SUBSTR($2, $3), $1) = 0 THEN 0 ELSE "
+                         "INSTR(SUBSTR($2, $3), $1) + $3 - 1 END)");
+    return fn_expand(pc, "(CASE WHEN CAST($1 AS TEXT) IS NULL OR CAST($2 AS TEXT) IS NULL OR $3 IS "
+                         "NULL THEN NULL WHEN $3 < 1 OR $3 > CHAR_LENGTH(CAST($2 AS TEXT)) OR "
+                         "STRPOS(SUBSTRING(CAST($2 AS TEXT) "
+                         "FROM CAST($3 AS INTEGER)), CAST($1 AS TEXT)) = 0 THEN 0 ELSE "
+                         "STRPOS(SUBSTRING(CAST($2 AS TEXT) FROM CAST($3 AS INTEGER)), CAST($1 AS "
+                         "TEXT)) + $3 - 1 END)");
 }
 
 /* FIELD(s, a, b, ...): the position of s among a, b, ... compared with '=', 0 when none. */
 static bool print_field(print_ctx *pc)
 {
     if (pc->b->dialect == DIALECT_MYSQL)
-        return expand(pc, "FIELD($*)");
+        return fn_expand(pc, "FIELD($*)");
     sb_str(pc->b, "(CASE");
     for (size_t i = 1; i < pc->call->nargs; i++) {
         expr eq = {0};
@@ -1350,19 +1357,15 @@ static bool print_field(print_ctx *pc)
     " / 100 + 1900 END) ELSE " a " / 100 END) * 12 + " a " % 100 - 1)"
 
 static bool print_round(print_ctx *pc);
-
-#define T(pg, sqlite, mysql)                                                                       \
-    {                                                                                              \
-        [DIALECT_POSTGRES] = pg, [DIALECT_SQLITE] = sqlite, [DIALECT_MYSQL] = mysql                \
-    }
-#define SAME(t) T(t, t, t)
+static bool print_if(print_ctx *pc);
 
 static const function_map functions[] = {
     {"ifnull", 2, 2, T("COALESCE($1, $2)", "IFNULL($1, $2)", "IFNULL($1, $2)"), NULL},
     {"coalesce", 1, -1, SAME("COALESCE($*)"), NULL},
     {"nullif", 2, 2, SAME("NULLIF($1, $2)"), NULL},
     {"isnull", 1, 1, SAME("($1 IS NULL)"), NULL},
-    {"if", 3, 3, SAME("(CASE WHEN $1 THEN $2 ELSE $3 END)"), NULL},
+    {"if", 3, 3,
+     T(NULL, "(CASE WHEN $1 THEN $2 ELSE $3 END)", "(CASE WHEN $1 THEN $2 ELSE $3 END)"), print_if},
     /* Two arguments at least: MAX(x) alone would be SQLite's aggregate. */
     {"greatest", 2, -1, T(NULL, NULL, NULL), print_greatest_least},
     {"least", 2, -1, T(NULL, NULL, NULL), print_greatest_least},
@@ -1420,8 +1423,6 @@ static const function_map functions[] = {
        "'\\\\'), '''', '\\'''), char(0), '\\0'), char(26), '\\Z') || '''' END)",
        "QUOTE($1)"),
      NULL},
-    /* SQLite has no way to reverse a string in one expression. */
-    {"reverse", 1, 1, T("REVERSE(CAST($1 AS TEXT))", NULL, "REVERSE($1)"), NULL},
     {"elt", 2, -1, T(NULL, NULL, NULL), print_elt},
     {"field", 2, -1, T(NULL, NULL, NULL), print_field},
     /* CHAR(n, ...): MySQL's bytes; information_schema queries run it (catalog_sql.c). */
@@ -1513,15 +1514,6 @@ static const function_map functions[] = {
        "MAKEDATE($1, $2)"),
      NULL},
     {"unix_timestamp", 0, 1, T(NULL, NULL, NULL), print_unix_timestamp},
-    /* The seconds of the time of day (MySQL's TIME values beyond 24 hours do not exist in
-     * PostgreSQL's TIME; SQLite keeps milliseconds). */
-    {"time_to_sec", 1, 1,
-     T("trim_scale(EXTRACT(EPOCH FROM CAST($1 AS TIME)))",
-       "(CAST(strftime('%H', $1) AS INTEGER) * 3600 + CAST(strftime('%M', $1) AS INTEGER) * 60 + "
-       "(CASE WHEN strftime('%f', $1) LIKE '%.000' THEN CAST(strftime('%S', $1) AS INTEGER) ELSE "
-       "ROUND(strftime('%f', $1), 3) END))",
-       "TIME_TO_SEC($1)"),
-     NULL},
     {"from_unixtime", 1, 2, T(NULL, NULL, NULL), print_from_unixtime},
     {"dayofweek", 1, 1,
      T("CAST(EXTRACT(DOW FROM CAST($1 AS TIMESTAMP)) + 1 AS INTEGER)",
@@ -1556,14 +1548,41 @@ static const function_map functions[] = {
     {NULL, 0, 0, {NULL, NULL, NULL}, NULL},
 };
 
+/* The families' tables, in the order of the docs table. */
+static const function_map *const tables_in_order[] = {functions, time_functions, string_functions,
+                                                      math_functions, NULL};
+
+/* The i-th row over all the tables, NULL past the end. */
+static const function_map *function_row(size_t i)
+{
+    for (const function_map *const *t = tables_in_order; *t; t++) {
+        for (const function_map *f = *t; f->name; f++)
+            if (i-- == 0)
+                return f;
+    }
+    return NULL;
+}
+
+static const function_map *function_named(const char *name)
+{
+    for (const function_map *const *t = tables_in_order; *t; t++) {
+        for (const function_map *f = *t; f->name; f++)
+            if (strcasecmp(f->name, name) == 0)
+                return f;
+    }
+    return NULL;
+}
+
 const char *function_table_name(size_t i)
 {
-    return i < sizeof(functions) / sizeof(functions[0]) ? functions[i].name : NULL;
+    const function_map *f = function_row(i);
+    return f ? f->name : NULL;
 }
 
 bool function_table_translated(size_t i, sql_dialect d)
 {
-    return functions[i].tmpl[d] || functions[i].special;
+    const function_map *f = function_row(i);
+    return f && (f->tmpl[d] || f->special);
 }
 
 static const char *const aggregates[] = {"sum", "count",  "min",      "max",
@@ -1578,12 +1597,50 @@ bool function_is_aggregate(const char *name)
     return false;
 }
 
+/* Is e a truth value in PostgreSQL (a comparison, a predicate, AND/OR/NOT, TRUE/FALSE)? */
+static bool is_truth_value(const expr *e)
+{
+    switch (e->kind) {
+    case EX_IN:
+    case EX_BETWEEN:
+    case EX_LIKE:
+    case EX_IS:
+    case EX_EXISTS:
+        return true;
+    case EX_LITERAL:
+        return e->lit == LIT_TRUE || e->lit == LIT_FALSE;
+    case EX_UNARY:
+        return e->op == OP_NOT;
+    case EX_BINARY:
+        return e->op == OP_EQ || e->op == OP_NE || e->op == OP_NULL_SAFE_EQ || e->op == OP_LT ||
+               e->op == OP_LE || e->op == OP_GT || e->op == OP_GE || e->op == OP_AND ||
+               e->op == OP_OR || e->op == OP_XOR;
+    default:
+        return false;
+    }
+}
+
+/*
+ * IF(c, a, b). MySQL's condition is true when it is a number other than 0
+ * (a string is read as a number); PostgreSQL wants a boolean, so any other
+ * condition is compared with 0 there (a string that is not a number is then
+ * PostgreSQL's error, never a different answer).
+ */
+static bool print_if(print_ctx *pc)
+{
+    if (pc->b->dialect != DIALECT_POSTGRES)
+        return fn_expand(pc, "(CASE WHEN $1 THEN $2 ELSE $3 END)");
+    if (is_truth_value(pc->call->args[0]))
+        return fn_expand(pc, "(CASE WHEN $1 THEN $2 ELSE $3 END)");
+    return fn_expand(pc, "(CASE WHEN CAST($1 AS DOUBLE PRECISION) <> 0 THEN $2 ELSE $3 END)");
+}
+
 static bool print_round(print_ctx *pc)
 {
     if (pc->b->dialect == DIALECT_POSTGRES)
-        return expand(pc, pc->call->nargs == 1 ? "ROUND(CAST($1 AS NUMERIC))"
-                                               : "ROUND(CAST($1 AS NUMERIC), $2)");
-    return expand(pc, pc->call->nargs == 1 ? "ROUND($1)" : "ROUND($1, $2)");
+        return fn_expand(pc, pc->call->nargs == 1 ? "ROUND(CAST($1 AS NUMERIC))"
+                                                  : "ROUND(CAST($1 AS NUMERIC), $2)");
+    return fn_expand(pc, pc->call->nargs == 1 ? "ROUND($1)" : "ROUND($1, $2)");
 }
 
 /* Aggregates SQLite computes the way MySQL does, for SQL over a result Mimir holds. */
@@ -1609,7 +1666,7 @@ static bool print_aggregate(print_ctx *pc)
         sb_str(pc->b, "*)");
         return true;
     }
-    if (!expand(pc, "$*)"))
+    if (!fn_expand(pc, "$*)"))
         return false;
     return true;
 }
@@ -1618,9 +1675,8 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
                  sql_error *err)
 {
     print_ctx pc = {b, call, resolve, ctx, err};
-    for (const function_map *f = functions; f->name; f++) {
-        if (strcasecmp(f->name, call->text) != 0)
-            continue;
+    const function_map *f = function_named(call->text);
+    if (f) {
         if ((int)call->nargs < f->min_args ||
             (f->max_args >= 0 && (int)call->nargs > f->max_args)) {
             sql_error_set(err, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "42000",
@@ -1639,8 +1695,8 @@ bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, v
             return f->special(&pc);
         const char *tmpl = f->tmpl[b->dialect];
         if (!tmpl)
-            return unsupported_here(&pc, NULL);
-        return expand(&pc, tmpl);
+            return fn_unsupported(&pc, NULL);
+        return fn_expand(&pc, tmpl);
     }
     if (b->allow_aggregates && sqlite_aggregate(call->text))
         return print_aggregate(&pc);

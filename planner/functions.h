@@ -25,6 +25,14 @@ bool sb_date_add_keeps_date(const expr *date, const expr *interval);
  * HH:MM:SS' in zone tz (NULL: UTC); false for anything else. */
 struct time_zone;
 bool from_unixtime_text(const struct time_zone *tz, const expr *n, char out[32]);
+/* The MySQL type e has whatever its arguments when SQLite's values cannot show it
+ * (VT_TIME for TIMEDIFF, SEC_TO_TIME, ...), else VT_NULL. */
+value_type function_value_type(const expr *e);
+/* Is e a call of a function whose value is MySQL's TIME (TIMEDIFF, SEC_TO_TIME, MAKETIME)? */
+bool sb_time_valued(const expr *e);
+/* CONVERT_TZ(literal, 'zone', 'zone') folded to 'YYYY-MM-DD HH:MM:SS[.f]'; false when
+ * e is not such a call, or when its answer is NULL. Loop thread only. */
+bool convert_tz_constant(const expr *e, char *out, size_t size);
 /*
  * The translation table, for the function table of docs/sql.md and the test
  * that keeps the two the same: the i-th function's name (NULL past the end),

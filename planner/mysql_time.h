@@ -1,10 +1,11 @@
 /*
- * How MySQL reads dates and times out of text: STR_TO_DATE(str, format) with
- * every format code, and the relaxed reading of a string where a DATETIME is
- * expected ('2022-4-1 9:05', '20220401', '2022/04/01T09:05:00.5'). SQLite's
- * own date functions take only ISO text, so the SQLite sources and the final
- * stage call these through functions Mimir registers
- * (proxy/backend/sqlite_functions.h); they are plain C, with no SQLite in them.
+ * How MySQL reads and writes dates and times as text: the relaxed reading of a
+ * string where a DATETIME is expected ('2022-4-1 9:05', '20220401',
+ * '2022/04/01T09:05:00.5') and DATE_FORMAT with every format code
+ * (STR_TO_DATE is planner/str_to_date.h). SQLite's own date functions take
+ * only ISO text, so the SQLite sources and the final stage call these through
+ * functions Mimir registers (proxy/backend/sqlite_time_functions.h); they are
+ * plain C, with no SQLite in them.
  */
 #ifndef MIMIR_PLANNER_MYSQL_TIME_H
 #define MIMIR_PLANNER_MYSQL_TIME_H
@@ -14,17 +15,9 @@
 
 typedef struct mysql_time {
     int year, month, day, hour, minute, second, micro;
-    bool has_date, has_time; /* which parts the value has (STR_TO_DATE: its format) */
+    bool has_date, has_time; /* which parts the value has */
     bool has_fraction;       /* printed with 6 fraction digits */
 } mysql_time;
-
-/*
- * STR_TO_DATE(s, format) as MySQL 8 answers it: false where MySQL answers NULL
- * (text that does not match, an invalid date, a zero month or day in a format
- * with date parts). Trailing text after a match is ignored, as MySQL does (with
- * a warning). The value has a date, a time, or both, as the format has.
- */
-bool mysql_str_to_date(const char *s, size_t len, const char *format, size_t flen, mysql_time *out);
 
 /* A string read as a DATETIME, as MySQL reads one compared with or converted to a
  * temporal value; false for text MySQL would not read as a date. A date alone is

@@ -223,6 +223,8 @@ static bool parse_char_using(parser *p)
     return ps_unsupported(p, "CHAR(... USING a character set other than utf8mb4 or binary)");
 }
 
+static expr *parse_level(parser *p, int level);
+
 static expr *parse_function(parser *p, token *name)
 {
     expr *f = ps_new_expr(p, EX_FUNC, name);
@@ -260,6 +262,16 @@ static expr *parse_function(parser *p, token *name)
         ptr_vec_push(p->a, &args, u);
         if (!ps_expr_list(p, &args))
             return NULL;
+    } else if (token_is_word(name, "position") && !token_is_op(ps_cur(p), ")")) {
+        /* POSITION(substr IN str): the operand stops before IN, which is not a predicate here. */
+        expr *sub = parse_level(p, 0);
+        if (!sub || !ps_expect_word(p, "in"))
+            return NULL;
+        expr *str = ps_expr(p);
+        if (!str)
+            return NULL;
+        ptr_vec_push(p->a, &args, sub);
+        ptr_vec_push(p->a, &args, str);
     } else if (token_is_word(name, "cast") || token_is_word(name, "convert")) {
         expr *e = ps_expr(p);
         if (!e)

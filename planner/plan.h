@@ -50,6 +50,12 @@ typedef struct atomic_query {
      * the query (proxy/backend/mysql_backend.c).
      */
     const char *tz_name;
+    /*
+     * SQLite only: the MySQL type of result column i where its expression fixes
+     * one that SQLite's values cannot show (a TIME, which SQLite holds as text),
+     * VT_NULL where the values tell; NULL when no column has one.
+     */
+    const value_type *col_types;
 } atomic_query;
 
 /*

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "planner/sql_builder.h"
+#include "planner/time_values.h"
 #include "wire/utf8.h"
 
 typedef struct variable {
@@ -204,10 +205,69 @@ typedef struct value {
 
 static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql_error *err);
 
+/* Arguments evaluated; false (error set) on a wrong count; *null when one is NULL. */
+static bool eval_args(arena *a, const session_info *s, const expr *e, size_t n, value *args,
+                      bool *null, sql_error *err)
+{
+    if (e->nargs != n) {
+        sql_error_set(err, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "42000",
+                      "Incorrect parameter count in the call to native function '%s'", e->text);
+        return false;
+    }
+    *null = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!eval(a, s, e->args[i], &args[i], err))
+            return false;
+        *null |= args[i].text == NULL;
+    }
+    return true;
+}
+
+/*
+ * CONVERT_TZ, TIMEDIFF and TIME_FORMAT of constants (Metabase's probe of the
+ * server's zone: time_format(timediff(now(), convert_tz(now(), @@GLOBAL.time_zone,
+ * '+00:00')), '%H:%i')), computed as MySQL does (planner/time_values.h); NULL
+ * where MySQL answers NULL (an unknown zone, a date code in TIME_FORMAT).
+ */
+static bool eval_time_function(arena *a, const session_info *s, const expr *e, value *out,
+                               sql_error *err)
+{
+    bool convert = !strcasecmp(e->text, "convert_tz"), diff = !strcasecmp(e->text, "timediff");
+    value args[3];
+    bool null;
+    if (!eval_args(a, s, e, convert ? 3 : 2, args, &null, err))
+        return false;
+    out->type = convert ? VT_DATETIME : diff ? VT_TIME : VT_TEXT;
+    out->text = NULL;
+    char text[512];
+    int64_t x, y;
+    bool x_dt, y_dt;
+    int x_digits, y_digits;
+    if (null) {
+        return true;
+    } else if (convert) {
+        if (time_zone_convert_text(args[0].text, args[1].text, args[2].text, text, sizeof(text)))
+            out->text = arena_strdup(a, text);
+    } else if (diff) {
+        if (tv_read(args[0].text, &x, &x_dt, &x_digits) &&
+            tv_read(args[1].text, &y, &y_dt, &y_digits) && x_dt == y_dt) {
+            int digits = x_digits > y_digits ? x_digits : y_digits;
+            tv_time_text(tv_clamp_time(x - y, digits > 0), digits, text);
+            out->text = arena_strdup(a, text);
+        }
+    } else if (tv_read_time_part(args[0].text, &x) &&
+               tv_time_format(tv_clamp_time(x, true), args[1].text, text, sizeof(text))) {
+        out->text = arena_strdup(a, text);
+    }
+    return true;
+}
+
 static bool eval_function(arena *a, const session_info *s, const expr *e, value *out,
                           sql_error *err)
 {
     const char *f = e->text;
+    if (!strcasecmp(f, "convert_tz") || !strcasecmp(f, "timediff") || !strcasecmp(f, "time_format"))
+        return eval_time_function(a, s, e, out, err);
     out->type = VT_TEXT;
     if (!strcasecmp(f, "database") || !strcasecmp(f, "schema")) {
         out->text = s->db;
@@ -228,7 +288,8 @@ static bool eval_function(arena *a, const session_info *s, const expr *e, value 
                !strcasecmp(f, "localtimestamp") || !strcasecmp(f, "localtime") ||
                !strcasecmp(f, "utc_timestamp") || !strcasecmp(f, "sysdate") ||
                !strcasecmp(f, "curdate") || !strcasecmp(f, "current_date") ||
-               !strcasecmp(f, "utc_date")) {
+               !strcasecmp(f, "utc_date") || !strcasecmp(f, "curtime") ||
+               !strcasecmp(f, "current_time") || !strcasecmp(f, "utc_time")) {
         time_t now = time(NULL);
         struct tm tm;
         if (strncasecmp(f, "utc_", 4) == 0)
@@ -237,9 +298,15 @@ static bool eval_function(arena *a, const session_info *s, const expr *e, value 
             time_zone_local(&s->tz, now, &tm); /* the session's clock, as MySQL's NOW() */
         char text[32];
         bool date_only = strcasestr(f, "date") != NULL;
-        strftime(text, sizeof(text), date_only ? "%Y-%m-%d" : "%Y-%m-%d %H:%M:%S", &tm);
+        bool time_only = !strcasecmp(f, "curtime") || !strcasecmp(f, "current_time") ||
+                         !strcasecmp(f, "utc_time");
+        strftime(text, sizeof(text),
+                 date_only   ? "%Y-%m-%d"
+                 : time_only ? "%H:%M:%S"
+                             : "%Y-%m-%d %H:%M:%S",
+                 &tm);
         out->text = arena_strdup(a, text);
-        out->type = date_only ? VT_DATE : VT_DATETIME;
+        out->type = date_only ? VT_DATE : time_only ? VT_TIME : VT_DATETIME;
     } else if (!strcasecmp(f, "coalesce") || !strcasecmp(f, "ifnull")) {
         out->text = NULL;
         for (size_t i = 0; i < e->nargs; i++) {

@@ -231,6 +231,9 @@ static const char *bound_literal(split_ctx *x, const expr *e)
     if (!text && e->kind == EX_FUNC && strcasecmp(e->text, "from_unixtime") == 0 && e->nargs == 1 &&
         from_unixtime_text(x->q->tz, e->args[0], folded))
         text = arena_strdup(x->a, folded);
+    char converted[64];
+    if (!text && convert_tz_constant(e, converted, sizeof(converted)))
+        text = arena_strdup(x->a, converted); /* Metabase's convert_tz('...', 'UTC', zone) */
     return text;
 }
 
@@ -707,6 +710,8 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     sb_str(&b, "SELECT ");
     ptr_vec group = {0};
     size_t ncols = streaming ? q->ncolumns : q->ndims + job->metrics.len;
+    value_type *types = arena_alloc(x->a, (ncols + 1) * sizeof(*types)); /* zeroed: VT_NULL */
+    bool typed = false;
     for (size_t i = 0; i < ncols; i++) {
         const expr *dim = NULL;
         const metric *m = NULL;
@@ -736,6 +741,8 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
                 return false;
             }
             ptr_vec_push(x->a, &group, (void *)(uintptr_t)(i + 1));
+            types[i] = function_value_type(dim);
+            typed |= types[i] != VT_NULL;
         }
         sb_str(&b, " AS ");
         sb_ident(&b, name);
@@ -765,11 +772,16 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         }
         limit_clause(&b, q);
     }
+    const char *function_zone = b.named_zone; /* CONVERT_TZ(..., 'Europe/Paris') */
     aq->sql = sb_finish(&b, &aq->params, &aq->nparams);
     aq->ncols = names.len;
     aq->col_names = (const char **)names.items;
     if (job->convert_time && job->dialect == DIALECT_MYSQL && q->tz->kind == TZ_NAMED)
         aq->tz_name = arena_strdup(x->a, q->tz->text); /* checked by the connector */
+    else if (function_zone)
+        aq->tz_name = function_zone;
+    if (typed && job->dialect == DIALECT_SQLITE)
+        aq->col_types = types;
     return true;
 }
 

@@ -16,6 +16,7 @@ void sb_init(sql_builder *b, arena *a, sql_dialect d)
     b->subst_ctx = NULL;
     b->allow_aggregates = false;
     b->tz = NULL;
+    b->named_zone = NULL;
     b->resolve = NULL;
     b->resolve_ctx = NULL;
 }
@@ -525,6 +526,18 @@ static bool print_binary(sql_builder *b, const expr *e, sb_column_resolver resol
                       e->op == OP_LT || e->op == OP_LE || e->op == OP_GT || e->op == OP_GE;
     if (comparison && (is_collate(e->left) || is_collate(e->right)))
         return print_collated_comparison(b, e, resolve, ctx, err);
+    const expr *time = sb_time_valued(e->left)    ? e->left
+                       : sb_time_valued(e->right) ? e->right
+                                                  : NULL;
+    if (time && b->dialect != DIALECT_MYSQL) {
+        /* A TIME is an interval on PostgreSQL and text on SQLite: neither compares or
+         * computes as MySQL's TIME (a number HHMMSS in arithmetic). */
+        sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support %s() in arithmetic or "
+                      "comparisons: use TIME_TO_SEC(%s(...))",
+                      time->text, time->text);
+        return false;
+    }
     if ((e->op == OP_ADD || e->op == OP_SUB) && e->right->kind == EX_INTERVAL)
         return sb_date_add(b, e->left, e->right, e->op == OP_SUB, resolve, ctx, err);
     if (e->op == OP_ADD && e->left->kind == EX_INTERVAL)

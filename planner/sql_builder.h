@@ -44,6 +44,9 @@ struct sql_builder {
     void *resolve_ctx;
     /* The session's zone: NOW(), CURDATE() ... read its clock (NULL: UTC). */
     const struct time_zone *tz;
+    /* MySQL dialect: a named zone the SQL passes to CONVERT_TZ(), which the
+     * connector checks the server knows (atomic_query.tz_name); NULL: none. */
+    const char *named_zone;
 };
 
 void sb_init(sql_builder *b, arena *a, sql_dialect d);

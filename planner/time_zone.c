@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/time_values.h"
 #include "planner/tz_database.h"
 
 void time_zone_default(time_zone *out)
@@ -73,4 +74,43 @@ void time_zone_local(const time_zone *tz, time_t t, struct tm *out)
                                              : 0;
     time_t local = (time_t)((int64_t)t + offset);
     gmtime_r(&local, out);
+}
+
+/* MySQL's instant of a wall clock (sql/tztime.cc): of two (a repeated wall clock) the
+ * earlier, of none (a skipped one) the instant the gap ends the old offset. */
+int64_t time_zone_instant(const time_zone *tz, int64_t local)
+{
+    if (tz->kind != TZ_NAMED)
+        return local - (int64_t)tz->offset_minutes * 60;
+    return tz_local_to_utc(tz_rules_get(tz->text), local);
+}
+
+/* The wall clock (seconds since 1970 as if UTC) of instant t in zone tz. */
+static int64_t local_seconds(const time_zone *tz, int64_t t)
+{
+    struct tm tm;
+    time_zone_local(tz, (time_t)t, &tm);
+    return (int64_t)timegm(&tm);
+}
+
+bool time_zone_convert_text(const char *dt, const char *from, const char *to, char *out,
+                            size_t size)
+{
+    time_zone zf, zt;
+    int64_t us;
+    bool is_datetime;
+    int digits;
+    if (!time_zone_parse(from, &zf) || !time_zone_parse(to, &zt) ||
+        !tv_read(dt, &us, &is_datetime, &digits) || !is_datetime)
+        return false;
+    int64_t frac = ((us % TV_US_PER_S) + TV_US_PER_S) % TV_US_PER_S;
+    int64_t local = (us - frac) / TV_US_PER_S;
+    int64_t instant = time_zone_instant(&zf, local);
+    /* MySQL converts only within the TIMESTAMP range; outside it dt is returned as is. */
+    int64_t shown =
+        instant < 1 || instant > INT64_C(2147483647) ? local : local_seconds(&zt, instant);
+    char text[TV_TEXT_SIZE];
+    tv_datetime_text(shown * TV_US_PER_S + frac, digits, text);
+    snprintf(out, size, "%s", text);
+    return true;
 }

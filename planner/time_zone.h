@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 typedef enum {
@@ -43,5 +44,22 @@ const char *time_zone_offset_text(const time_zone *tz, char out[8]);
 /* The wall clock of instant t in zone tz (named zones: planner/tz_database.h),
  * from any thread. A zone that parsed stays readable: its rules are cached. */
 void time_zone_local(const time_zone *tz, time_t t, struct tm *out);
+
+/*
+ * The instant (seconds since 1970, UTC) of wall clock `local` (seconds since
+ * 1970 as if the wall clock were UTC) in zone tz, by MySQL's rules: a wall
+ * clock a daylight-saving change repeats is its earlier instant, one it skips
+ * is the instant the gap begins (where the new offset starts). Any thread.
+ */
+int64_t time_zone_instant(const time_zone *tz, int64_t local);
+
+/*
+ * CONVERT_TZ(dt, from, to) of texts, as MySQL answers it: dt's wall clock in
+ * zone `from` shown in zone `to`, with dt's fraction; unchanged when the
+ * instant is outside the TIMESTAMP range (1970 .. 2038). False (NULL) when dt
+ * is not a date or datetime or a zone is unknown. Any thread.
+ */
+bool time_zone_convert_text(const char *dt, const char *from, const char *to, char *out,
+                            size_t size);
 
 #endif

@@ -34,6 +34,7 @@ enum {
     OID_TIME = 1083,
     OID_TIMESTAMP = 1114,
     OID_TIMESTAMPTZ = 1184,
+    OID_INTERVAL = 1186,
     OID_TIMETZ = 1266,
     OID_NUMERIC = 1700,
 };
@@ -237,6 +238,9 @@ static value_type type_of(Oid oid)
         return VT_DATE;
     case OID_TIME:
     case OID_TIMETZ:
+    /* The planner computes MySQL's TIME (a duration up to 838:59:59) as an interval
+     * without days (planner/functions_time.c), which prints as MySQL prints the TIME. */
+    case OID_INTERVAL:
         return VT_TIME;
     case OID_TIMESTAMP:
     case OID_TIMESTAMPTZ:

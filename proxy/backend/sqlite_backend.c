@@ -13,9 +13,9 @@
 #include <sqlite3.h>
 
 #include "proxy/backend/backend.h"
-#include "proxy/backend/sqlite_functions.h"
 #include "proxy/backend/pool.h"
 #include "proxy/backend/row_batch.h"
+#include "proxy/backend/sqlite_functions.h"
 #include "proxy/workers.h"
 #include "wire/xalloc.h"
 
@@ -35,6 +35,8 @@ typedef struct sqlite_conn {
     bool cancelled;
     bool columns_sent;
     size_t ncols;
+    value_type *planned_types; /* atomic_query.col_types, copied (NULL: none) */
+    size_t nplanned;
     result_column *cols;
     const char **values;
     size_t *lengths;
@@ -50,6 +52,9 @@ static void free_query_state(sqlite_conn *c)
     free(c->cols);
     free(c->values);
     free(c->lengths);
+    free(c->planned_types);
+    c->planned_types = NULL;
+    c->nplanned = 0;
     c->cols = NULL;
     c->values = NULL;
     c->lengths = NULL;
@@ -129,6 +134,9 @@ static void send_columns(sqlite_conn *c)
         c->cols[i].name = sqlite3_column_name(c->stmt, (int)i);
         c->cols[i].type =
             column_type(c->stmt, (int)i, c->batch.first_types ? c->batch.first_types[i] : 0);
+        if (i < c->nplanned && c->planned_types[i] != VT_NULL &&
+            !sqlite3_column_decltype(c->stmt, (int)i))
+            c->cols[i].type = c->planned_types[i]; /* a TIME the planner knows, held as text */
         c->cols[i].decimals = -1;
         if (c->cols[i].type == VT_DECIMAL)
             declared_precision(sqlite3_column_decltype(c->stmt, (int)i), &c->cols[i]);
@@ -210,6 +218,11 @@ static void sqlite_run(backend_conn *bc, const atomic_query *q, const backend_si
     c->running = true;
     c->cancelled = false;
     c->columns_sent = false;
+    if (q->col_types) { /* own copy: the plan may go before the rows do */
+        c->planned_types = xcalloc(q->ncols + 1, sizeof(*c->planned_types));
+        memcpy(c->planned_types, q->col_types, q->ncols * sizeof(*c->planned_types));
+        c->nplanned = q->ncols;
+    }
     if (sqlite3_prepare_v2(c->db, q->sql, -1, &c->stmt, NULL) != SQLITE_OK) {
         finish(c, sqlite3_errmsg(c->db));
         return;
@@ -284,12 +297,20 @@ backend_conn *sqlite_backend_connect(const connection *conn, const backend_setti
     c->base.owner = owner;
     /* Read-only: a metrics store never writes to its sources. */
     int rc = sqlite3_open_v2(conn->path, &c->db, SQLITE_OPEN_READONLY, NULL);
-    if (rc == SQLITE_OK && !sqlite_functions_register(c->db))
-        rc = SQLITE_ERROR;
     if (rc != SQLITE_OK) {
         char why[1024];
         snprintf(why, sizeof(why), "could not open SQLite database '%s' for '%s': %s", conn->path,
                  conn->name, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        sqlite3_close(c->db);
+        free(c);
+        cb(ctx, NULL, why);
+        return NULL;
+    }
+    /* MySQL functions SQLite lacks, which the planner's SQLite dialect calls. */
+    if (!sqlite_functions_register(c->db)) {
+        char why[1024];
+        snprintf(why, sizeof(why), "could not register Mimir's functions on SQLite database '%s'",
+                 conn->path);
         sqlite3_close(c->db);
         free(c);
         cb(ctx, NULL, why);

@@ -50,7 +50,7 @@ combine *combine_new(size_t ntables, char *err, size_t errlen)
         return NULL;
     }
     if (!combine_functions_register(c->db) || !sqlite_functions_register(c->db)) {
-        snprintf(err, errlen, "combine: cannot register the exact decimal functions");
+        snprintf(err, errlen, "combine: cannot register Mimir's SQLite functions");
         combine_free(c);
         return NULL;
     }

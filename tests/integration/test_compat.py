@@ -132,6 +132,7 @@ def oracle(mariadb, pg):
     for zone in ZONES:
         if "/" in zone:
             mariadb.load_time_zones(zone)
+    mariadb.load_time_zones("UTC")  # Metabase's convert_tz('...', 'UTC', @@session.time_zone)
     mariadb.query(f"DROP DATABASE IF EXISTS {ORACLE_DB}")
     mariadb.query(f"CREATE DATABASE {ORACLE_DB} CHARACTER SET utf8mb4")
     mariadb.query(ORACLE_ROWS, database=ORACLE_DB)

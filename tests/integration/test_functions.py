@@ -127,11 +127,17 @@ def write_layer(base, pg_port, server, lite_path):
     return configs, secrets
 
 
+CONVERT_TZ_ZONES = ["UTC", "America/New_York", "Europe/Paris", "America/Sao_Paulo",
+                    "America/Havana"]
+
+
 @pytest.fixture(scope="module")
 def oracle(mariadb, pg, session_dir):
     data = rows()
     load_postgres(pg, data)
     load_mariadb(mariadb, data)
+    for zone in CONVERT_TZ_ZONES:  # CONVERT_TZ with named zones, on the oracle and fn_maria
+        mariadb.load_time_zones(zone)
     load_sqlite(session_dir / "fn_rows.db", data)
     return mariadb
 
@@ -179,7 +185,7 @@ def value(v):
     if isinstance(v, datetime.date):
         return v.isoformat()
     if isinstance(v, datetime.timedelta):
-        return str(v)
+        return time_text(v)
     if isinstance(v, (int, float, Decimal)):
         f = float(v)
         return "0" if f == 0 else f"{f:.9g}"
@@ -188,10 +194,24 @@ def value(v):
     if re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.0+", v):
         # ADDDATE of a string: a string, whose zero fraction MariaDB prints and MySQL does not
         return v.split(".")[0]
+    if TIME_TEXT.match(v):  # a TIME as text (a SQLite source): its fraction without 0s
+        return v.rstrip("0").rstrip(".") if "." in v else v
     try:
         return value(float(v)) if v.strip() and v.strip() == v else v
     except ValueError:
         return v
+
+
+TIME_TEXT = re.compile(r"^-?\d+:\d\d:\d\d(\.\d+)?$")
+
+
+def time_text(t):
+    """A TIME as MySQL prints it: '-01:00:00', '838:59:59', '00:00:01.5'."""
+    us = (t.days * 86400 + t.seconds) * 1000000 + t.microseconds
+    sign, us = ("-" if us < 0 else ""), abs(us)
+    s, frac = divmod(us, 1000000)
+    text = f"{sign}{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+    return text + (f".{frac:06d}".rstrip("0") if frac else "")
 
 
 def normal(rows_):
@@ -245,29 +265,117 @@ FUNCTIONS = [
     ("field", "FIELD(s, 'comedy', 'Action', 'Ölçü')"), ("field_n", "FIELD(n, 0, 7, -3)"),
 ]
 
+# TIME values (planner/functions_time.c): negative, past 24 hours, clamped at 838:59:59.
+TIME_FUNCTIONS = [
+    ("timediff", "TIMEDIFF(ts, CAST(d AS DATETIME))"),
+    ("timediff_neg", "TIMEDIFF(CAST(d AS DATETIME), ts)"),
+    ("timediff_days", "TIMEDIFF(ts, CAST(d AS DATETIME) - INTERVAL id % 40 DAY)"),
+    ("timediff_clamp", "TIMEDIFF(ts, '2022-01-01 00:00:00')"),
+    ("sec_to_time", "SEC_TO_TIME(n * 1000)"), ("sec_to_time_clamp", "SEC_TO_TIME(n * 1000000)"),
+    ("sec_to_time_of_seconds", "SEC_TO_TIME(TIME_TO_SEC(ts))"),
+    ("maketime", "MAKETIME(HOUR(ts), MINUTE(ts), SECOND(ts))"),
+    ("maketime_n", "MAKETIME(n, 30, 0)"), ("maketime_clamp", "MAKETIME(n * 100, 0, 0)"),
+    ("maketime_bad_minute", "MAKETIME(1, n * 10, 0)"),
+    ("time_format", "TIME_FORMAT(ts, '%H:%i')"),
+    ("time_format_12", "TIME_FORMAT(ts, '%h %p %l %k %r %I %S %s')"),
+    ("time_format_fraction", "TIME_FORMAT(ts, '%T.%f')"),
+    ("time_format_long", "TIME_FORMAT(TIMEDIFF(ts, '2022-01-01 00:00:00'), '%H:%i:%s %k')"),
+    ("time_format_neg", "TIME_FORMAT(TIMEDIFF(CAST(d AS DATETIME), ts), '%H:%i %T')"),
+]
+FUNCTIONS += TIME_FUNCTIONS + [
+    ("addtime", "ADDTIME(ts, '01:30:00.5')"), ("subtime", "SUBTIME(ts, '-25:00:00')"),
+    ("addtime_date", "ADDTIME(d, '838:00:00')"),
+    ("addtime_time", "ADDTIME(TIMEDIFF(ts, CAST(d AS DATETIME)), '-12:00:00')"),
+    ("subtime_clamp", "SUBTIME(SEC_TO_TIME(n * 10000), '800:00:00')"),
+    ("time_to_sec_of_timediff", "TIME_TO_SEC(TIMEDIFF(ts, '2022-01-01 00:00:00'))"),
+    ("time_to_sec_of_maketime", "TIME_TO_SEC(MAKETIME(n, 30, 0))"),
+    ("dayname", "DAYNAME(ts)"), ("monthname", "MONTHNAME(d)"), ("to_seconds", "TO_SECONDS(d)"),
+    ("reverse", "REVERSE(s)"), ("mid", "MID(s, 2, 3)"),
+    ("substring_index", "SUBSTRING_INDEX(s, 'o', 1)"),
+    ("substring_index_neg", "SUBSTRING_INDEX(s, ',', -1)"),
+    ("substring_index_n", "SUBSTRING_INDEX(s, 'o', n)"),
+    ("space", "CONCAT(SPACE(n), '|')"), ("ascii", "ASCII(s)"),
+    ("strcmp", "STRCMP(k, 'b')"), ("find_in_set", "FIND_IN_SET(k, 'c,b,a')"),
+    ("find_in_set_s", "FIND_IN_SET('b', s)"), ("md5", "MD5(s)"),
+    ("sha2", "SHA2(s, 256)"), ("sha2_512", "SHA2(s, 512)"), ("sha2_0", "SHA2(k, 0)"),
+    ("sha2_bad", "SHA2(s, 100)"), ("bit_length", "BIT_LENGTH(s)"),
+    ("atan", "ATAN(n)"), ("atan_2", "ATAN(n, 4)"),
+    ("exp", "EXP(n / 10)"), ("sin", "SIN(n)"), ("cos", "COS(n)"), ("tan", "TAN(n)"),
+    ("asin", "ASIN(n / 10)"), ("acos", "ACOS(n / 10)"), ("atan2", "ATAN2(n, 3)"),
+    ("degrees", "DEGREES(n)"), ("radians", "RADIANS(n)"),
+    ("date_format_weeks", "DATE_FORMAT(ts, '%X-%V %x-%v %U %u')"),
+    ("date_format_day", "DATE_FORMAT(d, '%D %w %Y')"),
+    ("date_format_week_only", "DATE_FORMAT(ts, '%v')"),
+    ("position", "POSITION('o' IN s)"), ("position_k", "POSITION(k IN 'cab')"),
+    ("if_number", "IF(n, 'true', 'false')"), ("if_arithmetic", "IF(n % 2, 'odd', 'even')"),
+    ("format", "FORMAT(n * 1234.567, 2)"), ("format_0", "FORMAT(n * 1000000 + 0.5, 0)"),
+    ("format_third", "FORMAT(n / 3, 4)"), ("format_locale", "FORMAT(n * 1000.125, 2, 'en_US')"),
+    ("format_negative_zero", "FORMAT(n / 100, 1)"),
+]
+
+# CONVERT_TZ: offsets, zones with daylight saving (the rows cross its changes), an
+# unknown zone (NULL), a date, a literal (converted by the planner).
+FUNCTIONS += [
+    ("convert_tz_offset", "CONVERT_TZ(ts, '+00:00', '+05:30')"),
+    ("convert_tz_offsets", "CONVERT_TZ(ts, '-03:00', '+01:00')"),
+    ("convert_tz_date", "CONVERT_TZ(d, '+00:00', '-02:00')"),
+    ("convert_tz_named", "CONVERT_TZ(ts, 'UTC', 'America/New_York')"),
+    ("convert_tz_named_from", "CONVERT_TZ(ts, 'Europe/Paris', '+00:00')"),
+    ("convert_tz_named_both", "CONVERT_TZ(ts, 'America/New_York', 'Europe/Paris')"),
+    ("convert_tz_unknown", "CONVERT_TZ(ts, 'Mars/Olympus', '+00:00')"),
+    # wall clocks New York skips (02:mm on 2022-03-13) and repeats (01:mm on 2022-11-06):
+    # MySQL reads them as the start of the gap and as the earlier instant
+    ("convert_tz_skipped", "CONVERT_TZ(DATE_ADD(CAST('2022-03-13 02:00:00' AS DATETIME), "
+                           "INTERVAL MINUTE(ts) MINUTE), 'America/New_York', 'UTC')"),
+    ("convert_tz_repeated", "CONVERT_TZ(DATE_ADD(CAST('2022-11-06 01:00:00' AS DATETIME), "
+                            "INTERVAL MINUTE(ts) MINUTE), 'America/New_York', '+00:00')"),
+    ("convert_tz_literal", "ts > CONVERT_TZ('2022-03-13 06:30:00', 'UTC', 'America/New_York')"),
+    ("convert_tz_literal_gap",
+     "DATEDIFF(ts, CONVERT_TZ('2022-11-06 01:30:00.5', 'America/New_York', 'UTC'))"),
+    ("convert_tz_hour", "HOUR(CONVERT_TZ(ts, 'UTC', 'Europe/Paris'))"),
+]
+
+# STR_TO_DATE of every kind of format (SQLite: MySQL's own reading, in C).
+FUNCTIONS += [
+    ("str_to_date_eu", "STR_TO_DATE(DATE_FORMAT(ts, '%d/%m/%Y %H.%i'), '%d/%m/%Y %H.%i')"),
+    ("str_to_date_names", "STR_TO_DATE(CONCAT(DAYNAME(d), ' ', DAY(d), ' ', MONTHNAME(d), ' ', "
+                          "YEAR(d)), '%W %e %M %Y')"),
+    ("str_to_date_yearday", "STR_TO_DATE(CONCAT(YEAR(d), '-', DAYOFYEAR(d)), '%Y-%j')"),
+    ("str_to_date_12h", "STR_TO_DATE(CONCAT(d, ' ', LPAD(HOUR(ts) % 12 + 1, 2, '0'), ':07:00 ', "
+                        "IF(HOUR(ts) < 12, 'AM', 'PM')), '%Y-%m-%d %r')"),
+    ("str_to_date_time", "STR_TO_DATE(CONCAT(HOUR(ts), '.', MINUTE(ts)), '%k.%i')"),
+    ("str_to_date_week_codes", "STR_TO_DATE(CONCAT(YEAR(ts), ' ', WEEK(ts, 0), ' 3'), "
+                               "'%Y %U %w')"),
+]
+FUNCTIONS += [("sha1", "SHA1(s)"), ("sha", "SHA(k)"), ("crc32", "CRC32(s)"), ("oct", "OCT(n)"),
+              ("ord", "ORD(s)"), ("bit_count", "BIT_COUNT(n)"), ("bin", "BIN(n)"),
+              ("bin_fraction", "BIN(n / 3)")]
+
 # Refused on one dialect (1235, naming the function), answered on the others.
-REFUSED = {("reverse", "lite"), ("date_format_names", "pg"), ("date_format_weeks", "pg")}
+REFUSED = {("sha1", "pg"), ("str_to_date_week_codes", "pg"), ("sha", "pg"), ("crc32", "pg"), ("oct", "pg"),
+           ("convert_tz_named", "lite"), ("convert_tz_named_from", "lite"),
+           ("convert_tz_named_both", "lite"), ("convert_tz_hour", "lite"),
+           ("convert_tz_skipped", "lite"), ("convert_tz_repeated", "lite")}
 # Known wrong types (issue 13, section 3): the value is right, its column type is not.
 XFAIL_TYPES = {
-    ("str_to_date_time", "lite"): "a TIME computed on a SQLite source is sent as text: the "
-                                  "column type comes from the first value, not the expression",
+    ("str_to_date_time_of_day", "lite"): "a TIME computed on a SQLite source is sent as text: "
+                                         "the column type comes from the first value",
 }
 FUNCTIONS += [
-    ("reverse", "REVERSE(s)"),
     # Metabase's week (metabase/driver/mysql.clj)
     ("metabase_week", "STR_TO_DATE(CONCAT(YEARWEEK(ts), ' Sunday'), '%X%V %W')"),
     ("week_date_monday", "STR_TO_DATE(CONCAT(YEAR(ts), '/', WEEK(ts, 2), ' Mon'), '%X/%V %a')"),
     # STR_TO_DATE with the formats tools and people write, over text built from the rows
     ("str_to_date_dmy", "STR_TO_DATE(DATE_FORMAT(ts, '%d/%m/%Y'), '%d/%m/%Y')"),
     ("str_to_date_unpadded", "STR_TO_DATE(CONCAT(YEAR(ts), '-', MONTH(ts), '-', DAY(ts)), '%Y-%m-%d')"),
-    ("str_to_date_time", "STR_TO_DATE(DATE_FORMAT(ts, '%H:%i:%s'), '%H:%i:%s')"),
+    ("str_to_date_time_of_day", "STR_TO_DATE(DATE_FORMAT(ts, '%H:%i:%s'), '%H:%i:%s')"),
     ("str_to_date_fraction",
      "STR_TO_DATE(DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s.%f'), '%Y-%m-%d %H:%i:%s.%f')"),
     ("str_to_date_month_name", "STR_TO_DATE(DATE_FORMAT(ts, '%M %e, %Y'), '%M %e, %Y')"),
-    ("str_to_date_12h", "STR_TO_DATE(DATE_FORMAT(ts, '%Y-%m-%d %h:%i %p'), '%Y-%m-%d %h:%i %p')"),
+    ("str_to_date_12h_minutes", "STR_TO_DATE(DATE_FORMAT(ts, '%Y-%m-%d %h:%i %p'), '%Y-%m-%d %h:%i %p')"),
     # DATE_FORMAT with every code, on every dialect
     ("date_format_names", "DATE_FORMAT(ts, '%W %a %M %b %D %e %c %k %l %h %I %p %r %f %y')"),
-    ("date_format_weeks", "DATE_FORMAT(ts, '%U %u %V %v %X %x %w %j')"),
+    ("date_format_every_week_code", "DATE_FORMAT(ts, '%U %u %V %v %X %x %w %j')"),
     # Tableau's quarter: a date string with a one-digit month, read as MySQL reads it
     ("tableau_quarter", "ADDDATE(CONCAT(YEAR(ts), '-', (QUARTER(ts) - 1) * 3 + 1, "
                         "'-01 00:00:00'), INTERVAL 0 SECOND)"),
@@ -275,10 +383,7 @@ FUNCTIONS += [
 
 
 # Known failures, each with its reason.
-XFAIL = {
-    ("time_to_sec", "lite"): "a SQLite column of integers and one 3723.5 is declared BIGINT from "
-                             "its first values (issue 13, section 3: types from the expression)",
-}
+XFAIL = {}
 
 
 @pytest.mark.parametrize("src", SOURCES)
@@ -296,7 +401,7 @@ def test_function_matches_mariadb(mimir_fn, oracle, conn, src, expr, request):
                 cur.execute(sql)
         code, message = mysql_error(exc)
         assert code == 1235
-        assert expr.split("(")[0] in message
+        assert expr.split("(")[0] in message or "CONVERT_TZ" in message
         assert_answers_select_1(conn)
         return
     with conn.cursor() as cur:
@@ -325,26 +430,114 @@ def test_the_edges_are_in_the_data(oracle):
     assert oracle_rows(oracle, "SELECT COUNT(*) FROM fn_rows WHERE MICROSECOND(ts) >= 500000")[0][0]
 
 
-@pytest.mark.parametrize("zone", ["+05:30", "America/New_York"])
-def test_epoch_functions_refused_outside_utc(mimir_fn, conn, zone):
-    """UNIX_TIMESTAMP of a wall-clock value (a date) and FROM_UNIXTIME of a computed
-    value depend on the zone's rules on the backend: refused there, never answered
-    in UTC. (UNIX_TIMESTAMP(ts) of an instant and FROM_UNIXTIME(literal) are answered
-    in every zone: tests/integration/test_time_zone.py.)"""
+@pytest.mark.parametrize("src", SOURCES)
+@pytest.mark.parametrize("zone", ["+05:30", "America/New_York", "America/Sao_Paulo",
+                                  "America/Havana"])
+def test_unix_timestamp_of_a_date_under_a_session_zone(mimir_fn, oracle, conn, src, zone):
+    """Grafana's annotation: UNIX_TIMESTAMP(ds) of a wall-clock date is the instant of
+    its midnight in the session's zone, by MySQL's rules where daylight saving skips
+    midnight (Sao Paulo: the start of the gap) or repeats it (Havana goes back from
+    01:00 to 00:00: the earlier instant). SQLite sources read no time column outside
+    UTC."""
+    sql = f"SELECT UNIX_TIMESTAMP(ds) AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v"
     with conn.cursor() as cur:
         cur.execute("SET time_zone = %s", (zone,))
-    for expr in ("UNIX_TIMESTAMP(ds)", "FROM_UNIXTIME(1640995200 + 0)"):
+    if src == "lite":  # SQLite: no zones on ts
         with pytest.raises(pymysql.err.MySQLError) as exc:
             with conn.cursor() as cur:
-                cur.execute(f"SELECT {expr}, AGG(pg_m) FROM mimir.metrics GROUP BY {expr}")
+                cur.execute(sql)
         code, message = mysql_error(exc)
-        assert code == 1235
-        assert "under a session time_zone other than UTC" in message
-        assert expr.split("(")[0] in message
+        assert code == 1235 and "SQLite" in message, message
         assert_answers_select_1(conn)
+        return
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        got = [tuple(r) for r in cur.fetchall()]
+    want = zone_rows(oracle, zone, "SELECT UNIX_TIMESTAMP(DATE(ts)), SUM(m) FROM fn_rows GROUP BY 1")
+    assert normal(got) == normal(want)
+
+
+@pytest.mark.parametrize("src", ["pg", "maria"])
+@pytest.mark.parametrize("zone", ["America/New_York", "Europe/Paris"])
+def test_unix_timestamp_of_skipped_and_repeated_wall_clocks(mimir_fn, oracle, conn, src, zone):
+    """Wall clocks a zone's daylight saving skips (the spring hour) and repeats (the
+    autumn one), every minute of them: MySQL's instants on PostgreSQL too."""
+    hours = {"America/New_York": ("2022-03-13 02:00:00", "2022-11-06 01:00:00"),
+             "Europe/Paris": ("2022-03-27 02:00:00", "2022-10-30 02:00:00")}[zone]
+    for start in hours:
+        expr = (f"UNIX_TIMESTAMP(DATE_ADD(CAST('{start}' AS DATETIME), "
+                "INTERVAL MINUTE(ts) MINUTE))")
+        with conn.cursor() as cur:
+            cur.execute("SET time_zone = %s", (zone,))
+            cur.execute(f"SELECT {expr} AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v")
+            got = [tuple(r) for r in cur.fetchall()]
+        want = zone_rows(oracle, zone, f"SELECT {expr}, SUM(m) FROM fn_rows GROUP BY 1")
+        assert normal(got) == normal(want)
+
+
+@pytest.mark.parametrize("src", SOURCES)
+def test_unix_timestamp_under_an_offset_zone(mimir_fn, oracle, conn, src):
+    """An offset zone has no skipped or repeated wall clocks: UNIX_TIMESTAMP of any
+    wall-clock value is exact on every backend."""
+    sql = f"SELECT UNIX_TIMESTAMP(d) AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v"
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = '-03:30'")
+        cur.execute(sql)
+        got = [tuple(r) for r in cur.fetchall()]
+    want = zone_rows(oracle, "-03:30", "SELECT UNIX_TIMESTAMP(d), SUM(m) FROM fn_rows GROUP BY 1")
+    assert normal(got) == normal(want)
+
+
+@pytest.mark.parametrize("src", SOURCES)
+@pytest.mark.parametrize("expr", [e for _, e in TIME_FUNCTIONS if not e.startswith("TIME_FORMAT")],
+                         ids=[n for n, e in TIME_FUNCTIONS if not e.startswith("TIME_FORMAT")])
+def test_time_functions_are_declared_time(mimir_fn, oracle, conn, src, expr):
+    """A TIME-valued function is a TIME column, as MariaDB declares it (drivers decide
+    the value's class from it: pymysql's timedelta, JDBC's java.sql.Time), also on
+    SQLite, which holds it as text (the planner tells the connector the type)."""
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {expr} AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v")
+        got = cur.description[0][1]
+    c = pymysql.connect(unix_socket=str(oracle.socket), user="root", password="",
+                        database=ORACLE_DB)
+    try:
+        with c.cursor() as cur:
+            cur.execute(f"SELECT {expr} FROM fn_rows LIMIT 1")
+            want = cur.description[0][1]
+    finally:
+        c.close()
+    assert got == want == pymysql.constants.FIELD_TYPE.TIME
+
+
+@pytest.mark.parametrize("src", SOURCES)
+def test_time_in_arithmetic(mimir_fn, oracle, conn, src):
+    """A TIME in a comparison or arithmetic is MySQL's number HHMMSS: MariaDB computes it,
+    PostgreSQL (an interval) and SQLite (text) would not, so Mimir refuses there."""
+    expr = "TIMEDIFF(ts, CAST(d AS DATETIME)) > 120000"
+    sql = f"SELECT {expr} AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v"
+    if src == "maria":
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            got = [tuple(r) for r in cur.fetchall()]
+        want = oracle_rows(oracle, f"SELECT {expr}, SUM(m) FROM fn_rows GROUP BY 1")
+        assert normal(got) == normal(want)
+        return
+    with pytest.raises(pymysql.err.MySQLError) as exc:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    code, message = mysql_error(exc)
+    assert code == 1235
+    assert "TIMEDIFF() in arithmetic or comparisons: use TIME_TO_SEC(TIMEDIFF(...))" in message
+    assert_answers_select_1(conn)
 
 
 @pytest.mark.parametrize("expr, code, text", [
+    ("TIME_FORMAT(ts, '%Y-%m %H')", 1235,
+     "TIME_FORMAT(): the format code '%Y' is not a time code"),
+    ("TIME_FORMAT(ts, s)", 1210, "TIME_FORMAT(): the format must be a string literal"),
+    ("ADDTIME(ts, s)", 1235, "ADDTIME(): the time to add must be a TIME literal"),
+    ("FORMAT(n, 2, 'de_DE')", 1235, "FORMAT(): only the locale 'en_US' is supported"),
+    ("FORMAT(n, n)", 1235, "FORMAT(): the number of decimals must be an integer literal"),
     ("WEEK(ts, 9)", 1235, "WEEK(): the mode must be an integer literal from 0 to 7"),
     ("MOD(n)", 1582, "Incorrect parameter count in the call to native function 'MOD'"),
     ("SQRT(n, 2)", 1582, "Incorrect parameter count in the call to native function 'SQRT'"),
@@ -367,6 +560,10 @@ AFTER_COMBINE = [
     ("pow", "POW({x}, 2)"), ("sign", "SIGN({x} - 3000)"), ("lpad", "LPAD({x}, 8, '0')"),
     ("left", "LEFT({x}, 2)"), ("concat_ws", "CONCAT_WS('-', k, {x})"),
     ("elt", "ELT({x} % 3 + 1, 'a', 'b', 'c')"), ("field", "FIELD({x} % 2, 1, 0)"),
+    ("sec_to_time", "SEC_TO_TIME({x} * 97)"), ("maketime", "MAKETIME({x} % 24, 7, 0)"),
+    ("reverse", "REVERSE(CONCAT(k, {x}))"), ("substring_index", "SUBSTRING_INDEX({x}, '0', 1)"),
+    ("find_in_set", "FIND_IN_SET(k, 'b,a')"), ("md5", "MD5({x})"), ("degrees", "DEGREES({x})"),
+    ("format", "FORMAT({x} * 1000.5, 1)"),
 ]
 
 
@@ -395,4 +592,117 @@ def test_wall_clock_functions_under_a_session_zone(mimir_fn, oracle, conn, src, 
         cur.execute(f"SELECT {expr}, AGG({src}_m) FROM mimir.metrics GROUP BY {expr}")
         got = [tuple(r) for r in cur.fetchall()]
     want = oracle_rows(oracle, f"SELECT {expr}, SUM(m) FROM fn_rows GROUP BY 1")
+    assert normal(got) == normal(want)
+
+
+# Without FROM the planner computes these itself (planner/session_query.c).
+CONSTANT_TIME_EXPRESSIONS = [
+    "CONVERT_TZ('2022-03-13 06:30:00', 'UTC', 'America/New_York')",
+    "CONVERT_TZ('2022-11-06 01:30:00.25', 'America/New_York', '+00:00')",
+    "CONVERT_TZ('2022-07-01 12:00:00', 'Europe/Paris', 'America/New_York')",
+    # a wall clock New York skips (02:00-03:00 on 2022-03-13), and one it repeats
+    "CONVERT_TZ('2022-03-13 02:30:00', 'America/New_York', 'UTC')",
+    "CONVERT_TZ('2022-03-13 02:00:00', 'America/New_York', 'UTC')",
+    "CONVERT_TZ('2022-11-06 01:30:00', 'America/New_York', 'UTC')",
+    "CONVERT_TZ('1969-07-20 20:17:40', '+00:00', '+05:30')",
+    "CONVERT_TZ('2022-01-01 00:00:00', 'Nowhere/Land', '+00:00')",
+    "TIMEDIFF('2022-01-02 00:00:00', '2022-01-01 01:00:00.5')",
+    "TIMEDIFF('2022-01-01 00:00:00', '2023-01-01 00:00:00')",
+    "TIME_FORMAT('-12:05:09', '%H %k %h %l %I %p %r %T %i %s %S %f %%')",
+    "TIME_FORMAT(TIMEDIFF('2022-01-03 00:00:00', '2022-01-01 01:00:00'), '%H:%i')",
+]
+
+
+@pytest.mark.parametrize("expr", CONSTANT_TIME_EXPRESSIONS)
+def test_time_functions_without_from(mimir_fn, oracle, conn, expr):
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT {expr}")
+        got = [tuple(r) for r in cur.fetchall()]
+    assert normal(got) == normal(oracle_rows(oracle, f"SELECT {expr}"))
+
+
+def zone_rows(server, zone, sql):
+    c = pymysql.connect(unix_socket=str(server.socket), user="root", password="",
+                        database=ORACLE_DB)
+    try:
+        with c.cursor() as cur:
+            cur.execute("SET time_zone = %s", (zone,))
+            cur.execute(sql)
+            return [tuple(r) for r in cur.fetchall()]
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("zone", ["+00:00", "+05:30", "America/New_York"])
+def test_metabase_time_zone_probe(mimir_fn, oracle, conn, zone):
+    """Metabase's db-default-timezone (metabase/driver/mysql.clj) runs without FROM:
+    the offset of a zone from UTC through now(), CONVERT_TZ, TIMEDIFF and TIME_FORMAT."""
+    probe = ("SELECT time_format(timediff(now(), convert_tz(now(), @@session.time_zone, "
+             "'+00:00')), '%H:%i') AS 'offset'")
+    with conn.cursor() as cur:
+        cur.execute("SET @@session.time_zone = %s", (zone,))
+        cur.execute(probe)
+        got = [tuple(r) for r in cur.fetchall()]
+        cur.execute("SELECT @@GLOBAL.time_zone AS global_tz, @@system_time_zone AS system_tz, "
+                    "time_format(timediff(now(), convert_tz(now(), @@GLOBAL.time_zone, "
+                    "'+00:00')), '%H:%i') AS 'offset'")  # the corpus's statement answers
+        assert len(cur.fetchall()) == 1
+    assert got == zone_rows(oracle, zone, probe)
+
+
+@pytest.mark.parametrize("zone", ["+00:00", "+05:30", "America/New_York"])
+def test_curtime_is_the_session_clock(mimir_fn, oracle, conn, zone):
+    """CURTIME() without FROM: a TIME, the session's clock (between two readings of
+    MariaDB's in the same zone)."""
+    before = zone_rows(oracle, zone, "SELECT CURTIME()")[0][0]
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = %s", (zone,))
+        cur.execute("SELECT CURTIME(), CURRENT_TIME()")
+        got = cur.fetchall()[0]
+        assert cur.description[0][1] == pymysql.constants.FIELD_TYPE.TIME
+    after = zone_rows(oracle, zone, "SELECT CURTIME()")[0][0]
+    if before <= after:  # not across midnight
+        assert before <= got[0] <= after and before <= got[1] <= after
+
+
+@pytest.mark.parametrize("src", SOURCES)
+def test_curtime_in_a_filter(mimir_fn, oracle, conn, src):
+    """CURTIME() in a metrics query, under a session zone: a parameter the planner reads."""
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = '+05:30'")
+        cur.execute(f"SELECT k, AGG({src}_m) FROM mimir.metrics "
+                    "WHERE TIME_TO_SEC(CURTIME()) >= 0 GROUP BY k")
+        got = [tuple(r) for r in cur.fetchall()]
+    want = oracle_rows(oracle, "SELECT k, SUM(m) FROM fn_rows WHERE TIME_TO_SEC(CURTIME()) >= 0 "
+                               "GROUP BY k")
+    assert normal(got) == normal(want)
+
+
+# Instants every 73 hours over 2017-2023 (across daylight-saving changes both ways).
+FROM_UNIXTIME_ZONED = ["FROM_UNIXTIME(id * 262800 + 1500000000)",
+                       "HOUR(FROM_UNIXTIME(id * 262800 + 1500000000))",
+                       "FROM_UNIXTIME(id * 262800 + 1500000000, '%Y-%m-%d %H')"]
+
+
+@pytest.mark.parametrize("src", SOURCES)
+@pytest.mark.parametrize("zone", ["+05:30", "America/New_York"])
+@pytest.mark.parametrize("expr", FROM_UNIXTIME_ZONED)
+def test_from_unixtime_under_a_session_zone(mimir_fn, oracle, conn, src, zone, expr):
+    """FROM_UNIXTIME(n) of a computed n is the wall clock of instant n in the session's
+    zone (one value whatever the zone's clocks do); SQLite sources take offsets only."""
+    sql = f"SELECT {expr} AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v"
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = %s", (zone,))
+    if src == "lite" and "/" in zone:
+        with pytest.raises(pymysql.err.MySQLError) as exc:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+        code, message = mysql_error(exc)
+        assert code == 1235 and "FROM_UNIXTIME()" in message and "SQLite" in message
+        assert_answers_select_1(conn)
+        return
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        got = [tuple(r) for r in cur.fetchall()]
+    want = zone_rows(oracle, zone, f"SELECT {expr}, SUM(m) FROM fn_rows GROUP BY 1")
     assert normal(got) == normal(want)

@@ -82,6 +82,9 @@ def load_mariadb(server, rows):
     server.executemany("INSERT INTO events VALUES (%s, %s, %s, %s)",
                        [(i, k, a, t.replace(tzinfo=None)) for i, k, a, t in rows],
                        database=ORACLE_DB)
+    # tz_wall's wall clocks as MySQL DATETIMEs (the UTC wall clocks of the events)
+    server.query_in_zone("+00:00", "CREATE TABLE events_wall AS SELECT id, kind, amount, "
+                         "CAST(ts AS DATETIME) AS ts FROM events", ORACLE_DB)
     server.create_user(ORACLE_USER, ORACLE_PASSWORD, ORACLE_DB)
 
 
@@ -193,7 +196,9 @@ FUNCTIONS = ["DATE(ts)", "HOUR(ts)", "DATE_FORMAT(ts, '%Y-%m-%d %H:%i')", "DAYOF
              "ADDDATE(FROM_DAYS(TO_DAYS(ts) - (DAYOFWEEK(ts) - 1)), INTERVAL 0 SECOND)",
              # Grafana's $__timeGroup: a TIMESTAMP column's own epoch, whatever the zone
              # (the fall-back's repeated hour gives two distinct epochs).
-             "UNIX_TIMESTAMP(ts)", "UNIX_TIMESTAMP(ts) DIV 3600 * 3600"]
+             "UNIX_TIMESTAMP(ts)", "UNIX_TIMESTAMP(ts) DIV 3600 * 3600",
+             # Superset's epoch_to_dttm: the wall clock of a computed instant, in the zone
+             "DATE(FROM_UNIXTIME(UNIX_TIMESTAMP(ts)))", "FROM_UNIXTIME(UNIX_TIMESTAMP(ts) + 1800)"]
 
 # Time ranges pushed into the source's WHERE: (Mimir's filter, MariaDB's).
 RANGES = [
@@ -209,6 +214,9 @@ RANGES = [
      "ts BETWEEN FROM_UNIXTIME(1667707200) AND FROM_UNIXTIME(1667725200)"),
     ("ts >= FROM_UNIXTIME(1647143999) AND ts < FROM_UNIXTIME(1647154800)",
      "ts >= FROM_UNIXTIME(1647143999) AND ts < FROM_UNIXTIME(1647154800)"),
+    # computed: compared on the session's wall clock, not pushed as a range
+    ("ts >= FROM_UNIXTIME(1667707200 + 0) AND ts < FROM_UNIXTIME(1667725200 + 0)",
+     "ts >= FROM_UNIXTIME(1667707200 + 0) AND ts < FROM_UNIXTIME(1667725200 + 0)"),
 ]
 
 # tz_pg (timestamptz), tz_maria (TIMESTAMP) and tz_lite (UTC text): all instants
@@ -270,6 +278,18 @@ def test_date_functions_match_mariadb(mimir_tz, oracle, src, zone, function):
 
 @pytest.mark.parametrize("src", SOURCES)
 @pytest.mark.parametrize("zone", ["America/New_York", "+05:30", "Asia/Tokyo"])
+def test_unix_timestamp_of_the_local_date(mimir_tz, oracle, src, zone):
+    """Grafana's annotation, UNIX_TIMESTAMP(ds): the instant of the local midnight of
+    the session's date, across both daylight-saving changes."""
+    got = mimir_rows(mimir_tz, zone, f"SELECT UNIX_TIMESTAMP(ds) AS k, AGG({src}_amount), "
+                                     f"AGG({src}_count) FROM mimir.metrics GROUP BY 1")
+    want = oracle_rows(oracle, zone, "SELECT UNIX_TIMESTAMP(DATE(ts)), SUM(amount), COUNT(id) "
+                                     "FROM events GROUP BY 1")
+    assert normal(got) == normal(want)
+
+
+@pytest.mark.parametrize("src", SOURCES)
+@pytest.mark.parametrize("zone", ["America/New_York", "+05:30", "Asia/Tokyo"])
 @pytest.mark.parametrize("ranges", RANGES, ids=[r[0] for r in RANGES])
 def test_time_ranges_match_mariadb(mimir_tz, oracle, src, zone, ranges):
     mimir_where, maria_where = ranges
@@ -311,25 +331,16 @@ def test_from_unixtime_bounds_are_pushed_in_the_session_zone(mimir_tz):
     conn.close()
 
 
-@pytest.mark.parametrize("sql", [
-    "SELECT UNIX_TIMESTAMP(ds) AS t, AGG(pg_count) FROM mimir.metrics GROUP BY 1",
-    "SELECT UNIX_TIMESTAMP(ts) AS t, AGG(wall_count) FROM mimir.metrics GROUP BY 1",
-    "SELECT ds, AGG(pg_count) FROM mimir.metrics WHERE ts >= FROM_UNIXTIME(1667707200 + 0) "
-    "GROUP BY ds",
-])
-def test_epochs_of_wall_clock_values_are_refused_in_named_zones(mimir_tz, sql):
-    """UNIX_TIMESTAMP of a wall-clock value (a date, a DATETIME column) and FROM_UNIXTIME
-    of a computed value need the zone's rules for gaps and repeated hours on the
-    backend: refused, and the connection answers the next statement."""
-    conn = mimir_tz.connect()
-    with conn.cursor() as cur:
-        cur.execute("SET time_zone = 'America/New_York'")
-        with pytest.raises(pymysql.err.MySQLError) as excinfo:
-            cur.execute(sql)
-        code, message = mysql_error(excinfo)
-        assert code == 1235 and "under a session time_zone other than UTC" in message
-    assert_answers_select_1(conn)
-    conn.close()
+@pytest.mark.parametrize("zone", ["America/New_York", "+05:30"])
+def test_unix_timestamp_of_wall_clock_values(mimir_tz, oracle, zone):
+    """UNIX_TIMESTAMP of a wall-clock DATETIME (PostgreSQL `timestamp`) is the instant
+    it names in the session's zone, by MySQL's rules for the wall clocks daylight
+    saving skips and repeats (the data has both)."""
+    got = mimir_rows(mimir_tz, zone, "SELECT UNIX_TIMESTAMP(ts) AS t, AGG(wall_count) "
+                                     "FROM mimir.metrics GROUP BY 1")
+    want = oracle_rows(oracle, zone, "SELECT UNIX_TIMESTAMP(ts), COUNT(id) FROM events_wall "
+                                     "GROUP BY 1")
+    assert normal(got) == normal(want)
 
 
 @pytest.mark.parametrize("zone", ["America/New_York", "+05:30"])
