@@ -125,6 +125,7 @@ bool catalog_session_value(void *session, sql_builder *b, const expr *e, bool *h
     *handled = true;
     value_type type;
     const char *v = server_variable(s, e->text, &type);
+    v = v ? arena_strdup(b->a, v) : NULL; /* its buffer is reused by the next */
     if (!v) {
         sql_error_set(err, ER_UNKNOWN_SYSTEM_VAR, "HY000", "Unknown system variable '%s'", e->text);
         return false;

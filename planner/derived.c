@@ -229,6 +229,11 @@ static bool planned_as_view(arena *a, const session_info *s, const select_stmt *
     const select_stmt *inlined;
     switch (view_inline(a, s, sel, &inlined, &out->error)) {
     case VIEW_INLINED:
+        plan_note(s,
+                  "the derived table '%s' selects rows without grouping them: read as a view, "
+                  "its WHERE joined to the outer query's and its metrics computed at the outer "
+                  "query's grain",
+                  sel->from[0].alias ? sel->from[0].alias : "");
         plan_select(a, s, inlined, out);
         return true;
     case VIEW_ERROR:

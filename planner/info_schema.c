@@ -45,6 +45,8 @@ static const char *const internal_ddl =
     "  VARIABLE_VALUE varchar(1024) COLLATE NOCASE);"
     /* Always empty: Mimir keeps no warnings (SHOW WARNINGS, SHOW ERRORS). */
     "CREATE TABLE mimir_warnings (LEVEL varchar(7) COLLATE NOCASE, CODE int unsigned, "
+    "  MESSAGE varchar(512) COLLATE NOCASE);"
+    "CREATE TABLE mimir_errors (LEVEL varchar(7) COLLATE NOCASE, CODE int unsigned, "
     "  MESSAGE varchar(512) COLLATE NOCASE);";
 
 static bool is_text_type(const column_type *t)
@@ -427,12 +429,35 @@ const mimir_table *info_schema_mimir_table(const info_schema *is, const char *na
 
 /* ---- Session rows ------------------------------------------------------------ */
 
+/* SHOW WARNINGS and SHOW ERRORS: the diagnostics of the session's previous statement. */
+static void refresh_diagnostics(info_schema *is, const session_info *s)
+{
+    static const char *const tables[] = {"mimir_warnings", "mimir_errors"};
+    for (size_t t = 0; t < 2; t++) {
+        inserter ins;
+        if (!inserter_open(is->db, tables[t], 3, &ins))
+            continue;
+        for (size_t i = 0; i < s->ndiagnostics; i++) {
+            const diagnostic *d = &s->diagnostics[i];
+            if (t == 1 && strcmp(d->level, "Error") != 0)
+                continue;
+            put_text(&ins, d->level);
+            put_int(&ins, d->code);
+            put_text(&ins, d->message);
+            inserter_row(&ins);
+        }
+        inserter_close(&ins);
+    }
+}
+
 static void refresh_session_tables(info_schema *is, const session_info *s, const char *info)
 {
     sqlite3_exec(is->db,
                  "DELETE FROM PROCESSLIST; DELETE FROM USER_PRIVILEGES; "
-                 "DELETE FROM mimir_variables; DELETE FROM mimir_status;",
+                 "DELETE FROM mimir_variables; DELETE FROM mimir_status; "
+                 "DELETE FROM mimir_warnings; DELETE FROM mimir_errors;",
                  NULL, NULL, NULL);
+    refresh_diagnostics(is, s);
     inserter ins;
     if (inserter_open(is->db, "PROCESSLIST", 8, &ins)) {
         /* Every live session when the proxy lists them; the asking one runs this statement. */

@@ -5,6 +5,7 @@
  */
 #include "planner/planner.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,7 @@ static bool bind_variables(arena *a, const session_info *s, expr *e, sql_error *
     if (e->kind == EX_VARIABLE) {
         value_type type = VT_NULL;
         const char *value = e->system ? server_variable(s, e->text, &type) : NULL;
+        value = value ? arena_strdup(a, value) : NULL; /* its buffer is reused by the next */
         if (e->system && !value) {
             sql_error_set(err, ER_UNKNOWN_SYSTEM_VAR, "HY000", "Unknown system variable '%s'",
                           e->text);
@@ -263,6 +265,26 @@ static bool window_where_planned(const session_info *s, const select_stmt *sel, 
     return true;
 }
 
+void plan_note(const session_info *s, const char *fmt, ...)
+{
+    plan_notes *notes = s->notes;
+    if (!notes)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    for (size_t i = 0; i < notes->n; i++)
+        if (strcmp(notes->items[i].message, msg) == 0)
+            return; /* a rule applied twice (a statement planned again) notes once */
+    diagnostic *grown = arena_alloc(notes->a, (notes->n + 1) * sizeof(*grown));
+    if (notes->n)
+        memcpy(grown, notes->items, notes->n * sizeof(*grown));
+    grown[notes->n++] = (diagnostic){"Note", NOTE_STATEMENT_READ, arena_strdup(notes->a, msg)};
+    notes->items = grown;
+}
+
 /*
  * Statements answered in two phases, a subquery first (a scalar subquery's value,
  * a semi-join filter's keys), and the joins Mimir refuses; true when out is set.
@@ -333,10 +355,14 @@ void plan_select(arena *a, const session_info *s, const select_stmt *sel, action
         return;
     }
     /* COUNT(DISTINCT d), MIN(d), MAX(d) of dimensions: over the finer groups. */
-    if (dimension_aggregates_used(s, sel) &&
-        !(sel = dimension_aggregates_rewrite(a, s, sel, &out->error))) {
-        out->kind = ACTION_ERROR;
-        return;
+    if (dimension_aggregates_used(s, sel)) {
+        if (!(sel = dimension_aggregates_rewrite(a, s, sel, &out->error))) {
+            out->kind = ACTION_ERROR;
+            return;
+        }
+        plan_note(s, "COUNT(DISTINCT ...), MIN or MAX of a dimension (or HAVING COUNT(*) > 0) is "
+                     "computed over finer groups, the statement's groups and those dimensions, "
+                     "with the metrics beside them added up from them (EXPLAIN shows it)");
     }
     if (plan_in_phases(a, s, sel, out))
         return;
@@ -680,6 +706,18 @@ static bool check_statement_utf8(arena *a, const char *sql, size_t len, action *
     return report_invalid_utf8(sql, len, ok, "statement", out);
 }
 
+/* Plans st, collecting the notes the rules that read it leave (plan_note) into out. */
+static void plan_with_notes(arena *a, const session_info *s, const statement *st, action *out)
+{
+    plan_notes notes = {.a = a};
+    session_info noted = *s;
+    noted.notes = &notes;
+    plan_statement(a, &noted, st, out);
+    plan_add_layer_types(a, &noted, st, out);
+    out->notes = notes.items;
+    out->nnotes = notes.n;
+}
+
 void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, action *out)
 {
     memset(out, 0, sizeof(*out));
@@ -693,8 +731,7 @@ void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, 
         syntax_error(&pe, out);
         return;
     }
-    plan_statement(a, s, &st, out);
-    plan_add_layer_types(a, s, &st, out);
+    plan_with_notes(a, s, &st, out);
 }
 
 /* ---- Prepared statements ---------------------------------------------------- */
@@ -843,6 +880,5 @@ void planner_plan_params(arena *a, const session_info *s, const char *sql, size_
         e->text = v->kind == LIT_NULL ? NULL : v->text;
         e->text_len = v->kind == LIT_NULL ? 0 : v->len;
     }
-    plan_statement(a, s, &st, out);
-    plan_add_layer_types(a, s, &st, out);
+    plan_with_notes(a, s, &st, out);
 }

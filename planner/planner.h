@@ -36,6 +36,27 @@ typedef struct session_process {
     const char *info;    /* the running statement, NULL when none */
 } session_process;
 
+/*
+ * One entry of the diagnostics area, what SHOW WARNINGS shows: a Note when a
+ * rule changed how Mimir read the statement (docs/sql.md, "SHOW WARNINGS",
+ * lists them; plan_note leaves one), an Error when it failed. MySQL's codes:
+ * 1003 for the notes.
+ */
+typedef struct diagnostic {
+    const char *level; /* "Note", "Warning", "Error" */
+    uint16_t code;
+    const char *message;
+} diagnostic;
+
+#define NOTE_STATEMENT_READ 1003 /* MySQL's code of the note that shows how a statement is read */
+
+/* The notes planning one statement collects (planner_plan sets session_info.notes). */
+typedef struct plan_notes {
+    arena *a;
+    diagnostic *items;
+    size_t n;
+} plan_notes;
+
 typedef struct session_info {
     const catalog *cat;
     info_schema *info_schema; /* built from cat; answers SHOW and information_schema */
@@ -54,6 +75,11 @@ typedef struct session_info {
     const struct discovered_types *types;
     /* Every live session (the proxy knows them); NULL: only this one is known. */
     size_t (*list_sessions)(arena *a, session_process **out);
+    /* The diagnostics of the session's previous statement (SHOW WARNINGS, @@warning_count). */
+    const diagnostic *diagnostics;
+    size_t ndiagnostics;
+    /* Where planning this statement puts its notes (plan_note); NULL: nowhere. */
+    plan_notes *notes;
 } session_info;
 
 typedef enum {
@@ -90,7 +116,15 @@ typedef struct action {
     /* ACTION_KILL */
     uint32_t kill_id;
     bool kill_query_only;
+    /* Notes for the diagnostics area (action_note); keeps_diagnostics: the statement reads
+     * the area (SHOW WARNINGS, SELECT @@warning_count) and leaves it as it is, as in MySQL. */
+    diagnostic *notes;
+    size_t nnotes;
+    bool keeps_diagnostics;
 } action;
+
+/* Adds a Note (code NOTE_STATEMENT_READ) to the statement's diagnostics (s->notes). */
+void plan_note(const session_info *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Plans one statement; everything in the action lives in arena a. */
 void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, action *out);

@@ -197,6 +197,7 @@ void plan_scalar_subquery(arena *a, const session_info *s, const select_stmt *se
 {
     scalar *sc = arena_alloc(a, sizeof(*sc));
     *sc = (scalar){.a = a, .s = *s, .sel = sel, .target = first_scalar(sel)};
+    sc->s.notes = NULL; /* the statement is planned again once the value is known */
     action inner;
     memset(&inner, 0, sizeof(inner));
     plan_select(a, s, sc->target->subquery, &inner);

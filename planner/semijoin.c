@@ -752,6 +752,7 @@ void plan_semijoin(arena *a, const session_info *s, const select_stmt *sel, acti
     semijoin *sj = arena_alloc(a, sizeof(*sj));
     sj->a = a;
     sj->s = *s;
+    sj->s.notes = NULL; /* the outer statement is planned again once the keys are known */
     const select_stmt *inner_sel = NULL;
     size_t *key_cols = NULL;
     bool shaped = sel->nfrom == 2 ? join_shape(a, sel, sj, &inner_sel, &key_cols, out)
@@ -782,6 +783,8 @@ void plan_semijoin(arena *a, const session_info *s, const select_stmt *sel, acti
         refuse(out, "the subquery must query a mimir table");
         return;
     }
+    plan_note(s, "the join to the subquery (or IN (SELECT ...)) is a semi-join filter: the "
+                 "subquery runs first and its keys go into the sources' WHERE as parameters");
     phase_keys none = {.ncols = sj->nkeys};
     sj->template_sel = plan_with_keys(sj, &none, out);
     if (out->kind != ACTION_QUERY)

@@ -67,8 +67,8 @@ static const variable variables[] = {
     {"storage_engine", "Mimir", VT_TEXT},
     {"last_insert_id", "0", VT_INT64},
     {"identity", "0", VT_INT64},
-    {"warning_count", "0", VT_INT64},
-    {"error_count", "0", VT_INT64},
+    {"warning_count", NULL, VT_INT64},
+    {"error_count", NULL, VT_INT64},
     /* The rest of what drivers, BI tools and dump programs read. */
     {"character_set_filesystem", "binary", VT_TEXT},
     {"character_sets_dir", "/usr/share/mysql/charsets/", VT_TEXT},
@@ -121,6 +121,7 @@ static const variable variables[] = {
     {NULL, NULL, VT_NULL},
 };
 
+/* The value's text may be in a buffer the next call reuses: copy it to keep it. */
 const char *server_variable(const session_info *s, const char *name, value_type *type)
 {
     for (const variable *v = variables; v->name; v++) {
@@ -136,6 +137,13 @@ const char *server_variable(const session_info *s, const char *name, value_type 
         static char text[24];
         if (strcmp(v->name, "max_execution_time") == 0) {
             snprintf(text, sizeof(text), "%llu", (unsigned long long)s->max_execution_time_ms);
+            return text;
+        }
+        if (strcmp(v->name, "warning_count") == 0 || strcmp(v->name, "error_count") == 0) {
+            size_t n = 0;
+            for (size_t i = 0; i < s->ndiagnostics; i++)
+                n += v->name[0] == 'w' || strcmp(s->diagnostics[i].level, "Error") == 0;
+            snprintf(text, sizeof(text), "%zu", n);
             return text;
         }
         if (strcmp(v->name, "sql_select_limit") == 0) {
@@ -516,6 +524,8 @@ static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql
             return true;
         }
         out->text = server_variable(s, e->text, &out->type);
+        if (out->text) /* its buffer is reused by the next variable */
+            out->text = arena_strdup(a, out->text);
         if (!out->text) {
             sql_error_set(err, ER_UNKNOWN_SYSTEM_VAR, "HY000", "Unknown system variable '%s'",
                           e->text);
@@ -549,8 +559,22 @@ static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql
     return unsupported_without_from(err);
 }
 
+/* SELECT @@warning_count, @@error_count: they read the diagnostics area and, as in MySQL,
+ * leave it to the statement before. */
+static bool reads_diagnostics_only(const select_stmt *sel)
+{
+    for (size_t i = 0; i < sel->nitems; i++) {
+        const expr *e = sel->items[i].e;
+        if (e->kind != EX_VARIABLE || !e->system ||
+            (strcasecmp(e->text, "warning_count") != 0 && strcasecmp(e->text, "error_count") != 0))
+            return false;
+    }
+    return sel->nitems > 0;
+}
+
 void session_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
+    out->keeps_diagnostics = reads_diagnostics_only(sel);
     const_result *r = &out->rows;
     r->ncols = sel->nitems;
     r->cols = arena_alloc(a, (sel->nitems + 1) * sizeof(result_column));

@@ -402,7 +402,7 @@ static const table_show table_shows[] = {
     {SHOW_VARIABLES, "mimir_variables", variable_names, variable_cols, 0, NULL},
     {SHOW_STATUS, "mimir_status", variable_names, variable_cols, 0, NULL},
     {SHOW_WARNINGS, "mimir_warnings", warning_names, warning_cols, 0, NULL},
-    {SHOW_ERRORS, "mimir_warnings", warning_names, warning_cols, 0, NULL},
+    {SHOW_ERRORS, "mimir_errors", warning_names, warning_cols, 0, NULL},
     {SHOW_COLLATION, "COLLATIONS", collation_names, collation_cols, 0, NULL},
     {SHOW_CHARSET, "CHARACTER_SETS", charset_names, charset_cols, 0, NULL},
     {SHOW_ENGINES, "ENGINES", engine_names, engine_cols, 0, NULL},
@@ -606,8 +606,17 @@ static void show_privileges(arena *a, action *out)
     text_result(a, out, names, 3, rows, 4);
 }
 
-/* SHOW COUNT(*) WARNINGS: @@session.warning_count, which is always 0. */
-static void show_count(arena *a, const show_stmt *show, action *out)
+/* The diagnostics of the previous statement: all of them, or its errors. */
+static size_t count_diagnostics(const session_info *s, bool errors_only)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->ndiagnostics; i++)
+        n += !errors_only || strcmp(s->diagnostics[i].level, "Error") == 0;
+    return n;
+}
+
+/* SHOW COUNT(*) WARNINGS | ERRORS: @@session.warning_count, @@session.error_count. */
+static void show_count(arena *a, const session_info *s, const show_stmt *show, action *out)
 {
     const_result *r = &out->rows;
     r->ncols = 1;
@@ -618,7 +627,7 @@ static void show_count(arena *a, const show_stmt *show, action *out)
                         .type = VT_INT64};
     r->nrows = 1;
     r->values = arena_alloc(a, sizeof(char *));
-    r->values[0] = "0";
+    r->values[0] = arena_printf(a, "%zu", count_diagnostics(s, show->kind == SHOW_COUNT_ERRORS));
     out->kind = ACTION_ROWS;
 }
 
@@ -627,6 +636,9 @@ void plan_show(arena *a, const session_info *s, const show_stmt *show, action *o
     if (!catalog_available(s, out))
         return;
     info_schema_set_session(s->info_schema, s, show->text);
+    /* Statements that read the diagnostics area leave it as it is, as in MySQL. */
+    out->keeps_diagnostics = show->kind == SHOW_WARNINGS || show->kind == SHOW_ERRORS ||
+                             show->kind == SHOW_COUNT_WARNINGS || show->kind == SHOW_COUNT_ERRORS;
     switch (show->kind) {
     case SHOW_DATABASES:
         show_databases(a, s, show, out);
@@ -657,7 +669,7 @@ void plan_show(arena *a, const session_info *s, const show_stmt *show, action *o
         return;
     case SHOW_COUNT_WARNINGS:
     case SHOW_COUNT_ERRORS:
-        show_count(a, show, out);
+        show_count(a, s, show, out);
         return;
     default:
         break;

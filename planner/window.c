@@ -270,6 +270,8 @@ static bool groups_by_window(const select_stmt *sel, sql_error *err)
 void plan_window(arena *a, const session_info *s, const select_stmt *sel, const source *table,
                  action *out)
 {
+    plan_note(s, "window functions are computed over the grouped rows, after GROUP BY and "
+                 "HAVING, in Mimir's final stage");
     if (groups_by_window(sel, &out->error)) {
         out->kind = ACTION_ERROR;
         return;

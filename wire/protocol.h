@@ -318,7 +318,9 @@ void wire_write_text_row(buf *out, uint8_t *seq, size_t n, const char *const *va
  */
 void wire_write_result_header(buf *out, uint8_t *seq, uint32_t caps, size_t n,
                               const wire_column *cols);
-/* The end of a result set: EOF, or OK with 0xFE under CLIENT_DEPRECATE_EOF. */
-void wire_write_result_end(buf *out, uint8_t *seq, uint32_t caps, uint16_t status);
+/* The end of a result set: EOF, or OK with 0xFE under CLIENT_DEPRECATE_EOF; warnings is
+ * the count of the statement's diagnostics (SHOW WARNINGS). */
+void wire_write_result_end(buf *out, uint8_t *seq, uint32_t caps, uint16_t status,
+                           uint16_t warnings);
 
 #endif

@@ -196,10 +196,11 @@ void wire_write_result_header(buf *out, uint8_t *seq, uint32_t caps, size_t n,
         wire_write_eof(out, seq, SERVER_STATUS_AUTOCOMMIT, 0);
 }
 
-void wire_write_result_end(buf *out, uint8_t *seq, uint32_t caps, uint16_t status)
+void wire_write_result_end(buf *out, uint8_t *seq, uint32_t caps, uint16_t status,
+                           uint16_t warnings)
 {
     if (caps & CLIENT_DEPRECATE_EOF)
-        wire_write_eof_ok(out, seq, caps, status, 0);
+        wire_write_eof_ok(out, seq, caps, status, warnings);
     else
-        wire_write_eof(out, seq, status, 0);
+        wire_write_eof(out, seq, status, warnings);
 }

@@ -120,6 +120,7 @@ static void free_client(client *cl)
     if (cl->timer)
         event_free(cl->timer);
     free(cl->running_sql);
+    diagnostics_clear(&cl->diag);
     sessions_remove(cl);
     if (cl->next_command)
         event_free(cl->next_command);
@@ -192,6 +193,7 @@ void client_send_err(client *cl, uint16_t code, const char *sqlstate, const char
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
     cl->statement_failed = true;
+    diagnostics_set_error(&cl->diag, code, msg); /* what SHOW WARNINGS shows next */
     query_log_error(&cl->qlog, code, msg);
     wire_write_err(&cl->out, &cl->seq, code, sqlstate, msg);
     client_flush(cl);
@@ -204,7 +206,8 @@ void client_send_error(client *cl, const sql_error *e)
 
 void client_send_ok(client *cl)
 {
-    wire_write_ok(&cl->out, &cl->seq, cl->caps, 0, 0, client_status(cl), 0, NULL);
+    wire_write_ok(&cl->out, &cl->seq, cl->caps, 0, 0, client_status(cl),
+                  diagnostics_count(&cl->diag), NULL);
     client_flush(cl);
 }
 
@@ -235,7 +238,8 @@ void client_send_row(client *cl, const char *const *values, const size_t *length
 
 void client_send_end(client *cl)
 {
-    wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl));
+    wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl),
+                          diagnostics_count(&cl->diag));
     client_flush(cl);
 }
 
@@ -352,6 +356,7 @@ void client_ready(client *cl)
 
 void client_reset_session(client *cl)
 {
+    diagnostics_clear(&cl->diag);
     client_stmt_free_all(cl);
     end_batch(cl);
     cl->autocommit = true;
@@ -383,6 +388,8 @@ session_info client_session_info(const client *cl)
         .types = type_discovery_types(),
         /* Like MySQL without the PROCESS privilege: a restricted user sees its own sessions. */
         .list_sessions = access_restricted(cl->user) ? NULL : sessions_list,
+        .diagnostics = cl->diag.items,
+        .ndiagnostics = cl->diag.n,
     };
     return s;
 }
@@ -508,6 +515,8 @@ static void run_action(client *cl, const action *act)
 
 void client_run_action(client *cl, const action *act)
 {
+    if (!act->keeps_diagnostics) /* SHOW WARNINGS and the like read the previous statement's */
+        diagnostics_set_notes(&cl->diag, act->notes, act->nnotes);
     run_action(cl, act);
     /* An execution still running is logged when it ends (client_query_done); a
      * statement answered already (by the planner, or an execution that failed
@@ -543,7 +552,8 @@ static void handle_field_list(client *cl)
             def.table = def.org_table = table;
             wire_write_field_list_column(&cl->out, &cl->seq, &def, NULL);
         }
-        wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl));
+        wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl),
+                              diagnostics_count(&cl->diag));
         client_flush(cl);
     }
     free(table);
@@ -637,7 +647,8 @@ static void handle_set_option(client *cl)
     else
         cl->caps &= ~CLIENT_MULTI_STATEMENTS;
     /* MySQL answers with EOF (an OK under CLIENT_DEPRECATE_EOF). */
-    wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl));
+    wire_write_result_end(&cl->out, &cl->seq, cl->caps, client_status(cl),
+                          diagnostics_count(&cl->diag));
     client_flush(cl);
 }
 

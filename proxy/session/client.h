@@ -23,6 +23,7 @@
 #include "planner/sql_error.h"
 #include "planner/time_zone.h"
 #include "proxy/obs/query_log.h"
+#include "proxy/session/diagnostics.h"
 #include "wire/buf.h"
 #include "wire/protocol.h"
 
@@ -81,6 +82,7 @@ struct client {
     size_t result_ncols;
     bool more_results;     /* more statements of the batch follow this one */
     bool statement_failed; /* the current statement ended with an error */
+    diagnostics diag;      /* the previous statement's notes or error (SHOW WARNINGS) */
     statement_batch batch; /* sql == NULL when none */
     /* Prepared statements. */
     prepared_stmt *stmts;

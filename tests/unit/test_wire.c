@@ -385,7 +385,8 @@ static void test_framing_sequence_errors(void **state)
     assert_int_equal(wire_read_packet(out.data, out.len, 100, 4, &consumed, &payload, &last),
                      WIRE_OUT_OF_ORDER);
     /* Detected from the header alone, before the payload arrives. */
-    assert_int_equal(wire_read_packet(out.data, 4, 100, 4, &consumed, &payload, &last), WIRE_OUT_OF_ORDER);
+    assert_int_equal(wire_read_packet(out.data, 4, 100, 4, &consumed, &payload, &last),
+                     WIRE_OUT_OF_ORDER);
     assert_int_equal(wire_read_packet(out.data, out.len, 100, -1, &consumed, &payload, &last),
                      WIRE_PACKET);
     assert_int_equal(last, 3);
@@ -425,7 +426,8 @@ static void test_framing_max_payload(void **state)
     assert_int_equal(wire_read_packet(out.data, out.len, 99, 0, &consumed, &payload, &last),
                      WIRE_TOO_LARGE);
     /* Rejected on the header: no need to buffer what will be refused. */
-    assert_int_equal(wire_read_packet(out.data, 4, 99, 0, &consumed, &payload, &last), WIRE_TOO_LARGE);
+    assert_int_equal(wire_read_packet(out.data, 4, 99, 0, &consumed, &payload, &last),
+                     WIRE_TOO_LARGE);
     assert_int_equal(payload.len, 0);
     assert_int_equal(wire_read_packet(out.data, out.len, 100, 0, &consumed, &payload, &last),
                      WIRE_PACKET);
@@ -1132,7 +1134,7 @@ static void test_result_set_framing(void **state)
         uint8_t seq = 1;
         wire_write_result_header(&out, &seq, caps, 2, cols);
         wire_write_text_row(&out, &seq, 2, row, NULL);
-        wire_write_result_end(&out, &seq, caps, SERVER_STATUS_AUTOCOMMIT | SERVER_MORE_RESULTS);
+        wire_write_result_end(&out, &seq, caps, SERVER_STATUS_AUTOCOMMIT | SERVER_MORE_RESULTS, 0);
 
         const uint8_t *p[8];
         size_t len[8];
