@@ -175,14 +175,16 @@ static bool print_date_format(print_ctx *pc)
         return false;
     if (pc->b->dialect == DIALECT_MYSQL)
         return fn_expand(pc, "DATE_FORMAT($1, $2)");
-    if (fn_date_format_has_computed(fmt->text, pc->b->dialect))
-        return fn_print_date_format_pieces(pc, fmt->text);
+    bool computed = fn_date_format_has_computed(fmt->text, pc->b->dialect);
     char bad = 0;
     char *translated = fn_translate_format(pc->b->a, fmt->text, pc->b->dialect, &bad);
-    /* SQLite: the codes strftime lacks (%M %W %f %U %X ...) are Mimir's own DATE_FORMAT,
-     * registered on every SQLite database it opens (proxy/backend/sqlite_functions.h). */
-    if (!translated && pc->b->dialect == DIALECT_SQLITE)
+    /* SQLite: a format beyond strftime's codes (%M %W %f %U %X %w ...) is Mimir's own
+     * DATE_FORMAT, registered on every SQLite database it opens
+     * (proxy/backend/sqlite_time_functions.h), exact to the microsecond. */
+    if ((computed || !translated) && pc->b->dialect == DIALECT_SQLITE)
         return fn_expand(pc, "mimir_date_format($1, $2)");
+    if (computed)
+        return fn_print_date_format_pieces(pc, fmt->text);
     if (!translated) {
         sql_error_set(pc->err, ER_NOT_SUPPORTED_YET, "42000",
                       "DATE_FORMAT(): the format code '%%%c' has no %s equivalent yet", bad,

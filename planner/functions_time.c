@@ -512,17 +512,26 @@ static void mysql_zone(print_ctx *pc, const time_zone *z)
         arena_strdup(pc->b->a, z->kind == TZ_NAMED ? z->text : time_zone_offset_text(z, offset)));
 }
 
+/* SQLite: the zone as Mimir's registered functions read it (proxy/backend/
+ * sqlite_time_functions.h): a name of the tz database, or an offset. */
+static void sqlite_zone(print_ctx *pc, const time_zone *z)
+{
+    char offset[8];
+    sb_param(
+        pc->b, PARAM_TEXT,
+        arena_strdup(pc->b->a, z->kind == TZ_NAMED ? z->text : time_zone_offset_text(z, offset)));
+}
+
 /*
  * FROM_UNIXTIME(n) in a session zone other than UTC: the wall clock of instant n
  * there, which is one value however the zone's clocks jump (the other way, a
  * wall clock to an instant, is not). PostgreSQL: the instant AT TIME ZONE;
- * MySQL/MariaDB (sessions in UTC): CONVERT_TZ from '+00:00'; SQLite: offsets
- * only.
+ * MySQL/MariaDB (sessions in UTC): CONVERT_TZ from '+00:00'; SQLite:
+ * mimir_tz_local, which reads the tz database.
  */
 bool fn_print_from_unixtime_zoned(print_ctx *pc)
 {
     const time_zone *z = pc->b->tz;
-    char text[64];
     switch (pc->b->dialect) {
     case DIALECT_POSTGRES:
         if (!fn_expand(pc, "(CASE WHEN $1 >= 0 THEN (TIMESTAMPTZ '1970-01-01 00:00:00+00' + $1 * "
@@ -540,13 +549,10 @@ bool fn_print_from_unixtime_zoned(print_ctx *pc)
     case DIALECT_SQLITE:
         break;
     }
-    if (z->kind == TZ_NAMED)
-        return fn_unsupported(pc, "under a named session time_zone on SQLite sources (offsets "
-                                  "such as '+05:30' are supported)");
-    if (!fn_expand(pc, "(CASE WHEN $1 >= 0 THEN datetime($1 + "))
+    if (!fn_expand(pc, "(CASE WHEN $1 >= 0 THEN mimir_tz_local(datetime($1, 'unixepoch'), "))
         return false;
-    snprintf(text, sizeof(text), "%d, 'unixepoch') END)", z->offset_minutes * 60);
-    sb_str(pc->b, text);
+    sqlite_zone(pc, z);
+    sb_str(pc->b, ") END)");
     return true;
 }
 
@@ -555,13 +561,13 @@ bool fn_print_from_unixtime_zoned(print_ctx *pc)
  * other than UTC: the instant x names there, by MySQL's rules for the wall
  * clocks a daylight-saving change skips (the start of the gap) or repeats (the
  * earlier instant). MySQL/MariaDB: CONVERT_TZ to UTC, their own rules;
- * PostgreSQL: those rules spelled out (pg_mysql_instant); SQLite: offsets
- * only. An offset zone skips and repeats nothing.
+ * PostgreSQL: those rules spelled out (pg_mysql_instant); SQLite: mimir_tz_utc,
+ * which applies the same rules (planner/tz_database.h). An offset zone skips and
+ * repeats nothing.
  */
 bool fn_print_unix_timestamp_zoned(print_ctx *pc)
 {
     const time_zone *z = pc->b->tz;
-    char text[64];
     switch (pc->b->dialect) {
     case DIALECT_MYSQL:
         sb_str(pc->b, "UNIX_TIMESTAMP(CONVERT_TZ(");
@@ -587,16 +593,10 @@ bool fn_print_unix_timestamp_zoned(print_ctx *pc)
     case DIALECT_SQLITE:
         break;
     }
-    if (z->kind == TZ_NAMED)
-        return fn_unsupported(pc, "under a session time_zone other than UTC, named zones on "
-                                  "SQLite sources (offsets such as '+05:30' are supported)");
-    if (!fn_expand(pc,
-                   "(CAST(strftime('%s', strftime('%Y-%m-%d %H:%M:%f', $1)) AS INTEGER) + "
-                   "(CASE WHEN strftime('%f', $1) LIKE '%.000' THEN 0 ELSE ROUND(strftime('%f', "
-                   "$1) - CAST(strftime('%S', $1) AS INTEGER), 3) END) - "))
+    if (!fn_expand(pc, "mimir_epoch(mimir_tz_utc($1, "))
         return false;
-    snprintf(text, sizeof(text), "%d)", z->offset_minutes * 60);
-    sb_str(pc->b, text);
+    sqlite_zone(pc, z);
+    sb_str(pc->b, "))");
     return true;
 }
 

@@ -99,7 +99,7 @@ static bool read_year(const char **v, int max_digits, int *year)
 
 static bool read_code(char c, const char **v, parts *p)
 {
-    while (c != 'p' && isspace((unsigned char)**v))
+    while (isspace((unsigned char)**v)) /* MySQL skips spaces before every part */
         (*v)++;
     int n;
     switch (c) {

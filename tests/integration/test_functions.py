@@ -357,10 +357,7 @@ REFUSED = {("sha1", "pg"), ("str_to_date_week_codes", "pg"), ("sha", "pg"), ("cr
            ("convert_tz_named_both", "lite"), ("convert_tz_hour", "lite"),
            ("convert_tz_skipped", "lite"), ("convert_tz_repeated", "lite")}
 # Known wrong types (issue 13, section 3): the value is right, its column type is not.
-XFAIL_TYPES = {
-    ("str_to_date_time_of_day", "lite"): "a TIME computed on a SQLite source is sent as text: "
-                                         "the column type comes from the first value",
-}
+XFAIL_TYPES = {}
 FUNCTIONS += [
     # Metabase's week (metabase/driver/mysql.clj)
     ("metabase_week", "STR_TO_DATE(CONCAT(YEARWEEK(ts), ' Sunday'), '%X%V %W')"),
@@ -437,23 +434,17 @@ def test_unix_timestamp_of_a_date_under_a_session_zone(mimir_fn, oracle, conn, s
     """Grafana's annotation: UNIX_TIMESTAMP(ds) of a wall-clock date is the instant of
     its midnight in the session's zone, by MySQL's rules where daylight saving skips
     midnight (Sao Paulo: the start of the gap) or repeats it (Havana goes back from
-    01:00 to 00:00: the earlier instant). SQLite sources read no time column outside
-    UTC."""
+    01:00 to 00:00: the earlier instant)."""
     sql = f"SELECT UNIX_TIMESTAMP(ds) AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v"
     with conn.cursor() as cur:
         cur.execute("SET time_zone = %s", (zone,))
-    if src == "lite":  # SQLite: no zones on ts
-        with pytest.raises(pymysql.err.MySQLError) as exc:
-            with conn.cursor() as cur:
-                cur.execute(sql)
-        code, message = mysql_error(exc)
-        assert code == 1235 and "SQLite" in message, message
-        assert_answers_select_1(conn)
-        return
     with conn.cursor() as cur:
         cur.execute(sql)
         got = [tuple(r) for r in cur.fetchall()]
-    want = zone_rows(oracle, zone, "SELECT UNIX_TIMESTAMP(DATE(ts)), SUM(m) FROM fn_rows GROUP BY 1")
+    # The oracle's ts is a DATETIME, a wall clock, as fn_pg's timestamp and fn_maria's
+    # DATETIME are; SQLite's times are UTC instants, so its day is the zone's day of them.
+    day = "DATE(CONVERT_TZ(ts, '+00:00', @@session.time_zone))" if src == "lite" else "DATE(ts)"
+    want = zone_rows(oracle, zone, f"SELECT UNIX_TIMESTAMP({day}), SUM(m) FROM fn_rows GROUP BY 1")
     assert normal(got) == normal(want)
 
 
@@ -689,18 +680,11 @@ FROM_UNIXTIME_ZONED = ["FROM_UNIXTIME(id * 262800 + 1500000000)",
 @pytest.mark.parametrize("expr", FROM_UNIXTIME_ZONED)
 def test_from_unixtime_under_a_session_zone(mimir_fn, oracle, conn, src, zone, expr):
     """FROM_UNIXTIME(n) of a computed n is the wall clock of instant n in the session's
-    zone (one value whatever the zone's clocks do); SQLite sources take offsets only."""
+    zone (one value whatever the zone's clocks do); on SQLite sources through the tz
+    database Mimir reads itself."""
     sql = f"SELECT {expr} AS v, AGG({src}_m) FROM mimir.metrics GROUP BY v"
     with conn.cursor() as cur:
         cur.execute("SET time_zone = %s", (zone,))
-    if src == "lite" and "/" in zone:
-        with pytest.raises(pymysql.err.MySQLError) as exc:
-            with conn.cursor() as cur:
-                cur.execute(sql)
-        code, message = mysql_error(exc)
-        assert code == 1235 and "FROM_UNIXTIME()" in message and "SQLite" in message
-        assert_answers_select_1(conn)
-        return
     with conn.cursor() as cur:
         cur.execute(sql)
         got = [tuple(r) for r in cur.fetchall()]
