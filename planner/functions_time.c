@@ -634,9 +634,18 @@ static bool print_convert_tz(print_ctx *pc)
     case DIALECT_SQLITE:
         break;
     }
-    if (from.kind == TZ_NAMED || to.kind == TZ_NAMED)
-        return fn_unsupported(pc, "named time zones are not available on SQLite sources (offsets "
-                                  "such as '+05:30' are)");
+    if (from.kind == TZ_NAMED || to.kind == TZ_NAMED) {
+        /* Mimir's own CONVERT_TZ over the tz database (proxy/backend/sqlite_time_functions.h) */
+        sb_str(pc->b, "mimir_convert_tz_zones(");
+        if (!fn_print(pc, pc->call->args[0]))
+            return false;
+        sb_str(pc->b, ", ");
+        sqlite_zone(pc, &from);
+        sb_str(pc->b, ", ");
+        sqlite_zone(pc, &to);
+        sb_str(pc->b, ")");
+        return true;
+    }
     sb_str(pc->b, "mimir_convert_tz(");
     if (!fn_print(pc, pc->call->args[0]))
         return false;

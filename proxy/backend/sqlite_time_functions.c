@@ -19,6 +19,8 @@
  *   mimir_tz_utc(t, zone)    the UTC time of the wall clock t in zone
  *   mimir_epoch(t)           the seconds since 1970 of the UTC time t (with its
  *                            fraction), UNIX_TIMESTAMP() of an instant
+ *   mimir_convert_tz_zones(t, from, to)
+ *                            CONVERT_TZ with named zones (planner/time_zone.h)
  *
  * and what SQLite's ISO-only date functions cannot read as MySQL does
  * (planner/mysql_time.h):
@@ -148,6 +150,20 @@ static void fn_tz_convert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
 }
 
+static void fn_convert_tz_zones(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *t = (const char *)sqlite3_value_text(argv[0]);
+    const char *from = (const char *)sqlite3_value_text(argv[1]);
+    const char *to = (const char *)sqlite3_value_text(argv[2]);
+    char out[64];
+    if (!t || !from || !to || !time_zone_convert_text(t, from, to, out, sizeof(out))) {
+        sqlite3_result_null(ctx); /* MySQL's NULL for an unknown zone or a bad value */
+        return;
+    }
+    sqlite3_result_text(ctx, out, -1, SQLITE_TRANSIENT);
+}
+
 static void fn_epoch(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -211,6 +227,8 @@ bool sqlite_time_functions_register(sqlite3 *db)
           SQLITE_OK;
     ok &= sqlite3_create_function(db, "mimir_epoch", 1, flags, NULL, fn_epoch, NULL, NULL) ==
           SQLITE_OK;
+    ok &= sqlite3_create_function(db, "mimir_convert_tz_zones", 3, flags, NULL, fn_convert_tz_zones,
+                                  NULL, NULL) == SQLITE_OK;
     ok &= sqlite3_create_function(db, "mimir_date_format", 2, flags, NULL, fn_date_format, NULL,
                                   NULL) == SQLITE_OK;
     ok &= sqlite3_create_function(db, "mimir_datetime", 1, flags, NULL, fn_datetime, NULL, NULL) ==

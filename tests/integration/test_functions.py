@@ -352,10 +352,8 @@ FUNCTIONS += [("sha1", "SHA1(s)"), ("sha", "SHA(k)"), ("crc32", "CRC32(s)"), ("o
               ("bin_fraction", "BIN(n / 3)")]
 
 # Refused on one dialect (1235, naming the function), answered on the others.
-REFUSED = {("sha1", "pg"), ("str_to_date_week_codes", "pg"), ("sha", "pg"), ("crc32", "pg"), ("oct", "pg"),
-           ("convert_tz_named", "lite"), ("convert_tz_named_from", "lite"),
-           ("convert_tz_named_both", "lite"), ("convert_tz_hour", "lite"),
-           ("convert_tz_skipped", "lite"), ("convert_tz_repeated", "lite")}
+REFUSED = {("sha1", "pg"), ("str_to_date_week_codes", "pg"), ("sha", "pg"), ("crc32", "pg"),
+           ("oct", "pg")}
 # Known wrong types (issue 13, section 3): the value is right, its column type is not.
 XFAIL_TYPES = {}
 FUNCTIONS += [
