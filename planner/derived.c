@@ -257,6 +257,7 @@ void plan_derived(arena *a, const session_info *s, const select_stmt *sel, actio
     if (planned_as_view(a, s, sel, out))
         return;
     action inner;
+    memset(&inner, 0, sizeof(inner));
     plan_select(a, s, t->subquery, &inner);
     if (inner.kind == ACTION_ERROR) {
         *out = inner;

@@ -557,6 +557,7 @@ static size_t filter_side(arena *a, const select_stmt *sel)
         size_t n;
         bool null_safe;
         action ignored;
+        memset(&ignored, 0, sizeof(ignored));
         if (join_keys(a, &sel->from[side], sel->from[1].on, &keys, &n, &null_safe, &ignored) &&
             grouped_by_keys(sel->from[side].subquery, keys, n))
             return side;

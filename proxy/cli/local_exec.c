@@ -152,6 +152,7 @@ static bool run_statement(const char *sql, out_format format, const char *cmd)
     arena a;
     arena_init(&a);
     action act;
+    memset(&act, 0, sizeof(act));
     planner_plan(&a, &s, sql, strlen(sql), &act);
     switch (act.kind) {
     case ACTION_QUERY:

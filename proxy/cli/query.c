@@ -281,6 +281,7 @@ static int dry_run_local(const query_options *o, const char *sql)
     arena_init(&a);
     char *explain = arena_printf(&a, "EXPLAIN %s", sql);
     action act;
+    memset(&act, 0, sizeof(act));
     planner_plan(&a, &s, explain, strlen(explain), &act);
     int status = CLI_OK;
     if (act.kind == ACTION_ROWS && act.rows.ncols == EXPLAIN_COLS)

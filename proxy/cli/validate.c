@@ -91,6 +91,7 @@ static const atomic_query *plan_one(validation *v, arena *a, const char *sql, co
                       .client_host = "localhost",
                       .autocommit = true};
     action act;
+    memset(&act, 0, sizeof(act));
     planner_plan(a, &s, sql, strlen(sql), &act);
     if (act.kind == ACTION_QUERY && act.plan->nqueries == 1)
         return &act.plan->queries[0];

@@ -567,6 +567,7 @@ static void run_statement(client *cl, const char *sql, size_t len)
     arena_init(&cl->stmt);
     query_log_begin(&cl->qlog, sql, len, cl->bytes_out);
     action act;
+    memset(&act, 0, sizeof(act));
     planner_plan(&cl->stmt, &s, sql, len, &act);
     if (act.kind == ACTION_QUERY) {
         free(cl->running_sql);

@@ -124,6 +124,7 @@ void client_stmt_prepare(client *cl)
     arena_free(&cl->stmt);
     arena_init(&cl->stmt);
     action act;
+    memset(&act, 0, sizeof(act));
     size_t nparams = 0;
     if (!planner_prepare(&cl->stmt, &s, sql, len, &nparams, &act)) {
         client_send_error(cl, &act.error);
@@ -285,6 +286,7 @@ void client_stmt_execute(client *cl)
     session_info s = client_session_info(cl);
     query_log_begin(&cl->qlog, st->sql, st->len, cl->bytes_out);
     action act;
+    memset(&act, 0, sizeof(act));
     planner_plan_params(&cl->stmt, &s, st->sql, st->len, params, st->nparams, &act);
     cl->binary_rows = true;
     client_run_action(cl, &act);
