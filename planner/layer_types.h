@@ -31,4 +31,14 @@
  */
 bool plan_add_layer_types(arena *a, const session_info *s, const statement *st, action *out);
 
+/*
+ * Sets layer_types of every atomic query of p: the type the semantic layer
+ * gives each column it returns, under the same conditions as above, whatever
+ * the statement around it (a computed column, a derived table, a semi-join
+ * filter's outer statement). The final stage types what it computes from
+ * these where a backend leaves a scale open: a DECIMAL metric whose every
+ * value is NULL still has the layer's scale.
+ */
+void plan_add_query_layer_types(arena *a, const session_info *s, plan *p);
+
 #endif

@@ -40,6 +40,16 @@ typedef struct atomic_query {
     size_t nparams;
     size_t ncols;
     const char **col_names; /* names of its result columns (the combine's table columns) */
+    /* Each column's name in the semantic layer: its metric, or the dimension or grain
+     * it selects as itself; NULL for an expression. */
+    const char **layer_names;
+    /*
+     * Each column's type as the semantic layer knows it before anything runs
+     * (planner/layer_types.h), type VT_NULL where it does not; NULL when the
+     * plan was not typed. Execution takes from it what the backend leaves
+     * open (a NUMERIC's scale), never what the values happen to show.
+     */
+    result_column *layer_types;
     /*
      * MySQL/MariaDB only: the named zone ('America/New_York') its SQL passes to
      * CONVERT_TZ, NULL when it passes none (UTC, an offset, no grain or time

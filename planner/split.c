@@ -647,6 +647,14 @@ static void sort_filters(split_ctx *x, const source_job *job, ptr_vec *bounds, p
     }
 }
 
+/* The semantic layer's name of an atomic column (see atomic_query.layer_names). */
+static const char *layer_name_of(const metric *m, const expr *dim)
+{
+    if (m)
+        return m->derived ? NULL : m->name;
+    return dim && dim->kind == EX_COLUMN ? dim->parts[dim->nparts - 1] : NULL;
+}
+
 /*
  * Builds job's atomic query. Streaming (one source, nothing computed after):
  * its columns are the client's columns in order, with ORDER BY and LIMIT
@@ -661,7 +669,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     aq->conn = job->src->conn;
     aq->dialect = job->dialect;
 
-    ptr_vec names = {0}, bounds = {0}, outer = {0};
+    ptr_vec names = {0}, layer_names = {0}, bounds = {0}, outer = {0};
     sort_filters(x, job, &bounds, &outer);
     if ((bounds.len > 0 || splices_grain(x, job)) && !decide_time_conversion(x, job))
         return false;
@@ -707,6 +715,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         sb_str(&b, " AS ");
         sb_ident(&b, name);
         ptr_vec_push(x->a, &names, (void *)name);
+        ptr_vec_push(x->a, &layer_names, (void *)layer_name_of(m, dim));
     }
     sb_str(&b, " FROM (");
     build_inner(x, &b, job, &bounds);
@@ -735,6 +744,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     aq->sql = sb_finish(&b, &aq->params, &aq->nparams);
     aq->ncols = names.len;
     aq->col_names = (const char **)names.items;
+    aq->layer_names = (const char **)layer_names.items;
     if (job->convert_time && job->dialect == DIALECT_MYSQL && q->tz->kind == TZ_NAMED)
         aq->tz_name = arena_strdup(x->a, q->tz->text); /* checked by the connector */
     return true;

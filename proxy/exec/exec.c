@@ -559,16 +559,23 @@ static void combine_next(exec *ex)
 }
 
 /*
- * The type of column col of atomic query q, as loaded: a DECIMAL has its
- * values' scale, or without a value what the backend said (-1 when it left
- * the scale open: send_header then takes the semantic layer's).
+ * The type of column col of atomic query q, as loaded. A DECIMAL has the
+ * scale its backend declares; where the backend leaves it open (PostgreSQL's
+ * NUMERIC without a typmod), the semantic layer's, whatever the values show
+ * (a metric whose every value is NULL still has it); only where neither says,
+ * its values' largest scale, or -1 without a value.
  */
 static result_column loaded_column(exec *ex, size_t q, size_t col)
 {
     result_column c = ex->parts[q].cols[col];
-    int seen = c.type == VT_DECIMAL ? combine_scale(ex->comb, q, col) : -1;
-    if (seen >= 0)
-        c.decimals = seen;
+    const atomic_query *aq = &ex->plan->queries[q];
+    const result_column *layer = aq->layer_types ? &aq->layer_types[col] : NULL;
+    if (c.type != VT_DECIMAL || c.decimals >= 0)
+        return c;
+    if (layer && layer->type == VT_DECIMAL && layer->decimals >= 0)
+        c.decimals = layer->decimals;
+    else
+        c.decimals = combine_scale(ex->comb, q, col);
     return c;
 }
 
