@@ -354,6 +354,38 @@ static void fn_display(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         result_overflow(ctx, "DECIMAL");
 }
 
+/*
+ * mimir_as_decimal(a, d): a value of an expression typed DECIMAL with d decimals
+ * (COALESCE(m, 0), CASE ...), as the exact decimal text every other value of it
+ * is: an INTEGER or a REAL (a DECIMAL join key) becomes that text, a shorter
+ * scale is padded. d < 0 (the expression is no DECIMAL), a string, or a value
+ * with more digits (a quotient's inner ones) stay as they are.
+ */
+static void fn_as_decimal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int d = sqlite3_value_type(argv[1]) == SQLITE_NULL ? -1 : sqlite3_value_int(argv[1]);
+    int type = sqlite3_value_type(argv[0]);
+    num a = num_of(argv[0]);
+    if (d < 0 || d > DECIMAL_MAX_SCALE || a.kind == K_NULL ||
+        (a.kind == K_DOUBLE && type != SQLITE_FLOAT) || (a.kind == K_DECIMAL && a.d.scale >= d)) {
+        sqlite3_result_value(ctx, argv[0]);
+        return;
+    }
+    if (a.kind == K_DOUBLE) {
+        char text[DECIMAL_TEXT_MAX + 320];
+        int n = snprintf(text, sizeof(text), "%.*f", d, a.f);
+        if (n <= 0 || (size_t)n >= sizeof(text) || !decimal_parse(text, (size_t)n, &a.d)) {
+            sqlite3_result_value(ctx, argv[0]); /* too large to be exact: as it is */
+            return;
+        }
+    }
+    if (decimal_rescale(&a.d, d, DECIMAL_ROUND_HALF_AWAY))
+        result_decimal(ctx, &a.d);
+    else
+        result_overflow(ctx, "DECIMAL");
+}
+
 static void fn_cmp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -506,6 +538,8 @@ bool combine_functions_register(sqlite3 *db)
                                   NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_cmp", 2, flags, NULL, fn_cmp, NULL, NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_display", 2, flags, NULL, fn_display, NULL, NULL) == 0;
+    ok &= sqlite3_create_function(db, "mimir_as_decimal", 2, flags, NULL, fn_as_decimal, NULL,
+                                  NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_sum", 1, flags, NULL, NULL, sum_step, sum_final) == 0;
     ok &= sqlite3_create_function(db, "mimir_avg", 1, flags, &one, NULL, sum_step, sum_final) == 0;
     ok &= sqlite3_create_collation(db, "mimir_decimal", SQLITE_UTF8, NULL, decimal_collation) == 0;
