@@ -140,19 +140,25 @@ static bool has_inner_digits(const type_rule *r)
     }
 }
 
-/* x, or x as MySQL shows it (mimir_display, rounded to its type's decimals). */
-static bool print_shown(sql_builder *b, const final_leaves *shown, const expr *x, sql_error *err)
+bool final_print_shown(sql_builder *b, const final_leaves *leaves, const expr *x,
+                       sb_column_resolver resolve, void *ctx, sql_error *err)
 {
-    const type_rule *r = shown ? final_type_rule(b->a, shown, x) : NULL;
+    const type_rule *r = leaves ? final_type_rule(b->a, leaves, x) : NULL;
     if (!has_inner_digits(r))
-        return sb_expr(b, x, b->resolve, b->resolve_ctx, err);
+        return sb_expr(b, x, resolve, ctx, err);
     sb_str(b, "mimir_display(");
-    if (!sb_expr(b, x, b->resolve, b->resolve_ctx, err))
+    if (!sb_expr(b, x, resolve, ctx, err))
         return false;
     sb_str(b, ", ");
     sb_param_decimals(b, r);
     sb_str(b, ")");
     return true;
+}
+
+/* x, or x as MySQL shows it (mimir_display, rounded to its type's decimals). */
+static bool print_shown(sql_builder *b, const final_leaves *shown, const expr *x, sql_error *err)
+{
+    return final_print_shown(b, shown, x, b->resolve, b->resolve_ctx, err);
 }
 
 /* name(args); with `shown`, the arguments as MySQL shows them (comparisons). */

@@ -1060,6 +1060,15 @@ static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_colum
     return sb_expr(b, c->e, no_backend_column, NULL, err);
 }
 
+/* A selected column as MySQL holds it: a quotient at its type's decimals. */
+static bool print_selected_final(final_ctx *f, sql_builder *b, const inquiry_column *c,
+                                 sql_error *err)
+{
+    if (c->kind != COL_EXPR)
+        return print_column_final(f, b, c, err);
+    return final_print_shown(b, &f->leaves, c->e, no_backend_column, NULL, err);
+}
+
 /* Does this ORDER BY item sort numbers (which may be exact decimals, held as text)? */
 static bool final_orders_number(final_ctx *f, const inquiry_order *o)
 {
@@ -1083,7 +1092,7 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
     for (size_t i = 0; i < q->ncolumns; i++) {
         if (i)
             sb_str(&b, ", ");
-        if (!print_column_final(&f, &b, &q->columns[i], x->err))
+        if (!print_selected_final(&f, &b, &q->columns[i], x->err))
             goto fail;
         sb_str(&b, " AS ");
         sb_ident(&b, q->columns[i].name);
@@ -1109,8 +1118,8 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
         sb_str(&b, i ? ", " : " ORDER BY ");
         if (q->order[i].by_column)
             buf_printf(&b.out, "%zu", q->order[i].column + 1);
-        else if (!sb_expr(&b, q->order[i].e, no_backend_column, NULL, x->err))
-            goto fail;
+        else if (!final_print_shown(&b, &f.leaves, q->order[i].e, no_backend_column, NULL, x->err))
+            goto fail; /* a quotient sorts as MySQL shows it */
         if (final_orders_number(&f, &q->order[i]))
             sb_str(&b,
                    " COLLATE mimir_decimal"); /* exact decimals are text: sort them as numbers */

@@ -221,6 +221,35 @@ REGRESSIONS = [
         "SELECT COALESCE(SUM(amount), 0) AS c1 FROM rentals_rows WHERE amount IS NULL",
         id="coalesce_of_an_all_null_decimal_metric_keeps_its_scale"),
 ]
+REGRESSIONS.append(pytest.param(
+    # ORDER BY a quotient sorted by its inner digits: 1/12.95 (0.07722...) before
+    # 1/12.96 (0.07716...), where MySQL sorts (and DISTINCTs) the value it shows, 0.0772
+    # for both, and the tie goes to the next key.
+    "SELECT customer_id AS c1, AGG(paying_customers) / SUM(payments_revenue) AS c3 "
+    "FROM mimir.metrics WHERE ts >= '2022-02-02' AND ts < '2022-04-01' AND customer_id < 178 "
+    "GROUP BY customer_id ORDER BY 2 DESC, 1 DESC",
+    "SELECT k0 AS c1, paying_customers / payments_revenue AS c3 FROM (SELECT customer_id AS k0, "
+    "COUNT(DISTINCT customer_id) AS paying_customers, SUM(amount) AS payments_revenue "
+    "FROM payments_rows WHERE ts >= '2022-02-02' AND ts < '2022-04-01' AND customer_id < 178 "
+    "GROUP BY k0) g ORDER BY 2 DESC, 1 DESC",
+    id="order_by_a_quotient_sorts_as_shown"))
+REGRESSIONS.append(pytest.param(
+    "SELECT DISTINCT AGG(paying_customers) / SUM(payments_revenue) AS c FROM mimir.metrics "
+    "WHERE ts >= '2022-02-02' AND ts < '2022-04-01' GROUP BY customer_id ORDER BY 1",
+    "SELECT DISTINCT paying_customers / payments_revenue AS c FROM (SELECT customer_id AS k0, "
+    "COUNT(DISTINCT customer_id) AS paying_customers, SUM(amount) AS payments_revenue "
+    "FROM payments_rows WHERE ts >= '2022-02-02' AND ts < '2022-04-01' GROUP BY k0) g "
+    "ORDER BY 1",
+    id="distinct_quotients_as_shown"))
+REGRESSIONS.append(pytest.param(
+    "SELECT customer_id AS c1 FROM mimir.metrics "
+    "WHERE ts >= '2022-02-02' AND ts < '2022-04-01' AND customer_id < 178 "
+    "GROUP BY customer_id ORDER BY AGG(paying_customers) / SUM(payments_revenue) DESC, 1 DESC",
+    "SELECT k0 AS c1 FROM (SELECT customer_id AS k0, "
+    "COUNT(DISTINCT customer_id) AS paying_customers, SUM(amount) AS payments_revenue "
+    "FROM payments_rows WHERE ts >= '2022-02-02' AND ts < '2022-04-01' AND customer_id < 178 "
+    "GROUP BY k0) g ORDER BY paying_customers / payments_revenue DESC, 1 DESC",
+    id="order_by_an_unselected_quotient_sorts_as_shown"))
 
 # The same for every function whose value is one of its arguments, and CASE: a DECIMAL
 # metric that is NULL on one source (payments_revenue by customer and month, where the
