@@ -111,15 +111,19 @@ void plan_add_query_layer_types(arena *a, const session_info *s, plan *p)
 {
     for (size_t i = 0; s->info_schema && i < p->nqueries; i++) {
         atomic_query *aq = &p->queries[i];
+        if (aq->layer_types)
+            continue; /* SQLite's computed dates, typed when it was split */
         aq->layer_types = arena_alloc(a, (aq->ncols + 1) * sizeof(result_column));
         for (size_t k = 0; k < aq->ncols; k++) {
             result_column *rc = &aq->layer_types[k];
             *rc = (result_column){.type = VT_NULL, .decimals = -1};
             const char *name = aq->layer_names ? aq->layer_names[k] : NULL;
-            bool announced;
-            if (name)
-                layer_type(s, aq, name, catalog_metric(s->cat, name), aq->col_names[k], rc,
-                           &announced);
+            bool announced = false;
+            if (name && (!layer_type(s, aq, name, catalog_metric(s->cat, name), aq->col_names[k],
+                                     rc, &announced) ||
+                         !announced))
+                /* a declared type is a claim about results, not the backend's type */
+                *rc = (result_column){.type = VT_NULL, .decimals = -1};
         }
     }
 }

@@ -393,6 +393,21 @@ static bool answer_from_cache(exec *ex, const exec_request *req)
 
 /* ---- Sink callbacks of the backends ---------------------------------------- */
 
+/*
+ * SQLite types a column by its first value: the dates Mimir computes there (a
+ * grain, DATE(ts)) are TEXT to it. The planner knows them (layer_types of a
+ * SQLite query): they go out as DATE and DATETIME, as from PostgreSQL.
+ */
+static void computed_date_type(const atomic_query *q, size_t i, result_column *col)
+{
+    const result_column *t = q->layer_types ? &q->layer_types[i] : NULL;
+    if (q->dialect == DIALECT_SQLITE && col->type == VT_TEXT && t &&
+        (t->type == VT_DATE || t->type == VT_DATETIME)) {
+        col->type = t->type;
+        col->decimals = t->decimals;
+    }
+}
+
 static void on_columns(void *ctx, const result_column *cols, size_t n)
 {
     exec_part *part = ctx;
@@ -411,16 +426,18 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
     part->ncols = n;
     part->cols = xcalloc(n + 1, sizeof(*part->cols));
     memcpy(part->cols, cols, n * sizeof(*cols));
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         part->cols[i].name = NULL; /* owned by the backend; not needed past this call */
+        computed_date_type(q, i, &part->cols[i]);
+    }
     if (ex->mode == EXEC_STREAM) {
         tee_columns(ex, part->cols);
         send_header(ex, part->cols);
         return;
     }
     char err[512];
-    if (!combine_create(ex->comb, part->index, q->col_names, cols, n, ex->plan->njoin_cols, err,
-                        sizeof(err))) {
+    if (!combine_create(ex->comb, part->index, q->col_names, part->cols, n, ex->plan->njoin_cols,
+                        err, sizeof(err))) {
         fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
         free_if_done(ex);
     }
