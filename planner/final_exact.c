@@ -380,6 +380,12 @@ static bool print_function(sql_builder *b, const final_leaves *leaves, const exp
         *handled = true;
         return print_as_decimal(b, leaves, e, NULL, NULL, 0, err);
     }
+    /* NULLIF of numbers: equal as numbers (as = compares: a quotient as shown) */
+    if (func_is(e, "nullif") && e->nargs == 2 &&
+        (final_is_number(leaves, e->args[0]) || final_is_number(leaves, e->args[1]))) {
+        *handled = true;
+        return print_call(b, "mimir_nullif", e->args, 2, leaves, err);
+    }
     int p, s;
     char kind = cast_kind(e, &p, &s);
     if (kind) {

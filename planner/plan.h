@@ -22,7 +22,9 @@ typedef enum {
 /* A literal from the client's query, sent to the backend as a parameter. */
 /* PARAM_DECIMALS: only in the final stage's SQL, the number of decimals MySQL shows of
  * an expression (its `rule`), known once the sources have answered: the executor binds
- * it (planner/final_exact.h). */
+ * it (planner/final_exact.h): -1 when the expression is no DECIMAL, -2 when it is a
+ * DOUBLE (PARAM_DECIMALS_DOUBLE). */
+#define PARAM_DECIMALS_DOUBLE (-2)
 typedef enum { PARAM_TEXT, PARAM_INT, PARAM_NUMBER, PARAM_DECIMALS } param_kind;
 struct type_rule;
 typedef struct query_param {

@@ -577,22 +577,25 @@ static void combine_next(exec *ex)
 
 /*
  * The type of column col of atomic query q, as loaded. A DECIMAL has the
- * scale its backend declares; where the backend leaves it open (PostgreSQL's
- * NUMERIC without a typmod), the semantic layer's, whatever the values show
- * (a metric whose every value is NULL still has it); only where neither says,
- * its values' largest scale, or -1 without a value.
+ * semantic layer's scale when the layer knows it (discovered from the backend,
+ * so the backend's own), whatever the values show: a metric whose every value
+ * is NULL still has it. Otherwise the scale of its values, the largest (a
+ * PostgreSQL NUMERIC without a typmod has one per value: the backend's
+ * column tells only its first), or without a value what the backend said
+ * (-1 when it left the scale open: send_header then takes the plan's).
  */
 static result_column loaded_column(exec *ex, size_t q, size_t col)
 {
     result_column c = ex->parts[q].cols[col];
+    if (c.type != VT_DECIMAL)
+        return c;
     const atomic_query *aq = &ex->plan->queries[q];
     const result_column *layer = aq->layer_types ? &aq->layer_types[col] : NULL;
-    if (c.type != VT_DECIMAL || c.decimals >= 0)
-        return c;
+    int seen = combine_scale(ex->comb, q, col);
     if (layer && layer->type == VT_DECIMAL && layer->decimals >= 0)
         c.decimals = layer->decimals;
-    else
-        c.decimals = combine_scale(ex->comb, q, col);
+    else if (seen >= 0)
+        c.decimals = seen;
     return c;
 }
 
@@ -608,26 +611,29 @@ static result_column loaded_type(void *ctx, size_t q, size_t col)
 /*
  * The final SQL's parameters, with the decimals MySQL shows of its quotients
  * (PARAM_DECIMALS) now that the sources' types are known: an integer, -1 when
- * the expression is no DECIMAL. Bound at once by combine_prepare.
+ * the expression is no DECIMAL, -2 when it is a DOUBLE. Bound at once by combine_prepare.
  */
 static query_param *bind_decimals(exec *ex, const plan *p)
 {
     query_param *out = xcalloc(p->nfinal_params + 1, sizeof(*out));
-    static const char *const digits[] = {"-1", "0",  "1",  "2",  "3",  "4",  "5",  "6",
-                                         "7",  "8",  "9",  "10", "11", "12", "13", "14",
-                                         "15", "16", "17", "18", "19", "20", "21", "22",
-                                         "23", "24", "25", "26", "27", "28", "29", "30"};
+    static const char *const digits[] = {"-2", "-1", "0",  "1",  "2",  "3",  "4",  "5",  "6",
+                                         "7",  "8",  "9",  "10", "11", "12", "13", "14", "15",
+                                         "16", "17", "18", "19", "20", "21", "22", "23", "24",
+                                         "25", "26", "27", "28", "29", "30"};
     for (size_t i = 0; i < p->nfinal_params; i++) {
         out[i] = p->final_params[i];
         if (out[i].kind != PARAM_DECIMALS)
             continue;
         result_column c;
         int d = -1;
-        if (out[i].rule && final_type_eval(out[i].rule, loaded_type, ex, &c) &&
-            c.type == VT_DECIMAL && c.decimals >= 0 && c.decimals <= 30)
-            d = c.decimals;
+        if (out[i].rule && final_type_eval(out[i].rule, loaded_type, ex, &c)) {
+            if (c.type == VT_DECIMAL && c.decimals >= 0 && c.decimals <= 30)
+                d = c.decimals;
+            else if (c.type == VT_DOUBLE || c.type == VT_FLOAT)
+                d = PARAM_DECIMALS_DOUBLE;
+        }
         out[i].kind = PARAM_INT;
-        out[i].text = digits[d + 1];
+        out[i].text = digits[d - PARAM_DECIMALS_DOUBLE];
     }
     return out;
 }

@@ -145,6 +145,13 @@ static void test_functions_match_mariadb(void **state)
         {"typeof(mimir_as_decimal(0, NULL))", "integer"},
         {"mimir_as_decimal('Action', 2)", "Action"},
         {"mimir_as_decimal(NULL, 2)", "NULL"},
+        {"typeof(mimir_as_decimal('0.5', -2))", "real"}, /* COALESCE(a DOUBLE, 0.5) */
+        {"typeof(mimir_as_decimal(3, -2))", "real"},
+        {"mimir_nullif('0.00', 0)", "NULL"}, /* equal as numbers */
+        {"mimir_nullif('1.00', '1')", "NULL"},
+        {"mimir_nullif('0.50', 0)", "0.50"},
+        {"mimir_nullif(NULL, 0)", "NULL"},
+        {"mimir_nullif(7, NULL)", "7"},
         {"mimir_neg('416.08')", "-416.08"},
         {"mimir_abs('-416.08')", "416.08"},
         {"mimir_cmp('100.25', 99)", "1"},

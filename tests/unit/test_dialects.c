@@ -2492,7 +2492,8 @@ static const query_golden query_goldens[] = {
       "GROUP BY 1"},
      {""},
      "SELECT \"d0\" AS \"dim_rental_category\", mimir_display(mimir_div(\"m0\", "
-     "NULLIF(\"m1\", ?1)), ?2) AS \"per_rental\" FROM \"s0\" WHERE (mimir_cmp(\"m1\", ?3) > 0) "
+     "mimir_nullif(\"m1\", ?1)), ?2) AS \"per_rental\" FROM \"s0\" WHERE (mimir_cmp(\"m1\", ?3) > "
+     "0) "
      "ORDER BY 2 COLLATE mimir_decimal DESC",
      "I:0, N:decimals, I:100"},
     {"pagila",
@@ -2623,7 +2624,7 @@ static const query_golden query_goldens[] = {
       "JOIN products ON products.product_id = orders.product_id) AS \"mimir_source\" WHERE "
       "(\"product_name\" LIKE ?1 ESCAPE '\\')"},
      {"T:%latte%"},
-     "SELECT mimir_display(mimir_div(\"m0\", NULLIF(\"m1\", ?1)), ?2) AS \"avg_order\" FROM "
+     "SELECT mimir_display(mimir_div(\"m0\", mimir_nullif(\"m1\", ?1)), ?2) AS \"avg_order\" FROM "
      "\"s0\"",
      "I:0, N:decimals"},
     {"demo",

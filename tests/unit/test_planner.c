@@ -421,7 +421,7 @@ static void test_plan_metric_expressions_and_having(void **state)
     assert_non_null(p->final_sql);
     /* The ratio, the metric filter and HAVING run after the backend, in SQLite. */
     /* Exactly, with MySQL's rules (planner/final_exact.h). */
-    assert_non_null(strstr(p->final_sql, "mimir_div(\"m0\", NULLIF(\"m1\", ?"));
+    assert_non_null(strstr(p->final_sql, "mimir_div(\"m0\", mimir_nullif(\"m1\", ?"));
     assert_non_null(strstr(p->final_sql, "WHERE (mimir_cmp(\"m1\", ?"));
     assert_non_null(strstr(p->final_sql, "ORDER BY 2 COLLATE mimir_decimal DESC"));
     assert_true(p->cols[1].computed);
