@@ -411,7 +411,7 @@ def generate(rng):
     # A derived table around the statement (its ORDER BY/LIMIT inside when it has a LIMIT).
     if limit is not None:
         mimir, oracle = mimir + tail, oracle + tail
-    kind = rng.choice(["star", "expr", "agg", "where", "distinct"])
+    kind = rng.choice(["star", "expr", "agg", "where", "distinct", "group", "outer_expr"])
     numeric = [j + 1 for j, it in enumerate(items) if not it[2] and it[0].startswith(("AGG(", "SUM("))
                and not any(d in it[0] for d in DERIVED) and " " not in it[0]]
     if kind == "agg":
@@ -425,6 +425,24 @@ def generate(rng):
         c = rng.choice([10, 100, 1000])
         outer = f"SELECT * FROM ({{}}) t WHERE c{j} > {c}"
         outer += " ORDER BY " + ", ".join(str(p) for p in range(1, n + 1))
+        return Case(outer.format(mimir), outer.format(oracle), "derived")
+    if kind == "group" and n > 1:
+        # Grouped again outside: one column as the key, aggregates of the numbers.
+        k = rng.randint(1, n)
+        cols = [f"c{k}", "COUNT(*)"]
+        for j in numeric:
+            if j != k:
+                cols += [rng.choice(["SUM", "MIN", "MAX"]) + f"(c{j})"]
+        outer = (f"SELECT {', '.join(cols)} FROM ({{}}) t GROUP BY c{k} ORDER BY 1")
+        return Case(outer.format(mimir), outer.format(oracle), "derived")
+    if kind == "outer_expr" and numeric:
+        # Expressions over the derived table's numbers, computed outside.
+        j, k = rng.choice(numeric), rng.choice(numeric)
+        c = rng.choice([10, 100, 1000])
+        exprs = rng.sample([f"c{j} * 2", f"c{j} - c{k}", f"ROUND(c{j} / 3, 1)",
+                            f"CASE WHEN c{j} > {c} THEN c{j} ELSE 0 END",
+                            f"COALESCE(c{j}, 0)", f"GREATEST(c{j}, {c})"], 2)
+        outer = (f"SELECT {', '.join(exprs)} FROM ({{}}) t ORDER BY 1, 2")
         return Case(outer.format(mimir), outer.format(oracle), "derived")
     if kind == "distinct":
         # One column of the derived table, its duplicates removed outside.
