@@ -1208,6 +1208,48 @@ fail:
     return NULL;
 }
 
+/* Is e a number PostgreSQL may compute as a NUMERIC with a scale per value: arithmetic, or
+ * a function picking among arguments one of which is a number (COALESCE(amount, 0))? */
+static bool computes_number(const expr *e)
+{
+    if (e->kind == EX_LITERAL)
+        return e->lit == LIT_INT || e->lit == LIT_NUMBER;
+    if (e->kind == EX_BINARY)
+        return (e->op == OP_ADD || e->op == OP_SUB || e->op == OP_MUL || e->op == OP_DIV ||
+                e->op == OP_MOD) &&
+               e->left->kind != EX_INTERVAL && e->right->kind != EX_INTERVAL;
+    if (e->kind == EX_UNARY)
+        return e->op == OP_NEG && computes_number(e->left);
+    bool picks = e->kind == EX_CASE ||
+                 (e->kind == EX_FUNC &&
+                  (strcasecmp(e->text, "coalesce") == 0 || strcasecmp(e->text, "ifnull") == 0 ||
+                   strcasecmp(e->text, "if") == 0 || strcasecmp(e->text, "greatest") == 0 ||
+                   strcasecmp(e->text, "least") == 0 || strcasecmp(e->text, "nullif") == 0));
+    for (size_t i = 0; picks && i < e->nargs; i++)
+        if (computes_number(e->args[i]))
+            return true;
+    return picks && e->right && computes_number(e->right);
+}
+
+/*
+ * Can the one source's rows go to the client as they come? Not when PostgreSQL
+ * computes a dimension as a NUMERIC of no declared scale: each value has its
+ * own ('0' for COALESCE(NULL, 0), '2.99' else) and the column would be
+ * declared with the first one's. The combine declares the largest and shows
+ * every value with it, as MySQL types the expression.
+ */
+static bool can_stream(const split_ctx *x, const ptr_vec *jobs)
+{
+    const inquiry *q = x->q;
+    if (jobs->len != 1 || q->needs_final)
+        return false;
+    const source_job *job = jobs->items[0];
+    for (size_t i = 0; job->dialect == DIALECT_POSTGRES && i < q->ndims; i++)
+        if (q->dims[i].e->kind != EX_COLUMN && computes_number(q->dims[i].e))
+            return false;
+    return true;
+}
+
 bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sql_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -1219,7 +1261,7 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
     x.jobs = &jobs;
     final_ctx types;
     final_ctx_init(&types, &x);
-    bool streaming = jobs.len == 1 && !q->needs_final;
+    bool streaming = can_stream(&x, &jobs);
     out->nqueries = jobs.len;
     out->queries = arena_alloc(a, jobs.len * sizeof(atomic_query));
     for (size_t i = 0; i < jobs.len; i++)

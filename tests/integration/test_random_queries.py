@@ -289,21 +289,16 @@ REGRESSIONS += [
         "GROUP BY amount ORDER BY 1, 2, 3",
         id="combined_decimal_expression_key_keeps_the_scale_of_its_values"),
     pytest.param(
+        # The same from one source with nothing computed after it: its rows streamed to
+        # the client as PostgreSQL printed them ('0' beside '2.99', the column declared
+        # with the first value's scale). Such a key now goes through the combine.
         "SELECT amount AS c1, COALESCE(amount, 0) AS c2, AGG(movies_rented) AS c3 "
         "FROM mimir.metrics WHERE staff_id <> 1 AND dim_rental_category = 'Foreign' "
         "GROUP BY amount ORDER BY 1, 2, 3",
         "SELECT amount AS c1, COALESCE(amount, 0) AS c2, COUNT(rental_id) AS c3 "
         "FROM rentals_rows WHERE staff_id <> 1 AND dim_rental_category = 'Foreign' "
         "GROUP BY amount ORDER BY 1, 2, 3",
-        id="streamed_decimal_expression_key_keeps_the_scale_of_its_values",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "Mimir's first row is (None, 0, 67) where MySQL's is (None, 0.00, 67): with "
-            "nothing computed after it, the one source's rows stream to the client as "
-            "PostgreSQL sends them, and COALESCE(amount, 0) is a NUMERIC without typmod "
-            "there, each value with its own scale ('0' for a NULL amount, '2.99' else); "
-            "the column is declared with its first value's scale (0). MySQL types the "
-            "expression DECIMAL(…,2). Needs the expression's type from MySQL's rules in "
-            "the source's SQL (a typmod), or the combine for such keys."))),
+        id="streamed_decimal_expression_key_keeps_the_scale_of_its_values"),
 ]
 
 # The same for every function whose value is one of its arguments, and CASE: a DECIMAL
