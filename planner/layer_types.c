@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/final_exact.h"
 #include "planner/info_schema.h"
 #include "planner/inquiry.h"
 #include "planner/mimir_tables.h"
@@ -148,4 +149,63 @@ bool plan_add_layer_types(arena *a, const session_info *s, const statement *st, 
         if (!type_column(s, &q, out->plan, i))
             all = false;
     return all;
+}
+
+/* ---- SQLite's computed dates ---------------------------------------------- */
+
+/* The grains Mimir computes on SQLite, as dates and datetimes in MySQL's text. */
+static const type_rule *sqlite_grain_rule(void *ctx, const expr *e)
+{
+    arena *a = ctx;
+    time_grain g;
+    const char *canonical;
+    if (e->kind != EX_COLUMN || !time_grain_of(e->parts[e->nparts - 1], &g, &canonical))
+        return NULL;
+    type_rule *r = arena_alloc(a, sizeof(*r));
+    r->kind = TR_FIXED;
+    r->decimals = -1;
+    switch (g) {
+    case GRAIN_DATE:
+    case GRAIN_WEEK:
+    case GRAIN_MONTH:
+    case GRAIN_QUARTER:
+        r->type = VT_DATE;
+        return r;
+    case GRAIN_SECOND:
+    case GRAIN_MINUTE:
+    case GRAIN_HOUR:
+        r->type = VT_DATETIME;
+        r->decimals = 0;
+        return r;
+    default: /* ts is the source's own text, whatever its form; year a number */
+        return NULL;
+    }
+}
+
+static bool sqlite_no_number(void *ctx, const expr *e)
+{
+    (void)ctx;
+    (void)e;
+    return false;
+}
+
+static result_column no_input(void *ctx, size_t query, size_t col)
+{
+    (void)ctx;
+    (void)query;
+    (void)col;
+    return (result_column){.type = VT_NULL, .decimals = -1};
+}
+
+result_column layer_type_of_sqlite_dim(arena *a, const expr *dim)
+{
+    result_column t = {.type = VT_NULL, .decimals = -1};
+    if (!dim)
+        return t;
+    final_leaves l = {.is_number = sqlite_no_number, .type_of = sqlite_grain_rule, .ctx = a};
+    result_column c;
+    if (final_type_eval(final_type_rule(a, &l, dim), no_input, NULL, &c) &&
+        (c.type == VT_DATE || c.type == VT_DATETIME))
+        t = c;
+    return t;
 }

@@ -22,6 +22,7 @@
 #include "planner/final_exact.h"
 #include "planner/functions.h"
 #include "planner/inquiry.h"
+#include "planner/layer_types.h"
 #include "planner/planner.h"
 
 typedef struct source_job {
@@ -647,71 +648,6 @@ static void sort_filters(split_ctx *x, const source_job *job, ptr_vec *bounds, p
     }
 }
 
-/* ---- SQLite's computed dates ---------------------------------------------- */
-
-/* The grains Mimir computes on SQLite, as dates and datetimes in MySQL's text. */
-static const type_rule *sqlite_grain_rule(void *ctx, const expr *e)
-{
-    split_ctx *x = ctx;
-    bool grain;
-    time_grain g;
-    if (e->kind != EX_COLUMN || !dim_name(x->cat, e->parts[e->nparts - 1], &grain, &g) || !grain)
-        return NULL;
-    type_rule *r = arena_alloc(x->a, sizeof(*r));
-    r->kind = TR_FIXED;
-    r->decimals = -1;
-    switch (g) {
-    case GRAIN_DATE:
-    case GRAIN_WEEK:
-    case GRAIN_MONTH:
-    case GRAIN_QUARTER:
-        r->type = VT_DATE;
-        return r;
-    case GRAIN_SECOND:
-    case GRAIN_MINUTE:
-    case GRAIN_HOUR:
-        r->type = VT_DATETIME;
-        r->decimals = 0;
-        return r;
-    default: /* ts is the source's own text, whatever its form; year a number */
-        return NULL;
-    }
-}
-
-static bool sqlite_no_number(void *ctx, const expr *e)
-{
-    (void)ctx;
-    (void)e;
-    return false;
-}
-
-static result_column no_input(void *ctx, size_t query, size_t col)
-{
-    (void)ctx;
-    (void)query;
-    (void)col;
-    return (result_column){.type = VT_NULL, .decimals = -1};
-}
-
-/*
- * SQLite describes a result column by its first value's storage class: a date
- * is TEXT there. A date or datetime Mimir computes on SQLite (a grain, DATE(ts),
- * DATE_ADD(ds, INTERVAL 1 DAY)) has the type its expression's rule gives, as
- * PostgreSQL and MySQL describe theirs; anything else is left to the values.
- */
-static result_column sqlite_dim_type(split_ctx *x, const expr *dim)
-{
-    result_column t = {.type = VT_NULL, .decimals = -1};
-    if (!dim)
-        return t;
-    final_leaves l = {.is_number = sqlite_no_number, .type_of = sqlite_grain_rule, .ctx = x};
-    result_column c;
-    if (final_type_eval(final_type_rule(x->a, &l, dim), no_input, NULL, &c) &&
-        (c.type == VT_DATE || c.type == VT_DATETIME))
-        t = c;
-    return t;
-}
-
 /* The semantic layer's name of an atomic column (see atomic_query.layer_names). */
 static const char *layer_name_of(const metric *m, const expr *dim)
 {
@@ -783,7 +719,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         ptr_vec_push(x->a, &layer_names, (void *)layer_name_of(m, dim));
         if (job->dialect == DIALECT_SQLITE) {
             result_column *t = arena_alloc(x->a, sizeof(*t));
-            *t = sqlite_dim_type(x, m ? NULL : dim);
+            *t = layer_type_of_sqlite_dim(x->a, m ? NULL : dim);
             ptr_vec_push(x->a, &sqlite_types, t);
         }
     }
