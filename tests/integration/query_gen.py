@@ -439,7 +439,7 @@ def generate(rng):
         # Expressions over the derived table's numbers, computed outside.
         j, k = rng.choice(numeric), rng.choice(numeric)
         c = rng.choice([10, 100, 1000])
-        exprs = rng.sample([f"c{j} * 2", f"c{j} - c{k}", f"ROUND(c{j} / 3, 1)",
+        exprs = rng.sample([f"c{j} * 2", f"c{j} - c{k}", f"ROUND(c{j} / 3, 1)", f"c{j} / 7",
                             f"CASE WHEN c{j} > {c} THEN c{j} ELSE 0 END",
                             f"COALESCE(c{j}, 0)", f"GREATEST(c{j}, {c})"], 2)
         outer = (f"SELECT {', '.join(exprs)} FROM ({{}}) t ORDER BY 1, 2")

@@ -300,6 +300,15 @@ REGRESSIONS += [
         "GROUP BY amount ORDER BY 1, 2, 3",
         id="streamed_decimal_expression_key_keeps_the_scale_of_its_values"),
 ]
+REGRESSIONS.append(pytest.param(
+    # The same computed outside a derived table.
+    "SELECT c1 / c3 AS q, c2 FROM (SELECT AGG(paying_customers) AS c1, customer_id AS c2, "
+    "SUM(payments_revenue) AS c3 FROM mimir.metrics WHERE ts >= '2022-02-02' "
+    "AND ts < '2022-04-01' AND customer_id < 178 GROUP BY customer_id) t ORDER BY 1 DESC, 2 DESC",
+    "SELECT c1 / c3 AS q, c2 FROM (SELECT COUNT(DISTINCT customer_id) AS c1, customer_id AS c2, "
+    "SUM(amount) AS c3 FROM payments_rows WHERE ts >= '2022-02-02' AND ts < '2022-04-01' "
+    "AND customer_id < 178 GROUP BY customer_id) t ORDER BY 1 DESC, 2 DESC",
+    id="derived_outer_quotient_sorts_as_shown"))
 
 # The same for every function whose value is one of its arguments, and CASE: a DECIMAL
 # metric that is NULL on one source (payments_revenue by customer and month, where the
