@@ -168,7 +168,7 @@ static bool print_select_list(derived_ctx *d, sql_builder *b, const select_stmt 
             continue;
         }
         sb_str(b, cols->len ? ", " : "");
-        if (!sb_expr(b, it->e, inner_column, d, err))
+        if (!final_print_shown(b, &d->leaves, it->e, inner_column, d, err)) /* a quotient: shown */
             return false;
         const char *name = it->alias                  ? it->alias
                            : it->e->kind == EX_COLUMN ? it->e->parts[it->e->nparts - 1]

@@ -69,10 +69,27 @@ static bool window_is_number(const final_leaves *leaves, const expr *e)
     return e->nargs >= 1 && final_is_number(leaves, e->args[0]);
 }
 
+/* A CASE is a number when every result it may give is (a NULL literal gives none). */
+static bool case_is_number(const final_leaves *leaves, const expr *e)
+{
+    bool any = false;
+    for (size_t i = 1; i <= e->nargs + 1; i += 2) {
+        const expr *x = i < e->nargs ? e->args[i] : i == e->nargs + 1 ? e->right : NULL;
+        if (!x || (x->kind == EX_LITERAL && x->lit == LIT_NULL))
+            continue;
+        if (!final_is_number(leaves, x))
+            return false;
+        any = true;
+    }
+    return any;
+}
+
 bool final_is_number(const final_leaves *leaves, const expr *e)
 {
     int p, s;
     switch (e->kind) {
+    case EX_CASE:
+        return case_is_number(leaves, e);
     case EX_LITERAL:
         return e->lit == LIT_INT || e->lit == LIT_NUMBER;
     case EX_BINARY:
@@ -137,19 +154,25 @@ static bool has_inner_digits(const type_rule *r)
     }
 }
 
-/* x, or x as MySQL shows it (mimir_display, rounded to its type's decimals). */
-static bool print_shown(sql_builder *b, const final_leaves *shown, const expr *x, sql_error *err)
+bool final_print_shown(sql_builder *b, const final_leaves *leaves, const expr *x,
+                       sb_column_resolver resolve, void *ctx, sql_error *err)
 {
-    const type_rule *r = shown ? final_type_rule(b->a, shown, x) : NULL;
+    const type_rule *r = leaves ? final_type_rule(b->a, leaves, x) : NULL;
     if (!has_inner_digits(r))
-        return sb_expr(b, x, b->resolve, b->resolve_ctx, err);
+        return sb_expr(b, x, resolve, ctx, err);
     sb_str(b, "mimir_display(");
-    if (!sb_expr(b, x, b->resolve, b->resolve_ctx, err))
+    if (!sb_expr(b, x, resolve, ctx, err))
         return false;
     sb_str(b, ", ");
     sb_param_decimals(b, r);
     sb_str(b, ")");
     return true;
+}
+
+/* x, or x as MySQL shows it (mimir_display, rounded to its type's decimals). */
+static bool print_shown(sql_builder *b, const final_leaves *shown, const expr *x, sql_error *err)
+{
+    return final_print_shown(b, shown, x, b->resolve, b->resolve_ctx, err);
 }
 
 /* name(args); with `shown`, the arguments as MySQL shows them (comparisons). */
@@ -297,6 +320,49 @@ static bool text_of_quotient(sql_builder *b, const final_leaves *leaves, const e
     return false;
 }
 
+/*
+ * The functions (and CASE) whose value is one of several arguments, as it is.
+ * NULLIF(a, b) is not: its value is a or NULL, so it has a's one representation.
+ */
+static bool picks_an_argument(const expr *e)
+{
+    if (e->kind == EX_CASE)
+        return true;
+    return func_is(e, "coalesce") || func_is(e, "ifnull") || func_is(e, "greatest") ||
+           func_is(e, "least") || (func_is(e, "if") && e->nargs == 3);
+}
+
+/*
+ * COALESCE(m, 0), IF(c, m, 0), CASE ... of an exact DECIMAL: SQLite hands back
+ * whichever argument it picks as it is, the INTEGER 0 beside the TEXT '5.25'
+ * of an exact decimal. SQLite orders every INTEGER before every TEXT and tells
+ * 0 from '0.00' in DISTINCT and GROUP BY, whatever a collation says: the
+ * value becomes the exact decimal text at the expression's scale
+ * (mimir_as_decimal, its decimals bound once the sources' types are known;
+ * a value of any other type is left as it is). `call` prints e's own value:
+ * NULL prints e itself, without this hook.
+ */
+static bool print_as_decimal(sql_builder *b, const final_leaves *leaves, const expr *e,
+                             const char *call, expr *const *args, size_t nargs, sql_error *err)
+{
+    sb_str(b, "mimir_as_decimal(");
+    if (call) {
+        if (!print_call(b, call, args, nargs, NULL, err))
+            return false;
+    } else {
+        const expr *outer = b->unhooked;
+        b->unhooked = e;
+        bool ok = sb_expr(b, e, b->resolve, b->resolve_ctx, err);
+        b->unhooked = outer;
+        if (!ok)
+            return false;
+    }
+    sb_str(b, ", ");
+    sb_param_decimals(b, final_type_rule(b->a, leaves, e));
+    sb_str(b, ")");
+    return true;
+}
+
 static bool print_function(sql_builder *b, const final_leaves *leaves, const expr *e, bool *handled,
                            sql_error *err)
 {
@@ -320,7 +386,19 @@ static bool print_function(sql_builder *b, const final_leaves *leaves, const exp
         }
         *handled = true;
         /* GREATEST and LEAST compare inner values, as MariaDB does */
+        if (picks_an_argument(e) && final_is_number(leaves, e))
+            return print_as_decimal(b, leaves, e, map[i].fn, e->args, e->nargs, err);
         return print_call(b, map[i].fn, e->args, e->nargs, NULL, err);
+    }
+    if (picks_an_argument(e) && final_is_number(leaves, e)) {
+        *handled = true;
+        return print_as_decimal(b, leaves, e, NULL, NULL, 0, err);
+    }
+    /* NULLIF of numbers: equal as numbers (as = compares: a quotient as shown) */
+    if (func_is(e, "nullif") && e->nargs == 2 &&
+        (final_is_number(leaves, e->args[0]) || final_is_number(leaves, e->args[1]))) {
+        *handled = true;
+        return print_call(b, "mimir_nullif", e->args, 2, leaves, err);
     }
     int p, s;
     char kind = cast_kind(e, &p, &s);
@@ -356,6 +434,11 @@ bool final_exact_print(sql_builder *b, const final_leaves *leaves, const expr *e
         return print_between(b, e, err);
     case EX_FUNC:
         return print_function(b, leaves, e, handled, err);
+    case EX_CASE:
+        if (!case_is_number(leaves, e))
+            return true;
+        *handled = true;
+        return print_as_decimal(b, leaves, e, NULL, NULL, 0, err);
     case EX_IN:
         if (!in_has_number(leaves, e))
             return true;

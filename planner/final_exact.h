@@ -33,6 +33,16 @@ typedef struct final_leaves {
 bool final_exact_print(sql_builder *b, const final_leaves *leaves, const expr *e, bool *handled,
                        sql_error *err);
 
+/*
+ * Prints x as MySQL shows it: a quotient (a value that keeps MySQL's inner
+ * precision, 2/3 held as 0.666666666) rounded to its type's decimals, as
+ * MySQL stores a selected column, sorts it (ORDER BY), and removes its
+ * duplicates (DISTINCT): 0.0772 is one value however its inner digits end.
+ * Anything else is printed as it is. Operands resolve with resolve/ctx.
+ */
+bool final_print_shown(sql_builder *b, const final_leaves *leaves, const expr *x,
+                       sb_column_resolver resolve, void *ctx, sql_error *err);
+
 /* The rule of e's type. */
 const type_rule *final_type_rule(arena *a, const final_leaves *leaves, const expr *e);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/final_exact.h"
 #include "planner/info_schema.h"
 #include "planner/inquiry.h"
 #include "planner/mimir_tables.h"
@@ -54,28 +55,28 @@ static const char *layer_name(const inquiry *q, const inquiry_column *c)
  * DECIMAL(65,s)) by the scale of the first value in the result: the catalog's
  * scale is that scale only for SUM, MIN or MAX of a column whose type has one
  * (numeric(p,s)), which PostgreSQL keeps. AVG(amount) has 16 digits or more.
+ * m is the metric the column is (NULL: a dimension).
  */
-static bool scale_of_values(const inquiry *q, const inquiry_column *c, const mimir_table *t,
-                            const mimir_column *mc)
+static bool scale_of_values(const metric *m, const mimir_table *t, const mimir_column *mc)
 {
     if (mc->type.kind != CT_DECIMAL || mc->type.length < MYSQL_MAX_DECIMAL_PRECISION)
         return false;
     char name[128];
-    if (c->kind != COL_METRIC ||
-        !type_probe_aggregated_column(q->metrics[c->index].m->expr, name, sizeof(name)))
+    if (!m || !type_probe_aggregated_column(m->expr, name, sizeof(name)))
         return true;
     const mimir_column *of = table_column(t, name);
     return !of || of->type.kind != CT_DECIMAL || of->type.length >= MYSQL_MAX_DECIMAL_PRECISION;
 }
 
-/* Types plan column i (see planner/layer_types.h for when); false when it cannot be. */
-static bool type_column(const session_info *s, const inquiry *q, plan *p, size_t i)
+/*
+ * The layer's type of the column `name` (metric m, or NULL for a dimension)
+ * that atomic query aq returns, as its source's table in information_schema
+ * has it (see planner/layer_types.h for when there is one). *announced: a
+ * prepare may describe the result with it (not a declared `type:`).
+ */
+static bool layer_type(const session_info *s, const atomic_query *aq, const char *name,
+                       const metric *m, const char *label, result_column *out, bool *announced)
 {
-    plan_column *pc = &p->cols[i];
-    const char *name = layer_name(q, &q->columns[i]);
-    if (pc->computed || !name || pc->query >= p->nqueries)
-        return false;
-    const atomic_query *aq = &p->queries[pc->query];
     /* SQLite describes a column by the storage class of its first value. */
     if (aq->dialect == DIALECT_SQLITE)
         return false;
@@ -83,13 +84,49 @@ static bool type_column(const session_info *s, const inquiry *q, plan *p, size_t
     const mimir_column *mc = t ? table_column(t, name) : NULL;
     if (!mc || mc->type_origin == TYPE_DEFAULT)
         return false;
-    if (aq->dialect == DIALECT_POSTGRES && scale_of_values(q, &q->columns[i], t, mc))
+    if (aq->dialect == DIALECT_POSTGRES && scale_of_values(m, t, mc))
         return false;
-    info_schema_result_column(&mc->type, pc->name, &pc->layer_type);
+    info_schema_result_column(&mc->type, label, out);
     /* A declared type is the catalog's claim: results keep the backend's
      * type, which may be another. It still tells a scale the backend leaves
      * open, but a prepare cannot announce it as the result's. */
-    return mc->type_origin != TYPE_DECLARED;
+    *announced = mc->type_origin != TYPE_DECLARED;
+    return true;
+}
+
+/* Types plan column i (see planner/layer_types.h for when); false when it cannot be. */
+static bool type_column(const session_info *s, const inquiry *q, plan *p, size_t i)
+{
+    plan_column *pc = &p->cols[i];
+    const inquiry_column *c = &q->columns[i];
+    const char *name = layer_name(q, c);
+    if (pc->computed || !name || pc->query >= p->nqueries)
+        return false;
+    bool announced = false;
+    const metric *m = c->kind == COL_METRIC ? q->metrics[c->index].m : NULL;
+    return layer_type(s, &p->queries[pc->query], name, m, pc->name, &pc->layer_type, &announced) &&
+           announced;
+}
+
+void plan_add_query_layer_types(arena *a, const session_info *s, plan *p)
+{
+    for (size_t i = 0; s->info_schema && i < p->nqueries; i++) {
+        atomic_query *aq = &p->queries[i];
+        if (aq->layer_types)
+            continue; /* SQLite's computed dates, typed when it was split */
+        aq->layer_types = arena_alloc(a, (aq->ncols + 1) * sizeof(result_column));
+        for (size_t k = 0; k < aq->ncols; k++) {
+            result_column *rc = &aq->layer_types[k];
+            *rc = (result_column){.type = VT_NULL, .decimals = -1};
+            const char *name = aq->layer_names ? aq->layer_names[k] : NULL;
+            bool announced = false;
+            if (name && (!layer_type(s, aq, name, catalog_metric(s->cat, name), aq->col_names[k],
+                                     rc, &announced) ||
+                         !announced))
+                /* a declared type is a claim about results, not the backend's type */
+                *rc = (result_column){.type = VT_NULL, .decimals = -1};
+        }
+    }
 }
 
 bool plan_add_layer_types(arena *a, const session_info *s, const statement *st, action *out)
@@ -115,4 +152,63 @@ bool plan_add_layer_types(arena *a, const session_info *s, const statement *st, 
         if (!type_column(s, &q, out->plan, i))
             all = false;
     return all;
+}
+
+/* ---- SQLite's computed dates ---------------------------------------------- */
+
+/* The grains Mimir computes on SQLite, as dates and datetimes in MySQL's text. */
+static const type_rule *sqlite_grain_rule(void *ctx, const expr *e)
+{
+    arena *a = ctx;
+    time_grain g;
+    const char *canonical;
+    if (e->kind != EX_COLUMN || !time_grain_of(e->parts[e->nparts - 1], &g, &canonical))
+        return NULL;
+    type_rule *r = arena_alloc(a, sizeof(*r));
+    r->kind = TR_FIXED;
+    r->decimals = -1;
+    switch (g) {
+    case GRAIN_DATE:
+    case GRAIN_WEEK:
+    case GRAIN_MONTH:
+    case GRAIN_QUARTER:
+        r->type = VT_DATE;
+        return r;
+    case GRAIN_SECOND:
+    case GRAIN_MINUTE:
+    case GRAIN_HOUR:
+        r->type = VT_DATETIME;
+        r->decimals = 0;
+        return r;
+    default: /* ts is the source's own text, whatever its form; year a number */
+        return NULL;
+    }
+}
+
+static bool sqlite_no_number(void *ctx, const expr *e)
+{
+    (void)ctx;
+    (void)e;
+    return false;
+}
+
+static result_column no_input(void *ctx, size_t query, size_t col)
+{
+    (void)ctx;
+    (void)query;
+    (void)col;
+    return (result_column){.type = VT_NULL, .decimals = -1};
+}
+
+result_column layer_type_of_sqlite_dim(arena *a, const expr *dim)
+{
+    result_column t = {.type = VT_NULL, .decimals = -1};
+    if (!dim)
+        return t;
+    final_leaves l = {.is_number = sqlite_no_number, .type_of = sqlite_grain_rule, .ctx = a};
+    result_column c;
+    if (final_type_eval(final_type_rule(a, &l, dim), no_input, NULL, &c) &&
+        (c.type == VT_DATE || c.type == VT_DATETIME))
+        t = c;
+    return t;
 }

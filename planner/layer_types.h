@@ -31,4 +31,24 @@
  */
 bool plan_add_layer_types(arena *a, const session_info *s, const statement *st, action *out);
 
+/*
+ * Sets layer_types of every atomic query of p: the type the semantic layer
+ * gives each column it returns, under the same conditions as above, whatever
+ * the statement around it (a computed column, a derived table, a semi-join
+ * filter's outer statement). The final stage types what it computes from
+ * these where a backend leaves a scale open: a DECIMAL metric whose every
+ * value is NULL still has the layer's scale.
+ */
+void plan_add_query_layer_types(arena *a, const session_info *s, plan *p);
+
+/*
+ * SQLite describes a result column by its first value's storage class: a date
+ * is TEXT there. A date or datetime Mimir computes as a dimension on SQLite (a
+ * grain, DATE(ts), DATE_ADD(ds, INTERVAL 1 DAY)) has the type its expression's
+ * rule gives (planner/final_exact.h), as PostgreSQL and MySQL describe theirs;
+ * the split records it in the atomic query's layer_types. Type VT_NULL for
+ * anything else (a metric: dim NULL), left to the values.
+ */
+result_column layer_type_of_sqlite_dim(arena *a, const expr *dim);
+
 #endif

@@ -22,9 +22,11 @@ typedef enum {
 /* A literal from the client's query, sent to the backend as a parameter. */
 /* PARAM_DECIMALS: only in the final stage's SQL, the number of decimals MySQL shows of
  * an expression (its `rule`), known once the sources have answered: the executor binds
- * it (planner/final_exact.h). */
-/* PARAM_TYPE: likewise, the value_type of its rule's type (-1: unknown), for what
- * depends on it (a UNION's DATE beside a DATETIME, planner/set_operation.c). */
+ * it (planner/final_exact.h): -1 when the expression is no DECIMAL, -2 when it is a
+ * DOUBLE (PARAM_DECIMALS_DOUBLE). PARAM_TYPE: likewise, the value_type of its rule's type
+ * (-1: unknown), for what depends on it (a UNION's DATE beside a DATETIME,
+ * planner/set_operation.c). */
+#define PARAM_DECIMALS_DOUBLE (-2)
 typedef enum { PARAM_TEXT, PARAM_INT, PARAM_NUMBER, PARAM_DECIMALS, PARAM_TYPE } param_kind;
 struct type_rule;
 typedef struct query_param {
@@ -42,6 +44,16 @@ typedef struct atomic_query {
     size_t nparams;
     size_t ncols;
     const char **col_names; /* names of its result columns (the combine's table columns) */
+    /* Each column's name in the semantic layer: its metric, or the dimension or grain
+     * it selects as itself; NULL for an expression. */
+    const char **layer_names;
+    /*
+     * Each column's type as the semantic layer knows it before anything runs
+     * (planner/layer_types.h), type VT_NULL where it does not; NULL when the
+     * plan was not typed. Execution takes from it what the backend leaves
+     * open (a NUMERIC's scale), never what the values happen to show.
+     */
+    result_column *layer_types;
     /*
      * MySQL/MariaDB only: the named zone ('America/New_York') its SQL passes to
      * CONVERT_TZ, NULL when it passes none (UTC, an offset, no grain or time

@@ -121,6 +121,7 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
         out->kind = ACTION_ERROR;
         return;
     }
+    plan_add_query_layer_types(a, s, p);
     out->kind = ACTION_QUERY;
     out->plan = p;
 }

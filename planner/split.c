@@ -22,6 +22,7 @@
 #include "planner/final_exact.h"
 #include "planner/functions.h"
 #include "planner/inquiry.h"
+#include "planner/layer_types.h"
 #include "planner/planner.h"
 
 typedef struct source_job {
@@ -683,12 +684,47 @@ static void sort_filters(split_ctx *x, const source_job *job, ptr_vec *bounds, p
     }
 }
 
+/* The semantic layer's name of an atomic column (see atomic_query.layer_names). */
+static const char *layer_name_of(const metric *m, const expr *dim)
+{
+    if (m)
+        return m->derived ? NULL : m->name;
+    return dim && dim->kind == EX_COLUMN ? dim->parts[dim->nparts - 1] : NULL;
+}
+
 /*
  * Builds job's atomic query. Streaming (one source, nothing computed after):
  * its columns are the client's columns in order, with ORDER BY and LIMIT
  * pushed down. Otherwise: the inquiry's keys d0..dn, then this source's
  * metrics m<i>, for the final stage.
  */
+/* WHERE (filters on the source's columns), GROUP BY, and when the rows stream straight
+ * to the client, ORDER BY and LIMIT, after the atomic query's FROM (...). */
+static bool print_outer_clauses(split_ctx *x, sql_builder *b, const source_job *job,
+                                const ptr_vec *outer, const ptr_vec *group, bool streaming)
+{
+    const inquiry *q = x->q;
+    for (size_t i = 0; i < outer->len; i++) {
+        sb_str(b, i ? " AND " : " WHERE ");
+        if (!sb_expr(b, outer->items[i], resolve_column, x, x->err))
+            return false;
+    }
+    for (size_t i = 0; i < group->len; i++)
+        buf_printf(&b->out, "%s%zu", i ? ", " : " GROUP BY ", (size_t)(uintptr_t)group->items[i]);
+    if (!streaming)
+        return true;
+    for (size_t i = 0; i < q->norder; i++) {
+        buf_printf(&b->out, "%s%zu", i ? ", " : " ORDER BY ", q->order[i].column + 1);
+        if (q->order[i].desc)
+            sb_str(b, " DESC");
+        /* MySQL sorts NULLs first ascending and last descending; PostgreSQL the opposite. */
+        if (job->dialect == DIALECT_POSTGRES)
+            sb_str(b, q->order[i].desc ? " NULLS LAST" : " NULLS FIRST");
+    }
+    limit_clause(b, q);
+    return true;
+}
+
 static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_query *aq)
 {
     const inquiry *q = x->q;
@@ -697,7 +733,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     aq->conn = job->src->conn;
     aq->dialect = job->dialect;
 
-    ptr_vec names = {0}, bounds = {0}, outer = {0};
+    ptr_vec names = {0}, layer_names = {0}, sqlite_types = {0}, bounds = {0}, outer = {0};
     sort_filters(x, job, &bounds, &outer);
     if ((bounds.len > 0 || splices_grain(x, job)) && !decide_time_conversion(x, job))
         return false;
@@ -747,35 +783,31 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         sb_str(&b, " AS ");
         sb_ident(&b, name);
         ptr_vec_push(x->a, &names, (void *)name);
+        ptr_vec_push(x->a, &layer_names, (void *)layer_name_of(m, dim));
+        if (job->dialect == DIALECT_SQLITE) {
+            result_column *t = arena_alloc(x->a, sizeof(*t));
+            *t = layer_type_of_sqlite_dim(x->a, m ? NULL : dim);
+            ptr_vec_push(x->a, &sqlite_types, t);
+        }
     }
     sb_str(&b, " FROM (");
     build_inner(x, &b, job, &bounds);
     sb_str(&b, ") AS ");
     sb_ident(&b, "mimir_source");
-    for (size_t i = 0; i < outer.len; i++) {
-        sb_str(&b, i ? " AND " : " WHERE ");
-        if (!sb_expr(&b, outer.items[i], resolve_column, x, x->err)) {
-            sb_discard(&b);
-            return false;
-        }
-    }
-    for (size_t i = 0; i < group.len; i++)
-        buf_printf(&b.out, "%s%zu", i ? ", " : " GROUP BY ", (size_t)(uintptr_t)group.items[i]);
-    if (streaming) {
-        for (size_t i = 0; i < q->norder; i++) {
-            buf_printf(&b.out, "%s%zu", i ? ", " : " ORDER BY ", q->order[i].column + 1);
-            if (q->order[i].desc)
-                sb_str(&b, " DESC");
-            /* MySQL sorts NULLs first ascending and last descending; PostgreSQL the opposite. */
-            if (job->dialect == DIALECT_POSTGRES)
-                sb_str(&b, q->order[i].desc ? " NULLS LAST" : " NULLS FIRST");
-        }
-        limit_clause(&b, q);
+    if (!print_outer_clauses(x, &b, job, &outer, &group, streaming)) {
+        sb_discard(&b);
+        return false;
     }
     const char *function_zone = b.named_zone; /* CONVERT_TZ(..., 'Europe/Paris') */
     aq->sql = sb_finish(&b, &aq->params, &aq->nparams);
     aq->ncols = names.len;
     aq->col_names = (const char **)names.items;
+    aq->layer_names = (const char **)layer_names.items;
+    if (sqlite_types.len) {
+        aq->layer_types = arena_alloc(x->a, (sqlite_types.len + 1) * sizeof(result_column));
+        for (size_t i = 0; i < sqlite_types.len; i++)
+            aq->layer_types[i] = *(result_column *)sqlite_types.items[i];
+    }
     if (job->convert_time && job->dialect == DIALECT_MYSQL && q->tz->kind == TZ_NAMED)
         aq->tz_name = arena_strdup(x->a, q->tz->text); /* checked by the connector */
     else if (function_zone)
@@ -1095,6 +1127,15 @@ static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_colum
     return sb_expr(b, c->e, no_backend_column, NULL, err);
 }
 
+/* A selected column as MySQL holds it: a quotient at its type's decimals. */
+static bool print_selected_final(final_ctx *f, sql_builder *b, const inquiry_column *c,
+                                 sql_error *err)
+{
+    if (c->kind != COL_EXPR)
+        return print_column_final(f, b, c, err);
+    return final_print_shown(b, &f->leaves, c->e, no_backend_column, NULL, err);
+}
+
 /* Does this ORDER BY item sort numbers (which may be exact decimals, held as text)? */
 static bool final_orders_number(final_ctx *f, const inquiry_order *o)
 {
@@ -1118,7 +1159,7 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
     for (size_t i = 0; i < q->ncolumns; i++) {
         if (i)
             sb_str(&b, ", ");
-        if (!print_column_final(&f, &b, &q->columns[i], x->err))
+        if (!print_selected_final(&f, &b, &q->columns[i], x->err))
             goto fail;
         sb_str(&b, " AS ");
         sb_ident(&b, q->columns[i].name);
@@ -1144,8 +1185,8 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
         sb_str(&b, i ? ", " : " ORDER BY ");
         if (q->order[i].by_column)
             buf_printf(&b.out, "%zu", q->order[i].column + 1);
-        else if (!sb_expr(&b, q->order[i].e, no_backend_column, NULL, x->err))
-            goto fail;
+        else if (!final_print_shown(&b, &f.leaves, q->order[i].e, no_backend_column, NULL, x->err))
+            goto fail; /* a quotient sorts as MySQL shows it */
         if (final_orders_number(&f, &q->order[i]))
             sb_str(&b,
                    " COLLATE mimir_decimal"); /* exact decimals are text: sort them as numbers */
@@ -1159,6 +1200,48 @@ fail:
     return NULL;
 }
 
+/* Is e a number PostgreSQL may compute as a NUMERIC with a scale per value: arithmetic, or
+ * a function picking among arguments one of which is a number (COALESCE(amount, 0))? */
+static bool computes_number(const expr *e)
+{
+    if (e->kind == EX_LITERAL)
+        return e->lit == LIT_INT || e->lit == LIT_NUMBER;
+    if (e->kind == EX_BINARY)
+        return (e->op == OP_ADD || e->op == OP_SUB || e->op == OP_MUL || e->op == OP_DIV ||
+                e->op == OP_MOD) &&
+               e->left->kind != EX_INTERVAL && e->right->kind != EX_INTERVAL;
+    if (e->kind == EX_UNARY)
+        return e->op == OP_NEG && computes_number(e->left);
+    bool picks = e->kind == EX_CASE ||
+                 (e->kind == EX_FUNC &&
+                  (strcasecmp(e->text, "coalesce") == 0 || strcasecmp(e->text, "ifnull") == 0 ||
+                   strcasecmp(e->text, "if") == 0 || strcasecmp(e->text, "greatest") == 0 ||
+                   strcasecmp(e->text, "least") == 0 || strcasecmp(e->text, "nullif") == 0));
+    for (size_t i = 0; picks && i < e->nargs; i++)
+        if (computes_number(e->args[i]))
+            return true;
+    return picks && e->right && computes_number(e->right);
+}
+
+/*
+ * Can the one source's rows go to the client as they come? Not when PostgreSQL
+ * computes a dimension as a NUMERIC of no declared scale: each value has its
+ * own ('0' for COALESCE(NULL, 0), '2.99' else) and the column would be
+ * declared with the first one's. The combine declares the largest and shows
+ * every value with it, as MySQL types the expression.
+ */
+static bool can_stream(const split_ctx *x, const ptr_vec *jobs)
+{
+    const inquiry *q = x->q;
+    if (jobs->len != 1 || q->needs_final)
+        return false;
+    const source_job *job = jobs->items[0];
+    for (size_t i = 0; job->dialect == DIALECT_POSTGRES && i < q->ndims; i++)
+        if (q->dims[i].e->kind != EX_COLUMN && computes_number(q->dims[i].e))
+            return false;
+    return true;
+}
+
 bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sql_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -1170,7 +1253,7 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
     x.jobs = &jobs;
     final_ctx types;
     final_ctx_init(&types, &x);
-    bool streaming = jobs.len == 1 && !q->needs_final;
+    bool streaming = can_stream(&x, &jobs);
     out->nqueries = jobs.len;
     out->queries = arena_alloc(a, jobs.len * sizeof(atomic_query));
     for (size_t i = 0; i < jobs.len; i++)

@@ -19,6 +19,7 @@ void sb_init(sql_builder *b, arena *a, sql_dialect d)
     b->named_zone = NULL;
     b->resolve = NULL;
     b->resolve_ctx = NULL;
+    b->unhooked = NULL;
 }
 
 bool sb_is_binary_cast(const expr *e)
@@ -694,7 +695,7 @@ static bool print_case(sql_builder *b, const expr *e, sb_column_resolver resolve
 
 bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ctx, sql_error *err)
 {
-    if (b->subst) {
+    if (b->subst && e != b->unhooked) {
         bool handled = false;
         if (!print_substitution(b, e, resolve, ctx, &handled, err))
             return false;

@@ -42,6 +42,9 @@ struct sql_builder {
     /* The column resolver of the node the hook is looking at (see sb_substitute). */
     sb_column_resolver resolve;
     void *resolve_ctx;
+    /* A node the hook has already seen and wraps: printed as itself (its operands go
+     * through the hook as usual). */
+    const expr *unhooked;
     /* The session's zone: NOW(), CURDATE() ... read its clock (NULL: UTC). */
     const struct time_zone *tz;
     /* MySQL dialect: a named zone the SQL passes to CONVERT_TZ(), which the

@@ -355,6 +355,46 @@ static void fn_display(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         result_overflow(ctx, "DECIMAL");
 }
 
+/* d of mimir_as_decimal for an expression typed DOUBLE (PARAM_DECIMALS_DOUBLE). */
+#define AS_DOUBLE (-2)
+
+/*
+ * mimir_as_decimal(a, d): a value of an expression typed DECIMAL with d decimals
+ * (COALESCE(m, 0), CASE ...), as the exact decimal text every other value of it
+ * is: an INTEGER or a REAL (a DECIMAL join key) becomes that text, a shorter
+ * scale is padded. d = -2 (a DOUBLE expression): every number becomes a REAL.
+ * d = -1 (anything else), a string, or a value with more digits (a quotient's
+ * inner ones) stay as they are.
+ */
+static void fn_as_decimal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int d = sqlite3_value_type(argv[1]) == SQLITE_NULL ? -1 : sqlite3_value_int(argv[1]);
+    int type = sqlite3_value_type(argv[0]);
+    num a = num_of(argv[0]);
+    if (d == AS_DOUBLE && a.kind != K_NULL && (a.kind != K_DOUBLE || type == SQLITE_FLOAT)) {
+        sqlite3_result_double(ctx, a.f); /* COALESCE(a DOUBLE, 0.5): a REAL, never '0.5' */
+        return;
+    }
+    if (d < 0 || d > DECIMAL_MAX_SCALE || a.kind == K_NULL ||
+        (a.kind == K_DOUBLE && type != SQLITE_FLOAT) || (a.kind == K_DECIMAL && a.d.scale >= d)) {
+        sqlite3_result_value(ctx, argv[0]);
+        return;
+    }
+    if (a.kind == K_DOUBLE) {
+        char text[DECIMAL_TEXT_MAX + 320];
+        int n = snprintf(text, sizeof(text), "%.*f", d, a.f);
+        if (n <= 0 || (size_t)n >= sizeof(text) || !decimal_parse(text, (size_t)n, &a.d)) {
+            sqlite3_result_value(ctx, argv[0]); /* too large to be exact: as it is */
+            return;
+        }
+    }
+    if (decimal_rescale(&a.d, d, DECIMAL_ROUND_HALF_AWAY))
+        result_decimal(ctx, &a.d);
+    else
+        result_overflow(ctx, "DECIMAL");
+}
+
 static void fn_cmp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -367,6 +407,20 @@ static void fn_cmp(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_int(ctx, (a.f > b.f) - (a.f < b.f));
     else
         sqlite3_result_int(ctx, decimal_cmp(&a.d, &b.d));
+}
+
+/* NULLIF(a, b) of numbers: NULL when a equals b as numbers (SQLite's NULLIF tells
+ * the TEXT '0.00' from the INTEGER 0), else a as it is. */
+static void fn_nullif(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    num a = num_of(argv[0]), b = num_of(argv[1]);
+    bool equal = a.kind != K_NULL && b.kind != K_NULL &&
+                 (wider(a.kind, b.kind) == K_DOUBLE ? a.f == b.f : decimal_cmp(&a.d, &b.d) == 0);
+    if (equal)
+        sqlite3_result_null(ctx);
+    else
+        sqlite3_result_value(ctx, argv[0]);
 }
 
 /* GREATEST(a, ...) and LEAST: NULL when any is NULL; numbers compared exactly (the
@@ -549,6 +603,9 @@ bool combine_functions_register(sqlite3 *db)
     ok &= sqlite3_create_function(db, "mimir_cmp", 2, flags, NULL, fn_cmp, NULL, NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_display", 2, flags, NULL, fn_display, NULL, NULL) == 0;
     ok &= sqlite3_create_function(db, "mimir_as_type", 2, flags, NULL, fn_as_type, NULL, NULL) == 0;
+    ok &= sqlite3_create_function(db, "mimir_as_decimal", 2, flags, NULL, fn_as_decimal, NULL,
+                                  NULL) == 0;
+    ok &= sqlite3_create_function(db, "mimir_nullif", 2, flags, NULL, fn_nullif, NULL, NULL) == 0;
     /* Aggregates and window functions both (SUM(x) OVER (...) of a metric). */
     ok &= sqlite3_create_window_function(db, "mimir_sum", 1, flags, NULL, sum_step, sum_final,
                                          sum_final, sum_inverse, NULL) == 0;

@@ -393,6 +393,21 @@ static bool answer_from_cache(exec *ex, const exec_request *req)
 
 /* ---- Sink callbacks of the backends ---------------------------------------- */
 
+/*
+ * SQLite types a column by its first value: the dates Mimir computes there (a
+ * grain, DATE(ts)) are TEXT to it. The planner knows them (layer_types of a
+ * SQLite query): they go out as DATE and DATETIME, as from PostgreSQL.
+ */
+static void computed_date_type(const atomic_query *q, size_t i, result_column *col)
+{
+    const result_column *t = q->layer_types ? &q->layer_types[i] : NULL;
+    if (q->dialect == DIALECT_SQLITE && col->type == VT_TEXT && t &&
+        (t->type == VT_DATE || t->type == VT_DATETIME)) {
+        col->type = t->type;
+        col->decimals = t->decimals;
+    }
+}
+
 static void on_columns(void *ctx, const result_column *cols, size_t n)
 {
     exec_part *part = ctx;
@@ -411,8 +426,10 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
     part->ncols = n;
     part->cols = xcalloc(n + 1, sizeof(*part->cols));
     memcpy(part->cols, cols, n * sizeof(*cols));
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         part->cols[i].name = NULL; /* owned by the backend; not needed past this call */
+        computed_date_type(q, i, &part->cols[i]);
+    }
     if (ex->mode == EXEC_STREAM) {
         tee_columns(ex, part->cols);
         send_header(ex, part->cols);
@@ -421,7 +438,8 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
     char err[512];
     const plan *p = ex->plan;
     size_t nkeys = p->query_keys ? p->query_keys[part->index] : p->njoin_cols;
-    if (!combine_create(ex->comb, part->index, q->col_names, cols, n, nkeys, err, sizeof(err))) {
+    if (!combine_create(ex->comb, part->index, q->col_names, part->cols, n, nkeys, err,
+                        sizeof(err))) {
         fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
         free_if_done(ex);
     }
@@ -569,15 +587,25 @@ static void combine_next(exec *ex)
 }
 
 /*
- * The type of column col of atomic query q, as loaded: a DECIMAL has its
- * values' scale, or without a value what the backend said (-1 when it left
- * the scale open: send_header then takes the semantic layer's).
+ * The type of column col of atomic query q, as loaded. A DECIMAL has the
+ * semantic layer's scale when the layer knows it (discovered from the backend,
+ * so the backend's own), whatever the values show: a metric whose every value
+ * is NULL still has it. Otherwise the scale of its values, the largest (a
+ * PostgreSQL NUMERIC without a typmod has one per value: the backend's
+ * column tells only its first), or without a value what the backend said
+ * (-1 when it left the scale open: send_header then takes the plan's).
  */
 static result_column loaded_column(exec *ex, size_t q, size_t col)
 {
     result_column c = ex->parts[q].cols[col];
-    int seen = c.type == VT_DECIMAL ? combine_scale(ex->comb, q, col) : -1;
-    if (seen >= 0)
+    if (c.type != VT_DECIMAL)
+        return c;
+    const atomic_query *aq = &ex->plan->queries[q];
+    const result_column *layer = aq->layer_types ? &aq->layer_types[col] : NULL;
+    int seen = combine_scale(ex->comb, q, col);
+    if (layer && layer->type == VT_DECIMAL && layer->decimals >= 0)
+        c.decimals = layer->decimals;
+    else if (seen >= 0)
         c.decimals = seen;
     return c;
 }
@@ -595,15 +623,15 @@ static result_column loaded_type(void *ctx, size_t q, size_t col)
  * The final SQL's parameters, with the decimals MySQL shows of its quotients
  * (PARAM_DECIMALS) and the types of a UNION's columns (PARAM_TYPE) now that the
  * sources' types are known: an integer, -1 when the expression is no DECIMAL (has no
- * known type). Bound at once by combine_prepare.
+ * known type), -2 (PARAM_DECIMALS) when it is a DOUBLE. Bound at once by combine_prepare.
  */
 static query_param *bind_decimals(exec *ex, const plan *p)
 {
     query_param *out = xcalloc(p->nfinal_params + 1, sizeof(*out));
-    static const char *const digits[] = {"-1", "0",  "1",  "2",  "3",  "4",  "5",  "6",
-                                         "7",  "8",  "9",  "10", "11", "12", "13", "14",
-                                         "15", "16", "17", "18", "19", "20", "21", "22",
-                                         "23", "24", "25", "26", "27", "28", "29", "30"};
+    static const char *const digits[] = {"-2", "-1", "0",  "1",  "2",  "3",  "4",  "5",  "6",
+                                         "7",  "8",  "9",  "10", "11", "12", "13", "14", "15",
+                                         "16", "17", "18", "19", "20", "21", "22", "23", "24",
+                                         "25", "26", "27", "28", "29", "30"};
     for (size_t i = 0; i < p->nfinal_params; i++) {
         out[i] = p->final_params[i];
         if (out[i].kind != PARAM_DECIMALS && out[i].kind != PARAM_TYPE)
@@ -616,8 +644,11 @@ static query_param *bind_decimals(exec *ex, const plan *p)
         else if (out[i].kind == PARAM_DECIMALS && known && c.type == VT_DECIMAL &&
                  c.decimals >= 0 && c.decimals <= 30)
             d = c.decimals;
+        else if (out[i].kind == PARAM_DECIMALS && known &&
+                 (c.type == VT_DOUBLE || c.type == VT_FLOAT))
+            d = PARAM_DECIMALS_DOUBLE;
         out[i].kind = PARAM_INT;
-        out[i].text = digits[d + 1];
+        out[i].text = digits[d - PARAM_DECIMALS_DOUBLE];
     }
     return out;
 }

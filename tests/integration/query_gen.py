@@ -162,7 +162,8 @@ def metric_expr(rng, names, used):
     """An expression over one or two of the chosen metrics: (mimir, oracle)."""
     kind = rng.choice(["bare", "bare", "bare", "plus", "minus", "times", "div", "round_div",
                        "round", "times_const", "coalesce", "truncate", "abs_neg", "floor",
-                       "cast_signed", "mod", "if", "ifnull", "greatest"])
+                       "cast_signed", "mod", "if", "ifnull", "greatest", "case_num", "if_num",
+                       "least", "nullif", "coalesce_dec", "case_text", "div_const", "ceil"])
     first = rng.choice(names)
     a = metric_ref(rng, first, used)
     if kind in ("plus", "minus", "times", "div", "round_div"):
@@ -206,6 +207,32 @@ def metric_expr(rng, names, used):
     if kind == "greatest":
         c = rng.choice([50, 500])
         return f"GREATEST({a[0]}, {c})", f"GREATEST({a[1]}, {c})"
+    if kind == "least":
+        c = rng.choice(["1", "50", "99.5"])
+        return f"LEAST({a[0]}, {c})", f"LEAST({a[1]}, {c})"
+    if kind == "case_num":
+        c = rng.choice([10, 100, 1000])
+        other = rng.choice(["0", "NULL", "-1", "0.5"])
+        return (f"CASE WHEN {a[0]} > {c} THEN {a[0]} ELSE {other} END",
+                f"CASE WHEN {a[1]} > {c} THEN {a[1]} ELSE {other} END")
+    if kind == "case_text":
+        c = rng.choice([10, 100, 1000])
+        return (f"CASE WHEN {a[0]} IS NULL THEN 'none' WHEN {a[0]} < {c} THEN 'low' "
+                "ELSE 'high' END",
+                f"CASE WHEN {a[1]} IS NULL THEN 'none' WHEN {a[1]} < {c} THEN 'low' "
+                "ELSE 'high' END")
+    if kind == "if_num":
+        return f"IF({a[0]} IS NULL, 0, {a[0]})", f"IF({a[1]} IS NULL, 0, {a[1]})"
+    if kind == "nullif":
+        c = rng.choice(["0", "1"])
+        return f"NULLIF({a[0]}, {c})", f"NULLIF({a[1]}, {c})"
+    if kind == "coalesce_dec":
+        return f"COALESCE({a[0]}, 0.5)", f"COALESCE({a[1]}, 0.5)"
+    if kind == "div_const":
+        c = rng.choice(["7", "3.5"])
+        return f"{a[0]} / {c}", f"{a[1]} / {c}"
+    if kind == "ceil":
+        return f"CEIL({a[0]} / 4)", f"CEIL({a[1]} / 4)"
     return f"COALESCE({a[0]}, 0)", f"COALESCE({a[1]}, 0)"
 
 
@@ -384,7 +411,7 @@ def generate(rng):
     # A derived table around the statement (its ORDER BY/LIMIT inside when it has a LIMIT).
     if limit is not None:
         mimir, oracle = mimir + tail, oracle + tail
-    kind = rng.choice(["star", "expr", "agg", "where"])
+    kind = rng.choice(["star", "expr", "agg", "where", "distinct", "group", "outer_expr"])
     numeric = [j + 1 for j, it in enumerate(items) if not it[2] and it[0].startswith(("AGG(", "SUM("))
                and not any(d in it[0] for d in DERIVED) and " " not in it[0]]
     if kind == "agg":
@@ -398,6 +425,29 @@ def generate(rng):
         c = rng.choice([10, 100, 1000])
         outer = f"SELECT * FROM ({{}}) t WHERE c{j} > {c}"
         outer += " ORDER BY " + ", ".join(str(p) for p in range(1, n + 1))
+        return Case(outer.format(mimir), outer.format(oracle), "derived")
+    if kind == "group" and n > 1:
+        # Grouped again outside: one column as the key, aggregates of the numbers.
+        k = rng.randint(1, n)
+        cols = [f"c{k}", "COUNT(*)"]
+        for j in numeric:
+            if j != k:
+                cols += [rng.choice(["SUM", "MIN", "MAX"]) + f"(c{j})"]
+        outer = (f"SELECT {', '.join(cols)} FROM ({{}}) t GROUP BY c{k} ORDER BY 1")
+        return Case(outer.format(mimir), outer.format(oracle), "derived")
+    if kind == "outer_expr" and numeric:
+        # Expressions over the derived table's numbers, computed outside.
+        j, k = rng.choice(numeric), rng.choice(numeric)
+        c = rng.choice([10, 100, 1000])
+        exprs = rng.sample([f"c{j} * 2", f"c{j} - c{k}", f"ROUND(c{j} / 3, 1)", f"c{j} / 7",
+                            f"CASE WHEN c{j} > {c} THEN c{j} ELSE 0 END",
+                            f"COALESCE(c{j}, 0)", f"GREATEST(c{j}, {c})"], 2)
+        outer = (f"SELECT {', '.join(exprs)} FROM ({{}}) t ORDER BY 1, 2")
+        return Case(outer.format(mimir), outer.format(oracle), "derived")
+    if kind == "distinct":
+        # One column of the derived table, its duplicates removed outside.
+        j = rng.randint(1, n)
+        outer = f"SELECT DISTINCT c{j} FROM ({{}}) t ORDER BY 1"
         return Case(outer.format(mimir), outer.format(oracle), "derived")
     if kind == "star":
         outer = "SELECT * FROM ({}) t"

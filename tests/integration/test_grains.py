@@ -129,15 +129,57 @@ def test_demo_week_and_quarter_on_sqlite(mimir_demo):
         db.close()
     want_weeks = [(datetime.date.fromisoformat(d), n) for d, n in weeks]
     assert all(d.weekday() == 0 for d, _ in want_weeks)
-    # SQLite results carry no column types: dates come back as their text, as ds does.
+    # SQLite results carry no column types; Mimir types the dates it computes there.
     _, got = mimir_demo.query("SELECT week, AGG(orders_count) FROM mimir.metrics GROUP BY 1")
-    assert unordered(got) == unordered((d.isoformat(), n) for d, n in want_weeks)
+    assert unordered(got) == unordered(want_weeks)
     quarters = {}
     for y, m, n in months:
         start = datetime.date(y, m - (m - 1) % 3, 1)
         quarters[start] = quarters.get(start, 0) + n
     _, got = mimir_demo.query("SELECT quarter, AGG(orders_count) FROM mimir.metrics GROUP BY 1")
-    assert unordered(got) == unordered((d.isoformat(), n) for d, n in quarters.items())
+    assert unordered(got) == unordered(quarters.items())
+
+
+# mimir.metrics column on the demo's SQLite -> the same value of a DATETIME ts on MariaDB
+SQLITE_COMPUTED_DATES = [
+    ("ds", "DATE(ts)"),
+    ("DATE(ts)", "DATE(ts)"),
+    ("week", "DATE(ts) - INTERVAL WEEKDAY(ts) DAY"),
+    ("year_month", "CAST(DATE_FORMAT(ts, '%Y-%m-01') AS DATE)"),
+    ("quarter", "MAKEDATE(YEAR(ts), 1) + INTERVAL (QUARTER(ts) - 1) QUARTER"),
+    ("ts_hour", "CAST(DATE_FORMAT(ts, '%Y-%m-%d %H:00:00') AS DATETIME)"),
+    ("ts_minute", "CAST(DATE_FORMAT(ts, '%Y-%m-%d %H:%i:00') AS DATETIME)"),
+    ("ts_second", "CAST(DATE_FORMAT(ts, '%Y-%m-%d %H:%i:%s') AS DATETIME)"),
+    ("DATE_ADD(ds, INTERVAL 1 DAY)", "DATE_ADD(DATE(ts), INTERVAL 1 DAY)"),
+]
+
+
+def test_demo_computed_dates_have_mariadbs_types(mimir_demo, mariadb):
+    """The dates Mimir computes on a SQLite source (grains, DATE(ts), DATE_ADD of a DATE)
+    are described as MariaDB describes the same values (DATE, DATETIME and their
+    decimals), not as the text SQLite holds them in; one source or two (the combine)."""
+    mariadb.query("DROP DATABASE IF EXISTS demo_dates")
+    mariadb.query("CREATE DATABASE demo_dates")
+    mariadb.query("CREATE TABLE t (ts DATETIME)", database="demo_dates")
+    mariadb.query("INSERT INTO t VALUES ('2025-01-01 07:17:35')", database="demo_dates")
+    oracle = mariadb.connect_root("demo_dates")
+    conn = mimir_demo.connect()
+    try:
+        for column, same in SQLITE_COMPUTED_DATES:
+            with oracle.cursor() as cur:
+                cur.execute(f"SELECT {same} FROM t")
+                want = cur.description[0][1], cur.description[0][5], cur.fetchall()[0][0]
+            for metrics in ("AGG(orders_count)", "AGG(orders_count), AGG(visits_count)"):
+                with conn.cursor() as cur:
+                    cur.execute(f"SELECT {column}, {metrics} FROM mimir.metrics "
+                                "WHERE ts >= '2025-01-01 07:17:35' AND ts < '2025-01-01 07:17:36' "
+                                "GROUP BY 1")
+                    rows = cur.fetchall()
+                    got = cur.description[0][1], cur.description[0][5], rows[0][0]
+                assert got == want, (column, metrics)
+    finally:
+        conn.close()
+        oracle.close()
 
 
 # --------------------------------------------------------------------------

@@ -183,20 +183,17 @@ REGRESSIONS = [
         "GROUP BY staff_id ORDER BY 2",
         id="order_by_greatest_of_decimal_metric"),
     pytest.param(
+        # Mimir's first row was (36, 0.00, 68) where MySQL's is (13, 0.00, NULL): in the
+        # final SQLite stage COALESCE(m0, 0) was the INTEGER 0 when the metric is NULL and
+        # the TEXT '0.00' of an exact decimal otherwise, and SQLite sorts every INTEGER
+        # before every TEXT whatever a collation says. Every value of a DECIMAL
+        # expression is now the exact decimal text at the expression's scale.
         "SELECT customer_id, COALESCE(AGG(payments_revenue), 0) AS v, AGG(movies_rented) "
         "FROM mimir.metrics GROUP BY customer_id, year_month ORDER BY 2, 1 LIMIT 5",
         "SELECT k0, COALESCE(payments_revenue, 0) AS v, movies_rented FROM ("
         + combined(["customer_id", "year_month"], ["payments_revenue", "movies_rented"], "")
         + ") g ORDER BY 2, 1 LIMIT 5",
-        id="order_by_coalesce_of_a_decimal_metric_null_on_one_source",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "Mimir's first row is (36, 0.00, 68): customer 36 paid nothing that month, "
-            "so COALESCE gives 0.00; MySQL's is (13, 0.00, NULL): customer 13 paid 0.00, "
-            "and all the 0.00 rows sort by customer_id. In the final SQLite stage "
-            "COALESCE(m0, 0) is the INTEGER 0 when the metric is NULL and the TEXT '0.00' "
-            "of an exact decimal otherwise, and SQLite sorts every INTEGER before every "
-            "TEXT whatever the mimir_decimal collation says; the column is padded to 0.00 "
-            "only on the way out."))),
+        id="order_by_coalesce_of_a_decimal_metric_null_on_one_source"),
     pytest.param(
         "SELECT * FROM (SELECT customer_id AS c, COALESCE(AGG(payments_revenue), 0) AS v, "
         "AGG(movies_rented) AS n FROM mimir.metrics GROUP BY customer_id, year_month) t "
@@ -204,11 +201,10 @@ REGRESSIONS = [
         "SELECT * FROM (SELECT k0 AS c, COALESCE(payments_revenue, 0) AS v, movies_rented AS n "
         "FROM (" + combined(["customer_id", "year_month"], ["payments_revenue", "movies_rented"],
                             "") + ") g) t ORDER BY 2, 1 LIMIT 5",
-        id="derived_order_by_coalesce_of_a_decimal_metric_null_on_one_source",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "the same through a derived table: (36, 0.00, 68) first instead of "
-            "(13, 0.00, NULL)"))),
+        id="derived_order_by_coalesce_of_a_decimal_metric_null_on_one_source"),
     pytest.param(
+        # Two rows, 0.00 and 0.00, where MySQL answers one: DISTINCT told the INTEGER 0
+        # (COALESCE of a NULL metric) from the TEXT '0.00' (a 0.00 payment).
         "SELECT DISTINCT COALESCE(AGG(payments_revenue), 0) AS v FROM mimir.metrics "
         "GROUP BY customer_id, year_month "
         "HAVING v < 0.5 AND COALESCE(AGG(movies_rented), 0) >= 0 ORDER BY 1",
@@ -216,22 +212,137 @@ REGRESSIONS = [
         + combined(["customer_id", "year_month"], ["payments_revenue", "movies_rented"], "")
         + ") g WHERE COALESCE(payments_revenue, 0) < 0.5 AND COALESCE(movies_rented, 0) >= 0 "
         "ORDER BY 1",
-        id="distinct_coalesce_of_a_decimal_metric_zero_and_null",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "Mimir answers two rows, 0.00 and 0.00, where MySQL answers one: the same "
-            "cause, DISTINCT in SQLite tells the INTEGER 0 (COALESCE of a NULL metric) "
-            "from the TEXT '0.00' (a 0.00 payment)"))),
+        id="distinct_coalesce_of_a_decimal_metric_zero_and_null"),
     pytest.param(
+        # 0 where MySQL answers 0.00: with every value NULL, PostgreSQL's NUMERIC result
+        # tells no scale, and computed columns took an open scale as 0 instead of the
+        # semantic layer's DECIMAL(65,2).
         "SELECT COALESCE(AGG(rentals_revenue), 0) AS c1 FROM mimir.metrics WHERE amount IS NULL",
         "SELECT COALESCE(SUM(amount), 0) AS c1 FROM rentals_rows WHERE amount IS NULL",
-        id="coalesce_of_an_all_null_decimal_metric_keeps_its_scale",
-        marks=pytest.mark.xfail(strict=True, reason=(
-            "Mimir answers 0 (a DECIMAL column declared with 0 decimals) where MySQL "
-            "answers 0.00: when every value of a DECIMAL metric is NULL, PostgreSQL's "
-            "NUMERIC result tells no scale, and the type rules of computed columns "
-            "(proxy/exec/exec.c loaded_type) take an open scale as 0 instead of the "
-            "semantic layer's DECIMAL(65,2); the bare metric's column gets 2."))),
+        id="coalesce_of_an_all_null_decimal_metric_keeps_its_scale"),
 ]
+REGRESSIONS.append(pytest.param(
+    # ORDER BY a quotient sorted by its inner digits: 1/12.95 (0.07722...) before
+    # 1/12.96 (0.07716...), where MySQL sorts (and DISTINCTs) the value it shows, 0.0772
+    # for both, and the tie goes to the next key.
+    "SELECT customer_id AS c1, AGG(paying_customers) / SUM(payments_revenue) AS c3 "
+    "FROM mimir.metrics WHERE ts >= '2022-02-02' AND ts < '2022-04-01' AND customer_id < 178 "
+    "GROUP BY customer_id ORDER BY 2 DESC, 1 DESC",
+    "SELECT k0 AS c1, paying_customers / payments_revenue AS c3 FROM (SELECT customer_id AS k0, "
+    "COUNT(DISTINCT customer_id) AS paying_customers, SUM(amount) AS payments_revenue "
+    "FROM payments_rows WHERE ts >= '2022-02-02' AND ts < '2022-04-01' AND customer_id < 178 "
+    "GROUP BY k0) g ORDER BY 2 DESC, 1 DESC",
+    id="order_by_a_quotient_sorts_as_shown"))
+REGRESSIONS.append(pytest.param(
+    "SELECT DISTINCT AGG(paying_customers) / SUM(payments_revenue) AS c FROM mimir.metrics "
+    "WHERE ts >= '2022-02-02' AND ts < '2022-04-01' GROUP BY customer_id ORDER BY 1",
+    "SELECT DISTINCT paying_customers / payments_revenue AS c FROM (SELECT customer_id AS k0, "
+    "COUNT(DISTINCT customer_id) AS paying_customers, SUM(amount) AS payments_revenue "
+    "FROM payments_rows WHERE ts >= '2022-02-02' AND ts < '2022-04-01' GROUP BY k0) g "
+    "ORDER BY 1",
+    id="distinct_quotients_as_shown"))
+REGRESSIONS.append(pytest.param(
+    "SELECT customer_id AS c1 FROM mimir.metrics "
+    "WHERE ts >= '2022-02-02' AND ts < '2022-04-01' AND customer_id < 178 "
+    "GROUP BY customer_id ORDER BY AGG(paying_customers) / SUM(payments_revenue) DESC, 1 DESC",
+    "SELECT k0 AS c1 FROM (SELECT customer_id AS k0, "
+    "COUNT(DISTINCT customer_id) AS paying_customers, SUM(amount) AS payments_revenue "
+    "FROM payments_rows WHERE ts >= '2022-02-02' AND ts < '2022-04-01' AND customer_id < 178 "
+    "GROUP BY k0) g ORDER BY paying_customers / payments_revenue DESC, 1 DESC",
+    id="order_by_an_unselected_quotient_sorts_as_shown"))
+REGRESSIONS += [
+    pytest.param(
+        # NULLIF(m, 0) answered 0.00 where MySQL answers NULL: SQLite's NULLIF told the
+        # TEXT '0.00' of an exact decimal from the INTEGER 0.
+        "SELECT amount AS c1, NULLIF(AGG(payments_revenue), 0) AS c2 FROM mimir.metrics "
+        "WHERE ts >= '2022-02-04' AND ts < '2022-04-01' GROUP BY amount ORDER BY 1",
+        "SELECT amount AS c1, NULLIF(SUM(amount), 0) AS c2 FROM payments_rows "
+        "WHERE ts >= '2022-02-04' AND ts < '2022-04-01' GROUP BY amount ORDER BY 1",
+        id="nullif_of_a_decimal_metric_equal_to_an_integer"),
+    pytest.param(
+        "SELECT ts_hour, NULLIF(AGG(payments_revenue), 1) AS c FROM mimir.metrics "
+        "GROUP BY ts_hour HAVING c IS NULL OR AGG(payments_revenue) = 1 ORDER BY 1 LIMIT 5",
+        "SELECT k0, NULLIF(payments_revenue, 1) AS c FROM ("
+        + combined(["ts_hour"], ["payments_revenue"], "")
+        + ") g WHERE NULLIF(payments_revenue, 1) IS NULL OR payments_revenue = 1 "
+        "ORDER BY 1 LIMIT 5",
+        id="nullif_of_a_decimal_metric_equal_to_one"),
+    pytest.param(
+        # COALESCE(a DOUBLE, 0.5): the literal 0.5 stayed the exact TEXT '0.5' beside the
+        # REALs of the derived metric, and sorted after every one of them.
+        "SELECT ds, COALESCE(AGG(revenue_per_rental), 0.5) AS c FROM mimir.metrics "
+        "GROUP BY ds ORDER BY 2 DESC, 1 LIMIT 5",
+        "SELECT k0, COALESCE(CAST(rentals_revenue AS DOUBLE) / NULLIF(movies_rented, 0), 0.5) "
+        "AS c FROM (" + combined(["ds"], ["rentals_revenue", "movies_rented", "payments_count"],
+                                 "") + ") g ORDER BY 2 DESC, 1 LIMIT 5",
+        id="order_by_coalesce_of_a_double_metric_and_a_decimal_literal"),
+    pytest.param(
+        # A DECIMAL expression key computed by PostgreSQL (a NUMERIC without typmod, whose
+        # first value was the 0 of a NULL amount) was declared with that value's scale, 0,
+        # and the combine rounded 2.99 to 3.
+        "SELECT amount AS c1, COALESCE(amount, 0) AS c2, "
+        "IF(SUM(movies_rented) IS NULL, 0, SUM(movies_rented)) AS c3 "
+        "FROM mimir.metrics WHERE staff_id <> 1 AND dim_rental_category = 'Foreign' "
+        "GROUP BY amount ORDER BY 1, 2, 3",
+        "SELECT amount AS c1, COALESCE(amount, 0) AS c2, COUNT(rental_id) AS c3 "
+        "FROM rentals_rows WHERE staff_id <> 1 AND dim_rental_category = 'Foreign' "
+        "GROUP BY amount ORDER BY 1, 2, 3",
+        id="combined_decimal_expression_key_keeps_the_scale_of_its_values"),
+    pytest.param(
+        # The same from one source with nothing computed after it: its rows streamed to
+        # the client as PostgreSQL printed them ('0' beside '2.99', the column declared
+        # with the first value's scale). Such a key now goes through the combine.
+        "SELECT amount AS c1, COALESCE(amount, 0) AS c2, AGG(movies_rented) AS c3 "
+        "FROM mimir.metrics WHERE staff_id <> 1 AND dim_rental_category = 'Foreign' "
+        "GROUP BY amount ORDER BY 1, 2, 3",
+        "SELECT amount AS c1, COALESCE(amount, 0) AS c2, COUNT(rental_id) AS c3 "
+        "FROM rentals_rows WHERE staff_id <> 1 AND dim_rental_category = 'Foreign' "
+        "GROUP BY amount ORDER BY 1, 2, 3",
+        id="streamed_decimal_expression_key_keeps_the_scale_of_its_values"),
+]
+REGRESSIONS.append(pytest.param(
+    # The same computed outside a derived table.
+    "SELECT c1 / c3 AS q, c2 FROM (SELECT AGG(paying_customers) AS c1, customer_id AS c2, "
+    "SUM(payments_revenue) AS c3 FROM mimir.metrics WHERE ts >= '2022-02-02' "
+    "AND ts < '2022-04-01' AND customer_id < 178 GROUP BY customer_id) t ORDER BY 1 DESC, 2 DESC",
+    "SELECT c1 / c3 AS q, c2 FROM (SELECT COUNT(DISTINCT customer_id) AS c1, customer_id AS c2, "
+    "SUM(amount) AS c3 FROM payments_rows WHERE ts >= '2022-02-02' AND ts < '2022-04-01' "
+    "AND customer_id < 178 GROUP BY customer_id) t ORDER BY 1 DESC, 2 DESC",
+    id="derived_outer_quotient_sorts_as_shown"))
+
+# The same for every function whose value is one of its arguments, and CASE: a DECIMAL
+# metric that is NULL on one source (payments_revenue by customer and month, where the
+# customer rented but did not pay) beside a 0 literal. Each (Mimir, oracle) expression is
+# checked in ORDER BY and in DISTINCT.
+PICKING_FORMS = [
+    ("ifnull", "IFNULL(AGG(payments_revenue), 0)", "IFNULL(payments_revenue, 0)"),
+    ("if", "IF(AGG(payments_revenue) IS NULL, 0, AGG(payments_revenue))",
+     "IF(payments_revenue IS NULL, 0, payments_revenue)"),
+    ("case", "CASE WHEN AGG(payments_revenue) IS NULL THEN 0 ELSE AGG(payments_revenue) END",
+     "CASE WHEN payments_revenue IS NULL THEN 0 ELSE payments_revenue END"),
+    ("simple_case", "CASE AGG(movies_rented) WHEN 0 THEN 1 ELSE COALESCE(AGG(payments_revenue), 0) END",
+     "CASE movies_rented WHEN 0 THEN 1 ELSE COALESCE(payments_revenue, 0) END"),
+    ("least", "LEAST(COALESCE(AGG(payments_revenue), 0), 1)",
+     "LEAST(COALESCE(payments_revenue, 0), 1)"),
+    ("greatest", "GREATEST(IFNULL(AGG(payments_revenue), 0), 0)",
+     "GREATEST(IFNULL(payments_revenue, 0), 0)"),
+    ("nullif", "COALESCE(NULLIF(AGG(payments_revenue), 0.5), 0)",
+     "COALESCE(NULLIF(payments_revenue, 0.5), 0)"),
+]
+_BY_CUSTOMER_MONTH = combined(["customer_id", "year_month"],
+                              ["payments_revenue", "movies_rented"], "")
+for _name, _m, _o in PICKING_FORMS:
+    REGRESSIONS.append(pytest.param(
+        f"SELECT customer_id, {_m} AS v, AGG(movies_rented) FROM mimir.metrics "
+        "GROUP BY customer_id, year_month ORDER BY 2, 1, 3 LIMIT 5",
+        f"SELECT k0, {_o} AS v, movies_rented FROM ({_BY_CUSTOMER_MONTH}) g "
+        "ORDER BY 2, 1, 3 LIMIT 5",
+        id=f"order_by_{_name}_of_a_decimal_metric_null_on_one_source"))
+    REGRESSIONS.append(pytest.param(
+        f"SELECT DISTINCT {_m} AS v FROM mimir.metrics GROUP BY customer_id, year_month "
+        f"HAVING {_m} < 1.5 ORDER BY 1",
+        f"SELECT DISTINCT {_o} AS v FROM ({_BY_CUSTOMER_MONTH}) g WHERE {_o} < 1.5 ORDER BY 1",
+        id=f"distinct_{_name}_of_a_decimal_metric_zero_and_null"))
 
 
 @pytest.mark.parametrize("mimir_sql,oracle_sql", REGRESSIONS)

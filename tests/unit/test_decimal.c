@@ -135,6 +135,23 @@ static void test_functions_match_mariadb(void **state)
         {"mimir_display(mimir_div(2, 3), 4)", "0.6667"}, /* as MySQL shows and compares it */
         {"mimir_display('0.666666666', -1)", "0.666666666"},
         {"mimir_display(7, 4)", "7"},
+        /* one representation for every value of a DECIMAL expression (COALESCE(m, 0)) */
+        {"mimir_as_decimal(0, 2)", "0.00"},
+        {"typeof(mimir_as_decimal(0, 2))", "text"},
+        {"mimir_as_decimal('5.5', 2)", "5.50"},
+        {"mimir_as_decimal('0.666666666', 4)", "0.666666666"}, /* a quotient's inner digits */
+        {"mimir_as_decimal(1.5, 2)", "1.50"},                  /* a DECIMAL join key (REAL) */
+        {"mimir_as_decimal(0, -1)", "0"},                      /* no DECIMAL: as it is */
+        {"typeof(mimir_as_decimal(0, NULL))", "integer"},
+        {"mimir_as_decimal('Action', 2)", "Action"},
+        {"mimir_as_decimal(NULL, 2)", "NULL"},
+        {"typeof(mimir_as_decimal('0.5', -2))", "real"}, /* COALESCE(a DOUBLE, 0.5) */
+        {"typeof(mimir_as_decimal(3, -2))", "real"},
+        {"mimir_nullif('0.00', 0)", "NULL"}, /* equal as numbers */
+        {"mimir_nullif('1.00', '1')", "NULL"},
+        {"mimir_nullif('0.50', 0)", "0.50"},
+        {"mimir_nullif(NULL, 0)", "NULL"},
+        {"mimir_nullif(7, NULL)", "7"},
         {"mimir_neg('416.08')", "-416.08"},
         {"mimir_abs('-416.08')", "416.08"},
         {"mimir_cmp('100.25', 99)", "1"},

@@ -2491,10 +2491,11 @@ static const query_golden query_goldens[] = {
       "LEFT JOIN payment payment on payment.rental_id = rental.rental_id) AS \"mimir_source\" "
       "GROUP BY 1"},
      {""},
-     "SELECT \"d0\" AS \"dim_rental_category\", mimir_div(\"m0\", NULLIF(\"m1\", ?1)) AS "
-     "\"per_rental\" FROM \"s0\" WHERE (mimir_cmp(\"m1\", ?2) > 0) ORDER BY 2 COLLATE "
-     "mimir_decimal DESC",
-     "I:0, I:100"},
+     "SELECT \"d0\" AS \"dim_rental_category\", mimir_display(mimir_div(\"m0\", "
+     "mimir_nullif(\"m1\", ?1)), ?2) AS \"per_rental\" FROM \"s0\" WHERE (mimir_cmp(\"m1\", ?3) > "
+     "0) "
+     "ORDER BY 2 COLLATE mimir_decimal DESC",
+     "I:0, N:decimals, I:100"},
     {"pagila",
      "SELECT DISTINCT customer_id FROM mimir.payments ORDER BY 1 LIMIT 5",
      {"SELECT \"customer_id\" AS \"customer_id\" FROM (SELECT\n"
@@ -2627,8 +2628,9 @@ static const query_golden query_goldens[] = {
       "JOIN products ON products.product_id = orders.product_id) AS \"mimir_source\" WHERE "
       "(\"product_name\" LIKE ?1 ESCAPE '\\')"},
      {"T:%latte%"},
-     "SELECT mimir_div(\"m0\", NULLIF(\"m1\", ?1)) AS \"avg_order\" FROM \"s0\"",
-     "I:0"},
+     "SELECT mimir_display(mimir_div(\"m0\", mimir_nullif(\"m1\", ?1)), ?2) AS \"avg_order\" FROM "
+     "\"s0\"",
+     "I:0, N:decimals"},
     {"demo",
      "SELECT TIMESTAMPDIFF(DAY, '2024-01-01', ts) AS d, AGG(orders_count) FROM mimir.metrics GROUP "
      "BY d",

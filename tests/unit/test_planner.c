@@ -403,6 +403,36 @@ static void test_plan_time_functions_are_grains(void **state)
     arena_free(&a);
 }
 
+/* A number PostgreSQL computes as a dimension has a scale per value: the combine, not a
+ * stream, declares and shows it (one source, nothing computed after). */
+static void test_plan_numeric_key_expressions_are_combined(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sql;
+        bool combined;
+    } cases[] = {
+        {"SELECT COALESCE(amount, 0), AGG(movies_rented) FROM mimir.metrics GROUP BY 1", true},
+        {"SELECT amount + 1, AGG(movies_rented) FROM mimir.metrics GROUP BY 1", true},
+        {"SELECT amount, AGG(movies_rented) FROM mimir.metrics GROUP BY 1", false},
+        {"SELECT YEAR(ts), AGG(movies_rented) FROM mimir.metrics GROUP BY 1", false},
+        {"SELECT COALESCE(dim_rental_category, 'x'), AGG(movies_rented) FROM mimir.metrics "
+         "GROUP BY 1",
+         false},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        arena a;
+        arena_init(&a);
+        action act;
+        plan_sql(&a, cases[i].sql, &act);
+        if (act.kind != ACTION_QUERY)
+            fail_msg("%s: %s", cases[i].sql, act.error.message);
+        if ((act.plan->final_sql != NULL) != cases[i].combined)
+            fail_msg("%s: %s", cases[i].sql, cases[i].combined ? "streamed" : "combined");
+        arena_free(&a);
+    }
+}
+
 static void test_plan_metric_expressions_and_having(void **state)
 {
     (void)state;
@@ -421,7 +451,7 @@ static void test_plan_metric_expressions_and_having(void **state)
     assert_non_null(p->final_sql);
     /* The ratio, the metric filter and HAVING run after the backend, in SQLite. */
     /* Exactly, with MySQL's rules (planner/final_exact.h). */
-    assert_non_null(strstr(p->final_sql, "mimir_div(\"m0\", NULLIF(\"m1\", ?"));
+    assert_non_null(strstr(p->final_sql, "mimir_div(\"m0\", mimir_nullif(\"m1\", ?"));
     assert_non_null(strstr(p->final_sql, "WHERE (mimir_cmp(\"m1\", ?"));
     assert_non_null(strstr(p->final_sql, "ORDER BY 2 COLLATE mimir_decimal DESC"));
     assert_true(p->cols[1].computed);
@@ -624,6 +654,7 @@ int main(void)
         cmocka_unit_test(test_session_statements),
         cmocka_unit_test(test_plan_time_functions_are_grains),
         cmocka_unit_test(test_plan_metric_expressions_and_having),
+        cmocka_unit_test(test_plan_numeric_key_expressions_are_combined),
         cmocka_unit_test(test_plan_derived_metrics),
         cmocka_unit_test(test_plan_source_table_and_dimension_only),
         cmocka_unit_test(test_plan_explain),
