@@ -42,8 +42,18 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
 
 /* ---- Semantic layer generations and pools ---------------------------------- */
 
+static void free_replaced(catalog_gen *g)
+{
+    for (size_t i = 0; i < g->nreplaced; i++)
+        info_schema_free(g->replaced[i]);
+    free(g->replaced);
+    g->replaced = NULL;
+    g->nreplaced = 0;
+}
+
 static void free_gen(catalog_gen *g)
 {
+    free_replaced(g);
     access_views_free(g->views);
     info_schema_free(g->info_schema);
     catalog_free(g->cat);
@@ -136,9 +146,22 @@ void server_install_catalog(catalog *cat, struct info_schema *is)
     configure_cache();
 }
 
+void server_retire_info_schema(struct info_schema *is)
+{
+    catalog_gen *g = srv.gen;
+    if (!is)
+        return;
+    if (g->refs == 0) {
+        info_schema_free(is);
+        return;
+    }
+    g->replaced = xreallocarray(g->replaced, g->nreplaced + 1, sizeof(*g->replaced));
+    g->replaced[g->nreplaced++] = is;
+}
+
 void server_replace_info_schema(struct info_schema *is)
 {
-    info_schema_free(srv.gen->info_schema);
+    server_retire_info_schema(srv.gen->info_schema);
     srv.gen->info_schema = is;
     srv.info_schema = is;
     access_views_retype();
@@ -152,8 +175,12 @@ catalog_gen *server_catalog_hold(void)
 
 void server_catalog_release(catalog_gen *g)
 {
-    if (--g->refs > 0 || g == srv.gen)
+    if (--g->refs > 0)
         return;
+    if (g == srv.gen) { /* the current one lives on; what it replaced can go now */
+        free_replaced(g);
+        return;
+    }
     for (catalog_gen **link = &srv.retired; *link; link = &(*link)->next_retired) {
         if (*link == g) {
             *link = g->next_retired;

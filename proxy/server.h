@@ -84,6 +84,11 @@ typedef struct catalog_gen {
     unsigned refs;             /* executions holding it */
     struct access_view *views; /* users' restricted views of cat (proxy/server_access.h) */
     struct catalog_gen *next_retired;
+    /* information_schemas replaced while statements held this generation (type discovery
+     * retyped them): a semi-join's outer phase plans with the one it started with, so
+     * they are freed only when no execution holds the generation. */
+    struct info_schema **replaced;
+    size_t nreplaced;
 } catalog_gen;
 
 typedef struct server {
@@ -146,10 +151,14 @@ pool *server_pool_for(const connection *c);
 void server_install_catalog(catalog *cat, struct info_schema *is);
 /*
  * Swaps the current semantic layer's information_schema for is (rebuilt with
- * discovered column types) and frees the old one: sessions read it only while
- * planning a statement, so between two loop callbacks nobody holds it.
+ * discovered column types) and retires the old one: sessions read it while
+ * planning a statement, and a statement in two phases (a semi-join filter, a
+ * scalar subquery) plans its second phase with the one it started with, so the
+ * old one is freed when no execution holds the generation any more.
  */
 void server_replace_info_schema(struct info_schema *is);
+/* Frees is now, or with the current generation's last execution when some hold it. */
+void server_retire_info_schema(struct info_schema *is);
 /* An execution holds the current semantic layer while it runs. */
 catalog_gen *server_catalog_hold(void);
 void server_catalog_release(catalog_gen *g);
