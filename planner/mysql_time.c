@@ -4,6 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/civil_date.h"
+
 /* MySQL's English names (its lc_time_names default, en_US), Monday first. */
 static const char *const month_names[] = {"January",   "February", "March",    "April",
                                           "May",       "June",     "July",     "August",
@@ -11,25 +13,10 @@ static const char *const month_names[] = {"January",   "February", "March",    "
 static const char *const day_names[] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
                                         "Friday", "Saturday", "Sunday"};
 
-static bool is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int month_days(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
 /* MySQL's day number (TO_DAYS): days since year 0, 0001-01-01 being 366. */
 static long day_number(int y, int m, int d)
 {
-    long yy = y - (m <= 2);
-    long era = (yy >= 0 ? yy : yy - 399) / 400;
-    long yoe = yy - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468 + 719528;
+    return (long)(civil_days(y, m, d) + CIVIL_TO_DAYS_1970);
 }
 
 static int two_digit_year(int y)
@@ -136,7 +123,7 @@ bool mysql_datetime_from_text(const char *s, size_t len, mysql_time *t)
         t->has_fraction = t->micro != 0;
     }
     return s == end && t->month >= 1 && t->month <= 12 && t->day >= 1 &&
-           t->day <= month_days(t->year, t->month) && t->hour <= 23 && t->minute <= 59 &&
+           t->day <= civil_month_days(t->year, t->month) && t->hour <= 23 && t->minute <= 59 &&
            t->second <= 59;
 }
 
@@ -178,7 +165,7 @@ static int calc_week(const mysql_time *t, int behaviour, int *year)
             return 0;
         week_year = true;
         (*year)--;
-        int days = is_leap(*year) ? 366 : 365;
+        int days = civil_is_leap(*year) ? 366 : 365;
         first -= days;
         weekday = (weekday + 53 * 7 - days) % 7;
     }
@@ -188,7 +175,7 @@ static int calc_week(const mysql_time *t, int behaviour, int *year)
     else
         days = day - (first - weekday);
     if (week_year && days >= 52 * 7) {
-        weekday = (weekday + (is_leap(*year) ? 366 : 365)) % 7;
+        weekday = (weekday + (civil_is_leap(*year) ? 366 : 365)) % 7;
         if ((!first_weekday && weekday < 4) || (first_weekday && weekday == 0)) {
             (*year)++;
             return 1;

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/civil_date.h"
+
 #include "planner/functions.h"
 
 static const char *const month_names[] = {"January",   "February", "March",    "April",
@@ -173,35 +175,17 @@ static bool read_code(char c, const char **v, parts *p)
     }
 }
 
-/* Days since 0000-01-01 as MySQL's calc_daynr counts them (TO_DAYS). */
+/* MySQL's day number (TO_DAYS), and the date of one (planner/civil_date.h). */
 static long daynr(long y, long m, long d)
 {
-    long delsum = 365 * y + 31 * (m - 1) + d;
-    if (m <= 2)
-        y--;
-    else
-        delsum -= (m * 4 + 23) / 10;
-    return delsum + y / 4 - ((y / 100 + 1) * 3) / 4;
-}
-
-static bool leap(long y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return (long)(civil_days(y, (int)m, (int)d) + CIVIL_TO_DAYS_1970);
 }
 
 static void date_of_daynr(long days, int *year, int *month, int *day)
 {
-    long y = days * 400 / 146097; /* below the year, then forward */
-    while (daynr(y + 1, 1, 1) <= days)
-        y++;
-    while (daynr(y, 1, 1) > days)
-        y--;
-    int m = 1;
-    while (m < 12 && daynr(y, m + 1, 1) <= days)
-        m++;
+    int64_t y;
+    civil_date(days - CIVIL_TO_DAYS_1970, &y, month, day);
     *year = (int)y;
-    *month = m;
-    *day = (int)(days - daynr(y, m, 1) + 1);
 }
 
 /* MySQL's extract_date_time: a week and a weekday, or a day of the year, give the date. */
@@ -234,7 +218,7 @@ static bool valid_date(const parts *p)
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (p->month < 1 || p->month > 12 || p->day < 1)
         return false;
-    return p->day <= mdays[p->month - 1] + (p->month == 2 && leap(p->year));
+    return p->day <= mdays[p->month - 1] + (p->month == 2 && civil_is_leap(p->year));
 }
 
 bool mysql_str_to_date(const char *str, const char *format, char *out, size_t size)

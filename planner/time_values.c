@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "planner/civil_date.h"
+
 /* Digits at *p (at most max), as a number; false when there are none. */
 static bool read_number(const char **p, int max, int64_t *out)
 {
@@ -39,30 +41,6 @@ static bool read_clock(const char *p, int max_hour_digits, int64_t *us, int *dig
     return true;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int64_t m, int64_t d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int64_t *m, int64_t *d)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = yoe + era * 400 + (*m <= 2);
-}
-
 bool tv_read(const char *t, int64_t *us, bool *is_datetime, int *digits)
 {
     while (*t == ' ')
@@ -79,7 +57,7 @@ bool tv_read(const char *t, int64_t *us, bool *is_datetime, int *digits)
         if ((*p == ' ' || *p == 'T') && !read_clock(p + 1, 2, &clock, digits))
             return false;
         *is_datetime = true;
-        *us = days_from_civil(y, mo, d) * 86400 * TV_US_PER_S + clock;
+        *us = civil_days(y, (int)mo, (int)d) * 86400 * TV_US_PER_S + clock;
         return true;
     }
     bool negative = *t == '-';
@@ -140,8 +118,9 @@ void tv_datetime_text(int64_t us, int digits, char out[TV_TEXT_SIZE])
     int64_t day = 86400 * TV_US_PER_S;
     int64_t days = us >= 0 ? us / day : -((-us + day - 1) / day);
     int64_t in_day = us - days * day;
-    int64_t y, m, d;
-    civil_from_days(days, &y, &m, &d);
+    int64_t y;
+    int m, d;
+    civil_date(days, &y, &m, &d);
     int64_t s = in_day / TV_US_PER_S;
     char frac[16];
     fraction_text(in_day % TV_US_PER_S, digits, frac, sizeof(frac));

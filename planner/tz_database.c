@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "planner/civil_date.h"
 #include "wire/xalloc.h"
 
 /* A day of the POSIX rule: Mm.w.d (weekday d of week w of month m, week 5 being
@@ -38,42 +39,18 @@ static tz_rules *cache;
 
 /* ---- calendar arithmetic ------------------------------------------------------ */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
     return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
 }
 
+/* The year of the wall clock `seconds` (since 1970, read as UTC). */
 static int64_t year_of(int64_t seconds)
 {
-    int64_t z = floor_div(seconds, 86400) + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153;
-    return yoe + era * 400 + (mp >= 10);
-}
-
-static bool is_leap(int64_t y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+    int64_t y;
+    int m, d;
+    civil_date(floor_div(seconds, 86400), &y, &m, &d);
+    return y;
 }
 
 /* Local seconds since 1970 at which the rule's day of year y starts, plus its time. */
@@ -81,16 +58,16 @@ static int64_t rule_day_local(const rule_day *r, int64_t y)
 {
     int64_t day;
     if (r->kind == 'M') {
-        int64_t first = days_from_civil(y, r->month, 1);
+        int64_t first = civil_days(y, r->month, 1);
         int first_weekday = (int)((first % 7 + 11) % 7); /* 1970-01-01 was a Thursday (4) */
         int mday = 1 + (r->weekday - first_weekday + 7) % 7 + 7 * (r->week - 1);
-        while (mday > days_in_month(y, r->month))
+        while (mday > civil_month_days(y, r->month))
             mday -= 7;
         day = first + mday - 1;
     } else if (r->kind == 'J') {
-        day = days_from_civil(y, 1, 1) + r->day - 1 + (is_leap(y) && r->day >= 60);
+        day = civil_days(y, 1, 1) + r->day - 1 + (civil_is_leap(y) && r->day >= 60);
     } else {
-        day = days_from_civil(y, 1, 1) + r->day;
+        day = civil_days(y, 1, 1) + r->day;
     }
     return day * 86400 + r->time;
 }
