@@ -1599,6 +1599,20 @@ bool function_is_aggregate(const char *name)
     return false;
 }
 
+bool expr_has_aggregate(const expr *e)
+{
+    if (!e)
+        return false;
+    if (e->kind == EX_FUNC && function_is_aggregate(e->text))
+        return true;
+    if (expr_has_aggregate(e->left) || expr_has_aggregate(e->right))
+        return true;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (expr_has_aggregate(e->args[i]))
+            return true;
+    return false;
+}
+
 /* Is e a truth value in PostgreSQL (a comparison, a predicate, AND/OR/NOT, TRUE/FALSE)? */
 static bool is_truth_value(const expr *e)
 {

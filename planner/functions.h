@@ -49,5 +49,7 @@ bool function_table_translated(size_t i, sql_dialect d);
 value_type str_to_date_type(const char *fmt, int *decimals);
 /* True when name is an aggregate function (SUM, COUNT, ...). */
 bool function_is_aggregate(const char *name);
+/* True when e calls an aggregate function anywhere. */
+bool expr_has_aggregate(const expr *e);
 
 #endif

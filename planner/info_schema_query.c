@@ -305,20 +305,6 @@ static bool print_key(sql_builder *b, query_ctx *q, const expr *e, size_t ncols,
     return printed || print_expr(b, q, e, clause, true, out);
 }
 
-static bool has_aggregate(const expr *e)
-{
-    if (!e)
-        return false;
-    if (e->kind == EX_FUNC && function_is_aggregate(e->text))
-        return true;
-    if (has_aggregate(e->left) || has_aggregate(e->right))
-        return true;
-    for (size_t i = 0; i < e->nargs; i++)
-        if (has_aggregate(e->args[i]))
-            return true;
-    return false;
-}
-
 /*
  * HAVING without GROUP BY in a query without aggregates (Connector/J's
  * getTables: ... HAVING TABLE_TYPE IN ('TABLE','VIEW')) filters rows as WHERE
@@ -328,10 +314,10 @@ static bool has_aggregate(const expr *e)
  */
 static bool having_filters_rows(const select_stmt *sel)
 {
-    if (!sel->having || sel->ngroup_by || has_aggregate(sel->having))
+    if (!sel->having || sel->ngroup_by || expr_has_aggregate(sel->having))
         return false;
     for (size_t i = 0; i < sel->nitems; i++)
-        if (has_aggregate(sel->items[i].e))
+        if (expr_has_aggregate(sel->items[i].e))
             return false;
     return true;
 }

@@ -18,20 +18,6 @@ typedef struct view {
     sql_error *err;
 } view;
 
-static bool has_aggregate(const expr *e)
-{
-    if (!e)
-        return false;
-    if (e->kind == EX_FUNC && function_is_aggregate(e->text))
-        return true;
-    if (has_aggregate(e->left) || has_aggregate(e->right))
-        return true;
-    for (size_t i = 0; i < e->nargs; i++)
-        if (has_aggregate(e->args[i]))
-            return true;
-    return false;
-}
-
 /* The inner SELECT is a filter and renaming of one mimir table's (or view's) rows. */
 static bool is_view(const session_info *s, const select_stmt *in)
 {
@@ -39,7 +25,7 @@ static bool is_view(const session_info *s, const select_stmt *in)
         in->has_limit)
         return false;
     for (size_t i = 0; i < in->nitems; i++)
-        if (has_aggregate(in->items[i].e))
+        if (expr_has_aggregate(in->items[i].e))
             return false;
     const table_ref *t = &in->from[0];
     const char *db = t->db ? t->db : s->db;
