@@ -133,6 +133,9 @@ def exists_cases():
             out.append(f"SELECT dim_store_id, AGG(rentals_revenue) AS r FROM {R} "
                        f"WHERE dim_rental_category <> 'Action' AND {cond} "
                        "GROUP BY dim_store_id ORDER BY 1")
+    # No GROUP BY: one row whatever EXISTS says (SUM of no row is NULL), as in MySQL.
+    for cond in (f"EXISTS ({some})", f"EXISTS ({none})"):
+        out.append(f"SELECT AGG(rentals_revenue) AS r FROM {R} WHERE {cond}")
     # In the select list and in HAVING: a constant of the statement.
     out.append(f"SELECT dim_store_id, EXISTS ({some}) AS e, NOT EXISTS ({none}) AS f, "
                f"AGG(movies_rented) FROM {R} GROUP BY 1 ORDER BY 1")

@@ -1482,6 +1482,8 @@ static const error_case error_cases[] = {
      "WITH RECURSIVE"},
     {"WITH x (a, b) AS (SELECT 1) SELECT 1", 1064, 5, 1, "x (a, b) AS (SELECT 1) SELECT 1",
      "different column counts"},
+    {"WITH x AS (SELECT 1), X AS (SELECT 2) SELECT 1", 1064, 22, 1, "X AS (SELECT 2) SELECT 1",
+     "Not unique table/alias: 'X'"},
     {"WITH x AS (SELECT 1) UPDATE x SET a = 1", 1064, 21, 1, "UPDATE x SET a = 1",
      "expected SELECT"},
     {"SELECT a FROM t FOR UPDATE", 1235, 16, 1, "FOR UPDATE", "locking reads"},
