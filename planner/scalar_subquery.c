@@ -235,6 +235,11 @@ static bool plan_inner(scalar *sc, const select_stmt *sel, action *inner, action
     if (inner->kind == ACTION_ERROR) {
         *out = *inner;
         refuse_correlated(sel, sub, out);
+        if (exists && inner->error.code == ER_NOT_SUPPORTED_YET) /* SELECT 1, SELECT * ... */
+            sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                          "%s (the subquery of EXISTS is a metrics query: name a dimension and "
+                          "group by it, EXISTS (SELECT d FROM mimir.metrics WHERE ... GROUP BY d))",
+                          inner->error.message);
         return false;
     }
     if (inner->kind == ACTION_ROWS) {

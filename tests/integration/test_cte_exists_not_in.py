@@ -169,6 +169,14 @@ def test_correlated_exists_is_refused(conns):  # noqa: F811
             "GROUP BY 1) GROUP BY 1", 1235, ["correlated", "m.dim_store_id"])
 
 
+@pytest.mark.parametrize("inner", ["SELECT 1", "SELECT *"])
+def test_exists_of_rows_is_refused(conns, inner):  # noqa: F811
+    """EXISTS (SELECT 1 FROM mimir.metrics ...) asks for rows: 1235 saying what to write."""
+    refused(conns, f"SELECT dim_store_id, AGG(movies_rented) FROM {R} WHERE EXISTS "
+            f"({inner} FROM {R} WHERE dim_store_id = 1) GROUP BY 1", 1235,
+            ["the subquery of EXISTS is a metrics query", "GROUP BY d"])
+
+
 # ---- NOT IN (SELECT ...) -------------------------------------------------------------
 
 # MariaDB refuses LIMIT right inside IN (SELECT ...): the top three through a derived table.
