@@ -42,9 +42,19 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
 
 /* ---- Semantic layer generations and pools ---------------------------------- */
 
+static void free_replaced(catalog_gen *g)
+{
+    for (size_t i = 0; i < g->nreplaced; i++)
+        info_schema_free(g->replaced[i]);
+    free(g->replaced);
+    g->replaced = NULL;
+    g->nreplaced = 0;
+}
+
 static void free_gen(catalog_gen *g)
 {
     access_views_free(g->views);
+    free_replaced(g);
     info_schema_free(g->info_schema);
     catalog_free(g->cat);
     free(g);
@@ -138,8 +148,14 @@ void server_install_catalog(catalog *cat, struct info_schema *is)
 
 void server_replace_info_schema(struct info_schema *is)
 {
-    info_schema_free(srv.gen->info_schema);
-    srv.gen->info_schema = is;
+    catalog_gen *g = srv.gen;
+    if (g->refs == 0) {
+        info_schema_free(g->info_schema);
+    } else { /* an execution's session_info may point at it: freed when they end */
+        g->replaced = xrealloc(g->replaced, (g->nreplaced + 1) * sizeof(*g->replaced));
+        g->replaced[g->nreplaced++] = g->info_schema;
+    }
+    g->info_schema = is;
     srv.info_schema = is;
     access_views_retype();
 }
@@ -152,8 +168,12 @@ catalog_gen *server_catalog_hold(void)
 
 void server_catalog_release(catalog_gen *g)
 {
-    if (--g->refs > 0 || g == srv.gen)
+    if (--g->refs > 0)
         return;
+    if (g == srv.gen) {
+        free_replaced(g);
+        return;
+    }
     for (catalog_gen **link = &srv.retired; *link; link = &(*link)->next_retired) {
         if (*link == g) {
             *link = g->next_retired;

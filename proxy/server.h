@@ -84,6 +84,11 @@ typedef struct catalog_gen {
     unsigned refs;             /* executions holding it */
     struct access_view *views; /* users' restricted views of cat (proxy/server_access.h) */
     struct catalog_gen *next_retired;
+    /* Information schemas replaced (by type discovery) while executions held this
+     * generation: a statement planned again later (a semi-join filter's outer query, a
+     * scalar subquery's statement) still reads the one it started with. */
+    struct info_schema **replaced;
+    size_t nreplaced;
 } catalog_gen;
 
 typedef struct server {
