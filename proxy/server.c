@@ -146,15 +146,22 @@ void server_install_catalog(catalog *cat, struct info_schema *is)
     configure_cache();
 }
 
+void server_retire_info_schema(struct info_schema *is)
+{
+    catalog_gen *g = srv.gen;
+    if (g->refs == 0 || !is) {
+        info_schema_free(is);
+        return;
+    }
+    /* An execution's session_info may point at it: freed when they end. */
+    g->replaced = xrealloc(g->replaced, (g->nreplaced + 1) * sizeof(*g->replaced));
+    g->replaced[g->nreplaced++] = is;
+}
+
 void server_replace_info_schema(struct info_schema *is)
 {
     catalog_gen *g = srv.gen;
-    if (g->refs == 0) {
-        info_schema_free(g->info_schema);
-    } else { /* an execution's session_info may point at it: freed when they end */
-        g->replaced = xrealloc(g->replaced, (g->nreplaced + 1) * sizeof(*g->replaced));
-        g->replaced[g->nreplaced++] = g->info_schema;
-    }
+    server_retire_info_schema(g->info_schema);
     g->info_schema = is;
     srv.info_schema = is;
     access_views_retype();

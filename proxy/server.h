@@ -150,10 +150,14 @@ pool *server_pool_for(const connection *c);
 /* Makes cat (with its information_schema) the semantic layer in force. */
 void server_install_catalog(catalog *cat, struct info_schema *is);
 /*
- * Swaps the current semantic layer's information_schema for is (rebuilt with
- * discovered column types) and frees the old one: sessions read it only while
- * planning a statement, so between two loop callbacks nobody holds it.
+ * Installs a new information schema for the current catalog (after type
+ * discovery) and retires the old one: freed now when no execution holds the
+ * catalog, else when the last one ends, since a statement planned in phases
+ * (a semi-join filter, a scalar subquery) plans again later with the
+ * session_info it started with. server_retire_info_schema: the same for any
+ * information schema of the current generation (a user's restricted view).
  */
+void server_retire_info_schema(struct info_schema *is);
 void server_replace_info_schema(struct info_schema *is);
 /* An execution holds the current semantic layer while it runs. */
 catalog_gen *server_catalog_hold(void);

@@ -125,7 +125,7 @@ void access_views_free(access_view *views)
 void access_views_retype(void)
 {
     for (access_view *v = srv.gen ? srv.gen->views : NULL; v; v = v->next) {
-        info_schema_free(v->is);
+        server_retire_info_schema(v->is);
         v->is = NULL;
     }
 }
