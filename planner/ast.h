@@ -76,6 +76,9 @@ struct expr {
      * byte by byte. hybrid: a hexadecimal or bit-value literal, which MySQL reads as a
      * number in a numeric context (0x41 + 0 is 65) and as these bytes elsewhere. */
     bool binary, hybrid;
+    /* A literal the planner put where a subquery stood (its value, EXISTS's TRUE or FALSE):
+     * data, not the statement's text, so WHERE FALSE made of it is no schema probe. */
+    bool subquery_value;
     /* EX_COLUMN: parts[0..nparts) as written, e.g. {"mimir","metrics","x"} */
     const char *parts[3];
     int nparts;

@@ -1168,6 +1168,11 @@ static table_ref *parse_table_ref(parser *p)
         r->alias = ps_cur(p)->text;
         ps_next(p);
     }
+    /* A CTE's name: the derived table it stands for, named as written. */
+    if (!r->db && (r->subquery = ps_cte(p, r->name))) {
+        r->alias = r->alias ? r->alias : r->name;
+        r->name = NULL;
+    }
     return r;
 }
 
@@ -1504,13 +1509,19 @@ bool parse_statement(arena *a, const char *sql, size_t len, statement *out, pars
         return true;
     }
     bool ok;
-    if (token_is_word(t, "select")) {
+    if (token_is_word(t, "with")) {
+        out->kind = STMT_SELECT;
+        ok = ps_with(&p);
+        p.union_allowed = true;
+        ok = ok && (out->select = ps_select(&p)) != NULL;
+    } else if (token_is_word(t, "select")) {
         out->kind = STMT_SELECT;
         p.union_allowed = true;
         ok = (out->select = ps_select(&p)) != NULL;
     } else if ((token_is_word(t, "explain") || token_is_word(t, "describe") ||
                 token_is_word(t, "desc")) &&
                (token_is_word(ps_ahead(&p, 1), "select") ||
+                token_is_word(ps_ahead(&p, 1), "with") ||
                 token_is_word(ps_ahead(&p, 1), "format"))) {
         /* EXPLAIN [FORMAT = name] SELECT ...: the plan Mimir would run. */
         ps_next(&p);
@@ -1518,6 +1529,8 @@ bool parse_statement(arena *a, const char *sql, size_t len, statement *out, pars
             if (!ps_expect_op(&p, "=") || !ps_ident(&p))
                 return false;
         }
+        if (token_is_word(ps_cur(&p), "with") && !ps_with(&p))
+            return false;
         if (!token_is_word(ps_cur(&p), "select"))
             return ps_fail(&p, "expected SELECT");
         out->kind = STMT_EXPLAIN;

@@ -26,6 +26,8 @@ typedef struct parser {
     /* The OVER clauses read so far that name a window, resolved when their SELECT
      * ends (planner/parse_window.c). */
     ptr_vec windows;
+    /* WITH's common table expressions defined so far (planner/parse_with.c). */
+    ptr_vec ctes;
 } parser;
 
 token *ps_cur(parser *p);
@@ -59,6 +61,11 @@ bool ps_over(parser *p, expr *f);                 /* reads OVER ... into f->over
 bool ps_window_clause(parser *p, select_stmt *s); /* after WINDOW */
 /* Resolves the OVER clauses read since p->windows.len was `from` against s's WINDOW. */
 bool ps_resolve_windows(parser *p, const select_stmt *s, size_t from);
+
+/* WITH name AS (SELECT ...), ... (planner/parse_with.c); WITH is current, and a SELECT
+ * is current after it. ps_cte: the statement a CTE's name stands for, or NULL. */
+bool ps_with(parser *p);
+select_stmt *ps_cte(parser *p, const char *name);
 
 /* SHOW ... and DESCRIBE/DESC t (planner/parse_show.c); the first token is current. */
 bool ps_show(parser *p, statement *out);

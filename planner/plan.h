@@ -161,6 +161,10 @@ typedef struct plan_phase {
      * MySQL's error 1242; outer_select is the statement planned without its value. */
     bool scalar;
     const struct select_stmt *outer_select;
+    /* EXISTS (SELECT ...), a scalar phase too: whether the subquery returned a row. */
+    bool exists;
+    /* key NOT IN (SELECT ...): an anti semi-join filter, pushed as NOT IN (...). */
+    bool anti;
 } plan_phase;
 
 typedef struct plan {

@@ -515,19 +515,27 @@ static void plan_explain(arena *a, const session_info *s, const select_stmt *sel
     if (ph) {
         v = explain_plan_rows(a, ph->inner, v, &step);
         v[0] = arena_printf(a, "%zu", ++step);
-        v[2] = ph->scalar ? "scalar subquery" : "semi-join filter";
+        v[2] = ph->exists   ? "EXISTS subquery"
+               : ph->scalar ? "scalar subquery"
+               : ph->anti   ? "anti semi-join filter"
+                            : "semi-join filter";
         const char *steps = step == 2 ? " 1" : arena_printf(a, "s 1-%zu", step - 1);
-        v[4] = ph->scalar ? arena_printf(a,
-                                         "the value of the result of step%s (one row at most) "
-                                         "replaces the scalar subquery in the next steps (NULL "
-                                         "there until it is known)",
+        v[4] = ph->exists ? arena_printf(a,
+                                         "whether the result of step%s has a row makes EXISTS "
+                                         "TRUE or FALSE in the next steps",
                                          steps)
-                          : arena_printf(a,
-                                         "the values of column%s %s of the result of step%s (at "
-                                         "most %zu) are pushed into the next steps' WHERE as %s "
-                                         "IN (...), each value a parameter",
-                                         ph->nkey_cols > 1 ? "s" : "", key_columns_text(a, ph),
-                                         steps, ph->max_keys, ph->key_name);
+               : ph->scalar
+                   ? arena_printf(a,
+                                  "the value of the result of step%s (one row at most) "
+                                  "replaces the scalar subquery in the next steps (NULL "
+                                  "there until it is known)",
+                                  steps)
+                   : arena_printf(a,
+                                  "the values of column%s %s of the result of step%s (at "
+                                  "most %zu) are pushed into the next steps' WHERE as %s "
+                                  "%sIN (...), each value a parameter",
+                                  ph->nkey_cols > 1 ? "s" : "", key_columns_text(a, ph), steps,
+                                  ph->max_keys, ph->key_name, ph->anti ? "NOT " : "");
         v += 6;
     }
     explain_plan_rows(a, p, v, &step);

@@ -13,7 +13,8 @@ static bool constant_false(const expr *e)
     if (!e)
         return false;
     if (e->kind == EX_LITERAL)
-        return e->lit == LIT_FALSE || (e->lit == LIT_INT && strcmp(e->text, "0") == 0);
+        return !e->subquery_value &&
+               (e->lit == LIT_FALSE || (e->lit == LIT_INT && strcmp(e->text, "0") == 0));
     if (e->kind != EX_BINARY)
         return false;
     if (e->op == OP_AND)
@@ -21,8 +22,8 @@ static bool constant_false(const expr *e)
     if (e->op == OP_OR)
         return constant_false(e->left) && constant_false(e->right);
     const expr *l = e->left, *r = e->right;
-    if (l->kind != EX_LITERAL || r->kind != EX_LITERAL || l->lit != r->lit ||
-        (l->lit != LIT_INT && l->lit != LIT_STRING))
+    if (l->kind != EX_LITERAL || r->kind != EX_LITERAL || l->lit != r->lit || l->subquery_value ||
+        r->subquery_value || (l->lit != LIT_INT && l->lit != LIT_STRING))
         return false;
     bool equal = l->text_len == r->text_len && memcmp(l->text, r->text, l->text_len) == 0;
     return e->op == OP_EQ ? !equal : e->op == OP_NE ? equal : false;

@@ -13,12 +13,13 @@ typedef struct scalar {
     const expr *target; /* the subquery node its value replaces */
 } scalar;
 
-/* The first (SELECT ...) used as a value in e, not looking into subqueries. */
+/* The first (SELECT ...) used as a value, or EXISTS (SELECT ...), in e, not looking into
+ * subqueries. */
 static const expr *find_scalar(const expr *e)
 {
-    if (!e || e->kind == EX_EXISTS)
+    if (!e)
         return NULL;
-    if (e->kind == EX_SUBQUERY)
+    if (e->kind == EX_SUBQUERY || e->kind == EX_EXISTS)
         return e;
     const expr *found = find_scalar(e->left);
     if (!found)
@@ -97,6 +98,7 @@ static expr *value_literal(arena *a, const expr *at, const char *value, size_t l
     e->pos = at->pos;
     e->end = at->end;
     e->lit = value ? (literal_kind)kind : LIT_NULL;
+    e->subquery_value = true;
     e->text = value ? arena_strndup(a, value, len) : NULL;
     if (value && kind == LIT_NUMBER && approximate && !memchr(value, 'e', len) &&
         !memchr(value, 'E', len))
@@ -105,11 +107,21 @@ static expr *value_literal(arena *a, const expr *at, const char *value, size_t l
     return e;
 }
 
+/* EXISTS (SELECT ...) once the subquery has answered: TRUE when it returned a row. */
+static expr *exists_literal(arena *a, const expr *at, bool found)
+{
+    expr *e = value_literal(a, at, found ? "TRUE" : "FALSE", found ? 4 : 5, 0, false);
+    e->lit = found ? LIT_TRUE : LIT_FALSE;
+    return e;
+}
+
 static bool plan_outer(void *ctx, const phase_keys *k, const plan **out, sql_error *err)
 {
     scalar *sc = ctx;
-    expr *v = value_literal(sc->a, sc->target, k->n ? k->values[0] : NULL, k->n ? k->lengths[0] : 0,
-                            k->kinds[0], k->approximate[0]);
+    expr *v = sc->target->kind == EX_EXISTS
+                  ? exists_literal(sc->a, sc->target, k->n > 0)
+                  : value_literal(sc->a, sc->target, k->n ? k->values[0] : NULL,
+                                  k->n ? k->lengths[0] : 0, k->kinds[0], k->approximate[0]);
     action act;
     memset(&act, 0, sizeof(act));
     plan_select(sc->a, &sc->s, with_value(sc, v), &act);
@@ -134,6 +146,11 @@ static void refuse(action *out, uint16_t code, const char *state, const char *ms
 /* A subquery answered without a backend (SELECT 1): its value is known now. */
 static void plan_with_rows(scalar *sc, const const_result *r, action *out)
 {
+    if (sc->target->kind == EX_EXISTS) {
+        plan_select(sc->a, &sc->s, with_value(sc, exists_literal(sc->a, sc->target, r->nrows > 0)),
+                    out);
+        return;
+    }
     if (r->ncols != 1) {
         refuse(out, ER_OPERAND_COLUMNS, "21000", "Operand should contain 1 column(s)");
         return;
@@ -193,37 +210,73 @@ static void refuse_correlated(const select_stmt *sel, const select_stmt *sub, ac
                       ref->parts[ref->nparts - 2], ref->parts[ref->nparts - 1]);
 }
 
+/*
+ * What EXISTS runs: the subquery, at most one row of it (whether there is one is
+ * all EXISTS asks), with its own LIMIT kept when it is smaller.
+ */
+static const select_stmt *exists_select(arena *a, const select_stmt *sub)
+{
+    if (sub->union_next || (sub->has_limit && sub->limit <= 1))
+        return sub;
+    select_stmt *one = arena_alloc(a, sizeof(*one));
+    *one = *sub;
+    one->has_limit = true;
+    one->limit = 1;
+    return one;
+}
+
+/* The subquery planned as the first phase: its first row decides the value. */
+static bool plan_inner(scalar *sc, const select_stmt *sel, action *inner, action *out)
+{
+    bool exists = sc->target->kind == EX_EXISTS;
+    const select_stmt *sub = sc->target->subquery;
+    memset(inner, 0, sizeof(*inner));
+    plan_select(sc->a, &sc->s, exists ? exists_select(sc->a, sub) : sub, inner);
+    if (inner->kind == ACTION_ERROR) {
+        *out = *inner;
+        refuse_correlated(sel, sub, out);
+        if (exists && inner->error.code == ER_NOT_SUPPORTED_YET) /* SELECT 1, SELECT * ... */
+            sql_error_set(&out->error, ER_NOT_SUPPORTED_YET, "42000",
+                          "%s (the subquery of EXISTS is a metrics query: name a dimension and "
+                          "group by it, EXISTS (SELECT d FROM mimir.metrics WHERE ... GROUP BY d))",
+                          inner->error.message);
+        return false;
+    }
+    if (inner->kind == ACTION_ROWS) {
+        plan_with_rows(sc, &inner->rows, out);
+        return false;
+    }
+    if (inner->kind != ACTION_QUERY || inner->plan->phase) {
+        refuse(out, ER_NOT_SUPPORTED_YET, "42000",
+               exists ? "This version of Mimir doesn't yet support an EXISTS subquery that is "
+                        "not a query on a mimir table, or that has a subquery or semi-join "
+                        "filter of its own"
+                      : "This version of Mimir doesn't yet support a scalar subquery that is not "
+                        "a query on a mimir table, or that has a subquery or semi-join filter of "
+                        "its own");
+        return false;
+    }
+    if (!exists && inner->plan->ncols != 1) {
+        refuse(out, ER_OPERAND_COLUMNS, "21000", "Operand should contain 1 column(s)");
+        return false;
+    }
+    return true;
+}
+
 void plan_scalar_subquery(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
     scalar *sc = arena_alloc(a, sizeof(*sc));
     *sc = (scalar){.a = a, .s = *s, .sel = sel, .target = first_scalar(sel)};
     sc->s.notes = NULL; /* the statement is planned again once the value is known */
+    bool exists = sc->target->kind == EX_EXISTS;
     action inner;
-    memset(&inner, 0, sizeof(inner));
-    plan_select(a, s, sc->target->subquery, &inner);
-    if (inner.kind == ACTION_ERROR) {
-        *out = inner;
-        refuse_correlated(sel, sc->target->subquery, out);
+    if (!plan_inner(sc, sel, &inner, out))
         return;
-    }
-    if (inner.kind == ACTION_ROWS) {
-        plan_with_rows(sc, &inner.rows, out);
-        return;
-    }
-    if (inner.kind != ACTION_QUERY || inner.plan->phase) {
-        refuse(out, ER_NOT_SUPPORTED_YET, "42000",
-               "This version of Mimir doesn't yet support a scalar subquery that is not a "
-               "query on a mimir table, or that has a subquery or semi-join filter of its own");
-        return;
-    }
-    if (inner.plan->ncols != 1) {
-        refuse(out, ER_OPERAND_COLUMNS, "21000", "Operand should contain 1 column(s)");
-        return;
-    }
-    /* Planned once without the value (NULL): the result's columns, for a prepare and
-     * EXPLAIN; execution plans it again with the value. */
+    /* Planned once without the value (NULL; TRUE for EXISTS): the result's columns, for a
+     * prepare and EXPLAIN; execution plans it again with the value. */
     const select_stmt *template_sel =
-        with_value(sc, value_literal(a, sc->target, NULL, 0, 0, false));
+        with_value(sc, exists ? exists_literal(a, sc->target, true)
+                              : value_literal(a, sc->target, NULL, 0, 0, false));
     plan_select(a, s, template_sel, out);
     if (out->kind == ACTION_ERROR)
         return;
@@ -241,10 +294,11 @@ void plan_scalar_subquery(arena *a, const session_info *s, const select_stmt *se
                        .key_cols = first_column,
                        .nkey_cols = 1,
                        .max_keys = 1,
-                       .key_name = "a scalar subquery",
+                       .key_name = exists ? "EXISTS" : "a scalar subquery",
                        .ctx = sc,
                        .plan_outer = plan_outer,
                        .scalar = true,
+                       .exists = exists,
                        .outer_select = template_sel};
     top->phase = ph;
     out->plan = top;

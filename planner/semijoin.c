@@ -19,6 +19,7 @@ typedef struct semijoin {
     expr **keys;          /* the outer expressions the key values filter */
     size_t nkeys;         /* several: a row value, (k1, k2) IN ((v1, v2), ...) */
     bool null_safe;       /* NULL keys match NULL (<=>); one key only */
+    bool anti;            /* key NOT IN (SELECT ...): the rows whose key is not among them */
     expr *in_node;        /* IN (SELECT ...) form: the node of WHERE the filter replaces */
     const plan *template; /* the outer statement planned with no keys */
     const select_stmt *template_sel; /* its statement */
@@ -35,7 +36,15 @@ static void refuse(action *out, const char *why)
                   why);
 }
 
-/* The IN (SELECT ...) among the conjuncts of WHERE; NULL when none. */
+static bool is_in_subquery(const expr *e)
+{
+    return e && e->kind == EX_IN && e->subquery;
+}
+
+/*
+ * The [NOT] IN (SELECT ...) among the conjuncts of WHERE, or NOT (k IN (SELECT
+ * ...)), which is the same condition; NULL when none.
+ */
 static expr *in_subquery(expr *e)
 {
     if (!e)
@@ -44,7 +53,9 @@ static expr *in_subquery(expr *e)
         expr *l = in_subquery(e->left);
         return l ? l : in_subquery(e->right);
     }
-    return e->kind == EX_IN && e->subquery && !e->negated ? e : NULL;
+    if (e->kind == EX_UNARY && e->op == OP_NOT && is_in_subquery(e->left))
+        return e;
+    return is_in_subquery(e) ? e : NULL;
 }
 
 bool semijoin_candidate(const select_stmt *sel)
@@ -288,6 +299,35 @@ static expr *keys_filter(semijoin *sj, const phase_keys *k)
     return or ;
 }
 
+static expr *truth_literal(semijoin *sj, bool value)
+{
+    expr *e = new_expr(sj->a, EX_LITERAL, sj->keys[0]);
+    e->lit = value ? LIT_TRUE : LIT_FALSE;
+    e->subquery_value = true; /* the subquery's answer, not a probe's WHERE FALSE */
+    e->text = value ? "TRUE" : "FALSE";
+    e->text_len = strlen(e->text);
+    return e;
+}
+
+/*
+ * key NOT IN (values), with MySQL's rules for NULL: no value at all is TRUE for
+ * every row (even a NULL key); a NULL among the values makes the condition
+ * NULL, never TRUE, for every row; otherwise a NULL key is NULL too, which
+ * `key NOT IN (...)` in the sources' WHERE says itself.
+ */
+static expr *anti_filter(semijoin *sj, const phase_keys *k)
+{
+    if (k->n == 0)
+        return truth_literal(sj, true);
+    for (size_t i = 0; i < k->n; i++)
+        if (row_has_null(k, i))
+            return truth_literal(sj, false);
+    bool has_null = false;
+    expr *in = keys_in_list(sj, k, &has_null);
+    in->negated = true;
+    return in;
+}
+
 /* e with the node `target` replaced (only along its ANDs, where in_subquery finds it). */
 static expr *replace_node(arena *a, expr *e, const expr *target, expr *with)
 {
@@ -320,7 +360,8 @@ static const select_stmt *plan_with_keys(semijoin *sj, const phase_keys *k, acti
     select_stmt *sel = arena_alloc(sj->a, sizeof(*sel));
     *sel = *sj->outer;
     if (sj->in_node)
-        sel->where = replace_node(sj->a, sel->where, sj->in_node, keys_filter(sj, k));
+        sel->where = replace_node(sj->a, sel->where, sj->in_node,
+                                  sj->anti ? anti_filter(sj, k) : keys_filter(sj, k));
     else if (!push_into_derived(sj, sel, k))
         sel->where = and_filter(sj, sel->where, keys_filter(sj, k));
     plan_select(sj->a, &sj->s, sel, out);
@@ -650,11 +691,13 @@ static bool push_into_derived(semijoin *sj, select_stmt *sel, const phase_keys *
     return true;
 }
 
-/* WHERE k IN (SELECT k ...). */
+/* WHERE k [NOT] IN (SELECT k ...), or NOT (k IN (SELECT k ...)). */
 static bool in_shape(arena *a, const select_stmt *sel, semijoin *sj, const select_stmt **inner,
                      size_t **key_cols, action *out)
 {
-    expr *in = in_subquery(sel->where);
+    expr *node = in_subquery(sel->where);
+    const expr *in = node->kind == EX_UNARY ? node->left : node;
+    sj->anti = (node->kind == EX_UNARY) != in->negated;
     const select_stmt *sub = in->subquery;
     if (sub->nitems != 1 || sub->items[0].e->kind == EX_STAR) {
         out->kind = ACTION_ERROR;
@@ -663,7 +706,7 @@ static bool in_shape(arena *a, const select_stmt *sel, semijoin *sj, const selec
         return false;
     }
     sj->outer = (select_stmt *)sel;
-    sj->in_node = in;
+    sj->in_node = node;
     sj->keys = arena_alloc(a, sizeof(expr *));
     sj->keys[0] = in->left;
     sj->nkeys = 1;
@@ -784,7 +827,7 @@ void plan_semijoin(arena *a, const session_info *s, const select_stmt *sel, acti
         refuse(out, "the subquery must query a mimir table");
         return;
     }
-    plan_note(s, "the join to the subquery (or IN (SELECT ...)) is a semi-join filter: the "
+    plan_note(s, "the join to the subquery (or [NOT] IN (SELECT ...)) is a semi-join filter: the "
                  "subquery runs first and its keys go into the sources' WHERE as parameters");
     phase_keys none = {.ncols = sj->nkeys};
     sj->template_sel = plan_with_keys(sj, &none, out);
@@ -797,6 +840,7 @@ void plan_semijoin(arena *a, const session_info *s, const select_stmt *sel, acti
     ph->nkey_cols = sj->nkeys;
     ph->max_keys = s->max_semijoin_values ? s->max_semijoin_values : SEMIJOIN_MAX_KEYS;
     ph->key_name = keys_name(a, sj);
+    ph->anti = sj->anti;
     ph->ctx = sj;
     ph->plan_outer = plan_outer;
     out->plan->phase = ph;

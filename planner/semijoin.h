@@ -14,6 +14,10 @@
  * null-safe join (`<=>`, or Tableau's `(a = b) OR (a IS NULL AND b IS NULL)`)
  * keeps them (`d IS NULL OR d IN (...)`).
  *
+ * `d NOT IN (SELECT d ...)` (or NOT (d IN (SELECT ...))) is the anti filter:
+ * `d NOT IN (values...)`, TRUE when there is no value, FALSE when a value is
+ * NULL (MySQL's NOT IN is then never true).
+ *
  * Why the outer statement is planned late rather than with placeholders for
  * the values: the number of values decides the SQL text (an IN list), and the
  * three dialects have no common array parameter; planning again also lets

@@ -221,6 +221,15 @@ def test_inner_result_over_the_cap(conn, pg):
             words=["semi-join filter on ts", "more than 10000 values"])
 
 
+def test_not_in_inner_result_over_the_cap(conn, pg):
+    """NOT IN (SELECT ...), an anti semi-join filter, has the same cap."""
+    n = pg_rows(pg, f"SELECT COUNT(DISTINCT ts) FROM {P} p")[0][0]
+    assert n > 10000, "the generated data has that many payment times"
+    refused(conn, "SELECT AGG(movies_rented) FROM mimir.metrics WHERE ts NOT IN "
+                  "(SELECT ts FROM mimir.metrics GROUP BY ts ORDER BY AGG(payments_count))",
+            words=["semi-join filter on ts", "more than 10000 values"])
+
+
 def test_inner_result_over_a_configured_cap(mimir_factory, pagila_secrets, workdir, pg):
     """limits.max_semijoin_values: an inner result over it is an error that says so,
     never a filter on part of the keys; the session goes on."""

@@ -706,6 +706,15 @@ static const parse_case name_cases[] = {
          "(limit 3)")},
     {"SELECT a FROM (SELECT a FROM t LIMIT 5) AS q LIMIT 2",
      SEL("(col a)", " (from (as (select (items (col a)) (from t) (limit 5)) q)) (limit 2)")},
+    /* WITH: a CTE's name reads as the derived table it names */
+    {"WITH x AS (SELECT 1) SELECT * FROM x", SEL("*", " (from (as (select (items 1)) x))")},
+    {"WITH q AS (SELECT a FROM t) SELECT a FROM q AS r, mimir.q",
+     SEL("(col a)", " (from (as (select (items (col a)) (from t)) r) mimir.q)")},
+    {"WITH a AS (SELECT d FROM t), b (e) AS (SELECT d FROM a) SELECT e FROM b",
+     SEL("(col e)", " (from (as (select (items (as (col d) e)) (from (as (select (items (col "
+                    "d)) (from t)) a))) b))")},
+    {"EXPLAIN WITH x AS (SELECT 1) SELECT * FROM x",
+     "(explain (select (items *) (from (as (select (items 1)) x))))"},
 };
 
 static const parse_case comment_cases[] = {
@@ -1208,7 +1217,6 @@ static const parse_case statement_cases[] = {
     {"KILL QUERY 12", "(kill query 12)"},
     {"kill connection 7;", "(kill 7)"},
     {"GRANT ALL ON *.* TO u", "(unsupported GRANT ALL)"},
-    {"WITH x AS (SELECT 1) SELECT * FROM x", "(unsupported WITH X)"},
     {"FLUSH PRIVILEGES", "(unsupported FLUSH PRIVILEGES)"},
     {"HANDLER t OPEN", "(unsupported HANDLER T)"},
     {"DO 1", "(unsupported DO)"},
@@ -1470,6 +1478,14 @@ static const error_case error_cases[] = {
     {"SELECT a FROM t,", 1064, 16, 1, "", "expected an identifier"},
     /* valid MySQL that Mimir does not run: 1235 */
     {"SELECT a FROM t GROUP BY a WITH ROLLUP", 1235, 27, 1, "WITH ROLLUP", "WITH ROLLUP"},
+    {"WITH RECURSIVE x AS (SELECT 1) SELECT 1", 1235, 5, 1, "RECURSIVE x AS (SELECT 1) SELECT 1",
+     "WITH RECURSIVE"},
+    {"WITH x (a, b) AS (SELECT 1) SELECT 1", 1064, 5, 1, "x (a, b) AS (SELECT 1) SELECT 1",
+     "different column counts"},
+    {"WITH x AS (SELECT 1), X AS (SELECT 2) SELECT 1", 1064, 22, 1, "X AS (SELECT 2) SELECT 1",
+     "Not unique table/alias: 'X'"},
+    {"WITH x AS (SELECT 1) UPDATE x SET a = 1", 1064, 21, 1, "UPDATE x SET a = 1",
+     "expected SELECT"},
     {"SELECT a FROM t FOR UPDATE", 1235, 16, 1, "FOR UPDATE", "locking reads"},
     {"SELECT a FROM t LOCK IN SHARE MODE", 1235, 16, 1, "LOCK IN SHARE MODE", "locking reads"},
     {"SELECT a INTO @x FROM t", 1235, 9, 1, "INTO @x FROM t", "SELECT ... INTO"},
