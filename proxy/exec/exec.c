@@ -34,6 +34,12 @@ typedef struct exec_part {
     uint64_t started_ns; /* when its query went to the backend; 0 before */
     uint64_t rows;       /* rows its backend returned */
     source_stats *stats; /* its source's counters (env->stats) */
+    /* SQLite's DECIMAL metrics (sqlite_decimal_type): each column's scale, -1 for the
+     * others; NULL when no column is one. The row being passed on, rounded. */
+    int *round_scales;
+    const char **rounded;
+    size_t *rounded_lengths;
+    char (*rounded_text)[64];
 } exec_part;
 
 /* How the answer is made; fixed when the execution starts. */
@@ -109,6 +115,10 @@ static void exec_free(exec *ex)
     for (size_t i = 0; i < ex->nparts; i++) {
         free(ex->parts[i].cols);
         free(ex->parts[i].label);
+        free(ex->parts[i].round_scales);
+        free(ex->parts[i].rounded);
+        free(ex->parts[i].rounded_lengths);
+        free(ex->parts[i].rounded_text);
     }
     if (ex->deadline)
         event_free(ex->deadline);
@@ -408,6 +418,55 @@ static void computed_date_type(const atomic_query *q, size_t i, result_column *c
     }
 }
 
+/*
+ * SQLite has no DECIMAL: a metric the semantic layer types DECIMAL(p,s) there
+ * (planner/layer_types.h) is a sum of REALs, binary floating point. Its value
+ * is rounded to s decimals, half away from zero, as it arrives, and the column
+ * is that DECIMAL, as PostgreSQL and MySQL describe theirs: from then on (the
+ * combine, the final stage) it is exact. SQLite prints a REAL with 15
+ * significant digits, so the rounded value is the exact decimal while the
+ * metric has at most 15 significant digits and SQLite's binary sum is off by
+ * less than half a unit of its last decimal (docs/configuration.md).
+ */
+static void sqlite_decimal_type(const atomic_query *q, exec_part *part, size_t i)
+{
+    const result_column *t = q->layer_types ? &q->layer_types[i] : NULL;
+    result_column *col = &part->cols[i];
+    if (q->dialect != DIALECT_SQLITE || !t || t->type != VT_DECIMAL || t->decimals < 0)
+        return;
+    col->type = VT_DECIMAL;
+    col->decimals = t->decimals;
+    col->length = t->length;
+    if (!part->round_scales) {
+        part->round_scales = xcalloc(part->ncols + 1, sizeof(int));
+        for (size_t k = 0; k < part->ncols; k++)
+            part->round_scales[k] = -1;
+        part->rounded = xcalloc(part->ncols + 1, sizeof(char *));
+        part->rounded_lengths = xcalloc(part->ncols + 1, sizeof(size_t));
+        part->rounded_text = xcalloc(part->ncols + 1, 64);
+    }
+    part->round_scales[i] = t->decimals;
+}
+
+/* The row with SQLite's DECIMAL metrics at their scale (the values unchanged otherwise). */
+static const char *const *round_decimals(exec_part *part, const char *const *values,
+                                         const size_t **lengths)
+{
+    if (!part->round_scales)
+        return values;
+    for (size_t k = 0; k < part->ncols; k++) {
+        part->rounded[k] = values[k];
+        part->rounded_lengths[k] = (*lengths)[k];
+        if (values[k] && part->round_scales[k] >= 0 && (*lengths)[k] < 64) {
+            part->rounded_lengths[k] = combine_decimal_text(
+                values[k], (*lengths)[k], part->round_scales[k], part->rounded_text[k]);
+            part->rounded[k] = part->rounded_text[k];
+        }
+    }
+    *lengths = part->rounded_lengths;
+    return part->rounded;
+}
+
 static void on_columns(void *ctx, const result_column *cols, size_t n)
 {
     exec_part *part = ctx;
@@ -429,6 +488,7 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
     for (size_t i = 0; i < n; i++) {
         part->cols[i].name = NULL; /* owned by the backend; not needed past this call */
         computed_date_type(q, i, &part->cols[i]);
+        sqlite_decimal_type(q, part, i);
     }
     if (ex->mode == EXEC_STREAM) {
         tee_columns(ex, part->cols);
@@ -452,6 +512,7 @@ static void on_row(void *ctx, const char *const *values, const size_t *lengths)
     part->rows++;
     if (!ex->attached)
         return;
+    values = round_decimals(part, values, &lengths);
     if (!within_limits(ex, lengths, part->ncols)) {
         free_if_done(ex);
         return;
