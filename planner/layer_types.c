@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/discovered_types.h"
 #include "planner/final_exact.h"
 #include "planner/info_schema.h"
 #include "planner/inquiry.h"
@@ -108,53 +109,12 @@ static bool type_column(const session_info *s, const inquiry *q, plan *p, size_t
            announced;
 }
 
-/*
- * The DECIMAL a metric of a SQLite source is (planner/layer_types.h): its
- * declared type when that is a DECIMAL; else, for SUM, MIN or MAX of a plain
- * column declared DECIMAL(p,s) in SQLite, a DECIMAL of scale s (the metric's
- * precision). Nothing else: SQLite's own type (an INTEGER sum, a REAL) stays.
- */
-static bool sqlite_metric_type(const session_info *s, const atomic_query *aq, const metric *m,
-                               result_column *out)
-{
-    const mimir_table *t = info_schema_mimir_table(s->info_schema, aq->src->name);
-    const mimir_column *mc = t && m ? table_column(t, m->name) : NULL;
-    if (!mc || mc->role != MCOL_METRIC || mc->type.kind != CT_DECIMAL)
-        return false;
-    column_type type = mc->type;
-    if (mc->type_origin != TYPE_DECLARED) {
-        char name[128];
-        const mimir_column *of = type_probe_aggregated_column(m->expr, name, sizeof(name))
-                                     ? table_column(t, name)
-                                     : NULL;
-        if (!of || of->role == MCOL_METRIC || of->type_origin != TYPE_DISCOVERED ||
-            of->type.kind != CT_DECIMAL)
-            return false;
-        type.scale = of->type.scale;
-    }
-    info_schema_result_column(&type, NULL, out);
-    return true;
-}
-
-/* SQLite's metrics typed DECIMAL, beside its computed dates typed when it was split. */
-static void add_sqlite_metric_types(const session_info *s, atomic_query *aq)
-{
-    for (size_t k = 0; aq->layer_types && aq->layer_names && k < aq->ncols; k++) {
-        const metric *m = aq->layer_names[k] ? catalog_metric(s->cat, aq->layer_names[k]) : NULL;
-        if (aq->layer_types[k].type == VT_NULL && m && !m->derived &&
-            strcasecmp(m->source_name, aq->src->name) == 0)
-            sqlite_metric_type(s, aq, m, &aq->layer_types[k]);
-    }
-}
-
 void plan_add_query_layer_types(arena *a, const session_info *s, plan *p)
 {
     for (size_t i = 0; s->info_schema && i < p->nqueries; i++) {
         atomic_query *aq = &p->queries[i];
-        if (aq->dialect == DIALECT_SQLITE)
-            add_sqlite_metric_types(s, aq);
         if (aq->layer_types)
-            continue; /* SQLite's, typed when it was split */
+            continue; /* SQLite's computed dates, typed when it was split */
         aq->layer_types = arena_alloc(a, (aq->ncols + 1) * sizeof(result_column));
         for (size_t k = 0; k < aq->ncols; k++) {
             result_column *rc = &aq->layer_types[k];
@@ -251,5 +211,31 @@ result_column layer_type_of_sqlite_dim(arena *a, const expr *dim)
     if (final_type_eval(final_type_rule(a, &l, dim), no_input, NULL, &c) &&
         (c.type == VT_DATE || c.type == VT_DATETIME))
         t = c;
+    return t;
+}
+
+/* ---- SQLite's DECIMAL metrics ---------------------------------------------- */
+
+result_column layer_type_of_sqlite_metric(const source *src, const metric *m,
+                                          const discovered_types *types)
+{
+    result_column t = {.type = VT_NULL, .decimals = -1};
+    column_type declared, sum;
+    char why[96], column[128];
+    if (m->derived)
+        return t;
+    if (m->type) {
+        if (column_type_parse(m->type, &declared, why, sizeof(why)) && declared.kind == CT_DECIMAL)
+            info_schema_result_column(&declared, NULL, &t);
+        return t;
+    }
+    const column_type *of = type_probe_aggregated_column(m->expr, column, sizeof(column))
+                                ? discovered_types_get(types, src->name, column)
+                                : NULL;
+    if (!of || of->kind != CT_DECIMAL ||
+        !column_type_parse("decimal(65,2)", &sum, why, sizeof(why)))
+        return t;
+    sum.scale = of->scale; /* the metric's default precision, the column's scale */
+    info_schema_result_column(&sum, NULL, &t);
     return t;
 }

@@ -51,4 +51,16 @@ void plan_add_query_layer_types(arena *a, const session_info *s, plan *p);
  */
 result_column layer_type_of_sqlite_dim(arena *a, const expr *dim);
 
+/*
+ * SQLite has no DECIMAL: a metric of a SQLite source is a sum of REALs. It is
+ * a DECIMAL(p,s) all the same when its declared `type:` is one, or, without a
+ * declaration, when it is SUM, MIN or MAX of a plain column that the source's
+ * table declares DECIMAL(p,s) (as type discovery found it in types): then of
+ * scale s. The split has SQLite round it to s decimals and records the type in
+ * the atomic query's layer_types; execution sends it as that DECIMAL
+ * (proxy/exec/exec.c). Type VT_NULL for any other metric (SQLite's values tell).
+ */
+result_column layer_type_of_sqlite_metric(const source *src, const metric *m,
+                                          const struct discovered_types *types);
+
 #endif

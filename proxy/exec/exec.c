@@ -420,13 +420,14 @@ static void computed_date_type(const atomic_query *q, size_t i, result_column *c
 
 /*
  * SQLite has no DECIMAL: a metric the semantic layer types DECIMAL(p,s) there
- * (planner/layer_types.h) is a sum of REALs, binary floating point. Its value
- * is rounded to s decimals, half away from zero, as it arrives, and the column
- * is that DECIMAL, as PostgreSQL and MySQL describe theirs: from then on (the
- * combine, the final stage) it is exact. SQLite prints a REAL with 15
- * significant digits, so the rounded value is the exact decimal while the
- * metric has at most 15 significant digits and SQLite's binary sum is off by
- * less than half a unit of its last decimal (docs/configuration.md).
+ * (planner/layer_types.h) is a sum of REALs, binary floating point, which the
+ * split has SQLite round to s decimals. Its text ("0.3", "5.0") is written
+ * with s decimals (half away from zero) as it arrives, and the column is that
+ * DECIMAL, as PostgreSQL and MySQL describe theirs: from then on (the combine,
+ * the final stage) it is exact. SQLite prints a REAL with 15 significant
+ * digits, so the value is the exact decimal while the metric has at most 15
+ * significant digits and SQLite's binary sum is off by less than half a unit
+ * of its last decimal (docs/configuration.md).
  */
 static void sqlite_decimal_type(const atomic_query *q, exec_part *part, size_t i)
 {
