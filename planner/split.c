@@ -808,7 +808,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         ptr_vec_push(x->a, &layer_names, (void *)layer_name_of(m, dim));
         if (job->dialect == DIALECT_SQLITE) {
             if (!m)
-                *t = layer_type_of_sqlite_dim(x->a, dim);
+                *t = layer_type_of_sqlite_dim(x->a, dim, job->src, x->q->types);
             ptr_vec_push(x->a, &sqlite_types, t);
         }
     }

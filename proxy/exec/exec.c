@@ -433,11 +433,15 @@ static void sqlite_decimal_type(const atomic_query *q, exec_part *part, size_t i
 {
     const result_column *t = q->layer_types ? &q->layer_types[i] : NULL;
     result_column *col = &part->cols[i];
-    if (q->dialect != DIALECT_SQLITE || !t || t->type != VT_DECIMAL || t->decimals < 0)
+    if (q->dialect != DIALECT_SQLITE)
         return;
-    col->type = VT_DECIMAL;
-    col->decimals = t->decimals;
-    col->length = t->length;
+    if (t && t->type == VT_DECIMAL && t->decimals >= 0) {
+        col->type = VT_DECIMAL;
+        col->decimals = t->decimals;
+        col->length = t->length;
+    } else if (col->type != VT_DECIMAL || col->decimals < 0) {
+        return; /* a column declared DECIMAL(p,s) (1 stored as the INTEGER 1) is padded too */
+    }
     if (!part->round_scales) {
         part->round_scales = xcalloc(part->ncols + 1, sizeof(int));
         for (size_t k = 0; k < part->ncols; k++)
@@ -446,7 +450,7 @@ static void sqlite_decimal_type(const atomic_query *q, exec_part *part, size_t i
         part->rounded_lengths = xcalloc(part->ncols + 1, sizeof(size_t));
         part->rounded_text = xcalloc(part->ncols + 1, 64);
     }
-    part->round_scales[i] = t->decimals;
+    part->round_scales[i] = col->decimals;
 }
 
 /* The row with SQLite's DECIMAL metrics at their scale (the values unchanged otherwise). */
