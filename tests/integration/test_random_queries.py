@@ -437,6 +437,46 @@ for _name, _m, _o in PICKING_FORMS:
         id=f"distinct_{_name}_of_a_decimal_metric_zero_and_null"))
 
 
+# Found on SQLite sources (amounts declared DECIMAL(5,2), held as REAL or, for whole
+# amounts, INTEGER). Each statement runs on both backends, as every regression does.
+REGRESSIONS += [
+    pytest.param(
+        # PyMySQL failed on '11.99' (invalid literal for int()): amount + 1 computed by
+        # SQLite was declared BIGINT after its first value, the 1 of a NULL amount's row.
+        "SELECT amount AS c1, amount + 1 AS c2, COALESCE(amount, 0) AS c3, "
+        "AGG(payments_count) AS c4 FROM mimir.metrics WHERE dim_store_id NOT IN (2) "
+        "GROUP BY amount, amount + 1, COALESCE(amount, 0) ORDER BY 1 DESC LIMIT 50",
+        "SELECT amount AS c1, amount + 1 AS c2, COALESCE(amount, 0) AS c3, "
+        "COUNT(payment_id) AS c4 FROM payments_rows WHERE dim_store_id NOT IN (2) "
+        "GROUP BY amount, amount + 1, COALESCE(amount, 0) ORDER BY 1 DESC LIMIT 50",
+        id="sqlite_decimal_expression_keys_typed_by_the_declared_column"),
+    pytest.param(
+        # Decimal('1') where MySQL shows 1.00: SQLite holds a whole amount as the INTEGER 1.
+        "SELECT AGG(paying_customers) AS c1, amount AS c2 FROM mimir.metrics "
+        "WHERE (staff_id = 2 OR customer_id < 33) GROUP BY amount ORDER BY 2, 1",
+        "SELECT COUNT(DISTINCT customer_id) AS c1, amount AS c2 FROM payments_rows "
+        "WHERE (staff_id = 2 OR customer_id < 33) GROUP BY amount ORDER BY 2, 1",
+        id="sqlite_decimal_column_at_its_declared_scale"),
+    pytest.param(
+        # '0.99' (a string) where MySQL answers the DECIMAL 0.99, and 0 for 0.00.
+        "SELECT amount % 3 AS c1, amount AS c2, AGG(movies_rented) AS c3 FROM mimir.metrics "
+        "GROUP BY amount ORDER BY 2 DESC LIMIT 5",
+        "SELECT amount % 3 AS c1, amount AS c2, COUNT(rental_id) AS c3 FROM rentals_rows "
+        "GROUP BY amount ORDER BY 2 DESC LIMIT 5",
+        id="sqlite_decimal_key_modulo_is_a_decimal"),
+    pytest.param(
+        # '2022-09-30' (a string) where MySQL answers a DATE.
+        "SELECT year_month AS c1, week AS c2, LAST_DAY(year_month) AS c3, LAST_DAY(week) AS c4, "
+        "AGG(payments_count) AS c5 FROM mimir.metrics WHERE staff_id = 1 "
+        "GROUP BY year_month, week ORDER BY 1, 2 LIMIT 10",
+        "SELECT CAST(DATE_FORMAT(ts, '%Y-%m-01') AS DATE) AS c1, "
+        "DATE(ts) - INTERVAL WEEKDAY(ts) DAY AS c2, LAST_DAY(MIN(ts)) AS c3, "
+        "LAST_DAY(DATE(MIN(ts)) - INTERVAL WEEKDAY(MIN(ts)) DAY) AS c4, COUNT(payment_id) AS c5 "
+        "FROM payments_rows WHERE staff_id = 1 GROUP BY c1, c2 ORDER BY 1, 2 LIMIT 10",
+        id="last_day_of_a_grain_is_a_date"),
+]
+
+
 @pytest.mark.parametrize("mimir_sql,oracle_sql", REGRESSIONS)
 def test_regression(conn, oracle, mimir_sql, oracle_sql):
     diff = differences(conn, oracle, mimir_sql, oracle_sql)
