@@ -34,8 +34,8 @@ typedef struct exec_part {
     uint64_t started_ns; /* when its query went to the backend; 0 before */
     uint64_t rows;       /* rows its backend returned */
     source_stats *stats; /* its source's counters (env->stats) */
-    /* SQLite's DECIMAL metrics (sqlite_decimal_type): each column's scale, -1 for the
-     * others; NULL when no column is one. The row being passed on, rounded. */
+    /* SQLite's DECIMAL columns (sqlite_decimal_type): each one's scale, -1 for the
+     * others; NULL when no column is one. The row being passed on, at those scales. */
     int *round_scales;
     const char **rounded;
     size_t *rounded_lengths;
@@ -405,13 +405,14 @@ static bool answer_from_cache(exec *ex, const exec_request *req)
 
 /*
  * SQLite types a column by its first value: the dates Mimir computes there (a
- * grain, DATE(ts)) are TEXT to it. The planner knows them (layer_types of a
- * SQLite query): they go out as DATE and DATETIME, as from PostgreSQL.
+ * grain, DATE(ts)) are TEXT to it, and of unknown type without a row (a source
+ * with no row in a combine). The planner knows them (layer_types of a SQLite
+ * query): they go out as DATE and DATETIME, as from PostgreSQL.
  */
 static void computed_date_type(const atomic_query *q, size_t i, result_column *col)
 {
     const result_column *t = q->layer_types ? &q->layer_types[i] : NULL;
-    if (q->dialect == DIALECT_SQLITE && col->type == VT_TEXT && t &&
+    if (q->dialect == DIALECT_SQLITE && (col->type == VT_TEXT || col->type == VT_NULL) && t &&
         (t->type == VT_DATE || t->type == VT_DATETIME)) {
         col->type = t->type;
         col->decimals = t->decimals;
@@ -438,7 +439,8 @@ static void sqlite_decimal_type(const atomic_query *q, exec_part *part, size_t i
     if (t && t->type == VT_DECIMAL && t->decimals >= 0) {
         col->type = VT_DECIMAL;
         col->decimals = t->decimals;
-        col->length = t->length;
+        if (t->length > 0)
+            col->length = t->length;
     } else if (col->type != VT_DECIMAL || col->decimals < 0) {
         return; /* a column declared DECIMAL(p,s) (1 stored as the INTEGER 1) is padded too */
     }

@@ -474,6 +474,15 @@ REGRESSIONS += [
         "LAST_DAY(DATE(MIN(ts)) - INTERVAL WEEKDAY(MIN(ts)) DAY) AS c4, COUNT(payment_id) AS c5 "
         "FROM payments_rows WHERE staff_id = 1 GROUP BY c1, c2 ORDER BY 1, 2 LIMIT 10",
         id="last_day_of_a_grain_is_a_date"),
+    pytest.param(
+        # '2021-12-27' (a string) where MySQL answers a DATE: the grain of a SQLite source
+        # that returned no row (no payment has a NULL amount) had no type to load it with.
+        "SELECT ds AS c1, week AS c2, AGG(payments_count) AS c3, AGG(movies_rented) AS c4 "
+        "FROM mimir.metrics WHERE amount IS NULL GROUP BY ds, week ORDER BY 1 LIMIT 5",
+        "SELECT k0, k1, payments_count, movies_rented FROM ("
+        + combined(["ds", "week"], ["payments_count", "movies_rented"], "amount IS NULL")
+        + ") g ORDER BY 1 LIMIT 5",
+        id="grain_of_a_source_without_rows_is_a_date"),
 ]
 
 
