@@ -586,7 +586,8 @@ static const type_rule *fixed_function_rule(arena *a, const expr *e)
                {"timediff", VT_TIME},       {"sec_to_time", VT_TIME},   {"maketime", VT_TIME},
                {"time_format", VT_TEXT},    {"dayname", VT_TEXT},       {"monthname", VT_TEXT},
                {"convert_tz", VT_DATETIME}, {"format", VT_TEXT},        {"curtime", VT_TIME},
-               {"current_time", VT_TIME}};
+               {"current_time", VT_TIME},   {"last_day", VT_DATE},      {"from_days", VT_DATE},
+               {"makedate", VT_DATE}};
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
         if (func_is(e, map[i].name))
             return fixed(a, map[i].type,

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/discovered_types.h"
 #include "planner/final_exact.h"
 #include "planner/info_schema.h"
 #include "planner/inquiry.h"
@@ -156,14 +157,41 @@ bool plan_add_layer_types(arena *a, const session_info *s, const statement *st, 
 
 /* ---- SQLite's computed dates ---------------------------------------------- */
 
-/* The grains Mimir computes on SQLite, as dates and datetimes in MySQL's text. */
+typedef struct sqlite_dim_ctx {
+    arena *a;
+    const source *src;
+    const discovered_types *types;
+} sqlite_dim_ctx;
+
+/* A column of the source other than a grain: the type SQLite declares it with
+ * (a DECIMAL(5,2) amount: amount + 1 and COALESCE(amount, 0) are DECIMALs). */
+static const type_rule *sqlite_column_rule(const sqlite_dim_ctx *x, const expr *e)
+{
+    const column_type *ct =
+        x->types ? discovered_types_get(x->types, x->src->name, e->parts[e->nparts - 1]) : NULL;
+    if (!ct)
+        return NULL;
+    result_column c;
+    info_schema_result_column(ct, NULL, &c);
+    type_rule *r = arena_alloc(x->a, sizeof(*r));
+    r->kind = TR_FIXED;
+    r->type = c.type;
+    r->decimals = c.type == VT_DECIMAL ? c.decimals : -1;
+    return r;
+}
+
+/* The grains Mimir computes on SQLite, as dates and datetimes in MySQL's text; the
+ * source's other columns as declared. */
 static const type_rule *sqlite_grain_rule(void *ctx, const expr *e)
 {
-    arena *a = ctx;
+    const sqlite_dim_ctx *x = ctx;
+    arena *a = x->a;
     time_grain g;
     const char *canonical;
-    if (e->kind != EX_COLUMN || !time_grain_of(e->parts[e->nparts - 1], &g, &canonical))
+    if (e->kind != EX_COLUMN)
         return NULL;
+    if (!time_grain_of(e->parts[e->nparts - 1], &g, &canonical))
+        return sqlite_column_rule(x, e);
     type_rule *r = arena_alloc(a, sizeof(*r));
     r->kind = TR_FIXED;
     r->decimals = -1;
@@ -200,15 +228,43 @@ static result_column no_input(void *ctx, size_t query, size_t col)
     return (result_column){.type = VT_NULL, .decimals = -1};
 }
 
-result_column layer_type_of_sqlite_dim(arena *a, const expr *dim)
+result_column layer_type_of_sqlite_dim(arena *a, const expr *dim, const source *src,
+                                       const discovered_types *types)
 {
     result_column t = {.type = VT_NULL, .decimals = -1};
     if (!dim)
         return t;
-    final_leaves l = {.is_number = sqlite_no_number, .type_of = sqlite_grain_rule, .ctx = a};
+    sqlite_dim_ctx x = {.a = a, .src = src, .types = types};
+    final_leaves l = {.is_number = sqlite_no_number, .type_of = sqlite_grain_rule, .ctx = &x};
     result_column c;
     if (final_type_eval(final_type_rule(a, &l, dim), no_input, NULL, &c) &&
-        (c.type == VT_DATE || c.type == VT_DATETIME))
+        (c.type == VT_DATE || c.type == VT_DATETIME || (c.type == VT_DECIMAL && c.decimals >= 0)))
         t = c;
+    return t;
+}
+
+/* ---- SQLite's DECIMAL metrics ---------------------------------------------- */
+
+result_column layer_type_of_sqlite_metric(const source *src, const metric *m,
+                                          const discovered_types *types)
+{
+    result_column t = {.type = VT_NULL, .decimals = -1};
+    column_type declared, sum;
+    char why[96], column[128];
+    if (m->derived)
+        return t;
+    if (m->type) {
+        if (column_type_parse(m->type, &declared, why, sizeof(why)) && declared.kind == CT_DECIMAL)
+            info_schema_result_column(&declared, NULL, &t);
+        return t;
+    }
+    const column_type *of = type_probe_aggregated_column(m->expr, column, sizeof(column))
+                                ? discovered_types_get(types, src->name, column)
+                                : NULL;
+    if (!of || of->kind != CT_DECIMAL ||
+        !column_type_parse("decimal(65,2)", &sum, why, sizeof(why)))
+        return t;
+    sum.scale = of->scale; /* the metric's default precision, the column's scale */
+    info_schema_result_column(&sum, NULL, &t);
     return t;
 }

@@ -46,9 +46,25 @@ void plan_add_query_layer_types(arena *a, const session_info *s, plan *p);
  * is TEXT there. A date or datetime Mimir computes as a dimension on SQLite (a
  * grain, DATE(ts), DATE_ADD(ds, INTERVAL 1 DAY)) has the type its expression's
  * rule gives (planner/final_exact.h), as PostgreSQL and MySQL describe theirs;
- * the split records it in the atomic query's layer_types. Type VT_NULL for
- * anything else (a metric: dim NULL), left to the values.
+ * the split records it in the atomic query's layer_types. So has a DECIMAL
+ * expression of the source's columns as SQLite declares them (types, from
+ * type discovery: amount + 1, COALESCE(amount, 0) of a DECIMAL(5,2) amount),
+ * which execution writes at its scale. Type VT_NULL for anything else (a
+ * metric: dim NULL), left to the values.
  */
-result_column layer_type_of_sqlite_dim(arena *a, const expr *dim);
+result_column layer_type_of_sqlite_dim(arena *a, const expr *dim, const source *src,
+                                       const struct discovered_types *types);
+
+/*
+ * SQLite has no DECIMAL: a metric of a SQLite source is a sum of REALs. It is
+ * a DECIMAL(p,s) all the same when its declared `type:` is one, or, without a
+ * declaration, when it is SUM, MIN or MAX of a plain column that the source's
+ * table declares DECIMAL(p,s) (as type discovery found it in types): then of
+ * scale s. The split has SQLite round it to s decimals and records the type in
+ * the atomic query's layer_types; execution sends it as that DECIMAL
+ * (proxy/exec/exec.c). Type VT_NULL for any other metric (SQLite's values tell).
+ */
+result_column layer_type_of_sqlite_metric(const source *src, const metric *m,
+                                          const struct discovered_types *types);
 
 #endif

@@ -725,6 +725,26 @@ static bool print_outer_clauses(split_ctx *x, sql_builder *b, const source_job *
     return true;
 }
 
+/*
+ * A metric's aggregate. On SQLite, one the layer types DECIMAL(p,s)
+ * (layer_type_of_sqlite_metric) is rounded to s decimals there, so that its
+ * binary sum sorts and ties as the exact decimal it stands for (0.1 + 0.2 is
+ * 0.3); execution then sends it as that DECIMAL.
+ */
+static void print_metric(split_ctx *x, sql_builder *b, const source_job *job, const metric *m,
+                         result_column *t)
+{
+    if (job->dialect == DIALECT_SQLITE)
+        *t = layer_type_of_sqlite_metric(job->src, m, x->q->types);
+    if (t->type != VT_DECIMAL) {
+        sb_str(b, m->expr);
+        return;
+    }
+    sb_str(b, "round(");
+    sb_str(b, m->expr);
+    buf_printf(&b->out, ", %d)", t->decimals);
+}
+
 static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_query *aq)
 {
     const inquiry *q = x->q;
@@ -769,8 +789,10 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         }
         if (i)
             sb_str(&b, ", ");
+        result_column *t = arena_alloc(x->a, sizeof(*t));
+        *t = (result_column){.type = VT_NULL, .decimals = -1};
         if (m) {
-            sb_str(&b, m->expr);
+            print_metric(x, &b, job, m, t);
         } else {
             if (!sb_expr(&b, dim, resolve_column, x, x->err)) {
                 sb_discard(&b);
@@ -785,8 +807,8 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         ptr_vec_push(x->a, &names, (void *)name);
         ptr_vec_push(x->a, &layer_names, (void *)layer_name_of(m, dim));
         if (job->dialect == DIALECT_SQLITE) {
-            result_column *t = arena_alloc(x->a, sizeof(*t));
-            *t = layer_type_of_sqlite_dim(x->a, m ? NULL : dim);
+            if (!m)
+                *t = layer_type_of_sqlite_dim(x->a, dim, job->src, x->q->types);
             ptr_vec_push(x->a, &sqlite_types, t);
         }
     }

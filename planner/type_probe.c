@@ -230,7 +230,14 @@ size_t type_probe_record(const catalog *cat, const source *src, const plan *p,
             continue;
         const metric *m = catalog_metric(cat, p->cols[i].org_name);
         int scale = m ? metric_scale(src, m, types) : -1;
-        if (column_type_of_result(&cols[i], scale, &t)) {
+        result_column c = cols[i];
+        /* SQLite tells nothing of an aggregate without rows; SUM, MIN or MAX of a
+         * column it declares DECIMAL(p,s) is a DECIMAL of scale s all the same
+         * (planner/layer_types.h: layer_type_of_sqlite_metric). */
+        if (c.type == VT_NULL && scale >= 0 && p->nqueries == 1 &&
+            p->queries[0].dialect == DIALECT_SQLITE)
+            c = (result_column){.type = VT_DECIMAL, .decimals = scale};
+        if (column_type_of_result(&c, scale, &t)) {
             discovered_types_set(types, src->name, p->cols[i].org_name, &t);
             n++;
         }

@@ -311,5 +311,5 @@ size_t combine_decimal_text(const char *value, size_t len, int scale, char *out)
     memcpy(text, value, n);
     text[n] = '\0';
     int written = snprintf(out, 64, "%.*f", scale, strtod(text, NULL));
-    return written > 0 ? (size_t)written : 0;
+    return written <= 0 ? 0 : written < 64 ? (size_t)written : 63; /* cut as the text was */
 }

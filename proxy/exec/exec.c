@@ -34,6 +34,12 @@ typedef struct exec_part {
     uint64_t started_ns; /* when its query went to the backend; 0 before */
     uint64_t rows;       /* rows its backend returned */
     source_stats *stats; /* its source's counters (env->stats) */
+    /* SQLite's DECIMAL columns (sqlite_decimal_type): each one's scale, -1 for the
+     * others; NULL when no column is one. The row being passed on, at those scales. */
+    int *round_scales;
+    const char **rounded;
+    size_t *rounded_lengths;
+    char (*rounded_text)[64];
 } exec_part;
 
 /* How the answer is made; fixed when the execution starts. */
@@ -109,6 +115,10 @@ static void exec_free(exec *ex)
     for (size_t i = 0; i < ex->nparts; i++) {
         free(ex->parts[i].cols);
         free(ex->parts[i].label);
+        free(ex->parts[i].round_scales);
+        free(ex->parts[i].rounded);
+        free(ex->parts[i].rounded_lengths);
+        free(ex->parts[i].rounded_text);
     }
     if (ex->deadline)
         event_free(ex->deadline);
@@ -395,17 +405,73 @@ static bool answer_from_cache(exec *ex, const exec_request *req)
 
 /*
  * SQLite types a column by its first value: the dates Mimir computes there (a
- * grain, DATE(ts)) are TEXT to it. The planner knows them (layer_types of a
- * SQLite query): they go out as DATE and DATETIME, as from PostgreSQL.
+ * grain, DATE(ts)) are TEXT to it, and of unknown type without a row (a source
+ * with no row in a combine). The planner knows them (layer_types of a SQLite
+ * query): they go out as DATE and DATETIME, as from PostgreSQL.
  */
 static void computed_date_type(const atomic_query *q, size_t i, result_column *col)
 {
     const result_column *t = q->layer_types ? &q->layer_types[i] : NULL;
-    if (q->dialect == DIALECT_SQLITE && col->type == VT_TEXT && t &&
+    if (q->dialect == DIALECT_SQLITE && (col->type == VT_TEXT || col->type == VT_NULL) && t &&
         (t->type == VT_DATE || t->type == VT_DATETIME)) {
         col->type = t->type;
         col->decimals = t->decimals;
     }
+}
+
+/*
+ * SQLite has no DECIMAL: a metric the semantic layer types DECIMAL(p,s) there
+ * (planner/layer_types.h) is a sum of REALs, binary floating point, which the
+ * split has SQLite round to s decimals. Its text ("0.3", "5.0") is written
+ * with s decimals (half away from zero) as it arrives, and the column is that
+ * DECIMAL, as PostgreSQL and MySQL describe theirs: from then on (the combine,
+ * the final stage) it is exact. SQLite prints a REAL with 15 significant
+ * digits, so the value is the exact decimal while the metric has at most 15
+ * significant digits and SQLite's binary sum is off by less than half a unit
+ * of its last decimal (docs/configuration.md).
+ */
+static void sqlite_decimal_type(const atomic_query *q, exec_part *part, size_t i)
+{
+    const result_column *t = q->layer_types ? &q->layer_types[i] : NULL;
+    result_column *col = &part->cols[i];
+    if (q->dialect != DIALECT_SQLITE)
+        return;
+    if (t && t->type == VT_DECIMAL && t->decimals >= 0) {
+        col->type = VT_DECIMAL;
+        col->decimals = t->decimals;
+        if (t->length > 0)
+            col->length = t->length;
+    } else if (col->type != VT_DECIMAL || col->decimals < 0) {
+        return; /* a column declared DECIMAL(p,s) (1 stored as the INTEGER 1) is padded too */
+    }
+    if (!part->round_scales) {
+        part->round_scales = xcalloc(part->ncols + 1, sizeof(int));
+        for (size_t k = 0; k < part->ncols; k++)
+            part->round_scales[k] = -1;
+        part->rounded = xcalloc(part->ncols + 1, sizeof(char *));
+        part->rounded_lengths = xcalloc(part->ncols + 1, sizeof(size_t));
+        part->rounded_text = xcalloc(part->ncols + 1, 64);
+    }
+    part->round_scales[i] = col->decimals;
+}
+
+/* The row with SQLite's DECIMAL metrics at their scale (the values unchanged otherwise). */
+static const char *const *round_decimals(exec_part *part, const char *const *values,
+                                         const size_t **lengths)
+{
+    if (!part->round_scales)
+        return values;
+    for (size_t k = 0; k < part->ncols; k++) {
+        part->rounded[k] = values[k];
+        part->rounded_lengths[k] = (*lengths)[k];
+        if (values[k] && part->round_scales[k] >= 0 && (*lengths)[k] < 64) {
+            part->rounded_lengths[k] = combine_decimal_text(
+                values[k], (*lengths)[k], part->round_scales[k], part->rounded_text[k]);
+            part->rounded[k] = part->rounded_text[k];
+        }
+    }
+    *lengths = part->rounded_lengths;
+    return part->rounded;
 }
 
 static void on_columns(void *ctx, const result_column *cols, size_t n)
@@ -429,6 +495,7 @@ static void on_columns(void *ctx, const result_column *cols, size_t n)
     for (size_t i = 0; i < n; i++) {
         part->cols[i].name = NULL; /* owned by the backend; not needed past this call */
         computed_date_type(q, i, &part->cols[i]);
+        sqlite_decimal_type(q, part, i);
     }
     if (ex->mode == EXEC_STREAM) {
         tee_columns(ex, part->cols);
@@ -452,6 +519,7 @@ static void on_row(void *ctx, const char *const *values, const size_t *lengths)
     part->rows++;
     if (!ex->attached)
         return;
+    values = round_decimals(part, values, &lengths);
     if (!within_limits(ex, lengths, part->ncols)) {
         free_if_done(ex);
         return;

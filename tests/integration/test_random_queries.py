@@ -3,7 +3,9 @@ answered by Mimir and by a MariaDB oracle holding the same rows.
 
 query_gen.py builds, from a seeded random.Random, a Mimir statement and its
 exact equivalent over the oracle's row tables (see its docstring for the
-semantics it spells out). Values are compared exactly (DOUBLEs to the 15
+semantics it spells out). Every statement runs twice: on configs/pagila over
+PostgreSQL, and on the same layer over a SQLite copy of the rows (amounts
+declared DECIMAL(5,2), held as REAL: docs/configuration.md). Values are compared exactly (DOUBLEs to the 15
 significant digits Mimir prints): same Python type (so a
 DECIMAL is a Decimal, a date a date), Decimals with the same digits and scale,
 same column count and order, NULLs equal. A statement Mimir refuses with a
@@ -18,12 +20,18 @@ Every disagreement the generator ever found stays below in REGRESSIONS, run
 every time.
 """
 
+import datetime
+import json
 import os
+import sqlite3
 from decimal import Decimal
+from pathlib import Path
 
 import pymysql
 import pytest
 
+from conftest import TYPES_DISCOVERED, MimirServer
+from mariadb_server import utc_naive
 from query_gen import cases, combined
 from support import PAYMENTS_SQL, RENTALS_SQL
 
@@ -64,9 +72,84 @@ def oracle(mariadb, pg):
     conn.close()
 
 
+# configs/pagila's sources, dimensions and metrics over a SQLite copy of the oracle's
+# rows (amounts declared DECIMAL(5,2) and stored as REAL, times as UTC text): the same
+# statements, checked against the same oracle.
+LITE_TABLES = [
+    """CREATE TABLE rentals_rows (rental_id INTEGER, ts DATETIME, customer_id INTEGER,
+                                  staff_id INTEGER, dim_store_id INTEGER,
+                                  dim_rental_category TEXT, amount DECIMAL(5,2))""",
+    """CREATE TABLE payments_rows (payment_id INTEGER, ts DATETIME, customer_id INTEGER,
+                                   staff_id INTEGER, dim_store_id INTEGER, amount DECIMAL(5,2))""",
+]
+LITE_SOURCES = """rentals:
+  name: rentals
+  connection_name: random_lite
+  time_col: rentals_rows.ts
+  time_col_alias: ts
+  sql: SELECT rental_id, ts, customer_id, staff_id, dim_store_id, dim_rental_category, amount
+       FROM rentals_rows
+payments:
+  name: payments
+  connection_name: random_lite
+  time_col: payments_rows.ts
+  time_col_alias: ts
+  sql: SELECT payment_id, ts, customer_id, staff_id, dim_store_id, amount FROM payments_rows
+"""
+
+
+def lite_value(v):
+    v = utc_naive(v)
+    if isinstance(v, datetime.datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return str(v) if isinstance(v, Decimal) else v
+
+
+def lite_layer(base, pg):
+    """The SQLite file, the layer (the metrics of configs/pagila) and its secrets."""
+    db_path = base / "random.db"
+    base.mkdir(parents=True, exist_ok=True)
+    db_path.unlink(missing_ok=True)
+    db = sqlite3.connect(db_path)
+    for ddl, (table, sql, cols) in zip(LITE_TABLES, LOADS):
+        db.execute(ddl)
+        rows = [tuple(lite_value(v) for v in r) for r in pg.query(f"SELECT {cols} FROM ({sql}) s")]
+        db.executemany(f"INSERT INTO {table} VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    db.commit()
+    db.close()
+    configs, secrets = base / "configs", base / "secrets"
+    for sub in ("sources", "metrics", "dimensions"):
+        (configs / sub).mkdir(parents=True, exist_ok=True)
+    secrets.mkdir(exist_ok=True)
+    (configs / "sources" / "sources.yaml").write_text(LITE_SOURCES)
+    pagila = Path(__file__).resolve().parents[2] / "configs" / "pagila" / "metrics"
+    for name in ("payments.yaml", "derived.yaml"):
+        (configs / "metrics" / name).write_text((pagila / name).read_text())
+    # rentals.yaml without action_movies_rented (its dimension is a column here)
+    (configs / "metrics" / "rentals.yaml").write_text(
+        "name: movies_rented\nsource_name: rentals\nsql: COUNT(rental_id)\n---\n"
+        "name: rentals_revenue\nsource_name: rentals\nsql: SUM(amount)\n")
+    (secrets / "random_lite.json").write_text(
+        json.dumps({"connection_class": "sqlite", "path": str(db_path)}))
+    return configs, secrets
+
+
 @pytest.fixture(scope="module")
-def conn(mimir):
-    c = mimir.connect()
+def mimir_lite(request, session_dir, pg):
+    configs, secrets = lite_layer(session_dir / "random-lite", pg)
+    server = MimirServer(session_dir, configs=configs, secrets=secrets, name="mimir-random-lite")
+    request.addfinalizer(server.stop)
+    server.start()
+    server.wait_for_log(TYPES_DISCOVERED)
+    return server
+
+
+@pytest.fixture(scope="module", params=["pg", "lite"])
+def conn(request):
+    """A connection to Mimir over PostgreSQL sources (configs/pagila), then over SQLite."""
+    server = request.getfixturevalue("mimir" if request.param == "pg" else "mimir_lite")
+    c = server.connect()
+    c.backend = request.param
     yield c
     c.close()
 
@@ -93,6 +176,10 @@ def same(got, want):
 
 def differences(conn, oracle, mimir_sql, oracle_sql):
     """None when Mimir answers as the oracle does, else a description."""
+    if getattr(conn, "backend", "pg") == "lite":
+        # Comparisons follow the source's rules (docs/sql.md): SQLite's LIKE ignores
+        # the case of ASCII letters as MySQL's does; PostgreSQL's is binary.
+        oracle_sql = oracle_sql.replace(" LIKE BINARY ", " LIKE ")
     ncols, mrows = run(conn, mimir_sql)
     ocols, orows = run(oracle, oracle_sql)
     if ncols != ocols:
@@ -114,6 +201,8 @@ def attempt(conn, oracle, case):
         if code in REFUSED_CODES:
             return "refused", f"{code} {err.args[1] if len(err.args) > 1 else ''}"
         return "fail", f"error {err.args!r}"
+    except ValueError as err:  # PyMySQL could not read a value as its column's type says
+        return "broken", f"the client could not read the result: {err}"
     return ("ok", None) if diff is None else ("fail", diff)
 
 
@@ -123,6 +212,9 @@ def test_random_queries(conn, oracle):
     generated = cases(SEED, COUNT)
     for case in generated:
         status, detail = attempt(conn, oracle, case)
+        if status == "broken":  # the connection is unusable: stop here
+            failures.append(f"{case.mimir}\n    -> {detail}")
+            break
         results[status] += 1
         if status == "fail":
             failures.append(f"{case.mimir}\n    oracle: {case.oracle}\n    -> {detail}")
@@ -345,7 +437,88 @@ for _name, _m, _o in PICKING_FORMS:
         id=f"distinct_{_name}_of_a_decimal_metric_zero_and_null"))
 
 
+# Found on SQLite sources (amounts declared DECIMAL(5,2), held as REAL or, for whole
+# amounts, INTEGER). Each statement runs on both backends, as every regression does.
+REGRESSIONS += [
+    pytest.param(
+        # PyMySQL failed on '11.99' (invalid literal for int()): amount + 1 computed by
+        # SQLite was declared BIGINT after its first value, the 1 of a NULL amount's row.
+        "SELECT amount AS c1, amount + 1 AS c2, COALESCE(amount, 0) AS c3, "
+        "AGG(payments_count) AS c4 FROM mimir.metrics WHERE dim_store_id NOT IN (2) "
+        "GROUP BY amount, amount + 1, COALESCE(amount, 0) ORDER BY 1 DESC LIMIT 50",
+        "SELECT amount AS c1, amount + 1 AS c2, COALESCE(amount, 0) AS c3, "
+        "COUNT(payment_id) AS c4 FROM payments_rows WHERE dim_store_id NOT IN (2) "
+        "GROUP BY amount, amount + 1, COALESCE(amount, 0) ORDER BY 1 DESC LIMIT 50",
+        id="sqlite_decimal_expression_keys_typed_by_the_declared_column"),
+    pytest.param(
+        # Decimal('1') where MySQL shows 1.00: SQLite holds a whole amount as the INTEGER 1.
+        "SELECT AGG(paying_customers) AS c1, amount AS c2 FROM mimir.metrics "
+        "WHERE (staff_id = 2 OR customer_id < 33) GROUP BY amount ORDER BY 2, 1",
+        "SELECT COUNT(DISTINCT customer_id) AS c1, amount AS c2 FROM payments_rows "
+        "WHERE (staff_id = 2 OR customer_id < 33) GROUP BY amount ORDER BY 2, 1",
+        id="sqlite_decimal_column_at_its_declared_scale"),
+    pytest.param(
+        # '0.99' (a string) where MySQL answers the DECIMAL 0.99, and 0 for 0.00.
+        "SELECT amount % 3 AS c1, amount AS c2, AGG(movies_rented) AS c3 FROM mimir.metrics "
+        "GROUP BY amount ORDER BY 2 DESC LIMIT 5",
+        "SELECT amount % 3 AS c1, amount AS c2, COUNT(rental_id) AS c3 FROM rentals_rows "
+        "GROUP BY amount ORDER BY 2 DESC LIMIT 5",
+        id="sqlite_decimal_key_modulo_is_a_decimal"),
+    pytest.param(
+        # '2022-09-30' (a string) where MySQL answers a DATE.
+        "SELECT year_month AS c1, week AS c2, LAST_DAY(year_month) AS c3, LAST_DAY(week) AS c4, "
+        "AGG(payments_count) AS c5 FROM mimir.metrics WHERE staff_id = 1 "
+        "GROUP BY year_month, week ORDER BY 1, 2 LIMIT 10",
+        "SELECT CAST(DATE_FORMAT(ts, '%Y-%m-01') AS DATE) AS c1, "
+        "DATE(ts) - INTERVAL WEEKDAY(ts) DAY AS c2, LAST_DAY(MIN(ts)) AS c3, "
+        "LAST_DAY(DATE(MIN(ts)) - INTERVAL WEEKDAY(MIN(ts)) DAY) AS c4, COUNT(payment_id) AS c5 "
+        "FROM payments_rows WHERE staff_id = 1 GROUP BY c1, c2 ORDER BY 1, 2 LIMIT 10",
+        id="last_day_of_a_grain_is_a_date"),
+    pytest.param(
+        # '2021-12-27' (a string) where MySQL answers a DATE: the grain of a SQLite source
+        # that returned no row (no payment has a NULL amount) had no type to load it with.
+        "SELECT ds AS c1, week AS c2, AGG(payments_count) AS c3, AGG(movies_rented) AS c4 "
+        "FROM mimir.metrics WHERE amount IS NULL GROUP BY ds, week ORDER BY 1 LIMIT 5",
+        "SELECT k0, k1, payments_count, movies_rented FROM ("
+        + combined(["ds", "week"], ["payments_count", "movies_rented"], "amount IS NULL")
+        + ") g ORDER BY 1 LIMIT 5",
+        id="grain_of_a_source_without_rows_is_a_date"),
+]
+
+
 @pytest.mark.parametrize("mimir_sql,oracle_sql", REGRESSIONS)
 def test_regression(conn, oracle, mimir_sql, oracle_sql):
     diff = differences(conn, oracle, mimir_sql, oracle_sql)
     assert diff is None, diff
+
+
+# Disagreements still open on one backend: (backend, Mimir's statement, the oracle's,
+# why). On that backend each runs as a strict expected failure (when it starts to
+# pass, the run fails until it moves to REGRESSIONS); on the others it must pass.
+BACKEND_GAPS = [
+    pytest.param(
+        "pg",
+        # Seed 606: Decimal('0') where MySQL answers 0.00. PostgreSQL computes the
+        # dimension expression COALESCE(amount, 0) as a NUMERIC without a scale, and
+        # with every amount NULL its values (all 0) tell none; MySQL's type rule gives
+        # COALESCE(DECIMAL(5,2), 0) two decimals. SQLite sources type it by that rule.
+        "SELECT COALESCE(amount, 0) AS c1, amount AS c2, staff_id AS c3, "
+        "AGG(movies_rented) AS c4 FROM mimir.metrics WHERE amount IS NULL "
+        "AND customer_id < 284 GROUP BY amount, staff_id ORDER BY 3",
+        "SELECT COALESCE(amount, 0) AS c1, amount AS c2, staff_id AS c3, "
+        "COUNT(rental_id) AS c4 FROM rentals_rows WHERE amount IS NULL "
+        "AND customer_id < 284 GROUP BY amount, staff_id ORDER BY 3",
+        "a PostgreSQL dimension expression over a DECIMAL column whose every value is NULL "
+        "has the scale of its values (0), not MySQL's type rule's (2)",
+        id="pg_coalesce_of_an_all_null_decimal_key_keeps_its_scale"),
+]
+
+
+@pytest.mark.parametrize("gap_backend,mimir_sql,oracle_sql,reason", BACKEND_GAPS)
+def test_backend_gap(conn, oracle, gap_backend, mimir_sql, oracle_sql, reason):
+    diff = differences(conn, oracle, mimir_sql, oracle_sql)
+    if conn.backend != gap_backend:
+        assert diff is None, diff
+        return
+    assert diff is not None, f"passes now on {gap_backend}: move it to REGRESSIONS ({reason})"
+    pytest.xfail(f"{reason}: {diff}")

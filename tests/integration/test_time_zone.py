@@ -406,16 +406,66 @@ def test_bad_time_zones_are_refused(mimir_tz, value, code, message):
     conn.close()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "SUM of a SQLite column declared DECIMAL(6,2) is sent as DOUBLE (0.3, not 0.30): the "
-    "type of an expression column of a SQLite source comes from its first value, not from "
-    "the semantic layer's type of the metric (issue 13, section 3)"))
 def test_sqlite_decimal_metric_keeps_its_scale(mimir_tz, oracle):
     got = mimir_rows(mimir_tz, "+00:00", "SELECT AGG(lite_amount) FROM mimir.metrics "
                                          "GROUP BY ds ORDER BY ds")
     want = oracle_rows(oracle, "+00:00", "SELECT SUM(amount) FROM events "
                                          "GROUP BY DATE(ts) ORDER BY DATE(ts)")
     assert [str(r[0]) for r in got] == [str(r[0]) for r in want]
+
+
+def described(server, sql):
+    """(rows, [(type code, scale)] of each column) of sql through PyMySQL."""
+    conn = server.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall(), [(d[1], d[5]) for d in cur.description]
+    finally:
+        conn.close()
+
+
+NEWDECIMAL = pymysql.constants.FIELD_TYPE.NEWDECIMAL
+
+
+@pytest.mark.parametrize("sql, oracle_sql", [
+    # one SQLite source: its rows stream to the client
+    ("SELECT ds, AGG(lite_amount) FROM mimir.metrics GROUP BY ds ORDER BY ds",
+     "SELECT DATE(ts), SUM(amount) FROM events GROUP BY DATE(ts) ORDER BY DATE(ts)"),
+    # two sources combined in SQLite: the SQLite one is an exact DECIMAL there too
+    ("SELECT kind, AGG(lite_amount), AGG(pg_amount) FROM mimir.metrics GROUP BY kind "
+     "ORDER BY kind",
+     "SELECT kind, SUM(amount), SUM(amount) FROM events GROUP BY kind ORDER BY kind"),
+    # a derived table over it keeps the DECIMAL (MIN/MAX compare it as a number)
+    ("SELECT MAX(s), MIN(s) FROM (SELECT ds, AGG(lite_amount) AS s FROM mimir.metrics "
+     "GROUP BY ds) t",
+     "SELECT MAX(s), MIN(s) FROM (SELECT SUM(amount) AS s FROM events GROUP BY DATE(ts)) t"),
+    # no row: the column is still the DECIMAL the layer says
+    ("SELECT ds, AGG(lite_amount) FROM mimir.metrics WHERE ds = '1999-01-01' GROUP BY ds",
+     "SELECT DATE(ts), SUM(amount) FROM events WHERE DATE(ts) = '1999-01-01' GROUP BY DATE(ts)"),
+], ids=["streamed", "combined", "derived", "no-row"])
+def test_sqlite_decimal_metric_is_a_decimal_on_the_wire(mimir_tz, oracle, sql, oracle_sql):
+    """A SUM of a SQLite column declared DECIMAL(6,2) arrives as DECIMAL with scale 2,
+    rounded to it from SQLite's REAL, whether it streams or goes through the combine."""
+    rows, types = described(mimir_tz, sql)
+    want = oracle_rows(oracle, "+00:00", oracle_sql)
+    assert [[str(v) for v in r] for r in rows] == [[str(v) for v in r] for r in want]
+    assert [t for t in types if t[0] == NEWDECIMAL] and all(
+        scale == 2 for code, scale in types if code == NEWDECIMAL)
+    selected = sql.split(" FROM ")[0].split(", ")
+    assert all(types[i] == (NEWDECIMAL, 2) for i, c in enumerate(selected) if "(" in c)
+
+
+def test_sqlite_decimal_metric_ratio_is_exact(mimir_tz, oracle):
+    """A quotient of a SQLite source's DECIMAL sum is MySQL's exact DECIMAL division
+    (Tableau's ratio calculation; 4.3965625 is 4.396563 there, not a DOUBLE's 4.396562)."""
+    got = mimir_rows(mimir_tz, "+00:00",
+                     "SELECT ds, AGG(lite_amount) / AGG(lite_count), AGG(lite_amount) * 3 "
+                     "FROM mimir.metrics GROUP BY ds ORDER BY ds")
+    want = oracle_rows(oracle, "+00:00",
+                       "SELECT DATE(ts), SUM(amount) / COUNT(id), SUM(amount) * 3 FROM events "
+                       "GROUP BY DATE(ts) ORDER BY DATE(ts)")
+    assert [[str(v) for v in r] for r in got] == [[str(v) for v in r] for r in want]
 
 
 def as_datetime(v):

@@ -427,6 +427,76 @@ static void test_declared_type_wins(void **state)
     arena_free(&a);
 }
 
+/* ---- SQLite's DECIMAL metrics ------------------------------------------------------------ */
+
+/* The demo's orders probe as SQLite answers it without rows, amount declared as given. */
+static void record_demo_orders(const catalog *demo, arena *a, discovered_types *d,
+                               result_column amount)
+{
+    plan p;
+    sql_error err;
+    const source *orders = catalog_source(demo, "orders");
+    assert_true(type_probe_plan(a, demo, orders, NULL, &p, &err));
+    assert_int_equal(p.queries[0].dialect, DIALECT_SQLITE);
+    result_column *cols = arena_alloc(a, (p.ncols + 1) * sizeof(*cols));
+    for (size_t i = 0; i < p.ncols; i++)
+        cols[i] = p.cols[i].is_metric                         ? col(VT_NULL, -1, 0)
+                  : strcmp(p.cols[i].org_name, "amount") == 0 ? amount
+                                                              : col(VT_TEXT, -1, 0);
+    assert_int_not_equal(type_probe_record(demo, orders, &p, cols, p.ncols, d), 0);
+}
+
+/* The atomic query of SELECT AGG(metric) on the demo with the types d. */
+static const atomic_query *demo_query(const catalog *demo, arena *a, const discovered_types *d,
+                                      const char *metric)
+{
+    session_info s = {.cat = demo, .db = "mimir", .user = "u", .types = d, .autocommit = true};
+    char *sql = arena_printf(a, "SELECT AGG(%s) FROM mimir.metrics", metric);
+    action act;
+    planner_plan(a, &s, sql, strlen(sql), &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    return &act.plan->queries[0];
+}
+
+/*
+ * SUM of a column SQLite declares DECIMAL(9,3) is a DECIMAL of scale 3: the
+ * probe records it though SQLite tells nothing without rows, the split has
+ * SQLite round it to 3 decimals and types the column. A REAL column's sum
+ * stays SQLite's own.
+ */
+static void test_sqlite_decimal_metric(void **state)
+{
+    (void)state;
+    char err[1024];
+    catalog *demo = catalog_load("configs/demo", "configs/demo/secrets", err, sizeof(err));
+    if (!demo)
+        fail_msg("cannot load configs/demo: %s", err);
+    arena a;
+    arena_init(&a);
+    discovered_types *d = discovered_types_new();
+    record_demo_orders(demo, &a, d, col(VT_DECIMAL, 3, 9));
+    assert_string_equal(discovered_types_get(d, "orders", "revenue")->text, "decimal(65,3)");
+    assert_null(discovered_types_get(d, "orders", "orders_count"));
+    const atomic_query *q = demo_query(demo, &a, d, "revenue");
+    assert_non_null(strstr(q->sql, "round(SUM(amount), 3) AS"));
+    assert_int_equal(q->layer_types[0].type, VT_DECIMAL);
+    assert_int_equal(q->layer_types[0].decimals, 3);
+    q = demo_query(demo, &a, d, "units_sold"); /* SUM(quantity): not a DECIMAL column */
+    assert_null(strstr(q->sql, "round("));
+    assert_int_equal(q->layer_types[0].type, VT_NULL);
+
+    discovered_types_free(d);
+    d = discovered_types_new();
+    record_demo_orders(demo, &a, d, col(VT_DOUBLE, -1, 0)); /* amount REAL, as the demo has it */
+    assert_null(discovered_types_get(d, "orders", "revenue"));
+    q = demo_query(demo, &a, d, "revenue");
+    assert_null(strstr(q->sql, "round("));
+    assert_int_equal(q->layer_types[0].type, VT_NULL);
+    discovered_types_free(d);
+    arena_free(&a);
+    catalog_free(demo);
+}
+
 int main(void)
 {
     const struct CMUnitTest types[] = {
@@ -437,7 +507,7 @@ int main(void)
     const struct CMUnitTest probes[] = {
         cmocka_unit_test(test_probe_plan),         cmocka_unit_test(test_probe_one_column),
         cmocka_unit_test(test_probe_record),       cmocka_unit_test(test_info_schema_typed),
-        cmocka_unit_test(test_declared_type_wins),
+        cmocka_unit_test(test_declared_type_wins), cmocka_unit_test(test_sqlite_decimal_metric),
     };
     int failed = cmocka_run_group_tests_name("discovered types", types, NULL, NULL);
     failed += cmocka_run_group_tests_name("type probes", probes, load_catalogs, free_catalogs);
