@@ -13,37 +13,11 @@ value AND column type, are what Mimir must answer.
 import pymysql
 import pytest
 
-from test_exact_final import (ORACLE_METRICS, ORACLE_TABLES, check, grouped, oracle_expr,
-                              run)
-from support import PAYMENTS_SQL, RENTALS_SQL
-
-ORACLE_DB = "window_oracle"
+from test_exact_final import conn, oracle  # noqa: F401  (fixtures: the oracle of both sources)
+from test_exact_final import ORACLE_METRICS, check, grouped, oracle_expr, run
 
 A, N = "AGG(payments_revenue)", "AGG(payments_count)"
 R, M = "AGG(rentals_revenue)", "AGG(movies_rented)"
-
-
-@pytest.fixture(scope="module")
-def oracle(mariadb, pg):
-    """MariaDB with the rows of both sources, as pg returns them."""
-    mariadb.query(f"DROP DATABASE IF EXISTS {ORACLE_DB}")
-    mariadb.query(f"CREATE DATABASE {ORACLE_DB}")
-    for ddl in ORACLE_TABLES:
-        mariadb.query(ddl, database=ORACLE_DB)
-    cols = "{id}, ts, customer_id, staff_id, dim_store_id, amount"
-    for table, sql, key in [("rentals_rows", RENTALS_SQL, "rental_id"),
-                            ("payments_rows", PAYMENTS_SQL, "payment_id")]:
-        mariadb.copy_from(pg, f"SELECT {cols.format(id=key)} FROM ({sql}) AS s", table, ORACLE_DB)
-    conn = mariadb.connect_root(ORACLE_DB)
-    yield conn
-    conn.close()
-
-
-@pytest.fixture(scope="module")
-def conn(mimir):
-    c = mimir.connect()
-    yield c
-    c.close()
 
 
 def pair(items, key, tail=""):
