@@ -126,6 +126,8 @@ void plan_add_query_layer_types(arena *a, const session_info *s, plan *p)
                          !announced))
                 /* a declared type is a claim about results, not the backend's type */
                 *rc = (result_column){.type = VT_NULL, .decimals = -1};
+            if (!name && aq->expr_types)
+                *rc = aq->expr_types[k]; /* a DECIMAL expression's scale, by its rule */
         }
     }
 }
@@ -240,6 +242,15 @@ result_column layer_type_of_sqlite_dim(arena *a, const expr *dim, const source *
     if (final_type_eval(final_type_rule(a, &l, dim), no_input, NULL, &c) &&
         (c.type == VT_DATE || c.type == VT_DATETIME || (c.type == VT_DECIMAL && c.decimals >= 0)))
         t = c;
+    return t;
+}
+
+result_column layer_type_of_decimal_dim(arena *a, const expr *dim, const source *src,
+                                        const discovered_types *types)
+{
+    result_column t = layer_type_of_sqlite_dim(a, dim, src, types);
+    if (t.type != VT_DECIMAL)
+        t = (result_column){.type = VT_NULL, .decimals = -1};
     return t;
 }
 

@@ -55,6 +55,12 @@ void plan_add_query_layer_types(arena *a, const session_info *s, plan *p);
 result_column layer_type_of_sqlite_dim(arena *a, const expr *dim, const source *src,
                                        const struct discovered_types *types);
 
+/* The DECIMAL type of an expression of the source's columns (their discovered types:
+ * COALESCE(amount, 0), amount + 1), for any backend; type VT_NULL when it is no
+ * DECIMAL with a known scale. */
+result_column layer_type_of_decimal_dim(arena *a, const expr *dim, const source *src,
+                                        const struct discovered_types *types);
+
 /*
  * SQLite has no DECIMAL: a metric of a SQLite source is a sum of REALs. It is
  * a DECIMAL(p,s) all the same when its declared `type:` is one, or, without a

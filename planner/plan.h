@@ -55,6 +55,14 @@ typedef struct atomic_query {
      */
     result_column *layer_types;
     /*
+     * PostgreSQL and MySQL: a column that is a DECIMAL expression of the source's
+     * columns (COALESCE(amount, 0) of a numeric(5,2) amount) has the scale its type
+     * rule gives, which a NUMERIC without a typmod does not tell when every value
+     * is 0; VT_NULL elsewhere; NULL when there is none. plan_add_query_layer_types
+     * puts it in layer_types.
+     */
+    result_column *expr_types;
+    /*
      * MySQL/MariaDB only: the named zone ('America/New_York') its SQL passes to
      * CONVERT_TZ, NULL when it passes none (UTC, an offset, no grain or time
      * bound). CONVERT_TZ answers NULL for a name the server's time zone tables

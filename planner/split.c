@@ -745,6 +745,27 @@ static void print_metric(split_ctx *x, sql_builder *b, const source_job *job, co
     buf_printf(&b->out, ", %d)", t->decimals);
 }
 
+/*
+ * PostgreSQL and MySQL: the scale of a DECIMAL expression of the source's columns,
+ * by its type rule (planner/layer_types.h), into aq->expr_types: a NUMERIC without
+ * a typmod tells none when its values do not (every COALESCE(amount, 0) is 0).
+ */
+static void note_decimal_expression(split_ctx *x, const source_job *job, atomic_query *aq,
+                                    size_t ncols, size_t i, const expr *dim)
+{
+    if (job->dialect == DIALECT_SQLITE || !dim || layer_name_of(NULL, dim))
+        return;
+    result_column t = layer_type_of_decimal_dim(x->a, dim, job->src, x->q->types);
+    if (t.type != VT_DECIMAL)
+        return;
+    if (!aq->expr_types) {
+        aq->expr_types = arena_alloc(x->a, (ncols + 1) * sizeof(result_column));
+        for (size_t k = 0; k <= ncols; k++)
+            aq->expr_types[k] = (result_column){.type = VT_NULL, .decimals = -1};
+    }
+    aq->expr_types[i] = t;
+}
+
 static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_query *aq)
 {
     const inquiry *q = x->q;
@@ -806,6 +827,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         sb_ident(&b, name);
         ptr_vec_push(x->a, &names, (void *)name);
         ptr_vec_push(x->a, &layer_names, (void *)layer_name_of(m, dim));
+        note_decimal_expression(x, job, aq, ncols, i, m ? NULL : dim);
         if (job->dialect == DIALECT_SQLITE) {
             if (!m)
                 *t = layer_type_of_sqlite_dim(x->a, dim, job->src, x->q->types);

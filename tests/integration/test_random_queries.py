@@ -483,6 +483,19 @@ REGRESSIONS += [
         + combined(["ds", "week"], ["payments_count", "movies_rented"], "amount IS NULL")
         + ") g ORDER BY 1 LIMIT 5",
         id="grain_of_a_source_without_rows_is_a_date"),
+    pytest.param(
+        # Seed 606: Decimal('0') where MySQL answers 0.00. PostgreSQL computes the
+        # dimension expression COALESCE(amount, 0) as a NUMERIC without a scale, and with
+        # every amount NULL its values (all 0) tell none; MySQL's type rule gives
+        # COALESCE(DECIMAL(5,2), 0) two decimals, which the split now records
+        # (atomic_query.expr_types).
+        "SELECT COALESCE(amount, 0) AS c1, amount AS c2, staff_id AS c3, "
+        "AGG(movies_rented) AS c4 FROM mimir.metrics WHERE amount IS NULL "
+        "AND customer_id < 284 GROUP BY amount, staff_id ORDER BY 3",
+        "SELECT COALESCE(amount, 0) AS c1, amount AS c2, staff_id AS c3, "
+        "COUNT(rental_id) AS c4 FROM rentals_rows WHERE amount IS NULL "
+        "AND customer_id < 284 GROUP BY amount, staff_id ORDER BY 3",
+        id="coalesce_of_an_all_null_decimal_key_keeps_its_scale"),
 ]
 
 
@@ -495,23 +508,7 @@ def test_regression(conn, oracle, mimir_sql, oracle_sql):
 # Disagreements still open on one backend: (backend, Mimir's statement, the oracle's,
 # why). On that backend each runs as a strict expected failure (when it starts to
 # pass, the run fails until it moves to REGRESSIONS); on the others it must pass.
-BACKEND_GAPS = [
-    pytest.param(
-        "pg",
-        # Seed 606: Decimal('0') where MySQL answers 0.00. PostgreSQL computes the
-        # dimension expression COALESCE(amount, 0) as a NUMERIC without a scale, and
-        # with every amount NULL its values (all 0) tell none; MySQL's type rule gives
-        # COALESCE(DECIMAL(5,2), 0) two decimals. SQLite sources type it by that rule.
-        "SELECT COALESCE(amount, 0) AS c1, amount AS c2, staff_id AS c3, "
-        "AGG(movies_rented) AS c4 FROM mimir.metrics WHERE amount IS NULL "
-        "AND customer_id < 284 GROUP BY amount, staff_id ORDER BY 3",
-        "SELECT COALESCE(amount, 0) AS c1, amount AS c2, staff_id AS c3, "
-        "COUNT(rental_id) AS c4 FROM rentals_rows WHERE amount IS NULL "
-        "AND customer_id < 284 GROUP BY amount, staff_id ORDER BY 3",
-        "a PostgreSQL dimension expression over a DECIMAL column whose every value is NULL "
-        "has the scale of its values (0), not MySQL's type rule's (2)",
-        id="pg_coalesce_of_an_all_null_decimal_key_keeps_its_scale"),
-]
+BACKEND_GAPS = []
 
 
 @pytest.mark.parametrize("gap_backend,mimir_sql,oracle_sql,reason", BACKEND_GAPS)
