@@ -579,9 +579,16 @@ def scenario_cache(env, args):
     slow, fast = alternate(args.rounds, args.warmup,
                            lambda: run(uncached, args.agg_count)["per_query"][0]["p50_ms"],
                            lambda: run(DASHBOARD_QUERY, args.small_count)["per_query"][0]["p50_ms"])
-    hits = sum(1 for line in server.stderr().splitlines()
-               if line.startswith("{") and '"cache":"hit"' in line)
     expected_hits = (args.rounds + args.warmup) * args.small_count
+    # A query's log line is written once its answer is sent: the last one may come a
+    # moment after the client has its rows, so the log is read until it has them all.
+    deadline = time.monotonic() + 5
+    while True:
+        hits = sum(1 for line in server.stderr().splitlines()
+                   if line.startswith("{") and '"cache":"hit"' in line)
+        if hits >= expected_hits or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     if hits < expected_hits:
         raise BenchError(f"cache: {hits} hits in Mimir's log, expected {expected_hits}")
     s, f = median(slow), median(fast)
