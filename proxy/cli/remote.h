@@ -19,7 +19,8 @@ typedef struct remote_target {
     const char *password;
 } remote_target;
 
-/* HOST, HOST:PORT, [IPv6]:PORT, with an optional scheme:// in front; port default 3306. */
+/* HOST, HOST:PORT, [IPv6]:PORT, optionally mysql:// in front; port default 3306. Another
+ * scheme (http:// and https://: no HTTP API is served yet) is an error at once. */
 bool remote_target_parse(const char *text, remote_target *t, char *err, size_t errlen);
 
 typedef struct remote remote;

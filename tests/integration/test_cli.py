@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -841,6 +842,21 @@ def test_query_host_dry_run_and_errors(mimir, pagila_secrets):
     assert "--configs and --secrets do not apply" in proc.stderr
     proc = cli("query", "--host", "127.0.0.1:notaport", "-m", "x", check_status=2)
     assert "port" in proc.stderr
+
+
+def test_query_host_with_a_scheme(mimir):
+    """mysql:// is the MySQL port; http(s):// (the prototype's HTTP API, not served yet)
+    and other schemes are refused at once, not taken for a MySQL host that times out."""
+    proc = cli("query", "--host", f"mysql://127.0.0.1:{mimir.port}", *DRY_ARGS, "--dry-run",
+               check_status=0)
+    assert proc.stdout
+    for url, words in ((f"http://127.0.0.1:{mimir.port}", "no HTTP API yet"),
+                       ("https://127.0.0.1:8090", "no HTTP API yet"),
+                       ("ftp://127.0.0.1:21", "unknown scheme 'ftp'")):
+        started = time.monotonic()
+        proc = cli("query", "--host", url, "-m", "movies_rented", check_status=2)
+        assert words in proc.stderr and url in proc.stderr, proc.stderr
+        assert time.monotonic() - started < 5  # refused at once
 
 
 def test_query_host_unreachable(pg_factory):
