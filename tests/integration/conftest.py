@@ -649,6 +649,14 @@ def _session_server(request, session_dir, name, configs, secrets):
     return server.start()
 
 
+def start_layer_server(request, session_dir, name, configs, secrets):
+    """bin/mimir serving a test's own semantic layer, stopped (and checked for
+    sanitizer reports) when the fixture ends, once the column types are known."""
+    server = _session_server(request, session_dir, name, configs, secrets)
+    server.wait_for_log(TYPES_DISCOVERED)
+    return server
+
+
 @pytest.fixture(scope="session")
 def mimir(request, session_dir, pg, pagila_secrets):
     """bin/mimir serving configs/pagila against the session's cluster."""

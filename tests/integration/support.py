@@ -16,6 +16,7 @@ is the semantics Mimir promises. Nothing here is a constant from an old run.
 from decimal import Decimal
 
 import pymysql
+import pytest
 from pymysql.constants import FIELD_TYPE
 
 RENTALS_SQL = """
@@ -198,3 +199,18 @@ def assert_answers_select_1(conn):
     with conn.cursor() as cur:
         cur.execute("SELECT 1")
         assert [tuple(r) for r in cur.fetchall()] == [(1,)]
+
+
+def assert_refused_on_a_fresh_connection(server, sql, code, text):
+    """sql is refused with MySQL error code and a message holding text, and the same
+    connection answers the next statement."""
+    conn = server.connect()
+    try:
+        with pytest.raises(pymysql.err.MySQLError) as excinfo:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+        got_code, message = mysql_error(excinfo)
+        assert got_code == code and text in message, message
+        assert_answers_select_1(conn)
+    finally:
+        conn.close()

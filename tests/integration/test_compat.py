@@ -53,7 +53,7 @@ import pymysql
 import pytest
 import yaml
 
-from conftest import TYPES_DISCOVERED, write_secrets
+from conftest import start_layer_server, write_secrets
 from mariadb_server import utc_naive
 from support import RENTALS_SQL
 
@@ -208,8 +208,6 @@ def sqlite_copy(path, pg):
 
 
 def start_flat_server(request, session_dir, pg, oracle, backend):
-    from conftest import MimirServer
-
     base = session_dir / f"compat-{backend}"
     secrets = write_secrets(base / "secrets", pg.port)
     if backend == "maria":
@@ -221,11 +219,7 @@ def start_flat_server(request, session_dir, pg, oracle, backend):
         (secrets / "corpus_lite.json").write_text(
             json.dumps({"connection_class": "sqlite", "path": str(base / "rentals.db")}))
     configs = flat_layer(base, f"corpus_{backend}")
-    server = MimirServer(session_dir, configs=configs, secrets=secrets, name=f"mimir-{backend}")
-    request.addfinalizer(server.stop)
-    server.start()
-    server.wait_for_log(TYPES_DISCOVERED)
-    return server
+    return start_layer_server(request, session_dir, f"mimir-{backend}", configs, secrets)
 
 
 class Connections:

@@ -24,7 +24,7 @@ from decimal import Decimal
 import pymysql
 import pytest
 
-from conftest import TYPES_DISCOVERED, write_secrets
+from conftest import start_layer_server, write_secrets
 from support import assert_answers_select_1, mysql_error
 
 ORACLE_DB = "fn_oracle"
@@ -144,15 +144,9 @@ def oracle(mariadb, pg, session_dir):
 
 @pytest.fixture(scope="module")
 def mimir_fn(request, session_dir, oracle, pg):
-    from conftest import MimirServer
-
     configs, secrets = write_layer(session_dir / "functions", pg.port, oracle,
                                    session_dir / "fn_rows.db")
-    server = MimirServer(session_dir, configs=configs, secrets=secrets, name="mimir-fn")
-    request.addfinalizer(server.stop)
-    server.start()
-    server.wait_for_log(TYPES_DISCOVERED)
-    return server
+    return start_layer_server(request, session_dir, "mimir-fn", configs, secrets)
 
 
 @pytest.fixture

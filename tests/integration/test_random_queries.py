@@ -30,7 +30,7 @@ from pathlib import Path
 import pymysql
 import pytest
 
-from conftest import TYPES_DISCOVERED, MimirServer
+from conftest import start_layer_server
 from mariadb_server import utc_naive
 from query_gen import cases, combined
 from support import PAYMENTS_SQL, RENTALS_SQL
@@ -137,11 +137,7 @@ def lite_layer(base, pg):
 @pytest.fixture(scope="module")
 def mimir_lite(request, session_dir, pg):
     configs, secrets = lite_layer(session_dir / "random-lite", pg)
-    server = MimirServer(session_dir, configs=configs, secrets=secrets, name="mimir-random-lite")
-    request.addfinalizer(server.stop)
-    server.start()
-    server.wait_for_log(TYPES_DISCOVERED)
-    return server
+    return start_layer_server(request, session_dir, "mimir-random-lite", configs, secrets)
 
 
 @pytest.fixture(scope="module", params=["pg", "lite"])

@@ -21,7 +21,7 @@ from decimal import Decimal
 import pymysql
 import pytest
 
-from conftest import TYPES_DISCOVERED, write_secrets
+from conftest import TYPES_DISCOVERED, start_layer_server, write_secrets
 from support import assert_answers_select_1, mysql_error
 
 UTC = datetime.timezone.utc
@@ -141,14 +141,8 @@ def oracle(mariadb, pg):
 
 @pytest.fixture(scope="module")
 def mimir_tz(request, session_dir, oracle, pg):
-    from conftest import MimirServer
-
     configs, secrets = write_layer(session_dir / "time-zone", pg.port, oracle)
-    server = MimirServer(session_dir, configs=configs, secrets=secrets, name="mimir-tz")
-    request.addfinalizer(server.stop)
-    server.start()
-    server.wait_for_log(TYPES_DISCOVERED)
-    return server
+    return start_layer_server(request, session_dir, "mimir-tz", configs, secrets)
 
 
 def oracle_rows(server, zone, sql):

@@ -19,7 +19,7 @@ import json
 import pymysql
 import pytest
 
-from conftest import TYPES_DISCOVERED, write_secrets
+from conftest import start_layer_server, write_secrets
 from support import assert_answers_select_1, mysql_error
 from test_time_zone import GRAINS, RANGES, event_rows, load_postgres, normal
 
@@ -76,14 +76,8 @@ def write_layer(base, pg_port, server):
 
 @pytest.fixture(scope="module")
 def mimir_bare(request, session_dir, bare, pg):
-    from conftest import MimirServer
-
     configs, secrets = write_layer(session_dir / "time-zone-tables", pg.port, bare)
-    server = MimirServer(session_dir, configs=configs, secrets=secrets, name="mimir-tz-bare")
-    request.addfinalizer(server.stop)
-    server.start()
-    server.wait_for_log(TYPES_DISCOVERED)
-    return server
+    return start_layer_server(request, session_dir, "mimir-tz-bare", configs, secrets)
 
 
 def bare_rows(server, zone, sql):
