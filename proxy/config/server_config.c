@@ -280,10 +280,11 @@ bool server_file_load(const char *path, server_file *out, char *err, size_t errl
 {
     static const char *const keys[] = {
         "listen", "tls",   "rsa_key",           "users", "limits", "log",
-        "admin",  "cache", "default_time_zone", NULL};
+        "admin",  "cache", "default_time_zone", "http",  NULL};
     memset(out, 0, sizeof(*out));
     out->port = -1;
     obs_config_init(&out->log, &out->admin);
+    http_settings_init(&out->http);
     cache_settings_unset(&out->cache);
     for (const limit_key *k = limit_keys; k->name; k++)
         *(int64_t *)((char *)&out->limits + k->offset) = -1;
@@ -319,6 +320,8 @@ bool server_file_load(const char *path, server_file *out, char *err, size_t errl
             ok = obs_config_load_log(path, v, &out->log, err, errlen);
         if (ok && !ynode_is_null(v = ymap_get(root, "admin")))
             ok = obs_config_load_admin(path, v, &out->admin, err, errlen);
+        if (ok && !ynode_is_null(v = ymap_get(root, "http")))
+            ok = http_settings_load(path, v, &out->http, err, errlen);
         if (ok && !ynode_is_null(v = ymap_get(root, "cache")))
             ok = cache_settings_load(path, v, &out->cache, err, errlen);
     }
@@ -343,9 +346,11 @@ void server_file_free(server_file *f)
     free(f->rsa_key);
     free(f->default_time_zone);
     obs_config_free(&f->log, &f->admin);
+    http_settings_free(&f->http);
     memset(f, 0, sizeof(*f));
     f->port = -1;
     obs_config_init(&f->log, &f->admin);
+    http_settings_init(&f->http);
     cache_settings_unset(&f->cache);
 }
 

@@ -22,7 +22,8 @@
  * Passwords are never stored: `mimir passwd` prints both hashes for a
  * password read from stdin. A user needs at least one of them.
  *
- * The `log:` and `admin:` sections are read by proxy/config/obs_config.c.
+ * The `log:` and `admin:` sections are read by proxy/config/obs_config.c, `http:` by
+ * proxy/config/http_config.c.
  */
 #ifndef MIMIR_PROXY_CONFIG_SERVER_CONFIG_H
 #define MIMIR_PROXY_CONFIG_SERVER_CONFIG_H
@@ -33,6 +34,7 @@
 
 #include "proxy/config/obs_config.h"
 #include "proxy/config/cache_config.h"
+#include "proxy/config/http_config.h"
 #include "wire/auth_sha2.h"
 
 struct grants;
@@ -86,6 +88,7 @@ typedef struct server_file {
     server_limits limits;
     log_settings log;        /* `log:` (proxy/config/obs_config.h) */
     admin_settings admin;    /* `admin:` */
+    http_settings http;      /* `http:` (proxy/config/http_config.h) */
     cache_settings cache;    /* section `cache:` (proxy/config/cache_config.h) */
     char *default_time_zone; /* `default_time_zone:` (planner/time_zone.h); NULL when not set */
 } server_file;
