@@ -100,34 +100,48 @@ static bool one_expression(arena *a, const char *option, const char *text, bool 
                 near, pe.detail ? ": " : "", pe.detail ? pe.detail : "");
 }
 
+/* How the request's parts are named to whoever sent it: options, or JSON fields. */
+enum { L_METRIC, L_DIMENSION, L_GRAIN, L_START, L_END, L_FILTER, L_ORDER };
+static const char *label(const query_request *r, int part)
+{
+    static const char *const options[] = {"-m",         "-d", "-g", "--start-date",
+                                          "--end-date", "-f", "-o"};
+    static const char *const fields[] = {"metrics",  "dimensions", "granularity", "start_date",
+                                         "end_date", "filters",    "order_by"};
+    return r->json_names ? fields[part] : options[part];
+}
+
 static bool check_request(arena *a, const query_request *r, char *err, size_t errlen)
 {
     if (r->nmetrics == 0)
-        return fail(err, errlen, "ask for at least one metric with -m METRIC");
+        return fail(err, errlen, "ask for at least one metric (%s)",
+                    r->json_names ? "metrics" : "-m METRIC");
     for (size_t i = 0; i < r->nmetrics; i++)
         if (!*r->metrics[i])
-            return fail(err, errlen, "-m: empty metric name");
+            return fail(err, errlen, "%s: empty metric name", label(r, L_METRIC));
     for (size_t i = 0; i < r->ndimensions; i++)
         if (!*r->dimensions[i])
-            return fail(err, errlen, "-d: empty dimension name");
+            return fail(err, errlen, "%s: empty dimension name", label(r, L_DIMENSION));
     if (r->granularity && !grain_column(r->granularity))
         return fail(err, errlen,
-                    "-g: unknown granularity '%s' (TIME, SECOND, MINUTE, HOUR, DAY or DATE, "
+                    "%s: unknown granularity '%s' (TIME, SECOND, MINUTE, HOUR, DAY or DATE, "
                     "WEEK, MONTH, QUARTER or YEAR, or a time grain column such as ts, ds, "
                     "week, year_month or year)",
-                    r->granularity);
+                    label(r, L_GRAIN), r->granularity);
     if (r->start_date && !is_date(r->start_date))
-        return fail(err, errlen, "--start-date: '%s' is not a date (YYYY-MM-DD)", r->start_date);
+        return fail(err, errlen, "%s: '%s' is not a date (YYYY-MM-DD)", label(r, L_START),
+                    r->start_date);
     if (r->end_date && !is_date(r->end_date))
-        return fail(err, errlen, "--end-date: '%s' is not a date (YYYY-MM-DD)", r->end_date);
-    if (r->start_date && r->end_date && strcmp(r->start_date, r->end_date) > 0)
-        return fail(err, errlen, "--start-date %s is after --end-date %s", r->start_date,
+        return fail(err, errlen, "%s: '%s' is not a date (YYYY-MM-DD)", label(r, L_END),
                     r->end_date);
+    if (r->start_date && r->end_date && strcmp(r->start_date, r->end_date) > 0)
+        return fail(err, errlen, "%s %s is after %s %s", label(r, L_START), r->start_date,
+                    label(r, L_END), r->end_date);
     for (size_t i = 0; i < r->nfilters; i++)
-        if (!one_expression(a, "-f", r->filters[i], false, err, errlen))
+        if (!one_expression(a, label(r, L_FILTER), r->filters[i], false, err, errlen))
             return false;
     for (size_t i = 0; i < r->norder; i++)
-        if (!one_expression(a, "-o", r->order[i], true, err, errlen))
+        if (!one_expression(a, label(r, L_ORDER), r->order[i], true, err, errlen))
             return false;
     return true;
 }

@@ -27,6 +27,9 @@ typedef struct query_request {
     const char *const *order; /* ORDER BY items: "expression [ASC|DESC]" */
     size_t norder;
     long long limit; /* < 0: none */
+    /* Errors name the JSON fields of the HTTP API's inquiry (metrics, start_date, ...), not
+     * the command line's options (-m, --start-date, ...). */
+    bool json_names;
 } query_request;
 
 /*

@@ -10,6 +10,7 @@
 
 #include "planner/info_schema.h"
 #include "proxy/log.h"
+#include "proxy/http/http_api.h"
 #include "proxy/obs/admin_http.h"
 #include "proxy/server_access.h"
 #include "proxy/session/sessions.h"
@@ -22,6 +23,7 @@ static struct {
     bool have_file;
     bool workers;
     bool admin;
+    bool http;
 } booted;
 
 /*
@@ -106,6 +108,11 @@ static bool start_serving(void)
             return false;
         booted.admin = true;
     }
+    if (srv.cfg.http_port) {
+        if (!http_api_start())
+            return false;
+        booted.http = true;
+    }
     server_start_services();
     return server_listen();
 }
@@ -146,6 +153,9 @@ void server_teardown(void)
         admin_http_stop();
     booted.admin = false;
     server_shutdown();
+    if (booted.http)
+        http_api_stop();
+    booted.http = false;
     srv.sessions = NULL;
     if (booted.workers)
         workers_stop();

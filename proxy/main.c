@@ -36,6 +36,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: mimir serve [--configs DIR] [--secrets DIR] [--server-config FILE]\n"
             "                   [--host ADDR] [--port N] [--log-level LEVEL] [--admin-port N]\n"
+            "                   [--http-port N]\n"
             "       mimir passwd [--user NAME] < password\n"
             "       mimir validate|list|describe|query|init ... (see 'mimir COMMAND --help')\n"
             "       mimir --version\n"
@@ -53,6 +54,8 @@ static void usage(FILE *out)
             "                        the file's log: level)\n"
             "  --admin-port N        serve /healthz and /metrics over HTTP on port N of\n"
             "                        admin: host (default 127.0.0.1); 0: off (the default)\n"
+            "  --http-port N         serve the HTTP API (docs/http.md) on port N of http: host\n"
+            "                        (default: the MySQL port's host); 0: off (the default)\n"
             "passwd  read a password from stdin and print the hashes to store for a user in\n"
             "        the server configuration (the password itself is never stored)\n"
             "validate  check a project and print every problem as FILE:LINE:COLUMN: message\n"
@@ -129,6 +132,49 @@ static bool admin_settings_check(const admin_settings *a, int port_option, serve
     return true;
 }
 
+/* Without users anybody gets in: only from this machine. */
+static bool open_access_check(const server_file *file, const char *host)
+{
+    if (file->nusers > 0 || is_loopback(host))
+        return true;
+    log_error("no users are configured, so Mimir accepts any user with an empty password; it "
+              "refuses to listen on the non-loopback address '%s'. Listen on 127.0.0.1, or "
+              "configure users in a --server-config file.",
+              host);
+    return false;
+}
+
+/*
+ * Where the HTTP API listens (--http-port over the file's http: port; its
+ * host, else the MySQL port's) and whether it speaks HTTPS (http: tls, which
+ * defaults to whether a certificate is configured). It follows the MySQL
+ * port's rules: loopback only without users, and TLS when require_tls says
+ * so. False with err set, or with err empty when the reason is logged.
+ */
+static bool http_settings_check(const server_file *file, int port_option, server_config *cfg,
+                                char *err, size_t errlen)
+{
+    const http_settings *h = &file->http;
+    err[0] = '\0';
+    cfg->http_port = port_option >= 0 ? port_option : h->port > 0 ? h->port : 0;
+    cfg->http_host = h->host ? h->host : cfg->host;
+    cfg->http_tls = h->tls >= 0 ? h->tls == 1 : file->tls_cert != NULL;
+    if (h->max_body_bytes > 0)
+        cfg->http_max_body_bytes = (uint64_t)h->max_body_bytes;
+    if (!cfg->http_port)
+        return true;
+    if (cfg->http_tls && !file->tls_cert) {
+        snprintf(err, errlen, "http: tls: true needs a certificate: set tls: cert and key");
+        return false;
+    }
+    if (file->require_tls && !cfg->http_tls) {
+        snprintf(err, errlen,
+                 "tls: require_tls is set, so the HTTP API must use HTTPS too (http: tls: true)");
+        return false;
+    }
+    return open_access_check(file, cfg->http_host);
+}
+
 /* How clients get in, for the startup line. */
 static void describe_access(char *out, size_t n)
 {
@@ -147,7 +193,7 @@ static void describe_access(char *out, size_t n)
 typedef struct serve_options {
     char *configs, *secrets;
     const char *server_config_file, *host;
-    int port, admin_port, log_level;
+    int port, admin_port, http_port, log_level;
     bool demo; /* no --configs: the embedded demo */
 } serve_options;
 
@@ -188,6 +234,8 @@ static int take_serve_option(int opt, serve_options *o)
         return parse_port("--port", optarg, &o->port) ? -1 : 2;
     case 'a':
         return parse_port("--admin-port", optarg, &o->admin_port) ? -1 : 2;
+    case 'w':
+        return parse_port("--http-port", optarg, &o->http_port) ? -1 : 2;
     case 'l':
         if (log_level_parse(optarg, &level)) {
             o->log_level = (int)level;
@@ -214,9 +262,10 @@ static int parse_serve_options(int argc, char **argv, serve_options *o)
                                          {"port", required_argument, NULL, 'p'},
                                          {"log-level", required_argument, NULL, 'l'},
                                          {"admin-port", required_argument, NULL, 'a'},
+                                         {"http-port", required_argument, NULL, 'w'},
                                          {"help", no_argument, NULL, 'H'},
                                          {NULL, 0, NULL, 0}};
-    *o = (serve_options){.port = -1, .admin_port = -1, .log_level = -1};
+    *o = (serve_options){.port = -1, .admin_port = -1, .http_port = -1, .log_level = -1};
     int opt, status;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1)
@@ -267,6 +316,7 @@ static bool load_settings(const serve_options *o, server_config *cfg, server_fil
     cfg->log_level_option = o->log_level;
     *file = (server_file){.port = -1};
     obs_config_init(&file->log, &file->admin);
+    http_settings_init(&file->http);
     if (o->server_config_file && !server_file_load(o->server_config_file, file, err, sizeof(err))) {
         log_error("cannot load the server configuration: %s", err);
         return false;
@@ -277,12 +327,10 @@ static bool load_settings(const serve_options *o, server_config *cfg, server_fil
         log_error("%s", err);
     } else {
         apply_overrides(o, file, cfg);
-        ok = file->nusers > 0 || is_loopback(cfg->host);
-        if (!ok)
-            log_error("no users are configured, so Mimir accepts any user with an empty "
-                      "password; it refuses to listen on the non-loopback address '%s'. Listen "
-                      "on 127.0.0.1, or configure users in a --server-config file.",
-                      cfg->host);
+        ok = open_access_check(file, cfg->host) &&
+             http_settings_check(file, o->http_port, cfg, err, sizeof(err));
+        if (!ok && err[0])
+            log_error("%s", err);
     }
     if (!ok)
         server_file_free(file);

@@ -307,8 +307,12 @@ static void shutdown_poll(evutil_socket_t fd, short what, void *arg)
     if (now >= srv.shutdown_deadline) {
         /* Out of time: cancel what still runs, on its database too. */
         srv.sessions->close_all();
+        if (srv.http)
+            srv.http->close_all();
     }
-    if ((session_count() == 0 && exec_count() == 0) || now >= srv.shutdown_deadline + 5) {
+    unsigned requests = srv.http ? srv.http->count() : 0;
+    if ((session_count() == 0 && requests == 0 && exec_count() == 0) ||
+        now >= srv.shutdown_deadline + 5) {
         event_base_loopexit(srv.base, NULL);
         return;
     }
@@ -325,7 +329,7 @@ static void begin_shutdown(int sig)
     }
     srv.shutting_down = true;
     type_discovery_stop();
-    unsigned busy = srv.sessions->busy();
+    unsigned busy = srv.sessions->busy() + (srv.http ? srv.http->busy() : 0);
     log_info("received %s: no new connections; %u quer%s in flight get up to %d s to finish",
              sig == SIGINT ? "SIGINT" : "SIGTERM", busy, busy == 1 ? "y" : "ies",
              srv.cfg.shutdown_timeout_s);
@@ -334,6 +338,8 @@ static void begin_shutdown(int sig)
         srv.listener = NULL;
     }
     srv.sessions->close_idle();
+    if (srv.http)
+        srv.http->close_idle(); /* stops accepting: requests in flight go on */
     srv.shutdown_deadline = time(NULL) + srv.cfg.shutdown_timeout_s;
     srv.shutdown = evtimer_new(srv.base, shutdown_poll, NULL);
     shutdown_poll(-1, 0, NULL);
@@ -495,6 +501,8 @@ void server_shutdown(void)
     srv.listener = NULL;
     if (srv.sessions)
         srv.sessions->free_all();
+    if (srv.http)
+        srv.http->free_all();
     type_discovery_stop();
     for (size_t i = 0; i < srv.npools; i++)
         pool_free(srv.pools[i]);
@@ -530,6 +538,9 @@ void server_config_defaults(server_config *cfg)
     cfg->log_level_option = -1;
     cfg->admin_host = "127.0.0.1";
     cfg->admin_port = 0;
+    cfg->http_host = "127.0.0.1";
+    cfg->http_port = 0;
+    cfg->http_max_body_bytes = 1u << 20;
     cfg->cache_max_bytes = CACHE_DEFAULT_MAX_BYTES;
     cfg->cache_max_entry_bytes = CACHE_DEFAULT_MAX_ENTRY_BYTES;
     time_zone_default(&cfg->default_time_zone);

@@ -64,6 +64,10 @@ typedef struct server_config {
     uint64_t cache_max_bytes;       /* the result cache's bound; 0: no cache */
     uint64_t cache_max_entry_bytes; /* results larger than this are not cached */
     time_zone default_time_zone;    /* a new session's time_zone (default '+00:00') */
+    const char *http_host;          /* the HTTP API (proxy/http/http_api.h) */
+    int http_port;                  /* 0: none */
+    bool http_tls;                  /* HTTPS, with the MySQL port's certificate */
+    uint64_t http_max_body_bytes;   /* larger request bodies get 413 */
 } server_config;
 
 /* The defaults, and the settings of a server configuration file applied on top. */
@@ -110,6 +114,8 @@ typedef struct server {
     size_t npools;
     /* The sessions clients connect to (boot registers them); NULL: none (a local command). */
     const struct server_sessions *sessions;
+    /* The HTTP API's requests in flight (proxy/http/http_api.h); NULL: no HTTP API. */
+    const struct server_sessions *http;
     /* Who may log in and how (--server-config; see server_config.h). */
     server_user *users; /* none: any user name with an empty password, loopback only */
     size_t nusers;

@@ -86,6 +86,8 @@ void catalog_metric_clear(metric *m)
     free(m->type);
     sem_strv_free(m->required_dimensions, m->n_required_dimensions);
     sem_strv_free(m->depends_on, m->n_depends_on);
+    sem_strv_free(m->extra_keys, m->n_extra);
+    sem_strv_free(m->extra_values, m->n_extra);
     free(m->at.file);
 }
 

@@ -66,6 +66,9 @@ typedef struct metric {
     size_t n_depends_on;
     /* How it aggregates (semantic/aggregation.h): from its sql, or its aggregation: key. */
     metric_aggregation aggregation;
+    /* Keys Mimir does not interpret (team, collection, ...) with scalar values, as written. */
+    char **extra_keys, **extra_values;
+    size_t n_extra;
     origin at;
 } metric;
 

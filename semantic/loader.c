@@ -606,8 +606,40 @@ static bool is_derived_type(const defctx *d)
     return text && strcasecmp(text, "derived") == 0;
 }
 
+/*
+ * The keys of a metric Mimir does not interpret (team, collection, owner,
+ * ...), when their values are scalars: kept as written, for catalogs that
+ * show them (the HTTP API's /v1/catalog, the web catalog).
+ */
+static void keep_extra_keys(const defctx *d, metric *m)
+{
+    static const char *const known[] = {"name",
+                                        "source_name",
+                                        "sql",
+                                        "description",
+                                        "required_dimensions",
+                                        "type",
+                                        "truncate_incomplete_granularity",
+                                        "aggregation",
+                                        NULL};
+    for (size_t i = 0; i + 1 < d->map->n_items; i += 2) {
+        const char *key = ynode_text(d->map->items[i]);
+        const char *value = ynode_text(d->map->items[i + 1]);
+        bool is_known = false;
+        for (size_t k = 0; key && known[k] && !is_known; k++)
+            is_known = strcmp(key, known[k]) == 0;
+        if (!key || is_known || !value || d->map->items[i + 1]->kind != YNODE_SCALAR)
+            continue;
+        m->extra_keys = xrealloc(m->extra_keys, (m->n_extra + 1) * sizeof *m->extra_keys);
+        m->extra_values = xrealloc(m->extra_values, (m->n_extra + 1) * sizeof *m->extra_values);
+        m->extra_keys[m->n_extra] = xstrdup(key);
+        m->extra_values[m->n_extra++] = xstrdup(value);
+    }
+}
+
 static bool read_metric_fields(defctx *d, metric *m)
 {
+    keep_extra_keys(d, m);
     bool ok = get_required(d, "name", &m->name);
     if (m->name)
         d->name = m->name;

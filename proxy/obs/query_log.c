@@ -191,6 +191,8 @@ void query_log_render(buf *b, const query_log *q, const query_log_who *who, quer
     json_append_cstr(b, who->user);
     buf_append_str(b, ",\"client\":");
     json_append_cstr(b, who->client);
+    buf_append_str(b, ",\"protocol\":");
+    json_append_cstr(b, who->protocol ? who->protocol : "mysql");
     buf_append_str(b, ",\"statement\":");
     json_append_cstr(b, q->statement);
     buf_append_str(b, ",\"metrics\":");
@@ -267,6 +269,7 @@ void query_log_finish(query_log *q, const query_log_origin *origin, server_stats
         query_log_who who = {.conn = origin->conn,
                              .user = origin->user,
                              .client = peer,
+                             .protocol = origin->protocol,
                              .level = log_level_name(level),
                              .ts = ts};
         query_log_render(&line, q, &who, status, total_s * 1000.0,

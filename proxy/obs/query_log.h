@@ -5,7 +5,7 @@
  * the JSON object agreed in docs/operations.md ("Query log"):
  *
  *   {"ts":"...","level":"info","event":"query","conn":12,"user":"analyst",
- *    "client":"127.0.0.1:53122","statement":"select","metrics":[...],
+ *    "client":"127.0.0.1:53122","protocol":"mysql","statement":"select","metrics":[...],
  *    "dimensions":[...],"sources":[{"name":"rentals","connection":"pagila",
  *    "backend_ms":12.3,"rows":16}],"combine_ms":null,"total_ms":14.1,
  *    "rows":16,"bytes":1234,"cache":"off","status":"ok","error_code":0,
@@ -65,7 +65,8 @@ typedef struct query_log_origin {
     const char *user;
     const char *peer; /* the client's address */
     unsigned peer_port;
-    uint64_t bytes_out; /* the owner's bytes sent so far (the record counts the difference) */
+    const char *protocol; /* "mysql" (NULL gives it) or "http" */
+    uint64_t bytes_out;   /* the owner's bytes sent so far (the record counts the difference) */
 } query_log_origin;
 
 /* A statement arrived (before planning); bytes_out: the owner's bytes sent so far. */
@@ -93,7 +94,8 @@ void query_log_set_enabled(bool on);
 typedef struct query_log_who {
     uint32_t conn;
     const char *user;
-    const char *client; /* host:port */
+    const char *client;   /* host:port */
+    const char *protocol; /* "mysql" (NULL gives it) or "http" */
     const char *level;  /* "info" or "debug" */
     const char *ts;     /* ISO 8601, UTC, milliseconds */
 } query_log_who;
