@@ -233,7 +233,8 @@ static void test_query_record(void **state)
     assert_string_equal(
         buf_cstr(&b),
         "{\"ts\":\"2026-11-22T02:00:00.123Z\",\"level\":\"info\",\"event\":\"query\",\"conn\":12,"
-        "\"user\":\"ana\\\"lyst\",\"client\":\"127.0.0.1:53122\",\"statement\":\"select\","
+        "\"user\":\"ana\\\"lyst\",\"client\":\"127.0.0.1:53122\",\"protocol\":\"mysql\","
+        "\"statement\":\"select\","
         "\"metrics\":[\"movies_rented\"],\"dimensions\":[\"dim_rental_category\"],"
         "\"sources\":[{\"name\":\"rentals\",\"connection\":\"pagila_postgres\","
         "\"backend_ms\":12.300,\"rows\":16}],\"combine_ms\":null,\"total_ms\":14.100,"
@@ -242,8 +243,10 @@ static void test_query_record(void **state)
     buf_reset(&b);
     q.error_code = 3024;
     snprintf(q.error, sizeof q.error, "time \"out\"");
+    who.protocol = "http";
     query_log_render(&b, &q, &who, QUERY_TIMEOUT, 1.5, 0, true);
     const char *s = buf_cstr(&b);
+    assert_non_null(strstr(s, "\"client\":\"127.0.0.1:53122\",\"protocol\":\"http\","));
     assert_non_null(strstr(s, "\"status\":\"timeout\",\"error_code\":3024,"
                               "\"error\":\"time \\\"out\\\"\",\"sql\":\"SELECT 'secret'\"}"));
     buf_free(&b);
