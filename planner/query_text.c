@@ -114,8 +114,8 @@ static const char *label(const query_request *r, int part)
 static bool check_request(arena *a, const query_request *r, char *err, size_t errlen)
 {
     if (r->nmetrics == 0)
-        return fail(err, errlen, "ask for at least one metric (%s)",
-                    r->json_names ? "metrics" : "-m METRIC");
+        return fail(err, errlen, "ask for at least one metric %s",
+                    r->json_names ? "in 'metrics'" : "with -m METRIC");
     for (size_t i = 0; i < r->nmetrics; i++)
         if (!*r->metrics[i])
             return fail(err, errlen, "%s: empty metric name", label(r, L_METRIC));
