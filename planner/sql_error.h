@@ -18,6 +18,7 @@
 #define ER_PARSE                             1064
 #define ER_EMPTY_QUERY                       1065
 #define ER_UNKNOWN_ERROR                     1105
+#define ER_TOO_BIG_SELECT                    1104 /* a result over max_result_rows/bytes */
 #define ER_NO_SUCH_TABLE                     1146
 #define ER_NO_TABLE_USED                     1096
 #define ER_UNKNOWN_COM                       1047

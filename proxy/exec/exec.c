@@ -276,7 +276,7 @@ static bool within_limits(exec *ex, const size_t *lengths, size_t n)
     } else {
         return true;
     }
-    fail(ex, ER_UNKNOWN_ERROR, "HY000", msg);
+    fail(ex, ER_TOO_BIG_SELECT, "42000", msg);
     return false;
 }
 

@@ -13,6 +13,7 @@ FULL OUTER JOIN the grouped subqueries USING the requested dimensions, which
 is the semantics Mimir promises. Nothing here is a constant from an old run.
 """
 
+import subprocess
 from decimal import Decimal
 
 import pymysql
@@ -214,3 +215,17 @@ def assert_refused_on_a_fresh_connection(server, sql, code, text):
         assert_answers_select_1(conn)
     finally:
         conn.close()
+
+
+def native_hash(password=""):
+    """The mysql_native_password hash `mimir passwd` prints for password."""
+    from conftest import MIMIR_BIN
+
+    proc = subprocess.run([str(MIMIR_BIN), "passwd"], input=password + "\n", text=True,
+                          capture_output=True, timeout=30)
+    assert proc.returncode == 0, proc.stderr
+    for line in proc.stdout.splitlines():
+        key, value = line.split(": ", 1)
+        if key == "mysql_native_password":
+            return value.strip('"')
+    raise AssertionError(proc.stdout)

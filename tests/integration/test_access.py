@@ -34,6 +34,7 @@ from support import (
     assert_answers_select_1,
     assert_same_values,
     mysql_error,
+    native_hash,
     source_query,
     unordered,
 )
@@ -42,17 +43,6 @@ STORE1_FILTER = "dim_store_id = 1"  # the row filter, as a condition on RENTALS_
 HIDDEN_METRICS = ["payments_count", "payments_revenue", "paying_customers",
                   "action_movies_rented"]
 HIDDEN_DIMENSION = "payment_id"  # a local column of payments only
-
-
-def native_hash(password=""):
-    proc = subprocess.run([str(MIMIR_BIN), "passwd"], input=password + "\n", text=True,
-                          capture_output=True, timeout=30)
-    assert proc.returncode == 0, proc.stderr
-    for line in proc.stdout.splitlines():
-        key, value = line.split(": ", 1)
-        if key == "mysql_native_password":
-            return value.strip('"')
-    raise AssertionError(proc.stdout)
 
 
 def users_yaml(store1_filter="inventory.store_id = 1", store1_metrics=None, drop=()):

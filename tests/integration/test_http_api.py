@@ -1,0 +1,404 @@
+"""The HTTP API (docs/http.md) through real clients: Python's urllib, curl, and a raw socket
+for what clients hide (a slow reader, a client that leaves). configs/pagila on the
+session's PostgreSQL; every expected number is computed on PostgreSQL in the same run,
+and what the MySQL port answers for the same user is the reference for names and errors.
+
+Users: `admin` (no grants) and `store1` (rentals only, row filter store 1), both with
+password `s3cret`."""
+
+import base64
+import csv
+import io
+import json
+import re
+import socket
+import time
+import urllib.error
+import urllib.request
+from decimal import Decimal
+
+import pytest
+
+from conftest import PAGILA_CONFIGS, TYPES_DISCOVERED, MimirServer, free_port
+from support import expected, native_hash, source_query, unordered
+from test_runtime import make_configs, sleeping_backends, wait_for
+
+PASSWORD = "s3cret"
+
+
+def server_yaml(path, extra=""):
+    h = native_hash(PASSWORD)
+    path.write_text(
+        "users:\n"
+        f"  - name: admin\n    mysql_native_password: \"{h}\"\n"
+        f"  - name: store1\n    mysql_native_password: \"{h}\"\n"
+        "    grants:\n      sources: [rentals]\n"
+        "      metrics: [movies_rented, rentals_revenue]\n"
+        "      row_filters:\n        rentals: \"inventory.store_id = 1\"\n" + extra)
+    return path
+
+
+def start_http_server(request, session_dir, workdir, secrets, configs=PAGILA_CONFIGS, extra=""):
+    path = server_yaml(workdir / "server.yaml", extra)
+    server = MimirServer(session_dir, configs=configs, secrets=secrets, name="mimir-http",
+                         extra_args=["--server-config", str(path), "--http-port",
+                                     str(free_port())])
+    server.http_port = int(server.extra_args[-1])
+
+    def finish():
+        server.stop()
+        problem = server.exit_problem()
+        if problem:
+            pytest.fail(problem, pytrace=False)
+
+    request.addfinalizer(finish)
+    server.start()
+    server.wait_for_log(TYPES_DISCOVERED)
+    return server
+
+
+@pytest.fixture(scope="module")
+def http(request, session_dir, pagila_secrets, tmp_path_factory):
+    return start_http_server(request, session_dir, tmp_path_factory.mktemp("http"),
+                             pagila_secrets)
+
+
+def call(server, path, body=None, user="admin", password=PASSWORD, accept=None, method=None,
+         content_type="application/json", raw_body=None):
+    """(status, headers, body bytes) of one request."""
+    data = raw_body if raw_body is not None else (
+        json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(f"http://127.0.0.1:{server.http_port}{path}", data=data,
+                                 method=method)
+    if data is not None and content_type:
+        req.add_header("Content-Type", content_type)
+    if user is not None:
+        token = base64.b64encode(f"{user}:{password}".encode()).decode()
+        req.add_header("Authorization", f"Basic {token}")
+    if accept:
+        req.add_header("Accept", accept)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, resp.headers, resp.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+def ok_json(server, path, body=None, **kw):
+    status, headers, data = call(server, path, body, **kw)
+    assert status == 200, data
+    assert headers["Content-Type"] == "application/json"
+    return json.loads(data)
+
+
+def error_of(server, path, body=None, **kw):
+    status, headers, data = call(server, path, body, **kw)
+    assert headers["Content-Type"] == "application/json", data
+    err = json.loads(data)["error"]
+    return status, err["code"], err["sqlstate"], err["message"]
+
+
+def assert_still_answers(server):
+    got = ok_json(server, "/v1/sql", {"sql": "SELECT 1 AS one"})
+    assert got["rows"] == [[1]]
+
+
+def decimal_rows(result, decimal_columns):
+    """Rows with the named columns (JSON strings) as Decimals."""
+    idx = {c["name"]: i for i, c in enumerate(result["columns"])}
+    out = []
+    for row in result["rows"]:
+        row = list(row)
+        for name in decimal_columns:
+            i = idx[name]
+            row[i] = None if row[i] is None else Decimal(row[i])
+        out.append(tuple(row))
+    return out
+
+
+# ---- Catalog --------------------------------------------------------------------------
+
+
+def test_catalog_lists_what_the_mysql_port_shows(http):
+    cat = ok_json(http, "/v1/catalog")
+    conn = http.connect(user="admin", password=PASSWORD)
+    with conn.cursor() as cur:
+        cur.execute("SELECT COLUMN_NAME, COLUMN_COMMENT FROM information_schema.COLUMNS "
+                    "WHERE TABLE_SCHEMA = 'mimir' AND TABLE_NAME = 'metrics'")
+        columns = dict(cur.fetchall())
+        cur.execute("SHOW TABLES FROM mimir")
+        tables = {r[0] for r in cur.fetchall()} - {"metrics"}
+    conn.close()
+    names = ({m["name"] for m in cat["metrics"]} | {d["name"] for d in cat["dimensions"]}
+             | {g["name"] for g in cat["grains"]})
+    assert names == set(columns)
+    assert {s["name"] for s in cat["sources"]} == tables
+    rented = next(m for m in cat["metrics"] if m["name"] == "movies_rented")
+    assert rented["source"] == "rentals" and rented["kind"] == "aggregate"
+    assert rented["aggregation"] == "count" and rented["type"] == "BIGINT"
+    assert rented["description"] == columns["movies_rented"]
+    assert "dim_rental_category" in rented["dimensions"] and "ds" in rented["dimensions"]
+    derived = next(m for m in cat["metrics"] if m["kind"] == "derived")
+    assert derived["depends_on"] and derived["aggregation"] is None
+
+
+def test_catalog_shows_a_restricted_user_only_its_grants(http):
+    cat = ok_json(http, "/v1/catalog", user="store1")
+    assert {m["name"] for m in cat["metrics"]} == {"movies_rented", "rentals_revenue"}
+    assert {s["name"] for s in cat["sources"]} == {"rentals"}
+    conn = http.connect(user="store1", password=PASSWORD)
+    with conn.cursor() as cur:
+        cur.execute("SELECT COLUMN_NAME FROM information_schema.COLUMNS "
+                    "WHERE TABLE_SCHEMA = 'mimir' AND TABLE_NAME = 'metrics'")
+        columns = {r[0] for r in cur.fetchall()}
+    conn.close()
+    assert ({m["name"] for m in cat["metrics"]} | {d["name"] for d in cat["dimensions"]}
+            | {g["name"] for g in cat["grains"]}) == columns
+
+
+def test_catalog_keeps_the_extra_keys_of_a_metric(request, session_dir, pagila_secrets,
+                                                  tmp_path):
+    configs = make_configs(tmp_path)
+    (configs / "metrics" / "owned.yaml").write_text(
+        "name: owned_rentals\nsource_name: rentals\nsql: COUNT(rental_id)\n"
+        "team: growth\ncollection: core\n")
+    server = start_http_server(request, session_dir, tmp_path, pagila_secrets, configs)
+    cat = ok_json(server, "/v1/catalog")
+    owned = next(m for m in cat["metrics"] if m["name"] == "owned_rentals")
+    assert owned["extra"] == {"team": "growth", "collection": "core"}
+
+
+# ---- Inquiries, statements, formats ---------------------------------------------------
+
+
+def test_inquiry_matches_postgresql(http, pg):
+    got = ok_json(http, "/v1/query", {
+        "metrics": ["movies_rented", "rentals_revenue"],
+        "dimensions": ["dim_rental_category"],
+        "filters": ["dim_rental_category <> 'Action'"],
+        "order_by": ["-rentals_revenue", "dim_rental_category"], "limit": 5})
+    assert [c["name"] for c in got["columns"]] == ["dim_rental_category", "movies_rented",
+                                                   "rentals_revenue"]
+    assert got["columns"][1]["type"] == "BIGINT"
+    assert got["columns"][2]["type"].startswith("DECIMAL(")
+    want = expected(pg, ["dim_rental_category"], ["movies_rented", "rentals_revenue"],
+                    where="dim_rental_category <> 'Action'",
+                    order_by="rentals_revenue DESC NULLS LAST, dim_rental_category", limit=5)
+    assert decimal_rows(got, ["rentals_revenue"]) == want
+    # Decimals are JSON strings, never numbers a reader would round.
+    assert all(isinstance(r[2], str) for r in got["rows"] if r[2] is not None)
+
+
+def test_inquiry_with_granularity_and_inclusive_dates(http, pg):
+    got = ok_json(http, "/v1/query", {
+        "metrics": ["movies_rented"], "granularity": "MONTH",
+        "start_date": "2022-02-01", "end_date": "2022-03-31"})
+    want = pg.query(
+        "SELECT date_trunc('month', rental_date)::date, COUNT(rental_id) FROM ("
+        + source_query("rentals", ["rental_id", "ts AS rental_date"], [])
+        .replace(" GROUP BY rental_id, ts AS rental_date", "")
+        + ") AS r WHERE rental_date >= '2022-02-01' AND rental_date < '2022-04-01' "
+        "GROUP BY 1 ORDER BY 1")
+    assert [c["name"] for c in got["columns"]] == ["year_month", "movies_rented"]
+    assert sorted(map(tuple, got["rows"])) == [(str(d), n) for d, n in want]
+
+
+def test_sql_endpoint_answers_the_readme_query(http, pg):
+    got = ok_json(http, "/v1/sql", {"sql": (
+        "SELECT dim_rental_category, AGG(movies_rented), AGG(rentals_revenue) "
+        "FROM mimir.metrics WHERE dim_rental_category = 'Action' "
+        "GROUP BY dim_rental_category")})
+    want = expected(pg, ["dim_rental_category"], ["movies_rented", "rentals_revenue"],
+                    where="dim_rental_category = 'Action'")
+    assert decimal_rows(got, ["AGG(rentals_revenue)"]) == want
+
+
+def test_csv_answer(http, pg):
+    status, headers, data = call(http, "/v1/query", {
+        "metrics": ["movies_rented", "rentals_revenue"], "dimensions": ["dim_rental_category"]},
+        accept="text/csv")
+    assert status == 200 and headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(data.decode())))
+    assert rows[0] == ["dim_rental_category", "movies_rented", "rentals_revenue"]
+    got = [(r[0], int(r[1]), Decimal(r[2]) if r[2] else None) for r in rows[1:]]
+    want = expected(pg, ["dim_rental_category"], ["movies_rented", "rentals_revenue"])
+    assert unordered(got) == unordered(want)
+
+
+def test_explain_is_what_the_mysql_port_explains(http):
+    sql = "SELECT dim_store_id, AGG(movies_rented), AGG(payments_count) FROM mimir.metrics GROUP BY 1"
+    got = ok_json(http, "/v1/explain", {"sql": sql})
+    conn = http.connect(user="admin", password=PASSWORD)
+    with conn.cursor() as cur:
+        cur.execute("EXPLAIN " + sql)
+        names, rows = [d[0] for d in cur.description], cur.fetchall()
+    conn.close()
+    assert [c["name"] for c in got["columns"]] == names
+    assert [tuple(r) for r in got["rows"]] == [tuple(r) for r in rows]
+    inquiry = ok_json(http, "/v1/explain", {"metrics": ["movies_rented"]})
+    assert "rental" in json.dumps(inquiry["rows"])
+
+
+def test_restricted_user_gets_its_row_filter(http, pg):
+    got = ok_json(http, "/v1/query", {"metrics": ["movies_rented"],
+                                      "dimensions": ["dim_rental_category"]}, user="store1")
+    want = expected(pg, ["dim_rental_category"], ["movies_rented"], where="dim_store_id = 1")
+    assert unordered(map(tuple, got["rows"])) == unordered(want)
+
+
+def test_hidden_metric_is_the_error_of_a_name_that_does_not_exist(http):
+    hidden = error_of(http, "/v1/query", {"metrics": ["payments_count"]}, user="store1")
+    missing = error_of(http, "/v1/query", {"metrics": ["no_such_metric"]}, user="store1")
+    assert hidden[:3] == missing[:3] == (400, 1054, "42S22")
+    assert hidden[3].replace("payments_count", "X") == missing[3].replace("no_such_metric", "X")
+    assert_still_answers(http)
+
+
+def test_curl_with_basic_authentication(http, pg):
+    proc = __import__("subprocess").run(
+        ["curl", "-sS", "--fail-with-body", "-u", f"admin:{PASSWORD}", "--json",
+         json.dumps({"metrics": ["movies_rented"]}),
+         f"http://127.0.0.1:{http.http_port}/v1/query"],
+        capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    want = expected(pg, [], ["movies_rented"])
+    assert json.loads(proc.stdout)["rows"] == [[want[0][0]]]
+
+
+def test_query_record_says_http(http):
+    ok_json(http, "/v1/query", {"metrics": ["rentals_revenue"]}, user="store1")
+    records = [json.loads(l) for l in http.stderr().splitlines() if l.startswith("{")]
+    mine = [r for r in records if r["protocol"] == "http" and r["user"] == "store1"
+            and r["metrics"] == ["rentals_revenue"]]
+    assert mine and mine[-1]["status"] == "ok" and mine[-1]["rows"] == 1
+
+
+# ---- Errors: each with its status, code and message, then a request that works ---------
+
+BAD_REQUESTS = [
+    ("/v1/query", dict(raw_body=b'{"metrics": ['), 400, 1064, "not valid JSON"),
+    ("/v1/query", dict(raw_body=b'[1, 2]'), 400, 1210, "must be a JSON object"),
+    ("/v1/query", dict(body={"metrics": ["movies_rented"], "colour": "red"}), 400, 1210,
+     "unknown field 'colour'"),
+    ("/v1/query", dict(raw_body=b'{"metrics": ["a"], "metrics": ["b"]}'), 400, 1064,
+     "duplicate object key"),
+    ("/v1/query", dict(body={"metrics": "movies_rented", "limit": -1}), 400, 1210,
+     "'limit' must be a whole number"),
+    ("/v1/query", dict(body={"metrics": []}), 400, 1210, "at least one metric in 'metrics'"),
+    ("/v1/query", dict(body={"metrics": ["movies_rented"], "start_date": "2022-13-01"}), 400,
+     1210, "start_date: '2022-13-01' is not a date"),
+    ("/v1/query", dict(body={"metrics": ["movies_rented"],
+                             "filters": ["1 = 1) OR (1 = 1"]}), 400, 1210,
+     "is not one condition"),
+    ("/v1/query", dict(body={"sql": "SELECT 1"}), 400, 1210, "unknown field 'sql'"),
+    ("/v1/sql", dict(body={"sql": "SELEKT 1"}), 400, 1064, "You have an error in your SQL"),
+    ("/v1/sql", dict(body={"sql": 42}), 400, 1210, "'sql' must be a string"),
+    ("/v1/sql", dict(body={"sql": "KILL 1"}), 400, 1235, "KILL is not available over HTTP"),
+    ("/v1/sql", dict(body={"sql": "SELECT 1"}, content_type="text/plain"), 415, 1835,
+     "must be JSON"),
+    ("/v1/sql", dict(body={"sql": "SELECT 1"}, accept="image/png"), 406, 1235,
+     "Accept names no format"),
+    ("/v1/catalog", dict(body={"sql": "SELECT 1"}), 405, 1047, "/v1/catalog takes GET only"),
+    ("/v1/sql", dict(method="GET"), 405, 1047, "/v1/sql takes POST only"),
+    ("/v2/anything", dict(), 404, 1047, "no such endpoint"),
+    ("/v1/sql", dict(body={"sql": "SELECT 1"}, user=None), 401, 1045,
+     "Access denied for user ''"),
+    ("/v1/sql", dict(body={"sql": "SELECT 1"}, user="nobody"), 401, 1045,
+     "Access denied for user 'nobody'"),
+]
+
+
+@pytest.mark.parametrize("path,kw,status,code,text", BAD_REQUESTS,
+                         ids=[f"{p}-{t[:24]}" for p, _, _, _, t in BAD_REQUESTS])
+def test_bad_request(http, path, kw, status, code, text):
+    got_status, got_code, sqlstate, message = error_of(http, path, **kw)
+    assert (got_status, got_code) == (status, code), message
+    assert text in message
+    assert re.fullmatch(r"[0-9A-Z]{5}", sqlstate)
+    assert_still_answers(http)
+
+
+def test_unauthorized_asks_for_basic_credentials(http):
+    status, headers, _ = call(http, "/v1/catalog", user="admin", password="wrong")
+    assert status == 401
+    assert headers["WWW-Authenticate"].startswith("Basic realm=")
+
+
+def test_oversized_body_is_413(http):
+    body = {"sql": "SELECT 1 -- " + "x" * (2 << 20)}
+    status, code, _, message = error_of(http, "/v1/sql", body)
+    assert (status, code) == (413, 1153)
+    assert "larger than 1048576 bytes" in message
+    assert_still_answers(http)
+    # A far larger body is refused from its Content-Length, before it is read: 413 all the same.
+    with socket.create_connection(("127.0.0.1", http.http_port), timeout=30) as sock:
+        sock.sendall(b"POST /v1/sql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n{" % (64 << 20))
+        assert sock.recv(4096).startswith(b"HTTP/1.1 413 ")
+    assert_still_answers(http)
+
+
+def test_result_limit_is_an_error_not_a_truncation(request, session_dir, pagila_secrets,
+                                                   tmp_path, pg):
+    server = start_http_server(request, session_dir, tmp_path, pagila_secrets,
+                               extra="limits:\n  max_result_rows: 3\n")
+    status, code, _, message = error_of(server, "/v1/query", {
+        "metrics": ["movies_rented"], "dimensions": ["dim_rental_category"]})
+    assert (status, code) == (400, 1104) and "max_result_rows" in message
+    assert_still_answers(server)
+
+
+# ---- Streaming: a slow reader holds back the database; a client that leaves cancels ----
+
+
+def raw_request(server, body):
+    sock = socket.create_connection(("127.0.0.1", server.http_port))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+    data = json.dumps(body).encode()
+    token = base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
+    sock.sendall(b"POST /v1/sql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                 b"Authorization: Basic " + token.encode() +
+                 f"\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data)
+    return sock
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
+
+
+@pytest.fixture(scope="module")
+def runtime_http(request, session_dir, pagila_secrets, tmp_path_factory):
+    work = tmp_path_factory.mktemp("http-runtime")
+    return start_http_server(request, session_dir, work, pagila_secrets, make_configs(work))
+
+
+def big_queries_running(pg):
+    return pg.query("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'mimir' "
+                    "AND state = 'active' AND query LIKE '%%generate_series%%'")[0][0]
+
+
+def test_slow_reader_then_disconnect_cancels_the_stream(runtime_http, pg):
+    sock = raw_request(runtime_http, {"sql": "SELECT ts, AGG(big_count) FROM mimir.big GROUP BY 1"})
+    head = sock.recv(65536)
+    assert head.startswith(b"HTTP/1.1 200 OK") and b"Transfer-Encoding: chunked" in head
+    before = rss_kib(runtime_http.proc.pid)
+    time.sleep(2)  # not reading: the stream must wait, not pile up in Mimir's memory
+    with open(f"/proc/{runtime_http.proc.pid}/maps") as maps:
+        sanitized = "libasan" in maps.read()
+    if not sanitized:
+        assert rss_kib(runtime_http.proc.pid) - before < 32 * 1024
+    assert big_queries_running(pg) == 1  # paused, not finished
+    sock.close()
+    wait_for(lambda: big_queries_running(pg) == 0, timeout=10)
+    records = [json.loads(l) for l in runtime_http.stderr().splitlines() if l.startswith("{")]
+    assert records[-1]["protocol"] == "http" and records[-1]["status"] == "disconnected"
+    assert_still_answers(runtime_http)
+
+
+def test_client_that_leaves_before_any_row_cancels_the_query(runtime_http, pg):
+    sock = raw_request(runtime_http, {"sql": "SELECT AGG(slow_count) FROM mimir.metrics"})
+    wait_for(lambda: sleeping_backends(pg) == 1)
+    sock.close()
+    wait_for(lambda: sleeping_backends(pg) == 0, timeout=5)
+    assert_still_answers(runtime_http)
