@@ -68,7 +68,7 @@ function dateText(days) {
 }
 
 function value(data, vec, row) {
-  if (!vec.isValid(row)) return null;
+  if (data.type.typeId === Type.Null || !vec.isValid(row)) return null;
   const t = data.type;
   const i = data.offset + row;
   switch (t.typeId) {
@@ -98,6 +98,10 @@ const out = {
   columns: fields.map(() => []),
 };
 for (const batch of reader) {
+  // A stream without record batches still yields one empty batch of this
+  // class (apache-arrow's reader does so to carry the schema): not a batch of
+  // the stream, so not reported.
+  if (batch.constructor.name === '_InternalEmptyPlaceholderRecordBatch') continue;
   const nulls = [];
   fields.forEach((f, c) => {
     const vec = batch.getChildAt(c);
