@@ -5,7 +5,6 @@
  */
 #include "proxy/http/flatbuf.h"
 
-
 #include "wire/xalloc.h"
 
 void fb_put(buf *b, uint64_t v, size_t size)
