@@ -112,6 +112,12 @@ static void map_type(arrow_col *a, const wire_column *c)
         return;
     case MYSQL_TYPE_DECIMAL:
     case MYSQL_TYPE_NEWDECIMAL:
+        if (c->decimals > ARROW_DECIMAL256_MAX) {
+            /* No Arrow decimal has such a scale (MySQL's stops at 30): the
+             * exact text is the one faithful value left. */
+            a->tag = ARROW_TYPE_UTF8;
+            return;
+        }
         a->tag = ARROW_TYPE_DECIMAL;
         a->scale = c->decimals;
         a->precision = decimal_precision(c);

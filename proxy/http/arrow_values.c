@@ -100,6 +100,11 @@ const char *arrow_value_decimal(const char *s, size_t len, int precision, int sc
         s++;
         len--;
     }
+    /* 10^38 < 2^127 and 10^76 < 2^255: the digits fit the words' magnitude.
+     * Anything else is a caller's bug, refused rather than overflowed. */
+    if (scale < 0 || scale > precision || precision > (nwords == 4 ? 76 : 38) ||
+        (nwords != 2 && nwords != 4))
+        return "has no Arrow decimal of its column's precision and scale";
     dec_text t;
     const char *bad = dec_split(s, len, &t);
     if (bad)

@@ -97,6 +97,8 @@ static void test_decimal_refusals(void **state)
         {"1.2.3", 9, 2, "not a decimal"},
         {" 1", 9, 0, "not a decimal"},
         {"0x10", 9, 0, "not a decimal"},
+        {"1", 2, 3, "no Arrow decimal"},
+        {"1", 77, 0, "no Arrow decimal"},
     };
     for (size_t i = 0; i < N(cases); i++) {
         uint64_t words[4];
