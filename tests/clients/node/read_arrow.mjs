@@ -12,7 +12,9 @@
 // binary, null. Values are canonical strings (null stays null): integers in
 // decimal; floats as the little-endian hex of their IEEE bits; decimals as
 // exact text computed here from the raw two's complement words with BigInt
-// (so no library formatting can round them); dates as YYYY-MM-DD;
+// (apache-arrow 21.2.0's own String() of a decimal is not usable: it ignores
+// the scale, and printed -99999999999999999999999999999999999.99...9 of a
+// decimal256(65,30) as -999999999999999999999999999); dates as YYYY-MM-DD;
 // timestamps and times as microseconds; utf8 as the string; binary as hex.
 //
 // Usage: node read_arrow.mjs < stream.arrows   (run from the directory
