@@ -39,12 +39,13 @@ typedef struct arrow_stream arrow_stream;
  * Type mapping: TINY/SHORT/INT24,LONG/LONGLONG -> int8/16/32/64 (uint* with
  * UNSIGNED_FLAG); YEAR -> int16; DECIMAL/NEWDECIMAL -> decimal128(p, s), or
  * decimal256 when p > 38, where s = decimals and p comes from the display
- * length (length - (s > 0) - (signed), at least 1 and at least s); FLOAT ->
- * float32; DOUBLE -> float64; DATE -> date32; DATETIME/TIMESTAMP ->
- * timestamp[us] in timestamp_tz; TIME -> time64[us]; NULL -> null; BIT ->
- * binary; string, BLOB and JSON types -> binary with charset 63 (binary), else
- * utf8; any other type -> the same utf8/binary rule, as its text is all Mimir
- * has of it.
+ * length (length - (s > 0) - (signed), at least 1 and at least s; a scale
+ * above 76, which no Arrow decimal holds and MySQL never gives: utf8 of the
+ * exact text); FLOAT -> float32; DOUBLE -> float64; DATE -> date32;
+ * DATETIME/TIMESTAMP -> timestamp[us] in timestamp_tz; TIME -> time64[us];
+ * NULL -> null; BIT -> binary; string, BLOB and JSON types -> binary with
+ * charset 63 (binary), else utf8; any other type -> the same utf8/binary
+ * rule, as its text is all Mimir has of it.
  *
  * timestamp_tz: "UTC" (or any zone name) -> timestamp[us, tz=that zone], the
  * values then being the wall clock of that zone; NULL -> timestamp[us]
