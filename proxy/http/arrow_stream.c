@@ -373,14 +373,16 @@ static const char *check_value(arrow_col *a, const char *v, size_t len)
 /* The second pass: appends the value checked (and converted) by the first. */
 static void append_value(arrow_col *a, size_t row, const char *v, size_t len)
 {
+    if (a->tag == ARROW_TYPE_NULL) { /* no buffers: every value is null */
+        a->nulls++;
+        return;
+    }
     if (row % 8 == 0)
         buf_append_byte(&a->validity, 0);
     if (v)
         a->validity.data[row / 8] |= (uint8_t)(1u << (row % 8));
     else
         a->nulls++;
-    if (a->tag == ARROW_TYPE_NULL)
-        return;
     if (a->width > 0) {
         static const uint8_t zeros[ARROW_VALUE_MAX];
         buf_append(&a->data, v ? a->value : zeros, (size_t)a->width);
