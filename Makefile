@@ -109,7 +109,20 @@ $(GO_PROBE): tests/clients/go/probe.go
 	GO111MODULE=off GOFLAGS= GOPATH=$(abspath $(CLIENTS)/go/gopath):/usr/share/gocode \
 	    GOCACHE=$(abspath $(CLIENTS)/go/cache) go build -o $@ $<
 
-test-clients: $(JAVA_PROBE) $(NODE_MODULES) $(STMT_CLIENT) $(GO_PROBE)
+# The Arrow stream encoder (proxy/http/arrow_stream.c) driven from a table
+# description, for tests/integration/test_arrow_stream.py. Built with the
+# build's own flags: here the encoder is the code under test (an ASan build
+# gets an ASan tool).
+ARROW_ENCODE := $(CLIENTS)/c/arrow_encode
+ARROW_ENCODE_SRCS := tests/clients/arrow_encode.c proxy/http/arrow_stream.c \
+                     proxy/http/arrow_values.c proxy/http/flatbuf.c planner/civil_date.c \
+                     wire/buf.c wire/xalloc.c wire/mimir_assert.c
+
+$(ARROW_ENCODE): $(ARROW_ENCODE_SRCS) $(wildcard proxy/http/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(ARROW_ENCODE_SRCS) -lm
+
+test-clients: $(JAVA_PROBE) $(NODE_MODULES) $(STMT_CLIENT) $(GO_PROBE) $(ARROW_ENCODE)
 
 test-integration: $(BIN) demo-data test-clients
 	MIMIR_BIN=$(abspath $(BIN)) MIMIR_CLIENTS=$(abspath $(CLIENTS)) \
