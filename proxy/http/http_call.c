@@ -364,7 +364,9 @@ void http_call_run(http_call *c, const char *sql, size_t len)
     query_log_begin(&c->qlog, sql, len, c->bytes_out);
     memset(&c->act, 0, sizeof c->act);
     planner_plan(&c->stmt, &s, sql, len, &c->act);
-    c->enc = http_encoder_new(c->format, c->act.kind == ACTION_QUERY ? "UTC" : NULL);
+    /* Arrow timestamps say their zone only when they are UTC instants (timestamp[us, tz=UTC]);
+     * in another zone they are that zone's wall clock, a timestamp without a zone. */
+    c->enc = http_encoder_new(c->format, s.tz.kind == TZ_UTC ? "UTC" : NULL);
     switch (c->act.kind) {
     case ACTION_QUERY:
         start_query(c);

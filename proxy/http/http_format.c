@@ -1,6 +1,7 @@
 /*
  * JSON and CSV answers, Accept negotiation and column type names: see
- * http_format.h. The Arrow stream is written by arrow_stream.c.
+ * http_format.h. The Arrow stream is written by arrow_stream.c, in record
+ * batches of at most ARROW_BATCH_ROWS rows or ARROW_BATCH_BYTES bytes.
  */
 #include "proxy/http/http_format.h"
 
@@ -12,11 +13,17 @@
 
 #include <openssl/evp.h>
 
+#include "proxy/http/arrow_stream.h"
 #include "proxy/obs/json_out.h"
 #include "wire/xalloc.h"
 
+/* A record batch is sent when it holds this much (or when the backend waits, or at the end). */
+#define ARROW_BATCH_ROWS  65536
+#define ARROW_BATCH_BYTES (1024 * 1024)
+
 struct http_encoder {
     http_format format;
+    arrow_stream *arrow;
     wire_column *cols; /* types only: names are written at begin */
     size_t ncols;
     bool began, any_row;
@@ -309,6 +316,8 @@ void http_encoder_free(http_encoder *e)
 {
     if (!e)
         return;
+    if (e->arrow)
+        arrow_stream_free(e->arrow);
     free(e->cols);
     free(e->ts_zone);
     free(e);
@@ -348,14 +357,34 @@ void http_encoder_begin(http_encoder *e, const wire_column *cols, size_t n, buf 
                       strlen(cols[i].name));
         }
         buf_append_str(out, "\r\n");
+    } else {
+        e->arrow = arrow_stream_new(cols, n, e->ts_zone);
+        arrow_stream_write_schema(e->arrow, out);
     }
+}
+
+static bool arrow_row(http_encoder *e, const char *const *values, const size_t *lengths, buf *out,
+                      sql_error *err)
+{
+    char why[512];
+    if (!arrow_stream_add_row(e->arrow, values, lengths, why, sizeof why)) {
+        sql_error_set(err, ER_WARN_DATA_OUT_OF_RANGE, "22003",
+                      "%s: the Arrow answer cannot hold it exactly (ask for JSON or CSV)", why);
+        return false;
+    }
+    if (arrow_stream_batch_rows(e->arrow) >= ARROW_BATCH_ROWS ||
+        arrow_stream_batch_bytes(e->arrow) >= ARROW_BATCH_BYTES)
+        arrow_stream_write_batch(e->arrow, out);
+    return true;
 }
 
 bool http_encoder_row(http_encoder *e, const char *const *values, const size_t *lengths, size_t n,
                       buf *out, sql_error *err)
 {
-    (void)err;
-    if (e->format == HTTP_FORMAT_JSON) {
+    if (e->format == HTTP_FORMAT_ARROW) {
+        if (!arrow_row(e, values, lengths, out, err))
+            return false;
+    } else if (e->format == HTTP_FORMAT_JSON) {
         buf_append_str(out, e->any_row ? ",[" : "[");
         for (size_t i = 0; i < n; i++) {
             if (i)
@@ -377,8 +406,8 @@ bool http_encoder_row(http_encoder *e, const char *const *values, const size_t *
 
 void http_encoder_flush(http_encoder *e, buf *out)
 {
-    (void)e;
-    (void)out;
+    if (e->arrow && arrow_stream_batch_rows(e->arrow))
+        arrow_stream_write_batch(e->arrow, out);
 }
 
 static void json_notes(buf *out, const diagnostic *notes, size_t n)
@@ -403,6 +432,11 @@ void http_encoder_end(http_encoder *e, const diagnostic *notes, size_t nnotes, b
         if (nnotes)
             json_notes(out, notes, nnotes);
         buf_append_str(out, "}\n");
+    } else if (e->format == HTTP_FORMAT_ARROW) {
+        if (arrow_stream_batch_rows(e->arrow) ||
+            !e->any_row) /* a result of no rows: one empty batch */
+            arrow_stream_write_batch(e->arrow, out);
+        arrow_stream_write_end(e->arrow, out);
     }
 }
 

@@ -19,8 +19,10 @@ from decimal import Decimal
 
 import pytest
 
+from client_support import clients_build  # noqa: F401 (a fixture)
 from conftest import PAGILA_CONFIGS, TYPES_DISCOVERED, MimirServer, free_port
-from support import expected, native_hash, source_query, unordered
+from support import RENTALS_SQL, expected, native_hash, source_query, unordered
+from test_arrow_stream import arrow_tools  # noqa: F401 (a fixture)
 from test_runtime import make_configs, sleeping_backends, wait_for
 
 PASSWORD = "s3cret"
@@ -271,6 +273,55 @@ def test_query_record_says_http(http):
     mine = [r for r in records if r["protocol"] == "http" and r["user"] == "store1"
             and r["metrics"] == ["rentals_revenue"]]
     assert mine and mine[-1]["status"] == "ok" and mine[-1]["rows"] == 1
+
+
+# ---- Arrow, read by apache-arrow ---------------------------------------------------------
+
+ARROW = "application/vnd.apache.arrow.stream"
+
+
+def read_arrow(node_dir, data):
+    proc = __import__("subprocess").run(["node", "read_arrow.mjs"], input=data, cwd=node_dir,
+                                        capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    got = json.loads(proc.stdout)
+    return [f["type"] for f in got["fields"]], list(zip(*got["columns"]))
+
+
+def test_arrow_answer_matches_postgresql(http, pg, arrow_tools):  # noqa: F811
+    _, node_dir = arrow_tools
+    sql = ("SELECT dim_rental_category, year_month, AGG(movies_rented), AGG(rentals_revenue) "
+           "FROM mimir.metrics WHERE ds BETWEEN '2022-01-01' AND '2022-06-30' GROUP BY 1, 2")
+    status, headers, data = call(http, "/v1/sql", {"sql": sql}, accept=ARROW)
+    assert status == 200 and headers["Content-Type"] == ARROW
+    types, rows = read_arrow(node_dir, data)
+    described = ok_json(http, "/v1/sql", {"sql": sql + " LIMIT 0"})["columns"]
+    precision, scale = re.fullmatch(r"DECIMAL\((\d+),(\d+)\)", described[3]["type"]).groups()
+    assert types == ["utf8", "date32[day]", "int64",
+                     f"decimal({precision},{scale},{128 if int(precision) <= 38 else 256})"]
+    want = pg.query(
+        f"SELECT COALESCE(category_name, 'Uncategorized'), date_trunc('month', ts)::date, "
+        f"COUNT(rental_id), SUM(amount) FROM ({RENTALS_SQL}) AS r "
+        f"WHERE ts >= '2022-01-01' AND ts < '2022-07-01' GROUP BY 1, 2")
+    assert unordered((c, d, int(n), Decimal(v) if v is not None else None)
+                     for c, d, n, v in rows) == unordered(
+        (c, str(d), n, v) for c, d, n, v in want)
+
+
+def test_arrow_timestamps_are_utc_instants(http, pg, arrow_tools):  # noqa: F811
+    _, node_dir = arrow_tools
+    status, _, data = call(http, "/v1/query", {"metrics": ["movies_rented"],
+                                               "granularity": "TIME",
+                                               "start_date": "2022-02-01",
+                                               "end_date": "2022-02-03"}, accept=ARROW)
+    assert status == 200
+    types, rows = read_arrow(node_dir, data)
+    assert types == ["timestamp[us,tz=UTC]", "int64"]
+    want = pg.query(f"SELECT (extract(epoch FROM ts) * 1000000)::bigint, COUNT(rental_id) "
+                    f"FROM ({RENTALS_SQL}) AS r WHERE ts >= '2022-02-01' AND ts < '2022-02-04' "
+                    f"GROUP BY 1")
+    assert unordered((int(t), int(n)) for t, n in rows) == unordered(map(tuple, want))
+    assert want  # the range has rentals: the comparison is not of two empty lists
 
 
 # ---- Errors: each with its status, code and message, then a request that works ---------
