@@ -38,6 +38,7 @@ static void usage(FILE *out)
             "                   [--host ADDR] [--port N] [--log-level LEVEL] [--admin-port N]\n"
             "       mimir passwd [--user NAME] < password\n"
             "       mimir validate|list|describe|query|init ... (see 'mimir COMMAND --help')\n"
+            "       mimir create metric|dimension|source ... (see 'mimir create --help')\n"
             "       mimir --version\n"
             "\n"
             "serve   run the MySQL-protocol server on the semantic layer in DIR\n"
@@ -60,6 +61,7 @@ static void usage(FILE *out)
             "describe  show one definition: description, source, SQL, type\n"
             "query     run an inquiry locally or on a server (--host), or --dry-run it\n"
             "init      scaffold a new project\n"
+            "create    add a metric, dimension or source, checked before it is written\n"
             "Exit status: 0 ok, 1 a finding (problems, a failed query), 2 a wrong command "
             "line.\n");
 }
@@ -350,6 +352,8 @@ int main(int argc, char **argv)
         return serve(argc - 1, argv + 1);
     if (strcmp(argv[1], "passwd") == 0)
         return passwd_command(argc - 1, argv + 1);
+    if (strcmp(argv[1], "create") == 0)
+        return cli_create(argc - 1, argv + 1);
     static const struct {
         const char *name;
         int (*run)(int argc, char **argv);
