@@ -41,6 +41,7 @@ size_t prompt_split_list(const char *text, char ***items)
     }
 }
 
+/* What is asked, once: the key, what it is and the choices. */
 static void show_question(const prompt *q)
 {
     fprintf(stderr, "%s: %s\n", q->key, q->help);
@@ -50,6 +51,10 @@ static void show_question(const prompt *q)
             fprintf(stderr, "%s%s", i ? ", " : "", q->choices[i]);
         fputs(q->n_choices ? "\n" : "none yet\n", stderr);
     }
+}
+
+static void show_prompt(const prompt *q)
+{
     if (q->default_val && *q->default_val)
         fprintf(stderr, "%s [%s]: ", q->key, q->default_val);
     else if (!q->required)
@@ -98,8 +103,9 @@ char *prompt_ask(const prompt *q)
 {
     char *line = NULL;
     size_t cap = 0;
+    show_question(q);
     for (;;) {
-        show_question(q);
+        show_prompt(q);
         ssize_t got = getline(&line, &cap, stdin);
         if (got < 0) {
             fputc('\n', stderr);
