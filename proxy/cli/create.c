@@ -277,6 +277,8 @@ static int load_project(create_run *r)
     if (stat(r->project.configs, &st) != 0 || !S_ISDIR(st.st_mode))
         return cli_fail(cmd, "%s: no such project directory (create one with 'mimir init %s')",
                         r->project.configs, r->project.configs);
+    if (r->databases && (stat(r->project.secrets, &st) != 0 || !S_ISDIR(st.st_mode)))
+        return cli_fail(cmd, "%s: no such secrets directory", r->project.secrets);
     r->cat = catalog_validate(r->project.configs, r->databases ? r->project.secrets : NULL,
                               &r->known_problems, &r->n_known_problems);
     derived_metrics_check(r->cat, &r->known_problems, &r->n_known_problems);

@@ -462,6 +462,12 @@ def test_no_project_directory(workdir):
     assert not missing.exists()
 
 
+def test_missing_secrets_directory(project):
+    refused(project, ["metric", "--name", "m", "--source", "orders", "--sql", "SUM(amount)",
+                      "--secrets", project / "no_secrets"], 1,
+            "mimir create: {p}/no_secrets: no such secrets directory\n")
+
+
 def test_help():
     proc = cli("create", "--help", check_status=0)
     assert proc.stdout.startswith("usage: mimir create metric")
