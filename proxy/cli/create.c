@@ -603,9 +603,12 @@ static int create_definition(create_run *r)
     int status = load_project(r);
     if (status >= 0)
         return status;
+    /* A name given as an option is checked before anything is asked. */
+    if (r->values[OPT_NAME] && (status = check_name(r)) >= 0)
+        return status;
     if (isatty(STDIN_FILENO) && (status = ask_missing(r)) != CLI_OK)
         return status;
-    if ((status = check_name(r)) >= 0)
+    if (!r->path && (status = check_name(r)) >= 0)
         return status;
     char *text = definition_text(r);
     if (!text)

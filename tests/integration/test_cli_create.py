@@ -348,6 +348,14 @@ def test_prompted_definition_is_still_validated(project):
     assert not (project / "metrics" / "bad_metric.yaml").exists()
 
 
+def test_a_bad_name_given_as_an_option_is_refused_before_any_question(project):
+    t = Terminal("create", "metric", "--configs", project, "--name", "bad-name")
+    status, stdout = t.finish()
+    assert status == 1 and stdout == ""
+    assert t.seen == ("mimir create: 'bad-name' is not a name: use letters, digits and _, not "
+                      "starting with a digit (it names the file and the column clients select)\n")
+
+
 # --------------------------------------------------------------------------
 # refusals: nothing is written
 # --------------------------------------------------------------------------
