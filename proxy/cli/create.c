@@ -130,7 +130,8 @@ static const key_spec source_keys[] = {
      "the source's name (letters, digits and _; also its file's name)"},
     {OPT_CONNECTION, "connection_name", true, false, CHOOSE_CONNECTION,
      "the database: <connection_name>.json in the secrets directory"},
-    {OPT_SQL, "sql", true, false, CHOOSE_NONE, "one SELECT, in the database's dialect"},
+    {OPT_SQL, "sql", true, false, CHOOSE_NONE,
+     "one SELECT, in the database's dialect (end a line with \\ to go on on the next)"},
     {OPT_TIME_COL, "time_col", true, false, CHOOSE_NONE,
      "the time column as written inside the SQL, e.g. orders.ordered_at"},
     {OPT_TIME_COL_ALIAS, "time_col_alias", false, false, CHOOSE_NONE,
@@ -431,6 +432,7 @@ static int ask_missing(create_run *r)
                     .strict = k->choices != CHOOSE_CONNECTION,
                     .list = k->list,
                     .required = k->required,
+                    .multiline = k->opt == OPT_SQL,
                     .default_val = deflt,
                     .check = k->opt == OPT_NAME ? check_name_answer : NULL,
                     .data = r};

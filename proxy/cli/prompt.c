@@ -5,6 +5,7 @@
 
 #include "proxy/cli/prompt.h"
 #include "semantic/util.h"
+#include "wire/buf.h"
 #include "wire/xalloc.h"
 
 static bool blank(char c)
@@ -99,29 +100,62 @@ static char *refusal(const prompt *q, const char *answer)
     return q->check ? q->check(answer, q->data) : NULL;
 }
 
-char *prompt_ask(const prompt *q)
+/*
+ * One answer: a line, or with q->multiline several, each but the last ending
+ * in a backslash (removed with the blanks before it, so that the file can
+ * show the SQL as a block; the lines are joined with newlines). NULL at the
+ * end of input.
+ */
+static char *read_answer(const prompt *q)
 {
+    buf text;
+    buf_init(&text);
     char *line = NULL;
     size_t cap = 0;
-    show_question(q);
     for (;;) {
-        show_prompt(q);
         ssize_t got = getline(&line, &cap, stdin);
         if (got < 0) {
             fputc('\n', stderr);
             free(line);
+            buf_free(&text);
             return NULL;
         }
-        char *answer = trimmed(line, (size_t)got);
+        while (got > 0 && (line[got - 1] == '\n' || line[got - 1] == '\r'))
+            got--;
+        bool more = q->multiline && got > 0 && line[got - 1] == '\\';
+        if (more) { /* the backslash, and the blanks before it: a line's end */
+            got--;
+            while (got > 0 && (line[got - 1] == ' ' || line[got - 1] == '\t'))
+                got--;
+        }
+        buf_append(&text, line, (size_t)got);
+        if (!more)
+            break;
+        buf_append_str(&text, "\n");
+        fprintf(stderr, "%*s> ", (int)strlen(q->key) - 1, "");
+        fflush(stderr);
+    }
+    free(line);
+    char *answer = trimmed(buf_cstr(&text), text.len);
+    buf_free(&text);
+    return answer;
+}
+
+char *prompt_ask(const prompt *q)
+{
+    show_question(q);
+    for (;;) {
+        show_prompt(q);
+        char *answer = read_answer(q);
+        if (!answer)
+            return NULL;
         if (!*answer && q->default_val) {
             free(answer);
             answer = xstrdup(q->default_val);
         }
         char *why = refusal(q, answer);
-        if (!why) {
-            free(line);
+        if (!why)
             return answer;
-        }
         fprintf(stderr, "  %s\n", why);
         free(why);
         free(answer);

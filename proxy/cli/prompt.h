@@ -18,6 +18,7 @@ typedef struct prompt {
     bool strict;             /* an answer must be one of choices (when there are any) */
     bool list;               /* a comma-separated list: each item is checked */
     bool required;           /* an empty answer (with no default) is asked again */
+    bool multiline;          /* a line ending in a backslash goes on on the next one */
     const char *default_val; /* taken on an empty answer; NULL: none */
     /* Further checks: NULL when answer is fine, else why not (malloc'd). */
     char *(*check)(const char *answer, void *data);
@@ -28,6 +29,8 @@ typedef struct prompt {
  * Asks q on stderr and reads the answer from stdin, asking again (with the
  * reason) until it passes. Returns the answer (malloc'd, surrounding blanks
  * removed; "" for an optional key left empty), or NULL at the end of input.
+ * With q->multiline, lines ending in a backslash are joined with newlines
+ * (SQL is easier to read in the file on several lines).
  */
 char *prompt_ask(const prompt *q);
 

@@ -309,7 +309,10 @@ def test_create_source_through_the_prompts_with_defaults(project):
     shown = t.answer("connection_name [demo_sqlite]: ", "")
     assert shown.startswith("connection_name: the database: <connection_name>.json in the "
                             "secrets directory\n  choices: demo_sqlite\n")
-    t.answer("sql: ", "SELECT visits.visit_id, visits.visited_at, visits.channel FROM visits")
+    # A line ending in a backslash goes on on the next: SQL on several lines.
+    t.answer("sql: ", "SELECT visits.visit_id, visits.visited_at, \\")
+    t.answer("  > ", "    visits.channel \\")
+    t.answer("  > ", "FROM visits")
     t.answer("time_col: ", "visits.visited_at")
     t.answer("time_col_alias [visited_at]: ", "")
     status, stdout = t.finish()
@@ -320,7 +323,8 @@ def test_create_source_through_the_prompts_with_defaults(project):
     assert yaml.safe_load(path.read_text()) == {"visit_channels": {
         "name": "visit_channels", "connection_name": "demo_sqlite",
         "time_col": "visits.visited_at", "time_col_alias": "visited_at",
-        "sql": "SELECT visits.visit_id, visits.visited_at, visits.channel FROM visits"}}
+        "sql": "SELECT visits.visit_id, visits.visited_at,\n    visits.channel\nFROM visits"}}
+    assert "  sql: |-\n    SELECT visits.visit_id" in path.read_text()
     cli("validate", "--configs", project, check_status=0)
 
 
