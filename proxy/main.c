@@ -39,6 +39,7 @@ static void usage(FILE *out)
             "                   [--http-port N]\n"
             "       mimir passwd [--user NAME] < password\n"
             "       mimir validate|list|describe|query|init ... (see 'mimir COMMAND --help')\n"
+            "       mimir create metric|dimension|source ... (see 'mimir create --help')\n"
             "       mimir --version\n"
             "\n"
             "serve   run the MySQL-protocol server on the semantic layer in DIR\n"
@@ -63,6 +64,7 @@ static void usage(FILE *out)
             "describe  show one definition: description, source, SQL, type\n"
             "query     run an inquiry locally or on a server (--host), or --dry-run it\n"
             "init      scaffold a new project\n"
+            "create    add a metric, dimension or source, checked before it is written\n"
             "Exit status: 0 ok, 1 a finding (problems, a failed query), 2 a wrong command "
             "line.\n");
 }
@@ -398,6 +400,8 @@ int main(int argc, char **argv)
         return serve(argc - 1, argv + 1);
     if (strcmp(argv[1], "passwd") == 0)
         return passwd_command(argc - 1, argv + 1);
+    if (strcmp(argv[1], "create") == 0)
+        return cli_create(argc - 1, argv + 1);
     static const struct {
         const char *name;
         int (*run)(int argc, char **argv);

@@ -142,6 +142,24 @@ catalog *catalog_validate(const char *configs_dir, const char *secrets_dir, char
                           size_t *n_problems);
 
 /*
+ * A definition file not written yet, read as if it were at path (a file of
+ * configs_dir's sources/, metrics/ or dimensions/, which must not exist yet),
+ * after the files of its directory: `mimir create` validates the project
+ * with the new definition before it writes it. A duplicate name is then
+ * reported at the new file.
+ */
+typedef struct catalog_pending_file {
+    const char *subdir; /* "sources", "metrics" or "dimensions" */
+    const char *path;   /* where it will be written, for messages */
+    const char *text;   /* its YAML */
+} catalog_pending_file;
+
+/* catalog_validate, with pending (NULL: none) added to the project. */
+catalog *catalog_validate_pending(const char *configs_dir, const char *secrets_dir,
+                                  const catalog_pending_file *pending, char ***problems,
+                                  size_t *n_problems);
+
+/*
  * A deep copy of a connection (for what must outlive the catalog, such as a
  * pool across reloads), released with catalog_connection_free_copy; and
  * whether two connections connect exactly alike (every setting equal).

@@ -72,6 +72,7 @@ typedef struct loader {
     /* Directories walked so far (device, inode): each is read once. */
     struct stat *walked;
     size_t n_walked;
+    const catalog_pending_file *pending; /* a file not written yet, or NULL */
 } loader;
 
 /* The definition being read, for messages: "metric 'foo': ..." */
@@ -767,13 +768,16 @@ static bool read_document(loader *L, def_kind kind, const char *file, const ynod
     return read_definition(L, kind, file, doc);
 }
 
-static bool read_file(loader *L, def_kind kind, const char *path)
+/* A file on disk, or (text not NULL) the pending file's text under its path. */
+static bool read_file(loader *L, def_kind kind, const char *path, const char *text)
 {
     ystream *ys = xcalloc(1, sizeof *ys);
     L->streams = xrealloc(L->streams, (L->n_streams + 1) * sizeof *L->streams);
     L->streams[L->n_streams++] = ys;
     char err[1024];
-    if (!ystream_load_file(ys, path, YSTREAM_MAX_NODES, err, sizeof err))
+    if (text
+            ? !ystream_load_string(ys, path, text, strlen(text), YSTREAM_MAX_NODES, err, sizeof err)
+            : !ystream_load_file(ys, path, YSTREAM_MAX_NODES, err, sizeof err))
         return problem_text(L, err);
     bool ok = true;
     for (size_t i = 0; i < ys->n_docs; i++)
@@ -847,7 +851,7 @@ static bool walk_dir(loader *L, def_kind kind, const char *dir, int depth)
         else if (S_ISDIR(st.st_mode))
             ok = walk_dir(L, kind, path, depth + 1) && ok;
         else if (S_ISREG(st.st_mode) && has_yaml_suffix(names[i]))
-            ok = read_file(L, kind, path) && ok;
+            ok = read_file(L, kind, path, NULL) && ok;
         free(path);
     }
     sem_strv_free(names, n);
@@ -871,6 +875,8 @@ static bool walk_project_dir(loader *L, def_kind kind, const char *sub)
     else
         ok = walk_dir(L, kind, dir, 0);
     free(dir);
+    if (L->pending && strcmp(L->pending->subdir, sub) == 0)
+        ok = read_file(L, kind, L->pending->path, L->pending->text) && ok;
     return ok;
 }
 
@@ -1232,7 +1238,14 @@ static void loader_release(loader *L)
 catalog *catalog_validate(const char *configs_dir, const char *secrets_dir, char ***problems,
                           size_t *n_problems)
 {
-    loader L = {0};
+    return catalog_validate_pending(configs_dir, secrets_dir, NULL, problems, n_problems);
+}
+
+catalog *catalog_validate_pending(const char *configs_dir, const char *secrets_dir,
+                                  const catalog_pending_file *pending, char ***problems,
+                                  size_t *n_problems)
+{
+    loader L = {.pending = pending};
     L.c = xcalloc(1, sizeof *L.c);
     L.c->configs_dir = xstrdup(configs_dir);
     L.c->secrets_dir = sem_strdup_or_null(secrets_dir);

@@ -1,6 +1,6 @@
 /*
  * The commands of bin/mimir other than `serve` and `passwd`: validate, list,
- * describe, query and init (one file each in proxy/cli/), and what they
+ * describe, query, init and create (one file each in proxy/cli/), and what they
  * share: where the project and its secrets are, loading the catalog, and the
  * exit status convention (0: fine, 1: a finding, such as a problem in the
  * configuration or a failed query, 2: the command line itself is wrong).
@@ -21,6 +21,16 @@ int cli_list(int argc, char **argv);
 int cli_describe(int argc, char **argv);
 int cli_query(int argc, char **argv);
 int cli_init(int argc, char **argv);
+int cli_create(int argc, char **argv);
+
+/*
+ * `mimir validate`'s checks on the databases (validate.c), for `mimir create`
+ * too: every source, dimension and metric of cat (loaded with secrets) run
+ * with LIMIT 0 on its database; each problem is appended to *problems. When
+ * *n_problems is not 0, a definition that cannot be planned is put down to
+ * the problems already found and not reported again.
+ */
+void cli_validate_databases(catalog *cat, char ***problems, size_t *n_problems);
 
 /*
  * The project a command works on: --configs (default $MIMIR_CONFIGS, else

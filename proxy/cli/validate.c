@@ -216,6 +216,17 @@ static void check_databases(validation *v)
     v->is = NULL;
 }
 
+void cli_validate_databases(catalog *cat, char ***problems, size_t *n_problems)
+{
+    validation v = {.cat = cat,
+                    .problems = *problems,
+                    .n_problems = *n_problems,
+                    .offline_problems = *n_problems};
+    check_databases(&v);
+    *problems = v.problems;
+    *n_problems = v.n_problems;
+}
+
 /* ---- the command ---- */
 
 int cli_validate(int argc, char **argv)
@@ -273,7 +284,7 @@ int cli_validate(int argc, char **argv)
     v.offline_problems = v.n_problems;
     bool databases = p.secrets && !no_default_secrets && v.cat->n_connections > 0;
     if (databases)
-        check_databases(&v);
+        cli_validate_databases(v.cat, &v.problems, &v.n_problems);
     if (server_config)
         validate_grants(server_config, v.cat, databases && v.n_problems == 0, &v.problems,
                         &v.n_problems);
