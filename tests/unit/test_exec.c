@@ -809,8 +809,8 @@ static void check_limit_case(const limit_case *c)
     assert_sink_contract(&r);
     assert_int_equal(r.ends, 0);
     assert_int_equal(r.errors, 1);
-    assert_int_equal(r.error.code, ER_UNKNOWN_ERROR);
-    assert_string_equal(r.error.sqlstate, "HY000");
+    assert_int_equal(r.error.code, ER_TOO_BIG_SELECT);
+    assert_string_equal(r.error.sqlstate, "42000");
     char msg[256];
     snprintf(msg, sizeof(msg),
              "result too large: more than %llu %s; narrow the query or add a LIMIT",
