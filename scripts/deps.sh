@@ -7,7 +7,7 @@ PACKAGES="gcc make pkg-config libevent-dev libpq-dev libmariadb-dev libyaml-dev
 libsqlite3-dev libssl-dev libcmocka-dev sqlite3 postgresql mariadb-client
 python3-pytest python3-pymysql python3-psycopg2"
 # The HTTP API reads its JSON requests with Jansson (proxy/http/http_body.c);
-# `mimir query --host http://...` talks to it with libcurl, and the tests with curl.
+# `mimir query --host http://...` talks to it with libcurl (the tests also with curl).
 PACKAGES="$PACKAGES libjansson-dev libcurl4-openssl-dev curl"
 
 # TLS and caching_sha2_password in tests/integration/test_protocol.py: the

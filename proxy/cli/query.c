@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include <jansson.h>
 #include <mysql.h>
 
 #include "planner/info_schema.h"
@@ -25,6 +27,7 @@
 #include "proxy/cli/local_exec.h"
 #include "proxy/cli/output.h"
 #include "proxy/cli/remote.h"
+#include "proxy/cli/remote_http.h"
 #include "semantic/util.h"
 #include "wire/xalloc.h"
 
@@ -63,7 +66,11 @@ static void usage(FILE *out)
                  "      --secrets DIR     its secrets (default: $MIMIR_SECRETS, else DIR/secrets)\n"
                  "      --no-secrets      with --dry-run: plan without secrets (PostgreSQL SQL)\n"
                  "      --host H[:P]      query the Mimir server at H (port P, default 3306)\n"
+                 "      --host URL        http://HOST:PORT or https://...: through the server's\n"
+                 "                        HTTP API (docs/http.md)\n"
                  "      --user NAME       user for --host (default: mimir)\n"
+                 "      --cacert FILE     with an https:// --host: verify the server with the CA\n"
+                 "                        certificates in FILE (default: the system's)\n"
                  "\n"
                  "Exit status: 0 ok, 1 the query failed, 2 wrong command line.\n");
 }
@@ -72,7 +79,7 @@ typedef struct query_options {
     cli_project project;
     const char **metrics, **dimensions, **filters, **order;
     size_t nmetrics, ndimensions, nfilters, norder;
-    const char *granularity, *start_date, *end_date, *host, *user;
+    const char *granularity, *start_date, *end_date, *host, *user, *cacert;
     long long limit;
     bool dry_run;
     out_format format;
@@ -122,6 +129,7 @@ enum {
     OPT_NO_SECRETS,
     OPT_HOST,
     OPT_USER,
+    OPT_CACERT,
     OPT_HELP
 };
 
@@ -143,6 +151,7 @@ static int parse_options(int argc, char **argv, query_options *o)
                                          {"no-secrets", no_argument, NULL, OPT_NO_SECRETS},
                                          {"host", required_argument, NULL, OPT_HOST},
                                          {"user", required_argument, NULL, OPT_USER},
+                                         {"cacert", required_argument, NULL, OPT_CACERT},
                                          {"help", no_argument, NULL, OPT_HELP},
                                          {NULL, 0, NULL, 0}};
     int opt;
@@ -200,6 +209,9 @@ static int parse_options(int argc, char **argv, query_options *o)
         case OPT_USER:
             o->user = optarg;
             break;
+        case OPT_CACERT:
+            o->cacert = optarg;
+            break;
         case OPT_HELP:
             usage(stdout);
             return -1;
@@ -219,6 +231,8 @@ static int parse_options(int argc, char **argv, query_options *o)
                                     "--configs and --secrets do not apply");
     if (o->user && !o->host)
         return cli_usage_error(cmd, "--user applies to --host");
+    if (o->cacert && !(o->host && strncasecmp(o->host, "https://", 8) == 0))
+        return cli_usage_error(cmd, "--cacert applies to an https:// --host");
     return CLI_OK;
 }
 
@@ -336,6 +350,71 @@ static int run_remote(const query_options *o, const char *sql)
     return status;
 }
 
+/* ---- over the HTTP API ---- */
+
+static json_t *names_json(const char **v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+/* The prototype's inquiry, as POST /v1/query takes it. */
+static char *inquiry_json(const query_options *o)
+{
+    json_t *q = json_object();
+    json_object_set_new(q, "metrics", names_json(o->metrics, o->nmetrics));
+    json_object_set_new(q, "dimensions", names_json(o->dimensions, o->ndimensions));
+    json_object_set_new(q, "filters", names_json(o->filters, o->nfilters));
+    json_object_set_new(q, "order_by", names_json(o->order, o->norder));
+    if (o->granularity)
+        json_object_set_new(q, "granularity", json_string(o->granularity));
+    if (o->start_date)
+        json_object_set_new(q, "start_date", json_string(o->start_date));
+    if (o->end_date)
+        json_object_set_new(q, "end_date", json_string(o->end_date));
+    if (o->limit >= 0)
+        json_object_set_new(q, "limit", json_integer(o->limit));
+    char *text = json_dumps(q, JSON_COMPACT);
+    json_decref(q);
+    return text;
+}
+
+static int run_remote_http(const query_options *o, const char *sql)
+{
+    char *base = xstrdup(o->host);
+    size_t len = strlen(base);
+    while (len && base[len - 1] == '/')
+        base[--len] = '\0';
+    remote_http_target t = {.base_url = base,
+                            .user = o->user ? o->user : "mimir",
+                            .password = getenv("MIMIR_PASSWORD"),
+                            .cacert = o->cacert};
+    char *body = inquiry_json(o);
+    remote_http_result r;
+    int status = CLI_FINDING;
+    if (remote_http_post(&t, o->dry_run ? "/v1/explain" : "/v1/query", body, &r, cmd)) {
+        status = CLI_OK;
+        if (o->dry_run && r.ncols != EXPLAIN_COLS) {
+            status = cli_fail(cmd, "the server's EXPLAIN has %zu columns, not %d", r.ncols,
+                              EXPLAIN_COLS);
+        } else if (o->dry_run) {
+            print_plan(o, sql, (const char *const *)r.cells, r.nrows);
+        } else {
+            out_writer w;
+            out_begin(&w, o->format, stdout, r.ncols, (const char *const *)r.names, r.numeric);
+            for (size_t i = 0; i < r.nrows; i++)
+                out_row(&w, (const char *const *)r.cells + i * r.ncols, NULL);
+            out_end(&w);
+        }
+        remote_http_result_free(&r);
+    }
+    free(body);
+    free(base);
+    return status;
+}
+
 static int run_local(const query_options *o, const char *sql)
 {
     catalog *c = cli_load_catalog(cmd, &o->project, true);
@@ -376,6 +455,8 @@ int cli_query(int argc, char **argv)
         status = cli_usage_error(cmd, "%s", err);
     else if (mysql_library_init(0, NULL, NULL) != 0)
         status = cli_fail(cmd, "cannot initialise libmariadb");
+    else if (o.host && remote_http_url(o.host))
+        status = run_remote_http(&o, sql);
     else if (o.host)
         status = run_remote(&o, sql);
     else if (o.dry_run)

@@ -16,9 +16,9 @@ struct remote {
 
 /*
  * The scheme in front of HOST[:PORT], if any: mysql:// is the MySQL port, as no
- * scheme is. http:// and https:// name the prototype's HTTP API, which Mimir
- * does not serve yet: refused at once, rather than taken for a MySQL host and
- * left to time out. Anything else is not a Mimir address.
+ * scheme is (http:// and https:// go to remote_http.c before this). Anything
+ * else is not a Mimir address: refused at once, rather than taken for a MySQL
+ * host and left to time out.
  */
 static bool scheme_ok(const char *text, const char *sep, char *err, size_t errlen)
 {
@@ -27,16 +27,10 @@ static bool scheme_ok(const char *text, const char *sep, char *err, size_t errle
     size_t n = (size_t)(sep - text);
     if (n == 5 && strncasecmp(text, "mysql", 5) == 0)
         return true;
-    if ((n == 4 && strncasecmp(text, "http", 4) == 0) ||
-        (n == 5 && strncasecmp(text, "https", 5) == 0))
-        snprintf(err, errlen,
-                 "--host '%s': this version of Mimir serves no HTTP API yet; give the MySQL "
-                 "port: --host HOST[:PORT] (default port 3306)",
-                 text);
-    else
-        snprintf(err, errlen,
-                 "--host '%s': unknown scheme '%.*s' (HOST[:PORT] or mysql://HOST[:PORT])", text,
-                 (int)n, text);
+    snprintf(err, errlen,
+             "--host '%s': unknown scheme '%.*s' (HOST[:PORT], mysql://HOST[:PORT], or "
+             "http(s)://HOST:PORT for the HTTP API)",
+             text, (int)n, text);
     return false;
 }
 

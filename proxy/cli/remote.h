@@ -20,7 +20,7 @@ typedef struct remote_target {
 } remote_target;
 
 /* HOST, HOST:PORT, [IPv6]:PORT, optionally mysql:// in front; port default 3306. Another
- * scheme (http:// and https://: no HTTP API is served yet) is an error at once. */
+ * scheme is an error at once (http:// and https:// are remote_http.h's). */
 bool remote_target_parse(const char *text, remote_target *t, char *err, size_t errlen);
 
 typedef struct remote remote;

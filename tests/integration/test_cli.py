@@ -845,16 +845,16 @@ def test_query_host_dry_run_and_errors(mimir, pagila_secrets):
 
 
 def test_query_host_with_a_scheme(mimir):
-    """mysql:// is the MySQL port; http(s):// (the prototype's HTTP API, not served yet)
-    and other schemes are refused at once, not taken for a MySQL host that times out."""
+    """mysql:// is the MySQL port; http(s):// the HTTP API (tests/integration/test_http_api.py),
+    which a MySQL port does not speak: an error at once, as for other schemes, never a MySQL
+    host that times out."""
     proc = cli("query", "--host", f"mysql://127.0.0.1:{mimir.port}", *DRY_ARGS, "--dry-run",
                check_status=0)
     assert proc.stdout
-    for url, words in ((f"http://127.0.0.1:{mimir.port}", "no HTTP API yet"),
-                       ("https://127.0.0.1:8090", "no HTTP API yet"),
-                       ("ftp://127.0.0.1:21", "unknown scheme 'ftp'")):
+    for url, status, words in ((f"http://127.0.0.1:{mimir.port}", 1, "/v1/query"),
+                               ("ftp://127.0.0.1:21", 2, "unknown scheme 'ftp'")):
         started = time.monotonic()
-        proc = cli("query", "--host", url, "-m", "movies_rented", check_status=2)
+        proc = cli("query", "--host", url, "-m", "movies_rented", check_status=status)
         assert words in proc.stderr and url in proc.stderr, proc.stderr
         assert time.monotonic() - started < 5  # refused at once
 

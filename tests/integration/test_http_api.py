@@ -10,7 +10,9 @@ import base64
 import csv
 import io
 import json
+import os
 import re
+import subprocess
 import socket
 import time
 import urllib.error
@@ -20,7 +22,7 @@ from decimal import Decimal
 import pytest
 
 from client_support import clients_build  # noqa: F401 (a fixture)
-from conftest import PAGILA_CONFIGS, TYPES_DISCOVERED, MimirServer, free_port
+from conftest import MIMIR_BIN, PAGILA_CONFIGS, TYPES_DISCOVERED, MimirServer, free_port
 from support import RENTALS_SQL, expected, native_hash, source_query, unordered
 from test_arrow_stream import arrow_tools  # noqa: F401 (a fixture)
 from test_runtime import make_configs, sleeping_backends, wait_for
@@ -257,7 +259,7 @@ def test_hidden_metric_is_the_error_of_a_name_that_does_not_exist(http):
 
 
 def test_curl_with_basic_authentication(http, pg):
-    proc = __import__("subprocess").run(
+    proc = subprocess.run(
         ["curl", "-sS", "--fail-with-body", "-u", f"admin:{PASSWORD}", "--json",
          json.dumps({"metrics": ["movies_rented"]}),
          f"http://127.0.0.1:{http.http_port}/v1/query"],
@@ -275,13 +277,61 @@ def test_query_record_says_http(http):
     assert mine and mine[-1]["status"] == "ok" and mine[-1]["rows"] == 1
 
 
+# ---- mimir query --host http://... (the prototype's remote mode) -------------------------
+
+
+def mimir_query(server, *args, user="admin", password=PASSWORD, status=0):
+    env = dict(os.environ, MIMIR_PASSWORD=password)
+    proc = subprocess.run([str(MIMIR_BIN), "query", "--host",
+                           f"http://127.0.0.1:{server.http_port}", "--user", user, *args],
+                          capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == status, proc.stderr + proc.stdout
+    return proc
+
+
+def test_cli_remote_mode_prints_the_prototype_example(http, pg):
+    proc = mimir_query(http, "-m", "movies_rented", "-d", "dim_rental_category",
+                       "--format", "csv")
+    rows = list(csv.reader(io.StringIO(proc.stdout)))
+    assert rows[0] == ["dim_rental_category", "movies_rented"]
+    want = expected(pg, ["dim_rental_category"], ["movies_rented"])
+    assert unordered((c, int(n)) for c, n in rows[1:]) == unordered(want)
+    table = mimir_query(http, "-m", "movies_rented", "-d", "dim_rental_category").stdout
+    assert "| dim_rental_category | movies_rented |" in table
+    assert f"{len(want)} rows" in table
+
+
+def test_cli_remote_mode_filters_dates_order_and_limit(http, pg):
+    proc = mimir_query(http, "-m", "rentals_revenue", "-d", "dim_rental_category",
+                       "-f", "dim_rental_category <> 'Action'", "-o", "rentals_revenue DESC",
+                       "--limit", "3", "-g", "YEAR", "--start-date", "2022-01-01",
+                       "--end-date", "2022-12-31", "--format", "json")
+    got = [(r["dim_rental_category"], r["year"], Decimal(str(r["rentals_revenue"])))
+           for r in json.loads(proc.stdout)]
+    want = pg.query(
+        f"SELECT COALESCE(category_name, 'Uncategorized') AS c, 2022, SUM(amount) AS s "
+        f"FROM ({RENTALS_SQL}) AS r WHERE ts >= '2022-01-01' AND ts < '2023-01-01' "
+        f"AND COALESCE(category_name, 'Uncategorized') <> 'Action' "
+        f"GROUP BY 1 ORDER BY s DESC NULLS LAST LIMIT 3")
+    assert got == [tuple(r) for r in want]
+
+
+def test_cli_remote_mode_errors(http):
+    proc = mimir_query(http, "-m", "payments_count", user="store1", status=1)
+    assert "ERROR 1054 (42S22): Unknown column 'payments_count'" in proc.stderr
+    proc = mimir_query(http, "-m", "movies_rented", password="wrong", status=1)
+    assert "ERROR 1045 (28000): Access denied for user 'admin'" in proc.stderr
+    proc = mimir_query(http, "-m", "movies_rented", "--dry-run")
+    assert "-- step 1: source rentals" in proc.stdout
+
+
 # ---- Arrow, read by apache-arrow ---------------------------------------------------------
 
 ARROW = "application/vnd.apache.arrow.stream"
 
 
 def read_arrow(node_dir, data):
-    proc = __import__("subprocess").run(["node", "read_arrow.mjs"], input=data, cwd=node_dir,
+    proc = subprocess.run(["node", "read_arrow.mjs"], input=data, cwd=node_dir,
                                         capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode()
     got = json.loads(proc.stdout)
