@@ -21,6 +21,7 @@ int cli_list(int argc, char **argv);
 int cli_describe(int argc, char **argv);
 int cli_query(int argc, char **argv);
 int cli_init(int argc, char **argv);
+int cli_discover(int argc, char **argv);
 
 /*
  * The project a command works on: --configs (default $MIMIR_CONFIGS, else
