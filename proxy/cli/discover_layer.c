@@ -19,9 +19,8 @@
  * columns and text columns with few distinct values. Key columns are ids,
  * not dimensions, and columns named like secrets (password, token) are left
  * out. Metrics: the count of the fact table's primary key and the sum of each
- * of its numeric columns that is not a key. A dimension two sources would
- * define alike (the same alias and column) is defined once and listed by the
- * other source.
+ * of its numeric columns that is not a key (nor named like one: id, *_id). A dimension two sources
+ * would define alike (the same alias and column) is defined once and listed by the other source.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -244,11 +243,18 @@ static void write_on(FILE *f, const src_build *b, int i)
     }
 }
 
+/* An id by its name (id, *_id) though no key says so: counted, never summed. */
+static bool named_like_id(const char *name)
+{
+    size_t n = strlen(name);
+    return strcasecmp(name, "id") == 0 || (n > 3 && strcasecmp(name + n - 3, "_id") == 0);
+}
+
 /* A numeric column of the fact table that is summed. */
 static bool is_measure(const src_build *b, const disc_column *col)
 {
-    return col->kind == DCOL_NUMBER && !is_key_column(b->fact, col->name) && col != b->time &&
-           !looks_secret(col->name);
+    return col->kind == DCOL_NUMBER && !is_key_column(b->fact, col->name) &&
+           !named_like_id(col->name) && col != b->time && !looks_secret(col->name);
 }
 
 /* An output column of the fact table: "alias"."col" AS "col". */
@@ -439,7 +445,7 @@ static void add_metrics(src_build *b)
         char *col_name = layer_name(col->name), *quoted = q(b, col->name);
         add_metric(s, xasprintf("%s_%s_sum", s->name, col_name), xasprintf("SUM(%s)", quoted),
                    xasprintf("Sum of %s.%s (%s): a numeric column of the fact table that is "
-                             "not a key.",
+                             "not a key or named like an id.",
                              b->fact->name, col->name, col->type));
         free(col_name);
         free(quoted);

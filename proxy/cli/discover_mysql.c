@@ -1,7 +1,7 @@
 /*
  * `mimir discover` on MariaDB/MySQL: the base tables of a database from
- * information_schema (COLUMNS, TABLE_CONSTRAINTS, KEY_COLUMN_USAGE with
- * REFERENCED_TABLE_NAME). MySQL's partitions are not tables of their own, so
+ * information_schema (COLUMNS, and KEY_COLUMN_USAGE with REFERENCED_TABLE_NAME
+ * for the keys). MySQL's partitions are not tables of their own, so
  * a partitioned table is one table here already. tinyint(1) (BOOLEAN) is a
  * boolean; JSON, binary types, TIME and YEAR are neither grouped nor summed.
  */
@@ -23,16 +23,17 @@ static const char my_columns_sql[] =
     "WHERE c.TABLE_SCHEMA = %s AND t.TABLE_TYPE = 'BASE TABLE' "
     "ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION";
 
+/* KEY_COLUMN_USAGE alone: MariaDB shows TABLE_CONSTRAINTS only to users with
+ * more than SELECT. PRIMARY is the primary key; a row naming a referenced table
+ * is a foreign key's; any other constraint listed there is a unique key. */
 static const char my_keys_sql[] =
-    "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, CASE t.CONSTRAINT_TYPE WHEN 'PRIMARY KEY' THEN 'p' "
-    "WHEN 'UNIQUE' THEN 'u' ELSE 'f' END, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, "
-    "k.REFERENCED_COLUMN_NAME "
-    "FROM information_schema.KEY_COLUMN_USAGE k JOIN information_schema.TABLE_CONSTRAINTS t "
-    "ON t.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND t.TABLE_NAME = k.TABLE_NAME "
-    "AND t.CONSTRAINT_NAME = k.CONSTRAINT_NAME "
-    "WHERE k.TABLE_SCHEMA = %s AND t.CONSTRAINT_TYPE IN ('PRIMARY KEY', 'UNIQUE', 'FOREIGN KEY') "
-    "AND (k.REFERENCED_TABLE_NAME IS NULL OR k.REFERENCED_TABLE_SCHEMA = k.TABLE_SCHEMA) "
-    "ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION";
+    "SELECT TABLE_NAME, CONSTRAINT_NAME, CASE WHEN CONSTRAINT_NAME = 'PRIMARY' THEN 'p' "
+    "WHEN REFERENCED_TABLE_NAME IS NOT NULL THEN 'f' ELSE 'u' END, COLUMN_NAME, "
+    "REFERENCED_TABLE_NAME, REFERENCED_COLUMN_NAME "
+    "FROM information_schema.KEY_COLUMN_USAGE "
+    "WHERE TABLE_SCHEMA = %s "
+    "AND (REFERENCED_TABLE_NAME IS NULL OR REFERENCED_TABLE_SCHEMA = TABLE_SCHEMA) "
+    "ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION";
 
 static bool my_run(disc_db *db, const char *fmt, const char *schema_lit, disc_rows *r, char *err,
                    size_t errlen)
