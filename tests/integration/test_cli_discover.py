@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_CONFIGS, MIMIR_BIN, SANITIZER_MARKERS, free_port, write_secrets
+from conftest import (DEMO_CONFIGS, MIMIR_BIN, SANITIZER_MARKERS, free_port, start_layer_server,
+                      write_secrets)
 
 CLI_TIMEOUT = 120
 
@@ -186,6 +187,20 @@ def test_pagila_layer_answers_with_the_right_numbers(pg_layer, pg):
         "JOIN film f ON f.film_id = i.film_id GROUP BY 1"))
     got = query(out, secrets, ["rental_count"], ["dim_inventory_film_rating"])
     assert as_map(got, "dim_inventory_film_rating", ["rental_count"]) == want
+
+
+def test_pagila_layer_is_served(pg_layer, pg, request, session_dir):
+    out, secrets, _ = pg_layer
+    server = start_layer_server(request, session_dir, "mimir-discover", out, secrets)
+    names, rows = server.query(
+        "SELECT dim_inventory_film_rating, AGG(rental_count) AS rental_count FROM mimir.metrics "
+        "GROUP BY dim_inventory_film_rating")
+    assert names == ["dim_inventory_film_rating", "rental_count"]
+    want = direct_map(pg.query(
+        "SELECT f.rating::text, COUNT(*) FROM rental r "
+        "JOIN inventory i ON i.inventory_id = r.inventory_id "
+        "JOIN film f ON f.film_id = i.film_id GROUP BY 1"))
+    assert direct_map(rows) == want
 
 
 def test_pagila_ids_are_not_summed(pg_layer):
