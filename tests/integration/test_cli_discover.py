@@ -344,3 +344,73 @@ def test_usage_errors(args, message):
 def test_help():
     proc = cli("discover", "--help", check_status=0)
     assert proc.stdout.startswith("usage: mimir discover")
+
+
+# --------------------------------------------------------------------------
+# the join rules, on a SQLite file made here: a foreign key to columns that are
+# not a key (would multiply rows), a table referring to the fact table
+# (one-to-many), a self-reference (a cycle), names that must be quoted
+# --------------------------------------------------------------------------
+
+RULES_SQL = """
+CREATE TABLE teams (name TEXT NOT NULL, colour TEXT NOT NULL);
+CREATE TABLE users (id INTEGER PRIMARY KEY, "full name" TEXT NOT NULL,
+                    manager_id INTEGER REFERENCES users (id));
+CREATE TABLE "order" (id INTEGER PRIMARY KEY, placed_at TEXT NOT NULL,
+                      user_id INTEGER REFERENCES users (id),
+                      team_name TEXT REFERENCES teams (name),
+                      "select" TEXT NOT NULL, total NUMERIC NOT NULL, last_update TEXT);
+CREATE TABLE order_notes (note_id INTEGER PRIMARY KEY,
+                          order_id INTEGER NOT NULL REFERENCES "order" (id), note TEXT);
+"""
+
+
+@pytest.fixture
+def rules_db(workdir):
+    path = Path(workdir) / "rules.db"
+    db = sqlite3.connect(path)
+    db.executescript(RULES_SQL)
+    db.executemany("INSERT INTO teams VALUES (?, ?)",
+                   [("red", "crimson"), ("red", "scarlet"), ("blue", "navy")])
+    db.executemany("INSERT INTO users VALUES (?, ?, ?)",
+                   [(1, "Ada L", None), (2, "Bo M", 1), (3, "Cy N", 1)])
+    rows = [(i, f"2024-0{1 + i % 3}-1{i % 9} 10:00:00", 1 + i % 4 if i % 4 else None,
+             ["red", "blue", None][i % 3], ["a", "b"][i % 2], f"{i}.25", None)
+            for i in range(1, 61)]
+    db.executemany('INSERT INTO "order" VALUES (?, ?, ?, ?, ?, ?, ?)', rows)
+    db.executemany("INSERT INTO order_notes VALUES (?, ?, ?)",
+                   [(k, 1 + k % 5, "n") for k in range(1, 40)])
+    db.commit()
+    secrets = Path(workdir) / "secrets"
+    secrets.mkdir()
+    (secrets / "rules.json").write_text(json.dumps(
+        {"connection_class": "sqlite", "path": str(path)}))
+    return db, secrets
+
+
+def test_joins_are_many_to_one_only(rules_db, workdir):
+    db, secrets = rules_db
+    out = Path(workdir) / "layer"
+    discover("rules", secrets, out)
+    validate(out, secrets)
+    sql = source_sql(out, "order")
+    assert 'FROM "order" AS "order"' in sql
+    assert '"teams"' not in sql          # teams.name is not a key: joining could repeat rows
+    assert '"order_notes"' not in sql    # notes refer to orders: one-to-many
+    assert sql.count('LEFT JOIN "users"') == 1  # users -> users is a cycle
+    assert '"order"."placed_at" AS "ts"' in sql  # not last_update, an audit column
+
+    got = query(out, secrets, ["order_count", "order_total_sum"], ["dim_users_full_name"])
+    want = direct_map(db.execute(
+        'SELECT u."full name", COUNT(o.id), SUM(o.total) FROM "order" o '
+        "LEFT JOIN users u ON u.id = o.user_id GROUP BY 1").fetchall())
+    assert as_map(got, "dim_users_full_name", ["order_count", "order_total_sum"]) == want
+    (rows,) = db.execute('SELECT COUNT(*) FROM "order"').fetchone()
+    assert sum(r["order_count"] for r in got) == rows
+
+    # a reserved word as a column: a low-cardinality text column of the fact table
+    got = query(out, secrets, ["order_count"], ["dim_order_select"])
+    want = direct_map(db.execute('SELECT "select", COUNT(*) FROM "order" GROUP BY 1').fetchall())
+    assert as_map(got, "dim_order_select", ["order_count"]) == want
+    # order_notes is a fact of its own only if it has a time column: it has none
+    assert sorted(p.stem for p in (out / "sources").iterdir()) == ["order"]
