@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,13 +87,26 @@ static int parse_options(int argc, char **argv, discover_options *o)
     return -1;
 }
 
+/* The folder a new --out is made in exists (discover makes one directory, not a path). */
+static bool parent_is_directory(const char *out)
+{
+    char *copy = xstrdup(out);
+    struct stat st;
+    const char *parent = dirname(copy);
+    bool ok = stat(parent, &st) == 0 && S_ISDIR(st.st_mode);
+    if (!ok)
+        cli_fail(cmd, "--out %s: the directory %s does not exist; nothing written", out, parent);
+    free(copy);
+    return ok;
+}
+
 /* --out is new, or an empty directory; else a message and false. */
 static bool out_usable(const char *out)
 {
     struct stat st;
     if (stat(out, &st) != 0) {
         if (errno == ENOENT)
-            return true;
+            return parent_is_directory(out);
         cli_fail(cmd, "--out %s: %s; nothing written", out, strerror(errno));
         return false;
     }

@@ -469,12 +469,30 @@ static char *source_description(const src_build *b)
     return text;
 }
 
+/* The table's name as a layer name, made unique ("Order" and "order" both facts). */
+static char *source_name(const disc_layer *l, const char *table)
+{
+    char *base = layer_name(table), *name = xstrdup(base);
+    for (int k = 2;; k++) {
+        bool taken = false;
+        for (size_t i = 0; i < l->nsources && !taken; i++)
+            taken = strcmp(l->sources[i].name, name) == 0;
+        if (!taken)
+            break;
+        free(name);
+        name = xasprintf("%s_%d", base, k);
+    }
+    free(base);
+    return name;
+}
+
 static void build_source(src_build *b)
 {
     disc_layer *l = b->layer;
     l->sources = xreallocarray(l->sources, l->nsources + 1, sizeof *l->sources);
+    char *name = source_name(l, b->fact->name);
     b->src = &l->sources[l->nsources++];
-    *b->src = (disc_source){.name = layer_name(b->fact->name)};
+    *b->src = (disc_source){.name = name};
     b->count_col = count_column(b->fact, b->time);
     build_joins(b);
     b->src->time_alias = time_alias(b);

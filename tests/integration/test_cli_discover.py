@@ -305,6 +305,13 @@ def test_out_empty_directory_is_used(workdir):
     assert "sources/orders.yaml" in layer_files(out)
 
 
+def test_out_in_a_missing_directory_is_refused(workdir):
+    out = Path(workdir) / "missing" / "layer"
+    proc = discover("demo_sqlite", DEMO_SECRETS, out, check_status=1)
+    assert "does not exist; nothing written" in proc.stderr
+    assert not out.parent.exists()
+
+
 def test_unknown_connection_is_a_clear_error(workdir):
     out = Path(workdir) / "layer"
     proc = discover("no_such_connection", DEMO_SECRETS, out, check_status=1)
