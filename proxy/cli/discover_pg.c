@@ -13,10 +13,12 @@
 #include "proxy/cli/discover.h"
 #include "wire/xalloc.h"
 
-/* The tables a schema's layer may use: ordinary and partitioned, no partitions. */
+/* The tables a schema's layer may use: ordinary and partitioned, no partitions,
+ * and only those the connection's user may read (pg_catalog lists them all). */
 #define PG_TABLES                                                                                  \
     "c.relkind IN ('r', 'p') AND NOT c.relispartition AND NOT EXISTS "                             \
-    "(SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)"
+    "(SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid) "                           \
+    "AND pg_catalog.has_table_privilege(c.oid, 'SELECT')"
 
 static const char pg_columns_sql[] =
     "SELECT c.relname, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), "

@@ -75,10 +75,6 @@ def direct_map(rows):
     return {r[0]: tuple(Decimal(str(v)) if v is not None else None for v in r[1:]) for r in rows}
 
 
-def read_yaml_docs(path):
-    return Path(path).read_text()
-
-
 def source_sql(out, name):
     return (Path(out) / "sources" / f"{name}.yaml").read_text()
 
@@ -201,6 +197,25 @@ def test_pagila_layer_is_served(pg_layer, pg, request, session_dir):
         "JOIN inventory i ON i.inventory_id = r.inventory_id "
         "JOIN film f ON f.film_id = i.film_id GROUP BY 1"))
     assert direct_map(rows) == want
+
+
+def test_pagila_tables_the_user_cannot_read_are_left_out(pg, workdir):
+    pg.query("DROP ROLE IF EXISTS discover_limited")
+    pg.query("CREATE ROLE discover_limited LOGIN")
+    pg.query("GRANT SELECT ON rental, customer TO discover_limited")
+    try:
+        secrets = write_secrets(Path(workdir) / "secrets", pg.port, user="discover_limited")
+        out = Path(workdir) / "layer"
+        proc = discover("pagila_postgres", secrets, out)
+        assert proc.stdout.startswith("2 tables read"), proc.stdout
+        sql = source_sql(out, "rental")
+        assert '"public"."customer"' in sql and '"public"."staff"' not in sql
+        validate(out, secrets)
+        (want,) = pg.query("SELECT COUNT(*) FROM rental")[0]
+        assert query(out, secrets, ["rental_count"])[0]["rental_count"] == want
+    finally:
+        pg.query("REVOKE ALL ON rental, customer FROM discover_limited")
+        pg.query("DROP ROLE discover_limited")
 
 
 def test_pagila_ids_are_not_summed(pg_layer):
