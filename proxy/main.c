@@ -40,6 +40,7 @@ static void usage(FILE *out)
             "       mimir passwd [--user NAME] < password\n"
             "       mimir validate|list|describe|query|init ... (see 'mimir COMMAND --help')\n"
             "       mimir create metric|dimension|source ... (see 'mimir create --help')\n"
+            "       mimir discover --connection NAME --secrets DIR --out DIR [--schema S]\n"
             "       mimir --version\n"
             "\n"
             "serve   run the MySQL-protocol server on the semantic layer in DIR\n"
@@ -65,6 +66,7 @@ static void usage(FILE *out)
             "query     run an inquiry locally or on a server (--host), or --dry-run it\n"
             "init      scaffold a new project\n"
             "create    add a metric, dimension or source, checked before it is written\n"
+            "discover  write a starter semantic layer from a database's catalog\n"
             "Exit status: 0 ok, 1 a finding (problems, a failed query), 2 a wrong command "
             "line.\n");
 }
@@ -405,11 +407,8 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*run)(int argc, char **argv);
-    } commands[] = {{"validate", cli_validate},
-                    {"list", cli_list},
-                    {"describe", cli_describe},
-                    {"query", cli_query},
-                    {"init", cli_init}};
+    } commands[] = {{"validate", cli_validate}, {"list", cli_list}, {"describe", cli_describe},
+                    {"query", cli_query},       {"init", cli_init}, {"discover", cli_discover}};
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

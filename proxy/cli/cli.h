@@ -31,6 +31,7 @@ int cli_create(int argc, char **argv);
  * the problems already found and not reported again.
  */
 void cli_validate_databases(catalog *cat, char ***problems, size_t *n_problems);
+int cli_discover(int argc, char **argv);
 
 /*
  * The project a command works on: --configs (default $MIMIR_CONFIGS, else
