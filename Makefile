@@ -27,7 +27,10 @@ PYTEST_ARGS ?=
 
 LIB_SRCS  := $(sort $(wildcard wire/*.c semantic/*.c planner/*.c)) \
              $(filter-out proxy/main.c,$(sort $(wildcard proxy/*.c proxy/*/*.c)))
-LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+# The web page's files (proxy/http/web/), built into the binary as C arrays.
+WEB_ASSETS := $(sort $(wildcard proxy/http/web/*))
+WEB_ASSETS_C := $(BUILD)/gen/web_assets.c
+LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/gen/web_assets.o
 MAIN_OBJ  := $(BUILD)/proxy/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -42,6 +45,13 @@ deps:
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(WEB_ASSETS_C): $(WEB_ASSETS) scripts/embed_assets.sh
+	@mkdir -p $(dir $@)
+	./scripts/embed_assets.sh $@ $(WEB_ASSETS)
+
+$(BUILD)/gen/web_assets.o: $(WEB_ASSETS_C)
+	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BIN): $(LIB_OBJS) $(MAIN_OBJ)
 	@mkdir -p $(dir $@)
@@ -220,7 +230,7 @@ $(REPLAY_DIR)/%.o: tests/fuzz/%.c
 	$(CC) $(CFLAGS) $(FUZZ_REPO) -MMD -MP -c $< -o $@
 
 $(REPLAY_DIR)/fuzz_%: $(REPLAY_DIR)/fuzz_%.o $(REPLAY_DIR)/support.o $(REPLAY_DIR)/replay_main.o \
-                      $(filter-out $(BUILD)/proxy/%,$(LIB_OBJS))
+                      $(filter-out $(BUILD)/proxy/% $(BUILD)/gen/%,$(LIB_OBJS))
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # Objects are kept between runs (not intermediate files that make would delete).

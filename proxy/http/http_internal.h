@@ -26,7 +26,7 @@
 #include "proxy/obs/query_log.h"
 #include "wire/buf.h"
 
-typedef enum { HTTP_CATALOG, HTTP_QUERY, HTTP_SQL, HTTP_EXPLAIN } http_endpoint;
+typedef enum { HTTP_CATALOG, HTTP_QUERY, HTTP_SQL, HTTP_EXPLAIN, HTTP_PAGE } http_endpoint;
 
 typedef struct http_call {
     struct evhttp_request *req; /* NULL once the client is gone */
@@ -36,6 +36,7 @@ typedef struct http_call {
     unsigned peer_port;
     char *user;
     http_endpoint endpoint;
+    const struct http_asset *page; /* HTTP_PAGE: the web page's file asked for */
     http_format format;
     struct event *auth_wait; /* a login that waits its turn (proxy/login_guard.h) */
     /* The statement. */

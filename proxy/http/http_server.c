@@ -28,6 +28,7 @@
 #include <openssl/ssl.h>
 
 #include "proxy/http/http_internal.h"
+#include "proxy/http/http_static.h"
 #include "proxy/log.h"
 #include "proxy/login_guard.h"
 #include "proxy/server.h"
@@ -311,9 +312,34 @@ static bool json_body(struct evhttp_request *req)
     return len == strlen("application/json") && strncasecmp(type, "application/json", len) == 0;
 }
 
+/* A file of the web page, from the binary. */
+static void answer_page(http_call *c, const char *type)
+{
+    struct evkeyvalq *headers = evhttp_request_get_output_headers(c->req);
+    evhttp_add_header(headers, "Content-Type", type);
+    evhttp_add_header(headers, "Cache-Control", "no-cache");
+    evhttp_add_header(headers, "X-Content-Type-Options", "nosniff");
+    /* The page talks to this server only: no frames, scripts or requests elsewhere. */
+    evhttp_add_header(headers, "Content-Security-Policy",
+                      "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+    struct evbuffer *body = evbuffer_new();
+    if (!body)
+        abort();
+    evbuffer_add_reference(body, c->page->data, c->page->len, NULL, NULL);
+    evhttp_send_reply(c->req, 200, "OK", body);
+    evbuffer_free(body);
+    http_call_free(c);
+}
+
 /* What the authenticated request asks. */
 static void answer(http_call *c)
 {
+    if (c->endpoint == HTTP_PAGE) {
+        const char *type;
+        http_static_find(c->page->path, &type);
+        answer_page(c, type);
+        return;
+    }
     if (c->endpoint == HTTP_CATALOG) {
         http_catalog_answer(c);
         return;
@@ -381,10 +407,22 @@ static void body_too_large(struct evhttp_request *req)
 }
 
 /* The route of a request, or NULL after refusing it (404, 405, 415, 406, 429, 503). */
-static const route *route_of(struct evhttp_request *req, http_format *format)
+static const route *route_of(struct evhttp_request *req, http_format *format,
+                             const http_asset **page)
 {
+    static const route page_route = {"/", HTTP_PAGE, EVHTTP_REQ_GET, "GET"};
     const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(req);
     const char *path = uri ? evhttp_uri_get_path(uri) : NULL;
+    const char *type;
+    *page = path ? http_static_find(path, &type) : NULL;
+    if (*page) {
+        *format = HTTP_FORMAT_JSON; /* of its errors */
+        if (evhttp_request_get_command(req) == EVHTTP_REQ_GET)
+            return &page_route;
+        evhttp_add_header(evhttp_request_get_output_headers(req), "Allow", "GET");
+        refuse(req, 405, ER_UNKNOWN_COM, "08S01", "the web page takes GET only");
+        return NULL;
+    }
     const route *r = NULL;
     for (size_t i = 0; path && i < sizeof routes / sizeof *routes; i++)
         if (strcmp(path, routes[i].path) == 0)
@@ -392,7 +430,7 @@ static const route *route_of(struct evhttp_request *req, http_format *format)
     if (!r) {
         refuse(req, 404, ER_UNKNOWN_COM, "08S01",
                "no such endpoint: the API has GET /v1/catalog, POST /v1/query, POST /v1/sql and "
-               "POST /v1/explain (docs/http.md)");
+               "POST /v1/explain (docs/http.md), and the web page is at /");
         return NULL;
     }
     if (evhttp_request_get_command(req) != r->method) {
@@ -421,7 +459,8 @@ static void request_cb(struct evhttp_request *req, void *arg)
 {
     (void)arg;
     http_format format;
-    const route *r = route_of(req, &format);
+    const http_asset *page;
+    const route *r = route_of(req, &format, &page);
     if (!r)
         return;
     if (evbuffer_get_length(evhttp_request_get_input_buffer(req)) > srv.cfg.http_max_body_bytes) {
@@ -438,6 +477,7 @@ static void request_cb(struct evhttp_request *req, void *arg)
         return;
     }
     http_call *c = call_new(req, r->endpoint);
+    c->page = page;
     c->format =
         r->endpoint == HTTP_CATALOG || r->endpoint == HTTP_EXPLAIN ? HTTP_FORMAT_JSON : format;
     authenticate_and_answer(c);
