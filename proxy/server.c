@@ -270,6 +270,7 @@ static void admin_gauges(stats_gauges *g)
     pool_gauge *pools = xcalloc(srv.npools + 1, sizeof(*pools));
     *g = (stats_gauges){.connections = session_count(),
                         .executions = exec_count(),
+                        .http_requests = srv.http ? srv.http->count() : 0,
                         .pools = pools,
                         .npools = pool_gauges(pools),
                         .uptime_s = difftime(time(NULL), srv.started)};

@@ -78,6 +78,7 @@ static bool send_chunk(http_call *c, void (*then)(struct evhttp_connection *, vo
 {
     if (!c->started) {
         add_headers(c);
+        http_count_answer(200);
         evhttp_send_reply_start(c->req, 200, "OK");
         c->started = true;
     }
@@ -116,6 +117,7 @@ static void send_complete(http_call *c)
     c->bytes_out += c->staged.len;
     srv.stats.bytes_out += c->staged.len;
     buf_reset(&c->staged);
+    http_count_answer(200);
     evhttp_send_reply(c->req, 200, "OK", body);
     evbuffer_free(body);
 }

@@ -62,6 +62,8 @@ typedef struct http_call {
 /* Sends a complete answer: status, JSON error body, the headers an error needs. */
 void http_send_error(http_call *c, int status, uint16_t code, const char *sqlstate, const char *fmt,
                      ...) __attribute__((format(printf, 5, 6)));
+/* Counts an answer's status for /metrics (mimir_http_responses_total). */
+void http_count_answer(int status);
 /* The HTTP status for a statement's error. */
 int http_status_of(const sql_error *e);
 /* The call is over: unlinked and freed (its request answered or gone). */

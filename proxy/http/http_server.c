@@ -91,9 +91,16 @@ static const char *reason_of(int status)
     }
 }
 
+void http_count_answer(int status)
+{
+    if (status >= 100 && status < 600)
+        srv.stats.http_responses[status]++;
+}
+
 /* A complete answer with a JSON error body; usable before any http_call exists. */
 static void send_error_to(struct evhttp_request *req, int status, const sql_error *e)
 {
+    http_count_answer(status);
     struct evkeyvalq *headers = evhttp_request_get_output_headers(req);
     evhttp_add_header(headers, "Content-Type", "application/json");
     evhttp_add_header(headers, "Cache-Control", "no-store");
@@ -326,6 +333,7 @@ static void answer_page(http_call *c, const char *type)
     if (!body)
         abort();
     evbuffer_add_reference(body, c->page->data, c->page->len, NULL, NULL);
+    http_count_answer(200);
     evhttp_send_reply(c->req, 200, "OK", body);
     evbuffer_free(body);
     http_call_free(c);

@@ -96,8 +96,8 @@ typedef struct query_log_who {
     const char *user;
     const char *client;   /* host:port */
     const char *protocol; /* "mysql" (NULL gives it) or "http" */
-    const char *level;  /* "info" or "debug" */
-    const char *ts;     /* ISO 8601, UTC, milliseconds */
+    const char *level;    /* "info" or "debug" */
+    const char *ts;       /* ISO 8601, UTC, milliseconds */
 } query_log_who;
 void query_log_render(buf *b, const query_log *q, const query_log_who *who, query_status status,
                       double total_ms, uint64_t bytes, bool with_sql);

@@ -188,8 +188,16 @@ void stats_render_prometheus(const server_stats *st, const stats_gauges *g, buf 
     counter(b, "mimir_cache_hits_total", "Queries answered from the result cache.", st->cache_hits);
     counter(b, "mimir_cache_misses_total", "Result cache lookups that found nothing.",
             st->cache_misses);
-    counter(b, "mimir_bytes_out_total", "Bytes sent to clients (MySQL protocol, before TLS).",
+    counter(b, "mimir_bytes_out_total",
+            "Bytes sent to clients (MySQL packets and HTTP API bodies, before TLS).",
             st->bytes_out);
+    gauge(b, "mimir_http_requests", "HTTP API requests being answered now.", g->http_requests);
+    header(b, "mimir_http_responses_total", "counter",
+           "HTTP API answers, by status code (codes not yet answered are left out).");
+    for (int code = 100; code < 600; code++)
+        if (st->http_responses[code])
+            buf_printf(b, "mimir_http_responses_total{code=\"%d\"} %llu\n", code,
+                       (unsigned long long)st->http_responses[code]);
     header(b, "mimir_reloads_total", "counter", "Configuration reloads (SIGHUP), by result.");
     buf_printf(b, "mimir_reloads_total{result=\"ok\"} %llu\n", (unsigned long long)st->reloads_ok);
     buf_printf(b, "mimir_reloads_total{result=\"failed\"} %llu\n",

@@ -56,7 +56,9 @@ typedef struct server_stats {
      * looked up and not found). Neither moves while no cache exists. */
     uint64_t cache_hits;
     uint64_t cache_misses;
-    uint64_t bytes_out;  /* bytes handed to client sockets */
+    uint64_t bytes_out; /* bytes handed to client sockets */
+    /* The HTTP API's answers, by status (100-599; proxy/http/). */
+    uint64_t http_responses[600];
     uint64_t reloads_ok; /* SIGHUP reloads that took effect */
     uint64_t reloads_failed;
     uint64_t catalog_generation; /* 1 at startup, +1 per semantic layer installed */
@@ -74,8 +76,9 @@ typedef struct pool_gauge {
 } pool_gauge;
 
 typedef struct stats_gauges {
-    unsigned connections; /* sessions now */
-    unsigned executions;  /* queries running (or still cancelling) */
+    unsigned connections;   /* sessions now */
+    unsigned executions;    /* queries running (or still cancelling) */
+    unsigned http_requests; /* HTTP API requests being answered */
     const pool_gauge *pools;
     size_t npools;
     double uptime_s;

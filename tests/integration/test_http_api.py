@@ -21,7 +21,7 @@ from decimal import Decimal
 
 import pytest
 
-from client_support import clients_build  # noqa: F401 (a fixture)
+from client_support import clients_build, make_test_certificates  # noqa: F401 (a fixture)
 from conftest import MIMIR_BIN, PAGILA_CONFIGS, TYPES_DISCOVERED, MimirServer, free_port
 from support import RENTALS_SQL, expected, native_hash, source_query, unordered
 from test_arrow_stream import arrow_tools  # noqa: F401 (a fixture)
@@ -503,3 +503,112 @@ def test_client_that_leaves_before_any_row_cancels_the_query(runtime_http, pg):
     sock.close()
     wait_for(lambda: sleeping_backends(pg) == 0, timeout=5)
     assert_still_answers(runtime_http)
+
+
+# ---- HTTPS, counters, limits, shutdown ----------------------------------------------------
+
+
+def test_https_with_the_configured_certificate(request, session_dir, pagila_secrets, tmp_path,
+                                                pg):
+    ca, cert, key = make_test_certificates(tmp_path)
+    server = start_http_server(request, session_dir, tmp_path, pagila_secrets,
+                               extra=f"tls:\n  cert: {cert}\n  key: {key}\n  require_tls: true\n")
+    url = f"https://127.0.0.1:{server.http_port}/v1/query"
+    proc = subprocess.run(["curl", "-sS", "--fail-with-body", "--cacert", str(ca),
+                           "-u", f"admin:{PASSWORD}", "--json",
+                           json.dumps({"metrics": ["movies_rented"]}), url],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert json.loads(proc.stdout)["rows"] == [[expected(pg, [], ["movies_rented"])[0][0]]]
+    # Plain HTTP to the HTTPS port gets no answer; an unknown CA is refused by the client.
+    plain = subprocess.run(["curl", "-sS", "-u", f"admin:{PASSWORD}", "--json", "{}",
+                            url.replace("https", "http")], capture_output=True, timeout=60)
+    assert plain.returncode != 0
+    untrusted = subprocess.run(["curl", "-sS", "--json", "{}", url], capture_output=True,
+                               text=True, timeout=60)
+    assert untrusted.returncode == 60, untrusted.stderr  # CURLE_PEER_FAILED_VERIFICATION
+    # mimir query --host https://... with --cacert.
+    env = dict(os.environ, MIMIR_PASSWORD=PASSWORD)
+    cli = subprocess.run([str(MIMIR_BIN), "query", "--host", url.rsplit("/v1", 1)[0], "--user",
+                          "admin", "--cacert", str(ca), "-m", "movies_rented", "--format", "csv"],
+                         capture_output=True, text=True, timeout=60, env=env)
+    assert cli.returncode == 0, cli.stderr
+    assert cli.stdout.splitlines()[1] == str(expected(pg, [], ["movies_rented"])[0][0])
+
+
+def test_require_tls_refuses_a_plain_http_api(mimir_factory, pagila_secrets, tmp_path):
+    ca, cert, key = make_test_certificates(tmp_path)
+    path = server_yaml(tmp_path / "server.yaml",
+                       f"tls:\n  cert: {cert}\n  key: {key}\n  require_tls: true\n"
+                       "http:\n  tls: false\n")
+    server = mimir_factory(configs=PAGILA_CONFIGS, secrets=pagila_secrets,
+                           extra_args=["--server-config", str(path), "--http-port",
+                                       str(free_port())])
+    status, stderr = server.run_until_exit()
+    assert status != 0 and "require_tls is set, so the HTTP API must use HTTPS" in stderr
+
+
+def metric_value(text, name, labels=""):
+    m = re.search(rf"^{re.escape(name + labels)} (\d+)", text, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def test_metrics_count_http_answers(request, session_dir, pagila_secrets, tmp_path):
+    admin_port = free_port()
+    server = start_http_server(request, session_dir, tmp_path, pagila_secrets,
+                               extra=f"admin:\n  port: {admin_port}\n")
+
+    def scrape():
+        with urllib.request.urlopen(f"http://127.0.0.1:{admin_port}/metrics", timeout=30) as r:
+            return r.read().decode()
+
+    before = scrape()
+    ok_json(server, "/v1/query", {"metrics": ["movies_rented"]})
+    error_of(server, "/v1/query", {"metrics": ["nope"]})
+    error_of(server, "/v1/catalog", user="admin", password="wrong")
+    after = scrape()
+    for code, n in (("200", 1), ("400", 1), ("401", 1)):
+        label = f'{{code="{code}"}}'
+        assert (metric_value(after, "mimir_http_responses_total", label)
+                - metric_value(before, "mimir_http_responses_total", label)) == n
+    assert metric_value(after, "mimir_http_requests") == 0
+    assert metric_value(after, "mimir_queries_total", '{status="ok"}') > \
+        metric_value(before, "mimir_queries_total", '{status="ok"}')
+
+
+def test_requests_over_max_connections_get_429(request, session_dir, pagila_secrets, tmp_path,
+                                               pg):
+    configs = make_configs(tmp_path)
+    server = start_http_server(request, session_dir, tmp_path, pagila_secrets, configs,
+                               extra="limits:\n  max_connections: 1\n")
+    sock = raw_request(server, {"sql": "SELECT AGG(slow_count) FROM mimir.metrics"})
+    wait_for(lambda: sleeping_backends(pg) == 1)
+    status, headers, data = call(server, "/v1/sql", {"sql": "SELECT 1"})
+    err = json.loads(data)["error"]
+    assert (status, err["code"]) == (429, 1040) and headers["Retry-After"] == "1"
+    sock.close()
+    wait_for(lambda: sleeping_backends(pg) == 0, timeout=5)
+    assert_still_answers(server)
+
+
+def test_sigterm_lets_a_running_request_finish_and_refuses_new_ones(request, session_dir,
+                                                                    pagila_secrets, tmp_path):
+    server = start_http_server(request, session_dir, tmp_path, pagila_secrets)
+    sock = raw_request(server, {"sql": "SELECT ts, AGG(movies_rented) FROM mimir.metrics "
+                                       "GROUP BY 1"})
+    sock.settimeout(30)
+    data = sock.recv(1 << 16)  # the answer has begun: the request is in flight
+    server.proc.send_signal(__import__("signal").SIGTERM)
+    server.wait_for_log("received SIGTERM")
+    with pytest.raises(ConnectionRefusedError):  # no new connections
+        socket.create_connection(("127.0.0.1", server.http_port), timeout=5).close()
+    while True:
+        chunk = sock.recv(1 << 16)
+        if not chunk:
+            break
+        data += chunk
+        if data.endswith(b"\r\n0\r\n\r\n"):
+            break
+    assert data.startswith(b"HTTP/1.1 200 OK") and data.endswith(b"\r\n0\r\n\r\n")
+    sock.close()
+    assert server.proc.wait(30) == 0
