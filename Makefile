@@ -2,7 +2,8 @@
 #
 #   make            build bin/mimir
 #   make deps       install the Debian packages the build, demo and tests need
-#   make demo       build, generate the demo database and serve it on 127.0.0.1:3306
+#   make demo       build, generate the demo database and serve it on 127.0.0.1:3306 (MySQL)
+#                   and http://127.0.0.1:8090/ (the HTTP API and the web page)
 #   make test       structure check + unit tests (cmocka) + integration tests (pytest, real PostgreSQL)
 #   make test-structure  layering of includes and function length (tests/structure)
 #   make test-asan  the same suite against an AddressSanitizer/UBSan build (+ a short fuzz run)
@@ -72,7 +73,7 @@ demo-data: configs/demo/demo.db
 
 demo: deps
 	@$(MAKE) --no-print-directory all demo-data
-	./$(BIN) serve
+	./$(BIN) serve --http-port 8090
 
 # Includes follow the layers (wire < semantic < planner < proxy; proxy/cli/ is
 # private to main; backends include neither session/ nor server.h) and no function is longer
