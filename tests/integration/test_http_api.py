@@ -250,12 +250,36 @@ def test_restricted_user_gets_its_row_filter(http, pg):
     assert unordered(map(tuple, got["rows"])) == unordered(want)
 
 
-def test_hidden_metric_is_the_error_of_a_name_that_does_not_exist(http):
-    hidden = error_of(http, "/v1/query", {"metrics": ["payments_count"]}, user="store1")
-    missing = error_of(http, "/v1/query", {"metrics": ["no_such_metric"]}, user="store1")
+@pytest.mark.parametrize("path,body", [
+    ("/v1/query", lambda m: {"metrics": [m]}),
+    ("/v1/sql", lambda m: {"sql": f"SELECT AGG({m}) FROM mimir.metrics"}),
+    ("/v1/explain", lambda m: {"metrics": [m]}),
+    ("/v1/explain", lambda m: {"sql": f"SELECT AGG({m}) FROM mimir.metrics"}),
+])
+def test_hidden_metric_is_the_error_of_a_name_that_does_not_exist(http, path, body):
+    hidden = error_of(http, path, body("payments_count"), user="store1")
+    missing = error_of(http, path, body("no_such_metric"), user="store1")
     assert hidden[:3] == missing[:3] == (400, 1054, "42S22")
     assert hidden[3].replace("payments_count", "X") == missing[3].replace("no_such_metric", "X")
     assert_still_answers(http)
+
+
+def test_answers_come_from_the_result_cache(request, session_dir, pagila_secrets, tmp_path, pg):
+    configs = make_configs(tmp_path)
+    sources = configs / "sources" / "sources.yaml"
+    text = sources.read_text()
+    assert "\n  connection_name: pagila_postgres\n" in text
+    sources.write_text(text.replace("\nrentals:\n  name: rentals\n",
+                                    "\nrentals:\n  name: rentals\n  cache_ttl: 300\n", 1))
+    server = start_http_server(request, session_dir, tmp_path, pagila_secrets, configs)
+    inquiry = {"metrics": ["movies_rented"], "dimensions": ["dim_rental_category"]}
+    first = ok_json(server, "/v1/query", inquiry)
+    second = ok_json(server, "/v1/query", inquiry)
+    assert first == second
+    assert unordered(map(tuple, second["rows"])) == unordered(
+        expected(pg, ["dim_rental_category"], ["movies_rented"]))
+    records = [json.loads(l) for l in server.stderr().splitlines() if l.startswith("{")]
+    assert [r["cache"] for r in records if r["protocol"] == "http"][-2:] == ["miss", "hit"]
 
 
 def test_curl_with_basic_authentication(http, pg):
