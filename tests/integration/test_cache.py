@@ -442,7 +442,7 @@ def test_results_over_a_limit_are_refused_from_the_cache_too(cache_server, probe
             with pytest.raises(pymysql.err.MySQLError) as excinfo:
                 rows(conn, BY_GROUP)
             code, message = mysql_error(excinfo)
-            assert code == 1105
+            assert code == 1104
             assert "max_result_rows" in message
             assert_answers_select_1(conn)
     finally:
