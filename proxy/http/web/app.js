@@ -362,6 +362,7 @@ async function runInquiry(event) {
   if (event) event.preventDefault();
   const q = inquiryFromForm();
   clearError();
+  $('copy-status').textContent = '';
   if (!q.metrics.length) {
     showError({ message: 'Pick at least one metric.' });
     return;
@@ -380,9 +381,12 @@ async function runInquiry(event) {
     setStatus('Ready.');
   } catch (err) {
     showError(err);
+    $('result').hidden = true; /* the rows on screen would answer another question */
     setStatus('The inquiry failed.');
   } finally {
     run.disabled = false;
+    /* Counts finished runs, for whoever waits for one (tests/clients/node/web_check.mjs). */
+    document.body.dataset.runs = String(Number(document.body.dataset.runs || 0) + 1);
   }
 }
 
@@ -448,7 +452,11 @@ function niceTicks(lo, hi, count) {
   const mag = 10 ** Math.floor(Math.log10(step0));
   const step = [1, 2, 5, 10].map((k) => k * mag).find((s) => s >= step0);
   const ticks = [];
-  for (let t = Math.floor(lo / step) * step; t <= hi + step / 2; t += step) ticks.push(t);
+  /* From a multiple of step at or below lo to the first at or above hi. */
+  for (let i = Math.floor(lo / step); ; i++) {
+    ticks.push(i * step);
+    if (i * step >= hi) break;
+  }
   return ticks;
 }
 
@@ -464,8 +472,8 @@ function renderChart(q, result) {
     return;
   }
   const W = 720;
-  const H = 280;
-  const M = { left: 64, right: 16, top: 12, bottom: 56 };
+  const H = 260;
+  const M = { left: 64, right: 16, top: 12, bottom: 28 };
   const iw = W - M.left - M.right;
   const ih = H - M.top - M.bottom;
   const ticks = niceTicks(Math.min(0, ...values), Math.max(0, ...values), 5);
@@ -490,7 +498,7 @@ function renderChart(q, result) {
     if (i % every) return;
     const cx = M.left + band * (i + 0.5);
     const label = x.length > 14 ? x.slice(0, 13) + '…' : x;
-    root.append(svg('text', { class: 'tick x', x: cx, y: H - M.bottom + 16, text: label }));
+    root.append(svg('text', { class: 'tick x', x: cx, y: H - M.bottom + 18, text: label }));
   });
   root.append(svg('line', { class: 'axis', x1: M.left, x2: W - M.right, y1: yPos(0), y2: yPos(0) }));
   series.forEach((s, si) => {
@@ -556,6 +564,7 @@ async function downloadCsv() {
 
 async function copySql() {
   const text = $('sql-text').textContent;
+  $('copy-status').textContent = '';
   $('sql-box').open = true;
   try {
     await navigator.clipboard.writeText(text);
