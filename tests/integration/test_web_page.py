@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 from decimal import Decimal
@@ -70,8 +71,9 @@ def web_tools(clients_build):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def web(request, session_dir, pagila_secrets, tmp_path_factory):
+    # Debug logging: the query log then records each statement's SQL (see the last test).
     return start_http_server(request, session_dir, tmp_path_factory.mktemp("web"),
-                             pagila_secrets)
+                             pagila_secrets, extra="log:\n  level: debug\n")
 
 
 @pytest.fixture(scope="module")
@@ -245,3 +247,14 @@ def test_refused_inquiry_shows_the_error_and_the_next_one_works(web, pg, seen):
     assert refused["rows"] is None and refused["chart"] is None
     assert after["error"] is None
     assert unordered(typed(after["columns"], after["rows"])) == want_rows(pg, AFTER_ERROR)
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_copied_sql_is_the_statement_the_server_ran(web, seen, index):
+    """The page writes the SQL of an inquiry itself (app.js inquirySql): it must stay the
+    statement planner/query_text.c makes of it, which the query log records."""
+    got = seen["cases"][index]
+    records = [json.loads(line) for line in web.stderr().splitlines() if line.startswith("{")]
+    statements = {re.sub(r"\s+", " ", r["sql"]) for r in records
+                  if r.get("event") == "query" and r["protocol"] == "http" and "sql" in r}
+    assert re.sub(r"\s+", " ", got["sql"]) in statements
