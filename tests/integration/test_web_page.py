@@ -41,7 +41,8 @@ REFUSED = {"metrics": ["movies_rented"], "dimensions": ["dim_rental_category"],
 AFTER_ERROR = {"metrics": ["movies_rented"], "dimensions": ["dim_rental_category"]}
 CASES = [BY_CATEGORY, BY_MONTH, REFUSED, AFTER_ERROR]
 
-DETAILS = [{"search": "growth", "kind": "metric", "name": "action_movies_rented"},
+DETAILS = [{"search": "growth", "kind": "metric", "name": "action_movies_rented",
+            "chart": True},
            {"search": "per rental", "kind": "metric", "name": "revenue_per_rental"}]
 
 
@@ -76,16 +77,14 @@ def web(request, session_dir, pagila_secrets, tmp_path_factory):
                              pagila_secrets, extra="log:\n  level: debug\n")
 
 
-@pytest.fixture(scope="module")
-def seen(web, web_tools):
+def run_page(server, node_dir, user, details, cases, screenshot):
     """What the browser saw, as web_check.mjs reports it. The browser is its child and
     closes with it; a run that hangs is killed with its process group."""
-    screenshot = artifacts_dir() / "web-page.png"
-    spec = {"url": f"http://127.0.0.1:{web.http_port}/", "user": "admin",
-            "password": PASSWORD, "screenshot": str(screenshot), "details": DETAILS,
-            "cases": CASES}
-    proc = subprocess.Popen(["node", str(web_tools / "web_check.mjs"), json.dumps(spec)],
-                            cwd=web_tools, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    spec = {"url": f"http://127.0.0.1:{server.http_port}/", "user": user,
+            "password": PASSWORD, "screenshot": str(screenshot), "details": details,
+            "cases": cases}
+    proc = subprocess.Popen(["node", str(node_dir / "web_check.mjs"), json.dumps(spec)],
+                            cwd=node_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=240)
@@ -94,8 +93,14 @@ def seen(web, web_tools):
         out, err = proc.communicate()
         pytest.fail(f"web_check.mjs did not finish:\n{err}", pytrace=False)
     assert proc.returncode == 0, err + out
+    return json.loads(out)
+
+
+@pytest.fixture(scope="module")
+def seen(web, web_tools):
+    screenshot = artifacts_dir() / "web-page.png"
+    result = run_page(web, web_tools, "admin", DETAILS, CASES, screenshot)
     print(f"web page screenshot: {screenshot}")
-    result = json.loads(out)
     result["screenshot"] = screenshot
     return result
 
@@ -109,7 +114,7 @@ def typed(columns, rows):
             return None
         if name in ("movies_rented", "dim_store_id"):
             return int(v)
-        if name == "rentals_revenue":
+        if name in ("rentals_revenue", "action_movies_rented"):
             return Decimal(str(v))
         return str(v)
     return [tuple(convert(n, v) for n, v in zip(columns, row)) for row in rows]
@@ -142,6 +147,15 @@ def test_page_opens_with_credentials_under_its_policy(seen):
     # one answer >= 400 is the inquiry the server refuses.
     assert seen["consoleErrors"] == []
     assert seen["badResponses"] == [{"url": "/v1/query", "status": 400}]
+
+
+def test_catalog_lists_what_the_api_lists_and_slash_goes_to_search(web, seen):
+    cat = ok_json(web, "/v1/catalog")
+    want = ([{"kind": "metric", "name": m["name"]} for m in cat["metrics"]]
+            + [{"kind": "dimension", "name": d["name"]} for d in cat["dimensions"]]
+            + [{"kind": "source", "name": s["name"]} for s in cat["sources"]])
+    assert seen["catalogItems"] == want
+    assert seen["slashFocuses"] == "search"
 
 
 def test_search_finds_a_metric_by_its_team(web, seen):
@@ -258,3 +272,26 @@ def test_copied_sql_is_the_statement_the_server_ran(web, seen, index):
     statements = {re.sub(r"\s+", " ", r["sql"]) for r in records
                   if r.get("event") == "query" and r["protocol"] == "http" and "sql" in r}
     assert re.sub(r"\s+", " ", got["sql"]) in statements
+
+
+def test_chart_it_runs_a_metric_with_its_required_dimension(pg, seen):
+    """action_movies_rented requires dim_rental_category: "Chart it" asks for both."""
+    got = seen["details"][0]["charted"]
+    assert got["error"] is None
+    assert got["columns"] == ["dim_rental_category", "action_movies_rented"]
+    want = expected(pg, ["dim_rental_category"], ["action_movies_rented"])
+    assert unordered(typed(got["columns"], got["rows"])) == unordered(
+        typed(got["columns"], want))
+    assert got["chart"]["kind"] == "bar-chart" and got["chart"]["bars"] == len(want)
+
+
+def test_restricted_user_sees_its_grants_and_its_rows(web, web_tools, pg, tmp_path):
+    """store1 may query two metrics of rentals, store 1's rows only: so does its page."""
+    case = {"metrics": ["movies_rented"], "dimensions": ["dim_rental_category"]}
+    got = run_page(web, web_tools, "store1", [], [case], tmp_path / "store1.png")
+    cat = ok_json(web, "/v1/catalog", user="store1")
+    assert {i["name"] for i in got["catalogItems"] if i["kind"] == "metric"} == {
+        m["name"] for m in cat["metrics"]} == {"movies_rented", "rentals_revenue"}
+    rows = got["cases"][0]["rows"]
+    want = expected(pg, ["dim_rental_category"], ["movies_rented"], where="dim_store_id = 1")
+    assert unordered(typed(["dim_rental_category", "movies_rented"], rows)) == unordered(want)

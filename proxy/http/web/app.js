@@ -293,13 +293,24 @@ function updatePickers() {
   }
 }
 
+/* Adds a metric to the form, with the dimensions it requires. With run ("Chart it"), the
+ * form asks for that metric alone (by its required dimensions, over the grain and dates
+ * already chosen when it has them) and runs. */
 function pickMetric(name, run) {
+  const m = state.byName.metric.get(name);
   const input = document.querySelector(`#metric-picker input[value="${CSS.escape(name)}"]`);
-  if (!input) return;
+  if (!m || !input) return;
   if (run) {
-    for (const i of document.querySelectorAll('input[name="metric"]')) i.checked = false;
+    for (const i of document.querySelectorAll('input[name="metric"], input[name="dimension"]')) {
+      i.checked = false;
+    }
+    if ($('grain').value && !(m.dimensions || []).includes($('grain').value)) $('grain').value = '';
   }
   input.checked = true;
+  for (const d of m.required_dimensions || []) {
+    const box = document.querySelector(`#dimension-picker input[value="${CSS.escape(d)}"]`);
+    if (box) box.checked = true;
+  }
   updatePickers();
   if (run) {
     runInquiry();

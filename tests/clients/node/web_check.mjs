@@ -3,7 +3,7 @@
 //
 // Usage: node web_check.mjs SPEC_JSON, where SPEC is
 //   {"url", "user", "password", "screenshot": "PATH",
-//    "details": [{"search": "text", "kind": "metric", "name": "..."}],
+//    "details": [{"search": "text", "kind": "metric", "name": "...", "chart": false}],
 //    "cases": [{"metrics": [...], "dimensions": [...], "grain": "", "start_date": "",
 //               "end_date": "", "filter": "", "csv": true, "copy": true, "screenshot": true}]}
 // Prints {"catalog": {...}, "details": [...], "cases": [...]} as JSON: what a person would
@@ -54,6 +54,11 @@ async function main() {
   };
   await page.waitForSelector('body[data-ready="true"]');
   out.title = await page.title();
+  out.catalogItems = await page.$$eval('#catalog-list .catalog-item', (items) =>
+    items.map((b) => ({ kind: b.dataset.kind, name: b.dataset.name })));
+  // The keyboard way to the search box.
+  await page.keyboard.press('/');
+  out.slashFocuses = await page.evaluate(() => document.activeElement.id);
 
   for (const d of spec.details || []) {
     await page.fill('#search', d.search);
@@ -81,6 +86,13 @@ async function main() {
         lineage: lineage ? tree(lineage) : null,
       };
     });
+    if (d.chart) {
+      // "Chart it": the metric alone, run at once.
+      const runs = Number((await page.getAttribute('body', 'data-runs')) || 0);
+      await page.click('#detail-chart');
+      await page.waitForSelector(`body[data-runs="${runs + 1}"]`);
+      details.charted = await readResult(page);
+    }
     out.details.push({ search: d.search, hits, ...details });
   }
 
@@ -96,20 +108,10 @@ async function setChecks(page, group, wanted) {
   for (const name of wanted || []) await page.check(`input[name="${group}"][value="${name}"]`);
 }
 
-async function runCase(page, c) {
-  await setChecks(page, 'dimension', []);
-  await setChecks(page, 'metric', c.metrics);
-  await setChecks(page, 'dimension', c.dimensions);
-  await page.selectOption('#grain', c.grain || '');
-  await page.fill('#start-date', c.start_date || '');
-  await page.fill('#end-date', c.end_date || '');
-  await page.fill('#filter', c.filter || '');
-  const runs = Number((await page.getAttribute('body', 'data-runs')) || 0);
-  // A person presses Enter in the form or clicks Run: the keyboard path here.
-  await page.focus('#filter');
-  await page.keyboard.press('Enter');
-  await page.waitForSelector(`body[data-runs="${runs + 1}"]`);
-  const seen = await page.evaluate(() => {
+// What the page shows of the last run: the error box, or the table, the chart's marks,
+// the legend and the SQL.
+async function readResult(page) {
+  return page.evaluate(() => {
     const error = document.getElementById('error');
     const table = document.getElementById('result-table');
     const shown = !document.getElementById('result').hidden;
@@ -130,6 +132,22 @@ async function runCase(page, c) {
       sql: document.getElementById('sql-text').textContent,
     };
   });
+}
+
+async function runCase(page, c) {
+  await setChecks(page, 'dimension', []);
+  await setChecks(page, 'metric', c.metrics);
+  await setChecks(page, 'dimension', c.dimensions);
+  await page.selectOption('#grain', c.grain || '');
+  await page.fill('#start-date', c.start_date || '');
+  await page.fill('#end-date', c.end_date || '');
+  await page.fill('#filter', c.filter || '');
+  const runs = Number((await page.getAttribute('body', 'data-runs')) || 0);
+  // A person presses Enter in the form or clicks Run: the keyboard path here.
+  await page.focus('#filter');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector(`body[data-runs="${runs + 1}"]`);
+  const seen = await readResult(page);
   if (c.csv && !seen.error) {
     const [download] = await Promise.all([
       page.waitForEvent('download'),
