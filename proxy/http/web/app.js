@@ -169,7 +169,8 @@ function lineageTree(name, seen) {
   const label = el('span', { className: 'lineage-name', text: name });
   const note = m ? (m.kind === 'derived' ? ` = ${m.sql}` : ` · ${m.source}: ${m.sql}`)
     : ' (not visible to you)';
-  const li = el('li', { 'data-metric': name }, label, el('span', { className: 'muted', text: note }));
+  const li = el('li', { 'data-metric': name }, label,
+    el('span', { className: 'muted', text: note }));
   if (m && m.kind === 'derived' && !seen.has(name)) {
     const next = new Set(seen).add(name);
     const ul = el('ul');
@@ -232,12 +233,14 @@ function showDetails(kind, name) {
     add('Metrics', nameList(users.map((m) => m.name), 'metric'));
     const pick = el('button', { type: 'button', id: 'detail-add', text: 'Add to query' });
     pick.addEventListener('click', () => {
-      const box2 = document.querySelector(`#dimension-picker input[value="${CSS.escape(item.name)}"]`);
-      if (box2 && !box2.disabled) {
-        box2.checked = true;
+      const sel = `#dimension-picker input[value="${CSS.escape(item.name)}"]`;
+      const input = document.querySelector(sel);
+      if (!input) return;
+      if (!input.disabled) {
+        input.checked = true;
         updatePickers();
       }
-      box2 && box2.focus();
+      input.focus();
     });
     actions.append(pick);
   } else {
@@ -266,10 +269,14 @@ function checkbox(group, value, title) {
 function renderPickers() {
   const metrics = $('metric-picker');
   metrics.replaceChildren();
-  for (const m of state.catalog.metrics) metrics.append(checkbox('metric', m.name, m.description || ''));
+  for (const m of state.catalog.metrics) {
+    metrics.append(checkbox('metric', m.name, m.description || ''));
+  }
   const dims = $('dimension-picker');
   dims.replaceChildren();
-  for (const d of state.catalog.dimensions) dims.append(checkbox('dimension', d.name, d.description || ''));
+  for (const d of state.catalog.dimensions) {
+    dims.append(checkbox('dimension', d.name, d.description || ''));
+  }
   const grain = $('grain');
   for (const g of state.catalog.grains) grain.append(el('option', { value: g.name, text: g.name }));
   updatePickers();
@@ -410,14 +417,19 @@ function isNumericType(type) {
 function renderTable(result) {
   const table = $('result-table');
   const head = el('tr');
-  result.columns.forEach((c) => head.append(el('th', { scope: 'col', title: c.type, text: c.name })));
+  for (const c of result.columns) {
+    head.append(el('th', { scope: 'col', title: c.type, text: c.name }));
+  }
   const body = el('tbody');
   for (const row of result.rows) {
     const tr = el('tr');
     row.forEach((v, i) => {
       const numeric = isNumericType(result.columns[i].type);
-      if (v === null) tr.append(el('td', { className: 'null', title: 'NULL', 'data-null': 'true' }));
-      else tr.append(el('td', { className: numeric ? 'num' : null, text: String(v) }));
+      if (v === null) {
+        tr.append(el('td', { className: 'null', title: 'NULL', 'data-null': 'true' }));
+      } else {
+        tr.append(el('td', { className: numeric ? 'num' : null, text: String(v) }));
+      }
     });
     body.append(tr);
   }
@@ -429,7 +441,9 @@ function chartData(q, result) {
   const idx = new Map(result.columns.map((c, i) => [c.name, i]));
   const dims = q.dimensions || [];
   const grain = q.granularity ? result.columns[dims.length] : null;
-  const xKey = (row) => (grain ? String(row[dims.length]) : dims.map((d) => String(row[idx.get(d)])).join(' · ') || 'all');
+  const dimKey = (row) => dims.map((d) => String(row[idx.get(d)])).join(' · ');
+  /* The x axis: the grain's values, or else the dimensions' combinations. */
+  const xKey = (row) => (grain ? String(row[dims.length]) : dimKey(row) || 'all');
   const xs = [];
   const seenX = new Set();
   for (const row of result.rows) {
@@ -442,7 +456,7 @@ function chartData(q, result) {
   if (grain) xs.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const series = new Map();
   for (const row of result.rows) {
-    const group = grain ? dims.map((d) => String(row[idx.get(d)])).join(' · ') : '';
+    const group = grain ? dimKey(row) : '';
     for (const m of q.metrics) {
       const v = row[idx.get(m)];
       const key = group ? `${m} · ${group}` : m;
@@ -511,7 +525,8 @@ function renderChart(q, result) {
     const label = x.length > 14 ? x.slice(0, 13) + '…' : x;
     root.append(svg('text', { class: 'tick x', x: cx, y: H - M.bottom + 18, text: label }));
   });
-  root.append(svg('line', { class: 'axis', x1: M.left, x2: W - M.right, y1: yPos(0), y2: yPos(0) }));
+  const zero = yPos(0);
+  root.append(svg('line', { class: 'axis', x1: M.left, x2: W - M.right, y1: zero, y2: zero }));
   series.forEach((s, si) => {
     const color = `series-${si % SERIES_COLORS}`;
     if (line) {

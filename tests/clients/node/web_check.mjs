@@ -82,7 +82,8 @@ async function main() {
         type: text('detail-type'),
         team: text('detail-team'),
         sql: text('detail-sql'),
-        dimensions: [...document.querySelectorAll('#detail-dimensions .chip')].map((c) => c.textContent),
+        dimensions: [...document.querySelectorAll('#detail-dimensions .chip')]
+          .map((c) => c.textContent),
         lineage: lineage ? tree(lineage) : null,
       };
     });
