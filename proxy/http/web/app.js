@@ -10,6 +10,7 @@
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const SERIES_COLORS = 8; /* style.css: .series-0 ... .series-7 */
+const MAX_POINTS = 5000; /* more marks than this make a chart no one can read */
 
 const state = {
   catalog: null,
@@ -494,6 +495,11 @@ function renderChart(q, result) {
   const values = series.flatMap((s) => s.points.map((p) => p.y));
   if (!values.length) {
     figure.append(el('p', { className: 'hint', text: 'Nothing to chart.' }));
+    return;
+  }
+  if (values.length > MAX_POINTS) {
+    figure.append(el('p', { className: 'hint', text: `Too many values to chart (${values.length}):`
+      + ' choose a coarser grain, fewer dimensions or a shorter date range.' }));
     return;
   }
   const W = 720;
