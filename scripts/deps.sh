@@ -38,6 +38,9 @@ PACKAGES="$PACKAGES clang libclang-rt-14-dev llvm"
 # tests/integration/test_cli.py: strace shows that a local `mimir query`
 # opens no socket of its own.
 PACKAGES="$PACKAGES strace"
+# tests/integration/test_web_page.py: the web page in a real browser, Debian's
+# chromium driven by playwright-core (npm, tests/clients/node; no browser download).
+PACKAGES="$PACKAGES chromium"
 # Profiling for make bench (docs/performance.md): valgrind's callgrind.
 PACKAGES="$PACKAGES valgrind"
 # Debian's nodejs needs its separate npm package; NodeSource's nodejs ships npm
