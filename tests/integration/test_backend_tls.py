@@ -22,6 +22,10 @@ and metric per case:
   my_verified        verify_identity, the test CA         answers
   my_untrusted       verify_identity, the other CA        server certificate verification failed
   my_wrong_password  verify_identity, a wrong password    access denied
+  my_client_cert     verify_identity + ssl_cert/ssl_key   answers (a REQUIRE X509 user)
+  my_no_client_cert  the same user, no client certificate access denied
+  my_required_plain  required, on a server without TLS    TLS failed (never plain text)
+  my_preferred_plain preferred, on a server without TLS   answers in plain text
 
 MariaDB's wrong host name: the server is made to present the certificate for
 db.example.invalid (FLUSH SSL) while a second Mimir connects with
@@ -65,7 +69,8 @@ DIRECT_SQL = "SELECT SUM(amount), COUNT(id) FROM sales"
 
 PG_CASES = ("pg_verified", "pg_wrong_name", "pg_untrusted", "pg_client_cert",
             "pg_no_client_cert", "pg_wrong_password")
-MY_CASES = ("my_verified", "my_untrusted", "my_wrong_password", "my_wrong_name")
+MY_CASES = ("my_verified", "my_untrusted", "my_wrong_password", "my_client_cert",
+            "my_no_client_cert", "my_required_plain", "my_preferred_plain")
 
 # What the client sees (and the log says) when a connection fails.
 EXPECTED_ERRORS = {
@@ -76,6 +81,8 @@ EXPECTED_ERRORS = {
     "pg_wrong_password": ("password authentication failed",),
     "my_untrusted": ("server certificate verification failed",),
     "my_wrong_password": ("Access denied",),
+    "my_no_client_cert": ("Access denied",),
+    "my_required_plain": ("TLS failed: ssl_mode required, but the server did not start TLS",),
 }
 
 
@@ -154,7 +161,20 @@ def _start_mariadb(session_dir, e):
     my.executemany("INSERT INTO sales VALUES (%s, %s, %s)", ROWS, database=DB)
     my.query("CREATE USER 'mimir_my'@'127.0.0.1' IDENTIFIED BY %s REQUIRE SSL", (MY_PASSWORD,))
     my.query(f"GRANT SELECT ON {DB}.* TO 'mimir_my'@'127.0.0.1'")
+    my.query("CREATE USER 'mimir_x509'@'127.0.0.1' IDENTIFIED BY %s REQUIRE X509",
+             (MY_PASSWORD,))
+    my.query(f"GRANT SELECT ON {DB}.* TO 'mimir_x509'@'127.0.0.1'")
     return my
+
+
+def _load_plain_mariadb(my):
+    """The session's MariaDB, which has no TLS: the same table and user."""
+    my.query(f"CREATE DATABASE IF NOT EXISTS {DB}_plain")
+    my.query("CREATE TABLE IF NOT EXISTS sales (id int PRIMARY KEY, ts datetime, "
+             "amount decimal(10,2))", database=f"{DB}_plain")
+    my.query("DELETE FROM sales", database=f"{DB}_plain")
+    my.executemany("INSERT INTO sales VALUES (%s, %s, %s)", ROWS, database=f"{DB}_plain")
+    my.create_user("mimir_my", MY_PASSWORD, f"{DB}_plain")
 
 
 def _pg_secret(e, pg, case):
@@ -176,7 +196,9 @@ def _pg_secret(e, pg, case):
     return s
 
 
-def _my_secret(my, case):
+def _my_secret(my, case, plain=None):
+    if case in ("my_required_plain", "my_preferred_plain"):
+        my = plain
     s = {"connection_class": "sqldb", "flavour": "mysql", "host": "127.0.0.1",
          "port": str(my.port), "user": "mimir_my", "password": MY_PASSWORD, "schema": DB,
          "ssl_mode": "verify_identity", "ssl_ca": "tls/ca.crt"}
@@ -184,6 +206,13 @@ def _my_secret(my, case):
         s["ssl_ca"] = "tls/other-ca.crt"
     elif case == "my_wrong_password":
         s["password"] = MY_WRONG_PASSWORD
+    elif case in ("my_client_cert", "my_no_client_cert"):
+        s["user"] = "mimir_x509"
+        if case == "my_client_cert":
+            s.update(ssl_cert="tls/client.crt", ssl_key="tls/client.key")
+    elif case in ("my_required_plain", "my_preferred_plain"):
+        s.update(schema=f"{DB}_plain", ssl_mode=case.split("_")[1])
+        del s["ssl_ca"]
     return s
 
 
@@ -214,7 +243,7 @@ def write_secrets(d, e, secrets):
 
 
 @pytest.fixture(scope="module")
-def env(request, session_dir):
+def env(request, session_dir, mariadb):
     d = _make_dir(session_dir, "dbtls-")
     e = _make_certificates(d)
     e.dir = d
@@ -222,10 +251,12 @@ def env(request, session_dir):
     request.addfinalizer(e.pg.destroy)
     e.my = _start_mariadb(session_dir, e)
     request.addfinalizer(e.my.destroy)
+    e.plain = mariadb
+    _load_plain_mariadb(mariadb)
     e.layer, e.secrets = d / "layer", d / "secrets"
-    write_layer(e.layer, PG_CASES + MY_CASES[:3])
+    write_layer(e.layer, PG_CASES + MY_CASES)
     secrets = {c: _pg_secret(e, e.pg, c) for c in PG_CASES}
-    secrets.update({c: _my_secret(e.my, c) for c in MY_CASES[:3]})
+    secrets.update({c: _my_secret(e.my, c, mariadb) for c in MY_CASES})
     write_secrets(e.secrets, e, secrets)
     e.admin_port = free_port()
     e.server = MimirServer(session_dir, configs=e.layer, secrets=e.secrets, name="mimir-dbtls",
@@ -308,7 +339,17 @@ def test_mariadb_verify_identity_answers_like_the_database(env):
     same_numbers(ask(env, "my_verified"), my_direct(env))
 
 
-@pytest.mark.parametrize("case", ["my_untrusted", "my_wrong_password"])
+def test_mariadb_client_certificate(env):
+    same_numbers(ask(env, "my_client_cert"), my_direct(env))
+
+
+def test_mariadb_preferred_goes_on_without_tls(env):
+    same_numbers(ask(env, "my_preferred_plain"), env.plain.query(DIRECT_SQL,
+                                                                 database=f"{DB}_plain")[0])
+
+
+@pytest.mark.parametrize("case", ["my_untrusted", "my_wrong_password", "my_no_client_cert",
+                                  "my_required_plain"])
 def test_mariadb_failures_name_the_connection(env, case):
     msg = ask_fails(env, case)
     assert f"could not connect to '{case}'" in msg, msg
@@ -366,7 +407,8 @@ def test_validate_reports_the_same_errors(env):
     proc = run_cli(env, "validate", "--configs", str(env.layer), "--secrets", str(env.secrets))
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
-    for case in ("pg_verified", "pg_client_cert", "my_verified"):
+    for case in ("pg_verified", "pg_client_cert", "my_verified", "my_client_cert",
+                 "my_preferred_plain"):
         assert f"cannot connect to '{case}'" not in out, out
     for case, words in EXPECTED_ERRORS.items():
         line = next((l for l in out.splitlines() if f"cannot connect to '{case}'" in l), None)
