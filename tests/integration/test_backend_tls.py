@@ -29,7 +29,8 @@ and metric per case:
 
 MariaDB's wrong host name: the server is made to present the certificate for
 db.example.invalid (FLUSH SSL) while a second Mimir connects with
-verify_identity, then given its own back.
+verify_identity (refused) and verify_ca (answers: the chain is good, the name
+is not checked), then given its own back.
 
 Each error names the connection and is followed by a query that works on the
 same Mimir server. Every number is computed by the same SQL run directly on
@@ -202,7 +203,9 @@ def _my_secret(my, case, plain=None):
     s = {"connection_class": "sqldb", "flavour": "mysql", "host": "127.0.0.1",
          "port": str(my.port), "user": "mimir_my", "password": MY_PASSWORD, "schema": DB,
          "ssl_mode": "verify_identity", "ssl_ca": "tls/ca.crt"}
-    if case == "my_untrusted":
+    if case == "my_verify_ca":
+        s["ssl_mode"] = "verify_ca"
+    elif case == "my_untrusted":
         s["ssl_ca"] = "tls/other-ca.crt"
     elif case == "my_wrong_password":
         s["password"] = MY_WRONG_PASSWORD
@@ -371,8 +374,9 @@ def test_mariadb_wrong_host_name(env, session_dir):
     127.0.0.1 with verify_identity fails; with its own certificate back, the
     same Mimir server connects."""
     d = _make_dir(env.dir, "wrong-name-")
-    write_layer(d / "layer", ["my_wrong_name"])
-    write_secrets(d / "secrets", env, {"my_wrong_name": _my_secret(env.my, "my_wrong_name")})
+    write_layer(d / "layer", ["my_wrong_name", "my_verify_ca"])
+    write_secrets(d / "secrets", env, {c: _my_secret(env.my, c)
+                                       for c in ("my_wrong_name", "my_verify_ca")})
     _present(env.my, env.wrong_cert, env.wrong_key)
     try:
         server = MimirServer(session_dir, configs=d / "layer", secrets=d / "secrets",
@@ -382,6 +386,7 @@ def test_mariadb_wrong_host_name(env, session_dir):
             msg = ask_fails(env, "my_wrong_name", server)
             assert "could not connect to 'my_wrong_name'" in msg, msg
             assert "server certificate verification failed" in msg, msg
+            same_numbers(ask(env, "my_verify_ca", server), my_direct(env))
             _present(env.my, env.server_cert, env.server_key)
             same_numbers(ask(env, "my_wrong_name", server), my_direct(env))
             env.outputs.append(server.stderr())
