@@ -43,6 +43,7 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import time
 import urllib.request
@@ -394,6 +395,45 @@ def test_mariadb_wrong_host_name(env, session_dir):
             server.stop()
     finally:
         _present(env.my, env.server_cert, env.server_key)
+
+
+def _reload(server, e, secrets_dir, ca_name):
+    for case in ("pg_reload", "my_reload"):
+        path = secrets_dir / f"{case}.json"
+        s = json.loads(path.read_text())
+        s["sslrootcert" if case.startswith("pg") else "ssl_ca"] = f"tls/{ca_name}"
+        path.write_text(json.dumps(s))
+    reloads = server.stderr().count("reloaded:")
+    server.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while server.stderr().count("reloaded:") == reloads:
+        assert time.monotonic() < deadline, server.stderr()
+        time.sleep(0.05)
+
+
+def test_reload_picks_up_a_changed_ca(env, session_dir):
+    """The CA file is part of the connection: a reload that changes it
+    replaces the pool, both ways (untrusted -> trusted -> untrusted)."""
+    d = _make_dir(env.dir, "reload-")
+    write_layer(d / "layer", ["pg_reload", "my_reload"])
+    secrets = {"pg_reload": _pg_secret(env, env.pg, "pg_untrusted"),
+               "my_reload": _my_secret(env.my, "my_untrusted")}
+    write_secrets(d / "secrets", env, secrets)
+    server = MimirServer(session_dir, configs=d / "layer", secrets=d / "secrets",
+                         name="mimir-dbtls-reload")
+    server.start()
+    try:
+        for case in ("pg_reload", "my_reload"):
+            assert "server certificate verification failed" in ask_fails(env, case, server)
+        _reload(server, env, d / "secrets", "ca.crt")
+        same_numbers(ask(env, "pg_reload", server), pg_direct(env))
+        same_numbers(ask(env, "my_reload", server), my_direct(env))
+        _reload(server, env, d / "secrets", "other-ca.crt")
+        for case in ("pg_reload", "my_reload"):
+            assert "server certificate verification failed" in ask_fails(env, case, server)
+        env.outputs.append(server.stderr())
+    finally:
+        server.stop()
 
 
 # --------------------------------------------------------------------------
