@@ -88,6 +88,14 @@ EXPECTED_ERRORS = {
 }
 
 
+def stop_checked(server):
+    """Stops a Mimir server; one that crashed or that a sanitizer reported on fails."""
+    server.stop()
+    problem = server.exit_problem()
+    if problem:
+        pytest.fail(problem, pytrace=False)
+
+
 class Env:
     """What the fixture built; outputs collects every text the run produced."""
 
@@ -267,7 +275,7 @@ def env(request, session_dir, mariadb):
                            extra_args=["--log-level", "debug", "--admin-port",
                                        str(e.admin_port)])
     e.server.start()
-    request.addfinalizer(e.server.stop)
+    request.addfinalizer(lambda: stop_checked(e.server))
     e.outputs = []
     return e
 
@@ -392,7 +400,7 @@ def test_mariadb_wrong_host_name(env, session_dir):
             same_numbers(ask(env, "my_wrong_name", server), my_direct(env))
             env.outputs.append(server.stderr())
         finally:
-            server.stop()
+            stop_checked(server)
     finally:
         _present(env.my, env.server_cert, env.server_key)
 
@@ -433,7 +441,7 @@ def test_reload_picks_up_a_changed_ca(env, session_dir):
             assert "server certificate verification failed" in ask_fails(env, case, server)
         env.outputs.append(server.stderr())
     finally:
-        server.stop()
+        stop_checked(server)
 
 
 # --------------------------------------------------------------------------
