@@ -22,6 +22,9 @@ void catalog_connection_clear(connection *c)
     free(c->password);
     free(c->database);
     free(c->sslmode);
+    free(c->ssl_ca);
+    free(c->ssl_cert);
+    free(c->ssl_key);
     free(c->conninfo);
     free(c->path);
     free(c->file);
@@ -38,6 +41,9 @@ void catalog_connection_copy(connection *dst, const connection *src)
         .password = sem_strdup_or_null(src->password),
         .database = sem_strdup_or_null(src->database),
         .sslmode = sem_strdup_or_null(src->sslmode),
+        .ssl_ca = sem_strdup_or_null(src->ssl_ca),
+        .ssl_cert = sem_strdup_or_null(src->ssl_cert),
+        .ssl_key = sem_strdup_or_null(src->ssl_key),
         .conninfo = sem_strdup_or_null(src->conninfo),
         .path = sem_strdup_or_null(src->path),
         .file = sem_strdup_or_null(src->file),
@@ -60,8 +66,9 @@ bool catalog_connection_same(const connection *a, const connection *b)
     return a->kind == b->kind && same_text(a->name, b->name) && same_text(a->host, b->host) &&
            same_text(a->port, b->port) && same_text(a->user, b->user) &&
            same_text(a->password, b->password) && same_text(a->database, b->database) &&
-           same_text(a->sslmode, b->sslmode) && same_text(a->conninfo, b->conninfo) &&
-           same_text(a->path, b->path);
+           same_text(a->sslmode, b->sslmode) && same_text(a->ssl_ca, b->ssl_ca) &&
+           same_text(a->ssl_cert, b->ssl_cert) && same_text(a->ssl_key, b->ssl_key) &&
+           same_text(a->conninfo, b->conninfo) && same_text(a->path, b->path);
 }
 
 void catalog_source_clear(source *s)

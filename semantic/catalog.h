@@ -23,7 +23,13 @@ typedef struct connection {
     char *name; /* file name without .json */
     conn_kind kind;
     char *host, *port, *user, *password, *database; /* sqldb; port as text; NULL if absent */
-    char *sslmode;  /* postgresql: libpq's sslmode (disable ... verify-full); NULL if absent */
+    /* TLS to the database. sslmode is libpq's sslmode (disable ... verify-full) for
+     * postgresql, and MySQL's ssl_mode in lower case (disabled, preferred, required,
+     * verify_ca, verify_identity) for mysql; NULL if absent. The files are absolute
+     * paths (relative ones resolve against the secrets dir), checked to exist when
+     * loaded: postgresql's sslrootcert/sslcert/sslkey, mysql's ssl_ca/ssl_cert/ssl_key. */
+    char *sslmode;
+    char *ssl_ca, *ssl_cert, *ssl_key;
     char *conninfo; /* postgresql: a libpq connection string or URI; the keys above override it */
     char *path;     /* sqlite: absolute path (relative paths resolve against the secrets dir) */
     char *file;     /* the secrets file it came from */

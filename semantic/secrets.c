@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "semantic/catalog_internal.h"
 #include "semantic/util.h"
@@ -157,33 +158,138 @@ static bool check_port(reader *r, const char *port)
 static const char *const pg_sslmodes[] = {"disable",   "allow",       "prefer", "require",
                                           "verify-ca", "verify-full", NULL};
 
-/* sslmode and conninfo are libpq's: PostgreSQL connections only. */
-static bool read_pg_settings(reader *r, connection *c)
+/* MySQL's --ssl-mode values (in any case), stored in lower case. */
+static const char *const my_ssl_modes[] = {"disabled",  "preferred",       "required",
+                                           "verify_ca", "verify_identity", NULL};
+
+/* The TLS keys of each flavour: certificate authority, client certificate, its key. */
+typedef struct tls_keys {
+    const char *mode, *ca, *cert, *key;
+    const char *const *modes;
+    const char *mode_list; /* for the error message */
+    const char *whose, *flavour;
+} tls_keys;
+
+static const tls_keys pg_tls = {"sslmode",
+                                "sslrootcert",
+                                "sslcert",
+                                "sslkey",
+                                pg_sslmodes,
+                                "disable, allow, prefer, require, verify-ca, verify-full",
+                                "PostgreSQL (libpq)",
+                                "postgresql"};
+static const tls_keys my_tls = {
+    "ssl_mode", "ssl_ca",     "ssl_cert",
+    "ssl_key",  my_ssl_modes, "disabled, preferred, required, verify_ca, verify_identity",
+    "MySQL",    "mysql"};
+
+/*
+ * A file named by a TLS key: relative to the secrets directory (like
+ * SQLite's path), made absolute, and required to exist now, so that a typo
+ * is a load error with the file's line rather than a failed connection later.
+ */
+static bool read_tls_file(reader *r, const char *secrets_dir, const char *key, char **out)
 {
-    if (!read_text(r, "sslmode", &c->sslmode) || !read_text(r, "conninfo", &c->conninfo))
-        return false;
-    if (c->kind != CONN_POSTGRES) {
-        const char *key = c->sslmode ? "sslmode" : c->conninfo ? "conninfo" : NULL;
-        if (key)
-            return fail_at(r, ymap_get(r->map, key),
-                           "'%s' is a PostgreSQL (libpq) setting: it applies to flavour "
-                           "postgresql only",
-                           key);
+    char *path = NULL;
+    if (!read_text(r, key, &path) || !path)
+        return !path;
+    const ynode *at = ymap_get(r->map, key);
+    if (!*path) {
+        free(path);
+        return fail_at(r, at, "'%s' is empty", key);
+    }
+    char *joined = path[0] == '/' ? xstrdup(path) : sem_path_join(secrets_dir, path);
+    *out = sem_path_absolute(joined);
+    free(joined);
+    bool ok = *out && access(*out, R_OK) == 0;
+    if (!ok)
+        fail_at(r, at, "'%s': the file '%s' does not exist or cannot be read", key,
+                *out ? *out : path);
+    free(path);
+    return ok;
+}
+
+/* A key that belongs to the other flavour (or to no flavour of this class). */
+static bool reject_key(reader *r, const char *key, const tls_keys *owner)
+{
+    const ynode *v = ymap_get(r->map, key);
+    if (ynode_is_null(v))
         return true;
-    }
-    if (c->sslmode) {
-        for (const char *const *m = pg_sslmodes; *m; m++)
-            if (strcmp(c->sslmode, *m) == 0)
-                return true;
-        return fail_at(r, ymap_get(r->map, "sslmode"),
-                       "sslmode '%s' is not one of disable, allow, prefer, require, verify-ca, "
-                       "verify-full",
-                       c->sslmode);
-    }
+    return fail_at(r, v, "'%s' is a %s setting: it applies to flavour %s only", key, owner->whose,
+                   owner->flavour);
+}
+
+static bool check_mode(reader *r, const tls_keys *k, char *mode)
+{
+    if (!mode)
+        return true;
+    for (char *p = mode; k == &my_tls && *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    for (const char *const *m = k->modes; *m; m++)
+        if (strcmp(mode, *m) == 0)
+            return true;
+    return fail_at(r, ymap_get(r->map, k->mode), "%s '%s' is not one of %s", k->mode, mode,
+                   k->mode_list);
+}
+
+/*
+ * What MySQL's ssl_mode needs of the other keys: verify_ca has nothing to
+ * verify against without ssl_ca; a CA is only used by the verify_ modes (with
+ * required or preferred it would silently verify nothing more); no file at
+ * all with disabled or without a mode; a client certificate and its key
+ * together. libpq has its own rules and reports them when it connects.
+ */
+static bool check_my_tls(reader *r, const connection *c)
+{
+    const char *mode = c->sslmode;
+    bool verify = mode && strncmp(mode, "verify_", 7) == 0;
+    if (mode && strcmp(mode, "verify_ca") == 0 && !c->ssl_ca)
+        return fail_at(r, ymap_get(r->map, "ssl_mode"),
+                       "ssl_mode verify_ca needs 'ssl_ca', the certificate authority to verify "
+                       "the server's certificate with");
+    if (c->ssl_ca && !verify)
+        return fail_at(r, ymap_get(r->map, "ssl_ca"),
+                       "'ssl_ca' is used with ssl_mode verify_ca or verify_identity only");
+    bool tls = mode && strcmp(mode, "disabled") != 0;
+    const char *file = c->ssl_cert ? "ssl_cert" : c->ssl_key ? "ssl_key" : NULL;
+    if (file && !tls)
+        return fail_at(r, ymap_get(r->map, file),
+                       "'%s' needs ssl_mode preferred, required, verify_ca or verify_identity",
+                       file);
     return true;
 }
 
-static bool read_sqldb(reader *r, connection *c)
+/* Client certificate and key come in pairs, on both flavours. */
+static bool check_pair(reader *r, const tls_keys *k, const connection *c)
+{
+    if (!c->ssl_cert == !c->ssl_key)
+        return true;
+    const char *given = c->ssl_cert ? k->cert : k->key, *missing = c->ssl_cert ? k->key : k->cert;
+    return fail_at(r, ymap_get(r->map, given), "'%s' needs '%s' too", given, missing);
+}
+
+/*
+ * TLS keys by flavour (libpq's names for PostgreSQL, MySQL's for MySQL),
+ * and conninfo, a libpq connection string: PostgreSQL only.
+ */
+static bool read_db_settings(reader *r, const char *secrets_dir, connection *c)
+{
+    bool pg = c->kind == CONN_POSTGRES;
+    const tls_keys *k = pg ? &pg_tls : &my_tls, *other = pg ? &my_tls : &pg_tls;
+    if (!reject_key(r, other->mode, other) || !reject_key(r, other->ca, other) ||
+        !reject_key(r, other->cert, other) || !reject_key(r, other->key, other) ||
+        (!pg && !reject_key(r, "conninfo", &pg_tls)))
+        return false;
+    if (pg && !read_text(r, "conninfo", &c->conninfo))
+        return false;
+    return read_text(r, k->mode, &c->sslmode) && check_mode(r, k, c->sslmode) &&
+           read_tls_file(r, secrets_dir, k->ca, &c->ssl_ca) &&
+           read_tls_file(r, secrets_dir, k->cert, &c->ssl_cert) &&
+           read_tls_file(r, secrets_dir, k->key, &c->ssl_key) && check_pair(r, k, c) &&
+           (pg || check_my_tls(r, c));
+}
+
+static bool read_sqldb(reader *r, const char *secrets_dir, connection *c)
 {
     char *flavour = NULL;
     if (!read_required(r, "flavour", &flavour))
@@ -208,7 +314,7 @@ static bool read_sqldb(reader *r, connection *c)
     return read_text(r, "host", &c->host) && read_text(r, "port", &c->port) &&
            (!c->port || check_port(r, c->port)) && read_text(r, "user", &c->user) &&
            read_text(r, "password", &c->password) && read_text(r, "schema", &c->database) &&
-           read_pg_settings(r, c);
+           read_db_settings(r, secrets_dir, c);
 }
 
 /* A relative path names a file next to the secrets, wherever mimir runs. */
@@ -234,7 +340,7 @@ static bool read_connection(reader *r, const char *secrets_dir, connection *c)
         return false;
     bool ok;
     if (sem_name_eq(cls, "sqldb")) {
-        ok = read_sqldb(r, c);
+        ok = read_sqldb(r, secrets_dir, c);
     } else if (sem_name_eq(cls, "sqlite")) {
         ok = read_sqlite(r, secrets_dir, c);
     } else {

@@ -5,9 +5,12 @@
  *   {"connection_class": "sqldb", "flavour": "postgresql", "host": "...",
  *    "port": "5432", "user": "...", "password": "...", "schema": "pagila"}
  *
- * plus our {"connection_class": "sqlite", "path": "..."}, and for PostgreSQL
- * libpq's "sslmode" and a libpq connection string "conninfo" (the keys above
- * override what it says). Any value may read the environment with ${NAME}
+ * plus our {"connection_class": "sqlite", "path": "..."}; for PostgreSQL
+ * libpq's "sslmode", "sslrootcert", "sslcert", "sslkey" and a libpq connection
+ * string "conninfo" (the keys above override what it says); for MySQL its
+ * "ssl_mode", "ssl_ca", "ssl_cert", "ssl_key". Certificate and key paths are
+ * relative to the secrets dir and must exist when loaded. Any value may read the environment with
+ * ${NAME}
  * ("password": "${PAGILA_PASSWORD}"), so no password has to be written in a
  * file; a variable that is not set is an error naming the file and the
  * variable. JSON is YAML's flow style, so the files are read with the YAML

@@ -30,6 +30,7 @@
 #include <mysql.h>
 
 #include "proxy/backend/backend.h"
+#include "proxy/backend/db_tls.h"
 #include "proxy/log.h"
 #include "proxy/backend/pool.h"
 #include "proxy/workers.h"
@@ -69,10 +70,9 @@ typedef enum {
     MY_AWAIT_KILL,   /* the query ended; a KILL QUERY for it has not returned yet */
 } my_state;
 
-/* Where to reach the server, for the connection and for KILL QUERY. */
+/* Where and how to reach the server (TLS included), for the connection and for KILL QUERY. */
 typedef struct my_target {
-    char *name; /* connection name, for messages */
-    char *host, *user, *password, *database;
+    connection conn; /* a copy: conn.name names it in messages */
     unsigned port;
 } my_target;
 
@@ -148,23 +148,15 @@ static char *dup_or_null(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
-static void target_copy(my_target *t, const my_target *from)
+static void target_copy(my_target *t, const connection *conn)
 {
-    t->name = dup_or_null(from->name);
-    t->host = dup_or_null(from->host);
-    t->user = dup_or_null(from->user);
-    t->password = dup_or_null(from->password);
-    t->database = dup_or_null(from->database);
-    t->port = from->port;
+    catalog_connection_copy(&t->conn, conn);
+    t->port = conn->port ? (unsigned)strtoul(conn->port, NULL, 10) : 0;
 }
 
 static void target_free(my_target *t)
 {
-    free(t->name);
-    free(t->host);
-    free(t->user);
-    free(t->password);
-    free(t->database);
+    catalog_connection_free_copy(&t->conn);
 }
 
 /* ---- Waiting for libmariadb ---------------------------------------------- */
@@ -298,7 +290,9 @@ static void my_close(backend_conn *bc)
 static void connect_failed(my_conn *c, const char *why)
 {
     char msg[MYSQL_ERRMSG_SIZE + 256];
-    snprintf(msg, sizeof(msg), "could not connect to '%s': %s", c->target.name, why);
+    char explained[MYSQL_ERRMSG_SIZE + 128];
+    db_tls_explain(explained, sizeof(explained), why);
+    snprintf(msg, sizeof(msg), "could not connect to '%s': %s", c->target.conn.name, explained);
     backend_connected_cb cb = c->connected;
     void *ctx = c->connected_ctx;
     my_close(&c->base);
@@ -313,6 +307,11 @@ static void connect_done(my_conn *c, MYSQL *ret)
             format_error(mysql_errno(c->mysql), mysql_sqlstate(c->mysql), mysql_error(c->mysql));
         connect_failed(c, why);
         free(why);
+        return;
+    }
+    char why[256];
+    if (!my_tls_connected(c->mysql, &c->target.conn, why, sizeof(why))) {
+        connect_failed(c, why);
         return;
     }
     c->state = MY_IDLE;
@@ -353,13 +352,7 @@ backend_conn *mysql_backend_connect(const connection *conn, const backend_settin
     my_conn *c = xcalloc(1, sizeof(*c));
     c->base.ops = &mysql_ops;
     c->base.owner = owner;
-    my_target t = {.name = conn->name,
-                   .host = conn->host,
-                   .user = conn->user,
-                   .password = conn->password,
-                   .database = conn->database,
-                   .port = conn->port ? (unsigned)strtoul(conn->port, NULL, 10) : 0};
-    target_copy(&c->target, &t);
+    target_copy(&c->target, conn);
     c->loop = s->base;
     c->connect_timeout_s = s->connect_timeout_s > 0 ? s->connect_timeout_s : 10;
     c->connected = cb;
@@ -370,7 +363,7 @@ backend_conn *mysql_backend_connect(const connection *conn, const backend_settin
     c->next_turn = event_new(c->loop, -1, 0, next_turn_cb, c);
     c->mysql = mysql_init(NULL);
     if (!c->ev || !c->deadline || !c->next_turn || !c->mysql ||
-        !configure(c->mysql, c->connect_timeout_s)) {
+        !configure(c->mysql, c->connect_timeout_s) || !my_tls_configure(c->mysql, conn)) {
         connect_failed(c, c->mysql ? mysql_error(c->mysql) : "out of memory");
         return NULL;
     }
@@ -378,8 +371,8 @@ backend_conn *mysql_backend_connect(const connection *conn, const backend_settin
     event_add(c->deadline, &tv);
     MYSQL *ret = NULL;
     const my_target *tg = &c->target;
-    int status = mysql_real_connect_start(&ret, c->mysql, tg->host, tg->user, tg->password,
-                                          tg->database, tg->port, NULL, 0);
+    int status = mysql_real_connect_start(&ret, c->mysql, tg->conn.host, tg->conn.user,
+                                          tg->conn.password, tg->conn.database, tg->port, NULL, 0);
     if (!status) {
         connect_done(c, ret); /* reports at once */
         return NULL;
@@ -766,9 +759,9 @@ static void zone_refuse(my_conn *c)
         "connection '%s' has no time zone tables for it, so its CONVERT_TZ would answer NULL. "
         "Load them on that server (mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb mysql) "
         "or SET time_zone to an offset such as '-05:00'",
-        c->zone, c->zone_source, c->target.name);
+        c->zone, c->zone_source, c->target.conn.name);
     log_warn("backend '%s': time zone '%s' refused: the server has no time zone tables for it",
-             c->target.name, c->zone);
+             c->target.conn.name, c->zone);
 }
 
 /* The check failed on the server or the network: its error is the query's. */
@@ -956,7 +949,7 @@ static void socket_cb(evutil_socket_t fd, short what, void *arg)
     }
     case MY_IDLE:
         /* Readable while idle: the server closed us (restart, wait_timeout, KILL). */
-        log_warn("backend '%s': idle connection closed by the server", c->target.name);
+        log_warn("backend '%s': idle connection closed by the server", c->target.conn.name);
         c->base.broken = true;
         pool_discard_idle(&c->base);
         return;
@@ -1081,9 +1074,11 @@ static void kill_query(void *arg)
     mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &timeout);
     mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
     const my_target *t = &k->target;
+    my_tls_configure(m, &t->conn); /* the same TLS as the connection it cancels for */
     char sql[64];
     snprintf(sql, sizeof(sql), "KILL QUERY %lu", k->thread_id);
-    if (!mysql_real_connect(m, t->host, t->user, t->password, t->database, t->port, NULL, 0) ||
+    if (!mysql_real_connect(m, t->conn.host, t->conn.user, t->conn.password, t->conn.database,
+                            t->port, NULL, 0) ||
         mysql_query(m, sql))
         snprintf(k->error, sizeof(k->error), "ERROR %u: %s", mysql_errno(m), mysql_error(m));
     mysql_close(m);
@@ -1093,7 +1088,7 @@ static void kill_done(void *arg)
 {
     kill_job *k = arg;
     if (k->error[0])
-        log_warn("backend '%s': cancelling a query failed: %s", k->target.name, k->error);
+        log_warn("backend '%s': cancelling a query failed: %s", k->target.conn.name, k->error);
     my_conn *c = k->conn;
     target_free(&k->target);
     free(k);
@@ -1118,7 +1113,7 @@ static void my_cancel(backend_conn *bc)
     c->discard = true;
     kill_job *k = xcalloc(1, sizeof(*k));
     k->conn = c;
-    target_copy(&k->target, &c->target);
+    target_copy(&k->target, &c->target.conn);
     k->thread_id = mysql_thread_id(c->mysql);
     c->kill = k;
     workers_submit(kill_query, kill_done, k);

@@ -13,6 +13,7 @@
 
 #include "proxy/backend/backend.h"
 #include "proxy/log.h"
+#include "proxy/backend/db_tls.h"
 #include "proxy/backend/pg_conninfo.h"
 #include "proxy/backend/pool.h"
 #include "proxy/workers.h"
@@ -157,9 +158,9 @@ static void connect_step(pg_conn *c)
         c->connected(c->connected_ctx, &c->base, NULL);
         return;
     default: {
-        char *msg = one_line(PQerrorMessage(c->pg));
-        char why[1024];
-        snprintf(why, sizeof(why), "could not connect to '%s': %s", c->name, msg);
+        char *msg = one_line(PQerrorMessage(c->pg)), explained[900], why[1024];
+        db_tls_explain(explained, sizeof(explained), msg);
+        snprintf(why, sizeof(why), "could not connect to '%s': %s", c->name, explained);
         free(msg);
         connect_failed(c, why);
         return;
@@ -199,9 +200,10 @@ backend_conn *pg_backend_connect(const connection *conn, const backend_settings 
     c->pg = PQconnectStartParams(params.keys, params.values, params.expand_dbname);
     c->timeout = evtimer_new(c->loop, connect_timeout_cb, c);
     if (!c->pg || PQstatus(c->pg) == CONNECTION_BAD) {
-        char why[1024];
+        char why[1024], explained[900];
         char *msg = one_line(c->pg ? PQerrorMessage(c->pg) : "out of memory");
-        snprintf(why, sizeof(why), "could not connect to '%s': %s", conn->name, msg);
+        db_tls_explain(explained, sizeof(explained), msg);
+        snprintf(why, sizeof(why), "could not connect to '%s': %s", conn->name, explained);
         free(msg);
         /* Report from the loop, as the pool expects, by failing on the first poll. */
         connect_failed(c, why);

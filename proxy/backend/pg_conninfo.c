@@ -28,6 +28,9 @@ void pg_conninfo_build(pg_conninfo *p, const connection *c, int connect_timeout_
     add(p, &n, "password", c->password);
     add(p, &n, "dbname", c->database);
     add(p, &n, "sslmode", c->sslmode);
+    add(p, &n, "sslrootcert", c->ssl_ca);
+    add(p, &n, "sslcert", c->ssl_cert);
+    add(p, &n, "sslkey", c->ssl_key);
     if (connect_timeout_s > 0) {
         snprintf(p->timeout, sizeof p->timeout, "%d", connect_timeout_s);
         add(p, &n, "connect_timeout", p->timeout);

@@ -10,7 +10,7 @@
 
 #include "semantic/catalog.h"
 
-#define PG_CONNINFO_MAX_PARAMS 16
+#define PG_CONNINFO_MAX_PARAMS 20
 
 typedef struct pg_conninfo {
     const char *keys[PG_CONNINFO_MAX_PARAMS];
@@ -24,7 +24,8 @@ typedef struct pg_conninfo {
 /*
  * Fills p for c (whose strings it points to: c must outlive p's use). The
  * order is what libpq's precedence needs: the secrets' conninfo first, then
- * the secrets' own keys (host, port, user, password, schema, sslmode), which
+ * the secrets' own keys (host, port, user, password, schema, sslmode,
+ * sslrootcert, sslcert, sslkey), which
  * override it, then what Mimir needs of every session (UTC, UTF8, its
  * application_name). connect_timeout_s > 0 also sets libpq's connect_timeout,
  * for blocking connects; the server has its own deadline on the loop.

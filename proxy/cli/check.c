@@ -9,6 +9,7 @@
 #include <mysql.h>
 #include <sqlite3.h>
 
+#include "proxy/backend/db_tls.h"
 #include "proxy/backend/pg_conninfo.h"
 #include "wire/xalloc.h"
 
@@ -52,7 +53,9 @@ static bool pg_connect(check_conn *cc, const connection *c, char *err, size_t er
     cc->pg = PQconnectdbParams(ci.keys, ci.values, ci.expand_dbname);
     if (cc->pg && PQstatus(cc->pg) == CONNECTION_OK)
         return true;
-    one_line(err, errlen, cc->pg ? PQerrorMessage(cc->pg) : "out of memory");
+    char msg[1024];
+    one_line(msg, sizeof msg, cc->pg ? PQerrorMessage(cc->pg) : "out of memory");
+    db_tls_explain(err, errlen, msg);
     return false;
 }
 
@@ -93,10 +96,16 @@ static bool my_connect(check_conn *cc, const connection *c, char *err, size_t er
     unsigned timeout = CHECK_CONNECT_TIMEOUT_S;
     mysql_optionsv(cc->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_optionsv(cc->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (!my_tls_configure(cc->my, c)) {
+        one_line(err, errlen, mysql_error(cc->my));
+        return false;
+    }
     unsigned port = c->port ? (unsigned)strtoul(c->port, NULL, 10) : 0;
     if (mysql_real_connect(cc->my, c->host, c->user, c->password, c->database, port, NULL, 0))
-        return true;
-    one_line(err, errlen, mysql_error(cc->my));
+        return my_tls_connected(cc->my, c, err, errlen);
+    char msg[1024];
+    one_line(msg, sizeof msg, mysql_error(cc->my));
+    db_tls_explain(err, errlen, msg);
     return false;
 }
 

@@ -12,6 +12,7 @@
 #include <mysql.h>
 #include <sqlite3.h>
 
+#include "proxy/backend/db_tls.h"
 #include "proxy/backend/pg_conninfo.h"
 #include "proxy/cli/check.h"
 #include "proxy/cli/discover.h"
@@ -43,7 +44,9 @@ static bool pg_open(disc_db *db, const connection *c, char *err, size_t errlen)
     db->pg = PQconnectdbParams(ci.keys, ci.values, ci.expand_dbname);
     if (db->pg && PQstatus(db->pg) == CONNECTION_OK)
         return true;
-    one_line(err, errlen, db->pg ? PQerrorMessage(db->pg) : "out of memory");
+    char msg[1024];
+    one_line(msg, sizeof msg, db->pg ? PQerrorMessage(db->pg) : "out of memory");
+    db_tls_explain(err, errlen, msg);
     return false;
 }
 
@@ -57,10 +60,16 @@ static bool my_open(disc_db *db, const connection *c, char *err, size_t errlen)
     unsigned timeout = CHECK_CONNECT_TIMEOUT_S;
     mysql_optionsv(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (!my_tls_configure(db->my, c)) {
+        one_line(err, errlen, mysql_error(db->my));
+        return false;
+    }
     unsigned port = c->port ? (unsigned)strtoul(c->port, NULL, 10) : 0;
     if (mysql_real_connect(db->my, c->host, c->user, c->password, c->database, port, NULL, 0))
-        return true;
-    one_line(err, errlen, mysql_error(db->my));
+        return my_tls_connected(db->my, c, err, errlen);
+    char msg[1024];
+    one_line(msg, sizeof msg, mysql_error(db->my));
+    db_tls_explain(err, errlen, msg);
     return false;
 }
 

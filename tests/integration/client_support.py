@@ -252,6 +252,34 @@ def make_test_certificates(directory):
     return ca, cert, key
 
 
+def make_test_ca(directory, name="ca", subject="Mimir test CA"):
+    """A throwaway certificate authority in directory: returns (cert, key) paths."""
+    d = Path(directory)
+    cert, key = d / f"{name}.crt", d / f"{name}.key"
+    _run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+          "-subj", f"/CN={subject}", "-keyout", key, "-out", cert], timeout=60)
+    return cert, key
+
+
+def make_signed_certificate(directory, ca, ca_key, name, common_name, alt_names=None,
+                            client=False):
+    """A key and a certificate for common_name signed by the CA (ca, ca_key):
+    a server certificate for alt_names (e.g. "DNS:db.example.invalid"), or a
+    client certificate (a PostgreSQL user is its CN). Returns (cert, key)."""
+    d = Path(directory)
+    cert, key, csr, ext = (d / f"{name}.{x}" for x in ("crt", "key", "csr", "ext"))
+    usage = "clientAuth" if client else "serverAuth"
+    ext.write_text((f"subjectAltName={alt_names}\n" if alt_names else "") +
+                   "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\n"
+                   f"extendedKeyUsage={usage}\n")
+    _run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={common_name}",
+          "-keyout", key, "-out", csr], timeout=60)
+    _run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key,
+          "-CAcreateserial", "-days", "2", "-extfile", ext, "-out", cert], timeout=60)
+    key.chmod(0o600)
+    return cert, key
+
+
 @pytest.fixture(scope="session")
 def tls_server(request, session_dir, pg, pagila_secrets):
     """Mimir on the Pagila layer with a server configuration that requires TLS

@@ -134,6 +134,8 @@ class PgCluster:
 
     def __init__(self, parent, port=None, name="pg"):
         self.dir = _make_dir(parent, name + "-")
+        # More `-c name=value` settings for start() (e.g. ssl=on and its files).
+        self.settings = {}
         self.datadir = self.dir / "data"
         self.logfile = self.dir / "postgres.log"
         self.host = "127.0.0.1"
@@ -181,6 +183,12 @@ class PgCluster:
             "-E", "UTF8", "--locale=C", "--no-sync",
         )
 
+    def prepend_hba(self, *lines):
+        """Puts lines first in pg_hba.conf (after init(), before start()): the
+        first line that matches a connection decides its authentication."""
+        hba = self.datadir / "pg_hba.conf"
+        hba.write_text("".join(line + "\n" for line in lines) + hba.read_text())
+
     def start(self):
         # A port picked by free_port() may be taken by someone else before
         # postgres binds it: retry with a new one, unless the port is fixed.
@@ -197,6 +205,7 @@ class PgCluster:
                 "-c full_page_writes=off",
                 "-c timezone=UTC",
                 "-c max_connections=100",
+                *(f"-c {k}={shlex.quote(str(v))}" for k, v in self.settings.items()),
             ])
             proc = self._run_pg(
                 "pg_ctl", "-D", self.datadir, "-l", self.logfile, "-w", "-t", "60",

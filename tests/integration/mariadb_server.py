@@ -72,6 +72,7 @@ class MariaDbServer:
         self.port = None
         self.proc = None
         self._admin = None
+        self.extra_args = []  # more mariadbd options (e.g. --ssl-cert=...)
         if IS_ROOT:
             pw = pwd.getpwnam(OS_USER)
             os.chown(self.dir, pw.pw_uid, pw.pw_gid)
@@ -104,7 +105,7 @@ class MariaDbServer:
                "--skip-innodb-doublewrite", "--max-connections=200", "--skip-log-bin"]
         if IS_ROOT:
             cmd.append(f"--user={OS_USER}")
-        return cmd
+        return cmd + list(self.extra_args)
 
     def start(self):
         """Start on a free port (the first time) or on the port it had."""

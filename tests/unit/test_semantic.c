@@ -658,6 +658,64 @@ static void test_secrets_environment(void **state)
     }
 }
 
+/* TLS keys: files relative to the secrets dir, MySQL's ssl_mode in any case. */
+static void test_secrets_tls(void **state)
+{
+    (void)state;
+    connection pg, my, copy;
+    char err[512], *abs_dir = sem_path_absolute(FIXTURES "/secrets/tls");
+    assert_true(secrets_load_connection(FIXTURES "/secrets", "pg_tls", &pg, err, sizeof err));
+    char want[1024];
+    snprintf(want, sizeof want, "%s/ca.pem", abs_dir);
+    assert_string_equal(pg.sslmode, "verify-full");
+    assert_string_equal(pg.ssl_ca, want);
+    snprintf(want, sizeof want, "%s/client.key", abs_dir);
+    assert_string_equal(pg.ssl_key, want);
+    assert_true(secrets_load_connection(FIXTURES "/secrets", "my_tls", &my, err, sizeof err));
+    assert_string_equal(my.sslmode, "verify_identity");
+    snprintf(want, sizeof want, "%s/client.pem", abs_dir);
+    assert_string_equal(my.ssl_cert, want);
+    /* Copied and compared, so that pools see a changed TLS setting on reload. */
+    catalog_connection_copy(&copy, &my);
+    assert_true(catalog_connection_same(&copy, &my));
+    free(copy.ssl_ca);
+    copy.ssl_ca = NULL;
+    assert_false(catalog_connection_same(&copy, &my));
+    catalog_connection_free_copy(&copy);
+    catalog_connection_clear(&pg);
+    catalog_connection_clear(&my);
+
+    static const char *const cases[][2] = {
+        {"pg_tls_cert_alone", "pg_tls_cert_alone.json:2:13: 'sslcert' needs 'sslkey' too"},
+        {"pg_ssl_mode", "pg_ssl_mode.json:2:14: 'ssl_mode' is a MySQL setting: it applies to "
+                        "flavour mysql only"},
+        {"my_bad_ssl_mode", "my_bad_ssl_mode.json:2:14: ssl_mode 'verify-full' is not one of "
+                            "disabled, preferred, required, verify_ca, verify_identity"},
+        {"my_sslrootcert", "my_sslrootcert.json:2:17: 'sslrootcert' is a PostgreSQL (libpq) "
+                           "setting: it applies to flavour postgresql only"},
+        {"my_verify_ca_no_ca", "my_verify_ca_no_ca.json:2:14: ssl_mode verify_ca needs 'ssl_ca', "
+                               "the certificate authority to verify the server's certificate "
+                               "with"},
+        {"my_ca_required", "my_ca_required.json:2:12: 'ssl_ca' is used with ssl_mode verify_ca "
+                           "or verify_identity only"},
+        {"my_cert_no_mode", "my_cert_no_mode.json:2:14: 'ssl_cert' needs ssl_mode preferred, "
+                            "required, verify_ca or verify_identity"},
+        {"pg_tls_missing_file", "pg_tls_missing_file.json:2:17: 'sslrootcert': the file '%s/"
+                                "no-such-ca.pem' does not exist or cannot be read"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char tail[512], full[1024];
+        print_message("case %s\n", cases[i][0]);
+        assert_false(
+            secrets_load_connection(FIXTURES "/secrets", cases[i][0], &pg, err, sizeof err));
+        snprintf(tail, sizeof tail, cases[i][1], abs_dir);
+        snprintf(full, sizeof full, "%s/secrets/%s", FIXTURES, tail);
+        assert_string_equal(err, full);
+        catalog_connection_clear(&pg);
+    }
+    free(abs_dir);
+}
+
 /* ---- loading the example projects ---- */
 
 static void assert_strv(char *const *v, size_t n, const char *const *want, size_t n_want)
@@ -1195,6 +1253,7 @@ int main(void)
         cmocka_unit_test(test_secrets_ok),
         cmocka_unit_test(test_secrets_errors),
         cmocka_unit_test(test_secrets_environment),
+        cmocka_unit_test(test_secrets_tls),
         cmocka_unit_test(test_load_pagila),
         cmocka_unit_test(test_load_pagila_without_secrets),
         cmocka_unit_test(test_load_demo),
