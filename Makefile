@@ -13,7 +13,7 @@
 #   make bench      benchmarks against PostgreSQL and MariaDB (SF=1 ROUNDS=5; docs/performance.md)
 
 CC      ?= cc
-PKGS    := libevent libevent_openssl libpq libmariadb yaml-0.1 sqlite3 openssl jansson libcurl
+PKGS    := libevent libevent_openssl libpq libmariadb yaml-0.1 sqlite3 openssl jansson libcurl libsystemd
 OPTFLAGS ?= -O2 -g
 SANFLAGS ?=
 CFLAGS  := $(OPTFLAGS) $(SANFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \

@@ -10,6 +10,10 @@ python3-pytest python3-pymysql python3-psycopg2"
 # `mimir query --host http://...` talks to it with libcurl (the tests also with curl).
 PACKAGES="$PACKAGES libjansson-dev libcurl4-openssl-dev curl"
 
+# Readiness, reloads and stopping reported to systemd (proxy/service_notify.c):
+# sd_notify from Debian's libsystemd.
+PACKAGES="$PACKAGES libsystemd-dev"
+
 # TLS and caching_sha2_password in tests/integration/test_protocol.py: the
 # openssl CLI makes the test certificates, and PyMySQL needs python3-cryptography
 # for caching_sha2_password's RSA key exchange.
