@@ -355,10 +355,10 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
     (void)what;
     (void)arg;
     if (sig == SIGHUP) {
-        if (srv.shutting_down)
-            return; /* STOPPING=1 was sent: a reload now would report READY=1 again */
-        service_notify_reloading();
         reopen_log(); /* first: logrotate's new file gets the reload's lines */
+        if (srv.shutting_down)
+            return; /* STOPPING=1 was sent: no reload, which would report READY=1 again */
+        service_notify_reloading();
         bool ok = server_reload();
         char status[512];
         server_describe(status, sizeof(status));
