@@ -348,15 +348,20 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)/mimir $(DESTDIR)$(DOCDIR)
 
 # The Debian package, built by dpkg-buildpackage (debhelper, debian/) in a copy
-# of the tracked files under build/deb, so that the source tree stays as it is;
+# of the tracked files (or, outside a git checkout, of the tree) under build/deb, so that the source tree stays as it is;
 # the .deb lands in build/deb/. DEB_BUILD_OPTIONS=nocheck is implied: the
 # project's tests need PostgreSQL and more (make test).
 DEB_DIR := build/deb
 deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
-	git ls-files -z --cached --others --exclude-standard | \
-	    xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
-	    tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/src
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	    git ls-files -z --cached --others --exclude-standard | \
+	        xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+	        tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/src; \
+	else \
+	    tar --exclude=./build --exclude=./bin --exclude=./configs/demo/demo.db -cf - . | \
+	        tar -xf - -C $(DEB_DIR)/src; \
+	fi
 	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || \
 	    { tail -n 40 ../build.log; exit 1; }
 	@ls $(DEB_DIR)/*.deb

@@ -234,8 +234,12 @@ def test_lintian_clean(deb):
 
 
 def test_deb_package(deb, tmp):
-    info = run(["dpkg-deb", "-f", str(deb["path"]), "Package", "Depends"]).stdout
+    info = run(["dpkg-deb", "-f", str(deb["path"]), "Package", "Version", "Depends"]).stdout
     assert "Package: mimir" in info
+    # One version: the package's, the binary's and the man page's.
+    version = run([str(MIMIR_BIN), "--version"]).stdout.split()[1]
+    assert f"Version: {version}\n" in info
+    assert f'"mimir {version}"' in (REPO / "docs/mimir.1").read_text()
     assert "adduser" in info and "libsystemd0" in info
     contents = run(["dpkg-deb", "-c", str(deb["path"])]).stdout
     for path in ["./usr/bin/mimir", "./lib/systemd/system/mimir.service",
