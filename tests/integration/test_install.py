@@ -458,3 +458,35 @@ def test_sd_notify_unreachable_socket_is_not_fatal(tmp):
         assert stop(proc) == 0
     err = proc.stderr.read()
     assert err.count("cannot notify the service manager") == 1, err
+
+
+def test_logrotate_rotates_a_running_server(installed, tmp):
+    """The packaged logrotate file, pointed at a test server's log (its
+    postrotate signalling that server, as systemctl kill does the service's
+    main process): after a forced rotation Mimir writes to the new file."""
+    d = Path(tempfile.mkdtemp(dir=tmp))
+    log = d / "mimir.log"
+    server = d / "server.yaml"
+    server.write_text(f"log:\n  file: {log}\n")
+    proc, port = serve(MIMIR_BIN, "--server-config", str(server))
+    try:
+        wait_for_port(port, proc)
+        conf = (installed / "etc/logrotate.d/mimir").read_text()
+        conf = conf.replace("/var/log/mimir/mimir.log", str(log))
+        conf = conf.replace("create 0640 mimir mimir", "create 0640 root root")
+        conf = re.sub(r"systemctl kill [^\n]*", f"kill -HUP {proc.pid}", conf)
+        (d / "logrotate.conf").write_text(conf)
+        logrotate = shutil.which("logrotate") or "/usr/sbin/logrotate"
+        run([logrotate, "--force", "--state", str(d / "state"), str(d / "logrotate.conf")])
+        deadline = time.monotonic() + 10
+        while "received SIGHUP" not in (log.read_text() if log.exists() else ""):
+            assert time.monotonic() < deadline, "no SIGHUP reached the server"
+            time.sleep(0.05)
+        mariadb_rows(port, "SELECT AGG(revenue) FROM mimir.metrics")
+    finally:
+        assert stop(proc) == 0
+    rotated = (d / "mimir.log.1").read_text()
+    assert "listening on 127.0.0.1" in rotated and "received SIGHUP" not in rotated
+    current = log.read_text()
+    assert "received SIGHUP" in current and '"event":"query"' in current
+    assert stat.S_IMODE(log.stat().st_mode) == 0o640
