@@ -326,6 +326,8 @@ install: $(BIN) configs/demo/demo.db
 	$(INSTALL) -m 0644 docs/mimir.1 $(DESTDIR)$(MANDIR)/man1/mimir.1
 	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	$(INSTALL) -m 0644 configs/install/server.yaml $(DESTDIR)$(DOCDIR)/examples/server.yaml
+	$(foreach d,$(DEMO_PARTS) secrets.example,$(INSTALL) -d $(DESTDIR)$(DOCDIR)/examples/pagila/$(d) && \
+	    $(INSTALL) -m 0644 configs/pagila/$(d)/* $(DESTDIR)$(DOCDIR)/examples/pagila/$(d)/ &&) true
 	$(foreach d,$(DEMO_PARTS) secrets,$(INSTALL) -m 0644 configs/demo/$(d)/* $(DESTDIR)$(DATADIR)/mimir/demo/$(d)/ &&) true
 	$(INSTALL) -m 0644 configs/demo/demo.db $(DESTDIR)$(DATADIR)/mimir/demo/demo.db
 	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' configs/install/mimir.service.in \

@@ -78,7 +78,10 @@ def test_install_tree(installed):
     mode = lambda p: stat.S_IMODE((installed / p).stat().st_mode)  # noqa: E731
     assert mode("usr/bin/mimir") == 0o755
     files = ["usr/share/man/man1/mimir.1", "usr/share/doc/mimir/operations.md",
-             "usr/share/doc/mimir/examples/server.yaml", "usr/share/mimir/demo/demo.db",
+             "usr/share/doc/mimir/examples/server.yaml",
+             "usr/share/doc/mimir/examples/pagila/sources/sources.yaml",
+             "usr/share/doc/mimir/examples/pagila/secrets.example/pagila_postgres.json",
+             "usr/share/mimir/demo/demo.db",
              "usr/share/mimir/demo/sources/sources.yaml",
              "usr/share/mimir/demo/secrets/demo_sqlite.json",
              "etc/mimir/server.yaml", "etc/mimir/project/sources/sources.yaml",
