@@ -404,16 +404,17 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
                                   r->table ? r->table->name : "metrics",
                                   known_metrics(r->a, r->cat));
                 else
-                    sql_error_set(
-                        r->err, ER_NOT_SUPPORTED_YET, "42000",
-                        "Row-level reads are not supported: %s() over '%s' reads the "
-                        "rows of each group, and mimir.%s holds metrics, not rows "
-                        "(COUNT(DISTINCT d), MIN(d) and MAX(d) of a dimension are "
-                        "answered). Define it as a metric in the semantic layer and "
-                        "read it as AGG(metric) (metrics: %s)",
-                        e->text,
-                        arg && arg->kind == EX_COLUMN ? column_text(r->a, arg) : "an expression",
-                        r->table ? r->table->name : "metrics", known_metrics(r->a, r->cat));
+                    sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                                  "Row-level reads are not supported: %s() over '%s' reads the "
+                                  "rows of each group, and mimir.%s holds metrics, not rows "
+                                  "(COUNT(DISTINCT d), MIN(d) and MAX(d) of a dimension are "
+                                  "answered). Define it as a metric in the semantic layer and "
+                                  "read it as AGG(metric) (metrics: %s)",
+                                  e->text,
+                                  arg && arg->kind == EX_COLUMN ? column_text(r->a, arg)
+                                                                : "an expression",
+                                  r->table ? r->table->name : "metrics",
+                                  known_metrics(r->a, r->cat));
                 return false;
             }
             if (ctx != CTX_FINAL) {

@@ -550,8 +550,7 @@ static void test_plan_explain(void **state)
 static const plan_error_case function_errors[] = {
     {"SELECT NO_SUCH_FN(ts), AGG(movies_rented) FROM mimir.metrics", ER_SP_DOES_NOT_EXIST,
      "NO_SUCH_FN"},
-    {"SELECT SUM(amount) FROM mimir.metrics", ER_NOT_SUPPORTED_YET,
-     "SUM() over 'amount' reads the rows"},
+    {"SELECT SUM(amount) FROM mimir.metrics", ER_NOT_SUPPORTED_YET, "SUM() over 'amount' reads the rows"},
     {"SELECT DATE_FORMAT(ts, dim_rental_category), AGG(movies_rented) FROM mimir.metrics",
      ER_WRONG_ARGUMENTS, "string literal"},
     {"SELECT CAST(ts AS pg_catalog.text), AGG(movies_rented) FROM mimir.metrics", ER_PARSE,
