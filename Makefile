@@ -11,9 +11,12 @@
 #   make fuzz-replay  replay the fuzz corpora (tests/fuzz/corpus) through every target
 #   make format     format the C sources with .clang-format
 #   make bench      benchmarks against PostgreSQL and MariaDB (SF=1 ROUNDS=5; docs/performance.md)
+#   make install    install under DESTDIR/PREFIX (default /usr/local): binary, man page, demo,
+#                   examples, systemd unit, logrotate file, /etc/mimir (docs/operations.md)
+#   make deb        build the Debian package (debian/) in build/deb, outside the source tree
 
 CC      ?= cc
-PKGS    := libevent libevent_openssl libpq libmariadb yaml-0.1 sqlite3 openssl jansson libcurl
+PKGS    := libevent libevent_openssl libpq libmariadb yaml-0.1 sqlite3 openssl jansson libcurl libsystemd
 OPTFLAGS ?= -O2 -g
 SANFLAGS ?=
 CFLAGS  := $(OPTFLAGS) $(SANFLAGS) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -I. \
@@ -36,7 +39,7 @@ MAIN_OBJ  := $(BUILD)/proxy/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps demo demo-data test test-structure test-unit test-integration test-clients test-random test-asan format clean \
+.PHONY: install uninstall deb all deps demo demo-data test test-structure test-unit test-integration test-clients test-random test-asan format clean \
         fuzz fuzz-build fuzz-replay fuzz-coverage bench bench-tools
 all: $(BIN)
 
@@ -292,6 +295,78 @@ fuzz-coverage: $(FUZZ_TARGETS:%=$(COV_DIR)/fuzz_%)
 	    echo "== $(t): $(COV_FILES_$(t))" && \
 	    llvm-cov report $(COV_DIR)/fuzz_$(t) -instr-profile=$(COV_DIR)/$(t).profdata \
 	        $(COV_FILES_$(t)) | sed -n '1p;$$p' &&) true
+
+# ---- Installing (docs/operations.md, "Installing") -----------------------------
+#
+# PREFIX defaults to /usr/local; with PREFIX=/usr the configuration goes to /etc.
+# Files of SYSCONFDIR are written only when absent, so that reinstalling never
+# replaces an operator's configuration (the Debian package installs them as
+# conffiles instead). The unit and the secrets get the paths of this install.
+PREFIX         ?= /usr/local
+BINDIR         ?= $(PREFIX)/bin
+DATADIR        ?= $(PREFIX)/share
+MANDIR         ?= $(DATADIR)/man
+DOCDIR         ?= $(DATADIR)/doc/mimir
+SYSCONFDIR     ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+SYSTEMDUNITDIR ?= $(if $(filter /usr,$(PREFIX)),$(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system),$(PREFIX)/lib/systemd/system)
+DEMO_PARTS     := sources metrics dimensions
+INSTALL        ?= install
+DOCS           := README.md $(filter-out docs/mimir.1,$(wildcard docs/*.md))
+
+# A SYSCONFDIR file: $(call install_conf,MODE,SOURCE,DEST)
+install_conf = test -e $(3) || $(INSTALL) -m $(1) $(2) $(3)
+
+install: $(BIN) configs/demo/demo.db
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSCONFDIR)/logrotate.d \
+	    $(DESTDIR)$(SYSCONFDIR)/mimir/secrets \
+	    $(foreach d,$(DEMO_PARTS) secrets,$(DESTDIR)$(DATADIR)/mimir/demo/$(d)) \
+	    $(foreach d,$(DEMO_PARTS),$(DESTDIR)$(SYSCONFDIR)/mimir/project/$(d))
+	$(INSTALL) -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/mimir
+	$(INSTALL) -m 0644 docs/mimir.1 $(DESTDIR)$(MANDIR)/man1/mimir.1
+	$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 configs/install/server.yaml $(DESTDIR)$(DOCDIR)/examples/server.yaml
+	$(foreach d,$(DEMO_PARTS) secrets.example,$(INSTALL) -d $(DESTDIR)$(DOCDIR)/examples/pagila/$(d) && \
+	    $(INSTALL) -m 0644 configs/pagila/$(d)/* $(DESTDIR)$(DOCDIR)/examples/pagila/$(d)/ &&) true
+	$(foreach d,$(DEMO_PARTS) secrets,$(INSTALL) -m 0644 configs/demo/$(d)/* $(DESTDIR)$(DATADIR)/mimir/demo/$(d)/ &&) true
+	$(INSTALL) -m 0644 configs/demo/demo.db $(DESTDIR)$(DATADIR)/mimir/demo/demo.db
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' configs/install/mimir.service.in \
+	    > $(DESTDIR)$(SYSTEMDUNITDIR)/mimir.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/mimir.service
+	$(INSTALL) -m 0644 configs/install/mimir.logrotate $(DESTDIR)$(SYSCONFDIR)/logrotate.d/mimir
+	$(call install_conf,0640,configs/install/server.yaml,$(DESTDIR)$(SYSCONFDIR)/mimir/server.yaml)
+	$(foreach d,$(DEMO_PARTS),$(foreach f,$(notdir $(wildcard configs/demo/$(d)/*)), \
+	    $(call install_conf,0644,configs/demo/$(d)/$(f),$(DESTDIR)$(SYSCONFDIR)/mimir/project/$(d)/$(f)) &&)) true
+	test -e $(DESTDIR)$(SYSCONFDIR)/mimir/secrets/demo_sqlite.json || \
+	    printf '{"connection_class": "sqlite", "path": "%s"}\n' $(DATADIR)/mimir/demo/demo.db \
+	    > $(DESTDIR)$(SYSCONFDIR)/mimir/secrets/demo_sqlite.json
+	chmod 0750 $(DESTDIR)$(SYSCONFDIR)/mimir/secrets
+	chmod 0640 $(DESTDIR)$(SYSCONFDIR)/mimir/secrets/demo_sqlite.json
+
+# Leaves SYSCONFDIR alone: the configuration is the operator's.
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mimir $(DESTDIR)$(MANDIR)/man1/mimir.1 \
+	    $(DESTDIR)$(SYSTEMDUNITDIR)/mimir.service $(DESTDIR)$(SYSCONFDIR)/logrotate.d/mimir
+	rm -rf $(DESTDIR)$(DATADIR)/mimir $(DESTDIR)$(DOCDIR)
+
+# The Debian package, built by dpkg-buildpackage (debhelper, debian/) in a copy
+# of the tracked files (or, outside a git checkout, of the tree) under build/deb, so that the source tree stays as it is;
+# the .deb lands in build/deb/. DEB_BUILD_OPTIONS=nocheck is implied: the
+# project's tests need PostgreSQL and more (make test).
+DEB_DIR := build/deb
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	    git ls-files -z --cached --others --exclude-standard | \
+	        xargs -0 sh -c 'for f; do [ -e "$$f" ] && printf "%s\0" "$$f"; done' sh | \
+	        tar --null -T - -cf - | tar -xf - -C $(DEB_DIR)/src; \
+	else \
+	    tar --exclude=./build --exclude=./bin --exclude=./configs/demo/demo.db -cf - . | \
+	        tar -xf - -C $(DEB_DIR)/src; \
+	fi
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc -j2 >../build.log 2>&1 || \
+	    { tail -n 40 ../build.log; exit 1; }
+	@ls $(DEB_DIR)/*.deb
 
 format:
 	clang-format -i $(wildcard */*.h */*.c proxy/*/*.h proxy/*/*.c tests/unit/*.c tests/fuzz/*.c tests/fuzz/*.h)

@@ -27,6 +27,7 @@
 #include "proxy/server.h"
 #include "proxy/config/server_config.h"
 #include "proxy/boot.h"
+#include "proxy/service_notify.h"
 #include "semantic/catalog.h"
 #include "semantic/util.h"
 #include "wire/xalloc.h"
@@ -71,7 +72,11 @@ static void usage(FILE *out)
             "line.\n");
 }
 
-/* configs/demo next to the folder of the binary (bin/mimir -> configs/demo). */
+/*
+ * The embedded demo: configs/demo next to the folder of the binary (a build:
+ * bin/mimir -> configs/demo), else share/mimir/demo beside it (an install:
+ * /usr/bin/mimir -> /usr/share/mimir/demo, see `make install`).
+ */
 static char *demo_configs_dir(void)
 {
     char exe[PATH_MAX];
@@ -79,17 +84,19 @@ static char *demo_configs_dir(void)
     if (n <= 0)
         return xstrdup("configs/demo");
     exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
-    slash = strrchr(exe, '/');
-    if (slash)
-        *slash = '\0';
-    char path[PATH_MAX + 32];
-    snprintf(path, sizeof(path), "%s/configs/demo", exe);
-    if (access(path, R_OK) != 0)
-        return xstrdup("configs/demo");
-    return xstrdup(path);
+    for (int up = 0; up < 2; up++) {
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+    }
+    static const char *const places[] = {"configs/demo", "share/mimir/demo"};
+    for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+        char path[PATH_MAX + 32];
+        snprintf(path, sizeof(path), "%s/%s", exe, places[i]);
+        if (access(path, R_OK) == 0)
+            return xstrdup(path);
+    }
+    return xstrdup("configs/demo");
 }
 
 /* True when every address host resolves to is a loopback address. */
@@ -378,6 +385,9 @@ static int serve(int argc, char **argv)
                 server_file_free(&file);
             else if (server_boot(&cfg, &file, cat, BOOT_SERVE)) {
                 log_listening(&o);
+                char served[512];
+                server_describe(served, sizeof(served));
+                service_notify_ready(served); /* every listener accepts connections now */
                 server_run();
                 status = 0;
             }

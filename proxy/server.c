@@ -19,6 +19,7 @@
 #include "proxy/log.h"
 #include "proxy/obs/admin_http.h"
 #include "proxy/server_access.h"
+#include "proxy/service_notify.h"
 #include "proxy/type_discovery.h"
 #include "wire/xalloc.h"
 
@@ -329,6 +330,7 @@ static void begin_shutdown(int sig)
         return;
     }
     srv.shutting_down = true;
+    service_notify_stopping();
     type_discovery_stop();
     unsigned busy = srv.sessions->busy() + (srv.http ? srv.http->busy() : 0);
     log_info("received %s: no new connections; %u quer%s in flight get up to %d s to finish",
@@ -354,7 +356,13 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
     (void)arg;
     if (sig == SIGHUP) {
         reopen_log(); /* first: logrotate's new file gets the reload's lines */
-        server_reload();
+        if (srv.shutting_down)
+            return; /* STOPPING=1 was sent: no reload, which would report READY=1 again */
+        service_notify_reloading();
+        bool ok = server_reload();
+        char status[512];
+        server_describe(status, sizeof(status));
+        service_notify_reloaded(ok, status);
         return;
     }
     begin_shutdown((int)sig);
@@ -436,6 +444,20 @@ bool server_reload(void)
     else
         srv.stats.reloads_failed++;
     return ok;
+}
+
+void server_describe(char *out, size_t n)
+{
+    int len =
+        snprintf(out, n, "serving %zu sources, %zu metrics, %zu dimensions of %s; MySQL on %s:%d",
+                 srv.cat->n_sources, srv.cat->n_metrics, srv.cat->n_dimensions, srv.cfg.configs_dir,
+                 srv.cfg.host, srv.cfg.port);
+    if (srv.cfg.http_port && len >= 0 && (size_t)len < n)
+        len += snprintf(out + len, n - (size_t)len, ", HTTP on %s:%d", srv.cfg.http_host,
+                        srv.cfg.http_port);
+    if (srv.cfg.admin_port && len >= 0 && (size_t)len < n)
+        snprintf(out + len, n - (size_t)len, ", admin on %s:%d", srv.cfg.admin_host,
+                 srv.cfg.admin_port);
 }
 
 /* SIGHUP without a server configuration file: still reopen the log for logrotate. */

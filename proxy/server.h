@@ -170,6 +170,8 @@ catalog_gen *server_catalog_hold(void);
 void server_catalog_release(catalog_gen *g);
 /* Re-reads the semantic layer and the server configuration (SIGHUP). */
 bool server_reload(void);
+/* What is served, for the service manager's status line: the layer's size and the listeners. */
+void server_describe(char *out, size_t n);
 /* At exit: frees every semantic layer and the configurations kept for reloads. */
 void server_free_catalogs(void);
 

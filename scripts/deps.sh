@@ -10,6 +10,14 @@ python3-pytest python3-pymysql python3-psycopg2"
 # `mimir query --host http://...` talks to it with libcurl (the tests also with curl).
 PACKAGES="$PACKAGES libjansson-dev libcurl4-openssl-dev curl"
 
+# Readiness, reloads and stopping reported to systemd (proxy/service_notify.c):
+# sd_notify from Debian's libsystemd.
+PACKAGES="$PACKAGES libsystemd-dev"
+# make deb and tests/integration/test_install.py: the Debian package built with
+# debhelper (dpkg-dev and fakeroot come with it), checked by lintian;
+# systemd-analyze (systemd), logrotate and groff/man check what is installed.
+PACKAGES="$PACKAGES debhelper lintian systemd logrotate groff-base man-db"
+
 # TLS and caching_sha2_password in tests/integration/test_protocol.py: the
 # openssl CLI makes the test certificates, and PyMySQL needs python3-cryptography
 # for caching_sha2_password's RSA key exchange.
