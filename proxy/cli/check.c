@@ -20,8 +20,7 @@ struct check_conn {
     sqlite3 *lite;
 };
 
-/* A database's message on one line, without its trailing newline. */
-static void one_line(char *err, size_t errlen, const char *msg)
+void check_one_line(char *err, size_t errlen, const char *msg)
 {
     snprintf(err, errlen, "%s", msg && *msg ? msg : "unknown error");
     for (char *c = err; *c; c++)
@@ -54,7 +53,7 @@ static bool pg_connect(check_conn *cc, const connection *c, char *err, size_t er
     if (cc->pg && PQstatus(cc->pg) == CONNECTION_OK)
         return true;
     char msg[1024];
-    one_line(msg, sizeof msg, cc->pg ? PQerrorMessage(cc->pg) : "out of memory");
+    check_one_line(msg, sizeof msg, cc->pg ? PQerrorMessage(cc->pg) : "out of memory");
     db_tls_explain(err, errlen, msg);
     return false;
 }
@@ -78,7 +77,7 @@ static bool pg_query(check_conn *cc, const char *sql, const query_param *params,
             snprintf(msg, sizeof msg, "%s", PQerrorMessage(cc->pg));
         if (primary && hint)
             strncat(msg, ")", sizeof msg - strlen(msg) - 1);
-        one_line(err, errlen, msg);
+        check_one_line(err, errlen, msg);
     }
     PQclear(res);
     return ok;
@@ -90,21 +89,21 @@ static bool my_connect(check_conn *cc, const connection *c, char *err, size_t er
 {
     cc->my = mysql_init(NULL);
     if (!cc->my) {
-        one_line(err, errlen, "out of memory");
+        check_one_line(err, errlen, "out of memory");
         return false;
     }
     unsigned timeout = CHECK_CONNECT_TIMEOUT_S;
     mysql_optionsv(cc->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
     mysql_optionsv(cc->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     if (!my_tls_configure(cc->my, c)) {
-        one_line(err, errlen, mysql_error(cc->my));
+        check_one_line(err, errlen, mysql_error(cc->my));
         return false;
     }
     unsigned port = c->port ? (unsigned)strtoul(c->port, NULL, 10) : 0;
     if (mysql_real_connect(cc->my, c->host, c->user, c->password, c->database, port, NULL, 0))
         return my_tls_connected(cc->my, c, err, errlen);
     char msg[1024];
-    one_line(msg, sizeof msg, mysql_error(cc->my));
+    check_one_line(msg, sizeof msg, mysql_error(cc->my));
     db_tls_explain(err, errlen, msg);
     return false;
 }
@@ -114,7 +113,7 @@ static bool my_query(check_conn *cc, const char *sql, const query_param *params,
 {
     MYSQL_STMT *st = mysql_stmt_init(cc->my);
     if (!st) {
-        one_line(err, errlen, mysql_error(cc->my));
+        check_one_line(err, errlen, mysql_error(cc->my));
         return false;
     }
     MYSQL_BIND *bind = xcalloc(n, sizeof *bind);
@@ -129,7 +128,7 @@ static bool my_query(check_conn *cc, const char *sql, const query_param *params,
     bool ok = mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) == 0 &&
               (n == 0 || mysql_stmt_bind_param(st, bind) == 0) && mysql_stmt_execute(st) == 0;
     if (!ok)
-        one_line(err, errlen, mysql_stmt_error(st));
+        check_one_line(err, errlen, mysql_stmt_error(st));
     free(bind);
     free(lengths);
     mysql_stmt_close(st);
@@ -146,7 +145,7 @@ static bool lite_connect(check_conn *cc, const connection *c, char *err, size_t 
     char msg[1024];
     snprintf(msg, sizeof msg, "cannot open SQLite database '%s': %s", c->path,
              cc->lite ? sqlite3_errmsg(cc->lite) : sqlite3_errstr(rc));
-    one_line(err, errlen, msg);
+    check_one_line(err, errlen, msg);
     return false;
 }
 
@@ -162,7 +161,7 @@ static bool lite_query(check_conn *cc, const char *sql, const query_param *param
         ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
     }
     if (!ok)
-        one_line(err, errlen, sqlite3_errmsg(cc->lite));
+        check_one_line(err, errlen, sqlite3_errmsg(cc->lite));
     sqlite3_finalize(st);
     return ok;
 }
@@ -223,4 +222,19 @@ void check_close(check_conn *cc)
     if (cc->lite)
         sqlite3_close(cc->lite);
     free(cc);
+}
+
+PGconn *check_pg(check_conn *cc)
+{
+    return cc->pg;
+}
+
+MYSQL *check_mysql(check_conn *cc)
+{
+    return cc->my;
+}
+
+sqlite3 *check_sqlite(check_conn *cc)
+{
+    return cc->lite;
 }

@@ -32,4 +32,19 @@ bool check_query(check_conn *cc, const char *sql, const query_param *params, siz
 
 void check_close(check_conn *cc);
 
+/*
+ * The connection's handle of its kind (NULL for the other kinds), for other
+ * blocking work over a connection made exactly as validate makes it (mimir
+ * discover reads catalogs on it). The handle stays check_close's to close.
+ */
+struct pg_conn;
+struct st_mysql;
+struct sqlite3;
+struct pg_conn *check_pg(check_conn *cc);
+struct st_mysql *check_mysql(check_conn *cc);
+struct sqlite3 *check_sqlite(check_conn *cc);
+
+/* A database's message on one line (line breaks and tabs as spaces, no trailing blank). */
+void check_one_line(char *err, size_t errlen, const char *msg);
+
 #endif

@@ -12,90 +12,29 @@
 #include <mysql.h>
 #include <sqlite3.h>
 
-#include "proxy/backend/db_tls.h"
-#include "proxy/backend/pg_conninfo.h"
 #include "proxy/cli/check.h"
 #include "proxy/cli/discover.h"
 #include "wire/xalloc.h"
 
 struct disc_db {
     conn_kind kind;
+    check_conn *cc; /* validate's connection: the handles below are its */
     PGconn *pg;
     MYSQL *my;
     sqlite3 *lite;
 };
 
-/* A database's message on one line, without its trailing newline. */
-static void one_line(char *err, size_t errlen, const char *msg)
-{
-    snprintf(err, errlen, "%s", msg && *msg ? msg : "unknown error");
-    for (char *c = err; *c; c++)
-        if (*c == '\n' || *c == '\r' || *c == '\t')
-            *c = ' ';
-    size_t n = strlen(err);
-    while (n > 0 && err[n - 1] == ' ')
-        err[--n] = '\0';
-}
-
-static bool pg_open(disc_db *db, const connection *c, char *err, size_t errlen)
-{
-    pg_conninfo ci;
-    pg_conninfo_build(&ci, c, CHECK_CONNECT_TIMEOUT_S);
-    db->pg = PQconnectdbParams(ci.keys, ci.values, ci.expand_dbname);
-    if (db->pg && PQstatus(db->pg) == CONNECTION_OK)
-        return true;
-    char msg[1024];
-    one_line(msg, sizeof msg, db->pg ? PQerrorMessage(db->pg) : "out of memory");
-    db_tls_explain(err, errlen, msg);
-    return false;
-}
-
-static bool my_open(disc_db *db, const connection *c, char *err, size_t errlen)
-{
-    db->my = mysql_init(NULL);
-    if (!db->my) {
-        one_line(err, errlen, "out of memory");
-        return false;
-    }
-    unsigned timeout = CHECK_CONNECT_TIMEOUT_S;
-    mysql_optionsv(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-    mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    if (!my_tls_configure(db->my, c)) {
-        one_line(err, errlen, mysql_error(db->my));
-        return false;
-    }
-    unsigned port = c->port ? (unsigned)strtoul(c->port, NULL, 10) : 0;
-    if (mysql_real_connect(db->my, c->host, c->user, c->password, c->database, port, NULL, 0))
-        return my_tls_connected(db->my, c, err, errlen);
-    char msg[1024];
-    one_line(msg, sizeof msg, mysql_error(db->my));
-    db_tls_explain(err, errlen, msg);
-    return false;
-}
-
-static bool lite_open(disc_db *db, const connection *c, char *err, size_t errlen)
-{
-    int rc = sqlite3_open_v2(c->path, &db->lite, SQLITE_OPEN_READONLY, NULL);
-    if (rc == SQLITE_OK)
-        return true;
-    char msg[1024];
-    snprintf(msg, sizeof msg, "cannot open SQLite database '%s': %s", c->path,
-             db->lite ? sqlite3_errmsg(db->lite) : sqlite3_errstr(rc));
-    one_line(err, errlen, msg);
-    return false;
-}
-
 disc_db *disc_db_connect(const connection *c, char *err, size_t errlen)
 {
-    disc_db *db = xcalloc(1, sizeof *db);
-    db->kind = c->kind;
-    bool ok = c->kind == CONN_POSTGRES ? pg_open(db, c, err, errlen)
-              : c->kind == CONN_MYSQL  ? my_open(db, c, err, errlen)
-                                       : lite_open(db, c, err, errlen);
-    if (!ok) {
-        disc_db_close(db);
+    check_conn *cc = check_connect(c, err, errlen);
+    if (!cc)
         return NULL;
-    }
+    disc_db *db = xcalloc(1, sizeof *db);
+    *db = (disc_db){.kind = c->kind,
+                    .cc = cc,
+                    .pg = check_pg(cc),
+                    .my = check_mysql(cc),
+                    .lite = check_sqlite(cc)};
     return db;
 }
 
@@ -131,7 +70,7 @@ static bool pg_rows(disc_db *db, const char *sql, disc_rows *out, char *err, siz
 {
     PGresult *res = PQexec(db->pg, sql);
     if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-        one_line(err, errlen, PQerrorMessage(db->pg));
+        check_one_line(err, errlen, PQerrorMessage(db->pg));
         PQclear(res);
         return false;
     }
@@ -150,7 +89,7 @@ static bool my_rows(disc_db *db, const char *sql, disc_rows *out, char *err, siz
     MYSQL_RES *res = NULL;
     if (mysql_real_query(db->my, sql, (unsigned long)strlen(sql)) != 0 ||
         !(res = mysql_store_result(db->my))) {
-        one_line(err, errlen, mysql_error(db->my));
+        check_one_line(err, errlen, mysql_error(db->my));
         return false;
     }
     rows_builder b;
@@ -169,7 +108,7 @@ static bool lite_rows(disc_db *db, const char *sql, disc_rows *out, char *err, s
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(db->lite, sql, -1, &st, NULL) != SQLITE_OK) {
-        one_line(err, errlen, sqlite3_errmsg(db->lite));
+        check_one_line(err, errlen, sqlite3_errmsg(db->lite));
         return false;
     }
     rows_builder b;
@@ -181,7 +120,7 @@ static bool lite_rows(disc_db *db, const char *sql, disc_rows *out, char *err, s
             rows_cell(&b, (const char *)v, v ? (size_t)sqlite3_column_bytes(st, f) : 0);
         }
     if (rc != SQLITE_DONE)
-        one_line(err, errlen, sqlite3_errmsg(db->lite));
+        check_one_line(err, errlen, sqlite3_errmsg(db->lite));
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
         disc_rows_free(out);
@@ -256,11 +195,6 @@ void disc_db_close(disc_db *db)
 {
     if (!db)
         return;
-    if (db->pg)
-        PQfinish(db->pg);
-    if (db->my)
-        mysql_close(db->my);
-    if (db->lite)
-        sqlite3_close(db->lite);
+    check_close(db->cc);
     free(db);
 }
