@@ -645,8 +645,9 @@ def pagila_secrets(pg, session_dir):
     return write_secrets(_make_dir(session_dir, "secrets-"), pg.port)
 
 
-def _session_server(request, session_dir, name, configs, secrets):
-    server = MimirServer(session_dir, configs=configs, secrets=secrets, name=name)
+def _session_server(request, session_dir, name, configs, secrets, extra_args=()):
+    server = MimirServer(session_dir, configs=configs, secrets=secrets, name=name,
+                         extra_args=extra_args)
 
     def finish():
         server.stop()
@@ -658,10 +659,10 @@ def _session_server(request, session_dir, name, configs, secrets):
     return server.start()
 
 
-def start_layer_server(request, session_dir, name, configs, secrets):
+def start_layer_server(request, session_dir, name, configs, secrets, extra_args=()):
     """bin/mimir serving a test's own semantic layer, stopped (and checked for
     sanitizer reports) when the fixture ends, once the column types are known."""
-    server = _session_server(request, session_dir, name, configs, secrets)
+    server = _session_server(request, session_dir, name, configs, secrets, extra_args)
     server.wait_for_log(TYPES_DISCOVERED)
     return server
 

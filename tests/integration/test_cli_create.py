@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from conftest import DEMO_CONFIGS, MIMIR_BIN, SANITIZER_MARKERS
+from test_cli import cli
 
 CLI_TIMEOUT = 120
 PROMPT_TIMEOUT = 20
@@ -33,20 +34,6 @@ def clean_env():
     for name in ("MIMIR_CONFIGS", "MIMIR_SECRETS", "MIMIR_PASSWORD"):
         env.pop(name, None)
     return env
-
-
-def cli(*args, check_status=None):
-    """bin/mimir with standard input not a terminal (/dev/null)."""
-    proc = subprocess.run([str(MIMIR_BIN), *map(str, args)], env=clean_env(),
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True,
-                          timeout=CLI_TIMEOUT)
-    for marker in SANITIZER_MARKERS:
-        assert marker not in proc.stderr, proc.stderr
-    if check_status is not None:
-        assert proc.returncode == check_status, (
-            f"mimir {' '.join(map(str, args))} exited {proc.returncode}, not {check_status}\n"
-            f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
-    return proc
 
 
 @pytest.fixture

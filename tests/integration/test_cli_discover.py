@@ -19,25 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (DEMO_CONFIGS, MIMIR_BIN, SANITIZER_MARKERS, free_port, start_layer_server,
-                      write_secrets)
-
-CLI_TIMEOUT = 120
-
-
-def cli(*args, check_status=None):
-    env = dict(os.environ)
-    for name in ("MIMIR_CONFIGS", "MIMIR_SECRETS", "MIMIR_PASSWORD"):
-        env.pop(name, None)
-    proc = subprocess.run([str(MIMIR_BIN), *map(str, args)], env=env, stdin=subprocess.DEVNULL,
-                          capture_output=True, text=True, timeout=CLI_TIMEOUT)
-    for marker in SANITIZER_MARKERS:
-        assert marker not in proc.stderr, proc.stderr
-    if check_status is not None:
-        assert proc.returncode == check_status, (
-            f"mimir {' '.join(map(str, args))} exited {proc.returncode}, not {check_status}\n"
-            f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
-    return proc
+from conftest import DEMO_CONFIGS, MIMIR_BIN, free_port, start_layer_server, write_secrets
+from test_cli import cli
 
 
 def discover(connection, secrets, out, *extra, check_status=0):

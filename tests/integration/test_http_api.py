@@ -22,7 +22,7 @@ from decimal import Decimal
 import pytest
 
 from client_support import clients_build, make_test_certificates  # noqa: F401 (a fixture)
-from conftest import MIMIR_BIN, PAGILA_CONFIGS, TYPES_DISCOVERED, MimirServer, free_port
+from conftest import MIMIR_BIN, PAGILA_CONFIGS, free_port, start_layer_server
 from support import RENTALS_SQL, expected, native_hash, source_query, unordered
 from test_arrow_stream import arrow_tools  # noqa: F401 (a fixture)
 from test_runtime import make_configs, sleeping_backends, wait_for
@@ -44,20 +44,10 @@ def server_yaml(path, extra=""):
 
 def start_http_server(request, session_dir, workdir, secrets, configs=PAGILA_CONFIGS, extra=""):
     path = server_yaml(workdir / "server.yaml", extra)
-    server = MimirServer(session_dir, configs=configs, secrets=secrets, name="mimir-http",
-                         extra_args=["--server-config", str(path), "--http-port",
-                                     str(free_port())])
-    server.http_port = int(server.extra_args[-1])
-
-    def finish():
-        server.stop()
-        problem = server.exit_problem()
-        if problem:
-            pytest.fail(problem, pytrace=False)
-
-    request.addfinalizer(finish)
-    server.start()
-    server.wait_for_log(TYPES_DISCOVERED)
+    http_port = free_port()
+    server = start_layer_server(request, session_dir, "mimir-http", configs, secrets,
+                                ["--server-config", str(path), "--http-port", str(http_port)])
+    server.http_port = http_port
     return server
 
 
