@@ -138,17 +138,28 @@ def java_probe(clients_build):
     return run
 
 
-@pytest.fixture(scope="session")
-def node_probe(clients_build):
-    """A function running tests/clients/node/probe.js with mysql2 from the
-    committed lockfile; returns its JSON output as a dict."""
+def node_dir_with(clients_build, package, script=None):
+    """The node directory of the build, with the committed lockfile's packages
+    installed (as the Makefile installs them, when make test-clients did not)
+    and, when given, the ES module script of tests/clients/node copied next to
+    them: an ES module resolves packages from its own directory."""
     node_dir = clients_build / "node"
-    if not (node_dir / "node_modules" / ".package-lock.json").is_file():
+    if not (node_dir / "node_modules" / package).is_dir():
         node_dir.mkdir(parents=True, exist_ok=True)
         for f in ("package.json", "package-lock.json"):
             shutil.copy(CLIENTS_SRC / "node" / f, node_dir / f)
         _run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=node_dir,
              timeout=300)
+    if script:
+        shutil.copy(CLIENTS_SRC / "node" / script, node_dir / script)
+    return node_dir
+
+
+@pytest.fixture(scope="session")
+def node_probe(clients_build):
+    """A function running tests/clients/node/probe.js with mysql2 from the
+    committed lockfile; returns its JSON output as a dict."""
+    node_dir = node_dir_with(clients_build, "mysql2")
     env = dict(os.environ, NODE_PATH=str(node_dir / "node_modules"))
 
     def run(spec):

@@ -14,7 +14,6 @@ import decimal
 import json
 import os
 import random
-import shutil
 import struct
 import subprocess
 from decimal import Decimal
@@ -22,10 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from client_support import clients_build  # noqa: F401 (a fixture)
+from client_support import clients_build, node_dir_with  # noqa: F401 (a fixture)
 from conftest import CLIENT_TIMEOUT, REPO, SANITIZER_MARKERS
 
-CLIENTS_SRC = REPO / "tests" / "clients"
 
 # MySQL column types (enum_field_types) and flags.
 DECIMAL, TINY, SHORT, LONG, FLOAT, DOUBLE, NULL, TIMESTAMP = 0, 1, 2, 3, 4, 5, 6, 7
@@ -56,17 +54,7 @@ def arrow_tools(clients_build):  # noqa: F811
         subprocess.run(["cc", "-O1", "-g", "-std=c11", "-D_GNU_SOURCE", "-Wall", "-Wextra",
                         "-Werror", "-I.", "-o", str(encoder), *srcs, "-lm"],
                        cwd=REPO, check=True, timeout=120)
-    node_dir = clients_build / "node"
-    if not (node_dir / "node_modules" / "apache-arrow").is_dir():
-        node_dir.mkdir(parents=True, exist_ok=True)
-        for f in ("package.json", "package-lock.json"):
-            shutil.copy(CLIENTS_SRC / "node" / f, node_dir / f)
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=node_dir, check=True, timeout=300)
-    # An ES module resolves packages from its own directory, not NODE_PATH: the
-    # reader runs next to node_modules.
-    shutil.copy(CLIENTS_SRC / "node" / "read_arrow.mjs", node_dir / "read_arrow.mjs")
-    return encoder, node_dir
+    return encoder, node_dir_with(clients_build, "apache-arrow", "read_arrow.mjs")
 
 
 def col(name, mysql_type, flags=0, length=0, decimals=0, charset=BINARY_CHARSET):

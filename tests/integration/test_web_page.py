@@ -16,14 +16,13 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from client_support import CLIENTS_SRC, clients_build  # noqa: F401 (a fixture)
+from client_support import clients_build, node_dir_with  # noqa: F401 (a fixture)
 from conftest import REPO
 from support import RENTALS_SQL, expected, unordered
 from test_http_api import PASSWORD, error_of, ok_json, start_http_server
@@ -58,16 +57,7 @@ def web_tools(clients_build):  # noqa: F811
     web_check.mjs, installed the way the Makefile does when make test-clients did not."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: run make deps (Debian's chromium)", pytrace=False)
-    node_dir = clients_build / "node"
-    if not (node_dir / "node_modules" / "playwright-core").is_dir():
-        node_dir.mkdir(parents=True, exist_ok=True)
-        for f in ("package.json", "package-lock.json"):
-            shutil.copy(CLIENTS_SRC / "node" / f, node_dir / f)
-        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=node_dir, check=True, timeout=300)
-    # An ES module resolves packages from its own directory: the script runs next to them.
-    shutil.copy(CLIENTS_SRC / "node" / "web_check.mjs", node_dir / "web_check.mjs")
-    return node_dir
+    return node_dir_with(clients_build, "playwright-core", "web_check.mjs")
 
 
 @pytest.fixture(scope="module")
