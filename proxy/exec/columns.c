@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "wire/xalloc.h"
+
 /* What MySQL 8.0 reports for the same types; drivers pick host-language types from it. */
 void column_definition(const result_column *rc, const char *name, const char *org_name,
                        wire_column *out)
@@ -92,4 +94,14 @@ void column_definition(const result_column *rc, const char *name, const char *or
         out->length = (rc->length ? rc->length : 65535) * 4;
         break;
     }
+}
+
+wire_column *const_result_columns(const const_result *r)
+{
+    wire_column *defs = xcalloc(r->ncols + 1, sizeof(*defs));
+    for (size_t i = 0; i < r->ncols; i++) {
+        column_definition(&r->cols[i], r->cols[i].name, r->cols[i].name, &defs[i]);
+        defs[i].schema = defs[i].table = defs[i].org_table = "";
+    }
+    return defs;
 }

@@ -312,9 +312,7 @@ static session_info call_session(http_call *c)
 /* A result the planner computed (SHOW, information_schema, EXPLAIN, @@variables). */
 static void answer_rows(http_call *c, const const_result *r)
 {
-    wire_column *defs = xcalloc(r->ncols + 1, sizeof *defs);
-    for (size_t i = 0; i < r->ncols; i++)
-        column_definition(&r->cols[i], r->cols[i].name, r->cols[i].name, &defs[i]);
+    wire_column *defs = const_result_columns(r);
     http_encoder_begin(c->enc, defs, r->ncols, &c->staged);
     free(defs);
     sql_error err;

@@ -394,19 +394,9 @@ session_info client_session_info(const client *cl)
     return s;
 }
 
-wire_column *client_const_columns(const const_result *r)
-{
-    wire_column *defs = xcalloc(r->ncols + 1, sizeof(*defs));
-    for (size_t i = 0; i < r->ncols; i++)
-        column_definition(&r->cols[i], r->cols[i].name, r->cols[i].name, &defs[i]);
-    for (size_t i = 0; i < r->ncols; i++)
-        defs[i].schema = defs[i].table = defs[i].org_table = "";
-    return defs;
-}
-
 static void send_const_result(client *cl, const const_result *r)
 {
-    wire_column *defs = client_const_columns(r);
+    wire_column *defs = const_result_columns(r);
     client_send_header(cl, defs, r->ncols);
     free(defs);
     for (size_t row = 0; row < r->nrows; row++)

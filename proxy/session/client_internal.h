@@ -17,8 +17,6 @@ void client_send_err(client *cl, uint16_t code, const char *sqlstate, const char
     __attribute__((format(printf, 4, 5)));
 /* What the planner needs to know about this session. */
 session_info client_session_info(const client *cl);
-/* Column definitions of a result the planner computed (free them). */
-wire_column *client_const_columns(const const_result *r);
 /* Applies a planned action: OK (with its session changes), rows, an error, or
  * starts the plan (the session is then busy until client_query_done). */
 void client_run_action(client *cl, const action *act);

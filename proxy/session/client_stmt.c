@@ -171,7 +171,7 @@ void client_stmt_prepare(client *cl)
     wire_column *defs = NULL;
     size_t ncols = 0;
     if (act.kind == ACTION_ROWS) {
-        defs = client_const_columns(&act.rows);
+        defs = const_result_columns(&act.rows);
         ncols = act.rows.ncols;
     } else if (act.kind == ACTION_QUERY && act.rows.ncols == act.plan->ncols) {
         ncols = act.rows.ncols;
