@@ -344,11 +344,10 @@ void client_query_done(client *cl)
     cl->running_sql = NULL;
     if (cl->state != CLIENT_BUSY)
         return;
+    /* At shutdown the session is not closed here, right after its answer: a client may
+     * be sending its next statement already. Sessions left idle are closed between
+     * queries (sessions.c, close_idle). */
     client_set_state(cl, CLIENT_READY);
-    if (srv.shutting_down) {
-        client_close(cl); /* its query was what shutdown waited for */
-        return;
-    }
     /* The rest of a batch, or pipelined commands already buffered: take them
      * from the loop, not from here (we are inside the executor). */
     event_active(cl->next_command, 0, 0);

@@ -387,6 +387,7 @@ def test_three_servers_behind_haproxy_restart_and_reload(session_dir, workdir, p
     stop = threading.Event()
     results = {"ok": 0, "failed": [], "wrong": [], "servers": set()}
     threads = []
+    events = []
     try:
         for name in servers:
             haproxy.wait_status(name, "UP")
@@ -394,20 +395,24 @@ def test_three_servers_behind_haproxy_restart_and_reload(session_dir, workdir, p
         time.sleep(2)
         # m1: SIGTERM (out of the rotation, drains, exits), then started again on its port.
         m1 = servers["m1"]
+        events.append(("SIGTERM m1", time.monotonic()))
         m1.proc.send_signal(signal.SIGTERM)
         haproxy.wait_status("m1", "DOWN", timeout=5)
         assert m1.proc.wait(30) == 0
         m1.stop()
         servers["m1"] = start(session_dir, configs, pagila_secrets, paths["m1"], "mimir-m1b",
                               port=m1.port)
+        events.append(("m1 restarted", time.monotonic()))
         haproxy.wait_status("m1", "UP")
+        events.append(("m1 UP", time.monotonic()))
         time.sleep(1)
         # SIGHUP rolled across the other two, one after the other.
         for name in ("m2", "m3"):
-            server = servers[name]
-            before = len(server.wait_for_log(r"reloaded: ", count=0))
+            server, log = servers[name], workdir / f"{name}.log"
+            before = log.read_text().count("reloaded: ")
+            events.append((f"SIGHUP {name}", time.monotonic()))
             server.proc.send_signal(signal.SIGHUP)
-            server.wait_for_log(r"reloaded: ", count=before + 1, timeout=15)
+            wait_for(lambda: log.read_text().count("reloaded: ") > before, timeout=15)
             haproxy.wait_status(name, "UP")
             time.sleep(0.5)
         time.sleep(1)
@@ -418,7 +423,12 @@ def test_three_servers_behind_haproxy_restart_and_reload(session_dir, workdir, p
         haproxy.stop()
         for server in servers.values():
             server.stop()
-    assert not results["failed"], results["failed"][:5]
+    if results["failed"]:
+        keep = Path("/tmp/lb-debug")
+        shutil.rmtree(keep, ignore_errors=True)
+        shutil.copytree(workdir, keep, ignore=shutil.ignore_patterns("configs", "*.sock"))
+        (keep / "failures.json").write_text(json.dumps([results["failed"], events], indent=1))
+    assert not results["failed"], (len(results["failed"]), results["failed"][:5], events)
     assert not results["wrong"], results["wrong"][:3]
     assert results["ok"] > 100, results["ok"]
     assert results["servers"] == {1, 2, 3}, results["servers"]
