@@ -155,18 +155,20 @@ static unsigned busy(void)
 }
 
 /*
- * At shutdown: sessions idle for a second are closed, between queries, never
- * in the middle of one (a busy session closes once its answer is sent, see
- * client_query_done). The second spares a session that has just logged in
- * (or just been answered) and is about to send its query: a client that opens
- * a connection per query must not lose it. Logins in progress may finish
- * (handshake_timeout bounds them). Called again while shutdown waits.
+ * At shutdown: sessions idle for a second or more are closed, between queries,
+ * never in the middle of one (a busy session is left alone until its answer is
+ * sent). The second spares a session that has just logged in (or just been
+ * answered) and is about to send its next statement: a client that opens a
+ * connection per query must not lose it. Logins count as idle too once they
+ * have stalled that long (a login in progress takes milliseconds). Called
+ * again and again while shutdown waits.
  */
 static void close_idle(void)
 {
     time_t now = time(NULL);
     for (client *cl = all.head; cl; cl = cl->next)
-        if (cl->state == CLIENT_READY && now - cl->state_since >= 2 && !client_has_input(cl))
+        if (cl->state != CLIENT_BUSY && cl->state != CLIENT_CLOSING && now - cl->state_since >= 2 &&
+            !client_has_input(cl))
             client_close(cl);
 }
 
