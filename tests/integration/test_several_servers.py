@@ -18,7 +18,7 @@ HAProxy (Debian's `haproxy`, started here with a generated configuration).
 
 Grants have no host rule (semantic/grants.h: sources, metrics, dimensions and
 row filters per user), so there is no host-based grant to check; the failed-login
-delay keyed by address is what else sees the real client address.
+delay, keyed by address, is checked to throttle the address from the header.
 
 HAProxy needs no root on loopback high ports: the test runs as any user and is
 skipped (with the reason) only when haproxy is not installed.
@@ -472,5 +472,28 @@ def test_healthz_says_reloading_during_drain_grace(session_dir, workdir, pagila_
             cur.execute("SELECT 1")
         conn.close()
         assert server.proc.wait(15) == 0
+    finally:
+        server.stop()
+
+
+def test_failed_login_delay_sees_the_real_client(session_dir, workdir, pagila_secrets):
+    from mysql_wire import ServerError
+    from support import native_hash
+
+    log = workdir / "mimir-guard.log"
+    config = server_yaml(workdir, "guard", proxy=True, log=log)
+    config.write_text(config.read_text() + "users:\n  - name: analyst\n"
+                      f"    mysql_native_password: \"{native_hash('secret')}\"\n")
+    server = start(session_dir, make_configs(workdir), pagila_secrets, config, "mimir-guard")
+    try:
+        for i in range(3):  # wrong (empty) passwords from 10.1.2.3, through "the balancer"
+            with pytest.raises(ServerError):
+                proxied_client(server.port, v1_header(sport=41000 + i), user="analyst").login()
+        wait_for(lambda: "failed logins in a row from 10.1.2.3" in log.read_text())
+        assert "from 127.0.0.1: its further logins are throttled" not in log.read_text()
+        began = time.monotonic()
+        with pytest.raises(ServerError):
+            proxied_client(server.port, v1_header(sport=41010), user="analyst").login()
+        assert time.monotonic() - began >= 0.2  # 10.1.2.3 waits its turn
     finally:
         server.stop()
