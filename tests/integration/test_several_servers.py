@@ -497,3 +497,26 @@ def test_failed_login_delay_sees_the_real_client(session_dir, workdir, pagila_se
         assert time.monotonic() - began >= 0.2  # 10.1.2.3 waits its turn
     finally:
         server.stop()
+
+
+def test_sigterm_closes_idle_sessions_between_queries(session_dir, workdir, pagila_secrets):
+    config = server_yaml(workdir, "idle", limits={"drain_grace": 800})
+    server = start(session_dir, make_configs(workdir), pagila_secrets, config, "mimir-idle")
+    try:
+        pooled = server.connect()
+        with pooled.cursor() as cur:
+            cur.execute("SELECT 1")
+        server.proc.send_signal(signal.SIGTERM)
+        # During the grace a pooled session is served as before, several statements in a row.
+        for _ in range(3):
+            with pooled.cursor() as cur:
+                cur.execute("SELECT AGG(movies_rented) FROM mimir.metrics")
+                assert cur.fetchall()[0][0] > 0
+        # Then, left idle, it is closed between queries and the server exits.
+        assert server.proc.wait(15) == 0
+        with pytest.raises(pymysql.err.OperationalError):
+            with pooled.cursor() as cur:
+                cur.execute("SELECT 1")
+        pooled.close()
+    finally:
+        server.stop()
