@@ -303,6 +303,9 @@ static void apply_overrides(const serve_options *o, const server_file *file, ser
         server_config_apply(cfg, &file->limits);
         server_config_apply_cache(cfg, &file->cache);
         server_config_apply_time_zone(cfg, file->default_time_zone);
+        server_config_apply_listen(cfg, file);
+        if (file->server_id >= 0)
+            cfg->server_id = (unsigned)file->server_id;
     }
     if (file->host)
         cfg->host = file->host;
@@ -325,7 +328,7 @@ static bool load_settings(const serve_options *o, server_config *cfg, server_fil
     cfg->configs_dir = o->configs;
     cfg->secrets_dir = o->secrets;
     cfg->log_level_option = o->log_level;
-    *file = (server_file){.port = -1};
+    *file = (server_file){.port = -1, .server_id = -1};
     obs_config_init(&file->log, &file->admin);
     http_settings_init(&file->http);
     if (o->server_config_file && !server_file_load(o->server_config_file, file, err, sizeof(err))) {

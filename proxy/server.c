@@ -25,6 +25,12 @@
 
 server srv;
 
+/* Without listen.proxy_protocol_from, only loopback may send a PROXY header. */
+static const proxy_cidr loopback_ranges[] = {
+    {.family = 4, .addr = {127, 0, 0, 0}, .bits = 8},
+    {.family = 6, .addr = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, .bits = 128},
+};
+
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *addr,
                       int socklen, void *arg)
 {
@@ -280,6 +286,7 @@ static void admin_gauges(stats_gauges *g)
 static void admin_health_of(admin_health *h)
 {
     *h = (admin_health){.shutting_down = srv.shutting_down,
+                        .reloading = srv.reloading,
                         .catalog_generation = srv.stats.catalog_generation,
                         .have_layer = srv.cat != NULL,
                         .connections = session_count()};
@@ -311,6 +318,8 @@ static void shutdown_poll(evutil_socket_t fd, short what, void *arg)
         srv.sessions->close_all();
         if (srv.http)
             srv.http->close_all();
+    } else {
+        srv.sessions->close_idle(); /* sessions that went idle since (between queries) */
     }
     unsigned requests = srv.http ? srv.http->count() : 0;
     if ((session_count() == 0 && requests == 0 && exec_count() == 0) ||
@@ -322,20 +331,16 @@ static void shutdown_poll(evutil_socket_t fd, short what, void *arg)
     event_add(srv.shutdown, &tv);
 }
 
-static void begin_shutdown(int sig)
+/* After the drain grace: no new connections; idle sessions close, queries finish. */
+static void stop_accepting(evutil_socket_t fd, short what, void *arg)
 {
-    if (srv.shutting_down) {
-        log_info("received %s again: stopping now", sig == SIGINT ? "SIGINT" : "SIGTERM");
-        event_base_loopexit(srv.base, NULL);
-        return;
-    }
-    srv.shutting_down = true;
-    service_notify_stopping();
-    type_discovery_stop();
+    (void)fd;
+    (void)what;
+    (void)arg;
+    srv.stopped_accepting = true;
     unsigned busy = srv.sessions->busy() + (srv.http ? srv.http->busy() : 0);
-    log_info("received %s: no new connections; %u quer%s in flight get up to %d s to finish",
-             sig == SIGINT ? "SIGINT" : "SIGTERM", busy, busy == 1 ? "y" : "ies",
-             srv.cfg.shutdown_timeout_s);
+    log_info("no new connections; %u quer%s in flight get up to %d s to finish", busy,
+             busy == 1 ? "y" : "ies", srv.cfg.shutdown_timeout_s);
     if (srv.listener) {
         evconnlistener_free(srv.listener);
         srv.listener = NULL;
@@ -348,7 +353,77 @@ static void begin_shutdown(int sig)
     shutdown_poll(-1, 0, NULL);
 }
 
+/*
+ * SIGTERM: /healthz fails at once, so that a load balancer takes the server
+ * out of its rotation; for drain_grace the server still accepts and answers
+ * (connections the balancer sent before its next check), then stops
+ * accepting and lets the queries in flight finish (stop_accepting).
+ */
+static void begin_shutdown(int sig)
+{
+    if (srv.shutting_down) {
+        log_info("received %s again: stopping now", sig == SIGINT ? "SIGINT" : "SIGTERM");
+        event_base_loopexit(srv.base, NULL);
+        return;
+    }
+    srv.shutting_down = true;
+    service_notify_stopping();
+    type_discovery_stop();
+    log_info("received %s: /healthz answers 503 from now on", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (srv.cfg.drain_grace_ms == 0) {
+        stop_accepting(-1, 0, NULL);
+        return;
+    }
+    log_info("still accepting for %llu ms (limits: drain_grace), while load balancers notice",
+             (unsigned long long)srv.cfg.drain_grace_ms);
+    struct timeval tv = {(time_t)(srv.cfg.drain_grace_ms / 1000),
+                         (suseconds_t)(srv.cfg.drain_grace_ms % 1000) * 1000};
+    srv.drain = evtimer_new(srv.base, stop_accepting, NULL);
+    event_add(srv.drain, &tv);
+}
+
 static void reopen_log(void);
+
+static void reload_now(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    (void)arg;
+    if (srv.shutting_down) {
+        srv.reloading = false;
+        return; /* STOPPING=1 was sent: no reload, which would report READY=1 again */
+    }
+    bool ok = server_reload();
+    srv.reloading = false;
+    char status[512];
+    server_describe(status, sizeof(status));
+    service_notify_reloaded(ok, status);
+}
+
+/*
+ * SIGHUP: /healthz answers 503 ("reloading") for drain_grace before the reload
+ * and until it is done, so that a load balancer sends new connections to the
+ * other servers meanwhile; sessions already open are served all along.
+ */
+static void begin_reload(void)
+{
+    if (srv.reloading)
+        return; /* the reload to come reads the files as they will be then */
+    srv.reloading = true;
+    service_notify_reloading();
+    if (srv.cfg.drain_grace_ms == 0) {
+        reload_now(-1, 0, NULL);
+        return;
+    }
+    log_info("received SIGHUP: /healthz answers 503 for %llu ms (limits: drain_grace), then "
+             "the reload",
+             (unsigned long long)srv.cfg.drain_grace_ms);
+    struct timeval tv = {(time_t)(srv.cfg.drain_grace_ms / 1000),
+                         (suseconds_t)(srv.cfg.drain_grace_ms % 1000) * 1000};
+    if (!srv.reload_timer)
+        srv.reload_timer = evtimer_new(srv.base, reload_now, NULL);
+    event_add(srv.reload_timer, &tv);
+}
 
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -358,11 +433,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
         reopen_log(); /* first: logrotate's new file gets the reload's lines */
         if (srv.shutting_down)
             return; /* STOPPING=1 was sent: no reload, which would report READY=1 again */
-        service_notify_reloading();
-        bool ok = server_reload();
-        char status[512];
-        server_describe(status, sizeof(status));
-        service_notify_reloaded(ok, status);
+        begin_reload();
         return;
     }
     begin_shutdown((int)sig);
@@ -420,6 +491,11 @@ static bool reload(void)
             log_error("reload: %s; the log stays where it was", err);
         server_config_apply_cache(&srv.cfg, &file->cache);
         server_config_apply_time_zone(&srv.cfg, file->default_time_zone);
+        server_config_apply_listen(&srv.cfg, file);
+        if (file->server_id >= 0 && (unsigned)file->server_id != srv.cfg.server_id)
+            log_warn("reload: server_id stays %u until a restart (connection ids in use keep "
+                     "theirs)",
+                     srv.cfg.server_id);
         if (file->nusers || srv.nusers) {
             srv.users = file->users;
             srv.nusers = file->nusers;
@@ -532,7 +608,8 @@ void server_shutdown(void)
     free(srv.pools);
     srv.pools = NULL;
     srv.npools = 0;
-    struct event **events[] = {&srv.sigint, &srv.sigterm, &srv.sighup, &srv.janitor, &srv.shutdown};
+    struct event **events[] = {&srv.sigint,   &srv.sigterm, &srv.sighup,      &srv.janitor,
+                               &srv.shutdown, &srv.drain,   &srv.reload_timer};
     for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
         if (*events[i])
             event_free(*events[i]);
@@ -567,6 +644,15 @@ void server_config_defaults(server_config *cfg)
     cfg->cache_max_bytes = CACHE_DEFAULT_MAX_BYTES;
     cfg->cache_max_entry_bytes = CACHE_DEFAULT_MAX_ENTRY_BYTES;
     time_zone_default(&cfg->default_time_zone);
+    cfg->proxy_from = loopback_ranges;
+    cfg->nproxy_from = 2;
+}
+
+void server_config_apply_listen(server_config *cfg, const server_file *file)
+{
+    cfg->proxy_protocol = file->proxy_protocol;
+    cfg->proxy_from = file->proxy_from ? file->proxy_from : loopback_ranges;
+    cfg->nproxy_from = file->proxy_from ? file->nproxy_from : 2;
 }
 
 void server_config_apply_time_zone(server_config *cfg, const char *zone)
@@ -613,6 +699,7 @@ void server_config_apply(server_config *cfg, const server_limits *lim)
         cfg->idle_timeout_s = (int)lim->idle_timeout;
     if (lim->shutdown_timeout >= 0)
         cfg->shutdown_timeout_s = (int)lim->shutdown_timeout;
+    cfg->drain_grace_ms = lim->drain_grace >= 0 ? (uint64_t)lim->drain_grace : 0;
 }
 
 void server_free_catalogs(void)

@@ -58,6 +58,7 @@ typedef struct server_config {
     uint64_t max_result_bytes;      /* per query, returned or staged; 0: no limit */
     uint64_t max_semijoin_values;   /* key values a semi-join filter pushes (planner/semijoin.h) */
     int shutdown_timeout_s;         /* queries in flight get this long on SIGTERM */
+    uint64_t drain_grace_ms;        /* /healthz fails this long before SIGTERM/SIGHUP act */
     int log_level_option;           /* --log-level (a log_level); -1: the file's or info */
     const char *admin_host;         /* the admin HTTP listener (proxy/obs/admin_http.h) */
     int admin_port;                 /* 0: none */
@@ -68,6 +69,10 @@ typedef struct server_config {
     int http_port;                  /* 0: none */
     bool http_tls;                  /* HTTPS, with the MySQL port's certificate */
     uint64_t http_max_body_bytes;   /* larger request bodies get 413 */
+    bool proxy_protocol;            /* a PROXY header first from proxy_from's addresses */
+    const proxy_cidr *proxy_from;   /* who may (and then must) send one; default loopback */
+    size_t nproxy_from;
+    unsigned server_id; /* 0-255: the high 8 bits of connection ids (fixed at start) */
 } server_config;
 
 /* The defaults, and the settings of a server configuration file applied on top. */
@@ -76,6 +81,9 @@ void server_config_apply(server_config *cfg, const server_limits *lim);
 void server_config_apply_cache(server_config *cfg, const cache_settings *cache);
 /* default_time_zone of the file (NULL when it sets none: '+00:00'); checked when loaded. */
 void server_config_apply_time_zone(server_config *cfg, const char *zone);
+/* listen.proxy_protocol and proxy_protocol_from (also on SIGHUP: they apply to new
+ * connections). The file must outlive cfg's use of it (reloads keep old files). */
+void server_config_apply_listen(server_config *cfg, const server_file *file);
 
 /*
  * A semantic layer in force, or in use by queries that started under it: a
@@ -102,6 +110,10 @@ typedef struct server {
     struct event *janitor;  /* once a second: pools' idle connections and queues */
     struct event *shutdown; /* after SIGTERM: deadline, then polls until all is closed */
     bool shutting_down;
+    bool reloading;             /* SIGHUP being handled: /healthz says "reloading" (503) */
+    bool stopped_accepting;     /* after SIGTERM and drain_grace: no new connections or requests */
+    struct event *drain;        /* SIGTERM: the end of drain_grace */
+    struct event *reload_timer; /* SIGHUP: the reload, after drain_grace */
     time_t shutdown_deadline;
     server_config cfg;
     catalog *cat;                    /* of gen: the current semantic layer */

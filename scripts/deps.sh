@@ -43,6 +43,9 @@ PACKAGES="$PACKAGES mariadb-server tzdata"
 # Fuzzing (make fuzz, and the smoke run of make test-asan): libFuzzer comes
 # with clang's runtime libraries; llvm has llvm-cov for make fuzz-coverage.
 PACKAGES="$PACKAGES clang libclang-rt-14-dev llvm"
+# tests/integration/test_several_servers.py: three servers behind Debian's HAProxy
+# (PROXY protocol, /healthz checks); it runs as any user on loopback high ports.
+PACKAGES="$PACKAGES haproxy"
 # tests/integration/test_cli.py: strace shows that a local `mimir query`
 # opens no socket of its own.
 PACKAGES="$PACKAGES strace"

@@ -111,9 +111,34 @@ static char *resolve_path(const char *file, const char *path)
     return xasprintf("%.*s/%s", (int)(slash - file), file, path);
 }
 
+/* listen.proxy_protocol_from: one address or CIDR range, or a list of them. */
+static bool load_proxy_from(loader *l, const ynode *v, server_file *f)
+{
+    const ynode *const *items = &v;
+    size_t n = 1;
+    if (v->kind == YNODE_SEQUENCE) {
+        items = (const ynode *const *)v->items;
+        n = v->n_items;
+    }
+    if (n == 0)
+        return fail(l, v, "'proxy_protocol_from' must name at least one address or range");
+    f->proxy_from = xcalloc(n, sizeof(*f->proxy_from));
+    for (size_t i = 0; i < n; i++) {
+        const char *t = ynode_text(items[i]);
+        if (!t || !proxy_cidr_parse(t, &f->proxy_from[i]))
+            return fail(l, items[i],
+                        "'proxy_protocol_from' takes IP addresses or CIDR ranges such as "
+                        "127.0.0.1, 10.0.0.0/8 or ::1, not '%s'",
+                        t ? t : ynode_kind_name(items[i]));
+        f->nproxy_from = i + 1;
+    }
+    return true;
+}
+
 static bool load_listen(loader *l, const ynode *map, server_file *f)
 {
-    static const char *const keys[] = {"host", "port", NULL};
+    static const char *const keys[] = {"host", "port", "proxy_protocol", "proxy_protocol_from",
+                                       NULL};
     if (!get_mapping(l, map, "'listen'") || !check_keys(l, map, "'listen'", keys))
         return false;
     const char *host, *port;
@@ -132,6 +157,29 @@ static bool load_listen(loader *l, const ynode *map, server_file *f)
                         port);
         f->port = (int)p;
     }
+    if (!get_bool(l, map, "proxy_protocol", &f->proxy_protocol))
+        return false;
+    const ynode *from = ymap_get(map, "proxy_protocol_from");
+    return ynode_is_null(from) || load_proxy_from(l, from, f);
+}
+
+/* server_id: 0-255, the high byte of this server's connection ids. */
+static bool load_server_id(loader *l, const ynode *root, server_file *out)
+{
+    const char *t;
+    if (!get_text(l, root, "server_id", &t))
+        return false;
+    if (!t)
+        return true;
+    char *end;
+    errno = 0;
+    long v = strtol(t, &end, 10);
+    if (errno || *end || end == t || v < 0 || v > 255)
+        return fail(l, ymap_get(root, "server_id"),
+                    "'server_id' must be a whole number from 0 to 255 (the high 8 bits of "
+                    "connection ids), not '%s'",
+                    t);
+    out->server_id = (int)v;
     return true;
 }
 
@@ -230,6 +278,7 @@ static const limit_key limit_keys[] = {
     {"queue_timeout", offsetof(server_limits, queue_timeout), 1, 3600},
     {"idle_timeout", offsetof(server_limits, idle_timeout), 1, 31536000},
     {"shutdown_timeout", offsetof(server_limits, shutdown_timeout), 0, 86400},
+    {"drain_grace", offsetof(server_limits, drain_grace), 0, 60000},
     {NULL, 0, 0, 0},
 };
 
@@ -279,10 +328,11 @@ static bool load_time_zone(loader *l, const ynode *root, server_file *out)
 bool server_file_load(const char *path, server_file *out, char *err, size_t errlen)
 {
     static const char *const keys[] = {
-        "listen", "tls",   "rsa_key",           "users", "limits", "log",
-        "admin",  "cache", "default_time_zone", "http",  NULL};
+        "listen", "tls",   "rsa_key",           "users", "limits",    "log",
+        "admin",  "cache", "default_time_zone", "http",  "server_id", NULL};
     memset(out, 0, sizeof(*out));
     out->port = -1;
+    out->server_id = -1;
     obs_config_init(&out->log, &out->admin);
     http_settings_init(&out->http);
     cache_settings_unset(&out->cache);
@@ -312,6 +362,8 @@ bool server_file_load(const char *path, server_file *out, char *err, size_t errl
             out->rsa_key = resolve_path(path, rsa);
         if (ok)
             ok = load_time_zone(&l, root, out);
+        if (ok)
+            ok = load_server_id(&l, root, out);
         if (ok && !ynode_is_null(v = ymap_get(root, "users")))
             ok = load_users(&l, v, out);
         if (ok && !ynode_is_null(v = ymap_get(root, "limits")))
@@ -341,6 +393,7 @@ void server_file_free(server_file *f)
     free(f->users);
     free(f->path);
     free(f->host);
+    free(f->proxy_from);
     free(f->tls_cert);
     free(f->tls_key);
     free(f->rsa_key);
@@ -349,6 +402,7 @@ void server_file_free(server_file *f)
     http_settings_free(&f->http);
     memset(f, 0, sizeof(*f));
     f->port = -1;
+    f->server_id = -1;
     obs_config_init(&f->log, &f->admin);
     http_settings_init(&f->http);
     cache_settings_unset(&f->cache);

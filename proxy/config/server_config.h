@@ -5,6 +5,9 @@
  *   listen:
  *     host: 0.0.0.0            # default 127.0.0.1
  *     port: 3306               # default 3306
+ *     proxy_protocol: true     # behind HAProxy: a PROXY v1/v2 header first (default false)
+ *     proxy_protocol_from: [127.0.0.1, 10.0.0.0/8]   # who may send one (default loopback)
+ *   server_id: 1               # 0-255, the high 8 bits of connection ids (default 0)
  *   tls:
  *     cert: server.crt         # PEM certificate (chain); relative to this file
  *     key: server.key          # PEM private key
@@ -36,6 +39,7 @@
 #include "proxy/config/cache_config.h"
 #include "proxy/config/http_config.h"
 #include "wire/auth_sha2.h"
+#include "wire/proxy_header.h"
 
 struct grants;
 
@@ -73,12 +77,18 @@ typedef struct server_limits {
     int64_t queue_timeout;       /* seconds a query waits for a pooled connection */
     int64_t idle_timeout;        /* seconds an unused backend connection is kept */
     int64_t shutdown_timeout;    /* seconds queries in flight get on SIGTERM */
+    int64_t drain_grace;         /* ms /healthz fails before SIGTERM stops accepting or SIGHUP
+                                    reloads (a load balancer's check interval times its fall) */
 } server_limits;
 
 typedef struct server_file {
     char *path;
-    char *host; /* NULL when not set */
-    int port;   /* -1 when not set */
+    char *host;             /* NULL when not set */
+    int port;               /* -1 when not set */
+    bool proxy_protocol;    /* listen.proxy_protocol */
+    proxy_cidr *proxy_from; /* listen.proxy_protocol_from; NULL when not set (loopback) */
+    size_t nproxy_from;
+    int server_id; /* -1 when not set */
     char *tls_cert;
     char *tls_key;
     bool require_tls;

@@ -475,7 +475,7 @@ static void request_cb(struct evhttp_request *req, void *arg)
         body_too_large(req);
         return;
     }
-    if (srv.shutting_down) {
+    if (srv.stopped_accepting) {
         refuse(req, 503, ER_SERVER_SHUTDOWN, "08S01", "Server shutdown in progress");
         return;
     }

@@ -55,13 +55,15 @@ static void serve_healthz(struct evhttp_request *req)
     buf out;
     buf_init(&out);
     buf_append_str(&out, "{\"status\":");
-    json_append_cstr(&out, h.shutting_down ? "shutting_down" : "ok");
+    /* 503 takes the server out of a load balancer's rotation (docs/operations.md). */
+    bool out_of_rotation = h.shutting_down || h.reloading;
+    json_append_cstr(&out, h.shutting_down ? "shutting_down" : h.reloading ? "reloading" : "ok");
     buf_printf(&out, ",\"catalog_generation\":%llu", (unsigned long long)h.catalog_generation);
     if (h.have_layer)
         buf_printf(&out, ",\"sources\":%zu,\"metrics\":%zu,\"dimensions\":%zu", h.sources,
                    h.metrics, h.dimensions);
     buf_printf(&out, ",\"connections\":%u}\n", h.connections);
-    if (h.shutting_down)
+    if (out_of_rotation)
         send_text(req, 503, "Service Unavailable", "application/json", out.data, out.len);
     else
         send_text(req, 200, "OK", "application/json", out.data, out.len);

@@ -22,6 +22,7 @@
 /* What /healthz reports. */
 typedef struct admin_health {
     bool shutting_down;
+    bool reloading; /* SIGHUP: out of rotation until the reload is done */
     uint64_t catalog_generation;
     bool have_layer; /* a semantic layer is in force: its sizes follow */
     size_t sources, metrics, dimensions;

@@ -282,6 +282,11 @@ static void timer_cb(evutil_socket_t fd, short what, void *arg)
         log_info("client %u: idle for %d s (wait_timeout); closing", cl->id,
                  srv.cfg.wait_timeout_s);
         client_close(cl);
+    } else if (cl->state == CLIENT_AWAIT_PROXY) {
+        log_warn("client %u from %s: no PROXY header within %d s (handshake_timeout; "
+                 "listen.proxy_protocol requires one from this address); closing",
+                 cl->id, cl->peer, srv.cfg.handshake_timeout_s);
+        client_close(cl);
     } else if (cl->state == CLIENT_AWAIT_HANDSHAKE || cl->state == CLIENT_AWAIT_AUTH) {
         log_info("client %u from %s: no login within %d s (handshake_timeout); closing", cl->id,
                  cl->peer, srv.cfg.handshake_timeout_s);
@@ -310,6 +315,7 @@ void client_set_state(client *cl, client_state st)
     bool changed = cl->state != st;
     cl->state = st;
     switch (st) {
+    case CLIENT_AWAIT_PROXY:
     case CLIENT_AWAIT_HANDSHAKE:
     case CLIENT_READY:
         if (changed)
@@ -338,11 +344,10 @@ void client_query_done(client *cl)
     cl->running_sql = NULL;
     if (cl->state != CLIENT_BUSY)
         return;
+    /* At shutdown the session is not closed here, right after its answer: a client may
+     * be sending its next statement already. Sessions left idle are closed between
+     * queries (sessions.c, close_idle). */
     client_set_state(cl, CLIENT_READY);
-    if (srv.shutting_down) {
-        client_close(cl); /* its query was what shutdown waited for */
-        return;
-    }
     /* The rest of a batch, or pipelined commands already buffered: take them
      * from the loop, not from here (we are inside the executor). */
     event_active(cl->next_command, 0, 0);
@@ -772,6 +777,13 @@ static void read_cb(struct bufferevent *bev, void *arg)
             run_batch(cl);
             continue;
         }
+        if (cl->state == CLIENT_AWAIT_PROXY) {
+            if (!client_proxy_read(cl))
+                return;
+            continue;
+        }
+        if (cl->state == CLIENT_AWAIT_HANDSHAKE && client_proxy_unexpected(cl))
+            return;
         struct evbuffer *in = bufferevent_get_input(bev);
         if (!packet_buffered(in))
             return;
@@ -906,13 +918,13 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
     sessions_add(cl);
     client_set_bufferevent(cl, bufferevent_socket_new(srv.base, fd, BEV_OPT_CLOSE_ON_FREE));
     cl->state = CLIENT_AWAIT_HANDSHAKE; /* the first state: nothing to change from */
-    if (sessions_count() > srv.cfg.max_connections || srv.shutting_down) {
+    if (sessions_count() > srv.cfg.max_connections || srv.stopped_accepting) {
         /* MySQL's answer instead of a greeting: the client reports it and gives up. */
         srv.stats.connections_rejected++;
         log_warn("client %u from %s refused: %s", cl->id, cl->peer,
-                 srv.shutting_down ? "shutting down" : "max_connections reached");
+                 srv.stopped_accepting ? "shutting down" : "max_connections reached");
         cl->seq = 0;
-        if (srv.shutting_down)
+        if (srv.stopped_accepting)
             client_send_err(cl, ER_SERVER_SHUTDOWN, "08S01", "Server shutdown in progress");
         else
             client_send_err(cl, ER_CON_COUNT, "08004", "Too many connections");
@@ -920,6 +932,15 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
         return;
     }
     srv.stats.connections_total++;
+    if (client_proxy_expected(addr)) {
+        client_set_state(cl, CLIENT_AWAIT_PROXY); /* greets once the header came */
+        return;
+    }
     client_set_state(cl, CLIENT_AWAIT_HANDSHAKE); /* arms handshake_timeout */
     client_auth_greet(cl);
+}
+
+bool client_has_input(client *cl)
+{
+    return evbuffer_get_length(bufferevent_get_input(cl->bev)) > 0;
 }

@@ -33,6 +33,7 @@ typedef struct prepared_stmt prepared_stmt; /* proxy/session/client_stmt.c */
 typedef struct auth_exchange auth_exchange; /* proxy/session/client_auth.c */
 
 typedef enum {
+    CLIENT_AWAIT_PROXY,     /* listen.proxy_protocol: the PROXY header comes before the greeting */
     CLIENT_AWAIT_HANDSHAKE, /* greeting sent, waiting for the handshake response */
     CLIENT_AWAIT_AUTH,      /* in an auth exchange: switch response, sha2 full auth */
     CLIENT_READY,           /* waiting for a command */

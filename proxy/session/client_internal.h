@@ -40,6 +40,15 @@ void client_auth_free(client *cl);
 /* A login waits its turn after failed logins from its address: read nothing meanwhile. */
 bool client_auth_waiting(const client *cl);
 
+/* The PROXY protocol (client_proxy.c). Must this peer send a PROXY header first? */
+bool client_proxy_expected(const struct sockaddr *addr);
+/* Reads the header, then greets; false while it is incomplete or when it closed the session. */
+bool client_proxy_read(client *cl);
+/* A header from a peer not allowed to send one: logged, and the session closes (true). */
+bool client_proxy_unexpected(client *cl);
+/* Bytes are waiting in the session's input. */
+bool client_has_input(client *cl);
+
 /* Prepared statements (client_stmt.c); the command is in cl->packet. */
 void client_stmt_prepare(client *cl);
 void client_stmt_execute(client *cl);

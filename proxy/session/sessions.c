@@ -6,6 +6,7 @@
 #include "planner/planner.h"
 #include "proxy/log.h"
 #include "proxy/exec/exec.h"
+#include "proxy/server.h"
 #include "proxy/server_access.h"
 #include "proxy/session/client.h"
 #include "wire/xalloc.h"
@@ -17,9 +18,32 @@ static struct {
     uint32_t next_id;
 } all;
 
+static bool id_in_use(uint32_t id)
+{
+    for (client *cl = all.head; cl; cl = cl->next)
+        if (cl->id == id)
+            return true;
+    return false;
+}
+
+/*
+ * Connection ids are unique across servers behind one load balancer: the
+ * server's server_id (0-255) is their high 8 bits, a counter the low 24. The
+ * counter wraps after 16 million connections, skipping 0 and ids still open.
+ */
+static uint32_t new_id(void)
+{
+    uint32_t high = (uint32_t)(srv.cfg.server_id & 0xFF) << 24;
+    for (;;) {
+        all.next_id = (all.next_id + 1) & 0xFFFFFF;
+        if (all.next_id != 0 && !id_in_use(high | all.next_id))
+            return high | all.next_id;
+    }
+}
+
 void sessions_add(client *cl)
 {
-    cl->id = ++all.next_id;
+    cl->id = new_id();
     cl->prev = NULL;
     cl->next = all.head;
     if (all.head)
@@ -63,6 +87,17 @@ static void refuse(client *killer, uint16_t code, const char *fmt, uint32_t id)
 void sessions_kill(client *killer, uint32_t id, bool query_only)
 {
     client *target = find(id);
+    unsigned owner = id >> 24;
+    if (!target && owner != (srv.cfg.server_id & 0xFF)) {
+        /* Behind a load balancer the KILL reached another server than the session. */
+        sql_error e;
+        sql_error_set(&e, ER_NO_SUCH_THREAD, "HY000",
+                      "Unknown thread id: %u (it belongs to server_id %u, this is server_id %u: "
+                      "send KILL to that server)",
+                      id, owner, srv.cfg.server_id & 0xFF);
+        client_send_error(killer, &e);
+        return;
+    }
     if (!target) {
         refuse(killer, ER_NO_SUCH_THREAD, "Unknown thread id: %u", id);
         return;
@@ -119,10 +154,21 @@ static unsigned busy(void)
     return n;
 }
 
+/*
+ * At shutdown: sessions idle for a second or more are closed, between queries,
+ * never in the middle of one (a busy session is left alone until its answer is
+ * sent). The second spares a session that has just logged in (or just been
+ * answered) and is about to send its next statement: a client that opens a
+ * connection per query must not lose it. Logins count as idle too once they
+ * have stalled that long (a login in progress takes milliseconds). Called
+ * again and again while shutdown waits.
+ */
 static void close_idle(void)
 {
+    time_t now = time(NULL);
     for (client *cl = all.head; cl; cl = cl->next)
-        if (cl->state != CLIENT_BUSY)
+        if (cl->state != CLIENT_BUSY && cl->state != CLIENT_CLOSING && now - cl->state_since >= 2 &&
+            !client_has_input(cl))
             client_close(cl);
 }
 
