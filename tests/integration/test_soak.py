@@ -22,6 +22,10 @@ the first one warms the allocator, the pools and ASan's quarantine).
 The curve (every 10 s: time, RSS, descriptors, queries ok and failed) is
 printed and written to build/soak/curve.tsv; build/soak/summary.json holds the
 totals. docs/reliability.md ("Soak") records a run.
+
+Environment: MIMIR_SOAK=1 runs it (`make soak` sets it); SOAK_SECONDS (600),
+SOAK_CLIENTS (200) and SOAK_RESTART_SECONDS (120) change the run, e.g. to
+restart PostgreSQL more often and see what each restart costs.
 """
 
 import json
