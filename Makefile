@@ -7,6 +7,7 @@
 #   make test       structure check + unit tests (cmocka) + integration tests (pytest, real PostgreSQL)
 #   make test-structure  layering of includes and function length (tests/structure)
 #   make test-asan  the same suite against an AddressSanitizer/UBSan build (+ a short fuzz run)
+#   make soak       10 minutes (SOAK_SECONDS) of 200 connections, reloads and PostgreSQL restarts (ASan)
 #   make fuzz       run each fuzz target (tests/fuzz) for FUZZ_SECONDS (libFuzzer, clang)
 #   make fuzz-replay  replay the fuzz corpora (tests/fuzz/corpus) through every target
 #   make format     format the C sources with .clang-format
@@ -39,7 +40,7 @@ MAIN_OBJ  := $(BUILD)/proxy/main.o
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: install uninstall deb all deps demo demo-data test test-structure test-unit test-integration test-clients test-random test-asan format clean \
+.PHONY: install uninstall deb all deps demo demo-data test test-structure test-unit test-integration test-clients test-random test-asan soak format clean \
         fuzz fuzz-build fuzz-replay fuzz-coverage bench bench-tools
 all: $(BIN)
 
@@ -196,6 +197,16 @@ test-asan: deps
 	@$(ASAN_MAKE) build/asan/mimir demo-data
 	@ASAN_OPTIONS=detect_leaks=1 $(ASAN_MAKE) test-unit fuzz-replay test-integration
 	@$(ASAN_MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+# The soak (tests/integration/test_soak.py; docs/reliability.md, "Soak"): the
+# sanitizer build under 200 connections for SOAK_SECONDS, with a SIGHUP every
+# 30 s and its PostgreSQL restarted every 2 minutes. Not part of `make test`
+# or `make test-asan`, which skip it. The curve goes to build/soak/.
+SOAK_SECONDS ?= 600
+soak: deps
+	@$(ASAN_MAKE) build/asan/mimir
+	MIMIR_BIN=$(abspath build/asan/mimir) MIMIR_SOAK=1 SOAK_SECONDS=$(SOAK_SECONDS) \
+	ASAN_OPTIONS=detect_leaks=1 $(PYTHON) -m pytest -q -s tests/integration/test_soak.py $(PYTEST_ARGS)
 
 # ---- Fuzzing (tests/fuzz; docs/reliability.md) ----------------------------------
 #

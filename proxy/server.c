@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "planner/derived_metrics.h"
@@ -544,8 +545,37 @@ static void reopen_log(void)
         log_error("cannot reopen the log: %s", err);
 }
 
+/*
+ * Every client session and backend connection is a descriptor, and a shell's
+ * default soft limit (1024 on Debian) is below what max_connections allows.
+ * The soft limit may be raised to the hard one without privileges, as
+ * nginx's worker_rlimit_nofile or PgBouncer's startup do: raise it, and say
+ * so. systemd's LimitNOFILE= sets both (the unit: 65536).
+ */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return;
+    rlim_t want = rl.rlim_max == RLIM_INFINITY ? (rlim_t)1048576 : rl.rlim_max;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rlim_t was = rl.rlim_cur;
+        rl.rlim_cur = want;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+            log_info("raised the limit of open files from %ju to %ju (the hard limit)",
+                     (uintmax_t)was, (uintmax_t)want);
+        else
+            rl.rlim_cur = was;
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)srv.cfg.max_connections + 64)
+        log_warn("the limit of open files (%ju) is below max_connections (%u) plus room for "
+                 "backends: raise it (ulimit -n, or LimitNOFILE= in the unit)",
+                 (uintmax_t)rl.rlim_cur, srv.cfg.max_connections);
+}
+
 bool server_listen(void)
 {
+    raise_fd_limit();
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
                              .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};

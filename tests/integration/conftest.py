@@ -723,6 +723,11 @@ def _servers_stay_up():
                               for s in dead), pytrace=False)
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: long runs outside `make test` (test_soak.py: `make soak`)")
+
+
 def pytest_terminal_summary(terminalreporter, config):
     """The compatibility corpus's table (test_compat.py): per tool, how many
     statements pass, are known gaps, are refused on purpose."""
