@@ -354,8 +354,14 @@ static void start_query(http_call *c)
                         .record = &c->qlog};
     query_log_plan(&c->qlog, c->act.plan);
     watch_peer(c);
-    /* Execution answers through the sink; NULL: it has answered already (and c is freed). */
-    c->running = exec_start(&srv.exec_env, &req, &sink);
+    /* Execution answers through the sink, possibly before exec_start returns (NULL then). */
+    c->in_exec_start = true;
+    exec *ex = exec_start(&srv.exec_env, &req, &sink);
+    c->in_exec_start = false;
+    if (c->free_pending)
+        http_call_free(c);
+    else
+        c->running = ex;
 }
 
 void http_call_run(http_call *c, const char *sql, size_t len)

@@ -55,6 +55,9 @@ typedef struct http_call {
     bool encode_failed;        /* a value the format cannot hold: the query is cancelled */
     sql_error encode_error;
     struct event *encode_cancel;
+    /* exec_start may answer before it returns (a cache hit, an error at once): the call is
+     * then freed only once it has returned. */
+    bool in_exec_start, free_pending;
     struct http_call *prev, *next;
 } http_call;
 

@@ -196,6 +196,10 @@ static http_call *call_new(struct evhttp_request *req, http_endpoint ep)
 
 void http_call_free(http_call *c)
 {
+    if (c->in_exec_start) {
+        c->free_pending = true;
+        return;
+    }
     if (c->prev)
         c->prev->next = c->next;
     else
