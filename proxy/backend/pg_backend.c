@@ -16,6 +16,7 @@
 #include "proxy/backend/db_tls.h"
 #include "proxy/backend/pg_conninfo.h"
 #include "proxy/backend/pool.h"
+#include "proxy/backend/tcp_liveness.h"
 #include "proxy/workers.h"
 #include "wire/xalloc.h"
 
@@ -551,6 +552,12 @@ static void pg_cancel(backend_conn *bc)
     pg_resume(bc);
 }
 
+static bool pg_alive(backend_conn *bc)
+{
+    pg_conn *c = (pg_conn *)bc;
+    return PQstatus(c->pg) == CONNECTION_OK && tcp_liveness_idle_ok(PQsocket(c->pg));
+}
+
 static const backend_ops pg_ops = {
     .run = pg_run,
     .pause = pg_pause,
@@ -558,6 +565,7 @@ static const backend_ops pg_ops = {
     .idle = pg_idle,
     .close = pg_close,
     .cancel = pg_cancel,
+    .alive = pg_alive,
 };
 
 int decimal_scale(const char *text, size_t len)
