@@ -398,15 +398,19 @@ class Load:
 
 def short_reason(msg):
     """The part of an error message that says why, without the numbers that vary."""
-    for key in ("maximum statement execution time exceeded", "timed out after",
-                "Connection timed out", "server closed the connection unexpectedly",
-                "Lost connection", "Connection refused", "terminating connection",
-                "waiting for a connection", "Connection reset", "shutdown",
-                "could not receive data", "could not send data", "No route",
-                "Server has gone away", "could not connect"):
+    prefix = "could not connect: " if "could not connect" in msg else ""
+    for key, say in (("maximum statement execution time exceeded", "query_timeout"),
+                     ("waiting for a connection", "pool queue_timeout"),
+                     ("timed out after", "connect_timeout"),
+                     ("Connection timed out", "Connection timed out (tcp_user_timeout)"),
+                     ("server closed the connection unexpectedly", None),
+                     ("terminating connection", None), ("Lost connection", None),
+                     ("Connection refused", None), ("Connection reset", None),
+                     ("Server has gone away", None), ("could not receive data", None),
+                     ("could not send data", None)):
         if key.lower() in msg.lower():
-            return key
-    return msg[:80]
+            return prefix + (say or key)
+    return prefix + msg[:80]
 
 
 # --------------------------------------------------------------------------
@@ -535,6 +539,18 @@ def watch_sockets(env, stop, out):
         time.sleep(0.05)
 
 
+DETECTION_LOGS = {
+    "closed while idle": "idle connection closed by the server",
+    "dead before reuse": "found dead before reuse",
+}
+
+
+def detections(env):
+    """How many times Mimir logged each way it noticed a dead idle connection."""
+    text = env["mimir"].stderr()
+    return {k: text.count(v) for k, v in DETECTION_LOGS.items()}
+
+
 def detect_time(samples, t0, backend):
     """Seconds from t0 until none of the sockets open at t0 to backend is left."""
     first = next((s for t, s in samples if t >= t0), None)
@@ -579,7 +595,9 @@ def run_phase(env, name, inject, heal, fault_s, before_s=2.0, after_s=6.0, idle_
         time.sleep(after_s)
         return t0, t1, t_healed, load.stop()
 
+    logged_before = detections(env)
     t0, t1, t_healed, records = ns.call(body)
+    env["logged"] = {k: v - logged_before.get(k, 0) for k, v in detections(env).items()}
     stop_watch.set()
     watcher.join()
     return summarize(env, name, t0, t1, t_healed, records, samples, backends)
@@ -623,6 +641,9 @@ def summarize(env, name, t0, t1, t_healed, records, samples, backends):
     while fd_count(pid) > base_fd and time.monotonic() < deadline:
         time.sleep(0.2)
     fds, rss = fd_count(pid), rss_kib(pid)
+    logged = env.get("logged", {})
+    lines.append("Idle connections Mimir found dead: " + ", ".join(
+        f"{n} {k}" for k, n in logged.items()) + ".")
     lines.append(f"Descriptors {fds} (baseline {base_fd}), RSS {rss // 1024} MiB "
                  f"(baseline {base_rss // 1024} MiB).")
     lines.append("")
