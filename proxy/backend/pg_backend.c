@@ -544,9 +544,19 @@ static void pg_cancel(backend_conn *bc)
     if (c->state != PG_QUERY || c->cancel_sent)
         return;
     c->cancel_sent = true;
-    PGcancel *cancel = PQgetCancel(c->pg);
-    if (cancel)
-        workers_submit(send_cancel, free_cancel, cancel);
+    if (tcp_liveness_path_silent(PQsocket(c->pg))) {
+        /* libpq 15's PQcancel connects without a timeout: on a dead path it would hold
+         * a worker thread until the kernel gave up on the connect (minutes). The
+         * kernel ends this connection within tcp_user_timeout instead; never reused. */
+        log_info("backend '%s': no answer from the database: the query is abandoned "
+                 "without a cancel request",
+                 c->name);
+        c->base.broken = true;
+    } else {
+        PGcancel *cancel = PQgetCancel(c->pg);
+        if (cancel)
+            workers_submit(send_cancel, free_cancel, cancel);
+    }
     /* Its rows are unwanted now: read on, so the error that ends the query arrives. */
     c->discard = true;
     pg_resume(bc);

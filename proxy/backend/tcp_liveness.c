@@ -38,6 +38,21 @@ void tcp_liveness_apply(int fd, const conn_net *net, const char *name)
     set_int(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, net->tcp_user_timeout_ms, "TCP_USER_TIMEOUT", name);
 }
 
+static bool tcp_info_of(int fd, struct tcp_info *ti)
+{
+    socklen_t len = sizeof *ti;
+    memset(ti, 0, sizeof *ti);
+    return fd >= 0 && is_tcp(fd) && getsockopt(fd, IPPROTO_TCP, TCP_INFO, ti, &len) == 0;
+}
+
+bool tcp_liveness_path_silent(int fd)
+{
+    struct tcp_info ti;
+    if (!tcp_info_of(fd, &ti))
+        return false;
+    return ti.tcpi_retransmits > 0 || ti.tcpi_probes > 0 || ti.tcpi_backoff > 0;
+}
+
 bool tcp_liveness_idle_ok(int fd)
 {
     if (fd < 0)
@@ -46,12 +61,8 @@ bool tcp_liveness_idle_ok(int fd)
     int n = poll(&p, 1, 0);
     if (n < 0 || (n > 0 && p.revents != 0))
         return false;
-    if (!is_tcp(fd))
-        return true;
     struct tcp_info ti;
-    socklen_t len = sizeof ti;
-    memset(&ti, 0, sizeof ti);
-    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+    if (!tcp_info_of(fd, &ti))
         return true;
     /* Probes or data the peer has not acknowledged: the path is silent. */
     return ti.tcpi_state == TCP_ESTABLISHED && ti.tcpi_probes == 0 && ti.tcpi_retransmits == 0 &&

@@ -28,4 +28,11 @@ void tcp_liveness_apply(int fd, const conn_net *net, const char *name);
  */
 bool tcp_liveness_idle_ok(int fd);
 
+/*
+ * True when fd's peer has stopped acknowledging: data or keepalive probes
+ * are being retransmitted (TCP_INFO). A new connection to the same address
+ * would most likely hang too.
+ */
+bool tcp_liveness_path_silent(int fd);
+
 #endif

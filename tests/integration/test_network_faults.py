@@ -402,6 +402,9 @@ def short_reason(msg):
     for key, say in (("maximum statement execution time exceeded", "query_timeout"),
                      ("waiting for a connection", "pool queue_timeout"),
                      ("timed out after", "connect_timeout"),
+                     ("(115)", "connect_timeout (libmariadb: 2002, EINPROGRESS)"),
+                     ("the database system is", "the database system is starting up or "
+                      "shutting down"),
                      ("Connection timed out", "Connection timed out (tcp_user_timeout)"),
                      ("server closed the connection unexpectedly", None),
                      ("terminating connection", None), ("Lost connection", None),
