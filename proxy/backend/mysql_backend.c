@@ -1127,10 +1127,10 @@ static void my_cancel(backend_conn *bc)
     event_active(c->next_turn, 0, 0);
 }
 
-static bool my_alive(backend_conn *bc)
+static bool my_alive(backend_conn *bc, const char **why)
 {
     my_conn *c = (my_conn *)bc;
-    return tcp_liveness_idle_ok((int)mysql_get_socket(c->mysql));
+    return tcp_liveness_idle_ok((int)mysql_get_socket(c->mysql), why);
 }
 
 static const backend_ops mysql_ops = {

@@ -562,10 +562,11 @@ static void pg_cancel(backend_conn *bc)
     pg_resume(bc);
 }
 
-static bool pg_alive(backend_conn *bc)
+static bool pg_alive(backend_conn *bc, const char **why)
 {
     pg_conn *c = (pg_conn *)bc;
-    return PQstatus(c->pg) == CONNECTION_OK && tcp_liveness_idle_ok(PQsocket(c->pg));
+    *why = "connection closed";
+    return PQstatus(c->pg) == CONNECTION_OK && tcp_liveness_idle_ok(PQsocket(c->pg), why);
 }
 
 static const backend_ops pg_ops = {

@@ -144,10 +144,12 @@ static backend_conn *take_idle(pool *p)
     while (p->idle) {
         backend_conn *c = p->idle;
         p->idle = c->next_idle;
-        if (!c->ops->alive || now - c->idle_since < net.idle_check_after_s || c->ops->alive(c))
+        const char *why = NULL;
+        if (!c->ops->alive || now - c->idle_since < net.idle_check_after_s ||
+            c->ops->alive(c, &why))
             return c;
-        log_warn("backend '%s': idle connection found dead before reuse (idle %ld s); closed",
-                 p->conn->name, (long)(now - c->idle_since));
+        log_warn("backend '%s': idle connection found dead before reuse (idle %ld s: %s); closed",
+                 p->conn->name, (long)(now - c->idle_since), why ? why : "dead");
         p->size--;
         c->ops->close(c);
     }

@@ -53,18 +53,29 @@ bool tcp_liveness_path_silent(int fd)
     return ti.tcpi_retransmits > 0 || ti.tcpi_probes > 0 || ti.tcpi_backoff > 0;
 }
 
-bool tcp_liveness_idle_ok(int fd)
+bool tcp_liveness_idle_ok(int fd, const char **why)
 {
+    *why = "no socket";
     if (fd < 0)
         return false;
     struct pollfd p = {.fd = fd, .events = POLLIN | POLLRDHUP};
     int n = poll(&p, 1, 0);
-    if (n < 0 || (n > 0 && p.revents != 0))
+    if (n < 0 || (n > 0 && p.revents != 0)) {
+        *why = (p.revents & (POLLERR | POLLHUP | POLLRDHUP)) ? "closed" : "data arrived while idle";
         return false;
+    }
     struct tcp_info ti;
+    *why = NULL;
     if (!tcp_info_of(fd, &ti))
         return true;
-    /* Probes or data the peer has not acknowledged: the path is silent. */
-    return ti.tcpi_state == TCP_ESTABLISHED && ti.tcpi_probes == 0 && ti.tcpi_retransmits == 0 &&
-           ti.tcpi_unacked == 0;
+    /* Probes or data the peer has not acknowledged in time: the path is silent. Data
+     * merely not yet acknowledged is not a sign: a COM_STMT_CLOSE, which has no reply,
+     * waits for the peer's delayed ACK. */
+    if (ti.tcpi_state != TCP_ESTABLISHED)
+        *why = "not established";
+    else if (ti.tcpi_probes > 0)
+        *why = "keepalive probes unanswered";
+    else if (ti.tcpi_retransmits > 0 || ti.tcpi_backoff > 0)
+        *why = "data retransmitted, unacknowledged";
+    return *why == NULL;
 }

@@ -23,10 +23,10 @@ void tcp_liveness_apply(int fd, const conn_net *net, const char *name);
 /*
  * False when an idle connection's socket shows it is dead or going: readable
  * (an idle connection expects nothing: data is the server's goodbye, EOF a
- * close), an error or hang-up, or keepalive probes or retransmissions the
- * peer has not answered (TCP_INFO). Never blocks.
+ * close), an error or hang-up, or keepalive probes or retransmitted data the
+ * peer has not answered (TCP_INFO). Never blocks. *why says which, for the log.
  */
-bool tcp_liveness_idle_ok(int fd);
+bool tcp_liveness_idle_ok(int fd, const char **why);
 
 /*
  * True when fd's peer has stopped acknowledging: data or keepalive probes

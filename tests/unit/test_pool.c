@@ -99,9 +99,10 @@ static void counting_cancel(backend_conn *c)
 static backend_conn *dead_conn; /* the one connection counting_alive says is dead */
 static int alive_asked;
 
-static bool counting_alive(backend_conn *c)
+static bool counting_alive(backend_conn *c, const char **why)
 {
     alive_asked++;
+    *why = "test";
     return c != dead_conn;
 }
 
