@@ -151,6 +151,7 @@ static backend_conn *take_idle(pool *p)
         log_warn("backend '%s': idle connection found dead before reuse (idle %ld s: %s); closed",
                  p->conn->name, (long)(now - c->idle_since), why ? why : "dead");
         p->size--;
+        c->broken = true; /* nothing more is sent on it (a MySQL COM_QUIT could block) */
         c->ops->close(c);
     }
     return NULL;
