@@ -35,6 +35,7 @@ import ctypes
 import os
 import queue
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -413,6 +414,9 @@ def short_reason(msg):
                      ("could not send data", None)):
         if key.lower() in msg.lower():
             return prefix + (say or key)
+    errno = re.search(r"ERROR 2002 .*\((\d+)\)", msg)
+    if errno:
+        return prefix + f"libmariadb: 2002, errno {errno.group(1)}"
     return prefix + msg[:80]
 
 
@@ -544,15 +548,12 @@ def watch_sockets(env, stop, out):
 
 DETECTION_LOGS = {
     "closed while idle": "idle connection closed by the server",
-    "dead before reuse": "found dead before reuse",
 }
 
 
 def detections(env):
     """How many times Mimir logged each way it noticed a dead idle connection
     (the check before reuse by what it saw)."""
-    import re
-
     text = env["mimir"].stderr()
     found = {k: text.count(v) for k, v in DETECTION_LOGS.items()}
     for why in re.findall(r"found dead before reuse \(idle \d+ s: ([^)]*)\)", text):
