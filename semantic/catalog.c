@@ -47,7 +47,29 @@ void catalog_connection_copy(connection *dst, const connection *src)
         .conninfo = sem_strdup_or_null(src->conninfo),
         .path = sem_strdup_or_null(src->path),
         .file = sem_strdup_or_null(src->file),
+        .keepalives_idle = src->keepalives_idle,
+        .keepalives_interval = src->keepalives_interval,
+        .keepalives_count = src->keepalives_count,
+        .tcp_user_timeout = src->tcp_user_timeout,
+        .connect_timeout = src->connect_timeout,
+        .idle_check_after = src->idle_check_after,
     };
+}
+
+static int net_value(int given, int dflt)
+{
+    return given == 0 ? dflt : given == CONN_NET_OFF ? 0 : given;
+}
+
+void catalog_connection_net(const connection *c, conn_net *out)
+{
+    out->keepalives_idle = net_value(c->keepalives_idle, 10);
+    out->keepalives = out->keepalives_idle > 0;
+    out->keepalives_interval = net_value(c->keepalives_interval, 5);
+    out->keepalives_count = net_value(c->keepalives_count, 3);
+    out->tcp_user_timeout_ms = net_value(c->tcp_user_timeout, 15000);
+    out->connect_timeout_s = net_value(c->connect_timeout, 0);
+    out->idle_check_after_s = net_value(c->idle_check_after, 30);
 }
 
 void catalog_connection_free_copy(connection *c)
@@ -68,7 +90,12 @@ bool catalog_connection_same(const connection *a, const connection *b)
            same_text(a->password, b->password) && same_text(a->database, b->database) &&
            same_text(a->sslmode, b->sslmode) && same_text(a->ssl_ca, b->ssl_ca) &&
            same_text(a->ssl_cert, b->ssl_cert) && same_text(a->ssl_key, b->ssl_key) &&
-           same_text(a->conninfo, b->conninfo) && same_text(a->path, b->path);
+           same_text(a->conninfo, b->conninfo) && same_text(a->path, b->path) &&
+           a->keepalives_idle == b->keepalives_idle &&
+           a->keepalives_interval == b->keepalives_interval &&
+           a->keepalives_count == b->keepalives_count &&
+           a->tcp_user_timeout == b->tcp_user_timeout && a->connect_timeout == b->connect_timeout &&
+           a->idle_check_after == b->idle_check_after;
 }
 
 void catalog_source_clear(source *s)

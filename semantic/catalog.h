@@ -33,7 +33,31 @@ typedef struct connection {
     char *conninfo; /* postgresql: a libpq connection string or URI; the keys above override it */
     char *path;     /* sqlite: absolute path (relative paths resolve against the secrets dir) */
     char *file;     /* the secrets file it came from */
+    /* sqldb: how a dead network path to the database is detected, as given in the
+     * secrets file. 0: not given (the default applies: catalog_connection_net);
+     * CONN_NET_OFF: given as 0 ("off", or for idle_check_after "always check"). */
+    int keepalives_idle;     /* s before the first TCP keepalive probe */
+    int keepalives_interval; /* s between probes */
+    int keepalives_count;    /* unanswered probes before the connection is dead */
+    int tcp_user_timeout;    /* ms data may stay unacknowledged (TCP_USER_TIMEOUT) */
+    int connect_timeout;     /* s; overrides the server's limits.connect_timeout */
+    int idle_check_after;    /* s idle after which a liveness check precedes reuse */
 } connection;
+
+#define CONN_NET_OFF (-1)
+
+/* The detection settings of a connection with the defaults filled in. */
+typedef struct conn_net {
+    bool keepalives;         /* false when keepalives_idle is 0 */
+    int keepalives_idle;     /* s (10) */
+    int keepalives_interval; /* s (5) */
+    int keepalives_count;    /* (3) */
+    int tcp_user_timeout_ms; /* 15000; 0: the system's default */
+    int connect_timeout_s;   /* 0: the server's limits.connect_timeout */
+    int idle_check_after_s;  /* 30; 0: before every reuse */
+} conn_net;
+
+void catalog_connection_net(const connection *c, conn_net *out);
 
 /* Where a definition was written, for error messages. */
 typedef struct origin {

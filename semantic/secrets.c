@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,55 @@ static bool read_db_settings(reader *r, const char *secrets_dir, connection *c)
            (pg || check_my_tls(r, c));
 }
 
+/* The network detection keys: name, where they go, the range, and whether 0 means off. */
+typedef struct net_key {
+    const char *key;
+    size_t offset;
+    long min, max;
+    const char *unit;
+} net_key;
+
+static const net_key net_keys[] = {
+    {"keepalives_idle", offsetof(connection, keepalives_idle), 0, 32767, "seconds (0: off)"},
+    {"keepalives_interval", offsetof(connection, keepalives_interval), 1, 32767, "seconds"},
+    {"keepalives_count", offsetof(connection, keepalives_count), 1, 127, "probes"},
+    {"tcp_user_timeout", offsetof(connection, tcp_user_timeout), 0, 2147483647,
+     "milliseconds (0: the system's default)"},
+    {"connect_timeout", offsetof(connection, connect_timeout), 1, 86400, "seconds"},
+    {"idle_check_after", offsetof(connection, idle_check_after), 0, 86400,
+     "seconds (0: before every reuse)"},
+};
+
+/*
+ * How a dead network path is detected (TCP keepalives, TCP_USER_TIMEOUT, the
+ * connect deadline, the check before reusing an idle connection): whole
+ * numbers, as JSON numbers or strings, within the range the kernel accepts.
+ */
+static bool read_net_settings(reader *r, connection *c)
+{
+    for (size_t i = 0; i < sizeof net_keys / sizeof *net_keys; i++) {
+        const net_key *k = &net_keys[i];
+        char *text = NULL;
+        if (!read_text(r, k->key, &text))
+            return false;
+        if (!text)
+            continue;
+        char *end;
+        long v = strtol(text, &end, 10);
+        bool ok = *text != '\0' && *end == '\0' && v >= k->min && v <= k->max;
+        if (!ok) {
+            fail_at(r, ymap_get(r->map, k->key),
+                    "'%s' must be a whole number from %ld to %ld (%s), not '%s'", k->key, k->min,
+                    k->max, k->unit, text);
+            free(text);
+            return false;
+        }
+        free(text);
+        *(int *)((char *)c + k->offset) = v == 0 ? CONN_NET_OFF : (int)v;
+    }
+    return true;
+}
+
 static bool read_sqldb(reader *r, const char *secrets_dir, connection *c)
 {
     char *flavour = NULL;
@@ -314,7 +364,7 @@ static bool read_sqldb(reader *r, const char *secrets_dir, connection *c)
     return read_text(r, "host", &c->host) && read_text(r, "port", &c->port) &&
            (!c->port || check_port(r, c->port)) && read_text(r, "user", &c->user) &&
            read_text(r, "password", &c->password) && read_text(r, "schema", &c->database) &&
-           read_db_settings(r, secrets_dir, c);
+           read_db_settings(r, secrets_dir, c) && read_net_settings(r, c);
 }
 
 /* A relative path names a file next to the secrets, wherever mimir runs. */

@@ -80,6 +80,14 @@ typedef struct backend_ops {
      * backend cannot cancel: the executor then closes the connection.
      */
     void (*cancel)(backend_conn *c);
+    /*
+     * Optional: false when an idle connection is seen to be dead without
+     * waiting (its socket readable, closed, or with keepalive probes or data
+     * unanswered). The pool asks before reusing a connection idle for the
+     * secrets' idle_check_after; NULL means always alive. *why: what was
+     * seen, for the log.
+     */
+    bool (*alive)(backend_conn *c, const char **why);
 } backend_ops;
 
 /* Common head of every backend connection. */

@@ -33,6 +33,7 @@
 #include "proxy/backend/db_tls.h"
 #include "proxy/log.h"
 #include "proxy/backend/pool.h"
+#include "proxy/backend/tcp_liveness.h"
 #include "proxy/workers.h"
 #include "wire/xalloc.h"
 
@@ -314,6 +315,10 @@ static void connect_done(my_conn *c, MYSQL *ret)
         connect_failed(c, why);
         return;
     }
+    /* libmariadb has no keepalive options: they go on its socket now. */
+    conn_net net;
+    catalog_connection_net(&c->target.conn, &net);
+    tcp_liveness_apply((int)mysql_get_socket(c->mysql), &net, c->target.conn.name);
     c->state = MY_IDLE;
     event_del(c->ev);
     c->connected(c->connected_ctx, &c->base, NULL);
@@ -1122,6 +1127,12 @@ static void my_cancel(backend_conn *bc)
     event_active(c->next_turn, 0, 0);
 }
 
+static bool my_alive(backend_conn *bc, const char **why)
+{
+    my_conn *c = (my_conn *)bc;
+    return tcp_liveness_idle_ok((int)mysql_get_socket(c->mysql), why);
+}
+
 static const backend_ops mysql_ops = {
     .run = my_run,
     .pause = my_pause,
@@ -1129,4 +1140,5 @@ static const backend_ops mysql_ops = {
     .idle = my_idle,
     .close = my_close,
     .cancel = my_cancel,
+    .alive = my_alive,
 };

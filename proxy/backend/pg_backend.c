@@ -16,6 +16,7 @@
 #include "proxy/backend/db_tls.h"
 #include "proxy/backend/pg_conninfo.h"
 #include "proxy/backend/pool.h"
+#include "proxy/backend/tcp_liveness.h"
 #include "proxy/workers.h"
 #include "wire/xalloc.h"
 
@@ -543,12 +544,29 @@ static void pg_cancel(backend_conn *bc)
     if (c->state != PG_QUERY || c->cancel_sent)
         return;
     c->cancel_sent = true;
-    PGcancel *cancel = PQgetCancel(c->pg);
-    if (cancel)
-        workers_submit(send_cancel, free_cancel, cancel);
+    if (tcp_liveness_path_silent(PQsocket(c->pg))) {
+        /* libpq 15's PQcancel connects without a timeout: on a dead path it would hold
+         * a worker thread until the kernel gave up on the connect (minutes). The
+         * kernel ends this connection within tcp_user_timeout instead; never reused. */
+        log_info("backend '%s': no answer from the database: the query is abandoned "
+                 "without a cancel request",
+                 c->name);
+        c->base.broken = true;
+    } else {
+        PGcancel *cancel = PQgetCancel(c->pg);
+        if (cancel)
+            workers_submit(send_cancel, free_cancel, cancel);
+    }
     /* Its rows are unwanted now: read on, so the error that ends the query arrives. */
     c->discard = true;
     pg_resume(bc);
+}
+
+static bool pg_alive(backend_conn *bc, const char **why)
+{
+    pg_conn *c = (pg_conn *)bc;
+    *why = "connection closed";
+    return PQstatus(c->pg) == CONNECTION_OK && tcp_liveness_idle_ok(PQsocket(c->pg), why);
 }
 
 static const backend_ops pg_ops = {
@@ -558,6 +576,7 @@ static const backend_ops pg_ops = {
     .idle = pg_idle,
     .close = pg_close,
     .cancel = pg_cancel,
+    .alive = pg_alive,
 };
 
 int decimal_scale(const char *text, size_t len)

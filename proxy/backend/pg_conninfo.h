@@ -10,7 +10,7 @@
 
 #include "semantic/catalog.h"
 
-#define PG_CONNINFO_MAX_PARAMS 20
+#define PG_CONNINFO_MAX_PARAMS 28
 
 typedef struct pg_conninfo {
     const char *keys[PG_CONNINFO_MAX_PARAMS];
@@ -19,6 +19,8 @@ typedef struct pg_conninfo {
      * first dbname is the secrets file's conninfo, to be expanded. */
     int expand_dbname;
     char timeout[16];
+    char keepalives[4], keepalives_idle[16], keepalives_interval[16], keepalives_count[16],
+        tcp_user_timeout[16];
 } pg_conninfo;
 
 /*
@@ -27,8 +29,10 @@ typedef struct pg_conninfo {
  * the secrets' own keys (host, port, user, password, schema, sslmode,
  * sslrootcert, sslcert, sslkey), which
  * override it, then what Mimir needs of every session (UTC, UTF8, its
- * application_name). connect_timeout_s > 0 also sets libpq's connect_timeout,
- * for blocking connects; the server has its own deadline on the loop.
+ * application_name), and how a dead network path is detected (TCP
+ * keepalives, tcp_user_timeout: catalog_connection_net). connect_timeout_s > 0
+ * also sets libpq's connect_timeout, for blocking connects (the secrets'
+ * connect_timeout wins over it); the server has its own deadline on the loop.
  */
 void pg_conninfo_build(pg_conninfo *p, const connection *c, int connect_timeout_s);
 

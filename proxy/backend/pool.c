@@ -131,6 +131,32 @@ static void deliver(pool_request *r, backend_conn *conn, const char *error)
 
 static void start_connect(pool *p, pool_request *r);
 
+/*
+ * Takes the most recently used idle connection, after a liveness check for one
+ * idle longer than the connection's idle_check_after: a dead one is closed and
+ * the next one tried, so that no query is sent down a path already known dead.
+ */
+static backend_conn *take_idle(pool *p)
+{
+    conn_net net;
+    catalog_connection_net(p->conn, &net);
+    time_t now = time(NULL);
+    while (p->idle) {
+        backend_conn *c = p->idle;
+        p->idle = c->next_idle;
+        const char *why = NULL;
+        if (!c->ops->alive || now - c->idle_since < net.idle_check_after_s ||
+            c->ops->alive(c, &why))
+            return c;
+        log_warn("backend '%s': idle connection found dead before reuse (idle %ld s: %s); closed",
+                 p->conn->name, (long)(now - c->idle_since), why ? why : "dead");
+        p->size--;
+        c->broken = true; /* nothing more is sent on it (a MySQL COM_QUIT could block) */
+        c->ops->close(c);
+    }
+    return NULL;
+}
+
 /* A slot opened or a connection came back: serve the queue. */
 static void serve_waiters(pool *p)
 {
@@ -139,13 +165,11 @@ static void serve_waiters(pool *p)
         p->wait_head = r->next;
         if (!p->wait_head)
             p->wait_tail = NULL;
-        if (p->idle) {
-            backend_conn *c = p->idle;
-            p->idle = c->next_idle;
+        backend_conn *c = take_idle(p);
+        if (c)
             deliver(r, c, NULL);
-        } else {
+        else
             start_connect(p, r);
-        }
     }
 }
 
@@ -183,8 +207,13 @@ static void start_connect(pool *p, pool_request *r)
 {
     p->size++;
     r->state = REQ_CONNECTING;
+    conn_net net;
+    catalog_connection_net(p->conn, &net);
+    /* The secrets' connect_timeout, when given, wins over the server's. */
     backend_settings bs = {.base = p->settings.base,
-                           .connect_timeout_s = p->settings.connect_timeout_s};
+                           .connect_timeout_s = net.connect_timeout_s > 0
+                                                    ? net.connect_timeout_s
+                                                    : p->settings.connect_timeout_s};
     backend_conn *opening = NULL;
     switch (p->conn->kind) {
     case CONN_SQLITE:
@@ -212,9 +241,8 @@ pool_request *pool_acquire(pool *p, backend_connected_cb cb, void *ctx)
     if (p->live)
         p->live->live_prev = r;
     p->live = r;
-    if (p->idle) {
-        backend_conn *c = p->idle;
-        p->idle = c->next_idle;
+    backend_conn *c = take_idle(p);
+    if (c) {
         deliver(r, c, NULL);
     } else if (p->size < p->max_size) {
         start_connect(p, r);

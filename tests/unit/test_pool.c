@@ -96,6 +96,16 @@ static void counting_cancel(backend_conn *c)
     sqlite_ops->cancel(c);
 }
 
+static backend_conn *dead_conn; /* the one connection counting_alive says is dead */
+static int alive_asked;
+
+static bool counting_alive(backend_conn *c, const char **why)
+{
+    alive_asked++;
+    *why = "test";
+    return c != dead_conn;
+}
+
 static const backend_ops counting_ops = {
     .run = counting_run,
     .pause = counting_pause,
@@ -103,6 +113,7 @@ static const backend_ops counting_ops = {
     .idle = counting_idle,
     .close = counting_close,
     .cancel = counting_cancel,
+    .alive = counting_alive,
 };
 
 /* ---- A requester ---------------------------------------------------------------- */
@@ -142,6 +153,8 @@ static int test_setup(void **state)
     (void)state;
     closes = 0;
     served = 0;
+    dead_conn = NULL;
+    alive_asked = 0;
     return 0;
 }
 
@@ -490,6 +503,48 @@ static void test_discard_idle_connection(void **state)
 }
 
 /*
+ * Before reusing a connection idle for idle_check_after (here 0: every time),
+ * the pool asks the connector whether it is alive; a dead one is closed and
+ * the next idle one handed out. With the default (30 s), one idle for less is
+ * not asked about.
+ */
+static void test_idle_check_before_reuse(void **state)
+{
+    (void)state;
+    connection c = sqlite_connection(db_path);
+    c.idle_check_after = CONN_NET_OFF;
+    pool_settings s = {.base = base, .max_size = 2, .queue_timeout_s = 60, .idle_timeout_s = 60};
+    pool *p = pool_new(&c, &s);
+    requester a, b, x;
+    acquire(p, &a);
+    acquire(p, &b);
+    run_loop();
+    pool_release(a.conn);
+    pool_release(b.conn); /* most recent: taken first */
+    dead_conn = b.conn;
+    acquire(p, &x);
+    run_loop();
+    assert_int_equal(alive_asked, 2);
+    assert_int_equal(closes, 1);
+    assert_ptr_equal(x.conn, a.conn);
+    assert_int_equal(pool_size_now(p), 1);
+    pool_release(x.conn);
+    pool_free(p);
+
+    alive_asked = 0;
+    p = make_pool(db_path, 1, 60, 60);
+    acquire(p, &a);
+    run_loop();
+    pool_release(a.conn);
+    acquire(p, &x);
+    run_loop();
+    assert_int_equal(alive_asked, 0);
+    assert_ptr_equal(x.conn, a.conn);
+    pool_release(x.conn);
+    pool_free(p);
+}
+
+/*
  * The connection died after the pool had taken it from the idle list for a
  * request, before the delivery ran (3bc2cef): it must not be freed under the
  * delivery, but reach the requester marked broken, and be closed when handed back.
@@ -560,6 +615,7 @@ int main(void)
         cmocka_unit_test_setup(test_discard_idle_connection, test_setup),
         cmocka_unit_test_setup(test_discard_idle_connection_being_delivered, test_setup),
         cmocka_unit_test_setup(test_connect_failure_reported, test_setup),
+        cmocka_unit_test_setup(test_idle_check_before_reuse, test_setup),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -716,6 +716,65 @@ static void test_secrets_tls(void **state)
     free(abs_dir);
 }
 
+/* Network detection keys: numbers or strings, 0 where it means off, defaults otherwise. */
+static void test_secrets_net(void **state)
+{
+    (void)state;
+    connection c, copy;
+    conn_net net;
+    char err[512];
+    assert_true(secrets_load_connection(FIXTURES "/secrets", "net_settings", &c, err, sizeof err));
+    catalog_connection_net(&c, &net);
+    assert_true(net.keepalives);
+    assert_int_equal(net.keepalives_idle, 20);
+    assert_int_equal(net.keepalives_interval, 2);
+    assert_int_equal(net.keepalives_count, 4);
+    assert_int_equal(net.tcp_user_timeout_ms, 0);
+    assert_int_equal(net.connect_timeout_s, 3);
+    assert_int_equal(net.idle_check_after_s, 0);
+    /* Copied and compared, so that pools see a changed setting on reload. */
+    catalog_connection_copy(&copy, &c);
+    assert_true(catalog_connection_same(&copy, &c));
+    copy.idle_check_after = 7;
+    assert_false(catalog_connection_same(&copy, &c));
+    catalog_connection_free_copy(&copy);
+    catalog_connection_clear(&c);
+
+    /* Not given: the defaults. */
+    assert_true(
+        secrets_load_connection(FIXTURES "/secrets", "mysql_numeric_port", &c, err, sizeof err));
+    catalog_connection_net(&c, &net);
+    assert_true(net.keepalives);
+    assert_int_equal(net.keepalives_idle, 10);
+    assert_int_equal(net.keepalives_interval, 5);
+    assert_int_equal(net.keepalives_count, 3);
+    assert_int_equal(net.tcp_user_timeout_ms, 15000);
+    assert_int_equal(net.connect_timeout_s, 0);
+    assert_int_equal(net.idle_check_after_s, 30);
+    c.keepalives_idle = CONN_NET_OFF;
+    catalog_connection_net(&c, &net);
+    assert_false(net.keepalives);
+    catalog_connection_clear(&c);
+
+    static const char *const cases[][2] = {
+        {"net_bad_count", "net_bad_count.json:2:22: 'keepalives_count' must be a whole number "
+                          "from 1 to 127 (probes), not '200'"},
+        {"net_bad_text", "net_bad_text.json:2:22: 'tcp_user_timeout' must be a whole number from "
+                         "0 to 2147483647 (milliseconds (0: the system's default)), not '15s'"},
+        {"net_bad_connect", "net_bad_connect.json:2:21: 'connect_timeout' must be a whole number "
+                            "from 1 to 86400 (seconds), not '0'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char want[512];
+        print_message("case %s\n", cases[i][0]);
+        assert_false(
+            secrets_load_connection(FIXTURES "/secrets", cases[i][0], &c, err, sizeof err));
+        snprintf(want, sizeof want, "%s/secrets/%s", FIXTURES, cases[i][1]);
+        assert_string_equal(err, want);
+        catalog_connection_clear(&c);
+    }
+}
+
 /* ---- loading the example projects ---- */
 
 static void assert_strv(char *const *v, size_t n, const char *const *want, size_t n_want)
@@ -1254,6 +1313,7 @@ int main(void)
         cmocka_unit_test(test_secrets_errors),
         cmocka_unit_test(test_secrets_environment),
         cmocka_unit_test(test_secrets_tls),
+        cmocka_unit_test(test_secrets_net),
         cmocka_unit_test(test_load_pagila),
         cmocka_unit_test(test_load_pagila_without_secrets),
         cmocka_unit_test(test_load_demo),
