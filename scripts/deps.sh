@@ -46,6 +46,9 @@ PACKAGES="$PACKAGES clang libclang-rt-14-dev llvm"
 # tests/integration/test_several_servers.py: three servers behind Debian's HAProxy
 # (PROXY protocol, /healthz checks); it runs as any user on loopback high ports.
 PACKAGES="$PACKAGES haproxy"
+# tests/integration/test_network_faults.py (as root): a network namespace of the
+# test's own (iproute2's ip netns) with nftables rules that drop the databases' packets.
+PACKAGES="$PACKAGES iproute2 nftables"
 # tests/integration/test_cli.py: strace shows that a local `mimir query`
 # opens no socket of its own.
 PACKAGES="$PACKAGES strace"
