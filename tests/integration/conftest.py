@@ -360,6 +360,14 @@ class CliResult(list):
         self.stderr = stderr
 
 
+def sanitized(pid):
+    """Whether process pid runs a sanitizer build: AddressSanitizer keeps freed memory in
+    quarantine (256 MiB by default), so bounds on a process's memory are checked on the
+    ordinary build only."""
+    with open(f"/proc/{pid}/maps") as maps:
+        return any("libasan" in line or "libubsan" in line for line in maps)
+
+
 class MimirServer:
     """One bin/mimir process. start() waits until the TCP port accepts
     connections (failing with the server's stderr if it exits first); stop()

@@ -22,7 +22,7 @@ from decimal import Decimal
 import pytest
 
 from client_support import clients_build, make_test_certificates  # noqa: F401 (a fixture)
-from conftest import MIMIR_BIN, PAGILA_CONFIGS, free_port, start_layer_server
+from conftest import MIMIR_BIN, PAGILA_CONFIGS, free_port, sanitized, start_layer_server
 from support import RENTALS_SQL, expected, native_hash, source_query, unordered
 from test_arrow_stream import arrow_tools  # noqa: F401 (a fixture)
 from test_runtime import make_configs, sleeping_backends, wait_for
@@ -499,9 +499,7 @@ def test_slow_reader_then_disconnect_cancels_the_stream(runtime_http, pg):
     assert head.startswith(b"HTTP/1.1 200 OK") and b"Transfer-Encoding: chunked" in head
     before = rss_kib(runtime_http.proc.pid)
     time.sleep(2)  # not reading: the stream must wait, not pile up in Mimir's memory
-    with open(f"/proc/{runtime_http.proc.pid}/maps") as maps:
-        sanitized = "libasan" in maps.read()
-    if not sanitized:
+    if not sanitized(runtime_http.proc.pid):
         assert rss_kib(runtime_http.proc.pid) - before < 32 * 1024
     assert big_queries_running(pg) == 1  # paused, not finished
     sock.close()

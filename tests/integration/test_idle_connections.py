@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from conftest import DEMO_DB
+from conftest import DEMO_DB, sanitized
 from mysql_wire import RawClient
 
 CONNECTIONS = 2000
@@ -40,11 +40,6 @@ def status_kib(pid, field="VmRSS"):
 
 def open_fds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-def sanitized(pid):
-    with open(f"/proc/{pid}/maps") as f:
-        return any("libasan" in line for line in f)
 
 
 def raise_own_fd_limit(needed):

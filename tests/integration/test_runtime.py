@@ -12,7 +12,7 @@ import time
 import pymysql
 import pytest
 
-from conftest import REPO, free_port, write_secrets
+from conftest import REPO, free_port, sanitized, write_secrets
 from mysql_wire import COM_QUERY, RawClient, ServerError
 from support import README_EXPECTED_SQL, README_QUERY, assert_answers_select_1, mysql_error
 
@@ -385,11 +385,7 @@ def test_streaming_to_a_slow_reader_stays_small(runtime_server):
         if rows % 250000 == 0:
             peak = max(peak, rss_kib(server.proc.pid))
     assert rows >= 5000000 - 200
-    # AddressSanitizer keeps freed memory in quarantine (256 MiB by default): the bound is
-    # about Mimir, so it is checked on the ordinary build only.
-    with open(f"/proc/{server.proc.pid}/maps") as maps:
-        sanitized = "libasan" in maps.read()
-    if not sanitized:
+    if not sanitized(server.proc.pid):  # ASan's quarantine: see conftest.sanitized
         assert peak < 64 * 1024, f"peak RSS {peak} KiB"
     client.close()
 
