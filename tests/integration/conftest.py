@@ -360,6 +360,20 @@ class CliResult(list):
         self.stderr = stderr
 
 
+def rss_kib(pid):
+    """The resident memory of process pid, in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for process {pid}")
+
+
+def open_fds(pid):
+    """How many file descriptors process pid has open."""
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
 def sanitized(pid):
     """Whether process pid runs a sanitizer build: AddressSanitizer keeps freed memory in
     quarantine (256 MiB by default), so bounds on a process's memory are checked on the

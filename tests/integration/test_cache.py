@@ -22,7 +22,7 @@ from decimal import Decimal
 import pymysql
 import pytest
 
-from conftest import REPO, sanitized
+from conftest import REPO, rss_kib, sanitized
 from mysql_wire import COM_QUERY, RawClient
 from support import assert_answers_select_1, mysql_error
 from test_hostile import small_asan_quarantine
@@ -449,13 +449,6 @@ def test_results_over_a_limit_are_refused_from_the_cache_too(cache_server, probe
         conn.close()
 
 
-def rss_kb(server):
-    with open(f"/proc/{server.proc.pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
-
 
 def test_the_bound_in_bytes_evicts_and_refuses(cache_server, probe):
     server = cache_server("cache:\n  max_bytes: 64KiB\n  max_entry_bytes: 12KiB\n")
@@ -494,12 +487,12 @@ def test_memory_stays_within_the_bound(cache_server, probe):
     try:
         for k in range(700, 720):  # warm up: pools, allocator arenas
             rows(conn, wide.format(k))
-        start = rss_kb(server)
+        start = rss_kib(server.proc.pid)
         total = 0
         for k in range(720, 840):
             total += sum(len(label) + 4 for label, _ in rows(conn, wide.format(k)))
         assert total > 18 * 1024 * 1024
-        assert rss_kb(server) - start < 8 * 1024
+        assert rss_kib(server.proc.pid) - start < 8 * 1024
         # The newest answer was kept: after a change it still shows the old numbers.
         want = sorted(tuple(r) for r in probe.query(
             "SELECT repeat(grp, 200) || id, SUM(n) FROM mimir_cache_probe WHERE id <= 839 "
@@ -527,10 +520,10 @@ def test_a_large_cached_answer_waits_for_a_slow_reader(cache_server, probe):
     bump(probe)
     client = RawClient(server.port).login()
     client.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
-    before = rss_kb(server)
+    before = rss_kib(server.proc.pid)
     client.send(bytes([COM_QUERY]) + sql.encode())
     time.sleep(1)
-    held = rss_kb(server) - before
+    held = rss_kib(server.proc.pid) - before
     result = client.read_result()
     got = client.text_rows(result)
     # The old numbers, in full: this came from the cache, through the pauses.

@@ -22,7 +22,8 @@ from decimal import Decimal
 import pytest
 
 from client_support import clients_build, make_test_certificates  # noqa: F401 (a fixture)
-from conftest import MIMIR_BIN, PAGILA_CONFIGS, free_port, sanitized, start_layer_server
+from conftest import (MIMIR_BIN, PAGILA_CONFIGS, free_port, rss_kib, sanitized,
+                      start_layer_server)
 from support import RENTALS_SQL, expected, native_hash, source_query, unordered
 from test_arrow_stream import arrow_tools  # noqa: F401 (a fixture)
 from test_runtime import make_configs, sleeping_backends, wait_for
@@ -476,10 +477,6 @@ def raw_request(server, body):
                  f"\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data)
     return sock
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        return int(next(l for l in f if l.startswith("VmRSS:")).split()[1])
 
 
 @pytest.fixture(scope="module")

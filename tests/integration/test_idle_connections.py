@@ -19,7 +19,7 @@ import time
 
 import pytest
 
-from conftest import DEMO_DB, sanitized
+from conftest import DEMO_DB, open_fds, sanitized
 from mysql_wire import RawClient
 
 CONNECTIONS = 2000
@@ -37,9 +37,6 @@ def status_kib(pid, field="VmRSS"):
                 return int(line.split()[1])
     raise AssertionError(f"no {field}")
 
-
-def open_fds(pid):
-    return len(os.listdir(f"/proc/{pid}/fd"))
 
 
 def raise_own_fd_limit(needed):

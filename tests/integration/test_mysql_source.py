@@ -31,7 +31,7 @@ import pymysql
 import pytest
 from pymysql.constants import FIELD_TYPE
 
-from conftest import CLIENT_TIMEOUT, write_secrets
+from conftest import CLIENT_TIMEOUT, rss_kib, write_secrets
 from mariadb_server import utc_naive
 from mysql_wire import COM_QUERY, RawClient, ServerError
 from support import assert_answers_select_1, assert_same_values, mysql_error, unordered
@@ -1047,13 +1047,6 @@ def test_query_error_is_mariadbs_message(shop_server, shop):
     finally:
         conn.close()
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def test_streaming_to_a_slow_reader_stays_small(shop_server):

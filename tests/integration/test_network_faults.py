@@ -47,7 +47,8 @@ from decimal import Decimal
 import pymysql
 import pytest
 
-from conftest import IS_ROOT, TYPES_DISCOVERED, MimirServer, PgCluster, _make_dir, sanitized
+from conftest import (IS_ROOT, TYPES_DISCOVERED, MimirServer, PgCluster, _make_dir, open_fds,
+                      rss_kib, sanitized)
 from mariadb_server import MariaDbServer
 
 NFT = shutil.which("nft") or "/usr/sbin/nft"
@@ -287,16 +288,6 @@ class Relay:
 # --------------------------------------------------------------------------
 
 
-def fd_count(pid):
-    return len(os.listdir(f"/proc/{pid}/fd"))
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def sockets_to(pid, port):
@@ -512,7 +503,7 @@ def env(session_dir):
         # Warm up: every pooled connection opened once, memory at its working size.
         ns.call(lambda: (Load(env).start(), time.sleep(4))[0].stop())
         time.sleep(1)
-        env["baseline"] = (fd_count(env["mimir"].proc.pid), rss_kib(env["mimir"].proc.pid))
+        env["baseline"] = (open_fds(env["mimir"].proc.pid), rss_kib(env["mimir"].proc.pid))
         yield env
     finally:
         try:
@@ -649,9 +640,9 @@ def summarize(env, name, t0, t1, t_healed, records, samples, backends):
     pid = env["mimir"].proc.pid
     base_fd, base_rss = env["baseline"]
     deadline = time.monotonic() + 10
-    while fd_count(pid) > base_fd and time.monotonic() < deadline:
+    while open_fds(pid) > base_fd and time.monotonic() < deadline:
         time.sleep(0.2)
-    fds, rss = fd_count(pid), rss_kib(pid)
+    fds, rss = open_fds(pid), rss_kib(pid)
     logged = env.get("logged", {})
     lines.append("Idle connections Mimir found dead: " + (", ".join(
         f"{n} {k}" for k, n in logged.items() if n) or "none") + ".")

@@ -12,7 +12,7 @@ import time
 import pymysql
 import pytest
 
-from conftest import REPO, free_port, sanitized, write_secrets
+from conftest import REPO, free_port, rss_kib, sanitized, write_secrets
 from mysql_wire import COM_QUERY, RawClient, ServerError
 from support import README_EXPECTED_SQL, README_QUERY, assert_answers_select_1, mysql_error
 
@@ -332,13 +332,6 @@ def test_postgresql_restart_under_the_proxy(pg_factory, mimir_factory, workdir):
     finally:
         conn.close()
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def test_packet_over_max_allowed_packet(runtime_server):

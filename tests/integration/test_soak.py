@@ -40,7 +40,7 @@ from decimal import Decimal
 import pymysql
 import pytest
 
-from conftest import PAGILA_CONFIGS, REPO, free_port, write_secrets
+from conftest import PAGILA_CONFIGS, REPO, free_port, rss_kib, write_secrets
 from support import PAYMENTS_SQL, README_EXPECTED_SQL, README_QUERY, RENTALS_SQL
 from support import expected_sql, mimir_sql, unordered
 
@@ -163,13 +163,6 @@ def same_rows(got, want, mode):
 # measurements
 # --------------------------------------------------------------------------
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
 
 
 def _socket_ports(pid):
