@@ -609,6 +609,21 @@ static void test_secrets_errors(void **state)
     }
 }
 
+/* Each secrets fixture cases[i][0] is refused with the message cases[i][1] (FILE:LINE:COL). */
+static void assert_secrets_refused(const char *const (*cases)[2], size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        connection c;
+        char err[512], want[512];
+        print_message("case %s\n", cases[i][0]);
+        assert_false(
+            secrets_load_connection(FIXTURES "/secrets", cases[i][0], &c, err, sizeof err));
+        snprintf(want, sizeof want, "%s/secrets/%s", FIXTURES, cases[i][1]);
+        assert_string_equal(err, want);
+        catalog_connection_clear(&c);
+    }
+}
+
 static void test_secrets_environment(void **state)
 {
     (void)state;
@@ -647,15 +662,7 @@ static void test_secrets_environment(void **state)
         {"mysql_conninfo", "mysql_conninfo.json:2:14: 'conninfo' is a PostgreSQL (libpq) "
                            "setting: it applies to flavour postgresql only"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char want[512];
-        print_message("case %s\n", cases[i][0]);
-        assert_false(
-            secrets_load_connection(FIXTURES "/secrets", cases[i][0], &c, err, sizeof err));
-        snprintf(want, sizeof want, "%s/secrets/%s", FIXTURES, cases[i][1]);
-        assert_string_equal(err, want);
-        catalog_connection_clear(&c);
-    }
+    assert_secrets_refused(cases, sizeof cases / sizeof *cases);
 }
 
 /* TLS keys: files relative to the secrets dir, MySQL's ssl_mode in any case. */
@@ -764,15 +771,7 @@ static void test_secrets_net(void **state)
         {"net_bad_connect", "net_bad_connect.json:2:21: 'connect_timeout' must be a whole number "
                             "from 1 to 86400 (seconds), not '0'"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char want[512];
-        print_message("case %s\n", cases[i][0]);
-        assert_false(
-            secrets_load_connection(FIXTURES "/secrets", cases[i][0], &c, err, sizeof err));
-        snprintf(want, sizeof want, "%s/secrets/%s", FIXTURES, cases[i][1]);
-        assert_string_equal(err, want);
-        catalog_connection_clear(&c);
-    }
+    assert_secrets_refused(cases, sizeof cases / sizeof *cases);
 }
 
 /* ---- loading the example projects ---- */
