@@ -129,3 +129,14 @@ void access_views_retype(void)
         v->is = NULL;
     }
 }
+
+session_info access_session_info(const char *user, const char *client_host)
+{
+    session_info s = {.user = user,
+                      .client_host = client_host,
+                      .max_semijoin_values = srv.cfg.max_semijoin_values,
+                      .tz = srv.cfg.default_time_zone,
+                      .types = type_discovery_types()};
+    access_session_catalog(user, &s.cat, &s.info_schema);
+    return s;
+}

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "planner/planner.h"
 #include "proxy/config/server_config.h"
 #include "semantic/catalog.h"
 
@@ -30,6 +31,14 @@ struct access_view;
 
 /* The catalog and information_schema the statements of user see now. */
 void access_session_catalog(const char *user, const catalog **cat, struct info_schema **is);
+
+/*
+ * What every session of user tells the planner, whatever protocol it speaks:
+ * its view of the semantic layer, the server's limits and the column types
+ * discovered so far. The caller adds its own (database, connection id, time
+ * zone, ...).
+ */
+session_info access_session_info(const char *user, const char *client_host);
 
 /*
  * True when user is restricted (has grants, or is no longer configured):

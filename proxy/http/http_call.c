@@ -29,7 +29,6 @@
 #include "proxy/log.h"
 #include "proxy/server.h"
 #include "proxy/server_access.h"
-#include "proxy/type_discovery.h"
 #include "wire/xalloc.h"
 
 /* The answer's start is held back this long for a status that can still tell an error. */
@@ -289,23 +288,14 @@ static void watch_peer(http_call *c)
 
 /* ---- Statements ------------------------------------------------------------------------- */
 
+/* A request is a session of its own that ends with it: database mimir, autocommit, the
+ * server's default time zone. */
 static session_info call_session(http_call *c)
 {
-    const catalog *cat;
-    struct info_schema *is;
-    access_session_catalog(c->user, &cat, &is);
-    session_info s = {
-        .cat = cat,
-        .info_schema = is,
-        .max_semijoin_values = srv.cfg.max_semijoin_values,
-        .db = MIMIR_DATABASE,
-        .user = c->user,
-        .client_host = c->peer,
-        .connection_id = c->id,
-        .autocommit = true,
-        .tz = srv.cfg.default_time_zone,
-        .types = type_discovery_types(),
-    };
+    session_info s = access_session_info(c->user, c->peer);
+    s.db = MIMIR_DATABASE;
+    s.connection_id = c->id;
+    s.autocommit = true;
     return s;
 }
 

@@ -29,7 +29,6 @@
 #include "proxy/log.h"
 #include "proxy/server.h"
 #include "proxy/tls.h"
-#include "proxy/type_discovery.h"
 #include "wire/binary.h"
 #include "wire/xalloc.h"
 
@@ -374,28 +373,18 @@ void client_reset_session(client *cl)
 session_info client_session_info(const client *cl)
 {
     /* The user's view of the semantic layer: hidden names do not exist for the session. */
-    const catalog *cat;
-    struct info_schema *is;
-    access_session_catalog(cl->user, &cat, &is);
-    session_info s = {
-        .cat = cat,
-        .info_schema = is,
-        .max_semijoin_values = srv.cfg.max_semijoin_values,
-        .db = cl->db,
-        .user = cl->user,
-        .client_host = cl->peer,
-        .connection_id = cl->id,
-        .autocommit = cl->autocommit,
-        .max_execution_time_ms = cl->max_execution_time_ms,
-        .tz = cl->tz,
-        .select_limited = cl->select_limited,
-        .sql_select_limit = cl->sql_select_limit,
-        .types = type_discovery_types(),
-        /* Like MySQL without the PROCESS privilege: a restricted user sees its own sessions. */
-        .list_sessions = access_restricted(cl->user) ? NULL : sessions_list,
-        .diagnostics = cl->diag.items,
-        .ndiagnostics = cl->diag.n,
-    };
+    session_info s = access_session_info(cl->user, cl->peer);
+    s.db = cl->db;
+    s.connection_id = cl->id;
+    s.autocommit = cl->autocommit;
+    s.max_execution_time_ms = cl->max_execution_time_ms;
+    s.tz = cl->tz;
+    s.select_limited = cl->select_limited;
+    s.sql_select_limit = cl->sql_select_limit;
+    /* Like MySQL without the PROCESS privilege: a restricted user sees its own sessions. */
+    s.list_sessions = access_restricted(cl->user) ? NULL : sessions_list;
+    s.diagnostics = cl->diag.items;
+    s.ndiagnostics = cl->diag.n;
     return s;
 }
 
