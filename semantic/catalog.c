@@ -122,6 +122,9 @@ void catalog_metric_clear(metric *m)
     sem_strv_free(m->depends_on, m->n_depends_on);
     sem_strv_free(m->extra_keys, m->n_extra);
     sem_strv_free(m->extra_values, m->n_extra);
+    free(m->base_metric);
+    sem_strv_free(m->non_additive_per, m->n_non_additive_per);
+    free(m->fill_nulls_with);
     free(m->at.file);
 }
 
@@ -151,6 +154,8 @@ void catalog_free(catalog *c)
     free(c->metrics);
     free(c->dimensions);
     free(c->connections);
+    free(c->cal.time_zone);
+    free(c->cal.at.file);
     free(c->configs_dir);
     free(c->secrets_dir);
     free(c);

@@ -75,6 +75,39 @@ typedef struct dimension {
     origin at;
 } dimension;
 
+/* The unit of an offset or a window: `offset: 1 year`, `window: 7 days`. */
+typedef enum {
+    TIME_UNIT_DAY,
+    TIME_UNIT_WEEK,
+    TIME_UNIT_MONTH,
+    TIME_UNIT_QUARTER,
+    TIME_UNIT_YEAR
+} time_unit;
+
+/* n units (n >= 1; n == 0: not given). */
+typedef struct time_span {
+    int n;
+    time_unit unit;
+} time_span;
+
+/* The calendar periods a cumulative metric's `grain_to_date` (and the calendar's
+ * grains) name. The fiscal ones exist only with calendar.yaml's fiscal_year_start_month. */
+typedef enum {
+    CAL_PERIOD_NONE,
+    CAL_PERIOD_WEEK,
+    CAL_PERIOD_MONTH,
+    CAL_PERIOD_QUARTER,
+    CAL_PERIOD_YEAR,
+    CAL_PERIOD_FISCAL_QUARTER,
+    CAL_PERIOD_FISCAL_YEAR,
+} calendar_period;
+
+/* What kind of time metric a metric is (`type: offset`, `type: cumulative`). */
+typedef enum { TIME_METRIC_NONE, TIME_METRIC_OFFSET, TIME_METRIC_CUMULATIVE } time_metric_kind;
+
+/* Semi-additive metrics: `non_additive_time: last | first`. */
+typedef enum { NON_ADDITIVE_NONE, NON_ADDITIVE_LAST, NON_ADDITIVE_FIRST } non_additive_time;
+
 typedef struct metric {
     char *name;
     char *source_name; /* NULL for a derived metric */
@@ -96,6 +129,34 @@ typedef struct metric {
     size_t n_depends_on;
     /* How it aggregates (semantic/aggregation.h): from its sql, or its aggregation: key. */
     metric_aggregation aggregation;
+    /*
+     * type: offset / type: cumulative: computed from the metric `metric:` names
+     * (base_metric, any metric, also derived) over other periods of time. Such a
+     * metric is `derived` too (depends_on is its base, aggregation DERIVED), so
+     * that what does not know time metrics treats it as computed, never as a
+     * metric of a source; its expr is NULL.
+     *   offset: the base over the period `offset` earlier (offset.n >= 1);
+     *   cumulative: the base over `window` (window.n == 0: not given) or from the
+     *   start of the `grain_to_date` period (CAL_PERIOD_NONE: not given) to the end
+     *   of each period; neither: a running total from the beginning of the data.
+     */
+    time_metric_kind time_kind;
+    char *base_metric;
+    time_span offset;
+    time_span window;
+    calendar_period grain_to_date;
+    /* Semi-additive (balances): within each period only the rows at its last (first)
+     * time count, per value of the non_additive_per dimensions (names on its source). */
+    non_additive_time non_additive;
+    char **non_additive_per;
+    size_t n_non_additive_per;
+    /* fill_nulls_with: the constant shown instead of NULL, as written (NULL: none);
+     * fill_is_number tells a number from a string. */
+    char *fill_nulls_with;
+    bool fill_is_number;
+    /* join_to_calendar: true: grouped by a time grain over a bounded range, every
+     * period of the range is returned, also those without rows. */
+    bool join_to_calendar;
     /* Keys Mimir does not interpret (team, collection, ...) with scalar values, as written. */
     char **extra_keys, **extra_values;
     size_t n_extra;
@@ -137,6 +198,20 @@ typedef struct source {
     origin at;
 } source;
 
+typedef enum { WEEK_START_MONDAY, WEEK_START_SUNDAY } week_start_day;
+
+/*
+ * The canonical calendar: calendar.yaml at the project's root (optional). It
+ * applies to every grain, offset, cumulative window and fill, on every source.
+ */
+typedef struct calendar {
+    bool present;                /* calendar.yaml was read */
+    week_start_day week_start;   /* the `week` grain's first day: monday (default) or sunday */
+    int fiscal_year_start_month; /* 1..12: adds fiscal_year and fiscal_quarter; 0: none */
+    char *time_zone;             /* the zone of sessions that set none, as written; NULL */
+    origin at;                   /* the file */
+} calendar;
+
 typedef struct catalog {
     source *sources;
     size_t n_sources;
@@ -146,6 +221,7 @@ typedef struct catalog {
     size_t n_dimensions;
     connection *connections;
     size_t n_connections;
+    calendar cal;
     char *configs_dir;
     char *secrets_dir;
 } catalog;
