@@ -10,6 +10,7 @@
 #include "proxy/backend/backend.h"
 #include "proxy/backend/sqlite_functions.h"
 #include "proxy/exec/combine_functions.h"
+#include "proxy/exec/combine_periods.h"
 #include "proxy/exec/decimal.h"
 #include "wire/buf.h"
 #include "wire/xalloc.h"
@@ -49,7 +50,8 @@ combine *combine_new(size_t ntables, char *err, size_t errlen)
         combine_free(c);
         return NULL;
     }
-    if (!combine_functions_register(c->db) || !sqlite_functions_register(c->db)) {
+    if (!combine_functions_register(c->db) || !combine_periods_register(c->db) ||
+        !sqlite_functions_register(c->db)) {
         snprintf(err, errlen, "combine: cannot register Mimir's SQLite functions");
         combine_free(c);
         return NULL;

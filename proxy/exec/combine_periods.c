@@ -1,0 +1,87 @@
+/*
+ * The final stage's calendar functions (see combine_periods.h).
+ */
+#include "proxy/exec/combine_periods.h"
+
+#include <stdlib.h>
+
+#include "planner/periods.h"
+
+static bool kind_arg(sqlite3_value *v, period_kind *k)
+{
+    return sqlite3_value_type(v) == SQLITE_INTEGER &&
+           period_kind_of_code(sqlite3_value_int64(v), k);
+}
+
+static bool time_arg(sqlite3_value *v, int64_t *t)
+{
+    if (sqlite3_value_type(v) != SQLITE_INTEGER)
+        return false;
+    *t = sqlite3_value_int64(v);
+    return true;
+}
+
+static void fn_period_us(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    period_kind k;
+    int64_t start;
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || !kind_arg(argv[1], &k) ||
+        !period_read(&k, (const char *)sqlite3_value_text(argv[0]), &start))
+        return;
+    sqlite3_result_int64(ctx, period_start(&k, start));
+}
+
+static void fn_period_label(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    period_kind k;
+    int64_t t;
+    if (!time_arg(argv[0], &t) || !kind_arg(argv[1], &k))
+        return;
+    int64_t start = period_start(&k, t);
+    char text[32];
+    size_t n = period_format(&k, start, text);
+    if (k.unit == PERIOD_YEAR)
+        sqlite3_result_int64(ctx, strtoll(text, NULL, 10)); /* a year is a number */
+    else
+        sqlite3_result_text(ctx, text, (int)n, SQLITE_TRANSIENT);
+}
+
+static void fn_period_step_us(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    period_kind k;
+    int64_t t;
+    if (!time_arg(argv[0], &t) || !kind_arg(argv[1], &k) ||
+        sqlite3_value_type(argv[2]) != SQLITE_INTEGER)
+        return;
+    sqlite3_result_int64(ctx, period_step(&k, period_start(&k, t), sqlite3_value_int64(argv[2])));
+}
+
+static void fn_date_add_us(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    int64_t t;
+    if (!time_arg(argv[0], &t) || sqlite3_value_type(argv[1]) != SQLITE_INTEGER ||
+        sqlite3_value_type(argv[2]) != SQLITE_INTEGER)
+        return;
+    int64_t unit = sqlite3_value_int64(argv[2]);
+    if (unit < TIME_UNIT_DAY || unit > TIME_UNIT_YEAR)
+        return;
+    sqlite3_result_int64(ctx, period_date_add(t, sqlite3_value_int64(argv[1]), (time_unit)unit));
+}
+
+bool combine_periods_register(sqlite3 *db)
+{
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    bool ok = sqlite3_create_function(db, "mimir_period_us", 2, flags, NULL, fn_period_us, NULL,
+                                      NULL) == SQLITE_OK;
+    ok &= sqlite3_create_function(db, "mimir_period_label", 2, flags, NULL, fn_period_label, NULL,
+                                  NULL) == SQLITE_OK;
+    ok &= sqlite3_create_function(db, "mimir_period_step_us", 3, flags, NULL, fn_period_step_us,
+                                  NULL, NULL) == SQLITE_OK;
+    ok &= sqlite3_create_function(db, "mimir_date_add_us", 3, flags, NULL, fn_date_add_us, NULL,
+                                  NULL) == SQLITE_OK;
+    return ok;
+}
