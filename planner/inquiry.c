@@ -184,6 +184,9 @@ typedef struct resolver {
     bool aliases_ok;   /* HAVING and ORDER BY may name select-list aliases */
     int derived_depth; /* derived metrics being expanded, one inside the other */
     int derived_count; /* derived metrics expanded so far */
+    /* The time metric being expanded: the metrics met meanwhile are computed over its
+     * periods (inquiry_metric.tm); NULL: none. */
+    const metric *tm;
     sql_error *err;
 } resolver;
 
@@ -267,11 +270,14 @@ static bool unknown_column(resolver *r, const expr *col, const char *clause)
 
 static size_t add_metric(resolver *r, const metric *m)
 {
-    for (size_t i = 0; i < r->metrics.len; i++)
-        if (((inquiry_metric *)r->metrics.items[i])->m == m)
+    for (size_t i = 0; i < r->metrics.len; i++) {
+        const inquiry_metric *im = r->metrics.items[i];
+        if (im->m == m && im->tm == r->tm)
             return i;
+    }
     inquiry_metric *im = arena_alloc(r->a, sizeof(*im));
     im->m = m;
+    im->tm = r->tm;
     im->key = arena_printf(r->a, "m%zu", r->metrics.len);
     ptr_vec_push(r->a, &r->metrics, im);
     return r->metrics.len - 1;
@@ -338,6 +344,51 @@ static bool check_derived(resolver *r, const metric *m, const char *clause, bool
     return ok;
 }
 
+/*
+ * A time metric (type: offset or cumulative) stands for its base metric
+ * computed over other periods: the base's metrics (itself, or those its
+ * derived expression reaches) are collected with the time metric attached,
+ * so that each gets an atomic query over the shifted or widened time
+ * (planner/time_metrics.h). One time metric over another is refused.
+ */
+static bool check_time_metric(resolver *r, const metric *m, const char *clause, bool *has_metric)
+{
+    const metric *base = catalog_metric(r->cat, m->base_metric);
+    if (r->tm || (base && base->time_kind != TIME_METRIC_NONE)) {
+        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support time metric '%s' over time "
+                      "metric '%s'",
+                      r->tm ? r->tm->name : m->name, r->tm ? m->name : base->name);
+        return false;
+    }
+    if (!base) {
+        sql_error_set(r->err, ER_UNKNOWN_ERROR, "HY000", "metric '%s' names unknown metric '%s'",
+                      m->name, m->base_metric);
+        return false;
+    }
+    r->tm = m;
+    bool ok = true;
+    if (base->derived)
+        ok = check_derived(r, base, clause, has_metric);
+    else
+        add_metric(r, base);
+    r->tm = NULL;
+    *has_metric = true;
+    return ok;
+}
+
+/* A metric named in the final context: a time metric, a derived one, or a base metric. */
+static bool check_metric(resolver *r, const metric *m, const char *clause, bool *has_metric)
+{
+    if (m->time_kind != TIME_METRIC_NONE)
+        return check_time_metric(r, m, clause, has_metric);
+    if (m->derived)
+        return check_derived(r, m, clause, has_metric);
+    add_metric(r, m);
+    *has_metric = true;
+    return true;
+}
+
 /* COUNT(*) or COUNT(<constant>): the number of rows, which Mimir does not hold. */
 static bool counts_rows(const expr *e)
 {
@@ -365,13 +416,8 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
         if (r->aliases_ok && e->nparts == 1 && is_alias(r, name))
             return true;
         const metric *m = table_metric(r, name);
-        if (m && ctx == CTX_FINAL && qualifier_ok(r, e)) {
-            if (m->derived)
-                return check_derived(r, m, clause, has_metric);
-            add_metric(r, m);
-            *has_metric = true;
-            return true;
-        }
+        if (m && ctx == CTX_FINAL && qualifier_ok(r, e))
+            return check_metric(r, m, clause, has_metric);
         return unknown_column(r, e, clause);
     }
     case EX_FUNC: {
@@ -404,17 +450,16 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
                                   r->table ? r->table->name : "metrics",
                                   known_metrics(r->a, r->cat));
                 else
-                    sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
-                                  "Row-level reads are not supported: %s() over '%s' reads the "
-                                  "rows of each group, and mimir.%s holds metrics, not rows "
-                                  "(COUNT(DISTINCT d), MIN(d) and MAX(d) of a dimension are "
-                                  "answered). Define it as a metric in the semantic layer and "
-                                  "read it as AGG(metric) (metrics: %s)",
-                                  e->text,
-                                  arg && arg->kind == EX_COLUMN ? column_text(r->a, arg)
-                                                                : "an expression",
-                                  r->table ? r->table->name : "metrics",
-                                  known_metrics(r->a, r->cat));
+                    sql_error_set(
+                        r->err, ER_NOT_SUPPORTED_YET, "42000",
+                        "Row-level reads are not supported: %s() over '%s' reads the "
+                        "rows of each group, and mimir.%s holds metrics, not rows "
+                        "(COUNT(DISTINCT d), MIN(d) and MAX(d) of a dimension are "
+                        "answered). Define it as a metric in the semantic layer and "
+                        "read it as AGG(metric) (metrics: %s)",
+                        e->text,
+                        arg && arg->kind == EX_COLUMN ? column_text(r->a, arg) : "an expression",
+                        r->table ? r->table->name : "metrics", known_metrics(r->a, r->cat));
                 return false;
             }
             if (ctx != CTX_FINAL) {
@@ -422,11 +467,7 @@ static bool check_expr(resolver *r, const expr *e, expr_context ctx, const char 
                               "AGG(%s) is not allowed in '%s'", m->name, clause);
                 return false;
             }
-            if (m->derived)
-                return check_derived(r, m, clause, has_metric);
-            add_metric(r, m);
-            *has_metric = true;
-            return true;
+            return check_metric(r, m, clause, has_metric);
         }
         break;
     }

@@ -28,6 +28,9 @@ typedef struct inquiry_dim {
 typedef struct inquiry_metric {
     const metric *m;
     const char *key; /* "m0", "m1", ... */
+    /* The time metric (type: offset or cumulative) whose periods m is computed over
+     * (planner/time_metrics.h); NULL: the query's own. m is never derived. */
+    const metric *tm;
 } inquiry_metric;
 
 typedef enum { COL_DIM, COL_METRIC, COL_EXPR } column_kind;

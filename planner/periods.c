@@ -113,7 +113,7 @@ static int64_t fixed_length(period_unit u)
     }
 }
 
-int64_t period_start(const period_kind *k, int64_t t)
+int64_t period_floor(const period_kind *k, int64_t t)
 {
     int first;
     int months = months_of(k, &first);

@@ -53,7 +53,7 @@ bool period_kind_of_code(int64_t code, period_kind *out);
 period_kind period_kind_of_calendar(calendar_period p, const calendar *cal);
 
 /* The start of the period of kind k that contains t. */
-int64_t period_start(const period_kind *k, int64_t t);
+int64_t period_floor(const period_kind *k, int64_t t);
 /* The start of the period n periods after (n < 0: before) the one that starts at start. */
 int64_t period_step(const period_kind *k, int64_t start, int64_t n);
 

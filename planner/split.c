@@ -24,6 +24,7 @@
 #include "planner/inquiry.h"
 #include "planner/layer_types.h"
 #include "planner/planner.h"
+#include "planner/time_metrics.h"
 
 typedef struct source_job {
     const source *src;
@@ -32,6 +33,9 @@ typedef struct source_job {
     ptr_vec splices; /* const char * names to splice: dimensions and grains */
     size_t query;    /* index of its atomic query */
     bool truncate;   /* its metrics ask for truncate_incomplete_granularity */
+    /* Its metrics are computed over this time metric's periods (planner/time_metrics.h);
+     * NULL: over the query's. */
+    const metric *tm;
     /* Its time column is an instant read in the session's zone (not UTC): grains and
      * time bounds convert it (see local_time). */
     bool convert_time;
@@ -46,6 +50,7 @@ typedef struct split_ctx {
     const char *incomplete_start;
     sql_error *err;
     const ptr_vec *jobs; /* source_job *, once chosen */
+    time_plan tp;        /* the query's grain and range, for time metrics */
 } split_ctx;
 
 static sql_dialect dialect_of(const connection *c)
@@ -188,11 +193,6 @@ static const char *next_day(arena *a, const char *text)
     gmtime_r(&t, &check);
     return arena_printf(a, "%04d-%02d-%02d", check.tm_year + 1900, check.tm_mon + 1, check.tm_mday);
 }
-
-typedef struct time_bound {
-    const char *op; /* ">=", ">", "<", "<=", "=" */
-    const char *value;
-} time_bound;
 
 /* ts, ds and DATE(ts): the grains whose bounds translate to bounds on the time column. */
 static bool grain_column_ref(const catalog *cat, const expr *e, time_grain *g)
@@ -660,8 +660,8 @@ static bool splices_grain(const split_ctx *x, const source_job *job)
     return false;
 }
 
-/* The inquiry's filters: time bounds pushed into the source's WHERE, the rest outside. */
-static void sort_filters(split_ctx *x, const source_job *job, ptr_vec *bounds, ptr_vec *outer)
+/* The inquiry's filters: time bounds for the sources' WHERE, and the others. */
+static void query_filters(split_ctx *x, ptr_vec *bounds, ptr_vec *outer)
 {
     const inquiry *q = x->q;
     for (size_t i = 0; i < q->nfilters; i++) {
@@ -677,11 +677,23 @@ static void sort_filters(split_ctx *x, const source_job *job, ptr_vec *bounds, p
             ptr_vec_push(x->a, outer, (void *)q->filters[i]);
         }
     }
+}
+
+/* The job's filters: the query's time bounds (shifted or widened for a time metric)
+ * pushed into the source's WHERE, the rest outside. */
+static bool sort_filters(split_ctx *x, const source_job *job, ptr_vec *bounds, ptr_vec *outer)
+{
+    query_filters(x, bounds, outer);
+    if (job->tm) {
+        ptr_vec asked = *bounds;
+        return time_job_bounds(x->a, &x->tp, job->tm, &asked, bounds, x->err);
+    }
     if (job->truncate) {
         time_bound *tb = arena_alloc(x->a, sizeof(*tb));
         *tb = (time_bound){"<", x->incomplete_start};
         ptr_vec_push(x->a, bounds, tb);
     }
+    return true;
 }
 
 /* The semantic layer's name of an atomic column (see atomic_query.layer_names). */
@@ -775,7 +787,8 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     aq->dialect = job->dialect;
 
     ptr_vec names = {0}, layer_names = {0}, sqlite_types = {0}, bounds = {0}, outer = {0};
-    sort_filters(x, job, &bounds, &outer);
+    if (!sort_filters(x, job, &bounds, &outer))
+        return false;
     if ((bounds.len > 0 || splices_grain(x, job)) && !decide_time_conversion(x, job))
         return false;
 
@@ -814,6 +827,11 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         *t = (result_column){.type = VT_NULL, .decimals = -1};
         if (m) {
             print_metric(x, &b, job, m, t);
+        } else if (!streaming && job->tm && x->tp.has_key && i == x->tp.key) {
+            /* the periods this time metric's rows are grouped by (planner/time_metrics.h) */
+            const char *g = time_grain_name(time_job_grain(&x->tp, job->tm));
+            sb_ident(&b, grain_column(x->a, g));
+            ptr_vec_push(x->a, &group, (void *)(uintptr_t)(i + 1));
         } else {
             if (!sb_expr(&b, dim, resolve_column, x, x->err)) {
                 sb_discard(&b);
@@ -869,16 +887,18 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
  * source gets two atomic queries, so that each metric is computed as its
  * definition asks; the combine joins them like queries of two sources.
  */
-static source_job *job_for(split_ctx *x, ptr_vec *jobs, const source *s, bool truncate)
+static source_job *job_for(split_ctx *x, ptr_vec *jobs, const source *s, bool truncate,
+                           const metric *tm)
 {
     for (size_t i = 0; i < jobs->len; i++) {
         source_job *j = jobs->items[i];
-        if (j->src == s && j->truncate == truncate)
+        if (j->src == s && j->truncate == truncate && j->tm == tm)
             return j;
     }
     source_job *j = arena_alloc(x->a, sizeof(*j));
     j->src = s;
     j->truncate = truncate;
+    j->tm = tm;
     j->dialect = dialect_of(s->conn);
     j->query = jobs->len;
     ptr_vec_push(x->a, jobs, j);
@@ -924,7 +944,7 @@ static bool dimension_only_jobs(split_ctx *x, ptr_vec *jobs)
         for (size_t i = 0; i < q->nfilters && all; i++)
             all = source_has_dims(x->cat, src, q->filters[i]);
         if (all)
-            job_for(x, jobs, src, false);
+            job_for(x, jobs, src, false, NULL);
     }
     if (jobs->len == 0) {
         sql_error_set(x->err, ER_BAD_FIELD, "42S22",
@@ -945,9 +965,11 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
                           "metric '%s' names unknown source '%s'", m->name, m->source_name);
             return false;
         }
-        /* Without a grain there is nothing to truncate: one query per source. */
-        bool truncate = m->truncate_incomplete && x->incomplete_start;
-        ptr_vec_push(x->a, &job_for(x, jobs, s, truncate)->metrics, (void *)&q->metrics[i]);
+        /* Without a grain there is nothing to truncate: one query per source. A metric
+         * over a time metric's periods has its own query, never truncated. */
+        const metric *tm = q->metrics[i].tm;
+        bool truncate = !tm && m->truncate_incomplete && x->incomplete_start;
+        ptr_vec_push(x->a, &job_for(x, jobs, s, truncate, tm)->metrics, (void *)&q->metrics[i]);
     }
     if (q->nmetrics == 0 && !dimension_only_jobs(x, jobs))
         return false;
@@ -963,6 +985,9 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
         for (size_t i = 0; i < q->nfilters; i++)
             if (!need_dims_of(x, job, q->filters[i], "used in WHERE"))
                 return false;
+        if (job->tm && x->tp.has_key &&
+            !need_dim(x, job, time_grain_name(time_job_grain(&x->tp, job->tm)), why))
+            return false;
         for (size_t i = 0; i < job->metrics.len; i++) {
             const metric *m = ((const inquiry_metric *)job->metrics.items[i])->m;
             const char *w = arena_printf(x->a, "required by %s", m->name);
@@ -981,6 +1006,7 @@ typedef struct final_ctx {
     int depth;         /* alias expansion depth, to stop self-reference */
     int derived_depth; /* derived metrics being expanded */
     int derived_count; /* expanded so far in this statement */
+    const metric *tm;  /* the time metric being expanded: its metrics are over its periods */
     final_leaves leaves;
 } final_ctx;
 
@@ -1053,9 +1079,14 @@ static const type_rule *final_leaf_type(void *ctx, const expr *e)
         if (strcmp(q->dims[i].norm, norm) == 0)
             return type_rule_input(x->a, 0, i);
     const metric *m = final_metric(x, e);
+    const metric *tm = f->tm;
+    if (m && m->time_kind != TIME_METRIC_NONE) { /* its base metric's type */
+        tm = m;
+        m = catalog_metric(x->cat, m->base_metric);
+    }
     for (size_t i = 0; m && !m->derived && i < q->nmetrics; i++) {
         size_t query, col;
-        if (q->metrics[i].m == m && metric_position(x, i, &query, &col))
+        if (q->metrics[i].m == m && q->metrics[i].tm == tm && metric_position(x, i, &query, &col))
             return type_rule_input(x->a, query, col);
     }
     if (m) { /* a derived metric is a DOUBLE (its catalog type) */
@@ -1082,6 +1113,44 @@ static void final_ctx_init(final_ctx *f, split_ctx *x)
         (final_leaves){.is_number = final_leaf_is_number, .type_of = final_leaf_type, .ctx = f};
 }
 
+/*
+ * A metric in the final stage: a derived one as its expression over the combined
+ * metrics (a DOUBLE, its catalog type), a base one as its column, the one computed
+ * over f->tm's periods when a time metric is being expanded. *handled stays false
+ * for m NULL.
+ */
+static bool final_subst_metric(final_ctx *f, sql_builder *b, const metric *m, bool *handled,
+                               sql_error *err)
+{
+    const inquiry *q = f->x->q;
+    if (m && m->derived) {
+        bool within = f->derived_depth < DERIVED_MAX_DEPTH &&
+                      ++f->derived_count <= 4 * DERIVED_MAX_EXPANSIONS;
+        const expr *d = within ? derived_metric_expr(f->x->a, m, err) : NULL;
+        if (!d) {
+            if (!within) /* the inquiry allowed it: only HAVING and ORDER BY repeat it */
+                sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
+                              "derived metric '%s' expands to too many derived metrics", m->name);
+            return false;
+        }
+        f->derived_depth++;
+        sb_str(b, "CAST((");
+        bool ok = sb_expr(b, d, b->resolve, b->resolve_ctx, err);
+        sb_str(b, ") AS REAL)");
+        f->derived_depth--;
+        *handled = true;
+        return ok;
+    }
+    for (size_t i = 0; m && i < q->nmetrics; i++) {
+        if (q->metrics[i].m == m && q->metrics[i].tm == f->tm) {
+            sb_ident(b, q->metrics[i].key);
+            *handled = true;
+            return true;
+        }
+    }
+    return true;
+}
+
 /* Keys and metrics are columns of the combined tables; aliases stand for their columns. */
 static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled, sql_error *err)
 {
@@ -1102,34 +1171,15 @@ static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled,
         if (!dim_name(f->x->cat, e->parts[e->nparts - 1], &grain, &g))
             m = canonical_metric(f->x->cat, e->parts[e->nparts - 1]);
     }
-    if (m && m->derived) {
-        /* Its expression over the combined metrics, as a DOUBLE (its catalog type). */
-        bool within = f->derived_depth < DERIVED_MAX_DEPTH &&
-                      ++f->derived_count <= 4 * DERIVED_MAX_EXPANSIONS;
-        const expr *d = within ? derived_metric_expr(f->x->a, m, err) : NULL;
-        if (!d) {
-            if (!within) /* the inquiry allowed it: only HAVING and ORDER BY repeat it */
-                sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000",
-                              "derived metric '%s' expands to too many derived metrics", m->name);
-            return false;
-        }
-        f->derived_depth++;
-        sb_str(b, "CAST((");
-        bool ok = sb_expr(b, d, b->resolve, b->resolve_ctx, err);
-        sb_str(b, ") AS REAL)");
-        f->derived_depth--;
-        *handled = true;
+    const metric *saved_tm = f->tm;
+    if (m && m->time_kind != TIME_METRIC_NONE) { /* its base, over its periods */
+        f->tm = m;
+        m = catalog_metric(f->x->cat, m->base_metric);
+    }
+    bool ok = final_subst_metric(f, b, m, handled, err);
+    f->tm = saved_tm;
+    if (!ok || *handled)
         return ok;
-    }
-    if (m) {
-        for (size_t i = 0; i < q->nmetrics; i++) {
-            if (q->metrics[i].m == m) {
-                sb_ident(b, q->metrics[i].key);
-                *handled = true;
-                return true;
-            }
-        }
-    }
     if (e->kind == EX_COLUMN && e->nparts == 1) {
         for (size_t i = 0; i < q->ncolumns; i++) {
             if (strcasecmp(q->columns[i].name, e->parts[0]) == 0 && f->depth < 8) {
@@ -1189,6 +1239,16 @@ static bool final_orders_number(final_ctx *f, const inquiry_order *o)
     return c->kind == COL_METRIC || (c->kind == COL_EXPR && final_is_number(&f->leaves, c->e));
 }
 
+/* Table s<i> of the final stage: atomic query i's result, re-keyed to the query's
+ * periods when it computes over a time metric's (planner/time_metrics.h). */
+static bool print_final_table(split_ctx *x, sql_builder *b, size_t i)
+{
+    const source_job *job = x->jobs->items[i];
+    return time_print_table(b, &x->tp, x->q, i, job->tm,
+                            (const inquiry_metric *const *)job->metrics.items, job->metrics.len,
+                            x->err);
+}
+
 static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params, size_t *nparams)
 {
     const inquiry *q = x->q;
@@ -1208,10 +1268,14 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
         sb_str(&b, " AS ");
         sb_ident(&b, q->columns[i].name);
     }
-    sb_str(&b, " FROM \"s0\"");
+    sb_str(&b, " FROM ");
+    if (!print_final_table(x, &b, 0))
+        goto fail;
     for (size_t i = 1; i < nqueries; i++) {
-        buf_printf(&b.out, q->ndims ? " FULL OUTER JOIN \"s%zu\" USING (" : " CROSS JOIN \"s%zu\"",
-                   i);
+        sb_str(&b, q->ndims ? " FULL OUTER JOIN " : " CROSS JOIN ");
+        if (!print_final_table(x, &b, i))
+            goto fail;
+        sb_str(&b, q->ndims ? " USING (" : "");
         for (size_t d = 0; d < q->ndims; d++) {
             if (d)
                 sb_str(&b, ", ");
@@ -1291,6 +1355,10 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
     memset(out, 0, sizeof(*out));
     split_ctx x = {.a = a, .cat = cat, .q = q, .err = err};
     x.incomplete_start = incomplete_period_start(&x);
+    ptr_vec bounds = {0}, others = {0};
+    query_filters(&x, &bounds, &others);
+    if (!time_plan_init(a, cat, q, &bounds, &others, &x.tp, err))
+        return false;
     ptr_vec jobs = {0};
     if (!plan_jobs(&x, &jobs))
         return false;

@@ -29,7 +29,7 @@ static void fn_period_us(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     if (sqlite3_value_type(argv[0]) == SQLITE_NULL || !kind_arg(argv[1], &k) ||
         !period_read(&k, (const char *)sqlite3_value_text(argv[0]), &start))
         return;
-    sqlite3_result_int64(ctx, period_start(&k, start));
+    sqlite3_result_int64(ctx, period_floor(&k, start));
 }
 
 static void fn_period_label(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -39,7 +39,7 @@ static void fn_period_label(sqlite3_context *ctx, int argc, sqlite3_value **argv
     int64_t t;
     if (!time_arg(argv[0], &t) || !kind_arg(argv[1], &k))
         return;
-    int64_t start = period_start(&k, t);
+    int64_t start = period_floor(&k, t);
     char text[32];
     size_t n = period_format(&k, start, text);
     if (k.unit == PERIOD_YEAR)
@@ -56,7 +56,7 @@ static void fn_period_step_us(sqlite3_context *ctx, int argc, sqlite3_value **ar
     if (!time_arg(argv[0], &t) || !kind_arg(argv[1], &k) ||
         sqlite3_value_type(argv[2]) != SQLITE_INTEGER)
         return;
-    sqlite3_result_int64(ctx, period_step(&k, period_start(&k, t), sqlite3_value_int64(argv[2])));
+    sqlite3_result_int64(ctx, period_step(&k, period_floor(&k, t), sqlite3_value_int64(argv[2])));
 }
 
 static void fn_date_add_us(sqlite3_context *ctx, int argc, sqlite3_value **argv)
@@ -72,6 +72,22 @@ static void fn_date_add_us(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int64(ctx, period_date_add(t, sqlite3_value_int64(argv[1]), (time_unit)unit));
 }
 
+/* The most periods a calendar spine may hold: a year of minutes is half a million. */
+#define SPINE_MAX_PERIODS 1000000
+
+static void fn_spine_limit(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_int64(argv[0]) >= SPINE_MAX_PERIODS) {
+        sqlite3_result_error(ctx,
+                             "the calendar of this query has more than 1000000 periods: "
+                             "choose a coarser time grain or a shorter time range",
+                             -1);
+        return;
+    }
+    sqlite3_result_int(ctx, 1);
+}
+
 bool combine_periods_register(sqlite3 *db)
 {
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
@@ -83,5 +99,7 @@ bool combine_periods_register(sqlite3 *db)
                                   NULL, NULL) == SQLITE_OK;
     ok &= sqlite3_create_function(db, "mimir_date_add_us", 3, flags, NULL, fn_date_add_us, NULL,
                                   NULL) == SQLITE_OK;
+    ok &= sqlite3_create_function(db, "mimir_spine_limit", 1, SQLITE_UTF8, NULL, fn_spine_limit,
+                                  NULL, NULL) == SQLITE_OK;
     return ok;
 }

@@ -1,0 +1,511 @@
+/*
+ * Time metrics in the split (see time_metrics.h).
+ */
+#include "planner/time_metrics.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "planner/time_values.h"
+
+/* ---- The query's time ---------------------------------------------------- */
+
+/* The grain a column reference names, if it names one. */
+static bool grain_named(const expr *e, time_grain *g)
+{
+    const char *canon;
+    return e->kind == EX_COLUMN && time_grain_of(e->parts[e->nparts - 1], g, &canon);
+}
+
+/* Does e read the time column (through any grain)? */
+static bool reads_time(const expr *e)
+{
+    if (!e)
+        return false;
+    time_grain g;
+    if (grain_named(e, &g))
+        return true;
+    if (reads_time(e->left) || reads_time(e->right))
+        return true;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (reads_time(e->args[i]))
+            return true;
+    return false;
+}
+
+static bool grain_kind(time_grain g, const calendar *cal, period_kind *k)
+{
+    *k = period_kind_of_calendar(CAL_PERIOD_NONE, cal);
+    switch (g) {
+    case GRAIN_SECOND:
+        k->unit = PERIOD_SECOND;
+        return true;
+    case GRAIN_MINUTE:
+        k->unit = PERIOD_MINUTE;
+        return true;
+    case GRAIN_HOUR:
+        k->unit = PERIOD_HOUR;
+        return true;
+    case GRAIN_DATE:
+        k->unit = PERIOD_DAY;
+        return true;
+    case GRAIN_WEEK:
+        k->unit = PERIOD_WEEK;
+        return true;
+    case GRAIN_MONTH:
+        k->unit = PERIOD_MONTH;
+        return true;
+    case GRAIN_QUARTER:
+        k->unit = PERIOD_QUARTER;
+        return true;
+    case GRAIN_YEAR:
+        k->unit = PERIOD_YEAR;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static const char *first_time_metric(const inquiry *q)
+{
+    for (size_t i = 0; i < q->nmetrics; i++)
+        if (q->metrics[i].tm)
+            return q->metrics[i].tm->name;
+    return NULL;
+}
+
+static bool refuse(sql_error *err, const char *fmt, const char *name, const char *what)
+{
+    char msg[400];
+    snprintf(msg, sizeof(msg), fmt, name, what);
+    sql_error_set(err, ER_NOT_SUPPORTED_YET, "42000", "%s", msg);
+    return false;
+}
+
+static bool find_key(const catalog *cat, const inquiry *q, time_plan *tp, sql_error *err)
+{
+    const char *tm = first_time_metric(q);
+    for (size_t i = 0; i < q->ndims; i++) {
+        const expr *e = q->dims[i].e;
+        if (!reads_time(e))
+            continue;
+        time_grain g;
+        if (tp->has_key || !grain_named(e, &g) || !grain_kind(g, &cat->cal, &tp->kind))
+            return refuse(err,
+                          "time metric '%s' needs the query to group by one time grain column "
+                          "(ds, week, year_month, quarter, year, ts_hour, ...); it can't be "
+                          "computed by %s",
+                          tm, tp->has_key ? "two time grains" : "this time expression");
+        tp->has_key = true;
+        tp->key = i;
+        tp->grain = g;
+    }
+    return true;
+}
+
+static bool read_time(const char *text, int64_t *t)
+{
+    period_kind day = {.unit = PERIOD_DAY, .fiscal_start_month = 1};
+    return period_read(&day, text, t);
+}
+
+static bool read_range(const ptr_vec *bounds, time_plan *tp)
+{
+    for (size_t i = 0; i < bounds->len; i++) {
+        const time_bound *b = bounds->items[i];
+        int64_t v;
+        if (!read_time(b->value, &v))
+            return false;
+        bool lower = b->op[0] == '>' || b->op[0] == '=';
+        bool upper = b->op[0] == '<' || b->op[0] == '=';
+        int64_t from = strcmp(b->op, ">") == 0 ? v + 1 : v;
+        int64_t to = strcmp(b->op, "<") == 0 ? v : v + 1;
+        if (lower && (!tp->has_lo || from > tp->lo))
+            tp->lo = from;
+        if (upper && (!tp->has_hi || to < tp->hi))
+            tp->hi = to;
+        tp->has_lo |= lower;
+        tp->has_hi |= upper;
+    }
+    return true;
+}
+
+bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_vec *bounds,
+                    const ptr_vec *others, time_plan *out, sql_error *err)
+{
+    (void)a;
+    memset(out, 0, sizeof(*out));
+    out->cal = &cat->cal;
+    const char *tm = first_time_metric(q);
+    out->any = tm != NULL;
+    if (!out->any)
+        return true;
+    for (size_t i = 0; i < others->len; i++)
+        if (reads_time(others->items[i]))
+            return refuse(err,
+                          "time metric '%s' needs its time filter as a range of ts or ds "
+                          "(ds BETWEEN '2024-01-01' AND '2024-12-31'); it can't shift %s",
+                          tm, "a filter on another time expression");
+    if (!read_range(bounds, out))
+        return refuse(err, "time metric '%s' can't read %s", tm, "the query's time range");
+    return find_key(cat, q, out, err);
+}
+
+/* ---- The atomic query of a time metric ------------------------------------ */
+
+time_grain time_job_grain(const time_plan *tp, const metric *tm)
+{
+    if (!tp->has_key || tm->time_kind != TIME_METRIC_CUMULATIVE)
+        return tp->grain;
+    return tp->kind.unit < PERIOD_DAY ? tp->grain : GRAIN_DATE;
+}
+
+/* A wall-clock time as a bound's text, a date when it is a midnight and `date_only`. */
+static const char *time_text(arena *a, int64_t t, bool date_only)
+{
+    char out[32];
+    period_kind day = {.unit = PERIOD_DAY, .fiscal_start_month = 1};
+    if (date_only && t == period_floor(&day, t))
+        period_format(&day, t, out);
+    else
+        period_time_text(t, out);
+    return arena_strdup(a, out);
+}
+
+static void push_bound(arena *a, ptr_vec *out, const char *op, const char *value)
+{
+    time_bound *b = arena_alloc(a, sizeof(*b));
+    *b = (time_bound){op, value};
+    ptr_vec_push(a, out, b);
+}
+
+/* The start of the window of a cumulative metric that ends at `end`; false: no start
+ * (a running total). */
+static bool window_start(const metric *tm, const calendar *cal, int64_t end, int64_t *start)
+{
+    if (tm->window.n) {
+        *start = period_date_add(end, -tm->window.n, tm->window.unit);
+        return true;
+    }
+    if (tm->grain_to_date != CAL_PERIOD_NONE) {
+        period_kind k = period_kind_of_calendar(tm->grain_to_date, cal);
+        *start = period_floor(&k, end - 1);
+        return true;
+    }
+    return false;
+}
+
+static bool offset_bounds(arena *a, const time_plan *tp, const metric *tm, const ptr_vec *in,
+                          ptr_vec *out, sql_error *err)
+{
+    if (!tp->has_key && !tp->has_lo && !tp->has_hi)
+        return refuse(err,
+                      "offset metric '%s' needs a time grain or a time range: group by ds, week, "
+                      "year_month, ... or filter %s",
+                      tm->name, "ds BETWEEN '2024-01-01' AND '2024-12-31'");
+    for (size_t i = 0; i < in->len; i++) {
+        const time_bound *b = in->items[i];
+        int64_t v;
+        read_time(b->value, &v); /* read once already by time_plan_init */
+        int64_t shifted = period_date_add(v, -tm->offset.n, tm->offset.unit);
+        push_bound(a, out, b->op, time_text(a, shifted, strlen(b->value) == 10));
+    }
+    return true;
+}
+
+static bool cumulative_bounds(arena *a, const time_plan *tp, const metric *tm, ptr_vec *out,
+                              sql_error *err)
+{
+    const calendar *cal = tp->cal;
+    int64_t start;
+    if (!tp->has_key) { /* one window, ending where the range ends */
+        if (!tp->has_hi) {
+            if (tm->window.n || tm->grain_to_date != CAL_PERIOD_NONE)
+                return refuse(err,
+                              "cumulative metric '%s' needs a time grain or a time range with an "
+                              "end (%s)",
+                              tm->name, "ds <= '2024-12-31'");
+            return true; /* a running total of all the data */
+        }
+        if (window_start(tm, cal, tp->hi, &start))
+            push_bound(a, out, ">=", time_text(a, start, false));
+        push_bound(a, out, "<", time_text(a, tp->hi, false));
+        return true;
+    }
+    if (tp->has_lo) {
+        int64_t first_end = period_step(&tp->kind, period_floor(&tp->kind, tp->lo), 1);
+        if (window_start(tm, cal, first_end, &start))
+            push_bound(a, out, ">=", time_text(a, start, false));
+    }
+    if (tp->has_hi) {
+        int64_t last_end = period_step(&tp->kind, period_floor(&tp->kind, tp->hi - 1), 1);
+        push_bound(a, out, "<", time_text(a, last_end, false));
+    }
+    return true;
+}
+
+bool time_job_bounds(arena *a, const time_plan *tp, const metric *tm, const ptr_vec *in,
+                     ptr_vec *out, sql_error *err)
+{
+    *out = (ptr_vec){0};
+    if (tm->time_kind == TIME_METRIC_OFFSET)
+        return offset_bounds(a, tp, tm, in, out, err);
+    return cumulative_bounds(a, tp, tm, out, err);
+}
+
+/* ---- The final stage: re-keying to the query's periods ---------------------- */
+
+/* mimir_period_us(<col>, <kind>) */
+static void period_us(sql_builder *b, const char *col, const period_kind *k)
+{
+    buf_printf(&b->out, "mimir_period_us(%s, %d)", col, period_kind_code(k));
+}
+
+/* The start of the period after the spine's p: mimir_period_step_us(start(p), kind, 1). */
+static void spine_end(sql_builder *b, const time_plan *tp)
+{
+    sb_str(b, "mimir_period_step_us(");
+    period_us(b, "\"mimir_spine\".\"p\"", &tp->kind);
+    buf_printf(&b->out, ", %d, 1)", period_kind_code(&tp->kind));
+}
+
+static void print_param_time(sql_builder *b, int64_t t)
+{
+    char text[32];
+    snprintf(text, sizeof(text), "%lld", (long long)t);
+    sb_param(b, PARAM_INT, arena_strdup(b->a, text));
+}
+
+static void print_param_period(sql_builder *b, const time_plan *tp, int64_t t)
+{
+    char text[32];
+    period_format(&tp->kind, period_floor(&tp->kind, t), text);
+    sb_param(b, tp->kind.unit == PERIOD_YEAR ? PARAM_INT : PARAM_TEXT, arena_strdup(b->a, text));
+}
+
+/*
+ * WITH RECURSIVE mimir_spine(p, n): the periods from `first` while the next one starts
+ * at or before `last` (both printed by the caller's callbacks); n counts them, and
+ * mimir_spine_limit(n) stops a calendar too long to hold.
+ */
+typedef void (*spine_printer)(sql_builder *b, const time_plan *tp, const void *ctx);
+
+static void print_spine(sql_builder *b, const time_plan *tp, spine_printer first,
+                        spine_printer last, const void *ctx)
+{
+    int code = period_kind_code(&tp->kind);
+    sb_str(b, "WITH RECURSIVE \"mimir_spine\"(\"p\", \"n\") AS (SELECT ");
+    first(b, tp, ctx);
+    sb_str(b, ", 0 UNION ALL SELECT mimir_period_label(");
+    spine_end(b, tp);
+    buf_printf(&b->out, ", %d), \"n\" + 1 FROM \"mimir_spine\" WHERE ", code);
+    spine_end(b, tp);
+    sb_str(b, " <= ");
+    last(b, tp, ctx);
+    sb_str(b, " AND mimir_spine_limit(\"n\")) ");
+}
+
+typedef struct table_ctx {
+    const inquiry *q;
+    const metric *tm;
+    const char *table; /* "s<query>" quoted */
+    const char *key;   /* the key column, quoted */
+} table_ctx;
+
+/* Offsets: the first candidate period holds the earliest P' moved forward. */
+static void offset_first(sql_builder *b, const time_plan *tp, const void *v)
+{
+    const table_ctx *t = v;
+    int code = period_kind_code(&tp->kind);
+    sb_str(b, "(SELECT mimir_period_label(mimir_date_add_us(MIN(");
+    period_us(b, t->key, &tp->kind);
+    buf_printf(&b->out, "), %d, %d), %d) FROM %s)", t->tm->offset.n, (int)t->tm->offset.unit, code,
+               t->table);
+}
+
+/* ... and the last one starts at the end of the latest P' moved forward. */
+static void offset_last(sql_builder *b, const time_plan *tp, const void *v)
+{
+    const table_ctx *t = v;
+    sb_str(b, "(SELECT mimir_date_add_us(mimir_period_step_us(MAX(");
+    period_us(b, t->key, &tp->kind);
+    buf_printf(&b->out, "), %d, 1), %d, %d) FROM %s)", period_kind_code(&tp->kind), t->tm->offset.n,
+               (int)t->tm->offset.unit, t->table);
+}
+
+/* The other keys of the query, qualified by table (or by nothing: NULL). */
+static void other_keys(sql_builder *b, const time_plan *tp, const inquiry *q, const char *table,
+                       bool as)
+{
+    for (size_t i = 0; i < q->ndims; i++) {
+        if (i == tp->key)
+            continue;
+        sb_str(b, ", ");
+        if (table) {
+            sb_str(b, table);
+            sb_str(b, ".");
+        }
+        sb_ident(b, q->dims[i].key);
+        if (as) {
+            sb_str(b, " AS ");
+            sb_ident(b, q->dims[i].key);
+        }
+    }
+}
+
+/* The query's range, when it has one: a period of the spine must overlap it. */
+static void clip_to_range(sql_builder *b, const time_plan *tp, bool first)
+{
+    if (tp->has_lo) {
+        sb_str(b, first ? " WHERE " : " AND ");
+        spine_end(b, tp);
+        sb_str(b, " > ");
+        print_param_time(b, tp->lo);
+        first = false;
+    }
+    if (tp->has_hi) {
+        sb_str(b, first ? " WHERE " : " AND ");
+        period_us(b, "\"mimir_spine\".\"p\"", &tp->kind);
+        sb_str(b, " < ");
+        print_param_time(b, tp->hi);
+    }
+}
+
+static void print_offset_table(sql_builder *b, const time_plan *tp, const table_ctx *t,
+                               const inquiry_metric *const *metrics, size_t n)
+{
+    const inquiry *q = t->q;
+    int code = period_kind_code(&tp->kind);
+    print_spine(b, tp, offset_first, offset_last, t);
+    sb_str(b, "SELECT \"mimir_spine\".\"p\" AS ");
+    sb_str(b, t->key);
+    other_keys(b, tp, q, t->table, true);
+    for (size_t i = 0; i < n; i++) {
+        buf_printf(&b->out, ", %s.", t->table);
+        sb_ident(b, metrics[i]->key);
+        sb_str(b, " AS ");
+        sb_ident(b, metrics[i]->key);
+    }
+    buf_printf(&b->out, " FROM \"mimir_spine\" JOIN %s ON %s.%s = mimir_period_label(", t->table,
+               t->table, t->key);
+    sb_str(b, "mimir_date_add_us(");
+    period_us(b, "\"mimir_spine\".\"p\"", &tp->kind);
+    buf_printf(&b->out, ", %d, %d), %d)", -t->tm->offset.n, (int)t->tm->offset.unit, code);
+    clip_to_range(b, tp, true);
+}
+
+/* Cumulative: the spine runs over the query's range, or over the days that have rows. */
+static void cumulative_first(sql_builder *b, const time_plan *tp, const void *v)
+{
+    const table_ctx *t = v;
+    if (tp->has_lo) {
+        print_param_period(b, tp, tp->lo);
+        return;
+    }
+    period_kind fine = tp->kind;
+    fine.unit = tp->kind.unit < PERIOD_DAY ? tp->kind.unit : PERIOD_DAY;
+    sb_str(b, "(SELECT mimir_period_label(MIN(");
+    period_us(b, t->key, &fine);
+    buf_printf(&b->out, "), %d) FROM %s)", period_kind_code(&tp->kind), t->table);
+}
+
+static void cumulative_last(sql_builder *b, const time_plan *tp, const void *v)
+{
+    const table_ctx *t = v;
+    if (tp->has_hi) {
+        print_param_time(b, period_floor(&tp->kind, tp->hi - 1));
+        return;
+    }
+    period_kind fine = tp->kind;
+    fine.unit = tp->kind.unit < PERIOD_DAY ? tp->kind.unit : PERIOD_DAY;
+    sb_str(b, "(SELECT MAX(");
+    period_us(b, t->key, &fine);
+    buf_printf(&b->out, ") FROM %s)", t->table);
+}
+
+/* A metric summed from finer periods: exact for SUM and COUNT (mimir_sum), MIN and MAX. */
+static bool print_reaggregate(sql_builder *b, const table_ctx *t, const inquiry_metric *im,
+                              sql_error *err)
+{
+    const metric *m = im->m;
+    const char *fn = m->aggregation == AGGREGATION_SUM || m->aggregation == AGGREGATION_COUNT
+                         ? "mimir_sum("
+                     : m->aggregation == AGGREGATION_MIN ? "MIN("
+                     : m->aggregation == AGGREGATION_MAX ? "MAX("
+                                                         : NULL;
+    if (!fn)
+        return refuse(err,
+                      "This version of Mimir doesn't yet support cumulative metric '%s' by a "
+                      "time grain over metric '%s', which does not add up from days (COUNT "
+                      "DISTINCT, AVG, ...); query it with a time range and no grain",
+                      t->tm->name, m->name);
+    sb_str(b, ", ");
+    sb_str(b, fn);
+    buf_printf(&b->out, "%s.", t->table);
+    sb_ident(b, im->key);
+    sb_str(b, fn[0] == 'm' ? ") AS " : " COLLATE mimir_decimal) AS ");
+    sb_ident(b, im->key);
+    return true;
+}
+
+static bool print_cumulative_table(sql_builder *b, const time_plan *tp, const table_ctx *t,
+                                   const inquiry_metric *const *metrics, size_t n, sql_error *err)
+{
+    const inquiry *q = t->q;
+    period_kind fine = tp->kind;
+    fine.unit = tp->kind.unit < PERIOD_DAY ? tp->kind.unit : PERIOD_DAY;
+    print_spine(b, tp, cumulative_first, cumulative_last, t);
+    sb_str(b, "SELECT \"mimir_spine\".\"p\" AS ");
+    sb_str(b, t->key);
+    other_keys(b, tp, q, t->table, true);
+    for (size_t i = 0; i < n; i++)
+        if (!print_reaggregate(b, t, metrics[i], err))
+            return false;
+    char col[96];
+    snprintf(col, sizeof(col), "%s.%s", t->table, t->key);
+    buf_printf(&b->out, " FROM \"mimir_spine\" JOIN %s ON ", t->table);
+    period_us(b, col, &fine);
+    sb_str(b, " < ");
+    spine_end(b, tp);
+    const metric *tm = t->tm;
+    if (tm->window.n) {
+        sb_str(b, " AND ");
+        period_us(b, col, &fine);
+        sb_str(b, " >= mimir_date_add_us(");
+        spine_end(b, tp);
+        buf_printf(&b->out, ", %d, %d)", -tm->window.n, (int)tm->window.unit);
+    } else if (tm->grain_to_date != CAL_PERIOD_NONE) {
+        period_kind gtd = period_kind_of_calendar(tm->grain_to_date, tp->cal);
+        sb_str(b, " AND ");
+        period_us(b, col, &fine);
+        sb_str(b, " >= mimir_period_step_us(");
+        spine_end(b, tp);
+        buf_printf(&b->out, " - 1, %d, 0)", period_kind_code(&gtd));
+    }
+    clip_to_range(b, tp, true);
+    sb_str(b, " GROUP BY \"mimir_spine\".\"p\"");
+    other_keys(b, tp, q, t->table, false);
+    return true;
+}
+
+bool time_print_table(sql_builder *b, const time_plan *tp, const inquiry *q, size_t query,
+                      const metric *tm, const inquiry_metric *const *metrics, size_t n,
+                      sql_error *err)
+{
+    const char *table = arena_printf(b->a, "\"s%zu\"", query);
+    if (!tm || !tp->has_key) {
+        sb_str(b, table);
+        return true;
+    }
+    table_ctx t = {.q = q, .tm = tm, .table = table};
+    t.key = arena_printf(b->a, "\"%s\"", q->dims[tp->key].key);
+    sb_str(b, "(");
+    if (tm->time_kind == TIME_METRIC_OFFSET)
+        print_offset_table(b, tp, &t, metrics, n);
+    else if (!print_cumulative_table(b, tp, &t, metrics, n, err))
+        return false;
+    sb_str(b, ") AS ");
+    sb_str(b, table);
+    return true;
+}

@@ -1,0 +1,87 @@
+/*
+ * Time metrics in the split: offsets (`type: offset`), cumulative windows
+ * (`type: cumulative`) and calendar spines (`join_to_calendar`).
+ *
+ * A metric computed over other periods than the query's (an inquiry_metric
+ * with a time metric `tm`) gets its own atomic query, whose time bounds are
+ * the query's shifted back by the offset, or widened to the windows of the
+ * periods asked for (time_job_bounds). Its rows are then re-keyed to the
+ * query's periods in the final stage (time_print_table):
+ *
+ *   offset: the atomic query groups by the shifted periods P'; a spine of
+ *     candidate periods P (every period from the first P' moved forward to
+ *     the last) is joined to them on "P' is the period containing P's start
+ *     shifted back", MySQL's DATE_SUB at month ends included, so that one P'
+ *     may serve several P (2024-02-28 and 2024-02-29 both read 2023-02-28).
+ *   cumulative: the atomic query groups by days (or by the query's grain
+ *     when it is finer), from the start of the first period's window to the
+ *     end of the last period; each period P of the spine sums (MIN, MAX)
+ *     the days of its window. Only metrics that re-aggregate exactly (SUM,
+ *     COUNT, MIN, MAX) are summed this way.
+ *
+ * Period arithmetic happens on the session's wall clock (planner/periods.h):
+ * the bounds are wall-clock times that the split converts where they meet an
+ * instant column, as it does for any time filter.
+ */
+#ifndef MIMIR_PLANNER_TIME_METRICS_H
+#define MIMIR_PLANNER_TIME_METRICS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "planner/arena.h"
+#include "planner/inquiry.h"
+#include "planner/periods.h"
+#include "planner/sql_builder.h"
+#include "planner/sql_error.h"
+#include "semantic/catalog.h"
+
+/* A bound on the time column pushed into a source's WHERE: t op value, value a
+ * wall-clock time of the session ('2022-03-01', '2022-03-01 10:00:00'). */
+typedef struct time_bound {
+    const char *op; /* ">=", ">", "<", "<=", "=" */
+    const char *value;
+} time_bound;
+
+/* What the time metrics of an inquiry need to know about the query's time. */
+typedef struct time_plan {
+    const calendar *cal;
+    bool any;     /* some metric is computed over other periods (inquiry_metric.tm) */
+    bool has_key; /* the query groups by one time grain column: */
+    size_t key;   /* its dimension (index into inquiry.dims) */
+    time_grain grain;
+    period_kind kind;
+    /* The time range the query pushes into its sources, on the wall clock: [lo, hi). */
+    bool has_lo, has_hi;
+    int64_t lo, hi;
+} time_plan;
+
+/*
+ * Reads the query's grain and range (bounds: time_bound *, as the split pushes
+ * them; others: the filters that are not bounds). False with err set when the
+ * query's shape leaves a time metric without an exact answer: several time
+ * grains, a time expression other than a grain column, a filter on time that
+ * is not a range of ts or ds.
+ */
+bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_vec *bounds,
+                    const ptr_vec *others, time_plan *out, sql_error *err);
+
+/* The grain the atomic query of time metric tm groups its key by: finer than the
+ * query's for a cumulative metric (days), else the query's own. */
+time_grain time_job_grain(const time_plan *tp, const metric *tm);
+
+/* The bounds (time_bound *) of the atomic query computing over tm's periods, from the
+ * query's; false with err set when tm has no answer for this query. */
+bool time_job_bounds(arena *a, const time_plan *tp, const metric *tm, const ptr_vec *in,
+                     ptr_vec *out, sql_error *err);
+
+/*
+ * Prints the final stage's table of atomic query `query` (computing `metrics`,
+ * n of them, over tm's periods) re-keyed to the query's periods, as a derived
+ * table named s<query>; with no time grain in the query it is the table itself.
+ */
+bool time_print_table(sql_builder *b, const time_plan *tp, const inquiry *q, size_t query,
+                      const metric *tm, const inquiry_metric *const *metrics, size_t n,
+                      sql_error *err);
+
+#endif
