@@ -1350,6 +1350,31 @@ static bool can_stream(const split_ctx *x, const ptr_vec *jobs)
     return true;
 }
 
+/*
+ * The query's time grain takes its type from an atomic query grouped by it. One
+ * that groups a cumulative metric's days does not show it: another query does, or,
+ * for a year (a number, where its days are dates), the grain's own type.
+ */
+static bool time_key_column(const split_ctx *x, const ptr_vec *jobs, size_t dim, plan_column *pc)
+{
+    if (!x->tp.has_key || dim != x->tp.key)
+        return true;
+    for (size_t j = 0; j < jobs->len; j++) {
+        const source_job *job = jobs->items[j];
+        if (!job->tm || time_job_grain(&x->tp, job->tm) == x->tp.grain) {
+            pc->query = j;
+            return true;
+        }
+    }
+    if (x->tp.grain != GRAIN_YEAR)
+        return true;
+    type_rule *r = arena_alloc(x->a, sizeof(*r));
+    *r = (type_rule){.kind = TR_FIXED, .type = VT_INT64, .decimals = -1};
+    pc->computed = true;
+    pc->type = r;
+    return true;
+}
+
 bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sql_error *err)
 {
     memset(out, 0, sizeof(*out));
@@ -1387,6 +1412,8 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
             pc->query_col = i;
         } else if (c->kind == COL_DIM) {
             pc->query_col = c->index;
+            if (!time_key_column(&x, &jobs, c->index, pc))
+                return false;
         } else if (c->kind == COL_EXPR) {
             pc->computed = true;
             pc->type = final_type_rule(a, &types.leaves, c->e);

@@ -27,7 +27,7 @@ static int64_t at(const char *text)
 static void assert_period(period_kind k, const char *time, const char *expected)
 {
     char out[32];
-    period_format(&k, period_start(&k, at(time)), out);
+    period_format(&k, period_floor(&k, at(time)), out);
     if (strcmp(out, expected) != 0)
         fail_msg("unit %d of %s: got %s, expected %s", (int)k.unit, time, out, expected);
 }
@@ -91,9 +91,9 @@ static void test_step_and_codes(void **state)
     (void)state;
     period_kind q = {.unit = PERIOD_FISCAL_QUARTER, .fiscal_start_month = 11};
     char out[32];
-    period_format(&q, period_step(&q, period_start(&q, at("2024-01-20")), 1), out);
+    period_format(&q, period_step(&q, period_floor(&q, at("2024-01-20")), 1), out);
     assert_string_equal(out, "2024-02-01");
-    period_format(&q, period_step(&q, period_start(&q, at("2024-01-20")), -2), out);
+    period_format(&q, period_step(&q, period_floor(&q, at("2024-01-20")), -2), out);
     assert_string_equal(out, "2023-05-01");
     period_kind back;
     assert_true(period_kind_of_code(period_kind_code(&q), &back));
