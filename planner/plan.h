@@ -190,6 +190,8 @@ typedef struct plan {
     const char *final_sql;
     query_param *final_params;
     size_t nfinal_params;
+    /* A Note for SHOW WARNINGS about how the statement was answered (NULL: none). */
+    const char *note;
     /* What the statement says about caching its result (proxy/cache/cache_policy.h). */
     bool no_cache;         /* SELECT SQL_NO_CACHE */
     bool nondeterministic; /* NOW(), CURRENT_DATE, RAND(), ...: the answer changes by itself */

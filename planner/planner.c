@@ -122,6 +122,8 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
         return;
     }
     plan_add_query_layer_types(a, s, p);
+    if (p->note)
+        plan_note(s, "%s", p->note);
     out->kind = ACTION_QUERY;
     out->plan = p;
 }

@@ -1249,6 +1249,32 @@ static bool print_final_table(split_ctx *x, sql_builder *b, size_t i)
                             x->err);
 }
 
+/* USING (d0, d1, ...): the keys every table of the final stage has. */
+static void print_using(sql_builder *b, const inquiry *q)
+{
+    for (size_t d = 0; d < q->ndims; d++) {
+        sb_str(b, d ? ", " : " USING (");
+        sb_ident(b, q->dims[d].key);
+    }
+    if (q->ndims)
+        sb_str(b, ")");
+}
+
+/* The atomic queries' tables joined on their keys (or side by side without keys). */
+static bool print_final_tables(split_ctx *x, sql_builder *b, size_t nqueries)
+{
+    const inquiry *q = x->q;
+    if (!print_final_table(x, b, 0))
+        return false;
+    for (size_t i = 1; i < nqueries; i++) {
+        sb_str(b, q->ndims ? " FULL OUTER JOIN " : " CROSS JOIN ");
+        if (!print_final_table(x, b, i))
+            return false;
+        print_using(b, q);
+    }
+    return true;
+}
+
 static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params, size_t *nparams)
 {
     const inquiry *q = x->q;
@@ -1259,6 +1285,14 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
     b.tz = x->q->tz;
     b.subst = final_subst;
     b.subst_ctx = &f;
+    if (x->tp.calendar) { /* join_to_calendar: every period of the range (time_metrics.h) */
+        sb_str(&b, "WITH RECURSIVE \"mimir_joined\" AS (SELECT * FROM ");
+        if (!print_final_tables(x, &b, nqueries))
+            goto fail;
+        sb_str(&b, "), ");
+        time_print_calendar(&b, &x->tp, q);
+        sb_str(&b, " ");
+    }
     sb_str(&b, q->distinct ? "SELECT DISTINCT " : "SELECT ");
     for (size_t i = 0; i < q->ncolumns; i++) {
         if (i)
@@ -1269,20 +1303,11 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
         sb_ident(&b, q->columns[i].name);
     }
     sb_str(&b, " FROM ");
-    if (!print_final_table(x, &b, 0))
+    if (x->tp.calendar) {
+        sb_str(&b, "\"mimir_calendar\" LEFT JOIN \"mimir_joined\"");
+        print_using(&b, q);
+    } else if (!print_final_tables(x, &b, nqueries)) {
         goto fail;
-    for (size_t i = 1; i < nqueries; i++) {
-        sb_str(&b, q->ndims ? " FULL OUTER JOIN " : " CROSS JOIN ");
-        if (!print_final_table(x, &b, i))
-            goto fail;
-        sb_str(&b, q->ndims ? " USING (" : "");
-        for (size_t d = 0; d < q->ndims; d++) {
-            if (d)
-                sb_str(&b, ", ");
-            sb_ident(&b, q->dims[d].key);
-        }
-        if (q->ndims)
-            sb_str(&b, ")");
     }
     for (size_t i = 0; i < q->nhaving; i++) {
         sb_str(&b, i ? " AND " : " WHERE ");
@@ -1341,7 +1366,7 @@ static bool computes_number(const expr *e)
 static bool can_stream(const split_ctx *x, const ptr_vec *jobs)
 {
     const inquiry *q = x->q;
-    if (jobs->len != 1 || q->needs_final)
+    if (jobs->len != 1 || q->needs_final || x->tp.calendar)
         return false;
     const source_job *job = jobs->items[0];
     for (size_t i = 0; job->dialect == DIALECT_POSTGRES && i < q->ndims; i++)
@@ -1435,5 +1460,6 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
             return false;
         out->njoin_cols = q->ndims; /* with one table, keys only keep their types */
     }
+    out->note = x.tp.calendar_note;
     return true;
 }

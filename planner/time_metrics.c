@@ -91,7 +91,12 @@ static bool find_key(const catalog *cat, const inquiry *q, time_plan *tp, sql_er
         if (!reads_time(e))
             continue;
         time_grain g;
-        if (tp->has_key || !grain_named(e, &g) || !grain_kind(g, &cat->cal, &tp->kind))
+        bool grain = !tp->has_key && grain_named(e, &g) && grain_kind(g, &cat->cal, &tp->kind);
+        if (!grain && !tm) { /* only a calendar asked for: answered without it */
+            tp->has_key = false;
+            return true;
+        }
+        if (!grain)
             return refuse(err,
                           "time metric '%s' needs the query to group by one time grain column "
                           "(ds, week, year_month, quarter, year, ts_hour, ...); it can't be "
@@ -131,16 +136,58 @@ static bool read_range(const ptr_vec *bounds, time_plan *tp)
     return true;
 }
 
+/* The metric a selected column reads directly (AGG(m), or m), or NULL. */
+static const metric *column_metric(const catalog *cat, const inquiry *q, const inquiry_column *c)
+{
+    if (c->kind == COL_METRIC)
+        return q->metrics[c->index].m;
+    return c->kind == COL_EXPR ? measure_of(cat, c->e) : NULL;
+}
+
+static bool wants_calendar(const catalog *cat, const inquiry *q)
+{
+    for (size_t i = 0; i < q->ncolumns; i++) {
+        const metric *m = column_metric(cat, q, &q->columns[i]);
+        if (m && m->join_to_calendar)
+            return true;
+    }
+    return false;
+}
+
+/* A calendar needs a time grain column and both ends of a range; else a note says why
+ * the answer has no added periods. */
+static void decide_calendar(arena *a, time_plan *tp)
+{
+    if (tp->has_key && tp->has_lo && tp->has_hi) {
+        tp->calendar = true;
+        return;
+    }
+    tp->calendar_note = arena_strdup(
+        a, tp->has_key ? "join_to_calendar adds the periods without rows only over a time range "
+                         "with both ends (ds BETWEEN ... AND ...): this answer has only the "
+                         "periods with rows"
+                       : "join_to_calendar adds the periods without rows only when the query "
+                         "groups by a time grain column (ds, week, year_month, ...): this answer "
+                         "has only the groups with rows");
+}
+
 bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_vec *bounds,
                     const ptr_vec *others, time_plan *out, sql_error *err)
 {
-    (void)a;
     memset(out, 0, sizeof(*out));
     out->cal = &cat->cal;
     const char *tm = first_time_metric(q);
     out->any = tm != NULL;
-    if (!out->any)
+    bool calendar = wants_calendar(cat, q);
+    if (!out->any && !calendar)
         return true;
+    if (!out->any) {
+        if (read_range(bounds, out) && find_key(cat, q, out, err))
+            decide_calendar(a, out);
+        else
+            out->has_key = false;
+        return true;
+    }
     for (size_t i = 0; i < others->len; i++)
         if (reads_time(others->items[i]))
             return refuse(err,
@@ -149,7 +196,11 @@ bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_ve
                           tm, "a filter on another time expression");
     if (!read_range(bounds, out))
         return refuse(err, "time metric '%s' can't read %s", tm, "the query's time range");
-    return find_key(cat, q, out, err);
+    if (!find_key(cat, q, out, err))
+        return false;
+    if (calendar)
+        decide_calendar(a, out);
+    return true;
 }
 
 /* ---- The atomic query of a time metric ------------------------------------ */
@@ -291,11 +342,11 @@ static void print_param_period(sql_builder *b, const time_plan *tp, int64_t t)
  */
 typedef void (*spine_printer)(sql_builder *b, const time_plan *tp, const void *ctx);
 
-static void print_spine(sql_builder *b, const time_plan *tp, spine_printer first,
-                        spine_printer last, const void *ctx)
+static void print_spine_cte(sql_builder *b, const time_plan *tp, spine_printer first,
+                            spine_printer last, const void *ctx)
 {
     int code = period_kind_code(&tp->kind);
-    sb_str(b, "WITH RECURSIVE \"mimir_spine\"(\"p\", \"n\") AS (SELECT ");
+    sb_str(b, "\"mimir_spine\"(\"p\", \"n\") AS (SELECT ");
     first(b, tp, ctx);
     sb_str(b, ", 0 UNION ALL SELECT mimir_period_label(");
     spine_end(b, tp);
@@ -303,7 +354,15 @@ static void print_spine(sql_builder *b, const time_plan *tp, spine_printer first
     spine_end(b, tp);
     sb_str(b, " <= ");
     last(b, tp, ctx);
-    sb_str(b, " AND mimir_spine_limit(\"n\")) ");
+    sb_str(b, " AND mimir_spine_limit(\"n\"))");
+}
+
+static void print_spine(sql_builder *b, const time_plan *tp, spine_printer first,
+                        spine_printer last, const void *ctx)
+{
+    sb_str(b, "WITH RECURSIVE ");
+    print_spine_cte(b, tp, first, last, ctx);
+    sb_str(b, " ");
 }
 
 typedef struct table_ctx {
@@ -508,4 +567,41 @@ bool time_print_table(sql_builder *b, const time_plan *tp, const inquiry *q, siz
     sb_str(b, ") AS ");
     sb_str(b, table);
     return true;
+}
+
+/* ---- join_to_calendar -------------------------------------------------------- */
+
+static void range_first(sql_builder *b, const time_plan *tp, const void *unused)
+{
+    (void)unused;
+    print_param_period(b, tp, tp->lo);
+}
+
+static void range_last(sql_builder *b, const time_plan *tp, const void *unused)
+{
+    (void)unused;
+    print_param_time(b, period_floor(&tp->kind, tp->hi - 1));
+}
+
+void time_print_calendar(sql_builder *b, const time_plan *tp, const inquiry *q)
+{
+    print_spine_cte(b, tp, range_first, range_last, NULL);
+    sb_str(b, ", \"mimir_calendar\" AS (SELECT \"mimir_spine\".\"p\" AS ");
+    sb_ident(b, q->dims[tp->key].key);
+    other_keys(b, tp, q, "\"mimir_others\"", true);
+    sb_str(b, " FROM \"mimir_spine\"");
+    if (q->ndims > 1) {
+        sb_str(b, " CROSS JOIN (SELECT DISTINCT ");
+        bool first = true;
+        for (size_t i = 0; i < q->ndims; i++) {
+            if (i == tp->key)
+                continue;
+            sb_str(b, first ? "" : ", ");
+            sb_ident(b, q->dims[i].key);
+            first = false;
+        }
+        sb_str(b, " FROM \"mimir_joined\") AS \"mimir_others\"");
+    }
+    clip_to_range(b, tp, true);
+    sb_str(b, ")");
 }

@@ -54,6 +54,10 @@ typedef struct time_plan {
     /* The time range the query pushes into its sources, on the wall clock: [lo, hi). */
     bool has_lo, has_hi;
     int64_t lo, hi;
+    /* A metric selected asks for join_to_calendar: calendar when it can be (a time grain
+     * column and a range with both ends), calendar_note (for SHOW WARNINGS) when not. */
+    bool calendar;
+    const char *calendar_note;
 } time_plan;
 
 /*
@@ -74,6 +78,15 @@ time_grain time_job_grain(const time_plan *tp, const metric *tm);
  * query's; false with err set when tm has no answer for this query. */
 bool time_job_bounds(arena *a, const time_plan *tp, const metric *tm, const ptr_vec *in,
                      ptr_vec *out, sql_error *err);
+
+/*
+ * With tp->calendar, the final stage selects from "mimir_calendar" LEFT JOIN
+ * "mimir_joined" (the sources' tables joined as usual): this prints the common
+ * table expressions "mimir_spine", every period of the range, and
+ * "mimir_calendar", each period with each combination of the other keys that
+ * "mimir_joined" holds, for a WITH RECURSIVE list.
+ */
+void time_print_calendar(sql_builder *b, const time_plan *tp, const inquiry *q);
 
 /*
  * Prints the final stage's table of atomic query `query` (computing `metrics`,
