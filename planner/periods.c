@@ -21,16 +21,20 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 int period_kind_code(const period_kind *k)
 {
-    return (int)k->unit + (k->week_starts_sunday ? 16 : 0) + 32 * k->fiscal_start_month;
+    return (int)k->unit + (k->week_starts_sunday ? 16 : 0) + 32 * k->fiscal_start_month +
+           512 * (int)k->label;
 }
 
 bool period_kind_of_code(int64_t code, period_kind *out)
 {
-    if (code < 0 || (code & 15) > PERIOD_FISCAL_YEAR || code / 32 < 1 || code / 32 > 12)
+    int64_t month = code / 32 % 16, label = code / 512;
+    if (code < 0 || (code & 15) > PERIOD_FISCAL_YEAR || month < 1 || month > 12 ||
+        label > PERIOD_LABEL_DATETIME)
         return false;
     out->unit = (period_unit)(code & 15);
     out->week_starts_sunday = (code & 16) != 0;
-    out->fiscal_start_month = (int)(code / 32);
+    out->fiscal_start_month = (int)month;
+    out->label = (period_label)label;
     return true;
 }
 
@@ -162,8 +166,8 @@ bool period_read(const period_kind *k, const char *text, int64_t *start)
 {
     if (!text)
         return false;
-    if (k->unit == PERIOD_YEAR && text[0] >= '0' && text[0] <= '9' && strlen(text) <= 6 &&
-        !strchr(text, '-')) {
+    if (k->unit == PERIOD_YEAR && k->label == PERIOD_LABEL_GRAIN && text[0] >= '0' &&
+        text[0] <= '9' && strlen(text) <= 6 && !strchr(text, '-')) {
         char *end;
         long y = strtol(text, &end, 10);
         if (*end || y < 1 || y > 9999)
@@ -186,9 +190,9 @@ size_t period_format(const period_kind *k, int64_t t, char out[32])
     int64_t y;
     int m, d;
     civil_date(days, &y, &m, &d);
-    if (k->unit == PERIOD_YEAR)
+    if (k->unit == PERIOD_YEAR && k->label == PERIOD_LABEL_GRAIN)
         return (size_t)snprintf(out, 32, "%lld", (long long)y);
-    if (k->unit >= PERIOD_DAY)
+    if (k->label == PERIOD_LABEL_DATE || (k->unit >= PERIOD_DAY && k->label == PERIOD_LABEL_GRAIN))
         return (size_t)snprintf(out, 32, "%04lld-%02d-%02d", (long long)y, m, d);
     int64_t s = (t - days * US_PER_DAY) / TV_US_PER_S;
     return (size_t)snprintf(out, 32, "%04lld-%02d-%02d %02d:%02d:%02d", (long long)y, m, d,

@@ -37,12 +37,18 @@ typedef enum {
     PERIOD_FISCAL_YEAR,
 } period_unit;
 
+/* How a period is shown: as its grain column shows it ('YYYY-MM-DD' for days and
+ * coarser, 'YYYY-MM-DD HH:MM:SS' finer, a year as its number), or as a DATE or a
+ * DATETIME of its start (what a BI tool's truncation of the time column gives). */
+typedef enum { PERIOD_LABEL_GRAIN, PERIOD_LABEL_DATE, PERIOD_LABEL_DATETIME } period_label;
+
 /* A kind of period with the calendar that shapes it (the week's first day, the
- * fiscal year's first month). */
+ * fiscal year's first month), and how its periods are shown. */
 typedef struct period_kind {
     period_unit unit;
     bool week_starts_sunday;
     int fiscal_start_month; /* 1..12 (1 when there is no fiscal calendar) */
+    period_label label;
 } period_kind;
 
 /* One integer for a period kind, as the final stage's SQL passes it to SQLite. */

@@ -799,6 +799,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     b.subst_ctx = x;
     sb_str(&b, "SELECT ");
     ptr_vec group = {0};
+    time_grain g;
     size_t ncols = streaming ? q->ncolumns : q->ndims + job->metrics.len;
     value_type *types = arena_alloc(x->a, (ncols + 1) * sizeof(*types)); /* zeroed: VT_NULL */
     bool typed = false;
@@ -827,10 +828,9 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         *t = (result_column){.type = VT_NULL, .decimals = -1};
         if (m) {
             print_metric(x, &b, job, m, t);
-        } else if (!streaming && job->tm && x->tp.has_key && i == x->tp.key) {
+        } else if (!streaming && i == x->tp.key && time_job_key_grain(&x->tp, job->tm, &g)) {
             /* the periods this time metric's rows are grouped by (planner/time_metrics.h) */
-            const char *g = time_grain_name(time_job_grain(&x->tp, job->tm));
-            sb_ident(&b, grain_column(x->a, g));
+            sb_ident(&b, grain_column(x->a, time_grain_name(g)));
             ptr_vec_push(x->a, &group, (void *)(uintptr_t)(i + 1));
         } else {
             if (!sb_expr(&b, dim, resolve_column, x, x->err)) {
@@ -985,8 +985,8 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
         for (size_t i = 0; i < q->nfilters; i++)
             if (!need_dims_of(x, job, q->filters[i], "used in WHERE"))
                 return false;
-        if (job->tm && x->tp.has_key &&
-            !need_dim(x, job, time_grain_name(time_job_grain(&x->tp, job->tm)), why))
+        time_grain g;
+        if (time_job_key_grain(&x->tp, job->tm, &g) && !need_dim(x, job, time_grain_name(g), why))
             return false;
         for (size_t i = 0; i < job->metrics.len; i++) {
             const metric *m = ((const inquiry_metric *)job->metrics.items[i])->m;
@@ -1377,8 +1377,8 @@ static bool can_stream(const split_ctx *x, const ptr_vec *jobs)
 
 /*
  * The query's time grain takes its type from an atomic query grouped by it. One
- * that groups a cumulative metric's days does not show it: another query does, or,
- * for a year (a number, where its days are dates), the grain's own type.
+ * that groups a cumulative metric's days does not show it: another query does, or
+ * the type of the periods' labels (a year's number, a DATE, a DATETIME).
  */
 static bool time_key_column(const split_ctx *x, const ptr_vec *jobs, size_t dim, plan_column *pc)
 {
@@ -1386,15 +1386,20 @@ static bool time_key_column(const split_ctx *x, const ptr_vec *jobs, size_t dim,
         return true;
     for (size_t j = 0; j < jobs->len; j++) {
         const source_job *job = jobs->items[j];
-        if (!job->tm || time_job_grain(&x->tp, job->tm) == x->tp.grain) {
+        time_grain g;
+        if (!time_job_key_grain(&x->tp, job->tm, &g)) {
             pc->query = j;
             return true;
         }
     }
-    if (x->tp.grain != GRAIN_YEAR)
-        return true;
+    const period_kind *k = &x->tp.kind;
     type_rule *r = arena_alloc(x->a, sizeof(*r));
-    *r = (type_rule){.kind = TR_FIXED, .type = VT_INT64, .decimals = -1};
+    *r = (type_rule){.kind = TR_FIXED, .type = VT_DATE, .decimals = -1};
+    if (k->label == PERIOD_LABEL_GRAIN && k->unit == PERIOD_YEAR)
+        r->type = VT_INT64;
+    else if (k->label == PERIOD_LABEL_DATETIME ||
+             (k->label == PERIOD_LABEL_GRAIN && k->unit < PERIOD_DAY))
+        *r = (type_rule){.kind = TR_FIXED, .type = VT_DATETIME, .decimals = 0};
     pc->computed = true;
     pc->type = r;
     return true;

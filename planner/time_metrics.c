@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/time_probe.h"
 #include "planner/time_values.h"
 
 /* ---- The query's time ---------------------------------------------------- */
@@ -34,39 +35,6 @@ static bool reads_time(const expr *e)
     return false;
 }
 
-static bool grain_kind(time_grain g, const calendar *cal, period_kind *k)
-{
-    *k = period_kind_of_calendar(CAL_PERIOD_NONE, cal);
-    switch (g) {
-    case GRAIN_SECOND:
-        k->unit = PERIOD_SECOND;
-        return true;
-    case GRAIN_MINUTE:
-        k->unit = PERIOD_MINUTE;
-        return true;
-    case GRAIN_HOUR:
-        k->unit = PERIOD_HOUR;
-        return true;
-    case GRAIN_DATE:
-        k->unit = PERIOD_DAY;
-        return true;
-    case GRAIN_WEEK:
-        k->unit = PERIOD_WEEK;
-        return true;
-    case GRAIN_MONTH:
-        k->unit = PERIOD_MONTH;
-        return true;
-    case GRAIN_QUARTER:
-        k->unit = PERIOD_QUARTER;
-        return true;
-    case GRAIN_YEAR:
-        k->unit = PERIOD_YEAR;
-        return true;
-    default:
-        return false;
-    }
-}
-
 static const char *first_time_metric(const inquiry *q)
 {
     for (size_t i = 0; i < q->nmetrics; i++)
@@ -91,20 +59,21 @@ static bool find_key(const catalog *cat, const inquiry *q, time_plan *tp, sql_er
         if (!reads_time(e))
             continue;
         time_grain g;
-        bool grain = !tp->has_key && grain_named(e, &g) && grain_kind(g, &cat->cal, &tp->kind);
+        bool grain =
+            !tp->has_key && (grain_named(e, &g) ? time_grain_period(g, &cat->cal, &tp->kind)
+                                                : time_expr_period(cat, e, &tp->kind));
         if (!grain && !tm) { /* only a calendar asked for: answered without it */
             tp->has_key = false;
             return true;
         }
         if (!grain)
             return refuse(err,
-                          "time metric '%s' needs the query to group by one time grain column "
-                          "(ds, week, year_month, quarter, year, ts_hour, ...); it can't be "
-                          "computed by %s",
+                          "time metric '%s' needs the query to group by one time grain (ds, "
+                          "week, year_month, quarter, year, ts_hour, ..., or a truncation of ts "
+                          "to one of them); it can't be computed by %s",
                           tm, tp->has_key ? "two time grains" : "this time expression");
         tp->has_key = true;
         tp->key = i;
-        tp->grain = g;
     }
     return true;
 }
@@ -205,11 +174,24 @@ bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_ve
 
 /* ---- The atomic query of a time metric ------------------------------------ */
 
-time_grain time_job_grain(const time_plan *tp, const metric *tm)
+bool time_job_key_grain(const time_plan *tp, const metric *tm, time_grain *g)
 {
-    if (!tp->has_key || tm->time_kind != TIME_METRIC_CUMULATIVE)
-        return tp->grain;
-    return tp->kind.unit < PERIOD_DAY ? tp->grain : GRAIN_DATE;
+    if (!tp->has_key || !tm || tm->time_kind != TIME_METRIC_CUMULATIVE)
+        return false;
+    *g = tp->kind.unit == PERIOD_SECOND   ? GRAIN_SECOND
+         : tp->kind.unit == PERIOD_MINUTE ? GRAIN_MINUTE
+         : tp->kind.unit == PERIOD_HOUR   ? GRAIN_HOUR
+                                          : GRAIN_DATE;
+    return true;
+}
+
+/* The kind of period a cumulative metric's rows are grouped by (time_job_key_grain). */
+static period_kind fine_kind(const time_plan *tp)
+{
+    period_kind fine = tp->kind;
+    fine.unit = tp->kind.unit < PERIOD_DAY ? tp->kind.unit : PERIOD_DAY;
+    fine.label = PERIOD_LABEL_GRAIN;
+    return fine;
 }
 
 /* A wall-clock time as a bound's text, a date when it is a midnight and `date_only`. */
@@ -462,8 +444,7 @@ static void cumulative_first(sql_builder *b, const time_plan *tp, const void *v)
         print_param_period(b, tp, tp->lo);
         return;
     }
-    period_kind fine = tp->kind;
-    fine.unit = tp->kind.unit < PERIOD_DAY ? tp->kind.unit : PERIOD_DAY;
+    period_kind fine = fine_kind(tp);
     sb_str(b, "(SELECT mimir_period_label(MIN(");
     period_us(b, t->key, &fine);
     buf_printf(&b->out, "), %d) FROM %s)", period_kind_code(&tp->kind), t->table);
@@ -476,8 +457,7 @@ static void cumulative_last(sql_builder *b, const time_plan *tp, const void *v)
         print_param_time(b, period_floor(&tp->kind, tp->hi - 1));
         return;
     }
-    period_kind fine = tp->kind;
-    fine.unit = tp->kind.unit < PERIOD_DAY ? tp->kind.unit : PERIOD_DAY;
+    period_kind fine = fine_kind(tp);
     sb_str(b, "(SELECT MAX(");
     period_us(b, t->key, &fine);
     buf_printf(&b->out, ") FROM %s)", t->table);
@@ -512,8 +492,7 @@ static bool print_cumulative_table(sql_builder *b, const time_plan *tp, const ta
                                    const inquiry_metric *const *metrics, size_t n, sql_error *err)
 {
     const inquiry *q = t->q;
-    period_kind fine = tp->kind;
-    fine.unit = tp->kind.unit < PERIOD_DAY ? tp->kind.unit : PERIOD_DAY;
+    period_kind fine = fine_kind(tp);
     print_spine(b, tp, cumulative_first, cumulative_last, t);
     sb_str(b, "SELECT \"mimir_spine\".\"p\" AS ");
     sb_str(b, t->key);

@@ -43,13 +43,14 @@ typedef struct time_bound {
     const char *value;
 } time_bound;
 
-/* What the time metrics of an inquiry need to know about the query's time. */
+/* What the time metrics of an inquiry need to know about the query's time. The query
+ * groups by at most one expression of time. */
 typedef struct time_plan {
     const calendar *cal;
     bool any;     /* some metric is computed over other periods (inquiry_metric.tm) */
     bool has_key; /* the query groups by one time grain column: */
-    size_t key;   /* its dimension (index into inquiry.dims) */
-    time_grain grain;
+    size_t key;   /* its dimension (index into inquiry.dims): a grain column or a BI tool's
+                   * truncation of the time column (planner/time_probe.h) */
     period_kind kind;
     /* The time range the query pushes into its sources, on the wall clock: [lo, hi). */
     bool has_lo, has_hi;
@@ -70,9 +71,10 @@ typedef struct time_plan {
 bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_vec *bounds,
                     const ptr_vec *others, time_plan *out, sql_error *err);
 
-/* The grain the atomic query of time metric tm groups its key by: finer than the
- * query's for a cumulative metric (days), else the query's own. */
-time_grain time_job_grain(const time_plan *tp, const metric *tm);
+/* The grain the atomic query of time metric tm groups by in place of the query's time
+ * key, when it is another: a cumulative metric's days (or the query's grain when it is
+ * finer than a day). False: the key as the query writes it. */
+bool time_job_key_grain(const time_plan *tp, const metric *tm, time_grain *g);
 
 /* The bounds (time_bound *) of the atomic query computing over tm's periods, from the
  * query's; false with err set when tm has no answer for this query. */

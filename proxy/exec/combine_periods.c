@@ -42,7 +42,7 @@ static void fn_period_label(sqlite3_context *ctx, int argc, sqlite3_value **argv
     int64_t start = period_floor(&k, t);
     char text[32];
     size_t n = period_format(&k, start, text);
-    if (k.unit == PERIOD_YEAR)
+    if (k.unit == PERIOD_YEAR && k.label == PERIOD_LABEL_GRAIN)
         sqlite3_result_int64(ctx, strtoll(text, NULL, 10)); /* a year is a number */
     else
         sqlite3_result_text(ctx, text, (int)n, SQLITE_TRANSIENT);
