@@ -62,7 +62,7 @@ static bool as_time(const pval *v, int64_t *us, bool *date)
         return false;
     *us = civil_days(mt.year, mt.month, mt.day) * US_PER_DAY +
           ((int64_t)mt.hour * 3600 + mt.minute * 60 + mt.second) * TV_US_PER_S + mt.micro;
-    *date = !mt.has_time;
+    *date = !strchr(v->text, ':'); /* a date's text: the type a backend gives it */
     return true;
 }
 
