@@ -51,7 +51,7 @@ static const char *scalar_value(cal_reader *r, const char *key, const ynode *v)
 {
     const char *text = ynode_text(v);
     if (!text)
-        cal_problem(r, v, "%s must be a single value, not a %s", key, ynode_kind_name(v));
+        cal_problem(r, v, "%s must be a single value, not %s", key, ynode_kind_name(v));
     return text;
 }
 
@@ -132,7 +132,7 @@ static bool read_document(cal_reader *r, const ynode *doc, calendar *cal)
     if (doc->kind != YNODE_MAPPING)
         return cal_problem(r, doc,
                            "the calendar must be a mapping of week_start, "
-                           "fiscal_year_start_month and time_zone, not a %s",
+                           "fiscal_year_start_month and time_zone, not %s",
                            ynode_kind_name(doc));
     bool ok = true;
     for (size_t i = 0; i < ymap_size(doc); i++)
