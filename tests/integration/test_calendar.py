@@ -425,3 +425,32 @@ def test_validate_accepts_a_good_calendar(workdir):
     proc = subprocess.run([str(MIMIR_BIN), "validate", "--configs", str(configs), "--secrets",
                            str(secrets)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# ---- the HTTP API ------------------------------------------------------------------------
+
+
+def test_http_api_has_the_calendar(request, session_dir, data, pg, workdir):
+    """/v1/catalog lists the fiscal grains; a request's session is in the calendar's zone."""
+    from conftest import free_port
+    from support import native_hash
+    from test_http_api import ok_json
+
+    configs, secrets = write_layer(session_dir / "calendar-http", pg.port, data,
+                                   FEB_SUNDAY + f"time_zone: {ZONE}\n")
+    path = workdir / "server.yaml"
+    path.write_text(f"users:\n  - name: admin\n    mysql_native_password: "
+                    f"\"{native_hash('pw')}\"\n")
+    port = free_port()
+    server = start_layer_server(request, session_dir, "mimir-calendar-http", configs, secrets,
+                                ["--server-config", str(path), "--http-port", str(port)])
+    server.http_port = port
+    cat = ok_json(server, "/v1/catalog", password="pw")
+    grains = {g["name"]: g["type"] for g in cat["grains"]}
+    assert grains["fiscal_year"] == grains["fiscal_quarter"] == grains["week"] == "DATE", grains
+    got = ok_json(server, "/v1/sql", {"sql": "SELECT @@time_zone AS z"}, password="pw")
+    assert got["rows"] == [[ZONE]]
+    got = ok_json(server, "/v1/sql", {"sql": "SELECT ds, AGG(pg_amount), AGG(pg_count) "
+                                             "FROM mimir.metrics GROUP BY 1"}, password="pw")
+    rows = [(datetime.date.fromisoformat(d), Decimal(a), int(n)) for d, a, n in got["rows"]]
+    assert normal(rows) == expected(pg, "ds", ZONE)
