@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "semantic/catalog.h"
+#include "semantic/catalog_view.h"
 #include "semantic/util.h"
 #include "semantic/zone_text.h"
 
@@ -46,6 +47,12 @@ static void test_calendar_loads(void **state)
     assert_int_equal(c->cal.fiscal_year_start_month, 2);
     assert_string_equal(c->cal.time_zone, "Europe/Amsterdam");
     assert_string_equal(c->cal.at.file, FIXTURES "/calendar_ok/calendar.yaml");
+    /* A user's restricted view has the same calendar (borrowed, like its names). */
+    catalog *view = catalog_view_empty(c);
+    assert_int_equal(view->cal.week_start, WEEK_START_SUNDAY);
+    assert_int_equal(view->cal.fiscal_year_start_month, 2);
+    assert_ptr_equal(view->cal.time_zone, c->cal.time_zone);
+    catalog_view_free(view);
     catalog_free(c);
     /* calendar.yml is read too; an offset is a zone. */
     c = catalog_load(FIXTURES "/calendar_yml", NULL, err, sizeof err);
