@@ -255,8 +255,8 @@ static bool whole_days(const char *unit)
 }
 
 /*
- * Is e a DATE by MySQL's type rules, whatever the backend: the day, week, month
- * and quarter grains, a function that returns a DATE, CAST(... AS DATE), or
+ * Is e a DATE by MySQL's type rules, whatever the backend: the day, week, month,
+ * quarter and fiscal grains, a function that returns a DATE, CAST(... AS DATE), or
  * such a DATE plus or minus whole days, months or years (which MySQL keeps a
  * DATE)? Other columns are not known here: they print as the backend's value.
  */
@@ -268,7 +268,8 @@ static bool is_date_valued(const expr *e)
     const char *canon;
     if (e->kind == EX_COLUMN)
         return time_grain_of(e->parts[e->nparts - 1], &g, &canon) &&
-               (g == GRAIN_DATE || g == GRAIN_MONTH || g == GRAIN_WEEK || g == GRAIN_QUARTER);
+               (g == GRAIN_DATE || g == GRAIN_MONTH || g == GRAIN_WEEK || g == GRAIN_QUARTER ||
+                g == GRAIN_FISCAL_YEAR || g == GRAIN_FISCAL_QUARTER);
     if (e->kind == EX_BINARY && (e->op == OP_ADD || e->op == OP_SUB) &&
         e->right->kind == EX_INTERVAL)
         return whole_days(e->right->text) && is_date_valued(e->left);

@@ -13,10 +13,17 @@
 #include "planner/derived_metrics.h"
 #include "planner/functions.h"
 
-static const char *const grain_names[GRAIN_COUNT] = {
-    [GRAIN_TIME] = "ts",      [GRAIN_DATE] = "ds",          [GRAIN_MONTH] = "year_month",
-    [GRAIN_YEAR] = "year",    [GRAIN_SECOND] = "ts_second", [GRAIN_MINUTE] = "ts_minute",
-    [GRAIN_HOUR] = "ts_hour", [GRAIN_WEEK] = "week",        [GRAIN_QUARTER] = "quarter"};
+static const char *const grain_names[GRAIN_COUNT] = {[GRAIN_TIME] = "ts",
+                                                     [GRAIN_DATE] = "ds",
+                                                     [GRAIN_MONTH] = "year_month",
+                                                     [GRAIN_YEAR] = "year",
+                                                     [GRAIN_SECOND] = "ts_second",
+                                                     [GRAIN_MINUTE] = "ts_minute",
+                                                     [GRAIN_HOUR] = "ts_hour",
+                                                     [GRAIN_WEEK] = "week",
+                                                     [GRAIN_QUARTER] = "quarter",
+                                                     [GRAIN_FISCAL_YEAR] = "fiscal_year",
+                                                     [GRAIN_FISCAL_QUARTER] = "fiscal_quarter"};
 
 const char *time_grain_name(time_grain g)
 {
@@ -33,6 +40,19 @@ bool time_grain_of(const char *name, time_grain *g, const char **canonical)
         }
     }
     return false;
+}
+
+bool time_grain_available(const catalog *cat, time_grain g)
+{
+    if (g == GRAIN_FISCAL_YEAR || g == GRAIN_FISCAL_QUARTER)
+        return cat && cat->cal.fiscal_year_start_month >= 1;
+    return true;
+}
+
+bool catalog_time_grain_of(const catalog *cat, const char *name, time_grain *g,
+                           const char **canonical)
+{
+    return time_grain_of(name, g, canonical) && time_grain_available(cat, *g);
 }
 
 const char *canonical_dimension(const catalog *cat, const char *name)
@@ -84,7 +104,7 @@ static void norm_into(buf *b, const catalog *cat, const expr *e)
         const char *name = e->parts[e->nparts - 1];
         time_grain g;
         const char *canon;
-        if (time_grain_of(name, &g, &canon))
+        if (catalog_time_grain_of(cat, name, &g, &canon))
             buf_printf(b, "col:%s", canon);
         else if ((canon = canonical_dimension(cat, name)))
             buf_printf(b, "col:%s", canon);
@@ -142,7 +162,8 @@ static const char *known_dimensions(arena *a, const catalog *cat)
     buf b;
     buf_init(&b);
     for (int g = 0; g < GRAIN_COUNT; g++)
-        buf_printf(&b, "%s%s", g ? ", " : "", grain_names[g]);
+        if (time_grain_available(cat, (time_grain)g))
+            buf_printf(&b, "%s%s", g ? ", " : "", grain_names[g]);
     for (size_t i = 0; i < cat->n_dimensions; i++)
         buf_printf(&b, ", %s", cat->dimensions[i].name);
     for (size_t i = 0; i < cat->n_sources; i++) {
@@ -152,7 +173,7 @@ static const char *known_dimensions(arena *a, const catalog *cat)
             const char *c = s->local_columns[j];
             time_grain g;
             const char *grain;
-            if (canonical_dimension(cat, c) == c && !time_grain_of(c, &g, &grain))
+            if (canonical_dimension(cat, c) == c && !catalog_time_grain_of(cat, c, &g, &grain))
                 buf_printf(&b, ", %s", c);
         }
     }
@@ -226,7 +247,7 @@ static bool is_dimension(const resolver *r, const char *name)
 {
     time_grain g;
     const char *canon;
-    if (time_grain_of(name, &g, &canon))
+    if (catalog_time_grain_of(r->cat, name, &g, &canon))
         return true;
     canon = canonical_dimension(r->cat, name);
     if (!canon)

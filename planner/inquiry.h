@@ -93,6 +93,12 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
 const char *canonical_dimension(const catalog *cat, const char *name);
 const metric *canonical_metric(const catalog *cat, const char *name);
 bool time_grain_of(const char *name, time_grain *g, const char **canonical);
+/* Whether cat has grain g: fiscal_year and fiscal_quarter only when its calendar sets
+ * fiscal_year_start_month (elsewhere they are unknown columns, like any other name). */
+bool time_grain_available(const catalog *cat, time_grain g);
+/* time_grain_of for the grains cat has. */
+bool catalog_time_grain_of(const catalog *cat, const char *name, time_grain *g,
+                           const char **canonical);
 /* The column name of a grain: "ts", "ds", "year_month", "week", ... */
 const char *time_grain_name(time_grain g);
 

@@ -202,6 +202,8 @@ static const type_rule *sqlite_grain_rule(void *ctx, const expr *e)
     case GRAIN_WEEK:
     case GRAIN_MONTH:
     case GRAIN_QUARTER:
+    case GRAIN_FISCAL_YEAR:
+    case GRAIN_FISCAL_QUARTER:
         r->type = VT_DATE;
         return r;
     case GRAIN_SECOND:

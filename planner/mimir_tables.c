@@ -90,8 +90,9 @@ static void add_column(table_builder *b, const char *name, const char *declared,
         c->type_origin = resolve_type(b, declared, name, source, fallback, &c->type);
 }
 
-static void add_grains(table_builder *b)
+static void add_grains(table_builder *b, const catalog *cat)
 {
+    bool sunday = cat->cal.week_start == WEEK_START_SUNDAY;
     /* ts is the source's time column: DATETIME, or DATE when the backend says so. */
     add_column(b, "ts", NULL, NULL, "datetime", "Time of the row: the source's time column",
                MCOL_GRAIN);
@@ -101,8 +102,13 @@ static void add_grains(table_builder *b)
     add_fixed_column(b, "ts_second", "datetime", "ts truncated to the second (UTC)");
     add_fixed_column(b, "ts_minute", "datetime", "ts truncated to the minute (UTC)");
     add_fixed_column(b, "ts_hour", "datetime", "ts truncated to the hour (UTC)");
-    add_fixed_column(b, "week", "date", "Monday of the ISO week of ts");
+    add_fixed_column(b, "week", "date",
+                     sunday ? "Sunday of the week of ts" : "Monday of the ISO week of ts");
     add_fixed_column(b, "quarter", "date", "First day of the quarter of ts");
+    if (time_grain_available(cat, GRAIN_FISCAL_YEAR))
+        add_fixed_column(b, "fiscal_year", "date", "First day of the fiscal year of ts");
+    if (time_grain_available(cat, GRAIN_FISCAL_QUARTER))
+        add_fixed_column(b, "fiscal_quarter", "date", "First day of the fiscal quarter of ts");
 }
 
 /* True when expr starts with the aggregate call fn( (case-insensitively). */
@@ -144,11 +150,11 @@ static void add_metric(table_builder *b, const metric *m)
                MCOL_METRIC);
 }
 
-static bool is_grain(const char *name)
+static bool is_grain(const catalog *cat, const char *name)
 {
     time_grain g;
     const char *canonical;
-    return time_grain_of(name, &g, &canonical);
+    return catalog_time_grain_of(cat, name, &g, &canonical);
 }
 
 /* "Column of source orders" / "Column of sources orders, visits". */
@@ -185,7 +191,7 @@ static void build_metrics_table(arena *a, const catalog *cat, const discovered_t
                                 mimir_table *t)
 {
     table_builder b = {.a = a, .types = types};
-    add_grains(&b);
+    add_grains(&b, cat);
     for (size_t i = 0; i < cat->n_dimensions; i++) {
         const dimension *d = &cat->dimensions[i];
         add_column(&b, d->name, d->type, NULL, "varchar(255)", d->description, MCOL_DIMENSION);
@@ -194,7 +200,7 @@ static void build_metrics_table(arena *a, const catalog *cat, const discovered_t
         const source *s = &cat->sources[i];
         for (size_t j = 0; j < s->n_local_columns; j++) {
             const char *c = s->local_columns[j];
-            if (!is_grain(c) && !has_column(&b, c))
+            if (!is_grain(cat, c) && !has_column(&b, c))
                 add_column(&b, c, NULL, NULL, "varchar(255)", local_column_comment(a, cat, c),
                            MCOL_DIMENSION);
         }
@@ -209,10 +215,10 @@ static void build_source_table(arena *a, const catalog *cat, const discovered_ty
                                const source *s, mimir_table *t)
 {
     table_builder b = {.a = a, .types = types, .source = s->name};
-    add_grains(&b);
+    add_grains(&b, cat);
     for (size_t j = 0; j < s->n_local_columns; j++) {
         const char *c = s->local_columns[j];
-        if (!is_grain(c))
+        if (!is_grain(cat, c))
             add_column(&b, c, NULL, NULL, "varchar(255)",
                        arena_printf(a, "Column of source %s", s->name), MCOL_DIMENSION);
     }

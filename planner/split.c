@@ -98,7 +98,7 @@ static const char *local_column_name(arena *a, sql_dialect d, const char *name)
 static const char *dim_name(const catalog *cat, const char *name, bool *is_grain, time_grain *g)
 {
     const char *canon;
-    *is_grain = time_grain_of(name, g, &canon);
+    *is_grain = catalog_time_grain_of(cat, name, g, &canon);
     return *is_grain ? canon : canonical_dimension(cat, name);
 }
 
@@ -323,9 +323,15 @@ static unsigned grains_named(const catalog *cat, const expr *e)
     return out;
 }
 
-/* The start of the period of grain g that contains now, both UTC. */
-static void period_start(time_grain g, struct tm *t)
+/* The start of the period of grain g that contains now, both UTC, on the calendar. */
+static void period_start(time_grain g, const calendar *cal, struct tm *t)
 {
+    if (g == GRAIN_FISCAL_YEAR || g == GRAIN_FISCAL_QUARTER) {
+        /* back to the fiscal year's (quarter's) first month, then as a month */
+        int first = cal->fiscal_year_start_month >= 1 ? cal->fiscal_year_start_month - 1 : 0;
+        t->tm_mon -= (t->tm_mon + 12 - first) % (g == GRAIN_FISCAL_YEAR ? 12 : 3);
+        g = GRAIN_MONTH;
+    }
     switch (g) {
     case GRAIN_YEAR:
         t->tm_mon = 0;
@@ -347,10 +353,12 @@ static void period_start(time_grain g, struct tm *t)
         /* fall through */
     case GRAIN_SECOND:
     case GRAIN_TIME:
+    case GRAIN_FISCAL_YEAR: /* made months above */
+    case GRAIN_FISCAL_QUARTER:
     case GRAIN_COUNT:
         break;
-    case GRAIN_WEEK: /* back to Monday (tm_wday 1), then to its midnight */
-        t->tm_mday -= (t->tm_wday + 6) % 7;
+    case GRAIN_WEEK: /* back to Monday (tm_wday 1) or Sunday (0), then to its midnight */
+        t->tm_mday -= cal->week_start == WEEK_START_SUNDAY ? t->tm_wday : (t->tm_wday + 6) % 7;
         t->tm_hour = t->tm_min = t->tm_sec = 0;
         break;
     }
@@ -383,7 +391,7 @@ static const char *incomplete_period_start(split_ctx *x)
         if (!(grains & (1u << g)))
             continue;
         struct tm t = local;
-        period_start((time_grain)g, &t);
+        period_start((time_grain)g, &x->cat->cal, &t);
         time_t start = timegm(&t);
         if (start > latest)
             latest = start;
@@ -795,6 +803,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     sql_builder b;
     sb_init(&b, x->a, job->dialect);
     b.tz = q->tz;
+    b.cal = &x->cat->cal;
     b.subst = unix_timestamp_of_instant;
     b.subst_ctx = x;
     sb_str(&b, "SELECT ");

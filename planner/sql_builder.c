@@ -17,6 +17,7 @@ void sb_init(sql_builder *b, arena *a, sql_dialect d)
     b->allow_aggregates = false;
     b->tz = NULL;
     b->named_zone = NULL;
+    b->cal = NULL;
     b->resolve = NULL;
     b->resolve_ctx = NULL;
     b->unhooked = NULL;
@@ -804,18 +805,74 @@ static const char *const grain_sql[3][GRAIN_COUNT] = {
         },
 };
 
+/*
+ * Weeks from Sunday (week_start: sunday). PostgreSQL: the day less its day of the
+ * week (DOW counts from Sunday, 0). MySQL: DAYOFWEEK counts from Sunday, 1. SQLite:
+ * a day later, 'weekday 0' is the next Sunday unless it is one; a week back is the
+ * Sunday on or before the day.
+ */
+static const char *const week_sunday_sql[3] = {
+    [DIALECT_POSTGRES] = "(CAST(%s AS DATE) - CAST(EXTRACT(DOW FROM %s) AS INTEGER))",
+    [DIALECT_MYSQL] = "DATE_SUB(DATE(%s), INTERVAL DAYOFWEEK(%s) - 1 DAY)",
+    [DIALECT_SQLITE] = "date(%s, '+1 day', 'weekday 0', '-7 days')",
+};
+
+/*
+ * The fiscal grains: the first day of the month, less the months since the
+ * fiscal year's (quarter's) first month. With start month s, month m is
+ * (m + 12 - s) % 12 months into its fiscal year and that % 3 into its fiscal
+ * quarter (quarters begin at s, s+3, ...). %k is 12 - s; [0] year, [1] quarter.
+ */
+static const char *const fiscal_sql[3][2] = {
+    [DIALECT_POSTGRES] =
+        {"CAST(date_trunc('month', %s) - ((CAST(EXTRACT(MONTH FROM %s) AS INTEGER) + %k) %% 12) "
+         "* INTERVAL '1 month' AS DATE)",
+         "CAST(date_trunc('month', %s) - ((CAST(EXTRACT(MONTH FROM %s) AS INTEGER) + %k) %% 3) "
+         "* INTERVAL '1 month' AS DATE)"},
+    [DIALECT_MYSQL] = {"DATE_SUB(CAST(DATE_FORMAT(%s, '%%Y-%%m-01') AS DATE), "
+                       "INTERVAL ((MONTH(%s) + %k) %% 12) MONTH)",
+                       "DATE_SUB(CAST(DATE_FORMAT(%s, '%%Y-%%m-01') AS DATE), "
+                       "INTERVAL ((MONTH(%s) + %k) %% 3) MONTH)"},
+    [DIALECT_SQLITE] = {"date(%s, 'start of month', '-' || ((CAST(strftime('%%m', %s) AS INTEGER) "
+                        "+ %k) %% 12) || ' months')",
+                        "date(%s, 'start of month', '-' || ((CAST(strftime('%%m', %s) AS INTEGER) "
+                        "+ %k) %% 3) || ' months')"},
+};
+
+static const char *grain_format(const sql_builder *b, time_grain g)
+{
+    if (g == GRAIN_WEEK && b->cal && b->cal->week_start == WEEK_START_SUNDAY)
+        return week_sunday_sql[b->dialect];
+    if (g == GRAIN_FISCAL_YEAR || g == GRAIN_FISCAL_QUARTER)
+        return fiscal_sql[b->dialect][g == GRAIN_FISCAL_QUARTER];
+    return grain_sql[b->dialect][g];
+}
+
+/* The fiscal year's first month (January without a calendar that sets one). */
+static int fiscal_start_month(const sql_builder *b)
+{
+    return b->cal && b->cal->fiscal_year_start_month >= 1 ? b->cal->fiscal_year_start_month : 1;
+}
+
+static void print_text(void *ctx, sql_builder *b)
+{
+    sb_str(b, ctx);
+}
+
 void sb_time_grain(sql_builder *b, time_grain g, const char *t)
 {
-    /* Formats name the time column once or twice; an extra argument is ignored. */
-    buf_printf(&b->out, grain_sql[b->dialect][g], t, t);
+    sb_time_grain_of(b, g, print_text, (void *)t);
 }
 
 void sb_time_grain_of(sql_builder *b, time_grain g, sb_time_printer print, void *ctx)
 {
     /* The format printed by hand, so that each %s can print parameters of its own. */
-    for (const char *f = grain_sql[b->dialect][g]; *f; f++) {
+    for (const char *f = grain_format(b, g); *f; f++) {
         if (f[0] == '%' && f[1] == 's') {
             print(ctx, b);
+            f++;
+        } else if (f[0] == '%' && f[1] == 'k') {
+            buf_printf(&b->out, "%d", 12 - fiscal_start_month(b));
             f++;
         } else if (f[0] == '%' && f[1] == '%') {
             buf_append_byte(&b->out, '%');

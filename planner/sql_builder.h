@@ -50,6 +50,9 @@ struct sql_builder {
     /* MySQL dialect: a named zone the SQL passes to CONVERT_TZ(), which the
      * connector checks the server knows (atomic_query.tz_name); NULL: none. */
     const char *named_zone;
+    /* The canonical calendar grains are printed on: the week's first day, the fiscal
+     * year's first month (NULL: Monday weeks, no fiscal year). */
+    const calendar *cal;
 };
 
 void sb_init(sql_builder *b, arena *a, sql_dialect d);
@@ -77,22 +80,26 @@ bool sb_expr(sql_builder *b, const expr *e, sb_column_resolver resolve, void *ct
 /*
  * The time grains: the prototype's four first (their values are used as
  * indexes), then the finer and the calendar ones added since. Each truncates
- * the time column in UTC (backend sessions run in UTC).
+ * the time column in UTC (backend sessions run in UTC). week and the fiscal
+ * grains follow the catalog's calendar (calendar.yaml); the fiscal ones exist
+ * only when it sets fiscal_year_start_month (time_grain_available).
  */
 typedef enum {
-    GRAIN_TIME,    /* ts: the time column itself */
-    GRAIN_DATE,    /* ds: its day */
-    GRAIN_MONTH,   /* year_month: first day of its month */
-    GRAIN_YEAR,    /* year: its year, an integer */
-    GRAIN_SECOND,  /* ts_second: truncated to the second */
-    GRAIN_MINUTE,  /* ts_minute */
-    GRAIN_HOUR,    /* ts_hour */
-    GRAIN_WEEK,    /* week: the Monday of its ISO week */
-    GRAIN_QUARTER, /* quarter: first day of its quarter */
+    GRAIN_TIME,           /* ts: the time column itself */
+    GRAIN_DATE,           /* ds: its day */
+    GRAIN_MONTH,          /* year_month: first day of its month */
+    GRAIN_YEAR,           /* year: its year, an integer */
+    GRAIN_SECOND,         /* ts_second: truncated to the second */
+    GRAIN_MINUTE,         /* ts_minute */
+    GRAIN_HOUR,           /* ts_hour */
+    GRAIN_WEEK,           /* week: the Monday of its ISO week (Sunday with week_start: sunday) */
+    GRAIN_QUARTER,        /* quarter: first day of its quarter */
+    GRAIN_FISCAL_YEAR,    /* fiscal_year: first day of its fiscal year */
+    GRAIN_FISCAL_QUARTER, /* fiscal_quarter: first day of its fiscal quarter */
     GRAIN_COUNT
 } time_grain;
 
-/* The granularity column for a time expression in this dialect. */
+/* The granularity column for a time expression in this dialect, on b->cal. */
 void sb_time_grain(sql_builder *b, time_grain g, const char *time_col);
 /* The same, with the time expression printed by print(ctx, b) wherever the grain names
  * it: an expression with parameters (the time column converted to a session zone). */

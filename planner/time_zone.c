@@ -7,6 +7,7 @@
 
 #include "planner/time_values.h"
 #include "planner/tz_database.h"
+#include "semantic/zone_text.h"
 
 void time_zone_default(time_zone *out)
 {
@@ -15,24 +16,11 @@ void time_zone_default(time_zone *out)
     snprintf(out->text, sizeof(out->text), "+00:00");
 }
 
-/* '+hh:mm' or '-h:mm', from -13:59 to +14:00 as MySQL 8 takes it. */
+/* '+hh:mm' or '-h:mm', from -13:59 to +14:00 as MySQL 8 takes it (semantic/zone_text.h). */
 static bool parse_offset(const char *t, time_zone *out)
 {
-    if (t[0] != '+' && t[0] != '-')
-        return false;
-    int sign = t[0] == '-' ? -1 : 1;
-    const char *p = t + 1;
-    int h = 0, digits = 0;
-    while (*p >= '0' && *p <= '9' && digits < 2) {
-        h = h * 10 + (*p++ - '0');
-        digits++;
-    }
-    if (digits == 0 || *p++ != ':' || !(p[0] >= '0' && p[0] <= '5') ||
-        !(p[1] >= '0' && p[1] <= '9') || p[2] != '\0')
-        return false;
-    int m = (p[0] - '0') * 10 + (p[1] - '0');
-    int minutes = sign * (h * 60 + m);
-    if (minutes < -(13 * 60 + 59) || minutes > 14 * 60)
+    int minutes;
+    if (!zone_offset_minutes(t, &minutes))
         return false;
     memset(out, 0, sizeof(*out));
     out->kind = minutes == 0 ? TZ_UTC : TZ_OFFSET;

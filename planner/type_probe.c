@@ -53,7 +53,7 @@ static void probe_dimensions(arena *a, const catalog *cat, const source *src, pt
         const char *c = src->local_columns[i];
         time_grain g;
         const char *grain;
-        if (!time_grain_of(c, &g, &grain) && !listed(out, c))
+        if (!catalog_time_grain_of(cat, c, &g, &grain) && !listed(out, c))
             ptr_vec_push(a, out, (void *)c);
     }
     for (size_t i = 0; i < cat->n_dimensions; i++) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "planner/civil_date.h"
+#include "semantic/zone_text.h"
 #include "wire/xalloc.h"
 
 /* A day of the POSIX rule: Mm.w.d (weekday d of week w of month m, week 5 being
@@ -281,22 +282,9 @@ static tz_rules *load_file(const char *name)
     return z;
 }
 
-/* A name of the tz database: letters, digits, '_', '-', '+' and '/' between parts. */
-static bool valid_name(const char *name)
-{
-    size_t len = strlen(name);
-    if (len == 0 || len >= 64 || name[0] == '/' || strstr(name, "..") || name[len - 1] == '/')
-        return false;
-    for (const char *c = name; *c; c++)
-        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
-              *c == '_' || *c == '-' || *c == '+' || *c == '/'))
-            return false;
-    return true;
-}
-
 const tz_rules *tz_rules_get(const char *name)
 {
-    if (!valid_name(name))
+    if (!zone_name_well_formed(name))
         return NULL;
     pthread_mutex_lock(&cache_lock);
     tz_rules *z = cache;

@@ -50,7 +50,8 @@ static const char *row_level_metric(const session_info *s, const expr *e)
     if (e->kind == EX_COLUMN) {
         const char *name = e->parts[e->nparts - 1], *grain;
         time_grain g;
-        bool dim = canonical_dimension(s->cat, name) || time_grain_of(name, &g, &grain);
+        bool dim =
+            canonical_dimension(s->cat, name) || catalog_time_grain_of(s->cat, name, &g, &grain);
         return !dim && canonical_metric(s->cat, name) ? name : NULL;
     }
     const char *m = row_level_metric(s, e->left);

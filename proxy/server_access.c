@@ -130,12 +130,22 @@ void access_views_retype(void)
     }
 }
 
+time_zone access_default_time_zone(void)
+{
+    time_zone tz;
+    /* The calendar's zone was checked when the catalog loaded; a zone file that
+     * vanished since (or one planner/tz_database.c cannot read) falls back. */
+    if (srv.cat && srv.cat->cal.time_zone && time_zone_parse(srv.cat->cal.time_zone, &tz))
+        return tz;
+    return srv.cfg.default_time_zone;
+}
+
 session_info access_session_info(const char *user, const char *client_host)
 {
     session_info s = {.user = user,
                       .client_host = client_host,
                       .max_semijoin_values = srv.cfg.max_semijoin_values,
-                      .tz = srv.cfg.default_time_zone,
+                      .tz = access_default_time_zone(),
                       .types = type_discovery_types()};
     access_session_catalog(user, &s.cat, &s.info_schema);
     return s;

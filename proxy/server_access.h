@@ -41,6 +41,15 @@ void access_session_catalog(const char *user, const catalog **cat, struct info_s
 session_info access_session_info(const char *user, const char *client_host);
 
 /*
+ * The time zone a new session starts in, and SET time_zone = DEFAULT returns
+ * to: the calendar's time_zone (calendar.yaml of the semantic layer in force),
+ * else the server's default_time_zone, else UTC ('+00:00'). A session takes it
+ * when it starts: after a reload changed it, sessions already open keep
+ * theirs until they SET time_zone = DEFAULT (as in MySQL after SET GLOBAL).
+ */
+time_zone access_default_time_zone(void);
+
+/*
  * True when user is restricted (has grants, or is no longer configured):
  * such a user, like a MySQL user without the PROCESS privilege, sees and
  * kills only its own sessions.

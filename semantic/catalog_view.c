@@ -52,6 +52,7 @@ static view *view_new(const catalog *base)
     view *v = xcalloc(1, sizeof(*v));
     v->cat.configs_dir = base->configs_dir;
     v->cat.secrets_dir = base->secrets_dir;
+    v->cat.cal = base->cal; /* borrowed, like the names: every user has the same calendar */
     v->cat.sources = xcalloc(base->n_sources + 1, sizeof(source));
     v->cat.metrics = xcalloc(base->n_metrics + 1, sizeof(metric));
     v->cat.dimensions = xcalloc(base->n_dimensions + 1, sizeof(dimension));

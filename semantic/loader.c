@@ -1501,6 +1501,7 @@ static void load_all(loader *L)
     if (!walk_project_dir(L, DEF_SOURCE, "sources") && L->c->n_sources == 0 &&
         L->n_failed[DEF_SOURCE] == 0)
         return; /* no sources/ at all: everything else would be noise */
+    catalog_read_calendar(L->c, &L->problems, &L->n_problems);
     walk_project_dir(L, DEF_DIMENSION, "dimensions");
     walk_project_dir(L, DEF_METRIC, "metrics");
     check_duplicates(L);

@@ -96,7 +96,7 @@ static void list_dimensions(const catalog *c, out_writer *w, out_format f)
             time_grain g;
             const char *canonical;
             if (listed(seen, nseen, col) || sem_name_eq(col, s->time_col_alias) ||
-                time_grain_of(col, &g, &canonical))
+                catalog_time_grain_of(c, col, &g, &canonical))
                 continue;
             char *sources = sources_of(c, col);
             const char *row[] = {col, sources, "(a column of the source's sql)"};

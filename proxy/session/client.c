@@ -364,7 +364,7 @@ void client_reset_session(client *cl)
     client_stmt_free_all(cl);
     end_batch(cl);
     cl->autocommit = true;
-    cl->tz = srv.cfg.default_time_zone;
+    cl->tz = access_default_time_zone();
     cl->select_limited = false;
 }
 
@@ -468,7 +468,7 @@ static void run_action(client *cl, const action *act)
         if (act->set_time_zone)
             cl->tz = *act->set_time_zone;
         else if (act->time_zone_default)
-            cl->tz = srv.cfg.default_time_zone;
+            cl->tz = access_default_time_zone();
         if (act->set_select_limit) {
             cl->select_limited = act->select_limit != UINT64_MAX;
             cl->sql_select_limit = act->select_limit;
@@ -893,7 +893,7 @@ void client_accept(evutil_socket_t fd, const struct sockaddr *addr, int socklen)
     (void)socklen;
     client *cl = xcalloc(1, sizeof(*cl));
     cl->autocommit = true;
-    cl->tz = srv.cfg.default_time_zone;
+    cl->tz = access_default_time_zone();
     cl->next_stmt_id = 1;
     describe_peer(addr, cl->peer, sizeof(cl->peer), &cl->peer_port);
     int one = 1;

@@ -22,16 +22,24 @@
 #include "planner/sql_builder.h"
 #include "tests/unit/unit_support.h"
 
-static const char *grain_sql(arena *a, sql_dialect d, time_grain g, const char *col)
+/* The grain's SQL on calendar cal (NULL: none, Monday weeks). */
+static const char *grain_sql_on(arena *a, sql_dialect d, const calendar *cal, time_grain g,
+                                const char *col)
 {
     sql_builder b;
     sb_init(&b, a, d);
+    b.cal = cal;
     sb_time_grain(&b, g, col);
     query_param *p;
     size_t n;
     const char *out = sb_finish(&b, &p, &n);
     assert_int_equal(n, 0); /* nothing from a client: no parameters */
     return out;
+}
+
+static const char *grain_sql(arena *a, sql_dialect d, time_grain g, const char *col)
+{
+    return grain_sql_on(a, d, NULL, g, col);
 }
 
 typedef struct grain_golden {
@@ -77,8 +85,9 @@ static void test_grain_sql_per_dialect(void **state)
 static void test_grain_names(void **state)
 {
     (void)state;
-    static const char *const names[] = {"ts",        "ds",      "year_month", "year",   "ts_second",
-                                        "ts_minute", "ts_hour", "week",       "quarter"};
+    static const char *const names[] = {"ts",        "ds",          "year_month",    "year",
+                                        "ts_second", "ts_minute",   "ts_hour",       "week",
+                                        "quarter",   "fiscal_year", "fiscal_quarter"};
     for (int g = 0; g < GRAIN_COUNT; g++) {
         assert_string_equal(time_grain_name((time_grain)g), names[g]);
         time_grain got;
@@ -134,6 +143,112 @@ static void test_sqlite_grains_compute(void **state)
         if (!got || strcmp(got, c->want) != 0)
             fail_msg("%s of %s: got %s, want %s", time_grain_name(c->g), c->t, got ? got : "NULL",
                      c->want);
+        sqlite3_finalize(st);
+    }
+    arena_free(&a);
+    sqlite3_close(db);
+}
+
+/* ---- The calendar (calendar.yaml): Sunday weeks, fiscal years and quarters ------------------ */
+
+/* week_start: sunday, fiscal_year_start_month: 2 (quarters from February, May, August,
+ * November). */
+static const calendar feb_sunday = {
+    .present = true, .week_start = WEEK_START_SUNDAY, .fiscal_year_start_month = 2};
+
+static const grain_golden calendar_goldens[] = {
+    {GRAIN_WEEK, "(CAST(t AS DATE) - CAST(EXTRACT(DOW FROM t) AS INTEGER))",
+     "DATE_SUB(DATE(t), INTERVAL DAYOFWEEK(t) - 1 DAY)",
+     "date(t, '+1 day', 'weekday 0', '-7 days')"},
+    {GRAIN_FISCAL_YEAR,
+     "CAST(date_trunc('month', t) - ((CAST(EXTRACT(MONTH FROM t) AS INTEGER) + 10) % 12) * "
+     "INTERVAL '1 month' AS DATE)",
+     "DATE_SUB(CAST(DATE_FORMAT(t, '%Y-%m-01') AS DATE), INTERVAL ((MONTH(t) + 10) % 12) MONTH)",
+     "date(t, 'start of month', '-' || ((CAST(strftime('%m', t) AS INTEGER) + 10) % 12) || ' "
+     "months')"},
+    {GRAIN_FISCAL_QUARTER,
+     "CAST(date_trunc('month', t) - ((CAST(EXTRACT(MONTH FROM t) AS INTEGER) + 10) % 3) * "
+     "INTERVAL '1 month' AS DATE)",
+     "DATE_SUB(CAST(DATE_FORMAT(t, '%Y-%m-01') AS DATE), INTERVAL ((MONTH(t) + 10) % 3) MONTH)",
+     "date(t, 'start of month', '-' || ((CAST(strftime('%m', t) AS INTEGER) + 10) % 3) || ' "
+     "months')"},
+    /* The other grains do not depend on the calendar. */
+    {GRAIN_QUARTER, "CAST(date_trunc('quarter', t) AS DATE)",
+     "DATE_ADD(MAKEDATE(YEAR(t), 1), INTERVAL QUARTER(t) - 1 QUARTER)",
+     "date(t, 'start of month', '-' || ((CAST(strftime('%m', t) AS INTEGER) - 1) % 3) || ' "
+     "months')"},
+};
+
+static void test_calendar_grain_sql(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    for (size_t i = 0; i < sizeof calendar_goldens / sizeof *calendar_goldens; i++) {
+        const grain_golden *g = &calendar_goldens[i];
+        assert_string_equal(grain_sql_on(&a, DIALECT_POSTGRES, &feb_sunday, g->g, "t"),
+                            g->postgres);
+        assert_string_equal(grain_sql_on(&a, DIALECT_MYSQL, &feb_sunday, g->g, "t"), g->mysql);
+        assert_string_equal(grain_sql_on(&a, DIALECT_SQLITE, &feb_sunday, g->g, "t"), g->sqlite);
+    }
+    /* A calendar with Monday weeks prints the ISO week. */
+    calendar monday = {.present = true, .week_start = WEEK_START_MONDAY};
+    assert_string_equal(grain_sql_on(&a, DIALECT_MYSQL, &monday, GRAIN_WEEK, "t"),
+                        "DATE_SUB(DATE(t), INTERVAL WEEKDAY(t) DAY)");
+    arena_free(&a);
+}
+
+typedef struct calendar_case {
+    int fiscal_start; /* fiscal_year_start_month */
+    const char *t;
+    time_grain g;
+    const char *want;
+} calendar_case;
+
+/* 2023-12-31 and 2024-03-10 are Sundays, 2024-03-09 a Saturday. */
+static const calendar_case calendar_cases[] = {
+    {2, "2023-12-31 23:59:59", GRAIN_WEEK, "2023-12-31"},
+    {2, "2024-01-01 00:00:00", GRAIN_WEEK, "2023-12-31"},
+    {2, "2024-03-09 10:00:00", GRAIN_WEEK, "2024-03-03"},
+    {2, "2024-03-10 00:00:00", GRAIN_WEEK, "2024-03-10"},
+    {2, "2024-01-15 08:00:00", GRAIN_FISCAL_YEAR, "2023-02-01"},
+    {2, "2024-02-01 00:00:00", GRAIN_FISCAL_YEAR, "2024-02-01"},
+    {2, "2024-12-31 23:59:59", GRAIN_FISCAL_YEAR, "2024-02-01"},
+    {2, "2024-01-15 08:00:00", GRAIN_FISCAL_QUARTER, "2023-11-01"},
+    {2, "2024-02-29 12:00:00", GRAIN_FISCAL_QUARTER, "2024-02-01"},
+    {2, "2024-05-01 00:00:00", GRAIN_FISCAL_QUARTER, "2024-05-01"},
+    {2, "2024-10-31 23:00:00", GRAIN_FISCAL_QUARTER, "2024-08-01"},
+    {1, "2024-08-15 12:00:00", GRAIN_FISCAL_YEAR, "2024-01-01"},
+    {1, "2024-08-15 12:00:00", GRAIN_FISCAL_QUARTER, "2024-07-01"},
+    {12, "2024-11-30 12:00:00", GRAIN_FISCAL_YEAR, "2023-12-01"},
+    {12, "2024-12-01 00:00:00", GRAIN_FISCAL_YEAR, "2024-12-01"},
+    {12, "2024-02-29 00:00:00", GRAIN_FISCAL_QUARTER, "2023-12-01"},
+    {10, "2024-09-30 00:00:00", GRAIN_FISCAL_YEAR, "2023-10-01"},
+    {10, "2024-09-30 00:00:00", GRAIN_FISCAL_QUARTER, "2024-07-01"},
+};
+
+static void test_sqlite_calendar_grains_compute(void **state)
+{
+    (void)state;
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    arena a;
+    arena_init(&a);
+    for (size_t i = 0; i < sizeof calendar_cases / sizeof *calendar_cases; i++) {
+        const calendar_case *c = &calendar_cases[i];
+        calendar cal = {.present = true,
+                        .week_start = WEEK_START_SUNDAY,
+                        .fiscal_year_start_month = c->fiscal_start};
+        const char *sql =
+            arena_printf(&a, "SELECT %s", grain_sql_on(&a, DIALECT_SQLITE, &cal, c->g, "?1"));
+        sqlite3_stmt *st;
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        sqlite3_bind_text(st, 1, c->t, -1, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+        const char *got = (const char *)sqlite3_column_text(st, 0);
+        if (!got || strcmp(got, c->want) != 0)
+            fail_msg("%s of %s (start %d): got %s, want %s", time_grain_name(c->g), c->t,
+                     c->fiscal_start, got ? got : "NULL", c->want);
         sqlite3_finalize(st);
     }
     arena_free(&a);
@@ -220,16 +335,98 @@ static void test_truncate_needs_a_grain(void **state)
     arena_free(&a);
 }
 
+/* The pagila catalog with a calendar, for one test: restored by the caller. */
+static calendar with_calendar(week_start_day week, int fiscal_start)
+{
+    calendar saved = pagila->cal;
+    pagila->cal.present = true;
+    pagila->cal.week_start = week;
+    pagila->cal.fiscal_year_start_month = fiscal_start;
+    return saved;
+}
+
+/* Without fiscal_year_start_month, the fiscal grains are unknown columns (1054). */
+static void test_fiscal_grains_need_the_calendar(void **state)
+{
+    (void)state;
+    static const char *const queries[] = {
+        "SELECT fiscal_year, AGG(movies_rented) FROM mimir.metrics GROUP BY 1",
+        "SELECT AGG(movies_rented) FROM mimir.metrics WHERE fiscal_quarter = '2024-02-01'",
+    };
+    for (size_t i = 0; i < 2; i++) {
+        arena a;
+        arena_init(&a);
+        session_info s = {.cat = pagila, .db = "mimir", .user = "u", .autocommit = true};
+        action act;
+        planner_plan(&a, &s, queries[i], strlen(queries[i]), &act);
+        assert_int_equal(act.kind, ACTION_ERROR);
+        assert_int_equal(act.error.code, 1054);
+        assert_non_null(strstr(act.error.message, "Unknown column 'fiscal_"));
+        arena_free(&a);
+    }
+    /* With it they plan, on the calendar's months. */
+    calendar saved = with_calendar(WEEK_START_MONDAY, 4);
+    arena a;
+    arena_init(&a);
+    const plan *p = plan_of(&a, "SELECT fiscal_quarter, fiscal_year, AGG(movies_rented) FROM "
+                                "mimir.metrics GROUP BY 1, 2");
+    assert_non_null(strstr(p->queries[0].sql, "(CAST(EXTRACT(MONTH FROM rental.rental_date) AS "
+                                              "INTEGER) + 8) % 3)"));
+    assert_non_null(strstr(p->queries[0].sql, "(CAST(EXTRACT(MONTH FROM rental.rental_date) AS "
+                                              "INTEGER) + 8) % 12)"));
+    arena_free(&a);
+    pagila->cal = saved;
+}
+
+/* truncate_incomplete_granularity: the current period starts on the calendar's terms. */
+static void test_truncate_bound_on_the_calendar(void **state)
+{
+    (void)state;
+    calendar saved = with_calendar(WEEK_START_SUNDAY, 2);
+    arena a;
+    arena_init(&a);
+    time_t now = time(NULL);
+    struct tm t;
+    gmtime_r(&now, &t);
+    time_t sunday = now - (time_t)t.tm_wday * 86400 - t.tm_hour * 3600 - t.tm_min * 60 - t.tm_sec;
+    struct tm w;
+    gmtime_r(&sunday, &w);
+    const plan *p = plan_of(&a, "SELECT week, AGG(action_movies_rented) FROM mimir.metrics "
+                                "GROUP BY 1");
+    assert_string_equal(
+        p->queries[0].params[0].text,
+        arena_printf(&a, "%04d-%02d-%02d 00:00:00", w.tm_year + 1900, w.tm_mon + 1, w.tm_mday));
+    /* The fiscal year from February: months back to the last February. */
+    int year = t.tm_year + 1900 - (t.tm_mon < 1);
+    p = plan_of(&a, "SELECT fiscal_year, AGG(action_movies_rented) FROM mimir.metrics GROUP BY 1");
+    assert_string_equal(p->queries[0].params[0].text,
+                        arena_printf(&a, "%04d-02-01 00:00:00", year));
+    /* Its quarters from February, May, August, November. */
+    int qm = t.tm_mon - (t.tm_mon + 12 - 1) % 3; /* 0-based, may be -1: November before */
+    p = plan_of(&a,
+                "SELECT fiscal_quarter, AGG(action_movies_rented) FROM mimir.metrics GROUP BY 1");
+    assert_string_equal(
+        p->queries[0].params[0].text,
+        qm < 0 ? arena_printf(&a, "%04d-%02d-01 00:00:00", t.tm_year + 1900 - 1, qm + 12 + 1)
+               : arena_printf(&a, "%04d-%02d-01 00:00:00", t.tm_year + 1900, qm + 1));
+    arena_free(&a);
+    pagila->cal = saved;
+}
+
 int main(void)
 {
     const struct CMUnitTest sql[] = {
         cmocka_unit_test(test_grain_sql_per_dialect),
         cmocka_unit_test(test_grain_names),
         cmocka_unit_test(test_sqlite_grains_compute),
+        cmocka_unit_test(test_calendar_grain_sql),
+        cmocka_unit_test(test_sqlite_calendar_grains_compute),
     };
     const struct CMUnitTest plans[] = {
         cmocka_unit_test(test_truncate_bound_on_asking_metric_only),
         cmocka_unit_test(test_truncate_needs_a_grain),
+        cmocka_unit_test(test_fiscal_grains_need_the_calendar),
+        cmocka_unit_test(test_truncate_bound_on_the_calendar),
     };
     int failed = cmocka_run_group_tests_name("time grain SQL", sql, NULL, NULL);
     failed += cmocka_run_group_tests_name("truncate_incomplete_granularity", plans, load_pagila,
