@@ -484,11 +484,16 @@ static bool gives_period_starts(const catalog *cat, const expr *e, const int64_t
 
 bool time_grain_period(time_grain g, const calendar *cal, period_kind *k)
 {
-    static const period_unit units[GRAIN_COUNT] = {
-        [GRAIN_SECOND] = PERIOD_SECOND,   [GRAIN_MINUTE] = PERIOD_MINUTE,
-        [GRAIN_HOUR] = PERIOD_HOUR,       [GRAIN_DATE] = PERIOD_DAY,
-        [GRAIN_WEEK] = PERIOD_WEEK,       [GRAIN_MONTH] = PERIOD_MONTH,
-        [GRAIN_QUARTER] = PERIOD_QUARTER, [GRAIN_YEAR] = PERIOD_YEAR};
+    static const period_unit units[GRAIN_COUNT] = {[GRAIN_SECOND] = PERIOD_SECOND,
+                                                   [GRAIN_MINUTE] = PERIOD_MINUTE,
+                                                   [GRAIN_HOUR] = PERIOD_HOUR,
+                                                   [GRAIN_DATE] = PERIOD_DAY,
+                                                   [GRAIN_WEEK] = PERIOD_WEEK,
+                                                   [GRAIN_MONTH] = PERIOD_MONTH,
+                                                   [GRAIN_QUARTER] = PERIOD_QUARTER,
+                                                   [GRAIN_YEAR] = PERIOD_YEAR,
+                                                   [GRAIN_FISCAL_YEAR] = PERIOD_FISCAL_YEAR,
+                                                   [GRAIN_FISCAL_QUARTER] = PERIOD_FISCAL_QUARTER};
     if (g == GRAIN_TIME || g >= GRAIN_COUNT)
         return false;
     *k = period_kind_of_calendar(CAL_PERIOD_NONE, cal);

@@ -56,8 +56,9 @@ static void test_period_start(void **state)
         {PERIOD_FISCAL_QUARTER, false, 2, "2024-05-01", "2024-05-01"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        assert_period((period_kind){cases[i].unit, cases[i].sunday, cases[i].fiscal}, cases[i].time,
-                      cases[i].expected);
+        assert_period(
+            (period_kind){cases[i].unit, cases[i].sunday, cases[i].fiscal, PERIOD_LABEL_GRAIN},
+            cases[i].time, cases[i].expected);
 }
 
 static void test_date_add_clamps_month_ends(void **state)
