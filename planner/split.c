@@ -36,6 +36,8 @@ typedef struct source_job {
     /* Its metrics are computed over this time metric's periods (planner/time_metrics.h);
      * NULL: over the query's. */
     const metric *tm;
+    /* A cumulative metric's source computes each period's window (time_job_windows). */
+    bool windows;
     /* Its time column is an instant read in the session's zone (not UTC): grains and
      * time bounds convert it (see local_time). */
     bool convert_time;
@@ -786,6 +788,107 @@ static void note_decimal_expression(split_ctx *x, const source_job *job, atomic_
     aq->expr_types[i] = t;
 }
 
+/* A window's end (or start) as the source's time column compares it: the session's
+ * wall clock, or the UTC instant it is when the column is an instant read in a zone. */
+static void print_window_time(split_ctx *x, sql_builder *b, const source_job *job, int64_t t)
+{
+    if (job->convert_time) {
+        int64_t seconds = t / 1000000;
+        t = time_zone_instant(x->q->tz, seconds) * 1000000 + (t - seconds * 1000000);
+    }
+    char text[32];
+    period_time_text(t, text);
+    if (b->dialect == DIALECT_SQLITE) {
+        sb_param(b, PARAM_TEXT, arena_strdup(x->a, text));
+        return;
+    }
+    sb_str(b, "CAST(");
+    sb_param(b, PARAM_TEXT, arena_strdup(x->a, text));
+    sb_str(b, b->dialect == DIALECT_POSTGRES ? " AS TIMESTAMP)" : " AS DATETIME(6))");
+}
+
+/* A period's label, typed as the query's time key is on this backend. */
+static void print_window_label(const split_ctx *x, sql_builder *b, const time_window *w)
+{
+    const period_kind *k = &x->tp.kind;
+    bool pg = b->dialect == DIALECT_POSTGRES, lite = b->dialect == DIALECT_SQLITE;
+    const char *type = w->label_kind == PARAM_INT ? (pg || lite ? "INTEGER" : "SIGNED")
+                       : k->label == PERIOD_LABEL_DATETIME ||
+                               (k->label == PERIOD_LABEL_GRAIN && k->unit < PERIOD_DAY)
+                           ? (pg ? "TIMESTAMP" : "DATETIME")
+                           : "DATE";
+    if (lite && w->label_kind != PARAM_INT) {
+        sb_param(b, PARAM_TEXT, w->label);
+        return;
+    }
+    sb_str(b, "CAST(");
+    sb_param(b, w->label_kind, w->label);
+    buf_printf(&b->out, " AS %s)", type);
+}
+
+/* SQLite keeps times as text: both sides written alike (see SQLITE_TIME_TEXT). */
+static void print_time_compare(sql_builder *b, const char *column, const char *op, const char *w)
+{
+    bool lite = b->dialect == DIALECT_SQLITE;
+    sb_str(b, lite ? SQLITE_TIME_TEXT : "");
+    sb_str(b, column);
+    buf_printf(&b->out, "%s %s %s", lite ? ")" : "", op, lite ? SQLITE_TIME_TEXT : "");
+    sb_ident(b, "mimir_windows");
+    sb_str(b, ".");
+    sb_ident(b, w);
+    sb_str(b, lite ? ")" : "");
+}
+
+static void print_alias(sql_builder *b, bool first, const char *name)
+{
+    if (!first)
+        return;
+    sb_str(b, " AS ");
+    sb_ident(b, name);
+}
+
+/*
+ * JOIN the windows of a cumulative metric's periods (planner/time_metrics.h): each
+ * source row counts in every window it falls in, and the metrics aggregate per
+ * window, computed by the source whatever they are (COUNT DISTINCT, AVG, ...).
+ */
+static bool print_windows_join(split_ctx *x, sql_builder *b, const source_job *job)
+{
+    time_window *w;
+    size_t n;
+    if (!time_windows(x->a, &x->tp, job->tm, &w, &n, x->err))
+        return false;
+    sb_str(b, " JOIN (");
+    for (size_t i = 0; i < n; i++) {
+        sb_str(b, i ? " UNION ALL SELECT " : "SELECT ");
+        print_window_label(x, b, &w[i]);
+        print_alias(b, i == 0, "mimir_p");
+        sb_str(b, ", ");
+        print_window_time(x, b, job, w[i].has_start ? w[i].start : w[i].end);
+        print_alias(b, i == 0, "mimir_ws");
+        sb_str(b, ", ");
+        print_window_time(x, b, job, w[i].end);
+        print_alias(b, i == 0, "mimir_we");
+    }
+    sb_str(b, ") AS ");
+    sb_ident(b, "mimir_windows");
+    sb_str(b, " ON ");
+    sql_builder col;
+    sb_init(&col, x->a, b->dialect);
+    sb_ident(&col, "mimir_source");
+    sb_str(&col, ".");
+    sb_ident(&col, local_column_name(x->a, b->dialect, job->src->time_col_alias));
+    query_param *unused;
+    size_t nunused;
+    const char *t = sb_finish(&col, &unused, &nunused);
+    print_time_compare(b, t, "<", "mimir_we");
+    if (n && w[0].has_start) {
+        sb_str(b, " AND ");
+        print_time_compare(b, t, ">=", "mimir_ws");
+    }
+    return true;
+}
+
 static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_query *aq)
 {
     const inquiry *q = x->q;
@@ -837,6 +940,11 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         *t = (result_column){.type = VT_NULL, .decimals = -1};
         if (m) {
             print_metric(x, &b, job, m, t);
+        } else if (!streaming && i == x->tp.key && job->windows) {
+            sb_ident(&b, "mimir_windows");
+            sb_str(&b, ".");
+            sb_ident(&b, "mimir_p");
+            ptr_vec_push(x->a, &group, (void *)(uintptr_t)(i + 1));
         } else if (!streaming && i == x->tp.key && time_job_key_grain(&x->tp, job->tm, &g)) {
             /* the periods this time metric's rows are grouped by (planner/time_metrics.h) */
             sb_ident(&b, grain_column(x->a, time_grain_name(g)));
@@ -865,6 +973,10 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     build_inner(x, &b, job, &bounds);
     sb_str(&b, ") AS ");
     sb_ident(&b, "mimir_source");
+    if (job->windows && !print_windows_join(x, &b, job)) {
+        sb_discard(&b);
+        return false;
+    }
     if (!print_outer_clauses(x, &b, job, &outer, &group, streaming)) {
         sb_discard(&b);
         return false;
@@ -995,7 +1107,10 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
             if (!need_dims_of(x, job, q->filters[i], "used in WHERE"))
                 return false;
         time_grain g;
-        if (time_job_key_grain(&x->tp, job->tm, &g) && !need_dim(x, job, time_grain_name(g), why))
+        job->windows = time_job_windows(
+            &x->tp, job->tm, (const inquiry_metric *const *)job->metrics.items, job->metrics.len);
+        if (!job->windows && time_job_key_grain(&x->tp, job->tm, &g) &&
+            !need_dim(x, job, time_grain_name(g), why))
             return false;
         for (size_t i = 0; i < job->metrics.len; i++) {
             const metric *m = ((const inquiry_metric *)job->metrics.items[i])->m;

@@ -532,7 +532,7 @@ bool time_print_table(sql_builder *b, const time_plan *tp, const inquiry *q, siz
                       sql_error *err)
 {
     const char *table = arena_printf(b->a, "\"s%zu\"", query);
-    if (!tm || !tp->has_key) {
+    if (!tm || !tp->has_key || time_job_windows(tp, tm, metrics, n)) {
         sb_str(b, table);
         return true;
     }
@@ -583,4 +583,58 @@ void time_print_calendar(sql_builder *b, const time_plan *tp, const inquiry *q)
     }
     clip_to_range(b, tp, true);
     sb_str(b, ")");
+}
+
+/* ---- Windows computed by the source ------------------------------------------ */
+
+static bool reaggregates(const metric *m)
+{
+    return m->aggregation == AGGREGATION_SUM || m->aggregation == AGGREGATION_COUNT ||
+           m->aggregation == AGGREGATION_MIN || m->aggregation == AGGREGATION_MAX;
+}
+
+bool time_job_windows(const time_plan *tp, const metric *tm, const inquiry_metric *const *metrics,
+                      size_t n)
+{
+    if (!tp->has_key || !tm || tm->time_kind != TIME_METRIC_CUMULATIVE)
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!reaggregates(metrics[i]->m))
+            return true;
+    return false;
+}
+
+bool time_windows(arena *a, const time_plan *tp, const metric *tm, time_window **out, size_t *n,
+                  sql_error *err)
+{
+    if (!tp->has_lo || !tp->has_hi)
+        return refuse(err,
+                      "cumulative metric '%s' by a time grain over a metric that does not add up "
+                      "from days (COUNT DISTINCT, AVG, ...) is computed by its source for each "
+                      "period, and needs a time range with both ends (%s)",
+                      tm->name, "ds BETWEEN '2024-01-01' AND '2024-12-31'");
+    int64_t first = period_floor(&tp->kind, tp->lo), last = period_floor(&tp->kind, tp->hi - 1);
+    size_t count = 0;
+    for (int64_t p = first; p <= last && count <= TIME_WINDOWS_MAX;
+         p = period_step(&tp->kind, p, 1))
+        count++;
+    if (count > TIME_WINDOWS_MAX)
+        return refuse(err,
+                      "cumulative metric '%s' over a metric that does not add up from days is "
+                      "computed by its source for each period: %s",
+                      tm->name, "this range has more than 1000 periods of the query's grain");
+    *out = arena_alloc(a, (count + 1) * sizeof(time_window));
+    *n = 0;
+    for (int64_t p = first; p <= last; p = period_step(&tp->kind, p, 1)) {
+        time_window *w = &(*out)[(*n)++];
+        char text[32];
+        period_format(&tp->kind, p, text);
+        w->label = arena_strdup(a, text);
+        w->label_kind = tp->kind.unit == PERIOD_YEAR && tp->kind.label == PERIOD_LABEL_GRAIN
+                            ? PARAM_INT
+                            : PARAM_TEXT;
+        w->end = period_step(&tp->kind, p, 1);
+        w->has_start = window_start(tm, tp->cal, w->end, &w->start);
+    }
+    return true;
 }

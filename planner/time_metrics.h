@@ -82,6 +82,28 @@ bool time_job_bounds(arena *a, const time_plan *tp, const metric *tm, const ptr_
                      ptr_vec *out, sql_error *err);
 
 /*
+ * A cumulative metric by a time grain over metrics that do not add up from days
+ * (COUNT DISTINCT, AVG, anything not SUM, COUNT, MIN or MAX) is computed by its
+ * source over each period's window: the atomic query joins its rows to a list of
+ * windows, one per period of the query's range, which must have both ends.
+ */
+typedef struct time_window {
+    const char *label;     /* the period, as the query's time key shows it */
+    param_kind label_kind; /* PARAM_INT for a year's number, else PARAM_TEXT */
+    bool has_start;        /* false: a running total, from the beginning of the data */
+    int64_t start, end;    /* wall clock: [start, end) */
+} time_window;
+
+#define TIME_WINDOWS_MAX 1000
+
+bool time_job_windows(const time_plan *tp, const metric *tm, const inquiry_metric *const *metrics,
+                      size_t n);
+/* The windows of tm's periods; false with err set without both ends of a range, or with
+ * more than TIME_WINDOWS_MAX periods. */
+bool time_windows(arena *a, const time_plan *tp, const metric *tm, time_window **out, size_t *n,
+                  sql_error *err);
+
+/*
  * With tp->calendar, the final stage selects from "mimir_calendar" LEFT JOIN
  * "mimir_joined" (the sources' tables joined as usual): this prints the common
  * table expressions "mimir_spine", every period of the range, and
