@@ -43,6 +43,7 @@
 #include "semantic/column_type.h"
 #include "semantic/secrets.h"
 #include "semantic/sql_scan.h"
+#include "semantic/time_metrics.h"
 #include "semantic/util.h"
 #include "semantic/yaml_doc.h"
 #include "wire/xalloc.h"
@@ -600,11 +601,228 @@ static bool get_aggregation(const defctx *d, metric *m)
     return ok;
 }
 
-static bool is_derived_type(const defctx *d)
+static bool is_type(const defctx *d, const char *kind)
 {
     const ynode *v = ymap_get(d->map, "type");
     const char *text = ynode_is_null(v) ? NULL : ynode_text(v);
-    return text && strcasecmp(text, "derived") == 0;
+    return text && strcasecmp(text, kind) == 0;
+}
+
+static bool is_derived_type(const defctx *d)
+{
+    return is_type(d, "derived");
+}
+
+/* ---- time metrics, semi-additive metrics, fills ---- */
+
+/* "1 year", "2 years", "7 days": n >= 1 whole units, singular or plural. */
+static bool parse_time_span(const char *text, time_span *out)
+{
+    const char *p = text;
+    while (*p == ' ')
+        p++;
+    if (*p < '0' || *p > '9')
+        return false;
+    long n = 0;
+    while (*p >= '0' && *p <= '9') {
+        n = n * 10 + (*p++ - '0');
+        if (n > 1000000)
+            return false;
+    }
+    if (n < 1 || *p != ' ')
+        return false;
+    while (*p == ' ')
+        p++;
+    size_t len = 0;
+    while (p[len] && p[len] != ' ')
+        len++;
+    const char *rest = p + len;
+    while (*rest == ' ')
+        rest++;
+    if (*rest)
+        return false;
+    for (int u = TIME_UNIT_DAY; u <= TIME_UNIT_YEAR; u++) {
+        const char *unit = time_unit_name((time_unit)u);
+        size_t ul = strlen(unit);
+        bool plural = len == ul + 1 && (p[ul] == 's' || p[ul] == 'S');
+        if ((len == ul || plural) && strncasecmp(p, unit, ul) == 0) {
+            out->n = (int)n;
+            out->unit = (time_unit)u;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* An optional span key (offset, window): out->n == 0 when absent. */
+static bool get_time_span(const defctx *d, const char *key, time_span *out)
+{
+    char *text = NULL;
+    *out = (time_span){0};
+    if (!get_text(d, key, &text))
+        return false;
+    if (!text)
+        return true;
+    bool ok = parse_time_span(text, out);
+    if (!ok)
+        def_fail(d, key_value(d->map, key),
+                 "%s '%s' is not a span of time: write a whole number n >= 1 and a unit, day, "
+                 "week, month, quarter or year (singular or plural), e.g. 1 year or 7 days",
+                 key, text);
+    free(text);
+    return ok;
+}
+
+static bool get_grain_to_date(const defctx *d, calendar_period *out)
+{
+    char *text = NULL;
+    *out = CAL_PERIOD_NONE;
+    if (!get_text(d, "grain_to_date", &text))
+        return false;
+    if (!text)
+        return true;
+    for (int p = CAL_PERIOD_WEEK; p <= CAL_PERIOD_FISCAL_YEAR; p++)
+        if (strcasecmp(text, calendar_period_name((calendar_period)p)) == 0)
+            *out = (calendar_period)p;
+    if (*out == CAL_PERIOD_NONE)
+        def_fail(d, key_value(d->map, "grain_to_date"),
+                 "grain_to_date '%s' is not one of week, month, quarter, year, fiscal_quarter, "
+                 "fiscal_year",
+                 text);
+    free(text);
+    return *out != CAL_PERIOD_NONE;
+}
+
+/* A key a metric of this kind must not have: its message says why. */
+static bool refuse_key(const defctx *d, const char *key, const char *why)
+{
+    const ynode *v = ymap_get_key(d->map, key);
+    if (!v)
+        return true;
+    return def_fail(d, v, "'%s' %s", key, why);
+}
+
+/*
+ * type: offset / type: cumulative: the metric `metric:` names over other
+ * periods. Derived (depends_on its base, aggregation DERIVED, no expr), so
+ * that what does not know time metrics treats it as computed after the
+ * combine; whether the base exists, and cycles, are checked once every file
+ * is read (check_references).
+ */
+static bool read_time_metric_fields(defctx *d, metric *m, time_metric_kind kind, bool ok)
+{
+    const char *k = kind == TIME_METRIC_OFFSET ? "offset" : "cumulative";
+    char why[160];
+    m->derived = true;
+    m->time_kind = kind;
+    m->aggregation = AGGREGATION_DERIVED;
+    snprintf(why, sizeof why,
+             "is not allowed on a metric of type: %s: it is computed from the metric its "
+             "metric: key names",
+             k);
+    ok = refuse_key(d, "source_name", why) && ok;
+    ok = refuse_key(d, "sql", why) && ok;
+    ok = refuse_key(d, "aggregation", why) && ok;
+    ok = get_required(d, "metric", &m->base_metric) && ok;
+    if (m->base_metric) {
+        m->depends_on = xcalloc(1, sizeof *m->depends_on);
+        m->depends_on[0] = xstrdup(m->base_metric);
+        m->n_depends_on = 1;
+    }
+    if (kind == TIME_METRIC_OFFSET) {
+        ok = get_time_span(d, "offset", &m->offset) && ok;
+        if (!ymap_get_key(d->map, "offset"))
+            ok = def_fail(d, d->map, "missing required key 'offset' (e.g. offset: 1 year)") && ok;
+        ok = refuse_key(d, "window", "belongs to metrics of type: cumulative") && ok;
+        ok = refuse_key(d, "grain_to_date", "belongs to metrics of type: cumulative") && ok;
+    } else {
+        ok = get_time_span(d, "window", &m->window) && ok;
+        ok = get_grain_to_date(d, &m->grain_to_date) && ok;
+        if (m->window.n && m->grain_to_date != CAL_PERIOD_NONE)
+            ok = def_fail(d, key_value(d->map, "grain_to_date"),
+                          "has both window and grain_to_date: give one (a trailing window, or "
+                          "from the start of a period), or neither (a running total)") &&
+                 ok;
+        ok = refuse_key(d, "offset", "belongs to metrics of type: offset") && ok;
+    }
+    ok = get_text(d, "description", &m->description) && ok;
+    return ok;
+}
+
+/* A number as SQL writes one: [-]digits[.digits][e[-]digits], also .5 and 5. */
+static bool is_sql_number(const char *s)
+{
+    const char *p = s;
+    if (*p == '-' || *p == '+')
+        p++;
+    size_t digits = 0;
+    while (*p >= '0' && *p <= '9')
+        p++, digits++;
+    if (*p == '.')
+        for (p++; *p >= '0' && *p <= '9'; p++)
+            digits++;
+    if (!digits)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '-' || *p == '+')
+            p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    return *p == '\0' && p - s < 64;
+}
+
+/* fill_nulls_with (a scalar) and join_to_calendar: any metric. */
+static bool read_fill_keys(defctx *d, metric *m)
+{
+    bool ok = get_bool(d, "join_to_calendar", &m->join_to_calendar);
+    const ynode *v = ymap_get(d->map, "fill_nulls_with");
+    if (ynode_is_null(v))
+        return ok;
+    if (v->kind != YNODE_SCALAR || !ynode_text(v))
+        return def_fail(d, v,
+                        "'fill_nulls_with' must be a constant (a number such as 0, or a string), "
+                        "not %s",
+                        ynode_kind_name(v));
+    m->fill_nulls_with = xstrdup(ynode_text(v));
+    m->fill_is_number = is_sql_number(m->fill_nulls_with);
+    return ok;
+}
+
+/* non_additive_time: last | first, non_additive_per: [dimension, ...] (base metrics). */
+static bool read_non_additive(defctx *d, metric *m)
+{
+    char *text = NULL;
+    bool ok = get_text(d, "non_additive_time", &text);
+    if (text) {
+        if (strcasecmp(text, "last") == 0)
+            m->non_additive = NON_ADDITIVE_LAST;
+        else if (strcasecmp(text, "first") == 0)
+            m->non_additive = NON_ADDITIVE_FIRST;
+        else
+            ok = def_fail(d, key_value(d->map, "non_additive_time"),
+                          "non_additive_time '%s' is not last or first", text);
+        free(text);
+    }
+    ok = get_name_list(d, "non_additive_per", &m->non_additive_per, &m->n_non_additive_per) && ok;
+    if (ymap_get_key(d->map, "non_additive_per") && !ymap_get(d->map, "non_additive_time"))
+        ok = def_fail(d, ymap_get_key(d->map, "non_additive_per"),
+                      "non_additive_per needs non_additive_time (last or first): it says per "
+                      "which dimensions the last (first) time is chosen") &&
+             ok;
+    return ok;
+}
+
+/* Keys only a metric of a source may have. */
+static bool refuse_base_only_keys(const defctx *d)
+{
+    const char *why = "belongs to metrics of a source (a balance's SUM over its rows), not to "
+                      "derived, offset or cumulative metrics";
+    bool ok = refuse_key(d, "non_additive_time", why);
+    return refuse_key(d, "non_additive_per", why) && ok;
 }
 
 /*
@@ -622,6 +840,14 @@ static void keep_extra_keys(const defctx *d, metric *m)
                                         "type",
                                         "truncate_incomplete_granularity",
                                         "aggregation",
+                                        "metric",
+                                        "offset",
+                                        "window",
+                                        "grain_to_date",
+                                        "non_additive_time",
+                                        "non_additive_per",
+                                        "fill_nulls_with",
+                                        "join_to_calendar",
                                         NULL};
     for (size_t i = 0; i + 1 < d->map->n_items; i += 2) {
         const char *key = ynode_text(d->map->items[i]);
@@ -644,8 +870,16 @@ static bool read_metric_fields(defctx *d, metric *m)
     bool ok = get_required(d, "name", &m->name);
     if (m->name)
         d->name = m->name;
-    if (is_derived_type(d))
-        return read_derived_fields(d, m, ok);
+    ok = read_fill_keys(d, m) && ok;
+    if (is_derived_type(d) || is_type(d, "offset") || is_type(d, "cumulative")) {
+        ok = refuse_base_only_keys(d) && ok;
+        if (is_derived_type(d))
+            return read_derived_fields(d, m, ok);
+        return read_time_metric_fields(
+            d, m, is_type(d, "offset") ? TIME_METRIC_OFFSET : TIME_METRIC_CUMULATIVE, ok);
+    }
+    ok = refuse_key(d, "metric", "belongs to metrics of type: offset or type: cumulative") && ok;
+    ok = read_non_additive(d, m) && ok;
     char *sql = NULL;
     /* Keys other than these (team, collection, ...) are accepted and ignored,
      * as in the prototype. */
@@ -982,6 +1216,19 @@ static bool check_required_dimensions(loader *L, size_t mi)
     return ok;
 }
 
+/* The key that names what a derived metric depends on: sql, or a time metric's metric. */
+static const char *deps_key(const metric *m)
+{
+    return m->time_kind != TIME_METRIC_NONE ? "metric" : "sql";
+}
+
+/* "derived", "offset" or "cumulative", for messages. */
+static const char *time_kind_name(const metric *m)
+{
+    const char *kind = time_metric_kind_name(m->time_kind);
+    return kind ? kind : "derived";
+}
+
 /* Each name a derived metric's sql uses must be a metric; it is then spelled as
  * the catalog spells it, so that depends_on can be looked up exactly. */
 static bool check_derived_names(loader *L, size_t mi)
@@ -1001,11 +1248,16 @@ static bool check_derived_names(loader *L, size_t mi)
         for (size_t j = 0; j < L->c->n_metrics; j++)
             if (j != mi)
                 join_add(known, sizeof known, L->c->metrics[j].name);
-        const ynode *v = key_value(L->metric_maps[mi], "sql");
-        ok = problem(L, m->at.file, v->line, v->column,
-                     "derived metric '%s': sql names '%s', which is not a metric (a derived "
-                     "metric computes on metrics only; metrics: %s)",
-                     m->name, m->depends_on[i], *known ? known : "none");
+        const ynode *v = key_value(L->metric_maps[mi], deps_key(m));
+        if (m->time_kind != TIME_METRIC_NONE)
+            ok = problem(L, m->at.file, v->line, v->column,
+                         "%s metric '%s': metric '%s' is not a metric (metrics: %s)",
+                         time_kind_name(m), m->name, m->depends_on[i], *known ? known : "none");
+        else
+            ok = problem(L, m->at.file, v->line, v->column,
+                         "derived metric '%s': sql names '%s', which is not a metric (a derived "
+                         "metric computes on metrics only; metrics: %s)",
+                         m->name, m->depends_on[i], *known ? known : "none");
     }
     return ok;
 }
@@ -1095,19 +1347,54 @@ static bool check_derived_depths(loader *L)
         char path[512];
         snprintf(path, sizeof path, "%s", m->name);
         memset(seen, 0, c->n_metrics * sizeof(bool));
-        const ynode *v = key_value(L->metric_maps[i], "sql");
+        const ynode *v = key_value(L->metric_maps[i], deps_key(m));
         if (reaches(c, m, m, seen, path, sizeof path, 0))
-            ok = problem(L, m->at.file, v->line, v->column,
-                         "derived metric '%s' depends on itself: %s", m->name, path);
+            ok = problem(L, m->at.file, v->line, v->column, "%s metric '%s' depends on itself: %s",
+                         time_kind_name(m), m->name, path);
         else
             ok = problem(L, m->at.file, v->line, v->column,
-                         "derived metric '%s' depends on a cycle of derived metrics, or nests more "
+                         "%s metric '%s' depends on a cycle of derived metrics, or nests more "
                          "than %d derived metrics deep",
-                         m->name, CATALOG_DERIVED_MAX_DEPTH);
+                         time_kind_name(m), m->name, CATALOG_DERIVED_MAX_DEPTH);
     }
     free(seen);
     free(w.state);
     free(w.depth);
+    return ok;
+}
+
+/* grain_to_date: fiscal_* needs the calendar's fiscal year, read by now. */
+static bool check_grain_to_date(loader *L, size_t mi)
+{
+    const metric *m = &L->c->metrics[mi];
+    if ((m->grain_to_date != CAL_PERIOD_FISCAL_YEAR &&
+         m->grain_to_date != CAL_PERIOD_FISCAL_QUARTER) ||
+        L->c->cal.fiscal_year_start_month != 0)
+        return true;
+    const ynode *v = key_value(L->metric_maps[mi], "grain_to_date");
+    return problem(L, m->at.file, v->line, v->column,
+                   "metric '%s': grain_to_date: %s needs fiscal_year_start_month in calendar.yaml",
+                   m->name, calendar_period_name(m->grain_to_date));
+}
+
+/* Each non_additive_per name must be a dimension of the metric's source. */
+static bool check_non_additive_per(loader *L, size_t mi)
+{
+    const metric *m = &L->c->metrics[mi];
+    const source *s = catalog_source(L->c, m->source_name);
+    bool ok = true;
+    for (size_t i = 0; s && i < m->n_non_additive_per; i++) {
+        const char *dim = m->non_additive_per[i];
+        if (catalog_dim_on_source(L->c, s, dim, NULL) != DIM_NOT_ON_SOURCE ||
+            has_failed(L, DEF_DIMENSION, dim))
+            continue;
+        const ynode *item = list_item(L->metric_maps[mi], "non_additive_per", i);
+        ok = problem(L, m->at.file, item->line, item->column,
+                     "metric '%s': non_additive_per names '%s', which is not a dimension "
+                     "available on source '%s' (a column of its sql, or a dimension defined on "
+                     "it or listed under its 'dimensions')",
+                     m->name, dim, s->name);
+    }
     return ok;
 }
 
@@ -1127,8 +1414,10 @@ static bool check_references(loader *L)
         const metric *m = &c->metrics[i];
         if (m->derived) {
             ok = check_derived_names(L, i) && ok;
+            ok = check_grain_to_date(L, i) && ok;
             continue;
         }
+        ok = check_non_additive_per(L, i) && ok;
         ok = check_source_name(L, DEF_METRIC, &m->at, m->name, m->source_name, L->metric_maps[i]) &&
              ok;
         ok = check_required_dimensions(L, i) && ok;

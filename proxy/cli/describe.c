@@ -13,6 +13,7 @@
 #include "planner/mimir_tables.h"
 #include "proxy/cli/cli.h"
 #include "proxy/cli/output.h"
+#include "semantic/time_metrics.h"
 #include "semantic/util.h"
 #include "wire/buf.h"
 #include "wire/xalloc.h"
@@ -123,8 +124,52 @@ static void describe_derived_metric(fields *f, const metric *m)
     field_origin(f, &m->at);
 }
 
+/* type: offset / type: cumulative: the base metric and the period keys. */
+static void describe_time_metric(fields *f, const metric *m)
+{
+    char span[64], text[128];
+    field(f, "kind", "metric");
+    field(f, "name", m->name);
+    field(f, "description", m->description);
+    snprintf(text, sizeof text, "%s (computed from its base metric over other periods)",
+             time_metric_kind_name(m->time_kind));
+    field(f, "type", text);
+    field(f, "metric", m->base_metric);
+    if (m->offset.n)
+        field(f, "offset", time_span_text(m->offset, span, sizeof span));
+    if (m->window.n)
+        field(f, "window", time_span_text(m->window, span, sizeof span));
+    if (m->grain_to_date != CAL_PERIOD_NONE)
+        field(f, "grain_to_date", calendar_period_name(m->grain_to_date));
+    field_origin(f, &m->at);
+}
+
+/* The keys any metric may have: non_additive_time/per, fill_nulls_with, join_to_calendar. */
+static void describe_time_keys(fields *f, const metric *m)
+{
+    if (m->non_additive != NON_ADDITIVE_NONE)
+        field(f, "non_additive_time", non_additive_name(m->non_additive));
+    if (m->n_non_additive_per) {
+        buf b;
+        buf_init(&b);
+        for (size_t i = 0; i < m->n_non_additive_per; i++)
+            buf_printf(&b, "%s%s", i ? ", " : "", m->non_additive_per[i]);
+        field(f, "non_additive_per", buf_cstr(&b));
+        buf_free(&b);
+    }
+    if (m->fill_nulls_with)
+        field(f, "fill_nulls_with", m->fill_nulls_with);
+    if (m->join_to_calendar)
+        field(f, "join_to_calendar", "true");
+}
+
 static void describe_metric(fields *f, arena *a, const catalog *c, const metric *m)
 {
+    if (m->time_kind != TIME_METRIC_NONE) {
+        describe_time_metric(f, m);
+        describe_time_keys(f, m);
+        return;
+    }
     if (m->derived) {
         describe_derived_metric(f, m);
         return;
@@ -142,6 +187,7 @@ static void describe_metric(fields *f, arena *a, const catalog *c, const metric 
         buf_printf(&b, "%s%s", i ? ", " : "", m->required_dimensions[i]);
     field(f, "required_dimensions", buf_cstr(&b));
     buf_free(&b);
+    describe_time_keys(f, m);
     field_origin(f, &m->at);
 }
 

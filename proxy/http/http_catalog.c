@@ -23,6 +23,7 @@
 #include "proxy/http/http_internal.h"
 #include "proxy/obs/json_out.h"
 #include "proxy/server_access.h"
+#include "semantic/time_metrics.h"
 #include "wire/xalloc.h"
 
 typedef struct layer {
@@ -107,6 +108,28 @@ static void append_extra(buf *b, const metric *m)
     buf_append_byte(b, '}');
 }
 
+/* The time-intelligence keys: null (false) when not given. */
+static void append_time_keys(buf *b, const metric *m)
+{
+    char span[64];
+    buf_append_str(b, ",\"base_metric\":");
+    json_append_cstr(b, m->base_metric);
+    buf_append_str(b, ",\"offset\":");
+    json_append_cstr(b, m->offset.n ? time_span_text(m->offset, span, sizeof span) : NULL);
+    buf_append_str(b, ",\"window\":");
+    json_append_cstr(b, m->window.n ? time_span_text(m->window, span, sizeof span) : NULL);
+    buf_append_str(b, ",\"grain_to_date\":");
+    json_append_cstr(b, calendar_period_name(m->grain_to_date));
+    buf_append_str(b, ",\"non_additive_time\":");
+    json_append_cstr(b, non_additive_name(m->non_additive));
+    buf_append_str(b, ",\"non_additive_per\":");
+    append_names(b, m->non_additive_per, m->n_non_additive_per);
+    buf_append_str(b, ",\"fill_nulls_with\":");
+    json_append_cstr(b, m->fill_nulls_with);
+    buf_append_str(b, m->join_to_calendar ? ",\"join_to_calendar\":true"
+                                          : ",\"join_to_calendar\":false");
+}
+
 static void append_metric(buf *b, const layer *l, const metric *m)
 {
     buf_append_str(b, "{\"name\":");
@@ -116,7 +139,9 @@ static void append_metric(buf *b, const layer *l, const metric *m)
     buf_append_str(b, ",\"source\":");
     json_append_cstr(b, m->source_name);
     buf_append_str(b, ",\"kind\":");
-    json_append_cstr(b, m->derived ? "derived" : "aggregate");
+    json_append_cstr(b, m->time_kind != TIME_METRIC_NONE ? time_metric_kind_name(m->time_kind)
+                        : m->derived                     ? "derived"
+                                                         : "aggregate");
     buf_append_str(b, ",\"type\":");
     const mimir_column *col = column_of(&l->tables[0], m->name);
     if (col)
@@ -131,6 +156,7 @@ static void append_metric(buf *b, const layer *l, const metric *m)
     append_names(b, m->depends_on, m->n_depends_on);
     buf_append_str(b, ",\"required_dimensions\":");
     append_names(b, m->required_dimensions, m->n_required_dimensions);
+    append_time_keys(b, m);
     buf_append_str(b, ",\"dimensions\":");
     append_groupable(b, l, m);
     append_extra(b, m);

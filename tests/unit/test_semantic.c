@@ -1181,6 +1181,126 @@ static void test_derived_metric_problems(void **state)
     catalog_free(c);
 }
 
+/* type: offset / cumulative, non_additive_time/per, fill_nulls_with, join_to_calendar. */
+static void test_time_metrics(void **state)
+{
+    (void)state;
+    catalog *c = load_ok(FIXTURES "/time_metrics", NULL);
+    assert_int_equal(c->n_metrics, 8);
+    const metric *soh = catalog_metric(c, "stock_on_hand");
+    assert_false(soh->derived);
+    assert_int_equal(soh->time_kind, TIME_METRIC_NONE);
+    assert_int_equal(soh->non_additive, NON_ADDITIVE_LAST);
+    static const char *const per[] = {"store_id", "store_region"};
+    assert_strv(soh->non_additive_per, soh->n_non_additive_per, per, 2);
+    assert_string_equal(soh->fill_nulls_with, "0");
+    assert_true(soh->fill_is_number);
+    assert_false(soh->join_to_calendar);
+    assert_int_equal(soh->n_extra, 0); /* the new keys are known keys */
+    const metric *open = catalog_metric(c, "opening_stock");
+    assert_int_equal(open->non_additive, NON_ADDITIVE_FIRST);
+    assert_int_equal(open->n_non_additive_per, 0);
+    assert_string_equal(open->fill_nulls_with, "n/a");
+    assert_false(open->fill_is_number);
+    assert_true(open->join_to_calendar);
+
+    const metric *ly = catalog_metric(c, "stock_last_year");
+    assert_true(ly->derived);
+    assert_int_equal(ly->time_kind, TIME_METRIC_OFFSET);
+    assert_int_equal(ly->aggregation, AGGREGATION_DERIVED);
+    assert_null(ly->expr);
+    assert_null(ly->source_name);
+    assert_string_equal(ly->base_metric, "stock_on_hand");
+    static const char *const ly_deps[] = {"stock_on_hand"};
+    assert_strv(ly->depends_on, ly->n_depends_on, ly_deps, 1);
+    assert_int_equal(ly->offset.n, 1);
+    assert_int_equal(ly->offset.unit, TIME_UNIT_YEAR);
+    assert_int_equal(ly->window.n, 0);
+    assert_string_equal(ly->description, "a year earlier");
+    const metric *q2 = catalog_metric(c, "stock_two_quarters_ago");
+    assert_int_equal(q2->offset.n, 2);
+    assert_int_equal(q2->offset.unit, TIME_UNIT_QUARTER);
+    assert_string_equal(q2->fill_nulls_with, "-1.5");
+    assert_true(q2->fill_is_number);
+    const metric *t7 = catalog_metric(c, "stock_trailing_7d");
+    assert_int_equal(t7->time_kind, TIME_METRIC_CUMULATIVE);
+    assert_int_equal(t7->window.n, 7);
+    assert_int_equal(t7->window.unit, TIME_UNIT_DAY);
+    assert_int_equal(t7->grain_to_date, CAL_PERIOD_NONE);
+    const metric *mtd = catalog_metric(c, "stock_mtd");
+    assert_int_equal(mtd->grain_to_date, CAL_PERIOD_MONTH);
+    assert_int_equal(mtd->window.n, 0);
+    const metric *running = catalog_metric(c, "stock_running");
+    assert_int_equal(running->window.n, 0);
+    assert_int_equal(running->grain_to_date, CAL_PERIOD_NONE);
+    /* Bases through an offset of an offset, and through an offset of a derived metric. */
+    const metric *bases[4];
+    assert_int_equal(catalog_metric_bases(c, running, bases, 4), 1);
+    assert_ptr_equal(bases[0], soh);
+    assert_int_equal(catalog_metric_bases(c, q2, bases, 4), 1);
+    assert_ptr_equal(bases[0], soh);
+    catalog_free(c);
+}
+
+/* Each invalid time key: its message, at its file:line:column, by validate and load. */
+static void test_time_metric_problems(void **state)
+{
+    (void)state;
+    static const char *const want[] = {
+        "8:9: metric 'fortnightly': offset '1 fortnight' is not a span of time: write a whole "
+        "number n >= 1 and a unit, day, week, month, quarter or year (singular or plural), e.g. "
+        "1 year or 7 days",
+        "10:1: metric 'no_offset': missing required key 'offset' (e.g. offset: 1 year)",
+        "17:9: metric 'zero_offset': offset '0 days' is not a span of time: write a whole number "
+        "n >= 1 and a unit, day, week, month, quarter or year (singular or plural), e.g. 1 year "
+        "or 7 days",
+        "23:1: metric 'offset_with_sql': 'source_name' is not allowed on a metric of type: "
+        "offset: it is computed from the metric its metric: key names",
+        "24:1: metric 'offset_with_sql': 'sql' is not allowed on a metric of type: offset: it is "
+        "computed from the metric its metric: key names",
+        "29:16: metric 'moon': grain_to_date 'moon' is not one of week, month, quarter, year, "
+        "fiscal_quarter, fiscal_year",
+        "35:16: metric 'both': has both window and grain_to_date: give one (a trailing window, "
+        "or from the start of a period), or neither (a running total)",
+        "54:20: metric 'latest': non_additive_time 'latest' is not last or first",
+        "59:1: metric 'per_alone': non_additive_per needs non_additive_time (last or first): it "
+        "says per which dimensions the last (first) time is chosen",
+        "70:1: metric 'derived_semi': 'non_additive_time' belongs to metrics of a source (a "
+        "balance's SUM over its rows), not to derived, offset or cumulative metrics",
+        "75:18: metric 'fill_list': 'fill_nulls_with' must be a constant (a number such as 0, "
+        "or a string), not a list",
+        "80:19: metric 'calendar_word': 'join_to_calendar' must be true or false",
+        "85:1: metric 'base_with_metric': 'metric' belongs to metrics of type: offset or type: "
+        "cumulative",
+        "40:16: metric 'fiscal': grain_to_date: fiscal_year needs fiscal_year_start_month in "
+        "calendar.yaml",
+        "44:9: cumulative metric 'no_base': metric 'nothing_here' is not a metric (metrics: "
+        "stock, fiscal, self_offset, per_unknown)",
+        "65:30: metric 'per_unknown': non_additive_per names 'warehouse', which is not a "
+        "dimension available on source 'inventory_snapshots' (a column of its sql, or a "
+        "dimension defined on it or listed under its 'dimensions')",
+        "48:9: offset metric 'self_offset' depends on itself: self_offset -> self_offset",
+    };
+    char **problems;
+    size_t n;
+    catalog *c = catalog_validate(FIXTURES "/time_metrics_broken", NULL, &problems, &n);
+    for (size_t i = 0; i < n; i++)
+        print_message("%s\n", problems[i]);
+    assert_int_equal(n, sizeof want / sizeof *want);
+    for (size_t i = 0; i < n; i++) {
+        char full[1024];
+        snprintf(full, sizeof full, "%s/time_metrics_broken/metrics/m.yaml:%s", FIXTURES, want[i]);
+        assert_string_equal(problems[i], full);
+    }
+    sem_strv_free(problems, n);
+    catalog_free(c);
+    /* catalog_load fails with the first. */
+    char err[1024], full[1024];
+    assert_null(catalog_load(FIXTURES "/time_metrics_broken", NULL, err, sizeof err));
+    snprintf(full, sizeof full, "%s/time_metrics_broken/metrics/m.yaml:%s", FIXTURES, want[0]);
+    assert_string_equal(err, full);
+}
+
 /* How metrics aggregate: classified from their sql (semantic/aggregation.h). */
 static void test_aggregation_of_sql(void **state)
 {
@@ -1320,6 +1440,8 @@ int main(void)
         cmocka_unit_test(test_validate_collects_every_problem),
         cmocka_unit_test(test_expression_names),
         cmocka_unit_test(test_derived_metrics),
+        cmocka_unit_test(test_time_metrics),
+        cmocka_unit_test(test_time_metric_problems),
         cmocka_unit_test(test_derived_metric_problems),
         cmocka_unit_test(test_aggregation_of_sql),
         cmocka_unit_test(test_metric_aggregations),
