@@ -24,6 +24,7 @@
 #include "planner/inquiry.h"
 #include "planner/layer_types.h"
 #include "planner/planner.h"
+#include "planner/semi_additive.h"
 
 typedef struct source_job {
     const source *src;
@@ -32,6 +33,9 @@ typedef struct source_job {
     ptr_vec splices; /* const char * names to splice: dimensions and grains */
     size_t query;    /* index of its atomic query */
     bool truncate;   /* its metrics ask for truncate_incomplete_granularity */
+    /* Its metrics are semi-additive alike (this one's non_additive_time/per); NULL:
+     * additive ones. Metrics that choose their rows differently get their own job. */
+    const metric *semi;
     /* Its time column is an instant read in the session's zone (not UTC): grains and
      * time bounds convert it (see local_time). */
     bool convert_time;
@@ -766,6 +770,64 @@ static void note_decimal_expression(split_ctx *x, const source_job *job, atomic_
     aq->expr_types[i] = t;
 }
 
+/* ---- Semi-additive metrics (planner/semi_additive.h) ------------------------ */
+
+typedef struct rows_printer {
+    split_ctx *x;
+    const source_job *job;
+    ptr_vec *bounds;
+} rows_printer;
+
+static void print_source_rows(void *ctx, sql_builder *b)
+{
+    rows_printer *r = ctx;
+    build_inner(r->x, b, r->job, r->bounds);
+}
+
+/* A column reference to a dimension by name. */
+static const expr *column_ref(arena *a, const char *name)
+{
+    expr *e = arena_alloc(a, sizeof(*e));
+    e->kind = EX_COLUMN;
+    e->parts[0] = name;
+    e->nparts = 1;
+    return e;
+}
+
+/*
+ * The join that keeps, of the source's rows, those at the last (first) time
+ * of their period and per-value. The periods are the values of the query's
+ * grouping expressions that name a grain (all of them, so that two grains
+ * make a period of each pair of values, as the groups do).
+ */
+static bool print_semi_additive_join(split_ctx *x, sql_builder *b, const source_job *job,
+                                     ptr_vec *bounds, const ptr_vec *outer)
+{
+    const inquiry *q = x->q;
+    ptr_vec periods = {0}, per = {0};
+    for (size_t i = 0; i < q->ndims; i++)
+        if (grains_named(x->cat, q->dims[i].e))
+            ptr_vec_push(x->a, &periods, (void *)q->dims[i].e);
+    for (size_t i = 0; i < job->semi->n_non_additive_per; i++)
+        ptr_vec_push(x->a, &per, (void *)column_ref(x->a, job->semi->non_additive_per[i]));
+    rows_printer rows = {.x = x, .job = job, .bounds = bounds};
+    semi_additive_join j = {
+        .m = job->semi,
+        .periods = (const expr *const *)periods.items,
+        .nperiods = periods.len,
+        .per = (const expr *const *)per.items,
+        .nper = per.len,
+        .time_column = local_column_name(x->a, job->dialect, job->src->time_col_alias),
+        .filters = (const expr *const *)outer->items,
+        .nfilters = outer->len,
+        .resolve = resolve_column,
+        .resolve_ctx = x,
+        .print_rows = print_source_rows,
+        .rows_ctx = &rows,
+    };
+    return semi_additive_print_join(b, &j, x->err);
+}
+
 static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_query *aq)
 {
     const inquiry *q = x->q;
@@ -838,7 +900,8 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     build_inner(x, &b, job, &bounds);
     sb_str(&b, ") AS ");
     sb_ident(&b, "mimir_source");
-    if (!print_outer_clauses(x, &b, job, &outer, &group, streaming)) {
+    if ((job->semi && !print_semi_additive_join(x, &b, job, &bounds, &outer)) ||
+        !print_outer_clauses(x, &b, job, &outer, &group, streaming)) {
         sb_discard(&b);
         return false;
     }
@@ -869,16 +932,18 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
  * source gets two atomic queries, so that each metric is computed as its
  * definition asks; the combine joins them like queries of two sources.
  */
-static source_job *job_for(split_ctx *x, ptr_vec *jobs, const source *s, bool truncate)
+static source_job *job_for(split_ctx *x, ptr_vec *jobs, const source *s, bool truncate,
+                           const metric *semi)
 {
     for (size_t i = 0; i < jobs->len; i++) {
         source_job *j = jobs->items[i];
-        if (j->src == s && j->truncate == truncate)
+        if (j->src == s && j->truncate == truncate && semi_additive_same(j->semi, semi))
             return j;
     }
     source_job *j = arena_alloc(x->a, sizeof(*j));
     j->src = s;
     j->truncate = truncate;
+    j->semi = semi;
     j->dialect = dialect_of(s->conn);
     j->query = jobs->len;
     ptr_vec_push(x->a, jobs, j);
@@ -924,7 +989,7 @@ static bool dimension_only_jobs(split_ctx *x, ptr_vec *jobs)
         for (size_t i = 0; i < q->nfilters && all; i++)
             all = source_has_dims(x->cat, src, q->filters[i]);
         if (all)
-            job_for(x, jobs, src, false);
+            job_for(x, jobs, src, false, NULL);
     }
     if (jobs->len == 0) {
         sql_error_set(x->err, ER_BAD_FIELD, "42S22",
@@ -947,7 +1012,8 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
         }
         /* Without a grain there is nothing to truncate: one query per source. */
         bool truncate = m->truncate_incomplete && x->incomplete_start;
-        ptr_vec_push(x->a, &job_for(x, jobs, s, truncate)->metrics, (void *)&q->metrics[i]);
+        const metric *semi = m->non_additive != NON_ADDITIVE_NONE ? m : NULL;
+        ptr_vec_push(x->a, &job_for(x, jobs, s, truncate, semi)->metrics, (void *)&q->metrics[i]);
     }
     if (q->nmetrics == 0 && !dimension_only_jobs(x, jobs))
         return false;
@@ -970,6 +1036,10 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
                 if (!need_dim(x, job, m->required_dimensions[r], w))
                     return false;
         }
+        for (size_t r = 0; job->semi && r < job->semi->n_non_additive_per; r++)
+            if (!need_dim(x, job, job->semi->non_additive_per[r],
+                          arena_printf(x->a, "non_additive_per of %s", job->semi->name)))
+                return false;
     }
     return true;
 }
@@ -986,6 +1056,39 @@ typedef struct final_ctx {
 
 static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_column *c,
                                sql_error *err);
+
+/*
+ * fill_nulls_with: the metric is the constant where it would be NULL (a source
+ * with no rows for a group, a FULL OUTER JOIN's other side), everywhere the
+ * final stage reads it: its column, HAVING, ORDER BY and the derived metrics
+ * over it. A number is written as the loader checked it (digits, sign, point,
+ * exponent); a string goes as a parameter.
+ */
+static void print_fill_open(sql_builder *b, const metric *m)
+{
+    if (m->fill_nulls_with)
+        sb_str(b, "COALESCE(");
+}
+
+static void print_fill_close(sql_builder *b, const metric *m)
+{
+    if (!m->fill_nulls_with)
+        return;
+    sb_str(b, ", ");
+    if (m->fill_is_number)
+        sb_str(b, m->fill_nulls_with);
+    else
+        sb_param(b, PARAM_TEXT, m->fill_nulls_with);
+    sb_str(b, ")");
+}
+
+/* A metric's column of the combined tables, filled. */
+static void print_metric_final(sql_builder *b, const inquiry_metric *im)
+{
+    print_fill_open(b, im->m);
+    sb_ident(b, im->key);
+    print_fill_close(b, im->m);
+}
 
 /* Where metric i of the inquiry is loaded: its atomic query and column. */
 static bool metric_position(const split_ctx *x, size_t index, size_t *query, size_t *col)
@@ -1114,9 +1217,11 @@ static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled,
             return false;
         }
         f->derived_depth++;
+        print_fill_open(b, m);
         sb_str(b, "CAST((");
         bool ok = sb_expr(b, d, b->resolve, b->resolve_ctx, err);
         sb_str(b, ") AS REAL)");
+        print_fill_close(b, m);
         f->derived_depth--;
         *handled = true;
         return ok;
@@ -1124,7 +1229,7 @@ static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled,
     if (m) {
         for (size_t i = 0; i < q->nmetrics; i++) {
             if (q->metrics[i].m == m) {
-                sb_ident(b, q->metrics[i].key);
+                print_metric_final(b, &q->metrics[i]);
                 *handled = true;
                 return true;
             }
@@ -1163,7 +1268,7 @@ static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_colum
         sb_ident(b, q->dims[c->index].key);
         return true;
     case COL_METRIC:
-        sb_ident(b, q->metrics[c->index].key);
+        print_metric_final(b, &q->metrics[c->index]);
         return true;
     case COL_EXPR:
         break;
@@ -1279,6 +1384,9 @@ static bool can_stream(const split_ctx *x, const ptr_vec *jobs)
     const inquiry *q = x->q;
     if (jobs->len != 1 || q->needs_final)
         return false;
+    for (size_t i = 0; i < q->nmetrics; i++)
+        if (q->metrics[i].m->fill_nulls_with)
+            return false; /* the final stage fills it (print_metric_final) */
     const source_job *job = jobs->items[0];
     for (size_t i = 0; job->dialect == DIALECT_POSTGRES && i < q->ndims; i++)
         if (q->dims[i].e->kind != EX_COLUMN && computes_number(q->dims[i].e))
