@@ -95,6 +95,11 @@ def load_postgres(pg, rows, deliveries):
              "product TEXT NOT NULL, quantity INTEGER NOT NULL)", dbname=DB)
     for r in rows:
         pg.query("INSERT INTO inventory_snapshots VALUES (%s, %s, %s, %s)", r, dbname=DB)
+    # The same rows at 22:30 UTC each day, as instants: in a session at +05:00 they fall
+    # on the next day (2024-01-31 is in February there).
+    pg.query("CREATE TABLE inventory_at AS SELECT (snapshot_date + TIME '22:30') AT TIME ZONE "
+             "'UTC' AS snapshot_at, store_id, product, quantity FROM inventory_snapshots",
+             dbname=DB)
     pg.query("CREATE TABLE deliveries (delivered_on DATE NOT NULL, store_id INTEGER NOT NULL, "
              "units INTEGER NOT NULL)", dbname=DB)
     for r in deliveries:
@@ -116,8 +121,11 @@ def load_sqlite(path, rows):
     db = sqlite3.connect(path)
     db.execute("CREATE TABLE inventory_snapshots (snapshot_date DATE, store_id INTEGER, "
                "product TEXT NOT NULL, quantity INTEGER NOT NULL)")
+    # SQLite keeps times as text: half the rows say '2024-01-31', half '2024-01-31
+    # 00:00:00', the same time, which Mimir compares as one.
     db.executemany("INSERT INTO inventory_snapshots VALUES (?, ?, ?, ?)",
-                   [(d.isoformat() if d else None, s, p, q) for d, s, p, q in rows])
+                   [(None if d is None else d.isoformat() + ("" if i % 2 else " 00:00:00"),
+                     s, p, q) for i, (d, s, p, q) in enumerate(rows)])
     db.commit()
     db.close()
 
@@ -134,6 +142,8 @@ def write_layer(base, pg_port, mariadb, extra_metrics=()):
     text = "".join(
         f"{name}:\n  name: {name}\n  time_col: snapshot_date\n  connection_name: {conn}\n"
         f"  sql: {json.dumps(SOURCE_SQL)}\n" for name, conn in sources.items())
+    text += ("inv_tz:\n  name: inv_tz\n  time_col: snapshot_at\n  connection_name: inv_pg\n"
+             "  sql: SELECT snapshot_at, store_id, product, quantity FROM inventory_at\n")
     text += ("deliveries:\n  name: deliveries\n  time_col: delivered_on\n"
              "  connection_name: inv_pg\n"
              "  sql: SELECT delivered_on, store_id, units FROM deliveries\n")
@@ -146,6 +156,8 @@ def write_layer(base, pg_port, mariadb, extra_metrics=()):
                 extra += f"non_additive_per: [{', '.join(per)}]\n"
             docs.append(metric_doc(f"{kind}_{b}", f"inv_{b}", "SUM(quantity)", extra))
         docs.append(metric_doc(f"quantity_{b}", f"inv_{b}", "SUM(quantity)"))
+    docs.append(metric_doc("stock_on_hand_tz", "inv_tz", "SUM(quantity)",
+                           "non_additive_time: last\nnon_additive_per: [store_id]\n"))
     docs.append(metric_doc("units_delivered", "deliveries", "SUM(units)", "fill_nulls_with: 0\n"))
     docs.append(metric_doc("units_delivered_raw", "deliveries", "SUM(units)"))
     docs.append(metric_doc("units_or_none", "deliveries", "SUM(units)",
@@ -387,6 +399,53 @@ def test_time_metric_refused_and_connection_goes_on(server):
                                "'stock_last_year' here")
             cur.execute("SELECT AGG(quantity_pg) FROM mimir.metrics")
             assert cur.fetchall()[0][0] is not None
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("grain", ["ds", "year_month"])
+def test_periods_in_the_session_time_zone(server, pg, grain):
+    """Periods are the session's wall-clock periods; the edge is the last instant in each."""
+    period = {"ds": "CAST(local AS DATE)",
+              "year_month": "CAST(date_trunc('month', local) AS DATE)"}[grain]
+    want = pg.query(
+        f"WITH l AS (SELECT *, snapshot_at AT TIME ZONE INTERVAL '+05:00' AS local "
+        f"FROM inventory_at), r AS (SELECT {period} AS p, quantity, snapshot_at, "
+        f"MAX(snapshot_at) OVER (PARTITION BY {period}, store_id) AS edge FROM l) "
+        f"SELECT p, SUM(quantity) FROM r WHERE snapshot_at = edge GROUP BY p", dbname=DB)
+    conn = server.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET time_zone = '+05:00'")
+            cur.execute(f"SELECT {grain}, AGG(stock_on_hand_tz) FROM mimir.metrics "
+                        f"GROUP BY {grain}")
+            got = [tuple(r) for r in cur.fetchall()]
+    finally:
+        conn.close()
+    assert normalise(got) == normalise(want)
+    if grain == "year_month":  # the zone moved a month end: not the UTC answer
+        _, utc = run(server, "SELECT year_month, AGG(stock_on_hand_tz) FROM mimir.metrics "
+                             "GROUP BY year_month")
+        assert normalise(utc) != normalise(got)
+
+
+def test_beside_a_dimension_aggregate_is_refused(server):
+    """MAX(ds) beside a semi-additive metric would compute it over days, not months: 1235,
+    and the connection goes on."""
+    conn = server.connect()
+    try:
+        with conn.cursor() as cur:
+            with pytest.raises(pymysql.MySQLError) as e:
+                cur.execute("SELECT year_month, MAX(ds), AGG(stock_on_hand_pg) "
+                            "FROM mimir.metrics GROUP BY year_month")
+            code, message = mysql_error(e)
+            assert code == 1235
+            assert message.startswith("This version of Mimir doesn't yet support the "
+                                      "semi-additive metric 'stock_on_hand_pg' beside "
+                                      "COUNT(DISTINCT ...), MIN or MAX of a dimension")
+            cur.execute("SELECT year_month, AGG(stock_on_hand_pg) FROM mimir.metrics "
+                        "GROUP BY year_month")
+            assert cur.fetchall()
     finally:
         conn.close()
 
