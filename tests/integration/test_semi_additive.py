@@ -84,7 +84,8 @@ def delivery_rows():
         day = datetime.date(2023, 11, 1) + datetime.timedelta(days=n)
         for store in (1, 2, 3):  # never store 4
             if rng.random() < 0.5:
-                rows.append((day, store, rng.randint(1, 50)))
+                units = rng.randint(1, 50)
+                rows.append((day, store, units, Decimal(units) * Decimal("1.25")))
     return rows
 
 
@@ -101,9 +102,9 @@ def load_postgres(pg, rows, deliveries):
              "'UTC' AS snapshot_at, store_id, product, quantity FROM inventory_snapshots",
              dbname=DB)
     pg.query("CREATE TABLE deliveries (delivered_on DATE NOT NULL, store_id INTEGER NOT NULL, "
-             "units INTEGER NOT NULL)", dbname=DB)
+             "units INTEGER NOT NULL, cost NUMERIC(8,2) NOT NULL)", dbname=DB)
     for r in deliveries:
-        pg.query("INSERT INTO deliveries VALUES (%s, %s, %s)", r, dbname=DB)
+        pg.query("INSERT INTO deliveries VALUES (%s, %s, %s, %s)", r, dbname=DB)
 
 
 def load_mariadb(server, rows):
@@ -146,7 +147,7 @@ def write_layer(base, pg_port, mariadb, extra_metrics=()):
              "  sql: SELECT snapshot_at, store_id, product, quantity FROM inventory_at\n")
     text += ("deliveries:\n  name: deliveries\n  time_col: delivered_on\n"
              "  connection_name: inv_pg\n"
-             "  sql: SELECT delivered_on, store_id, units FROM deliveries\n")
+             "  sql: SELECT delivered_on, store_id, units, cost FROM deliveries\n")
     (configs / "sources" / "sources.yaml").write_text(text)
     docs = []
     for b in BACKENDS:
@@ -159,6 +160,7 @@ def write_layer(base, pg_port, mariadb, extra_metrics=()):
     docs.append(metric_doc("stock_on_hand_tz", "inv_tz", "SUM(quantity)",
                            "non_additive_time: last\nnon_additive_per: [store_id]\n"))
     docs.append(metric_doc("units_delivered", "deliveries", "SUM(units)", "fill_nulls_with: 0\n"))
+    docs.append(metric_doc("delivery_cost", "deliveries", "SUM(cost)", "fill_nulls_with: 0\n"))
     docs.append(metric_doc("units_delivered_raw", "deliveries", "SUM(units)"))
     docs.append(metric_doc("units_or_none", "deliveries", "SUM(units)",
                            "fill_nulls_with: none yet\n"))
@@ -353,6 +355,19 @@ def test_fill_nulls_with_constant_where_a_source_lacks_the_group(server, pg):
     assert desc[2][1] == desc[3][1]  # same wire type
     assert desc[2][1] in (pymysql.constants.FIELD_TYPE.NEWDECIMAL,
                           pymysql.constants.FIELD_TYPE.LONGLONG)
+
+
+def test_fill_of_a_decimal_has_its_scale(server, pg):
+    """SUM(cost) of a NUMERIC(8,2) filled with 0 at store 4 is 0.00, as the column's
+    other values and its type say."""
+    desc, got = run(server, "SELECT store_id, AGG(delivery_cost), AGG(quantity_pg) "
+                            "FROM mimir.metrics GROUP BY store_id")
+    by_store = {r[0]: r[1] for r in got}
+    cost = dict(pg.query("SELECT store_id, SUM(cost) FROM deliveries GROUP BY 1", dbname=DB))
+    for store in (1, 2, 3):
+        assert str(by_store[store]) == str(cost[store])
+    assert str(by_store[4]) == "0.00"
+    assert desc[1][1] == pymysql.constants.FIELD_TYPE.NEWDECIMAL
 
 
 def test_fill_nulls_with_when_one_source_streams(server, pg):
