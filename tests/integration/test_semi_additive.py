@@ -280,6 +280,17 @@ def test_semi_additive_matches_postgres(server, pg, backend, kind, grains, dims,
     assert normalise(got) == normalise(want)
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_period_of_a_grouping_expression(server, pg, backend):
+    """A BI tool's own month truncation (DATE_FORMAT of the day) makes the periods: the
+    same numbers as year_month."""
+    want = [(r[0].strftime("%Y-%m"), r[1]) for r in
+            pg_expected(pg, "stock_on_hand", ["year_month"], [])]
+    _, got = run(server, f"SELECT DATE_FORMAT(ds, '%Y-%m') AS m, AGG(stock_on_hand_{backend}) "
+                         f"FROM mimir.metrics GROUP BY DATE_FORMAT(ds, '%Y-%m')")
+    assert normalise(got) == normalise(want)
+
+
 def test_per_store_last_day_differs_from_the_period_last_day(pg):
     """The data set makes per-store and whole-period edges differ (else the test proves
     little): some store's last day in a month is not the month's last day."""
