@@ -217,6 +217,17 @@ static expr *reaggregate(rewrite *r, const expr *at, const metric *m)
                      : m->aggregation == AGGREGATION_MIN ? "MIN"
                      : m->aggregation == AGGREGATION_MAX ? "MAX"
                                                          : NULL;
+    if (fn && m->non_additive != NON_ADDITIVE_NONE) {
+        /* Finer groups by a time dimension (MAX(ds)) would be finer periods: the sum of
+         * each day's last rows is not the month's last rows. */
+        sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
+                      "This version of Mimir doesn't yet support the semi-additive metric '%s' "
+                      "beside COUNT(DISTINCT ...), MIN or MAX of a dimension: those are computed "
+                      "over finer groups, whose periods are not the query's. Ask for it in a "
+                      "query of its own",
+                      m->name);
+        return NULL;
+    }
     if (!fn) {
         sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
                       "This version of Mimir doesn't yet support the metric '%s' (%s) beside "

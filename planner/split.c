@@ -25,6 +25,7 @@
 #include "planner/layer_types.h"
 #include "planner/planner.h"
 #include "planner/time_metrics.h"
+#include "planner/semi_additive.h"
 
 typedef struct source_job {
     const source *src;
@@ -38,6 +39,9 @@ typedef struct source_job {
     const metric *tm;
     /* A cumulative metric's source computes each period's window (time_job_windows). */
     bool windows;
+    /* Its metrics are semi-additive alike (this one's non_additive_time/per); NULL:
+     * additive ones. Metrics that choose their rows differently get their own job. */
+    const metric *semi;
     /* Its time column is an instant read in the session's zone (not UTC): grains and
      * time bounds convert it (see local_time). */
     bool convert_time;
@@ -889,6 +893,64 @@ static bool print_windows_join(split_ctx *x, sql_builder *b, const source_job *j
     return true;
 }
 
+/* ---- Semi-additive metrics (planner/semi_additive.h) ------------------------ */
+
+typedef struct rows_printer {
+    split_ctx *x;
+    const source_job *job;
+    ptr_vec *bounds;
+} rows_printer;
+
+static void print_source_rows(void *ctx, sql_builder *b)
+{
+    rows_printer *r = ctx;
+    build_inner(r->x, b, r->job, r->bounds);
+}
+
+/* A column reference to a dimension by name. */
+static const expr *column_ref(arena *a, const char *name)
+{
+    expr *e = arena_alloc(a, sizeof(*e));
+    e->kind = EX_COLUMN;
+    e->parts[0] = name;
+    e->nparts = 1;
+    return e;
+}
+
+/*
+ * The join that keeps, of the source's rows, those at the last (first) time
+ * of their period and per-value. The periods are the values of the query's
+ * grouping expressions that name a grain (all of them, so that two grains
+ * make a period of each pair of values, as the groups do).
+ */
+static bool print_semi_additive_join(split_ctx *x, sql_builder *b, const source_job *job,
+                                     ptr_vec *bounds, const ptr_vec *outer)
+{
+    const inquiry *q = x->q;
+    ptr_vec periods = {0}, per = {0};
+    for (size_t i = 0; i < q->ndims; i++)
+        if (grains_named(x->cat, q->dims[i].e))
+            ptr_vec_push(x->a, &periods, (void *)q->dims[i].e);
+    for (size_t i = 0; i < job->semi->n_non_additive_per; i++)
+        ptr_vec_push(x->a, &per, (void *)column_ref(x->a, job->semi->non_additive_per[i]));
+    rows_printer rows = {.x = x, .job = job, .bounds = bounds};
+    semi_additive_join j = {
+        .m = job->semi,
+        .periods = (const expr *const *)periods.items,
+        .nperiods = periods.len,
+        .per = (const expr *const *)per.items,
+        .nper = per.len,
+        .time_column = local_column_name(x->a, job->dialect, job->src->time_col_alias),
+        .filters = (const expr *const *)outer->items,
+        .nfilters = outer->len,
+        .resolve = resolve_column,
+        .resolve_ctx = x,
+        .print_rows = print_source_rows,
+        .rows_ctx = &rows,
+    };
+    return semi_additive_print_join(b, &j, x->err);
+}
+
 static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_query *aq)
 {
     const inquiry *q = x->q;
@@ -973,11 +1035,9 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     build_inner(x, &b, job, &bounds);
     sb_str(&b, ") AS ");
     sb_ident(&b, "mimir_source");
-    if (job->windows && !print_windows_join(x, &b, job)) {
-        sb_discard(&b);
-        return false;
-    }
-    if (!print_outer_clauses(x, &b, job, &outer, &group, streaming)) {
+    if ((job->windows && !print_windows_join(x, &b, job)) ||
+        (job->semi && !print_semi_additive_join(x, &b, job, &bounds, &outer)) ||
+        !print_outer_clauses(x, &b, job, &outer, &group, streaming)) {
         sb_discard(&b);
         return false;
     }
@@ -1009,17 +1069,19 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
  * definition asks; the combine joins them like queries of two sources.
  */
 static source_job *job_for(split_ctx *x, ptr_vec *jobs, const source *s, bool truncate,
-                           const metric *tm)
+                           const metric *tm, const metric *semi)
 {
     for (size_t i = 0; i < jobs->len; i++) {
         source_job *j = jobs->items[i];
-        if (j->src == s && j->truncate == truncate && j->tm == tm)
+        if (j->src == s && j->truncate == truncate && j->tm == tm &&
+            semi_additive_same(j->semi, semi))
             return j;
     }
     source_job *j = arena_alloc(x->a, sizeof(*j));
     j->src = s;
     j->truncate = truncate;
     j->tm = tm;
+    j->semi = semi;
     j->dialect = dialect_of(s->conn);
     j->query = jobs->len;
     ptr_vec_push(x->a, jobs, j);
@@ -1065,7 +1127,7 @@ static bool dimension_only_jobs(split_ctx *x, ptr_vec *jobs)
         for (size_t i = 0; i < q->nfilters && all; i++)
             all = source_has_dims(x->cat, src, q->filters[i]);
         if (all)
-            job_for(x, jobs, src, false, NULL);
+            job_for(x, jobs, src, false, NULL, NULL);
     }
     if (jobs->len == 0) {
         sql_error_set(x->err, ER_BAD_FIELD, "42S22",
@@ -1090,7 +1152,9 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
          * over a time metric's periods has its own query, never truncated. */
         const metric *tm = q->metrics[i].tm;
         bool truncate = !tm && m->truncate_incomplete && x->incomplete_start;
-        ptr_vec_push(x->a, &job_for(x, jobs, s, truncate, tm)->metrics, (void *)&q->metrics[i]);
+        const metric *semi = m->non_additive != NON_ADDITIVE_NONE ? m : NULL;
+        ptr_vec_push(x->a, &job_for(x, jobs, s, truncate, tm, semi)->metrics,
+                     (void *)&q->metrics[i]);
     }
     if (q->nmetrics == 0 && !dimension_only_jobs(x, jobs))
         return false;
@@ -1119,6 +1183,10 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
                 if (!need_dim(x, job, m->required_dimensions[r], w))
                     return false;
         }
+        for (size_t r = 0; job->semi && r < job->semi->n_non_additive_per; r++)
+            if (!need_dim(x, job, job->semi->non_additive_per[r],
+                          arena_printf(x->a, "non_additive_per of %s", job->semi->name)))
+                return false;
     }
     return true;
 }
@@ -1136,6 +1204,44 @@ typedef struct final_ctx {
 
 static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_column *c,
                                sql_error *err);
+
+/*
+ * fill_nulls_with: the metric is the constant where it would be NULL (a source
+ * with no rows for a group, a FULL OUTER JOIN's other side), everywhere the
+ * final stage reads it: its column, HAVING, ORDER BY and the derived metrics
+ * over it. A number is written as the loader checked it (digits, sign, point,
+ * exponent); a string goes as a parameter.
+ */
+static void print_fill_open(sql_builder *b, const metric *m)
+{
+    if (m->fill_nulls_with)
+        sb_str(b, "COALESCE(");
+}
+
+static void print_fill_close(sql_builder *b, const metric *m)
+{
+    if (!m->fill_nulls_with)
+        return;
+    sb_str(b, ", ");
+    if (m->fill_is_number)
+        sb_str(b, m->fill_nulls_with);
+    else
+        sb_param(b, PARAM_TEXT, m->fill_nulls_with);
+    sb_str(b, ")");
+}
+
+/* A metric's column of the combined tables, filled (over a time metric's periods, the
+ * time metric's own fill applies: final_subst). */
+static void print_metric_final(sql_builder *b, const inquiry_metric *im)
+{
+    if (im->tm) {
+        sb_ident(b, im->key);
+        return;
+    }
+    print_fill_open(b, im->m);
+    sb_ident(b, im->key);
+    print_fill_close(b, im->m);
+}
 
 /* Where metric i of the inquiry is loaded: its atomic query and column. */
 static bool metric_position(const split_ctx *x, size_t index, size_t *query, size_t *col)
@@ -1258,16 +1364,18 @@ static bool final_subst_metric(final_ctx *f, sql_builder *b, const metric *m, bo
             return false;
         }
         f->derived_depth++;
+        print_fill_open(b, m);
         sb_str(b, "CAST((");
         bool ok = sb_expr(b, d, b->resolve, b->resolve_ctx, err);
         sb_str(b, ") AS REAL)");
+        print_fill_close(b, m);
         f->derived_depth--;
         *handled = true;
         return ok;
     }
     for (size_t i = 0; m && i < q->nmetrics; i++) {
         if (q->metrics[i].m == m && q->metrics[i].tm == f->tm) {
-            sb_ident(b, q->metrics[i].key);
+            print_metric_final(b, &q->metrics[i]);
             *handled = true;
             return true;
         }
@@ -1295,12 +1403,15 @@ static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled,
         if (!dim_name(f->x->cat, e->parts[e->nparts - 1], &grain, &g))
             m = canonical_metric(f->x->cat, e->parts[e->nparts - 1]);
     }
-    const metric *saved_tm = f->tm;
+    const metric *saved_tm = f->tm, *time_metric = NULL;
     if (m && m->time_kind != TIME_METRIC_NONE) { /* its base, over its periods */
-        f->tm = m;
+        f->tm = time_metric = m;
         m = catalog_metric(f->x->cat, m->base_metric);
+        print_fill_open(b, time_metric);
     }
     bool ok = final_subst_metric(f, b, m, handled, err);
+    if (time_metric)
+        print_fill_close(b, time_metric);
     f->tm = saved_tm;
     if (!ok || *handled)
         return ok;
@@ -1337,7 +1448,7 @@ static bool print_column_final(final_ctx *f, sql_builder *b, const inquiry_colum
         sb_ident(b, q->dims[c->index].key);
         return true;
     case COL_METRIC:
-        sb_ident(b, q->metrics[c->index].key);
+        print_metric_final(b, &q->metrics[c->index]);
         return true;
     case COL_EXPR:
         break;
@@ -1492,6 +1603,9 @@ static bool can_stream(const split_ctx *x, const ptr_vec *jobs)
     const inquiry *q = x->q;
     if (jobs->len != 1 || q->needs_final || x->tp.calendar)
         return false;
+    for (size_t i = 0; i < q->nmetrics; i++)
+        if (q->metrics[i].m->fill_nulls_with)
+            return false; /* the final stage fills it (print_metric_final) */
     const source_job *job = jobs->items[0];
     for (size_t i = 0; job->dialect == DIALECT_POSTGRES && i < q->ndims; i++)
         if (q->dims[i].e->kind != EX_COLUMN && computes_number(q->dims[i].e))

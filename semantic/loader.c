@@ -816,6 +816,17 @@ static bool read_non_additive(defctx *d, metric *m)
     return ok;
 }
 
+/* The keys of offset and cumulative metrics, on a metric of another type: most likely a
+ * forgotten `type:`, which would otherwise be silently a plain metric. */
+static bool refuse_time_keys(const defctx *d)
+{
+    const char *why = "belongs to metrics of type: offset or type: cumulative";
+    bool ok = refuse_key(d, "metric", why);
+    ok = refuse_key(d, "offset", "belongs to metrics of type: offset") && ok;
+    ok = refuse_key(d, "window", "belongs to metrics of type: cumulative") && ok;
+    return refuse_key(d, "grain_to_date", "belongs to metrics of type: cumulative") && ok;
+}
+
 /* Keys only a metric of a source may have. */
 static bool refuse_base_only_keys(const defctx *d)
 {
@@ -874,11 +885,11 @@ static bool read_metric_fields(defctx *d, metric *m)
     if (is_derived_type(d) || is_type(d, "offset") || is_type(d, "cumulative")) {
         ok = refuse_base_only_keys(d) && ok;
         if (is_derived_type(d))
-            return read_derived_fields(d, m, ok);
+            return read_derived_fields(d, m, refuse_time_keys(d) && ok);
         return read_time_metric_fields(
             d, m, is_type(d, "offset") ? TIME_METRIC_OFFSET : TIME_METRIC_CUMULATIVE, ok);
     }
-    ok = refuse_key(d, "metric", "belongs to metrics of type: offset or type: cumulative") && ok;
+    ok = refuse_time_keys(d) && ok;
     ok = read_non_additive(d, m) && ok;
     char *sql = NULL;
     /* Keys other than these (team, collection, ...) are accepted and ignored,

@@ -163,6 +163,33 @@ def test_catalog_keeps_the_extra_keys_of_a_metric(request, session_dir, pagila_s
     assert owned["extra"] == {"team": "growth", "collection": "core"}
 
 
+def test_catalog_shows_time_metric_keys(request, session_dir, pagila_secrets, tmp_path):
+    """Offsets, cumulative metrics, semi-additive ones and fills: their keys as loaded."""
+    configs = make_configs(tmp_path)
+    (configs / "metrics" / "time.yaml").write_text(
+        "name: rentals_last_year\ntype: offset\nmetric: movies_rented\noffset: 2 Years\n---\n"
+        "name: rentals_mtd\ntype: cumulative\nmetric: movies_rented\ngrain_to_date: month\n---\n"
+        "name: rentals_7d\ntype: cumulative\nmetric: movies_rented\nwindow: 7 day\n"
+        "join_to_calendar: true\n---\n"
+        "name: last_day_rentals\nsource_name: rentals\nsql: COUNT(rental_id)\n"
+        "non_additive_time: last\nnon_additive_per: [customer_id]\nfill_nulls_with: 0\n")
+    server = start_http_server(request, session_dir, tmp_path, pagila_secrets, configs)
+    metrics = {m["name"]: m for m in ok_json(server, "/v1/catalog")["metrics"]}
+    ly = metrics["rentals_last_year"]
+    assert (ly["kind"], ly["base_metric"], ly["offset"], ly["window"], ly["sql"]) == (
+        "offset", "movies_rented", "2 years", None, None)
+    assert ly["depends_on"] == ["movies_rented"] and ly["extra"] == {}
+    assert (metrics["rentals_mtd"]["kind"], metrics["rentals_mtd"]["grain_to_date"]) == (
+        "cumulative", "month")
+    assert (metrics["rentals_7d"]["window"], metrics["rentals_7d"]["join_to_calendar"]) == (
+        "7 days", True)
+    semi = metrics["last_day_rentals"]
+    assert (semi["kind"], semi["non_additive_time"], semi["non_additive_per"],
+            semi["fill_nulls_with"], semi["join_to_calendar"]) == (
+        "aggregate", "last", ["customer_id"], "0", False)
+    assert metrics["movies_rented"]["non_additive_time"] is None
+
+
 # ---- Inquiries, statements, formats ---------------------------------------------------
 
 

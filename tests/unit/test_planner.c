@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -550,7 +551,8 @@ static void test_plan_explain(void **state)
 static const plan_error_case function_errors[] = {
     {"SELECT NO_SUCH_FN(ts), AGG(movies_rented) FROM mimir.metrics", ER_SP_DOES_NOT_EXIST,
      "NO_SUCH_FN"},
-    {"SELECT SUM(amount) FROM mimir.metrics", ER_NOT_SUPPORTED_YET, "SUM() over 'amount' reads the rows"},
+    {"SELECT SUM(amount) FROM mimir.metrics", ER_NOT_SUPPORTED_YET,
+     "SUM() over 'amount' reads the rows"},
     {"SELECT DATE_FORMAT(ts, dim_rental_category), AGG(movies_rented) FROM mimir.metrics",
      ER_WRONG_ARGUMENTS, "string literal"},
     {"SELECT CAST(ts AS pg_catalog.text), AGG(movies_rented) FROM mimir.metrics", ER_PARSE,
@@ -634,6 +636,95 @@ static void test_plan_row_level_reads(void **state)
     }
 }
 
+/* ---- Semi-additive metrics and fills (tests/unit/fixtures/semantic/time_metrics) ---- */
+
+static void plan_on(const catalog *c, arena *a, const char *sql, action *act)
+{
+    session_info s = {.cat = c, .db = "mimir", .user = "u", .connection_id = 7, .autocommit = true};
+    planner_plan(a, &s, sql, strlen(sql), act);
+}
+
+static catalog *load_time_metrics(void)
+{
+    char err[1024];
+    catalog *c = catalog_load("tests/unit/fixtures/semantic/time_metrics", NULL, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    return c;
+}
+
+/* Each non-additive spec its own atomic query, joined to its edge times; the filter and the
+ * edges' keys in both; fills in the final stage. */
+static void test_plan_semi_additive(void **state)
+{
+    (void)state;
+    catalog *c = load_time_metrics();
+    arena a;
+    arena_init(&a);
+    action act;
+    plan_on(c, &a,
+            "SELECT year_month, product, AGG(stock_on_hand), AGG(opening_stock) FROM "
+            "mimir.metrics WHERE product = 'x' GROUP BY year_month, product",
+            &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    const plan *p = act.plan;
+    assert_int_equal(p->nqueries, 2);
+    const char *last = p->queries[0].sql, *first = p->queries[1].sql;
+    /* The period and each store's (and region's) edge; the region is spliced. */
+    assert_non_null(strstr(last, "SELECT \"mimir_year_month\" AS \"mimir_k0\", \"store_id\" AS "
+                                 "\"mimir_k1\", \"store_region\" AS \"mimir_k2\", "
+                                 "MAX(\"snapshot_date\") AS \"mimir_edge\""));
+    assert_non_null(strstr(last, "CASE WHEN store_id < 3 THEN 'north' ELSE 'south' END AS "
+                                 "\"store_region\""));
+    assert_non_null(strstr(last, "\"mimir_year_month\" IS NOT DISTINCT FROM "
+                                 "\"mimir_edges\".\"mimir_k0\""));
+    assert_non_null(strstr(last, "\"mimir_source\".\"snapshot_date\" = "
+                                 "\"mimir_edges\".\"mimir_edge\""));
+    assert_int_equal(p->queries[0].nparams, 2); /* product = 'x' in the rows and the edges */
+    assert_non_null(strstr(first, "MIN(\"snapshot_date\")"));
+    assert_null(strstr(first, "store_id\" AS"));
+    /* stock_on_hand is filled with 0, opening_stock with a string parameter. */
+    assert_non_null(strstr(p->final_sql, "COALESCE(\"m0\", 0)"));
+    assert_non_null(strstr(p->final_sql, "COALESCE(\"m1\", ?1)"));
+    assert_int_equal(p->nfinal_params, 1);
+    assert_string_equal(p->final_params[0].text, "n/a");
+    arena_free(&a);
+
+    /* No grain: the edges group by the per dimensions only; a plain metric streams. */
+    arena_init(&a);
+    plan_on(c, &a, "SELECT AGG(stock_on_hand) FROM mimir.metrics", &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    assert_non_null(strstr(act.plan->queries[0].sql, "GROUP BY 1, 2) AS \"mimir_edges\""));
+    arena_free(&a);
+    catalog_free(c);
+}
+
+/* Until the planner computes them, time metrics are refused with 1235. */
+static void test_plan_time_metric_refused(void **state)
+{
+    (void)state;
+    catalog *c = load_time_metrics();
+    static const char *const sqls[] = {
+        "SELECT year_month, AGG(stock_last_year) FROM mimir.metrics GROUP BY year_month",
+        "SELECT AGG(stock_mtd) FROM mimir.metrics",
+    };
+    static const char *const names[] = {"stock_last_year", "stock_mtd"};
+    for (size_t i = 0; i < 2; i++) {
+        arena a;
+        arena_init(&a);
+        action act;
+        plan_on(c, &a, sqls[i], &act);
+        assert_int_equal(act.kind, ACTION_ERROR);
+        assert_int_equal(act.error.code, ER_NOT_SUPPORTED_YET);
+        char want[200];
+        snprintf(want, sizeof want,
+                 "This version of Mimir doesn't yet support time metric '%s' here", names[i]);
+        assert_string_equal(act.error.message, want);
+        arena_free(&a);
+    }
+    catalog_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest lexer_parser[] = {
@@ -660,6 +751,8 @@ int main(void)
         cmocka_unit_test(test_plan_explain),
         cmocka_unit_test(test_plan_function_errors),
         cmocka_unit_test(test_plan_row_level_reads),
+        cmocka_unit_test(test_plan_semi_additive),
+        cmocka_unit_test(test_plan_time_metric_refused),
     };
     int failed = cmocka_run_group_tests_name("lexer and parser", lexer_parser, NULL, NULL);
     failed += cmocka_run_group_tests_name("planning", planning, load_pagila, free_pagila);

@@ -1272,6 +1272,8 @@ static void test_time_metric_problems(void **state)
         "80:19: metric 'calendar_word': 'join_to_calendar' must be true or false",
         "85:1: metric 'base_with_metric': 'metric' belongs to metrics of type: offset or type: "
         "cumulative",
+        "90:1: metric 'forgot_type': 'window' belongs to metrics of type: cumulative",
+        "95:1: metric 'derived_offset': 'offset' belongs to metrics of type: offset",
         "40:16: metric 'fiscal': grain_to_date: fiscal_year needs fiscal_year_start_month in "
         "calendar.yaml",
         "44:9: cumulative metric 'no_base': metric 'nothing_here' is not a metric (metrics: "
