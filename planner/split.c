@@ -1170,6 +1170,13 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
         for (size_t i = 0; i < q->nfilters; i++)
             if (!need_dims_of(x, job, q->filters[i], "used in WHERE"))
                 return false;
+        if (job->semi && job->tm && job->tm->time_kind == TIME_METRIC_CUMULATIVE) {
+            sql_error_set(x->err, ER_NOT_SUPPORTED_YET, "42000",
+                          "This version of Mimir doesn't yet support cumulative metric '%s' over "
+                          "semi-additive metric '%s' (a balance does not add up over a window)",
+                          job->tm->name, job->semi->name);
+            return false;
+        }
         time_grain g;
         job->windows = time_job_windows(
             &x->tp, job->tm, (const inquiry_metric *const *)job->metrics.items, job->metrics.len);
