@@ -412,21 +412,30 @@ def test_derived_metric_sees_the_filled_value(server, pg):
     assert float(by_store[4][2]) == float(by_store[4][1])
 
 
-def test_time_metric_refused_and_connection_goes_on(server):
-    conn = server.connect()
-    try:
-        with conn.cursor() as cur:
-            with pytest.raises(pymysql.MySQLError) as e:
-                cur.execute("SELECT year_month, AGG(stock_last_year) FROM mimir.metrics "
-                            "GROUP BY year_month")
-            code, message = mysql_error(e)
-            assert code == 1235
-            assert message == ("This version of Mimir doesn't yet support time metric "
-                               "'stock_last_year' here")
-            cur.execute("SELECT AGG(quantity_pg) FROM mimir.metrics")
-            assert cur.fetchall()[0][0] is not None
-    finally:
-        conn.close()
+def test_offset_of_a_balance_reads_the_edges_a_year_earlier(server, pg):
+    """stock_last_year at month P is stock_on_hand over the month a year before P: the
+    rows at each store's last snapshot of that month (PostgreSQL's window function)."""
+    months = pg_expected(pg, "stock_on_hand", ["year_month"], [])
+    want = normalise([(datetime.date(k.year + 1, k.month, 1), v) for k, v in months])
+    _, got = run(server, mimir_sql("stock_last_year", ["year_month"], []))
+    assert normalise(got) == want
+
+
+def test_cumulative_of_a_balance_is_refused(layer):
+    configs, secrets = layer
+    extra = configs.parent / "configs-cumulative"
+    if not extra.exists():
+        import shutil
+        shutil.copytree(configs, extra)
+        with open(extra / "metrics" / "metrics.yaml", "a") as f:
+            f.write("---\nname: stock_mtd\ntype: cumulative\nmetric: stock_on_hand_pg\n"
+                    "grain_to_date: month\n")
+    proc = subprocess.run([str(MIMIR_BIN), "query", "-m", "stock_mtd", "-g", "DAY",
+                           "--configs", str(extra), "--secrets", str(secrets)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert ("ERROR 1235 (42000): This version of Mimir doesn't yet support cumulative metric "
+            "'stock_mtd' over semi-additive metric 'stock_on_hand_pg'") in proc.stderr
 
 
 @pytest.mark.parametrize("grain", ["ds", "year_month"])
