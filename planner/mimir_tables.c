@@ -136,8 +136,26 @@ static const char *default_metric_type(const metric *m)
     return "decimal(65,2)";
 }
 
-static void add_metric(table_builder *b, const metric *m)
+/* The metric whose type a time metric has: its base's, through time metrics over time
+ * metrics (refused when queried, typed all the same). */
+static const metric *typed_as(const catalog *cat, const metric *m)
 {
+    for (int depth = 0; m && m->time_kind != TIME_METRIC_NONE && depth < CATALOG_DERIVED_MAX_DEPTH;
+         depth++)
+        m = catalog_metric(cat, m->base_metric);
+    return m && m->time_kind == TIME_METRIC_NONE ? m : NULL;
+}
+
+static void add_metric(table_builder *b, const catalog *cat, const metric *m)
+{
+    const metric *base = typed_as(cat, m);
+    if (base && base != m && !base->derived) { /* an offset or cumulative: its base's type */
+        mimir_column *c = new_column(b, m->name, m->description, MCOL_METRIC);
+        if (c)
+            c->type_origin = resolve_type(b, base->type, base->name, base->source_name,
+                                          default_metric_type(base), &c->type);
+        return;
+    }
     if (m->derived) { /* computed after the combine: always a DOUBLE */
         mimir_column *c = new_column(b, m->name, m->description, MCOL_METRIC);
         if (c) {
@@ -206,7 +224,7 @@ static void build_metrics_table(arena *a, const catalog *cat, const discovered_t
         }
     }
     for (size_t i = 0; i < cat->n_metrics; i++)
-        add_metric(&b, &cat->metrics[i]);
+        add_metric(&b, cat, &cat->metrics[i]);
     finish(&b, t, MIMIR_METRICS_TABLE,
            "Every metric and dimension of the semantic layer: select dimensions and AGG(metric)");
 }
@@ -229,7 +247,7 @@ static void build_source_table(arena *a, const catalog *cat, const discovered_ty
     }
     for (size_t i = 0; i < cat->n_metrics; i++)
         if (!cat->metrics[i].derived && strcasecmp(cat->metrics[i].source_name, s->name) == 0)
-            add_metric(&b, &cat->metrics[i]);
+            add_metric(&b, cat, &cat->metrics[i]);
     finish(&b, t, s->name, s->description);
 }
 
