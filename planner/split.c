@@ -257,8 +257,9 @@ static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *
         const char *end = g == GRAIN_DATE ? next_day(a, hi) : hi;
         if (!end || (g == GRAIN_DATE && !next_day(a, lo)))
             return false;
-        out[0] = (time_bound){">=", lo};
-        out[1] = (time_bound){g == GRAIN_DATE ? "<" : "<=", end};
+        out[0] = (time_bound){">=", lo, NULL, false};
+        out[1] = g == GRAIN_DATE ? (time_bound){"<", end, hi, true}
+                                 : (time_bound){"<=", end, NULL, false};
         *n = 2;
         return true;
     }
@@ -283,7 +284,7 @@ static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *
     if (g == GRAIN_TIME) {
         static const char *const ops[] = {
             [OP_LT] = "<", [OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=", [OP_EQ] = "="};
-        out[(*n)++] = (time_bound){ops[op], value};
+        out[(*n)++] = (time_bound){.op = ops[op], .value = value};
         return true;
     }
     const char *next = next_day(a, value);
@@ -291,20 +292,20 @@ static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *
         return false;
     switch (op) {
     case OP_EQ:
-        out[(*n)++] = (time_bound){">=", value};
-        out[(*n)++] = (time_bound){"<", next};
+        out[(*n)++] = (time_bound){">=", value, value, false};
+        out[(*n)++] = (time_bound){"<", next, value, true};
         return true;
     case OP_GE:
-        out[(*n)++] = (time_bound){">=", value};
+        out[(*n)++] = (time_bound){">=", value, value, false};
         return true;
     case OP_GT:
-        out[(*n)++] = (time_bound){">=", next};
+        out[(*n)++] = (time_bound){">=", next, value, true};
         return true;
     case OP_LE:
-        out[(*n)++] = (time_bound){"<", next};
+        out[(*n)++] = (time_bound){"<", next, value, true};
         return true;
     case OP_LT:
-        out[(*n)++] = (time_bound){"<", value};
+        out[(*n)++] = (time_bound){"<", value, value, false};
         return true;
     default:
         return false;
@@ -704,7 +705,7 @@ static bool sort_filters(split_ctx *x, const source_job *job, ptr_vec *bounds, p
     }
     if (job->truncate) {
         time_bound *tb = arena_alloc(x->a, sizeof(*tb));
-        *tb = (time_bound){"<", x->incomplete_start};
+        *tb = (time_bound){.op = "<", .value = x->incomplete_start};
         ptr_vec_push(x->a, bounds, tb);
     }
     return true;

@@ -209,7 +209,7 @@ static const char *time_text(arena *a, int64_t t, bool date_only)
 static void push_bound(arena *a, ptr_vec *out, const char *op, const char *value)
 {
     time_bound *b = arena_alloc(a, sizeof(*b));
-    *b = (time_bound){op, value};
+    *b = (time_bound){.op = op, .value = value};
     ptr_vec_push(a, out, b);
 }
 
@@ -240,8 +240,10 @@ static bool offset_bounds(arena *a, const time_plan *tp, const metric *tm, const
     for (size_t i = 0; i < in->len; i++) {
         const time_bound *b = in->items[i];
         int64_t v;
-        read_time(b->value, &v); /* read once already by time_plan_init */
+        read_time(b->day ? b->day : b->value, &v); /* read once already by time_plan_init */
         int64_t shifted = period_date_add(v, -tm->offset.n, tm->offset.unit);
+        if (b->day && b->next)
+            shifted = period_date_add(shifted, 1, TIME_UNIT_DAY);
         push_bound(a, out, b->op, time_text(a, shifted, strlen(b->value) == 10));
     }
     return true;

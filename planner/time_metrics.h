@@ -41,6 +41,11 @@
 typedef struct time_bound {
     const char *op; /* ">=", ">", "<", "<=", "=" */
     const char *value;
+    /* A bound written on a day (ds <= '2024-03-31' is ts < '2024-04-01'): that day, and
+     * whether value is the day after it. An offset shifts the day, then takes the next:
+     * 2024-03-31 minus a month is 2024-02-29, so the bound becomes ts < '2024-03-01'. */
+    const char *day;
+    bool next;
 } time_bound;
 
 /* What the time metrics of an inquiry need to know about the query's time. The query
