@@ -71,6 +71,10 @@ typedef struct inquiry {
      * computed in it (NULL: UTC). types tells which time columns are instants. */
     const time_zone *tz;
     const struct discovered_types *types;
+    /* The type probe's inquiry (planner/type_probe.h): each metric's aggregate as its
+     * source computes it, without what chooses or fills its rows after (semi-additive
+     * edges, fill_nulls_with, join_to_calendar), in one atomic query. */
+    bool type_probe;
 } inquiry;
 
 /* Builds the inquiry of a SELECT on mimir.metrics (table NULL) or mimir.<source>. */

@@ -1153,7 +1153,7 @@ static bool plan_jobs(split_ctx *x, ptr_vec *jobs)
          * over a time metric's periods has its own query, never truncated. */
         const metric *tm = q->metrics[i].tm;
         bool truncate = !tm && m->truncate_incomplete && x->incomplete_start;
-        const metric *semi = m->non_additive != NON_ADDITIVE_NONE ? m : NULL;
+        const metric *semi = m->non_additive != NON_ADDITIVE_NONE && !q->type_probe ? m : NULL;
         ptr_vec_push(x->a, &job_for(x, jobs, s, truncate, tm, semi)->metrics,
                      (void *)&q->metrics[i]);
     }
@@ -1611,7 +1611,7 @@ static bool can_stream(const split_ctx *x, const ptr_vec *jobs)
     const inquiry *q = x->q;
     if (jobs->len != 1 || q->needs_final || x->tp.calendar)
         return false;
-    for (size_t i = 0; i < q->nmetrics; i++)
+    for (size_t i = 0; i < q->nmetrics && !q->type_probe; i++)
         if (q->metrics[i].m->fill_nulls_with)
             return false; /* the final stage fills it (print_metric_final) */
     const source_job *job = jobs->items[0];

@@ -147,7 +147,7 @@ bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_ve
     out->cal = &cat->cal;
     const char *tm = first_time_metric(q);
     out->any = tm != NULL;
-    bool calendar = wants_calendar(cat, q);
+    bool calendar = !q->type_probe && wants_calendar(cat, q);
     if (!out->any && !calendar)
         return true;
     if (!out->any) {

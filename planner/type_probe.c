@@ -131,7 +131,10 @@ bool type_probe_plan(arena *a, const catalog *cat, const source *src, const char
     sel->limit = 0;
 
     inquiry q;
-    if (!inquiry_from_select(a, cat, sel, src, &q, err) || !inquiry_split(a, cat, &q, out, err))
+    if (!inquiry_from_select(a, cat, sel, src, &q, err))
+        return false;
+    q.type_probe = true;
+    if (!inquiry_split(a, cat, &q, out, err))
         return false;
     if (out->nqueries != 1 || out->final_sql) {
         /* One source, nothing computed after it: anything else is a planner change. */

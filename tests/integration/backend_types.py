@@ -7,7 +7,7 @@ import re
 
 from pymysql.constants import FIELD_TYPE
 
-from support import DERIVED_METRICS, METRICS, SOURCES
+from support import DERIVED_METRICS, METRICS, SOURCES, TIME_METRICS
 
 GRAINS = {"ds": "date", "year_month": "date", "year": "int", "ts_second": "datetime",
           "ts_minute": "datetime", "ts_hour": "datetime", "week": "date", "quarter": "date"}
@@ -89,6 +89,10 @@ def expected_table(expected, table):
             assert merged.get(column, t) == t or column in GRAINS, \
                 f"sources disagree on {column}: {merged[column]} and {t}"
             merged.setdefault(column, t)
+    # Offsets and cumulative metrics have their base metric's type.
+    for name, base in TIME_METRICS.items():
+        if base in merged:
+            merged[name] = merged[base]
     return merged
 
 

@@ -42,7 +42,17 @@ JOIN rental ON rental.rental_id = payment.rental_id
 JOIN inventory ON inventory.inventory_id = rental.inventory_id
 """
 
-SOURCES = {"rentals": RENTALS_SQL, "payments": PAYMENTS_SQL}
+COPIES_OUT_SQL = """
+SELECT snapshot.day AS snapshot_date, inventory.store_id, COUNT(rental.rental_id) AS copies_out
+FROM generate_series((SELECT min(rental_date)::date FROM rental),
+                     (SELECT max(rental_date)::date FROM rental), interval '1 day') AS snapshot(day)
+JOIN rental ON rental.rental_date < snapshot.day + interval '1 day'
+  AND (rental.return_date IS NULL OR rental.return_date >= snapshot.day + interval '1 day')
+JOIN inventory ON inventory.inventory_id = rental.inventory_id
+GROUP BY snapshot.day, inventory.store_id
+"""
+
+SOURCES = {"rentals": RENTALS_SQL, "payments": PAYMENTS_SQL, "copies_out": COPIES_OUT_SQL}
 
 # metric -> (source, aggregate expression over the source's columns)
 METRICS = {
@@ -53,12 +63,24 @@ METRICS = {
     "payments_count": ("payments", "COUNT(payment_id)"),
     "payments_revenue": ("payments", "SUM(amount)"),
     "paying_customers": ("payments", "COUNT(DISTINCT customer_id)"),
+    "movies_rented_every_day": ("rentals", "COUNT(rental_id)"),  # join_to_calendar, filled
+    "copies_on_loan": ("copies_out", "SUM(copies_out)"),  # semi-additive: a balance
 }
 
 # configs/pagila's derived metrics: name -> their expression over the metrics above.
 DERIVED_METRICS = {
     "revenue_per_rental": "rentals_revenue / NULLIF(movies_rented, 0)",
     "payments_per_rental": "payments_count / NULLIF(movies_rented, 0)",
+    "rentals_revenue_yoy_growth":
+        "(rentals_revenue - rentals_revenue_last_year) / NULLIF(rentals_revenue_last_year, 0)",
+}
+
+# configs/pagila's time metrics (docs/sql.md, "Time metrics"): name -> their base metric,
+# whose type their column has.
+TIME_METRICS = {
+    "rentals_revenue_last_year": "rentals_revenue",
+    "movies_rented_trailing_7d": "movies_rented",
+    "rentals_revenue_mtd": "rentals_revenue",
 }
 
 README_QUERY = """SELECT

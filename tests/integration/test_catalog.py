@@ -129,7 +129,7 @@ class Layer:
         return [(n, t if n in declared or n not in found else found[n], c) for n, t, c in cols]
 
     def tables(self):
-        return ["metrics"] + sorted(self.sources)
+        return sorted(["metrics", *self.sources])  # by name, as MySQL lists tables
 
     def comment(self, table):
         if table == "metrics":

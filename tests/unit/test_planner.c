@@ -14,6 +14,7 @@
 #include "planner/lexer.h"
 #include "planner/parser.h"
 #include "planner/planner.h"
+#include "planner/type_probe.h"
 #include "tests/unit/unit_support.h"
 
 /* ---- Lexer --------------------------------------------------------------- */
@@ -745,6 +746,24 @@ static void test_plan_time_metrics(void **state)
     catalog_free(c);
 }
 
+/* The type probe of a source with semi-additive, filled and calendar metrics is still one
+ * atomic query of the raw aggregates, so that its column types are discovered. */
+static void test_type_probe_ignores_edges_and_fills(void **state)
+{
+    (void)state;
+    catalog *c = load_time_metrics();
+    arena a;
+    arena_init(&a);
+    plan p;
+    sql_error err;
+    assert_true(type_probe_plan(&a, c, catalog_source(c, "inventory_snapshots"), NULL, &p, &err));
+    assert_int_equal(p.nqueries, 1);
+    assert_null(p.final_sql);
+    assert_null(strstr(p.queries[0].sql, "mimir_edges"));
+    arena_free(&a);
+    catalog_free(c);
+}
+
 int main(void)
 {
     const struct CMUnitTest lexer_parser[] = {
@@ -773,6 +792,7 @@ int main(void)
         cmocka_unit_test(test_plan_row_level_reads),
         cmocka_unit_test(test_plan_semi_additive),
         cmocka_unit_test(test_plan_time_metrics),
+        cmocka_unit_test(test_type_probe_ignores_edges_and_fills),
     };
     int failed = cmocka_run_group_tests_name("lexer and parser", lexer_parser, NULL, NULL);
     failed += cmocka_run_group_tests_name("planning", planning, load_pagila, free_pagila);

@@ -798,8 +798,9 @@ static void test_load_pagila(void **state)
 {
     (void)state;
     catalog *c = load_ok("configs/pagila", "configs/pagila/secrets.example");
-    assert_int_equal(c->n_sources, 2);
-    assert_int_equal(c->n_metrics, 8); /* 2 of them derived */
+    assert_int_equal(c->n_sources, 3);
+    /* 3 derived, 3 time metrics (an offset, two cumulative), a semi-additive one */
+    assert_int_equal(c->n_metrics, 14);
     assert_int_equal(c->n_dimensions, 2);
     assert_int_equal(c->n_connections, 1);
 
@@ -827,6 +828,20 @@ static void test_load_pagila(void **state)
                                          "film_category.category_id"));
     assert_string_equal(rentals->at.file, "configs/pagila/sources/sources.yaml");
     assert_true(rentals->at.line > 0);
+
+    /* One metric of each kind of time intelligence. */
+    const metric *last_year = catalog_metric(c, "rentals_revenue_last_year");
+    assert_int_equal(last_year->time_kind, TIME_METRIC_OFFSET);
+    assert_int_equal(last_year->offset.n, 1);
+    assert_int_equal(last_year->offset.unit, TIME_UNIT_YEAR);
+    assert_int_equal(catalog_metric(c, "movies_rented_trailing_7d")->window.n, 7);
+    assert_int_equal(catalog_metric(c, "rentals_revenue_mtd")->grain_to_date, CAL_PERIOD_MONTH);
+    const metric *loan = catalog_metric(c, "copies_on_loan");
+    assert_int_equal(loan->non_additive, NON_ADDITIVE_LAST);
+    assert_string_equal(loan->non_additive_per[0], "store_id");
+    const metric *every_day = catalog_metric(c, "movies_rented_every_day");
+    assert_true(every_day->join_to_calendar);
+    assert_string_equal(every_day->fill_nulls_with, "0");
 
     /* The connection, resolved from secrets.example. */
     assert_ptr_equal(rentals->conn, payments->conn);

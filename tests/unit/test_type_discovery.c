@@ -202,7 +202,7 @@ static void test_probe_plan(void **state)
     assert_string_equal(column_names(&a, &p),
                         "ts,rental_id,inventory_id,customer_id,return_ts,staff_id,category_name,"
                         "amount,dim_rental_category,dim_store_id,movies_rented*,rentals_revenue*,"
-                        "action_movies_rented*");
+                        "action_movies_rented*,movies_rented_every_day*");
     const atomic_query *q = &p.queries[0];
     assert_int_equal(q->nparams, 0);
     assert_int_equal(q->ncols, p.ncols);
@@ -233,9 +233,10 @@ static void test_probe_one_column(void **state)
     const source *rentals = catalog_source(pagila, "rentals");
     const char **names;
     size_t n = type_probe_columns(&a, pagila, rentals, &names);
-    assert_int_equal(n, 13);
+    assert_int_equal(n, 14);
     assert_string_equal(names[0], "ts");
     assert_string_equal(names[12], "action_movies_rented");
+    assert_string_equal(names[13], "movies_rented_every_day");
     plan p;
     sql_error err;
     assert_true(type_probe_plan(&a, pagila, rentals, "AMOUNT", &p, &err));
@@ -287,6 +288,7 @@ static size_t record_rentals(discovered_types *d, arena *a)
         col(VT_INT64, -1, 0),                             /* COUNT */
         col(VT_DECIMAL, -1, 0), /* SUM(amount): numeric without a precision */
         col(VT_INT64, -1, 0),   /* SUM(CASE ... 1 ELSE 0 END) */
+        col(VT_INT64, -1, 0),   /* movies_rented_every_day: COUNT */
     };
     assert_int_equal(type_probe_record(pagila, rentals, &p, cols, 3, d), 0); /* mismatch */
     return type_probe_record(pagila, rentals, &p, cols, N(cols), d);
@@ -298,7 +300,7 @@ static void test_probe_record(void **state)
     arena a;
     arena_init(&a);
     discovered_types *d = discovered_types_new();
-    assert_int_equal(record_rentals(d, &a), 13);
+    assert_int_equal(record_rentals(d, &a), 14);
     /* timestamptz without a precision: microseconds, as its results say. */
     assert_string_equal(discovered_types_get(d, "rentals", "ts")->text, "datetime(6)");
     assert_string_equal(discovered_types_get(d, "rentals", "amount")->text, "decimal(5,2)");
@@ -309,8 +311,8 @@ static void test_probe_record(void **state)
     assert_string_equal(discovered_types_get(d, "rentals", "rentals_revenue")->text,
                         "decimal(65,2)");
     /* Recording again replaces, never duplicates. */
-    assert_int_equal(record_rentals(d, &a), 13);
-    assert_int_equal(discovered_types_ncolumns(d), 13);
+    assert_int_equal(record_rentals(d, &a), 14);
+    assert_int_equal(discovered_types_ncolumns(d), 14);
     discovered_types_free(d);
     arena_free(&a);
 }
@@ -368,7 +370,7 @@ static void test_info_schema_typed(void **state)
                         "category_name varchar(255);amount decimal(5,2);"
                         "dim_rental_category varchar(255);dim_store_id smallint;"
                         "movies_rented bigint;rentals_revenue decimal(65,2);"
-                        "action_movies_rented bigint");
+                        "action_movies_rented bigint;movies_rented_every_day bigint");
     /* Undiscovered columns keep the defaults; a column of both sources takes the union. */
     assert_string_equal(column_types(&a, is, pagila, "payments"),
                         "ts date;ds date;year_month date;year int;ts_second datetime;ts_minute "
@@ -380,6 +382,10 @@ static void test_info_schema_typed(void **state)
     assert_non_null(strstr(metrics, "ts datetime(6);"));
     assert_non_null(strstr(metrics, ";dim_store_id int;"));
     assert_non_null(strstr(metrics, ";customer_id bigint;"));
+    /* An offset or a cumulative metric has its base metric's type; a derived one DOUBLE. */
+    assert_non_null(strstr(metrics, ";rentals_revenue_last_year decimal(65,2)"));
+    assert_non_null(strstr(metrics, ";movies_rented_trailing_7d bigint"));
+    assert_non_null(strstr(metrics, ";rentals_revenue_yoy_growth double"));
     /* Only the sources that were discovered count: payments' staff_id is not known. */
     assert_non_null(strstr(metrics, ";staff_id int;"));
 
