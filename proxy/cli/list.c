@@ -51,7 +51,10 @@ static void list_metrics(const catalog *c, out_writer *w, out_format f)
     for (size_t i = 0; i < c->n_metrics; i++) {
         const metric *m = &c->metrics[i];
         /* A derived metric has no source of its own: it combines other metrics. */
-        const char *row[] = {m->name, m->derived ? "(derived)" : m->source_name,
+        const char *computed = m->time_kind == TIME_METRIC_OFFSET       ? "(offset)"
+                               : m->time_kind == TIME_METRIC_CUMULATIVE ? "(cumulative)"
+                                                                        : "(derived)";
+        const char *row[] = {m->name, m->derived ? computed : m->source_name,
                              text(m->description)};
         out_row(w, row, NULL);
     }

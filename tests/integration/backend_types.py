@@ -7,7 +7,7 @@ import re
 
 from pymysql.constants import FIELD_TYPE
 
-from support import DERIVED_METRICS, METRICS, SOURCES, TIME_METRICS
+from support import DERIVED_METRICS, METRICS, SOURCES, TIME_ALIASES, TIME_METRICS
 
 GRAINS = {"ds": "date", "year_month": "date", "year": "int", "ts_second": "datetime",
           "ts_minute": "datetime", "ts_hour": "datetime", "week": "date", "quarter": "date"}
@@ -67,6 +67,8 @@ def expected_source_types(cluster, sources=SOURCES, metrics=METRICS):
     for name, sql in sources.items():
         columns = pg_types(cluster, f"SELECT * FROM ({sql}) AS s")
         types = {c: mysql_type(t) for c, t in columns.items()}
+        if name in TIME_ALIASES:  # the ts grain is the time column, by whatever name
+            types["ts"] = types[TIME_ALIASES[name]]
         mine = {m: expr for m, (src, expr) in metrics.items() if src == name}
         if mine:
             aggs = pg_types(cluster, "SELECT " + ", ".join(f"{e} AS {m}" for m, e in mine.items())
@@ -90,7 +92,7 @@ def expected_table(expected, table):
                 f"sources disagree on {column}: {merged[column]} and {t}"
             merged.setdefault(column, t)
     # Offsets and cumulative metrics have their base metric's type.
-    for name, base in TIME_METRICS.items():
+    for name, (_, base) in TIME_METRICS.items():
         if base in merged:
             merged[name] = merged[base]
     return merged

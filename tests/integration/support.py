@@ -53,6 +53,8 @@ GROUP BY snapshot.day, inventory.store_id
 """
 
 SOURCES = {"rentals": RENTALS_SQL, "payments": PAYMENTS_SQL, "copies_out": COPIES_OUT_SQL}
+# The output name of each source's time column, where it is not ts (time_col_alias).
+TIME_ALIASES = {"copies_out": "snapshot_date"}
 
 # metric -> (source, aggregate expression over the source's columns)
 METRICS = {
@@ -75,12 +77,12 @@ DERIVED_METRICS = {
         "(rentals_revenue - rentals_revenue_last_year) / NULLIF(rentals_revenue_last_year, 0)",
 }
 
-# configs/pagila's time metrics (docs/sql.md, "Time metrics"): name -> their base metric,
-# whose type their column has.
+# configs/pagila's time metrics (docs/sql.md, "Time metrics"): name -> (their kind, their
+# base metric, whose type their column has).
 TIME_METRICS = {
-    "rentals_revenue_last_year": "rentals_revenue",
-    "movies_rented_trailing_7d": "movies_rented",
-    "rentals_revenue_mtd": "rentals_revenue",
+    "rentals_revenue_last_year": ("offset", "rentals_revenue"),
+    "movies_rented_trailing_7d": ("cumulative", "movies_rented"),
+    "rentals_revenue_mtd": ("cumulative", "rentals_revenue"),
 }
 
 README_QUERY = """SELECT

@@ -81,10 +81,12 @@ class Layer:
                       for name, src in self.sources.items()}
         self.discovered = None  # {table: {column: type}} from PostgreSQL (layer_types)
 
-    @staticmethod
-    def metric_type(m):
-        if str(m.get("type", "")).lower() == "derived":
+    def metric_type(self, m):
+        kind = str(m.get("type", "")).lower()
+        if kind == "derived":
             return "double"  # computed after the combine
+        if kind in ("offset", "cumulative"):  # its base metric's type
+            return self.metric_type(next(b for b in self.metrics if b["name"] == m["metric"]))
         if m.get("type"):
             return m["type"].lower()
         sql = re.sub(r"^\s*select\s+", "", m["sql"], flags=re.I).lower()

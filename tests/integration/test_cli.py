@@ -22,7 +22,9 @@ import pytest
 
 from conftest import (DEMO_CONFIGS, MIMIR_BIN, PAGILA_CONFIGS, SANITIZER_MARKERS,
                       write_secrets)
-from support import DERIVED_METRICS, METRICS, SOURCES, expected, unordered
+from support import DERIVED_METRICS, METRICS, SOURCES, TIME_METRICS, expected, unordered
+
+ALL_METRICS = [*METRICS, *DERIVED_METRICS, *TIME_METRICS]
 
 CLI_TIMEOUT = 120
 
@@ -88,12 +90,14 @@ def test_top_level_help_lists_the_commands():
 def test_validate_pagila_against_postgresql(pagila_secrets):
     proc = cli("validate", "--configs", PAGILA_CONFIGS, "--secrets", pagila_secrets,
                  check_status=0)
-    assert proc.stdout == "2 sources, 8 metrics, 2 dimensions: valid\n"
+    assert proc.stdout == (f"{len(SOURCES)} sources, {len(ALL_METRICS)} metrics, "
+                           "2 dimensions: valid\n")
 
 
 def test_validate_pagila_without_secrets():
     proc = cli("validate", "--configs", PAGILA_CONFIGS, "--no-secrets", check_status=0)
-    assert proc.stdout == "2 sources, 8 metrics, 2 dimensions: valid\n"
+    assert proc.stdout == (f"{len(SOURCES)} sources, {len(ALL_METRICS)} metrics, "
+                           "2 dimensions: valid\n")
 
 
 def test_validate_demo_against_sqlite():
@@ -458,7 +462,8 @@ def test_list_metrics_matches_the_configuration():
                  check_status=0)
     rows = json.loads(proc.stdout)
     assert {(r["name"], r["source"]) for r in rows} == (
-        {(m, s) for m, (s, _) in METRICS.items()} | {(m, "(derived)") for m in DERIVED_METRICS})
+        {(m, s) for m, (s, _) in METRICS.items()} | {(m, "(derived)") for m in DERIVED_METRICS}
+        | {(m, f"({kind})") for m, (kind, _) in TIME_METRICS.items()})
     assert all(r["description"] for r in rows)
 
 
@@ -484,10 +489,10 @@ def test_list_table_format():
     proc = cli("list", "metrics", "--configs", PAGILA_CONFIGS, check_status=0)
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("+-")
-    assert lines[1].split("|")[1:4] == [" name                 ", " source    ",
-                                        lines[1].split("|")[3]]
+    width = max(len(m) for m in ALL_METRICS)
+    assert lines[1].split("|")[1:3] == [f" {'name':{width}} ", lines[1].split("|")[2]]
     assert "| movies_rented " in proc.stdout
-    assert f"{len(METRICS) + len(DERIVED_METRICS)} rows" == lines[-1]
+    assert f"{len(ALL_METRICS)} rows" == lines[-1]
 
 
 def test_list_usage_errors():
