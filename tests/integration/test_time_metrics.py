@@ -1,0 +1,412 @@
+"""Time metrics (issue 14): offsets, cumulative windows and join_to_calendar.
+
+The data set is generated here: events at fixed instants from 2023 to mid 2025
+(so that year offsets have data), with whole days missing (2023-09-05,
+2024-02-12, 2024-02-13, 2024-05-15, 2025-01-20) and a whole month missing
+(July 2024), missing in UTC, New York and Amsterdam alike; rows close to the
+month ends that offsets clamp to (Jan 31, Feb 29 2024, Mar 31, May 31), dense
+rows over the daylight-saving days of America/New_York (2024-03-10,
+2024-11-03) and Europe/Amsterdam (2024-03-31, 2024-10-27); amounts
+numeric(8,2) and a `store` with three values. The same rows are loaded into
+PostgreSQL (timestamptz, source ev_pg), MariaDB (TIMESTAMP, ev_maria) and a
+SQLite file (UTC text, ev_lite); a second PostgreSQL source (visits_pg) counts
+visits, for the queries that combine sources.
+
+Every expected number is computed in the same run by SQL written by hand on
+PostgreSQL over tm_events, read on the session's wall clock with
+`ts AT TIME ZONE zone`: generate_series calendars, date_trunc periods,
+`- interval '1 month'` (PostgreSQL clamps month ends as MySQL's DATE_SUB
+does) and range joins for the windows. The semantics are issue 14's:
+
+  offset      grouped by a grain, the value for period P is the base metric over
+              the whole period P' that contains start(P) - offset; P is returned
+              when P' has data (and P overlaps the query's range); the query's
+              range is shifted back by the offset for the offset's own rows, each
+              end keeping its inclusiveness. No grain: the base over the shifted
+              range. Neither: error 1235.
+  cumulative  the value for P is the base over the window ending at P's end
+              ([end - 7 days, end), [start of the month of P's last day, end),
+              everything before end); the range selects the periods, not the rows;
+              periods with an empty window are not returned. No grain: the window
+              that ends at the range's end.
+  calendar    join_to_calendar: every period of a bounded range, with every
+              combination of the other grouped dimensions in the result.
+"""
+
+import csv
+import datetime
+import io
+import json
+import math
+import sqlite3
+from decimal import Decimal
+
+import pymysql
+import pytest
+from pymysql.constants import FIELD_TYPE
+
+from conftest import start_layer_server, write_secrets
+from support import assert_answers_select_1, mysql_error
+from test_cli import cli
+
+UTC = datetime.timezone.utc
+NY = "America/New_York"
+AMS = "Europe/Amsterdam"
+MARIA_DB = "tm_data"
+MARIA_USER = "tm_reader"
+MARIA_PASSWORD = "tm-secret"
+STORES = ["north", "south", "west"]
+BACKENDS = ["pg", "maria", "lite"]
+
+# Whole local days without rows in UTC, New York and Amsterdam, and a whole month.
+GAP_DAYS = ["2023-09-05", "2024-02-12", "2024-02-13", "2024-05-15", "2025-01-20"]
+GAP_MONTH = ("2024-06-30 21:00", "2024-08-01 05:00")  # July 2024 in all three zones
+DST_DAYS = ["2024-03-10", "2024-03-31", "2024-10-27", "2024-11-03"]
+MONTH_EDGES = ["2023-02-28 10:00", "2024-01-31 23:50", "2024-02-01 00:10", "2024-02-29 00:10",
+               "2024-02-29 23:55", "2024-03-29 12:00", "2024-03-31 23:59", "2024-04-30 22:30",
+               "2024-05-31 12:00", "2024-05-31 23:30", "2024-06-01 00:05", "2023-12-31 23:59",
+               "2024-12-31 23:59", "2025-01-01 00:01"]
+
+
+def utc(text):
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def in_gap(t):
+    for day in GAP_DAYS:
+        start = utc(day) - datetime.timedelta(hours=2)
+        if start <= t < start + datetime.timedelta(hours=31):
+            return True
+    return utc(GAP_MONTH[0]) <= t < utc(GAP_MONTH[1])
+
+
+def event_times():
+    """Every 433 minutes from 2023-01-01 to 2025-07-01, every 20 minutes over the
+    three days around each daylight-saving change, the month edges; minus the gaps."""
+    times = set()
+    t = utc("2023-01-01 03:00")
+    while t < utc("2025-07-01 00:00"):
+        times.add(t)
+        t += datetime.timedelta(minutes=433)
+    for day in DST_DAYS:
+        t = utc(day) - datetime.timedelta(days=1)
+        while t < utc(day) + datetime.timedelta(days=2):
+            times.add(t)
+            t += datetime.timedelta(minutes=20)
+    times.update(utc(e) for e in MONTH_EDGES)
+    return sorted(t for t in times if not in_gap(t))
+
+
+def event_rows():
+    return [(i + 1, STORES[i % 3], Decimal((i * 7919) % 50000) / 100 + Decimal("1.05"), t)
+            for i, t in enumerate(event_times())]
+
+
+def visit_rows():
+    rows = []
+    t, i = utc("2023-01-01 01:30"), 0
+    while t < utc("2025-07-01 00:00"):
+        rows.append((i + 1, STORES[(i * 2) % 3], t))
+        t += datetime.timedelta(minutes=611)
+        i += 1
+    return rows
+
+
+# ---------------------------------------------------------------------------
+# the databases and the layer
+# ---------------------------------------------------------------------------
+
+
+def load_postgres(pg, events, visits):
+    pg.query("DROP TABLE IF EXISTS tm_events, tm_visits")
+    pg.query("CREATE TABLE tm_events (id int PRIMARY KEY, store text NOT NULL, "
+             "amount numeric(8,2) NOT NULL, ts timestamptz NOT NULL)")
+    pg.query("CREATE TABLE tm_visits (id int PRIMARY KEY, store text NOT NULL, "
+             "ts timestamptz NOT NULL)")
+    pg.query("INSERT INTO tm_events VALUES " + ",".join(
+        f"({i}, '{s}', {a}, '{t.isoformat()}')" for i, s, a, t in events))
+    pg.query("INSERT INTO tm_visits VALUES " + ",".join(
+        f"({i}, '{s}', '{t.isoformat()}')" for i, s, t in visits))
+    pg.query("ANALYZE tm_events")
+    pg.query("ANALYZE tm_visits")
+
+
+def load_mariadb(server, events):
+    for zone in ("UTC", NY, AMS):
+        server.load_time_zones(zone)
+    server.query(f"DROP DATABASE IF EXISTS {MARIA_DB}")
+    server.query(f"CREATE DATABASE {MARIA_DB}")
+    server.query("CREATE TABLE events (id INT PRIMARY KEY, store VARCHAR(8) NOT NULL, "
+                 "amount DECIMAL(8,2) NOT NULL, ts TIMESTAMP NOT NULL)", database=MARIA_DB)
+    server.executemany("INSERT INTO events VALUES (%s, %s, %s, %s)",
+                       [(i, s, a, t.replace(tzinfo=None)) for i, s, a, t in events],
+                       database=MARIA_DB)
+    server.create_user(MARIA_USER, MARIA_PASSWORD, MARIA_DB)
+
+
+def load_sqlite(path, events):
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, store TEXT NOT NULL, "
+               "amount DECIMAL(8,2) NOT NULL, ts DATETIME NOT NULL)")
+    db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)",
+                   [(i, s, str(a), t.strftime("%Y-%m-%d %H:%M:%S")) for i, s, a, t in events])
+    db.commit()
+    db.close()
+
+
+# Time metrics over each backend's amount (SUM), count (COUNT) and max (MAX).
+OFFSETS = {"ly": "1 year", "lm": "1 month", "lq": "1 quarter", "lw": "7 day", "ld": "1 day"}
+CUMULATIVES = {"t7d": "window: 7 days", "t1m": "window: 1 month", "mtd": "grain_to_date: month",
+               "ytd": "grain_to_date: year", "run": None}
+
+
+def metrics_yaml(b, source):
+    docs = [f"name: {b}_amount\nsource_name: {source}\nsql: SUM(amount)\n",
+            f"name: {b}_count\nsource_name: {source}\nsql: COUNT(id)\n",
+            f"name: {b}_max\nsource_name: {source}\nsql: MAX(amount)\n",
+            f"name: {b}_amount_cal\nsource_name: {source}\nsql: SUM(amount)\n"
+            "join_to_calendar: true\n",
+            f"name: {b}_yoy\ntype: derived\n"
+            f"sql: ({b}_amount - {b}_amount_ly) / NULLIF({b}_amount_ly, 0)\n",
+            f"name: {b}_ticket\ntype: derived\nsql: {b}_amount / NULLIF({b}_count, 0)\n",
+            f"name: {b}_ticket_ly\ntype: offset\nmetric: {b}_ticket\noffset: 1 year\n",
+            f"name: {b}_count_ly\ntype: offset\nmetric: {b}_count\noffset: 1 year\n",
+            f"name: {b}_count_run\ntype: cumulative\nmetric: {b}_count\n",
+            f"name: {b}_max_t7d\ntype: cumulative\nmetric: {b}_max\nwindow: 7 days\n"]
+    for kind, offset in OFFSETS.items():
+        docs.append(f"name: {b}_amount_{kind}\ntype: offset\nmetric: {b}_amount\n"
+                    f"offset: {offset}\n")
+    for kind, spec in CUMULATIVES.items():
+        docs.append(f"name: {b}_amount_{kind}\ntype: cumulative\nmetric: {b}_amount\n"
+                    + (f"{spec}\n" if spec else ""))
+    return docs
+
+
+def write_layer(base, pg_port, server):
+    configs = base / "configs"
+    for sub in ("sources", "metrics", "dimensions"):
+        (configs / sub).mkdir(parents=True, exist_ok=True)
+    sources = {
+        "ev_pg": ("pagila_postgres", "tm_events", "amount"),
+        "ev_maria": ("tm_maria", "events", "amount"),
+        "ev_lite": ("tm_lite", "events", "amount"),
+        "visits_pg": ("pagila_postgres", "tm_visits", None),
+    }
+    text = ""
+    for name, (conn, table, amount) in sources.items():
+        cols = f"{table}.id, {table}.store, " + (f"{table}.amount, " if amount else "")
+        sql = f"SELECT {cols}{table}.ts FROM {table}"
+        text += (f"{name}:\n  name: {name}\n  connection_name: {conn}\n"
+                 f"  time_col: {table}.ts\n  time_col_alias: ts\n  sql: {json.dumps(sql)}\n")
+    (configs / "sources" / "sources.yaml").write_text(text)
+    docs = []
+    for b in BACKENDS:
+        docs += metrics_yaml(b, f"ev_{b}")
+    docs.append("name: visits\nsource_name: visits_pg\nsql: COUNT(id)\n")
+    (configs / "metrics" / "metrics.yaml").write_text("---\n".join(docs))
+    (configs / "dimensions" / "dimensions.yaml").write_text("")
+    secrets = write_secrets(base / "secrets", pg_port)
+    (secrets / "tm_maria.json").write_text(json.dumps(
+        server.secret(MARIA_DB, MARIA_USER, MARIA_PASSWORD)))
+    load_sqlite(base / "events.db", event_rows())
+    (secrets / "tm_lite.json").write_text(json.dumps(
+        {"connection_class": "sqlite", "path": str(base / "events.db")}))
+    return configs, secrets
+
+
+@pytest.fixture(scope="module")
+def data(mariadb, pg):
+    events = event_rows()
+    load_postgres(pg, events, visit_rows())
+    load_mariadb(mariadb, events)
+    return pg
+
+
+@pytest.fixture(scope="module")
+def mimir_tm(request, session_dir, data, mariadb, pg):
+    configs, secrets = write_layer(session_dir / "time-metrics", pg.port, mariadb)
+    return start_layer_server(request, session_dir, "mimir-tm", configs, secrets)
+
+
+# ---------------------------------------------------------------------------
+# asking Mimir, and PostgreSQL
+# ---------------------------------------------------------------------------
+
+
+def ask(server, zone, sql):
+    """(rows, [type code of each column]) of sql under SET time_zone = zone."""
+    conn = server.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET time_zone = %s", (zone,))
+            cur.execute(sql)
+            return [tuple(r) for r in cur.fetchall()], [d[1] for d in cur.description]
+    finally:
+        conn.close()
+
+
+# Mimir's grain column -> PostgreSQL's date_trunc field and the step of its calendar.
+UNIT = {"ds": "day", "week": "week", "year_month": "month", "quarter": "quarter",
+        "year": "year", "ts_hour": "hour"}
+STEP = {"ds": "1 day", "week": "1 week", "year_month": "1 month", "quarter": "3 months",
+        "year": "1 year", "ts_hour": "1 hour"}
+# The offsets as PostgreSQL intervals (a quarter is three months, clamped like MySQL's).
+INTERVAL = {"ly": "1 year", "lm": "1 month", "lq": "3 months", "lw": "7 days", "ld": "1 day"}
+# The base metrics' expressions over tm_events' local rows.
+BASE = {"amount": "SUM(amount)", "count": "COUNT(id)", "max": "MAX(amount)",
+        "ticket": "SUM(amount) / NULLIF(COUNT(id), 0)"}
+
+
+def local_rows(zone):
+    return (f"SELECT id, store, amount, ts AT TIME ZONE '{zone}' AS lt FROM tm_events")
+
+
+def key_of(grain, v):
+    """A period as a comparable value: a date, a year's number or a wall-clock hour,
+    from Mimir's column (DATE, INT, DATETIME or their text) or PostgreSQL's timestamp."""
+    if grain == "year":
+        return v.year if isinstance(v, datetime.datetime) else int(v)
+    if grain == "ts_hour":
+        return v if isinstance(v, datetime.datetime) else datetime.datetime.fromisoformat(str(v))
+    if isinstance(v, datetime.datetime):
+        return v.date()
+    return v if isinstance(v, datetime.date) else datetime.date.fromisoformat(str(v)[:10])
+
+
+def exact(v):
+    return None if v is None else Decimal(str(v)) if not isinstance(v, float) else v
+
+
+def same_value(got, want):
+    if got is None or want is None:
+        return got is None and want is None
+    if isinstance(got, float):  # a DOUBLE (ratios) against PostgreSQL's numeric
+        return math.isclose(got, float(want), rel_tol=1e-12, abs_tol=1e-12)
+    return Decimal(str(got)) == Decimal(str(want))
+
+
+def assert_rows(got, want, grain=None, nkeys=1):
+    """Same rows, keys exactly, numbers by exact value (DOUBLEs to 1e-12), in order."""
+    def keys(r):
+        return tuple(key_of(grain, v) if i == 0 and grain else v for i, v in enumerate(r[:nkeys]))
+    gk = [keys(r) for r in got]
+    wk = [keys(r) for r in want]
+    assert gk == wk, f"periods differ: only Mimir {sorted(set(gk) - set(wk))[:8]}, " \
+                     f"only PostgreSQL {sorted(set(wk) - set(gk))[:8]}"
+    bad = [(k, g[nkeys:], w[nkeys:]) for k, g, w in zip(gk, got, want)
+           if not all(same_value(a, b) for a, b in zip(g[nkeys:], w[nkeys:]))]
+    assert not bad, f"{len(bad)} of {len(got)} rows differ, first: {bad[:5]}"
+
+
+def day_range(rng):
+    """The inclusive local dates of a `ds BETWEEN` range."""
+    return rng if rng else (None, None)
+
+
+def offset_sql(zone, grain, kind, rng=None, base="amount"):
+    """The offset metric by grain: every calendar period P (a generate_series spine on
+    the wall clock) joined to the base metric over the period that contains
+    P - interval, over the rows of the range shifted back (each end kept inclusive);
+    P must overlap the range."""
+    unit, step, off = UNIT[grain], STEP[grain], INTERVAL[kind]
+    lo, hi = day_range(rng)
+    shifted = clip = ""
+    if lo:
+        shifted = (f"WHERE lt::date >= (date '{lo}' - interval '{off}')::date "
+                   f"AND lt::date <= (date '{hi}' - interval '{off}')::date")
+        clip = (f"WHERE spine.p + interval '{step}' > timestamp '{lo}' "
+                f"AND spine.p < date '{hi}' + 1")
+    return f"""
+        WITH spine AS (SELECT generate_series(date_trunc('{unit}', timestamp '2021-06-01'),
+                                              timestamp '2026-12-31', interval '{step}') AS p),
+             prior AS (SELECT date_trunc('{unit}', lt) AS p, {BASE[base]} AS v
+                       FROM ({local_rows(zone)}) r {shifted} GROUP BY 1)
+        SELECT spine.p, prior.v FROM spine
+        JOIN prior ON prior.p = date_trunc('{unit}', spine.p - interval '{off}')
+        {clip} ORDER BY 1"""
+
+
+def window_start(kind, end):
+    """The start of a cumulative metric's window that ends at `end` (SQL), or None."""
+    return {"t7d": f"{end} - interval '7 days'", "t1m": f"{end} - interval '1 month'",
+            "mtd": f"date_trunc('month', {end} - interval '1 microsecond')",
+            "ytd": f"date_trunc('year', {end} - interval '1 microsecond')",
+            "run": None}[kind]
+
+
+def cumulative_sql(zone, grain, kind, lo=None, hi=None, base="amount"):
+    """Each period P from the range's first to its last (or from the first / to the
+    last period with rows, for an open side) with the base metric over the rows of
+    the window ending at P's end; periods whose window has no rows drop out."""
+    unit, step = UNIT[grain], STEP[grain]
+    first = (f"date_trunc('{unit}', timestamp '{lo}')" if lo
+             else f"(SELECT date_trunc('{unit}', MIN(lt)) FROM ({local_rows(zone)}) a)")
+    last = (f"date_trunc('{unit}', date '{hi}' + 1 - interval '1 microsecond')" if hi
+            else f"(SELECT date_trunc('{unit}', MAX(lt)) FROM ({local_rows(zone)}) a)")
+    end = f"(spine.p + interval '{step}')"
+    start = window_start(kind, end)
+    cond = f"r.lt < {end}" + (f" AND r.lt >= {start}" if start else "")
+    return f"""
+        WITH spine AS (SELECT generate_series({first}, {last}, interval '{step}') AS p)
+        SELECT spine.p, {BASE[base]} FROM spine JOIN ({local_rows(zone)}) r ON {cond}
+        GROUP BY spine.p ORDER BY 1"""
+
+
+def where_of(rng):
+    return f"WHERE ds BETWEEN '{rng[0]}' AND '{rng[1]}' " if rng else ""
+
+
+def metric_types(types):
+    return types[1:]
+
+
+# ---------------------------------------------------------------------------
+# the data
+# ---------------------------------------------------------------------------
+
+
+def test_the_data_has_its_gaps_month_ends_and_dst_days(data):
+    for zone in ("UTC", NY, AMS):
+        days = {d for (d,) in data.query(
+            f"SELECT DISTINCT lt::date FROM ({local_rows(zone)}) r")}
+        for gap in GAP_DAYS:
+            assert datetime.date.fromisoformat(gap) not in days, (zone, gap)
+        assert not [d for d in days if (d.year, d.month) == (2024, 7)], zone
+        for edge in ("2024-01-31", "2024-02-29", "2024-03-31", "2024-05-31", "2023-02-28",
+                     "2024-03-29", "2024-03-30"):
+            assert datetime.date.fromisoformat(edge) in days, (zone, edge)
+    # New York's repeated hour holds two real hours of rows; its skipped hour none.
+    ((n,),) = data.query(f"SELECT COUNT(*) FROM ({local_rows(NY)}) r "
+                         "WHERE date_trunc('hour', lt) = '2024-11-03 01:00'")
+    assert n >= 6
+    ((n,),) = data.query(f"SELECT COUNT(*) FROM ({local_rows(NY)}) r "
+                         "WHERE date_trunc('hour', lt) = '2024-03-10 02:00'")
+    assert n == 0
+
+
+# ---------------------------------------------------------------------------
+# offsets
+# ---------------------------------------------------------------------------
+
+GRAINS = ["ds", "week", "year_month", "quarter", "year"]
+
+
+def rotate(items, i):
+    return items[i % len(items)]
+
+
+# Each offset by each grain on each backend, over all the data; the zone alternates.
+OFFSET_CASES = [(kind, grain, b, rotate(["UTC", NY], i + j))
+                for i, kind in enumerate(["ly", "lm", "lq", "lw"])
+                for j, grain in enumerate(GRAINS) for b in BACKENDS]
+
+
+@pytest.mark.parametrize("kind, grain, b, zone", OFFSET_CASES)
+def test_offset_by_grain(mimir_tm, data, kind, grain, b, zone):
+    got, types = ask(mimir_tm, zone, f"SELECT {grain}, AGG({b}_amount_{kind}) "
+                                     f"FROM mimir.metrics GROUP BY {grain} ORDER BY {grain}")
+    want = data.query(offset_sql(zone, grain, kind))
+    assert want
+    assert_rows(got, want, grain)
+    assert types[1] == FIELD_TYPE.NEWDECIMAL  # the base metric's type
