@@ -410,3 +410,125 @@ def test_offset_by_grain(mimir_tm, data, kind, grain, b, zone):
     assert want
     assert_rows(got, want, grain)
     assert types[1] == FIELD_TYPE.NEWDECIMAL  # the base metric's type
+
+
+RANGES = [("2024-01-15", "2024-06-20"), ("2024-02-29", "2024-04-30"),
+          ("2024-07-01", "2024-09-30"), ("2025-01-01", "2025-06-30"),
+          ("2023-12-25", "2024-03-03")]
+ZONES3 = ["UTC", NY, AMS]
+
+# Bug: Mimir turns `ds <= b` into `ds < b + 1 day` and then shifts that end, so the
+# shifted range ends at DATE_SUB(b + 1 day, offset) instead of including
+# DATE_SUB(b, offset): `ds BETWEEN '2024-03-31' AND '2024-05-30'` with a 1 month offset
+# reads ts >= '2024-02-29' AND ts < '2024-04-30' (April 30 lost), and '2025-06-30'
+# reads up to '2025-06-01' (May 31 added, where DATE_SUB gives May 30).
+INCLUSIVE_END_BUG = ("offset of a range's inclusive end: Mimir shifts ds <= b as ds < b + 1 day "
+                     "(DATE_SUB(b + 1 day, offset) exclusive) instead of ds <= DATE_SUB(b, offset), "
+                     "so at month ends the shifted range loses or gains a day")
+
+
+def with_bug(cases, buggy, reason):
+    return [pytest.param(*c, marks=pytest.mark.xfail(strict=True, reason=reason))
+            if c in buggy else c for c in cases]
+
+
+OFFSET_RANGE_CASES = [(kind, grain, rotate(BACKENDS, i + j), rotate(ZONES3, i * 2 + j),
+                       rotate(RANGES, i + j * 2))
+                      for i, kind in enumerate(["ly", "lm", "lq", "lw", "ld"])
+                      for j, grain in enumerate(GRAINS)]
+OFFSET_RANGE_CASES = with_bug(OFFSET_RANGE_CASES, [
+    ("lm", "week", "lite", "UTC", ("2025-01-01", "2025-06-30")),
+    ("lq", "year_month", "maria", "UTC", ("2024-02-29", "2024-04-30")),
+    ("lq", "quarter", "lite", NY, ("2025-01-01", "2025-06-30")),
+], INCLUSIVE_END_BUG)
+
+
+@pytest.mark.parametrize("kind, grain, b, zone, rng", OFFSET_RANGE_CASES)
+def test_offset_by_grain_over_a_range(mimir_tm, data, kind, grain, b, zone, rng):
+    """The range is shifted back for the offset's rows (P' clipped to it), and the
+    periods returned overlap the range."""
+    got, _ = ask(mimir_tm, zone, f"SELECT {grain}, AGG({b}_amount_{kind}) FROM mimir.metrics "
+                                 f"{where_of(rng)}GROUP BY {grain} ORDER BY {grain}")
+    want = data.query(offset_sql(zone, grain, kind, rng))
+    assert_rows(got, want, grain)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone", ["UTC", NY])
+@pytest.mark.parametrize("kind", ["ly", pytest.param("lm", marks=pytest.mark.xfail(
+    strict=True, reason=INCLUSIVE_END_BUG)), pytest.param("lq", marks=pytest.mark.xfail(
+        strict=True, reason=INCLUSIVE_END_BUG)), "lw"])
+def test_offset_without_grain_is_the_shifted_range(mimir_tm, data, b, zone, kind):
+    rng = ("2024-03-31", "2024-05-30")
+    got, types = ask(mimir_tm, zone, f"SELECT AGG({b}_amount_{kind}), AGG({b}_count_ly) "
+                                     f"FROM mimir.metrics {where_of(rng)}")
+    off = INTERVAL[kind]
+    want = data.query(f"""
+        SELECT (SELECT SUM(amount) FROM ({local_rows(zone)}) r
+                WHERE lt::date >= (date '{rng[0]}' - interval '{off}')::date
+                  AND lt::date <= (date '{rng[1]}' - interval '{off}')::date),
+               (SELECT COUNT(id) FROM ({local_rows(zone)}) r
+                WHERE lt::date >= (date '{rng[0]}' - interval '1 year')::date
+                  AND lt::date <= (date '{rng[1]}' - interval '1 year')::date)""")
+    assert_rows(got, want, nkeys=0)
+    assert types == [FIELD_TYPE.NEWDECIMAL, FIELD_TYPE.LONGLONG]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_offset_without_grain_keeps_each_end_inclusive_or_not(mimir_tm, data, b):
+    """ts > a AND ts <= b, shifted by a month: ts > a - 1 month AND ts <= b - 1 month
+    (2024-03-31 12:00 - 1 month is 2024-02-29 12:00)."""
+    where = "ts > '2024-03-31 12:00:00' AND ts <= '2024-04-30 22:30:00'"
+    got, _ = ask(mimir_tm, NY, f"SELECT AGG({b}_amount_lm), AGG({b}_amount) FROM mimir.metrics "
+                               f"WHERE {where}")
+    want = data.query(f"""
+        SELECT (SELECT SUM(amount) FROM ({local_rows(NY)}) r
+                WHERE lt > timestamp '2024-03-31 12:00' - interval '1 month'
+                  AND lt <= timestamp '2024-04-30 22:30' - interval '1 month'),
+               (SELECT SUM(amount) FROM ({local_rows(NY)}) r
+                WHERE lt > timestamp '2024-03-31 12:00' AND lt <= timestamp '2024-04-30 22:30')""")
+    assert_rows(got, want, nkeys=0)
+    got, _ = ask(mimir_tm, "UTC", f"SELECT AGG({b}_amount_lm) FROM mimir.metrics "
+                                  "WHERE ts >= '2024-03-31 23:50:00' AND ts < '2024-04-01'")
+    want = data.query(f"""SELECT SUM(amount) FROM ({local_rows('UTC')}) r
+                          WHERE lt >= timestamp '2024-02-29 23:50' AND lt < date '2024-03-01'""")
+    assert want[0][0] is not None  # the row of Feb 29 23:55
+    assert_rows(got, want, nkeys=0)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone", ["UTC", NY])
+def test_month_ends_by_day_read_the_clamped_day(mimir_tm, data, b, zone):
+    """By day, 1 month back: Mar 29, 30 and 31 all read Feb 29 (MySQL's DATE_SUB);
+    1 year back: Feb 28 and Feb 29 2024 both read Feb 28 2023."""
+    rng = ("2024-03-27", "2024-04-01")
+    got, _ = ask(mimir_tm, zone, f"SELECT ds, AGG({b}_amount_lm), AGG({b}_amount) "
+                                 f"FROM mimir.metrics {where_of(rng)}GROUP BY ds ORDER BY ds")
+    want = data.query(f"""
+        SELECT o.p, o.v, c.v FROM ({offset_sql(zone, 'ds', 'lm', rng)}) o
+        LEFT JOIN (SELECT lt::date AS p, SUM(amount) AS v FROM ({local_rows(zone)}) r
+                   GROUP BY 1) c ON c.p = o.p::date ORDER BY 1""")
+    assert [key_of("ds", r[0]).day for r in want] == [27, 28, 29, 30, 31, 1]
+    assert want[2][1] == want[3][1] == want[4][1]
+    assert_rows(got, want, "ds")
+    rng = ("2024-02-27", "2024-03-01")
+    got, _ = ask(mimir_tm, zone, f"SELECT ds, AGG({b}_amount_ly) FROM mimir.metrics "
+                                 f"{where_of(rng)}GROUP BY ds ORDER BY ds")
+    want = data.query(offset_sql(zone, "ds", "ly", rng))
+    assert want[1][1] == want[2][1] and len(want) == 4
+    assert_rows(got, want, "ds")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_offsets_move_periods_past_the_end_of_the_data(mimir_tm, data, b):
+    """2025's data shows a year later, in 2026, where there are no rows."""
+    got, _ = ask(mimir_tm, "UTC", f"SELECT year_month, AGG({b}_amount_ly), AGG({b}_amount) "
+                                  "FROM mimir.metrics WHERE ds >= '2025-01-01' "
+                                  "GROUP BY year_month ORDER BY year_month")
+    want = data.query(f"""
+        SELECT o.p, o.v, c.v FROM ({offset_sql('UTC', 'year_month', 'ly')}) o
+        LEFT JOIN (SELECT date_trunc('month', lt) AS p, SUM(amount) AS v
+                   FROM ({local_rows('UTC')}) r GROUP BY 1) c ON c.p = o.p
+        WHERE o.p >= '2025-01-01' ORDER BY 1""")
+    assert key_of("year_month", want[-1][0]) == datetime.date(2026, 6, 1)
+    assert_rows(got, want, "year_month")
