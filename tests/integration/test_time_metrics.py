@@ -349,7 +349,7 @@ def cumulative_sql(zone, grain, kind, lo=None, hi=None, base="amount"):
     cond = f"r.lt < {end}" + (f" AND r.lt >= {start}" if start else "")
     return f"""
         WITH spine AS (SELECT generate_series({first}, {last}, interval '{step}') AS p)
-        SELECT spine.p, {BASE[base]} FROM spine JOIN ({local_rows(zone)}) r ON {cond}
+        SELECT spine.p, {BASE[base]} AS v FROM spine JOIN ({local_rows(zone)}) r ON {cond}
         GROUP BY spine.p ORDER BY 1"""
 
 
@@ -532,3 +532,119 @@ def test_offsets_move_periods_past_the_end_of_the_data(mimir_tm, data, b):
         WHERE o.p >= '2025-01-01' ORDER BY 1""")
     assert key_of("year_month", want[-1][0]) == datetime.date(2026, 6, 1)
     assert_rows(got, want, "year_month")
+
+
+# ---------------------------------------------------------------------------
+# cumulative
+# ---------------------------------------------------------------------------
+
+CUMULATIVE_KINDS = list(CUMULATIVES)
+
+# Each kind by each grain over all the data, the backend and zone rotating.
+CUMULATIVE_CASES = [(kind, grain, rotate(BACKENDS, i + j), rotate(["UTC", NY], i + j * 3))
+                    for i, kind in enumerate(CUMULATIVE_KINDS) for j, grain in enumerate(GRAINS)]
+
+
+@pytest.mark.parametrize("kind, grain, b, zone", CUMULATIVE_CASES)
+def test_cumulative_by_grain(mimir_tm, data, kind, grain, b, zone):
+    got, types = ask(mimir_tm, zone, f"SELECT {grain}, AGG({b}_amount_{kind}) "
+                                     f"FROM mimir.metrics GROUP BY {grain} ORDER BY {grain}")
+    want = data.query(cumulative_sql(zone, grain, kind))
+    assert want
+    assert_rows(got, want, grain)
+    assert types[1] == FIELD_TYPE.NEWDECIMAL
+
+
+CUMULATIVE_RANGES = [("2024-07-01", "2024-09-30"), ("2024-01-01", "2024-03-31"),
+                     ("2024-02-10", "2024-05-17"), ("2025-01-03", "2025-06-30"),
+                     ("2024-06-15", "2024-08-10")]
+CUMULATIVE_RANGE_CASES = [(kind, grain, b, rotate(ZONES3, i + j + k),
+                           rotate(CUMULATIVE_RANGES, i * 2 + j + k))
+                          for i, kind in enumerate(CUMULATIVE_KINDS)
+                          for j, grain in enumerate(GRAINS)
+                          for k, b in enumerate(BACKENDS)]
+
+
+@pytest.mark.parametrize("kind, grain, b, zone, rng", CUMULATIVE_RANGE_CASES)
+def test_cumulative_by_grain_over_a_range(mimir_tm, data, kind, grain, b, zone, rng):
+    """The range picks the periods (each overlapping it); the windows reach before its
+    start and up to the last period's end; the missing month has rows in its windows."""
+    got, _ = ask(mimir_tm, zone, f"SELECT {grain}, AGG({b}_amount_{kind}) FROM mimir.metrics "
+                                 f"{where_of(rng)}GROUP BY {grain} ORDER BY {grain}")
+    want = data.query(cumulative_sql(zone, grain, kind, *rng))
+    assert_rows(got, want, grain)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_cumulative_days_without_rows_are_returned_when_their_window_has_some(mimir_tm, data, b):
+    rng = ("2024-07-01", "2024-07-12")
+    got, _ = ask(mimir_tm, NY, f"SELECT ds, AGG({b}_amount_t7d), AGG({b}_amount_mtd), "
+                               f"AGG({b}_amount) FROM mimir.metrics {where_of(rng)}"
+                               "GROUP BY ds ORDER BY ds")
+    want = data.query(f"""
+        SELECT p, t.v, m.v, NULL::numeric FROM ({cumulative_sql(NY, 'ds', 't7d', *rng)}) t
+        LEFT JOIN ({cumulative_sql(NY, 'ds', 'mtd', *rng)}) m USING (p) ORDER BY 1""")
+    # June 30's rows reach the windows of July 1..6; July's own month-to-date is empty.
+    assert [key_of("ds", r[0]).day for r in want] == list(range(1, 7))
+    assert all(r[2] is None for r in want)
+    assert_rows(got, want, "ds")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("side", ["lo", "hi"])
+def test_cumulative_with_one_open_side(mimir_tm, data, b, side):
+    """ds >= a: periods from a's to the last with data; ds <= b: from the first."""
+    where = "ds >= '2025-02-10'" if side == "lo" else "ds <= '2023-04-20'"
+    lo, hi = ("2025-02-10", None) if side == "lo" else (None, "2023-04-20")
+    for grain, kind in (("ds", "t7d"), ("week", "mtd"), ("year_month", "run")):
+        got, _ = ask(mimir_tm, "UTC", f"SELECT {grain}, AGG({b}_amount_{kind}) "
+                                      f"FROM mimir.metrics WHERE {where} GROUP BY {grain} "
+                                      f"ORDER BY {grain}")
+        want = data.query(cumulative_sql("UTC", grain, kind, lo, hi))
+        assert_rows(got, want, grain)
+
+
+NO_GRAIN_RANGES = [("2024-03-01", "2024-03-31"), ("2024-07-01", "2024-07-20"),
+                   ("2024-01-01", "2024-02-29")]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone", ["UTC", NY, AMS])
+def test_cumulative_without_grain_is_the_window_ending_at_the_range_end(mimir_tm, data, b, zone):
+    for rng in NO_GRAIN_RANGES:
+        cols = ", ".join(f"AGG({b}_amount_{k})" for k in CUMULATIVE_KINDS)
+        got, types = ask(mimir_tm, zone, f"SELECT {cols}, AGG({b}_count_run) "
+                                         f"FROM mimir.metrics {where_of(rng)}")
+        end = f"(date '{rng[1]}' + 1)::timestamp"
+        sums = []
+        for k in CUMULATIVE_KINDS:
+            start = window_start(k, end)
+            sums.append(f"(SELECT SUM(amount) FROM ({local_rows(zone)}) r WHERE lt < {end}"
+                        + (f" AND lt >= {start})" if start else ")"))
+        want = data.query(f"SELECT {', '.join(sums)}, (SELECT COUNT(id) FROM "
+                          f"({local_rows(zone)}) r WHERE lt < {end})")
+        assert_rows(got, want, nkeys=0)
+        assert types == [FIELD_TYPE.NEWDECIMAL] * 5 + [FIELD_TYPE.LONGLONG]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_running_total_without_grain_or_range_is_the_total(mimir_tm, data, b):
+    got, _ = ask(mimir_tm, NY, f"SELECT AGG({b}_amount_run), AGG({b}_count_run) "
+                               "FROM mimir.metrics")
+    assert_rows(got, data.query("SELECT SUM(amount), COUNT(id) FROM tm_events"), nkeys=0)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("grain", ["ds", "week", "year_month"])
+def test_cumulative_count_and_max(mimir_tm, data, b, grain):
+    rng = ("2024-02-01", "2024-04-15")
+    got, types = ask(mimir_tm, AMS, f"SELECT {grain}, AGG({b}_count_run), AGG({b}_max_t7d) "
+                                    f"FROM mimir.metrics {where_of(rng)}GROUP BY {grain} "
+                                    f"ORDER BY {grain}")
+    want = data.query(f"""
+        SELECT p, c.v, m.v
+        FROM ({cumulative_sql(AMS, grain, 'run', *rng, base='count')}) c
+        FULL JOIN ({cumulative_sql(AMS, grain, 't7d', *rng, base='max')}) m USING (p)
+        ORDER BY 1""")
+    assert_rows(got, want, grain)
+    assert types[1:] == [FIELD_TYPE.LONGLONG, FIELD_TYPE.NEWDECIMAL]
