@@ -204,6 +204,10 @@ def write_layer(base, pg_port, server):
     for b in BACKENDS:
         docs += metrics_yaml(b, f"ev_{b}")
     docs.append("name: visits\nsource_name: visits_pg\nsql: COUNT(id)\n")
+    # not additive: computed by the source over each window, so only without a grain
+    docs.append("name: pg_stores\nsource_name: ev_pg\nsql: COUNT(DISTINCT store)\n")
+    docs.append("name: pg_stores_mtd\ntype: cumulative\nmetric: pg_stores\n"
+                "grain_to_date: month\n")
     (configs / "metrics" / "metrics.yaml").write_text("---\n".join(docs))
     (configs / "dimensions" / "dimensions.yaml").write_text("")
     secrets = write_secrets(base / "secrets", pg_port)
@@ -304,13 +308,14 @@ def day_range(rng):
     return rng if rng else (None, None)
 
 
-def offset_sql(zone, grain, kind, rng=None, base="amount"):
+def offset_sql(zone, grain, kind, rng=None, base="amount", store=False):
     """The offset metric by grain: every calendar period P (a generate_series spine on
     the wall clock) joined to the base metric over the period that contains
     P - interval, over the rows of the range shifted back (each end kept inclusive);
     P must overlap the range."""
     unit, step, off = UNIT[grain], STEP[grain], INTERVAL[kind]
     lo, hi = day_range(rng)
+    by = "store, " if store else ""
     shifted = clip = ""
     if lo:
         shifted = (f"WHERE lt::date >= (date '{lo}' - interval '{off}')::date "
@@ -320,11 +325,11 @@ def offset_sql(zone, grain, kind, rng=None, base="amount"):
     return f"""
         WITH spine AS (SELECT generate_series(date_trunc('{unit}', timestamp '2021-06-01'),
                                               timestamp '2026-12-31', interval '{step}') AS p),
-             prior AS (SELECT date_trunc('{unit}', lt) AS p, {BASE[base]} AS v
-                       FROM ({local_rows(zone)}) r {shifted} GROUP BY 1)
-        SELECT spine.p, prior.v FROM spine
+             prior AS (SELECT date_trunc('{unit}', lt) AS p, {by}{BASE[base]} AS v
+                       FROM ({local_rows(zone)}) r {shifted} GROUP BY 1{", 2" if store else ""})
+        SELECT spine.p, {"prior.store, " if store else ""}prior.v FROM spine
         JOIN prior ON prior.p = date_trunc('{unit}', spine.p - interval '{off}')
-        {clip} ORDER BY 1"""
+        {clip} ORDER BY 1{", 2" if store else ""}"""
 
 
 def window_start(kind, end):
@@ -648,3 +653,313 @@ def test_cumulative_count_and_max(mimir_tm, data, b, grain):
         ORDER BY 1""")
     assert_rows(got, want, grain)
     assert types[1:] == [FIELD_TYPE.LONGLONG, FIELD_TYPE.NEWDECIMAL]
+
+
+def grouped_sql(zone, grain, rng=None, base="amount", table=None):
+    """The base metric by period over the range (no time metric)."""
+    rows = table or local_rows(zone)
+    where = f"WHERE lt::date BETWEEN date '{rng[0]}' AND date '{rng[1]}'" if rng else ""
+    return (f"SELECT date_trunc('{UNIT[grain]}', lt) AS p, {BASE[base]} AS v "
+            f"FROM ({rows}) r {where} GROUP BY 1")
+
+
+def visits_rows(zone):
+    return f"SELECT id, store, ts AT TIME ZONE '{zone}' AS lt FROM tm_visits"
+
+
+# ---------------------------------------------------------------------------
+# hours and daylight saving
+# ---------------------------------------------------------------------------
+
+DST_CASES = [(NY, ("2024-11-03", "2024-11-04")), (NY, ("2024-03-10", "2024-03-11")),
+             (AMS, ("2024-03-31", "2024-04-01")), (AMS, ("2024-10-27", "2024-10-27"))]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone, rng", DST_CASES, ids=[f"{z}-{r[0]}" for z, r in DST_CASES])
+def test_hours_across_daylight_saving(mimir_tm, data, b, zone, rng):
+    """By the wall-clock hour: the fall-back's repeated hour is one period holding two
+    real hours (also as the P' of the next day's 01:00), the spring-forward's missing
+    hour has no rows of its own."""
+    got, _ = ask(mimir_tm, zone, f"SELECT ts_hour, AGG({b}_amount_ld), AGG({b}_amount_lw), "
+                                 f"AGG({b}_amount_t7d), AGG({b}_amount_mtd), AGG({b}_count) "
+                                 f"FROM mimir.metrics {where_of(rng)}GROUP BY ts_hour "
+                                 "ORDER BY ts_hour")
+    want = data.query(f"""
+        SELECT p, ld.v, lw.v, t7d.v, mtd.v, c.v
+        FROM ({offset_sql(zone, 'ts_hour', 'ld', rng)}) ld
+        FULL JOIN ({offset_sql(zone, 'ts_hour', 'lw', rng)}) lw USING (p)
+        FULL JOIN ({cumulative_sql(zone, 'ts_hour', 't7d', *rng)}) t7d USING (p)
+        FULL JOIN ({cumulative_sql(zone, 'ts_hour', 'mtd', *rng)}) mtd USING (p)
+        FULL JOIN ({grouped_sql(zone, 'ts_hour', rng, 'count')}) c USING (p)
+        ORDER BY 1""")
+    assert len(want) >= 24
+    assert_rows(got, want, "ts_hour")
+
+
+def test_the_repeated_hour_is_read_whole_a_day_later(mimir_tm, data):
+    """ds = '2024-11-04' by the hour, 1 day back: 01:00 reads all of 2024-11-03 01:00,
+    the two real hours (EDT and EST) that New York shows as one."""
+    got, _ = ask(mimir_tm, NY, "SELECT ts_hour, AGG(pg_amount_ld) FROM mimir.metrics "
+                               "WHERE ds = '2024-11-04' GROUP BY ts_hour ORDER BY ts_hour")
+    want = data.query(f"""SELECT date_trunc('hour', lt) + interval '1 day', SUM(amount)
+                          FROM ({local_rows(NY)}) r WHERE lt::date = '2024-11-03'
+                          GROUP BY 1 ORDER BY 1""")
+    assert_rows(got, want, "ts_hour")
+    ((edt, est),) = data.query(
+        "SELECT SUM(amount) FILTER (WHERE ts < '2024-11-03 06:00+00'), "
+        "SUM(amount) FILTER (WHERE ts >= '2024-11-03 06:00+00') FROM tm_events "
+        "WHERE ts >= '2024-11-03 05:00+00' AND ts < '2024-11-03 07:00+00'")
+    assert dict((key_of("ts_hour", k), v) for k, v in got)[
+        datetime.datetime(2024, 11, 4, 1)] == edt + est
+
+
+REPEATED_HOUR_BUG = (
+    "a ts bound inside New York's repeated hour (2024-11-03 01:00-02:00) is converted to one "
+    "instant, differently per backend: the PostgreSQL source reads the EST half, the MariaDB "
+    "(CONVERT_TZ) and SQLite sources the EDT half; MariaDB's own TIMESTAMP comparison in the "
+    "session zone reads both (wall clock)")
+
+
+@pytest.mark.xfail(strict=True, reason=REPEATED_HOUR_BUG)
+@pytest.mark.parametrize("b", BACKENDS)
+def test_a_shifted_wall_clock_range_reads_as_mysql_does(mimir_tm, data, mariadb, b):
+    """ts bounds in the repeated hour, shifted a day back, mean what MariaDB makes of the
+    same bounds on a TIMESTAMP column in New York (the oracle of MySQL's rules)."""
+    got, _ = ask(mimir_tm, NY, f"SELECT AGG({b}_amount_ld), AGG({b}_count) FROM mimir.metrics "
+                               "WHERE ts >= '2024-11-04 01:00:00' AND ts < '2024-11-04 01:40:00'")
+    want = mariadb.query_in_zone(NY, """
+        SELECT (SELECT SUM(amount) FROM events WHERE ts >= '2024-11-03 01:00:00'
+                                                 AND ts < '2024-11-03 01:40:00'),
+               (SELECT COUNT(id) FROM events WHERE ts >= '2024-11-04 01:00:00'
+                                               AND ts < '2024-11-04 01:40:00')""", MARIA_DB)
+    assert want[0][0] is not None
+    assert_rows(got, want, nkeys=0)
+
+
+# ---------------------------------------------------------------------------
+# derived metrics over offsets, offsets of derived metrics
+# ---------------------------------------------------------------------------
+
+YOY_CASES = [("year_month", "UTC", ("2024-01-01", "2025-06-30")),
+             ("quarter", NY, ("2024-01-01", "2025-06-30")),
+             ("ds", AMS, ("2024-02-25", "2024-03-05")),
+             ("week", NY, None)]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("grain, zone, rng", YOY_CASES, ids=[c[0] for c in YOY_CASES])
+def test_year_over_year_growth(mimir_tm, data, b, grain, zone, rng):
+    got, types = ask(mimir_tm, zone, f"SELECT {grain}, AGG({b}_yoy), AGG({b}_amount), "
+                                     f"AGG({b}_amount_ly) FROM mimir.metrics {where_of(rng)}"
+                                     f"GROUP BY {grain} ORDER BY {grain}")
+    want = data.query(f"""
+        SELECT p, (c.v - o.v) / NULLIF(o.v, 0), c.v, o.v
+        FROM ({grouped_sql(zone, grain, rng)}) c
+        FULL JOIN ({offset_sql(zone, grain, 'ly', rng)}) o USING (p) ORDER BY 1""")
+    assert [r for r in want if r[1] is not None]
+    assert_rows(got, want, grain)
+    assert types[1:] == [FIELD_TYPE.DOUBLE, FIELD_TYPE.NEWDECIMAL, FIELD_TYPE.NEWDECIMAL]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("grain, zone, rng", YOY_CASES, ids=[c[0] for c in YOY_CASES])
+def test_offset_of_a_derived_ratio(mimir_tm, data, b, grain, zone, rng):
+    """ticket_ly = (amount / count) a year back = amount_ly / count_ly."""
+    got, types = ask(mimir_tm, zone, f"SELECT {grain}, AGG({b}_ticket_ly), AGG({b}_count_ly) "
+                                     f"FROM mimir.metrics {where_of(rng)}"
+                                     f"GROUP BY {grain} ORDER BY {grain}")
+    want = data.query(f"""
+        SELECT p, t.v, c.v FROM ({offset_sql(zone, grain, 'ly', rng, base='ticket')}) t
+        FULL JOIN ({offset_sql(zone, grain, 'ly', rng, base='count')}) c USING (p)
+        ORDER BY 1""")
+    assert want
+    assert_rows(got, want, grain)
+    assert types[2] == FIELD_TYPE.LONGLONG
+
+
+# ---------------------------------------------------------------------------
+# with other metrics and dimensions, HAVING, ORDER BY
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone", ["UTC", NY])
+def test_offset_with_another_sources_metric(mimir_tm, data, b, zone):
+    """visits (another PostgreSQL source) and the offset's periods, FULL OUTER JOINed:
+    2026's months have last year's amounts and no visits."""
+    rng = ("2024-06-01", "2026-03-31")
+    got, _ = ask(mimir_tm, zone, f"SELECT year_month, AGG({b}_amount_ly), AGG(visits), "
+                                 f"AGG({b}_amount_t1m) FROM mimir.metrics {where_of(rng)}"
+                                 "GROUP BY year_month ORDER BY year_month")
+    want = data.query(f"""
+        SELECT p, o.v, v.v, t.v FROM ({offset_sql(zone, 'year_month', 'ly', rng)}) o
+        FULL JOIN ({grouped_sql(zone, 'year_month', rng, 'count', visits_rows(zone))}) v
+          USING (p)
+        FULL JOIN ({cumulative_sql(zone, 'year_month', 't1m', *rng)}) t USING (p)
+        ORDER BY 1""")
+    assert [r for r in want if r[2] is None] and [r for r in want if r[3] is None]
+    assert_rows(got, want, "year_month")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_offset_by_grain_and_store(mimir_tm, data, b):
+    rng = ("2024-01-01", "2024-12-31")
+    got, _ = ask(mimir_tm, NY, f"SELECT quarter, store, AGG({b}_amount_lq), AGG(visits) "
+                               f"FROM mimir.metrics {where_of(rng)}GROUP BY quarter, store "
+                               "ORDER BY quarter, store")
+    visits = (f"SELECT date_trunc('quarter', lt) AS p, store, COUNT(id) AS v "
+              f"FROM ({visits_rows(NY)}) r WHERE lt::date BETWEEN '{rng[0]}' AND '{rng[1]}' "
+              "GROUP BY 1, 2")
+    want = data.query(f"""
+        SELECT p, store, o.v, v.v FROM ({offset_sql(NY, 'quarter', 'lq', rng, store=True)}) o
+        FULL JOIN ({visits}) v USING (p, store) ORDER BY 1, 2""")
+    assert len(want) == 12
+    assert_rows(got, want, "quarter", nkeys=2)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_having_and_order_by_an_offset(mimir_tm, data, b):
+    ((threshold,),) = data.query(
+        f"SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY v) "
+        f"FROM ({offset_sql('UTC', 'year_month', 'ly')}) o")
+    got, _ = ask(mimir_tm, "UTC", f"SELECT year_month, AGG({b}_amount_ly) AS ly FROM mimir.metrics "
+                                  f"GROUP BY year_month HAVING AGG({b}_amount_ly) > {threshold} "
+                                  f"ORDER BY AGG({b}_amount_ly) DESC LIMIT 6")
+    want = data.query(f"SELECT p, v FROM ({offset_sql('UTC', 'year_month', 'ly')}) o "
+                      f"WHERE v > {threshold} ORDER BY v DESC LIMIT 6")
+    assert len(want) == 6
+    assert_rows(got, want, "year_month")
+    got, _ = ask(mimir_tm, NY, f"SELECT ds, AGG({b}_amount_lm) AS lm FROM mimir.metrics "
+                               "WHERE ds BETWEEN '2024-03-01' AND '2024-03-31' GROUP BY ds "
+                               "HAVING lm IS NOT NULL ORDER BY lm, ds")
+    want = data.query(f"SELECT p, v FROM ({offset_sql(NY, 'ds', 'lm', ('2024-03-01', '2024-03-31'))}) o "
+                      "ORDER BY v, p")
+    assert_rows(got, want, "ds")
+    got, _ = ask(mimir_tm, "UTC", f"SELECT year_month, AGG({b}_yoy) FROM mimir.metrics "
+                                  "WHERE ds BETWEEN '2024-01-01' AND '2024-12-31' "
+                                  f"GROUP BY year_month HAVING AGG({b}_yoy) > 0 ORDER BY 1")
+    want = data.query(f"""
+        SELECT p, (c.v - o.v) / o.v FROM ({grouped_sql('UTC', 'year_month', ('2024-01-01', '2024-12-31'))}) c
+        JOIN ({offset_sql('UTC', 'year_month', 'ly', ('2024-01-01', '2024-12-31'))}) o USING (p)
+        WHERE (c.v - o.v) / NULLIF(o.v, 0) > 0 ORDER BY 1""")
+    assert want
+    assert_rows(got, want, "year_month")
+
+
+# ---------------------------------------------------------------------------
+# join_to_calendar
+# ---------------------------------------------------------------------------
+
+
+def calendar_sql(zone, grain, rng, store=False):
+    """Every period overlapping the range (a generate_series calendar), LEFT JOINed to
+    the amount and the count by period over the range's rows; with store, every store
+    that has rows in the range at every period."""
+    unit, step = UNIT[grain], STEP[grain]
+    rows = (f"SELECT * FROM ({local_rows(zone)}) r "
+            f"WHERE lt::date BETWEEN date '{rng[0]}' AND date '{rng[1]}'")
+    by = ", store" if store else ""
+    stores = f" CROSS JOIN (SELECT DISTINCT store FROM ({rows}) x) st" if store else ""
+    return f"""
+        WITH cal AS (SELECT generate_series(date_trunc('{unit}', date '{rng[0]}'),
+                                            date '{rng[1]}', interval '{step}') AS p),
+             g AS (SELECT date_trunc('{unit}', lt) AS p{by}, SUM(amount) AS amount,
+                          COUNT(id) AS n FROM ({rows}) r GROUP BY 1{by})
+        SELECT cal.p{by}, g.amount, g.n FROM cal{stores} LEFT JOIN g USING (p{by})
+        ORDER BY 1{by}"""
+
+
+CALENDAR_CASES = [("ds", ("2024-06-25", "2024-08-05"), "UTC"),
+                  ("year_month", ("2024-01-01", "2024-12-31"), NY),
+                  ("year_month", ("2024-06-15", "2024-08-10"), AMS),
+                  ("ds", ("2024-02-09", "2024-02-16"), NY),
+                  ("week", ("2024-06-20", "2024-08-08"), NY)]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("grain, rng, zone", CALENDAR_CASES,
+                         ids=[f"{g}-{r[0]}" for g, r, _ in CALENDAR_CASES])
+def test_join_to_calendar_fills_the_missing_periods(mimir_tm, data, b, grain, rng, zone):
+    """The missing month and days come back with NULL, and so does the count (another
+    metric) on the added rows."""
+    got, types = ask(mimir_tm, zone, f"SELECT {grain}, AGG({b}_amount_cal), AGG({b}_count) "
+                                     f"FROM mimir.metrics {where_of(rng)}GROUP BY {grain} "
+                                     f"ORDER BY {grain}")
+    want = data.query(calendar_sql(zone, grain, rng))
+    assert [r for r in want if r[1] is None], "the range has no period without rows"
+    assert_rows(got, want, grain)
+    assert types[1:] == [FIELD_TYPE.NEWDECIMAL, FIELD_TYPE.LONGLONG]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_join_to_calendar_with_a_store_has_every_combination(mimir_tm, data, b):
+    rng = ("2024-02-09", "2024-02-16")
+    got, _ = ask(mimir_tm, NY, f"SELECT ds, store, AGG({b}_amount_cal), AGG({b}_count) "
+                               f"FROM mimir.metrics {where_of(rng)}GROUP BY ds, store "
+                               "ORDER BY ds, store")
+    want = data.query(calendar_sql(NY, "ds", rng, store=True))
+    assert len(want) == 8 * 3
+    assert_rows(got, want, "ds", nkeys=2)
+    got, _ = ask(mimir_tm, "UTC", f"SELECT year_month, store, AGG({b}_amount_cal) "
+                                  "FROM mimir.metrics WHERE ds BETWEEN '2024-05-01' AND "
+                                  "'2024-08-31' GROUP BY year_month, store ORDER BY 1, 2")
+    want = data.query(f"SELECT p, store, amount FROM "
+                      f"({calendar_sql('UTC', 'year_month', ('2024-05-01', '2024-08-31'), True)}) c"
+                      " ORDER BY 1, 2")
+    assert len(want) == 12
+    assert_rows(got, want, "year_month", nkeys=2)
+
+
+@pytest.mark.parametrize("b", ["pg", "lite"])
+@pytest.mark.parametrize("rng", [
+    ("2024-06-01", "2024-10-31"),
+    # Sep 30 - 1 month is Aug 30: August 31 is not in September's P'
+    pytest.param(("2024-06-01", "2024-09-30"),
+                 marks=pytest.mark.xfail(strict=True, reason=INCLUSIVE_END_BUG))])
+def test_join_to_calendar_with_an_offset(mimir_tm, data, b, rng):
+    got, _ = ask(mimir_tm, "UTC", f"SELECT year_month, AGG({b}_amount_cal), AGG({b}_amount_lm) "
+                                  f"FROM mimir.metrics {where_of(rng)}GROUP BY year_month "
+                                  "ORDER BY year_month")
+    want = data.query(f"""
+        SELECT p, c.amount, o.v FROM ({calendar_sql('UTC', 'year_month', rng)}) c
+        LEFT JOIN ({offset_sql('UTC', 'year_month', 'lm', rng)}) o USING (p) ORDER BY 1""")
+    assert [r for r in want if r[1] is None] and [r for r in want if r[2] is None]
+    assert_rows(got, want, "year_month")
+
+
+NOTE_CASES = [
+    ("SELECT year_month, AGG({b}_amount_cal) FROM mimir.metrics WHERE ds >= '2024-05-01' "
+     "GROUP BY year_month ORDER BY year_month",
+     "SELECT date_trunc('month', lt), SUM(amount) FROM ({rows}) r WHERE lt >= '2024-05-01' "
+     "GROUP BY 1 ORDER BY 1",
+     "join_to_calendar adds the periods without rows only over a time range with both ends "
+     "(ds BETWEEN ... AND ...): this answer has only the periods with rows"),
+    ("SELECT store, AGG({b}_amount_cal) FROM mimir.metrics "
+     "WHERE ds BETWEEN '2024-07-01' AND '2024-07-31' GROUP BY store ORDER BY store",
+     "SELECT store, SUM(amount) FROM ({rows}) r WHERE lt::date BETWEEN '2024-07-01' AND "
+     "'2024-07-31' GROUP BY 1 ORDER BY 1",
+     "join_to_calendar adds the periods without rows only when the query groups by a time "
+     "grain column (ds, week, year_month, ...): this answer has only the groups with rows"),
+]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("sql, pg_sql, note", NOTE_CASES, ids=["open-range", "no-grain"])
+def test_join_to_calendar_without_a_bounded_range_answers_unfilled_with_a_note(
+        mimir_tm, data, b, sql, pg_sql, note):
+    conn = mimir_tm.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql.format(b=b))
+            got = [tuple(r) for r in cur.fetchall()]
+            assert cur._result.warning_count == 1
+            cur.execute("SHOW WARNINGS")
+            assert [tuple(r) for r in cur.fetchall()] == [("Note", 1003, note)]
+            cur.execute("SHOW WARNINGS")  # reading the area leaves it
+            assert len(cur.fetchall()) == 1
+        assert_answers_select_1(conn)
+    finally:
+        conn.close()
+    want = data.query(pg_sql.format(rows=local_rows("UTC")))
+    assert_rows(got, want, "year_month" if "year_month" in sql else None)
