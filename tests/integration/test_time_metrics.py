@@ -963,3 +963,116 @@ def test_join_to_calendar_without_a_bounded_range_answers_unfilled_with_a_note(
         conn.close()
     want = data.query(pg_sql.format(rows=local_rows("UTC")))
     assert_rows(got, want, "year_month" if "year_month" in sql else None)
+
+
+# ---------------------------------------------------------------------------
+# finer grains, no grain, non-additive bases
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_minutes_on_amsterdams_spring_forward(mimir_tm, data, b):
+    rng = ("2024-03-31", "2024-03-31")
+    got, _ = ask(mimir_tm, AMS, f"SELECT ts_minute, AGG({b}_amount_ld), AGG({b}_amount_mtd) "
+                                f"FROM mimir.metrics {where_of(rng)}GROUP BY ts_minute "
+                                "ORDER BY ts_minute")
+    spine = ("SELECT generate_series(timestamp '2024-03-31', timestamp '2024-03-31 23:59', "
+             "interval '1 minute') AS p")
+    want = data.query(f"""
+        WITH prior AS (SELECT date_trunc('minute', lt) AS p, SUM(amount) AS v
+                       FROM ({local_rows(AMS)}) r WHERE lt::date = '2024-03-30' GROUP BY 1),
+             ld AS (SELECT s.p, prior.v FROM ({spine}) s
+                    JOIN prior ON prior.p = s.p - interval '1 day'),
+             mtd AS (SELECT s.p, SUM(amount) AS v FROM ({spine}) s
+                     JOIN ({local_rows(AMS)}) r
+                       ON r.lt >= '2024-03-01' AND r.lt < s.p + interval '1 minute'
+                     GROUP BY s.p)
+        SELECT p, ld.v, mtd.v FROM ld FULL JOIN mtd USING (p) ORDER BY 1""")
+    assert len(want) > 1000
+    assert_rows(got, want, "ts_hour")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_growth_without_grain_over_a_range(mimir_tm, data, b):
+    rng = ("2024-01-01", "2024-06-30")
+    got, types = ask(mimir_tm, NY, f"SELECT AGG({b}_yoy), AGG({b}_ticket_ly) FROM mimir.metrics "
+                                   f"{where_of(rng)}")
+    rows = local_rows(NY)
+    want = data.query(f"""
+        SELECT (c.v - o.v) / NULLIF(o.v, 0), o.v / NULLIF(o.n, 0)
+        FROM (SELECT SUM(amount) AS v FROM ({rows}) r
+              WHERE lt::date BETWEEN '2024-01-01' AND '2024-06-30') c,
+             (SELECT SUM(amount) AS v, COUNT(id) AS n FROM ({rows}) r
+              WHERE lt::date BETWEEN '2023-01-01' AND '2023-06-30') o""")
+    assert_rows(got, want, nkeys=0)
+    assert types[0] == FIELD_TYPE.DOUBLE
+
+
+def test_non_additive_cumulative_without_grain_is_computed_over_the_window(mimir_tm, data):
+    for rng in (("2024-01-01", "2024-01-02"), ("2024-07-01", "2024-07-31"),
+                ("2024-08-01", "2024-08-01")):
+        got, _ = ask(mimir_tm, NY, f"SELECT AGG(pg_stores_mtd), AGG(pg_stores) FROM mimir.metrics "
+                                   f"{where_of(rng)}")
+        want = data.query(f"""
+            SELECT (SELECT COUNT(DISTINCT store) FROM ({local_rows(NY)}) r
+                    WHERE lt >= date_trunc('month', date '{rng[1]}') AND lt < date '{rng[1]}' + 1),
+                   (SELECT COUNT(DISTINCT store) FROM ({local_rows(NY)}) r
+                    WHERE lt::date BETWEEN '{rng[0]}' AND '{rng[1]}')""")
+        assert_rows(got, want, nkeys=0)
+
+
+# ---------------------------------------------------------------------------
+# errors: the code, the message, and the connection still answers
+# ---------------------------------------------------------------------------
+
+NEEDS_A_GRAIN = ("time metric '{m}' needs the query to group by one time grain column (ds, "
+                 "week, year_month, quarter, year, ts_hour, ...); it can't be computed by {what}")
+ERRORS = [
+    ("SELECT AGG(pg_amount_ly) FROM mimir.metrics",
+     "offset metric 'pg_amount_ly' needs a time grain or a time range: group by ds, week, "
+     "year_month, ... or filter ds BETWEEN '2024-01-01' AND '2024-12-31'"),
+    ("SELECT store, AGG(lite_yoy) FROM mimir.metrics GROUP BY store",
+     "offset metric 'lite_amount_ly' needs a time grain or a time range: group by ds, week, "
+     "year_month, ... or filter ds BETWEEN '2024-01-01' AND '2024-12-31'"),
+    ("SELECT AGG(maria_amount_t7d) FROM mimir.metrics",
+     "cumulative metric 'maria_amount_t7d' needs a time grain or a time range with an end "
+     "(ds <= '2024-12-31')"),
+    ("SELECT AGG(pg_amount_mtd) FROM mimir.metrics WHERE ds >= '2024-01-01'",
+     "cumulative metric 'pg_amount_mtd' needs a time grain or a time range with an end "
+     "(ds <= '2024-12-31')"),
+    ("SELECT MONTH(ts), AGG(pg_amount_ly) FROM mimir.metrics "
+     "WHERE ds BETWEEN '2024-01-01' AND '2024-12-31' GROUP BY MONTH(ts)",
+     NEEDS_A_GRAIN.format(m="pg_amount_ly", what="this time expression")),
+    ("SELECT MONTH(ts) AS m, AGG(lite_amount_t7d) FROM mimir.metrics GROUP BY 1",
+     NEEDS_A_GRAIN.format(m="lite_amount_t7d", what="this time expression")),
+    ("SELECT ds, year_month, AGG(pg_amount_ly) FROM mimir.metrics "
+     "WHERE ds BETWEEN '2024-01-01' AND '2024-01-02' GROUP BY ds, year_month",
+     NEEDS_A_GRAIN.format(m="pg_amount_ly", what="two time grains")),
+    ("SELECT ds, AGG(pg_stores_mtd) FROM mimir.metrics "
+     "WHERE ds BETWEEN '2024-01-01' AND '2024-01-31' GROUP BY ds",
+     "This version of Mimir doesn't yet support cumulative metric 'pg_stores_mtd' by a time "
+     "grain over metric 'pg_stores', which does not add up from days (COUNT DISTINCT, AVG, "
+     "...); query it with a time range and no grain"),
+]
+
+
+@pytest.mark.parametrize("sql, message", ERRORS,
+                         ids=["offset-alone", "offset-in-derived", "window-alone",
+                              "to-date-open-end", "month-of-ts", "month-of-ts-cumulative",
+                              "two-grains", "count-distinct-by-day"])
+def test_time_metric_errors(mimir_tm, data, sql, message):
+    conn = mimir_tm.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET time_zone = 'America/New_York'")
+            with pytest.raises(pymysql.MySQLError) as e:
+                cur.execute(sql)
+            assert mysql_error(e) == (1235, message)
+            # the same connection answers, a time metric too
+            cur.execute("SELECT year, AGG(pg_amount_ly) FROM mimir.metrics GROUP BY year "
+                        "ORDER BY year")
+            got = [tuple(r) for r in cur.fetchall()]
+        assert_answers_select_1(conn)
+    finally:
+        conn.close()
+    assert_rows(got, data.query(offset_sql(NY, "year", "ly")), "year")
