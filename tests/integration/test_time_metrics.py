@@ -1076,3 +1076,68 @@ def test_time_metric_errors(mimir_tm, data, sql, message):
     finally:
         conn.close()
     assert_rows(got, data.query(offset_sql(NY, "year", "ly")), "year")
+
+
+# ---------------------------------------------------------------------------
+# other clients: `mimir query` and the mariadb command-line client
+# ---------------------------------------------------------------------------
+
+
+def csv_rows(text):
+    rows = list(csv.reader(io.StringIO(text)))
+    return rows[0], [tuple(r) for r in rows[1:]]
+
+
+def text_of(v):
+    return "" if v is None else str(v)
+
+
+def test_cli_query_prints_the_offset_by_month(mimir_tm, data):
+    """`mimir query -m pg_amount_ly -g MONTH` (the issue's acceptance command), in UTC."""
+    proc = cli("query", "--configs", mimir_tm.configs, "--secrets", mimir_tm.secrets,
+               "-m", "pg_amount_ly", "-g", "MONTH", "--format", "csv", check_status=0)
+    header, rows = csv_rows(proc.stdout)
+    assert header == ["year_month", "pg_amount_ly"]
+    want = data.query(offset_sql("UTC", "year_month", "ly"))
+    assert len(want) > 24
+    assert rows == [(str(p.date()), text_of(v)) for p, v in want]
+
+
+CLI_SQLITE_SCALE_BUG = (
+    "mimir query prints a SQLite source's DECIMAL(8,2) sums without their scale "
+    "('6228.6', '955.7'; also the plain SUM lite_amount), where the MySQL protocol sends "
+    "6228.60 (DECIMAL, 2 decimals) and the CLI prints 6228.60 for PostgreSQL and MariaDB")
+
+
+@pytest.mark.parametrize("b", ["pg", pytest.param("lite", marks=pytest.mark.xfail(
+    strict=True, reason=CLI_SQLITE_SCALE_BUG))])
+def test_cli_query_by_day_around_march_month_ends(mimir_tm, data, b):
+    """By day over Mar 27 - Apr 2 2024: Mar 29-31 read Feb 29; trailing 7 days."""
+    proc = cli("query", "--configs", mimir_tm.configs, "--secrets", mimir_tm.secrets,
+               "-m", f"{b}_amount_lm,{b}_amount_t7d", "-g", "DAY", "--start-date",
+               "2024-03-27", "--end-date", "2024-04-02", "--format", "csv", check_status=0)
+    header, rows = csv_rows(proc.stdout)
+    assert header == ["ds", f"{b}_amount_lm", f"{b}_amount_t7d"]
+    rng = ("2024-03-27", "2024-04-02")
+    want = data.query(f"""
+        SELECT p, o.v, t.v FROM ({offset_sql('UTC', 'ds', 'lm', rng)}) o
+        FULL JOIN ({cumulative_sql('UTC', 'ds', 't7d', *rng)}) t USING (p) ORDER BY 1""")
+    assert len(want) == 7
+    assert rows == [(str(p.date()), text_of(o), text_of(t)) for p, o, t in want]
+
+
+def test_mariadb_client_in_new_york(mimir_tm, data):
+    sql = ("SET time_zone = 'America/New_York'; "
+           "SELECT year_month, AGG(maria_amount_ly) AS ly, AGG(maria_amount_mtd) AS mtd, "
+           "AGG(maria_amount_cal) AS cal FROM mimir.metrics "
+           "WHERE ds BETWEEN '2024-01-01' AND '2024-12-31' GROUP BY year_month ORDER BY 1")
+    result = mimir_tm.mariadb_cli(sql)
+    assert result.columns == ["year_month", "ly", "mtd", "cal"]
+    rng = ("2024-01-01", "2024-12-31")
+    want = data.query(f"""
+        SELECT p, o.v, m.v, c.amount FROM ({calendar_sql(NY, 'year_month', rng)}) c
+        LEFT JOIN ({offset_sql(NY, 'year_month', 'ly', rng)}) o USING (p)
+        LEFT JOIN ({cumulative_sql(NY, 'year_month', 'mtd', *rng)}) m USING (p) ORDER BY 1""")
+    assert len(want) == 12 and want[6][3] is None
+    assert list(result) == [(str(p.date()), *("NULL" if v is None else str(v) for v in vs))
+                            for p, *vs in want]
