@@ -208,6 +208,15 @@ def write_layer(base, pg_port, server):
     docs.append("name: pg_stores\nsource_name: ev_pg\nsql: COUNT(DISTINCT store)\n")
     docs.append("name: pg_stores_mtd\ntype: cumulative\nmetric: pg_stores\n"
                 "grain_to_date: month\n")
+    # the other spellings of spans and periods
+    docs.append("name: pg_amount_l2y\ntype: offset\nmetric: pg_amount\noffset: 2 years\n")
+    docs.append("name: pg_amount_l1w\ntype: offset\nmetric: pg_amount\noffset: 1 week\n")
+    docs.append("name: pg_amount_l2q\ntype: offset\nmetric: pg_amount\noffset: 2 quarters\n")
+    docs.append("name: pg_amount_wtd\ntype: cumulative\nmetric: pg_amount\n"
+                "grain_to_date: week\n")
+    docs.append("name: pg_amount_qtd\ntype: cumulative\nmetric: pg_amount\n"
+                "grain_to_date: quarter\n")
+    docs.append("name: pg_amount_t2w\ntype: cumulative\nmetric: pg_amount\nwindow: 2 weeks\n")
     (configs / "metrics" / "metrics.yaml").write_text("---\n".join(docs))
     (configs / "dimensions" / "dimensions.yaml").write_text("")
     secrets = write_secrets(base / "secrets", pg_port)
@@ -256,7 +265,8 @@ UNIT = {"ds": "day", "week": "week", "year_month": "month", "quarter": "quarter"
 STEP = {"ds": "1 day", "week": "1 week", "year_month": "1 month", "quarter": "3 months",
         "year": "1 year", "ts_hour": "1 hour"}
 # The offsets as PostgreSQL intervals (a quarter is three months, clamped like MySQL's).
-INTERVAL = {"ly": "1 year", "lm": "1 month", "lq": "3 months", "lw": "7 days", "ld": "1 day"}
+INTERVAL = {"ly": "1 year", "lm": "1 month", "lq": "3 months", "lw": "7 days", "ld": "1 day",
+            "l2y": "2 years", "l1w": "1 week", "l2q": "6 months"}
 # The base metrics' expressions over tm_events' local rows.
 BASE = {"amount": "SUM(amount)", "count": "COUNT(id)", "max": "MAX(amount)",
         "ticket": "SUM(amount) / NULLIF(COUNT(id), 0)"}
@@ -324,7 +334,7 @@ def offset_sql(zone, grain, kind, rng=None, base="amount", store=False):
                 f"AND spine.p < date '{hi}' + 1")
     return f"""
         WITH spine AS (SELECT generate_series(date_trunc('{unit}', timestamp '2021-06-01'),
-                                              timestamp '2026-12-31', interval '{step}') AS p),
+                                              timestamp '2028-12-31', interval '{step}') AS p),
              prior AS (SELECT date_trunc('{unit}', lt) AS p, {by}{BASE[base]} AS v
                        FROM ({local_rows(zone)}) r {shifted} GROUP BY 1{", 2" if store else ""})
         SELECT spine.p, {"prior.store, " if store else ""}prior.v FROM spine
@@ -335,6 +345,9 @@ def offset_sql(zone, grain, kind, rng=None, base="amount", store=False):
 def window_start(kind, end):
     """The start of a cumulative metric's window that ends at `end` (SQL), or None."""
     return {"t7d": f"{end} - interval '7 days'", "t1m": f"{end} - interval '1 month'",
+            "t2w": f"{end} - interval '14 days'",
+            "wtd": f"date_trunc('week', {end} - interval '1 microsecond')",
+            "qtd": f"date_trunc('quarter', {end} - interval '1 microsecond')",
             "mtd": f"date_trunc('month', {end} - interval '1 microsecond')",
             "ytd": f"date_trunc('year', {end} - interval '1 microsecond')",
             "run": None}[kind]
@@ -775,7 +788,7 @@ def test_offset_of_a_derived_ratio(mimir_tm, data, b, grain, zone, rng):
         ORDER BY 1""")
     assert want
     assert_rows(got, want, grain)
-    assert types[2] == FIELD_TYPE.LONGLONG
+    assert types[1:] == [FIELD_TYPE.DOUBLE, FIELD_TYPE.LONGLONG]
 
 
 # ---------------------------------------------------------------------------
@@ -1141,3 +1154,53 @@ def test_mariadb_client_in_new_york(mimir_tm, data):
     assert len(want) == 12 and want[6][3] is None
     assert list(result) == [(str(p.date()), *("NULL" if v is None else str(v) for v in vs))
                             for p, *vs in want]
+
+
+# ---------------------------------------------------------------------------
+# other spellings: 2 years, 1 week, 2 quarters, to-date by week and quarter, 2 weeks
+# ---------------------------------------------------------------------------
+
+SPELLING_CASES = [("l2y", "year", None), ("l2y", "year_month", ("2025-01-01", "2025-06-30")),
+                  ("l1w", "ds", ("2024-02-14", "2024-02-25")), ("l1w", "week", None),
+                  ("l2q", "quarter", None), ("l2q", "ds", ("2024-08-28", "2024-09-02"))]
+
+
+@pytest.mark.parametrize("kind, grain, rng", SPELLING_CASES,
+                         ids=[f"{k}-{g}" for k, g, _ in SPELLING_CASES])
+def test_offset_spellings(mimir_tm, data, kind, grain, rng):
+    got, _ = ask(mimir_tm, NY, f"SELECT {grain}, AGG(pg_amount_{kind}) FROM mimir.metrics "
+                               f"{where_of(rng)}GROUP BY {grain} ORDER BY {grain}")
+    want = data.query(offset_sql(NY, grain, kind, rng))
+    assert want
+    assert_rows(got, want, grain)
+
+
+@pytest.mark.parametrize("kind", ["wtd", "qtd", "t2w"])
+@pytest.mark.parametrize("grain, rng", [("ds", ("2024-03-25", "2024-04-09")),
+                                        ("week", ("2024-06-01", "2024-08-15")),
+                                        ("year_month", None)])
+def test_cumulative_spellings(mimir_tm, data, kind, grain, rng):
+    got, _ = ask(mimir_tm, AMS, f"SELECT {grain}, AGG(pg_amount_{kind}) FROM mimir.metrics "
+                                f"{where_of(rng)}GROUP BY {grain} ORDER BY {grain}")
+    want = data.query(cumulative_sql(AMS, grain, kind, *(rng or (None, None))))
+    assert want
+    assert_rows(got, want, grain)
+
+
+def test_the_shifted_range_is_pushed_into_the_source(mimir_tm):
+    """The offset's rows are fetched with the range shifted back, in the source's WHERE
+    (not approximated from the current periods)."""
+    conn = mimir_tm.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("EXPLAIN SELECT year_month, AGG(pg_amount_ly), AGG(pg_amount) "
+                        "FROM mimir.metrics WHERE ds BETWEEN '2024-01-01' AND '2024-06-15' "
+                        "GROUP BY year_month")
+            steps = [r for r in cur.fetchall() if r[1] == "ev_pg"]
+    finally:
+        conn.close()
+    assert len(steps) == 2
+    params = sorted(s[5] for s in steps)
+    assert any("'2023-01-01'" in p for p in params), params
+    assert any("'2024-01-01'" in p for p in params), params
+    assert all("WHERE tm_events.ts >=" in s[4] for s in steps)
