@@ -318,6 +318,15 @@ def day_range(rng):
     return rng if rng else (None, None)
 
 
+def exists_in(zone, grain, col="p"):
+    """A wall-clock hour or minute is a period of the zone when some instant shows it:
+    when it comes back from a round trip through the zone's instants (New York's
+    2024-03-10 02:00 becomes 03:00). Days and coarser periods all exist."""
+    if grain not in ("ts_hour", "ts_minute"):
+        return "TRUE"
+    return f"({col} AT TIME ZONE '{zone}') AT TIME ZONE '{zone}' = {col}"
+
+
 def offset_sql(zone, grain, kind, rng=None, base="amount", store=False):
     """The offset metric by grain: every calendar period P (a generate_series spine on
     the wall clock) joined to the base metric over the period that contains
@@ -333,8 +342,9 @@ def offset_sql(zone, grain, kind, rng=None, base="amount", store=False):
         clip = (f"WHERE spine.p + interval '{step}' > timestamp '{lo}' "
                 f"AND spine.p < date '{hi}' + 1")
     return f"""
-        WITH spine AS (SELECT generate_series(date_trunc('{unit}', timestamp '2021-06-01'),
-                                              timestamp '2028-12-31', interval '{step}') AS p),
+        WITH spine AS (SELECT p FROM generate_series(date_trunc('{unit}', timestamp '2021-06-01'),
+                                                     timestamp '2028-12-31', interval '{step}') p
+                       WHERE {exists_in(zone, grain)}),
              prior AS (SELECT date_trunc('{unit}', lt) AS p, {by}{BASE[base]} AS v
                        FROM ({local_rows(zone)}) r {shifted} GROUP BY 1{", 2" if store else ""})
         SELECT spine.p, {"prior.store, " if store else ""}prior.v FROM spine
@@ -366,7 +376,8 @@ def cumulative_sql(zone, grain, kind, lo=None, hi=None, base="amount"):
     start = window_start(kind, end)
     cond = f"r.lt < {end}" + (f" AND r.lt >= {start}" if start else "")
     return f"""
-        WITH spine AS (SELECT generate_series({first}, {last}, interval '{step}') AS p)
+        WITH spine AS (SELECT p FROM generate_series({first}, {last}, interval '{step}') p
+                       WHERE {exists_in(zone, grain)})
         SELECT spine.p, {BASE[base]} AS v FROM spine JOIN ({local_rows(zone)}) r ON {cond}
         GROUP BY spine.p ORDER BY 1"""
 
@@ -684,30 +695,59 @@ def visits_rows(zone):
 # hours and daylight saving
 # ---------------------------------------------------------------------------
 
-DST_CASES = [(NY, ("2024-11-03", "2024-11-04")), (NY, ("2024-03-10", "2024-03-11")),
-             (AMS, ("2024-03-31", "2024-04-01")), (AMS, ("2024-10-27", "2024-10-27"))]
+SKIPPED_HOUR_BUG = (
+    "periods that do not exist in the session's zone are returned: by ts_hour (ts_minute) "
+    "on a spring-forward day, offsets and cumulative metrics return the skipped wall-clock "
+    "hour (New York 2024-03-10 02:00, Amsterdam 2024-03-31 02:00, with the value of the "
+    "day before's 02:00 or of the window), and join_to_calendar fills it in: 24 hours for "
+    "a 23-hour day; no instant has that ts_hour")
+SPRING = pytest.mark.xfail(strict=True, reason=SKIPPED_HOUR_BUG)
+
+DST_CASES = [(NY, ("2024-11-03", "2024-11-04")),
+             pytest.param(NY, ("2024-03-10", "2024-03-11"), marks=SPRING, id=f"{NY}-2024-03-10"),
+             pytest.param(AMS, ("2024-03-31", "2024-04-01"), marks=SPRING, id=f"{AMS}-2024-03-31"),
+             (AMS, ("2024-10-27", "2024-10-27"))]
+DST_IDS = [f"{NY}-2024-11-03", f"{NY}-2024-03-10", f"{AMS}-2024-03-31", f"{AMS}-2024-10-27"]
 
 
-@pytest.mark.parametrize("b", BACKENDS)
-@pytest.mark.parametrize("zone, rng", DST_CASES, ids=[f"{z}-{r[0]}" for z, r in DST_CASES])
-def test_hours_across_daylight_saving(mimir_tm, data, b, zone, rng):
-    """By the wall-clock hour: the fall-back's repeated hour is one period holding two
-    real hours (also as the P' of the next day's 01:00), the spring-forward's missing
-    hour has no rows of its own."""
-    got, _ = ask(mimir_tm, zone, f"SELECT ts_hour, AGG({b}_amount_ld), AGG({b}_amount_lw), "
-                                 f"AGG({b}_amount_t7d), AGG({b}_amount_mtd), AGG({b}_count) "
-                                 f"FROM mimir.metrics {where_of(rng)}GROUP BY ts_hour "
-                                 "ORDER BY ts_hour")
-    want = data.query(f"""
+def dst_hours(zone, rng, b):
+    sql = (f"SELECT ts_hour, AGG({b}_amount_ld), AGG({b}_amount_lw), AGG({b}_amount_t7d), "
+           f"AGG({b}_amount_mtd), AGG({b}_count) FROM mimir.metrics {where_of(rng)}"
+           "GROUP BY ts_hour ORDER BY ts_hour")
+    return sql, f"""
         SELECT p, ld.v, lw.v, t7d.v, mtd.v, c.v
         FROM ({offset_sql(zone, 'ts_hour', 'ld', rng)}) ld
         FULL JOIN ({offset_sql(zone, 'ts_hour', 'lw', rng)}) lw USING (p)
         FULL JOIN ({cumulative_sql(zone, 'ts_hour', 't7d', *rng)}) t7d USING (p)
         FULL JOIN ({cumulative_sql(zone, 'ts_hour', 'mtd', *rng)}) mtd USING (p)
         FULL JOIN ({grouped_sql(zone, 'ts_hour', rng, 'count')}) c USING (p)
-        ORDER BY 1""")
-    assert len(want) >= 24
+        ORDER BY 1"""
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone, rng", DST_CASES, ids=DST_IDS)
+def test_hours_across_daylight_saving(mimir_tm, data, b, zone, rng):
+    """By the zone's hours: the fall-back's repeated hour is one period holding two
+    real hours (also as the P' of the next day's 01:00); the spring-forward's skipped
+    hour is no period at all."""
+    sql, pg_sql = dst_hours(zone, rng, b)
+    got, _ = ask(mimir_tm, zone, sql)
+    want = data.query(pg_sql)
+    assert len(want) >= 23
     assert_rows(got, want, "ts_hour")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone, rng", [(NY, ("2024-03-10", "2024-03-11")),
+                                       (AMS, ("2024-03-31", "2024-04-01"))], ids=[NY, AMS])
+def test_spring_forward_values_at_the_hours_that_exist(mimir_tm, data, b, zone, rng):
+    """Whatever comes of the skipped hour (SKIPPED_HOUR_BUG), every hour of the zone has
+    its right values."""
+    sql, pg_sql = dst_hours(zone, rng, b)
+    got, _ = ask(mimir_tm, zone, sql)
+    want = data.query(pg_sql)
+    hours = {key_of("ts_hour", r[0]) for r in want}
+    assert_rows([r for r in got if key_of("ts_hour", r[0]) in hours], want, "ts_hour")
 
 
 def test_the_repeated_hour_is_read_whole_a_day_later(mimir_tm, data):
@@ -924,6 +964,28 @@ def test_join_to_calendar_with_a_store_has_every_combination(mimir_tm, data, b):
     assert_rows(got, want, "year_month", nkeys=2)
 
 
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone, day", [(NY, "2024-11-03"), (AMS, "2024-10-27"),
+                                       pytest.param(NY, "2024-03-10", marks=SPRING),
+                                       pytest.param(AMS, "2024-03-31", marks=SPRING)])
+def test_join_to_calendar_by_the_hour_of_a_dst_day(mimir_tm, data, b, zone, day):
+    """The zone's hours of the day: 24 for a 25-hour day (the repeated 01:00 or 02:00
+    is one period), 23 for a 23-hour day."""
+    got, _ = ask(mimir_tm, zone, f"SELECT ts_hour, AGG({b}_amount_cal), AGG({b}_count) "
+                                 f"FROM mimir.metrics WHERE ds = '{day}' GROUP BY ts_hour "
+                                 "ORDER BY ts_hour")
+    want = data.query(f"""
+        WITH cal AS (SELECT DISTINCT date_trunc('hour', i AT TIME ZONE '{zone}') AS p
+                     FROM generate_series(timestamp '{day}' AT TIME ZONE '{zone}',
+                                          (date '{day}' + 1)::timestamp AT TIME ZONE '{zone}'
+                                            - interval '1 minute', interval '1 minute') i),
+             g AS (SELECT date_trunc('hour', lt) AS p, SUM(amount) AS v, COUNT(id) AS n
+                   FROM ({local_rows(zone)}) r WHERE lt::date = '{day}' GROUP BY 1)
+        SELECT p, g.v, g.n FROM cal LEFT JOIN g USING (p) ORDER BY 1""")
+    assert len(want) in (23, 24)
+    assert_rows(got, want, "ts_hour")
+
+
 @pytest.mark.parametrize("b", ["pg", "lite"])
 @pytest.mark.parametrize("rng", [
     ("2024-06-01", "2024-10-31"),
@@ -983,14 +1045,15 @@ def test_join_to_calendar_without_a_bounded_range_answers_unfilled_with_a_note(
 # ---------------------------------------------------------------------------
 
 
+@pytest.mark.xfail(strict=True, reason=SKIPPED_HOUR_BUG)
 @pytest.mark.parametrize("b", BACKENDS)
 def test_minutes_on_amsterdams_spring_forward(mimir_tm, data, b):
     rng = ("2024-03-31", "2024-03-31")
     got, _ = ask(mimir_tm, AMS, f"SELECT ts_minute, AGG({b}_amount_ld), AGG({b}_amount_mtd) "
                                 f"FROM mimir.metrics {where_of(rng)}GROUP BY ts_minute "
                                 "ORDER BY ts_minute")
-    spine = ("SELECT generate_series(timestamp '2024-03-31', timestamp '2024-03-31 23:59', "
-             "interval '1 minute') AS p")
+    spine = ("SELECT p FROM generate_series(timestamp '2024-03-31', timestamp '2024-03-31 23:59', "
+             f"interval '1 minute') p WHERE {exists_in(AMS, 'ts_minute')}")
     want = data.query(f"""
         WITH prior AS (SELECT date_trunc('minute', lt) AS p, SUM(amount) AS v
                        FROM ({local_rows(AMS)}) r WHERE lt::date = '2024-03-30' GROUP BY 1),
