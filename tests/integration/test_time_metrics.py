@@ -208,6 +208,7 @@ def write_layer(base, pg_port, server):
     docs.append("name: pg_stores\nsource_name: ev_pg\nsql: COUNT(DISTINCT store)\n")
     docs.append("name: pg_stores_mtd\ntype: cumulative\nmetric: pg_stores\n"
                 "grain_to_date: month\n")
+    docs.append("name: pg_share_of_mtd\ntype: derived\nsql: pg_amount / NULLIF(pg_amount_mtd, 0)\n")
     # the other spellings of spans and periods
     docs.append("name: pg_amount_l2y\ntype: offset\nmetric: pg_amount\noffset: 2 years\n")
     docs.append("name: pg_amount_l1w\ntype: offset\nmetric: pg_amount\noffset: 1 week\n")
@@ -1267,3 +1268,103 @@ def test_the_shifted_range_is_pushed_into_the_source(mimir_tm):
     assert any("'2023-01-01'" in p for p in params), params
     assert any("'2024-01-01'" in p for p in params), params
     assert all("WHERE tm_events.ts >=" in s[4] for s in steps)
+
+
+# ---------------------------------------------------------------------------
+# with other filters and dimensions, several backends in one query
+# ---------------------------------------------------------------------------
+
+
+def store_rows(zone, store):
+    return f"SELECT * FROM ({local_rows(zone)}) x WHERE store = '{store}'"
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_a_store_filter_applies_to_offsets_and_windows(mimir_tm, data, b):
+    rng = ("2024-01-01", "2024-12-31")
+    got, _ = ask(mimir_tm, NY, f"SELECT year_month, AGG({b}_amount_ly), AGG({b}_amount_t1m), "
+                               f"AGG({b}_amount) FROM mimir.metrics {where_of(rng)}"
+                               "AND store = 'south' GROUP BY year_month ORDER BY year_month")
+    # the same hand-written SQL over the south store's rows only
+    south = f"({store_rows(NY, 'south')})"
+    want = data.query(f"""
+        SELECT p, o.v, t.v, c.v
+        FROM ({offset_sql(NY, 'year_month', 'ly', rng).replace(f"({local_rows(NY)})", south)}) o
+        FULL JOIN ({cumulative_sql(NY, 'year_month', 't1m', *rng).replace(f"({local_rows(NY)})", south)}) t
+          USING (p)
+        FULL JOIN ({grouped_sql(NY, 'year_month', rng, table=store_rows(NY, 'south'))}) c
+          USING (p) ORDER BY 1""")
+    assert len(want) == 12
+    assert_rows(got, want, "year_month")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_cumulative_by_day_and_store(mimir_tm, data, b):
+    """Each store's own trailing window; a store's day is returned when its window has
+    rows of that store."""
+    rng = ("2024-05-10", "2024-05-20")
+    got, _ = ask(mimir_tm, AMS, f"SELECT ds, store, AGG({b}_amount_t7d), AGG({b}_count_run) "
+                                f"FROM mimir.metrics {where_of(rng)}GROUP BY ds, store "
+                                "ORDER BY ds, store")
+    want = data.query(f"""
+        WITH spine AS (SELECT generate_series(timestamp '{rng[0]}', timestamp '{rng[1]}',
+                                              interval '1 day') AS p)
+        SELECT spine.p, r.store,
+               SUM(amount) FILTER (WHERE r.lt >= spine.p + interval '1 day' - interval '7 days'),
+               COUNT(id)
+        FROM spine JOIN ({local_rows(AMS)}) r ON r.lt < spine.p + interval '1 day'
+        GROUP BY 1, 2 ORDER BY 1, 2""")
+    assert len(want) == 11 * 3
+    assert_rows(got, want, "ds", nkeys=2)
+
+
+@pytest.mark.parametrize("zone", ["UTC", NY])
+def test_three_backends_in_one_query(mimir_tm, data, zone):
+    """An offset on PostgreSQL, a window on MariaDB, a filled series on SQLite and the
+    visits, by day over the missing July: one FULL OUTER JOIN of their periods, filled."""
+    rng = ("2024-06-27", "2024-08-03")
+    got, _ = ask(mimir_tm, zone, "SELECT ds, AGG(pg_amount_ly), AGG(maria_amount_t7d), "
+                                 "AGG(lite_amount_cal), AGG(visits) FROM mimir.metrics "
+                                 f"{where_of(rng)}GROUP BY ds ORDER BY ds")
+    want = data.query(f"""
+        SELECT p, o.v, t.v, c.amount, v.v FROM ({calendar_sql(zone, 'ds', rng)}) c
+        LEFT JOIN ({offset_sql(zone, 'ds', 'ly', rng)}) o USING (p)
+        LEFT JOIN ({cumulative_sql(zone, 'ds', 't7d', *rng)}) t USING (p)
+        LEFT JOIN ({grouped_sql(zone, 'ds', rng, 'count', visits_rows(zone))}) v USING (p)
+        ORDER BY 1""")
+    assert len(want) == 38
+    assert_rows(got, want, "ds")
+
+
+@pytest.mark.parametrize("zone", ["UTC", NY])
+def test_derived_over_a_cumulative(mimir_tm, data, zone):
+    """A day's share of its month to date."""
+    rng = ("2024-02-25", "2024-03-05")
+    got, types = ask(mimir_tm, zone, "SELECT ds, AGG(pg_share_of_mtd) FROM mimir.metrics "
+                                     f"{where_of(rng)}GROUP BY ds ORDER BY ds")
+    want = data.query(f"""
+        SELECT p, c.v / NULLIF(m.v, 0) FROM ({cumulative_sql(zone, 'ds', 'mtd', *rng)}) m
+        FULL JOIN ({grouped_sql(zone, 'ds', rng)}) c USING (p) ORDER BY 1""")
+    assert len(want) == 10
+    assert_rows(got, want, "ds")
+    assert types[1] == FIELD_TYPE.DOUBLE
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_offset_by_day_over_a_ts_range(mimir_tm, data, b):
+    """ts bounds within days: the first and last P' are partial days, shifted a month."""
+    got, _ = ask(mimir_tm, NY, f"SELECT ds, AGG({b}_amount_lm) FROM mimir.metrics "
+                               "WHERE ts >= '2024-03-30 12:00:00' AND ts < '2024-04-02 06:00:00' "
+                               "GROUP BY ds ORDER BY ds")
+    want = data.query(f"""
+        WITH prior AS (SELECT date_trunc('day', lt) AS p, SUM(amount) AS v
+                       FROM ({local_rows(NY)}) r
+                       WHERE lt >= timestamp '2024-03-30 12:00' - interval '1 month'
+                         AND lt < timestamp '2024-04-02 06:00' - interval '1 month'
+                       GROUP BY 1),
+             spine AS (SELECT generate_series(timestamp '2024-03-30', timestamp '2024-04-02',
+                                              interval '1 day') AS p)
+        SELECT spine.p, prior.v FROM spine
+        JOIN prior ON prior.p = date_trunc('day', spine.p - interval '1 month') ORDER BY 1""")
+    assert len(want) == 4
+    assert_rows(got, want, "ds")
