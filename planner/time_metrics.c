@@ -145,6 +145,7 @@ bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_ve
 {
     memset(out, 0, sizeof(*out));
     out->cal = &cat->cal;
+    out->tz = q->tz;
     const char *tm = first_time_metric(q);
     out->any = tm != NULL;
     bool calendar = !q->type_probe && wants_calendar(cat, q);
@@ -397,7 +398,11 @@ static void other_keys(sql_builder *b, const time_plan *tp, const inquiry *q, co
     }
 }
 
-/* The query's range, when it has one: a period of the spine must overlap it. */
+/*
+ * The periods of the spine the query has: those that overlap its range, when it has
+ * one, and, by hours or finer in a zone with daylight saving, those whose wall clock
+ * exists there (the hour a spring-forward skips has no instant: it is no period).
+ */
 static void clip_to_range(sql_builder *b, const time_plan *tp, bool first)
 {
     if (tp->has_lo) {
@@ -412,6 +417,15 @@ static void clip_to_range(sql_builder *b, const time_plan *tp, bool first)
         period_us(b, "\"mimir_spine\".\"p\"", &tp->kind);
         sb_str(b, " < ");
         print_param_time(b, tp->hi);
+        first = false;
+    }
+    if (tp->tz && tp->tz->kind == TZ_NAMED && tp->kind.unit < PERIOD_DAY) {
+        sb_str(b, first ? " WHERE " : " AND ");
+        sb_str(b, "mimir_period_exists(");
+        period_us(b, "\"mimir_spine\".\"p\"", &tp->kind);
+        buf_printf(&b->out, ", %d, ", period_kind_code(&tp->kind));
+        sb_param(b, PARAM_TEXT, arena_strdup(b->a, tp->tz->text)); /* the session may go */
+        sb_str(b, ")");
     }
 }
 

@@ -52,10 +52,11 @@ typedef struct time_bound {
  * groups by at most one expression of time. */
 typedef struct time_plan {
     const calendar *cal;
-    bool any;     /* some metric is computed over other periods (inquiry_metric.tm) */
-    bool has_key; /* the query groups by one time grain column: */
-    size_t key;   /* its dimension (index into inquiry.dims): a grain column or a BI tool's
-                   * truncation of the time column (planner/time_probe.h) */
+    const time_zone *tz; /* the session's (NULL: UTC) */
+    bool any;            /* some metric is computed over other periods (inquiry_metric.tm) */
+    bool has_key;        /* the query groups by one time grain column: */
+    size_t key;          /* its dimension (index into inquiry.dims): a grain column or a BI tool's
+                          * truncation of the time column (planner/time_probe.h) */
     period_kind kind;
     /* The time range the query pushes into its sources, on the wall clock: [lo, hi). */
     bool has_lo, has_hi;

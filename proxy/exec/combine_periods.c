@@ -4,8 +4,10 @@
 #include "proxy/exec/combine_periods.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 #include "planner/periods.h"
+#include "planner/time_zone.h"
 
 static bool kind_arg(sqlite3_value *v, period_kind *k)
 {
@@ -72,6 +74,29 @@ static void fn_date_add_us(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_int64(ctx, period_date_add(t, sqlite3_value_int64(argv[1]), (time_unit)unit));
 }
 
+/*
+ * mimir_period_exists(start, kind, zone): whether some instant has a wall clock in
+ * zone within the period that starts at `start` (the hour a spring-forward skips has
+ * none). MySQL's rule makes a skipped wall clock the instant its gap begins, whose wall
+ * clock is past the period.
+ */
+static void fn_period_exists(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    period_kind k;
+    int64_t start;
+    time_zone tz;
+    const char *zone = (const char *)sqlite3_value_text(argv[2]);
+    if (!time_arg(argv[0], &start) || !kind_arg(argv[1], &k) || !zone ||
+        !time_zone_parse(zone, &tz))
+        return;
+    int64_t seconds = start / 1000000;
+    struct tm local;
+    time_zone_local(&tz, (time_t)time_zone_instant(&tz, seconds), &local);
+    int64_t back = (int64_t)timegm(&local) * 1000000;
+    sqlite3_result_int(ctx, back >= start && back < period_step(&k, start, 1));
+}
+
 /* The most periods a calendar spine may hold: a year of minutes is half a million. */
 #define SPINE_MAX_PERIODS 1000000
 
@@ -98,6 +123,8 @@ bool combine_periods_register(sqlite3 *db)
     ok &= sqlite3_create_function(db, "mimir_period_step_us", 3, flags, NULL, fn_period_step_us,
                                   NULL, NULL) == SQLITE_OK;
     ok &= sqlite3_create_function(db, "mimir_date_add_us", 3, flags, NULL, fn_date_add_us, NULL,
+                                  NULL) == SQLITE_OK;
+    ok &= sqlite3_create_function(db, "mimir_period_exists", 3, flags, NULL, fn_period_exists, NULL,
                                   NULL) == SQLITE_OK;
     ok &= sqlite3_create_function(db, "mimir_spine_limit", 1, SQLITE_UTF8, NULL, fn_spine_limit,
                                   NULL, NULL) == SQLITE_OK;

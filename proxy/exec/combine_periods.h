@@ -9,6 +9,7 @@
  *   mimir_period_label(t, kind)     the period that contains t, as its grain column shows it
  *   mimir_period_step_us(t, kind, n) the start of the period n after the one containing t
  *   mimir_date_add_us(t, n, unit)   MySQL's DATE_ADD(t, INTERVAL n unit), unit a time_unit
+ *   mimir_period_exists(t, kind, zone) whether a wall clock of zone falls in the period at t
  *   mimir_spine_limit(n)            1, or an error once a calendar spine reaches n periods
  *
  * Each answers NULL for a NULL or unreadable argument.

@@ -204,10 +204,13 @@ def write_layer(base, pg_port, server):
     for b in BACKENDS:
         docs += metrics_yaml(b, f"ev_{b}")
     docs.append("name: visits\nsource_name: visits_pg\nsql: COUNT(id)\n")
-    # not additive: computed by the source over each window, so only without a grain
-    docs.append("name: pg_stores\nsource_name: ev_pg\nsql: COUNT(DISTINCT store)\n")
-    docs.append("name: pg_stores_mtd\ntype: cumulative\nmetric: pg_stores\n"
-                "grain_to_date: month\n")
+    # not additive: computed by the source over each period's window
+    for b in BACKENDS:
+        docs.append(f"name: {b}_stores\nsource_name: ev_{b}\nsql: COUNT(DISTINCT store)\n")
+        docs.append(f"name: {b}_stores_mtd\ntype: cumulative\nmetric: {b}_stores\n"
+                    "grain_to_date: month\n")
+        docs.append(f"name: {b}_stores_t3d\ntype: cumulative\nmetric: {b}_stores\n"
+                    "window: 3 days\n")
     docs.append("name: pg_share_of_mtd\ntype: derived\nsql: pg_amount / NULLIF(pg_amount_mtd, 0)\n")
     # the other spellings of spans and periods
     docs.append("name: pg_amount_l2y\ntype: offset\nmetric: pg_amount\noffset: 2 years\n")
@@ -447,30 +450,10 @@ RANGES = [("2024-01-15", "2024-06-20"), ("2024-02-29", "2024-04-30"),
           ("2023-12-25", "2024-03-03")]
 ZONES3 = ["UTC", NY, AMS]
 
-# Bug: Mimir turns `ds <= b` into `ds < b + 1 day` and then shifts that end, so the
-# shifted range ends at DATE_SUB(b + 1 day, offset) instead of including
-# DATE_SUB(b, offset): `ds BETWEEN '2024-03-31' AND '2024-05-30'` with a 1 month offset
-# reads ts >= '2024-02-29' AND ts < '2024-04-30' (April 30 lost), and '2025-06-30'
-# reads up to '2025-06-01' (May 31 added, where DATE_SUB gives May 30).
-INCLUSIVE_END_BUG = ("offset of a range's inclusive end: Mimir shifts ds <= b as ds < b + 1 day "
-                     "(DATE_SUB(b + 1 day, offset) exclusive) instead of ds <= DATE_SUB(b, offset), "
-                     "so at month ends the shifted range loses or gains a day")
-
-
-def with_bug(cases, buggy, reason):
-    return [pytest.param(*c, marks=pytest.mark.xfail(strict=True, reason=reason))
-            if c in buggy else c for c in cases]
-
-
 OFFSET_RANGE_CASES = [(kind, grain, rotate(BACKENDS, i + j), rotate(ZONES3, i * 2 + j),
                        rotate(RANGES, i + j * 2))
                       for i, kind in enumerate(["ly", "lm", "lq", "lw", "ld"])
                       for j, grain in enumerate(GRAINS)]
-OFFSET_RANGE_CASES = with_bug(OFFSET_RANGE_CASES, [
-    ("lm", "week", "lite", "UTC", ("2025-01-01", "2025-06-30")),
-    ("lq", "year_month", "maria", "UTC", ("2024-02-29", "2024-04-30")),
-    ("lq", "quarter", "lite", NY, ("2025-01-01", "2025-06-30")),
-], INCLUSIVE_END_BUG)
 
 
 @pytest.mark.parametrize("kind, grain, b, zone, rng", OFFSET_RANGE_CASES)
@@ -485,9 +468,7 @@ def test_offset_by_grain_over_a_range(mimir_tm, data, kind, grain, b, zone, rng)
 
 @pytest.mark.parametrize("b", BACKENDS)
 @pytest.mark.parametrize("zone", ["UTC", NY])
-@pytest.mark.parametrize("kind", ["ly", pytest.param("lm", marks=pytest.mark.xfail(
-    strict=True, reason=INCLUSIVE_END_BUG)), pytest.param("lq", marks=pytest.mark.xfail(
-        strict=True, reason=INCLUSIVE_END_BUG)), "lw"])
+@pytest.mark.parametrize("kind", ["ly", "lm", "lq", "lw"])
 def test_offset_without_grain_is_the_shifted_range(mimir_tm, data, b, zone, kind):
     rng = ("2024-03-31", "2024-05-30")
     got, types = ask(mimir_tm, zone, f"SELECT AGG({b}_amount_{kind}), AGG({b}_count_ly) "
@@ -696,17 +677,10 @@ def visits_rows(zone):
 # hours and daylight saving
 # ---------------------------------------------------------------------------
 
-SKIPPED_HOUR_BUG = (
-    "periods that do not exist in the session's zone are returned: by ts_hour (ts_minute) "
-    "on a spring-forward day, offsets and cumulative metrics return the skipped wall-clock "
-    "hour (New York 2024-03-10 02:00, Amsterdam 2024-03-31 02:00, with the value of the "
-    "day before's 02:00 or of the window), and join_to_calendar fills it in: 24 hours for "
-    "a 23-hour day; no instant has that ts_hour")
-SPRING = pytest.mark.xfail(strict=True, reason=SKIPPED_HOUR_BUG)
 
 DST_CASES = [(NY, ("2024-11-03", "2024-11-04")),
-             pytest.param(NY, ("2024-03-10", "2024-03-11"), marks=SPRING, id=f"{NY}-2024-03-10"),
-             pytest.param(AMS, ("2024-03-31", "2024-04-01"), marks=SPRING, id=f"{AMS}-2024-03-31"),
+             (NY, ("2024-03-10", "2024-03-11")),
+             (AMS, ("2024-03-31", "2024-04-01")),
              (AMS, ("2024-10-27", "2024-10-27"))]
 DST_IDS = [f"{NY}-2024-11-03", f"{NY}-2024-03-10", f"{AMS}-2024-03-31", f"{AMS}-2024-10-27"]
 
@@ -742,7 +716,7 @@ def test_hours_across_daylight_saving(mimir_tm, data, b, zone, rng):
 @pytest.mark.parametrize("zone, rng", [(NY, ("2024-03-10", "2024-03-11")),
                                        (AMS, ("2024-03-31", "2024-04-01"))], ids=[NY, AMS])
 def test_spring_forward_values_at_the_hours_that_exist(mimir_tm, data, b, zone, rng):
-    """Whatever comes of the skipped hour (SKIPPED_HOUR_BUG), every hour of the zone has
+    """Whatever comes of the skipped hour (it is no period), every hour of the zone has
     its right values."""
     sql, pg_sql = dst_hours(zone, rng, b)
     got, _ = ask(mimir_tm, zone, sql)
@@ -967,8 +941,8 @@ def test_join_to_calendar_with_a_store_has_every_combination(mimir_tm, data, b):
 
 @pytest.mark.parametrize("b", BACKENDS)
 @pytest.mark.parametrize("zone, day", [(NY, "2024-11-03"), (AMS, "2024-10-27"),
-                                       pytest.param(NY, "2024-03-10", marks=SPRING),
-                                       pytest.param(AMS, "2024-03-31", marks=SPRING)])
+                                       (NY, "2024-03-10"),
+                                       (AMS, "2024-03-31")])
 def test_join_to_calendar_by_the_hour_of_a_dst_day(mimir_tm, data, b, zone, day):
     """The zone's hours of the day: 24 for a 25-hour day (the repeated 01:00 or 02:00
     is one period), 23 for a 23-hour day."""
@@ -991,8 +965,7 @@ def test_join_to_calendar_by_the_hour_of_a_dst_day(mimir_tm, data, b, zone, day)
 @pytest.mark.parametrize("rng", [
     ("2024-06-01", "2024-10-31"),
     # Sep 30 - 1 month is Aug 30: August 31 is not in September's P'
-    pytest.param(("2024-06-01", "2024-09-30"),
-                 marks=pytest.mark.xfail(strict=True, reason=INCLUSIVE_END_BUG))])
+    ("2024-06-01", "2024-09-30")])
 def test_join_to_calendar_with_an_offset(mimir_tm, data, b, rng):
     got, _ = ask(mimir_tm, "UTC", f"SELECT year_month, AGG({b}_amount_cal), AGG({b}_amount_lm) "
                                   f"FROM mimir.metrics {where_of(rng)}GROUP BY year_month "
@@ -1046,7 +1019,6 @@ def test_join_to_calendar_without_a_bounded_range_answers_unfilled_with_a_note(
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=SKIPPED_HOUR_BUG)
 @pytest.mark.parametrize("b", BACKENDS)
 def test_minutes_on_amsterdams_spring_forward(mimir_tm, data, b):
     rng = ("2024-03-31", "2024-03-31")
@@ -1102,8 +1074,36 @@ def test_non_additive_cumulative_without_grain_is_computed_over_the_window(mimir
 # errors: the code, the message, and the connection still answers
 # ---------------------------------------------------------------------------
 
-NEEDS_A_GRAIN = ("time metric '{m}' needs the query to group by one time grain column (ds, "
-                 "week, year_month, quarter, year, ts_hour, ...); it can't be computed by {what}")
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone", ["UTC", NY])
+@pytest.mark.parametrize("grain, step", [("ds", "1 day"), ("week", "1 week")])
+def test_count_distinct_windows_by_grain(mimir_tm, data, b, zone, grain, step):
+    """Not additive: each period's window is counted by the source itself (its rows joined
+    to the windows), month-to-date and trailing 3 days, against PostgreSQL's own count
+    over each window; a period whose window has no rows is not returned."""
+    rng = ("2024-02-26", "2024-03-12")
+    got, _ = ask(mimir_tm, zone, f"SELECT {grain}, AGG({b}_stores_mtd), AGG({b}_stores_t3d) "
+                                 f"FROM mimir.metrics {where_of(rng)}GROUP BY {grain} "
+                                 f"ORDER BY {grain}")
+    trunc = "day" if grain == "ds" else "week"
+    want = data.query(f"""
+        WITH p AS (SELECT g AS p, g + interval '{step}' AS e FROM generate_series(
+                     date_trunc('{trunc}', timestamp '{rng[0]}'),
+                     date_trunc('{trunc}', timestamp '{rng[1]}'), interval '{step}') g)
+        SELECT p::date,
+               (SELECT COUNT(DISTINCT store) FROM ({local_rows(zone)}) r
+                WHERE lt >= date_trunc('month', e - interval '1 microsecond') AND lt < e),
+               (SELECT COUNT(DISTINCT store) FROM ({local_rows(zone)}) r
+                WHERE lt >= e - interval '3 days' AND lt < e)
+        FROM p ORDER BY 1""")
+    want = [tuple(None if v == 0 else v for v in r) for r in want]
+    want = [r for r in want if r[1] is not None or r[2] is not None]
+    assert_rows(got, want, grain)
+
+
+NEEDS_A_GRAIN = ("time metric '{m}' needs the query to group by one time grain (ds, week, "
+                 "year_month, quarter, year, ts_hour, ..., or a truncation of ts to one of them); "
+                 "it can't be computed by {what}")
 ERRORS = [
     ("SELECT AGG(pg_amount_ly) FROM mimir.metrics",
      "offset metric 'pg_amount_ly' needs a time grain or a time range: group by ds, week, "
@@ -1125,18 +1125,17 @@ ERRORS = [
     ("SELECT ds, year_month, AGG(pg_amount_ly) FROM mimir.metrics "
      "WHERE ds BETWEEN '2024-01-01' AND '2024-01-02' GROUP BY ds, year_month",
      NEEDS_A_GRAIN.format(m="pg_amount_ly", what="two time grains")),
-    ("SELECT ds, AGG(pg_stores_mtd) FROM mimir.metrics "
-     "WHERE ds BETWEEN '2024-01-01' AND '2024-01-31' GROUP BY ds",
-     "This version of Mimir doesn't yet support cumulative metric 'pg_stores_mtd' by a time "
-     "grain over metric 'pg_stores', which does not add up from days (COUNT DISTINCT, AVG, "
-     "...); query it with a time range and no grain"),
+    ("SELECT ds, AGG(pg_stores_mtd) FROM mimir.metrics WHERE ds >= '2024-01-01' GROUP BY ds",
+     "cumulative metric 'pg_stores_mtd' by a time grain over a metric that does not add up "
+     "from days (COUNT DISTINCT, AVG, ...) is computed by its source for each period, and "
+     "needs a time range with both ends (ds BETWEEN '2024-01-01' AND '2024-12-31')"),
 ]
 
 
 @pytest.mark.parametrize("sql, message", ERRORS,
                          ids=["offset-alone", "offset-in-derived", "window-alone",
                               "to-date-open-end", "month-of-ts", "month-of-ts-cumulative",
-                              "two-grains", "count-distinct-by-day"])
+                              "two-grains", "count-distinct-by-day-open-end"])
 def test_time_metric_errors(mimir_tm, data, sql, message):
     conn = mimir_tm.connect()
     try:
