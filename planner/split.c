@@ -952,6 +952,29 @@ static bool print_semi_additive_join(split_ctx *x, sql_builder *b, const source_
     return semi_additive_print_join(b, &j, x->err);
 }
 
+/* The atomic query's SQL and what execution needs to know of its columns and zone. */
+static void finish_atomic(split_ctx *x, const source_job *job, sql_builder *b, const ptr_vec *names,
+                          const ptr_vec *layer_names, const ptr_vec *sqlite_types,
+                          value_type *types, atomic_query *aq)
+{
+    const char *function_zone = b->named_zone; /* CONVERT_TZ(..., 'Europe/Paris') */
+    aq->sql = sb_finish(b, &aq->params, &aq->nparams);
+    aq->ncols = names->len;
+    aq->col_names = (const char **)names->items;
+    aq->layer_names = (const char **)layer_names->items;
+    if (sqlite_types->len) {
+        aq->layer_types = arena_alloc(x->a, (sqlite_types->len + 1) * sizeof(result_column));
+        for (size_t i = 0; i < sqlite_types->len; i++)
+            aq->layer_types[i] = *(result_column *)sqlite_types->items[i];
+    }
+    if (job->convert_time && job->dialect == DIALECT_MYSQL && x->q->tz->kind == TZ_NAMED)
+        aq->tz_name = arena_strdup(x->a, x->q->tz->text); /* checked by the connector */
+    else if (function_zone)
+        aq->tz_name = function_zone;
+    if (types && job->dialect == DIALECT_SQLITE)
+        aq->col_types = types;
+}
+
 static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_query *aq)
 {
     const inquiry *q = x->q;
@@ -1042,22 +1065,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
         sb_discard(&b);
         return false;
     }
-    const char *function_zone = b.named_zone; /* CONVERT_TZ(..., 'Europe/Paris') */
-    aq->sql = sb_finish(&b, &aq->params, &aq->nparams);
-    aq->ncols = names.len;
-    aq->col_names = (const char **)names.items;
-    aq->layer_names = (const char **)layer_names.items;
-    if (sqlite_types.len) {
-        aq->layer_types = arena_alloc(x->a, (sqlite_types.len + 1) * sizeof(result_column));
-        for (size_t i = 0; i < sqlite_types.len; i++)
-            aq->layer_types[i] = *(result_column *)sqlite_types.items[i];
-    }
-    if (job->convert_time && job->dialect == DIALECT_MYSQL && q->tz->kind == TZ_NAMED)
-        aq->tz_name = arena_strdup(x->a, q->tz->text); /* checked by the connector */
-    else if (function_zone)
-        aq->tz_name = function_zone;
-    if (typed && job->dialect == DIALECT_SQLITE)
-        aq->col_types = types;
+    finish_atomic(x, job, &b, &names, &layer_names, &sqlite_types, typed ? types : NULL, aq);
     return true;
 }
 

@@ -794,6 +794,23 @@ static catalog *load_ok(const char *dir, const char *secrets)
     return c;
 }
 
+/* configs/pagila has one metric of each kind of time intelligence. */
+static void assert_pagila_time_metrics(const catalog *c)
+{
+    const metric *last_year = catalog_metric(c, "rentals_revenue_last_year");
+    assert_int_equal(last_year->time_kind, TIME_METRIC_OFFSET);
+    assert_int_equal(last_year->offset.n, 1);
+    assert_int_equal(last_year->offset.unit, TIME_UNIT_YEAR);
+    assert_int_equal(catalog_metric(c, "movies_rented_trailing_7d")->window.n, 7);
+    assert_int_equal(catalog_metric(c, "rentals_revenue_mtd")->grain_to_date, CAL_PERIOD_MONTH);
+    const metric *loan = catalog_metric(c, "copies_on_loan");
+    assert_int_equal(loan->non_additive, NON_ADDITIVE_LAST);
+    assert_string_equal(loan->non_additive_per[0], "store_id");
+    const metric *every_day = catalog_metric(c, "movies_rented_every_day");
+    assert_true(every_day->join_to_calendar);
+    assert_string_equal(every_day->fill_nulls_with, "0");
+}
+
 static void test_load_pagila(void **state)
 {
     (void)state;
@@ -829,19 +846,7 @@ static void test_load_pagila(void **state)
     assert_string_equal(rentals->at.file, "configs/pagila/sources/sources.yaml");
     assert_true(rentals->at.line > 0);
 
-    /* One metric of each kind of time intelligence. */
-    const metric *last_year = catalog_metric(c, "rentals_revenue_last_year");
-    assert_int_equal(last_year->time_kind, TIME_METRIC_OFFSET);
-    assert_int_equal(last_year->offset.n, 1);
-    assert_int_equal(last_year->offset.unit, TIME_UNIT_YEAR);
-    assert_int_equal(catalog_metric(c, "movies_rented_trailing_7d")->window.n, 7);
-    assert_int_equal(catalog_metric(c, "rentals_revenue_mtd")->grain_to_date, CAL_PERIOD_MONTH);
-    const metric *loan = catalog_metric(c, "copies_on_loan");
-    assert_int_equal(loan->non_additive, NON_ADDITIVE_LAST);
-    assert_string_equal(loan->non_additive_per[0], "store_id");
-    const metric *every_day = catalog_metric(c, "movies_rented_every_day");
-    assert_true(every_day->join_to_calendar);
-    assert_string_equal(every_day->fill_nulls_with, "0");
+    assert_pagila_time_metrics(c);
 
     /* The connection, resolved from secrets.example. */
     assert_ptr_equal(rentals->conn, payments->conn);
