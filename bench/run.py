@@ -63,6 +63,23 @@ DASHBOARD_QUERY = ("SELECT dim_category, year_month, AGG(rentals_count), "
                    "AGG(rentals_revenue_due) FROM mimir.metrics GROUP BY dim_category, "
                    "year_month ORDER BY dim_category, year_month")
 CACHE_TTL = 3600  # scenario 6's sources: longer than any run
+# Scenario 8: a trailing-30-day metric by day over a year, and the window query a
+# PostgreSQL user would write by hand for it (the source's joins, daily sums, a RANGE
+# window over them; the days before the year feed its first windows).
+TRAILING_QUERY = ("SELECT ds, AGG(rentals_revenue_due_30d) FROM mimir.metrics "
+                  "WHERE ds BETWEEN '2025-01-01' AND '2025-12-31' GROUP BY ds ORDER BY ds")
+TRAILING_REFERENCE = """
+SELECT d, s FROM (
+  SELECT d, SUM(v) OVER (ORDER BY d RANGE BETWEEN INTERVAL '29 days' PRECEDING
+                                               AND CURRENT ROW) AS s
+  FROM (SELECT CAST(r.rental_date AS DATE) AS d, SUM(f.rental_rate) AS v
+        FROM rentals r
+        JOIN films f ON f.film_id = r.film_id
+        JOIN categories cat ON cat.category_id = f.category_id
+        JOIN stores s ON s.store_id = r.store_id
+        WHERE r.rental_date >= '2024-12-02' AND r.rental_date < '2026-01-01'
+        GROUP BY 1) AS daily) AS w
+WHERE d >= '2025-01-01' ORDER BY d"""
 
 
 class BenchError(RuntimeError):
@@ -600,8 +617,27 @@ def scenario_cache(env, args):
                              ">=")]}
 
 
+def scenario_trailing(env, args):
+    """8. A cumulative metric (trailing 30 days) by day over a year: Mimir reads the
+    days of the widened range from PostgreSQL and sums each window in its final stage;
+    the reference is the hand-written window query, sent by libpq."""
+    qfile = env.query_file("trailing_reference", TRAILING_REFERENCE, [])
+    first = env.mimir_query([TRAILING_QUERY], count=1)
+    mimir, pg = alternate(
+        args.rounds, args.warmup,
+        lambda: env.mimir_query([TRAILING_QUERY], count=args.agg_count)["per_query"][0]["p50_ms"],
+        lambda: env.pgclient([qfile], count=args.agg_count)["ms"])
+    m, p = median(mimir), median(pg)
+    return {"scenario": 8, "name": "time intelligence", "query": TRAILING_QUERY,
+            "reference_sql": TRAILING_REFERENCE, "rows": first.get("rows"), "mimir_ms": mimir,
+            "reference_ms": pg, "mimir_median_ms": m, "reference_median_ms": p, "ratio": m / p,
+            "checks": [check("8 trailing 30 days by day: Mimir/window query latency", m / p, 1.5,
+                             "<=")]}
+
+
 SCENARIOS = {1: scenario_aggregate, 2: scenario_streaming, 3: scenario_protocol,
-             4: scenario_combine, 5: scenario_concurrency, 6: scenario_cache}
+             4: scenario_combine, 5: scenario_concurrency, 6: scenario_cache,
+             8: scenario_trailing}
 
 
 # --------------------------------------------------------------------------
@@ -677,6 +713,10 @@ def print_table(result):
             details.append(f"6: dashboard query ({s['rows']} rows) uncached "
                            f"{s['uncached_median_ms']:.3f} ms, from the cache "
                            f"{s['cached_median_ms']:.3f} ms ({s['hits']} hits)")
+        elif s["scenario"] == 8:
+            details.append(f"8: trailing 30 days by day ({s['rows']} rows) Mimir "
+                           f"{s['mimir_median_ms']:.1f} ms, hand-written window query "
+                           f"{s['reference_median_ms']:.1f} ms")
         elif s["scenario"] == 5:
             details.append(f"5: {s['clients']} clients {s['seconds']} s, {s['queries']} queries "
                            f"({s['qps']:,.0f} q/s), {s['errors']} errors; aggregate p50/p99 "
@@ -693,7 +733,7 @@ def main():
     ap.add_argument("--sf", type=float, default=1.0, help="scale factor (SF1: 1M rentals)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--scenarios", default="1,2,3,4,5,6")
+    ap.add_argument("--scenarios", default="1,2,3,4,5,6,8")
     ap.add_argument("--tools", default=str(REPO / "build" / "bench"),
                     help="where datagen, loadgen and pgclient are")
     ap.add_argument("--results", default=str(REPO / "bench" / "results"),
