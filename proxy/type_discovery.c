@@ -558,6 +558,11 @@ void type_discovery_stop(void)
     free(d);
 }
 
+bool type_discovery_settled(void)
+{
+    return !srv.discovery || srv.discovery->unsettled == 0;
+}
+
 const discovered_types *type_discovery_types(void)
 {
     type_discovery *d = srv.discovery;

@@ -27,6 +27,8 @@
 #ifndef MIMIR_PROXY_TYPE_DISCOVERY_H
 #define MIMIR_PROXY_TYPE_DISCOVERY_H
 
+#include <stdbool.h>
+
 /*
  * Discovers the types of srv.cat's sources, stopping any discovery already
  * running first. Call once the loop and the pools exist, and after every
@@ -41,6 +43,9 @@ void type_discovery_start(void);
  */
 void type_discovery_stop(void);
 
+/* Whether every connection's first pass has ended (typed, or failed and retrying):
+ * what a one-shot command waits for before it plans. */
+bool type_discovery_settled(void);
 /* The column types learnt so far for the current semantic layer (NULL: none yet). */
 struct discovered_types;
 const struct discovered_types *type_discovery_types(void);

@@ -14,6 +14,8 @@
 #include "proxy/exec/exec.h"
 #include "proxy/log.h"
 #include "proxy/server.h"
+#include "proxy/server_access.h"
+#include "proxy/type_discovery.h"
 #include "wire/protocol.h"
 #include "wire/xalloc.h"
 
@@ -139,15 +141,28 @@ static void run_plan(local_caller *c, const plan *p)
         event_base_loop(srv.base, EVLOOP_ONCE); /* the janitor wakes it once a second */
 }
 
+/*
+ * The sources' column types, as the server learns them before it answers: what tells
+ * an instant from a wall-clock time in a time zone (the calendar's) and a DECIMAL's
+ * scale. One probe per source; a database that does not answer within the wait leaves
+ * its sources with their declared or default types, as on a server.
+ */
+#define DISCOVERY_WAIT_S 15
+
+static void discover_types(void)
+{
+    type_discovery_start();
+    time_t until = time(NULL) + DISCOVERY_WAIT_S;
+    while (!type_discovery_settled() && time(NULL) < until)
+        event_base_loop(srv.base, EVLOOP_ONCE);
+}
+
 static bool run_statement(const char *sql, out_format format, const char *cmd)
 {
-    session_info s = {.cat = srv.cat,
-                      .info_schema = srv.info_schema,
-                      .db = MIMIR_DATABASE,
-                      .user = "mimir",
-                      .client_host = "localhost",
-                      .max_semijoin_values = srv.cfg.max_semijoin_values,
-                      .autocommit = true};
+    /* A session as the server opens one: the calendar's zone, the types learnt. */
+    session_info s = access_session_info("mimir", "localhost");
+    s.db = MIMIR_DATABASE;
+    s.autocommit = true;
     local_caller c = {.format = format, .cmd = cmd};
     arena a;
     arena_init(&a);
@@ -185,9 +200,10 @@ bool local_exec_print(catalog *cat, const char *configs_dir, const char *secrets
     cfg.configs_dir = configs_dir;
     cfg.secrets_dir = secrets_dir;
     bool ok = false;
-    if (server_boot(&cfg, NULL, cat, BOOT_LOCAL))
+    if (server_boot(&cfg, NULL, cat, BOOT_LOCAL)) {
+        discover_types();
         ok = run_statement(sql, format, cmd);
-    else
+    } else
         fprintf(stderr, "mimir %s: cannot start the query engine (see above)\n", cmd);
     server_teardown();
     return ok;

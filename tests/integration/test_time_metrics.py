@@ -1179,14 +1179,7 @@ def test_cli_query_prints_the_offset_by_month(mimir_tm, data):
     assert rows == [(str(p.date()), text_of(v)) for p, v in want]
 
 
-CLI_SQLITE_SCALE_BUG = (
-    "mimir query prints a SQLite source's DECIMAL(8,2) sums without their scale "
-    "('6228.6', '955.7'; also the plain SUM lite_amount), where the MySQL protocol sends "
-    "6228.60 (DECIMAL, 2 decimals) and the CLI prints 6228.60 for PostgreSQL and MariaDB")
-
-
-@pytest.mark.parametrize("b", ["pg", pytest.param("lite", marks=pytest.mark.xfail(
-    strict=True, reason=CLI_SQLITE_SCALE_BUG))])
+@pytest.mark.parametrize("b", ["pg", "lite"])
 def test_cli_query_by_day_around_march_month_ends(mimir_tm, data, b):
     """By day over Mar 27 - Apr 2 2024: Mar 29-31 read Feb 29; trailing 7 days."""
     proc = cli("query", "--configs", mimir_tm.configs, "--secrets", mimir_tm.secrets,
