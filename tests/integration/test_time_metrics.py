@@ -212,6 +212,7 @@ def write_layer(base, pg_port, server):
         docs.append(f"name: {b}_stores_t3d\ntype: cumulative\nmetric: {b}_stores\n"
                     "window: 3 days\n")
     docs.append("name: pg_share_of_mtd\ntype: derived\nsql: pg_amount / NULLIF(pg_amount_mtd, 0)\n")
+    docs.append("name: pg_yoy_run\ntype: cumulative\nmetric: pg_yoy\n")
     # the other spellings of spans and periods
     docs.append("name: pg_amount_l2y\ntype: offset\nmetric: pg_amount\noffset: 2 years\n")
     docs.append("name: pg_amount_l1w\ntype: offset\nmetric: pg_amount\noffset: 1 week\n")
@@ -1125,6 +1126,10 @@ ERRORS = [
     ("SELECT ds, year_month, AGG(pg_amount_ly) FROM mimir.metrics "
      "WHERE ds BETWEEN '2024-01-01' AND '2024-01-02' GROUP BY ds, year_month",
      NEEDS_A_GRAIN.format(m="pg_amount_ly", what="two time grains")),
+    # a cumulative over a derived metric it cannot compute exactly (one over an offset)
+    ("SELECT AGG(pg_yoy_run) FROM mimir.metrics WHERE ds BETWEEN '2024-01-01' AND '2024-01-31'",
+     "This version of Mimir doesn't yet support time metric 'pg_yoy_run' over time metric "
+     "'pg_amount_ly'"),
     ("SELECT ds, AGG(pg_stores_mtd) FROM mimir.metrics WHERE ds >= '2024-01-01' GROUP BY ds",
      "cumulative metric 'pg_stores_mtd' by a time grain over a metric that does not add up "
      "from days (COUNT DISTINCT, AVG, ...) is computed by its source for each period, and "
@@ -1135,7 +1140,8 @@ ERRORS = [
 @pytest.mark.parametrize("sql, message", ERRORS,
                          ids=["offset-alone", "offset-in-derived", "window-alone",
                               "to-date-open-end", "month-of-ts", "month-of-ts-cumulative",
-                              "two-grains", "count-distinct-by-day-open-end"])
+                              "two-grains", "cumulative-of-derived-offset",
+                              "count-distinct-by-day-open-end"])
 def test_time_metric_errors(mimir_tm, data, sql, message):
     conn = mimir_tm.connect()
     try:
@@ -1360,3 +1366,66 @@ def test_offset_by_day_over_a_ts_range(mimir_tm, data, b):
         JOIN prior ON prior.p = date_trunc('day', spine.p - interval '1 month') ORDER BY 1""")
     assert len(want) == 4
     assert_rows(got, want, "ds")
+
+
+# ---------------------------------------------------------------------------
+# BI tools' own truncations of ts (recognised by what they compute, planner/time_probe.c)
+# ---------------------------------------------------------------------------
+
+# tests/compat/tableau.yaml, tableau-month-trunc
+TABLEAU_MONTH = "ADDDATE(DATE_FORMAT(`metrics`.`ts`, '%Y-%m-01 00:00:00'), INTERVAL 0 SECOND)"
+# tests/compat/superset.yaml, superset-grain-week (P1W: weeks start on Sunday)
+SUPERSET_WEEK = "DATE(DATE_SUB(ts, INTERVAL DAYOFWEEK(ts) - 1 DAY))"
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone", ["UTC", NY])
+def test_tableau_month_truncation(mimir_tm, data, b, zone):
+    """Tableau's month truncation is the month grain: an offset, a cumulative and a
+    calendar metric (the empty July 2024 filled) by it, labelled as Tableau labels them."""
+    rng = ("2024-03-01", "2024-09-30")
+    got, _ = ask(mimir_tm, zone,
+                 f"SELECT {TABLEAU_MONTH} AS `tmn_ts_ok`, SUM(`metrics`.`{b}_amount_ly`) "
+                 f"AS `a`, SUM(`metrics`.`{b}_amount_mtd`) AS `b`, "
+                 f"SUM(`metrics`.`{b}_amount_cal`) AS `c` FROM `mimir`.`metrics` "
+                 f"WHERE ds BETWEEN '{rng[0]}' AND '{rng[1]}' GROUP BY 1 ORDER BY 1")
+    # Tableau's labels, as the backend computes them (a MariaDB source answers
+    # ADDDATE(<string>, ...) with a string, as MySQL types it)
+    assert all(str(r[0]).endswith(" 00:00:00") for r in got)
+    ly = dict(data.query(offset_sql(zone, "year_month", "ly", rng)))
+    mtd = dict(data.query(cumulative_sql(zone, "year_month", "mtd", *rng)))
+    cal = dict(data.query(f"""SELECT date_trunc('month', lt), SUM(amount)
+                              FROM ({local_rows(zone)}) r
+                              WHERE lt::date BETWEEN '{rng[0]}' AND '{rng[1]}' GROUP BY 1"""))
+    months = [datetime.datetime(2024, m, 1) for m in range(3, 10)]
+    assert datetime.datetime(2024, 7, 1) not in cal  # the gap month, filled by the calendar
+    want = [(m, ly.get(m), mtd.get(m), cal.get(m)) for m in months]
+    assert_rows(got, want, "year_month")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone", ["UTC", AMS])
+def test_superset_week_grain(mimir_tm, data, b, zone):
+    """Superset's P1W (Sunday weeks) under a Monday calendar: the offset of 7 days reads the
+    Sunday week before, the trailing month ends with each Sunday week; against
+    PostgreSQL's Sunday weeks (date_trunc of the next day, less a day)."""
+    rng = ("2024-03-03", "2024-04-27")  # a Sunday to a Saturday: whole weeks
+    got, types = ask(mimir_tm, zone,
+                     f"SELECT {SUPERSET_WEEK} AS __timestamp, SUM({b}_amount_lw) AS a, "
+                     f"SUM({b}_amount_t1m) AS b FROM mimir.metrics "
+                     f"WHERE ds BETWEEN '{rng[0]}' AND '{rng[1]}' "
+                     f"GROUP BY {SUPERSET_WEEK} LIMIT 10000")
+    assert types[0] == FIELD_TYPE.DATE
+    sunday = "(date_trunc('week', lt + interval '1 day') - interval '1 day')"
+    want = data.query(f"""
+        WITH spine AS (SELECT p FROM generate_series(timestamp '{rng[0]}', timestamp '{rng[1]}',
+                                                     interval '7 days') p),
+             weekly AS (SELECT {sunday} AS p, SUM(amount) AS v FROM ({local_rows(zone)}) r
+                        GROUP BY 1)
+        SELECT spine.p,
+               (SELECT v FROM weekly WHERE weekly.p = spine.p - interval '7 days'),
+               (SELECT SUM(amount) FROM ({local_rows(zone)}) r
+                WHERE lt >= spine.p + interval '7 days' - interval '1 month'
+                  AND lt < spine.p + interval '7 days')
+        FROM spine ORDER BY 1""")
+    assert_rows(sorted(got, key=lambda r: r[0]), want, "ds")
