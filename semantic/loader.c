@@ -1205,26 +1205,35 @@ static bool check_source_dimensions(loader *L, size_t si)
     return ok;
 }
 
-static bool check_required_dimensions(loader *L, size_t mi)
+/* A metric's list of dimensions (`key`: required_dimensions, non_additive_per): each
+ * must be available on its source; `unavailable` says so for one, from its name and the
+ * source's (an unknown source is reported as such). */
+static bool check_dimension_list(loader *L, size_t mi, const char *key, char **dims, size_t n,
+                                 const char *unavailable)
 {
     const metric *m = &L->c->metrics[mi];
     const source *s = catalog_source(L->c, m->source_name);
-    if (!s)
-        return true; /* reported as an unknown source_name */
     bool ok = true;
-    for (size_t i = 0; i < m->n_required_dimensions; i++) {
-        const char *dim = m->required_dimensions[i];
-        if (catalog_dim_on_source(L->c, s, dim, NULL) != DIM_NOT_ON_SOURCE ||
-            has_failed(L, DEF_DIMENSION, dim))
+    for (size_t i = 0; s && i < n; i++) {
+        if (catalog_dim_on_source(L->c, s, dims[i], NULL) != DIM_NOT_ON_SOURCE ||
+            has_failed(L, DEF_DIMENSION, dims[i]))
             continue;
-        const ynode *item = list_item(L->metric_maps[mi], "required_dimensions", i);
-        ok = problem(L, m->at.file, item->line, item->column,
-                     "metric '%s': required dimension '%s' is not available on source '%s' "
-                     "(not a column of its sql, nor a dimension defined on it or listed under "
-                     "its 'dimensions')",
-                     m->name, dim, s->name);
+        const ynode *item = list_item(L->metric_maps[mi], key, i);
+        char why[512];
+        snprintf(why, sizeof(why), unavailable, dims[i], s->name);
+        ok = problem(L, m->at.file, item->line, item->column, "metric '%s': %s", m->name, why);
     }
     return ok;
+}
+
+static bool check_required_dimensions(loader *L, size_t mi)
+{
+    const metric *m = &L->c->metrics[mi];
+    return check_dimension_list(L, mi, "required_dimensions", m->required_dimensions,
+                                m->n_required_dimensions,
+                                "required dimension '%s' is not available on source '%s' (not a "
+                                "column of its sql, nor a dimension defined on it or listed "
+                                "under its 'dimensions')");
 }
 
 /* The key that names what a derived metric depends on: sql, or a time metric's metric. */
@@ -1392,21 +1401,11 @@ static bool check_grain_to_date(loader *L, size_t mi)
 static bool check_non_additive_per(loader *L, size_t mi)
 {
     const metric *m = &L->c->metrics[mi];
-    const source *s = catalog_source(L->c, m->source_name);
-    bool ok = true;
-    for (size_t i = 0; s && i < m->n_non_additive_per; i++) {
-        const char *dim = m->non_additive_per[i];
-        if (catalog_dim_on_source(L->c, s, dim, NULL) != DIM_NOT_ON_SOURCE ||
-            has_failed(L, DEF_DIMENSION, dim))
-            continue;
-        const ynode *item = list_item(L->metric_maps[mi], "non_additive_per", i);
-        ok = problem(L, m->at.file, item->line, item->column,
-                     "metric '%s': non_additive_per names '%s', which is not a dimension "
-                     "available on source '%s' (a column of its sql, or a dimension defined on "
-                     "it or listed under its 'dimensions')",
-                     m->name, dim, s->name);
-    }
-    return ok;
+    return check_dimension_list(L, mi, "non_additive_per", m->non_additive_per,
+                                m->n_non_additive_per,
+                                "non_additive_per names '%s', which is not a dimension available "
+                                "on source '%s' (a column of its sql, or a dimension defined on "
+                                "it or listed under its 'dimensions')");
 }
 
 static bool check_references(loader *L)
