@@ -157,15 +157,45 @@ const char *expr_norm(arena *a, const catalog *cat, const expr *e)
 /* ---- Messages ------------------------------------------------------------- */
 
 /* "a, b, c" of every dimension name, for error messages. */
+/*
+ * The names an error lists as what exists, in at most NAMES_BUDGET bytes and then
+ * "and N more": MySQL's error messages hold 512 bytes (clients cut the rest), and a
+ * large layer's names would not fit; SHOW COLUMNS lists them all.
+ */
+#define NAMES_BUDGET 180
+
+typedef struct name_list {
+    buf b;
+    size_t more;
+} name_list;
+
+static void list_name(name_list *l, const char *name)
+{
+    if (l->more || l->b.len + strlen(name) + 2 > NAMES_BUDGET) {
+        l->more++;
+        return;
+    }
+    buf_printf(&l->b, "%s%s", l->b.len ? ", " : "", name);
+}
+
+static const char *list_done(arena *a, name_list *l)
+{
+    if (l->more)
+        buf_printf(&l->b, " and %zu more", l->more);
+    const char *out = arena_strdup(a, buf_cstr(&l->b));
+    buf_free(&l->b);
+    return out;
+}
+
 static const char *known_dimensions(arena *a, const catalog *cat)
 {
-    buf b;
-    buf_init(&b);
+    name_list l = {0};
+    buf_init(&l.b);
     for (int g = 0; g < GRAIN_COUNT; g++)
         if (time_grain_available(cat, (time_grain)g))
-            buf_printf(&b, "%s%s", g ? ", " : "", grain_names[g]);
+            list_name(&l, grain_names[g]);
     for (size_t i = 0; i < cat->n_dimensions; i++)
-        buf_printf(&b, ", %s", cat->dimensions[i].name);
+        list_name(&l, cat->dimensions[i].name);
     for (size_t i = 0; i < cat->n_sources; i++) {
         const source *s = &cat->sources[i];
         for (size_t j = 0; j < s->n_local_columns; j++) {
@@ -174,23 +204,19 @@ static const char *known_dimensions(arena *a, const catalog *cat)
             time_grain g;
             const char *grain;
             if (canonical_dimension(cat, c) == c && !catalog_time_grain_of(cat, c, &g, &grain))
-                buf_printf(&b, ", %s", c);
+                list_name(&l, c);
         }
     }
-    const char *out = arena_strdup(a, buf_cstr(&b));
-    buf_free(&b);
-    return out;
+    return list_done(a, &l);
 }
 
 static const char *known_metrics(arena *a, const catalog *cat)
 {
-    buf b;
-    buf_init(&b);
+    name_list l = {0};
+    buf_init(&l.b);
     for (size_t i = 0; i < cat->n_metrics; i++)
-        buf_printf(&b, "%s%s", i ? ", " : "", cat->metrics[i].name);
-    const char *out = arena_strdup(a, buf_cstr(&b));
-    buf_free(&b);
-    return out;
+        list_name(&l, cat->metrics[i].name);
+    return list_done(a, &l);
 }
 
 /* ---- Resolution ------------------------------------------------------------ */

@@ -7,7 +7,8 @@ import threading
 import time
 
 from conftest import REPO
-from support import README_EXPECTED_SQL, README_QUERY, assert_same_values
+from support import (DERIVED_METRICS, METRICS, README_EXPECTED_SQL, README_QUERY, SOURCES,
+                     TIME_METRICS, assert_same_values)
 
 SLOW_SECONDS = 5
 
@@ -98,5 +99,6 @@ def test_startup_line_says_what_was_loaded_and_how_users_are_accepted(mimir):
     text = mimir.stderr()
     line = next(l for l in text.splitlines() if "listening on" in l)
     assert f"127.0.0.1:{mimir.port}" in line
-    assert "2 sources, 8 metrics, 2 dimensions" in line
+    nmetrics = len(METRICS) + len(DERIVED_METRICS) + len(TIME_METRICS)
+    assert f"{len(SOURCES)} sources, {nmetrics} metrics, 2 dimensions" in line
     assert "empty password" in line and "loopback" in line
