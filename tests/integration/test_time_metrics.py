@@ -1368,3 +1368,124 @@ def test_offset_by_day_over_a_ts_range(mimir_tm, data, b):
         JOIN prior ON prior.p = date_trunc('day', spine.p - interval '1 month') ORDER BY 1""")
     assert len(want) == 4
     assert_rows(got, want, "ds")
+
+
+# ---------------------------------------------------------------------------
+# one day, exclusive ends, open ends without grain
+# ---------------------------------------------------------------------------
+
+ONE_DAY_CASES = [("2024-02-29", "ly"), ("2024-03-31", "lm"), ("2024-05-31", "lm"),
+                 ("2024-03-15", "lq"), ("2024-02-29", "lm"), ("2024-03-30", "lm"),
+                 ("2024-05-31", "lq"), ("2024-03-31", "l2q")]
+ONE_DAY_BUGGY = {("2024-02-29", "lm"), ("2024-03-30", "lm")}
+
+
+@pytest.mark.parametrize("day, kind, b", [
+    pytest.param(d, k, b, marks=pytest.mark.xfail(strict=True, reason=INCLUSIVE_END_BUG))
+    if (d, k) in ONE_DAY_BUGGY else (d, k, b)
+    for d, k in ONE_DAY_CASES for b in (BACKENDS if k != "l2q" else ["pg"])])
+def test_offset_of_one_day(mimir_tm, data, b, day, kind):
+    """ds = d, offset back: the one day DATE_SUB(d, offset) (Feb 29 - 1 month is Jan 29,
+    not Jan 29-31; Mar 30 - 1 month is Feb 29, not nothing)."""
+    got, _ = ask(mimir_tm, "UTC", f"SELECT AGG({b}_amount_{kind}) FROM mimir.metrics "
+                                  f"WHERE ds = '{day}'")
+    want = data.query(f"""SELECT SUM(amount) FROM ({local_rows('UTC')}) r
+                          WHERE lt::date = (date '{day}' - interval '{INTERVAL[kind]}')::date""")
+    assert want[0][0] is not None
+    assert_rows(got, want, nkeys=0)
+    got, _ = ask(mimir_tm, "UTC", f"SELECT ds, AGG({b}_amount_{kind}) FROM mimir.metrics "
+                                  f"WHERE ds = '{day}' GROUP BY ds")
+    want = data.query(offset_sql("UTC", "ds", kind, (day, day)))
+    assert len(want) == 1
+    assert_rows(got, want, "ds")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_offset_with_an_exclusive_end(mimir_tm, data, b):
+    """ds >= a AND ds < b: b - 1 month stays exclusive (May 31 - 1 month = Apr 30)."""
+    got, _ = ask(mimir_tm, NY, f"SELECT AGG({b}_amount_lm), AGG({b}_amount_lq) FROM mimir.metrics "
+                               "WHERE ds >= '2024-03-31' AND ds < '2024-05-31'")
+    want = data.query(f"""
+        SELECT (SELECT SUM(amount) FROM ({local_rows(NY)}) r
+                WHERE lt::date >= (date '2024-03-31' - interval '1 month')::date
+                  AND lt::date < (date '2024-05-31' - interval '1 month')::date),
+               (SELECT SUM(amount) FROM ({local_rows(NY)}) r
+                WHERE lt::date >= (date '2024-03-31' - interval '3 months')::date
+                  AND lt::date < (date '2024-05-31' - interval '3 months')::date)""")
+    assert_rows(got, want, nkeys=0)
+    got, _ = ask(mimir_tm, NY, f"SELECT week, AGG({b}_amount_lm) FROM mimir.metrics "
+                               "WHERE ds >= '2024-03-31' AND ds < '2024-05-31' GROUP BY week "
+                               "ORDER BY week")
+    want = data.query(f"""
+        WITH spine AS (SELECT generate_series(timestamp '2024-03-25', timestamp '2024-05-27',
+                                              interval '1 week') AS p),
+             prior AS (SELECT date_trunc('week', lt) AS p, SUM(amount) AS v
+                       FROM ({local_rows(NY)}) r
+                       WHERE lt::date >= (date '2024-03-31' - interval '1 month')::date
+                         AND lt::date < (date '2024-05-31' - interval '1 month')::date
+                       GROUP BY 1)
+        SELECT spine.p, prior.v FROM spine
+        JOIN prior ON prior.p = date_trunc('week', spine.p - interval '1 month') ORDER BY 1""")
+    assert_rows(got, want, "week")
+
+
+SQLITE_MICROSECOND_BUG = (
+    "cumulative without grain, SQLite source, ts <= X: Mimir pushes ts < 'X.000001', and "
+    "SQLite's strftime('%f') keeps milliseconds, so the bound becomes ts < X and the row at "
+    "X is lost (the plain metric with the same filter keeps it)")
+
+
+@pytest.mark.parametrize("b, op", [
+    ("pg", "<"), ("maria", "<"), ("lite", "<"), ("pg", "<="), ("maria", "<="),
+    pytest.param("lite", "<=", marks=pytest.mark.xfail(strict=True,
+                                                      reason=SQLITE_MICROSECOND_BUG))])
+def test_to_date_without_grain_ends_at_a_ts_bound(mimir_tm, data, b, op):
+    got, _ = ask(mimir_tm, AMS, f"SELECT AGG({b}_amount_mtd), AGG({b}_amount_t7d), "
+                                f"AGG({b}_amount_run) FROM mimir.metrics "
+                                f"WHERE ts {op} '2024-03-31 01:40:00'")
+    rows = local_rows(AMS)
+    end = "timestamp '2024-03-31 01:40'"
+    want = data.query(f"""
+        SELECT (SELECT SUM(amount) FROM ({rows}) r WHERE lt >= '2024-03-01' AND lt {op} {end}),
+               (SELECT SUM(amount) FROM ({rows}) r
+                WHERE lt >= {end} - interval '7 days' AND lt {op} {end}),
+               (SELECT SUM(amount) FROM ({rows}) r WHERE lt {op} {end})""")
+    ((n,),) = data.query(f"SELECT COUNT(*) FROM ({rows}) r WHERE lt = {end}")
+    assert n == 1  # a row at the bound: < and <= differ
+    assert_rows(got, want, nkeys=0)
+
+
+# ---------------------------------------------------------------------------
+# the shapes BI tools wrap queries in
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_aliases_positions_and_derived_tables(mimir_tm, data, b):
+    rng = ("2024-01-01", "2024-06-30")
+    got, _ = ask(mimir_tm, NY, f"SELECT year_month AS m, AGG({b}_amount_ly) AS ly "
+                               f"FROM mimir.metrics {where_of(rng)}GROUP BY m ORDER BY m DESC")
+    want = data.query(offset_sql(NY, "year_month", "ly", rng))
+    assert_rows(got, list(reversed(want)), "year_month")
+    got, _ = ask(mimir_tm, NY, f"SELECT year_month, AGG({b}_amount_ytd) FROM mimir.metrics "
+                               f"{where_of(rng)}GROUP BY 1 ORDER BY 2 DESC LIMIT 2")
+    want = data.query(f"SELECT p, v FROM ({cumulative_sql(NY, 'year_month', 'ytd', *rng)}) c "
+                      "ORDER BY v DESC LIMIT 2")
+    assert_rows(got, want, "year_month")
+    got, _ = ask(mimir_tm, NY, f"SELECT MAX(ly), MIN(ly), COUNT(*) FROM (SELECT year_month, "
+                               f"AGG({b}_amount_ly) AS ly FROM mimir.metrics "
+                               "GROUP BY year_month) t")
+    want = data.query(f"SELECT MAX(v), MIN(v), COUNT(*) FROM "
+                      f"({offset_sql(NY, 'year_month', 'ly')}) o")
+    assert_rows(got, want, nkeys=0)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("grain, rng", [("year", ("2022-06-01", "2026-03-01")),
+                                        ("quarter", ("2025-05-01", "2025-12-31"))])
+def test_join_to_calendar_beyond_the_data(mimir_tm, data, b, grain, rng):
+    got, _ = ask(mimir_tm, AMS, f"SELECT {grain}, AGG({b}_amount_cal) FROM mimir.metrics "
+                                f"{where_of(rng)}GROUP BY {grain} ORDER BY {grain}")
+    want = data.query(f"SELECT p, amount FROM ({calendar_sql(AMS, grain, rng)}) c ORDER BY 1")
+    assert want[-1][1] is None
+    assert_rows(got, want, grain)
