@@ -1489,3 +1489,46 @@ def test_join_to_calendar_beyond_the_data(mimir_tm, data, b, grain, rng):
     want = data.query(f"SELECT p, amount FROM ({calendar_sql(AMS, grain, rng)}) c ORDER BY 1")
     assert want[-1][1] is None
     assert_rows(got, want, grain)
+
+
+# ---------------------------------------------------------------------------
+# column metadata
+# ---------------------------------------------------------------------------
+
+
+def described(server, zone, sql):
+    conn = server.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET time_zone = %s", (zone,))
+            cur.execute(sql)
+            cur.fetchall()
+            return [(d[1], d[5]) for d in cur.description], cur._result.warning_count
+    finally:
+        conn.close()
+
+
+YEAR_TYPE_BUG = (
+    "the year column is a BIGINT (LONGLONG) when only cumulative metrics are selected, an INT "
+    "(LONG) in the same query with a plain or offset metric (PostgreSQL and MariaDB sources)")
+METADATA_SETS = {"cumulative": "AGG({b}_amount_t7d), AGG({b}_count_run)",
+                 "offset": "AGG({b}_amount_ly), AGG({b}_count_ly)",
+                 "calendar": "AGG({b}_amount_cal), AGG({b}_count)"}
+
+
+@pytest.mark.parametrize("grain, b, kind", [
+    pytest.param(g, b, k, marks=pytest.mark.xfail(strict=True, reason=YEAR_TYPE_BUG))
+    if (g, k) == ("year", "cumulative") and b != "lite" else (g, b, k)
+    for g in GRAINS + ["ts_hour"] for b in BACKENDS for k in METADATA_SETS])
+def test_columns_have_the_types_of_the_plain_query(mimir_tm, b, grain, kind):
+    """The grain column has the type it has without time metrics, and a time metric
+    the type (and scale) of its base metric: DECIMAL(.., 2) for sums, BIGINT for counts."""
+    rng = "WHERE ds BETWEEN '2024-03-01' AND '2024-03-02' "
+    plain, _ = described(mimir_tm, NY, f"SELECT {grain}, AGG({b}_amount), AGG({b}_count) "
+                                       f"FROM mimir.metrics {rng}GROUP BY {grain}")
+    assert plain[1] == (FIELD_TYPE.NEWDECIMAL, 2) and plain[2][0] == FIELD_TYPE.LONGLONG
+    metrics = METADATA_SETS[kind].format(b=b)
+    types, warnings = described(mimir_tm, NY, f"SELECT {grain}, {metrics} FROM mimir.metrics "
+                                              f"{rng}GROUP BY {grain}")
+    assert types == plain
+    assert warnings == 0
