@@ -289,10 +289,6 @@ def key_of(grain, v):
     return v if isinstance(v, datetime.date) else datetime.date.fromisoformat(str(v)[:10])
 
 
-def exact(v):
-    return None if v is None else Decimal(str(v)) if not isinstance(v, float) else v
-
-
 def same_value(got, want):
     if got is None or want is None:
         return got is None and want is None
@@ -957,6 +953,28 @@ def test_join_to_calendar_with_a_store_has_every_combination(mimir_tm, data, b):
                       " ORDER BY 1, 2")
     assert len(want) == 12
     assert_rows(got, want, "year_month", nkeys=2)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_join_to_calendar_with_having_order_and_a_filter(mimir_tm, data, b):
+    """HAVING and ORDER BY see the added rows; a filter on store keeps the calendar."""
+    rng = ("2024-06-25", "2024-07-05")
+    got, _ = ask(mimir_tm, NY, f"SELECT ds, AGG({b}_amount_cal) FROM mimir.metrics "
+                               f"{where_of(rng)}GROUP BY ds HAVING AGG({b}_amount_cal) IS NULL "
+                               "ORDER BY ds DESC LIMIT 4")
+    want = data.query(f"SELECT p, amount FROM ({calendar_sql(NY, 'ds', rng)}) c "
+                      "WHERE amount IS NULL ORDER BY p DESC LIMIT 4")
+    assert len(want) == 4
+    assert_rows(got, want, "ds")
+    got, _ = ask(mimir_tm, NY, f"SELECT ds, AGG({b}_amount_cal) FROM mimir.metrics "
+                               f"{where_of(rng)}AND store = 'west' GROUP BY ds ORDER BY ds")
+    want = data.query(f"""
+        SELECT cal.p, SUM(r.amount) FROM generate_series(timestamp '{rng[0]}',
+                                                         timestamp '{rng[1]}', '1 day') cal(p)
+        LEFT JOIN ({store_rows(NY, 'west')}) r ON date_trunc('day', r.lt) = cal.p
+        GROUP BY 1 ORDER BY 1""")
+    assert len(want) == 11
+    assert_rows(got, want, "ds")
 
 
 @pytest.mark.parametrize("b", BACKENDS)
