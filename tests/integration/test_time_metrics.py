@@ -906,8 +906,10 @@ def calendar_sql(zone, grain, rng, store=False):
     by = ", store" if store else ""
     stores = f" CROSS JOIN (SELECT DISTINCT store FROM ({rows}) x) st" if store else ""
     return f"""
-        WITH cal AS (SELECT generate_series(date_trunc('{unit}', date '{rng[0]}'),
-                                            date '{rng[1]}', interval '{step}') AS p),
+        WITH cal AS (SELECT generate_series(date_trunc('{unit}', timestamp '{rng[0]}'),
+                                            (date '{rng[1]}' + 1)::timestamp
+                                              - interval '1 microsecond',
+                                            interval '{step}') AS p),
              g AS (SELECT date_trunc('{unit}', lt) AS p{by}, SUM(amount) AS amount,
                           COUNT(id) AS n FROM ({rows}) r GROUP BY 1{by})
         SELECT cal.p{by}, g.amount, g.n FROM cal{stores} LEFT JOIN g USING (p{by})
@@ -975,6 +977,35 @@ def test_join_to_calendar_with_having_order_and_a_filter(mimir_tm, data, b):
         GROUP BY 1 ORDER BY 1""")
     assert len(want) == 11
     assert_rows(got, want, "ds")
+
+
+CALENDAR_FILTER_BUG = (
+    "join_to_calendar adds periods that the query's other filters on time exclude: "
+    "WHERE ds BETWEEN '2024-03-01' AND '2024-03-10' AND ds <> '2024-03-05' returns a "
+    "2024-03-05 row (NULL); year_month <= '2024-03-01' over 2024 returns April..December; "
+    "ts_hour < '2024-03-09 04:00:00' returns 04:00..23:00; rows that contradict the WHERE")
+CALENDAR_FILTERS = [
+    ("ds", ("2024-03-01", "2024-03-10"), "ds <> '2024-03-05'", "p <> '2024-03-05'"),
+    ("year_month", ("2024-01-01", "2024-12-31"), "year_month <= '2024-03-01'",
+     "p <= '2024-03-01'"),
+    ("ts_hour", ("2024-03-09", "2024-03-09"), "ts_hour < '2024-03-09 04:00:00'",
+     "p < '2024-03-09 04:00'"),
+]
+
+
+@pytest.mark.xfail(strict=True, reason=CALENDAR_FILTER_BUG)
+@pytest.mark.parametrize("b", ["pg", "lite"])
+@pytest.mark.parametrize("grain, rng, mimir_filter, pg_filter", CALENDAR_FILTERS,
+                         ids=[c[0] for c in CALENDAR_FILTERS])
+def test_join_to_calendar_keeps_the_other_time_filters(mimir_tm, data, b, grain, rng,
+                                                       mimir_filter, pg_filter):
+    got, _ = ask(mimir_tm, "UTC", f"SELECT {grain}, AGG({b}_amount_cal) FROM mimir.metrics "
+                                  f"{where_of(rng)}AND {mimir_filter} GROUP BY {grain} "
+                                  f"ORDER BY {grain}")
+    want = data.query(f"SELECT p, amount FROM ({calendar_sql('UTC', grain, rng)}) c "
+                      f"WHERE {pg_filter} ORDER BY 1")
+    assert want
+    assert_rows(got, want, grain)
 
 
 @pytest.mark.parametrize("b", BACKENDS)
