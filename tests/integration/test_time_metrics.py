@@ -208,6 +208,10 @@ def write_layer(base, pg_port, server):
     docs.append("name: pg_stores\nsource_name: ev_pg\nsql: COUNT(DISTINCT store)\n")
     docs.append("name: pg_stores_mtd\ntype: cumulative\nmetric: pg_stores\n"
                 "grain_to_date: month\n")
+    docs.append("name: pg_stores_ly\ntype: offset\nmetric: pg_stores\noffset: 1 year\n")
+    docs.append("name: pg_avg\nsource_name: ev_pg\nsql: AVG(amount)\n")
+    docs.append("name: pg_avg_lm\ntype: offset\nmetric: pg_avg\noffset: 1 month\n")
+    docs.append("name: pg_avg_t7d\ntype: cumulative\nmetric: pg_avg\nwindow: 7 days\n")
     docs.append("name: pg_share_of_mtd\ntype: derived\nsql: pg_amount / NULLIF(pg_amount_mtd, 0)\n")
     # the other spellings of spans and periods
     docs.append("name: pg_amount_l2y\ntype: offset\nmetric: pg_amount\noffset: 2 years\n")
@@ -270,6 +274,7 @@ INTERVAL = {"ly": "1 year", "lm": "1 month", "lq": "3 months", "lw": "7 days", "
             "l2y": "2 years", "l1w": "1 week", "l2q": "6 months"}
 # The base metrics' expressions over tm_events' local rows.
 BASE = {"amount": "SUM(amount)", "count": "COUNT(id)", "max": "MAX(amount)",
+        "stores": "COUNT(DISTINCT store)", "avg": "AVG(amount)",
         "ticket": "SUM(amount) / NULLIF(COUNT(id), 0)"}
 
 
@@ -1141,6 +1146,31 @@ def test_non_additive_cumulative_without_grain_is_computed_over_the_window(mimir
         assert_rows(got, want, nkeys=0)
 
 
+@pytest.mark.parametrize("grain, rng", [("year_month", None), ("ds", ("2024-03-27", "2024-04-02")),
+                                        ("week", ("2024-06-01", "2024-08-31"))])
+def test_offsets_of_count_distinct_and_avg_by_grain(mimir_tm, data, grain, rng):
+    """An offset needs no adding up: the source computes P' as a whole."""
+    got, types = ask(mimir_tm, NY, f"SELECT {grain}, AGG(pg_stores_ly), AGG(pg_avg_lm) "
+                                   f"FROM mimir.metrics {where_of(rng)}GROUP BY {grain} "
+                                   f"ORDER BY {grain}")
+    want = data.query(f"""
+        SELECT p, s.v, a.v FROM ({offset_sql(NY, grain, 'ly', rng, base='stores')}) s
+        FULL JOIN ({offset_sql(NY, grain, 'lm', rng, base='avg')}) a USING (p) ORDER BY 1""")
+    assert want
+    assert_rows(got, want, grain)
+    plain, _ = described(mimir_tm, NY, f"SELECT {grain}, AGG(pg_stores), AGG(pg_avg) "
+                                       f"FROM mimir.metrics {where_of(rng)}GROUP BY {grain}")
+    assert [(t, None) for t in types] == [(t, None) for t, _ in plain]
+
+
+def test_avg_window_without_grain_is_computed_over_the_window(mimir_tm, data):
+    got, _ = ask(mimir_tm, AMS, "SELECT AGG(pg_avg_t7d) FROM mimir.metrics "
+                                "WHERE ds BETWEEN '2024-03-01' AND '2024-03-31'")
+    want = data.query(f"""SELECT AVG(amount) FROM ({local_rows(AMS)}) r
+                          WHERE lt >= date '2024-04-01' - 7 AND lt < date '2024-04-01'""")
+    assert_rows(got, want, nkeys=0)
+
+
 # ---------------------------------------------------------------------------
 # errors: the code, the message, and the connection still answers
 # ---------------------------------------------------------------------------
@@ -1173,13 +1203,17 @@ ERRORS = [
      "This version of Mimir doesn't yet support cumulative metric 'pg_stores_mtd' by a time "
      "grain over metric 'pg_stores', which does not add up from days (COUNT DISTINCT, AVG, "
      "...); query it with a time range and no grain"),
+    ("SELECT week, AGG(pg_avg_t7d) FROM mimir.metrics GROUP BY week",
+     "This version of Mimir doesn't yet support cumulative metric 'pg_avg_t7d' by a time "
+     "grain over metric 'pg_avg', which does not add up from days (COUNT DISTINCT, AVG, "
+     "...); query it with a time range and no grain"),
 ]
 
 
 @pytest.mark.parametrize("sql, message", ERRORS,
                          ids=["offset-alone", "offset-in-derived", "window-alone",
                               "to-date-open-end", "month-of-ts", "month-of-ts-cumulative",
-                              "two-grains", "count-distinct-by-day"])
+                              "two-grains", "count-distinct-by-day", "avg-by-week"])
 def test_time_metric_errors(mimir_tm, data, sql, message):
     conn = mimir_tm.connect()
     try:
