@@ -1650,7 +1650,9 @@ static bool time_key_column(const split_ctx *x, const ptr_vec *jobs, size_t dim,
     type_rule *r = arena_alloc(x->a, sizeof(*r));
     *r = (type_rule){.kind = TR_FIXED, .type = VT_DATE, .decimals = -1};
     if (k->label == PERIOD_LABEL_GRAIN && k->unit == PERIOD_YEAR)
-        r->type = VT_INT64;
+        /* as the year grain comes from the backends: an INT, a BIGINT from SQLite */
+        r->type =
+            ((const source_job *)jobs->items[0])->dialect == DIALECT_SQLITE ? VT_INT64 : VT_INT32;
     else if (k->label == PERIOD_LABEL_DATETIME ||
              (k->label == PERIOD_LABEL_GRAIN && k->unit < PERIOD_DAY))
         *r = (type_rule){.kind = TR_FIXED, .type = VT_DATETIME, .decimals = 0};

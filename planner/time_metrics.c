@@ -97,8 +97,10 @@ static bool read_range(const ptr_vec *bounds, time_plan *tp)
         int64_t to = strcmp(b->op, "<") == 0 ? v : v + 1;
         if (lower && (!tp->has_lo || from > tp->lo))
             tp->lo = from;
-        if (upper && (!tp->has_hi || to < tp->hi))
+        if (upper && (!tp->has_hi || to < tp->hi)) {
             tp->hi = to;
+            tp->hi_bound = b; /* the end as written: ts <= X stays inclusive */
+        }
         tp->has_lo |= lower;
         tp->has_hi |= upper;
     }
@@ -123,12 +125,29 @@ static bool wants_calendar(const catalog *cat, const inquiry *q)
     return false;
 }
 
-/* A calendar needs a time grain column and both ends of a range; else a note says why
- * the answer has no added periods. */
-static void decide_calendar(arena *a, time_plan *tp)
+/* Does a filter that is no time range read the time (ds <> '2024-03-05', year = 2024)? */
+static bool filters_time(const ptr_vec *others)
 {
-    if (tp->has_key && tp->has_lo && tp->has_hi) {
+    for (size_t i = 0; i < others->len; i++)
+        if (reads_time(others->items[i]))
+            return true;
+    return false;
+}
+
+/* A calendar needs a time grain column and both ends of a range, and no other condition
+ * on time (the periods it adds would contradict it); else a note says why the answer has
+ * no added periods. */
+static void decide_calendar(arena *a, time_plan *tp, const ptr_vec *others)
+{
+    if (tp->has_key && tp->has_lo && tp->has_hi && !filters_time(others)) {
         tp->calendar = true;
+        return;
+    }
+    if (tp->has_key && tp->has_lo && tp->has_hi) {
+        tp->calendar_note =
+            arena_strdup(a, "join_to_calendar adds the periods without rows only when the "
+                            "conditions on time are a range of ts or ds: this answer has only "
+                            "the periods with rows");
         return;
     }
     tp->calendar_note = arena_strdup(
@@ -153,7 +172,7 @@ bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_ve
         return true;
     if (!out->any) {
         if (read_range(bounds, out) && find_key(cat, q, out, err))
-            decide_calendar(a, out);
+            decide_calendar(a, out, others);
         else
             out->has_key = false;
         return true;
@@ -169,7 +188,7 @@ bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_ve
     if (!find_key(cat, q, out, err))
         return false;
     if (calendar)
-        decide_calendar(a, out);
+        decide_calendar(a, out, others);
     return true;
 }
 
@@ -264,9 +283,21 @@ static bool cumulative_bounds(arena *a, const time_plan *tp, const metric *tm, p
                               tm->name, "ds <= '2024-12-31'");
             return true; /* a running total of all the data */
         }
-        if (window_start(tm, cal, tp->hi, &start))
+        /* The range's own end, as written: an inclusive end X is not X + 1 microsecond,
+         * which a backend that keeps milliseconds (SQLite) would read as X. */
+        const time_bound *end = tp->hi_bound;
+        bool inclusive = end && !end->day && strcmp(end->op, "<") != 0;
+        if (inclusive && tm->window.n) { /* the window (X - span, X] */
+            push_bound(
+                a, out, ">",
+                time_text(a, period_date_add(tp->hi - 1, -tm->window.n, tm->window.unit), false));
+        } else if (window_start(tm, cal, tp->hi, &start)) {
             push_bound(a, out, ">=", time_text(a, start, false));
-        push_bound(a, out, "<", time_text(a, tp->hi, false));
+        }
+        if (inclusive)
+            push_bound(a, out, "<=", end->value);
+        else
+            push_bound(a, out, "<", time_text(a, tp->hi, false));
         return true;
     }
     if (tp->has_lo) {

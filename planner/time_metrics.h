@@ -61,6 +61,7 @@ typedef struct time_plan {
     /* The time range the query pushes into its sources, on the wall clock: [lo, hi). */
     bool has_lo, has_hi;
     int64_t lo, hi;
+    const time_bound *hi_bound; /* the bound that sets hi, as the query writes it */
     /* A metric selected asks for join_to_calendar: calendar when it can be (a time grain
      * column and a range with both ends), calendar_note (for SHOW WARNINGS) when not. */
     bool calendar;

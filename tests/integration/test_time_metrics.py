@@ -211,6 +211,10 @@ def write_layer(base, pg_port, server):
                     "grain_to_date: month\n")
         docs.append(f"name: {b}_stores_t3d\ntype: cumulative\nmetric: {b}_stores\n"
                     "window: 3 days\n")
+    docs.append("name: pg_stores_ly\ntype: offset\nmetric: pg_stores\noffset: 1 year\n")
+    docs.append("name: pg_avg\nsource_name: ev_pg\nsql: AVG(amount)\n")
+    docs.append("name: pg_avg_lm\ntype: offset\nmetric: pg_avg\noffset: 1 month\n")
+    docs.append("name: pg_avg_t7d\ntype: cumulative\nmetric: pg_avg\nwindow: 7 days\n")
     docs.append("name: pg_share_of_mtd\ntype: derived\nsql: pg_amount / NULLIF(pg_amount_mtd, 0)\n")
     docs.append("name: pg_yoy_run\ntype: cumulative\nmetric: pg_yoy\n")
     # the other spellings of spans and periods
@@ -274,6 +278,7 @@ INTERVAL = {"ly": "1 year", "lm": "1 month", "lq": "3 months", "lw": "7 days", "
             "l2y": "2 years", "l1w": "1 week", "l2q": "6 months"}
 # The base metrics' expressions over tm_events' local rows.
 BASE = {"amount": "SUM(amount)", "count": "COUNT(id)", "max": "MAX(amount)",
+        "stores": "COUNT(DISTINCT store)", "avg": "AVG(amount)",
         "ticket": "SUM(amount) / NULLIF(COUNT(id), 0)"}
 
 
@@ -291,10 +296,6 @@ def key_of(grain, v):
     if isinstance(v, datetime.datetime):
         return v.date()
     return v if isinstance(v, datetime.date) else datetime.date.fromisoformat(str(v)[:10])
-
-
-def exact(v):
-    return None if v is None else Decimal(str(v)) if not isinstance(v, float) else v
 
 
 def same_value(got, want):
@@ -318,11 +319,6 @@ def assert_rows(got, want, grain=None, nkeys=1):
     assert not bad, f"{len(bad)} of {len(got)} rows differ, first: {bad[:5]}"
 
 
-def day_range(rng):
-    """The inclusive local dates of a `ds BETWEEN` range."""
-    return rng if rng else (None, None)
-
-
 def exists_in(zone, grain, col="p"):
     """A wall-clock hour or minute is a period of the zone when some instant shows it:
     when it comes back from a round trip through the zone's instants (New York's
@@ -332,13 +328,13 @@ def exists_in(zone, grain, col="p"):
     return f"({col} AT TIME ZONE '{zone}') AT TIME ZONE '{zone}' = {col}"
 
 
-def offset_sql(zone, grain, kind, rng=None, base="amount", store=False):
+def offset_sql(zone, grain, kind, rng=None, base="amount", store=False, rows=None):
     """The offset metric by grain: every calendar period P (a generate_series spine on
     the wall clock) joined to the base metric over the period that contains
     P - interval, over the rows of the range shifted back (each end kept inclusive);
     P must overlap the range."""
     unit, step, off = UNIT[grain], STEP[grain], INTERVAL[kind]
-    lo, hi = day_range(rng)
+    lo, hi = rng or (None, None)
     by = "store, " if store else ""
     shifted = clip = ""
     if lo:
@@ -351,7 +347,8 @@ def offset_sql(zone, grain, kind, rng=None, base="amount", store=False):
                                                      timestamp '2028-12-31', interval '{step}') p
                        WHERE {exists_in(zone, grain)}),
              prior AS (SELECT date_trunc('{unit}', lt) AS p, {by}{BASE[base]} AS v
-                       FROM ({local_rows(zone)}) r {shifted} GROUP BY 1{", 2" if store else ""})
+                       FROM ({rows or local_rows(zone)}) r {shifted}
+                       GROUP BY 1{", 2" if store else ""})
         SELECT spine.p, {"prior.store, " if store else ""}prior.v FROM spine
         JOIN prior ON prior.p = date_trunc('{unit}', spine.p - interval '{off}')
         {clip} ORDER BY 1{", 2" if store else ""}"""
@@ -368,31 +365,28 @@ def window_start(kind, end):
             "run": None}[kind]
 
 
-def cumulative_sql(zone, grain, kind, lo=None, hi=None, base="amount"):
+def cumulative_sql(zone, grain, kind, lo=None, hi=None, base="amount", rows=None):
     """Each period P from the range's first to its last (or from the first / to the
     last period with rows, for an open side) with the base metric over the rows of
     the window ending at P's end; periods whose window has no rows drop out."""
     unit, step = UNIT[grain], STEP[grain]
+    rows = rows or local_rows(zone)
     first = (f"date_trunc('{unit}', timestamp '{lo}')" if lo
-             else f"(SELECT date_trunc('{unit}', MIN(lt)) FROM ({local_rows(zone)}) a)")
+             else f"(SELECT date_trunc('{unit}', MIN(lt)) FROM ({rows}) a)")
     last = (f"date_trunc('{unit}', date '{hi}' + 1 - interval '1 microsecond')" if hi
-            else f"(SELECT date_trunc('{unit}', MAX(lt)) FROM ({local_rows(zone)}) a)")
+            else f"(SELECT date_trunc('{unit}', MAX(lt)) FROM ({rows}) a)")
     end = f"(spine.p + interval '{step}')"
     start = window_start(kind, end)
     cond = f"r.lt < {end}" + (f" AND r.lt >= {start}" if start else "")
     return f"""
         WITH spine AS (SELECT p FROM generate_series({first}, {last}, interval '{step}') p
                        WHERE {exists_in(zone, grain)})
-        SELECT spine.p, {BASE[base]} AS v FROM spine JOIN ({local_rows(zone)}) r ON {cond}
+        SELECT spine.p, {BASE[base]} AS v FROM spine JOIN ({rows}) r ON {cond}
         GROUP BY spine.p ORDER BY 1"""
 
 
 def where_of(rng):
     return f"WHERE ds BETWEEN '{rng[0]}' AND '{rng[1]}' " if rng else ""
-
-
-def metric_types(types):
-    return types[1:]
 
 
 # ---------------------------------------------------------------------------
@@ -862,15 +856,16 @@ def test_having_and_order_by_an_offset(mimir_tm, data, b):
     got, _ = ask(mimir_tm, NY, f"SELECT ds, AGG({b}_amount_lm) AS lm FROM mimir.metrics "
                                "WHERE ds BETWEEN '2024-03-01' AND '2024-03-31' GROUP BY ds "
                                "HAVING lm IS NOT NULL ORDER BY lm, ds")
-    want = data.query(f"SELECT p, v FROM ({offset_sql(NY, 'ds', 'lm', ('2024-03-01', '2024-03-31'))}) o "
-                      "ORDER BY v, p")
+    march = ("2024-03-01", "2024-03-31")
+    want = data.query(f"SELECT p, v FROM ({offset_sql(NY, 'ds', 'lm', march)}) o ORDER BY v, p")
     assert_rows(got, want, "ds")
     got, _ = ask(mimir_tm, "UTC", f"SELECT year_month, AGG({b}_yoy) FROM mimir.metrics "
                                   "WHERE ds BETWEEN '2024-01-01' AND '2024-12-31' "
                                   f"GROUP BY year_month HAVING AGG({b}_yoy) > 0 ORDER BY 1")
+    y2024 = ("2024-01-01", "2024-12-31")
     want = data.query(f"""
-        SELECT p, (c.v - o.v) / o.v FROM ({grouped_sql('UTC', 'year_month', ('2024-01-01', '2024-12-31'))}) c
-        JOIN ({offset_sql('UTC', 'year_month', 'ly', ('2024-01-01', '2024-12-31'))}) o USING (p)
+        SELECT p, (c.v - o.v) / o.v FROM ({grouped_sql('UTC', 'year_month', y2024)}) c
+        JOIN ({offset_sql('UTC', 'year_month', 'ly', y2024)}) o USING (p)
         WHERE (c.v - o.v) / NULLIF(o.v, 0) > 0 ORDER BY 1""")
     assert want
     assert_rows(got, want, "year_month")
@@ -891,8 +886,10 @@ def calendar_sql(zone, grain, rng, store=False):
     by = ", store" if store else ""
     stores = f" CROSS JOIN (SELECT DISTINCT store FROM ({rows}) x) st" if store else ""
     return f"""
-        WITH cal AS (SELECT generate_series(date_trunc('{unit}', date '{rng[0]}'),
-                                            date '{rng[1]}', interval '{step}') AS p),
+        WITH cal AS (SELECT generate_series(date_trunc('{unit}', timestamp '{rng[0]}'),
+                                            (date '{rng[1]}' + 1)::timestamp
+                                              - interval '1 microsecond',
+                                            interval '{step}') AS p),
              g AS (SELECT date_trunc('{unit}', lt) AS p{by}, SUM(amount) AS amount,
                           COUNT(id) AS n FROM ({rows}) r GROUP BY 1{by})
         SELECT cal.p{by}, g.amount, g.n FROM cal{stores} LEFT JOIN g USING (p{by})
@@ -938,6 +935,63 @@ def test_join_to_calendar_with_a_store_has_every_combination(mimir_tm, data, b):
                       " ORDER BY 1, 2")
     assert len(want) == 12
     assert_rows(got, want, "year_month", nkeys=2)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_join_to_calendar_with_having_order_and_a_filter(mimir_tm, data, b):
+    """HAVING and ORDER BY see the added rows; a filter on store keeps the calendar."""
+    rng = ("2024-06-25", "2024-07-05")
+    got, _ = ask(mimir_tm, NY, f"SELECT ds, AGG({b}_amount_cal) FROM mimir.metrics "
+                               f"{where_of(rng)}GROUP BY ds HAVING AGG({b}_amount_cal) IS NULL "
+                               "ORDER BY ds DESC LIMIT 4")
+    want = data.query(f"SELECT p, amount FROM ({calendar_sql(NY, 'ds', rng)}) c "
+                      "WHERE amount IS NULL ORDER BY p DESC LIMIT 4")
+    assert len(want) == 4
+    assert_rows(got, want, "ds")
+    got, _ = ask(mimir_tm, NY, f"SELECT ds, AGG({b}_amount_cal) FROM mimir.metrics "
+                               f"{where_of(rng)}AND store = 'west' GROUP BY ds ORDER BY ds")
+    want = data.query(f"""
+        SELECT cal.p, SUM(r.amount) FROM generate_series(timestamp '{rng[0]}',
+                                                         timestamp '{rng[1]}', '1 day') cal(p)
+        LEFT JOIN ({store_rows(NY, 'west')}) r ON date_trunc('day', r.lt) = cal.p
+        GROUP BY 1 ORDER BY 1""")
+    assert len(want) == 11
+    assert_rows(got, want, "ds")
+
+
+CALENDAR_FILTERS = [
+    ("ds", ("2024-03-01", "2024-03-10"), "ds <> '2024-03-05'", "p <> '2024-03-05'"),
+    ("year_month", ("2024-01-01", "2024-12-31"), "year_month <= '2024-03-01'",
+     "p <= '2024-03-01'"),
+    ("ts_hour", ("2024-03-09", "2024-03-09"), "ts_hour < '2024-03-09 04:00:00'",
+     "p < '2024-03-09 04:00'"),
+]
+
+
+@pytest.mark.parametrize("b", ["pg", "lite"])
+@pytest.mark.parametrize("grain, rng, mimir_filter, pg_filter", CALENDAR_FILTERS,
+                         ids=[c[0] for c in CALENDAR_FILTERS])
+def test_join_to_calendar_keeps_the_other_time_filters(mimir_tm, data, b, grain, rng,
+                                                       mimir_filter, pg_filter):
+    """Another condition on time than a range (ds <> X, year_month <= X) would be
+    contradicted by the periods a calendar adds: the metric answers unfilled, only the
+    periods with rows that the WHERE keeps, and SHOW WARNINGS says why."""
+    conn = mimir_tm.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"SELECT {grain}, AGG({b}_amount_cal) FROM mimir.metrics "
+                        f"{where_of(rng)}AND {mimir_filter} GROUP BY {grain} ORDER BY {grain}")
+            got = [tuple(r) for r in cur.fetchall()]
+            cur.execute("SHOW WARNINGS")
+            notes = [tuple(r) for r in cur.fetchall()]
+    finally:
+        conn.close()
+    want = data.query(f"SELECT p, amount FROM ({calendar_sql('UTC', grain, rng)}) c "
+                      f"WHERE {pg_filter} AND amount IS NOT NULL ORDER BY 1")
+    assert want
+    assert_rows(got, want, grain)
+    assert any("join_to_calendar adds the periods without rows only when the conditions on "
+               "time are a range of ts or ds" in n[2] for n in notes), notes
 
 
 @pytest.mark.parametrize("b", BACKENDS)
@@ -1071,6 +1125,31 @@ def test_non_additive_cumulative_without_grain_is_computed_over_the_window(mimir
         assert_rows(got, want, nkeys=0)
 
 
+@pytest.mark.parametrize("grain, rng", [("year_month", None), ("ds", ("2024-03-27", "2024-04-02")),
+                                        ("week", ("2024-06-01", "2024-08-31"))])
+def test_offsets_of_count_distinct_and_avg_by_grain(mimir_tm, data, grain, rng):
+    """An offset needs no adding up: the source computes P' as a whole."""
+    got, types = ask(mimir_tm, NY, f"SELECT {grain}, AGG(pg_stores_ly), AGG(pg_avg_lm) "
+                                   f"FROM mimir.metrics {where_of(rng)}GROUP BY {grain} "
+                                   f"ORDER BY {grain}")
+    want = data.query(f"""
+        SELECT p, s.v, a.v FROM ({offset_sql(NY, grain, 'ly', rng, base='stores')}) s
+        FULL JOIN ({offset_sql(NY, grain, 'lm', rng, base='avg')}) a USING (p) ORDER BY 1""")
+    assert want
+    assert_rows(got, want, grain)
+    plain, _ = described(mimir_tm, NY, f"SELECT {grain}, AGG(pg_stores), AGG(pg_avg) "
+                                       f"FROM mimir.metrics {where_of(rng)}GROUP BY {grain}")
+    assert [(t, None) for t in types] == [(t, None) for t, _ in plain]
+
+
+def test_avg_window_without_grain_is_computed_over_the_window(mimir_tm, data):
+    got, _ = ask(mimir_tm, AMS, "SELECT AGG(pg_avg_t7d) FROM mimir.metrics "
+                                "WHERE ds BETWEEN '2024-03-01' AND '2024-03-31'")
+    want = data.query(f"""SELECT AVG(amount) FROM ({local_rows(AMS)}) r
+                          WHERE lt >= date '2024-04-01' - 7 AND lt < date '2024-04-01'""")
+    assert_rows(got, want, nkeys=0)
+
+
 # ---------------------------------------------------------------------------
 # errors: the code, the message, and the connection still answers
 # ---------------------------------------------------------------------------
@@ -1134,6 +1213,10 @@ ERRORS = [
      "cumulative metric 'pg_stores_mtd' by a time grain over a metric that does not add up "
      "from days (COUNT DISTINCT, AVG, ...) is computed by its source for each period, and "
      "needs a time range with both ends (ds BETWEEN '2024-01-01' AND '2024-12-31')"),
+    ("SELECT week, AGG(pg_avg_t7d) FROM mimir.metrics GROUP BY week",
+     "cumulative metric 'pg_avg_t7d' by a time grain over a metric that does not add up "
+     "from days (COUNT DISTINCT, AVG, ...) is computed by its source for each period, and "
+     "needs a time range with both ends (ds BETWEEN '2024-01-01' AND '2024-12-31')"),
 ]
 
 
@@ -1141,7 +1224,7 @@ ERRORS = [
                          ids=["offset-alone", "offset-in-derived", "window-alone",
                               "to-date-open-end", "month-of-ts", "month-of-ts-cumulative",
                               "two-grains", "cumulative-of-derived-offset",
-                              "count-distinct-by-day-open-end"])
+                              "count-distinct-by-day-open-end", "avg-by-week-open-range"])
 def test_time_metric_errors(mimir_tm, data, sql, message):
     conn = mimir_tm.connect()
     try:
@@ -1284,14 +1367,13 @@ def test_a_store_filter_applies_to_offsets_and_windows(mimir_tm, data, b):
                                f"AGG({b}_amount) FROM mimir.metrics {where_of(rng)}"
                                "AND store = 'south' GROUP BY year_month ORDER BY year_month")
     # the same hand-written SQL over the south store's rows only
-    south = f"({store_rows(NY, 'south')})"
+    south = store_rows(NY, "south")
     want = data.query(f"""
         SELECT p, o.v, t.v, c.v
-        FROM ({offset_sql(NY, 'year_month', 'ly', rng).replace(f"({local_rows(NY)})", south)}) o
-        FULL JOIN ({cumulative_sql(NY, 'year_month', 't1m', *rng).replace(f"({local_rows(NY)})", south)}) t
-          USING (p)
-        FULL JOIN ({grouped_sql(NY, 'year_month', rng, table=store_rows(NY, 'south'))}) c
-          USING (p) ORDER BY 1""")
+        FROM ({offset_sql(NY, 'year_month', 'ly', rng, rows=south)}) o
+        FULL JOIN ({cumulative_sql(NY, 'year_month', 't1m', *rng, rows=south)}) t USING (p)
+        FULL JOIN ({grouped_sql(NY, 'year_month', rng, table=south)}) c USING (p)
+        ORDER BY 1""")
     assert len(want) == 12
     assert_rows(got, want, "year_month")
 
@@ -1429,3 +1511,149 @@ def test_superset_week_grain(mimir_tm, data, b, zone):
                   AND lt < spine.p + interval '7 days')
         FROM spine ORDER BY 1""")
     assert_rows(sorted(got, key=lambda r: r[0]), want, "ds")
+# one day, exclusive ends, open ends without grain
+# ---------------------------------------------------------------------------
+
+ONE_DAY_CASES = [("2024-02-29", "ly"), ("2024-03-31", "lm"), ("2024-05-31", "lm"),
+                 ("2024-03-15", "lq"), ("2024-02-29", "lm"), ("2024-03-30", "lm"),
+                 ("2024-05-31", "lq"), ("2024-03-31", "l2q")]
+
+
+@pytest.mark.parametrize("day, kind, b", [
+    (d, k, b) for d, k in ONE_DAY_CASES for b in (BACKENDS if k != "l2q" else ["pg"])])
+def test_offset_of_one_day(mimir_tm, data, b, day, kind):
+    """ds = d, offset back: the one day DATE_SUB(d, offset) (Feb 29 - 1 month is Jan 29,
+    not Jan 29-31; Mar 30 - 1 month is Feb 29, not nothing)."""
+    got, _ = ask(mimir_tm, "UTC", f"SELECT AGG({b}_amount_{kind}) FROM mimir.metrics "
+                                  f"WHERE ds = '{day}'")
+    want = data.query(f"""SELECT SUM(amount) FROM ({local_rows('UTC')}) r
+                          WHERE lt::date = (date '{day}' - interval '{INTERVAL[kind]}')::date""")
+    assert want[0][0] is not None
+    assert_rows(got, want, nkeys=0)
+    got, _ = ask(mimir_tm, "UTC", f"SELECT ds, AGG({b}_amount_{kind}) FROM mimir.metrics "
+                                  f"WHERE ds = '{day}' GROUP BY ds")
+    want = data.query(offset_sql("UTC", "ds", kind, (day, day)))
+    assert len(want) == 1
+    assert_rows(got, want, "ds")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_offset_with_an_exclusive_end(mimir_tm, data, b):
+    """ds >= a AND ds < b: b - 1 month stays exclusive (May 31 - 1 month = Apr 30)."""
+    got, _ = ask(mimir_tm, NY, f"SELECT AGG({b}_amount_lm), AGG({b}_amount_lq) FROM mimir.metrics "
+                               "WHERE ds >= '2024-03-31' AND ds < '2024-05-31'")
+    want = data.query(f"""
+        SELECT (SELECT SUM(amount) FROM ({local_rows(NY)}) r
+                WHERE lt::date >= (date '2024-03-31' - interval '1 month')::date
+                  AND lt::date < (date '2024-05-31' - interval '1 month')::date),
+               (SELECT SUM(amount) FROM ({local_rows(NY)}) r
+                WHERE lt::date >= (date '2024-03-31' - interval '3 months')::date
+                  AND lt::date < (date '2024-05-31' - interval '3 months')::date)""")
+    assert_rows(got, want, nkeys=0)
+    got, _ = ask(mimir_tm, NY, f"SELECT week, AGG({b}_amount_lm) FROM mimir.metrics "
+                               "WHERE ds >= '2024-03-31' AND ds < '2024-05-31' GROUP BY week "
+                               "ORDER BY week")
+    want = data.query(f"""
+        WITH spine AS (SELECT generate_series(timestamp '2024-03-25', timestamp '2024-05-27',
+                                              interval '1 week') AS p),
+             prior AS (SELECT date_trunc('week', lt) AS p, SUM(amount) AS v
+                       FROM ({local_rows(NY)}) r
+                       WHERE lt::date >= (date '2024-03-31' - interval '1 month')::date
+                         AND lt::date < (date '2024-05-31' - interval '1 month')::date
+                       GROUP BY 1)
+        SELECT spine.p, prior.v FROM spine
+        JOIN prior ON prior.p = date_trunc('week', spine.p - interval '1 month') ORDER BY 1""")
+    assert_rows(got, want, "week")
+
+
+@pytest.mark.parametrize("b, op", [
+    ("pg", "<"), ("maria", "<"), ("lite", "<"), ("pg", "<="), ("maria", "<="),
+    ("lite", "<=")])
+def test_to_date_without_grain_ends_at_a_ts_bound(mimir_tm, data, b, op):
+    got, _ = ask(mimir_tm, AMS, f"SELECT AGG({b}_amount_mtd), AGG({b}_amount_t7d), "
+                                f"AGG({b}_amount_run) FROM mimir.metrics "
+                                f"WHERE ts {op} '2024-03-31 01:40:00'")
+    rows = local_rows(AMS)
+    end = "timestamp '2024-03-31 01:40'"
+    want = data.query(f"""
+        SELECT (SELECT SUM(amount) FROM ({rows}) r WHERE lt >= '2024-03-01' AND lt {op} {end}),
+               (SELECT SUM(amount) FROM ({rows}) r
+                WHERE lt >= {end} - interval '7 days' AND lt {op} {end}),
+               (SELECT SUM(amount) FROM ({rows}) r WHERE lt {op} {end})""")
+    ((n,),) = data.query(f"SELECT COUNT(*) FROM ({rows}) r WHERE lt = {end}")
+    assert n == 1  # a row at the bound: < and <= differ
+    assert_rows(got, want, nkeys=0)
+
+
+# ---------------------------------------------------------------------------
+# the shapes BI tools wrap queries in
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_aliases_positions_and_derived_tables(mimir_tm, data, b):
+    rng = ("2024-01-01", "2024-06-30")
+    got, _ = ask(mimir_tm, NY, f"SELECT year_month AS m, AGG({b}_amount_ly) AS ly "
+                               f"FROM mimir.metrics {where_of(rng)}GROUP BY m ORDER BY m DESC")
+    want = data.query(offset_sql(NY, "year_month", "ly", rng))
+    assert_rows(got, list(reversed(want)), "year_month")
+    got, _ = ask(mimir_tm, NY, f"SELECT year_month, AGG({b}_amount_ytd) FROM mimir.metrics "
+                               f"{where_of(rng)}GROUP BY 1 ORDER BY 2 DESC LIMIT 2")
+    want = data.query(f"SELECT p, v FROM ({cumulative_sql(NY, 'year_month', 'ytd', *rng)}) c "
+                      "ORDER BY v DESC LIMIT 2")
+    assert_rows(got, want, "year_month")
+    got, _ = ask(mimir_tm, NY, f"SELECT MAX(ly), MIN(ly), COUNT(*) FROM (SELECT year_month, "
+                               f"AGG({b}_amount_ly) AS ly FROM mimir.metrics "
+                               "GROUP BY year_month) t")
+    want = data.query(f"SELECT MAX(v), MIN(v), COUNT(*) FROM "
+                      f"({offset_sql(NY, 'year_month', 'ly')}) o")
+    assert_rows(got, want, nkeys=0)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("grain, rng", [("year", ("2022-06-01", "2026-03-01")),
+                                        ("quarter", ("2025-05-01", "2025-12-31"))])
+def test_join_to_calendar_beyond_the_data(mimir_tm, data, b, grain, rng):
+    got, _ = ask(mimir_tm, AMS, f"SELECT {grain}, AGG({b}_amount_cal) FROM mimir.metrics "
+                                f"{where_of(rng)}GROUP BY {grain} ORDER BY {grain}")
+    want = data.query(f"SELECT p, amount FROM ({calendar_sql(AMS, grain, rng)}) c ORDER BY 1")
+    assert want[-1][1] is None
+    assert_rows(got, want, grain)
+
+
+# ---------------------------------------------------------------------------
+# column metadata
+# ---------------------------------------------------------------------------
+
+
+def described(server, zone, sql):
+    conn = server.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET time_zone = %s", (zone,))
+            cur.execute(sql)
+            cur.fetchall()
+            return [(d[1], d[5]) for d in cur.description], cur._result.warning_count
+    finally:
+        conn.close()
+
+
+METADATA_SETS = {"cumulative": "AGG({b}_amount_t7d), AGG({b}_count_run)",
+                 "offset": "AGG({b}_amount_ly), AGG({b}_count_ly)",
+                 "calendar": "AGG({b}_amount_cal), AGG({b}_count)"}
+
+
+@pytest.mark.parametrize("grain, b, kind", [
+    (g, b, k) for g in GRAINS + ["ts_hour"] for b in BACKENDS for k in METADATA_SETS])
+def test_columns_have_the_types_of_the_plain_query(mimir_tm, b, grain, kind):
+    """The grain column has the type it has without time metrics, and a time metric
+    the type (and scale) of its base metric: DECIMAL(.., 2) for sums, BIGINT for counts."""
+    rng = "WHERE ds BETWEEN '2024-03-01' AND '2024-03-02' "
+    plain, _ = described(mimir_tm, NY, f"SELECT {grain}, AGG({b}_amount), AGG({b}_count) "
+                                       f"FROM mimir.metrics {rng}GROUP BY {grain}")
+    assert plain[1] == (FIELD_TYPE.NEWDECIMAL, 2) and plain[2][0] == FIELD_TYPE.LONGLONG
+    metrics = METADATA_SETS[kind].format(b=b)
+    types, warnings = described(mimir_tm, NY, f"SELECT {grain}, {metrics} FROM mimir.metrics "
+                                              f"{rng}GROUP BY {grain}")
+    assert types == plain
+    assert warnings == 0
