@@ -573,9 +573,72 @@ static void print_bound_value(const time_printer *p, sql_builder *b, const time_
  */
 #define SQLITE_TIME_TEXT "strftime('%Y-%m-%d %H:%M:%f', "
 
+/*
+ * In a zone with daylight saving a wall clock is two instants (the hour a fall-back
+ * repeats) or none (the hour a spring-forward skips), and MySQL compares a TIMESTAMP
+ * with a time on the session's wall clock, which no single instant expresses. So the
+ * bound on the bare column is widened by DST_MARGIN_HOURS (an index still serves it)
+ * and the exact comparison is made on the column's wall clock.
+ */
+#define DST_MARGIN_HOURS 3
+
+static void print_widened_bound(const time_printer *p, sql_builder *b, const time_bound *tb,
+                                int sign)
+{
+    bool lite = b->dialect == DIALECT_SQLITE;
+    sb_str(b, lite ? SQLITE_TIME_TEXT : "");
+    sb_str(b, p->job->src->time_col);
+    sb_str(b, lite ? ") " : " ");
+    sb_str(b, sign < 0 ? ">=" : "<=");
+    if (lite) {
+        sb_str(b, " " SQLITE_TIME_TEXT "datetime(");
+        print_bound_value(p, b, tb);
+        buf_printf(&b->out, ", '%+d hours'))", sign * DST_MARGIN_HOURS);
+        return;
+    }
+    sb_str(b, " (");
+    print_bound_value(p, b, tb);
+    if (b->dialect == DIALECT_POSTGRES)
+        buf_printf(&b->out, " %c INTERVAL '%d hours')", sign < 0 ? '-' : '+', DST_MARGIN_HOURS);
+    else
+        buf_printf(&b->out, " %c INTERVAL %d HOUR)", sign < 0 ? '-' : '+', DST_MARGIN_HOURS);
+}
+
+static void print_wall_clock_bound(const time_printer *p, sql_builder *b, const time_bound *tb)
+{
+    bool lite = b->dialect == DIALECT_SQLITE;
+    sb_str(b, lite ? SQLITE_TIME_TEXT : "");
+    local_time((void *)p, b);
+    buf_printf(&b->out, "%s %s ", lite ? ")" : "", tb->op);
+    if (b->dialect == DIALECT_POSTGRES)
+        sb_str(b, "CAST(");
+    sb_str(b, lite ? SQLITE_TIME_TEXT : "");
+    sb_param(b, PARAM_TEXT, tb->value);
+    sb_str(b, b->dialect == DIALECT_POSTGRES ? " AS TIMESTAMP)" : lite ? ")" : "");
+}
+
+static void print_zoned_bound(const time_printer *p, sql_builder *b, const time_bound *tb)
+{
+    bool lower = tb->op[0] == '>', upper = tb->op[0] == '<'; /* "=": both */
+    sb_str(b, "(");
+    if (!upper)
+        print_widened_bound(p, b, tb, -1);
+    if (!upper && !lower)
+        sb_str(b, " AND ");
+    if (!lower)
+        print_widened_bound(p, b, tb, 1);
+    sb_str(b, " AND ");
+    print_wall_clock_bound(p, b, tb);
+    sb_str(b, ")");
+}
+
 static void print_time_bound(const time_printer *p, sql_builder *b, const time_bound *tb)
 {
     bool lite = b->dialect == DIALECT_SQLITE;
+    if (p->job->convert_time && p->tz && p->tz->kind == TZ_NAMED) {
+        print_zoned_bound(p, b, tb);
+        return;
+    }
     sb_str(b, lite ? SQLITE_TIME_TEXT : "");
     sb_str(b, p->job->src->time_col);
     sb_str(b, lite ? ") " : " ");

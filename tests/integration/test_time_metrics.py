@@ -737,14 +737,6 @@ def test_the_repeated_hour_is_read_whole_a_day_later(mimir_tm, data):
         datetime.datetime(2024, 11, 4, 1)] == edt + est
 
 
-REPEATED_HOUR_BUG = (
-    "a ts bound inside New York's repeated hour (2024-11-03 01:00-02:00) is converted to one "
-    "instant, differently per backend: the PostgreSQL source reads the EST half, the MariaDB "
-    "(CONVERT_TZ) and SQLite sources the EDT half; MariaDB's own TIMESTAMP comparison in the "
-    "session zone reads both (wall clock)")
-
-
-@pytest.mark.xfail(strict=True, reason=REPEATED_HOUR_BUG)
 @pytest.mark.parametrize("b", BACKENDS)
 def test_a_shifted_wall_clock_range_reads_as_mysql_does(mimir_tm, data, mariadb, b):
     """ts bounds in the repeated hour, shifted a day back, mean what MariaDB makes of the
