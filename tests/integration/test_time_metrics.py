@@ -1649,3 +1649,79 @@ def test_columns_have_the_types_of_the_plain_query(mimir_tm, b, grain, kind):
                                               f"{rng}GROUP BY {grain}")
     assert types == plain
     assert warnings == 0
+
+
+# ---------------------------------------------------------------------------
+# ts bounds inside the hours daylight saving repeats or skips
+# ---------------------------------------------------------------------------
+
+DST_BOUNDS = [(NY, "2024-11-03 01:30:00"), (NY, "2024-11-03 01:00:00"),
+              (NY, "2024-03-10 02:30:00"), (AMS, "2024-10-27 02:20:00"),
+              (AMS, "2024-03-31 02:40:00")]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone, bound", DST_BOUNDS, ids=[f"{z}-{t}" for z, t in DST_BOUNDS])
+def test_time_metrics_with_a_bound_in_a_dst_hour(mimir_tm, data, mariadb, b, zone, bound):
+    """A bound on the wall clock of a repeated (or skipped) hour, as MySQL compares a
+    TIMESTAMP in the session's zone: the plain metric as MariaDB answers it, the
+    windows ending there and the offsets reading a day later's bound shifted back."""
+    got, _ = ask(mimir_tm, zone, f"SELECT AGG({b}_amount), AGG({b}_amount_t7d), "
+                                 f"AGG({b}_amount_mtd), AGG({b}_count_run) FROM mimir.metrics "
+                                 f"WHERE ts < '{bound}'")
+    rows, end = local_rows(zone), f"timestamp '{bound}'"
+    want = data.query(f"""
+        SELECT (SELECT SUM(amount) FROM ({rows}) r WHERE lt < {end}),
+               (SELECT SUM(amount) FROM ({rows}) r
+                WHERE lt >= {end} - interval '7 days' AND lt < {end}),
+               (SELECT SUM(amount) FROM ({rows}) r
+                WHERE lt >= date_trunc('month', {end}) AND lt < {end}),
+               (SELECT COUNT(id) FROM ({rows}) r WHERE lt < {end})""")
+    assert_rows(got, want, nkeys=0)
+    ((oracle,),) = mariadb.query_in_zone(zone, f"SELECT SUM(amount) FROM events "
+                                               f"WHERE ts < '{bound}'", MARIA_DB)
+    assert oracle == want[0][0]
+    # a day later, 1 day back: the same wall-clock range of the DST day
+    later = datetime.datetime.fromisoformat(bound) + datetime.timedelta(days=1)
+    start = later - datetime.timedelta(hours=2)
+    got, _ = ask(mimir_tm, zone, f"SELECT AGG({b}_amount_ld) FROM mimir.metrics "
+                                 f"WHERE ts >= '{start}' AND ts <= '{later}'")
+    want = data.query(f"""SELECT SUM(amount) FROM ({rows}) r
+                          WHERE lt >= timestamp '{start}' - interval '1 day'
+                            AND lt <= timestamp '{later}' - interval '1 day'""")
+    assert want[0][0] is not None
+    assert_rows(got, want, nkeys=0)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone, rng", [(NY, ("2024-11-03 00:30:00", "2024-11-03 03:10:00")),
+                                       (AMS, ("2024-10-27 01:50:00", "2024-10-27 03:30:00")),
+                                       (NY, ("2024-03-10 01:10:00", "2024-03-10 03:40:00"))],
+                         ids=["ny-fall", "ams-fall", "ny-spring"])
+def test_hours_over_a_ts_range_across_a_dst_change(mimir_tm, data, b, zone, rng):
+    """By ts_hour over a ts range: the periods overlapping it (the zone's hours), the
+    trailing day's window and the offset a week back, clipped to the shifted range."""
+    got, _ = ask(mimir_tm, zone, f"SELECT ts_hour, AGG({b}_amount_t7d), AGG({b}_amount_lw), "
+                                 f"AGG({b}_count) FROM mimir.metrics WHERE ts >= '{rng[0]}' "
+                                 f"AND ts < '{rng[1]}' GROUP BY ts_hour ORDER BY ts_hour")
+    rows = local_rows(zone)
+    lo, hi = f"timestamp '{rng[0]}'", f"timestamp '{rng[1]}'"
+    want = data.query(f"""
+        WITH spine AS (SELECT p FROM generate_series(date_trunc('hour', {lo}),
+                                                     date_trunc('hour', {hi}), '1 hour') p
+                       WHERE {exists_in(zone, 'ts_hour')} AND p < {hi}),
+             t7d AS (SELECT spine.p, SUM(amount) AS v FROM spine JOIN ({rows}) r
+                       ON r.lt < spine.p + interval '1 hour'
+                      AND r.lt >= spine.p + interval '1 hour' - interval '7 days'
+                     GROUP BY 1),
+             prior AS (SELECT date_trunc('hour', lt) AS p, SUM(amount) AS v FROM ({rows}) r
+                       WHERE lt >= {lo} - interval '7 days' AND lt < {hi} - interval '7 days'
+                       GROUP BY 1),
+             lw AS (SELECT spine.p, prior.v FROM spine
+                    JOIN prior ON prior.p = spine.p - interval '7 days'),
+             c AS (SELECT date_trunc('hour', lt) AS p, COUNT(id) AS v FROM ({rows}) r
+                   WHERE lt >= {lo} AND lt < {hi} GROUP BY 1)
+        SELECT p, t7d.v, lw.v, c.v FROM t7d FULL JOIN lw USING (p) FULL JOIN c USING (p)
+        ORDER BY 1""")
+    assert len(want) >= 2  # 01:00 and 03:00 of New York's 2024-03-10
+    assert_rows(got, want, "ts_hour")
