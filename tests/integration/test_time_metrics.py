@@ -1725,3 +1725,44 @@ def test_hours_over_a_ts_range_across_a_dst_change(mimir_tm, data, b, zone, rng)
         ORDER BY 1""")
     assert len(want) >= 2  # 01:00 and 03:00 of New York's 2024-03-10
     assert_rows(got, want, "ts_hour")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_join_to_calendar_with_a_window_and_a_store(mimir_tm, data, b):
+    """Every day of the range with every store of the result, the trailing window per
+    store beside it: in July the calendar's rows carry the window's June rows."""
+    rng = ("2024-06-28", "2024-07-04")
+    got, _ = ask(mimir_tm, "UTC", f"SELECT ds, store, AGG({b}_amount_cal), AGG({b}_amount_t7d) "
+                                  f"FROM mimir.metrics {where_of(rng)}GROUP BY ds, store "
+                                  "ORDER BY ds, store")
+    rows = local_rows("UTC")
+    want = data.query(f"""
+        WITH cal AS (SELECT generate_series(timestamp '{rng[0]}', timestamp '{rng[1]}',
+                                            interval '1 day') AS p),
+             st AS (SELECT DISTINCT store FROM ({rows}) r
+                    WHERE lt >= timestamp '{rng[0]}' - interval '6 days'
+                      AND lt < date '{rng[1]}' + 1),
+             g AS (SELECT date_trunc('day', lt) AS p, store, SUM(amount) AS v FROM ({rows}) r
+                   WHERE lt::date BETWEEN '{rng[0]}' AND '{rng[1]}' GROUP BY 1, 2),
+             w AS (SELECT cal.p, r.store, SUM(amount) AS v FROM cal JOIN ({rows}) r
+                     ON r.lt < cal.p + interval '1 day' AND r.lt >= cal.p - interval '6 days'
+                   GROUP BY 1, 2)
+        SELECT cal.p, st.store, g.v, w.v FROM cal CROSS JOIN st
+        LEFT JOIN g USING (p, store) LEFT JOIN w USING (p, store) ORDER BY 1, 2""")
+    assert len(want) == 7 * 3 and [r for r in want if r[2] is None and r[3] is not None]
+    assert_rows(got, want, "ds", nkeys=2)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_join_to_calendar_beside_an_offset_past_the_data(mimir_tm, data, b):
+    """After the data ends (mid 2025), the calendar's months hold last year's values."""
+    rng = ("2025-04-01", "2025-12-31")
+    got, _ = ask(mimir_tm, NY, f"SELECT year_month, AGG({b}_amount_cal), AGG({b}_amount_ly), "
+                               f"AGG({b}_yoy) FROM mimir.metrics {where_of(rng)}"
+                               "GROUP BY year_month ORDER BY year_month")
+    want = data.query(f"""
+        SELECT p, c.amount, o.v, (c.amount - o.v) / NULLIF(o.v, 0)
+        FROM ({calendar_sql(NY, 'year_month', rng)}) c
+        LEFT JOIN ({offset_sql(NY, 'year_month', 'ly', rng)}) o USING (p) ORDER BY 1""")
+    assert len(want) == 9 and want[-1][1] is None and want[-1][2] is not None
+    assert_rows(got, want, "year_month")
