@@ -1766,3 +1766,43 @@ def test_join_to_calendar_beside_an_offset_past_the_data(mimir_tm, data, b):
         LEFT JOIN ({offset_sql(NY, 'year_month', 'ly', rng)}) o USING (p) ORDER BY 1""")
     assert len(want) == 9 and want[-1][1] is None and want[-1][2] is not None
     assert_rows(got, want, "year_month")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_time_metrics_by_store_without_grain(mimir_tm, data, b):
+    """No grain, a store dimension: each store's shifted range and window."""
+    rng = ("2024-04-01", "2024-05-31")
+    got, _ = ask(mimir_tm, AMS, f"SELECT store, AGG({b}_amount_ly), AGG({b}_amount_lm), "
+                                f"AGG({b}_amount_mtd), AGG({b}_count_run), AGG({b}_amount) "
+                                f"FROM mimir.metrics {where_of(rng)}GROUP BY store ORDER BY store")
+    rows = local_rows(AMS)
+    want = data.query(f"""
+        SELECT store,
+               SUM(amount) FILTER (WHERE lt::date BETWEEN '2023-04-01' AND '2023-05-31'),
+               SUM(amount) FILTER (WHERE lt::date BETWEEN '2024-03-01' AND '2024-04-30'),
+               SUM(amount) FILTER (WHERE lt >= '2024-05-01' AND lt < '2024-06-01'),
+               COUNT(id) FILTER (WHERE lt < '2024-06-01'),
+               SUM(amount) FILTER (WHERE lt::date BETWEEN '{rng[0]}' AND '{rng[1]}')
+        FROM ({rows}) r GROUP BY store ORDER BY store""")
+    assert len(want) == 3
+    assert_rows(got, want)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_several_offsets_and_windows_of_one_base_with_having(mimir_tm, data, b):
+    rng = ("2024-03-25", "2024-04-07")
+    got, _ = ask(mimir_tm, NY, f"SELECT ds, AGG({b}_amount_ly), AGG({b}_amount_lm), "
+                               f"AGG({b}_amount_lq), AGG({b}_amount_lw), AGG({b}_amount_t1m) "
+                               f"FROM mimir.metrics {where_of(rng)}GROUP BY ds "
+                               f"HAVING AGG({b}_amount_lm) > AGG({b}_amount_lw) "
+                               "ORDER BY ds")
+    want = data.query(f"""
+        SELECT p, ly.v, lm.v, lq.v, lw.v, t.v
+        FROM ({offset_sql(NY, 'ds', 'ly', rng)}) ly
+        FULL JOIN ({offset_sql(NY, 'ds', 'lm', rng)}) lm USING (p)
+        FULL JOIN ({offset_sql(NY, 'ds', 'lq', rng)}) lq USING (p)
+        FULL JOIN ({offset_sql(NY, 'ds', 'lw', rng)}) lw USING (p)
+        FULL JOIN ({cumulative_sql(NY, 'ds', 't1m', *rng)}) t USING (p)
+        WHERE lm.v > lw.v ORDER BY 1""")
+    assert 0 < len(want) < 14
+    assert_rows(got, want, "ds")
