@@ -1806,3 +1806,33 @@ def test_several_offsets_and_windows_of_one_base_with_having(mimir_tm, data, b):
         WHERE lm.v > lw.v ORDER BY 1""")
     assert 0 < len(want) < 14
     assert_rows(got, want, "ds")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_cli_query_offset_over_dates_without_grain(mimir_tm, data, b):
+    """--start-date 2024-03-31 --end-date 2024-05-30, a month back: Feb 29 .. Apr 30."""
+    proc = cli("query", "--configs", mimir_tm.configs, "--secrets", mimir_tm.secrets,
+               "-m", f"{b}_amount_lm,{b}_amount_t7d", "--start-date", "2024-03-31",
+               "--end-date", "2024-05-30", "--format", "csv", check_status=0)
+    header, rows = csv_rows(proc.stdout)
+    assert header == [f"{b}_amount_lm", f"{b}_amount_t7d"]
+    want = data.query("""
+        SELECT (SELECT SUM(amount) FROM tm_events
+                WHERE ts::date BETWEEN (date '2024-03-31' - interval '1 month')::date
+                                   AND (date '2024-05-30' - interval '1 month')::date),
+               (SELECT SUM(amount) FROM tm_events
+                WHERE ts >= date '2024-05-31' - 7 AND ts < date '2024-05-31')""")
+    assert rows == [tuple(text_of(v) for v in want[0])]
+
+
+def test_mariadb_client_shows_the_refusal_and_goes_on(mimir_tm, data):
+    """A script with --force: the refused offset prints MySQL's error line, the next
+    statement still answers."""
+    proc = mimir_tm.mariadb_cli_run(
+        "SELECT AGG(pg_amount_ly) FROM mimir.metrics;\n"
+        "SELECT AGG(pg_amount_ly) FROM mimir.metrics WHERE ds = '2024-03-01';\n",
+        "--force", script=True)
+    assert ("ERROR 1235 (42000) at line 1: offset metric 'pg_amount_ly' needs a time grain "
+            "or a time range") in proc.stderr
+    ((want,),) = data.query("SELECT SUM(amount) FROM tm_events WHERE ts::date = '2023-03-01'")
+    assert proc.stdout.split("\n")[:2] == ["AGG(pg_amount_ly)", str(want)]
