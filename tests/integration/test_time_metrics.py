@@ -282,8 +282,14 @@ BASE = {"amount": "SUM(amount)", "count": "COUNT(id)", "max": "MAX(amount)",
         "ticket": "SUM(amount) / NULLIF(COUNT(id), 0)"}
 
 
+def pg_zone(zone):
+    """The zone for PostgreSQL's AT TIME ZONE: a name, or an offset as an INTERVAL (a
+    text '+05:30' would be read the POSIX way, east negative)."""
+    return f"INTERVAL '{zone}'" if zone[0] in "+-" else f"'{zone}'"
+
+
 def local_rows(zone):
-    return (f"SELECT id, store, amount, ts AT TIME ZONE '{zone}' AS lt FROM tm_events")
+    return f"SELECT id, store, amount, ts AT TIME ZONE {pg_zone(zone)} AS lt FROM tm_events"
 
 
 def key_of(grain, v):
@@ -325,7 +331,7 @@ def exists_in(zone, grain, col="p"):
     2024-03-10 02:00 becomes 03:00). Days and coarser periods all exist."""
     if grain not in ("ts_hour", "ts_minute"):
         return "TRUE"
-    return f"({col} AT TIME ZONE '{zone}') AT TIME ZONE '{zone}' = {col}"
+    return f"({col} AT TIME ZONE {pg_zone(zone)}) AT TIME ZONE {pg_zone(zone)} = {col}"
 
 
 def offset_sql(zone, grain, kind, rng=None, base="amount", store=False, rows=None):
@@ -1836,3 +1842,18 @@ def test_mariadb_client_shows_the_refusal_and_goes_on(mimir_tm, data):
             "or a time range") in proc.stderr
     ((want,),) = data.query("SELECT SUM(amount) FROM tm_events WHERE ts::date = '2023-03-01'")
     assert proc.stdout.split("\n")[:2] == ["AGG(pg_amount_ly)", str(want)]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone", ["+05:30", "-03:00"])
+def test_offset_zones(mimir_tm, data, b, zone):
+    rng = ("2024-02-25", "2024-03-05")
+    got, _ = ask(mimir_tm, zone, f"SELECT ds, AGG({b}_amount_lm), AGG({b}_amount_mtd), "
+                                 f"AGG({b}_amount_cal) FROM mimir.metrics {where_of(rng)}"
+                                 "GROUP BY ds ORDER BY ds")
+    want = data.query(f"""
+        SELECT p, o.v, m.v, c.amount FROM ({calendar_sql(zone, 'ds', rng)}) c
+        LEFT JOIN ({offset_sql(zone, 'ds', 'lm', rng)}) o USING (p)
+        LEFT JOIN ({cumulative_sql(zone, 'ds', 'mtd', *rng)}) m USING (p) ORDER BY 1""")
+    assert len(want) == 10
+    assert_rows(got, want, "ds")
