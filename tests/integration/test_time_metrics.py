@@ -217,6 +217,10 @@ def write_layer(base, pg_port, server):
     docs.append("name: pg_avg_t7d\ntype: cumulative\nmetric: pg_avg\nwindow: 7 days\n")
     docs.append("name: pg_share_of_mtd\ntype: derived\nsql: pg_amount / NULLIF(pg_amount_mtd, 0)\n")
     docs.append("name: pg_yoy_run\ntype: cumulative\nmetric: pg_yoy\n")
+    # a derived metric over two sources, and its offset
+    docs.append("name: visit_rate\ntype: derived\nsql: visits / NULLIF(maria_count, 0)\n")
+    docs.append("name: visit_rate_lq\ntype: offset\nmetric: visit_rate\noffset: 1 quarter\n")
+    docs.append("name: visits_t7d\ntype: cumulative\nmetric: visits\nwindow: 7 days\n")
     # the other spellings of spans and periods
     docs.append("name: pg_amount_l2y\ntype: offset\nmetric: pg_amount\noffset: 2 years\n")
     docs.append("name: pg_amount_l1w\ntype: offset\nmetric: pg_amount\noffset: 1 week\n")
@@ -1857,3 +1861,28 @@ def test_offset_zones(mimir_tm, data, b, zone):
         LEFT JOIN ({cumulative_sql(zone, 'ds', 'mtd', *rng)}) m USING (p) ORDER BY 1""")
     assert len(want) == 10
     assert_rows(got, want, "ds")
+
+
+@pytest.mark.parametrize("grain, zone, rng", [("year_month", NY, ("2024-01-01", "2024-12-31")),
+                                              ("ds", "UTC", ("2024-03-27", "2024-04-03")),
+                                              ("quarter", AMS, None)])
+def test_offset_of_a_derived_metric_over_two_sources(mimir_tm, data, grain, zone, rng):
+    """visit_rate = visits (PostgreSQL) / maria_count (MariaDB); a quarter back it is the
+    ratio of both sources' P' values (each NULL where its source has no rows)."""
+    got, types = ask(mimir_tm, zone, f"SELECT {grain}, AGG(visit_rate_lq), AGG(visit_rate), "
+                                     f"AGG(visits_t7d) FROM mimir.metrics {where_of(rng)}"
+                                     f"GROUP BY {grain} ORDER BY {grain}")
+    visits = visits_rows(zone)
+    want = data.query(f"""
+        WITH v AS ({offset_sql(zone, grain, 'lq', rng, base='count', rows=visits)}),
+             n AS ({offset_sql(zone, grain, 'lq', rng, base='count')}),
+             cv AS ({grouped_sql(zone, grain, rng, 'count', visits)}),
+             cn AS ({grouped_sql(zone, grain, rng, 'count')}),
+             t AS ({cumulative_sql(zone, grain, 't7d', *(rng or (None, None)), base='count',
+                                   rows=visits)})
+        SELECT p, v.v::numeric / NULLIF(n.v, 0), cv.v::numeric / NULLIF(cn.v, 0), t.v
+        FROM v FULL JOIN n USING (p) FULL JOIN cv USING (p) FULL JOIN cn USING (p)
+        FULL JOIN t USING (p) ORDER BY 1""")
+    assert [r for r in want if r[1] is not None]
+    assert_rows(got, want, grain)
+    assert types[1:3] == [FIELD_TYPE.DOUBLE, FIELD_TYPE.DOUBLE]
