@@ -1886,3 +1886,27 @@ def test_offset_of_a_derived_metric_over_two_sources(mimir_tm, data, grain, zone
     assert [r for r in want if r[1] is not None]
     assert_rows(got, want, grain)
     assert types[1:3] == [FIELD_TYPE.DOUBLE, FIELD_TYPE.DOUBLE]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_the_same_query_in_three_zones_on_one_connection(mimir_tm, data, b):
+    """The zone is part of the answer: no result of another zone comes back (a cache)."""
+    sql = (f"SELECT ds, AGG({b}_amount_ld), AGG({b}_amount_t7d), AGG({b}_amount_cal) "
+           "FROM mimir.metrics WHERE ds BETWEEN '2024-10-26' AND '2024-11-04' GROUP BY ds "
+           "ORDER BY ds")
+    rng = ("2024-10-26", "2024-11-04")
+    conn = mimir_tm.connect()
+    try:
+        with conn.cursor() as cur:
+            for zone in ("UTC", NY, AMS, NY, "UTC"):
+                cur.execute("SET time_zone = %s", (zone,))
+                cur.execute(sql)
+                got = [tuple(r) for r in cur.fetchall()]
+                want = data.query(f"""
+                    SELECT p, o.v, t.v, c.amount FROM ({calendar_sql(zone, 'ds', rng)}) c
+                    LEFT JOIN ({offset_sql(zone, 'ds', 'ld', rng)}) o USING (p)
+                    LEFT JOIN ({cumulative_sql(zone, 'ds', 't7d', *rng)}) t USING (p)
+                    ORDER BY 1""")
+                assert_rows(got, want, "ds")
+    finally:
+        conn.close()
