@@ -1970,3 +1970,23 @@ def test_window_function_and_cte_over_time_metrics(mimir_tm, data, b):
     want = sorted([r for r in ly if r[1] > median], key=lambda r: r[1], reverse=True)
     assert 0 < len(want) < len(ly)
     assert_rows(got, want, "year_month")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_order_by_time_metrics_of_several_magnitudes(mimir_tm, data, b):
+    """Trailing sums from 4 to 6 digits (the dense days around 2024-03-31) order by
+    value, as does a DOUBLE growth."""
+    rng = ("2024-03-20", "2024-04-12")
+    got, _ = ask(mimir_tm, "UTC", f"SELECT ds, AGG({b}_amount_t7d) AS t FROM mimir.metrics "
+                                  f"{where_of(rng)}GROUP BY ds ORDER BY t DESC, ds")
+    want = data.query(f"SELECT p, v FROM ({cumulative_sql('UTC', 'ds', 't7d', *rng)}) c "
+                      "ORDER BY v DESC, p")
+    assert len({len(str(int(v))) for _, v in want}) >= 2
+    assert_rows(got, want, "ds")
+    got, _ = ask(mimir_tm, "UTC", f"SELECT ds, AGG({b}_yoy) AS g FROM mimir.metrics "
+                                  f"{where_of(rng)}GROUP BY ds ORDER BY g, ds")
+    want = data.query(f"""
+        SELECT p, (c.v - o.v) / NULLIF(o.v, 0) AS g FROM ({grouped_sql('UTC', 'ds', rng)}) c
+        FULL JOIN ({offset_sql('UTC', 'ds', 'ly', rng)}) o USING (p)
+        ORDER BY g NULLS FIRST, p""")
+    assert_rows(got, want, "ds")
