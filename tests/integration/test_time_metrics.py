@@ -1990,3 +1990,29 @@ def test_order_by_time_metrics_of_several_magnitudes(mimir_tm, data, b):
         FULL JOIN ({offset_sql('UTC', 'ds', 'ly', rng)}) o USING (p)
         ORDER BY g NULLS FIRST, p""")
     assert_rows(got, want, "ds")
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT ts_minute, AGG(pg_amount_ld) FROM mimir.metrics GROUP BY ts_minute",
+    "SELECT ts_minute, AGG(lite_amount_cal) FROM mimir.metrics "
+    "WHERE ds BETWEEN '2023-01-01' AND '2025-12-31' GROUP BY ts_minute",
+], ids=["offset-by-minute", "calendar-by-minute"])
+def test_a_calendar_too_long_to_hold_is_refused(mimir_tm, data, sql):
+    """Over a million periods (minutes of 2.5 or 3 years): an error that says what to do,
+    and the connection answers the next query."""
+    conn = mimir_tm.connect()
+    try:
+        with conn.cursor() as cur:
+            with pytest.raises(pymysql.MySQLError) as e:
+                cur.execute(sql)
+            code, message = mysql_error(e)
+            assert code == 1105
+            assert message.endswith("the calendar of this query has more than 1000000 periods: "
+                                    "choose a coarser time grain or a shorter time range")
+            cur.execute("SELECT year, AGG(pg_amount_ly) FROM mimir.metrics GROUP BY year "
+                        "ORDER BY year")
+            got = [tuple(r) for r in cur.fetchall()]
+        assert_answers_select_1(conn)
+    finally:
+        conn.close()
+    assert_rows(got, data.query(offset_sql("UTC", "year", "ly")), "year")
