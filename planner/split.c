@@ -1752,7 +1752,8 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
         const inquiry_column *c = &q->columns[i];
         plan_column *pc = &out->cols[i];
         pc->name = c->name;
-        pc->is_metric = c->kind == COL_METRIC;
+        /* AGG(m) of a derived or time metric is computed, and a metric all the same */
+        pc->is_metric = c->kind == COL_METRIC || (c->kind == COL_EXPR && measure_of(cat, c->e));
         pc->org_name = c->kind == COL_METRIC ? q->metrics[c->index].m->name
                        : c->kind == COL_DIM && c->e->kind == EX_COLUMN
                            ? c->e->parts[c->e->nparts - 1]

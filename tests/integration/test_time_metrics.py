@@ -1912,13 +1912,6 @@ def test_the_same_query_in_three_zones_on_one_connection(mimir_tm, data, b):
         conn.close()
 
 
-UNION_ORDER_BUG = (
-    "a UNION of time metrics' SELECTs orders its DECIMAL column as text: ORDER BY 2 puts "
-    "116635.55 before 25437.51 (the union's members pass through mimir_as_type, and the ORDER "
-    "BY lacks the COLLATE mimir_decimal that a UNION of plain metrics gets)")
-
-
-@pytest.mark.xfail(strict=True, reason=UNION_ORDER_BUG)
 @pytest.mark.parametrize("b", BACKENDS)
 def test_union_of_time_metrics_orders_by_value(mimir_tm, data, b):
     rng = ("2024-01-01", "2024-06-30")
