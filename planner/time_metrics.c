@@ -159,6 +159,26 @@ static void decide_calendar(arena *a, time_plan *tp, const ptr_vec *others)
                          "has only the groups with rows");
 }
 
+/*
+ * A spine over a bounded range by hours or finer is counted before anything runs: the
+ * final stage stops one at SPINE_MAX_PERIODS (proxy/exec/combine_periods.c) only after
+ * generating it. Days and coarser never come near it in a real range.
+ */
+#define SPINE_MAX_PERIODS 1000000
+
+static bool spine_fits(const time_plan *tp, sql_error *err)
+{
+    if (!tp->has_key || !tp->has_lo || !tp->has_hi || tp->kind.unit >= PERIOD_DAY)
+        return true;
+    int64_t len = period_step(&tp->kind, 0, 1);
+    if ((tp->hi - tp->lo) / len <= SPINE_MAX_PERIODS)
+        return true;
+    sql_error_set(err, ER_UNKNOWN_ERROR, "HY000",
+                  "the calendar of this query has more than 1000000 periods: choose a coarser "
+                  "time grain or a shorter time range");
+    return false;
+}
+
 bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_vec *bounds,
                     const ptr_vec *others, time_plan *out, sql_error *err)
 {
@@ -171,9 +191,11 @@ bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_ve
     if (!out->any && !calendar)
         return true;
     if (!out->any) {
-        if (read_range(bounds, out) && find_key(cat, q, out, err))
+        if (read_range(bounds, out) && find_key(cat, q, out, err)) {
+            if (!spine_fits(out, err))
+                return false;
             decide_calendar(a, out, others);
-        else
+        } else
             out->has_key = false;
         return true;
     }
@@ -185,7 +207,7 @@ bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_ve
                           tm, "a filter on another time expression");
     if (!read_range(bounds, out))
         return refuse(err, "time metric '%s' can't read %s", tm, "the query's time range");
-    if (!find_key(cat, q, out, err))
+    if (!find_key(cat, q, out, err) || !spine_fits(out, err))
         return false;
     if (calendar)
         decide_calendar(a, out, others);
