@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "planner/derived_metrics.h"
+#include "planner/time_metrics.h"
 #include "planner/functions.h"
 
 static const char *const grain_names[GRAIN_COUNT] = {[GRAIN_TIME] = "ts",
@@ -400,12 +401,13 @@ static bool check_derived(resolver *r, const metric *m, const char *clause, bool
  */
 static bool check_time_metric(resolver *r, const metric *m, const char *clause, bool *has_metric)
 {
-    const metric *base = catalog_metric(r->cat, m->base_metric);
-    if (r->tm || (base && base->time_kind != TIME_METRIC_NONE)) {
+    const metric *direct = catalog_metric(r->cat, m->base_metric);
+    const metric *base = time_metric_base(r->cat, m); /* through an offset of a cumulative */
+    if (r->tm || (direct && !base)) {
         sql_error_set(r->err, ER_NOT_SUPPORTED_YET, "42000",
                       "This version of Mimir doesn't yet support time metric '%s' over time "
                       "metric '%s'",
-                      r->tm ? r->tm->name : m->name, r->tm ? m->name : base->name);
+                      r->tm ? r->tm->name : m->name, r->tm ? m->name : direct->name);
         return false;
     }
     if (!base) {

@@ -1391,7 +1391,7 @@ static const type_rule *final_leaf_type(void *ctx, const expr *e)
     const metric *tm = f->tm;
     if (m && m->time_kind != TIME_METRIC_NONE) { /* its base metric's type */
         tm = m;
-        m = catalog_metric(x->cat, m->base_metric);
+        m = time_metric_base(x->cat, m);
     }
     for (size_t i = 0; m && !m->derived && i < q->nmetrics; i++) {
         size_t query, col;
@@ -1485,7 +1485,7 @@ static bool final_subst(void *ctx, sql_builder *b, const expr *e, bool *handled,
     const metric *saved_tm = f->tm, *time_metric = NULL;
     if (m && m->time_kind != TIME_METRIC_NONE) { /* its base, over its periods */
         f->tm = time_metric = m;
-        m = catalog_metric(f->x->cat, m->base_metric);
+        m = time_metric_base(f->x->cat, m);
         print_fill_open(b, time_metric);
     }
     bool ok = final_subst_metric(f, b, m, handled, err);

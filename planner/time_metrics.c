@@ -10,6 +10,22 @@
 #include "planner/time_probe.h"
 #include "planner/time_values.h"
 
+const metric *time_metric_base(const catalog *cat, const metric *tm)
+{
+    const metric *base = catalog_metric(cat, tm->base_metric);
+    if (base && base->time_kind == TIME_METRIC_CUMULATIVE && tm->time_kind == TIME_METRIC_OFFSET)
+        base = catalog_metric(cat, base->base_metric);
+    return base && base->time_kind == TIME_METRIC_NONE ? base : NULL;
+}
+
+/* The cumulative metric an offset shifts (month-to-date a year earlier), or NULL. */
+static const metric *shifted_cumulative(const time_plan *tp, const metric *tm)
+{
+    const metric *base =
+        tm && tm->time_kind == TIME_METRIC_OFFSET ? catalog_metric(tp->cat, tm->base_metric) : NULL;
+    return base && base->time_kind == TIME_METRIC_CUMULATIVE ? base : NULL;
+}
+
 /* ---- The query's time ---------------------------------------------------- */
 
 /* The grain a column reference names, if it names one. */
@@ -183,6 +199,7 @@ bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_ve
                     const ptr_vec *others, time_plan *out, sql_error *err)
 {
     memset(out, 0, sizeof(*out));
+    out->cat = cat;
     out->cal = &cat->cal;
     out->tz = q->tz;
     const char *tm = first_time_metric(q);
@@ -218,7 +235,8 @@ bool time_plan_init(arena *a, const catalog *cat, const inquiry *q, const ptr_ve
 
 bool time_job_key_grain(const time_plan *tp, const metric *tm, time_grain *g)
 {
-    if (!tp->has_key || !tm || tm->time_kind != TIME_METRIC_CUMULATIVE)
+    if (!tp->has_key || !tm ||
+        (tm->time_kind != TIME_METRIC_CUMULATIVE && !shifted_cumulative(tp, tm)))
         return false;
     *g = tp->kind.unit == PERIOD_SECOND   ? GRAIN_SECOND
          : tp->kind.unit == PERIOD_MINUTE ? GRAIN_MINUTE
@@ -334,10 +352,39 @@ static bool cumulative_bounds(arena *a, const time_plan *tp, const metric *tm, p
     return true;
 }
 
+/*
+ * The query's time moved back by an offset, for the cumulative metric it shifts: its
+ * range by DATE_SUB (each end's last instant), widened by a period on each side so
+ * that every shifted period's window is there (the offset's spine picks them).
+ */
+static time_plan shifted_plan(const time_plan *tp, const metric *offset)
+{
+    time_plan s = *tp;
+    s.hi_bound = NULL;
+    if (s.has_lo) {
+        s.lo = period_date_add(tp->lo, -offset->offset.n, offset->offset.unit);
+        if (s.has_key)
+            s.lo = period_step(&s.kind, period_floor(&s.kind, s.lo), -1);
+    }
+    if (s.has_hi) {
+        s.hi = period_date_add(tp->hi - 1, -offset->offset.n, offset->offset.unit) + 1;
+        if (s.has_key)
+            s.hi = period_step(&s.kind, period_floor(&s.kind, s.hi - 1), 2);
+    }
+    return s;
+}
+
 bool time_job_bounds(arena *a, const time_plan *tp, const metric *tm, const ptr_vec *in,
                      ptr_vec *out, sql_error *err)
 {
     *out = (ptr_vec){0};
+    const metric *cumulative = shifted_cumulative(tp, tm);
+    if (cumulative) {
+        if (!tp->has_key && !tp->has_lo && !tp->has_hi)
+            return offset_bounds(a, tp, tm, in, out, err); /* the error it gives */
+        time_plan s = shifted_plan(tp, tm);
+        return cumulative_bounds(a, &s, cumulative, out, err);
+    }
     if (tm->time_kind == TIME_METRIC_OFFSET)
         return offset_bounds(a, tp, tm, in, out, err);
     return cumulative_bounds(a, tp, tm, out, err);
@@ -482,12 +529,13 @@ static void clip_to_range(sql_builder *b, const time_plan *tp, bool first)
     }
 }
 
-static void print_offset_table(sql_builder *b, const time_plan *tp, const table_ctx *t,
-                               const inquiry_metric *const *metrics, size_t n)
+/* The offset's rows: each candidate period P with the values of the period containing
+ * its start shifted back (after its spine, print_spine or print_spine_cte). */
+static void print_offset_select(sql_builder *b, const time_plan *tp, const table_ctx *t,
+                                const inquiry_metric *const *metrics, size_t n)
 {
     const inquiry *q = t->q;
     int code = period_kind_code(&tp->kind);
-    print_spine(b, tp, offset_first, offset_last, t);
     sb_str(b, "SELECT \"mimir_spine\".\"p\" AS ");
     sb_str(b, t->key);
     other_keys(b, tp, q, t->table, true);
@@ -503,6 +551,13 @@ static void print_offset_table(sql_builder *b, const time_plan *tp, const table_
     period_us(b, "\"mimir_spine\".\"p\"", &tp->kind);
     buf_printf(&b->out, ", %d, %d), %d)", -t->tm->offset.n, (int)t->tm->offset.unit, code);
     clip_to_range(b, tp, true);
+}
+
+static void print_offset_table(sql_builder *b, const time_plan *tp, const table_ctx *t,
+                               const inquiry_metric *const *metrics, size_t n)
+{
+    print_spine(b, tp, offset_first, offset_last, t);
+    print_offset_select(b, tp, t, metrics, n);
 }
 
 /* Cumulative: the spine runs over the query's range, or over the days that have rows. */
@@ -596,6 +651,29 @@ static bool print_cumulative_table(sql_builder *b, const time_plan *tp, const ta
     return true;
 }
 
+/*
+ * An offset of a cumulative metric (month-to-date a year earlier): the cumulative
+ * metric's periods over the shifted range (mimir_inner), then the offset's re-keying
+ * of them to the query's periods.
+ */
+static bool print_shifted_cumulative(sql_builder *b, const time_plan *tp, const table_ctx *t,
+                                     const inquiry_metric *const *metrics, size_t n, sql_error *err)
+{
+    time_plan shifted = shifted_plan(tp, t->tm);
+    table_ctx inner = *t;
+    inner.tm = shifted_cumulative(tp, t->tm);
+    sb_str(b, "WITH RECURSIVE \"mimir_inner\" AS (SELECT * FROM (");
+    if (!print_cumulative_table(b, &shifted, &inner, metrics, n, err))
+        return false;
+    sb_str(b, ") AS \"mimir_shifted\"), ");
+    table_ctx outer = *t;
+    outer.table = "\"mimir_inner\"";
+    print_spine_cte(b, tp, offset_first, offset_last, &outer);
+    sb_str(b, " ");
+    print_offset_select(b, tp, &outer, metrics, n);
+    return true;
+}
+
 bool time_print_table(sql_builder *b, const time_plan *tp, const inquiry *q, size_t query,
                       const metric *tm, const inquiry_metric *const *metrics, size_t n,
                       sql_error *err)
@@ -608,7 +686,10 @@ bool time_print_table(sql_builder *b, const time_plan *tp, const inquiry *q, siz
     table_ctx t = {.q = q, .tm = tm, .table = table};
     t.key = arena_printf(b->a, "\"%s\"", q->dims[tp->key].key);
     sb_str(b, "(");
-    if (tm->time_kind == TIME_METRIC_OFFSET)
+    if (shifted_cumulative(tp, tm)) {
+        if (!print_shifted_cumulative(b, tp, &t, metrics, n, err))
+            return false;
+    } else if (tm->time_kind == TIME_METRIC_OFFSET)
         print_offset_table(b, tp, &t, metrics, n);
     else if (!print_cumulative_table(b, tp, &t, metrics, n, err))
         return false;

@@ -36,6 +36,11 @@
 #include "planner/sql_error.h"
 #include "semantic/catalog.h"
 
+/* The metric a time metric is computed from: its base, or through an offset of a
+ * cumulative metric (month-to-date a year earlier) that one's base; NULL for any other
+ * time metric over a time metric (refused). */
+const metric *time_metric_base(const catalog *cat, const metric *tm);
+
 /* A bound on the time column pushed into a source's WHERE: t op value, value a
  * wall-clock time of the session ('2022-03-01', '2022-03-01 10:00:00'). */
 typedef struct time_bound {
@@ -51,6 +56,7 @@ typedef struct time_bound {
 /* What the time metrics of an inquiry need to know about the query's time. The query
  * groups by at most one expression of time. */
 typedef struct time_plan {
+    const catalog *cat;
     const calendar *cal;
     const time_zone *tz; /* the session's (NULL: UTC) */
     bool any;            /* some metric is computed over other periods (inquiry_metric.tm) */

@@ -217,6 +217,12 @@ def write_layer(base, pg_port, server):
     docs.append("name: pg_avg_t7d\ntype: cumulative\nmetric: pg_avg\nwindow: 7 days\n")
     docs.append("name: pg_share_of_mtd\ntype: derived\nsql: pg_amount / NULLIF(pg_amount_mtd, 0)\n")
     docs.append("name: pg_yoy_run\ntype: cumulative\nmetric: pg_yoy\n")
+    # offsets of cumulative metrics: month-to-date a year earlier, a trailing week a month earlier
+    for b in BACKENDS:
+        docs.append(f"name: {b}_amount_mtd_ly\ntype: offset\nmetric: {b}_amount_mtd\n"
+                    "offset: 1 year\n")
+        docs.append(f"name: {b}_amount_t7d_lm\ntype: offset\nmetric: {b}_amount_t7d\n"
+                    "offset: 1 month\n")
     # a derived metric over two sources, and its offset
     docs.append("name: visit_rate\ntype: derived\nsql: visits / NULLIF(maria_count, 0)\n")
     docs.append("name: visit_rate_lq\ntype: offset\nmetric: visit_rate\noffset: 1 quarter\n")
@@ -2009,3 +2015,46 @@ def test_a_calendar_too_long_to_hold_is_refused(mimir_tm, data, sql):
     finally:
         conn.close()
     assert_rows(got, data.query(offset_sql("UTC", "year", "ly")), "year")
+
+
+# ---------------------------------------------------------------------------
+# offsets of cumulative metrics
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+@pytest.mark.parametrize("zone", ["UTC", NY])
+@pytest.mark.parametrize("grain, kind, offset, metric", [
+    ("ds", "mtd", "ly", "mtd_ly"), ("ds", "t7d", "lm", "t7d_lm"),
+    ("year_month", "mtd", "ly", "mtd_ly"), ("week", "t7d", "lm", "t7d_lm")])
+def test_offset_of_a_cumulative_metric(mimir_tm, data, b, zone, grain, kind, offset, metric):
+    """Month-to-date a year earlier: for period P, the cumulative metric's value at the
+    period P' that contains P's start shifted back (Mar 29-31 2024 read the month-to-date
+    of Feb 29, 2024-02-29 a year back reads 2023-02-28), computed on PostgreSQL from the
+    cumulative periods over all the rows."""
+    rng = ("2024-02-26", "2024-04-02")
+    got, types = ask(mimir_tm, zone, f"SELECT {grain}, AGG({b}_amount_{metric}) "
+                                     f"FROM mimir.metrics {where_of(rng)}GROUP BY {grain} "
+                                     f"ORDER BY {grain}")
+    assert types[1] == FIELD_TYPE.NEWDECIMAL  # the base metric's type
+    unit, step, off = UNIT[grain], STEP[grain], INTERVAL[offset]
+    want = data.query(f"""
+        WITH cum AS ({cumulative_sql(zone, grain, kind)}),
+             spine AS (SELECT p FROM generate_series(date_trunc('{unit}', timestamp '{rng[0]}'),
+                                                     timestamp '{rng[1]}', interval '{step}') p)
+        SELECT spine.p, cum.v FROM spine
+        JOIN cum ON cum.p = date_trunc('{unit}', spine.p - interval '{off}')
+        ORDER BY 1""")
+    assert want
+    assert_rows(got, want, grain)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_offset_of_a_cumulative_metric_without_grain(mimir_tm, data, b):
+    """With a range and no grain: the cumulative metric's one window, at the end of the
+    range shifted back (month-to-date of 2023-03-15 for a range ending 2024-03-15)."""
+    got, _ = ask(mimir_tm, "UTC", f"SELECT AGG({b}_amount_mtd_ly) FROM mimir.metrics "
+                                  "WHERE ds BETWEEN '2024-03-01' AND '2024-03-15'")
+    want = data.query(f"""SELECT SUM(amount) FROM ({local_rows('UTC')}) r
+                          WHERE lt >= '2023-03-01' AND lt < '2023-03-16'""")
+    assert_rows(got, want, nkeys=0)
