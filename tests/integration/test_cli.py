@@ -591,6 +591,32 @@ def test_query_csv_matches_postgresql(pg, pagila_secrets):
     assert rows == [tuple(_text(v) for v in r) for r in want]
 
 
+def test_query_pagila_time_metrics_match_postgresql(pg, pagila_secrets):
+    """The README's promise: `mimir query -m rentals_revenue_last_year -g MONTH` prints each
+    month's revenue of the same month a year earlier (moved forward), and the example's
+    balance is each store's last snapshot of the month, summed; both against PostgreSQL."""
+    proc = query("-m", "rentals_revenue_last_year", "-g", "MONTH", "--format", "csv",
+                 secrets=pagila_secrets, check_status=0)
+    header, rows = _csv_rows(proc.stdout)
+    assert header == ["year_month", "rentals_revenue_last_year"]
+    want = pg.query(f"""SELECT CAST(date_trunc('month', ts) + interval '1 year' AS DATE),
+                               SUM(amount)
+                        FROM ({SOURCES["rentals"]}) AS r GROUP BY 1 ORDER BY 1""")
+    assert len(want) > 12
+    assert rows == [tuple(_text(v) for v in r) for r in want]
+    proc = query("-m", "copies_on_loan", "-g", "MONTH", "--format", "csv",
+                 secrets=pagila_secrets, check_status=0)
+    _, rows = _csv_rows(proc.stdout)
+    want = pg.query(f"""WITH r AS (SELECT CAST(date_trunc('month', snapshot_date) AS DATE) AS p,
+                                          copies_out, snapshot_date,
+                                          MAX(snapshot_date) OVER (PARTITION BY
+                                              date_trunc('month', snapshot_date), store_id) AS e
+                                   FROM ({SOURCES["copies_out"]}) AS c)
+                        SELECT p, SUM(copies_out) FROM r WHERE snapshot_date = e
+                        GROUP BY 1 ORDER BY 1""")
+    assert rows == [tuple(_text(v) for v in r) for r in want]
+
+
 def test_query_json_two_sources_matches_postgresql(pg, pagila_secrets):
     proc = query("-m", "movies_rented,payments_revenue", "-d", "dim_store_id", "--format",
                  "json", secrets=pagila_secrets, check_status=0)
