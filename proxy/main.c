@@ -421,7 +421,8 @@ int main(int argc, char **argv)
         const char *name;
         int (*run)(int argc, char **argv);
     } commands[] = {{"validate", cli_validate}, {"list", cli_list}, {"describe", cli_describe},
-                    {"query", cli_query},       {"init", cli_init}, {"discover", cli_discover}};
+                    {"query", cli_query},       {"init", cli_init}, {"discover", cli_discover},
+                    {"rollups", cli_rollups}};
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

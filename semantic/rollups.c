@@ -31,9 +31,9 @@ static const char *const rollup_grains[] = {"ts_second",      "ts_minute",   "ts
                                             "week",           "year_month",  "quarter", "year",
                                             "fiscal_quarter", "fiscal_year", NULL};
 
-/* Longest rollup name: a MySQL identifier is 64 characters, and a full build
- * writes into NAME__new first. */
-#define ROLLUP_NAME_MAX 56
+/* Longest rollup name: a full build writes into NAME__new first, and MySQL's
+ * lock names (GET_LOCK('mimir_rollup_NAME')) are at most 64 characters. */
+#define ROLLUP_NAME_MAX 50
 
 typedef struct rctx {
     const char *file;

@@ -169,7 +169,7 @@ static const bad_case bad_cases[] = {
      "description)"},
     {"    - name: bad-name\n      grain: ds\n      dimensions: []\n      metrics: [revenue]\n",
      "sources/s.yaml:8:7: source 'payments': rollup: name 'bad-name' must be letters, digits and "
-     "_ (at most 56, not starting with a digit, not mimir_rollups_state)"},
+     "_ (at most 50, not starting with a digit, not mimir_rollups_state)"},
     {"    - name: r\n      grain: ds\n      dimensions: []\n      metrics: [revenue]\n"
      "    - name: R\n      grain: year\n      dimensions: []\n      metrics: [n]\n",
      "sources/s.yaml:12:7: source 'payments': rollup 'R': duplicate rollup name (first defined "
