@@ -189,7 +189,8 @@ static int build(const catalog *c, const char *name, bool full)
     if (!r)
         return cli_fail(cmd, "no rollup named '%s' (mimir rollups list shows them)", name);
     rollup_result res;
-    rollup_build(c, s, r, full, time(NULL), print_progress, NULL, &res);
+    rollup_build(c, s, r, full ? ROLLUP_BUILD_FULL : ROLLUP_BUILD_AUTO, time(NULL), print_progress,
+                 NULL, &res);
     if (res.outcome == ROLLUP_BUSY)
         return cli_fail(cmd, "rollup %s: another server is building it now", r->name);
     if (res.outcome == ROLLUP_FAILED)

@@ -32,6 +32,7 @@ typedef struct build {
     char table[160], new_table[160], old_table[160], state[100];
     char *name_lit;
     bool locked, in_tx;
+    bool fresh; /* ROLLUP_BUILD_IF_DUE found nothing to do */
     rollup_result *out;
 } build;
 
@@ -345,7 +346,16 @@ static void record_failure(build *b)
     rollup_db_exec(b->db, sql, NULL, 0, err, sizeof err);
 }
 
-static bool locked_build(build *b, bool force_full, time_t now)
+/* Built with this definition, and refreshed less than refresh_every ago. */
+static bool is_fresh(const build *b, const rollup_state *st, time_t now)
+{
+    struct tm tm = {0};
+    if (!strptime(st->last_refresh_at, "%Y-%m-%d %H:%M:%S", &tm))
+        return false;
+    return now - timegm(&tm) < b->r->refresh_every_s;
+}
+
+static bool locked_build(build *b, rollup_build_mode mode, time_t now)
 {
     char hash[32], watermark[ROLLUP_TIME_LEN], err[1024];
     rollup_state st;
@@ -359,15 +369,22 @@ static bool locked_build(build *b, bool force_full, time_t now)
     snprintf(b->out->watermark, sizeof b->out->watermark, "%s", watermark);
     /* A failed refresh left the last good build and its watermark: refreshing from
      * there is enough. */
-    bool full =
-        force_full || !st.found || strcmp(st.definition_hash, hash) != 0 || !st.watermark[0];
+    bool full = mode == ROLLUP_BUILD_FULL || !st.found || strcmp(st.definition_hash, hash) != 0 ||
+                !st.watermark[0];
+    if (!full && mode == ROLLUP_BUILD_IF_DUE && is_fresh(b, &st, now)) {
+        b->fresh = true;
+        b->out->rows = st.rows;
+        snprintf(b->out->watermark, sizeof b->out->watermark, "%s", st.watermark);
+        say(b, "up to date (refreshed %s UTC, definition unchanged): reused", st.last_refresh_at);
+        return true;
+    }
     if (full && st.found && strcmp(st.definition_hash, hash) != 0)
         say(b, "definition changed (hash %s, was %s): full build", hash, st.definition_hash);
     return full ? full_build(b, hash, watermark, now) : refresh(b, &st, watermark, now);
 }
 
-void rollup_build(const catalog *cat, const source *s, const rollup *r, bool force_full, time_t now,
-                  rollup_progress_fn progress, void *ctx, rollup_result *out)
+void rollup_build(const catalog *cat, const source *s, const rollup *r, rollup_build_mode mode,
+                  time_t now, rollup_progress_fn progress, void *ctx, rollup_result *out)
 {
     memset(out, 0, sizeof *out);
     struct timespec t0;
@@ -389,14 +406,14 @@ void rollup_build(const catalog *cat, const source *s, const rollup *r, bool for
         b.kind = rollup_db_kind(b.db);
         names(&b);
         ok = (b.kind == CONN_SQLITE || take_lock(&b, &busy)) && ensure_state_table(&b) &&
-             (b.kind != CONN_SQLITE || take_lock(&b, &busy)) && locked_build(&b, force_full, now);
+             (b.kind != CONN_SQLITE || take_lock(&b, &busy)) && locked_build(&b, mode, now);
         if (!ok && !busy) {
             release_lock(&b); /* rolls back what was not committed */
             record_failure(&b);
         }
         release_lock(&b);
     }
-    out->outcome = ok ? ROLLUP_DONE : busy ? ROLLUP_BUSY : ROLLUP_FAILED;
+    out->outcome = ok ? (b.fresh ? ROLLUP_FRESH : ROLLUP_DONE) : busy ? ROLLUP_BUSY : ROLLUP_FAILED;
     out->seconds = seconds_since(&t0);
     if (busy)
         say(&b, "another server is building it: left to it");

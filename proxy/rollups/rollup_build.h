@@ -17,12 +17,20 @@
 #include "planner/rollup_plan.h"
 #include "semantic/catalog.h"
 
-typedef enum { ROLLUP_DONE, ROLLUP_BUSY, ROLLUP_FAILED } rollup_outcome;
+/* ROLLUP_FRESH: ROLLUP_BUILD_IF_DUE found it built with this definition and refreshed
+ * less than refresh_every ago (by this server or another): nothing was done. */
+typedef enum { ROLLUP_DONE, ROLLUP_FRESH, ROLLUP_BUSY, ROLLUP_FAILED } rollup_outcome;
+
+typedef enum {
+    ROLLUP_BUILD_AUTO,   /* full when not built or the definition changed, else a refresh */
+    ROLLUP_BUILD_FULL,   /* full whatever the state says */
+    ROLLUP_BUILD_IF_DUE, /* AUTO, unless the state is fresh (ROLLUP_FRESH) */
+} rollup_build_mode;
 
 typedef struct rollup_result {
     rollup_outcome outcome;
     bool full;      /* a full build (else a refresh of its update window) */
-    long long rows; /* rows in the rollup after it */
+    long long rows; /* rows in the rollup after it (ROLLUP_FRESH: as the state says) */
     double seconds;
     char watermark[ROLLUP_TIME_LEN];
     char error[600];
@@ -31,10 +39,9 @@ typedef struct rollup_result {
 /* Progress lines ("rollup NAME: ..."), from the thread that builds. */
 typedef void (*rollup_progress_fn)(void *ctx, const char *line);
 
-/* Builds or refreshes r (of source s) as of now; force_full: a full build whatever
- * the state says. */
-void rollup_build(const catalog *cat, const source *s, const rollup *r, bool force_full, time_t now,
-                  rollup_progress_fn progress, void *ctx, rollup_result *out);
+/* Builds or refreshes r (of source s) as of now, as mode says. */
+void rollup_build(const catalog *cat, const source *s, const rollup *r, rollup_build_mode mode,
+                  time_t now, rollup_progress_fn progress, void *ctx, rollup_result *out);
 
 /* A rollup's row of the state table. */
 typedef struct rollup_state {
