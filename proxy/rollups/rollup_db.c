@@ -40,13 +40,22 @@ char *rollup_db_sqlite_file(const connection *c)
     return out;
 }
 
+/* NOTICEs ("schema ... already exists, skipping") are expected: not for the log. */
+static void pg_quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 static bool pg_open(rollup_db *db, const connection *c, char *err, size_t errlen)
 {
     pg_conninfo ci;
     pg_conninfo_build(&ci, c, ROLLUP_DB_CONNECT_TIMEOUT_S);
     db->pg = PQconnectdbParams(ci.keys, ci.values, ci.expand_dbname);
-    if (db->pg && PQstatus(db->pg) == CONNECTION_OK)
+    if (db->pg && PQstatus(db->pg) == CONNECTION_OK) {
+        PQsetNoticeProcessor(db->pg, pg_quiet, NULL);
         return true;
+    }
     char msg[1024];
     one_line(msg, sizeof msg, db->pg ? PQerrorMessage(db->pg) : "out of memory");
     db_tls_explain(err, errlen, msg);

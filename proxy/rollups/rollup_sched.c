@@ -89,6 +89,9 @@ static void account(rollup_job *j, const rollup_result *res)
     rollup_stats *st = stats_rollup(&srv.stats, j->name);
     st->seconds += res->seconds;
     long next = j->refresh_every_s;
+    /* Until a run gets the lock, a fresh build (by the server that had it) is reused. */
+    if (res->outcome != ROLLUP_BUSY)
+        j->first = false;
     switch (res->outcome) {
     case ROLLUP_DONE:
         st->builds++;
@@ -150,7 +153,6 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
                         .src = s,
                         .r = r,
                         .mode = j->first ? ROLLUP_BUILD_IF_DUE : ROLLUP_BUILD_AUTO};
-    j->first = false;
     j->running = true;
     workers_submit(run_on_worker, run_done, run);
 }

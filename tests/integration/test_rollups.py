@@ -398,3 +398,165 @@ def test_validate_reports_bad_rollups(layer, tmp_path):
         "listed under its 'dimensions')",
     ]
     assert proc.stderr == f"mimir validate: 4 problems in {configs}\n"
+
+
+# ---- the server: builds off the loop, state reused across restarts, reloads, locks ----
+
+def start_server(session_dir, configs, secrets, name, admin_port=None):
+    from conftest import MimirServer, free_port
+    args = []
+    if admin_port:
+        path = session_dir / f"rollups-server-{free_port()}.yaml"
+        path.write_text(f"admin:\n  port: {admin_port}\n")
+        args = ["--server-config", str(path)]
+    return MimirServer(session_dir, configs=configs, secrets=secrets, name=name,
+                       extra_args=args).start()
+
+
+def stop_checked(server):
+    server.stop()
+    problem = server.exit_problem()
+    assert problem is None, problem
+
+
+def metrics(port):
+    import urllib.request
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+        return r.read().decode()
+
+
+def metric_value(text, line_prefix):
+    for line in text.splitlines():
+        if line.startswith(line_prefix + " "):
+            return float(line.split()[-1])
+    raise AssertionError(f"{line_prefix} not in /metrics:\n{text}")
+
+
+def answers(server, b):
+    names, rows = server.query(f"SELECT AGG(n_{b}) FROM mimir.pay_{b}")
+    return rows[0][0]
+
+
+def test_server_builds_reloads_and_restarts(layer, pg, mariadb, session_dir):
+    from conftest import free_port
+    for b in BACKENDS:
+        mimir(layer, "rollups", "build", f"pay_{b}_daily")
+    # A definition the state does not have: the server builds each rollup in full.
+    write_sources(layer["configs"], dims="[country]")
+    admin = free_port()
+    server = start_server(session_dir, layer["configs"], layer["secrets"], "mimir-rollups",
+                          admin_port=admin)
+    try:
+        for b in BACKENDS:
+            server.wait_for_log(rf"rollup pay_{b}_daily: definition changed .*: full build")
+            server.wait_for_log(rf"rollup pay_{b}_daily: built \d+ rows in [0-9.]+ s")
+            assert rollup_rows(b, pg, mariadb, layer, dims=("country",)) == \
+                hand(b, pg, mariadb, layer, dims=("country",))
+            assert answers(server, b) == len(payment_rows())
+        # SIGHUP with the first dimension list: rebuilt again, in full.
+        write_sources(layer["configs"])
+        import signal
+        server.proc.send_signal(signal.SIGHUP)
+        for b in BACKENDS:
+            server.wait_for_log(rf"rollup pay_{b}_daily: built \d+ rows", count=2)
+            assert rollup_rows(b, pg, mariadb, layer) == hand(b, pg, mariadb, layer)
+        text = metrics(admin)
+        assert metric_value(text, 'mimir_rollup_builds_total{rollup="pay_pg_daily",result="ok"}') \
+            == 2
+        assert metric_value(text, 'mimir_rollup_rows{rollup="pay_my_daily"}') == \
+            len(hand("my", pg, mariadb, layer))
+        assert metric_value(text, 'mimir_rollup_build_seconds_total{rollup="pay_lite_daily"}') > 0
+        # A reload that changes nothing rebuilds nothing.
+        server.proc.send_signal(signal.SIGHUP)
+        server.wait_for_log(r"reloaded:", count=2)
+        import time
+        time.sleep(1)
+        assert len(server.wait_for_log(r"rollup pay_pg_daily: built \d+ rows")) == 2
+    finally:
+        write_sources(layer["configs"])
+        stop_checked(server)
+    before = {b: state(b, pg, mariadb, layer) for b in BACKENDS}
+    # A restart reuses every rollup: same definition, refreshed less than an hour ago.
+    server = start_server(session_dir, layer["configs"], layer["secrets"], "mimir-rollups-2")
+    try:
+        for b in BACKENDS:
+            server.wait_for_log(rf"rollup pay_{b}_daily: up to date \(refreshed "
+                                rf"{before[b][1]} UTC, definition unchanged\): reused")
+        assert "full build" not in server.stderr() and "refresh of" not in server.stderr()
+        assert {b: state(b, pg, mariadb, layer) for b in BACKENDS} == before
+        assert answers(server, "pg") == len(payment_rows())
+    finally:
+        stop_checked(server)
+
+
+def test_two_servers_one_build(layer, pg, mariadb, session_dir):
+    mimir(layer, "rollups", "build", "pay_pg_daily")
+    write_sources(layer["configs"], dims="[store_id]")
+    servers = []
+    try:
+        for name in ("mimir-rollups-a", "mimir-rollups-b"):
+            servers.append(start_server(session_dir, layer["configs"], layer["secrets"], name))
+        for s in servers:
+            s.wait_for_log(r"rollup pay_pg_daily: (built \d+ rows|up to date .*: reused)",
+                           timeout=40)
+        logs = [s.stderr() for s in servers]
+        assert sum(log.count("rollup pay_pg_daily: full build of") for log in logs) == 1, logs
+        assert rollup_rows("pg", pg, mariadb, layer, dims=("store_id",)) == \
+            hand("pg", pg, mariadb, layer, dims=("store_id",))
+    finally:
+        write_sources(layer["configs"])
+        for s in servers:
+            stop_checked(s)
+
+
+def test_server_waits_for_the_lock(layer, pg, session_dir):
+    import psycopg2
+    from conftest import free_port
+    mimir(layer, "rollups", "build", "pay_pg_daily")
+    conn = psycopg2.connect(host=pg.host, port=pg.port, user="postgres", dbname=DB)
+    admin = free_port()
+    server = None
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", (pg_lock_key("pay_pg_daily"),))
+        server = start_server(session_dir, layer["configs"], layer["secrets"],
+                              "mimir-rollups-lock", admin_port=admin)
+        server.wait_for_log(r"rollup pay_pg_daily: another server is building it: left to it")
+        assert metric_value(metrics(admin),
+                            'mimir_rollup_builds_total{rollup="pay_pg_daily",result="busy"}') >= 1
+        assert answers(server, "pg") == len(payment_rows())
+        conn.close()
+        # Released: the next attempt (10 s later) finds it fresh and reuses it.
+        server.wait_for_log(r"rollup pay_pg_daily: up to date .*: reused", timeout=30)
+        assert "NOTICE" not in server.stderr()
+    finally:
+        conn.close()
+        if server:
+            stop_checked(server)
+
+
+def test_server_storage_down(layer, session_dir, tmp_path):
+    from conftest import free_port
+    secrets = tmp_path / "secrets"
+    secrets.mkdir()
+    for f in layer["secrets"].iterdir():
+        (secrets / f.name).write_text(f.read_text())
+    write_secrets(secrets, free_port(), schema=DB, connection_name="pay_pg")
+    admin = free_port()
+    server = start_server(session_dir, layer["configs"], secrets, "mimir-rollups-down",
+                          admin_port=admin)
+    try:
+        server.wait_for_log(r"ERROR rollup pay_pg_daily: build failed \(1 in a row\), the last "
+                            r"good build stays; retrying in 5 s: connecting to its storage: ")
+        server.wait_for_log(r"ERROR rollup pay_pg_daily: build failed \(2 in a row\), the last "
+                            r"good build stays; retrying in 10 s", timeout=20)
+        assert metric_value(metrics(admin), 'mimir_rollup_builds_total{rollup="pay_pg_daily",'
+                                            'result="failed"}') >= 2
+        # The server keeps answering: the other sources, and its own next queries.
+        assert answers(server, "lite") == len(payment_rows())
+        assert answers(server, "my") == len(payment_rows())
+        with pytest.raises(pymysql.MySQLError):
+            answers(server, "pg")
+        assert answers(server, "lite") == len(payment_rows())
+    finally:
+        stop_checked(server)
