@@ -68,6 +68,7 @@ static void usage(FILE *out)
             "init      scaffold a new project\n"
             "create    add a metric, dimension or source, checked before it is written\n"
             "discover  write a starter semantic layer from a database's catalog\n"
+            "rollups   list, show the state of, or build the rollups (docs/rollups.md)\n"
             "Exit status: 0 ok, 1 a finding (problems, a failed query), 2 a wrong command "
             "line.\n");
 }
