@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
+#include "planner/arena.h"
+#include "planner/rollup_plan.h"
 #include "semantic/catalog.h"
 #include "semantic/rollups.h"
 #include "semantic/util.h"
@@ -280,6 +283,113 @@ static void test_durations(void **state)
     assert_false(rollup_parse_duration("1 hours ago", &s));
 }
 
+/* ---- periods (planner/rollup_plan.c) ---- */
+
+typedef struct floor_case {
+    const char *grain;
+    const char *zone; /* NULL: UTC */
+    int week_sunday, fiscal_start;
+    const char *utc; /* the instant */
+    const char *want;
+} floor_case;
+
+static const floor_case floor_cases[] = {
+    {"ts_second", NULL, 0, 0, "2024-03-10 14:35:27", "2024-03-10 14:35:27"},
+    {"ts_minute", NULL, 0, 0, "2024-03-10 14:35:27", "2024-03-10 14:35:00"},
+    {"ts_hour", NULL, 0, 0, "2024-03-10 14:35:27", "2024-03-10 14:00:00"},
+    {"ds", NULL, 0, 0, "2024-03-10 14:35:27", "2024-03-10 00:00:00"},
+    {"week", NULL, 0, 0, "2024-03-10 14:35:27", "2024-03-04 00:00:00"}, /* a Sunday */
+    {"week", NULL, 1, 0, "2024-03-10 14:35:27", "2024-03-10 00:00:00"},
+    {"week", NULL, 0, 0, "2024-03-04 00:00:00", "2024-03-04 00:00:00"},
+    {"week", NULL, 0, 0, "2024-01-03 10:00:00", "2024-01-01 00:00:00"},
+    {"week", NULL, 0, 0, "2021-01-01 10:00:00", "2020-12-28 00:00:00"}, /* across a year */
+    {"year_month", NULL, 0, 0, "2024-03-10 14:35:27", "2024-03-01 00:00:00"},
+    {"quarter", NULL, 0, 0, "2024-03-10 14:35:27", "2024-01-01 00:00:00"},
+    {"quarter", NULL, 0, 0, "2024-12-31 23:59:59", "2024-10-01 00:00:00"},
+    {"year", NULL, 0, 0, "2024-03-10 14:35:27", "2024-01-01 00:00:00"},
+    {"fiscal_year", NULL, 0, 4, "2024-03-10 14:35:27", "2023-04-01 00:00:00"},
+    {"fiscal_year", NULL, 0, 4, "2024-04-01 00:00:00", "2024-04-01 00:00:00"},
+    {"fiscal_quarter", NULL, 0, 4, "2024-03-10 14:35:27", "2024-01-01 00:00:00"},
+    {"fiscal_quarter", NULL, 0, 2, "2024-03-10 14:35:27", "2024-02-01 00:00:00"},
+    {"fiscal_quarter", NULL, 0, 2, "2024-01-10 00:00:00", "2023-11-01 00:00:00"},
+    {"ds", "+05:30", 0, 0, "2024-03-10 14:35:27", "2024-03-10 00:00:00"},
+    {"ds", "+05:30", 0, 0, "2024-03-10 20:00:00", "2024-03-11 00:00:00"},
+    {"ts_hour", "America/New_York", 0, 0, "2024-03-10 14:35:27", "2024-03-10 10:00:00"},
+    {"ds", "America/New_York", 0, 0, "2024-03-10 03:00:00", "2024-03-09 00:00:00"},
+};
+
+static void test_period_floor(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof floor_cases / sizeof *floor_cases; i++) {
+        const floor_case *f = &floor_cases[i];
+        catalog c = {0};
+        c.cal.time_zone = (char *)f->zone;
+        c.cal.week_start = f->week_sunday ? WEEK_START_SUNDAY : WEEK_START_MONDAY;
+        c.cal.fiscal_year_start_month = f->fiscal_start;
+        rollup r = {.grain = (char *)f->grain};
+        struct tm tm = {0};
+        assert_non_null(strptime(f->utc, "%Y-%m-%d %H:%M:%S", &tm));
+        char out[ROLLUP_TIME_LEN];
+        rollup_period_floor(&c, &r, timegm(&tm), out);
+        print_message("case %zu: %s %s %s\n", i, f->grain, f->zone ? f->zone : "UTC", f->utc);
+        assert_string_equal(out, f->want);
+    }
+}
+
+/* ---- the build's query (planner/rollup_plan.c) ---- */
+
+static catalog *load_with_secrets(char *dir, size_t len)
+{
+    make_project(dir, len, sources_ok);
+    char secrets[400], err[1024];
+    snprintf(secrets, sizeof secrets, "%s/secrets", dir);
+    assert_int_equal(mkdir(secrets, 0700), 0);
+    write_file(secrets, "db.json", "{\"connection_class\": \"sqlite\", \"path\": \"x.db\"}");
+    catalog *c = catalog_load(dir, secrets, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    return c;
+}
+
+static void test_rollup_plan(void **state)
+{
+    (void)state;
+    char dir[300];
+    catalog *c = load_with_secrets(dir, sizeof dir);
+    const source *s;
+    const rollup *r = catalog_rollup(c, "payments_daily", &s);
+    arena a;
+    arena_init(&a);
+    rollup_sql full, part;
+    sql_error e = {0};
+    assert_true(rollup_plan(&a, c, s, r, NULL, NULL, &full, &e));
+    static const char *const want[] = {"period", "store_id",        "country",           "revenue",
+                                       "n",      "avg_amount__sum", "avg_amount__count", "top"};
+    assert_int_equal(full.ncolumns, sizeof want / sizeof *want);
+    for (size_t i = 0; i < full.ncolumns; i++)
+        assert_string_equal(full.columns[i], want[i]);
+    assert_int_equal(full.ndims, 2);
+    assert_int_equal(full.dialect, DIALECT_SQLITE);
+    assert_int_equal(full.nparams, 0);
+    assert_non_null(strstr(full.sql, "SUM(amount)"));
+    assert_non_null(strstr(full.sql, "COUNT(amount)"));
+    assert_null(strstr(full.sql, "AVG("));
+    assert_non_null(strstr(full.sql, "datetime(mimir_q."));
+    assert_true(rollup_plan(&a, c, s, r, "2024-01-01 00:00:00", "2024-02-01 00:00:00", &part, &e));
+    assert_int_equal(part.nparams, 2);
+    /* The same definition, whatever the range; another rollup, another hash. */
+    assert_true(part.definition_hash == full.definition_hash);
+    rollup_sql monthly;
+    const rollup *m = catalog_rollup(c, "payments_monthly", NULL);
+    assert_true(rollup_plan(&a, c, s, m, NULL, "2024-02-01 00:00:00", &monthly, &e));
+    assert_true(monthly.definition_hash != full.definition_hash);
+    assert_int_equal(monthly.ncolumns, 2);
+    arena_free(&a);
+    catalog_free(c);
+    unit_tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -288,6 +398,8 @@ int main(void)
         cmocka_unit_test(test_rollups_storage_needs_secrets),
         cmocka_unit_test(test_avg_argument),
         cmocka_unit_test(test_durations),
+        cmocka_unit_test(test_period_floor),
+        cmocka_unit_test(test_rollup_plan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
