@@ -51,7 +51,14 @@ static const char *ident(arena *a, sql_dialect d, const char *name)
     return out;
 }
 
-/* A copy of cat with m__sum and m__count for each AVG metric of r (arena-owned). */
+/*
+ * A copy of cat for the build (arena-owned): r's metrics without what only
+ * shapes an answer (fill_nulls_with, join_to_calendar: a rollup stores the
+ * aggregate, NULL included, and only periods with rows; the router applies them
+ * to what it reads) nor truncate_incomplete_granularity (a rollup holds only
+ * the periods before its watermark, complete ones), and m__sum and m__count for
+ * each AVG metric.
+ */
 static const catalog *with_avg_parts(arena *a, const catalog *cat, const rollup *r)
 {
     catalog *c = arena_alloc(a, sizeof *c);
@@ -59,6 +66,12 @@ static const catalog *with_avg_parts(arena *a, const catalog *cat, const rollup 
     c->metrics = arena_alloc(a, (cat->n_metrics + 2 * r->n_metrics + 1) * sizeof *c->metrics);
     memcpy(c->metrics, cat->metrics, cat->n_metrics * sizeof *c->metrics);
     for (size_t i = 0; i < r->n_metrics; i++) {
+        metric *own = (metric *)catalog_metric(c, r->metrics[i]);
+        if (own) {
+            own->fill_nulls_with = NULL;
+            own->join_to_calendar = false;
+            own->truncate_incomplete = false; /* periods end before the watermark anyway */
+        }
         const metric *m = catalog_metric(cat, r->metrics[i]);
         char *arg = m && m->aggregation == AGGREGATION_AVG ? rollup_avg_argument(m->expr) : NULL;
         if (!arg)

@@ -43,6 +43,9 @@ static const char sources_ok[] = "payments:\n"
 
 static const char metrics_yaml[] =
     "name: revenue\nsource_name: payments\nsql: SUM(amount)\n"
+    /* shapes answers only: not what a rollup stores */
+    "fill_nulls_with: 0\njoin_to_calendar: true\n"
+    "truncate_incomplete_granularity: true\n"
     "---\nname: n\nsource_name: payments\nsql: COUNT(*)\n"
     "---\nname: avg_amount\nsource_name: payments\nsql: AVG(amount)\n"
     "---\nname: top\nsource_name: payments\nsql: MAX(amount)\n"
@@ -375,6 +378,7 @@ static void test_rollup_plan(void **state)
     assert_non_null(strstr(full.sql, "SUM(amount)"));
     assert_non_null(strstr(full.sql, "COUNT(amount)"));
     assert_null(strstr(full.sql, "AVG("));
+    assert_null(strstr(full.sql, "COALESCE(")); /* revenue's fill_nulls_with is not applied */
     assert_non_null(strstr(full.sql, "datetime(mimir_q."));
     assert_true(rollup_plan(&a, c, s, r, "2024-01-01 00:00:00", "2024-02-01 00:00:00", &part, &e));
     assert_int_equal(part.nparams, 2);
