@@ -570,3 +570,39 @@ def test_validate_with_secrets_runs_the_rollup_queries(layer):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.strip() == "3 sources, 18 metrics, 0 dimensions: valid"
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_failed_refresh_keeps_the_last_good_build(layer, pg, mariadb, b):
+    mimir(layer, "rollups", "build", f"pay_{b}_daily")
+    before = rollup_rows(b, pg, mariadb, layer)
+    good = state(b, pg, mariadb, layer)
+    rename = "ALTER TABLE {} RENAME TO {}"
+    run = (lambda sql: run_on(b, pg, mariadb, layer, sql)) if b != "lite" else None
+
+    def rename_table(old, new):
+        if b == "lite":
+            db = sqlite3.connect(layer["lite"])
+            db.execute(rename.format(old, new))
+            db.commit()
+            db.close()
+        else:
+            run(rename.format(old, new))
+
+    rename_table("payments", "payments_away")
+    try:
+        proc = mimir(layer, "rollups", "build", f"pay_{b}_daily", status=1)
+        assert f"mimir rollups: rollup pay_{b}_daily: refreshing: " in proc.stderr
+        assert "payments" in proc.stderr
+        assert rollup_rows(b, pg, mariadb, layer) == before
+        failed = state(b, pg, mariadb, layer)
+        assert failed[:4] == good[:4] and failed[4] == "failed"
+        assert failed[5].startswith("refreshing: ")
+        status = mimir(layer, "rollups", "status", "--format", "csv").stdout
+        assert f"pay_{b}_daily,yes,{good[3]}," in status and "refreshing: " in status
+    finally:
+        rename_table("payments_away", "payments")
+    mimir(layer, "rollups", "build", f"pay_{b}_daily")
+    st = state(b, pg, mariadb, layer)
+    assert st[4] == "built" and st[5] is None
+    assert rollup_rows(b, pg, mariadb, layer) == hand(b, pg, mariadb, layer)
