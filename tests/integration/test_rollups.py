@@ -35,6 +35,12 @@ WATERMARK = TODAY.strftime("%Y-%m-%d %H:%M:%S")
 def payment_rows():
     rng = random.Random(16)
     rows = []
+    # Two years of sparse history (for the coarse grains), then 40 dense days.
+    t = TODAY - datetime.timedelta(days=730)
+    while t < TODAY - datetime.timedelta(days=40):
+        rows.append((t, rng.randint(1, 3), rng.choice(["BE", "NL", None]),
+                     Decimal(rng.randint(100, 9999)) / 100))
+        t += datetime.timedelta(hours=rng.randint(24, 24 * 9), minutes=rng.randint(0, 59))
     t = TODAY - datetime.timedelta(days=40)
     while t < NOW - datetime.timedelta(minutes=5):
         for _ in range(rng.randint(0, 3)):
@@ -97,17 +103,17 @@ def insert_lite(path, rows):
     db.close()
 
 
-def rollup_yaml(b, dims="[store_id, country]"):
-    return (f"  rollups:\n    - name: pay_{b}_daily\n      grain: ds\n"
+def rollup_yaml(b, dims="[store_id, country]", grain="ds"):
+    return (f"  rollups:\n    - name: pay_{b}_daily\n      grain: {grain}\n"
             f"      dimensions: {dims}\n"
             f"      metrics: [revenue_{b}, n_{b}, avg_amount_{b}, top_{b}, low_{b}]\n"
             f"      refresh_every: 1 hour\n      update_window: 3 days\n")
 
 
-def write_sources(configs, dims="[store_id, country]"):
+def write_sources(configs, dims="[store_id, country]", grain="ds"):
     text = "".join(
         f"pay_{b}:\n  name: pay_{b}\n  time_col: paid_at\n  connection_name: pay_{b}\n"
-        f"  sql: {json.dumps(SOURCE_SQL)}\n" + rollup_yaml(b, dims) for b in BACKENDS)
+        f"  sql: {json.dumps(SOURCE_SQL)}\n" + rollup_yaml(b, dims, grain) for b in BACKENDS)
     (configs / "sources" / "sources.yaml").write_text(text)
 
 
@@ -606,3 +612,44 @@ def test_failed_refresh_keeps_the_last_good_build(layer, pg, mariadb, b):
     st = state(b, pg, mariadb, layer)
     assert st[4] == "built" and st[5] is None
     assert rollup_rows(b, pg, mariadb, layer) == hand(b, pg, mariadb, layer)
+
+
+def period_start(grain, t):
+    """The start of t's period of grain (weeks start on Monday, no calendar.yaml)."""
+    day = datetime.datetime(t.year, t.month, t.day)
+    if grain == "ts_hour":
+        return t.replace(minute=0, second=0, microsecond=0)
+    if grain == "week":
+        return day - datetime.timedelta(days=day.weekday())
+    if grain == "year_month":
+        return day.replace(day=1)
+    if grain == "quarter":
+        return day.replace(day=1, month=(t.month - 1) // 3 * 3 + 1)
+    return day.replace(day=1, month=1)
+
+
+@pytest.mark.parametrize("grain", ["ts_hour", "week", "year_month", "quarter", "year"])
+def test_grains(layer, pg, mariadb, grain):
+    """Every backend's rollup at each grain, against the generated rows aggregated in
+    Python by the same periods (a second oracle beside the backends' own SQL)."""
+    watermark = period_start(grain, NOW)
+    want = {}
+    for t, store, country, amount in payment_rows():
+        if t >= watermark:
+            continue
+        key = (period_start(grain, t).strftime("%Y-%m-%d %H:%M:%S"), store, country)
+        revenue, n = want.get(key, (Decimal(0), 0))
+        want[key] = (revenue + (amount or 0), n + 1)
+    assert want, "no complete period: the generator's history is too short"
+    write_sources(layer["configs"], grain=grain)
+    try:
+        for b in BACKENDS:
+            out = mimir(layer, "rollups", "build", f"pay_{b}_daily").stdout
+            assert f"watermark {watermark.strftime('%Y-%m-%d %H:%M:%S')}" in out
+            got = {r[:3]: (r[3] or Decimal(0), r[4]) for r in rollup_rows(b, pg, mariadb, layer)}
+            assert got == {k: (Decimal(str(round(float(v[0]), 4))).normalize(),
+                               Decimal(v[1]).normalize()) for k, v in want.items()}, b
+    finally:
+        write_sources(layer["configs"])
+    for b in BACKENDS:
+        mimir(layer, "rollups", "build", f"pay_{b}_daily")
