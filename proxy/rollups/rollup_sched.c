@@ -19,6 +19,9 @@
 #define ROLLUP_BACKOFF_FIRST_S 5
 /* Another server holds the lock: look again this soon (its build may take a while). */
 #define ROLLUP_BUSY_RETRY_S 10
+/* One build at a time: the other worker stays free for what cannot wait (PQcancel of a
+ * KILL QUERY); a rollup whose time came meanwhile looks again this soon. */
+#define ROLLUP_QUEUE_RETRY_S 1
 
 typedef struct rollup_job {
     char *name;
@@ -46,6 +49,7 @@ static struct {
     rollup_job **jobs;
     size_t n;
     bool stopped;
+    unsigned running; /* builds on a worker now (at most one) */
 } sched;
 
 static void job_free(rollup_job *j)
@@ -125,6 +129,7 @@ static void run_done(void *arg)
     rollup_run *run = arg;
     rollup_job *j = run->job;
     j->running = false;
+    sched.running--;
     if (!sched.stopped && !j->removed) {
         account(j, &run->res);
         if (j->again) {
@@ -147,6 +152,10 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     const rollup *r = catalog_rollup(srv.cat, j->name, &s);
     if (!r || j->running)
         return;
+    if (sched.running > 0) {
+        schedule(j, ROLLUP_QUEUE_RETRY_S);
+        return;
+    }
     rollup_run *run = xcalloc(1, sizeof *run);
     *run = (rollup_run){.job = j,
                         .gen = server_catalog_hold(),
@@ -154,6 +163,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
                         .r = r,
                         .mode = j->first ? ROLLUP_BUILD_IF_DUE : ROLLUP_BUILD_AUTO};
     j->running = true;
+    sched.running++;
     workers_submit(run_on_worker, run_done, run);
 }
 

@@ -7,7 +7,8 @@
  * then every refresh_every; after a failure, again after a backoff (5 s,
  * doubling, at most refresh_every); after a reload, at once for a rollup that
  * is new or whose definition changed, while the others keep their schedule.
- * Loop thread only.
+ * One build runs at a time, so that a worker stays free for the server's other
+ * blocking work. Loop thread only.
  */
 #ifndef MIMIR_PROXY_ROLLUPS_ROLLUP_SCHED_H
 #define MIMIR_PROXY_ROLLUPS_ROLLUP_SCHED_H
