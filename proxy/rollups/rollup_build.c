@@ -347,12 +347,14 @@ static void record_failure(build *b)
 }
 
 /* Built with this definition, and refreshed less than refresh_every ago. */
-static bool is_fresh(const build *b, const rollup_state *st, time_t now)
+static bool is_fresh(build *b, const rollup_state *st, time_t now)
 {
     struct tm tm = {0};
     if (!strptime(st->last_refresh_at, "%Y-%m-%d %H:%M:%S", &tm))
         return false;
-    return now - timegm(&tm) < b->r->refresh_every_s;
+    long age = (long)(now - timegm(&tm));
+    b->out->due_in_s = b->r->refresh_every_s - (age > 0 ? age : 0);
+    return age < b->r->refresh_every_s;
 }
 
 static bool locked_build(build *b, rollup_build_mode mode, time_t now)

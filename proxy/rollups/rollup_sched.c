@@ -107,6 +107,7 @@ static void account(rollup_job *j, const rollup_result *res)
     case ROLLUP_FRESH:
         st->rows = res->rows;
         j->failures = 0;
+        next = res->due_in_s > 0 ? res->due_in_s : 1; /* refresh_every after the last one */
         break;
     case ROLLUP_BUSY:
         st->busy++;

@@ -103,17 +103,17 @@ def insert_lite(path, rows):
     db.close()
 
 
-def rollup_yaml(b, dims="[store_id, country]", grain="ds"):
+def rollup_yaml(b, dims="[store_id, country]", grain="ds", every="1 hour"):
     return (f"  rollups:\n    - name: pay_{b}_daily\n      grain: {grain}\n"
             f"      dimensions: {dims}\n"
             f"      metrics: [revenue_{b}, n_{b}, avg_amount_{b}, top_{b}, low_{b}]\n"
-            f"      refresh_every: 1 hour\n      update_window: 3 days\n")
+            f"      refresh_every: {every}\n      update_window: 3 days\n")
 
 
-def write_sources(configs, dims="[store_id, country]", grain="ds"):
+def write_sources(configs, dims="[store_id, country]", grain="ds", every="1 hour"):
     text = "".join(
         f"pay_{b}:\n  name: pay_{b}\n  time_col: paid_at\n  connection_name: pay_{b}\n"
-        f"  sql: {json.dumps(SOURCE_SQL)}\n" + rollup_yaml(b, dims, grain) for b in BACKENDS)
+        f"  sql: {json.dumps(SOURCE_SQL)}\n" + rollup_yaml(b, dims, grain, every) for b in BACKENDS)
     (configs / "sources" / "sources.yaml").write_text(text)
 
 
@@ -653,3 +653,28 @@ def test_grains(layer, pg, mariadb, grain):
         write_sources(layer["configs"])
     for b in BACKENDS:
         mimir(layer, "rollups", "build", f"pay_{b}_daily")
+
+
+def test_server_refreshes_every_period(layer, pg, mariadb, session_dir):
+    """refresh_every: the server refreshes on its own, again and again; rows written
+    in the update window appear without anyone asking."""
+    for b in BACKENDS:
+        mimir(layer, "rollups", "build", f"pay_{b}_daily")
+    write_sources(layer["configs"], every="2 seconds")
+    server = start_server(session_dir, layer["configs"], layer["secrets"], "mimir-rollups-every")
+    row = (TODAY - datetime.timedelta(days=1, hours=-7), 3, "NL", Decimal("3000.00"))
+    try:
+        server.wait_for_log(r"rollup pay_lite_daily: refreshed \d+ rows", count=2, timeout=30)
+        insert_lite(layer["lite"], [row])
+        count = len(server.wait_for_log(r"rollup pay_lite_daily: refreshed \d+ rows"))
+        server.wait_for_log(r"rollup pay_lite_daily: refreshed \d+ rows", count=count + 1,
+                            timeout=30)
+        assert rollup_rows("lite", pg, mariadb, layer) == hand("lite", pg, mariadb, layer)
+    finally:
+        write_sources(layer["configs"])
+        stop_checked(server)
+        db = sqlite3.connect(layer["lite"])
+        db.execute("DELETE FROM payments WHERE amount = 3000")
+        db.commit()
+        db.close()
+    mimir(layer, "rollups", "build", "pay_lite_daily")
