@@ -231,6 +231,10 @@ def test_list(layer):
     assert lines[1] == ('pay_pg_daily,pay_pg,ds,"store_id, country",'
                         '"revenue_pg, n_pg, avg_amount_pg, top_pg, low_pg",3600,259200,pay_pg,true')
     assert len(lines) == 4
+    # Nothing is built yet: the storage databases have no state table.
+    status = mimir(layer, "rollups", "status", "--format", "csv").stdout.strip().splitlines()
+    assert status == ["name,built,rows,last_refresh_utc,watermark,stale,error"] + [
+        f"pay_{b}_daily,no,,,,yes (not built)," for b in BACKENDS]
 
 
 @pytest.mark.parametrize("b", BACKENDS)
