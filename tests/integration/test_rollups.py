@@ -231,6 +231,9 @@ def test_list(layer):
     assert lines[1] == ('pay_pg_daily,pay_pg,ds,"store_id, country",'
                         '"revenue_pg, n_pg, avg_amount_pg, top_pg, low_pg",3600,259200,pay_pg,true')
     assert len(lines) == 4
+    out = subprocess.run([str(MIMIR_BIN), "describe", "pay_my", "source", "--configs",
+                          str(layer["configs"])], capture_output=True, text=True, timeout=60)
+    assert "rollups:        pay_my_daily (ds)\n" in out.stdout, out.stdout + out.stderr
     # Nothing is built yet: the storage databases have no state table.
     status = mimir(layer, "rollups", "status", "--format", "csv").stdout.strip().splitlines()
     assert status == ["name,built,rows,last_refresh_utc,watermark,stale,error"] + [
