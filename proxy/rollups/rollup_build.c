@@ -85,11 +85,16 @@ static void names(build *b)
 static bool ensure_state_table(build *b)
 {
     static const char *const ddl[][2] = {
-        [CONN_POSTGRES] = {"CREATE SCHEMA IF NOT EXISTS mimir_rollups",
-                           "CREATE TABLE IF NOT EXISTS mimir_rollups.mimir_rollups_state (name "
-                           "text PRIMARY KEY, definition_hash text NOT NULL, last_refresh_at "
-                           "timestamp, watermark timestamp, row_count bigint, status text NOT "
-                           "NULL, error text)"},
+        /* Only what is missing is created: IF NOT EXISTS checks the privilege to create
+         * first, which a user given an existing schema may not have. */
+        [CONN_POSTGRES] = {"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = "
+                           "'mimir_rollups') THEN CREATE SCHEMA mimir_rollups; END IF; IF "
+                           "to_regclass('mimir_rollups.mimir_rollups_state') IS NULL THEN CREATE "
+                           "TABLE mimir_rollups.mimir_rollups_state (name text PRIMARY KEY, "
+                           "definition_hash text NOT NULL, last_refresh_at timestamp, watermark "
+                           "timestamp, row_count bigint, status text NOT NULL, error text); END "
+                           "IF; END $$",
+                           NULL},
         [CONN_MYSQL] = {"CREATE DATABASE IF NOT EXISTS mimir_rollups",
                         "CREATE TABLE IF NOT EXISTS mimir_rollups.mimir_rollups_state (name "
                         "varchar(64) NOT NULL PRIMARY KEY, definition_hash varchar(32) NOT NULL, "
