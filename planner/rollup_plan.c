@@ -197,6 +197,7 @@ static void wrap(arena *a, const plan *p, const rollup *r, rollup_sql *out)
     out->sql = arena_printf(a, "SELECT %s FROM (\n%s\n) AS mimir_q", list, q->sql);
     out->params = q->params;
     out->nparams = q->nparams;
+    out->tz_name = q->tz_name;
 }
 
 bool rollup_plan(arena *a, const catalog *cat, const source *s, const rollup *r, const char *from,

@@ -27,6 +27,9 @@ typedef struct rollup_sql {
     const char *sql;     /* SELECT period, <dims>, <metric columns> FROM (...) */
     query_param *params;
     size_t nparams;
+    /* MySQL/MariaDB: the named zone its SQL passes to CONVERT_TZ (NULL: none), which
+     * the server must know (atomic_query's tz_name). */
+    const char *tz_name;
     const char **columns; /* the contract's column names, in the SELECT's order */
     size_t ncolumns;
     size_t ndims; /* columns[1 .. ndims] are the dimensions */

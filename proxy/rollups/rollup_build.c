@@ -228,13 +228,41 @@ static bool write_state(build *b, const char *hash, const char *watermark, long 
     return run(b, sql, "writing the state");
 }
 
+/*
+ * MySQL/MariaDB: CONVERT_TZ answers NULL for a zone the server has no tables for,
+ * which would store NULL periods: refused instead, as the connector refuses
+ * such a query (proxy/backend/mysql_backend.c).
+ */
+static bool zone_known(build *b, const char *zone)
+{
+    char *lit = rollup_db_literal(b->db, zone), *cell = NULL, err[1024];
+    char *sql = arena_printf(&b->a,
+                             "SELECT CONVERT_TZ('2000-01-01 00:00:00', '+00:00', %s) IS "
+                             "NOT NULL",
+                             lit);
+    free(lit);
+    bool found;
+    if (!rollup_db_row(b->db, sql, &cell, 1, &found, err, sizeof err))
+        return fail(b, "checking its time zone", err);
+    bool known = cell && strcmp(cell, "1") == 0;
+    free(cell);
+    if (!known) {
+        snprintf(b->out->error, sizeof b->out->error,
+                 "time zone '%s': the MySQL/MariaDB server has no time zone tables for it, so "
+                 "its CONVERT_TZ would answer NULL; load them (mariadb-tzinfo-to-sql "
+                 "/usr/share/zoneinfo | mariadb mysql)",
+                 zone);
+    }
+    return known;
+}
+
 static bool plan_range(build *b, const char *from, const char *to, rollup_sql *q)
 {
     sql_error e;
     memset(&e, 0, sizeof e);
-    if (rollup_plan(&b->a, b->cat, b->src, b->r, from, to, q, &e))
-        return true;
-    return fail(b, "planning its query", e.message);
+    if (!rollup_plan(&b->a, b->cat, b->src, b->r, from, to, q, &e))
+        return fail(b, "planning its query", e.message);
+    return !q->tz_name || zone_known(b, q->tz_name);
 }
 
 static bool begin(build *b)

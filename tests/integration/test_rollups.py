@@ -685,3 +685,26 @@ def test_server_refreshes_every_period(layer, pg, mariadb, session_dir):
         db.commit()
         db.close()
     mimir(layer, "rollups", "build", "pay_lite_daily")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_calendar_zone_not_yet(layer, pg, mariadb, tmp_path, b):
+    """A calendar in another zone than UTC: the planner needs the time column's type to
+    tell an instant from a wall clock, which builds do not have yet (the server's type
+    discovery is not passed to them): refused with the planner's message; the rollup
+    stays as it was and the next build in UTC works."""
+    mimir(layer, "rollups", "build", f"pay_{b}_daily")
+    before = rollup_rows(b, pg, mariadb, layer)
+    configs = tmp_path / "configs"
+    subprocess.run(["cp", "-r", str(layer["configs"]), str(configs)], check=True)
+    (configs / "calendar.yaml").write_text("time_zone: Asia/Kathmandu\n")
+    proc = mimir(dict(layer, configs=configs), "rollups", "build", f"pay_{b}_daily", status=1)
+    assert proc.stderr == (
+        f"mimir rollups: rollup pay_{b}_daily: planning its query: This version of Mimir "
+        "doesn't yet support time_zone 'Asia/Kathmandu' on source "
+        f"'pay_{b}': the type of its time column is not known yet (type discovery has not "
+        "reached its backend), so Mimir cannot tell an instant from a wall-clock time. SET "
+        "time_zone = '+00:00' to read its times in UTC\n")
+    assert rollup_rows(b, pg, mariadb, layer) == before
+    mimir(layer, "rollups", "build", f"pay_{b}_daily")
+    assert state(b, pg, mariadb, layer)[4] == "built"
