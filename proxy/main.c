@@ -68,6 +68,7 @@ static void usage(FILE *out)
             "init      scaffold a new project\n"
             "create    add a metric, dimension or source, checked before it is written\n"
             "discover  write a starter semantic layer from a database's catalog\n"
+            "rollups   list, show the state of, or build the rollups (docs/rollups.md)\n"
             "Exit status: 0 ok, 1 a finding (problems, a failed query), 2 a wrong command "
             "line.\n");
 }
@@ -421,7 +422,8 @@ int main(int argc, char **argv)
         const char *name;
         int (*run)(int argc, char **argv);
     } commands[] = {{"validate", cli_validate}, {"list", cli_list}, {"describe", cli_describe},
-                    {"query", cli_query},       {"init", cli_init}, {"discover", cli_discover}};
+                    {"query", cli_query},       {"init", cli_init}, {"discover", cli_discover},
+                    {"rollups", cli_rollups}};
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

@@ -19,6 +19,7 @@
 #include "proxy/exec/exec.h"
 #include "proxy/log.h"
 #include "proxy/obs/admin_http.h"
+#include "proxy/rollups/rollup_sched.h"
 #include "proxy/server_access.h"
 #include "proxy/service_notify.h"
 #include "proxy/type_discovery.h"
@@ -510,6 +511,7 @@ static bool reload(void)
     log_info("reloaded: %zu sources, %zu metrics, %zu dimensions", cat->n_sources, cat->n_metrics,
              cat->n_dimensions);
     type_discovery_start();
+    rollup_sched_sync();
     return true;
 }
 
@@ -616,6 +618,7 @@ void server_start_services(void)
     event_add(srv.sigterm, NULL);
     event_add(srv.sighup, NULL);
     type_discovery_start();
+    rollup_sched_sync();
 }
 
 void server_run(void)
@@ -633,6 +636,7 @@ void server_shutdown(void)
     if (srv.http)
         srv.http->free_all();
     type_discovery_stop();
+    rollup_sched_stop();
     for (size_t i = 0; i < srv.npools; i++)
         pool_free(srv.pools[i]);
     free(srv.pools);

@@ -10,6 +10,7 @@
 
 #include "semantic/catalog.h"
 #include "semantic/catalog_internal.h"
+#include "semantic/rollups.h"
 #include "semantic/util.h"
 #include "wire/xalloc.h"
 
@@ -108,6 +109,9 @@ void catalog_source_clear(source *s)
     free(s->description);
     sem_strv_free(s->dimension_names, s->n_dimension_names);
     sem_strv_free(s->local_columns, s->n_local_columns);
+    for (size_t i = 0; i < s->n_rollups; i++)
+        rollup_clear(&s->rollups[i]);
+    free(s->rollups);
     free(s->at.file);
 }
 

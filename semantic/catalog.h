@@ -179,6 +179,31 @@ typedef struct source_sql_shape {
     size_t sql_end;     /* end of SQL less trailing whitespace, comments and ';' */
 } source_sql_shape;
 
+/*
+ * A rollup declared on a source (`rollups:`): a pre-aggregated table of some of
+ * its metrics by a time grain and some of its dimensions, built and refreshed by
+ * the server (proxy/rollups/) in its storage connection's database
+ * (docs/rollups.md: the table layout is a contract).
+ */
+typedef struct rollup {
+    char *name;
+    char *grain; /* canonical grain column name: "ds", "ts_hour", "year_month", ... */
+    char **dimensions;
+    size_t n_dimensions;
+    char **metrics; /* base metrics of the source: SUM, COUNT, MIN, MAX or AVG */
+    size_t n_metrics;
+    long refresh_every_s; /* seconds between refreshes (default ROLLUP_DEFAULT_REFRESH_S) */
+    long update_window_s; /* a refresh rebuilds the periods this close to now (default 0) */
+    char *storage;        /* a connection name; NULL: the source's own connection */
+    bool lambda;          /* default true: read by the query router (not yet) */
+    const connection *storage_conn; /* resolved with the secrets; NULL otherwise */
+    origin at;                      /* the rollup's mapping */
+    origin grain_at, storage_at;
+    origin *dimension_at, *metric_at; /* each list item's place, parallel to the lists */
+} rollup;
+
+#define ROLLUP_DEFAULT_REFRESH_S 3600
+
 typedef struct source {
     char *name;
     char *time_col;       /* expression inside the source SQL: "rental.rental_date" */
@@ -195,6 +220,8 @@ typedef struct source {
      * 0 (the default): never cached. */
     unsigned cache_ttl_s;
     const connection *conn; /* resolved when secrets were loaded; NULL otherwise */
+    rollup *rollups;        /* the `rollups:` list (semantic/rollups.c) */
+    size_t n_rollups;
     origin at;
 } source;
 
@@ -304,6 +331,20 @@ dim_availability catalog_dim_on_source(const catalog *c, const source *s, const 
  * all of them; a cycle (refused by the loader) does not loop.
  */
 size_t catalog_metric_bases(const catalog *c, const metric *m, const metric **out, size_t max);
+
+/* A rollup by name (across every source), and the source it is declared on. */
+const rollup *catalog_rollup(const catalog *c, const char *name, const source **src);
+
+/* The connection a rollup is stored in: its storage, else its source's own (NULL
+ * when the secrets were not loaded). */
+const connection *catalog_rollup_storage(const source *s, const rollup *r);
+
+/*
+ * The argument of an AVG metric's expression ("AVG(amount)" -> "amount"),
+ * malloc'd; NULL when expr is not one AVG(...) call (a rollup stores an AVG as
+ * SUM(arg) and COUNT(arg) and refuses an AVG whose argument this cannot find).
+ */
+char *rollup_avg_argument(const char *expr);
 
 /* True when name is a dimension anywhere: a definition or some source's local column. */
 bool catalog_is_dimension(const catalog *c, const char *name);

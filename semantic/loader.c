@@ -41,6 +41,7 @@
 #include "semantic/catalog.h"
 #include "semantic/catalog_internal.h"
 #include "semantic/column_type.h"
+#include "semantic/rollups.h"
 #include "semantic/secrets.h"
 #include "semantic/sql_scan.h"
 #include "semantic/time_metrics.h"
@@ -398,6 +399,10 @@ static bool read_source_fields(defctx *d, const ynode *key, source *s)
     ok = get_text(d, "description", &s->description) && ok;
     ok = get_name_list(d, "dimensions", &s->dimension_names, &s->n_dimension_names) && ok;
     ok = get_cache_ttl(d, &s->cache_ttl_s) && ok;
+    if (s->name)
+        ok = rollups_read(d->file, s, ymap_get(d->map, "rollups"), &d->L->problems,
+                          &d->L->n_problems) &&
+             ok;
     if (raw_sql) {
         s->sql = trim_sql(raw_sql);
         if (!analyse_source_sql(d, s))
@@ -1434,43 +1439,80 @@ static bool check_references(loader *L)
     }
     /* After every name is canonical: cycles are found by exact lookups. */
     ok = check_derived_depths(L) && ok;
+    ok = rollups_check(c, &L->problems, &L->n_problems) && ok;
     return ok;
 }
 
 /* ---- secrets ---- */
 
-static bool load_connection_of(loader *L, size_t si)
+/* Reads the secrets file of connection name once (who/at: what names it, for
+ * the message when there is none). */
+static bool load_named_connection(loader *L, const char *name, const char *who, const char *file,
+                                  int line, int column)
 {
     catalog *c = L->c;
-    const source *s = &c->sources[si];
-    if (catalog_connection(c, s->connection_name) ||
-        sem_strv_find(L->failed_connections, L->n_failed_connections, s->connection_name) >= 0)
+    if (catalog_connection(c, name) ||
+        sem_strv_find(L->failed_connections, L->n_failed_connections, name) >= 0)
         return true;
-    char *path = secrets_file_path(c->secrets_dir, s->connection_name);
+    char *path = secrets_file_path(c->secrets_dir, name);
     struct stat st;
     bool exists = stat(path, &st) == 0;
     if (!exists) {
-        const ynode *v = key_value(L->source_maps[si], "connection_name");
-        problem(L, s->at.file, v->line, v->column,
-                "source '%s': no secrets file for connection '%s' (expected %s)", s->name,
-                s->connection_name, path);
+        problem(L, file, line, column, "%s: no secrets file for connection '%s' (expected %s)", who,
+                name, path);
         free(path);
-        sem_strv_push(&L->failed_connections, &L->n_failed_connections,
-                      xstrdup(s->connection_name));
+        sem_strv_push(&L->failed_connections, &L->n_failed_connections, xstrdup(name));
         return false;
     }
     free(path);
     connection conn;
     char err[1024];
-    if (!secrets_load_connection(c->secrets_dir, s->connection_name, &conn, err, sizeof err)) {
+    if (!secrets_load_connection(c->secrets_dir, name, &conn, err, sizeof err)) {
         catalog_connection_clear(&conn);
-        sem_strv_push(&L->failed_connections, &L->n_failed_connections,
-                      xstrdup(s->connection_name));
+        sem_strv_push(&L->failed_connections, &L->n_failed_connections, xstrdup(name));
         return problem_text(L, err);
     }
     c->connections = xrealloc(c->connections, (c->n_connections + 1) * sizeof *c->connections);
     c->connections[c->n_connections++] = conn;
     return true;
+}
+
+static bool load_connection_of(loader *L, size_t si)
+{
+    const source *s = &L->c->sources[si];
+    const ynode *v = key_value(L->source_maps[si], "connection_name");
+    char who[300];
+    snprintf(who, sizeof who, "source '%s'", s->name);
+    return load_named_connection(L, s->connection_name, who, s->at.file, v->line, v->column);
+}
+
+/* The storage connections of a source's rollups (their own secrets files). */
+static bool load_rollup_storage(loader *L, size_t si)
+{
+    const source *s = &L->c->sources[si];
+    bool ok = true;
+    for (size_t i = 0; i < s->n_rollups; i++) {
+        const rollup *r = &s->rollups[i];
+        if (!r->storage)
+            continue;
+        char who[300];
+        snprintf(who, sizeof who, "source '%s': rollup '%s': storage", s->name, r->name);
+        ok = load_named_connection(L, r->storage, who, r->storage_at.file, r->storage_at.line,
+                                   r->storage_at.column) &&
+             ok;
+    }
+    return ok;
+}
+
+static void resolve_connections(catalog *c)
+{
+    for (size_t i = 0; i < c->n_sources; i++) {
+        source *s = &c->sources[i];
+        s->conn = catalog_connection(c, s->connection_name);
+        for (size_t j = 0; j < s->n_rollups; j++)
+            if (s->rollups[j].storage)
+                s->rollups[j].storage_conn = catalog_connection(c, s->rollups[j].storage);
+    }
 }
 
 /* Only the connections that sources use are read: a secrets directory may
@@ -1489,9 +1531,10 @@ static bool load_connections(loader *L)
     bool ok = true;
     for (size_t i = 0; i < c->n_sources; i++)
         ok = load_connection_of(L, i) && ok;
-    /* Pointers into c->connections are taken only now that it stops growing. */
     for (size_t i = 0; i < c->n_sources; i++)
-        c->sources[i].conn = catalog_connection(c, c->sources[i].connection_name);
+        ok = load_rollup_storage(L, i) && ok;
+    /* Pointers into c->connections are taken only now that it stops growing. */
+    resolve_connections(c);
     return ok;
 }
 

@@ -32,6 +32,8 @@ int cli_create(int argc, char **argv);
  */
 void cli_validate_databases(catalog *cat, char ***problems, size_t *n_problems);
 int cli_discover(int argc, char **argv);
+/* `mimir rollups list|status|build NAME` (rollups.c). */
+int cli_rollups(int argc, char **argv);
 
 /*
  * The project a command works on: --configs (default $MIMIR_CONFIGS, else

@@ -249,6 +249,12 @@ static void describe_source(fields *f, const catalog *c, const source *s)
         if (!c->metrics[i].derived && sem_name_eq(c->metrics[i].source_name, s->name))
             buf_printf(&b, "%s%s", b.len ? ", " : "", c->metrics[i].name);
     field(f, "metrics", buf_cstr(&b));
+    if (s->n_rollups > 0) { /* only when declared (docs/rollups.md) */
+        buf_reset(&b);
+        for (size_t i = 0; i < s->n_rollups; i++)
+            buf_printf(&b, "%s%s (%s)", i ? ", " : "", s->rollups[i].name, s->rollups[i].grain);
+        field(f, "rollups", buf_cstr(&b));
+    }
     buf_free(&b);
     field_origin(f, &s->at);
 }

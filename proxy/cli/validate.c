@@ -23,8 +23,9 @@
 #include "planner/derived_metrics.h"
 #include "planner/info_schema.h"
 #include "planner/planner.h"
-#include "proxy/cli/cli.h"
+#include "planner/rollup_plan.h"
 #include "proxy/cli/check.h"
+#include "proxy/cli/cli.h"
 #include "proxy/cli/validate_grants.h"
 #include "semantic/util.h"
 #include "wire/xalloc.h"
@@ -127,7 +128,30 @@ static const char *quoted(arena *a, const char *name)
     return out;
 }
 
-/* The raw source, then each dimension spliced into it, then its metrics. */
+/* Each rollup's build query, planned as a server plans it, with LIMIT 0. */
+static void check_rollups(validation *v, check_conn *cc, const source *src)
+{
+    for (size_t i = 0; i < src->n_rollups; i++) {
+        const rollup *r = &src->rollups[i];
+        arena a;
+        arena_init(&a);
+        rollup_sql q;
+        sql_error e;
+        memset(&e, 0, sizeof e);
+        char err[1024];
+        if (!rollup_plan(&a, v->cat, src, r, NULL, NULL, &q, &e)) {
+            if (v->offline_problems == 0)
+                add_problem(v, &r->at, "source '%s': rollup '%s': cannot be planned: %s", src->name,
+                            r->name, e.message);
+        } else if (!check_query(cc, q.sql, q.params, q.nparams, err, sizeof err)) {
+            add_problem(v, &r->at, "source '%s': rollup '%s': the database says: %s", src->name,
+                        r->name, err);
+        }
+        arena_free(&a);
+    }
+}
+
+/* The raw source, then each dimension spliced into it, then its metrics and rollups. */
 static void check_source(validation *v, check_conn *cc, const source *src)
 {
     char what[512], err[1024];
@@ -167,6 +191,7 @@ static void check_source(validation *v, check_conn *cc, const source *src)
             run_check(v, cc, aq, &m->at, what);
         arena_free(&a);
     }
+    check_rollups(v, cc, src);
 }
 
 static void check_connection(validation *v, const connection *conn)

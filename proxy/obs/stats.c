@@ -50,7 +50,25 @@ void stats_free(server_stats *st)
         free(st->sources[i]);
     }
     free(st->sources);
+    for (size_t i = 0; i < st->nrollups; i++) {
+        free(st->rollups[i]->name);
+        free(st->rollups[i]);
+    }
+    free(st->rollups);
     memset(st, 0, sizeof(*st));
+}
+
+rollup_stats *stats_rollup(server_stats *st, const char *name)
+{
+    for (size_t i = 0; i < st->nrollups; i++)
+        if (strcmp(st->rollups[i]->name, name) == 0)
+            return st->rollups[i];
+    st->rollups = xreallocarray(st->rollups, st->nrollups + 1, sizeof(*st->rollups));
+    rollup_stats *r = xcalloc(1, sizeof(*r));
+    r->name = xstrdup(name);
+    r->rows = -1;
+    st->rollups[st->nrollups++] = r;
+    return r;
 }
 
 uint64_t stats_now_ns(void)
@@ -147,6 +165,34 @@ static void render_sources(const server_stats *st, buf *b, buf *tmp)
     }
 }
 
+static void render_rollups(const server_stats *st, buf *b, buf *tmp)
+{
+    header(b, "mimir_rollup_builds_total", "counter",
+           "Rollup builds and refreshes run by this server, per rollup, by result (busy: another "
+           "server held its lock).");
+    for (size_t i = 0; i < st->nrollups; i++) {
+        const rollup_stats *r = st->rollups[i];
+        const char *name = label_pair(tmp, "rollup", r->name);
+        buf_printf(b, "mimir_rollup_builds_total{%s,result=\"ok\"} %llu\n", name,
+                   (unsigned long long)r->builds);
+        buf_printf(b, "mimir_rollup_builds_total{%s,result=\"failed\"} %llu\n", name,
+                   (unsigned long long)r->failures);
+        buf_printf(b, "mimir_rollup_builds_total{%s,result=\"busy\"} %llu\n", name,
+                   (unsigned long long)r->busy);
+    }
+    header(b, "mimir_rollup_build_seconds_total", "counter",
+           "Time spent building and refreshing each rollup (failed attempts included).");
+    for (size_t i = 0; i < st->nrollups; i++)
+        buf_printf(b, "mimir_rollup_build_seconds_total{%s} %.6f\n",
+                   label_pair(tmp, "rollup", st->rollups[i]->name), st->rollups[i]->seconds);
+    header(b, "mimir_rollup_rows", "gauge",
+           "Rows in each rollup after its last build or refresh (or as its state says).");
+    for (size_t i = 0; i < st->nrollups; i++)
+        if (st->rollups[i]->rows >= 0)
+            buf_printf(b, "mimir_rollup_rows{%s} %lld\n",
+                       label_pair(tmp, "rollup", st->rollups[i]->name), st->rollups[i]->rows);
+}
+
 static void render_pools(const stats_gauges *g, buf *b, buf *tmp)
 {
     header(b, "mimir_pool_connections", "gauge",
@@ -185,6 +231,7 @@ void stats_render_prometheus(const server_stats *st, const stats_gauges *g, buf 
     histogram_series(b, "mimir_query_duration_seconds", "", &st->query_duration);
     render_sources(st, b, &tmp);
     render_pools(g, b, &tmp);
+    render_rollups(st, b, &tmp);
     counter(b, "mimir_cache_hits_total", "Queries answered from the result cache.", st->cache_hits);
     counter(b, "mimir_cache_misses_total", "Result cache lookups that found nothing.",
             st->cache_misses);

@@ -45,6 +45,16 @@ typedef struct source_stats {
     uint64_t rows;     /* rows its atomic queries returned */
 } source_stats;
 
+/* Per rollup (by name; kept across reloads): its builds and refreshes on this server. */
+typedef struct rollup_stats {
+    char *name;
+    uint64_t builds;   /* full builds and refreshes that succeeded */
+    uint64_t failures; /* that failed (the last good rollup stays) */
+    uint64_t busy;     /* left to another server that held the lock */
+    double seconds;    /* time of the builds and refreshes, failed ones included */
+    long long rows;    /* rows in the rollup after its last build or refresh; -1: not known */
+} rollup_stats;
+
 typedef struct server_stats {
     uint64_t connections_total;    /* sessions accepted */
     uint64_t connections_rejected; /* refused: max_connections, shutting down */
@@ -62,11 +72,15 @@ typedef struct server_stats {
     uint64_t reloads_ok; /* SIGHUP reloads that took effect */
     uint64_t reloads_failed;
     uint64_t catalog_generation; /* 1 at startup, +1 per semantic layer installed */
+    rollup_stats **rollups;      /* pointers stay valid while the array grows */
+    size_t nrollups;
 } server_stats;
 
 /* The stats of source name, created on first use. */
 source_stats *stats_source(server_stats *st, const char *name);
 void stats_free(server_stats *st);
+/* The stats of rollup name, created on first use. */
+rollup_stats *stats_rollup(server_stats *st, const char *name);
 
 /* Gauges read at render time from their owners. */
 typedef struct pool_gauge {

@@ -1,0 +1,240 @@
+/* The server's rollup builds and refreshes: see rollup_sched.h. */
+#include "proxy/rollups/rollup_sched.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "proxy/log.h"
+#include "proxy/rollups/rollup_build.h"
+#include "proxy/server.h"
+#include "proxy/workers.h"
+#include "semantic/util.h"
+#include "wire/xalloc.h"
+
+/* The first retry after a failure; each further one waits twice as long. */
+#define ROLLUP_BACKOFF_FIRST_S 5
+/* Another server holds the lock: look again this soon (its build may take a while). */
+#define ROLLUP_BUSY_RETRY_S 10
+/* One build at a time: the other worker stays free for what cannot wait (PQcancel of a
+ * KILL QUERY); a rollup whose time came meanwhile looks again this soon. */
+#define ROLLUP_QUEUE_RETRY_S 1
+
+typedef struct rollup_job {
+    char *name;
+    char hash[32]; /* the definition it was last scheduled with ("" unknown) */
+    long refresh_every_s;
+    struct event *timer;
+    unsigned failures; /* in a row */
+    bool running;      /* a worker has it */
+    bool again;        /* a reload asked for a run while it was running */
+    bool removed;      /* no longer in the layer: freed when its run ends */
+    bool first;        /* not run yet on this server: reuse a fresh build */
+} rollup_job;
+
+/* One run on a worker: what it reads stays alive through the catalog it holds. */
+typedef struct rollup_run {
+    rollup_job *job;
+    catalog_gen *gen;
+    const source *src;
+    const rollup *r;
+    rollup_build_mode mode;
+    rollup_result res;
+} rollup_run;
+
+static struct {
+    rollup_job **jobs;
+    size_t n;
+    bool stopped;
+    unsigned running; /* builds on a worker now (at most one) */
+} sched;
+
+static void job_free(rollup_job *j)
+{
+    if (j->timer)
+        event_free(j->timer);
+    free(j->name);
+    free(j);
+}
+
+static void schedule(rollup_job *j, long seconds)
+{
+    struct timeval tv = {seconds, 0};
+    event_add(j->timer, &tv);
+}
+
+static void log_progress(void *ctx, const char *line)
+{
+    (void)ctx;
+    log_info("%s", line);
+}
+
+static void run_on_worker(void *arg)
+{
+    rollup_run *run = arg;
+    rollup_build(run->gen->cat, run->src, run->r, run->mode, time(NULL), log_progress, NULL,
+                 &run->res);
+}
+
+static long backoff_s(const rollup_job *j)
+{
+    long s = ROLLUP_BACKOFF_FIRST_S;
+    for (unsigned i = 1; i < j->failures && s < j->refresh_every_s; i++)
+        s *= 2;
+    return s < j->refresh_every_s ? s : j->refresh_every_s;
+}
+
+/* Counts, logs and schedules the next run (loop thread). */
+static void account(rollup_job *j, const rollup_result *res)
+{
+    rollup_stats *st = stats_rollup(&srv.stats, j->name);
+    st->seconds += res->seconds;
+    long next = j->refresh_every_s;
+    /* Until a run gets the lock, a fresh build (by the server that had it) is reused. */
+    if (res->outcome != ROLLUP_BUSY)
+        j->first = false;
+    switch (res->outcome) {
+    case ROLLUP_DONE:
+        st->builds++;
+        st->rows = res->rows;
+        j->failures = 0;
+        log_info("rollup %s: %s %lld rows in %.3f s (watermark %s)", j->name,
+                 res->full ? "built" : "refreshed", res->rows, res->seconds, res->watermark);
+        break;
+    case ROLLUP_FRESH:
+        st->rows = res->rows;
+        j->failures = 0;
+        next = res->due_in_s > 0 ? res->due_in_s : 1; /* refresh_every after the last one */
+        break;
+    case ROLLUP_BUSY:
+        st->busy++;
+        next = ROLLUP_BUSY_RETRY_S < next ? ROLLUP_BUSY_RETRY_S : next;
+        break;
+    case ROLLUP_FAILED:
+        st->failures++;
+        j->failures++;
+        next = backoff_s(j);
+        log_error("rollup %s: build failed (%u in a row), the last good build stays; retrying in "
+                  "%ld s: %s",
+                  j->name, j->failures, next, res->error);
+        break;
+    }
+    schedule(j, next);
+}
+
+static void run_done(void *arg)
+{
+    rollup_run *run = arg;
+    rollup_job *j = run->job;
+    j->running = false;
+    sched.running--;
+    if (!sched.stopped && !j->removed) {
+        account(j, &run->res);
+        if (j->again) {
+            j->again = false;
+            schedule(j, 0);
+        }
+    }
+    server_catalog_release(run->gen);
+    if (j->removed || sched.stopped)
+        job_free(j);
+    free(run);
+}
+
+static void on_timer(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    rollup_job *j = arg;
+    const source *s;
+    const rollup *r = catalog_rollup(srv.cat, j->name, &s);
+    if (!r || j->running)
+        return;
+    if (sched.running > 0) {
+        schedule(j, ROLLUP_QUEUE_RETRY_S);
+        return;
+    }
+    rollup_run *run = xcalloc(1, sizeof *run);
+    *run = (rollup_run){.job = j,
+                        .gen = server_catalog_hold(),
+                        .src = s,
+                        .r = r,
+                        .mode = j->first ? ROLLUP_BUILD_IF_DUE : ROLLUP_BUILD_AUTO};
+    j->running = true;
+    sched.running++;
+    workers_submit(run_on_worker, run_done, run);
+}
+
+static rollup_job *find_job(const char *name)
+{
+    for (size_t i = 0; i < sched.n; i++)
+        if (sem_name_eq(sched.jobs[i]->name, name))
+            return sched.jobs[i];
+    return NULL;
+}
+
+static void drop_job(size_t i)
+{
+    rollup_job *j = sched.jobs[i];
+    sched.jobs[i] = sched.jobs[--sched.n];
+    event_del(j->timer);
+    if (j->running)
+        j->removed = true; /* run_done frees it */
+    else
+        job_free(j);
+}
+
+/* A job for r, new or kept from the previous layer: run now when new or changed. */
+static void sync_one(const source *s, const rollup *r)
+{
+    char hash[32] = "", err[512];
+    if (!rollup_definition_hash(srv.cat, s, r, hash, err, sizeof err))
+        log_error("rollup %s: its query does not plan: %s", r->name, err);
+    rollup_job *j = find_job(r->name);
+    if (!j) {
+        j = xcalloc(1, sizeof *j);
+        j->name = xstrdup(r->name);
+        j->timer = evtimer_new(srv.base, on_timer, j);
+        j->first = true;
+        sched.jobs = xreallocarray(sched.jobs, sched.n + 1, sizeof *sched.jobs);
+        sched.jobs[sched.n++] = j;
+    } else if (strcmp(j->hash, hash) == 0 && j->refresh_every_s == r->refresh_every_s) {
+        return; /* unchanged: its schedule stays */
+    }
+    snprintf(j->hash, sizeof j->hash, "%s", hash);
+    j->refresh_every_s = r->refresh_every_s;
+    j->failures = 0;
+    if (j->running)
+        j->again = true;
+    else
+        schedule(j, 0);
+}
+
+void rollup_sched_sync(void)
+{
+    const catalog *c = srv.cat;
+    sched.stopped = false;
+    for (size_t i = sched.n; i-- > 0;)
+        if (!catalog_rollup(c, sched.jobs[i]->name, NULL))
+            drop_job(i);
+    for (size_t i = 0; i < c->n_sources; i++)
+        for (size_t k = 0; k < c->sources[i].n_rollups; k++)
+            sync_one(&c->sources[i], &c->sources[i].rollups[k]);
+}
+
+void rollup_sched_stop(void)
+{
+    sched.stopped = true;
+    for (size_t i = 0; i < sched.n; i++) {
+        rollup_job *j = sched.jobs[i];
+        event_del(j->timer);
+        if (!j->running)
+            job_free(j);
+    }
+    free(sched.jobs);
+    sched.jobs = NULL;
+    sched.n = 0;
+}
