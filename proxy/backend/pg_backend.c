@@ -388,6 +388,8 @@ static void remember_if_large(pg_conn *c)
     if (c->path != PATH_ROWS || c->rows < PG_COPY_MIN_ROWS || pg_copy_memo_has(c->query->sql))
         return;
     pg_copy_memo_add(c->query->sql);
+    if (!pg_copy_memo_has(c->query->sql))
+        return; /* its COPY was refused */
     log_info("backend '%s': a result of %zu rows: this query's next results stream through COPY",
              c->name, c->rows);
 }
@@ -556,9 +558,9 @@ static void deliver_copy_line(pg_conn *c, char *line, size_t len)
 /*
  * The COPY ended before its first line. Cancelled: it ends as any query does.
  * Otherwise the rewritten statement may be what PostgreSQL refused (a text
- * pg_copy_statement could not foresee): the text is forgotten and runs again in
- * single-row mode once this result ends, which reports the query's own error, if
- * it has one, as it always did.
+ * pg_copy_statement could not foresee): the text is marked refused (it is not
+ * tried through COPY again) and runs again in single-row mode once this result
+ * ends, which reports the query's own error, if it has one, as it always did.
  */
 static void copy_refused(pg_conn *c, PGresult *res)
 {
@@ -573,7 +575,7 @@ static void copy_refused(pg_conn *c, PGresult *res)
         log_warn("backend '%s': COPY refused (%s); the query runs in single-row mode", c->name,
                  line);
         free(line);
-        pg_copy_memo_forget(c->query->sql);
+        pg_copy_memo_refuse(c->query->sql);
         c->rerun = true;
     }
     PQclear(res);
@@ -641,10 +643,12 @@ static void process_results(pg_conn *c)
             return;
         }
         PGresult *res = PQgetResult(c->pg);
-        if (!res && c->rerun) {
+        if (!res && c->rerun && !c->discard) {
             run_again_in_rows(c);
             return;
         }
+        if (!res && c->rerun) /* cancelled before the second run began */
+            fail_query(c, "canceling statement due to user request");
         if (!res) {
             query_finished(c);
             return;

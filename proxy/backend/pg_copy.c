@@ -234,8 +234,10 @@ bool pg_copy_split(char *line, size_t len, size_t ncols, const char **values, si
 /* ---- Which texts had large results ---------------------------------------------- */
 
 enum { MEMO_SLOTS = 512 };
-/* Loop-only, like the pools: a hash of each text seen with a large result (0: free). */
+/* Loop-only, like the pools: a hash of each text seen with a large result (0: free), and
+ * whether PostgreSQL refused its COPY (then it stays in single-row mode). */
 static uint64_t memo[MEMO_SLOTS];
+static bool refused[MEMO_SLOTS];
 
 static uint64_t text_hash(const char *s)
 {
@@ -250,18 +252,21 @@ static uint64_t text_hash(const char *s)
 bool pg_copy_memo_has(const char *sql)
 {
     uint64_t h = text_hash(sql);
-    return memo[h % MEMO_SLOTS] == h;
+    return memo[h % MEMO_SLOTS] == h && !refused[h % MEMO_SLOTS];
 }
 
 void pg_copy_memo_add(const char *sql)
 {
     uint64_t h = text_hash(sql);
+    if (memo[h % MEMO_SLOTS] == h)
+        return; /* known already: large, or refused */
     memo[h % MEMO_SLOTS] = h;
+    refused[h % MEMO_SLOTS] = false;
 }
 
-void pg_copy_memo_forget(const char *sql)
+void pg_copy_memo_refuse(const char *sql)
 {
     uint64_t h = text_hash(sql);
-    if (memo[h % MEMO_SLOTS] == h)
-        memo[h % MEMO_SLOTS] = 0;
+    memo[h % MEMO_SLOTS] = h;
+    refused[h % MEMO_SLOTS] = true;
 }

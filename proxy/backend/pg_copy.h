@@ -41,10 +41,12 @@ bool pg_copy_split(char *line, size_t len, size_t ncols, const char **values, si
 /*
  * Which query texts had large results. Remembered by a hash of the text in a
  * small table (a newer text may take an older one's slot: it then runs once
- * more in single-row mode). Used on the event loop only.
+ * more in single-row mode). A text whose COPY PostgreSQL refused is
+ * remembered as such, so that it is not tried again while it keeps its slot.
+ * Used on the event loop only.
  */
-bool pg_copy_memo_has(const char *sql);
-void pg_copy_memo_add(const char *sql);
-void pg_copy_memo_forget(const char *sql);
+bool pg_copy_memo_has(const char *sql); /* large, and its COPY not refused */
+void pg_copy_memo_add(const char *sql); /* large (no effect on a refused text) */
+void pg_copy_memo_refuse(const char *sql);
 
 #endif

@@ -103,8 +103,12 @@ static void test_memo(void **state)
     pg_copy_memo_add("SELECT big");
     assert_true(pg_copy_memo_has("SELECT big"));
     assert_false(pg_copy_memo_has("SELECT big "));
-    pg_copy_memo_forget("SELECT big");
+    pg_copy_memo_refuse("SELECT big");
     assert_false(pg_copy_memo_has("SELECT big"));
+    pg_copy_memo_add("SELECT big"); /* refused stays refused */
+    assert_false(pg_copy_memo_has("SELECT big"));
+    pg_copy_memo_refuse("SELECT never large");
+    assert_false(pg_copy_memo_has("SELECT never large"));
 }
 
 int main(void)
