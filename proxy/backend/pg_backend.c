@@ -439,6 +439,10 @@ static void send_and_watch(pg_conn *c);
  */
 static bool build_copy_sql(pg_conn *c, const atomic_query *q)
 {
+    /* pg_copy_statement reads '...' as standard strings (backslashes are no escapes). */
+    const char *scs = PQparameterStatus(c->pg, "standard_conforming_strings");
+    if (!scs || strcmp(scs, "on") != 0)
+        return false;
     char **literals = xcalloc(q->nparams + 1, sizeof(char *));
     bool ok = true;
     for (size_t i = 0; i < q->nparams && ok; i++) {
