@@ -207,28 +207,47 @@ static size_t unescape(char *f, size_t len)
     return (size_t)(w - f);
 }
 
+/* One field of a line: NULL for "\N", else its text, decoded when it has escapes. */
+static void put_field(char *f, size_t n, bool escaped, const char **value, size_t *length)
+{
+    if (n == 2 && f[0] == '\\' && f[1] == 'N') {
+        *value = NULL;
+        *length = 0;
+        return;
+    }
+    *value = f;
+    *length = escaped ? unescape(f, n) : n;
+}
+
+/*
+ * One pass over the line: fields are short (a number, a name, a date), so a byte loop
+ * costs less than a memchr call per field for the tab and another for a backslash.
+ */
 bool pg_copy_split(char *line, size_t len, size_t ncols, const char **values, size_t *lengths)
 {
     if (len && line[len - 1] == '\n')
         len--;
-    char *p = line, *end = line + len;
-    for (size_t i = 0; i < ncols; i++) {
-        /* A tab inside a value is always escaped (\t): a raw one ends the field. */
-        char *tab = memchr(p, '\t', (size_t)(end - p));
-        char *stop = tab ? tab : end;
-        if ((tab == NULL) != (i + 1 == ncols))
-            return false;
-        size_t n = (size_t)(stop - p);
-        if (n == 2 && p[0] == '\\' && p[1] == 'N') {
-            values[i] = NULL;
-            lengths[i] = 0;
-        } else {
-            values[i] = p;
-            lengths[i] = unescape(p, n);
+    char *start = line, *end = line + len;
+    size_t i = 0;
+    bool escaped = false;
+    for (char *p = line;; p++) {
+        if (p == end || *p == '\t') {
+            /* A tab inside a value is always escaped (\t): a raw one ends the field. */
+            if (i == ncols)
+                return false;
+            put_field(start, (size_t)(p - start), escaped, &values[i], &lengths[i]);
+            i++;
+            if (p == end)
+                break;
+            start = p + 1;
+            escaped = false;
+        } else if (*p == '\\') {
+            escaped = true;
+            if (p + 1 < end)
+                p++; /* the escaped character, whatever it is, is not a separator */
         }
-        p = stop + 1;
     }
-    return true;
+    return i == ncols;
 }
 
 /* ---- Which texts had large results ---------------------------------------------- */
