@@ -91,6 +91,19 @@ static void test_split(void **state)
     assert_int_equal(lengths[0], 6);
     assert_memory_equal(values[0], "\\x00ff", 6);
 
+    /* an escaped backslash right before the separator: the tab still separates */
+    char line4[] = "x\\\\\ty\\\\\n";
+    assert_true(pg_copy_split(line4, strlen(line4), 2, values, lengths));
+    assert_int_equal(lengths[0], 2);
+    assert_memory_equal(values[0], "x\\", 2);
+    assert_int_equal(lengths[1], 2);
+    assert_memory_equal(values[1], "y\\", 2);
+
+    /* no newline at the end (the last line of a stream may lack it), one column */
+    char line5[] = "42";
+    assert_true(pg_copy_split(line5, strlen(line5), 1, values, lengths));
+    assert_int_equal(lengths[0], 2);
+
     char few[] = "1\t2\n", many[] = "1\t2\t3\t4\n";
     assert_false(pg_copy_split(few, strlen(few), 3, values, lengths));
     assert_false(pg_copy_split(many, strlen(many), 3, values, lengths));
