@@ -15,9 +15,12 @@
  * paused delivery stops reading and MySQL waits on its full socket:
  * backpressure all the way to the server, as with PostgreSQL.
  *
- * Values reach the sink in MySQL's text rendering: every result column is
- * bound as a string and libmariadb converts binary-protocol integers,
- * decimals, doubles and dates exactly as the text protocol would print them.
+ * Values reach the sink in MySQL's text rendering: result columns are bound
+ * as strings and libmariadb converts binary-protocol decimals, doubles and
+ * times exactly as the text protocol would print them; integers, DATEs,
+ * DATETIMEs and TIMESTAMPs are bound natively and printed here the same way
+ * (bind_natively), since libmariadb's sprintf for them was most of the work
+ * per row.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -83,6 +86,14 @@ typedef struct value_buffer {
     unsigned long len;
     my_bool is_null;
     my_bool truncated;
+    /* Columns bound natively and printed here, not by libmariadb's sprintf (bind_results):
+     * an integer as a 64-bit integer, a DATE, DATETIME or TIMESTAMP as a MYSQL_TIME. */
+    enum { PRINTED_BY_LIBRARY, PRINT_INTEGER, PRINT_TEMPORAL } print;
+    bool is_unsigned;
+    enum enum_field_types field_type;
+    unsigned decimals; /* of a DATETIME or TIMESTAMP: its fractional digits */
+    long long number;
+    MYSQL_TIME time;
 } value_buffer;
 
 typedef struct kill_job kill_job;
@@ -487,6 +498,111 @@ static void describe_field(const MYSQL_FIELD *f, result_column *col)
 }
 
 /* Result columns described and bound as strings; false when libmariadb refused. */
+/*
+ * An integer column whose text is its plain decimal digits: TINYINT to BIGINT,
+ * signed or unsigned, without ZEROFILL (padded to the display width) and not
+ * YEAR or BIT (printed otherwise).
+ */
+static bool plain_integer(const MYSQL_FIELD *f)
+{
+    switch (f->type) {
+    case MYSQL_TYPE_TINY:
+    case MYSQL_TYPE_SHORT:
+    case MYSQL_TYPE_INT24:
+    case MYSQL_TYPE_LONG:
+    case MYSQL_TYPE_LONGLONG:
+        return (f->flags & ZEROFILL_FLAG) == 0;
+    default:
+        return false;
+    }
+}
+
+/* The decimal digits of v (as sprintf's %lld or %llu would print them); their count. */
+static unsigned long print_integer(char *out, long long v, bool is_unsigned)
+{
+    char digits[24];
+    int n = 0;
+    bool negative = !is_unsigned && v < 0;
+    unsigned long long u = negative ? 0ull - (unsigned long long)v : (unsigned long long)v;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    unsigned long len = 0;
+    if (negative)
+        out[len++] = '-';
+    while (n)
+        out[len++] = digits[--n];
+    return len;
+}
+
+/*
+ * libmariadb prints a binary-protocol integer or date bound as a string with sprintf,
+ * most of Mimir's work per row (docs/performance.md, "Scenario 2: COPY for large
+ * results"): such columns are bound natively instead and printed here, the
+ * same text (print_integer, print_temporal). TIME (negative, beyond 24 hours) and
+ * everything else stay strings.
+ */
+static void bind_natively(const MYSQL_FIELD *f, value_buffer *v, MYSQL_BIND *b)
+{
+    v->field_type = f->type;
+    if (plain_integer(f)) {
+        v->print = PRINT_INTEGER;
+        v->is_unsigned = (f->flags & UNSIGNED_FLAG) != 0;
+        b->buffer_type = MYSQL_TYPE_LONGLONG;
+        b->buffer = &v->number;
+        b->buffer_length = sizeof(v->number);
+        b->is_unsigned = v->is_unsigned;
+    } else if (f->type == MYSQL_TYPE_DATE || f->type == MYSQL_TYPE_DATETIME ||
+               f->type == MYSQL_TYPE_TIMESTAMP) {
+        v->print = PRINT_TEMPORAL;
+        v->decimals = f->decimals;
+        b->buffer_type = MYSQL_TYPE_DATETIME;
+        b->buffer = &v->time;
+        b->buffer_length = sizeof(v->time);
+    }
+}
+
+static char *put_digits(char *out, unsigned long value, int width)
+{
+    for (int k = width - 1; k >= 0; k--) {
+        out[k] = (char)('0' + value % 10);
+        value /= 10;
+    }
+    return out + width;
+}
+
+/*
+ * As libmariadb 3.3 prints them into a string bind (ps_fetch_datetime): "%04u-%02u-%02u",
+ * then " %02u:%02u:%02u" for a DATETIME or TIMESTAMP, then, when the column has 1 to 6
+ * decimals, the microseconds as ".%06lu" cut to that many digits.
+ */
+static unsigned long print_temporal(char *out, const value_buffer *v)
+{
+    const MYSQL_TIME *t = &v->time;
+    char *p = put_digits(out, t->year, 4); /* a server sends no year past 9999 */
+    *p++ = '-';
+    p = put_digits(p, t->month, 2);
+    *p++ = '-';
+    p = put_digits(p, t->day, 2);
+    if (v->field_type != MYSQL_TYPE_DATE) {
+        *p++ = ' ';
+        p = put_digits(p, t->hour, 2);
+        *p++ = ':';
+        p = put_digits(p, t->minute, 2);
+        *p++ = ':';
+        p = put_digits(p, t->second, 2);
+        if (v->decimals >= 1 && v->decimals <= 6) {
+            char micro[6];
+            put_digits(micro, t->second_part, 6);
+            *p++ = '.';
+            memcpy(p, micro, v->decimals);
+            p += v->decimals;
+        }
+    }
+    return (unsigned long)(p - out);
+}
+
 static bool bind_results(my_conn *c)
 {
     MYSQL_RES *meta = mysql_stmt_result_metadata(c->stmt);
@@ -517,6 +633,7 @@ static bool bind_results(my_conn *c)
         b->length = &v->len;
         b->is_null = &v->is_null;
         b->error = &v->truncated;
+        bind_natively(&fields[i], v, b);
     }
     mysql_free_result(meta);
     return mysql_stmt_bind_result(c->stmt, c->binds) == 0;
@@ -848,7 +965,7 @@ static bool refetch_long_values(my_conn *c)
     bool rebind = false;
     for (size_t i = 0; i < c->ncols; i++) {
         value_buffer *v = &c->values[i];
-        if (v->is_null || v->len <= v->cap)
+        if (v->is_null || v->print != PRINTED_BY_LIBRARY || v->len <= v->cap)
             continue;
         unsigned long cap = v->len + 1;
         char *data = xrealloc(v->data, cap);
@@ -867,7 +984,12 @@ static bool refetch_long_values(my_conn *c)
 static void deliver_row(my_conn *c)
 {
     for (size_t i = 0; i < c->ncols; i++) {
-        const value_buffer *v = &c->values[i];
+        value_buffer *v = &c->values[i];
+        /* data holds at least MIN_VALUE_BUFFER bytes: room for either */
+        if (v->print == PRINT_INTEGER && !v->is_null)
+            v->len = print_integer(v->data, v->number, v->is_unsigned);
+        else if (v->print == PRINT_TEMPORAL && !v->is_null)
+            v->len = print_temporal(v->data, v);
         c->row[i] = v->is_null ? NULL : v->data;
         c->lengths[i] = v->is_null ? 0 : v->len;
     }

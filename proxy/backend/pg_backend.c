@@ -4,6 +4,13 @@
  * literals travel as parameters) in single-row mode, so rows reach the client
  * as PostgreSQL produces them and a paused delivery stops reading the socket,
  * which in turn makes PostgreSQL wait: backpressure all the way to the server.
+ *
+ * A query text whose last result had PG_COPY_MIN_ROWS rows or more runs the
+ * next time as `COPY (query) TO STDOUT` (proxy/backend/pg_copy.h says why):
+ * first the column descriptions (the same text prepared unnamed and described,
+ * in one round trip through pipeline mode), then the COPY, its lines decoded
+ * into the same values. Rows still flow as PostgreSQL produces them, pausing
+ * still stops reading the socket, and a cancel ends a COPY as it ends a query.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +22,7 @@
 #include "proxy/log.h"
 #include "proxy/backend/db_tls.h"
 #include "proxy/backend/pg_conninfo.h"
+#include "proxy/backend/pg_copy.h"
 #include "proxy/backend/pool.h"
 #include "proxy/backend/tcp_liveness.h"
 #include "proxy/workers.h"
@@ -42,6 +50,13 @@ enum {
 };
 
 typedef enum { PG_CONNECTING, PG_IDLE, PG_QUERY } pg_state;
+
+/* How the running query's rows come (see the top of the file). */
+typedef enum {
+    PATH_ROWS,     /* PQsendQueryParams in single-row mode */
+    PATH_DESCRIBE, /* the column descriptions before a COPY */
+    PATH_COPY,     /* COPY (query) TO STDOUT */
+} pg_path;
 
 typedef struct pg_conn {
     backend_conn base;
@@ -72,6 +87,15 @@ typedef struct pg_conn {
     size_t *lengths;
     char *scratch; /* rewritten values (timestamps, booleans) */
     size_t scratch_cap;
+    /* the path of the rows */
+    pg_path path;
+    const atomic_query *query; /* valid until on_done: run again if a COPY is refused */
+    char *copy_sql;
+    PGresult *described; /* the column descriptions of a COPY (names point into it) */
+    bool copy_started;   /* the server answered the COPY with its CopyOutResponse */
+    bool copy_done;      /* every line read: what remains is the COPY's end */
+    bool rerun;          /* the COPY was refused: run the query in single-row mode */
+    size_t rows;         /* rows delivered, for the memo of large results */
 } pg_conn;
 
 static void pg_socket_cb(evutil_socket_t fd, short what, void *arg);
@@ -106,6 +130,10 @@ static void free_query_state(pg_conn *c)
     free(c->values);
     free(c->lengths);
     free(c->error);
+    free(c->copy_sql);
+    PQclear(c->described);
+    c->copy_sql = NULL;
+    c->described = NULL;
     c->cols = NULL;
     c->types = NULL;
     c->values = NULL;
@@ -301,16 +329,14 @@ static size_t strip_zone(const char *v, size_t len)
     return len;
 }
 
-static void deliver_row(pg_conn *c, const PGresult *res)
+/* c->values as PostgreSQL printed them -> as MySQL's text protocol has them, and out. */
+static void deliver_values(pg_conn *c)
 {
     for (size_t i = 0; i < c->ncols; i++) {
-        if (PQgetisnull(res, 0, (int)i)) {
-            c->values[i] = NULL;
-            c->lengths[i] = 0;
+        const char *v = c->values[i];
+        if (!v)
             continue;
-        }
-        const char *v = PQgetvalue(res, 0, (int)i);
-        size_t len = (size_t)PQgetlength(res, 0, (int)i);
+        size_t len = c->lengths[i];
         switch (c->types[i]) {
         case OID_BOOL:
             v = v[0] == 't' ? "1" : "0";
@@ -326,12 +352,52 @@ static void deliver_row(pg_conn *c, const PGresult *res)
         c->values[i] = v;
         c->lengths[i] = len;
     }
+    c->rows++;
     c->sink.on_row(c->sink.ctx, c->values, c->lengths);
+}
+
+static void deliver_row(pg_conn *c, const PGresult *res)
+{
+    for (size_t i = 0; i < c->ncols; i++) {
+        bool null = PQgetisnull(res, 0, (int)i);
+        c->values[i] = null ? NULL : PQgetvalue(res, 0, (int)i);
+        c->lengths[i] = null ? 0 : (size_t)PQgetlength(res, 0, (int)i);
+    }
+    deliver_values(c);
+}
+
+static void send_columns(pg_conn *c)
+{
+    if (!c->columns_sent && !c->failed) {
+        c->columns_sent = true;
+        c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
+    }
+}
+
+/* A NUMERIC without a declared scale takes the first value's, as in describe_columns. */
+static void scale_from_first_row(pg_conn *c)
+{
+    for (size_t i = 0; i < c->ncols; i++)
+        if (c->types[i] == OID_NUMERIC && c->cols[i].decimals < 0 && c->values[i])
+            c->cols[i].decimals = decimal_scale(c->values[i], c->lengths[i]);
+}
+
+/* A result this large makes the next run of the same text go through COPY. */
+static void remember_if_large(pg_conn *c)
+{
+    if (c->path != PATH_ROWS || c->rows < PG_COPY_MIN_ROWS || pg_copy_memo_has(c->query->sql))
+        return;
+    pg_copy_memo_add(c->query->sql);
+    if (!pg_copy_memo_has(c->query->sql))
+        return; /* its COPY was refused */
+    log_info("backend '%s': a result of %zu rows: this query's next results stream through COPY",
+             c->name, c->rows);
 }
 
 static void query_finished(pg_conn *c)
 {
     c->state = PG_IDLE;
+    remember_if_large(c);
     if (c->ev)
         event_del(c->ev);
     if (!c->failed && !c->columns_sent)
@@ -360,9 +426,220 @@ static void fail_query(pg_conn *c, const char *msg)
     }
 }
 
+static void lost_connection(pg_conn *c);
+static void start_rows(pg_conn *c);
+static void send_and_watch(pg_conn *c);
+
+/* ---- COPY (large results) -------------------------------------------------------- */
+
+/*
+ * The COPY statement for the query, its parameters escaped by the server's rules;
+ * false when it cannot be written (pg_copy_statement refuses the text, a value the
+ * connection's encoding rejects): the query then runs in single-row mode.
+ */
+static bool build_copy_sql(pg_conn *c, const atomic_query *q)
+{
+    /* pg_copy_statement reads '...' as standard strings (backslashes are no escapes). */
+    const char *scs = PQparameterStatus(c->pg, "standard_conforming_strings");
+    if (!scs || strcmp(scs, "on") != 0)
+        return false;
+    char **literals = xcalloc(q->nparams + 1, sizeof(char *));
+    bool ok = true;
+    for (size_t i = 0; i < q->nparams && ok; i++) {
+        if (q->params[i].text) {
+            literals[i] = PQescapeLiteral(c->pg, q->params[i].text, strlen(q->params[i].text));
+            ok = literals[i] != NULL;
+        }
+    }
+    if (ok)
+        c->copy_sql = pg_copy_statement(q->sql, (const char *const *)literals, q->nparams);
+    for (size_t i = 0; i < q->nparams; i++)
+        PQfreemem(literals[i]);
+    free(literals);
+    return c->copy_sql != NULL;
+}
+
+/*
+ * COPY sends no column descriptions: the query's text, prepared as the unnamed
+ * statement and described, gives them (names, types, typmods), exactly what the
+ * single-row result would have carried. Prepare, describe and sync go out together
+ * in pipeline mode: one round trip, and PostgreSQL only parses the text (it plans
+ * the COPY).
+ */
+static bool start_describe(pg_conn *c)
+{
+    const atomic_query *q = c->query;
+    if (!build_copy_sql(c, q))
+        return false;
+    c->path = PATH_DESCRIBE;
+    if (!PQenterPipelineMode(c->pg) || !PQsendPrepare(c->pg, "", q->sql, (int)q->nparams, NULL) ||
+        !PQsendDescribePrepared(c->pg, "") || !PQpipelineSync(c->pg)) {
+        lost_connection(c);
+        return true;
+    }
+    send_and_watch(c);
+    return true;
+}
+
+/* The descriptions are in: the COPY goes out, unless the query failed or was cancelled. */
+static void describe_done(pg_conn *c)
+{
+    if (!PQexitPipelineMode(c->pg)) {
+        lost_connection(c);
+        return;
+    }
+    if (!c->failed && (c->discard || !c->described))
+        fail_query(c, c->discard ? "canceling statement due to user request"
+                                 : "no column descriptions for the query");
+    if (c->failed) {
+        query_finished(c);
+        return;
+    }
+    describe_columns(c, c->described);
+    c->path = PATH_COPY;
+    if (!PQsendQuery(c->pg, c->copy_sql)) {
+        lost_connection(c);
+        return;
+    }
+    send_and_watch(c);
+}
+
+static void process_describe(pg_conn *c)
+{
+    bool after_null = false;
+    while (c->state == PG_QUERY && !PQisBusy(c->pg)) {
+        PGresult *res = PQgetResult(c->pg);
+        if (!res) {
+            /* Between the pipeline's results; two in a row: nothing more will come. */
+            if (after_null) {
+                fail_query(c, "the column descriptions ended without a sync");
+                lost_connection(c);
+                return;
+            }
+            after_null = true;
+            continue;
+        }
+        after_null = false;
+        switch (PQresultStatus(res)) {
+        case PGRES_PIPELINE_SYNC:
+            PQclear(res);
+            describe_done(c);
+            return;
+        case PGRES_COMMAND_OK: /* the prepare's, then the describe's: keep the last */
+            PQclear(c->described);
+            c->described = res;
+            continue;
+        case PGRES_PIPELINE_ABORTED:
+            break;
+        default: {
+            const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+            if (state && strcmp(state, "57014") == 0)
+                c->cancel_seen = true;
+            fail_query(c, PQresultErrorMessage(res));
+            break;
+        }
+        }
+        PQclear(res);
+    }
+}
+
+/* One line of the COPY: decoded in place into c->values, delivered as a row. */
+static void deliver_copy_line(pg_conn *c, char *line, size_t len)
+{
+    if (c->failed || c->discard)
+        return;
+    if (!pg_copy_split(line, len, c->ncols, c->values, c->lengths)) {
+        fail_query(c, "COPY sent a row whose fields do not match the query's columns");
+        return;
+    }
+    if (!c->columns_sent) {
+        scale_from_first_row(c);
+        send_columns(c);
+    }
+    deliver_values(c);
+}
+
+/*
+ * The COPY ended before its first line. Cancelled: it ends as any query does.
+ * Otherwise the rewritten statement may be what PostgreSQL refused (a text
+ * pg_copy_statement could not foresee): the text is marked refused (it is not
+ * tried through COPY again) and runs again in single-row mode once this result
+ * ends, which reports the query's own error, if it has one, as it always did.
+ */
+static void copy_refused(pg_conn *c, PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : "COPY ended without an answer";
+    if (state && strcmp(state, "57014") == 0)
+        c->cancel_seen = true;
+    if (c->discard || c->cancel_seen || c->base.broken) {
+        fail_query(c, msg);
+    } else {
+        char *line = one_line(msg);
+        log_warn("backend '%s': COPY refused (%s); the query runs in single-row mode", c->name,
+                 line);
+        free(line);
+        pg_copy_memo_refuse(c->query->sql);
+        c->rerun = true;
+    }
+    PQclear(res);
+}
+
+/* Delivers the COPY's lines; true once they are all read (its end result remains). */
+static bool process_copy(pg_conn *c)
+{
+    while (!c->paused && c->state == PG_QUERY && !c->copy_done) {
+        if (!c->copy_started) {
+            if (PQisBusy(c->pg))
+                return false;
+            PGresult *res = PQgetResult(c->pg);
+            if (res && PQresultStatus(res) == PGRES_COPY_OUT) {
+                c->copy_started = true;
+                PQclear(res);
+            } else {
+                copy_refused(c, res);
+                c->copy_done = true;
+            }
+            continue;
+        }
+        char *line;
+        int n = PQgetCopyData(c->pg, &line, 1);
+        if (n > 0) {
+            deliver_copy_line(c, line, (size_t)n);
+            PQfreemem(line);
+        } else if (n == 0) {
+            if (c->sink.on_flush)
+                c->sink.on_flush(c->sink.ctx);
+            return false;
+        } else {
+            c->copy_done = true; /* -1 the end, -2 an error: the result that follows tells */
+        }
+    }
+    return c->copy_done && !c->paused && c->state == PG_QUERY;
+}
+
+/* A COPY refused before its first line runs again as it would have before. */
+static void run_again_in_rows(pg_conn *c)
+{
+    free_query_state(c);
+    c->rerun = false;
+    c->failed = false;
+    c->columns_sent = false;
+    c->copy_started = false;
+    c->copy_done = false;
+    c->path = PATH_ROWS;
+    start_rows(c);
+}
+
 /* Consumes whatever results libpq has complete; stops when paused or blocked. */
 static void process_results(pg_conn *c)
 {
+    if (c->path == PATH_DESCRIBE) {
+        process_describe(c);
+        return;
+    }
+    if (c->path == PATH_COPY && !process_copy(c))
+        return;
     while (!c->paused && c->state == PG_QUERY) {
         if (PQisBusy(c->pg)) {
             if (c->sink.on_flush)
@@ -370,6 +647,12 @@ static void process_results(pg_conn *c)
             return;
         }
         PGresult *res = PQgetResult(c->pg);
+        if (!res && c->rerun && !c->discard) {
+            run_again_in_rows(c);
+            return;
+        }
+        if (!res && c->rerun) /* cancelled before the second run began */
+            fail_query(c, "canceling statement due to user request");
         if (!res) {
             query_finished(c);
             return;
@@ -378,10 +661,7 @@ static void process_results(pg_conn *c)
         case PGRES_SINGLE_TUPLE:
             if (!c->cols)
                 describe_columns(c, res);
-            if (!c->columns_sent && !c->failed) {
-                c->columns_sent = true;
-                c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
-            }
+            send_columns(c);
             if (!c->failed && !c->discard)
                 deliver_row(c, res);
             break;
@@ -459,17 +739,20 @@ static void pg_socket_cb(evutil_socket_t fd, short what, void *arg)
     process_results(c);
 }
 
-static void pg_run(backend_conn *bc, const atomic_query *q, const backend_sink *sink)
+/* Flushes what libpq queued and watches the socket for the rest and the answer. */
+static void send_and_watch(pg_conn *c)
 {
-    pg_conn *c = (pg_conn *)bc;
-    c->sink = *sink;
-    c->state = PG_QUERY;
-    c->paused = false;
-    c->cancel_sent = false;
-    c->cancel_seen = false;
-    c->discard = false;
-    c->columns_sent = false;
-    c->failed = false;
+    int r = PQflush(c->pg);
+    if (r < 0) {
+        lost_connection(c);
+        return;
+    }
+    watch(c, (short)((r == 1 ? EV_WRITE : EV_READ) | EV_PERSIST));
+}
+
+static void start_rows(pg_conn *c)
+{
+    const atomic_query *q = c->query;
     const char **values = xcalloc(q->nparams + 1, sizeof(char *));
     for (size_t i = 0; i < q->nparams; i++)
         values[i] = q->params[i].text;
@@ -479,12 +762,29 @@ static void pg_run(backend_conn *bc, const atomic_query *q, const backend_sink *
         lost_connection(c);
         return;
     }
-    int r = PQflush(c->pg);
-    if (r < 0) {
-        lost_connection(c);
+    send_and_watch(c);
+}
+
+static void pg_run(backend_conn *bc, const atomic_query *q, const backend_sink *sink)
+{
+    pg_conn *c = (pg_conn *)bc;
+    c->sink = *sink;
+    c->query = q;
+    c->state = PG_QUERY;
+    c->paused = false;
+    c->cancel_sent = false;
+    c->cancel_seen = false;
+    c->discard = false;
+    c->columns_sent = false;
+    c->failed = false;
+    c->rows = 0;
+    c->path = PATH_ROWS;
+    c->copy_started = false;
+    c->copy_done = false;
+    c->rerun = false;
+    if (pg_copy_memo_has(q->sql) && start_describe(c))
         return;
-    }
-    watch(c, (short)((r == 1 ? EV_WRITE : EV_READ) | EV_PERSIST));
+    start_rows(c);
 }
 
 static void pg_pause(backend_conn *bc)
