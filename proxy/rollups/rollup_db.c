@@ -5,32 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
-#include <mysql.h>
 #include <sqlite3.h>
 
-#include "proxy/backend/db_tls.h"
-#include "proxy/backend/pg_conninfo.h"
+#include "proxy/backend/blocking_db.h"
 #include "proxy/backend/sqlite_functions.h"
 #include "wire/xalloc.h"
 
+/* A build's connection is a blocking one (proxy/backend/blocking_db.h) with the pools'
+ * session, and on SQLite Mimir's functions and the rollups file attached. */
 struct rollup_db {
-    conn_kind kind;
-    PGconn *pg;
-    MYSQL *my;
-    sqlite3 *lite;
+    blocking_db *db;
 };
-
-static void one_line(char *err, size_t errlen, const char *msg)
-{
-    snprintf(err, errlen, "%s", msg && *msg ? msg : "unknown error");
-    for (char *c = err; *c; c++)
-        if (*c == '\n' || *c == '\r' || *c == '\t')
-            *c = ' ';
-    size_t n = strlen(err);
-    while (n > 0 && err[n - 1] == ' ')
-        err[--n] = '\0';
-}
 
 char *rollup_db_sqlite_file(const connection *c)
 {
@@ -40,75 +25,19 @@ char *rollup_db_sqlite_file(const connection *c)
     return out;
 }
 
-/* NOTICEs ("schema ... already exists, skipping") are expected: not for the log. */
-static void pg_quiet(void *arg, const char *message)
-{
-    (void)arg;
-    (void)message;
-}
-
-static bool pg_open(rollup_db *db, const connection *c, char *err, size_t errlen)
-{
-    pg_conninfo ci;
-    pg_conninfo_build(&ci, c, ROLLUP_DB_CONNECT_TIMEOUT_S);
-    db->pg = PQconnectdbParams(ci.keys, ci.values, ci.expand_dbname);
-    if (db->pg && PQstatus(db->pg) == CONNECTION_OK) {
-        PQsetNoticeProcessor(db->pg, pg_quiet, NULL);
-        return true;
-    }
-    char msg[1024];
-    one_line(msg, sizeof msg, db->pg ? PQerrorMessage(db->pg) : "out of memory");
-    db_tls_explain(err, errlen, msg);
-    return false;
-}
-
-static bool my_open(rollup_db *db, const connection *c, char *err, size_t errlen)
-{
-    db->my = mysql_init(NULL);
-    if (!db->my) {
-        one_line(err, errlen, "out of memory");
-        return false;
-    }
-    unsigned timeout = ROLLUP_DB_CONNECT_TIMEOUT_S;
-    mysql_optionsv(db->my, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-    mysql_optionsv(db->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    /* Sessions as the pools' (proxy/backend/mysql_backend.c): UTC, the same sql_mode. */
-    mysql_optionsv(db->my, MYSQL_INIT_COMMAND,
-                   "SET time_zone = '+00:00', sql_mode = "
-                   "'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
-    if (!my_tls_configure(db->my, c)) {
-        one_line(err, errlen, mysql_error(db->my));
-        return false;
-    }
-    unsigned port = c->port ? (unsigned)strtoul(c->port, NULL, 10) : 0;
-    if (mysql_real_connect(db->my, c->host, c->user, c->password, c->database, port, NULL, 0))
-        return my_tls_connected(db->my, c, err, errlen);
-    char msg[1024];
-    one_line(msg, sizeof msg, mysql_error(db->my));
-    db_tls_explain(err, errlen, msg);
-    return false;
-}
-
 /* The source's file (never written to) with the rollups file attached. */
-static bool lite_open(rollup_db *db, const connection *c, char *err, size_t errlen)
+static bool lite_attach(rollup_db *db, const connection *c, char *err, size_t errlen)
 {
-    int rc = sqlite3_open_v2(c->path, &db->lite, SQLITE_OPEN_READWRITE, NULL);
-    if (rc != SQLITE_OK) {
-        char msg[1024];
-        snprintf(msg, sizeof msg, "cannot open SQLite database '%s': %s", c->path,
-                 db->lite ? sqlite3_errmsg(db->lite) : sqlite3_errstr(rc));
-        one_line(err, errlen, msg);
-        return false;
-    }
-    sqlite3_busy_timeout(db->lite, 2000);
-    if (!sqlite_functions_register(db->lite)) {
-        one_line(err, errlen, "could not register Mimir's functions on SQLite");
+    sqlite3 *lite = blocking_db_sqlite(db->db);
+    sqlite3_busy_timeout(lite, 2000);
+    if (!sqlite_functions_register(lite)) {
+        blocking_db_one_line(err, errlen, "could not register Mimir's functions on SQLite");
         return false;
     }
     char *file = rollup_db_sqlite_file(c);
     /* ATTACH opens with the main database's flags, which do not create files. */
     sqlite3 *create = NULL;
-    rc = sqlite3_open_v2(file, &create, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    sqlite3_open_v2(file, &create, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     sqlite3_close(create);
     char *lit = rollup_db_literal(db, file);
     char sql[4200];
@@ -120,12 +49,14 @@ static bool lite_open(rollup_db *db, const connection *c, char *err, size_t errl
 
 rollup_db *rollup_db_connect(const connection *c, char *err, size_t errlen)
 {
+    blocking_db_options o = {
+        .connect_timeout_s = ROLLUP_DB_CONNECT_TIMEOUT_S, .writable = true, .pool_session = true};
+    blocking_db *bdb = blocking_db_connect(c, &o, err, errlen);
+    if (!bdb)
+        return NULL;
     rollup_db *db = xcalloc(1, sizeof *db);
-    db->kind = c->kind;
-    bool ok = c->kind == CONN_POSTGRES ? pg_open(db, c, err, errlen)
-              : c->kind == CONN_MYSQL  ? my_open(db, c, err, errlen)
-                                       : lite_open(db, c, err, errlen);
-    if (!ok) {
+    db->db = bdb;
+    if (c->kind == CONN_SQLITE && !lite_attach(db, c, err, errlen)) {
         rollup_db_close(db);
         return NULL;
     }
@@ -136,175 +67,25 @@ void rollup_db_close(rollup_db *db)
 {
     if (!db)
         return;
-    if (db->pg)
-        PQfinish(db->pg);
-    if (db->my)
-        mysql_close(db->my);
-    if (db->lite)
-        sqlite3_close(db->lite);
+    blocking_db_close(db->db);
     free(db);
 }
 
 conn_kind rollup_db_kind(const rollup_db *db)
 {
-    return db->kind;
-}
-
-/* ---- statements ---- */
-
-static PGresult *pg_run(rollup_db *db, const char *sql, const query_param *params, size_t n)
-{
-    const char **values = xcalloc(n + 1, sizeof *values);
-    for (size_t i = 0; i < n; i++)
-        values[i] = params[i].text;
-    PGresult *res = PQexecParams(db->pg, sql, (int)n, NULL, values, NULL, NULL, 0);
-    free(values);
-    return res;
-}
-
-static bool pg_exec(rollup_db *db, const char *sql, const query_param *params, size_t n, char *err,
-                    size_t errlen)
-{
-    PGresult *res = pg_run(db, sql, params, n);
-    ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
-    bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-    if (!ok)
-        one_line(err, errlen, PQerrorMessage(db->pg));
-    PQclear(res);
-    return ok;
-}
-
-static bool my_exec(rollup_db *db, const char *sql, const query_param *params, size_t n, char *err,
-                    size_t errlen)
-{
-    MYSQL_STMT *st = mysql_stmt_init(db->my);
-    if (!st) {
-        one_line(err, errlen, mysql_error(db->my));
-        return false;
-    }
-    MYSQL_BIND *bind = xcalloc(n + 1, sizeof *bind);
-    unsigned long *lengths = xcalloc(n + 1, sizeof *lengths);
-    for (size_t i = 0; i < n; i++) {
-        lengths[i] = (unsigned long)strlen(params[i].text);
-        bind[i].buffer_type = MYSQL_TYPE_STRING;
-        bind[i].buffer = (void *)params[i].text;
-        bind[i].buffer_length = lengths[i];
-        bind[i].length = &lengths[i];
-    }
-    bool ok = mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) == 0 &&
-              (n == 0 || mysql_stmt_bind_param(st, bind) == 0) && mysql_stmt_execute(st) == 0;
-    if (!ok)
-        one_line(err, errlen, mysql_stmt_error(st));
-    free(bind);
-    free(lengths);
-    mysql_stmt_close(st);
-    return ok;
-}
-
-static bool lite_exec(rollup_db *db, const char *sql, const query_param *params, size_t n,
-                      char *err, size_t errlen)
-{
-    sqlite3_stmt *st = NULL;
-    bool ok = sqlite3_prepare_v2(db->lite, sql, -1, &st, NULL) == SQLITE_OK;
-    for (size_t i = 0; ok && i < n; i++)
-        ok = sqlite3_bind_text(st, (int)i + 1, params[i].text, -1, SQLITE_STATIC) == SQLITE_OK;
-    int rc = SQLITE_ROW;
-    while (ok && rc == SQLITE_ROW)
-        rc = sqlite3_step(st);
-    ok = ok && rc == SQLITE_DONE;
-    if (!ok)
-        one_line(err, errlen, sqlite3_errmsg(db->lite));
-    sqlite3_finalize(st);
-    return ok;
+    return blocking_db_kind(db->db);
 }
 
 bool rollup_db_exec(rollup_db *db, const char *sql, const query_param *params, size_t nparams,
                     char *err, size_t errlen)
 {
-    switch (db->kind) {
-    case CONN_POSTGRES:
-        return pg_exec(db, sql, params, nparams, err, errlen);
-    case CONN_MYSQL:
-        if (nparams == 0 && mysql_real_query(db->my, sql, (unsigned long)strlen(sql)) != 0) {
-            one_line(err, errlen, mysql_error(db->my));
-            return false;
-        }
-        if (nparams == 0) {
-            MYSQL_RES *res = mysql_store_result(db->my);
-            mysql_free_result(res);
-            return true;
-        }
-        return my_exec(db, sql, params, nparams, err, errlen);
-    default:
-        return lite_exec(db, sql, params, nparams, err, errlen);
-    }
-}
-
-static bool pg_row(rollup_db *db, const char *sql, char **cells, size_t ncols, bool *found,
-                   char *err, size_t errlen)
-{
-    PGresult *res = pg_run(db, sql, NULL, 0);
-    bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK;
-    if (!ok)
-        one_line(err, errlen, PQerrorMessage(db->pg));
-    *found = ok && PQntuples(res) > 0;
-    for (size_t i = 0; *found && i < ncols && (int)i < PQnfields(res); i++)
-        cells[i] = PQgetisnull(res, 0, (int)i) ? NULL : xstrdup(PQgetvalue(res, 0, (int)i));
-    PQclear(res);
-    return ok;
-}
-
-static bool my_row(rollup_db *db, const char *sql, char **cells, size_t ncols, bool *found,
-                   char *err, size_t errlen)
-{
-    if (mysql_real_query(db->my, sql, (unsigned long)strlen(sql)) != 0) {
-        one_line(err, errlen, mysql_error(db->my));
-        return false;
-    }
-    MYSQL_RES *res = mysql_store_result(db->my);
-    MYSQL_ROW row = res ? mysql_fetch_row(res) : NULL;
-    *found = row != NULL;
-    for (size_t i = 0; row && i < ncols && i < mysql_num_fields(res); i++)
-        cells[i] = row[i] ? xstrdup(row[i]) : NULL;
-    mysql_free_result(res);
-    return true;
-}
-
-static bool lite_row(rollup_db *db, const char *sql, char **cells, size_t ncols, bool *found,
-                     char *err, size_t errlen)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db->lite, sql, -1, &st, NULL) != SQLITE_OK) {
-        one_line(err, errlen, sqlite3_errmsg(db->lite));
-        return false;
-    }
-    int rc = sqlite3_step(st);
-    *found = rc == SQLITE_ROW;
-    for (size_t i = 0; *found && i < ncols && (int)i < sqlite3_column_count(st); i++) {
-        const unsigned char *t = sqlite3_column_text(st, (int)i);
-        cells[i] = t ? xstrdup((const char *)t) : NULL;
-    }
-    bool ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
-    if (!ok)
-        one_line(err, errlen, sqlite3_errmsg(db->lite));
-    sqlite3_finalize(st);
-    return ok;
+    return blocking_db_exec(db->db, sql, params, nparams, err, errlen);
 }
 
 bool rollup_db_row(rollup_db *db, const char *sql, char **cells, size_t ncols, bool *found,
                    char *err, size_t errlen)
 {
-    for (size_t i = 0; i < ncols; i++)
-        cells[i] = NULL;
-    *found = false;
-    switch (db->kind) {
-    case CONN_POSTGRES:
-        return pg_row(db, sql, cells, ncols, found, err, errlen);
-    case CONN_MYSQL:
-        return my_row(db, sql, cells, ncols, found, err, errlen);
-    default:
-        return lite_row(db, sql, cells, ncols, found, err, errlen);
-    }
+    return blocking_db_row(db->db, sql, cells, ncols, found, err, errlen);
 }
 
 char *rollup_db_literal(const rollup_db *db, const char *text)
@@ -313,7 +94,7 @@ char *rollup_db_literal(const rollup_db *db, const char *text)
     char *out = xmalloc(2 * n + 3);
     out[o++] = '\'';
     for (size_t i = 0; i < n; i++) {
-        if (text[i] == '\'' || (db->kind == CONN_MYSQL && text[i] == '\\'))
+        if (text[i] == '\'' || (rollup_db_kind(db) == CONN_MYSQL && text[i] == '\\'))
             out[o++] = text[i];
         out[o++] = text[i];
     }
