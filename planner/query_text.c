@@ -38,6 +38,16 @@ static void append_ident(buf *b, const char *name)
     buf_append_byte(b, '`');
 }
 
+const char *query_quoted_name(arena *a, const char *name)
+{
+    buf b;
+    buf_init(&b);
+    append_ident(&b, name);
+    const char *out = arena_strdup(a, buf_cstr(&b));
+    buf_free(&b);
+    return out;
+}
+
 /* The granularities (the prototype's TIME, DATE, MONTH and YEAR, and those
  * added since) and the time grain columns they select. */
 static const char *const prototype_grains[][2] = {{"TIME", "ts"},          {"SECOND", "ts_second"},

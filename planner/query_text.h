@@ -40,4 +40,8 @@ typedef struct query_request {
  */
 const char *query_request_sql(arena *a, const query_request *r, char *err, size_t errlen);
 
+/* `name` as a MySQL-dialect identifier, backquotes doubled (in arena a): any metric,
+ * dimension or source name can go into a statement Mimir writes itself. */
+const char *query_quoted_name(arena *a, const char *name);
+
 #endif

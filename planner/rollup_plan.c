@@ -15,30 +15,16 @@
 #include <strings.h>
 
 #include "planner/planner.h"
+#include "planner/query_text.h"
 #include "planner/time_zone.h"
 #include "semantic/util.h"
 #include "wire/xalloc.h"
-
-/* `name`, backquotes doubled. */
-static const char *bq(arena *a, const char *name)
-{
-    size_t n = strlen(name), o = 0;
-    char *out = arena_alloc(a, 2 * n + 3);
-    out[o++] = '`';
-    for (size_t i = 0; i < n; i++) {
-        if (name[i] == '`')
-            out[o++] = '`';
-        out[o++] = name[i];
-    }
-    out[o++] = '`';
-    return out;
-}
 
 /* An identifier in the backend's dialect. */
 static const char *ident(arena *a, sql_dialect d, const char *name)
 {
     if (d == DIALECT_MYSQL)
-        return bq(a, name);
+        return query_quoted_name(a, name);
     size_t n = strlen(name), o = 0;
     char *out = arena_alloc(a, 2 * n + 3);
     out[o++] = '"';
@@ -107,12 +93,12 @@ static void metric_columns(arena *a, const catalog *cat, const rollup *r, ptr_ve
 static const char *metrics_query(arena *a, const source *s, const rollup *r, const ptr_vec *mcols,
                                  const char *from, const char *to)
 {
-    const char *group = bq(a, r->grain);
+    const char *group = query_quoted_name(a, r->grain);
     for (size_t i = 0; i < r->n_dimensions; i++)
-        group = arena_printf(a, "%s, %s", group, bq(a, r->dimensions[i]));
+        group = arena_printf(a, "%s, %s", group, query_quoted_name(a, r->dimensions[i]));
     const char *select = group;
     for (size_t i = 0; i < mcols->len; i++)
-        select = arena_printf(a, "%s, AGG(%s)", select, bq(a, mcols->items[i]));
+        select = arena_printf(a, "%s, AGG(%s)", select, query_quoted_name(a, mcols->items[i]));
     const char *where = "";
     if (from && to)
         where = arena_printf(a, " WHERE ts >= '%s' AND ts < '%s'", from, to);
@@ -120,8 +106,8 @@ static const char *metrics_query(arena *a, const source *s, const rollup *r, con
         where = arena_printf(a, " WHERE ts >= '%s'", from);
     else if (to)
         where = arena_printf(a, " WHERE ts < '%s'", to);
-    return arena_printf(a, "SELECT %s FROM mimir.%s%s GROUP BY %s", select, bq(a, s->name), where,
-                        group);
+    return arena_printf(a, "SELECT %s FROM mimir.%s%s GROUP BY %s", select,
+                        query_quoted_name(a, s->name), where, group);
 }
 
 const char *rollup_zone_text(const catalog *cat)

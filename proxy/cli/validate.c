@@ -23,6 +23,7 @@
 #include "planner/derived_metrics.h"
 #include "planner/info_schema.h"
 #include "planner/planner.h"
+#include "planner/query_text.h"
 #include "planner/rollup_plan.h"
 #include "proxy/cli/check.h"
 #include "proxy/cli/cli.h"
@@ -112,22 +113,6 @@ static bool run_check(validation *v, check_conn *cc, const atomic_query *q, cons
     return false;
 }
 
-/* `name` for the statements below, with backquotes doubled: any name can be checked. */
-static const char *quoted(arena *a, const char *name)
-{
-    size_t n = strlen(name), o = 0;
-    char *out = arena_alloc(a, 2 * n + 3);
-    out[o++] = '`';
-    for (size_t i = 0; i < n; i++) {
-        if (name[i] == '`')
-            out[o++] = '`';
-        out[o++] = name[i];
-    }
-    out[o++] = '`';
-    out[o] = '\0';
-    return out;
-}
-
 /* Each rollup's build query, planned as a server plans it, with LIMIT 0. */
 static void check_rollups(validation *v, check_conn *cc, const source *src)
 {
@@ -171,8 +156,8 @@ static void check_source(validation *v, check_conn *cc, const source *src)
         arena a;
         arena_init(&a);
         snprintf(what, sizeof what, "dimension '%s' on source '%s'", d->name, src->name);
-        char *q = arena_printf(&a, "SELECT %s FROM mimir.%s GROUP BY 1", quoted(&a, d->name),
-                               quoted(&a, src->name));
+        char *q = arena_printf(&a, "SELECT %s FROM mimir.%s GROUP BY 1",
+                               query_quoted_name(&a, d->name), query_quoted_name(&a, src->name));
         const atomic_query *aq = plan_one(v, &a, q, &d->at, what);
         if (aq)
             run_check(v, cc, aq, &d->at, what);
@@ -185,7 +170,8 @@ static void check_source(validation *v, check_conn *cc, const source *src)
         arena a;
         arena_init(&a);
         snprintf(what, sizeof what, "metric '%s'", m->name);
-        char *q = arena_printf(&a, "SELECT AGG(%s) FROM mimir.metrics", quoted(&a, m->name));
+        char *q =
+            arena_printf(&a, "SELECT AGG(%s) FROM mimir.metrics", query_quoted_name(&a, m->name));
         const atomic_query *aq = plan_one(v, &a, q, &m->at, what);
         if (aq)
             run_check(v, cc, aq, &m->at, what);
