@@ -382,10 +382,12 @@ static void scale_from_first_row(pg_conn *c)
             c->cols[i].decimals = decimal_scale(c->values[i], c->lengths[i]);
 }
 
-/* A result this large makes the next run of the same text go through COPY. */
+/* A result this large makes the next run of the same text go through COPY. Not one that
+ * was cancelled: its caller may have freed the plan (c->query) when it left. */
 static void remember_if_large(pg_conn *c)
 {
-    if (c->path != PATH_ROWS || c->rows < PG_COPY_MIN_ROWS || pg_copy_memo_has(c->query->sql))
+    if (c->path != PATH_ROWS || c->rows < PG_COPY_MIN_ROWS || c->discard || c->failed ||
+        pg_copy_memo_has(c->query->sql))
         return;
     pg_copy_memo_add(c->query->sql);
     if (!pg_copy_memo_has(c->query->sql))
