@@ -77,6 +77,7 @@ typedef struct pg_conn {
     bool cancel_sent; /* a cancel request is on its way: do not send another */
     bool cancel_seen; /* the query ended cancelled (SQLSTATE 57014): no cancel in flight */
     bool discard;     /* cancelled: rows are dropped instead of delivered */
+    char *sql;        /* the running query's text, its own copy (remember_if_large) */
     bool columns_sent;
     bool failed;
     char *error;
@@ -131,8 +132,10 @@ static void free_query_state(pg_conn *c)
     free(c->lengths);
     free(c->error);
     free(c->copy_sql);
+    free(c->sql);
     PQclear(c->described);
     c->copy_sql = NULL;
+    c->sql = NULL;
     c->described = NULL;
     c->cols = NULL;
     c->types = NULL;
@@ -382,15 +385,15 @@ static void scale_from_first_row(pg_conn *c)
             c->cols[i].decimals = decimal_scale(c->values[i], c->lengths[i]);
 }
 
-/* A result this large makes the next run of the same text go through COPY. Not one that
- * was cancelled: its caller may have freed the plan (c->query) when it left. */
+/* A result this large makes the next run of the same text go through COPY. The text is
+ * the connection's own copy: a caller that left (a cancel, a result limit) may have
+ * freed its plan (c->query) by now. */
 static void remember_if_large(pg_conn *c)
 {
-    if (c->path != PATH_ROWS || c->rows < PG_COPY_MIN_ROWS || c->discard || c->failed ||
-        pg_copy_memo_has(c->query->sql))
+    if (c->path != PATH_ROWS || c->rows < PG_COPY_MIN_ROWS || !c->sql || pg_copy_memo_has(c->sql))
         return;
-    pg_copy_memo_add(c->query->sql);
-    if (!pg_copy_memo_has(c->query->sql))
+    pg_copy_memo_add(c->sql);
+    if (!pg_copy_memo_has(c->sql))
         return; /* its COPY was refused */
     log_info("backend '%s': a result of %zu rows: this query's next results stream through COPY",
              c->name, c->rows);
@@ -581,7 +584,7 @@ static void copy_refused(pg_conn *c, PGresult *res)
         log_warn("backend '%s': COPY refused (%s); the query runs in single-row mode", c->name,
                  line);
         free(line);
-        pg_copy_memo_refuse(c->query->sql);
+        pg_copy_memo_refuse(c->sql);
         c->rerun = true;
     }
     PQclear(res);
@@ -772,6 +775,8 @@ static void pg_run(backend_conn *bc, const atomic_query *q, const backend_sink *
     pg_conn *c = (pg_conn *)bc;
     c->sink = *sink;
     c->query = q;
+    free(c->sql);
+    c->sql = xstrdup(q->sql);
     c->state = PG_QUERY;
     c->paused = false;
     c->cancel_sent = false;
