@@ -13,6 +13,7 @@ midnight UTC, fall inside them); some rows have no country or no amount.
 import datetime
 import json
 import random
+import re
 import sqlite3
 import subprocess
 from decimal import Decimal
@@ -638,21 +639,34 @@ def period_start(grain, t):
 @pytest.mark.parametrize("grain", ["ts_hour", "week", "year_month", "quarter", "year"])
 def test_grains(layer, pg, mariadb, grain):
     """Every backend's rollup at each grain, against the generated rows aggregated in
-    Python by the same periods (a second oracle beside the backends' own SQL)."""
-    watermark = period_start(grain, NOW)
-    want = {}
-    for t, store, country, amount in payment_rows():
-        if t >= watermark:
-            continue
-        key = (period_start(grain, t).strftime("%Y-%m-%d %H:%M:%S"), store, country)
-        revenue, n = want.get(key, (Decimal(0), 0))
-        want[key] = (revenue + (amount or 0), n + 1)
-    assert want, "no complete period: the generator's history is too short"
+    Python by the same periods (a second oracle beside the backends' own SQL). The
+    watermark is the start of the period the build ran in: read from its output and
+    checked against the clock around it (a long run may cross an hour)."""
+    def now():
+        return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+    def periods_before(watermark):
+        want = {}
+        for t, store, country, amount in payment_rows():
+            if t >= watermark:
+                continue
+            key = (period_start(grain, t).strftime("%Y-%m-%d %H:%M:%S"), store, country)
+            revenue, n = want.get(key, (Decimal(0), 0))
+            want[key] = (revenue + (amount or 0), n + 1)
+        assert want, "no complete period: the generator's history is too short"
+        return want
+
     write_sources(layer["configs"], grain=grain)
     try:
         for b in BACKENDS:
+            before = period_start(grain, now())
             out = mimir(layer, "rollups", "build", f"pay_{b}_daily").stdout
-            assert f"watermark {watermark.strftime('%Y-%m-%d %H:%M:%S')}" in out
+            after = period_start(grain, now())
+            found = re.search(r"watermark (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", out)
+            assert found, out
+            watermark = datetime.datetime.fromisoformat(found[1])
+            assert before <= watermark <= after, out
+            want = periods_before(watermark)
             got = {r[:3]: (r[3] or Decimal(0), r[4]) for r in rollup_rows(b, pg, mariadb, layer)}
             assert got == {k: (Decimal(str(round(float(v[0]), 4))).normalize(),
                                Decimal(v[1]).normalize()) for k, v in want.items()}, b
