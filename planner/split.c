@@ -25,6 +25,7 @@
 #include "planner/layer_types.h"
 #include "planner/planner.h"
 #include "planner/time_metrics.h"
+#include "planner/time_probe.h"
 #include "planner/semi_additive.h"
 
 typedef struct source_job {
@@ -330,49 +331,6 @@ static unsigned grains_named(const catalog *cat, const expr *e)
     return out;
 }
 
-/* The start of the period of grain g that contains now, both UTC, on the calendar. */
-static void period_start(time_grain g, const calendar *cal, struct tm *t)
-{
-    if (g == GRAIN_FISCAL_YEAR || g == GRAIN_FISCAL_QUARTER) {
-        /* back to the fiscal year's (quarter's) first month, then as a month */
-        int first = cal->fiscal_year_start_month >= 1 ? cal->fiscal_year_start_month - 1 : 0;
-        t->tm_mon -= (t->tm_mon + 12 - first) % (g == GRAIN_FISCAL_YEAR ? 12 : 3);
-        g = GRAIN_MONTH;
-    }
-    switch (g) {
-    case GRAIN_YEAR:
-        t->tm_mon = 0;
-        /* fall through */
-    case GRAIN_QUARTER:
-        t->tm_mon -= t->tm_mon % 3;
-        /* fall through */
-    case GRAIN_MONTH:
-        t->tm_mday = 1;
-        /* fall through */
-    case GRAIN_DATE:
-        t->tm_hour = 0;
-        /* fall through */
-    case GRAIN_HOUR:
-        t->tm_min = 0;
-        /* fall through */
-    case GRAIN_MINUTE:
-        t->tm_sec = 0;
-        /* fall through */
-    case GRAIN_SECOND:
-    case GRAIN_TIME:
-    case GRAIN_FISCAL_YEAR: /* made months above */
-    case GRAIN_FISCAL_QUARTER:
-    case GRAIN_COUNT:
-        break;
-    case GRAIN_WEEK: /* back to Monday (tm_wday 1) or Sunday (0), then to its midnight */
-        t->tm_mday -= cal->week_start == WEEK_START_SUNDAY ? t->tm_wday : (t->tm_wday + 6) % 7;
-        t->tm_hour = t->tm_min = t->tm_sec = 0;
-        break;
-    }
-    time_t norm = timegm(t); /* renormalises a day count that went below 1 */
-    gmtime_r(&norm, t);
-}
-
 /*
  * The bound that leaves out the still-incomplete period, as 'YYYY-MM-DD
  * HH:MM:SS' (the session's wall clock), or NULL when the query groups by no grain
@@ -387,26 +345,23 @@ static const char *incomplete_period_start(split_ctx *x)
     grains &= ~(1u << GRAIN_TIME);
     if (!grains)
         return NULL;
-    time_t now = time(NULL);
-    time_t latest = 0;
     /* Periods of the session's wall clock: the bound is compared with it (see local_time). */
     time_zone utc;
     time_zone_default(&utc);
     struct tm local;
-    time_zone_local(x->q->tz ? x->q->tz : &utc, now, &local);
+    time_zone_local(x->q->tz ? x->q->tz : &utc, time(NULL), &local);
+    int64_t now = (int64_t)timegm(&local) * 1000000, latest = 0;
     for (int g = 0; g < GRAIN_COUNT; g++) {
-        if (!(grains & (1u << g)))
+        period_kind k;
+        if (!(grains & (1u << g)) || !time_grain_period((time_grain)g, &x->cat->cal, &k))
             continue;
-        struct tm t = local;
-        period_start((time_grain)g, &x->cat->cal, &t);
-        time_t start = timegm(&t);
+        int64_t start = period_floor(&k, now); /* the calendar's periods (planner/periods.h) */
         if (start > latest)
             latest = start;
     }
-    struct tm t;
-    gmtime_r(&latest, &t);
-    return arena_printf(x->a, "%04d-%02d-%02d %02d:%02d:%02d", t.tm_year + 1900, t.tm_mon + 1,
-                        t.tm_mday, t.tm_hour, t.tm_min, t.tm_sec);
+    char text[32];
+    period_time_text(latest, text);
+    return arena_strdup(x->a, text);
 }
 
 /* ---- The session's time zone ------------------------------------------------ */
@@ -1697,16 +1652,16 @@ static bool can_stream(const split_ctx *x, const ptr_vec *jobs)
  * that groups a cumulative metric's days does not show it: another query does, or
  * the type of the periods' labels (a year's number, a DATE, a DATETIME).
  */
-static bool time_key_column(const split_ctx *x, const ptr_vec *jobs, size_t dim, plan_column *pc)
+static void time_key_column(const split_ctx *x, const ptr_vec *jobs, size_t dim, plan_column *pc)
 {
     if (!x->tp.has_key || dim != x->tp.key)
-        return true;
+        return;
     for (size_t j = 0; j < jobs->len; j++) {
         const source_job *job = jobs->items[j];
         time_grain g;
         if (!time_job_key_grain(&x->tp, job->tm, &g)) {
             pc->query = j;
-            return true;
+            return;
         }
     }
     const period_kind *k = &x->tp.kind;
@@ -1721,7 +1676,6 @@ static bool time_key_column(const split_ctx *x, const ptr_vec *jobs, size_t dim,
         *r = (type_rule){.kind = TR_FIXED, .type = VT_DATETIME, .decimals = 0};
     pc->computed = true;
     pc->type = r;
-    return true;
 }
 
 bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sql_error *err)
@@ -1762,8 +1716,7 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
             pc->query_col = i;
         } else if (c->kind == COL_DIM) {
             pc->query_col = c->index;
-            if (!time_key_column(&x, &jobs, c->index, pc))
-                return false;
+            time_key_column(&x, &jobs, c->index, pc);
         } else if (c->kind == COL_EXPR) {
             pc->computed = true;
             pc->type = final_type_rule(a, &types.leaves, c->e);
