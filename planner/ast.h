@@ -175,6 +175,7 @@ struct order_item {
 struct select_stmt {
     bool distinct;
     bool no_cache; /* SQL_NO_CACHE: the result cache must not answer it */
+    bool no_rollup; /* the optimizer hint NO_ROLLUP(): read the sources, never a rollup */
     select_item *items;
     size_t nitems;
     table_ref *from; /* NULL when there is no FROM */

@@ -71,6 +71,10 @@ typedef struct inquiry {
      * computed in it (NULL: UTC). types tells which time columns are instants. */
     const time_zone *tz;
     const struct discovered_types *types;
+    /* The rollups built and ready to answer (planner/rollup_route.h); none when the
+     * session turned them off or the statement says NO_ROLLUP(). */
+    const struct rollup_ready *rollups;
+    size_t nrollups;
     /* The type probe's inquiry (planner/type_probe.h): each metric's aggregate as its
      * source computes it, without what chooses or fills its rows after (semi-additive
      * edges, fill_nulls_with, join_to_calendar), in one atomic query. */

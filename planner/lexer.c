@@ -51,6 +51,7 @@ static token *emit(lexer *lx, token_kind kind, const char *text, size_t len, siz
     t->offset = offset;
     t->end = lx->pos;
     t->line = line;
+    t->hint = NULL;
     ptr_vec_push(lx->a, &lx->toks, t);
     return t;
 }
@@ -58,6 +59,15 @@ static token *emit(lexer *lx, token_kind kind, const char *text, size_t len, siz
 static void emit_error(lexer *lx, const char *msg, size_t offset, int line)
 {
     emit(lx, TK_ERROR, msg, strlen(msg), offset, line);
+}
+
+/* An optimizer hint's body (from..to), kept on the token before it; several hint
+ * comments in a row are read as one. */
+static void keep_hint(lexer *lx, size_t from, size_t to)
+{
+    token *prev = lx->toks.items[lx->toks.len - 1];
+    const char *body = arena_strndup(lx->a, lx->sql + from, to - from);
+    prev->hint = prev->hint ? arena_printf(lx->a, "%s %s", prev->hint, body) : body;
 }
 
 /* Skips whitespace and comments. Returns false after emitting an error. */
@@ -88,6 +98,8 @@ static bool skip_blank(lexer *lx)
                 emit_error(lx, "unterminated comment", start, line);
                 return false;
             }
+            if (lx->sql[start + 2] == '+' && lx->toks.len > 0)
+                keep_hint(lx, start + 3, lx->pos);
             advance(lx, 2);
         } else if (c == '*' && peek(lx, 1) == '/' && lx->in_exec_comment) {
             lx->in_exec_comment = false;

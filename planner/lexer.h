@@ -2,7 +2,8 @@
  * Lexer for the MySQL dialect that clients send (ANSI_QUOTES off: "..." is a
  * string, `...` an identifier). Comments are skipped, except that the body of
  * an executable comment (slash-star-bang, optionally with a version number) is read
- * as SQL, as MySQL itself does.
+ * as SQL, as MySQL itself does, and an optimizer hint comment (slash-star-plus) is
+ * kept on the token before it (token.hint).
  */
 #ifndef MIMIR_PLANNER_LEXER_H
 #define MIMIR_PLANNER_LEXER_H
@@ -36,6 +37,9 @@ typedef struct token {
     size_t offset;    /* byte offset of the token in the statement */
     size_t end;       /* byte offset just past the token as written */
     int line;         /* 1-based line of the token */
+    /* The body of an optimizer hint comment (slash-star-plus ... star-slash) right after
+     * this token, NULL when none: MySQL reads hints only after SELECT and the like. */
+    const char *hint;
 } token;
 
 /*

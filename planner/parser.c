@@ -1313,13 +1313,35 @@ static bool parse_union(parser *p, select_stmt *s, bool top)
     return (s->union_next = ps_select(p)) != NULL;
 }
 
+/*
+ * Does an optimizer hint comment's body name hint `name` (NO_ROLLUP() in
+ * "NO_ROLLUP() MAX_EXECUTION_TIME(10)")? Hints Mimir does not know are ignored,
+ * as MySQL ignores them (with a warning).
+ */
+static bool hint_says(const char *hint, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *c = hint; c && *c; c++) {
+        bool starts = c == hint || !(isalnum((unsigned char)c[-1]) || c[-1] == '_');
+        if (!starts || strncasecmp(c, name, n) != 0)
+            continue;
+        const char *after = c + n;
+        while (*after == ' ' || *after == '\t' || *after == '\n' || *after == '\r')
+            after++;
+        if (*after == '(')
+            return true;
+    }
+    return false;
+}
+
 select_stmt *ps_select(parser *p)
 {
     bool top = p->union_allowed;
     p->union_allowed = false; /* its subqueries are not the statement's */
     select_stmt *s = arena_alloc(p->a, sizeof(*s));
     size_t windows_from = p->windows.len; /* OVER w of this SELECT, not of its subqueries */
-    ps_next(p);                           /* SELECT */
+    s->no_rollup = hint_says(ps_cur(p)->hint, "no_rollup");
+    ps_next(p); /* SELECT */
     for (;;) {
         if (ps_accept_word(p, "distinct") || ps_accept_word(p, "distinctrow")) {
             s->distinct = true;

@@ -76,6 +76,11 @@ typedef struct atomic_query {
      * VT_NULL where the values tell; NULL when no column has one.
      */
     const value_type *col_types;
+    /* The rollup that answers it (planner/rollup_route.h), NULL: the source's rows; its
+     * last refresh (UTC), and where the source's own rows take over (NULL: nowhere). */
+    const char *rollup;
+    const char *rollup_refreshed_at;
+    const char *rollup_lambda_from;
 } atomic_query;
 
 /*

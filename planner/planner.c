@@ -21,6 +21,7 @@
 #include "planner/literal_context.h"
 #include "planner/mimir_tables.h"
 #include "planner/probe.h"
+#include "planner/rollup_route.h"
 #include "planner/select_aliases.h"
 #include "planner/scalar_subquery.h"
 #include "planner/semijoin.h"
@@ -101,6 +102,26 @@ static bool bind_select_variables(arena *a, const session_info *s, const select_
     return bind_variables(a, s, sel->where, err) && bind_variables(a, s, sel->having, err);
 }
 
+/* SHOW WARNINGS after an answer from a rollup: which one, and how fresh. */
+static void note_rollups(const session_info *s, const plan *p)
+{
+    for (size_t i = 0; i < p->nqueries; i++) {
+        const atomic_query *q = &p->queries[i];
+        if (!q->rollup)
+            continue;
+        char at[32];
+        rollup_iso_utc(q->rollup_refreshed_at, at);
+        if (q->rollup_lambda_from)
+            plan_note(s,
+                      "Source '%s' answered from rollup '%s', last refreshed at %s; its rows "
+                      "from %s on were read from the source",
+                      q->src->name, q->rollup, at, q->rollup_lambda_from);
+        else
+            plan_note(s, "Source '%s' answered from rollup '%s', last refreshed at %s",
+                      q->src->name, q->rollup, at);
+    }
+}
+
 static void plan_metrics_query(arena *a, const session_info *s, const select_stmt *sel,
                                const source *table, action *out)
 {
@@ -117,6 +138,10 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
     }
     q.tz = &s->tz;
     q.types = s->types;
+    if (!s->rollups_off && !sel->no_rollup) {
+        q.rollups = s->rollups;
+        q.nrollups = s->nrollups;
+    }
     if (!inquiry_split(a, s->cat, &q, p, &out->error)) {
         out->kind = ACTION_ERROR;
         return;
@@ -124,6 +149,7 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
     plan_add_query_layer_types(a, s, p);
     if (p->note)
         plan_note(s, "%s", p->note);
+    note_rollups(s, p);
     out->kind = ACTION_QUERY;
     out->plan = p;
 }
@@ -443,13 +469,24 @@ static const char *params_text(arena *a, const query_param *params, size_t n)
 static const char *const explain_dialects[] = {
     [DIALECT_POSTGRES] = "postgresql", [DIALECT_MYSQL] = "mysql", [DIALECT_SQLITE] = "sqlite"};
 
+/* "rentals: rollup rentals_monthly (refreshed ...), the source from ... on". */
+static const char *explain_rollup(arena *a, const atomic_query *q)
+{
+    char at[32];
+    rollup_iso_utc(q->rollup_refreshed_at, at);
+    return q->rollup_lambda_from
+               ? arena_printf(a, "%s: rollup %s (refreshed %s), the source from %s on",
+                              q->src->name, q->rollup, at, q->rollup_lambda_from)
+               : arena_printf(a, "%s: rollup %s (refreshed %s)", q->src->name, q->rollup, at);
+}
+
 /* The EXPLAIN rows of plan p (6 values each) from v on, numbered from *step + 1. */
 static const char **explain_plan_rows(arena *a, const plan *p, const char **v, size_t *step)
 {
     for (size_t i = 0; i < p->nqueries; i++, v += 6) {
         const atomic_query *q = &p->queries[i];
         v[0] = arena_printf(a, "%zu", ++*step);
-        v[1] = q->src->name;
+        v[1] = q->rollup ? explain_rollup(a, q) : q->src->name;
         v[2] = q->conn ? q->conn->name : NULL;
         v[3] = explain_dialects[q->dialect];
         v[4] = q->sql;
@@ -734,6 +771,7 @@ void planner_plan(arena *a, const session_info *s, const char *sql, size_t len, 
     memset(out, 0, sizeof(*out));
     out->set_autocommit = -1;
     out->set_max_execution_time = -1;
+    out->set_rollups = -1;
     if (!check_statement_utf8(a, sql, len, out))
         return;
     statement st;
@@ -778,6 +816,7 @@ static bool parse_prepared(arena *a, const char *sql, size_t len, statement *st,
     memset(out, 0, sizeof(*out));
     out->set_autocommit = -1;
     out->set_max_execution_time = -1;
+    out->set_rollups = -1;
     if (!check_statement_utf8(a, sql, len, out))
         return false;
     parse_error pe;

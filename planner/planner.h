@@ -80,6 +80,11 @@ typedef struct session_info {
     size_t ndiagnostics;
     /* Where planning this statement puts its notes (plan_note); NULL: nowhere. */
     plan_notes *notes;
+    /* The rollups built and ready to answer queries (the server's rollup builds keep the
+     * list; planner/rollup_route.h), and SET mimir_rollups = OFF. */
+    const struct rollup_ready *rollups;
+    size_t nrollups;
+    bool rollups_off;
 } session_info;
 
 typedef enum {
@@ -112,6 +117,7 @@ typedef struct action {
     const time_zone *set_time_zone; /* NULL unchanged; SET time_zone = DEFAULT: the default */
     bool time_zone_default;         /* SET time_zone = DEFAULT: back to default_time_zone */
     bool set_select_limit;          /* SET sql_select_limit: to select_limit */
+    int set_rollups;                /* SET mimir_rollups: -1 unchanged, 0 OFF, 1 ON */
     uint64_t select_limit;
     /* ACTION_KILL */
     uint32_t kill_id;

@@ -140,8 +140,7 @@ static bool plan_query(arena *a, const catalog *cat, const char *sql, plan **out
     return true;
 }
 
-/* The period column: the grain's value as a timestamp (year is a number). */
-static const char *period_expr(arena *a, sql_dialect d, const char *grain, const char *col)
+const char *rollup_period_expr(arena *a, sql_dialect d, const char *grain, const char *col)
 {
     bool year = strcmp(grain, "year") == 0;
     switch (d) {
@@ -175,7 +174,7 @@ static void wrap(arena *a, const plan *p, const rollup *r, rollup_sql *out)
     for (size_t i = 0; i < out->ncolumns; i++) {
         const char *col =
             arena_printf(a, "mimir_q.%s", ident(a, d, q->col_names[p->cols[i].query_col]));
-        const char *e = i == 0 ? period_expr(a, d, r->grain, col) : col;
+        const char *e = i == 0 ? rollup_period_expr(a, d, r->grain, col) : col;
         list =
             arena_printf(a, "%s%s%s AS %s", list, i ? ", " : "", e, ident(a, d, out->columns[i]));
     }

@@ -46,6 +46,10 @@ typedef struct rollup_sql {
 bool rollup_plan(arena *a, const catalog *cat, const source *s, const rollup *r, const char *from,
                  const char *to, rollup_sql *out, sql_error *err);
 
+/* The period column from grain column col (a quoted identifier): the grain's value as
+ * the contract's timestamp (a year is a number). */
+const char *rollup_period_expr(arena *a, sql_dialect d, const char *grain, const char *col);
+
 /* The zone periods are computed in: the calendar's time_zone, else UTC ("+00:00"). */
 const char *rollup_zone_text(const catalog *cat);
 

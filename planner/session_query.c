@@ -57,6 +57,7 @@ static const variable variables[] = {
     {"read_only", "1", VT_INT64},
     {"sql_select_limit", NULL, VT_INT64},
     {"max_execution_time", NULL, VT_INT64},
+    {"mimir_rollups", NULL, VT_INT64}, /* SET mimir_rollups = OFF: never answer from a rollup */
     {"protocol_version", "10", VT_INT64},
     {"have_ssl", "DISABLED", VT_TEXT},
     {"autocommit", NULL, VT_INT64},
@@ -132,6 +133,8 @@ const char *server_variable(const session_info *s, const char *name, value_type 
             return v->value;
         if (strcmp(v->name, "autocommit") == 0)
             return s->autocommit ? "1" : "0";
+        if (strcmp(v->name, "mimir_rollups") == 0)
+            return s->rollups_off ? "0" : "1";
         if (strcmp(v->name, "time_zone") == 0)
             return s->tz.text[0] ? s->tz.text : "+00:00";
         static char text[24];
@@ -157,6 +160,7 @@ const char *server_variable(const session_info *s, const char *name, value_type 
 
 /* Booleans: @@name reads 0 or 1, SHOW VARIABLES prints OFF or ON. */
 static const char *const on_off_variables[] = {"performance_schema",
+                                               "mimir_rollups",
                                                "transaction_read_only",
                                                "tx_read_only",
                                                "read_only",
@@ -691,6 +695,25 @@ static bool set_select_limit(arena *a, const session_info *s, const expr *e, act
     return true;
 }
 
+/* SET mimir_rollups = ON|OFF (1|0, TRUE|FALSE; DEFAULT: ON), as MySQL's booleans. */
+static bool set_rollups(arena *a, const session_info *s, const expr *e, action *out)
+{
+    out->set_rollups = 1;
+    if (!e)
+        return true;
+    value v;
+    if (!set_value(a, s, e, &v, out))
+        return false;
+    static const char *const on[] = {"on", "1", "true"}, *const off[] = {"off", "0", "false"};
+    for (size_t i = 0; v.text && i < 3; i++) {
+        if (strcasecmp(v.text, on[i]) == 0 || strcasecmp(v.text, off[i]) == 0) {
+            out->set_rollups = strcasecmp(v.text, on[i]) == 0;
+            return true;
+        }
+    }
+    return wrong_value("mimir_rollups", v.text, out);
+}
+
 void session_set(arena *a, const session_info *s, const statement *st, action *out)
 {
     out->kind = ACTION_OK;
@@ -703,6 +726,11 @@ void session_set(arena *a, const session_info *s, const statement *st, action *o
         }
         if (set->system && strcmp(set->name, "sql_select_limit") == 0) {
             if (!set_select_limit(a, s, set->value, out))
+                return;
+            continue;
+        }
+        if (set->system && strcmp(set->name, "mimir_rollups") == 0) {
+            if (!set_rollups(a, s, set->value, out))
                 return;
             continue;
         }

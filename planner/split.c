@@ -24,6 +24,8 @@
 #include "planner/inquiry.h"
 #include "planner/layer_types.h"
 #include "planner/planner.h"
+#include "planner/rollup_plan.h"
+#include "planner/rollup_route.h"
 #include "planner/time_metrics.h"
 #include "planner/time_probe.h"
 #include "planner/semi_additive.h"
@@ -46,6 +48,9 @@ typedef struct source_job {
     /* Its time column is an instant read in the session's zone (not UTC): grains and
      * time bounds convert it (see local_time). */
     bool convert_time;
+    /* Answered from a rollup (planner/rollup_route.h) rather than the source's rows. */
+    bool routed;
+    rollup_route route;
 } source_job;
 
 typedef struct split_ctx {
@@ -426,6 +431,7 @@ static void print_zone(const time_zone *tz, sql_builder *b)
 typedef struct time_printer {
     const time_zone *tz;
     const source_job *job;
+    const char *time_col; /* the source's time column, or a rollup's period */
 } time_printer;
 
 /*
@@ -465,7 +471,7 @@ static bool unix_timestamp_of_instant(void *ctx, sql_builder *b, const expr *e, 
 static void local_time(void *ctx, sql_builder *b)
 {
     const time_printer *p = ctx;
-    const char *t = p->job->src->time_col;
+    const char *t = p->time_col;
     if (!p->job->convert_time) {
         sb_str(b, t);
         return;
@@ -542,7 +548,7 @@ static void print_widened_bound(const time_printer *p, sql_builder *b, const tim
 {
     bool lite = b->dialect == DIALECT_SQLITE;
     sb_str(b, lite ? SQLITE_TIME_TEXT : "");
-    sb_str(b, p->job->src->time_col);
+    sb_str(b, p->time_col);
     sb_str(b, lite ? ") " : " ");
     sb_str(b, sign < 0 ? ">=" : "<=");
     if (lite) {
@@ -595,7 +601,7 @@ static void print_time_bound(const time_printer *p, sql_builder *b, const time_b
         return;
     }
     sb_str(b, lite ? SQLITE_TIME_TEXT : "");
-    sb_str(b, p->job->src->time_col);
+    sb_str(b, p->time_col);
     sb_str(b, lite ? ") " : " ");
     sb_str(b, tb->op);
     sb_str(b, lite ? " " SQLITE_TIME_TEXT : " ");
@@ -618,11 +624,172 @@ static void append_range(sql_builder *b, const char *s, size_t from, size_t to)
     buf_append(&b->out, s + from, to - from);
 }
 
+/* ---- Answering from a rollup (planner/rollup_route.h) ---------------------- */
+
+static void build_inner(split_ctx *x, sql_builder *b, const source_job *job, ptr_vec *bounds);
+
+/* An identifier of a rollup's table (its columns are named as the contract says). */
+static void rollup_ident(sql_builder *b, const char *name)
+{
+    sb_ident(b, name);
+}
+
+/* How the atomic query's outer level names dimension canon (see resolve_column). */
+static const char *dim_column(split_ctx *x, const source *src, sql_dialect d, const char *canon)
+{
+    const dimension *def;
+    return catalog_dim_on_source(x->cat, src, canon, &def) == DIM_LOCAL
+               ? local_column_name(x->a, d, canon)
+               : canon;
+}
+
+/* name quoted as an identifier of dialect d. */
+static const char *ident_text(split_ctx *x, sql_dialect d, const char *name)
+{
+    sql_builder col;
+    sb_init(&col, x->a, d);
+    sb_ident(&col, name);
+    query_param *none;
+    size_t n;
+    return sb_finish(&col, &none, &n);
+}
+
+/* The rollup's metric columns: m, or m__sum and m__count of an AVG. */
+static void print_rollup_metric_columns(split_ctx *x, sql_builder *b, const rollup *r)
+{
+    for (size_t i = 0; i < r->n_metrics; i++) {
+        const metric *m = catalog_metric(x->cat, r->metrics[i]);
+        sb_str(b, ", ");
+        if (m->aggregation != AGGREGATION_AVG) {
+            rollup_ident(b, m->name);
+            continue;
+        }
+        rollup_ident(b, arena_printf(x->a, "%s__sum", m->name));
+        sb_str(b, ", ");
+        rollup_ident(b, arena_printf(x->a, "%s__count", m->name));
+    }
+}
+
+/*
+ * The rows of the rollup's shape that the periods at or after its watermark
+ * would have: the source aggregated by the rollup's grain and dimensions over
+ * the query's range from the watermark on, as the build's own query computes them.
+ */
+static void print_lambda_rows(split_ctx *x, sql_builder *b, const source_job *job,
+                              const ptr_vec *bounds)
+{
+    const rollup *r = job->route.r;
+    source_job lj = {.src = job->src, .dialect = job->dialect};
+    ptr_vec lb = {0};
+    time_bound *from = arena_alloc(x->a, sizeof(*from));
+    *from = (time_bound){.op = ">=", .value = job->route.ready->watermark};
+    for (size_t i = 0; i < bounds->len; i++)
+        ptr_vec_push(x->a, &lb, bounds->items[i]);
+    ptr_vec_push(x->a, &lb, from);
+    need_dim(x, &lj, r->grain, "rollup");
+    for (size_t i = 0; i < r->n_dimensions; i++)
+        need_dim(x, &lj, r->dimensions[i], "rollup");
+    sb_str(b, "SELECT ");
+    sb_str(b, rollup_period_expr(x->a, job->dialect, r->grain,
+                                 ident_text(x, job->dialect, grain_column(x->a, r->grain))));
+    for (size_t i = 0; i < r->n_dimensions; i++) {
+        sb_str(b, ", ");
+        sb_ident(b, dim_column(x, job->src, job->dialect, canonical_dimension(x->cat, r->dimensions[i])));
+    }
+    for (size_t i = 0; i < r->n_metrics; i++) {
+        const metric *m = catalog_metric(x->cat, r->metrics[i]);
+        char *arg = m->aggregation == AGGREGATION_AVG ? rollup_avg_argument(m->expr) : NULL;
+        if (arg)
+            buf_printf(&b->out, ", SUM(%s), COUNT(%s)", arg, arg);
+        else
+            buf_printf(&b->out, ", %s", m->expr);
+        free(arg);
+    }
+    sb_str(b, " FROM (");
+    build_inner(x, b, &lj, &lb);
+    sb_str(b, ") AS ");
+    sb_ident(b, "mimir_lambda");
+    for (size_t i = 0; i <= r->n_dimensions; i++)
+        buf_printf(&b->out, "%s%zu", i ? ", " : " GROUP BY ", i + 1);
+}
+
+/* The rollup's rows in the query's range (and before its watermark when the source
+ * adds what follows). */
+static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *job,
+                              const ptr_vec *bounds)
+{
+    const rollup *r = job->route.r;
+    time_printer tp = {.tz = x->q->tz, .job = job, .time_col = ident_text(x, job->dialect, "period")};
+    sb_str(b, "SELECT ");
+    sb_str(b, tp.time_col);
+    for (size_t i = 0; i < r->n_dimensions; i++) {
+        sb_str(b, ", ");
+        rollup_ident(b, r->dimensions[i]);
+    }
+    print_rollup_metric_columns(x, b, r);
+    sb_str(b, " FROM ");
+    sb_ident(b, "mimir_rollups");
+    sb_str(b, ".");
+    rollup_ident(b, r->name);
+    time_bound before = {.op = "<", .value = job->route.ready->watermark};
+    for (size_t i = 0; i <= bounds->len; i++) {
+        const time_bound *tb = i < bounds->len ? bounds->items[i] : &before;
+        if (i == bounds->len && !job->route.lambda)
+            break;
+        sb_str(b, i ? " AND " : " WHERE ");
+        print_time_bound(&tp, b, tb);
+    }
+}
+
+/*
+ * A routed job's inner rows: the rollup's (plus the source's from its watermark on),
+ * with the dimensions named as the outer level names them and the query's grains
+ * computed from each row's period.
+ */
+static void build_rollup_inner(split_ctx *x, sql_builder *b, const source_job *job,
+                               ptr_vec *bounds)
+{
+    const rollup *r = job->route.r;
+    sb_str(b, "SELECT ");
+    for (size_t i = 0; i < r->n_dimensions; i++) {
+        rollup_ident(b, r->dimensions[i]);
+        sb_str(b, " AS ");
+        sb_ident(b, dim_column(x, job->src, job->dialect, canonical_dimension(x->cat, r->dimensions[i])));
+        sb_str(b, ", ");
+    }
+    sb_ident(b, "period");
+    print_rollup_metric_columns(x, b, r);
+    time_printer tp = {.tz = x->q->tz, .job = job, .time_col = ident_text(x, job->dialect, "period")};
+    for (size_t i = 0; i < job->splices.len; i++) {
+        bool grain;
+        time_grain g;
+        dim_name(x->cat, job->splices.items[i], &grain, &g);
+        if (!grain)
+            continue; /* every dimension of the rollup is listed above */
+        sb_str(b, ", ");
+        sb_time_grain_of(b, g, local_time, &tp);
+        sb_str(b, " AS ");
+        sb_ident(b, grain_column(x->a, job->splices.items[i]));
+    }
+    sb_str(b, " FROM (");
+    print_rollup_rows(x, b, job, bounds);
+    if (job->route.lambda) {
+        sb_str(b, " UNION ALL ");
+        print_lambda_rows(x, b, job, bounds);
+    }
+    sb_str(b, ") AS ");
+    sb_ident(b, "mimir_rollup");
+}
+
 /* The source's SQL with splices in its select list and time bounds in its WHERE. */
 static void build_inner(split_ctx *x, sql_builder *b, const source_job *job, ptr_vec *bounds)
 {
     const source *s = job->src;
-    time_printer tp = {.tz = x->q->tz, .job = job};
+    if (job->routed) {
+        build_rollup_inner(x, b, job, bounds);
+        return;
+    }
+    time_printer tp = {.tz = x->q->tz, .job = job, .time_col = s->time_col};
     const source_sql_shape *sh = &s->shape;
     append_range(b, s->sql, 0, trim_end(s->sql, sh->select_list_end));
     for (size_t i = 0; i < job->splices.len; i++) {
@@ -770,6 +937,48 @@ static bool print_outer_clauses(split_ctx *x, sql_builder *b, const source_job *
     return true;
 }
 
+/* Does the source compute metric m as an integer (a COUNT, a SUM of integers)? */
+static bool metric_is_integer(split_ctx *x, const source_job *job, const metric *m)
+{
+    if (m->aggregation == AGGREGATION_COUNT)
+        return true;
+    const column_type *t = discovered_types_get(x->q->types, job->src->name, m->name);
+    return t && (t->kind == CT_TINYINT || t->kind == CT_SMALLINT || t->kind == CT_MEDIUMINT ||
+                 t->kind == CT_INT || t->kind == CT_BIGINT);
+}
+
+/*
+ * A metric over the rows of a routed job: its rollup columns aggregated again (SUM of
+ * sums and counts, MIN of minimums, the sum of an AVG's sums over the sum of its
+ * counts), typed as the source types the metric: a SUM of BIGINT counts is a NUMERIC
+ * on PostgreSQL and a DECIMAL on MySQL, cast back. Otherwise the metric's own SQL.
+ */
+static void print_metric_value(split_ctx *x, sql_builder *b, const source_job *job,
+                               const metric *m)
+{
+    if (!job->routed) {
+        sb_str(b, m->expr);
+        return;
+    }
+    const char *col = ident_text(x, job->dialect, m->name);
+    if (m->aggregation == AGGREGATION_AVG) {
+        const char *sum = ident_text(x, job->dialect, arena_printf(x->a, "%s__sum", m->name));
+        const char *count = ident_text(x, job->dialect, arena_printf(x->a, "%s__count", m->name));
+        buf_printf(&b->out, job->dialect == DIALECT_SQLITE ? "(1.0 * SUM(%s) / SUM(%s))"
+                                                           : "(SUM(%s) / SUM(%s))",
+                   sum, count);
+        return;
+    }
+    const char *agg = m->aggregation == AGGREGATION_MIN ? "MIN" : m->aggregation == AGGREGATION_MAX ? "MAX" : "SUM";
+    if (job->dialect == DIALECT_SQLITE || strcmp(agg, "SUM") != 0 ||
+        !metric_is_integer(x, job, m)) {
+        buf_printf(&b->out, "%s(%s)", agg, col);
+        return;
+    }
+    buf_printf(&b->out, "CAST(%s(%s) AS %s)", agg, col,
+               job->dialect == DIALECT_POSTGRES ? "BIGINT" : "SIGNED");
+}
+
 /*
  * A metric's aggregate. On SQLite, one the layer types DECIMAL(p,s)
  * (layer_type_of_sqlite_metric) is rounded to s decimals there, so that its
@@ -782,11 +991,11 @@ static void print_metric(split_ctx *x, sql_builder *b, const source_job *job, co
     if (job->dialect == DIALECT_SQLITE)
         *t = layer_type_of_sqlite_metric(job->src, m, x->q->types);
     if (t->type != VT_DECIMAL) {
-        sb_str(b, m->expr);
+        print_metric_value(x, b, job, m);
         return;
     }
     sb_str(b, "round(");
-    sb_str(b, m->expr);
+    print_metric_value(x, b, job, m);
     buf_printf(&b->out, ", %d)", t->decimals);
 }
 
@@ -993,6 +1202,43 @@ static void finish_atomic(split_ctx *x, const source_job *job, sql_builder *b, c
         aq->col_types = types;
 }
 
+/* Whether a rollup answers the job (planner/rollup_route.h): never a time metric's, a
+ * semi-additive metric's or the type probe's, which read rows a rollup does not keep. */
+static void route_job(split_ctx *x, source_job *job, const ptr_vec *bounds, const ptr_vec *outer,
+                      atomic_query *aq)
+{
+    const inquiry *q = x->q;
+    job->routed = false;
+    if (!q->nrollups || q->type_probe || job->tm || job->semi || job->windows ||
+        job->metrics.len == 0)
+        return;
+    ptr_vec exprs = {0};
+    for (size_t i = 0; i < q->ndims; i++)
+        ptr_vec_push(x->a, &exprs, (void *)q->dims[i].e);
+    for (size_t i = 0; i < outer->len; i++)
+        ptr_vec_push(x->a, &exprs, outer->items[i]);
+    rollup_demand d = {.src = job->src,
+                       .metrics = (const inquiry_metric *const *)job->metrics.items,
+                       .nmetrics = job->metrics.len,
+                       .exprs = (const expr *const *)exprs.items,
+                       .nexprs = exprs.len,
+                       .bounds = (const time_bound *const *)bounds->items,
+                       .nbounds = bounds->len,
+                       .tz = q->tz,
+                       .types = q->types};
+    job->routed = rollup_route_choose(x->cat, q->rollups, q->nrollups, &d, &job->route);
+    if (!job->routed)
+        return;
+    /* The server's list changes when a build ends: the plan keeps its own copy. */
+    rollup_ready *own = arena_alloc(x->a, sizeof(*own));
+    *own = *job->route.ready;
+    own->name = arena_strdup(x->a, own->name);
+    job->route.ready = own;
+    aq->rollup = job->route.r->name;
+    aq->rollup_refreshed_at = job->route.ready->refreshed_at;
+    aq->rollup_lambda_from = job->route.lambda ? job->route.ready->watermark : NULL;
+}
+
 static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_query *aq)
 {
     const inquiry *q = x->q;
@@ -1004,6 +1250,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     ptr_vec names = {0}, layer_names = {0}, sqlite_types = {0}, bounds = {0}, outer = {0};
     if (!sort_filters(x, job, &bounds, &outer))
         return false;
+    route_job(x, job, &bounds, &outer, aq);
     if ((bounds.len > 0 || splices_grain(x, job)) && !decide_time_conversion(x, job))
         return false;
 

@@ -522,3 +522,23 @@ bool time_expr_period(const catalog *cat, const expr *e, period_kind *out)
     }
     return false;
 }
+
+static bool same_value(const pval *a, const pval *b)
+{
+    if (a->kind != b->kind)
+        return false;
+    return a->kind == PV_TEXT ? strcmp(a->text, b->text) == 0 : a->i == b->i;
+}
+
+bool time_expr_constant_over(const catalog *cat, const expr *e, const period_kind *k)
+{
+    int64_t times[1024];
+    size_t ntimes = probe_times(times, sizeof(times) / sizeof(times[0]));
+    for (size_t i = 0; i < ntimes; i++) {
+        probe at = {.cat = cat, .t = times[i]}, start = {.cat = cat, .t = period_floor(k, times[i])};
+        pval v, w;
+        if (!eval(&at, e, &v) || !eval(&start, e, &w) || !same_value(&v, &w))
+            return false;
+    }
+    return true;
+}

@@ -33,4 +33,13 @@ bool time_grain_period(time_grain g, const calendar *cal, period_kind *k);
  * the truncation of the time column to a kind of period. */
 bool time_expr_period(const catalog *cat, const expr *e, period_kind *out);
 
+/*
+ * Does e read the time column only through the periods of kind k: does it give, at
+ * every probe time, what it gives at the start of that time's period? True for a grain
+ * or truncation as coarse as k or coarser, YEAR(ts) or DATE_FORMAT(ts, '%Y-%m') over
+ * days; false for ts itself, HOUR(ts) over days, and anything the probe cannot
+ * evaluate. A rollup of grain k answers a query whose time expressions all pass.
+ */
+bool time_expr_constant_over(const catalog *cat, const expr *e, const period_kind *k);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include "planner/info_schema.h"
 #include "proxy/log.h"
+#include "proxy/rollups/rollup_sched.h"
 #include "proxy/server.h"
 #include "proxy/type_discovery.h"
 #include "semantic/catalog_view.h"
@@ -148,5 +149,6 @@ session_info access_session_info(const char *user, const char *client_host)
                       .tz = access_default_time_zone(),
                       .types = type_discovery_types()};
     access_session_catalog(user, &s.cat, &s.info_schema);
+    s.rollups = rollup_sched_ready(&s.nrollups);
     return s;
 }

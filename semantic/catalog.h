@@ -204,6 +204,10 @@ typedef struct rollup {
 
 #define ROLLUP_DEFAULT_REFRESH_S 3600
 
+/* Rollups stored on a SQLite connection live in the file of its path plus this suffix,
+ * attached as mimir_rollups (docs/rollups.md). */
+#define ROLLUP_SQLITE_SUFFIX ".mimir_rollups.db"
+
 typedef struct source {
     char *name;
     char *time_col;       /* expression inside the source SQL: "rental.rental_date" */
@@ -222,6 +226,9 @@ typedef struct source {
     const connection *conn; /* resolved when secrets were loaded; NULL otherwise */
     rollup *rollups;        /* the `rollups:` list (semantic/rollups.c) */
     size_t n_rollups;
+    /* A user's view with a row filter spliced into sql (semantic/catalog_view.h): its
+     * rollups, built from every row, never answer for that user. */
+    bool row_filtered;
     origin at;
 } source;
 

@@ -76,6 +76,7 @@ static bool add_source(view *v, const source *s, const grants *g)
             return false;
         sem_strv_push(&v->owned, &v->n_owned, sql);
         copy.sql = sql;
+        copy.row_filtered = true;
         sql_shape_scan(sql, &copy.shape);
     }
     v->cat.sources[v->cat.n_sources++] = copy;

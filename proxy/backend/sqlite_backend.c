@@ -40,6 +40,7 @@ typedef struct sqlite_conn {
     result_column *cols;
     const char **values;
     size_t *lengths;
+    char *rollups_file; /* its rollups (docs/rollups.md), attached on first use */
 } sqlite_conn;
 
 static void free_query_state(sqlite_conn *c)
@@ -71,7 +72,26 @@ static void sqlite_close(backend_conn *bc)
     free_query_state(c);
     row_batch_free(&c->batch);
     sqlite3_close(c->db);
+    free(c->rollups_file);
     free(c);
+}
+
+/*
+ * A query answered from a rollup reads the rollups file, attached (read-only, like the
+ * source) the first time one does: it may have been built after the connection opened.
+ */
+static bool attach_rollups(sqlite_conn *c)
+{
+    if (sqlite3_db_filename(c->db, "mimir_rollups"))
+        return true;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(c->db, "ATTACH DATABASE ? AS mimir_rollups", -1, &st, NULL) !=
+        SQLITE_OK)
+        return false;
+    sqlite3_bind_text(st, 1, c->rollups_file, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE;
 }
 
 /* Declared type first (table columns), else the storage class of the first row,
@@ -223,7 +243,8 @@ static void sqlite_run(backend_conn *bc, const atomic_query *q, const backend_si
         memcpy(c->planned_types, q->col_types, q->ncols * sizeof(*c->planned_types));
         c->nplanned = q->ncols;
     }
-    if (sqlite3_prepare_v2(c->db, q->sql, -1, &c->stmt, NULL) != SQLITE_OK) {
+    if ((q->rollup && !attach_rollups(c)) ||
+        sqlite3_prepare_v2(c->db, q->sql, -1, &c->stmt, NULL) != SQLITE_OK) {
         finish(c, sqlite3_errmsg(c->db));
         return;
     }
@@ -316,6 +337,9 @@ backend_conn *sqlite_backend_connect(const connection *conn, const backend_setti
         cb(ctx, NULL, why);
         return NULL;
     }
+    size_t n = strlen(conn->path) + sizeof ROLLUP_SQLITE_SUFFIX;
+    c->rollups_file = xmalloc(n);
+    snprintf(c->rollups_file, n, "%s" ROLLUP_SQLITE_SUFFIX, conn->path);
     row_batch_init(&c->batch);
     cb(ctx, &c->base, NULL);
     return NULL;

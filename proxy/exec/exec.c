@@ -863,6 +863,10 @@ static exec *exec_new(const exec_env *env, const exec_request *req, const exec_s
         ex->parts[i].ex = ex;
         ex->parts[i].index = i;
         ex->parts[i].stats = stats_source(env->stats, q->src->name);
+        if (q->rollup)
+            stats_rollup(env->stats, q->rollup)->hits++;
+        else if (q->src->n_rollups)
+            ex->parts[i].stats->rollup_misses++;
     }
     ex->unfinished = p->nqueries;
     if (req->timeout_ms) {

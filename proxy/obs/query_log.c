@@ -175,9 +175,20 @@ static void append_sources(buf *b, const query_log *q)
         json_append_cstr(b, aq->conn ? aq->conn->name : NULL);
         buf_append_str(b, ",\"backend_ms\":");
         json_append_ms(b, q->sources[i].backend_ms);
-        buf_printf(b, ",\"rows\":%llu}", (unsigned long long)q->sources[i].rows);
+        buf_printf(b, ",\"rows\":%llu,\"rollup\":", (unsigned long long)q->sources[i].rows);
+        json_append_cstr(b, aq->rollup);
+        buf_append_byte(b, '}');
     }
     buf_append_byte(b, ']');
+}
+
+/* The rollup that answered (the first, when several sources were): null when none. */
+static const char *first_rollup(const query_log *q)
+{
+    for (size_t i = 0; q->plan && i < q->plan->nqueries; i++)
+        if (q->plan->queries[i].rollup)
+            return q->plan->queries[i].rollup;
+    return NULL;
 }
 
 void query_log_render(buf *b, const query_log *q, const query_log_who *who, query_status status,
@@ -201,6 +212,8 @@ void query_log_render(buf *b, const query_log *q, const query_log_who *who, quer
     append_names(b, q->plan, false);
     buf_append_str(b, ",\"sources\":");
     append_sources(b, q);
+    buf_append_str(b, ",\"rollup\":");
+    json_append_cstr(b, first_rollup(q));
     buf_append_str(b, ",\"combine_ms\":");
     json_append_ms(b, q->combine_ms);
     buf_append_str(b, ",\"total_ms\":");

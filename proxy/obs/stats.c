@@ -180,6 +180,19 @@ static void render_rollups(const server_stats *st, buf *b, buf *tmp)
         buf_printf(b, "mimir_rollup_builds_total{%s,result=\"busy\"} %llu\n", name,
                    (unsigned long long)r->busy);
     }
+    header(b, "mimir_rollup_hits_total", "counter",
+           "Atomic queries answered from each rollup (their part after its watermark, if any, "
+           "from the source).");
+    for (size_t i = 0; i < st->nrollups; i++)
+        buf_printf(b, "mimir_rollup_hits_total{%s} %llu\n",
+                   label_pair(tmp, "rollup", st->rollups[i]->name),
+                   (unsigned long long)st->rollups[i]->hits);
+    header(b, "mimir_rollup_misses_total", "counter",
+           "Atomic queries over a source that declares rollups answered from its rows.");
+    for (size_t i = 0; i < st->nsources; i++)
+        buf_printf(b, "mimir_rollup_misses_total{%s} %llu\n",
+                   label_pair(tmp, "source", st->sources[i]->name),
+                   (unsigned long long)st->sources[i]->rollup_misses);
     header(b, "mimir_rollup_build_seconds_total", "counter",
            "Time spent building and refreshing each rollup (failed attempts included).");
     for (size_t i = 0; i < st->nrollups; i++)

@@ -43,6 +43,9 @@ typedef struct source_stats {
     char *name;
     histogram backend; /* time of its atomic queries that succeeded */
     uint64_t rows;     /* rows its atomic queries returned */
+    /* Its atomic queries answered from its rows although it declares rollups (none
+     * matched, none was ready, or the statement or session turned them off). */
+    uint64_t rollup_misses;
 } source_stats;
 
 /* Per rollup (by name; kept across reloads): its builds and refreshes on this server. */
@@ -53,6 +56,7 @@ typedef struct rollup_stats {
     uint64_t busy;     /* left to another server that held the lock */
     double seconds;    /* time of the builds and refreshes, failed ones included */
     long long rows;    /* rows in the rollup after its last build or refresh; -1: not known */
+    uint64_t hits;     /* atomic queries it answered */
 } rollup_stats;
 
 typedef struct server_stats {

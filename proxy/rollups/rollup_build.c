@@ -214,7 +214,7 @@ static bool count_rows(build *b, const char *table, long long *n)
 static bool write_state(build *b, const char *hash, const char *watermark, long long rows,
                         time_t now)
 {
-    char sql[1200], at[64];
+    char sql[1200], at[ROLLUP_TIME_LEN];
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(at, sizeof at, "%Y-%m-%d %H:%M:%S", &tm);
@@ -225,6 +225,7 @@ static bool write_state(build *b, const char *hash, const char *watermark, long 
              "INSERT INTO %s (name, definition_hash, last_refresh_at, watermark, row_count, "
              "status, error) VALUES (%s, '%s', '%s', '%s', %lld, 'built', NULL)",
              b->state, b->name_lit, hash, at, watermark, rows);
+    snprintf(b->out->refreshed_at, sizeof b->out->refreshed_at, "%s", at);
     return run(b, sql, "writing the state");
 }
 
@@ -410,6 +411,7 @@ static bool locked_build(build *b, rollup_build_mode mode, time_t now)
         b->fresh = true;
         b->out->rows = st.rows;
         snprintf(b->out->watermark, sizeof b->out->watermark, "%s", st.watermark);
+        snprintf(b->out->refreshed_at, sizeof b->out->refreshed_at, "%s", st.last_refresh_at);
         say(b, "up to date (refreshed %s UTC, definition unchanged): reused", st.last_refresh_at);
         return true;
     }

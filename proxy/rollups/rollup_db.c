@@ -19,9 +19,9 @@ struct rollup_db {
 
 char *rollup_db_sqlite_file(const connection *c)
 {
-    size_t n = strlen(c->path) + sizeof ".mimir_rollups.db";
+    size_t n = strlen(c->path) + sizeof ROLLUP_SQLITE_SUFFIX;
     char *out = xmalloc(n);
-    snprintf(out, n, "%s.mimir_rollups.db", c->path);
+    snprintf(out, n, "%s" ROLLUP_SQLITE_SUFFIX, c->path);
     return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include <event2/event.h>
 
+#include "planner/rollup_route.h"
 #include "proxy/log.h"
 #include "proxy/rollups/rollup_build.h"
 #include "proxy/server.h"
@@ -33,6 +34,8 @@ typedef struct rollup_job {
     bool again;        /* a reload asked for a run while it was running */
     bool removed;      /* no longer in the layer: freed when its run ends */
     bool first;        /* not run yet on this server: reuse a fresh build */
+    bool ready;        /* built with the definition in force: queries may read it */
+    rollup_ready state; /* when ready: its watermark, last refresh and rows */
 } rollup_job;
 
 /* One run on a worker: what it reads stays alive through the catalog it holds. */
@@ -49,8 +52,37 @@ static struct {
     rollup_job **jobs;
     size_t n;
     bool stopped;
-    unsigned running; /* builds on a worker now (at most one) */
+    unsigned running;   /* builds on a worker now (at most one) */
+    rollup_ready *ready; /* the ready jobs' states, for the planner */
+    size_t nready;
 } sched;
+
+/* Lists the ready jobs again (after any of them changed). */
+static void list_ready(void)
+{
+    sched.nready = 0;
+    sched.ready = xreallocarray(sched.ready, sched.n + 1, sizeof *sched.ready);
+    for (size_t i = 0; i < sched.n; i++)
+        if (sched.jobs[i]->ready)
+            sched.ready[sched.nready++] = sched.jobs[i]->state;
+}
+
+const rollup_ready *rollup_sched_ready(size_t *n)
+{
+    *n = sched.nready;
+    return sched.ready;
+}
+
+/* A build or refresh that succeeded, or a fresh one found: queries may read it. */
+static void mark_ready(rollup_job *j, const rollup_result *res)
+{
+    j->ready = true;
+    j->state.name = j->name;
+    snprintf(j->state.watermark, sizeof j->state.watermark, "%s", res->watermark);
+    snprintf(j->state.refreshed_at, sizeof j->state.refreshed_at, "%s", res->refreshed_at);
+    j->state.rows = res->rows;
+    list_ready();
+}
 
 static void job_free(rollup_job *j)
 {
@@ -103,9 +135,13 @@ static void account(rollup_job *j, const rollup_result *res)
         j->failures = 0;
         log_info("rollup %s: %s %lld rows in %.3f s (watermark %s)", j->name,
                  res->full ? "built" : "refreshed", res->rows, res->seconds, res->watermark);
+        if (!j->again) /* else it ran the definition a reload replaced */
+            mark_ready(j, res);
         break;
     case ROLLUP_FRESH:
         st->rows = res->rows;
+        if (!j->again)
+            mark_ready(j, res);
         j->failures = 0;
         next = res->due_in_s > 0 ? res->due_in_s : 1; /* refresh_every after the last one */
         break;
@@ -185,6 +221,7 @@ static void drop_job(size_t i)
         j->removed = true; /* run_done frees it */
     else
         job_free(j);
+    list_ready();
 }
 
 /* A job for r, new or kept from the previous layer: run now when new or changed. */
@@ -203,6 +240,10 @@ static void sync_one(const source *s, const rollup *r)
         sched.jobs[sched.n++] = j;
     } else if (strcmp(j->hash, hash) == 0 && j->refresh_every_s == r->refresh_every_s) {
         return; /* unchanged: its schedule stays */
+    }
+    if (strcmp(j->hash, hash) != 0 && j->ready) {
+        j->ready = false; /* its table holds the old definition's rows until rebuilt */
+        list_ready();
     }
     snprintf(j->hash, sizeof j->hash, "%s", hash);
     j->refresh_every_s = r->refresh_every_s;
@@ -237,4 +278,7 @@ void rollup_sched_stop(void)
     free(sched.jobs);
     sched.jobs = NULL;
     sched.n = 0;
+    free(sched.ready);
+    sched.ready = NULL;
+    sched.nready = 0;
 }

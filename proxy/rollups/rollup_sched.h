@@ -13,8 +13,19 @@
 #ifndef MIMIR_PROXY_ROLLUPS_ROLLUP_SCHED_H
 #define MIMIR_PROXY_ROLLUPS_ROLLUP_SCHED_H
 
+#include <stddef.h>
+
 /* Schedules the rollups of the current semantic layer (srv.cat); again after a reload. */
 void rollup_sched_sync(void);
+
+struct rollup_ready;
+
+/*
+ * The rollups that may answer queries now (planner/rollup_route.h): built or found
+ * fresh by this server with the definition in force; one whose refresh failed
+ * stays with its last good build. Valid until the loop runs again.
+ */
+const struct rollup_ready *rollup_sched_ready(size_t *n);
 
 /* Cancels every timer; a build running on a worker finishes, and its result is dropped. */
 void rollup_sched_stop(void);

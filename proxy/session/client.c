@@ -365,6 +365,7 @@ void client_reset_session(client *cl)
     end_batch(cl);
     cl->autocommit = true;
     cl->tz = access_default_time_zone();
+    cl->rollups_off = false;
     cl->select_limited = false;
 }
 
@@ -380,6 +381,7 @@ session_info client_session_info(const client *cl)
     s.max_execution_time_ms = cl->max_execution_time_ms;
     s.tz = cl->tz;
     s.select_limited = cl->select_limited;
+    s.rollups_off = cl->rollups_off;
     s.sql_select_limit = cl->sql_select_limit;
     /* Like MySQL without the PROCESS privilege: a restricted user sees its own sessions. */
     s.list_sessions = access_restricted(cl->user) ? NULL : sessions_list;
@@ -469,6 +471,8 @@ static void run_action(client *cl, const action *act)
             cl->tz = *act->set_time_zone;
         else if (act->time_zone_default)
             cl->tz = access_default_time_zone();
+        if (act->set_rollups >= 0)
+            cl->rollups_off = act->set_rollups == 0;
         if (act->set_select_limit) {
             cl->select_limited = act->select_limit != UINT64_MAX;
             cl->sql_select_limit = act->select_limit;

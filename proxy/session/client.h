@@ -73,6 +73,7 @@ struct client {
     time_t state_since;             /* when the session became idle or busy */
     uint64_t max_execution_time_ms; /* SET max_execution_time; 0: none */
     time_zone tz;                   /* SET time_zone; at login access_default_time_zone() */
+    bool rollups_off;               /* SET mimir_rollups = OFF */
     bool select_limited;            /* SET sql_select_limit below its maximum */
     uint64_t sql_select_limit;
     struct event *timer;        /* handshake_timeout while logging in, wait_timeout when idle */

@@ -1,0 +1,206 @@
+/* Choosing the rollup that answers an atomic query: see rollup_route.h. */
+#include "planner/rollup_route.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "planner/discovered_types.h"
+#include "planner/time_probe.h"
+#include "planner/type_probe.h"
+#include "planner/time_values.h"
+#include "semantic/util.h"
+
+static bool is_utc(const time_zone *tz)
+{
+    return !tz || tz->kind == TZ_UTC || (tz->kind == TZ_OFFSET && tz->offset_minutes == 0);
+}
+
+/* Rollups are built in the calendar's zone (planner/rollup_plan.h): routed only in UTC. */
+static bool rollup_zone_is_utc(const catalog *cat)
+{
+    time_zone tz;
+    return !cat->cal.time_zone || (time_zone_parse(cat->cal.time_zone, &tz) && is_utc(&tz));
+}
+
+static const rollup_ready *ready_of(const rollup_ready *ready, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (sem_name_eq(ready[i].name, name))
+            return &ready[i];
+    return NULL;
+}
+
+static bool is_integer(const column_type *t)
+{
+    return t && (t->kind == CT_TINYINT || t->kind == CT_SMALLINT || t->kind == CT_MEDIUMINT ||
+                 t->kind == CT_INT || t->kind == CT_BIGINT);
+}
+
+/* The type of the one column m aggregates (SUM(c), AVG(c)); NULL when it aggregates an
+ * expression or the column's type is not known. */
+static const column_type *argument_type(const rollup_demand *d, const metric *m)
+{
+    char column[128];
+    if (m->aggregation == AGGREGATION_SUM)
+        return type_probe_aggregated_column(m->expr, column, sizeof(column))
+                   ? discovered_types_get(d->types, d->src->name, column)
+                   : NULL;
+    char *arg = rollup_avg_argument(m->expr), sum[160];
+    bool one = arg && strlen(arg) < sizeof(column) &&
+               snprintf(sum, sizeof(sum), "SUM(%s)", arg) > 0 &&
+               type_probe_aggregated_column(sum, column, sizeof(column));
+    free(arg);
+    return one ? discovered_types_get(d->types, d->src->name, column) : NULL;
+}
+
+/*
+ * Does m add up exactly from the rollup's rows? COUNT, MIN and MAX always do; a SUM
+ * or an AVG when its values are integers or decimals. SQLite's aggregates have no
+ * declared type (the column's tells), and it computes every AVG as a double, exact
+ * here only over an integer column.
+ */
+static bool adds_up_exactly(const rollup_demand *d, const metric *m)
+{
+    if (m->aggregation != AGGREGATION_SUM && m->aggregation != AGGREGATION_AVG)
+        return true;
+    bool lite = d->src->conn && d->src->conn->kind == CONN_SQLITE;
+    if (lite) {
+        const column_type *t = argument_type(d, m);
+        return is_integer(t);
+    }
+    const column_type *t = discovered_types_get(d->types, d->src->name, m->name);
+    return t && (is_integer(t) || t->kind == CT_DECIMAL);
+}
+
+static bool has_metrics(const rollup *r, const rollup_demand *d)
+{
+    for (size_t i = 0; i < d->nmetrics; i++)
+        if (sem_strv_find(r->metrics, r->n_metrics, d->metrics[i]->m->name) < 0 ||
+            !adds_up_exactly(d, d->metrics[i]->m))
+            return false;
+    return d->nmetrics > 0;
+}
+
+/* Does e name the time column or one of its grains anywhere? Another column? */
+static void columns_named(const catalog *cat, const expr *e, bool *time, bool *other)
+{
+    if (!e)
+        return;
+    if (e->kind == EX_COLUMN) {
+        time_grain g;
+        const char *canon;
+        if (catalog_time_grain_of(cat, e->parts[e->nparts - 1], &g, &canon))
+            *time = true;
+        else
+            *other = true;
+        return;
+    }
+    if (e->subquery)
+        *other = true; /* never routed: what it reads is not this query's */
+    columns_named(cat, e->left, time, other);
+    columns_named(cat, e->right, time, other);
+    for (size_t i = 0; i < e->nargs; i++)
+        columns_named(cat, e->args[i], time, other);
+}
+
+/*
+ * Can e be computed from r's rows? Its dimensions must be r's, and wherever it reads
+ * time it must read it through r's periods: the largest subexpression over time alone
+ * that is constant over each period passes (a truncation, YEAR(ts), a coarser grain).
+ */
+static bool expr_fits(const catalog *cat, const rollup *r, const period_kind *k, const expr *e)
+{
+    if (!e)
+        return true;
+    if (e->subquery)
+        return false;
+    bool time = false, other = false;
+    columns_named(cat, e, &time, &other);
+    if (!time && !other)
+        return true; /* a constant */
+    if (time && !other && time_expr_constant_over(cat, e, k))
+        return true;
+    if (e->kind == EX_COLUMN) {
+        if (time)
+            return false; /* ts itself, or a grain finer than r's */
+        const char *canon = canonical_dimension(cat, e->parts[e->nparts - 1]);
+        return canon && sem_strv_find(r->dimensions, r->n_dimensions, canon) >= 0;
+    }
+    if (!expr_fits(cat, r, k, e->left) || !expr_fits(cat, r, k, e->right))
+        return false;
+    for (size_t i = 0; i < e->nargs; i++)
+        if (!expr_fits(cat, r, k, e->args[i]))
+            return false;
+    return true;
+}
+
+/* A bound a rollup can apply exactly: >= or < at the start of one of its periods. */
+static bool bound_fits(const period_kind *k, const time_bound *tb)
+{
+    int64_t us;
+    bool datetime;
+    int digits;
+    if (strcmp(tb->op, ">=") != 0 && strcmp(tb->op, "<") != 0)
+        return false;
+    return tv_read(tb->value, &us, &datetime, &digits) && datetime &&
+           period_floor(k, us) == us;
+}
+
+/* Does the range reach the watermark (an upper bound after it, or none)? */
+static bool reaches(const rollup_demand *d, const char *watermark)
+{
+    int64_t w, us;
+    bool datetime;
+    int digits;
+    if (!tv_read(watermark, &w, &datetime, &digits))
+        return true;
+    for (size_t i = 0; i < d->nbounds; i++)
+        if (d->bounds[i]->op[0] == '<' && tv_read(d->bounds[i]->value, &us, &datetime, &digits) &&
+            us <= w)
+            return false;
+    return true;
+}
+
+static bool answers(const catalog *cat, const rollup *r, const rollup_demand *d, period_kind *k)
+{
+    time_grain g;
+    const char *canon;
+    if (!catalog_time_grain_of(cat, r->grain, &g, &canon) ||
+        !time_grain_period(g, &cat->cal, k) || !has_metrics(r, d))
+        return false;
+    for (size_t i = 0; i < d->nexprs; i++)
+        if (!expr_fits(cat, r, k, d->exprs[i]))
+            return false;
+    for (size_t i = 0; i < d->nbounds; i++)
+        if (!bound_fits(k, d->bounds[i]))
+            return false;
+    return true;
+}
+
+bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t nready,
+                         const rollup_demand *d, rollup_route *out)
+{
+    const source *s = d->src;
+    if (nready == 0 || s->row_filtered || !is_utc(d->tz) || !rollup_zone_is_utc(cat))
+        return false;
+    bool found = false;
+    for (size_t i = 0; i < s->n_rollups; i++) {
+        const rollup *r = &s->rollups[i];
+        const rollup_ready *rd = ready_of(ready, nready, r->name);
+        period_kind k;
+        if (!rd || !answers(cat, r, d, &k) || (found && out->ready->rows <= rd->rows))
+            continue;
+        *out = (rollup_route){.r = r, .ready = rd, .period = k};
+        found = true;
+    }
+    if (found)
+        out->lambda = out->r->lambda && reaches(d, out->ready->watermark);
+    return found;
+}
+
+void rollup_iso_utc(const char *utc, char out[32])
+{
+    snprintf(out, 32, "%.10sT%.8sZ", utc, strlen(utc) > 11 ? utc + 11 : "00:00:00");
+}

@@ -1,0 +1,252 @@
+"""Rollups chosen automatically (issue 16; docs/rollups.md "Routing"): a server
+with a daily and a monthly rollup on each of a PostgreSQL, a MariaDB and a SQLite
+source answers the queries they can answer from them, and every answer is compared
+with the same statement with rollups off (`/*+ NO_ROLLUP() */`), which reads the
+source, in the same run; the rollups' own numbers are compared with hand-written
+SQL on the backends by test_rollups.py. What chose the rollup is read from EXPLAIN,
+the query record in the log, SHOW WARNINGS and /metrics.
+
+The data are test_rollups.py's generated payments (two sparse years, then 40 dense
+days up to now), so the current day and month are after the rollups' watermarks
+and read from the source (lambda), and rows inserted during the run show at once.
+"""
+
+import datetime
+import json
+import re
+import threading
+import time
+import urllib.request
+
+import pymysql
+import pytest
+
+import test_rollups as tr
+from conftest import TYPES_DISCOVERED, MimirServer, free_port
+from support import native_hash
+
+BACKENDS = tr.BACKENDS
+SOURCE_SQL = tr.SOURCE_SQL
+TODAY = tr.TODAY
+
+
+def rollups_yaml(b, daily_dims="[store_id, country, band_{b}]"):
+    dims = daily_dims.format(b=b)
+    return (f"  rollups:\n"
+            f"    - name: pay_{b}_daily\n      grain: ds\n      dimensions: {dims}\n"
+            f"      metrics: [revenue_{b}, n_{b}, avg_amount_{b}, top_{b}, low_{b}, half_{b}]\n"
+            f"      refresh_every: 1 hour\n      update_window: 2 days\n"
+            f"    - name: pay_{b}_monthly\n      grain: year_month\n      dimensions: [country]\n"
+            f"      metrics: [revenue_{b}, n_{b}, avg_amount_{b}]\n"
+            f"      refresh_every: 1 hour\n")
+
+
+def write_sources(configs, daily_dims="[store_id, country, band_{b}]"):
+    text = "".join(
+        f"pay_{b}:\n  name: pay_{b}\n  time_col: paid_at\n  connection_name: pay_{b}\n"
+        f"  sql: {json.dumps(SOURCE_SQL)}\n  dimensions: [band_{b}]\n" +
+        rollups_yaml(b, daily_dims) for b in BACKENDS)
+    (configs / "sources" / "sources.yaml").write_text(text)
+
+
+def write_layer(base, pg, mariadb):
+    configs, secrets = tr.write_layer(base, pg, mariadb)
+    write_sources(configs)
+    # A dimension defined in the source's SQL (spliced into it), in the daily rollups.
+    docs = [f"name: band_{b}\nsource_name: pay_{b}\n"
+            f"sql: CASE WHEN amount >= 50 THEN 'high' ELSE 'low' END\n" for b in BACKENDS]
+    (configs / "dimensions" / "dimensions.yaml").write_text("---\n".join(docs))
+    # A SUM that is a NUMERIC on PostgreSQL, a DECIMAL on MariaDB and a REAL on SQLite
+    # (the SQLite amounts are integers here): floating-point sums are never re-aggregated.
+    metrics = configs / "metrics" / "metrics.yaml"
+    metrics.write_text(metrics.read_text() + "".join(
+        f"---\nname: half_{b}\nsource_name: pay_{b}\nsql: SUM(amount / 2.0)\n"
+        for b in BACKENDS))
+    return configs, secrets
+
+
+def load_sqlite_integers(path, rows):
+    """test_rollups' rows with whole amounts: SQLite sums integers exactly, and its AVG
+    of them too (REAL amounts would not be re-aggregated)."""
+    import sqlite3
+    path.unlink(missing_ok=True)
+    (path.parent / (path.name + ".mimir_rollups.db")).unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE payments (paid_at TEXT NOT NULL, store_id INTEGER, country TEXT, "
+               "amount INTEGER)")
+    db.executemany("INSERT INTO payments VALUES (?, ?, ?, ?)",
+                   [(tr.lite_time(t), s, c, None if a is None else int(a))
+                    for t, s, c, a in rows])
+    db.commit()
+    db.close()
+
+
+def server_config(base):
+    """A server with its admin listener, and a row-filtered user beside an unrestricted
+    one (empty passwords)."""
+    h = native_hash()
+    path = base / "server.yaml"
+    path.write_text(
+        f"admin:\n  port: {free_port()}\n"
+        "users:\n"
+        f"  - name: anyone\n    mysql_native_password: \"{h}\"\n"
+        f"  - name: store1\n    mysql_native_password: \"{h}\"\n"
+        "    grants:\n      row_filters:\n" +
+        "".join(f"        pay_{b}: \"store_id = 1\"\n" for b in BACKENDS))
+    return path
+
+
+def wait_for_builds(server, names, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        log = server.stderr()
+        if all(re.search(rf"rollup {n}: (built|refreshed|up to date)", log) for n in names):
+            return
+        time.sleep(0.2)
+    raise AssertionError("rollups not built in time:\n" + server.stderr()[-4000:])
+
+
+ALL_ROLLUPS = [f"pay_{b}_{k}" for b in BACKENDS for k in ("daily", "monthly")]
+
+
+@pytest.fixture(scope="module")
+def env(session_dir, pg, mariadb):
+    rows = tr.payment_rows()
+    base = session_dir / "rollup_routing"
+    base.mkdir(parents=True, exist_ok=True)
+    tr.load_postgres(pg, rows)
+    pg.query("DROP SCHEMA IF EXISTS mimir_rollups CASCADE", dbname=tr.DB)
+    tr.load_mariadb(mariadb, rows)
+    load_sqlite_integers(base / "payments.db", rows)
+    configs, secrets = write_layer(base, pg, mariadb)
+    cfg = server_config(base)
+    admin = int(re.search(r"port: (\d+)", cfg.read_text()).group(1))
+    server = MimirServer(session_dir, configs=configs, secrets=secrets, name="rollup-routing",
+                         extra_args=["--server-config", str(cfg)]).start()
+    server.wait_for_log(TYPES_DISCOVERED)
+    wait_for_builds(server, ALL_ROLLUPS)
+    yield {"server": server, "configs": configs, "secrets": secrets, "admin": admin,
+           "base": base, "lite": base / "payments.db"}
+    server.stop()
+    problem = server.exit_problem()
+    assert problem is None, problem
+
+
+def connect(env, user="anyone", password=""):
+    return pymysql.connect(host="127.0.0.1", port=env["server"].port, user=user,
+                           password=password, database="mimir", autocommit=True)
+
+
+def run(conn, sql):
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        return [tuple(r) for r in cur.fetchall()]
+
+
+def explained(conn, sql):
+    """The EXPLAIN rows' source column of each atomic query."""
+    return [r[1] for r in run(conn, "EXPLAIN " + sql) if r[1] is not None]
+
+
+def rollup_of(conn, sql):
+    """The rollup EXPLAIN says answers sql (None: the source)."""
+    sources = explained(conn, sql)
+    assert len(sources) == 1, sources
+    m = re.match(r"\S+: rollup (\S+) ", sources[0])
+    return m.group(1) if m else None
+
+
+def no_rollup(sql):
+    return re.sub(r"^SELECT ", "SELECT /*+ NO_ROLLUP() */ ", sql, count=1)
+
+
+def same_answer(conn, sql, expect_rollup):
+    """sql answered from expect_rollup (None: from the source), and the same rows as with
+    rollups off."""
+    assert rollup_of(conn, sql) == expect_rollup, sql
+    assert rollup_of(conn, no_rollup(sql)) is None
+    got, want = run(conn, sql), run(conn, no_rollup(sql))
+    assert got == want, sql
+    return got
+
+
+def day(n):
+    return (TODAY - datetime.timedelta(days=n)).strftime("%Y-%m-%d")
+
+
+def month_start(n=0):
+    y, m = TODAY.year, TODAY.month - n
+    while m < 1:
+        y, m = y - 1, m + 12
+    return f"{y:04d}-{m:02d}-01"
+
+
+# ---- which rollup answers -----------------------------------------------------------
+
+def queries(b):
+    """(statement, the rollup that answers it, or None for the source)."""
+    daily, monthly = f"pay_{b}_daily", f"pay_{b}_monthly"
+    m = f"AGG(revenue_{b}), AGG(n_{b}), AGG(avg_amount_{b})"
+    return [
+        # the dashboard tile: by month and country, everything (the current month from
+        # the source)
+        (f"SELECT year_month, country, {m} FROM mimir.metrics GROUP BY year_month, country "
+         "ORDER BY year_month, country", monthly),
+        # a coarser grain than both: the smaller one
+        (f"SELECT year, {m} FROM mimir.metrics GROUP BY year ORDER BY year", monthly),
+        (f"SELECT {m} FROM mimir.metrics", monthly),
+        # a dimension or a metric only the daily one has
+        (f"SELECT year_month, store_id, {m} FROM mimir.metrics GROUP BY year_month, store_id "
+         "ORDER BY 1, 2", daily),
+        (f"SELECT country, AGG(top_{b}), AGG(low_{b}) FROM mimir.metrics GROUP BY country "
+         "ORDER BY 1", daily),
+        (f"SELECT ds, band_{b}, {m} FROM mimir.metrics WHERE ds >= '{day(9)}' "
+         "GROUP BY ds, band_{b} ORDER BY 1, 2".replace("{b}", b), daily),
+        # a closed range before the watermark: no source part
+        (f"SELECT ds, {m} FROM mimir.metrics WHERE ds BETWEEN '{day(20)}' AND '{day(3)}' "
+         "GROUP BY ds ORDER BY ds", daily),
+        (f"SELECT country, {m} FROM mimir.metrics WHERE ts >= '{month_start(6)}' AND "
+         f"ts < '{month_start(1)}' GROUP BY country ORDER BY 1", monthly),
+        # filters on the rollup's dimensions
+        (f"SELECT year_month, {m} FROM mimir.metrics WHERE country = 'BE' OR country IS NULL "
+         "GROUP BY year_month ORDER BY 1", monthly),
+        (f"SELECT store_id, {m} FROM mimir.metrics WHERE store_id IN (1, 3) AND "
+         f"band_{b} = 'high' GROUP BY store_id ORDER BY 1", daily),
+        # a BI tool's month truncation (Tableau), YEAR(ts) and MONTH(ts)
+        (f"SELECT ADDDATE(DATE_FORMAT(ts, '%Y-%m-01 00:00:00'), INTERVAL 0 SECOND) AS m, {m} "
+         "FROM mimir.metrics GROUP BY 1 ORDER BY 1", monthly),
+        (f"SELECT YEAR(ts), MONTH(ts), {m} FROM mimir.metrics WHERE YEAR(ts) >= 2000 "
+         "GROUP BY 1, 2 ORDER BY 1, 2", monthly),
+        (f"SELECT DATE(ts) AS d, AGG(revenue_{b}) FROM mimir.metrics WHERE ds >= '{day(5)}' "
+         "GROUP BY 1 ORDER BY 1", daily),
+        # HAVING, ORDER BY a metric, LIMIT, a derived expression
+        (f"SELECT country, AGG(revenue_{b}) / AGG(n_{b}) AS per FROM mimir.metrics "
+         f"GROUP BY country HAVING AGG(n_{b}) > 10 ORDER BY per DESC LIMIT 2", monthly),
+        # falls back to the source: a finer grain, an hour, a time not on a day's start,
+        # a dimension outside every rollup, a metric no rollup keeps
+        (f"SELECT HOUR(ts), AGG(n_{b}) FROM mimir.metrics GROUP BY 1 ORDER BY 1", None),
+        (f"SELECT ts_hour, AGG(n_{b}) FROM mimir.metrics WHERE ds = '{day(2)}' GROUP BY 1 "
+         "ORDER BY 1", None),
+        (f"SELECT AGG(n_{b}) FROM mimir.metrics WHERE ts >= '{day(4)} 12:00:00'", None),
+        (f"SELECT AGG(n_{b}) FROM mimir.metrics WHERE ts > '{day(4)}'", None),
+        (f"SELECT amount, AGG(n_{b}) FROM mimir.metrics GROUP BY amount ORDER BY 1 LIMIT 5",
+         None),
+        (f"SELECT country, AGG(buyers_{b}) FROM mimir.metrics GROUP BY country ORDER BY 1",
+         None),
+        (f"SELECT country, AGG(buyers_{b}), AGG(n_{b}) FROM mimir.metrics GROUP BY country "
+         "ORDER BY 1", None),
+        # a floating-point SUM (on SQLite) is not re-aggregated
+        (f"SELECT country, AGG(half_{b}) FROM mimir.metrics GROUP BY country ORDER BY 1",
+         None if b == "lite" else daily),
+    ]
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_routing_matches_rollups_off(env, b):
+    conn = connect(env)
+    try:
+        for sql, expect in queries(b):
+            same_answer(conn, sql, expect)
+    finally:
+        conn.close()
+
