@@ -250,3 +250,154 @@ def test_routing_matches_rollups_off(env, b):
     finally:
         conn.close()
 
+
+
+# ---- switches: NO_ROLLUP(), SET mimir_rollups ------------------------------------------
+
+TILE = "SELECT year_month, country, AGG(revenue_pg), AGG(n_pg) FROM mimir.metrics " \
+       "GROUP BY year_month, country ORDER BY 1, 2"
+
+
+def test_set_mimir_rollups(env):
+    conn = connect(env)
+    try:
+        assert run(conn, "SELECT @@mimir_rollups") == [(1,)]
+        assert rollup_of(conn, TILE) == "pay_pg_monthly"
+        run(conn, "SET mimir_rollups = OFF")
+        assert run(conn, "SELECT @@mimir_rollups") == [(0,)]
+        assert run(conn, "SHOW VARIABLES LIKE 'mimir_rollups'") == [("mimir_rollups", "OFF")]
+        assert rollup_of(conn, TILE) is None
+        run(conn, "SET SESSION mimir_rollups = 1")
+        assert rollup_of(conn, TILE) == "pay_pg_monthly"
+        run(conn, "SET mimir_rollups = 0")
+        run(conn, "SET mimir_rollups = DEFAULT")
+        assert rollup_of(conn, TILE) == "pay_pg_monthly"
+        with pytest.raises(pymysql.err.OperationalError) as e:
+            run(conn, "SET mimir_rollups = 'sometimes'")
+        assert e.value.args == (1231, "Variable 'mimir_rollups' can't be set to the value of "
+                                      "'sometimes'")
+        assert run(conn, "SELECT @@mimir_rollups") == [(1,)]
+        assert rollup_of(conn, TILE) == "pay_pg_monthly"
+    finally:
+        conn.close()
+    # another session starts with rollups on, whatever this one set
+    conn = connect(env)
+    try:
+        run(conn, "SET mimir_rollups = OFF")
+    finally:
+        conn.close()
+    conn = connect(env)
+    try:
+        assert rollup_of(conn, TILE) == "pay_pg_monthly"
+    finally:
+        conn.close()
+
+
+def test_no_rollup_hint(env):
+    conn = connect(env)
+    try:
+        body = TILE[len("SELECT "):]
+        for hinted in ("SELECT /*+ NO_ROLLUP() */ " + body,
+                       "select /*+ MAX_EXECUTION_TIME(10000) no_rollup ( ) */ " + body,
+                       "SELECT /*+ BKA(t1) */ /*+ NO_ROLLUP() */ " + body):
+            assert rollup_of(conn, hinted) is None, hinted
+        # not a hint: an ordinary comment, a hint elsewhere than after SELECT, another hint
+        for plain in ("SELECT /* NO_ROLLUP() */ " + body,
+                      "SELECT year_month /*+ NO_ROLLUP() */, " + body[len("year_month, "):],
+                      "SELECT /*+ NO_ROLLUPS() */ " + body):
+            assert rollup_of(conn, plain) == "pay_pg_monthly", plain
+        # a hinted subquery reads the source; the statement around it may still route
+        sub = (f"SELECT COUNT(*), SUM(r) FROM (SELECT /*+ NO_ROLLUP() */ country, "
+               f"AGG(revenue_pg) AS r FROM mimir.metrics GROUP BY country) AS t")
+        assert run(conn, sub) == run(conn, sub.replace("/*+ NO_ROLLUP() */ ", ""))
+    finally:
+        conn.close()
+
+
+def test_mariadb_cli_strips_hints_without_comments(env):
+    """docs/clients.md: the mariadb client drops comments, optimizer hints included,
+    unless it runs with --comments."""
+    hinted = "EXPLAIN SELECT /*+ NO_ROLLUP() */ " + TILE[len("SELECT "):]
+    stripped = env["server"].mariadb_cli_run(hinted, "--batch")
+    assert stripped.returncode == 0, stripped.stderr
+    assert "rollup pay_pg_monthly" in stripped.stdout
+    kept = env["server"].mariadb_cli_run(hinted, "--batch", "--comments")
+    assert kept.returncode == 0, kept.stderr
+    assert "rollup" not in kept.stdout and "pay_pg" in kept.stdout
+
+
+# ---- how fresh: SHOW WARNINGS, EXPLAIN, the query record, /metrics ---------------------
+
+def state_row(pg, name):
+    rows = pg.query("SELECT to_char(last_refresh_at, 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+                    "to_char(watermark, 'YYYY-MM-DD HH24:MI:SS') "
+                    "FROM mimir_rollups.mimir_rollups_state WHERE name = %s", (name,),
+                    dbname=tr.DB)
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_show_warnings_says_which_rollup_and_how_fresh(env, pg):
+    refreshed, watermark = state_row(pg, "pay_pg_monthly")
+    conn = connect(env)
+    try:
+        run(conn, TILE)
+        assert run(conn, "SHOW WARNINGS") == [(
+            "Note", 1003,
+            f"Source 'pay_pg' answered from rollup 'pay_pg_monthly', last refreshed at "
+            f"{refreshed}; its rows from {watermark} on were read from the source")]
+        assert run(conn, "SELECT @@warning_count") == [(1,)]
+        closed = (f"SELECT ds, AGG(n_pg) FROM mimir.metrics WHERE ds BETWEEN '{day(9)}' AND "
+                  f"'{day(2)}' GROUP BY ds")
+        run(conn, closed)
+        refreshed, _ = state_row(pg, "pay_pg_daily")
+        assert run(conn, "SHOW WARNINGS") == [(
+            "Note", 1003,
+            f"Source 'pay_pg' answered from rollup 'pay_pg_daily', last refreshed at "
+            f"{refreshed}")]
+        run(conn, no_rollup(TILE))
+        assert run(conn, "SHOW WARNINGS") == []
+        sources = explained(conn, TILE)
+        assert sources == [f"pay_pg: rollup pay_pg_monthly (refreshed "
+                           f"{state_row(pg, 'pay_pg_monthly')[0]}), the source from "
+                           f"{watermark} on"]
+    finally:
+        conn.close()
+
+
+def admin_metrics(env):
+    with urllib.request.urlopen(f"http://127.0.0.1:{env['admin']}/metrics", timeout=10) as r:
+        return r.read().decode()
+
+
+def counter(text, series):
+    for line in text.splitlines():
+        if line.startswith(series + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+def test_counters_and_query_record(env):
+    hits = 'mimir_rollup_hits_total{rollup="pay_my_monthly"}'
+    misses = 'mimir_rollup_misses_total{source="pay_my"}'
+    tile = TILE.replace("_pg", "_my") + " -- counted"
+    before = admin_metrics(env)
+    conn = connect(env)
+    try:
+        run(conn, tile)
+        run(conn, tile)
+        run(conn, no_rollup(tile))
+    finally:
+        conn.close()
+    after = admin_metrics(env)
+    assert counter(after, hits) - counter(before, hits) == 2
+    assert counter(after, misses) - counter(before, misses) == 1
+    deadline = time.monotonic() + 10
+    records = []
+    while time.monotonic() < deadline and len(records) < 3:
+        records = [json.loads(line[line.index("{"):])
+                   for line in env["server"].stderr().splitlines()
+                   if '"event":"query"' in line and "-- counted" in line]
+        time.sleep(0.05)
+    assert [r["rollup"] for r in records] == ["pay_my_monthly", "pay_my_monthly", None]
+    assert [r["sources"][0]["rollup"] for r in records] == ["pay_my_monthly"] * 2 + [None]
