@@ -870,8 +870,9 @@ def scenario_rollups(env, args):
            "refresh_note": ("the data ends on " + last_day[:10] + ", before now: a refresh "
                             "right after a full build (refresh_as_is) rebuilds periods without "
                             "rows; refresh_one_day sets the state's watermark back to the start "
-                            "of the data's last day first, so that the refresh rebuilds that "
-                            "day's rows (and the empty days up to now)")}
+                            "of the data's last full day first, so that the refresh rebuilds "
+                            "that day's rows (and the days after it up to now: the few "
+                            "rentals past midnight, then none)")}
     out["checks"] = [
         check("7 dashboard tile: rollups off / rollups on latency" + note, off_m / on_m, 100,
               ">="),
