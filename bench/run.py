@@ -808,6 +808,11 @@ def scenario_rollups(env, args):
     if not any(f"refresh of the periods from {last_day}" in r["output"] for r in one_day):
         raise BenchError(f"rollups: the refresh did not start at {last_day}: "
                          f"{one_day[-1]['output']}")
+    counted = env.pg_value(f"SELECT SUM(rentals_count) FROM mimir_rollups.\"{DAILY_ROLLUP}\" "
+                           f"WHERE period >= '{last_day}'")
+    if counted != day_source_rows:
+        raise BenchError(f"rollups: after the refresh the daily rollup counts {counted} "
+                         f"rentals from {last_day} on, the table has {day_source_rows}")
 
     # The tile, on a server whose layer has the rollups (it reuses the builds above).
     server = env.rollups or env.start_rollups_mimir()
