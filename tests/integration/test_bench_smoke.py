@@ -26,7 +26,7 @@ def test_bench_harness_runs_every_scenario(tmp_path):
     assert "PASS" in proc.stdout or "MISS" in proc.stdout, proc.stdout
     (path,) = tmp_path.glob("*-SF0.001.json")
     result = json.loads(path.read_text())
-    assert [s["scenario"] for s in result["scenarios"]] == [1, 2, 3, 4, 5, 6, 8]
+    assert [s["scenario"] for s in result["scenarios"]] == [1, 2, 3, 4, 5, 6, 7, 8]
     assert result["machine"]["nproc"] >= 1
     by_number = {s["scenario"]: s for s in result["scenarios"]}
     # The streaming query returns one row per rental: SF x 1,000,000 of them,
@@ -38,6 +38,10 @@ def test_bench_harness_runs_every_scenario(tmp_path):
     # combine's time came from the query records.
     assert by_number[6]["hits"] >= 5 and by_number[6]["rows"] > 0
     assert by_number[4]["mimir_combine_ms"]
+    # Rollups: the tile's rows agree between Mimir and the rollup's table (run.py
+    # checks it); the one-day refresh rebuilt the data's last day.
+    assert by_number[7]["tile_rows"] > 0 and by_number[7]["daily_rows"] > 0
+    assert by_number[7]["refresh_last_day"].startswith("2025-12-30")
     # A trailing window by day over a year: days whose window has rentals.
     assert 0 < by_number[8]["rows"] <= 365
     for s in result["scenarios"]:
