@@ -44,7 +44,15 @@ static bool lite_attach(rollup_db *db, const connection *c, char *err, size_t er
     snprintf(sql, sizeof sql, "ATTACH DATABASE %s AS mimir_rollups", lit);
     free(lit);
     free(file);
-    return rollup_db_exec(db, sql, NULL, 0, err, errlen);
+    /* Write-ahead logging: the server's sessions read a rollup while a build replaces it,
+     * without waiting for (or failing on) the writer's lock. The mode stays with the file. */
+    char *mode = NULL;
+    bool found;
+    bool ok = rollup_db_exec(db, sql, NULL, 0, err, errlen) &&
+              rollup_db_row(db, "PRAGMA mimir_rollups.journal_mode = WAL", &mode, 1, &found, err,
+                            errlen);
+    free(mode);
+    return ok;
 }
 
 rollup_db *rollup_db_connect(const connection *c, char *err, size_t errlen)
