@@ -105,6 +105,45 @@ static void columns_named(const catalog *cat, const expr *e, bool *time, bool *o
         columns_named(cat, e->args[i], time, other);
 }
 
+/* Is every period of kind k inside one period of kind g? (Weeks hold whole days,
+ * quarters whole months; a fiscal quarter is a calendar one when the fiscal year
+ * starts on a quarter.) */
+static bool grain_covers(const period_kind *g, const period_kind *k)
+{
+    bool quarterly = (g->fiscal_start_month - 1) % 3 == 0;
+    if (g->unit == k->unit)
+        return g->unit != PERIOD_WEEK || g->week_starts_sunday == k->week_starts_sunday;
+    if (k->unit <= PERIOD_DAY)
+        return g->unit > k->unit;
+    switch (k->unit) {
+    case PERIOD_MONTH:
+        return g->unit >= PERIOD_QUARTER;
+    case PERIOD_QUARTER:
+        return g->unit == PERIOD_YEAR ||
+               ((g->unit == PERIOD_FISCAL_QUARTER || g->unit == PERIOD_FISCAL_YEAR) && quarterly);
+    case PERIOD_FISCAL_QUARTER:
+        return g->unit == PERIOD_FISCAL_YEAR ||
+               ((g->unit == PERIOD_QUARTER || g->unit == PERIOD_YEAR) && quarterly);
+    case PERIOD_YEAR:
+    case PERIOD_FISCAL_YEAR:
+        return (g->unit == PERIOD_YEAR || g->unit == PERIOD_FISCAL_YEAR) &&
+               g->fiscal_start_month == 1;
+    default:
+        return false;
+    }
+}
+
+/* A grain column: as coarse as r's grain, or coarser? (No probe: grains are known.) */
+static bool grain_fits(const catalog *cat, const period_kind *k, const char *name, bool *is_grain)
+{
+    time_grain g;
+    const char *canon;
+    period_kind gk;
+    *is_grain = catalog_time_grain_of(cat, name, &g, &canon);
+    return *is_grain && g != GRAIN_TIME && time_grain_period(g, &cat->cal, &gk) &&
+           grain_covers(&gk, k);
+}
+
 /*
  * Can e be computed from r's rows? Its dimensions must be r's, and wherever it reads
  * time it must read it through r's periods: the largest subexpression over time alone
@@ -116,18 +155,19 @@ static bool expr_fits(const catalog *cat, const rollup *r, const period_kind *k,
         return true;
     if (e->subquery)
         return false;
+    if (e->kind == EX_COLUMN) {
+        bool grain, fits = grain_fits(cat, k, e->parts[e->nparts - 1], &grain);
+        if (grain)
+            return fits; /* ts itself, or a grain finer than r's, does not */
+        const char *canon = canonical_dimension(cat, e->parts[e->nparts - 1]);
+        return canon && sem_strv_find(r->dimensions, r->n_dimensions, canon) >= 0;
+    }
     bool time = false, other = false;
     columns_named(cat, e, &time, &other);
     if (!time && !other)
         return true; /* a constant */
     if (time && !other && time_expr_constant_over(cat, e, k))
         return true;
-    if (e->kind == EX_COLUMN) {
-        if (time)
-            return false; /* ts itself, or a grain finer than r's */
-        const char *canon = canonical_dimension(cat, e->parts[e->nparts - 1]);
-        return canon && sem_strv_find(r->dimensions, r->n_dimensions, canon) >= 0;
-    }
     if (!expr_fits(cat, r, k, e->left) || !expr_fits(cat, r, k, e->right))
         return false;
     for (size_t i = 0; i < e->nargs; i++)

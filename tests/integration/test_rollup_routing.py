@@ -14,6 +14,7 @@ and read from the source (lambda), and rows inserted during the run show at once
 import datetime
 import json
 import re
+import signal
 import threading
 import time
 import urllib.request
@@ -515,3 +516,31 @@ def test_full_rebuild_while_queries_run(env, b):
         conn.close()
     assert not errors, errors
     assert all(a == want for a in answers)
+
+
+def test_changed_definition_is_not_read_until_rebuilt(env, pg, mariadb):
+    """SIGHUP with a daily rollup that lost a dimension: its full build follows, and from
+    then on the new definition answers (a query by the dimension it lost reads the
+    source)."""
+    server = env["server"]
+    by_band = ("SELECT band_pg, AGG(n_pg) FROM mimir.metrics WHERE ds >= '2000-01-01' "
+               "GROUP BY band_pg ORDER BY 1")
+    by_store = ("SELECT store_id, AGG(n_pg) FROM mimir.metrics WHERE ds >= '2000-01-01' "
+                "GROUP BY store_id ORDER BY 1")
+    built = r"rollup pay_pg_daily: built "
+    conn = connect(env)
+    try:
+        assert rollup_of(conn, by_band) == "pay_pg_daily"
+        count = len(server.wait_for_log(built))
+        write_sources(env["configs"], daily_dims="[store_id, country]")
+        server.proc.send_signal(signal.SIGHUP)
+        server.wait_for_log(built, count=count + 1, timeout=120)
+        assert rollup_of(conn, by_band) is None
+        assert rollup_of(conn, by_store) == "pay_pg_daily"
+        same_answer(conn, by_store, "pay_pg_daily")
+        same_answer(conn, by_band, None)
+    finally:
+        write_sources(env["configs"])
+        server.proc.send_signal(signal.SIGHUP)
+        server.wait_for_log(built, count=count + 2, timeout=120)
+        conn.close()
