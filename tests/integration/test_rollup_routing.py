@@ -544,3 +544,48 @@ def test_changed_definition_is_not_read_until_rebuilt(env, pg, mariadb):
         server.proc.send_signal(signal.SIGHUP)
         server.wait_for_log(built, count=count + 2, timeout=120)
         conn.close()
+
+
+def test_demo_served_from_a_sqlite_rollup(session_dir):
+    """The embedded demo's layer with a daily rollup of its orders added: the rollup is
+    built into demo.db's rollups file beside a copy of demo.db, and dashboard queries are
+    answered from it, with the same rows as the demo without rollups."""
+    import shutil
+    from conftest import DEMO_CONFIGS, DEMO_DB
+    base = session_dir / "demo-rollup"
+    configs = base / "configs"
+    shutil.copytree(DEMO_CONFIGS, configs, ignore=shutil.ignore_patterns("demo.db*"))
+    shutil.copy(DEMO_DB, base / "demo.db")
+    (configs / "secrets" / "demo_sqlite.json").write_text(json.dumps(
+        {"connection_class": "sqlite", "path": str(base / "demo.db")}))
+    sources = configs / "sources" / "sources.yaml"
+    text = sources.read_text()
+    rollup = ("  rollups:\n    - name: orders_daily\n      grain: ds\n"
+              "      dimensions: [city, dim_product_category]\n"
+              "      metrics: [orders_count, units_sold]\n")
+    head, sep, tail = text.partition("\nvisits:")
+    sources.write_text(head.rstrip("\n") + "\n" + rollup + sep + tail)
+    server = MimirServer(session_dir, configs=configs, secrets=configs / "secrets",
+                         name="demo-rollup").start()
+    try:
+        server.wait_for_log(TYPES_DISCOVERED)
+        wait_for_builds(server, ["orders_daily"])
+        assert (base / "demo.db.mimir_rollups.db").is_file()
+        conn = pymysql.connect(host="127.0.0.1", port=server.port, user="anyone", password="",
+                               database="mimir", autocommit=True)
+        try:
+            for sql in ("SELECT city, year_month, AGG(orders_count), AGG(units_sold) "
+                        "FROM mimir.metrics GROUP BY city, year_month ORDER BY 1, 2",
+                        "SELECT dim_product_category, AGG(units_sold) FROM mimir.metrics "
+                        "WHERE city = 'Amsterdam' GROUP BY 1 ORDER BY 1"):
+                assert rollup_of(conn, sql) == "orders_daily"
+                assert run(conn, sql) == run(conn, no_rollup(sql))
+            # revenue is a SUM of REAL amounts: read from the source
+            sql = "SELECT city, AGG(revenue) FROM mimir.metrics GROUP BY city ORDER BY 1"
+            assert rollup_of(conn, sql) is None
+        finally:
+            conn.close()
+    finally:
+        server.stop()
+        problem = server.exit_problem()
+        assert problem is None, problem

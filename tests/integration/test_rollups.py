@@ -1,8 +1,8 @@
 """Rollups, part 1 of issue 16: definitions, builds, refreshes, state and locks
 (docs/rollups.md), on PostgreSQL, MariaDB and SQLite sources stored in their own
-databases. Queries are not routed to rollups yet: these tests read the rollup
-tables directly and compare them, row by row, with the same aggregate written
-by hand in SQL on the same backend in the same run.
+databases. These tests read the rollup tables directly and compare them, row by
+row, with the same aggregate written by hand in SQL on the same backend in the
+same run; test_rollup_routing.py answers queries from them.
 
 The same generated payments (paid_at, store_id, country, amount) are loaded into
 PostgreSQL (source pay_pg), MariaDB (pay_my) and SQLite (pay_lite), over the 40
