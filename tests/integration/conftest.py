@@ -223,6 +223,13 @@ class PgCluster:
                     f"--- postgres log:\n{self.log_tail()}"
                 )
 
+    def forget(self, dbname):
+        """Close the cached connection to dbname (so that it can be dropped)."""
+        with self._lock:
+            conn = self._conns.pop(dbname, None)
+        if conn is not None:
+            conn.close()
+
     def stop(self):
         for conn in self._conns.values():
             try:
