@@ -184,8 +184,7 @@ static bool bound_fits(const period_kind *k, const time_bound *tb)
     int digits;
     if (strcmp(tb->op, ">=") != 0 && strcmp(tb->op, "<") != 0)
         return false;
-    return tv_read(tb->value, &us, &datetime, &digits) && datetime &&
-           period_floor(k, us) == us;
+    return tv_read(tb->value, &us, &datetime, &digits) && datetime && period_floor(k, us) == us;
 }
 
 /* Does the range reach the watermark (an upper bound after it, or none)? */
@@ -207,8 +206,8 @@ static bool answers(const catalog *cat, const rollup *r, const rollup_demand *d,
 {
     time_grain g;
     const char *canon;
-    if (!catalog_time_grain_of(cat, r->grain, &g, &canon) ||
-        !time_grain_period(g, &cat->cal, k) || !has_metrics(r, d))
+    if (!catalog_time_grain_of(cat, r->grain, &g, &canon) || !time_grain_period(g, &cat->cal, k) ||
+        !has_metrics(r, d))
         return false;
     for (size_t i = 0; i < d->nexprs; i++)
         if (!expr_fits(cat, r, k, d->exprs[i]))

@@ -628,12 +628,6 @@ static void append_range(sql_builder *b, const char *s, size_t from, size_t to)
 
 static void build_inner(split_ctx *x, sql_builder *b, const source_job *job, ptr_vec *bounds);
 
-/* An identifier of a rollup's table (its columns are named as the contract says). */
-static void rollup_ident(sql_builder *b, const char *name)
-{
-    sb_ident(b, name);
-}
-
 /* How the atomic query's outer level names dimension canon (see resolve_column). */
 static const char *dim_column(split_ctx *x, const source *src, sql_dialect d, const char *canon)
 {
@@ -661,12 +655,12 @@ static void print_rollup_metric_columns(split_ctx *x, sql_builder *b, const roll
         const metric *m = catalog_metric(x->cat, r->metrics[i]);
         sb_str(b, ", ");
         if (m->aggregation != AGGREGATION_AVG) {
-            rollup_ident(b, m->name);
+            sb_ident(b, m->name);
             continue;
         }
-        rollup_ident(b, arena_printf(x->a, "%s__sum", m->name));
+        sb_ident(b, arena_printf(x->a, "%s__sum", m->name));
         sb_str(b, ", ");
-        rollup_ident(b, arena_printf(x->a, "%s__count", m->name));
+        sb_ident(b, arena_printf(x->a, "%s__count", m->name));
     }
 }
 
@@ -686,6 +680,7 @@ static void print_lambda_rows(split_ctx *x, sql_builder *b, const source_job *jo
     for (size_t i = 0; i < bounds->len; i++)
         ptr_vec_push(x->a, &lb, bounds->items[i]);
     ptr_vec_push(x->a, &lb, from);
+    /* The rollup's grain and dimensions are on its source (checked when it loaded). */
     need_dim(x, &lj, r->grain, "rollup");
     for (size_t i = 0; i < r->n_dimensions; i++)
         need_dim(x, &lj, r->dimensions[i], "rollup");
@@ -694,7 +689,8 @@ static void print_lambda_rows(split_ctx *x, sql_builder *b, const source_job *jo
                                  ident_text(x, job->dialect, grain_column(x->a, r->grain))));
     for (size_t i = 0; i < r->n_dimensions; i++) {
         sb_str(b, ", ");
-        sb_ident(b, dim_column(x, job->src, job->dialect, canonical_dimension(x->cat, r->dimensions[i])));
+        sb_ident(b, dim_column(x, job->src, job->dialect,
+                               canonical_dimension(x->cat, r->dimensions[i])));
     }
     for (size_t i = 0; i < r->n_metrics; i++) {
         const metric *m = catalog_metric(x->cat, r->metrics[i]);
@@ -719,25 +715,27 @@ static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *jo
                               const ptr_vec *bounds)
 {
     const rollup *r = job->route.r;
-    time_printer tp = {.tz = x->q->tz, .job = job, .time_col = ident_text(x, job->dialect, "period")};
+    time_printer tp = {
+        .tz = x->q->tz, .job = job, .time_col = ident_text(x, job->dialect, "period")};
     sb_str(b, "SELECT ");
     sb_str(b, tp.time_col);
     for (size_t i = 0; i < r->n_dimensions; i++) {
         sb_str(b, ", ");
-        rollup_ident(b, r->dimensions[i]);
+        sb_ident(b, r->dimensions[i]);
     }
     print_rollup_metric_columns(x, b, r);
     sb_str(b, " FROM ");
     sb_ident(b, "mimir_rollups");
     sb_str(b, ".");
-    rollup_ident(b, r->name);
-    time_bound before = {.op = "<", .value = job->route.ready->watermark};
-    for (size_t i = 0; i <= bounds->len; i++) {
-        const time_bound *tb = i < bounds->len ? bounds->items[i] : &before;
-        if (i == bounds->len && !job->route.lambda)
-            break;
+    sb_ident(b, r->name);
+    for (size_t i = 0; i < bounds->len; i++) {
         sb_str(b, i ? " AND " : " WHERE ");
-        print_time_bound(&tp, b, tb);
+        print_time_bound(&tp, b, bounds->items[i]);
+    }
+    if (job->route.lambda) { /* the source answers from the watermark on */
+        time_bound before = {.op = "<", .value = job->route.ready->watermark};
+        sb_str(b, bounds->len ? " AND " : " WHERE ");
+        print_time_bound(&tp, b, &before);
     }
 }
 
@@ -746,20 +744,21 @@ static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *jo
  * with the dimensions named as the outer level names them and the query's grains
  * computed from each row's period.
  */
-static void build_rollup_inner(split_ctx *x, sql_builder *b, const source_job *job,
-                               ptr_vec *bounds)
+static void build_rollup_inner(split_ctx *x, sql_builder *b, const source_job *job, ptr_vec *bounds)
 {
     const rollup *r = job->route.r;
     sb_str(b, "SELECT ");
     for (size_t i = 0; i < r->n_dimensions; i++) {
-        rollup_ident(b, r->dimensions[i]);
+        sb_ident(b, r->dimensions[i]);
         sb_str(b, " AS ");
-        sb_ident(b, dim_column(x, job->src, job->dialect, canonical_dimension(x->cat, r->dimensions[i])));
+        sb_ident(b, dim_column(x, job->src, job->dialect,
+                               canonical_dimension(x->cat, r->dimensions[i])));
         sb_str(b, ", ");
     }
     sb_ident(b, "period");
     print_rollup_metric_columns(x, b, r);
-    time_printer tp = {.tz = x->q->tz, .job = job, .time_col = ident_text(x, job->dialect, "period")};
+    time_printer tp = {
+        .tz = x->q->tz, .job = job, .time_col = ident_text(x, job->dialect, "period")};
     for (size_t i = 0; i < job->splices.len; i++) {
         bool grain;
         time_grain g;
@@ -953,8 +952,7 @@ static bool metric_is_integer(split_ctx *x, const source_job *job, const metric 
  * counts), typed as the source types the metric: a SUM of BIGINT counts is a NUMERIC
  * on PostgreSQL and a DECIMAL on MySQL, cast back. Otherwise the metric's own SQL.
  */
-static void print_metric_value(split_ctx *x, sql_builder *b, const source_job *job,
-                               const metric *m)
+static void print_metric_value(split_ctx *x, sql_builder *b, const source_job *job, const metric *m)
 {
     if (!job->routed) {
         sb_str(b, m->expr);
@@ -964,12 +962,15 @@ static void print_metric_value(split_ctx *x, sql_builder *b, const source_job *j
     if (m->aggregation == AGGREGATION_AVG) {
         const char *sum = ident_text(x, job->dialect, arena_printf(x->a, "%s__sum", m->name));
         const char *count = ident_text(x, job->dialect, arena_printf(x->a, "%s__count", m->name));
-        buf_printf(&b->out, job->dialect == DIALECT_SQLITE ? "(1.0 * SUM(%s) / SUM(%s))"
-                                                           : "(SUM(%s) / SUM(%s))",
+        buf_printf(&b->out,
+                   job->dialect == DIALECT_SQLITE ? "(1.0 * SUM(%s) / SUM(%s))"
+                                                  : "(SUM(%s) / SUM(%s))",
                    sum, count);
         return;
     }
-    const char *agg = m->aggregation == AGGREGATION_MIN ? "MIN" : m->aggregation == AGGREGATION_MAX ? "MAX" : "SUM";
+    const char *agg = m->aggregation == AGGREGATION_MIN   ? "MIN"
+                      : m->aggregation == AGGREGATION_MAX ? "MAX"
+                                                          : "SUM";
     if (job->dialect == DIALECT_SQLITE || strcmp(agg, "SUM") != 0 ||
         !metric_is_integer(x, job, m)) {
         buf_printf(&b->out, "%s(%s)", agg, col);

@@ -535,7 +535,8 @@ bool time_expr_constant_over(const catalog *cat, const expr *e, const period_kin
     int64_t times[1024];
     size_t ntimes = probe_times(times, sizeof(times) / sizeof(times[0]));
     for (size_t i = 0; i < ntimes; i++) {
-        probe at = {.cat = cat, .t = times[i]}, start = {.cat = cat, .t = period_floor(k, times[i])};
+        probe at = {.cat = cat, .t = times[i]},
+              start = {.cat = cat, .t = period_floor(k, times[i])};
         pval v, w;
         if (!eval(&at, e, &v) || !eval(&start, e, &w) || !same_value(&v, &w))
             return false;

@@ -85,8 +85,7 @@ static bool attach_rollups(sqlite_conn *c)
     if (sqlite3_db_filename(c->db, "mimir_rollups"))
         return true;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(c->db, "ATTACH DATABASE ? AS mimir_rollups", -1, &st, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_prepare_v2(c->db, "ATTACH DATABASE ? AS mimir_rollups", -1, &st, NULL) != SQLITE_OK)
         return false;
     sqlite3_bind_text(st, 1, c->rollups_file, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);

@@ -48,9 +48,9 @@ static bool lite_attach(rollup_db *db, const connection *c, char *err, size_t er
      * without waiting for (or failing on) the writer's lock. The mode stays with the file. */
     char *mode = NULL;
     bool found;
-    bool ok = rollup_db_exec(db, sql, NULL, 0, err, errlen) &&
-              rollup_db_row(db, "PRAGMA mimir_rollups.journal_mode = WAL", &mode, 1, &found, err,
-                            errlen);
+    bool ok =
+        rollup_db_exec(db, sql, NULL, 0, err, errlen) &&
+        rollup_db_row(db, "PRAGMA mimir_rollups.journal_mode = WAL", &mode, 1, &found, err, errlen);
     free(mode);
     return ok;
 }

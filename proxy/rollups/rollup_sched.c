@@ -29,12 +29,12 @@ typedef struct rollup_job {
     char hash[32]; /* the definition it was last scheduled with ("" unknown) */
     long refresh_every_s;
     struct event *timer;
-    unsigned failures; /* in a row */
-    bool running;      /* a worker has it */
-    bool again;        /* a reload asked for a run while it was running */
-    bool removed;      /* no longer in the layer: freed when its run ends */
-    bool first;        /* not run yet on this server: reuse a fresh build */
-    bool ready;        /* built with the definition in force: queries may read it */
+    unsigned failures;  /* in a row */
+    bool running;       /* a worker has it */
+    bool again;         /* a reload asked for a run while it was running */
+    bool removed;       /* no longer in the layer: freed when its run ends */
+    bool first;         /* not run yet on this server: reuse a fresh build */
+    bool ready;         /* built with the definition in force: queries may read it */
     rollup_ready state; /* when ready: its watermark, last refresh and rows */
 } rollup_job;
 
@@ -52,7 +52,7 @@ static struct {
     rollup_job **jobs;
     size_t n;
     bool stopped;
-    unsigned running;   /* builds on a worker now (at most one) */
+    unsigned running;    /* builds on a worker now (at most one) */
     rollup_ready *ready; /* the ready jobs' states, for the planner */
     size_t nready;
 } sched;
