@@ -45,6 +45,10 @@ static const char sources_yaml[] =
     "      grain: year_month\n"
     "      dimensions: [country]\n"
     "      metrics: [revenue, n, avg_amount]\n"
+    "    - name: pay_fq\n"
+    "      grain: fiscal_quarter\n"
+    "      dimensions: [country]\n"
+    "      metrics: [revenue, n]\n"
     "orders:\n"
     "  name: orders\n"
     "  time_col: ordered_at\n"
@@ -139,7 +143,14 @@ static int free_project(void **state)
 #define WATERMARK "2024-06-01 00:00:00"
 #define REFRESHED "2024-06-01 01:30:00"
 
-typedef enum { READY_ALL, READY_DAILY, READY_MONTHLY, READY_BIG_MONTHLY, READY_NONE } ready_set;
+typedef enum {
+    READY_ALL,
+    READY_DAILY,
+    READY_MONTHLY,
+    READY_BIG_MONTHLY,
+    READY_FISCAL,
+    READY_NONE
+} ready_set;
 
 static const rollup_ready ready_all[] = {
     {"pay_daily", WATERMARK, REFRESHED, 1000},
@@ -153,6 +164,8 @@ static const rollup_ready ready_big_monthly[] = {
     {"pay_daily", WATERMARK, REFRESHED, 1000},
     {"pay_monthly", WATERMARK, REFRESHED, 5000},
 };
+
+static const rollup_ready ready_fiscal[] = {{"pay_fq", WATERMARK, REFRESHED, 12}};
 
 static void use_ready(session_info *s, ready_set r)
 {
@@ -168,6 +181,9 @@ static void use_ready(session_info *s, ready_set r)
         break;
     case READY_BIG_MONTHLY:
         s->rollups = ready_big_monthly, s->nrollups = 2;
+        break;
+    case READY_FISCAL:
+        s->rollups = ready_fiscal, s->nrollups = 1;
         break;
     case READY_NONE:
         s->rollups = NULL, s->nrollups = 0;
@@ -240,6 +256,19 @@ static const route_case route_cases[] = {
      "pay_monthly", true},
     {"SELECT fiscal_year, " M FROM "GROUP BY fiscal_year", READY_MONTHLY, SESSION_PLAIN,
      "pay_monthly", true},
+    /* a fiscal-quarter rollup (years from April: its quarters are calendar ones)
+     * answers quarters and years of both calendars, not months */
+    {"SELECT quarter, " M FROM "GROUP BY quarter", READY_FISCAL, SESSION_PLAIN, "pay_fq", true},
+    {"SELECT year, " M FROM "GROUP BY year", READY_FISCAL, SESSION_PLAIN, "pay_fq", true},
+    {"SELECT fiscal_year, " M FROM "GROUP BY fiscal_year", READY_FISCAL, SESSION_PLAIN, "pay_fq",
+     true},
+    {"SELECT fiscal_quarter, " M FROM "GROUP BY fiscal_quarter", READY_FISCAL, SESSION_PLAIN,
+     "pay_fq", true},
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_FISCAL, SESSION_PLAIN, NULL, false},
+    {"SELECT year, " M FROM "WHERE ts >= '2023-10-01' AND ts < '2024-04-01' GROUP BY year",
+     READY_FISCAL, SESSION_PLAIN, "pay_fq", false},
+    {"SELECT year, " M FROM "WHERE ts >= '2023-11-01' GROUP BY year", READY_FISCAL, SESSION_PLAIN,
+     NULL, false},
     /* smallest of two candidates by rows */
     {"SELECT year_month, " M FROM "GROUP BY year_month", READY_BIG_MONTHLY, SESSION_PLAIN,
      "pay_daily", true},
@@ -306,6 +335,19 @@ static const route_case route_cases[] = {
     {"SELECT YEAR(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, "pay_monthly", true},
     {"SELECT HOUR(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, NULL, false},
     {"SELECT DATE(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, "pay_daily", true},
+    /* filters that read time through the rollup's periods, or not */
+    {"SELECT year_month, " M FROM "WHERE DATE(ts) < '2024-05-15' GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, "pay_daily", false},
+    {"SELECT year_month, " M FROM "WHERE ds <> '2024-05-15' GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, "pay_daily", true},
+    {"SELECT year_month, " M FROM "WHERE DAY(ts) < 15 GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, "pay_daily", true},
+    {"SELECT year_month, " M FROM "WHERE ts < '2024-05-15' OR country = 'x' GROUP BY year_month",
+     READY_ALL, SESSION_PLAIN, NULL, false},
+    {"SELECT year_month, " M FROM "WHERE ts <> '2024-05-15 10:00:00' GROUP BY year_month",
+     READY_ALL, SESSION_PLAIN, NULL, false},
+    {"SELECT year, " M FROM "WHERE year_month < '2024-05-01' GROUP BY year", READY_ALL,
+     SESSION_PLAIN, "pay_monthly", true},
     /* the session's zone, the switch and the hint */
     {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_OFFSET, NULL, false},
     {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_UTC_ZERO,
@@ -553,6 +595,8 @@ static void test_set_rollups_bad_value_message(void **state)
     } cases[] = {
         {"SET mimir_rollups = 'x'", "Variable 'mimir_rollups' can't be set to the value of 'x'"},
         {"SET mimir_rollups = 2", "Variable 'mimir_rollups' can't be set to the value of '2'"},
+        {"SET mimir_rollups = NULL",
+         "Variable 'mimir_rollups' can't be set to the value of 'NULL'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         arena a;
