@@ -5,7 +5,7 @@
  * planner/planner.c), all through planner_plan against a small project written to
  * a temporary directory: a source `pay` with a daily and a monthly rollup, and a
  * source `orders` whose rollup has lambda: false. Loaded without secrets, so the
- * backends speak PostgreSQL.
+ * backends speak PostgreSQL; a second project (test_route_sqlite) has a SQLite one.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -78,54 +78,67 @@ static char project[300];
 static catalog *cat;
 static discovered_types *types;
 
-static void write_file(const char *name, const char *text)
+static void write_file(const char *dir, const char *name, const char *text)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", project, name);
+    snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs(text, f);
     fclose(f);
 }
 
-static void set_type(const char *source, const char *column, const char *text)
+static void set_type(discovered_types *d, const char *source, const char *column, const char *text)
 {
     column_type t;
     char why[200];
     if (!column_type_parse(text, &t, why, sizeof why))
         fail_msg("%s: %s", text, why);
-    discovered_types_set(types, source, column, &t);
+    discovered_types_set(d, source, column, &t);
+}
+
+/* A project in a new directory dir; with secrets (a subdirectory), its connection 'db'
+ * is SQLite, otherwise the planner prints PostgreSQL. */
+static catalog *make_project(char *dir, size_t len, const char *sources, const char *metrics,
+                             const char *calendar, const char *secrets)
+{
+    unit_tmpdir_make(dir, len, "mimir-rollup-route");
+    static const char *const subs[] = {"sources", "metrics", "dimensions", "secrets"};
+    for (size_t i = 0; i < 4; i++) {
+        char sub[400];
+        snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
+        assert_int_equal(mkdir(sub, 0700), 0);
+    }
+    write_file(dir, "sources/s.yaml", sources);
+    write_file(dir, "metrics/m.yaml", metrics);
+    write_file(dir, "calendar.yaml", calendar);
+    char secrets_dir[400];
+    snprintf(secrets_dir, sizeof secrets_dir, "%s/secrets", dir);
+    if (secrets)
+        write_file(secrets_dir, "db.json", secrets);
+    char err[2048];
+    catalog *c = catalog_load(dir, secrets ? secrets_dir : NULL, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    return c;
 }
 
 static int load_project(void **state)
 {
     (void)state;
-    unit_tmpdir_make(project, sizeof project, "mimir-rollup-route");
-    static const char *const subs[] = {"sources", "metrics", "dimensions"};
-    for (size_t i = 0; i < 3; i++) {
-        char sub[400];
-        snprintf(sub, sizeof sub, "%s/%s", project, subs[i]);
-        assert_int_equal(mkdir(sub, 0700), 0);
-    }
-    write_file("sources/s.yaml", sources_yaml);
-    write_file("metrics/m.yaml", metrics_yaml);
-    write_file("calendar.yaml", calendar_yaml);
-    char err[2048];
-    cat = catalog_load(project, NULL, err, sizeof err);
-    if (!cat)
-        fail_msg("%s", err);
+    cat = make_project(project, sizeof project, sources_yaml, metrics_yaml, calendar_yaml, NULL);
     /* What type discovery would learn from PostgreSQL: numeric sums, a float one. */
     types = discovered_types_new();
-    set_type("pay", "revenue", "decimal(12,2)");
-    set_type("pay", "avg_amount", "decimal(16,6)");
-    set_type("pay", "top", "decimal(10,2)");
-    set_type("pay", "low", "decimal(10,2)");
-    set_type("pay", "fsum", "double");
-    set_type("pay", "n", "bigint");
-    set_type("orders", "orders", "bigint");
+    set_type(types, "pay", "revenue", "decimal(12,2)");
+    set_type(types, "pay", "avg_amount", "decimal(16,6)");
+    set_type(types, "pay", "top", "decimal(10,2)");
+    set_type(types, "pay", "low", "decimal(10,2)");
+    set_type(types, "pay", "fsum", "double");
+    set_type(types, "pay", "n", "bigint");
+    set_type(types, "orders", "orders", "bigint");
     /* wall-clock times (a session zone other than UTC needs to know) */
-    set_type("pay", "ts", "datetime");
-    set_type("orders", "ts", "datetime");
+    set_type(types, "pay", "ts", "datetime");
+    set_type(types, "orders", "ts", "datetime");
     return 0;
 }
 
@@ -710,6 +723,117 @@ static void test_rollup_explain(void **state)
     }
 }
 
+/* ---- 6. SQLite: only integer sums and averages, and a fiscal year from February ---- */
+
+static const char lite_sources[] = "lite:\n"
+                                   "  name: lite\n"
+                                   "  time_col: sold_at\n"
+                                   "  connection_name: db\n"
+                                   "  sql: SELECT sold_at, shop, qty, amount FROM sales\n"
+                                   "  rollups:\n"
+                                   "    - name: lite_daily\n"
+                                   "      grain: ds\n"
+                                   "      dimensions: [shop]\n"
+                                   "      metrics: [isum, rsum, iavg, ravg, cnt]\n"
+                                   "    - name: lite_fq\n"
+                                   "      grain: fiscal_quarter\n"
+                                   "      dimensions: [shop]\n"
+                                   "      metrics: [isum, cnt]\n";
+
+static const char lite_metrics[] = "name: isum\nsource_name: lite\nsql: SUM(qty)\n"
+                                   "---\nname: rsum\nsource_name: lite\nsql: SUM(amount)\n"
+                                   "---\nname: iavg\nsource_name: lite\nsql: AVG(qty)\n"
+                                   "---\nname: ravg\nsource_name: lite\nsql: AVG(amount)\n"
+                                   "---\nname: cnt\nsource_name: lite\nsql: COUNT(*)\n";
+
+typedef struct lite_case {
+    const char *sql;
+    bool fiscal_only; /* only lite_fq is ready; otherwise only lite_daily */
+    bool types;       /* the columns' types are known */
+    const char *rollup;
+} lite_case;
+
+static const lite_case lite_cases[] = {
+    {"SELECT ds, AGG(isum) FROM mimir.metrics GROUP BY ds", false, true, "lite_daily"},
+    {"SELECT ds, AGG(iavg) FROM mimir.metrics GROUP BY ds", false, true, "lite_daily"},
+    {"SELECT ds, AGG(cnt) FROM mimir.metrics GROUP BY ds", false, true, "lite_daily"},
+    {"SELECT ds, AGG(rsum) FROM mimir.metrics GROUP BY ds", false, true, NULL},
+    {"SELECT ds, AGG(ravg) FROM mimir.metrics GROUP BY ds", false, true, NULL},
+    {"SELECT ds, AGG(isum), AGG(rsum) FROM mimir.metrics GROUP BY ds", false, true, NULL},
+    {"SELECT ds, AGG(isum) FROM mimir.metrics GROUP BY ds", false, false, NULL},
+    {"SELECT ds, AGG(cnt) FROM mimir.metrics GROUP BY ds", false, false, "lite_daily"},
+    /* fiscal quarters from February are not calendar quarters */
+    {"SELECT fiscal_quarter, AGG(cnt) FROM mimir.metrics GROUP BY 1", true, true, "lite_fq"},
+    {"SELECT fiscal_year, AGG(cnt) FROM mimir.metrics GROUP BY 1", true, true, "lite_fq"},
+    {"SELECT quarter, AGG(cnt) FROM mimir.metrics GROUP BY 1", true, true, NULL},
+    {"SELECT year, AGG(cnt) FROM mimir.metrics GROUP BY 1", true, true, NULL},
+    {"SELECT fiscal_quarter, AGG(cnt) FROM mimir.metrics WHERE ts >= '2024-02-01' GROUP BY 1", true,
+     true, "lite_fq"},
+    {"SELECT fiscal_quarter, AGG(cnt) FROM mimir.metrics WHERE ts >= '2024-01-01' GROUP BY 1", true,
+     true, NULL},
+    {"SELECT quarter, AGG(cnt) FROM mimir.metrics GROUP BY 1", false, true, "lite_daily"},
+};
+
+static void test_route_sqlite(void **state)
+{
+    (void)state;
+    char dir[300];
+    catalog *c =
+        make_project(dir, sizeof dir, lite_sources, lite_metrics, "fiscal_year_start_month: 2\n",
+                     "{\"connection_class\": \"sqlite\", \"path\": \"x.db\"}");
+    discovered_types *t = discovered_types_new();
+    set_type(t, "lite", "qty", "int");
+    set_type(t, "lite", "amount", "double");
+    static const rollup_ready daily[] = {{"lite_daily", WATERMARK, REFRESHED, 100}};
+    static const rollup_ready fiscal[] = {{"lite_fq", WATERMARK, REFRESHED, 10}};
+    for (size_t i = 0; i < sizeof lite_cases / sizeof *lite_cases; i++) {
+        const lite_case *lc = &lite_cases[i];
+        arena a;
+        arena_init(&a);
+        session_info s = {.cat = c,
+                          .db = "mimir",
+                          .user = "u",
+                          .autocommit = true,
+                          .types = lc->types ? t : NULL,
+                          .rollups = lc->fiscal_only ? fiscal : daily,
+                          .nrollups = 1};
+        action act;
+        plan_in(&a, &s, lc->sql, &act);
+        assert_int_equal(act.kind, ACTION_QUERY);
+        const atomic_query *q = &act.plan->queries[0];
+        bool same = lc->rollup ? q->rollup && strcmp(q->rollup, lc->rollup) == 0 : !q->rollup;
+        if (!same)
+            fail_msg("case %zu: %s: rollup %s, want %s", i, lc->sql, q->rollup ? q->rollup : "-",
+                     lc->rollup ? lc->rollup : "-");
+        arena_free(&a);
+    }
+    /* The SQL: SQLite's AVG as a double of sums, a COUNT a plain sum of counts. */
+    arena a;
+    arena_init(&a);
+    session_info s = {.cat = c,
+                      .db = "mimir",
+                      .user = "u",
+                      .autocommit = true,
+                      .types = t,
+                      .rollups = daily,
+                      .nrollups = 1};
+    action act;
+    plan_in(&a, &s, "SELECT ds, AGG(iavg), AGG(cnt) FROM mimir.metrics GROUP BY ds", &act);
+    const atomic_query *q = &act.plan->queries[0];
+    assert_string_equal(q->rollup, "lite_daily");
+    assert_int_equal(q->dialect, DIALECT_SQLITE);
+    assert_non_null(strstr(q->sql, "mimir_rollups"));
+    assert_non_null(strstr(q->sql, "(1.0 * SUM(\"iavg__sum\") / SUM(\"iavg__count\"))"));
+    assert_non_null(strstr(q->sql, "SUM(\"cnt\")"));
+    assert_null(strstr(q->sql, "CAST(SUM(\"cnt\")"));
+    assert_non_null(strstr(q->sql, "UNION ALL"));
+    assert_true(has_param(q, WATERMARK));
+    arena_free(&a);
+    discovered_types_free(t);
+    catalog_free(c);
+    unit_tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -723,6 +847,7 @@ int main(void)
         cmocka_unit_test(test_select_rollups_variable),
         cmocka_unit_test(test_rollup_notes),
         cmocka_unit_test(test_rollup_explain),
+        cmocka_unit_test(test_route_sqlite),
     };
     return cmocka_run_group_tests(tests, load_project, free_project);
 }
