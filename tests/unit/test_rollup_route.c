@@ -69,7 +69,8 @@ static const char metrics_yaml[] = "name: revenue\nsource_name: pay\nsql: SUM(am
                                    "---\nname: buyers\nsource_name: pay\n"
                                    "sql: COUNT(DISTINCT country)\n"
                                    "---\nname: fsum\nsource_name: pay\nsql: SUM(price)\n"
-                                   "---\nname: orders\nsource_name: orders\nsql: COUNT(*)\n";
+                                   "---\nname: orders\nsource_name: orders\nsql: COUNT(*)\n"
+                                   "---\nname: per_n\ntype: derived\nsql: revenue / n\n";
 
 /* A fiscal year from April: its quarters are made of whole months. */
 static const char calendar_yaml[] = "fiscal_year_start_month: 4\n";
@@ -312,6 +313,9 @@ static const route_case route_cases[] = {
      NULL, false},
     {"SELECT year_month, AGG(n)" FROM "GROUP BY year_month", READY_ALL, SESSION_NO_TYPES,
      "pay_monthly", true},
+    /* a derived metric: its parts are the rollup's */
+    {"SELECT year_month, AGG(per_n)" FROM "GROUP BY year_month", READY_ALL, SESSION_PLAIN,
+     "pay_monthly", true},
     /* time bounds: >= and < at a period start */
     {"SELECT year_month, " M FROM "WHERE ts >= '2024-01-01' AND ts < '2024-03-01' "
      "GROUP BY year_month",
@@ -488,6 +492,33 @@ static void test_route_sql_with_lambda(void **state)
     assert_true(has_param(q, WATERMARK));
     assert_null(strstr(q->sql, WATERMARK)); /* a parameter, never text */
     assert_non_null(strstr(q->sql, "CAST(SUM(\"n\") AS BIGINT)"));
+    arena_free(&a);
+}
+
+/* Each source's atomic query is routed on its own, and each leaves its note. */
+static void test_route_two_sources(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    session_info s = session(READY_ALL);
+    action act;
+    plan_in(&a, &s, "SELECT ds, AGG(n), AGG(orders) FROM mimir.metrics GROUP BY ds", &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    assert_int_equal(act.plan->nqueries, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const atomic_query *q = &act.plan->queries[i];
+        bool pay = strcmp(q->src->name, "pay") == 0;
+        assert_string_equal(q->rollup, pay ? "pay_daily" : "orders_daily");
+        if (pay)
+            assert_string_equal(q->rollup_lambda_from, WATERMARK);
+        else
+            assert_null(q->rollup_lambda_from); /* lambda: false */
+    }
+    size_t noted = 0;
+    for (size_t j = 0; j < act.nnotes; j++)
+        noted += strstr(act.notes[j].message, "answered from rollup") != NULL;
+    assert_int_equal(noted, 2);
     arena_free(&a);
 }
 
@@ -840,6 +871,7 @@ int main(void)
         cmocka_unit_test(test_route_decisions),
         cmocka_unit_test(test_route_sql_without_lambda),
         cmocka_unit_test(test_route_sql_with_lambda),
+        cmocka_unit_test(test_route_two_sources),
         cmocka_unit_test(test_hint_parsing),
         cmocka_unit_test(test_hint_in_plan),
         cmocka_unit_test(test_set_rollups),
