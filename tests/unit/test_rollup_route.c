@@ -533,6 +533,8 @@ static const hint_case hint_cases[] = {
     {"SELECT /*+ NO_ROLLUP() */ a FROM t", true},
     {"SELECT /*+ no_rollup() */ a FROM t", true},
     {"SELECT /*+NO_ROLLUP()*/ a FROM t", true},
+    {"SELECT/*+ NO_ROLLUP() */ a FROM t", true},
+    {"select /*+ No_Rollup() */ a from t", true},
     {"SELECT /*+ NO_ROLLUP ( ) */ a FROM t", true},
     {"SELECT /*+ MAX_EXECUTION_TIME(1000) NO_ROLLUP() */ a FROM t", true},
     {"SELECT /*+ NO_ROLLUP() MAX_EXECUTION_TIME(1000) */ a FROM t", true},
@@ -586,6 +588,11 @@ static void test_hint_in_plan(void **state)
                 "SELECT /* NO_ROLLUP() */ year_month, AGG(n) FROM mimir.metrics "
                 "GROUP BY year_month");
     assert_string_equal(q->rollup, "pay_monthly");
+    /* a derived table's query block carries its own hint */
+    q = planned(&a, READY_ALL,
+                "SELECT * FROM (SELECT /*+ NO_ROLLUP() */ year_month, AGG(n) FROM mimir.metrics "
+                "GROUP BY year_month) t");
+    assert_null(q->rollup);
     arena_free(&a);
 }
 
