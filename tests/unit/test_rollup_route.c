@@ -522,6 +522,28 @@ static void test_route_two_sources(void **state)
     arena_free(&a);
 }
 
+/* A user's row filter changes what the source's rows are: the rollup holds every row.
+ * (catalog_view_build sets row_filtered on the view's copy; set here directly.) */
+static void test_route_row_filtered(void **state)
+{
+    (void)state;
+    source *pay = NULL;
+    for (size_t i = 0; i < cat->n_sources; i++)
+        if (strcmp(cat->sources[i].name, "pay") == 0)
+            pay = &cat->sources[i];
+    assert_non_null(pay);
+    arena a;
+    arena_init(&a);
+    static const char sql[] = "SELECT year_month, AGG(n) FROM mimir.metrics GROUP BY year_month";
+    pay->row_filtered = true;
+    const atomic_query *q = planned(&a, READY_ALL, sql);
+    pay->row_filtered = false;
+    assert_null(q->rollup);
+    q = planned(&a, READY_ALL, sql);
+    assert_string_equal(q->rollup, "pay_monthly");
+    arena_free(&a);
+}
+
 /* ---- 3. The hint ------------------------------------------------------------ */
 
 typedef struct hint_case {
@@ -879,6 +901,7 @@ int main(void)
         cmocka_unit_test(test_route_sql_without_lambda),
         cmocka_unit_test(test_route_sql_with_lambda),
         cmocka_unit_test(test_route_two_sources),
+        cmocka_unit_test(test_route_row_filtered),
         cmocka_unit_test(test_hint_parsing),
         cmocka_unit_test(test_hint_in_plan),
         cmocka_unit_test(test_set_rollups),
