@@ -618,6 +618,39 @@ static void test_hint_in_plan(void **state)
     arena_free(&a);
 }
 
+/* A prepared statement: its parameters are literals in their place, and its hint holds. */
+static void test_route_prepared(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sql, *value, *rollup;
+    } cases[] = {
+        {"SELECT year_month, AGG(n) FROM mimir.metrics WHERE country = ? GROUP BY year_month", "x",
+         "pay_monthly"},
+        {"SELECT /*+ NO_ROLLUP() */ year_month, AGG(n) FROM mimir.metrics WHERE country = ? "
+         "GROUP BY year_month",
+         "x", NULL},
+        {"SELECT year_month, AGG(n) FROM mimir.metrics WHERE ts >= ? GROUP BY year_month",
+         "2024-01-01", "pay_monthly"},
+        {"SELECT year_month, AGG(n) FROM mimir.metrics WHERE ts >= ? GROUP BY year_month",
+         "2024-01-02", "pay_daily"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        arena a;
+        arena_init(&a);
+        session_info s = session(READY_ALL);
+        param_value p = {LIT_STRING, cases[i].value, strlen(cases[i].value)};
+        action act;
+        planner_plan_params(&a, &s, cases[i].sql, strlen(cases[i].sql), &p, 1, &act);
+        assert_int_equal(act.kind, ACTION_QUERY);
+        const char *got = act.plan->queries[0].rollup;
+        if (cases[i].rollup ? !got || strcmp(got, cases[i].rollup) != 0 : got != NULL)
+            fail_msg("case %zu: rollup %s, want %s", i, got ? got : "-",
+                     cases[i].rollup ? cases[i].rollup : "-");
+        arena_free(&a);
+    }
+}
+
 /* ---- 4. SET mimir_rollups and @@mimir_rollups -------------------------------- */
 
 typedef struct set_case {
@@ -904,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_route_row_filtered),
         cmocka_unit_test(test_hint_parsing),
         cmocka_unit_test(test_hint_in_plan),
+        cmocka_unit_test(test_route_prepared),
         cmocka_unit_test(test_set_rollups),
         cmocka_unit_test(test_set_rollups_bad_value_message),
         cmocka_unit_test(test_select_rollups_variable),
