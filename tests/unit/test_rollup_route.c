@@ -3,9 +3,10 @@
  * SQL of planner/split.c, the NO_ROLLUP() hint of planner/parser.c, SET
  * mimir_rollups of planner/session_query.c, and the notes and EXPLAIN of
  * planner/planner.c), all through planner_plan against a small project written to
- * a temporary directory: a source `pay` with a daily and a monthly rollup, and a
- * source `orders` whose rollup has lambda: false. Loaded without secrets, so the
- * backends speak PostgreSQL; a second project (test_route_sqlite) has a SQLite one.
+ * a temporary directory: a source `pay` with a daily, a monthly and a fiscal-quarter
+ * rollup (fiscal years from April), and a source `orders` whose rollup has lambda:
+ * false. Loaded without secrets, so the backends speak PostgreSQL; a second project
+ * (test_route_sqlite) has a SQLite one and fiscal years from February.
  */
 #include <setjmp.h>
 #include <stdarg.h>
