@@ -237,9 +237,17 @@ static void test_query_record(void **state)
         "\"statement\":\"select\","
         "\"metrics\":[\"movies_rented\"],\"dimensions\":[\"dim_rental_category\"],"
         "\"sources\":[{\"name\":\"rentals\",\"connection\":\"pagila_postgres\","
-        "\"backend_ms\":12.300,\"rows\":16}],\"combine_ms\":null,\"total_ms\":14.100,"
+        "\"backend_ms\":12.300,\"rows\":16,\"rollup\":null}],\"rollup\":null,"
+        "\"combine_ms\":null,\"total_ms\":14.100,"
         "\"rows\":16,\"bytes\":1234,\"cache\":\"off\",\"status\":\"ok\",\"error_code\":0,"
         "\"error\":null}");
+    /* answered from a rollup: named on its source and on the record */
+    buf_reset(&b);
+    queries[0].rollup = "rentals_monthly";
+    query_log_render(&b, &q, &who, QUERY_OK, 14.1, 1234, false);
+    assert_non_null(strstr(buf_cstr(&b), "\"rows\":16,\"rollup\":\"rentals_monthly\"}],"
+                                         "\"rollup\":\"rentals_monthly\","));
+    queries[0].rollup = NULL;
     buf_reset(&b);
     q.error_code = 3024;
     snprintf(q.error, sizeof q.error, "time \"out\"");

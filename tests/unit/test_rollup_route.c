@@ -1,0 +1,948 @@
+/*
+ * Unit tests of answering queries from rollups (planner/rollup_route.c, the routed
+ * SQL of planner/split.c, the NO_ROLLUP() hint of planner/parser.c, SET
+ * mimir_rollups of planner/session_query.c, and the notes and EXPLAIN of
+ * planner/planner.c), all through planner_plan against a small project written to
+ * a temporary directory: a source `pay` with a daily, a monthly and a fiscal-quarter
+ * rollup (fiscal years from April), and a source `orders` whose rollup has lambda:
+ * false. Loaded without secrets, so the backends speak PostgreSQL; a second project
+ * (test_route_sqlite) has a SQLite one and fiscal years from February.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "planner/arena.h"
+#include "planner/discovered_types.h"
+#include "planner/parser.h"
+#include "planner/planner.h"
+#include "planner/rollup_route.h"
+#include "semantic/catalog.h"
+#include "semantic/column_type.h"
+#include "tests/unit/unit_support.h"
+
+/* ---- The project ---------------------------------------------------------- */
+
+static const char sources_yaml[] =
+    "pay:\n"
+    "  name: pay\n"
+    "  time_col: paid_at\n"
+    "  connection_name: db\n"
+    "  sql: SELECT paid_at, store_id, country, amount, price FROM payments\n"
+    "  rollups:\n"
+    "    - name: pay_daily\n"
+    "      grain: ds\n"
+    "      dimensions: [store_id, country]\n"
+    "      metrics: [revenue, n, avg_amount, top, fsum]\n"
+    "    - name: pay_monthly\n"
+    "      grain: year_month\n"
+    "      dimensions: [country]\n"
+    "      metrics: [revenue, n, avg_amount]\n"
+    "    - name: pay_fq\n"
+    "      grain: fiscal_quarter\n"
+    "      dimensions: [country]\n"
+    "      metrics: [revenue, n]\n"
+    "orders:\n"
+    "  name: orders\n"
+    "  time_col: ordered_at\n"
+    "  connection_name: db\n"
+    "  sql: SELECT ordered_at, shop FROM orders\n"
+    "  rollups:\n"
+    "    - name: orders_daily\n"
+    "      grain: ds\n"
+    "      dimensions: [shop]\n"
+    "      metrics: [orders]\n"
+    "      lambda: false\n";
+
+static const char metrics_yaml[] = "name: revenue\nsource_name: pay\nsql: SUM(amount)\n"
+                                   "---\nname: n\nsource_name: pay\nsql: COUNT(*)\n"
+                                   "---\nname: avg_amount\nsource_name: pay\nsql: AVG(amount)\n"
+                                   "---\nname: top\nsource_name: pay\nsql: MAX(amount)\n"
+                                   "---\nname: low\nsource_name: pay\nsql: MIN(amount)\n"
+                                   "---\nname: buyers\nsource_name: pay\n"
+                                   "sql: COUNT(DISTINCT country)\n"
+                                   "---\nname: fsum\nsource_name: pay\nsql: SUM(price)\n"
+                                   "---\nname: orders\nsource_name: orders\nsql: COUNT(*)\n"
+                                   "---\nname: per_n\ntype: derived\nsql: revenue / n\n";
+
+/* A fiscal year from April: its quarters are made of whole months. */
+static const char calendar_yaml[] = "fiscal_year_start_month: 4\n";
+
+static char project[300];
+static catalog *cat;
+static discovered_types *types;
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void set_type(discovered_types *d, const char *source, const char *column, const char *text)
+{
+    column_type t;
+    char why[200];
+    if (!column_type_parse(text, &t, why, sizeof why))
+        fail_msg("%s: %s", text, why);
+    discovered_types_set(d, source, column, &t);
+}
+
+/* A project in a new directory dir; with secrets (a subdirectory), its connection 'db'
+ * is SQLite, otherwise the planner prints PostgreSQL. */
+static catalog *make_project(char *dir, size_t len, const char *sources, const char *metrics,
+                             const char *calendar, const char *secrets)
+{
+    unit_tmpdir_make(dir, len, "mimir-rollup-route");
+    static const char *const subs[] = {"sources", "metrics", "dimensions", "secrets"};
+    for (size_t i = 0; i < 4; i++) {
+        char sub[400];
+        snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
+        assert_int_equal(mkdir(sub, 0700), 0);
+    }
+    write_file(dir, "sources/s.yaml", sources);
+    write_file(dir, "metrics/m.yaml", metrics);
+    write_file(dir, "calendar.yaml", calendar);
+    char secrets_dir[400];
+    snprintf(secrets_dir, sizeof secrets_dir, "%s/secrets", dir);
+    if (secrets)
+        write_file(secrets_dir, "db.json", secrets);
+    char err[2048];
+    catalog *c = catalog_load(dir, secrets ? secrets_dir : NULL, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    return c;
+}
+
+static int load_project(void **state)
+{
+    (void)state;
+    cat = make_project(project, sizeof project, sources_yaml, metrics_yaml, calendar_yaml, NULL);
+    /* What type discovery would learn from PostgreSQL: numeric sums, a float one. */
+    types = discovered_types_new();
+    set_type(types, "pay", "revenue", "decimal(12,2)");
+    set_type(types, "pay", "avg_amount", "decimal(16,6)");
+    set_type(types, "pay", "top", "decimal(10,2)");
+    set_type(types, "pay", "low", "decimal(10,2)");
+    set_type(types, "pay", "fsum", "double");
+    set_type(types, "pay", "n", "bigint");
+    set_type(types, "orders", "orders", "bigint");
+    /* wall-clock times (a session zone other than UTC needs to know) */
+    set_type(types, "pay", "ts", "datetime");
+    set_type(types, "orders", "ts", "datetime");
+    return 0;
+}
+
+static int free_project(void **state)
+{
+    (void)state;
+    discovered_types_free(types);
+    catalog_free(cat);
+    unit_tmpdir_remove(project);
+    return 0;
+}
+
+/* ---- Which rollups are ready ---------------------------------------------- */
+
+#define WATERMARK "2024-06-01 00:00:00"
+#define REFRESHED "2024-06-01 01:30:00"
+
+typedef enum {
+    READY_ALL,
+    READY_DAILY,
+    READY_MONTHLY,
+    READY_BIG_MONTHLY,
+    READY_FISCAL,
+    READY_NONE
+} ready_set;
+
+static const rollup_ready ready_all[] = {
+    {"pay_daily", WATERMARK, REFRESHED, 1000},
+    {"pay_monthly", WATERMARK, REFRESHED, 40},
+    {"orders_daily", WATERMARK, REFRESHED, 300},
+};
+static const rollup_ready ready_daily[] = {{"pay_daily", WATERMARK, REFRESHED, 1000}};
+static const rollup_ready ready_monthly[] = {{"pay_monthly", WATERMARK, REFRESHED, 40}};
+/* The monthly one is the larger here (more countries than days, say): the daily wins. */
+static const rollup_ready ready_big_monthly[] = {
+    {"pay_daily", WATERMARK, REFRESHED, 1000},
+    {"pay_monthly", WATERMARK, REFRESHED, 5000},
+};
+
+static const rollup_ready ready_fiscal[] = {{"pay_fq", WATERMARK, REFRESHED, 12}};
+
+static void use_ready(session_info *s, ready_set r)
+{
+    switch (r) {
+    case READY_ALL:
+        s->rollups = ready_all, s->nrollups = 3;
+        break;
+    case READY_DAILY:
+        s->rollups = ready_daily, s->nrollups = 1;
+        break;
+    case READY_MONTHLY:
+        s->rollups = ready_monthly, s->nrollups = 1;
+        break;
+    case READY_BIG_MONTHLY:
+        s->rollups = ready_big_monthly, s->nrollups = 2;
+        break;
+    case READY_FISCAL:
+        s->rollups = ready_fiscal, s->nrollups = 1;
+        break;
+    case READY_NONE:
+        s->rollups = NULL, s->nrollups = 0;
+        break;
+    }
+}
+
+static session_info session(ready_set r)
+{
+    session_info s = {.cat = cat,
+                      .db = "mimir",
+                      .user = "u",
+                      .connection_id = 7,
+                      .autocommit = true,
+                      .types = types};
+    use_ready(&s, r);
+    return s;
+}
+
+static void plan_in(arena *a, const session_info *s, const char *sql, action *act)
+{
+    planner_plan(a, s, sql, strlen(sql), act);
+    if (act->kind == ACTION_ERROR)
+        fail_msg("%s: error %u %s", sql, act->error.code, act->error.message);
+}
+
+/* ---- 1. Routing decisions -------------------------------------------------- */
+
+typedef enum {
+    SESSION_PLAIN,
+    SESSION_TZ_OFFSET,   /* SET time_zone = '+02:00' */
+    SESSION_TZ_UTC_ZERO, /* SET time_zone = '+00:00': still UTC */
+    SESSION_OFF,         /* SET mimir_rollups = OFF */
+    SESSION_NO_TYPES,    /* type discovery has not answered yet */
+} session_kind;
+
+typedef struct route_case {
+    const char *sql;
+    ready_set ready;
+    session_kind session;
+    const char *rollup; /* NULL: the source's rows */
+    bool lambda;
+} route_case;
+
+#define M             "AGG(revenue), AGG(n)"
+#define FROM          " FROM mimir.metrics "
+#define TABLEAU_MONTH "ADDDATE(DATE_FORMAT(ts, '%Y-%m-01 00:00:00'), INTERVAL 0 SECOND)"
+
+static const route_case route_cases[] = {
+    /* grain equal and coarser: the smallest that answers */
+    {"SELECT ds, " M FROM "GROUP BY ds", READY_ALL, SESSION_PLAIN, "pay_daily", true},
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_PLAIN, "pay_monthly",
+     true},
+    {"SELECT year, " M FROM "GROUP BY year", READY_ALL, SESSION_PLAIN, "pay_monthly", true},
+    {"SELECT quarter, " M FROM "GROUP BY quarter", READY_ALL, SESSION_PLAIN, "pay_monthly", true},
+    {"SELECT week, " M FROM "GROUP BY week", READY_ALL, SESSION_PLAIN, "pay_daily", true},
+    {"SELECT " M FROM, READY_ALL, SESSION_PLAIN, "pay_monthly", true},
+    /* the daily one answers months, years, quarters and weeks alone */
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_DAILY, SESSION_PLAIN, "pay_daily",
+     true},
+    {"SELECT year, " M FROM "GROUP BY year", READY_DAILY, SESSION_PLAIN, "pay_daily", true},
+    {"SELECT quarter, " M FROM "GROUP BY quarter", READY_DAILY, SESSION_PLAIN, "pay_daily", true},
+    {"SELECT week, " M FROM "GROUP BY week", READY_DAILY, SESSION_PLAIN, "pay_daily", true},
+    /* a monthly one does not answer days, weeks or the raw time */
+    {"SELECT ds, " M FROM "GROUP BY ds", READY_MONTHLY, SESSION_PLAIN, NULL, false},
+    {"SELECT week, " M FROM "GROUP BY week", READY_MONTHLY, SESSION_PLAIN, NULL, false},
+    {"SELECT ts, " M FROM "GROUP BY ts", READY_ALL, SESSION_PLAIN, NULL, false},
+    /* the fiscal calendar's periods are made of months */
+    {"SELECT fiscal_quarter, " M FROM "GROUP BY fiscal_quarter", READY_MONTHLY, SESSION_PLAIN,
+     "pay_monthly", true},
+    {"SELECT fiscal_year, " M FROM "GROUP BY fiscal_year", READY_MONTHLY, SESSION_PLAIN,
+     "pay_monthly", true},
+    /* a fiscal-quarter rollup (years from April: its quarters are calendar ones)
+     * answers quarters and years of both calendars, not months */
+    {"SELECT quarter, " M FROM "GROUP BY quarter", READY_FISCAL, SESSION_PLAIN, "pay_fq", true},
+    {"SELECT year, " M FROM "GROUP BY year", READY_FISCAL, SESSION_PLAIN, "pay_fq", true},
+    {"SELECT fiscal_year, " M FROM "GROUP BY fiscal_year", READY_FISCAL, SESSION_PLAIN, "pay_fq",
+     true},
+    {"SELECT fiscal_quarter, " M FROM "GROUP BY fiscal_quarter", READY_FISCAL, SESSION_PLAIN,
+     "pay_fq", true},
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_FISCAL, SESSION_PLAIN, NULL, false},
+    {"SELECT year, " M FROM "WHERE ts >= '2023-10-01' AND ts < '2024-04-01' GROUP BY year",
+     READY_FISCAL, SESSION_PLAIN, "pay_fq", false},
+    {"SELECT year, " M FROM "WHERE ts >= '2023-11-01' GROUP BY year", READY_FISCAL, SESSION_PLAIN,
+     NULL, false},
+    /* smallest of two candidates by rows */
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_BIG_MONTHLY, SESSION_PLAIN,
+     "pay_daily", true},
+    /* a rollup not in the ready list is not used */
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_NONE, SESSION_PLAIN, NULL, false},
+    {"SELECT ds, AGG(orders)" FROM "GROUP BY ds", READY_DAILY, SESSION_PLAIN, NULL, false},
+    /* dimensions: only the daily one has store_id; price is in none */
+    {"SELECT year_month, store_id, " M FROM "GROUP BY year_month, store_id", READY_ALL,
+     SESSION_PLAIN, "pay_daily", true},
+    {"SELECT year_month, country, " M FROM "GROUP BY year_month, country", READY_ALL, SESSION_PLAIN,
+     "pay_monthly", true},
+    {"SELECT year_month, " M FROM "WHERE store_id = 1 GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, "pay_daily", true},
+    {"SELECT price, " M FROM "GROUP BY price", READY_ALL, SESSION_PLAIN, NULL, false},
+    {"SELECT " M FROM "WHERE price > 3", READY_ALL, SESSION_PLAIN, NULL, false},
+    /* metrics: top only in the daily one, low in none; COUNT(DISTINCT) and a float
+     * sum are never re-aggregated; sums of unknown type neither */
+    {"SELECT year_month, AGG(top)" FROM "GROUP BY year_month", READY_ALL, SESSION_PLAIN,
+     "pay_daily", true},
+    {"SELECT year_month, AGG(avg_amount)" FROM "GROUP BY year_month", READY_ALL, SESSION_PLAIN,
+     "pay_monthly", true},
+    {"SELECT year_month, AGG(revenue), AGG(low)" FROM "GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, NULL, false},
+    {"SELECT year_month, AGG(buyers)" FROM "GROUP BY year_month", READY_ALL, SESSION_PLAIN, NULL,
+     false},
+    {"SELECT ds, AGG(fsum)" FROM "GROUP BY ds", READY_ALL, SESSION_PLAIN, NULL, false},
+    {"SELECT year_month, AGG(revenue)" FROM "GROUP BY year_month", READY_ALL, SESSION_NO_TYPES,
+     NULL, false},
+    {"SELECT year_month, AGG(n)" FROM "GROUP BY year_month", READY_ALL, SESSION_NO_TYPES,
+     "pay_monthly", true},
+    /* a derived metric: its parts are the rollup's */
+    {"SELECT year_month, AGG(per_n)" FROM "GROUP BY year_month", READY_ALL, SESSION_PLAIN,
+     "pay_monthly", true},
+    /* time bounds: >= and < at a period start */
+    {"SELECT year_month, " M FROM "WHERE ts >= '2024-01-01' AND ts < '2024-03-01' "
+     "GROUP BY year_month",
+     READY_ALL, SESSION_PLAIN, "pay_monthly", false},
+    {"SELECT year_month, " M FROM "WHERE ts >= '2024-01-01' GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, "pay_monthly", true},
+    {"SELECT year_month, " M FROM "WHERE ts >= '2024-01-15' GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, "pay_daily", true},
+    {"SELECT year_month, " M FROM "WHERE ts >= '2024-01-01 12:00:00' GROUP BY year_month",
+     READY_ALL, SESSION_PLAIN, NULL, false},
+    {"SELECT year_month, " M FROM "WHERE ts > '2024-01-01' GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, NULL, false},
+    {"SELECT ds, " M FROM "WHERE ts >= '2024-01-01' AND ts <= '2024-01-31' GROUP BY ds", READY_ALL,
+     SESSION_PLAIN, NULL, false},
+    {"SELECT ds, " M FROM "WHERE ds BETWEEN '2024-01-01' AND '2024-01-31' GROUP BY ds", READY_ALL,
+     SESSION_PLAIN, "pay_daily", false},
+    {"SELECT year_month, " M FROM "WHERE ds BETWEEN '2024-01-01' AND '2024-01-31' "
+     "GROUP BY year_month",
+     READY_ALL, SESSION_PLAIN, "pay_monthly", false},
+    /* the watermark: a range that ends at it or before does not reach it */
+    {"SELECT ds, " M FROM "WHERE ts < '2024-06-01' GROUP BY ds", READY_ALL, SESSION_PLAIN,
+     "pay_daily", false},
+    {"SELECT ds, " M FROM "WHERE ts < '2024-06-02' GROUP BY ds", READY_ALL, SESSION_PLAIN,
+     "pay_daily", true},
+    {"SELECT year_month, " M FROM "WHERE ts >= '2024-07-01' GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, "pay_monthly", true},
+    /* lambda: false in the definition */
+    {"SELECT ds, AGG(orders)" FROM "GROUP BY ds", READY_ALL, SESSION_PLAIN, "orders_daily", false},
+    {"SELECT shop, AGG(orders)" FROM "WHERE ts >= '2024-01-01' GROUP BY shop", READY_ALL,
+     SESSION_PLAIN, "orders_daily", false},
+    /* BI tools' truncations of the time column */
+    {"SELECT " TABLEAU_MONTH " AS m, " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, "pay_monthly",
+     true},
+    {"SELECT YEAR(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, "pay_monthly", true},
+    {"SELECT HOUR(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, NULL, false},
+    {"SELECT DATE(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, "pay_daily", true},
+    /* filters that read time through the rollup's periods, or not */
+    {"SELECT year_month, " M FROM "WHERE DATE(ts) < '2024-05-15' GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, "pay_daily", false},
+    {"SELECT year_month, " M FROM "WHERE ds <> '2024-05-15' GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, "pay_daily", true},
+    {"SELECT year_month, " M FROM "WHERE DAY(ts) < 15 GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, "pay_daily", true},
+    {"SELECT year_month, " M FROM "WHERE ts < '2024-05-15' OR country = 'x' GROUP BY year_month",
+     READY_ALL, SESSION_PLAIN, NULL, false},
+    {"SELECT year_month, " M FROM "WHERE ts <> '2024-05-15 10:00:00' GROUP BY year_month",
+     READY_ALL, SESSION_PLAIN, NULL, false},
+    {"SELECT year, " M FROM "WHERE year_month < '2024-05-01' GROUP BY year", READY_ALL,
+     SESSION_PLAIN, "pay_monthly", true},
+    /* the session's zone, the switch and the hint */
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_OFFSET, NULL, false},
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_UTC_ZERO,
+     "pay_monthly", true},
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_OFF, NULL, false},
+    {"SELECT /*+ NO_ROLLUP() */ year_month, " M FROM "GROUP BY year_month", READY_ALL,
+     SESSION_PLAIN, NULL, false},
+};
+
+static session_info case_session(const route_case *c)
+{
+    session_info s = session(c->ready);
+    switch (c->session) {
+    case SESSION_TZ_OFFSET:
+        assert_true(time_zone_parse("+02:00", &s.tz));
+        break;
+    case SESSION_TZ_UTC_ZERO:
+        assert_true(time_zone_parse("+00:00", &s.tz));
+        break;
+    case SESSION_OFF:
+        s.rollups_off = true;
+        break;
+    case SESSION_NO_TYPES:
+        s.types = NULL;
+        break;
+    case SESSION_PLAIN:
+        break;
+    }
+    return s;
+}
+
+static void test_route_decisions(void **state)
+{
+    (void)state;
+    size_t failed = 0;
+    for (size_t i = 0; i < sizeof route_cases / sizeof *route_cases; i++) {
+        const route_case *c = &route_cases[i];
+        arena a;
+        arena_init(&a);
+        session_info s = case_session(c);
+        action act;
+        plan_in(&a, &s, c->sql, &act);
+        assert_int_equal(act.kind, ACTION_QUERY);
+        assert_int_equal(act.plan->nqueries, 1);
+        const atomic_query *q = &act.plan->queries[0];
+        bool same = c->rollup ? q->rollup && strcmp(q->rollup, c->rollup) == 0 : !q->rollup;
+        if (!same || (q->rollup_lambda_from != NULL) != c->lambda) {
+            print_message("case %zu: %s\n  rollup %s lambda %s, want %s lambda %s\n", i, c->sql,
+                          q->rollup ? q->rollup : "(source)",
+                          q->rollup_lambda_from ? q->rollup_lambda_from : "-",
+                          c->rollup ? c->rollup : "(source)", c->lambda ? "yes" : "no");
+            failed++;
+        }
+        if (q->rollup_lambda_from)
+            assert_string_equal(q->rollup_lambda_from, WATERMARK);
+        if (q->rollup)
+            assert_string_equal(q->rollup_refreshed_at, REFRESHED);
+        arena_free(&a);
+    }
+    if (failed)
+        fail_msg("%zu routing cases failed", failed);
+}
+
+/* ---- 2. The SQL of a routed plan ------------------------------------------- */
+
+static const atomic_query *planned(arena *a, ready_set r, const char *sql)
+{
+    session_info s = session(r);
+    action act;
+    plan_in(a, &s, sql, &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    assert_int_equal(act.plan->nqueries, 1);
+    return &act.plan->queries[0];
+}
+
+static bool has_param(const atomic_query *q, const char *text)
+{
+    for (size_t i = 0; i < q->nparams; i++)
+        if (q->params[i].text && strcmp(q->params[i].text, text) == 0)
+            return true;
+    return false;
+}
+
+static void test_route_sql_without_lambda(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    const atomic_query *q =
+        planned(&a, READY_ALL,
+                "SELECT year_month, AGG(n), AGG(avg_amount), AGG(revenue) FROM mimir.metrics "
+                "WHERE ts >= '2024-01-01' AND ts < '2024-03-01' GROUP BY year_month");
+    assert_string_equal(q->rollup, "pay_monthly");
+    assert_null(q->rollup_lambda_from);
+    assert_non_null(strstr(q->sql, "\"mimir_rollups\""));
+    assert_non_null(strstr(q->sql, "pay_monthly"));
+    assert_null(strstr(q->sql, "UNION ALL"));
+    assert_null(strstr(q->sql, "payments")); /* the source's rows are not read */
+    /* a COUNT is a sum of counts, typed back as the source types it */
+    assert_non_null(strstr(q->sql, "CAST(SUM(\"n\") AS BIGINT)"));
+    /* an AVG is the sum of its sums over the sum of its counts */
+    assert_non_null(strstr(q->sql, "(SUM(\"avg_amount__sum\") / SUM(\"avg_amount__count\"))"));
+    /* a SUM of decimals stays a sum */
+    assert_non_null(strstr(q->sql, "SUM(\"revenue\")"));
+    assert_null(strstr(q->sql, "CAST(SUM(\"revenue\")"));
+    assert_false(has_param(q, WATERMARK));
+    arena_free(&a);
+}
+
+static void test_route_sql_with_lambda(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    const atomic_query *q = planned(&a, READY_ALL,
+                                    "SELECT year_month, country, AGG(n), AGG(avg_amount) FROM "
+                                    "mimir.metrics GROUP BY year_month, country");
+    assert_string_equal(q->rollup, "pay_monthly");
+    assert_string_equal(q->rollup_lambda_from, WATERMARK);
+    assert_non_null(strstr(q->sql, "\"mimir_rollups\""));
+    assert_non_null(strstr(q->sql, "pay_monthly"));
+    assert_non_null(strstr(q->sql, "UNION ALL"));
+    /* the rows from the watermark on are the source's, aggregated to the rollup's shape */
+    assert_non_null(strstr(q->sql, "payments"));
+    assert_true(has_param(q, WATERMARK));
+    assert_null(strstr(q->sql, WATERMARK)); /* a parameter, never text */
+    assert_non_null(strstr(q->sql, "CAST(SUM(\"n\") AS BIGINT)"));
+    arena_free(&a);
+}
+
+/* Each source's atomic query is routed on its own, and each leaves its note. */
+static void test_route_two_sources(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    session_info s = session(READY_ALL);
+    action act;
+    plan_in(&a, &s, "SELECT ds, AGG(n), AGG(orders) FROM mimir.metrics GROUP BY ds", &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    assert_int_equal(act.plan->nqueries, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const atomic_query *q = &act.plan->queries[i];
+        bool pay = strcmp(q->src->name, "pay") == 0;
+        assert_string_equal(q->rollup, pay ? "pay_daily" : "orders_daily");
+        if (pay)
+            assert_string_equal(q->rollup_lambda_from, WATERMARK);
+        else
+            assert_null(q->rollup_lambda_from); /* lambda: false */
+    }
+    size_t noted = 0;
+    for (size_t j = 0; j < act.nnotes; j++)
+        noted += strstr(act.notes[j].message, "answered from rollup") != NULL;
+    assert_int_equal(noted, 2);
+    arena_free(&a);
+}
+
+/* A user's row filter changes what the source's rows are: the rollup holds every row.
+ * (catalog_view_build sets row_filtered on the view's copy; set here directly.) */
+static void test_route_row_filtered(void **state)
+{
+    (void)state;
+    source *pay = NULL;
+    for (size_t i = 0; i < cat->n_sources; i++)
+        if (strcmp(cat->sources[i].name, "pay") == 0)
+            pay = &cat->sources[i];
+    assert_non_null(pay);
+    arena a;
+    arena_init(&a);
+    static const char sql[] = "SELECT year_month, AGG(n) FROM mimir.metrics GROUP BY year_month";
+    pay->row_filtered = true;
+    const atomic_query *q = planned(&a, READY_ALL, sql);
+    pay->row_filtered = false;
+    assert_null(q->rollup);
+    q = planned(&a, READY_ALL, sql);
+    assert_string_equal(q->rollup, "pay_monthly");
+    arena_free(&a);
+}
+
+/* ---- 3. The hint ------------------------------------------------------------ */
+
+typedef struct hint_case {
+    const char *sql;
+    bool no_rollup;
+} hint_case;
+
+static const hint_case hint_cases[] = {
+    {"SELECT /*+ NO_ROLLUP() */ a FROM t", true},
+    {"SELECT /*+ no_rollup() */ a FROM t", true},
+    {"SELECT /*+NO_ROLLUP()*/ a FROM t", true},
+    {"SELECT/*+ NO_ROLLUP() */ a FROM t", true},
+    {"select /*+ No_Rollup() */ a from t", true},
+    {"SELECT /*+ NO_ROLLUP ( ) */ a FROM t", true},
+    {"SELECT /*+ MAX_EXECUTION_TIME(1000) NO_ROLLUP() */ a FROM t", true},
+    {"SELECT /*+ NO_ROLLUP() MAX_EXECUTION_TIME(1000) */ a FROM t", true},
+    {"SELECT /*+ MAX_EXECUTION_TIME(1000) */ /*+ NO_ROLLUP() */ a FROM t", true},
+    {"SELECT /*+ NO_ROLLUP() */ /*+ MAX_EXECUTION_TIME(1000) */ a FROM t", true},
+    {"SELECT /*+ NO_ROLLUP() */ DISTINCT a FROM t", true},
+    {"SELECT a FROM t", false},
+    {"SELECT /* NO_ROLLUP() */ a FROM t", false},
+    {"SELECT -- NO_ROLLUP()\n a FROM t", false},
+    {"SELECT a /*+ NO_ROLLUP() */ FROM t", false},
+    {"SELECT DISTINCT /*+ NO_ROLLUP() */ a FROM t", false},
+    {"/*+ NO_ROLLUP() */ SELECT a FROM t", false},
+    {"SELECT /*+ NO_ROLLUPS() */ a FROM t", false},
+    {"SELECT /*+ XNO_ROLLUP() */ a FROM t", false},
+    {"SELECT /*+ NO_ROLLUP */ a FROM t", false},
+    {"SELECT /*+ MAX_EXECUTION_TIME(1000) */ a FROM t", false},
+    {"SELECT 'NO_ROLLUP()' FROM t", false},
+};
+
+static void test_hint_parsing(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof hint_cases / sizeof *hint_cases; i++) {
+        arena a;
+        arena_init(&a);
+        statement st;
+        parse_error pe;
+        const char *sql = hint_cases[i].sql;
+        if (!parse_statement(&a, sql, strlen(sql), &st, &pe))
+            fail_msg("case %zu: %s: %s", i, sql, pe.detail);
+        assert_int_equal(st.kind, STMT_SELECT);
+        if (st.select->no_rollup != hint_cases[i].no_rollup)
+            fail_msg("case %zu: %s: no_rollup %d", i, sql, st.select->no_rollup);
+        arena_free(&a);
+    }
+}
+
+/* The hint, among others, reaches the plan; an ordinary comment does not. */
+static void test_hint_in_plan(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    const atomic_query *q =
+        planned(&a, READY_ALL,
+                "SELECT /*+ MAX_EXECUTION_TIME(5000) */ /*+ no_rollup() */ year_month, AGG(n) "
+                "FROM mimir.metrics GROUP BY year_month");
+    assert_null(q->rollup);
+    assert_null(strstr(q->sql, "mimir_rollups"));
+    q = planned(&a, READY_ALL,
+                "SELECT /* NO_ROLLUP() */ year_month, AGG(n) FROM mimir.metrics "
+                "GROUP BY year_month");
+    assert_string_equal(q->rollup, "pay_monthly");
+    /* a derived table's query block carries its own hint */
+    q = planned(&a, READY_ALL,
+                "SELECT * FROM (SELECT /*+ NO_ROLLUP() */ year_month, AGG(n) FROM mimir.metrics "
+                "GROUP BY year_month) t");
+    assert_null(q->rollup);
+    arena_free(&a);
+}
+
+/* A prepared statement: its parameters are literals in their place, and its hint holds. */
+static void test_route_prepared(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sql, *value, *rollup;
+    } cases[] = {
+        {"SELECT year_month, AGG(n) FROM mimir.metrics WHERE country = ? GROUP BY year_month", "x",
+         "pay_monthly"},
+        {"SELECT /*+ NO_ROLLUP() */ year_month, AGG(n) FROM mimir.metrics WHERE country = ? "
+         "GROUP BY year_month",
+         "x", NULL},
+        {"SELECT year_month, AGG(n) FROM mimir.metrics WHERE ts >= ? GROUP BY year_month",
+         "2024-01-01", "pay_monthly"},
+        {"SELECT year_month, AGG(n) FROM mimir.metrics WHERE ts >= ? GROUP BY year_month",
+         "2024-01-02", "pay_daily"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        arena a;
+        arena_init(&a);
+        session_info s = session(READY_ALL);
+        param_value p = {LIT_STRING, cases[i].value, strlen(cases[i].value)};
+        action act;
+        planner_plan_params(&a, &s, cases[i].sql, strlen(cases[i].sql), &p, 1, &act);
+        assert_int_equal(act.kind, ACTION_QUERY);
+        const char *got = act.plan->queries[0].rollup;
+        if (cases[i].rollup ? !got || strcmp(got, cases[i].rollup) != 0 : got != NULL)
+            fail_msg("case %zu: rollup %s, want %s", i, got ? got : "-",
+                     cases[i].rollup ? cases[i].rollup : "-");
+        arena_free(&a);
+    }
+}
+
+/* ---- 4. SET mimir_rollups and @@mimir_rollups -------------------------------- */
+
+typedef struct set_case {
+    const char *sql;
+    int set_rollups; /* -1: an error */
+} set_case;
+
+static const set_case set_cases[] = {
+    {"SET mimir_rollups = ON", 1},          {"SET mimir_rollups = OFF", 0},
+    {"SET mimir_rollups = on", 1},          {"SET mimir_rollups = off", 0},
+    {"SET mimir_rollups = 1", 1},           {"SET mimir_rollups = 0", 0},
+    {"SET mimir_rollups = TRUE", 1},        {"SET mimir_rollups = FALSE", 0},
+    {"SET mimir_rollups = 'OFF'", 0},       {"SET mimir_rollups = 'on'", 1},
+    {"SET mimir_rollups = 'true'", 1},      {"SET mimir_rollups = DEFAULT", 1},
+    {"SET @@mimir_rollups = OFF", 0},       {"SET SESSION mimir_rollups = OFF", 0},
+    {"SET @@session.mimir_rollups = 1", 1}, {"SET mimir_rollups = 'x'", -1},
+    {"SET mimir_rollups = 2", -1},          {"SET mimir_rollups = 'yes'", -1},
+};
+
+static void test_set_rollups(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof set_cases / sizeof *set_cases; i++) {
+        const set_case *c = &set_cases[i];
+        arena a;
+        arena_init(&a);
+        session_info s = session(READY_ALL);
+        action act;
+        planner_plan(&a, &s, c->sql, strlen(c->sql), &act);
+        bool ok = c->set_rollups < 0 ? act.kind == ACTION_ERROR && act.error.code == 1231 &&
+                                           strcmp(act.error.sqlstate, "42000") == 0
+                                     : act.kind == ACTION_OK && act.set_rollups == c->set_rollups;
+        if (!ok)
+            fail_msg("case %zu: %s: kind %d, set_rollups %d, error %u %s", i, c->sql, act.kind,
+                     act.set_rollups, act.error.code, act.error.message);
+        arena_free(&a);
+    }
+}
+
+static void test_set_rollups_bad_value_message(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sql, *message;
+    } cases[] = {
+        {"SET mimir_rollups = 'x'", "Variable 'mimir_rollups' can't be set to the value of 'x'"},
+        {"SET mimir_rollups = 2", "Variable 'mimir_rollups' can't be set to the value of '2'"},
+        {"SET mimir_rollups = x", "Variable 'mimir_rollups' can't be set to the value of 'x'"},
+        {"SET mimir_rollups = NULL",
+         "Variable 'mimir_rollups' can't be set to the value of 'NULL'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        arena a;
+        arena_init(&a);
+        session_info s = session(READY_ALL);
+        action act;
+        planner_plan(&a, &s, cases[i].sql, strlen(cases[i].sql), &act);
+        assert_int_equal(act.kind, ACTION_ERROR);
+        assert_int_equal(act.error.code, 1231);
+        assert_string_equal(act.error.message, cases[i].message);
+        arena_free(&a);
+    }
+    /* Other statements leave the switch as it is. */
+    arena a;
+    arena_init(&a);
+    session_info s = session(READY_ALL);
+    action act;
+    planner_plan(&a, &s, "SET autocommit = 1", 18, &act);
+    assert_int_equal(act.kind, ACTION_OK);
+    assert_int_equal(act.set_rollups, -1);
+    arena_free(&a);
+}
+
+static void test_select_rollups_variable(void **state)
+{
+    (void)state;
+    static const char *const sqls[] = {"SELECT @@mimir_rollups", "SELECT @@session.mimir_rollups"};
+    for (size_t i = 0; i < 2; i++)
+        for (int off = 0; off <= 1; off++) {
+            arena a;
+            arena_init(&a);
+            session_info s = session(READY_ALL);
+            s.rollups_off = off;
+            action act;
+            planner_plan(&a, &s, sqls[i], strlen(sqls[i]), &act);
+            assert_int_equal(act.kind, ACTION_ROWS);
+            assert_int_equal(act.rows.ncols, 1);
+            assert_int_equal(act.rows.nrows, 1);
+            assert_string_equal(act.rows.values[0], off ? "0" : "1");
+            arena_free(&a);
+        }
+}
+
+/* ---- 5. SHOW WARNINGS' note and EXPLAIN's source ----------------------------- */
+
+static void test_rollup_notes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sql, *note; /* NULL: none */
+    } cases[] = {
+        {"SELECT year_month, AGG(n) FROM mimir.metrics GROUP BY year_month",
+         "Source 'pay' answered from rollup 'pay_monthly', last refreshed at "
+         "2024-06-01T01:30:00Z; its rows from " WATERMARK " on were read from the source"},
+        {"SELECT ds, AGG(n) FROM mimir.metrics WHERE ts < '2024-05-01' GROUP BY ds",
+         "Source 'pay' answered from rollup 'pay_daily', last refreshed at 2024-06-01T01:30:00Z"},
+        {"SELECT ds, AGG(fsum) FROM mimir.metrics GROUP BY ds", NULL},
+        {"SELECT /*+ NO_ROLLUP() */ ds, AGG(n) FROM mimir.metrics GROUP BY ds", NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        arena a;
+        arena_init(&a);
+        session_info s = session(READY_ALL);
+        action act;
+        plan_in(&a, &s, cases[i].sql, &act);
+        assert_int_equal(act.kind, ACTION_QUERY);
+        const char *found = NULL;
+        for (size_t j = 0; j < act.nnotes; j++)
+            if (strstr(act.notes[j].message, "rollup")) {
+                assert_null(found);
+                found = act.notes[j].message;
+                assert_string_equal(act.notes[j].level, "Note");
+                assert_int_equal(act.notes[j].code, NOTE_STATEMENT_READ);
+            }
+        if (!cases[i].note)
+            assert_null(found);
+        else if (!found || strcmp(found, cases[i].note) != 0)
+            fail_msg("case %zu: note %s, want %s", i, found ? found : "(none)", cases[i].note);
+        arena_free(&a);
+    }
+}
+
+static void test_rollup_explain(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *sql, *source;
+    } cases[] = {
+        {"EXPLAIN SELECT year_month, AGG(n) FROM mimir.metrics GROUP BY year_month",
+         "pay: rollup pay_monthly (refreshed 2024-06-01T01:30:00Z), the source from " WATERMARK
+         " on"},
+        {"EXPLAIN SELECT ds, AGG(orders) FROM mimir.metrics GROUP BY ds",
+         "orders: rollup orders_daily (refreshed 2024-06-01T01:30:00Z)"},
+        {"EXPLAIN SELECT /*+ NO_ROLLUP() */ ds, AGG(n) FROM mimir.metrics GROUP BY ds", "pay"},
+        {"EXPLAIN SELECT HOUR(ts), AGG(n) FROM mimir.metrics GROUP BY 1", "pay"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        arena a;
+        arena_init(&a);
+        session_info s = session(READY_ALL);
+        action act;
+        plan_in(&a, &s, cases[i].sql, &act);
+        assert_int_equal(act.kind, ACTION_ROWS);
+        assert_int_equal(act.rows.ncols, 6);
+        assert_int_equal(act.rows.nrows, 1);
+        assert_string_equal(act.rows.cols[1].name, "source");
+        assert_string_equal(act.rows.values[1], cases[i].source);
+        if (strstr(cases[i].source, "rollup"))
+            assert_non_null(strstr(act.rows.values[4], "mimir_rollups"));
+        arena_free(&a);
+    }
+}
+
+/* ---- 6. SQLite: only integer sums and averages, and a fiscal year from February ---- */
+
+static const char lite_sources[] = "lite:\n"
+                                   "  name: lite\n"
+                                   "  time_col: sold_at\n"
+                                   "  connection_name: db\n"
+                                   "  sql: SELECT sold_at, shop, qty, amount FROM sales\n"
+                                   "  rollups:\n"
+                                   "    - name: lite_daily\n"
+                                   "      grain: ds\n"
+                                   "      dimensions: [shop]\n"
+                                   "      metrics: [isum, rsum, iavg, ravg, cnt]\n"
+                                   "    - name: lite_fq\n"
+                                   "      grain: fiscal_quarter\n"
+                                   "      dimensions: [shop]\n"
+                                   "      metrics: [isum, cnt]\n";
+
+static const char lite_metrics[] = "name: isum\nsource_name: lite\nsql: SUM(qty)\n"
+                                   "---\nname: rsum\nsource_name: lite\nsql: SUM(amount)\n"
+                                   "---\nname: iavg\nsource_name: lite\nsql: AVG(qty)\n"
+                                   "---\nname: ravg\nsource_name: lite\nsql: AVG(amount)\n"
+                                   "---\nname: cnt\nsource_name: lite\nsql: COUNT(*)\n";
+
+typedef struct lite_case {
+    const char *sql;
+    bool fiscal_only; /* only lite_fq is ready; otherwise only lite_daily */
+    bool types;       /* the columns' types are known */
+    const char *rollup;
+} lite_case;
+
+static const lite_case lite_cases[] = {
+    {"SELECT ds, AGG(isum) FROM mimir.metrics GROUP BY ds", false, true, "lite_daily"},
+    {"SELECT ds, AGG(iavg) FROM mimir.metrics GROUP BY ds", false, true, "lite_daily"},
+    {"SELECT ds, AGG(cnt) FROM mimir.metrics GROUP BY ds", false, true, "lite_daily"},
+    {"SELECT ds, AGG(rsum) FROM mimir.metrics GROUP BY ds", false, true, NULL},
+    {"SELECT ds, AGG(ravg) FROM mimir.metrics GROUP BY ds", false, true, NULL},
+    {"SELECT ds, AGG(isum), AGG(rsum) FROM mimir.metrics GROUP BY ds", false, true, NULL},
+    {"SELECT ds, AGG(isum) FROM mimir.metrics GROUP BY ds", false, false, NULL},
+    {"SELECT ds, AGG(cnt) FROM mimir.metrics GROUP BY ds", false, false, "lite_daily"},
+    /* fiscal quarters from February are not calendar quarters */
+    {"SELECT fiscal_quarter, AGG(cnt) FROM mimir.metrics GROUP BY 1", true, true, "lite_fq"},
+    {"SELECT fiscal_year, AGG(cnt) FROM mimir.metrics GROUP BY 1", true, true, "lite_fq"},
+    {"SELECT quarter, AGG(cnt) FROM mimir.metrics GROUP BY 1", true, true, NULL},
+    {"SELECT year, AGG(cnt) FROM mimir.metrics GROUP BY 1", true, true, NULL},
+    {"SELECT fiscal_quarter, AGG(cnt) FROM mimir.metrics WHERE ts >= '2024-02-01' GROUP BY 1", true,
+     true, "lite_fq"},
+    {"SELECT fiscal_quarter, AGG(cnt) FROM mimir.metrics WHERE ts >= '2024-01-01' GROUP BY 1", true,
+     true, NULL},
+    {"SELECT quarter, AGG(cnt) FROM mimir.metrics GROUP BY 1", false, true, "lite_daily"},
+};
+
+static void test_route_sqlite(void **state)
+{
+    (void)state;
+    char dir[300];
+    catalog *c =
+        make_project(dir, sizeof dir, lite_sources, lite_metrics, "fiscal_year_start_month: 2\n",
+                     "{\"connection_class\": \"sqlite\", \"path\": \"x.db\"}");
+    discovered_types *t = discovered_types_new();
+    set_type(t, "lite", "qty", "int");
+    set_type(t, "lite", "amount", "double");
+    static const rollup_ready daily[] = {{"lite_daily", WATERMARK, REFRESHED, 100}};
+    static const rollup_ready fiscal[] = {{"lite_fq", WATERMARK, REFRESHED, 10}};
+    for (size_t i = 0; i < sizeof lite_cases / sizeof *lite_cases; i++) {
+        const lite_case *lc = &lite_cases[i];
+        arena a;
+        arena_init(&a);
+        session_info s = {.cat = c,
+                          .db = "mimir",
+                          .user = "u",
+                          .autocommit = true,
+                          .types = lc->types ? t : NULL,
+                          .rollups = lc->fiscal_only ? fiscal : daily,
+                          .nrollups = 1};
+        action act;
+        plan_in(&a, &s, lc->sql, &act);
+        assert_int_equal(act.kind, ACTION_QUERY);
+        const atomic_query *q = &act.plan->queries[0];
+        bool same = lc->rollup ? q->rollup && strcmp(q->rollup, lc->rollup) == 0 : !q->rollup;
+        if (!same)
+            fail_msg("case %zu: %s: rollup %s, want %s", i, lc->sql, q->rollup ? q->rollup : "-",
+                     lc->rollup ? lc->rollup : "-");
+        arena_free(&a);
+    }
+    /* The SQL: SQLite's AVG as a double of sums, a COUNT a plain sum of counts. */
+    arena a;
+    arena_init(&a);
+    session_info s = {.cat = c,
+                      .db = "mimir",
+                      .user = "u",
+                      .autocommit = true,
+                      .types = t,
+                      .rollups = daily,
+                      .nrollups = 1};
+    action act;
+    plan_in(&a, &s, "SELECT ds, AGG(iavg), AGG(cnt) FROM mimir.metrics GROUP BY ds", &act);
+    const atomic_query *q = &act.plan->queries[0];
+    assert_string_equal(q->rollup, "lite_daily");
+    assert_int_equal(q->dialect, DIALECT_SQLITE);
+    assert_non_null(strstr(q->sql, "mimir_rollups"));
+    assert_non_null(strstr(q->sql, "(1.0 * SUM(\"iavg__sum\") / SUM(\"iavg__count\"))"));
+    assert_non_null(strstr(q->sql, "SUM(\"cnt\")"));
+    assert_null(strstr(q->sql, "CAST(SUM(\"cnt\")"));
+    assert_non_null(strstr(q->sql, "UNION ALL"));
+    assert_true(has_param(q, WATERMARK));
+    arena_free(&a);
+    discovered_types_free(t);
+    catalog_free(c);
+    unit_tmpdir_remove(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_route_decisions),
+        cmocka_unit_test(test_route_sql_without_lambda),
+        cmocka_unit_test(test_route_sql_with_lambda),
+        cmocka_unit_test(test_route_two_sources),
+        cmocka_unit_test(test_route_row_filtered),
+        cmocka_unit_test(test_hint_parsing),
+        cmocka_unit_test(test_hint_in_plan),
+        cmocka_unit_test(test_route_prepared),
+        cmocka_unit_test(test_set_rollups),
+        cmocka_unit_test(test_set_rollups_bad_value_message),
+        cmocka_unit_test(test_select_rollups_variable),
+        cmocka_unit_test(test_rollup_notes),
+        cmocka_unit_test(test_rollup_explain),
+        cmocka_unit_test(test_route_sqlite),
+    };
+    return cmocka_run_group_tests(tests, load_project, free_project);
+}
