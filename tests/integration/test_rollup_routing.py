@@ -17,7 +17,6 @@ import re
 import signal
 import threading
 import time
-import urllib.request
 
 import pymysql
 import pytest
@@ -368,15 +367,12 @@ def test_show_warnings_says_which_rollup_and_how_fresh(env, pg):
 
 
 def admin_metrics(env):
-    with urllib.request.urlopen(f"http://127.0.0.1:{env['admin']}/metrics", timeout=10) as r:
-        return r.read().decode()
+    return tr.metrics(env["admin"])
 
 
 def counter(text, series):
-    for line in text.splitlines():
-        if line.startswith(series + " "):
-            return float(line.split()[-1])
-    return 0.0
+    """A counter's value, 0 before it first moves (its series is not listed yet)."""
+    return tr.metric_value(text, series) if f"\n{series} " in text else 0.0
 
 
 def test_counters_and_query_record(env):

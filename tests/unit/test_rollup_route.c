@@ -80,16 +80,6 @@ static char project[300];
 static catalog *cat;
 static discovered_types *types;
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void set_type(discovered_types *d, const char *source, const char *column, const char *text)
 {
     column_type t;
@@ -111,13 +101,13 @@ static catalog *make_project(char *dir, size_t len, const char *sources, const c
         snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
         assert_int_equal(mkdir(sub, 0700), 0);
     }
-    write_file(dir, "sources/s.yaml", sources);
-    write_file(dir, "metrics/m.yaml", metrics);
-    write_file(dir, "calendar.yaml", calendar);
+    unit_write_file(dir, "sources/s.yaml", sources);
+    unit_write_file(dir, "metrics/m.yaml", metrics);
+    unit_write_file(dir, "calendar.yaml", calendar);
     char secrets_dir[400];
     snprintf(secrets_dir, sizeof secrets_dir, "%s/secrets", dir);
     if (secrets)
-        write_file(secrets_dir, "db.json", secrets);
+        unit_write_file(secrets_dir, "db.json", secrets);
     char err[2048];
     catalog *c = catalog_load(dir, secrets ? secrets_dir : NULL, err, sizeof err);
     if (!c)

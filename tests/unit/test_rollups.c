@@ -57,16 +57,6 @@ static const char metrics_yaml[] =
 
 static const char dimensions_yaml[] = "name: dim_big\nsource_name: payments\nsql: amount > 100\n";
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void make_project(char *dir, size_t len, const char *sources)
 {
     unit_tmpdir_make(dir, len, "mimir-rollups");
@@ -76,9 +66,9 @@ static void make_project(char *dir, size_t len, const char *sources)
         snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
         assert_int_equal(mkdir(sub, 0700), 0);
     }
-    write_file(dir, "sources/s.yaml", sources);
-    write_file(dir, "metrics/m.yaml", metrics_yaml);
-    write_file(dir, "dimensions/d.yaml", dimensions_yaml);
+    unit_write_file(dir, "sources/s.yaml", sources);
+    unit_write_file(dir, "metrics/m.yaml", metrics_yaml);
+    unit_write_file(dir, "dimensions/d.yaml", dimensions_yaml);
 }
 
 static void test_rollups_load(void **state)
@@ -218,7 +208,7 @@ static void test_rollups_storage_needs_secrets(void **state)
     make_project(dir, sizeof dir, text);
     snprintf(secrets, sizeof secrets, "%s/secrets", dir);
     assert_int_equal(mkdir(secrets, 0700), 0);
-    write_file(secrets, "db.json", "{\"connection_class\": \"sqlite\", \"path\": \"x.db\"}");
+    unit_write_file(secrets, "db.json", "{\"connection_class\": \"sqlite\", \"path\": \"x.db\"}");
     char **problems;
     size_t n;
     catalog *c = catalog_validate(dir, secrets, &problems, &n);
@@ -231,7 +221,7 @@ static void test_rollups_storage_needs_secrets(void **state)
     assert_string_equal(problems[0], want);
     sem_strv_free(problems, n);
     catalog_free(c);
-    write_file(secrets, "elsewhere.json", "{\"connection_class\": \"sqlite\", \"path\": \"y.db\"}");
+    unit_write_file(secrets, "elsewhere.json", "{\"connection_class\": \"sqlite\", \"path\": \"y.db\"}");
     char err[1024];
     c = catalog_load(dir, secrets, err, sizeof err);
     if (!c)
@@ -348,7 +338,7 @@ static catalog *load_with_secrets(char *dir, size_t len)
     char secrets[400], err[1024];
     snprintf(secrets, sizeof secrets, "%s/secrets", dir);
     assert_int_equal(mkdir(secrets, 0700), 0);
-    write_file(secrets, "db.json", "{\"connection_class\": \"sqlite\", \"path\": \"x.db\"}");
+    unit_write_file(secrets, "db.json", "{\"connection_class\": \"sqlite\", \"path\": \"x.db\"}");
     catalog *c = catalog_load(dir, secrets, err, sizeof err);
     if (!c)
         fail_msg("%s", err);

@@ -16,6 +16,9 @@ void unit_tmpdir_make(char *out, size_t outlen, const char *prefix);
 /* Removes the directory and everything below it (links are not followed). */
 void unit_tmpdir_remove(const char *dir);
 
+/* Writes text to the file dir/name; fails the running test when it cannot. */
+void unit_write_file(const char *dir, const char *name, const char *text);
+
 /* configs/pagila, loaded by load_pagila (a cmocka setup) and freed by
  * free_pagila, for the suites that plan against the Pagila example. */
 extern catalog *pagila;
