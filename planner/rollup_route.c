@@ -187,19 +187,26 @@ static bool bound_fits(const period_kind *k, const time_bound *tb)
     return tv_read(tb->value, &us, &datetime, &digits) && datetime && period_floor(k, us) == us;
 }
 
-/* Does the range reach the watermark (an upper bound after it, or none)? */
-static bool reaches(const rollup_demand *d, const char *watermark)
+/* Does the range reach the watermark (no upper bound at or before it)? Start after it
+ * (a lower bound at or after it: the rollup has none of its rows)? */
+static bool reaches(const rollup_demand *d, const char *watermark, bool *after)
 {
     int64_t w, us;
     bool datetime;
     int digits;
+    *after = false;
     if (!tv_read(watermark, &w, &datetime, &digits))
         return true;
-    for (size_t i = 0; i < d->nbounds; i++)
-        if (d->bounds[i]->op[0] == '<' && tv_read(d->bounds[i]->value, &us, &datetime, &digits) &&
-            us <= w)
-            return false;
-    return true;
+    bool reach = true;
+    for (size_t i = 0; i < d->nbounds; i++) {
+        if (!tv_read(d->bounds[i]->value, &us, &datetime, &digits))
+            continue;
+        if (d->bounds[i]->op[0] == '<' && us <= w)
+            reach = false;
+        if (d->bounds[i]->op[0] == '>' && us >= w)
+            *after = true;
+    }
+    return reach;
 }
 
 static bool answers(const catalog *cat, const rollup *r, const rollup_demand *d, period_kind *k)
@@ -234,9 +241,11 @@ bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t n
         *out = (rollup_route){.r = r, .ready = rd, .period = k};
         found = true;
     }
-    if (found)
-        out->lambda = out->r->lambda && reaches(d, out->ready->watermark);
-    return found;
+    if (!found)
+        return false;
+    bool after;
+    out->lambda = out->r->lambda && reaches(d, out->ready->watermark, &after);
+    return !(out->lambda && after); /* every row is the source's: it answers alone */
 }
 
 void rollup_iso_utc(const char *utc, char out[32])

@@ -230,6 +230,9 @@ def queries(b):
          "ORDER BY 1", None),
         (f"SELECT AGG(n_{b}) FROM mimir.metrics WHERE ts >= '{day(4)} 12:00:00'", None),
         (f"SELECT AGG(n_{b}) FROM mimir.metrics WHERE ts > '{day(4)}'", None),
+        # a range that starts at the watermark: no row of it is in a rollup
+        (f"SELECT store_id, AGG(n_{b}) FROM mimir.metrics WHERE ds >= '{day(0)}' "
+         "GROUP BY 1 ORDER BY 1", None),
         (f"SELECT amount, AGG(n_{b}) FROM mimir.metrics GROUP BY amount ORDER BY 1 LIMIT 5",
          None),
         (f"SELECT country, AGG(buyers_{b}) FROM mimir.metrics GROUP BY country ORDER BY 1",

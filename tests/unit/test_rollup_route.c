@@ -331,8 +331,13 @@ static const route_case route_cases[] = {
      "pay_daily", false},
     {"SELECT ds, " M FROM "WHERE ts < '2024-06-02' GROUP BY ds", READY_ALL, SESSION_PLAIN,
      "pay_daily", true},
+    /* a range that starts at the watermark or after: the source answers it alone */
     {"SELECT year_month, " M FROM "WHERE ts >= '2024-07-01' GROUP BY year_month", READY_ALL,
-     SESSION_PLAIN, "pay_monthly", true},
+     SESSION_PLAIN, NULL, false},
+    {"SELECT ds, " M FROM "WHERE ts >= '2024-06-01' GROUP BY ds", READY_ALL, SESSION_PLAIN, NULL,
+     false},
+    {"SELECT ds, " M FROM "WHERE ts >= '2024-05-31' GROUP BY ds", READY_ALL, SESSION_PLAIN,
+     "pay_daily", true},
     /* lambda: false in the definition */
     {"SELECT ds, AGG(orders)" FROM "GROUP BY ds", READY_ALL, SESSION_PLAIN, "orders_daily", false},
     {"SELECT shop, AGG(orders)" FROM "WHERE ts >= '2024-01-01' GROUP BY shop", READY_ALL,
