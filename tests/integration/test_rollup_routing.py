@@ -589,3 +589,26 @@ def test_demo_served_from_a_sqlite_rollup(session_dir):
         server.stop()
         problem = server.exit_problem()
         assert problem is None, problem
+
+
+HAND_AVG = {
+    "pg": ("SELECT CAST(EXTRACT(YEAR FROM paid_at) AS int), country, AVG(amount), COUNT(*) "
+           "FROM payments GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST"),
+    "my": ("SELECT YEAR(paid_at), country, AVG(amount), COUNT(*) FROM payments "
+           "GROUP BY 1, 2 ORDER BY 1, 2"),
+}
+
+
+@pytest.mark.parametrize("b", ["pg", "my"])
+def test_avg_across_months_is_the_backends_avg(env, pg, mariadb, b):
+    """AVG by year from the monthly rollup's sums and counts (and the current month from
+    the source) is the backend's own AVG over the rows, to the last decimal."""
+    sql = (f"SELECT year, country, AGG(avg_amount_{b}), AGG(n_{b}) FROM mimir.metrics "
+           "GROUP BY year, country ORDER BY 1, 2")
+    conn = connect(env)
+    try:
+        got = same_answer(conn, sql, f"pay_{b}_monthly")
+    finally:
+        conn.close()
+    want = tr.run_on(b, pg, mariadb, env, HAND_AVG[b])
+    assert [tuple(r) for r in got] == [tuple(r) for r in want]
