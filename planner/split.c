@@ -29,6 +29,7 @@
 #include "planner/time_metrics.h"
 #include "planner/time_probe.h"
 #include "planner/semi_additive.h"
+#include "planner/str_to_date.h"
 
 typedef struct source_job {
     const source *src;
@@ -234,12 +235,38 @@ static const char *time_literal(const expr *e)
     return NULL;
 }
 
+/* A string literal's text (NULL for anything else, or one holding a NUL byte). */
+static const char *string_literal(const expr *e)
+{
+    return e->kind == EX_LITERAL && e->lit == LIT_STRING && !memchr(e->text, 0, e->text_len)
+               ? e->text
+               : NULL;
+}
+
+/*
+ * STR_TO_DATE('2022-03-12 00:00:00.000000', '%Y-%m-%d %H:%i:%s.%f') (Superset's time
+ * filter): the DATE or DATETIME MySQL reads, as text; NULL when it is not two literals
+ * or reads as NULL or a TIME.
+ */
+static const char *str_to_date_literal(arena *a, const expr *e)
+{
+    char out[64];
+    if (e->kind != EX_FUNC || strcasecmp(e->text, "str_to_date") != 0 || e->nargs != 2 ||
+        !string_literal(e->args[0]) || !string_literal(e->args[1]) ||
+        !mysql_str_to_date(e->args[0]->text, e->args[1]->text, out, sizeof(out)) ||
+        strlen(out) < 10 || out[4] != '-')
+        return NULL;
+    return arena_strdup(a, out);
+}
+
 /* A bound's value: a time literal, or FROM_UNIXTIME(n) folded in the session's zone
  * (Grafana's $__timeFilter), which the bound then converts back as it does any
  * wall-clock value of that zone. */
 static const char *bound_literal(split_ctx *x, const expr *e)
 {
     const char *text = time_literal(e);
+    if (!text)
+        text = str_to_date_literal(x->a, e);
     char folded[32];
     if (!text && e->kind == EX_FUNC && strcasecmp(e->text, "from_unixtime") == 0 && e->nargs == 1 &&
         from_unixtime_text(x->q->tz, e->args[0], folded))

@@ -220,6 +220,13 @@ def queries(b):
          "GROUP BY 1, 2 ORDER BY 1, 2", monthly),
         (f"SELECT DATE(ts) AS d, AGG(revenue_{b}) FROM mimir.metrics WHERE ds >= '{day(5)}' "
          "GROUP BY 1 ORDER BY 1", daily),
+        # Superset: its month truncation and its time filter (tests/compat/superset.yaml)
+        (f"SELECT DATE(DATE_SUB(ts, INTERVAL DAYOFMONTH(ts) - 1 DAY)) AS __timestamp, {m} "
+         f"FROM mimir.metrics WHERE ts >= STR_TO_DATE('{month_start(6)} 00:00:00.000000', "
+         f"'%Y-%m-%d %H:%i:%s.%f') AND ts < STR_TO_DATE('{month_start(1)} 00:00:00.000000', "
+         "'%Y-%m-%d %H:%i:%s.%f') GROUP BY 1 ORDER BY 1", monthly),
+        (f"SELECT country, {m} FROM mimir.metrics WHERE ts >= STR_TO_DATE('{day(3)} "
+         "10:00:00.000000', '%Y-%m-%d %H:%i:%s.%f') GROUP BY 1 ORDER BY 1", None),
         # HAVING, ORDER BY a metric, LIMIT, a derived expression
         (f"SELECT country, AGG(revenue_{b}) / AGG(n_{b}) AS per FROM mimir.metrics "
          f"GROUP BY country HAVING AGG(n_{b}) > 10 ORDER BY per DESC LIMIT 2", monthly),
