@@ -128,7 +128,6 @@ def env(session_dir, pg, mariadb):
     yield {"server": server, "configs": configs, "secrets": secrets, "admin": admin,
            "base": base, "lite": base / "payments.db"}
     server.stop()
-    pg.forget(tr.DB)  # test_rollups.py drops and loads the database again
     problem = server.exit_problem()
     assert problem is None, problem
 

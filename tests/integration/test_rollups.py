@@ -57,6 +57,7 @@ def lite_time(t):
 
 
 def load_postgres(pg, rows):
+    pg.forget(DB)  # another module's cached connection to it would stop the DROP
     pg.query(f"DROP DATABASE IF EXISTS {DB}")
     pg.query(f"CREATE DATABASE {DB}")
     pg.query("CREATE TABLE payments (paid_at TIMESTAMP NOT NULL, store_id INTEGER, "
@@ -203,7 +204,9 @@ def ordered(rows):
     return sorted((norm(r) for r in rows), key=lambda r: [str(x) for x in r])
 
 
-def hand(b, pg, mariadb, layer, dims=("store_id", "country"), wm=WATERMARK):
+def hand(b, pg, mariadb, layer, *, wm, dims=("store_id", "country")):
+    """The hand-written aggregate of the rows before wm, the watermark of the build it is
+    compared with (read from its output or its state: a run may cross midnight)."""
     sql = HAND[b].format(dims=", ".join(dims), wm=wm)
     return ordered(run_on(b, pg, mariadb, layer, sql))
 
@@ -241,11 +244,21 @@ def test_list(layer):
         f"pay_{b}_daily,no,,,,yes (not built)," for b in BACKENDS]
 
 
+def build_watermark(out, name):
+    """The watermark a build printed (the start of its day: a run that crosses midnight
+    UTC builds up to the new day, not to the one the module was imported on)."""
+    m = re.search(rf"rollup {name}: (?:full build of the periods before|refresh of the "
+                  r"periods from \S+ \S+ to) (\S+ \S+)", out)
+    assert m, out
+    return m.group(1)
+
+
 @pytest.mark.parametrize("b", BACKENDS)
 def test_full_build_matches_hand_sql(layer, pg, mariadb, b):
     out = mimir(layer, "rollups", "build", f"pay_{b}_daily", "--full").stdout
-    assert f"rollup pay_{b}_daily: full build of the periods before {WATERMARK}" in out
-    want = hand(b, pg, mariadb, layer)
+    wm = build_watermark(out, f"pay_{b}_daily")
+    assert wm in (WATERMARK, (TODAY + datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S"))
+    want = hand(b, pg, mariadb, layer, wm=wm)
     assert f"rollup pay_{b}_daily: built {len(want)} rows" in out
     got = rollup_rows(b, pg, mariadb, layer)
     assert got == want
@@ -253,11 +266,11 @@ def test_full_build_matches_hand_sql(layer, pg, mariadb, b):
     day = HAND[b][len("SELECT "):HAND[b].index(", {dims}")]
     avg = ordered(run_on(b, pg, mariadb, layer,
                          f"SELECT {day}, store_id, country, AVG(amount) FROM payments "
-                         f"WHERE paid_at < '{WATERMARK}' GROUP BY 1, 2, 3"))
+                         f"WHERE paid_at < '{wm}' GROUP BY 1, 2, 3"))
     ratios = ordered((r[0], r[1], r[2], (r[5] / r[6]) if r[6] else None) for r in got)
     assert ratios == avg
     st = state(b, pg, mariadb, layer)
-    assert st[2] == WATERMARK and st[3] == len(want) and st[4] == "built" and st[5] is None
+    assert st[2] == wm and st[3] == len(want) and st[4] == "built" and st[5] is None
     status = mimir(layer, "rollups", "status", "--format", "csv").stdout
     assert f"pay_{b}_daily,yes,{len(want)}," in status
 
@@ -272,10 +285,12 @@ def test_incremental_refresh(layer, pg, mariadb, b):
      "lite": lambda r: insert_lite(layer["lite"], r)}[b](recent + old)
     try:
         out = mimir(layer, "rollups", "build", f"pay_{b}_daily").stdout
-        window = (TODAY - datetime.timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
-        assert f"refresh of the periods from {window} to {WATERMARK}" in out
+        wm = build_watermark(out, f"pay_{b}_daily")
+        window = (datetime.datetime.strptime(wm, "%Y-%m-%d %H:%M:%S") -
+                  datetime.timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
+        assert f"refresh of the periods from {window} to {wm}" in out
         got = rollup_rows(b, pg, mariadb, layer)
-        want = hand(b, pg, mariadb, layer)
+        want = hand(b, pg, mariadb, layer, wm=wm)
         old_day = old[0][0].strftime("%Y-%m-%d 00:00:00")
         recent_day = recent[0][0].strftime("%Y-%m-%d 00:00:00")
         # The refresh took the recent row, and left the older period as it was.
@@ -283,8 +298,9 @@ def test_incremental_refresh(layer, pg, mariadb, b):
         assert [r for r in got if r[0] == old_day] == [r for r in before if r[0] == old_day]
         assert [r for r in got if r[0] == old_day] != [r for r in want if r[0] == old_day]
         # A full build takes both.
-        mimir(layer, "rollups", "build", f"pay_{b}_daily", "--full")
-        assert rollup_rows(b, pg, mariadb, layer) == want
+        out = mimir(layer, "rollups", "build", f"pay_{b}_daily", "--full").stdout
+        assert rollup_rows(b, pg, mariadb, layer) == hand(
+            b, pg, mariadb, layer, wm=build_watermark(out, f"pay_{b}_daily"))
     finally:
         sql = "DELETE FROM payments WHERE amount IN (1000, 2000)"
         if b == "lite":
@@ -309,7 +325,7 @@ def test_changed_definition_rebuilds(layer, pg, mariadb, b):
         assert "definition changed" in out and "full build" in out
         assert state(b, pg, mariadb, layer)[0] != old_hash
         assert rollup_rows(b, pg, mariadb, layer, dims=("country",)) == \
-            hand(b, pg, mariadb, layer, dims=("country",))
+            hand(b, pg, mariadb, layer, dims=("country",), wm=state(b, pg, mariadb, layer)[2])
     finally:
         write_sources(layer["configs"])
     mimir(layer, "rollups", "build", f"pay_{b}_daily")
@@ -464,8 +480,8 @@ def test_server_builds_reloads_and_restarts(layer, pg, mariadb, session_dir):
         for b in BACKENDS:
             server.wait_for_log(rf"rollup pay_{b}_daily: definition changed .*: full build")
             server.wait_for_log(rf"rollup pay_{b}_daily: built \d+ rows in [0-9.]+ s")
-            assert rollup_rows(b, pg, mariadb, layer, dims=("country",)) == \
-                hand(b, pg, mariadb, layer, dims=("country",))
+            assert rollup_rows(b, pg, mariadb, layer, dims=("country",)) == hand(
+                b, pg, mariadb, layer, dims=("country",), wm=state(b, pg, mariadb, layer)[2])
             assert answers(server, b) == len(payment_rows())
         # SIGHUP with the first dimension list: rebuilt again, in full.
         write_sources(layer["configs"])
@@ -473,12 +489,13 @@ def test_server_builds_reloads_and_restarts(layer, pg, mariadb, session_dir):
         server.proc.send_signal(signal.SIGHUP)
         for b in BACKENDS:
             server.wait_for_log(rf"rollup pay_{b}_daily: built \d+ rows", count=2)
-            assert rollup_rows(b, pg, mariadb, layer) == hand(b, pg, mariadb, layer)
+            assert rollup_rows(b, pg, mariadb, layer) == hand(b, pg, mariadb, layer,
+                                                              wm=state(b, pg, mariadb, layer)[2])
         text = metrics(admin)
         assert metric_value(text, 'mimir_rollup_builds_total{rollup="pay_pg_daily",result="ok"}') \
             == 2
         assert metric_value(text, 'mimir_rollup_rows{rollup="pay_my_daily"}') == \
-            len(hand("my", pg, mariadb, layer))
+            len(hand("my", pg, mariadb, layer, wm=state("my", pg, mariadb, layer)[2]))
         assert metric_value(text, 'mimir_rollup_build_seconds_total{rollup="pay_lite_daily"}') > 0
         # A reload that changes nothing rebuilds nothing.
         server.proc.send_signal(signal.SIGHUP)
@@ -516,7 +533,7 @@ def test_two_servers_one_build(layer, pg, mariadb, session_dir):
         logs = [s.stderr() for s in servers]
         assert sum(log.count("rollup pay_pg_daily: full build of") for log in logs) == 1, logs
         assert rollup_rows("pg", pg, mariadb, layer, dims=("store_id",)) == \
-            hand("pg", pg, mariadb, layer, dims=("store_id",))
+            hand("pg", pg, mariadb, layer, dims=("store_id",), wm=state("pg", pg, mariadb, layer)[2])
     finally:
         write_sources(layer["configs"])
         for s in servers:
@@ -619,7 +636,7 @@ def test_failed_refresh_keeps_the_last_good_build(layer, pg, mariadb, b):
     mimir(layer, "rollups", "build", f"pay_{b}_daily")
     st = state(b, pg, mariadb, layer)
     assert st[4] == "built" and st[5] is None
-    assert rollup_rows(b, pg, mariadb, layer) == hand(b, pg, mariadb, layer)
+    assert rollup_rows(b, pg, mariadb, layer) == hand(b, pg, mariadb, layer, wm=st[2])
 
 
 def period_start(grain, t):
@@ -690,7 +707,8 @@ def test_server_refreshes_every_period(layer, pg, mariadb, session_dir):
         count = len(server.wait_for_log(r"rollup pay_lite_daily: refreshed \d+ rows"))
         server.wait_for_log(r"rollup pay_lite_daily: refreshed \d+ rows", count=count + 1,
                             timeout=30)
-        assert rollup_rows("lite", pg, mariadb, layer) == hand("lite", pg, mariadb, layer)
+        assert rollup_rows("lite", pg, mariadb, layer) == hand(
+            "lite", pg, mariadb, layer, wm=state("lite", pg, mariadb, layer)[2])
     finally:
         write_sources(layer["configs"])
         stop_checked(server)
