@@ -55,6 +55,7 @@ static void read_cb(struct bufferevent *bev, void *arg);
 static void write_cb(struct bufferevent *bev, void *arg);
 static void event_cb(struct bufferevent *bev, short what, void *arg);
 static void run_batch(client *cl);
+static void retry_without_rollups(client *cl);
 
 uint16_t client_status(const client *cl)
 {
@@ -119,6 +120,7 @@ static void free_client(client *cl)
     if (cl->timer)
         event_free(cl->timer);
     free(cl->running_sql);
+    free(cl->rollup_retry_sql);
     diagnostics_clear(&cl->diag);
     sessions_remove(cl);
     if (cl->next_command)
@@ -263,6 +265,10 @@ static void next_command_cb(evutil_socket_t fd, short what, void *arg)
         finish_close(cl);
         return;
     }
+    if (cl->rollup_retry_due) {
+        retry_without_rollups(cl);
+        return;
+    }
     if (cl->batch.sql) {
         run_batch(cl);
         if (cl->state != CLIENT_READY)
@@ -405,6 +411,7 @@ static void send_const_result(client *cl, const const_result *r)
 
 static void sink_header(void *ctx, const wire_column *cols, size_t n)
 {
+    ((client *)ctx)->header_sent = true;
     client_send_header(ctx, cols, n);
 }
 
@@ -419,8 +426,29 @@ static void sink_end(void *ctx)
     client_query_done(ctx);
 }
 
+/*
+ * A backend error (1105) before the first row of a statement that read a rollup: the
+ * rollup's table may be gone or its storage unreachable while the source answers. The
+ * statement runs again from the sources, from the loop (we are inside the executor);
+ * the client sees only that answer. Timeouts, KILL and limits are answers as they are.
+ */
+static bool retry_from_sources(client *cl, const sql_error *e)
+{
+    if (!cl->rollup_retry_sql || cl->header_sent || e->code != ER_UNKNOWN_ERROR)
+        return false;
+    log_warn("client %u: a rollup could not answer (%s); reading the sources", cl->id,
+             e->message);
+    cl->running = NULL;
+    cl->qlog.active = false; /* the statement's record is the second attempt's */
+    cl->rollup_retry_due = true;
+    event_active(cl->next_command, 0, 0);
+    return true;
+}
+
 static void sink_error(void *ctx, const sql_error *e)
 {
+    if (retry_from_sources(ctx, e))
+        return;
     client_send_error(ctx, e);
     client_query_done(ctx);
 }
@@ -548,9 +576,30 @@ static void handle_field_list(client *cl)
     free(wild);
 }
 
-static void run_statement(client *cl, const char *sql, size_t len)
+static bool plan_reads_rollup(const plan *p)
+{
+    for (size_t i = 0; p && i < p->nqueries; i++)
+        if (p->queries[i].rollup)
+            return true;
+    return p && p->phase && plan_reads_rollup(p->phase->inner);
+}
+
+/* Keeps the text of a statement that reads a rollup, for retry_from_sources. */
+static void keep_for_retry(client *cl, const action *act, const char *sql, size_t len)
+{
+    free(cl->rollup_retry_sql);
+    cl->rollup_retry_sql = NULL;
+    cl->header_sent = false;
+    if (act->kind != ACTION_QUERY || !plan_reads_rollup(act->plan))
+        return;
+    cl->rollup_retry_sql = xstrndup(sql, len);
+    cl->rollup_retry_len = len;
+}
+
+static void plan_and_run(client *cl, const char *sql, size_t len, bool no_rollups)
 {
     session_info s = client_session_info(cl);
+    s.rollups_off |= no_rollups;
     arena_free(&cl->stmt);
     arena_init(&cl->stmt);
     query_log_begin(&cl->qlog, sql, len, cl->bytes_out);
@@ -561,7 +610,23 @@ static void run_statement(client *cl, const char *sql, size_t len)
         free(cl->running_sql);
         cl->running_sql = xstrndup(sql, len < 4096 ? len : 4096);
     }
+    keep_for_retry(cl, &act, sql, len);
     client_run_action(cl, &act);
+}
+
+static void run_statement(client *cl, const char *sql, size_t len)
+{
+    plan_and_run(cl, sql, len, false);
+}
+
+static void retry_without_rollups(client *cl)
+{
+    char *sql = cl->rollup_retry_sql;
+    cl->rollup_retry_sql = NULL;
+    cl->rollup_retry_due = false;
+    client_set_state(cl, CLIENT_READY); /* between the attempts; busy again at once */
+    plan_and_run(cl, sql, cl->rollup_retry_len, true);
+    free(sql);
 }
 
 /*

@@ -618,3 +618,47 @@ def test_avg_across_months_is_the_backends_avg(env, pg, mariadb, b):
         conn.close()
     want = tr.run_on(b, pg, mariadb, env, HAND_AVG[b])
     assert [tuple(r) for r in got] == [tuple(r) for r in want]
+
+
+def rename_rollup(env, pg, mariadb, b, old, new):
+    if b == "pg":
+        pg.query(f'ALTER TABLE mimir_rollups."{old}" RENAME TO "{new}"', dbname=tr.DB)
+    elif b == "my":
+        mariadb.query(f"RENAME TABLE mimir_rollups.`{old}` TO mimir_rollups.`{new}`")
+    else:
+        import sqlite3
+        db = sqlite3.connect(str(env["lite"]) + ".mimir_rollups.db")
+        db.execute(f'ALTER TABLE "{old}" RENAME TO "{new}"')
+        db.commit()
+        db.close()
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_unreadable_rollup_falls_back_to_the_source(env, pg, mariadb, b):
+    """A rollup whose table cannot be read (dropped by hand, its storage unreachable)
+    fails before its first row: the statement runs again from the source, and the client
+    gets that answer, also inside a batch of statements."""
+    tile = TILE.replace("_pg", f"_{b}")
+    conn = connect(env)
+    want = run(conn, no_rollup(tile))
+    rename_rollup(env, pg, mariadb, b, f"pay_{b}_monthly", f"pay_{b}_monthly_away")
+    try:
+        assert rollup_of(conn, tile) == f"pay_{b}_monthly"
+        assert run(conn, tile) == want
+        assert run(conn, "SHOW WARNINGS") == []
+        assert run(conn, "SELECT 1") == [(1,)]
+        batch = pymysql.connect(host="127.0.0.1", port=env["server"].port, user="anyone",
+                                password="", database="mimir", autocommit=True,
+                                client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS)
+        try:
+            with batch.cursor() as cur:
+                cur.execute(f"SELECT 2; {tile}; SELECT 3")
+                assert cur.fetchall() == ((2,),)
+                assert cur.nextset() and [tuple(r) for r in cur.fetchall()] == want
+                assert cur.nextset() and cur.fetchall() == ((3,),)
+        finally:
+            batch.close()
+    finally:
+        rename_rollup(env, pg, mariadb, b, f"pay_{b}_monthly_away", f"pay_{b}_monthly")
+        conn.close()
+    assert re.search(rf"a rollup could not answer .*pay_{b}_monthly", env["server"].stderr())
