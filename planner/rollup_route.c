@@ -252,3 +252,11 @@ void rollup_iso_utc(const char *utc, char out[32])
 {
     snprintf(out, 32, "%.10sT%.8sZ", utc, strlen(utc) > 11 ? utc + 11 : "00:00:00");
 }
+
+bool rollup_plan_reads(const plan *p)
+{
+    for (size_t i = 0; p && i < p->nqueries; i++)
+        if (p->queries[i].rollup)
+            return true;
+    return p && p->phase && rollup_plan_reads(p->phase->inner);
+}

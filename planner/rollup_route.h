@@ -67,6 +67,9 @@ typedef struct rollup_demand {
 bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t nready,
                          const rollup_demand *d, rollup_route *out);
 
+/* Does plan p read a rollup (in one of its atomic queries, or its first phase's)? */
+bool rollup_plan_reads(const plan *p);
+
 /* "2026-12-07 10:00:00" as ISO 8601 UTC ("2026-12-07T10:00:00Z"), in out[32]. */
 void rollup_iso_utc(const char *utc, char out[32]);
 

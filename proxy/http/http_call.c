@@ -24,6 +24,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "planner/planner.h"
+#include "planner/rollup_route.h"
 #include "proxy/exec/columns.h"
 #include "proxy/http/http_internal.h"
 #include "proxy/log.h"
@@ -155,6 +156,7 @@ static void send_failure(http_call *c, const sql_error *e)
 static void sink_header(void *ctx, const wire_column *cols, size_t n)
 {
     http_call *c = ctx;
+    c->header_seen = true;
     http_encoder_begin(c->enc, cols, n, &c->staged);
 }
 
@@ -204,12 +206,33 @@ static void sink_end(void *ctx)
     http_call_free(c);
 }
 
+static void retry_from_sources_cb(evutil_socket_t fd, short what, void *arg);
+
+/*
+ * A backend error (1105) before the header of a statement that read a rollup: its table
+ * may be gone or its storage unreachable while the source answers. The statement runs
+ * again from the sources, from the loop (we are inside the executor), as a MySQL
+ * session's does (proxy/session/client.c).
+ */
+static bool retry_from_sources(http_call *c, const sql_error *e)
+{
+    if (c->header_seen || e->code != ER_UNKNOWN_ERROR || !rollup_plan_reads(c->act.plan) ||
+        c->rollup_retry)
+        return false;
+    log_warn("http %u: a rollup could not answer (%s); reading the sources", c->id, e->message);
+    c->qlog.active = false; /* the statement's record is the second attempt's */
+    c->rollup_retry = evtimer_new(srv.base, retry_from_sources_cb, c);
+    event_active(c->rollup_retry, EV_TIMEOUT, 0);
+    return true;
+}
+
 static void sink_error(void *ctx, const sql_error *e)
 {
     http_call *c = ctx;
     c->running = NULL;
     stop_close_watch(c);
-    send_failure(c, e);
+    if (!retry_from_sources(c, e))
+        send_failure(c, e);
 }
 
 static bool sink_full(void *ctx)
@@ -354,15 +377,17 @@ static void start_query(http_call *c)
         c->running = ex;
 }
 
-void http_call_run(http_call *c, const char *sql, size_t len)
+static void plan_and_answer(http_call *c, bool no_rollups)
 {
     session_info s = call_session(c);
-    query_log_begin(&c->qlog, sql, len, c->bytes_out);
+    s.rollups_off = no_rollups;
+    query_log_begin(&c->qlog, c->sql, c->sql_len, c->bytes_out);
     memset(&c->act, 0, sizeof c->act);
-    planner_plan(&c->stmt, &s, sql, len, &c->act);
+    planner_plan(&c->stmt, &s, c->sql, c->sql_len, &c->act);
     /* Arrow timestamps say their zone only when they are UTC instants (timestamp[us, tz=UTC]);
      * in another zone they are that zone's wall clock, a timestamp without a zone. */
-    c->enc = http_encoder_new(c->format, s.tz.kind == TZ_UTC ? "UTC" : NULL);
+    if (!c->enc) /* a second attempt (retry_from_sources) keeps the first's: nothing began */
+        c->enc = http_encoder_new(c->format, s.tz.kind == TZ_UTC ? "UTC" : NULL);
     switch (c->act.kind) {
     case ACTION_QUERY:
         start_query(c);
@@ -385,6 +410,20 @@ void http_call_run(http_call *c, const char *sql, size_t len)
         send_failure(c, &c->act.error);
         return;
     }
+}
+
+void http_call_run(http_call *c, const char *sql, size_t len)
+{
+    c->sql = sql;
+    c->sql_len = len;
+    plan_and_answer(c, false);
+}
+
+static void retry_from_sources_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    plan_and_answer(arg, true);
 }
 
 void http_call_send_whole(http_call *c)

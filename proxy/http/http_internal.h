@@ -58,6 +58,12 @@ typedef struct http_call {
     /* exec_start may answer before it returns (a cache hit, an error at once): the call is
      * then freed only once it has returned. */
     bool in_exec_start, free_pending;
+    /* The statement's text (in stmt), to run it again from the sources when a rollup
+     * it read fails before the result's header (rollup_retry, from the loop). */
+    const char *sql;
+    size_t sql_len;
+    bool header_seen;
+    struct event *rollup_retry;
     struct http_call *prev, *next;
 } http_call;
 

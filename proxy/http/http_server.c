@@ -213,6 +213,8 @@ void http_call_free(http_call *c)
         event_free(c->close_watch);
     if (c->encode_cancel)
         event_free(c->encode_cancel);
+    if (c->rollup_retry)
+        event_free(c->rollup_retry);
     if (c->evcon && c->req)
         evhttp_connection_set_closecb(c->evcon, NULL, NULL);
     http_encoder_free(c->enc);

@@ -21,6 +21,7 @@
 #include <event2/buffer.h>
 
 #include "planner/planner.h"
+#include "planner/rollup_route.h"
 #include "proxy/server_access.h"
 #include "proxy/session/client_internal.h"
 #include "proxy/session/sessions.h"
@@ -436,8 +437,7 @@ static bool retry_from_sources(client *cl, const sql_error *e)
 {
     if (!cl->rollup_retry_sql || cl->header_sent || e->code != ER_UNKNOWN_ERROR)
         return false;
-    log_warn("client %u: a rollup could not answer (%s); reading the sources", cl->id,
-             e->message);
+    log_warn("client %u: a rollup could not answer (%s); reading the sources", cl->id, e->message);
     cl->running = NULL;
     cl->qlog.active = false; /* the statement's record is the second attempt's */
     cl->rollup_retry_due = true;
@@ -576,21 +576,13 @@ static void handle_field_list(client *cl)
     free(wild);
 }
 
-static bool plan_reads_rollup(const plan *p)
-{
-    for (size_t i = 0; p && i < p->nqueries; i++)
-        if (p->queries[i].rollup)
-            return true;
-    return p && p->phase && plan_reads_rollup(p->phase->inner);
-}
-
 /* Keeps the text of a statement that reads a rollup, for retry_from_sources. */
 static void keep_for_retry(client *cl, const action *act, const char *sql, size_t len)
 {
     free(cl->rollup_retry_sql);
     cl->rollup_retry_sql = NULL;
     cl->header_sent = false;
-    if (act->kind != ACTION_QUERY || !plan_reads_rollup(act->plan))
+    if (act->kind != ACTION_QUERY || !rollup_plan_reads(act->plan))
         return;
     cl->rollup_retry_sql = xstrndup(sql, len);
     cl->rollup_retry_len = len;

@@ -69,13 +69,13 @@ struct client {
     buf out;    /* encoded bytes not yet handed to the bufferevent */
     arena stmt; /* everything of the current statement */
     exec *running;
-    char *running_sql;              /* the statement running, for SHOW PROCESSLIST */
+    char *running_sql; /* the statement running, for SHOW PROCESSLIST */
     /* A statement answered (in part) from a rollup: its text, to run again from the
      * sources if reading the rollup fails before its first row (rollup_retry_due). */
     char *rollup_retry_sql;
     size_t rollup_retry_len;
     bool rollup_retry_due;
-    bool header_sent; /* the current statement's result header went out */
+    bool header_sent;               /* the current statement's result header went out */
     time_t state_since;             /* when the session became idle or busy */
     uint64_t max_execution_time_ms; /* SET max_execution_time; 0: none */
     time_zone tz;                   /* SET time_zone; at login access_default_time_zone() */

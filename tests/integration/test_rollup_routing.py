@@ -88,6 +88,7 @@ def server_config(base):
     path = base / "server.yaml"
     path.write_text(
         f"admin:\n  port: {free_port()}\n"
+        f"http:\n  port: {free_port()}\n"
         "users:\n"
         f"  - name: anyone\n    mysql_native_password: \"{h}\"\n"
         f"  - name: store1\n    mysql_native_password: \"{h}\"\n"
@@ -120,12 +121,12 @@ def env(session_dir, pg, mariadb):
     load_sqlite_integers(base / "payments.db", rows)
     configs, secrets = write_layer(base, pg, mariadb)
     cfg = server_config(base)
-    admin = int(re.search(r"port: (\d+)", cfg.read_text()).group(1))
+    admin, http = map(int, re.findall(r"port: (\d+)", cfg.read_text()))
     server = MimirServer(session_dir, configs=configs, secrets=secrets, name="rollup-routing",
                          extra_args=["--server-config", str(cfg)]).start()
     server.wait_for_log(TYPES_DISCOVERED)
     wait_for_builds(server, ALL_ROLLUPS)
-    yield {"server": server, "configs": configs, "secrets": secrets, "admin": admin,
+    yield {"server": server, "configs": configs, "secrets": secrets, "admin": admin, "http": http,
            "base": base, "lite": base / "payments.db"}
     server.stop()
     problem = server.exit_problem()
@@ -647,6 +648,13 @@ def test_unreadable_rollup_falls_back_to_the_source(env, pg, mariadb, b):
         assert run(conn, tile) == want
         assert run(conn, "SHOW WARNINGS") == []
         assert run(conn, "SELECT 1") == [(1,)]
+        assert http_sql(env, tile)["rows"] == want_json(want)
+        # (the refresh this server made or found: later builds by the command line are
+        # not its own)
+        assert re.fullmatch(
+            rf"pay_{b}: rollup pay_{b}_monthly \(refreshed \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ\), "
+            rf"the source from {month_start()} 00:00:00 on",
+            http_sql(env, tile, path="/v1/explain")["rows"][0][1])
         batch = pymysql.connect(host="127.0.0.1", port=env["server"].port, user="anyone",
                                 password="", database="mimir", autocommit=True,
                                 client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS)
@@ -661,4 +669,30 @@ def test_unreadable_rollup_falls_back_to_the_source(env, pg, mariadb, b):
     finally:
         rename_rollup(env, pg, mariadb, b, f"pay_{b}_monthly_away", f"pay_{b}_monthly")
         conn.close()
-    assert re.search(rf"a rollup could not answer .*pay_{b}_monthly", env["server"].stderr())
+    log = env["server"].stderr()
+    assert re.search(rf"client \d+: a rollup could not answer .*pay_{b}_monthly", log)
+    assert re.search(rf"http \d+: a rollup could not answer .*pay_{b}_monthly", log)
+
+
+def http_sql(env, sql, path="/v1/sql"):
+    import base64
+    import urllib.request
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{env['http']}{path}", data=json.dumps({"sql": sql}).encode(),
+        headers={"Content-Type": "application/json",
+                 "Authorization": "Basic " + base64.b64encode(b"anyone:").decode()})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        return json.loads(r.read())
+
+
+def want_json(rows):
+    """The JSON answer's rows for MySQL rows: decimals and dates as strings."""
+    from decimal import Decimal
+    def cell(v):
+        if isinstance(v, Decimal):
+            return str(v)
+        if isinstance(v, (datetime.date, datetime.datetime)):
+            return str(v)
+        return v
+    return [[cell(v) for v in r] for r in rows]
+
