@@ -3,7 +3,7 @@
  * SQL Mimir compiled, with its parameters, sent straight to PostgreSQL with
  * libpq, every row fetched.
  *
- *   pgclient [-n COUNT] [-s] CONNINFO QUERYFILE [QUERYFILE ...]
+ *   pgclient [-n COUNT] [-s | -c] CONNINFO QUERYFILE [QUERYFILE ...]
  *
  * A QUERYFILE holds the SQL text and then each parameter, NUL-separated
  * ("sql\0p1\0p2\0"), exactly as EXPLAIN printed them. Several files run
@@ -14,7 +14,10 @@
  * set runs COUNT times in a row on the same connections. With -s each query
  * runs in libpq's single-row mode (PQsendQueryParams + PQsetSingleRowMode, one
  * PGresult per row, as a streaming client reads a large result) instead of
- * PQexecParams, which holds the whole result in memory. Prints one JSON object
+ * PQexecParams, which holds the whole result in memory. With -c the file holds
+ * a COPY ... TO STDOUT statement (no parameters) whose lines are counted as
+ * rows (PQgetCopyData): how fast PostgreSQL itself emits a result, with the
+ * least work on the client's side. Prints one JSON object
  * {"ms": median, "ms_all": [...], "first_ms": median time to the first row,
  * "first_ms_all": [...], "rows":..., "bytes":...} (rows and bytes of one run;
  * the time to the first row is that of the slowest query of a run); exit
@@ -44,6 +47,7 @@ typedef struct job {
 } job;
 
 static int single_row; /* -s */
+static int copy_out;   /* -c */
 
 static double now(void)
 {
@@ -110,6 +114,40 @@ static void run_single_row(job *j, double t0)
     }
 }
 
+/* COPY ... TO STDOUT: one CopyData message (one line) per row. */
+static void run_copy(job *j, double t0)
+{
+    PGresult *res = PQexec(j->conn, j->sql);
+    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+        fprintf(stderr, "pgclient: %s: not a COPY TO STDOUT: %s", j->path,
+                PQresultErrorMessage(res));
+        j->failed = 1;
+        PQclear(res);
+        return;
+    }
+    PQclear(res);
+    char *line;
+    int n;
+    while ((n = PQgetCopyData(j->conn, &line, 0)) > 0) {
+        if (j->first == 0)
+            j->first = now() - t0;
+        j->rows++;
+        j->bytes += (uint64_t)n;
+        PQfreemem(line);
+    }
+    while ((res = PQgetResult(j->conn)) != NULL) {
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && !j->failed) {
+            fprintf(stderr, "pgclient: %s: %s", j->path, PQresultErrorMessage(res));
+            j->failed = 1;
+        }
+        PQclear(res);
+    }
+    if (n == -2 && !j->failed) {
+        fprintf(stderr, "pgclient: %s: %s", j->path, PQerrorMessage(j->conn));
+        j->failed = 1;
+    }
+}
+
 static void run_once(job *j)
 {
     if (j->failed)
@@ -119,6 +157,10 @@ static void run_once(job *j)
     double t0 = now();
     if (single_row) {
         run_single_row(j, t0);
+        return;
+    }
+    if (copy_out) {
+        run_copy(j, t0);
         return;
     }
     PGresult *res = PQexecParams(j->conn, j->sql, j->nparams, NULL, j->params, NULL, NULL, 0);
@@ -175,12 +217,16 @@ int main(int argc, char **argv)
         } else if (argc > first && !strcmp(argv[first], "-s")) {
             single_row = 1;
             first++;
+        } else if (argc > first && !strcmp(argv[first], "-c")) {
+            copy_out = 1;
+            first++;
         } else {
             break;
         }
     }
     if (argc - first < 2 || count < 1) {
-        fprintf(stderr, "usage: pgclient [-n COUNT] [-s] CONNINFO QUERYFILE [QUERYFILE ...]\n");
+        fprintf(stderr,
+                "usage: pgclient [-n COUNT] [-s | -c] CONNINFO QUERYFILE [QUERYFILE ...]\n");
         return 2;
     }
     int n = argc - first - 1;

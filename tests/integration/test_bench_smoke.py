@@ -48,6 +48,7 @@ def test_bench_harness_runs_every_scenario(tmp_path):
     # mode and MariaDB's stored table alike, with PostgreSQL's plan recorded.
     assert by_number[9]["rows"] == round(sf * 1_000_000)
     assert by_number[9]["pg_plan"] and by_number[9]["mimir_peak_rss_mib"] > 0
+    assert by_number[9]["postgres_copy"]["median_ms"] > 0
     for s in result["scenarios"]:
         for c in s["checks"]:
             assert c["result"] in ("PASS", "MISS", "n/a"), c
