@@ -571,6 +571,7 @@ def scenario_streaming(env, args):
     if any(r[1] != rows for r in m_runs + p_runs):
         raise BenchError(f"streaming: row counts differ: {m_runs} {p_runs}")
     m, p = median([r[0] for r in m_runs]), median([r[0] for r in p_runs])
+
     # Issue 16: against a plain libpq client that streams in single-row mode (the
     # reference above holds the whole result, PQexecParams).
     def pg_single():
@@ -630,6 +631,7 @@ def pg_plan(env, sql, params):
     def explain(cur, query):
         cur.execute("EXPLAIN " + query)
         return "\n".join(r[0] for r in cur.fetchall())
+
     return pg_with_params(env, sql, params, explain)
 
 
