@@ -8,7 +8,7 @@
 It starts a throwaway PostgreSQL cluster and a MariaDB server (the integration
 fixtures' own classes, tests/integration/conftest.py and mariadb_server.py),
 loads the deterministic data of bench/datagen.c with COPY, serves the semantic
-layer of bench/configs with bin/mimir, and runs the scenarios (1 to 8; scenario
+layer of bench/configs with bin/mimir, and runs the scenarios (1 to 9; scenario
 7 builds rollups on a copy of that layer and serves it from a second server,
 as scenario 6 does with its cache). Each scenario
 alternates Mimir and its reference (A B A B ...) for ROUNDS rounds after a
@@ -59,6 +59,18 @@ STREAM_QUERY = ("SELECT rental_id, dim_store_id, dim_category, AGG(rentals_reven
 # The same rows in MariaDB: a MEMORY table with the columns' MySQL types.
 STREAM_TABLE_DDL = ("CREATE TABLE stream_rows (rental_id BIGINT NOT NULL, dim_store_id INT, "
                     "dim_category VARCHAR(32), rentals_revenue_due DECIMAL(12,2)) ENGINE=MEMORY")
+# Scenario 9: one row per rental in rental_id order from a source that reads the
+# rentals table alone (bench/configs: rental_scan, whose SQL orders by its primary
+# key), so that PostgreSQL produces the rows by an index-ordered scan (Index Scan,
+# GroupAggregate: no Sort, no HashAggregate) and the first row comes at once.
+SCAN_QUERY = ("SELECT rental_id, AGG(scan_rentals), AGG(scan_unreturned) "
+              "FROM mimir.metrics GROUP BY rental_id")
+# The same rows in MariaDB, stored the way PostgreSQL reads them: an InnoDB table
+# clustered on rental_id, read in that order (no filesort). The columns are the
+# types Mimir reports (three BIGINTs).
+SCAN_TABLE_DDL = ("CREATE TABLE scan_rows (rental_id BIGINT NOT NULL PRIMARY KEY, "
+                  "scan_rentals BIGINT, scan_unreturned BIGINT) ENGINE=InnoDB")
+SCAN_TABLE_QUERY = "SELECT * FROM scan_rows ORDER BY rental_id"
 COMBINE_QUERY = ("SELECT dim_customer_id, AGG(rentals_count), AGG(payments_revenue) "
                  "FROM mimir.metrics GROUP BY dim_customer_id")
 # A dashboard tile: two metrics by category and month (a few hundred rows).
@@ -363,8 +375,9 @@ class Environment:
     def maria_query(self, queries, **kw):
         return self.loadgen(self.maria.port, queries, db=MYSQL_DB, **kw)
 
-    def pgclient(self, files, count=1):
-        cmd = [self.tool("pgclient"), "-n", str(count), self.pg_conninfo, *map(str, files)]
+    def pgclient(self, files, count=1, single_row=False, copy=False):
+        cmd = [self.tool("pgclient"), "-n", str(count), *(["-s"] if single_row else []),
+               *(["-c"] if copy else []), self.pg_conninfo, *map(str, files)]
         proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if proc.returncode != 0:
             raise BenchError(f"pgclient failed ({proc.returncode}): {proc.stderr}")
@@ -484,22 +497,30 @@ def scenario_aggregate(env, args):
     return out
 
 
-def load_stream_rows_into_mariadb(env, qfile_sql, params):
-    """The rows of the streaming query, copied from PostgreSQL into a MariaDB
-    MEMORY table with LOAD DATA (the same rows Mimir streams)."""
-    tsv = env.dir / "stream_rows.tsv"
+def pg_with_params(env, sql, params, fn):
+    """fn(cursor, text): text is sql with its $n parameters inlined as literals."""
     conn = conftest.psycopg2.connect(host=env.pg.host, port=env.pg.port, user="postgres",
                                      dbname="bench", options="-c TimeZone=UTC")
     try:
-        with conn.cursor() as cur, open(tsv, "w") as f:
-            query = cur.mogrify(re.sub(r"\$(\d+)", r"%(p\1)s", qfile_sql),
+        with conn.cursor() as cur:
+            query = cur.mogrify(re.sub(r"\$(\d+)", r"%(p\1)s", sql),
                                 {f"p{i + 1}": v for i, v in enumerate(params)}).decode()
-            cur.copy_expert(f"COPY ({query}) TO STDOUT", f)
+            return fn(cur, query)
     finally:
         conn.close()
+
+
+def load_stream_rows_into_mariadb(env, qfile_sql, params, table="stream_rows",
+                                  ddl=STREAM_TABLE_DDL):
+    """The rows of the streaming query, copied from PostgreSQL into a MariaDB
+    table (scenario 2: a MEMORY table) with LOAD DATA (the same rows Mimir streams)."""
+    tsv = env.dir / f"{table}.tsv"
+    with open(tsv, "w") as f:
+        pg_with_params(env, qfile_sql, params,
+                       lambda cur, query: cur.copy_expert(f"COPY ({query}) TO STDOUT", f))
     os.chmod(tsv, 0o644)
-    sql = (f"SET SESSION max_heap_table_size = 1073741824; {STREAM_TABLE_DDL}; "
-           f"LOAD DATA LOCAL INFILE '{tsv}' INTO TABLE stream_rows")
+    sql = (f"SET SESSION max_heap_table_size = 1073741824; {ddl}; "
+           f"LOAD DATA LOCAL INFILE '{tsv}' INTO TABLE {table}")
     proc = subprocess.run(["mariadb", "--no-defaults", f"--socket={env.maria.socket}", "-u",
                            "root", "--local-infile=1", MYSQL_DB, "-e", sql],
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -550,12 +571,29 @@ def scenario_streaming(env, args):
     if any(r[1] != rows for r in m_runs + p_runs):
         raise BenchError(f"streaming: row counts differ: {m_runs} {p_runs}")
     m, p = median([r[0] for r in m_runs]), median([r[0] for r in p_runs])
+
+    # Issue 16: against a plain libpq client that streams in single-row mode (the
+    # reference above holds the whole result, PQexecParams).
+    def pg_single():
+        r = env.pgclient([qfile], single_row=True)
+        return r["rows"] / (r["ms"] / 1e3), r["rows"]
+
+    m1_runs, s_runs = alternate(args.rounds, args.warmup, mimir, pg_single)
+    if any(r[1] != rows for r in m1_runs + s_runs):
+        raise BenchError(f"streaming: row counts differ: {m1_runs} {s_runs}")
+    m1, ps = median([r[0] for r in m1_runs]), median([r[0] for r in s_runs])
     out = {"scenario": 2, "name": "large result streaming", "query": STREAM_QUERY,
            "compiled_sql": compiled, "rows": rows,
            "mimir_rows_per_s": [r[0] for r in m_runs], "libpq_rows_per_s": [r[0] for r in p_runs],
            "mimir_median_rows_per_s": m, "libpq_median_rows_per_s": p,
-           "ratio_vs_libpq": m / p, "mimir_peak_rss_mib": rss if rss_reset else None,
-           "checks": [check("2 throughput Mimir/libpq", m / p, 0.9, ">=")]}
+           "ratio_vs_libpq": m / p,
+           "mimir_rows_per_s_vs_single_row": [r[0] for r in m1_runs],
+           "libpq_single_row_rows_per_s": [r[0] for r in s_runs],
+           "mimir_median_rows_per_s_vs_single_row": m1,
+           "libpq_single_row_median_rows_per_s": ps, "ratio_vs_libpq_single_row": m1 / ps,
+           "mimir_peak_rss_mib": rss if rss_reset else None,
+           "checks": [check("2 throughput Mimir/libpq", m / p, 0.9, ">="),
+                      check("2 throughput Mimir/libpq single-row", m1 / ps, 1.0, ">=")]}
     if env.maria is not None:
         load_stream_rows_into_mariadb(env, compiled, params)
 
@@ -584,6 +622,103 @@ def scenario_streaming(env, args):
         rss = peak_rss_mib(pid)
         out["mimir_peak_rss_mib"] = rss if rss_reset else None
     out["checks"].append(check("2 Mimir peak RSS MiB", out["mimir_peak_rss_mib"], 64, "<=",
+                               " MiB"))
+    return out
+
+
+def pg_plan(env, sql, params):
+    """PostgreSQL's EXPLAIN of sql with its parameters, as text."""
+    def explain(cur, query):
+        cur.execute("EXPLAIN " + query)
+        return "\n".join(r[0] for r in cur.fetchall())
+
+    return pg_with_params(env, sql, params, explain)
+
+
+def streaming_rates(r):
+    """(rows/s end to end, rows, rows/s from the first row to the last, total ms,
+    first row ms) of one loadgen run of one query."""
+    first = r["per_query"][0]["first_row_p50_ms"] / 1e3
+    return (r["rows"] / r["elapsed_s"], r["rows"], r["rows"] / max(r["elapsed_s"] - first, 1e-9),
+            r["elapsed_s"] * 1e3, first * 1e3)
+
+
+def scenario_scan(env, args):
+    """9. An index-ordered scan: one row per rental (SF x 1M rows) in rental_id
+    order, which PostgreSQL produces from the primary key's index without a sort
+    or a hash aggregate: Mimir to a MySQL client vs libpq in single-row mode
+    running the compiled SQL, and vs MariaDB serving the same rows from a stored
+    (InnoDB) table in its primary key's order; PostgreSQL's own COPY of the rows
+    to a client that only counts them is recorded as the bound."""
+    qfile, compiled, params = single_atomic_query(env, "scan", SCAN_QUERY)
+    plan = pg_plan(env, compiled, params)
+    index_ordered = ("Index" in plan and "Sort" not in plan and "HashAggregate" not in plan)
+    note = "" if index_ordered else " (PostgreSQL's plan is not an index-ordered scan)"
+    pid = env.mimir.proc.pid
+    rss_reset = reset_peak_rss(pid)
+
+    def mimir():
+        return streaming_rates(env.mimir_query([SCAN_QUERY], count=1))
+
+    def pg(single_row=True, copy=False, path=qfile):
+        r = env.pgclient([path], single_row=single_row, copy=copy)
+        s = r["ms"] / 1e3
+        return (r["rows"] / s, r["rows"], r["rows"] / max(s - r["first_ms"] / 1e3, 1e-9),
+                r["ms"], r["first_ms"])
+
+    def summary(runs):
+        return {"rows_per_s": [r[0] for r in runs], "streaming_rows_per_s": [r[2] for r in runs],
+                "ms": [r[3] for r in runs], "first_row_ms": [r[4] for r in runs],
+                "median_rows_per_s": median([r[0] for r in runs]),
+                "median_streaming_rows_per_s": median([r[2] for r in runs]),
+                "median_ms": median([r[3] for r in runs]),
+                "median_first_row_ms": median([r[4] for r in runs])}
+
+    m_runs, p_runs = alternate(args.rounds, args.warmup, mimir, pg)
+    rows = m_runs[0][1]
+    if any(r[1] != rows for r in m_runs + p_runs):
+        raise BenchError(f"scan: row counts differ: {m_runs} {p_runs}")
+    mi, pq = summary(m_runs), summary(p_runs)
+    ratio = mi["median_rows_per_s"] / pq["median_rows_per_s"]
+    # What bounds it: PostgreSQL emitting the same rows through COPY to a client
+    # that only counts them (pgclient -c), the least a client can do. Recorded,
+    # not checked.
+    copy_sql = pg_with_params(env, compiled, params, lambda cur, q: f"COPY ({q}) TO STDOUT")
+    cfile = env.query_file("scan_copy", copy_sql, [])
+    m3_runs, c_runs = alternate(args.rounds, args.warmup, mimir,
+                                lambda: pg(single_row=False, copy=True, path=cfile))
+    if any(r[1] != rows for r in m3_runs + c_runs):
+        raise BenchError(f"scan: COPY gave {c_runs[0][1]} rows, Mimir {rows}")
+    mi3, cp = summary(m3_runs), summary(c_runs)
+    out = {"scenario": 9, "name": "index-ordered scan", "query": SCAN_QUERY,
+           "compiled_sql": compiled, "parameters": params, "pg_plan": plan,
+           "index_ordered": index_ordered, "rows": rows, "mimir": mi, "libpq_single_row": pq,
+           "ratio_vs_libpq": ratio, "copy_sql": copy_sql, "mimir_vs_copy": mi3,
+           "postgres_copy": cp,
+           "streaming_ratio_vs_copy": (mi3["median_streaming_rows_per_s"] /
+                                       cp["median_streaming_rows_per_s"]),
+           "checks": [check("9 index-ordered scan rows/s Mimir/libpq single-row" + note, ratio,
+                            1.0, ">=")]}
+    if env.maria is not None:
+        load_stream_rows_into_mariadb(env, compiled, params, "scan_rows", SCAN_TABLE_DDL)
+
+        def maria():
+            return streaming_rates(env.maria_query([SCAN_TABLE_QUERY], count=1))
+
+        m2_runs, d_runs = alternate(args.rounds, args.warmup, mimir, maria)
+        if any(r[1] != rows for r in m2_runs + d_runs):
+            raise BenchError(f"scan: MariaDB returned {d_runs[0][1]} rows, Mimir {rows}")
+        mi2, ma = summary(m2_runs), summary(d_runs)
+        s_ratio = mi2["median_streaming_rows_per_s"] / ma["median_streaming_rows_per_s"]
+        out.update({"mariadb_query": SCAN_TABLE_QUERY, "mariadb_table": SCAN_TABLE_DDL,
+                    "mimir_vs_mariadb": mi2, "mariadb": ma,
+                    "streaming_ratio_vs_mariadb": s_ratio,
+                    "ratio_vs_mariadb": mi2["median_rows_per_s"] / ma["median_rows_per_s"]})
+        out["checks"].append(check("9 rows/s after first row Mimir/MariaDB (InnoDB table)" + note,
+                                   s_ratio, 0.8, ">="))
+    rss = peak_rss_mib(pid)
+    out["mimir_peak_rss_mib"] = rss if rss_reset else None
+    out["checks"].append(check("9 Mimir peak RSS MiB", out["mimir_peak_rss_mib"], 64, "<=",
                                " MiB"))
     return out
 
@@ -929,7 +1064,7 @@ def scenario_trailing(env, args):
 
 SCENARIOS = {1: scenario_aggregate, 2: scenario_streaming, 3: scenario_protocol,
              4: scenario_combine, 5: scenario_concurrency, 6: scenario_cache,
-             7: scenario_rollups, 8: scenario_trailing}
+             7: scenario_rollups, 8: scenario_trailing, 9: scenario_scan}
 
 
 # --------------------------------------------------------------------------
@@ -987,7 +1122,9 @@ def print_table(result):
                                f"{d['reference_median_ms']:.3f} ms")
         elif s["scenario"] == 2:
             line = (f"2: {s['rows']} rows; Mimir {s['mimir_median_rows_per_s']:,.0f} rows/s, "
-                    f"libpq {s['libpq_median_rows_per_s']:,.0f} rows/s")
+                    f"libpq {s['libpq_median_rows_per_s']:,.0f} rows/s; Mimir "
+                    f"{s['mimir_median_rows_per_s_vs_single_row']:,.0f} rows/s, libpq single-row "
+                    f"{s['libpq_single_row_median_rows_per_s']:,.0f} rows/s")
             if "mariadb_median_rows_per_s" in s:
                 line += (f", MariaDB {s['mariadb_median_rows_per_s']:,.0f} rows/s; after the "
                          f"first row Mimir {s['mimir_median_streaming_rows_per_s']:,.0f}, "
@@ -1022,6 +1159,24 @@ def print_table(result):
             details.append(f"8: trailing 30 days by day ({s['rows']} rows) Mimir "
                            f"{s['mimir_median_ms']:.1f} ms, hand-written window query "
                            f"{s['reference_median_ms']:.1f} ms")
+        elif s["scenario"] == 9:
+            mi, pq = s["mimir"], s["libpq_single_row"]
+            line = (f"9: {s['rows']} rows{'' if s['index_ordered'] else ' (NOT index-ordered)'}; "
+                    f"Mimir {mi['median_ms']:.1f} ms (first row {mi['median_first_row_ms']:.1f} "
+                    f"ms, {mi['median_rows_per_s']:,.0f} rows/s), libpq single-row "
+                    f"{pq['median_ms']:.1f} ms (first row {pq['median_first_row_ms']:.1f} ms, "
+                    f"{pq['median_rows_per_s']:,.0f} rows/s); vs PostgreSQL's COPY to a "
+                    f"counting client: Mimir {s['mimir_vs_copy']['median_ms']:.1f} ms, COPY "
+                    f"{s['postgres_copy']['median_ms']:.1f} ms; after the first row Mimir "
+                    f"{s['mimir_vs_copy']['median_streaming_rows_per_s']:,.0f}, COPY "
+                    f"{s['postgres_copy']['median_streaming_rows_per_s']:,.0f} rows/s")
+            if "mariadb" in s:
+                mi2, ma = s["mimir_vs_mariadb"], s["mariadb"]
+                line += (f"; vs MariaDB: Mimir {mi2['median_ms']:.1f} ms, MariaDB "
+                         f"{ma['median_ms']:.1f} ms; after the first row Mimir "
+                         f"{mi2['median_streaming_rows_per_s']:,.0f}, MariaDB "
+                         f"{ma['median_streaming_rows_per_s']:,.0f} rows/s")
+            details.append(line + f"; peak RSS {fmt(s['mimir_peak_rss_mib'])} MiB")
         elif s["scenario"] == 5:
             details.append(f"5: {s['clients']} clients {s['seconds']} s, {s['queries']} queries "
                            f"({s['qps']:,.0f} q/s), {s['errors']} errors; aggregate p50/p99 "
@@ -1038,7 +1193,7 @@ def main():
     ap.add_argument("--sf", type=float, default=1.0, help="scale factor (SF1: 1M rentals)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=1)
-    ap.add_argument("--scenarios", default="1,2,3,4,5,6,7,8")
+    ap.add_argument("--scenarios", default="1,2,3,4,5,6,7,8,9")
     ap.add_argument("--tools", default=str(REPO / "build" / "bench"),
                     help="where datagen, loadgen and pgclient are")
     ap.add_argument("--results", default=str(REPO / "bench" / "results"),

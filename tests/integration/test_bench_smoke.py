@@ -26,7 +26,7 @@ def test_bench_harness_runs_every_scenario(tmp_path):
     assert "PASS" in proc.stdout or "MISS" in proc.stdout, proc.stdout
     (path,) = tmp_path.glob("*-SF0.001.json")
     result = json.loads(path.read_text())
-    assert [s["scenario"] for s in result["scenarios"]] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert [s["scenario"] for s in result["scenarios"]] == [1, 2, 3, 4, 5, 6, 7, 8, 9]
     assert result["machine"]["nproc"] >= 1
     by_number = {s["scenario"]: s for s in result["scenarios"]}
     # The streaming query returns one row per rental: SF x 1,000,000 of them,
@@ -44,6 +44,11 @@ def test_bench_harness_runs_every_scenario(tmp_path):
     assert by_number[7]["refresh_last_day"].startswith("2025-12-30")
     # A trailing window by day over a year: days whose window has rentals.
     assert 0 < by_number[8]["rows"] <= 365
+    # The index-ordered scan: one row per rental from Mimir, libpq in single-row
+    # mode and MariaDB's stored table alike, with PostgreSQL's plan recorded.
+    assert by_number[9]["rows"] == round(sf * 1_000_000)
+    assert by_number[9]["pg_plan"] and by_number[9]["mimir_peak_rss_mib"] > 0
+    assert by_number[9]["postgres_copy"]["median_ms"] > 0
     for s in result["scenarios"]:
         for c in s["checks"]:
             assert c["result"] in ("PASS", "MISS", "n/a"), c
