@@ -973,6 +973,27 @@ static bool metric_is_integer(split_ctx *x, const source_job *job, const metric 
                  t->kind == CT_INT || t->kind == CT_BIGINT);
 }
 
+/* The aggregate that re-aggregates a rollup's column of metric m (not an AVG). */
+static const char *aggregate_of(const metric *m)
+{
+    return m->aggregation == AGGREGATION_MIN   ? "MIN"
+           : m->aggregation == AGGREGATION_MAX ? "MAX"
+                                               : "SUM";
+}
+
+/* The rollup's columns of m aggregated again: an AVG as its sums over its counts. */
+static void print_reaggregate(split_ctx *x, sql_builder *b, const source_job *job, const metric *m)
+{
+    sql_dialect d = job->dialect;
+    if (m->aggregation != AGGREGATION_AVG) {
+        buf_printf(&b->out, "%s(%s)", aggregate_of(m), ident_text(x, d, m->name));
+        return;
+    }
+    buf_printf(&b->out, d == DIALECT_SQLITE ? "(1.0 * SUM(%s) / SUM(%s))" : "(SUM(%s) / SUM(%s))",
+               ident_text(x, d, arena_printf(x->a, "%s__sum", m->name)),
+               ident_text(x, d, arena_printf(x->a, "%s__count", m->name)));
+}
+
 /*
  * A metric over the rows of a routed job: its rollup columns aggregated again (SUM of
  * sums and counts, MIN of minimums, the sum of an AVG's sums over the sum of its
@@ -985,26 +1006,21 @@ static void print_metric_value(split_ctx *x, sql_builder *b, const source_job *j
         sb_str(b, m->expr);
         return;
     }
-    const char *col = ident_text(x, job->dialect, m->name);
-    if (m->aggregation == AGGREGATION_AVG) {
-        const char *sum = ident_text(x, job->dialect, arena_printf(x->a, "%s__sum", m->name));
-        const char *count = ident_text(x, job->dialect, arena_printf(x->a, "%s__count", m->name));
-        buf_printf(&b->out,
-                   job->dialect == DIALECT_SQLITE ? "(1.0 * SUM(%s) / SUM(%s))"
-                                                  : "(SUM(%s) / SUM(%s))",
-                   sum, count);
-        return;
-    }
-    const char *agg = m->aggregation == AGGREGATION_MIN   ? "MIN"
-                      : m->aggregation == AGGREGATION_MAX ? "MAX"
-                                                          : "SUM";
-    if (job->dialect == DIALECT_SQLITE || strcmp(agg, "SUM") != 0 ||
-        !metric_is_integer(x, job, m)) {
-        buf_printf(&b->out, "%s(%s)", agg, col);
-        return;
-    }
-    buf_printf(&b->out, "CAST(%s(%s) AS %s)", agg, col,
-               job->dialect == DIALECT_POSTGRES ? "BIGINT" : "SIGNED");
+    /* MySQL types a SUM of a DECIMAL(p,s) wider than the metric's own DECIMAL (and an AVG
+     * of sums likewise): that type is restored, so drivers see the column they see
+     * without rollups (tests compare the metadata). */
+    const column_type *t = discovered_types_get(x->q->types, job->src->name, m->name);
+    const char *cast = NULL;
+    if (job->dialect == DIALECT_MYSQL && t && t->kind == CT_DECIMAL && t->length)
+        cast = arena_printf(x->a, "DECIMAL(%u,%u)", t->length, t->scale);
+    else if (job->dialect != DIALECT_SQLITE && m->aggregation != AGGREGATION_AVG &&
+             strcmp(aggregate_of(m), "SUM") == 0 && metric_is_integer(x, job, m))
+        cast = job->dialect == DIALECT_POSTGRES ? "BIGINT" : "SIGNED";
+    if (cast)
+        sb_str(b, "CAST(");
+    print_reaggregate(x, b, job, m);
+    if (cast)
+        buf_printf(&b->out, " AS %s)", cast);
 }
 
 /*

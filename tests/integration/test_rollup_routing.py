@@ -161,14 +161,24 @@ def no_rollup(sql):
     return re.sub(r"^SELECT ", "SELECT /*+ NO_ROLLUP() */ ", sql, count=1)
 
 
+def described(conn, sql):
+    """The rows as text (as the server wrote them: a DECIMAL's scale shows) and the
+    columns' metadata (name, type, length, decimals, nullability)."""
+    with conn.cursor() as cur:
+        cur.execute(sql)
+        rows = [tuple(None if v is None else str(v) for v in r) for r in cur.fetchall()]
+        return rows, [(d[0], d[1], d[3], d[5], d[6]) for d in cur.description]
+
+
 def same_answer(conn, sql, expect_rollup):
-    """sql answered from expect_rollup (None: from the source), and the same rows as with
-    rollups off."""
+    """sql answered from expect_rollup (None: from the source), with the same rows and
+    the same column types as with rollups off."""
     assert rollup_of(conn, sql) == expect_rollup, sql
     assert rollup_of(conn, no_rollup(sql)) is None
-    got, want = run(conn, sql), run(conn, no_rollup(sql))
-    assert got == want, sql
-    return got
+    got, want = described(conn, sql), described(conn, no_rollup(sql))
+    assert got[0] == want[0], sql
+    assert got[1] == want[1], sql
+    return run(conn, sql)
 
 
 def day(n):
