@@ -348,6 +348,9 @@ void client_query_done(client *cl)
     cl->running = NULL;
     free(cl->running_sql);
     cl->running_sql = NULL;
+    free(cl->rollup_retry_sql); /* answered: nothing to run again */
+    cl->rollup_retry_sql = NULL;
+    cl->rollup_retry_params = NULL;
     if (cl->state != CLIENT_BUSY)
         return;
     /* At shutdown the session is not closed here, right after its answer: a client may
@@ -577,15 +580,19 @@ static void handle_field_list(client *cl)
 }
 
 /* Keeps the text of a statement that reads a rollup, for retry_from_sources. */
-static void keep_for_retry(client *cl, const action *act, const char *sql, size_t len)
+void client_keep_for_retry(client *cl, const action *act, const char *sql, size_t len,
+                           const param_value *params, size_t nparams)
 {
     free(cl->rollup_retry_sql);
     cl->rollup_retry_sql = NULL;
+    cl->rollup_retry_params = NULL;
     cl->header_sent = false;
     if (act->kind != ACTION_QUERY || !rollup_plan_reads(act->plan))
         return;
     cl->rollup_retry_sql = xstrndup(sql, len);
     cl->rollup_retry_len = len;
+    cl->rollup_retry_params = params;
+    cl->rollup_retry_nparams = nparams;
 }
 
 static void plan_and_run(client *cl, const char *sql, size_t len, bool no_rollups)
@@ -602,7 +609,7 @@ static void plan_and_run(client *cl, const char *sql, size_t len, bool no_rollup
         free(cl->running_sql);
         cl->running_sql = xstrndup(sql, len < 4096 ? len : 4096);
     }
-    keep_for_retry(cl, &act, sql, len);
+    client_keep_for_retry(cl, &act, sql, len, NULL, 0);
     client_run_action(cl, &act);
 }
 
@@ -611,13 +618,31 @@ static void run_statement(client *cl, const char *sql, size_t len)
     plan_and_run(cl, sql, len, false);
 }
 
+/* A prepared statement planned again with its parameters, into the same arena (which
+ * holds them), reading the sources. */
+static void execute_without_rollups(client *cl, const char *sql, size_t len)
+{
+    session_info s = client_session_info(cl);
+    s.rollups_off = true;
+    query_log_begin(&cl->qlog, sql, len, cl->bytes_out);
+    action act;
+    memset(&act, 0, sizeof(act));
+    planner_plan_params(&cl->stmt, &s, sql, len, cl->rollup_retry_params, cl->rollup_retry_nparams,
+                        &act);
+    cl->rollup_retry_params = NULL;
+    client_run_action(cl, &act);
+}
+
 static void retry_without_rollups(client *cl)
 {
     char *sql = cl->rollup_retry_sql;
     cl->rollup_retry_sql = NULL;
     cl->rollup_retry_due = false;
     client_set_state(cl, CLIENT_READY); /* between the attempts; busy again at once */
-    plan_and_run(cl, sql, cl->rollup_retry_len, true);
+    if (cl->rollup_retry_params)
+        execute_without_rollups(cl, sql, cl->rollup_retry_len);
+    else
+        plan_and_run(cl, sql, cl->rollup_retry_len, true);
     free(sql);
 }
 

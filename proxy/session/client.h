@@ -74,6 +74,10 @@ struct client {
      * sources if reading the rollup fails before its first row (rollup_retry_due). */
     char *rollup_retry_sql;
     size_t rollup_retry_len;
+    /* A prepared statement's (COM_STMT_EXECUTE): its parameters, in stmt (kept for the
+     * second attempt, which plans into the same arena); NULL for a text statement. */
+    const param_value *rollup_retry_params;
+    size_t rollup_retry_nparams;
     bool rollup_retry_due;
     bool header_sent;               /* the current statement's result header went out */
     time_t state_since;             /* when the session became idle or busy */

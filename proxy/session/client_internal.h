@@ -20,6 +20,10 @@ session_info client_session_info(const client *cl);
 /* Applies a planned action: OK (with its session changes), rows, an error, or
  * starts the plan (the session is then busy until client_query_done). */
 void client_run_action(client *cl, const action *act);
+/* A statement that reads a rollup is kept (its text, and a prepared statement's
+ * parameters) to run again from the sources if the rollup cannot be read. */
+void client_keep_for_retry(client *cl, const action *act, const char *sql, size_t len,
+                           const param_value *params, size_t nparams);
 /*
  * Back to a fresh session, as after connecting: prepared statements closed,
  * autocommit on. The user and the current database stay (COM_RESET_CONNECTION

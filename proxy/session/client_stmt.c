@@ -289,6 +289,7 @@ void client_stmt_execute(client *cl)
     memset(&act, 0, sizeof(act));
     planner_plan_params(&cl->stmt, &s, st->sql, st->len, params, st->nparams, &act);
     cl->binary_rows = true;
+    client_keep_for_retry(cl, &act, st->sql, st->len, params, st->nparams);
     client_run_action(cl, &act);
 }
 

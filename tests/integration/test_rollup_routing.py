@@ -706,3 +706,28 @@ def want_json(rows):
         return v
     return [[cell(v) for v in r] for r in rows]
 
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_unreadable_rollup_prepared_statement(env, pg, mariadb, b):
+    """The same fallback for a prepared statement (COM_STMT_EXECUTE, binary rows), its
+    parameter kept for the second attempt."""
+    from mysql_wire import RawClient
+    sql = (f"SELECT year_month, AGG(n_{b}) FROM mimir.metrics WHERE country = ? "
+           "GROUP BY year_month ORDER BY 1")
+    client = RawClient(env["server"].port).login()
+    try:
+        stmt, _, nparams = client.prepare(sql)
+        assert nparams == 1
+        block = RawClient.params_block([(253, b"\x02BE")])  # MYSQL_TYPE_VAR_STRING, "BE"
+        want = client.execute(stmt, block).rows
+        assert want
+        rename_rollup(env, pg, mariadb, b, f"pay_{b}_monthly", f"pay_{b}_monthly_away")
+        try:
+            got = client.execute(stmt, block)
+            assert got.rows == want
+        finally:
+            rename_rollup(env, pg, mariadb, b, f"pay_{b}_monthly_away", f"pay_{b}_monthly")
+        assert client.execute(stmt, block).rows == want
+    finally:
+        client.close()
