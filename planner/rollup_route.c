@@ -225,11 +225,27 @@ static bool answers(const catalog *cat, const rollup *r, const rollup_demand *d,
     return true;
 }
 
+/*
+ * Is the source's time column a wall clock (a DATE, a DATETIME, a PostgreSQL timestamp
+ * without time zone)? Then no session zone converts it (planner/split.c,
+ * decide_time_conversion): its periods are the rollup's in any zone. An instant (a
+ * timestamptz, a MySQL TIMESTAMP, SQLite's UTC text) is read in the session's zone.
+ */
+static bool wall_clock_time(const rollup_demand *d)
+{
+    const column_type *t = discovered_types_get(d->types, d->src->name, "ts");
+    bool lite = d->src->conn && d->src->conn->kind == CONN_SQLITE;
+    return t && !lite &&
+           (t->kind == CT_DATE ||
+            ((t->kind == CT_DATETIME || t->kind == CT_TIMESTAMP) && !t->instant));
+}
+
 bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t nready,
                          const rollup_demand *d, rollup_route *out)
 {
     const source *s = d->src;
-    if (nready == 0 || s->row_filtered || !is_utc(d->tz) || !rollup_zone_is_utc(cat))
+    if (nready == 0 || s->row_filtered || (!is_utc(d->tz) && !wall_clock_time(d)) ||
+        !rollup_zone_is_utc(cat))
         return false;
     bool found = false;
     for (size_t i = 0; i < s->n_rollups; i++) {

@@ -12,7 +12,8 @@
  *     ts, YEAR(ts), ...) is constant over each period of the rollup's grain: the
  *     query's grain is the rollup's or coarser;
  *   - each time bound is `>=` or `<` at the start of a period of that grain;
- *   - the session reads time in the rollup's zone (UTC).
+ *   - the session reads time in the rollup's zone (UTC), or the source's time column
+ *     is a wall clock (DATE, DATETIME, timestamp without time zone) no zone converts.
  *
  * Among several, the one with the fewest rows. The rollup holds the periods
  * before its watermark; with `lambda` (the default) the part of the range at or

@@ -362,7 +362,10 @@ static const route_case route_cases[] = {
     {"SELECT year, " M FROM "WHERE year_month < '2024-05-01' GROUP BY year", READY_ALL,
      SESSION_PLAIN, "pay_monthly", true},
     /* the session's zone, the switch and the hint */
-    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_OFFSET, NULL, false},
+    /* ts is a DATETIME here (a wall clock): no zone converts it, so any zone routes; an
+     * instant does not (test_zone_of_an_instant) */
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_OFFSET,
+     "pay_monthly", true},
     {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_UTC_ZERO,
      "pay_monthly", true},
     {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_OFF, NULL, false},
@@ -422,6 +425,39 @@ static void test_route_decisions(void **state)
     }
     if (failed)
         fail_msg("%zu routing cases failed", failed);
+}
+
+/* A time column that is an instant (timestamptz) is read in the session's zone: periods of
+ * +02:00 are not the rollup's (UTC), so only a UTC session routes. */
+static void test_zone_of_an_instant(void **state)
+{
+    (void)state;
+    column_type t;
+    char why[200];
+    assert_true(column_type_parse("datetime", &t, why, sizeof why));
+    t.instant = true;
+    discovered_types_set(types, "pay", "ts", &t);
+    static const route_case cases[] = {
+        {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_OFFSET, NULL,
+         false},
+        {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_UTC_ZERO,
+         "pay_monthly", true},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        arena a;
+        arena_init(&a);
+        session_info s = case_session(&cases[i]);
+        action act;
+        plan_in(&a, &s, cases[i].sql, &act);
+        assert_int_equal(act.kind, ACTION_QUERY);
+        const char *got = act.plan->queries[0].rollup;
+        if (cases[i].rollup)
+            assert_string_equal(got, cases[i].rollup);
+        else
+            assert_null(got);
+        arena_free(&a);
+    }
+    set_type(types, "pay", "ts", "datetime");
 }
 
 /* ---- 2. The SQL of a routed plan ------------------------------------------- */
@@ -925,6 +961,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_route_decisions),
+        cmocka_unit_test(test_zone_of_an_instant),
         cmocka_unit_test(test_route_sql_without_lambda),
         cmocka_unit_test(test_route_sql_with_lambda),
         cmocka_unit_test(test_route_two_sources),
