@@ -346,6 +346,10 @@ const rollup *catalog_rollup(const catalog *c, const char *name, const source **
  * when the secrets were not loaded). */
 const connection *catalog_rollup_storage(const source *s, const rollup *r);
 
+/* The file that holds a SQLite connection's rollups: its path plus ROLLUP_SQLITE_SUFFIX
+ * (malloc'd). */
+char *catalog_rollup_sqlite_file(const connection *c);
+
 /*
  * The argument of an AVG metric's expression ("AVG(amount)" -> "amount"),
  * malloc'd; NULL when expr is not one AVG(...) call (a rollup stores an AVG as

@@ -448,6 +448,14 @@ const connection *catalog_rollup_storage(const source *s, const rollup *r)
     return r->storage ? r->storage_conn : s->conn;
 }
 
+char *catalog_rollup_sqlite_file(const connection *c)
+{
+    size_t n = strlen(c->path) + sizeof ROLLUP_SQLITE_SUFFIX;
+    char *out = xmalloc(n);
+    snprintf(out, n, "%s" ROLLUP_SQLITE_SUFFIX, c->path);
+    return out;
+}
+
 /* The text between the outer parentheses of "AVG( ... )", when they match each
  * other (quotes respected) and nothing but blanks follows. */
 char *rollup_avg_argument(const char *expr)

@@ -336,9 +336,7 @@ backend_conn *sqlite_backend_connect(const connection *conn, const backend_setti
         cb(ctx, NULL, why);
         return NULL;
     }
-    size_t n = strlen(conn->path) + sizeof ROLLUP_SQLITE_SUFFIX;
-    c->rollups_file = xmalloc(n);
-    snprintf(c->rollups_file, n, "%s" ROLLUP_SQLITE_SUFFIX, conn->path);
+    c->rollups_file = catalog_rollup_sqlite_file(conn);
     row_batch_init(&c->batch);
     cb(ctx, &c->base, NULL);
     return NULL;

@@ -24,7 +24,7 @@ typedef struct build {
     const catalog *cat;
     const source *src;
     const rollup *r;
-    rollup_db *db;
+    blocking_db *db;
     conn_kind kind;
     arena a;
     rollup_progress_fn progress;
@@ -60,7 +60,7 @@ static bool fail(build *b, const char *what, const char *err)
 static bool run(build *b, const char *sql, const char *what)
 {
     char err[1024];
-    return rollup_db_exec(b->db, sql, NULL, 0, err, sizeof err) || fail(b, what, err);
+    return blocking_db_exec(b->db, sql, NULL, 0, err, sizeof err) || fail(b, what, err);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -133,7 +133,7 @@ static bool take_lock(build *b, bool *busy)
             return false;
         b->in_tx = true;
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE 0 = 1", b->state);
-        if (rollup_db_exec(b->db, sql, NULL, 0, err, sizeof err))
+        if (blocking_db_exec(b->db, sql, NULL, 0, err, sizeof err))
             return b->locked = true;
         *busy = strstr(err, "locked") != NULL;
         return fail(b, "taking the lock", err);
@@ -143,7 +143,7 @@ static bool take_lock(build *b, bool *busy)
                  (int64_t)lock_key(b->r->name));
     else
         snprintf(sql, sizeof sql, "SELECT GET_LOCK(CONCAT('mimir_rollup_', %s), 0)", b->name_lit);
-    if (!rollup_db_row(b->db, sql, &cell, 1, &found, err, sizeof err))
+    if (!blocking_db_row(b->db, sql, &cell, 1, &found, err, sizeof err))
         return fail(b, "taking the lock", err);
     b->locked = cell && (strcmp(cell, "t") == 0 || strcmp(cell, "1") == 0);
     free(cell);
@@ -155,7 +155,7 @@ static void release_lock(build *b)
 {
     char sql[200], err[1024];
     if (b->in_tx)
-        rollup_db_exec(b->db, "ROLLBACK", NULL, 0, err, sizeof err);
+        blocking_db_exec(b->db, "ROLLBACK", NULL, 0, err, sizeof err);
     b->in_tx = false;
     if (!b->locked || b->kind == CONN_SQLITE)
         return;
@@ -164,13 +164,13 @@ static void release_lock(build *b)
                  (int64_t)lock_key(b->r->name));
     else
         snprintf(sql, sizeof sql, "SELECT RELEASE_LOCK(CONCAT('mimir_rollup_', %s))", b->name_lit);
-    rollup_db_exec(b->db, sql, NULL, 0, err, sizeof err);
+    blocking_db_exec(b->db, sql, NULL, 0, err, sizeof err);
     b->locked = false;
 }
 
 /* ---- building ---- */
 
-static bool read_state_row(rollup_db *db, const char *name_lit, rollup_state *st, char *err,
+static bool read_state_row(blocking_db *db, const char *name_lit, rollup_state *st, char *err,
                            size_t errlen)
 {
     char sql[400];
@@ -180,7 +180,7 @@ static bool read_state_row(rollup_db *db, const char *name_lit, rollup_state *st
              "mimir_rollups.mimir_rollups_state WHERE name = %s",
              name_lit);
     memset(st, 0, sizeof *st);
-    if (!rollup_db_row(db, sql, cells, 6, &st->found, err, errlen))
+    if (!blocking_db_row(db, sql, cells, 6, &st->found, err, errlen))
         return false;
     char *outs[] = {
         st->definition_hash, st->last_refresh_at, st->watermark, NULL, st->status, st->error};
@@ -204,7 +204,7 @@ static bool count_rows(build *b, const char *table, long long *n)
     char sql[300], err[1024], *cell = NULL;
     bool found;
     snprintf(sql, sizeof sql, "SELECT COUNT(*) FROM %s", table);
-    if (!rollup_db_row(b->db, sql, &cell, 1, &found, err, sizeof err))
+    if (!blocking_db_row(b->db, sql, &cell, 1, &found, err, sizeof err))
         return fail(b, "counting rows", err);
     *n = cell ? strtoll(cell, NULL, 10) : 0;
     free(cell);
@@ -243,7 +243,7 @@ static bool zone_known(build *b, const char *zone)
                              lit);
     free(lit);
     bool found;
-    if (!rollup_db_row(b->db, sql, &cell, 1, &found, err, sizeof err))
+    if (!blocking_db_row(b->db, sql, &cell, 1, &found, err, sizeof err))
         return fail(b, "checking its time zone", err);
     bool known = cell && strcmp(cell, "1") == 0;
     free(cell);
@@ -284,7 +284,8 @@ static bool run_query(build *b, const char *prefix, const rollup_sql *q, const c
 {
     char err[1024];
     char *sql = arena_printf(&b->a, "%s\n%s", prefix, q->sql);
-    return rollup_db_exec(b->db, sql, q->params, q->nparams, err, sizeof err) || fail(b, what, err);
+    return blocking_db_exec(b->db, sql, q->params, q->nparams, err, sizeof err) ||
+           fail(b, what, err);
 }
 
 /* MySQL: DDL commits on its own, so NAME__new is filled, then swapped in by one
@@ -297,7 +298,7 @@ static bool swap_mysql(build *b)
         return false;
     snprintf(sql, sizeof sql, "RENAME TABLE %s TO %s, %s TO %s", b->table, b->old_table,
              b->new_table, b->table);
-    if (!rollup_db_exec(b->db, sql, NULL, 0, err, sizeof err)) {
+    if (!blocking_db_exec(b->db, sql, NULL, 0, err, sizeof err)) {
         snprintf(sql, sizeof sql, "RENAME TABLE %s TO %s", b->new_table, b->table);
         if (!run(b, sql, "swapping the new build in"))
             return false;
@@ -377,7 +378,7 @@ static void record_failure(build *b)
     snprintf(sql, sizeof sql, "UPDATE %s SET status = 'failed', error = %s WHERE name = %s",
              b->state, msg, b->name_lit);
     free(msg);
-    rollup_db_exec(b->db, sql, NULL, 0, err, sizeof err);
+    blocking_db_exec(b->db, sql, NULL, 0, err, sizeof err);
 }
 
 /* Built with this definition, and refreshed less than refresh_every ago. */
@@ -440,7 +441,7 @@ void rollup_build(const catalog *cat, const source *s, const rollup *r, rollup_b
     else if (!(b.db = rollup_db_connect(c, err, sizeof err)))
         fail(&b, "connecting to its storage", err);
     else {
-        b.kind = rollup_db_kind(b.db);
+        b.kind = blocking_db_kind(b.db);
         names(&b);
         ok = (b.kind == CONN_SQLITE || take_lock(&b, &busy)) && ensure_state_table(&b) &&
              (b.kind != CONN_SQLITE || take_lock(&b, &busy)) && locked_build(&b, mode, now);
@@ -455,7 +456,7 @@ void rollup_build(const catalog *cat, const source *s, const rollup *r, rollup_b
     if (busy)
         say(&b, "another server is building it: left to it");
     free(b.name_lit);
-    rollup_db_close(b.db);
+    blocking_db_close(b.db);
     arena_free(&b.a);
 }
 
@@ -469,7 +470,7 @@ bool rollup_state_read(const catalog *cat, const source *s, const rollup *r, rol
         snprintf(err, errlen, "no connection (the secrets were not loaded)");
         return false;
     }
-    rollup_db *db = rollup_db_connect(c, err, errlen);
+    blocking_db *db = rollup_db_connect(c, err, errlen);
     if (!db)
         return false;
     char *lit = rollup_db_literal(db, r->name);
@@ -481,7 +482,7 @@ bool rollup_state_read(const catalog *cat, const source *s, const rollup *r, rol
     else if (!ok)
         snprintf(err, errlen, "%s", e2);
     free(lit);
-    rollup_db_close(db);
+    blocking_db_close(db);
     return ok;
 }
 

@@ -34,7 +34,7 @@ typedef struct rollup_result {
     double seconds;
     char watermark[ROLLUP_TIME_LEN];
     char refreshed_at[ROLLUP_TIME_LEN]; /* DONE, FRESH: its last build or refresh, UTC */
-    long due_in_s; /* ROLLUP_FRESH: seconds until its next refresh is due */
+    long due_in_s;                      /* ROLLUP_FRESH: seconds until its next refresh is due */
     char error[600];
 } rollup_result;
 
