@@ -240,6 +240,17 @@ static bool wall_clock_time(const rollup_demand *d)
             ((t->kind == CT_DATETIME || t->kind == CT_TIMESTAMP) && !t->instant));
 }
 
+/*
+ * Is r stored on another connection than its source's? Its rows and the source's from
+ * its watermark on cannot then be read in one statement: it answers only ranges that
+ * end before its watermark (or, without lambda, what it holds).
+ */
+static bool stored_elsewhere(const source *s, const rollup *r)
+{
+    const connection *c = catalog_rollup_storage(s, r);
+    return c && s->conn && !catalog_connection_same(c, s->conn);
+}
+
 bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t nready,
                          const rollup_demand *d, rollup_route *out)
 {
@@ -252,16 +263,16 @@ bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t n
         const rollup *r = &s->rollups[i];
         const rollup_ready *rd = ready_of(ready, nready, r->name);
         period_kind k;
+        bool after = false, lambda;
         if (!rd || !answers(cat, r, d, &k) || (found && out->ready->rows <= rd->rows))
             continue;
-        *out = (rollup_route){.r = r, .ready = rd, .period = k};
+        lambda = r->lambda && reaches(d, rd->watermark, &after);
+        if (lambda && (after || stored_elsewhere(s, r)))
+            continue;
+        *out = (rollup_route){.r = r, .ready = rd, .period = k, .lambda = lambda};
         found = true;
     }
-    if (!found)
-        return false;
-    bool after;
-    out->lambda = out->r->lambda && reaches(d, out->ready->watermark, &after);
-    return !(out->lambda && after); /* every row is the source's: it answers alone */
+    return found;
 }
 
 void rollup_iso_utc(const char *utc, char out[32])

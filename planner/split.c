@@ -1273,6 +1273,9 @@ static void route_job(split_ctx *x, source_job *job, const ptr_vec *bounds, cons
     job->routed = rollup_route_choose(x->cat, q->rollups, q->nrollups, &d, &job->route);
     if (!job->routed)
         return;
+    /* The rollup's storage runs it: the source's own connection, or another of its kind
+     * (then the range ends before the watermark: rollup_route_choose). */
+    aq->conn = catalog_rollup_storage(job->src, job->route.r);
     /* The server's list changes when a build ends: the plan keeps its own copy. */
     rollup_ready *own = arena_alloc(x->a, sizeof(*own));
     *own = *job->route.ready;

@@ -1504,6 +1504,32 @@ static bool load_rollup_storage(loader *L, size_t si)
     return ok;
 }
 
+static const char *kind_name(conn_kind k)
+{
+    return k == CONN_POSTGRES ? "PostgreSQL" : k == CONN_MYSQL ? "MySQL/MariaDB" : "SQLite";
+}
+
+/*
+ * A rollup is stored in a database of its source's kind: its rows keep the types and
+ * collations the source gives them, and it is read with the source's dialect
+ * (docs/rollups.md, "Storage").
+ */
+static bool rollup_storage_kind_matches(loader *L, const source *s)
+{
+    bool ok = true;
+    for (size_t j = 0; j < s->n_rollups; j++) {
+        const rollup *r = &s->rollups[j];
+        if (!r->storage_conn || !s->conn || r->storage_conn->kind == s->conn->kind)
+            continue;
+        ok = problem(L, r->storage_at.file, r->storage_at.line, r->storage_at.column,
+                     "source '%s': rollup '%s': storage '%s' is a %s database but the source is "
+                     "on %s: a rollup is stored in a database of its source's kind",
+                     s->name, r->name, r->storage, kind_name(r->storage_conn->kind),
+                     kind_name(s->conn->kind));
+    }
+    return ok;
+}
+
 static void resolve_connections(catalog *c)
 {
     for (size_t i = 0; i < c->n_sources; i++) {
@@ -1535,6 +1561,8 @@ static bool load_connections(loader *L)
         ok = load_rollup_storage(L, i) && ok;
     /* Pointers into c->connections are taken only now that it stops growing. */
     resolve_connections(c);
+    for (size_t i = 0; i < c->n_sources; i++)
+        ok = rollup_storage_kind_matches(L, &c->sources[i]) && ok;
     return ok;
 }
 

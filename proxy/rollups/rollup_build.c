@@ -2,9 +2,10 @@
  * One rollup's build or refresh: see rollup_build.h and docs/rollups.md for
  * the tables it writes. The aggregate SQL comes from the planner
  * (planner/rollup_plan.h) and runs where the source lives: a rollup is stored
- * in its source's own database (the fast path: CREATE TABLE AS / INSERT INTO
- * ... SELECT, no row leaves the database). Storage on another connection is
- * refused for now.
+ * in its storage: by default its source's own database (CREATE TABLE AS /
+ * INSERT INTO ... SELECT, no row leaves the database); on another connection
+ * (`storage:`, of the source's kind), the aggregate runs on the source and its
+ * rows are copied across (rollup_copy.h).
  */
 #include "proxy/rollups/rollup_build.h"
 
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "planner/arena.h"
+#include "proxy/rollups/rollup_copy.h"
 #include "proxy/rollups/rollup_db.h"
 #include "semantic/rollups.h"
 #include "wire/xalloc.h"
@@ -24,7 +26,8 @@ typedef struct build {
     const catalog *cat;
     const source *src;
     const rollup *r;
-    blocking_db *db;
+    blocking_db *db;     /* the storage's: tables, state, lock */
+    blocking_db *src_db; /* the source's when the storage is another connection, else NULL */
     conn_kind kind;
     arena a;
     rollup_progress_fn progress;
@@ -236,14 +239,15 @@ static bool write_state(build *b, const char *hash, const char *watermark, long 
  */
 static bool zone_known(build *b, const char *zone)
 {
-    char *lit = rollup_db_literal(b->db, zone), *cell = NULL, err[1024];
+    blocking_db *db = b->src_db ? b->src_db : b->db; /* where the aggregate runs */
+    char *lit = rollup_db_literal(db, zone), *cell = NULL, err[1024];
     char *sql = arena_printf(&b->a,
                              "SELECT CONVERT_TZ('2000-01-01 00:00:00', '+00:00', %s) IS "
                              "NOT NULL",
                              lit);
     free(lit);
     bool found;
-    if (!blocking_db_row(b->db, sql, &cell, 1, &found, err, sizeof err))
+    if (!blocking_db_row(db, sql, &cell, 1, &found, err, sizeof err))
         return fail(b, "checking its time zone", err);
     bool known = cell && strcmp(cell, "1") == 0;
     free(cell);
@@ -280,10 +284,17 @@ static bool commit(build *b)
     return run(b, "COMMIT", "committing");
 }
 
-static bool run_query(build *b, const char *prefix, const rollup_sql *q, const char *what)
+/* The aggregate's rows into table: by one statement in the storage when it is the
+ * source's database, else copied from the source (created first with create). */
+static bool fill(build *b, const char *table, bool create, const rollup_sql *q, const char *what)
 {
     char err[1024];
-    char *sql = arena_printf(&b->a, "%s\n%s", prefix, q->sql);
+    long long copied;
+    if (b->src_db)
+        return rollup_copy(b->src_db, b->db, q, table, create, &copied, err, sizeof err) ||
+               fail(b, what, err);
+    char *sql = arena_printf(&b->a, "%s %s%s\n%s", create ? "CREATE TABLE" : "INSERT INTO", table,
+                             create ? " AS" : "", q->sql);
     return blocking_db_exec(b->db, sql, q->params, q->nparams, err, sizeof err) ||
            fail(b, what, err);
 }
@@ -322,7 +333,7 @@ static bool swap_in_tx(build *b)
 static bool full_build(build *b, const char *hash, const char *watermark, time_t now)
 {
     rollup_sql q;
-    char sql[1200], *create;
+    char sql[1200];
     if (!plan_range(b, NULL, watermark, &q))
         return false;
     say(b, "full build of the periods before %s", watermark);
@@ -331,8 +342,7 @@ static bool full_build(build *b, const char *hash, const char *watermark, time_t
     snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS %s", b->new_table);
     if (!run(b, sql, "dropping a leftover build"))
         return false;
-    create = arena_printf(&b->a, "CREATE TABLE %s AS", b->new_table);
-    if (!run_query(b, create, &q, "building"))
+    if (!fill(b, b->new_table, true, &q, "building"))
         return false;
     long long rows;
     if (!count_rows(b, b->new_table, &rows))
@@ -361,9 +371,8 @@ static bool refresh(build *b, const rollup_state *st, const char *watermark, tim
              from, watermark);
     if (!run(b, sql, "deleting the refreshed periods"))
         return false;
-    char *insert = arena_printf(&b->a, "INSERT INTO %s", b->table);
     long long rows;
-    if (!run_query(b, insert, &q, "refreshing") || !count_rows(b, b->table, &rows) ||
+    if (!fill(b, b->table, false, &q, "refreshing") || !count_rows(b, b->table, &rows) ||
         !write_state(b, st->definition_hash, watermark, rows, now) || !commit(b))
         return false;
     b->out->rows = rows;
@@ -434,12 +443,11 @@ void rollup_build(const catalog *cat, const source *s, const rollup *r, rollup_b
     char err[1024];
     if (!c)
         fail(&b, "storage", "no connection (the secrets were not loaded)");
-    else if (r->storage && !catalog_connection_same(c, s->conn))
-        fail(&b, "storage",
-             "a rollup stored on another connection than its source's is not "
-             "supported yet");
     else if (!(b.db = rollup_db_connect(c, err, sizeof err)))
         fail(&b, "connecting to its storage", err);
+    else if (!catalog_connection_same(c, s->conn) &&
+             !(b.src_db = rollup_db_connect_source(s->conn, err, sizeof err)))
+        fail(&b, "connecting to its source", err);
     else {
         b.kind = blocking_db_kind(b.db);
         names(&b);
@@ -456,6 +464,7 @@ void rollup_build(const catalog *cat, const source *s, const rollup *r, rollup_b
     if (busy)
         say(&b, "another server is building it: left to it");
     free(b.name_lit);
+    blocking_db_close(b.src_db);
     blocking_db_close(b.db);
     arena_free(&b.a);
 }

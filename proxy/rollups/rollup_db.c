@@ -53,6 +53,19 @@ blocking_db *rollup_db_connect(const connection *c, char *err, size_t errlen)
     return db;
 }
 
+blocking_db *rollup_db_connect_source(const connection *c, char *err, size_t errlen)
+{
+    blocking_db_options o = {.connect_timeout_s = ROLLUP_DB_CONNECT_TIMEOUT_S,
+                             .pool_session = true};
+    blocking_db *db = blocking_db_connect(c, &o, err, errlen);
+    if (db && c->kind == CONN_SQLITE && !sqlite_functions_register(blocking_db_sqlite(db))) {
+        blocking_db_one_line(err, errlen, "could not register Mimir's functions on SQLite");
+        blocking_db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
 char *rollup_db_literal(const blocking_db *db, const char *text)
 {
     size_t n = strlen(text), o = 0;

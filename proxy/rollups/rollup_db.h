@@ -22,6 +22,10 @@
  * through proxy/backend/blocking_db.h. NULL with the database's message in err. */
 blocking_db *rollup_db_connect(const connection *c, char *err, size_t errlen);
 
+/* A blocking connection with the pools' session to a source whose rollup is stored on
+ * another connection: read only (SQLite: with Mimir's functions, nothing attached). */
+blocking_db *rollup_db_connect_source(const connection *c, char *err, size_t errlen);
+
 /* A string literal in the connection's dialect (malloc'd). */
 char *rollup_db_literal(const blocking_db *db, const char *text);
 
