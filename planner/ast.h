@@ -174,7 +174,7 @@ struct order_item {
 
 struct select_stmt {
     bool distinct;
-    bool no_cache; /* SQL_NO_CACHE: the result cache must not answer it */
+    bool no_cache;  /* SQL_NO_CACHE: the result cache must not answer it */
     bool no_rollup; /* the optimizer hint NO_ROLLUP(): read the sources, never a rollup */
     select_item *items;
     size_t nitems;

@@ -77,10 +77,12 @@ typedef struct atomic_query {
      */
     const value_type *col_types;
     /* The rollup that answers it (planner/rollup_route.h), NULL: the source's rows; its
-     * last refresh (UTC), and where the source's own rows take over (NULL: nowhere). */
+     * last refresh (UTC), and the part of the range the source's own rows answer: those
+     * before rollup_source_before and from rollup_source_from on (NULL: none). */
     const char *rollup;
     const char *rollup_refreshed_at;
-    const char *rollup_lambda_from;
+    const char *rollup_source_before;
+    const char *rollup_source_from;
 } atomic_query;
 
 /*

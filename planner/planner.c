@@ -103,7 +103,7 @@ static bool bind_select_variables(arena *a, const session_info *s, const select_
 }
 
 /* SHOW WARNINGS after an answer from a rollup: which one, and how fresh. */
-static void note_rollups(const session_info *s, const plan *p)
+static void note_rollups(arena *a, const session_info *s, const plan *p)
 {
     for (size_t i = 0; i < p->nqueries; i++) {
         const atomic_query *q = &p->queries[i];
@@ -111,11 +111,12 @@ static void note_rollups(const session_info *s, const plan *p)
             continue;
         char at[32];
         rollup_iso_utc(q->rollup_refreshed_at, at);
-        if (q->rollup_lambda_from)
+        const char *part = rollup_source_part(a, q);
+        if (part)
             plan_note(s,
                       "Source '%s' answered from rollup '%s', last refreshed at %s; its rows "
-                      "from %s on were read from the source",
-                      q->src->name, q->rollup, at, q->rollup_lambda_from);
+                      "%s were read from the source",
+                      q->src->name, q->rollup, at, part);
         else
             plan_note(s, "Source '%s' answered from rollup '%s', last refreshed at %s",
                       q->src->name, q->rollup, at);
@@ -149,7 +150,7 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
     plan_add_query_layer_types(a, s, p);
     if (p->note)
         plan_note(s, "%s", p->note);
-    note_rollups(s, p);
+    note_rollups(a, s, p);
     out->kind = ACTION_QUERY;
     out->plan = p;
 }
@@ -474,10 +475,10 @@ static const char *explain_rollup(arena *a, const atomic_query *q)
 {
     char at[32];
     rollup_iso_utc(q->rollup_refreshed_at, at);
-    return q->rollup_lambda_from
-               ? arena_printf(a, "%s: rollup %s (refreshed %s), the source from %s on",
-                              q->src->name, q->rollup, at, q->rollup_lambda_from)
-               : arena_printf(a, "%s: rollup %s (refreshed %s)", q->src->name, q->rollup, at);
+    const char *part = rollup_source_part(a, q);
+    return part ? arena_printf(a, "%s: rollup %s (refreshed %s), the source %s", q->src->name,
+                               q->rollup, at, part)
+                : arena_printf(a, "%s: rollup %s (refreshed %s)", q->src->name, q->rollup, at);
 }
 
 /* The EXPLAIN rows of plan p (6 values each) from v on, numbered from *step + 1. */

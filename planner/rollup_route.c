@@ -176,37 +176,71 @@ static bool expr_fits(const catalog *cat, const rollup *r, const period_kind *k,
     return true;
 }
 
-/* A bound a rollup can apply exactly: >= or < at the start of one of its periods. */
-static bool bound_fits(const period_kind *k, const time_bound *tb)
+/* The start of the first period that begins at or after t. */
+static int64_t period_ceil(const period_kind *k, int64_t t)
 {
-    int64_t us;
-    bool datetime;
-    int digits;
-    if (strcmp(tb->op, ">=") != 0 && strcmp(tb->op, "<") != 0)
-        return false;
-    return tv_read(tb->value, &us, &datetime, &digits) && datetime && period_floor(k, us) == us;
+    int64_t f = period_floor(k, t);
+    return f == t ? t : period_step(k, f, 1);
 }
 
-/* Does the range reach the watermark (no upper bound at or before it)? Start after it
- * (a lower bound at or after it: the rollup has none of its rows)? */
-static bool reaches(const rollup_demand *d, const char *watermark, bool *after)
+/* The range the bounds leave, as [lo, hi) in microseconds of the wall clock (has_lo,
+ * has_hi false: unbounded on that side). False when a bound is not a datetime, or is
+ * an equality (one instant: the source answers it). */
+static bool range_of(const rollup_demand *d, int64_t *lo, bool *has_lo, int64_t *hi, bool *has_hi)
 {
-    int64_t w, us;
-    bool datetime;
-    int digits;
-    *after = false;
-    if (!tv_read(watermark, &w, &datetime, &digits))
-        return true;
-    bool reach = true;
+    *has_lo = *has_hi = false;
     for (size_t i = 0; i < d->nbounds; i++) {
-        if (!tv_read(d->bounds[i]->value, &us, &datetime, &digits))
-            continue;
-        if (d->bounds[i]->op[0] == '<' && us <= w)
-            reach = false;
-        if (d->bounds[i]->op[0] == '>' && us >= w)
-            *after = true;
+        const char *op = d->bounds[i]->op;
+        int64_t us;
+        bool datetime;
+        int digits;
+        if (!tv_read(d->bounds[i]->value, &us, &datetime, &digits) || !datetime ||
+            strcmp(op, "=") == 0)
+            return false;
+        if (op[0] == '>') {
+            int64_t v = strcmp(op, ">") == 0 ? us + 1 : us; /* the first instant in it */
+            *lo = *has_lo && *lo > v ? *lo : v;
+            *has_lo = true;
+        } else {
+            int64_t v = strcmp(op, "<=") == 0 ? us + 1 : us; /* the first instant after it */
+            *hi = *has_hi && *hi < v ? *hi : v;
+            *has_hi = true;
+        }
     }
-    return reach;
+    return true;
+}
+
+/*
+ * Splits the range between r's periods and the source (rollup_route's from, to, head,
+ * tail). False when no whole period of r before its watermark is in the range, or when
+ * r cannot leave the rest to the source: without lambda (the bounds must then fall on
+ * period starts; the rows after the watermark are left out, as the definition says), or
+ * stored on another connection (it is not read with the source in one statement).
+ */
+static bool split_range(const rollup_demand *d, const period_kind *k, const rollup_ready *rd,
+                        bool lambda, bool elsewhere, rollup_route *out)
+{
+    int64_t lo = 0, hi = 0, w;
+    bool has_lo, has_hi, datetime;
+    int digits;
+    if (!range_of(d, &lo, &has_lo, &hi, &has_hi) || !tv_read(rd->watermark, &w, &datetime, &digits))
+        return false;
+    int64_t from = has_lo ? period_ceil(k, lo) : 0;
+    int64_t to = has_hi && period_floor(k, hi) < w ? period_floor(k, hi) : w;
+    if (has_lo && from >= to)
+        return false;
+    out->head = has_lo && lo < from;
+    out->tail = !has_hi || hi > to;
+    out->partial_us = (out->head ? from - lo : 0) + (out->tail && to < w ? hi - to : 0);
+    if (!lambda && out->tail && to == w)
+        out->tail = false; /* the rows after the watermark are not wanted */
+    if ((out->head || out->tail) && (!lambda || elsewhere))
+        return false;
+    out->from[0] = '\0';
+    if (has_lo)
+        tv_datetime_text(from, 0, out->from);
+    tv_datetime_text(to, 0, out->to);
+    return true;
 }
 
 static bool answers(const catalog *cat, const rollup *r, const rollup_demand *d, period_kind *k)
@@ -218,9 +252,6 @@ static bool answers(const catalog *cat, const rollup *r, const rollup_demand *d,
         return false;
     for (size_t i = 0; i < d->nexprs; i++)
         if (!expr_fits(cat, r, k, d->exprs[i]))
-            return false;
-    for (size_t i = 0; i < d->nbounds; i++)
-        if (!bound_fits(k, d->bounds[i]))
             return false;
     return true;
 }
@@ -262,17 +293,29 @@ bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t n
     for (size_t i = 0; i < s->n_rollups; i++) {
         const rollup *r = &s->rollups[i];
         const rollup_ready *rd = ready_of(ready, nready, r->name);
-        period_kind k;
-        bool after = false, lambda;
-        if (!rd || !answers(cat, r, d, &k) || (found && out->ready->rows <= rd->rows))
+        rollup_route c = {.r = r, .ready = rd};
+        if (!rd || !answers(cat, r, d, &c.period) ||
+            !split_range(d, &c.period, rd, r->lambda, stored_elsewhere(s, r), &c))
             continue;
-        lambda = r->lambda && reaches(d, rd->watermark, &after);
-        if (lambda && (after || stored_elsewhere(s, r)))
+        if (found && (out->partial_us < c.partial_us ||
+                      (out->partial_us == c.partial_us && out->ready->rows <= rd->rows)))
             continue;
-        *out = (rollup_route){.r = r, .ready = rd, .period = k, .lambda = lambda};
+        *out = c;
         found = true;
     }
     return found;
+}
+
+/* The part of a routed query's range its source answers ("before A and from B on"), NULL
+ * when the rollup answers all of it. */
+const char *rollup_source_part(arena *a, const atomic_query *q)
+{
+    if (q->rollup_source_before && q->rollup_source_from)
+        return arena_printf(a, "before %s and from %s on", q->rollup_source_before,
+                            q->rollup_source_from);
+    if (q->rollup_source_before)
+        return arena_printf(a, "before %s", q->rollup_source_before);
+    return q->rollup_source_from ? arena_printf(a, "from %s on", q->rollup_source_from) : NULL;
 }
 
 void rollup_iso_utc(const char *utc, char out[32])

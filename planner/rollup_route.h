@@ -11,14 +11,20 @@
  *   - every expression of time it reads (grain columns, a BI tool's truncation of
  *     ts, YEAR(ts), ...) is constant over each period of the rollup's grain: the
  *     query's grain is the rollup's or coarser;
- *   - each time bound is `>=` or `<` at the start of a period of that grain;
+ *   - its time bounds leave at least one whole period of that grain before the
+ *     watermark (the periods the range covers only in part are read from the source);
  *   - the session reads time in the rollup's zone (UTC), or the source's time column
  *     is a wall clock (DATE, DATETIME, timestamp without time zone) no zone converts.
  *
- * Among several, the one with the fewest rows. The rollup holds the periods
+ * Among several, the one that leaves the least of the range before the watermark to
+ * the source (a daily rollup for a range that starts mid-month, rather than a
+ * monthly one), then the one with the fewest rows. The rollup holds the periods
  * before its watermark; with `lambda` (the default) the part of the range at or
- * after it is read from the source, aggregated to the rollup's shape and added
- * (planner/split.c prints both).
+ * after it is read from the source, aggregated to the rollup's shape and added,
+ * and so are the rows of a period the range starts or ends inside of
+ * (planner/split.c prints all of it as one statement). Without lambda the range's
+ * bounds must fall on period starts. A rollup stored on another connection than
+ * its source's answers only when the source has nothing to add.
  */
 #ifndef MIMIR_PLANNER_ROLLUP_ROUTE_H
 #define MIMIR_PLANNER_ROLLUP_ROUTE_H
@@ -45,8 +51,18 @@ typedef struct rollup_route {
     const rollup *r;
     const rollup_ready *ready;
     period_kind period; /* the rollup's grain */
-    /* The range reaches the watermark: rows from it on are read from the source. */
-    bool lambda;
+    /*
+     * The rollup answers the whole periods of [from, to) ("YYYY-MM-DD HH:MM:SS" wall
+     * clocks; from is "" when the range has no lower bound, to is at most the
+     * watermark). The source answers the rest of the range: its rows before `from`
+     * (head: the range starts inside a period) and from `to` on (tail: the rows after
+     * the watermark, or the period the range ends inside of).
+     */
+    char from[128], to[128];
+    bool head, tail;
+    /* How much of the range before the watermark the source answers (microseconds): the
+     * choice among rollups prefers the least, then the fewest rows. */
+    int64_t partial_us;
 } rollup_route;
 
 /* What an atomic query over one source reads. */
@@ -70,6 +86,10 @@ bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t n
 
 /* Does plan p read a rollup (in one of its atomic queries, or its first phase's)? */
 bool rollup_plan_reads(const plan *p);
+
+/* The part of routed query q's range its source answers, as EXPLAIN and the note say it
+ * ("before A", "from B on", "before A and from B on"); NULL when the rollup answers it all. */
+const char *rollup_source_part(arena *a, const atomic_query *q);
 
 /* "2026-12-07 10:00:00" as ISO 8601 UTC ("2026-12-07T10:00:00Z"), in out[32]. */
 void rollup_iso_utc(const char *utc, char out[32]);

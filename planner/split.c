@@ -692,21 +692,20 @@ static void print_rollup_metric_columns(split_ctx *x, sql_builder *b, const roll
 }
 
 /*
- * The rows of the rollup's shape that the periods at or after its watermark
- * would have: the source aggregated by the rollup's grain and dimensions over
- * the query's range from the watermark on, as the build's own query computes them.
+ * The rows of the rollup's shape that the source's part of the range would have (the
+ * query's range, and `part`: before the rollup's first period, or from its end on):
+ * the source aggregated by the rollup's grain and dimensions, as the build's own query
+ * computes them.
  */
-static void print_lambda_rows(split_ctx *x, sql_builder *b, const source_job *job,
-                              const ptr_vec *bounds)
+static void print_source_part(split_ctx *x, sql_builder *b, const source_job *job,
+                              const ptr_vec *bounds, const time_bound *part)
 {
     const rollup *r = job->route.r;
     source_job lj = {.src = job->src, .dialect = job->dialect};
     ptr_vec lb = {0};
-    time_bound *from = arena_alloc(x->a, sizeof(*from));
-    *from = (time_bound){.op = ">=", .value = job->route.ready->watermark};
     for (size_t i = 0; i < bounds->len; i++)
         ptr_vec_push(x->a, &lb, bounds->items[i]);
-    ptr_vec_push(x->a, &lb, from);
+    ptr_vec_push(x->a, &lb, (void *)part);
     /* The rollup's grain and dimensions are on its source (checked when it loaded). */
     need_dim(x, &lj, r->grain, "rollup");
     for (size_t i = 0; i < r->n_dimensions; i++)
@@ -736,10 +735,8 @@ static void print_lambda_rows(split_ctx *x, sql_builder *b, const source_job *jo
         buf_printf(&b->out, "%s%zu", i ? ", " : " GROUP BY ", i + 1);
 }
 
-/* The rollup's rows in the query's range (and before its watermark when the source
- * adds what follows). */
-static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *job,
-                              const ptr_vec *bounds)
+/* The rollup's rows of the whole periods it answers (rollup_route's [from, to)). */
+static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *job)
 {
     const rollup *r = job->route.r;
     time_printer tp = {
@@ -755,15 +752,14 @@ static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *jo
     sb_ident(b, "mimir_rollups");
     sb_str(b, ".");
     sb_ident(b, r->name);
-    for (size_t i = 0; i < bounds->len; i++) {
-        sb_str(b, i ? " AND " : " WHERE ");
-        print_time_bound(&tp, b, bounds->items[i]);
+    time_bound from = {.op = ">=", .value = job->route.from};
+    time_bound to = {.op = "<", .value = job->route.to};
+    sb_str(b, " WHERE ");
+    if (job->route.from[0]) {
+        print_time_bound(&tp, b, &from);
+        sb_str(b, " AND ");
     }
-    if (job->route.lambda) { /* the source answers from the watermark on */
-        time_bound before = {.op = "<", .value = job->route.ready->watermark};
-        sb_str(b, bounds->len ? " AND " : " WHERE ");
-        print_time_bound(&tp, b, &before);
-    }
+    print_time_bound(&tp, b, &to);
 }
 
 /*
@@ -798,10 +794,17 @@ static void build_rollup_inner(split_ctx *x, sql_builder *b, const source_job *j
         sb_ident(b, grain_column(x->a, job->splices.items[i]));
     }
     sb_str(b, " FROM (");
-    print_rollup_rows(x, b, job, bounds);
-    if (job->route.lambda) {
+    print_rollup_rows(x, b, job);
+    /* The source's rows before the first whole period and from the last one's end on. */
+    time_bound head = {.op = "<", .value = job->route.from};
+    time_bound tail = {.op = ">=", .value = job->route.to};
+    if (job->route.head) {
         sb_str(b, " UNION ALL ");
-        print_lambda_rows(x, b, job, bounds);
+        print_source_part(x, b, job, bounds, &head);
+    }
+    if (job->route.tail) {
+        sb_str(b, " UNION ALL ");
+        print_source_part(x, b, job, bounds, &tail);
     }
     sb_str(b, ") AS ");
     sb_ident(b, "mimir_rollup");
@@ -1283,7 +1286,8 @@ static void route_job(split_ctx *x, source_job *job, const ptr_vec *bounds, cons
     job->route.ready = own;
     aq->rollup = job->route.r->name;
     aq->rollup_refreshed_at = job->route.ready->refreshed_at;
-    aq->rollup_lambda_from = job->route.lambda ? job->route.ready->watermark : NULL;
+    aq->rollup_source_before = job->route.head ? arena_strdup(x->a, job->route.from) : NULL;
+    aq->rollup_source_from = job->route.tail ? arena_strdup(x->a, job->route.to) : NULL;
 }
 
 static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_query *aq)

@@ -236,17 +236,25 @@ def queries(b):
          f"'%Y-%m-%d %H:%i:%s.%f') AND ts < STR_TO_DATE('{month_start(1)} 00:00:00.000000', "
          "'%Y-%m-%d %H:%i:%s.%f') GROUP BY 1 ORDER BY 1", monthly),
         (f"SELECT country, {m} FROM mimir.metrics WHERE ts >= STR_TO_DATE('{day(3)} "
-         "10:00:00.000000', '%Y-%m-%d %H:%i:%s.%f') GROUP BY 1 ORDER BY 1", None),
+         "10:00:00.000000', '%Y-%m-%d %H:%i:%s.%f') GROUP BY 1 ORDER BY 1", daily),
         # HAVING, ORDER BY a metric, LIMIT, a derived expression
         (f"SELECT country, AGG(revenue_{b}) / AGG(n_{b}) AS per FROM mimir.metrics "
          f"GROUP BY country HAVING AGG(n_{b}) > 10 ORDER BY per DESC LIMIT 2", monthly),
-        # falls back to the source: a finer grain, an hour, a time not on a day's start,
+        # bounds inside a day (Grafana's and Metabase's ranges): the whole days from the
+        # daily rollup, the first and the last day's rows from the source
+        (f"SELECT AGG(n_{b}) FROM mimir.metrics WHERE ts >= '{day(4)} 12:00:00'", daily),
+        (f"SELECT AGG(n_{b}) FROM mimir.metrics WHERE ts > '{day(4)}'", daily),
+        (f"SELECT country, {m} FROM mimir.metrics WHERE ts BETWEEN '{day(30)} 07:30:00' AND "
+         f"'{day(5)} 16:45:10' GROUP BY country ORDER BY 1", daily),
+        (f"SELECT year_month, {m} FROM mimir.metrics WHERE ts > '{day(200)} 23:59:59' AND "
+         f"ts <= '{day(2)} 00:00:00' GROUP BY 1 ORDER BY 1", daily),
+        # falls back to the source: a finer grain, an hour, no whole day in the range,
         # a dimension outside every rollup, a metric no rollup keeps
         (f"SELECT HOUR(ts), AGG(n_{b}) FROM mimir.metrics GROUP BY 1 ORDER BY 1", None),
         (f"SELECT ts_hour, AGG(n_{b}) FROM mimir.metrics WHERE ds = '{day(2)}' GROUP BY 1 "
          "ORDER BY 1", None),
-        (f"SELECT AGG(n_{b}) FROM mimir.metrics WHERE ts >= '{day(4)} 12:00:00'", None),
-        (f"SELECT AGG(n_{b}) FROM mimir.metrics WHERE ts > '{day(4)}'", None),
+        (f"SELECT AGG(n_{b}) FROM mimir.metrics WHERE ts > '{day(4)} 01:00:00' AND "
+         f"ts < '{day(3)} 23:00:00'", None),
         # a range that starts at the watermark: no row of it is in a rollup
         (f"SELECT store_id, AGG(n_{b}) FROM mimir.metrics WHERE ds >= '{day(0)}' "
          "GROUP BY 1 ORDER BY 1", None),

@@ -230,8 +230,11 @@ typedef struct route_case {
     ready_set ready;
     session_kind session;
     const char *rollup; /* NULL: the source's rows */
-    bool lambda;
+    const char *source; /* the part the source answers (rollup_source_part); NULL: none */
 } route_case;
+
+#define LAMBDA "from " WATERMARK " on"
+#define NONE   NULL
 
 #define M             "AGG(revenue), AGG(n)"
 #define FROM          " FROM mimir.metrics "
@@ -239,138 +242,158 @@ typedef struct route_case {
 
 static const route_case route_cases[] = {
     /* grain equal and coarser: the smallest that answers */
-    {"SELECT ds, " M FROM "GROUP BY ds", READY_ALL, SESSION_PLAIN, "pay_daily", true},
+    {"SELECT ds, " M FROM "GROUP BY ds", READY_ALL, SESSION_PLAIN, "pay_daily", LAMBDA},
     {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_PLAIN, "pay_monthly",
-     true},
-    {"SELECT year, " M FROM "GROUP BY year", READY_ALL, SESSION_PLAIN, "pay_monthly", true},
-    {"SELECT quarter, " M FROM "GROUP BY quarter", READY_ALL, SESSION_PLAIN, "pay_monthly", true},
-    {"SELECT week, " M FROM "GROUP BY week", READY_ALL, SESSION_PLAIN, "pay_daily", true},
-    {"SELECT " M FROM, READY_ALL, SESSION_PLAIN, "pay_monthly", true},
+     LAMBDA},
+    {"SELECT year, " M FROM "GROUP BY year", READY_ALL, SESSION_PLAIN, "pay_monthly", LAMBDA},
+    {"SELECT quarter, " M FROM "GROUP BY quarter", READY_ALL, SESSION_PLAIN, "pay_monthly", LAMBDA},
+    {"SELECT week, " M FROM "GROUP BY week", READY_ALL, SESSION_PLAIN, "pay_daily", LAMBDA},
+    {"SELECT " M FROM, READY_ALL, SESSION_PLAIN, "pay_monthly", LAMBDA},
     /* the daily one answers months, years, quarters and weeks alone */
     {"SELECT year_month, " M FROM "GROUP BY year_month", READY_DAILY, SESSION_PLAIN, "pay_daily",
-     true},
-    {"SELECT year, " M FROM "GROUP BY year", READY_DAILY, SESSION_PLAIN, "pay_daily", true},
-    {"SELECT quarter, " M FROM "GROUP BY quarter", READY_DAILY, SESSION_PLAIN, "pay_daily", true},
-    {"SELECT week, " M FROM "GROUP BY week", READY_DAILY, SESSION_PLAIN, "pay_daily", true},
+     LAMBDA},
+    {"SELECT year, " M FROM "GROUP BY year", READY_DAILY, SESSION_PLAIN, "pay_daily", LAMBDA},
+    {"SELECT quarter, " M FROM "GROUP BY quarter", READY_DAILY, SESSION_PLAIN, "pay_daily", LAMBDA},
+    {"SELECT week, " M FROM "GROUP BY week", READY_DAILY, SESSION_PLAIN, "pay_daily", LAMBDA},
     /* a monthly one does not answer days, weeks or the raw time */
-    {"SELECT ds, " M FROM "GROUP BY ds", READY_MONTHLY, SESSION_PLAIN, NULL, false},
-    {"SELECT week, " M FROM "GROUP BY week", READY_MONTHLY, SESSION_PLAIN, NULL, false},
-    {"SELECT ts, " M FROM "GROUP BY ts", READY_ALL, SESSION_PLAIN, NULL, false},
+    {"SELECT ds, " M FROM "GROUP BY ds", READY_MONTHLY, SESSION_PLAIN, NULL, NONE},
+    {"SELECT week, " M FROM "GROUP BY week", READY_MONTHLY, SESSION_PLAIN, NULL, NONE},
+    {"SELECT ts, " M FROM "GROUP BY ts", READY_ALL, SESSION_PLAIN, NULL, NONE},
     /* the fiscal calendar's periods are made of months */
     {"SELECT fiscal_quarter, " M FROM "GROUP BY fiscal_quarter", READY_MONTHLY, SESSION_PLAIN,
-     "pay_monthly", true},
+     "pay_monthly", LAMBDA},
     {"SELECT fiscal_year, " M FROM "GROUP BY fiscal_year", READY_MONTHLY, SESSION_PLAIN,
-     "pay_monthly", true},
+     "pay_monthly", LAMBDA},
     /* a fiscal-quarter rollup (years from April: its quarters are calendar ones)
      * answers quarters and years of both calendars, not months */
-    {"SELECT quarter, " M FROM "GROUP BY quarter", READY_FISCAL, SESSION_PLAIN, "pay_fq", true},
-    {"SELECT year, " M FROM "GROUP BY year", READY_FISCAL, SESSION_PLAIN, "pay_fq", true},
+    {"SELECT quarter, " M FROM "GROUP BY quarter", READY_FISCAL, SESSION_PLAIN, "pay_fq", LAMBDA},
+    {"SELECT year, " M FROM "GROUP BY year", READY_FISCAL, SESSION_PLAIN, "pay_fq", LAMBDA},
     {"SELECT fiscal_year, " M FROM "GROUP BY fiscal_year", READY_FISCAL, SESSION_PLAIN, "pay_fq",
-     true},
+     LAMBDA},
     {"SELECT fiscal_quarter, " M FROM "GROUP BY fiscal_quarter", READY_FISCAL, SESSION_PLAIN,
-     "pay_fq", true},
-    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_FISCAL, SESSION_PLAIN, NULL, false},
+     "pay_fq", LAMBDA},
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_FISCAL, SESSION_PLAIN, NULL, NONE},
     {"SELECT year, " M FROM "WHERE ts >= '2023-10-01' AND ts < '2024-04-01' GROUP BY year",
-     READY_FISCAL, SESSION_PLAIN, "pay_fq", false},
+     READY_FISCAL, SESSION_PLAIN, "pay_fq", NONE},
+    /* a range that starts inside a fiscal quarter: its rows up to the next one's start are
+     * the source's */
     {"SELECT year, " M FROM "WHERE ts >= '2023-11-01' GROUP BY year", READY_FISCAL, SESSION_PLAIN,
-     NULL, false},
+     "pay_fq", "before 2024-01-01 00:00:00 and " LAMBDA},
     /* smallest of two candidates by rows */
     {"SELECT year_month, " M FROM "GROUP BY year_month", READY_BIG_MONTHLY, SESSION_PLAIN,
-     "pay_daily", true},
+     "pay_daily", LAMBDA},
     /* a rollup not in the ready list is not used */
-    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_NONE, SESSION_PLAIN, NULL, false},
-    {"SELECT ds, AGG(orders)" FROM "GROUP BY ds", READY_DAILY, SESSION_PLAIN, NULL, false},
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_NONE, SESSION_PLAIN, NULL, NONE},
+    {"SELECT ds, AGG(orders)" FROM "GROUP BY ds", READY_DAILY, SESSION_PLAIN, NULL, NONE},
     /* dimensions: only the daily one has store_id; price is in none */
     {"SELECT year_month, store_id, " M FROM "GROUP BY year_month, store_id", READY_ALL,
-     SESSION_PLAIN, "pay_daily", true},
+     SESSION_PLAIN, "pay_daily", LAMBDA},
     {"SELECT year_month, country, " M FROM "GROUP BY year_month, country", READY_ALL, SESSION_PLAIN,
-     "pay_monthly", true},
+     "pay_monthly", LAMBDA},
     {"SELECT year_month, " M FROM "WHERE store_id = 1 GROUP BY year_month", READY_ALL,
-     SESSION_PLAIN, "pay_daily", true},
-    {"SELECT price, " M FROM "GROUP BY price", READY_ALL, SESSION_PLAIN, NULL, false},
-    {"SELECT " M FROM "WHERE price > 3", READY_ALL, SESSION_PLAIN, NULL, false},
+     SESSION_PLAIN, "pay_daily", LAMBDA},
+    {"SELECT price, " M FROM "GROUP BY price", READY_ALL, SESSION_PLAIN, NULL, NONE},
+    {"SELECT " M FROM "WHERE price > 3", READY_ALL, SESSION_PLAIN, NULL, NONE},
     /* metrics: top only in the daily one, low in none; COUNT(DISTINCT) and a float
      * sum are never re-aggregated; sums of unknown type neither */
     {"SELECT year_month, AGG(top)" FROM "GROUP BY year_month", READY_ALL, SESSION_PLAIN,
-     "pay_daily", true},
+     "pay_daily", LAMBDA},
     {"SELECT year_month, AGG(avg_amount)" FROM "GROUP BY year_month", READY_ALL, SESSION_PLAIN,
-     "pay_monthly", true},
+     "pay_monthly", LAMBDA},
     {"SELECT year_month, AGG(revenue), AGG(low)" FROM "GROUP BY year_month", READY_ALL,
-     SESSION_PLAIN, NULL, false},
+     SESSION_PLAIN, NULL, NONE},
     {"SELECT year_month, AGG(buyers)" FROM "GROUP BY year_month", READY_ALL, SESSION_PLAIN, NULL,
-     false},
-    {"SELECT ds, AGG(fsum)" FROM "GROUP BY ds", READY_ALL, SESSION_PLAIN, NULL, false},
+     NONE},
+    {"SELECT ds, AGG(fsum)" FROM "GROUP BY ds", READY_ALL, SESSION_PLAIN, NULL, NONE},
     {"SELECT year_month, AGG(revenue)" FROM "GROUP BY year_month", READY_ALL, SESSION_NO_TYPES,
-     NULL, false},
+     NULL, NONE},
     {"SELECT year_month, AGG(n)" FROM "GROUP BY year_month", READY_ALL, SESSION_NO_TYPES,
-     "pay_monthly", true},
+     "pay_monthly", LAMBDA},
     /* a derived metric: its parts are the rollup's */
     {"SELECT year_month, AGG(per_n)" FROM "GROUP BY year_month", READY_ALL, SESSION_PLAIN,
-     "pay_monthly", true},
+     "pay_monthly", LAMBDA},
     /* time bounds: >= and < at a period start */
     {"SELECT year_month, " M FROM "WHERE ts >= '2024-01-01' AND ts < '2024-03-01' "
      "GROUP BY year_month",
-     READY_ALL, SESSION_PLAIN, "pay_monthly", false},
+     READY_ALL, SESSION_PLAIN, "pay_monthly", NONE},
     {"SELECT year_month, " M FROM "WHERE ts >= '2024-01-01' GROUP BY year_month", READY_ALL,
-     SESSION_PLAIN, "pay_monthly", true},
+     SESSION_PLAIN, "pay_monthly", LAMBDA},
+    /* bounds inside a period: the rollup answers the whole periods, the source the rest;
+     * the rollup that leaves the source least of the range answers (the daily one for a
+     * range from mid-month, though the monthly one is smaller) */
     {"SELECT year_month, " M FROM "WHERE ts >= '2024-01-15' GROUP BY year_month", READY_ALL,
-     SESSION_PLAIN, "pay_daily", true},
+     SESSION_PLAIN, "pay_daily", LAMBDA},
+    {"SELECT year_month, " M FROM "WHERE ts >= '2024-01-15' GROUP BY year_month", READY_MONTHLY,
+     SESSION_PLAIN, "pay_monthly", "before 2024-02-01 00:00:00 and " LAMBDA},
     {"SELECT year_month, " M FROM "WHERE ts >= '2024-01-01 12:00:00' GROUP BY year_month",
-     READY_ALL, SESSION_PLAIN, NULL, false},
+     READY_ALL, SESSION_PLAIN, "pay_daily", "before 2024-01-02 00:00:00 and " LAMBDA},
     {"SELECT year_month, " M FROM "WHERE ts > '2024-01-01' GROUP BY year_month", READY_ALL,
-     SESSION_PLAIN, NULL, false},
+     SESSION_PLAIN, "pay_daily", "before 2024-01-02 00:00:00 and " LAMBDA},
     {"SELECT ds, " M FROM "WHERE ts >= '2024-01-01' AND ts <= '2024-01-31' GROUP BY ds", READY_ALL,
-     SESSION_PLAIN, NULL, false},
+     SESSION_PLAIN, "pay_daily", "from 2024-01-31 00:00:00 on"},
+    {"SELECT ds, " M FROM "WHERE ts > '2024-01-01 10:00:00' AND ts < '2024-01-31 18:00:00' "
+     "GROUP BY ds",
+     READY_ALL, SESSION_PLAIN, "pay_daily",
+     "before 2024-01-02 00:00:00 and from 2024-01-31 00:00:00 on"},
+    /* no whole period in the range, or a single instant: the source alone */
+    {"SELECT ds, " M FROM "WHERE ts > '2024-01-01 10:00:00' AND ts < '2024-01-02 18:00:00' "
+     "GROUP BY ds",
+     READY_ALL, SESSION_PLAIN, NULL, NONE},
+    {"SELECT ds, " M FROM "WHERE ts = '2024-01-01' GROUP BY ds", READY_ALL, SESSION_PLAIN, NULL,
+     NONE},
+    /* without lambda the bounds must fall on period starts */
+    {"SELECT shop, AGG(orders)" FROM "WHERE ts >= '2024-01-01 12:00:00' GROUP BY shop", READY_ALL,
+     SESSION_PLAIN, NULL, NONE},
     {"SELECT ds, " M FROM "WHERE ds BETWEEN '2024-01-01' AND '2024-01-31' GROUP BY ds", READY_ALL,
-     SESSION_PLAIN, "pay_daily", false},
+     SESSION_PLAIN, "pay_daily", NONE},
     {"SELECT year_month, " M FROM "WHERE ds BETWEEN '2024-01-01' AND '2024-01-31' "
      "GROUP BY year_month",
-     READY_ALL, SESSION_PLAIN, "pay_monthly", false},
+     READY_ALL, SESSION_PLAIN, "pay_monthly", NONE},
     /* the watermark: a range that ends at it or before does not reach it */
     {"SELECT ds, " M FROM "WHERE ts < '2024-06-01' GROUP BY ds", READY_ALL, SESSION_PLAIN,
-     "pay_daily", false},
+     "pay_daily", NONE},
     {"SELECT ds, " M FROM "WHERE ts < '2024-06-02' GROUP BY ds", READY_ALL, SESSION_PLAIN,
-     "pay_daily", true},
+     "pay_daily", LAMBDA},
     /* a range that starts at the watermark or after: the source answers it alone */
     {"SELECT year_month, " M FROM "WHERE ts >= '2024-07-01' GROUP BY year_month", READY_ALL,
-     SESSION_PLAIN, NULL, false},
+     SESSION_PLAIN, NULL, NONE},
     {"SELECT ds, " M FROM "WHERE ts >= '2024-06-01' GROUP BY ds", READY_ALL, SESSION_PLAIN, NULL,
-     false},
+     NONE},
     {"SELECT ds, " M FROM "WHERE ts >= '2024-05-31' GROUP BY ds", READY_ALL, SESSION_PLAIN,
-     "pay_daily", true},
+     "pay_daily", LAMBDA},
     /* lambda: false in the definition */
-    {"SELECT ds, AGG(orders)" FROM "GROUP BY ds", READY_ALL, SESSION_PLAIN, "orders_daily", false},
+    {"SELECT ds, AGG(orders)" FROM "GROUP BY ds", READY_ALL, SESSION_PLAIN, "orders_daily", NONE},
     {"SELECT shop, AGG(orders)" FROM "WHERE ts >= '2024-01-01' GROUP BY shop", READY_ALL,
-     SESSION_PLAIN, "orders_daily", false},
+     SESSION_PLAIN, "orders_daily", NONE},
     /* BI tools' truncations of the time column */
     {"SELECT " TABLEAU_MONTH " AS m, " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, "pay_monthly",
-     true},
-    {"SELECT YEAR(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, "pay_monthly", true},
-    {"SELECT HOUR(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, NULL, false},
-    {"SELECT DATE(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, "pay_daily", true},
+     LAMBDA},
+    {"SELECT YEAR(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, "pay_monthly", LAMBDA},
+    {"SELECT HOUR(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, NULL, NONE},
+    {"SELECT DATE(ts), " M FROM "GROUP BY 1", READY_ALL, SESSION_PLAIN, "pay_daily", LAMBDA},
     /* filters that read time through the rollup's periods, or not */
     {"SELECT year_month, " M FROM "WHERE DATE(ts) < '2024-05-15' GROUP BY year_month", READY_ALL,
-     SESSION_PLAIN, "pay_daily", false},
+     SESSION_PLAIN, "pay_daily", NONE},
     {"SELECT year_month, " M FROM "WHERE ds <> '2024-05-15' GROUP BY year_month", READY_ALL,
-     SESSION_PLAIN, "pay_daily", true},
+     SESSION_PLAIN, "pay_daily", LAMBDA},
     {"SELECT year_month, " M FROM "WHERE DAY(ts) < 15 GROUP BY year_month", READY_ALL,
-     SESSION_PLAIN, "pay_daily", true},
+     SESSION_PLAIN, "pay_daily", LAMBDA},
     {"SELECT year_month, " M FROM "WHERE ts < '2024-05-15' OR country = 'x' GROUP BY year_month",
-     READY_ALL, SESSION_PLAIN, NULL, false},
+     READY_ALL, SESSION_PLAIN, NULL, NONE},
     {"SELECT year_month, " M FROM "WHERE ts <> '2024-05-15 10:00:00' GROUP BY year_month",
-     READY_ALL, SESSION_PLAIN, NULL, false},
+     READY_ALL, SESSION_PLAIN, NULL, NONE},
     {"SELECT year, " M FROM "WHERE year_month < '2024-05-01' GROUP BY year", READY_ALL,
-     SESSION_PLAIN, "pay_monthly", true},
+     SESSION_PLAIN, "pay_monthly", LAMBDA},
     /* the session's zone, the switch and the hint */
     /* ts is a DATETIME here (a wall clock): no zone converts it, so any zone routes; an
      * instant does not (test_zone_of_an_instant) */
     {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_OFFSET,
-     "pay_monthly", true},
+     "pay_monthly", LAMBDA},
     {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_UTC_ZERO,
-     "pay_monthly", true},
-    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_OFF, NULL, false},
+     "pay_monthly", LAMBDA},
+    {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_OFF, NULL, NONE},
     {"SELECT /*+ NO_ROLLUP() */ year_month, " M FROM "GROUP BY year_month", READY_ALL,
-     SESSION_PLAIN, NULL, false},
+     SESSION_PLAIN, NULL, NONE},
 };
 
 static session_info case_session(const route_case *c)
@@ -410,15 +433,13 @@ static void test_route_decisions(void **state)
         assert_int_equal(act.plan->nqueries, 1);
         const atomic_query *q = &act.plan->queries[0];
         bool same = c->rollup ? q->rollup && strcmp(q->rollup, c->rollup) == 0 : !q->rollup;
-        if (!same || (q->rollup_lambda_from != NULL) != c->lambda) {
-            print_message("case %zu: %s\n  rollup %s lambda %s, want %s lambda %s\n", i, c->sql,
-                          q->rollup ? q->rollup : "(source)",
-                          q->rollup_lambda_from ? q->rollup_lambda_from : "-",
-                          c->rollup ? c->rollup : "(source)", c->lambda ? "yes" : "no");
+        const char *part = q->rollup ? rollup_source_part(&a, q) : NULL;
+        if (!same || (part && c->source ? strcmp(part, c->source) != 0 : part != c->source)) {
+            print_message("case %zu: %s\n  rollup %s, the source %s; want %s, the source %s\n", i,
+                          c->sql, q->rollup ? q->rollup : "(none)", part ? part : "-",
+                          c->rollup ? c->rollup : "(none)", c->source ? c->source : "-");
             failed++;
         }
-        if (q->rollup_lambda_from)
-            assert_string_equal(q->rollup_lambda_from, WATERMARK);
         if (q->rollup)
             assert_string_equal(q->rollup_refreshed_at, REFRESHED);
         arena_free(&a);
@@ -439,9 +460,9 @@ static void test_zone_of_an_instant(void **state)
     discovered_types_set(types, "pay", "ts", &t);
     static const route_case cases[] = {
         {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_OFFSET, NULL,
-         false},
+         NONE},
         {"SELECT year_month, " M FROM "GROUP BY year_month", READY_ALL, SESSION_TZ_UTC_ZERO,
-         "pay_monthly", true},
+         "pay_monthly", LAMBDA},
     };
     for (size_t i = 0; i < 2; i++) {
         arena a;
@@ -490,7 +511,8 @@ static void test_route_sql_without_lambda(void **state)
                 "SELECT year_month, AGG(n), AGG(avg_amount), AGG(revenue) FROM mimir.metrics "
                 "WHERE ts >= '2024-01-01' AND ts < '2024-03-01' GROUP BY year_month");
     assert_string_equal(q->rollup, "pay_monthly");
-    assert_null(q->rollup_lambda_from);
+    assert_null(q->rollup_source_from);
+    assert_null(q->rollup_source_before);
     assert_non_null(strstr(q->sql, "\"mimir_rollups\""));
     assert_non_null(strstr(q->sql, "pay_monthly"));
     assert_null(strstr(q->sql, "UNION ALL"));
@@ -515,7 +537,7 @@ static void test_route_sql_with_lambda(void **state)
                                     "SELECT year_month, country, AGG(n), AGG(avg_amount) FROM "
                                     "mimir.metrics GROUP BY year_month, country");
     assert_string_equal(q->rollup, "pay_monthly");
-    assert_string_equal(q->rollup_lambda_from, WATERMARK);
+    assert_string_equal(q->rollup_source_from, WATERMARK);
     assert_non_null(strstr(q->sql, "\"mimir_rollups\""));
     assert_non_null(strstr(q->sql, "pay_monthly"));
     assert_non_null(strstr(q->sql, "UNION ALL"));
@@ -524,6 +546,35 @@ static void test_route_sql_with_lambda(void **state)
     assert_true(has_param(q, WATERMARK));
     assert_null(strstr(q->sql, WATERMARK)); /* a parameter, never text */
     assert_non_null(strstr(q->sql, "CAST(SUM(\"n\") AS BIGINT)"));
+    arena_free(&a);
+}
+
+/* A range that starts and ends inside days: the daily rollup's whole days, and the
+ * source's rows of the first and the last day, all three parts in one statement. */
+static void test_route_sql_with_partial_periods(void **state)
+{
+    (void)state;
+    arena a;
+    arena_init(&a);
+    const atomic_query *q =
+        planned(&a, READY_ALL,
+                "SELECT ds, AGG(n), AGG(revenue) FROM mimir.metrics WHERE ts > '2024-01-01 "
+                "10:00:00' AND ts < '2024-01-31 18:00:00' GROUP BY ds");
+    assert_string_equal(q->rollup, "pay_daily");
+    assert_string_equal(q->rollup_source_before, "2024-01-02 00:00:00");
+    assert_string_equal(q->rollup_source_from, "2024-01-31 00:00:00");
+    const char *first = strstr(q->sql, "UNION ALL");
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "UNION ALL"));
+    assert_null(strstr(strstr(first + 1, "UNION ALL") + 1, "UNION ALL"));
+    /* every bound is a parameter: the query's and the rollup's period starts */
+    static const char *const values[] = {"2024-01-01 10:00:00", "2024-01-31 18:00:00",
+                                         "2024-01-02 00:00:00", "2024-01-31 00:00:00"};
+    for (size_t i = 0; i < 4; i++) {
+        assert_true(has_param(q, values[i]));
+        assert_null(strstr(q->sql, values[i]));
+    }
+    assert_false(has_param(q, WATERMARK)); /* the range ends before it */
     arena_free(&a);
 }
 
@@ -543,9 +594,9 @@ static void test_route_two_sources(void **state)
         bool pay = strcmp(q->src->name, "pay") == 0;
         assert_string_equal(q->rollup, pay ? "pay_daily" : "orders_daily");
         if (pay)
-            assert_string_equal(q->rollup_lambda_from, WATERMARK);
+            assert_string_equal(q->rollup_source_from, WATERMARK);
         else
-            assert_null(q->rollup_lambda_from); /* lambda: false */
+            assert_null(q->rollup_source_from); /* lambda: false */
     }
     size_t noted = 0;
     for (size_t j = 0; j < act.nnotes; j++)
@@ -893,7 +944,7 @@ static const lite_case lite_cases[] = {
     {"SELECT fiscal_quarter, AGG(cnt) FROM mimir.metrics WHERE ts >= '2024-02-01' GROUP BY 1", true,
      true, "lite_fq"},
     {"SELECT fiscal_quarter, AGG(cnt) FROM mimir.metrics WHERE ts >= '2024-01-01' GROUP BY 1", true,
-     true, NULL},
+     true, "lite_fq"}, /* January from the source */
     {"SELECT quarter, AGG(cnt) FROM mimir.metrics GROUP BY 1", false, true, "lite_daily"},
 };
 
@@ -964,6 +1015,7 @@ int main(void)
         cmocka_unit_test(test_zone_of_an_instant),
         cmocka_unit_test(test_route_sql_without_lambda),
         cmocka_unit_test(test_route_sql_with_lambda),
+        cmocka_unit_test(test_route_sql_with_partial_periods),
         cmocka_unit_test(test_route_two_sources),
         cmocka_unit_test(test_route_row_filtered),
         cmocka_unit_test(test_hint_parsing),
