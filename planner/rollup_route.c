@@ -240,21 +240,30 @@ static bool wall_clock_time(const rollup_demand *d)
             ((t->kind == CT_DATETIME || t->kind == CT_TIMESTAMP) && !t->instant));
 }
 
+/* The user's row filter as rollup i of s reads it; false when s has a filter rollup i
+ * cannot apply exactly (its rows hold every row: without the filter it would leak). */
+static bool filter_of(const source *s, size_t i, const rollup_filter **out)
+{
+    *out = s->row_filtered && s->rollup_filters ? s->rollup_filters[i] : NULL;
+    return !s->row_filtered || *out;
+}
+
 bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t nready,
                          const rollup_demand *d, rollup_route *out)
 {
     const source *s = d->src;
-    if (nready == 0 || s->row_filtered || (!is_utc(d->tz) && !wall_clock_time(d)) ||
-        !rollup_zone_is_utc(cat))
+    if (nready == 0 || (!is_utc(d->tz) && !wall_clock_time(d)) || !rollup_zone_is_utc(cat))
         return false;
     bool found = false;
     for (size_t i = 0; i < s->n_rollups; i++) {
         const rollup *r = &s->rollups[i];
         const rollup_ready *rd = ready_of(ready, nready, r->name);
+        const rollup_filter *f;
         period_kind k;
-        if (!rd || !answers(cat, r, d, &k) || (found && out->ready->rows <= rd->rows))
+        if (!rd || !filter_of(s, i, &f) || !answers(cat, r, d, &k) ||
+            (found && out->ready->rows <= rd->rows))
             continue;
-        *out = (rollup_route){.r = r, .ready = rd, .period = k};
+        *out = (rollup_route){.r = r, .ready = rd, .period = k, .filter = f};
         found = true;
     }
     if (!found)

@@ -13,7 +13,9 @@
  *     query's grain is the rollup's or coarser;
  *   - each time bound is `>=` or `<` at the start of a period of that grain;
  *   - the session reads time in the rollup's zone (UTC), or the source's time column
- *     is a wall clock (DATE, DATETIME, timestamp without time zone) no zone converts.
+ *     is a wall clock (DATE, DATETIME, timestamp without time zone) no zone converts;
+ *   - the user has no row filter on the source, or one the rollup's dimensions
+ *     express exactly (semantic/rollup_filter.h), which is then applied to its rows.
  *
  * Among several, the one with the fewest rows. The rollup holds the periods
  * before its watermark; with `lambda` (the default) the part of the range at or
@@ -47,6 +49,9 @@ typedef struct rollup_route {
     period_kind period; /* the rollup's grain */
     /* The range reaches the watermark: rows from it on are read from the source. */
     bool lambda;
+    /* The user's row filter as the rollup's rows read it (NULL: none). The source's
+     * rows after the watermark have it in their SQL already. */
+    const rollup_filter *filter;
 } rollup_route;
 
 /* What an atomic query over one source reads. */

@@ -695,6 +695,8 @@ static void print_rollup_metric_columns(split_ctx *x, sql_builder *b, const roll
  * The rows of the rollup's shape that the periods at or after its watermark
  * would have: the source aggregated by the rollup's grain and dimensions over
  * the query's range from the watermark on, as the build's own query computes them.
+ * A user's row filter is in the source's SQL already (job->src is the user's view):
+ * it is not applied again here.
  */
 static void print_lambda_rows(split_ctx *x, sql_builder *b, const source_job *job,
                               const ptr_vec *bounds)
@@ -736,8 +738,24 @@ static void print_lambda_rows(split_ctx *x, sql_builder *b, const source_job *jo
         buf_printf(&b->out, "%s%zu", i ? ", " : " GROUP BY ", i + 1);
 }
 
+/* The user's row filter on the rollup's rows: its text as written, each column it
+ * names replaced by the rollup's column of that dimension (semantic/rollup_filter.h).
+ * The rollup is on the source's database: the rest of the text reads the same there. */
+static void print_rollup_filter(sql_builder *b, const rollup_filter *f)
+{
+    size_t at = 0;
+    sb_str(b, "(");
+    for (size_t i = 0; i < f->n_refs; i++) {
+        append_range(b, f->sql, at, f->refs[i].begin);
+        sb_ident(b, f->refs[i].dimension);
+        at = f->refs[i].end;
+    }
+    append_range(b, f->sql, at, strlen(f->sql));
+    sb_str(b, ")");
+}
+
 /* The rollup's rows in the query's range (and before its watermark when the source
- * adds what follows). */
+ * adds what follows), those of the user's row filter. */
 static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *job,
                               const ptr_vec *bounds)
 {
@@ -759,10 +777,16 @@ static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *jo
         sb_str(b, i ? " AND " : " WHERE ");
         print_time_bound(&tp, b, bounds->items[i]);
     }
+    bool where = bounds->len > 0;
     if (job->route.lambda) { /* the source answers from the watermark on */
         time_bound before = {.op = "<", .value = job->route.ready->watermark};
-        sb_str(b, bounds->len ? " AND " : " WHERE ");
+        sb_str(b, where ? " AND " : " WHERE ");
         print_time_bound(&tp, b, &before);
+        where = true;
+    }
+    if (job->route.filter) {
+        sb_str(b, where ? " AND " : " WHERE ");
+        print_rollup_filter(b, job->route.filter);
     }
 }
 
