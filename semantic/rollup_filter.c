@@ -31,12 +31,15 @@ static char *dimension_expr(const catalog *cat, const source *s, const char *dim
 
 /*
  * Does the filter's ref name the column that parts (a dimension's plain reference)
- * names? The same parts do. A bare name does when the dimension is its qualified
- * form: in the WHERE a bare c resolves among the FROM tables' columns, so when t.c
- * exists it is t.c (or ambiguous: an error, no rows) - unless a USING or NATURAL
- * join merged two columns c into one (merged).
+ * names? The same parts do. A bare name and a qualified one with the same last part
+ * do too: the WHERE and the select list read the same FROM tables, where a bare c
+ * resolves among their columns, so when t.c exists c is t.c (or ambiguous: an
+ * error, no rows) - unless a USING or NATURAL join merged two columns c into one
+ * (merged). A qualifier the filter adds must be a name of the source's SQL (a
+ * table it reads), not one that makes the filter fail on the source.
  */
-static bool same_column(const sql_column_ref *ref, char **parts, size_t n, bool merged)
+static bool same_column(const sql_column_ref *ref, char **parts, size_t n, const source *s,
+                        bool merged)
 {
     if (ref->nparts == n) {
         for (size_t i = 0; i < n; i++)
@@ -44,7 +47,16 @@ static bool same_column(const sql_column_ref *ref, char **parts, size_t n, bool 
                 return false;
         return true;
     }
-    return ref->nparts == 1 && n > 1 && !merged && sql_ident_same(ref->parts[0], parts[n - 1]);
+    if (merged || (ref->nparts != 1 && n != 1) ||
+        !sql_ident_same(ref->parts[ref->nparts - 1], parts[n - 1]))
+        return false;
+    for (size_t i = 0; i + 1 < ref->nparts; i++) {
+        char *missing = sql_first_name_missing(ref->parts[i], s->sql);
+        free(missing);
+        if (missing)
+            return false;
+    }
+    return true;
 }
 
 /* The dimension of r whose column ref names, or NULL. */
@@ -59,7 +71,7 @@ static const char *dimension_of(const catalog *cat, const source *s, const rollu
         free(e);
         if (!plain)
             continue;
-        bool same = same_column(ref, parts, n, merged);
+        bool same = same_column(ref, parts, n, s, merged);
         sem_strv_free(parts, n);
         if (same)
             return r->dimensions[i];

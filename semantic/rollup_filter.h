@@ -7,9 +7,10 @@
  * the filter selects exactly the groups whose rows it selects from the source:
  *
  *   - every column the filter names is the very column some dimension of the
- *     rollup is defined as (the same reference, or a bare name whose qualified
- *     form the dimension is, when no USING or NATURAL join can merge two columns
- *     of that name), so the filter reads the same value from the rollup's row;
+ *     rollup is defined as (the same reference, or the same column with or
+ *     without its table's name, when no USING or NATURAL join can merge two
+ *     columns of that name), so the filter reads the same value from the
+ *     rollup's row;
  *   - the filter is a plain condition the rollup's grouped values answer as
  *     every row of the group would (sql_filter_column_refs: equalities, IN lists,
  *     IS [NOT] NULL, AND, OR);

@@ -1000,11 +1000,22 @@ static const char filter_sources[] =
     "    - name: ranked_daily\n"
     "      grain: ds\n"
     "      dimensions: [store_id]\n"
-    "      metrics: [ranked_n]\n";
+    "      metrics: [ranked_n]\n"
+    "plain:\n"
+    "  name: plain\n"
+    "  time_col: sold_at\n"
+    "  connection_name: db\n"
+    "  sql: SELECT sold_at, store_id FROM sale\n"
+    "  rollups:\n"
+    "    - name: plain_daily\n"
+    "      grain: ds\n"
+    "      dimensions: [store_id]\n"
+    "      metrics: [plain_n]\n";
 
 static const char filter_metrics[] = "name: sold\nsource_name: sales\nsql: COUNT(*)\n"
                                      "---\nname: returned\nsource_name: returns\nsql: COUNT(*)\n"
-                                     "---\nname: ranked_n\nsource_name: ranked\nsql: COUNT(*)\n";
+                                     "---\nname: ranked_n\nsource_name: ranked\nsql: COUNT(*)\n"
+                                     "---\nname: plain_n\nsource_name: plain\nsql: COUNT(*)\n";
 
 static const char filter_dimensions[] =
     "name: region\nsource_name: sales\nsql: inventory.region\n"
@@ -1050,6 +1061,11 @@ static const filter_case filter_cases[] = {
     {"returns", "store_id = 1", NULL},
     {"returns", "inventory.store_id = 1", "(\"store_id\" = 1)"},
     {"ranked", "store_id = 1", NULL},
+    /* a qualifier the source's SQL names, and one it does not */
+    {"plain", "sale.store_id IN (1, 2)", "(\"store_id\" IN (1, 2))"},
+    {"plain", "store_id = 1", "(\"store_id\" = 1)"},
+    {"plain", "other.store_id = 1", NULL},
+    {"plain", "public.sale.store_id = 1", NULL},
 };
 
 static size_t occurrences(const char *text, const char *what)
@@ -1090,7 +1106,8 @@ static const char *metric_of(const char *source)
 {
     return strcmp(source, "sales") == 0     ? "sold"
            : strcmp(source, "returns") == 0 ? "returned"
-                                            : "ranked_n";
+           : strcmp(source, "ranked") == 0  ? "ranked_n"
+                                            : "plain_n";
 }
 
 /*
@@ -1106,7 +1123,8 @@ static void test_route_row_filters(void **state)
         make_project(dir, sizeof dir, filter_sources, filter_metrics, "", NULL, filter_dimensions);
     static const rollup_ready ready[] = {{"sales_daily", WATERMARK, REFRESHED, 100},
                                          {"returns_daily", WATERMARK, REFRESHED, 100},
-                                         {"ranked_daily", WATERMARK, REFRESHED, 100}};
+                                         {"ranked_daily", WATERMARK, REFRESHED, 100},
+                                         {"plain_daily", WATERMARK, REFRESHED, 100}};
     for (size_t i = 0; i < sizeof filter_cases / sizeof *filter_cases; i++) {
         const filter_case *fc = &filter_cases[i];
         catalog *v = filtered_view(c, fc->source, fc->filter);
@@ -1115,7 +1133,7 @@ static void test_route_row_filters(void **state)
         char sql[200];
         snprintf(sql, sizeof sql, "SELECT ds, AGG(%s) FROM mimir.metrics GROUP BY ds",
                  metric_of(fc->source));
-        const atomic_query *q = planned_in(&a, v, ready, 3, sql);
+        const atomic_query *q = planned_in(&a, v, ready, 4, sql);
         if (!fc->on_rollup) {
             if (q->rollup)
                 fail_msg("%s: routed to %s", fc->filter, q->rollup);
