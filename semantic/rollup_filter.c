@@ -35,8 +35,8 @@ static char *dimension_expr(const catalog *cat, const source *s, const char *dim
  * do too: the WHERE and the select list read the same FROM tables, where a bare c
  * resolves among their columns, so when t.c exists c is t.c (or ambiguous: an
  * error, no rows) - unless a USING or NATURAL join merged two columns c into one
- * (merged). A qualifier the filter adds must be a name of the source's SQL (a
- * table it reads), not one that makes the filter fail on the source.
+ * (merged). A qualifier the filter adds must be a name in the source's FROM clause
+ * (a table it reads), not one that makes the filter fail on the source.
  */
 static bool same_column(const sql_column_ref *ref, char **parts, size_t n, const source *s,
                         bool merged)
@@ -50,13 +50,18 @@ static bool same_column(const sql_column_ref *ref, char **parts, size_t n, const
     if (merged || (ref->nparts != 1 && n != 1) ||
         !sql_ident_same(ref->parts[ref->nparts - 1], parts[n - 1]))
         return false;
-    for (size_t i = 0; i + 1 < ref->nparts; i++) {
-        char *missing = sql_first_name_missing(ref->parts[i], s->sql);
+    /* The FROM clause: from the end of the select list to the WHERE (or where one
+     * would go). */
+    char *from = xstrndup(s->sql + s->shape.select_list_end,
+                          s->shape.where_begin - s->shape.select_list_end);
+    bool named = true;
+    for (size_t i = 0; named && i + 1 < ref->nparts; i++) {
+        char *missing = sql_first_name_missing(ref->parts[i], from);
+        named = !missing;
         free(missing);
-        if (missing)
-            return false;
     }
-    return true;
+    free(from);
+    return named;
 }
 
 /* The dimension of r whose column ref names, or NULL. */

@@ -1065,6 +1065,7 @@ static const filter_case filter_cases[] = {
     {"plain", "sale.store_id IN (1, 2)", "(\"store_id\" IN (1, 2))"},
     {"plain", "store_id = 1", "(\"store_id\" = 1)"},
     {"plain", "other.store_id = 1", NULL},
+    {"plain", "store_id.store_id = 1", NULL}, /* a name of the SQL, but no table of it */
     {"plain", "public.sale.store_id = 1", NULL},
 };
 
