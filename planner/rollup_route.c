@@ -282,21 +282,30 @@ static bool stored_elsewhere(const source *s, const rollup *r)
     return c && s->conn && !catalog_connection_same(c, s->conn);
 }
 
+/* The user's row filter as rollup i of s reads it; false when s has a filter rollup i
+ * cannot apply exactly (its rows hold every row: without the filter it would leak). */
+static bool filter_of(const source *s, size_t i, const rollup_filter **out)
+{
+    *out = s->row_filtered && s->rollup_filters ? s->rollup_filters[i] : NULL;
+    return !s->row_filtered || *out;
+}
+
 bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t nready,
                          const rollup_demand *d, rollup_route *out)
 {
     const source *s = d->src;
-    if (nready == 0 || s->row_filtered || (!is_utc(d->tz) && !wall_clock_time(d)) ||
-        !rollup_zone_is_utc(cat))
+    if (nready == 0 || (!is_utc(d->tz) && !wall_clock_time(d)) || !rollup_zone_is_utc(cat))
         return false;
     bool found = false;
     for (size_t i = 0; i < s->n_rollups; i++) {
         const rollup *r = &s->rollups[i];
         const rollup_ready *rd = ready_of(ready, nready, r->name);
+        const rollup_filter *f;
         rollup_route c = {.r = r, .ready = rd};
-        if (!rd || !answers(cat, r, d, &c.period) ||
+        if (!rd || !filter_of(s, i, &f) || !answers(cat, r, d, &c.period) ||
             !split_range(d, &c.period, rd, r->lambda, stored_elsewhere(s, r), &c))
             continue;
+        c.filter = f;
         if (found && (out->partial_us < c.partial_us ||
                       (out->partial_us == c.partial_us && out->ready->rows <= rd->rows)))
             continue;

@@ -14,7 +14,9 @@
  *   - its time bounds leave at least one whole period of that grain before the
  *     watermark (the periods the range covers only in part are read from the source);
  *   - the session reads time in the rollup's zone (UTC), or the source's time column
- *     is a wall clock (DATE, DATETIME, timestamp without time zone) no zone converts.
+ *     is a wall clock (DATE, DATETIME, timestamp without time zone) no zone converts;
+ *   - the user has no row filter on the source, or one the rollup's dimensions
+ *     express exactly (semantic/rollup_filter.h), which is then applied to its rows.
  *
  * Among several, the one that leaves the least of the range before the watermark to
  * the source (a daily rollup for a range that starts mid-month, rather than a
@@ -63,6 +65,9 @@ typedef struct rollup_route {
     /* How much of the range before the watermark the source answers (microseconds): the
      * choice among rollups prefers the least, then the fewest rows. */
     int64_t partial_us;
+    /* The user's row filter as the rollup's rows read it (NULL: none). The source's
+     * rows (its parts of the range) have it in their SQL already. */
+    const rollup_filter *filter;
 } rollup_route;
 
 /* What an atomic query over one source reads. */

@@ -696,6 +696,8 @@ static void print_rollup_metric_columns(split_ctx *x, sql_builder *b, const roll
  * query's range, and `part`: before the rollup's first period, or from its end on):
  * the source aggregated by the rollup's grain and dimensions, as the build's own query
  * computes them.
+ * A user's row filter is in the source's SQL already (job->src is the user's view):
+ * it is not applied again here.
  */
 static void print_source_part(split_ctx *x, sql_builder *b, const source_job *job,
                               const ptr_vec *bounds, const time_bound *part)
@@ -735,7 +737,24 @@ static void print_source_part(split_ctx *x, sql_builder *b, const source_job *jo
         buf_printf(&b->out, "%s%zu", i ? ", " : " GROUP BY ", i + 1);
 }
 
-/* The rollup's rows of the whole periods it answers (rollup_route's [from, to)). */
+/* The user's row filter on the rollup's rows: its text as written, each column it
+ * names replaced by the rollup's column of that dimension (semantic/rollup_filter.h).
+ * The rollup is on the source's database: the rest of the text reads the same there. */
+static void print_rollup_filter(sql_builder *b, const rollup_filter *f)
+{
+    size_t at = 0;
+    sb_str(b, "(");
+    for (size_t i = 0; i < f->n_refs; i++) {
+        append_range(b, f->sql, at, f->refs[i].begin);
+        sb_ident(b, f->refs[i].dimension);
+        at = f->refs[i].end;
+    }
+    append_range(b, f->sql, at, strlen(f->sql));
+    sb_str(b, ")");
+}
+
+/* The rollup's rows of the whole periods it answers (rollup_route's [from, to)), those
+ * of the user's row filter. */
 static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *job)
 {
     const rollup *r = job->route.r;
@@ -760,6 +779,10 @@ static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *jo
         sb_str(b, " AND ");
     }
     print_time_bound(&tp, b, &to);
+    if (job->route.filter) {
+        sb_str(b, " AND ");
+        print_rollup_filter(b, job->route.filter);
+    }
 }
 
 /*

@@ -208,6 +208,22 @@ typedef struct rollup {
  * attached as mimir_rollups (docs/rollups.md). */
 #define ROLLUP_SQLITE_SUFFIX ".mimir_rollups.db"
 
+/*
+ * A user's row filter as it reads on one rollup's rows (semantic/rollup_filter.h):
+ * the filter's text with each column reference, refs[i] (byte range begin..end),
+ * standing for the rollup's column of dimension refs[i].dimension.
+ */
+typedef struct rollup_filter_ref {
+    size_t begin, end;
+    const char *dimension; /* the rollup's dimension as written: its column's name */
+} rollup_filter_ref;
+
+typedef struct rollup_filter {
+    char *sql; /* the filter as written in grants */
+    rollup_filter_ref *refs;
+    size_t n_refs;
+} rollup_filter;
+
 typedef struct source {
     char *name;
     char *time_col;       /* expression inside the source SQL: "rental.rental_date" */
@@ -226,9 +242,12 @@ typedef struct source {
     const connection *conn; /* resolved when secrets were loaded; NULL otherwise */
     rollup *rollups;        /* the `rollups:` list (semantic/rollups.c) */
     size_t n_rollups;
-    /* A user's view with a row filter spliced into sql (semantic/catalog_view.h): its
-     * rollups, built from every row, never answer for that user. */
+    /* A user's view with a row filter spliced into sql (semantic/catalog_view.h). Its
+     * rollups hold every row: one answers for that user only with the filter applied
+     * to its rows, rollup_filters[i] for rollups[i] (NULL: its dimensions cannot
+     * express the filter exactly, and it does not answer). */
     bool row_filtered;
+    rollup_filter **rollup_filters;
     origin at;
 } source;
 

@@ -3,13 +3,14 @@
  * shallow copy: struct values copied from the base catalog, pointing at its
  * strings, so building one is cheap; a filtered source gets its own SQL and
  * a fresh scan of that SQL's shape (the planner splices dimensions and time
- * bounds by those offsets).
+ * bounds by those offsets), and the filter as each of its rollups can apply it.
  */
 #include "semantic/catalog_view.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "semantic/rollup_filter.h"
 #include "semantic/util.h"
 #include "wire/xalloc.h"
 
@@ -61,11 +62,26 @@ static view *view_new(const catalog *base)
 }
 
 /*
+ * The filter on s as each of its rollups reads it (NULL where one cannot): worked
+ * out once per view, from the base catalog's definitions and s's own SQL (the one
+ * whose FROM tables the filter names).
+ */
+static rollup_filter **rollup_filters_of(const catalog *base, const source *s, const char *filter)
+{
+    if (s->n_rollups == 0)
+        return NULL;
+    rollup_filter **v = xcalloc(s->n_rollups, sizeof(*v));
+    for (size_t i = 0; i < s->n_rollups; i++)
+        v[i] = rollup_filter_map(base, s, &s->rollups[i], filter);
+    return v;
+}
+
+/*
  * Adds s (with its row filter, if any) to the view. A filter that does not
  * splice into the SQL leaves the source out (fail closed); grants_check has
  * reported it.
  */
-static bool add_source(view *v, const source *s, const grants *g)
+static bool add_source(view *v, const catalog *base, const source *s, const grants *g)
 {
     source copy = *s;
     const row_filter *f = grants_row_filter(g, s->name);
@@ -77,6 +93,7 @@ static bool add_source(view *v, const source *s, const grants *g)
         sem_strv_push(&v->owned, &v->n_owned, sql);
         copy.sql = sql;
         copy.row_filtered = true;
+        copy.rollup_filters = rollup_filters_of(base, s, f->sql);
         sql_shape_scan(sql, &copy.shape);
     }
     v->cat.sources[v->cat.n_sources++] = copy;
@@ -115,7 +132,7 @@ catalog *catalog_view_build(const catalog *base, const grants *g)
     view *v = view_new(base);
     for (size_t i = 0; i < base->n_sources; i++)
         if (grants_source_visible(g, &base->sources[i]))
-            add_source(v, &base->sources[i], g);
+            add_source(v, base, &base->sources[i], g);
     for (size_t i = 0; i < base->n_metrics; i++) {
         const metric *m = &base->metrics[i];
         if (grants_metric_visible(base, &v->cat, g, m))
@@ -145,6 +162,12 @@ void catalog_view_free(catalog *c)
         return;
     view *v = (view *)c;
     sem_strv_free(v->owned, v->n_owned);
+    for (size_t i = 0; i < c->n_sources; i++) {
+        const source *s = &c->sources[i];
+        for (size_t k = 0; s->rollup_filters && k < s->n_rollups; k++)
+            rollup_filter_free(s->rollup_filters[k]);
+        free(s->rollup_filters);
+    }
     free(c->sources);
     free(c->metrics);
     free(c->dimensions);

@@ -983,3 +983,210 @@ bool sql_expression_names(const char *expr, char ***names, size_t **offsets, siz
     free(t.v);
     return ok;
 }
+
+/* ---- row filters over a rollup's columns ---- */
+
+/* Words that are never a column of a filter here: SQL keywords, and words a
+ * backend reads as a value or a type ("a keyword used as a column" is refused). */
+static const char *const not_columns[] = {
+    "BINARY", "CAST", "CURRENT", "DATE", "DAY",       "DEFAULT", "HOUR", "KEY", "MINUTE",
+    "MONTH",  "ROW",  "SECOND",  "TIME", "TIMESTAMP", "VALUES",  "YEAR", NULL,
+};
+
+typedef struct filter_reader {
+    const char *s;
+    const token *v;
+    size_t n, i;
+    sql_column_ref *refs;
+    size_t nrefs;
+} filter_reader;
+
+static const token *fr_peek(const filter_reader *r)
+{
+    return r->i < r->n ? &r->v[r->i] : NULL;
+}
+
+static bool fr_op(filter_reader *r, char c)
+{
+    const token *t = fr_peek(r);
+    if (!t || t->kind != TK_OP || r->s[t->begin] != c)
+        return false;
+    r->i++;
+    return true;
+}
+
+static bool fr_kind(filter_reader *r, tk_kind kind)
+{
+    const token *t = fr_peek(r);
+    if (!t || t->kind != kind)
+        return false;
+    r->i++;
+    return true;
+}
+
+static bool fr_kw(filter_reader *r, const char *word)
+{
+    const token *t = fr_peek(r);
+    if (!t || !kw(r->s, t, word))
+        return false;
+    r->i++;
+    return true;
+}
+
+static bool fr_ident(const filter_reader *r, const token *t)
+{
+    return t && (t->kind == TK_QIDENT ||
+                 (t->kind == TK_WORD && !is_syntax_word(r->s, t) && !kw_any(r->s, t, value_words) &&
+                  !kw_any(r->s, t, not_columns)));
+}
+
+/* ident (. ident)*, recorded as a column reference. */
+static bool fr_ref(filter_reader *r)
+{
+    size_t a = r->i;
+    if (!fr_ident(r, fr_peek(r)))
+        return false;
+    r->i++;
+    while (fr_peek(r) && fr_peek(r)->kind == TK_DOT) {
+        r->i++;
+        if (!fr_ident(r, fr_peek(r)))
+            return false;
+        r->i++;
+    }
+    sql_column_ref ref = {.begin = r->v[a].begin, .end = r->v[r->i - 1].end};
+    for (size_t k = a; k < r->i; k += 2)
+        sem_strv_push(&ref.parts, &ref.nparts,
+                      xstrndup(r->s + r->v[k].begin, r->v[k].end - r->v[k].begin));
+    r->refs = xrealloc(r->refs, (r->nrefs + 1) * sizeof *r->refs);
+    r->refs[r->nrefs++] = ref;
+    return true;
+}
+
+/* A string, or a number (possibly negative); never a $1 parameter. */
+static bool fr_literal(filter_reader *r)
+{
+    if (fr_kind(r, TK_STRING))
+        return true;
+    fr_op(r, '-');
+    const token *t = fr_peek(r);
+    return t && t->kind == TK_NUMBER && r->s[t->begin] != '$' && fr_kind(r, TK_NUMBER);
+}
+
+/* ref = literal | literal = ref | ref IN (literal, ...) | ref IS [NOT] NULL */
+static bool fr_predicate(filter_reader *r)
+{
+    if (!fr_ident(r, fr_peek(r)))
+        return fr_literal(r) && fr_op(r, '=') && fr_ref(r);
+    if (!fr_ref(r))
+        return false;
+    if (fr_op(r, '='))
+        return fr_literal(r);
+    if (fr_kw(r, "IS")) {
+        fr_kw(r, "NOT");
+        return fr_kw(r, "NULL");
+    }
+    if (!fr_kw(r, "IN") || !fr_kind(r, TK_LPAREN))
+        return false;
+    do {
+        if (!fr_literal(r))
+            return false;
+    } while (fr_kind(r, TK_COMMA));
+    return fr_kind(r, TK_RPAREN);
+}
+
+static bool fr_or(filter_reader *r);
+
+static bool fr_primary(filter_reader *r)
+{
+    if (!fr_kind(r, TK_LPAREN))
+        return fr_predicate(r);
+    return fr_or(r) && fr_kind(r, TK_RPAREN);
+}
+
+static bool fr_and(filter_reader *r)
+{
+    do {
+        if (!fr_primary(r))
+            return false;
+    } while (fr_kw(r, "AND"));
+    return true;
+}
+
+static bool fr_or(filter_reader *r)
+{
+    do {
+        if (!fr_and(r))
+            return false;
+    } while (fr_kw(r, "OR"));
+    return true;
+}
+
+void sql_column_refs_free(sql_column_ref *refs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sem_strv_free(refs[i].parts, refs[i].nparts);
+    free(refs);
+}
+
+bool sql_filter_column_refs(const char *filter, sql_column_ref **refs, size_t *n)
+{
+    tokens t;
+    lex(filter, 0, strlen(filter), &t);
+    filter_reader r = {.s = filter, .v = t.v, .n = t.n};
+    bool ok = !t.unterminated && !t.unbalanced && t.n > 0 && fr_or(&r) && r.i == r.n;
+    free(t.v);
+    if (!ok) {
+        sql_column_refs_free(r.refs, r.nrefs);
+        r.refs = NULL, r.nrefs = 0;
+    }
+    *refs = r.refs;
+    *n = r.nrefs;
+    return ok;
+}
+
+bool sql_plain_ref_parts(const char *expr, char ***parts, size_t *n)
+{
+    *parts = NULL;
+    *n = 0;
+    tokens t;
+    lex(expr, 0, strlen(expr), &t);
+    filter_reader r = {.s = expr, .v = t.v, .n = t.n};
+    bool ok = !t.unterminated && t.n > 0 && fr_ref(&r) && r.i == r.n;
+    free(t.v);
+    if (ok) {
+        *parts = r.refs[0].parts;
+        *n = r.refs[0].nparts;
+        r.refs[0].parts = NULL; /* now the caller's */
+        r.refs[0].nparts = 0;
+    }
+    sql_column_refs_free(r.refs, r.nrefs);
+    return ok;
+}
+
+bool sql_ident_same(const char *a, const char *b)
+{
+    bool quoted = a[0] == '"' || a[0] == '`' || b[0] == '"' || b[0] == '`';
+    return quoted ? strcmp(a, b) == 0 : strcasecmp(a, b) == 0;
+}
+
+bool sql_has_word(const char *sql, const char *word)
+{
+    tokens t;
+    lex(sql, 0, strlen(sql), &t);
+    bool found = false;
+    for (size_t i = 0; i < t.n && !found; i++)
+        found = kw(sql, &t.v[i], word);
+    free(t.v);
+    return found;
+}
+
+bool sql_row_wise(const char *sql, size_t begin, size_t end)
+{
+    tokens t;
+    lex(sql, begin, end, &t);
+    bool ok = !t.unterminated && !t.unbalanced;
+    for (size_t i = 0; i < t.n && ok; i++)
+        ok = !kw(sql, &t.v[i], "OVER") && !is_aggregate_call(sql, t.v, i, t.n);
+    free(t.v);
+    return ok;
+}

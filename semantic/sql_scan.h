@@ -62,4 +62,46 @@ bool sql_row_filter_check(const char *expr, const char **why);
 bool sql_expression_names(const char *expr, char ***names, size_t **offsets, size_t *n,
                           const char **why);
 
+/*
+ * A column reference of a row filter: the bytes it spans in the filter and its
+ * parts as written, quotes kept ("inventory", "store_id" for inventory.store_id).
+ */
+typedef struct sql_column_ref {
+    size_t begin, end;
+    char **parts;
+    size_t nparts;
+} sql_column_ref;
+
+/*
+ * Reads a row filter that is a plain condition on columns: comparisons `ref =
+ * literal` (or `literal = ref`), `ref IN (literal, ...)`, `ref IS [NOT] NULL`,
+ * combined with AND, OR and parentheses; a literal is a string or a number,
+ * possibly negative. Anything else (NOT, <>, ranges, LIKE, a function, a cast, a
+ * subquery, a keyword where a column would be) is refused: such a condition is
+ * not known to select the same rows from a rollup's grouped values (a collation
+ * merges 'a' and 'A' into one group; SQLite's rollup tables lose the collation).
+ * On true fills *refs (free with sql_column_refs_free) in the order they occur.
+ */
+bool sql_filter_column_refs(const char *filter, sql_column_ref **refs, size_t *n);
+void sql_column_refs_free(sql_column_ref *refs, size_t n);
+
+/* The parts of expr when it is a plain column reference (quotes kept), else false;
+ * the caller frees them with sem_strv_free. */
+bool sql_plain_ref_parts(const char *expr, char ***parts, size_t *n);
+
+/* Do two identifiers as written name the same: unquoted ones compared
+ * case-insensitively, quoted ones byte for byte (quotes included)? */
+bool sql_ident_same(const char *a, const char *b);
+
+/* Does word occur in sql as an unquoted word (outside strings and comments)? */
+bool sql_has_word(const char *sql, const char *word);
+
+/*
+ * Is what sql[begin, end) computes a function of each row alone: no aggregate call
+ * and no window (OVER) anywhere in it? A condition ANDed into the WHERE of a
+ * SELECT whose select list is row-wise (and that has nothing after its WHERE)
+ * removes output rows and changes no other row's values.
+ */
+bool sql_row_wise(const char *sql, size_t begin, size_t end);
+
 #endif

@@ -81,8 +81,19 @@ def load_sqlite_integers(path, rows):
     db.close()
 
 
+# Row-filtered users: their filter on every source (SQL of the backend, on the source
+# SQL's table `payments`) and the same condition as a client's WHERE (Mimir's SQL).
+FILTERED_USERS = {
+    "store1": ("store_id = 1", "store_id = 1"),
+    "stores137": ("payments.store_id IN (1, 3, 7)", "store_id IN (1, 3, 7)"),
+    "becountry": ("country = 'BE' OR country IS NULL", "(country = 'BE' OR country IS NULL)"),
+    # amount is no rollup dimension: such a user reads the sources
+    "priced": ("amount IS NOT NULL", "amount IS NOT NULL"),
+}
+
+
 def server_config(base):
-    """A server with its admin listener, and a row-filtered user beside an unrestricted
+    """A server with its admin listener, and row-filtered users beside an unrestricted
     one (empty passwords)."""
     h = native_hash()
     path = base / "server.yaml"
@@ -90,10 +101,11 @@ def server_config(base):
         f"admin:\n  port: {free_port()}\n"
         f"http:\n  port: {free_port()}\n"
         "users:\n"
-        f"  - name: anyone\n    mysql_native_password: \"{h}\"\n"
-        f"  - name: store1\n    mysql_native_password: \"{h}\"\n"
-        "    grants:\n      row_filters:\n" +
-        "".join(f"        pay_{b}: \"store_id = 1\"\n" for b in BACKENDS))
+        f"  - name: anyone\n    mysql_native_password: \"{h}\"\n" +
+        "".join(f"  - name: {user}\n    mysql_native_password: \"{h}\"\n"
+                "    grants:\n      row_filters:\n" +
+                "".join(f"        pay_{b}: {json.dumps(grant)}\n" for b in BACKENDS)
+                for user, (grant, _) in FILTERED_USERS.items()))
     return path
 
 
@@ -433,19 +445,50 @@ def test_counters_and_query_record(env):
 
 # ---- who and what: a row-filtered user, rows written since, rebuilds, reloads ----------
 
+def with_where(sql, condition):
+    """sql with condition ANDed into its WHERE (or as its WHERE)."""
+    if " WHERE " in sql:
+        return sql.replace(" WHERE ", f" WHERE ({condition}) AND ", 1)
+    m = re.search(r" (GROUP BY|ORDER BY|LIMIT) ", sql)
+    at = m.start() if m else len(sql)
+    return f"{sql[:at]} WHERE {condition}{sql[at:]}"
+
+
+def filtered_queries(b, user):
+    """(statement, the rollup that answers it for user, or None for the source)."""
+    daily, monthly = f"pay_{b}_daily", f"pay_{b}_monthly"
+    by_store = user in ("store1", "stores137")  # only the daily rollups have store_id
+    none = user == "priced"
+    m = f"AGG(revenue_{b}), AGG(n_{b}), AGG(avg_amount_{b})"
+    return [
+        # the current month and day are after the watermarks: read from the source (lambda)
+        (f"SELECT year_month, country, {m} FROM mimir.metrics GROUP BY year_month, country "
+         "ORDER BY 1, 2", None if none else daily if by_store else monthly),
+        (f"SELECT ds, store_id, {m} FROM mimir.metrics WHERE ds >= '{day(6)}' "
+         "GROUP BY ds, store_id ORDER BY 1, 2", None if none else daily),
+        # a closed range before the watermark: the rollup alone
+        (f"SELECT ds, {m} FROM mimir.metrics WHERE ds BETWEEN '{day(20)}' AND '{day(3)}' "
+         "GROUP BY ds ORDER BY ds", None if none else daily),
+        (f"SELECT {m} FROM mimir.metrics", None if none else daily if by_store else monthly),
+    ]
+
+
 @pytest.mark.parametrize("b", BACKENDS)
-def test_row_filtered_user_reads_the_source(env, b):
-    """store1's row filter (store_id = 1, spliced into the source's SQL) is not a
-    condition the rollups can apply: its answers come from the source, and are the
-    unrestricted user's answers for store 1."""
-    tile = TILE.replace("_pg", f"_{b}")
-    filtered = tile.replace("GROUP BY", "WHERE store_id = 1 GROUP BY")
-    mine, theirs = connect(env, user="store1"), connect(env)
+@pytest.mark.parametrize("user", FILTERED_USERS)
+def test_row_filtered_user(env, b, user):
+    """A row filter the rollups' dimensions express is applied to their rows (and to the
+    source's after the watermark): the user's answers come from a rollup and are the
+    unrestricted user's answers with the same condition as a WHERE, read from the
+    source. A filter on a column no rollup has (amount) reads the source, with the
+    same answers."""
+    _, where = FILTERED_USERS[user]
+    mine, theirs = connect(env, user=user), connect(env)
     try:
-        assert rollup_of(mine, tile) is None
-        assert rollup_of(theirs, filtered) == f"pay_{b}_daily"
-        assert run(mine, tile) == run(theirs, filtered)
-        assert run(mine, "SHOW WARNINGS") == []
+        for sql, expect in filtered_queries(b, user):
+            got = same_answer(mine, sql, expect)
+            assert got, sql
+            assert got == run(theirs, no_rollup(with_where(sql, where))), (user, sql)
+            assert (run(mine, "SHOW WARNINGS") == []) == (expect is None)
     finally:
         mine.close()
         theirs.close()
@@ -477,6 +520,31 @@ def delete(env, pg, mariadb, b, store_id):
         db.execute(sql)
         db.commit()
         db.close()
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_row_filtered_user_sees_new_rows_through_the_lambda(env, pg, mariadb, b):
+    """Rows written since the last build reach a row-filtered user through the source's
+    part (its SQL carries the filter): a new row of store 7 shows, one of store 8 not."""
+    from decimal import Decimal
+    sql = (f"SELECT ds, store_id, AGG(revenue_{b}), AGG(n_{b}) FROM mimir.metrics "
+           f"WHERE ds >= '{day(3)}' GROUP BY ds, store_id ORDER BY 1, 2")
+    _, where = FILTERED_USERS["stores137"]
+    mine, theirs = connect(env, user="stores137"), connect(env)
+    try:
+        now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+        t = now - datetime.timedelta(seconds=30)
+        insert(env, pg, mariadb, b, [(t, 7, "BE", Decimal("12.00")), (t, 8, "BE",
+                                                                      Decimal("13.00"))])
+        got = same_answer(mine, sql, f"pay_{b}_daily")
+        assert got == run(theirs, no_rollup(with_where(sql, where)))
+        stores = [r[1] for r in got]
+        assert 7 in stores and 8 not in stores and 1 in stores
+    finally:
+        delete(env, pg, mariadb, b, 7)
+        delete(env, pg, mariadb, b, 8)
+        mine.close()
+        theirs.close()
 
 
 @pytest.mark.parametrize("b", BACKENDS)

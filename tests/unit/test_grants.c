@@ -350,15 +350,77 @@ static void test_view_of_pagila(void **state)
     catalog_view_free(v);
 }
 
+/* ---- filters a rollup can apply (semantic/sql_scan.c, sql_filter_column_refs) ---- */
+
+typedef struct refs_case {
+    const char *filter;
+    const char *refs; /* each reference as written, joined by '|'; NULL: refused */
+} refs_case;
+
+static const refs_case refs_cases[] = {
+    {"a = 1", "a"},
+    {"t.a IN (1, -2, 'x') OR b IS NULL", "t.a|b"},
+    {"(a = 'x' AND \"B c\" IS NOT NULL) OR 3 = a", "a|\"B c\"|a"},
+    {"s.t . a = E'it''s'", "s.t . a"},
+    {"a = $$x$$", "a"},
+    {"a <> 1", NULL},
+    {"NOT a = 1", NULL},
+    {"a = 1 = 1", NULL},
+    {"a == 1", NULL},
+    {"a >= 1", NULL},
+    {"a BETWEEN 1 AND 2", NULL},
+    {"a LIKE 'x%'", NULL},
+    {"a = b", NULL},
+    {"a = 1 + 1", NULL},
+    {"a = 'x' COLLATE \"C\"", NULL},
+    {"a::int = 1", NULL},
+    {"a = DATE '2024-01-01'", NULL},
+    {"lower(a) = 'x'", NULL},
+    {"a IN (SELECT a FROM t)", NULL},
+    {"EXISTS (SELECT 1)", NULL},
+    {"year = 2024", NULL},
+    {"t.year = 2024", NULL},
+    {"a = _utf8mb4'x'", NULL},
+    {"a = 'x' 'y'", NULL},
+    {"a = 1 OR", NULL},
+    {"(a = 1", NULL},
+    {"a IN ()", NULL},
+    {"t.* = 1", NULL},
+    {"TRUE", NULL},
+};
+
+static void test_filter_column_refs(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof refs_cases / sizeof refs_cases[0]; i++) {
+        const refs_case *c = &refs_cases[i];
+        sql_column_ref *refs;
+        size_t n;
+        bool ok = sql_filter_column_refs(c->filter, &refs, &n);
+        if (ok != (c->refs != NULL))
+            fail_msg("%s: %s", c->filter, ok ? "read" : "refused");
+        char joined[200] = "";
+        for (size_t k = 0; k < n; k++)
+            snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%.*s",
+                     k ? "|" : "", (int)(refs[k].end - refs[k].begin), c->filter + refs[k].begin);
+        if (ok)
+            assert_string_equal(joined, c->refs);
+        else
+            assert_int_equal(n, 0);
+        sql_column_refs_free(refs, n);
+    }
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_good_grants),      T(test_no_grants_is_everything),
-        T(test_broken_grants),    T(test_grants_not_a_mapping),
-        T(test_good_row_filters), T(test_names_checked_against_the_catalog),
-        T(test_filtered_sql),     T(test_view_of_pagila),
+        T(test_good_grants),        T(test_no_grants_is_everything),
+        T(test_broken_grants),      T(test_grants_not_a_mapping),
+        T(test_good_row_filters),   T(test_names_checked_against_the_catalog),
+        T(test_filtered_sql),       T(test_view_of_pagila),
+        T(test_filter_column_refs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -26,7 +26,9 @@
 #include "planner/planner.h"
 #include "planner/rollup_route.h"
 #include "semantic/catalog.h"
+#include "semantic/catalog_view.h"
 #include "semantic/column_type.h"
+#include "semantic/grants.h"
 #include "tests/unit/unit_support.h"
 
 /* ---- The project ---------------------------------------------------------- */
@@ -89,10 +91,10 @@ static void set_type(discovered_types *d, const char *source, const char *column
     discovered_types_set(d, source, column, &t);
 }
 
-/* A project in a new directory dir; with secrets (a subdirectory), its connection 'db'
- * is SQLite, otherwise the planner prints PostgreSQL. */
+/* A project in a new directory dir (dimensions: a dimensions file, or NULL); with secrets (a
+ * subdirectory), its connection 'db' is SQLite, otherwise the planner prints PostgreSQL. */
 static catalog *make_project(char *dir, size_t len, const char *sources, const char *metrics,
-                             const char *calendar, const char *secrets)
+                             const char *calendar, const char *secrets, const char *dimensions)
 {
     unit_tmpdir_make(dir, len, "mimir-rollup-route");
     static const char *const subs[] = {"sources", "metrics", "dimensions", "secrets"};
@@ -104,6 +106,8 @@ static catalog *make_project(char *dir, size_t len, const char *sources, const c
     unit_write_file(dir, "sources/s.yaml", sources);
     unit_write_file(dir, "metrics/m.yaml", metrics);
     unit_write_file(dir, "calendar.yaml", calendar);
+    if (dimensions)
+        unit_write_file(dir, "dimensions/d.yaml", dimensions);
     char secrets_dir[400];
     snprintf(secrets_dir, sizeof secrets_dir, "%s/secrets", dir);
     if (secrets)
@@ -118,7 +122,8 @@ static catalog *make_project(char *dir, size_t len, const char *sources, const c
 static int load_project(void **state)
 {
     (void)state;
-    cat = make_project(project, sizeof project, sources_yaml, metrics_yaml, calendar_yaml, NULL);
+    cat = make_project(project, sizeof project, sources_yaml, metrics_yaml, calendar_yaml, NULL,
+                       NULL);
     /* What type discovery would learn from PostgreSQL: numeric sums, a float one. */
     types = discovered_types_new();
     set_type(types, "pay", "revenue", "decimal(12,2)");
@@ -954,7 +959,7 @@ static void test_route_sqlite(void **state)
     char dir[300];
     catalog *c =
         make_project(dir, sizeof dir, lite_sources, lite_metrics, "fiscal_year_start_month: 2\n",
-                     "{\"connection_class\": \"sqlite\", \"path\": \"x.db\"}");
+                     "{\"connection_class\": \"sqlite\", \"path\": \"x.db\"}", NULL);
     discovered_types *t = discovered_types_new();
     set_type(t, "lite", "qty", "int");
     set_type(t, "lite", "amount", "double");
@@ -1008,6 +1013,226 @@ static void test_route_sqlite(void **state)
     unit_tmpdir_remove(dir);
 }
 
+/* ---- 5. A row-filtered user (semantic/rollup_filter.c) ----------------------- */
+
+/* Sales joined to the inventory: store_id and film are local columns (film under an
+ * alias), region a dimension spliced into the select list, band one that is no plain
+ * column. `returns` joins with USING (a bare store_id may be a merged column), `ranked`
+ * has a window in its select list (a filter changes its other rows' values). */
+static const char filter_sources[] =
+    "sales:\n"
+    "  name: sales\n"
+    "  time_col: sale.sold_at\n"
+    "  connection_name: db\n"
+    "  sql: SELECT sale.sold_at, inventory.store_id, sale.clerk, inventory.film_id AS film\n"
+    "       FROM sale JOIN inventory ON inventory.inventory_id = sale.inventory_id\n"
+    "  dimensions: [region, band]\n"
+    "  rollups:\n"
+    "    - name: sales_daily\n"
+    "      grain: ds\n"
+    "      dimensions: [store_id, region, film, band]\n"
+    "      metrics: [sold]\n"
+    "returns:\n"
+    "  name: returns\n"
+    "  time_col: returned_at\n"
+    "  connection_name: db\n"
+    "  sql: SELECT returned_at, inventory.store_id FROM ret JOIN inventory USING (inventory_id)\n"
+    "  rollups:\n"
+    "    - name: returns_daily\n"
+    "      grain: ds\n"
+    "      dimensions: [store_id]\n"
+    "      metrics: [returned]\n"
+    "ranked:\n"
+    "  name: ranked\n"
+    "  time_col: sold_at\n"
+    "  connection_name: db\n"
+    "  sql: SELECT sold_at, store_id, RANK() OVER (ORDER BY sold_at) AS pos FROM sale\n"
+    "  rollups:\n"
+    "    - name: ranked_daily\n"
+    "      grain: ds\n"
+    "      dimensions: [store_id]\n"
+    "      metrics: [ranked_n]\n"
+    "plain:\n"
+    "  name: plain\n"
+    "  time_col: sold_at\n"
+    "  connection_name: db\n"
+    "  sql: SELECT sold_at, store_id FROM sale\n"
+    "  rollups:\n"
+    "    - name: plain_daily\n"
+    "      grain: ds\n"
+    "      dimensions: [store_id]\n"
+    "      metrics: [plain_n]\n";
+
+static const char filter_metrics[] = "name: sold\nsource_name: sales\nsql: COUNT(*)\n"
+                                     "---\nname: returned\nsource_name: returns\nsql: COUNT(*)\n"
+                                     "---\nname: ranked_n\nsource_name: ranked\nsql: COUNT(*)\n"
+                                     "---\nname: plain_n\nsource_name: plain\nsql: COUNT(*)\n";
+
+static const char filter_dimensions[] =
+    "name: region\nsource_name: sales\nsql: inventory.region\n"
+    "---\nname: band\nsource_name: sales\nsql: CASE WHEN sale.clerk = 'a' THEN 1 ELSE 2 END\n";
+
+typedef struct filter_case {
+    const char *source;
+    const char *filter;
+    const char *on_rollup; /* the filter as the rollup's rows read it; NULL: not routed */
+} filter_case;
+
+static const filter_case filter_cases[] = {
+    /* a bare name, its qualified form, lists, OR, a spliced dimension, an alias */
+    {"sales", "store_id = 1", "(\"store_id\" = 1)"},
+    {"sales", "inventory.store_id = 1", "(\"store_id\" = 1)"},
+    {"sales", "store_id IN (1,2)", "(\"store_id\" IN (1,2))"},
+    {"sales", "store_id = 1 OR store_id = 2", "(\"store_id\" = 1 OR \"store_id\" = 2)"},
+    {"sales", "INVENTORY.Store_Id = -1", "(\"store_id\" = -1)"},
+    {"sales", "'EU' = region AND (store_id = 1 OR inventory.film_id IS NOT NULL)",
+     "('EU' = \"region\" AND (\"store_id\" = 1 OR \"film\" IS NOT NULL))"},
+    {"sales", "inventory.region IS NULL", "(\"region\" IS NULL)"},
+    /* a column that is no rollup dimension, or not provably one */
+    {"sales", "sale.clerk = 'x'", NULL},
+    {"sales", "clerk = 'x'", NULL},
+    {"sales", "store_id = 1 AND sale.clerk = 'x'", NULL},
+    {"sales", "sale.sold_at >= '2024-01-01'", NULL},
+    {"sales", "film = 3", NULL},          /* in the WHERE, film is no alias */
+    {"sales", "\"store_id\" = 1", NULL},  /* quoted: maybe another column */
+    {"sales", "sale.store_id = 1", NULL}, /* another table's column */
+    {"sales", "band = 1", NULL},          /* band is no plain column */
+    /* what is not a plain condition */
+    {"sales", "store_id IN (SELECT store_id FROM managers)", NULL},
+    {"sales", "LOWER(sale.clerk) = 'x'", NULL},
+    {"sales", "LOWER(inventory.region) = 'eu'", NULL},
+    {"sales", "store_id <> 1", NULL},
+    {"sales", "NOT store_id = 1", NULL},
+    {"sales", "store_id < 3", NULL},
+    {"sales", "store_id = 1 + 0", NULL},
+    {"sales", "store_id = '1'::int", NULL},
+    {"sales", "store_id = store_id", NULL},
+    {"sales", "year = 2024", NULL},
+    /* USING may merge two columns store_id into one; a window sees every row */
+    {"returns", "store_id = 1", NULL},
+    {"returns", "inventory.store_id = 1", "(\"store_id\" = 1)"},
+    {"ranked", "store_id = 1", NULL},
+    /* a qualifier the source's SQL names, and one it does not */
+    {"plain", "sale.store_id IN (1, 2)", "(\"store_id\" IN (1, 2))"},
+    {"plain", "store_id = 1", "(\"store_id\" = 1)"},
+    {"plain", "other.store_id = 1", NULL},
+    {"plain", "store_id.store_id = 1", NULL}, /* a name of the SQL, but no table of it */
+    {"plain", "public.sale.store_id = 1", NULL},
+};
+
+static size_t occurrences(const char *text, const char *what)
+{
+    size_t n = 0;
+    for (const char *p = strstr(text, what); p; p = strstr(p + 1, what))
+        n++;
+    return n;
+}
+
+/* The one atomic query of sql planned for user view v. */
+static const atomic_query *planned_in(arena *a, catalog *v, const rollup_ready *ready,
+                                      size_t nready, const char *sql)
+{
+    session_info s = {.cat = v,
+                      .db = "mimir",
+                      .user = "u",
+                      .connection_id = 7,
+                      .autocommit = true,
+                      .rollups = ready,
+                      .nrollups = nready};
+    action act;
+    plan_in(a, &s, sql, &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    assert_int_equal(act.plan->nqueries, 1);
+    return &act.plan->queries[0];
+}
+
+/* The view of c for a user whose only grant is filter on source. */
+static catalog *filtered_view(const catalog *c, const char *source, const char *filter)
+{
+    row_filter rf = {.source = (char *)source, .sql = (char *)filter};
+    grants g = {.all_sources = true, .all_metrics = true, .row_filters = &rf, .n_row_filters = 1};
+    return catalog_view_build(c, &g);
+}
+
+static const char *metric_of(const char *source)
+{
+    return strcmp(source, "sales") == 0     ? "sold"
+           : strcmp(source, "returns") == 0 ? "returned"
+           : strcmp(source, "ranked") == 0  ? "ranked_n"
+                                            : "plain_n";
+}
+
+/*
+ * A filter its rollup's dimensions express routes, with the filter on the rollup's
+ * rows; the source's rows after the watermark (lambda) have it once, in the source's
+ * SQL, as spliced there. Any other filter reads the source.
+ */
+static void test_route_row_filters(void **state)
+{
+    (void)state;
+    char dir[300];
+    catalog *c =
+        make_project(dir, sizeof dir, filter_sources, filter_metrics, "", NULL, filter_dimensions);
+    static const rollup_ready ready[] = {{"sales_daily", WATERMARK, REFRESHED, 100},
+                                         {"returns_daily", WATERMARK, REFRESHED, 100},
+                                         {"ranked_daily", WATERMARK, REFRESHED, 100},
+                                         {"plain_daily", WATERMARK, REFRESHED, 100}};
+    for (size_t i = 0; i < sizeof filter_cases / sizeof *filter_cases; i++) {
+        const filter_case *fc = &filter_cases[i];
+        catalog *v = filtered_view(c, fc->source, fc->filter);
+        arena a;
+        arena_init(&a);
+        char sql[200];
+        snprintf(sql, sizeof sql, "SELECT ds, AGG(%s) FROM mimir.metrics GROUP BY ds",
+                 metric_of(fc->source));
+        const atomic_query *q = planned_in(&a, v, ready, 4, sql);
+        if (!fc->on_rollup) {
+            if (q->rollup)
+                fail_msg("%s: routed to %s", fc->filter, q->rollup);
+            assert_int_equal(occurrences(q->sql, fc->filter), 1);
+        } else {
+            if (!q->rollup)
+                fail_msg("%s: not routed: %s", fc->filter, q->sql);
+            assert_non_null(q->rollup_source_from);
+            /* once on the rollup's rows, once in the source's SQL of the lambda part */
+            if (occurrences(q->sql, fc->on_rollup) != 1)
+                fail_msg("%s: wanted %s once in %s", fc->filter, fc->on_rollup, q->sql);
+            assert_int_equal(occurrences(q->sql, fc->filter), 1);
+            const char *lambda = strstr(q->sql, "UNION ALL");
+            assert_non_null(lambda);
+            assert_true(strstr(q->sql, fc->on_rollup) < lambda);
+            assert_true(strstr(q->sql, fc->filter) > lambda);
+            assert_int_equal(occurrences(q->sql, "mimir_lambda"), 1);
+        }
+        arena_free(&a);
+        catalog_view_free(v);
+    }
+    catalog_free(c);
+    unit_tmpdir_remove(dir);
+}
+
+/* A rollup without the filter's column does not answer; one with it does, even when
+ * larger. Without lambda, the rollup's rows alone, filtered. */
+static void test_route_row_filter_choice(void **state)
+{
+    (void)state;
+    catalog *v = filtered_view(cat, "pay", "store_id = 1");
+    arena a;
+    arena_init(&a);
+    const atomic_query *q = planned_in(
+        &a, v, ready_big_monthly, 2,
+        "SELECT year_month, AGG(n) FROM mimir.metrics WHERE ts < '2024-05-01' GROUP BY 1");
+    assert_string_equal(q->rollup, "pay_daily"); /* pay_monthly has no store_id */
+    assert_null(q->rollup_source_from);
+    assert_int_equal(occurrences(q->sql, "(\"store_id\" = 1)"), 1);
+    assert_null(strstr(q->sql, "payments"));
+    q = planned_in(&a, v, ready_monthly, 1,
+                   "SELECT year_month, AGG(n) FROM mimir.metrics GROUP BY 1");
+    assert_null(q->rollup);
+    arena_free(&a);
+    catalog_view_free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1027,6 +1252,8 @@ int main(void)
         cmocka_unit_test(test_rollup_notes),
         cmocka_unit_test(test_rollup_explain),
         cmocka_unit_test(test_route_sqlite),
+        cmocka_unit_test(test_route_row_filters),
+        cmocka_unit_test(test_route_row_filter_choice),
     };
     return cmocka_run_group_tests(tests, load_project, free_project);
 }
