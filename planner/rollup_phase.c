@@ -179,8 +179,11 @@ void rollup_phase_wrap(arena *a, const session_info *s, const select_stmt *sel, 
         cols[i] = i;
     ph->key_cols = cols;
     ph->nkey_cols = rq->ncols;
+    /* As many as fit in a statement, and no more than a semi-join filter may push. */
     size_t by_values = ROLLUP_ROWS_MAX_VALUES / (rq->ncols ? rq->ncols : 1);
     ph->max_keys = by_values < ROLLUP_ROWS_MAX ? by_values : ROLLUP_ROWS_MAX;
+    if (s->max_semijoin_values && s->max_semijoin_values < ph->max_keys)
+        ph->max_keys = s->max_semijoin_values;
     ph->key_name = rq->src->name;
     ph->outer_select = sel;
     ph->ctx = rp;

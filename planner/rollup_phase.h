@@ -16,8 +16,9 @@
  * so that the storage re-aggregates them exactly as it would if it held them
  * (PostgreSQL types each parameter as the rollup's column; MySQL/MariaDB gets
  * each cast to the type the source gave it). The rows are few (a day of a daily
- * rollup's dimensions, say); more than rollup_rows_max is error 1105, which a
- * session answers by reading the sources.
+ * rollup's dimensions, say); more than ROLLUP_ROWS_MAX (or the values that fit,
+ * or limits.max_semijoin_values) is error 1105, which a session answers by
+ * reading the sources.
  */
 #ifndef MIMIR_PLANNER_ROLLUP_PHASE_H
 #define MIMIR_PLANNER_ROLLUP_PHASE_H

@@ -318,6 +318,34 @@ def write_source(env, b, sql):
         on_source(env, b, sql)
 
 
+def test_too_many_source_rows_the_source_answers(env, session_dir):
+    """More source rows than a statement takes (limits.max_semijoin_values, here 1): the
+    statement is answered from the sources, and the next one still works."""
+    for b in BACKENDS:
+        mimir(env, "rollups", "build", f"pay_{b}_home")
+    cfg = session_dir / "rollup-storage-limits.yaml"
+    cfg.write_text("limits:\n  max_semijoin_values: 1\n")
+    server = MimirServer(session_dir, configs=env["configs"], secrets=env["secrets"],
+                         name="rollup-storage-limits",
+                         extra_args=["--server-config", str(cfg)]).start()
+    server.wait_for_log(TYPES_DISCOVERED)
+    rr.wait_for_builds(server, [f"pay_{b}_{k}" for b in BACKENDS for k in ("away", "home")])
+    try:
+        conn = rr.connect({"server": server})
+        try:
+            for b in BACKENDS:
+                sql = tile(b, upper=False)
+                assert rr.described(conn, sql) == rr.described(conn, rr.no_rollup(sql)), b
+                assert f"a rollup could not answer (rollup 'pay_{b}_away': the source's rows " \
+                       "of the range outside it are more than 1); reading the sources" in \
+                       server.stderr()
+                rr.same_answer(conn, tile(b, upper=True), f"pay_{b}_away")
+        finally:
+            conn.close()
+    finally:
+        tr.stop_checked(server)
+
+
 def test_storage_down_the_source_answers(env, session_dir):
     server = start_server(env, session_dir)
     try:
