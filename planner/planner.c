@@ -353,6 +353,14 @@ static bool plan_in_phases(arena *a, const session_info *s, const select_stmt *s
     return false;
 }
 
+void plan_like_template(plan *p, const plan *template)
+{
+    p->no_cache = template->no_cache;
+    p->nondeterministic = template->nondeterministic;
+    for (size_t i = 0; i < p->ncols && p->ncols == template->ncols; i++)
+        p->cols[i].layer_type = template->cols[i].layer_type;
+}
+
 void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
 {
     if (!window_where_planned(s, sel, out))

@@ -126,10 +126,7 @@ static bool plan_with_rows(void *ctx, const phase_keys *rows, const plan **out, 
                       "source's rows");
         return false;
     }
-    act.plan->no_cache = rp->template->no_cache;
-    act.plan->nondeterministic = rp->template->nondeterministic;
-    for (size_t i = 0; i < act.plan->ncols && act.plan->ncols == rp->template->ncols; i++)
-        act.plan->cols[i].layer_type = rp->template->cols[i].layer_type;
+    plan_like_template(act.plan, rp->template);
     *out = act.plan;
     return true;
 }

@@ -215,29 +215,6 @@ static void stop_inner(evutil_socket_t fd, short what, void *arg)
         exec_cancel(ph->running, ER_NOT_SUPPORTED_YET, "42000", "too many values");
 }
 
-static int literal_kind_of(const struct wire_column *col, bool *approximate)
-{
-    *approximate = false;
-    switch (col->type) {
-    case MYSQL_TYPE_TINY:
-    case MYSQL_TYPE_SHORT:
-    case MYSQL_TYPE_LONG:
-    case MYSQL_TYPE_INT24:
-    case MYSQL_TYPE_LONGLONG:
-    case MYSQL_TYPE_YEAR:
-        return LIT_INT;
-    case MYSQL_TYPE_FLOAT:
-    case MYSQL_TYPE_DOUBLE:
-        *approximate = true;
-        return LIT_NUMBER;
-    case MYSQL_TYPE_DECIMAL:
-    case MYSQL_TYPE_NEWDECIMAL:
-        return LIT_NUMBER;
-    default:
-        return LIT_STRING;
-    }
-}
-
 /* The value type a column of this MySQL type holds (what a value cast back to it needs). */
 static value_type value_type_of(const struct wire_column *col)
 {
@@ -267,6 +244,13 @@ static value_type value_type_of(const struct wire_column *col)
     }
 }
 
+/* How its values are written as literals (planner/ast.h literal_kind). */
+static int literal_kind_of(value_type t, bool *approximate)
+{
+    *approximate = t == VT_DOUBLE;
+    return t == VT_INT64 ? LIT_INT : t == VT_DOUBLE || t == VT_DECIMAL ? LIT_NUMBER : LIT_STRING;
+}
+
 static void collect_header(void *ctx, const struct wire_column *cols, size_t n)
 {
     phases *ph = ctx;
@@ -274,8 +258,9 @@ static void collect_header(void *ctx, const struct wire_column *cols, size_t n)
         if (ph->phase->key_cols[c] >= n)
             continue;
         const struct wire_column *col = &cols[ph->phase->key_cols[c]];
-        ph->kinds[c] = literal_kind_of(col, &ph->approximate[c]);
-        ph->types[c] = (int)value_type_of(col);
+        value_type t = value_type_of(col);
+        ph->kinds[c] = literal_kind_of(t, &ph->approximate[c]);
+        ph->types[c] = (int)t;
         ph->decimals[c] = col->decimals;
     }
 }
