@@ -215,6 +215,9 @@ def test_build_copies_the_rollup(env, b):
                                "mimir_rollups.mimir_rollups_state WHERE name = "
                                f"'pay_{b}_away'")
     assert [(int(n), s) for n, s, _ in state] == [(len(copied), "built")]
+    # `mimir rollups status` reads it from the storage.
+    status = mimir(env, "rollups", "status", "--format", "csv").stdout.splitlines()
+    assert any(line.startswith(f"pay_{b}_away,yes,{len(copied)},") for line in status), status
     # Nothing of it was written to the source's database.
     assert on_source(env, b, "SELECT COUNT(*) FROM mimir_rollups.mimir_rollups_state "
                              f"WHERE name = 'pay_{b}_away'") == [(0,)]
