@@ -437,13 +437,47 @@ static void test_rollup_answers(void **state)
     }
 }
 
+/* A statement in two phases (a scalar subquery: the outer statement is planned when the
+ * inner one has answered, later): both read the clock of the statement's start. */
+static void test_phases_share_the_clock(void **state)
+{
+    (void)state;
+    static const char sql[] =
+        "SELECT store_id, AGG(n) FROM mimir.metrics WHERE ts >= CURDATE() - INTERVAL 7 DAY "
+        "GROUP BY store_id HAVING AGG(n) > (SELECT AGG(n) FROM mimir.metrics "
+        "WHERE ts >= CURDATE() - INTERVAL 7 DAY) / 10";
+    arena a;
+    arena_init(&a);
+    session_info s = session_in("+05:30", CLOCK_US);
+    action act;
+    planner_plan(&a, &s, sql, strlen(sql), &act);
+    if (act.kind != ACTION_QUERY)
+        fail_msg("%u %s", act.error.code, act.error.message);
+    const plan_phase *ph = act.plan->phase;
+    assert_non_null(ph);
+    assert_true(act.plan->nondeterministic);
+    const char *want = "2024-03-04"; /* 2024-03-11 in +05:30, minus 7 days */
+    assert_true(has_param(&ph->inner->queries[0], want));
+    const char *value = "3";
+    size_t len = 1;
+    int kind = LIT_INT;
+    bool approx = false;
+    phase_keys keys = {&value, &len, 1, 1, &kind, &approx};
+    const plan *outer;
+    sql_error err;
+    assert_true(ph->plan_outer(ph->ctx, &keys, &outer, &err));
+    assert_true(has_param(&outer->queries[0], want));
+    assert_true(outer->nondeterministic);
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fold_forms),     cmocka_unit_test(test_not_constant),
         cmocka_unit_test(test_bounds),         cmocka_unit_test(test_sysdate_left_alone),
         cmocka_unit_test(test_real_clock),     cmocka_unit_test(test_prepared_each_execution),
-        cmocka_unit_test(test_rollup_answers),
+        cmocka_unit_test(test_rollup_answers), cmocka_unit_test(test_phases_share_the_clock),
     };
     return cmocka_run_group_tests(tests, load_project, free_project);
 }
