@@ -355,10 +355,11 @@ static bool eval_clock(arena *a, const session_info *s, const expr *e, value *ou
         value v;
         if (!eval(a, s, e->args[0], &v, err))
             return false;
-        if (v.type != VT_INT64 || !v.text || strtoll(v.text, NULL, 10) < 0 ||
-            strtoll(v.text, NULL, 10) > 6) {
+        if (v.type != VT_INT64 || !v.text || strtoll(v.text, NULL, 10) < 0)
+            return unsupported_without_from(err);
+        if (strtoll(v.text, NULL, 10) > 6) {
             sql_error_set(err, ER_TOO_BIG_PRECISION, "42000",
-                          "Too-big precision specified for '%s'. Maximum is 6.", f);
+                          "Too-big precision %s specified for '%s'. Maximum is 6.", v.text, f);
             return false;
         }
         fsp = (int)strtoll(v.text, NULL, 10);
