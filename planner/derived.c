@@ -258,7 +258,9 @@ void plan_derived(arena *a, const session_info *s, const select_stmt *sel, actio
         return;
     action inner;
     memset(&inner, 0, sizeof(inner));
-    plan_select(a, s, t->subquery, &inner);
+    session_info wrapped = *s; /* its plan is wrapped: no phase of a rollup's (rollup_phase.h) */
+    wrapped.no_rollup_phase = true;
+    plan_select(a, &wrapped, t->subquery, &inner);
     if (inner.kind == ACTION_ERROR) {
         *out = inner;
         return;

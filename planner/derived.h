@@ -13,6 +13,11 @@
 /* Plans a SELECT on mimir tables, information_schema, or nothing (planner.c). */
 void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out);
 
+/* A phased statement's second plan p takes from the plan made before the first phase
+ * ran (template) what the statement said about caching and the columns' types as a
+ * prepare described them (planner/layer_types.h). */
+void plan_like_template(plan *p, const plan *template);
+
 void plan_derived(arena *a, const session_info *s, const select_stmt *sel, action *out);
 
 #endif

@@ -77,6 +77,13 @@ typedef struct inquiry {
      * session turned them off or the statement says NO_ROLLUP(). */
     const struct rollup_ready *rollups;
     size_t nrollups;
+    /* A rollup stored on another connection than its source's may answer a range whose
+     * head or tail the source reads, in a first phase (planner/rollup_phase.h): allowed
+     * here; and once that phase has run, its rows (rollup_rows, of source
+     * rollup_rows_source) to print into the rollup's statement. */
+    bool rollup_phase_ok;
+    const struct phase_keys *rollup_rows;
+    const char *rollup_rows_source;
     /* The type probe's inquiry (planner/type_probe.h): each metric's aggregate as its
      * source computes it, without what chooses or fills its rows after (semi-additive
      * edges, fill_nulls_with, join_to_calendar), in one atomic query. */

@@ -148,6 +148,10 @@ typedef struct phase_keys {
     size_t ncols;
     const int *kinds;        /* planner/ast.h literal_kind of each column's values */
     const bool *approximate; /* per column: LIT_NUMBER of a FLOAT or DOUBLE, not a DECIMAL */
+    /* per column: the MySQL type (wire/protocol.h MYSQL_TYPE_*) and decimals of the
+     * column that held them; NULL when not known (values known at planning) */
+    const int *types;
+    const int *decimals;
 } phase_keys;
 
 struct plan;
@@ -180,6 +184,10 @@ typedef struct plan_phase {
     bool exists;
     /* key NOT IN (SELECT ...): an anti semi-join filter, pushed as NOT IN (...). */
     bool anti;
+    /* Not NULL: the source's rows a rollup stored on another connection needs, read
+     * with that rollup's rows (planner/rollup_phase.h); more than max_keys is then
+     * error 1105, which a session answers by reading the sources. */
+    const char *rollup;
 } plan_phase;
 
 typedef struct plan {
@@ -208,11 +216,16 @@ typedef struct plan {
     /* Not NULL: the number of join keys of each atomic query's table, where they
      * differ (a UNION of statements, planner/set_operation.h); njoin_cols is then 0. */
     const size_t *query_keys;
+    /* Not NULL: the statement reads a rollup stored on another connection than its
+     * source's, and the source's rows of the range's head or tail must come first:
+     * this query, on the source, gives them in the rollup's shape (planner/rollup_phase.h
+     * makes it the plan's first phase). */
+    atomic_query *rollup_rows_query;
     /*
-     * Not NULL: a semi-join filter. This plan is then the outer statement
-     * planned with no key values (its columns tell the result's columns, for
-     * a prepare and for EXPLAIN); execution runs phase->inner first and the
-     * plan that phase->plan_outer makes of its values instead of this one.
+     * Not NULL: a semi-join filter (or another first phase: planner/rollup_phase.h). This plan is
+     * then the outer statement planned with no key values (its columns tell the result's columns,
+     * for a prepare and for EXPLAIN); execution runs phase->inner first and the plan that
+     * phase->plan_outer makes of its values instead of this one.
      */
     const plan_phase *phase;
 } plan;

@@ -21,6 +21,7 @@
 #include "planner/literal_context.h"
 #include "planner/mimir_tables.h"
 #include "planner/probe.h"
+#include "planner/rollup_phase.h"
 #include "planner/rollup_route.h"
 #include "planner/select_aliases.h"
 #include "planner/scalar_subquery.h"
@@ -143,11 +144,16 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
     if (!s->rollups_off && !sel->no_rollup) {
         q.rollups = s->rollups;
         q.nrollups = s->nrollups;
+        q.rollup_phase_ok = !s->no_rollup_phase && !s->rollup_rows;
+        q.rollup_rows = s->rollup_rows;
+        q.rollup_rows_source = s->rollup_rows_source;
     }
     if (!inquiry_split(a, s->cat, &q, p, &out->error)) {
         out->kind = ACTION_ERROR;
         return;
     }
+    if (p->rollup_rows_query)
+        rollup_phase_wrap(a, s, sel, p);
     plan_add_query_layer_types(a, s, p);
     if (p->note)
         plan_note(s, "%s", p->note);
@@ -346,6 +352,14 @@ static bool plan_in_phases(arena *a, const session_info *s, const select_stmt *s
         return true;
     }
     return false;
+}
+
+void plan_like_template(plan *p, const plan *template)
+{
+    p->no_cache = template->no_cache;
+    p->nondeterministic = template->nondeterministic;
+    for (size_t i = 0; i < p->ncols && p->ncols == template->ncols; i++)
+        p->cols[i].layer_type = template->cols[i].layer_type;
 }
 
 void plan_select(arena *a, const session_info *s, const select_stmt *sel, action *out)
@@ -556,27 +570,32 @@ static void plan_explain(arena *a, const session_info *s, const select_stmt *sel
     if (ph) {
         v = explain_plan_rows(a, ph->inner, v, &step);
         v[0] = arena_printf(a, "%zu", ++step);
-        v[2] = ph->exists   ? "EXISTS subquery"
+        v[2] = ph->rollup   ? "the source's rows for a rollup stored elsewhere"
+               : ph->exists ? "EXISTS subquery"
                : ph->scalar ? "scalar subquery"
                : ph->anti   ? "anti semi-join filter"
                             : "semi-join filter";
         const char *steps = step == 2 ? " 1" : arena_printf(a, "s 1-%zu", step - 1);
-        v[4] = ph->exists ? arena_printf(a,
-                                         "whether the result of step%s has a row makes EXISTS "
-                                         "TRUE or FALSE in the next steps",
-                                         steps)
-               : ph->scalar
-                   ? arena_printf(a,
-                                  "the value of the result of step%s (one row at most) "
-                                  "replaces the scalar subquery in the next steps (NULL "
-                                  "there until it is known)",
-                                  steps)
-                   : arena_printf(a,
-                                  "the values of column%s %s of the result of step%s (at "
-                                  "most %zu) are pushed into the next steps' WHERE as %s "
-                                  "%sIN (...), each value a parameter",
-                                  ph->nkey_cols > 1 ? "s" : "", key_columns_text(a, ph), steps,
-                                  ph->max_keys, ph->key_name, ph->anti ? "NOT " : "");
+        v[4] =
+            ph->rollup   ? arena_printf(a,
+                                        "the rows of step%s (at most %zu) are read with rollup %s's "
+                                          "rows in the next steps, each value a parameter",
+                                        steps, ph->max_keys, ph->rollup)
+            : ph->exists ? arena_printf(a,
+                                        "whether the result of step%s has a row makes EXISTS "
+                                        "TRUE or FALSE in the next steps",
+                                        steps)
+            : ph->scalar ? arena_printf(a,
+                                        "the value of the result of step%s (one row at most) "
+                                        "replaces the scalar subquery in the next steps (NULL "
+                                        "there until it is known)",
+                                        steps)
+                         : arena_printf(a,
+                                        "the values of column%s %s of the result of step%s (at "
+                                        "most %zu) are pushed into the next steps' WHERE as %s "
+                                        "%sIN (...), each value a parameter",
+                                        ph->nkey_cols > 1 ? "s" : "", key_columns_text(a, ph),
+                                        steps, ph->max_keys, ph->key_name, ph->anti ? "NOT " : "");
         v += 6;
     }
     explain_plan_rows(a, p, v, &step);

@@ -85,6 +85,14 @@ typedef struct session_info {
     const struct rollup_ready *rollups;
     size_t nrollups;
     bool rollups_off;
+    /* A rollup stored on another connection than its source's whose source rows of the
+     * range come first, in a phase of their own (planner/rollup_phase.h), is not read
+     * where a phased plan cannot be wrapped (a derived table, a UNION member). */
+    bool no_rollup_phase;
+    /* The statement planned again with the rows its first phase read from rollup_rows_source
+     * (planner/rollup_phase.h); NULL otherwise. */
+    const struct phase_keys *rollup_rows;
+    const char *rollup_rows_source;
     /* The statement's clock: the instant it started, in microseconds since 1970 UTC,
      * which NOW(), CURDATE() and their synonyms read once for the whole statement
      * (every source and phase of it), as MySQL does. 0: planning the statement reads

@@ -215,10 +215,10 @@ static bool range_of(const rollup_demand *d, int64_t *lo, bool *has_lo, int64_t 
  * tail). False when no whole period of r before its watermark is in the range, or when
  * r cannot leave the rest to the source: without lambda (the bounds must then fall on
  * period starts; the rows after the watermark are left out, as the definition says), or
- * stored on another connection (it is not read with the source in one statement).
+ * stored on another connection where the statement cannot read the source first.
  */
 static bool split_range(const rollup_demand *d, const period_kind *k, const rollup_ready *rd,
-                        bool lambda, bool elsewhere, rollup_route *out)
+                        bool lambda, rollup_route *out)
 {
     int64_t lo = 0, hi = 0, w;
     bool has_lo, has_hi, datetime;
@@ -234,7 +234,7 @@ static bool split_range(const rollup_demand *d, const period_kind *k, const roll
     out->partial_us = (out->head ? from - lo : 0) + (out->tail && to < w ? hi - to : 0);
     if (!lambda && out->tail && to == w)
         out->tail = false; /* the rows after the watermark are not wanted */
-    if ((out->head || out->tail) && (!lambda || elsewhere))
+    if ((out->head || out->tail) && (!lambda || (out->elsewhere && !d->elsewhere_parts_ok)))
         return false;
     out->from[0] = '\0';
     if (has_lo)
@@ -272,9 +272,8 @@ static bool wall_clock_time(const rollup_demand *d)
 }
 
 /*
- * Is r stored on another connection than its source's? Its rows and the source's from
- * its watermark on cannot then be read in one statement: it answers only ranges that
- * end before its watermark (or, without lambda, what it holds).
+ * Is r stored on another connection than its source's? Its rows and the source's
+ * cannot then be read in one statement: the source's are read first (a phase).
  */
 static bool stored_elsewhere(const source *s, const rollup *r)
 {
@@ -301,9 +300,9 @@ bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t n
         const rollup *r = &s->rollups[i];
         const rollup_ready *rd = ready_of(ready, nready, r->name);
         const rollup_filter *f;
-        rollup_route c = {.r = r, .ready = rd};
+        rollup_route c = {.r = r, .ready = rd, .elsewhere = stored_elsewhere(s, r)};
         if (!rd || !filter_of(s, i, &f) || !answers(cat, r, d, &c.period) ||
-            !split_range(d, &c.period, rd, r->lambda, stored_elsewhere(s, r), &c))
+            !split_range(d, &c.period, rd, r->lambda, &c))
             continue;
         c.filter = f;
         if (found && (out->partial_us < c.partial_us ||

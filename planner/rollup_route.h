@@ -65,6 +65,9 @@ typedef struct rollup_route {
     /* How much of the range before the watermark the source answers (microseconds): the
      * choice among rollups prefers the least, then the fewest rows. */
     int64_t partial_us;
+    /* Stored on another connection than the source's: the source's parts are read first,
+     * in a phase of their own (planner/rollup_phase.h). */
+    bool elsewhere;
     /* The user's row filter as the rollup's rows read it (NULL: none). The source's
      * rows (its parts of the range) have it in their SQL already. */
     const rollup_filter *filter;
@@ -83,6 +86,9 @@ typedef struct rollup_demand {
     /* The sources' discovered types: a SUM or AVG of floating-point values is not
      * re-aggregated (its last digits would depend on the order of the additions). */
     const struct discovered_types *types;
+    /* A rollup stored on another connection may leave parts of the range to the source
+     * (read first, in a phase of their own: planner/rollup_phase.h). */
+    bool elsewhere_parts_ok;
 } rollup_demand;
 
 /* The smallest ready rollup of d->src that answers d exactly; false when none does. */

@@ -384,11 +384,7 @@ static bool plan_outer(void *ctx, const phase_keys *k, const plan **out, sql_err
                       "the outer query of a semi-join filter did not plan as a query");
         return false;
     }
-    act.plan->no_cache = sj->template->no_cache;
-    act.plan->nondeterministic = sj->template->nondeterministic;
-    /* The columns as the prepare described them (planner/layer_types.h). */
-    for (size_t i = 0; i < act.plan->ncols && act.plan->ncols == sj->template->ncols; i++)
-        act.plan->cols[i].layer_type = sj->template->cols[i].layer_type;
+    plan_like_template(act.plan, sj->template);
     *out = act.plan;
     return true;
 }

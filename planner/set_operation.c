@@ -200,7 +200,9 @@ static bool plan_members(arena *a, const session_info *s, const select_stmt *sel
         alone->has_limit = false;
         action act;
         memset(&act, 0, sizeof(act));
-        plan_select(a, s, alone, &act);
+        session_info alone_s = *s; /* no phase of a rollup's (planner/rollup_phase.h) */
+        alone_s.no_rollup_phase = true;
+        plan_select(a, &alone_s, alone, &act);
         if (act.kind == ACTION_ERROR) {
             *out = act;
             return false;

@@ -24,6 +24,7 @@
 #include "planner/inquiry.h"
 #include "planner/layer_types.h"
 #include "planner/planner.h"
+#include "planner/rollup_phase.h"
 #include "planner/rollup_plan.h"
 #include "planner/rollup_route.h"
 #include "planner/time_metrics.h"
@@ -65,6 +66,10 @@ typedef struct split_ctx {
     sql_error *err;
     const ptr_vec *jobs; /* source_job *, once chosen */
     time_plan tp;        /* the query's grain and range, for time metrics */
+    /* The source's rows a rollup stored elsewhere needs first (plan.rollup_rows_query),
+     * and whether a job has taken the rows the statement was planned again with. */
+    atomic_query *rows_query;
+    bool rows_taken;
 } split_ctx;
 
 static sql_dialect dialect_of(const connection *c)
@@ -767,6 +772,37 @@ static void print_rollup_filter(sql_builder *b, const rollup_filter *f)
     sb_str(b, ")");
 }
 
+/* The source's rows before the rollup's first whole period and from its last one's end
+ * on, in the rollup's shape (UNION ALL of the two when both). */
+static void print_source_parts(split_ctx *x, sql_builder *b, const source_job *job,
+                               const ptr_vec *bounds)
+{
+    time_bound head = {.op = "<", .value = job->route.from};
+    time_bound tail = {.op = ">=", .value = job->route.to};
+    if (job->route.head)
+        print_source_part(x, b, job, bounds, &head);
+    if (job->route.head && job->route.tail)
+        sb_str(b, " UNION ALL ");
+    if (job->route.tail)
+        print_source_part(x, b, job, bounds, &tail);
+}
+
+/* The query on the source that gives a rollup stored elsewhere the source's parts of the
+ * range: its rows, in the rollup's shape, are the first phase (planner/rollup_phase.h). */
+static atomic_query *source_rows_query(split_ctx *x, const source_job *job, const ptr_vec *bounds)
+{
+    atomic_query *rq = arena_alloc(x->a, sizeof(*rq));
+    sql_builder b;
+    sb_init(&b, x->a, job->dialect);
+    print_source_parts(x, &b, job, bounds);
+    rq->src = job->src;
+    rq->conn = job->src->conn;
+    rq->dialect = job->dialect;
+    rq->sql = sb_finish(&b, &rq->params, &rq->nparams);
+    rollup_rows_columns(x->a, x->cat, job->route.r, rq);
+    return rq;
+}
+
 /* The rollup's rows of the whole periods it answers (rollup_route's [from, to)), those
  * of the user's row filter. */
 static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *job)
@@ -832,16 +868,15 @@ static void build_rollup_inner(split_ctx *x, sql_builder *b, const source_job *j
     }
     sb_str(b, " FROM (");
     print_rollup_rows(x, b, job);
-    /* The source's rows before the first whole period and from the last one's end on. */
-    time_bound head = {.op = "<", .value = job->route.from};
-    time_bound tail = {.op = ">=", .value = job->route.to};
-    if (job->route.head) {
+    if (job->route.elsewhere && (job->route.head || job->route.tail)) {
+        /* The source is another database: its rows come first, then as parameters. */
+        if (x->q->rollup_rows)
+            rollup_rows_print(b, x->q->rollup_rows);
+        else
+            x->rows_query = source_rows_query(x, job, bounds);
+    } else if (job->route.head || job->route.tail) {
         sb_str(b, " UNION ALL ");
-        print_source_part(x, b, job, bounds, &head);
-    }
-    if (job->route.tail) {
-        sb_str(b, " UNION ALL ");
-        print_source_part(x, b, job, bounds, &tail);
+        print_source_parts(x, b, job, bounds);
     }
     sb_str(b, ") AS ");
     sb_ident(b, "mimir_rollup");
@@ -1310,7 +1345,14 @@ static void route_job(split_ctx *x, source_job *job, const ptr_vec *bounds, cons
                        .nbounds = bounds->len,
                        .tz = q->tz,
                        .types = q->types};
+    /* One source per statement may read its parts of the range first, for a rollup stored
+     * elsewhere: the one planned again with those rows, or the first to need it. */
+    bool given =
+        q->rollup_rows && !x->rows_taken && strcmp(q->rollup_rows_source, job->src->name) == 0;
+    d.elsewhere_parts_ok = given || (q->rollup_phase_ok && !q->rollup_rows && !x->rows_taken);
     job->routed = rollup_route_choose(x->cat, q->rollups, q->nrollups, &d, &job->route);
+    if (job->routed && job->route.elsewhere && (job->route.head || job->route.tail))
+        x->rows_taken = true;
     if (!job->routed)
         return;
     /* The rollup's storage runs it: the source's own connection, or another of its kind
@@ -2036,6 +2078,7 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
     for (size_t i = 0; i < jobs.len; i++)
         if (!build_atomic(&x, jobs.items[i], streaming, &out->queries[i]))
             return false;
+    out->rollup_rows_query = x.rows_query;
 
     out->ncols = q->ncolumns;
     out->cols = arena_alloc(a, (q->ncolumns + 1) * sizeof(plan_column));

@@ -45,7 +45,9 @@ struct phases {
     size_t nkeys, cap; /* rows */
     int *kinds;        /* planner/ast.h literal_kind of each key column's values */
     bool *approximate; /* per key column: FLOAT or DOUBLE values */
-    bool over;         /* more than max_keys */
+    int *types;        /* per key column: its planner/value_type.h type, and decimals */
+    int *decimals;
+    bool over; /* more than max_keys */
 };
 
 static void phases_free(phases *ph)
@@ -60,6 +62,8 @@ static void phases_free(phases *ph)
     free(ph->lengths);
     free(ph->kinds);
     free(ph->approximate);
+    free(ph->types);
+    free(ph->decimals);
     ph->env->release_layer(ph->env->ctx, ph->layer);
     exec_unwrap_phases(ph->handle);
     free(ph);
@@ -89,6 +93,13 @@ static void answer_end(phases *ph)
 static void answer_too_many(phases *ph)
 {
     sql_error e;
+    if (ph->phase->rollup) { /* the session reads the sources instead (1105) */
+        sql_error_set(&e, ER_UNKNOWN_ERROR, "HY000",
+                      "rollup '%s': the source's rows of the range outside it are more than %zu",
+                      ph->phase->rollup, ph->phase->max_keys);
+        answer_error(ph, &e);
+        return;
+    }
     if (ph->phase->scalar) {
         sql_error_set(&e, ER_SUBQUERY_NO_1_ROW, "21000", "Subquery returns more than 1 row");
         answer_error(ph, &e);
@@ -170,7 +181,9 @@ static void start_outer(evutil_socket_t fd, short what, void *arg)
                        .n = ph->nkeys,
                        .ncols = ph->phase->nkey_cols,
                        .kinds = ph->kinds,
-                       .approximate = ph->approximate};
+                       .approximate = ph->approximate,
+                       .types = ph->types,
+                       .decimals = ph->decimals};
     sql_error err;
     if (!ph->phase->plan_outer(ph->phase->ctx, &keys, &req.plan, &err)) {
         answer_error(ph, &err);
@@ -202,9 +215,9 @@ static void stop_inner(evutil_socket_t fd, short what, void *arg)
         exec_cancel(ph->running, ER_NOT_SUPPORTED_YET, "42000", "too many values");
 }
 
-static int literal_kind_of(const struct wire_column *col, bool *approximate)
+/* The value type a column of this MySQL type holds (what a value cast back to it needs). */
+static value_type value_type_of(const struct wire_column *col)
 {
-    *approximate = false;
     switch (col->type) {
     case MYSQL_TYPE_TINY:
     case MYSQL_TYPE_SHORT:
@@ -212,25 +225,44 @@ static int literal_kind_of(const struct wire_column *col, bool *approximate)
     case MYSQL_TYPE_INT24:
     case MYSQL_TYPE_LONGLONG:
     case MYSQL_TYPE_YEAR:
-        return LIT_INT;
+        return VT_INT64;
     case MYSQL_TYPE_FLOAT:
     case MYSQL_TYPE_DOUBLE:
-        *approximate = true;
-        return LIT_NUMBER;
+        return VT_DOUBLE;
     case MYSQL_TYPE_DECIMAL:
     case MYSQL_TYPE_NEWDECIMAL:
-        return LIT_NUMBER;
+        return VT_DECIMAL;
+    case MYSQL_TYPE_DATE:
+        return VT_DATE;
+    case MYSQL_TYPE_TIME:
+        return VT_TIME;
+    case MYSQL_TYPE_DATETIME:
+    case MYSQL_TYPE_TIMESTAMP:
+        return VT_DATETIME;
     default:
-        return LIT_STRING;
+        return VT_TEXT;
     }
+}
+
+/* How its values are written as literals (planner/ast.h literal_kind). */
+static int literal_kind_of(value_type t, bool *approximate)
+{
+    *approximate = t == VT_DOUBLE;
+    return t == VT_INT64 ? LIT_INT : t == VT_DOUBLE || t == VT_DECIMAL ? LIT_NUMBER : LIT_STRING;
 }
 
 static void collect_header(void *ctx, const struct wire_column *cols, size_t n)
 {
     phases *ph = ctx;
-    for (size_t c = 0; c < ph->phase->nkey_cols; c++)
-        if (ph->phase->key_cols[c] < n)
-            ph->kinds[c] = literal_kind_of(&cols[ph->phase->key_cols[c]], &ph->approximate[c]);
+    for (size_t c = 0; c < ph->phase->nkey_cols; c++) {
+        if (ph->phase->key_cols[c] >= n)
+            continue;
+        const struct wire_column *col = &cols[ph->phase->key_cols[c]];
+        value_type t = value_type_of(col);
+        ph->kinds[c] = literal_kind_of(t, &ph->approximate[c]);
+        ph->types[c] = (int)t;
+        ph->decimals[c] = col->decimals;
+    }
 }
 
 static char *copy_value(const char *value, size_t len)
@@ -322,6 +354,10 @@ exec *phases_start(const exec_env *env, const exec_request *req, const exec_sink
     ph->started_ns = stats_now_ns();
     ph->kinds = xcalloc(ph->phase->nkey_cols + 1, sizeof(int));
     ph->approximate = xcalloc(ph->phase->nkey_cols + 1, sizeof(bool));
+    ph->types = xcalloc(ph->phase->nkey_cols + 1, sizeof(int));
+    ph->decimals = xcalloc(ph->phase->nkey_cols + 1, sizeof(int));
+    for (size_t c = 0; c < ph->phase->nkey_cols; c++)
+        ph->types[c] = VT_TEXT;
     for (size_t c = 0; c < ph->phase->nkey_cols; c++)
         ph->kinds[c] = LIT_STRING;
     ph->handle = exec_wrap_phases(ph);

@@ -230,13 +230,7 @@ LATE = {
 @pytest.mark.parametrize("b", BACKENDS)
 def test_refresh_copies_late_rows(env, b):
     t = (tr.TODAY - datetime.timedelta(days=1, hours=-3)).strftime("%Y-%m-%d %H:%M:%S")
-    if b == "lite":
-        db = sqlite3.connect(env["base"] / "payments.db")
-        db.execute(LATE[b].format(t=t))
-        db.commit()
-        db.close()
-    else:
-        on_source(env, b, LATE[b].format(t=t))
+    write_source(env, b, LATE[b].format(t=t))
     out = mimir(env, "rollups", "build", f"pay_{b}_away").stdout
     assert f"rollup pay_{b}_away: refresh of the periods from" in out, out
     wm = build_watermark(out, f"pay_{b}_away")
@@ -275,9 +269,77 @@ def test_server_reads_the_copy(env, session_dir, b):
             rr.same_answer(conn, tile(b, upper=True), f"pay_{b}_away")
             rr.same_answer(conn, f"SELECT store_id, AGG(n_{b}) FROM mimir.metrics WHERE "
                                  f"ds < '{rr.day(1)}' GROUP BY 1 ORDER BY 1", f"pay_{b}_away")
-            # One that reaches it needs the source's newest rows in the same statement:
-            # the home rollup answers.
-            rr.same_answer(conn, tile(b, upper=False), f"pay_{b}_home")
+            # One that reaches it, or starts inside a day: the source's rows of those parts
+            # are read first, then with the copy's in the storage's statement.
+            for sql, part in ((tile(b, upper=False), "from {wm} on"),
+                              (f"SELECT country, AGG(n_{b}), AGG(avg_amount_{b}) FROM "
+                               f"mimir.metrics WHERE ts > '{rr.day(30)} 07:30:00' AND "
+                               f"ts < '{rr.day(2)}' GROUP BY 1 ORDER BY 1",
+                               f"before {rr.day(29)} 00:00:00")):
+                phased_answer(conn, sql, b, part)
+            # Rows written since show at once (two rows today: n grows by 2).
+            def today_n():
+                rows = phased_answer(conn, tile(b, upper=False), b, "from {wm} on")
+                return sum(int(r[3]) for r in rows if str(r[0]) == rr.day(0))
+            before = today_n()
+            now = datetime.datetime.utcnow().strftime("%Y-%m-%d %H:%M:%S")
+            write_source(env, b, LATE[b].format(t=now))
+            assert today_n() == before + 2
+        finally:
+            conn.close()
+    finally:
+        tr.stop_checked(server)
+
+
+def phased_answer(conn, sql, b, part):
+    """sql answered by pay_{b}_away with the source's rows of `part` read first (EXPLAIN:
+    the source's query, the phase, the storage's statement), with the same rows and column
+    types as with rollups off."""
+    rows = rr.run(conn, "EXPLAIN " + sql)
+    assert [r[2] for r in rows] == [f"pay_{b}", "the source's rows for a rollup stored "
+                                    "elsewhere", f"store_{b}"], rows
+    m = re.match(rf"pay_{b}: rollup pay_{b}_away \(refreshed \S+\), the source (.*)$", rows[2][1])
+    assert m, rows[2][1]
+    wm = re.search(r"from (\S+ \S+) on", m.group(1))
+    assert m.group(1) == part.format(wm=wm.group(1) if wm else ""), (m.group(1), part)
+    assert "mimir_rollups" in rows[2][4] and "mimir_rollups" not in rows[0][4]
+    got, want = rr.described(conn, sql), rr.described(conn, rr.no_rollup(sql))
+    assert got == want, sql
+    return rr.run(conn, sql)
+
+
+def write_source(env, b, sql):
+    if b == "lite":
+        db = sqlite3.connect(env["base"] / "payments.db")
+        db.execute(sql)
+        db.commit()
+        db.close()
+    else:
+        on_source(env, b, sql)
+
+
+def test_too_many_source_rows_the_source_answers(env, session_dir):
+    """More source rows than a statement takes (limits.max_semijoin_values, here 1): the
+    statement is answered from the sources, and the next one still works."""
+    for b in BACKENDS:
+        mimir(env, "rollups", "build", f"pay_{b}_home")
+    cfg = session_dir / "rollup-storage-limits.yaml"
+    cfg.write_text("limits:\n  max_semijoin_values: 1\n")
+    server = MimirServer(session_dir, configs=env["configs"], secrets=env["secrets"],
+                         name="rollup-storage-limits",
+                         extra_args=["--server-config", str(cfg)]).start()
+    server.wait_for_log(TYPES_DISCOVERED)
+    rr.wait_for_builds(server, [f"pay_{b}_{k}" for b in BACKENDS for k in ("away", "home")])
+    try:
+        conn = rr.connect({"server": server})
+        try:
+            for b in BACKENDS:
+                sql = tile(b, upper=False)
+                assert rr.described(conn, sql) == rr.described(conn, rr.no_rollup(sql)), b
+                assert f"a rollup could not answer (rollup 'pay_{b}_away': the source's rows " \
+                       "of the range outside it are more than 1); reading the sources" in \
+                       server.stderr()
+                rr.same_answer(conn, tile(b, upper=True), f"pay_{b}_away")
         finally:
             conn.close()
     finally:
@@ -296,11 +358,14 @@ def test_storage_down_the_source_answers(env, session_dir):
                 assert rr.rollup_of(conn, sql) == f"pay_{b}_away"
                 got = rr.described(conn, sql)
                 assert got == rr.described(conn, rr.no_rollup(sql)), b
+                # with the source's rows read first: the second phase fails, then the sources
+                sql = tile(b, upper=False)
+                assert rr.described(conn, sql) == rr.described(conn, rr.no_rollup(sql)), b
                 assert rr.run(conn, f"SELECT AGG(n_{b}) FROM mimir.metrics") == \
                     rr.run(conn, rr.no_rollup(f"SELECT AGG(n_{b}) FROM mimir.metrics"))
             log = server.stderr()
             assert len(re.findall(r"a rollup could not answer \(.*\); reading the sources",
-                                  log)) >= 2, log[-3000:]
+                                  log)) >= 4, log[-3000:]
         finally:
             conn.close()
     finally:

@@ -25,6 +25,7 @@
 #include "planner/parser.h"
 #include "planner/planner.h"
 #include "planner/rollup_route.h"
+#include "planner/value_type.h"
 #include "semantic/catalog.h"
 #include "semantic/catalog_view.h"
 #include "semantic/column_type.h"
@@ -739,6 +740,144 @@ static void test_route_prepared(void **state)
     }
 }
 
+/* ---- 3b. A rollup stored on another connection (planner/rollup_phase.h) ---- */
+
+static const char away_sources[] = "pay:\n"
+                                   "  name: pay\n"
+                                   "  time_col: paid_at\n"
+                                   "  connection_name: db\n"
+                                   "  sql: SELECT paid_at, store_id, amount FROM payments\n"
+                                   "  rollups:\n"
+                                   "    - name: pay_away\n"
+                                   "      grain: ds\n"
+                                   "      dimensions: [store_id]\n"
+                                   "      metrics: [revenue, n]\n"
+                                   "      storage: store\n";
+static const char away_metrics[] = "name: revenue\nsource_name: pay\nsql: SUM(amount)\n"
+                                   "---\nname: n\nsource_name: pay\nsql: COUNT(*)\n";
+static const char mysql_secret[] = "{\"connection_class\": \"sqldb\", \"flavour\": \"mysql\", "
+                                   "\"host\": \"127.0.0.1\", \"port\": \"3306\", \"user\": "
+                                   "\"u\", \"password\": \"p\", \"schema\": \"%s\"}";
+
+static catalog *away_project(char *dir, size_t len)
+{
+    unit_tmpdir_make(dir, len, "mimir-rollup-away");
+    static const char *const subs[] = {"sources", "metrics", "dimensions", "secrets"};
+    for (size_t i = 0; i < 4; i++) {
+        char sub[400];
+        snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
+        assert_int_equal(mkdir(sub, 0700), 0);
+    }
+    unit_write_file(dir, "sources/s.yaml", away_sources);
+    unit_write_file(dir, "metrics/m.yaml", away_metrics);
+    char secrets[400], text[300];
+    snprintf(secrets, sizeof secrets, "%s/secrets", dir);
+    snprintf(text, sizeof text, mysql_secret, "shop");
+    unit_write_file(secrets, "db.json", text);
+    snprintf(text, sizeof text, mysql_secret, "rollup_home");
+    unit_write_file(secrets, "store.json", text);
+    char err[2048];
+    catalog *c = catalog_load(dir, secrets, err, sizeof err);
+    if (!c)
+        fail_msg("%s", err);
+    return c;
+}
+
+static action plan_away(arena *a, const catalog *c, const discovered_types *t, const char *sql,
+                        bool no_phase)
+{
+    static const rollup_ready ready[] = {{"pay_away", WATERMARK, REFRESHED, 100}};
+    session_info s = {.cat = c,
+                      .db = "mimir",
+                      .user = "u",
+                      .autocommit = true,
+                      .types = t,
+                      .rollups = ready,
+                      .nrollups = 1,
+                      .no_rollup_phase = no_phase};
+    action act;
+    plan_in(a, &s, sql, &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    return act;
+}
+
+/* A range the rollup answers alone runs on the storage; one the source must complete
+ * reads the source's rows first, then passes them, cast, into the storage's statement. */
+static void test_route_stored_elsewhere(void **state)
+{
+    (void)state;
+    char dir[300];
+    catalog *c = away_project(dir, sizeof dir);
+    discovered_types *t = discovered_types_new();
+    set_type(t, "pay", "revenue", "decimal(12,2)");
+    set_type(t, "pay", "n", "bigint");
+    set_type(t, "pay", "ts", "datetime");
+    arena a;
+    arena_init(&a);
+    /* before the watermark: the storage alone */
+    action act = plan_away(&a, c, t,
+                           "SELECT ds, AGG(n) FROM mimir.metrics WHERE ts < '2024-05-01' "
+                           "GROUP BY ds",
+                           false);
+    const atomic_query *q = &act.plan->queries[0];
+    assert_null(act.plan->phase);
+    assert_string_equal(q->rollup, "pay_away");
+    assert_string_equal(q->conn->name, "store");
+    assert_null(strstr(q->sql, "payments"));
+    /* up to now: the source's rows after the watermark first */
+    const char *open = "SELECT ds, AGG(n), AGG(revenue) FROM mimir.metrics GROUP BY ds";
+    act = plan_away(&a, c, t, open, false);
+    const plan_phase *ph = act.plan->phase;
+    assert_non_null(ph);
+    assert_string_equal(ph->rollup, "pay_away");
+    const atomic_query *rows = &ph->inner->queries[0];
+    assert_string_equal(rows->conn->name, "db");
+    assert_non_null(strstr(rows->sql, "payments"));
+    assert_null(strstr(rows->sql, "mimir_rollups"));
+    assert_int_equal(ph->nkey_cols, 4); /* period, store_id, revenue, n */
+    assert_string_equal(act.plan->queries[0].conn->name, "store");
+    /* the second phase: two rows, a NULL among them */
+    static const char *const values[] = {"2024-06-01 00:00:00", "1",  "12.50", "3",
+                                         "2024-06-01 00:00:00", NULL, NULL,    "1"};
+    static const size_t lengths[] = {19, 1, 5, 1, 19, 0, 0, 1};
+    static const int kinds[] = {LIT_STRING, LIT_INT, LIT_NUMBER, LIT_INT};
+    static const int vtypes[] = {VT_DATETIME, VT_INT32, VT_DECIMAL, VT_INT64};
+    static const int decimals[] = {0, 0, 2, 0};
+    static const bool approx[] = {false, false, false, false};
+    phase_keys keys = {.values = values,
+                       .lengths = lengths,
+                       .n = 2,
+                       .ncols = 4,
+                       .kinds = kinds,
+                       .approximate = approx,
+                       .types = vtypes,
+                       .decimals = decimals};
+    const plan *second = NULL;
+    sql_error err;
+    assert_true(ph->plan_outer(ph->ctx, &keys, &second, &err));
+    assert_null(second->phase);
+    q = &second->queries[0];
+    assert_string_equal(q->conn->name, "store");
+    const char *u =
+        strstr(q->sql, " UNION ALL SELECT CAST(? AS DATETIME(0)), CAST(? AS SIGNED), "
+                       "CAST(? AS DECIMAL(65,2)), CAST(? AS SIGNED) UNION ALL SELECT "
+                       "CAST(? AS DATETIME(0)), CAST(NULL AS SIGNED), CAST(NULL AS DECIMAL(65,2)), "
+                       "CAST(? AS SIGNED))");
+    if (!u)
+        fail_msg("no rows in %s", q->sql);
+    assert_null(strstr(q->sql, "payments"));
+    assert_true(has_param(q, "12.50"));
+    assert_null(strstr(q->sql, "12.50"));
+    /* a derived table cannot wrap a phase: the source answers */
+    act = plan_away(&a, c, t, open, true);
+    assert_null(act.plan->phase);
+    assert_null(act.plan->queries[0].rollup);
+    arena_free(&a);
+    discovered_types_free(t);
+    catalog_free(c);
+    unit_tmpdir_remove(dir);
+}
+
 /* ---- 4. SET mimir_rollups and @@mimir_rollups -------------------------------- */
 
 typedef struct set_case {
@@ -1241,6 +1380,7 @@ int main(void)
         cmocka_unit_test(test_route_sql_without_lambda),
         cmocka_unit_test(test_route_sql_with_lambda),
         cmocka_unit_test(test_route_sql_with_partial_periods),
+        cmocka_unit_test(test_route_stored_elsewhere),
         cmocka_unit_test(test_route_two_sources),
         cmocka_unit_test(test_route_row_filtered),
         cmocka_unit_test(test_hint_parsing),
