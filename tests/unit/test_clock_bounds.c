@@ -462,7 +462,7 @@ static void test_phases_share_the_clock(void **state)
     size_t len = 1;
     int kind = LIT_INT;
     bool approx = false;
-    phase_keys keys = {&value, &len, 1, 1, &kind, &approx};
+    phase_keys keys = {&value, &len, 1, 1, &kind, &approx, NULL, NULL};
     const plan *outer;
     sql_error err;
     assert_true(ph->plan_outer(ph->ctx, &keys, &outer, &err));
