@@ -1090,7 +1090,8 @@ static bool print_session_clock(print_ctx *pc, const char *name)
 {
     bool date = strcmp(name, "curdate") == 0 || strcmp(name, "current_date") == 0;
     bool clock = strcmp(name, "curtime") == 0 || strcmp(name, "current_time") == 0;
-    time_t now = time(NULL);
+    /* The statement's clock (one value for every source and phase of it). */
+    time_t now = (time_t)(time_zone_clock(pc->b->clock_us) / 1000000);
     struct tm tm;
     time_zone_local(pc->b->tz, now, &tm);
     char text[32];

@@ -71,6 +71,8 @@ typedef struct inquiry {
      * computed in it (NULL: UTC). types tells which time columns are instants. */
     const time_zone *tz;
     const struct discovered_types *types;
+    /* The statement's clock (session_info.clock_us); 0: the real clock. */
+    int64_t clock_us;
     /* The rollups built and ready to answer (planner/rollup_route.h); none when the
      * session turned them off or the statement says NO_ROLLUP(). */
     const struct rollup_ready *rollups;

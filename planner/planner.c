@@ -139,6 +139,7 @@ static void plan_metrics_query(arena *a, const session_info *s, const select_stm
         return;
     }
     q.tz = &s->tz;
+    q.clock_us = s->clock_us;
     q.types = s->types;
     if (!s->rollups_off && !sel->no_rollup) {
         q.rollups = s->rollups;
@@ -780,6 +781,7 @@ static void plan_with_notes(arena *a, const session_info *s, const statement *st
     plan_notes notes = {.a = a};
     session_info noted = *s;
     noted.notes = &notes;
+    noted.clock_us = time_zone_clock(s->clock_us); /* one clock for the whole statement */
     plan_statement(a, &noted, st, out);
     plan_add_layer_types(a, &noted, st, out);
     out->notes = notes.items;
@@ -908,6 +910,9 @@ bool planner_prepare(arena *a, const session_info *s, const char *sql, size_t le
         st.params[i]->text = NULL;
         st.params[i]->text_len = 0;
     }
+    session_info clocked = *s;
+    clocked.clock_us = time_zone_clock(s->clock_us);
+    s = &clocked;
     plan_statement(a, s, &st, out);
     bool typed = plan_add_layer_types(a, s, &st, out);
     if (*nparams > 0 && !prepared_with_nulls(out))

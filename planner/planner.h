@@ -93,6 +93,12 @@ typedef struct session_info {
      * (planner/rollup_phase.h); NULL otherwise. */
     const struct phase_keys *rollup_rows;
     const char *rollup_rows_source;
+    /* The statement's clock: the instant it started, in microseconds since 1970 UTC,
+     * which NOW(), CURDATE() and their synonyms read once for the whole statement
+     * (every source and phase of it), as MySQL does. 0: planning the statement reads
+     * the real clock (each execution of a prepared statement or HTTP call reads its
+     * own); tests set it to plan against a fixed clock. */
+    int64_t clock_us;
 } session_info;
 
 typedef enum {

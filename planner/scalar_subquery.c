@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "planner/cache_hints.h"
 #include "planner/derived.h"
 
 /* Everything plan_outer needs: it runs after planning returned (proxy/exec/phases.c). */
@@ -126,6 +127,12 @@ static bool plan_outer(void *ctx, const phase_keys *k, const plan **out, sql_err
     memset(&act, 0, sizeof(act));
     plan_select(sc->a, &sc->s, with_value(sc, v), &act);
     if (act.kind == ACTION_QUERY) {
+        /* The statement's cache hints, as the first phase has them: NOW() in the
+         * subquery makes the outer phase's answer change by itself too. */
+        cache_hints h;
+        select_cache_hints(sc->sel, &h);
+        act.plan->no_cache = h.no_cache;
+        act.plan->nondeterministic = h.nondeterministic;
         *out = act.plan;
         return true;
     }

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "planner/periods.h"
 #include "planner/sql_builder.h"
 #include "planner/time_values.h"
 #include "wire/utf8.h"
@@ -274,6 +275,279 @@ static bool eval_time_function(arena *a, const session_info *s, const expr *e, v
     return true;
 }
 
+/* ---- Dates and times of constants ------------------------------------------------
+ *
+ * The statement's clock (NOW(), CURDATE(), ... read once per statement in the
+ * session's zone: session_info.clock_us), DATE_ADD and its synonyms, `± INTERVAL
+ * n unit`, DATE(), TIMESTAMP() and casts to DATE or DATETIME, computed as MySQL
+ * does on wall-clock microseconds (planner/time_values.h, planner/periods.h). The
+ * same evaluator answers SELECT without FROM and folds the time bounds of a
+ * metrics query written with the clock (session_fold_time).
+ */
+
+static bool unsupported_without_from(sql_error *err);
+
+static bool name_in(const char *name, const char *const *names)
+{
+    for (const char *const *n = names; *n; n++)
+        if (!strcasecmp(name, *n))
+            return true;
+    return false;
+}
+
+static bool clock_function(const char *f)
+{
+    static const char *const names[] = {
+        "now",     "current_timestamp", "localtimestamp", "localtime", "utc_timestamp", "sysdate",
+        "curdate", "current_date",      "utc_date",       "curtime",   "current_time",  "utc_time",
+        NULL};
+    return name_in(f, names);
+}
+
+static bool date_add_function(const char *f)
+{
+    static const char *const names[] = {"date_add", "date_sub", "adddate", "subdate", NULL};
+    return name_in(f, names);
+}
+
+/* The DATETIME range MySQL's date arithmetic stays in (else its answer is NULL). */
+#define DATETIME_MIN_US (INT64_C(-62167219200) * TV_US_PER_S)              /* 0000-01-01 */
+#define DATETIME_MAX_US (INT64_C(253402300800) * TV_US_PER_S - INT64_C(1)) /* 9999-12-31 */
+#define US_PER_DAY      (INT64_C(86400) * TV_US_PER_S)
+
+/* A DATE's or DATETIME's value: microseconds since 1970, whether it is a DATE (no time
+ * part), and its fraction digits. False for NULL or text MySQL would not read. */
+static bool temporal_of(const value *v, int64_t *us, bool *is_date, int *digits)
+{
+    bool is_datetime;
+    if (!v->text || v->type == VT_BLOB || !tv_read(v->text, us, &is_datetime, digits) ||
+        !is_datetime)
+        return false;
+    *is_date = v->type == VT_DATE || (v->type != VT_DATETIME && strlen(v->text) == 10);
+    return true;
+}
+
+/* us as a DATE ('YYYY-MM-DD') or a DATETIME with `digits` fraction digits; NULL when
+ * outside MySQL's range. type VT_TEXT stays (a string argument gives a string). */
+static void temporal_value(arena *a, int64_t us, bool is_date, int digits, value_type type,
+                           value *out)
+{
+    out->type = type == VT_TEXT ? VT_TEXT : is_date ? VT_DATE : VT_DATETIME;
+    out->text = NULL;
+    if (us < DATETIME_MIN_US || us > DATETIME_MAX_US)
+        return;
+    char text[TV_TEXT_SIZE];
+    tv_datetime_text(us, is_date ? 0 : digits, text);
+    if (is_date)
+        text[10] = 0;
+    out->text = arena_strdup(a, text);
+}
+
+/* NOW([fsp]) and the other readings of the statement's clock, in the session's zone
+ * (UTC_...: in UTC). SYSDATE() reads the same clock here: without FROM there is one row. */
+static bool eval_clock(arena *a, const session_info *s, const expr *e, value *out, sql_error *err)
+{
+    const char *f = e->text;
+    int fsp = 0;
+    if (e->nargs > 1)
+        return unsupported_without_from(err);
+    if (e->nargs == 1) {
+        value v;
+        if (!eval(a, s, e->args[0], &v, err))
+            return false;
+        if (v.type != VT_INT64 || !v.text || strtoll(v.text, NULL, 10) < 0)
+            return unsupported_without_from(err);
+        if (strtoll(v.text, NULL, 10) > 6) {
+            sql_error_set(err, ER_TOO_BIG_PRECISION, "42000",
+                          "Too-big precision %s specified for '%s'. Maximum is 6.", v.text, f);
+            return false;
+        }
+        fsp = (int)strtoll(v.text, NULL, 10);
+    }
+    int64_t clock = time_zone_clock(s->clock_us);
+    int64_t wall = strncasecmp(f, "utc_", 4) == 0 ? clock : time_zone_wall_us(&s->tz, clock);
+    int64_t unit = 1;
+    for (int i = fsp; i < 6; i++)
+        unit *= 10;
+    int64_t us = wall - (wall % unit + unit) % unit; /* fsp digits, truncated as MySQL */
+    bool date_only = strcasestr(f, "date") != NULL;
+    bool time_only =
+        !strcasecmp(f, "curtime") || !strcasecmp(f, "current_time") || !strcasecmp(f, "utc_time");
+    if (time_only) {
+        int64_t day = us - (us / US_PER_DAY - (us % US_PER_DAY < 0)) * US_PER_DAY;
+        char text[TV_TEXT_SIZE];
+        tv_time_text(day, fsp, text);
+        out->text = arena_strdup(a, text);
+        out->type = VT_TIME;
+        return true;
+    }
+    temporal_value(a, us, date_only, fsp, date_only ? VT_DATE : VT_DATETIME, out);
+    return true;
+}
+
+/* INTERVAL n unit's n: an integer (MySQL rounds other amounts: not folded here). */
+static bool interval_amount(arena *a, const session_info *s, const expr *iv, int64_t *n, bool *null,
+                            sql_error *err)
+{
+    value v;
+    if (!eval(a, s, iv->left, &v, err))
+        return false;
+    *null = !v.text;
+    if (*null)
+        return true;
+    if (v.type != VT_INT64)
+        return unsupported_without_from(err);
+    *n = strtoll(v.text, NULL, 10);
+    return true;
+}
+
+/* d + n units as MySQL's DATE_ADD: a DATE stays one when the unit is days or longer;
+ * months keep the day or take the month's last. NULL outside MySQL's range. */
+static void date_add_value(arena *a, const value *d, int64_t n, const char *unit, value *out)
+{
+    int64_t us;
+    bool is_date;
+    int digits;
+    out->type = d->type == VT_TEXT ? VT_TEXT : VT_DATETIME;
+    out->text = NULL;
+    if (!temporal_of(d, &us, &is_date, &digits))
+        return;
+    static const struct {
+        const char *unit;
+        int64_t us;
+    } fixed[] = {{"MICROSECOND", 1},           {"SECOND", TV_US_PER_S},
+                 {"MINUTE", 60 * TV_US_PER_S}, {"HOUR", 3600 * TV_US_PER_S},
+                 {"DAY", US_PER_DAY},          {"WEEK", 7 * US_PER_DAY}};
+    static const struct {
+        const char *unit;
+        time_unit u;
+    } calendar[] = {
+        {"MONTH", TIME_UNIT_MONTH}, {"QUARTER", TIME_UNIT_QUARTER}, {"YEAR", TIME_UNIT_YEAR}};
+    const int64_t span = DATETIME_MAX_US - DATETIME_MIN_US;
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+        if (strcasecmp(unit, fixed[i].unit) != 0)
+            continue;
+        if (n > span / fixed[i].us || n < -(span / fixed[i].us))
+            return;
+        bool days = fixed[i].us >= US_PER_DAY;
+        if (fixed[i].us == 1 && digits < 6)
+            digits = 6;
+        temporal_value(a, us + n * fixed[i].us, is_date && days, digits, d->type, out);
+        return;
+    }
+    for (size_t i = 0; i < sizeof(calendar) / sizeof(calendar[0]); i++) {
+        if (strcasecmp(unit, calendar[i].unit) != 0)
+            continue;
+        if (n > 120000 || n < -120000)
+            return;
+        temporal_value(a, period_date_add(us, n, calendar[i].u), is_date, digits, d->type, out);
+        return;
+    }
+}
+
+/* DATE_ADD(d, INTERVAL n unit), d + INTERVAL n unit, INTERVAL n unit + d, d - INTERVAL. */
+static bool eval_date_add(arena *a, const session_info *s, const expr *d, const expr *iv,
+                          bool subtract, value *out, sql_error *err)
+{
+    value v;
+    int64_t n = 0;
+    bool null;
+    if (!eval(a, s, d, &v, err))
+        return false;
+    if (iv->kind != EX_INTERVAL) { /* ADDDATE(d, n): days */
+        expr *days = arena_alloc(a, sizeof(*days));
+        *days = (expr){.kind = EX_INTERVAL, .left = (expr *)iv, .text = "DAY", .text_len = 3};
+        iv = days;
+    }
+    if (!interval_amount(a, s, iv, &n, &null, err))
+        return false;
+    out->type = VT_DATETIME;
+    out->text = NULL;
+    if (null || !v.text)
+        return true;
+    if (strcasecmp(iv->text, "MICROSECOND") != 0 && strcasecmp(iv->text, "SECOND") != 0 &&
+        strcasecmp(iv->text, "MINUTE") != 0 && strcasecmp(iv->text, "HOUR") != 0 &&
+        strcasecmp(iv->text, "DAY") != 0 && strcasecmp(iv->text, "WEEK") != 0 &&
+        strcasecmp(iv->text, "MONTH") != 0 && strcasecmp(iv->text, "QUARTER") != 0 &&
+        strcasecmp(iv->text, "YEAR") != 0)
+        return unsupported_without_from(err);
+    if (n == INT64_MIN)
+        return true;
+    date_add_value(a, &v, subtract ? -n : n, iv->text, out);
+    return true;
+}
+
+/* DATE(x), TIMESTAMP(x), CAST(x AS DATE), CAST(x AS DATETIME[(n)]): x read as MySQL
+ * reads a DATETIME; NULL when it is not one. digits < 0: x's own. */
+static bool eval_temporal_cast(arena *a, const session_info *s, const expr *x, bool to_date,
+                               int digits, value *out, sql_error *err)
+{
+    value v;
+    if (!eval(a, s, x, &v, err))
+        return false;
+    int64_t us;
+    bool is_date;
+    int own;
+    out->type = to_date ? VT_DATE : VT_DATETIME;
+    out->text = NULL;
+    if (!temporal_of(&v, &us, &is_date, &own))
+        return true;
+    if (to_date) {
+        us -= (us % US_PER_DAY + US_PER_DAY) % US_PER_DAY;
+    } else if (digits >= 0 && digits < own) {
+        int64_t unit = 1;
+        for (int i = digits; i < 6; i++)
+            unit *= 10;
+        us = (us + unit / 2) - ((us + unit / 2) % unit + unit) % unit; /* rounded, as MySQL */
+    }
+    temporal_value(a, us, to_date, digits >= 0 ? digits : own, out->type, out);
+    return true;
+}
+
+static bool eval_date_function(arena *a, const session_info *s, const expr *e, value *out,
+                               sql_error *err)
+{
+    const char *f = e->text;
+    if (date_add_function(f)) {
+        if (e->nargs != 2) {
+            sql_error_set(err, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "42000",
+                          "Incorrect parameter count in the call to native function '%s'", f);
+            return false;
+        }
+        if (e->args[1]->kind != EX_INTERVAL &&
+            (!strcasecmp(f, "date_add") || !strcasecmp(f, "date_sub")))
+            return unsupported_without_from(err);
+        bool subtract = !strcasecmp(f, "date_sub") || !strcasecmp(f, "subdate");
+        return eval_date_add(a, s, e->args[0], e->args[1], subtract, out, err);
+    }
+    if (e->nargs != 1) {
+        sql_error_set(err, ER_WRONG_PARAMCOUNT_TO_NATIVE_FCT, "42000",
+                      "Incorrect parameter count in the call to native function '%s'", f);
+        return false;
+    }
+    return eval_temporal_cast(a, s, e->args[0], !strcasecmp(f, "date"), -1, out, err);
+}
+
+/* CAST(x AS DATE), CAST(x AS DATETIME[(n)]): *to_date and *digits; false for other types. */
+static bool temporal_cast_type(const char *type, bool *to_date, int *digits)
+{
+    *digits = 0;
+    if (!strcasecmp(type, "date")) {
+        *to_date = true;
+        return true;
+    }
+    *to_date = false;
+    if (strncasecmp(type, "datetime", 8) != 0)
+        return false;
+    const char *p = type + 8;
+    if (!*p)
+        return true;
+    if (p[0] != '(' || p[1] < '0' || p[1] > '6' || p[2] != ')' || p[3])
+        return false;
+    *digits = p[1] - '0';
+    return true;
+}
+
 static bool eval_function(arena *a, const session_info *s, const expr *e, value *out,
                           sql_error *err)
 {
@@ -296,29 +570,11 @@ static bool eval_function(arena *a, const session_info *s, const expr *e, value 
                !strcasecmp(f, "found_rows")) {
         out->text = "0";
         out->type = VT_INT64;
-    } else if (!strcasecmp(f, "now") || !strcasecmp(f, "current_timestamp") ||
-               !strcasecmp(f, "localtimestamp") || !strcasecmp(f, "localtime") ||
-               !strcasecmp(f, "utc_timestamp") || !strcasecmp(f, "sysdate") ||
-               !strcasecmp(f, "curdate") || !strcasecmp(f, "current_date") ||
-               !strcasecmp(f, "utc_date") || !strcasecmp(f, "curtime") ||
-               !strcasecmp(f, "current_time") || !strcasecmp(f, "utc_time")) {
-        time_t now = time(NULL);
-        struct tm tm;
-        if (strncasecmp(f, "utc_", 4) == 0)
-            gmtime_r(&now, &tm);
-        else
-            time_zone_local(&s->tz, now, &tm); /* the session's clock, as MySQL's NOW() */
-        char text[32];
-        bool date_only = strcasestr(f, "date") != NULL;
-        bool time_only = !strcasecmp(f, "curtime") || !strcasecmp(f, "current_time") ||
-                         !strcasecmp(f, "utc_time");
-        strftime(text, sizeof(text),
-                 date_only   ? "%Y-%m-%d"
-                 : time_only ? "%H:%M:%S"
-                             : "%Y-%m-%d %H:%M:%S",
-                 &tm);
-        out->text = arena_strdup(a, text);
-        out->type = date_only ? VT_DATE : time_only ? VT_TIME : VT_DATETIME;
+    } else if (clock_function(f)) {
+        return eval_clock(a, s, e, out, err);
+    } else if (date_add_function(f) || !strcasecmp(f, "date") ||
+               (!strcasecmp(f, "timestamp") && e->nargs == 1)) {
+        return eval_date_function(a, s, e, out, err);
     } else if (!strcasecmp(f, "coalesce") || !strcasecmp(f, "ifnull")) {
         out->text = NULL;
         for (size_t i = 0; i < e->nargs; i++) {
@@ -491,6 +747,10 @@ static bool char_cast_type(const char *type, long *max)
 static bool eval_cast(arena *a, const session_info *s, const expr *e, value *out, sql_error *err)
 {
     long max;
+    bool to_date;
+    int digits;
+    if (e->nargs == 2 && temporal_cast_type(e->args[1]->text, &to_date, &digits))
+        return eval_temporal_cast(a, s, e->args[0], to_date, digits, out, err);
     if (e->nargs != 2 || !char_cast_type(e->args[1]->text, &max))
         return unsupported_without_from(err);
     if (!eval(a, s, e->args[0], out, err))
@@ -520,6 +780,10 @@ static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql
     case EX_LITERAL:
         return eval_literal(e, out);
     case EX_BINARY:
+        if ((e->op == OP_ADD || e->op == OP_SUB) && e->right->kind == EX_INTERVAL)
+            return eval_date_add(a, s, e->left, e->right, e->op == OP_SUB, out, err);
+        if (e->op == OP_ADD && e->left->kind == EX_INTERVAL)
+            return eval_date_add(a, s, e->right, e->left, false, out, err);
         return eval_integer_arithmetic(a, e, out, err);
     case EX_VARIABLE:
         if (!e->system) {
@@ -561,6 +825,60 @@ static bool eval(arena *a, const session_info *s, const expr *e, value *out, sql
         break;
     }
     return unsupported_without_from(err);
+}
+
+/* Is e constant within the statement: literals, the statement's clock and the date
+ * functions of it session_fold_time names (not SYSDATE, which moves as rows are read)? */
+static bool constant_in_statement(const expr *e)
+{
+    static const char *const functions[] = {
+        "now",     "current_timestamp", "localtimestamp", "localtime",
+        "curdate", "current_date",      "utc_timestamp",  "utc_date",
+        "date",    "timestamp",         "date_add",       "date_sub",
+        "adddate", "subdate",           "convert_tz",     NULL};
+    switch (e->kind) {
+    case EX_LITERAL:
+        return e->lit == LIT_STRING || e->lit == LIT_INT || e->lit == LIT_NUMBER;
+    case EX_UNARY:
+        return e->op == OP_NEG && constant_in_statement(e->left);
+    case EX_INTERVAL:
+        return constant_in_statement(e->left);
+    case EX_BINARY:
+        return (e->op == OP_ADD || e->op == OP_SUB || e->op == OP_MUL) &&
+               constant_in_statement(e->left) && constant_in_statement(e->right);
+    case EX_FUNC:
+        if (e->distinct || e->over)
+            return false;
+        if (!strcasecmp(e->text, "cast") || !strcasecmp(e->text, "convert")) {
+            bool to_date;
+            int digits;
+            return e->nargs == 2 && temporal_cast_type(e->args[1]->text, &to_date, &digits) &&
+                   constant_in_statement(e->args[0]);
+        }
+        if (!name_in(e->text, functions))
+            return false;
+        for (size_t i = 0; i < e->nargs; i++)
+            if (!constant_in_statement(e->args[i]))
+                return false;
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool session_fold_time(arena *a, const session_info *s, const expr *e, const char **text)
+{
+    if (!constant_in_statement(e))
+        return false;
+    value v;
+    sql_error err = {0};
+    int64_t us;
+    bool is_date;
+    int digits;
+    if (!eval(a, s, e, &v, &err) || !temporal_of(&v, &us, &is_date, &digits))
+        return false;
+    *text = v.text;
+    return true;
 }
 
 /* SELECT @@warning_count, @@error_count: they read the diagnostics area and, as in MySQL,

@@ -20,4 +20,16 @@ const char *server_variable(const session_info *s, const char *name, value_type 
  * false past the last one. */
 bool server_variable_at(const session_info *s, size_t i, const char **name, const char **value);
 
+/*
+ * A time bound written with the statement's clock, folded as MySQL evaluates it:
+ * e is provably constant within the statement (literals; NOW(), CURRENT_TIMESTAMP,
+ * LOCALTIME[STAMP], CURDATE(), CURRENT_DATE, UTC_TIMESTAMP(), UTC_DATE(); DATE(),
+ * TIMESTAMP(x), CAST(x AS DATE|DATETIME), DATE_ADD, DATE_SUB, ADDDATE, SUBDATE,
+ * `± INTERVAL n unit` and CONVERT_TZ of those) and its value is a DATE or a DATETIME:
+ * *text is it ('YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS[.f]', the session's wall clock,
+ * or UTC's for UTC_...). The clock is s->clock_us read in s->tz. SYSDATE() is not
+ * folded: MySQL reads it as each row is read. False for anything else, or NULL.
+ */
+bool session_fold_time(arena *a, const session_info *s, const expr *e, const char **text);
+
 #endif

@@ -30,6 +30,7 @@
 #include "planner/time_metrics.h"
 #include "planner/time_probe.h"
 #include "planner/semi_additive.h"
+#include "planner/session_query.h"
 #include "planner/str_to_date.h"
 
 typedef struct source_job {
@@ -279,6 +280,18 @@ static const char *bound_literal(split_ctx *x, const expr *e)
     char converted[64];
     if (!text && convert_tz_constant(e, converted, sizeof(converted)))
         text = arena_strdup(x->a, converted); /* Metabase's convert_tz('...', 'UTC', zone) */
+    if (!text) {
+        /* Written with the clock (CURDATE() - INTERVAL 7 DAY, DATE(DATE_ADD(NOW(6),
+         * INTERVAL -30 day))): folded as MySQL evaluates it in the session's zone, once
+         * for the statement, so that it is a bound like a literal (pushed into the
+         * source's WHERE as a parameter, read by rollup routing). */
+        session_info s = {.clock_us = x->q->clock_us};
+        if (x->q->tz)
+            s.tz = *x->q->tz;
+        else
+            time_zone_default(&s.tz);
+        session_fold_time(x->a, &s, e, &text);
+    }
     return text;
 }
 
@@ -386,7 +399,8 @@ static const char *incomplete_period_start(split_ctx *x)
     time_zone utc;
     time_zone_default(&utc);
     struct tm local;
-    time_zone_local(x->q->tz ? x->q->tz : &utc, time(NULL), &local);
+    time_zone_local(x->q->tz ? x->q->tz : &utc, (time_t)(time_zone_clock(x->q->clock_us) / 1000000),
+                    &local);
     int64_t now = (int64_t)timegm(&local) * 1000000, latest = 0;
     for (int g = 0; g < GRAIN_COUNT; g++) {
         period_kind k;
@@ -1373,6 +1387,7 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     sql_builder b;
     sb_init(&b, x->a, job->dialect);
     b.tz = q->tz;
+    b.clock_us = q->clock_us;
     b.cal = &x->cat->cal;
     b.subst = unix_timestamp_of_instant;
     b.subst_ctx = x;
@@ -1915,6 +1930,7 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
     sql_builder b;
     sb_init(&b, x->a, DIALECT_SQLITE);
     b.tz = x->q->tz;
+    b.clock_us = x->q->clock_us;
     b.subst = final_subst;
     b.subst_ctx = &f;
     if (x->tp.calendar) { /* join_to_calendar: every period of the range (time_metrics.h) */

@@ -16,6 +16,7 @@ void sb_init(sql_builder *b, arena *a, sql_dialect d)
     b->subst_ctx = NULL;
     b->allow_aggregates = false;
     b->tz = NULL;
+    b->clock_us = 0;
     b->named_zone = NULL;
     b->cal = NULL;
     b->resolve = NULL;

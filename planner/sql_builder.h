@@ -47,6 +47,8 @@ struct sql_builder {
     const expr *unhooked;
     /* The session's zone: NOW(), CURDATE() ... read its clock (NULL: UTC). */
     const struct time_zone *tz;
+    /* The statement's clock (session_info.clock_us) they read; 0: the real clock. */
+    int64_t clock_us;
     /* MySQL dialect: a named zone the SQL passes to CONVERT_TZ(), which the
      * connector checks the server knows (atomic_query.tz_name); NULL: none. */
     const char *named_zone;

@@ -31,6 +31,7 @@
 #define ER_NET_PACKETS_OUT_OF_ORDER          1156
 #define ER_INVALID_CHARACTER_STRING          1300
 #define ER_WARN_DATA_OUT_OF_RANGE            1264
+#define ER_TOO_BIG_PRECISION                 1426 /* NOW(7) */
 /* Session variables (SET time_zone, SET sql_select_limit). */
 #define ER_WRONG_VALUE_FOR_VAR 1231
 #define ER_WRONG_TYPE_FOR_VAR  1232

@@ -64,6 +64,25 @@ void time_zone_local(const time_zone *tz, time_t t, struct tm *out)
     gmtime_r(&local, out);
 }
 
+int64_t time_zone_clock(int64_t clock_us)
+{
+    if (clock_us)
+        return clock_us;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+}
+
+int64_t time_zone_wall_us(const time_zone *tz, int64_t us)
+{
+    int64_t seconds = us >= 0 ? us / 1000000 : -((-us + 999999) / 1000000);
+    if (!tz || tz->kind == TZ_UTC)
+        return us;
+    struct tm tm;
+    time_zone_local(tz, (time_t)seconds, &tm);
+    return (int64_t)timegm(&tm) * 1000000 + (us - seconds * 1000000);
+}
+
 /* MySQL's instant of a wall clock (sql/tztime.cc): of two (a repeated wall clock) the
  * earlier, of none (a skipped one) the instant the gap ends the old offset. */
 int64_t time_zone_instant(const time_zone *tz, int64_t local)

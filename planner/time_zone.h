@@ -46,6 +46,16 @@ const char *time_zone_offset_text(const time_zone *tz, char out[8]);
 void time_zone_local(const time_zone *tz, time_t t, struct tm *out);
 
 /*
+ * A statement's clock: clock_us (microseconds since 1970, UTC) when it is set
+ * (session_info.clock_us), else the real time now, to the microsecond.
+ */
+int64_t time_zone_clock(int64_t clock_us);
+
+/* The wall clock of instant us (microseconds since 1970, UTC) in zone tz (NULL:
+ * UTC), as microseconds since 1970 as if the wall clock were UTC. */
+int64_t time_zone_wall_us(const time_zone *tz, int64_t us);
+
+/*
  * The instant (seconds since 1970, UTC) of wall clock `local` (seconds since
  * 1970 as if the wall clock were UTC) in zone tz, by MySQL's rules: a wall
  * clock a daylight-saving change repeats is its earlier instant, one it skips

@@ -260,6 +260,17 @@ def queries(b):
          f"'{day(5)} 16:45:10' GROUP BY country ORDER BY 1", daily),
         (f"SELECT year_month, {m} FROM mimir.metrics WHERE ts > '{day(200)} 23:59:59' AND "
          f"ts <= '{day(2)} 00:00:00' GROUP BY 1 ORDER BY 1", daily),
+        # relative date filters (docs/sql.md "Time filters"): the clock folded to a bound
+        # in the session's zone, so the daily rollup answers the whole days of the range
+        (f"SELECT ds, {m} FROM mimir.metrics WHERE ts >= CURDATE() - INTERVAL 7 DAY "
+         "GROUP BY ds ORDER BY ds", daily),
+        # Metabase's relative filter: its last 30 days, today excluded
+        (f"SELECT country, {m} FROM mimir.metrics WHERE ts >= DATE(DATE_ADD(NOW(6), "
+         "INTERVAL -30 day)) AND ts < DATE(NOW(6)) GROUP BY country ORDER BY 1", daily),
+        (f"SELECT ds, {m} FROM mimir.metrics WHERE ds >= DATE_SUB(CURDATE(), INTERVAL 1 MONTH) "
+         "GROUP BY ds ORDER BY ds", daily),
+        # the last hour: no whole day, the source's rows
+        (f"SELECT AGG(n_{b}) FROM mimir.metrics WHERE ts >= NOW() - INTERVAL 1 HOUR", None),
         # falls back to the source: a finer grain, an hour, no whole day in the range,
         # a dimension outside every rollup, a metric no rollup keeps
         (f"SELECT HOUR(ts), AGG(n_{b}) FROM mimir.metrics GROUP BY 1 ORDER BY 1", None),

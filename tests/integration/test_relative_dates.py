@@ -1,0 +1,278 @@
+"""Relative date filters: time bounds written with the clock (docs/sql.md "Time filters").
+
+BI tools and hand-written SQL filter on the clock: Metabase's relative filters
+(`ts >= DATE(DATE_ADD(NOW(6), INTERVAL -30 day)) AND ts < DATE(NOW(6))`),
+Superset's and Redash's users (`ts >= CURDATE() - INTERVAL 7 DAY`, `ts >= NOW() -
+INTERVAL 1 HOUR`, `ds >= DATE_SUB(CURDATE(), INTERVAL 3 MONTH)`, ...). Mimir folds
+them to MySQL's value at the statement's start in the session's zone and pushes
+them as bounds. MariaDB is the oracle: the same rows (instants around now: every
+37 minutes from about five months ago to a day ahead) are loaded into PostgreSQL
+(timestamptz, and timestamp without zone holding UTC wall clocks), into MariaDB
+(a TIMESTAMP column, also Mimir's source, and a DATETIME copy of the UTC wall
+clocks) and into a SQLite file, and every filter is run through Mimir and on
+MariaDB under the same session zone. The two runs read the clock a moment apart:
+when the oracle's CURDATE() changed between them (a day boundary passed), or a row
+crossed a NOW()-based bound in between, the comparison is made once more.
+"""
+
+import datetime
+import json
+import sqlite3
+from decimal import Decimal
+
+import pytest
+
+from conftest import start_layer_server, write_secrets
+from support import assert_answers_select_1
+
+UTC = datetime.timezone.utc
+ORACLE_DB = "rd_oracle"
+ORACLE_USER = "rd_reader"
+ORACLE_PASSWORD = "rd-secret"
+ZONES = ["+00:00", "+05:30", "America/New_York"]
+NOW = datetime.datetime.now(UTC).replace(second=0, microsecond=0)
+
+
+def event_rows():
+    """(id, kind, amount, instant): every 37 minutes from ~155 days ago to ~a day ahead."""
+    rows = []
+    for i, k in enumerate(range(-40, 6000)):
+        t = NOW - datetime.timedelta(minutes=37 * k) + datetime.timedelta(seconds=17)
+        rows.append((i + 1, "abc"[i % 3], Decimal(i % 1000) / 100 + Decimal("0.25"), t))
+    return rows
+
+
+def load_postgres(pg, rows):
+    pg.query("DROP TABLE IF EXISTS rd_events, rd_events_wall")
+    pg.query("CREATE TABLE rd_events (id int PRIMARY KEY, kind text NOT NULL, "
+             "amount numeric(6,2) NOT NULL, ts timestamptz NOT NULL)")
+    pg.query("CREATE TABLE rd_events_wall (id int PRIMARY KEY, kind text NOT NULL, "
+             "amount numeric(6,2) NOT NULL, ts timestamp NOT NULL)")
+    values = ",".join(f"({i}, '{k}', {a}, '{t.isoformat()}')" for i, k, a, t in rows)
+    pg.query(f"INSERT INTO rd_events VALUES {values}")
+    wall = ",".join(f"({i}, '{k}', {a}, '{t.replace(tzinfo=None).isoformat()}')"
+                    for i, k, a, t in rows)
+    pg.query(f"INSERT INTO rd_events_wall VALUES {wall}")
+
+
+def load_mariadb(server, rows):
+    server.load_time_zones()
+    server.query(f"DROP DATABASE IF EXISTS {ORACLE_DB}")
+    server.query(f"CREATE DATABASE {ORACLE_DB}")
+    server.query("CREATE TABLE events (id INT PRIMARY KEY, kind VARCHAR(4) NOT NULL, "
+                 "amount DECIMAL(6,2) NOT NULL, ts TIMESTAMP NOT NULL)", database=ORACLE_DB)
+    server.executemany("INSERT INTO events VALUES (%s, %s, %s, %s)",
+                       [(i, k, a, t.replace(tzinfo=None)) for i, k, a, t in rows],
+                       database=ORACLE_DB)
+    server.query_in_zone("+00:00", "CREATE TABLE events_wall AS SELECT id, kind, amount, "
+                         "CAST(ts AS DATETIME) AS ts FROM events", ORACLE_DB)
+    server.create_user(ORACLE_USER, ORACLE_PASSWORD, ORACLE_DB)
+
+
+def load_sqlite(path, rows):
+    path.unlink(missing_ok=True)
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
+               "amount DECIMAL(6,2) NOT NULL, ts DATETIME NOT NULL)")
+    db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)",
+                   [(i, k, str(a), t.strftime("%Y-%m-%d %H:%M:%S")) for i, k, a, t in rows])
+    db.commit()
+    db.close()
+
+
+SOURCES = {
+    "rd_pg": ("pagila_postgres", "rd_events", "events"),
+    "rd_wall": ("pagila_postgres", "rd_events_wall", "events_wall"),
+    "rd_maria": ("rd_oracle", "events", "events"),
+    "rd_lite": ("rd_lite", "events", "events"),
+}
+
+
+def write_layer(base, pg_port, server, rows):
+    configs = base / "configs"
+    for sub in ("sources", "metrics", "dimensions"):
+        (configs / sub).mkdir(parents=True, exist_ok=True)
+    text = ""
+    metrics = []
+    for name, (conn, table, _) in SOURCES.items():
+        sql = f"SELECT {table}.id, {table}.kind, {table}.amount, {table}.ts FROM {table}"
+        text += (f"{name}:\n  name: {name}\n  connection_name: {conn}\n"
+                 f"  time_col: {table}.ts\n  time_col_alias: ts\n  sql: {json.dumps(sql)}\n")
+        metrics.append(f"name: {name[3:]}_amount\nsource_name: {name}\nsql: SUM(amount)\n")
+        metrics.append(f"name: {name[3:]}_count\nsource_name: {name}\nsql: COUNT(id)\n")
+    (configs / "sources" / "sources.yaml").write_text(text)
+    (configs / "metrics" / "metrics.yaml").write_text("---\n".join(metrics))
+    (configs / "dimensions" / "dimensions.yaml").write_text("")
+    secrets = write_secrets(base / "secrets", pg_port)
+    (secrets / "rd_oracle.json").write_text(json.dumps(
+        server.secret(ORACLE_DB, ORACLE_USER, ORACLE_PASSWORD)))
+    load_sqlite(base / "events.db", rows)
+    (secrets / "rd_lite.json").write_text(json.dumps(
+        {"connection_class": "sqlite", "path": str(base / "events.db")}))
+    return configs, secrets
+
+
+@pytest.fixture(scope="module")
+def oracle(mariadb, pg):
+    rows = event_rows()
+    load_postgres(pg, rows)
+    load_mariadb(mariadb, rows)
+    return mariadb, rows
+
+
+@pytest.fixture(scope="module")
+def mimir_rd(request, session_dir, oracle, pg):
+    server, rows = oracle
+    configs, secrets = write_layer(session_dir / "relative-dates", pg.port, server, rows)
+    return start_layer_server(request, session_dir, "mimir-rd", configs, secrets)
+
+
+def mimir_rows(server, zone, sql):
+    conn = server.connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET time_zone = %s", (zone,))
+            cur.execute(sql)
+            return [tuple(r) for r in cur.fetchall()]
+    finally:
+        conn.close()
+
+
+def normal(rows):
+    def text(v):
+        if isinstance(v, (Decimal, float)):
+            return format(Decimal(repr(v) if isinstance(v, float) else v).normalize(), "f")
+        return str(v)
+    return sorted(tuple(text(v) for v in r) for r in rows)
+
+
+# (Mimir's filter, MariaDB's): Mimir's ds is MariaDB's DATE(ts).
+FILTERS = [
+    # Metabase's relative filters (its MySQL driver: DATE(DATE_ADD(NOW(6), ...)))
+    ("ts >= DATE(DATE_ADD(NOW(6), INTERVAL -30 day)) AND ts < DATE(NOW(6))",
+     "ts >= DATE(DATE_ADD(NOW(6), INTERVAL -30 day)) AND ts < DATE(NOW(6))"),
+    ("ts >= DATE(DATE_ADD(NOW(6), INTERVAL -7 day)) AND ts < DATE(DATE_ADD(NOW(6), "
+     "INTERVAL 1 day))",
+     "ts >= DATE(DATE_ADD(NOW(6), INTERVAL -7 day)) AND ts < DATE(DATE_ADD(NOW(6), "
+     "INTERVAL 1 day))"),
+    ("ts >= CONVERT_TZ(DATE(UTC_TIMESTAMP()) - INTERVAL 3 DAY, '+00:00', '+05:30')",
+     "ts >= CONVERT_TZ(DATE(UTC_TIMESTAMP()) - INTERVAL 3 DAY, '+00:00', '+05:30')"),
+    # Superset, Redash, hand-written SQL
+    ("ts >= CURDATE() - INTERVAL 7 DAY", "ts >= CURDATE() - INTERVAL 7 DAY"),
+    ("ts >= NOW() - INTERVAL 1 HOUR", "ts >= NOW() - INTERVAL 1 HOUR"),
+    ("ts >= NOW() - INTERVAL 1 DAY AND ts < NOW()", "ts >= NOW() - INTERVAL 1 DAY AND ts < NOW()"),
+    ("DATE(ts) >= CURRENT_DATE - INTERVAL 1 MONTH", "DATE(ts) >= CURRENT_DATE - INTERVAL 1 MONTH"),
+    ("ds >= DATE_SUB(CURDATE(), INTERVAL 3 MONTH)", "DATE(ts) >= DATE_SUB(CURDATE(), INTERVAL 3 MONTH)"),
+    ("ts >= UTC_TIMESTAMP() - INTERVAL 1 DAY", "ts >= UTC_TIMESTAMP() - INTERVAL 1 DAY"),
+    ("ts BETWEEN CURRENT_DATE - INTERVAL 14 DAY AND CURRENT_TIMESTAMP",
+     "ts BETWEEN CURRENT_DATE - INTERVAL 14 DAY AND CURRENT_TIMESTAMP"),
+    ("ds = SUBDATE(CURDATE(), 1)", "DATE(ts) = SUBDATE(CURDATE(), 1)"),
+    ("ts < CAST(CURDATE() - INTERVAL 150 DAY AS DATETIME)",
+     "ts < CAST(CURDATE() - INTERVAL 150 DAY AS DATETIME)"),
+    # SYSDATE() is not folded (MySQL reads it per row): today's filter on the rows
+    ("ts >= SYSDATE() - INTERVAL 2 DAY", "ts >= SYSDATE() - INTERVAL 2 DAY"),
+]
+
+
+def compare(mimir, server, src, zone, mimir_filter, oracle_filter):
+    _, _, table = SOURCES[src]
+    m = src[3:]
+    sql = (f"SELECT ds, AGG({m}_count), AGG({m}_amount) FROM mimir.metrics "
+           f"WHERE {mimir_filter} GROUP BY ds")
+    oracle_sql = (f"SELECT DATE(ts), COUNT(id), SUM(amount) FROM {table} "
+                  f"WHERE {oracle_filter} GROUP BY 1")
+    for attempt in range(2):
+        before = server.query_in_zone(zone, "SELECT CURDATE()", ORACLE_DB)
+        got = mimir_rows(mimir, zone, sql)
+        want = server.query_in_zone(zone, oracle_sql, ORACLE_DB)
+        after = server.query_in_zone(zone, "SELECT CURDATE()", ORACLE_DB)
+        if before == after and normal(got) == normal(want):
+            return got
+    assert normal(got) == normal(want), (sql, zone)
+    return got
+
+
+@pytest.mark.parametrize("zone", ZONES)
+@pytest.mark.parametrize("src", list(SOURCES))
+def test_relative_filters_match_mariadb(mimir_rd, oracle, src, zone):
+    server, _ = oracle
+    nonempty = 0
+    for mimir_filter, oracle_filter in FILTERS:
+        nonempty += bool(compare(mimir_rd, server, src, zone, mimir_filter, oracle_filter))
+    assert nonempty >= len(FILTERS) - 1  # the data cover the ranges
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_the_bound_is_pushed_as_the_session_clock(mimir_rd, oracle, zone):
+    """EXPLAIN: the bound is a parameter holding MariaDB's value in the same zone, in
+    the source's own WHERE (not the backend's clock)."""
+    server, _ = oracle
+    for attempt in range(2):
+        (want,), = server.query_in_zone(zone, "SELECT CURDATE() - INTERVAL 7 DAY", ORACLE_DB)
+        conn = mimir_rd.connect()
+        with conn.cursor() as cur:
+            cur.execute("SET time_zone = %s", (zone,))
+            cur.execute("EXPLAIN SELECT ds, AGG(wall_count) FROM mimir.metrics "
+                        "WHERE ts >= CURDATE() - INTERVAL 7 DAY GROUP BY ds")
+            (step,) = [r for r in cur.fetchall() if r[1] == "rd_wall"]
+        assert_answers_select_1(conn)
+        conn.close()
+        if f"'{want.isoformat()}'" in step[5]:
+            break
+    assert f"'{want.isoformat()}'" in step[5], step
+    assert "rd_events_wall WHERE" in step[4]
+    assert "CURRENT_DATE" not in step[4] and "LOCALTIMESTAMP" not in step[4]
+
+
+def test_prepared_statement_folds_the_clock_when_it_runs(mimir_rd, oracle):
+    """A server-side prepared statement (COM_STMT_PREPARE/EXECUTE) folds CURDATE() at
+    each execution (planned with the clock of that execution: test_clock_bounds.c);
+    its days are MariaDB's under the same zone."""
+    from mysql_wire import RawClient
+
+    server, _ = oracle
+    sql = ("SELECT ds, AGG(lite_count) FROM mimir.metrics "
+           "WHERE ts >= CURDATE() - INTERVAL 3 DAY GROUP BY ds")
+    oracle_sql = "SELECT COUNT(DISTINCT DATE(ts)) FROM events WHERE ts >= CURDATE() - INTERVAL 3 DAY"
+    client = RawClient(mimir_rd.port, database="mimir").login()
+    try:
+        client.query("SET time_zone = '+05:30'")
+        prepared = client.prepare_full(sql)
+        for _ in range(2):
+            for attempt in range(2):
+                (want,), = server.query_in_zone("+05:30", oracle_sql, ORACLE_DB)
+                got = len(client.execute(prepared.stmt_id).rows)
+                if got == want:
+                    break
+            assert got == want
+        assert client.select_one("SELECT 1") == ("1",)
+    finally:
+        client.close()
+
+
+# Without FROM: the same evaluator answers, compared with MariaDB value by value (as
+# pymysql decodes each column's type: a DATE, a DATETIME or a string).
+CONSTANTS = ["CURDATE() - INTERVAL 7 DAY", "DATE(DATE_ADD(NOW(6), INTERVAL -30 day))",
+             "DATE_SUB(CURDATE(), INTERVAL 3 MONTH)", "UTC_DATE()", "CURRENT_DATE",
+             "TIMESTAMP(CURDATE())", "ADDDATE(CURDATE(), 5)", "SUBDATE(CURDATE(), INTERVAL 2 WEEK)",
+             "CURRENT_DATE + INTERVAL 1 YEAR", "CAST(CURDATE() AS DATETIME) - INTERVAL 1 SECOND",
+             "'2024-03-31' - INTERVAL 1 MONTH", "CAST('2024-01-31' AS DATE) + INTERVAL 1 MONTH",
+             "'2024-02-29 10:00:00' + INTERVAL 1 YEAR", "INTERVAL 90 MINUTE + '2024-12-31 23:00:00'",
+             # (a fraction cast away: MySQL 8 rounds, MariaDB truncates; not compared)
+             "DATE('2024-05-06 07:08:09')", "CAST('2024-05-06 07:08:09.25' AS DATETIME)",
+             "'2024-01-01' + INTERVAL -1 DAY", "DATE_ADD('9999-12-31', INTERVAL 1 DAY)"]
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_constants_without_from_match_mariadb(mimir_rd, oracle, zone):
+    server, _ = oracle
+    sql = "SELECT " + ", ".join(CONSTANTS)
+    for attempt in range(2):
+        before = server.query_in_zone(zone, "SELECT CURDATE()", ORACLE_DB)
+        got = mimir_rows(mimir_rd, zone, sql)
+        want = server.query_in_zone(zone, sql, ORACLE_DB)
+        after = server.query_in_zone(zone, "SELECT CURDATE()", ORACLE_DB)
+        if before == after:
+            break
+    assert [str(v) for v in got[0]] == [str(v) for v in want[0]]
+    assert [type(v) for v in got[0]] == [type(v) for v in want[0]]
