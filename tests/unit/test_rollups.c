@@ -221,7 +221,8 @@ static void test_rollups_storage_needs_secrets(void **state)
     assert_string_equal(problems[0], want);
     sem_strv_free(problems, n);
     catalog_free(c);
-    unit_write_file(secrets, "elsewhere.json", "{\"connection_class\": \"sqlite\", \"path\": \"y.db\"}");
+    unit_write_file(secrets, "elsewhere.json",
+                    "{\"connection_class\": \"sqlite\", \"path\": \"y.db\"}");
     char err[1024];
     c = catalog_load(dir, secrets, err, sizeof err);
     if (!c)
@@ -356,7 +357,7 @@ static void test_rollup_plan(void **state)
     arena_init(&a);
     rollup_sql full, part;
     sql_error e = {0};
-    assert_true(rollup_plan(&a, c, s, r, NULL, NULL, &full, &e));
+    assert_true(rollup_plan(&a, c, s, r, NULL, NULL, NULL, &full, &e));
     static const char *const want[] = {"period", "store_id",        "country",           "revenue",
                                        "n",      "avg_amount__sum", "avg_amount__count", "top"};
     assert_int_equal(full.ncolumns, sizeof want / sizeof *want);
@@ -370,13 +371,14 @@ static void test_rollup_plan(void **state)
     assert_null(strstr(full.sql, "AVG("));
     assert_null(strstr(full.sql, "COALESCE(")); /* revenue's fill_nulls_with is not applied */
     assert_non_null(strstr(full.sql, "datetime(mimir_q."));
-    assert_true(rollup_plan(&a, c, s, r, "2024-01-01 00:00:00", "2024-02-01 00:00:00", &part, &e));
+    assert_true(
+        rollup_plan(&a, c, s, r, NULL, "2024-01-01 00:00:00", "2024-02-01 00:00:00", &part, &e));
     assert_int_equal(part.nparams, 2);
     /* The same definition, whatever the range; another rollup, another hash. */
     assert_true(part.definition_hash == full.definition_hash);
     rollup_sql monthly;
     const rollup *m = catalog_rollup(c, "payments_monthly", NULL);
-    assert_true(rollup_plan(&a, c, s, m, NULL, "2024-02-01 00:00:00", &monthly, &e));
+    assert_true(rollup_plan(&a, c, s, m, NULL, NULL, "2024-02-01 00:00:00", &monthly, &e));
     assert_true(monthly.definition_hash != full.definition_hash);
     assert_int_equal(monthly.ncolumns, 2);
     arena_free(&a);
