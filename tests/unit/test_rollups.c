@@ -386,6 +386,52 @@ static void test_rollup_plan(void **state)
     unit_tmpdir_remove(dir);
 }
 
+/* In a calendar zone other than UTC the plan needs the time column's type, converts an
+ * instant (SQLite's UTC text) into the zone, and the zone is part of the definition. */
+static void test_rollup_plan_in_a_zone(void **state)
+{
+    (void)state;
+    char dir[300];
+    catalog *c = load_with_secrets(dir, sizeof dir);
+    const source *s;
+    const rollup *r = catalog_rollup(c, "payments_daily", &s);
+    arena a;
+    arena_init(&a);
+    rollup_sql utc, ny, kathmandu;
+    sql_error e = {0};
+    assert_false(rollup_zone_needs_types(c));
+    assert_true(rollup_plan(&a, c, s, r, NULL, NULL, NULL, &utc, &e));
+    discovered_types *t = discovered_types_new();
+    column_type text;
+    char why[200];
+    assert_true(column_type_parse("text", &text, why, sizeof why));
+    discovered_types_set(t, s->name, "ts", &text);
+    /* Only the time column's type is read: the UTC plan is the same with it. */
+    rollup_sql utc_typed;
+    assert_true(rollup_plan(&a, c, s, r, t, NULL, NULL, &utc_typed, &e));
+    assert_string_equal(utc_typed.sql, utc.sql);
+    assert_true(utc_typed.definition_hash == utc.definition_hash);
+    char *own_zone = c->cal.time_zone;
+    c->cal.time_zone = (char *)"America/New_York";
+    assert_true(rollup_zone_needs_types(c));
+    assert_false(rollup_plan(&a, c, s, r, NULL, NULL, NULL, &ny, &e));
+    assert_non_null(strstr(e.message, "the calendar's time zone 'America/New_York'"));
+    assert_non_null(strstr(e.message, "the type of that column is not known"));
+    assert_true(rollup_plan(&a, c, s, r, t, NULL, NULL, &ny, &e));
+    assert_non_null(strstr(ny.sql, "mimir_tz_local("));
+    assert_null(strstr(utc.sql, "mimir_tz_local("));
+    c->cal.time_zone = (char *)"Asia/Kathmandu";
+    assert_true(rollup_plan(&a, c, s, r, t, NULL, NULL, &kathmandu, &e));
+    /* Another zone, another definition: a build rebuilds. */
+    assert_true(ny.definition_hash != utc.definition_hash);
+    assert_true(kathmandu.definition_hash != ny.definition_hash);
+    c->cal.time_zone = own_zone;
+    discovered_types_free(t);
+    arena_free(&a);
+    catalog_free(c);
+    unit_tmpdir_remove(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -396,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_period_floor),
         cmocka_unit_test(test_rollup_plan),
+        cmocka_unit_test(test_rollup_plan_in_a_zone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
