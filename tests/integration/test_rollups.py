@@ -887,9 +887,10 @@ def test_calendar_zone_change_rebuilds_in_the_server(zoned, pg, mariadb, tmp_pat
         stop_checked(server)
 
 
-def test_calendar_zone_type_not_learnt(zoned, pg, mariadb, tmp_path):
+def test_calendar_zone_type_not_learnt(zoned, pg, mariadb, tmp_path, session_dir):
     """A build whose time column's type cannot be learnt (the source's table is gone)
-    fails saying so, and leaves the rollup as it was; the next one works."""
+    fails saying so, by the command line and in a server (whose type discovery could not
+    type the source), and leaves the rollup as it was; the next one works."""
     zl = write_zoned_layer(zoned, tmp_path / "configs", ZONES[0])
     mimir(zl, "rollups", "build", "pay_lite_zoned")
     before = zoned_rows("lite", pg, mariadb, zoned)
@@ -904,6 +905,17 @@ def test_calendar_zone_type_not_learnt(zoned, pg, mariadb, tmp_path):
         assert "payments_at" in proc.stderr
         assert proc.stderr.endswith(
             "; it cannot be built in the calendar's time zone 'America/New_York'\n")
+        server = start_server(session_dir, zl["configs"], zl["secrets"], "mimir-rollups-untyped")
+        try:
+            server.wait_for_log(
+                r"ERROR rollup pay_lite_zoned: build failed \(1 in a row\), the last good build "
+                r"stays; retrying in 5 s: planning its query: its periods are computed in the "
+                r"calendar's time zone 'America/New_York', which converts the time column of "
+                r"source 'pay_lite' only if it is an instant \(not a wall clock\), and the type "
+                r"of that column is not known", timeout=60)
+            assert server.query("SELECT 1")[1] == [(1,)]
+        finally:
+            stop_checked(server)
     finally:
         db.execute("ALTER TABLE payments_away RENAME TO payments_at")
         db.commit()
