@@ -115,10 +115,21 @@ const char *rollup_zone_text(const catalog *cat)
     return cat->cal.time_zone ? cat->cal.time_zone : "+00:00";
 }
 
-static bool plan_query(arena *a, const catalog *cat, const char *sql, plan **out, sql_error *err)
+bool rollup_zone_needs_types(const catalog *cat)
 {
-    session_info si = {
-        .cat = cat, .db = "mimir", .user = "mimir", .client_host = "localhost", .autocommit = true};
+    time_zone tz;
+    return time_zone_parse(rollup_zone_text(cat), &tz) && tz.kind != TZ_UTC;
+}
+
+static bool plan_query(arena *a, const catalog *cat, const discovered_types *types, const char *sql,
+                       plan **out, sql_error *err)
+{
+    session_info si = {.cat = cat,
+                       .db = "mimir",
+                       .user = "mimir",
+                       .client_host = "localhost",
+                       .autocommit = true,
+                       .types = types};
     if (!time_zone_parse(rollup_zone_text(cat), &si.tz)) {
         sql_error_set(err, ER_UNKNOWN_ERROR, "HY000", "unknown time zone '%s'",
                       rollup_zone_text(cat));
@@ -185,10 +196,32 @@ static void wrap(arena *a, const plan *p, const rollup *r, rollup_sql *out)
     out->tz_name = q->tz_name;
 }
 
-bool rollup_plan(arena *a, const catalog *cat, const source *s, const rollup *r, const char *from,
-                 const char *to, rollup_sql *out, sql_error *err)
+/*
+ * The types the build's plan reads: s's time column's alone (see rollup_plan.h); NULL
+ * with err set when the rollup zone needs it and it is not known.
+ */
+static discovered_types *time_column_type(const catalog *cat, const source *s,
+                                          const discovered_types *types, sql_error *err)
 {
-    memset(out, 0, sizeof *out);
+    const column_type *t = types ? discovered_types_get(types, s->name, "ts") : NULL;
+    if (!t && rollup_zone_needs_types(cat)) {
+        sql_error_set(err, ER_UNKNOWN_ERROR, "HY000",
+                      "its periods are computed in the calendar's time zone '%s', which converts "
+                      "the time column of source '%s' only if it is an instant (not a wall "
+                      "clock), and the type of that column is not known",
+                      rollup_zone_text(cat), s->name);
+        return NULL;
+    }
+    discovered_types *own = discovered_types_new();
+    if (t)
+        discovered_types_set(own, s->name, "ts", t);
+    return own;
+}
+
+static bool plan_rollup(arena *a, const catalog *cat, const source *s, const rollup *r,
+                        const discovered_types *types, const char *from, const char *to,
+                        rollup_sql *out, sql_error *err)
+{
     ptr_vec mcols = {0}, cols = {0};
     metric_columns(a, cat, r, &mcols);
     ptr_vec_push(a, &cols, (void *)"period");
@@ -201,7 +234,7 @@ bool rollup_plan(arena *a, const catalog *cat, const source *s, const rollup *r,
     out->ndims = r->n_dimensions;
     const catalog *c = with_avg_parts(a, cat, r);
     plan *full, *p;
-    if (!plan_query(a, c, metrics_query(a, s, r, &mcols, NULL, NULL), &full, err))
+    if (!plan_query(a, c, types, metrics_query(a, s, r, &mcols, NULL, NULL), &full, err))
         return false;
     if (full->ncols != out->ncolumns) {
         sql_error_set(err, ER_UNKNOWN_ERROR, "HY000", "the rollup's query has %zu columns, not %zu",
@@ -216,10 +249,23 @@ bool rollup_plan(arena *a, const catalog *cat, const source *s, const rollup *r,
     h = fnv1a(h, rollup_zone_text(cat));
     out->definition_hash = h;
     p = full;
-    if ((from || to) && !plan_query(a, c, metrics_query(a, s, r, &mcols, from, to), &p, err))
+    if ((from || to) && !plan_query(a, c, types, metrics_query(a, s, r, &mcols, from, to), &p, err))
         return false;
     wrap(a, p, r, out);
     return true;
+}
+
+bool rollup_plan(arena *a, const catalog *cat, const source *s, const rollup *r,
+                 const discovered_types *types, const char *from, const char *to, rollup_sql *out,
+                 sql_error *err)
+{
+    memset(out, 0, sizeof *out);
+    discovered_types *ts = time_column_type(cat, s, types, err);
+    if (!ts)
+        return false;
+    bool ok = plan_rollup(a, cat, s, r, ts, from, to, out, err);
+    discovered_types_free(ts);
+    return ok;
 }
 
 /* ---- periods ---- */

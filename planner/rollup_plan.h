@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "planner/arena.h"
+#include "planner/discovered_types.h"
 #include "planner/plan.h"
 #include "planner/sql_error.h"
 #include "semantic/catalog.h"
@@ -42,9 +43,21 @@ typedef struct rollup_sql {
  * Plans rollup r of source s over [from, to) (wall clocks "YYYY-MM-DD HH:MM:SS" in
  * the rollup zone; NULL: unbounded on that side). False with err set when the
  * query does not plan as one atomic query.
+ *
+ * types: what is known of s's columns (NULL: nothing). Only the type of its time
+ * column (ts) is used: in a rollup zone other than UTC it tells an instant, which
+ * the zone converts, from a wall clock, which it does not, and without it the plan
+ * fails (rollup_zone_needs_types). Nothing else of them is: other types only shape
+ * how a client's answer is typed, which the router does when it reads the rollup,
+ * so the SQL (and the definition hash) do not depend on what was discovered when.
  */
-bool rollup_plan(arena *a, const catalog *cat, const source *s, const rollup *r, const char *from,
-                 const char *to, rollup_sql *out, sql_error *err);
+bool rollup_plan(arena *a, const catalog *cat, const source *s, const rollup *r,
+                 const struct discovered_types *types, const char *from, const char *to,
+                 rollup_sql *out, sql_error *err);
+
+/* Is the rollup zone other than UTC, so that a build needs its source's time column's
+ * type (rollup_plan)? */
+bool rollup_zone_needs_types(const catalog *cat);
 
 /* The period column from grain column col (a quoted identifier): the grain's value as
  * the contract's timestamp (a year is a number). */

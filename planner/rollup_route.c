@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "planner/discovered_types.h"
+#include "planner/rollup_plan.h"
 #include "planner/time_probe.h"
 #include "planner/type_probe.h"
 #include "planner/time_values.h"
@@ -17,11 +18,23 @@ static bool is_utc(const time_zone *tz)
     return !tz || tz->kind == TZ_UTC || (tz->kind == TZ_OFFSET && tz->offset_minutes == 0);
 }
 
-/* Rollups are built in the calendar's zone (planner/rollup_plan.h): routed only in UTC. */
-static bool rollup_zone_is_utc(const catalog *cat)
+/*
+ * Does a session in zone session (NULL: UTC) read the same periods as the rollup zone
+ * (the calendar's: planner/rollup_plan.h)? UTC and UTC; two offsets of the same
+ * minutes; the same named zone. A named zone and an offset never do, even one that
+ * agrees with it today: a named zone changes its offset (daylight saving, history).
+ */
+bool rollup_zone_reads_alike(const catalog *cat, const time_zone *session)
 {
-    time_zone tz;
-    return !cat->cal.time_zone || (time_zone_parse(cat->cal.time_zone, &tz) && is_utc(&tz));
+    time_zone z;
+    if (!time_zone_parse(rollup_zone_text(cat), &z))
+        return false;
+    if (is_utc(&z) || is_utc(session))
+        return is_utc(&z) && is_utc(session);
+    if (z.kind != session->kind)
+        return false;
+    return z.kind == TZ_OFFSET ? z.offset_minutes == session->offset_minutes
+                               : strcasecmp(z.text, session->text) == 0;
 }
 
 static const rollup_ready *ready_of(const rollup_ready *ready, size_t n, const char *name)
@@ -293,7 +306,10 @@ bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t n
                          const rollup_demand *d, rollup_route *out)
 {
     const source *s = d->src;
-    if (nready == 0 || (!is_utc(d->tz) && !wall_clock_time(d)) || !rollup_zone_is_utc(cat))
+    /* Another zone than UTC converts the source's time only when it is an instant:
+     * its type must be known (planner/split.c asks too). */
+    if (nready == 0 || (!is_utc(d->tz) && !discovered_types_get(d->types, s->name, "ts")) ||
+        (!rollup_zone_reads_alike(cat, d->tz) && !wall_clock_time(d)))
         return false;
     bool found = false;
     for (size_t i = 0; i < s->n_rollups; i++) {

@@ -13,8 +13,11 @@
  *     query's grain is the rollup's or coarser;
  *   - its time bounds leave at least one whole period of that grain before the
  *     watermark (the periods the range covers only in part are read from the source);
- *   - the session reads time in the rollup's zone (UTC), or the source's time column
- *     is a wall clock (DATE, DATETIME, timestamp without time zone) no zone converts;
+ *   - the session reads time in the rollup's zone (the calendar's, UTC without one:
+ *     the same named zone, or the same offset), or the source's time column is a wall
+ *     clock (DATE, DATETIME, timestamp without time zone) no zone converts. The
+ *     rollup's periods and watermark are then wall clocks of the session's zone, as its
+ *     bounds are;
  *   - the user has no row filter on the source, or one the rollup's dimensions
  *     express exactly (semantic/rollup_filter.h), which is then applied to its rows.
  *
@@ -94,6 +97,10 @@ typedef struct rollup_demand {
 /* The smallest ready rollup of d->src that answers d exactly; false when none does. */
 bool rollup_route_choose(const catalog *cat, const rollup_ready *ready, size_t nready,
                          const rollup_demand *d, rollup_route *out);
+
+/* Does a session in zone tz (NULL: UTC) read the periods of cat's rollup zone (the
+ * calendar's)? The same named zone or the same offset; UTC and UTC. */
+bool rollup_zone_reads_alike(const catalog *cat, const time_zone *tz);
 
 /* Does plan p read a rollup (in one of its atomic queries, or its first phase's)? */
 bool rollup_plan_reads(const plan *p);

@@ -722,7 +722,9 @@ static void print_source_part(split_ctx *x, sql_builder *b, const source_job *jo
                               const ptr_vec *bounds, const time_bound *part)
 {
     const rollup *r = job->route.r;
-    source_job lj = {.src = job->src, .dialect = job->dialect};
+    /* The source's time read as the job reads it (in the session's zone, which routing
+     * made the rollup's), so that its periods are the rollup's. */
+    source_job lj = {.src = job->src, .dialect = job->dialect, .convert_time = job->convert_time};
     ptr_vec lb = {0};
     for (size_t i = 0; i < bounds->len; i++)
         ptr_vec_push(x->a, &lb, bounds->items[i]);
@@ -803,13 +805,26 @@ static atomic_query *source_rows_query(split_ctx *x, const source_job *job, cons
     return rq;
 }
 
+/*
+ * How a rollup's `period` is read: as it is. It is a wall clock of the rollup's zone,
+ * which is the session's (or the source's time is a wall clock no zone converts:
+ * planner/rollup_route.h), so no zone converts it even where the source's instants are.
+ */
+static time_printer period_printer(split_ctx *x, const source_job *job, source_job *wall)
+{
+    *wall = *job;
+    wall->convert_time = false;
+    return (time_printer){
+        .tz = x->q->tz, .job = wall, .time_col = ident_text(x, job->dialect, "period")};
+}
+
 /* The rollup's rows of the whole periods it answers (rollup_route's [from, to)), those
  * of the user's row filter. */
 static void print_rollup_rows(split_ctx *x, sql_builder *b, const source_job *job)
 {
     const rollup *r = job->route.r;
-    time_printer tp = {
-        .tz = x->q->tz, .job = job, .time_col = ident_text(x, job->dialect, "period")};
+    source_job wall;
+    time_printer tp = period_printer(x, job, &wall);
     sb_str(b, "SELECT ");
     sb_str(b, tp.time_col);
     for (size_t i = 0; i < r->n_dimensions; i++) {
@@ -853,8 +868,8 @@ static void build_rollup_inner(split_ctx *x, sql_builder *b, const source_job *j
     }
     sb_ident(b, "period");
     print_rollup_metric_columns(x, b, r);
-    time_printer tp = {
-        .tz = x->q->tz, .job = job, .time_col = ident_text(x, job->dialect, "period")};
+    source_job wall;
+    time_printer tp = period_printer(x, job, &wall);
     for (size_t i = 0; i < job->splices.len; i++) {
         bool grain;
         time_grain g;
@@ -1381,7 +1396,9 @@ static bool build_atomic(split_ctx *x, source_job *job, bool streaming, atomic_q
     if (!sort_filters(x, job, &bounds, &outer))
         return false;
     route_job(x, job, &bounds, &outer, aq);
-    if ((bounds.len > 0 || splices_grain(x, job)) && !decide_time_conversion(x, job))
+    /* A routed job reads the source from the watermark on: a bound, even without the
+     * query's own. */
+    if ((bounds.len > 0 || splices_grain(x, job) || job->routed) && !decide_time_conversion(x, job))
         return false;
 
     sql_builder b;

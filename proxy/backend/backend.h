@@ -119,4 +119,20 @@ backend_conn *mysql_backend_connect(const struct connection *c, const backend_se
 /* Renders into text the way MySQL's text protocol would, for numeric DECIMAL scale. */
 int decimal_scale(const char *text, size_t len);
 
+/*
+ * How each connector describes a column of a result (its name points into the
+ * result), shared with blocking work (proxy/backend/blocking_db.h) so that both tell
+ * the same type: PostgreSQL's column i of res (a NUMERIC without a declared scale
+ * takes its first value's), MariaDB's field f, SQLite's column i of st (first_type:
+ * the storage class of the first row, 0 without one; planned: the planner's type of
+ * it, VT_NULL if none).
+ */
+struct pg_result;
+struct st_mysql_field;
+struct sqlite3_stmt;
+void pg_describe_column(const struct pg_result *res, int i, result_column *col);
+void mysql_describe_field(const struct st_mysql_field *f, result_column *col);
+void sqlite_describe_column(struct sqlite3_stmt *st, int i, int first_type, value_type planned,
+                            result_column *col);
+
 #endif

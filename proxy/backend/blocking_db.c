@@ -9,6 +9,7 @@
 #include <mysql.h>
 #include <sqlite3.h>
 
+#include "proxy/backend/backend.h"
 #include "proxy/backend/db_tls.h"
 #include "proxy/backend/pg_conninfo.h"
 #include "wire/xalloc.h"
@@ -316,4 +317,105 @@ bool blocking_db_row(blocking_db *db, const char *sql, char **cells, size_t ncol
     default:
         return lite_row(db, sql, cells, ncols, found, err, errlen);
     }
+}
+
+/* ---- a result's columns ---- */
+
+static bool pg_describe(blocking_db *db, const atomic_query *q, result_column **cols, size_t *n,
+                        char *err, size_t errlen)
+{
+    PGresult *res = pg_run(db, q->sql, q->params, q->nparams);
+    bool ok = res && PQresultStatus(res) == PGRES_TUPLES_OK;
+    if (!ok)
+        pg_failed(db, res, err, errlen);
+    *n = ok ? (size_t)PQnfields(res) : 0;
+    *cols = xcalloc(*n + 1, sizeof **cols);
+    for (size_t i = 0; i < *n; i++)
+        pg_describe_column(res, (int)i, &(*cols)[i]);
+    PQclear(res);
+    return ok;
+}
+
+/* Text without parameters; a prepared statement with them (as text, as my_exec binds). */
+static MYSQL_RES *my_result(blocking_db *db, const atomic_query *q, MYSQL_STMT **st)
+{
+    *st = NULL;
+    if (q->nparams == 0)
+        return mysql_real_query(db->my, q->sql, (unsigned long)strlen(q->sql)) == 0
+                   ? mysql_store_result(db->my)
+                   : NULL;
+    *st = mysql_stmt_init(db->my);
+    MYSQL_BIND *bind = xcalloc(q->nparams, sizeof *bind);
+    unsigned long *lengths = xcalloc(q->nparams, sizeof *lengths);
+    for (size_t i = 0; i < q->nparams; i++) {
+        lengths[i] = (unsigned long)strlen(q->params[i].text);
+        bind[i].buffer_type = MYSQL_TYPE_STRING;
+        bind[i].buffer = (void *)q->params[i].text;
+        bind[i].buffer_length = lengths[i];
+        bind[i].length = &lengths[i];
+    }
+    bool ok = *st && mysql_stmt_prepare(*st, q->sql, (unsigned long)strlen(q->sql)) == 0 &&
+              mysql_stmt_bind_param(*st, bind) == 0 && mysql_stmt_execute(*st) == 0;
+    free(bind);
+    free(lengths);
+    return ok ? mysql_stmt_result_metadata(*st) : NULL;
+}
+
+static bool my_describe(blocking_db *db, const atomic_query *q, result_column **cols, size_t *n,
+                        char *err, size_t errlen)
+{
+    MYSQL_STMT *st;
+    MYSQL_RES *res = my_result(db, q, &st);
+    *n = res ? mysql_num_fields(res) : 0;
+    *cols = xcalloc(*n + 1, sizeof **cols);
+    MYSQL_FIELD *fields = res ? mysql_fetch_fields(res) : NULL;
+    for (size_t i = 0; i < *n; i++)
+        mysql_describe_field(&fields[i], &(*cols)[i]);
+    if (!res)
+        blocking_db_one_line(err, errlen, st ? mysql_stmt_error(st) : mysql_error(db->my));
+    mysql_free_result(res);
+    if (st)
+        mysql_stmt_close(st);
+    return res != NULL;
+}
+
+static bool lite_describe(blocking_db *db, const atomic_query *q, result_column **cols, size_t *n,
+                          char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    bool ok = sqlite3_prepare_v2(db->lite, q->sql, -1, &st, NULL) == SQLITE_OK;
+    for (size_t i = 0; ok && i < q->nparams; i++)
+        ok = sqlite3_bind_text(st, (int)i + 1, q->params[i].text, -1, SQLITE_STATIC) == SQLITE_OK;
+    int rc = ok ? sqlite3_step(st) : SQLITE_ERROR;
+    ok = ok && (rc == SQLITE_ROW || rc == SQLITE_DONE);
+    *n = ok ? (size_t)sqlite3_column_count(st) : 0;
+    *cols = xcalloc(*n + 1, sizeof **cols);
+    for (size_t i = 0; i < *n; i++)
+        sqlite_describe_column(st, (int)i, rc == SQLITE_ROW ? sqlite3_column_type(st, (int)i) : 0,
+                               q->col_types && i < q->ncols ? q->col_types[i] : VT_NULL,
+                               &(*cols)[i]);
+    if (!ok)
+        blocking_db_one_line(err, errlen, sqlite3_errmsg(db->lite));
+    sqlite3_finalize(st);
+    return ok;
+}
+
+bool blocking_db_describe(blocking_db *db, const atomic_query *q, result_column **cols,
+                          size_t *ncols, char *err, size_t errlen)
+{
+    bool ok;
+    switch (db->kind) {
+    case CONN_POSTGRES:
+        ok = pg_describe(db, q, cols, ncols, err, errlen);
+        break;
+    case CONN_MYSQL:
+        ok = my_describe(db, q, cols, ncols, err, errlen);
+        break;
+    default:
+        ok = lite_describe(db, q, cols, ncols, err, errlen);
+        break;
+    }
+    for (size_t i = 0; i < *ncols; i++)
+        (*cols)[i].name = NULL; /* they pointed into the result, gone */
+    return ok;
 }

@@ -43,6 +43,13 @@ bool blocking_db_exec(blocking_db *db, const char *sql, const query_param *param
 bool blocking_db_row(blocking_db *db, const char *sql, char **cells, size_t ncols, bool *found,
                      char *err, size_t errlen);
 
+/* The columns of atomic query q's result as the connectors describe them
+ * (proxy/backend/backend.h), its rows read and dropped: *cols malloc'd (names NULL),
+ * *ncols of them. For the type probe's LIMIT 0 (planner/type_probe.h) without a server.
+ * False with the database's message (one line) in err. */
+bool blocking_db_describe(blocking_db *db, const atomic_query *q, result_column **cols,
+                          size_t *ncols, char *err, size_t errlen);
+
 /* The connection's handle of its kind (NULL for the other kinds), for other blocking
  * work on it; it stays blocking_db_close's to close. */
 struct pg_conn;

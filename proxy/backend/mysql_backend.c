@@ -411,7 +411,7 @@ static unsigned length_in_chars(const MYSQL_FIELD *f)
     return chars > 0x3FFFFFFF ? 0x3FFFFFFF : (unsigned)chars;
 }
 
-static void describe_field(const MYSQL_FIELD *f, result_column *col)
+void mysql_describe_field(const MYSQL_FIELD *f, result_column *col)
 {
     bool is_unsigned = (f->flags & UNSIGNED_FLAG) != 0;
     bool binary = f->charsetnr == 63;
@@ -617,7 +617,7 @@ static bool bind_results(my_conn *c)
     MYSQL_FIELD *fields = mysql_fetch_fields(meta);
     for (size_t i = 0; i < c->ncols; i++) {
         /* Names live with the statement's own field list, not with meta. */
-        describe_field(&fields[i], &c->cols[i]);
+        mysql_describe_field(&fields[i], &c->cols[i]);
         unsigned long cap = fields[i].length + 1;
         if (cap < MIN_VALUE_BUFFER)
             cap = MIN_VALUE_BUFFER;

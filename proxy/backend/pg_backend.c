@@ -286,6 +286,26 @@ static value_type type_of(Oid oid)
     }
 }
 
+void pg_describe_column(const PGresult *res, int i, result_column *col)
+{
+    Oid oid = PQftype(res, i);
+    int mod = PQfmod(res, i);
+    col->name = PQfname(res, i);
+    col->type = type_of(oid);
+    col->instant = oid == OID_TIMESTAMPTZ;
+    col->decimals = -1;
+    if (oid == OID_NUMERIC && mod >= 4) {
+        col->decimals = (mod - 4) & 0xffff;
+        col->length = (unsigned)(((mod - 4) >> 16) & 0xffff);
+    } else if (oid == OID_NUMERIC && PQntuples(res) > 0 && !PQgetisnull(res, 0, i)) {
+        col->decimals = decimal_scale(PQgetvalue(res, 0, i), (size_t)PQgetlength(res, 0, i));
+    } else if ((oid == OID_TIMESTAMP || oid == OID_TIMESTAMPTZ || oid == OID_TIME) && mod >= 0) {
+        col->decimals = mod;
+    } else if ((oid == OID_VARCHAR || oid == OID_BPCHAR) && mod >= 4) {
+        col->length = (unsigned)(mod - 4);
+    }
+}
+
 /* Column metadata from the first result; NUMERIC without a declared scale takes the
  * scale of the first value, which is what SUM/AVG over a typed column keep. */
 static void describe_columns(pg_conn *c, const PGresult *res)
@@ -296,26 +316,8 @@ static void describe_columns(pg_conn *c, const PGresult *res)
     c->values = xcalloc(c->ncols + 1, sizeof(*c->values));
     c->lengths = xcalloc(c->ncols + 1, sizeof(*c->lengths));
     for (size_t i = 0; i < c->ncols; i++) {
-        Oid oid = PQftype(res, (int)i);
-        int mod = PQfmod(res, (int)i);
-        result_column *col = &c->cols[i];
-        c->types[i] = oid;
-        col->name = PQfname(res, (int)i);
-        col->type = type_of(oid);
-        col->instant = oid == OID_TIMESTAMPTZ;
-        col->decimals = -1;
-        if (oid == OID_NUMERIC && mod >= 4) {
-            col->decimals = (mod - 4) & 0xffff;
-            col->length = (unsigned)(((mod - 4) >> 16) & 0xffff);
-        } else if (oid == OID_NUMERIC && PQntuples(res) > 0 && !PQgetisnull(res, 0, (int)i)) {
-            col->decimals =
-                decimal_scale(PQgetvalue(res, 0, (int)i), (size_t)PQgetlength(res, 0, (int)i));
-        } else if ((oid == OID_TIMESTAMP || oid == OID_TIMESTAMPTZ || oid == OID_TIME) &&
-                   mod >= 0) {
-            col->decimals = mod;
-        } else if ((oid == OID_VARCHAR || oid == OID_BPCHAR) && mod >= 4) {
-            col->length = (unsigned)(mod - 4);
-        }
+        c->types[i] = PQftype(res, (int)i);
+        pg_describe_column(res, (int)i, &c->cols[i]);
     }
 }
 

@@ -143,25 +143,29 @@ static void declared_precision(const char *decl, result_column *col)
     }
 }
 
+void sqlite_describe_column(sqlite3_stmt *st, int i, int first_type, value_type planned,
+                            result_column *col)
+{
+    col->name = sqlite3_column_name(st, i);
+    col->type = column_type(st, i, first_type);
+    if (planned != VT_NULL && !sqlite3_column_decltype(st, i))
+        col->type = planned; /* a TIME the planner knows, held as text */
+    col->decimals = -1;
+    if (col->type == VT_DECIMAL)
+        declared_precision(sqlite3_column_decltype(st, i), col);
+    /* SQLite keeps times as UTC text: instants, which a session time zone converts. */
+    col->instant = col->type == VT_DATETIME;
+}
+
 static void send_columns(sqlite_conn *c)
 {
     c->ncols = (size_t)sqlite3_column_count(c->stmt);
     c->cols = xcalloc(c->ncols + 1, sizeof(*c->cols));
     c->values = xcalloc(c->ncols + 1, sizeof(*c->values));
     c->lengths = xcalloc(c->ncols + 1, sizeof(*c->lengths));
-    for (size_t i = 0; i < c->ncols; i++) {
-        c->cols[i].name = sqlite3_column_name(c->stmt, (int)i);
-        c->cols[i].type =
-            column_type(c->stmt, (int)i, c->batch.first_types ? c->batch.first_types[i] : 0);
-        if (i < c->nplanned && c->planned_types[i] != VT_NULL &&
-            !sqlite3_column_decltype(c->stmt, (int)i))
-            c->cols[i].type = c->planned_types[i]; /* a TIME the planner knows, held as text */
-        c->cols[i].decimals = -1;
-        if (c->cols[i].type == VT_DECIMAL)
-            declared_precision(sqlite3_column_decltype(c->stmt, (int)i), &c->cols[i]);
-        /* SQLite keeps times as UTC text: instants, which a session time zone converts. */
-        c->cols[i].instant = c->cols[i].type == VT_DATETIME;
-    }
+    for (size_t i = 0; i < c->ncols; i++)
+        sqlite_describe_column(c->stmt, (int)i, c->batch.first_types ? c->batch.first_types[i] : 0,
+                               i < c->nplanned ? c->planned_types[i] : VT_NULL, &c->cols[i]);
     c->columns_sent = true;
     c->sink.on_columns(c->sink.ctx, c->cols, c->ncols);
 }

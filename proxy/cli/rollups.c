@@ -14,6 +14,7 @@
 #include "proxy/cli/cli.h"
 #include "proxy/cli/output.h"
 #include "proxy/rollups/rollup_build.h"
+#include "proxy/rollups/rollup_types.h"
 #include "wire/buf.h"
 #include "wire/xalloc.h"
 
@@ -135,14 +136,31 @@ static const char *staleness(const rollup *r, const rollup_state *st, const char
     return "no";
 }
 
+/*
+ * What a build of a rollup of s plans with: in a calendar zone other than UTC, the
+ * type of s's time column, asked of its database (no server discovered it); NULL
+ * with the reason in err when it cannot be learnt.
+ */
+static discovered_types *build_types(const catalog *c, const source *s, char *err, size_t errlen)
+{
+    discovered_types *t = discovered_types_new();
+    if (rollup_zone_needs_types(c) && !rollup_types_learn(c, s, t, err, errlen)) {
+        discovered_types_free(t);
+        return NULL;
+    }
+    return t;
+}
+
 static void status_row(const catalog *c, const source *s, const rollup *r, out_writer *w,
                        int *status)
 {
     rollup_state st;
     char err[1024], hash[32] = "", rows[32] = "";
     bool ok = rollup_state_read(c, s, r, &st, err, sizeof err);
-    if (ok && !rollup_definition_hash(c, s, r, hash, err, sizeof err))
+    discovered_types *types = ok ? build_types(c, s, err, sizeof err) : NULL;
+    if (ok && (!types || !rollup_definition_hash(c, s, r, types, hash, err, sizeof err)))
         ok = false;
+    discovered_types_free(types);
     if (!ok) {
         const char *row[] = {r->name, "unknown", "", "", "", "", err};
         out_row(w, row, NULL);
@@ -188,9 +206,15 @@ static int build(const catalog *c, const char *name, bool full)
     const rollup *r = catalog_rollup(c, name, &s);
     if (!r)
         return cli_fail(cmd, "no rollup named '%s' (mimir rollups list shows them)", name);
+    char err[1024];
+    discovered_types *types = build_types(c, s, err, sizeof err);
+    if (!types)
+        return cli_fail(cmd, "rollup %s: %s; it cannot be built in the calendar's time zone '%s'",
+                        r->name, err, rollup_zone_text(c));
     rollup_result res;
-    rollup_build(c, s, r, full ? ROLLUP_BUILD_FULL : ROLLUP_BUILD_AUTO, time(NULL), print_progress,
-                 NULL, &res);
+    rollup_build(c, s, r, types, full ? ROLLUP_BUILD_FULL : ROLLUP_BUILD_AUTO, time(NULL),
+                 print_progress, NULL, &res);
+    discovered_types_free(types);
     if (res.outcome == ROLLUP_BUSY)
         return cli_fail(cmd, "rollup %s: another server is building it now", r->name);
     if (res.outcome == ROLLUP_FAILED)

@@ -28,6 +28,7 @@
 #include "proxy/cli/check.h"
 #include "proxy/cli/cli.h"
 #include "proxy/cli/validate_grants.h"
+#include "proxy/rollups/rollup_types.h"
 #include "semantic/util.h"
 #include "wire/xalloc.h"
 
@@ -124,7 +125,11 @@ static void check_rollups(validation *v, check_conn *cc, const source *src)
         sql_error e;
         memset(&e, 0, sizeof e);
         char err[1024];
-        if (!rollup_plan(&a, v->cat, src, r, NULL, NULL, &q, &e)) {
+        discovered_types *types = discovered_types_new();
+        if (rollup_zone_needs_types(v->cat) &&
+            !rollup_types_learn(v->cat, src, types, err, sizeof err)) {
+            add_problem(v, &r->at, "source '%s': rollup '%s': %s", src->name, r->name, err);
+        } else if (!rollup_plan(&a, v->cat, src, r, types, NULL, NULL, &q, &e)) {
             if (v->offline_problems == 0)
                 add_problem(v, &r->at, "source '%s': rollup '%s': cannot be planned: %s", src->name,
                             r->name, e.message);
@@ -132,6 +137,7 @@ static void check_rollups(validation *v, check_conn *cc, const source *src)
             add_problem(v, &r->at, "source '%s': rollup '%s': the database says: %s", src->name,
                         r->name, err);
         }
+        discovered_types_free(types);
         arena_free(&a);
     }
 }

@@ -26,7 +26,8 @@ typedef struct build {
     const catalog *cat;
     const source *src;
     const rollup *r;
-    blocking_db *db;     /* the storage's: tables, state, lock */
+    const discovered_types *types; /* the plan reads its time column's type */
+    blocking_db *db;               /* the storage's: tables, state, lock */
     blocking_db *src_db; /* the source's when the storage is another connection, else NULL */
     conn_kind kind;
     arena a;
@@ -265,7 +266,7 @@ static bool plan_range(build *b, const char *from, const char *to, rollup_sql *q
 {
     sql_error e;
     memset(&e, 0, sizeof e);
-    if (!rollup_plan(&b->a, b->cat, b->src, b->r, from, to, q, &e))
+    if (!rollup_plan(&b->a, b->cat, b->src, b->r, b->types, from, to, q, &e))
         return fail(b, "planning its query", e.message);
     return !q->tz_name || zone_known(b, q->tz_name);
 }
@@ -430,13 +431,15 @@ static bool locked_build(build *b, rollup_build_mode mode, time_t now)
     return full ? full_build(b, hash, watermark, now) : refresh(b, &st, watermark, now);
 }
 
-void rollup_build(const catalog *cat, const source *s, const rollup *r, rollup_build_mode mode,
-                  time_t now, rollup_progress_fn progress, void *ctx, rollup_result *out)
+void rollup_build(const catalog *cat, const source *s, const rollup *r,
+                  const discovered_types *types, rollup_build_mode mode, time_t now,
+                  rollup_progress_fn progress, void *ctx, rollup_result *out)
 {
     memset(out, 0, sizeof *out);
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    build b = {.cat = cat, .src = s, .r = r, .progress = progress, .ctx = ctx, .out = out};
+    build b = {
+        .cat = cat, .src = s, .r = r, .types = types, .progress = progress, .ctx = ctx, .out = out};
     arena_init(&b.a);
     const connection *c = catalog_rollup_storage(s, r);
     bool ok = false, busy = false;
@@ -495,15 +498,15 @@ bool rollup_state_read(const catalog *cat, const source *s, const rollup *r, rol
     return ok;
 }
 
-bool rollup_definition_hash(const catalog *cat, const source *s, const rollup *r, char out[32],
-                            char *err, size_t errlen)
+bool rollup_definition_hash(const catalog *cat, const source *s, const rollup *r,
+                            const discovered_types *types, char out[32], char *err, size_t errlen)
 {
     arena a;
     arena_init(&a);
     rollup_sql q;
     sql_error e;
     memset(&e, 0, sizeof e);
-    bool ok = rollup_plan(&a, cat, s, r, NULL, NULL, &q, &e);
+    bool ok = rollup_plan(&a, cat, s, r, types, NULL, NULL, &q, &e);
     if (ok)
         snprintf(out, 32, "%016" PRIx64, q.definition_hash);
     else

@@ -41,9 +41,12 @@ typedef struct rollup_result {
 /* Progress lines ("rollup NAME: ..."), from the thread that builds. */
 typedef void (*rollup_progress_fn)(void *ctx, const char *line);
 
-/* Builds or refreshes r (of source s) as of now, as mode says. */
-void rollup_build(const catalog *cat, const source *s, const rollup *r, rollup_build_mode mode,
-                  time_t now, rollup_progress_fn progress, void *ctx, rollup_result *out);
+/* Builds or refreshes r (of source s) as of now, as mode says. types: what is known of
+ * s's columns (the server's discovered types, or rollup_types_learn's), of which the
+ * plan reads the time column's (planner/rollup_plan.h); read only while it runs. */
+void rollup_build(const catalog *cat, const source *s, const rollup *r,
+                  const discovered_types *types, rollup_build_mode mode, time_t now,
+                  rollup_progress_fn progress, void *ctx, rollup_result *out);
 
 /* A rollup's row of the state table. */
 typedef struct rollup_state {
@@ -63,7 +66,7 @@ bool rollup_state_read(const catalog *cat, const source *s, const rollup *r, rol
 
 /* r's definition hash as the state table holds it (16 hex digits); false with err
  * set when the rollup's query does not plan. */
-bool rollup_definition_hash(const catalog *cat, const source *s, const rollup *r, char out[32],
-                            char *err, size_t errlen);
+bool rollup_definition_hash(const catalog *cat, const source *s, const rollup *r,
+                            const discovered_types *types, char out[32], char *err, size_t errlen);
 
 #endif

@@ -11,7 +11,9 @@
 #include "planner/rollup_route.h"
 #include "proxy/log.h"
 #include "proxy/rollups/rollup_build.h"
+#include "proxy/rollups/rollup_types.h"
 #include "proxy/server.h"
+#include "proxy/type_discovery.h"
 #include "proxy/workers.h"
 #include "semantic/util.h"
 #include "wire/xalloc.h"
@@ -36,6 +38,9 @@ typedef struct rollup_job {
     bool first;         /* not run yet on this server: reuse a fresh build */
     bool ready;         /* built with the definition in force: queries may read it */
     rollup_ready state; /* when ready: its watermark, last refresh and rows */
+    /* Its source's time column's type as last discovered (rollup_types.h): a reload
+     * forgets the server's until type discovery runs again. */
+    discovered_types *types;
 } rollup_job;
 
 /* One run on a worker: what it reads stays alive through the catalog it holds. */
@@ -44,6 +49,7 @@ typedef struct rollup_run {
     catalog_gen *gen;
     const source *src;
     const rollup *r;
+    discovered_types *types; /* the run's own copy: the loop may change the server's */
     rollup_build_mode mode;
     rollup_result res;
 } rollup_run;
@@ -88,6 +94,7 @@ static void job_free(rollup_job *j)
 {
     if (j->timer)
         event_free(j->timer);
+    discovered_types_free(j->types);
     free(j->name);
     free(j);
 }
@@ -107,8 +114,8 @@ static void log_progress(void *ctx, const char *line)
 static void run_on_worker(void *arg)
 {
     rollup_run *run = arg;
-    rollup_build(run->gen->cat, run->src, run->r, run->mode, time(NULL), log_progress, NULL,
-                 &run->res);
+    rollup_build(run->gen->cat, run->src, run->r, run->types, run->mode, time(NULL), log_progress,
+                 NULL, &run->res);
 }
 
 static long backoff_s(const rollup_job *j)
@@ -117,6 +124,16 @@ static long backoff_s(const rollup_job *j)
     for (unsigned i = 1; i < j->failures && s < j->refresh_every_s; i++)
         s *= 2;
     return s < j->refresh_every_s ? s : j->refresh_every_s;
+}
+
+/* j's definition hash with the types its run had (sync_one compares it after a reload). */
+static void remember_hash(rollup_job *j)
+{
+    const source *s;
+    const rollup *r = catalog_rollup(srv.cat, j->name, &s);
+    char err[512];
+    if (r && !rollup_definition_hash(srv.cat, s, r, j->types, j->hash, err, sizeof err))
+        j->hash[0] = '\0';
 }
 
 /* Counts, logs and schedules the next run (loop thread). */
@@ -128,6 +145,8 @@ static void account(rollup_job *j, const rollup_result *res)
     /* Until a run gets the lock, a fresh build (by the server that had it) is reused. */
     if (res->outcome != ROLLUP_BUSY)
         j->first = false;
+    if (!j->hash[0] && (res->outcome == ROLLUP_DONE || res->outcome == ROLLUP_FRESH))
+        remember_hash(j); /* unknown when it was scheduled: the types it needed were not */
     switch (res->outcome) {
     case ROLLUP_DONE:
         st->builds++;
@@ -175,9 +194,30 @@ static void run_done(void *arg)
         }
     }
     server_catalog_release(run->gen);
+    discovered_types_free(run->types);
     if (j->removed || sched.stopped)
         job_free(j);
     free(run);
+}
+
+/*
+ * The types a run of j plans with, copied (the worker must not read what the loop
+ * changes): the server's discovered ones, else those j last had (type discovery starts
+ * again after a reload). NULL while a calendar zone other than UTC needs the time
+ * column's type and type discovery has not had its first say: the run waits for it.
+ * Once it has, a run without the type fails with the planner's message, and retries.
+ */
+static discovered_types *run_types(rollup_job *j, const source *s)
+{
+    const discovered_types *now = type_discovery_types();
+    if (rollup_types_known(now, s)) {
+        discovered_types_free(j->types);
+        j->types = rollup_types_copy(now, s);
+    }
+    if (!rollup_types_known(j->types, s) && rollup_zone_needs_types(srv.cat) &&
+        !type_discovery_settled())
+        return NULL;
+    return rollup_types_copy(j->types, s);
 }
 
 static void on_timer(evutil_socket_t fd, short what, void *arg)
@@ -189,7 +229,8 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
     const rollup *r = catalog_rollup(srv.cat, j->name, &s);
     if (!r || j->running)
         return;
-    if (sched.running > 0) {
+    discovered_types *types = sched.running > 0 ? NULL : run_types(j, s);
+    if (!types) {
         schedule(j, ROLLUP_QUEUE_RETRY_S);
         return;
     }
@@ -198,6 +239,7 @@ static void on_timer(evutil_socket_t fd, short what, void *arg)
                         .gen = server_catalog_hold(),
                         .src = s,
                         .r = r,
+                        .types = types,
                         .mode = j->first ? ROLLUP_BUILD_IF_DUE : ROLLUP_BUILD_AUTO};
     j->running = true;
     sched.running++;
@@ -228,9 +270,15 @@ static void drop_job(size_t i)
 static void sync_one(const source *s, const rollup *r)
 {
     char hash[32] = "", err[512];
-    if (!rollup_definition_hash(srv.cat, s, r, hash, err, sizeof err))
-        log_error("rollup %s: its query does not plan: %s", r->name, err);
     rollup_job *j = find_job(r->name);
+    /* After a reload, type discovery starts again: the time column's type the job last
+     * had tells whether the definition changed meanwhile (a build checks it again). */
+    const discovered_types *types = type_discovery_types();
+    if (!rollup_types_known(types, s) && j)
+        types = j->types;
+    if (!rollup_definition_hash(srv.cat, s, r, types, hash, err, sizeof err) &&
+        (rollup_types_known(types, s) || !rollup_zone_needs_types(srv.cat)))
+        log_error("rollup %s: its query does not plan: %s", r->name, err);
     if (!j) {
         j = xcalloc(1, sizeof *j);
         j->name = xstrdup(r->name);

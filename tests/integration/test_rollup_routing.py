@@ -847,3 +847,157 @@ def test_session_zone_and_wall_clock_time_columns(env):
             same_answer(conn, daily, None if b == "lite" else f"pay_{b}_daily")
     finally:
         conn.close()
+
+
+# ---- a calendar in a zone other than UTC ------------------------------------------------
+
+NY = "America/New_York"
+
+
+def zoned_layer(base, env):
+    """Rollups built in New York (calendar.yaml): pay_B reads payments_at, whose times are
+    instants (timestamptz, TIMESTAMP, SQLite's UTC text), with a daily and a monthly
+    rollup; wall_B (PostgreSQL, MariaDB) reads payments, whose times are wall clocks
+    (timestamp, DATETIME), with a daily one."""
+    configs = base / "configs"
+    for sub in ("sources", "metrics", "dimensions"):
+        (configs / sub).mkdir(parents=True, exist_ok=True)
+    metrics = "name: wn_{b}\nsource_name: wall_{b}\nsql: COUNT(*)\n---\n" \
+              "name: wrevenue_{b}\nsource_name: wall_{b}\nsql: SUM(amount)\n"
+    (configs / "metrics" / "metrics.yaml").write_text(
+        (env["configs"] / "metrics" / "metrics.yaml").read_text() + "".join(
+            "---\n" + metrics.format(b=b) for b in ("pg", "my")))
+    pay = "".join(
+        f"pay_{b}:\n  name: pay_{b}\n  time_col: paid_at\n  connection_name: pay_{b}\n"
+        f"  sql: {json.dumps(tr.ZONED_SQL)}\n  rollups:\n"
+        f"    - name: pay_{b}_nyd\n      grain: ds\n      dimensions: [store_id, country]\n"
+        f"      metrics: [revenue_{b}, n_{b}, avg_amount_{b}, top_{b}, low_{b}]\n"
+        f"    - name: pay_{b}_nym\n      grain: year_month\n      dimensions: [country]\n"
+        f"      metrics: [revenue_{b}, n_{b}, avg_amount_{b}]\n" for b in BACKENDS)
+    wall = "".join(
+        f"wall_{b}:\n  name: wall_{b}\n  time_col: paid_at\n  connection_name: pay_{b}\n"
+        f"  sql: {json.dumps(SOURCE_SQL)}\n  rollups:\n"
+        f"    - name: wall_{b}_nyd\n      grain: ds\n      dimensions: [country]\n"
+        f"      metrics: [wrevenue_{b}, wn_{b}]\n" for b in ("pg", "my"))
+    (configs / "sources" / "sources.yaml").write_text(pay + wall)
+    (configs / "calendar.yaml").write_text(f"time_zone: {NY}\n")
+    return configs
+
+
+ZONED_ROLLUPS = [f"pay_{b}_ny{k}" for b in BACKENDS for k in "dm"] + \
+    [f"wall_{b}_nyd" for b in ("pg", "my")]
+
+
+@pytest.fixture(scope="module")
+def zoned_env(env, session_dir, pg, mariadb):
+    tr.load_instants(pg, mariadb, env["lite"])
+    # Rows after UTC's midnight and before New York's, on the first of the month and
+    # today: in New York's previous day (and month), before the rollups' watermarks.
+    first = TODAY.replace(day=1)
+    edge = [(first + datetime.timedelta(hours=2), 2, "NL", 20),
+            (TODAY + datetime.timedelta(hours=2), 1, "BE", 10)]
+    for t, store, country, amount in edge:
+        pg.query("INSERT INTO payments_at VALUES (%s AT TIME ZONE 'UTC', %s, %s, %s)",
+                 (t, store, country, amount), dbname=tr.DB)
+        mariadb.query("INSERT INTO payments_at VALUES (%s, %s, %s, %s)",
+                      (t, store, country, amount), database=tr.DB)  # a UTC session
+        import sqlite3
+        db = sqlite3.connect(env["lite"])
+        db.execute("INSERT INTO payments_at VALUES (?, ?, ?, ?)",
+                   (tr.lite_time(t), store, country, amount))
+        db.commit()
+        db.close()
+    mariadb.load_time_zones(NY)
+    base = session_dir / "rollup_routing_zoned"
+    base.mkdir(parents=True, exist_ok=True)
+    configs = zoned_layer(base, env)
+    server = MimirServer(session_dir, configs=configs, secrets=env["secrets"],
+                         name="rollup-routing-zoned").start()
+    server.wait_for_log(TYPES_DISCOVERED)
+    wait_for_builds(server, ZONED_ROLLUPS)
+    yield {"server": server}
+    server.stop()
+    problem = server.exit_problem()
+    assert problem is None, problem
+
+
+def dst_change():
+    """The last day before the watermark on which New York changed its offset."""
+    from zoneinfo import ZoneInfo
+    z = ZoneInfo(NY)
+    d = TODAY - datetime.timedelta(days=2)
+    while True:
+        before = (d - datetime.timedelta(days=1)).replace(hour=12, tzinfo=z).utcoffset()
+        if d.replace(hour=12, tzinfo=z).utcoffset() != before:
+            return d
+        d -= datetime.timedelta(days=1)
+
+
+def zoned_queries(b):
+    """(statement, the kind of rollup a New York session reads it from: "nyd" or "nym")."""
+    change = dst_change()
+    a, z = [(change + datetime.timedelta(days=n)).strftime("%Y-%m-%d") for n in (-6, 6)]
+    m = f"AGG(revenue_{b}), AGG(n_{b}), AGG(avg_amount_{b})"
+    return [
+        # days across the daylight saving change
+        (f"SELECT ds, {m} FROM mimir.metrics WHERE ds BETWEEN '{a}' AND '{z}' GROUP BY ds "
+         "ORDER BY ds", "nyd"),
+        # bounds inside days across it: the first and the last day's rows from the source
+        (f"SELECT country, {m}, AGG(top_{b}) FROM mimir.metrics WHERE ts >= '{a} 12:30:00' "
+         f"AND ts < '{z} 07:00:00' GROUP BY country ORDER BY 1", "nyd"),
+        (f"SELECT ds, store_id, AGG(n_{b}) FROM mimir.metrics WHERE ds >= '{day(9)}' "
+         "GROUP BY ds, store_id ORDER BY 1, 2", "nyd"),
+        # months, and everything (no bound, no grain: the rows after the watermark still
+        # read in New York)
+        (f"SELECT year_month, country, {m} FROM mimir.metrics GROUP BY year_month, country "
+         "ORDER BY 1, 2", "nym"),
+        (f"SELECT {m} FROM mimir.metrics", "nym"),
+        (f"SELECT AGG(n_{b}), AGG(top_{b}) FROM mimir.metrics", "nyd"),
+    ]
+
+
+def test_calendar_zone_session_in_that_zone(zoned_env):
+    """A session in the calendar's zone reads the rollups built there: the same rows and
+    column metadata as with rollups off, including days across a daylight saving change
+    and a range whose bounds fall inside days."""
+    conn = zoned_env["server"].connect(database="mimir", autocommit=True)
+    try:
+        run(conn, f"SET time_zone = '{NY}'")
+        for b in BACKENDS:
+            for sql, kind in zoned_queries(b):
+                assert same_answer(conn, sql, f"pay_{b}_{kind}"), sql
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("zone", ["+00:00", "+02:00", "-05:00", "SYSTEM"])
+def test_calendar_zone_session_in_another_zone(zoned_env, zone):
+    """A session in another zone reads other days from an instant: the sources answer
+    (-05:00 is New York's offset in winter, not its rules); a wall clock's periods are the
+    same in every zone: its rollup answers."""
+    conn = zoned_env["server"].connect(database="mimir", autocommit=True)
+    try:
+        run(conn, f"SET time_zone = '{zone}'")
+        for b in BACKENDS:
+            for sql, _ in zoned_queries(b):
+                same_answer(conn, sql, None)
+        for b in ("pg", "my"):
+            for sql in (f"SELECT ds, country, AGG(wrevenue_{b}), AGG(wn_{b}) FROM mimir.metrics "
+                        f"WHERE ds BETWEEN '{day(30)}' AND '{day(2)}' GROUP BY 1, 2 ORDER BY 1, 2",
+                        f"SELECT AGG(wn_{b}) FROM mimir.metrics WHERE ts >= '{day(20)} 10:00:00'"):
+                assert same_answer(conn, sql, f"wall_{b}_nyd"), sql
+    finally:
+        conn.close()
+
+
+def test_calendar_zone_wall_clock_in_that_zone(zoned_env):
+    """A wall clock in a session in the calendar's zone: read as it is, from the rollup."""
+    conn = zoned_env["server"].connect(database="mimir", autocommit=True)
+    try:
+        run(conn, f"SET time_zone = '{NY}'")
+        for b in ("pg", "my"):
+            sql = (f"SELECT ds, AGG(wn_{b}) FROM mimir.metrics WHERE ds >= '{day(12)}' "
+                   "GROUP BY 1 ORDER BY 1")
+            assert same_answer(conn, sql, f"wall_{b}_nyd"), sql
+    finally:
+        conn.close()

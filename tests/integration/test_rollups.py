@@ -719,24 +719,207 @@ def test_server_refreshes_every_period(layer, pg, mariadb, session_dir):
     mimir(layer, "rollups", "build", "pay_lite_daily")
 
 
+# ---- a calendar in another zone than UTC ----
+
+# One with daylight saving (the 40 dense days cross the change of early November when
+# the suite runs in November or December) and one at +05:45 all year.
+ZONES = ["America/New_York", "Asia/Kathmandu"]
+ZONED_SQL = "SELECT paid_at, store_id, country, amount FROM payments_at"
+
+# The hand-written daily aggregate in zone {zone} of the rows before wm (a wall clock of
+# that zone), over the payments whose time is an instant (payments_at); MariaDB's runs
+# in a session whose time_zone is the zone, SQLite's with the process's TZ (localtime).
+HAND_IN_ZONE = {
+    "pg": ("SELECT to_char(date_trunc('day', paid_at AT TIME ZONE '{zone}'), "
+           "'YYYY-MM-DD HH24:MI:SS'), {dims}, SUM(amount), COUNT(*), SUM(amount), "
+           "COUNT(amount), MAX(amount), MIN(amount) FROM payments_at "
+           "WHERE paid_at AT TIME ZONE '{zone}' < '{wm}' GROUP BY 1, {dims}"),
+    "my": ("SELECT DATE_FORMAT(DATE(paid_at), '%Y-%m-%d 00:00:00'), {dims}, "
+           "SUM(amount), COUNT(*), SUM(amount), COUNT(amount), MAX(amount), MIN(amount) "
+           "FROM payments_at WHERE paid_at < '{wm}' GROUP BY 1, {dims}"),
+    "lite": ("SELECT date(paid_at, 'localtime') || ' 00:00:00', {dims}, "
+             "SUM(amount), COUNT(*), SUM(amount), COUNT(amount), MAX(amount), MIN(amount) "
+             "FROM payments_at WHERE datetime(paid_at, 'localtime') < '{wm}' "
+             "GROUP BY 1, {dims}"),
+}
+
+
+def load_instants(pg, mariadb, lite):
+    """payments_at: the payments with their time as an instant (PostgreSQL timestamptz,
+    MariaDB TIMESTAMP, SQLite's UTC text), from the wall clocks of payments read as UTC."""
+    pg.query("DROP TABLE IF EXISTS payments_at", dbname=DB)
+    pg.query("CREATE TABLE payments_at (paid_at TIMESTAMPTZ NOT NULL, store_id INTEGER, "
+             "country TEXT, amount NUMERIC(8,2))", dbname=DB)
+    pg.query("INSERT INTO payments_at SELECT paid_at AT TIME ZONE 'UTC', store_id, country, "
+             "amount FROM payments", dbname=DB)
+    mariadb.query("DROP TABLE IF EXISTS payments_at", database=DB)
+    mariadb.query("CREATE TABLE payments_at (paid_at TIMESTAMP NOT NULL, store_id INT, "
+                  "country VARCHAR(8), amount DECIMAL(8,2))", database=DB)
+    mariadb.query("INSERT INTO payments_at SELECT * FROM payments", database=DB)  # in UTC
+    db = sqlite3.connect(lite)
+    db.execute("DROP TABLE IF EXISTS payments_at")
+    db.execute("CREATE TABLE payments_at AS SELECT * FROM payments")
+    db.commit()
+    db.close()
+
+
+def write_zoned_layer(layer, configs, zone):
+    """A layer over payments_at in a calendar zone: pay_B with the daily rollup
+    pay_B_zoned, the module's metrics, its secrets."""
+    for sub in ("sources", "metrics", "dimensions"):
+        (configs / sub).mkdir(parents=True, exist_ok=True)
+    (configs / "metrics" / "metrics.yaml").write_text(
+        (layer["configs"] / "metrics" / "metrics.yaml").read_text())
+    (configs / "sources" / "sources.yaml").write_text("".join(
+        f"pay_{b}:\n  name: pay_{b}\n  time_col: paid_at\n  connection_name: pay_{b}\n"
+        f"  sql: {json.dumps(ZONED_SQL)}\n" + rollup_yaml(b).replace("_daily", "_zoned")
+        for b in BACKENDS))
+    (configs / "calendar.yaml").write_text(f"time_zone: {zone}\n")
+    return dict(layer, configs=configs)
+
+
+@pytest.fixture(scope="module")
+def zoned(layer, pg, mariadb):
+    load_instants(pg, mariadb, layer["lite"])
+    for zone in ZONES:
+        mariadb.load_time_zones(zone)
+    return layer
+
+
+def run_in_zone(b, pg, mariadb, layer, zone, sql):
+    if b == "pg":
+        return pg.query(sql, dbname=DB)
+    if b == "my":
+        return mariadb.query_in_zone(zone, sql, DB)
+    import os
+    import time
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = zone
+    time.tzset()
+    try:
+        return run_on(b, pg, mariadb, layer, sql)
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+def hand_in_zone(b, pg, mariadb, layer, zone, wm):
+    sql = HAND_IN_ZONE[b].format(dims="store_id, country", wm=wm, zone=zone)
+    return ordered(run_in_zone(b, pg, mariadb, layer, zone, sql))
+
+
+def zoned_rows(b, pg, mariadb, layer):
+    sql = (f"SELECT period, store_id, country, revenue_{b}, n_{b}, avg_amount_{b}__sum, "
+           f"avg_amount_{b}__count, top_{b}, low_{b} FROM mimir_rollups.pay_{b}_zoned")
+    return ordered(run_on(b, pg, mariadb, layer, sql, rollups_db=True))
+
+
+def zoned_state(b, pg, mariadb, layer):
+    sql = ("SELECT definition_hash, last_refresh_at, watermark, row_count, status, error "
+           f"FROM mimir_rollups.mimir_rollups_state WHERE name = 'pay_{b}_zoned'")
+    rows = run_on(b, pg, mariadb, layer, sql, rollups_db=True)
+    assert len(rows) == 1
+    return norm(rows[0])
+
+
+def zone_midnights(zone):
+    """Today's start in zone, and tomorrow's (a run may cross midnight there)."""
+    from zoneinfo import ZoneInfo
+    today = datetime.datetime.now(ZoneInfo(zone)).replace(tzinfo=None)
+    start = datetime.datetime(today.year, today.month, today.day)
+    return [t.strftime("%Y-%m-%d %H:%M:%S") for t in (start, start + datetime.timedelta(days=1))]
+
+
+@pytest.mark.parametrize("zone", ZONES)
 @pytest.mark.parametrize("b", BACKENDS)
-def test_calendar_zone_not_yet(layer, pg, mariadb, tmp_path, b):
-    """A calendar in another zone than UTC: the planner needs the time column's type to
-    tell an instant from a wall clock, which builds do not have yet (the server's type
-    discovery is not passed to them): refused with the planner's message; the rollup
-    stays as it was and the next build in UTC works."""
-    mimir(layer, "rollups", "build", f"pay_{b}_daily")
-    before = rollup_rows(b, pg, mariadb, layer)
-    configs = tmp_path / "configs"
-    subprocess.run(["cp", "-r", str(layer["configs"]), str(configs)], check=True)
-    (configs / "calendar.yaml").write_text("time_zone: Asia/Kathmandu\n")
-    proc = mimir(dict(layer, configs=configs), "rollups", "build", f"pay_{b}_daily", status=1)
-    assert proc.stderr == (
-        f"mimir rollups: rollup pay_{b}_daily: planning its query: This version of Mimir "
-        "doesn't yet support time_zone 'Asia/Kathmandu' on source "
-        f"'pay_{b}': the type of its time column is not known yet (type discovery has not "
-        "reached its backend), so Mimir cannot tell an instant from a wall-clock time. SET "
-        "time_zone = '+00:00' to read its times in UTC\n")
-    assert rollup_rows(b, pg, mariadb, layer) == before
-    mimir(layer, "rollups", "build", f"pay_{b}_daily")
-    assert state(b, pg, mariadb, layer)[4] == "built"
+def test_calendar_zone_build_matches_hand_sql(zoned, pg, mariadb, tmp_path, b, zone):
+    """`mimir rollups build` in a calendar zone: the command asks the source for its time
+    column's type (an instant here), the periods are the zone's days (across a daylight
+    saving change for New York), the watermark is today's start in the zone, and the rows
+    are the backend's own aggregate in that zone."""
+    zl = write_zoned_layer(zoned, tmp_path / "configs", zone)
+    out = mimir(zl, "rollups", "build", f"pay_{b}_zoned", "--full").stdout
+    wm = build_watermark(out, f"pay_{b}_zoned")
+    assert wm in zone_midnights(zone)
+    want = hand_in_zone(b, pg, mariadb, zoned, zone, wm)
+    assert f"rollup pay_{b}_zoned: built {len(want)} rows" in out
+    assert zoned_rows(b, pg, mariadb, zoned) == want
+    # the zone's days are not UTC's: the rows differ from those of a UTC build
+    utc = "+00:00" if b == "my" else "UTC"
+    assert want != hand_in_zone(b, pg, mariadb, zoned, utc, wm)
+    st = zoned_state(b, pg, mariadb, zoned)
+    assert st[2] == wm and st[3] == len(want) and st[4] == "built"
+    status = mimir(zl, "rollups", "status", "--format", "csv").stdout
+    assert f"pay_{b}_zoned,yes,{len(want)},{st[1]},{wm},no," in status
+
+
+def test_calendar_zone_change_rebuilds_in_the_server(zoned, pg, mariadb, tmp_path, session_dir):
+    """Built in New York by the command line; the calendar moves to Kathmandu: the
+    definition changed (the zone is in its hash), and a server rebuilds every rollup in
+    full with the types its discovery learnt, matching the backends' aggregate there."""
+    first, second = ZONES
+    zl = write_zoned_layer(zoned, tmp_path / "configs", first)
+    for b in BACKENDS:
+        mimir(zl, "rollups", "build", f"pay_{b}_zoned")
+    hashes = {b: zoned_state(b, pg, mariadb, zoned)[0] for b in BACKENDS}
+    zl = write_zoned_layer(zoned, tmp_path / "configs", second)
+    status = mimir(zl, "rollups", "status", "--format", "csv").stdout
+    assert status.count("yes (definition changed)") == 3, status
+    server = start_server(session_dir, zl["configs"], zl["secrets"], "mimir-rollups-zone")
+    try:
+        for b in BACKENDS:
+            server.wait_for_log(rf"rollup pay_{b}_zoned: built \d+ rows", timeout=120)
+        log = server.stderr()
+        for b in BACKENDS:
+            assert re.search(rf"rollup pay_{b}_zoned: definition changed \(hash \w+, was "
+                             rf"{hashes[b]}\): full build", log), log
+            st = zoned_state(b, pg, mariadb, zoned)
+            assert st[0] != hashes[b] and st[4] == "built"
+            assert st[2] in zone_midnights(second)
+            want = hand_in_zone(b, pg, mariadb, zoned, second, st[2])
+            assert zoned_rows(b, pg, mariadb, zoned) == want
+            assert f"rollup pay_{b}_zoned: built {len(want)} rows" in log
+        assert "build failed" not in log
+    finally:
+        stop_checked(server)
+
+
+def test_calendar_zone_type_not_learnt(zoned, pg, mariadb, tmp_path, session_dir):
+    """A build whose time column's type cannot be learnt (the source's table is gone)
+    fails saying so, by the command line and in a server (whose type discovery could not
+    type the source), and leaves the rollup as it was; the next one works."""
+    zl = write_zoned_layer(zoned, tmp_path / "configs", ZONES[0])
+    mimir(zl, "rollups", "build", "pay_lite_zoned")
+    before = zoned_rows("lite", pg, mariadb, zoned)
+    db = sqlite3.connect(zoned["lite"])
+    db.execute("ALTER TABLE payments_at RENAME TO payments_away")
+    db.commit()
+    try:
+        proc = mimir(zl, "rollups", "build", "pay_lite_zoned", status=1)
+        assert proc.stderr.startswith(
+            "mimir rollups: rollup pay_lite_zoned: the type of source 'pay_lite''s time column "
+            "could not be learnt: "), proc.stderr
+        assert "payments_at" in proc.stderr
+        assert proc.stderr.endswith(
+            "; it cannot be built in the calendar's time zone 'America/New_York'\n")
+        server = start_server(session_dir, zl["configs"], zl["secrets"], "mimir-rollups-untyped")
+        try:
+            server.wait_for_log(
+                r"ERROR rollup pay_lite_zoned: build failed \(1 in a row\), the last good build "
+                r"stays; retrying in 5 s: planning its query: its periods are computed in the "
+                r"calendar's time zone 'America/New_York', which converts the time column of "
+                r"source 'pay_lite' only if it is an instant \(not a wall clock\), and the type "
+                r"of that column is not known", timeout=60)
+            assert server.query("SELECT 1")[1] == [(1,)]
+        finally:
+            stop_checked(server)
+    finally:
+        db.execute("ALTER TABLE payments_away RENAME TO payments_at")
+        db.commit()
+        db.close()
+    assert zoned_rows("lite", pg, mariadb, zoned) == before
+    mimir(zl, "rollups", "build", "pay_lite_zoned")
+    assert zoned_state("lite", pg, mariadb, zoned)[4] == "built"

@@ -487,6 +487,118 @@ static void test_zone_of_an_instant(void **state)
     set_type(types, "pay", "ts", "datetime");
 }
 
+/* Which session zones read the periods of a calendar's zone: UTC and UTC, the same
+ * offset, the same named zone; never a named zone and an offset. */
+static void test_zone_reads_alike(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *calendar, *session; /* NULL: none (UTC) */
+        bool alike;
+    } cases[] = {
+        {NULL, NULL, true},
+        {NULL, "+00:00", true},
+        {NULL, "SYSTEM", true},
+        {NULL, "UTC", true},
+        {NULL, "+02:00", false},
+        {NULL, "America/New_York", false},
+        {"UTC", NULL, true},
+        {"Etc/UTC", "+00:00", true},
+        {"+00:00", "UTC", true},
+        {"America/New_York", "America/New_York", true},
+        {"America/New_York", NULL, false},
+        {"America/New_York", "+00:00", false},
+        {"America/New_York", "-05:00", false}, /* its winter offset, not its rules */
+        {"America/New_York", "-04:00", false},
+        {"America/New_York", "America/Chicago", false},
+        {"Asia/Kathmandu", "Asia/Kathmandu", true},
+        {"Asia/Kathmandu", "+05:45", false},
+        {"+05:45", "+05:45", true},
+        {"+05:45", "Asia/Kathmandu", false},
+        {"+05:45", "+05:30", false},
+        {"-03:00", "-03:00", true},
+    };
+    catalog c = *cat;
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        c.cal.time_zone = (char *)cases[i].calendar;
+        time_zone tz;
+        if (cases[i].session)
+            assert_true(time_zone_parse(cases[i].session, &tz));
+        bool got = rollup_zone_reads_alike(&c, cases[i].session ? &tz : NULL);
+        if (got != cases[i].alike)
+            fail_msg("calendar %s, session %s: %s, want %s",
+                     cases[i].calendar ? cases[i].calendar : "(none)",
+                     cases[i].session ? cases[i].session : "(none)", got ? "alike" : "not",
+                     cases[i].alike ? "alike" : "not");
+    }
+}
+
+static bool has_param(const atomic_query *q, const char *text);
+
+/* The routed plan of sql in a session in zone (NULL: UTC) on catalog c. */
+static const atomic_query *planned_in_zone(arena *a, const catalog *c, const char *zone, bool typed,
+                                           const char *sql)
+{
+    session_info s = session(READY_ALL);
+    s.cat = c;
+    if (!typed)
+        s.types = NULL;
+    if (zone)
+        assert_true(time_zone_parse(zone, &s.tz));
+    action act;
+    plan_in(a, &s, sql, &act);
+    assert_int_equal(act.kind, ACTION_QUERY);
+    assert_int_equal(act.plan->nqueries, 1);
+    return &act.plan->queries[0];
+}
+
+/* Rollups built in New York (the calendar's zone): an instant is read there by a session
+ * in New York only; a wall clock by every session. The rollup's period is read as it is
+ * (a wall clock of the zone), the source's rows after the watermark in the zone. */
+static void test_zone_of_the_calendar(void **state)
+{
+    (void)state;
+    catalog c = *cat;
+    c.cal.time_zone = (char *)"America/New_York";
+    const char *month = "SELECT year_month, " M FROM "GROUP BY year_month";
+    const char *total = "SELECT " M FROM;
+    arena a;
+    arena_init(&a);
+    /* a wall clock (datetime): every zone */
+    assert_string_equal(planned_in_zone(&a, &c, NULL, true, month)->rollup, "pay_monthly");
+    assert_string_equal(planned_in_zone(&a, &c, "+02:00", true, month)->rollup, "pay_monthly");
+    assert_string_equal(planned_in_zone(&a, &c, "America/New_York", true, month)->rollup,
+                        "pay_monthly");
+    /* an instant (timestamptz) */
+    column_type t;
+    char why[200];
+    assert_true(column_type_parse("datetime", &t, why, sizeof why));
+    t.instant = true;
+    discovered_types_set(types, "pay", "ts", &t);
+    static const char *const other[] = {NULL, "+00:00", "+02:00", "-05:00", "America/Chicago"};
+    for (size_t i = 0; i < sizeof other / sizeof *other; i++) {
+        assert_null(planned_in_zone(&a, &c, other[i], true, month)->rollup);
+        assert_null(planned_in_zone(&a, &c, other[i], true, total)->rollup);
+    }
+    const atomic_query *q = planned_in_zone(&a, &c, "America/New_York", true, month);
+    assert_string_equal(q->rollup, "pay_monthly");
+    assert_null(strstr(q->sql, "\"period\" AT TIME ZONE"));
+    assert_non_null(strstr(q->sql, "paid_at AT TIME ZONE"));
+    /* no bound and no grain: the rows from the watermark on are still read in the zone */
+    q = planned_in_zone(&a, &c, "America/New_York", true, total);
+    assert_string_equal(q->rollup, "pay_monthly");
+    assert_non_null(strstr(q->sql, "AT TIME ZONE"));
+    assert_true(has_param(q, WATERMARK));
+    /* without the time column's type, a session outside UTC reads the source */
+    assert_null(planned_in_zone(&a, &c, "America/New_York", false, total)->rollup);
+    /* a calendar at +05:45: the same offset, not the named zone that has it today */
+    c.cal.time_zone = (char *)"+05:45";
+    assert_string_equal(planned_in_zone(&a, &c, "+05:45", true, month)->rollup, "pay_monthly");
+    assert_null(planned_in_zone(&a, &c, "Asia/Kathmandu", true, month)->rollup);
+    arena_free(&a);
+    set_type(types, "pay", "ts", "datetime");
+}
+
 /* ---- 2. The SQL of a routed plan ------------------------------------------- */
 
 static const atomic_query *planned(arena *a, ready_set r, const char *sql)
@@ -1377,6 +1489,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_route_decisions),
         cmocka_unit_test(test_zone_of_an_instant),
+        cmocka_unit_test(test_zone_reads_alike),
+        cmocka_unit_test(test_zone_of_the_calendar),
         cmocka_unit_test(test_route_sql_without_lambda),
         cmocka_unit_test(test_route_sql_with_lambda),
         cmocka_unit_test(test_route_sql_with_partial_periods),

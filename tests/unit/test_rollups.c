@@ -221,7 +221,8 @@ static void test_rollups_storage_needs_secrets(void **state)
     assert_string_equal(problems[0], want);
     sem_strv_free(problems, n);
     catalog_free(c);
-    unit_write_file(secrets, "elsewhere.json", "{\"connection_class\": \"sqlite\", \"path\": \"y.db\"}");
+    unit_write_file(secrets, "elsewhere.json",
+                    "{\"connection_class\": \"sqlite\", \"path\": \"y.db\"}");
     char err[1024];
     c = catalog_load(dir, secrets, err, sizeof err);
     if (!c)
@@ -356,7 +357,7 @@ static void test_rollup_plan(void **state)
     arena_init(&a);
     rollup_sql full, part;
     sql_error e = {0};
-    assert_true(rollup_plan(&a, c, s, r, NULL, NULL, &full, &e));
+    assert_true(rollup_plan(&a, c, s, r, NULL, NULL, NULL, &full, &e));
     static const char *const want[] = {"period", "store_id",        "country",           "revenue",
                                        "n",      "avg_amount__sum", "avg_amount__count", "top"};
     assert_int_equal(full.ncolumns, sizeof want / sizeof *want);
@@ -370,15 +371,62 @@ static void test_rollup_plan(void **state)
     assert_null(strstr(full.sql, "AVG("));
     assert_null(strstr(full.sql, "COALESCE(")); /* revenue's fill_nulls_with is not applied */
     assert_non_null(strstr(full.sql, "datetime(mimir_q."));
-    assert_true(rollup_plan(&a, c, s, r, "2024-01-01 00:00:00", "2024-02-01 00:00:00", &part, &e));
+    assert_true(
+        rollup_plan(&a, c, s, r, NULL, "2024-01-01 00:00:00", "2024-02-01 00:00:00", &part, &e));
     assert_int_equal(part.nparams, 2);
     /* The same definition, whatever the range; another rollup, another hash. */
     assert_true(part.definition_hash == full.definition_hash);
     rollup_sql monthly;
     const rollup *m = catalog_rollup(c, "payments_monthly", NULL);
-    assert_true(rollup_plan(&a, c, s, m, NULL, "2024-02-01 00:00:00", &monthly, &e));
+    assert_true(rollup_plan(&a, c, s, m, NULL, NULL, "2024-02-01 00:00:00", &monthly, &e));
     assert_true(monthly.definition_hash != full.definition_hash);
     assert_int_equal(monthly.ncolumns, 2);
+    arena_free(&a);
+    catalog_free(c);
+    unit_tmpdir_remove(dir);
+}
+
+/* In a calendar zone other than UTC the plan needs the time column's type, converts an
+ * instant (SQLite's UTC text) into the zone, and the zone is part of the definition. */
+static void test_rollup_plan_in_a_zone(void **state)
+{
+    (void)state;
+    char dir[300];
+    catalog *c = load_with_secrets(dir, sizeof dir);
+    const source *s;
+    const rollup *r = catalog_rollup(c, "payments_daily", &s);
+    arena a;
+    arena_init(&a);
+    rollup_sql utc, ny, kathmandu;
+    sql_error e = {0};
+    assert_false(rollup_zone_needs_types(c));
+    assert_true(rollup_plan(&a, c, s, r, NULL, NULL, NULL, &utc, &e));
+    discovered_types *t = discovered_types_new();
+    column_type text;
+    char why[200];
+    assert_true(column_type_parse("text", &text, why, sizeof why));
+    discovered_types_set(t, s->name, "ts", &text);
+    /* Only the time column's type is read: the UTC plan is the same with it. */
+    rollup_sql utc_typed;
+    assert_true(rollup_plan(&a, c, s, r, t, NULL, NULL, &utc_typed, &e));
+    assert_string_equal(utc_typed.sql, utc.sql);
+    assert_true(utc_typed.definition_hash == utc.definition_hash);
+    char *own_zone = c->cal.time_zone;
+    c->cal.time_zone = (char *)"America/New_York";
+    assert_true(rollup_zone_needs_types(c));
+    assert_false(rollup_plan(&a, c, s, r, NULL, NULL, NULL, &ny, &e));
+    assert_non_null(strstr(e.message, "the calendar's time zone 'America/New_York'"));
+    assert_non_null(strstr(e.message, "the type of that column is not known"));
+    assert_true(rollup_plan(&a, c, s, r, t, NULL, NULL, &ny, &e));
+    assert_non_null(strstr(ny.sql, "mimir_tz_local("));
+    assert_null(strstr(utc.sql, "mimir_tz_local("));
+    c->cal.time_zone = (char *)"Asia/Kathmandu";
+    assert_true(rollup_plan(&a, c, s, r, t, NULL, NULL, &kathmandu, &e));
+    /* Another zone, another definition: a build rebuilds. */
+    assert_true(ny.definition_hash != utc.definition_hash);
+    assert_true(kathmandu.definition_hash != ny.definition_hash);
+    c->cal.time_zone = own_zone;
+    discovered_types_free(t);
     arena_free(&a);
     catalog_free(c);
     unit_tmpdir_remove(dir);
@@ -394,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_durations),
         cmocka_unit_test(test_period_floor),
         cmocka_unit_test(test_rollup_plan),
+        cmocka_unit_test(test_rollup_plan_in_a_zone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
