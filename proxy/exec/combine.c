@@ -230,6 +230,31 @@ bool combine_create(combine *c, size_t i, const char *const *names, const result
     return ok || sqlite_fail(c->db, err, errlen, "cannot create a table");
 }
 
+/*
+ * An integer in its plain decimal form ("-42", "0"; no sign "+", no leading zero, at
+ * most 18 digits so that it fits): what INTEGER affinity would store as that integer.
+ * Anything else is bound as text and SQLite converts it as before.
+ */
+static bool plain_integer(const char *text, size_t len, sqlite3_int64 *out)
+{
+    size_t k = len > 0 && text[0] == '-' ? 1 : 0;
+    if (len == k || len - k > 18 || (text[k] == '0' && len - k > 1) || (k && text[k] == '0'))
+        return false;
+    sqlite3_int64 v = 0;
+    for (size_t j = k; j < len; j++) {
+        if (text[j] < '0' || text[j] > '9')
+            return false;
+        v = v * 10 + (text[j] - '0');
+    }
+    *out = k ? -v : v;
+    return true;
+}
+
+static bool integer_type(value_type t)
+{
+    return t == VT_BOOL || t == VT_INT16 || t == VT_INT32 || t == VT_INT64;
+}
+
 bool combine_insert(combine *c, size_t i, const char *const *values, const size_t *lengths,
                     char *err, size_t errlen)
 {
@@ -237,10 +262,14 @@ bool combine_insert(combine *c, size_t i, const char *const *values, const size_
     sqlite3_reset(t->insert);
     for (size_t k = 0; k < t->ncols; k++) {
         int idx = (int)k + 1;
+        sqlite3_int64 n;
         if (!values[k]) {
             sqlite3_bind_null(t->insert, idx);
         } else if (t->types[k] == VT_BLOB) {
             sqlite3_bind_blob(t->insert, idx, values[k], (int)lengths[k], SQLITE_STATIC);
+        } else if (integer_type(t->types[k]) && plain_integer(values[k], lengths[k], &n)) {
+            /* The storage class INTEGER affinity gives it, without SQLite parsing text. */
+            sqlite3_bind_int64(t->insert, idx, n);
         } else {
             if (t->types[k] == VT_DECIMAL) {
                 int s = decimal_scale(values[k], lengths[k]);
