@@ -116,10 +116,10 @@ static void check_loaded_rows(size_t ncols, int nrows)
     char err[256];
     const char *names[400];
     result_column rc[400];
-    char name_text[400][8];
+    char name_text[400][16];
     assert_true(ncols <= 400 && ncols >= 3);
     for (size_t k = 0; k < ncols; k++) {
-        snprintf(name_text[k], sizeof name_text[k], "c%zu", k);
+        snprintf(name_text[k], sizeof name_text[k], "c%d", (int)k);
         names[k] = name_text[k];
         rc[k] = (result_column){.name = names[k],
                                 .type = k % 3 == 0   ? VT_INT64
@@ -131,7 +131,7 @@ static void check_loaded_rows(size_t ncols, int nrows)
     combine *c = combine_new(1, err, sizeof err);
     assert_non_null(c);
     assert_true(combine_create(c, 0, names, rc, ncols, 1, err, sizeof err));
-    char text[400][32];
+    char text[400][48];
     const char *values[400];
     size_t lengths[400];
     for (int r = 0; r < nrows; r++) {
@@ -139,10 +139,11 @@ static void check_loaded_rows(size_t ncols, int nrows)
             if (k % 3 == 0)
                 values[k] = ints[(r + k) % 8];
             else if (k % 3 == 1)
-                values[k] =
-                    (r + k) % 5 ? (snprintf(text[k], 32, "row %d col %zu", r, k), text[k]) : NULL;
+                values[k] = (r + k) % 5
+                                ? (snprintf(text[k], 48, "row %d col %d", r, (int)k), text[k])
+                                : NULL;
             else
-                values[k] = (snprintf(text[k], 32, "%d.%02d", r, (int)k % 100), text[k]);
+                values[k] = (snprintf(text[k], 48, "%d.%02d", r, (int)k % 100), text[k]);
             lengths[k] = values[k] ? strlen(values[k]) : 0;
         }
         assert_true(combine_insert(c, 0, values, lengths, err, sizeof err));
@@ -169,13 +170,13 @@ static void check_loaded_rows(size_t ncols, int nrows)
                 if (want)
                     assert_string_equal(got, want);
             } else if (k % 3 == 1) {
-                char want[32];
-                snprintf(want, sizeof want, "row %d col %zu", r, k);
+                char want[48];
+                snprintf(want, sizeof want, "row %d col %d", r, (int)k);
                 assert_int_equal(type, (r + k) % 5 ? SQLITE_TEXT : SQLITE_NULL);
                 if ((r + k) % 5)
                     assert_string_equal(got, want);
             } else {
-                char want[32];
+                char want[48];
                 snprintf(want, sizeof want, "%d.%02d", r, (int)k % 100);
                 assert_int_equal(type, SQLITE_TEXT); /* exact decimal text */
                 assert_string_equal(got, want);
