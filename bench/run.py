@@ -813,7 +813,7 @@ def scenario_combine(env, args):
         check("4 combine Mimir/sqlite3" + ("" if mc is not None else
                                            " (combine_ms not in Mimir's log)"),
               out["combine_ratio"], 1.2, "<="),
-        check("4 total Mimir/both atomic direct", out["total_ratio"], 1.3, "<="),
+        check("4 total Mimir/both atomic direct", out["total_ratio"], 1.15, "<="),
     ]
     return out
 

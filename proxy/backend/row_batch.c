@@ -19,6 +19,27 @@ void row_batch_free(row_batch *b)
     memset(b, 0, sizeof(*b));
 }
 
+/*
+ * An INTEGER value as SQLite's own text of it (sqlite3_column_text: plain decimal, a
+ * '-' when negative), written straight into the batch: asking SQLite for the text
+ * converts the value in place and allocates for it, on every row.
+ */
+static size_t append_integer(buf *out, sqlite3_int64 v)
+{
+    char text[24], *p = text + sizeof(text);
+    /* Through unsigned arithmetic, so that the smallest int64 has its digits too. */
+    sqlite3_uint64 u = v < 0 ? 0 - (sqlite3_uint64)v : (sqlite3_uint64)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    size_t n = (size_t)(text + sizeof(text) - p);
+    buf_append(out, p, n);
+    return n;
+}
+
 void row_batch_step(row_batch *b, sqlite3 *db, sqlite3_stmt *st, size_t max_rows, size_t max_bytes)
 {
     b->ncols = (size_t)sqlite3_column_count(st);
@@ -45,8 +66,13 @@ void row_batch_step(row_batch *b, sqlite3 *db, sqlite3_stmt *st, size_t max_rows
         }
         size_t *len = &b->lengths[b->nrows * b->ncols];
         for (size_t k = 0; k < b->ncols; k++) {
-            if (sqlite3_column_type(st, (int)k) == SQLITE_NULL) {
+            int type = sqlite3_column_type(st, (int)k);
+            if (type == SQLITE_NULL) {
                 len[k] = ROW_BATCH_NULL;
+                continue;
+            }
+            if (type == SQLITE_INTEGER) {
+                len[k] = append_integer(&b->data, sqlite3_column_int64(st, (int)k));
                 continue;
             }
             const void *v = sqlite3_column_text(st, (int)k);

@@ -104,11 +104,108 @@ static void test_no_keys_no_index(void **state)
     combine_free(c);
 }
 
+/*
+ * Rows are inserted several at a time (one INSERT of up to 32 rows): every row, in
+ * the order loaded, with each value's storage class what the column's affinity made
+ * of it row by row (integer text that is not plain, too large, a NULL, exact decimal
+ * text), including the last rows that do not fill a statement. With 400 columns a
+ * statement holds one row.
+ */
+static void check_loaded_rows(size_t ncols, int nrows)
+{
+    char err[256];
+    const char *names[400];
+    result_column rc[400];
+    char name_text[400][16];
+    assert_true(ncols <= 400 && ncols >= 3);
+    for (size_t k = 0; k < ncols; k++) {
+        snprintf(name_text[k], sizeof name_text[k], "c%d", (int)k);
+        names[k] = name_text[k];
+        rc[k] = (result_column){.name = names[k],
+                                .type = k % 3 == 0   ? VT_INT64
+                                        : k % 3 == 1 ? VT_TEXT
+                                                     : VT_DECIMAL};
+    }
+    static const char *const ints[] = {"7",  "-12", "007", "-0", "99999999999999999999",
+                                       "+5", "0",   NULL};
+    combine *c = combine_new(1, err, sizeof err);
+    assert_non_null(c);
+    assert_true(combine_create(c, 0, names, rc, ncols, 1, err, sizeof err));
+    char text[400][48];
+    const char *values[400];
+    size_t lengths[400];
+    for (int r = 0; r < nrows; r++) {
+        for (size_t k = 0; k < ncols; k++) {
+            if (k % 3 == 0)
+                values[k] = ints[(r + k) % 8];
+            else if (k % 3 == 1)
+                values[k] = (r + k) % 5
+                                ? (snprintf(text[k], 48, "row %d col %d", r, (int)k), text[k])
+                                : NULL;
+            else
+                values[k] = (snprintf(text[k], 48, "%d.%02d", r, (int)k % 100), text[k]);
+            lengths[k] = values[k] ? strlen(values[k]) : 0;
+        }
+        assert_true(combine_insert(c, 0, values, lengths, err, sizeof err));
+    }
+    sqlite3_stmt *st =
+        combine_prepare(c, "SELECT * FROM \"s0\" ORDER BY rowid", NULL, 0, err, sizeof err);
+    assert_non_null(st);
+    int r = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        for (size_t k = 0; k < ncols; k++) {
+            const char *got = (const char *)sqlite3_column_text(st, (int)k);
+            int type = sqlite3_column_type(st, (int)k);
+            if (k % 3 == 0) {
+                const char *v = ints[(r + k) % 8];
+                /* What INTEGER affinity makes of each text, as SQLite's row by row insert. */
+                const char *want = !v                      ? NULL
+                                   : strcmp(v, "007") == 0 ? "7"
+                                   : strcmp(v, "-0") == 0  ? "0"
+                                   : strcmp(v, "+5") == 0  ? "5"
+                                   : strlen(v) == 20       ? "1.0e+20"
+                                                           : v;
+                int want_type = !v ? SQLITE_NULL : strlen(v) == 20 ? SQLITE_FLOAT : SQLITE_INTEGER;
+                assert_int_equal(type, want_type);
+                if (want)
+                    assert_string_equal(got, want);
+            } else if (k % 3 == 1) {
+                char want[48];
+                snprintf(want, sizeof want, "row %d col %d", r, (int)k);
+                assert_int_equal(type, (r + k) % 5 ? SQLITE_TEXT : SQLITE_NULL);
+                if ((r + k) % 5)
+                    assert_string_equal(got, want);
+            } else {
+                char want[48];
+                snprintf(want, sizeof want, "%d.%02d", r, (int)k % 100);
+                assert_int_equal(type, SQLITE_TEXT); /* exact decimal text */
+                assert_string_equal(got, want);
+            }
+        }
+        r++;
+    }
+    assert_int_equal(r, nrows);
+    sqlite3_finalize(st);
+    combine_free(c);
+}
+
+static void test_rows_loaded_in_batches(void **state)
+{
+    (void)state;
+    check_loaded_rows(3, 0);
+    check_loaded_rows(3, 5);   /* fewer than one INSERT's rows */
+    check_loaded_rows(3, 32);  /* exactly one */
+    check_loaded_rows(3, 101); /* three, then five one by one */
+    check_loaded_rows(40, 77);
+    check_loaded_rows(400, 9); /* one row per INSERT */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_keys_are_indexed),
         cmocka_unit_test(test_no_keys_no_index),
+        cmocka_unit_test(test_rows_loaded_in_batches),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
