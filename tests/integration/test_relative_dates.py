@@ -17,13 +17,13 @@ crossed a NOW()-based bound in between, the comparison is made once more.
 
 import datetime
 import json
-import sqlite3
 from decimal import Decimal
 
 import pytest
 
 from conftest import start_layer_server, write_secrets
 from support import assert_answers_select_1
+from test_time_zone import load_postgres, load_mariadb, load_sqlite
 
 UTC = datetime.timezone.utc
 ORACLE_DB = "rd_oracle"
@@ -40,44 +40,6 @@ def event_rows():
         t = NOW - datetime.timedelta(minutes=37 * k) + datetime.timedelta(seconds=17)
         rows.append((i + 1, "abc"[i % 3], Decimal(i % 1000) / 100 + Decimal("0.25"), t))
     return rows
-
-
-def load_postgres(pg, rows):
-    pg.query("DROP TABLE IF EXISTS rd_events, rd_events_wall")
-    pg.query("CREATE TABLE rd_events (id int PRIMARY KEY, kind text NOT NULL, "
-             "amount numeric(6,2) NOT NULL, ts timestamptz NOT NULL)")
-    pg.query("CREATE TABLE rd_events_wall (id int PRIMARY KEY, kind text NOT NULL, "
-             "amount numeric(6,2) NOT NULL, ts timestamp NOT NULL)")
-    values = ",".join(f"({i}, '{k}', {a}, '{t.isoformat()}')" for i, k, a, t in rows)
-    pg.query(f"INSERT INTO rd_events VALUES {values}")
-    wall = ",".join(f"({i}, '{k}', {a}, '{t.replace(tzinfo=None).isoformat()}')"
-                    for i, k, a, t in rows)
-    pg.query(f"INSERT INTO rd_events_wall VALUES {wall}")
-
-
-def load_mariadb(server, rows):
-    server.load_time_zones()
-    server.query(f"DROP DATABASE IF EXISTS {ORACLE_DB}")
-    server.query(f"CREATE DATABASE {ORACLE_DB}")
-    server.query("CREATE TABLE events (id INT PRIMARY KEY, kind VARCHAR(4) NOT NULL, "
-                 "amount DECIMAL(6,2) NOT NULL, ts TIMESTAMP NOT NULL)", database=ORACLE_DB)
-    server.executemany("INSERT INTO events VALUES (%s, %s, %s, %s)",
-                       [(i, k, a, t.replace(tzinfo=None)) for i, k, a, t in rows],
-                       database=ORACLE_DB)
-    server.query_in_zone("+00:00", "CREATE TABLE events_wall AS SELECT id, kind, amount, "
-                         "CAST(ts AS DATETIME) AS ts FROM events", ORACLE_DB)
-    server.create_user(ORACLE_USER, ORACLE_PASSWORD, ORACLE_DB)
-
-
-def load_sqlite(path, rows):
-    path.unlink(missing_ok=True)
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, "
-               "amount DECIMAL(6,2) NOT NULL, ts DATETIME NOT NULL)")
-    db.executemany("INSERT INTO events VALUES (?, ?, ?, ?)",
-                   [(i, k, str(a), t.strftime("%Y-%m-%d %H:%M:%S")) for i, k, a, t in rows])
-    db.commit()
-    db.close()
 
 
 SOURCES = {
@@ -115,8 +77,8 @@ def write_layer(base, pg_port, server, rows):
 @pytest.fixture(scope="module")
 def oracle(mariadb, pg):
     rows = event_rows()
-    load_postgres(pg, rows)
-    load_mariadb(mariadb, rows)
+    load_postgres(pg, rows, table="rd_events")
+    load_mariadb(mariadb, rows, oracle=(ORACLE_DB, ORACLE_USER, ORACLE_PASSWORD))
     return mariadb, rows
 
 

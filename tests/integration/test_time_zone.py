@@ -59,33 +59,37 @@ def event_rows():
             for i, t in enumerate(event_times())]
 
 
-def load_postgres(pg, rows):
-    pg.query("DROP TABLE IF EXISTS tz_events, tz_events_wall")
-    pg.query("CREATE TABLE tz_events (id int PRIMARY KEY, kind text NOT NULL, "
+def load_postgres(pg, rows, table="tz_events"):
+    """The events as an instant (timestamptz) in `table` and as a wall clock (timestamp)
+    in `table`_wall."""
+    pg.query(f"DROP TABLE IF EXISTS {table}, {table}_wall")
+    pg.query(f"CREATE TABLE {table} (id int PRIMARY KEY, kind text NOT NULL, "
              "amount numeric(6,2) NOT NULL, ts timestamptz NOT NULL)")
-    pg.query("CREATE TABLE tz_events_wall (id int PRIMARY KEY, kind text NOT NULL, "
+    pg.query(f"CREATE TABLE {table}_wall (id int PRIMARY KEY, kind text NOT NULL, "
              "amount numeric(6,2) NOT NULL, ts timestamp NOT NULL)")
     values = ",".join(f"({i}, '{k}', {a}, '{t.isoformat()}')" for i, k, a, t in rows)
-    pg.query(f"INSERT INTO tz_events VALUES {values}")
+    pg.query(f"INSERT INTO {table} VALUES {values}")
     wall = ",".join(f"({i}, '{k}', {a}, '{t.replace(tzinfo=None).isoformat()}')"
                     for i, k, a, t in rows)
-    pg.query(f"INSERT INTO tz_events_wall VALUES {wall}")
+    pg.query(f"INSERT INTO {table}_wall VALUES {wall}")
 
 
-def load_mariadb(server, rows):
-    """The oracle's table (TIMESTAMP, loaded in a UTC session) and its time zone tables."""
+def load_mariadb(server, rows, oracle=(ORACLE_DB, ORACLE_USER, ORACLE_PASSWORD)):
+    """The oracle's table (TIMESTAMP, loaded in a UTC session) and its time zone tables, in
+    the database oracle[0] that user oracle[1] (password oracle[2]) reads."""
+    db, user, password = oracle
     server.load_time_zones()
-    server.query(f"DROP DATABASE IF EXISTS {ORACLE_DB}")
-    server.query(f"CREATE DATABASE {ORACLE_DB}")
+    server.query(f"DROP DATABASE IF EXISTS {db}")
+    server.query(f"CREATE DATABASE {db}")
     server.query("CREATE TABLE events (id INT PRIMARY KEY, kind VARCHAR(4) NOT NULL, "
-                 "amount DECIMAL(6,2) NOT NULL, ts TIMESTAMP NOT NULL)", database=ORACLE_DB)
+                 "amount DECIMAL(6,2) NOT NULL, ts TIMESTAMP NOT NULL)", database=db)
     server.executemany("INSERT INTO events VALUES (%s, %s, %s, %s)",
                        [(i, k, a, t.replace(tzinfo=None)) for i, k, a, t in rows],
-                       database=ORACLE_DB)
+                       database=db)
     # tz_wall's wall clocks as MySQL DATETIMEs (the UTC wall clocks of the events)
     server.query_in_zone("+00:00", "CREATE TABLE events_wall AS SELECT id, kind, amount, "
-                         "CAST(ts AS DATETIME) AS ts FROM events", ORACLE_DB)
-    server.create_user(ORACLE_USER, ORACLE_PASSWORD, ORACLE_DB)
+                         "CAST(ts AS DATETIME) AS ts FROM events", db)
+    server.create_user(user, password, db)
 
 
 def load_sqlite(path, rows):
