@@ -223,6 +223,29 @@ def test_build_copies_the_rollup(env, b):
                              f"WHERE name = 'pay_{b}_away'") == [(0,)]
 
 
+def test_a_type_of_the_source_database_is_refused(env, tmp_path):
+    """A column whose type exists only in the source's database (an enum) cannot be
+    created in the storage: the build says which column and what to do, and the next
+    build works."""
+    env["pg"].query("DROP TYPE IF EXISTS country_code CASCADE", dbname=DB)
+    env["pg"].query("CREATE TYPE country_code AS ENUM ('BE', 'NL', 'FR')", dbname=DB)
+    configs = tmp_path / "configs"
+    shutil.copytree(env["configs"], configs)
+    path = configs / "sources" / "sources.yaml"
+    path.write_text(path.read_text().replace(
+        json.dumps(tr.SOURCE_SQL),
+        json.dumps("SELECT paid_at, store_id, CAST(country AS country_code) AS country, "
+                   "amount FROM payments"), 1))
+    proc = mimir(env, "rollups", "build", "pay_pg_away", "--full", configs=configs, status=1)
+    assert re.search(r"mimir rollups: rollup pay_pg_away: building: creating the table: column "
+                     r"country has a type defined in the source's database \(oid \d+\); cast "
+                     r"it to one of PostgreSQL's own types in the metric or dimension",
+                     proc.stderr), proc.stderr
+    # the last good build is still there, and the next build works
+    assert on_storage(env, "pg", "SELECT COUNT(*) FROM mimir_rollups.pay_pg_away")[0][0] > 0
+    mimir(env, "rollups", "build", "pay_pg_away")
+
+
 LATE = {
     "pg": "INSERT INTO payments VALUES ('{t}', 2, 'NL', 12.34), ('{t}', 9, NULL, NULL)",
     "my": "INSERT INTO payments VALUES ('{t}', 2, 'NL', 12.34), ('{t}', 9, NULL, NULL)",
