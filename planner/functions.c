@@ -1689,9 +1689,34 @@ static bool print_aggregate(print_ctx *pc)
     return true;
 }
 
+bool clock_precision_refused(const char *name, const char *digits, sql_error *err)
+{
+    sql_error_set(err, ER_TOO_BIG_PRECISION, "42000",
+                  "Too-big precision %s specified for '%s'. Maximum is 6.", digits, name);
+    return false;
+}
+
+/* NOW(7) and the like: MySQL refuses more than six fractional digits of a clock. */
+static bool clock_precision_too_big(const expr *call)
+{
+    static const char *const names[] = {
+        "now",     "current_timestamp", "localtime",     "localtimestamp", "sysdate",
+        "curtime", "current_time",      "utc_timestamp", "utc_time",       NULL};
+    const expr *fsp = call->nargs == 1 ? call->args[0] : NULL;
+    if (!fsp || fsp->kind != EX_LITERAL || fsp->lit != LIT_INT || strlen(fsp->text) > 18 ||
+        strtoll(fsp->text, NULL, 10) <= 6)
+        return false;
+    for (const char *const *n = names; *n; n++)
+        if (strcasecmp(*n, call->text) == 0)
+            return true;
+    return false;
+}
+
 bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, void *ctx,
                  sql_error *err)
 {
+    if (clock_precision_too_big(call))
+        return clock_precision_refused(call->text, call->args[0]->text, err);
     print_ctx pc = {b, call, resolve, ctx, err};
     const function_map *f = function_named(call->text);
     if (f) {

@@ -10,6 +10,10 @@
 
 #include "planner/sql_builder.h"
 
+/* MySQL's error 1426 for a clock read with more than six fractional digits (NOW(7));
+ * false, with err set. */
+bool clock_precision_refused(const char *name, const char *digits, sql_error *err);
+
 bool sb_function(sql_builder *b, const expr *call, sb_column_resolver resolve, void *ctx,
                  sql_error *err);
 /* left + INTERVAL n unit (or - when subtract). */

@@ -8,6 +8,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "planner/functions.h"
 #include "planner/periods.h"
 #include "planner/sql_builder.h"
 #include "planner/time_values.h"
@@ -357,11 +358,8 @@ static bool eval_clock(arena *a, const session_info *s, const expr *e, value *ou
             return false;
         if (v.type != VT_INT64 || !v.text || strtoll(v.text, NULL, 10) < 0)
             return unsupported_without_from(err);
-        if (strtoll(v.text, NULL, 10) > 6) {
-            sql_error_set(err, ER_TOO_BIG_PRECISION, "42000",
-                          "Too-big precision %s specified for '%s'. Maximum is 6.", v.text, f);
-            return false;
-        }
+        if (strtoll(v.text, NULL, 10) > 6)
+            return clock_precision_refused(f, v.text, err);
         fsp = (int)strtoll(v.text, NULL, 10);
     }
     int64_t clock = time_zone_clock(s->clock_us);

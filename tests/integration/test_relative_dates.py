@@ -19,11 +19,12 @@ import datetime
 import json
 from decimal import Decimal
 
+import pymysql
 import pytest
 
 from conftest import start_layer_server, write_secrets
-from support import assert_answers_select_1
-from test_time_zone import load_postgres, load_mariadb, load_sqlite
+from support import assert_answers_select_1, assert_refused_on_a_fresh_connection
+from test_time_zone import load_mariadb, load_postgres, load_sqlite, mimir_rows, normal
 
 UTC = datetime.timezone.utc
 ORACLE_DB = "rd_oracle"
@@ -87,25 +88,6 @@ def mimir_rd(request, session_dir, oracle, pg):
     server, rows = oracle
     configs, secrets = write_layer(session_dir / "relative-dates", pg.port, server, rows)
     return start_layer_server(request, session_dir, "mimir-rd", configs, secrets)
-
-
-def mimir_rows(server, zone, sql):
-    conn = server.connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SET time_zone = %s", (zone,))
-            cur.execute(sql)
-            return [tuple(r) for r in cur.fetchall()]
-    finally:
-        conn.close()
-
-
-def normal(rows):
-    def text(v):
-        if isinstance(v, (Decimal, float)):
-            return format(Decimal(repr(v) if isinstance(v, float) else v).normalize(), "f")
-        return str(v)
-    return sorted(tuple(text(v) for v in r) for r in rows)
 
 
 # (Mimir's filter, MariaDB's): Mimir's ds is MariaDB's DATE(ts).
@@ -238,3 +220,16 @@ def test_constants_without_from_match_mariadb(mimir_rd, oracle, zone):
             break
     assert [str(v) for v in got[0]] == [str(v) for v in want[0]]
     assert [type(v) for v in got[0]] == [type(v) for v in want[0]]
+
+
+@pytest.mark.parametrize("sql", ["SELECT NOW(7)",
+                                 "SELECT AGG(lite_count) FROM mimir.metrics WHERE ts >= NOW(7)"])
+def test_a_precision_over_six_is_refused(mimir_rd, oracle, sql):
+    """NOW(7): MySQL's (and MariaDB's) error 1426, alone or as a time bound, and the next
+    statement on the connection answers."""
+    server, _ = oracle
+    with pytest.raises(pymysql.err.MySQLError) as mariadb_error:
+        server.query_in_zone("+00:00", "SELECT NOW(7)", ORACLE_DB)
+    assert mariadb_error.value.args[0] == 1426
+    assert_refused_on_a_fresh_connection(mimir_rd, sql, 1426,
+                                         "Too-big precision 7 specified for 'NOW'. Maximum is 6.")
