@@ -190,6 +190,21 @@ typedef struct plan_phase {
     const char *rollup;
 } plan_phase;
 
+/*
+ * Where final_sql joins the atomic queries' tables, s0 FULL OUTER JOIN s1 USING (...)
+ * FULL OUTER JOIN s2 ..., with no parameter inside: the execution may join them in
+ * another order, so that the last source to answer is the one scanned and the others,
+ * looked up by their keys, are indexed while it runs (proxy/exec/exec.c). Offsets are
+ * into sql, which must be the plan's final_sql: a plan made from another's text (a
+ * derived table, a UNION) has other SQL and no join to reorder.
+ */
+typedef struct final_join {
+    const char *sql;               /* the final_sql the offsets are in; NULL: none */
+    size_t from, to;               /* the whole join: [from, to) */
+    size_t *table_from, *table_to; /* table i's text, for each of the plan's queries */
+    const char *using_sql;         /* " USING (...)", after every table but the first */
+} final_join;
+
 typedef struct plan {
     atomic_query *queries;
     size_t nqueries;
@@ -205,6 +220,7 @@ typedef struct plan {
     const char *final_sql;
     query_param *final_params;
     size_t nfinal_params;
+    final_join join; /* the tables' join in final_sql, when it may be reordered */
     /* A Note for SHOW WARNINGS about how the statement was answered (NULL: none). */
     const char *note;
     /* What the statement says about caching its result (proxy/cache/cache_policy.h). */

@@ -1924,22 +1924,45 @@ static void print_using(sql_builder *b, const inquiry *q)
         sb_str(b, ")");
 }
 
-/* The atomic queries' tables joined on their keys (or side by side without keys). */
-static bool print_final_tables(split_ctx *x, sql_builder *b, size_t nqueries)
+/*
+ * The atomic queries' tables joined on their keys (or side by side without keys). Where
+ * each table's text is goes to *join when the tables may be joined in another order:
+ * a FULL OUTER JOIN (a CROSS JOIN has no index to gain) without parameters inside, whose
+ * positions would move with the tables.
+ */
+static bool print_final_tables(split_ctx *x, sql_builder *b, size_t nqueries, final_join *join)
 {
     const inquiry *q = x->q;
-    if (!print_final_table(x, b, 0))
-        return false;
-    for (size_t i = 1; i < nqueries; i++) {
-        sb_str(b, q->ndims ? " FULL OUTER JOIN " : " CROSS JOIN ");
+    size_t *from = arena_alloc(x->a, nqueries * sizeof(size_t));
+    size_t *to = arena_alloc(x->a, nqueries * sizeof(size_t));
+    size_t start = b->out.len, params = b->params.len;
+    for (size_t i = 0; i < nqueries; i++) {
+        if (i)
+            sb_str(b, q->ndims ? " FULL OUTER JOIN " : " CROSS JOIN ");
+        from[i] = b->out.len;
         if (!print_final_table(x, b, i))
             return false;
-        print_using(b, q);
+        to[i] = b->out.len;
+        if (i)
+            print_using(b, q);
     }
+    if (nqueries < 2 || !q->ndims || b->params.len != params)
+        return true;
+    sql_builder using;
+    sb_init(&using, x->a, DIALECT_SQLITE);
+    print_using(&using, q);
+    size_t unused;
+    query_param *none;
+    *join = (final_join){.from = start,
+                         .to = b->out.len,
+                         .table_from = from,
+                         .table_to = to,
+                         .using_sql = sb_finish(&using, &none, &unused)};
     return true;
 }
 
-static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params, size_t *nparams)
+static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params, size_t *nparams,
+                             final_join *join)
 {
     const inquiry *q = x->q;
     final_ctx f;
@@ -1952,7 +1975,7 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
     b.subst_ctx = &f;
     if (x->tp.calendar) { /* join_to_calendar: every period of the range (time_metrics.h) */
         sb_str(&b, "WITH RECURSIVE \"mimir_joined\" AS (SELECT * FROM ");
-        if (!print_final_tables(x, &b, nqueries))
+        if (!print_final_tables(x, &b, nqueries, join))
             goto fail;
         sb_str(&b, "), ");
         time_print_calendar(&b, &x->tp, q);
@@ -1971,7 +1994,7 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
     if (x->tp.calendar) {
         sb_str(&b, "\"mimir_calendar\" LEFT JOIN \"mimir_joined\"");
         print_using(&b, q);
-    } else if (!print_final_tables(x, &b, nqueries)) {
+    } else if (!print_final_tables(x, &b, nqueries, join)) {
         goto fail;
     }
     for (size_t i = 0; i < q->nhaving; i++) {
@@ -1992,7 +2015,10 @@ static const char *final_sql(split_ctx *x, size_t nqueries, query_param **params
             sb_str(&b, " DESC");
     }
     limit_clause(&b, q);
-    return sb_finish(&b, params, nparams);
+    const char *sql = sb_finish(&b, params, nparams);
+    if (join->table_from)
+        join->sql = sql;
+    return sql;
 fail:
     sb_discard(&b);
     return NULL;
@@ -2130,7 +2156,8 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
         }
     }
     if (!streaming) {
-        out->final_sql = final_sql(&x, jobs.len, &out->final_params, &out->nfinal_params);
+        out->final_sql =
+            final_sql(&x, jobs.len, &out->final_params, &out->nfinal_params, &out->join);
         if (!out->final_sql)
             return false;
         out->njoin_cols = q->ndims; /* with one table, keys only keep their types */

@@ -37,9 +37,11 @@ typedef struct combine_table {
     sqlite3_stmt *insert_rows; /* rows_per_insert rows; NULL when that is one */
     size_t rows_per_insert;
     size_t held_rows; /* rows loaded and not inserted yet */
-    held_value *held; /* rows_per_insert x ncols */
+    size_t held_cap;  /* the rows held has room for: more while a worker has the database */
+    held_value *held; /* held_cap x ncols */
     buf held_data;    /* their text and blob bytes */
-    char *index_sql;  /* CREATE INDEX on the join keys, run by combine_index; or NULL */
+    char *create_sql; /* CREATE TABLE waiting for the database (combine_settle); or NULL */
+    char *index_sql;  /* CREATE INDEX on the join keys, not built yet; or NULL */
     size_t ncols;
     value_type *types;
     int *scales;     /* the largest scale of each DECIMAL column's values */
@@ -53,6 +55,9 @@ struct combine {
     size_t ntables;
     combine_table *tables;
     bool in_transaction;
+    /* A worker indexes a table (combine_index_table): loads are held in memory until
+     * combine_settle, so that the loop never touches the database meanwhile. */
+    bool lent;
 };
 
 static bool sqlite_fail(sqlite3 *db, char *err, size_t errlen, const char *what)
@@ -100,6 +105,7 @@ void combine_free(combine *c)
         sqlite3_finalize(c->tables[i].insert_rows);
         free(c->tables[i].held);
         buf_free(&c->tables[i].held_data);
+        free(c->tables[i].create_sql);
         free(c->tables[i].index_sql);
         free(c->tables[i].types);
         free(c->tables[i].scales);
@@ -156,8 +162,9 @@ static void append_ident(buf *b, const char *name)
  * Without an index SQLite runs FULL OUTER JOIN ... USING as a nested loop
  * over the right-hand table (no automatic index for the RIGHT JOIN half):
  * 200,000 groups per source took minutes (docs/performance.md, scenario 4).
- * The index is built after the load (sorting once is faster than growing it
- * row by row: 124 ms against 490 ms for 200,000 keys), by combine_index.
+ * The index is built after the table's load (sorting once is faster than growing
+ * it row by row: 124 ms against 490 ms for 200,000 keys), by combine_index_table
+ * while other sources still run, or by combine_index.
  */
 static char *key_index_sql(size_t i, const char *const *names, size_t nkeys)
 {
@@ -202,17 +209,22 @@ static void pad_decimals(combine *c)
     }
 }
 
-void combine_index(combine *c)
+/* Best effort: without the index the join is slower, not wrong. */
+static void build_index(combine *c, combine_table *t)
+{
+    if (!t->index_sql)
+        return;
+    sqlite3_exec(c->db, t->index_sql, NULL, NULL, NULL);
+    free(t->index_sql);
+    t->index_sql = NULL;
+}
+
+void combine_index(combine *c, size_t outer)
 {
     pad_decimals(c); /* once: then every column's values agree */
-    for (size_t i = 0; i < c->ntables; i++) {
-        if (c->tables[i].index_sql) {
-            /* Best effort: without the index the join is slower, not wrong. */
-            sqlite3_exec(c->db, c->tables[i].index_sql, NULL, NULL, NULL);
-            free(c->tables[i].index_sql);
-            c->tables[i].index_sql = NULL;
-        }
-    }
+    for (size_t i = 0; i < c->ntables; i++)
+        if (i != outer)
+            build_index(c, &c->tables[i]);
 }
 
 /* INSERT INTO s<i> VALUES (?, ...), ... with rows rows of n values. */
@@ -230,6 +242,19 @@ static bool prepare_insert(sqlite3 *db, size_t i, size_t n, size_t rows, sqlite3
     bool ok = sqlite3_prepare_v2(db, buf_cstr(&insert), -1, out, NULL) == SQLITE_OK;
     buf_free(&insert);
     return ok;
+}
+
+/* The table's CREATE and INSERTs, once the database is the loop's. */
+static bool create_table(combine *c, size_t i, char *err, size_t errlen)
+{
+    combine_table *t = &c->tables[i];
+    bool ok = sqlite3_exec(c->db, t->create_sql, NULL, NULL, NULL) == SQLITE_OK &&
+              prepare_insert(c->db, i, t->ncols, 1, &t->insert) &&
+              (t->rows_per_insert == 1 ||
+               prepare_insert(c->db, i, t->ncols, t->rows_per_insert, &t->insert_rows));
+    free(t->create_sql);
+    t->create_sql = NULL;
+    return ok || sqlite_fail(c->db, err, errlen, "cannot create a table");
 }
 
 bool combine_create(combine *c, size_t i, const char *const *names, const result_column *cols,
@@ -258,21 +283,19 @@ bool combine_create(combine *c, size_t i, const char *const *names, const result
         buf_printf(&create, " %s", affinity(cols[k].type, k < nkeys));
     }
     buf_append_str(&create, ")");
-    /* s0 is the left side of every join: only s1, s2, ... are looked up. */
-    if (i > 0 && nkeys > 0 && nkeys <= n)
+    /* Any table but the one the join scans may be looked up (combine_index's outer). */
+    if (nkeys > 0 && nkeys <= n)
         t->index_sql = key_index_sql(i, names, nkeys);
     t->rows_per_insert =
         n && MAX_INSERT_VALUES / n < ROWS_PER_INSERT ? MAX_INSERT_VALUES / n : ROWS_PER_INSERT;
     if (t->rows_per_insert < 1)
         t->rows_per_insert = 1;
-    t->held = xcalloc(t->rows_per_insert * n + 1, sizeof(*t->held));
+    t->held_cap = t->rows_per_insert;
+    t->held = xcalloc(t->held_cap * n + 1, sizeof(*t->held));
     buf_init(&t->held_data);
-    bool ok = sqlite3_exec(c->db, buf_cstr(&create), NULL, NULL, NULL) == SQLITE_OK &&
-              prepare_insert(c->db, i, n, 1, &t->insert) &&
-              (t->rows_per_insert == 1 ||
-               prepare_insert(c->db, i, n, t->rows_per_insert, &t->insert_rows));
+    t->create_sql = xstrdup(buf_cstr(&create));
     buf_free(&create);
-    return ok || sqlite_fail(c->db, err, errlen, "cannot create a table");
+    return c->lent || create_table(c, i, err, errlen);
 }
 
 /*
@@ -332,19 +355,20 @@ static bool step_insert(sqlite3_stmt *st)
     return ok;
 }
 
-/* Inserts the held rows: all at once when they are a full statement's, else one by one. */
+/* Inserts the held rows: a full statement's at a time, the rest one by one. */
 static bool insert_held(combine_table *t)
 {
     bool ok = true;
-    if (t->held_rows == t->rows_per_insert && t->insert_rows) {
-        for (size_t r = 0; r < t->held_rows; r++)
-            bind_held(t, t->insert_rows, r, (int)(r * t->ncols) + 1);
+    size_t r = 0;
+    for (; t->insert_rows && ok && t->held_rows - r >= t->rows_per_insert;
+         r += t->rows_per_insert) {
+        for (size_t k = 0; k < t->rows_per_insert; k++)
+            bind_held(t, t->insert_rows, r + k, (int)(k * t->ncols) + 1);
         ok = step_insert(t->insert_rows);
-    } else {
-        for (size_t r = 0; r < t->held_rows && ok; r++) {
-            bind_held(t, t->insert, r, 1);
-            ok = step_insert(t->insert);
-        }
+    }
+    for (; r < t->held_rows && ok; r++) {
+        bind_held(t, t->insert, r, 1);
+        ok = step_insert(t->insert);
     }
     t->held_rows = 0;
     buf_reset(&t->held_data);
@@ -355,6 +379,10 @@ bool combine_insert(combine *c, size_t i, const char *const *values, const size_
                     char *err, size_t errlen)
 {
     combine_table *t = &c->tables[i];
+    if (t->held_rows == t->held_cap) { /* only while lent: else a full statement goes in */
+        t->held_cap *= 2;
+        t->held = xrealloc(t->held, (t->held_cap * t->ncols + 1) * sizeof(*t->held));
+    }
     held_value *row = &t->held[t->held_rows * t->ncols];
     for (size_t k = 0; k < t->ncols; k++) {
         held_value *v = &row[k];
@@ -380,9 +408,43 @@ bool combine_insert(combine *c, size_t i, const char *const *values, const size_
         v->len = lengths[k];
         buf_append(&t->held_data, values[k], lengths[k]);
     }
-    if (++t->held_rows < t->rows_per_insert)
+    if (++t->held_rows < t->rows_per_insert || c->lent)
         return true;
     return insert_held(t) || sqlite_fail(c->db, err, errlen, "cannot load a partial result");
+}
+
+bool combine_index_table(combine *c, size_t i, char *err, size_t errlen)
+{
+    combine_table *t = &c->tables[i];
+    if (!t->index_sql || t->create_sql)
+        return true;
+    if (t->held_rows && !insert_held(t))
+        return sqlite_fail(c->db, err, errlen, "cannot load a partial result");
+    build_index(c, t);
+    return true;
+}
+
+bool combine_has_index_to_build(const combine *c, size_t i)
+{
+    return c->tables[i].index_sql != NULL;
+}
+
+void combine_lend(combine *c)
+{
+    c->lent = true;
+}
+
+bool combine_settle(combine *c, char *err, size_t errlen)
+{
+    c->lent = false;
+    for (size_t i = 0; i < c->ntables; i++) {
+        combine_table *t = &c->tables[i];
+        if (t->create_sql && !create_table(c, i, err, errlen))
+            return false;
+        if (t->held_rows >= t->rows_per_insert && !insert_held(t))
+            return sqlite_fail(c->db, err, errlen, "cannot load a partial result");
+    }
+    return true;
 }
 
 int combine_scale(const combine *c, size_t i, size_t col)

@@ -76,13 +76,26 @@ struct exec {
     /* The final query, stepped on a worker in batches (the loop never waits for SQLite). */
     sqlite3_stmt *final;
     row_batch batch;
-    bool combining;     /* a batch is being stepped on a worker */
+    bool combining;     /* a worker has the combine: a batch, or a table's index */
     size_t batch_rows;  /* the rows of the last batch stepped (combine_step) */
     result_column *out; /* the final columns' types */
     const char **values;
     size_t *lengths;
     char (*numbers)[64]; /* reformatted decimals of the row being sent */
     uint64_t combine_started_ns;
+    /*
+     * The tables whose sources answered while others ran are indexed then, on a
+     * worker (index_early); the last to answer is the one the final join scans.
+     */
+    size_t *answered; /* the parts that answered, in that order */
+    size_t nanswered;
+    bool indexing;     /* the worker indexes table indexed */
+    size_t indexed;    /* (combining is set too) */
+    bool index_failed; /* and could not: index_err says why */
+    char index_err[256];
+    bool combine_waits; /* every source answered meanwhile: run_combine after it */
+    size_t outer;       /* the table the final join scans */
+    char *final_sql;    /* the plan's final SQL with its tables in that order; or NULL */
     /* The result cache (proxy/cache/cache_policy.h). */
     cache_outcome cache; /* what the cache did for this execution */
     cache_fill *fill;    /* a miss: the result recorded as it goes out; NULL once abandoned */
@@ -130,6 +143,8 @@ static void exec_free(exec *ex)
     free(ex->values);
     free(ex->lengths);
     free(ex->numbers);
+    free(ex->answered);
+    free(ex->final_sql);
     combine_free(ex->comb);
     free(ex->parts);
     ex->env->release_layer(ex->env->ctx, ex->layer);
@@ -572,7 +587,7 @@ static void on_flush(void *ctx)
 static void combine_step(void *arg)
 {
     exec *ex = arg;
-    combine_index(ex->comb);
+    combine_index(ex->comb, ex->outer);
     size_t ncols = (size_t)sqlite3_column_count(ex->final);
     size_t most = ncols ? COMBINE_BATCH_VALUES / ncols : COMBINE_BATCH_VALUES;
     if (most < COMBINE_BATCH_MIN_ROWS)
@@ -743,6 +758,112 @@ static query_param *bind_decimals(exec *ex, const plan *p)
     return out;
 }
 
+/* ---- Indexing while other sources run ------------------------------------------ */
+
+/* May the final join take its tables in another order (plan.join)? */
+static bool join_reorderable(const exec *ex)
+{
+    const final_join *j = &ex->plan->join;
+    return j->sql && j->sql == ex->plan->final_sql && ex->nanswered == ex->plan->nqueries;
+}
+
+/*
+ * The final SQL with the tables joined in the order their sources answered, the last
+ * first: the join scans it and looks the others up by their keys, indexed while it
+ * ran. FULL OUTER JOIN ... USING is the same join in any order; only the order of the
+ * rows changes, which no ORDER BY fixed. NULL when that is the plan's own order.
+ */
+static char *reordered_final_sql(const exec *ex)
+{
+    const plan *p = ex->plan;
+    const final_join *j = &p->join;
+    size_t n = ex->nanswered, last = ex->answered[n - 1];
+    bool same = last == 0;
+    for (size_t k = 0; same && k + 1 < n; k++)
+        same = ex->answered[k] == k + 1;
+    if (same)
+        return NULL;
+    buf sql;
+    buf_init(&sql);
+    buf_append(&sql, p->final_sql, j->from);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = k == 0 ? last : ex->answered[k - 1];
+        if (k)
+            buf_append_str(&sql, " FULL OUTER JOIN ");
+        buf_append(&sql, p->final_sql + j->table_from[i], j->table_to[i] - j->table_from[i]);
+        if (k)
+            buf_append_str(&sql, j->using_sql);
+    }
+    buf_append_str(&sql, p->final_sql + j->to);
+    char *out = xstrdup(buf_cstr(&sql));
+    buf_free(&sql);
+    return out;
+}
+
+/* On a worker: builds the index of a table whose source has answered. */
+static void index_step(void *arg)
+{
+    exec *ex = arg;
+    ex->index_failed =
+        !combine_index_table(ex->comb, ex->indexed, ex->index_err, sizeof(ex->index_err));
+}
+
+static void run_combine(exec *ex);
+static void index_early(exec *ex);
+
+/*
+ * Back on the loop: the rows the other sources sent meanwhile go in. They were held
+ * in memory rather than the backends paused: they are few (an index is built at
+ * about 4 million keys a second), within the limits already, and would be in the
+ * database anyway.
+ */
+static void index_stepped(void *arg)
+{
+    exec *ex = arg;
+    ex->indexing = ex->combining = false;
+    if (!ex->attached) {
+        free_if_done(ex);
+        return;
+    }
+    char err[512];
+    bool ok = !ex->index_failed && combine_settle(ex->comb, err, sizeof(err));
+    if (ex->index_failed)
+        snprintf(err, sizeof(err), "%s", ex->index_err);
+    if (!ok) {
+        fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
+    } else if (ex->combine_waits) {
+        ex->combine_waits = false;
+        run_combine(ex);
+    } else {
+        index_early(ex);
+    }
+    free_if_done(ex);
+}
+
+/*
+ * A source has answered while others run: a worker indexes its table now rather than
+ * after the last one. Any table but the one the join scans is looked up: with a join
+ * that may be reordered that is the last to answer, so any table that answers before
+ * it; else s0. One table at a time; the next when the worker is done.
+ */
+static void index_early(exec *ex)
+{
+    if (ex->combining || !ex->attached || ex->unfinished == 0)
+        return;
+    const final_join *j = &ex->plan->join;
+    bool any = j->sql && j->sql == ex->plan->final_sql;
+    for (size_t k = 0; k < ex->nanswered; k++) {
+        size_t i = ex->answered[k];
+        if ((i > 0 || any) && combine_has_index_to_build(ex->comb, i)) {
+            ex->indexing = ex->combining = true;
+            ex->indexed = i;
+            combine_lend(ex->comb);
+            workers_submit(index_step, index_stepped, ex);
+            return;
+        }
+    }
+}
+
 /* Every part is in: join them in SQLite, on a worker, and send the result. */
 static void run_combine(exec *ex)
 {
@@ -758,9 +879,15 @@ static void run_combine(exec *ex)
         ex->out[i].name = NULL;
     }
     ex->combine_started_ns = stats_now_ns();
+    ex->outer = 0;
+    if (join_reorderable(ex)) {
+        ex->outer = ex->answered[ex->nanswered - 1];
+        ex->final_sql = reordered_final_sql(ex);
+    }
     char err[512];
     query_param *params = bind_decimals(ex, p);
-    ex->final = combine_prepare(ex->comb, p->final_sql, params, p->nfinal_params, err, sizeof(err));
+    ex->final = combine_prepare(ex->comb, ex->final_sql ? ex->final_sql : p->final_sql, params,
+                                p->nfinal_params, err, sizeof(err));
     free(params);
     if (!ex->final) {
         fail(ex, ER_UNKNOWN_ERROR, "HY000", err);
@@ -802,13 +929,21 @@ static void part_ended(exec_part *part, uint16_t code, const char *sqlstate, con
     part->finished = true;
     ex->unfinished--;
     if (ex->attached) {
-        if (message)
+        if (message) {
             fail(ex, code, sqlstate, message);
-        else if (ex->mode == EXEC_STREAM) {
+        } else if (ex->mode == EXEC_STREAM) {
             store_result(ex);
             answer_end(ex);
-        } else if (ex->unfinished == 0) {
-            run_combine(ex);
+        } else {
+            if (!ex->answered)
+                ex->answered = xcalloc(ex->nparts + 1, sizeof(*ex->answered));
+            ex->answered[ex->nanswered++] = part->index;
+            if (ex->unfinished > 0)
+                index_early(ex);
+            else if (ex->indexing)
+                ex->combine_waits = true; /* index_stepped runs it */
+            else
+                run_combine(ex);
         }
     }
     free_if_done(ex);

@@ -1,8 +1,8 @@
 /*
  * proxy/exec/combine.c: the in-memory SQLite tables of a multi-source combine.
- * The tables that the FULL OUTER JOIN looks up (s1, s2, ...) get an index
- * on the join keys after the load; without it SQLite scans the whole
- * right-hand table for every left row (docs/performance.md, scenario 4).
+ * The tables that the FULL OUTER JOIN looks up (all but the first of its FROM)
+ * get an index on the join keys after their load; without it SQLite scans the
+ * whole right-hand table for every left row (docs/performance.md, scenario 4).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -35,13 +35,13 @@ static void load(combine *c, size_t t, int from, int to)
     }
 }
 
-/* The plan SQLite chose for the join, one detail per line. */
-static void query_plan(sqlite3 *db, char *out, size_t n)
+/* The plan SQLite chose for sql, one detail per line. */
+static void plan_of(sqlite3 *db, const char *sql, char *out, size_t n)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN %s", join_sql);
+    char explain[512];
+    snprintf(explain, sizeof explain, "EXPLAIN QUERY PLAN %s", sql);
     sqlite3_stmt *st;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, explain, -1, &st, NULL), SQLITE_OK);
     out[0] = '\0';
     while (sqlite3_step(st) == SQLITE_ROW) {
         strncat(out, (const char *)sqlite3_column_text(st, 3), n - strlen(out) - 2);
@@ -64,10 +64,10 @@ static void test_join_keys_are_indexed(void **state)
     assert_non_null(st);
     /* As the executor does: indexed after the statement was prepared (SQLite
      * recompiles it at the first step). */
-    combine_index(c);
+    combine_index(c, 0);
 
     char plan[1024];
-    query_plan(combine_db(c), plan, sizeof plan);
+    plan_of(combine_db(c), join_sql, plan, sizeof plan);
     assert_non_null(strstr(plan, "SEARCH s1 USING INDEX s1_keys (d0=?)"));
 
     /* The join's rows: 0..4, with NULL where a side has no row. */
@@ -84,6 +84,71 @@ static void test_join_keys_are_indexed(void **state)
     combine_free(c);
 }
 
+/*
+ * A source that answers first has its table indexed on a worker while the others run
+ * (proxy/exec/exec.c). Meanwhile the loop goes on receiving: a table created and 100
+ * rows loaded while the database is lent are held in memory (more than one INSERT's
+ * worth), and go in at combine_settle. The join then scans the last table (s1) and
+ * looks s0 up by its index: every row of both, with NULL where a side has none.
+ */
+static void test_index_while_others_load(void **state)
+{
+    (void)state;
+    char err[256];
+    combine *c = combine_new(2, err, sizeof err);
+    assert_non_null(c);
+    assert_true(combine_create(c, 0, names0, cols, 2, 1, err, sizeof err));
+    load(c, 0, 0, 70); /* two INSERTs of 32 rows, 6 rows still held */
+    assert_true(combine_has_index_to_build(c, 0));
+    combine_lend(c);
+    assert_true(combine_create(c, 1, names1, cols, 2, 1, err, sizeof err));
+    load(c, 1, 50, 150);
+    assert_true(combine_index_table(c, 0, err, sizeof err)); /* the worker's part */
+    assert_false(combine_has_index_to_build(c, 0));
+    assert_true(combine_settle(c, err, sizeof err));
+    load(c, 1, 150, 160);
+
+    static const char reordered[] = "SELECT \"d0\", \"m0\", \"m1\" FROM \"s1\" FULL OUTER JOIN "
+                                    "\"s0\" USING (\"d0\") ORDER BY 1";
+    sqlite3_stmt *st = combine_prepare(c, reordered, NULL, 0, err, sizeof err);
+    assert_non_null(st);
+    combine_index(c, 1); /* s1 is scanned: not indexed */
+    assert_true(combine_has_index_to_build(c, 1));
+    char plan[1024];
+    plan_of(combine_db(c), reordered, plan, sizeof plan);
+    assert_non_null(strstr(plan, "SEARCH s0 USING INDEX s0_keys (d0=?)"));
+    int rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int d = sqlite3_column_int(st, 0);
+        assert_int_equal(d, rows);
+        assert_int_equal(sqlite3_column_type(st, 1) == SQLITE_NULL, d >= 70);
+        assert_int_equal(sqlite3_column_type(st, 2) == SQLITE_NULL, d < 50);
+        if (d < 70)
+            assert_int_equal(sqlite3_column_int(st, 1), d * 10);
+        if (d >= 50)
+            assert_int_equal(sqlite3_column_int(st, 2), d * 10);
+        rows++;
+    }
+    assert_int_equal(rows, 160);
+    sqlite3_finalize(st);
+    combine_free(c);
+}
+
+/* A combine freed while lent (the query failed or its client left) loses nothing to leaks. */
+static void test_free_while_lent(void **state)
+{
+    (void)state;
+    char err[256];
+    combine *c = combine_new(2, err, sizeof err);
+    assert_non_null(c);
+    assert_true(combine_create(c, 0, names0, cols, 2, 1, err, sizeof err));
+    load(c, 0, 0, 10);
+    combine_lend(c);
+    assert_true(combine_create(c, 1, names1, cols, 2, 1, err, sizeof err));
+    load(c, 1, 0, 40);
+    combine_free(c);
+}
+
 static void test_no_keys_no_index(void **state)
 {
     (void)state;
@@ -92,7 +157,7 @@ static void test_no_keys_no_index(void **state)
     assert_non_null(c);
     assert_true(combine_create(c, 0, names0, cols, 2, 0, err, sizeof err));
     assert_true(combine_create(c, 1, names1, cols, 2, 0, err, sizeof err));
-    combine_index(c);
+    combine_index(c, 0);
     sqlite3_stmt *idx;
     assert_int_equal(sqlite3_prepare_v2(combine_db(c),
                                         "SELECT count(*) FROM sqlite_master WHERE type = 'index'",
@@ -204,6 +269,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_join_keys_are_indexed),
+        cmocka_unit_test(test_index_while_others_load),
+        cmocka_unit_test(test_free_while_lent),
         cmocka_unit_test(test_no_keys_no_index),
         cmocka_unit_test(test_rows_loaded_in_batches),
     };

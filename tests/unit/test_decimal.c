@@ -211,7 +211,7 @@ static void test_combine_keeps_decimals_exact(void **state)
         c, "SELECT group_concat(\"m0\", ' ') FROM (SELECT \"m0\" FROM \"s0\" ORDER BY 1)", NULL, 0,
         err, sizeof err);
     assert_non_null(st);
-    combine_index(c); /* on a worker, before the first step: pads */
+    combine_index(c, 0); /* on a worker, before the first step: pads */
     assert_int_equal(sqlite3_step(st), SQLITE_ROW);
     /* as numbers: the column's collation */
     assert_string_equal((const char *)sqlite3_column_text(st, 0), "0.10 6.99 10.50");
