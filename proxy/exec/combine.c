@@ -329,7 +329,10 @@ static void bind_held(const combine_table *t, sqlite3_stmt *st, size_t r, int fi
     const held_value *row = &t->held[r * t->ncols];
     for (size_t k = 0; k < t->ncols; k++) {
         int idx = first + (int)k;
-        const char *bytes = (const char *)t->held_data.data + row[k].offset;
+        /* Only text and blob values have bytes (and an offset set). */
+        const char *bytes = row[k].kind == SQLITE_TEXT || row[k].kind == SQLITE_BLOB
+                                ? (const char *)t->held_data.data + row[k].offset
+                                : NULL;
         switch (row[k].kind) {
         case SQLITE_NULL:
             sqlite3_bind_null(st, idx);
