@@ -508,8 +508,45 @@ sqlite3 *combine_db(combine *c)
     return c->db;
 }
 
+/*
+ * Is text what decimal_format prints at this scale: a '-' only before a nonzero value, no
+ * leading zero but a lone one, scale digits after the point (none and no point for 0), 38
+ * digits at most? PostgreSQL's NUMERIC text mostly is: then it goes out as it came.
+ */
+static bool canonical_decimal(const char *text, size_t len, int scale)
+{
+    size_t k = len && text[0] == '-' ? 1 : 0, start = k, digits = 0;
+    bool nonzero = false;
+    while (k < len && text[k] >= '0' && text[k] <= '9') {
+        nonzero |= text[k] != '0';
+        k++;
+    }
+    size_t int_digits = k - start;
+    if (int_digits == 0 || (int_digits > 1 && text[start] == '0'))
+        return false;
+    digits = int_digits;
+    if (scale > 0) {
+        if (k >= len || text[k] != '.')
+            return false;
+        size_t frac = ++k;
+        while (k < len && text[k] >= '0' && text[k] <= '9') {
+            nonzero |= text[k] != '0';
+            k++;
+        }
+        if (k - frac != (size_t)scale)
+            return false;
+        digits += (size_t)scale;
+    }
+    return k == len && digits <= 38 && (start == 0 || nonzero);
+}
+
 size_t combine_decimal_text(const char *value, size_t len, int scale, char *out)
 {
+    if (scale >= 0 && len < 64 && canonical_decimal(value, len, scale)) {
+        memcpy(out, value, len);
+        out[len] = '\0';
+        return len;
+    }
     decimal d;
     if (decimal_parse(value, len, &d) && decimal_rescale(&d, scale, DECIMAL_ROUND_HALF_AWAY))
         return decimal_format(&d, out);

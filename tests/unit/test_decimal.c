@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proxy/exec/combine.h"
@@ -224,6 +225,56 @@ static void test_combine_keeps_decimals_exact(void **state)
     combine_free(c);
 }
 
+/*
+ * A value already at its column's scale goes out as it came (combine_decimal_text's
+ * shortcut): for every text, what it returns is what parsing, rescaling and printing
+ * gives, the shortcut's or not (a '-' before zero, leading zeros, another scale, an
+ * exponent, 38 and 39 digits).
+ */
+static void test_decimal_text_as_formatted(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int scale;
+    } cases[] = {
+        {"12.34", 2},
+        {"-0.50", 2},
+        {"0.00", 2},
+        {"-0.00", 2},
+        {"007.10", 2},
+        {"1.5", 2},
+        {"1.005", 2},
+        {"-1.005", 2},
+        {"2", 0},
+        {"-0", 0},
+        {"0", 0},
+        {"10", 0},
+        {"2.", 0},
+        {"1e3", 1},
+        {".5", 1},
+        {"-12", 3},
+        {"123456789012345678901234567890.12345678", 8},
+        {"1234567890123456789012345678901.12345678", 8},
+        {"99999999999999999999999999999999999999", 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *t = cases[i].text;
+        char got[64], want[64];
+        size_t n = combine_decimal_text(t, strlen(t), cases[i].scale, got);
+        assert_int_equal(n, strlen(got));
+        decimal d;
+        if (decimal_parse(t, strlen(t), &d) &&
+            decimal_rescale(&d, cases[i].scale, DECIMAL_ROUND_HALF_AWAY)) {
+            decimal_format(&d, want);
+        } else {
+            snprintf(want, sizeof want, "%.*f", cases[i].scale, strtod(t, NULL));
+        }
+        if (strcmp(got, want) != 0)
+            fail_msg("%s at scale %d: \"%s\", formatted \"%s\"", t, cases[i].scale, got, want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_rescale_rounds_half_away_from_zero),
         cmocka_unit_test(test_functions_match_mariadb),
         cmocka_unit_test(test_combine_keeps_decimals_exact),
+        cmocka_unit_test(test_decimal_text_as_formatted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
