@@ -295,6 +295,50 @@ static const char *bound_literal(split_ctx *x, const expr *e)
     return text;
 }
 
+/* What day_bound made of a value compared with a DATE. */
+typedef enum {
+    DAY_NONE,  /* no time: not a bound on days */
+    DAY_BOUND, /* *value is a day, *op the comparison with it */
+    DAY_NEVER, /* ds = a time of day other than midnight: never true */
+} day_bound_kind;
+
+/*
+ * A DATE compared with a DATETIME compares as DATETIME in MySQL: ds >= '2024-03-05 12:00'
+ * holds from 2024-03-06 on, ds < '2024-03-05 12:00' up to 2024-03-05. For ds, a value
+ * with a time of day is turned into the day it bounds and the operator on that day: >=
+ * becomes >, < becomes <=, > and <= keep theirs; midnight is the day itself.
+ */
+static day_bound_kind day_bound(arena *a, const char **value, expr_op *op)
+{
+    const char *v = *value;
+    size_t len = strlen(v);
+    if (len == 10)
+        return DAY_BOUND;
+    static const char shape[] = "dddd-dd-dd dd:dd:dd";
+    if (len < 19 || (len > 19 && (v[19] != '.' || len == 20)))
+        return DAY_NONE;
+    bool midnight = true;
+    for (size_t i = 0; i < len; i++) {
+        if (i == 19)
+            continue; /* the point before a fraction */
+        bool digit = i > 19 || shape[i] == 'd';
+        if (digit ? v[i] < '0' || v[i] > '9' : v[i] != shape[i])
+            return DAY_NONE;
+        if (i > 10 && digit && v[i] != '0')
+            midnight = false;
+    }
+    *value = arena_strndup(a, v, 10);
+    if (midnight)
+        return DAY_BOUND;
+    if (*op == OP_EQ)
+        return DAY_NEVER;
+    if (*op == OP_GE)
+        *op = OP_GT;
+    else if (*op == OP_LT)
+        *op = OP_LE;
+    return DAY_BOUND;
+}
+
 /* Turns "ds >= '2022-05-01'" etc. into bounds on the raw time column; false if it can't. */
 static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *n)
 {
@@ -303,12 +347,17 @@ static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *
     *n = 0;
     if (e->kind == EX_BETWEEN && !e->negated && grain_column_ref(x->cat, e->left, &g)) {
         const char *lo = bound_literal(x, e->args[0]), *hi = bound_literal(x, e->args[1]);
-        if (!lo || !hi)
+        expr_op lo_op = OP_GE, hi_op = OP_LE;
+        if (!lo || !hi ||
+            (g == GRAIN_DATE &&
+             (day_bound(a, &lo, &lo_op) != DAY_BOUND || day_bound(a, &hi, &hi_op) != DAY_BOUND)))
             return false;
         const char *end = g == GRAIN_DATE ? next_day(a, hi) : hi;
-        if (!end || (g == GRAIN_DATE && !next_day(a, lo)))
+        const char *after_lo = g == GRAIN_DATE ? next_day(a, lo) : lo;
+        if (!end || !after_lo)
             return false;
-        out[0] = (time_bound){">=", lo, NULL, false};
+        out[0] = lo_op == OP_GT ? (time_bound){">=", after_lo, lo, true}
+                                : (time_bound){">=", lo, NULL, false};
         out[1] = g == GRAIN_DATE ? (time_bound){"<", end, hi, true}
                                  : (time_bound){"<=", end, NULL, false};
         *n = 2;
@@ -338,6 +387,8 @@ static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *
         out[(*n)++] = (time_bound){.op = ops[op], .value = value};
         return true;
     }
+    if (day_bound(a, &value, &op) != DAY_BOUND)
+        return false;
     const char *next = next_day(a, value);
     if (!next)
         return false;
@@ -977,6 +1028,94 @@ static bool splices_grain(const split_ctx *x, const source_job *job)
 }
 
 /* The inquiry's filters: time bounds for the sources' WHERE, and the others. */
+static expr *day_literal(arena *a, const expr *at, const char *day)
+{
+    expr *lit = arena_alloc(a, sizeof(*lit));
+    *lit = (expr){.kind = EX_LITERAL,
+                  .lit = LIT_STRING,
+                  .text = day,
+                  .text_len = strlen(day),
+                  .pos = at->pos,
+                  .end = at->end};
+    return lit;
+}
+
+static expr *binary(arena *a, const expr *at, expr_op op, expr *left, expr *right)
+{
+    expr *e = arena_alloc(a, sizeof(*e));
+    *e = (expr){
+        .kind = EX_BINARY, .op = op, .left = left, .right = right, .pos = at->pos, .end = at->end};
+    return e;
+}
+
+static expr *negation(arena *a, expr *e)
+{
+    expr *not = arena_alloc(a, sizeof(*not ));
+    *not = (expr){.kind = EX_UNARY, .op = OP_NOT, .left = e, .pos = e->pos, .end = e->end};
+    return not ;
+}
+
+/* col op value on days (day_bound); value never holds (ds = '... 12:00'): col > day AND
+ * col < day, false but NULL for a NULL, as the comparison. NULL when it is no time. */
+static expr *day_comparison(split_ctx *x, const expr *at, expr *col, expr_op op, const expr *v)
+{
+    const char *value = bound_literal(x, v);
+    if (!value || strlen(value) <= 10)
+        return NULL;
+    bool negate = op == OP_NE;
+    expr_op on_day = negate ? OP_EQ : op;
+    day_bound_kind kind = day_bound(x->a, &value, &on_day);
+    expr *e;
+    if (kind == DAY_NONE)
+        return NULL;
+    if (kind == DAY_NEVER)
+        e = binary(x->a, at, OP_AND, binary(x->a, at, OP_GT, col, day_literal(x->a, v, value)),
+                   binary(x->a, at, OP_LT, col, day_literal(x->a, v, value)));
+    else
+        e = binary(x->a, at, on_day, col, day_literal(x->a, v, value));
+    return negate ? negation(x->a, e) : e;
+}
+
+/*
+ * ds (or DATE(ts)) compared with a time of day anywhere in a filter, rewritten on days:
+ * MySQL compares a DATE with a DATETIME as DATETIME, while PostgreSQL reads the text
+ * '2024-03-05 12:00:00' as the DATE 2024-03-05 and drops the time. Filters that are time
+ * bounds are turned into bounds the same way (time_bounds).
+ */
+static const expr *day_comparisons(split_ctx *x, const expr *e)
+{
+    time_grain g;
+    if (e->kind == EX_BINARY && (e->op == OP_AND || e->op == OP_OR)) {
+        const expr *l = day_comparisons(x, e->left), *r = day_comparisons(x, e->right);
+        return l == e->left && r == e->right ? e : binary(x->a, e, e->op, (expr *)l, (expr *)r);
+    }
+    if (e->kind == EX_UNARY && e->op == OP_NOT) {
+        const expr *l = day_comparisons(x, e->left);
+        return l == e->left ? e : negation(x->a, (expr *)l);
+    }
+    if (e->kind == EX_BETWEEN && grain_column_ref(x->cat, e->left, &g) && g == GRAIN_DATE) {
+        expr *lo = day_comparison(x, e, e->left, OP_GE, e->args[0]);
+        expr *hi = day_comparison(x, e, e->left, OP_LE, e->args[1]);
+        if (!lo && !hi)
+            return e;
+        lo = lo ? lo : binary(x->a, e, OP_GE, e->left, e->args[0]);
+        hi = hi ? hi : binary(x->a, e, OP_LE, e->left, e->args[1]);
+        expr *both = binary(x->a, e, OP_AND, lo, hi);
+        return e->negated ? negation(x->a, both) : both;
+    }
+    static const expr_op flipped[] = {[OP_LT] = OP_GT, [OP_LE] = OP_GE, [OP_GT] = OP_LT,
+                                      [OP_GE] = OP_LE, [OP_EQ] = OP_EQ, [OP_NE] = OP_NE};
+    if (e->kind != EX_BINARY || (e->op != OP_LT && e->op != OP_LE && e->op != OP_GT &&
+                                 e->op != OP_GE && e->op != OP_EQ && e->op != OP_NE))
+        return e;
+    expr *out = NULL;
+    if (grain_column_ref(x->cat, e->left, &g) && g == GRAIN_DATE)
+        out = day_comparison(x, e, e->left, e->op, e->right);
+    else if (grain_column_ref(x->cat, e->right, &g) && g == GRAIN_DATE)
+        out = day_comparison(x, e, e->right, flipped[e->op], e->left);
+    return out ? out : e;
+}
+
 static void query_filters(split_ctx *x, ptr_vec *bounds, ptr_vec *outer)
 {
     const inquiry *q = x->q;
@@ -990,7 +1129,7 @@ static void query_filters(split_ctx *x, ptr_vec *bounds, ptr_vec *outer)
                 ptr_vec_push(x->a, bounds, copy);
             }
         } else {
-            ptr_vec_push(x->a, outer, (void *)q->filters[i]);
+            ptr_vec_push(x->a, outer, (void *)day_comparisons(x, q->filters[i]));
         }
     }
 }

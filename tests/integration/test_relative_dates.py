@@ -113,6 +113,16 @@ FILTERS = [
     ("ds = SUBDATE(CURDATE(), 1)", "DATE(ts) = SUBDATE(CURDATE(), 1)"),
     ("ts < CAST(CURDATE() - INTERVAL 150 DAY AS DATETIME)",
      "ts < CAST(CURDATE() - INTERVAL 150 DAY AS DATETIME)"),
+    # A DATE against a DATETIME compares as DATETIME (MySQL): a time of day moves the day
+    ("ds >= NOW() - INTERVAL 2 DAY", "DATE(ts) >= NOW() - INTERVAL 2 DAY"),
+    ("ds > NOW() - INTERVAL 2 DAY", "DATE(ts) > NOW() - INTERVAL 2 DAY"),
+    ("ds <= NOW() - INTERVAL 2 DAY", "DATE(ts) <= NOW() - INTERVAL 2 DAY"),
+    ("ds < NOW() - INTERVAL 2 DAY", "DATE(ts) < NOW() - INTERVAL 2 DAY"),
+    ("ds = NOW() - INTERVAL 2 DAY", "DATE(ts) = NOW() - INTERVAL 2 DAY"),
+    ("ds BETWEEN NOW() - INTERVAL 5 DAY AND NOW() - INTERVAL 1 DAY",
+     "DATE(ts) BETWEEN NOW() - INTERVAL 5 DAY AND NOW() - INTERVAL 1 DAY"),
+    ("ds >= CURDATE() - INTERVAL 2 DAY + INTERVAL 0 SECOND",
+     "DATE(ts) >= CURDATE() - INTERVAL 2 DAY + INTERVAL 0 SECOND"),
     # SYSDATE() is not folded (MySQL reads it per row): today's filter on the rows
     ("ts >= SYSDATE() - INTERVAL 2 DAY", "ts >= SYSDATE() - INTERVAL 2 DAY"),
 ]
@@ -233,3 +243,38 @@ def test_a_precision_over_six_is_refused(mimir_rd, oracle, sql):
     assert mariadb_error.value.args[0] == 1426
     assert_refused_on_a_fresh_connection(mimir_rd, sql, 1426,
                                          "Too-big precision 7 specified for 'NOW'. Maximum is 6.")
+
+
+@pytest.mark.parametrize("src", list(SOURCES))
+def test_a_day_against_a_time_of_day_matches_mariadb(mimir_rd, oracle, src):
+    """`ds` (a DATE) against a DATETIME literal compares as DATETIME: 12:00 of a day is
+    after that day's midnight, 00:00 is the day itself."""
+    server, _ = oracle
+    (day,), = server.query_in_zone("+00:00", "SELECT CURDATE() - INTERVAL 2 DAY", ORACLE_DB)
+    for time_of_day in ("12:00:00", "00:00:00", "00:00:00.000001"):
+        lit = f"'{day.isoformat()} {time_of_day}'"
+        for op in (">=", ">", "<=", "<", "=", "<>"):
+            compare(mimir_rd, server, src, "+00:00", f"ds {op} {lit}", f"DATE(ts) {op} {lit}")
+            compare(mimir_rd, server, src, "+00:00", f"{lit} {op} DATE(ts)",
+                    f"{lit} {op} DATE(ts)")
+        for shape in ("ds BETWEEN {0} AND {0}", "ds NOT BETWEEN {0} AND {0}",
+                      "(ds >= {0} OR ds IS NULL)", "NOT (ds < {0})", "NOT (ds = {0})",
+                      "ds BETWEEN {0} - INTERVAL 1 DAY AND {0}"):
+            compare(mimir_rd, server, src, "+00:00", shape.format(lit),
+                    shape.replace("ds", "DATE(ts)").format(lit))
+
+
+def test_a_day_against_a_time_of_day_is_a_bound(mimir_rd, oracle):
+    """ds >= '... 12:00:00' is the bound ts >= the next day, in the source's own WHERE."""
+    server, _ = oracle
+    (day,), = server.query_in_zone("+00:00", "SELECT CURDATE() - INTERVAL 2 DAY", ORACLE_DB)
+    (after,), = server.query_in_zone("+00:00", "SELECT CURDATE() - INTERVAL 1 DAY", ORACLE_DB)
+    conn = mimir_rd.connect()
+    with conn.cursor() as cur:
+        cur.execute("EXPLAIN SELECT ds, AGG(pg_count) FROM mimir.metrics "
+                    f"WHERE ds >= '{day.isoformat()} 12:00:00' GROUP BY ds")
+        (step,) = [r for r in cur.fetchall() if r[1] == "rd_pg"]
+    assert_answers_select_1(conn)
+    conn.close()
+    assert "rd_events WHERE" in step[4], step
+    assert f"'{after.isoformat()}" in step[5], step
