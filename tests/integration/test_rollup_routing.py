@@ -269,6 +269,11 @@ def queries(b):
          "INTERVAL -30 day)) AND ts < DATE(NOW(6)) GROUP BY country ORDER BY 1", daily),
         (f"SELECT ds, {m} FROM mimir.metrics WHERE ds >= DATE_SUB(CURDATE(), INTERVAL 1 MONTH) "
          "GROUP BY ds ORDER BY ds", daily),
+        # ds against a time of day compares as DATETIME: the days after it
+        (f"SELECT ds, {m} FROM mimir.metrics WHERE ds >= NOW() - INTERVAL 10 DAY "
+         "GROUP BY ds ORDER BY ds", daily),
+        (f"SELECT country, {m} FROM mimir.metrics WHERE ds > '{day(40)} 12:00:00' AND "
+         f"ds < '{day(3)} 06:00:00' GROUP BY country ORDER BY 1", daily),
         # the last hour: no whole day, the source's rows
         (f"SELECT AGG(n_{b}) FROM mimir.metrics WHERE ts >= NOW() - INTERVAL 1 HOUR", None),
         # falls back to the source: a finer grain, an hour, no whole day in the range,
