@@ -1076,24 +1076,35 @@ static expr *day_comparison(split_ctx *x, const expr *at, expr *col, expr_op op,
     return negate ? negation(x->a, e) : e;
 }
 
-/*
- * ds (or DATE(ts)) compared with a time of day anywhere in a filter, rewritten on days:
- * MySQL compares a DATE with a DATETIME as DATETIME, while PostgreSQL reads the text
- * '2024-03-05 12:00:00' as the DATE 2024-03-05 and drops the time. Filters that are time
- * bounds are turned into bounds the same way (time_bounds).
- */
-static const expr *day_comparisons(split_ctx *x, const expr *e)
+/* ds, DATE(ts), or a dimension src's database has as a DATE (NULL src: the first two). */
+static bool date_valued(split_ctx *x, const source *src, const expr *e)
 {
     time_grain g;
+    if (grain_column_ref(x->cat, e, &g))
+        return g == GRAIN_DATE;
+    if (!src || !x->q->types || e->kind != EX_COLUMN)
+        return false;
+    const column_type *t = discovered_types_get(x->q->types, src->name, e->parts[e->nparts - 1]);
+    return t && t->kind == CT_DATE;
+}
+
+/*
+ * A DATE (date_valued) compared with a time of day anywhere in a filter, rewritten on
+ * days: MySQL compares a DATE with a DATETIME as DATETIME, while PostgreSQL reads the
+ * text '2024-03-05 12:00:00' as the DATE 2024-03-05 and drops the time. Filters on ds
+ * that are time bounds are turned into bounds the same way (time_bounds).
+ */
+static const expr *day_comparisons(split_ctx *x, const source *src, const expr *e)
+{
     if (e->kind == EX_BINARY && (e->op == OP_AND || e->op == OP_OR)) {
-        const expr *l = day_comparisons(x, e->left), *r = day_comparisons(x, e->right);
+        const expr *l = day_comparisons(x, src, e->left), *r = day_comparisons(x, src, e->right);
         return l == e->left && r == e->right ? e : binary(x->a, e, e->op, (expr *)l, (expr *)r);
     }
     if (e->kind == EX_UNARY && e->op == OP_NOT) {
-        const expr *l = day_comparisons(x, e->left);
+        const expr *l = day_comparisons(x, src, e->left);
         return l == e->left ? e : negation(x->a, (expr *)l);
     }
-    if (e->kind == EX_BETWEEN && grain_column_ref(x->cat, e->left, &g) && g == GRAIN_DATE) {
+    if (e->kind == EX_BETWEEN && date_valued(x, src, e->left)) {
         expr *lo = day_comparison(x, e, e->left, OP_GE, e->args[0]);
         expr *hi = day_comparison(x, e, e->left, OP_LE, e->args[1]);
         if (!lo && !hi)
@@ -1109,14 +1120,15 @@ static const expr *day_comparisons(split_ctx *x, const expr *e)
                                  e->op != OP_GE && e->op != OP_EQ && e->op != OP_NE))
         return e;
     expr *out = NULL;
-    if (grain_column_ref(x->cat, e->left, &g) && g == GRAIN_DATE)
+    if (date_valued(x, src, e->left))
         out = day_comparison(x, e, e->left, e->op, e->right);
-    else if (grain_column_ref(x->cat, e->right, &g) && g == GRAIN_DATE)
+    else if (date_valued(x, src, e->right))
         out = day_comparison(x, e, e->right, flipped[e->op], e->left);
     return out ? out : e;
 }
 
-static void query_filters(split_ctx *x, ptr_vec *bounds, ptr_vec *outer)
+/* The query's filters: its time bounds, and the rest as src's query has them (NULL: any). */
+static void query_filters(split_ctx *x, const source *src, ptr_vec *bounds, ptr_vec *outer)
 {
     const inquiry *q = x->q;
     for (size_t i = 0; i < q->nfilters; i++) {
@@ -1129,7 +1141,7 @@ static void query_filters(split_ctx *x, ptr_vec *bounds, ptr_vec *outer)
                 ptr_vec_push(x->a, bounds, copy);
             }
         } else {
-            ptr_vec_push(x->a, outer, (void *)day_comparisons(x, q->filters[i]));
+            ptr_vec_push(x->a, outer, (void *)day_comparisons(x, src, q->filters[i]));
         }
     }
 }
@@ -1138,7 +1150,7 @@ static void query_filters(split_ctx *x, ptr_vec *bounds, ptr_vec *outer)
  * pushed into the source's WHERE, the rest outside. */
 static bool sort_filters(split_ctx *x, const source_job *job, ptr_vec *bounds, ptr_vec *outer)
 {
-    query_filters(x, bounds, outer);
+    query_filters(x, job->src, bounds, outer);
     if (job->tm) {
         ptr_vec asked = *bounds;
         return time_job_bounds(x->a, &x->tp, job->tm, &asked, bounds, x->err);
@@ -2245,7 +2257,7 @@ bool inquiry_split(arena *a, const catalog *cat, const inquiry *q, plan *out, sq
     split_ctx x = {.a = a, .cat = cat, .q = q, .err = err};
     x.incomplete_start = incomplete_period_start(&x);
     ptr_vec bounds = {0}, others = {0};
-    query_filters(&x, &bounds, &others);
+    query_filters(&x, NULL, &bounds, &others);
     if (!time_plan_init(a, cat, q, &bounds, &others, &x.tp, err))
         return false;
     ptr_vec jobs = {0};

@@ -58,7 +58,9 @@ def write_layer(base, pg_port, server, rows):
     text = ""
     metrics = []
     for name, (conn, table, _) in SOURCES.items():
-        sql = f"SELECT {table}.id, {table}.kind, {table}.amount, {table}.ts FROM {table}"
+        day = f"date({table}.ts)" if name == "rd_lite" else f"CAST({table}.ts AS DATE)"
+        sql = (f"SELECT {table}.id, {table}.kind, {table}.amount, {table}.ts, "
+               f"{day} AS event_day FROM {table}")
         text += (f"{name}:\n  name: {name}\n  connection_name: {conn}\n"
                  f"  time_col: {table}.ts\n  time_col_alias: ts\n  sql: {json.dumps(sql)}\n")
         metrics.append(f"name: {name[3:]}_amount\nsource_name: {name}\nsql: SUM(amount)\n")
@@ -278,3 +280,14 @@ def test_a_day_against_a_time_of_day_is_a_bound(mimir_rd, oracle):
     conn.close()
     assert "rd_events WHERE" in step[4], step
     assert f"'{after.isoformat()}" in step[5], step
+
+
+@pytest.mark.parametrize("src", list(SOURCES))
+def test_a_date_dimension_against_a_time_of_day_matches_mariadb(mimir_rd, oracle, src):
+    """A dimension of type DATE (event_day) compares with a time of day as MySQL does."""
+    server, _ = oracle
+    (day,), = server.query_in_zone("+00:00", "SELECT CURDATE() - INTERVAL 2 DAY", ORACLE_DB)
+    lit = f"'{day.isoformat()} 12:00:00'"
+    for op in (">=", ">", "<=", "<", "=", "<>"):
+        compare(mimir_rd, server, src, "+00:00", f"event_day {op} {lit}",
+                f"DATE(ts) {op} {lit}")
