@@ -339,6 +339,92 @@ static day_bound_kind day_bound(arena *a, const char **value, expr_op *op)
     return DAY_BOUND;
 }
 
+/*
+ * A grain column whose values are the first days of periods (year_month, week, quarter,
+ * fiscal_year, fiscal_quarter), as a period kind: false for any other expression.
+ */
+static bool period_grain_ref(const catalog *cat, const expr *e, period_kind *k)
+{
+    bool grain;
+    time_grain g;
+    return e->kind == EX_COLUMN && dim_name(cat, e->parts[e->nparts - 1], &grain, &g) && grain &&
+           g != GRAIN_DATE && g != GRAIN_YEAR && time_grain_period(g, &cat->cal, k) &&
+           k->unit >= PERIOD_WEEK;
+}
+
+static const char *day_text(arena *a, const period_kind *k, int64_t t)
+{
+    period_kind day = *k;
+    day.unit = PERIOD_DAY;
+    char text[32];
+    period_format(&day, t, text);
+    return arena_strdup(a, text);
+}
+
+/*
+ * period op value as bounds on the time column (*n of them): the periods that start at
+ * or after value are those from the first period start at or after it (its ceiling) on,
+ * those after it from the next period on, those at or before it up to the next period,
+ * those before it up to its ceiling; period = value is the period that starts at value
+ * (never true when value starts none: not a bound). value is read as ds reads it
+ * (day_bound: a time of day moves the day).
+ */
+static bool period_bound(split_ctx *x, const period_kind *k, expr_op op, const expr *v,
+                         time_bound *out, size_t *n)
+{
+    const char *value = bound_literal(x, v);
+    period_kind day = *k;
+    day.unit = PERIOD_DAY;
+    int64_t t;
+    if (!value || day_bound(x->a, &value, &op) != DAY_BOUND || !period_read(&day, value, &t))
+        return false;
+    int64_t floor = period_floor(k, t), next = period_step(k, floor, 1);
+    int64_t ceiling = floor == t ? t : next;
+    switch (op) {
+    case OP_GE:
+        out[(*n)++] = (time_bound){">=", day_text(x->a, k, ceiling), NULL, false};
+        return true;
+    case OP_GT:
+        out[(*n)++] = (time_bound){">=", day_text(x->a, k, next), NULL, false};
+        return true;
+    case OP_LE:
+        out[(*n)++] = (time_bound){"<", day_text(x->a, k, next), NULL, false};
+        return true;
+    case OP_LT:
+        out[(*n)++] = (time_bound){"<", day_text(x->a, k, ceiling), NULL, false};
+        return true;
+    case OP_EQ:
+        if (floor != t)
+            return false;
+        out[(*n)++] = (time_bound){">=", day_text(x->a, k, t), NULL, false};
+        out[(*n)++] = (time_bound){"<", day_text(x->a, k, next), NULL, false};
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* year_month >= '2024-03-01' and the like (period_grain_ref) as bounds on the time column. */
+static bool period_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *n)
+{
+    period_kind k;
+    *n = 0;
+    if (e->kind == EX_BETWEEN && !e->negated && period_grain_ref(x->cat, e->left, &k))
+        return period_bound(x, &k, OP_GE, e->args[0], out, n) &&
+               period_bound(x, &k, OP_LE, e->args[1], out, n);
+    if (e->kind != EX_BINARY)
+        return false;
+    static const expr_op flipped[] = {
+        [OP_LT] = OP_GT, [OP_LE] = OP_GE, [OP_GT] = OP_LT, [OP_GE] = OP_LE, [OP_EQ] = OP_EQ};
+    expr_op op = e->op;
+    if (op != OP_LT && op != OP_LE && op != OP_GT && op != OP_GE && op != OP_EQ)
+        return false;
+    if (period_grain_ref(x->cat, e->left, &k))
+        return period_bound(x, &k, op, e->right, out, n);
+    return period_grain_ref(x->cat, e->right, &k) &&
+           period_bound(x, &k, flipped[op], e->left, out, n);
+}
+
 /* Turns "ds >= '2022-05-01'" etc. into bounds on the raw time column; false if it can't. */
 static bool time_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *n)
 {
@@ -1076,12 +1162,16 @@ static expr *day_comparison(split_ctx *x, const expr *at, expr *col, expr_op op,
     return negate ? negation(x->a, e) : e;
 }
 
-/* ds, DATE(ts), or a dimension src's database has as a DATE (NULL src: the first two). */
+/* ds, DATE(ts), year_month and the other grains of days (period_grain_ref), or a dimension
+ * src's database has as a DATE (NULL src: the grains). */
 static bool date_valued(split_ctx *x, const source *src, const expr *e)
 {
     time_grain g;
+    period_kind k;
     if (grain_column_ref(x->cat, e, &g))
         return g == GRAIN_DATE;
+    if (period_grain_ref(x->cat, e, &k))
+        return true;
     if (!src || !x->q->types || e->kind != EX_COLUMN)
         return false;
     const column_type *t = discovered_types_get(x->q->types, src->name, e->parts[e->nparts - 1]);
@@ -1134,7 +1224,7 @@ static void query_filters(split_ctx *x, const source *src, ptr_vec *bounds, ptr_
     for (size_t i = 0; i < q->nfilters; i++) {
         time_bound tb[2];
         size_t n;
-        if (time_bounds(x, q->filters[i], tb, &n)) {
+        if (time_bounds(x, q->filters[i], tb, &n) || period_bounds(x, q->filters[i], tb, &n)) {
             for (size_t k = 0; k < n; k++) {
                 time_bound *copy = arena_alloc(x->a, sizeof(*copy));
                 *copy = tb[k];

@@ -162,8 +162,8 @@ static void decide_calendar(arena *a, time_plan *tp, const ptr_vec *others)
     if (tp->has_key && tp->has_lo && tp->has_hi) {
         tp->calendar_note =
             arena_strdup(a, "join_to_calendar adds the periods without rows only when the "
-                            "conditions on time are a range of ts or ds: this answer has only "
-                            "the periods with rows");
+                            "conditions on time are a range of ts, ds or a grain of days "
+                            "(year_month, week, ...): this answer has only the periods with rows");
         return;
     }
     tp->calendar_note = arena_strdup(

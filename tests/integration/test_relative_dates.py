@@ -291,3 +291,52 @@ def test_a_date_dimension_against_a_time_of_day_matches_mariadb(mimir_rd, oracle
     for op in (">=", ">", "<=", "<", "=", "<>"):
         compare(mimir_rd, server, src, "+00:00", f"event_day {op} {lit}",
                 f"DATE(ts) {op} {lit}")
+
+
+# Mimir's grain columns that hold the first day of a period, as MariaDB computes them.
+PERIODS = {
+    "year_month": "CAST(DATE_FORMAT(ts, '%Y-%m-01') AS DATE)",
+    "week": "DATE(ts) - INTERVAL WEEKDAY(ts) DAY",
+    "quarter": "MAKEDATE(YEAR(ts), 1) + INTERVAL QUARTER(ts) - 1 QUARTER",
+}
+
+
+@pytest.mark.parametrize("src", list(SOURCES))
+def test_a_period_against_a_day_matches_mariadb(mimir_rd, oracle, src):
+    """year_month, week and quarter compared with a day inside a period, with a period's
+    first day, and with a time of day: the rows MariaDB selects with the same periods."""
+    server, _ = oracle
+    (mid, start, noon), = server.query_in_zone(
+        "+00:00", "SELECT CURDATE() - INTERVAL 40 DAY, CAST(DATE_FORMAT(CURDATE() - INTERVAL "
+        "40 DAY, '%Y-%m-01') AS DATE), CONCAT(CURDATE() - INTERVAL 70 DAY, ' 12:00:00')",
+        ORACLE_DB)
+    for grain, oracle_expr in PERIODS.items():
+        for value in (f"'{mid.isoformat()}'", f"'{start.isoformat()}'", f"'{noon}'"):
+            for op in (">=", ">", "<=", "<", "="):
+                compare(mimir_rd, server, src, "+00:00", f"{grain} {op} {value}",
+                        f"{oracle_expr} {op} {value}")
+            compare(mimir_rd, server, src, "+00:00",
+                    f"{grain} BETWEEN {value} AND {value} + INTERVAL 50 DAY",
+                    f"{oracle_expr} BETWEEN {value} AND {value} + INTERVAL 50 DAY")
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_a_period_filter_is_a_bound(mimir_rd, oracle, zone):
+    """year_month >= a day inside a month is the bound ts >= the next month's first day,
+    in the source's own WHERE, in the session's zone."""
+    server, _ = oracle
+    (mid, nxt), = server.query_in_zone(
+        zone, "SELECT CURDATE() - INTERVAL 40 DAY, CAST(DATE_FORMAT(CURDATE() - INTERVAL 40 "
+        "DAY + INTERVAL 1 MONTH, '%Y-%m-01') AS DATE)", ORACLE_DB)
+    sql = (f"SELECT year_month, AGG(wall_count) FROM mimir.metrics "
+           f"WHERE year_month > '{mid.isoformat()}' GROUP BY year_month")
+    conn = mimir_rd.connect()
+    with conn.cursor() as cur:
+        cur.execute("SET time_zone = %s", (zone,))
+        cur.execute("EXPLAIN " + sql)
+        (step,) = [r for r in cur.fetchall() if r[1] == "rd_wall"]
+    assert_answers_select_1(conn)
+    conn.close()
+    assert "rd_events_wall WHERE" in step[4], step
+    assert f"'{nxt.isoformat()}" in step[5], step
+    assert "year_month" not in step[4].split("mimir_source")[-1], step

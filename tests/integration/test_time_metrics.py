@@ -927,6 +927,18 @@ def test_join_to_calendar_fills_the_missing_periods(mimir_tm, data, b, grain, rn
 
 
 @pytest.mark.parametrize("b", BACKENDS)
+def test_join_to_calendar_over_a_range_of_months(mimir_tm, data, b):
+    """A range written on year_month is a range of time: the calendar fills it."""
+    rng = ("2024-01-01", "2024-12-31")
+    got, _ = ask(mimir_tm, NY, f"SELECT year_month, AGG({b}_amount_cal), AGG({b}_count) "
+                               "FROM mimir.metrics WHERE year_month BETWEEN '2024-01-01' AND "
+                               "'2024-12-01' GROUP BY year_month ORDER BY year_month")
+    want = data.query(calendar_sql(NY, "year_month", rng))
+    assert [r for r in want if r[1] is None], "the range has no period without rows"
+    assert_rows(got, want, "year_month")
+
+
+@pytest.mark.parametrize("b", BACKENDS)
 def test_join_to_calendar_with_a_store_has_every_combination(mimir_tm, data, b):
     rng = ("2024-02-09", "2024-02-16")
     got, _ = ask(mimir_tm, NY, f"SELECT ds, store, AGG({b}_amount_cal), AGG({b}_count) "
@@ -969,8 +981,8 @@ def test_join_to_calendar_with_having_order_and_a_filter(mimir_tm, data, b):
 
 CALENDAR_FILTERS = [
     ("ds", ("2024-03-01", "2024-03-10"), "ds <> '2024-03-05'", "p <> '2024-03-05'"),
-    ("year_month", ("2024-01-01", "2024-12-31"), "year_month <= '2024-03-01'",
-     "p <= '2024-03-01'"),
+    ("year_month", ("2024-01-01", "2024-12-31"), "year_month <> '2024-03-01'",
+     "p <> '2024-03-01'"),
     ("ts_hour", ("2024-03-09", "2024-03-09"), "ts_hour < '2024-03-09 04:00:00'",
      "p < '2024-03-09 04:00'"),
 ]
@@ -981,7 +993,7 @@ CALENDAR_FILTERS = [
                          ids=[c[0] for c in CALENDAR_FILTERS])
 def test_join_to_calendar_keeps_the_other_time_filters(mimir_tm, data, b, grain, rng,
                                                        mimir_filter, pg_filter):
-    """Another condition on time than a range (ds <> X, year_month <= X) would be
+    """Another condition on time than a range (ds <> X, year_month <> X) would be
     contradicted by the periods a calendar adds: the metric answers unfilled, only the
     periods with rows that the WHERE keeps, and SHOW WARNINGS says why."""
     conn = mimir_tm.connect()
@@ -999,7 +1011,7 @@ def test_join_to_calendar_keeps_the_other_time_filters(mimir_tm, data, b, grain,
     assert want
     assert_rows(got, want, grain)
     assert any("join_to_calendar adds the periods without rows only when the conditions on "
-               "time are a range of ts or ds" in n[2] for n in notes), notes
+               "time are a range of ts, ds or a grain of days" in n[2] for n in notes), notes
 
 
 @pytest.mark.parametrize("b", BACKENDS)

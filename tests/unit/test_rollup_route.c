@@ -388,8 +388,15 @@ static const route_case route_cases[] = {
      READY_ALL, SESSION_PLAIN, NULL, NONE},
     {"SELECT year_month, " M FROM "WHERE ts <> '2024-05-15 10:00:00' GROUP BY year_month",
      READY_ALL, SESSION_PLAIN, NULL, NONE},
+    /* a grain of days against a day is a time bound: year_month < '2024-05-01' is ts <
+     * '2024-05-01', before the watermark; year_month <= a day in May is ts < '2024-06-01',
+     * the watermark; year_month > it starts at the watermark, where no rollup has rows */
     {"SELECT year, " M FROM "WHERE year_month < '2024-05-01' GROUP BY year", READY_ALL,
-     SESSION_PLAIN, "pay_monthly", LAMBDA},
+     SESSION_PLAIN, "pay_monthly", NONE},
+    {"SELECT year, " M FROM "WHERE year_month <= '2024-05-15' GROUP BY year", READY_ALL,
+     SESSION_PLAIN, "pay_monthly", NONE},
+    {"SELECT year, " M FROM "WHERE year_month > '2024-05-15' GROUP BY year", READY_ALL,
+     SESSION_PLAIN, NULL, NONE},
     /* the session's zone, the switch and the hint */
     /* ts is a DATETIME here (a wall clock): no zone converts it, so any zone routes; an
      * instant does not (test_zone_of_an_instant) */
