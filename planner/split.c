@@ -404,11 +404,65 @@ static bool period_bound(split_ctx *x, const period_kind *k, expr_op op, const e
     }
 }
 
-/* year_month >= '2024-03-01' and the like (period_grain_ref) as bounds on the time column. */
+/* A year as an integer literal ('2024' too: MySQL compares it as the number); 0 when not. */
+static int year_literal(const expr *e)
+{
+    if (e->kind != EX_LITERAL || (e->lit != LIT_INT && e->lit != LIT_STRING) || e->text_len != 4)
+        return 0;
+    int y = 0;
+    for (size_t i = 0; i < 4; i++) {
+        if (e->text[i] < '0' || e->text[i] > '9')
+            return 0;
+        y = y * 10 + (e->text[i] - '0');
+    }
+    return y >= 1000 ? y : 0;
+}
+
+/* year op N as bounds on the time column: year >= 2024 is ts >= '2024-01-01', ... */
+static bool year_bound(split_ctx *x, expr_op op, const expr *v, time_bound *out, size_t *n)
+{
+    int y = year_literal(v);
+    if (!y || y > 9998)
+        return false;
+    const char *start = arena_printf(x->a, "%04d-01-01", y);
+    const char *next = arena_printf(x->a, "%04d-01-01", y + 1);
+    switch (op) {
+    case OP_GE:
+    case OP_EQ:
+        out[(*n)++] = (time_bound){">=", start, NULL, false};
+        if (op == OP_EQ)
+            out[(*n)++] = (time_bound){"<", next, NULL, false};
+        return true;
+    case OP_GT:
+        out[(*n)++] = (time_bound){">=", next, NULL, false};
+        return true;
+    case OP_LE:
+        out[(*n)++] = (time_bound){"<", next, NULL, false};
+        return true;
+    case OP_LT:
+        out[(*n)++] = (time_bound){"<", start, NULL, false};
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool year_ref(const catalog *cat, const expr *e)
+{
+    bool grain;
+    time_grain g;
+    return e->kind == EX_COLUMN && dim_name(cat, e->parts[e->nparts - 1], &grain, &g) && grain &&
+           g == GRAIN_YEAR;
+}
+
+/* year_month >= '2024-03-01' and the like (period_grain_ref), and year >= 2024, as bounds
+ * on the time column. */
 static bool period_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t *n)
 {
     period_kind k;
     *n = 0;
+    if (e->kind == EX_BETWEEN && !e->negated && year_ref(x->cat, e->left))
+        return year_bound(x, OP_GE, e->args[0], out, n) && year_bound(x, OP_LE, e->args[1], out, n);
     if (e->kind == EX_BETWEEN && !e->negated && period_grain_ref(x->cat, e->left, &k))
         return period_bound(x, &k, OP_GE, e->args[0], out, n) &&
                period_bound(x, &k, OP_LE, e->args[1], out, n);
@@ -419,6 +473,10 @@ static bool period_bounds(split_ctx *x, const expr *e, time_bound out[2], size_t
     expr_op op = e->op;
     if (op != OP_LT && op != OP_LE && op != OP_GT && op != OP_GE && op != OP_EQ)
         return false;
+    if (year_ref(x->cat, e->left))
+        return year_bound(x, op, e->right, out, n);
+    if (year_ref(x->cat, e->right))
+        return year_bound(x, flipped[op], e->left, out, n);
     if (period_grain_ref(x->cat, e->left, &k))
         return period_bound(x, &k, op, e->right, out, n);
     return period_grain_ref(x->cat, e->right, &k) &&

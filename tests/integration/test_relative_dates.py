@@ -340,3 +340,27 @@ def test_a_period_filter_is_a_bound(mimir_rd, oracle, zone):
     assert "rd_events_wall WHERE" in step[4], step
     assert f"'{nxt.isoformat()}" in step[5], step
     assert "year_month" not in step[4].split("mimir_source")[-1], step
+
+
+@pytest.mark.parametrize("src", list(SOURCES))
+def test_a_year_against_a_number_matches_mariadb(mimir_rd, oracle, src):
+    """year op N (and N as a string) is a bound on the time column; the rows MariaDB
+    selects with YEAR(ts)."""
+    server, _ = oracle
+    (year,), = server.query_in_zone("+00:00", "SELECT YEAR(CURDATE() - INTERVAL 100 DAY)",
+                                    ORACLE_DB)
+    for value in (str(year), f"'{year}'", str(year - 1)):
+        for op in (">=", ">", "<=", "<", "="):
+            compare(mimir_rd, server, src, "+00:00", f"year {op} {value}",
+                    f"YEAR(ts) {op} {value}")
+        compare(mimir_rd, server, src, "+00:00", f"year BETWEEN {value} AND {value}",
+                f"YEAR(ts) BETWEEN {value} AND {value}")
+    conn = mimir_rd.connect()
+    with conn.cursor() as cur:
+        cur.execute("EXPLAIN SELECT ds, AGG(wall_count) FROM mimir.metrics "
+                    f"WHERE year = {year} GROUP BY ds")
+        (step,) = [r for r in cur.fetchall() if r[1] == "rd_wall"]
+    assert_answers_select_1(conn)
+    conn.close()
+    assert "rd_events_wall WHERE" in step[4], step
+    assert f"'{year}-01-01" in step[5] and f"'{year + 1}-01-01" in step[5], step
