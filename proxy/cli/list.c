@@ -54,8 +54,7 @@ static void list_metrics(const catalog *c, out_writer *w, out_format f)
         const char *computed = m->time_kind == TIME_METRIC_OFFSET       ? "(offset)"
                                : m->time_kind == TIME_METRIC_CUMULATIVE ? "(cumulative)"
                                                                         : "(derived)";
-        const char *row[] = {m->name, m->derived ? computed : m->source_name,
-                             text(m->description)};
+        const char *row[] = {m->name, m->derived ? computed : m->source_name, text(m->description)};
         out_row(w, row, NULL);
     }
 }

@@ -10,6 +10,7 @@
 
 #include "planner/planner.h"
 #include "proxy/boot.h"
+#include "proxy/cli/local_rollups.h"
 #include "proxy/exec/columns.h"
 #include "proxy/exec/exec.h"
 #include "proxy/log.h"
@@ -157,12 +158,22 @@ static void discover_types(void)
         event_base_loop(srv.base, EVLOOP_ONCE);
 }
 
-static bool run_statement(const char *sql, out_format format, const char *cmd)
+/* A session as the server opens one: the calendar's zone, the types learnt, and the
+ * rollups found built (*ready, to free). */
+static session_info local_session(rollup_ready **ready)
 {
-    /* A session as the server opens one: the calendar's zone, the types learnt. */
     session_info s = access_session_info("mimir", "localhost");
     s.db = MIMIR_DATABASE;
     s.autocommit = true;
+    *ready = local_rollups_ready(srv.cat, type_discovery_types(), &s.nrollups);
+    s.rollups = *ready;
+    return s;
+}
+
+static bool run_statement(const char *sql, out_format format, const char *cmd)
+{
+    rollup_ready *ready;
+    session_info s = local_session(&ready);
     local_caller c = {.format = format, .cmd = cmd};
     arena a;
     arena_init(&a);
@@ -187,11 +198,13 @@ static bool run_statement(const char *sql, out_format format, const char *cmd)
         break;
     }
     arena_free(&a);
+    free(ready);
     return c.ok;
 }
 
-bool local_exec_print(catalog *cat, const char *configs_dir, const char *secrets_dir,
-                      const char *sql, out_format format, const char *cmd)
+/* Boots the engine on cat (taken over) without a socket and learns the sources' types. */
+static bool boot_local(catalog *cat, const char *configs_dir, const char *secrets_dir,
+                       const char *cmd)
 {
     /* Pools and workers would clutter the command's output; errors still show. */
     log_set_min_level(LOG_LEVEL_ERROR);
@@ -199,12 +212,38 @@ bool local_exec_print(catalog *cat, const char *configs_dir, const char *secrets
     server_config_defaults(&cfg);
     cfg.configs_dir = configs_dir;
     cfg.secrets_dir = secrets_dir;
-    bool ok = false;
-    if (server_boot(&cfg, NULL, cat, BOOT_LOCAL)) {
-        discover_types();
-        ok = run_statement(sql, format, cmd);
-    } else
+    if (!server_boot(&cfg, NULL, cat, BOOT_LOCAL)) {
         fprintf(stderr, "mimir %s: cannot start the query engine (see above)\n", cmd);
+        return false;
+    }
+    discover_types();
+    return true;
+}
+
+bool local_exec_print(catalog *cat, const char *configs_dir, const char *secrets_dir,
+                      const char *sql, out_format format, const char *cmd)
+{
+    bool ok = boot_local(cat, configs_dir, secrets_dir, cmd) && run_statement(sql, format, cmd);
+    server_teardown();
+    return ok;
+}
+
+bool local_exec_plan(catalog *cat, const char *configs_dir, const char *secrets_dir,
+                     const char *sql, const char *cmd, local_plan_fn fn, void *ctx)
+{
+    bool ok = boot_local(cat, configs_dir, secrets_dir, cmd);
+    if (ok) {
+        rollup_ready *ready;
+        session_info s = local_session(&ready);
+        arena a;
+        arena_init(&a);
+        action act;
+        memset(&act, 0, sizeof(act));
+        planner_plan(&a, &s, sql, strlen(sql), &act);
+        fn(ctx, &act);
+        arena_free(&a);
+        free(ready);
+    }
     server_teardown();
     return ok;
 }

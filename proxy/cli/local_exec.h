@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 
+#include "planner/planner.h"
 #include "proxy/cli/output.h"
 #include "semantic/catalog.h"
 
@@ -20,5 +21,15 @@
  */
 bool local_exec_print(catalog *cat, const char *configs_dir, const char *secrets_dir,
                       const char *sql, out_format format, const char *cmd);
+
+/*
+ * Plans sql as local_exec_print would run it (the sources' types learnt, the rollups
+ * found built: proxy/cli/local_rollups.h) and hands the planner's answer to fn, without
+ * running it: `mimir query --dry-run` plans EXPLAIN ... so. False (after printing why)
+ * when the engine cannot start.
+ */
+typedef void (*local_plan_fn)(void *ctx, const action *act);
+bool local_exec_plan(catalog *cat, const char *configs_dir, const char *secrets_dir,
+                     const char *sql, const char *cmd, local_plan_fn fn, void *ctx);
 
 #endif

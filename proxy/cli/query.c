@@ -23,6 +23,7 @@
 #include "planner/info_schema.h"
 #include "planner/planner.h"
 #include "planner/query_text.h"
+#include "planner/time_zone.h"
 #include "proxy/cli/cli.h"
 #include "proxy/cli/local_exec.h"
 #include "proxy/cli/output.h"
@@ -276,14 +277,50 @@ static void print_plan(const query_options *o, const char *sql, const char *cons
     out_end(&w);
 }
 
+/* What EXPLAIN answered: the plan printed, or the error; the command's status. */
+typedef struct explained {
+    const query_options *o;
+    const char *sql;
+    int status;
+} explained;
+
+static void print_explained(void *ctx, const action *act)
+{
+    explained *e = ctx;
+    if (act->kind == ACTION_ROWS && act->rows.ncols == EXPLAIN_COLS)
+        print_plan(e->o, e->sql, act->rows.values, act->rows.nrows);
+    else if (act->kind == ACTION_ERROR)
+        e->status = cli_fail(cmd, "ERROR %u (%s): %s", act->error.code, act->error.sqlstate,
+                             act->error.message);
+    else
+        e->status = cli_fail(cmd, "the planner did not return a plan");
+}
+
+/*
+ * With the secrets, the plan is made as the run would make it: the sources' types learnt
+ * and the rollups found built (local_exec_plan). Without, only from the YAML: no type
+ * is known, so no rollup is read.
+ */
 static int dry_run_local(const query_options *o, const char *sql)
 {
     catalog *c = cli_load_catalog(cmd, &o->project, !o->project.no_secrets);
     if (!c)
         return CLI_FINDING;
+    arena a;
+    arena_init(&a);
+    char *explain = arena_printf(&a, "EXPLAIN %s", sql);
+    explained e = {.o = o, .sql = sql, .status = CLI_OK};
+    if (!o->project.no_secrets) {
+        if (!local_exec_plan(c, o->project.configs, o->project.secrets, explain, cmd,
+                             print_explained, &e))
+            e.status = CLI_FINDING;
+        arena_free(&a);
+        return e.status;
+    }
     char err[1024];
     info_schema *is = info_schema_build(c, err, sizeof err);
     if (!is) {
+        arena_free(&a);
         catalog_free(c);
         return cli_fail(cmd, "cannot build information_schema: %s", err);
     }
@@ -293,24 +330,17 @@ static int dry_run_local(const query_options *o, const char *sql)
                       .user = "mimir",
                       .client_host = "localhost",
                       .autocommit = true};
-    arena a;
-    arena_init(&a);
-    char *explain = arena_printf(&a, "EXPLAIN %s", sql);
+    /* The session's zone as a server opens one: the calendar's, else UTC. */
+    if (!c->cal.time_zone || !time_zone_parse(c->cal.time_zone, &s.tz))
+        time_zone_default(&s.tz);
     action act;
     memset(&act, 0, sizeof(act));
     planner_plan(&a, &s, explain, strlen(explain), &act);
-    int status = CLI_OK;
-    if (act.kind == ACTION_ROWS && act.rows.ncols == EXPLAIN_COLS)
-        print_plan(o, sql, act.rows.values, act.rows.nrows);
-    else if (act.kind == ACTION_ERROR)
-        status = cli_fail(cmd, "ERROR %u (%s): %s", act.error.code, act.error.sqlstate,
-                          act.error.message);
-    else
-        status = cli_fail(cmd, "the planner did not return a plan");
+    print_explained(&e, &act);
     arena_free(&a);
     info_schema_free(is);
     catalog_free(c);
-    return status;
+    return e.status;
 }
 
 static int dry_run_remote(const query_options *o, remote *r, const char *sql)

@@ -10,7 +10,9 @@ days before now (so that the update window of 3 days and the watermark, today's
 midnight UTC, fall inside them); some rows have no country or no amount.
 """
 
+import csv
 import datetime
+import io
 import json
 import random
 import re
@@ -390,6 +392,56 @@ def test_storage_down(layer, tmp_path):
     assert "pay_pg_daily,unknown," in status
     # The next command works.
     mimir(layer, "rollups", "build", "pay_pg_daily")
+
+
+def local_query(layer, b, *extra):
+    """`mimir query` run by the command itself: a sum (a maximum on SQLite, whose
+    floating-point sums are not re-aggregated) and a count by country over the days
+    before today (all of them before the daily rollup's watermark)."""
+    yesterday = (TODAY - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
+    first = f"top_{b}" if b == "lite" else f"revenue_{b}"
+    return mimir(layer, "query", "-m", first, "-m", f"n_{b}", "-d", "country", "--end-date",
+                 yesterday, "--format", "csv", *extra).stdout
+
+
+def csv_numbers(text):
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    return sorted((r[0], round(float(r[1]), 2), int(r[2])) for r in rows)
+
+
+@pytest.mark.parametrize("b", BACKENDS)
+def test_local_query_reads_a_built_rollup(layer, pg, mariadb, b, tmp_path):
+    """`mimir query` without --host reads a rollup that a build left, as a server that
+    starts does: --dry-run shows its table, and the rows are the source's aggregate. A
+    changed definition or a storage that does not answer: the source answers."""
+    mimir(layer, "rollups", "build", f"pay_{b}_daily")
+    first = "MAX(amount)" if b == "lite" else "SUM(amount)"
+    want = sorted((c or "", round(float(r), 2), int(n)) for c, r, n in run_on(
+        b, pg, mariadb, layer, f"SELECT country, {first}, COUNT(*) FROM payments "
+        f"WHERE paid_at < '{WATERMARK}' GROUP BY country"))
+    assert f"pay_{b}_daily" in local_query(layer, b, "--dry-run")
+    assert csv_numbers(local_query(layer, b)) == want
+    write_sources(layer["configs"], dims="[store_id]")  # country is no longer in it
+    try:
+        assert f"pay_{b}_daily" not in local_query(layer, b, "--dry-run")
+        write_sources(layer["configs"], dims="[country, store_id]")  # another definition
+        status = mimir(layer, "rollups", "status", "--format", "csv").stdout
+        assert f"pay_{b}_daily,yes," in status and "yes (definition changed)" in status
+        assert f"pay_{b}_daily" not in local_query(layer, b, "--dry-run")
+        assert csv_numbers(local_query(layer, b)) == want
+    finally:
+        write_sources(layer["configs"])
+    if b == "pg":  # its storage (the source's own database) does not answer
+        secrets = tmp_path / "secrets"
+        secrets.mkdir()
+        for f in layer["secrets"].iterdir():
+            (secrets / f.name).write_text(f.read_text())
+        from conftest import free_port
+        write_secrets(secrets, free_port(), schema=DB, connection_name="pay_pg")
+        proc = mimir(dict(layer, secrets=secrets), "query", "-m", "revenue_pg", "-d", "country",
+                     "--dry-run")
+        assert "pay_pg_daily" not in proc.stdout and "FROM payments" in proc.stdout
+    assert f"pay_{b}_daily" in local_query(layer, b, "--dry-run")
 
 
 def test_unknown_rollup_and_usage(layer):
