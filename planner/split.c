@@ -362,6 +362,28 @@ static const char *day_text(arena *a, const period_kind *k, int64_t t)
 }
 
 /*
+ * The bounds on the time column of `period op value`, from the first period start at or
+ * after value (ceiling), the start of the period after value's (next), and whether value
+ * is a period start: >= is from ceiling on, > from next, <= before next, < before
+ * ceiling, = from value to next (never true when value starts no period: no bound).
+ */
+static bool period_op_bounds(const char *ceiling, const char *next, bool at_start, expr_op op,
+                             time_bound *out, size_t *n)
+{
+    if (op == OP_EQ && !at_start)
+        return false;
+    if (op == OP_GE || op == OP_EQ)
+        out[(*n)++] = (time_bound){">=", ceiling, NULL, false};
+    if (op == OP_GT)
+        out[(*n)++] = (time_bound){">=", next, NULL, false};
+    if (op == OP_LE || op == OP_EQ)
+        out[(*n)++] = (time_bound){"<", next, NULL, false};
+    if (op == OP_LT)
+        out[(*n)++] = (time_bound){"<", ceiling, NULL, false};
+    return op == OP_GE || op == OP_GT || op == OP_LE || op == OP_LT || op == OP_EQ;
+}
+
+/*
  * period op value as bounds on the time column (*n of them): the periods that start at
  * or after value are those from the first period start at or after it (its ceiling) on,
  * those after it from the next period on, those at or before it up to the next period,
@@ -379,29 +401,8 @@ static bool period_bound(split_ctx *x, const period_kind *k, expr_op op, const e
     if (!value || day_bound(x->a, &value, &op) != DAY_BOUND || !period_read(&day, value, &t))
         return false;
     int64_t floor = period_floor(k, t), next = period_step(k, floor, 1);
-    int64_t ceiling = floor == t ? t : next;
-    switch (op) {
-    case OP_GE:
-        out[(*n)++] = (time_bound){">=", day_text(x->a, k, ceiling), NULL, false};
-        return true;
-    case OP_GT:
-        out[(*n)++] = (time_bound){">=", day_text(x->a, k, next), NULL, false};
-        return true;
-    case OP_LE:
-        out[(*n)++] = (time_bound){"<", day_text(x->a, k, next), NULL, false};
-        return true;
-    case OP_LT:
-        out[(*n)++] = (time_bound){"<", day_text(x->a, k, ceiling), NULL, false};
-        return true;
-    case OP_EQ:
-        if (floor != t)
-            return false;
-        out[(*n)++] = (time_bound){">=", day_text(x->a, k, t), NULL, false};
-        out[(*n)++] = (time_bound){"<", day_text(x->a, k, next), NULL, false};
-        return true;
-    default:
-        return false;
-    }
+    return period_op_bounds(day_text(x->a, k, floor == t ? t : next), day_text(x->a, k, next),
+                            floor == t, op, out, n);
 }
 
 /* A year as an integer literal ('2024' too: MySQL compares it as the number); 0 when not. */
@@ -424,27 +425,8 @@ static bool year_bound(split_ctx *x, expr_op op, const expr *v, time_bound *out,
     int y = year_literal(v);
     if (!y || y > 9998)
         return false;
-    const char *start = arena_printf(x->a, "%04d-01-01", y);
-    const char *next = arena_printf(x->a, "%04d-01-01", y + 1);
-    switch (op) {
-    case OP_GE:
-    case OP_EQ:
-        out[(*n)++] = (time_bound){">=", start, NULL, false};
-        if (op == OP_EQ)
-            out[(*n)++] = (time_bound){"<", next, NULL, false};
-        return true;
-    case OP_GT:
-        out[(*n)++] = (time_bound){">=", next, NULL, false};
-        return true;
-    case OP_LE:
-        out[(*n)++] = (time_bound){"<", next, NULL, false};
-        return true;
-    case OP_LT:
-        out[(*n)++] = (time_bound){"<", start, NULL, false};
-        return true;
-    default:
-        return false;
-    }
+    return period_op_bounds(arena_printf(x->a, "%04d-01-01", y),
+                            arena_printf(x->a, "%04d-01-01", y + 1), true, op, out, n);
 }
 
 static bool year_ref(const catalog *cat, const expr *e)

@@ -158,6 +158,20 @@ def test_relative_filters_match_mariadb(mimir_rd, oracle, src, zone):
     assert nonempty >= len(FILTERS) - 1  # the data cover the ranges
 
 
+def explain_step(mimir, sql, source, zone=None):
+    """The row of EXPLAIN sql for source's query (in the session's zone, if given); the
+    connection then still answers."""
+    conn = mimir.connect()
+    with conn.cursor() as cur:
+        if zone:
+            cur.execute("SET time_zone = %s", (zone,))
+        cur.execute("EXPLAIN " + sql)
+        (step,) = [r for r in cur.fetchall() if r[1] == source]
+    assert_answers_select_1(conn)
+    conn.close()
+    return step
+
+
 @pytest.mark.parametrize("zone", ZONES)
 def test_the_bound_is_pushed_as_the_session_clock(mimir_rd, oracle, zone):
     """EXPLAIN: the bound is a parameter holding MariaDB's value in the same zone, in
@@ -165,14 +179,8 @@ def test_the_bound_is_pushed_as_the_session_clock(mimir_rd, oracle, zone):
     server, _ = oracle
     for attempt in range(2):
         (want,), = server.query_in_zone(zone, "SELECT CURDATE() - INTERVAL 7 DAY", ORACLE_DB)
-        conn = mimir_rd.connect()
-        with conn.cursor() as cur:
-            cur.execute("SET time_zone = %s", (zone,))
-            cur.execute("EXPLAIN SELECT ds, AGG(wall_count) FROM mimir.metrics "
-                        "WHERE ts >= CURDATE() - INTERVAL 7 DAY GROUP BY ds")
-            (step,) = [r for r in cur.fetchall() if r[1] == "rd_wall"]
-        assert_answers_select_1(conn)
-        conn.close()
+        step = explain_step(mimir_rd, "SELECT ds, AGG(wall_count) FROM mimir.metrics "
+                            "WHERE ts >= CURDATE() - INTERVAL 7 DAY GROUP BY ds", "rd_wall", zone)
         if f"'{want.isoformat()}'" in step[5]:
             break
     assert f"'{want.isoformat()}'" in step[5], step
@@ -271,13 +279,8 @@ def test_a_day_against_a_time_of_day_is_a_bound(mimir_rd, oracle):
     server, _ = oracle
     (day,), = server.query_in_zone("+00:00", "SELECT CURDATE() - INTERVAL 2 DAY", ORACLE_DB)
     (after,), = server.query_in_zone("+00:00", "SELECT CURDATE() - INTERVAL 1 DAY", ORACLE_DB)
-    conn = mimir_rd.connect()
-    with conn.cursor() as cur:
-        cur.execute("EXPLAIN SELECT ds, AGG(pg_count) FROM mimir.metrics "
-                    f"WHERE ds >= '{day.isoformat()} 12:00:00' GROUP BY ds")
-        (step,) = [r for r in cur.fetchall() if r[1] == "rd_pg"]
-    assert_answers_select_1(conn)
-    conn.close()
+    step = explain_step(mimir_rd, "SELECT ds, AGG(pg_count) FROM mimir.metrics "
+                        f"WHERE ds >= '{day.isoformat()} 12:00:00' GROUP BY ds", "rd_pg")
     assert "rd_events WHERE" in step[4], step
     assert f"'{after.isoformat()}" in step[5], step
 
@@ -330,13 +333,7 @@ def test_a_period_filter_is_a_bound(mimir_rd, oracle, zone):
         "DAY + INTERVAL 1 MONTH, '%Y-%m-01') AS DATE)", ORACLE_DB)
     sql = (f"SELECT year_month, AGG(wall_count) FROM mimir.metrics "
            f"WHERE year_month > '{mid.isoformat()}' GROUP BY year_month")
-    conn = mimir_rd.connect()
-    with conn.cursor() as cur:
-        cur.execute("SET time_zone = %s", (zone,))
-        cur.execute("EXPLAIN " + sql)
-        (step,) = [r for r in cur.fetchall() if r[1] == "rd_wall"]
-    assert_answers_select_1(conn)
-    conn.close()
+    step = explain_step(mimir_rd, sql, "rd_wall", zone)
     assert "rd_events_wall WHERE" in step[4], step
     assert f"'{nxt.isoformat()}" in step[5], step
     assert "year_month" not in step[4].split("mimir_source")[-1], step
@@ -355,12 +352,7 @@ def test_a_year_against_a_number_matches_mariadb(mimir_rd, oracle, src):
                     f"YEAR(ts) {op} {value}")
         compare(mimir_rd, server, src, "+00:00", f"year BETWEEN {value} AND {value}",
                 f"YEAR(ts) BETWEEN {value} AND {value}")
-    conn = mimir_rd.connect()
-    with conn.cursor() as cur:
-        cur.execute("EXPLAIN SELECT ds, AGG(wall_count) FROM mimir.metrics "
-                    f"WHERE year = {year} GROUP BY ds")
-        (step,) = [r for r in cur.fetchall() if r[1] == "rd_wall"]
-    assert_answers_select_1(conn)
-    conn.close()
+    step = explain_step(mimir_rd, "SELECT ds, AGG(wall_count) FROM mimir.metrics "
+                        f"WHERE year = {year} GROUP BY ds", "rd_wall")
     assert "rd_events_wall WHERE" in step[4], step
     assert f"'{year}-01-01" in step[5] and f"'{year + 1}-01-01" in step[5], step
