@@ -1219,6 +1219,42 @@ static bool date_valued(split_ctx *x, const source *src, const expr *e)
 }
 
 /*
+ * col [NOT] IN (...) with times of day among the values, on days: a time other than
+ * midnight equals no day and leaves the list, midnight is its day. With no value left:
+ * col > day AND col < day (false, NULL for a NULL), negated for NOT IN.
+ */
+static const expr *day_in_list(split_ctx *x, const expr *e)
+{
+    expr **args = arena_alloc(x->a, (e->nargs + 1) * sizeof(*args));
+    size_t n = 0;
+    const char *dropped = NULL;
+    bool changed = false;
+    for (size_t i = 0; i < e->nargs; i++) {
+        const char *value = bound_literal(x, e->args[i]);
+        expr_op op = OP_EQ;
+        day_bound_kind kind = value && strlen(value) > 10 ? day_bound(x->a, &value, &op) : DAY_NONE;
+        changed |= kind != DAY_NONE;
+        if (kind == DAY_NEVER)
+            dropped = value;
+        else
+            args[n++] = kind == DAY_NONE ? e->args[i] : day_literal(x->a, e->args[i], value);
+    }
+    if (!changed)
+        return e;
+    if (n == 0) {
+        expr *never =
+            binary(x->a, e, OP_AND, binary(x->a, e, OP_GT, e->left, day_literal(x->a, e, dropped)),
+                   binary(x->a, e, OP_LT, e->left, day_literal(x->a, e, dropped)));
+        return e->negated ? negation(x->a, never) : never;
+    }
+    expr *out = arena_alloc(x->a, sizeof(*out));
+    *out = *e;
+    out->args = args;
+    out->nargs = n;
+    return out;
+}
+
+/*
  * A DATE (date_valued) compared with a time of day anywhere in a filter, rewritten on
  * days: MySQL compares a DATE with a DATETIME as DATETIME, while PostgreSQL reads the
  * text '2024-03-05 12:00:00' as the DATE 2024-03-05 and drops the time. Filters on ds
@@ -1234,6 +1270,8 @@ static const expr *day_comparisons(split_ctx *x, const source *src, const expr *
         const expr *l = day_comparisons(x, src, e->left);
         return l == e->left ? e : negation(x->a, (expr *)l);
     }
+    if (e->kind == EX_IN && !e->subquery && date_valued(x, src, e->left))
+        return day_in_list(x, e);
     if (e->kind == EX_BETWEEN && date_valued(x, src, e->left)) {
         expr *lo = day_comparison(x, e, e->left, OP_GE, e->args[0]);
         expr *hi = day_comparison(x, e, e->left, OP_LE, e->args[1]);

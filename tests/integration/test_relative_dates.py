@@ -268,6 +268,8 @@ def test_a_day_against_a_time_of_day_matches_mariadb(mimir_rd, oracle, src):
             compare(mimir_rd, server, src, "+00:00", f"{lit} {op} DATE(ts)",
                     f"{lit} {op} DATE(ts)")
         for shape in ("ds BETWEEN {0} AND {0}", "ds NOT BETWEEN {0} AND {0}",
+                      "ds IN ({0}, CURDATE())", "ds NOT IN ({0}, CURDATE())",
+                      "ds IN ({0})", "ds NOT IN ({0})",
                       "(ds >= {0} OR ds IS NULL)", "NOT (ds < {0})", "NOT (ds = {0})",
                       "ds BETWEEN {0} - INTERVAL 1 DAY AND {0}"):
             compare(mimir_rd, server, src, "+00:00", shape.format(lit),
