@@ -383,14 +383,8 @@ static bool period_op_bounds(const char *ceiling, const char *next, bool at_star
     return op == OP_GE || op == OP_GT || op == OP_LE || op == OP_LT || op == OP_EQ;
 }
 
-/*
- * period op value as bounds on the time column (*n of them): the periods that start at
- * or after value are those from the first period start at or after it (its ceiling) on,
- * those after it from the next period on, those at or before it up to the next period,
- * those before it up to its ceiling; period = value is the period that starts at value
- * (never true when value starts none: not a bound). value is read as ds reads it
- * (day_bound: a time of day moves the day).
- */
+/* period op value as bounds on the time column (period_op_bounds), value read as ds
+ * reads it (day_bound: a time of day moves the day). */
 static bool period_bound(split_ctx *x, const period_kind *k, expr_op op, const expr *v,
                          time_bound *out, size_t *n)
 {
