@@ -69,12 +69,8 @@ static int load_project(void **state)
     if (!cat)
         fail_msg("%s", err);
     types = discovered_types_new();
-    column_type t;
-    char why[200];
-    assert_true(column_type_parse("datetime", &t, why, sizeof why)); /* a wall clock */
-    discovered_types_set(types, "pay", "ts", &t);
-    assert_true(column_type_parse("bigint", &t, why, sizeof why));
-    discovered_types_set(types, "pay", "n", &t);
+    unit_set_type(types, "pay", "ts", "datetime"); /* a wall clock */
+    unit_set_type(types, "pay", "n", "bigint");
     return 0;
 }
 

@@ -83,13 +83,16 @@ static char project[300];
 static catalog *cat;
 static discovered_types *types;
 
-static void set_type(discovered_types *d, const char *source, const char *column, const char *text)
+/* A new directory dir with a project's subdirectories (sources, metrics, ...). */
+static void make_layer_dirs(char *dir, size_t len, const char *prefix)
 {
-    column_type t;
-    char why[200];
-    if (!column_type_parse(text, &t, why, sizeof why))
-        fail_msg("%s: %s", text, why);
-    discovered_types_set(d, source, column, &t);
+    unit_tmpdir_make(dir, len, prefix);
+    static const char *const subs[] = {"sources", "metrics", "dimensions", "secrets"};
+    for (size_t i = 0; i < 4; i++) {
+        char sub[400];
+        snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
+        assert_int_equal(mkdir(sub, 0700), 0);
+    }
 }
 
 /* A project in a new directory dir (dimensions: a dimensions file, or NULL); with secrets (a
@@ -97,13 +100,7 @@ static void set_type(discovered_types *d, const char *source, const char *column
 static catalog *make_project(char *dir, size_t len, const char *sources, const char *metrics,
                              const char *calendar, const char *secrets, const char *dimensions)
 {
-    unit_tmpdir_make(dir, len, "mimir-rollup-route");
-    static const char *const subs[] = {"sources", "metrics", "dimensions", "secrets"};
-    for (size_t i = 0; i < 4; i++) {
-        char sub[400];
-        snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
-        assert_int_equal(mkdir(sub, 0700), 0);
-    }
+    make_layer_dirs(dir, len, "mimir-rollup-route");
     unit_write_file(dir, "sources/s.yaml", sources);
     unit_write_file(dir, "metrics/m.yaml", metrics);
     unit_write_file(dir, "calendar.yaml", calendar);
@@ -127,16 +124,16 @@ static int load_project(void **state)
                        NULL);
     /* What type discovery would learn from PostgreSQL: numeric sums, a float one. */
     types = discovered_types_new();
-    set_type(types, "pay", "revenue", "decimal(12,2)");
-    set_type(types, "pay", "avg_amount", "decimal(16,6)");
-    set_type(types, "pay", "top", "decimal(10,2)");
-    set_type(types, "pay", "low", "decimal(10,2)");
-    set_type(types, "pay", "fsum", "double");
-    set_type(types, "pay", "n", "bigint");
-    set_type(types, "orders", "orders", "bigint");
+    unit_set_type(types, "pay", "revenue", "decimal(12,2)");
+    unit_set_type(types, "pay", "avg_amount", "decimal(16,6)");
+    unit_set_type(types, "pay", "top", "decimal(10,2)");
+    unit_set_type(types, "pay", "low", "decimal(10,2)");
+    unit_set_type(types, "pay", "fsum", "double");
+    unit_set_type(types, "pay", "n", "bigint");
+    unit_set_type(types, "orders", "orders", "bigint");
     /* wall-clock times (a session zone other than UTC needs to know) */
-    set_type(types, "pay", "ts", "datetime");
-    set_type(types, "orders", "ts", "datetime");
+    unit_set_type(types, "pay", "ts", "datetime");
+    unit_set_type(types, "orders", "ts", "datetime");
     return 0;
 }
 
@@ -491,7 +488,7 @@ static void test_zone_of_an_instant(void **state)
             assert_null(got);
         arena_free(&a);
     }
-    set_type(types, "pay", "ts", "datetime");
+    unit_set_type(types, "pay", "ts", "datetime");
 }
 
 /* Which session zones read the periods of a calendar's zone: UTC and UTC, the same
@@ -603,7 +600,7 @@ static void test_zone_of_the_calendar(void **state)
     assert_string_equal(planned_in_zone(&a, &c, "+05:45", true, month)->rollup, "pay_monthly");
     assert_null(planned_in_zone(&a, &c, "Asia/Kathmandu", true, month)->rollup);
     arena_free(&a);
-    set_type(types, "pay", "ts", "datetime");
+    unit_set_type(types, "pay", "ts", "datetime");
 }
 
 /* ---- 2. The SQL of a routed plan ------------------------------------------- */
@@ -880,13 +877,7 @@ static const char mysql_secret[] = "{\"connection_class\": \"sqldb\", \"flavour\
 
 static catalog *away_project(char *dir, size_t len)
 {
-    unit_tmpdir_make(dir, len, "mimir-rollup-away");
-    static const char *const subs[] = {"sources", "metrics", "dimensions", "secrets"};
-    for (size_t i = 0; i < 4; i++) {
-        char sub[400];
-        snprintf(sub, sizeof sub, "%s/%s", dir, subs[i]);
-        assert_int_equal(mkdir(sub, 0700), 0);
-    }
+    make_layer_dirs(dir, len, "mimir-rollup-away");
     unit_write_file(dir, "sources/s.yaml", away_sources);
     unit_write_file(dir, "metrics/m.yaml", away_metrics);
     char secrets[400], text[300];
@@ -928,9 +919,9 @@ static void test_route_stored_elsewhere(void **state)
     char dir[300];
     catalog *c = away_project(dir, sizeof dir);
     discovered_types *t = discovered_types_new();
-    set_type(t, "pay", "revenue", "decimal(12,2)");
-    set_type(t, "pay", "n", "bigint");
-    set_type(t, "pay", "ts", "datetime");
+    unit_set_type(t, "pay", "revenue", "decimal(12,2)");
+    unit_set_type(t, "pay", "n", "bigint");
+    unit_set_type(t, "pay", "ts", "datetime");
     arena a;
     arena_init(&a);
     /* before the watermark: the storage alone */
@@ -1219,8 +1210,8 @@ static void test_route_sqlite(void **state)
         make_project(dir, sizeof dir, lite_sources, lite_metrics, "fiscal_year_start_month: 2\n",
                      "{\"connection_class\": \"sqlite\", \"path\": \"x.db\"}", NULL);
     discovered_types *t = discovered_types_new();
-    set_type(t, "lite", "qty", "int");
-    set_type(t, "lite", "amount", "double");
+    unit_set_type(t, "lite", "qty", "int");
+    unit_set_type(t, "lite", "amount", "double");
     static const rollup_ready daily[] = {{"lite_daily", WATERMARK, REFRESHED, 100}};
     static const rollup_ready fiscal[] = {{"lite_fq", WATERMARK, REFRESHED, 10}};
     for (size_t i = 0; i < sizeof lite_cases / sizeof *lite_cases; i++) {

@@ -134,15 +134,6 @@ static void test_prepare_counts_placeholders(void **state)
     info_schema_free(s.info_schema);
 }
 
-/* Types as type discovery records them (planner/discovered_types.h). */
-static void discover(discovered_types *d, const char *source, const char *column, const char *type)
-{
-    column_type t;
-    char why[96];
-    assert_true(column_type_parse(type, &t, why, sizeof(why)));
-    discovered_types_set(d, source, column, &t);
-}
-
 static bool prepare(const session_info *s, arena *a, const char *sql, action *act)
 {
     size_t n;
@@ -171,10 +162,10 @@ static void test_prepare_describes_metrics_queries(void **state)
     arena_free(&a);
     info_schema_free(s.info_schema);
 
-    discover(d, "rentals", "dim_rental_category", "varchar(255)");
-    discover(d, "rentals", "movies_rented", "bigint");
-    discover(d, "rentals", "rentals_revenue", "decimal(65,2)");
-    discover(d, "rentals", "amount", "decimal(5,2)"); /* SUM(amount) keeps its scale */
+    unit_set_type(d, "rentals", "dim_rental_category", "varchar(255)");
+    unit_set_type(d, "rentals", "movies_rented", "bigint");
+    unit_set_type(d, "rentals", "rentals_revenue", "decimal(65,2)");
+    unit_set_type(d, "rentals", "amount", "decimal(5,2)"); /* SUM(amount) keeps its scale */
     s.info_schema = info_schema_build_typed(pagila, d, err, sizeof(err));
     arena_init(&a);
     assert_true(prepare(&s, &a, sql, &act));
@@ -190,7 +181,7 @@ static void test_prepare_describes_metrics_queries(void **state)
     arena_free(&a);
 
     /* The scale of SUM over a column of unknown scale is the values': not told. */
-    discover(d, "rentals", "amount", "decimal(65,2)");
+    unit_set_type(d, "rentals", "amount", "decimal(65,2)");
     info_schema_free(s.info_schema);
     s.info_schema = info_schema_build_typed(pagila, d, err, sizeof(err));
     arena_init(&a);

@@ -63,3 +63,12 @@ int free_pagila(void **state)
     pagila = NULL;
     return 0;
 }
+
+void unit_set_type(discovered_types *d, const char *source, const char *column, const char *text)
+{
+    column_type t;
+    char why[200];
+    if (!column_type_parse(text, &t, why, sizeof why))
+        fail_msg("'%s': %s", text, why);
+    discovered_types_set(d, source, column, &t);
+}
